@@ -1,0 +1,120 @@
+// Blackboard ops (SPEC.md §5.2 with PROTOCOL.md's fixes): payloads are validated before
+// anything is written, ids and times are generated, and each item is stored exactly once.
+import { z } from 'zod';
+import { DomainError } from './errors';
+import { CommandContext } from './ids';
+import {
+  Artifact, BlackboardItem, BlackboardOp, EVENT, EventRecord, StoredBlackboard, TASK_PATCH_OPS,
+} from './model';
+import { checkTextLimit } from './text';
+
+export function emptyStoredBlackboard(): StoredBlackboard {
+  return {
+    facts: [],
+    decisions: [],
+    open_questions: [],
+    artifacts: [],
+    summaries: { rolling: '', latest_context_pack: '' },
+    revision: 0,
+    last_event_seq: 0,
+  };
+}
+
+const optionalId = z.string().trim().min(1).max(200).optional();
+const ItemInput = z.object({
+  id: optionalId,
+  ts_ms: z.number().int().nonnegative().optional(),
+  text: z.string(),
+  step_id: z.string().optional(),
+  source_event_id: z.string().optional(),
+});
+const ArtifactInput = z.object({
+  id: optionalId,
+  ts_ms: z.number().int().nonnegative().optional(),
+  path: z.string().trim().min(1),
+  artifact_type: z.string().trim().min(1),
+  step_id: z.string().optional(),
+  source_event_id: z.string().optional(),
+});
+
+const LIST_OF: Record<string, { key: 'facts' | 'decisions' | 'open_questions'; prefix: string }> = {
+  add_fact: { key: 'facts', prefix: 'fact' },
+  add_decision: { key: 'decisions', prefix: 'decision' },
+  add_open_question: { key: 'open_questions', prefix: 'question' },
+};
+
+function invalid(op: string, message: string): DomainError {
+  return new DomainError('BLACKBOARD_PAYLOAD_INVALID', `Invalid payload for ${op}: ${message}`, { op });
+}
+
+function parseOrThrow<T>(op: string, schema: z.ZodType<T>, payload: unknown): T {
+  const r = schema.safeParse(payload);
+  if (!r.success) {
+    const issue = r.error.issues[0];
+    const where = issue.path.length ? issue.path.join('.') : 'payload';
+    throw invalid(op, `${where}: ${issue.message}`);
+  }
+  return r.data;
+}
+
+function idTaken(bb: StoredBlackboard, id: string): boolean {
+  return [bb.facts, bb.decisions, bb.open_questions, bb.artifacts].some((list) => list.some((i) => i.id === id));
+}
+
+/** Validates an op's payload and fills in generated ids and times: the event payload. */
+export function normalizePatch(
+  bb: StoredBlackboard,
+  op: string,
+  payload: unknown,
+  ctx: CommandContext,
+): { op: BlackboardOp; payload: unknown } {
+  if ((TASK_PATCH_OPS as readonly string[]).includes(op)) {
+    throw new DomainError('TASK_PATCH_OP_DISABLED', `${op} is not a blackboard op: tasks change through the task methods.`);
+  }
+  const list = LIST_OF[op];
+  if (list) {
+    const item = parseOrThrow(op, ItemInput, payload);
+    checkTextLimit('text', item.text);
+    const id = item.id ?? ctx.ids.newId(list.prefix);
+    if (item.id !== undefined && idTaken(bb, id)) throw invalid(op, `id ${JSON.stringify(id)} is already on the blackboard`);
+    const out: BlackboardItem = { id, ts_ms: item.ts_ms ?? ctx.now, text: item.text };
+    if (item.step_id !== undefined) out.step_id = item.step_id;
+    if (item.source_event_id !== undefined) out.source_event_id = item.source_event_id;
+    return { op: op as BlackboardOp, payload: out };
+  }
+  if (op === 'add_artifact') {
+    const a = parseOrThrow(op, ArtifactInput, payload);
+    checkTextLimit('path', a.path);
+    const id = a.id ?? ctx.ids.newId('artifact');
+    if (a.id !== undefined && idTaken(bb, id)) throw invalid(op, `id ${JSON.stringify(id)} is already on the blackboard`);
+    const out: Artifact = { id, ts_ms: a.ts_ms ?? ctx.now, path: a.path, artifact_type: a.artifact_type };
+    if (a.step_id !== undefined) out.step_id = a.step_id;
+    if (a.source_event_id !== undefined) out.source_event_id = a.source_event_id;
+    return { op, payload: out };
+  }
+  if (op === 'set_rolling_summary' || op === 'set_latest_context_pack') {
+    if (typeof payload !== 'string') throw invalid(op, 'payload must be a string');
+    checkTextLimit('payload', payload);
+    return { op, payload };
+  }
+  throw invalid(op, 'unknown op');
+}
+
+export function blackboardEventType(op: BlackboardOp): string {
+  return op === 'add_artifact' ? EVENT.artifactAdded : EVENT.blackboardPatched;
+}
+
+/** The blackboard part of the fold. */
+export function applyBlackboardEvent(bb: StoredBlackboard, e: EventRecord): void {
+  if (e.type === EVENT.blackboardPatched || e.type === EVENT.artifactAdded) {
+    const { op, payload } = e.payload as { op: string; payload: unknown };
+    const list = LIST_OF[op];
+    // push, not copy: a log may hold a million items; readers get copies (toBlackboard).
+    if (list) bb[list.key].push(payload as BlackboardItem);
+    else if (op === 'add_artifact') bb.artifacts.push(payload as Artifact);
+    else if (op === 'set_rolling_summary') bb.summaries = { ...bb.summaries, rolling: payload as string };
+    else if (op === 'set_latest_context_pack') bb.summaries = { ...bb.summaries, latest_context_pack: payload as string };
+    bb.revision = e.seq;
+  }
+  bb.last_event_seq = e.seq;
+}

@@ -1,0 +1,54 @@
+// Checks that a parsed log line is an event the fold can apply: the record itself, and for the
+// engine's own event types the result they carry (PROTOCOL.md §Files). Lines from other
+// processes pass through here, so nothing malformed ever reaches the fold.
+import { z } from 'zod';
+import {
+  ArtifactSchema, BlackboardItemSchema, EVENT, EventRecord, EventRecordSchema, RunRecordSchema, TaskSchema, WorkspaceLeaseSchema,
+} from './model';
+
+const TaskPayload = z.object({ task: TaskSchema });
+const RunPayload = z.object({ run: RunRecordSchema });
+const WorkspacePayload = z.object({ workspace: WorkspaceLeaseSchema });
+const BlackboardPayload = z.discriminatedUnion('op', [
+  z.object({ op: z.literal('add_fact'), payload: BlackboardItemSchema }),
+  z.object({ op: z.literal('add_decision'), payload: BlackboardItemSchema }),
+  z.object({ op: z.literal('add_open_question'), payload: BlackboardItemSchema }),
+  z.object({ op: z.literal('add_artifact'), payload: ArtifactSchema }),
+  z.object({ op: z.literal('set_rolling_summary'), payload: z.string() }),
+  z.object({ op: z.literal('set_latest_context_pack'), payload: z.string() }),
+]);
+
+function payloadSchema(type: string): z.ZodType | undefined {
+  if (type === EVENT.runCreated) return RunPayload;
+  if (type.startsWith('context.task.')) return TaskPayload;
+  if (type === EVENT.blackboardPatched || type === EVENT.artifactAdded) return BlackboardPayload;
+  if (type === EVENT.workspaceValidated || type === EVENT.workspaceMismatch || type === EVENT.workspaceRebound) return WorkspacePayload;
+  return undefined;
+}
+
+function describe(error: z.ZodError): string {
+  const i = error.issues[0];
+  return `${i.path.length ? i.path.join('.') : 'record'}: ${i.message}`;
+}
+
+/** The event, or the reason it cannot be folded. */
+export function validateEventRecord(value: unknown, runId: string): EventRecord | string {
+  // Upstream logs may say `event_seq`; accept it as `seq` (SPEC.md §1.7).
+  if (value !== null && typeof value === 'object' && !('seq' in value) && 'event_seq' in value) {
+    const { event_seq, ...rest } = value as Record<string, unknown>;
+    value = { ...rest, seq: event_seq };
+  }
+  const r = EventRecordSchema.safeParse(value);
+  if (!r.success) return describe(r.error);
+  const e = r.data;
+  if (e.run_id !== runId) return `run_id ${JSON.stringify(e.run_id)} does not belong to run ${runId}`;
+  const schema = payloadSchema(e.type);
+  if (schema) {
+    const p = schema.safeParse(e.payload);
+    if (!p.success) return `payload of ${e.type}: ${describe(p.error)}`;
+    if (e.type.startsWith('context.task.') && (e.payload as { task: { id: string } }).task.id !== e.task_id && e.task_id !== undefined) {
+      return `payload.task.id differs from task_id ${e.task_id}`;
+    }
+  }
+  return e;
+}

@@ -1,0 +1,212 @@
+// The records of SPEC.md §1 as zod schemas, with PROTOCOL.md's fixes. Types are inferred from
+// the schemas so the wire shape and the TypeScript shape cannot drift apart.
+import { z } from 'zod';
+
+export const RUN_STATUSES = [
+  'queued', 'planning', 'running', 'awaiting_approval', 'paused', 'blocked', 'failed', 'completed', 'cancelled',
+] as const;
+export const RunStatusSchema = z.enum(RUN_STATUSES);
+export type RunStatus = z.infer<typeof RunStatusSchema>;
+
+const TERMINAL: ReadonlySet<string> = new Set(['failed', 'completed', 'cancelled']);
+export function isTerminal(status: string): boolean {
+  return TERMINAL.has(status);
+}
+
+export const STEP_STATUSES = ['pending', 'runnable', 'in_progress', 'blocked', 'done', 'failed'] as const;
+export const StepStatusSchema = z.enum(STEP_STATUSES);
+export type StepStatus = z.infer<typeof StepStatusSchema>;
+
+export const TASK_STATUSES = STEP_STATUSES;
+export const TaskStatusSchema = z.enum(TASK_STATUSES);
+export type TaskStatus = z.infer<typeof TaskStatusSchema>;
+
+export const StepSchema = z.object({
+  step_id: z.string(),
+  title: z.string(),
+  status: StepStatusSchema,
+});
+export type Step = z.infer<typeof StepSchema>;
+
+export const WorkspaceLeaseSchema = z.object({
+  workspace_id: z.string(),
+  canonical_path: z.string(),
+  lease_epoch: z.number().int().nonnegative(),
+});
+export type WorkspaceLease = z.infer<typeof WorkspaceLeaseSchema>;
+
+export const TenantContextSchema = z.object({
+  org_id: z.string(),
+  workspace_id: z.string(),
+  deployment_id: z.string().optional(),
+  actor_id: z.string().optional(),
+  source: z.string(),
+});
+export type TenantContext = z.infer<typeof TenantContextSchema>;
+
+export const LOCAL_TENANT: TenantContext = { org_id: 'local', workspace_id: 'local', source: 'local_implicit' };
+
+export const TaskSchema = z.object({
+  id: z.string(),
+  task_type: z.string(),
+  payload: z.unknown(),
+  status: TaskStatusSchema,
+  workflow_id: z.string().optional(),
+  workflow_node_id: z.string().optional(),
+  parent_task_id: z.string().optional(),
+  depends_on_task_ids: z.array(z.string()),
+  decision_ids: z.array(z.string()),
+  artifact_ids: z.array(z.string()),
+  assigned_agent: z.string().optional(),
+  priority: z.number().int(),
+  attempt: z.number().int().nonnegative(),
+  max_attempts: z.number().int().nonnegative(),
+  last_error: z.string().optional(),
+  next_retry_at_ms: z.number().optional(),
+  lease_owner: z.string().optional(),
+  lease_token: z.string().optional(),
+  lease_expires_at_ms: z.number().optional(),
+  // Engine fields (PROTOCOL.md allows them): the most recent lease, kept after it ends so a
+  // stale holder gets TASK_LEASE_EXPIRED rather than a confusing precondition error.
+  last_lease_token: z.string().optional(),
+  last_lease_expires_at_ms: z.number().optional(),
+  task_rev: z.number().int().positive(),
+  created_ts: z.number(),
+  updated_ts: z.number(),
+});
+export type Task = z.infer<typeof TaskSchema>;
+
+export const RunRecordSchema = z.object({
+  run_id: z.string(),
+  run_type: z.string(),
+  tenant_context: TenantContextSchema,
+  source_client: z.string().optional(),
+  source_metadata: z.unknown().optional(),
+  model_provider: z.string().optional(),
+  model_id: z.string().optional(),
+  mcp_servers: z.array(z.string()),
+  status: RunStatusSchema,
+  objective: z.string(),
+  workspace: WorkspaceLeaseSchema,
+  steps: z.array(StepSchema),
+  tasks: z.array(TaskSchema),
+  why_next_step: z.string().nullable(),
+  revision: z.number().int(),
+  last_event_seq: z.number().int().nonnegative(),
+  created_at_ms: z.number(),
+  started_at_ms: z.number().optional(),
+  ended_at_ms: z.number().optional(),
+  last_error: z.string().optional(),
+  updated_at_ms: z.number(),
+  // Engine field: the event type that last moved `status`, so a rebind knows whether the
+  // pause came from a workspace mismatch (PROTOCOL.md §rebindWorkspace).
+  status_changed_by: z.string().optional(),
+});
+export type RunRecord = z.infer<typeof RunRecordSchema>;
+/** The run without its task list: tasks live in an indexed map in memory. */
+export type RunHeader = Omit<RunRecord, 'tasks'>;
+
+export const BlackboardItemSchema = z.object({
+  id: z.string(),
+  ts_ms: z.number(),
+  text: z.string(),
+  step_id: z.string().optional(),
+  source_event_id: z.string().optional(),
+});
+export type BlackboardItem = z.infer<typeof BlackboardItemSchema>;
+
+export const ArtifactSchema = z.object({
+  id: z.string(),
+  ts_ms: z.number(),
+  path: z.string(),
+  artifact_type: z.string(),
+  step_id: z.string().optional(),
+  source_event_id: z.string().optional(),
+});
+export type Artifact = z.infer<typeof ArtifactSchema>;
+
+export const SummariesSchema = z.object({ rolling: z.string(), latest_context_pack: z.string() });
+
+/** blackboard.json: everything but tasks, at its own `last_event_seq`. */
+export const StoredBlackboardSchema = z.object({
+  facts: z.array(BlackboardItemSchema).default([]),
+  decisions: z.array(BlackboardItemSchema).default([]),
+  open_questions: z.array(BlackboardItemSchema).default([]),
+  artifacts: z.array(ArtifactSchema).default([]),
+  summaries: SummariesSchema.default({ rolling: '', latest_context_pack: '' }),
+  revision: z.number().int().nonnegative().default(0),
+  last_event_seq: z.number().int().nonnegative().default(0),
+});
+export type StoredBlackboard = z.infer<typeof StoredBlackboardSchema>;
+export type Blackboard = StoredBlackboard & { tasks: Task[] };
+
+export const EventRecordSchema = z.object({
+  event_id: z.string(),
+  run_id: z.string(),
+  seq: z.number().int().positive(),
+  ts_ms: z.number(),
+  type: z.string(),
+  status: RunStatusSchema,
+  revision: z.number().int(),
+  step_id: z.string().optional(),
+  task_id: z.string().optional(),
+  command_id: z.string().optional(),
+  command_method: z.string().optional(),
+  command_fingerprint: z.string().optional(),
+  payload: z.unknown(),
+});
+export type EventRecord = z.infer<typeof EventRecordSchema>;
+
+export const BLACKBOARD_OPS = [
+  'add_fact', 'add_decision', 'add_open_question', 'add_artifact', 'set_rolling_summary', 'set_latest_context_pack',
+] as const;
+export type BlackboardOp = (typeof BLACKBOARD_OPS)[number];
+export const TASK_PATCH_OPS = ['add_task', 'update_task_lease', 'update_task_state'] as const;
+
+export interface PatchRow {
+  patch_id: string;
+  seq: number;
+  ts_ms: number;
+  op: string;
+  payload: unknown;
+}
+
+export interface Checkpoint {
+  checkpoint_id: string;
+  run_id: string;
+  seq: number;
+  ts_ms: number;
+  reason: string;
+  run: RunRecord;
+  blackboard: Blackboard;
+}
+
+export const EVENT = {
+  runCreated: 'context.run.created',
+  taskCreated: 'context.task.created',
+  taskClaimed: 'context.task.claimed',
+  taskHeartbeat: 'context.task.heartbeat',
+  taskStarted: 'context.task.started',
+  taskCompleted: 'context.task.completed',
+  taskFailed: 'context.task.failed',
+  taskBlocked: 'context.task.blocked',
+  taskRequeued: 'context.task.requeued',
+  taskStaleRequeued: 'context.task.stale_requeued',
+  blackboardPatched: 'context.blackboard.patched',
+  artifactAdded: 'context.artifact.added',
+  workspaceValidated: 'workspace_validated',
+  workspaceMismatch: 'workspace_mismatch',
+  workspaceRebound: 'workspace_rebound',
+} as const;
+
+/** Lease length rules (PROTOCOL.md §claimTask). */
+export const LEASE = { defaultMs: 30_000, minMs: 5_000, maxMs: 300_000 } as const;
+
+/** Size limits (PROTOCOL.md §Errors, LIMIT_EXCEEDED). */
+export const LIMITS = {
+  paramsBytes: 1024 * 1024,
+  batchTasks: 500,
+  runTasks: 100_000,
+  textBytes: 64 * 1024,
+  eventsPerRead: 10_000,
+} as const;

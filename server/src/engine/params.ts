@@ -1,0 +1,203 @@
+// The params of every PROTOCOL.md method as zod schemas: the one boundary check shared by the
+// server, the CLI and the MCP server. Shape errors become -32602 with the issue paths; id
+// formats, limits and the like are domain rules (RUN_ID_INVALID, LIMIT_EXCEEDED …) checked later.
+import { z } from 'zod';
+import { ParamsError, ParamsIssue } from './errors';
+import { BLACKBOARD_OPS, RunStatusSchema, TASK_PATCH_OPS, TaskStatusSchema } from './model';
+
+const root = z.string().min(1).optional();
+const runId = z.string();
+const commandId = z.string().min(1).max(200).optional();
+const seq = z.number().int().nonnegative();
+/** A count the protocol clamps rather than rejects; it must still be a number. */
+const clampable = z.number().finite();
+const optionalText = z.string().optional();
+
+const RunLocator = { root, run_id: runId };
+
+export const CreateRunParams = z.object({
+  root,
+  run_id: z.string().optional(),
+  objective: z.string(),
+  run_type: z.string().optional(),
+  workspace: z.object({ workspace_id: z.string().optional(), canonical_path: z.string().optional() }).optional(),
+  source_client: z.string().optional(),
+  model_provider: z.string().optional(),
+  model_id: z.string().optional(),
+  mcp_servers: z.array(z.string()).optional(),
+});
+
+export const ListRunsParams = z.object({
+  root,
+  workspace: z.string().optional(),
+  run_type: z.string().optional(),
+  source: z.string().optional(),
+  status: RunStatusSchema.optional(),
+  limit: clampable.optional(),
+});
+
+export const GetRunParams = z.object(RunLocator);
+
+export const AppendEventParams = z.object({
+  ...RunLocator,
+  type: z.string().trim().min(1),
+  status: RunStatusSchema,
+  step_id: z.string().optional(),
+  payload: z.unknown().optional(),
+  command_id: commandId,
+});
+
+export const ListEventsParams = z.object({
+  ...RunLocator,
+  since_seq: seq.optional(),
+  tail: clampable.optional(),
+  limit: clampable.optional(),
+});
+
+export const PatchBlackboardParams = z.object({
+  ...RunLocator,
+  op: z.enum([...BLACKBOARD_OPS, ...TASK_PATCH_OPS]),
+  payload: z.unknown(),
+  command_id: commandId,
+});
+
+export const GetBlackboardParams = z.object(RunLocator);
+
+export const ListPatchesParams = z.object({ ...RunLocator, since_seq: seq.optional(), tail: clampable.optional() });
+
+export const TaskInput = z.object({
+  id: z.string().optional(),
+  task_type: z.string().trim().min(1),
+  payload: z.unknown().optional(),
+  status: TaskStatusSchema.optional(),
+  workflow_id: z.string().optional(),
+  workflow_node_id: z.string().optional(),
+  parent_task_id: z.string().optional(),
+  depends_on_task_ids: z.array(z.string()).optional(),
+  decision_ids: z.array(z.string()).optional(),
+  artifact_ids: z.array(z.string()).optional(),
+  priority: z.number().int().min(-2147483648).max(2147483647).optional(),
+  max_attempts: z.number().int().min(1).max(1_000_000).optional(),
+});
+export type TaskInput = z.infer<typeof TaskInput>;
+
+export const CreateTasksParams = z.object({
+  ...RunLocator,
+  // The 500-row limit is LIMIT_EXCEEDED, a domain rule, so the schema only asks for one row.
+  tasks: z.array(TaskInput).min(1),
+  command_id: commandId,
+});
+
+export const ClaimTaskParams = z.object({
+  ...RunLocator,
+  agent_id: z.string().trim().min(1),
+  task_id: z.string().optional(),
+  task_type: z.string().optional(),
+  workflow_id: z.string().optional(),
+  lease_ms: clampable.optional(),
+  command_id: commandId,
+});
+
+export const TRANSITION_ACTIONS = ['heartbeat', 'status', 'complete', 'fail', 'release', 'retry'] as const;
+export type TransitionAction = (typeof TRANSITION_ACTIONS)[number];
+
+export const TransitionTaskParams = z
+  .object({
+    ...RunLocator,
+    task_id: z.string(),
+    action: z.preprocess((v) => (typeof v === 'string' ? v.trim().toLowerCase() : v), z.enum(TRANSITION_ACTIONS)),
+    lease_token: z.string().optional(),
+    agent_id: z.string().optional(),
+    status: TaskStatusSchema.optional(),
+    error: optionalText,
+    lease_ms: clampable.optional(),
+    expected_task_rev: z.number().int().optional(),
+    command_id: commandId,
+  })
+  .superRefine((p, ctx) => {
+    if (p.action === 'status' && p.status === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['status'], message: 'status is required for action "status"' });
+    }
+  });
+
+export const RequeueTaskParams = z.object({
+  ...RunLocator,
+  task_id: z.string(),
+  reason: optionalText,
+  force: z.boolean().optional(),
+  command_id: commandId,
+});
+
+export const CreateCheckpointParams = z.object({ ...RunLocator, reason: z.string() });
+export const ListCheckpointsParams = z.object(RunLocator);
+export const LatestCheckpointParams = z.object(RunLocator);
+
+export const ReplayParams = z.object({
+  ...RunLocator,
+  from_checkpoint: z.boolean().optional(),
+  checkpoint_id: z.string().min(1).optional(),
+  upto_seq: z.number().int().optional(),
+});
+
+export const ValidateWorkspaceLeaseParams = z.object({
+  ...RunLocator,
+  phase: z.string(),
+  current_path: z.string().min(1),
+  step_id: z.string().optional(),
+});
+
+export const RebindWorkspaceParams = z.object({
+  ...RunLocator,
+  current_path: z.string().min(1),
+  command_id: commandId,
+});
+
+export const SubscribeParams = z.object({
+  root,
+  run_ids: z.array(z.string()).optional(),
+  cursor: z.record(z.string(), seq).optional(),
+  tail: clampable.optional(),
+});
+
+export const UnsubscribeParams = z.object({ subscription_id: z.string() });
+
+/** Every run-store method with its params schema (subscribe/unsubscribe belong to the server). */
+export const METHOD_PARAMS = {
+  createRun: CreateRunParams,
+  listRuns: ListRunsParams,
+  getRun: GetRunParams,
+  appendEvent: AppendEventParams,
+  listEvents: ListEventsParams,
+  patchBlackboard: PatchBlackboardParams,
+  getBlackboard: GetBlackboardParams,
+  listPatches: ListPatchesParams,
+  createTasks: CreateTasksParams,
+  claimTask: ClaimTaskParams,
+  transitionTask: TransitionTaskParams,
+  requeueTask: RequeueTaskParams,
+  createCheckpoint: CreateCheckpointParams,
+  listCheckpoints: ListCheckpointsParams,
+  latestCheckpoint: LatestCheckpointParams,
+  replay: ReplayParams,
+  validateWorkspaceLease: ValidateWorkspaceLeaseParams,
+  rebindWorkspace: RebindWorkspaceParams,
+} as const;
+export type StoreMethod = keyof typeof METHOD_PARAMS;
+export type ParamsOf<M extends StoreMethod> = z.infer<(typeof METHOD_PARAMS)[M]>;
+export type InputOf<M extends StoreMethod> = z.input<(typeof METHOD_PARAMS)[M]>;
+
+export function issuesOf(error: z.ZodError): ParamsIssue[] {
+  return error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
+}
+
+/** Validates `raw` against `schema`; throws ParamsError naming every bad field. */
+export function parseParams<T>(schema: z.ZodType<T>, raw: unknown): T {
+  const r = schema.safeParse(raw ?? {});
+  if (!r.success) throw new ParamsError(issuesOf(r.error));
+  return r.data;
+}
+
+export function clamp(value: number | undefined, min: number, max: number, fallback: number): number {
+  if (value === undefined) return fallback;
+  return Math.min(max, Math.max(min, Math.floor(value)));
+}

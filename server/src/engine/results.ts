@@ -1,0 +1,62 @@
+// The result shapes of PROTOCOL.md's methods, shared by the store, the server's protocol module,
+// the CLI and the MCP server.
+import { Blackboard, Checkpoint, EventRecord, PatchRow, RunRecord, RunStatus, Task } from './model';
+import { DriftFlags } from './replay';
+
+export type Deduped<T> = T & { deduped?: true };
+
+export interface CreateRunResult { run: RunRecord }
+export interface ListRunsResult { runs: RunRecord[] }
+export interface GetRunResult { run: RunRecord; blackboard: Blackboard }
+export interface AppendEventResult { event: EventRecord; run: RunRecord }
+export interface ListEventsResult { events: EventRecord[]; next_since_seq?: number }
+export interface PatchBlackboardResult { patch: PatchRow; blackboard: Blackboard }
+export interface GetBlackboardResult { blackboard: Blackboard }
+export interface ListPatchesResult { patches: PatchRow[] }
+export interface CreateTasksResult { tasks: Task[] }
+export interface ClaimTaskResult { task: Task | null }
+export interface TaskResult { task: Task }
+export interface CreateCheckpointResult { checkpoint: Checkpoint }
+export interface CheckpointSummary { checkpoint_id: string; seq: number; ts_ms: number; reason: string; unreadable?: true }
+export interface ListCheckpointsResult { checkpoints: CheckpointSummary[] }
+export interface LatestCheckpointResult { checkpoint: Checkpoint | null }
+export interface ReplayResult {
+  run_id: string;
+  from_checkpoint: boolean;
+  checkpoint_seq: number | null;
+  events_applied: number;
+  replay: RunRecord;
+  replay_blackboard: Blackboard;
+  persisted: RunRecord;
+  persisted_blackboard: Blackboard;
+  drift: DriftFlags;
+}
+export interface ValidateWorkspaceLeaseResult {
+  ok: boolean;
+  mismatch: boolean;
+  status: RunStatus;
+  expected_path: string;
+  actual_path: string;
+}
+export interface RebindWorkspaceResult { run: RunRecord }
+
+export interface StoreResults {
+  createRun: CreateRunResult;
+  listRuns: ListRunsResult;
+  getRun: GetRunResult;
+  appendEvent: Deduped<AppendEventResult>;
+  listEvents: ListEventsResult;
+  patchBlackboard: Deduped<PatchBlackboardResult>;
+  getBlackboard: GetBlackboardResult;
+  listPatches: ListPatchesResult;
+  createTasks: Deduped<CreateTasksResult>;
+  claimTask: Deduped<ClaimTaskResult>;
+  transitionTask: Deduped<TaskResult>;
+  requeueTask: Deduped<TaskResult>;
+  createCheckpoint: CreateCheckpointResult;
+  listCheckpoints: ListCheckpointsResult;
+  latestCheckpoint: LatestCheckpointResult;
+  replay: ReplayResult;
+  validateWorkspaceLease: ValidateWorkspaceLeaseResult;
+  rebindWorkspace: Deduped<RebindWorkspaceResult>;
+}

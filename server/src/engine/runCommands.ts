@@ -1,0 +1,135 @@
+// Run-level commands: creation (event seq 1), appended events, blackboard patches and the
+// workspace lease. Each returns the events to append; nothing is written here.
+import { blackboardEventType, normalizePatch } from './blackboard';
+import { DomainError } from './errors';
+import { EventBuilder } from './eventBuilder';
+import { CommandContext } from './ids';
+import { EVENT, EventRecord, isTerminal, LOCAL_TENANT, RunRecord, RunStatus, WorkspaceLease } from './model';
+import { ParamsOf } from './params';
+import { applyRunTransition } from './runTransitions';
+import { emptyRunState, RunState } from './state';
+import { checkTextLimit, trimmedOrUndefined } from './text';
+
+/** `createRun` after the facade resolved the id and normalized the workspace path. */
+export function decideCreateRun(
+  runId: string,
+  p: ParamsOf<'createRun'>,
+  canonicalPath: string | undefined,
+  ctx: CommandContext,
+): EventRecord[] {
+  checkTextLimit('objective', p.objective);
+  const run: RunRecord = {
+    run_id: runId,
+    run_type: trimmedOrUndefined(p.run_type) ?? 'interactive',
+    tenant_context: { ...LOCAL_TENANT },
+    mcp_servers: (p.mcp_servers ?? []).map((s) => s.trim()).filter((s) => s !== ''),
+    status: 'queued',
+    objective: p.objective,
+    workspace: {
+      workspace_id: p.workspace?.workspace_id ?? '',
+      canonical_path: canonicalPath ?? '',
+      lease_epoch: canonicalPath ? 1 : 0,
+    },
+    steps: [],
+    tasks: [],
+    why_next_step: null,
+    revision: 1,
+    last_event_seq: 1,
+    created_at_ms: ctx.now,
+    updated_at_ms: ctx.now,
+  };
+  const sourceClient = trimmedOrUndefined(p.source_client);
+  const provider = trimmedOrUndefined(p.model_provider);
+  const model = trimmedOrUndefined(p.model_id);
+  if (sourceClient !== undefined) run.source_client = sourceClient;
+  if (provider !== undefined) run.model_provider = provider;
+  if (model !== undefined) run.model_id = model;
+  const b = new EventBuilder(emptyRunState(runId), ctx);
+  b.add({ type: EVENT.runCreated, status: 'queued', payload: { run, format: 1 } });
+  return b.events;
+}
+
+const RESERVED_TYPES = new Set([EVENT.workspaceValidated, EVENT.workspaceMismatch, EVENT.workspaceRebound]);
+
+export function decideAppendEvent(state: RunState, p: ParamsOf<'appendEvent'>, ctx: CommandContext): EventRecord[] {
+  const type = p.type.trim();
+  const lower = type.toLowerCase();
+  if (lower.startsWith('context.task.')) {
+    throw new DomainError('TASK_EVENT_APPEND_DISABLED', `Task events (${type}) are written by the task methods, not appendEvent.`);
+  }
+  if (lower.startsWith('context.') || RESERVED_TYPES.has(lower as never)) {
+    throw new DomainError('EVENT_TYPE_RESERVED', `Event type ${JSON.stringify(type)} is reserved for Runboard's own methods.`, { type });
+  }
+  const h = state.header;
+  if (isTerminal(h.status) && lower !== 'run_reopened') {
+    throw new DomainError('RUN_TERMINAL', `Run ${h.run_id} is ${h.status}; only a run_reopened event can change it.`, { status: h.status });
+  }
+  checkTextLimit('step_id', p.step_id);
+  const r = applyRunTransition(h, { type, status: p.status, step_id: p.step_id, payload: p.payload }, ctx.now);
+  const b = new EventBuilder(state, ctx);
+  const fields: Parameters<EventBuilder['add']>[0] = { type, status: r.status, payload: p.payload ?? null };
+  if (p.step_id !== undefined) fields.step_id = p.step_id;
+  b.add(fields);
+  return b.events;
+}
+
+export function decidePatchBlackboard(state: RunState, p: ParamsOf<'patchBlackboard'>, ctx: CommandContext): EventRecord[] {
+  const patch = normalizePatch(state.blackboard, p.op, p.payload, ctx);
+  const b = new EventBuilder(state, ctx);
+  b.add({ type: blackboardEventType(patch.op), status: state.header.status, payload: patch });
+  return b.events;
+}
+
+export interface LeaseCheck {
+  ok: boolean;
+  mismatch: boolean;
+  events: EventRecord[];
+  expected_path: string;
+}
+
+/** `validateWorkspaceLease` with both paths already normalized by the facade. */
+export function decideValidateWorkspaceLease(
+  state: RunState,
+  p: { phase: string; step_id?: string },
+  currentPath: string,
+  ctx: CommandContext,
+): LeaseCheck {
+  const h = state.header;
+  const bound = h.workspace.canonical_path.trim();
+  const b = new EventBuilder(state, ctx);
+  const stepId = p.step_id !== undefined ? { step_id: p.step_id } : {};
+  if (bound === '') {
+    const workspace: WorkspaceLease = { ...h.workspace, canonical_path: currentPath, lease_epoch: Math.max(1, h.workspace.lease_epoch) };
+    b.add({
+      type: EVENT.workspaceValidated,
+      status: h.status,
+      ...stepId,
+      payload: { phase: p.phase, expected_path: currentPath, actual_path: currentPath, workspace },
+    });
+    return { ok: true, mismatch: false, events: b.events, expected_path: currentPath };
+  }
+  if (bound === currentPath) return { ok: true, mismatch: false, events: [], expected_path: bound };
+  if (!isTerminal(h.status)) {
+    b.add({
+      type: EVENT.workspaceMismatch,
+      status: 'paused',
+      ...stepId,
+      payload: { phase: p.phase, expected_path: bound, actual_path: currentPath, workspace: h.workspace },
+    });
+  }
+  return { ok: false, mismatch: true, events: b.events, expected_path: bound };
+}
+
+export function decideRebindWorkspace(state: RunState, currentPath: string, ctx: CommandContext): EventRecord[] {
+  const h = state.header;
+  const resume = h.status === 'paused' && h.status_changed_by === EVENT.workspaceMismatch;
+  const status: RunStatus = resume ? 'running' : h.status;
+  const workspace: WorkspaceLease = { ...h.workspace, canonical_path: currentPath, lease_epoch: h.workspace.lease_epoch + 1 };
+  const b = new EventBuilder(state, ctx);
+  b.add({
+    type: EVENT.workspaceRebound,
+    status,
+    payload: { previous_path: h.workspace.canonical_path, workspace },
+  });
+  return b.events;
+}

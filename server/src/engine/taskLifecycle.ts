@@ -1,0 +1,365 @@
+// The task state machine: claiming (SPEC.md §8), transition actions (§7), requeue and
+// stale-lease expiry, with PROTOCOL.md's fixes — leases checked by token and expiry, leaving
+// in_progress always clears the lease, `attempt` counts failures, `max_attempts` is enforced.
+import { DomainError } from './errors';
+import { EventBuilder } from './eventBuilder';
+import { CommandContext } from './ids';
+import { EVENT, EventRecord, isTerminal, LEASE, Task, TaskStatus } from './model';
+import { clamp, TransitionAction } from './params';
+import { RunState } from './state';
+import { isClaimableStatus, leaseExpiry } from './taskIndex';
+
+/** SPEC.md §7.1: the moves the `status` action may make (entering in_progress is for claims only). */
+const STATUS_MOVES: Record<TaskStatus, readonly TaskStatus[]> = {
+  pending: ['pending', 'runnable', 'blocked'],
+  runnable: ['runnable', 'blocked'],
+  in_progress: ['runnable', 'in_progress', 'blocked', 'done', 'failed'],
+  blocked: ['runnable', 'blocked', 'failed'],
+  done: ['done'],
+  failed: ['runnable', 'failed'],
+};
+
+const ACTION_FROM: Record<Exclude<TransitionAction, 'status'>, readonly TaskStatus[]> = {
+  heartbeat: ['in_progress'],
+  complete: ['in_progress'],
+  fail: ['in_progress', 'blocked'],
+  release: ['in_progress', 'blocked'],
+  retry: ['failed', 'blocked'],
+};
+
+export const EVENT_FOR_STATUS: Record<TaskStatus, string> = {
+  in_progress: EVENT.taskStarted,
+  done: EVENT.taskCompleted,
+  failed: EVENT.taskFailed,
+  blocked: EVENT.taskBlocked,
+  runnable: EVENT.taskRequeued,
+  pending: EVENT.taskRequeued,
+};
+
+export function leaseMs(requested: number | undefined, fallback: number = LEASE.defaultMs): number {
+  return clamp(requested, LEASE.minMs, LEASE.maxMs, clamp(fallback, LEASE.minMs, LEASE.maxMs, LEASE.defaultMs));
+}
+
+export function hasLiveLease(task: Task, now: number): boolean {
+  return task.status === 'in_progress' && task.lease_token !== undefined && leaseExpiry(task) > now;
+}
+
+function withoutLease(task: Task): Task {
+  const { lease_owner: _o, lease_token: _t, lease_expires_at_ms: _e, ...rest } = task;
+  return rest;
+}
+
+function bump(task: Task, now: number): Task {
+  return { ...task, task_rev: task.task_rev + 1, updated_ts: now };
+}
+
+export function requireTask(state: RunState, taskId: string): Task {
+  const task = state.tasks.get(taskId.trim());
+  if (!task) {
+    throw new DomainError('TASK_NOT_FOUND', `Run ${state.header.run_id} has no task ${JSON.stringify(taskId)}.`, { task_id: taskId });
+  }
+  return task;
+}
+
+// ---------------------------------------------------------------- claiming
+
+export interface ClaimFilter {
+  task_type?: string;
+  workflow_id?: string;
+}
+
+export function isClaimable(state: RunState, task: Task, filter: ClaimFilter, now: number): boolean {
+  return (
+    isClaimableStatus(task.status) &&
+    state.index.unfinishedDependencyCount(task.id) === 0 &&
+    (task.next_retry_at_ms === undefined || task.next_retry_at_ms <= now) &&
+    (filter.task_type === undefined || task.task_type === filter.task_type) &&
+    (filter.workflow_id === undefined || task.workflow_id === filter.workflow_id)
+  );
+}
+
+export interface ClaimRequest extends ClaimFilter {
+  agent_id: string;
+  task_id?: string;
+  lease_ms?: number;
+}
+
+/** The claimed task's event, or nothing when no task is claimable. */
+export function decideClaim(state: RunState, req: ClaimRequest, ctx: CommandContext, defaultLeaseMs?: number): EventRecord[] {
+  if (isTerminal(state.header.status)) {
+    throw new DomainError('RUN_TERMINAL', `Run ${state.header.run_id} is ${state.header.status}: nothing can be claimed.`, {
+      status: state.header.status,
+    });
+  }
+  const filter: ClaimFilter = { task_type: req.task_type, workflow_id: req.workflow_id };
+  let task: Task | undefined;
+  if (req.task_id !== undefined) {
+    const t = requireTask(state, req.task_id);
+    task = isClaimable(state, t, filter, ctx.now) ? t : undefined;
+  } else {
+    task = state.index.firstReady((t) => isClaimable(state, t, filter, ctx.now));
+  }
+  if (!task) return [];
+  const agent = req.agent_id.trim();
+  const token = ctx.ids.newId('lease');
+  const expires = ctx.now + leaseMs(req.lease_ms, defaultLeaseMs);
+  const claimed: Task = {
+    ...bump(task, ctx.now),
+    status: 'in_progress',
+    assigned_agent: agent,
+    lease_owner: agent,
+    lease_token: token,
+    lease_expires_at_ms: expires,
+    last_lease_token: token,
+    last_lease_expires_at_ms: expires,
+  };
+  const b = new EventBuilder(state, ctx);
+  b.add({
+    type: EVENT.taskClaimed,
+    status: state.header.status,
+    task_id: task.id,
+    payload: {
+      task_id: task.id,
+      agent_id: agent,
+      task_rev: claimed.task_rev,
+      ...(task.workflow_id ? { workflow_id: task.workflow_id } : {}),
+      task: claimed,
+    },
+  });
+  return b.events;
+}
+
+// ---------------------------------------------------------------- transitions
+
+export interface TransitionRequest {
+  task_id: string;
+  action: TransitionAction;
+  lease_token?: string;
+  agent_id?: string;
+  status?: TaskStatus;
+  error?: string;
+  lease_ms?: number;
+  expected_task_rev?: number;
+}
+
+function refuse(task: Task, requested?: TaskStatus, why?: string): DomainError {
+  const details: Record<string, unknown> = { task_id: task.id, current_status: task.status };
+  if (requested) details.requested_status = requested;
+  return new DomainError('TASK_TRANSITION_INVALID', why ?? `Task ${task.id} is ${task.status}.`, details);
+}
+
+function checkPrecondition(task: Task, req: TransitionRequest): void {
+  if (req.action === 'status') {
+    const to = req.status as TaskStatus;
+    if (to === 'in_progress' && task.status !== 'in_progress') {
+      throw refuse(task, to, `Task ${task.id}: only a claim moves a task into in_progress.`);
+    }
+    if (!STATUS_MOVES[task.status].includes(to)) {
+      throw refuse(task, to, `Task ${task.id} cannot move from ${task.status} to ${to}.`);
+    }
+    return;
+  }
+  const from = ACTION_FROM[req.action];
+  if (!from.includes(task.status)) {
+    throw refuse(task, undefined, `Task ${task.id} is ${task.status}; ${req.action} needs it ${from.join(' or ')}.`);
+  }
+}
+
+function checkLease(task: Task, req: TransitionRequest, now: number): void {
+  const live = hasLiveLease(task, now);
+  // A heartbeat always needs the live lease's token; the others only while a lease is live.
+  if (!live && req.action !== 'heartbeat') return;
+  if (req.lease_token === undefined) {
+    throw new DomainError('TASK_LEASE_REQUIRED', `Task ${task.id} is leased to ${task.lease_owner ?? 'an agent'}: pass its lease_token.`, {
+      task_id: task.id,
+    });
+  }
+  if (!live || req.lease_token !== task.lease_token) {
+    throw new DomainError('TASK_LEASE_INVALID', `That lease_token does not hold task ${task.id}.`, { task_id: task.id });
+  }
+}
+
+export function decideTransition(state: RunState, req: TransitionRequest, ctx: CommandContext, defaultLeaseMs?: number): EventRecord[] {
+  const now = ctx.now;
+  const task = requireTask(state, req.task_id);
+  if (req.expected_task_rev !== undefined && req.expected_task_rev !== task.task_rev) {
+    throw new DomainError('TASK_REV_MISMATCH', `Task ${task.id} is at rev ${task.task_rev}, not ${req.expected_task_rev}.`, {
+      task_id: task.id,
+      task_rev: task.task_rev,
+    });
+  }
+  if (
+    req.lease_token !== undefined &&
+    req.lease_token === task.last_lease_token &&
+    task.last_lease_expires_at_ms !== undefined &&
+    task.last_lease_expires_at_ms <= now
+  ) {
+    throw new DomainError('TASK_LEASE_EXPIRED', `The lease on task ${task.id} expired; claim the task again.`, {
+      task_id: task.id,
+      lease_expires_at_ms: task.last_lease_expires_at_ms,
+    });
+  }
+  checkPrecondition(task, req);
+  checkLease(task, req, now);
+
+  const agent = req.agent_id?.trim() || undefined;
+  let next = bump(task, now);
+  let type: string;
+  let payload: Record<string, unknown>;
+  switch (req.action) {
+    case 'heartbeat': {
+      const expires = now + leaseMs(req.lease_ms, defaultLeaseMs);
+      next = {
+        ...next,
+        lease_owner: agent ?? task.lease_owner,
+        lease_expires_at_ms: expires,
+        last_lease_expires_at_ms: expires,
+        ...(agent ?? task.assigned_agent ? { assigned_agent: agent ?? task.assigned_agent } : {}),
+      };
+      type = EVENT.taskHeartbeat;
+      payload = { task_id: task.id, task_rev: next.task_rev };
+      break;
+    }
+    case 'status': {
+      const to = req.status as TaskStatus;
+      next = to === 'in_progress' ? next : endLease(next, task);
+      next.status = to;
+      if (agent) next.assigned_agent = agent;
+      if (req.error !== undefined) next.last_error = req.error;
+      if (to === 'failed' && task.status !== 'failed') next.attempt = task.attempt + 1;
+      type = EVENT_FOR_STATUS[to];
+      payload = transitionPayload(next, req);
+      break;
+    }
+    case 'complete':
+      next = { ...endLease(next, task), status: 'done' };
+      if (agent) next.assigned_agent = agent;
+      type = EVENT.taskCompleted;
+      payload = transitionPayload(next, req);
+      break;
+    case 'fail':
+      next = { ...endLease(next, task), status: 'failed', attempt: task.attempt + 1 };
+      if (agent) next.assigned_agent = agent;
+      if (req.error !== undefined) next.last_error = req.error;
+      type = EVENT.taskFailed;
+      payload = transitionPayload(next, req);
+      break;
+    case 'release':
+      next = { ...endLease(next, task), status: 'runnable' };
+      type = EVENT.taskRequeued;
+      payload = transitionPayload(next, req);
+      break;
+    case 'retry': {
+      if (task.attempt >= task.max_attempts) {
+        throw new DomainError(
+          'TASK_ATTEMPTS_EXHAUSTED',
+          `Task ${task.id} has failed ${task.attempt} of ${task.max_attempts} allowed attempts.`,
+          { task_id: task.id, attempt: task.attempt, max_attempts: task.max_attempts },
+        );
+      }
+      const { last_error: _cleared, ...rest } = endLease(next, task);
+      next = { ...rest, status: 'runnable', next_retry_at_ms: now };
+      type = EVENT.taskRequeued;
+      payload = transitionPayload(next, req);
+      break;
+    }
+  }
+  const b = new EventBuilder(state, ctx);
+  b.add({ type, status: state.header.status, task_id: task.id, payload: { ...payload, task: next } });
+  return b.events;
+}
+
+/** The holder ended its own lease: forget the token so a late duplicate gets a precondition error, not "expired". */
+function endLease(next: Task, prev: Task): Task {
+  const out = withoutLease(next);
+  if (prev.lease_token !== undefined && prev.lease_token === prev.last_lease_token) {
+    delete out.last_lease_token;
+    delete out.last_lease_expires_at_ms;
+  }
+  return out;
+}
+
+function transitionPayload(task: Task, req: TransitionRequest): Record<string, unknown> {
+  return { task_id: task.id, task_rev: task.task_rev, status: task.status, error: req.error ?? null };
+}
+
+// ---------------------------------------------------------------- requeue
+
+export function decideRequeue(
+  state: RunState,
+  req: { task_id: string; reason?: string; force?: boolean },
+  ctx: CommandContext,
+): EventRecord[] {
+  const task = requireTask(state, req.task_id);
+  if (task.status === 'done') throw refuse(task, 'runnable', `Task ${task.id} is done; a done task is never requeued.`);
+  const live = hasLiveLease(task, ctx.now);
+  if (live && !req.force) {
+    throw new DomainError(
+      'TASK_LEASE_ACTIVE',
+      `Task ${task.id} is leased to ${task.lease_owner ?? 'an agent'} until ${new Date(leaseExpiry(task)).toISOString()}; pass force to take it back.`,
+      { task_id: task.id, lease_owner: task.lease_owner, lease_expires_at_ms: task.lease_expires_at_ms },
+    );
+  }
+  let next: Task = { ...withoutLease(bump(task, ctx.now)), status: 'runnable', next_retry_at_ms: ctx.now };
+  // A revoked live lease counts as expired from now on, so its holder hears TASK_LEASE_EXPIRED.
+  if (live) next.last_lease_expires_at_ms = ctx.now;
+  if (req.reason !== undefined) next = { ...next, last_error: req.reason };
+  const b = new EventBuilder(state, ctx);
+  b.add({
+    type: EVENT.taskRequeued,
+    status: state.header.status,
+    task_id: task.id,
+    payload: {
+      task_id: task.id,
+      task_rev: next.task_rev,
+      manual_requeue: true,
+      ...(live ? { forced: true } : {}),
+      ...(req.reason !== undefined ? { reason: req.reason } : {}),
+      task: next,
+    },
+  });
+  return b.events;
+}
+
+// ---------------------------------------------------------------- lease expiry
+
+export function staleLeaseError(task: Task): string {
+  return `task lease expired while assigned to ${task.lease_owner ?? task.assigned_agent ?? 'unknown-agent'}`;
+}
+
+/** One event per in-progress task whose lease has expired: requeued, or failed when attempts run out. */
+export function decideExpireLeases(state: RunState, ctx: CommandContext): EventRecord[] {
+  const expired = state.index.expiredLeases(ctx.now);
+  if (expired.length === 0) return [];
+  const b = new EventBuilder(state, ctx);
+  for (const task of expired) {
+    const owner = task.lease_owner ?? task.assigned_agent;
+    const attempt = task.attempt + 1;
+    const exhausted = attempt >= task.max_attempts;
+    const next: Task = {
+      ...withoutLease(bump(task, ctx.now)),
+      status: exhausted ? 'failed' : 'runnable',
+      attempt,
+      last_error: staleLeaseError(task),
+      // Keep the expired lease so its holder hears TASK_LEASE_EXPIRED.
+      last_lease_token: task.lease_token ?? task.last_lease_token,
+      last_lease_expires_at_ms: leaseExpiry(task),
+    };
+    if (!exhausted) next.next_retry_at_ms = ctx.now;
+    if (next.last_lease_token === undefined) delete next.last_lease_token;
+    b.add({
+      type: exhausted ? EVENT.taskFailed : EVENT.taskStaleRequeued,
+      status: state.header.status,
+      task_id: task.id,
+      payload: {
+        task_id: task.id,
+        task_rev: next.task_rev,
+        ...(owner ? { lease_owner: owner } : {}),
+        stale_requeue: true,
+        ...(task.workflow_id ? { workflow_id: task.workflow_id } : {}),
+        task: next,
+      },
+    });
+  }
+  return b.events;
+}

@@ -1,0 +1,95 @@
+// The Runboard wire contract, mirroring ../shared/PROTOCOL.md (v1) — keep the two in step; a test
+// checks that every method named there is declared here and handled by the server. Each message
+// is declared once with its params and result; the server, the extension and test clients
+// import it, so a method name is never a string literal at a call site.
+import { NotificationType, RequestType } from 'vscode-jsonrpc';
+import type { InputOf } from './engine/params';
+import type * as R from './engine/results';
+import type { EventRecord } from './engine/model';
+
+export const PROTOCOL_VERSION = 1;
+
+/** JSON-RPC error codes: -32602 for the method's own params, -32000 for domain rejections (data.code). */
+export const RpcErrorCodes = { invalidParams: -32602, domain: -32000, methodNotFound: -32601, internal: -32603 } as const;
+
+export type Cursor = Record<string, number>;
+
+export interface SubscribeParams {
+  root?: string;
+  run_ids?: string[];
+  cursor?: Cursor;
+  tail?: number;
+}
+export interface SubscribeResult { subscription_id: string }
+export interface UnsubscribeParams { subscription_id: string }
+
+/** Server → client: events of a subscription, per run ascending with no gaps or repeats. */
+export interface EventsNotificationParams {
+  subscription_id: string;
+  events: EventRecord[];
+  cursor: Cursor;
+}
+
+/** Server → client: a skipped line, a torn line, an unreadable snapshot or checkpoint, an unwritable file. */
+export interface DiagnosticNotificationParams {
+  run_id?: string;
+  file: string;
+  line?: number;
+  message: string;
+}
+
+/** What `initialize` answers besides the LSP capabilities. */
+export interface RunboardInitializeInfo { protocol: number }
+
+function request<M extends keyof R.StoreResults>(method: string) {
+  return new RequestType<InputOf<M>, R.StoreResults[M], void>(method);
+}
+
+/** Client → server requests, one per PROTOCOL.md method. */
+export const Requests = {
+  /** Creates a run; its creation is event seq 1. */
+  createRun: request<'createRun'>('runboard/createRun'),
+  /** Runs of one root or all open roots, newest first. */
+  listRuns: request<'listRuns'>('runboard/listRuns'),
+  /** A run with its blackboard. */
+  getRun: request<'getRun'>('runboard/getRun'),
+  /** Appends a run event (transition table of SPEC.md §4.2). */
+  appendEvent: request<'appendEvent'>('runboard/appendEvent'),
+  /** Pages through a run's events. */
+  listEvents: request<'listEvents'>('runboard/listEvents'),
+  /** Adds a fact, decision, question or artifact, or sets a summary. */
+  patchBlackboard: request<'patchBlackboard'>('runboard/patchBlackboard'),
+  /** The blackboard, tasks included. */
+  getBlackboard: request<'getBlackboard'>('runboard/getBlackboard'),
+  /** One row per blackboard and task event. */
+  listPatches: request<'listPatches'>('runboard/listPatches'),
+  /** Creates a batch of tasks, all or nothing. */
+  createTasks: request<'createTasks'>('runboard/createTasks'),
+  /** Claims the next claimable task (or a named one) with a lease. */
+  claimTask: request<'claimTask'>('runboard/claimTask'),
+  /** heartbeat, status, complete, fail, release, retry. */
+  transitionTask: request<'transitionTask'>('runboard/transitionTask'),
+  /** Puts a task back to runnable (force takes a live lease back). */
+  requeueTask: request<'requeueTask'>('runboard/requeueTask'),
+  /** Captures run and blackboard at one seq. */
+  createCheckpoint: request<'createCheckpoint'>('runboard/createCheckpoint'),
+  listCheckpoints: request<'listCheckpoints'>('runboard/listCheckpoints'),
+  latestCheckpoint: request<'latestCheckpoint'>('runboard/latestCheckpoint'),
+  /** Folds the log from a checkpoint (or scratch) and compares with what is persisted. */
+  replay: request<'replay'>('runboard/replay'),
+  /** Binds, confirms or rejects the folder a run is open in. */
+  validateWorkspaceLease: request<'validateWorkspaceLease'>('runboard/validateWorkspaceLease'),
+  /** Moves a run's binding to a new folder. */
+  rebindWorkspace: request<'rebindWorkspace'>('runboard/rebindWorkspace'),
+  /** Replays events after a cursor, then streams new ones as runboard/events. */
+  subscribe: new RequestType<SubscribeParams, SubscribeResult, void>('runboard/subscribe'),
+  unsubscribe: new RequestType<UnsubscribeParams, Record<string, never>, void>('runboard/unsubscribe'),
+} as const;
+
+export type RequestName = keyof typeof Requests;
+
+/** Server → client notifications. */
+export const Notifications = {
+  events: new NotificationType<EventsNotificationParams>('runboard/events'),
+  diagnostic: new NotificationType<DiagnosticNotificationParams>('runboard/diagnostic'),
+} as const;

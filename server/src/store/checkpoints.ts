@@ -1,0 +1,82 @@
+// runs/<id>/checkpoints/<seq, 20 digits>-<checkpoint_id>.json, written atomically; several may
+// share a seq. A file that cannot be parsed is listed (from its name) as unreadable.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { z } from 'zod';
+import { Checkpoint, RunRecordSchema, StoredBlackboardSchema, TaskSchema } from '../engine/model';
+import { compareCheckpoints } from '../engine/replay';
+import { readJsonIfExists, writeFileAtomic } from './atomicFile';
+
+const NAME = /^(\d{20})-(.+)\.json$/;
+
+const CheckpointSchema = z.object({
+  checkpoint_id: z.string(),
+  run_id: z.string(),
+  seq: z.number().int().nonnegative(),
+  ts_ms: z.number(),
+  reason: z.string(),
+  run: RunRecordSchema,
+  blackboard: StoredBlackboardSchema.extend({ tasks: z.array(TaskSchema).default([]) }),
+});
+
+export interface CheckpointListing {
+  checkpoint_id: string;
+  seq: number;
+  ts_ms: number;
+  reason: string;
+  unreadable?: true;
+  /** Why it is unreadable (for diagnostics; not part of the listing on the wire). */
+  problem?: string;
+  file: string;
+}
+
+export function checkpointDir(runDir: string): string {
+  return path.join(runDir, 'checkpoints');
+}
+
+export function checkpointFileName(seq: number, checkpointId: string): string {
+  return `${String(seq).padStart(20, '0')}-${checkpointId}.json`;
+}
+
+export function writeCheckpoint(runDir: string, cp: Checkpoint, fsync: boolean): string {
+  const dir = checkpointDir(runDir);
+  fs.mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, checkpointFileName(cp.seq, cp.checkpoint_id));
+  writeFileAtomic(file, JSON.stringify(cp, null, 1), fsync);
+  return file;
+}
+
+export function readCheckpointFile(file: string): Checkpoint {
+  const raw = readJsonIfExists(file);
+  if (raw === undefined) throw new Error('the file is gone');
+  const r = CheckpointSchema.safeParse(raw);
+  if (!r.success) {
+    const i = r.error.issues[0];
+    throw new Error(`${i.path.join('.') || 'record'}: ${i.message}`);
+  }
+  return r.data as Checkpoint;
+}
+
+/** Every checkpoint, seq ascending (then ts_ms, then id); unreadable ones flagged. */
+export function listCheckpoints(runDir: string): CheckpointListing[] {
+  const dir = checkpointDir(runDir);
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return [];
+  }
+  const out: CheckpointListing[] = [];
+  for (const name of names) {
+    const m = NAME.exec(name);
+    if (!m) continue;
+    const file = path.join(dir, name);
+    try {
+      const cp = readCheckpointFile(file);
+      out.push({ checkpoint_id: cp.checkpoint_id, seq: cp.seq, ts_ms: cp.ts_ms, reason: cp.reason, file });
+    } catch (e) {
+      out.push({ checkpoint_id: m[2], seq: Number(m[1]), ts_ms: 0, reason: '', unreadable: true, problem: (e as Error).message, file });
+    }
+  }
+  return out.sort(compareCheckpoints);
+}

@@ -1,0 +1,161 @@
+// runs/<id>/events.jsonl: tail-reading by byte offset, appending, torn-tail repair and the
+// seq → byte offset index for paged reads. Readers consume complete lines only; a final line
+// without its newline is "not yet written" until a lock holder repairs it.
+import * as fs from 'node:fs';
+
+export interface LogLine {
+  text: string;
+  /** 1-based line number in the file. */
+  line: number;
+  start: number;
+  end: number;
+}
+
+export interface TornTail {
+  offset: number;
+  line: number;
+  bytes: number;
+}
+
+const CHUNK = 4 * 1024 * 1024;
+const NEWLINE = 0x0a;
+
+export class EventLog {
+  private fd: number | undefined;
+  /** Byte offset just past the last complete line consumed. */
+  offset = 0;
+  /** Lines consumed before `offset`. */
+  line = 0;
+  /** seq → byte offset of its line, for the events this process has consumed (sparse below `firstIndexedSeq`). */
+  private readonly seqOffsets: number[] = [];
+  private firstIndexedSeq = Infinity;
+
+  constructor(readonly file: string) {}
+
+  private handle(): number {
+    this.fd ??= fs.openSync(this.file, 'a+');
+    return this.fd;
+  }
+
+  size(): number {
+    return fs.fstatSync(this.handle()).size;
+  }
+
+  /** Starts consuming at a known line boundary (from a snapshot's index). */
+  seek(offset: number, line: number): void {
+    this.offset = offset;
+    this.line = line;
+  }
+
+  /** True when `offset` is 0 or follows a newline (a snapshot's offset is still a line boundary). */
+  isLineBoundary(offset: number): boolean {
+    if (offset === 0) return true;
+    if (offset > this.size()) return false;
+    const b = Buffer.alloc(1);
+    fs.readSync(this.handle(), b, 0, 1, offset - 1);
+    return b[0] === NEWLINE;
+  }
+
+  /**
+   * Calls `onLine` for each complete line after `offset`, advancing it; returns the partial
+   * final line, if any (left unconsumed).
+   */
+  readNew(onLine: (l: LogLine) => void): TornTail | undefined {
+    const fd = this.handle();
+    const size = fs.fstatSync(fd).size;
+    if (size < this.offset) throw new LogShrankError(this.file, size, this.offset);
+    let pos = this.offset;
+    let carry: Buffer | undefined;
+    let carryStart = pos;
+    while (pos < size) {
+      const want = Math.min(CHUNK, size - pos);
+      const chunk = Buffer.allocUnsafe(want);
+      const got = fs.readSync(fd, chunk, 0, want, pos);
+      if (got <= 0) break;
+      const data: Buffer = carry ? Buffer.concat([carry, chunk.subarray(0, got)]) : chunk.subarray(0, got);
+      let lineStart = 0;
+      for (let nl = data.indexOf(NEWLINE); nl !== -1; nl = data.indexOf(NEWLINE, lineStart)) {
+        const start = carryStart + lineStart;
+        this.line++;
+        this.offset = carryStart + nl + 1;
+        onLine({ text: data.toString('utf8', lineStart, nl), line: this.line, start, end: this.offset });
+        lineStart = nl + 1;
+      }
+      carry = lineStart < data.length ? data.subarray(lineStart) : undefined;
+      carryStart += lineStart;
+      pos += got;
+    }
+    return this.offset < size ? { offset: this.offset, line: this.line + 1, bytes: size - this.offset } : undefined;
+  }
+
+  /** Truncates a torn final line back to the last newline. Only while holding the run's lock. */
+  truncateTo(offset: number): void {
+    fs.ftruncateSync(this.handle(), offset);
+  }
+
+  /** One write of whole lines; on failure the partial write is cut off again. Only under the lock. */
+  append(data: Buffer, fsync: boolean): void {
+    const fd = this.handle();
+    const before = this.offset;
+    try {
+      let written = 0;
+      while (written < data.length) written += fs.writeSync(fd, data, written, data.length - written);
+      if (fsync) fs.fdatasyncSync(fd);
+    } catch (e) {
+      try {
+        fs.ftruncateSync(fd, before);
+      } catch {
+        // The original error is the one to report.
+      }
+      throw e;
+    }
+  }
+
+  /** Records where an event's line starts, for paged reads. */
+  indexSeq(seq: number, start: number): void {
+    if (seq < this.firstIndexedSeq) this.firstIndexedSeq = seq;
+    this.seqOffsets[seq] = start;
+  }
+
+  /** Byte offset where reading for events with seq ≥ `seq` may start (0 when not indexed). */
+  offsetFor(seq: number): number {
+    if (seq < this.firstIndexedSeq) return 0;
+    return this.seqOffsets[seq] ?? this.offset;
+  }
+
+  /** Reads complete lines in [from, to) — `to` defaults to the consumed end — streaming in chunks. */
+  readRange(from: number, to: number, onLine: (text: string, line: number) => boolean | void): void {
+    const fd = this.handle();
+    let pos = from;
+    let carry: Buffer | undefined;
+    let lineNo = 0;
+    while (pos < to) {
+      const want = Math.min(CHUNK, to - pos);
+      const chunk = Buffer.allocUnsafe(want);
+      const got = fs.readSync(fd, chunk, 0, want, pos);
+      if (got <= 0) break;
+      const data: Buffer = carry ? Buffer.concat([carry, chunk.subarray(0, got)]) : chunk.subarray(0, got);
+      let lineStart = 0;
+      for (let nl = data.indexOf(NEWLINE); nl !== -1; nl = data.indexOf(NEWLINE, lineStart)) {
+        lineNo++;
+        if (onLine(data.toString('utf8', lineStart, nl), lineNo) === false) return;
+        lineStart = nl + 1;
+      }
+      carry = lineStart < data.length ? data.subarray(lineStart) : undefined;
+      pos += got;
+    }
+  }
+
+  close(): void {
+    if (this.fd !== undefined) {
+      fs.closeSync(this.fd);
+      this.fd = undefined;
+    }
+  }
+}
+
+export class LogShrankError extends Error {
+  constructor(file: string, size: number, offset: number) {
+    super(`${file} shrank to ${size} bytes below the ${offset} bytes already read; it was rewritten by another program.`);
+  }
+}

@@ -1,0 +1,384 @@
+// One run of one root in this process: its state (folded from snapshot + log), its log, its
+// lock, and the commit path — lock, catch up on other writers, expire leases, decide, append
+// in one write, fold, unlock.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { CommandStamp, findRepeat, stampEvents } from '../engine/commandIndex';
+import { DomainError } from '../engine/errors';
+import { validateEventRecord } from '../engine/eventRecord';
+import { CommandContext } from '../engine/ids';
+import { EVENT, EventRecord } from '../engine/model';
+import { applyEvent, CommandEntry, emptyRunState, RunState, stateFromRecords, stateSeq } from '../engine/state';
+import { decideExpireLeases } from '../engine/taskLifecycle';
+import { EventLog, LogLine, LogShrankError } from './eventLog';
+import { FlockRunLock } from './runLock';
+import { readBlackboardSnapshot, readLogIndex, readRunSnapshot, writeSnapshots } from './snapshots';
+import { CommitNotice, Diagnostic, StoreOptions } from './types';
+
+export const EVENTS_FILE = 'events.jsonl';
+
+export type CommandOutcome<T> = { result: T } | { repeat: CommandEntry };
+
+export class RunHandle {
+  readonly log: EventLog;
+  private readonly lock: FlockRunLock;
+  state: RunState;
+  /** Seq of the last event consumed from the log. */
+  private logSeq = 0;
+  private snapshotSeq = 0;
+  private snapshotTimer: NodeJS.Timeout | undefined;
+  private torn: { offset: number; since: number; reported: boolean } | undefined;
+  private closed = false;
+
+  private constructor(
+    readonly root: string,
+    readonly runId: string,
+    readonly dir: string,
+    private readonly opts: StoreOptions,
+    private readonly emitCommit: (n: CommitNotice) => void,
+    private readonly emitDiagnostic: (d: Diagnostic) => void,
+  ) {
+    this.log = new EventLog(path.join(dir, EVENTS_FILE));
+    this.lock = new FlockRunLock(path.join(dir, '.lock'), opts.lockTimeoutMs);
+    this.state = emptyRunState(runId);
+  }
+
+  static open(
+    root: string,
+    runId: string,
+    dir: string,
+    opts: StoreOptions,
+    emitCommit: (n: CommitNotice) => void,
+    emitDiagnostic: (d: Diagnostic) => void,
+  ): RunHandle {
+    const h = new RunHandle(root, runId, dir, opts, emitCommit, emitDiagnostic);
+    h.load();
+    return h;
+  }
+
+  /** For a new run: the folder exists, the log is empty; seq 1 is appended by `create`. */
+  static forNewRun(
+    root: string,
+    runId: string,
+    dir: string,
+    opts: StoreOptions,
+    emitCommit: (n: CommitNotice) => void,
+    emitDiagnostic: (d: Diagnostic) => void,
+  ): RunHandle {
+    return new RunHandle(root, runId, dir, opts, emitCommit, emitDiagnostic);
+  }
+
+  get exists(): boolean {
+    return this.logSeq > 0;
+  }
+
+  /** The seq of the last event folded from the log. */
+  get lastSeq(): number {
+    return this.logSeq;
+  }
+
+  private diagnose(message: string, file = this.log.file, line?: number): void {
+    this.emitDiagnostic({ run_id: this.runId, file, ...(line !== undefined ? { line } : {}), message });
+  }
+
+  // ------------------------------------------------------------------ loading
+
+  private load(): void {
+    const fromSnapshot = this.tryLoadSnapshot();
+    if (!fromSnapshot) this.resetToScratch();
+    try {
+      this.consumeNew(false);
+    } catch (e) {
+      if (!(e instanceof LogShrankError)) throw e;
+      this.diagnose(e.message);
+      this.resetToScratch();
+      this.consumeNew(false);
+    }
+    if (fromSnapshot && stateSeq(this.state) !== this.logSeq) {
+      // A cache claims events the log does not hold: trust the log.
+      this.diagnose(`The caches are ahead of the log (seq ${this.state.header.last_event_seq} > ${this.logSeq}); rebuilt from the log.`);
+      this.resetToScratch();
+      this.consumeNew(false);
+    }
+    this.snapshotSeq = fromSnapshot ? Math.min(fromSnapshot, this.logSeq) : 0;
+  }
+
+  private resetToScratch(): void {
+    this.state = emptyRunState(this.runId);
+    this.logSeq = 0;
+    this.log.seek(0, 0);
+  }
+
+  /** Starts from the caches when they agree with each other and the log; returns their seq. */
+  private tryLoadSnapshot(): number | undefined {
+    const run = readRunSnapshot(this.dir);
+    const bb = readBlackboardSnapshot(this.dir);
+    const idx = readLogIndex(this.dir);
+    for (const [name, r] of [['run.json', run], ['blackboard.json', bb], ['index.json', idx]] as const) {
+      if ('error' in r) this.diagnose(`Unreadable snapshot ${name}: ${r.error}; rebuilding from the log.`, path.join(this.dir, name));
+    }
+    if (!('value' in run) || !('value' in bb) || !('value' in idx)) return undefined;
+    const i = idx.value;
+    if (run.value.run_id !== this.runId) return undefined;
+    if (run.value.last_event_seq < i.last_event_seq || bb.value.last_event_seq < i.last_event_seq) return undefined;
+    if (!this.log.isLineBoundary(i.log_offset)) return undefined;
+    this.state = stateFromRecords(run.value, bb.value, { seq: i.last_event_seq, entries: i.commands });
+    this.logSeq = i.last_event_seq;
+    this.log.seek(i.log_offset, i.log_line);
+    return i.last_event_seq;
+  }
+
+  // ------------------------------------------------------------------ reading the log
+
+  /** Parses and checks one line; the event when it is the next one, else reports why not. */
+  private acceptLine(l: LogLine): EventRecord | undefined {
+    if (l.text.trim() === '') return undefined;
+    if (l.end - l.start > this.opts.maxLineBytes) {
+      this.diagnose(`Line of ${l.end - l.start} bytes is over the ${this.opts.maxLineBytes}-byte limit; skipped.`, undefined, l.line);
+      return undefined;
+    }
+    let value: unknown;
+    try {
+      value = JSON.parse(l.text);
+    } catch (e) {
+      this.diagnose(`Malformed line skipped: ${(e as Error).message}`, undefined, l.line);
+      return undefined;
+    }
+    const e = validateEventRecord(value, this.runId);
+    if (typeof e === 'string') {
+      this.diagnose(`Invalid event skipped: ${e}`, undefined, l.line);
+      return undefined;
+    }
+    if (e.seq !== this.logSeq + 1) {
+      this.diagnose(`Event seq ${e.seq} ${e.seq <= this.logSeq ? 'repeats' : 'skips ahead'} (expected ${this.logSeq + 1}); not folded.`, undefined, l.line);
+      return undefined;
+    }
+    if (this.logSeq === 0 && e.type !== EVENT.runCreated) {
+      this.diagnose(`The first event must be ${EVENT.runCreated}, not ${e.type}; not folded.`, undefined, l.line);
+      return undefined;
+    }
+    return e;
+  }
+
+  /** Folds complete lines appended since the last read. Under the lock a torn tail is repaired. */
+  private consumeNew(locked: boolean): EventRecord[] {
+    const folded: EventRecord[] = [];
+    const torn = this.log.readNew((l) => {
+      const e = this.acceptLine(l);
+      if (!e) return;
+      applyEvent(this.state, e);
+      this.logSeq = e.seq;
+      this.log.indexSeq(e.seq, l.start);
+      folded.push(e);
+    });
+    if (!torn) {
+      this.torn = undefined;
+    } else if (locked) {
+      // We hold the lock, so nobody is mid-write: the fragment is a crashed writer's.
+      this.log.truncateTo(torn.offset);
+      if (!(this.torn?.offset === torn.offset && this.torn.reported)) {
+        this.diagnose(`Torn line (${torn.bytes} bytes without a newline) repaired: truncated back to the last complete line.`, undefined, torn.line);
+      }
+      this.torn = undefined;
+    } else {
+      const now = Date.now();
+      if (this.torn?.offset !== torn.offset) this.torn = { offset: torn.offset, since: now, reported: false };
+      else if (!this.torn.reported && now - this.torn.since >= this.opts.tornReportMs) {
+        this.torn.reported = true;
+        this.diagnose(`Torn line: ${torn.bytes} bytes without a newline for over ${this.opts.tornReportMs} ms; the next writer will cut it off.`, undefined, torn.line);
+      }
+    }
+    return folded;
+  }
+
+  /** Picks up lines other processes appended (no lock). Notifies listeners of what was folded. */
+  catchUp(): EventRecord[] {
+    if (this.closed) return [];
+    const folded = this.consumeNewSafely(false);
+    if (folded.length > 0) this.notify(folded);
+    return folded;
+  }
+
+  /** A torn line still pending, for the watcher to look again later. */
+  get hasPendingTail(): boolean {
+    return this.torn !== undefined && !this.torn.reported;
+  }
+
+  private consumeNewSafely(locked: boolean): EventRecord[] {
+    try {
+      return this.consumeNew(locked);
+    } catch (e) {
+      if (!(e instanceof LogShrankError)) throw e;
+      this.diagnose(e.message);
+      const before = this.logSeq;
+      this.resetToScratch();
+      const all = this.consumeNew(locked);
+      return all.filter((ev) => ev.seq > before);
+    }
+  }
+
+  // ------------------------------------------------------------------ writing
+
+  private append(events: EventRecord[]): EventRecord[] {
+    if (events.length === 0) return [];
+    const lines = events.map((e) => JSON.stringify(e));
+    const data = Buffer.from(lines.join('\n') + '\n', 'utf8');
+    try {
+      this.log.append(data, this.opts.durability === 'fsync');
+    } catch (e) {
+      const message = `Cannot write ${this.log.file}: ${(e as Error).message}`;
+      this.diagnose(message);
+      throw new DomainError('STORAGE_ERROR', message);
+    }
+    // Fold what is now on disk (re-parsed), so memory always equals a fresh load.
+    const applied: EventRecord[] = [];
+    let start = this.log.offset;
+    for (const line of lines) {
+      const e = JSON.parse(line) as EventRecord;
+      applyEvent(this.state, e);
+      this.log.indexSeq(e.seq, start);
+      start += Buffer.byteLength(line, 'utf8') + 1;
+      this.logSeq = e.seq;
+      applied.push(e);
+    }
+    this.log.seek(start, this.log.line + lines.length);
+    return applied;
+  }
+
+  /**
+   * Runs one command under the lock. `decide` sees the caught-up state and returns the events
+   * to append (or throws a DomainError: nothing is written). `result` reads the state after the
+   * fold. With a stamp, a repeat of a recorded command returns `{repeat}` and writes nothing.
+   */
+  async command<T>(
+    stamp: CommandStamp | undefined,
+    decide: (state: RunState, ctx: CommandContext) => EventRecord[],
+    result: (applied: EventRecord[], state: RunState, ctx: CommandContext) => T,
+  ): Promise<CommandOutcome<T>> {
+    if (this.closed) throw new DomainError('STORAGE_ERROR', 'The run store is closed.');
+    const release = await this.lockOrFail();
+    const notices: EventRecord[] = [];
+    try {
+      notices.push(...this.consumeNewSafely(true));
+      const ctx: CommandContext = { now: this.opts.clock(), ids: this.opts.ids };
+      notices.push(...this.append(decideExpireLeases(this.state, ctx)));
+      if (stamp) {
+        const repeat = findRepeat(this.state, stamp);
+        if (repeat) return { repeat };
+      }
+      const applied = this.append(stampEvents(decide(this.state, ctx), stamp));
+      notices.push(...applied);
+      return { result: result(applied, this.state, ctx) };
+    } finally {
+      release();
+      if (notices.length > 0) {
+        this.notify(notices);
+      }
+    }
+  }
+
+  private notify(events: EventRecord[]): void {
+    this.emitCommit({ root: this.root, run_id: this.runId, events, last_seq: this.logSeq });
+    this.scheduleSnapshot();
+  }
+
+  /** Appends seq 1 of a new run; RUN_EXISTS when another process created it first. */
+  async create(events: EventRecord[]): Promise<void> {
+    const release = await this.lockOrFail();
+    try {
+      this.consumeNewSafely(true);
+      if (this.exists) throw new DomainError('RUN_EXISTS', `Run ${this.runId} already exists.`, { run_id: this.runId });
+      this.append(events);
+    } finally {
+      release();
+    }
+    this.notify(this.readEvents(1, this.logSeq));
+  }
+
+  private async lockOrFail(): Promise<() => void> {
+    try {
+      return await this.lock.acquire();
+    } catch (e) {
+      if (e instanceof DomainError) throw e;
+      const message = `Cannot lock ${this.dir}: ${(e as Error).message}`;
+      this.diagnose(message, path.join(this.dir, '.lock'));
+      throw new DomainError('STORAGE_ERROR', message);
+    }
+  }
+
+  /** Lease expiry for the server's timer: requeues what expired, under the lock. */
+  async expireLeases(): Promise<void> {
+    await this.command(undefined, () => [], () => undefined);
+  }
+
+  // ------------------------------------------------------------------ paged reads
+
+  /** Events with from ≤ seq ≤ to, read from disk (the same checks as the fold). */
+  readEvents(from: number, to: number, onEvent?: (e: EventRecord) => void): EventRecord[] {
+    const out: EventRecord[] = [];
+    if (to < from) return out;
+    // From an indexed offset the next line is `from`; otherwise read from the top as a fold would.
+    const start = this.log.offsetFor(from);
+    let expected = start === 0 ? 1 : from;
+    this.log.readRange(start, this.log.offset, (text) => {
+      if (text.trim() === '' || text.length > this.opts.maxLineBytes) return;
+      let value: unknown;
+      try {
+        value = JSON.parse(text);
+      } catch {
+        return;
+      }
+      const e = validateEventRecord(value, this.runId);
+      if (typeof e === 'string' || e.seq !== expected) return;
+      expected++;
+      if (e.seq < from) return;
+      if (onEvent) onEvent(e);
+      else out.push(e);
+      return expected <= to;
+    });
+    return out;
+  }
+
+  // ------------------------------------------------------------------ caches
+
+  private scheduleSnapshot(): void {
+    const delay = this.opts.snapshotDelayMs;
+    if (delay === null || this.snapshotTimer || this.closed) return;
+    this.snapshotTimer = setTimeout(() => {
+      this.snapshotTimer = undefined;
+      this.writeSnapshotsNow();
+    }, delay);
+    this.snapshotTimer.unref();
+  }
+
+  /** Writes the caches when they are behind; errors become diagnostics. */
+  writeSnapshotsNow(): void {
+    if (!this.exists || stateSeq(this.state) <= this.snapshotSeq) return;
+    try {
+      writeSnapshots(this.dir, this.state, this.log, this.opts.durability === 'fsync');
+      this.snapshotSeq = stateSeq(this.state);
+    } catch (e) {
+      this.diagnose(`Cannot write the run's snapshot: ${(e as Error).message}`, path.join(this.dir, 'run.json'));
+    }
+  }
+
+  /** Events folded since the caches were last written (or loaded). */
+  get snapshotLag(): number {
+    return this.logSeq - this.snapshotSeq;
+  }
+
+  close(): void {
+    if (this.closed) return;
+    if (this.snapshotTimer) clearTimeout(this.snapshotTimer);
+    this.snapshotTimer = undefined;
+    if (this.opts.snapshotDelayMs !== null || this.snapshotLag >= this.opts.snapshotLagEvents) this.writeSnapshotsNow();
+    this.closed = true;
+    this.log.close();
+    this.lock.close();
+  }
+
+  /** True when the run's folder is gone (deleted by hand). */
+  vanished(): boolean {
+    return !fs.existsSync(this.log.file);
+  }
+}

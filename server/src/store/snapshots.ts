@@ -1,0 +1,79 @@
+// The caches beside the log: run.json (the run record, tasks included), blackboard.json (the
+// blackboard without tasks) and index.json (Runboard's own: the command-id index and the log
+// offset at its seq, so a load folds only the tail). Each carries its own last_event_seq;
+// any of them may be missing, stale or unreadable — the log is the truth.
+import * as path from 'node:path';
+import { z } from 'zod';
+import { RunRecord, RunRecordSchema, StoredBlackboard, StoredBlackboardSchema } from '../engine/model';
+import { CommandEntry, RunState, toRunRecord } from '../engine/state';
+import { readJsonIfExists, writeFileAtomic } from './atomicFile';
+
+export const RUN_FILE = 'run.json';
+export const BLACKBOARD_FILE = 'blackboard.json';
+export const INDEX_FILE = 'index.json';
+
+const IndexSchema = z.object({
+  format: z.literal(1),
+  last_event_seq: z.number().int().nonnegative(),
+  log_offset: z.number().int().nonnegative(),
+  log_line: z.number().int().nonnegative(),
+  commands: z.array(z.tuple([z.string(), z.string(), z.string(), z.number().int(), z.number().int()])),
+});
+
+export interface LogIndex {
+  last_event_seq: number;
+  log_offset: number;
+  log_line: number;
+  commands: Map<string, CommandEntry>;
+}
+
+export type Loaded<T> = { value: T } | { missing: true } | { error: string };
+
+function load<T>(file: string, schema: z.ZodType<T>): Loaded<T> {
+  try {
+    const raw = readJsonIfExists(file);
+    if (raw === undefined) return { missing: true };
+    const r = schema.safeParse(raw);
+    if (!r.success) {
+      const i = r.error.issues[0];
+      return { error: `${i.path.join('.') || 'record'}: ${i.message}` };
+    }
+    return { value: r.data };
+  } catch (e) {
+    return { error: (e as Error).message };
+  }
+}
+
+export function readRunSnapshot(dir: string): Loaded<RunRecord> {
+  return load(path.join(dir, RUN_FILE), RunRecordSchema);
+}
+
+export function readBlackboardSnapshot(dir: string): Loaded<StoredBlackboard> {
+  return load(path.join(dir, BLACKBOARD_FILE), StoredBlackboardSchema);
+}
+
+export function readLogIndex(dir: string): Loaded<LogIndex> {
+  const r = load(path.join(dir, INDEX_FILE), IndexSchema);
+  if (!('value' in r)) return r;
+  const v = r.value;
+  return {
+    value: {
+      last_event_seq: v.last_event_seq,
+      log_offset: v.log_offset,
+      log_line: v.log_line,
+      commands: new Map(v.commands.map(([id, method, fingerprint, first, last]) => [id, { method, fingerprint, first_seq: first, last_seq: last }])),
+    },
+  };
+}
+
+/** Writes all three caches at the state's seq; the index goes last so it never runs ahead of the others. */
+export function writeSnapshots(dir: string, state: RunState, log: { offset: number; line: number }, fsync: boolean): void {
+  writeFileAtomic(path.join(dir, RUN_FILE), JSON.stringify(toRunRecord(state), null, 1), fsync);
+  writeFileAtomic(path.join(dir, BLACKBOARD_FILE), JSON.stringify(state.blackboard, null, 1), fsync);
+  const commands = [...state.commands].map(([id, c]) => [id, c.method, c.fingerprint, c.first_seq, c.last_seq]);
+  writeFileAtomic(
+    path.join(dir, INDEX_FILE),
+    JSON.stringify({ format: 1, last_event_seq: state.commandsSeq, log_offset: log.offset, log_line: log.line, commands }),
+    fsync,
+  );
+}

@@ -1,0 +1,48 @@
+// What the store reports and how it is configured.
+import { IdSource } from '../engine/ids';
+import { EventRecord } from '../engine/model';
+
+export type Durability = 'fsync' | 'none';
+
+export interface Diagnostic {
+  run_id?: string;
+  file: string;
+  /** 1-based. */
+  line?: number;
+  message: string;
+}
+
+export interface StoreOptions {
+  /** fsync every commit (default) or leave it to the OS (benchmarks, throwaway runs). */
+  durability: Durability;
+  clock: () => number;
+  ids: IdSource;
+  /** Lease length when a claim or heartbeat names none (clamped to PROTOCOL.md's range). */
+  defaultLeaseMs: number;
+  /**
+   * How long after a change the run.json/blackboard.json/index.json caches are written;
+   * `null` = only on close, and then only when the log has run ahead of them (short-lived CLI).
+   */
+  snapshotDelayMs: number | null;
+  /** On close with `snapshotDelayMs: null`, write caches only when this many events are not in them. */
+  snapshotLagEvents: number;
+  lockTimeoutMs: number;
+  /** A line longer than this is skipped as malformed instead of being parsed. */
+  maxLineBytes: number;
+  /** A final line without newline is reported as torn after this long (PROTOCOL.md: 2 s). */
+  tornReportMs: number;
+}
+
+export interface CommitNotice {
+  root: string;
+  run_id: string;
+  /** Newly folded events, ascending; may be empty when a run was first seen (read it from disk). */
+  events: EventRecord[];
+  /** The run's last seq after this notice: a listener that sees a gap reads the rest from disk. */
+  last_seq: number;
+}
+
+export interface StoreListener {
+  onCommit?(notice: CommitNotice): void;
+  onDiagnostic?(d: Diagnostic): void;
+}
