@@ -181,6 +181,12 @@ export class RunStore {
     return h;
   }
 
+  /** A run of an open root, loaded on first use; undefined when there is no such run. */
+  runHandle(root: string, runId: string): RunHandle | undefined {
+    if (runIdProblem(runId)) return undefined;
+    return this.handleIn(root, runId);
+  }
+
   /** Loaded runs, for the server's watcher and lease timer. */
   loadedRuns(): RunHandle[] {
     return [...this.roots.values()].flatMap((m) => [...m.values()]);

@@ -1,0 +1,4 @@
+// dist/server.js: `node dist/server.js --stdio` (or --node-ipc when started by the extension).
+import { runServer } from './server/runServer';
+
+runServer(process.argv.slice(2));

@@ -1,0 +1,175 @@
+// The Runboard server process: an LSP-framed JSON-RPC connection (stdio or node-ipc) over one
+// RunStore with a root per workspace folder, a chokidar watcher for other writers, the lease
+// timer, subscriptions and diagnostics. Nothing but protocol goes to stdout.
+import {
+  createConnection, DidChangeWorkspaceFoldersNotification, InitializeParams, InitializeResult, ProposedFeatures, ResponseError,
+} from 'vscode-languageserver/node';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import { parseParams, SubscribeParams, UnsubscribeParams } from '../engine/params';
+import { METHOD_PARAMS, StoreMethod } from '../engine/params';
+import { Notifications, PROTOCOL_VERSION, RequestName, Requests, RpcErrorCodes } from '../protocol';
+import { RunStore } from '../store/runStore';
+import { Durability } from '../store/types';
+import { toResponseError } from './rpcErrors';
+import { RunsWatcher } from './runsWatcher';
+import { SubscriptionHub } from './subscriptions';
+
+declare const RUNBOARD_VERSION: string | undefined;
+const VERSION = typeof RUNBOARD_VERSION === 'string' ? RUNBOARD_VERSION : '0.1.0';
+
+const LEASE_TICK_MS = 250;
+
+const InitOptions = z
+  .object({
+    durability: z.enum(['fsync', 'none']).optional(),
+    defaultLeaseMs: z.number().int().positive().optional(),
+  })
+  .partial()
+  .optional();
+
+function folderPath(uriOrPath: string): string {
+  return /^file:\/\//i.test(uriOrPath) ? fileURLToPath(uriOrPath) : uriOrPath;
+}
+
+function argValue(argv: string[], name: string): string | undefined {
+  const i = argv.indexOf(name);
+  if (i >= 0) return argv[i + 1];
+  const eq = argv.find((a) => a.startsWith(`${name}=`));
+  return eq?.slice(name.length + 1);
+}
+
+/** The methods this server answers: the store's, plus subscribe/unsubscribe. */
+export const HANDLED_METHODS: readonly RequestName[] = [...(Object.keys(METHOD_PARAMS) as StoreMethod[]), 'subscribe', 'unsubscribe'];
+
+export function runServer(argv: string[] = process.argv.slice(2)): void {
+  const durabilityArg = argValue(argv, '--durability');
+  const store = new RunStore([], {
+    durability: (durabilityArg === 'none' ? 'none' : 'fsync') as Durability,
+  });
+  const connection = createConnection(ProposedFeatures.all);
+  const log = (message: string) => process.stderr.write(`[runboard] ${message}\n`);
+
+  const hub = new SubscriptionHub(
+    store,
+    (p) => void connection.sendNotification(Notifications.events, p),
+    (d) => void connection.sendNotification(Notifications.diagnostic, d),
+  );
+  store.on({
+    onCommit: (n) => hub.onCommit(n),
+    onDiagnostic: (d) => void connection.sendNotification(Notifications.diagnostic, d),
+  });
+
+  const watcher = new RunsWatcher({
+    changed: (root, runId) => guard(() => store.catchUp(root, runId)),
+    poll: () => guard(() => {
+      for (const h of store.loadedRuns()) h.catchUp();
+    }),
+  });
+
+  function guard(fn: () => void): void {
+    try {
+      fn();
+    } catch (e) {
+      log(`watcher: ${(e as Error).stack ?? e}`);
+    }
+  }
+
+  // Expired leases are requeued within a second, by the engine under the run's lock, so two
+  // servers on one workspace never both requeue the same task.
+  let expiring = false;
+  const leaseTimer = setInterval(() => {
+    const next = store.nextLeaseExpiry();
+    if (expiring || next === undefined || next > Date.now()) return;
+    expiring = true;
+    store
+      .expireLeases()
+      .catch((e) => log(`lease timer: ${(e as Error).message}`))
+      .finally(() => (expiring = false));
+  }, LEASE_TICK_MS);
+  leaseTimer.unref();
+
+  function addRoot(uriOrPath: string): void {
+    const root = store.addRoot(folderPath(uriOrPath));
+    watcher.add(root);
+    hub.addRoot(root);
+  }
+
+  function removeRoot(uriOrPath: string): void {
+    const root = store.addRoot(folderPath(uriOrPath));
+    hub.dropRoot(root);
+    void watcher.remove(root);
+    store.removeRoot(root);
+  }
+
+  connection.onInitialize((params: InitializeParams): InitializeResult => {
+    const opts = InitOptions.safeParse(params.initializationOptions ?? undefined);
+    if (opts.success && opts.data) {
+      if (opts.data.durability) store.options.durability = opts.data.durability;
+      if (opts.data.defaultLeaseMs) store.options.defaultLeaseMs = opts.data.defaultLeaseMs;
+    }
+    const folders = params.workspaceFolders ?? [];
+    if (folders.length > 0) for (const f of folders) addRoot(f.uri);
+    else if (params.rootUri) addRoot(params.rootUri);
+    else if (params.rootPath) addRoot(params.rootPath);
+    // Registered after the library's own workspace-folder feature so this handler is the one used.
+    connection.onNotification(DidChangeWorkspaceFoldersNotification.type, (p) => {
+      for (const f of p.event.removed) removeRoot(f.uri);
+      for (const f of p.event.added) addRoot(f.uri);
+    });
+    return {
+      capabilities: { workspace: { workspaceFolders: { supported: true, changeNotifications: true } } },
+      serverInfo: { name: 'runboard', version: VERSION },
+      runboard: { protocol: PROTOCOL_VERSION },
+    } as InitializeResult;
+  });
+
+  const handlers: Record<string, (params: unknown) => unknown> = {};
+  for (const name of Object.keys(METHOD_PARAMS) as StoreMethod[]) {
+    handlers[Requests[name].method] = (params) => store.execute(name, params);
+  }
+  handlers[Requests.subscribe.method] = (params) => hub.subscribe(parseParams(SubscribeParams, params));
+  handlers[Requests.unsubscribe.method] = (params) => hub.unsubscribe(parseParams(UnsubscribeParams, params).subscription_id);
+
+  // One star handler: params arrive exactly as sent (object, array or absent), so every shape
+  // error is ours to answer as -32602, and a bad request never affects another.
+  connection.onRequest(async (method, params) => {
+    const handler = handlers[method];
+    if (!handler) throw new ResponseError(RpcErrorCodes.methodNotFound, `Unhandled method ${method}`);
+    if (params !== undefined && (params === null || typeof params !== 'object' || Array.isArray(params))) {
+      throw new ResponseError(RpcErrorCodes.invalidParams, `${method} takes one params object`, {
+        code: 'INVALID_PARAMS',
+        issues: [{ path: '', message: 'params must be an object' }],
+      });
+    }
+    try {
+      return await handler(params ?? {});
+    } catch (e) {
+      const err = toResponseError(e, method);
+      if (err.code === RpcErrorCodes.internal) log(`${method}: ${(e as Error).stack ?? e}`);
+      throw err;
+    }
+  });
+
+  let closed = false;
+  const shutdown = () => {
+    if (closed) return;
+    closed = true;
+    clearInterval(leaseTimer);
+    void watcher.close();
+    store.flush();
+    store.close();
+  };
+  connection.onShutdown(() => {
+    store.flush();
+  });
+  connection.onExit(shutdown);
+  process.on('SIGTERM', () => {
+    shutdown();
+    process.exit(0);
+  });
+  process.on('unhandledRejection', (e) => log(`unhandled rejection: ${(e as Error)?.stack ?? e}`));
+  process.on('uncaughtException', (e) => log(`uncaught exception: ${e.stack ?? e}`));
+
+  connection.listen();
+}

@@ -1,0 +1,174 @@
+// runboard/subscribe: per subscription and run, the highest seq delivered. Every delivery
+// sends exactly the events after it, from the commit notice when it covers them and from
+// disk otherwise — so replay and live phases join without gaps or repeats, and runs created
+// later (or appended to by other processes) are picked up by the same rule.
+import { DomainError } from '../engine/errors';
+import { assertRunId } from '../engine/ids';
+import { EventRecord, LIMITS } from '../engine/model';
+import { clamp } from '../engine/params';
+import type { Cursor, DiagnosticNotificationParams, EventsNotificationParams } from '../protocol';
+import { RunStore } from '../store/runStore';
+import { CommitNotice } from '../store/types';
+
+const BATCH = 1000;
+
+interface Subscription {
+  id: string;
+  /** Roots covered (normalized). */
+  roots: string[];
+  /** Named runs (each with its root), or undefined = every run of `roots`, including later ones. */
+  named?: Map<string, string>;
+  /** run_id → root it is followed in (a run id present in two roots without `root` is left out). */
+  runRoot: Map<string, string>;
+  excluded: Set<string>;
+  delivered: Map<string, number>;
+  initialCursor: Cursor;
+  tail?: number;
+  /** Subscribed without `root`: roots opened later join it. */
+  allRoots: boolean;
+  ready: boolean;
+}
+
+export class SubscriptionHub {
+  private readonly subs = new Map<string, Subscription>();
+  private counter = 0;
+
+  constructor(
+    private readonly store: RunStore,
+    private readonly sendEvents: (p: EventsNotificationParams) => void,
+    private readonly sendDiagnostic: (d: DiagnosticNotificationParams) => void,
+  ) {}
+
+  subscribe(p: { root?: string; run_ids?: string[]; cursor?: Cursor; tail?: number }): { subscription_id: string } {
+    const roots = p.root !== undefined ? [this.store.resolveRoot(p.root)] : this.store.rootPaths();
+    let named: Map<string, string> | undefined;
+    if (p.run_ids) {
+      named = new Map();
+      for (const runId of p.run_ids) {
+        assertRunId(runId);
+        const where = roots.filter((r) => this.store.runIdsIn(r).includes(runId));
+        if (where.length === 0) throw new DomainError('RUN_NOT_FOUND', `No run ${runId}.`, { run_id: runId });
+        if (where.length > 1) {
+          throw new DomainError('ROOT_REQUIRED', `Run ${runId} exists in ${where.length} roots; say which with root.`, { run_id: runId });
+        }
+        named.set(runId, where[0]);
+      }
+    }
+    const id = `sub-${++this.counter}`;
+    const sub: Subscription = {
+      id,
+      roots,
+      named,
+      runRoot: new Map(named ?? []),
+      excluded: new Set(),
+      delivered: new Map(),
+      initialCursor: p.cursor ?? {},
+      tail: p.tail === undefined ? undefined : clamp(p.tail, 0, LIMITS.eventsPerRead, 0),
+      allRoots: p.root === undefined,
+      ready: false,
+    };
+    this.subs.set(id, sub);
+    // The replay starts after the response is written (a macrotask after the reply is queued).
+    setImmediate(() => this.start(sub));
+    return { subscription_id: id };
+  }
+
+  unsubscribe(id: string): Record<string, never> {
+    this.subs.delete(id);
+    return {};
+  }
+
+  /** Roots were removed: their runs leave every subscription. */
+  dropRoot(root: string): void {
+    for (const sub of this.subs.values()) {
+      sub.roots = sub.roots.filter((r) => r !== root);
+      for (const [runId, r] of sub.runRoot) if (r === root) sub.runRoot.delete(runId);
+    }
+  }
+
+  /** A root was added: subscriptions over all roots (no `root`) now cover it. */
+  addRoot(root: string): void {
+    for (const sub of this.subs.values()) {
+      if (sub.allRoots && !sub.named && !sub.roots.includes(root)) {
+        sub.roots.push(root);
+        if (sub.ready) for (const runId of this.store.runIdsIn(root)) this.onCommit({ root, run_id: runId, events: [], last_seq: 0 });
+      }
+    }
+  }
+
+  private start(sub: Subscription): void {
+    if (!this.subs.has(sub.id)) return;
+    sub.ready = true;
+    if (sub.named) {
+      for (const [runId, root] of sub.named) this.deliver(sub, root, runId, undefined);
+      return;
+    }
+    const seen = new Map<string, string[]>();
+    for (const root of sub.roots) for (const runId of this.store.runIdsIn(root)) seen.set(runId, [...(seen.get(runId) ?? []), root]);
+    for (const [runId, roots] of seen) {
+      if (roots.length === 1) this.deliver(sub, roots[0], runId, undefined);
+      else this.exclude(sub, runId, roots);
+    }
+  }
+
+  private exclude(sub: Subscription, runId: string, roots: string[]): void {
+    if (sub.excluded.has(runId)) return;
+    sub.excluded.add(runId);
+    sub.runRoot.delete(runId);
+    this.sendDiagnostic({
+      run_id: runId,
+      file: roots.join(', '),
+      message: `Run ${runId} exists in ${roots.length} roots; subscription ${sub.id} leaves it out. Subscribe with root to follow one.`,
+    });
+  }
+
+  onCommit(n: CommitNotice): void {
+    for (const sub of this.subs.values()) {
+      if (!sub.ready || !sub.roots.includes(n.root) || sub.excluded.has(n.run_id)) continue;
+      const followed = sub.runRoot.get(n.run_id);
+      if (followed === undefined) {
+        if (sub.named) continue;
+        const elsewhere = sub.roots.filter((r) => r !== n.root && this.store.runIdsIn(r).includes(n.run_id));
+        if (elsewhere.length > 0) {
+          this.exclude(sub, n.run_id, [n.root, ...elsewhere]);
+          continue;
+        }
+      } else if (followed !== n.root) continue;
+      this.deliver(sub, n.root, n.run_id, n);
+    }
+  }
+
+  /** Sends the run's events after what this subscription has delivered, up to the run's last seq. */
+  private deliver(sub: Subscription, root: string, runId: string, notice: CommitNotice | undefined): void {
+    sub.runRoot.set(runId, root);
+    let after = sub.delivered.get(runId);
+    let last: number;
+    let readFromDisk: (from: number, to: number) => EventRecord[];
+    try {
+      const h = this.store.runHandle(root, runId);
+      if (!h) return;
+      last = notice ? Math.max(notice.last_seq, h.lastSeq) : h.lastSeq;
+      readFromDisk = (from, to) => h.readEvents(from, to);
+    } catch {
+      return;
+    }
+    if (after === undefined) {
+      const c = sub.initialCursor[runId];
+      after = c !== undefined ? c : sub.tail !== undefined ? Math.max(0, last - sub.tail) : 0;
+      sub.delivered.set(runId, after);
+    }
+    if (last <= after) return;
+    let events: EventRecord[];
+    const first = notice?.events[0]?.seq;
+    if (notice && first !== undefined && first <= after + 1 && notice.events[notice.events.length - 1].seq >= last) {
+      events = notice.events.filter((e) => e.seq > after!);
+    } else {
+      events = readFromDisk(after + 1, last);
+    }
+    for (let i = 0; i < events.length; i += BATCH) {
+      const batch = events.slice(i, i + BATCH);
+      sub.delivered.set(runId, batch[batch.length - 1].seq);
+      this.sendEvents({ subscription_id: sub.id, events: batch, cursor: Object.fromEntries(sub.delivered) });
+    }
+  }
+}
