@@ -164,6 +164,9 @@ export function runServer(argv: string[] = process.argv.slice(2)): void {
     store.flush();
   });
   connection.onExit(shutdown);
+  // The library exits the process when the client goes away without `exit`; the caches are
+  // still worth writing (synchronously) on the way out.
+  process.on('exit', shutdown);
   process.on('SIGTERM', () => {
     shutdown();
     process.exit(0);

@@ -1,0 +1,133 @@
+// Test harness: the real dist/server.js as a child process, spoken to over stdio with
+// vscode-jsonrpc — no in-process shortcut.
+import { ChildProcess, spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import * as rpc from 'vscode-jsonrpc/node';
+
+export const REPO = path.resolve(__dirname, '..', '..');
+export const SERVER_JS = path.join(REPO, 'dist', 'server.js');
+export const CLI_JS = path.join(REPO, 'dist', 'cli.js');
+
+export interface RpcFailure {
+  code: number;
+  message: string;
+  data?: { code?: string; [k: string]: unknown };
+}
+
+export interface EventsNote {
+  subscription_id: string;
+  events: { seq: number; run_id: string; type: string; [k: string]: unknown }[];
+  cursor: Record<string, number>;
+}
+
+export interface DiagnosticNote {
+  run_id?: string;
+  file: string;
+  line?: number;
+  message: string;
+}
+
+export function tempRoot(prefix = 'runboard-server-'): string {
+  return fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), prefix)));
+}
+
+export class ServerProcess {
+  readonly events: EventsNote[] = [];
+  readonly diagnostics: DiagnosticNote[] = [];
+  stderr = '';
+  initResult: any;
+  private exited: Promise<number | null>;
+
+  private constructor(readonly child: ChildProcess, readonly conn: rpc.MessageConnection) {
+    this.exited = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
+    child.stderr?.on('data', (d) => (this.stderr += d.toString()));
+    conn.onNotification('runboard/events', (p: EventsNote) => this.events.push(p));
+    conn.onNotification('runboard/diagnostic', (p: DiagnosticNote) => this.diagnostics.push(p));
+    conn.listen();
+  }
+
+  static async start(roots: string[], opts: { args?: string[]; initializationOptions?: unknown } = {}): Promise<ServerProcess> {
+    if (!fs.existsSync(SERVER_JS)) throw new Error(`${SERVER_JS} is missing: run npm run build first`);
+    const child = spawn(process.execPath, [SERVER_JS, '--stdio', ...(opts.args ?? [])], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const conn = rpc.createMessageConnection(new rpc.StreamMessageReader(child.stdout!), new rpc.StreamMessageWriter(child.stdin!));
+    const s = new ServerProcess(child, conn);
+    s.initResult = await conn.sendRequest('initialize', {
+      processId: process.pid,
+      rootUri: null,
+      capabilities: {},
+      initializationOptions: opts.initializationOptions,
+      workspaceFolders: roots.map((r, i) => ({ uri: pathToFileURL(r).href, name: `root${i}` })),
+    });
+    await conn.sendNotification('initialized', {});
+    return s;
+  }
+
+  call<T = any>(method: string, params?: unknown): Promise<T> {
+    return this.conn.sendRequest(method, params) as Promise<T>;
+  }
+
+  /** The JSON-RPC error of a call that must fail. */
+  async fail(method: string, params?: unknown): Promise<RpcFailure> {
+    try {
+      await this.conn.sendRequest(method, params);
+    } catch (e) {
+      const err = e as rpc.ResponseError<RpcFailure['data']>;
+      return { code: err.code, message: err.message, data: err.data };
+    }
+    throw new Error(`${method} succeeded but was expected to fail`);
+  }
+
+  /** Events delivered to a subscription, flattened. */
+  delivered(subscriptionId: string) {
+    return this.events.filter((n) => n.subscription_id === subscriptionId).flatMap((n) => n.events);
+  }
+
+  async stop(): Promise<void> {
+    if (this.child.exitCode !== null) return;
+    try {
+      await Promise.race([this.conn.sendRequest('shutdown'), sleep(2000)]);
+      await this.conn.sendNotification('exit');
+    } catch {
+      // Already gone.
+    }
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), 3000);
+    await this.exited;
+    clearTimeout(timer);
+    this.conn.dispose();
+  }
+
+  kill(): Promise<number | null> {
+    this.child.kill('SIGKILL');
+    return this.exited;
+  }
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Polls until `check` returns a truthy value or the time is up. */
+export async function waitFor<T>(check: () => T | undefined | false, timeoutMs = 5000, what = 'condition'): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = check();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(20);
+  }
+}
+
+/** Every file under `dir` with its bytes, for "nothing was written" checks. */
+export function treeSnapshot(dir: string): Map<string, string> {
+  const out = new Map<string, string>();
+  const walk = (d: string) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else out.set(path.relative(dir, p), fs.readFileSync(p).toString('base64'));
+    }
+  };
+  if (fs.existsSync(dir)) walk(dir);
+  return out;
+}
