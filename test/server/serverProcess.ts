@@ -19,7 +19,7 @@ export interface RpcFailure {
 
 export interface EventsNote {
   subscription_id: string;
-  events: { seq: number; run_id: string; type: string; [k: string]: unknown }[];
+  events: { seq: number; run_id: string; type: string; ts_ms: number; task_id?: string; payload: unknown; [k: string]: unknown }[];
   cursor: Record<string, number>;
 }
 
@@ -44,8 +44,12 @@ export class ServerProcess {
   private constructor(readonly child: ChildProcess, readonly conn: rpc.MessageConnection) {
     this.exited = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
     child.stderr?.on('data', (d) => (this.stderr += d.toString()));
-    conn.onNotification('runboard/events', (p: EventsNote) => this.events.push(p));
-    conn.onNotification('runboard/diagnostic', (p: DiagnosticNote) => this.diagnostics.push(p));
+    conn.onNotification('runboard/events', (p: EventsNote) => {
+      this.events.push(p);
+    });
+    conn.onNotification('runboard/diagnostic', (p: DiagnosticNote) => {
+      this.diagnostics.push(p);
+    });
     conn.listen();
   }
 

@@ -5,8 +5,9 @@
 import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { canonicalJson, CommandStamp, fingerprintParams } from '../engine/commandIndex';
+import { CommandStamp, fingerprintParams } from '../engine/commandIndex';
 import { DomainError } from '../engine/errors';
+import { checkParamsLimits } from '../engine/jsonLimits';
 import { assertRunId, IdSource } from '../engine/ids';
 import { EventRecord, LIMITS, RunRecord, Task } from '../engine/model';
 import { clamp, METHOD_PARAMS, ParamsOf, parseParams, StoreMethod } from '../engine/params';
@@ -209,7 +210,7 @@ export class RunStore {
 
   /** Validates raw params and runs the method: the one entry point for every transport. */
   async execute<M extends StoreMethod>(method: M, raw: unknown): Promise<R.StoreResults[M]> {
-    checkParamsSize(raw);
+    checkParamsLimits(raw);
     const params = parseParams(METHOD_PARAMS[method] as never, raw) as ParamsOf<M>;
     const stamp = stampFor(method, params as { command_id?: string }, raw);
     const handler = this.handlers[method] as (p: ParamsOf<M>, s: CommandStamp | undefined) => Promise<R.StoreResults[M]>;
@@ -577,15 +578,4 @@ const NO_COMMAND_ID: ReadonlySet<StoreMethod> = new Set(['createRun', 'createChe
 function stampFor(method: StoreMethod, params: { command_id?: string }, raw: unknown): CommandStamp | undefined {
   if (params.command_id === undefined || NO_COMMAND_ID.has(method)) return undefined;
   return { command_id: params.command_id, command_method: method, command_fingerprint: fingerprintParams(raw) };
-}
-
-function checkParamsSize(raw: unknown): void {
-  if (raw === undefined || raw === null) return;
-  const size = Buffer.byteLength(JSON.stringify(raw) ?? "", "utf8");
-  if (size > LIMITS.paramsBytes) {
-    throw new DomainError('LIMIT_EXCEEDED', `The params are ${size} bytes; the limit is ${LIMITS.paramsBytes}.`, {
-      limit: 'params_bytes',
-      max: LIMITS.paramsBytes,
-    });
-  }
 }
