@@ -4,7 +4,8 @@
 import { isTerminal, RunHeader, RunStatus, Step, StepStatus } from './model';
 import { trimmedOrUndefined } from './text';
 
-const STEP_STATUS_ALIASES: Record<string, StepStatus> = {
+// A Map: user text like "constructor" must not find Object.prototype members.
+const STEP_STATUS_ALIASES = new Map<string, StepStatus>(Object.entries({
   pending: 'pending',
   runnable: 'runnable',
   ready: 'runnable',
@@ -19,12 +20,12 @@ const STEP_STATUS_ALIASES: Record<string, StepStatus> = {
   complete: 'done',
   failed: 'failed',
   error: 'failed',
-};
+}) as [string, StepStatus][]);
 
 /** The one step-status parser (SPEC.md §1.2, ⚠ W24): trimmed, case-insensitive, with aliases. */
 export function parseStepStatus(value: unknown): StepStatus | undefined {
   if (typeof value !== 'string') return undefined;
-  return STEP_STATUS_ALIASES[value.trim().toLowerCase()];
+  return STEP_STATUS_ALIASES.get(value.trim().toLowerCase());
 }
 
 export const WHY = {

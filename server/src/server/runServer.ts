@@ -124,17 +124,18 @@ export function runServer(argv: string[] = process.argv.slice(2)): void {
     } as InitializeResult;
   });
 
-  const handlers: Record<string, (params: unknown) => unknown> = {};
+  // A Map, not an object: a method named "constructor" must not find Object's.
+  const handlers = new Map<string, (params: unknown) => unknown>();
   for (const name of Object.keys(METHOD_PARAMS) as StoreMethod[]) {
-    handlers[Requests[name].method] = (params) => store.execute(name, params);
+    handlers.set(Requests[name].method, (params) => store.execute(name, params));
   }
-  handlers[Requests.subscribe.method] = (params) => hub.subscribe(parseParams(SubscribeParams, params));
-  handlers[Requests.unsubscribe.method] = (params) => hub.unsubscribe(parseParams(UnsubscribeParams, params).subscription_id);
+  handlers.set(Requests.subscribe.method, (params) => hub.subscribe(parseParams(SubscribeParams, params)));
+  handlers.set(Requests.unsubscribe.method, (params) => hub.unsubscribe(parseParams(UnsubscribeParams, params).subscription_id));
 
   // One star handler: params arrive exactly as sent (object, array or absent), so every shape
   // error is ours to answer as -32602, and a bad request never affects another.
   connection.onRequest(async (method, params) => {
-    const handler = handlers[method];
+    const handler = handlers.get(method);
     if (!handler) throw new ResponseError(RpcErrorCodes.methodNotFound, `Unhandled method ${method}`);
     if (params !== undefined && (params === null || typeof params !== 'object' || Array.isArray(params))) {
       throw new ResponseError(RpcErrorCodes.invalidParams, `${method} takes one params object`, {

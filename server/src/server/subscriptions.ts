@@ -22,7 +22,7 @@ interface Subscription {
   runRoot: Map<string, string>;
   excluded: Set<string>;
   delivered: Map<string, number>;
-  initialCursor: Cursor;
+  initialCursor: Map<string, number>;
   tail?: number;
   /** Subscribed without `root`: roots opened later join it. */
   allRoots: boolean;
@@ -62,7 +62,7 @@ export class SubscriptionHub {
       runRoot: new Map(named ?? []),
       excluded: new Set(),
       delivered: new Map(),
-      initialCursor: p.cursor ?? {},
+      initialCursor: new Map(Object.entries(p.cursor ?? {})),
       tail: p.tail === undefined ? undefined : clamp(p.tail, 0, LIMITS.eventsPerRead, 0),
       allRoots: p.root === undefined,
       ready: false,
@@ -153,7 +153,7 @@ export class SubscriptionHub {
       return;
     }
     if (after === undefined) {
-      const c = sub.initialCursor[runId];
+      const c = sub.initialCursor.get(runId);
       after = c !== undefined ? c : sub.tail !== undefined ? Math.max(0, last - sub.tail) : 0;
       sub.delivered.set(runId, after);
     }

@@ -1,0 +1,44 @@
+// checkpoint, checkpoints, replay.
+import { clockTime } from '../humanFormat';
+import { Invocation } from '../invocation';
+import { renderTable } from '../table';
+
+export async function checkpoint({ session, out, opts }: Invocation): Promise<void> {
+  const result = await session.execute('createCheckpoint', {
+    run_id: await session.runId(),
+    reason: (opts.reason as string | undefined) ?? 'checkpoint from the CLI',
+  });
+  const c = result.checkpoint;
+  out.result(result, () => `Checkpoint ${c.checkpoint_id} of run ${c.run_id} at seq ${c.seq}.`);
+}
+
+export async function checkpoints({ session, out }: Invocation): Promise<void> {
+  const result = await session.execute('listCheckpoints', { run_id: await session.runId() });
+  out.result(result, () =>
+    result.checkpoints.length === 0
+      ? 'No checkpoints.'
+      : renderTable(
+          ['CHECKPOINT', 'SEQ', 'TIME', 'REASON'],
+          result.checkpoints.map((c) => [c.checkpoint_id, String(c.seq), clockTime(c.ts_ms), c.unreadable ? '(unreadable)' : c.reason]),
+        ),
+  );
+}
+
+export async function replay({ session, out, opts }: Invocation): Promise<void> {
+  const result = await session.execute('replay', {
+    run_id: await session.runId(),
+    upto_seq: opts.upto as number | undefined,
+    from_checkpoint: opts.fromScratch === true ? false : undefined,
+    checkpoint_id: opts.checkpoint as string | undefined,
+  });
+  out.result(result, () => {
+    const base = result.from_checkpoint ? `checkpoint at seq ${result.checkpoint_seq}` : 'scratch';
+    const flags = Object.entries(result.drift).filter(([k, v]) => v && k !== 'mismatch').map(([k]) => k);
+    return [
+      `Replayed ${result.events_applied} events of run ${result.run_id} from ${base} up to seq ${result.replay.last_event_seq}.`,
+      `  replayed   ${result.replay.status}, ${result.replay_blackboard.tasks.length} tasks, blackboard rev ${result.replay_blackboard.revision}`,
+      `  persisted  ${result.persisted.status}, ${result.persisted_blackboard.tasks.length} tasks, blackboard rev ${result.persisted_blackboard.revision}`,
+      flags.length === 0 ? 'No drift.' : `Drift: ${flags.join(', ')}`,
+    ].join('\n');
+  });
+}

@@ -1,0 +1,101 @@
+// runs, run create|show|events|pause|resume|cancel|reopen, event append.
+import { RunStatus, RUN_STATUSES } from '../../engine/model';
+import { summarizeBoard } from '../boardSummary';
+import { eventLine, runDetails, runsTable } from '../humanFormat';
+import { Invocation } from '../invocation';
+import { UsageError } from '../usageError';
+
+export async function runs({ session, out, opts }: Invocation): Promise<void> {
+  const result = await session.execute('listRuns', {
+    status: opts.status as RunStatus | undefined,
+    limit: opts.limit as number | undefined,
+  });
+  out.result(result, () => runsTable(result.runs));
+}
+
+export async function runCreate({ session, out, args, opts }: Invocation): Promise<void> {
+  const canonical = opts.workspace as string | undefined;
+  const result = await session.execute('createRun', {
+    objective: args[0]!,
+    run_id: opts.id as string | undefined,
+    run_type: opts.type as string | undefined,
+    source_client: (opts.source as string | undefined) ?? 'runboard-cli',
+    ...(canonical !== undefined ? { workspace: { canonical_path: canonical } } : {}),
+  });
+  out.result(result, () => `Created run ${result.run.run_id} in ${session.root}\n  export RUNBOARD_RUN=${result.run.run_id}`);
+}
+
+export async function runShow({ session, out, args }: Invocation): Promise<void> {
+  const result = await session.execute('getRun', { run_id: await session.runId(args[0]) });
+  out.result(result, () => runDetails(result.run, summarizeBoard(result.run, result.blackboard)));
+}
+
+export async function runEvents({ session, out, args, opts }: Invocation): Promise<void> {
+  const result = await session.execute('listEvents', {
+    run_id: await session.runId(args[0]),
+    since_seq: opts.since as number | undefined,
+    tail: opts.tail as number | undefined,
+    limit: opts.limit as number | undefined,
+  });
+  out.result(result, () => {
+    const lines = result.events.map(eventLine);
+    if (result.next_since_seq !== undefined) lines.push(`… more after seq ${result.next_since_seq} (use --since ${result.next_since_seq})`);
+    return lines.length > 0 ? lines.join('\n') : 'No events.';
+  });
+}
+
+/** pause/resume/cancel/reopen: the run events of the transition table, with the status they lead to. */
+const STEERING: Record<string, { type: string; status: RunStatus; done: string }> = {
+  pause: { type: 'run_paused', status: 'paused', done: 'Paused' },
+  resume: { type: 'run_resumed', status: 'running', done: 'Resumed' },
+  cancel: { type: 'run_cancelled', status: 'cancelled', done: 'Cancelled' },
+  reopen: { type: 'run_reopened', status: 'running', done: 'Reopened' },
+};
+
+async function steer(name: keyof typeof STEERING, { session, out, args, opts }: Invocation): Promise<void> {
+  const s = STEERING[name];
+  const reason = opts.reason as string | undefined;
+  const result = await session.execute(
+    'appendEvent',
+    session.withCommandId({
+      run_id: await session.runId(args[0]),
+      type: s.type,
+      status: s.status,
+      ...(reason !== undefined ? { payload: { reason } } : {}),
+    }),
+  );
+  out.result(result, () => `${s.done} run ${result.run.run_id}: now ${result.run.status} (event #${result.event.seq} ${result.event.type})`);
+}
+
+export const pause = (inv: Invocation) => steer('pause', inv);
+export const resume = (inv: Invocation) => steer('resume', inv);
+export const cancel = (inv: Invocation) => steer('cancel', inv);
+export const reopen = (inv: Invocation) => steer('reopen', inv);
+
+export async function eventAppend({ session, out, args, opts }: Invocation): Promise<void> {
+  const runId = await session.runId();
+  let status = opts.status as string | undefined;
+  if (status !== undefined && !(RUN_STATUSES as readonly string[]).includes(status)) {
+    throw new UsageError(`--status must be one of ${RUN_STATUSES.join(', ')}.`);
+  }
+  status ??= (await session.execute('getRun', { run_id: runId })).run.status;
+  const result = await session.execute(
+    'appendEvent',
+    session.withCommandId({
+      run_id: runId,
+      type: args[0]!,
+      status: status as RunStatus,
+      step_id: opts.step as string | undefined,
+      ...(opts.payload !== undefined ? { payload: parseJson('--payload', opts.payload as string) } : {}),
+    }),
+  );
+  out.result(result, () => `${eventLine(result.event)}\nRun ${result.run.run_id} is ${result.run.status}.`);
+}
+
+export function parseJson(what: string, text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new UsageError(`${what} is not valid JSON: ${(e as Error).message}`);
+  }
+}

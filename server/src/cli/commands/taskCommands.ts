@@ -1,0 +1,144 @@
+// tasks create|list, claim, and the lease holder's actions: heartbeat, complete, fail, release;
+// plus retry and requeue, which need no lease.
+import * as fs from 'node:fs';
+import { TaskStatus } from '../../engine/model';
+import { TransitionAction } from '../../engine/params';
+import { leaseLines, relativeTime, taskLine, tasksTable } from '../humanFormat';
+import { Invocation } from '../invocation';
+import { CliSession } from '../session';
+import { UsageError } from '../usageError';
+import { parseJson } from './runCommands';
+
+export async function tasksCreate({ session, out, args }: Invocation): Promise<void> {
+  const source = args[0]!;
+  let text: string;
+  try {
+    text = fs.readFileSync(source === '-' ? 0 : source, 'utf8');
+  } catch (e) {
+    throw new UsageError(`Cannot read ${source === '-' ? 'stdin' : source}: ${(e as Error).message}`);
+  }
+  const doc = parseJson(source === '-' ? 'stdin' : source, text);
+  const tasks = Array.isArray(doc) ? doc : (doc as { tasks?: unknown } | null)?.tasks;
+  if (!Array.isArray(tasks)) throw new UsageError('Expected a JSON array of tasks, or an object {"tasks": [...]}.');
+  const result = await session.execute('createTasks', session.withCommandId({ run_id: await session.runId(), tasks: tasks as never }));
+  out.result(result, () => [`Created ${result.tasks.length} task${result.tasks.length === 1 ? '' : 's'}.`, tasksTable(result.tasks)].join('\n'));
+}
+
+export async function tasksList({ session, out, opts }: Invocation): Promise<void> {
+  const { blackboard } = await session.execute('getBlackboard', { run_id: await session.runId() });
+  const status = opts.status as TaskStatus | undefined;
+  const tasks = status === undefined ? blackboard.tasks : blackboard.tasks.filter((t) => t.status === status);
+  out.result({ tasks }, () => tasksTable(tasks));
+}
+
+export async function claim({ session, out, opts }: Invocation): Promise<void> {
+  const runId = await session.runId();
+  const result = await session.execute(
+    'claimTask',
+    session.withCommandId({
+      run_id: runId,
+      agent_id: session.agent,
+      task_id: opts.task as string | undefined,
+      task_type: opts.type as string | undefined,
+      workflow_id: opts.workflow as string | undefined,
+      lease_ms: opts.leaseMs as number | undefined,
+    }),
+  );
+  out.result(result, () => {
+    const task = result.task;
+    if (!task) return `Nothing to claim in run ${runId} right now.`;
+    return [
+      taskLine('Claimed', task),
+      `  run      ${runId}`,
+      ...leaseLines(task),
+      `  attempt  ${task.attempt} of ${task.max_attempts} failed so far`,
+      `export RUNBOARD_LEASE_TOKEN=${task.lease_token}`,
+    ].join('\n');
+  });
+}
+
+interface LeaseTarget {
+  runId: string;
+  taskId: string;
+  token: string | undefined;
+}
+
+/** The run, task and token a lease action is about: --task, else the task holding the token. */
+async function leaseTarget(session: CliSession, opts: Record<string, unknown>): Promise<LeaseTarget> {
+  const token = (opts.token as string | undefined) ?? (process.env.RUNBOARD_LEASE_TOKEN?.trim() || undefined);
+  const runId = await session.runId(undefined, token);
+  const explicit = opts.task as string | undefined;
+  if (explicit !== undefined) return { runId, taskId: explicit, token };
+  if (token === undefined) {
+    throw new UsageError('Say which task with --task, or pass the lease token (--token or RUNBOARD_LEASE_TOKEN) to act on its task.');
+  }
+  const { run } = await session.execute('getRun', { run_id: runId });
+  // The current lease first; else the most recent one (so an expired token gets TASK_LEASE_EXPIRED).
+  const holder = run.tasks.find((t) => t.lease_token === token) ?? run.tasks.find((t) => t.last_lease_token === token);
+  if (!holder) throw new UsageError(`No task of run ${runId} holds lease ${token}; say which task with --task.`);
+  return { runId, taskId: holder.id, token };
+}
+
+async function transition(
+  inv: Invocation,
+  action: TransitionAction,
+  extra: { error?: string; lease_ms?: number },
+  done: string,
+): Promise<void> {
+  const { session, out, opts } = inv;
+  const target = await leaseTarget(session, opts);
+  const result = await session.execute(
+    'transitionTask',
+    session.withCommandId({
+      run_id: target.runId,
+      task_id: target.taskId,
+      action,
+      agent_id: session.agent,
+      ...(target.token !== undefined ? { lease_token: target.token } : {}),
+      ...extra,
+    }),
+  );
+  out.result(result, () => {
+    const lines = [taskLine(done, result.task)];
+    if (action === 'heartbeat' && result.task.lease_expires_at_ms !== undefined) {
+      lines.push(`  lease expires ${relativeTime(result.task.lease_expires_at_ms)}`);
+    }
+    if (action === 'fail' && result.task.last_error) lines.push(`  error    ${result.task.last_error}`);
+    return lines.join('\n');
+  });
+}
+
+export const heartbeat = (inv: Invocation) =>
+  transition(inv, 'heartbeat', inv.opts.leaseMs !== undefined ? { lease_ms: inv.opts.leaseMs as number } : {}, 'Heartbeat');
+export const complete = (inv: Invocation) => transition(inv, 'complete', {}, 'Completed');
+export const fail = (inv: Invocation) => transition(inv, 'fail', { error: inv.opts.error as string }, 'Failed');
+export const release = (inv: Invocation) => transition(inv, 'release', {}, 'Released');
+
+function namedTask(inv: Invocation): string {
+  const id = inv.args[0] ?? (inv.opts.task as string | undefined);
+  if (id === undefined) throw new UsageError('Say which task: `runboard retry <task_id>` or --task <task_id>.');
+  return id;
+}
+
+export async function retry(inv: Invocation): Promise<void> {
+  const { session, out } = inv;
+  const result = await session.execute(
+    'transitionTask',
+    session.withCommandId({ run_id: await session.runId(), task_id: namedTask(inv), action: 'retry', agent_id: session.agent }),
+  );
+  out.result(result, () => taskLine('Retrying', result.task));
+}
+
+export async function requeue(inv: Invocation): Promise<void> {
+  const { session, out, opts } = inv;
+  const result = await session.execute(
+    'requeueTask',
+    session.withCommandId({
+      run_id: await session.runId(),
+      task_id: namedTask(inv),
+      reason: opts.reason as string | undefined,
+      force: opts.force === true ? true : undefined,
+    }),
+  );
+  out.result(result, () => taskLine('Requeued', result.task));
+}

@@ -1,0 +1,116 @@
+// Human renderings of the protocol's records: runs, tasks, events, times.
+import { EventRecord, RunRecord, Task } from '../engine/model';
+import { BoardSummary } from './boardSummary';
+import { oneLine, renderTable } from './table';
+
+export function relativeTime(ms: number, now = Date.now()): string {
+  const d = ms - now;
+  const abs = Math.abs(d);
+  const text = abs < 1000 ? `${abs}ms` : abs < 120_000 ? `${Math.round(abs / 1000)}s` : abs < 7_200_000 ? `${Math.round(abs / 60_000)}m` : `${Math.round(abs / 3_600_000)}h`;
+  return d >= 0 ? `in ${text}` : `${text} ago`;
+}
+
+export function clockTime(ms: number): string {
+  const d = new Date(ms);
+  const pad = (n: number, w = 2) => String(n).padStart(w, '0');
+  return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}`;
+}
+
+/** The title a person gave a task, if its payload has one. */
+export function taskTitle(task: Task): string {
+  const p = task.payload as Record<string, unknown> | null | undefined;
+  for (const key of ['title', 'description', 'summary']) {
+    const v = p && typeof p === 'object' ? p[key] : undefined;
+    if (typeof v === 'string' && v.trim() !== '') return v;
+  }
+  return '';
+}
+
+export function runsTable(runs: RunRecord[]): string {
+  if (runs.length === 0) return 'No runs.';
+  return renderTable(
+    ['RUN', 'STATUS', 'TASKS', 'UPDATED', 'OBJECTIVE'],
+    runs.map((r) => [
+      r.run_id,
+      r.status,
+      `${r.tasks.filter((t) => t.status === 'done').length}/${r.tasks.length}`,
+      relativeTime(r.updated_at_ms),
+      oneLine(r.objective, 50),
+    ]),
+  );
+}
+
+export function tasksTable(tasks: Task[], now = Date.now()): string {
+  if (tasks.length === 0) return 'No tasks.';
+  return renderTable(
+    ['TASK', 'STATUS', 'TYPE', 'ATTEMPT', 'AGENT', 'LEASE', 'DEPENDS ON', 'TITLE'],
+    tasks.map((t) => [
+      t.id,
+      t.status,
+      t.task_type,
+      `${t.attempt}/${t.max_attempts}`,
+      t.lease_owner ?? t.assigned_agent ?? '',
+      t.lease_expires_at_ms !== undefined ? relativeTime(t.lease_expires_at_ms, now) : '',
+      t.depends_on_task_ids.join(','),
+      oneLine(taskTitle(t), 40),
+    ]),
+  );
+}
+
+export function taskLine(verb: string, task: Task): string {
+  const title = taskTitle(task);
+  return `${verb} ${task.id} (${task.task_type}, ${task.status})${title ? ` — ${oneLine(title, 60)}` : ''}`;
+}
+
+export function leaseLines(task: Task, now = Date.now()): string[] {
+  if (task.lease_token === undefined) return [];
+  return [
+    `  lease    ${task.lease_token}`,
+    `  owner    ${task.lease_owner ?? ''}, expires ${relativeTime(task.lease_expires_at_ms ?? now, now)}`,
+  ];
+}
+
+export function runDetails(run: RunRecord, board: BoardSummary): string {
+  const lines = [
+    `Run ${run.run_id}  [${run.status}]  rev ${run.revision}, seq ${run.last_event_seq}`,
+    `  objective  ${oneLine(run.objective, 100)}`,
+  ];
+  if (run.why_next_step) lines.push(`  next       ${oneLine(run.why_next_step, 100)}`);
+  if (run.workspace.canonical_path) lines.push(`  workspace  ${run.workspace.canonical_path} (epoch ${run.workspace.lease_epoch})`);
+  if (run.last_error) lines.push(`  error      ${oneLine(run.last_error, 100)}`);
+  if (run.steps.length > 0) {
+    lines.push('', 'Steps');
+    for (const s of run.steps) lines.push(`  ${s.step_id.padEnd(10)} ${s.status.padEnd(12)} ${oneLine(s.title, 80)}`);
+  }
+  lines.push('', `Board  ${boardLine(board)}`);
+  if (board.claimable_now.length > 0) lines.push(`  claimable now: ${board.claimable_now.join(', ')}`);
+  if (run.tasks.length > 0) lines.push('', tasksTable(run.tasks));
+  return lines.join('\n');
+}
+
+export function boardLine(board: BoardSummary): string {
+  const counts = Object.entries(board.counts)
+    .filter(([, n]) => n > 0)
+    .map(([s, n]) => `${s} ${n}`)
+    .join(', ');
+  return `${board.total} tasks${counts ? ` (${counts})` : ''}; ${board.claimable_now.length} claimable, ${board.leases.length} leased`;
+}
+
+/** One line per event, for `run events` and `watch`. */
+export function eventLine(e: EventRecord): string {
+  const p = (e.payload ?? {}) as Record<string, unknown>;
+  const task = p.task as Task | undefined;
+  let detail = '';
+  if (task && typeof task === 'object') {
+    detail = `${task.id} → ${task.status}`;
+    if (task.lease_owner) detail += ` (${task.lease_owner})`;
+    if (e.type.endsWith('.failed') && task.last_error) detail += `: ${oneLine(task.last_error, 60)}`;
+  } else if (typeof p.op === 'string') {
+    const item = (p.payload ?? {}) as Record<string, unknown>;
+    detail = `${p.op}: ${oneLine(String(item.text ?? item.path ?? ''), 70)}`;
+  } else if (e.step_id) {
+    detail = `step ${e.step_id}`;
+  }
+  const reason = typeof p.reason === 'string' ? ` — ${oneLine(p.reason, 60)}` : '';
+  return `${clockTime(e.ts_ms)}  #${String(e.seq).padEnd(5)} ${e.type.padEnd(28)} ${e.status.padEnd(10)} ${detail}${reason}`.trimEnd();
+}

@@ -1,0 +1,31 @@
+// Entry point of dist/cli.js, the `runboard` command. Argument mistakes exit 2; everything
+// else is reported by the subcommand's invocation (see invocation.ts, output.ts).
+import { CommanderError } from 'commander';
+import { version } from '../../../package.json';
+import { EXIT, Output } from './output';
+import { buildProgram } from './program';
+import { UsageError } from './usageError';
+
+async function main(argv: string[]): Promise<void> {
+  const program = buildProgram(version);
+  try {
+    await program.parseAsync(argv);
+  } catch (e) {
+    if (!(e instanceof CommanderError)) throw e;
+    // Help and --version end with exit code 0; every other commander error is a usage error.
+    if (e.exitCode === 0) {
+      process.exitCode = EXIT.ok;
+      return;
+    }
+    if (argv.includes('--json')) {
+      new Output(true, process.stdout, { write: () => true } as unknown as NodeJS.WritableStream).failure(
+        new UsageError(e.message.replace(/^error: /, '')),
+      );
+    }
+    process.exitCode = EXIT.usage;
+  }
+}
+
+main(process.argv).catch((e: unknown) => {
+  process.exitCode = new Output(process.argv.includes('--json')).failure(e);
+});

@@ -1,0 +1,27 @@
+// The lease tokens this MCP session obtained, per run and task, so a model never has to copy
+// a token from one tool call to the next.
+export class LeaseBook {
+  private readonly tokens = new Map<string, string>();
+
+  private static key(runId: string, taskId: string): string {
+    return `${runId}\u0000${taskId.trim()}`;
+  }
+
+  remember(runId: string, taskId: string, token: string): void {
+    this.tokens.set(LeaseBook.key(runId, taskId), token);
+  }
+
+  tokenFor(runId: string, taskId: string): string | undefined {
+    return this.tokens.get(LeaseBook.key(runId, taskId));
+  }
+
+  forget(runId: string, taskId: string): void {
+    this.tokens.delete(LeaseBook.key(runId, taskId));
+  }
+
+  /** Task ids of `runId` this session holds a token for. */
+  tasksOf(runId: string): string[] {
+    const prefix = `${runId}\u0000`;
+    return [...this.tokens.keys()].filter((k) => k.startsWith(prefix)).map((k) => k.slice(prefix.length));
+  }
+}

@@ -1,0 +1,41 @@
+// Entry point of dist/mcp.js (loaded by `runboard mcp`): an MCP server on stdio over one
+// workspace root, using the RunStore directly like the CLI — no Runboard server needed.
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import { version } from '../../../../package.json';
+import { RunStore } from '../../store/runStore';
+import { Durability } from '../../store/types';
+import { defaultAgentId } from '../agentIdentity';
+import { BoardTools } from './boardTools';
+
+export interface McpServerOptions {
+  root: string;
+  durability: Durability;
+  /** Default: $RUNBOARD_AGENT or mcp:<user>@<host>. */
+  agent?: string;
+}
+
+const INSTRUCTIONS = `Runboard is this workspace's shared task board for agents (runs, tasks with leases, a blackboard).
+Typical loop: get_run (see the board) → claim_task → do the work, calling heartbeat_task before the lease expires →
+complete_task (or fail_task with the reason). Record findings with add_fact / add_decision / add_open_question and files
+with add_artifact. Lease tokens are remembered by this server; you only pass task ids. Errors start with a code such as
+TASK_LEASE_EXPIRED (claim again) or RUN_AMBIGUOUS (pass run_id).`;
+
+/** Serves until the client closes stdin; then writes the caches and returns. */
+export async function runMcpServer(o: McpServerOptions): Promise<void> {
+  // Long-lived like the server: caches are written about a second after each change.
+  const store = new RunStore([o.root], { durability: o.durability });
+  const server = new McpServer({ name: 'runboard', version }, { instructions: INSTRUCTIONS });
+  new BoardTools({ store, root: store.rootPaths()[0], agent: o.agent ?? defaultAgentId('mcp') }).register(server);
+  const transport = new StdioServerTransport();
+  const closed = new Promise<void>((resolve) => {
+    transport.onclose = resolve;
+    process.stdin.once('end', resolve);
+    process.once('SIGTERM', resolve);
+    process.once('SIGINT', resolve);
+  });
+  await server.connect(transport);
+  await closed;
+  store.close();
+  await server.close().catch(() => undefined);
+}

@@ -1,0 +1,41 @@
+// How tool outcomes look to the model: a result is its JSON (as text and as structuredContent);
+// an error is a tool error (isError) whose text starts with the protocol's code.
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { DomainError, ParamsError } from '../../engine/errors';
+
+/** A rejection decided here, not by the store (e.g. no run named and several open). */
+export class ToolRejection extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly data: Record<string, unknown> = {},
+  ) {
+    super(message);
+  }
+}
+
+export function toolResult(value: Record<string, unknown>): CallToolResult {
+  return { content: [{ type: 'text', text: JSON.stringify(value, null, 2) }], structuredContent: value };
+}
+
+export function toolError(e: unknown): CallToolResult {
+  let code = 'INTERNAL_ERROR';
+  const message = e instanceof Error ? e.message : String(e);
+  let data: Record<string, unknown> = {};
+  if (e instanceof DomainError) {
+    code = e.code;
+    data = e.toData();
+  } else if (e instanceof ParamsError) {
+    code = 'INVALID_PARAMS';
+    data = { code, issues: e.issues };
+  } else if (e instanceof ToolRejection) {
+    code = e.code;
+    data = { code, ...e.data };
+  }
+  const detail = Object.keys(data).filter((k) => k !== 'code').length > 0 ? `\n${JSON.stringify(data)}` : '';
+  return {
+    isError: true,
+    content: [{ type: 'text', text: `${code}: ${message}${detail}` }],
+    structuredContent: { error: { code, message, data } },
+  };
+}

@@ -1,0 +1,64 @@
+// What the CLI prints and how it ends: a human rendering by default, exactly one JSON document
+// with --json; exit codes 0 ok, 1 domain error, 2 usage (bad arguments, invalid params).
+import { DomainError, ParamsError } from '../engine/errors';
+import { UsageError } from './usageError';
+
+export const EXIT = { ok: 0, domain: 1, usage: 2 } as const;
+
+export class Output {
+  constructor(
+    readonly json: boolean,
+    private readonly stdout: NodeJS.WritableStream = process.stdout,
+    private readonly stderr: NodeJS.WritableStream = process.stderr,
+  ) {}
+
+  /** The command's result: `value` as JSON, or `human()` as text. */
+  result(value: unknown, human: () => string): void {
+    if (this.json) this.stdout.write(JSON.stringify(value, null, 2) + '\n');
+    else {
+      const text = human();
+      if (text !== '') this.stdout.write(text.endsWith('\n') ? text : text + '\n');
+    }
+  }
+
+  /** A line for people, never in JSON mode's stdout (progress of long commands goes to stderr there). */
+  line(text: string): void {
+    (this.json ? this.stderr : this.stdout).write(text + '\n');
+  }
+
+  /** One JSON document per line, for streams (watch --json). */
+  jsonLine(value: unknown): void {
+    this.stdout.write(JSON.stringify(value) + '\n');
+  }
+
+  warn(text: string): void {
+    this.stderr.write(text + '\n');
+  }
+
+  /** Reports an error the way the exit code says; returns the exit code. */
+  failure(e: unknown): number {
+    const { exit, code, message, data } = describeError(e);
+    this.stderr.write(`runboard: ${code === 'USAGE' ? '' : `${code}: `}${message}\n`);
+    if (exit === EXIT.usage && code === 'USAGE' && !this.json) this.stderr.write('Run `runboard --help` for usage.\n');
+    if (this.json) this.stdout.write(JSON.stringify({ error: { code, message, ...(data ? { data } : {}) } }, null, 2) + '\n');
+    return exit;
+  }
+}
+
+interface ErrorReport {
+  exit: number;
+  code: string;
+  message: string;
+  data?: Record<string, unknown>;
+}
+
+export function describeError(e: unknown): ErrorReport {
+  if (e instanceof DomainError) return { exit: EXIT.domain, code: e.code, message: e.message, data: e.toData() };
+  if (e instanceof ParamsError) {
+    return { exit: EXIT.usage, code: 'INVALID_PARAMS', message: e.message, data: { code: 'INVALID_PARAMS', issues: e.issues } };
+  }
+  if (e instanceof UsageError) return { exit: EXIT.usage, code: e.code, message: e.message };
+  const err = e instanceof Error ? e : new Error(String(e));
+  if (process.env.RUNBOARD_DEBUG) process.stderr.write(`${err.stack}\n`);
+  return { exit: EXIT.domain, code: 'INTERNAL_ERROR', message: err.message };
+}

@@ -1,0 +1,197 @@
+// The `runboard` command tree (commander). Only the tree is built at start-up; each handler's
+// module is loaded when its subcommand runs, so a claim or complete pays for nothing else.
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { HandlerModule, invoke } from './invocation';
+
+const runCommands = () => import('./commands/runCommands.js');
+const blackboardCommands = () => import('./commands/blackboardCommands.js');
+const taskCommands = () => import('./commands/taskCommands.js');
+const checkpointCommands = () => import('./commands/checkpointCommands.js');
+const watchCommand = () => import('./commands/watchCommand.js');
+const serveCommand = () => import('./commands/serveCommand.js');
+const mcpCommand = () => import('./commands/mcpCommand.js');
+const demoCommand = () => import('./demo/demoCommand.js');
+
+function handle(load: () => Promise<HandlerModule>, name: string) {
+  return (...args: unknown[]) => invoke(args[args.length - 1] as Command, args.slice(0, -2), load, name);
+}
+
+export function integer(value: string): number {
+  if (!/^-?\d+$/.test(value.trim())) throw new InvalidArgumentError('Expected an integer.');
+  return Number(value);
+}
+
+const leaseOptions = (c: Command) =>
+  c
+    .option('--token <lease_token>', 'the lease token from the claim (default: $RUNBOARD_LEASE_TOKEN)')
+    .option('--task <task_id>', 'the task (default: the task holding that lease)');
+
+export function buildProgram(version: string): Command {
+  const program = new Command('runboard');
+  program
+    .description('Runboard: context runs with a task board, leases, checkpoints and replay — from the command line.')
+    .version(version, '-V, --version')
+    .option('--root <dir>', 'workspace root (default: nearest folder up holding .runboard/, else the current folder)')
+    .option('--json', 'print one JSON document: the protocol result, or {error}')
+    .option('--agent <agent_id>', 'agent id (default: $RUNBOARD_AGENT or cli:<user>@<host>)')
+    .option('--run <run_id>', 'run id (default: $RUNBOARD_RUN, else the only open run)')
+    .addOption(new Option('--durability <mode>', 'fsync every commit, or leave it to the OS').choices(['fsync', 'none']))
+    .option('--command-id <id>', 'idempotency key: a repeat returns the original result and writes nothing')
+    .showSuggestionAfterError()
+    .exitOverride();
+
+  program
+    .command('runs')
+    .description('list runs, newest first')
+    .addOption(new Option('--status <status>', 'only runs with this status'))
+    .option('--limit <n>', 'at most n runs (default 100)', integer)
+    .action(handle(runCommands, 'runs'));
+
+  const run = program.command('run').description('create, inspect and steer runs');
+  run
+    .command('create')
+    .description('create a run')
+    .argument('<objective>', 'what the run is for (one plan step per line)')
+    .option('--id <run_id>', 'the run id (default: run-<uuid>)')
+    .option('--type <run_type>', 'run type (default: interactive)')
+    .option('--workspace <path>', 'bind the run to this workspace path')
+    .option('--source <client>', 'source client (default: runboard-cli)')
+    .action(handle(runCommands, 'runCreate'));
+  run.command('show').description('the run, its steps and its board').argument('[run_id]').action(handle(runCommands, 'runShow'));
+  run
+    .command('events')
+    .description("the run's events, oldest first")
+    .argument('[run_id]')
+    .option('--since <seq>', 'only events after this seq', integer)
+    .option('--tail <n>', 'only the last n events', integer)
+    .option('--limit <n>', 'at most n events', integer)
+    .action(handle(runCommands, 'runEvents'));
+  for (const [name, what] of [
+    ['pause', 'pause the run (event run_paused)'],
+    ['resume', 'resume a paused run (event run_resumed)'],
+    ['cancel', 'cancel the run (event run_cancelled)'],
+    ['reopen', 'reopen a finished run (event run_reopened)'],
+  ] as const) {
+    run.command(name).description(what).argument('[run_id]').option('--reason <text>', 'why').action(handle(runCommands, name));
+  }
+
+  program
+    .command('event')
+    .description('append run events')
+    .command('append')
+    .description('append an event to the run (the transition table decides its effect)')
+    .argument('<type>', 'event type, e.g. step_started, step_completed, session_run_finished')
+    .option('--status <status>', "declared run status (default: the run's current status)")
+    .option('--step <step_id>', 'the step the event is about')
+    .option('--payload <json>', 'event payload (a JSON value)')
+    .action(handle(runCommands, 'eventAppend'));
+
+  for (const [noun, op, what] of [
+    ['fact', 'add_fact', 'a fact'],
+    ['decision', 'add_decision', 'a decision'],
+    ['question', 'add_open_question', 'an open question'],
+  ] as const) {
+    program
+      .command(noun)
+      .description(`the blackboard's ${noun}s`)
+      .command('add')
+      .description(`add ${what} to the blackboard (${op})`)
+      .argument('<text>')
+      .option('--step <step_id>', 'the step it belongs to')
+      .action(handle(blackboardCommands, noun));
+  }
+  program
+    .command('artifact')
+    .description("the blackboard's artifacts")
+    .command('add')
+    .description('record an artifact (a file the run produced)')
+    .argument('<path>')
+    .option('--type <artifact_type>', 'artifact type (default: file)')
+    .option('--step <step_id>', 'the step it belongs to')
+    .action(handle(blackboardCommands, 'artifact'));
+
+  const tasks = program.command('tasks').description('the task board');
+  tasks
+    .command('create')
+    .description('create tasks from a JSON array of TaskInput (or {"tasks": [...]}) in a file or stdin (-)')
+    .argument('<file>', 'a JSON file, or - for stdin')
+    .action(handle(taskCommands, 'tasksCreate'));
+  tasks
+    .command('list')
+    .description("the run's tasks")
+    .addOption(new Option('--status <status>', 'only tasks with this status'))
+    .action(handle(taskCommands, 'tasksList'));
+
+  program
+    .command('claim')
+    .description('claim the next claimable task (prints its lease token)')
+    .option('--type <task_type>', 'only tasks of this type')
+    .option('--workflow <workflow_id>', 'only tasks of this workflow')
+    .option('--task <task_id>', 'claim this task only')
+    .option('--lease-ms <ms>', 'lease length (default 30000, clamped to 5000..300000)', integer)
+    .action(handle(taskCommands, 'claim'));
+  leaseOptions(program.command('heartbeat').description('extend the lease of a claimed task'))
+    .option('--lease-ms <ms>', 'new lease length from now', integer)
+    .action(handle(taskCommands, 'heartbeat'));
+  leaseOptions(program.command('complete').description('mark a claimed task done')).action(handle(taskCommands, 'complete'));
+  leaseOptions(program.command('fail').description('mark a claimed task failed'))
+    .requiredOption('--error <text>', 'what went wrong')
+    .action(handle(taskCommands, 'fail'));
+  leaseOptions(program.command('release').description('give a claimed task back to the board')).action(
+    handle(taskCommands, 'release'),
+  );
+  program
+    .command('retry')
+    .description('make a failed or blocked task runnable again')
+    .argument('[task_id]')
+    .option('--task <task_id>', 'the task (same as the argument)')
+    .action(handle(taskCommands, 'retry'));
+  program
+    .command('requeue')
+    .description('put a task back on the board (any status but done)')
+    .argument('[task_id]')
+    .option('--task <task_id>', 'the task (same as the argument)')
+    .option('--reason <text>', 'recorded as the last error')
+    .option('--force', 'also take it from a live lease')
+    .action(handle(taskCommands, 'requeue'));
+
+  program
+    .command('checkpoint')
+    .description('snapshot the run and its blackboard')
+    .option('--reason <text>', 'why (default: "checkpoint from the CLI")')
+    .action(handle(checkpointCommands, 'checkpoint'));
+  program.command('checkpoints').description("the run's checkpoints").action(handle(checkpointCommands, 'checkpoints'));
+  program
+    .command('replay')
+    .description('rebuild the run from its log and compare it with the stored state (drift)')
+    .option('--upto <seq>', 'replay up to this seq (default: the last)', integer)
+    .option('--from-scratch', 'ignore checkpoints and fold from seq 1')
+    .option('--checkpoint <checkpoint_id>', 'start from this checkpoint')
+    .action(handle(checkpointCommands, 'replay'));
+
+  program
+    .command('watch')
+    .description('follow the run live: print events as any process appends them (Ctrl-C to stop)')
+    .argument('[run_id]')
+    .option('--tail <n>', 'first print the last n events (default 10)', integer)
+    .action(handle(watchCommand, 'watch'));
+  program
+    .command('serve')
+    .description('run the Runboard server (JSON-RPC, LSP framing)')
+    .option('--stdio', 'on stdin/stdout')
+    .option('--node-ipc', 'on the Node IPC channel')
+    .allowUnknownOption()
+    .action(handle(serveCommand, 'serve'));
+  program
+    .command('mcp')
+    .description('run an MCP server on stdio: the board as tools for a model')
+    .action(handle(mcpCommand, 'mcp'));
+  program
+    .command('demo')
+    .description('simulated agents work through a sample plan, so you can watch the board live')
+    .option('--agents <n>', 'number of agents (default 3)', integer)
+    .option('--fast', 'no human pacing (for tests)')
+    .action(handle(demoCommand, 'demo'));
+
+  return program;
+}

@@ -1,0 +1,82 @@
+// One CLI invocation's view of the world: the global options resolved (root, agent, run,
+// durability, command id) and the RunStore opened on the root, used directly — no server.
+import { InputOf, StoreMethod } from '../engine/params';
+import { StoreResults } from '../engine/results';
+import { RunStore } from '../store/runStore';
+import { Durability } from '../store/types';
+import { defaultAgentId } from './agentIdentity';
+import { findRoot } from './rootDiscovery';
+import { chooseRun } from './runChoice';
+import { UsageError } from './usageError';
+
+export interface GlobalOptions {
+  root?: string;
+  json?: boolean;
+  agent?: string;
+  run?: string;
+  durability?: string;
+  commandId?: string;
+}
+
+export class CliSession {
+  readonly root: string;
+  readonly json: boolean;
+  readonly agent: string;
+  readonly durability: Durability;
+  readonly commandId: string | undefined;
+  /** --agent was given (else the agent id is a default, which `mcp` chooses differently). */
+  readonly agentGiven: boolean;
+  private readonly explicitRun: string | undefined;
+  private opened: RunStore | undefined;
+
+  constructor(opts: GlobalOptions, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()) {
+    this.root = opts.root ?? findRoot(cwd);
+    this.json = opts.json === true;
+    this.agent = opts.agent ?? defaultAgentId('cli', env);
+    this.agentGiven = opts.agent !== undefined;
+    if (opts.durability !== undefined && opts.durability !== 'fsync' && opts.durability !== 'none') {
+      throw new UsageError(`--durability must be fsync or none, not ${JSON.stringify(opts.durability)}.`);
+    }
+    this.durability = (opts.durability as Durability | undefined) ?? 'fsync';
+    this.commandId = opts.commandId;
+    this.explicitRun = opts.run ?? (env.RUNBOARD_RUN?.trim() || undefined);
+  }
+
+  get store(): RunStore {
+    // A short-lived process: caches are written on close only when far behind (snapshotDelayMs null).
+    this.opened ??= new RunStore([this.root], { snapshotDelayMs: null, durability: this.durability });
+    return this.opened;
+  }
+
+  /** Every call goes through the protocol's own entry point: same validation, errors and results. */
+  execute<M extends StoreMethod>(method: M, params: InputOf<M>): Promise<StoreResults[M]> {
+    return this.store.execute(method, params);
+  }
+
+  /** Params plus `command_id` when --command-id was given. */
+  withCommandId<T extends object>(params: T): T & { command_id?: string } {
+    return this.commandId === undefined ? params : { ...params, command_id: this.commandId };
+  }
+
+  /**
+   * The run to act on: a positional id, else --run / RUNBOARD_RUN, else the root's only
+   * non-terminal run. `leaseToken` breaks a tie: the run holding that lease.
+   */
+  async runId(positional?: string, leaseToken?: string): Promise<string> {
+    const chosen = positional ?? this.explicitRun;
+    if (chosen !== undefined) return chosen;
+    const { runs } = await this.execute('listRuns', { limit: 1000 });
+    const choice = chooseRun(runs, this.root, leaseToken);
+    if ('code' in choice) {
+      const hint = choice.code === 'RUN_REQUIRED' && runs.length === 0 ? ' Create one with `runboard run create "<objective>"`, or pass --root.' : '';
+      throw new UsageError(choice.message + hint, choice.code);
+    }
+    return choice.run_id;
+  }
+
+  close(): void {
+    this.opened?.close();
+    this.opened = undefined;
+  }
+}
+
