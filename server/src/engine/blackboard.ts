@@ -43,6 +43,11 @@ const LIST_OF: Record<string, { key: 'facts' | 'decisions' | 'open_questions'; p
   add_open_question: { key: 'open_questions', prefix: 'question' },
 };
 
+/** Own keys only: an op like "constructor" must not find Object.prototype members. */
+function listOf(op: string): (typeof LIST_OF)[string] | undefined {
+  return Object.hasOwn(LIST_OF, op) ? LIST_OF[op] : undefined;
+}
+
 function invalid(op: string, message: string): DomainError {
   return new DomainError('BLACKBOARD_PAYLOAD_INVALID', `Invalid payload for ${op}: ${message}`, { op });
 }
@@ -71,7 +76,7 @@ export function normalizePatch(
   if ((TASK_PATCH_OPS as readonly string[]).includes(op)) {
     throw new DomainError('TASK_PATCH_OP_DISABLED', `${op} is not a blackboard op: tasks change through the task methods.`);
   }
-  const list = LIST_OF[op];
+  const list = listOf(op);
   if (list) {
     const item = parseOrThrow(op, ItemInput, payload);
     checkTextLimit('text', item.text);
@@ -108,7 +113,7 @@ export function blackboardEventType(op: BlackboardOp): string {
 export function applyBlackboardEvent(bb: StoredBlackboard, e: EventRecord): void {
   if (e.type === EVENT.blackboardPatched || e.type === EVENT.artifactAdded) {
     const { op, payload } = e.payload as { op: string; payload: unknown };
-    const list = LIST_OF[op];
+    const list = listOf(op);
     // push, not copy: a log may hold a million items; readers get copies (toBlackboard).
     if (list) bb[list.key].push(payload as BlackboardItem);
     else if (op === 'add_artifact') bb.artifacts.push(payload as Artifact);

@@ -8,6 +8,7 @@ import { EVENT, EventRecord, isTerminal, LEASE, Task, TaskStatus } from './model
 import { clamp, TransitionAction } from './params';
 import { RunState } from './state';
 import { isClaimableStatus, leaseExpiry } from './taskIndex';
+import { checkTextLimit } from './text';
 
 /** SPEC.md §7.1: the moves the `status` action may make (entering in_progress is for claims only). */
 const STATUS_MOVES: Record<TaskStatus, readonly TaskStatus[]> = {
@@ -180,6 +181,7 @@ function checkLease(task: Task, req: TransitionRequest, now: number): void {
 }
 
 export function decideTransition(state: RunState, req: TransitionRequest, ctx: CommandContext, defaultLeaseMs?: number): EventRecord[] {
+  checkTextLimit('error', req.error);
   const now = ctx.now;
   const task = requireTask(state, req.task_id);
   if (req.expected_task_rev !== undefined && req.expected_task_rev !== task.task_rev) {
