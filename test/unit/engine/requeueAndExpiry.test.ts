@@ -197,6 +197,35 @@ describe('stale-lease expiry', () => {
     assert.equal(h.task('t').status, 'runnable');
   });
 
+  it('an in_progress task without a lease (written by another process) gets the default lease from its updated_ts', () => {
+    const h = new RunHarness();
+    const [t] = h.createTasks([{ id: 'foreign' }]);
+    // SPEC W4: such a task must not get stuck; it expires like an owner-less default lease.
+    const crafted = { ...t, status: 'in_progress' as const, task_rev: 2, updated_ts: h.ctx.now };
+    const seq = h.run.last_event_seq + 1;
+    h.commit([{
+      event_id: `evt-foreign-${seq}`, run_id: h.runId, seq, ts_ms: h.ctx.now, type: 'context.task.started', status: h.run.status,
+      revision: h.run.revision + 1, task_id: 'foreign', payload: { task_id: 'foreign', task_rev: 2, task: crafted },
+    }]);
+    assert.equal(h.state.index.nextLeaseExpiry(), crafted.updated_ts + 30_000);
+    h.requeue({ task_id: 'foreign', reason: 'no force needed: there is no live lease' });
+    assert.equal(h.task('foreign').status, 'runnable');
+
+    const again = { ...h.task('foreign'), status: 'in_progress' as const, task_rev: h.task('foreign').task_rev + 1 };
+    const seq2 = h.run.last_event_seq + 1;
+    h.commit([{
+      event_id: `evt-foreign-${seq2}`, run_id: h.runId, seq: seq2, ts_ms: h.ctx.now, type: 'context.task.started', status: h.run.status,
+      revision: h.run.revision + 1, task_id: 'foreign', payload: { task_id: 'foreign', task_rev: again.task_rev, task: again },
+    }]);
+    h.ctx.advance(29_999);
+    assert.deepEqual(h.expireLeases(), []);
+    h.ctx.advance(1);
+    const [e] = h.expireLeases();
+    assert.equal(e.type, 'context.task.stale_requeued');
+    assert.equal(h.task('foreign').last_error, 'task lease expired while assigned to unknown-agent');
+    assert.equal(h.task('foreign').attempt, 1);
+  });
+
   it('tasks that left in_progress are never expired', () => {
     const h = new RunHarness();
     const a = h.taskIn('in_progress', { id: 'a' });

@@ -365,6 +365,13 @@ describe('appendEvent: reserved and disabled types', () => {
     });
   }
 
+  it('a step_id over 64 KiB → LIMIT_EXCEEDED', () => {
+    const h = new RunHarness();
+    expectDomainError(() => h.appendEvent({ type: 'note', status: 'running', step_id: 's'.repeat(LIMITS.textBytes + 1) }), 'LIMIT_EXCEEDED', {
+      limit: 'step_id',
+    });
+  });
+
   it('names that merely contain a reserved word are ordinary events', () => {
     const h = new RunHarness();
     for (const type of ['my.context.task', 'workspace_validated_by_me', 'contexts']) h.appendEvent({ type, status: 'running' });

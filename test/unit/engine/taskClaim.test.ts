@@ -113,6 +113,13 @@ describe('claim: which tasks are claimable', () => {
     assert.equal(claimOne()!.id, 'd');
   });
 
+  it('a new task depending on a task already done is claimable at once', () => {
+    const h = new RunHarness();
+    h.taskIn('done', { id: 'done-before' });
+    h.createTasks([{ id: 'later', depends_on_task_ids: ['done-before'] }]);
+    assert.equal(h.claim({ agent_id: 'a' })?.id, 'later');
+  });
+
   it('a dependency listed twice counts once', () => {
     const h = new RunHarness();
     h.createTasks([{ id: 'a' }, { id: 'b', depends_on_task_ids: ['a', 'a'], priority: 1 }]);
