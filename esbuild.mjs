@@ -44,6 +44,21 @@ function copyNativeBinding() {
   fs.copyFileSync(src, path.join(dir, name));
 }
 
+// Codicons for the task board webview (the VSIX ships dist/ and media/, not node_modules).
+function copyWebviewAssets() {
+  const src = 'node_modules/@vscode/codicons/dist';
+  if (!fs.existsSync(src)) return;
+  fs.mkdirSync('dist/media', { recursive: true });
+  for (const f of ['codicon.css', 'codicon.ttf']) fs.copyFileSync(path.join(src, f), path.join('dist/media', f));
+}
+
+// dist/bin/runboard: a shim the extension puts on the integrated terminals' PATH for agents.
+function writeCliShim() {
+  fs.mkdirSync('dist/bin', { recursive: true });
+  fs.writeFileSync('dist/bin/runboard', '#!/bin/sh\nexec node "$(dirname "$0")/../cli.js" "$@"\n', { mode: 0o755 });
+  fs.writeFileSync('dist/bin/runboard.cmd', '@node "%~dp0\\..\\cli.js" %*\r\n');
+}
+
 const configs = [
   ...nodeBundles.map((b) => ({ ...common, ...b })),
   ...(webviewEntries.length
@@ -52,6 +67,8 @@ const configs = [
 ];
 
 copyNativeBinding();
+copyWebviewAssets();
+writeCliShim();
 if (watch) {
   for (const c of configs) await (await esbuild.context(c)).watch();
 } else {

@@ -1,0 +1,17 @@
+// Puts the bundled `runboard` CLI on the PATH of the integrated terminals, so an agent started
+// there finds it (dist/bin/runboard is a shim that runs dist/cli.js). Only in trusted workspaces:
+// agents are writers.
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+
+export function cliBinDir(extensionPath: string): string {
+  return path.join(extensionPath, 'dist', 'bin');
+}
+
+export function updateTerminalPath(ext: vscode.ExtensionContext): void {
+  const env = ext.environmentVariableCollection;
+  env.clear();
+  if (!vscode.workspace.isTrusted) return;
+  env.description = 'Adds the runboard CLI (for agents) to PATH';
+  env.prepend('PATH', cliBinDir(ext.extensionPath) + path.delimiter);
+}

@@ -1,0 +1,114 @@
+// The MCP server for agent mode: `node dist/cli.js mcp --root <folder>` per workspace folder.
+// Where VS Code has `vscode.lm.registerMcpServerDefinitionProvider` (1.101+; @types/vscode here
+// is 1.91, hence the narrow cast) it is registered as a provider; otherwise "Set up MCP for
+// agents" writes the server into .vscode/mcp.json.
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { CommandSpec } from '../commands/commandKit';
+import { argField } from '../commands/prompts';
+import type { RunboardContext } from '../context';
+import { findNodeOnPath } from '../server/serverRuntime';
+
+interface McpStdioDefinitionCtor {
+  new (label: string, command: string, args?: string[], env?: Record<string, string | number | null>, version?: string): unknown;
+}
+interface McpApi {
+  registerMcpServerDefinitionProvider(
+    id: string,
+    provider: { onDidChangeMcpServerDefinitions?: vscode.Event<void>; provideMcpServerDefinitions(token: vscode.CancellationToken): unknown[] },
+  ): vscode.Disposable;
+}
+
+export const MCP_PROVIDER_ID = 'runboard.mcp';
+
+function mcpApi(): { lm: McpApi; Stdio: McpStdioDefinitionCtor } | undefined {
+  const api = vscode as unknown as { lm?: Partial<McpApi>; McpStdioServerDefinition?: McpStdioDefinitionCtor };
+  if (typeof api.lm?.registerMcpServerDefinitionProvider !== 'function' || typeof api.McpStdioServerDefinition !== 'function') return undefined;
+  return { lm: api.lm as McpApi, Stdio: api.McpStdioServerDefinition };
+}
+
+export function cliPath(extensionPath: string): string {
+  return path.join(extensionPath, 'dist', 'cli.js');
+}
+
+/** The Node.js to run the CLI with: the server's runtime, else a `node` on PATH, else this one. */
+function nodeCommand(ctx: RunboardContext): { command: string; env: Record<string, string> } {
+  const chosen = ctx.server.runtime?.runtime ?? (process.versions.electron ? findNodeOnPath() : process.execPath);
+  if (chosen) return { command: chosen, env: {} };
+  // Electron without a node on PATH: run Electron as Node.
+  return { command: process.execPath, env: { ELECTRON_RUN_AS_NODE: '1' } };
+}
+
+export function mcpServerArgs(extensionPath: string, root: string): string[] {
+  return [cliPath(extensionPath), 'mcp', '--root', root];
+}
+
+/** Registers the provider when the API exists; returns whether it did. */
+export function registerMcpProvider(ctx: RunboardContext): boolean {
+  const api = mcpApi();
+  if (!api) return false;
+  const changed = new vscode.EventEmitter<void>();
+  ctx.own(changed);
+  ctx.own(vscode.workspace.onDidChangeWorkspaceFolders(() => changed.fire()));
+  ctx.own(vscode.workspace.onDidGrantWorkspaceTrust(() => changed.fire()));
+  ctx.own(
+    api.lm.registerMcpServerDefinitionProvider(MCP_PROVIDER_ID, {
+      onDidChangeMcpServerDefinitions: changed.event,
+      provideMcpServerDefinitions: () => {
+        if (!vscode.workspace.isTrusted) return [];
+        const { command, env } = nodeCommand(ctx);
+        return (vscode.workspace.workspaceFolders ?? []).map(
+          (f) => new api.Stdio(`Runboard (${f.name})`, command, mcpServerArgs(ctx.extension.extensionPath, f.uri.fsPath), env, ctx.extension.extension.packageJSON.version),
+        );
+      },
+    }),
+  );
+  return true;
+}
+
+/** Adds (or replaces) the "runboard" server in <folder>/.vscode/mcp.json; other servers are kept. */
+export async function writeMcpJson(folder: string, command: string, args: string[], env: Record<string, string>): Promise<string> {
+  const file = path.join(folder, '.vscode', 'mcp.json');
+  let config: { servers?: Record<string, unknown>; [k: string]: unknown } = {};
+  try {
+    config = JSON.parse(await fs.readFile(file, 'utf8'));
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') {
+      throw new Error(`${file} exists but is not plain JSON (comments?); add the Runboard server by hand: ${command} ${args.join(' ')}`);
+    }
+  }
+  config.servers = { ...(config.servers ?? {}), runboard: { type: 'stdio', command, args, ...(Object.keys(env).length ? { env } : {}) } };
+  await fs.mkdir(path.dirname(file), { recursive: true });
+  await fs.writeFile(file, JSON.stringify(config, null, 2) + '\n');
+  return file;
+}
+
+export function mcpCommands(ctx: RunboardContext, providerRegistered: boolean): CommandSpec[] {
+  return [
+    {
+      id: 'runboard.setupMcp',
+      writes: true,
+      offline: true,
+      run: async (arg) => {
+        const write = argField(arg, 'write', 'boolean') ?? !providerRegistered;
+        if (!write) {
+          ctx.notify('info', 'Runboard’s MCP server is registered for agent mode in this VS Code (one per folder): enable it in the MCP servers list.', {
+            'Also Write .vscode/mcp.json': () => vscode.commands.executeCommand('runboard.setupMcp', { write: true }),
+          });
+          return { registered: true, files: [] as string[] };
+        }
+        const { command, env } = nodeCommand(ctx);
+        const files: string[] = [];
+        for (const f of vscode.workspace.workspaceFolders ?? []) {
+          files.push(await writeMcpJson(f.uri.fsPath, command, mcpServerArgs(ctx.extension.extensionPath, f.uri.fsPath), env));
+        }
+        if (files.length === 0) throw new Error('Open a folder first: the MCP server serves a folder’s runs.');
+        ctx.notify('info', `Wrote the Runboard MCP server to ${files.map((f) => vscode.workspace.asRelativePath(f)).join(', ')}.`, {
+          Open: () => vscode.window.showTextDocument(vscode.Uri.file(files[0])),
+        });
+        return { registered: providerRegistered, files };
+      },
+    },
+  ];
+}

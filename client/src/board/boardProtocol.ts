@@ -1,0 +1,62 @@
+// The messages between the extension and the task board webview (media/src/board.ts), both ways.
+// Types only: the webview bundle imports them with `import type`, so nothing here runs there.
+import type { RunStatus, TaskStatus } from '../../../server/src/engine/model';
+
+/** A card: everything already turned into display values, so the webview renders text only. */
+export interface CardModel {
+  id: string;
+  title: string;
+  task_type: string;
+  status: TaskStatus;
+  priority: number;
+  attempt: number;
+  max_attempts: number;
+  lease_owner?: string;
+  lease_expires_at_ms?: number;
+  /** This editor holds the task's lease (heartbeat, complete, fail, release apply). */
+  mine: boolean;
+  last_error?: string;
+  depends_on: string[];
+  /** Why the task waits (see waitReasons), empty when claimable or not waiting. */
+  waits: string[];
+}
+
+export interface BoardRun {
+  root: string;
+  run_id: string;
+  objective: string;
+  status: RunStatus;
+  terminal: boolean;
+}
+
+export interface BoardModel {
+  type: 'board';
+  run: BoardRun | null;
+  tasks: CardModel[];
+  /** Writes are refused in an untrusted workspace: actions are shown disabled. */
+  trusted: boolean;
+  serverRunning: boolean;
+  /** The sender's clock, so countdowns survive a browser on another machine. */
+  sentAt: number;
+  /** The panel shows one run; the view follows the Runs tree. */
+  pinned: boolean;
+}
+
+export type ToBoard = BoardModel;
+
+export type BoardAction = 'claim' | 'heartbeat' | 'complete' | 'fail' | 'release' | 'retry' | 'requeue' | 'details';
+
+export const BOARD_ACTIONS: readonly BoardAction[] = ['claim', 'heartbeat', 'complete', 'fail', 'release', 'retry', 'requeue', 'details'];
+
+/** What survives hide/show and reloads (vscode.setState / the panel serializer). */
+export interface BoardState {
+  root?: string;
+  run_id?: string;
+}
+
+export type FromBoard =
+  | { type: 'ready'; state?: BoardState }
+  | { type: 'action'; action: BoardAction; root: string; run_id: string; task_id: string }
+  | { type: 'pickRun' }
+  | { type: 'openInEditor' }
+  | { type: 'restartServer' };

@@ -1,0 +1,74 @@
+// The prompts commands fall back on when an argument does not say what to act on: pick a run,
+// pick a task, ask for text. Each throws Cancelled when the user dismisses it.
+import * as vscode from 'vscode';
+import type { Task } from '../../../server/src/engine/model';
+import type { RunboardContext } from '../context';
+import { asRunRef, asTaskRef, type RunRef, type TaskRef } from '../runs/refs';
+import { firstLine, taskDescription, taskTitle } from '../runs/taskText';
+import { Cancelled } from './commandKit';
+
+/** A field of a command's argument object, if it has that type. */
+export function argField<T extends 'string' | 'number' | 'boolean' | 'object'>(
+  arg: unknown,
+  key: string,
+  type: T,
+): (T extends 'string' ? string : T extends 'number' ? number : T extends 'boolean' ? boolean : unknown) | undefined {
+  if (arg === null || typeof arg !== 'object') return undefined;
+  const v = (arg as Record<string, unknown>)[key];
+  return (typeof v === type && v !== null ? v : undefined) as never;
+}
+
+export async function pickRun(ctx: RunboardContext, placeHolder = 'Pick a run', filter?: (r: RunRef) => boolean): Promise<RunRef> {
+  const runs = ctx.model.allRuns().filter((e) => !filter || filter(e.ref));
+  if (runs.length === 0) {
+    ctx.notify('info', 'No matching runs. Create one with “Runboard: Create Run”.');
+    throw new Cancelled();
+  }
+  if (runs.length === 1) return runs[0].ref;
+  const multi = ctx.model.folders().length > 1;
+  const current = ctx.selection.current;
+  const items = runs.map((e) => ({
+    label: firstLine(e.run.objective, 80) || e.run.run_id,
+    description: `${e.run.status}${multi ? ` · ${ctx.model.folderOf(e.ref.root)?.name ?? ''}` : ''}`,
+    detail: e.run.run_id,
+    ref: e.ref,
+    picked: current?.run_id === e.ref.run_id && current.root === e.ref.root,
+  }));
+  items.sort((a, b) => Number(b.picked) - Number(a.picked));
+  const picked = await vscode.window.showQuickPick(items, { placeHolder, matchOnDetail: true });
+  if (!picked) throw new Cancelled();
+  return picked.ref;
+}
+
+/** The run an argument names (tree node, board message, plain object), else a prompt. */
+export async function runFromArg(ctx: RunboardContext, arg: unknown, placeHolder?: string): Promise<RunRef> {
+  const ref = asRunRef(arg);
+  if (ref) return ctx.model.resolve(ref);
+  return pickRun(ctx, placeHolder);
+}
+
+export async function taskFromArg(ctx: RunboardContext, arg: unknown, placeHolder: string, filter: (t: Task, ref: TaskRef) => boolean): Promise<TaskRef> {
+  const ref = asTaskRef(arg);
+  if (ref) return ctx.model.resolve(ref);
+  const run = await runFromArg(ctx, arg, 'Pick the run of the task');
+  const tasks = (ctx.model.get(run)?.run.tasks ?? []).filter((t) => filter(t, { ...run, task_id: t.id }));
+  if (tasks.length === 0) {
+    ctx.notify('info', `No task of run ${run.run_id} fits “${placeHolder}”.`);
+    throw new Cancelled();
+  }
+  const now = Date.now();
+  const picked = await vscode.window.showQuickPick(
+    tasks.map((t) => ({ label: taskTitle(t), description: `${t.status} · ${taskDescription(t, now)}`, detail: t.id, task: t })),
+    { placeHolder, matchOnDetail: true },
+  );
+  if (!picked) throw new Cancelled();
+  return { ...run, task_id: picked.task.id };
+}
+
+export async function askText(arg: unknown, key: string, options: vscode.InputBoxOptions): Promise<string> {
+  const given = argField(arg, key, 'string');
+  if (given !== undefined) return given;
+  const v = await vscode.window.showInputBox({ ignoreFocusOut: true, ...options });
+  if (v === undefined) throw new Cancelled();
+  return v;
+}

@@ -1,0 +1,214 @@
+// Run commands: create, append an event, pause / resume / cancel / reopen, open the run's log,
+// open the task board in an editor, rebind the workspace.
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { RunStatus } from '../../../server/src/engine/model';
+import { Requests } from '../../../server/src/protocol';
+import type { RunboardContext } from '../context';
+import { asRunRef, type RunRef } from '../runs/refs';
+import { firstLine, isTerminalRun } from '../runs/taskText';
+import { Cancelled, type CommandSpec } from './commandKit';
+import { argField, askText, pickRun, runFromArg } from './prompts';
+
+async function pickFolder(ctx: RunboardContext, arg: unknown): Promise<string> {
+  const given = argField(arg, 'root', 'string');
+  if (given) return ctx.model.resolve({ root: given, run_id: '' }).root;
+  const folders = ctx.model.folders();
+  if (folders.length === 0) {
+    ctx.notify('warning', 'Open a folder first: runs live in <folder>/.runboard/.');
+    throw new Cancelled();
+  }
+  if (folders.length === 1) return folders[0].uri.fsPath;
+  const f = await vscode.window.showWorkspaceFolderPick({ placeHolder: 'Create the run in which folder?' });
+  if (!f) throw new Cancelled();
+  return f.uri.fsPath;
+}
+
+/** A run event that moves the status (SPEC §4.2's operator events). */
+async function runEvent(ctx: RunboardContext, arg: unknown, type: string, status: RunStatus, payload?: Record<string, unknown>) {
+  const ref = await runFromArg(ctx, arg);
+  const { run } = await ctx.server.request(Requests.appendEvent, { root: ref.root, run_id: ref.run_id, type, status, payload });
+  ctx.model.accept(ref, run);
+  return run;
+}
+
+/** The run statuses (engine/model.ts's RUN_STATUSES; the client imports engine types only). */
+const RUN_STATUSES: readonly RunStatus[] = ['queued', 'planning', 'running', 'awaiting_approval', 'paused', 'blocked', 'failed', 'completed', 'cancelled'];
+
+const EVENT_SUGGESTIONS: { type: string; status?: RunStatus; detail: string }[] = [
+  { type: 'step_started', detail: 'A step is in progress (step_id)' },
+  { type: 'step_completed', detail: 'A step is done (step_id)' },
+  { type: 'step_failed', detail: 'A step failed (step_id, payload.error)' },
+  { type: 'planning_started', status: 'awaiting_approval', detail: 'Plans the steps from the objective; waits for approval' },
+  { type: 'plan_approved', status: 'running', detail: 'Approves the plan; the first step starts' },
+  { type: 'session_run_started', status: 'running', detail: 'An agent session started' },
+  { type: 'session_run_finished', status: 'completed', detail: 'An agent session finished' },
+  { type: 'revision_requested', status: 'blocked', detail: 'Asks for a revision (payload.feedback)' },
+  { type: 'note', detail: 'Any other event type: recorded in the log' },
+];
+
+export function runCommands(ctx: RunboardContext): CommandSpec[] {
+  return [
+    {
+      id: 'runboard.createRun',
+      writes: true,
+      run: async (arg) => {
+        const root = await pickFolder(ctx, arg);
+        const objective = await askText(arg, 'objective', {
+          title: 'Create Run',
+          prompt: 'The run’s objective: what should the agents achieve? (one line per step, or one sentence)',
+          validateInput: (v) => (v.trim() ? undefined : 'The objective must not be empty.'),
+        });
+        const bind = argField(arg, 'bind', 'boolean') ?? true;
+        const { run } = await ctx.server.request(Requests.createRun, {
+          root,
+          objective,
+          run_id: argField(arg, 'run_id', 'string'),
+          run_type: argField(arg, 'run_type', 'string'),
+          source_client: 'vscode',
+          // Bind the run to this folder: opening the log from another folder then pauses it.
+          workspace: bind ? { canonical_path: root } : undefined,
+        });
+        const ref = { root, run_id: run.run_id };
+        ctx.model.accept(ref, run);
+        ctx.selection.select(ref);
+        const node = ctx.runsTree.runNode(ref);
+        if (node && ctx.runsView.visible) void Promise.resolve(ctx.runsView.reveal(node, { select: true, focus: false })).catch(() => undefined);
+        return run;
+      },
+    },
+    {
+      id: 'runboard.appendEvent',
+      writes: true,
+      run: async (arg) => {
+        const ref = await runFromArg(ctx, arg, 'Append an event to which run?');
+        let type = argField(arg, 'type', 'string');
+        let status = argField(arg, 'status', 'string') as RunStatus | undefined;
+        if (!type) {
+          const picked = await vscode.window.showQuickPick(
+            EVENT_SUGGESTIONS.map((s) => ({ label: s.type, detail: s.detail, s })),
+            { placeHolder: 'Event type (or type your own)', title: 'Append Event' },
+          );
+          if (!picked) throw new Cancelled();
+          type = picked.s.type === 'note' ? await askText(undefined, 'type', { prompt: 'Event type' }) : picked.s.type;
+          status ??= picked.s.status;
+        }
+        const current = ctx.model.get(ref)?.run.status ?? 'running';
+        if (!status) {
+          const picked = await vscode.window.showQuickPick(
+            RUN_STATUSES.map((s) => ({ label: s, description: s === current ? 'current' : undefined })),
+            { placeHolder: `Run status after “${type}”`, title: 'Append Event' },
+          );
+          if (!picked) throw new Cancelled();
+          status = picked.label;
+        }
+        let payload = argField(arg, 'payload', 'object') as Record<string, unknown> | undefined;
+        const stepId = argField(arg, 'step_id', 'string');
+        if (payload === undefined && argField(arg, 'type', 'string') === undefined) {
+          const text = await askText(undefined, 'payload', { prompt: 'Payload as JSON (optional)', value: '{}' });
+          try {
+            payload = text.trim() ? (JSON.parse(text) as Record<string, unknown>) : undefined;
+          } catch {
+            throw new Error('The payload is not valid JSON.');
+          }
+        }
+        const result = await ctx.server.request(Requests.appendEvent, {
+          root: ref.root,
+          run_id: ref.run_id,
+          type,
+          status,
+          step_id: stepId,
+          payload,
+        });
+        ctx.model.accept(ref, result.run);
+        return result.event;
+      },
+    },
+    { id: 'runboard.pauseRun', writes: true, run: (arg) => runEvent(ctx, arg, 'run_paused', 'paused') },
+    { id: 'runboard.resumeRun', writes: true, run: (arg) => runEvent(ctx, arg, 'run_resumed', 'running') },
+    {
+      id: 'runboard.cancelRun',
+      writes: true,
+      run: async (arg) => {
+        const ref = await runFromArg(ctx, arg, 'Cancel which run?');
+        if (!argField(arg, 'confirm', 'boolean')) {
+          const e = ctx.model.get(ref);
+          const ok = await vscode.window.showWarningMessage(
+            `Cancel run “${firstLine(e?.run.objective ?? ref.run_id, 60)}”? Agents can no longer claim its tasks.`,
+            { modal: true },
+            'Cancel Run',
+          );
+          if (ok !== 'Cancel Run') throw new Cancelled();
+        }
+        return runEvent(ctx, ref, 'run_cancelled', 'cancelled');
+      },
+    },
+    {
+      id: 'runboard.reopenRun',
+      writes: true,
+      run: async (arg) => {
+        const ref = asRunRef(arg) ? ctx.model.resolve(asRunRef(arg)!) : await pickRun(ctx, 'Reopen which run?', (r) => isTerminalRun(ctx.model.get(r)?.run.status ?? ''));
+        const reason = await askText(arg, 'reason', { prompt: 'Why reopen it? (optional)' });
+        return runEvent(ctx, ref, 'run_reopened', 'running', reason.trim() ? { reason } : undefined);
+      },
+    },
+    {
+      id: 'runboard.rebindWorkspace',
+      writes: true,
+      run: async (arg) => {
+        const ref = await runFromArg(ctx, arg, 'Rebind which run to its folder?');
+        const currentPath = argField(arg, 'current_path', 'string') ?? ref.root;
+        const { run } = await ctx.server.request(Requests.rebindWorkspace, { root: ref.root, run_id: ref.run_id, current_path: currentPath });
+        ctx.model.accept(ref, run);
+        ctx.model.setMismatch(ref, undefined);
+        ctx.notify('info', `Run ${run.run_id} is now bound to ${run.workspace.canonical_path} (epoch ${run.workspace.lease_epoch}); status ${run.status}.`);
+        return run;
+      },
+    },
+    {
+      id: 'runboard.openRunLog',
+      run: async (arg) => {
+        const ref = await runFromArg(ctx, arg, 'Open the log of which run?');
+        const uri = vscode.Uri.file(path.join(ref.root, '.runboard', 'runs', ref.run_id, 'events.jsonl'));
+        const editor = await vscode.window.showTextDocument(uri, { preview: false });
+        // The log is append-only: make this editor read-only so a stray keystroke cannot corrupt it.
+        await vscode.commands.executeCommand('workbench.action.files.setActiveEditorReadonlyInSession').then(undefined, () => undefined);
+        return editor.document.uri;
+      },
+    },
+    {
+      id: 'runboard.openBoard',
+      run: async (arg) => {
+        const ref = await runFromArg(ctx, arg, 'Open the task board of which run?');
+        ctx.boardPanels.open(ref);
+        return ref;
+      },
+    },
+    {
+      id: 'runboard.pickRun',
+      run: async (): Promise<RunRef | undefined> => {
+        try {
+          return await pickRun(ctx, 'Show which run?');
+        } catch (e) {
+          if (e instanceof Cancelled) return undefined;
+          throw e;
+        }
+      },
+    },
+    {
+      id: 'runboard.selectRun',
+      run: async (arg) => {
+        const ref = await runFromArg(ctx, arg);
+        ctx.selection.select(ref);
+        return ref;
+      },
+    },
+    {
+      id: 'runboard.refresh',
+      run: async () => {
+        await ctx.model.reload();
+        ctx.runsTree.refresh();
+      },
+    },
+  ];
+}

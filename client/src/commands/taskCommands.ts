@@ -1,0 +1,189 @@
+// Task commands: create from a JSON file, claim next / claim this, heartbeat, complete, fail,
+// release, retry, requeue, open details. Claims are made as runboard.agentId, and the lease
+// tokens this editor gets are remembered so the user can finish what they claimed.
+import * as fs from 'node:fs/promises';
+import * as vscode from 'vscode';
+import type { Task } from '../../../server/src/engine/model';
+import { Requests } from '../../../server/src/protocol';
+import * as config from '../config';
+import type { RunboardContext } from '../context';
+import type { TaskRef } from '../runs/refs';
+import { clockTime, taskTitle } from '../runs/taskText';
+import { Cancelled, type CommandSpec } from './commandKit';
+import { argField, askText, runFromArg, taskFromArg } from './prompts';
+import { parseTaskFile } from './taskFile';
+
+type LeaseAction = 'heartbeat' | 'complete' | 'fail' | 'release';
+
+export function taskCommands(ctx: RunboardContext): CommandSpec[] {
+  const folderUri = (root: string) => ctx.model.folderOf(root)?.uri;
+
+  const remember = async (ref: TaskRef, task: Task | null) => {
+    if (task?.lease_token) await ctx.leases.remember(ref, task.lease_token, task.lease_owner ?? config.agentId(folderUri(ref.root)));
+  };
+
+  /** heartbeat / complete / fail / release with the lease token this editor holds. */
+  const withLease = (id: string, action: LeaseAction, verb: string): CommandSpec => ({
+    id,
+    writes: true,
+    run: async (arg) => {
+      const ref = await taskFromArg(ctx, arg, `${verb} which of your tasks?`, (t, r) => t.status === 'in_progress' && ctx.leases.holds(r, t));
+      const held = ctx.leases.get(ref);
+      const task = ctx.model.task(ref);
+      if (!held) {
+        const owner = task?.lease_owner ? ` It is leased by ${task.lease_owner}.` : '';
+        throw new Error(`This editor holds no lease on task ${ref.task_id}.${owner} Claim it first, or requeue it to take it back.`);
+      }
+      let error: string | undefined;
+      if (action === 'fail') {
+        error = await askText(arg, 'error', {
+          title: `Fail ${task ? taskTitle(task) : ref.task_id}`,
+          prompt: 'What went wrong? (recorded as the task’s last error)',
+          validateInput: (v) => (v.trim() ? undefined : 'Say what went wrong.'),
+        });
+      }
+      const { task: updated } = await ctx.server.request(Requests.transitionTask, {
+        root: ref.root,
+        run_id: ref.run_id,
+        task_id: ref.task_id,
+        action,
+        lease_token: held.token,
+        agent_id: held.agent_id,
+        error,
+        lease_ms: action === 'heartbeat' ? config.defaultLeaseMs(folderUri(ref.root)) : undefined,
+      });
+      if (action !== 'heartbeat') await ctx.leases.forget(ref);
+      ctx.model.invalidate(ref);
+      return updated;
+    },
+  });
+
+  return [
+    {
+      id: 'runboard.createTasksFromFile',
+      writes: true,
+      run: async (arg) => {
+        const ref = await runFromArg(ctx, arg, 'Create tasks in which run?');
+        let file = argField(arg, 'file', 'string');
+        if (!file) {
+          const picked = await vscode.window.showOpenDialog({
+            title: 'Create Tasks from File',
+            defaultUri: vscode.Uri.file(ref.root),
+            canSelectMany: false,
+            filters: { 'Task list (JSON)': ['json'] },
+            openLabel: 'Create Tasks',
+          });
+          if (!picked?.[0]) throw new Cancelled();
+          file = picked[0].fsPath;
+        }
+        const tasks = parseTaskFile(await fs.readFile(file, 'utf8'));
+        const result = await ctx.server.request(Requests.createTasks, { root: ref.root, run_id: ref.run_id, tasks });
+        ctx.model.invalidate(ref);
+        ctx.notify('info', `Created ${result.tasks.length} task${result.tasks.length === 1 ? '' : 's'} in run ${ref.run_id}.`);
+        return result.tasks;
+      },
+    },
+    {
+      id: 'runboard.claimNextTask',
+      writes: true,
+      run: async (arg) => {
+        const ref = await runFromArg(ctx, arg, 'Claim the next task of which run?');
+        const folder = folderUri(ref.root);
+        const agent = config.agentId(folder);
+        const { task } = await ctx.server.request(Requests.claimTask, {
+          root: ref.root,
+          run_id: ref.run_id,
+          agent_id: agent,
+          task_type: argField(arg, 'task_type', 'string'),
+          lease_ms: config.defaultLeaseMs(folder),
+        });
+        if (!task) {
+          ctx.notify('info', `No task of run ${ref.run_id} can be claimed now (all done, leased, waiting on dependencies or a retry time).`);
+          return null;
+        }
+        await remember({ ...ref, task_id: task.id }, task);
+        ctx.model.invalidate(ref);
+        ctx.notify('info', `Claimed “${taskTitle(task)}” as ${agent} until ${clockTime(task.lease_expires_at_ms ?? Date.now())}.`);
+        return task;
+      },
+    },
+    {
+      id: 'runboard.claimTask',
+      writes: true,
+      run: async (arg) => {
+        const ref = await taskFromArg(ctx, arg, 'Claim which task?', (t) => t.status === 'pending' || t.status === 'runnable');
+        const folder = folderUri(ref.root);
+        const { task } = await ctx.server.request(Requests.claimTask, {
+          root: ref.root,
+          run_id: ref.run_id,
+          task_id: ref.task_id,
+          agent_id: config.agentId(folder),
+          lease_ms: config.defaultLeaseMs(folder),
+        });
+        if (!task) {
+          const t = ctx.model.task(ref);
+          ctx.notify('warning', `Task ${ref.task_id} cannot be claimed now${t ? ` (${t.status})` : ''}: it is leased, waits on dependencies or a retry time, or is finished.`);
+          return null;
+        }
+        await remember(ref, task);
+        ctx.model.invalidate(ref);
+        return task;
+      },
+    },
+    withLease('runboard.heartbeatTask', 'heartbeat', 'Heartbeat'),
+    withLease('runboard.completeTask', 'complete', 'Complete'),
+    withLease('runboard.failTask', 'fail', 'Fail'),
+    withLease('runboard.releaseTask', 'release', 'Release'),
+    {
+      id: 'runboard.retryTask',
+      writes: true,
+      run: async (arg) => {
+        const ref = await taskFromArg(ctx, arg, 'Retry which failed task?', (t) => t.status === 'failed');
+        const { task } = await ctx.server.request(Requests.transitionTask, { root: ref.root, run_id: ref.run_id, task_id: ref.task_id, action: 'retry' });
+        ctx.model.invalidate(ref);
+        return task;
+      },
+    },
+    {
+      id: 'runboard.requeueTask',
+      writes: true,
+      run: async (arg) => {
+        const ref = await taskFromArg(ctx, arg, 'Requeue which task?', (t) => t.status !== 'done');
+        const current = ctx.model.task(ref);
+        const live = !!current?.lease_expires_at_ms && current.lease_expires_at_ms > Date.now();
+        let force = argField(arg, 'force', 'boolean') ?? false;
+        if (live && !force) {
+          const mine = ctx.leases.holds(ref, current);
+          const answer = await vscode.window.showWarningMessage(
+            `Task “${taskTitle(current!)}” is leased by ${current!.lease_owner ?? 'an agent'}${mine ? ' (this editor)' : ''} until ${clockTime(current!.lease_expires_at_ms!)}. ` +
+              'Take it back and put it back on the board? The holder’s next write will be refused.',
+            { modal: true },
+            'Requeue Anyway',
+          );
+          if (answer !== 'Requeue Anyway') throw new Cancelled();
+          force = true;
+        }
+        const { task } = await ctx.server.request(Requests.requeueTask, {
+          root: ref.root,
+          run_id: ref.run_id,
+          task_id: ref.task_id,
+          reason: argField(arg, 'reason', 'string'),
+          force: force || undefined,
+        });
+        await ctx.leases.forget(ref);
+        ctx.model.invalidate(ref);
+        return task;
+      },
+    },
+    {
+      id: 'runboard.openTaskDetails',
+      run: async (arg) => {
+        const ref = await taskFromArg(ctx, arg, 'Show which task?', () => true);
+        const doc = await vscode.workspace.openTextDocument(ctx.documents.taskUri(ref));
+        await vscode.languages.setTextDocumentLanguage(doc, 'json');
+        await vscode.window.showTextDocument(doc, { preview: true });
+        return doc.uri;
+      },
+    },
+  ];
+}

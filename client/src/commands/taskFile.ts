@@ -1,0 +1,28 @@
+// Reads a tasks file for "Create Tasks from File": a JSON array of TaskInput, or {tasks: [...]}.
+// Shape problems are reported here with the row; the server validates the rest (contracts,
+// dependencies, ids) and rejects the whole batch when anything is wrong. Pure; unit-tested.
+import type { TaskInput } from '../../../server/src/engine/params';
+
+export class TaskFileError extends Error {}
+
+export function parseTaskFile(text: string): TaskInput[] {
+  let data: unknown;
+  try {
+    data = JSON.parse(text.replace(/^\uFEFF/, ''));
+  } catch (e) {
+    throw new TaskFileError(`The file is not valid JSON: ${(e as Error).message}`);
+  }
+  const rows = Array.isArray(data)
+    ? data
+    : data !== null && typeof data === 'object' && Array.isArray((data as { tasks?: unknown }).tasks)
+      ? (data as { tasks: unknown[] }).tasks
+      : undefined;
+  if (!rows) throw new TaskFileError('Expected a JSON array of tasks, or an object {"tasks": [...]}.');
+  if (rows.length === 0) throw new TaskFileError('The file has no tasks.');
+  rows.forEach((row, i) => {
+    if (row === null || typeof row !== 'object' || Array.isArray(row)) throw new TaskFileError(`Task ${i + 1} is not an object.`);
+    const type = (row as { task_type?: unknown }).task_type;
+    if (typeof type !== 'string' || !type.trim()) throw new TaskFileError(`Task ${i + 1} has no task_type.`);
+  });
+  return rows as TaskInput[];
+}

@@ -1,0 +1,42 @@
+// Settings, read per resource (a workspace folder) where they may differ per folder, so
+// multi-root windows need no special cases. Nothing is cached: every read asks VS Code.
+import * as os from 'node:os';
+import * as vscode from 'vscode';
+
+const SECTION = 'runboard';
+
+export type Durability = 'fsync' | 'none';
+
+function userName(): string {
+  try {
+    return os.userInfo().username || process.env.USER || process.env.USERNAME || 'user';
+  } catch {
+    return process.env.USER || process.env.USERNAME || 'user';
+  }
+}
+
+/** The agent id this editor claims tasks as; `${user}` expands to the OS user name. */
+export function agentId(folder?: vscode.Uri): string {
+  const raw = vscode.workspace.getConfiguration(SECTION, folder).get<string>('agentId', 'vscode:${user}').trim();
+  return (raw || 'vscode:${user}').replace(/\$\{user\}/g, userName());
+}
+
+/** The lease length asked for when this editor claims a task in `folder`. */
+export function defaultLeaseMs(folder?: vscode.Uri): number {
+  const v = vscode.workspace.getConfiguration(SECTION, folder).get<number>('defaultLeaseMs', 30_000);
+  return Number.isFinite(v) && v > 0 ? Math.round(v) : 30_000;
+}
+
+/** One server process serves the window, so durability is a window setting. */
+export function durability(): Durability {
+  return vscode.workspace.getConfiguration(SECTION).get<string>('durability', 'fsync') === 'none' ? 'none' : 'fsync';
+}
+
+/** An explicit Node.js to run the server with (a machine path; ignored in untrusted workspaces). */
+export function serverNodePath(): string | undefined {
+  const v = vscode.workspace.getConfiguration(SECTION).get<string>('server.nodePath', '').trim();
+  return v || undefined;
+}
+
+/** Settings whose change needs a server restart. */
+export const RESTART_SETTINGS = [`${SECTION}.server.nodePath`, `${SECTION}.durability`, `${SECTION}.defaultLeaseMs`];

@@ -1,0 +1,142 @@
+// The one object that owns the extension's parts for the window's life (rust-analyzer style):
+// the server connection, the runs model, the views, the status item and every disposable.
+// Commands are built from it; `dispose` undoes everything in reverse.
+import * as vscode from 'vscode';
+import { TaskBoardPanels, TaskBoardViewProvider, BOARD_PANEL_TYPE, BOARD_VIEW_ID, type BoardDeps } from './board/taskBoard';
+import { RunboardDocuments, SCHEME } from './docs/runboardDocuments';
+import { log } from './log';
+import { BlackboardTreeProvider } from './runs/blackboardTree';
+import { LeaseTokens } from './runs/leaseTokens';
+import type { RunsNode } from './runs/runsTree';
+import { RunsTreeProvider } from './runs/runsTree';
+import { RunsModel } from './runs/runsModel';
+import { RunSelection } from './runs/selection';
+import { RunboardServer } from './server/runboardServer';
+import { ServerStatusItem } from './server/statusItem';
+
+export type NoticeLevel = 'info' | 'warning' | 'error';
+export interface Notice {
+  level: NoticeLevel;
+  message: string;
+  at: number;
+}
+
+const MAX_NOTICES = 100;
+
+export class RunboardContext implements vscode.Disposable {
+  readonly server: RunboardServer;
+  readonly model: RunsModel;
+  readonly selection: RunSelection;
+  readonly leases: LeaseTokens;
+  readonly documents: RunboardDocuments;
+  readonly status: ServerStatusItem;
+  readonly runsTree: RunsTreeProvider;
+  readonly runsView: vscode.TreeView<RunsNode>;
+  readonly blackboardTree: BlackboardTreeProvider;
+  readonly blackboardView: vscode.TreeView<unknown>;
+  readonly boardView: TaskBoardViewProvider;
+  readonly boardPanels: TaskBoardPanels;
+  /** Every message shown to the user, newest last (the e2e tests read it). */
+  readonly notices: Notice[] = [];
+  private readonly disposables: vscode.Disposable[] = [];
+  private titles: Map<string, string> | undefined;
+
+  constructor(readonly extension: vscode.ExtensionContext) {
+    this.server = this.own(new RunboardServer(extension.extensionPath, () => vscode.workspace.isTrusted));
+    this.model = this.own(new RunsModel(this.server));
+    this.selection = this.own(new RunSelection(this.model));
+    this.leases = new LeaseTokens(extension.workspaceState);
+    this.documents = this.own(new RunboardDocuments(this.model));
+    this.own(vscode.workspace.registerTextDocumentContentProvider(SCHEME, this.documents));
+    this.status = this.own(new ServerStatusItem(this.server, this.model));
+
+    this.runsTree = this.own(new RunsTreeProvider(this.model, this.server, this.leases));
+    this.runsView = this.own(vscode.window.createTreeView('runboard.runs', { treeDataProvider: this.runsTree, showCollapseAll: true }));
+    this.own(
+      this.runsView.onDidChangeSelection((e) => {
+        const node = e.selection[0];
+        if (node && 'ref' in node) this.selection.select({ root: node.ref.root, run_id: node.ref.run_id });
+      }),
+    );
+
+    this.blackboardTree = this.own(new BlackboardTreeProvider(this.model, this.selection));
+    const bbView = vscode.window.createTreeView('runboard.blackboard', { treeDataProvider: this.blackboardTree });
+    this.blackboardView = this.own(bbView) as vscode.TreeView<unknown>;
+    const describeBlackboard = () => {
+      bbView.description = this.blackboardTree.describe();
+      bbView.message = this.selection.current ? undefined : 'Select a run in the Runs view to see its blackboard.';
+    };
+    this.own(this.selection.onDidChange(describeBlackboard));
+    this.own(this.model.onDidChangeStructure(describeBlackboard));
+    describeBlackboard();
+
+    const deps: BoardDeps = { extensionUri: extension.extensionUri, model: this.model, selection: this.selection, server: this.server, leases: this.leases };
+    this.boardView = this.own(new TaskBoardViewProvider(deps));
+    this.own(vscode.window.registerWebviewViewProvider(BOARD_VIEW_ID, this.boardView));
+    this.boardPanels = this.own(new TaskBoardPanels(deps));
+    this.own(vscode.window.registerWebviewPanelSerializer(BOARD_PANEL_TYPE, this.boardPanels));
+
+    // Context keys for viewsWelcome and menus.
+    const updateKeys = () => {
+      void vscode.commands.executeCommand('setContext', 'runboard.serverState', this.server.state);
+      void vscode.commands.executeCommand('setContext', 'runboard.noRuns', this.model.isLoaded() && this.model.allRuns().length === 0);
+      void vscode.commands.executeCommand('setContext', 'runboard.noFolder', (vscode.workspace.workspaceFolders ?? []).length === 0);
+    };
+    this.own(this.server.onDidChangeState(updateKeys));
+    this.own(this.model.onDidChangeStructure(updateKeys));
+    updateKeys();
+  }
+
+  own<T extends vscode.Disposable>(d: T): T {
+    this.disposables.push(d);
+    return d;
+  }
+
+  /** The command's title from package.json ("Runboard: Create Run"). */
+  commandTitle(id: string): string {
+    if (!this.titles) {
+      const cmds = (this.extension.extension.packageJSON?.contributes?.commands ?? []) as { command: string; title: string; category?: string }[];
+      this.titles = new Map(cmds.map((c) => [c.command, c.category ? `${c.category}: ${c.title}` : c.title]));
+    }
+    return this.titles.get(id) ?? id;
+  }
+
+  /** Shows a non-modal message (never awaited: a toast stays until dismissed) and records it. */
+  notify(level: NoticeLevel, message: string, actions: Record<string, () => unknown> = {}): void {
+    this.notices.push({ level, message, at: Date.now() });
+    if (this.notices.length > MAX_NOTICES) this.notices.shift();
+    const show = level === 'error' ? vscode.window.showErrorMessage : level === 'warning' ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
+    void show(message, ...Object.keys(actions)).then((choice) => {
+      if (choice) void Promise.resolve(actions[choice]()).catch((e) => log().error(String(e)));
+    });
+  }
+
+  notifyServerDown(what: string): void {
+    const reason = this.server.stoppedReason ? ` ${this.server.stoppedReason}` : '';
+    this.notify('error', `Runboard server is not running — ${what} is unavailable.${reason}`, {
+      Restart: () => vscode.commands.executeCommand('runboard.restartServer'),
+      'Open Logs': () => vscode.commands.executeCommand('runboard.openLogs'),
+    });
+  }
+
+  /** Resolves when the server runs and the model has loaded and settled (tests, slow starts). */
+  async ready(timeoutMs = 30_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.server.state !== 'running' || !this.model.isLoaded()) {
+      if (Date.now() > deadline) throw new Error(`Runboard not ready after ${timeoutMs} ms (server ${this.server.state})`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await this.model.whenIdle();
+  }
+
+  dispose(): void {
+    for (const d of this.disposables.reverse()) {
+      try {
+        d.dispose();
+      } catch (e) {
+        log().warn(`dispose: ${(e as Error).message}`);
+      }
+    }
+    this.disposables.length = 0;
+  }
+}

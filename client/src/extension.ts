@@ -1,0 +1,96 @@
+// Runboard's VS Code extension: activation builds the context (server, model, views, status
+// item), registers the commands, and wires folder changes, trust and agent access. `activate`
+// catches everything and says so, because VS Code shows nothing when activation throws. Its
+// return value is a small API the e2e tests use.
+import * as vscode from 'vscode';
+import { updateTerminalPath } from './agents/agentPath';
+import { mcpCommands, registerMcpProvider } from './agents/mcp';
+import { blackboardCommands } from './commands/blackboardCommands';
+import { registerCommands } from './commands/commandKit';
+import { replayCommands } from './commands/replayCommands';
+import { runCommands } from './commands/runCommands';
+import { serverCommands } from './commands/serverCommands';
+import { taskCommands } from './commands/taskCommands';
+import { RESTART_SETTINGS } from './config';
+import { RunboardContext } from './context';
+import { log } from './log';
+import { WorkspaceLeaseGuard } from './runs/workspaceLeases';
+
+export interface RunboardApi {
+  ctx: RunboardContext;
+  leaseGuard: WorkspaceLeaseGuard;
+  /** Resolves when the server runs and the model (and lease checks) have settled. */
+  whenIdle(): Promise<void>;
+}
+
+let current: RunboardContext | undefined;
+
+export async function activate(ext: vscode.ExtensionContext): Promise<RunboardApi | undefined> {
+  try {
+    const ctx = new RunboardContext(ext);
+    current = ctx;
+    ext.subscriptions.push(ctx);
+    const leaseGuard = ctx.own(new WorkspaceLeaseGuard(ctx));
+    const mcpRegistered = registerMcpProvider(ctx);
+    for (const d of registerCommands(ctx, [
+      ...runCommands(ctx),
+      ...blackboardCommands(ctx),
+      ...taskCommands(ctx),
+      ...replayCommands(ctx),
+      ...serverCommands(ctx),
+      ...mcpCommands(ctx, mcpRegistered),
+    ])) ctx.own(d);
+
+    ctx.own(
+      vscode.workspace.onDidChangeWorkspaceFolders(() => {
+        ctx.model.syncFolders();
+        leaseGuard.foldersChanged();
+        // The language client tells the server about the folders on this same event; the model
+        // retries a root the server does not know yet.
+        void ctx.model.reload();
+      }),
+    );
+    ctx.own(
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (RESTART_SETTINGS.some((s) => e.affectsConfiguration(s)) && ctx.server.state !== 'stopped') {
+          ctx.notify('info', 'Runboard server settings changed.', { 'Restart Server': () => vscode.commands.executeCommand('runboard.restartServer') });
+        }
+        if (e.affectsConfiguration('runboard.agentId')) ctx.runsTree.refresh();
+      }),
+    );
+    updateTerminalPath(ext);
+    ctx.own(
+      vscode.workspace.onDidGrantWorkspaceTrust(() => {
+        updateTerminalPath(ext);
+        ctx.runsTree.refresh();
+        // The node path setting is honoured only when trusted.
+        if (ctx.server.runtime?.warning) void ctx.server.restart();
+      }),
+    );
+
+    void ctx.server.start();
+    log().info(`Runboard activated (${vscode.workspace.isTrusted ? 'trusted' : 'untrusted: read-only'} workspace)`);
+    return {
+      ctx,
+      leaseGuard,
+      whenIdle: async () => {
+        await ctx.ready();
+        await leaseGuard.whenIdle();
+        await ctx.model.whenIdle();
+      },
+    };
+  } catch (e) {
+    const message = `Runboard failed to activate: ${(e as Error).stack ?? e}`;
+    log().error(message);
+    void vscode.window.showErrorMessage(`Runboard failed to activate: ${(e as Error).message}`, 'Open Logs').then((c) => {
+      if (c) log().show();
+    });
+    return undefined;
+  }
+}
+
+export async function deactivate(): Promise<void> {
+  const ctx = current;
+  current = undefined;
+  if (ctx) await ctx.server.stop();
+}

@@ -1,0 +1,140 @@
+// The Blackboard of the selected run: facts, decisions, open questions, artifacts (opening their
+// path relative to the run's folder) and the waiting tasks with why each one waits.
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { Artifact, BlackboardItem, Task } from '../../../server/src/engine/model';
+import { taskIcon } from './icons';
+import type { RunRef, TaskRef } from './refs';
+import type { RunsModel } from './runsModel';
+import type { RunSelection } from './selection';
+import { firstLine, taskTitle, waitingTasks, waitReasons } from './taskText';
+
+type Section = 'summary' | 'facts' | 'decisions' | 'open_questions' | 'artifacts' | 'waiting';
+
+export type BlackboardNode =
+  | { kind: 'section'; section: Section; ref: RunRef }
+  | { kind: 'item'; section: 'facts' | 'decisions' | 'open_questions' | 'summary'; item: BlackboardItem; ref: RunRef }
+  | { kind: 'artifact'; artifact: Artifact; ref: RunRef }
+  | { kind: 'waiting'; task: Task; reasons: string[]; ref: TaskRef };
+
+const SECTION_LABEL: Record<Section, string> = {
+  summary: 'Summary',
+  facts: 'Facts',
+  decisions: 'Decisions',
+  open_questions: 'Open questions',
+  artifacts: 'Artifacts',
+  waiting: 'Waiting tasks',
+};
+const SECTION_ICON: Record<Section, string> = {
+  summary: 'note',
+  facts: 'info',
+  decisions: 'law',
+  open_questions: 'question',
+  artifacts: 'file',
+  waiting: 'watch',
+};
+
+export class BlackboardTreeProvider implements vscode.TreeDataProvider<BlackboardNode>, vscode.Disposable {
+  private readonly emitter = new vscode.EventEmitter<BlackboardNode | undefined>();
+  private readonly disposables: vscode.Disposable[] = [];
+  readonly onDidChangeTreeData = this.emitter.event;
+
+  constructor(private readonly model: RunsModel, private readonly selection: RunSelection) {
+    this.disposables.push(
+      selection.onDidChange(() => this.emitter.fire(undefined)),
+      model.onDidChangeRun((e) => {
+        const cur = selection.current;
+        if (cur && cur.root === e.ref.root && cur.run_id === e.ref.run_id) this.emitter.fire(undefined);
+      }),
+      model.onDidChangeStructure(() => this.emitter.fire(undefined)),
+    );
+  }
+
+  /** What the view shows above the tree (the run's objective, or why it is empty). */
+  describe(): string | undefined {
+    const cur = this.selection.current;
+    const e = cur && this.model.get(cur);
+    return e ? firstLine(e.run.objective, 80) || e.run.run_id : undefined;
+  }
+
+  getChildren(n?: BlackboardNode): BlackboardNode[] {
+    const ref = this.selection.current;
+    const entry = ref && this.model.get(ref);
+    if (!ref || !entry) return [];
+    const bb = entry.blackboard;
+    if (!n) {
+      const sections: Section[] = ['facts', 'decisions', 'open_questions', 'artifacts', 'waiting'];
+      if (bb?.summaries.rolling) sections.unshift('summary');
+      return sections.map((section) => ({ kind: 'section', section, ref }));
+    }
+    if (n.kind !== 'section') return [];
+    switch (n.section) {
+      case 'summary':
+        return bb?.summaries.rolling ? [{ kind: 'item', section: 'summary', item: { id: 'summary', ts_ms: 0, text: bb.summaries.rolling }, ref }] : [];
+      case 'facts':
+      case 'decisions':
+      case 'open_questions':
+        return (bb?.[n.section] ?? []).map((item) => ({ kind: 'item', section: n.section as 'facts', item, ref }));
+      case 'artifacts':
+        return (bb?.artifacts ?? []).map((artifact) => ({ kind: 'artifact', artifact, ref }));
+      case 'waiting': {
+        const tasks = entry.run.tasks;
+        const byId = new Map(tasks.map((t) => [t.id, t]));
+        const now = Date.now();
+        return waitingTasks(tasks).map((task) => ({ kind: 'waiting', task, reasons: waitReasons(task, byId, now), ref: { ...ref, task_id: task.id } }));
+      }
+    }
+  }
+
+  getTreeItem(n: BlackboardNode): vscode.TreeItem {
+    switch (n.kind) {
+      case 'section': {
+        const count = this.getChildren(n).length;
+        const item = new vscode.TreeItem(
+          SECTION_LABEL[n.section],
+          count ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None,
+        );
+        item.id = `bb:${n.section}`;
+        item.description = String(count);
+        item.iconPath = new vscode.ThemeIcon(SECTION_ICON[n.section]);
+        item.contextValue = `blackboard.${n.section}`;
+        return item;
+      }
+      case 'item': {
+        const item = new vscode.TreeItem(firstLine(n.item.text), vscode.TreeItemCollapsibleState.None);
+        item.id = `bb:${n.section}:${n.item.id}`;
+        item.tooltip = n.item.text;
+        if (n.item.ts_ms) item.description = new Date(n.item.ts_ms).toLocaleString();
+        item.contextValue = `blackboard.item`;
+        return item;
+      }
+      case 'artifact': {
+        const a = n.artifact;
+        const item = new vscode.TreeItem(a.path, vscode.TreeItemCollapsibleState.None);
+        item.id = `bb:artifact:${a.id}`;
+        item.description = a.artifact_type;
+        const uri = vscode.Uri.file(path.resolve(n.ref.root, a.path));
+        item.resourceUri = uri;
+        item.tooltip = `${uri.fsPath}\n${a.artifact_type}`;
+        item.command = { command: 'vscode.open', title: 'Open Artifact', arguments: [uri] };
+        item.contextValue = 'blackboard.artifact';
+        return item;
+      }
+      case 'waiting': {
+        const item = new vscode.TreeItem(taskTitle(n.task), vscode.TreeItemCollapsibleState.None);
+        item.id = `bb:waiting:${n.task.id}`;
+        item.iconPath = taskIcon(n.task.status);
+        item.description = n.reasons.length ? n.reasons.join('; ') : 'claimable now';
+        item.tooltip = `${n.task.id} (${n.task.status})\n${n.reasons.length ? n.reasons.map((r) => `• ${r}`).join('\n') : 'Nothing blocks it: it can be claimed now.'}`;
+        item.contextValue = `task.${n.task.status}${n.task.lease_owner ? '.leased' : ''}`;
+        item.command = { command: 'runboard.openTaskDetails', title: 'Open Task Details', arguments: [n.ref] };
+        return item;
+      }
+    }
+  }
+
+  dispose(): void {
+    for (const d of this.disposables) d.dispose();
+    this.emitter.dispose();
+  }
+}

@@ -1,0 +1,269 @@
+// The Runs tree: folder (multi-root only) → run → Steps / Tasks by status / Checkpoints.
+// Nodes are cached by id so `onDidChangeTreeData.fire(node)` refreshes exactly the run that
+// changed; `contextValue` (run.<status>[.bound][.mismatch], task.<status>[.leased][.mine])
+// drives the view/item/context menus in package.json.
+import * as vscode from 'vscode';
+import type { Step, Task, TaskStatus } from '../../../server/src/engine/model';
+import type { CheckpointSummary } from '../../../server/src/engine/results';
+import { Requests } from '../../../server/src/protocol';
+import type { RunboardServer } from '../server/runboardServer';
+import { runIcon, taskIcon } from './icons';
+import type { LeaseTokens } from './leaseTokens';
+import { runKey, type RunRef, type TaskRef } from './refs';
+import type { RunEntry, RunsModel } from './runsModel';
+import { firstLine, formatDuration, isTerminalRun, taskDescription, taskTitle, TASK_STATUS_LABEL, TASK_STATUS_ORDER, attemptText, leaseText } from './taskText';
+
+export type RunsNode =
+  | { kind: 'folder'; id: string; root: string }
+  | { kind: 'run'; id: string; ref: RunRef }
+  | { kind: 'steps' | 'tasks' | 'checkpoints'; id: string; ref: RunRef; parent: RunsNode }
+  | { kind: 'taskStatus'; id: string; ref: RunRef; status: TaskStatus; parent: RunsNode }
+  | { kind: 'step'; id: string; ref: RunRef; step: Step; parent: RunsNode }
+  | { kind: 'task'; id: string; ref: TaskRef; parent: RunsNode }
+  | { kind: 'checkpoint'; id: string; ref: RunRef; checkpoint: CheckpointSummary; parent: RunsNode }
+  | { kind: 'message'; id: string; text: string; parent?: RunsNode };
+
+const COUNTDOWN_TICK_MS = 5000;
+
+export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vscode.Disposable {
+  private readonly nodes = new Map<string, RunsNode>();
+  private readonly emitter = new vscode.EventEmitter<RunsNode | undefined>();
+  private readonly disposables: vscode.Disposable[] = [];
+  private readonly ticker: NodeJS.Timeout;
+  readonly onDidChangeTreeData = this.emitter.event;
+
+  constructor(
+    private readonly model: RunsModel,
+    private readonly server: RunboardServer,
+    private readonly leases: LeaseTokens,
+  ) {
+    this.disposables.push(
+      model.onDidChangeStructure(() => this.refresh()),
+      model.onDidChangeRun((e) => this.refreshRun(e.ref)),
+    );
+    // Lease countdowns in descriptions: refresh runs that have leased tasks, every few seconds.
+    this.ticker = setInterval(() => {
+      for (const e of model.allRuns()) if (e.run.tasks.some((t) => t.lease_expires_at_ms !== undefined)) this.refreshRun(e.ref);
+    }, COUNTDOWN_TICK_MS);
+  }
+
+  refresh(): void {
+    this.emitter.fire(undefined);
+  }
+
+  /** Partial refresh: the run's node and its children. */
+  refreshRun(ref: RunRef): void {
+    const node = this.nodes.get(`run:${runKey(ref)}`);
+    if (node) this.emitter.fire(node);
+    else this.emitter.fire(undefined);
+  }
+
+  /** The cached node of a run (for reveal and tests). */
+  runNode(ref: RunRef): RunsNode | undefined {
+    return this.nodes.get(`run:${runKey(ref)}`);
+  }
+
+  private node<T extends RunsNode>(make: T): T {
+    const existing = this.nodes.get(make.id) as T | undefined;
+    if (existing) {
+      Object.assign(existing, make);
+      return existing;
+    }
+    this.nodes.set(make.id, make);
+    return make;
+  }
+
+  getParent(n: RunsNode): RunsNode | undefined {
+    if (n.kind === 'folder') return undefined;
+    if (n.kind === 'run') return this.model.folders().length > 1 ? this.nodes.get(`folder:${n.ref.root}`) : undefined;
+    return n.parent;
+  }
+
+  async getChildren(n?: RunsNode): Promise<RunsNode[]> {
+    if (!n) {
+      if (this.server.state !== 'running' && this.model.allRuns().length === 0) return [];
+      const folders = this.model.folders();
+      if (folders.length > 1) return folders.map((f) => this.node({ kind: 'folder', id: `folder:${f.uri.fsPath}`, root: f.uri.fsPath }));
+      return folders.length === 1 ? this.runsOf(folders[0].uri.fsPath) : [];
+    }
+    switch (n.kind) {
+      case 'folder':
+        return this.runsOf(n.root);
+      case 'run':
+        return (['steps', 'tasks', 'checkpoints'] as const).map((kind) =>
+          this.node({ kind, id: `${kind}:${runKey(n.ref)}`, ref: n.ref, parent: n }),
+        );
+      case 'steps':
+        return (this.model.get(n.ref)?.run.steps ?? []).map((step) =>
+          this.node({ kind: 'step', id: `step:${runKey(n.ref)}:${step.step_id}`, ref: n.ref, step, parent: n }),
+        );
+      case 'tasks': {
+        const tasks = this.model.get(n.ref)?.run.tasks ?? [];
+        return TASK_STATUS_ORDER.filter((s) => tasks.some((t) => t.status === s)).map((status) =>
+          this.node({ kind: 'taskStatus', id: `status:${runKey(n.ref)}:${status}`, ref: n.ref, status, parent: n }),
+        );
+      }
+      case 'taskStatus': {
+        const tasks = (this.model.get(n.ref)?.run.tasks ?? [])
+          .filter((t) => t.status === n.status)
+          .sort((a, b) => b.priority - a.priority || a.created_ts - b.created_ts);
+        return tasks.map((t) =>
+          this.node({ kind: 'task', id: `task:${runKey(n.ref)}:${t.id}`, ref: { ...n.ref, task_id: t.id }, parent: n }),
+        );
+      }
+      case 'checkpoints': {
+        try {
+          const { checkpoints } = await this.server.request(Requests.listCheckpoints, { root: n.ref.root, run_id: n.ref.run_id });
+          return checkpoints
+            .slice()
+            .reverse()
+            .map((checkpoint) =>
+              this.node({ kind: 'checkpoint', id: `checkpoint:${runKey(n.ref)}:${checkpoint.checkpoint_id}`, ref: n.ref, checkpoint, parent: n }),
+            );
+        } catch (e) {
+          return [this.node({ kind: 'message', id: `msg:${n.id}`, text: (e as Error).message, parent: n })];
+        }
+      }
+      default:
+        return [];
+    }
+  }
+
+  private runsOf(root: string): RunsNode[] {
+    const err = this.model.rootError(root);
+    if (err) return [this.node({ kind: 'message', id: `msg:folder:${root}`, text: err })];
+    return this.model.runs(root).map((e) => this.node({ kind: 'run', id: `run:${runKey(e.ref)}`, ref: e.ref }));
+  }
+
+  getTreeItem(n: RunsNode): vscode.TreeItem {
+    const now = Date.now();
+    switch (n.kind) {
+      case 'folder': {
+        const folder = this.model.folderOf(n.root);
+        const item = new vscode.TreeItem(folder?.name ?? n.root, vscode.TreeItemCollapsibleState.Expanded);
+        item.id = n.id;
+        item.iconPath = new vscode.ThemeIcon('root-folder');
+        const count = this.model.runs(n.root).length;
+        item.description = `${count} run${count === 1 ? '' : 's'}`;
+        item.tooltip = n.root;
+        item.contextValue = 'folder';
+        return item;
+      }
+      case 'run':
+        return this.runItem(n, this.model.get(n.ref));
+      case 'steps':
+      case 'tasks':
+      case 'checkpoints': {
+        const run = this.model.get(n.ref)?.run;
+        const label = n.kind === 'steps' ? 'Steps' : n.kind === 'tasks' ? 'Tasks' : 'Checkpoints';
+        const item = new vscode.TreeItem(
+          label,
+          n.kind === 'tasks' ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed,
+        );
+        item.id = n.id;
+        item.contextValue = n.kind;
+        if (n.kind === 'steps') {
+          item.iconPath = new vscode.ThemeIcon('list-ordered');
+          item.description = run ? `${run.steps.filter((s) => s.status === 'done').length}/${run.steps.length} done` : '';
+          if (run && run.steps.length === 0) item.collapsibleState = vscode.TreeItemCollapsibleState.None;
+        } else if (n.kind === 'tasks') {
+          item.iconPath = new vscode.ThemeIcon('checklist');
+          const tasks = run?.tasks ?? [];
+          item.description = `${tasks.filter((t) => t.status === 'done').length}/${tasks.length} done`;
+          if (tasks.length === 0) item.collapsibleState = vscode.TreeItemCollapsibleState.None;
+        } else {
+          item.iconPath = new vscode.ThemeIcon('bookmark');
+        }
+        return item;
+      }
+      case 'taskStatus': {
+        const count = (this.model.get(n.ref)?.run.tasks ?? []).filter((t) => t.status === n.status).length;
+        const expanded = n.status === 'in_progress' || n.status === 'runnable' || n.status === 'pending';
+        const item = new vscode.TreeItem(TASK_STATUS_LABEL[n.status], expanded ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
+        item.id = n.id;
+        item.description = String(count);
+        item.iconPath = taskIcon(n.status);
+        item.contextValue = `taskStatus.${n.status}`;
+        return item;
+      }
+      case 'step': {
+        const item = new vscode.TreeItem(n.step.title || n.step.step_id, vscode.TreeItemCollapsibleState.None);
+        item.id = n.id;
+        item.description = `${n.step.step_id} · ${n.step.status}`;
+        item.iconPath = taskIcon(n.step.status);
+        item.contextValue = `step.${n.step.status}`;
+        return item;
+      }
+      case 'task':
+        return this.taskItem(n, this.model.task(n.ref), now);
+      case 'checkpoint': {
+        const c = n.checkpoint;
+        const item = new vscode.TreeItem(`#${c.seq} ${firstLine(c.reason || c.checkpoint_id, 60)}`, vscode.TreeItemCollapsibleState.None);
+        item.id = n.id;
+        item.description = c.unreadable ? 'unreadable' : new Date(c.ts_ms).toLocaleString();
+        item.tooltip = `${c.checkpoint_id}\nseq ${c.seq}\n${c.reason}`;
+        item.iconPath = new vscode.ThemeIcon(c.unreadable ? 'warning' : 'bookmark');
+        item.contextValue = c.unreadable ? 'checkpoint.unreadable' : 'checkpoint';
+        return item;
+      }
+      case 'message': {
+        const item = new vscode.TreeItem(n.text, vscode.TreeItemCollapsibleState.None);
+        item.id = n.id;
+        item.iconPath = new vscode.ThemeIcon('warning');
+        return item;
+      }
+    }
+  }
+
+  private runItem(n: Extract<RunsNode, { kind: 'run' }>, entry: RunEntry | undefined): vscode.TreeItem {
+    if (!entry) return new vscode.TreeItem(n.ref.run_id);
+    const run = entry.run;
+    const item = new vscode.TreeItem(firstLine(run.objective) || run.run_id, vscode.TreeItemCollapsibleState.Collapsed);
+    item.id = n.id;
+    item.iconPath = runIcon(run.status, !!entry.mismatch);
+    const why = run.why_next_step ? firstLine(run.why_next_step, 80) : '';
+    item.description = entry.mismatch ? `workspace mismatch · ${run.status}` : why ? `${run.status} · ${why}` : run.status;
+    const bound = run.workspace.canonical_path !== '';
+    item.contextValue = `run.${run.status}${bound ? '.bound' : ''}${entry.mismatch ? '.mismatch' : ''}${isTerminalRun(run.status) ? '.terminal' : ''}`;
+    const md = new vscode.MarkdownString(undefined, true);
+    md.appendMarkdown(`$(${runIcon(run.status).id}) **`).appendText(firstLine(run.objective, 200)).appendMarkdown('**\n\n');
+    md.appendText(`${run.run_id} · ${run.status} · seq ${run.last_event_seq}\n\n`);
+    if (run.why_next_step) md.appendMarkdown('*Next:* ').appendText(run.why_next_step).appendMarkdown('\n\n');
+    const open = run.tasks.filter((t) => t.status !== 'done').length;
+    md.appendText(`${run.tasks.length} tasks, ${open} open · ${run.steps.length} steps\n\n`);
+    if (bound) md.appendText(`Workspace: ${run.workspace.canonical_path} (epoch ${run.workspace.lease_epoch})\n\n`);
+    if (entry.mismatch) {
+      md.appendMarkdown('$(warning) ').appendText(`Bound to ${entry.mismatch.expected_path} but open in ${entry.mismatch.actual_path}; the run was paused. `);
+      md.appendMarkdown(`[Rebind to this folder](command:runboard.rebindWorkspace?${encodeURIComponent(JSON.stringify([n.ref]))})`);
+    }
+    md.isTrusted = { enabledCommands: ['runboard.rebindWorkspace'] };
+    item.tooltip = md;
+    return item;
+  }
+
+  private taskItem(n: Extract<RunsNode, { kind: 'task' }>, task: Task | undefined, now: number): vscode.TreeItem {
+    if (!task) return new vscode.TreeItem(n.ref.task_id);
+    const item = new vscode.TreeItem(taskTitle(task), vscode.TreeItemCollapsibleState.None);
+    item.id = n.id;
+    item.iconPath = taskIcon(task.status);
+    item.description = taskDescription(task, now);
+    const mine = this.leases.holds(n.ref, task);
+    item.contextValue = `task.${task.status}${task.lease_owner ? '.leased' : ''}${mine ? '.mine' : ''}`;
+    const md = new vscode.MarkdownString();
+    md.appendMarkdown('**').appendText(taskTitle(task)).appendMarkdown('**\n\n');
+    md.appendText(`${task.id} · ${task.task_type} · ${TASK_STATUS_LABEL[task.status]} · priority ${task.priority} · ${attemptText(task)}\n\n`);
+    if (task.lease_owner) md.appendText(`Leased by ${task.lease_owner}${mine ? ' (this editor)' : ''} · ${leaseText(task, now) ?? ''}\n\n`);
+    if (task.depends_on_task_ids.length) md.appendText(`Depends on: ${task.depends_on_task_ids.join(', ')}\n\n`);
+    if (task.next_retry_at_ms && task.next_retry_at_ms > now) md.appendText(`Retry in ${formatDuration(task.next_retry_at_ms - now)}\n\n`);
+    if (task.last_error) md.appendText(`Last error: ${task.last_error}`);
+    item.tooltip = md;
+    item.command = { command: 'runboard.openTaskDetails', title: 'Open Task Details', arguments: [n.ref] };
+    return item;
+  }
+
+  dispose(): void {
+    clearInterval(this.ticker);
+    for (const d of this.disposables) d.dispose();
+    this.emitter.dispose();
+  }
+}

@@ -1,0 +1,224 @@
+// The task board webview: one column per task status, cards with actions. Everything from the
+// extension is rendered as text (textContent, attributes set through the DOM, never innerHTML),
+// so a task titled `<img src=x onerror=…>` shows those characters and nothing else.
+import '@vscode-elements/elements/dist/vscode-badge/index.js';
+import '@vscode-elements/elements/dist/vscode-button/index.js';
+import '@vscode-elements/elements/dist/vscode-icon/index.js';
+import '@vscode-elements/elements/dist/vscode-toolbar-button/index.js';
+import type { BoardAction, BoardModel, BoardState, CardModel, FromBoard, ToBoard } from '../../client/src/board/boardProtocol';
+import type { TaskStatus } from '../../server/src/engine/model';
+
+interface VsCodeApi {
+  postMessage(message: FromBoard): void;
+  getState(): BoardState | undefined;
+  setState(state: BoardState): void;
+}
+declare function acquireVsCodeApi(): VsCodeApi;
+
+const vscode = acquireVsCodeApi();
+const app = document.getElementById('app')!;
+
+const COLUMNS: { status: TaskStatus; label: string; icon: string }[] = [
+  { status: 'pending', label: 'Pending', icon: 'circle-large-outline' },
+  { status: 'runnable', label: 'Runnable', icon: 'circle-outline' },
+  { status: 'in_progress', label: 'In progress', icon: 'sync' },
+  { status: 'blocked', label: 'Blocked', icon: 'circle-slash' },
+  { status: 'done', label: 'Done', icon: 'pass' },
+  { status: 'failed', label: 'Failed', icon: 'error' },
+];
+
+const ACTION_UI: Record<BoardAction, { icon: string; label: string }> = {
+  claim: { icon: 'play', label: 'Claim' },
+  heartbeat: { icon: 'pulse', label: 'Heartbeat' },
+  complete: { icon: 'check', label: 'Complete' },
+  fail: { icon: 'close', label: 'Fail' },
+  release: { icon: 'debug-step-out', label: 'Release' },
+  retry: { icon: 'debug-restart', label: 'Retry' },
+  requeue: { icon: 'discard', label: 'Requeue' },
+  details: { icon: 'json', label: 'Open details' },
+};
+
+let model: BoardModel | undefined;
+/** Browser clock minus sender clock, so countdowns are right even across machines. */
+let skew = 0;
+
+function el<K extends keyof HTMLElementTagNameMap>(tag: K, cls?: string, text?: string): HTMLElementTagNameMap[K];
+function el(tag: string, cls?: string, text?: string): HTMLElement;
+function el(tag: string, cls?: string, text?: string): HTMLElement {
+  const e = document.createElement(tag);
+  if (cls) e.className = cls;
+  if (text !== undefined) e.textContent = text;
+  return e;
+}
+
+function icon(name: string, spin = false): HTMLElement {
+  const i = el('vscode-icon');
+  i.setAttribute('name', name);
+  if (spin) i.setAttribute('spin', '');
+  return i;
+}
+
+function duration(ms: number): string {
+  const s = Math.max(0, Math.ceil(ms / 1000));
+  if (s < 60) return `${s}s`;
+  const m = Math.floor(s / 60);
+  return m < 60 ? `${m}m ${String(s % 60).padStart(2, '0')}s` : `${Math.floor(m / 60)}h ${String(m % 60).padStart(2, '0')}m`;
+}
+
+function leaseLabel(expiresAt: number): string {
+  const left = expiresAt - (Date.now() - skew);
+  return left > 0 ? `lease ${duration(left)}` : 'lease expired';
+}
+
+function actionsFor(card: CardModel, m: BoardModel): BoardAction[] {
+  const writes: BoardAction[] = [];
+  switch (card.status) {
+    case 'pending':
+    case 'runnable':
+      if (!m.run?.terminal) writes.push('claim');
+      writes.push('requeue');
+      break;
+    case 'in_progress':
+      writes.push(...(card.mine ? (['heartbeat', 'complete', 'fail', 'release'] as const) : (['requeue'] as const)));
+      break;
+    case 'blocked':
+      writes.push('requeue');
+      break;
+    case 'failed':
+      if (card.attempt < card.max_attempts) writes.push('retry');
+      writes.push('requeue');
+      break;
+    case 'done':
+      break;
+  }
+  return [...(m.trusted && m.serverRunning ? writes : []), 'details'];
+}
+
+function renderCard(card: CardModel, m: BoardModel): HTMLElement {
+  const c = el('div', `card status-${card.status}${card.mine ? ' mine' : ''}`);
+  c.dataset.taskId = card.id;
+  c.dataset.status = card.status;
+  c.tabIndex = 0;
+  c.append(el('div', 'card-title', card.title));
+  const meta = el('div', 'card-meta');
+  meta.append(el('span', 'task-type', card.task_type), el('span', 'task-id', card.id), el('span', 'attempt', `attempt ${card.attempt}/${card.max_attempts}`));
+  if (card.priority !== 0) meta.append(el('span', 'priority', `priority ${card.priority}`));
+  c.append(meta);
+  if (card.lease_owner) {
+    const lease = el('div', 'card-lease');
+    lease.append(icon(card.mine ? 'account' : 'person'), el('span', 'owner', card.mine ? `${card.lease_owner} (you)` : card.lease_owner));
+    if (card.lease_expires_at_ms !== undefined) {
+      const countdown = el('span', 'countdown', leaseLabel(card.lease_expires_at_ms));
+      countdown.dataset.expires = String(card.lease_expires_at_ms);
+      lease.append(countdown);
+    }
+    c.append(lease);
+  }
+  for (const why of card.waits) c.append(el('div', 'card-wait', why));
+  if (card.last_error && card.status !== 'done') c.append(el('div', 'card-error', card.last_error));
+  const bar = el('div', 'card-actions');
+  for (const action of actionsFor(card, m)) {
+    const b = el('vscode-toolbar-button');
+    b.setAttribute('icon', ACTION_UI[action].icon);
+    b.setAttribute('label', ACTION_UI[action].label);
+    b.title = ACTION_UI[action].label;
+    b.dataset.action = action;
+    b.addEventListener('click', () => {
+      if (!m.run) return;
+      vscode.postMessage({ type: 'action', action, root: m.run.root, run_id: m.run.run_id, task_id: card.id });
+    });
+    bar.append(b);
+  }
+  c.append(bar);
+  return c;
+}
+
+function renderHeader(m: BoardModel): HTMLElement {
+  const header = el('header', 'board-header');
+  const title = el('div', 'run-title');
+  if (m.run) {
+    title.append(el('span', `run-status run-${m.run.status}`, m.run.status), el('span', 'run-objective', m.run.objective || m.run.run_id));
+    title.title = m.run.run_id;
+  } else {
+    title.append(el('span', 'run-objective', 'No run selected'));
+  }
+  const tools = el('div', 'board-tools');
+  const pick = el('vscode-toolbar-button');
+  pick.setAttribute('icon', 'list-selection');
+  pick.setAttribute('label', 'Show another run');
+  pick.title = 'Show another run';
+  pick.dataset.tool = 'pickRun';
+  pick.addEventListener('click', () => vscode.postMessage({ type: 'pickRun' }));
+  tools.append(pick);
+  if (!m.pinned && m.run) {
+    const open = el('vscode-toolbar-button');
+    open.setAttribute('icon', 'link-external');
+    open.setAttribute('label', 'Open in editor');
+    open.title = 'Open in editor';
+    open.dataset.tool = 'openInEditor';
+    open.addEventListener('click', () => vscode.postMessage({ type: 'openInEditor' }));
+    tools.append(open);
+  }
+  header.append(title, tools);
+  return header;
+}
+
+function render(m: BoardModel): void {
+  // Keep each column's scroll position across re-renders.
+  const scroll = new Map<string, number>();
+  for (const col of Array.from(app.querySelectorAll<HTMLElement>('.column-cards'))) scroll.set(col.dataset.status ?? '', col.scrollTop);
+  const frag = document.createDocumentFragment();
+  frag.append(renderHeader(m));
+  if (!m.serverRunning) {
+    const banner = el('div', 'banner banner-error');
+    banner.append(icon('error'), el('span', undefined, 'The Runboard server is not running. '));
+    const restart = el('vscode-button', undefined, 'Restart');
+    restart.addEventListener('click', () => vscode.postMessage({ type: 'restartServer' }));
+    banner.append(restart);
+    frag.append(banner);
+  } else if (!m.trusted) {
+    const banner = el('div', 'banner');
+    banner.append(icon('shield'), el('span', undefined, 'Read-only: trust this workspace to claim and change tasks.'));
+    frag.append(banner);
+  }
+  if (!m.run) {
+    frag.append(el('p', 'empty', 'Select a run in the Runs view, or create one with “Runboard: Create Run”.'));
+  } else {
+    const board = el('div', 'columns');
+    for (const col of COLUMNS) {
+      const cards = m.tasks.filter((t) => t.status === col.status).sort((a, b) => b.priority - a.priority);
+      const column = el('section', `column column-${col.status}`);
+      column.dataset.status = col.status;
+      const head = el('h2', 'column-head');
+      const badge = el('vscode-badge', undefined, String(cards.length));
+      badge.setAttribute('variant', 'counter');
+      head.append(icon(col.icon, col.status === 'in_progress' && cards.length > 0), el('span', 'column-label', col.label), badge);
+      const list = el('div', 'column-cards');
+      list.dataset.status = col.status;
+      for (const card of cards) list.append(renderCard(card, m));
+      if (cards.length === 0) list.append(el('div', 'column-empty', '—'));
+      column.append(head, list);
+      board.append(column);
+    }
+    frag.append(board);
+  }
+  app.replaceChildren(frag);
+  for (const col of Array.from(app.querySelectorAll<HTMLElement>('.column-cards'))) col.scrollTop = scroll.get(col.dataset.status ?? '') ?? 0;
+}
+
+window.addEventListener('message', (ev: MessageEvent<ToBoard>) => {
+  const m = ev.data;
+  if (!m || m.type !== 'board') return;
+  model = m;
+  skew = Date.now() - m.sentAt;
+  vscode.setState(m.run ? { root: m.run.root, run_id: m.run.run_id } : {});
+  render(m);
+});
+
+// Lease countdowns tick locally between updates.
+setInterval(() => {
+  if (!model) return;
+  for (const c of Array.from(app.querySelectorAll<HTMLElement>('.countdown'))) c.textContent = leaseLabel(Number(c.dataset.expires));
+}, 1000);
+
+vscode.postMessage({ type: 'ready', state: vscode.getState() });
