@@ -153,6 +153,9 @@ export const EventRecordSchema = z.object({
   command_id: z.string().optional(),
   command_method: z.string().optional(),
   command_fingerprint: z.string().optional(),
+  // Runboard's own: on every event of a multi-event commit, the seq of its last event, so
+  // readers fold a batch only when all of it is on disk.
+  batch_end: z.number().int().positive().optional(),
   payload: z.unknown(),
 });
 export type EventRecord = z.infer<typeof EventRecordSchema>;

@@ -42,7 +42,7 @@ export function writeCheckpoint(runDir: string, cp: Checkpoint, fsync: boolean):
   const dir = checkpointDir(runDir);
   fs.mkdirSync(dir, { recursive: true });
   const file = path.join(dir, checkpointFileName(cp.seq, cp.checkpoint_id));
-  writeFileAtomic(file, JSON.stringify(cp, null, 1), fsync);
+  writeFileAtomic(file, JSON.stringify(cp, null, 1), fsync, 'checkpoint-write');
   return file;
 }
 

@@ -2,6 +2,7 @@
 // seq → byte offset index for paged reads. Readers consume complete lines only; a final line
 // without its newline is "not yet written" until a lock holder repairs it.
 import * as fs from 'node:fs';
+import { crashPoint, crashPointArmed } from './crashPoints';
 
 export interface LogLine {
   text: string;
@@ -99,7 +100,12 @@ export class EventLog {
     const before = this.offset;
     try {
       let written = 0;
+      if (crashPointArmed('partial-write')) {
+        fs.writeSync(fd, data, 0, Math.max(1, data.length >> 1));
+        crashPoint('partial-write');
+      }
       while (written < data.length) written += fs.writeSync(fd, data, written, data.length - written);
+      crashPoint('before-fsync');
       if (fsync) fs.fdatasyncSync(fd);
     } catch (e) {
       try {
@@ -124,10 +130,11 @@ export class EventLog {
   }
 
   /** Reads complete lines in [from, to) — `to` defaults to the consumed end — streaming in chunks. */
-  readRange(from: number, to: number, onLine: (text: string, line: number) => boolean | void): void {
+  readRange(from: number, to: number, onLine: (text: string, line: number, start: number, end: number) => boolean | void): void {
     const fd = this.handle();
     let pos = from;
     let carry: Buffer | undefined;
+    let carryStart = from;
     let lineNo = 0;
     while (pos < to) {
       const want = Math.min(CHUNK, to - pos);
@@ -138,10 +145,11 @@ export class EventLog {
       let lineStart = 0;
       for (let nl = data.indexOf(NEWLINE); nl !== -1; nl = data.indexOf(NEWLINE, lineStart)) {
         lineNo++;
-        if (onLine(data.toString('utf8', lineStart, nl), lineNo) === false) return;
+        if (onLine(data.toString('utf8', lineStart, nl), lineNo, carryStart + lineStart, carryStart + nl + 1) === false) return;
         lineStart = nl + 1;
       }
       carry = lineStart < data.length ? data.subarray(lineStart) : undefined;
+      carryStart += lineStart;
       pos += got;
     }
   }

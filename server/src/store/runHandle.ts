@@ -5,12 +5,14 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CommandStamp, findRepeat, stampEvents } from '../engine/commandIndex';
 import { DomainError } from '../engine/errors';
-import { validateEventRecord } from '../engine/eventRecord';
 import { CommandContext } from '../engine/ids';
 import { EVENT, EventRecord } from '../engine/model';
 import { applyEvent, CommandEntry, emptyRunState, RunState, stateFromRecords, stateSeq } from '../engine/state';
 import { decideExpireLeases } from '../engine/taskLifecycle';
-import { EventLog, LogLine, LogShrankError } from './eventLog';
+import { EventLog, LogShrankError } from './eventLog';
+import { removeStaleTempFiles } from './atomicFile';
+import { crashPoint } from './crashPoints';
+import { EventSequencer } from './eventSequencer';
 import { FlockRunLock } from './runLock';
 import { readBlackboardSnapshot, readLogIndex, readRunSnapshot, writeSnapshots } from './snapshots';
 import { CommitNotice, Diagnostic, StoreOptions } from './types';
@@ -84,6 +86,8 @@ export class RunHandle {
   // ------------------------------------------------------------------ loading
 
   private load(): void {
+    removeStaleTempFiles(this.dir);
+    removeStaleTempFiles(path.join(this.dir, 'checkpoints'));
     const fromSnapshot = this.tryLoadSnapshot();
     if (!fromSnapshot) this.resetToScratch();
     try {
@@ -94,9 +98,11 @@ export class RunHandle {
       this.resetToScratch();
       this.consumeNew(false);
     }
-    if (fromSnapshot && stateSeq(this.state) !== this.logSeq) {
-      // A cache claims events the log does not hold: trust the log.
-      this.diagnose(`The caches are ahead of the log (seq ${this.state.header.last_event_seq} > ${this.logSeq}); rebuilt from the log.`);
+    // Every part must end at the log's seq: one cache ahead (run.json claiming events the log
+    // does not hold) would make the next commit skip seqs. Trust the log.
+    const parts = [this.state.header.last_event_seq, this.state.blackboard.last_event_seq, this.state.commandsSeq];
+    if (fromSnapshot && parts.some((seq) => seq !== this.logSeq)) {
+      this.diagnose(`The caches are ahead of the log (seq ${Math.max(...parts)} > ${this.logSeq}); rebuilt from the log.`);
       this.resetToScratch();
       this.consumeNew(false);
     }
@@ -130,54 +136,41 @@ export class RunHandle {
 
   // ------------------------------------------------------------------ reading the log
 
-  /** Parses and checks one line; the event when it is the next one, else reports why not. */
-  private acceptLine(l: LogLine): EventRecord | undefined {
-    if (l.text.trim() === '') return undefined;
-    if (l.end - l.start > this.opts.maxLineBytes) {
-      this.diagnose(`Line of ${l.end - l.start} bytes is over the ${this.opts.maxLineBytes}-byte limit; skipped.`, undefined, l.line);
-      return undefined;
-    }
-    let value: unknown;
-    try {
-      value = JSON.parse(l.text);
-    } catch (e) {
-      this.diagnose(`Malformed line skipped: ${(e as Error).message}`, undefined, l.line);
-      return undefined;
-    }
-    const e = validateEventRecord(value, this.runId);
-    if (typeof e === 'string') {
-      this.diagnose(`Invalid event skipped: ${e}`, undefined, l.line);
-      return undefined;
-    }
-    if (e.seq !== this.logSeq + 1) {
-      this.diagnose(`Event seq ${e.seq} ${e.seq <= this.logSeq ? 'repeats' : 'skips ahead'} (expected ${this.logSeq + 1}); not folded.`, undefined, l.line);
-      return undefined;
-    }
-    if (this.logSeq === 0 && e.type !== EVENT.runCreated) {
-      this.diagnose(`The first event must be ${EVENT.runCreated}, not ${e.type}; not folded.`, undefined, l.line);
-      return undefined;
-    }
-    return e;
+  private newSequencer(report: boolean): EventSequencer {
+    return new EventSequencer(
+      this.runId,
+      this.logSeq + 1,
+      this.opts.maxLineBytes,
+      report ? (message, line) => this.diagnose(message, undefined, line) : undefined,
+    );
   }
 
-  /** Folds complete lines appended since the last read. Under the lock a torn tail is repaired. */
+  /** Folds complete commits appended since the last read. Under the lock a torn tail is repaired. */
   private consumeNew(locked: boolean): EventRecord[] {
     const folded: EventRecord[] = [];
-    const torn = this.log.readNew((l) => {
-      const e = this.acceptLine(l);
-      if (!e) return;
-      applyEvent(this.state, e);
-      this.logSeq = e.seq;
-      this.log.indexSeq(e.seq, l.start);
-      folded.push(e);
+    const seq = this.newSequencer(true);
+    let torn = this.log.readNew((l) => {
+      for (const { event, start } of seq.push(l)) {
+        applyEvent(this.state, event);
+        this.logSeq = event.seq;
+        this.log.indexSeq(event.seq, start);
+        folded.push(event);
+      }
     });
+    const pending = seq.pendingStart;
+    if (pending) {
+      // The input ended inside a multi-event commit: not yet written (or torn), read it again later.
+      const size = this.log.size();
+      this.log.seek(pending.offset, pending.line - 1);
+      torn = { offset: pending.offset, line: pending.line, bytes: size - pending.offset };
+    }
     if (!torn) {
       this.torn = undefined;
     } else if (locked) {
       // We hold the lock, so nobody is mid-write: the fragment is a crashed writer's.
       this.log.truncateTo(torn.offset);
       if (!(this.torn?.offset === torn.offset && this.torn.reported)) {
-        this.diagnose(`Torn line (${torn.bytes} bytes without a newline) repaired: truncated back to the last complete line.`, undefined, torn.line);
+        this.diagnose(`Torn write (${torn.bytes} bytes of an incomplete commit) repaired: truncated back to the last complete commit.`, undefined, torn.line);
       }
       this.torn = undefined;
     } else {
@@ -185,7 +178,7 @@ export class RunHandle {
       if (this.torn?.offset !== torn.offset) this.torn = { offset: torn.offset, since: now, reported: false };
       else if (!this.torn.reported && now - this.torn.since >= this.opts.tornReportMs) {
         this.torn.reported = true;
-        this.diagnose(`Torn line: ${torn.bytes} bytes without a newline for over ${this.opts.tornReportMs} ms; the next writer will cut it off.`, undefined, torn.line);
+        this.diagnose(`Torn line: ${torn.bytes} bytes of an incomplete commit for over ${this.opts.tornReportMs} ms; the next writer will cut it off.`, undefined, torn.line);
       }
     }
     return folded;
@@ -221,7 +214,12 @@ export class RunHandle {
 
   private append(events: EventRecord[]): EventRecord[] {
     if (events.length === 0) return [];
-    const lines = events.map((e) => JSON.stringify(e));
+    const batchEnd = events[events.length - 1].seq;
+    const lines = events.map((e) => {
+      if (events.length === 1) return JSON.stringify(e);
+      const { payload, ...rest } = e;
+      return JSON.stringify({ ...rest, batch_end: batchEnd, payload });
+    });
     const data = Buffer.from(lines.join('\n') + '\n', 'utf8');
     try {
       this.log.append(data, this.opts.durability === 'fsync');
@@ -257,6 +255,7 @@ export class RunHandle {
   ): Promise<CommandOutcome<T>> {
     if (this.closed) throw new DomainError('STORAGE_ERROR', 'The run store is closed.');
     const release = await this.lockOrFail();
+    crashPoint('after-lock');
     const notices: EventRecord[] = [];
     try {
       notices.push(...this.consumeNewSafely(true));
@@ -268,6 +267,7 @@ export class RunHandle {
       }
       const applied = this.append(stampEvents(decide(this.state, ctx), stamp));
       notices.push(...applied);
+      crashPoint('before-unlock');
       return { result: result(applied, this.state, ctx) };
     } finally {
       release();
@@ -317,24 +317,21 @@ export class RunHandle {
   readEvents(from: number, to: number, onEvent?: (e: EventRecord) => void): EventRecord[] {
     const out: EventRecord[] = [];
     if (to < from) return out;
-    // From an indexed offset the next line is `from`; otherwise read from the top as a fold would.
+    // From an indexed offset the next commit starts at `from`; otherwise read from the top as a fold would.
     const start = this.log.offsetFor(from);
-    let expected = start === 0 ? 1 : from;
-    this.log.readRange(start, this.log.offset, (text) => {
-      if (text.trim() === '' || text.length > this.opts.maxLineBytes) return;
-      let value: unknown;
-      try {
-        value = JSON.parse(text);
-      } catch {
-        return;
+    const seq = new EventSequencer(this.runId, start === 0 ? 1 : from, this.opts.maxLineBytes);
+    let done = false;
+    this.log.readRange(start, this.log.offset, (text, line, lineStart, lineEnd) => {
+      for (const { event } of seq.push({ text, line, start: lineStart, end: lineEnd })) {
+        if (event.seq < from) continue;
+        if (event.seq > to) {
+          done = true;
+          break;
+        }
+        if (onEvent) onEvent(event);
+        else out.push(event);
       }
-      const e = validateEventRecord(value, this.runId);
-      if (typeof e === 'string' || e.seq !== expected) return;
-      expected++;
-      if (e.seq < from) return;
-      if (onEvent) onEvent(e);
-      else out.push(e);
-      return expected <= to;
+      return !done && seq.next <= to;
     });
     return out;
   }

@@ -68,7 +68,7 @@ export function readLogIndex(dir: string): Loaded<LogIndex> {
 
 /** Writes all three caches at the state's seq; the index goes last so it never runs ahead of the others. */
 export function writeSnapshots(dir: string, state: RunState, log: { offset: number; line: number }, fsync: boolean): void {
-  writeFileAtomic(path.join(dir, RUN_FILE), JSON.stringify(toRunRecord(state), null, 1), fsync);
+  writeFileAtomic(path.join(dir, RUN_FILE), JSON.stringify(toRunRecord(state), null, 1), fsync, 'snapshot-write');
   writeFileAtomic(path.join(dir, BLACKBOARD_FILE), JSON.stringify(state.blackboard, null, 1), fsync);
   const commands = [...state.commands].map(([id, c]) => [id, c.method, c.fingerprint, c.first_seq, c.last_seq]);
   writeFileAtomic(
