@@ -2,7 +2,8 @@
 // kills itself with SIGKILL the n-th time (default 1st) it reaches <point> on the commit path.
 // Unset (always, outside those tests) it costs one comparison.
 const spec = process.env.RUNBOARD_CRASH_AT;
-const [target, nth] = spec ? [spec.split(':')[0], Number(spec.split(':')[1] ?? 1)] : [undefined, 0];
+const target = spec?.split(':')[0];
+const nth = Number(spec?.split(':')[1] ?? 1);
 let hits = 0;
 
 export type CrashPoint =
@@ -13,11 +14,16 @@ export type CrashPoint =
   | 'snapshot-write'
   | 'checkpoint-write';
 
-export function crashPoint(point: CrashPoint): void {
-  if (target !== point) return;
-  if (++hits >= nth) process.kill(process.pid, 'SIGKILL');
+/** Counts a visit to `point`; true on the visit that must crash (the caller may do damage first). */
+export function crashDue(point: CrashPoint): boolean {
+  return target === point && ++hits === nth;
 }
 
-export function crashPointArmed(point: CrashPoint): boolean {
-  return target === point && hits + 1 >= nth;
+export function crashNow(): never {
+  process.kill(process.pid, 'SIGKILL');
+  throw new Error('unreachable');
+}
+
+export function crashPoint(point: CrashPoint): void {
+  if (crashDue(point)) crashNow();
 }

@@ -2,7 +2,7 @@
 // seq → byte offset index for paged reads. Readers consume complete lines only; a final line
 // without its newline is "not yet written" until a lock holder repairs it.
 import * as fs from 'node:fs';
-import { crashPoint, crashPointArmed } from './crashPoints';
+import { crashDue, crashNow, crashPoint } from './crashPoints';
 
 export interface LogLine {
   text: string;
@@ -100,9 +100,9 @@ export class EventLog {
     const before = this.offset;
     try {
       let written = 0;
-      if (crashPointArmed('partial-write')) {
+      if (crashDue('partial-write')) {
         fs.writeSync(fd, data, 0, Math.max(1, data.length >> 1));
-        crashPoint('partial-write');
+        crashNow();
       }
       while (written < data.length) written += fs.writeSync(fd, data, written, data.length - written);
       crashPoint('before-fsync');
