@@ -19,6 +19,8 @@ import { WorkspaceLeaseGuard } from './runs/workspaceLeases';
 export interface RunboardApi {
   ctx: RunboardContext;
   leaseGuard: WorkspaceLeaseGuard;
+  /** Whether the MCP server definition provider API existed and the provider was registered. */
+  mcpRegistered: boolean;
   /** Resolves when the server runs and the model (and lease checks) have settled. */
   whenIdle(): Promise<void>;
 }
@@ -73,6 +75,7 @@ export async function activate(ext: vscode.ExtensionContext): Promise<RunboardAp
     return {
       ctx,
       leaseGuard,
+      mcpRegistered,
       whenIdle: async () => {
         await ctx.ready();
         await leaseGuard.whenIdle();

@@ -1,0 +1,90 @@
+// Shared helpers of the extension-host tests: the extension's test API, polling, the first
+// workspace folder, the bundled CLI (run on the extension host's Node, as a separate process).
+const assert = require('assert');
+const { spawnSync } = require('child_process');
+const path = require('path');
+const vscode = require('vscode');
+
+const EXTENSION_ID = 'runboard.runboard';
+
+/** Activates the extension and waits until its server runs and the runs are loaded. */
+async function runboard() {
+  const ext = vscode.extensions.getExtension(EXTENSION_ID);
+  assert.ok(ext, `${EXTENSION_ID} is not loaded`);
+  const api = await ext.activate();
+  assert.ok(api && api.ctx, 'activate() returned no test API (activation failed; see the Runboard log)');
+  await api.whenIdle();
+  return api;
+}
+
+function extensionPath() {
+  return vscode.extensions.getExtension(EXTENSION_ID).extensionPath;
+}
+
+/** Polls until `fn` returns a truthy value (returned), or fails with `what` after `timeoutMs`. */
+async function waitFor(fn, what, timeoutMs = 20000, intervalMs = 50) {
+  const deadline = Date.now() + timeoutMs;
+  let last;
+  for (;;) {
+    try {
+      last = await fn();
+      if (last) return last;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (last: ${last instanceof Error ? last.message : JSON.stringify(last)})`);
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
+
+function root() {
+  return vscode.workspace.workspaceFolders[0].uri.fsPath;
+}
+
+/** Runs the bundled CLI in another process (a different writer than the extension's server). */
+function cli(args, cwdRoot = root()) {
+  const r = spawnSync(process.execPath, [path.join(extensionPath(), 'dist', 'cli.js'), '--root', cwdRoot, '--json', ...args], {
+    encoding: 'utf8',
+    timeout: 30000,
+    env: { ...process.env, RUNBOARD_AGENT: 'cli-agent' },
+  });
+  if (r.status !== 0) throw new Error(`runboard ${args.join(' ')} exited ${r.status}: ${r.stderr || r.stdout}`);
+  return r.stdout.trim() ? JSON.parse(r.stdout) : undefined;
+}
+
+/** Creates a run through the command, bound to the first folder, and returns its ref. */
+async function createRun(api, objective, extra = {}) {
+  const run = await vscode.commands.executeCommand('runboard.createRun', { objective, ...extra });
+  assert.ok(run && run.run_id, `createRun returned ${JSON.stringify(run)}; notices: ${JSON.stringify(api.ctx.notices.slice(-3))}`);
+  await api.whenIdle();
+  return { root: extra.root || root(), run_id: run.run_id, run };
+}
+
+/** The tree items of a provider's children of `node` (root when undefined). */
+async function children(provider, node) {
+  const nodes = await provider.getChildren(node);
+  return Promise.all(nodes.map(async (n) => ({ node: n, item: await provider.getTreeItem(n) })));
+}
+
+/** The Runs tree's node of a run (walks the tree from its roots, as the view would). */
+async function runNode(api, ref) {
+  const tree = api.ctx.runsTree;
+  for (const top of await tree.getChildren()) {
+    if (top.kind === 'run' && top.ref.run_id === ref.run_id && top.ref.root === ref.root) return top;
+    if (top.kind === 'folder' && top.root === ref.root) {
+      const found = (await tree.getChildren(top)).find((n) => n.kind === 'run' && n.ref.run_id === ref.run_id);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}
+
+function label(item) {
+  return typeof item.label === 'string' ? item.label : item.label && item.label.label;
+}
+
+function lastNotice(api) {
+  return api.ctx.notices.at(-1);
+}
+
+module.exports = { runNode, runboard, extensionPath, waitFor, root, cli, createRun, children, label, lastNotice, EXTENSION_ID };

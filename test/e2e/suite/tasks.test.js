@@ -1,0 +1,140 @@
+// Tasks: create from a JSON file, claim next / claim this, heartbeat, complete, fail, release,
+// retry, requeue (force on a live lease), details; the tree's task groups and the Blackboard's
+// waiting tasks with their reasons; lease tokens kept per run and task.
+const assert = require('assert');
+const path = require('path');
+const vscode = require('vscode');
+const { runNode, runboard, root, cli, createRun, children, label, lastNotice, waitFor } = require('./helpers');
+
+async function runWithTasks(api, objective) {
+  const ref = await createRun(api, objective);
+  const tasks = await vscode.commands.executeCommand('runboard.createTasksFromFile', { ...ref, file: path.join(root(), 'tasks.json') });
+  assert.ok(Array.isArray(tasks), `createTasksFromFile returned ${JSON.stringify(tasks)}; ${JSON.stringify(lastNotice(api))}`);
+  assert.strictEqual(tasks.length, 6);
+  await api.whenIdle();
+  return ref;
+}
+
+async function taskGroups(api, ref) {
+  const node = await runNode(api, ref);
+  assert.ok(node, `run ${ref.run_id} is not in the tree`);
+  const tasksNode = (await api.ctx.runsTree.getChildren(node)).find((n) => n.kind === 'tasks');
+  const groups = await children(api.ctx.runsTree, tasksNode);
+  const out = {};
+  for (const g of groups) out[g.node.status] = await children(api.ctx.runsTree, g.node);
+  return out;
+}
+
+suite('tasks', () => {
+  test('create from file, then the tree groups tasks by status with titles', async () => {
+    const api = await runboard();
+    const ref = await runWithTasks(api, 'Tasks from the fixture');
+    const groups = await taskGroups(api, ref);
+    assert.deepStrictEqual(Object.keys(groups), ['pending']);
+    const titles = groups.pending.map((t) => label(t.item));
+    assert.strictEqual(titles[0], 'Survey the existing docs', 'highest priority first');
+    assert.ok(titles.includes('Check that every link in README.md resolves'));
+    const validate = groups.pending.find((t) => t.node.ref.task_id === 'validate-links');
+    assert.match(validate.item.description, /attempt 0\/2/);
+    assert.strictEqual(validate.item.contextValue, 'task.pending');
+  });
+
+  test('claim next, heartbeat and complete with the lease this editor keeps', async () => {
+    const api = await runboard();
+    const ref = await runWithTasks(api, 'Claim and complete');
+    const claimed = await vscode.commands.executeCommand('runboard.claimNextTask', ref);
+    assert.strictEqual(claimed.id, 'survey-docs');
+    assert.match(claimed.lease_owner, /^vscode:/);
+    const tref = { ...ref, task_id: claimed.id };
+    assert.strictEqual(api.ctx.leases.get(tref).token, claimed.lease_token, 'token kept');
+    await api.whenIdle();
+    let groups = await taskGroups(api, ref);
+    const row = groups.in_progress.find((t) => t.node.ref.task_id === 'survey-docs');
+    assert.strictEqual(row.item.contextValue, 'task.in_progress.leased.mine');
+    assert.match(row.item.description, /^vscode:.* · lease \d+s · attempt 0\/3$/);
+
+    const beat = await vscode.commands.executeCommand('runboard.heartbeatTask', tref);
+    assert.ok(beat.lease_expires_at_ms >= claimed.lease_expires_at_ms);
+    const done = await vscode.commands.executeCommand('runboard.completeTask', tref);
+    assert.strictEqual(done.status, 'done');
+    assert.strictEqual(api.ctx.leases.get(tref), undefined, 'token dropped after complete');
+    await api.whenIdle();
+    groups = await taskGroups(api, ref);
+    assert.deepStrictEqual(groups.done.map((t) => t.node.ref.task_id), ['survey-docs']);
+  });
+
+  test('claim this, fail with an error, retry; claim and release', async () => {
+    const api = await runboard();
+    const ref = await runWithTasks(api, 'Fail and retry');
+    const tref = { ...ref, task_id: 'inspect-layout' };
+    const claimed = await vscode.commands.executeCommand('runboard.claimTask', tref);
+    assert.strictEqual(claimed.id, 'inspect-layout');
+    const failed = await vscode.commands.executeCommand('runboard.failTask', { ...tref, error: 'the layout moved' });
+    assert.strictEqual(failed.status, 'failed');
+    assert.strictEqual(failed.last_error, 'the layout moved');
+    assert.strictEqual(failed.attempt, 1);
+    await api.whenIdle();
+    assert.strictEqual((await taskGroups(api, ref)).failed[0].item.contextValue, 'task.failed');
+    const retried = await vscode.commands.executeCommand('runboard.retryTask', tref);
+    assert.strictEqual(retried.status, 'runnable');
+    await vscode.commands.executeCommand('runboard.claimTask', tref);
+    const released = await vscode.commands.executeCommand('runboard.releaseTask', tref);
+    assert.strictEqual(released.status, 'runnable');
+    assert.strictEqual(released.lease_owner, undefined);
+    // A task whose dependencies are not done cannot be claimed: no task, and a message says why.
+    const blocked = await vscode.commands.executeCommand('runboard.claimTask', { ...ref, task_id: 'write-changelog' });
+    assert.strictEqual(blocked, null);
+    assert.match(lastNotice(api).message, /cannot be claimed now/);
+  });
+
+  test('a task leased by another agent: complete is refused, requeue needs force', async () => {
+    const api = await runboard();
+    const ref = await runWithTasks(api, 'Foreign lease');
+    const { task } = cli(['--run', ref.run_id, 'claim', '--task', 'survey-docs', '--lease-ms', '60000']);
+    assert.strictEqual(task.lease_owner, 'cli-agent');
+    const tref = { ...ref, task_id: 'survey-docs' };
+    await waitFor(() => api.ctx.model.task(tref)?.status === 'in_progress', 'the CLI claim to arrive');
+    assert.strictEqual(await vscode.commands.executeCommand('runboard.completeTask', tref), undefined);
+    assert.match(lastNotice(api).message, /holds no lease on task survey-docs\. It is leased by cli-agent/);
+    const groups = await taskGroups(api, ref);
+    assert.strictEqual(groups.in_progress[0].item.contextValue, 'task.in_progress.leased', 'not mine');
+    // Without force the command asks first (a modal); unanswered, nothing changes.
+    const unanswered = vscode.commands.executeCommand('runboard.requeueTask', tref);
+    await new Promise((r) => setTimeout(r, 500));
+    await vscode.commands.executeCommand('workbench.action.closeMessages').then(undefined, () => undefined);
+    await Promise.race([unanswered, new Promise((r) => setTimeout(r, 3000))]);
+    assert.strictEqual(api.ctx.model.task(tref).status, 'in_progress');
+    const requeued = await vscode.commands.executeCommand('runboard.requeueTask', { ...tref, force: true, reason: 'taking it back' });
+    assert.strictEqual(requeued.status, 'runnable');
+    assert.strictEqual(requeued.last_error, 'taking it back');
+  });
+
+  test('the Blackboard lists waiting tasks with why they wait', async () => {
+    const api = await runboard();
+    const ref = await runWithTasks(api, 'Why tasks wait');
+    cli(['--run', ref.run_id, 'claim', '--task', 'survey-docs', '--lease-ms', '60000']);
+    await waitFor(() => api.ctx.model.task({ ...ref, task_id: 'survey-docs' })?.status === 'in_progress', 'the CLI claim');
+    api.ctx.selection.select(ref);
+    const sections = await children(api.ctx.blackboardTree);
+    const waiting = sections.find((s) => label(s.item) === 'Waiting tasks');
+    const rows = await children(api.ctx.blackboardTree, waiting.node);
+    const why = Object.fromEntries(rows.map((r) => [r.node.task.id, r.item.description]));
+    assert.match(why['survey-docs'], /^lease held by cli-agent until .* left\)$/);
+    assert.strictEqual(why['inspect-layout'], 'claimable now');
+    assert.strictEqual(why['write-changelog'], 'waits for survey-docs (in progress), inspect-layout (pending)');
+  });
+
+  test('Open Task Details shows the task JSON in a read-only runboard: document', async () => {
+    const api = await runboard();
+    const ref = await runWithTasks(api, 'Details');
+    const uri = await vscode.commands.executeCommand('runboard.openTaskDetails', { ...ref, task_id: 'write-changelog' });
+    assert.strictEqual(uri.scheme, 'runboard');
+    const doc = vscode.window.activeTextEditor.document;
+    assert.strictEqual(doc.uri.toString(), uri.toString());
+    assert.strictEqual(doc.languageId, 'json');
+    const task = JSON.parse(doc.getText());
+    assert.strictEqual(task.id, 'write-changelog');
+    assert.deepStrictEqual(Object.keys(task), Object.keys(task).slice().sort(), 'keys sorted');
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+  });
+});
