@@ -29,6 +29,8 @@ const nodeBundles = [
   { entryPoints: ['server/src/main.ts'], outfile: 'dist/server.js' },
   { entryPoints: ['client/src/extension.ts'], outfile: 'dist/extension.js' },
   { entryPoints: ['server/src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+  // The MCP server (with the MCP SDK) in its own bundle: cli.js requires it only for `runboard mcp`.
+  { entryPoints: ['server/src/cli/mcp/main.ts'], outfile: 'dist/mcp.js' },
 ].filter((b) => fs.existsSync(b.entryPoints[0]));
 
 const webviewEntries = fs.existsSync('media/src')
@@ -42,6 +44,11 @@ function copyNativeBinding() {
   fs.mkdirSync(dir, { recursive: true });
   const name = `fs_ext-${process.platform}-${process.arch}-abi${process.versions.modules}.node`;
   fs.copyFileSync(src, path.join(dir, name));
+  // Bindings built for other Node ABIs, e.g. the e2e workbench's Node 24 (test/e2e/setup.sh).
+  const extra = 'test/e2e/.cache/native';
+  if (fs.existsSync(extra)) {
+    for (const f of fs.readdirSync(extra).filter((f) => f.endsWith('.node'))) fs.copyFileSync(path.join(extra, f), path.join(dir, f));
+  }
 }
 
 // Codicons for the task board webview (the VSIX ships dist/ and media/, not node_modules).

