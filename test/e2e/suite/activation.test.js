@@ -45,8 +45,12 @@ suite('activation and server lifecycle', () => {
     const api = await runboard();
     const pid = api.ctx.server.pid;
     assert.ok(pid, 'no server pid');
+    const states = [];
+    const sub = api.ctx.server.onDidChangeState((s) => states.push(s));
     process.kill(pid, 'SIGKILL');
-    await waitFor(() => api.ctx.server.state === 'running' && api.ctx.server.pid && api.ctx.server.pid !== pid, 'a new server process', 30000);
+    await waitFor(() => states.join() === 'starting,running', 'starting then running again', 30000);
+    sub.dispose();
+    assert.notStrictEqual(api.ctx.server.pid, pid, 'a new server process');
     await api.whenIdle();
     // Live updates flow again: a run created by the new server shows up in the model.
     const ref = await createRun(api, 'after crash');

@@ -1,0 +1,53 @@
+// Agents' way in: the runboard CLI on the integrated terminals' PATH, and the MCP server
+// (a provider where VS Code has the API, .vscode/mcp.json on request).
+const assert = require('assert');
+const { spawnSync } = require('child_process');
+const fs = require('fs');
+const path = require('path');
+const vscode = require('vscode');
+const { runboard, root, extensionPath, createRun } = require('./helpers');
+
+suite('agents: CLI on PATH and MCP', () => {
+  test('the terminal PATH gets dist/bin, whose runboard shim runs the bundled CLI', async () => {
+    const api = await runboard();
+    const mutator = api.ctx.extension.environmentVariableCollection.get('PATH');
+    assert.ok(mutator, 'no PATH mutator');
+    assert.strictEqual(mutator.type, vscode.EnvironmentVariableMutatorType.Prepend);
+    const bin = path.join(extensionPath(), 'dist', 'bin');
+    assert.strictEqual(mutator.value, bin + path.delimiter);
+    const ref = await createRun(api, 'Seen by the shim');
+    const r = spawnSync(path.join(bin, 'runboard'), ['--root', root(), '--json', 'runs'], {
+      encoding: 'utf8',
+      env: { ...process.env, PATH: `${path.dirname(process.execPath)}${path.delimiter}${process.env.PATH}` },
+    });
+    assert.strictEqual(r.status, 0, r.stderr);
+    assert.ok(JSON.parse(r.stdout).runs.some((run) => run.run_id === ref.run_id));
+  });
+
+  test('Set up MCP for Agents writes .vscode/mcp.json with `cli.js mcp --root <folder>`', async () => {
+    const api = await runboard();
+    const file = path.join(root(), '.vscode', 'mcp.json');
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, JSON.stringify({ servers: { other: { type: 'stdio', command: 'other' } } }));
+    const result = await vscode.commands.executeCommand('runboard.setupMcp', { write: true });
+    assert.deepStrictEqual(result.files, [file]);
+    assert.strictEqual(result.registered, api.mcpRegistered);
+    const config = JSON.parse(fs.readFileSync(file, 'utf8'));
+    assert.ok(config.servers.other, 'other servers are kept');
+    const server = config.servers.runboard;
+    assert.strictEqual(server.type, 'stdio');
+    assert.deepStrictEqual(server.args, [path.join(extensionPath(), 'dist', 'cli.js'), 'mcp', '--root', root()]);
+    // The command it names starts an MCP server that answers initialize over stdio.
+    const init = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'e2e', version: '1' } } });
+    const r = spawnSync(server.command, server.args, { input: init + '\n', encoding: 'utf8', timeout: 20000, env: { ...process.env, ...(server.env || {}) } });
+    const reply = r.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l)).find((m) => m.id === 1);
+    assert.ok(reply && reply.result && reply.result.serverInfo, `no initialize reply: ${r.stdout} ${r.stderr}`);
+    fs.rmSync(path.dirname(file), { recursive: true, force: true });
+  });
+
+  test('the MCP server definition provider is registered when this VS Code has the API', async () => {
+    const api = await runboard();
+    const hasApi = typeof (vscode.lm && vscode.lm.registerMcpServerDefinitionProvider) === 'function';
+    assert.strictEqual(api.mcpRegistered, hasApi);
+  });
+});
