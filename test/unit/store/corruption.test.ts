@@ -1,0 +1,249 @@
+// Damaged logs: a torn final line (a writer died mid-line) and malformed lines in the middle.
+// Neither may stop a run from loading; both are reported with their line numbers; the next
+// commit continues at the right seq.
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import { after, describe, it } from 'node:test';
+import { Diagnostic } from '../../../server/src/store/types';
+import { assertContiguous, deleteCaches, logFile, openStore, readLogEvents, removeTree, sleep, tempRoot } from './helpers';
+
+const roots: string[] = [];
+after(() => {
+  for (const r of roots) removeTree(r);
+});
+
+/** A root with run `runId`: created plus `notes` appended events, no caches. */
+async function runWithNotes(runId: string, notes: number): Promise<string> {
+  const root = tempRoot();
+  roots.push(root);
+  const { store } = openStore(root, { snapshotDelayMs: null });
+  await store.execute('createRun', { run_id: runId, objective: 'damage' });
+  for (let i = 0; i < notes; i++) await store.execute('appendEvent', { run_id: runId, type: 'note', status: 'running', payload: { i } });
+  store.close();
+  deleteCaches(root, runId);
+  return root;
+}
+
+const TORN_FRAGMENT = '{"event_id":"evt-torn","run_id":"torn","seq":5,"ts_ms":1,"type":"no';
+const isTorn = (d: Diagnostic) => /torn/i.test(d.message);
+
+describe('a torn last line', () => {
+  it('is not yet written for a reader, and reported by it only after tornReportMs, once', async () => {
+    const root = await runWithNotes('torn', 3);
+    fs.appendFileSync(logFile(root, 'torn'), TORN_FRAGMENT);
+
+    const reader = openStore(root, { tornReportMs: 400 });
+    try {
+      const { run } = await reader.store.execute('getRun', { run_id: 'torn' });
+      assert.equal(run.last_event_seq, 4);
+      const rootPath = reader.store.rootPaths()[0];
+      reader.store.catchUp(rootPath, 'torn');
+      assert.equal(reader.diagnostics.length, 0, 'not reported while it may still be being written');
+      const { events } = await reader.store.execute('listEvents', { run_id: 'torn' });
+      assert.deepEqual(events.map((e) => e.seq), [1, 2, 3, 4]);
+
+      await sleep(600);
+      reader.store.catchUp(rootPath, 'torn');
+      reader.store.catchUp(rootPath, 'torn');
+      await reader.store.execute('getRun', { run_id: 'torn' });
+      const reports = reader.diagnostics.filter(isTorn);
+      assert.equal(reports.length, 1, JSON.stringify(reader.diagnostics));
+      assert.equal(reports[0].file, logFile(root, 'torn'));
+      assert.equal(reports[0].line, 5);
+      assert.equal(reports[0].run_id, 'torn');
+      assert.equal(reader.diagnostics.length, 1);
+      // The reader never repairs: the fragment is still there.
+      assert.ok(fs.readFileSync(logFile(root, 'torn'), 'utf8').endsWith(TORN_FRAGMENT));
+
+      // The next writer (another store) cuts it off, says so once, and appends at seq 5.
+      const writer = openStore(root);
+      try {
+        const { event } = await writer.store.execute('appendEvent', { run_id: 'torn', type: 'note', status: 'running' });
+        assert.equal(event.seq, 5);
+        assert.equal(event.revision, 5);
+        const { event: next } = await writer.store.execute('appendEvent', { run_id: 'torn', type: 'note', status: 'running' });
+        assert.equal(next.seq, 6);
+        const repairs = writer.diagnostics.filter(isTorn);
+        assert.equal(repairs.length, 1, JSON.stringify(writer.diagnostics));
+        assert.equal(repairs[0].file, logFile(root, 'torn'));
+        assert.equal(repairs[0].line, 5);
+        assert.match(repairs[0].message, /repaired|truncated/i);
+        assert.equal(writer.diagnostics.length, 1);
+      } finally {
+        writer.store.close();
+      }
+      const log = readLogEvents(root, 'torn');
+      assertContiguous(log);
+      assert.equal(log.length, 6);
+      assert.ok(!fs.readFileSync(logFile(root, 'torn'), 'utf8').includes('evt-torn'));
+
+      // The reader picks up the writer's events from where it was; nothing more to report.
+      const { run: after } = await reader.store.execute('getRun', { run_id: 'torn' });
+      assert.equal(after.last_event_seq, 6);
+      assert.equal(reader.diagnostics.length, 1, JSON.stringify(reader.diagnostics));
+    } finally {
+      reader.store.close();
+    }
+  });
+
+  it('is repaired silently by a writer that already reported it as torn', async () => {
+    const root = await runWithNotes('torn', 3);
+    fs.appendFileSync(logFile(root, 'torn'), TORN_FRAGMENT);
+    const s = openStore(root, { tornReportMs: 50 });
+    try {
+      await s.store.execute('getRun', { run_id: 'torn' });
+      await sleep(200);
+      s.store.catchUp(s.store.rootPaths()[0], 'torn');
+      assert.equal(s.diagnostics.filter(isTorn).length, 1);
+      const { event } = await s.store.execute('appendEvent', { run_id: 'torn', type: 'note', status: 'running' });
+      assert.equal(event.seq, 5);
+      assert.equal(s.diagnostics.length, 1, `each torn line is reported once: ${JSON.stringify(s.diagnostics)}`);
+    } finally {
+      s.store.close();
+    }
+    assertContiguous(readLogEvents(root, 'torn'));
+  });
+
+  it('is repaired by a writer that has just loaded the run', async () => {
+    const root = await runWithNotes('torn', 3);
+    fs.appendFileSync(logFile(root, 'torn'), TORN_FRAGMENT);
+    const s = openStore(root);
+    try {
+      const { event } = await s.store.execute('appendEvent', { run_id: 'torn', type: 'note', status: 'running' });
+      assert.equal(event.seq, 5);
+      assert.deepEqual(
+        s.diagnostics.map((d) => [d.line, isTorn(d)]),
+        [[5, true]],
+      );
+    } finally {
+      s.store.close();
+    }
+    assertContiguous(readLogEvents(root, 'torn'));
+  });
+});
+
+describe('a batch cut short at a line boundary', () => {
+  it('is not yet written for a reader, and the next writer cuts all of it off', async () => {
+    const root = await runWithNotes('cut', 1);
+    const file = logFile(root, 'cut');
+    const before = fs.statSync(file).size;
+    const w = openStore(root, { snapshotDelayMs: null });
+    await w.store.execute('createTasks', { run_id: 'cut', tasks: Array.from({ length: 4 }, (_, i) => ({ id: `t${i}`, task_type: 'work' })) });
+    w.store.close();
+    deleteCaches(root, 'cut');
+    // Keep the first two complete lines of the four-event commit: no torn fragment at all.
+    const batchLines = fs.readFileSync(file).subarray(before).toString('utf8').split('\n');
+    fs.truncateSync(file, before);
+    fs.appendFileSync(file, batchLines.slice(0, 2).join('\n') + '\n');
+
+    const reader = openStore(root, { tornReportMs: 100 });
+    try {
+      const { run } = await reader.store.execute('getRun', { run_id: 'cut' });
+      assert.equal(run.last_event_seq, 2);
+      assert.deepEqual(run.tasks, []);
+      await sleep(250);
+      reader.store.catchUp(reader.store.rootPaths()[0], 'cut');
+      assert.deepEqual(reader.diagnostics.map((d) => [d.line, isTorn(d)]), [[3, true]]);
+
+      const writer = openStore(root);
+      try {
+        const { event } = await writer.store.execute('appendEvent', { run_id: 'cut', type: 'note', status: 'running' });
+        assert.equal(event.seq, 3);
+        assert.deepEqual(writer.diagnostics.map((d) => [d.line, isTorn(d)]), [[3, true]]);
+      } finally {
+        writer.store.close();
+      }
+      const log = readLogEvents(root, 'cut');
+      assertContiguous(log);
+      assert.equal(log.length, 3);
+      assert.equal((await reader.store.execute('getRun', { run_id: 'cut' })).run.tasks.length, 0);
+    } finally {
+      reader.store.close();
+    }
+  });
+});
+
+describe('corrupt lines in the middle of the log', () => {
+  it('are skipped and reported with their line numbers; the run loads and the next commit continues', async () => {
+    const root = await runWithNotes('bad', 4);
+    const before = openStore(root);
+    const original = await before.store.execute('getRun', { run_id: 'bad' });
+    before.store.close();
+
+    const file = logFile(root, 'bad');
+    const good = fs.readFileSync(file, 'utf8').split('\n').filter((l) => l !== '');
+    assert.equal(good.length, 5);
+    const withSeq = (line: string, seq: number) => JSON.stringify({ ...JSON.parse(line), seq, event_id: `evt-forged-${seq}` });
+    const lines = [
+      good[0], //                         1
+      good[1], //                         2
+      'garbage, not JSON at all', //      3  malformed
+      good[2], //                         4
+      '{"valid":"json","not":"an event"}', // 5  invalid record
+      good[1], //                         6  seq 2 again (duplicate)
+      good[3], //                         7
+      withSeq(good[4], 99), //            8  skips ahead
+      withSeq(good[2], 3), //             9  seq 3 again, another event id
+      '', //                              10 blank: ignored silently
+      good[4], //                         11
+      '{"event_id":"evt-cut", "seq": 6', // 12 cut JSON, but a complete line
+    ];
+    fs.writeFileSync(file, lines.join('\n') + '\n');
+
+    const s = openStore(root);
+    try {
+      const loaded = await s.store.execute('getRun', { run_id: 'bad' });
+      assert.deepEqual(loaded, original, 'the good lines fold to the same run');
+      assert.deepEqual(
+        s.diagnostics.map((d) => d.line),
+        [3, 5, 6, 8, 9, 12],
+        JSON.stringify(s.diagnostics, null, 1),
+      );
+      for (const d of s.diagnostics) {
+        assert.equal(d.file, file);
+        assert.equal(d.run_id, 'bad');
+        assert.ok(d.message.length > 0);
+      }
+      assert.match(s.diagnostics[2].message, /repeat/i);
+      assert.match(s.diagnostics[3].message, /skip/i);
+
+      const { event } = await s.store.execute('appendEvent', { run_id: 'bad', type: 'note', status: 'running' });
+      assert.equal(event.seq, 6);
+      assert.equal(event.revision, 6);
+      const { events } = await s.store.execute('listEvents', { run_id: 'bad' });
+      assert.deepEqual(events.map((e) => e.seq), [1, 2, 3, 4, 5, 6]);
+      assert.equal(s.diagnostics.length, 6, 'the commit read nothing new to complain about');
+    } finally {
+      s.store.close();
+    }
+
+    // A fresh load agrees: seq 6 after the junk is folded; replay shows no drift.
+    deleteCaches(root, 'bad');
+    const fresh = openStore(root);
+    try {
+      const { run } = await fresh.store.execute('getRun', { run_id: 'bad' });
+      assert.equal(run.last_event_seq, 6);
+      const replay = await fresh.store.execute('replay', { run_id: 'bad' });
+      assert.equal(replay.drift.mismatch, false);
+      assert.equal(replay.events_applied, 6);
+      assert.deepEqual(fresh.diagnostics.map((d) => d.line), [3, 5, 6, 8, 9, 12]);
+    } finally {
+      fresh.store.close();
+    }
+  });
+
+  it('a first line that is not the run creation does not make the run', async () => {
+    const root = await runWithNotes('bad', 2);
+    const file = logFile(root, 'bad');
+    const lines = fs.readFileSync(file, 'utf8').split('\n').filter((l) => l !== '');
+    fs.writeFileSync(file, ['{"oops":', ...lines].join('\n') + '\n');
+    const s = openStore(root);
+    try {
+      const { run } = await s.store.execute('getRun', { run_id: 'bad' });
+      assert.equal(run.last_event_seq, 3);
+      assert.deepEqual(s.diagnostics.map((d) => d.line), [1]);
+    } finally {
+      s.store.close();
+    }
+  });
+});

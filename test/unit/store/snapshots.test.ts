@@ -1,0 +1,250 @@
+// The caches beside the log (run.json, blackboard.json, index.json): a stale set is caught up
+// from the log, a missing or unreadable one is rebuilt, one ahead of the log is not believed,
+// and they are written some time after changes and on close, never per commit.
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { after, describe, it } from 'node:test';
+import { RunRecord } from '../../../server/src/engine/model';
+import { RunStore } from '../../../server/src/store/runStore';
+import {
+  assertContiguous, CACHE_FILES, deleteCaches, logFile, openStore, readLogEvents, removeTree, runFolder, sleep, tempRoot, waitFor,
+} from './helpers';
+
+const roots: string[] = [];
+after(() => {
+  for (const r of roots) removeTree(r);
+});
+
+function newRoot(): string {
+  const root = tempRoot();
+  roots.push(root);
+  return root;
+}
+
+/** A run with tasks, blackboard items and notes, so every part of the state has content. */
+async function busyRun(store: RunStore, runId: string, round: number): Promise<void> {
+  await store.execute('appendEvent', { run_id: runId, type: 'step_started', status: 'running', step_id: `s${round}` });
+  await store.execute('patchBlackboard', { run_id: runId, op: 'add_fact', payload: { text: `fact ${round}` } });
+  await store.execute('patchBlackboard', { run_id: runId, op: 'set_rolling_summary', payload: `summary ${round}` });
+  await store.execute('createTasks', {
+    run_id: runId,
+    tasks: [{ id: `t${round}-a`, task_type: 'work' }, { id: `t${round}-b`, task_type: 'work', depends_on_task_ids: [`t${round}-a`] }],
+    command_id: `create-${round}`,
+  });
+  const { task } = await store.execute('claimTask', { run_id: runId, agent_id: 'agent', lease_ms: 300_000 });
+  await store.execute('transitionTask', { run_id: runId, task_id: task!.id, action: 'complete', lease_token: task!.lease_token! });
+  await store.execute('appendEvent', { run_id: runId, type: 'step_completed', status: 'running', step_id: `s${round}` });
+}
+
+function cachedSeq(root: string, runId: string, file = 'run.json'): number | undefined {
+  try {
+    return (JSON.parse(fs.readFileSync(path.join(runFolder(root, runId), file), 'utf8')) as { last_event_seq: number }).last_event_seq;
+  } catch {
+    return undefined;
+  }
+}
+
+/** getRun + getBlackboard through a fresh store; its snapshot lag tells where the load started. */
+async function freshLoad(root: string, runId: string) {
+  const s = openStore(root, { snapshotDelayMs: null, snapshotLagEvents: Number.MAX_SAFE_INTEGER });
+  try {
+    const got = await s.store.execute('getRun', { run_id: runId });
+    const { blackboard } = await s.store.execute('getBlackboard', { run_id: runId });
+    const replay = await s.store.execute('replay', { run_id: runId });
+    return { got, blackboard, drift: replay.drift, lag: s.store.loadedRuns()[0].snapshotLag, diagnostics: s.diagnostics };
+  } finally {
+    s.store.close();
+  }
+}
+
+/** A run whose caches were written at some seq, with more events in the log after that. */
+async function staleCaches(root: string): Promise<{ cachedAt: number; last: number }> {
+  const a = openStore(root, { snapshotDelayMs: null });
+  await a.store.execute('createRun', { run_id: 'snap', objective: 'snapshots' });
+  await busyRun(a.store, 'snap', 1);
+  a.store.flush();
+  const cachedAt = (await a.store.execute('getRun', { run_id: 'snap' })).run.last_event_seq;
+  a.store.close();
+  for (const f of CACHE_FILES) assert.equal(cachedSeq(root, 'snap', f), cachedAt, f);
+
+  // Another store appends more; with no delay and few events, it leaves the caches alone.
+  const b = openStore(root, { snapshotDelayMs: null });
+  await busyRun(b.store, 'snap', 2);
+  const last = (await b.store.execute('getRun', { run_id: 'snap' })).run.last_event_seq;
+  b.store.close();
+  assert.equal(cachedSeq(root, 'snap'), cachedAt, 'the caches are stale');
+  assert.ok(last > cachedAt);
+  return { cachedAt, last };
+}
+
+describe('caches: catching up and rebuilding', () => {
+  it('a stale snapshot is caught up from the log and equals a fold from scratch', async () => {
+    const root = newRoot();
+    const { cachedAt, last } = await staleCaches(root);
+
+    const fromSnapshot = await freshLoad(root, 'snap');
+    assert.equal(fromSnapshot.lag, last - cachedAt, 'loaded from the snapshot and folded only the tail');
+    assert.equal(fromSnapshot.got.run.last_event_seq, last);
+    assert.equal(fromSnapshot.drift.mismatch, false);
+    assert.deepEqual(fromSnapshot.diagnostics, []);
+
+    deleteCaches(root, 'snap');
+    const fromScratch = await freshLoad(root, 'snap');
+    assert.equal(fromScratch.lag, last, 'loaded from scratch');
+    assert.deepEqual(fromSnapshot.got, fromScratch.got);
+    assert.deepEqual(fromSnapshot.blackboard, fromScratch.blackboard);
+    assert.deepEqual(fromScratch.diagnostics, [], 'missing caches are not worth a diagnostic');
+  });
+
+  for (const file of ['run.json', 'blackboard.json', 'index.json']) {
+    it(`an unreadable ${file} is rebuilt from the log, with a diagnostic naming it`, async () => {
+      const root = newRoot();
+      const { last } = await staleCaches(root);
+      const reference = await freshLoad(root, 'snap');
+      fs.writeFileSync(path.join(runFolder(root, 'snap'), file), '{"last_event_seq": 3, garbage');
+
+      const loaded = await freshLoad(root, 'snap');
+      assert.equal(loaded.lag, last, 'loaded from scratch');
+      assert.deepEqual(loaded.got, reference.got);
+      assert.deepEqual(loaded.blackboard, reference.blackboard);
+      const about = loaded.diagnostics.filter((d) => d.file === path.join(runFolder(root, 'snap'), file));
+      assert.equal(about.length, 1, JSON.stringify(loaded.diagnostics));
+      assert.equal(about[0].run_id, 'snap');
+    });
+  }
+
+  it('an index.json of the wrong shape is unreadable too', async () => {
+    const root = newRoot();
+    await staleCaches(root);
+    fs.writeFileSync(path.join(runFolder(root, 'snap'), 'index.json'), JSON.stringify({ format: 7, hello: 'world' }));
+    const loaded = await freshLoad(root, 'snap');
+    assert.ok(loaded.diagnostics.some((d) => d.file.endsWith('index.json')));
+    assert.equal(loaded.drift.mismatch, false);
+  });
+
+  it('a missing run.json or index.json is rebuilt silently', async () => {
+    for (const file of ['run.json', 'index.json']) {
+      const root = newRoot();
+      const { last } = await staleCaches(root);
+      const reference = await freshLoad(root, 'snap');
+      fs.rmSync(path.join(runFolder(root, 'snap'), file));
+      const loaded = await freshLoad(root, 'snap');
+      assert.equal(loaded.lag, last);
+      assert.deepEqual(loaded.got, reference.got);
+      assert.deepEqual(loaded.diagnostics, []);
+    }
+  });
+
+  it('caches ahead of the log (the log lost its tail) are ignored', async () => {
+    const root = newRoot();
+    const s = openStore(root, { snapshotDelayMs: null });
+    await s.store.execute('createRun', { run_id: 'snap', objective: 'snapshots' });
+    await busyRun(s.store, 'snap', 1);
+    const file = logFile(root, 'snap');
+    const shortLog = fs.readFileSync(file);
+    const { run: short } = await s.store.execute('getRun', { run_id: 'snap' });
+    await busyRun(s.store, 'snap', 2);
+    s.store.flush();
+    s.store.close();
+    fs.writeFileSync(file, shortLog); // back to `short`, the caches still at the later seq
+
+    const loaded = await freshLoad(root, 'snap');
+    assert.deepEqual(loaded.got.run, short);
+    assert.equal(loaded.lag, short.last_event_seq, 'folded from scratch');
+  });
+
+  it('a run.json ahead of the log is not believed, and the next commit gets the next seq of the log', async () => {
+    const root = newRoot();
+    const s = openStore(root, { snapshotDelayMs: null });
+    await s.store.execute('createRun', { run_id: 'snap', objective: 'snapshots' });
+    await busyRun(s.store, 'snap', 1);
+    s.store.flush();
+    const { run } = await s.store.execute('getRun', { run_id: 'snap' });
+    s.store.close();
+    // Hand-edited (or left by a writer whose log writes were lost): claims 50 more events.
+    const runFile = path.join(runFolder(root, 'snap'), 'run.json');
+    const edited: RunRecord = { ...(JSON.parse(fs.readFileSync(runFile, 'utf8')) as RunRecord) };
+    edited.last_event_seq += 50;
+    edited.revision += 50;
+    fs.writeFileSync(runFile, JSON.stringify(edited));
+
+    const w = openStore(root);
+    try {
+      const { run: loaded } = await w.store.execute('getRun', { run_id: 'snap' });
+      assert.equal(loaded.last_event_seq, run.last_event_seq);
+      assert.deepEqual(loaded, run);
+      const { event } = await w.store.execute('appendEvent', { run_id: 'snap', type: 'note', status: 'running' });
+      assert.equal(event.seq, run.last_event_seq + 1);
+      assert.ok(w.diagnostics.some((d) => /ahead/i.test(d.message)), JSON.stringify(w.diagnostics));
+    } finally {
+      w.store.close();
+    }
+    assertContiguous(readLogEvents(root, 'snap'));
+  });
+});
+
+describe('durability and cache timing', () => {
+  for (const durability of ['fsync', 'none'] as const) {
+    it(`durability '${durability}' commits and reloads`, async () => {
+      const root = newRoot();
+      const s = openStore(root, { durability });
+      await s.store.execute('createRun', { run_id: 'd', objective: durability });
+      await busyRun(s.store, 'd', 1);
+      const { run } = await s.store.execute('getRun', { run_id: 'd' });
+      s.store.close();
+      const log = readLogEvents(root, 'd');
+      assertContiguous(log);
+      assert.equal(log.length, run.last_event_seq);
+      deleteCaches(root, 'd');
+      assert.deepEqual((await freshLoad(root, 'd')).got.run, run);
+    });
+  }
+
+  it('caches are written about snapshotDelayMs after a change, not per commit', async () => {
+    const root = newRoot();
+    const s = openStore(root, { snapshotDelayMs: 150 });
+    try {
+      await s.store.execute('createRun', { run_id: 'c', objective: 'timing' });
+      assert.equal(cachedSeq(root, 'c'), undefined, 'not written by the commit itself');
+      for (let i = 0; i < 5; i++) await s.store.execute('appendEvent', { run_id: 'c', type: 'note', status: 'running' });
+      const started = Date.now();
+      await waitFor('run.json at seq 6', () => (cachedSeq(root, 'c') === 6 ? true : undefined), 10_000);
+      assert.ok(Date.now() - started < 5000);
+      assert.equal(cachedSeq(root, 'c', 'blackboard.json'), 6);
+      assert.equal(cachedSeq(root, 'c', 'index.json'), 6);
+
+      await s.store.execute('appendEvent', { run_id: 'c', type: 'note', status: 'running' });
+      assert.equal(cachedSeq(root, 'c'), 6, 'the commit did not write the caches');
+      await waitFor('run.json at seq 7', () => (cachedSeq(root, 'c') === 7 ? true : undefined), 10_000);
+    } finally {
+      s.store.close();
+    }
+  });
+
+  it('with a long delay the caches lag until close', async () => {
+    const root = newRoot();
+    const s = openStore(root, { snapshotDelayMs: 60_000 });
+    await s.store.execute('createRun', { run_id: 'c', objective: 'timing' });
+    for (let i = 0; i < 3; i++) await s.store.execute('appendEvent', { run_id: 'c', type: 'note', status: 'running' });
+    await sleep(300);
+    assert.equal(cachedSeq(root, 'c'), undefined);
+    s.store.close();
+    assert.equal(cachedSeq(root, 'c'), 4, 'written on close');
+    assert.equal(cachedSeq(root, 'c', 'index.json'), 4);
+  });
+
+  it('with no delay (null), close writes them only when the log ran snapshotLagEvents ahead', async () => {
+    const root = newRoot();
+    const a = openStore(root, { snapshotDelayMs: null, snapshotLagEvents: 5 });
+    await a.store.execute('createRun', { run_id: 'c', objective: 'timing' });
+    for (let i = 0; i < 2; i++) await a.store.execute('appendEvent', { run_id: 'c', type: 'note', status: 'running' });
+    a.store.close();
+    assert.equal(cachedSeq(root, 'c'), undefined, '3 events < 5: left alone');
+
+    const b = openStore(root, { snapshotDelayMs: null, snapshotLagEvents: 5 });
+    for (let i = 0; i < 2; i++) await b.store.execute('appendEvent', { run_id: 'c', type: 'note', status: 'running' });
+    b.store.close();
+    assert.equal(cachedSeq(root, 'c'), 5, '5 events not in any cache: written');
+  });
+});
