@@ -1,7 +1,8 @@
 // One esbuild call per bundle (type-checking is `npm run typecheck`). Bundles:
 //   dist/server.js     the Runboard server (LSP-framed JSON-RPC over --stdio / --node-ipc)
 //   dist/extension.js  the VS Code extension (client)
-//   dist/cli.js        the `runboard` CLI (and `runboard mcp`)
+//   dist/cli.js        the `runboard` CLI: a small loader of dist/cli-core.js (V8 code cache)
+//   dist/mcp.js        `runboard mcp`, the MCP server (loaded only for that command)
 //   dist/media/*.js    webview scripts (browser)
 // fs-ext's native binding is copied to dist/native/ under an ABI-specific name (see
 // server/src/store/flock.ts), so the bundles run without node_modules.
@@ -29,6 +30,8 @@ const nodeBundles = [
   { entryPoints: ['server/src/main.ts'], outfile: 'dist/server.js' },
   { entryPoints: ['client/src/extension.ts'], outfile: 'dist/extension.js' },
   { entryPoints: ['server/src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+  // The CLI proper, run by cli.js through V8's code cache (server/src/cli/codeCache.ts).
+  { entryPoints: ['server/src/cli/core.ts'], outfile: 'dist/cli-core.js' },
   // The MCP server (with the MCP SDK) in its own bundle: cli.js requires it only for `runboard mcp`.
   { entryPoints: ['server/src/cli/mcp/main.ts'], outfile: 'dist/mcp.js' },
 ].filter((b) => fs.existsSync(b.entryPoints[0]));

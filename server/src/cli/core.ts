@@ -1,10 +1,15 @@
-// Entry point of dist/cli.js, the `runboard` command. Argument mistakes exit 2; everything
-// else is reported by the subcommand's invocation (see invocation.ts, output.ts).
+// The `runboard` command proper (dist/cli-core.js, run by dist/cli.js). Argument mistakes exit 2;
+// everything else is reported by the subcommand's invocation (see invocation.ts, output.ts).
 import { CommanderError } from 'commander';
+import { z } from 'zod';
 import { version } from '../../../package.json';
 import { EXIT, Output } from './output';
 import { buildProgram } from './program';
 import { UsageError } from './usageError';
+
+// A CLI call parses a handful of values: compiling zod's fast paths (new Function) costs more
+// than it saves, and that code would miss the code cache.
+z.config({ jitless: true });
 
 async function main(argv: string[]): Promise<void> {
   const program = buildProgram(version);

@@ -38,7 +38,12 @@ export function buildProgram(version: string): Command {
     .addOption(new Option('--durability <mode>', 'fsync every commit, or leave it to the OS').choices(['fsync', 'none']))
     .option('--command-id <id>', 'idempotency key: a repeat returns the original result and writes nothing')
     .showSuggestionAfterError()
-    .exitOverride();
+    .exitOverride()
+    .addHelpText(
+      'after',
+      '\nEnvironment: RUNBOARD_RUN (run id), RUNBOARD_AGENT (agent id), RUNBOARD_LEASE_TOKEN (lease for heartbeat/complete/fail/release).\n' +
+        'Exit codes: 0 ok, 1 rejected (the error code and message on stderr), 2 bad arguments or invalid params.',
+    );
 
   program
     .command('runs')

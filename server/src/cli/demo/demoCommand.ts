@@ -22,7 +22,8 @@ class DemoRun {
   readonly byId = new Map(DEMO_TASKS.map((t) => [t.id, t]));
   private readonly startedSteps = new Set<string>(['step-1']); // plan_approved starts the first step
   private readonly doneSteps = new Set<string>();
-  private finished = false;
+  /** Set by the first agent that sees every task done; it then completes the run. */
+  finished = false;
   failures = 0;
   stopped = false;
 
@@ -123,7 +124,15 @@ async function agent(demo: DemoRun, name: string): Promise<void> {
   let waiting = false;
   while (!demo.stopped) {
     await demo.sleep(0.5);
-    const { task } = await session.execute('claimTask', { run_id: demo.runId, agent_id: name, lease_ms: 30_000 });
+    if (demo.finished) return;
+    let task: Task | null;
+    try {
+      ({ task } = await session.execute('claimTask', { run_id: demo.runId, agent_id: name, lease_ms: 30_000 }));
+    } catch (e) {
+      // Another agent finished the run between our check and the claim.
+      if (e instanceof DomainError && e.code === 'RUN_TERMINAL' && demo.finished) return;
+      throw e;
+    }
     if (!task) {
       if (await demo.allDone()) return;
       if (!waiting) demo.say(name, 'nothing claimable yet; waiting for dependencies');
@@ -184,7 +193,17 @@ export async function demo({ session, out, opts }: Invocation): Promise<number> 
   };
   process.once('SIGINT', stop);
   try {
-    await Promise.all(Array.from({ length: agents }, (_, i) => agent(run, `demo:agent-${i + 1}`)));
+    // One agent's error stops the others (they release their tasks) before it is reported.
+    const settled = await Promise.allSettled(
+      Array.from({ length: agents }, (_, i) =>
+        agent(run, `demo:agent-${i + 1}`).catch((e: unknown) => {
+          stop();
+          throw e;
+        }),
+      ),
+    );
+    const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    if (failed) throw failed.reason;
   } finally {
     process.off('SIGINT', stop);
   }

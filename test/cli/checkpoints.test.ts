@@ -1,0 +1,69 @@
+// checkpoint, checkpoints and replay through the CLI.
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { assertBuilt, cli, cliJson, removeTempWorkspaces, seedRun, tempWorkspace } from './cliHarness';
+
+before(assertBuilt);
+after(removeTempWorkspaces);
+
+describe('runboard checkpoint, checkpoints, replay', () => {
+  it('checkpoints a run and lists its checkpoints', () => {
+    const root = tempWorkspace();
+    seedRun(root, 'cp', [{ id: 't', task_type: 'x' }]);
+    assert.deepEqual(cliJson(root, ['checkpoints']), { checkpoints: [] });
+    assert.equal(cli(['--root', root, 'checkpoints']).stdout.trim(), 'No checkpoints.');
+    const made = cliJson(root, ['checkpoint', '--reason', 'before the risky bit']);
+    assert.deepEqual(Object.keys(made), ['checkpoint']);
+    const c = made.checkpoint;
+    assert.equal(c.seq, 2);
+    assert.equal(c.reason, 'before the risky bit');
+    assert.equal(c.run.run_id, 'cp');
+    assert.equal(c.blackboard.tasks.length, 1);
+    const file = path.join(root, '.runboard/runs/cp/checkpoints', `${String(2).padStart(20, '0')}-${c.checkpoint_id}.json`);
+    assert.ok(fs.existsSync(file), file);
+    assert.equal(cliJson(root, ['checkpoint']).checkpoint.reason, 'checkpoint from the CLI');
+    const listed = cliJson(root, ['checkpoints']).checkpoints;
+    assert.equal(listed.length, 2);
+    assert.deepEqual(Object.keys(listed[0]).sort(), ['checkpoint_id', 'reason', 'seq', 'ts_ms']);
+    assert.match(cli(['--root', root, 'checkpoints']).stdout, /^CHECKPOINT\s+SEQ\s+TIME\s+REASON\n\S+\s+2\s+[\d:.]+\s+before the risky bit/);
+  });
+
+  it('replays from the latest checkpoint, from scratch, from a named one, and up to a seq', () => {
+    const root = tempWorkspace();
+    seedRun(root, 'rp', [{ id: 't', task_type: 'x' }]);
+    const cp = cliJson(root, ['checkpoint', '--reason', 'base']).checkpoint;
+    const token = cliJson(root, ['claim']).task.lease_token;
+    cliJson(root, ['complete', '--token', token]);
+
+    const full = cliJson(root, ['replay']);
+    assert.deepEqual(
+      Object.keys(full).sort(),
+      ['checkpoint_seq', 'drift', 'events_applied', 'from_checkpoint', 'persisted', 'persisted_blackboard', 'replay', 'replay_blackboard', 'run_id'],
+    );
+    assert.equal(full.from_checkpoint, true);
+    assert.equal(full.checkpoint_seq, cp.seq);
+    assert.equal(full.events_applied, 2);
+    assert.equal(full.drift.mismatch, false);
+
+    const scratch = cliJson(root, ['replay', '--from-scratch']);
+    assert.equal(scratch.from_checkpoint, false);
+    assert.equal(scratch.events_applied, 4);
+    assert.equal(scratch.drift.mismatch, false);
+
+    const named = cliJson(root, ['replay', '--checkpoint', cp.checkpoint_id, '--upto', '3']);
+    assert.equal(named.events_applied, 1);
+    assert.equal(named.replay_blackboard.tasks[0].status, 'in_progress');
+    assert.equal(named.drift.blackboard_task_status_mismatch, true, 'the task finished after seq 3');
+
+    assert.equal(cliJson(root, ['replay', '--upto', '99'], 1).error.code, 'REPLAY_RANGE_INVALID');
+    assert.equal(cliJson(root, ['replay', '--checkpoint', 'cp-none'], 1).error.code, 'CHECKPOINT_NOT_FOUND');
+    assert.equal(cli(['--root', root, 'replay', '--upto', 'last']).status, 2);
+
+    const human = cli(['--root', root, 'replay']);
+    assert.match(human.stdout, /^Replayed 2 events of run rp from checkpoint at seq 2 up to seq 4\./);
+    assert.match(human.stdout, /^No drift\.$/m);
+    assert.match(cli(['--root', root, 'replay', '--upto', '3']).stdout, /^Drift: .*blackboard_task_status_mismatch/m);
+  });
+});

@@ -1,0 +1,187 @@
+// runs, run create|show|events|pause|resume|cancel|reopen, event append and the blackboard
+// commands, through the built CLI on real temp workspaces: --json shapes, human output, exit
+// codes, root discovery and the default run.
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { assertBuilt, cli, cliJson, eventsOnDisk, removeTempWorkspaces, seedRun, tempWorkspace } from './cliHarness';
+
+before(assertBuilt);
+after(removeTempWorkspaces);
+
+describe('runboard runs and run …', () => {
+  it('creates, lists and shows runs with the protocol result shapes', () => {
+    const root = tempWorkspace();
+    const created = cliJson(root, ['run', 'create', 'Ship the CSV export', '--id', 'r1', '--type', 'batch']);
+    assert.equal(created.run.run_id, 'r1');
+    assert.equal(created.run.run_type, 'batch');
+    assert.equal(created.run.source_client, 'runboard-cli');
+    assert.equal(created.run.last_event_seq, 1);
+    assert.deepEqual(Object.keys(created), ['run']);
+    assert.ok(fs.existsSync(path.join(root, '.runboard', 'runs', 'r1', 'events.jsonl')));
+
+    const listed = cliJson(root, ['runs']);
+    assert.deepEqual(Object.keys(listed), ['runs']);
+    assert.deepEqual(listed.runs.map((r: any) => r.run_id), ['r1']);
+
+    const shown = cliJson(root, ['run', 'show']);
+    assert.deepEqual(Object.keys(shown).sort(), ['blackboard', 'run']);
+    assert.equal(shown.run.objective, 'Ship the CSV export');
+
+    const human = cli(['--root', root, 'runs']);
+    assert.equal(human.status, 0);
+    assert.match(human.stdout, /^RUN\s+STATUS\s+TASKS/m);
+    assert.match(human.stdout, /r1\s+queued\s+0\/0/);
+    const show = cli(['--root', root, 'run', 'show', 'r1']);
+    assert.match(show.stdout, /Run r1 {2}\[queued\]/);
+    assert.match(show.stdout, /Board {2}0 tasks/);
+  });
+
+  it('filters runs by status and rejects an unknown status as invalid params (exit 2)', () => {
+    const root = tempWorkspace();
+    seedRun(root, 'a');
+    seedRun(root, 'b');
+    cliJson(root, ['--run', 'b', 'run', 'cancel']);
+    assert.deepEqual(cliJson(root, ['runs', '--status', 'cancelled']).runs.map((r: any) => r.run_id), ['b']);
+    const bad = cliJson(root, ['runs', '--status', 'sleeping'], 2);
+    assert.equal(bad.error.code, 'INVALID_PARAMS');
+    assert.equal(bad.error.data.issues[0].path, 'status');
+  });
+
+  it('pause, resume, cancel and reopen append the run events and move the status', () => {
+    const root = tempWorkspace();
+    seedRun(root, 'steer');
+    const paused = cliJson(root, ['run', 'pause', '--reason', 'lunch']);
+    assert.equal(paused.event.type, 'run_paused');
+    assert.equal(paused.run.status, 'paused');
+    assert.deepEqual(paused.event.payload, { reason: 'lunch' });
+    assert.equal(cliJson(root, ['run', 'resume']).run.status, 'running');
+    assert.equal(cliJson(root, ['run', 'cancel', 'steer']).run.status, 'cancelled');
+    // A cancelled run is terminal: no longer the default run, and it refuses other events.
+    const refused = cli(['--root', root, '--run', 'steer', 'run', 'pause']);
+    assert.equal(refused.status, 1);
+    assert.match(refused.stderr, /RUN_TERMINAL/);
+    const reopened = cliJson(root, ['--run', 'steer', 'run', 'reopen', '--reason', 'one more fix']);
+    assert.equal(reopened.run.status, 'running');
+    assert.match(reopened.run.why_next_step, /one more fix/);
+    assert.deepEqual(
+      eventsOnDisk(root, 'steer').map((e) => e.type),
+      ['context.run.created', 'run_paused', 'run_resumed', 'run_cancelled', 'run_reopened'],
+    );
+  });
+
+  it('event append defaults the status to the current one and takes --step and --payload', () => {
+    const root = tempWorkspace();
+    seedRun(root, 'ev');
+    const planned = cliJson(root, ['event', 'append', 'planning_started']);
+    assert.equal(planned.run.status, 'awaiting_approval');
+    assert.ok(planned.run.steps.length > 0);
+    const step = planned.run.steps[0].step_id;
+    const started = cliJson(root, ['event', 'append', 'step_started', '--step', step, '--payload', '{"why_next_step":"go"}']);
+    assert.equal(started.event.step_id, step);
+    assert.equal(started.event.status, 'awaiting_approval');
+    assert.equal(started.run.why_next_step, 'go');
+    const finished = cliJson(root, ['event', 'append', 'session_run_finished', '--status', 'completed']);
+    assert.equal(finished.run.status, 'completed');
+
+    assert.equal(cliJson(root, ['--run', 'ev', 'event', 'append', 'x', '--payload', '{oops'], 2).error.code, 'USAGE');
+    assert.equal(cliJson(root, ['--run', 'ev', 'event', 'append', 'x', '--status', 'asleep'], 2).error.code, 'USAGE');
+    const reserved = cliJson(root, ['--run', 'ev', 'event', 'append', 'context.task.claimed'], 1);
+    assert.equal(reserved.error.code, 'TASK_EVENT_APPEND_DISABLED');
+  });
+
+  it('run events pages with --since, --tail and --limit', () => {
+    const root = tempWorkspace();
+    seedRun(root, 'pages');
+    for (let i = 0; i < 4; i++) cliJson(root, ['fact', 'add', `fact ${i}`]);
+    assert.deepEqual(cliJson(root, ['run', 'events']).events.map((e: any) => e.seq), [1, 2, 3, 4, 5]);
+    assert.deepEqual(cliJson(root, ['run', 'events', '--tail', '2']).events.map((e: any) => e.seq), [4, 5]);
+    const page = cliJson(root, ['run', 'events', '--since', '1', '--limit', '2']);
+    assert.deepEqual(page.events.map((e: any) => e.seq), [2, 3]);
+    assert.equal(page.next_since_seq, 3);
+    const human = cli(['--root', root, 'run', 'events', '--tail', '1']);
+    assert.match(human.stdout, /#5\s+context\.blackboard\.patched\s+queued\s+add_fact: fact 3/);
+  });
+
+  it('fact, decision, question and artifact add patch the blackboard', () => {
+    const root = tempWorkspace();
+    seedRun(root, 'bb');
+    const fact = cliJson(root, ['fact', 'add', 'The API is paginated', '--step', 'step-1']);
+    assert.deepEqual(Object.keys(fact).sort(), ['blackboard', 'patch']);
+    assert.equal(fact.patch.op, 'add_fact');
+    assert.equal(fact.patch.payload.text, 'The API is paginated');
+    assert.equal(fact.patch.payload.step_id, 'step-1');
+    cliJson(root, ['decision', 'add', 'Use RFC 4180']);
+    cliJson(root, ['question', 'add', 'Include archived rows?']);
+    const art = cliJson(root, ['artifact', 'add', 'src/csv.ts', '--type', 'source']);
+    assert.equal(art.patch.op, 'add_artifact');
+    const bb = cliJson(root, ['run', 'show']).blackboard;
+    assert.deepEqual(bb.facts.map((f: any) => f.text), ['The API is paginated']);
+    assert.deepEqual(bb.decisions.map((f: any) => f.text), ['Use RFC 4180']);
+    assert.deepEqual(bb.open_questions.map((f: any) => f.text), ['Include archived rows?']);
+    assert.deepEqual(bb.artifacts.map((a: any) => [a.path, a.artifact_type]), [['src/csv.ts', 'source']]);
+    const human = cli(['--root', root, 'fact', 'add', 'second']);
+    assert.match(human.stdout, /^Added fact-\S+ \(#6\): second/);
+  });
+
+  it('finds the root from a subfolder like git, and falls back to the current folder', () => {
+    const root = tempWorkspace();
+    seedRun(root, 'found');
+    const deep = path.join(root, 'src', 'deep', 'er');
+    fs.mkdirSync(deep, { recursive: true });
+    const r = cli(['--json', 'runs'], { cwd: deep });
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual(JSON.parse(r.stdout).runs.map((x: any) => x.run_id), ['found']);
+    assert.ok(!fs.existsSync(path.join(deep, '.runboard')));
+
+    const bare = tempWorkspace();
+    const made = cli(['--json', 'run', 'create', 'here', '--id', 'here'], { cwd: bare });
+    assert.equal(made.status, 0, made.stderr);
+    assert.ok(fs.existsSync(path.join(bare, '.runboard', 'runs', 'here')));
+  });
+
+  it('picks the only open run, honours RUNBOARD_RUN, and says so when it cannot choose', () => {
+    const root = tempWorkspace();
+    const none = cliJson(root, ['run', 'show'], 2);
+    assert.equal(none.error.code, 'RUN_REQUIRED');
+    assert.match(none.error.message, /runboard run create/);
+    seedRun(root, 'one');
+    assert.equal(cliJson(root, ['run', 'show']).run.run_id, 'one');
+    seedRun(root, 'two');
+    const human = cli(['--root', root, 'run', 'show']);
+    assert.equal(human.status, 2);
+    assert.match(human.stderr, /RUN_AMBIGUOUS: 2 open runs in .*: (one|two) \(queued\), (one|two) \(queued\)\. Choose one with --run <id> or RUNBOARD_RUN/);
+    assert.equal(cliJson(root, ['run', 'show'], 0, { env: { RUNBOARD_RUN: 'two' } }).run.run_id, 'two');
+    assert.equal(cliJson(root, ['--run', 'one', 'run', 'show'], 0, { env: { RUNBOARD_RUN: 'two' } }).run.run_id, 'one');
+    cliJson(root, ['--run', 'two', 'run', 'cancel']);
+    assert.equal(cliJson(root, ['run', 'show']).run.run_id, 'one', 'a finished run is not a candidate');
+  });
+
+  it('domain errors exit 1 with the code on stderr, and with --json a JSON error on stdout', () => {
+    const root = tempWorkspace();
+    seedRun(root, 'dup');
+    const human = cli(['--root', root, 'run', 'create', 'again', '--id', 'dup']);
+    assert.equal(human.status, 1);
+    assert.equal(human.stdout, '');
+    assert.match(human.stderr, /^runboard: RUN_EXISTS: Run dup already exists/);
+    const json = cliJson(root, ['run', 'create', 'again', '--id', 'dup'], 1);
+    assert.deepEqual(json.error.data, { code: 'RUN_EXISTS', run_id: 'dup' });
+    assert.equal(cliJson(root, ['run', 'show', 'nope'], 1).error.code, 'RUN_NOT_FOUND');
+    assert.equal(cliJson(root, ['run', 'show', 'bad/id'], 1).error.code, 'RUN_ID_INVALID');
+  });
+
+  it('bad arguments exit 2 (unknown command or option, missing argument, bad integer)', () => {
+    const root = tempWorkspace();
+    for (const args of [['frobnicate'], ['runs', '--bogus'], ['run', 'create'], ['runs', '--limit', 'ten'], ['run'], [], ['--durability', 'maybe', 'runs']]) {
+      const r = cli(['--root', root, ...args]);
+      assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
+      assert.notEqual(r.stderr, '', 'says what is wrong');
+    }
+    const json = cliJson(root, ['runs', '--limit', 'ten'], 2);
+    assert.equal(json.error.code, 'USAGE');
+    assert.match(json.error.message, /--limit/);
+    assert.equal(cli(['--help']).status, 0);
+    assert.match(cli(['--version']).stdout, /^\d+\.\d+\.\d+/);
+  });
+});

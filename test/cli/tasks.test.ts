@@ -1,0 +1,193 @@
+// The task board through the CLI: tasks create (file, stdin, {tasks}), claim with its filters,
+// the lease holder's heartbeat/complete/fail/release with --token or RUNBOARD_LEASE_TOKEN and
+// the task derived from the lease, retry, requeue, command ids, and the error exit codes.
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { assertBuilt, cli, cliJson, eventsOnDisk, removeTempWorkspaces, seedRun, tempWorkspace } from './cliHarness';
+
+before(assertBuilt);
+after(removeTempWorkspaces);
+
+const PLAN = [
+  { id: 'a', task_type: 'research', payload: { title: 'Look around' } },
+  { id: 'b', task_type: 'review', depends_on_task_ids: ['a'] },
+  { id: 'c', task_type: 'research', workflow_id: 'wf', priority: -1 },
+];
+
+describe('runboard tasks and leases', () => {
+  it('tasks create reads a file, stdin, or {tasks: [...]}, and validates the whole batch', () => {
+    const root = tempWorkspace();
+    seedRun(root, 'r');
+    const file = path.join(root, 'plan.json');
+    fs.writeFileSync(file, JSON.stringify(PLAN.slice(0, 2)));
+    const fromFile = cliJson(root, ['tasks', 'create', file]);
+    assert.deepEqual(Object.keys(fromFile), ['tasks']);
+    assert.deepEqual(fromFile.tasks.map((t: any) => [t.id, t.status, t.task_rev]), [['a', 'pending', 1], ['b', 'pending', 1]]);
+    const fromStdin = cliJson(root, ['tasks', 'create', '-'], 0, { input: JSON.stringify({ tasks: [PLAN[2]] }) });
+    assert.equal(fromStdin.tasks[0].workflow_id, 'wf');
+
+    const cycle = cliJson(root, ['tasks', 'create', '-'], 1, {
+      input: JSON.stringify([{ id: 'x', task_type: 't', depends_on_task_ids: ['y'] }, { id: 'y', task_type: 't', depends_on_task_ids: ['x'] }]),
+    });
+    assert.equal(cycle.error.code, 'TASK_DEPENDENCY_CYCLE');
+    assert.equal(cliJson(root, ['tasks', 'create', '-'], 1, { input: JSON.stringify([PLAN[0]]) }).error.code, 'TASK_DUPLICATE_ID');
+    const shape = cliJson(root, ['tasks', 'create', '-'], 2, { input: JSON.stringify([{ id: 'z' }]) });
+    assert.equal(shape.error.code, 'INVALID_PARAMS');
+    assert.equal(shape.error.data.issues[0].path, 'tasks.0.task_type');
+    assert.equal(cliJson(root, ['tasks', 'create', '-'], 2, { input: '{"nope": 1}' }).error.code, 'USAGE');
+    assert.equal(cliJson(root, ['tasks', 'create', '-'], 2, { input: 'not json' }).error.code, 'USAGE');
+    assert.equal(cliJson(root, ['tasks', 'create', path.join(root, 'missing.json')], 2).error.code, 'USAGE');
+
+    assert.deepEqual(cliJson(root, ['tasks', 'list']).tasks.map((t: any) => t.id), ['a', 'b', 'c']);
+    assert.deepEqual(cliJson(root, ['tasks', 'list', '--status', 'pending']).tasks.length, 3);
+    const table = cli(['--root', root, 'tasks', 'list']);
+    assert.match(table.stdout, /^TASK\s+STATUS\s+TYPE/m);
+    assert.match(table.stdout, /^b\s+pending\s+review\s+0\/3\s+a/m);
+  });
+
+  it('claim → heartbeat → complete with the token from the claim, the task derived from it', () => {
+    const root = tempWorkspace();
+    seedRun(root, 'r', PLAN);
+    const claimed = cliJson(root, ['--agent', 'agent-1', 'claim', '--lease-ms', '60000']);
+    assert.deepEqual(Object.keys(claimed), ['task']);
+    const task = claimed.task;
+    assert.equal(task.id, 'a', 'priority then creation order');
+    assert.equal(task.status, 'in_progress');
+    assert.equal(task.lease_owner, 'agent-1');
+    assert.match(task.lease_token, /^lease-/);
+    assert.ok(task.lease_expires_at_ms - Date.now() > 30_000);
+
+    const beat = cliJson(root, ['heartbeat', '--token', task.lease_token, '--lease-ms', '120000']);
+    assert.equal(beat.task.id, 'a');
+    assert.ok(beat.task.lease_expires_at_ms > task.lease_expires_at_ms);
+    const done = cliJson(root, ['complete', '--token', task.lease_token]);
+    assert.equal(done.task.status, 'done');
+    assert.equal(done.task.lease_token, undefined);
+
+    // b's dependency is done: it is next.
+    assert.equal(cliJson(root, ['claim']).task.id, 'b');
+    assert.deepEqual(
+      eventsOnDisk(root, 'r').slice(4).map((e) => e.type),
+      ['context.task.claimed', 'context.task.heartbeat', 'context.task.completed', 'context.task.claimed'],
+    );
+  });
+
+  it('reads the token from RUNBOARD_LEASE_TOKEN; --task and --token override', () => {
+    const root = tempWorkspace();
+    seedRun(root, 'r', PLAN);
+    const a = cliJson(root, ['claim']).task;
+    const c = cliJson(root, ['claim', '--workflow', 'wf']).task;
+    assert.equal(c.id, 'c');
+    const env = { RUNBOARD_LEASE_TOKEN: a.lease_token };
+    assert.equal(cliJson(root, ['heartbeat'], 0, { env }).task.id, 'a');
+    // The env token belongs to a; --token names c's lease, so c is released.
+    assert.equal(cliJson(root, ['release', '--token', c.lease_token], 0, { env }).task.id, 'c');
+    assert.equal(cliJson(root, ['tasks', 'list']).tasks.find((t: any) => t.id === 'c').status, 'runnable');
+    // --task with the env token of another task's lease: the store refuses it.
+    const c2 = cliJson(root, ['claim', '--task', 'c']).task;
+    const wrong = cliJson(root, ['complete', '--task', 'c'], 1, { env });
+    assert.equal(wrong.error.code, 'TASK_LEASE_INVALID');
+    assert.equal(cliJson(root, ['complete', '--task', 'c', '--token', c2.lease_token]).task.status, 'done');
+    const human = cli(['--root', root, 'complete'], { env });
+    assert.equal(human.status, 0, human.stderr);
+    assert.match(human.stdout, /^Completed a \(research, done\) — Look around/);
+  });
+
+  it('fail needs --error; retry puts the task back until attempts run out', () => {
+    const root = tempWorkspace();
+    seedRun(root, 'r', [{ id: 'flaky', task_type: 'test', max_attempts: 2 }]);
+    const t1 = cliJson(root, ['claim']).task;
+    assert.equal(cli(['--root', root, 'fail', '--token', t1.lease_token]).status, 2, '--error is required');
+    const failed = cliJson(root, ['fail', '--token', t1.lease_token, '--error', 'assertion failed']);
+    assert.equal(failed.task.status, 'failed');
+    assert.equal(failed.task.attempt, 1);
+    assert.equal(failed.task.last_error, 'assertion failed');
+    assert.equal(cliJson(root, ['claim']).task, null, 'a failed task is not claimable');
+    assert.equal(cliJson(root, ['retry', 'flaky']).task.status, 'runnable');
+    const t2 = cliJson(root, ['claim']).task;
+    cliJson(root, ['fail', '--token', t2.lease_token, '--error', 'again']);
+    const exhausted = cliJson(root, ['retry', '--task', 'flaky'], 1);
+    assert.equal(exhausted.error.code, 'TASK_ATTEMPTS_EXHAUSTED');
+    assert.deepEqual({ attempt: exhausted.error.data.attempt, max: exhausted.error.data.max_attempts }, { attempt: 2, max: 2 });
+    assert.equal(cli(['--root', root, 'retry']).status, 2, 'retry needs a task');
+  });
+
+  it('requeue takes a live lease only with --force; a stale token then gets TASK_LEASE_EXPIRED', () => {
+    const root = tempWorkspace();
+    seedRun(root, 'r', PLAN);
+    const a = cliJson(root, ['claim']).task;
+    const active = cliJson(root, ['requeue', 'a'], 1);
+    assert.equal(active.error.code, 'TASK_LEASE_ACTIVE');
+    const requeued = cliJson(root, ['requeue', 'a', '--force', '--reason', 'stuck']);
+    assert.equal(requeued.task.status, 'runnable');
+    assert.equal(requeued.task.last_error, 'stuck');
+    const stale = cli(['--root', root, 'heartbeat', '--token', a.lease_token]);
+    assert.equal(stale.status, 1);
+    assert.match(stale.stderr, /TASK_LEASE_EXPIRED/);
+  });
+
+  it('a claim with nothing claimable prints null / says so, and exits 0', () => {
+    const root = tempWorkspace();
+    seedRun(root, 'r', [PLAN[0]]);
+    assert.equal(cliJson(root, ['claim', '--type', 'nothing-of-this-type']).task, null);
+    const human = cli(['--root', root, 'claim', '--type', 'nothing-of-this-type']);
+    assert.equal(human.status, 0);
+    assert.match(human.stdout, /Nothing to claim in run r right now/);
+    const named = cli(['--root', root, 'claim', '--task', 'ghost']);
+    assert.equal(named.status, 1);
+    assert.match(named.stderr, /TASK_NOT_FOUND/);
+  });
+
+  it('human claim output shows the lease and an export line for the token', () => {
+    const root = tempWorkspace();
+    seedRun(root, 'r', PLAN);
+    const r = cli(['--root', root, '--agent', 'me', 'claim']);
+    assert.equal(r.status, 0, r.stderr);
+    const token = /^export RUNBOARD_LEASE_TOKEN=(lease-\S+)$/m.exec(r.stdout)?.[1];
+    assert.ok(token, r.stdout);
+    assert.match(r.stdout, /^Claimed a \(research, in_progress\) — Look around/);
+    assert.match(r.stdout, /owner {4}me, expires in \d+s/);
+    const onDisk = cliJson(root, ['tasks', 'list']).tasks[0];
+    assert.equal(onDisk.lease_token, token);
+  });
+
+  it('lease commands need a task or a token (exit 2), and a token nobody holds is named', () => {
+    const root = tempWorkspace();
+    seedRun(root, 'r', PLAN);
+    const none = cliJson(root, ['complete'], 2);
+    assert.equal(none.error.code, 'USAGE');
+    assert.match(none.error.message, /--task/);
+    const unknown = cliJson(root, ['heartbeat', '--token', 'lease-nobody'], 2);
+    assert.match(unknown.error.message, /lease-nobody/);
+    // With a task but no token, the store asks for the lease.
+    cliJson(root, ['claim']);
+    assert.equal(cliJson(root, ['complete', '--task', 'a'], 1).error.code, 'TASK_LEASE_REQUIRED');
+  });
+
+  it('--command-id makes a claim idempotent: the repeat returns the same task and token, deduped', () => {
+    const root = tempWorkspace();
+    seedRun(root, 'r', PLAN);
+    const first = cliJson(root, ['--command-id', 'claim-1', 'claim']);
+    const again = cliJson(root, ['--command-id', 'claim-1', 'claim']);
+    assert.equal(again.deduped, true);
+    assert.equal(again.task.id, first.task.id);
+    assert.equal(again.task.lease_token, first.task.lease_token);
+    assert.equal(eventsOnDisk(root, 'r').filter((e) => e.type === 'context.task.claimed').length, 1);
+    const conflict = cliJson(root, ['--command-id', 'claim-1', 'claim', '--type', 'review'], 1);
+    assert.equal(conflict.error.code, 'COMMAND_ID_CONFLICT');
+  });
+
+  it('with several open runs, a lease command finds the run holding the token', () => {
+    const root = tempWorkspace();
+    seedRun(root, 'one', PLAN);
+    seedRun(root, 'two', PLAN);
+    const t = cliJson(root, ['--run', 'two', 'claim']).task;
+    assert.equal(cliJson(root, ['claim'], 2).error.code, 'RUN_AMBIGUOUS');
+    const done = cliJson(root, ['complete'], 0, { env: { RUNBOARD_LEASE_TOKEN: t.lease_token } });
+    assert.equal(done.task.status, 'done');
+    assert.equal(cliJson(root, ['--run', 'two', 'tasks', 'list']).tasks[0].status, 'done');
+  });
+});
+

@@ -1,0 +1,95 @@
+// watch follows a run live (events appended by other processes), and demo works a sample plan
+// to the end.
+import assert from 'node:assert/strict';
+import { ChildProcess, spawn } from 'node:child_process';
+import { after, afterEach, before, describe, it } from 'node:test';
+import { assertBuilt, cleanEnv, CLI_JS, cli, cliJson, eventsOnDisk, removeTempWorkspaces, seedRun, tempWorkspace, waitFor } from './cliHarness';
+
+before(assertBuilt);
+after(removeTempWorkspaces);
+
+const children: ChildProcess[] = [];
+afterEach(() => {
+  for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+});
+
+function startWatch(root: string, globalArgs: string[], watchArgs: string[] = []) {
+  const child = spawn(process.execPath, [CLI_JS, '--root', root, ...globalArgs, 'watch', ...watchArgs], { env: cleanEnv() });
+  children.push(child);
+  const out = { stdout: '', stderr: '' };
+  child.stdout!.on('data', (d) => (out.stdout += d));
+  child.stderr!.on('data', (d) => (out.stderr += d));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, out, exited };
+}
+
+describe('runboard watch', () => {
+  it('prints the recent events, then each event another process appends; Ctrl-C exits 0', async () => {
+    const root = tempWorkspace();
+    seedRun(root, 'w', [{ id: 'job', task_type: 'x' }]);
+    const w = startWatch(root, ['--json']);
+    const lines = () => w.out.stdout.split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l));
+    await waitFor(() => lines().length === 2, 15_000, 'the two existing events');
+    assert.deepEqual(lines().map((e) => e.seq), [1, 2]);
+
+    cliJson(root, ['fact', 'add', 'seen live']);
+    await waitFor(() => lines().length === 3, 10_000, 'the fact event');
+    const token = cliJson(root, ['--agent', 'other', 'claim']).task.lease_token;
+    await waitFor(() => lines().length === 4, 10_000, 'the claim event');
+    cliJson(root, ['complete', '--token', token]);
+    await waitFor(() => lines().length === 5, 10_000, 'the completion');
+    const got = lines();
+    assert.deepEqual(got.map((e) => e.seq), [1, 2, 3, 4, 5]);
+    assert.equal(got[2].payload.payload.text, 'seen live');
+    assert.equal(got[3].type, 'context.task.claimed');
+    assert.equal(got[3].payload.task.lease_owner, 'other');
+    assert.equal(got[4].type, 'context.task.completed');
+
+    w.child.kill('SIGINT');
+    assert.equal(await w.exited, 0, w.out.stderr);
+  });
+
+  it('in human mode prints one line per event, starting from --tail', async () => {
+    const root = tempWorkspace();
+    seedRun(root, 'h');
+    for (const text of ['one', 'two', 'three']) cliJson(root, ['fact', 'add', text]);
+    const w = startWatch(root, [], ['--tail', '2']);
+    await waitFor(() => /add_fact: three/.test(w.out.stdout), 15_000, 'the tail');
+    assert.match(w.out.stdout, /^[\d:.]+ {2}#3 +context\.blackboard\.patched +queued +add_fact: two\n[\d:.]+ {2}#4 /);
+    cliJson(root, ['decision', 'add', 'go live']);
+    await waitFor(() => /add_decision: go live/.test(w.out.stdout), 10_000, 'the decision');
+    assert.match(w.out.stderr, /Watching run h/);
+    w.child.kill('SIGINT');
+    assert.equal(await w.exited, 0);
+  });
+});
+
+describe('runboard demo', () => {
+  it('--fast: simulated agents finish the sample plan, with failures retried', () => {
+    const root = tempWorkspace();
+    const r = cli(['--root', root, '--json', 'demo', '--fast', '--agents', '3']);
+    assert.equal(r.status, 0, r.stderr);
+    const result = JSON.parse(r.stdout);
+    assert.equal(result.run.status, 'completed');
+    assert.equal(result.run.tasks.length, 12);
+    assert.ok(result.run.tasks.every((t: any) => t.status === 'done'));
+    assert.ok(result.run.steps.length === 4 && result.run.steps.every((s: any) => s.status === 'done'));
+    assert.equal(result.failures_retried, 2);
+    assert.ok(result.blackboard.artifacts.length >= 5);
+    assert.ok(result.blackboard.decisions.length >= 2);
+    assert.match(r.stderr, /claimed T01/, 'progress goes to stderr in --json mode');
+
+    const events = eventsOnDisk(root, result.run.run_id);
+    assert.equal(events.filter((e) => e.type === 'context.task.failed').length, 2);
+    assert.equal(events.filter((e) => e.type === 'context.task.completed').length, 12);
+    assert.ok(events.some((e) => e.type === 'context.task.heartbeat'));
+    const agents = new Set(events.filter((e) => e.type === 'context.task.claimed').map((e) => e.payload.agent_id));
+    assert.ok(agents.size >= 2, `several agents worked: ${[...agents].join(', ')}`);
+    assert.equal(cliJson(root, ['--run', result.run.run_id, 'checkpoints']).checkpoints.length, 1);
+  });
+
+  it('rejects a silly agent count', () => {
+    const root = tempWorkspace();
+    assert.equal(cli(['--root', root, 'demo', '--agents', '0']).status, 2);
+  });
+});
