@@ -2,10 +2,11 @@
 // the lease holder's heartbeat/complete/fail/release with --token or RUNBOARD_LEASE_TOKEN and
 // the task derived from the lease, retry, requeue, command ids, and the error exit codes.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { assertBuilt, cli, cliJson, eventsOnDisk, removeTempWorkspaces, seedRun, tempWorkspace } from './cliHarness';
+import { assertBuilt, cleanEnv, CLI_JS, cli, cliJson, eventsOnDisk, removeTempWorkspaces, seedRun, tempWorkspace } from './cliHarness';
 
 before(assertBuilt);
 after(removeTempWorkspaces);
@@ -149,8 +150,24 @@ describe('runboard tasks and leases', () => {
     assert.ok(token, r.stdout);
     assert.match(r.stdout, /^Claimed a \(research, in_progress\) — Look around/);
     assert.match(r.stdout, /owner {4}me, expires in \d+s/);
+    assert.match(r.stdout, /^export RUNBOARD_RUN=r$/m);
     const onDisk = cliJson(root, ['tasks', 'list']).tasks[0];
     assert.equal(onDisk.lease_token, token);
+  });
+
+  it('a shell agent loop: eval the export lines of a claim, then complete with no arguments', { skip: process.platform === 'win32' }, () => {
+    const root = tempWorkspace();
+    seedRun(root, 'loop', PLAN);
+    seedRun(root, 'other');
+    const node = JSON.stringify(process.execPath);
+    const script = `set -e
+      eval "$(${node} ${JSON.stringify(CLI_JS)} --run loop claim | grep '^export ')"
+      ${node} ${JSON.stringify(CLI_JS)} --json complete`;
+    const r = spawnSync('sh', ['-c', script], { cwd: root, env: cleanEnv(), encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    const done = JSON.parse(r.stdout);
+    assert.equal(done.task.id, 'a');
+    assert.equal(done.task.status, 'done');
   });
 
   it('lease commands need a task or a token (exit 2), and a token nobody holds is named', () => {

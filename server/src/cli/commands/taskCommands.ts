@@ -52,6 +52,8 @@ export async function claim({ session, out, opts }: Invocation): Promise<void> {
       `  run      ${runId}`,
       ...leaseLines(task),
       `  attempt  ${task.attempt} of ${task.max_attempts} failed so far`,
+      // For `eval "$(runboard claim | grep ^export)"`: later calls then need no --run or --token.
+      `export RUNBOARD_RUN=${runId}`,
       `export RUNBOARD_LEASE_TOKEN=${task.lease_token}`,
     ].join('\n');
   });
