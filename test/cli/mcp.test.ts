@@ -85,6 +85,7 @@ describe('runboard mcp', () => {
     assert.deepEqual(before.board.claimable_now, ['a', 'flaky']);
     assert.equal(before.board.counts.pending, 3);
     assert.deepEqual(before.board.leases, []);
+    assert.deepEqual(before.board.expired_leases, []);
 
     const claimed = await ok(client, 'claim_task');
     assert.equal(claimed.task.id, 'a');
@@ -176,6 +177,19 @@ describe('runboard mcp', () => {
     const ambiguous = await call(client, 'claim_task', {});
     assert.equal(ambiguous.isError, true);
     assert.match(ambiguous.text, /^RUN_AMBIGUOUS: 2 open runs .*run_id/);
+  });
+
+  it('get_run tells live leases from ended ones', async () => {
+    const root = tempWorkspace();
+    const client = await connect(root);
+    seedRun(root, 'leases', [{ id: 'short', task_type: 'x' }, { id: 'long', task_type: 'x' }]);
+    cliJson(root, ['--agent', 'brief', 'claim', '--task', 'short', '--lease-ms', '5000']);
+    cliJson(root, ['--agent', 'patient', 'claim', '--task', 'long', '--lease-ms', '300000']);
+    await new Promise((r) => setTimeout(r, 5500));
+    const { board } = await ok(client, 'get_run');
+    assert.deepEqual(board.leases.map((l: any) => [l.task_id, l.lease_owner]), [['long', 'patient']]);
+    assert.deepEqual(board.expired_leases, ['short']);
+    assert.deepEqual(board.leases_held_by_this_session, []);
   });
 
   it('invalid tool input gives a tool error naming the field', async () => {

@@ -16,6 +16,8 @@ export interface BoardSummary {
   /** Claim order: what the next unfiltered claim would take first comes first. */
   claimable_now: string[];
   leases: LeaseHeld[];
+  /** In progress with an ended lease: the next command on the run requeues them (or fails them). */
+  expired_leases: string[];
 }
 
 export function summarizeBoard(run: RunRecord, blackboard: Blackboard, now = Date.now()): BoardSummary {
@@ -33,5 +35,6 @@ export function summarizeBoard(run: RunRecord, blackboard: Blackboard, now = Dat
   const leases = run.tasks
     .filter((t) => hasLiveLease(t, now))
     .map((t) => ({ task_id: t.id, lease_owner: t.lease_owner ?? '', lease_expires_at_ms: t.lease_expires_at_ms ?? 0 }));
-  return { total: run.tasks.length, counts, claimable_now: claimable, leases };
+  const expired = run.tasks.filter((t) => t.status === 'in_progress' && !hasLiveLease(t, now)).map((t) => t.id);
+  return { total: run.tasks.length, counts, claimable_now: claimable, leases, expired_leases: expired };
 }

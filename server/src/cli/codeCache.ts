@@ -72,8 +72,9 @@ function writeCache(file: string, prefix: string, script: vm.Script): void {
     const tmp = `${file}.${process.pid}.tmp`;
     fs.writeFileSync(tmp, script.createCachedData(), { mode: 0o600 });
     fs.renameSync(tmp, file);
+    // Older builds' caches and leftovers of killed writers (a writer racing us just loses its rename).
     for (const f of fs.readdirSync(dir)) {
-      if (f.startsWith(prefix) && f !== path.basename(file) && !f.endsWith('.tmp')) fs.rmSync(path.join(dir, f), { force: true });
+      if (f.startsWith(prefix) && f !== path.basename(file)) fs.rmSync(path.join(dir, f), { force: true });
     }
   } catch {
     // A cache is an optimisation only.

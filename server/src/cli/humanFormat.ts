@@ -93,7 +93,8 @@ export function boardLine(board: BoardSummary): string {
     .filter(([, n]) => n > 0)
     .map(([s, n]) => `${s} ${n}`)
     .join(', ');
-  return `${board.total} tasks${counts ? ` (${counts})` : ''}; ${board.claimable_now.length} claimable, ${board.leases.length} leased`;
+  const expired = board.expired_leases.length > 0 ? `, ${board.expired_leases.length} with an expired lease` : '';
+  return `${board.total} tasks${counts ? ` (${counts})` : ''}; ${board.claimable_now.length} claimable, ${board.leases.length} leased${expired}`;
 }
 
 /** One line per event, for `run events` and `watch`. */

@@ -227,8 +227,9 @@ export class BoardTools {
         title: 'Get a run and its board',
         description:
           'Show one run: its objective, status, plan steps, every task (status, dependencies, payload, lease), a board ' +
-          'summary (tasks per status, the task ids claimable right now in claim order, the leases held and which of ' +
-          'them this session holds) and the blackboard (facts, decisions, open questions, artifacts). Start here.',
+          'summary (tasks per status, the task ids claimable right now in claim order, the live leases and which of ' +
+          'them this session holds, tasks whose lease ran out) and the blackboard (facts, decisions, open questions, ' +
+          'artifacts). Start here.',
         inputSchema: { run_id: runId },
         annotations: { readOnlyHint: true },
       },
