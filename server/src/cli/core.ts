@@ -22,11 +22,8 @@ async function main(argv: string[]): Promise<void> {
       process.exitCode = EXIT.ok;
       return;
     }
-    if (argv.includes('--json')) {
-      new Output(true, process.stdout, { write: () => true } as unknown as NodeJS.WritableStream).failure(
-        new UsageError(e.message.replace(/^error: /, '')),
-      );
-    }
+    // Commander has said what is wrong on stderr; --json also wants the one JSON document.
+    if (argv.includes('--json')) new Output(true).errorDocument(new UsageError(e.message.replace(/^error: /, '')));
     process.exitCode = EXIT.usage;
   }
 }

@@ -37,11 +37,17 @@ export class Output {
 
   /** Reports an error the way the exit code says; returns the exit code. */
   failure(e: unknown): number {
-    const { exit, code, message, data } = describeError(e);
+    const { exit, code, message } = describeError(e);
     this.stderr.write(`runboard: ${code === 'USAGE' ? '' : `${code}: `}${message}\n`);
     if (exit === EXIT.usage && code === 'USAGE' && !this.json) this.stderr.write('Run `runboard --help` for usage.\n');
-    if (this.json) this.stdout.write(JSON.stringify({ error: { code, message, ...(data ? { data } : {}) } }, null, 2) + '\n');
+    if (this.json) this.errorDocument(e);
     return exit;
+  }
+
+  /** With --json, the error as the one JSON document on stdout: {error: {code, message, data?}}. */
+  errorDocument(e: unknown): void {
+    const { code, message, data } = describeError(e);
+    this.stdout.write(JSON.stringify({ error: { code, message, ...(data ? { data } : {}) } }, null, 2) + '\n');
   }
 }
 
