@@ -5,8 +5,8 @@
 import * as path from 'node:path';
 
 interface FsExtBinding {
-  flock(fd: number, operation: number): void;
-  constants: { LOCK_EX: number; LOCK_NB: number; LOCK_UN: number };
+  flock(fd: number, operation: number, callback?: (err: NodeJS.ErrnoException | null) => void): void;
+  constants: { LOCK_EX: number; LOCK_SH: number; LOCK_NB: number; LOCK_UN: number };
 }
 
 let binding: FsExtBinding | undefined;
@@ -48,6 +48,28 @@ export function tryLockExclusive(fd: number): boolean {
   const b = flockBinding();
   try {
     b.flock(fd, b.constants.LOCK_EX | b.constants.LOCK_NB);
+    return true;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EAGAIN' || code === 'EWOULDBLOCK') return false;
+    throw e;
+  }
+}
+
+/**
+ * Takes the exclusive lock with a blocking flock on a libuv worker thread, so the event loop runs
+ * on and the kernel hands the lock over the moment its holder lets go; `done` runs on the loop.
+ */
+export function lockExclusiveOnWorker(fd: number, done: (err: NodeJS.ErrnoException | null) => void): void {
+  const b = flockBinding();
+  b.flock(fd, b.constants.LOCK_EX, (err) => done(err ?? null));
+}
+
+/** Takes a shared lock without blocking; false when someone holds it exclusively. */
+export function tryLockShared(fd: number): boolean {
+  const b = flockBinding();
+  try {
+    b.flock(fd, b.constants.LOCK_SH | b.constants.LOCK_NB);
     return true;
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
