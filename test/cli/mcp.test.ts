@@ -45,7 +45,7 @@ async function ok(client: Client, name: string, args: Record<string, unknown> = 
 }
 
 const TOOLS = [
-  'list_runs', 'get_run', 'create_tasks', 'claim_task', 'heartbeat_task', 'complete_task', 'fail_task', 'release_task',
+  'list_runs', 'create_run', 'get_run', 'create_tasks', 'claim_task', 'heartbeat_task', 'complete_task', 'fail_task', 'release_task',
   'retry_task', 'append_event', 'add_fact', 'add_decision', 'add_open_question', 'add_artifact', 'create_checkpoint', 'replay_run',
 ];
 
@@ -127,7 +127,10 @@ describe('runboard mcp', () => {
   it('records blackboard items, events, checkpoints and replays', async () => {
     const root = tempWorkspace();
     const client = await connect(root);
-    seedRun(root, 'bb');
+    const created = await ok(client, 'create_run', { objective: 'Export reports as CSV', run_id: 'bb' });
+    assert.equal(created.run.run_id, 'bb');
+    assert.equal(created.run.source_client, 'runboard-mcp');
+    assert.equal((await call(client, 'create_run', { objective: 'again', run_id: 'bb' })).data.error.code, 'RUN_EXISTS');
     assert.equal((await ok(client, 'add_fact', { text: 'Dates are UTC', step_id: 'step-1' })).patch.payload.text, 'Dates are UTC');
     await ok(client, 'add_decision', { text: 'Use RFC 4180' });
     await ok(client, 'add_open_question', { text: 'Archived rows?' });

@@ -222,6 +222,27 @@ export class BoardTools {
     );
 
     server.registerTool(
+      'create_run',
+      {
+        title: 'Start a run',
+        description:
+          'Start a new run in this workspace: a unit of work with an objective (one plan step per line) and an empty task ' +
+          'board. Use it when list_runs shows no open run for your work; then add tasks with create_tasks.',
+        inputSchema: {
+          objective: z.string().min(1).describe('What the run is for. Several lines become the plan steps.'),
+          run_id: z.string().optional().describe('An id of your choice (letters, digits, . _ -); default run-<uuid>.'),
+          run_type: z.string().optional().describe('A label for the kind of run (default "interactive").'),
+        },
+      },
+      (p) =>
+        t.call(async () => {
+          const { run } = await t.execute('createRun', { ...p, source_client: 'runboard-mcp' });
+          const { tasks: _none, ...header } = run;
+          return { run: header };
+        }),
+    );
+
+    server.registerTool(
       'get_run',
       {
         title: 'Get a run and its board',
