@@ -65,7 +65,6 @@ export async function watch({ session, out, args, opts }: Invocation): Promise<n
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
-    process.stdout.once('error', resolve); // the reader went away (e.g. `| head`)
   });
   clearInterval(poll);
   watcher?.close();
