@@ -17,6 +17,8 @@ const POLL_MS = 1000;
 
 export class RunsWatcher {
   private readonly watchers = new Map<string, FSWatcher | undefined>();
+  /** Runs with a look scheduled for the next turn of the event loop (root NUL run id). */
+  private readonly soon = new Set<string>();
   private readonly timer: NodeJS.Timeout;
 
   constructor(private readonly target: RunsWatcherTarget) {
@@ -52,10 +54,30 @@ export class RunsWatcher {
       if (runId && !runId.startsWith('..')) this.target.changed(root, runId);
     };
     w.on('add', onPath).on('change', onPath).on('addDir', onPath).on('error', () => undefined);
+    // chokidar drops a file's change events for 50 ms after it emits one, with no trailing
+    // event, so appends in a burst would wait for the 1 s poll. Its raw fs.watch events are not
+    // throttled: each one schedules a look at its run (once per turn of the event loop).
+    w.on('raw', (_event, evPath, details) => {
+      const watched = (details as { watchedPath?: unknown } | undefined)?.watchedPath;
+      if (typeof watched !== 'string') return;
+      const rel = path.relative(dir, watched);
+      const runId = rel === '' ? evPath : rel.split(path.sep)[0];
+      if (runId && !runId.startsWith('..') && !path.isAbsolute(runId)) this.lookSoon(root, runId);
+    });
     this.watchers.set(root, w);
     // Runs that appeared before the watcher was ready.
     w.on('ready', () => {
       for (const name of fs.readdirSync(dir)) this.target.changed(root, name);
+    });
+  }
+
+  private lookSoon(root: string, runId: string): void {
+    const key = `${root}\0${runId}`;
+    if (this.soon.has(key)) return;
+    this.soon.add(key);
+    setImmediate(() => {
+      this.soon.delete(key);
+      if (this.watchers.get(root)) this.target.changed(root, runId);
     });
   }
 
