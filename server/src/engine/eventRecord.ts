@@ -5,6 +5,7 @@ import { z } from 'zod';
 import {
   ArtifactSchema, BlackboardItemSchema, EVENT, EventRecord, EventRecordSchema, RunRecordSchema, TaskSchema, WorkspaceLeaseSchema,
 } from './model';
+import { Check, compileCheck, shapeKeys } from './schemaCheck';
 
 const TaskPayload = z.object({ task: TaskSchema });
 const RunPayload = z.object({ run: RunRecordSchema });
@@ -31,6 +32,31 @@ function describe(error: z.ZodError): string {
   return `${i.path.length ? i.path.join('.') : 'record'}: ${i.message}`;
 }
 
+// Every log line is checked on every load and catch-up, so the common case — a well-formed
+// record — takes compiled accept-only checks; zod runs when they cannot say yes, and then
+// decides (and words the error) exactly as before.
+const recordCheck = compileCheck(EventRecordSchema);
+const recordKeyIndex = new Map(shapeKeys(EventRecordSchema).map((k, i) => [k, i]));
+const payloadChecks = new Map<z.ZodType, Check | undefined>(
+  [RunPayload, TaskPayload, BlackboardPayload, WorkspacePayload].map((s) => [s, compileCheck(s)]),
+);
+
+/**
+ * The record as zod's parse would return it, when that is the value itself: a plain object
+ * that passes the check and holds only the schema's keys, in the schema's order (zod's output
+ * drops unknown keys and lists the rest in that order). Undefined when zod must look.
+ */
+function wellFormedRecord(value: unknown): EventRecord | undefined {
+  if (!recordCheck || !recordCheck(value) || Object.getPrototypeOf(value) !== Object.prototype) return undefined;
+  let last = -1;
+  for (const key in value as object) {
+    const i = recordKeyIndex.get(key);
+    if (i === undefined || i <= last) return undefined;
+    last = i;
+  }
+  return value as EventRecord;
+}
+
 /** The event, or the reason it cannot be folded. */
 export function validateEventRecord(value: unknown, runId: string): EventRecord | string {
   // Upstream logs may say `event_seq`; accept it as `seq` (SPEC.md §1.7).
@@ -38,17 +64,20 @@ export function validateEventRecord(value: unknown, runId: string): EventRecord 
     const { event_seq, ...rest } = value as Record<string, unknown>;
     value = { ...rest, seq: event_seq };
   }
-  const r = EventRecordSchema.safeParse(value);
-  if (!r.success) return describe(r.error);
-  const e = r.data;
+  let e = wellFormedRecord(value);
+  if (!e) {
+    const r = EventRecordSchema.safeParse(value);
+    if (!r.success) return describe(r.error);
+    e = r.data;
+  }
   if (e.run_id !== runId) return `run_id ${JSON.stringify(e.run_id)} does not belong to run ${runId}`;
   const schema = payloadSchema(e.type);
-  if (schema) {
+  if (schema && !payloadChecks.get(schema)?.(e.payload)) {
     const p = schema.safeParse(e.payload);
     if (!p.success) return `payload of ${e.type}: ${describe(p.error)}`;
-    if (e.type.startsWith('context.task.') && (e.payload as { task: { id: string } }).task.id !== e.task_id && e.task_id !== undefined) {
-      return `payload.task.id differs from task_id ${e.task_id}`;
-    }
+  }
+  if (schema && e.type.startsWith('context.task.') && (e.payload as { task: { id: string } }).task.id !== e.task_id && e.task_id !== undefined) {
+    return `payload.task.id differs from task_id ${e.task_id}`;
   }
   return e;
 }

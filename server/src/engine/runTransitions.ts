@@ -94,6 +94,13 @@ export function materializePlan(objective: string): Step[] {
   return chosen.map((title, i) => ({ step_id: `step-${i + 1}`, title, status: 'pending' as const }));
 }
 
+/** The run (re)starts at `ts`: it has not ended and carries no error. */
+function start(r: RunTransitionResult, ts: number): void {
+  r.started_at_ms ??= ts;
+  r.ended_at_ms = undefined;
+  r.last_error = undefined;
+}
+
 /**
  * Applies one run event to the run header at time `ts` (the event's own time). `input.status`
  * is the declared status for a new command and the recorded (resulting) status when folding;
@@ -112,18 +119,13 @@ export function applyRunTransition(run: RunHeader, input: RunEventInput, ts: num
     ended_at_ms: run.ended_at_ms,
     last_error: run.last_error,
   };
-  const start = () => {
-    r.started_at_ms ??= ts;
-    r.ended_at_ms = undefined;
-    r.last_error = undefined;
-  };
 
   switch (type) {
     case 'session_run_started':
       r.status = 'running';
       r.steps = withStep(run.steps, stepId ?? 'session-run', 'in_progress');
       r.why_next_step = why ?? WHY.sessionRunning;
-      start();
+      start(r, ts);
       break;
     case 'session_run_finished': {
       const s = input.status;
@@ -138,7 +140,7 @@ export function applyRunTransition(run: RunHeader, input: RunEventInput, ts: num
       r.status = 'awaiting_approval';
       if (run.steps.length === 0) r.steps = materializePlan(run.objective);
       r.why_next_step = WHY.awaitingApproval;
-      start();
+      start(r, ts);
       break;
     case 'plan_approved': {
       r.status = 'running';
@@ -147,7 +149,7 @@ export function applyRunTransition(run: RunHeader, input: RunEventInput, ts: num
         r.steps = withStep(run.steps, next.step_id, 'in_progress');
         r.why_next_step = `Plan approved; continue with step ${next.step_id}: ${next.title}`;
       }
-      start();
+      start(r, ts);
       break;
     }
     case 'run_paused':
