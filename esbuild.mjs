@@ -40,17 +40,27 @@ const webviewEntries = fs.existsSync('media/src')
   ? fs.readdirSync('media/src').filter((f) => f.endsWith('.ts')).map((f) => path.join('media/src', f))
   : [];
 
+// A loaded .node file is mapped into every process running it (servers, CLIs): overwriting it in
+// place corrupts their code pages (SIGSEGV inside the binding). Unchanged files are left alone,
+// changed ones replaced by rename, so running processes keep the inode they mapped.
+function installBinary(src, dest) {
+  if (fs.existsSync(dest) && fs.readFileSync(dest).equals(fs.readFileSync(src))) return;
+  const tmp = `${dest}.${process.pid}.tmp`;
+  fs.copyFileSync(src, tmp);
+  fs.renameSync(tmp, dest);
+}
+
 function copyNativeBinding() {
   const src = 'node_modules/fs-ext/build/Release/fs_ext.node';
   if (!fs.existsSync(src)) return;
   const dir = 'dist/native';
   fs.mkdirSync(dir, { recursive: true });
   const name = `fs_ext-${process.platform}-${process.arch}-abi${process.versions.modules}.node`;
-  fs.copyFileSync(src, path.join(dir, name));
+  installBinary(src, path.join(dir, name));
   // Bindings built for other Node ABIs, e.g. the e2e workbench's Node 24 (test/e2e/setup.sh).
   const extra = 'test/e2e/.cache/native';
   if (fs.existsSync(extra)) {
-    for (const f of fs.readdirSync(extra).filter((f) => f.endsWith('.node'))) fs.copyFileSync(path.join(extra, f), path.join(dir, f));
+    for (const f of fs.readdirSync(extra).filter((f) => f.endsWith('.node'))) installBinary(path.join(extra, f), path.join(dir, f));
   }
 }
 
