@@ -1,0 +1,70 @@
+// A worker process of row 7: claims, heartbeats and completes tasks until none is left, from
+// Runboard (its own RunStore on the shared root, flock between processes) or from the SQLite
+// queue. Started by versusSqlite.ts with fork; it says "ready", waits for "go", says "done".
+//   queueWorker.ts runboard <root> <run_id> <fsync|none> <agent>
+//   queueWorker.ts sqlite <db file> <FULL|NORMAL> <agent>
+import { RunStore } from '../server/src/store/runStore';
+import { Durability } from '../server/src/store/types';
+import { SqliteQueue, SqliteSync } from './sqliteQueue';
+
+export interface WorkerDone {
+  done: true;
+  completed: number;
+}
+
+type Loop = () => Promise<number>;
+
+function runboardLoop(root: string, runId: string, durability: Durability, agent: string): { loop: Loop; close: () => void } {
+  const store = new RunStore([root], { durability, snapshotDelayMs: null, snapshotLagEvents: Number.MAX_SAFE_INTEGER });
+  // Load the run now, not on the clock.
+  if (!store.runHandle(store.rootPaths()[0], runId)) throw new Error(`no run ${runId} in ${root}`);
+  const loop = async () => {
+    let completed = 0;
+    for (;;) {
+      const { task } = await store.execute('claimTask', { run_id: runId, agent_id: agent });
+      if (!task) return completed;
+      await store.execute('transitionTask', { run_id: runId, task_id: task.id, action: 'heartbeat', lease_token: task.lease_token });
+      await store.execute('transitionTask', { run_id: runId, task_id: task.id, action: 'complete', lease_token: task.lease_token });
+      completed++;
+    }
+  };
+  return { loop, close: () => store.close() };
+}
+
+function sqliteLoop(file: string, sync: SqliteSync, agent: string): { loop: Loop; close: () => void } {
+  const q = new SqliteQueue(file, sync);
+  const loop = async () => {
+    let completed = 0;
+    for (;;) {
+      const row = q.claim(agent);
+      if (!row) return completed;
+      if (!q.heartbeat(row.id, row.lease_token)) throw new Error(`heartbeat lost ${row.id}`);
+      if (!q.complete(row.id, row.lease_token)) throw new Error(`complete lost ${row.id}`);
+      completed++;
+    }
+  };
+  return { loop, close: () => q.close() };
+}
+
+function main(): void {
+  const [kind, ...args] = process.argv.slice(2);
+  const worker =
+    kind === 'runboard'
+      ? runboardLoop(args[0], args[1], args[2] as Durability, args[3])
+      : sqliteLoop(args[0], args[1] as SqliteSync, args[2]);
+  process.once('message', () => {
+    worker
+      .loop()
+      .then((completed) => {
+        worker.close();
+        process.send!({ done: true, completed } satisfies WorkerDone, () => process.exit(0));
+      })
+      .catch((e) => {
+        process.stderr.write(`${(e as Error).stack ?? e}\n`);
+        process.exit(1);
+      });
+  });
+  process.send!('ready');
+}
+
+main();

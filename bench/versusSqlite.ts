@@ -1,0 +1,116 @@
+// Row 7: the same workload — claim → heartbeat → complete until the board is empty — by 4 worker
+// processes over one board, Runboard vs the SQLite queue, durability-matched: Runboard fsync vs
+// synchronous=FULL, Runboard none vs synchronous=NORMAL. Throughput in completed tasks/s from
+// "go" to the last worker's "done" (process start and loading are not on the clock).
+import { ChildProcess, fork } from 'node:child_process';
+import * as path from 'node:path';
+import { Durability } from '../server/src/store/types';
+import { benchStore, inTempDir, median, nowMs, ratioOf, Row, settle } from './harness';
+import { benchEntry, REPO } from './paths';
+import type { WorkerDone } from './queueWorker';
+import { seedSqliteQueue, SqliteQueue, SqliteSync } from './sqliteQueue';
+import { taskInputs } from './workload';
+
+export interface VersusSqliteSize {
+  tasks: number;
+  workers: number;
+  rounds: number;
+}
+
+
+function startWorker(args: string[]): Promise<ChildProcess> {
+  // BENCH_WORKER_ARGS: extra node flags for the workers, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
+  const extra = process.env.BENCH_WORKER_ARGS?.split(' ').filter(Boolean) ?? [];
+  const worker = benchEntry('queueWorker');
+  const child = fork(worker.file, args, { cwd: REPO, execArgv: [...worker.execArgv, ...extra], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  return new Promise((resolve, reject) => {
+    child.once('message', (m) => (m === 'ready' ? resolve(child) : reject(new Error(`worker said ${JSON.stringify(m)}`))));
+    child.once('exit', (code) => reject(new Error(`worker exited with ${code} before it was ready`)));
+  });
+}
+
+/** Starts the workers, lets them go together, returns completed tasks per second. */
+async function race(argsPerWorker: string[][], expected: number): Promise<number> {
+  const workers = await Promise.all(argsPerWorker.map(startWorker));
+  try {
+    await settle();
+    const finished = workers.map(
+      (w) =>
+        new Promise<number>((resolve, reject) => {
+          w.once('message', (m) => resolve((m as WorkerDone).completed));
+          w.once('exit', (code) => code !== 0 && reject(new Error(`worker exited with ${code}`)));
+        }),
+    );
+    const t0 = nowMs();
+    for (const w of workers) w.send('go');
+    const counts = await Promise.all(finished);
+    const ms = nowMs() - t0;
+    const completed = counts.reduce((a, b) => a + b, 0);
+    await Promise.all(workers.map((w) => (w.exitCode !== null ? undefined : new Promise((r) => w.once('exit', r)))));
+    if (completed !== expected) throw new Error(`workers completed ${completed} tasks, expected ${expected}`);
+    return completed / (ms / 1000);
+  } finally {
+    for (const w of workers) if (w.exitCode === null) w.kill('SIGKILL');
+  }
+}
+
+async function runboardRound(size: VersusSqliteSize, durability: Durability): Promise<number> {
+  return inTempDir('vs-runboard', async (dir) => {
+    const root = path.join(dir, 'root');
+    const runId = 'board';
+    const store = benchStore(root);
+    try {
+      await store.execute('createRun', { run_id: runId, objective: 'four workers on one board' });
+      for (let made = 0; made < size.tasks; made += 500) {
+        await store.execute('createTasks', { run_id: runId, tasks: taskInputs(Math.min(500, size.tasks - made), made) });
+      }
+      store.flush(); // caches, so the workers load fast
+    } finally {
+      store.close();
+    }
+    const args = Array.from({ length: size.workers }, (_, i) => ['runboard', root, runId, durability, `agent-${i}`]);
+    return race(args, size.tasks);
+  });
+}
+
+async function sqliteRound(size: VersusSqliteSize, sync: SqliteSync): Promise<number> {
+  return inTempDir('vs-sqlite', async (dir) => {
+    const file = path.join(dir, 'queue.db');
+    seedSqliteQueue(file, size.tasks);
+    const args = Array.from({ length: size.workers }, (_, i) => ['sqlite', file, sync, `agent-${i}`]);
+    const rate = await race(args, size.tasks);
+    const q = new SqliteQueue(file, sync);
+    try {
+      if (q.countDone() !== size.tasks) throw new Error('SQLite queue: not every task is done');
+    } finally {
+      q.close();
+    }
+    return rate;
+  });
+}
+
+async function pairing(size: VersusSqliteSize, durability: Durability, sync: SqliteSync): Promise<Row> {
+  const runboard: number[] = [];
+  const sqlite: number[] = [];
+  for (let r = 0; r < size.rounds; r++) {
+    runboard.push(await runboardRound(size, durability));
+    sqlite.push(await sqliteRound(size, sync));
+  }
+  const value = median(runboard);
+  const baseline = median(sqlite);
+  const ratio = ratioOf(value, baseline);
+  return {
+    name: `vs SQLite, ${size.workers} workers (${durability} vs ${sync})`,
+    value,
+    unit: 'tasks/s',
+    baseline,
+    ratio,
+    goal: 'ratio ≥ 1',
+    pass: ratio >= 1,
+    note: `claim → heartbeat → complete over ${size.tasks} tasks; ${size.rounds} rounds`,
+  };
+}
+
+export async function benchVersusSqlite(size: VersusSqliteSize): Promise<Row[]> {
+  return [await pairing(size, 'fsync', 'FULL'), await pairing(size, 'none', 'NORMAL')];
+}
