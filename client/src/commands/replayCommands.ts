@@ -8,6 +8,7 @@ import type { ReplayResult } from '../../../server/src/engine/results';
 import { Requests } from '../../../server/src/protocol';
 import type { RunboardContext } from '../context';
 import type { RunRef } from '../runs/refs';
+import { firstLine } from '../runs/taskText';
 import { Cancelled, type CommandSpec } from './commandKit';
 import { argField, askText, runFromArg } from './prompts';
 
@@ -74,7 +75,9 @@ async function runReplay(ctx: RunboardContext, ref: RunRef, mode: ReplayMode, up
   );
   const base = result.checkpoint_seq === null ? 'scratch' : `checkpoint #${result.checkpoint_seq}`;
   const driftText = flags.length ? `drift: ${flags.join(', ')}` : 'no drift';
-  const title = `Replay ${ref.run_id} (${base} +${result.events_applied} events): persisted ↔ replayed — ${driftText}`;
+  const name = firstLine(ctx.model.get(ref)?.run.objective ?? '', 40) || ref.run_id;
+  const upto = result.replay.last_event_seq;
+  const title = `Replay “${name}” to #${upto} (from ${base}, ${result.events_applied} events): persisted ↔ replayed — ${driftText}`;
   await vscode.commands.executeCommand('vscode.diff', left, right, title, { preview: false });
   if (flags.length) {
     ctx.notify('warning', `Replay of ${ref.run_id} ${modeLabel} differs from the persisted state: ${flags.join(', ')}.`);

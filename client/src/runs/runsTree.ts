@@ -165,12 +165,20 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
         if (n.kind === 'steps') {
           item.iconPath = new vscode.ThemeIcon('list-ordered');
           item.description = run ? `${run.steps.filter((s) => s.status === 'done').length}/${run.steps.length} done` : '';
-          if (run && run.steps.length === 0) item.collapsibleState = vscode.TreeItemCollapsibleState.None;
+          if (run && run.steps.length === 0) {
+            item.collapsibleState = vscode.TreeItemCollapsibleState.None;
+            item.id = `${n.id}:empty`;
+          }
         } else if (n.kind === 'tasks') {
           item.iconPath = new vscode.ThemeIcon('checklist');
           const tasks = run?.tasks ?? [];
           item.description = `${tasks.filter((t) => t.status === 'done').length}/${tasks.length} done`;
-          if (tasks.length === 0) item.collapsibleState = vscode.TreeItemCollapsibleState.None;
+          // A group that was empty keeps "not expandable" under its id in VS Code's view state:
+          // a different id once tasks arrive lets it open expanded.
+          if (tasks.length === 0) {
+            item.collapsibleState = vscode.TreeItemCollapsibleState.None;
+            item.id = `${n.id}:empty`;
+          }
         } else {
           item.iconPath = new vscode.ThemeIcon('bookmark');
         }
@@ -218,7 +226,11 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
   private runItem(n: Extract<RunsNode, { kind: 'run' }>, entry: RunEntry | undefined): vscode.TreeItem {
     if (!entry) return new vscode.TreeItem(n.ref.run_id);
     const run = entry.run;
-    const item = new vscode.TreeItem(firstLine(run.objective) || run.run_id, vscode.TreeItemCollapsibleState.Collapsed);
+    // Live runs open with their tasks in view; finished ones stay folded.
+    const item = new vscode.TreeItem(
+      firstLine(run.objective) || run.run_id,
+      isTerminalRun(run.status) ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.Expanded,
+    );
     item.id = n.id;
     item.iconPath = runIcon(run.status, !!entry.mismatch);
     const why = run.why_next_step ? firstLine(run.why_next_step, 80) : '';

@@ -1,0 +1,115 @@
+// The whole loop a new user runs: open Runboard, create a run, create tasks from the fixture,
+// claim one from the tree, watch the board update while another process (the CLI, as an agent)
+// claims a task, complete and fail/retry from the board, checkpoint, and replay from the palette
+// into the diff editor.
+import assert from 'node:assert/strict';
+import * as path from 'node:path';
+import { boardFrame, card, cardAction, focusWorkbench, runIds, runboardCli, waitForCardIn } from './runboardPage.mjs';
+
+export const title = 'create, claim, watch an agent, complete, retry, checkpoint, replay';
+export const timeoutMs = 300_000;
+
+export async function run({ wb, page, workspace, shot, log }) {
+  await wb.openViewContainer('Runboard');
+  const runs = await wb.waitForViewProvider('Runs', { timeout: 90_000 });
+  await runs.getByRole('button', { name: 'Create Run' }).waitFor({ timeout: 90_000 });
+  await shot('welcome');
+  log('Runs view shows its welcome with Create Run');
+
+  // Create a run from the palette.
+  await wb.runCommand('Runboard: Create Run');
+  await wb.answerQuickInput('Add a changelog to the project');
+  const runItem = wb.treeItem(/Add a changelog to the project/, runs);
+  await runItem.waitFor({ timeout: 30_000 });
+  assert.equal(await runItem.getAttribute('aria-expanded'), 'true', 'a live run opens expanded');
+  const [runId] = runIds(workspace);
+  assert.ok(runId, 'the run folder exists');
+  log(`run ${runId} created and shown in the tree`);
+
+  // Create tasks from the fixture file (the simple file dialog of the web workbench takes a path).
+  await wb.runCommand('Runboard: Create Tasks from File…');
+  // The web workbench's file dialog is a quick input that pre-fills the folder (asynchronously):
+  // wait for that before typing the file's path over it.
+  await wb.quickInput().getByText('Create Tasks from File').first().waitFor({ timeout: 15_000 });
+  await page.waitForFunction(() => (document.querySelector('.quick-input-widget input')?.value ?? '').includes('/'), null, { timeout: 15_000 });
+  await wb.quickInput().locator('input').first().fill(path.join(workspace, 'tasks.json'));
+  await page.waitForTimeout(300);
+  await page.keyboard.press('Enter');
+  await wb.expectNotification('Created 6 tasks');
+  log('6 tasks created from tasks.json');
+
+  // Claim from the tree: the inline "Claim Task" action of a pending task.
+  const survey = wb.treeItem(/Survey the existing docs/, runs);
+  await survey.waitFor({ timeout: 30_000 });
+  await survey.hover();
+  await survey.locator('.action-label[aria-label="Claim Task"]').click();
+  await wb.treeItem(/Survey the existing docs.*vscode:/, runs).waitFor({ timeout: 30_000 });
+  log('claimed "Survey the existing docs" from the tree');
+  await shot('tree-claimed');
+
+  // The board in an editor tab.
+  await wb.runCommand('Runboard: Open Task Board in Editor');
+  const board = await boardFrame(page, { pinned: true });
+  await waitForCardIn(board, 'survey-docs', 'in_progress');
+  assert.match(await card(board, 'survey-docs').innerText(), /\(you\)/);
+  log('board shows the claimed task in progress, held by this editor');
+
+  // Another process claims a task: the board follows within moments (server file watcher).
+  const { task } = runboardCli(workspace, ['--run', runId, 'claim', '--task', 'inspect-layout', '--lease-ms', '120000']);
+  assert.equal(task.lease_owner, 'agent-007');
+  await waitForCardIn(board, 'inspect-layout', 'in_progress', 15_000);
+  assert.match(await card(board, 'inspect-layout').innerText(), /agent-007/);
+  log('board shows the task claimed by the CLI agent');
+  await focusWorkbench(page);
+  await wb.clearNotifications();
+  await shot('board-live');
+
+  // Complete from the board.
+  await cardAction(board, 'survey-docs', 'complete');
+  await waitForCardIn(board, 'survey-docs', 'done');
+  log('completed from the board');
+
+  // The agent finishes its task; then fail and retry one from the board.
+  runboardCli(workspace, ['--run', runId, 'complete', '--task', 'inspect-layout', '--token', task.lease_token]);
+  await waitForCardIn(board, 'inspect-layout', 'done', 15_000);
+  await cardAction(board, 'write-changelog', 'claim');
+  await waitForCardIn(board, 'write-changelog', 'in_progress');
+  await cardAction(board, 'write-changelog', 'fail');
+  await wb.answerQuickInput('the template was missing');
+  await waitForCardIn(board, 'write-changelog', 'failed');
+  assert.match(await card(board, 'write-changelog').innerText(), /the template was missing/);
+  await shot('board-failed');
+  await cardAction(board, 'write-changelog', 'retry');
+  await waitForCardIn(board, 'write-changelog', 'runnable');
+  log('failed with an error, then retried from the board');
+
+  // Checkpoint and replay from the palette: the diff editor opens.
+  await focusWorkbench(page);
+  await wb.runCommand('Runboard: Create Checkpoint');
+  await wb.answerQuickInput('after the first tasks');
+  await wb.expectNotification('Checkpoint');
+  await wb.runCommand('Runboard: Replay Run…');
+  await wb.pickQuickItem('From the latest checkpoint');
+  const diffTab = page.locator('.tabs-container .tab', { hasText: 'persisted ↔ replayed' });
+  await diffTab.waitFor({ timeout: 30_000 });
+  await page.locator('.monaco-diff-editor .editor.modified .view-line').first().waitFor({ timeout: 30_000 });
+  assert.match(await diffTab.getAttribute('aria-label'), /no drift/);
+  log('replay opened the diff editor: no drift');
+  await wb.clearNotifications();
+  await shot('replay-diff');
+
+  // Replay up to an early event: the diff shows drift.
+  await wb.runCommand('Runboard: Replay Run…');
+  await wb.pickQuickItem('Up to an event');
+  // Events are listed newest first; filter the list down to the early one.
+  await wb.quickInput().locator('input').first().fill('#2 context.task.created');
+  await wb.pickQuickItem('#2 context.task.created');
+  const driftTab = page.locator('.tabs-container .tab', { hasText: 'drift:' });
+  await driftTab.waitFor({ timeout: 30_000 });
+  await page.locator('.monaco-diff-editor .editor.modified .view-line').first().waitFor({ timeout: 30_000 });
+  // The diff marks what the replay up to #2 lacks compared with the persisted state.
+  await page.locator('.monaco-diff-editor .line-delete, .monaco-diff-editor .char-delete').first().waitFor({ timeout: 30_000 });
+  log('replay up to #2 shows drift in the title and the diff');
+  await wb.clearNotifications();
+  await shot('replay-drift');
+}

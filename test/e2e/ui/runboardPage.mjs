@@ -1,0 +1,72 @@
+// Helpers of the Runboard UI scenarios: the task board's webview frame, its cards, the run ids
+// on disk, and the bundled CLI as a separate writer process.
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { REPO_ROOT } from '../driver/paths.mjs';
+
+/**
+ * The frame of a task board webview: the editor-tab panel (`pinned`) or the side-bar view.
+ * Webviews are nested iframes outside the editor DOM; the board's own document is the one whose
+ * #app holds a .board-header.
+ */
+export async function boardFrame(page, { pinned, timeout = 60_000 } = {}) {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    for (const frame of page.frames()) {
+      const kind = await frame
+        .evaluate(() => {
+          const header = document.querySelector('#app .board-header');
+          if (!header) return undefined;
+          return document.querySelector('[data-tool="openInEditor"]') || !document.querySelector('.columns') ? 'view' : 'panel';
+        })
+        .catch(() => undefined);
+      if (kind && (pinned === undefined || (kind === 'panel') === pinned)) return frame;
+    }
+    if (Date.now() > deadline) throw new Error(`no ${pinned ? 'panel' : 'view'} task board frame within ${timeout} ms`);
+    await page.waitForTimeout(250);
+  }
+}
+
+/**
+ * Moves keyboard focus out of a webview (key presses such as F1 go to the focused iframe): a
+ * click on an empty stretch of the status bar.
+ */
+export async function focusWorkbench(page) {
+  const bar = page.locator('.part.statusbar');
+  const box = await bar.boundingBox();
+  await bar.click({ position: { x: Math.round(box.width / 2), y: Math.round(box.height / 2) } });
+}
+
+/** The card of a task on the board. */
+export function card(frame, taskId) {
+  return frame.locator(`.card[data-task-id="${taskId}"]`);
+}
+
+/** Waits until the card of `taskId` sits in the column of `status`. */
+export async function waitForCardIn(frame, taskId, status, timeout = 30_000) {
+  await frame.locator(`.column-cards[data-status="${status}"] .card[data-task-id="${taskId}"]`).waitFor({ timeout });
+}
+
+/** Clicks a card's action button (vscode-toolbar-button[data-action]). */
+export async function cardAction(frame, taskId, action) {
+  await card(frame, taskId).locator(`vscode-toolbar-button[data-action="${action}"]`).click();
+}
+
+/** The ids of the runs in a workspace folder. */
+export function runIds(workspace) {
+  const dir = path.join(workspace, '.runboard', 'runs');
+  return fs.existsSync(dir) ? fs.readdirSync(dir).filter((d) => !d.startsWith('.')) : [];
+}
+
+/** Runs the bundled CLI (dist/cli.js) in another process on the system Node. */
+export function runboardCli(workspace, args, { agent = 'agent-007', input } = {}) {
+  const r = spawnSync(process.execPath, [path.join(REPO_ROOT, 'dist', 'cli.js'), '--root', workspace, '--json', ...args], {
+    encoding: 'utf8',
+    input,
+    timeout: 30_000,
+    env: { ...process.env, RUNBOARD_AGENT: agent },
+  });
+  if (r.status !== 0) throw new Error(`runboard ${args.join(' ')} exited ${r.status}: ${r.stderr || r.stdout}`);
+  return r.stdout.trim() ? JSON.parse(r.stdout) : undefined;
+}
