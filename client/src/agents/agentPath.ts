@@ -1,6 +1,7 @@
 // Puts the bundled `runboard` CLI on the PATH of the integrated terminals, so an agent started
 // there finds it (dist/bin/runboard is a shim that runs dist/cli.js). Only in trusted workspaces:
 // agents are writers.
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 
@@ -13,5 +14,11 @@ export function updateTerminalPath(ext: vscode.ExtensionContext): void {
   env.clear();
   if (!vscode.workspace.isTrusted) return;
   env.description = 'Adds the runboard CLI (for agents) to PATH';
+  try {
+    // An installer that drops file modes would leave the shim unrunnable.
+    fs.chmodSync(path.join(cliBinDir(ext.extensionPath), 'runboard'), 0o755);
+  } catch {
+    // Read-only install or no shim (Windows uses runboard.cmd): nothing to fix.
+  }
   env.prepend('PATH', cliBinDir(ext.extensionPath) + path.delimiter);
 }
