@@ -1,0 +1,72 @@
+// The client's pure presentation rules: card titles, countdowns, why a task waits.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { Task } from '../../../server/src/engine/model';
+import { formatDuration, leaseText, taskDescription, taskTitle, waitReasons } from '../../../client/src/runs/taskText';
+
+function task(over: Partial<Task>): Task {
+  return {
+    id: 't1', task_type: 'research', payload: {}, status: 'pending', depends_on_task_ids: [], decision_ids: [], artifact_ids: [],
+    priority: 0, attempt: 0, max_attempts: 3, task_rev: 1, created_ts: 0, updated_ts: 0, ...over,
+  };
+}
+
+describe('taskTitle', () => {
+  it('prefers payload.title, then payload.description, then type and id', () => {
+    assert.equal(taskTitle(task({ payload: { title: 'T', description: 'D' } })), 'T');
+    assert.equal(taskTitle(task({ payload: { title: '  ', description: 'D' } })), 'D');
+    assert.equal(taskTitle(task({ payload: null })), 'research t1');
+    assert.equal(taskTitle(task({ payload: ['x'] })), 'research t1');
+  });
+  it('keeps markup as plain characters and cuts at the first line', () => {
+    assert.equal(taskTitle(task({ payload: { title: '<img src=x onerror=alert(1)>\nmore' } })), '<img src=x onerror=alert(1)>');
+  });
+});
+
+describe('countdowns', () => {
+  it('formats seconds, minutes and hours', () => {
+    assert.equal(formatDuration(0), '0s');
+    assert.equal(formatDuration(1), '1s');
+    assert.equal(formatDuration(59_000), '59s');
+    assert.equal(formatDuration(65_000), '1m 05s');
+    assert.equal(formatDuration(3_720_000), '1h 02m');
+  });
+  it('says when a lease expired', () => {
+    assert.equal(leaseText(task({ lease_expires_at_ms: 10_000 }), 20_000), 'lease expired');
+    assert.equal(leaseText(task({ lease_expires_at_ms: 30_000 }), 20_000), 'lease 10s');
+    assert.equal(leaseText(task({}), 20_000), undefined);
+  });
+  it('describes owner, lease and attempts for the tree', () => {
+    assert.equal(taskDescription(task({ lease_owner: 'a', lease_expires_at_ms: 5_000, attempt: 1 }), 0), 'a · lease 5s · attempt 1/3');
+    assert.equal(taskDescription(task({}), 0), 'attempt 0/3');
+  });
+});
+
+describe('waitReasons', () => {
+  const now = 1_000_000;
+  it('names unfinished and missing dependencies with their status', () => {
+    const a = task({ id: 'a', status: 'done' });
+    const b = task({ id: 'b', status: 'in_progress' });
+    const c = task({ id: 'c', depends_on_task_ids: ['a', 'b', 'zz'] });
+    const byId = new Map([a, b, c].map((t) => [t.id, t]));
+    assert.deepEqual(waitReasons(c, byId, now), ['waits for b (in progress), zz (missing)']);
+  });
+  it('gives the retry time when it is in the future', () => {
+    const t = task({ status: 'runnable', next_retry_at_ms: now + 30_000 });
+    const [reason] = waitReasons(t, new Map(), now);
+    assert.match(reason, /^retry at .* \(in 30s\)$/);
+    assert.deepEqual(waitReasons(task({ status: 'runnable', next_retry_at_ms: now - 1 }), new Map(), now), []);
+  });
+  it('says who holds a lease until when, and that an expired one will be requeued', () => {
+    const live = task({ status: 'in_progress', lease_owner: 'bot', lease_expires_at_ms: now + 5_000 });
+    assert.match(waitReasons(live, new Map(), now)[0], /^lease held by bot until .* \(5s left\)$/);
+    const stale = task({ status: 'in_progress', lease_owner: 'bot', lease_expires_at_ms: now - 5_000 });
+    assert.match(waitReasons(stale, new Map(), now)[0], /expired at .*; it will be requeued$/);
+  });
+  it('explains blocked and failed tasks; a claimable task has no reason', () => {
+    assert.deepEqual(waitReasons(task({ status: 'blocked', last_error: 'needs input' }), new Map(), now), ['blocked: needs input']);
+    assert.deepEqual(waitReasons(task({ status: 'failed', attempt: 3, max_attempts: 3 }), new Map(), now), ['failed, attempts exhausted (3/3)']);
+    assert.deepEqual(waitReasons(task({ status: 'failed', attempt: 1 }), new Map(), now), ['failed (attempt 1/3); retry it to run again']);
+    assert.deepEqual(waitReasons(task({}), new Map(), now), []);
+  });
+});
