@@ -60,7 +60,9 @@ export class BoardSession implements vscode.Disposable {
       }),
       deps.model.onDidChangeStructure(() => this.post()),
       deps.server.onDidChangeState(() => this.post()),
-      deps.selection.onDidChange(() => {
+      deps.selection.onDidChange(() => this.post()),
+      deps.selection.onDidSelect(() => {
+        // The view follows what the user selects in the Runs tree, dropping a run picked on the board.
         if (this.mode === 'view') {
           this.pinned = undefined;
           this.post();

@@ -8,8 +8,12 @@ export class RunSelection implements vscode.Disposable {
   private explicit: RunRef | undefined;
   private lastKey: string | undefined;
   private readonly emitter = new vscode.EventEmitter<RunRef | undefined>();
+  private readonly selectEmitter = new vscode.EventEmitter<RunRef | undefined>();
   private readonly subscription: vscode.Disposable;
+  /** The shown run changed (a selection, or runs loading or going away). */
   readonly onDidChange = this.emitter.event;
+  /** Someone chose a run (the Runs tree, a command): views that pinned another run follow. */
+  readonly onDidSelect = this.selectEmitter.event;
 
   constructor(private readonly model: RunsModel) {
     this.subscription = model.onDidChangeStructure(() => this.check());
@@ -22,6 +26,7 @@ export class RunSelection implements vscode.Disposable {
 
   select(ref: RunRef | undefined): void {
     this.explicit = ref;
+    this.selectEmitter.fire(ref);
     this.check();
   }
 
@@ -36,5 +41,6 @@ export class RunSelection implements vscode.Disposable {
   dispose(): void {
     this.subscription.dispose();
     this.emitter.dispose();
+    this.selectEmitter.dispose();
   }
 }
