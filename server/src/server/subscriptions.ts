@@ -24,6 +24,9 @@ interface Subscription {
   delivered: Map<string, number>;
   initialCursor: Map<string, number>;
   tail?: number;
+  /** root + run_id of the runs that existed when the replay started (or their root joined): the
+   *  only ones `tail` applies to. A run created later is new from its first event on. */
+  preexisting: Set<string>;
   /** Subscribed without `root`: roots opened later join it. */
   allRoots: boolean;
   ready: boolean;
@@ -64,6 +67,7 @@ export class SubscriptionHub {
       delivered: new Map(),
       initialCursor: new Map(Object.entries(p.cursor ?? {})),
       tail: p.tail === undefined ? undefined : clamp(p.tail, 0, LIMITS.eventsPerRead, 0),
+      preexisting: new Set(),
       allRoots: p.root === undefined,
       ready: false,
     };
@@ -91,7 +95,12 @@ export class SubscriptionHub {
     for (const sub of this.subs.values()) {
       if (sub.allRoots && !sub.named && !sub.roots.includes(root)) {
         sub.roots.push(root);
-        if (sub.ready) for (const runId of this.store.runIdsIn(root)) this.onCommit({ root, run_id: runId, events: [], last_seq: 0 });
+        if (sub.ready) {
+          for (const runId of this.store.runIdsIn(root)) {
+            sub.preexisting.add(`${root}\0${runId}`);
+            this.onCommit({ root, run_id: runId, events: [], last_seq: 0 });
+          }
+        }
       }
     }
   }
@@ -100,11 +109,19 @@ export class SubscriptionHub {
     if (!this.subs.has(sub.id)) return;
     sub.ready = true;
     if (sub.named) {
-      for (const [runId, root] of sub.named) this.deliver(sub, root, runId, undefined);
+      for (const [runId, root] of sub.named) {
+        sub.preexisting.add(`${root}\0${runId}`);
+        this.deliver(sub, root, runId, undefined);
+      }
       return;
     }
     const seen = new Map<string, string[]>();
-    for (const root of sub.roots) for (const runId of this.store.runIdsIn(root)) seen.set(runId, [...(seen.get(runId) ?? []), root]);
+    for (const root of sub.roots) {
+      for (const runId of this.store.runIdsIn(root)) {
+        sub.preexisting.add(`${root}\0${runId}`);
+        seen.set(runId, [...(seen.get(runId) ?? []), root]);
+      }
+    }
     for (const [runId, roots] of seen) {
       if (roots.length === 1) this.deliver(sub, roots[0], runId, undefined);
       else this.exclude(sub, runId, roots);
@@ -154,7 +171,8 @@ export class SubscriptionHub {
     }
     if (after === undefined) {
       const c = sub.initialCursor.get(runId);
-      after = c !== undefined ? c : sub.tail !== undefined ? Math.max(0, last - sub.tail) : 0;
+      const tail = sub.preexisting.has(`${root}\0${runId}`) ? sub.tail : undefined;
+      after = c !== undefined ? c : tail !== undefined ? Math.max(0, last - tail) : 0;
       sub.delivered.set(runId, after);
     }
     if (last <= after) return;
