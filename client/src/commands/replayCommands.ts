@@ -77,12 +77,13 @@ async function runReplay(ctx: RunboardContext, ref: RunRef, mode: ReplayMode, up
   const driftText = flags.length ? `drift: ${flags.join(', ')}` : 'no drift';
   const name = firstLine(ctx.model.get(ref)?.run.objective ?? '', 40) || ref.run_id;
   const upto = result.replay.last_event_seq;
-  const title = `Replay “${name}” to #${upto} (from ${base}, ${result.events_applied} events): persisted ↔ replayed — ${driftText}`;
+  const events = `${result.events_applied} event${result.events_applied === 1 ? '' : 's'}`;
+  const title = `Replay “${name}” to #${upto} (from ${base}, ${events}): persisted ↔ replayed — ${driftText}`;
   await vscode.commands.executeCommand('vscode.diff', left, right, title, { preview: false });
   if (flags.length) {
     ctx.notify('warning', `Replay of ${ref.run_id} ${modeLabel} differs from the persisted state: ${flags.join(', ')}.`);
   } else {
-    ctx.notify('info', `Replay of ${ref.run_id} ${modeLabel} (${result.events_applied} events from ${base}) matches the persisted state: no drift.`);
+    ctx.notify('info', `Replay of ${ref.run_id} ${modeLabel} (${events} from ${base}) matches the persisted state: no drift.`);
   }
   return { result, left, right, title, driftFlags: flags };
 }
