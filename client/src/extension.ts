@@ -4,7 +4,7 @@
 // return value is a small API the e2e tests use.
 import * as vscode from 'vscode';
 import { updateTerminalPath } from './agents/agentPath';
-import { mcpCommands, registerMcpProvider } from './agents/mcp';
+import { mcpCommands, mcpServerSpecs, registerMcpProvider, type McpServerSpec } from './agents/mcp';
 import { blackboardCommands } from './commands/blackboardCommands';
 import { registerCommands } from './commands/commandKit';
 import { replayCommands } from './commands/replayCommands';
@@ -21,6 +21,8 @@ export interface RunboardApi {
   leaseGuard: WorkspaceLeaseGuard;
   /** Whether the MCP server definition provider API existed and the provider was registered. */
   mcpRegistered: boolean;
+  /** What the MCP provider offers (one stdio server per folder). */
+  mcpServers(): McpServerSpec[];
   /** Resolves when the server runs and the model (and lease checks) have settled. */
   whenIdle(): Promise<void>;
 }
@@ -76,6 +78,7 @@ export async function activate(ext: vscode.ExtensionContext): Promise<RunboardAp
       ctx,
       leaseGuard,
       mcpRegistered,
+      mcpServers: () => mcpServerSpecs(ctx),
       whenIdle: async () => {
         await ctx.ready();
         await leaseGuard.whenIdle();

@@ -44,6 +44,25 @@ export function mcpServerArgs(extensionPath: string, root: string): string[] {
   return [cliPath(extensionPath), 'mcp', '--root', root];
 }
 
+export interface McpServerSpec {
+  label: string;
+  command: string;
+  args: string[];
+  env: Record<string, string>;
+}
+
+/** One stdio MCP server per workspace folder; none until the workspace is trusted (agents write). */
+export function mcpServerSpecs(ctx: RunboardContext): McpServerSpec[] {
+  if (!vscode.workspace.isTrusted) return [];
+  const { command, env } = nodeCommand(ctx);
+  return (vscode.workspace.workspaceFolders ?? []).map((f) => ({
+    label: `Runboard (${f.name})`,
+    command,
+    args: mcpServerArgs(ctx.extension.extensionPath, f.uri.fsPath),
+    env,
+  }));
+}
+
 /** Registers the provider when the API exists; returns whether it did. */
 export function registerMcpProvider(ctx: RunboardContext): boolean {
   const api = mcpApi();
@@ -55,13 +74,8 @@ export function registerMcpProvider(ctx: RunboardContext): boolean {
   ctx.own(
     api.lm.registerMcpServerDefinitionProvider(MCP_PROVIDER_ID, {
       onDidChangeMcpServerDefinitions: changed.event,
-      provideMcpServerDefinitions: () => {
-        if (!vscode.workspace.isTrusted) return [];
-        const { command, env } = nodeCommand(ctx);
-        return (vscode.workspace.workspaceFolders ?? []).map(
-          (f) => new api.Stdio(`Runboard (${f.name})`, command, mcpServerArgs(ctx.extension.extensionPath, f.uri.fsPath), env, ctx.extension.extension.packageJSON.version),
-        );
-      },
+      provideMcpServerDefinitions: () =>
+        mcpServerSpecs(ctx).map((s) => new api.Stdio(s.label, s.command, s.args, s.env, ctx.extension.extension.packageJSON.version)),
     }),
   );
   return true;

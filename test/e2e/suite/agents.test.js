@@ -45,9 +45,12 @@ suite('agents: CLI on PATH and MCP', () => {
     fs.rmSync(path.dirname(file), { recursive: true, force: true });
   });
 
-  test('the MCP server definition provider is registered when this VS Code has the API', async () => {
+  test('the MCP server definition provider is registered when this VS Code has the API, one server per folder', async () => {
     const api = await runboard();
     const hasApi = typeof (vscode.lm && vscode.lm.registerMcpServerDefinitionProvider) === 'function';
     assert.strictEqual(api.mcpRegistered, hasApi);
+    const specs = api.mcpServers();
+    assert.deepStrictEqual(specs.map((s) => s.args), vscode.workspace.workspaceFolders.map((f) => [path.join(extensionPath(), 'dist', 'cli.js'), 'mcp', '--root', f.uri.fsPath]));
+    assert.match(specs[0].label, /^Runboard \(/);
   });
 });
