@@ -81,8 +81,11 @@ if [ "$E2E_ONLY" != ui ]; then
   PARTS+=(extension-host)
   echo "== e2e: extension-host tests ($E2E_SUITE)"
   WS=$(node "$HERE/driver/workspace.mjs")
+  # Opened as a .code-workspace rather than a bare folder: the suite adds and removes folders,
+  # which in a folder window means entering a new workspace (a reload) instead of a change event.
+  printf '{"folders":[{"path":"."}]}\n' > "$WS/suite.code-workspace"
   run_child node "$HERE/driver/run-ext-tests.mjs" --port "$PORT" --ext "$EXT_DIR" --tests "$E2E_SUITE" \
-    --workspace "$WS" --results "$RUN/results/extension-host.json" || status=1
+    --workspace "$WS/suite.code-workspace" --results "$RUN/results/extension-host.json" || status=1
 fi
 if [ "$E2E_ONLY" != suite ]; then
   PARTS+=(ui)
