@@ -119,6 +119,9 @@ export class ServerStatusItem implements vscode.Disposable {
       if (stderr.length) md.appendMarkdown('Server said:\n').appendCodeblock(stderr.join('\n'), 'text').appendMarkdown('\n');
     } else if (warning) {
       md.appendMarkdown('$(warning) ').appendText(`${warning}\n\n`);
+      // A server that cannot lock run files says why on stderr at its first write.
+      const stderr = this.server.recentStderr.slice(-3);
+      if (stderr.length) md.appendMarkdown('Server said:\n').appendCodeblock(stderr.join('\n'), 'text').appendMarkdown('\n');
     }
     md.appendMarkdown('[Open Logs](command:runboard.openLogs) · [Restart](command:runboard.restartServer)');
     md.isTrusted = { enabledCommands: ['runboard.openLogs', 'runboard.restartServer'] };

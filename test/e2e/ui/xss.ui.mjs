@@ -7,6 +7,11 @@ export const title = 'task payloads render as text on the board';
 const EVIL = '<img src=x onerror=alert(1)>';
 
 export async function run({ wb, page, workspace, shot, log }) {
+  // The board runs under a strict CSP (default-src 'none', nonce scripts): it must not need to break it.
+  const cspViolations = [];
+  page.on('console', (m) => {
+    if (/Content Security Policy/i.test(m.text())) cspViolations.push(m.text());
+  });
   let dialogs = 0;
   page.on('dialog', (d) => {
     dialogs++;
@@ -34,6 +39,7 @@ export async function run({ wb, page, workspace, shot, log }) {
   assert.equal(await board.locator('#app script, #app b').count(), 0, 'no injected elements');
   await page.waitForTimeout(500);
   assert.equal(dialogs, 0, 'no alert() ran');
+  assert.deepEqual(cspViolations.filter((t) => /vscode-webview|board|codicon/i.test(t)), [], 'no CSP violation by the board');
   log('the payload title is shown as text; no img element, no alert');
   await shot('xss-as-text');
 }
