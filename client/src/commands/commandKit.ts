@@ -3,6 +3,7 @@
 // (errors.ts) and a log line. Commands return their result so tests can drive them directly.
 import * as vscode from 'vscode';
 import type { RunboardContext } from '../context';
+import { RpcErrorCodes } from '../../../server/src/protocol';
 import { errorInfo } from '../errors';
 import { log } from '../log';
 
@@ -35,6 +36,7 @@ export function registerCommands(ctx: RunboardContext, specs: CommandSpec[]): vs
         if (e instanceof Cancelled) return undefined;
         const info = errorInfo(e);
         log().error(`${spec.id}: ${info.code ? `[${info.code}] ` : ''}${info.message}`);
+        if ((e as { code?: unknown }).code === RpcErrorCodes.internal) ctx.status.noteProblem(info.message);
         if (info.serverDown) ctx.notifyServerDown(title);
         else ctx.notify('error', `${title}: ${info.message}`);
         return undefined;

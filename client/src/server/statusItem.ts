@@ -47,6 +47,13 @@ export class ServerStatusItem implements vscode.Disposable {
     this.item.show();
   }
 
+  /** A failure the server could not turn into a domain error (e.g. it cannot lock run files). */
+  noteProblem(message: string): void {
+    this.diagnostics.push({ file: '', message });
+    if (this.diagnostics.length > MAX_DIAGNOSTICS) this.diagnostics.shift();
+    this.update();
+  }
+
   get health(): Health {
     return this._health;
   }
