@@ -57,4 +57,24 @@ suite('activation and server lifecycle', () => {
     await vscode.commands.executeCommand('runboard.addFact', { ...ref, text: 'still live' });
     await waitFor(() => api.ctx.model.get(ref)?.blackboard?.facts.some((f) => f.text === 'still live'), 'the fact via events');
   });
+
+  test('a server that cannot start leaves the status item stopped with the reason; fixing the setting and restarting recovers', async () => {
+    const api = await runboard();
+    const config = vscode.workspace.getConfiguration('runboard');
+    const missing = path.join(extensionPath(), 'no-such-node');
+    await config.update('server.nodePath', missing, vscode.ConfigurationTarget.Global);
+    try {
+      await vscode.commands.executeCommand('runboard.restartServer');
+      await waitFor(() => api.ctx.server.state === 'stopped', 'the server to be stopped', 30000);
+      assert.strictEqual(api.ctx.status.health, 'stopped');
+      assert.match(api.ctx.server.runtime.description, /no-such-node/);
+      assert.match(api.ctx.status.text, /Runboard stopped/);
+      assert.ok(api.ctx.server.stoppedReason, 'a reason is kept for the tooltip');
+    } finally {
+      await config.update('server.nodePath', undefined, vscode.ConfigurationTarget.Global);
+    }
+    assert.strictEqual(await vscode.commands.executeCommand('runboard.restartServer'), 'running');
+    await api.whenIdle();
+    assert.strictEqual(api.ctx.status.health, 'ok');
+  });
 });
