@@ -37,9 +37,17 @@ const SECTION_ICON: Record<Section, string> = {
 export class BlackboardTreeProvider implements vscode.TreeDataProvider<BlackboardNode>, vscode.Disposable {
   private readonly emitter = new vscode.EventEmitter<BlackboardNode | undefined>();
   private readonly disposables: vscode.Disposable[] = [];
+  private readonly ticker: NodeJS.Timeout;
   readonly onDidChangeTreeData = this.emitter.event;
 
   constructor(private readonly model: RunsModel, private readonly selection: RunSelection) {
+    // "until …, 12s left" and retry times age: refresh while the shown run has any.
+    this.ticker = setInterval(() => {
+      const cur = selection.current;
+      const tasks = (cur && model.get(cur)?.run.tasks) ?? [];
+      const now = Date.now();
+      if (tasks.some((t) => t.lease_expires_at_ms !== undefined || (t.next_retry_at_ms ?? 0) > now)) this.emitter.fire(undefined);
+    }, 5000);
     this.disposables.push(
       selection.onDidChange(() => this.emitter.fire(undefined)),
       model.onDidChangeRun((e) => {
@@ -134,6 +142,7 @@ export class BlackboardTreeProvider implements vscode.TreeDataProvider<Blackboar
   }
 
   dispose(): void {
+    clearInterval(this.ticker);
     for (const d of this.disposables) d.dispose();
     this.emitter.dispose();
   }
