@@ -49,6 +49,7 @@ export class RunboardContext implements vscode.Disposable {
     this.documents = this.own(new RunboardDocuments(this.model));
     this.own(vscode.workspace.registerTextDocumentContentProvider(SCHEME, this.documents));
     this.status = this.own(new ServerStatusItem(this.server, this.model));
+    this.own(this.model.onDidChangeRun((e) => void this.leases.prune(e.ref, e.run.tasks)));
 
     this.runsTree = this.own(new RunsTreeProvider(this.model, this.server, this.leases));
     this.runsView = this.own(vscode.window.createTreeView('runboard.runs', { treeDataProvider: this.runsTree, showCollapseAll: true }));

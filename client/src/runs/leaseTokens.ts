@@ -2,9 +2,11 @@
 // not strand a claimed task: the user can still heartbeat, complete, fail or release it.
 import type * as vscode from 'vscode';
 import type { Task } from '../../../server/src/engine/model';
-import { taskKey, type TaskRef } from './refs';
+import { runKey, taskKey, type RunRef, type TaskRef } from './refs';
 
 const STATE_KEY = 'runboard.leaseTokens';
+/** A token younger than this is never pruned (the state it is compared with may be older). */
+const PRUNE_AFTER_MS = 30_000;
 
 interface HeldLease {
   token: string;
@@ -32,6 +34,25 @@ export class LeaseTokens {
     if (!(taskKey(ref) in all)) return;
     delete all[taskKey(ref)];
     await this.memento.update(STATE_KEY, { ...all });
+  }
+
+  /**
+   * Drops the tokens of a run's tasks whose lease has moved on (expired and requeued, taken back,
+   * finished elsewhere). Fresh tokens are kept: the run's state may predate the claim.
+   */
+  async prune(run: RunRef, tasks: readonly Pick<Task, 'id' | 'lease_token'>[], now = Date.now()): Promise<void> {
+    const all = this.all();
+    const prefix = `${runKey(run)}\u0000`;
+    const byId = new Map(tasks.map((t) => [t.id, t]));
+    let changed = false;
+    for (const [key, held] of Object.entries(all)) {
+      if (!key.startsWith(prefix) || now - held.claimed_at_ms < PRUNE_AFTER_MS) continue;
+      if (byId.get(key.slice(prefix.length))?.lease_token !== held.token) {
+        delete all[key];
+        changed = true;
+      }
+    }
+    if (changed) await this.memento.update(STATE_KEY, { ...all });
   }
 
   /** True when the task's current lease is one this editor holds. */
