@@ -43,6 +43,14 @@ export class ServerProcess {
 
   private constructor(readonly child: ChildProcess, readonly conn: rpc.MessageConnection) {
     this.exited = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
+    // A dead server answers nothing: reject what is pending instead of leaving it hanging.
+    child.on('exit', () => {
+      try {
+        conn.dispose();
+      } catch {
+        // already disposed
+      }
+    });
     child.stderr?.on('data', (d) => (this.stderr += d.toString()));
     conn.onNotification('runboard/events', (p: EventsNote) => {
       this.events.push(p);
@@ -100,7 +108,6 @@ export class ServerProcess {
     const timer = setTimeout(() => this.child.kill('SIGKILL'), 3000);
     await this.exited;
     clearTimeout(timer);
-    this.conn.dispose();
   }
 
   kill(): Promise<number | null> {

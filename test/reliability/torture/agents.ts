@@ -1,0 +1,200 @@
+// The torture's writers, each its own OS process: the server (spoken to over JSON-RPC), CLI
+// processes (one per command) and MCP servers (spoken to with the SDK's client). Each turns
+// a Command into its transport's call and reports what came back: a protocol result, a typed
+// rejection, or nothing (its process was killed under it).
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { ChildProcess, spawn } from 'node:child_process';
+import { CLI_JS, ServerProcess } from '../../server/serverProcess';
+import { Command } from './commands';
+
+export type Outcome = { ok: true; result: any } | { ok: false; code: string } | { lost: true };
+
+export interface TortureAgent {
+  readonly name: string;
+  readonly kind: 'server' | 'cli' | 'mcp';
+  start(): Promise<void>;
+  execute(cmd: Command, commandId: string): Promise<Outcome>;
+  /** SIGKILL the agent's process (a CLI agent's in-flight command, if any). */
+  kill(): void;
+  stop(): Promise<void>;
+}
+
+export const RUN_ID = 'torture';
+
+/** The protocol method and params of a command. */
+export function protocolCall(cmd: Command, agent: string, commandId: string): [string, Record<string, unknown>] {
+  const base = { run_id: RUN_ID };
+  switch (cmd.kind) {
+    case 'createTasks': return ['runboard/createTasks', { ...base, tasks: cmd.tasks, command_id: commandId }];
+    case 'claim': return ['runboard/claimTask', { ...base, agent_id: agent, lease_ms: cmd.lease_ms, command_id: commandId }];
+    case 'heartbeat': return ['runboard/transitionTask', { ...base, action: 'heartbeat', task_id: cmd.task_id, lease_token: cmd.lease_token, lease_ms: cmd.lease_ms, command_id: commandId }];
+    case 'complete':
+    case 'release': return ['runboard/transitionTask', { ...base, action: cmd.kind, task_id: cmd.task_id, lease_token: cmd.lease_token, command_id: commandId }];
+    case 'fail': return ['runboard/transitionTask', { ...base, action: 'fail', task_id: cmd.task_id, lease_token: cmd.lease_token, error: cmd.error, command_id: commandId }];
+    case 'retry': return ['runboard/transitionTask', { ...base, action: 'retry', task_id: cmd.task_id, command_id: commandId }];
+    case 'requeue': return ['runboard/requeueTask', { ...base, task_id: cmd.task_id, force: cmd.force, command_id: commandId }];
+    case 'event': return ['runboard/appendEvent', { ...base, type: cmd.type, status: 'running', command_id: commandId }];
+    case 'fact': return ['runboard/patchBlackboard', { ...base, op: 'add_fact', payload: { text: cmd.text }, command_id: commandId }];
+    case 'checkpoint': return ['runboard/createCheckpoint', { ...base, reason: cmd.reason }];
+  }
+}
+
+export class ServerAgent implements TortureAgent {
+  readonly kind = 'server';
+  server: ServerProcess | undefined;
+
+  constructor(readonly name: string, private readonly root: string) {}
+
+  async start(): Promise<void> {
+    this.server = await ServerProcess.start([this.root]);
+  }
+
+  async execute(cmd: Command, commandId: string): Promise<Outcome> {
+    const s = this.server;
+    if (!s || s.child.exitCode !== null || s.child.signalCode !== null) return { lost: true };
+    const [method, params] = protocolCall(cmd, this.name, commandId);
+    try {
+      const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('timeout')), 30_000).unref());
+      return { ok: true, result: await Promise.race([s.call(method, params), timeout]) };
+    } catch (e) {
+      const code = (e as { data?: { code?: string } }).data?.code;
+      return code ? { ok: false, code } : { lost: true };
+    }
+  }
+
+  kill(): void {
+    this.server?.child.kill('SIGKILL');
+  }
+
+  async stop(): Promise<void> {
+    await this.server?.stop();
+  }
+}
+
+export class CliAgent implements TortureAgent {
+  readonly kind = 'cli';
+  private child: ChildProcess | undefined;
+
+  constructor(readonly name: string, private readonly root: string) {}
+
+  async start(): Promise<void> {}
+
+  private argv(cmd: Command): { args: string[]; input?: string } {
+    switch (cmd.kind) {
+      case 'createTasks': return { args: ['tasks', 'create', '-'], input: JSON.stringify(cmd.tasks) };
+      case 'claim': return { args: ['claim', '--lease-ms', String(cmd.lease_ms)] };
+      case 'heartbeat': return { args: ['heartbeat', '--task', cmd.task_id, '--token', cmd.lease_token, '--lease-ms', String(cmd.lease_ms)] };
+      case 'complete':
+      case 'release': return { args: [cmd.kind, '--task', cmd.task_id, '--token', cmd.lease_token] };
+      case 'fail': return { args: ['fail', '--task', cmd.task_id, '--token', cmd.lease_token, '--error', cmd.error] };
+      case 'retry': return { args: ['retry', cmd.task_id] };
+      case 'requeue': return { args: ['requeue', cmd.task_id, ...(cmd.force ? ['--force'] : [])] };
+      case 'event': return { args: ['event', 'append', cmd.type, '--status', 'running'] };
+      case 'fact': return { args: ['fact', 'add', cmd.text] };
+      case 'checkpoint': return { args: ['checkpoint', '--reason', cmd.reason] };
+    }
+  }
+
+  execute(cmd: Command, commandId: string): Promise<Outcome> {
+    const { args, input } = this.argv(cmd);
+    const idArgs = cmd.kind === 'checkpoint' ? [] : ['--command-id', commandId];
+    return new Promise((resolve) => {
+      const child = spawn(process.execPath, [CLI_JS, '--root', this.root, '--run', RUN_ID, '--agent', this.name, '--json', ...idArgs, ...args], {
+        stdio: ['pipe', 'pipe', 'pipe'],
+      });
+      this.child = child;
+      let out = '';
+      child.stdout!.on('data', (d) => (out += d));
+      child.stdin!.on('error', () => undefined);
+      child.stdin!.end(input ?? '');
+      child.on('exit', (code, signal) => {
+        this.child = undefined;
+        if (signal) return resolve({ lost: true });
+        try {
+          const doc = JSON.parse(out);
+          if (code === 0) return resolve({ ok: true, result: doc });
+          if (doc.error?.code) return resolve({ ok: false, code: doc.error.code });
+        } catch {
+          // fall through
+        }
+        resolve({ lost: true });
+      });
+    });
+  }
+
+  kill(): void {
+    this.child?.kill('SIGKILL');
+  }
+
+  async stop(): Promise<void> {}
+}
+
+const MCP_TOOLS: Record<Command['kind'], string> = {
+  createTasks: 'create_tasks',
+  claim: 'claim_task',
+  heartbeat: 'heartbeat_task',
+  complete: 'complete_task',
+  fail: 'fail_task',
+  release: 'release_task',
+  retry: 'retry_task',
+  requeue: 'retry_task', // MCP has no requeue tool: an agent retries instead
+  event: 'append_event',
+  fact: 'add_fact',
+  checkpoint: 'create_checkpoint',
+};
+
+export class McpAgent implements TortureAgent {
+  readonly kind = 'mcp';
+  private client: Client | undefined;
+  private transport: StdioClientTransport | undefined;
+
+  constructor(readonly name: string, private readonly root: string) {}
+
+  async start(): Promise<void> {
+    this.transport = new StdioClientTransport({
+      command: process.execPath,
+      args: [CLI_JS, '--root', this.root, '--run', RUN_ID, '--agent', this.name, 'mcp'],
+      stderr: 'ignore',
+    });
+    this.client = new Client({ name: `torture-${this.name}`, version: '1.0.0' });
+    await this.client.connect(this.transport);
+  }
+
+  async execute(cmd: Command, commandId: string): Promise<Outcome> {
+    const client = this.client;
+    if (!client) return { lost: true };
+    const { run_id: _r, action: _a, ...params } = protocolCall(cmd, this.name, commandId)[1] as Record<string, unknown>;
+    const args: Record<string, unknown> = { ...params, run_id: RUN_ID };
+    if (cmd.kind === 'fact') {
+      delete args.op;
+      delete args.payload;
+      args.text = cmd.text;
+    }
+    if (cmd.kind === 'requeue') delete args.force;
+    if (cmd.kind === 'claim') delete args.agent_id;
+    try {
+      const r = await client.callTool({ name: MCP_TOOLS[cmd.kind], arguments: args }, undefined, { timeout: 20_000 });
+      const sc = r.structuredContent as { error?: { code: string } } | undefined;
+      if (r.isError) return sc?.error?.code ? { ok: false, code: sc.error.code } : { lost: true };
+      return { ok: true, result: sc };
+    } catch {
+      return { lost: true };
+    }
+  }
+
+  kill(): void {
+    const pid = this.transport?.pid;
+    if (pid) process.kill(pid, 'SIGKILL');
+    this.client = undefined;
+  }
+
+  async stop(): Promise<void> {
+    try {
+      await this.client?.close();
+    } catch {
+      // already gone
+    }
+    this.client = undefined;
+  }
+}

@@ -1,0 +1,25 @@
+// npm run test:torture [-- --commands 10000 --seed N --runs 10]: the full torture, several seeds.
+import { runTorture } from './run';
+
+function arg(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
+}
+
+(async () => {
+  const commands = arg('commands', 10_000);
+  const runs = arg('runs', 1);
+  const first = arg('seed', Date.now() % 1_000_000);
+  for (let i = 0; i < runs; i++) {
+    const seed = first + i;
+    process.stdout.write(`torture seed ${seed}, ${commands} commands … `);
+    try {
+      const r = await runTorture({ seed, commands });
+      console.log(`ok: ${JSON.stringify(r)}`);
+    } catch (e) {
+      console.log(`FAILED (reproduce with --seed ${seed} --commands ${commands})`);
+      console.error(e);
+      process.exit(1);
+    }
+  }
+})();

@@ -1,0 +1,184 @@
+// The torture run: 8 OS processes — the server, CLI processes and MCP servers — issue a seeded
+// random mix of commands against one run while a chaos loop SIGKILLs random writers and
+// restarts them. Then the files must prove nothing was lost, duplicated or overlapped.
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { RunStore } from '../../../server/src/store/runStore';
+import { tempRoot } from '../../server/serverProcess';
+import { CliAgent, McpAgent, Outcome, RUN_ID, ServerAgent, TortureAgent } from './agents';
+import { Board, Lease, nextCommand } from './commands';
+import { Prng } from './prng';
+import { Ack, readLog, verifyLog } from './verify';
+
+export interface TortureOptions {
+  seed: number;
+  commands: number;
+  log?: (line: string) => void;
+}
+
+export interface TortureReport {
+  seed: number;
+  events: number;
+  acks: number;
+  rejections: number;
+  lost: number;
+  kills: number;
+  claims: number;
+  leaseChecks: number;
+  seconds: number;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export async function runTorture(opts: TortureOptions): Promise<TortureReport> {
+  const log = opts.log ?? (() => undefined);
+  const t0 = Date.now();
+  const root = tempRoot('runboard-torture-');
+  const setup = new RunStore([root], { snapshotDelayMs: null });
+  await setup.execute('createRun', { run_id: RUN_ID, objective: `torture, seed ${opts.seed}` });
+  setup.close();
+
+  const server = new ServerAgent('server', root);
+  const agents: TortureAgent[] = [
+    server,
+    ...[1, 2, 3, 4].map((i) => new CliAgent(`cli${i}`, root)),
+    ...[1, 2, 3].map((i) => new McpAgent(`mcp${i}`, root)),
+  ];
+  await Promise.all(agents.map((a) => a.start()));
+
+  const board = new Board();
+  const acks: Ack[] = [];
+  let issued = 0;
+  let rejections = 0;
+  let lost = 0;
+  let kills = 0;
+  let done = false;
+  const down = new Set<TortureAgent>();
+
+  const restart = async (a: TortureAgent) => {
+    for (let attempt = 1; ; attempt++) {
+      await sleep(50 * attempt);
+      try {
+        await a.start();
+        break;
+      } catch (e) {
+        log(`restart of ${a.name} failed (attempt ${attempt}): ${(e as Error).message}`);
+        if (attempt >= 20) throw e;
+      }
+    }
+    down.delete(a);
+  };
+
+  async function work(agent: TortureAgent, rng: Prng) {
+    const leases: Lease[] = [];
+    while (issued < opts.commands) {
+      const n = issued++;
+      const cmd = nextCommand(rng, agent.name, n, board, leases);
+      const commandId = `${agent.name}-${n}`;
+      let outcome: Outcome = await agent.execute(cmd, commandId);
+      if ('lost' in outcome) {
+        lost++;
+        // The writer died under the command: wait for it, then repeat the same command_id once.
+        while (down.has(agent)) await sleep(20);
+        if (cmd.kind !== 'checkpoint') outcome = await agent.execute(cmd, commandId);
+      }
+      if ('ok' in outcome && outcome.ok) {
+        acks.push({ agent: agent.name, command_id: commandId, command: cmd, result: outcome.result });
+        const r = outcome.result;
+        if (cmd.kind === 'createTasks') board.taskIds.push(...r.tasks.map((t: { id: string }) => t.id));
+        if (cmd.kind === 'claim' && r.task) leases.push({ task_id: r.task.id, lease_token: r.task.lease_token });
+        if (cmd.kind === 'complete' || cmd.kind === 'fail' || cmd.kind === 'release') dropLease(leases, cmd);
+      } else if ('ok' in outcome) {
+        rejections++;
+        if ('lease_token' in cmd) dropLease(leases, cmd as Lease);
+      }
+    }
+  }
+
+  async function chaos(rng: Prng) {
+    while (!done) {
+      await sleep(rng.int(150, 450));
+      if (done) break;
+      const victim = rng.pick(agents);
+      if (down.has(victim)) continue;
+      kills++;
+      if (victim.kind === 'cli') {
+        victim.kill();
+        continue;
+      }
+      down.add(victim);
+      victim.kill();
+      void restart(victim);
+    }
+  }
+
+  const progress = setInterval(() => log(`… issued ${issued}, acks ${acks.length}, lost ${lost}, kills ${kills}, down ${[...down].map((a) => a.name)}`), 5000);
+  progress.unref();
+  const master = new Prng(opts.seed);
+  const chaosLoop = chaos(new Prng(master.int(0, 2 ** 31)));
+  await Promise.all(agents.map((a) => work(a, new Prng(master.int(0, 2 ** 31)))));
+  done = true;
+  clearInterval(progress);
+  await chaosLoop;
+  while (down.size > 0) await sleep(50);
+  log(`commands done: ${acks.length} acknowledged, ${rejections} rejected, ${lost} lost, ${kills} kills`);
+
+  // Settle: a checkpoint through the server repairs any torn tail under the lock; then take back
+  // every live lease so no timer can write after we read the server's memory.
+  await server.server!.call('runboard/createCheckpoint', { run_id: RUN_ID, reason: 'final' });
+  const { run: before } = await server.server!.call('runboard/getRun', { run_id: RUN_ID });
+  for (const t of before.tasks.filter((x: { status: string }) => x.status === 'in_progress')) {
+    await server.server!.call('runboard/requeueTask', { run_id: RUN_ID, task_id: t.id, force: true, reason: 'torture end' });
+  }
+  const { run: inMemory } = await server.server!.call('runboard/getRun', { run_id: RUN_ID });
+  await Promise.all(agents.map((a) => a.stop()));
+
+  const events = readLog(root);
+  const { claims, leaseChecks } = verifyLog(events, acks);
+
+  // A fresh fold of the log equals the final run.json and the server's memory; replay shows no drift.
+  const runDir = path.join(root, '.runboard', 'runs', RUN_ID);
+  const persisted = JSON.parse(fs.readFileSync(path.join(runDir, 'run.json'), 'utf8'));
+  const scratchRoot = tempRoot('runboard-torture-fold-');
+  fs.mkdirSync(path.join(scratchRoot, '.runboard', 'runs', RUN_ID), { recursive: true });
+  fs.copyFileSync(path.join(runDir, 'events.jsonl'), path.join(scratchRoot, '.runboard', 'runs', RUN_ID, 'events.jsonl'));
+  const fresh = new RunStore([scratchRoot], { snapshotDelayMs: null });
+  try {
+    const { run: folded } = await fresh.execute('getRun', { run_id: RUN_ID });
+    const plain = (x: unknown) => JSON.parse(JSON.stringify(x));
+    assert.deepEqual(plain(folded), plain(persisted), 'a fresh fold equals run.json');
+    assert.deepEqual(plain(folded), plain(inMemory), "a fresh fold equals the server's memory");
+    const replay = await fresh.execute('replay', { run_id: RUN_ID, from_checkpoint: false });
+    assert.equal(replay.drift.mismatch, false, `drift: ${JSON.stringify(replay.drift)}`);
+  } finally {
+    fresh.close();
+  }
+  const check = new RunStore([root], { snapshotDelayMs: null });
+  try {
+    const replay = await check.execute('replay', { run_id: RUN_ID });
+    assert.equal(replay.drift.mismatch, false, `drift against the persisted caches: ${JSON.stringify(replay.drift)}`);
+    const cps = await check.execute('listCheckpoints', { run_id: RUN_ID });
+    assert.ok(cps.checkpoints.every((c) => !c.unreadable), 'every checkpoint readable');
+  } finally {
+    check.close();
+  }
+  fs.rmSync(scratchRoot, { recursive: true, force: true });
+  fs.rmSync(root, { recursive: true, force: true });
+  return {
+    seed: opts.seed,
+    events: events.length,
+    acks: acks.length,
+    rejections,
+    lost,
+    kills,
+    claims,
+    leaseChecks,
+    seconds: Math.round((Date.now() - t0) / 1000),
+  };
+}
+
+function dropLease(leases: Lease[], cmd: { task_id: string; lease_token: string }) {
+  const i = leases.findIndex((l) => l.lease_token === cmd.lease_token);
+  if (i >= 0) leases.splice(i, 1);
+}
