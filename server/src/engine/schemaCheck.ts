@@ -136,3 +136,89 @@ function objectCheck(def: Def): Check | undefined {
 export function shapeKeys(schema: z.ZodType): string[] {
   return Object.keys(defOf(schema).shape ?? {});
 }
+
+/** What a compiled parser returns when it cannot produce zod's output (the caller asks zod). */
+export const UNSURE: unique symbol = Symbol('unsure');
+export type Parse = (value: unknown) => unknown;
+
+/**
+ * A parser compiled from a zod schema that returns exactly what zod's successful parse returns
+ * — fresh objects (schema keys only, in schema order) and arrays, the same strings, numbers and
+ * unknown-typed values — or UNSURE whenever zod might answer differently (failures, defaults to
+ * fill in, anything not modelled). For big cached records (run.json with 100 000 tasks).
+ */
+export function compileParse(schema: z.ZodType): Parse | undefined {
+  const def = defOf(schema);
+  switch (def.type) {
+    case 'optional': {
+      const inner = def.innerType && compileParse(def.innerType);
+      return inner && ((v) => (v === undefined ? undefined : inner(v)));
+    }
+    case 'nullable': {
+      const inner = def.innerType && compileParse(def.innerType);
+      return inner && ((v) => (v === null ? null : inner(v)));
+    }
+    case 'default': {
+      // Filling in a default is zod's job (it copies the default value).
+      const inner = def.innerType && compileParse(def.innerType);
+      return inner && ((v) => (v === undefined ? UNSURE : inner(v)));
+    }
+    case 'array': {
+      if (def.checks && def.checks.length > 0) return undefined;
+      const el = def.element && compileParse(def.element);
+      if (!el) return undefined;
+      return (v) => {
+        if (!Array.isArray(v)) return UNSURE;
+        const out = new Array(v.length);
+        for (let i = 0; i < v.length; i++) {
+          const x = el(v[i]);
+          if (x === UNSURE) return UNSURE;
+          out[i] = x;
+        }
+        return out;
+      };
+    }
+    case 'object':
+      return objectParse(def);
+    case 'string':
+    case 'number':
+    case 'boolean':
+    case 'enum':
+    case 'literal':
+    case 'unknown':
+    case 'any': {
+      // Leaves: zod returns the value itself when it takes it.
+      const check = compileCheck(schema);
+      return check && ((v) => (check(v) ? v : UNSURE));
+    }
+    default:
+      return undefined;
+  }
+}
+
+function objectParse(def: Def): Parse | undefined {
+  if (def.catchall !== undefined || (def.checks && def.checks.length > 0) || !def.shape) return undefined;
+  const fields: { key: string; parse: Parse; optional: boolean }[] = [];
+  for (const [key, field] of Object.entries(def.shape)) {
+    const parse = compileParse(field);
+    if (!parse) return undefined;
+    fields.push({ key, parse, optional: defOf(field).type === 'optional' });
+  }
+  return (v) => {
+    if (v === null || typeof v !== 'object' || Array.isArray(v)) return UNSURE;
+    const o = v as Record<string, unknown>;
+    const out: Record<string, unknown> = {};
+    for (let i = 0; i < fields.length; i++) {
+      const f = fields[i];
+      if (!Object.hasOwn(o, f.key)) {
+        // zod leaves an absent optional key out; anything else absent is its call.
+        if (f.optional && !(f.key in o)) continue;
+        return UNSURE;
+      }
+      const x = f.parse(o[f.key]);
+      if (x === UNSURE || (x === undefined && !f.optional)) return UNSURE;
+      out[f.key] = x;
+    }
+    return out;
+  };
+}

@@ -139,8 +139,10 @@ function applyToRun(state: RunState, e: EventRecord): void {
 }
 
 function setOptional<K extends 'started_at_ms' | 'ended_at_ms' | 'last_error'>(h: RunHeader, key: K, value: RunHeader[K]): void {
-  if (value === undefined) delete h[key];
-  else h[key] = value;
+  // `delete` of an absent key still takes V8's slow path; most events touch none of these.
+  if (value === undefined) {
+    if (key in h) delete h[key];
+  } else if (h[key] !== value) h[key] = value;
 }
 
 function applyToCommands(state: RunState, e: EventRecord): void {

@@ -5,6 +5,7 @@
 import * as path from 'node:path';
 import { z } from 'zod';
 import { RunRecord, RunRecordSchema, StoredBlackboard, StoredBlackboardSchema } from '../engine/model';
+import { compileParse, Parse, UNSURE } from '../engine/schemaCheck';
 import { CommandEntry, RunState, toRunRecord } from '../engine/state';
 import { readJsonIfExists, writeFileAtomic } from './atomicFile';
 
@@ -29,10 +30,22 @@ export interface LogIndex {
 
 export type Loaded<T> = { value: T } | { missing: true } | { error: string };
 
+// run.json holds every task: checking it with zod took most of a cold start. Parsers compiled
+// from the same schemas return zod's exact output for well-formed files; zod handles the rest.
+const parsers = new Map<z.ZodType, Parse | undefined>();
+
+function fastParse(schema: z.ZodType, raw: unknown): unknown {
+  if (!parsers.has(schema)) parsers.set(schema, compileParse(schema));
+  const parse = parsers.get(schema);
+  return parse ? parse(raw) : UNSURE;
+}
+
 function load<T>(file: string, schema: z.ZodType<T>): Loaded<T> {
   try {
     const raw = readJsonIfExists(file);
     if (raw === undefined) return { missing: true };
+    const fast = fastParse(schema, raw);
+    if (fast !== UNSURE) return { value: fast as T };
     const r = schema.safeParse(raw);
     if (!r.success) {
       const i = r.error.issues[0];

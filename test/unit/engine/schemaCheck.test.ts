@@ -7,19 +7,25 @@ import fc from 'fast-check';
 import { z } from 'zod';
 import { validateEventRecord } from '../../../server/src/engine/eventRecord';
 import {
-  ArtifactSchema, BlackboardItemSchema, EventRecord, EventRecordSchema, RunRecordSchema, StepSchema, TaskSchema, WorkspaceLeaseSchema,
+  ArtifactSchema, BlackboardItemSchema, EventRecord, EventRecordSchema, RunRecordSchema, StepSchema, StoredBlackboardSchema, TaskSchema,
+  WorkspaceLeaseSchema,
 } from '../../../server/src/engine/model';
-import { compileCheck } from '../../../server/src/engine/schemaCheck';
+import { compileCheck, compileParse, UNSURE } from '../../../server/src/engine/schemaCheck';
 import { decideAppendEvent, decideCreateRun, decidePatchBlackboard, decideValidateWorkspaceLease } from '../../../server/src/engine/runCommands';
 import { decideCreateTasks } from '../../../server/src/engine/taskCreation';
 import { decideClaim, decideTransition } from '../../../server/src/engine/taskLifecycle';
-import { applyEvent, emptyRunState } from '../../../server/src/engine/state';
+import { applyEvent, emptyRunState, RunState, toRunRecord } from '../../../server/src/engine/state';
 import { testContext } from './harness';
 
 const RUN = 'run-check';
 
 /** Real records of every payload kind, as they appear in a log (JSON round trip). */
 function sampleEvents(): EventRecord[] {
+  return sampleRun().log;
+}
+
+/** The run behind sampleEvents, with its log. */
+function sampleRun(): { state: RunState; log: EventRecord[] } {
   const ctx = testContext();
   const state = emptyRunState(RUN);
   const log: EventRecord[] = [];
@@ -44,7 +50,7 @@ function sampleEvents(): EventRecord[] {
   commit(decidePatchBlackboard(state, { run_id: RUN, op: 'add_artifact', payload: { path: 'a.txt', artifact_type: 'file' } }, ctx));
   commit(decidePatchBlackboard(state, { run_id: RUN, op: 'set_rolling_summary', payload: 'sum' }, ctx));
   commit(decideValidateWorkspaceLease(state, { phase: 'p' }, '/elsewhere', ctx).events);
-  return log;
+  return { state, log };
 }
 
 /** validateEventRecord as it was before the fast path: zod for everything. */
@@ -205,3 +211,38 @@ function validateEventRecordViaZod(value: Record<string, unknown>): string {
   const i = p.error.issues[0];
   return `payload of ${r.data.type}: ${i.path.length ? i.path.join('.') : 'record'}: ${i.message}`;
 }
+
+describe('compiled parsers (cached records)', () => {
+  const { state } = sampleRun();
+  // As the caches are written: JSON of the in-memory records, whose key order is not the schema's.
+  const runJson = JSON.parse(JSON.stringify(toRunRecord(state)));
+  const bbJson = JSON.parse(JSON.stringify(state.blackboard));
+
+  for (const [name, schema, sample] of [
+    ['run.json', RunRecordSchema, runJson],
+    ['blackboard.json', StoredBlackboardSchema, bbJson],
+    ['task', TaskSchema, runJson.tasks[0]],
+  ] as const) {
+    it(`${name}: returns zod's output exactly (values, key order, fresh objects) or UNSURE`, () => {
+      const parse = compileParse(schema as z.ZodType);
+      assert.ok(parse, 'compiles');
+      const clean = parse!(sample);
+      assert.notEqual(clean, UNSURE, 'a well-formed record takes the fast path');
+      const ref = (schema as z.ZodType).parse(sample);
+      assert.deepEqual(clean, ref);
+      assert.equal(JSON.stringify(clean), JSON.stringify(ref));
+      assert.notEqual(clean, sample);
+      fc.assert(
+        fc.property(fc.constantFrom(...paths(sample)).chain((p) => damage.map((d) => damaged(sample as EventRecord, p, d))), (v) => {
+          const out = parse!(v);
+          if (out === UNSURE) return;
+          const r = (schema as z.ZodType).safeParse(v);
+          assert.ok(r.success, `fast path took what zod rejects: ${JSON.stringify(v)}`);
+          assert.deepEqual(out, r.data);
+          assert.equal(JSON.stringify(out), JSON.stringify(r.data));
+        }),
+        { seed: 5, numRuns: 3000 },
+      );
+    });
+  }
+});
