@@ -10,6 +10,8 @@ import { SqliteQueue, SqliteSync } from './sqliteQueue';
 export interface WorkerDone {
   done: true;
   completed: number;
+  /** CPU time this process spent in the loop (user + system), ms. */
+  cpuMs: number;
 }
 
 type Loop = () => Promise<number>;
@@ -53,11 +55,13 @@ function main(): void {
       ? runboardLoop(args[0], args[1], args[2] as Durability, args[3])
       : sqliteLoop(args[0], args[1] as SqliteSync, args[2]);
   process.once('message', () => {
+    const cpu0 = process.cpuUsage();
     worker
       .loop()
       .then((completed) => {
+        const cpu = process.cpuUsage(cpu0);
         worker.close();
-        process.send!({ done: true, completed } satisfies WorkerDone, () => process.exit(0));
+        process.send!({ done: true, completed, cpuMs: (cpu.user + cpu.system) / 1000 } satisfies WorkerDone, () => process.exit(0));
       })
       .catch((e) => {
         process.stderr.write(`${(e as Error).stack ?? e}\n`);

@@ -1,6 +1,7 @@
 // `npm run bench` (= build, then this): runs every workload, prints the table and writes
 // bench/results.json. Flags: --quick (CI-sized, ~10× smaller), --only <n|key>[,…] (some rows),
-// --no-bundle (run the sources through tsx instead).
+// --markdown (also print the table as Markdown, for BENCHMARKS.md), --no-bundle (run the
+// sources through tsx instead).
 //
 // The workloads call the engine and store in-process, so by default they run from an esbuild
 // bundle (out/bench/), like the shipped dist/*.js: under tsx every module is compiled on its own,
@@ -12,7 +13,7 @@ import * as path from 'node:path';
 import { Row } from './harness';
 import { BUNDLE_DIR, BUNDLED, REPO, RESULTS_JSON } from './paths';
 import { ROWS, selectRows } from './rows';
-import { textTable } from './table';
+import { markdownTable, textTable } from './table';
 
 function argValue(argv: string[], name: string): string | undefined {
   const i = argv.indexOf(name);
@@ -51,6 +52,7 @@ async function main(argv: string[]): Promise<void> {
     process.stderr.write(`${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
   }
   console.log(`\n${textTable(rows)}\n`);
+  if (argv.includes('--markdown')) console.log(`${markdownTable(rows)}\n`);
   const failed = rows.filter((r) => !r.pass);
   console.log(failed.length === 0 ? 'Every goal met.' : `Goals missed: ${failed.map((r) => r.id).join(', ')}.`);
   const results = {

@@ -17,5 +17,6 @@ export function textTable(rows: Row[]): string {
 export function markdownTable(rows: Row[]): string {
   const out = [`| ${HEADERS.join(' | ')} |`, `|${HEADERS.map((_, c) => (c >= 2 && c <= 5 ? '---:' : '---')).join('|')}|`];
   rows.forEach((r, i) => out.push(`| ${cells(r, i).join(' | ')} |`));
-  return out.join('\n');
+  const notes = rows.map((r, i) => (r.note ? `- ${r.id ?? i + 1}: ${r.note}` : '')).filter((n) => n !== '');
+  return [...out, ...(notes.length > 0 ? ['', ...notes] : [])].join('\n');
 }

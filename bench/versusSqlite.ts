@@ -29,32 +29,40 @@ function startWorker(args: string[]): Promise<ChildProcess> {
   });
 }
 
-/** Starts the workers, lets them go together, returns completed tasks per second. */
-async function race(argsPerWorker: string[][], expected: number): Promise<number> {
+interface RaceResult {
+  /** Completed tasks per second, from "go" to the last "done". */
+  rate: number;
+  /** CPU time of all workers per completed task, µs. */
+  cpuUsPerTask: number;
+}
+
+/** Starts the workers, lets them go together, waits for every one to finish. */
+async function race(argsPerWorker: string[][], expected: number): Promise<RaceResult> {
   const workers = await Promise.all(argsPerWorker.map(startWorker));
   try {
     await settle();
     const finished = workers.map(
       (w) =>
-        new Promise<number>((resolve, reject) => {
-          w.once('message', (m) => resolve((m as WorkerDone).completed));
+        new Promise<WorkerDone>((resolve, reject) => {
+          w.once('message', (m) => resolve(m as WorkerDone));
           w.once('exit', (code) => code !== 0 && reject(new Error(`worker exited with ${code}`)));
         }),
     );
     const t0 = nowMs();
     for (const w of workers) w.send('go');
-    const counts = await Promise.all(finished);
+    const reports = await Promise.all(finished);
     const ms = nowMs() - t0;
-    const completed = counts.reduce((a, b) => a + b, 0);
+    const completed = reports.reduce((a, r) => a + r.completed, 0);
     await Promise.all(workers.map((w) => (w.exitCode !== null ? undefined : new Promise((r) => w.once('exit', r)))));
     if (completed !== expected) throw new Error(`workers completed ${completed} tasks, expected ${expected}`);
-    return completed / (ms / 1000);
+    const cpuMs = reports.reduce((a, r) => a + r.cpuMs, 0);
+    return { rate: completed / (ms / 1000), cpuUsPerTask: (cpuMs * 1000) / completed };
   } finally {
     for (const w of workers) if (w.exitCode === null) w.kill('SIGKILL');
   }
 }
 
-async function runboardRound(size: VersusSqliteSize, durability: Durability): Promise<number> {
+async function runboardRound(size: VersusSqliteSize, durability: Durability): Promise<RaceResult> {
   return inTempDir('vs-runboard', async (dir) => {
     const root = path.join(dir, 'root');
     const runId = 'board';
@@ -73,32 +81,33 @@ async function runboardRound(size: VersusSqliteSize, durability: Durability): Pr
   });
 }
 
-async function sqliteRound(size: VersusSqliteSize, sync: SqliteSync): Promise<number> {
+async function sqliteRound(size: VersusSqliteSize, sync: SqliteSync): Promise<RaceResult> {
   return inTempDir('vs-sqlite', async (dir) => {
     const file = path.join(dir, 'queue.db');
     seedSqliteQueue(file, size.tasks);
     const args = Array.from({ length: size.workers }, (_, i) => ['sqlite', file, sync, `agent-${i}`]);
-    const rate = await race(args, size.tasks);
+    const result = await race(args, size.tasks);
     const q = new SqliteQueue(file, sync);
     try {
       if (q.countDone() !== size.tasks) throw new Error('SQLite queue: not every task is done');
     } finally {
       q.close();
     }
-    return rate;
+    return result;
   });
 }
 
 async function pairing(size: VersusSqliteSize, durability: Durability, sync: SqliteSync): Promise<Row> {
-  const runboard: number[] = [];
-  const sqlite: number[] = [];
+  const runboard: RaceResult[] = [];
+  const sqlite: RaceResult[] = [];
   for (let r = 0; r < size.rounds; r++) {
     runboard.push(await runboardRound(size, durability));
     sqlite.push(await sqliteRound(size, sync));
   }
-  const value = median(runboard);
-  const baseline = median(sqlite);
+  const value = median(runboard.map((r) => r.rate));
+  const baseline = median(sqlite.map((r) => r.rate));
   const ratio = ratioOf(value, baseline);
+  const cpu = (rs: RaceResult[]) => Math.round(median(rs.map((r) => r.cpuUsPerTask)));
   return {
     name: `vs SQLite, ${size.workers} workers (${durability} vs ${sync})`,
     value,
@@ -107,7 +116,9 @@ async function pairing(size: VersusSqliteSize, durability: Durability, sync: Sql
     ratio,
     goal: 'ratio ≥ 1',
     pass: ratio >= 1,
-    note: `claim → heartbeat → complete over ${size.tasks} tasks; ${size.rounds} rounds`,
+    note:
+      `claim → heartbeat → complete over ${size.tasks} tasks; CPU per task, all workers: ` +
+      `Runboard ${cpu(runboard)} µs, SQLite ${cpu(sqlite)} µs; ${size.rounds} rounds`,
   };
 }
 
