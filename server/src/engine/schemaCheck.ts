@@ -1,45 +1,19 @@
 // A fast accept-only check compiled from a zod schema, for the hot path that validates every
-// log line. It understands the few schema kinds the records use (objects, strings, numbers with
-// int/bounds checks, enums, literals, unions, arrays, optional, nullable, unknown) and answers "valid" only when
-// zod would too; anything else compiles to undefined, and callers fall back to zod itself —
-// which also writes every error message, so behaviour stays zod's.
+// log line. It understands the few schema kinds the records use (objects, strings, numbers
+// with int/bounds checks, enums, literals, unions, arrays, optional, nullable, unknown) and
+// answers "valid" only when zod would too; anything else compiles to undefined, and callers
+// fall back to zod itself — which also words every error message, so behaviour stays zod's.
+// Generated code (schemaCodegen.ts) where allowed, else a tree of closures with the same rules.
 import { z } from 'zod';
+import { generateCheck } from './schemaCodegen';
+import { Def, defOf, numberBounds } from './schemaDefs';
 
 export type Check = (value: unknown) => boolean;
 
-interface Def {
-  type: string;
-  checks?: { _zod: { def: { check: string; format?: string; value?: unknown; inclusive?: boolean } } }[];
-  shape?: Record<string, z.ZodType>;
-  catchall?: unknown;
-  entries?: Record<string, unknown>;
-  innerType?: z.ZodType;
-  element?: z.ZodType;
-  options?: z.ZodType[];
-  values?: unknown[];
-}
-
-function defOf(schema: z.ZodType): Def {
-  return (schema as unknown as { _zod: { def: Def } })._zod.def;
-}
-
 function numberCheck(def: Def): Check | undefined {
-  let safeInt = false;
-  let min = -Infinity;
-  let minInclusive = true;
-  let max = Infinity;
-  let maxInclusive = true;
-  for (const c of def.checks ?? []) {
-    const d = c._zod.def;
-    if (d.check === 'number_format' && d.format === 'safeint') safeInt = true;
-    else if (d.check === 'greater_than' && typeof d.value === 'number') {
-      min = d.value;
-      minInclusive = d.inclusive === true;
-    } else if (d.check === 'less_than' && typeof d.value === 'number') {
-      max = d.value;
-      maxInclusive = d.inclusive === true;
-    } else return undefined;
-  }
+  const b = numberBounds(def);
+  if (!b) return undefined;
+  const { safeInt, min, minInclusive, max, maxInclusive } = b;
   return (v) =>
     typeof v === 'number' &&
     Number.isFinite(v) &&
@@ -50,6 +24,11 @@ function numberCheck(def: Def): Check | undefined {
 
 /** The accept-only check for `schema`, or undefined when it uses something this does not model. */
 export function compileCheck(schema: z.ZodType): Check | undefined {
+  return generateCheck(schema) ?? closureCheck(schema);
+}
+
+/** The same check as a tree of closures (where generating code is not allowed). */
+export function closureCheck(schema: z.ZodType): Check | undefined {
   const def = defOf(schema);
   switch (def.type) {
     case 'unknown':
@@ -68,16 +47,16 @@ export function compileCheck(schema: z.ZodType): Check | undefined {
       return (v) => typeof v === 'string' && set.has(v);
     }
     case 'optional': {
-      const inner = def.innerType && compileCheck(def.innerType);
+      const inner = def.innerType && closureCheck(def.innerType);
       return inner && ((v) => v === undefined || inner(v));
     }
     case 'nullable': {
-      const inner = def.innerType && compileCheck(def.innerType);
+      const inner = def.innerType && closureCheck(def.innerType);
       return inner && ((v) => v === null || inner(v));
     }
     case 'array': {
       if (def.checks && def.checks.length > 0) return undefined;
-      const el = def.element && compileCheck(def.element);
+      const el = def.element && closureCheck(def.element);
       if (!el) return undefined;
       return (v) => {
         if (!Array.isArray(v)) return false;
@@ -93,7 +72,7 @@ export function compileCheck(schema: z.ZodType): Check | undefined {
     case 'union': {
       // Accepted when one option accepts: exactly zod's rule for a plain union, and for a
       // discriminated one whose options differ in a literal discriminator.
-      const options = (def.options ?? []).map(compileCheck);
+      const options = (def.options ?? []).map(closureCheck);
       if (options.length === 0 || options.some((o) => !o)) return undefined;
       const checks = options as Check[];
       return (v) => checks.some((c) => c(v));
@@ -110,7 +89,7 @@ function objectCheck(def: Def): Check | undefined {
   if (def.catchall !== undefined || (def.checks && def.checks.length > 0) || !def.shape) return undefined;
   const fields: { key: string; check: Check; required: boolean }[] = [];
   for (const [key, field] of Object.entries(def.shape)) {
-    const check = compileCheck(field);
+    const check = closureCheck(field);
     if (!check) return undefined;
     // An absent key reads as undefined; only optional fields accept that here (stricter than
     // zod for unknown-typed keys, which is fine for an accept-only check).

@@ -10,7 +10,8 @@ import {
   ArtifactSchema, BlackboardItemSchema, EventRecord, EventRecordSchema, RunRecordSchema, StepSchema, StoredBlackboardSchema, TaskSchema,
   WorkspaceLeaseSchema,
 } from '../../../server/src/engine/model';
-import { compileCheck, compileParse, UNSURE } from '../../../server/src/engine/schemaCheck';
+import { closureCheck, compileCheck, compileParse, UNSURE } from '../../../server/src/engine/schemaCheck';
+import { generateCheck } from '../../../server/src/engine/schemaCodegen';
 import { decideAppendEvent, decideCreateRun, decidePatchBlackboard, decideValidateWorkspaceLease } from '../../../server/src/engine/runCommands';
 import { decideCreateTasks } from '../../../server/src/engine/taskCreation';
 import { decideClaim, decideTransition } from '../../../server/src/engine/taskLifecycle';
@@ -129,7 +130,13 @@ describe('compiled schema checks', () => {
     }
   });
 
-  it('never accept what zod rejects', () => {
+  it('are generated code where the runtime allows it', () => {
+    assert.ok(generateCheck(EventRecordSchema), 'event record');
+    assert.ok(generateCheck(TaskPayload), 'task payload');
+  });
+
+  for (const [impl, compile] of [['generated', generateCheck], ['closures', closureCheck]] as const)
+  it(`never accept what zod rejects (${impl})`, () => {
     const schemas: [string, z.ZodType][] = [
       ['event', EventRecordSchema], ['task', TaskSchema], ['run', RunRecordSchema], ['step', StepSchema],
       ['item', BlackboardItemSchema], ['artifact', ArtifactSchema], ['workspace', WorkspaceLeaseSchema],
@@ -140,7 +147,7 @@ describe('compiled schema checks', () => {
       run: [(events[0].payload as { run: unknown }).run],
     };
     for (const [name, schema] of schemas) {
-      const check = compileCheck(schema);
+      const check = compile(schema);
       assert.ok(check, `${name} compiles`);
       const base = sources[name] ?? [];
       fc.assert(
