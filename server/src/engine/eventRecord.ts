@@ -35,11 +35,13 @@ function describe(error: z.ZodError): string {
 // Every log line is checked on every load and catch-up, so the common case — a well-formed
 // record — takes compiled accept-only checks; zod runs when they cannot say yes, and then
 // decides (and words the error) exactly as before.
-const recordCheck = compileCheck(EventRecordSchema);
+// Compiled on first use: a one-shot CLI call that reads no log lines should not pay for it.
+const checks = new Map<z.ZodType, Check | undefined>();
+function checkFor(schema: z.ZodType): Check | undefined {
+  if (!checks.has(schema)) checks.set(schema, compileCheck(schema));
+  return checks.get(schema);
+}
 const recordKeyIndex = new Map(shapeKeys(EventRecordSchema).map((k, i) => [k, i]));
-const payloadChecks = new Map<z.ZodType, Check | undefined>(
-  [RunPayload, TaskPayload, BlackboardPayload, WorkspacePayload].map((s) => [s, compileCheck(s)]),
-);
 
 /**
  * The record as zod's parse would return it, when that is the value itself: a plain object
@@ -47,6 +49,7 @@ const payloadChecks = new Map<z.ZodType, Check | undefined>(
  * drops unknown keys and lists the rest in that order). Undefined when zod must look.
  */
 function wellFormedRecord(value: unknown): EventRecord | undefined {
+  const recordCheck = checkFor(EventRecordSchema);
   if (!recordCheck || !recordCheck(value) || Object.getPrototypeOf(value) !== Object.prototype) return undefined;
   let last = -1;
   for (const key in value as object) {
@@ -72,7 +75,7 @@ export function validateEventRecord(value: unknown, runId: string): EventRecord 
   }
   if (e.run_id !== runId) return `run_id ${JSON.stringify(e.run_id)} does not belong to run ${runId}`;
   const schema = payloadSchema(e.type);
-  if (schema && !payloadChecks.get(schema)?.(e.payload)) {
+  if (schema && !checkFor(schema)?.(e.payload)) {
     const p = schema.safeParse(e.payload);
     if (!p.success) return `payload of ${e.type}: ${describe(p.error)}`;
   }

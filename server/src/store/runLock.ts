@@ -38,6 +38,7 @@ export class Mutex {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Long enough for a waiter the kernel just woke to take the lock. */
 const STEP_ASIDE_MS = 2;
+const NO_WAITERS_RECHECK_MS = 50;
 
 /**
  * A blocking flock in flight on a worker thread (it cannot be cancelled). Whoever waits for it
@@ -56,6 +57,7 @@ export class FlockRunLock implements RunLock {
   private waitFd: number | undefined;
   private pending: PendingFlock | undefined;
   private releasedAt = -Infinity;
+  private noWaitFileUntil = -Infinity;
 
   constructor(private readonly file: string, private readonly timeoutMs = 30_000) {}
 
@@ -152,12 +154,17 @@ export class FlockRunLock implements RunLock {
   /** True when another process holds the waiters' shared lock (no file yet: nobody ever waited). */
   private othersWaiting(): boolean {
     if (this.waitFd === undefined) {
-      try {
-        this.waitFd = fs.openSync(`${this.file}.wait`, 'r');
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code === 'ENOENT') return false;
-        throw e;
+      // Looked for at most every NO_WAITERS_RECHECK_MS: a lookup per commit cost a tenth of one
+      // (and a failing open, with its exception, a fifth). A first waiter seen a little late
+      // still waits in the kernel's queue.
+      const now = performance.now();
+      if (now < this.noWaitFileUntil) return false;
+      const waitFile = `${this.file}.wait`;
+      if (!fs.existsSync(waitFile)) {
+        this.noWaitFileUntil = now + NO_WAITERS_RECHECK_MS;
+        return false;
       }
+      this.waitFd = fs.openSync(waitFile, 'r');
     }
     const fd = this.waitFd;
     if (!tryLockExclusive(fd)) return true;
