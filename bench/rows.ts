@@ -20,7 +20,7 @@ export interface RowSpec {
 const pick = <T>(quick: boolean, full: T, small: T): T => (quick ? small : full);
 
 export const ROWS: RowSpec[] = [
-  { key: 'commit', run: (q) => benchCommitLatency(pick(q, { commits: 5000, warmup: 500, rounds: 7 }, { commits: 1000, warmup: 200, rounds: 3 })) },
+  { key: 'commit', run: (q) => benchCommitLatency(pick(q, { commits: 5000, warmup: 500, rounds: 7 }, { commits: 2000, warmup: 1000, rounds: 3 })) },
   { key: 'batched', run: (q) => benchBatchedThroughput(pick(q, { events: 100_000, batch: 100, rounds: 5 }, { events: 10_000, batch: 100, rounds: 3 })) },
   { key: 'fsync', run: (q) => benchDurableCommits(pick(q, { commits: 500, warmup: 50, rounds: 5 }, { commits: 100, warmup: 20, rounds: 3 })) },
   {
