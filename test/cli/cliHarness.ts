@@ -5,8 +5,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-export const REPO = path.resolve(__dirname, '..', '..');
-export const CLI_JS = path.join(REPO, 'dist', 'cli.js');
+import { CLI_JS, REPO } from '../server/serverProcess';
+
+export { CLI_JS, REPO };
 
 export interface CliResult {
   status: number | null;
@@ -95,17 +96,7 @@ export function eventsOnDisk(root: string, runId: string): { seq: number; type: 
     .map((l) => JSON.parse(l));
 }
 
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-export async function waitFor<T>(check: () => T | undefined | false, timeoutMs = 5000, what = 'condition'): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = check();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(25);
-  }
-}
+export { sleep, waitFor } from '../server/serverProcess';
 
 /** Creates a run with `tasks` (TaskInput rows) through the CLI; returns the run id. */
 export function seedRun(root: string, runId: string, tasks: unknown[] = []): string {

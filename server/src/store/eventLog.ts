@@ -62,30 +62,13 @@ export class EventLog {
    * final line, if any (left unconsumed).
    */
   readNew(onLine: (l: LogLine) => void): TornTail | undefined {
-    const fd = this.handle();
-    const size = fs.fstatSync(fd).size;
+    const size = fs.fstatSync(this.handle()).size;
     if (size < this.offset) throw new LogShrankError(this.file, size, this.offset);
-    let pos = this.offset;
-    let carry: Buffer | undefined;
-    let carryStart = pos;
-    while (pos < size) {
-      const want = Math.min(CHUNK, size - pos);
-      const chunk = Buffer.allocUnsafe(want);
-      const got = fs.readSync(fd, chunk, 0, want, pos);
-      if (got <= 0) break;
-      const data: Buffer = carry ? Buffer.concat([carry, chunk.subarray(0, got)]) : chunk.subarray(0, got);
-      let lineStart = 0;
-      for (let nl = data.indexOf(NEWLINE); nl !== -1; nl = data.indexOf(NEWLINE, lineStart)) {
-        const start = carryStart + lineStart;
-        this.line++;
-        this.offset = carryStart + nl + 1;
-        onLine({ text: data.toString('utf8', lineStart, nl), line: this.line, start, end: this.offset });
-        lineStart = nl + 1;
-      }
-      carry = lineStart < data.length ? data.subarray(lineStart) : undefined;
-      carryStart += lineStart;
-      pos += got;
-    }
+    this.scanLines(this.offset, size, (text, start, end) => {
+      this.line++;
+      this.offset = end;
+      onLine({ text, line: this.line, start, end });
+    });
     return this.offset < size ? { offset: this.offset, line: this.line + 1, bytes: size - this.offset } : undefined;
   }
 
@@ -129,13 +112,18 @@ export class EventLog {
     return this.seqOffsets[seq] ?? this.offset;
   }
 
-  /** Reads complete lines in [from, to) — `to` defaults to the consumed end — streaming in chunks. */
+  /** Reads complete lines in [from, to), streaming in chunks; `onLine` returns false to stop. */
   readRange(from: number, to: number, onLine: (text: string, line: number, start: number, end: number) => boolean | void): void {
+    let lineNo = 0;
+    this.scanLines(from, to, (text, start, end) => onLine(text, ++lineNo, start, end));
+  }
+
+  /** The one chunked line splitter: complete lines of [from, to) with their byte ranges. */
+  private scanLines(from: number, to: number, onLine: (text: string, start: number, end: number) => boolean | void): void {
     const fd = this.handle();
     let pos = from;
     let carry: Buffer | undefined;
     let carryStart = from;
-    let lineNo = 0;
     while (pos < to) {
       const want = Math.min(CHUNK, to - pos);
       const chunk = Buffer.allocUnsafe(want);
@@ -144,8 +132,7 @@ export class EventLog {
       const data: Buffer = carry ? Buffer.concat([carry, chunk.subarray(0, got)]) : chunk.subarray(0, got);
       let lineStart = 0;
       for (let nl = data.indexOf(NEWLINE); nl !== -1; nl = data.indexOf(NEWLINE, lineStart)) {
-        lineNo++;
-        if (onLine(data.toString('utf8', lineStart, nl), lineNo, carryStart + lineStart, carryStart + nl + 1) === false) return;
+        if (onLine(data.toString('utf8', lineStart, nl), carryStart + lineStart, carryStart + nl + 1) === false) return;
         lineStart = nl + 1;
       }
       carry = lineStart < data.length ? data.subarray(lineStart) : undefined;

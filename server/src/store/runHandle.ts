@@ -19,6 +19,16 @@ import { CommitNotice, Diagnostic, StoreOptions } from './types';
 
 export const EVENTS_FILE = 'events.jsonl';
 
+/** Where a run lives and whom it tells about commits and problems. */
+export interface RunSite {
+  root: string;
+  runId: string;
+  dir: string;
+  opts: StoreOptions;
+  emitCommit: (n: CommitNotice) => void;
+  emitDiagnostic: (d: Diagnostic) => void;
+}
+
 export type CommandOutcome<T> = { result: T } | { repeat: CommandEntry };
 
 export class RunHandle {
@@ -32,42 +42,30 @@ export class RunHandle {
   private torn: { offset: number; since: number; reported: boolean } | undefined;
   private closed = false;
 
-  private constructor(
-    readonly root: string,
-    readonly runId: string,
-    readonly dir: string,
-    private readonly opts: StoreOptions,
-    private readonly emitCommit: (n: CommitNotice) => void,
-    private readonly emitDiagnostic: (d: Diagnostic) => void,
-  ) {
-    this.log = new EventLog(path.join(dir, EVENTS_FILE));
-    this.lock = new FlockRunLock(path.join(dir, '.lock'), opts.lockTimeoutMs);
-    this.state = emptyRunState(runId);
+  readonly root: string;
+  readonly runId: string;
+  readonly dir: string;
+  private readonly opts: StoreOptions;
+  private readonly emitCommit: (n: CommitNotice) => void;
+  private readonly emitDiagnostic: (d: Diagnostic) => void;
+
+  private constructor(site: RunSite) {
+    ({ root: this.root, runId: this.runId, dir: this.dir, opts: this.opts, emitCommit: this.emitCommit, emitDiagnostic: this.emitDiagnostic } = site);
+    this.log = new EventLog(path.join(this.dir, EVENTS_FILE));
+    this.lock = new FlockRunLock(path.join(this.dir, '.lock'), this.opts.lockTimeoutMs);
+    this.state = emptyRunState(this.runId);
   }
 
-  static open(
-    root: string,
-    runId: string,
-    dir: string,
-    opts: StoreOptions,
-    emitCommit: (n: CommitNotice) => void,
-    emitDiagnostic: (d: Diagnostic) => void,
-  ): RunHandle {
-    const h = new RunHandle(root, runId, dir, opts, emitCommit, emitDiagnostic);
+  /** An existing run, loaded from its caches and log. */
+  static open(site: RunSite): RunHandle {
+    const h = new RunHandle(site);
     h.load();
     return h;
   }
 
   /** For a new run: the folder exists, the log is empty; seq 1 is appended by `create`. */
-  static forNewRun(
-    root: string,
-    runId: string,
-    dir: string,
-    opts: StoreOptions,
-    emitCommit: (n: CommitNotice) => void,
-    emitDiagnostic: (d: Diagnostic) => void,
-  ): RunHandle {
-    return new RunHandle(root, runId, dir, opts, emitCommit, emitDiagnostic);
+  static forNewRun(site: RunSite): RunHandle {
+    return new RunHandle(site);
   }
 
   get exists(): boolean {

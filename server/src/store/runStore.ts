@@ -23,7 +23,7 @@ import { decideClaim, decideRequeue, decideTransition } from '../engine/taskLife
 import { checkTextLimit } from '../engine/text';
 import { CheckpointListing, listCheckpoints, readCheckpointFile, writeCheckpoint } from './checkpoints';
 import { normalizePath, runDir, runsDir } from './paths';
-import { EVENTS_FILE, RunHandle } from './runHandle';
+import { EVENTS_FILE, RunHandle, RunSite } from './runHandle';
 import { readBlackboardSnapshot, readRunSnapshot } from './snapshots';
 import { CommitNotice, Diagnostic, StoreListener, StoreOptions } from './types';
 import { runIdProblem } from '../engine/ids';
@@ -143,13 +143,17 @@ export class RunStore {
       return undefined;
     }
     if (!st.isDirectory() || !fs.existsSync(path.join(dir, EVENTS_FILE))) return undefined;
-    const h = RunHandle.open(root, runId, dir, this.options, this.emitCommit, this.emitDiagnostic);
+    const h = RunHandle.open(this.siteOf(root, runId, dir));
     if (!h.exists) {
       h.close();
       return undefined;
     }
     runs.set(runId, h);
     return h;
+  }
+
+  private siteOf(root: string, runId: string, dir: string): RunSite {
+    return { root, runId, dir, opts: this.options, emitCommit: this.emitCommit, emitDiagnostic: this.emitDiagnostic };
   }
 
   private locate(p: Locator): RunHandle {
@@ -316,7 +320,7 @@ export class RunStore {
     } catch (e) {
       throw new DomainError('STORAGE_ERROR', `Cannot create ${dir}: ${(e as Error).message}`);
     }
-    const h = RunHandle.forNewRun(root, runId, dir, this.options, this.emitCommit, this.emitDiagnostic);
+    const h = RunHandle.forNewRun(this.siteOf(root, runId, dir));
     try {
       await h.create(events);
     } catch (e) {
