@@ -17,7 +17,9 @@ export interface ClaimedRow {
 
 function open(file: string, sync: SqliteSync): Database.Database {
   const db = new Database(file, { timeout: 30_000 });
-  db.pragma('journal_mode = WAL');
+  // WAL is persistent: set once by the seeding connection. Four workers each asking for it as
+  // they open together could meet SQLITE_BUSY outside the busy handler on a loaded machine.
+  if (db.pragma('journal_mode', { simple: true }) !== 'wal') db.pragma('journal_mode = WAL');
   db.pragma(`synchronous = ${sync}`);
   return db;
 }

@@ -8,7 +8,7 @@ import { EVENT, EventRecord, isTerminal, LOCAL_TENANT, RunRecord, RunStatus, Wor
 import { ParamsOf } from './params';
 import { applyRunTransition } from './runTransitions';
 import { emptyRunState, RunState } from './state';
-import { checkTextLimit, trimmedOrUndefined } from './text';
+import { checkTextLimit, setTrimmedFields, trimmedOrUndefined } from './text';
 
 /** `createRun` after the facade resolved the id and normalized the workspace path. */
 export function decideCreateRun(
@@ -38,12 +38,7 @@ export function decideCreateRun(
     created_at_ms: ctx.now,
     updated_at_ms: ctx.now,
   };
-  const sourceClient = trimmedOrUndefined(p.source_client);
-  const provider = trimmedOrUndefined(p.model_provider);
-  const model = trimmedOrUndefined(p.model_id);
-  if (sourceClient !== undefined) run.source_client = sourceClient;
-  if (provider !== undefined) run.model_provider = provider;
-  if (model !== undefined) run.model_id = model;
+  setTrimmedFields(run, { source_client: p.source_client, model_provider: p.model_provider, model_id: p.model_id });
   const b = new EventBuilder(emptyRunState(runId), ctx);
   b.add({ type: EVENT.runCreated, status: 'queued', payload: { run, format: 1 } });
   return b.events;

@@ -8,7 +8,7 @@ import { EVENT, isTerminal, LIMITS, Task } from './model';
 import { TaskInput } from './params';
 import { RunState } from './state';
 import { normalizeContract } from './taskContract';
-import { checkTextLimit, trimmedOrUndefined } from './text';
+import { checkTextLimit, setTrimmedFields } from './text';
 
 const CREATABLE = new Set(['pending', 'runnable', 'blocked']);
 
@@ -45,12 +45,7 @@ function buildTask(input: TaskInput, index: number, ctx: CommandContext): Task {
     created_ts: ctx.now,
     updated_ts: ctx.now,
   };
-  const workflowId = trimmedOrUndefined(input.workflow_id);
-  const nodeId = trimmedOrUndefined(input.workflow_node_id);
-  const parentId = trimmedOrUndefined(input.parent_task_id);
-  if (workflowId !== undefined) task.workflow_id = workflowId;
-  if (nodeId !== undefined) task.workflow_node_id = nodeId;
-  if (parentId !== undefined) task.parent_task_id = parentId;
+  setTrimmedFields(task, { workflow_id: input.workflow_id, workflow_node_id: input.workflow_node_id, parent_task_id: input.parent_task_id });
   return task;
 }
 

@@ -8,6 +8,17 @@ export function trimmedOrUndefined(value: unknown): string | undefined {
   return t === '' ? undefined : t;
 }
 
+/**
+ * Sets the optional text fields that are not blank once trimmed, in the order given; blank ones
+ * stay absent (records keep a fixed key order, which the fast record checks rely on).
+ */
+export function setTrimmedFields<T extends object>(target: T, fields: { [K in keyof T]?: unknown }): void {
+  for (const key of Object.keys(fields) as (keyof T)[]) {
+    const value = trimmedOrUndefined(fields[key]);
+    if (value !== undefined) target[key] = value as T[keyof T];
+  }
+}
+
 export function utf8Length(s: string): number {
   // Fast path: a string of length n takes at most 3n bytes in UTF-8.
   if (s.length * 3 <= LIMITS.textBytes) return s.length;
