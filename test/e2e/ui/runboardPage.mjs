@@ -59,9 +59,12 @@ export function runIds(workspace) {
   return fs.existsSync(dir) ? fs.readdirSync(dir).filter((d) => !d.startsWith('.')) : [];
 }
 
-/** Runs the bundled CLI (dist/cli.js) in another process on the system Node. */
-export function runboardCli(workspace, args, { agent = 'agent-007', input } = {}) {
-  const r = spawnSync(process.execPath, [path.join(REPO_ROOT, 'dist', 'cli.js'), '--root', workspace, '--json', ...args], {
+/**
+ * Runs the bundled CLI (dist/cli.js of the repo, or `cli` — e.g. an installed vsix's) in another
+ * process on the system Node.
+ */
+export function runboardCli(workspace, args, { agent = 'agent-007', input, cli = path.join(REPO_ROOT, 'dist', 'cli.js') } = {}) {
+  const r = spawnSync(process.execPath, [cli, '--root', workspace, '--json', ...args], {
     encoding: 'utf8',
     input,
     timeout: 30_000,
