@@ -84,6 +84,7 @@ export async function run({ page, workspace, log }) {
 
     await wb.runCommand('Runboard: Claim Next Task');
     await waitForCardIn(board, 'pack-check', 'in_progress');
+    await wb.treeItem(/Check the package contents.*vscode:/, runs).waitFor({ timeout: 30_000 });
     const { run } = runboardCli(workspace, ['run', 'show', 'from-vsix'], { cli });
     const task = run.tasks.find((t) => t.id === 'pack-check');
     assert.match(task.lease_owner, /^vscode:/, 'claimed by the editor');
