@@ -51,13 +51,13 @@ if (!workbenchInstalled()) {
   const b = spawnSync('npm', ['run', 'build', '--silent'], { cwd: repo, stdio: 'inherit' });
   if (b.status !== 0) process.exit(b.status ?? 1);
 }
-const { startCodeServer, stopCodeServer } = await import('../test/e2e/driver/codeServer.mjs');
+const { installedExtensionDir, startCodeServer, stopCodeServer } = await import('../test/e2e/driver/codeServer.mjs');
 
 // The extension is staged like an installed VSIX (package.json, dist/, media/, docs) in the
 // server's extensions folder, so the workbench behaves as for a user (toasts, no test driver).
 const runDir = fs.mkdtempSync(path.join(CACHE_DIR, 'workbench-'));
 const pkg = JSON.parse(fs.readFileSync(path.join(repo, 'package.json'), 'utf8'));
-const staged = path.join(runDir, 'extensions', `${pkg.publisher}.${pkg.name}-${pkg.version}`);
+const staged = installedExtensionDir(runDir, pkg);
 fs.mkdirSync(staged, { recursive: true });
 for (const entry of ['package.json', 'dist', 'media', 'README.md', 'LICENSE', 'CHANGELOG.md']) {
   const src = path.join(repo, entry);

@@ -3,7 +3,7 @@
 //   node codeServer.mjs start RUN_DIR [--port N] [--workspace DIR] [-- extra code-server args]
 //     prints the port; leaves the server running (pid in RUN_DIR/code-server.pid)
 //   node codeServer.mjs stop RUN_DIR
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
@@ -62,6 +62,38 @@ async function healthy(port) {
   }
 }
 
+/** The code-server command (on Node 24) and the flags that keep all its files in `runDir`. */
+function codeServerCommand(runDir) {
+  if (!fs.existsSync(CODE_SERVER_BIN)) throw new Error(`code-server is not installed (${CODE_SERVER_BIN}): run test/e2e/setup.sh`);
+  const xdg = xdgEnv(runDir);
+  for (const d of [...Object.values(xdg), extensionsDir(runDir)]) fs.mkdirSync(d, { recursive: true });
+  return {
+    node: path.join(NODE24_DIR, 'bin', 'node'),
+    args: [
+      fs.realpathSync(CODE_SERVER_BIN),
+      '--config', path.join(runDir, 'config.yaml'), // else it writes ~/.config/code-server/config.yaml
+      '--extensions-dir', extensionsDir(runDir),
+      '--user-data-dir', path.join(runDir, 'user-data'),
+    ],
+    xdg,
+  };
+}
+
+export function extensionsDir(runDir) {
+  return path.join(runDir, 'extensions');
+}
+
+/** Where the extension of `manifest` (package.json) is installed, or staged as if installed. */
+export function installedExtensionDir(runDir, manifest) {
+  return path.join(extensionsDir(runDir), `${manifest.publisher}.${manifest.name}-${manifest.version}`);
+}
+
+/** `code-server --install-extension vsix` into the run dir that startCodeServer(runDir) serves. */
+export function installExtension(runDir, vsix) {
+  const cmd = codeServerCommand(runDir);
+  execFileSync(cmd.node, [...cmd.args, '--install-extension', vsix], { env: { ...process.env, ...cmd.xdg }, stdio: 'pipe', timeout: 120_000 });
+}
+
 /**
  * Starts code-server and resolves once /healthz answers.
  * @param {object} o
@@ -74,28 +106,22 @@ async function healthy(port) {
  * @returns {Promise<{port: number, pid: number, baseUrl: string, runDir: string, log: string, stop: () => Promise<void>}>}
  */
 export async function startCodeServer({ runDir, port, workspace, args = [], settings = {}, env = {} }) {
-  if (!fs.existsSync(CODE_SERVER_BIN)) throw new Error(`code-server is not installed (${CODE_SERVER_BIN}): run test/e2e/setup.sh`);
+  const cmd = codeServerCommand(runDir);
   const userData = path.join(runDir, 'user-data');
   fs.mkdirSync(path.join(userData, 'User'), { recursive: true });
-  fs.mkdirSync(path.join(runDir, 'extensions'), { recursive: true });
   fs.writeFileSync(path.join(userData, 'User', 'settings.json'), JSON.stringify({ ...DEFAULT_SETTINGS, ...settings }, null, 2));
-  const xdg = xdgEnv(runDir);
-  for (const d of Object.values(xdg)) fs.mkdirSync(d, { recursive: true });
 
   for (let attempt = 1; ; attempt++) {
     const p = port ?? (await freePort());
     const log = path.join(runDir, 'code-server.log');
     const out = fs.openSync(log, 'a');
     const child = spawn(
-      path.join(NODE24_DIR, 'bin', 'node'),
+      cmd.node,
       [
-        fs.realpathSync(CODE_SERVER_BIN),
-        '--config', path.join(runDir, 'config.yaml'), // else it writes ~/.config/code-server/config.yaml
+        ...cmd.args,
         '--auth', 'none',
         '--bind-addr', `127.0.0.1:${p}`,
         '--disable-telemetry', '--disable-update-check', '--disable-getting-started-override',
-        '--extensions-dir', path.join(runDir, 'extensions'),
-        '--user-data-dir', userData,
         ...args,
         ...(workspace ? [workspace] : []),
       ],
@@ -104,7 +130,7 @@ export async function startCodeServer({ runDir, port, workspace, args = [], sett
         detached: true,
         stdio: ['ignore', out, out],
         // Node 24 first on PATH: terminals and tools started by the extension host find it.
-        env: { ...process.env, ...xdg, ...env, PATH: `${path.join(NODE24_DIR, 'bin')}${path.delimiter}${process.env.PATH}` },
+        env: { ...process.env, ...cmd.xdg, ...env, PATH: `${path.join(NODE24_DIR, 'bin')}${path.delimiter}${process.env.PATH}` },
       },
     );
     fs.closeSync(out);

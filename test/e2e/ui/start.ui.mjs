@@ -13,21 +13,40 @@ import { Workbench } from '../driver/workbench.mjs';
 export const title = 'npm start serves Runboard on a demo workspace and stops on Ctrl-C';
 export const timeoutMs = 240_000;
 
-/** Resolves with the first match of `re` in the child's stdout. */
-function waitForOutput(child, re, timeoutMs) {
-  return new Promise((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`no ${re} in ${timeoutMs} ms; output:\n${out}`)), timeoutMs);
-    child.stdout.on('data', (d) => {
-      out += d;
-      const m = re.exec(out);
+/** Collects a child's stdout; `waitFor(re)` resolves with the first match in all of it so far or later. */
+function outputOf(child) {
+  let out = '';
+  const waiters = new Set();
+  const check = () => {
+    for (const w of waiters) {
+      const m = w.re.exec(out);
       if (m) {
-        clearTimeout(timer);
-        resolve(m);
+        waiters.delete(w);
+        w.resolve(m);
       }
-    });
-    child.once('exit', (code) => reject(new Error(`open-workbench exited with ${code}; output:\n${out}`)));
+    }
+  };
+  child.stdout.on('data', (d) => {
+    out += d;
+    check();
   });
+  child.once('exit', (code) => {
+    for (const w of waiters) w.reject(new Error(`open-workbench exited with ${code}; output:\n${out}`));
+    waiters.clear();
+  });
+  return {
+    waitFor(re, timeoutMs) {
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no ${re} in ${timeoutMs} ms; output:\n${out}`)), timeoutMs);
+        const done = (f) => (v) => {
+          clearTimeout(timer);
+          f(v);
+        };
+        waiters.add({ re, resolve: done(resolve), reject: done(reject) });
+        check();
+      });
+    },
+  };
 }
 
 export async function run({ page, log }) {
@@ -37,11 +56,12 @@ export async function run({ page, log }) {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  const output = outputOf(child);
   let workspace;
   let wb;
   try {
-    [, workspace] = await waitForOutput(child, /Demo workspace: (.+)\n/, 30_000);
-    const [, url] = await waitForOutput(child, /(http:\/\/127\.0\.0\.1:\d+\/\?folder=\S+)/, 120_000);
+    [, workspace] = await output.waitFor(/Demo workspace: (.+)\n/, 30_000);
+    const [, url] = await output.waitFor(/(http:\/\/127\.0\.0\.1:\d+\/\?folder=\S+)/, 120_000);
     assert.ok(fs.existsSync(path.join(workspace, 'tasks.json')), 'the demo workspace has the sample tasks');
     log(`served at ${url}`);
 
@@ -53,9 +73,10 @@ export async function run({ page, log }) {
   } finally {
     if (wb) await wb.close();
     child.kill('SIGINT');
-    const { code, signal } = await exited;
+    await exited;
     if (workspace) fs.rmSync(workspace, { recursive: true, force: true });
-    assert.equal(code, 0, `open-workbench stopped with ${code ?? signal}`);
   }
+  const { code, signal } = await exited;
+  assert.equal(code, 0, `open-workbench stopped with ${code ?? signal}`);
   log('Ctrl-C stopped it');
 }

@@ -9,8 +9,8 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { startCodeServer } from '../driver/codeServer.mjs';
-import { CODE_SERVER_BIN, NODE24_DIR, REPO_ROOT } from '../driver/paths.mjs';
+import { installedExtensionDir, installExtension, startCodeServer } from '../driver/codeServer.mjs';
+import { REPO_ROOT } from '../driver/paths.mjs';
 import { Workbench, workbenchUrl } from '../driver/workbench.mjs';
 import { boardFrame, runboardCli, waitForCardIn } from './runboardPage.mjs';
 
@@ -49,13 +49,8 @@ export async function run({ page, workspace, log }) {
   try {
     const { vsix, manifest } = packageVsix(runDir);
     log(`packaged ${(fs.statSync(vsix).size / 1024).toFixed(0)} KiB`);
-    const extensions = path.join(runDir, 'extensions');
-    execFileSync(
-      path.join(NODE24_DIR, 'bin', 'node'),
-      [fs.realpathSync(CODE_SERVER_BIN), '--extensions-dir', extensions, '--user-data-dir', path.join(runDir, 'user-data'), '--install-extension', vsix],
-      { stdio: 'pipe', timeout: 120_000 },
-    );
-    const installed = path.join(extensions, `${manifest.publisher}.${manifest.name}-${manifest.version}`);
+    installExtension(runDir, vsix);
+    const installed = installedExtensionDir(runDir, manifest);
     assert.ok(fs.existsSync(path.join(installed, 'dist', 'server.js')), `installed into ${installed}`);
     assert.equal(fs.existsSync(path.join(installed, 'server')), false, 'no sources in the package');
     log('installed with code-server --install-extension');

@@ -48,7 +48,8 @@ describe('kill -9 in the middle of a batch', () => {
       events.forEach((e, i) => assert.equal(e.seq, i + 1));
       reader.store.close();
 
-      // A new writer gets the lock straight away (a lock that outlived its holder would time out after 10 s; a generous margin for a loaded machine).
+      // A new writer gets the lock straight away. A lock that outlived its holder would time out
+      // after 10 s (a generous margin: a loaded machine is slow).
       const writer = openStore(root, { lockTimeoutMs: 10_000 });
       try {
         const started = Date.now();
