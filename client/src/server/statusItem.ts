@@ -3,6 +3,7 @@
 // counts active runs, tasks in progress and leases about to expire.
 import * as vscode from 'vscode';
 import type { DiagnosticNotificationParams } from '../../../server/src/protocol';
+import { SHOW_VIEW_COMMAND } from '../config';
 import type { RunsModel } from '../runs/runsModel';
 import { isActiveRun } from '../runs/taskText';
 import type { RunboardServer } from './runboardServer';
@@ -101,7 +102,7 @@ export class ServerStatusItem implements vscode.Disposable {
       case 'ok':
         this.item.text = `$(checklist) ${summary}`;
         this.item.backgroundColor = undefined;
-        this.item.command = 'workbench.view.extension.runboard';
+        this.item.command = SHOW_VIEW_COMMAND;
         break;
     }
     this.item.tooltip = this.tooltip(c, warning);

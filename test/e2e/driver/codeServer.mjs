@@ -103,9 +103,11 @@ export function installExtension(runDir, vsix) {
  * @param {string[]} [o.args]  extra code-server args, e.g. ['--vscode-option', 'enable-smoke-test-driver']
  * @param {object} [o.settings]  merged over DEFAULT_SETTINGS into the user settings
  * @param {object} [o.env]  extra environment (inherited by the extension host)
+ * @param {string} [o.password]  ask for this password (the login page); without it, no auth: only
+ *   for the test harness's throwaway servers, never for one a person uses
  * @returns {Promise<{port: number, pid: number, baseUrl: string, runDir: string, log: string, stop: () => Promise<void>}>}
  */
-export async function startCodeServer({ runDir, port, workspace, args = [], settings = {}, env = {} }) {
+export async function startCodeServer({ runDir, port, workspace, args = [], settings = {}, env = {}, password }) {
   const cmd = codeServerCommand(runDir);
   const userData = path.join(runDir, 'user-data');
   fs.mkdirSync(path.join(userData, 'User'), { recursive: true });
@@ -119,7 +121,7 @@ export async function startCodeServer({ runDir, port, workspace, args = [], sett
       cmd.node,
       [
         ...cmd.args,
-        '--auth', 'none',
+        '--auth', password ? 'password' : 'none',
         '--bind-addr', `127.0.0.1:${p}`,
         '--disable-telemetry', '--disable-update-check', '--disable-getting-started-override',
         ...args,
@@ -130,7 +132,13 @@ export async function startCodeServer({ runDir, port, workspace, args = [], sett
         detached: true,
         stdio: ['ignore', out, out],
         // Node 24 first on PATH: terminals and tools started by the extension host find it.
-        env: { ...process.env, ...cmd.xdg, ...env, PATH: `${path.join(NODE24_DIR, 'bin')}${path.delimiter}${process.env.PATH}` },
+        // The password goes by environment, never argv (visible in `ps`); code-server deletes it
+        // from its environment before it starts extension hosts.
+        env: {
+          ...process.env, ...cmd.xdg, ...env,
+          PATH: `${path.join(NODE24_DIR, 'bin')}${path.delimiter}${process.env.PATH}`,
+          ...(password ? { PASSWORD: password } : {}),
+        },
       },
     );
     fs.closeSync(out);

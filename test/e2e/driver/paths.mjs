@@ -18,7 +18,7 @@ export function chromiumPath() {
   return 'chromium';
 }
 
-/** True when setup.sh has completed (it writes env.sh last). */
+/** True when `setup.sh --serve` (or a full setup.sh) has completed: the workbench can be served. */
 export function workbenchInstalled() {
-  return fs.existsSync(path.join(CACHE_DIR, 'env.sh')) && fs.existsSync(CODE_SERVER_BIN);
+  return fs.existsSync(path.join(CACHE_DIR, 'workbench-ready')) && fs.existsSync(CODE_SERVER_BIN);
 }

@@ -89,14 +89,26 @@ export class Workbench {
     this.page = page;
   }
 
-  /** Opens a new page on `url` and waits until the workbench and its extension host are up. */
-  static async open(context, url, { timeout = 90_000 } = {}) {
+  /**
+   * Opens a new page on `url` and waits until the workbench and its extension host are up; with
+   * `password`, signs in on code-server's login page first (a server started with a password).
+   */
+  static async open(context, url, { timeout = 90_000, password } = {}) {
     const page = await context.newPage();
     if (process.env.RUNBOARD_E2E_VERBOSE) page.on('console', (m) => console.log('  [browser]', m.type(), m.text().slice(0, 300)));
     const wb = new Workbench(page);
     await page.goto(url);
+    if (password !== undefined) await wb.signIn(password);
     await wb.waitReady({ timeout });
     return wb;
+  }
+
+  /** Fills code-server's login form and submits it, as a person would. */
+  async signIn(password) {
+    const field = this.page.locator('input[name="password"]');
+    await field.waitFor({ timeout: 30_000 });
+    await field.fill(password);
+    await Promise.all([this.page.waitForURL((u) => !u.pathname.endsWith('/login'), { timeout: 30_000 }), field.press('Enter')]);
   }
 
   /** The workbench DOM is there and the status bar is rendered (the extension host connects soon after). */
