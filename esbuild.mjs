@@ -4,8 +4,9 @@
 //   dist/cli.js        the `runboard` CLI: a small loader of dist/cli-core.js (V8 code cache)
 //   dist/mcp.js        `runboard mcp`, the MCP server (loaded only for that command)
 //   dist/media/*.js    webview scripts (browser)
-// fs-ext's native binding is copied to dist/native/ under an ABI-specific name (see
-// server/src/store/flock.ts), so the bundles run without node_modules.
+// The lock's N-API binary (fs-native-extensions) for every desktop target is copied to
+// dist/native/<platform>-<arch>/ (see server/src/store/osLock.ts), so the bundles run without
+// node_modules on any platform, under any Node or Electron.
 import * as esbuild from 'esbuild';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -22,8 +23,7 @@ const common = {
   sourcemap: production ? false : 'linked',
   minify: production,
   logLevel: 'info',
-  // The flock binding is loaded at run time from dist/native or node_modules/fs-ext.
-  external: ['vscode', 'fs-ext/build/Release/fs_ext.node'],
+  external: ['vscode'],
 };
 
 const nodeBundles = [
@@ -50,18 +50,20 @@ function installBinary(src, dest) {
   fs.renameSync(tmp, dest);
 }
 
-function copyNativeBinding() {
-  const src = 'node_modules/fs-ext/build/Release/fs_ext.node';
-  if (!fs.existsSync(src)) return;
+/** dist/native/<target>/<binary> for every target in lockTargets.json, and nothing else. */
+function copyLockBinaries() {
+  const pkg = 'node_modules/fs-native-extensions';
+  const binary = 'fs-native-extensions.node';
+  const targets = JSON.parse(fs.readFileSync('server/src/store/lockTargets.json', 'utf8'));
   const dir = 'dist/native';
-  fs.mkdirSync(dir, { recursive: true });
-  const name = `fs_ext-${process.platform}-${process.arch}-abi${process.versions.modules}.node`;
-  installBinary(src, path.join(dir, name));
-  // Bindings built for other Node ABIs, e.g. the e2e workbench's Node 24 (test/e2e/setup.sh).
-  const extra = 'test/e2e/.cache/native';
-  if (fs.existsSync(extra)) {
-    for (const f of fs.readdirSync(extra).filter((f) => f.endsWith('.node'))) installBinary(path.join(extra, f), path.join(dir, f));
+  for (const target of targets) {
+    const src = path.join(pkg, 'prebuilds', target, binary);
+    if (!fs.existsSync(src)) throw new Error(`${src} is missing: run npm ci (the VSIX must carry every target's lock binary)`);
+    fs.mkdirSync(path.join(dir, target), { recursive: true });
+    installBinary(src, path.join(dir, target, binary));
   }
+  // Leftovers of earlier builds (other targets, the per-ABI bindings of old) must not ship.
+  for (const entry of fs.readdirSync(dir)) if (!targets.includes(entry)) fs.rmSync(path.join(dir, entry), { recursive: true, force: true });
 }
 
 // Codicons for the task board webview (the VSIX ships dist/ and media/, not node_modules).
@@ -72,11 +74,11 @@ function copyWebviewAssets() {
   for (const f of ['codicon.css', 'codicon.ttf']) fs.copyFileSync(path.join(src, f), path.join('dist/media', f));
 }
 
-// dist/bin/runboard: a shim the extension puts on the integrated terminals' PATH for agents.
-function writeCliShim() {
+// dist/bin/runboard(.cmd): the shims the extension puts on the integrated terminals' PATH for agents.
+function copyCliShims() {
   fs.mkdirSync('dist/bin', { recursive: true });
-  fs.writeFileSync('dist/bin/runboard', '#!/bin/sh\nexec node "$(dirname "$0")/../cli.js" "$@"\n', { mode: 0o755 });
-  fs.writeFileSync('dist/bin/runboard.cmd', '@node "%~dp0\\..\\cli.js" %*\r\n');
+  for (const f of ['runboard', 'runboard.cmd']) fs.copyFileSync(path.join('client/bin', f), path.join('dist/bin', f));
+  fs.chmodSync('dist/bin/runboard', 0o755);
 }
 
 const configs = [
@@ -86,9 +88,9 @@ const configs = [
     : []),
 ];
 
-copyNativeBinding();
+copyLockBinaries();
 copyWebviewAssets();
-writeCliShim();
+copyCliShims();
 if (watch) {
   for (const c of configs) await (await esbuild.context(c)).watch();
 } else {

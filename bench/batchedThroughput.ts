@@ -1,6 +1,6 @@
 // Row 2: events committed in batches — `createTasks` with 100 tasks per call, one event per task,
 // one write per call — against raw appends of the same bytes in the same chunks under the same
-// kind of flock, alternating batch by batch. Throughput in events/s; goal: at least half of raw.
+// kind of OS lock, alternating batch by batch. Throughput in events/s; goal: at least half of raw.
 // The note also gives the bound no JSON store can pass: JSON.stringify of the same events alone.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -85,7 +85,7 @@ export async function benchBatchedThroughput(size: BatchedSize): Promise<Row[]> 
       goal: 'ratio ≥ 0.5',
       pass: ratio >= 0.5,
       note:
-        `${size.events} task.created events via createTasks vs flock+appendFileSync of the same chunks, interleaved; ` +
+        `${size.events} task.created events via createTasks vs lock+appendFileSync of the same chunks, interleaved; ` +
         `JSON.stringify of the same events alone: ${Math.round(stringifyOnly).toLocaleString('en-US')} events/s ` +
         `(ratio ${(stringifyOnly / raw).toFixed(3)} of raw); ${size.rounds} rounds`,
     },

@@ -1,5 +1,5 @@
 // A worker process of row 7: claims, heartbeats and completes tasks until none is left, from
-// Runboard (its own RunStore on the shared root, flock between processes) or from the SQLite
+// Runboard (its own RunStore on the shared root, the OS lock between processes) or from the SQLite
 // queue. Started by versusSqlite.ts with fork; it says "ready", waits for "go", says "done".
 //   queueWorker.ts runboard <root> <run_id> <fsync|none> <agent>
 //   queueWorker.ts sqlite <db file> <FULL|NORMAL> <agent>

@@ -1,8 +1,9 @@
-// The physical-limit baselines: appending bytes to a file under the same flock the store takes
-// (fs-ext's binding, on a .lock file beside the log), with nothing else around it.
+// The physical-limit baselines: appending bytes to a file under the same OS lock the store takes
+// (osLock.ts, on a .lock file beside the log, opened read-write as the store opens it), with
+// nothing else around it.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { tryLockExclusive, unlock } from '../server/src/store/flock';
+import { tryLock, unlock } from '../server/src/store/osLock';
 
 export class RawLockedAppender {
   private readonly lockFd: number;
@@ -11,11 +12,11 @@ export class RawLockedAppender {
   constructor(dir: string) {
     fs.mkdirSync(dir, { recursive: true });
     this.file = path.join(dir, 'events.jsonl');
-    this.lockFd = fs.openSync(path.join(dir, '.lock'), 'a');
+    this.lockFd = fs.openSync(path.join(dir, '.lock'), fs.constants.O_RDWR | fs.constants.O_CREAT);
   }
 
   private locked(fn: () => void): void {
-    while (!tryLockExclusive(this.lockFd)) {
+    while (!tryLock(this.lockFd)) {
       // Uncontended in these workloads; spin if not.
     }
     try {

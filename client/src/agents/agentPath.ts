@@ -1,9 +1,15 @@
 // Puts the bundled `runboard` CLI on the PATH of the integrated terminals, so an agent started
-// there finds it (dist/bin/runboard is a shim that runs dist/cli.js). Only in trusted workspaces:
-// agents are writers.
+// there finds it (dist/bin/runboard(.cmd) runs dist/cli.js with a `node` on PATH, else with the
+// editor's runtime, whose path it finds in RUNBOARD_NODE — set here, on every activation, never
+// written into the shim). Only in trusted workspaces: agents are writers.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { serverNodePath } from '../config';
+import { editorRuntime } from '../server/serverRuntime';
+
+/** The terminal variable that names the runtime the shim falls back to. */
+export const RUNTIME_VARIABLE = 'RUNBOARD_NODE';
 
 export function cliBinDir(extensionPath: string): string {
   return path.join(extensionPath, 'dist', 'bin');
@@ -21,4 +27,5 @@ export function updateTerminalPath(ext: vscode.ExtensionContext): void {
     // Read-only install or no shim (Windows uses runboard.cmd): nothing to fix.
   }
   env.prepend('PATH', cliBinDir(ext.extensionPath) + path.delimiter);
+  env.replace(RUNTIME_VARIABLE, editorRuntime(serverNodePath()).command);
 }

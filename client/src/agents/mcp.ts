@@ -1,14 +1,18 @@
-// The MCP server for agent mode: `node dist/cli.js mcp --root <folder>` per workspace folder.
-// Where VS Code has `vscode.lm.registerMcpServerDefinitionProvider` (1.101+; @types/vscode here
-// is 1.91, hence the narrow cast) it is registered as a provider; otherwise "Set up MCP for
-// agents" writes the server into .vscode/mcp.json.
+// The MCP server for agent mode: `dist/cli.js mcp --root <folder>` per workspace folder, run by
+// the editor's runtime. Where VS Code has `vscode.lm.registerMcpServerDefinitionProvider` (1.101+;
+// @types/vscode here is 1.91, hence the narrow cast) it is registered as a provider, asked anew
+// each session, so this version's paths are right. "Set up MCP for agents" writes
+// .vscode/mcp.json, which outlives updates: it names the stable launcher (launcher.ts), never the
+// versioned extension folder, and the folder as ${workspaceFolder}.
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { CommandSpec } from '../commands/commandKit';
 import { argField } from '../commands/prompts';
 import type { RunboardContext } from '../context';
-import { findNodeOnPath } from '../server/serverRuntime';
+import { serverNodePath } from '../config';
+import { editorRuntime } from '../server/serverRuntime';
+import { writeLauncher } from './launcher';
 
 interface McpStdioDefinitionCtor {
   new (label: string, command: string, args?: string[], env?: Record<string, string | number | null>, version?: string): unknown;
@@ -32,16 +36,25 @@ export function cliPath(extensionPath: string): string {
   return path.join(extensionPath, 'dist', 'cli.js');
 }
 
-/** The Node.js to run the CLI with: the server's runtime, else a `node` on PATH, else this one. */
-function nodeCommand(ctx: RunboardContext): { command: string; env: Record<string, string> } {
-  const chosen = ctx.server.runtime?.runtime ?? (process.versions.electron ? findNodeOnPath() : process.execPath);
-  if (chosen) return { command: chosen, env: {} };
-  // Electron without a node on PATH: run Electron as Node.
-  return { command: process.execPath, env: { ELECTRON_RUN_AS_NODE: '1' } };
+/** The runtime to run the CLI with: the server's (the editor's own, or the configured Node). */
+function nodeCommand(): { command: string; env: Record<string, string> } {
+  const { command, env } = editorRuntime(vscode.workspace.isTrusted ? serverNodePath() : undefined);
+  return { command, env };
 }
 
-export function mcpServerArgs(extensionPath: string, root: string): string[] {
-  return [cliPath(extensionPath), 'mcp', '--root', root];
+/** `script mcp --root <root>`: script is dist/cli.js for the provider, the launcher for mcp.json. */
+export function mcpServerArgs(script: string, root: string): string[] {
+  return [script, 'mcp', '--root', root];
+}
+
+/** The launcher's folder: the extension's global storage, which keeps its path across updates. */
+export function launcherDir(ctx: RunboardContext): string {
+  return path.join(ctx.extension.globalStorageUri.fsPath, 'bin');
+}
+
+/** Rewrites the launcher for this version (every activation), so .vscode/mcp.json entries keep working after an update. */
+export function refreshLauncher(ctx: RunboardContext): Promise<string> {
+  return writeLauncher(launcherDir(ctx), cliPath(ctx.extension.extensionPath));
 }
 
 export interface McpServerSpec {
@@ -54,11 +67,11 @@ export interface McpServerSpec {
 /** One stdio MCP server per workspace folder; none until the workspace is trusted (agents write). */
 export function mcpServerSpecs(ctx: RunboardContext): McpServerSpec[] {
   if (!vscode.workspace.isTrusted) return [];
-  const { command, env } = nodeCommand(ctx);
+  const { command, env } = nodeCommand();
   return (vscode.workspace.workspaceFolders ?? []).map((f) => ({
     label: `Runboard (${f.name})`,
     command,
-    args: mcpServerArgs(ctx.extension.extensionPath, f.uri.fsPath),
+    args: mcpServerArgs(cliPath(ctx.extension.extensionPath), f.uri.fsPath),
     env,
   }));
 }
@@ -112,10 +125,12 @@ export function mcpCommands(ctx: RunboardContext, providerRegistered: boolean): 
           });
           return { registered: true, files: [] as string[] };
         }
-        const { command, env } = nodeCommand(ctx);
+        const { command, env } = nodeCommand();
+        const launcher = await refreshLauncher(ctx);
         const files: string[] = [];
         for (const f of vscode.workspace.workspaceFolders ?? []) {
-          files.push(await writeMcpJson(f.uri.fsPath, command, mcpServerArgs(ctx.extension.extensionPath, f.uri.fsPath), env));
+          // VS Code substitutes ${workspaceFolder}: the entry stays right if the folder moves.
+          files.push(await writeMcpJson(f.uri.fsPath, command, mcpServerArgs(launcher, '${workspaceFolder}'), env));
         }
         if (files.length === 0) throw new Error('Open a folder first: the MCP server serves a folder’s runs.');
         ctx.notify('info', `Wrote the Runboard MCP server to ${files.map((f) => vscode.workspace.asRelativePath(f)).join(', ')}.`, {

@@ -12,7 +12,7 @@ import type { RequestType } from 'vscode-jsonrpc';
 import { Notifications, type DiagnosticNotificationParams, type EventsNotificationParams } from '../../../server/src/protocol';
 import * as config from '../config';
 import { log } from '../log';
-import { resolveServerRuntime, type RuntimeChoice } from './serverRuntime';
+import { editorRuntime, type RuntimeChoice } from './serverRuntime';
 
 export type ServerState = 'starting' | 'running' | 'stopped';
 
@@ -76,14 +76,13 @@ export class RunboardServer implements vscode.Disposable {
     this._stoppedReason = undefined;
     const distDir = path.join(this.extensionPath, 'dist');
     // The node path is a machine setting that runs an executable: ignored until the workspace is trusted.
-    this._runtime = resolveServerRuntime(distDir, this.isTrusted() ? config.serverNodePath() : undefined);
+    this._runtime = editorRuntime(this.isTrusted() ? config.serverNodePath() : undefined);
     log().info(`Starting the Runboard server with ${this._runtime.description}`);
-    if (this._runtime.warning) log().warn(this._runtime.warning);
 
     const serverOptions: ServerOptions = {
       module: path.join(distDir, 'server.js'),
       transport: TransportKind.ipc,
-      ...(this._runtime.runtime ? { runtime: this._runtime.runtime } : {}),
+      ...(this._runtime.serverRuntime ? { runtime: this._runtime.serverRuntime } : {}),
     };
     const client = new LanguageClient('runboard', 'Runboard', serverOptions, this.clientOptions());
     this.client = client;

@@ -79,7 +79,7 @@ export class ServerStatusItem implements vscode.Disposable {
 
   update(): void {
     const state = this.server.state;
-    const warning = this.server.runtime?.warning ?? (this.diagnostics.length ? this.diagnostics.at(-1)!.message : undefined);
+    const warning = this.diagnostics.length ? this.diagnostics.at(-1)!.message : undefined;
     this._health = state === 'starting' ? 'starting' : state === 'stopped' ? 'stopped' : warning ? 'warning' : 'ok';
     const c = this.counts();
     const summary = `${c.activeRuns} active · ${c.inProgress} in progress${c.expiring ? ` · $(watch) ${c.expiring} expiring` : ''}`;

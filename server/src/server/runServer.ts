@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { parseParams, SubscribeParams, UnsubscribeParams } from '../engine/params';
 import { METHOD_PARAMS, StoreMethod } from '../engine/params';
 import { Notifications, PROTOCOL_VERSION, RequestName, Requests, RpcErrorCodes } from '../protocol';
+import { ensureLockLoaded } from '../store/osLock';
 import { RunStore } from '../store/runStore';
 import { Durability } from '../store/types';
 import { toResponseError } from './rpcErrors';
@@ -43,6 +44,14 @@ function argValue(argv: string[], name: string): string | undefined {
 export const HANDLED_METHODS: readonly RequestName[] = [...(Object.keys(METHOD_PARAMS) as StoreMethod[]), 'subscribe', 'unsubscribe'];
 
 export function runServer(argv: string[] = process.argv.slice(2)): void {
+  // Without its lock binary (an unsupported platform) nothing could be written: say so at start,
+  // naming the platform, rather than at the first write. The client shows this line.
+  try {
+    ensureLockLoaded();
+  } catch (e) {
+    process.stderr.write(`[runboard] ${(e as Error).message}\n`);
+    process.exit(1);
+  }
   const durabilityArg = argValue(argv, '--durability');
   const store = new RunStore([], {
     durability: (durabilityArg === 'none' ? 'none' : 'fsync') as Durability,

@@ -3,6 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { crashPoint, CrashPoint } from './crashPoints';
+import { renameReplacing } from './platformFs';
 
 let counter = 0;
 
@@ -17,7 +18,7 @@ export function writeFileAtomic(file: string, data: string | Buffer, fsync: bool
       fs.closeSync(fd);
     }
     if (point) crashPoint(point);
-    fs.renameSync(tmp, file);
+    renameReplacing(tmp, file);
   } catch (e) {
     fs.rmSync(tmp, { force: true });
     throw e;

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { Checkpoint, RunRecordSchema, StoredBlackboardSchema, TaskSchema } from '../engine/model';
 import { compareCheckpoints } from '../engine/replay';
 import { readJsonIfExists, writeFileAtomic } from './atomicFile';
+import { syncDirectory } from './platformFs';
 
 const NAME = /^(\d{20})-(.+)\.json$/;
 
@@ -43,6 +44,8 @@ export function writeCheckpoint(runDir: string, cp: Checkpoint, fsync: boolean):
   fs.mkdirSync(dir, { recursive: true });
   const file = path.join(dir, checkpointFileName(cp.seq, cp.checkpoint_id));
   writeFileAtomic(file, JSON.stringify(cp, null, 1), fsync, 'checkpoint-write');
+  // The rename is durable only with its folder's entry.
+  if (fsync) syncDirectory(dir);
   return file;
 }
 

@@ -13,7 +13,7 @@ import { EventLog, LogShrankError } from './eventLog';
 import { removeStaleTempFiles } from './atomicFile';
 import { crashPoint } from './crashPoints';
 import { EventSequencer } from './eventSequencer';
-import { FlockRunLock } from './runLock';
+import { OsRunLock } from './runLock';
 import { readBlackboardSnapshot, readLogIndex, readRunSnapshot, writeSnapshots } from './snapshots';
 import { CommitNotice, Diagnostic, StoreOptions } from './types';
 
@@ -33,7 +33,7 @@ export type CommandOutcome<T> = { result: T } | { repeat: CommandEntry };
 
 export class RunHandle {
   readonly log: EventLog;
-  private readonly lock: FlockRunLock;
+  private readonly lock: OsRunLock;
   state: RunState;
   /** Seq of the last event consumed from the log. */
   private logSeq = 0;
@@ -52,7 +52,7 @@ export class RunHandle {
   private constructor(site: RunSite) {
     ({ root: this.root, runId: this.runId, dir: this.dir, opts: this.opts, emitCommit: this.emitCommit, emitDiagnostic: this.emitDiagnostic } = site);
     this.log = new EventLog(path.join(this.dir, EVENTS_FILE));
-    this.lock = new FlockRunLock(path.join(this.dir, '.lock'), this.opts.lockTimeoutMs);
+    this.lock = new OsRunLock(path.join(this.dir, '.lock'), this.opts.lockTimeoutMs);
     this.state = emptyRunState(this.runId);
   }
 

@@ -1,20 +1,22 @@
-// The per-run lock: an in-process queue (one fd per run in this process, and flock does not
-// exclude the same open file twice) plus flock on runs/<id>/.lock across processes. Held only
-// while a writer catches up and appends.
+// The per-run lock: an in-process queue (one fd per run in this process, and an OS lock does not
+// exclude the same open file twice) plus the OS lock (osLock.ts) on runs/<id>/.lock across
+// processes. Held only while a writer catches up and appends.
 //
-// Waiting: uncontended, one non-blocking flock. Contended, a blocking flock on a libuv worker
-// thread: the event loop runs on (the server's must), and the kernel hands the lock over the
-// moment its holder lets go — polling with sleeps left it idle between attempts, which cut
-// throughput with several writers by about three.
+// Waiting: uncontended, one non-blocking try. Contended, a blocking lock call on a thread of its
+// own: the event loop runs on (the server's must), and the kernel hands the lock over the moment
+// its holder lets go — polling with sleeps left it idle between attempts, which cut throughput
+// with several writers by about three.
 //
 // Fairness: a process committing back to back could keep re-taking the lock before a woken
-// waiter runs. Waiters therefore hold a shared flock on runs/<id>/.lock.wait while they wait; a
+// waiter runs. Waiters therefore hold a shared lock on runs/<id>/.lock.wait while they wait; a
 // process about to re-take the lock right after releasing it first probes that file and, when
 // someone waits, steps aside for a moment. Both locks die with their holders. The file is made
 // by the first waiter, so a run that never saw contention gains no file.
+//
+// Both files are opened read-write: Linux's OFD locks refuse a read-only or append-only descriptor.
 import * as fs from 'node:fs';
 import { DomainError } from '../engine/errors';
-import { lockExclusiveOnWorker, tryLockExclusive, tryLockShared, unlock } from './flock';
+import { tryLock, unlock, waitForLock } from './osLock';
 
 export interface RunLock {
   /** Resolves when this caller holds the lock; call the returned function to release it. */
@@ -40,22 +42,25 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const STEP_ASIDE_MS = 2;
 const NO_WAITERS_RECHECK_MS = 50;
 
+/** Read-write, created when missing, never truncated: what the OS lock needs on every platform. */
+const LOCK_FILE_FLAGS = fs.constants.O_RDWR | fs.constants.O_CREAT;
+
 /**
- * A blocking flock in flight on a worker thread (it cannot be cancelled). Whoever waits for it
+ * A blocking lock call in flight on its thread (it cannot be cancelled). Whoever waits for it
  * gets the lock when it lands; if nobody waits any more (the waiter timed out) it is let go at once.
  */
-interface PendingFlock {
+interface PendingLock {
   landed: Promise<void>;
   wanted: boolean;
   /** The lock was closed while this was in flight: let go of whatever lands, then close the fd. */
   orphaned: boolean;
 }
 
-export class FlockRunLock implements RunLock {
+export class OsRunLock implements RunLock {
   private readonly mutex = new Mutex();
   private fd: number | undefined;
   private waitFd: number | undefined;
-  private pending: PendingFlock | undefined;
+  private pending: PendingLock | undefined;
   private releasedAt = -Infinity;
   private noWaitFileUntil = -Infinity;
 
@@ -71,12 +76,12 @@ export class FlockRunLock implements RunLock {
       announcedOn = undefined;
     };
     try {
-      this.fd ??= fs.openSync(this.file, 'a');
+      this.fd ??= fs.openSync(this.file, LOCK_FILE_FLAGS, 0o644);
       const fd = this.fd;
       if (performance.now() - this.releasedAt < 1 && this.othersWaiting()) await sleep(STEP_ASIDE_MS);
-      if (this.pending || !tryLockExclusive(fd)) {
+      if (this.pending || !tryLock(fd)) {
         if (this.announceWaiting()) announcedOn = this.waitFd;
-        await this.waitForFlock(fd);
+        await this.waitForOsLock(fd);
       }
       withdraw();
       let released = false;
@@ -97,18 +102,18 @@ export class FlockRunLock implements RunLock {
     }
   }
 
-  /** Resolves when the blocking flock (started now, or still in flight from a timed-out wait) lands. */
-  private waitForFlock(fd: number): Promise<void> {
+  /** Resolves when the blocking lock call (started now, or still in flight from a timed-out wait) lands. */
+  private waitForOsLock(fd: number): Promise<void> {
     let p = this.pending;
     if (!p) {
-      const created: PendingFlock = { wanted: true, orphaned: false, landed: Promise.resolve() };
+      const created: PendingLock = { wanted: true, orphaned: false, landed: Promise.resolve() };
       created.landed = new Promise<void>((resolve, reject) => {
         const attempt = () =>
-          lockExclusiveOnWorker(fd, (err) => {
+          waitForLock(fd, (err) => {
             if (err?.code === 'EINTR' && !created.orphaned) return attempt();
             if (this.pending === created) this.pending = undefined;
             if (created.orphaned) {
-              // close() left the fd open for us: closing it before the worker reached flock
+              // close() left the fd open for us: closing it before the thread reached the lock call
               // could have let its number be reused, and the worker lock someone else's file.
               if (!err) unlock(fd);
               fs.closeSync(fd);
@@ -147,7 +152,7 @@ export class FlockRunLock implements RunLock {
   }
 
   private waitHandle(): number {
-    this.waitFd ??= fs.openSync(`${this.file}.wait`, 'a');
+    this.waitFd ??= fs.openSync(`${this.file}.wait`, LOCK_FILE_FLAGS, 0o644);
     return this.waitFd;
   }
 
@@ -164,20 +169,20 @@ export class FlockRunLock implements RunLock {
         this.noWaitFileUntil = now + NO_WAITERS_RECHECK_MS;
         return false;
       }
-      this.waitFd = fs.openSync(waitFile, 'r');
+      this.waitFd = fs.openSync(waitFile, LOCK_FILE_FLAGS, 0o644);
     }
     const fd = this.waitFd;
-    if (!tryLockExclusive(fd)) return true;
+    if (!tryLock(fd)) return true;
     unlock(fd);
     return false;
   }
 
   private announceWaiting(): boolean {
-    return tryLockShared(this.waitHandle());
+    return tryLock(this.waitHandle(), { shared: true });
   }
 
   close(): void {
-    // A flock in flight keeps its fd; its callback closes it.
+    // A lock call in flight keeps its fd; its callback closes it.
     if (this.pending) {
       this.pending.orphaned = true;
       this.pending.landed.catch(() => undefined);

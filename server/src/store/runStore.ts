@@ -23,6 +23,7 @@ import { decideClaim, decideRequeue, decideTransition } from '../engine/taskLife
 import { checkTextLimit } from '../engine/text';
 import { CheckpointListing, listCheckpoints, readCheckpointFile, writeCheckpoint } from './checkpoints';
 import { normalizePath, runDir, runsDir } from './paths';
+import { syncDirectory } from './platformFs';
 import { EVENTS_FILE, RunHandle, RunSite } from './runHandle';
 import { readBlackboardSnapshot, readRunSnapshot } from './snapshots';
 import { CommitNotice, Diagnostic, StoreListener, StoreOptions } from './types';
@@ -323,8 +324,13 @@ export class RunStore {
     const h = RunHandle.forNewRun(this.siteOf(root, runId, dir));
     try {
       await h.create(events);
+      // A new run survives power loss only with its folder entries: the log's, the run's, runs/'s.
+      if (this.options.durability === 'fsync') for (const d of [dir, runsDir(root), path.dirname(runsDir(root))]) syncDirectory(d);
     } catch (e) {
       h.close();
+      // Nothing was committed (no lock, a full disk…): leave no empty run folder behind, which
+      // would list as a run that cannot be read.
+      if (!hasEvents(dir)) fs.rmSync(dir, { recursive: true, force: true });
       throw e;
     }
     runs.set(runId, h);
@@ -582,4 +588,13 @@ const NO_COMMAND_ID: ReadonlySet<StoreMethod> = new Set(['createRun', 'createChe
 function stampFor(method: StoreMethod, params: { command_id?: string }, raw: unknown): CommandStamp | undefined {
   if (params.command_id === undefined || NO_COMMAND_ID.has(method)) return undefined;
   return { command_id: params.command_id, command_method: method, command_fingerprint: fingerprintParams(raw) };
+}
+
+/** True when the run folder's log exists and holds anything. */
+function hasEvents(dir: string): boolean {
+  try {
+    return fs.statSync(path.join(dir, EVENTS_FILE)).size > 0;
+  } catch {
+    return false;
+  }
 }

@@ -103,11 +103,12 @@ export function installExtension(runDir, vsix) {
  * @param {string[]} [o.args]  extra code-server args, e.g. ['--vscode-option', 'enable-smoke-test-driver']
  * @param {object} [o.settings]  merged over DEFAULT_SETTINGS into the user settings
  * @param {object} [o.env]  extra environment (inherited by the extension host)
+ * @param {string} [o.path]  PATH for code-server and all it starts (default: Node 24 first, then ours)
  * @param {string} [o.password]  ask for this password (the login page); without it, no auth: only
  *   for the test harness's throwaway servers, never for one a person uses
  * @returns {Promise<{port: number, pid: number, baseUrl: string, runDir: string, log: string, stop: () => Promise<void>}>}
  */
-export async function startCodeServer({ runDir, port, workspace, args = [], settings = {}, env = {}, password }) {
+export async function startCodeServer({ runDir, port, workspace, args = [], settings = {}, env = {}, path: searchPath, password }) {
   const cmd = codeServerCommand(runDir);
   const userData = path.join(runDir, 'user-data');
   fs.mkdirSync(path.join(userData, 'User'), { recursive: true });
@@ -131,12 +132,12 @@ export async function startCodeServer({ runDir, port, workspace, args = [], sett
         // Own process group: stop() ends code-server, its extension hosts and their children together.
         detached: true,
         stdio: ['ignore', out, out],
-        // Node 24 first on PATH: terminals and tools started by the extension host find it.
+        // Node 24 first on PATH unless told otherwise: terminals and tools started by the extension host find it.
         // The password goes by environment, never argv (visible in `ps`); code-server deletes it
         // from its environment before it starts extension hosts.
         env: {
           ...process.env, ...cmd.xdg, ...env,
-          PATH: `${path.join(NODE24_DIR, 'bin')}${path.delimiter}${process.env.PATH}`,
+          PATH: searchPath ?? `${path.join(NODE24_DIR, 'bin')}${path.delimiter}${process.env.PATH}`,
           ...(password ? { PASSWORD: password } : {}),
         },
       },

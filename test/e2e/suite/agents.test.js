@@ -3,28 +3,37 @@
 const assert = require('assert');
 const { spawnSync } = require('child_process');
 const fs = require('fs');
+const os = require('os');
 const path = require('path');
 const vscode = require('vscode');
 const { runboard, root, extensionPath, createRun } = require('./helpers');
 
 suite('agents: CLI on PATH and MCP', () => {
-  test('the terminal PATH gets dist/bin, whose runboard shim runs the bundled CLI', async () => {
+  test('the terminal PATH gets dist/bin and RUNBOARD_NODE the editor runtime; the shim runs the CLI without node on PATH', async () => {
     const api = await runboard();
-    const mutator = api.ctx.extension.environmentVariableCollection.get('PATH');
+    const collection = api.ctx.extension.environmentVariableCollection;
+    const mutator = collection.get('PATH');
     assert.ok(mutator, 'no PATH mutator');
     assert.strictEqual(mutator.type, vscode.EnvironmentVariableMutatorType.Prepend);
     const bin = path.join(extensionPath(), 'dist', 'bin');
     assert.strictEqual(mutator.value, bin + path.delimiter);
+    const runtime = collection.get('RUNBOARD_NODE');
+    assert.ok(runtime, 'no RUNBOARD_NODE mutator');
+    assert.strictEqual(runtime.type, vscode.EnvironmentVariableMutatorType.Replace);
+    assert.strictEqual(runtime.value, process.execPath, "the extension host's own runtime");
     const ref = await createRun(api, 'Seen by the shim');
+    // A terminal with no node on PATH at all: the shim falls back to RUNBOARD_NODE.
+    const emptyPath = fs.mkdtempSync(path.join(os.tmpdir(), 'runboard-no-node-'));
     const r = spawnSync(path.join(bin, 'runboard'), ['--root', root(), '--json', 'runs'], {
       encoding: 'utf8',
-      env: { ...process.env, PATH: `${path.dirname(process.execPath)}${path.delimiter}${process.env.PATH}` },
+      env: { ...process.env, PATH: emptyPath, RUNBOARD_NODE: runtime.value },
     });
+    fs.rmSync(emptyPath, { recursive: true, force: true });
     assert.strictEqual(r.status, 0, r.stderr);
     assert.ok(JSON.parse(r.stdout).runs.some((run) => run.run_id === ref.run_id));
   });
 
-  test('Set up MCP for Agents writes .vscode/mcp.json with `cli.js mcp --root <folder>`', async () => {
+  test('Set up MCP for Agents writes .vscode/mcp.json naming the stable launcher, not the versioned extension folder', async () => {
     const api = await runboard();
     const file = path.join(root(), '.vscode', 'mcp.json');
     fs.mkdirSync(path.dirname(file), { recursive: true });
@@ -36,10 +45,14 @@ suite('agents: CLI on PATH and MCP', () => {
     assert.ok(config.servers.other, 'other servers are kept');
     const server = config.servers.runboard;
     assert.strictEqual(server.type, 'stdio');
-    assert.deepStrictEqual(server.args, [path.join(extensionPath(), 'dist', 'cli.js'), 'mcp', '--root', root()]);
-    // The command it names starts an MCP server that answers initialize over stdio.
+    const launcher = path.join(api.ctx.extension.globalStorageUri.fsPath, 'bin', 'runboard-cli.js');
+    assert.deepStrictEqual(server.args, [launcher, 'mcp', '--root', '${workspaceFolder}']);
+    assert.ok(!JSON.stringify(server).includes(JSON.stringify(path.join(extensionPath(), 'dist')).slice(1, -1)), 'nothing in it names the versioned extension folder');
+    assert.strictEqual(server.command, process.execPath);
+    // The command it names (with ${workspaceFolder} substituted, as VS Code does) answers initialize over stdio.
+    const args = server.args.map((a) => a.replace('${workspaceFolder}', root()));
     const init = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'e2e', version: '1' } } });
-    const r = spawnSync(server.command, server.args, { input: init + '\n', encoding: 'utf8', timeout: 20000, env: { ...process.env, ...(server.env || {}) } });
+    const r = spawnSync(server.command, args, { input: init + '\n', encoding: 'utf8', timeout: 20000, env: { ...process.env, ...(server.env || {}) } });
     const reply = r.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l)).find((m) => m.id === 1);
     assert.ok(reply && reply.result && reply.result.serverInfo, `no initialize reply: ${r.stdout} ${r.stderr}`);
     fs.rmSync(path.dirname(file), { recursive: true, force: true });

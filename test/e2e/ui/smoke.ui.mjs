@@ -1,7 +1,7 @@
 // Smoke: the workbench loads the extension from the repo, the palette lists its commands
 // (category "Runboard"), its view container is in the activity bar, and the Runs view offers
-// "Create Run" once the Runboard server runs in the extension host (on the workbench's Node 24,
-// with the flock binding setup.sh built for it).
+// "Create Run" once the Runboard server runs in the extension host (on the workbench's own
+// runtime, Node 24, with the lock binary the build copied for linux-x64).
 import assert from 'node:assert/strict';
 
 export const title = 'Runboard shows up in the workbench';

@@ -1,7 +1,7 @@
 // What a new user gets from the VSIX: the package built from this checkout, installed into a
 // fresh workbench with code-server's --install-extension (no extensionDevelopmentPath), activates,
-// starts its server from the package's own dist/ (with the flock binding for the workbench's
-// Node), shows a run that the package's CLI writes from another process, renders the task board,
+// starts its server from the package's own dist/ (with the package's lock binary for this
+// platform), shows a run that the package's CLI writes from another process, renders the task board,
 // and claims from the palette. Catches what the development-path scenarios cannot: a file the
 // .vscodeignore allow-list leaves out, a manifest that only works from the repo.
 import assert from 'node:assert/strict';

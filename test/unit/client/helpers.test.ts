@@ -7,7 +7,8 @@ import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { parseTaskFile, TaskFileError } from '../../../client/src/commands/taskFile';
 import { stableStringify } from '../../../client/src/docs/stableJson';
-import { bundledAbis, chooseRuntime, findNodeOnPath } from '../../../client/src/server/serverRuntime';
+import { launcherSource, LAUNCHER_NAME, writeLauncher } from '../../../client/src/agents/launcher';
+import { chooseRuntime } from '../../../client/src/server/serverRuntime';
 
 describe('stableStringify', () => {
   it('sorts keys at every depth, keeps array order, drops undefined, ends with a newline', () => {
@@ -31,44 +32,41 @@ describe('parseTaskFile', () => {
   });
 });
 
-describe('chooseRuntime', () => {
-  const base = { hostAbi: '137', hostIsElectron: false, bundledAbis: ['115', '137'] };
-  it('takes the configured node path first', () => {
-    assert.equal(chooseRuntime({ ...base, configured: '/opt/node' }).runtime, '/opt/node');
+describe('chooseRuntime: the editor\'s own runtime unless a Node is configured', () => {
+  it('Electron (desktop VS Code) runs scripts as Node through ELECTRON_RUN_AS_NODE', () => {
+    const c = chooseRuntime(undefined, { execPath: '/Applications/Code.app/Contents/Frameworks/Code Helper (Plugin)', electron: '39.2.0' });
+    assert.equal(c.command, '/Applications/Code.app/Contents/Frameworks/Code Helper (Plugin)');
+    assert.deepEqual(c.env, { ELECTRON_RUN_AS_NODE: '1' });
+    assert.equal(c.serverRuntime, undefined, 'the language client forks with the host runtime itself');
+    assert.match(c.description, /Electron 39\.2\.0/);
   });
-  it("uses the extension host's own Node when a binding for its ABI is bundled", () => {
-    const c = chooseRuntime(base);
-    assert.equal(c.runtime, undefined);
-    assert.equal(c.warning, undefined);
+  it('a Node extension host (code-server, remote) is used as it is', () => {
+    const c = chooseRuntime(undefined, { execPath: 'C:\\vscode-server\\node.exe' });
+    assert.equal(c.command, 'C:\\vscode-server\\node.exe');
+    assert.equal(c.serverRuntime, undefined);
   });
-  it('falls back to a node on PATH whose ABI has a binding', () => {
-    const c = chooseRuntime({ ...base, bundledAbis: ['115'], pathNode: { file: '/usr/bin/node', abi: '115' } });
-    assert.equal(c.runtime, '/usr/bin/node');
-    assert.equal(c.warning, undefined);
+  it('runboard.server.nodePath wins, with no Electron variable', () => {
+    const c = chooseRuntime('/opt/node/bin/node', { execPath: '/x', electron: '39' });
+    assert.deepEqual([c.command, c.serverRuntime, c.env], ['/opt/node/bin/node', '/opt/node/bin/node', {}]);
   });
-  it('never forks Electron itself when a PATH node exists, and warns when no ABI fits', () => {
-    const c = chooseRuntime({ ...base, hostIsElectron: true, hostAbi: '125', bundledAbis: ['115'], pathNode: { file: '/n', abi: '120' } });
-    assert.equal(c.runtime, '/n');
-    assert.match(c.warning ?? '', /bundled ABIs: 115/);
-    const none = chooseRuntime({ ...base, bundledAbis: [] });
-    assert.equal(none.runtime, undefined);
-    assert.match(none.warning ?? '', /no node on PATH/);
+});
+
+describe('the MCP launcher', () => {
+  it('loads the given cli.js by its exact path, whatever the characters in it', () => {
+    const cli = "C:\\Users\\O'Neil \"x\"\\.vscode\\extensions\\runboard-0.2.0\\dist\\cli.js";
+    const src = launcherSource(cli);
+    let required: string | undefined;
+    new Function('require', src)((p: string) => (required = p));
+    assert.equal(required, cli);
   });
-  it('reads bundled ABIs from the file names and finds node on a PATH', () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'runboard-rt-'));
+  it('is written by rename and rewritten in place on the next activation', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'runboard-launcher-'));
     try {
-      for (const f of ['fs_ext-linux-x64-abi115.node', 'fs_ext-linux-x64-abi137.node', 'fs_ext-darwin-arm64-abi115.node', 'other.txt']) {
-        fs.writeFileSync(path.join(dir, f), '');
-      }
-      assert.deepEqual(bundledAbis(dir, 'linux', 'x64').sort(), ['115', '137']);
-      assert.deepEqual(bundledAbis(path.join(dir, 'missing')), []);
-      const bin = path.join(dir, 'bin');
-      fs.mkdirSync(bin);
-      const exe = path.join(bin, process.platform === 'win32' ? 'node.exe' : 'node');
-      fs.writeFileSync(exe, '');
-      fs.chmodSync(exe, 0o755);
-      assert.equal(findNodeOnPath(['', path.join(dir, 'nope'), bin].join(path.delimiter)), exe);
-      assert.equal(findNodeOnPath(path.join(dir, 'nope')), undefined);
+      const file = await writeLauncher(dir, '/ext/runboard-0.1.0/dist/cli.js');
+      assert.equal(path.basename(file), LAUNCHER_NAME);
+      assert.equal(await writeLauncher(dir, '/ext/runboard-0.2.0/dist/cli.js'), file, 'the same path across versions');
+      assert.match(fs.readFileSync(file, 'utf8'), /runboard-0\.2\.0/);
+      assert.deepEqual(fs.readdirSync(dir), [LAUNCHER_NAME], 'no temp file left');
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

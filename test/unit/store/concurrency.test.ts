@@ -1,4 +1,4 @@
-// Several OS processes committing to one run at once: the flock + catch-up commit path must
+// Several OS processes committing to one run at once: the OS lock + catch-up commit path must
 // keep seqs 1..N contiguous, lose and duplicate nothing, and never hand a task to two claimers.
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';

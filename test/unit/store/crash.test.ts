@@ -44,7 +44,9 @@ describe('kill -9 in the middle of a batch', () => {
 
       // A reader (no lock) loads the run: complete lines only, contiguous.
       const reader = openStore(root);
-      const { events } = await reader.store.execute('listEvents', { run_id: 'crash' });
+      const events: { seq: number }[] = [];
+      // Paged: a fast worker commits more than one page (10,000 events) before the kill.
+      for (let page; (page = (await reader.store.execute('listEvents', { run_id: 'crash', since_seq: events.length })).events).length > 0; ) events.push(...page);
       events.forEach((e, i) => assert.equal(e.seq, i + 1));
       reader.store.close();
 

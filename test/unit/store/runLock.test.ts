@@ -1,4 +1,4 @@
-// The run lock against a real other process holding the flock: a waiter gets the lock as soon
+// The run lock against a real other process holding the OS lock: a waiter gets the lock as soon
 // as it is let go (it waits in the kernel, not by polling), a timed-out or closed waiter never
 // keeps the lock it was still waiting for, and the lock works again afterwards.
 import assert from 'node:assert/strict';
@@ -7,23 +7,23 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { DomainError } from '../../../server/src/engine/errors';
-import { tryLockExclusive, unlock } from '../../../server/src/store/flock';
-import { FlockRunLock } from '../../../server/src/store/runLock';
+import { bindingCandidates, tryLock, unlock } from '../../../server/src/store/osLock';
+import { OsRunLock } from '../../../server/src/store/runLock';
 import { removeTree, tempRoot } from './helpers';
 
-const BINDING = require.resolve('fs-ext/build/Release/fs_ext.node');
+const BINDING = bindingCandidates(`${process.platform}-${process.arch}`).find((f) => fs.existsSync(f))!;
 
-/** Another process that takes the flock on `file` and lets go when told (or after `holdMs`). */
+/** Another process that takes the OS lock on `file` (the binding's own calls) and lets go when told (or after `holdMs`). */
 async function holder(file: string, holdMs = 60_000): Promise<{ child: ChildProcess; release: () => Promise<void> }> {
   const child = spawn(
     process.execPath,
     [
       '-e',
       `const b = require(${JSON.stringify(BINDING)});
-       const fd = require('fs').openSync(${JSON.stringify(file)}, 'a');
-       b.flock(fd, b.constants.LOCK_EX);
+       const fd = require('fs').openSync(${JSON.stringify(file)}, 'a+');
+       b.waitForLockSync(fd, 0, 0, true);
        process.stdout.write('held\\n');
-       const done = () => { b.flock(fd, b.constants.LOCK_UN); process.stdout.write('released\\n'); setTimeout(() => process.exit(0), 50); };
+       const done = () => { b.unlock(fd, 0, 0); process.stdout.write('released\\n'); setTimeout(() => process.exit(0), 50); };
        process.stdin.on('data', done);
        setTimeout(done, ${holdMs});`,
     ],
@@ -40,9 +40,9 @@ async function holder(file: string, holdMs = 60_000): Promise<{ child: ChildProc
 
 /** True when a fresh open file description can take the lock right now. */
 function freeNow(file: string): boolean {
-  const fd = fs.openSync(file, 'a');
+  const fd = fs.openSync(file, 'a+');
   try {
-    if (!tryLockExclusive(fd)) return false;
+    if (!tryLock(fd)) return false;
     unlock(fd);
     return true;
   } finally {
@@ -50,7 +50,7 @@ function freeNow(file: string): boolean {
   }
 }
 
-describe('FlockRunLock across processes', () => {
+describe('OsRunLock across processes', () => {
   const dir = tempRoot();
   const file = path.join(dir, '.lock');
   const children: ChildProcess[] = [];
@@ -62,7 +62,7 @@ describe('FlockRunLock across processes', () => {
   it('takes the lock within moments of the other process letting go', async () => {
     const h = await holder(file);
     children.push(h.child);
-    const lock = new FlockRunLock(file, 10_000);
+    const lock = new OsRunLock(file, 10_000);
     let got = 0;
     const acquired = lock.acquire().then((release) => {
       got = Date.now();
@@ -84,10 +84,10 @@ describe('FlockRunLock across processes', () => {
   it('a timed-out waiter gets STORAGE_ERROR and does not keep the lock when it lands later', async () => {
     const h = await holder(file);
     children.push(h.child);
-    const lock = new FlockRunLock(file, 200);
+    const lock = new OsRunLock(file, 200);
     await assert.rejects(lock.acquire(), (e) => e instanceof DomainError && e.code === 'STORAGE_ERROR' && /Timed out/.test(e.message));
     await h.release();
-    // The abandoned flock lands now and must let go at once.
+    // The abandoned lock call lands now and must let go at once.
     await new Promise((r) => setTimeout(r, 200));
     assert.equal(freeNow(file), true, 'nobody holds it');
     const release = await lock.acquire();
@@ -99,7 +99,7 @@ describe('FlockRunLock across processes', () => {
   it('closing while a waiter waits rejects it and leaves the lock free once the holder goes', async () => {
     const h = await holder(file);
     children.push(h.child);
-    const lock = new FlockRunLock(file, 10_000);
+    const lock = new OsRunLock(file, 10_000);
     const outcome = lock.acquire().then(
       () => 'acquired',
       (e: unknown) => e,

@@ -1,0 +1,67 @@
+// File-system calls whose behaviour differs by platform. The platform and the calls are injectable,
+// so the Windows and macOS branches are unit-tested on Linux (nothing here runs them for real).
+import * as fs from 'node:fs';
+
+export interface FsHost {
+  platform: NodeJS.Platform;
+  rename(from: string, to: string): void;
+  fsyncDirectory(dir: string): void;
+  sleep(ms: number): void;
+}
+
+/** Blocks the thread for `ms` (the store's writes are synchronous, under the run lock). */
+function sleepSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+export const HOST: FsHost = {
+  platform: process.platform,
+  rename: (from, to) => fs.renameSync(from, to),
+  fsyncDirectory: (dir) => {
+    const fd = fs.openSync(dir, 'r');
+    try {
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+  },
+  sleep: sleepSync,
+};
+
+/**
+ * Windows refuses a rename while another program holds the target (or the source) open without
+ * FILE_SHARE_DELETE: virus scanners, indexers and backup tools do, for moments. Elsewhere these
+ * codes mean what they say, so only Windows retries, backing off up to about two seconds.
+ */
+const TRANSIENT_ON_WINDOWS = new Set(['EPERM', 'EBUSY', 'EACCES']);
+const RETRY_DELAYS_MS = [5, 10, 20, 40, 80, 160, 320, 640, 800];
+
+export function renameReplacing(from: string, to: string, host: FsHost = HOST): void {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      host.rename(from, to);
+      return;
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code ?? '';
+      if (host.platform !== 'win32' || !TRANSIENT_ON_WINDOWS.has(code) || attempt >= RETRY_DELAYS_MS.length) throw e;
+      host.sleep(RETRY_DELAYS_MS[attempt]);
+    }
+  }
+}
+
+/**
+ * Makes a directory's entries (a new file, a rename into it) durable. Windows cannot open a
+ * directory for flushing (NTFS makes metadata durable with the file), so there it is a no-op; file
+ * systems that refuse it elsewhere (EINVAL, EISDIR, EPERM, ENOTSUP on some network and FUSE
+ * mounts) are left as they are: the data itself was already flushed.
+ */
+const DIRECTORY_SYNC_REFUSED = new Set(['EINVAL', 'EISDIR', 'EPERM', 'ENOTSUP', 'EBADF', 'EACCES']);
+
+export function syncDirectory(dir: string, host: FsHost = HOST): void {
+  if (host.platform === 'win32') return;
+  try {
+    host.fsyncDirectory(dir);
+  } catch (e) {
+    if (!DIRECTORY_SYNC_REFUSED.has((e as NodeJS.ErrnoException).code ?? '')) throw e;
+  }
+}
