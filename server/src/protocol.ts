@@ -30,6 +30,20 @@ export interface EventsNotificationParams {
   cursor: Cursor;
 }
 
+/**
+ * Server → client: a run's history was replaced under the server (its log replaced by another
+ * program, or the run deleted — `last_seq` 0 — or deleted and created again). Events delivered
+ * before may not be in the log any more: drop what you hold of the run and read it again. The
+ * subscription goes on from `last_seq` (in `cursor`).
+ */
+export interface RunResetNotificationParams {
+  subscription_id: string;
+  root: string;
+  run_id: string;
+  last_seq: number;
+  cursor: Cursor;
+}
+
 /** Server → client: a skipped line, a torn line, an unreadable snapshot or checkpoint, an unwritable file. */
 export interface DiagnosticNotificationParams {
   run_id?: string;
@@ -92,4 +106,5 @@ export type RequestName = keyof typeof Requests;
 export const Notifications = {
   events: new NotificationType<EventsNotificationParams>('runboard/events'),
   diagnostic: new NotificationType<DiagnosticNotificationParams>('runboard/diagnostic'),
+  runReset: new NotificationType<RunResetNotificationParams>('runboard/runReset'),
 } as const;

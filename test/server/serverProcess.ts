@@ -34,9 +34,18 @@ export function tempRoot(prefix = 'runboard-server-'): string {
   return fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), prefix)));
 }
 
+export interface ResetNote {
+  subscription_id: string;
+  root: string;
+  run_id: string;
+  last_seq: number;
+  cursor: Record<string, number>;
+}
+
 export class ServerProcess {
   readonly events: EventsNote[] = [];
   readonly diagnostics: DiagnosticNote[] = [];
+  readonly resets: ResetNote[] = [];
   stderr = '';
   initResult: any;
   private exited: Promise<number | null>;
@@ -57,6 +66,9 @@ export class ServerProcess {
     });
     conn.onNotification('runboard/diagnostic', (p: DiagnosticNote) => {
       this.diagnostics.push(p);
+    });
+    conn.onNotification('runboard/runReset', (p: ResetNote) => {
+      this.resets.push(p);
     });
     conn.listen();
   }

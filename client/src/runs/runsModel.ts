@@ -4,7 +4,7 @@
 // so a burst of events costs one getRun per run. Views listen to its change events.
 import * as vscode from 'vscode';
 import type { Blackboard, RunRecord, Task } from '../../../server/src/engine/model';
-import { Requests, type EventsNotificationParams } from '../../../server/src/protocol';
+import { Requests, type EventsNotificationParams, type RunResetNotificationParams } from '../../../server/src/protocol';
 import { errorCode } from '../errors';
 import { log } from '../log';
 import type { RunboardServer } from '../server/runboardServer';
@@ -56,6 +56,8 @@ export class RunsModel implements vscode.Disposable {
     this.syncFolders();
     this.disposables.push(
       server.onEvents((p) => this.onEvents(p)),
+      // A replaced log: refetch the run (or drop it, when it is gone).
+      server.onRunReset((p) => this.onRunReset(p)),
       server.onDidStart(() => void this.track(this.reloadAll())),
       server.onDidChangeState((s) => {
         if (s !== 'running') {
@@ -250,10 +252,19 @@ export class RunsModel implements vscode.Disposable {
     }
   }
 
+  private rootOfSubscription(id: string): string | undefined {
+    return [...this.roots.entries()].find(([, s]) => s.subscriptionId === id)?.[0];
+  }
+
   private onEvents(p: EventsNotificationParams): void {
-    const root = [...this.roots.entries()].find(([, s]) => s.subscriptionId === p.subscription_id)?.[0];
+    const root = this.rootOfSubscription(p.subscription_id);
     if (root === undefined) return;
     for (const ev of p.events) this.markDirty({ root, run_id: ev.run_id });
+  }
+
+  private onRunReset(p: RunResetNotificationParams): void {
+    const root = this.rootOfSubscription(p.subscription_id);
+    if (root !== undefined) this.markDirty({ root, run_id: p.run_id });
   }
 
   private markDirty(ref: RunRef): void {

@@ -9,7 +9,7 @@ import {
   CloseAction, ErrorAction, LanguageClient, LanguageClientOptions, RevealOutputChannelOn, ServerOptions, State, TransportKind,
 } from 'vscode-languageclient/node';
 import type { RequestType } from 'vscode-jsonrpc';
-import { Notifications, type DiagnosticNotificationParams, type EventsNotificationParams } from '../../../server/src/protocol';
+import { Notifications, type DiagnosticNotificationParams, type EventsNotificationParams, type RunResetNotificationParams } from '../../../server/src/protocol';
 import * as config from '../config';
 import { log } from '../log';
 import { editorRuntime, type RuntimeChoice } from './serverRuntime';
@@ -40,6 +40,7 @@ export class RunboardServer implements vscode.Disposable {
   private readonly startedEmitter = new vscode.EventEmitter<void>();
   private readonly eventsEmitter = new vscode.EventEmitter<EventsNotificationParams>();
   private readonly diagnosticEmitter = new vscode.EventEmitter<DiagnosticNotificationParams>();
+  private readonly resetEmitter = new vscode.EventEmitter<RunResetNotificationParams>();
 
   /** Fires on every state change. */
   readonly onDidChangeState = this.stateEmitter.event;
@@ -47,6 +48,8 @@ export class RunboardServer implements vscode.Disposable {
   readonly onDidStart = this.startedEmitter.event;
   readonly onEvents = this.eventsEmitter.event;
   readonly onDiagnostic = this.diagnosticEmitter.event;
+  /** A run's history was replaced on disk: what the views hold of it must be read again. */
+  readonly onRunReset = this.resetEmitter.event;
 
   constructor(private readonly extensionPath: string, private readonly isTrusted: () => boolean) {}
 
@@ -100,6 +103,7 @@ export class RunboardServer implements vscode.Disposable {
     });
     client.onNotification(Notifications.events, (p) => this.eventsEmitter.fire(p));
     client.onNotification(Notifications.diagnostic, (p) => this.diagnosticEmitter.fire(p));
+    client.onNotification(Notifications.runReset, (p) => this.resetEmitter.fire(p));
     this.setState('starting');
     try {
       await client.start();
@@ -156,6 +160,7 @@ export class RunboardServer implements vscode.Disposable {
     this.startedEmitter.dispose();
     this.eventsEmitter.dispose();
     this.diagnosticEmitter.dispose();
+    this.resetEmitter.dispose();
   }
 
   private setState(s: ServerState): void {

@@ -1,5 +1,6 @@
 // Human renderings of the protocol's records: runs, tasks, events, times.
 import { EventRecord, RunRecord, Task } from '../engine/model';
+import type { UnreadableRun } from '../engine/results';
 import { BoardSummary } from './boardSummary';
 import { oneLine, renderTable } from './table';
 
@@ -26,8 +27,9 @@ export function taskTitle(task: Task): string {
   return '';
 }
 
-export function runsTable(runs: RunRecord[]): string {
-  if (runs.length === 0) return 'No runs.';
+export function runsTable(runs: RunRecord[], unreadable: UnreadableRun[] = []): string {
+  const problems = unreadable.map((u) => `${u.run_id}: UNREADABLE — ${u.message}`).join('\n');
+  if (runs.length === 0) return problems ? `No readable runs.\n${problems}` : 'No runs.';
   return renderTable(
     ['RUN', 'STATUS', 'TASKS', 'UPDATED', 'OBJECTIVE'],
     runs.map((r) => [
@@ -37,7 +39,7 @@ export function runsTable(runs: RunRecord[]): string {
       relativeTime(r.updated_at_ms),
       oneLine(r.objective, 50),
     ]),
-  );
+  ) + (problems ? `\n${problems}` : '');
 }
 
 export function tasksTable(tasks: Task[], now = Date.now()): string {

@@ -6,7 +6,9 @@ import { DriftFlags } from './replay';
 export type Deduped<T> = T & { deduped?: true };
 
 export interface CreateRunResult { run: RunRecord }
-export interface ListRunsResult { runs: RunRecord[] }
+/** A run whose folder is there but cannot be read (permissions, a symlinked log…): listed with why. */
+export interface UnreadableRun { root: string; run_id: string; message: string }
+export interface ListRunsResult { runs: RunRecord[]; unreadable?: UnreadableRun[] }
 export interface GetRunResult { run: RunRecord; blackboard: Blackboard }
 export interface AppendEventResult { event: EventRecord; run: RunRecord }
 export interface ListEventsResult { events: EventRecord[]; next_since_seq?: number }

@@ -63,9 +63,11 @@ export function runServer(argv: string[] = process.argv.slice(2)): void {
     store,
     (p) => void connection.sendNotification(Notifications.events, p),
     (d) => void connection.sendNotification(Notifications.diagnostic, d),
+    (r) => void connection.sendNotification(Notifications.runReset, r),
   );
   store.on({
     onCommit: (n) => hub.onCommit(n),
+    onReset: (n) => hub.onReset(n),
     onDiagnostic: (d) => void connection.sendNotification(Notifications.diagnostic, d),
   });
 

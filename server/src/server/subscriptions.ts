@@ -6,9 +6,9 @@ import { DomainError } from '../engine/errors';
 import { assertRunId } from '../engine/ids';
 import { EventRecord, LIMITS } from '../engine/model';
 import { clamp } from '../engine/params';
-import type { Cursor, DiagnosticNotificationParams, EventsNotificationParams } from '../protocol';
+import type { Cursor, DiagnosticNotificationParams, EventsNotificationParams, RunResetNotificationParams } from '../protocol';
 import { RunStore } from '../store/runStore';
-import { CommitNotice } from '../store/types';
+import { CommitNotice, ResetNotice } from '../store/types';
 
 const BATCH = 1000;
 
@@ -40,6 +40,7 @@ export class SubscriptionHub {
     private readonly store: RunStore,
     private readonly sendEvents: (p: EventsNotificationParams) => void,
     private readonly sendDiagnostic: (d: DiagnosticNotificationParams) => void,
+    private readonly sendReset: (r: RunResetNotificationParams) => void = () => undefined,
   ) {}
 
   subscribe(p: { root?: string; run_ids?: string[]; cursor?: Cursor; tail?: number }): { subscription_id: string } {
@@ -152,6 +153,18 @@ export class SubscriptionHub {
         }
       } else if (followed !== n.root) continue;
       this.deliver(sub, n.root, n.run_id, n);
+    }
+  }
+
+  /**
+   * A run's history was replaced: every subscription that follows it is told, and goes on from
+   * the new log's last seq (what it delivered before may not be in the log any more).
+   */
+  onReset(n: ResetNotice): void {
+    for (const sub of this.subs.values()) {
+      if (!sub.ready || sub.runRoot.get(n.run_id) !== n.root) continue;
+      sub.delivered.set(n.run_id, n.last_seq);
+      this.sendReset({ subscription_id: sub.id, root: n.root, run_id: n.run_id, last_seq: n.last_seq, cursor: Object.fromEntries(sub.delivered) });
     }
   }
 

@@ -3,6 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { crashPoint, CrashPoint } from './crashPoints';
+import { NO_FOLLOW } from './fileIdentity';
 import { renameReplacing } from './platformFs';
 
 let counter = 0;
@@ -10,7 +11,8 @@ let counter = 0;
 export function writeFileAtomic(file: string, data: string | Buffer, fsync: boolean, point?: CrashPoint): void {
   const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${++counter}.tmp`);
   try {
-    const fd = fs.openSync(tmp, 'w');
+    // Exclusive: a file (or symlink) already at the temp name is never written through.
+    const fd = fs.openSync(tmp, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | NO_FOLLOW, 0o644);
     try {
       fs.writeSync(fd, typeof data === 'string' ? Buffer.from(data) : data);
       if (fsync) fs.fsyncSync(fd);
@@ -25,11 +27,19 @@ export function writeFileAtomic(file: string, data: string | Buffer, fsync: bool
   }
 }
 
-/** Parsed JSON, `undefined` when the file does not exist; throws on unreadable or invalid JSON. */
+/**
+ * Parsed JSON, `undefined` when the file does not exist; throws on unreadable or invalid JSON,
+ * and on a symbolic link (ELOOP): a cache or checkpoint is never read from outside the run folder.
+ */
 export function readJsonIfExists(file: string): unknown {
   let text: string;
   try {
-    text = fs.readFileSync(file, 'utf8');
+    const fd = fs.openSync(file, fs.constants.O_RDONLY | NO_FOLLOW);
+    try {
+      text = fs.readFileSync(fd, 'utf8');
+    } finally {
+      fs.closeSync(fd);
+    }
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw e;
@@ -58,6 +68,11 @@ export function removeStaleTempFiles(dir: string): void {
   }
   for (const name of names) {
     const m = TEMP.exec(name);
-    if (m && Number(m[1]) !== process.pid && !alive(Number(m[1]))) fs.rmSync(path.join(dir, name), { force: true });
+    if (!m || Number(m[1]) === process.pid || alive(Number(m[1]))) continue;
+    try {
+      fs.rmSync(path.join(dir, name), { force: true });
+    } catch {
+      // Read-only media or someone else's files: a reader leaves them be.
+    }
   }
 }

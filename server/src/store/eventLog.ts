@@ -1,8 +1,13 @@
 // runs/<id>/events.jsonl: tail-reading by byte offset, appending, torn-tail repair and the
 // seq → byte offset index for paged reads. Readers consume complete lines only; a final line
 // without its newline is "not yet written" until a lock holder repairs it.
+//
+// Reading needs no write access: the log is read through a read-only descriptor (so read-only
+// media and other users' runs can be browsed); writes and repairs go through the descriptor of
+// the run lock (runLock.ts), which holds the same file. Neither follows a symlink.
 import * as fs from 'node:fs';
 import { crashDue, crashNow, crashPoint } from './crashPoints';
+import { AtPath, compareAtPath, FileIdentity, identityOf, NO_FOLLOW } from './fileIdentity';
 
 export interface LogLine {
   text: string;
@@ -23,6 +28,7 @@ const NEWLINE = 0x0a;
 
 export class EventLog {
   private fd: number | undefined;
+  private held: FileIdentity | undefined;
   /** Byte offset just past the last complete line consumed. */
   offset = 0;
   /** Lines consumed before `offset`. */
@@ -34,8 +40,35 @@ export class EventLog {
   constructor(readonly file: string) {}
 
   private handle(): number {
-    this.fd ??= fs.openSync(this.file, 'a+');
+    if (this.fd === undefined) {
+      this.fd = fs.openSync(this.file, fs.constants.O_RDONLY | NO_FOLLOW);
+      this.held = identityOf(this.fd);
+    }
     return this.fd;
+  }
+
+  /** The file this log reads (opening it now if it is not open). */
+  identity(): FileIdentity {
+    this.handle();
+    return this.held!;
+  }
+
+  get isOpen(): boolean {
+    return this.fd !== undefined;
+  }
+
+  /** Whether the file at the path is still the one being read; nothing open yet counts as the same. */
+  atPath(): AtPath {
+    return this.held ? compareAtPath(this.file, this.held) : 'same';
+  }
+
+  /** Forgets the open file and every position in it: the next read opens what is at the path now. */
+  reopen(): void {
+    this.close();
+    this.offset = 0;
+    this.line = 0;
+    this.seqOffsets.length = 0;
+    this.firstIndexedSeq = Infinity;
   }
 
   size(): number {
@@ -72,14 +105,21 @@ export class EventLog {
     return this.offset < size ? { offset: this.offset, line: this.line + 1, bytes: size - this.offset } : undefined;
   }
 
-  /** Truncates a torn final line back to the last newline. Only while holding the run's lock. */
-  truncateTo(offset: number): void {
-    fs.ftruncateSync(this.handle(), offset);
+  /** The bytes of [offset, offset + bytes) as text (a final line without its newline). */
+  readText(offset: number, bytes: number): string {
+    const b = Buffer.alloc(bytes);
+    const got = fs.readSync(this.handle(), b, 0, bytes, offset);
+    return b.toString('utf8', 0, got);
   }
 
-  /** One write of whole lines; on failure the partial write is cut off again. Only under the lock. */
-  append(data: Buffer, fsync: boolean): void {
-    const fd = this.handle();
+  /** Truncates a torn final line back to the last newline, through the lock's descriptor. */
+  truncateTo(lockFd: number, offset: number): void {
+    fs.ftruncateSync(lockFd, offset);
+  }
+
+  /** One write of whole lines through the lock's descriptor; on failure the partial write is cut off again. */
+  append(lockFd: number, data: Buffer, fsync: boolean): void {
+    const fd = lockFd;
     const before = this.offset;
     try {
       let written = 0;
@@ -146,6 +186,7 @@ export class EventLog {
       fs.closeSync(this.fd);
       this.fd = undefined;
     }
+    this.held = undefined;
   }
 }
 

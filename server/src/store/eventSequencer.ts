@@ -45,6 +45,19 @@ export class EventSequencer {
     this.pending = undefined;
   }
 
+  /**
+   * Whether `l` (a final line that lacks only its newline) is an event this sequencer would fold
+   * next, ending a commit: a complete last event that an editor's save stripped of its newline,
+   * not a crashed writer's fragment. Reports nothing.
+   */
+  wouldComplete(l: LogLine): boolean {
+    const e = this.parse(l, () => undefined);
+    if (!e) return false;
+    const p = this.pending;
+    if (p) return e.seq === p.items[p.items.length - 1].event.seq + 1 && e.batch_end === p.end && e.seq === p.end;
+    return e.seq === this.nextSeq && (e.batch_end === undefined || e.batch_end === e.seq) && (e.seq !== 1 || e.type === EVENT.runCreated);
+  }
+
   /** The events this line completes: none, one, or a whole batch. */
   push(l: LogLine): Sequenced[] {
     const e = this.parse(l);
@@ -78,26 +91,26 @@ export class EventSequencer {
     return [{ event: e, start: l.start }];
   }
 
-  private parse(l: LogLine): EventRecord | undefined {
+  private parse(l: LogLine, report: Report = this.report): EventRecord | undefined {
     if (l.text.trim() === '') return undefined;
     if (l.end - l.start > this.maxLineBytes) {
-      this.report(`Line of ${l.end - l.start} bytes is over the ${this.maxLineBytes}-byte limit; skipped.`, l.line);
+      report(`Line of ${l.end - l.start} bytes is over the ${this.maxLineBytes}-byte limit; skipped.`, l.line);
       return undefined;
     }
     let value: unknown;
     try {
       value = JSON.parse(l.text);
     } catch (err) {
-      this.report(`Malformed line skipped: ${(err as Error).message}`, l.line);
+      report(`Malformed line skipped: ${(err as Error).message}`, l.line);
       return undefined;
     }
     const e = validateEventRecord(value, this.runId);
     if (typeof e === 'string') {
-      this.report(`Invalid event skipped: ${e}`, l.line);
+      report(`Invalid event skipped: ${e}`, l.line);
       return undefined;
     }
     if (e.batch_end !== undefined && (e.batch_end < e.seq || e.batch_end > e.seq + 100_000)) {
-      this.report(`Invalid event skipped: batch_end ${e.batch_end} does not fit seq ${e.seq}`, l.line);
+      report(`Invalid event skipped: batch_end ${e.batch_end} does not fit seq ${e.seq}`, l.line);
       return undefined;
     }
     return e;

@@ -4,8 +4,8 @@
 // LockFileEx. The kernel frees each lock when its holder dies, so kill -9 never leaves one behind.
 //
 // Two traps shape the callers: OFD locks need a descriptor opened for reading and writing (EBADF
-// on one opened read-only or append-only), and Windows locks are mandatory, so only the separate
-// lock files are ever locked, never a file readers open.
+// on one opened read-only or append-only), and Windows locks are mandatory — so there a lock
+// covers one byte far past the end of any log (lockRegion), which readers and appends never touch.
 //
 // The package's own loader (require-addon) finds the binary beside the package at run time, which
 // a bundle has not; its index.js is a thin wrapper over three binding calls. So this module loads
@@ -98,6 +98,17 @@ function lockBinding(): LockBinding {
   }
 }
 
+/**
+ * What a lock covers: the whole file, except on Windows, where locks are mandatory: there one byte
+ * at 1 TiB, past the end of any log, so locking a log blocks neither its readers nor the holder's
+ * appends (SQLite's "pending byte" does the same). macOS's flock can only lock whole files.
+ */
+export function lockRegion(platform: NodeJS.Platform = process.platform): { offset: number; length: number } {
+  return platform === 'win32' ? { offset: 2 ** 40, length: 1 } : { offset: 0, length: 0 };
+}
+
+const REGION = lockRegion();
+
 /** Loads the binary now (a server calls it at start): throws the message naming the platform when it cannot. */
 export function ensureLockLoaded(): void {
   lockBinding();
@@ -106,7 +117,7 @@ export function ensureLockLoaded(): void {
 /** Takes the lock without blocking; false when another open file holds it (or, shared, holds it exclusively). */
 export function tryLock(fd: number, { shared = false } = {}): boolean {
   try {
-    lockBinding().tryLock(fd, 0, 0, !shared);
+    lockBinding().tryLock(fd, REGION.offset, REGION.length, !shared);
     return true;
   } catch (e) {
     // The binding reports EACCES, EAGAIN and EBUSY (Windows' lock violation) all as EAGAIN.
@@ -124,9 +135,9 @@ export function waitForLock(fd: number, done: (err: NodeJS.ErrnoException | null
   const req: { handle?: ArrayBuffer } = {};
   // The native request lives in `handle`, which must stay reachable until the callback runs: the
   // binding holds `req` until then.
-  req.handle = lockBinding().waitForLock(fd, 0, 0, !shared, req, (err) => done(err as NodeJS.ErrnoException | null));
+  req.handle = lockBinding().waitForLock(fd, REGION.offset, REGION.length, !shared, req, (err) => done(err as NodeJS.ErrnoException | null));
 }
 
 export function unlock(fd: number): void {
-  lockBinding().unlock(fd, 0, 0);
+  lockBinding().unlock(fd, REGION.offset, REGION.length);
 }

@@ -1,6 +1,13 @@
 // One run of one root in this process: its state (folded from snapshot + log), its log, its
 // lock, and the commit path — lock, catch up on other writers, expire leases, decide, append
 // in one write, fold, unlock.
+//
+// The file at the log's path is the truth, and it can change under a long-lived process: an
+// editor's save or `git stash` replaces it, a person deletes the run folder and creates the run
+// again. So every read first asks whether the file it holds is still the one at the path, every
+// commit locks the file at the path (runLock.ts) and reloads when that is not the file it read,
+// and a commit whose file was replaced while it wrote is not acknowledged unless the new file
+// holds it. A run whose log is gone ends its handle.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CommandStamp, findRepeat, stampEvents } from '../engine/commandIndex';
@@ -9,15 +16,18 @@ import { CommandContext } from '../engine/ids';
 import { EVENT, EventRecord } from '../engine/model';
 import { applyEvent, CommandEntry, emptyRunState, RunState, stateFromRecords, stateSeq } from '../engine/state';
 import { decideExpireLeases } from '../engine/taskLifecycle';
-import { EventLog, LogShrankError } from './eventLog';
+import { EventLog, LogShrankError, TornTail } from './eventLog';
 import { removeStaleTempFiles } from './atomicFile';
 import { crashPoint } from './crashPoints';
 import { EventSequencer } from './eventSequencer';
-import { OsRunLock } from './runLock';
+import { compareAtPath, sameFile } from './fileIdentity';
+import { HeldLock, LogMissingError, OsRunLock } from './runLock';
 import { readBlackboardSnapshot, readLogIndex, readRunSnapshot, writeSnapshots } from './snapshots';
-import { CommitNotice, Diagnostic, StoreOptions } from './types';
+import { CommitNotice, Diagnostic, ResetNotice, StoreOptions } from './types';
 
 export const EVENTS_FILE = 'events.jsonl';
+/** Writers waiting for a run's lock announce themselves here (runLock.ts: fairness). */
+export const WAITING_FILE = '.waiting';
 
 /** Where a run lives and whom it tells about commits and problems. */
 export interface RunSite {
@@ -27,6 +37,8 @@ export interface RunSite {
   opts: StoreOptions;
   emitCommit: (n: CommitNotice) => void;
   emitDiagnostic: (d: Diagnostic) => void;
+  /** The run's history was replaced under this process: what listeners had is no longer the log. */
+  emitReset?: (n: ResetNotice) => void;
 }
 
 export type CommandOutcome<T> = { result: T } | { repeat: CommandEntry };
@@ -41,6 +53,10 @@ export class RunHandle {
   private snapshotTimer: NodeJS.Timeout | undefined;
   private torn: { offset: number; since: number; reported: boolean } | undefined;
   private closed = false;
+  /** The log is no longer at its path (the run was deleted): this handle serves nothing more. */
+  private goneFlag = false;
+  /** event_id of the last event folded: tells a replaced log that kept our history from one that did not. */
+  private lastEventId: string | undefined;
 
   readonly root: string;
   readonly runId: string;
@@ -48,11 +64,13 @@ export class RunHandle {
   private readonly opts: StoreOptions;
   private readonly emitCommit: (n: CommitNotice) => void;
   private readonly emitDiagnostic: (d: Diagnostic) => void;
+  private readonly emitReset: NonNullable<RunSite['emitReset']>;
 
   private constructor(site: RunSite) {
     ({ root: this.root, runId: this.runId, dir: this.dir, opts: this.opts, emitCommit: this.emitCommit, emitDiagnostic: this.emitDiagnostic } = site);
+    this.emitReset = site.emitReset ?? (() => undefined);
     this.log = new EventLog(path.join(this.dir, EVENTS_FILE));
-    this.lock = new OsRunLock(path.join(this.dir, '.lock'), this.opts.lockTimeoutMs);
+    this.lock = new OsRunLock(this.log.file, path.join(this.dir, WAITING_FILE), this.opts.lockTimeoutMs);
     this.state = emptyRunState(this.runId);
   }
 
@@ -72,6 +90,11 @@ export class RunHandle {
     return this.logSeq > 0;
   }
 
+  /** True once this handle found its log gone: the store drops it and looks at the disk again. */
+  get gone(): boolean {
+    return this.goneFlag;
+  }
+
   /** The seq of the last event folded from the log. */
   get lastSeq(): number {
     return this.logSeq;
@@ -89,12 +112,12 @@ export class RunHandle {
     const fromSnapshot = this.tryLoadSnapshot();
     if (!fromSnapshot) this.resetToScratch();
     try {
-      this.consumeNew(false, false);
+      this.consumeNew(undefined, false);
     } catch (e) {
       if (!(e instanceof LogShrankError)) throw e;
       this.diagnose(e.message);
       this.resetToScratch();
-      this.consumeNew(false, false);
+      this.consumeNew(undefined, false);
     }
     // Every part must end at the log's seq: one cache ahead (run.json claiming events the log
     // does not hold) would make the next commit skip seqs. Trust the log.
@@ -102,7 +125,7 @@ export class RunHandle {
     if (fromSnapshot && parts.some((seq) => seq !== this.logSeq)) {
       this.diagnose(`The caches are ahead of the log (seq ${Math.max(...parts)} > ${this.logSeq}); rebuilt from the log.`);
       this.resetToScratch();
-      this.consumeNew(false, false);
+      this.consumeNew(undefined, false);
     }
     this.snapshotSeq = fromSnapshot ? Math.min(fromSnapshot, this.logSeq) : 0;
   }
@@ -110,6 +133,7 @@ export class RunHandle {
   private resetToScratch(): void {
     this.state = emptyRunState(this.runId);
     this.logSeq = 0;
+    this.lastEventId = undefined;
     this.log.seek(0, 0);
   }
 
@@ -144,21 +168,26 @@ export class RunHandle {
   }
 
   /**
-   * Folds complete commits appended since the last read. Under the lock a torn tail is repaired.
+   * Folds complete commits appended since the last read. Under the lock (`lockFd`, the lock's
+   * descriptor) a torn tail is repaired: a crashed writer's fragment is cut off, but a complete
+   * last event that lost only its newline (an editor's save) gets it back and is kept.
    * `collect: false` (loading) keeps no list of what was folded: a million parsed events held
    * to the end would all survive into the old generation for nothing.
    */
-  private consumeNew(locked: boolean, collect = true): EventRecord[] {
+  private consumeNew(lockFd: number | undefined, collect = true): EventRecord[] {
     const folded: EventRecord[] = [];
     const seq = this.newSequencer(true);
-    let torn = this.log.readNew((l) => {
+    const onLine = (l: Parameters<Parameters<EventLog['readNew']>[0]>[0]) => {
       for (const { event, start } of seq.push(l)) {
         applyEvent(this.state, event);
         this.logSeq = event.seq;
+        this.lastEventId = event.event_id;
         this.log.indexSeq(event.seq, start);
         if (collect) folded.push(event);
       }
-    });
+    };
+    let torn = this.log.readNew(onLine);
+    if (torn && lockFd !== undefined && this.restoreNewline(lockFd, torn, seq)) torn = this.log.readNew(onLine);
     const pending = seq.pendingStart;
     if (pending) {
       // The input ended inside a multi-event commit: not yet written (or torn), read it again later.
@@ -168,9 +197,9 @@ export class RunHandle {
     }
     if (!torn) {
       this.torn = undefined;
-    } else if (locked) {
+    } else if (lockFd !== undefined) {
       // We hold the lock, so nobody is mid-write: the fragment is a crashed writer's.
-      this.log.truncateTo(torn.offset);
+      this.log.truncateTo(lockFd, torn.offset);
       if (!(this.torn?.offset === torn.offset && this.torn.reported)) {
         this.diagnose(`Torn write (${torn.bytes} bytes of an incomplete commit) repaired: truncated back to the last complete commit.`, undefined, torn.line);
       }
@@ -186,10 +215,73 @@ export class RunHandle {
     return folded;
   }
 
+  /**
+   * A final line without its newline that is a complete, valid event ending a commit was written
+   * whole and lost only its newline (an editor's "no newline at end of file"): it is put back,
+   * never truncated. Under the lock only. Returns whether it did.
+   */
+  private restoreNewline(lockFd: number, torn: TornTail, seq: EventSequencer): boolean {
+    if (torn.bytes > this.opts.maxLineBytes) return false;
+    const text = this.log.readText(torn.offset, torn.bytes);
+    if (!seq.wouldComplete({ text, line: torn.line, start: torn.offset, end: torn.offset + torn.bytes })) return false;
+    this.log.append(lockFd, Buffer.from('\n'), this.opts.durability === 'fsync');
+    this.diagnose('The last line had lost its newline (edited by hand?); it is a complete event and was kept, its newline restored.', undefined, torn.line);
+    return true;
+  }
+
+  /**
+   * Whether the file this handle reads is still the one at the path; when another has taken its
+   * place, reload from that one. Throws RUN_NOT_FOUND (and the handle is gone) when there is none.
+   */
+  private followPath(): void {
+    const at = this.log.atPath();
+    if (at === 'same') return;
+    if (at === 'missing') throw this.markGone();
+    this.adoptReplacedLog();
+  }
+
+  private markGone(): DomainError {
+    if (!this.goneFlag) {
+      this.goneFlag = true;
+      this.diagnose(`${this.log.file} was deleted while this process had the run open; the run is no longer served from it.`);
+      this.emitReset({ root: this.root, run_id: this.runId, last_seq: 0 });
+    }
+    return new DomainError('RUN_NOT_FOUND', `Run ${this.runId} is gone: its log ${this.log.file} was deleted.`, { run_id: this.runId });
+  }
+
+  /**
+   * The log at the path is another file than the one read (replaced by rename: an editor's save,
+   * `sed -i`, rsync, `git stash`; or the run deleted and created again): reload from it. When it
+   * does not hold every event this process had folded, listeners are told the history was reset.
+   */
+  private adoptReplacedLog(): void {
+    const had = { seq: this.logSeq, id: this.lastEventId };
+    this.log.reopen();
+    this.resetToScratch();
+    this.consumeNew(undefined, false);
+    const kept = had.seq === 0 || (this.logSeq >= had.seq && this.readEvents(had.seq, had.seq)[0]?.event_id === had.id);
+    if (kept) {
+      // The same history, perhaps longer (others wrote to the new file): deliver what is new.
+      if (this.logSeq > had.seq) this.notify(this.readEvents(had.seq + 1, this.logSeq));
+      return;
+    }
+    this.diagnose(
+      `${this.log.file} was replaced by another program (an editor's save, git…) and no longer holds the events ` +
+        `this process had read or written up to seq ${had.seq}; reloaded from the file now at the path, which ends at seq ${this.logSeq}.`,
+    );
+    this.emitReset({ root: this.root, run_id: this.runId, last_seq: this.logSeq });
+  }
+
   /** Picks up lines other processes appended (no lock). Notifies listeners of what was folded. */
   catchUp(): EventRecord[] {
-    if (this.closed) return [];
-    const folded = this.consumeNewSafely(false);
+    if (this.closed || this.goneFlag) return [];
+    try {
+      this.followPath();
+    } catch (e) {
+      if (e instanceof DomainError) return [];
+      throw e;
+    }
+    const folded = this.consumeNewSafely(undefined);
     if (folded.length > 0) this.notify(folded);
     return folded;
   }
@@ -199,33 +291,36 @@ export class RunHandle {
     return this.torn !== undefined && !this.torn.reported;
   }
 
-  private consumeNewSafely(locked: boolean): EventRecord[] {
+  private consumeNewSafely(lockFd: number | undefined): EventRecord[] {
     try {
-      return this.consumeNew(locked);
+      return this.consumeNew(lockFd);
     } catch (e) {
       if (!(e instanceof LogShrankError)) throw e;
       this.diagnose(e.message);
       const before = this.logSeq;
       this.resetToScratch();
-      const all = this.consumeNew(locked);
+      const all = this.consumeNew(lockFd);
       return all.filter((ev) => ev.seq > before);
     }
   }
 
   // ------------------------------------------------------------------ writing
 
-  private append(events: EventRecord[]): EventRecord[] {
+  private append(held: HeldLock, events: EventRecord[]): EventRecord[] {
     if (events.length === 0) return [];
     const batchEnd = events[events.length - 1].seq;
     const lines = events.map((e) => (events.length === 1 ? JSON.stringify(e) : JSON.stringify(withBatchEnd(e, batchEnd))));
     const data = Buffer.from(lines.join('\n') + '\n', 'utf8');
     try {
-      this.log.append(data, this.opts.durability === 'fsync');
+      this.log.append(held.fd, data, this.opts.durability === 'fsync');
     } catch (e) {
       const message = `Cannot write ${this.log.file}: ${(e as Error).message}`;
       this.diagnose(message);
       throw new DomainError('STORAGE_ERROR', message);
     }
+    // Written to the file we locked; replaced meanwhile (not by a Runboard writer: they lock), the
+    // write went to a file nobody reads. Acknowledged only if the file at the path holds it.
+    if (compareAtPath(this.log.file, held.identity) !== 'same') return this.confirmAfterReplace(events);
     // Fold what is now on disk (re-parsed), so memory always equals a fresh load.
     const applied: EventRecord[] = [];
     let start = this.log.offset;
@@ -235,10 +330,27 @@ export class RunHandle {
       this.log.indexSeq(e.seq, start);
       start += Buffer.byteLength(line, 'utf8') + 1;
       this.logSeq = e.seq;
+      this.lastEventId = e.event_id;
       applied.push(e);
     }
     this.log.seek(start, this.log.line + lines.length);
     return applied;
+  }
+
+  /**
+   * The log was replaced while `events` were written: reload from the file at the path, and
+   * acknowledge them only if it holds them (the replacing program copied the file after our
+   * write); else the command fails, recorded nowhere anyone reads.
+   */
+  private confirmAfterReplace(events: EventRecord[]): EventRecord[] {
+    if (this.log.atPath() === 'missing') throw this.markGone();
+    this.adoptReplacedLog();
+    const there = this.readEvents(events[0].seq, events[events.length - 1].seq);
+    if (there.length === events.length && there.every((e, i) => e.event_id === events[i].event_id)) return there;
+    throw new DomainError(
+      'STORAGE_ERROR',
+      `${this.log.file} was replaced by another program while this command was written; it was not recorded. Try again.`,
+    );
   }
 
   /**
@@ -252,23 +364,24 @@ export class RunHandle {
     result: (applied: EventRecord[], state: RunState, ctx: CommandContext) => T,
   ): Promise<CommandOutcome<T>> {
     if (this.closed) throw new DomainError('STORAGE_ERROR', 'The run store is closed.');
-    const release = await this.lockOrFail();
+    const held = await this.lockOrFail();
     crashPoint('after-lock');
     const notices: EventRecord[] = [];
     try {
-      notices.push(...this.consumeNewSafely(true));
+      this.followLock(held);
+      notices.push(...this.consumeNewSafely(held.fd));
       const ctx: CommandContext = { now: this.opts.clock(), ids: this.opts.ids };
-      notices.push(...this.append(decideExpireLeases(this.state, ctx)));
+      notices.push(...this.append(held, decideExpireLeases(this.state, ctx)));
       if (stamp) {
         const repeat = findRepeat(this.state, stamp);
         if (repeat) return { repeat };
       }
-      const applied = this.append(stampEvents(decide(this.state, ctx), stamp));
+      const applied = this.append(held, stampEvents(decide(this.state, ctx), stamp));
       notices.push(...applied);
       crashPoint('before-unlock');
       return { result: result(applied, this.state, ctx) };
     } finally {
-      release();
+      held.release();
       if (notices.length > 0) {
         this.notify(notices);
       }
@@ -282,24 +395,32 @@ export class RunHandle {
 
   /** Appends seq 1 of a new run; RUN_EXISTS when another process created it first. */
   async create(events: EventRecord[]): Promise<void> {
-    const release = await this.lockOrFail();
+    const held = await this.lockOrFail(true);
     try {
-      this.consumeNewSafely(true);
+      this.followLock(held);
+      this.consumeNewSafely(held.fd);
       if (this.exists) throw new DomainError('RUN_EXISTS', `Run ${this.runId} already exists.`, { run_id: this.runId });
-      this.append(events);
+      this.append(held, events);
     } finally {
-      release();
+      held.release();
     }
     this.notify(this.readEvents(1, this.logSeq));
   }
 
-  private async lockOrFail(): Promise<() => void> {
+  /** The lock is held on the file at the path: if that is not the file this handle read, reload from it. */
+  private followLock(held: HeldLock): void {
+    if (this.log.isOpen && !sameFile(this.log.identity(), held.identity)) this.adoptReplacedLog();
+  }
+
+  private async lockOrFail(create = false): Promise<HeldLock> {
+    if (this.goneFlag) throw this.markGone();
     try {
-      return await this.lock.acquire();
+      return await this.lock.acquire({ create });
     } catch (e) {
       if (e instanceof DomainError) throw e;
-      const message = `Cannot lock ${this.dir}: ${(e as Error).message}`;
-      this.diagnose(message, path.join(this.dir, '.lock'));
+      if (e instanceof LogMissingError) throw this.markGone();
+      const message = `Cannot lock ${this.log.file}: ${(e as Error).message}`;
+      this.diagnose(message);
       throw new DomainError('STORAGE_ERROR', message);
     }
   }
@@ -380,10 +501,7 @@ export class RunHandle {
     this.lock.close();
   }
 
-  /** True when the run's folder is gone (deleted by hand). */
-  vanished(): boolean {
-    return !fs.existsSync(this.log.file);
-  }
+
 }
 
 /**

@@ -1,6 +1,13 @@
-// The per-run lock: an in-process queue (one fd per run in this process, and an OS lock does not
-// exclude the same open file twice) plus the OS lock (osLock.ts) on runs/<id>/.lock across
-// processes. Held only while a writer catches up and appends.
+// The per-run lock: an in-process queue (one descriptor per run in this process, and an OS lock
+// does not exclude the same open file twice) plus the OS lock (osLock.ts) across processes, taken
+// on the run's log itself. Held only while a writer catches up and appends.
+//
+// The lock is the log: a lock file beside it could be deleted (a common reflex; `git clean -X`
+// does it) while its holder writes, and the next writer would lock a fresh one — two writers at
+// once. Locking the log's own file, and checking after the lock is granted that this file is
+// still the one at the path (else let go, reopen, lock again), makes every writer serialize on
+// the file readers read. A holder whose file is replaced mid-commit (an editor's save, `sed -i`)
+// writes to the old file, which the commit path notices after its write (runHandle.ts).
 //
 // Waiting: uncontended, one non-blocking try. Contended, a blocking lock call on a thread of its
 // own: the event loop runs on (the server's must), and the kernel hands the lock over the moment
@@ -8,19 +15,35 @@
 // with several writers by about three.
 //
 // Fairness: a process committing back to back could keep re-taking the lock before a woken
-// waiter runs. Waiters therefore hold a shared lock on runs/<id>/.lock.wait while they wait; a
+// waiter runs. Waiters therefore hold a shared lock on runs/<id>/.waiting while they wait; a
 // process about to re-take the lock right after releasing it first probes that file and, when
 // someone waits, steps aside for a moment. Both locks die with their holders. The file is made
 // by the first waiter, so a run that never saw contention gains no file.
 //
-// Both files are opened read-write: Linux's OFD locks refuse a read-only or append-only descriptor.
+// Every descriptor is opened read-write (Linux's OFD locks refuse a read-only or append-only one)
+// and never through a symlink.
 import * as fs from 'node:fs';
 import { DomainError } from '../engine/errors';
+import { compareAtPath, FileIdentity, identityOf, NO_FOLLOW } from './fileIdentity';
 import { tryLock, unlock, waitForLock } from './osLock';
 
+/** A granted lock: the log's descriptor it is held on (writes and repairs go through it). */
+export interface HeldLock {
+  fd: number;
+  identity: FileIdentity;
+  release(): void;
+}
+
+/** The log is not at its path (the run was deleted): nothing to lock. */
+export class LogMissingError extends Error {
+  constructor(readonly file: string) {
+    super(`${file} does not exist`);
+  }
+}
+
 export interface RunLock {
-  /** Resolves when this caller holds the lock; call the returned function to release it. */
-  acquire(): Promise<() => void>;
+  /** Resolves when this caller holds the lock on the file at the log's path; `create` makes the log when it is missing. */
+  acquire(opts?: { create?: boolean }): Promise<HeldLock>;
   close(): void;
 }
 
@@ -42,8 +65,12 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const STEP_ASIDE_MS = 2;
 const NO_WAITERS_RECHECK_MS = 50;
 
-/** Read-write, created when missing, never truncated: what the OS lock needs on every platform. */
-const LOCK_FILE_FLAGS = fs.constants.O_RDWR | fs.constants.O_CREAT;
+/** The log: read-write (the OS lock needs it), appending, never through a symlink. */
+const LOG_FLAGS = fs.constants.O_RDWR | fs.constants.O_APPEND | NO_FOLLOW;
+/** The waiters' file: read-write, created by the first waiter. */
+const WAIT_FILE_FLAGS = fs.constants.O_RDWR | fs.constants.O_CREAT | NO_FOLLOW;
+/** A log replaced this often while we lock it is being rewritten in a loop: give up. */
+const MAX_REOPENS = 20;
 
 /**
  * A blocking lock call in flight on its thread (it cannot be cancelled). Whoever waits for it
@@ -59,14 +86,19 @@ interface PendingLock {
 export class OsRunLock implements RunLock {
   private readonly mutex = new Mutex();
   private fd: number | undefined;
+  private held: FileIdentity | undefined;
   private waitFd: number | undefined;
   private pending: PendingLock | undefined;
   private releasedAt = -Infinity;
   private noWaitFileUntil = -Infinity;
 
-  constructor(private readonly file: string, private readonly timeoutMs = 30_000) {}
+  constructor(
+    private readonly file: string,
+    private readonly waitFile: string,
+    private readonly timeoutMs = 30_000,
+  ) {}
 
-  async acquire(): Promise<() => void> {
+  async acquire({ create = false } = {}): Promise<HeldLock> {
     const releaseMutex = await this.mutex.lock();
     /** The waiters' file while we are announced on it. */
     let announcedOn: number | undefined;
@@ -75,25 +107,39 @@ export class OsRunLock implements RunLock {
       if (announcedOn !== undefined && announcedOn === this.waitFd) unlock(announcedOn);
       announcedOn = undefined;
     };
+    const deadline = performance.now() + this.timeoutMs;
     try {
-      this.fd ??= fs.openSync(this.file, LOCK_FILE_FLAGS, 0o644);
-      const fd = this.fd;
-      if (performance.now() - this.releasedAt < 1 && this.othersWaiting()) await sleep(STEP_ASIDE_MS);
-      if (this.pending || !tryLock(fd)) {
-        if (this.announceWaiting()) announcedOn = this.waitFd;
-        await this.waitForOsLock(fd);
+      for (let attempt = 0; ; attempt++) {
+        const fd = this.open(create);
+        if (performance.now() - this.releasedAt < 1 && this.othersWaiting()) await sleep(STEP_ASIDE_MS);
+        if (this.pending || !tryLock(fd)) {
+          if (announcedOn === undefined && this.announceWaiting()) announcedOn = this.waitFd;
+          await this.waitForOsLock(fd, deadline);
+        }
+        // Granted on the file we opened: it counts only while that is the file at the path.
+        const atPath = compareAtPath(this.file, this.held!);
+        if (atPath === 'same') break;
+        unlock(fd);
+        this.closeLogFd();
+        if (atPath === 'missing' && !create) throw new LogMissingError(this.file);
+        if (attempt >= MAX_REOPENS) throw new DomainError('STORAGE_ERROR', `${this.file} was replaced ${MAX_REOPENS} times while Runboard locked it; giving up.`);
       }
       withdraw();
+      const fd = this.fd!;
       let released = false;
-      return () => {
-        if (released) return;
-        released = true;
-        try {
-          unlock(fd);
-          this.releasedAt = performance.now();
-        } finally {
-          releaseMutex();
-        }
+      return {
+        fd,
+        identity: this.held!,
+        release: () => {
+          if (released) return;
+          released = true;
+          try {
+            unlock(fd);
+            this.releasedAt = performance.now();
+          } finally {
+            releaseMutex();
+          }
+        },
       };
     } catch (e) {
       withdraw();
@@ -102,8 +148,35 @@ export class OsRunLock implements RunLock {
     }
   }
 
+  /** The log's descriptor, opened (and its identity noted) when there is none. */
+  private open(create: boolean): number {
+    if (this.fd === undefined) {
+      try {
+        this.fd = fs.openSync(this.file, LOG_FLAGS | (create ? fs.constants.O_CREAT : 0), 0o644);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new LogMissingError(this.file);
+        throw e;
+      }
+      this.held = identityOf(this.fd);
+    }
+    return this.fd;
+  }
+
+  /** Closes the log's descriptor; a lock call still in flight on it keeps it and closes it when it lands. */
+  private closeLogFd(): void {
+    if (this.pending) {
+      this.pending.orphaned = true;
+      this.pending.landed.catch(() => undefined);
+      this.pending = undefined;
+    } else if (this.fd !== undefined) {
+      fs.closeSync(this.fd);
+    }
+    this.fd = undefined;
+    this.held = undefined;
+  }
+
   /** Resolves when the blocking lock call (started now, or still in flight from a timed-out wait) lands. */
-  private waitForOsLock(fd: number): Promise<void> {
+  private waitForOsLock(fd: number, deadline: number): Promise<void> {
     let p = this.pending;
     if (!p) {
       const created: PendingLock = { wanted: true, orphaned: false, landed: Promise.resolve() };
@@ -136,8 +209,8 @@ export class OsRunLock implements RunLock {
     return new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
         pending.wanted = false;
-        reject(new DomainError('STORAGE_ERROR', `Timed out after ${this.timeoutMs} ms waiting for ${this.file}; another process holds it.`));
-      }, this.timeoutMs);
+        reject(new DomainError('STORAGE_ERROR', `Timed out after ${this.timeoutMs} ms waiting for the lock on ${this.file}; another process holds it.`));
+      }, Math.max(0, deadline - performance.now()));
       pending.landed.then(
         () => {
           clearTimeout(timer);
@@ -151,46 +224,45 @@ export class OsRunLock implements RunLock {
     });
   }
 
-  private waitHandle(): number {
-    this.waitFd ??= fs.openSync(`${this.file}.wait`, LOCK_FILE_FLAGS, 0o644);
-    return this.waitFd;
-  }
+  // The waiters' file only makes the lock fairer: when it cannot be used (deleted meanwhile, made
+  // a symlink, unwritable) the lock works without it.
 
   /** True when another process holds the waiters' shared lock (no file yet: nobody ever waited). */
   private othersWaiting(): boolean {
-    if (this.waitFd === undefined) {
-      // Looked for at most every NO_WAITERS_RECHECK_MS: a lookup per commit cost a tenth of one
-      // (and a failing open, with its exception, a fifth). A first waiter seen a little late
-      // still waits in the kernel's queue.
-      const now = performance.now();
-      if (now < this.noWaitFileUntil) return false;
-      const waitFile = `${this.file}.wait`;
-      if (!fs.existsSync(waitFile)) {
-        this.noWaitFileUntil = now + NO_WAITERS_RECHECK_MS;
-        return false;
+    try {
+      if (this.waitFd === undefined) {
+        // Looked for at most every NO_WAITERS_RECHECK_MS: a lookup per commit cost a tenth of one
+        // (and a failing open, with its exception, a fifth). A first waiter seen a little late
+        // still waits in the kernel's queue.
+        const now = performance.now();
+        if (now < this.noWaitFileUntil) return false;
+        if (!fs.existsSync(this.waitFile)) {
+          this.noWaitFileUntil = now + NO_WAITERS_RECHECK_MS;
+          return false;
+        }
+        this.waitFd = fs.openSync(this.waitFile, WAIT_FILE_FLAGS, 0o644);
       }
-      this.waitFd = fs.openSync(waitFile, LOCK_FILE_FLAGS, 0o644);
+      const fd = this.waitFd;
+      if (!tryLock(fd)) return true;
+      unlock(fd);
+      return false;
+    } catch {
+      return false;
     }
-    const fd = this.waitFd;
-    if (!tryLock(fd)) return true;
-    unlock(fd);
-    return false;
   }
 
   private announceWaiting(): boolean {
-    return tryLock(this.waitHandle(), { shared: true });
+    try {
+      this.waitFd ??= fs.openSync(this.waitFile, WAIT_FILE_FLAGS, 0o644);
+      return tryLock(this.waitFd, { shared: true });
+    } catch {
+      return false;
+    }
   }
 
   close(): void {
-    // A lock call in flight keeps its fd; its callback closes it.
-    if (this.pending) {
-      this.pending.orphaned = true;
-      this.pending.landed.catch(() => undefined);
-      this.fd = undefined;
-    }
-    this.pending = undefined;
-    for (const fd of [this.fd, this.waitFd]) if (fd !== undefined) fs.closeSync(fd);
-    this.fd = undefined;
+    this.closeLogFd();
+    if (this.waitFd !== undefined) fs.closeSync(this.waitFd);
     this.waitFd = undefined;
   }
 }

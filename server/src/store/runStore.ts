@@ -26,7 +26,7 @@ import { normalizePath, runDir, runsDir } from './paths';
 import { syncDirectory } from './platformFs';
 import { EVENTS_FILE, RunHandle, RunSite } from './runHandle';
 import { readBlackboardSnapshot, readRunSnapshot } from './snapshots';
-import { CommitNotice, Diagnostic, StoreListener, StoreOptions } from './types';
+import { CommitNotice, Diagnostic, ResetNotice, StoreListener, StoreOptions } from './types';
 import { runIdProblem } from '../engine/ids';
 
 export const uuidIds: IdSource = { newId: (prefix) => `${prefix}-${randomUUID()}` };
@@ -90,6 +90,10 @@ export class RunStore {
     for (const l of this.listeners) l.onDiagnostic?.(d);
   };
 
+  private readonly emitReset = (n: ResetNotice) => {
+    for (const l of this.listeners) l.onReset?.(n);
+  };
+
   /** The open root named by a path or URI; ROOT_UNKNOWN when it is not open. */
   resolveRoot(root: string): string {
     const p = normalizePath(root, process.cwd());
@@ -119,7 +123,7 @@ export class RunStore {
         });
         continue;
       }
-      if (d.isDirectory() && fs.existsSync(path.join(runsDir(root), d.name, EVENTS_FILE))) ids.push(d.name);
+      if (d.isDirectory() && logMayExist(path.join(runsDir(root), d.name, EVENTS_FILE))) ids.push(d.name);
     }
     return ids;
   }
@@ -135,7 +139,12 @@ export class RunStore {
     const runs = this.roots.get(root);
     if (!runs) return undefined;
     const cached = runs.get(runId);
-    if (cached) return cached;
+    if (cached && !cached.gone) return cached;
+    if (cached) {
+      // Its log was deleted: look at the disk again (the run may have been created anew).
+      cached.close();
+      runs.delete(runId);
+    }
     const dir = runDir(root, runId);
     let st: fs.Stats;
     try {
@@ -143,8 +152,14 @@ export class RunStore {
     } catch {
       return undefined;
     }
-    if (!st.isDirectory() || !fs.existsSync(path.join(dir, EVENTS_FILE))) return undefined;
-    const h = RunHandle.open(this.siteOf(root, runId, dir));
+    if (!st.isDirectory() || !logMayExist(path.join(dir, EVENTS_FILE))) return undefined;
+    let h: RunHandle;
+    try {
+      h = RunHandle.open(this.siteOf(root, runId, dir));
+    } catch (e) {
+      if (e instanceof DomainError) throw e;
+      throw this.unreadable(root, runId, dir, e as NodeJS.ErrnoException);
+    }
     if (!h.exists) {
       h.close();
       return undefined;
@@ -153,8 +168,17 @@ export class RunStore {
     return h;
   }
 
+  /** STORAGE_ERROR for a run whose files cannot be read, reported once as a diagnostic too. */
+  private unreadable(root: string, runId: string, dir: string, e: NodeJS.ErrnoException): DomainError {
+    const file = path.join(dir, EVENTS_FILE);
+    const why = e.code === 'ELOOP' ? `${file} is a symbolic link; Runboard does not follow it out of the run folder` : `${e.message}`;
+    const message = `Cannot read run ${runId}: ${why}.`;
+    this.reportOnce(`unreadable:${root}:${runId}:${e.code}`, { run_id: runId, file, message });
+    return new DomainError('STORAGE_ERROR', message, { run_id: runId });
+  }
+
   private siteOf(root: string, runId: string, dir: string): RunSite {
-    return { root, runId, dir, opts: this.options, emitCommit: this.emitCommit, emitDiagnostic: this.emitDiagnostic };
+    return { root, runId, dir, opts: this.options, emitCommit: this.emitCommit, emitDiagnostic: this.emitDiagnostic, emitReset: this.emitReset };
   }
 
   private locate(p: Locator): RunHandle {
@@ -184,7 +208,11 @@ export class RunStore {
   private current(p: Locator): RunHandle {
     const h = this.locate(p);
     h.catchUp();
-    return h;
+    if (!h.gone) return h;
+    // Its log was deleted since it was loaded: RUN_NOT_FOUND, or the run created anew.
+    const again = this.locate(p);
+    again.catchUp();
+    return again;
   }
 
   /** A run of an open root, loaded on first use; undefined when there is no such run. */
@@ -193,9 +221,19 @@ export class RunStore {
     return this.handleIn(root, runId);
   }
 
-  /** Loaded runs, for the server's watcher and lease timer. */
+  /** Loaded runs, for the server's watcher and lease timer (runs found gone are let go). */
   loadedRuns(): RunHandle[] {
-    return [...this.roots.values()].flatMap((m) => [...m.values()]);
+    const out: RunHandle[] = [];
+    for (const runs of this.roots.values()) {
+      for (const [id, h] of runs) {
+        if (!h.gone) out.push(h);
+        else {
+          h.close();
+          runs.delete(id);
+        }
+      }
+    }
+    return out;
   }
 
   /** The watcher saw a change under a root's run folder: fold it (loading the run if new). */
@@ -203,9 +241,9 @@ export class RunStore {
     const runs = this.roots.get(root);
     if (!runs || runIdProblem(runId)) return;
     const loaded = runs.get(runId);
-    if (loaded) {
+    if (loaded && !loaded.gone) {
       loaded.catchUp();
-      return;
+      if (!loaded.gone) return;
     }
     const h = this.handleIn(root, runId);
     if (h) this.emitCommit({ root, run_id: runId, events: [], last_seq: h.lastSeq });
@@ -352,10 +390,19 @@ export class RunStore {
     const runType = p.run_type?.trim().toLowerCase();
     const source = p.source?.trim().toLowerCase();
     const out: RunRecord[] = [];
+    const unreadable: R.UnreadableRun[] = [];
     for (const root of roots) {
       const workspace = p.workspace?.trim() ? normalizePath(p.workspace, root) : undefined;
       for (const id of this.runIdsIn(root)) {
-        const h = this.handleIn(root, id);
+        let h: RunHandle | undefined;
+        try {
+          h = this.handleIn(root, id);
+        } catch (e) {
+          // One run that cannot be read does not hide the others.
+          if (!(e instanceof DomainError) || e.code !== 'STORAGE_ERROR') throw e;
+          unreadable.push({ root, run_id: id, message: e.message });
+          continue;
+        }
         if (!h) continue;
         h.catchUp();
         const run = h.state.header;
@@ -367,7 +414,7 @@ export class RunStore {
       }
     }
     out.sort((a, b) => b.updated_at_ms - a.updated_at_ms || (a.run_id < b.run_id ? 1 : -1));
-    return { runs: out.slice(0, limit) };
+    return { runs: out.slice(0, limit), ...(unreadable.length > 0 ? { unreadable } : {}) };
   }
 
   private listEvents(p: ParamsOf<'listEvents'>): R.ListEventsResult {
@@ -596,5 +643,15 @@ function hasEvents(dir: string): boolean {
     return fs.statSync(path.join(dir, EVENTS_FILE)).size > 0;
   } catch {
     return false;
+  }
+}
+
+/** Whether a run folder may hold a log: it does, or it cannot be looked into (then it is listed as unreadable). */
+function logMayExist(file: string): boolean {
+  try {
+    fs.lstatSync(file);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code !== 'ENOENT' && (e as NodeJS.ErrnoException).code !== 'ENOTDIR';
   }
 }

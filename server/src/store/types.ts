@@ -42,7 +42,19 @@ export interface CommitNotice {
   last_seq: number;
 }
 
+/**
+ * A run's history was replaced under this process (its log replaced by another program, or the run
+ * deleted — then `last_seq` is 0 — or deleted and created again): events delivered before may no
+ * longer be in the log. Listeners drop what they hold of the run and read it again.
+ */
+export interface ResetNotice {
+  root: string;
+  run_id: string;
+  last_seq: number;
+}
+
 export interface StoreListener {
   onCommit?(notice: CommitNotice): void;
   onDiagnostic?(d: Diagnostic): void;
+  onReset?(notice: ResetNotice): void;
 }

@@ -62,21 +62,21 @@ describe('OsRunLock across processes', () => {
   it('takes the lock within moments of the other process letting go', async () => {
     const h = await holder(file);
     children.push(h.child);
-    const lock = new OsRunLock(file, 10_000);
+    const lock = new OsRunLock(file, `${file}.waiting`, 10_000);
     let got = 0;
-    const acquired = lock.acquire().then((release) => {
+    const acquired = lock.acquire().then((held) => {
       got = Date.now();
-      return release;
+      return held;
     });
     await new Promise((r) => setTimeout(r, 300));
     assert.equal(got, 0, 'still waiting while the other process holds it');
     const letGo = Date.now();
     await h.release();
-    const release = await acquired;
+    const held = await acquired;
     // Polling with sleeps took up to tens of ms; a kernel wait is immediate (generous margin).
     assert.ok(got - letGo < 250, `took ${got - letGo} ms after the release`);
     assert.equal(freeNow(file), false, 'held by us now');
-    release();
+    held.release();
     assert.equal(freeNow(file), true, 'free after release');
     lock.close();
   });
@@ -84,22 +84,22 @@ describe('OsRunLock across processes', () => {
   it('a timed-out waiter gets STORAGE_ERROR and does not keep the lock when it lands later', async () => {
     const h = await holder(file);
     children.push(h.child);
-    const lock = new OsRunLock(file, 200);
+    const lock = new OsRunLock(file, `${file}.waiting`, 200);
     await assert.rejects(lock.acquire(), (e) => e instanceof DomainError && e.code === 'STORAGE_ERROR' && /Timed out/.test(e.message));
     await h.release();
     // The abandoned lock call lands now and must let go at once.
     await new Promise((r) => setTimeout(r, 200));
     assert.equal(freeNow(file), true, 'nobody holds it');
-    const release = await lock.acquire();
+    const again = await lock.acquire();
     assert.equal(freeNow(file), false);
-    release();
+    again.release();
     lock.close();
   });
 
   it('closing while a waiter waits rejects it and leaves the lock free once the holder goes', async () => {
     const h = await holder(file);
     children.push(h.child);
-    const lock = new OsRunLock(file, 10_000);
+    const lock = new OsRunLock(file, `${file}.waiting`, 10_000);
     const outcome = lock.acquire().then(
       () => 'acquired',
       (e: unknown) => e,

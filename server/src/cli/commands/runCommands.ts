@@ -10,7 +10,7 @@ export async function runs({ session, out, opts }: Invocation): Promise<void> {
     status: opts.status as RunStatus | undefined,
     limit: opts.limit as number | undefined,
   });
-  out.result(result, () => runsTable(result.runs));
+  out.result(result, () => runsTable(result.runs, result.unreadable));
 }
 
 export async function runCreate({ session, out, args, opts }: Invocation): Promise<void> {

@@ -206,8 +206,9 @@ export class BoardTools {
       },
       (p) =>
         t.call(async () => {
-          const { runs } = await t.execute('listRuns', p);
+          const { runs, unreadable } = await t.execute('listRuns', p);
           return {
+            ...(unreadable ? { unreadable } : {}),
             runs: runs.map(({ tasks, steps: _s, ...r }) => ({
               run_id: r.run_id,
               status: r.status,

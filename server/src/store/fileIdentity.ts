@@ -1,0 +1,37 @@
+// Which file a descriptor holds, and whether it is still the file at its path. Editors' atomic
+// saves, `sed -i`, rsync and `git stash` replace a file by rename, and people delete files: a
+// long-lived process that keeps a descriptor open must notice, or it reads and writes a file
+// nobody else sees any more.
+import * as fs from 'node:fs';
+
+/** Device and inode, exact (bigint: NTFS file ids do not fit a double). */
+export interface FileIdentity {
+  dev: bigint;
+  ino: bigint;
+}
+
+export type AtPath = 'same' | 'replaced' | 'missing';
+
+/** O_NOFOLLOW where the platform has it: a log or lock swapped for a symlink is refused (ELOOP), not followed. */
+export const NO_FOLLOW = fs.constants.O_NOFOLLOW ?? 0;
+
+export function identityOf(fd: number): FileIdentity {
+  const st = fs.fstatSync(fd, { bigint: true });
+  return { dev: st.dev, ino: st.ino };
+}
+
+/** Whether `file` is still the file `held` names: the same, replaced (or now a symlink), or gone. */
+export function compareAtPath(file: string, held: FileIdentity): AtPath {
+  let st: fs.BigIntStats;
+  try {
+    st = fs.lstatSync(file, { bigint: true });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'ENOTDIR') return 'missing';
+    throw e;
+  }
+  return !st.isSymbolicLink() && st.dev === held.dev && st.ino === held.ino ? 'same' : 'replaced';
+}
+
+export function sameFile(a: FileIdentity | undefined, b: FileIdentity | undefined): boolean {
+  return a !== undefined && b !== undefined && a.dev === b.dev && a.ino === b.ino;
+}

@@ -1,0 +1,133 @@
+// The store against files that are not what they were: a log replaced while a commit is being
+// written (not acknowledged unless the new file holds it), and symbolic links planted where the
+// log, a cache, a checkpoint or the waiters' file belong (never followed out of the run folder;
+// one unreadable run does not hide the others).
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { after, describe, it } from 'node:test';
+import { DomainError } from '../../../server/src/engine/errors';
+import { decidePatchBlackboard } from '../../../server/src/engine/runCommands';
+import { assertContiguous, logFile, openStore, readLogEvents, removeTree, runFolder, tempRoot } from './helpers';
+
+const roots: string[] = [];
+after(() => roots.forEach(removeTree));
+
+function root(): string {
+  const r = tempRoot();
+  roots.push(r);
+  return r;
+}
+
+/** A file outside the workspace that a planted symlink points at, and its bytes now. */
+function outsideFile(text: string): { file: string; unchanged: () => void } {
+  const dir = root();
+  const file = path.join(dir, 'outside.txt');
+  fs.writeFileSync(file, text);
+  return { file, unchanged: () => assert.equal(fs.readFileSync(file, 'utf8'), text, `${file} was written through a symlink`) };
+}
+
+describe('a log replaced while a commit is written', () => {
+  it('the commit is refused (not recorded anywhere anyone reads) and the next one follows the file at the path', async () => {
+    const r = root();
+    const { store } = openStore(r, { snapshotDelayMs: null });
+    try {
+      await store.execute('createRun', { run_id: 'w', objective: 'replaced mid-commit' });
+      for (const text of ['one', 'two']) await store.execute('patchBlackboard', { run_id: 'w', op: 'add_fact', payload: { text } });
+      const file = logFile(r, 'w');
+      const h = store.runHandle(store.rootPaths()[0], 'w')!;
+      // Under the lock, after the catch-up and before the write: another program saves the file.
+      const outcome = h.command(
+        undefined,
+        (state, ctx) => {
+          fs.writeFileSync(`${file}.tmp~`, fs.readFileSync(file));
+          fs.renameSync(`${file}.tmp~`, file);
+          return decidePatchBlackboard(state, { run_id: 'w', op: 'add_fact', payload: { text: 'lost?' } }, ctx);
+        },
+        () => 'acknowledged',
+      );
+      await assert.rejects(outcome, (e) => e instanceof DomainError && e.code === 'STORAGE_ERROR' && /replaced by another program while this command was written/.test(e.message));
+      assert.equal(fs.readFileSync(file, 'utf8').includes('lost?'), false);
+      const { patch } = await store.execute('patchBlackboard', { run_id: 'w', op: 'add_fact', payload: { text: 'three' } });
+      assert.equal(patch.seq, 4);
+      assertContiguous(readLogEvents(r, 'w'));
+    } finally {
+      store.close();
+    }
+  });
+});
+
+describe('symbolic links where Runboard keeps its files', () => {
+  it('a symlinked log is not followed: the run is unreadable with the reason, the others are listed, nothing is written outside', async () => {
+    const r = root();
+    const { store, diagnostics } = openStore(r, { snapshotDelayMs: null });
+    try {
+      await store.execute('createRun', { run_id: 'good', objective: 'fine' });
+      await store.execute('createRun', { run_id: 'planted', objective: 'will be a link' });
+      const outside = outsideFile(fs.readFileSync(logFile(r, 'planted'), 'utf8'));
+      fs.rmSync(logFile(r, 'planted'));
+      fs.symlinkSync(outside.file, logFile(r, 'planted'));
+
+      const other = openStore(r, { snapshotDelayMs: null });
+      try {
+        const listed = await other.store.execute('listRuns', {});
+        assert.deepEqual(listed.runs.map((x) => x.run_id), ['good']);
+        assert.equal(listed.unreadable?.length, 1);
+        assert.match(listed.unreadable![0].message, /symbolic link; Runboard does not follow it/);
+        for (const call of [
+          () => other.store.execute('getRun', { run_id: 'planted' }),
+          () => other.store.execute('patchBlackboard', { run_id: 'planted', op: 'add_fact', payload: { text: 'x' } }),
+        ]) {
+          await assert.rejects(call(), (e) => e instanceof DomainError && e.code === 'STORAGE_ERROR');
+        }
+        assert.ok(other.diagnostics.some((d) => /symbolic link/.test(d.message)));
+      } finally {
+        other.store.close();
+      }
+      // The store that had it open before the swap: its next commit must not write through the link.
+      await assert.rejects(store.execute('patchBlackboard', { run_id: 'planted', op: 'add_fact', payload: { text: 'y' } }));
+      outside.unchanged();
+      assert.ok(diagnostics.some((d) => /deleted|symbolic link|replaced/.test(d.message)), JSON.stringify(diagnostics));
+    } finally {
+      store.close();
+    }
+  });
+
+  it('a symlinked cache, checkpoint or waiters file is neither read nor written through', async () => {
+    const r = root();
+    const { store } = openStore(r, { snapshotDelayMs: null });
+    await store.execute('createRun', { run_id: 'c', objective: 'caches' });
+    await store.execute('createCheckpoint', { run_id: 'c', reason: 'one' });
+    store.close(); // writes run.json, blackboard.json, index.json
+    const dir = runFolder(r, 'c');
+    const planted: { unchanged: () => void }[] = [];
+    const plant = (name: string, text: string) => {
+      const o = outsideFile(text);
+      fs.rmSync(path.join(dir, name), { force: true });
+      fs.symlinkSync(o.file, path.join(dir, name));
+      planted.push(o);
+    };
+    plant('run.json', JSON.stringify({ run_id: 'c', objective: 'from outside', last_event_seq: 99 }));
+    const cp = fs.readdirSync(path.join(dir, 'checkpoints'))[0];
+    const cpText = fs.readFileSync(path.join(dir, 'checkpoints', cp), 'utf8');
+    const o = outsideFile(cpText.replace('"one"', '"from outside"'));
+    fs.rmSync(path.join(dir, 'checkpoints', cp));
+    fs.symlinkSync(o.file, path.join(dir, 'checkpoints', cp));
+    planted.push(o);
+    plant('.waiting', 'outside');
+
+    const again = openStore(r, { snapshotDelayMs: 0 });
+    try {
+      const { run } = await again.store.execute('getRun', { run_id: 'c' });
+      assert.equal(run.objective, 'caches', 'the cache behind the link was not read');
+      const { checkpoints } = await again.store.execute('listCheckpoints', { run_id: 'c' });
+      assert.equal(checkpoints[0].unreadable, true);
+      await again.store.execute('patchBlackboard', { run_id: 'c', op: 'add_fact', payload: { text: 'written' } });
+      again.store.flush();
+      assert.equal(fs.lstatSync(path.join(dir, 'run.json')).isSymbolicLink(), false, 'the cache was replaced by a real file');
+    } finally {
+      again.store.close();
+    }
+    for (const p of planted) p.unchanged();
+  });
+});
