@@ -240,6 +240,15 @@ export class RunHandle {
     this.adoptReplacedLog();
   }
 
+  /** The file now at the path cannot be read (a symlink, permissions): this handle ends, the store reports the run as unreadable. */
+  private unreadableNow(e: NodeJS.ErrnoException): DomainError {
+    const why = e.code === 'ELOOP' ? 'it is now a symbolic link, which Runboard does not follow' : e.message;
+    this.goneFlag = true;
+    this.diagnose(`${this.log.file} was replaced and cannot be read: ${why}.`);
+    this.emitReset({ root: this.root, run_id: this.runId, last_seq: 0 });
+    return new DomainError('STORAGE_ERROR', `Cannot read run ${this.runId}: ${this.log.file} ${why}.`, { run_id: this.runId });
+  }
+
   private markGone(): DomainError {
     if (!this.goneFlag) {
       this.goneFlag = true;
@@ -258,7 +267,11 @@ export class RunHandle {
     const had = { seq: this.logSeq, id: this.lastEventId };
     this.log.reopen();
     this.resetToScratch();
-    this.consumeNew(undefined, false);
+    try {
+      this.consumeNew(undefined, false);
+    } catch (e) {
+      throw this.unreadableNow(e as NodeJS.ErrnoException);
+    }
     const kept = had.seq === 0 || (this.logSeq >= had.seq && this.readEvents(had.seq, had.seq)[0]?.event_id === had.id);
     if (kept) {
       // The same history, perhaps longer (others wrote to the new file): deliver what is new.
@@ -318,9 +331,9 @@ export class RunHandle {
       this.diagnose(message);
       throw new DomainError('STORAGE_ERROR', message);
     }
-    // Written to the file we locked; replaced meanwhile (not by a Runboard writer: they lock), the
-    // write went to a file nobody reads. Acknowledged only if the file at the path holds it.
-    if (compareAtPath(this.log.file, held.identity) !== 'same') return this.confirmAfterReplace(events);
+    // Written to the file we locked. Replaced meanwhile by another program (Runboard writers lock),
+    // the write went to a file nobody reads: acknowledged only if the file at the path holds it.
+    if (compareAtPath(this.log.file, held.identity) !== 'same') return this.afterReplacedWhileWriting(events);
     // Fold what is now on disk (re-parsed), so memory always equals a fresh load.
     const applied: EventRecord[] = [];
     let start = this.log.offset;
@@ -338,19 +351,17 @@ export class RunHandle {
   }
 
   /**
-   * The log was replaced while `events` were written: reload from the file at the path, and
-   * acknowledge them only if it holds them (the replacing program copied the file after our
-   * write); else the command fails, recorded nowhere anyone reads.
+   * The log was replaced while `events` were written: reload from the file at the path; they are
+   * acknowledged only if it holds them (the replacing program copied the file after our write),
+   * else the command is done again on that file (OnAnotherFile).
    */
-  private confirmAfterReplace(events: EventRecord[]): EventRecord[] {
+  private afterReplacedWhileWriting(events: EventRecord[]): EventRecord[] {
     if (this.log.atPath() === 'missing') throw this.markGone();
+    this.lock.forget();
     this.adoptReplacedLog();
     const there = this.readEvents(events[0].seq, events[events.length - 1].seq);
     if (there.length === events.length && there.every((e, i) => e.event_id === events[i].event_id)) return there;
-    throw new DomainError(
-      'STORAGE_ERROR',
-      `${this.log.file} was replaced by another program while this command was written; it was not recorded. Try again.`,
-    );
+    throw new OnAnotherFile();
   }
 
   /**
@@ -358,18 +369,12 @@ export class RunHandle {
    * to append (or throws a DomainError: nothing is written). `result` reads the state after the
    * fold. With a stamp, a repeat of a recorded command returns `{repeat}` and writes nothing.
    */
-  async command<T>(
+  command<T>(
     stamp: CommandStamp | undefined,
     decide: (state: RunState, ctx: CommandContext) => EventRecord[],
     result: (applied: EventRecord[], state: RunState, ctx: CommandContext) => T,
   ): Promise<CommandOutcome<T>> {
-    if (this.closed) throw new DomainError('STORAGE_ERROR', 'The run store is closed.');
-    const held = await this.lockOrFail();
-    crashPoint('after-lock');
-    const notices: EventRecord[] = [];
-    try {
-      this.followLock(held);
-      notices.push(...this.consumeNewSafely(held.fd));
+    return this.locked(false, (held, notices) => {
       const ctx: CommandContext = { now: this.opts.clock(), ids: this.opts.ids };
       notices.push(...this.append(held, decideExpireLeases(this.state, ctx)));
       if (stamp) {
@@ -380,36 +385,73 @@ export class RunHandle {
       notices.push(...applied);
       crashPoint('before-unlock');
       return { result: result(applied, this.state, ctx) };
-    } finally {
-      held.release();
-      if (notices.length > 0) {
-        this.notify(notices);
+    });
+  }
+
+  /** Appends seq 1 of a new run; RUN_EXISTS when another process created it first. */
+  async create(events: EventRecord[]): Promise<void> {
+    await this.locked(true, (held, notices) => {
+      if (this.exists) throw new DomainError('RUN_EXISTS', `Run ${this.runId} already exists.`, { run_id: this.runId });
+      notices.push(...this.append(held, events));
+    });
+  }
+
+  /**
+   * `body` under the run's lock, on the caught-up state of the file at the log's path. When that
+   * file turns out to be another than the one locked (replaced by another program before or while
+   * the body ran), the body runs again on the file that is there now: nothing it wrote was acknowledged.
+   */
+  private async locked<T>(create: boolean, body: (held: HeldLock, notices: EventRecord[]) => T): Promise<T> {
+    if (this.closed) throw new DomainError('STORAGE_ERROR', 'The run store is closed.');
+    for (let attempt = 1; ; attempt++) {
+      const held = await this.lockOrFail(create);
+      crashPoint('after-lock');
+      const notices: EventRecord[] = [];
+      try {
+        if (!this.onFileAtPath(held)) continue;
+        notices.push(...this.consumeNewSafely(held.fd));
+        const out = body(held, notices);
+        // A body that wrote nothing checked no identity: make sure it answered from the file at the path.
+        if (notices.length === 0 && compareAtPath(this.log.file, held.identity) !== 'same') throw this.replacedUnderLock();
+        return out;
+      } catch (e) {
+        if (!(e instanceof OnAnotherFile)) throw e;
+        if (attempt >= MAX_ATTEMPTS) {
+          throw new DomainError('STORAGE_ERROR', `${this.log.file} was replaced ${attempt} times while Runboard wrote to it; nothing was recorded. Try again.`);
+        }
+      } finally {
+        held.release();
+        if (notices.length > 0) this.notify(notices);
       }
     }
+  }
+
+  /**
+   * The reader and the lock should hold the same file. When they differ one of them is behind the
+   * file at the path: a reader behind reloads; a lock behind is let go, to be taken on the file at
+   * the path (returns false: take it again).
+   */
+  private onFileAtPath(held: HeldLock): boolean {
+    if (!this.log.isOpen || sameFile(this.log.identity(), held.identity)) return true;
+    if (compareAtPath(this.log.file, held.identity) === 'same') {
+      this.adoptReplacedLog();
+      return true;
+    }
+    this.lock.forget();
+    return false;
+  }
+
+  /** The locked file left the path while the body ran: reload, and run it again there. */
+  private replacedUnderLock(): OnAnotherFile | DomainError {
+    if (this.log.atPath() === 'missing') return this.markGone();
+    this.lock.forget();
+    this.adoptReplacedLog();
+    return new OnAnotherFile();
   }
 
   private notify(events: EventRecord[]): void {
     this.emitCommit({ root: this.root, run_id: this.runId, events, last_seq: this.logSeq });
     this.scheduleSnapshot();
-  }
-
-  /** Appends seq 1 of a new run; RUN_EXISTS when another process created it first. */
-  async create(events: EventRecord[]): Promise<void> {
-    const held = await this.lockOrFail(true);
-    try {
-      this.followLock(held);
-      this.consumeNewSafely(held.fd);
-      if (this.exists) throw new DomainError('RUN_EXISTS', `Run ${this.runId} already exists.`, { run_id: this.runId });
-      this.append(held, events);
-    } finally {
-      held.release();
-    }
-    this.notify(this.readEvents(1, this.logSeq));
-  }
-
-  /** The lock is held on the file at the path: if that is not the file this handle read, reload from it. */
-  private followLock(held: HeldLock): void {
-    if (this.log.isOpen && !sameFile(this.log.identity(), held.identity)) this.adoptReplacedLog();
   }
 
   private async lockOrFail(create = false): Promise<HeldLock> {
@@ -516,3 +558,9 @@ function withBatchEnd(e: EventRecord, batchEnd: number): Record<string, unknown>
   out.payload = e.payload;
   return out;
 }
+
+/** The work under the lock was done on a file that is no longer at the log's path: do it again. */
+class OnAnotherFile extends Error {}
+
+/** How often a command is done again on a log that keeps being replaced under it. */
+const MAX_ATTEMPTS = 5;

@@ -3,11 +3,10 @@
 // on the run's log itself. Held only while a writer catches up and appends.
 //
 // The lock is the log: a lock file beside it could be deleted (a common reflex; `git clean -X`
-// does it) while its holder writes, and the next writer would lock a fresh one — two writers at
-// once. Locking the log's own file, and checking after the lock is granted that this file is
-// still the one at the path (else let go, reopen, lock again), makes every writer serialize on
-// the file readers read. A holder whose file is replaced mid-commit (an editor's save, `sed -i`)
-// writes to the old file, which the commit path notices after its write (runHandle.ts).
+// does it) while its holder writes, and the next writer would lock a fresh one — two writers
+// appending to one log at once. Locked and written through one descriptor, two writers can only
+// ever overlap on two different files, of which at most one is at the path: the commit path
+// checks after its write that its file is still the one at the path (runHandle.ts).
 //
 // Waiting: uncontended, one non-blocking try. Contended, a blocking lock call on a thread of its
 // own: the event loop runs on (the server's must), and the kernel hands the lock over the moment
@@ -24,10 +23,10 @@
 // and never through a symlink.
 import * as fs from 'node:fs';
 import { DomainError } from '../engine/errors';
-import { compareAtPath, FileIdentity, identityOf, NO_FOLLOW } from './fileIdentity';
+import { FileIdentity, identityOf, NO_FOLLOW } from './fileIdentity';
 import { tryLock, unlock, waitForLock } from './osLock';
 
-/** A granted lock: the log's descriptor it is held on (writes and repairs go through it). */
+/** A granted lock: the log's descriptor it is held on (writes and repairs go through it), and that file's identity. */
 export interface HeldLock {
   fd: number;
   identity: FileIdentity;
@@ -42,8 +41,10 @@ export class LogMissingError extends Error {
 }
 
 export interface RunLock {
-  /** Resolves when this caller holds the lock on the file at the log's path; `create` makes the log when it is missing. */
+  /** Resolves when this caller holds the lock on the log; `create` makes the log when it is missing. */
   acquire(opts?: { create?: boolean }): Promise<HeldLock>;
+  /** Lets go of the log's descriptor: the next acquire opens (and locks) the file at the path now. */
+  forget(): void;
   close(): void;
 }
 
@@ -69,8 +70,6 @@ const NO_WAITERS_RECHECK_MS = 50;
 const LOG_FLAGS = fs.constants.O_RDWR | fs.constants.O_APPEND | NO_FOLLOW;
 /** The waiters' file: read-write, created by the first waiter. */
 const WAIT_FILE_FLAGS = fs.constants.O_RDWR | fs.constants.O_CREAT | NO_FOLLOW;
-/** A log replaced this often while we lock it is being rewritten in a loop: give up. */
-const MAX_REOPENS = 20;
 
 /**
  * A blocking lock call in flight on its thread (it cannot be cancelled). Whoever waits for it
@@ -87,6 +86,8 @@ export class OsRunLock implements RunLock {
   private readonly mutex = new Mutex();
   private fd: number | undefined;
   private held: FileIdentity | undefined;
+  /** Moves on every close of the log's descriptor: a release after forget() has nothing to unlock. */
+  private generation = 0;
   private waitFd: number | undefined;
   private pending: PendingLock | undefined;
   private releasedAt = -Infinity;
@@ -107,26 +108,16 @@ export class OsRunLock implements RunLock {
       if (announcedOn !== undefined && announcedOn === this.waitFd) unlock(announcedOn);
       announcedOn = undefined;
     };
-    const deadline = performance.now() + this.timeoutMs;
     try {
-      for (let attempt = 0; ; attempt++) {
-        const fd = this.open(create);
-        if (performance.now() - this.releasedAt < 1 && this.othersWaiting()) await sleep(STEP_ASIDE_MS);
-        if (this.pending || !tryLock(fd)) {
-          if (announcedOn === undefined && this.announceWaiting()) announcedOn = this.waitFd;
-          await this.waitForOsLock(fd, deadline);
-        }
-        // Granted on the file we opened: it counts only while that is the file at the path.
-        const atPath = compareAtPath(this.file, this.held!);
-        if (atPath === 'same') break;
-        unlock(fd);
-        this.closeLogFd();
-        if (atPath === 'missing' && !create) throw new LogMissingError(this.file);
-        if (attempt >= MAX_REOPENS) throw new DomainError('STORAGE_ERROR', `${this.file} was replaced ${MAX_REOPENS} times while Runboard locked it; giving up.`);
+      const fd = this.open(create);
+      if (performance.now() - this.releasedAt < 1 && this.othersWaiting()) await sleep(STEP_ASIDE_MS);
+      if (this.pending || !tryLock(fd)) {
+        if (this.announceWaiting()) announcedOn = this.waitFd;
+        await this.waitForOsLock(fd);
       }
       withdraw();
-      const fd = this.fd!;
       let released = false;
+      const generation = this.generation;
       return {
         fd,
         identity: this.held!,
@@ -134,7 +125,8 @@ export class OsRunLock implements RunLock {
           if (released) return;
           released = true;
           try {
-            unlock(fd);
+            // Closing the descriptor (forget) already let go of the lock held on it.
+            if (generation === this.generation) unlock(fd);
             this.releasedAt = performance.now();
           } finally {
             releaseMutex();
@@ -162,8 +154,13 @@ export class OsRunLock implements RunLock {
     return this.fd;
   }
 
+  forget(): void {
+    this.closeLogFd();
+  }
+
   /** Closes the log's descriptor; a lock call still in flight on it keeps it and closes it when it lands. */
   private closeLogFd(): void {
+    this.generation++;
     if (this.pending) {
       this.pending.orphaned = true;
       this.pending.landed.catch(() => undefined);
@@ -176,7 +173,7 @@ export class OsRunLock implements RunLock {
   }
 
   /** Resolves when the blocking lock call (started now, or still in flight from a timed-out wait) lands. */
-  private waitForOsLock(fd: number, deadline: number): Promise<void> {
+  private waitForOsLock(fd: number): Promise<void> {
     let p = this.pending;
     if (!p) {
       const created: PendingLock = { wanted: true, orphaned: false, landed: Promise.resolve() };
@@ -210,7 +207,7 @@ export class OsRunLock implements RunLock {
       const timer = setTimeout(() => {
         pending.wanted = false;
         reject(new DomainError('STORAGE_ERROR', `Timed out after ${this.timeoutMs} ms waiting for the lock on ${this.file}; another process holds it.`));
-      }, Math.max(0, deadline - performance.now()));
+      }, this.timeoutMs);
       pending.landed.then(
         () => {
           clearTimeout(timer);

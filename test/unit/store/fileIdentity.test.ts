@@ -28,31 +28,54 @@ function outsideFile(text: string): { file: string; unchanged: () => void } {
 }
 
 describe('a log replaced while a commit is written', () => {
-  it('the commit is refused (not recorded anywhere anyone reads) and the next one follows the file at the path', async () => {
+  /** A store with run `w` (seqs 1–3) and a command whose decide step saves the log like an editor, `times` times. */
+  async function replacedUnder(times: number) {
     const r = root();
     const { store } = openStore(r, { snapshotDelayMs: null });
-    try {
-      await store.execute('createRun', { run_id: 'w', objective: 'replaced mid-commit' });
-      for (const text of ['one', 'two']) await store.execute('patchBlackboard', { run_id: 'w', op: 'add_fact', payload: { text } });
-      const file = logFile(r, 'w');
-      const h = store.runHandle(store.rootPaths()[0], 'w')!;
-      // Under the lock, after the catch-up and before the write: another program saves the file.
-      const outcome = h.command(
-        undefined,
-        (state, ctx) => {
+    await store.execute('createRun', { run_id: 'w', objective: 'replaced mid-commit' });
+    for (const text of ['one', 'two']) await store.execute('patchBlackboard', { run_id: 'w', op: 'add_fact', payload: { text } });
+    const file = logFile(r, 'w');
+    const h = store.runHandle(store.rootPaths()[0], 'w')!;
+    let saves = 0;
+    // Under the lock, after the catch-up and before the write: another program saves the file.
+    const outcome = h.command(
+      undefined,
+      (state, ctx) => {
+        if (saves++ < times) {
           fs.writeFileSync(`${file}.tmp~`, fs.readFileSync(file));
           fs.renameSync(`${file}.tmp~`, file);
-          return decidePatchBlackboard(state, { run_id: 'w', op: 'add_fact', payload: { text: 'lost?' } }, ctx);
-        },
-        () => 'acknowledged',
-      );
-      await assert.rejects(outcome, (e) => e instanceof DomainError && e.code === 'STORAGE_ERROR' && /replaced by another program while this command was written/.test(e.message));
-      assert.equal(fs.readFileSync(file, 'utf8').includes('lost?'), false);
-      const { patch } = await store.execute('patchBlackboard', { run_id: 'w', op: 'add_fact', payload: { text: 'three' } });
-      assert.equal(patch.seq, 4);
-      assertContiguous(readLogEvents(r, 'w'));
+        }
+        return decidePatchBlackboard(state, { run_id: 'w', op: 'add_fact', payload: { text: 'the commit' } }, ctx);
+      },
+      (applied) => applied,
+    );
+    return { r, store, file, outcome, saves: () => saves };
+  }
+
+  it('is done again on the file at the path: recorded there once, at the next seq', async () => {
+    const t = await replacedUnder(1);
+    try {
+      const outcome = await t.outcome;
+      assert.ok('result' in outcome && outcome.result[0].seq === 4, JSON.stringify(outcome));
+      assert.equal(t.saves(), 2, 'decided twice: on the replaced file, then on the one at the path');
+      const events = readLogEvents(t.r, 'w');
+      assertContiguous(events);
+      assert.equal(events.filter((e) => JSON.stringify(e.payload).includes('the commit')).length, 1);
     } finally {
-      store.close();
+      t.store.close();
+    }
+  });
+
+  it('a log replaced under every attempt: STORAGE_ERROR, nothing recorded', async () => {
+    const t = await replacedUnder(Infinity);
+    try {
+      await assert.rejects(t.outcome, (e) => e instanceof DomainError && e.code === 'STORAGE_ERROR' && /replaced 5 times/.test(e.message));
+      assert.equal(fs.readFileSync(t.file, 'utf8').includes('the commit'), false);
+      const { patch } = await t.store.execute('patchBlackboard', { run_id: 'w', op: 'add_fact', payload: { text: 'three' } });
+      assert.equal(patch.seq, 4);
+      assertContiguous(readLogEvents(t.r, 'w'));
+    } finally {
+      t.store.close();
     }
   });
 });
