@@ -11,7 +11,7 @@ import { replayCommands } from './commands/replayCommands';
 import { runCommands } from './commands/runCommands';
 import { serverCommands } from './commands/serverCommands';
 import { taskCommands } from './commands/taskCommands';
-import { RESTART_SETTINGS, SHOW_VIEW_COMMAND, serverNodePath, showViewOnStartup } from './config';
+import { RESTART_SETTINGS, SHOW_VIEW_COMMAND, showViewOnStartup } from './config';
 import { RunboardContext } from './context';
 import { log } from './log';
 import { WorkspaceLeaseGuard } from './runs/workspaceLeases';
@@ -70,8 +70,9 @@ export async function activate(ext: vscode.ExtensionContext): Promise<RunboardAp
       vscode.workspace.onDidGrantWorkspaceTrust(() => {
         updateTerminalPath(ext);
         ctx.runsTree.refresh();
-        // The node path setting is honoured only when trusted: a set one takes effect now.
-        if (serverNodePath()) void ctx.server.restart();
+        // The server of an untrusted workspace is read-only (and ignores the node path setting):
+        // now it may write.
+        void ctx.server.restart();
       }),
     );
 

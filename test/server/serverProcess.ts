@@ -148,6 +148,7 @@ export function treeSnapshot(dir: string): Map<string, string> {
     for (const e of fs.readdirSync(d, { withFileTypes: true })) {
       const p = path.join(d, e.name);
       if (e.isDirectory()) walk(p);
+      else if (e.isSymbolicLink()) out.set(path.relative(dir, p), `symlink → ${fs.readlinkSync(p)}`);
       else out.set(path.relative(dir, p), fs.readFileSync(p).toString('base64'));
     }
   };

@@ -44,6 +44,8 @@ export class WorkspaceLeaseGuard implements vscode.Disposable {
 
   async validate(roots: string[], phase: LeasePhase): Promise<LeaseCheck[]> {
     const checks: LeaseCheck[] = [];
+    // Validating writes (a bind, a pause): an untrusted workspace is left as it is.
+    if (!vscode.workspace.isTrusted) return checks;
     for (const root of roots) {
       for (const entry of this.ctx.model.runs(root)) {
         const bound = entry.run.workspace.canonical_path;

@@ -181,7 +181,8 @@ export class RunboardServer implements vscode.Disposable {
       outputChannel: log(),
       traceOutputChannel: this.traceChannel,
       revealOutputChannelOn: RevealOutputChannelOn.Never,
-      initializationOptions: { durability: config.durability(), defaultLeaseMs: config.defaultLeaseMs() },
+      // Untrusted: the server writes nothing (no lease expiry, caches or lease checks either).
+      initializationOptions: { durability: config.durability(), defaultLeaseMs: config.defaultLeaseMs(), readOnly: !this.isTrusted() },
       stdioOptions: {
         stdout: (input, channel) => readline.createInterface({ input, crlfDelay: Infinity }).on('line', (l) => channel.info(l)),
         stderr: (input, channel) =>

@@ -185,6 +185,7 @@ export function buildProgram(version: string): Command {
     .description('run the Runboard server (JSON-RPC, LSP framing)')
     .option('--stdio', 'on stdin/stdout')
     .option('--node-ipc', 'on the Node IPC channel')
+    .option('--read-only', 'write nothing: every mutating method answers READ_ONLY (an untrusted workspace)')
     .allowUnknownOption()
     .action(handle(serveCommand, 'serve'));
   program

@@ -9,7 +9,9 @@ export type DomainCode =
   | 'TASK_REV_MISMATCH' | 'TASK_LEASE_REQUIRED' | 'TASK_LEASE_INVALID' | 'TASK_LEASE_EXPIRED' | 'TASK_LEASE_ACTIVE'
   | 'TASK_TRANSITION_INVALID' | 'TASK_ATTEMPTS_EXHAUSTED' | 'COMMAND_ID_CONFLICT' | 'CHECKPOINT_NOT_FOUND'
   | 'CHECKPOINT_UNREADABLE' | 'REPLAY_RANGE_INVALID'
-  // Not in PROTOCOL.md's table: the store could not do its I/O (disk full, permissions, lock timeout).
+  // The store was opened read-only (an untrusted workspace) and the method writes.
+  | 'READ_ONLY'
+  // The store could not do its I/O (disk full, permissions, a symlink, lock timeout).
   | 'STORAGE_ERROR';
 
 export class DomainError extends Error {

@@ -25,6 +25,8 @@ const InitOptions = z
   .object({
     durability: z.enum(['fsync', 'none']).optional(),
     defaultLeaseMs: z.number().int().positive().optional(),
+    /** An untrusted workspace: the server writes nothing (every mutating method answers READ_ONLY). */
+    readOnly: z.boolean().optional(),
   })
   .partial()
   .optional();
@@ -55,6 +57,7 @@ export function runServer(argv: string[] = process.argv.slice(2)): void {
   const durabilityArg = argValue(argv, '--durability');
   const store = new RunStore([], {
     durability: (durabilityArg === 'none' ? 'none' : 'fsync') as Durability,
+    readOnly: argv.includes('--read-only'),
   });
   const connection = createConnection(ProposedFeatures.all);
   const log = (message: string) => process.stderr.write(`[runboard] ${message}\n`);
@@ -90,6 +93,7 @@ export function runServer(argv: string[] = process.argv.slice(2)): void {
   // servers on one workspace never both requeue the same task.
   let expiring = false;
   const leaseTimer = setInterval(() => {
+    if (store.options.readOnly) return;
     const next = store.nextLeaseExpiry();
     if (expiring || next === undefined || next > Date.now()) return;
     expiring = true;
@@ -118,6 +122,7 @@ export function runServer(argv: string[] = process.argv.slice(2)): void {
     if (opts.success && opts.data) {
       if (opts.data.durability) store.options.durability = opts.data.durability;
       if (opts.data.defaultLeaseMs) store.options.defaultLeaseMs = opts.data.defaultLeaseMs;
+      if (opts.data.readOnly) store.options.readOnly = true;
     }
     const folders = params.workspaceFolders ?? [];
     if (folders.length > 0) for (const f of folders) addRoot(f.uri);

@@ -23,6 +23,7 @@ import { EventSequencer } from './eventSequencer';
 import { compareAtPath, sameFile } from './fileIdentity';
 import { HeldLock, LogMissingError, OsRunLock } from './runLock';
 import { readBlackboardSnapshot, readLogIndex, readRunSnapshot, writeSnapshots } from './snapshots';
+import { readOnlyError } from './readOnly';
 import { CommitNotice, Diagnostic, ResetNotice, StoreOptions } from './types';
 
 export const EVENTS_FILE = 'events.jsonl';
@@ -107,8 +108,10 @@ export class RunHandle {
   // ------------------------------------------------------------------ loading
 
   private load(): void {
-    removeStaleTempFiles(this.dir);
-    removeStaleTempFiles(path.join(this.dir, 'checkpoints'));
+    if (!this.opts.readOnly) {
+      removeStaleTempFiles(this.dir);
+      removeStaleTempFiles(path.join(this.dir, 'checkpoints'));
+    }
     const fromSnapshot = this.tryLoadSnapshot();
     if (!fromSnapshot) this.resetToScratch();
     try {
@@ -403,6 +406,7 @@ export class RunHandle {
    */
   private async locked<T>(create: boolean, body: (held: HeldLock, notices: EventRecord[]) => T): Promise<T> {
     if (this.closed) throw new DomainError('STORAGE_ERROR', 'The run store is closed.');
+    if (this.opts.readOnly) throw readOnlyError();
     for (let attempt = 1; ; attempt++) {
       const held = await this.lockOrFail(create);
       crashPoint('after-lock');
@@ -501,7 +505,7 @@ export class RunHandle {
 
   private scheduleSnapshot(): void {
     const delay = this.opts.snapshotDelayMs;
-    if (delay === null || this.snapshotTimer || this.closed) return;
+    if (delay === null || this.snapshotTimer || this.closed || this.opts.readOnly) return;
     this.snapshotTimer = setTimeout(() => {
       this.snapshotTimer = undefined;
       this.writeSnapshotsNow();
@@ -511,6 +515,7 @@ export class RunHandle {
 
   /** Writes the caches when they are behind; errors become diagnostics. */
   writeSnapshotsNow(): void {
+    if (this.opts.readOnly) return;
     // Never replace newer caches with older ones: catch up first, and leave caches another
     // process already wrote at (or past) our seq alone.
     if (!this.closed) this.catchUp();

@@ -24,6 +24,7 @@ import { checkTextLimit } from '../engine/text';
 import { CheckpointListing, listCheckpoints, readCheckpointFile, writeCheckpoint } from './checkpoints';
 import { normalizePath, runDir, runsDir } from './paths';
 import { syncDirectory } from './platformFs';
+import { readOnlyError } from './readOnly';
 import { EVENTS_FILE, RunHandle, RunSite } from './runHandle';
 import { readBlackboardSnapshot, readRunSnapshot } from './snapshots';
 import { CommitNotice, Diagnostic, ResetNotice, StoreListener, StoreOptions } from './types';
@@ -41,6 +42,7 @@ export const DEFAULT_STORE_OPTIONS: StoreOptions = {
   lockTimeoutMs: 30_000,
   maxLineBytes: 16 * 1024 * 1024,
   tornReportMs: 2000,
+  readOnly: false,
 };
 
 type Locator = { root?: string; run_id: string };
@@ -253,6 +255,7 @@ export class RunStore {
 
   /** Validates raw params and runs the method: the one entry point for every transport. */
   async execute<M extends StoreMethod>(method: M, raw: unknown): Promise<R.StoreResults[M]> {
+    if (this.options.readOnly && WRITING_METHODS.has(method)) throw readOnlyError();
     checkParamsLimits(raw);
     const params = parseParams(METHOD_PARAMS[method] as never, raw) as ParamsOf<M>;
     const stamp = stampFor(method, params as { command_id?: string }, raw);
@@ -655,3 +658,9 @@ function logMayExist(file: string): boolean {
     return (e as NodeJS.ErrnoException).code !== 'ENOENT' && (e as NodeJS.ErrnoException).code !== 'ENOTDIR';
   }
 }
+
+/** The methods that write (to the log, or a checkpoint file): a read-only store refuses them all. */
+const WRITING_METHODS = new Set<StoreMethod>([
+  'createRun', 'appendEvent', 'patchBlackboard', 'createTasks', 'claimTask', 'transitionTask', 'requeueTask',
+  'createCheckpoint', 'validateWorkspaceLease', 'rebindWorkspace',
+]);

@@ -31,6 +31,11 @@ export interface StoreOptions {
   maxLineBytes: number;
   /** A final line without newline is reported as torn after this long (PROTOCOL.md: 2 s). */
   tornReportMs: number;
+  /**
+   * Writes nothing at all — no commands, caches, checkpoints, repairs or clean-ups (an untrusted
+   * workspace): every mutating method answers READ_ONLY.
+   */
+  readOnly: boolean;
 }
 
 export interface CommitNotice {
