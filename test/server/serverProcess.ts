@@ -73,9 +73,16 @@ export class ServerProcess {
     conn.listen();
   }
 
-  static async start(roots: string[], opts: { args?: string[]; initializationOptions?: unknown } = {}): Promise<ServerProcess> {
+  /** `maxOpenFiles`: the server runs under `ulimit -n` of that many descriptors; `nodeArgs` go before the script. */
+  static async start(
+    roots: string[],
+    opts: { args?: string[]; initializationOptions?: unknown; maxOpenFiles?: number; nodeArgs?: string[] } = {},
+  ): Promise<ServerProcess> {
     if (!fs.existsSync(SERVER_JS)) throw new Error(`${SERVER_JS} is missing: run npm run build first`);
-    const child = spawn(process.execPath, [SERVER_JS, '--stdio', ...(opts.args ?? [])], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const argv = [...(opts.nodeArgs ?? []), SERVER_JS, '--stdio', ...(opts.args ?? [])];
+    const child = opts.maxOpenFiles
+      ? spawn('bash', ['-c', `ulimit -n ${opts.maxOpenFiles} && exec "$0" "$@"`, process.execPath, ...argv], { stdio: ['pipe', 'pipe', 'pipe'] })
+      : spawn(process.execPath, argv, { stdio: ['pipe', 'pipe', 'pipe'] });
     const conn = rpc.createMessageConnection(new rpc.StreamMessageReader(child.stdout!), new rpc.StreamMessageWriter(child.stdin!));
     const s = new ServerProcess(child, conn);
     s.initResult = await conn.sendRequest('initialize', {

@@ -64,7 +64,7 @@ export function runServer(argv: string[] = process.argv.slice(2)): void {
 
   const hub = new SubscriptionHub(
     store,
-    (p) => void connection.sendNotification(Notifications.events, p),
+    (p) => connection.sendNotification(Notifications.events, p),
     (d) => void connection.sendNotification(Notifications.diagnostic, d),
     (r) => void connection.sendNotification(Notifications.runReset, r),
   );

@@ -2,11 +2,17 @@
 // sends exactly the events after it, from the commit notice when it covers them and from
 // disk otherwise — so replay and live phases join without gaps or repeats, and runs created
 // later (or appended to by other processes) are picked up by the same rule.
+//
+// Memory stays bounded whatever the logs' size and however slowly a client reads: each
+// subscription keeps only the set of runs with something to deliver (and each one's latest
+// commit notice), and one pump per subscription sends a page of at most BATCH events at a time,
+// read from disk, waiting until the connection has written a page before it reads the next.
 import { DomainError } from '../engine/errors';
 import { assertRunId } from '../engine/ids';
 import { EventRecord, LIMITS } from '../engine/model';
 import { clamp } from '../engine/params';
 import type { Cursor, DiagnosticNotificationParams, EventsNotificationParams, RunResetNotificationParams } from '../protocol';
+import type { RunHandle } from '../store/runHandle';
 import { RunStore } from '../store/runStore';
 import { CommitNotice, ResetNotice } from '../store/types';
 
@@ -30,6 +36,9 @@ interface Subscription {
   /** Subscribed without `root`: roots opened later join it. */
   allRoots: boolean;
   ready: boolean;
+  /** Runs with something to deliver (root + "\0" + run_id), with the latest commit notice seen for each. */
+  dirty: Map<string, CommitNotice | undefined>;
+  pumping: boolean;
 }
 
 export class SubscriptionHub {
@@ -38,7 +47,8 @@ export class SubscriptionHub {
 
   constructor(
     private readonly store: RunStore,
-    private readonly sendEvents: (p: EventsNotificationParams) => void,
+    /** Resolves when the notification was written to the connection (a slow reader slows the pump). */
+    private readonly sendEvents: (p: EventsNotificationParams) => Promise<void> | void,
     private readonly sendDiagnostic: (d: DiagnosticNotificationParams) => void,
     private readonly sendReset: (r: RunResetNotificationParams) => void = () => undefined,
   ) {}
@@ -71,6 +81,8 @@ export class SubscriptionHub {
       preexisting: new Set(),
       allRoots: p.root === undefined,
       ready: false,
+      dirty: new Map(),
+      pumping: false,
     };
     this.subs.set(id, sub);
     // The replay starts after the response is written (a macrotask after the reply is queued).
@@ -112,7 +124,7 @@ export class SubscriptionHub {
     if (sub.named) {
       for (const [runId, root] of sub.named) {
         sub.preexisting.add(`${root}\0${runId}`);
-        this.deliver(sub, root, runId, undefined);
+        this.schedule(sub, root, runId, undefined);
       }
       return;
     }
@@ -124,7 +136,7 @@ export class SubscriptionHub {
       }
     }
     for (const [runId, roots] of seen) {
-      if (roots.length === 1) this.deliver(sub, roots[0], runId, undefined);
+      if (roots.length === 1) this.schedule(sub, roots[0], runId, undefined);
       else this.exclude(sub, runId, roots);
     }
   }
@@ -152,7 +164,7 @@ export class SubscriptionHub {
           continue;
         }
       } else if (followed !== n.root) continue;
-      this.deliver(sub, n.root, n.run_id, n);
+      this.schedule(sub, n.root, n.run_id, n);
     }
   }
 
@@ -168,38 +180,69 @@ export class SubscriptionHub {
     }
   }
 
-  /** Sends the run's events after what this subscription has delivered, up to the run's last seq. */
-  private deliver(sub: Subscription, root: string, runId: string, notice: CommitNotice | undefined): void {
+  /** Marks a run as having something to deliver, and starts the subscription's pump when it is idle. */
+  private schedule(sub: Subscription, root: string, runId: string, notice: CommitNotice | undefined): void {
     sub.runRoot.set(runId, root);
-    let after = sub.delivered.get(runId);
-    let last: number;
-    let readFromDisk: (from: number, to: number) => EventRecord[];
+    const key = `${root}\0${runId}`;
+    sub.dirty.set(key, notice ?? sub.dirty.get(key));
+    if (!sub.pumping) void this.pump(sub);
+  }
+
+  private async pump(sub: Subscription): Promise<void> {
+    sub.pumping = true;
     try {
-      const h = this.store.runHandle(root, runId);
-      if (!h) return;
+      while (sub.dirty.size > 0 && this.subs.has(sub.id)) {
+        const [key, notice] = sub.dirty.entries().next().value!;
+        sub.dirty.delete(key);
+        const [root, runId] = key.split('\0');
+        await this.deliver(sub, root, runId, notice);
+      }
+    } finally {
+      sub.pumping = false;
+    }
+  }
+
+  /** Sends the run's events after what this subscription has delivered, up to the run's last seq, a page at a time. */
+  private async deliver(sub: Subscription, root: string, runId: string, notice: CommitNotice | undefined): Promise<void> {
+    if (sub.runRoot.get(runId) !== root) return;
+    let last: number;
+    let h: RunHandle;
+    try {
+      const found = this.store.runHandle(root, runId);
+      if (!found) return;
+      h = found;
       last = notice ? Math.max(notice.last_seq, h.lastSeq) : h.lastSeq;
-      readFromDisk = (from, to) => h.readEvents(from, to);
     } catch {
       return;
     }
-    if (after === undefined) {
+    if (!sub.delivered.has(runId)) {
       const c = sub.initialCursor.get(runId);
       const tail = sub.preexisting.has(`${root}\0${runId}`) ? sub.tail : undefined;
-      after = c !== undefined ? c : tail !== undefined ? Math.max(0, last - tail) : 0;
-      sub.delivered.set(runId, after);
+      sub.delivered.set(runId, c !== undefined ? c : tail !== undefined ? Math.max(0, last - tail) : 0);
     }
-    if (last <= after) return;
-    let events: EventRecord[];
-    const first = notice?.events[0]?.seq;
-    if (notice && first !== undefined && first <= after + 1 && notice.events[notice.events.length - 1].seq >= last) {
-      events = notice.events.filter((e) => e.seq > after!);
-    } else {
-      events = readFromDisk(after + 1, last);
-    }
-    for (let i = 0; i < events.length; i += BATCH) {
-      const batch = events.slice(i, i + BATCH);
-      sub.delivered.set(runId, batch[batch.length - 1].seq);
-      this.sendEvents({ subscription_id: sub.id, events: batch, cursor: Object.fromEntries(sub.delivered) });
+    /** Where the next page starts in the log, while it follows on from the last page sent. */
+    let resume: { after: number; offset: number } | undefined;
+    for (;;) {
+      // Read again every page: a runboard/runReset may have moved it meanwhile.
+      const after = sub.delivered.get(runId)!;
+      if (last <= after || !this.subs.has(sub.id)) return;
+      const to = Math.min(last, after + BATCH);
+      const first = notice?.events[0]?.seq;
+      let page: EventRecord[];
+      if (notice && first !== undefined && first <= after + 1 && notice.events[notice.events.length - 1].seq >= to) {
+        page = notice.events.filter((e) => e.seq > after && e.seq <= to);
+      } else {
+        try {
+          const read = h.readPage(after + 1, to, resume?.after === after ? resume.offset : undefined);
+          page = read.events;
+          resume = page.length > 0 ? { after: page[page.length - 1].seq, offset: read.next } : undefined;
+        } catch {
+          return;
+        }
+      }
+      if (page.length === 0) return;
+      sub.delivered.set(runId, page[page.length - 1].seq);
+      await this.sendEvents({ subscription_id: sub.id, events: page, cursor: Object.fromEntries(sub.delivered) });
     }
   }
 }

@@ -7,7 +7,7 @@
 // the run lock (runLock.ts), which holds the same file. Neither follows a symlink.
 import * as fs from 'node:fs';
 import { crashDue, crashNow, crashPoint } from './crashPoints';
-import { AtPath, compareAtPath, FileIdentity, identityOf, NO_FOLLOW } from './fileIdentity';
+import { AtPath, compareAtPath, FileIdentity, identityOf, lookAtPath, NO_FOLLOW, sameFile } from './fileIdentity';
 
 export interface LogLine {
   text: string;
@@ -41,10 +41,22 @@ export class EventLog {
 
   private handle(): number {
     if (this.fd === undefined) {
-      this.fd = fs.openSync(this.file, fs.constants.O_RDONLY | NO_FOLLOW);
-      this.held = identityOf(this.fd);
+      const fd = fs.openSync(this.file, fs.constants.O_RDONLY | NO_FOLLOW);
+      const id = identityOf(fd);
+      if (this.held && !sameFile(this.held, id)) {
+        // Released (release()) and replaced since: the positions kept are another file's.
+        fs.closeSync(fd);
+        throw new LogShrankError(this.file, 0, this.offset, 'was replaced while Runboard had it closed');
+      }
+      this.fd = fd;
+      this.held = id;
     }
     return this.fd;
+  }
+
+  /** Whether a descriptor is open now (release() closes it, keeping what it knows of the file). */
+  get hasOpenFile(): boolean {
+    return this.fd !== undefined;
   }
 
   /** The file this log reads (opening it now if it is not open). */
@@ -53,13 +65,21 @@ export class EventLog {
     return this.held!;
   }
 
+  /** Whether a file has been read (its identity is known, whether or not its descriptor is open now). */
   get isOpen(): boolean {
-    return this.fd !== undefined;
+    return this.held !== undefined;
   }
 
   /** Whether the file at the path is still the one being read; nothing open yet counts as the same. */
   atPath(): AtPath {
     return this.held ? compareAtPath(this.file, this.held) : 'same';
+  }
+
+  /** atPath, and whether there may be something new to read (the size at the path is not what was read). */
+  look(): { at: AtPath; grown: boolean } {
+    if (!this.held) return { at: 'same', grown: true };
+    const { at, size } = lookAtPath(this.file, this.held);
+    return { at, grown: size !== this.offset };
   }
 
   /** Forgets the open file and every position in it: the next read opens what is at the path now. */
@@ -181,17 +201,23 @@ export class EventLog {
     }
   }
 
-  close(): void {
+  /** Closes the descriptor, keeping the file's identity and the positions read: reading again reopens it. */
+  release(): void {
     if (this.fd !== undefined) {
       fs.closeSync(this.fd);
       this.fd = undefined;
     }
+  }
+
+  close(): void {
+    this.release();
     this.held = undefined;
   }
 }
 
+/** The log is not the file read so far (it shrank, or was replaced while closed): it is read again from its start. */
 export class LogShrankError extends Error {
-  constructor(file: string, size: number, offset: number) {
-    super(`${file} shrank to ${size} bytes below the ${offset} bytes already read; it was rewritten by another program.`);
+  constructor(file: string, size: number, offset: number, what = `shrank to ${size} bytes below the ${offset} bytes already read`) {
+    super(`${file} ${what}; it was rewritten by another program.`);
   }
 }

@@ -22,14 +22,20 @@ export function identityOf(fd: number): FileIdentity {
 
 /** Whether `file` is still the file `held` names: the same, replaced (or now a symlink), or gone. */
 export function compareAtPath(file: string, held: FileIdentity): AtPath {
+  return lookAtPath(file, held).at;
+}
+
+/** compareAtPath, with the size of what is at the path (0 when nothing is): one lstat. */
+export function lookAtPath(file: string, held: FileIdentity): { at: AtPath; size: number } {
   let st: fs.BigIntStats;
   try {
     st = fs.lstatSync(file, { bigint: true });
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'ENOTDIR') return 'missing';
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'ENOTDIR') return { at: 'missing', size: 0 };
     throw e;
   }
-  return !st.isSymbolicLink() && st.dev === held.dev && st.ino === held.ino ? 'same' : 'replaced';
+  const same = !st.isSymbolicLink() && st.dev === held.dev && st.ino === held.ino;
+  return { at: same ? 'same' : 'replaced', size: Number(st.size) };
 }
 
 export function sameFile(a: FileIdentity | undefined, b: FileIdentity | undefined): boolean {

@@ -40,6 +40,8 @@ export interface RunSite {
   emitDiagnostic: (d: Diagnostic) => void;
   /** The run's history was replaced under this process: what listeners had is no longer the log. */
   emitReset?: (n: ResetNotice) => void;
+  /** This run is about to use its files: the store keeps the number of runs with open descriptors bounded. */
+  touched?: (h: RunHandle) => void;
 }
 
 export type CommandOutcome<T> = { result: T } | { repeat: CommandEntry };
@@ -59,6 +61,7 @@ export class RunHandle {
   /** event_id of the last event folded: tells a replaced log that kept our history from one that did not. */
   private lastEventId: string | undefined;
 
+
   readonly root: string;
   readonly runId: string;
   readonly dir: string;
@@ -66,10 +69,12 @@ export class RunHandle {
   private readonly emitCommit: (n: CommitNotice) => void;
   private readonly emitDiagnostic: (d: Diagnostic) => void;
   private readonly emitReset: NonNullable<RunSite['emitReset']>;
+  private readonly touched: NonNullable<RunSite['touched']>;
 
   private constructor(site: RunSite) {
     ({ root: this.root, runId: this.runId, dir: this.dir, opts: this.opts, emitCommit: this.emitCommit, emitDiagnostic: this.emitDiagnostic } = site);
     this.emitReset = site.emitReset ?? (() => undefined);
+    this.touched = site.touched ?? (() => undefined);
     this.log = new EventLog(path.join(this.dir, EVENTS_FILE));
     this.lock = new OsRunLock(this.log.file, path.join(this.dir, WAITING_FILE), this.opts.lockTimeoutMs);
     this.state = emptyRunState(this.runId);
@@ -108,6 +113,7 @@ export class RunHandle {
   // ------------------------------------------------------------------ loading
 
   private load(): void {
+    this.touched(this);
     if (!this.opts.readOnly) {
       removeStaleTempFiles(this.dir);
       removeStaleTempFiles(path.join(this.dir, 'checkpoints'));
@@ -235,12 +241,14 @@ export class RunHandle {
   /**
    * Whether the file this handle reads is still the one at the path; when another has taken its
    * place, reload from that one. Throws RUN_NOT_FOUND (and the handle is gone) when there is none.
+   * Returns whether there may be lines to read (one lstat tells both).
    */
-  private followPath(): void {
-    const at = this.log.atPath();
-    if (at === 'same') return;
+  private followPath(): boolean {
+    const { at, grown } = this.log.look();
+    if (at === 'same') return grown;
     if (at === 'missing') throw this.markGone();
     this.adoptReplacedLog();
+    return true;
   }
 
   /** The file now at the path cannot be read (a symlink, permissions): this handle ends, the store reports the run as unreadable. */
@@ -292,11 +300,14 @@ export class RunHandle {
   catchUp(): EventRecord[] {
     if (this.closed || this.goneFlag) return [];
     try {
-      this.followPath();
+      // Nothing new and no torn tail to watch: done without opening the log (the watcher's poll
+      // asks every run every second).
+      if (!this.followPath() && !this.torn) return [];
     } catch (e) {
       if (e instanceof DomainError) return [];
       throw e;
     }
+    this.touched(this);
     const folded = this.consumeNewSafely(undefined);
     if (folded.length > 0) this.notify(folded);
     return folded;
@@ -407,6 +418,7 @@ export class RunHandle {
   private async locked<T>(create: boolean, body: (held: HeldLock, notices: EventRecord[]) => T): Promise<T> {
     if (this.closed) throw new DomainError('STORAGE_ERROR', 'The run store is closed.');
     if (this.opts.readOnly) throw readOnlyError();
+    this.touched(this);
     for (let attempt = 1; ; attempt++) {
       const held = await this.lockOrFail(create);
       crashPoint('after-lock');
@@ -482,6 +494,7 @@ export class RunHandle {
   readEvents(from: number, to: number, onEvent?: (e: EventRecord) => void): EventRecord[] {
     const out: EventRecord[] = [];
     if (to < from) return out;
+    this.touched(this);
     // From an indexed offset the next commit starts at `from`; otherwise read from the top as a fold would.
     const start = this.log.offsetFor(from);
     const seq = new EventSequencer(this.runId, start === 0 ? 1 : from, this.opts.maxLineBytes);
@@ -499,6 +512,27 @@ export class RunHandle {
       return !done && seq.next <= to;
     });
     return out;
+  }
+
+  /**
+   * A page for a reader that goes through the log in order: events with seq ≥ `from`, through the
+   * end of the commit that holds seq `to`, read from byte `start` (where seq `from` begins, or 0),
+   * with `next`, where the following page starts. Pages are read in one pass each, whatever the
+   * log's length: a subscriber replaying a large log never reads it from its start again.
+   */
+  readPage(from: number, to: number, start = this.log.offsetFor(from)): { events: EventRecord[]; next: number } {
+    this.touched(this);
+    const events: EventRecord[] = [];
+    const seq = new EventSequencer(this.runId, start === 0 ? 1 : from, this.opts.maxLineBytes);
+    let next = start;
+    this.log.readRange(start, this.log.offset, (text, line, lineStart, lineEnd) => {
+      const done = seq.push({ text, line, start: lineStart, end: lineEnd });
+      if (done.length === 0) return true;
+      next = lineEnd;
+      for (const { event } of done) if (event.seq >= from) events.push(event);
+      return done[done.length - 1].event.seq < to;
+    });
+    return { events, next };
   }
 
   // ------------------------------------------------------------------ caches
@@ -536,6 +570,17 @@ export class RunHandle {
   /** Events folded since the caches were last written (or loaded). */
   get snapshotLag(): number {
     return this.logSeq - this.snapshotSeq;
+  }
+
+  /** Whether a descriptor of this run is open (the log's, or the lock's). */
+  get hasOpenFiles(): boolean {
+    return this.log.hasOpenFile || this.lock.hasOpenFiles;
+  }
+
+  /** Closes this run's descriptors while it is idle; they are opened again when it is next used. */
+  releaseFiles(): void {
+    this.log.release();
+    this.lock.idle();
   }
 
   close(): void {

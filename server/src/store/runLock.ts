@@ -45,6 +45,8 @@ export interface RunLock {
   acquire(opts?: { create?: boolean }): Promise<HeldLock>;
   /** Lets go of the log's descriptor: the next acquire opens (and locks) the file at the path now. */
   forget(): void;
+  /** Closes the descriptors when nobody holds or waits for the lock (descriptors are a limited resource). */
+  idle(): void;
   close(): void;
 }
 
@@ -90,6 +92,8 @@ export class OsRunLock implements RunLock {
   private generation = 0;
   private waitFd: number | undefined;
   private pending: PendingLock | undefined;
+  /** Callers holding the lock or waiting for it in this process. */
+  private users = 0;
   private releasedAt = -Infinity;
   private noWaitFileUntil = -Infinity;
 
@@ -100,7 +104,12 @@ export class OsRunLock implements RunLock {
   ) {}
 
   async acquire({ create = false } = {}): Promise<HeldLock> {
-    const releaseMutex = await this.mutex.lock();
+    this.users++;
+    const unlockMutex = await this.mutex.lock();
+    const releaseMutex = () => {
+      this.users--;
+      unlockMutex();
+    };
     /** The waiters' file while we are announced on it. */
     let announcedOn: number | undefined;
     const withdraw = () => {
@@ -156,6 +165,15 @@ export class OsRunLock implements RunLock {
 
   forget(): void {
     this.closeLogFd();
+  }
+
+  idle(): void {
+    if (this.users > 0 || this.pending) return;
+    this.close();
+  }
+
+  get hasOpenFiles(): boolean {
+    return this.fd !== undefined || this.waitFd !== undefined;
   }
 
   /** Closes the log's descriptor; a lock call still in flight on it keeps it and closes it when it lands. */

@@ -47,10 +47,15 @@ export const DEFAULT_STORE_OPTIONS: StoreOptions = {
 
 type Locator = { root?: string; run_id: string };
 
+/** At most this many runs keep descriptors open (two or three each); the rest reopen on use. */
+const OPEN_RUNS = 128;
+
 export class RunStore {
   private readonly roots = new Map<string, Map<string, RunHandle>>();
   private readonly listeners = new Set<StoreListener>();
   private readonly reportedCheckpoints = new Set<string>();
+  /** Runs that may hold open descriptors, least recently used first (Map order). */
+  private readonly withFiles = new Map<RunHandle, true>();
   readonly options: StoreOptions;
 
   constructor(roots: string[] = [], options: Partial<StoreOptions> = {}) {
@@ -71,7 +76,7 @@ export class RunStore {
     const p = normalizePath(root, process.cwd());
     const runs = this.roots.get(p);
     if (!runs) return;
-    for (const h of runs.values()) h.close();
+    for (const h of runs.values()) this.dispose(h);
     this.roots.delete(p);
   }
 
@@ -94,6 +99,27 @@ export class RunStore {
 
   private readonly emitReset = (n: ResetNotice) => {
     for (const l of this.listeners) l.onReset?.(n);
+  };
+
+  private dispose(h: RunHandle): void {
+    this.withFiles.delete(h);
+    h.close();
+  }
+
+  /**
+   * A run is about to use its files: it becomes the most recent, and the least recent runs beyond
+   * OPEN_RUNS close their descriptors (reopened on their next use), so thousands of runs work
+   * under a limit of 1,024 open files.
+   */
+  private readonly touched = (h: RunHandle) => {
+    this.withFiles.delete(h);
+    this.withFiles.set(h, true);
+    if (this.withFiles.size <= OPEN_RUNS) return;
+    for (const old of this.withFiles.keys()) {
+      if (this.withFiles.size <= OPEN_RUNS) break;
+      this.withFiles.delete(old);
+      old.releaseFiles();
+    }
   };
 
   /** The open root named by a path or URI; ROOT_UNKNOWN when it is not open. */
@@ -144,7 +170,7 @@ export class RunStore {
     if (cached && !cached.gone) return cached;
     if (cached) {
       // Its log was deleted: look at the disk again (the run may have been created anew).
-      cached.close();
+      this.dispose(cached);
       runs.delete(runId);
     }
     const dir = runDir(root, runId);
@@ -163,7 +189,7 @@ export class RunStore {
       throw this.unreadable(root, runId, dir, e as NodeJS.ErrnoException);
     }
     if (!h.exists) {
-      h.close();
+      this.dispose(h);
       return undefined;
     }
     runs.set(runId, h);
@@ -180,7 +206,10 @@ export class RunStore {
   }
 
   private siteOf(root: string, runId: string, dir: string): RunSite {
-    return { root, runId, dir, opts: this.options, emitCommit: this.emitCommit, emitDiagnostic: this.emitDiagnostic, emitReset: this.emitReset };
+    return {
+      root, runId, dir, opts: this.options,
+      emitCommit: this.emitCommit, emitDiagnostic: this.emitDiagnostic, emitReset: this.emitReset, touched: this.touched,
+    };
   }
 
   private locate(p: Locator): RunHandle {
@@ -230,7 +259,7 @@ export class RunStore {
       for (const [id, h] of runs) {
         if (!h.gone) out.push(h);
         else {
-          h.close();
+          this.dispose(h);
           runs.delete(id);
         }
       }
@@ -368,7 +397,7 @@ export class RunStore {
       // A new run survives power loss only with its folder entries: the log's, the run's, runs/'s.
       if (this.options.durability === 'fsync') for (const d of [dir, runsDir(root), path.dirname(runsDir(root))]) syncDirectory(d);
     } catch (e) {
-      h.close();
+      this.dispose(h);
       // Nothing was committed (no lock, a full disk…): leave no empty run folder behind, which
       // would list as a run that cannot be read.
       if (!hasEvents(dir)) fs.rmSync(dir, { recursive: true, force: true });
@@ -619,7 +648,7 @@ export class RunStore {
 
   close(): void {
     for (const runs of this.roots.values()) {
-      for (const h of runs.values()) h.close();
+      for (const h of runs.values()) this.dispose(h);
       runs.clear();
     }
   }
