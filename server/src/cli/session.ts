@@ -5,6 +5,7 @@ import { StoreResults } from '../engine/results';
 import { RunStore } from '../store/runStore';
 import { Durability } from '../store/types';
 import { defaultAgentId } from './agentIdentity';
+import * as fs from 'node:fs';
 import { findRoot } from './rootDiscovery';
 import { chooseRun } from './runChoice';
 import { UsageError } from './usageError';
@@ -30,7 +31,7 @@ export class CliSession {
   private opened: RunStore | undefined;
 
   constructor(opts: GlobalOptions, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()) {
-    this.root = opts.root ?? findRoot(cwd);
+    this.root = opts.root !== undefined ? checkedRoot(opts.root) : findRoot(cwd);
     this.json = opts.json === true;
     this.agent = opts.agent ?? defaultAgentId('cli', env);
     this.agentGiven = opts.agent !== undefined;
@@ -80,3 +81,14 @@ export class CliSession {
   }
 }
 
+/** --root names a folder (it may not exist yet: a first run creates it); a file is a mistake to say. */
+function checkedRoot(root: string): string {
+  let st: fs.Stats | undefined;
+  try {
+    st = fs.statSync(root);
+  } catch {
+    return root;
+  }
+  if (!st.isDirectory()) throw new UsageError(`--root ${root} is a file, not a folder: pass the workspace folder.`);
+  return root;
+}

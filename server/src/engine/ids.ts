@@ -9,6 +9,8 @@ export function runIdProblem(id: unknown): string | undefined {
   if (typeof id !== 'string') return 'must be a string';
   if (!ID_CHARS.test(id)) return 'must be 1–128 characters of A-Z a-z 0-9 . _ -';
   if (id.startsWith('.')) return 'must not start with "."';
+  // Windows drops a trailing dot from folder names: "a." would be the folder of run "a".
+  if (id.endsWith('.')) return 'must not end with "."';
   if (WINDOWS_DEVICE.test(id)) return 'must not be a Windows device name';
   return undefined;
 }

@@ -152,10 +152,23 @@ export const RebindWorkspaceParams = z.object({
   command_id: commandId,
 });
 
+/**
+ * A JSON object of `value`s, returned as it came: z.record copies by assignment, which turns an
+ * own "__proto__" key (a valid run id, and a key JSON.parse keeps) into a prototype and loses it.
+ */
+export function ownRecord<T>(value: z.ZodType<T>): z.ZodType<Record<string, T>> {
+  // z.unknown + refine, not z.custom: MCP publishes the schema as JSON Schema, which custom types cannot be.
+  return z
+    .unknown()
+    .refine((v) => typeof v === 'object' && v !== null && !Array.isArray(v) && Object.values(v).every((x) => value.safeParse(x).success), {
+      message: 'expected an object',
+    }) as unknown as z.ZodType<Record<string, T>>;
+}
+
 export const SubscribeParams = z.object({
   root,
   run_ids: z.array(z.string()).optional(),
-  cursor: z.record(z.string(), seq).optional(),
+  cursor: ownRecord(seq).optional(),
   tail: clampable.optional(),
 });
 

@@ -150,7 +150,10 @@ export function runServer(argv: string[] = process.argv.slice(2)): void {
 
   // One star handler: params arrive exactly as sent (object, array or absent), so every shape
   // error is ours to answer as -32602, and a bad request never affects another.
+  let shutDown = false;
   connection.onRequest(async (method, params) => {
+    // LSP: after `shutdown` the server answers nothing but `exit`.
+    if (shutDown) throw new ResponseError(RpcErrorCodes.invalidRequest, `The server was shut down; ${method} was not run.`);
     const handler = handlers.get(method);
     if (!handler) throw new ResponseError(RpcErrorCodes.methodNotFound, `Unhandled method ${method}`);
     if (params !== undefined && (params === null || typeof params !== 'object' || Array.isArray(params))) {
@@ -178,6 +181,7 @@ export function runServer(argv: string[] = process.argv.slice(2)): void {
     store.close();
   };
   connection.onShutdown(() => {
+    shutDown = true;
     store.flush();
   });
   connection.onExit(shutdown);

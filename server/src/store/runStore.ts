@@ -26,6 +26,7 @@ import { normalizePath, runDir, runsDir } from './paths';
 import { syncDirectory } from './platformFs';
 import { readOnlyError } from './readOnly';
 import { EVENTS_FILE, RunHandle, RunSite } from './runHandle';
+import { HeldLock, OsRunLock } from './runLock';
 import { readBlackboardSnapshot, readRunSnapshot } from './snapshots';
 import { CommitNotice, Diagnostic, ResetNotice, StoreListener, StoreOptions } from './types';
 import { runIdProblem } from '../engine/ids';
@@ -47,6 +48,9 @@ export const DEFAULT_STORE_OPTIONS: StoreOptions = {
 
 type Locator = { root?: string; run_id: string };
 
+/** In runs/: the lock that makes "no run with this id in any case, then its folder" one step. */
+const CREATING_FILE = '.creating';
+
 /** At most this many runs keep descriptors open (two or three each); the rest reopen on use. */
 const OPEN_RUNS = 128;
 
@@ -56,6 +60,7 @@ export class RunStore {
   private readonly reportedCheckpoints = new Set<string>();
   /** Runs that may hold open descriptors, least recently used first (Map order). */
   private readonly withFiles = new Map<RunHandle, true>();
+  private readonly creationLocks = new Map<string, OsRunLock>();
   readonly options: StoreOptions;
 
   constructor(roots: string[] = [], options: Partial<StoreOptions> = {}) {
@@ -378,12 +383,49 @@ export class RunStore {
     // Decide first: a rejected call creates nothing, not even the folder.
     const events = decideCreateRun(runId, p, bound, { now: this.options.clock(), ids: this.options.ids });
     const runs = this.roots.get(root)!;
-    const exists = () => new DomainError('RUN_EXISTS', `Run ${runId} already exists in ${root}.`, { run_id: runId });
-    if (runs.has(runId) || this.handleIn(root, runId)) throw exists();
-    const clash = this.runIdsIn(root).find((id) => id !== runId && id.toLowerCase() === runId.toLowerCase());
-    if (clash) {
-      throw new DomainError('RUN_EXISTS', `Run ${clash} exists and differs from ${runId} only in case.`, { run_id: runId });
+    // Refused here when it can be (a rejected call writes nothing, not even the lock's file); then
+    // checked again under the root's creation lock, which makes the case-only clash check and the
+    // folder's creation one step across processes.
+    this.assertNewRunId(root, runId, runs);
+    const creating = await this.creationLock(root);
+    try {
+      this.assertNewRunId(root, runId, runs);
+      return await this.createRunFolder(root, runId, runs, events);
+    } finally {
+      creating.release();
     }
+  }
+
+  private assertNewRunId(root: string, runId: string, runs: Map<string, RunHandle>): void {
+    if (runs.has(runId) || this.handleIn(root, runId)) {
+      throw new DomainError('RUN_EXISTS', `Run ${runId} already exists in ${root}.`, { run_id: runId });
+    }
+    const clash = this.runIdsIn(root).find((id) => id !== runId && id.toLowerCase() === runId.toLowerCase());
+    if (clash) throw new DomainError('RUN_EXISTS', `Run ${clash} exists and differs from ${runId} only in case.`, { run_id: runId });
+  }
+
+  /** The root's creation lock: held while a new run's id is checked and its folder and first event made. */
+  private async creationLock(root: string): Promise<HeldLock> {
+    let lock = this.creationLocks.get(root);
+    if (!lock) {
+      const dir = runsDir(root);
+      try {
+        fs.mkdirSync(dir, { recursive: true });
+      } catch (e) {
+        throw new DomainError('STORAGE_ERROR', `Cannot create ${dir}: ${(e as Error).message}`);
+      }
+      lock = new OsRunLock(path.join(dir, CREATING_FILE), path.join(dir, `${CREATING_FILE}.waiting`), this.options.lockTimeoutMs);
+      this.creationLocks.set(root, lock);
+    }
+    try {
+      return await lock.acquire({ create: true });
+    } catch (e) {
+      if (e instanceof DomainError) throw e;
+      throw new DomainError('STORAGE_ERROR', `Cannot lock ${runsDir(root)} to create a run: ${(e as Error).message}`);
+    }
+  }
+
+  private async createRunFolder(root: string, runId: string, runs: Map<string, RunHandle>, events: EventRecord[]): Promise<R.CreateRunResult> {
     const dir = runDir(root, runId);
     try {
       fs.mkdirSync(dir, { recursive: true });

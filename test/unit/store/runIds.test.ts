@@ -20,7 +20,7 @@ function newRoot(): string {
 
 const domainCode = (code: string) => (e: unknown) => e instanceof DomainError && e.code === code;
 
-const BAD_IDS = ['../x', 'a/b', '.x', '', 'x'.repeat(200), 'CON', 'con', 'nul.txt', 'COM1', 'a\\b', '/abs', '..', 'a b', 'ü'];
+const BAD_IDS = ['../x', 'a/b', '.x', '', 'x'.repeat(200), 'CON', 'con', 'nul.txt', 'COM1', 'a\\b', '/abs', '..', 'a b', 'ü', 'trailing.'];
 
 describe('run ids', () => {
   it('invalid ids are refused with RUN_ID_INVALID and create nothing anywhere', async () => {
@@ -48,7 +48,7 @@ describe('run ids', () => {
         );
       }
       assert.deepEqual(treePicture(outer), before);
-      assert.deepEqual(fs.readdirSync(path.join(root, '.runboard', 'runs')), ['ok']);
+      assert.deepEqual(fs.readdirSync(path.join(root, '.runboard', 'runs')).sort(), ['.creating', 'ok'], 'the run, and the lock that runs are created under');
     } finally {
       store.close();
     }

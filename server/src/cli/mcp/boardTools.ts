@@ -5,7 +5,7 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { RUN_STATUSES, RunRecord, Task } from '../../engine/model';
-import { InputOf, StoreMethod, TransitionAction } from '../../engine/params';
+import { InputOf, ownRecord, StoreMethod, TransitionAction } from '../../engine/params';
 import { StoreResults } from '../../engine/results';
 import { RunStore } from '../../store/runStore';
 import { summarizeBoard } from '../boardSummary';
@@ -145,7 +145,7 @@ export class BoardTools {
     const id = await this.runIdOr(run_id);
     const result = await this.execute('patchBlackboard', { run_id: id, op, payload, command_id });
     // The whole blackboard is in get_run; here the model needs to know what was added.
-    return { run_id: id, patch: result.patch, blackboard_revision: result.blackboard.revision };
+    return { run_id: id, patch: result.patch, blackboard_revision: result.blackboard.revision, ...('deduped' in result ? { deduped: true } : {}) };
   }
 
   async appendEvent(p: { run_id?: string; type: string; status?: string; step_id?: string; payload?: unknown; command_id?: string }) {
@@ -364,7 +364,7 @@ export class BoardTools {
           type: z.string().min(1).describe('Event type, e.g. step_started, step_completed, step_failed, session_run_finished.'),
           status: z.enum(RUN_STATUSES).optional().describe("The run status the event declares (default: the run's current status)."),
           step_id: stepId,
-          payload: z.record(z.string(), z.unknown()).optional().describe('Event details, e.g. {"why_next_step": "..."} or {"error": "..."}.'),
+          payload: ownRecord(z.unknown()).optional().describe('Event details, e.g. {"why_next_step": "..."} or {"error": "..."}.'),
           command_id: commandId,
         },
       },
