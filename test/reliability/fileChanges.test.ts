@@ -10,19 +10,14 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { cliAsync, cliJson, eventsOnDisk, removeTempWorkspaces, tempWorkspace } from '../cli/cliHarness';
-import { ServerProcess, waitFor } from '../server/serverProcess';
+import { ServerProcess, startServer, stopServers, waitFor } from '../server/serverProcess';
 
-const servers: ServerProcess[] = [];
 after(async () => {
-  await Promise.all(servers.map((s) => s.stop()));
+  await stopServers();
   removeTempWorkspaces();
 });
 
-async function serverOn(root: string): Promise<ServerProcess> {
-  const s = await ServerProcess.start([root]);
-  servers.push(s);
-  return s;
-}
+const serverOn = (root: string) => startServer([root]);
 
 const logOf = (root: string, runId: string) => path.join(root, '.runboard', 'runs', runId, 'events.jsonl');
 

@@ -7,15 +7,14 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { after, describe, it } from 'node:test';
 import { writeFixtureRun } from '../../bench/fixture';
-import { EventsNote, ServerProcess, tempRoot, waitFor } from './serverProcess';
+import { EventsNote, startServer, stopServers, tempRoot, waitFor } from './serverProcess';
 
 const EVENTS = 200_000;
 const SUBSCRIBERS = 8;
 const HEAP_MB = 192;
 const roots: string[] = [];
-const servers: ServerProcess[] = [];
 after(async () => {
-  await Promise.all(servers.map((s) => s.stop()));
+  await stopServers();
   for (const r of roots) fs.rmSync(r, { recursive: true, force: true });
 });
 
@@ -24,8 +23,7 @@ describe(`${SUBSCRIBERS} subscribers replaying ${EVENTS} events with a ${HEAP_MB
     const root = tempRoot('runboard-bigreplay-');
     roots.push(root);
     const fixture = writeFixtureRun(root, { runId: 'big', events: EVENTS });
-    const s = await ServerProcess.start([root], { nodeArgs: [`--max-old-space-size=${HEAP_MB}`] });
-    servers.push(s);
+    const s = await startServer([root], { nodeArgs: [`--max-old-space-size=${HEAP_MB}`] });
     // Count instead of keeping: this test process must not hold 8 × 150,000 events either.
     const got = new Map<string, { count: number; last: number; inOrder: boolean }>();
     s.conn.onNotification('runboard/events', (p: EventsNote) => {

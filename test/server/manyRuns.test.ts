@@ -5,13 +5,12 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { after, describe, it } from 'node:test';
 import { RunStore } from '../../server/src/store/runStore';
-import { ServerProcess, tempRoot, waitFor } from './serverProcess';
+import { startServer, stopServers, tempRoot, waitFor } from './serverProcess';
 
 const RUNS = 1100;
 const roots: string[] = [];
-const servers: ServerProcess[] = [];
 after(async () => {
-  await Promise.all(servers.map((s) => s.stop()));
+  await stopServers();
   for (const r of roots) fs.rmSync(r, { recursive: true, force: true });
 });
 
@@ -24,8 +23,7 @@ describe(`${RUNS} runs under ulimit -n 1024`, () => {
     for (const run_id of ids) await seed.execute('createRun', { run_id, objective: `Run ${run_id}` });
     seed.close();
 
-    const s = await ServerProcess.start([root], { maxOpenFiles: 1024 });
-    servers.push(s);
+    const s = await startServer([root], { maxOpenFiles: 1024 });
     const listed = await s.call('runboard/listRuns', { limit: 1000 });
     assert.equal(listed.runs.length, 1000);
     assert.equal(listed.unreadable, undefined, JSON.stringify(listed.unreadable?.slice(0, 3)));

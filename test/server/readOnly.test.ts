@@ -7,11 +7,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { cliJson, removeTempWorkspaces, seedRun, tempWorkspace } from '../cli/cliHarness';
-import { ServerProcess, treeSnapshot, waitFor } from './serverProcess';
+import { startServer, stopServers, treeSnapshot, waitFor } from './serverProcess';
 
-const servers: ServerProcess[] = [];
 after(async () => {
-  await Promise.all(servers.map((s) => s.stop()));
+  await stopServers();
   removeTempWorkspaces();
 });
 
@@ -27,8 +26,7 @@ describe('a read-only server', () => {
       for (const run of ['r', 'bound']) for (const f of ['run.json', 'blackboard.json', 'index.json']) fs.rmSync(path.join(root, '.runboard', 'runs', run, f), { force: true });
       const before = treeSnapshot(root);
 
-      const s = await ServerProcess.start([root], how === '--read-only' ? { args: ['--read-only'] } : { initializationOptions: { readOnly: true } });
-      servers.push(s);
+      const s = await startServer([root], how === '--read-only' ? { args: ['--read-only'] } : { initializationOptions: { readOnly: true } });
       const { runs } = await s.call('runboard/listRuns', {});
       assert.deepEqual(runs.map((r: { run_id: string }) => r.run_id).sort(), ['bound', 'r']);
       const { subscription_id } = await s.call('runboard/subscribe', {});

@@ -137,6 +137,19 @@ export class ServerProcess {
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+const started: ServerProcess[] = [];
+
+/** ServerProcess.start, remembered so that stopServers() (in an after hook) stops it. */
+export async function startServer(roots: string[], opts?: Parameters<typeof ServerProcess.start>[1]): Promise<ServerProcess> {
+  const s = await ServerProcess.start(roots, opts);
+  started.push(s);
+  return s;
+}
+
+export async function stopServers(): Promise<void> {
+  await Promise.all(started.splice(0).map((s) => s.stop()));
+}
+
 /** Polls until `check` returns a truthy value or the time is up. */
 export async function waitFor<T>(check: () => T | undefined | false, timeoutMs = 5000, what = 'condition'): Promise<T> {
   const deadline = Date.now() + timeoutMs;

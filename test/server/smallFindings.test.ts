@@ -5,19 +5,14 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { removeTempWorkspaces, tempWorkspace } from '../cli/cliHarness';
-import { ServerProcess, waitFor } from './serverProcess';
+import { startServer, stopServers, waitFor } from './serverProcess';
 
-const servers: ServerProcess[] = [];
 after(async () => {
-  await Promise.all(servers.map((s) => s.stop()));
+  await stopServers();
   removeTempWorkspaces();
 });
 
-async function serverOn(root: string): Promise<ServerProcess> {
-  const s = await ServerProcess.start([root]);
-  servers.push(s);
-  return s;
-}
+const serverOn = (root: string) => startServer([root]);
 
 describe('smaller findings of the red team', () => {
   it('after shutdown no request is run (LSP: -32600), and nothing is written', async () => {
