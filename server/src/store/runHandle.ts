@@ -58,6 +58,7 @@ export class RunHandle {
   private closed = false;
   /** The log is no longer at its path (the run was deleted): this handle serves nothing more. */
   private goneFlag = false;
+  private reportedSkew = false;
   /** event_id of the last event folded: tells a replaced log that kept our history from one that did not. */
   private lastEventId: string | undefined;
 
@@ -389,8 +390,9 @@ export class RunHandle {
     result: (applied: EventRecord[], state: RunState, ctx: CommandContext) => T,
   ): Promise<CommandOutcome<T>> {
     return this.locked(false, (held, notices) => {
-      const ctx: CommandContext = { now: this.opts.clock(), ids: this.opts.ids };
-      notices.push(...this.append(held, decideExpireLeases(this.state, ctx)));
+      const ctx = this.commandContext();
+      // A clock behind the log's time would judge leases by a past that other writers left: it leaves them be.
+      if (!this.clockBehind(ctx)) notices.push(...this.append(held, decideExpireLeases(this.state, ctx)));
       if (stamp) {
         const repeat = findRepeat(this.state, stamp);
         if (repeat) return { repeat };
@@ -400,6 +402,30 @@ export class RunHandle {
       crashPoint('before-unlock');
       return { result: result(applied, this.state, ctx) };
     });
+  }
+
+  /**
+   * The command's time: this process's clock, but never before the log's latest event. A writer
+   * whose clock is behind would otherwise stamp the log out of order and hand out leases that the
+   * other writers see as expired on arrival.
+   */
+  private commandContext(): CommandContext & { clock: number } {
+    const clock = this.opts.clock();
+    return { now: Math.max(clock, this.state.header.updated_at_ms), ids: this.opts.ids, clock };
+  }
+
+  /** True (and said once) when this process's clock is behind the log's latest event by more than CLOCK_SKEW_MS. */
+  private clockBehind(ctx: { now: number; clock: number }): boolean {
+    const behind = ctx.now - ctx.clock;
+    if (behind <= CLOCK_SKEW_MS) return false;
+    if (!this.reportedSkew) {
+      this.reportedSkew = true;
+      this.diagnose(
+        `This process's clock is ${Math.round(behind / 1000)} s behind the run's latest event: it does not expire leases ` +
+          '(others will), and stamps its events with the log\'s time. Check the machine\'s clock (NTP).',
+      );
+    }
+    return true;
   }
 
   /** Appends seq 1 of a new run; RUN_EXISTS when another process created it first. */
@@ -614,3 +640,6 @@ class OnAnotherFile extends Error {}
 
 /** How often a command is done again on a log that keeps being replaced under it. */
 const MAX_ATTEMPTS = 5;
+
+/** How far behind the log's latest event a writer's clock may be and still expire leases (RELIABILITY.md: clocks). */
+const CLOCK_SKEW_MS = 5_000;
