@@ -24,6 +24,7 @@
 import * as fs from 'node:fs';
 import { DomainError } from '../engine/errors';
 import { FileIdentity, identityOf, NO_FOLLOW } from './fileIdentity';
+import { describeHolders } from './lockHolders';
 import { tryLock, unlock, waitForLock } from './osLock';
 
 /** A granted lock: the log's descriptor it is held on (writes and repairs go through it), and that file's identity. */
@@ -224,7 +225,7 @@ export class OsRunLock implements RunLock {
     return new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
         pending.wanted = false;
-        reject(new DomainError('STORAGE_ERROR', `Timed out after ${this.timeoutMs} ms waiting for the lock on ${this.file}; another process holds it.`));
+        reject(new DomainError('STORAGE_ERROR', `Timed out after ${this.timeoutMs} ms waiting for the lock on ${this.file}; another process holds it${describeHolders(this.file)}.`));
       }, this.timeoutMs);
       pending.landed.then(
         () => {

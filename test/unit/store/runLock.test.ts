@@ -85,7 +85,13 @@ describe('OsRunLock across processes', () => {
     const h = await holder(file);
     children.push(h.child);
     const lock = new OsRunLock(file, `${file}.waiting`, 200);
-    await assert.rejects(lock.acquire(), (e) => e instanceof DomainError && e.code === 'STORAGE_ERROR' && /Timed out/.test(e.message));
+    await assert.rejects(
+      lock.acquire(),
+      (e) =>
+        e instanceof DomainError && e.code === 'STORAGE_ERROR' && /Timed out/.test(e.message) &&
+        // Linux tells who holds it (the holder's open file carries the lock in /proc/<pid>/fdinfo).
+        (process.platform !== 'linux' || e.message.includes(`held by pid ${h.child.pid}`)),
+    );
     await h.release();
     // The abandoned lock call lands now and must let go at once.
     await new Promise((r) => setTimeout(r, 200));
