@@ -2,6 +2,7 @@
 // the server connection, the runs model, the views, the status item and every disposable.
 // Commands are built from it; `dispose` undoes everything in reverse.
 import * as vscode from 'vscode';
+import { LogProblems } from './runs/logProblems';
 import { TaskBoardPanels, TaskBoardViewProvider, BOARD_PANEL_TYPE, BOARD_VIEW_ID, type BoardDeps } from './board/taskBoard';
 import { RunboardDocuments, SCHEME } from './docs/runboardDocuments';
 import { log } from './log';
@@ -38,6 +39,7 @@ export class RunboardContext implements vscode.Disposable {
   readonly boardPanels: TaskBoardPanels;
   /** Every message shown to the user, newest last (the e2e tests read it). */
   readonly notices: Notice[] = [];
+  readonly logProblems: LogProblems;
   private readonly disposables: vscode.Disposable[] = [];
   private titles: Map<string, string> | undefined;
 
@@ -49,10 +51,17 @@ export class RunboardContext implements vscode.Disposable {
     this.documents = this.own(new RunboardDocuments(this.model));
     this.own(vscode.workspace.registerTextDocumentContentProvider(SCHEME, this.documents));
     this.status = this.own(new ServerStatusItem(this.server, this.model));
+    this.logProblems = this.own(new LogProblems(this.server));
     this.own(this.model.onDidChangeRun((e) => void this.leases.prune(e.ref, e.run.tasks)));
 
     this.runsTree = this.own(new RunsTreeProvider(this.model, this.server, this.leases));
     this.runsView = this.own(vscode.window.createTreeView('runboard.runs', { treeDataProvider: this.runsTree, showCollapseAll: true }));
+    // Above the runs, when there are some (the welcome text says it when there are none).
+    const sayTrust = () => {
+      this.runsView.message = vscode.workspace.isTrusted ? undefined : 'Read-only until you trust this workspace: runs can be viewed and replayed, not changed.';
+    };
+    sayTrust();
+    this.own(vscode.workspace.onDidGrantWorkspaceTrust(sayTrust));
     this.own(
       this.runsView.onDidChangeSelection((e) => {
         const node = e.selection[0];

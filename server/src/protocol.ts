@@ -9,6 +9,9 @@ import type { EventRecord } from './engine/model';
 
 export const PROTOCOL_VERSION = 1;
 
+/** The event types of the log (PROTOCOL.md §Files), for clients that look at events. */
+export { EVENT } from './engine/eventTypes';
+
 /** JSON-RPC error codes: -32602 for the method's own params, -32000 for domain rejections (data.code). */
 export const RpcErrorCodes = { invalidParams: -32602, domain: -32000, methodNotFound: -32601, internal: -32603, invalidRequest: -32600 } as const;
 
@@ -91,6 +94,8 @@ export const Requests = {
   latestCheckpoint: request<'latestCheckpoint'>('runboard/latestCheckpoint'),
   /** Folds the log from a checkpoint (or scratch) and compares with what is persisted. */
   replay: request<'replay'>('runboard/replay'),
+  /** Lists a run's damaged lines; with accept, records that they are gone so writes resume. */
+  repairRun: request<'repairRun'>('runboard/repairRun'),
   /** Binds, confirms or rejects the folder a run is open in. */
   validateWorkspaceLease: request<'validateWorkspaceLease'>('runboard/validateWorkspaceLease'),
   /** Moves a run's binding to a new folder. */

@@ -182,7 +182,7 @@ describe('live updates', () => {
     assert.deepEqual(lines.map((l) => l.seq), [1, 2, 3]);
   });
 
-  it('reports a malformed line with its number and keeps going', async () => {
+  it('reports a malformed line with its number; the run is read-only until repaired, then goes on', async () => {
     const root = tempRoot();
     const s = await start([root]);
     await s.call('runboard/createRun', { run_id: 'bad', objective: 'x' });
@@ -190,9 +190,17 @@ describe('live updates', () => {
     fs.appendFileSync(path.join(root, '.runboard/runs/bad/events.jsonl'), 'this is not json\n');
     const d = await waitFor(() => s.diagnostics.find((x) => x.line === 2), 3000, 'malformed diagnostic');
     assert.match(d.message, /malformed/i);
+    const refused = await s.fail('runboard/appendEvent', { run_id: 'bad', type: 'after', status: 'running' });
+    assert.equal(refused.data?.code, 'RUN_DAMAGED');
+    assert.match(refused.message, /line 2/);
+    const { run, damage } = await s.call('runboard/getRun', { run_id: 'bad' });
+    assert.equal(run.last_event_seq, 1);
+    assert.deepEqual(damage.map((x: { line: number }) => x.line), [2]);
+    const repaired = await s.call('runboard/repairRun', { run_id: 'bad', accept: true });
+    assert.equal(repaired.event.seq, 2);
     const r = await s.call('runboard/appendEvent', { run_id: 'bad', type: 'after', status: 'running' });
-    assert.equal(r.event.seq, 2);
-    await waitFor(() => seqsOf(s, sub, 'bad').length === 2, 3000, 'delivery');
+    assert.equal(r.event.seq, 3);
+    await waitFor(() => seqsOf(s, sub, 'bad').length === 3, 3000, 'delivery');
   });
 });
 

@@ -173,6 +173,12 @@ export function buildProgram(version: string): Command {
     .option('--from-scratch', 'ignore checkpoints and fold from seq 1')
     .option('--checkpoint <checkpoint_id>', 'start from this checkpoint')
     .action(handle(checkpointCommands, 'replay'));
+  program
+    .command('repair')
+    .description("show the lines of a run's log that cannot be folded; --accept records that they are gone, so writes resume")
+    .argument('[run_id]')
+    .option('--accept', 'record the damage as accepted (the lines stay; folding goes around them)')
+    .action(handle(checkpointCommands, 'repair'));
 
   program
     .command('watch')

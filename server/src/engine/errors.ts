@@ -11,6 +11,8 @@ export type DomainCode =
   | 'CHECKPOINT_UNREADABLE' | 'REPLAY_RANGE_INVALID'
   // The store was opened read-only (an untrusted workspace) and the method writes.
   | 'READ_ONLY'
+  // The run's log has lines that cannot be folded (until repaired) / was made by a newer Runboard.
+  | 'RUN_DAMAGED' | 'RUN_FORMAT_UNSUPPORTED'
   // The store could not do its I/O (disk full, permissions, a symlink, lock timeout).
   | 'STORAGE_ERROR';
 

@@ -184,23 +184,7 @@ export interface Checkpoint {
   blackboard: Blackboard;
 }
 
-export const EVENT = {
-  runCreated: 'context.run.created',
-  taskCreated: 'context.task.created',
-  taskClaimed: 'context.task.claimed',
-  taskHeartbeat: 'context.task.heartbeat',
-  taskStarted: 'context.task.started',
-  taskCompleted: 'context.task.completed',
-  taskFailed: 'context.task.failed',
-  taskBlocked: 'context.task.blocked',
-  taskRequeued: 'context.task.requeued',
-  taskStaleRequeued: 'context.task.stale_requeued',
-  blackboardPatched: 'context.blackboard.patched',
-  artifactAdded: 'context.artifact.added',
-  workspaceValidated: 'workspace_validated',
-  workspaceMismatch: 'workspace_mismatch',
-  workspaceRebound: 'workspace_rebound',
-} as const;
+export { EVENT, RUN_FORMAT } from './eventTypes';
 
 /** Lease length rules (PROTOCOL.md §claimTask). */
 export const LEASE = { defaultMs: 30_000, minMs: 5_000, maxMs: 300_000 } as const;

@@ -139,6 +139,9 @@ export const ReplayParams = z.object({
   upto_seq: z.number().int().optional(),
 });
 
+/** Without accept: what is damaged (a read). With accept: records that it is gone, and writes resume. */
+export const RepairRunParams = z.object({ ...RunLocator, accept: z.boolean().optional() });
+
 export const ValidateWorkspaceLeaseParams = z.object({
   ...RunLocator,
   phase: z.string(),
@@ -192,6 +195,7 @@ export const METHOD_PARAMS = {
   listCheckpoints: ListCheckpointsParams,
   latestCheckpoint: LatestCheckpointParams,
   replay: ReplayParams,
+  repairRun: RepairRunParams,
   validateWorkspaceLease: ValidateWorkspaceLeaseParams,
   rebindWorkspace: RebindWorkspaceParams,
 } as const;

@@ -9,7 +9,10 @@ export interface CreateRunResult { run: RunRecord }
 /** A run whose folder is there but cannot be read (permissions, a symlinked log…): listed with why. */
 export interface UnreadableRun { root: string; run_id: string; message: string }
 export interface ListRunsResult { runs: RunRecord[]; unreadable?: UnreadableRun[] }
-export interface GetRunResult { run: RunRecord; blackboard: Blackboard }
+/** Something in a run's log that could not be folded (PROTOCOL.md: damage). */
+export interface LogDamage { file: string; line: number; missing?: [number, number]; message: string }
+export interface GetRunResult { run: RunRecord; blackboard: Blackboard; damage?: LogDamage[] }
+export interface RepairRunResult { damage: LogDamage[]; event: EventRecord | null }
 export interface AppendEventResult { event: EventRecord; run: RunRecord }
 export interface ListEventsResult { events: EventRecord[]; next_since_seq?: number }
 export interface PatchBlackboardResult { patch: PatchRow; blackboard: Blackboard }
@@ -59,6 +62,7 @@ export interface StoreResults {
   listCheckpoints: ListCheckpointsResult;
   latestCheckpoint: LatestCheckpointResult;
   replay: ReplayResult;
+  repairRun: RepairRunResult;
   validateWorkspaceLease: ValidateWorkspaceLeaseResult;
   rebindWorkspace: Deduped<RebindWorkspaceResult>;
 }

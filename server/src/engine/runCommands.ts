@@ -4,7 +4,7 @@ import { blackboardEventType, normalizePatch } from './blackboard';
 import { DomainError } from './errors';
 import { EventBuilder } from './eventBuilder';
 import { CommandContext } from './ids';
-import { EVENT, EventRecord, isTerminal, LOCAL_TENANT, RunRecord, RunStatus, WorkspaceLease } from './model';
+import { EVENT, EventRecord, isTerminal, LOCAL_TENANT, RUN_FORMAT, RunRecord, RunStatus, WorkspaceLease } from './model';
 import { ParamsOf } from './params';
 import { applyRunTransition } from './runTransitions';
 import { emptyRunState, RunState } from './state';
@@ -40,7 +40,7 @@ export function decideCreateRun(
   };
   setTrimmedFields(run, { source_client: p.source_client, model_provider: p.model_provider, model_id: p.model_id });
   const b = new EventBuilder(emptyRunState(runId), ctx);
-  b.add({ type: EVENT.runCreated, status: 'queued', payload: { run, format: 1 } });
+  b.add({ type: EVENT.runCreated, status: 'queued', payload: { run, format: RUN_FORMAT } });
   return b.events;
 }
 

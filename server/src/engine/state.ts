@@ -110,8 +110,8 @@ function applyToRun(state: RunState, e: EventRecord): void {
     for (const t of created) upsertTask(state, t);
   } else if (e.type.startsWith('context.task.')) {
     upsertTask(state, (payload as { task: Task }).task);
-  } else if (e.type === EVENT.blackboardPatched || e.type === EVENT.artifactAdded) {
-    // Blackboard only; the run's counters move below.
+  } else if (e.type === EVENT.blackboardPatched || e.type === EVENT.artifactAdded || e.type === EVENT.logRepaired) {
+    // Blackboard only, or the log's own bookkeeping: the run's counters move below.
   } else if (e.type === EVENT.workspaceValidated || e.type === EVENT.workspaceMismatch || e.type === EVENT.workspaceRebound) {
     const p = payload as { workspace: RunHeader['workspace']; expected_path?: string; actual_path?: string };
     h.workspace = { ...p.workspace };

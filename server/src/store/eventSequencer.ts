@@ -2,6 +2,11 @@
 // commits only. The events of one multi-event commit carry `batch_end` (the seq of its last
 // event) and are released together, so neither a crash in the middle of a write nor a reader
 // that looks during one ever sees part of a batch.
+//
+// Damage — a complete line that cannot be folded (malformed, invalid, a repeated seq, part of a
+// commit cut short) or seqs missing before a line — is reported and folded around: the events
+// after it still count, with the seqs they carry. Every reader of the log (loads, catch-ups, paged
+// reads) sequences it the same way. The store makes a damaged run read-only until it is repaired.
 import { validateEventRecord } from '../engine/eventRecord';
 import { EVENT, EventRecord } from '../engine/model';
 import { LogLine } from './eventLog';
@@ -14,6 +19,20 @@ export interface Sequenced {
 
 type Report = (message: string, line?: number) => void;
 
+/** Something in the log that could not be folded: at `line` (1-based), or the seqs missing before it. */
+export interface Damage {
+  line: number;
+  /** Seqs no line holds any more (from, to), when seqs are missing before `line`. */
+  missing?: [number, number];
+  message: string;
+}
+
+/** A seq in a line that could not be parsed, as far as it can be read: the seq rule never reuses it. */
+function seqInText(text: string): number | undefined {
+  const m = /"seq"\s*:\s*(\d{1,15})/.exec(text);
+  return m ? Number(m[1]) : undefined;
+}
+
 interface PendingBatch {
   items: Sequenced[];
   end: number;
@@ -22,13 +41,21 @@ interface PendingBatch {
 
 export class EventSequencer {
   private pending: PendingBatch | undefined;
+  /** The highest seq of any line read, folded or not. */
+  maxSeqSeen = 0;
 
   constructor(
     private readonly runId: string,
     private nextSeq: number,
     private readonly maxLineBytes: number,
     private readonly report: Report = () => undefined,
+    private readonly onDamage: (d: Damage) => void = () => undefined,
   ) {}
+
+  private damaged(line: number, message: string, missing?: [number, number]): void {
+    this.report(message, line);
+    this.onDamage({ line, message, ...(missing ? { missing } : {}) });
+  }
 
   get next(): number {
     return this.nextSeq;
@@ -61,6 +88,7 @@ export class EventSequencer {
   /** The events this line completes: none, one, or a whole batch. */
   push(l: LogLine): Sequenced[] {
     const e = this.parse(l);
+    if (e && e.seq > this.maxSeqSeen) this.maxSeqSeen = e.seq;
     if (this.pending) {
       const p = this.pending;
       const expected = p.items[p.items.length - 1].event.seq + 1;
@@ -71,47 +99,54 @@ export class EventSequencer {
         this.nextSeq = p.end + 1;
         return p.items;
       }
-      this.report(`Incomplete commit of seqs ${p.items[0].event.seq}..${p.end} (lines ${p.line}–${l.line - 1}) skipped.`, p.line);
+      this.damaged(p.line, `Incomplete commit of seqs ${p.items[0].event.seq}..${p.end} (lines ${p.line}–${l.line - 1}) skipped.`);
       this.pending = undefined;
     }
     if (!e) return [];
-    if (e.seq !== this.nextSeq) {
-      this.report(`Event seq ${e.seq} ${e.seq < this.nextSeq ? 'repeats' : 'skips ahead'} (expected ${this.nextSeq}); not folded.`, l.line);
+    if (e.seq < this.nextSeq) {
+      this.damaged(l.line, `Event seq ${e.seq} repeats (expected ${this.nextSeq}); not folded.`);
       return [];
     }
     if (this.nextSeq === 1 && e.type !== EVENT.runCreated) {
       this.report(`The first event must be ${EVENT.runCreated}, not ${e.type}; not folded.`, l.line);
       return [];
     }
+    if (e.seq > this.nextSeq) {
+      // Folded around the hole: what comes after it still counts.
+      this.damaged(l.line, `Seqs ${this.nextSeq}..${e.seq - 1} are missing before this line (seq ${e.seq}); folded around them.`, [this.nextSeq, e.seq - 1]);
+    }
     if (e.batch_end !== undefined && e.batch_end > e.seq) {
       this.pending = { items: [{ event: e, start: l.start }], end: e.batch_end, line: l.line };
+      this.nextSeq = e.seq;
       return [];
     }
     this.nextSeq = e.seq + 1;
     return [{ event: e, start: l.start }];
   }
 
-  private parse(l: LogLine, report: Report = this.report): EventRecord | undefined {
+  /** The line's event, or undefined (reported as damage, unless a dry run passes its own `report`). */
+  private parse(l: LogLine, report?: Report): EventRecord | undefined {
     if (l.text.trim() === '') return undefined;
-    if (l.end - l.start > this.maxLineBytes) {
-      report(`Line of ${l.end - l.start} bytes is over the ${this.maxLineBytes}-byte limit; skipped.`, l.line);
+    const bad = (message: string): undefined => {
+      if (report) report(message, l.line);
+      else {
+        const seq = seqInText(l.text);
+        if (seq !== undefined && seq > this.maxSeqSeen) this.maxSeqSeen = seq;
+        this.damaged(l.line, message);
+      }
       return undefined;
-    }
+    };
+    if (l.end - l.start > this.maxLineBytes) return bad(`Line of ${l.end - l.start} bytes is over the ${this.maxLineBytes}-byte limit; skipped.`);
     let value: unknown;
     try {
       value = JSON.parse(l.text);
     } catch (err) {
-      report(`Malformed line skipped: ${(err as Error).message}`, l.line);
-      return undefined;
+      return bad(`Malformed line skipped: ${(err as Error).message}`);
     }
     const e = validateEventRecord(value, this.runId);
-    if (typeof e === 'string') {
-      report(`Invalid event skipped: ${e}`, l.line);
-      return undefined;
-    }
+    if (typeof e === 'string') return bad(`Invalid event skipped: ${e}`);
     if (e.batch_end !== undefined && (e.batch_end < e.seq || e.batch_end > e.seq + 100_000)) {
-      report(`Invalid event skipped: batch_end ${e.batch_end} does not fit seq ${e.seq}`, l.line);
-      return undefined;
+      return bad(`Invalid event skipped: batch_end ${e.batch_end} does not fit seq ${e.seq}`);
     }
     return e;
   }

@@ -13,13 +13,13 @@ import * as path from 'node:path';
 import { CommandStamp, findRepeat, stampEvents } from '../engine/commandIndex';
 import { DomainError } from '../engine/errors';
 import { CommandContext } from '../engine/ids';
-import { EVENT, EventRecord } from '../engine/model';
+import { EVENT, EventRecord, RUN_FORMAT } from '../engine/model';
 import { applyEvent, CommandEntry, emptyRunState, RunState, stateFromRecords, stateSeq } from '../engine/state';
 import { decideExpireLeases } from '../engine/taskLifecycle';
 import { EventLog, LogShrankError, TornTail } from './eventLog';
 import { removeStaleTempFiles } from './atomicFile';
 import { crashPoint } from './crashPoints';
-import { EventSequencer } from './eventSequencer';
+import { Damage, EventSequencer } from './eventSequencer';
 import { compareAtPath, sameFile } from './fileIdentity';
 import { HeldLock, LogMissingError, OsRunLock } from './runLock';
 import { readBlackboardSnapshot, readLogIndex, readRunSnapshot, writeSnapshots } from './snapshots';
@@ -59,6 +59,12 @@ export class RunHandle {
   /** The log is no longer at its path (the run was deleted): this handle serves nothing more. */
   private goneFlag = false;
   private reportedSkew = false;
+  /** Lines that could not be folded and seqs missing, since the last repair: the run is read-only while there are any. */
+  private damage: Damage[] = [];
+  /** The highest seq in any line read (folded or not): the seq rule never hands it out again. */
+  private seqFloor = 0;
+  /** The run's format (context.run.created's payload.format); undefined until its first event is read. */
+  private format: number | undefined;
   /** event_id of the last event folded: tells a replaced log that kept our history from one that did not. */
   private lastEventId: string | undefined;
 
@@ -144,7 +150,16 @@ export class RunHandle {
     this.state = emptyRunState(this.runId);
     this.logSeq = 0;
     this.lastEventId = undefined;
+    this.damage = [];
+    this.seqFloor = 0;
+    this.format = undefined;
     this.log.seek(0, 0);
+  }
+
+  /** The log's own bookkeeping as events are folded: the run's format, and damage a repair accepted. */
+  private noteLogEvent(event: EventRecord, line: number): void {
+    if (event.type === EVENT.runCreated) this.format = runFormatOf(event);
+    else if (event.type === EVENT.logRepaired) this.damage = this.damage.filter((d) => d.line > line);
   }
 
   /** Starts from the caches when they agree with each other and the log; returns their seq. */
@@ -174,6 +189,7 @@ export class RunHandle {
       this.logSeq + 1,
       this.opts.maxLineBytes,
       report ? (message, line) => this.diagnose(message, undefined, line) : undefined,
+      (d) => this.damage.push(d),
     );
   }
 
@@ -193,8 +209,10 @@ export class RunHandle {
         this.logSeq = event.seq;
         this.lastEventId = event.event_id;
         this.log.indexSeq(event.seq, start);
+        this.noteLogEvent(event, l.line);
         if (collect) folded.push(event);
       }
+      if (seq.maxSeqSeen > this.seqFloor) this.seqFloor = seq.maxSeqSeen;
     };
     let torn = this.log.readNew(onLine);
     if (torn && lockFd !== undefined && this.restoreNewline(lockFd, torn, seq)) torn = this.log.readNew(onLine);
@@ -428,6 +446,65 @@ export class RunHandle {
     return true;
   }
 
+  /** What this Runboard may not write: a run of a newer format, or a damaged log until it is repaired. */
+  private assertWritable(): void {
+    const format = this.format ?? (this.format = runFormatOf(this.readEvents(1, 1)[0]));
+    if (format > RUN_FORMAT) {
+      throw new DomainError(
+        'RUN_FORMAT_UNSUPPORTED',
+        `Run ${this.runId} was made by a newer Runboard (run format ${format}); this one writes format ${RUN_FORMAT} and only reads it. Update Runboard to change it.`,
+        { run_id: this.runId, format, supported: RUN_FORMAT },
+      );
+    }
+    if (this.damage.length > 0) throw this.damagedError();
+  }
+
+  private damagedError(): DomainError {
+    const where = this.damage.slice(0, 5).map((d) => `line ${d.line}: ${d.message}`).join('; ');
+    const more = this.damage.length > 5 ? ` (and ${this.damage.length - 5} more)` : '';
+    return new DomainError(
+      'RUN_DAMAGED',
+      `Run ${this.runId} is read-only: ${this.log.file} has lines that cannot be folded — ${where}${more}. ` +
+        `Reads fold around them. Look with \`runboard repair ${this.runId}\`; \`runboard repair ${this.runId} --accept\` records that they are gone and writes resume.`,
+      { run_id: this.runId, damage: this.damageReport() },
+    );
+  }
+
+  /** The damage found since the last repair, with the log's path. */
+  damageReport(): (Damage & { file: string })[] {
+    return this.damage.map((d) => ({ file: this.log.file, ...d }));
+  }
+
+  /**
+   * Records that the damage found so far is accepted (a `context.log.repaired` event listing it,
+   * at a seq above every seq in the file): the lines stay as they are, folding goes around them,
+   * and writes resume. Returns the event, or undefined when there was nothing to repair.
+   */
+  async repair(): Promise<EventRecord | undefined> {
+    return this.locked(
+      false,
+      (held, notices) => {
+        if (this.damage.length === 0) return undefined;
+        const ctx = this.commandContext();
+        const h = this.state.header;
+        const event: EventRecord = {
+          event_id: ctx.ids.newId('evt'),
+          run_id: this.runId,
+          seq: Math.max(this.logSeq, this.seqFloor) + 1,
+          ts_ms: ctx.now,
+          type: EVENT.logRepaired,
+          status: h.status,
+          revision: h.revision + 1,
+          payload: { damage: this.damageReport().map(({ file: _f, ...d }) => d) },
+        };
+        notices.push(...this.append(held, [event]));
+        this.damage = [];
+        return event;
+      },
+      { repairing: true },
+    );
+  }
+
   /** Appends seq 1 of a new run; RUN_EXISTS when another process created it first. */
   async create(events: EventRecord[]): Promise<void> {
     await this.locked(true, (held, notices) => {
@@ -441,7 +518,7 @@ export class RunHandle {
    * file turns out to be another than the one locked (replaced by another program before or while
    * the body ran), the body runs again on the file that is there now: nothing it wrote was acknowledged.
    */
-  private async locked<T>(create: boolean, body: (held: HeldLock, notices: EventRecord[]) => T): Promise<T> {
+  private async locked<T>(create: boolean, body: (held: HeldLock, notices: EventRecord[]) => T, { repairing = false } = {}): Promise<T> {
     if (this.closed) throw new DomainError('STORAGE_ERROR', 'The run store is closed.');
     if (this.opts.readOnly) throw readOnlyError();
     this.touched(this);
@@ -452,6 +529,7 @@ export class RunHandle {
       try {
         if (!this.onFileAtPath(held)) continue;
         notices.push(...this.consumeNewSafely(held.fd));
+        if (!repairing) this.assertWritable();
         const out = body(held, notices);
         // A body that wrote nothing checked no identity: make sure it answered from the file at the path.
         if (notices.length === 0 && compareAtPath(this.log.file, held.identity) !== 'same') throw this.replacedUnderLock();
@@ -579,6 +657,8 @@ export class RunHandle {
     // Never replace newer caches with older ones: catch up first, and leave caches another
     // process already wrote at (or past) our seq alone.
     if (!this.closed) this.catchUp();
+    // A damaged run keeps its old caches: a load from them reads the damage again, and says so.
+    if (this.damage.length > 0) return;
     if (!this.exists || stateSeq(this.state) <= this.snapshotSeq) return;
     const onDisk = readLogIndex(this.dir);
     if ('value' in onDisk && onDisk.value.last_event_seq >= stateSeq(this.state)) {
@@ -643,3 +723,9 @@ const MAX_ATTEMPTS = 5;
 
 /** How far behind the log's latest event a writer's clock may be and still expire leases (RELIABILITY.md: clocks). */
 const CLOCK_SKEW_MS = 5_000;
+
+/** A run's format from its creation event (runs made before formats were recorded are format 1). */
+function runFormatOf(created: EventRecord | undefined): number {
+  const f = (created?.payload as { format?: unknown } | undefined)?.format;
+  return typeof f === 'number' && Number.isInteger(f) && f > 0 ? f : 1;
+}

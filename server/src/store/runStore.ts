@@ -302,7 +302,8 @@ export class RunStore {
     listRuns: async (p) => this.listRuns(p),
     getRun: async (p) => {
       const h = this.current(p);
-      return { run: toRunRecord(h.state), blackboard: toBlackboard(h.state) };
+      const damage = h.damageReport();
+      return { run: toRunRecord(h.state), blackboard: toBlackboard(h.state), ...(damage.length > 0 ? { damage } : {}) };
     },
     appendEvent: (p, s) =>
       this.runCommand(p, 'appendEvent', s, (st, ctx) => decideAppendEvent(st, p, ctx), (a, st) => ({ event: a[0], run: toRunRecord(st) })),
@@ -345,6 +346,13 @@ export class RunStore {
       return { checkpoint: latest ? readCheckpointFile(latest.file) : null };
     },
     replay: async (p) => this.replay(p),
+    repairRun: async (p) => {
+      const h = this.current(p);
+      const damage = h.damageReport();
+      if (!p.accept || damage.length === 0) return { damage, event: null };
+      if (this.options.readOnly) throw readOnlyError();
+      return { damage, event: (await h.repair()) ?? null };
+    },
     validateWorkspaceLease: (p) => this.validateWorkspaceLease(p),
     rebindWorkspace: (p, s) => {
       const h = this.locate(p);

@@ -84,3 +84,23 @@ suite('runs and the Runs tree', () => {
     await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
   });
 });
+
+suite('a damaged log', () => {
+  test('its lines are in the Problems view at file and line; writes say RUN_DAMAGED; a repair clears them', async () => {
+    const fs = require('fs');
+    const path = require('path');
+    const api = await runboard();
+    const ref = await createRun(api, 'Damaged by hand');
+    const file = path.join(ref.root, '.runboard', 'runs', ref.run_id, 'events.jsonl');
+    fs.appendFileSync(file, '<<<<<<< a merge conflict marker\n');
+    const uri = vscode.Uri.file(file);
+    const problem = await waitFor(() => vscode.languages.getDiagnostics(uri).find((d) => d.range.start.line === 1), 'a problem on line 2');
+    assert.match(problem.message, /Malformed line/);
+    assert.strictEqual(problem.source, 'Runboard');
+    assert.throws(() => cli(['--run', ref.run_id, 'fact', 'add', 'while damaged'], ref.root), /RUN_DAMAGED/);
+    const repaired = cli(['repair', ref.run_id, '--accept'], ref.root);
+    assert.strictEqual(repaired.event.type, 'context.log.repaired');
+    await waitFor(() => vscode.languages.getDiagnostics(uri).length === 0, 'the problems cleared by the repair');
+    assert.ok(cli(['--run', ref.run_id, 'fact', 'add', 'after the repair'], ref.root).patch.seq > repaired.event.seq);
+  });
+});

@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { after, describe, it } from 'node:test';
+import { DomainError } from '../../../server/src/engine/errors';
 import { Diagnostic } from '../../../server/src/store/types';
 import { assertContiguous, deleteCaches, logFile, openStore, readLogEvents, removeTree, sleep, tempRoot } from './helpers';
 
@@ -164,71 +165,88 @@ describe('a batch cut short at a line boundary', () => {
 });
 
 describe('corrupt lines in the middle of the log', () => {
-  it('are skipped and reported with their line numbers; the run loads and the next commit continues', async () => {
+  it('are reported with their line numbers and folded around; the run is read-only until repaired, and seqs are never reused', async () => {
     const root = await runWithNotes('bad', 4);
-    const before = openStore(root);
-    const original = await before.store.execute('getRun', { run_id: 'bad' });
-    before.store.close();
-
     const file = logFile(root, 'bad');
     const good = fs.readFileSync(file, 'utf8').split('\n').filter((l) => l !== '');
     assert.equal(good.length, 5);
-    const withSeq = (line: string, seq: number) => JSON.stringify({ ...JSON.parse(line), seq, event_id: `evt-forged-${seq}` });
+    const withSeq = (line: string, seq: number) => JSON.stringify({ ...JSON.parse(line), seq, revision: seq, event_id: `evt-forged-${seq}` });
     const lines = [
-      good[0], //                         1
-      good[1], //                         2
+      good[0], //                         1  seq 1
+      good[1], //                         2  seq 2
       'garbage, not JSON at all', //      3  malformed
-      good[2], //                         4
-      '{"valid":"json","not":"an event"}', // 5  invalid record
+      '{"valid":"json","not":"an event"}', // 4  invalid record
+      good[3], //                         5  seq 4: seq 3 is missing (it was line 3's, say)
       good[1], //                         6  seq 2 again (duplicate)
-      good[3], //                         7
-      withSeq(good[4], 99), //            8  skips ahead
-      withSeq(good[2], 3), //             9  seq 3 again, another event id
-      '', //                              10 blank: ignored silently
-      good[4], //                         11
-      '{"event_id":"evt-cut", "seq": 6', // 12 cut JSON, but a complete line
+      good[4], //                         7  seq 5
+      '', //                              8  blank: ignored silently
+      '{"event_id":"evt-cut", "seq": 9', // 9  cut JSON, but a complete line: seq 9 is taken
+      withSeq(good[4], 7), //             10 seq 7: seq 6 is missing
     ];
     fs.writeFileSync(file, lines.join('\n') + '\n');
 
     const s = openStore(root);
     try {
-      const loaded = await s.store.execute('getRun', { run_id: 'bad' });
-      assert.deepEqual(loaded, original, 'the good lines fold to the same run');
-      assert.deepEqual(
-        s.diagnostics.map((d) => d.line),
-        [3, 5, 6, 8, 9, 12],
-        JSON.stringify(s.diagnostics, null, 1),
-      );
+      const { run, damage } = await s.store.execute('getRun', { run_id: 'bad' });
+      assert.equal(run.last_event_seq, 7, 'folded around the holes, up to the last foldable event');
+      assert.deepEqual(damage?.map((d) => d.line), [3, 4, 5, 6, 9, 10]);
+      assert.deepEqual(damage?.filter((d) => d.missing).map((d) => d.missing), [[3, 3], [6, 6]]);
+      assert.deepEqual(s.diagnostics.map((d) => d.line), [3, 4, 5, 6, 9, 10], JSON.stringify(s.diagnostics, null, 1));
       for (const d of s.diagnostics) {
         assert.equal(d.file, file);
         assert.equal(d.run_id, 'bad');
-        assert.ok(d.message.length > 0);
       }
-      assert.match(s.diagnostics[2].message, /repeat/i);
-      assert.match(s.diagnostics[3].message, /skip/i);
 
-      const { event } = await s.store.execute('appendEvent', { run_id: 'bad', type: 'note', status: 'running' });
-      assert.equal(event.seq, 6);
-      assert.equal(event.revision, 6);
-      const { events } = await s.store.execute('listEvents', { run_id: 'bad' });
-      assert.deepEqual(events.map((e) => e.seq), [1, 2, 3, 4, 5, 6]);
-      assert.equal(s.diagnostics.length, 6, 'the commit read nothing new to complain about');
+      await assert.rejects(
+        s.store.execute('appendEvent', { run_id: 'bad', type: 'note', status: 'running' }),
+        (e) => e instanceof DomainError && e.code === 'RUN_DAMAGED' && /line 3/.test(e.message) && /runboard repair bad/.test(e.message),
+      );
+      const listed = await s.store.execute('repairRun', { run_id: 'bad' });
+      assert.equal(listed.event, null, 'without accept it only lists');
+      assert.equal(listed.damage.length, 6);
+
+      const { event } = await s.store.execute('repairRun', { run_id: 'bad', accept: true });
+      assert.equal(event?.seq, 10, 'above seq 9, which a line it could not parse holds');
+      assert.equal(event?.type, 'context.log.repaired');
+      const { event: next } = await s.store.execute('appendEvent', { run_id: 'bad', type: 'note', status: 'running' });
+      assert.equal(next.seq, 11);
+      assert.equal((await s.store.execute('getRun', { run_id: 'bad' })).damage, undefined);
     } finally {
       s.store.close();
     }
 
-    // A fresh load agrees: seq 6 after the junk is folded; replay shows no drift.
+    // A fresh load agrees: the damage before the repair is accepted; replay shows no drift.
     deleteCaches(root, 'bad');
     const fresh = openStore(root);
     try {
-      const { run } = await fresh.store.execute('getRun', { run_id: 'bad' });
-      assert.equal(run.last_event_seq, 6);
+      const { run, damage } = await fresh.store.execute('getRun', { run_id: 'bad' });
+      assert.equal(run.last_event_seq, 11);
+      assert.equal(damage, undefined);
       const replay = await fresh.store.execute('replay', { run_id: 'bad' });
       assert.equal(replay.drift.mismatch, false);
-      assert.equal(replay.events_applied, 6);
-      assert.deepEqual(fresh.diagnostics.map((d) => d.line), [3, 5, 6, 8, 9, 12]);
+      await fresh.store.execute('appendEvent', { run_id: 'bad', type: 'note', status: 'running' });
     } finally {
       fresh.store.close();
+    }
+  });
+
+  it('a run made by a newer Runboard (a higher format) is read, never written', async () => {
+    const root = await runWithNotes('newer', 1);
+    const file = logFile(root, 'newer');
+    const lines = fs.readFileSync(file, 'utf8').split('\n').filter((l) => l !== '');
+    const first = JSON.parse(lines[0]);
+    first.payload.format = 2;
+    lines[0] = JSON.stringify(first);
+    fs.writeFileSync(file, lines.join('\n') + '\n');
+    const s = openStore(root);
+    try {
+      assert.equal((await s.store.execute('getRun', { run_id: 'newer' })).run.last_event_seq, 2);
+      await assert.rejects(
+        s.store.execute('appendEvent', { run_id: 'newer', type: 'note', status: 'running' }),
+        (e) => e instanceof DomainError && e.code === 'RUN_FORMAT_UNSUPPORTED' && /format 2/.test(e.message) && /format 1/.test(e.message),
+      );
+    } finally {
+      s.store.close();
     }
   });
 

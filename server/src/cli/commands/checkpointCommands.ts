@@ -42,3 +42,16 @@ export async function replay({ session, out, opts }: Invocation): Promise<void> 
     ].join('\n');
   });
 }
+
+export async function repair({ session, out, args, opts }: Invocation): Promise<void> {
+  const run_id = await session.runId(args[0]);
+  const result = await session.execute('repairRun', { run_id, accept: opts.accept === true });
+  out.result(result, () => {
+    if (result.damage.length === 0) return `Run ${run_id} has no damaged lines.`;
+    const lines = result.damage.map((d) => `  ${d.file}:${d.line}  ${d.message}`);
+    const then = result.event
+      ? `Recorded as accepted at seq ${result.event.seq}; writes resume.`
+      : `The run is read-only while these stay. \`runboard repair ${run_id} --accept\` records that they are gone (the lines stay; folding goes around them).`;
+    return [`Run ${run_id}: ${result.damage.length} damaged line(s):`, ...lines, then].join('\n');
+  });
+}

@@ -94,10 +94,12 @@ export class BoardTools {
 
   async getRun(run_id: string | undefined) {
     const id = await this.runIdOr(run_id);
-    const { run, blackboard } = await this.execute('getRun', { run_id: id });
+    const { run, blackboard, damage } = await this.execute('getRun', { run_id: id });
     const { tasks, ...header } = run;
     const { tasks: _same, ...board } = blackboard;
     return {
+      // A damaged log is read-only: the model must know why its writes will be refused.
+      ...(damage ? { damage, read_only: 'The run\'s log has lines that cannot be folded; a person runs `runboard repair` to resume writes.' } : {}),
       run: header,
       board: { ...summarizeBoard(run, blackboard), leases_held_by_this_session: this.leases.tasksOf(id) },
       tasks,

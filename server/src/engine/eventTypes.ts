@@ -1,0 +1,24 @@
+// The event types the engine writes and the run format, without zod: the extension (through
+// protocol.ts) and the engine read the same declaration.
+export const EVENT = {
+  runCreated: 'context.run.created',
+  taskCreated: 'context.task.created',
+  taskClaimed: 'context.task.claimed',
+  taskHeartbeat: 'context.task.heartbeat',
+  taskStarted: 'context.task.started',
+  taskCompleted: 'context.task.completed',
+  taskFailed: 'context.task.failed',
+  taskBlocked: 'context.task.blocked',
+  taskRequeued: 'context.task.requeued',
+  taskStaleRequeued: 'context.task.stale_requeued',
+  blackboardPatched: 'context.blackboard.patched',
+  artifactAdded: 'context.artifact.added',
+  workspaceValidated: 'workspace_validated',
+  workspaceMismatch: 'workspace_mismatch',
+  workspaceRebound: 'workspace_rebound',
+  /** Accepts the damage found before it (lines that could not be folded, missing seqs): writes resume. */
+  logRepaired: 'context.log.repaired',
+} as const;
+
+/** The run format this Runboard writes (context.run.created's payload.format); runs of a newer one are read, never written. */
+export const RUN_FORMAT = 1;
