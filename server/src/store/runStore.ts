@@ -701,6 +701,8 @@ export class RunStore {
       for (const h of runs.values()) this.dispose(h);
       runs.clear();
     }
+    for (const lock of this.creationLocks.values()) lock.close();
+    this.creationLocks.clear();
   }
 }
 

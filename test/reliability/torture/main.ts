@@ -22,4 +22,7 @@ function arg(name: string, fallback: number): number {
       process.exit(1);
     }
   }
+  // Done: a client of an agent killed mid-request can leave a timer behind (an MCP SDK request
+  // timeout) that would keep this runner alive for a minute after its last line.
+  process.exit(0);
 })();
