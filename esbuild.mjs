@@ -50,14 +50,12 @@ function installBinary(src, dest) {
   fs.renameSync(tmp, dest);
 }
 
-/** dist/native/<target>/<binary> for every target in lockTargets.json, and nothing else. */
+/** dist/native/<target>/<binary> for every target in lockBinary.json, and nothing else. */
 function copyLockBinaries() {
-  const pkg = 'node_modules/fs-native-extensions';
-  const binary = 'fs-native-extensions.node';
-  const targets = JSON.parse(fs.readFileSync('server/src/store/lockTargets.json', 'utf8'));
+  const { package: pkg, binary, targets } = JSON.parse(fs.readFileSync('server/src/store/lockBinary.json', 'utf8'));
   const dir = 'dist/native';
   for (const target of targets) {
-    const src = path.join(pkg, 'prebuilds', target, binary);
+    const src = path.join('node_modules', pkg, 'prebuilds', target, binary);
     if (!fs.existsSync(src)) throw new Error(`${src} is missing: run npm ci (the VSIX must carry every target's lock binary)`);
     fs.mkdirSync(path.join(dir, target), { recursive: true });
     installBinary(src, path.join(dir, target, binary));

@@ -37,9 +37,14 @@ function onPath(cmd) {
   return (process.env.PATH ?? '').split(path.delimiter).some((d) => d && fs.existsSync(path.join(d, cmd)));
 }
 
-if (!values.web && onPath('code')) {
+/** The folder to open: the one given by --workspace (never changed), else a fresh demo copy. */
+function chooseWorkspace() {
   const demo = values.workspace ? undefined : demoWorkspace(os.tmpdir());
-  const workspace = values.workspace ? path.resolve(values.workspace) : demo.dir;
+  return { demo, workspace: demo ? demo.dir : path.resolve(values.workspace) };
+}
+
+if (!values.web && onPath('code')) {
+  const { demo, workspace } = chooseWorkspace();
   console.log(`Opening the desktop VS Code with Runboard loaded from this repository on ${workspace}…`);
   // The desktop user's settings are theirs: the demo README is opened by naming it.
   const files = demo ? [path.join(workspace, 'README.md')] : [];
@@ -62,8 +67,7 @@ if (!workbenchInstalled()) {
 }
 const { installedExtensionDir, startCodeServer, stopCodeServer } = await import('../test/e2e/driver/codeServer.mjs');
 
-const demo = values.workspace ? undefined : demoWorkspace(os.tmpdir());
-const workspace = values.workspace ? path.resolve(values.workspace) : demo.dir;
+const { demo, workspace } = chooseWorkspace();
 console.log(`Demo workspace: ${workspace}`);
 
 // The extension is staged like an installed VSIX (package.json, dist/, media/, docs) in the

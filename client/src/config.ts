@@ -32,8 +32,9 @@ export function durability(): Durability {
   return vscode.workspace.getConfiguration(SECTION).get<string>('durability', 'fsync') === 'none' ? 'none' : 'fsync';
 }
 
-/** An explicit Node.js to run the server with (a machine path; ignored in untrusted workspaces). */
+/** An explicit Node.js to run the server, MCP server and terminal CLI with: it runs an executable, so only in a trusted workspace. */
 export function serverNodePath(): string | undefined {
+  if (!vscode.workspace.isTrusted) return undefined;
   const v = vscode.workspace.getConfiguration(SECTION).get<string>('server.nodePath', '').trim();
   return v || undefined;
 }

@@ -19,6 +19,14 @@ after(async () => {
 
 const serverOn = (root: string) => startServer([root]);
 
+/** A server on `root` with run `runId` created, and a subscription to it (whose deliveries the test reads). */
+async function serverWithRun(root: string, runId: string, objective: string): Promise<{ s: ServerProcess; subscription_id: string }> {
+  const s = await serverOn(root);
+  await s.call('runboard/createRun', { run_id: runId, objective });
+  const { subscription_id } = await s.call('runboard/subscribe', { run_ids: [runId] });
+  return { s, subscription_id };
+}
+
 const logOf = (root: string, runId: string) => path.join(root, '.runboard', 'runs', runId, 'events.jsonl');
 
 /** What an editor's atomic save does: write a copy beside the file, rename it over the file. */
@@ -70,9 +78,7 @@ async function assertServerMatchesDisk(s: ServerProcess, root: string, runId: st
 describe('the log replaced by rename while the server has it open', () => {
   it("an editor's save, three times among server and CLI commits: every acknowledged commit stays on disk, once", async () => {
     const root = tempWorkspace('runboard-replace-');
-    const s = await serverOn(root);
-    await s.call('runboard/createRun', { run_id: 'r', objective: 'replaced' });
-    const { subscription_id } = await s.call('runboard/subscribe', { run_ids: ['r'] });
+    const { s, subscription_id } = await serverWithRun(root, 'r', 'replaced');
     const acked = new Map<string, number>();
     for (let i = 0; i < 12; i++) {
       await serverFact(s, 'r', `server ${i}`, acked);
@@ -91,9 +97,7 @@ describe('the log replaced by rename while the server has it open', () => {
     const root = tempWorkspace('runboard-git-');
     const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', ...args], { cwd: root, stdio: 'pipe' });
     git('init', '-q');
-    const s = await serverOn(root);
-    await s.call('runboard/createRun', { run_id: 'g', objective: 'stashed' });
-    const { subscription_id } = await s.call('runboard/subscribe', { run_ids: ['g'] });
+    const { s, subscription_id } = await serverWithRun(root, 'g', 'stashed');
     const acked = new Map<string, number>();
     await serverFact(s, 'g', 'committed to git', acked);
     git('add', '-f', '.runboard/runs/g/events.jsonl');
@@ -116,9 +120,7 @@ describe('the log replaced by rename while the server has it open', () => {
 
   it('replaced with a shorter file (an older version checked out): later commits continue after its last seq, the subscriber is reset', async () => {
     const root = tempWorkspace('runboard-older-');
-    const s = await serverOn(root);
-    await s.call('runboard/createRun', { run_id: 'o', objective: 'older' });
-    await s.call('runboard/subscribe', { run_ids: ['o'] });
+    const { s } = await serverWithRun(root, 'o', 'older');
     const acked = new Map<string, number>();
     for (let i = 0; i < 4; i++) await serverFact(s, 'o', `before ${i}`, acked);
     const lines = fs.readFileSync(logOf(root, 'o'), 'utf8').split('\n');
@@ -201,9 +203,7 @@ describe('the run folder deleted, and the run created again', () => {
 describe('the final newline removed by hand', () => {
   it('the complete last event is kept (its newline put back), the next commit follows it, the server never goes back', async () => {
     const root = tempWorkspace('runboard-newline-');
-    const s = await serverOn(root);
-    await s.call('runboard/createRun', { run_id: 'n', objective: 'newline' });
-    const { subscription_id } = await s.call('runboard/subscribe', { run_ids: ['n'] });
+    const { s, subscription_id } = await serverWithRun(root, 'n', 'newline');
     const acked = new Map<string, number>();
     for (let i = 0; i < 3; i++) await serverFact(s, 'n', `fact ${i}`, acked);
     const file = logOf(root, 'n');

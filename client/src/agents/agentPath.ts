@@ -9,7 +9,7 @@ import { serverNodePath } from '../config';
 import { editorRuntime } from '../server/serverRuntime';
 
 /** The terminal variable that names the runtime the shim falls back to. */
-export const RUNTIME_VARIABLE = 'RUNBOARD_NODE';
+const RUNTIME_VARIABLE = 'RUNBOARD_NODE';
 
 export function cliBinDir(extensionPath: string): string {
   return path.join(extensionPath, 'dist', 'bin');

@@ -36,19 +36,13 @@ export function cliPath(extensionPath: string): string {
   return path.join(extensionPath, 'dist', 'cli.js');
 }
 
-/** The runtime to run the CLI with: the server's (the editor's own, or the configured Node). */
-function nodeCommand(): { command: string; env: Record<string, string> } {
-  const { command, env } = editorRuntime(vscode.workspace.isTrusted ? serverNodePath() : undefined);
-  return { command, env };
-}
-
 /** `script mcp --root <root>`: script is dist/cli.js for the provider, the launcher for mcp.json. */
 export function mcpServerArgs(script: string, root: string): string[] {
   return [script, 'mcp', '--root', root];
 }
 
 /** The launcher's folder: the extension's global storage, which keeps its path across updates. */
-export function launcherDir(ctx: RunboardContext): string {
+function launcherDir(ctx: RunboardContext): string {
   return path.join(ctx.extension.globalStorageUri.fsPath, 'bin');
 }
 
@@ -67,7 +61,7 @@ export interface McpServerSpec {
 /** One stdio MCP server per workspace folder; none until the workspace is trusted (agents write). */
 export function mcpServerSpecs(ctx: RunboardContext): McpServerSpec[] {
   if (!vscode.workspace.isTrusted) return [];
-  const { command, env } = nodeCommand();
+  const { command, env } = editorRuntime(serverNodePath());
   return (vscode.workspace.workspaceFolders ?? []).map((f) => ({
     label: `Runboard (${f.name})`,
     command,
@@ -125,7 +119,7 @@ export function mcpCommands(ctx: RunboardContext, providerRegistered: boolean): 
           });
           return { registered: true, files: [] as string[] };
         }
-        const { command, env } = nodeCommand();
+        const { command, env } = editorRuntime(serverNodePath());
         const launcher = await refreshLauncher(ctx);
         const files: string[] = [];
         for (const f of vscode.workspace.workspaceFolders ?? []) {

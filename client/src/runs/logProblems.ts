@@ -7,6 +7,8 @@ import type { RunboardServer } from '../server/runboardServer';
 
 export class LogProblems implements vscode.Disposable {
   private readonly collection = vscode.languages.createDiagnosticCollection('runboard');
+  /** Per run, the files its line diagnostics named: only a log's lines are reported, so these are its log. */
+  private readonly logsOf = new Map<string, Set<string>>();
   private readonly disposables: vscode.Disposable[];
 
   constructor(server: RunboardServer) {
@@ -15,7 +17,10 @@ export class LogProblems implements vscode.Disposable {
       server.onDiagnostic((d) => this.add(d)),
       server.onEvents((p) => this.onEvents(p)),
       // A restarted server reports again what it still finds.
-      server.onDidStart(() => this.collection.clear()),
+      server.onDidStart(() => {
+        this.collection.clear();
+        this.logsOf.clear();
+      }),
     ];
   }
 
@@ -27,15 +32,17 @@ export class LogProblems implements vscode.Disposable {
     const problem = new vscode.Diagnostic(new vscode.Range(line, 0, line, Number.MAX_SAFE_INTEGER), d.message, vscode.DiagnosticSeverity.Warning);
     problem.source = 'Runboard';
     this.collection.set(uri, [...existing, problem]);
+    if (d.run_id !== undefined && d.line !== undefined) {
+      const logs = this.logsOf.get(d.run_id) ?? new Set<string>();
+      this.logsOf.set(d.run_id, logs.add(uri.toString()));
+    }
   }
 
   private onEvents(p: EventsNotificationParams): void {
     for (const e of p.events) {
       if (e.type !== EVENT.logRepaired) continue;
-      const suffix = `/runs/${e.run_id}/events.jsonl`;
-      this.collection.forEach((uri) => {
-        if (uri.path.endsWith(suffix)) this.collection.delete(uri);
-      });
+      for (const uri of this.logsOf.get(e.run_id) ?? []) this.collection.delete(vscode.Uri.parse(uri));
+      this.logsOf.delete(e.run_id);
     }
   }
 

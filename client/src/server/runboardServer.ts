@@ -78,8 +78,7 @@ export class RunboardServer implements vscode.Disposable {
     this.stderrTail = [];
     this._stoppedReason = undefined;
     const distDir = path.join(this.extensionPath, 'dist');
-    // The node path is a machine setting that runs an executable: ignored until the workspace is trusted.
-    this._runtime = editorRuntime(this.isTrusted() ? config.serverNodePath() : undefined);
+    this._runtime = editorRuntime(config.serverNodePath());
     log().info(`Starting the Runboard server with ${this._runtime.description}`);
 
     const serverOptions: ServerOptions = {

@@ -50,7 +50,7 @@ export class SubscriptionHub {
     /** Resolves when the notification was written to the connection (a slow reader slows the pump). */
     private readonly sendEvents: (p: EventsNotificationParams) => Promise<void> | void,
     private readonly sendDiagnostic: (d: DiagnosticNotificationParams) => void,
-    private readonly sendReset: (r: RunResetNotificationParams) => void = () => undefined,
+    private readonly sendReset: (r: RunResetNotificationParams) => void,
   ) {}
 
   subscribe(p: { root?: string; run_ids?: string[]; cursor?: Cursor; tail?: number }): { subscription_id: string } {

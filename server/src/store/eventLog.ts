@@ -46,7 +46,7 @@ export class EventLog {
       if (this.held && !sameFile(this.held, id)) {
         // Released (release()) and replaced since: the positions kept are another file's.
         fs.closeSync(fd);
-        throw new LogShrankError(this.file, 0, this.offset, 'was replaced while Runboard had it closed');
+        throw new LogRewrittenError(this.file, 'was replaced while Runboard had it closed');
       }
       this.fd = fd;
       this.held = id;
@@ -54,19 +54,14 @@ export class EventLog {
     return this.fd;
   }
 
-  /** Whether a descriptor is open now (release() closes it, keeping what it knows of the file). */
-  get hasOpenFile(): boolean {
-    return this.fd !== undefined;
-  }
-
-  /** The file this log reads (opening it now if it is not open). */
+  /** The file this log reads (opened now only when it never was: release() keeps the identity). */
   identity(): FileIdentity {
-    this.handle();
+    if (!this.held) this.handle();
     return this.held!;
   }
 
   /** Whether a file has been read (its identity is known, whether or not its descriptor is open now). */
-  get isOpen(): boolean {
+  get hasIdentity(): boolean {
     return this.held !== undefined;
   }
 
@@ -116,7 +111,7 @@ export class EventLog {
    */
   readNew(onLine: (l: LogLine) => void): TornTail | undefined {
     const size = fs.fstatSync(this.handle()).size;
-    if (size < this.offset) throw new LogShrankError(this.file, size, this.offset);
+    if (size < this.offset) throw new LogRewrittenError(this.file, `shrank to ${size} bytes below the ${this.offset} bytes already read`);
     this.scanLines(this.offset, size, (text, start, end) => {
       this.line++;
       this.offset = end;
@@ -138,8 +133,7 @@ export class EventLog {
   }
 
   /** One write of whole lines through the lock's descriptor; on failure the partial write is cut off again. */
-  append(lockFd: number, data: Buffer, fsync: boolean): void {
-    const fd = lockFd;
+  append(fd: number, data: Buffer, fsync: boolean): void {
     const before = this.offset;
     try {
       let written = 0;
@@ -216,8 +210,8 @@ export class EventLog {
 }
 
 /** The log is not the file read so far (it shrank, or was replaced while closed): it is read again from its start. */
-export class LogShrankError extends Error {
-  constructor(file: string, size: number, offset: number, what = `shrank to ${size} bytes below the ${offset} bytes already read`) {
+export class LogRewrittenError extends Error {
+  constructor(file: string, what: string) {
     super(`${file} ${what}; it was rewritten by another program.`);
   }
 }

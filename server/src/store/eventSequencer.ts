@@ -57,19 +57,10 @@ export class EventSequencer {
     this.onDamage({ line, message, ...(missing ? { missing } : {}) });
   }
 
-  get next(): number {
-    return this.nextSeq;
-  }
-
   /** Where an incomplete batch at the end of the input begins, if the input ended inside one. */
-  get pendingStart(): { offset: number; line: number; events: number } | undefined {
+  get pendingStart(): { offset: number; line: number } | undefined {
     const p = this.pending;
-    return p && { offset: p.items[0].start, line: p.line, events: p.items.length };
-  }
-
-  /** Forgets an incomplete batch (it will be read again, or was cut off). */
-  dropPending(): void {
-    this.pending = undefined;
+    return p && { offset: p.items[0].start, line: p.line };
   }
 
   /**

@@ -41,3 +41,8 @@ export function lookAtPath(file: string, held: FileIdentity): { at: AtPath; size
 export function sameFile(a: FileIdentity | undefined, b: FileIdentity | undefined): boolean {
   return a !== undefined && b !== undefined && a.dev === b.dev && a.ino === b.ino;
 }
+
+/** Why `file` could not be opened, for a person: a symlink (ELOOP under NO_FOLLOW) said as such. */
+export function whyUnreadable(file: string, e: NodeJS.ErrnoException): string {
+  return e.code === 'ELOOP' ? `${file} is a symbolic link; Runboard does not follow it out of the run folder` : e.message;
+}

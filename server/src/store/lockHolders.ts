@@ -13,6 +13,7 @@ export function lockHolderPids(file: string, procDir = '/proc'): number[] {
     return [];
   }
   const holders = new Set<number>();
+  const locksThisFile = new RegExp(`^lock:.*:${ino} `, 'm');
   let pids: string[];
   try {
     pids = fs.readdirSync(procDir).filter((p) => /^\d+$/.test(p));
@@ -29,7 +30,7 @@ export function lockHolderPids(file: string, procDir = '/proc'): number[] {
     for (const fd of fds) {
       try {
         const info = fs.readFileSync(`${procDir}/${pid}/fdinfo/${fd}`, 'utf8');
-        if (new RegExp(`^lock:.*:${ino} `, 'm').test(info) && fs.readlinkSync(`${procDir}/${pid}/fd/${fd}`) === file) holders.add(Number(pid));
+        if (locksThisFile.test(info) && fs.readlinkSync(`${procDir}/${pid}/fd/${fd}`) === file) holders.add(Number(pid));
       } catch {
         // closed meanwhile
       }

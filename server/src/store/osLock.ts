@@ -12,7 +12,7 @@
 // the binary itself — from dist/native/<target>/ in the bundles, from the package in development —
 // and wraps those three calls the same way.
 import * as path from 'node:path';
-import targets from './lockTargets.json';
+import lockBinary from './lockBinary.json';
 
 /** The binding's own calls (fs-native-extensions 1.5.1, binding.c); offset 0 and length 0 mean the whole file. */
 interface LockBinding {
@@ -21,10 +21,11 @@ interface LockBinding {
   unlock(fd: number, offset: number, length: number): void;
 }
 
-export const LOCK_PACKAGE = 'fs-native-extensions';
-export const LOCK_BINARY = 'fs-native-extensions.node';
-/** The desktop targets VS Code runs on (a JSON file, so esbuild.mjs reads the same list): the build copies each one's binary, the VSIX ships them all. */
-export const LOCK_TARGETS: readonly string[] = targets;
+// Declared in a JSON file, so esbuild.mjs copies the same binaries this module loads.
+export const LOCK_PACKAGE: string = lockBinary.package;
+export const LOCK_BINARY: string = lockBinary.binary;
+/** The desktop targets VS Code runs on: the build copies each one's binary, the VSIX ships them all. */
+export const LOCK_TARGETS: readonly string[] = lockBinary.targets;
 
 export interface HostFacts {
   platform: NodeJS.Platform;
@@ -56,7 +57,7 @@ export function bindingCandidates(target: string, bundleDir = __dirname): string
   return out;
 }
 
-export function unsupportedMessage(what: string): string {
+function unsupportedMessage(what: string): string {
   return `Runboard has no file-lock binary for ${what}: it runs on ${LOCK_TARGETS.join(', ')} (Linux with glibc). See "Platforms" in the README.`;
 }
 

@@ -8,7 +8,6 @@
 // commit locks the file at the path (runLock.ts) and reloads when that is not the file it read,
 // and a commit whose file was replaced while it wrote is not acknowledged unless the new file
 // holds it. A run whose log is gone ends its handle.
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CommandStamp, findRepeat, stampEvents } from '../engine/commandIndex';
 import { DomainError } from '../engine/errors';
@@ -16,11 +15,11 @@ import { CommandContext } from '../engine/ids';
 import { EVENT, EventRecord, RUN_FORMAT } from '../engine/model';
 import { applyEvent, CommandEntry, emptyRunState, RunState, stateFromRecords, stateSeq } from '../engine/state';
 import { decideExpireLeases } from '../engine/taskLifecycle';
-import { EventLog, LogShrankError, TornTail } from './eventLog';
+import { EventLog, LogRewrittenError, TornTail } from './eventLog';
 import { removeStaleTempFiles } from './atomicFile';
 import { crashPoint } from './crashPoints';
 import { Damage, EventSequencer } from './eventSequencer';
-import { compareAtPath, sameFile } from './fileIdentity';
+import { compareAtPath, sameFile, whyUnreadable } from './fileIdentity';
 import { HeldLock, LogMissingError, OsRunLock } from './runLock';
 import { readBlackboardSnapshot, readLogIndex, readRunSnapshot, writeSnapshots } from './snapshots';
 import { readOnlyError } from './readOnly';
@@ -67,7 +66,6 @@ export class RunHandle {
   private format: number | undefined;
   /** event_id of the last event folded: tells a replaced log that kept our history from one that did not. */
   private lastEventId: string | undefined;
-
 
   readonly root: string;
   readonly runId: string;
@@ -127,14 +125,7 @@ export class RunHandle {
     }
     const fromSnapshot = this.tryLoadSnapshot();
     if (!fromSnapshot) this.resetToScratch();
-    try {
-      this.consumeNew(undefined, false);
-    } catch (e) {
-      if (!(e instanceof LogShrankError)) throw e;
-      this.diagnose(e.message);
-      this.resetToScratch();
-      this.consumeNew(undefined, false);
-    }
+    this.consumeNewSafely(undefined, false);
     // Every part must end at the log's seq: one cache ahead (run.json claiming events the log
     // does not hold) would make the next commit skip seqs. Trust the log.
     const parts = [this.state.header.last_event_seq, this.state.blackboard.last_event_seq, this.state.commandsSeq];
@@ -272,29 +263,33 @@ export class RunHandle {
 
   /** The file now at the path cannot be read (a symlink, permissions): this handle ends, the store reports the run as unreadable. */
   private unreadableNow(e: NodeJS.ErrnoException): DomainError {
-    const why = e.code === 'ELOOP' ? 'it is now a symbolic link, which Runboard does not follow' : e.message;
-    this.goneFlag = true;
-    this.diagnose(`${this.log.file} was replaced and cannot be read: ${why}.`);
-    this.emitReset({ root: this.root, run_id: this.runId, last_seq: 0 });
-    return new DomainError('STORAGE_ERROR', `Cannot read run ${this.runId}: ${this.log.file} ${why}.`, { run_id: this.runId });
+    const why = whyUnreadable(this.log.file, e);
+    this.end(`The log was replaced and cannot be read: ${why}.`);
+    return new DomainError('STORAGE_ERROR', `Cannot read run ${this.runId}: ${why}.`, { run_id: this.runId });
   }
 
   private markGone(): DomainError {
-    if (!this.goneFlag) {
-      this.goneFlag = true;
-      this.diagnose(`${this.log.file} was deleted while this process had the run open; the run is no longer served from it.`);
-      this.emitReset({ root: this.root, run_id: this.runId, last_seq: 0 });
-    }
+    this.end(`${this.log.file} was deleted while this process had the run open; the run is no longer served from it.`);
     return new DomainError('RUN_NOT_FOUND', `Run ${this.runId} is gone: its log ${this.log.file} was deleted.`, { run_id: this.runId });
+  }
+
+  /** This handle serves nothing more (said once): listeners drop what they hold of the run. */
+  private end(why: string): void {
+    if (this.goneFlag) return;
+    this.goneFlag = true;
+    this.diagnose(why);
+    this.emitReset({ root: this.root, run_id: this.runId, last_seq: 0 });
   }
 
   /**
    * The log at the path is another file than the one read (replaced by rename: an editor's save,
-   * `sed -i`, rsync, `git stash`; or the run deleted and created again): reload from it. When it
-   * does not hold every event this process had folded, listeners are told the history was reset.
+   * `sed -i`, rsync, `git stash`; or the run deleted and created again): reload from it. Listeners
+   * have been told the history up to `told` (all that was folded, unless a locked attempt folded
+   * more since): when the new file does not hold it they are told the history was reset, else they
+   * get what follows it. Returns whether the new file holds everything this process had folded.
    */
-  private adoptReplacedLog(): void {
-    const had = { seq: this.logSeq, id: this.lastEventId };
+  private adoptReplacedLog(told: LogPoint = this.lastFolded()): boolean {
+    const had = this.lastFolded();
     this.log.reopen();
     this.resetToScratch();
     try {
@@ -302,17 +297,26 @@ export class RunHandle {
     } catch (e) {
       throw this.unreadableNow(e as NodeJS.ErrnoException);
     }
-    const kept = had.seq === 0 || (this.logSeq >= had.seq && this.readEvents(had.seq, had.seq)[0]?.event_id === had.id);
-    if (kept) {
-      // The same history, perhaps longer (others wrote to the new file): deliver what is new.
-      if (this.logSeq > had.seq) this.notify(this.readEvents(had.seq + 1, this.logSeq));
-      return;
+    if (!this.holds(told)) {
+      this.diagnose(
+        `${this.log.file} was replaced by another program (an editor's save, git…) and no longer holds the events ` +
+          `this process had read or written up to seq ${told.seq}; reloaded from the file now at the path, which ends at seq ${this.logSeq}.`,
+      );
+      this.emitReset({ root: this.root, run_id: this.runId, last_seq: this.logSeq });
+      return false;
     }
-    this.diagnose(
-      `${this.log.file} was replaced by another program (an editor's save, git…) and no longer holds the events ` +
-        `this process had read or written up to seq ${had.seq}; reloaded from the file now at the path, which ends at seq ${this.logSeq}.`,
-    );
-    this.emitReset({ root: this.root, run_id: this.runId, last_seq: this.logSeq });
+    // The same history, perhaps longer (others wrote to the new file): deliver what listeners lack.
+    if (this.logSeq > told.seq) this.notify(this.readEvents(told.seq + 1, this.logSeq));
+    return this.holds(had);
+  }
+
+  private lastFolded(): LogPoint {
+    return { seq: this.logSeq, id: this.lastEventId };
+  }
+
+  /** Whether the log read holds the event at `p` (the same event: its id), or `p` is the empty start. */
+  private holds(p: LogPoint): boolean {
+    return p.seq === 0 || (this.logSeq >= p.seq && this.readEvents(p.seq, p.seq)[0]?.event_id === p.id);
   }
 
   /** Picks up lines other processes appended (no lock). Notifies listeners of what was folded. */
@@ -337,16 +341,16 @@ export class RunHandle {
     return this.torn !== undefined && !this.torn.reported;
   }
 
-  private consumeNewSafely(lockFd: number | undefined): EventRecord[] {
+  /** consumeNew, reading the log again from its start when it was rewritten under us. */
+  private consumeNewSafely(lockFd: number | undefined, collect = true): EventRecord[] {
     try {
-      return this.consumeNew(lockFd);
+      return this.consumeNew(lockFd, collect);
     } catch (e) {
-      if (!(e instanceof LogShrankError)) throw e;
+      if (!(e instanceof LogRewrittenError)) throw e;
       this.diagnose(e.message);
       const before = this.logSeq;
       this.resetToScratch();
-      const all = this.consumeNew(lockFd);
-      return all.filter((ev) => ev.seq > before);
+      return this.consumeNew(lockFd, collect).filter((ev) => ev.seq > before);
     }
   }
 
@@ -364,9 +368,6 @@ export class RunHandle {
       this.diagnose(message);
       throw new DomainError('STORAGE_ERROR', message);
     }
-    // Written to the file we locked. Replaced meanwhile by another program (Runboard writers lock),
-    // the write went to a file nobody reads: acknowledged only if the file at the path holds it.
-    if (compareAtPath(this.log.file, held.identity) !== 'same') return this.afterReplacedWhileWriting(events);
     // Fold what is now on disk (re-parsed), so memory always equals a fresh load.
     const applied: EventRecord[] = [];
     let start = this.log.offset;
@@ -381,20 +382,6 @@ export class RunHandle {
     }
     this.log.seek(start, this.log.line + lines.length);
     return applied;
-  }
-
-  /**
-   * The log was replaced while `events` were written: reload from the file at the path; they are
-   * acknowledged only if it holds them (the replacing program copied the file after our write),
-   * else the command is done again on that file (OnAnotherFile).
-   */
-  private afterReplacedWhileWriting(events: EventRecord[]): EventRecord[] {
-    if (this.log.atPath() === 'missing') throw this.markGone();
-    this.lock.forget();
-    this.adoptReplacedLog();
-    const there = this.readEvents(events[0].seq, events[events.length - 1].seq);
-    if (there.length === events.length && there.every((e, i) => e.event_id === events[i].event_id)) return there;
-    throw new OnAnotherFile();
   }
 
   /**
@@ -514,9 +501,11 @@ export class RunHandle {
   }
 
   /**
-   * `body` under the run's lock, on the caught-up state of the file at the log's path. When that
-   * file turns out to be another than the one locked (replaced by another program before or while
-   * the body ran), the body runs again on the file that is there now: nothing it wrote was acknowledged.
+   * `body` under the run's lock, on the caught-up state of the file at the log's path. Its writes
+   * go to the file it locked; when that turns out, afterwards, not to be the file at the path any
+   * more (another program replaced it: Runboard writers lock), they went to a file nobody reads.
+   * They count only if the file now at the path holds them (it was copied after them); else the
+   * body runs again on that file, and nothing it wrote before was acknowledged.
    */
   private async locked<T>(create: boolean, body: (held: HeldLock, notices: EventRecord[]) => T, { repairing = false } = {}): Promise<T> {
     if (this.closed) throw new DomainError('STORAGE_ERROR', 'The run store is closed.');
@@ -528,11 +517,18 @@ export class RunHandle {
       const notices: EventRecord[] = [];
       try {
         if (!this.onFileAtPath(held)) continue;
+        const told = this.lastFolded();
         notices.push(...this.consumeNewSafely(held.fd));
         if (!repairing) this.assertWritable();
+        const readTo = this.logSeq;
         const out = body(held, notices);
-        // A body that wrote nothing checked no identity: make sure it answered from the file at the path.
-        if (notices.length === 0 && compareAtPath(this.log.file, held.identity) !== 'same') throw this.replacedUnderLock();
+        // One check, written or not: a body that wrote nothing must have answered from the file at the path too.
+        if (compareAtPath(this.log.file, held.identity) !== 'same') {
+          const wrote = this.logSeq > readTo;
+          // The reload tells listeners what the file at the path holds after `told`: this attempt's notices are void.
+          notices.length = 0;
+          if (!this.reloadAfterReplace(told) || !wrote) throw new OnAnotherFile();
+        }
         return out;
       } catch (e) {
         if (!(e instanceof OnAnotherFile)) throw e;
@@ -552,7 +548,7 @@ export class RunHandle {
    * the path (returns false: take it again).
    */
   private onFileAtPath(held: HeldLock): boolean {
-    if (!this.log.isOpen || sameFile(this.log.identity(), held.identity)) return true;
+    if (!this.log.hasIdentity || sameFile(this.log.identity(), held.identity)) return true;
     if (compareAtPath(this.log.file, held.identity) === 'same') {
       this.adoptReplacedLog();
       return true;
@@ -561,12 +557,11 @@ export class RunHandle {
     return false;
   }
 
-  /** The locked file left the path while the body ran: reload, and run it again there. */
-  private replacedUnderLock(): OnAnotherFile | DomainError {
-    if (this.log.atPath() === 'missing') return this.markGone();
+  /** The locked file left the path: reload from the one there; whether it holds all this process had read and written. */
+  private reloadAfterReplace(told: LogPoint): boolean {
+    if (this.log.atPath() === 'missing') throw this.markGone();
     this.lock.forget();
-    this.adoptReplacedLog();
-    return new OnAnotherFile();
+    return this.adoptReplacedLog(told);
   }
 
   private notify(events: EventRecord[]): void {
@@ -598,22 +593,13 @@ export class RunHandle {
   readEvents(from: number, to: number, onEvent?: (e: EventRecord) => void): EventRecord[] {
     const out: EventRecord[] = [];
     if (to < from) return out;
-    this.touched(this);
-    // From an indexed offset the next commit starts at `from`; otherwise read from the top as a fold would.
-    const start = this.log.offsetFor(from);
-    const seq = new EventSequencer(this.runId, start === 0 ? 1 : from, this.opts.maxLineBytes);
-    let done = false;
-    this.log.readRange(start, this.log.offset, (text, line, lineStart, lineEnd) => {
-      for (const { event } of seq.push({ text, line, start: lineStart, end: lineEnd })) {
-        if (event.seq < from) continue;
-        if (event.seq > to) {
-          done = true;
-          break;
-        }
-        if (onEvent) onEvent(event);
-        else out.push(event);
+    this.scan(from, this.log.offsetFor(from), (events) => {
+      for (const e of events) {
+        if (e.seq > to) return false;
+        if (onEvent) onEvent(e);
+        else out.push(e);
       }
-      return !done && seq.next <= to;
+      return events[events.length - 1].seq < to;
     });
     return out;
   }
@@ -625,18 +611,28 @@ export class RunHandle {
    * log's length: a subscriber replaying a large log never reads it from its start again.
    */
   readPage(from: number, to: number, start = this.log.offsetFor(from)): { events: EventRecord[]; next: number } {
-    this.touched(this);
     const events: EventRecord[] = [];
-    const seq = new EventSequencer(this.runId, start === 0 ? 1 : from, this.opts.maxLineBytes);
     let next = start;
-    this.log.readRange(start, this.log.offset, (text, line, lineStart, lineEnd) => {
-      const done = seq.push({ text, line, start: lineStart, end: lineEnd });
-      if (done.length === 0) return true;
+    this.scan(from, start, (commit, lineEnd) => {
       next = lineEnd;
-      for (const { event } of done) if (event.seq >= from) events.push(event);
-      return done[done.length - 1].event.seq < to;
+      events.push(...commit);
+      return commit[commit.length - 1].seq < to;
     });
     return { events, next };
+  }
+
+  /**
+   * The log's commits from byte `start` (where seq `from` begins, or 0 to read from the top as a
+   * fold would), each with its events of seq ≥ `from` and the end of its last line, until `visit`
+   * returns false.
+   */
+  private scan(from: number, start: number, visit: (events: EventRecord[], lineEnd: number) => boolean): void {
+    this.touched(this);
+    const seq = new EventSequencer(this.runId, start === 0 ? 1 : from, this.opts.maxLineBytes);
+    this.log.readRange(start, this.log.offset, (text, line, lineStart, lineEnd) => {
+      const events = seq.push({ text, line, start: lineStart, end: lineEnd }).map((s) => s.event).filter((e) => e.seq >= from);
+      return events.length === 0 || visit(events, lineEnd);
+    });
   }
 
   // ------------------------------------------------------------------ caches
@@ -678,11 +674,6 @@ export class RunHandle {
     return this.logSeq - this.snapshotSeq;
   }
 
-  /** Whether a descriptor of this run is open (the log's, or the lock's). */
-  get hasOpenFiles(): boolean {
-    return this.log.hasOpenFile || this.lock.hasOpenFiles;
-  }
-
   /** Closes this run's descriptors while it is idle; they are opened again when it is next used. */
   releaseFiles(): void {
     this.log.release();
@@ -698,8 +689,6 @@ export class RunHandle {
     this.log.close();
     this.lock.close();
   }
-
-
 }
 
 /**
@@ -713,6 +702,12 @@ function withBatchEnd(e: EventRecord, batchEnd: number): Record<string, unknown>
   out.batch_end = batchEnd;
   out.payload = e.payload;
   return out;
+}
+
+/** An event of the log, by seq and event_id (seq 0: before the first). */
+interface LogPoint {
+  seq: number;
+  id: string | undefined;
 }
 
 /** The work under the lock was done on a file that is no longer at the log's path: do it again. */

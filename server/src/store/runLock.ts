@@ -164,21 +164,13 @@ export class OsRunLock implements RunLock {
     return this.fd;
   }
 
-  forget(): void {
-    this.closeLogFd();
-  }
-
   idle(): void {
     if (this.users > 0 || this.pending) return;
     this.close();
   }
 
-  get hasOpenFiles(): boolean {
-    return this.fd !== undefined || this.waitFd !== undefined;
-  }
-
-  /** Closes the log's descriptor; a lock call still in flight on it keeps it and closes it when it lands. */
-  private closeLogFd(): void {
+  /** Closes the log's descriptor (a lock call still in flight on it keeps it and closes it when it lands). */
+  forget(): void {
     this.generation++;
     if (this.pending) {
       this.pending.orphaned = true;
@@ -277,7 +269,7 @@ export class OsRunLock implements RunLock {
   }
 
   close(): void {
-    this.closeLogFd();
+    this.forget();
     if (this.waitFd !== undefined) fs.closeSync(this.waitFd);
     this.waitFd = undefined;
   }

@@ -23,6 +23,7 @@ import { decideClaim, decideRequeue, decideTransition } from '../engine/taskLife
 import { checkTextLimit } from '../engine/text';
 import { CheckpointListing, listCheckpoints, readCheckpointFile, writeCheckpoint } from './checkpoints';
 import { normalizePath, runDir, runsDir } from './paths';
+import { whyUnreadable } from './fileIdentity';
 import { syncDirectory } from './platformFs';
 import { readOnlyError } from './readOnly';
 import { EVENTS_FILE, RunHandle, RunSite } from './runHandle';
@@ -111,6 +112,12 @@ export class RunStore {
     h.close();
   }
 
+  private dropRun(runs: Map<string, RunHandle>, runId: string): void {
+    const h = runs.get(runId);
+    if (h) this.dispose(h);
+    runs.delete(runId);
+  }
+
   /**
    * A run is about to use its files: it becomes the most recent, and the least recent runs beyond
    * OPEN_RUNS close their descriptors (reopened on their next use), so thousands of runs work
@@ -173,11 +180,8 @@ export class RunStore {
     if (!runs) return undefined;
     const cached = runs.get(runId);
     if (cached && !cached.gone) return cached;
-    if (cached) {
-      // Its log was deleted: look at the disk again (the run may have been created anew).
-      this.dispose(cached);
-      runs.delete(runId);
-    }
+    // Its log was deleted: look at the disk again (the run may have been created anew).
+    if (cached) this.dropRun(runs, runId);
     const dir = runDir(root, runId);
     let st: fs.Stats;
     try {
@@ -204,8 +208,7 @@ export class RunStore {
   /** STORAGE_ERROR for a run whose files cannot be read, reported once as a diagnostic too. */
   private unreadable(root: string, runId: string, dir: string, e: NodeJS.ErrnoException): DomainError {
     const file = path.join(dir, EVENTS_FILE);
-    const why = e.code === 'ELOOP' ? `${file} is a symbolic link; Runboard does not follow it out of the run folder` : `${e.message}`;
-    const message = `Cannot read run ${runId}: ${why}.`;
+    const message = `Cannot read run ${runId}: ${whyUnreadable(file, e)}.`;
     this.reportOnce(`unreadable:${root}:${runId}:${e.code}`, { run_id: runId, file, message });
     return new DomainError('STORAGE_ERROR', message, { run_id: runId });
   }
@@ -262,11 +265,8 @@ export class RunStore {
     const out: RunHandle[] = [];
     for (const runs of this.roots.values()) {
       for (const [id, h] of runs) {
-        if (!h.gone) out.push(h);
-        else {
-          this.dispose(h);
-          runs.delete(id);
-        }
+        if (h.gone) this.dropRun(runs, id);
+        else out.push(h);
       }
     }
     return out;
@@ -350,7 +350,6 @@ export class RunStore {
       const h = this.current(p);
       const damage = h.damageReport();
       if (!p.accept || damage.length === 0) return { damage, event: null };
-      if (this.options.readOnly) throw readOnlyError();
       return { damage, event: (await h.repair()) ?? null };
     },
     validateWorkspaceLease: (p) => this.validateWorkspaceLease(p),

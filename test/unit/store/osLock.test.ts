@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
 import {
-  bindingCandidates, LOCK_BINARY, LOCK_PACKAGE, LOCK_TARGETS, loadLockBinding, lockTarget, tryLock, unlock, waitForLock,
+  bindingCandidates, LOCK_BINARY, LOCK_PACKAGE, LOCK_TARGETS, loadLockBinding, lockRegion, lockTarget, tryLock, unlock, waitForLock,
 } from '../../../server/src/store/osLock';
 import { removeTree, tempRoot } from './helpers';
 
@@ -108,6 +108,11 @@ describe('loading the lock binary on each platform', () => {
       assert.deepEqual(lockTarget(platform, arch), { target: t });
       assert.ok(fs.existsSync(path.join(pkgDir, 'prebuilds', t, LOCK_BINARY)), `${t} binary in ${LOCK_PACKAGE}`);
     }
+  });
+
+  it('locks one byte past any log on Windows (mandatory locks there would block readers), the whole file elsewhere', () => {
+    assert.deepEqual(lockRegion('win32'), { offset: 2 ** 40, length: 1 });
+    for (const platform of ['linux', 'darwin'] as const) assert.deepEqual(lockRegion(platform), { offset: 0, length: 0 });
   });
 
   it('names an unsupported platform or arch (armhf, FreeBSD) before trying anything', () => {
