@@ -11,6 +11,7 @@ import { decideAppendEvent, decideCreateRun, decidePatchBlackboard } from '../se
 import { applyEvent, emptyRunState, RunState } from '../server/src/engine/state';
 import { decideCreateTasks } from '../server/src/engine/taskCreation';
 import { decideClaim, decideTransition } from '../server/src/engine/taskLifecycle';
+import { identityOf } from '../server/src/store/fileIdentity';
 import { runDir } from '../server/src/store/paths';
 import { EVENTS_FILE } from '../server/src/store/runHandle';
 import { writeSnapshots } from '../server/src/store/snapshots';
@@ -81,7 +82,7 @@ export function writeFixtureRun(root: string, spec: FixtureSpec): Fixture {
     }
     if (spec.snapshotAtSeq !== undefined && snapshotSeq === undefined && lines >= spec.snapshotAtSeq) {
       flush();
-      writeSnapshots(dir, state, { offset: bytes, line: lines }, false);
+      writeSnapshots(dir, state, { offset: bytes, line: lines, identity: () => identityOf(fd) }, false);
       snapshotSeq = lines;
     }
     return lines < spec.events;

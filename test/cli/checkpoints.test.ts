@@ -66,4 +66,35 @@ describe('runboard checkpoint, checkpoints, replay', () => {
     assert.match(human.stdout, /^No drift\.$/m);
     assert.match(cli(['--root', root, 'replay', '--upto', '3']).stdout, /^Drift: .*blackboard_task_status_mismatch/m);
   });
+
+  it('repair shows the damage and what a checkpoint can put back; --restore does, and writes resume', () => {
+    const root = tempWorkspace();
+    seedRun(root, 'fix', [{ id: 't', task_type: 'x' }]);
+    const token = cliJson(root, ['claim']).task.lease_token;
+    cliJson(root, ['complete', '--token', token]);
+    cliJson(root, ['event', 'append', 'note']);
+    const cp = cliJson(root, ['checkpoint', '--reason', 'before the accident']).checkpoint;
+    const log = path.join(root, '.runboard/runs/fix/events.jsonl');
+    const lines = fs.readFileSync(log, 'utf8').split('\n');
+    const i = lines.findIndex((l) => l.includes('"context.task.completed"'));
+    lines[i] = '>>>>>>> theirs';
+    fs.writeFileSync(log, lines.join('\n'));
+    for (const f of ['run.json', 'blackboard.json', 'index.json']) fs.rmSync(path.join(root, '.runboard/runs/fix', f), { force: true });
+
+    const look = cli(['--root', root, 'repair']);
+    assert.equal(look.status, 0, look.stderr);
+    assert.match(look.stdout, new RegExp(`events.jsonl:${i + 1}  Malformed line skipped`));
+    assert.match(look.stdout, new RegExp(`checkpoint ${cp.checkpoint_id} \\(seq ${cp.seq}\\) predate the damage: \`runboard repair fix --restore\` puts back the run's state with task t`));
+    assert.equal(cli(['--root', root, 'event', 'append', 'note']).status, 1, 'read-only until repaired');
+    const both = cli(['--root', root, 'repair', '--accept', '--restore']);
+    assert.equal(both.status, 2);
+    assert.match(both.stderr, /--restore or --accept, not both/);
+
+    const fixed = cli(['--root', root, 'repair', '--restore']);
+    assert.equal(fixed.status, 0, fixed.stderr);
+    assert.match(fixed.stdout, new RegExp(`Restored from checkpoint ${cp.checkpoint_id} \\(seq ${cp.seq}\\): the run's state with task t\\. Recorded at seq \\d+; writes resume\\.`));
+    assert.equal(cliJson(root, ['run', 'show']).run.tasks[0].status, 'done');
+    cliJson(root, ['event', 'append', 'note']);
+    assert.equal(cli(['--root', root, 'repair']).stdout.trim(), 'Run fix has no damaged lines.');
+  });
 });

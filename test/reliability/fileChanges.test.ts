@@ -27,6 +27,15 @@ async function serverWithRun(root: string, runId: string, objective: string): Pr
   return { s, subscription_id };
 }
 
+/** serverWithRun in a new workspace, and `facts` facts committed by the server ("fact 0", …; their seqs in `acked`). */
+async function serverWithFacts(prefix: string, runId: string, facts: number) {
+  const root = tempWorkspace(prefix);
+  const { s, subscription_id } = await serverWithRun(root, runId, prefix);
+  const acked = new Map<string, number>();
+  for (let i = 0; i < facts; i++) await serverFact(s, runId, `fact ${i}`, acked);
+  return { root, s, subscription_id, acked, file: logOf(root, runId) };
+}
+
 const logOf = (root: string, runId: string) => path.join(root, '.runboard', 'runs', runId, 'events.jsonl');
 
 /** What an editor's atomic save does: write a copy beside the file, rename it over the file. */
@@ -119,10 +128,7 @@ describe('the log replaced by rename while the server has it open', () => {
   });
 
   it('replaced with a shorter file (an older version checked out): later commits continue after its last seq, the subscriber is reset', async () => {
-    const root = tempWorkspace('runboard-older-');
-    const { s } = await serverWithRun(root, 'o', 'older');
-    const acked = new Map<string, number>();
-    for (let i = 0; i < 4; i++) await serverFact(s, 'o', `before ${i}`, acked);
+    const { root, s } = await serverWithFacts('runboard-older-', 'o', 4);
     const lines = fs.readFileSync(logOf(root, 'o'), 'utf8').split('\n');
     replaceByRename(logOf(root, 'o'), lines.slice(0, 3).join('\n') + '\n'); // seqs 1–3
     const after = new Map<string, number>();
@@ -132,6 +138,23 @@ describe('the log replaced by rename while the server has it open', () => {
     await assertServerMatchesDisk(s, root, 'o');
     assert.ok(s.resets.some((r) => r.run_id === 'o' && r.last_seq === 3), JSON.stringify(s.resets));
     assert.ok(s.diagnostics.some((d) => /replaced by another program/.test(d.message) && /up to seq 5/.test(d.message)), JSON.stringify(s.diagnostics));
+  });
+});
+
+describe('the log rewritten in place, shorter', () => {
+  it('an older version written over it (same file, fewer bytes): the subscriber is reset, later commits follow its last seq', async () => {
+    const { root, s, subscription_id, file } = await serverWithFacts('runboard-inplace-', 'p', 4);
+    const inode = fs.statSync(file).ino;
+    const lines = fs.readFileSync(file, 'utf8').split('\n');
+    fs.writeFileSync(file, lines.slice(0, 3).join('\n') + '\n'); // seqs 1–3, written over the same file
+    assert.equal(fs.statSync(file).ino, inode, 'rewritten in place, not replaced');
+    await waitFor(() => s.resets.some((r) => r.subscription_id === subscription_id && r.run_id === 'p' && r.last_seq === 3), 10_000, 'the subscriber is reset');
+    assert.ok(s.diagnostics.some((d) => /shrank/.test(d.message) && /up to seq 5/.test(d.message)), JSON.stringify(s.diagnostics));
+    const after = new Map<string, number>();
+    await serverFact(s, 'p', 'after the rewrite', after);
+    assert.equal(after.get('after the rewrite'), 4, 'the next seq of the file as it is now');
+    assertAllOnDisk(root, 'p', after);
+    await assertServerMatchesDisk(s, root, 'p');
   });
 });
 
@@ -202,11 +225,7 @@ describe('the run folder deleted, and the run created again', () => {
 
 describe('the final newline removed by hand', () => {
   it('the complete last event is kept (its newline put back), the next commit follows it, the server never goes back', async () => {
-    const root = tempWorkspace('runboard-newline-');
-    const { s, subscription_id } = await serverWithRun(root, 'n', 'newline');
-    const acked = new Map<string, number>();
-    for (let i = 0; i < 3; i++) await serverFact(s, 'n', `fact ${i}`, acked);
-    const file = logOf(root, 'n');
+    const { root, s, subscription_id, acked, file } = await serverWithFacts('runboard-newline-', 'n', 3);
     fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace(/\n$/, ''));
 
     await cliFact(root, 'n', 'from the CLI', acked);

@@ -175,9 +175,13 @@ export function buildProgram(version: string): Command {
     .action(handle(checkpointCommands, 'replay'));
   program
     .command('repair')
-    .description("show the lines of a run's log that cannot be folded; --accept records that they are gone, so writes resume")
+    .description(
+      "show the lines of a run's log that cannot be folded and whether a cache or checkpoint can restore what they lost; " +
+        '--restore puts that back, --accept records that it is gone; either way writes resume',
+    )
     .argument('[run_id]')
-    .option('--accept', 'record the damage as accepted (the lines stay; folding goes around them)')
+    .option('--restore', 'put back what a cache or checkpoint from before the damage holds (the lines stay)')
+    .option('--accept', 'record the damage as accepted, restoring nothing (the lines stay; folding goes around them)')
     .action(handle(checkpointCommands, 'repair'));
 
   program

@@ -13,6 +13,8 @@ export type DomainCode =
   | 'READ_ONLY'
   // The run's log has lines that cannot be folded (until repaired) / was made by a newer Runboard.
   | 'RUN_DAMAGED' | 'RUN_FORMAT_UNSUPPORTED'
+  // repairRun was asked to restore, and no cache or checkpoint predates the damage.
+  | 'RESTORE_UNAVAILABLE'
   // The store could not do its I/O (disk full, permissions, a symlink, lock timeout).
   | 'STORAGE_ERROR';
 

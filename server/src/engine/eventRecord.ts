@@ -5,6 +5,7 @@ import { z } from 'zod';
 import {
   ArtifactSchema, BlackboardItemSchema, EVENT, EventRecord, EventRecordSchema, RunRecordSchema, TaskSchema, WorkspaceLeaseSchema,
 } from './model';
+import { LogRepairedPayloadSchema } from './logRestore';
 import { Check, compileCheck, shapeKeys } from './schemaCheck';
 
 const TaskPayload = z.object({ task: TaskSchema });
@@ -24,6 +25,7 @@ function payloadSchema(type: string): z.ZodType | undefined {
   if (type.startsWith('context.task.')) return TaskPayload;
   if (type === EVENT.blackboardPatched || type === EVENT.artifactAdded) return BlackboardPayload;
   if (type === EVENT.workspaceValidated || type === EVENT.workspaceMismatch || type === EVENT.workspaceRebound) return WorkspacePayload;
+  if (type === EVENT.logRepaired) return LogRepairedPayloadSchema;
   return undefined;
 }
 

@@ -139,8 +139,11 @@ export const ReplayParams = z.object({
   upto_seq: z.number().int().optional(),
 });
 
-/** Without accept: what is damaged (a read). With accept: records that it is gone, and writes resume. */
-export const RepairRunParams = z.object({ ...RunLocator, accept: z.boolean().optional() });
+/**
+ * Neither: what is damaged and whether it can be restored (a read). accept: records that it is
+ * gone, and writes resume. restore: also puts back what a cache or checkpoint from before it holds.
+ */
+export const RepairRunParams = z.object({ ...RunLocator, accept: z.boolean().optional(), restore: z.boolean().optional() });
 
 export const ValidateWorkspaceLeaseParams = z.object({
   ...RunLocator,

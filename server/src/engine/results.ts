@@ -12,7 +12,11 @@ export interface ListRunsResult { runs: RunRecord[]; unreadable?: UnreadableRun[
 /** Something in a run's log that could not be folded (PROTOCOL.md: damage). */
 export interface LogDamage { file: string; line: number; missing?: [number, number]; message: string }
 export interface GetRunResult { run: RunRecord; blackboard: Blackboard; damage?: LogDamage[] }
-export interface RepairRunResult { damage: LogDamage[]; event: EventRecord | null }
+/** Whether a cache or checkpoint from before the damage can restore what it lost, and what that puts back. */
+export type RestoreOffer =
+  | { available: true; from: 'cache' | 'checkpoint'; checkpoint_id?: string; seq: number; tasks: string[]; blackboard_items: number; commands: number }
+  | { available: false; reason: string };
+export interface RepairRunResult { damage: LogDamage[]; restore: RestoreOffer | null; event: EventRecord | null }
 export interface AppendEventResult { event: EventRecord; run: RunRecord }
 export interface ListEventsResult { events: EventRecord[]; next_since_seq?: number }
 export interface PatchBlackboardResult { patch: PatchRow; blackboard: Blackboard }

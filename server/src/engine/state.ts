@@ -1,6 +1,7 @@
 // The in-memory state of one run and THE fold: `applyEvent` turns (state, event) into the next
 // state. Live commits, loading from the log or a snapshot, and replay all go through it.
 import { applyBlackboardEvent, emptyStoredBlackboard } from './blackboard';
+import type { Restored } from './logRestore';
 import { Blackboard, EVENT, EventRecord, RunHeader, RunRecord, StoredBlackboard, Task } from './model';
 import { applyRunTransition } from './runTransitions';
 import { TaskIndex } from './taskIndex';
@@ -168,9 +169,36 @@ function applyToCommands(state: RunState, e: EventRecord): void {
  * assembled from caches of different ages catches up correctly.
  */
 export function applyEvent(state: RunState, e: EventRecord): void {
-  if (e.seq > state.header.last_event_seq) applyToRun(state, e);
-  if (e.seq > state.blackboard.last_event_seq) applyBlackboardEvent(state.blackboard, e);
-  if (e.seq > state.commandsSeq) applyToCommands(state, e);
+  // A repair that restores what damage lost carries it whole (logRestore.ts); it applies first.
+  const restored = e.type === EVENT.logRepaired ? (e.payload as { restored?: Restored }).restored : undefined;
+  if (e.seq > state.header.last_event_seq) {
+    if (restored) restoreRun(state, restored);
+    applyToRun(state, e);
+  }
+  if (e.seq > state.blackboard.last_event_seq) {
+    if (restored?.blackboard) restoreBlackboard(state.blackboard, restored.blackboard);
+    applyBlackboardEvent(state.blackboard, e);
+  }
+  if (e.seq > state.commandsSeq) {
+    for (const [id, method, fingerprint, first_seq, last_seq] of restored?.commands ?? []) {
+      state.commands.set(id, { method, fingerprint, first_seq, last_seq });
+    }
+    applyToCommands(state, e);
+  }
+}
+
+function restoreRun(state: RunState, r: Restored): void {
+  state.header = { ...r.run };
+  for (const t of r.tasks) upsertTask(state, { ...t });
+}
+
+function restoreBlackboard(bb: StoredBlackboard, r: NonNullable<Restored['blackboard']>): void {
+  bb.facts = r.facts.slice();
+  bb.decisions = r.decisions.slice();
+  bb.open_questions = r.open_questions.slice();
+  bb.artifacts = r.artifacts.slice();
+  bb.summaries = { ...r.summaries };
+  bb.revision = r.revision;
 }
 
 /** The seq the whole state has reached: the oldest of its parts. */

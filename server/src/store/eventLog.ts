@@ -96,13 +96,30 @@ export class EventLog {
     this.line = line;
   }
 
-  /** True when `offset` is 0 or follows a newline (a snapshot's offset is still a line boundary). */
-  isLineBoundary(offset: number): boolean {
-    if (offset === 0) return true;
-    if (offset > this.size()) return false;
-    const b = Buffer.alloc(1);
-    fs.readSync(this.handle(), b, 0, 1, offset - 1);
-    return b[0] === NEWLINE;
+  /**
+   * The complete line that ends at `offset` (without its newline), or undefined when `offset` is
+   * not a line's end or that line is longer than `maxBytes`. A snapshot's offset must end the line
+   * of its seq: a log edited before it (a line removed, one rewritten longer) fails the check.
+   */
+  lineBefore(offset: number, maxBytes: number): string | undefined {
+    if (offset <= 0 || offset > this.size()) return undefined;
+    const fd = this.handle();
+    const last = Buffer.alloc(1);
+    fs.readSync(fd, last, 0, 1, offset - 1);
+    if (last[0] !== NEWLINE) return undefined;
+    const end = offset - 1;
+    let chunks: Buffer[] = [];
+    for (let pos = end; pos > 0 && end - pos <= maxBytes; ) {
+      const want = Math.min(64 * 1024, pos);
+      const chunk = Buffer.allocUnsafe(want);
+      fs.readSync(fd, chunk, 0, want, pos - want);
+      const nl = chunk.lastIndexOf(NEWLINE);
+      if (nl !== -1) return Buffer.concat([chunk.subarray(nl + 1), ...chunks]).toString('utf8');
+      chunks = [chunk, ...chunks];
+      pos -= want;
+      if (pos === 0) return Buffer.concat(chunks).toString('utf8');
+    }
+    return undefined;
   }
 
   /**
@@ -211,7 +228,11 @@ export class EventLog {
 
 /** The log is not the file read so far (it shrank, or was replaced while closed): it is read again from its start. */
 export class LogRewrittenError extends Error {
-  constructor(file: string, what: string) {
+  constructor(
+    readonly file: string,
+    /** What happened to it, as a clause: "shrank to …", "was replaced while …". */
+    readonly what: string,
+  ) {
     super(`${file} ${what}; it was rewritten by another program.`);
   }
 }

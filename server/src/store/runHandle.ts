@@ -13,6 +13,7 @@ import { CommandStamp, findRepeat, stampEvents } from '../engine/commandIndex';
 import { DomainError } from '../engine/errors';
 import { CommandContext } from '../engine/ids';
 import { EVENT, EventRecord, RUN_FORMAT } from '../engine/model';
+import { restoresAnything } from '../engine/logRestore';
 import { applyEvent, CommandEntry, emptyRunState, RunState, stateFromRecords, stateSeq } from '../engine/state';
 import { decideExpireLeases } from '../engine/taskLifecycle';
 import { EventLog, LogRewrittenError, TornTail } from './eventLog';
@@ -20,6 +21,7 @@ import { removeStaleTempFiles } from './atomicFile';
 import { crashPoint } from './crashPoints';
 import { Damage, EventSequencer } from './eventSequencer';
 import { compareAtPath, sameFile, whyUnreadable } from './fileIdentity';
+import { damageAfterRepair, inspectLog, LogInspection, planRestore, RestorePlan, restoreSources, restoreUnavailable, seqsToCheck } from './logRepair';
 import { HeldLock, LogMissingError, OsRunLock } from './runLock';
 import { readBlackboardSnapshot, readLogIndex, readRunSnapshot, writeSnapshots } from './snapshots';
 import { readOnlyError } from './readOnly';
@@ -150,7 +152,7 @@ export class RunHandle {
   /** The log's own bookkeeping as events are folded: the run's format, and damage a repair accepted. */
   private noteLogEvent(event: EventRecord, line: number): void {
     if (event.type === EVENT.runCreated) this.format = runFormatOf(event);
-    else if (event.type === EVENT.logRepaired) this.damage = this.damage.filter((d) => d.line > line);
+    else if (event.type === EVENT.logRepaired) this.damage = damageAfterRepair(this.damage, line);
   }
 
   /** Starts from the caches when they agree with each other and the log; returns their seq. */
@@ -165,7 +167,11 @@ export class RunHandle {
     const i = idx.value;
     if (run.value.run_id !== this.runId) return undefined;
     if (run.value.last_event_seq < i.last_event_seq || bb.value.last_event_seq < i.last_event_seq) return undefined;
-    if (!this.log.isLineBoundary(i.log_offset)) return undefined;
+    // The caches describe this file only if its line at their offset is still their last event, and
+    // it is the file they were written from: one replaced since (an editor's save, a restored copy)
+    // may differ anywhere before the offset, so it is folded whole and its damage found.
+    if (i.log_file && !sameFile(i.log_file, this.log.identity())) return undefined;
+    if (i.last_event_seq > 0 && seqOfLine(this.log.lineBefore(i.log_offset, this.opts.maxLineBytes)) !== i.last_event_seq) return undefined;
     this.state = stateFromRecords(run.value, bb.value, { seq: i.last_event_seq, entries: i.commands });
     this.logSeq = i.last_event_seq;
     this.log.seek(i.log_offset, i.log_line);
@@ -283,31 +289,41 @@ export class RunHandle {
 
   /**
    * The log at the path is another file than the one read (replaced by rename: an editor's save,
-   * `sed -i`, rsync, `git stash`; or the run deleted and created again): reload from it. Listeners
-   * have been told the history up to `told` (all that was folded, unless a locked attempt folded
-   * more since): when the new file does not hold it they are told the history was reset, else they
-   * get what follows it. Returns whether the new file holds everything this process had folded.
+   * `sed -i`, rsync, `git stash`; or the run deleted and created again): reload from it, and tell
+   * listeners (told up to `told`: all that was folded, unless a locked attempt folded more since)
+   * what it means for them (refold). Returns whether the new file holds everything this process
+   * had folded.
    */
   private adoptReplacedLog(told: LogPoint = this.lastFolded()): boolean {
     const had = this.lastFolded();
     this.log.reopen();
-    this.resetToScratch();
+    let rest: EventRecord[];
     try {
-      this.consumeNew(undefined, false);
+      rest = this.refold(told, `${this.log.file} was replaced by another program (an editor's save, git…)`, undefined, true);
     } catch (e) {
       throw this.unreadableNow(e as NodeJS.ErrnoException);
     }
+    if (rest.length > 0) this.notify(rest);
+    return this.holds(had);
+  }
+
+  /**
+   * Folds the log again from its first line (it was replaced, or rewritten in place). Listeners
+   * told the history up to `told` need what follows it, returned (when `collect`), or, when the
+   * file no longer holds it, to be told the history was reset: they reload.
+   */
+  private refold(told: LogPoint, what: string, lockFd: number | undefined, collect: boolean): EventRecord[] {
+    this.resetToScratch();
+    this.consumeNew(lockFd, false);
     if (!this.holds(told)) {
       this.diagnose(
-        `${this.log.file} was replaced by another program (an editor's save, git…) and no longer holds the events ` +
-          `this process had read or written up to seq ${told.seq}; reloaded from the file now at the path, which ends at seq ${this.logSeq}.`,
+        `${what} and no longer holds the events this process had read or written up to seq ${told.seq}; ` +
+          `reloaded from the file now at the path, which ends at seq ${this.logSeq}.`,
       );
       this.emitReset({ root: this.root, run_id: this.runId, last_seq: this.logSeq });
-      return false;
+      return [];
     }
-    // The same history, perhaps longer (others wrote to the new file): deliver what listeners lack.
-    if (this.logSeq > told.seq) this.notify(this.readEvents(told.seq + 1, this.logSeq));
-    return this.holds(had);
+    return collect && this.logSeq > told.seq ? this.readEvents(told.seq + 1, this.logSeq) : [];
   }
 
   private lastFolded(): LogPoint {
@@ -341,16 +357,13 @@ export class RunHandle {
     return this.torn !== undefined && !this.torn.reported;
   }
 
-  /** consumeNew, reading the log again from its start when it was rewritten under us. */
+  /** consumeNew, reading the log again from its start when it was rewritten under us (in place: it shrank). */
   private consumeNewSafely(lockFd: number | undefined, collect = true): EventRecord[] {
     try {
       return this.consumeNew(lockFd, collect);
     } catch (e) {
       if (!(e instanceof LogRewrittenError)) throw e;
-      this.diagnose(e.message);
-      const before = this.logSeq;
-      this.resetToScratch();
-      return this.consumeNew(lockFd, collect).filter((ev) => ev.seq > before);
+      return this.refold(this.lastFolded(), `${e.file} ${e.what}`, lockFd, collect);
     }
   }
 
@@ -452,7 +465,8 @@ export class RunHandle {
     return new DomainError(
       'RUN_DAMAGED',
       `Run ${this.runId} is read-only: ${this.log.file} has lines that cannot be folded — ${where}${more}. ` +
-        `Reads fold around them. Look with \`runboard repair ${this.runId}\`; \`runboard repair ${this.runId} --accept\` records that they are gone and writes resume.`,
+        `Reads fold around them. \`runboard repair ${this.runId}\` shows them and whether a cache or checkpoint can put back what they held ` +
+          `(\`--restore\`); \`--accept\` records them as gone. Either way writes resume.`,
       { run_id: this.runId, damage: this.damageReport() },
     );
   }
@@ -463,30 +477,62 @@ export class RunHandle {
   }
 
   /**
-   * Records that the damage found so far is accepted (a `context.log.repaired` event listing it,
-   * at a seq above every seq in the file): the lines stay as they are, folding goes around them,
-   * and writes resume. Returns the event, or undefined when there was nothing to repair.
+   * The whole log read again from its first line (damage the caches cover is found only so), and
+   * whether a cache or checkpoint can restore what the damage lost. What it finds is this run's
+   * damage from now on: the run is read-only until it is repaired.
    */
-  async repair(): Promise<EventRecord | undefined> {
+  examineDamage(): { damage: (Damage & { file: string })[]; restore: RestorePlan | null } {
+    this.catchUp();
+    const { inspection, restore } = this.inspect();
+    this.damage = inspection.damage;
+    return { damage: this.damageReport(), restore };
+  }
+
+  private inspect(): { inspection: LogInspection; restore: RestorePlan | null } {
+    const sources = restoreSources(this.dir);
+    const inspection = inspectLog(this.log, this.runId, this.opts.maxLineBytes, seqsToCheck(sources));
+    if (inspection.damage.length === 0) return { inspection, restore: null };
+    const restore = planRestore(inspection, sources, (state, after) => this.readEvents(after + 1, this.logSeq, (e) => applyEvent(state, e)));
+    return { inspection, restore };
+  }
+
+  /**
+   * Repairs the damage in the whole log with one `context.log.repaired` event listing it, at a seq
+   * above every seq in the file: the lines stay as they are, folding goes around them, and writes
+   * resume. With `restore`, the event also carries what a cache or checkpoint from before the
+   * damage holds and the fold around it lacks (RESTORE_UNAVAILABLE when none does). Returns the
+   * damage, the restore plan, and the event (null when there was nothing to repair).
+   */
+  async repair(restore: boolean): Promise<{ damage: (Damage & { file: string })[]; restore: RestorePlan | null; event: EventRecord | null }> {
     return this.locked(
       false,
       (held, notices) => {
-        if (this.damage.length === 0) return undefined;
+        const { inspection, restore: plan } = this.inspect();
+        this.damage = inspection.damage;
+        const damage = this.damageReport();
+        if (damage.length === 0) return { damage, restore: null, event: null };
+        const restored = restore ? plan : undefined;
+        if (restored && !restored.available) throw restoreUnavailable(this.runId, restored.reason);
         const ctx = this.commandContext();
-        const h = this.state.header;
+        // Folded from the first line, as a fresh load would: the event's difference is against this.
+        this.state = inspection.folded;
+        const header = restored?.available ? restored.restored.run : this.state.header;
         const event: EventRecord = {
           event_id: ctx.ids.newId('evt'),
           run_id: this.runId,
-          seq: Math.max(this.logSeq, this.seqFloor) + 1,
+          seq: Math.max(this.logSeq, this.seqFloor, inspection.maxSeq) + 1,
           ts_ms: ctx.now,
           type: EVENT.logRepaired,
-          status: h.status,
-          revision: h.revision + 1,
-          payload: { damage: this.damageReport().map(({ file: _f, ...d }) => d) },
+          status: header.status,
+          revision: this.state.header.revision + 1,
+          payload: {
+            damage: damage.map(({ file: _f, ...d }) => d),
+            ...(restored?.available && restoresAnything(restored.restored, this.state.header) ? { restored: restored.restored } : {}),
+          },
         };
         notices.push(...this.append(held, [event]));
         this.damage = [];
-        return event;
+        return { damage, restore: plan, event };
       },
       { repairing: true },
     );
@@ -723,4 +769,16 @@ const CLOCK_SKEW_MS = 5_000;
 function runFormatOf(created: EventRecord | undefined): number {
   const f = (created?.payload as { format?: unknown } | undefined)?.format;
   return typeof f === 'number' && Number.isInteger(f) && f > 0 ? f : 1;
+}
+
+/** The seq of a log line that parses as a record, else undefined. */
+function seqOfLine(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  try {
+    const record = JSON.parse(text) as { seq?: unknown; event_seq?: unknown } | null;
+    const seq = record?.seq ?? record?.event_seq; // upstream logs say event_seq (SPEC.md §1.7)
+    return typeof seq === 'number' ? seq : undefined;
+  } catch {
+    return undefined;
+  }
 }

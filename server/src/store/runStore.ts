@@ -22,6 +22,7 @@ import { decideCreateTasks } from '../engine/taskCreation';
 import { decideClaim, decideRequeue, decideTransition } from '../engine/taskLifecycle';
 import { checkTextLimit } from '../engine/text';
 import { CheckpointListing, listCheckpoints, readCheckpointFile, writeCheckpoint } from './checkpoints';
+import { restoreOffer } from './logRepair';
 import { normalizePath, runDir, runsDir } from './paths';
 import { whyUnreadable } from './fileIdentity';
 import { syncDirectory } from './platformFs';
@@ -348,9 +349,8 @@ export class RunStore {
     replay: async (p) => this.replay(p),
     repairRun: async (p) => {
       const h = this.current(p);
-      const damage = h.damageReport();
-      if (!p.accept || damage.length === 0) return { damage, event: null };
-      return { damage, event: (await h.repair()) ?? null };
+      const done = p.accept || p.restore ? await h.repair(p.restore === true) : { ...h.examineDamage(), event: null };
+      return { damage: done.damage, restore: restoreOffer(done.restore), event: done.event };
     },
     validateWorkspaceLease: (p) => this.validateWorkspaceLease(p),
     rebindWorkspace: (p, s) => {

@@ -8,6 +8,7 @@ import { RunRecord, RunRecordSchema, StoredBlackboard, StoredBlackboardSchema } 
 import { compileParse, Parse, UNSURE } from '../engine/schemaCheck';
 import { CommandEntry, RunState, toRunRecord } from '../engine/state';
 import { readJsonIfExists, writeFileAtomic } from './atomicFile';
+import { FileIdentity } from './fileIdentity';
 
 export const RUN_FILE = 'run.json';
 export const BLACKBOARD_FILE = 'blackboard.json';
@@ -18,6 +19,8 @@ const IndexSchema = z.object({
   last_event_seq: z.number().int().nonnegative(),
   log_offset: z.number().int().nonnegative(),
   log_line: z.number().int().nonnegative(),
+  // The log file the offset is in (device and inode as decimal strings); absent in older caches.
+  log_file: z.object({ dev: z.string(), ino: z.string() }).optional(),
   commands: z.array(z.tuple([z.string(), z.string(), z.string(), z.number().int(), z.number().int()])),
 });
 
@@ -25,6 +28,7 @@ export interface LogIndex {
   last_event_seq: number;
   log_offset: number;
   log_line: number;
+  log_file?: FileIdentity;
   commands: Map<string, CommandEntry>;
 }
 
@@ -74,19 +78,24 @@ export function readLogIndex(dir: string): Loaded<LogIndex> {
       last_event_seq: v.last_event_seq,
       log_offset: v.log_offset,
       log_line: v.log_line,
+      ...(v.log_file ? { log_file: { dev: BigInt(v.log_file.dev), ino: BigInt(v.log_file.ino) } } : {}),
       commands: new Map(v.commands.map(([id, method, fingerprint, first, last]) => [id, { method, fingerprint, first_seq: first, last_seq: last }])),
     },
   };
 }
 
 /** Writes all three caches at the state's seq; the index goes last so it never runs ahead of the others. */
-export function writeSnapshots(dir: string, state: RunState, log: { offset: number; line: number }, fsync: boolean): void {
+export function writeSnapshots(dir: string, state: RunState, log: { offset: number; line: number; identity(): FileIdentity }, fsync: boolean): void {
   writeFileAtomic(path.join(dir, RUN_FILE), JSON.stringify(toRunRecord(state), null, 1), fsync, 'snapshot-write');
   writeFileAtomic(path.join(dir, BLACKBOARD_FILE), JSON.stringify(state.blackboard, null, 1), fsync);
   const commands = [...state.commands].map(([id, c]) => [id, c.method, c.fingerprint, c.first_seq, c.last_seq]);
   writeFileAtomic(
     path.join(dir, INDEX_FILE),
-    JSON.stringify({ format: 1, last_event_seq: state.commandsSeq, log_offset: log.offset, log_line: log.line, commands }),
+    JSON.stringify({ format: 1, last_event_seq: state.commandsSeq, log_offset: log.offset, log_line: log.line, log_file: fileOf(log.identity()), commands }),
     fsync,
   );
+}
+
+function fileOf(id: FileIdentity): { dev: string; ino: string } {
+  return { dev: String(id.dev), ino: String(id.ino) };
 }

@@ -1,6 +1,8 @@
-// checkpoint, checkpoints, replay.
+// checkpoint, checkpoints, replay, repair.
+import { RepairRunResult } from '../../engine/results';
 import { clockTime } from '../humanFormat';
 import { Invocation } from '../invocation';
+import { UsageError } from '../usageError';
 import { renderTable } from '../table';
 
 export async function checkpoint({ session, out, opts }: Invocation): Promise<void> {
@@ -45,13 +47,35 @@ export async function replay({ session, out, opts }: Invocation): Promise<void> 
 
 export async function repair({ session, out, args, opts }: Invocation): Promise<void> {
   const run_id = await session.runId(args[0]);
-  const result = await session.execute('repairRun', { run_id, accept: opts.accept === true });
+  if (opts.accept === true && opts.restore === true) throw new UsageError('Use --restore or --accept, not both.');
+  const result = await session.execute('repairRun', { run_id, accept: opts.accept === true, restore: opts.restore === true });
   out.result(result, () => {
     if (result.damage.length === 0) return `Run ${run_id} has no damaged lines.`;
     const lines = result.damage.map((d) => `  ${d.file}:${d.line}  ${d.message}`);
-    const then = result.event
-      ? `Recorded as accepted at seq ${result.event.seq}; writes resume.`
-      : `The run is read-only while these stay. \`runboard repair ${run_id} --accept\` records that they are gone (the lines stay; folding goes around them).`;
-    return [`Run ${run_id}: ${result.damage.length} damaged line(s):`, ...lines, then].join('\n');
+    return [`Run ${run_id}: ${result.damage.length} damaged line(s):`, ...lines, repairOutcome(run_id, result)].join('\n');
   });
+}
+
+function repairOutcome(runId: string, { restore, event }: RepairRunResult): string {
+  const offer = restore?.available ? restore : undefined;
+  const source = offer && (offer.from === 'cache' ? `the caches (seq ${offer.seq})` : `checkpoint ${offer.checkpoint_id} (seq ${offer.seq})`);
+  const what = offer && whatComesBack(offer);
+  if (event) {
+    const restored = (event.payload as { restored?: unknown }).restored !== undefined;
+    return restored
+      ? `Restored from ${source}: ${what}. Recorded at seq ${event.seq}; writes resume.`
+      : `Recorded as accepted at seq ${event.seq}; writes resume.`;
+  }
+  const accept = `\`runboard repair ${runId} --accept\` records that they are gone (the lines stay; folding goes around them).`;
+  if (offer) return `The run is read-only while these stay. ${source} predate the damage: \`runboard repair ${runId} --restore\` puts back ${what}. Or ${accept}`;
+  return `The run is read-only while these stay. Nothing can restore what they held (${restore?.available === false ? restore.reason : 'no source'}). ${accept}`;
+}
+
+function whatComesBack(o: { tasks: string[]; blackboard_items: number; commands: number }): string {
+  const parts = [
+    o.tasks.length > 0 ? `task${o.tasks.length === 1 ? '' : 's'} ${o.tasks.slice(0, 10).join(', ')}${o.tasks.length > 10 ? ` (+${o.tasks.length - 10})` : ''}` : '',
+    o.blackboard_items > 0 ? `${o.blackboard_items} blackboard item(s)` : '',
+    o.commands > 0 ? `${o.commands} command id(s)` : '',
+  ].filter(Boolean);
+  return parts.length > 0 ? `the run's state with ${parts.join(', ')}` : "the run's state (nothing was lost from it)";
 }
