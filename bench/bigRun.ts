@@ -4,7 +4,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { RunStore } from '../server/src/store/runStore';
-import { BLACKBOARD_FILE, INDEX_FILE, RUN_FILE } from '../server/src/store/snapshots';
+import { BLACKBOARD_FILE, INDEX_FILE, RUN_FILE } from '../contract/layout';
 import { Fixture, writeFixtureRun } from './fixture';
 import { benchStore, nowMs, removeDir, tempDir } from './harness';
 

@@ -13,7 +13,7 @@ import { decideCreateTasks } from '../server/src/engine/taskCreation';
 import { decideClaim, decideTransition } from '../server/src/engine/taskLifecycle';
 import { identityOf } from '../server/src/store/fileIdentity';
 import { runDir } from '../server/src/store/paths';
-import { EVENTS_FILE } from '../server/src/store/runHandle';
+import { EVENTS_FILE } from '../contract/layout';
 import { writeSnapshots } from '../server/src/store/snapshots';
 import { counterIds, factPayload, taskInputs, toolCallParams } from './workload';
 

@@ -4,7 +4,7 @@
 //   queueWorker.ts runboard <root> <run_id> <fsync|none> <agent>
 //   queueWorker.ts sqlite <db file> <FULL|NORMAL> <agent>
 import { RunStore } from '../server/src/store/runStore';
-import { Durability } from '../server/src/store/types';
+import type { Durability } from '../contract/limits';
 import { SqliteQueue, SqliteSync } from './sqliteQueue';
 
 export interface WorkerDone {

@@ -3,7 +3,7 @@
 // line Runboard wrote, appended under the same kind of OS lock (appendFileSync; with fsync: write +
 // fdatasync). The two alternate commit by commit, so a busy disk or CPU slows both alike.
 import * as path from 'node:path';
-import { Durability } from '../server/src/store/types';
+import type { Durability } from '../contract/limits';
 import { benchStore, inTempDir, median, nowMs, ratioOf, Row, settle } from './harness';
 import { RawLockedAppender } from './rawAppend';
 import { toolCallParams } from './workload';

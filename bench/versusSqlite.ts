@@ -4,7 +4,7 @@
 // "go" to the last worker's "done" (process start and loading are not on the clock).
 import { ChildProcess, fork } from 'node:child_process';
 import * as path from 'node:path';
-import { Durability } from '../server/src/store/types';
+import type { Durability } from '../contract/limits';
 import { benchStore, inTempDir, median, nowMs, ratioOf, Row, settle } from './harness';
 import { benchEntry, REPO } from './paths';
 import type { WorkerDone } from './queueWorker';

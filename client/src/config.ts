@@ -2,10 +2,10 @@
 // multi-root windows need no special cases. Nothing is cached: every read asks VS Code.
 import * as os from 'node:os';
 import * as vscode from 'vscode';
+import { type Durability, LEASE } from '../../contract/limits';
 
 const SECTION = 'runboard';
 
-export type Durability = 'fsync' | 'none';
 
 function userName(): string {
   try {
@@ -23,8 +23,8 @@ export function agentId(folder?: vscode.Uri): string {
 
 /** The lease length asked for when this editor claims a task in `folder`. */
 export function defaultLeaseMs(folder?: vscode.Uri): number {
-  const v = vscode.workspace.getConfiguration(SECTION, folder).get<number>('defaultLeaseMs', 30_000);
-  return Number.isFinite(v) && v > 0 ? Math.round(v) : 30_000;
+  const v = vscode.workspace.getConfiguration(SECTION, folder).get<number>('defaultLeaseMs', LEASE.defaultMs);
+  return Number.isFinite(v) && v > 0 ? Math.round(v) : LEASE.defaultMs;
 }
 
 /** One server process serves the window, so durability is a window setting. */

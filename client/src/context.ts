@@ -69,7 +69,7 @@ export class RunboardContext implements vscode.Disposable {
       }),
     );
 
-    this.blackboardTree = this.own(new BlackboardTreeProvider(this.model, this.selection));
+    this.blackboardTree = this.own(new BlackboardTreeProvider(this.model, this.selection, this.leases));
     const bbView = vscode.window.createTreeView('runboard.blackboard', { treeDataProvider: this.blackboardTree });
     this.blackboardView = this.own(bbView) as vscode.TreeView<unknown>;
     const describeBlackboard = () => {

@@ -1,6 +1,7 @@
 // The one mapping from failures to what a person reads: the server's domain errors already carry
 // a message to act on (PROTOCOL.md §Errors); a few codes get a hint about what to do in the UI.
 import { ResponseError } from 'vscode-languageclient/node';
+import { INVALID_PARAMS } from '../../contract/errors';
 import { ServerNotRunningError } from './server/runboardServer';
 
 export interface ErrorInfo {
@@ -25,7 +26,7 @@ export function errorInfo(e: unknown): ErrorInfo {
     const data = err.data && typeof err.data === 'object' ? (err.data as Record<string, unknown>) : undefined;
     const code = typeof data?.code === 'string' ? data.code : undefined;
     let message = err.message;
-    if (code === 'INVALID_PARAMS' && Array.isArray(data?.issues)) {
+    if (code === INVALID_PARAMS && Array.isArray(data?.issues)) {
       message += ': ' + (data.issues as { path?: unknown; message?: unknown }[]).map((i) => `${String(i.path ?? '')} ${String(i.message ?? '')}`.trim()).join('; ');
     }
     const hint = code ? HINTS[code] : undefined;

@@ -6,7 +6,8 @@ import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-icon/index.js';
 import '@vscode-elements/elements/dist/vscode-toolbar-button/index.js';
 import type { BoardAction, BoardModel, BoardState, CardModel, FromBoard, ToBoard } from '../../client/src/board/boardProtocol';
-import type { TaskStatus } from '../../server/src/engine/model';
+import { BOARD_COLUMNS, TASK_STATUS_LABEL, type TaskStatus } from '../../contract/statuses';
+
 
 interface VsCodeApi {
   postMessage(message: FromBoard): void;
@@ -18,14 +19,14 @@ declare function acquireVsCodeApi(): VsCodeApi;
 const vscode = acquireVsCodeApi();
 const app = document.getElementById('app')!;
 
-const COLUMNS: { status: TaskStatus; label: string; icon: string }[] = [
-  { status: 'pending', label: 'Pending', icon: 'circle-large-outline' },
-  { status: 'runnable', label: 'Runnable', icon: 'circle-outline' },
-  { status: 'in_progress', label: 'In progress', icon: 'sync' },
-  { status: 'blocked', label: 'Blocked', icon: 'circle-slash' },
-  { status: 'done', label: 'Done', icon: 'pass' },
-  { status: 'failed', label: 'Failed', icon: 'error' },
-];
+const COLUMN_ICON: Record<TaskStatus, string> = {
+  pending: 'circle-large-outline',
+  runnable: 'circle-outline',
+  in_progress: 'sync',
+  blocked: 'circle-slash',
+  done: 'pass',
+  failed: 'error',
+};
 
 const ACTION_UI: Record<BoardAction, { icon: string; label: string }> = {
   claim: { icon: 'play', label: 'Claim' },
@@ -70,30 +71,6 @@ function leaseLabel(expiresAt: number): string {
   return left > 0 ? `lease ${duration(left)}` : 'lease expired';
 }
 
-function actionsFor(card: CardModel, m: BoardModel): BoardAction[] {
-  const writes: BoardAction[] = [];
-  switch (card.status) {
-    case 'pending':
-    case 'runnable':
-      if (!m.run?.terminal) writes.push('claim');
-      writes.push('requeue');
-      break;
-    case 'in_progress':
-      writes.push(...(card.mine ? (['heartbeat', 'complete', 'fail', 'release'] as const) : (['requeue'] as const)));
-      break;
-    case 'blocked':
-      writes.push('requeue');
-      break;
-    case 'failed':
-      if (card.attempt < card.max_attempts) writes.push('retry');
-      writes.push('requeue');
-      break;
-    case 'done':
-      break;
-  }
-  return [...(m.trusted && m.serverRunning ? writes : []), 'details'];
-}
-
 function renderCard(card: CardModel, m: BoardModel): HTMLElement {
   const c = el('div', `card status-${card.status}${card.mine ? ' mine' : ''}`);
   c.dataset.taskId = card.id;
@@ -117,7 +94,7 @@ function renderCard(card: CardModel, m: BoardModel): HTMLElement {
   for (const why of card.waits) c.append(el('div', 'card-wait', why));
   if (card.last_error && card.status !== 'done') c.append(el('div', 'card-error', card.last_error));
   const bar = el('div', 'card-actions');
-  for (const action of actionsFor(card, m)) {
+  for (const action of card.actions) {
     const b = el('vscode-toolbar-button');
     b.setAttribute('icon', ACTION_UI[action].icon);
     b.setAttribute('label', ACTION_UI[action].label);
@@ -185,16 +162,16 @@ function render(m: BoardModel): void {
     frag.append(el('p', 'empty', 'Select a run in the Runs view, or create one with “Runboard: Create Run”.'));
   } else {
     const board = el('div', 'columns');
-    for (const col of COLUMNS) {
-      const cards = m.tasks.filter((t) => t.status === col.status).sort((a, b) => b.priority - a.priority);
-      const column = el('section', `column column-${col.status}`);
-      column.dataset.status = col.status;
+    for (const status of BOARD_COLUMNS) {
+      const cards = m.tasks.filter((t) => t.status === status).sort((a, b) => b.priority - a.priority);
+      const column = el('section', `column column-${status}`);
+      column.dataset.status = status;
       const head = el('h2', 'column-head');
       const badge = el('vscode-badge', undefined, String(cards.length));
       badge.setAttribute('variant', 'counter');
-      head.append(icon(col.icon, col.status === 'in_progress' && cards.length > 0), el('span', 'column-label', col.label), badge);
+      head.append(icon(COLUMN_ICON[status], status === 'in_progress' && cards.length > 0), el('span', 'column-label', TASK_STATUS_LABEL[status]), badge);
       const list = el('div', 'column-cards');
-      list.dataset.status = col.status;
+      list.dataset.status = status;
       for (const card of cards) list.append(renderCard(card, m));
       if (cards.length === 0) list.append(el('div', 'column-empty', '—'));
       column.append(head, list);

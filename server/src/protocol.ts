@@ -9,11 +9,6 @@ import type { EventRecord } from './engine/model';
 
 export const PROTOCOL_VERSION = 1;
 
-/** The event types of the log (PROTOCOL.md §Files), for clients that look at events. */
-export { EVENT } from './engine/eventTypes';
-
-/** JSON-RPC error codes: -32602 for the method's own params, -32000 for domain rejections (data.code). */
-export const RpcErrorCodes = { invalidParams: -32602, domain: -32000, methodNotFound: -32601, internal: -32603, invalidRequest: -32600 } as const;
 
 export type Cursor = Record<string, number>;
 

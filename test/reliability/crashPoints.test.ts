@@ -6,11 +6,11 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { EVENT } from '../../server/src/engine/model';
 import { CrashPoint } from '../../server/src/store/crashPoints';
 import { RunStore } from '../../server/src/store/runStore';
 import { Diagnostic } from '../../server/src/store/types';
 import { REPO, tempRoot } from '../server/serverProcess';
+import { EVENT } from '../../contract/events';
 
 const WORKER = path.join(__dirname, 'workers', 'crashWriter.ts');
 const POINTS: CrashPoint[] = ['after-lock', 'partial-write', 'before-fsync', 'before-unlock', 'snapshot-write', 'checkpoint-write'];

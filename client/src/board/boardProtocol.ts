@@ -1,6 +1,7 @@
 // The messages between the extension and the task board webview (media/src/board.ts), both ways.
 // Types only: the webview bundle imports them with `import type`, so nothing here runs there.
-import type { RunStatus, TaskStatus } from '../../../server/src/engine/model';
+import type { RunStatus, TaskStatus } from '../../../contract/statuses';
+import type { TaskAction } from '../../../contract/taskRules';
 
 /** A card: everything already turned into display values, so the webview renders text only. */
 export interface CardModel {
@@ -13,8 +14,10 @@ export interface CardModel {
   max_attempts: number;
   lease_owner?: string;
   lease_expires_at_ms?: number;
-  /** This editor holds the task's lease (heartbeat, complete, fail, release apply). */
+  /** This editor holds the task's lease (shown as "you"). */
   mine: boolean;
+  /** What the card offers, in order: the contract's rule for this editor (taskActions.ts), then details. */
+  actions: BoardAction[];
   last_error?: string;
   depends_on: string[];
   /** Why the task waits (see waitReasons), empty when claimable or not waiting. */
@@ -26,7 +29,6 @@ export interface BoardRun {
   run_id: string;
   objective: string;
   status: RunStatus;
-  terminal: boolean;
 }
 
 export interface BoardModel {
@@ -44,9 +46,7 @@ export interface BoardModel {
 
 export type ToBoard = BoardModel;
 
-export type BoardAction = 'claim' | 'heartbeat' | 'complete' | 'fail' | 'release' | 'retry' | 'requeue' | 'details';
-
-export const BOARD_ACTIONS: readonly BoardAction[] = ['claim', 'heartbeat', 'complete', 'fail', 'release', 'retry', 'requeue', 'details'];
+export type BoardAction = TaskAction | 'details';
 
 /** What survives hide/show and reloads (vscode.setState / the panel serializer). */
 export interface BoardState {

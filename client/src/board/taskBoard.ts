@@ -3,12 +3,13 @@
 // serializer. Each webview gets a BoardSession: it renders the model as cards and turns card
 // actions into the same commands the tree uses.
 import * as vscode from 'vscode';
-import type { Task } from '../../../server/src/engine/model';
+import type { RunRecord, Task } from '../../../server/src/engine/model';
 import type { LeaseTokens } from '../runs/leaseTokens';
 import { runKey, type RunRef } from '../runs/refs';
 import type { RunsModel } from '../runs/runsModel';
 import type { RunSelection } from '../runs/selection';
-import { firstLine, isTerminalRun, taskTitle, waitReasons } from '../runs/taskText';
+import { offeredActions, waitTexts } from '../runs/taskActions';
+import { firstLine, taskTitle } from '../runs/taskText';
 import type { RunboardServer } from '../server/runboardServer';
 import { boardHtml, boardResourceRoots } from './boardHtml';
 import type { BoardAction, BoardModel, BoardState, CardModel, FromBoard, ToBoard } from './boardProtocol';
@@ -47,7 +48,8 @@ export class BoardSession implements vscode.Disposable {
     private readonly deps: BoardDeps,
     private readonly mode: 'view' | 'panel',
     initial?: RunRef,
-    private readonly onRunChanged?: (ref: RunRef | undefined) => void,
+    /** Told before the board shows another run; false keeps the run it shows. */
+    private readonly onRunChanged?: (ref: RunRef | undefined) => boolean,
   ) {
     this.pinned = initial;
     webview.options = { enableScripts: true, localResourceRoots: boardResourceRoots(deps.extensionUri) };
@@ -79,8 +81,8 @@ export class BoardSession implements vscode.Disposable {
   }
 
   show(ref: RunRef | undefined): void {
+    if (this.onRunChanged && !this.onRunChanged(ref)) return;
     this.pinned = ref;
-    this.onRunChanged?.(ref);
     this.post();
   }
 
@@ -127,16 +129,17 @@ export class BoardSession implements vscode.Disposable {
     };
     if (!ref || !entry) return { ...base, run: null, tasks: [] };
     const run = entry.run;
-    const byId = new Map(run.tasks.map((t) => [t.id, t]));
     const now = Date.now();
+    const writable = base.trusted && base.serverRunning;
     return {
       ...base,
-      run: { root: ref.root, run_id: run.run_id, objective: firstLine(run.objective, 200), status: run.status, terminal: isTerminalRun(run.status) },
-      tasks: run.tasks.map((t) => this.card(ref, t, byId, now)),
+      run: { root: ref.root, run_id: run.run_id, objective: firstLine(run.objective, 200), status: run.status },
+      tasks: run.tasks.map((t) => this.card(ref, run, t, now, writable)),
     };
   }
 
-  private card(ref: RunRef, t: Task, byId: Map<string, Task>, now: number): CardModel {
+  private card(ref: RunRef, run: RunRecord, t: Task, now: number, writable: boolean): CardModel {
+    const taskRef = { ...ref, task_id: t.id };
     return {
       id: t.id,
       title: taskTitle(t),
@@ -147,10 +150,13 @@ export class BoardSession implements vscode.Disposable {
       max_attempts: t.max_attempts,
       lease_owner: t.lease_owner,
       lease_expires_at_ms: t.lease_expires_at_ms,
-      mine: this.deps.leases.holds({ ...ref, task_id: t.id }, t),
+      mine: this.deps.leases.holds(taskRef, t),
+      // Writes are refused without trust or a server: only details then.
+      actions: [...(writable ? offeredActions(run, t, taskRef, this.deps.leases, now) : []), 'details'],
       last_error: t.last_error,
       depends_on: t.depends_on_task_ids,
-      waits: t.status === 'in_progress' ? [] : waitReasons(t, byId, now),
+      // A task in progress shows its holder and countdown instead.
+      waits: t.status === 'in_progress' ? [] : waitTexts(run, t, now),
     };
   }
 
@@ -208,14 +214,37 @@ export class TaskBoardPanels implements vscode.WebviewPanelSerializer<BoardState
     return e ? `Board: ${firstLine(e.run.objective, 40) || e.run.run_id}` : 'Task board';
   }
 
+  /**
+   * A panel is keyed by the run it shows, so opening that run reveals it. When it is switched to
+   * another run ("Show another run"), its key and title follow; a run another panel already shows
+   * is revealed there instead. The title follows the run's objective, which a panel restored after
+   * a reload learns only once the runs are loaded.
+   */
   private attach(panel: vscode.WebviewPanel, ref: RunRef | undefined): void {
     panel.iconPath = vscode.Uri.joinPath(this.deps.extensionUri, 'media', 'icon.png');
     panel.title = this.title(ref);
-    const session = new BoardSession(panel.webview, this.deps, 'panel', ref);
-    const key = ref ? runKey(ref) : `panel:${Math.random()}`;
-    this.sessions.set(key, { panel, session });
+    let key = ref ? runKey(ref) : `panel:${Math.random()}`;
+    const switchTo = (next: RunRef | undefined): boolean => {
+      const nextKey = next ? runKey(next) : key;
+      if (nextKey === key) return true;
+      const other = this.sessions.get(nextKey);
+      if (other) {
+        other.panel.reveal();
+        return false;
+      }
+      this.sessions.delete(key);
+      key = nextKey;
+      this.sessions.set(key, entry);
+      panel.title = this.title(next);
+      return true;
+    };
+    const entry = { panel, session: new BoardSession(panel.webview, this.deps, 'panel', ref, switchTo) };
+    this.sessions.set(key, entry);
+    const retitle = () => (panel.title = this.title(entry.session.current()));
+    const watches = [this.deps.model.onDidChangeStructure(retitle), this.deps.model.onDidChangeRun(retitle)];
     panel.onDidDispose(() => {
-      session.dispose();
+      for (const w of watches) w.dispose();
+      entry.session.dispose();
       this.sessions.delete(key);
     });
   }

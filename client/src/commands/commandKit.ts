@@ -3,7 +3,7 @@
 // (errors.ts) and a log line. Commands return their result so tests can drive them directly.
 import * as vscode from 'vscode';
 import type { RunboardContext } from '../context';
-import { RpcErrorCodes } from '../../../server/src/protocol';
+import { RpcErrorCodes } from '../../../contract/errors';
 import { errorInfo } from '../errors';
 import { log } from '../log';
 

@@ -4,7 +4,9 @@ import * as vscode from 'vscode';
 import type { Task } from '../../../server/src/engine/model';
 import type { RunboardContext } from '../context';
 import { asRunRef, asTaskRef, type RunRef, type TaskRef } from '../runs/refs';
+import { offeredActions } from '../runs/taskActions';
 import { firstLine, taskDescription, taskTitle } from '../runs/taskText';
+import type { TaskAction } from '../../../contract/taskRules';
 import { Cancelled } from './commandKit';
 
 /** A field of a command's argument object, if it has that type. */
@@ -47,16 +49,19 @@ export async function runFromArg(ctx: RunboardContext, arg: unknown, placeHolder
   return pickRun(ctx, placeHolder);
 }
 
-export async function taskFromArg(ctx: RunboardContext, arg: unknown, placeHolder: string, filter: (t: Task, ref: TaskRef) => boolean): Promise<TaskRef> {
+/** The task in `arg`, else one the user picks among those that offer `action` now (any task without one). */
+export async function taskFromArg(ctx: RunboardContext, arg: unknown, placeHolder: string, action?: TaskAction): Promise<TaskRef> {
   const ref = asTaskRef(arg);
   if (ref) return ctx.model.resolve(ref);
   const run = await runFromArg(ctx, arg, 'Pick the run of the task');
-  const tasks = (ctx.model.get(run)?.run.tasks ?? []).filter((t) => filter(t, { ...run, task_id: t.id }));
+  const record = ctx.model.get(run)?.run;
+  const now = Date.now();
+  const offers = (t: Task) => action === undefined || offeredActions(record!, t, { ...run, task_id: t.id }, ctx.leases, now).includes(action);
+  const tasks = (record?.tasks ?? []).filter(offers);
   if (tasks.length === 0) {
     ctx.notify('info', `No task of run ${run.run_id} fits “${placeHolder}”.`);
     throw new Cancelled();
   }
-  const now = Date.now();
   const picked = await vscode.window.showQuickPick(
     tasks.map((t) => ({ label: taskTitle(t), description: `${t.status} · ${taskDescription(t, now)}`, detail: t.id, task: t })),
     { placeHolder, matchOnDetail: true },

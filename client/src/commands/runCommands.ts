@@ -2,13 +2,14 @@
 // open the task board in an editor, rebind the workspace.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { RunStatus } from '../../../server/src/engine/model';
 import { Requests } from '../../../server/src/protocol';
 import type { RunboardContext } from '../context';
 import { asRunRef, type RunRef } from '../runs/refs';
-import { firstLine, isTerminalRun } from '../runs/taskText';
+import { firstLine } from '../runs/taskText';
+import { isTerminal, type RunStatus } from '../../../contract/statuses';
 import { Cancelled, type CommandSpec } from './commandKit';
 import { argField, askText, pickRun, runFromArg } from './prompts';
+import { EVENTS_FILE, RUNBOARD_DIR, RUNS_DIR } from '../../../contract/layout';
 
 async function pickFolder(ctx: RunboardContext, arg: unknown): Promise<string> {
   const given = argField(arg, 'root', 'string');
@@ -147,7 +148,7 @@ export function runCommands(ctx: RunboardContext): CommandSpec[] {
       id: 'runboard.reopenRun',
       writes: true,
       run: async (arg) => {
-        const ref = asRunRef(arg) ? ctx.model.resolve(asRunRef(arg)!) : await pickRun(ctx, 'Reopen which run?', (r) => isTerminalRun(ctx.model.get(r)?.run.status ?? ''));
+        const ref = asRunRef(arg) ? ctx.model.resolve(asRunRef(arg)!) : await pickRun(ctx, 'Reopen which run?', (r) => isTerminal(ctx.model.get(r)?.run.status ?? ''));
         const reason = await askText(arg, 'reason', { prompt: 'Why reopen it? (optional)' });
         return runEvent(ctx, ref, 'run_reopened', 'running', reason.trim() ? { reason } : undefined);
       },
@@ -169,7 +170,7 @@ export function runCommands(ctx: RunboardContext): CommandSpec[] {
       id: 'runboard.openRunLog',
       run: async (arg) => {
         const ref = await runFromArg(ctx, arg, 'Open the log of which run?');
-        const uri = vscode.Uri.file(path.join(ref.root, '.runboard', 'runs', ref.run_id, 'events.jsonl'));
+        const uri = vscode.Uri.file(path.join(ref.root, RUNBOARD_DIR, RUNS_DIR, ref.run_id, EVENTS_FILE));
         const editor = await vscode.window.showTextDocument(uri, { preview: false });
         // The log is append-only: make this editor read-only so a stray keystroke cannot corrupt it.
         await vscode.commands.executeCommand('workbench.action.files.setActiveEditorReadonlyInSession').then(undefined, () => undefined);

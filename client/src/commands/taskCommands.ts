@@ -4,6 +4,7 @@
 import * as fs from 'node:fs/promises';
 import * as vscode from 'vscode';
 import type { Task } from '../../../server/src/engine/model';
+import { hasLiveLease, type TaskAction } from '../../../contract/taskRules';
 import { Requests } from '../../../server/src/protocol';
 import * as config from '../config';
 import type { RunboardContext } from '../context';
@@ -13,7 +14,7 @@ import { Cancelled, type CommandSpec } from './commandKit';
 import { argField, askText, runFromArg, taskFromArg } from './prompts';
 import { parseTaskFile } from './taskFile';
 
-type LeaseAction = 'heartbeat' | 'complete' | 'fail' | 'release';
+type LeaseAction = Exclude<TaskAction, 'claim' | 'retry' | 'requeue'>;
 
 export function taskCommands(ctx: RunboardContext): CommandSpec[] {
   const folderUri = (root: string) => ctx.model.folderOf(root)?.uri;
@@ -22,15 +23,17 @@ export function taskCommands(ctx: RunboardContext): CommandSpec[] {
     if (task?.lease_token) await ctx.leases.remember(ref, task.lease_token, task.lease_owner ?? config.agentId(folderUri(ref.root)));
   };
 
-  /** heartbeat / complete / fail / release with the lease token this editor holds. */
+  /** heartbeat / complete / fail / release: of a task in progress with the lease token this editor holds; fail and release also of a blocked task. */
   const withLease = (id: string, action: LeaseAction, verb: string): CommandSpec => ({
     id,
     writes: true,
     run: async (arg) => {
-      const ref = await taskFromArg(ctx, arg, `${verb} which of your tasks?`, (t, r) => t.status === 'in_progress' && ctx.leases.holds(r, t));
-      const held = ctx.leases.get(ref);
+      const ref = await taskFromArg(ctx, arg, `${verb} which task?`, action);
       const task = ctx.model.task(ref);
-      if (!held) {
+      // The token this editor holds goes along whenever it has one (the model may not show its claim
+      // yet); a blocked task has no lease and needs none.
+      const held = ctx.leases.get(ref);
+      if (!held && task?.status !== 'blocked') {
         const owner = task?.lease_owner ? ` It is leased by ${task.lease_owner}.` : '';
         throw new Error(`This editor holds no lease on task ${ref.task_id}.${owner} Claim it first, or requeue it to take it back.`);
       }
@@ -47,12 +50,12 @@ export function taskCommands(ctx: RunboardContext): CommandSpec[] {
         run_id: ref.run_id,
         task_id: ref.task_id,
         action,
-        lease_token: held.token,
-        agent_id: held.agent_id,
+        lease_token: held?.token,
+        agent_id: held?.agent_id ?? config.agentId(folderUri(ref.root)),
         error,
         lease_ms: action === 'heartbeat' ? config.defaultLeaseMs(folderUri(ref.root)) : undefined,
       });
-      if (action !== 'heartbeat') await ctx.leases.forget(ref);
+      if (held && action !== 'heartbeat') await ctx.leases.forget(ref);
       ctx.model.invalidate(ref);
       return updated;
     },
@@ -111,7 +114,7 @@ export function taskCommands(ctx: RunboardContext): CommandSpec[] {
       id: 'runboard.claimTask',
       writes: true,
       run: async (arg) => {
-        const ref = await taskFromArg(ctx, arg, 'Claim which task?', (t) => t.status === 'pending' || t.status === 'runnable');
+        const ref = await taskFromArg(ctx, arg, 'Claim which task?', 'claim');
         const folder = folderUri(ref.root);
         const { task } = await ctx.server.request(Requests.claimTask, {
           root: ref.root,
@@ -138,7 +141,7 @@ export function taskCommands(ctx: RunboardContext): CommandSpec[] {
       id: 'runboard.retryTask',
       writes: true,
       run: async (arg) => {
-        const ref = await taskFromArg(ctx, arg, 'Retry which failed task?', (t) => t.status === 'failed');
+        const ref = await taskFromArg(ctx, arg, 'Retry which task?', 'retry');
         const { task } = await ctx.server.request(Requests.transitionTask, { root: ref.root, run_id: ref.run_id, task_id: ref.task_id, action: 'retry' });
         ctx.model.invalidate(ref);
         return task;
@@ -148,9 +151,9 @@ export function taskCommands(ctx: RunboardContext): CommandSpec[] {
       id: 'runboard.requeueTask',
       writes: true,
       run: async (arg) => {
-        const ref = await taskFromArg(ctx, arg, 'Requeue which task?', (t) => t.status !== 'done');
+        const ref = await taskFromArg(ctx, arg, 'Requeue which task?', 'requeue');
         const current = ctx.model.task(ref);
-        const live = !!current?.lease_expires_at_ms && current.lease_expires_at_ms > Date.now();
+        const live = current !== undefined && hasLiveLease(current, Date.now());
         let force = argField(arg, 'force', 'boolean') ?? false;
         if (live && !force) {
           const mine = ctx.leases.holds(ref, current);
@@ -178,7 +181,7 @@ export function taskCommands(ctx: RunboardContext): CommandSpec[] {
     {
       id: 'runboard.openTaskDetails',
       run: async (arg) => {
-        const ref = await taskFromArg(ctx, arg, 'Show which task?', () => true);
+        const ref = await taskFromArg(ctx, arg, 'Show which task?');
         const doc = await vscode.workspace.openTextDocument(ctx.documents.taskUri(ref));
         await vscode.languages.setTextDocumentLanguage(doc, 'json');
         await vscode.window.showTextDocument(doc, { preview: true });

@@ -7,7 +7,10 @@ import { taskIcon } from './icons';
 import type { RunRef, TaskRef } from './refs';
 import type { RunsModel } from './runsModel';
 import type { RunSelection } from './selection';
-import { firstLine, taskTitle, waitingTasks, waitReasons } from './taskText';
+import type { TaskAction } from '../../../contract/taskRules';
+import type { LeaseTokens } from './leaseTokens';
+import { offeredActions, taskContextValue, waitTexts } from './taskActions';
+import { firstLine, taskTitle, waitingTasks } from './taskText';
 
 type Section = 'summary' | 'facts' | 'decisions' | 'open_questions' | 'artifacts' | 'waiting';
 
@@ -15,7 +18,7 @@ export type BlackboardNode =
   | { kind: 'section'; section: Section; ref: RunRef }
   | { kind: 'item'; section: 'facts' | 'decisions' | 'open_questions' | 'summary'; item: BlackboardItem; ref: RunRef }
   | { kind: 'artifact'; artifact: Artifact; ref: RunRef }
-  | { kind: 'waiting'; task: Task; reasons: string[]; ref: TaskRef };
+  | { kind: 'waiting'; task: Task; reasons: string[]; actions: TaskAction[]; ref: TaskRef };
 
 const SECTION_LABEL: Record<Section, string> = {
   summary: 'Summary',
@@ -40,7 +43,11 @@ export class BlackboardTreeProvider implements vscode.TreeDataProvider<Blackboar
   private readonly ticker: NodeJS.Timeout;
   readonly onDidChangeTreeData = this.emitter.event;
 
-  constructor(private readonly model: RunsModel, private readonly selection: RunSelection) {
+  constructor(
+    private readonly model: RunsModel,
+    private readonly selection: RunSelection,
+    private readonly leases: LeaseTokens,
+  ) {
     // "until …, 12s left" and retry times age: refresh while the shown run has any.
     this.ticker = setInterval(() => {
       const cur = selection.current;
@@ -86,10 +93,12 @@ export class BlackboardTreeProvider implements vscode.TreeDataProvider<Blackboar
       case 'artifacts':
         return (bb?.artifacts ?? []).map((artifact) => ({ kind: 'artifact', artifact, ref }));
       case 'waiting': {
-        const tasks = entry.run.tasks;
-        const byId = new Map(tasks.map((t) => [t.id, t]));
+        const run = entry.run;
         const now = Date.now();
-        return waitingTasks(tasks).map((task) => ({ kind: 'waiting', task, reasons: waitReasons(task, byId, now), ref: { ...ref, task_id: task.id } }));
+        return waitingTasks(run.tasks).map((task) => {
+          const taskRef = { ...ref, task_id: task.id };
+          return { kind: 'waiting', task, reasons: waitTexts(run, task, now), actions: offeredActions(run, task, taskRef, this.leases, now), ref: taskRef };
+        });
       }
     }
   }
@@ -134,7 +143,7 @@ export class BlackboardTreeProvider implements vscode.TreeDataProvider<Blackboar
         item.iconPath = taskIcon(n.task.status);
         item.description = n.reasons.length ? n.reasons.join('; ') : 'claimable now';
         item.tooltip = `${n.task.id} (${n.task.status})\n${n.reasons.length ? n.reasons.map((r) => `• ${r}`).join('\n') : 'Nothing blocks it: it can be claimed now.'}`;
-        item.contextValue = `task.${n.task.status}${n.task.lease_owner ? '.leased' : ''}`;
+        item.contextValue = taskContextValue(n.task, n.actions);
         item.command = { command: 'runboard.openTaskDetails', title: 'Open Task Details', arguments: [n.ref] };
         return item;
       }

@@ -1,6 +1,6 @@
 // Codicons and theme colours for run, step and task statuses: one table, used by both trees.
 import * as vscode from 'vscode';
-import type { RunStatus, StepStatus } from '../../../server/src/engine/model';
+import type { RunStatus, StepStatus } from '../../../contract/statuses';
 
 const RUN_ICON: Record<RunStatus, [string, string | undefined]> = {
   queued: ['circle-large-outline', 'disabledForeground'],

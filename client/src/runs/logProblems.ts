@@ -2,7 +2,8 @@
 // or checkpoint — in the Problems view, at the file and line they name: a damaged run is then seen
 // where people look for problems, and a click opens the line. A repair of a run clears its log's.
 import * as vscode from 'vscode';
-import { EVENT, type DiagnosticNotificationParams, type EventsNotificationParams } from '../../../server/src/protocol';
+import { EVENT } from '../../../contract/events';
+import type { DiagnosticNotificationParams, EventsNotificationParams } from '../../../server/src/protocol';
 import type { RunboardServer } from '../server/runboardServer';
 
 export class LogProblems implements vscode.Disposable {

@@ -1,9 +1,9 @@
 // The Runs tree: folder (multi-root only) → run → Steps / Tasks by status / Checkpoints.
 // Nodes are cached by id so `onDidChangeTreeData.fire(node)` refreshes exactly the run that
-// changed; `contextValue` (run.<status>[.bound][.mismatch], task.<status>[.leased][.mine])
+// changed; `contextValue` (run.<status>[.bound][.mismatch], task.<status>;<action>;… — taskActions.ts)
 // drives the view/item/context menus in package.json.
 import * as vscode from 'vscode';
-import type { Step, Task, TaskStatus } from '../../../server/src/engine/model';
+import type { Step, Task } from '../../../server/src/engine/model';
 import type { CheckpointSummary } from '../../../server/src/engine/results';
 import { Requests } from '../../../server/src/protocol';
 import type { RunboardServer } from '../server/runboardServer';
@@ -11,7 +11,10 @@ import { runIcon, taskIcon } from './icons';
 import type { LeaseTokens } from './leaseTokens';
 import { runKey, type RunRef, type TaskRef } from './refs';
 import type { RunEntry, RunsModel } from './runsModel';
-import { firstLine, formatDuration, isTerminalRun, taskDescription, taskTitle, TASK_STATUS_LABEL, TASK_STATUS_ORDER, attemptText, leaseText } from './taskText';
+import { firstLine, formatDuration, taskDescription, taskTitle, TASK_STATUS_ORDER, attemptText, leaseText } from './taskText';
+import { offeredActions, taskContextValue } from './taskActions';
+import { isTerminal, TASK_STATUS_LABEL } from '../../../contract/statuses';
+import type { TaskStatus } from '../../../contract/statuses';
 
 export type RunsNode =
   | { kind: 'folder'; id: string; root: string }
@@ -229,14 +232,14 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
     // Live runs open with their tasks in view; finished ones stay folded.
     const item = new vscode.TreeItem(
       firstLine(run.objective) || run.run_id,
-      isTerminalRun(run.status) ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.Expanded,
+      isTerminal(run.status) ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.Expanded,
     );
     item.id = n.id;
     item.iconPath = runIcon(run.status, !!entry.mismatch);
     const why = run.why_next_step ? firstLine(run.why_next_step, 80) : '';
     item.description = entry.mismatch ? `workspace mismatch · ${run.status}` : why ? `${run.status} · ${why}` : run.status;
     const bound = run.workspace.canonical_path !== '';
-    item.contextValue = `run.${run.status}${bound ? '.bound' : ''}${entry.mismatch ? '.mismatch' : ''}${isTerminalRun(run.status) ? '.terminal' : ''}`;
+    item.contextValue = `run.${run.status}${bound ? '.bound' : ''}${entry.mismatch ? '.mismatch' : ''}${isTerminal(run.status) ? '.terminal' : ''}`;
     const md = new vscode.MarkdownString(undefined, true);
     md.appendMarkdown(`$(${runIcon(run.status).id}) **`).appendText(firstLine(run.objective, 200)).appendMarkdown('**\n\n');
     md.appendText(`${run.run_id} · ${run.status} · seq ${run.last_event_seq}\n\n`);
@@ -260,7 +263,8 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
     item.iconPath = taskIcon(task.status);
     item.description = taskDescription(task, now);
     const mine = this.leases.holds(n.ref, task);
-    item.contextValue = `task.${task.status}${task.lease_owner ? '.leased' : ''}${mine ? '.mine' : ''}`;
+    const run = this.model.get(n.ref)?.run;
+    item.contextValue = taskContextValue(task, run ? offeredActions(run, task, n.ref, this.leases, now) : []);
     const md = new vscode.MarkdownString();
     md.appendMarkdown('**').appendText(taskTitle(task)).appendMarkdown('**\n\n');
     md.appendText(`${task.id} · ${task.task_type} · ${TASK_STATUS_LABEL[task.status]} · priority ${task.priority} · ${attemptText(task)}\n\n`);

@@ -1,27 +1,16 @@
 // How tasks and runs read in the UI: titles, lease countdowns, attempts and why a task waits.
 // Pure functions (no vscode import) shared by the trees and the task board, unit-tested.
-import type { RunStatus, Task, TaskStatus } from '../../../server/src/engine/model';
+import { isTerminal, TASK_STATUS_LABEL, type RunStatus, type TaskStatus } from '../../../contract/statuses';
+import type { WaitReason } from '../../../contract/taskRules';
+import type { Task } from '../../../server/src/engine/model';
 
+/** The Runs tree's task groups, most active first. */
 export const TASK_STATUS_ORDER: readonly TaskStatus[] = ['in_progress', 'runnable', 'pending', 'blocked', 'failed', 'done'];
-/** Board columns, in the order work flows. */
-export const BOARD_COLUMNS: readonly TaskStatus[] = ['pending', 'runnable', 'in_progress', 'blocked', 'done', 'failed'];
 
-export const TASK_STATUS_LABEL: Record<TaskStatus, string> = {
-  pending: 'Pending',
-  runnable: 'Runnable',
-  in_progress: 'In progress',
-  blocked: 'Blocked',
-  done: 'Done',
-  failed: 'Failed',
-};
 
-const TERMINAL_RUN: ReadonlySet<string> = new Set(['completed', 'failed', 'cancelled']);
-export function isTerminalRun(status: RunStatus | string): boolean {
-  return TERMINAL_RUN.has(status);
-}
 /** Runs that still want work: not terminal and not paused. */
 export function isActiveRun(status: RunStatus | string): boolean {
-  return !isTerminalRun(status) && status !== 'paused';
+  return !isTerminal(status) && status !== 'paused';
 }
 
 function field(payload: unknown, key: string): string | undefined {
@@ -78,44 +67,30 @@ export function clockTime(ms: number): string {
   return new Date(ms).toLocaleTimeString();
 }
 
-/**
- * Why a task that is not done is not being worked on by someone right now (or who works on it):
- * unfinished dependencies, a retry time in the future, a lease held by someone until when, a
- * blocked or failed status. An empty list means it can be claimed now.
- */
-export function waitReasons(task: Task, tasksById: ReadonlyMap<string, Task>, now: number): string[] {
-  const reasons: string[] = [];
-  if (task.status === 'in_progress') {
-    if (task.lease_owner) {
-      const until = task.lease_expires_at_ms;
-      reasons.push(
-        until === undefined
-          ? `lease held by ${task.lease_owner}`
-          : until > now
-            ? `lease held by ${task.lease_owner} until ${clockTime(until)} (${formatDuration(until - now)} left)`
-            : `lease held by ${task.lease_owner} expired at ${clockTime(until)}; it will be requeued`,
-      );
+/** A reason of the contract's waitReasons, in words: who holds the task, what it waits for, until when. */
+export function waitText(r: WaitReason, now: number): string {
+  switch (r.kind) {
+    case 'run_finished':
+      return `the run is ${r.run_status}: nothing can be claimed`;
+    case 'leased': {
+      const who = r.owner ?? 'an agent';
+      return r.until > now
+        ? `lease held by ${who} until ${clockTime(r.until)} (${formatDuration(r.until - now)} left)`
+        : `lease held by ${who} expired at ${clockTime(r.until)}; it will be requeued`;
     }
-    return reasons;
+    case 'blocked':
+      return r.error ? `blocked: ${firstLine(r.error)}` : 'blocked';
+    case 'failed':
+      return r.exhausted
+        ? `failed, attempts exhausted (${r.attempt}/${r.max_attempts})`
+        : `failed (${attemptText(r)}); retry it to run again`;
+    case 'done':
+      return 'done';
+    case 'dependencies':
+      return `waits for ${r.open.map((d) => `${d.id} (${d.status ? TASK_STATUS_LABEL[d.status].toLowerCase() : 'missing'})`).join(', ')}`;
+    case 'retry_at':
+      return `retry at ${clockTime(r.at)} (in ${formatDuration(r.at - now)})`;
   }
-  if (task.status === 'blocked') reasons.push(task.last_error ? `blocked: ${firstLine(task.last_error)}` : 'blocked');
-  if (task.status === 'failed') {
-    reasons.push(
-      task.attempt >= task.max_attempts
-        ? `failed, attempts exhausted (${task.attempt}/${task.max_attempts})`
-        : `failed (${attemptText(task)}); retry it to run again`,
-    );
-  }
-  const open = task.depends_on_task_ids
-    .map((id) => ({ id, dep: tasksById.get(id) }))
-    .filter(({ dep }) => dep?.status !== 'done');
-  if (open.length > 0) {
-    reasons.push(`waits for ${open.map(({ id, dep }) => `${id} (${dep ? TASK_STATUS_LABEL[dep.status].toLowerCase() : 'missing'})`).join(', ')}`);
-  }
-  if (task.next_retry_at_ms !== undefined && task.next_retry_at_ms > now && (task.status === 'pending' || task.status === 'runnable')) {
-    reasons.push(`retry at ${clockTime(task.next_retry_at_ms)} (in ${formatDuration(task.next_retry_at_ms - now)})`);
-  }
-  return reasons;
 }
 
 /** Tasks whose status is not done (the "waiting" list of the blackboard), claimable ones last. */

@@ -13,6 +13,7 @@ import { Notifications, type DiagnosticNotificationParams, type EventsNotificati
 import * as config from '../config';
 import { log } from '../log';
 import { editorRuntime, type RuntimeChoice } from './serverRuntime';
+import type { InitializationOptions } from '../../../contract/initialization';
 
 export type ServerState = 'starting' | 'running' | 'stopped';
 
@@ -181,7 +182,11 @@ export class RunboardServer implements vscode.Disposable {
       traceOutputChannel: this.traceChannel,
       revealOutputChannelOn: RevealOutputChannelOn.Never,
       // Untrusted: the server writes nothing (no lease expiry, caches or lease checks either).
-      initializationOptions: { durability: config.durability(), defaultLeaseMs: config.defaultLeaseMs(), readOnly: !this.isTrusted() },
+      initializationOptions: {
+        durability: config.durability(),
+        defaultLeaseMs: config.defaultLeaseMs(),
+        readOnly: !this.isTrusted(),
+      } satisfies InitializationOptions,
       stdioOptions: {
         stdout: (input, channel) => readline.createInterface({ input, crlfDelay: Infinity }).on('line', (l) => channel.info(l)),
         stderr: (input, channel) =>

@@ -1,8 +1,10 @@
 // The board at a glance (shared by `runboard run show` and the MCP get_run tool): tasks per
 // status, what can be claimed right now (by the engine's own claim rule), and who holds leases.
-import { Blackboard, RunRecord, TASK_STATUSES, TaskStatus } from '../engine/model';
+import { Blackboard, RunRecord } from '../engine/model';
 import { stateFromRecords } from '../engine/state';
-import { hasLiveLease, isClaimable } from '../engine/taskLifecycle';
+import { hasLiveLease } from '../../../contract/taskRules';
+import { isClaimable } from '../engine/taskLifecycle';
+import { TASK_STATUSES, TaskStatus } from '../../../contract/statuses';
 
 export interface LeaseHeld {
   task_id: string;

@@ -1,5 +1,6 @@
 // What the CLI prints and how it ends: a human rendering by default, exactly one JSON document
 // with --json; exit codes 0 ok, 1 domain error, 2 usage (bad arguments, invalid params).
+import { INTERNAL_ERROR, INVALID_PARAMS } from '../../../contract/errors';
 import { DomainError, ParamsError } from '../engine/errors';
 import { UsageError } from './usageError';
 
@@ -61,10 +62,10 @@ interface ErrorReport {
 export function describeError(e: unknown): ErrorReport {
   if (e instanceof DomainError) return { exit: EXIT.domain, code: e.code, message: e.message, data: e.toData() };
   if (e instanceof ParamsError) {
-    return { exit: EXIT.usage, code: 'INVALID_PARAMS', message: e.message, data: { code: 'INVALID_PARAMS', issues: e.issues } };
+    return { exit: EXIT.usage, code: INVALID_PARAMS, message: e.message, data: { code: INVALID_PARAMS, issues: e.issues } };
   }
   if (e instanceof UsageError) return { exit: EXIT.usage, code: e.code, message: e.message };
   const err = e instanceof Error ? e : new Error(String(e));
   if (process.env.RUNBOARD_DEBUG) process.stderr.write(`${err.stack}\n`);
-  return { exit: EXIT.domain, code: 'INTERNAL_ERROR', message: err.message };
+  return { exit: EXIT.domain, code: INTERNAL_ERROR, message: err.message };
 }

@@ -2,6 +2,7 @@
 // module is loaded when its subcommand runs, so a claim or complete pays for nothing else.
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { HandlerModule, invoke } from './invocation';
+import { DURABILITIES, LEASE } from '../../../contract/limits';
 
 const runCommands = () => import('./commands/runCommands.js');
 const blackboardCommands = () => import('./commands/blackboardCommands.js');
@@ -35,7 +36,7 @@ export function buildProgram(version: string): Command {
     .option('--json', 'print one JSON document: the protocol result, or {error}')
     .option('--agent <agent_id>', 'agent id (default: $RUNBOARD_AGENT or cli:<user>@<host>)')
     .option('--run <run_id>', 'run id (default: $RUNBOARD_RUN, else the only open run)')
-    .addOption(new Option('--durability <mode>', 'fsync every commit, or leave it to the OS').choices(['fsync', 'none']))
+    .addOption(new Option('--durability <mode>', 'fsync every commit, or leave it to the OS').choices(DURABILITIES))
     .option('--command-id <id>', 'idempotency key: a repeat returns the original result and writes nothing')
     .showSuggestionAfterError()
     .exitOverride()
@@ -133,7 +134,7 @@ export function buildProgram(version: string): Command {
     .option('--type <task_type>', 'only tasks of this type')
     .option('--workflow <workflow_id>', 'only tasks of this workflow')
     .option('--task <task_id>', 'claim this task only')
-    .option('--lease-ms <ms>', 'lease length (default 30000, clamped to 5000..300000)', integer)
+    .option('--lease-ms <ms>', `lease length (default ${LEASE.defaultMs}, clamped to ${LEASE.minMs}..${LEASE.maxMs})`, integer)
     .action(handle(taskCommands, 'claim'));
   leaseOptions(program.command('heartbeat').description('extend the lease of a claimed task'))
     .option('--lease-ms <ms>', 'new lease length from now', integer)

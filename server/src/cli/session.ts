@@ -3,12 +3,12 @@
 import { InputOf, StoreMethod } from '../engine/params';
 import { StoreResults } from '../engine/results';
 import { RunStore } from '../store/runStore';
-import { Durability } from '../store/types';
 import { defaultAgentId } from './agentIdentity';
 import * as fs from 'node:fs';
 import { findRoot } from './rootDiscovery';
 import { chooseRun } from './runChoice';
 import { UsageError } from './usageError';
+import type { Durability } from '../../../contract/limits';
 
 export interface GlobalOptions {
   root?: string;

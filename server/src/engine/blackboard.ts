@@ -3,10 +3,9 @@
 import { z } from 'zod';
 import { DomainError } from './errors';
 import { CommandContext } from './ids';
-import {
-  Artifact, BlackboardItem, BlackboardOp, EVENT, EventRecord, StoredBlackboard, TASK_PATCH_OPS,
-} from './model';
+import { Artifact, BlackboardItem, BlackboardOp, EventRecord, StoredBlackboard, TASK_PATCH_OPS } from './model';
 import { checkTextLimit } from './text';
+import { EVENT } from '../../../contract/events';
 
 export function emptyStoredBlackboard(): StoredBlackboard {
   return {

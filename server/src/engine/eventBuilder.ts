@@ -1,8 +1,9 @@
 // Builds the records a command appends: consecutive seqs and revisions after the run's last
 // event, one time for the whole command, fresh event ids.
 import { CommandContext } from './ids';
-import { EventRecord, RunStatus } from './model';
+import { EventRecord } from './model';
 import { RunState } from './state';
+import { RunStatus } from '../../../contract/statuses';
 
 export interface EventFields {
   type: string;

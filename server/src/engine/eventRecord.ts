@@ -2,11 +2,10 @@
 // engine's own event types the result they carry (PROTOCOL.md §Files). Lines from other
 // processes pass through here, so nothing malformed ever reaches the fold.
 import { z } from 'zod';
-import {
-  ArtifactSchema, BlackboardItemSchema, EVENT, EventRecord, EventRecordSchema, RunRecordSchema, TaskSchema, WorkspaceLeaseSchema,
-} from './model';
+import { ArtifactSchema, BlackboardItemSchema, EventRecord, EventRecordSchema, RunRecordSchema, TaskSchema, WorkspaceLeaseSchema } from './model';
 import { LogRepairedPayloadSchema } from './logRestore';
 import { Check, compileCheck, shapeKeys } from './schemaCheck';
+import { EVENT } from '../../../contract/events';
 
 const TaskPayload = z.object({ task: TaskSchema });
 const RunPayload = z.object({ run: RunRecordSchema });

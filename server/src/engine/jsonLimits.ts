@@ -1,7 +1,7 @@
 // Limits on incoming JSON before anything recursive touches it: nesting depth (a deeply nested
 // payload would overflow the stack of JSON.stringify or a fingerprint) and encoded size.
 import { DomainError } from './errors';
-import { LIMITS } from './model';
+import { LIMITS } from '../../../contract/limits';
 
 export const MAX_JSON_DEPTH = 64;
 

@@ -2,24 +2,11 @@
 // the schemas so the wire shape and the TypeScript shape cannot drift apart.
 import { z } from 'zod';
 
-export const RUN_STATUSES = [
-  'queued', 'planning', 'running', 'awaiting_approval', 'paused', 'blocked', 'failed', 'completed', 'cancelled',
-] as const;
+import { RUN_STATUSES, STEP_STATUSES, TASK_STATUSES } from '../../../contract/statuses';
+
 export const RunStatusSchema = z.enum(RUN_STATUSES);
-export type RunStatus = z.infer<typeof RunStatusSchema>;
-
-const TERMINAL: ReadonlySet<string> = new Set(['failed', 'completed', 'cancelled']);
-export function isTerminal(status: string): boolean {
-  return TERMINAL.has(status);
-}
-
-export const STEP_STATUSES = ['pending', 'runnable', 'in_progress', 'blocked', 'done', 'failed'] as const;
 export const StepStatusSchema = z.enum(STEP_STATUSES);
-export type StepStatus = z.infer<typeof StepStatusSchema>;
-
-export const TASK_STATUSES = STEP_STATUSES;
 export const TaskStatusSchema = z.enum(TASK_STATUSES);
-export type TaskStatus = z.infer<typeof TaskStatusSchema>;
 
 export const StepSchema = z.object({
   step_id: z.string(),
@@ -184,16 +171,3 @@ export interface Checkpoint {
   blackboard: Blackboard;
 }
 
-export { EVENT, RUN_FORMAT } from './eventTypes';
-
-/** Lease length rules (PROTOCOL.md §claimTask). */
-export const LEASE = { defaultMs: 30_000, minMs: 5_000, maxMs: 300_000 } as const;
-
-/** Size limits (PROTOCOL.md §Errors, LIMIT_EXCEEDED). */
-export const LIMITS = {
-  paramsBytes: 1024 * 1024,
-  batchTasks: 500,
-  runTasks: 100_000,
-  textBytes: 64 * 1024,
-  eventsPerRead: 10_000,
-} as const;

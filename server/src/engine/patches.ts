@@ -1,7 +1,8 @@
 // listPatches rows: one per blackboard event and per task event, derived from the event so the
 // patch log needs no file of its own (PROTOCOL.md §listPatches).
 import { patchIdForEvent } from './ids';
-import { EVENT, EventRecord, PatchRow, Task } from './model';
+import { EventRecord, PatchRow, Task } from './model';
+import { EVENT } from '../../../contract/events';
 
 function taskOp(type: string): string {
   if (type === EVENT.taskCreated) return 'add_task';

@@ -1,7 +1,8 @@
 // The result shapes of PROTOCOL.md's methods, shared by the store, the server's protocol module,
 // the CLI and the MCP server.
-import { Blackboard, Checkpoint, EventRecord, PatchRow, RunRecord, RunStatus, Task } from './model';
+import { Blackboard, Checkpoint, EventRecord, PatchRow, RunRecord, Task } from './model';
 import { DriftFlags } from './replay';
+import { RunStatus } from '../../../contract/statuses';
 
 export type Deduped<T> = T & { deduped?: true };
 

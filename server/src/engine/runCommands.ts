@@ -4,11 +4,13 @@ import { blackboardEventType, normalizePatch } from './blackboard';
 import { DomainError } from './errors';
 import { EventBuilder } from './eventBuilder';
 import { CommandContext } from './ids';
-import { EVENT, EventRecord, isTerminal, LOCAL_TENANT, RUN_FORMAT, RunRecord, RunStatus, WorkspaceLease } from './model';
+import { EventRecord, LOCAL_TENANT, RunRecord, WorkspaceLease } from './model';
 import { ParamsOf } from './params';
 import { applyRunTransition } from './runTransitions';
 import { emptyRunState, RunState } from './state';
 import { checkTextLimit, setTrimmedFields, trimmedOrUndefined } from './text';
+import { EVENT, RUN_FORMAT } from '../../../contract/events';
+import { RunStatus, isTerminal } from '../../../contract/statuses';
 
 /** `createRun` after the facade resolved the id and normalized the workspace path. */
 export function decideCreateRun(

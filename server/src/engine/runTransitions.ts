@@ -1,8 +1,9 @@
 // The run event transition table (SPEC.md §4.2) with PROTOCOL.md's fixes: the event records
 // the resulting status, times come from the event, steps are never created by events, and a
 // terminal run accepts only `run_reopened`. The same function serves commands and the fold.
-import { isTerminal, RunHeader, RunStatus, Step, StepStatus } from './model';
+import { RunHeader, Step } from './model';
 import { trimmedOrUndefined } from './text';
+import { RunStatus, StepStatus, isTerminal } from '../../../contract/statuses';
 
 // A Map: user text like "constructor" must not find Object.prototype members.
 const STEP_STATUS_ALIASES = new Map<string, StepStatus>(Object.entries({

@@ -2,9 +2,10 @@
 // state. Live commits, loading from the log or a snapshot, and replay all go through it.
 import { applyBlackboardEvent, emptyStoredBlackboard } from './blackboard';
 import type { Restored } from './logRestore';
-import { Blackboard, EVENT, EventRecord, RunHeader, RunRecord, StoredBlackboard, Task } from './model';
+import { Blackboard, EventRecord, RunHeader, RunRecord, StoredBlackboard, Task } from './model';
 import { applyRunTransition } from './runTransitions';
 import { TaskIndex } from './taskIndex';
+import { EVENT } from '../../../contract/events';
 
 export interface CommandEntry {
   method: string;

@@ -4,11 +4,14 @@
 import { DomainError } from './errors';
 import { EventBuilder } from './eventBuilder';
 import { CommandContext, taskIdProblem } from './ids';
-import { EVENT, isTerminal, LIMITS, Task } from './model';
+import { Task } from './model';
 import { TaskInput } from './params';
 import { RunState } from './state';
 import { normalizeContract } from './taskContract';
 import { checkTextLimit, setTrimmedFields } from './text';
+import { EVENT } from '../../../contract/events';
+import { isTerminal } from '../../../contract/statuses';
+import { LIMITS } from '../../../contract/limits';
 
 const CREATABLE = new Set(['pending', 'runnable', 'blocked']);
 

@@ -2,7 +2,9 @@
 // dependency counters, a ready queue in claim order and a lease-expiry queue. Both queues use
 // lazy deletion (an entry is valid only while the task still has the rev it was queued with).
 import { MinHeap } from './heap';
-import { LEASE, Task } from './model';
+import { Task } from './model';
+import { isClaimableStatus } from '../../../contract/statuses';
+import { isOpenDependency, leaseExpiry } from '../../../contract/taskRules';
 
 interface ReadyEntry {
   id: string;
@@ -22,15 +24,6 @@ const readyFirst = (a: ReadyEntry, b: ReadyEntry) =>
   a.priority !== b.priority ? a.priority > b.priority : a.created !== b.created ? a.created < b.created : a.order < b.order;
 
 const expiresFirst = (a: LeaseEntry, b: LeaseEntry) => a.expires < b.expires;
-
-export function isClaimableStatus(status: string): boolean {
-  return status === 'pending' || status === 'runnable';
-}
-
-/** When a task's lease ends; a foreign in_progress task without expiry gets the default lease. */
-export function leaseExpiry(task: Task): number {
-  return task.lease_expires_at_ms ?? task.updated_ts + LEASE.defaultMs;
-}
 
 export class TaskIndex {
   private readonly order = new Map<string, number>();
@@ -55,8 +48,8 @@ export class TaskIndex {
       this.unregisterDependencies(prev);
       this.registerDependencies(next);
     }
-    const wasDone = prev?.status === 'done';
-    const isDone = next.status === 'done';
+    const wasDone = prev !== undefined && !isOpenDependency(prev);
+    const isDone = !isOpenDependency(next);
     if (wasDone !== isDone) {
       for (const d of this.dependents.get(next.id) ?? []) {
         const n = (this.unfinishedDeps.get(d) ?? 0) + (isDone ? -1 : 1);
@@ -142,7 +135,7 @@ export class TaskIndex {
       const list = this.dependents.get(dep);
       if (list) list.push(task.id);
       else this.dependents.set(dep, [task.id]);
-      if (this.tasks.get(dep)?.status !== 'done') unfinished++;
+      if (isOpenDependency(this.tasks.get(dep))) unfinished++;
     }
     this.unfinishedDeps.set(task.id, unfinished);
   }

@@ -4,29 +4,15 @@
 import { DomainError } from './errors';
 import { EventBuilder } from './eventBuilder';
 import { CommandContext } from './ids';
-import { EVENT, EventRecord, isTerminal, LEASE, Task, TaskStatus } from './model';
+import { EventRecord, Task } from './model';
 import { clamp, TransitionAction } from './params';
 import { RunState } from './state';
-import { isClaimableStatus, leaseExpiry } from './taskIndex';
+
 import { checkTextLimit } from './text';
-
-/** SPEC.md §7.1: the moves the `status` action may make (entering in_progress is for claims only). */
-const STATUS_MOVES: Record<TaskStatus, readonly TaskStatus[]> = {
-  pending: ['pending', 'runnable', 'blocked'],
-  runnable: ['runnable', 'blocked'],
-  in_progress: ['runnable', 'in_progress', 'blocked', 'done', 'failed'],
-  blocked: ['runnable', 'blocked', 'failed'],
-  done: ['done'],
-  failed: ['runnable', 'failed'],
-};
-
-const ACTION_FROM: Record<Exclude<TransitionAction, 'status'>, readonly TaskStatus[]> = {
-  heartbeat: ['in_progress'],
-  complete: ['in_progress'],
-  fail: ['in_progress', 'blocked'],
-  release: ['in_progress', 'blocked'],
-  retry: ['failed', 'blocked'],
-};
+import { EVENT } from '../../../contract/events';
+import { isClaimableStatus, isTerminal, TaskStatus } from '../../../contract/statuses';
+import { LEASE } from '../../../contract/limits';
+import { ACTION_FROM, attemptsLeft, hasLiveLease, leaseExpiry, retryDue, STATUS_MOVES } from '../../../contract/taskRules';
 
 export const EVENT_FOR_STATUS: Record<TaskStatus, string> = {
   in_progress: EVENT.taskStarted,
@@ -39,10 +25,6 @@ export const EVENT_FOR_STATUS: Record<TaskStatus, string> = {
 
 export function leaseMs(requested: number | undefined, fallback: number = LEASE.defaultMs): number {
   return clamp(requested, LEASE.minMs, LEASE.maxMs, clamp(fallback, LEASE.minMs, LEASE.maxMs, LEASE.defaultMs));
-}
-
-export function hasLiveLease(task: Task, now: number): boolean {
-  return task.status === 'in_progress' && task.lease_token !== undefined && leaseExpiry(task) > now;
 }
 
 function withoutLease(task: Task): Task {
@@ -73,7 +55,7 @@ export function isClaimable(state: RunState, task: Task, filter: ClaimFilter, no
   return (
     isClaimableStatus(task.status) &&
     state.index.unfinishedDependencyCount(task.id) === 0 &&
-    (task.next_retry_at_ms === undefined || task.next_retry_at_ms <= now) &&
+    retryDue(task, now) &&
     (filter.task_type === undefined || task.task_type === filter.task_type) &&
     (filter.workflow_id === undefined || task.workflow_id === filter.workflow_id)
   );
@@ -252,7 +234,7 @@ export function decideTransition(state: RunState, req: TransitionRequest, ctx: C
       payload = transitionPayload(next, req);
       break;
     case 'retry': {
-      if (task.attempt >= task.max_attempts) {
+      if (!attemptsLeft(task)) {
         throw new DomainError(
           'TASK_ATTEMPTS_EXHAUSTED',
           `Task ${task.id} has failed ${task.attempt} of ${task.max_attempts} allowed attempts.`,

@@ -1,6 +1,6 @@
 // Text helpers shared by the rules: trimming, blank checks, and the 64 KiB text limit.
 import { DomainError } from './errors';
-import { LIMITS } from './model';
+import { LIMITS } from '../../../contract/limits';
 
 export function trimmedOrUndefined(value: unknown): string | undefined {
   if (typeof value !== 'string') return undefined;

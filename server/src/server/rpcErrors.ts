@@ -1,16 +1,16 @@
 // The one mapping from store errors to JSON-RPC errors (PROTOCOL.md §Errors).
 import { ResponseError } from 'vscode-languageserver/node';
 import { DomainError, ParamsError } from '../engine/errors';
-import { RpcErrorCodes } from '../protocol';
+import { INTERNAL_ERROR, INVALID_PARAMS, RpcErrorCodes } from '../../../contract/errors';
 
 export function toResponseError(e: unknown, method: string): ResponseError<unknown> {
   if (e instanceof ResponseError) return e;
   if (e instanceof ParamsError) {
-    return new ResponseError(RpcErrorCodes.invalidParams, e.message, { code: 'INVALID_PARAMS', issues: e.issues });
+    return new ResponseError(RpcErrorCodes.invalidParams, e.message, { code: INVALID_PARAMS, issues: e.issues });
   }
   if (e instanceof DomainError) return new ResponseError(RpcErrorCodes.domain, e.message, e.toData());
   const message = e instanceof Error ? e.message : String(e);
-  return new ResponseError(RpcErrorCodes.internal, `${method} failed: ${message}`, { code: 'INTERNAL_ERROR' });
+  return new ResponseError(RpcErrorCodes.internal, `${method} failed: ${message}`, { code: INTERNAL_ERROR });
 }
 
 export function invalidParams(message: string, path = ''): ParamsError {

@@ -8,27 +8,27 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { parseParams, SubscribeParams, UnsubscribeParams } from '../engine/params';
 import { METHOD_PARAMS, StoreMethod } from '../engine/params';
-import { Notifications, PROTOCOL_VERSION, RequestName, Requests, RpcErrorCodes } from '../protocol';
+import { INVALID_PARAMS, RpcErrorCodes } from '../../../contract/errors';
+import { Notifications, PROTOCOL_VERSION, RequestName, Requests } from '../protocol';
 import { ensureLockLoaded } from '../store/osLock';
 import { RunStore } from '../store/runStore';
-import { Durability } from '../store/types';
 import { toResponseError } from './rpcErrors';
 import { RunsWatcher } from './runsWatcher';
 import { SubscriptionHub } from './subscriptions';
+import { DURABILITIES, Durability } from '../../../contract/limits';
+import type { InitializationOptions } from '../../../contract/initialization';
 
 declare const RUNBOARD_VERSION: string | undefined;
 const VERSION = typeof RUNBOARD_VERSION === 'string' ? RUNBOARD_VERSION : '0.1.0';
 
 const LEASE_TICK_MS = 250;
 
-const InitOptions = z
+const InitOptions: z.ZodType<InitializationOptions | undefined> = z
   .object({
-    durability: z.enum(['fsync', 'none']).optional(),
+    durability: z.enum(DURABILITIES).optional(),
     defaultLeaseMs: z.number().int().positive().optional(),
-    /** An untrusted workspace: the server writes nothing (every mutating method answers READ_ONLY). */
     readOnly: z.boolean().optional(),
   })
-  .partial()
   .optional();
 
 function folderPath(uriOrPath: string): string {
@@ -158,7 +158,7 @@ export function runServer(argv: string[] = process.argv.slice(2)): void {
     if (!handler) throw new ResponseError(RpcErrorCodes.methodNotFound, `Unhandled method ${method}`);
     if (params !== undefined && (params === null || typeof params !== 'object' || Array.isArray(params))) {
       throw new ResponseError(RpcErrorCodes.invalidParams, `${method} takes one params object`, {
-        code: 'INVALID_PARAMS',
+        code: INVALID_PARAMS,
         issues: [{ path: '', message: 'params must be an object' }],
       });
     }

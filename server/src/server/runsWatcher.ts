@@ -5,6 +5,7 @@ import chokidar, { FSWatcher } from 'chokidar';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { runsDir } from '../store/paths';
+import { EVENTS_FILE } from '../../../contract/layout';
 
 export interface RunsWatcherTarget {
   /** Something under runs/<runId> changed in `root`. */
@@ -46,7 +47,7 @@ export class RunsWatcher {
       depth: 1,
       ignoreInitial: true,
       // Only the logs matter; snapshots, checkpoints and locks change for other reasons.
-      ignored: (p, stats) => stats?.isFile() === true && path.basename(p) !== 'events.jsonl',
+      ignored: (p, stats) => stats?.isFile() === true && path.basename(p) !== EVENTS_FILE,
     });
     const onPath = (p: string) => {
       const rel = path.relative(dir, p);

@@ -9,12 +9,13 @@
 // read from disk, waiting until the connection has written a page before it reads the next.
 import { DomainError } from '../engine/errors';
 import { assertRunId } from '../engine/ids';
-import { EventRecord, LIMITS } from '../engine/model';
+import { EventRecord } from '../engine/model';
 import { clamp } from '../engine/params';
 import type { Cursor, DiagnosticNotificationParams, EventsNotificationParams, RunResetNotificationParams } from '../protocol';
 import type { RunHandle } from '../store/runHandle';
 import { RunStore } from '../store/runStore';
 import { CommitNotice, ResetNotice } from '../store/types';
+import { LIMITS } from '../../../contract/limits';
 
 const BATCH = 1000;
 

@@ -3,6 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
+import { CHECKPOINTS_DIR } from '../../../contract/layout';
 import { Checkpoint, RunRecordSchema, StoredBlackboardSchema, TaskSchema } from '../engine/model';
 import { compareCheckpoints } from '../engine/replay';
 import { readJsonIfExists, writeFileAtomic } from './atomicFile';
@@ -32,7 +33,7 @@ export interface CheckpointListing {
 }
 
 export function checkpointDir(runDir: string): string {
-  return path.join(runDir, 'checkpoints');
+  return path.join(runDir, CHECKPOINTS_DIR);
 }
 
 export function checkpointFileName(seq: number, checkpointId: string): string {

@@ -8,8 +8,9 @@
 // after it still count, with the seqs they carry. Every reader of the log (loads, catch-ups, paged
 // reads) sequences it the same way. The store makes a damaged run read-only until it is repaired.
 import { validateEventRecord } from '../engine/eventRecord';
-import { EVENT, EventRecord } from '../engine/model';
+import { EventRecord } from '../engine/model';
 import { LogLine } from './eventLog';
+import { EVENT } from '../../../contract/events';
 
 export interface Sequenced {
   event: EventRecord;

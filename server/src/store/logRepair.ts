@@ -2,7 +2,6 @@
 // the caches cover is found only so), and whether a cache or checkpoint written before the damage
 // can restore what it lost (the difference itself is the engine's: logRestore.ts).
 import { DomainError } from '../engine/errors';
-import { EVENT } from '../engine/model';
 import { Restored, restoreDiff, RestoreSummary } from '../engine/logRestore';
 import { RestoreOffer } from '../engine/results';
 import { applyEvent, emptyRunState, RunState, stateFromRecords, stateSeq } from '../engine/state';
@@ -10,6 +9,7 @@ import { listCheckpoints, readCheckpointFile } from './checkpoints';
 import { EventLog } from './eventLog';
 import { Damage, EventSequencer } from './eventSequencer';
 import { readBlackboardSnapshot, readLogIndex, readRunSnapshot } from './snapshots';
+import { EVENT } from '../../../contract/events';
 
 /** The damage a `context.log.repaired` event at `line` leaves: what lies after it. */
 export function damageAfterRepair(damage: Damage[], line: number): Damage[] {

@@ -4,12 +4,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { RUNBOARD_DIR, RUNS_DIR } from '../../../contract/layout';
 import { assertRunId } from '../engine/ids';
 
-export const RUNBOARD_DIR = '.runboard';
-
 export function runsDir(root: string): string {
-  return path.join(root, RUNBOARD_DIR, 'runs');
+  return path.join(root, RUNBOARD_DIR, RUNS_DIR);
 }
 
 export function runDir(root: string, runId: string): string {

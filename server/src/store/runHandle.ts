@@ -12,7 +12,8 @@ import * as path from 'node:path';
 import { CommandStamp, findRepeat, stampEvents } from '../engine/commandIndex';
 import { DomainError } from '../engine/errors';
 import { CommandContext } from '../engine/ids';
-import { EVENT, EventRecord, RUN_FORMAT } from '../engine/model';
+import { EventRecord } from '../engine/model';
+import { CHECKPOINTS_DIR, EVENTS_FILE, WAITING_FILE } from '../../../contract/layout';
 import { restoresAnything } from '../engine/logRestore';
 import { applyEvent, CommandEntry, emptyRunState, RunState, stateFromRecords, stateSeq } from '../engine/state';
 import { decideExpireLeases } from '../engine/taskLifecycle';
@@ -26,10 +27,8 @@ import { HeldLock, LogMissingError, OsRunLock } from './runLock';
 import { readBlackboardSnapshot, readLogIndex, readRunSnapshot, writeSnapshots } from './snapshots';
 import { readOnlyError } from './readOnly';
 import { CommitNotice, Diagnostic, ResetNotice, StoreOptions } from './types';
+import { EVENT, RUN_FORMAT } from '../../../contract/events';
 
-export const EVENTS_FILE = 'events.jsonl';
-/** Writers waiting for a run's lock announce themselves here (runLock.ts: fairness). */
-export const WAITING_FILE = '.waiting';
 
 /** Where a run lives and whom it tells about commits and problems. */
 export interface RunSite {
@@ -123,7 +122,7 @@ export class RunHandle {
     this.touched(this);
     if (!this.opts.readOnly) {
       removeStaleTempFiles(this.dir);
-      removeStaleTempFiles(path.join(this.dir, 'checkpoints'));
+      removeStaleTempFiles(path.join(this.dir, CHECKPOINTS_DIR));
     }
     const fromSnapshot = this.tryLoadSnapshot();
     if (!fromSnapshot) this.resetToScratch();

@@ -5,11 +5,12 @@
 import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { CHECKPOINTS_DIR, CREATING_FILE, EVENTS_FILE } from '../../../contract/layout';
 import { CommandStamp, fingerprintParams } from '../engine/commandIndex';
 import { DomainError } from '../engine/errors';
 import { checkParamsLimits } from '../engine/jsonLimits';
 import { assertRunId, IdSource } from '../engine/ids';
-import { EventRecord, LIMITS, RunRecord, Task } from '../engine/model';
+import { EventRecord, RunRecord, Task } from '../engine/model';
 import { clamp, METHOD_PARAMS, ParamsOf, parseParams, StoreMethod } from '../engine/params';
 import { patchRowFor } from '../engine/patches';
 import { compareCheckpoints, computeDrift } from '../engine/replay';
@@ -27,11 +28,12 @@ import { normalizePath, runDir, runsDir } from './paths';
 import { whyUnreadable } from './fileIdentity';
 import { syncDirectory } from './platformFs';
 import { readOnlyError } from './readOnly';
-import { EVENTS_FILE, RunHandle, RunSite } from './runHandle';
+import { RunHandle, RunSite } from './runHandle';
 import { HeldLock, OsRunLock } from './runLock';
 import { readBlackboardSnapshot, readRunSnapshot } from './snapshots';
 import { CommitNotice, Diagnostic, ResetNotice, StoreListener, StoreOptions } from './types';
 import { runIdProblem } from '../engine/ids';
+import { LEASE, LIMITS } from '../../../contract/limits';
 
 export const uuidIds: IdSource = { newId: (prefix) => `${prefix}-${randomUUID()}` };
 
@@ -39,7 +41,7 @@ export const DEFAULT_STORE_OPTIONS: StoreOptions = {
   durability: 'fsync',
   clock: Date.now,
   ids: uuidIds,
-  defaultLeaseMs: 30_000,
+  defaultLeaseMs: LEASE.defaultMs,
   snapshotDelayMs: 1000,
   snapshotLagEvents: 200,
   lockTimeoutMs: 30_000,
@@ -50,8 +52,6 @@ export const DEFAULT_STORE_OPTIONS: StoreOptions = {
 
 type Locator = { root?: string; run_id: string };
 
-/** In runs/: the lock that makes "no run with this id in any case, then its folder" one step. */
-const CREATING_FILE = '.creating';
 
 /** At most this many runs keep descriptors open (two or three each); the rest reopen on use. */
 const OPEN_RUNS = 128;
@@ -550,7 +550,7 @@ export class RunStore {
       writeCheckpoint(h.dir, checkpoint, this.options.durability === 'fsync');
     } catch (e) {
       const message = `Cannot write the checkpoint: ${(e as Error).message}`;
-      this.emitDiagnostic({ run_id: h.runId, file: path.join(h.dir, 'checkpoints'), message });
+      this.emitDiagnostic({ run_id: h.runId, file: path.join(h.dir, CHECKPOINTS_DIR), message });
       throw new DomainError('STORAGE_ERROR', message);
     }
     return { checkpoint };

@@ -4,15 +4,13 @@
 // any of them may be missing, stale or unreadable — the log is the truth.
 import * as path from 'node:path';
 import { z } from 'zod';
+import { BLACKBOARD_FILE, INDEX_FILE, RUN_FILE } from '../../../contract/layout';
 import { RunRecord, RunRecordSchema, StoredBlackboard, StoredBlackboardSchema } from '../engine/model';
 import { compileParse, Parse, UNSURE } from '../engine/schemaCheck';
 import { CommandEntry, RunState, toRunRecord } from '../engine/state';
 import { readJsonIfExists, writeFileAtomic } from './atomicFile';
 import { FileIdentity } from './fileIdentity';
 
-export const RUN_FILE = 'run.json';
-export const BLACKBOARD_FILE = 'blackboard.json';
-export const INDEX_FILE = 'index.json';
 
 const IndexSchema = z.object({
   format: z.literal(1),

@@ -1,8 +1,8 @@
 // What the store reports and how it is configured.
 import { IdSource } from '../engine/ids';
 import { EventRecord } from '../engine/model';
+import type { Durability } from '../../../contract/limits';
 
-export type Durability = 'fsync' | 'none';
 
 export interface Diagnostic {
   run_id?: string;

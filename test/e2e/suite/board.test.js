@@ -4,7 +4,7 @@
 const assert = require('assert');
 const path = require('path');
 const vscode = require('vscode');
-const { runboard, root, createRun, waitFor } = require('./helpers');
+const { runboard, root, cli, createRun, waitFor } = require('./helpers');
 
 suite('task board', () => {
   test('Open Task Board in Editor renders the run’s cards and follows changes', async () => {
@@ -33,5 +33,49 @@ suite('task board', () => {
     await waitFor(() => /\d+ in progress/.test(api.ctx.status.text), 'status text');
     entry.panel.dispose();
     assert.strictEqual(api.ctx.boardPanels.sessions.has(key), false);
+  });
+
+  test('a board restored before its run is loaded takes the run\'s title once it is', async () => {
+    const api = await runboard();
+    const runId = `restored-${Date.now()}`;
+    // What a window reload does: the serializer gets the panel and its saved state, maybe before the runs are in.
+    const panel = vscode.window.createWebviewPanel('runboard.boardPanel', 'Task board', vscode.ViewColumn.Active, { enableScripts: true });
+    await api.ctx.boardPanels.deserializeWebviewPanel(panel, { root: root(), run_id: runId });
+    assert.strictEqual(panel.title, 'Task board');
+    cli(['run', 'create', '--id', runId, 'Restored run: tidy up']);
+    await waitFor(() => panel.title === 'Board: Restored run: tidy up' || undefined, `the title to follow the run (${panel.title})`);
+    panel.dispose();
+  });
+
+  test('"Show another run" in an editor-tab board moves its title and key to that run (issue 14)', async () => {
+    const api = await runboard();
+    const a = await createRun(api, 'Board run A');
+    const b = await createRun(api, 'Board run B');
+    const keyOf = (ref) => `${ref.root}\u0000${ref.run_id}`;
+    const panels = api.ctx.boardPanels.sessions;
+    await vscode.commands.executeCommand('runboard.openBoard', a);
+    const entry = await waitFor(() => panels.get(keyOf(a)), 'the board of A');
+    await waitFor(() => entry.session.last, 'the webview to ask for its model');
+    // What the board's "Show another run" does once a run is picked.
+    entry.session.show(b);
+    assert.strictEqual(entry.session.last.run.run_id, b.run_id);
+    assert.strictEqual(entry.panel.title, 'Board: Board run B');
+    assert.strictEqual(panels.get(keyOf(b)), entry);
+    assert.strictEqual(panels.has(keyOf(a)), false);
+    // Opening B reveals this panel; opening A makes a new one.
+    const count = panels.size;
+    await vscode.commands.executeCommand('runboard.openBoard', b);
+    assert.strictEqual(panels.size, count);
+    await vscode.commands.executeCommand('runboard.openBoard', a);
+    const other = await waitFor(() => panels.get(keyOf(a)), 'a new board of A');
+    assert.notStrictEqual(other, entry);
+    // Switching the new panel to B, which the first one shows, reveals that one and keeps this on A.
+    await waitFor(() => other.session.last, 'the second webview');
+    other.session.show(b);
+    assert.strictEqual(other.session.last.run.run_id, a.run_id);
+    assert.strictEqual(panels.get(keyOf(a)), other);
+    other.panel.dispose();
+    entry.panel.dispose();
+    assert.strictEqual(panels.size, count - 1);
   });
 });

@@ -87,4 +87,22 @@ function lastNotice(api) {
   return api.ctx.notices.at(-1);
 }
 
-module.exports = { runNode, runboard, extensionPath, waitFor, root, cli, createRun, children, label, lastNotice, EXTENSION_ID };
+/**
+ * The commands the extension's package.json shows in `view`'s item menus (inline and context) for
+ * an item with `contextValue` — evaluating the when clauses used there (==, =~ and &&), as VS Code does.
+ */
+function menuCommands(view, contextValue) {
+  const pkg = JSON.parse(require('fs').readFileSync(path.join(extensionPath(), 'package.json'), 'utf8'));
+  const keys = { view, viewItem: contextValue };
+  const holds = (clause) => {
+    let m = /^(\w+) == (\S+)$/.exec(clause);
+    if (m) return keys[m[1]] === m[2];
+    m = /^(\w+) =~ \/(.*)\/$/.exec(clause);
+    if (m) return new RegExp(m[2]).test(keys[m[1]] ?? '');
+    throw new Error(`when clause not understood: ${clause}`);
+  };
+  const shown = pkg.contributes.menus['view/item/context'].filter((e) => e.when.split(' && ').every(holds)).map((e) => e.command);
+  return [...new Set(shown)].sort();
+}
+
+module.exports = { runNode, runboard, extensionPath, waitFor, root, cli, createRun, children, label, lastNotice, menuCommands, EXTENSION_ID };

@@ -4,7 +4,7 @@
 const assert = require('assert');
 const path = require('path');
 const vscode = require('vscode');
-const { runNode, runboard, root, cli, createRun, children, label, lastNotice, waitFor } = require('./helpers');
+const { runNode, runboard, root, cli, createRun, children, label, lastNotice, menuCommands, waitFor } = require('./helpers');
 
 async function runWithTasks(api, objective) {
   const ref = await createRun(api, objective);
@@ -36,7 +36,11 @@ suite('tasks', () => {
     assert.ok(titles.includes('Check that every link in README.md resolves'));
     const validate = groups.pending.find((t) => t.node.ref.task_id === 'validate-links');
     assert.match(validate.item.description, /attempt 0\/2/);
-    assert.strictEqual(validate.item.contextValue, 'task.pending');
+    // Waiting on its dependencies: no Claim, only Requeue and the details.
+    assert.strictEqual(validate.item.contextValue, 'task.pending;requeue;');
+    assert.deepStrictEqual(menuCommands('runboard.runs', validate.item.contextValue), ['runboard.openTaskDetails', 'runboard.requeueTask']);
+    const survey = groups.pending.find((t) => t.node.ref.task_id === 'survey-docs');
+    assert.deepStrictEqual(menuCommands('runboard.runs', survey.item.contextValue), ['runboard.claimTask', 'runboard.openTaskDetails', 'runboard.requeueTask']);
   });
 
   test('claim next, heartbeat and complete with the lease this editor keeps', async () => {
@@ -50,7 +54,7 @@ suite('tasks', () => {
     await api.whenIdle();
     let groups = await taskGroups(api, ref);
     const row = groups.in_progress.find((t) => t.node.ref.task_id === 'survey-docs');
-    assert.strictEqual(row.item.contextValue, 'task.in_progress.leased.mine');
+    assert.strictEqual(row.item.contextValue, 'task.in_progress;heartbeat;complete;fail;release;requeue;');
     assert.match(row.item.description, /^vscode:.* · lease \d+s · attempt 0\/3$/);
 
     const beat = await vscode.commands.executeCommand('runboard.heartbeatTask', tref);
@@ -74,7 +78,7 @@ suite('tasks', () => {
     assert.strictEqual(failed.last_error, 'the layout moved');
     assert.strictEqual(failed.attempt, 1);
     await api.whenIdle();
-    assert.strictEqual((await taskGroups(api, ref)).failed[0].item.contextValue, 'task.failed');
+    assert.strictEqual((await taskGroups(api, ref)).failed[0].item.contextValue, 'task.failed;retry;requeue;');
     const retried = await vscode.commands.executeCommand('runboard.retryTask', tref);
     assert.strictEqual(retried.status, 'runnable');
     await vscode.commands.executeCommand('runboard.claimTask', tref);
@@ -97,7 +101,7 @@ suite('tasks', () => {
     assert.strictEqual(await vscode.commands.executeCommand('runboard.completeTask', tref), undefined);
     assert.match(lastNotice(api).message, /holds no lease on task survey-docs\. It is leased by cli-agent/);
     const groups = await taskGroups(api, ref);
-    assert.strictEqual(groups.in_progress[0].item.contextValue, 'task.in_progress.leased', 'not mine');
+    assert.strictEqual(groups.in_progress[0].item.contextValue, 'task.in_progress;requeue;', 'not mine');
     // Without force the command asks first (a modal); unanswered, nothing changes.
     const unanswered = vscode.commands.executeCommand('runboard.requeueTask', tref);
     await new Promise((r) => setTimeout(r, 500));
@@ -122,6 +126,65 @@ suite('tasks', () => {
     assert.match(why['survey-docs'], /^lease held by cli-agent until .* left\)$/);
     assert.strictEqual(why['inspect-layout'], 'claimable now');
     assert.strictEqual(why['write-changelog'], 'waits for survey-docs (in progress), inspect-layout (pending)');
+  });
+
+  test('a blocked task offers release, fail and retry in the Runs tree, the Blackboard and the board, and they work (issue 14)', async () => {
+    const api = await runboard();
+    const ref = await runWithTasks(api, 'Blocked task');
+    const tref = { ...ref, task_id: 'inspect-layout' };
+    const block = async () => {
+      await vscode.commands.executeCommand('runboard.claimTask', tref);
+      const lease_token = api.ctx.leases.get(tref).token;
+      await api.ctx.server.request('runboard/transitionTask', { ...tref, action: 'status', status: 'blocked', lease_token, error: 'needs a decision' });
+      await waitFor(() => api.ctx.model.task(tref)?.status === 'blocked', 'the task blocked');
+      await api.whenIdle();
+    };
+    await block();
+    const offered = ['runboard.failTask', 'runboard.openTaskDetails', 'runboard.releaseTask', 'runboard.requeueTask', 'runboard.retryTask'];
+    const row = (await taskGroups(api, ref)).blocked[0];
+    assert.deepStrictEqual(menuCommands('runboard.runs', row.item.contextValue), offered);
+    api.ctx.selection.select(ref);
+    const waiting = (await children(api.ctx.blackboardTree)).find((s) => label(s.item) === 'Waiting tasks');
+    const bbRow = (await children(api.ctx.blackboardTree, waiting.node)).find((r) => r.node.task.id === 'inspect-layout');
+    assert.deepStrictEqual(menuCommands('runboard.blackboard', bbRow.item.contextValue), offered);
+    assert.strictEqual(bbRow.item.description, 'blocked: needs a decision');
+    await vscode.commands.executeCommand('runboard.openBoard', ref);
+    const entry = await waitFor(() => api.ctx.boardPanels.sessions.get(`${ref.root}\u0000${ref.run_id}`), 'the board panel');
+    const card = await waitFor(() => entry.session.last?.tasks.find((t) => t.id === 'inspect-layout' && t.status === 'blocked'), 'the blocked card');
+    assert.deepStrictEqual(card.actions, ['fail', 'release', 'retry', 'requeue', 'details']);
+    entry.panel.dispose();
+
+    const released = await vscode.commands.executeCommand('runboard.releaseTask', tref);
+    assert.strictEqual(released.status, 'runnable');
+    await block();
+    const retried = await vscode.commands.executeCommand('runboard.retryTask', tref);
+    assert.strictEqual(retried.status, 'runnable');
+    await block();
+    const failed = await vscode.commands.executeCommand('runboard.failTask', { ...tref, error: 'gave up' });
+    assert.strictEqual(failed.status, 'failed');
+  });
+
+  test('the Blackboard offers the lease actions on a task this editor holds, and no claim in a finished run (issue 14)', async () => {
+    const api = await runboard();
+    const ref = await runWithTasks(api, 'Mine on the Blackboard');
+    await vscode.commands.executeCommand('runboard.claimTask', { ...ref, task_id: 'survey-docs' });
+    await api.whenIdle();
+    api.ctx.selection.select(ref);
+    const rows = async () => {
+      const waiting = (await children(api.ctx.blackboardTree)).find((s) => label(s.item) === 'Waiting tasks');
+      return Object.fromEntries((await children(api.ctx.blackboardTree, waiting.node)).map((r) => [r.node.task.id, r.item]));
+    };
+    const mine = (await rows())['survey-docs'];
+    assert.deepStrictEqual(menuCommands('runboard.blackboard', mine.contextValue), [
+      'runboard.completeTask', 'runboard.failTask', 'runboard.heartbeatTask', 'runboard.openTaskDetails', 'runboard.releaseTask', 'runboard.requeueTask',
+    ]);
+    assert.strictEqual((await rows())['inspect-layout'].description, 'claimable now');
+    cli(['--run', ref.run_id, 'event', 'append', 'session_run_finished', '--status', 'completed']);
+    await waitFor(() => api.ctx.model.get(ref)?.run.status === 'completed', 'the run completed');
+    await api.whenIdle();
+    const after = (await rows())['inspect-layout'];
+    assert.strictEqual(after.description, 'the run is completed: nothing can be claimed');
+    assert.ok(!menuCommands('runboard.blackboard', after.contextValue).includes('runboard.claimTask'));
   });
 
   test('Open Task Details shows the task JSON in a read-only runboard: document', async () => {

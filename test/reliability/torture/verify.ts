@@ -4,9 +4,10 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { EVENT, EventRecord, Task } from '../../../server/src/engine/model';
+import { EventRecord, Task } from '../../../server/src/engine/model';
 import { Command } from './commands';
 import { RUN_ID } from './agents';
+import { EVENT } from '../../../contract/events';
 
 export interface Ack {
   agent: string;

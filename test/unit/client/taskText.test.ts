@@ -1,8 +1,10 @@
 // The client's pure presentation rules: card titles, countdowns, why a task waits.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Task } from '../../../server/src/engine/model';
-import { formatDuration, leaseText, taskDescription, taskTitle, waitReasons } from '../../../client/src/runs/taskText';
+import type { RunStatus } from '../../../contract/statuses';
+import type { RunRecord, Task } from '../../../server/src/engine/model';
+import { waitTexts } from '../../../client/src/runs/taskActions';
+import { formatDuration, leaseText, taskDescription, taskTitle } from '../../../client/src/runs/taskText';
 
 function task(over: Partial<Task>): Task {
   return {
@@ -42,8 +44,11 @@ describe('countdowns', () => {
   });
 });
 
-describe('waitReasons', () => {
+describe('why a task waits, in words', () => {
   const now = 1_000_000;
+  /** The reasons for `t` in a run of `others` and `t`. */
+  const waitReasons = (t: Task, others: Map<string, Task>, at: number, status: RunStatus = 'running') =>
+    waitTexts({ status, tasks: [...others.values(), ...(others.has(t.id) ? [] : [t])] } as RunRecord, t, at);
   it('names unfinished and missing dependencies with their status', () => {
     const a = task({ id: 'a', status: 'done' });
     const b = task({ id: 'b', status: 'in_progress' });
@@ -68,5 +73,8 @@ describe('waitReasons', () => {
     assert.deepEqual(waitReasons(task({ status: 'failed', attempt: 3, max_attempts: 3 }), new Map(), now), ['failed, attempts exhausted (3/3)']);
     assert.deepEqual(waitReasons(task({ status: 'failed', attempt: 1 }), new Map(), now), ['failed (attempt 1/3); retry it to run again']);
     assert.deepEqual(waitReasons(task({}), new Map(), now), []);
+  });
+  it('says a finished run takes no claims', () => {
+    assert.deepEqual(waitReasons(task({}), new Map(), now, 'completed'), ['the run is completed: nothing can be claimed']);
   });
 });

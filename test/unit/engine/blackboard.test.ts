@@ -3,9 +3,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { normalizePatch } from '../../../server/src/engine/blackboard';
-import { LIMITS } from '../../../server/src/engine/model';
 import { patchRowFor } from '../../../server/src/engine/patches';
 import { assertAbsent, expectDomainError, RunHarness, T0, testContext } from './harness';
+import { LIMITS } from '../../../contract/limits';
 
 const LIST_OPS = [
   ['add_fact', 'facts', 'fact'],

@@ -2,9 +2,10 @@
 // events, `commit` folds them with applyEvent and keeps them in `log`. The clock is a number we
 // move by hand and ids count up, so every event is predictable.
 import assert from 'node:assert/strict';
-import { DomainCode, DomainError } from '../../../server/src/engine/errors';
+import type { DomainCode } from '../../../contract/errors';
+import { DomainError } from '../../../server/src/engine/errors';
 import { CommandContext } from '../../../server/src/engine/ids';
-import { Blackboard, EventRecord, RunRecord, Task, TaskStatus } from '../../../server/src/engine/model';
+import { Blackboard, EventRecord, RunRecord, Task } from '../../../server/src/engine/model';
 import { InputOf, METHOD_PARAMS, parseParams, TaskInput } from '../../../server/src/engine/params';
 import {
   decideAppendEvent, decideCreateRun, decidePatchBlackboard, decideRebindWorkspace, decideValidateWorkspaceLease, LeaseCheck,
@@ -14,6 +15,7 @@ import { decideCreateTasks } from '../../../server/src/engine/taskCreation';
 import {
   ClaimRequest, decideClaim, decideExpireLeases, decideRequeue, decideTransition, TransitionRequest,
 } from '../../../server/src/engine/taskLifecycle';
+import { TaskStatus } from '../../../contract/statuses';
 
 /** 2023-11-14T22:13:20Z: any fixed time works; a round one reads well in failures. */
 export const T0 = 1_700_000_000_000;

@@ -2,8 +2,8 @@
 // each does to the task, which event it writes, and when a lease counts as live.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { TASK_STATUSES } from '../../../server/src/engine/model';
 import { assertAbsent, expectDomainError, RunHarness, T0 } from './harness';
+import { TASK_STATUSES } from '../../../contract/statuses';
 
 const LEASE_KEYS = ['lease_owner', 'lease_token', 'lease_expires_at_ms'];
 

@@ -3,12 +3,13 @@
 // created by events, terminal runs take only run_reopened, reserved types are refused.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { LIMITS, RUN_STATUSES, RunStatus, StepStatus } from '../../../server/src/engine/model';
 import { METHOD_PARAMS, parseParams } from '../../../server/src/engine/params';
 import { decideAppendEvent, decideCreateRun } from '../../../server/src/engine/runCommands';
 import { materializePlan, parseStepStatus, WHY } from '../../../server/src/engine/runTransitions';
 import { emptyRunState } from '../../../server/src/engine/state';
 import { assertAbsent, expectDomainError, RunHarness, T0, testContext } from './harness';
+import { LIMITS } from '../../../contract/limits';
+import { RUN_STATUSES, RunStatus, StepStatus } from '../../../contract/statuses';
 
 const OBJECTIVE = ['Ship the export feature', '- Write the parser module', '- Add unit tests for it', '- Document the command line'].join('\n');
 

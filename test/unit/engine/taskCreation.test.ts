@@ -3,10 +3,10 @@
 // context.task.created event per task in batch order; any bad row rejects the whole batch.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { LIMITS } from '../../../server/src/engine/model';
 import { decideCreateTasks } from '../../../server/src/engine/taskCreation';
 import { normalizeContract } from '../../../server/src/engine/taskContract';
 import { assertAbsent, expectDomainError, RunHarness, T0 } from './harness';
+import { LIMITS } from '../../../contract/limits';
 
 const where = { task_id: 't', index: 0 };
 

@@ -3,9 +3,10 @@
 // attempts counting failures and max_attempts enforced on retry.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { LIMITS, TASK_STATUSES, TaskStatus } from '../../../server/src/engine/model';
 import { decideTransition } from '../../../server/src/engine/taskLifecycle';
 import { assertAbsent, expectDomainError, RunHarness } from './harness';
+import { LIMITS } from '../../../contract/limits';
+import { TASK_STATUSES, TaskStatus } from '../../../contract/statuses';
 
 type Action = 'heartbeat' | 'complete' | 'fail' | 'release' | 'retry';
 

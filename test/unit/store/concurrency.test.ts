@@ -2,11 +2,12 @@
 // keep seqs 1..N contiguous, lose and duplicate nothing, and never hand a task to two claimers.
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { EVENT, EventRecord, Task } from '../../../server/src/engine/model';
-import { Durability } from '../../../server/src/store/types';
+import { EventRecord, Task } from '../../../server/src/engine/model';
+import type { Durability } from '../../../contract/limits';
 import {
   assertContiguous, finished, killAllWorkers, openStore, readLogEvents, removeTree, startWorker, tempRoot, Worker,
 } from './helpers';
+import { EVENT } from '../../../contract/events';
 
 const roots: string[] = [];
 after(() => {

@@ -3,10 +3,11 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { after, describe, it } from 'node:test';
-import { EVENT, EventRecord } from '../../../server/src/engine/model';
+import { EventRecord } from '../../../server/src/engine/model';
 import {
   assertContiguous, killAllWorkers, logFile, openStore, readLogEvents, removeTree, sleep, startWorker, tempRoot,
 } from './helpers';
+import { EVENT } from '../../../contract/events';
 
 const BATCH = 100; // workers/crasher.ts writes batches of this size
 

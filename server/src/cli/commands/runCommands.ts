@@ -1,9 +1,9 @@
 // runs, run create|show|events|pause|resume|cancel|reopen, event append.
-import { RunStatus, RUN_STATUSES } from '../../engine/model';
 import { summarizeBoard } from '../boardSummary';
 import { eventLine, runDetails, runsTable } from '../humanFormat';
 import { Invocation } from '../invocation';
 import { UsageError } from '../usageError';
+import { RUN_STATUSES, RunStatus } from '../../../../contract/statuses';
 
 export async function runs({ session, out, opts }: Invocation): Promise<void> {
   const result = await session.execute('listRuns', {

@@ -1,13 +1,13 @@
 // tasks create|list, claim, and the lease holder's actions: heartbeat, complete, fail, release;
 // plus retry and requeue, which need no lease.
 import * as fs from 'node:fs';
-import { TaskStatus } from '../../engine/model';
 import { TransitionAction } from '../../engine/params';
 import { leaseLines, relativeTime, taskLine, tasksTable } from '../humanFormat';
 import { Invocation } from '../invocation';
 import { CliSession } from '../session';
 import { UsageError } from '../usageError';
 import { parseJson } from './runCommands';
+import { TaskStatus } from '../../../../contract/statuses';
 
 export async function tasksCreate({ session, out, args }: Invocation): Promise<void> {
   const source = args[0]!;

@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { EventRecord } from '../../engine/model';
 import { runDir } from '../../store/paths';
-import { EVENTS_FILE } from '../../store/runHandle';
+import { EVENTS_FILE } from '../../../../contract/layout';
 import { eventLine } from '../humanFormat';
 import { Invocation } from '../invocation';
 

@@ -2,12 +2,14 @@
 // claim, heartbeat, fail, retry and finish them at a human pace — all through the same RunStore
 // calls a real agent makes — so a new user can watch the board move in the editor.
 import { DomainError } from '../../engine/errors';
-import { RunStatus, Task } from '../../engine/model';
+import { Task } from '../../engine/model';
 import { Invocation } from '../invocation';
 import { Output } from '../output';
 import { CliSession } from '../session';
 import { UsageError } from '../usageError';
 import { DEMO_OBJECTIVE, DEMO_TASKS, demoTaskInputs, DemoTask } from './samplePlan';
+import { RunStatus } from '../../../../contract/statuses';
+import { LEASE } from '../../../../contract/limits';
 
 interface Pace {
   /** A pause of a random length within the range, in ms. */
@@ -127,7 +129,7 @@ async function agent(demo: DemoRun, name: string): Promise<void> {
     if (demo.finished) return;
     let task: Task | null;
     try {
-      ({ task } = await session.execute('claimTask', { run_id: demo.runId, agent_id: name, lease_ms: 30_000 }));
+      ({ task } = await session.execute('claimTask', { run_id: demo.runId, agent_id: name, lease_ms: LEASE.defaultMs }));
     } catch (e) {
       // Another agent finished the run between our check and the claim.
       if (e instanceof DomainError && e.code === 'RUN_TERMINAL' && demo.finished) return;
@@ -157,7 +159,7 @@ async function work(demo: DemoRun, name: string, task: Task, spec: DemoTask): Pr
       demo.say(name, `released ${task.id} (stopping)`);
       return;
     }
-    await session.execute('transitionTask', { run_id: runId, task_id: task.id, action: 'heartbeat', lease_token: token, lease_ms: 30_000 });
+    await session.execute('transitionTask', { run_id: runId, task_id: task.id, action: 'heartbeat', lease_token: token, lease_ms: LEASE.defaultMs });
     demo.say(name, `working on ${task.id}… (heartbeat)`);
   }
   await demo.sleep();

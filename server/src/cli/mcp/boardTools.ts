@@ -4,7 +4,7 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
-import { RUN_STATUSES, RunRecord, Task } from '../../engine/model';
+import { RunRecord, Task } from '../../engine/model';
 import { InputOf, ownRecord, StoreMethod, TransitionAction } from '../../engine/params';
 import { StoreResults } from '../../engine/results';
 import { RunStore } from '../../store/runStore';
@@ -12,6 +12,8 @@ import { summarizeBoard } from '../boardSummary';
 import { chooseRun } from '../runChoice';
 import { LeaseBook } from './leaseBook';
 import { toolError, toolResult, ToolRejection } from './toolResults';
+import { RUN_STATUSES } from '../../../../contract/statuses';
+import { LEASE } from '../../../../contract/limits';
 
 /** Models think slowly between calls, so MCP leases default to 2 minutes (protocol max 5). */
 export const MCP_DEFAULT_LEASE_MS = 120_000;
@@ -36,7 +38,7 @@ const leaseMs = z
   .number()
   .int()
   .optional()
-  .describe(`How long the lease lasts from now, in ms (default ${MCP_DEFAULT_LEASE_MS}; clamped to 5000..300000).`);
+  .describe(`How long the lease lasts from now, in ms (default ${MCP_DEFAULT_LEASE_MS}; clamped to ${LEASE.minMs}..${LEASE.maxMs}).`);
 
 const TaskInputShape = z.object({
   id: z.string().optional().describe('Task id (letters, digits, . _ -). Omit to generate one.'),

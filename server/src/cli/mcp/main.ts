@@ -4,9 +4,9 @@ import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { version } from '../../../../package.json';
 import { RunStore } from '../../store/runStore';
-import { Durability } from '../../store/types';
 import { defaultAgentId } from '../agentIdentity';
 import { BoardTools } from './boardTools';
+import type { Durability } from '../../../../contract/limits';
 
 export interface McpServerOptions {
   root: string;

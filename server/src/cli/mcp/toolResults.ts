@@ -1,6 +1,7 @@
 // How tool outcomes look to the model: a result is its JSON (as text and as structuredContent);
 // an error is a tool error (isError) whose text starts with the protocol's code.
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { INTERNAL_ERROR, INVALID_PARAMS } from '../../../../contract/errors';
 import { DomainError, ParamsError } from '../../engine/errors';
 
 /** A rejection decided here, not by the store (e.g. no run named and several open). */
@@ -19,14 +20,14 @@ export function toolResult(value: Record<string, unknown>): CallToolResult {
 }
 
 export function toolError(e: unknown): CallToolResult {
-  let code = 'INTERNAL_ERROR';
+  let code: string = INTERNAL_ERROR;
   const message = e instanceof Error ? e.message : String(e);
   let data: Record<string, unknown> = {};
   if (e instanceof DomainError) {
     code = e.code;
     data = e.toData();
   } else if (e instanceof ParamsError) {
-    code = 'INVALID_PARAMS';
+    code = INVALID_PARAMS;
     data = { code, issues: e.issues };
   } else if (e instanceof ToolRejection) {
     code = e.code;

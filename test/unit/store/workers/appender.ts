@@ -1,7 +1,7 @@
 // Commits in a loop to one run — mostly appendEvent, with a createTasks or claimTask now and
 // then — and prints every acknowledged command as a JSON line.
 //   appender.ts <root> <run_id> <tag> <count> <durability>
-import { Durability } from '../../../../server/src/store/types';
+import type { Durability } from '../../../../contract/limits';
 import { emit, openWorkerStore, readyThenGo, runWorker } from './common';
 
 const [root, runId, tag, countText, durability] = process.argv.slice(2);

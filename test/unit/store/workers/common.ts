@@ -2,7 +2,7 @@
 // the parent's "go" so that all workers start their loops together.
 import * as readline from 'node:readline';
 import { RunStore } from '../../../../server/src/store/runStore';
-import { Durability } from '../../../../server/src/store/types';
+import type { Durability } from '../../../../contract/limits';
 
 export function openWorkerStore(root: string, durability: Durability = 'none'): RunStore {
   const store = new RunStore([root], { durability });

@@ -1,5 +1,5 @@
-// The event types the engine writes and the run format, without zod: the extension (through
-// protocol.ts) and the engine read the same declaration.
+// The event types the engine writes and the run format (PROTOCOL.md §Files): the engine, the
+// server and the extension read the same declaration.
 export const EVENT = {
   runCreated: 'context.run.created',
   taskCreated: 'context.task.created',

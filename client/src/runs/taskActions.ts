@@ -1,0 +1,35 @@
+// The actions a task offers in this editor, and why it waits: the contract's rule (allowedActions) with whether this
+// editor holds the task's lease. Trees carry them to package.json's menus in their contextValue,
+// the board gets them per card, and the command pickers list the tasks that offer the command's
+// action — so no view keeps a copy of the engine's rules.
+import { allowedActions, waitReasons, type TaskAction } from '../../../contract/taskRules';
+import type { RunRecord, Task } from '../../../server/src/engine/model';
+import type { LeaseTokens } from './leaseTokens';
+import type { TaskRef } from './refs';
+import { waitText } from './taskText';
+
+/** Tasks by id per run record (records are replaced, not changed, when a run changes). */
+const byIdCache = new WeakMap<RunRecord, ReadonlyMap<string, Task>>();
+
+function tasksById(run: RunRecord): ReadonlyMap<string, Task> {
+  let m = byIdCache.get(run);
+  if (!m) byIdCache.set(run, (m = new Map(run.tasks.map((t) => [t.id, t]))));
+  return m;
+}
+
+/** Why the task cannot be claimed now, in words; empty exactly when it can. */
+export function waitTexts(run: RunRecord, task: Task, now = Date.now()): string[] {
+  return waitReasons(task, run, tasksById(run), now).map((r) => waitText(r, now));
+}
+
+export function offeredActions(run: RunRecord, task: Task, ref: TaskRef, leases: LeaseTokens, now = Date.now()): TaskAction[] {
+  return allowedActions(task, run, tasksById(run), now, leases.holds(ref, task));
+}
+
+/**
+ * `task.<status>;<action>;…;` — package.json's menus show a command where `viewItem =~ /;<action>;/`
+ * (and task-wide ones where `/^task\./`).
+ */
+export function taskContextValue(task: Task, actions: readonly TaskAction[]): string {
+  return `task.${task.status};${actions.map((a) => `${a};`).join('')}`;
+}

@@ -1,0 +1,15 @@
+// Where a workspace keeps its runs (PROTOCOL.md §Files): <root>/.runboard/runs/<run_id>/…
+
+export const RUNBOARD_DIR = '.runboard';
+export const RUNS_DIR = 'runs';
+/** The log: one event per line; also the run's lock. */
+export const EVENTS_FILE = 'events.jsonl';
+/** Writers waiting for a run's lock announce themselves here (fairness). */
+export const WAITING_FILE = '.waiting';
+/** In runs/: held while a run is created, so ids that differ only in case cannot race. */
+export const CREATING_FILE = '.creating';
+/** Caches beside the log. */
+export const RUN_FILE = 'run.json';
+export const BLACKBOARD_FILE = 'blackboard.json';
+export const INDEX_FILE = 'index.json';
+export const CHECKPOINTS_DIR = 'checkpoints';

@@ -1,0 +1,17 @@
+// Numbers every side agrees on (PROTOCOL.md): lease lengths, size limits, durability.
+
+/** Lease length rules (PROTOCOL.md §claimTask): the default, and the bounds a request is clamped to. */
+export const LEASE = { defaultMs: 30_000, minMs: 5_000, maxMs: 300_000 } as const;
+
+/** Size limits (PROTOCOL.md §Errors, LIMIT_EXCEEDED). */
+export const LIMITS = {
+  paramsBytes: 1024 * 1024,
+  batchTasks: 500,
+  runTasks: 100_000,
+  textBytes: 64 * 1024,
+  eventsPerRead: 10_000,
+} as const;
+
+/** Whether a commit is fsynced before it is acknowledged (PROTOCOL.md §Transport: initialization options). */
+export const DURABILITIES = ['fsync', 'none'] as const;
+export type Durability = (typeof DURABILITIES)[number];

@@ -1,0 +1,140 @@
+// What may be done to a task, and why it waits (SPEC.md §7–8, PROTOCOL.md §Tasks). The engine
+// enforces these rules and the views offer what they allow: both read them here, so a view never
+// offers what the engine refuses, nor hides what it allows.
+import { LEASE } from './limits';
+import { isClaimableStatus, isTerminal, type RunStatus, type TaskStatus } from './statuses';
+
+/** The task fields the rules read (a Task record has them all). */
+export interface TaskFacts {
+  id: string;
+  status: TaskStatus;
+  depends_on_task_ids: readonly string[];
+  attempt: number;
+  max_attempts: number;
+  updated_ts: number;
+  lease_owner?: string;
+  lease_token?: string;
+  lease_expires_at_ms?: number;
+  next_retry_at_ms?: number;
+  last_error?: string;
+}
+
+/** The transition actions of transitionTask besides `status`. */
+export type LeaseAction = 'heartbeat' | 'complete' | 'fail' | 'release' | 'retry';
+
+/** From which statuses each action may be taken. */
+export const ACTION_FROM: Record<LeaseAction, readonly TaskStatus[]> = {
+  heartbeat: ['in_progress'],
+  complete: ['in_progress'],
+  fail: ['in_progress', 'blocked'],
+  release: ['in_progress', 'blocked'],
+  retry: ['failed', 'blocked'],
+};
+
+/** SPEC.md §7.1: the moves the `status` action may make (entering in_progress is for claims only). */
+export const STATUS_MOVES: Record<TaskStatus, readonly TaskStatus[]> = {
+  pending: ['pending', 'runnable', 'blocked'],
+  runnable: ['runnable', 'blocked'],
+  in_progress: ['runnable', 'in_progress', 'blocked', 'done', 'failed'],
+  blocked: ['runnable', 'blocked', 'failed'],
+  done: ['done'],
+  failed: ['runnable', 'failed'],
+};
+
+/** When a task's lease ends; an in_progress task written without an expiry gets the default lease. */
+export function leaseExpiry(task: Pick<TaskFacts, 'lease_expires_at_ms' | 'updated_ts'>): number {
+  return task.lease_expires_at_ms ?? task.updated_ts + LEASE.defaultMs;
+}
+
+/** Whether someone holds the task now: a transition needs that lease's token, a requeue needs force. */
+export function hasLiveLease(task: TaskFacts, now: number): boolean {
+  return task.status === 'in_progress' && task.lease_token !== undefined && leaseExpiry(task) > now;
+}
+
+/** Whether `retry` is within the task's attempts. */
+export function attemptsLeft(task: Pick<TaskFacts, 'attempt' | 'max_attempts'>): boolean {
+  return task.attempt < task.max_attempts;
+}
+
+/** A dependency that is not done (or not there) holds its dependents back. */
+export function isOpenDependency(dep: Pick<TaskFacts, 'status'> | undefined): boolean {
+  return dep?.status !== 'done';
+}
+
+/** Whether a retry time set on the task has come. */
+export function retryDue(task: Pick<TaskFacts, 'next_retry_at_ms'>, now: number): boolean {
+  return task.next_retry_at_ms === undefined || task.next_retry_at_ms <= now;
+}
+
+/** Why a task is not claimable now, as data; views word it. Empty exactly when a claim of it succeeds. */
+export type WaitReason =
+  | { kind: 'run_finished'; run_status: RunStatus }
+  | { kind: 'leased'; owner?: string; until: number }
+  | { kind: 'blocked'; error?: string }
+  | { kind: 'failed'; attempt: number; max_attempts: number; exhausted: boolean }
+  | { kind: 'done' }
+  | { kind: 'dependencies'; open: { id: string; status?: TaskStatus }[] }
+  | { kind: 'retry_at'; at: number };
+
+export function waitReasons(
+  task: TaskFacts,
+  run: { status: RunStatus },
+  tasksById: ReadonlyMap<string, Pick<TaskFacts, 'status'>>,
+  now: number,
+): WaitReason[] {
+  const reasons: WaitReason[] = [];
+  if (isTerminal(run.status)) reasons.push({ kind: 'run_finished', run_status: run.status });
+  switch (task.status) {
+    case 'in_progress':
+      reasons.push({ kind: 'leased', ...(task.lease_owner ? { owner: task.lease_owner } : {}), until: leaseExpiry(task) });
+      return reasons;
+    case 'done':
+      reasons.push({ kind: 'done' });
+      return reasons;
+    case 'blocked':
+      reasons.push({ kind: 'blocked', ...(task.last_error ? { error: task.last_error } : {}) });
+      break;
+    case 'failed':
+      reasons.push({ kind: 'failed', attempt: task.attempt, max_attempts: task.max_attempts, exhausted: !attemptsLeft(task) });
+      break;
+  }
+  const open = [...new Set(task.depends_on_task_ids)]
+    .map((id) => ({ id, dep: tasksById.get(id) }))
+    .filter(({ dep }) => isOpenDependency(dep))
+    .map(({ id, dep }) => ({ id, ...(dep ? { status: dep.status } : {}) }));
+  if (open.length > 0) reasons.push({ kind: 'dependencies', open });
+  if (isClaimableStatus(task.status) && !retryDue(task, now)) reasons.push({ kind: 'retry_at', at: task.next_retry_at_ms! });
+  return reasons;
+}
+
+/** What a person or agent can do to a task, in the order views list them. */
+export const TASK_ACTIONS = ['claim', 'heartbeat', 'complete', 'fail', 'release', 'retry', 'requeue'] as const;
+export type TaskAction = (typeof TASK_ACTIONS)[number];
+
+/**
+ * The actions the engine accepts now from a client that holds the task's lease (`holdsLease`: it
+ * has the live lease's token) or not. `requeue` of a task someone else holds needs force.
+ */
+export function allowedActions(
+  task: TaskFacts,
+  run: { status: RunStatus },
+  tasksById: ReadonlyMap<string, Pick<TaskFacts, 'status'>>,
+  now: number,
+  holdsLease: boolean,
+): TaskAction[] {
+  const live = hasLiveLease(task, now);
+  // A task in progress is moved by the holder of its live lease (an expired one waits for its
+  // requeue); a blocked or failed task holds no lease, so anyone may move it.
+  const mayMove = task.status === 'in_progress' ? live && holdsLease : true;
+  const from = (a: LeaseAction) => ACTION_FROM[a].includes(task.status) && mayMove;
+  const can: Record<TaskAction, boolean> = {
+    claim: waitReasons(task, run, tasksById, now).length === 0,
+    heartbeat: from('heartbeat'),
+    complete: from('complete'),
+    fail: from('fail'),
+    release: from('release'),
+    retry: from('retry') && attemptsLeft(task),
+    requeue: task.status !== 'done',
+  };
+  return TASK_ACTIONS.filter((a) => can[a]);
+}

@@ -1,0 +1,41 @@
+// docs/PROTOCOL.md changes with the code that states the contract (as rust-analyzer keeps
+// lsp-extensions.md with lsp_ext.rs): the document carries a hash of those files, and this test
+// fails when they change and the hash does not — so whoever changes the contract is sent to the
+// document, and updates the hash only after updating the text.
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { describe, it } from 'node:test';
+
+const REPO = path.resolve(__dirname, '..', '..', '..');
+const DOC = path.join(REPO, 'docs', 'PROTOCOL.md');
+
+/** The files that state the wire contract: names, records, params, results, errors, rules. */
+function contractFiles(): string[] {
+  const contract = fs.readdirSync(path.join(REPO, 'contract')).filter((f) => f.endsWith('.ts')).map((f) => `contract/${f}`);
+  const server = ['server/src/protocol.ts', 'server/src/engine/model.ts', 'server/src/engine/params.ts', 'server/src/engine/results.ts'];
+  return [...contract, ...server].sort();
+}
+
+function contractHash(files: string[]): string {
+  const h = createHash('sha256');
+  for (const f of files) h.update(`${f}\n`).update(fs.readFileSync(path.join(REPO, f), 'utf8').replace(/\r\n/g, '\n'));
+  return h.digest('hex').slice(0, 16);
+}
+
+const MARK = /<!-- contract hash: ([0-9a-f]{16}) -->/;
+
+describe('docs/PROTOCOL.md follows the contract', () => {
+  it('carries the hash of the files that state the contract', () => {
+    const files = contractFiles();
+    const now = contractHash(files);
+    const recorded = MARK.exec(fs.readFileSync(DOC, 'utf8'))?.[1];
+    assert.equal(
+      recorded,
+      now,
+      `The contract changed (${files.join(', ')}). Bring docs/PROTOCOL.md up to date with it, ` +
+        `then set its line <!-- contract hash: … --> to <!-- contract hash: ${now} -->.`,
+    );
+  });
+});
