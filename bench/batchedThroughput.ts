@@ -4,7 +4,7 @@
 // The note also gives the bound no JSON store can pass: JSON.stringify of the same events alone.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { EventRecord } from '../server/src/engine/model';
+import { EventRecord } from '../contract/schemas/records';
 import { benchStore, inTempDir, median, nowMs, ratioOf, Row, settle, timeSync } from './harness';
 import { RawLockedAppender } from './rawAppend';
 import { taskInputs } from './workload';

@@ -5,8 +5,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CommandContext } from '../server/src/engine/ids';
-import { EventRecord } from '../server/src/engine/model';
-import { ParamsOf } from '../server/src/engine/params';
+import { EventRecord } from '../contract/schemas/records';
+import { ParamsOf } from '../contract/schemas/params';
 import { decideAppendEvent, decideCreateRun, decidePatchBlackboard } from '../server/src/engine/runCommands';
 import { applyEvent, emptyRunState, RunState } from '../server/src/engine/state';
 import { decideCreateTasks } from '../server/src/engine/taskCreation';

@@ -1,7 +1,7 @@
 // What the benchmarks write: params shaped like an agent's — tool-call events, research tasks
 // with a title and a description, blackboard facts — so lines have realistic sizes.
 import { IdSource } from '../server/src/engine/ids';
-import { InputOf } from '../server/src/engine/params';
+import { InputOf } from '../contract/schemas/params';
 
 const TOOLS = ['read_file', 'grep', 'run_tests', 'edit_file', 'list_dir'];
 

@@ -18,6 +18,9 @@ export type StepStatus = (typeof STEP_STATUSES)[number];
 export const TASK_STATUSES = STEP_STATUSES;
 export type TaskStatus = (typeof TASK_STATUSES)[number];
 
+/** The statuses a task may be created in (else TASK_STATUS_INVALID). */
+export const CREATABLE_TASK_STATUSES = ['pending', 'runnable', 'blocked'] as const satisfies readonly TaskStatus[];
+
 /** A task in one of these may be claimed (when its dependencies are done and its retry time has come). */
 export const CLAIMABLE_TASK_STATUSES: readonly TaskStatus[] = ['pending', 'runnable'];
 export function isClaimableStatus(status: string): boolean {

@@ -8,9 +8,9 @@ import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { CrashPoint } from '../../server/src/store/crashPoints';
 import { RunStore } from '../../server/src/store/runStore';
-import { Diagnostic } from '../../server/src/store/types';
 import { REPO, tempRoot } from '../server/serverProcess';
 import { EVENT } from '../../contract/events';
+import { Diagnostic } from '../../contract/diagnostic';
 
 const WORKER = path.join(__dirname, 'workers', 'crashWriter.ts');
 const POINTS: CrashPoint[] = ['after-lock', 'partial-write', 'before-fsync', 'before-unlock', 'snapshot-write', 'checkpoint-write'];

@@ -9,8 +9,8 @@ import fc from 'fast-check';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { METHOD_PARAMS } from '../../server/src/engine/params';
-import { Requests } from '../../server/src/protocol';
+import { METHOD_PARAMS } from '../../contract/schemas/params';
+import { Requests } from '../../contract/messages';
 import { ServerProcess, sleep, tempRoot } from '../server/serverProcess';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261125);

@@ -1,10 +1,10 @@
-// PROTOCOL.md ↔ server/src/protocol.ts ↔ the running server: every method the contract names
+// PROTOCOL.md ↔ contract/messages.ts ↔ the running server: every method the contract names
 // is declared, handled, and answered (never -32601).
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { Notifications, Requests } from '../../server/src/protocol';
+import { Notifications, Requests } from '../../contract/messages';
 import { HANDLED_METHODS } from '../../server/src/server/runServer';
 import { REPO, ServerProcess, tempRoot } from './serverProcess';
 
@@ -24,9 +24,9 @@ describe('protocol contract', () => {
     assert.ok(methodNames.length >= 20, `found only ${methodNames.length}`);
   });
 
-  it('declares every method of PROTOCOL.md in protocol.ts', () => {
+  it('declares every method of PROTOCOL.md in contract/messages.ts', () => {
     const declared = new Set(Object.values(Requests).map((r) => r.method));
-    for (const m of methodNames) assert.ok(declared.has(m), `${m} is not declared in server/src/protocol.ts`);
+    for (const m of methodNames) assert.ok(declared.has(m), `${m} is not declared in contract/messages.ts`);
     for (const m of declared) assert.ok(methodNames.includes(m), `${m} is declared but not in PROTOCOL.md`);
   });
 

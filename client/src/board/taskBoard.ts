@@ -3,7 +3,7 @@
 // serializer. Each webview gets a BoardSession: it renders the model as cards and turns card
 // actions into the same commands the tree uses.
 import * as vscode from 'vscode';
-import type { RunRecord, Task } from '../../../server/src/engine/model';
+import type { RunRecord, Task } from '../../../contract/schemas/records';
 import type { LeaseTokens } from '../runs/leaseTokens';
 import { runKey, type RunRef } from '../runs/refs';
 import type { RunsModel } from '../runs/runsModel';

@@ -1,7 +1,7 @@
 // The prompts commands fall back on when an argument does not say what to act on: pick a run,
 // pick a task, ask for text. Each throws Cancelled when the user dismisses it.
 import * as vscode from 'vscode';
-import type { Task } from '../../../server/src/engine/model';
+import type { Task } from '../../../contract/schemas/records';
 import type { RunboardContext } from '../context';
 import { asRunRef, asTaskRef, type RunRef, type TaskRef } from '../runs/refs';
 import { offeredActions } from '../runs/taskActions';

@@ -3,9 +3,9 @@
 // documents (persisted state ↔ replayed state, pretty JSON with sorted keys), with the drift flags
 // in the title and in a notification.
 import * as vscode from 'vscode';
-import type { EventRecord } from '../../../server/src/engine/model';
-import type { ReplayResult } from '../../../server/src/engine/results';
-import { Requests } from '../../../server/src/protocol';
+import type { EventRecord } from '../../../contract/schemas/records';
+import type { ReplayResult } from '../../../contract/results';
+import { Requests } from '../../../contract/messages';
 import type { RunboardContext } from '../context';
 import type { RunRef } from '../runs/refs';
 import { firstLine } from '../runs/taskText';

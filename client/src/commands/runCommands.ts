@@ -2,11 +2,11 @@
 // open the task board in an editor, rebind the workspace.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { Requests } from '../../../server/src/protocol';
+import { Requests } from '../../../contract/messages';
 import type { RunboardContext } from '../context';
 import { asRunRef, type RunRef } from '../runs/refs';
 import { firstLine } from '../runs/taskText';
-import { isTerminal, type RunStatus } from '../../../contract/statuses';
+import { isTerminal, RUN_STATUSES, type RunStatus } from '../../../contract/statuses';
 import { Cancelled, type CommandSpec } from './commandKit';
 import { argField, askText, pickRun, runFromArg } from './prompts';
 import { EVENTS_FILE, RUNBOARD_DIR, RUNS_DIR } from '../../../contract/layout';
@@ -32,9 +32,6 @@ async function runEvent(ctx: RunboardContext, arg: unknown, type: string, status
   ctx.model.accept(ref, run);
   return run;
 }
-
-/** The run statuses (engine/model.ts's RUN_STATUSES; the client imports engine types only). */
-const RUN_STATUSES: readonly RunStatus[] = ['queued', 'planning', 'running', 'awaiting_approval', 'paused', 'blocked', 'failed', 'completed', 'cancelled'];
 
 const EVENT_SUGGESTIONS: { type: string; status?: RunStatus; detail: string }[] = [
   { type: 'step_started', detail: 'A step is in progress (step_id)' },

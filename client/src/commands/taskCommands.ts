@@ -3,9 +3,9 @@
 // tokens this editor gets are remembered so the user can finish what they claimed.
 import * as fs from 'node:fs/promises';
 import * as vscode from 'vscode';
-import type { Task } from '../../../server/src/engine/model';
+import type { Task } from '../../../contract/schemas/records';
 import { hasLiveLease, type TaskAction } from '../../../contract/taskRules';
-import { Requests } from '../../../server/src/protocol';
+import { Requests } from '../../../contract/messages';
 import * as config from '../config';
 import type { RunboardContext } from '../context';
 import type { TaskRef } from '../runs/refs';

@@ -1,7 +1,7 @@
 // Reads a tasks file for "Create Tasks from File": a JSON array of TaskInput, or {tasks: [...]}.
 // Shape problems are reported here with the row; the server validates the rest (contracts,
 // dependencies, ids) and rejects the whole batch when anything is wrong. Pure; unit-tested.
-import type { TaskInput } from '../../../server/src/engine/params';
+import type { TaskInput } from '../../../contract/schemas/params';
 
 export class TaskFileError extends Error {}
 

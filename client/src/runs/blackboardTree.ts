@@ -2,7 +2,7 @@
 // path relative to the run's folder) and the waiting tasks with why each one waits.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { Artifact, BlackboardItem, Task } from '../../../server/src/engine/model';
+import type { Artifact, BlackboardItem, Task } from '../../../contract/schemas/records';
 import { taskIcon } from './icons';
 import type { RunRef, TaskRef } from './refs';
 import type { RunsModel } from './runsModel';

@@ -1,7 +1,7 @@
 // The lease tokens this editor holds, per run and task, kept in workspaceState so a reload does
 // not strand a claimed task: the user can still heartbeat, complete, fail or release it.
 import type * as vscode from 'vscode';
-import type { Task } from '../../../server/src/engine/model';
+import type { Task } from '../../../contract/schemas/records';
 import { runKey, taskKey, type RunRef, type TaskRef } from './refs';
 
 const STATE_KEY = 'runboard.leaseTokens';

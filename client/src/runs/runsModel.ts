@@ -3,8 +3,8 @@
 // from `runboard/events` (one subscription per folder, so every event knows its root), debounced
 // so a burst of events costs one getRun per run. Views listen to its change events.
 import * as vscode from 'vscode';
-import type { Blackboard, RunRecord, Task } from '../../../server/src/engine/model';
-import { Requests, type EventsNotificationParams, type RunResetNotificationParams } from '../../../server/src/protocol';
+import type { Blackboard, RunRecord, Task } from '../../../contract/schemas/records';
+import { Requests, type EventsNotificationParams, type RunResetNotificationParams } from '../../../contract/messages';
 import { errorCode } from '../errors';
 import { log } from '../log';
 import type { RunboardServer } from '../server/runboardServer';

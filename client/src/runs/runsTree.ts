@@ -3,9 +3,9 @@
 // changed; `contextValue` (run.<status>[.bound][.mismatch], task.<status>;<action>;… — taskActions.ts)
 // drives the view/item/context menus in package.json.
 import * as vscode from 'vscode';
-import type { Step, Task } from '../../../server/src/engine/model';
-import type { CheckpointSummary } from '../../../server/src/engine/results';
-import { Requests } from '../../../server/src/protocol';
+import type { Step, Task } from '../../../contract/schemas/records';
+import type { CheckpointSummary } from '../../../contract/results';
+import { Requests } from '../../../contract/messages';
 import type { RunboardServer } from '../server/runboardServer';
 import { runIcon, taskIcon } from './icons';
 import type { LeaseTokens } from './leaseTokens';

@@ -3,7 +3,7 @@
 // the board gets them per card, and the command pickers list the tasks that offer the command's
 // action — so no view keeps a copy of the engine's rules.
 import { allowedActions, waitReasons, type TaskAction } from '../../../contract/taskRules';
-import type { RunRecord, Task } from '../../../server/src/engine/model';
+import type { RunRecord, Task } from '../../../contract/schemas/records';
 import type { LeaseTokens } from './leaseTokens';
 import type { TaskRef } from './refs';
 import { waitText } from './taskText';

@@ -2,7 +2,7 @@
 // Pure functions (no vscode import) shared by the trees and the task board, unit-tested.
 import { isTerminal, TASK_STATUS_LABEL, type RunStatus, type TaskStatus } from '../../../contract/statuses';
 import type { WaitReason } from '../../../contract/taskRules';
-import type { Task } from '../../../server/src/engine/model';
+import type { Task } from '../../../contract/schemas/records';
 
 /** The Runs tree's task groups, most active first. */
 export const TASK_STATUS_ORDER: readonly TaskStatus[] = ['in_progress', 'runnable', 'pending', 'blocked', 'failed', 'done'];

@@ -3,8 +3,8 @@
 // with runboard/validateWorkspaceLease against the folder it was listed from; on a mismatch the
 // server pauses the run, the tree marks it, and the user is offered "Rebind to this folder".
 import * as vscode from 'vscode';
-import type { ValidateWorkspaceLeaseResult } from '../../../server/src/engine/results';
-import { Requests } from '../../../server/src/protocol';
+import type { ValidateWorkspaceLeaseResult } from '../../../contract/results';
+import { Requests } from '../../../contract/messages';
 import type { RunboardContext } from '../context';
 import { log } from '../log';
 import { firstLine } from './taskText';

@@ -9,7 +9,7 @@ import {
   CloseAction, ErrorAction, LanguageClient, LanguageClientOptions, RevealOutputChannelOn, ServerOptions, State, TransportKind,
 } from 'vscode-languageclient/node';
 import type { RequestType } from 'vscode-jsonrpc';
-import { Notifications, type DiagnosticNotificationParams, type EventsNotificationParams, type RunResetNotificationParams } from '../../../server/src/protocol';
+import { Notifications, type DiagnosticNotificationParams, type EventsNotificationParams, type RunResetNotificationParams } from '../../../contract/messages';
 import * as config from '../config';
 import { log } from '../log';
 import { editorRuntime, type RuntimeChoice } from './serverRuntime';

@@ -1,6 +1,6 @@
 // The board at a glance (shared by `runboard run show` and the MCP get_run tool): tasks per
 // status, what can be claimed right now (by the engine's own claim rule), and who holds leases.
-import { Blackboard, RunRecord } from '../engine/model';
+import { Blackboard, RunRecord } from '../../../contract/schemas/records';
 import { stateFromRecords } from '../engine/state';
 import { hasLiveLease } from '../../../contract/taskRules';
 import { isClaimable } from '../engine/taskLifecycle';

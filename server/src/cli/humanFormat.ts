@@ -1,6 +1,6 @@
 // Human renderings of the protocol's records: runs, tasks, events, times.
-import { EventRecord, RunRecord, Task } from '../engine/model';
-import type { UnreadableRun } from '../engine/results';
+import { EventRecord, RunRecord, Task } from '../../../contract/schemas/records';
+import type { UnreadableRun } from '../../../contract/results';
 import { BoardSummary } from './boardSummary';
 import { oneLine, renderTable } from './table';
 

@@ -1,8 +1,9 @@
 // What the CLI prints and how it ends: a human rendering by default, exactly one JSON document
 // with --json; exit codes 0 ok, 1 domain error, 2 usage (bad arguments, invalid params).
 import { INTERNAL_ERROR, INVALID_PARAMS } from '../../../contract/errors';
-import { DomainError, ParamsError } from '../engine/errors';
+import { DomainError } from '../engine/errors';
 import { UsageError } from './usageError';
+import { ParamsError } from '../../../contract/schemas/params';
 
 export const EXIT = { ok: 0, domain: 1, usage: 2 } as const;
 

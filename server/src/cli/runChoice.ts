@@ -1,6 +1,6 @@
 // Which run a command means when it names none: the root's only open (non-terminal) run, or the
 // run holding a given lease token. Shared by the CLI and the MCP server.
-import { RunRecord } from '../engine/model';
+import { RunRecord } from '../../../contract/schemas/records';
 import { isTerminal } from '../../../contract/statuses';
 
 export type RunChoice = { run_id: string } | { code: 'RUN_REQUIRED' | 'RUN_AMBIGUOUS'; message: string };

@@ -1,7 +1,7 @@
 // One CLI invocation's view of the world: the global options resolved (root, agent, run,
 // durability, command id) and the RunStore opened on the root, used directly — no server.
-import { InputOf, StoreMethod } from '../engine/params';
-import { StoreResults } from '../engine/results';
+import { InputOf, StoreMethod } from '../../../contract/schemas/params';
+import { StoreResults } from '../../../contract/results';
 import { RunStore } from '../store/runStore';
 import { defaultAgentId } from './agentIdentity';
 import * as fs from 'node:fs';

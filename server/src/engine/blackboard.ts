@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { DomainError } from './errors';
 import { CommandContext } from './ids';
-import { Artifact, BlackboardItem, BlackboardOp, EventRecord, StoredBlackboard, TASK_PATCH_OPS } from './model';
+import { Artifact, BlackboardItem, BlackboardOp, EventRecord, StoredBlackboard, TASK_PATCH_OPS } from '../../../contract/schemas/records';
 import { checkTextLimit } from './text';
 import { EVENT } from '../../../contract/events';
 

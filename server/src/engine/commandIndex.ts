@@ -3,7 +3,7 @@
 // original result, a different request under the same id is a conflict.
 import { createHash } from 'node:crypto';
 import { DomainError } from './errors';
-import { EventRecord } from './model';
+import { EventRecord } from '../../../contract/schemas/records';
 import { CommandEntry, RunState } from './state';
 
 /** JSON with object keys sorted at every depth. */

@@ -17,19 +17,6 @@ export class DomainError extends Error {
   }
 }
 
-export interface ParamsIssue {
-  path: string;
-  message: string;
-}
-
-/** The method's own params are malformed: JSON-RPC -32602 with the issue paths. */
-export class ParamsError extends Error {
-  constructor(readonly issues: ParamsIssue[]) {
-    super(`Invalid params: ${issues.map((i) => `${i.path || '(params)'}: ${i.message}`).join('; ')}`);
-    this.name = 'ParamsError';
-  }
-}
-
 export function isDomainError(e: unknown): e is DomainError {
   return e instanceof DomainError;
 }

@@ -1,7 +1,7 @@
 // Builds the records a command appends: consecutive seqs and revisions after the run's last
 // event, one time for the whole command, fresh event ids.
 import { CommandContext } from './ids';
-import { EventRecord } from './model';
+import { EventRecord } from '../../../contract/schemas/records';
 import { RunState } from './state';
 import { RunStatus } from '../../../contract/statuses';
 

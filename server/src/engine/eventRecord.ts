@@ -2,7 +2,7 @@
 // engine's own event types the result they carry (PROTOCOL.md §Files). Lines from other
 // processes pass through here, so nothing malformed ever reaches the fold.
 import { z } from 'zod';
-import { ArtifactSchema, BlackboardItemSchema, EventRecord, EventRecordSchema, RunRecordSchema, TaskSchema, WorkspaceLeaseSchema } from './model';
+import { ArtifactSchema, BlackboardItemSchema, EventRecord, EventRecordSchema, RunRecordSchema, TaskSchema, WorkspaceLeaseSchema } from '../../../contract/schemas/records';
 import { LogRepairedPayloadSchema } from './logRestore';
 import { Check, compileCheck, shapeKeys } from './schemaCheck';
 import { EVENT } from '../../../contract/events';

@@ -5,7 +5,7 @@
 // applies that difference (state.ts), so every reader — live, loading, replay — reaches the
 // restored state from the log alone. The damaged lines themselves stay as they are.
 import { z } from 'zod';
-import { ArtifactSchema, BlackboardItemSchema, RunHeader, RunRecordSchema, SummariesSchema, Task, TaskSchema } from './model';
+import { ArtifactSchema, BlackboardItemSchema, RunHeader, RunRecordSchema, SummariesSchema, Task, TaskSchema } from '../../../contract/schemas/records';
 import { canonicalJson } from './commandIndex';
 import type { CommandEntry, RunState } from './state';
 

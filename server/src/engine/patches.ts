@@ -1,7 +1,7 @@
 // listPatches rows: one per blackboard event and per task event, derived from the event so the
 // patch log needs no file of its own (PROTOCOL.md §listPatches).
 import { patchIdForEvent } from './ids';
-import { EventRecord, PatchRow, Task } from './model';
+import { EventRecord, PatchRow, Task } from '../../../contract/schemas/records';
 import { EVENT } from '../../../contract/events';
 
 function taskOp(type: string): string {

@@ -1,18 +1,7 @@
 // Replay and drift (SPEC.md §11.3 with PROTOCOL.md's fixes): replay is the live fold applied to
 // a checkpoint or the empty state, so a healthy run replayed to its last seq shows no drift.
-import { Blackboard, RunRecord } from './model';
-
-export interface DriftFlags {
-  status_mismatch: boolean;
-  why_next_step_mismatch: boolean;
-  step_count_mismatch: boolean;
-  step_status_mismatch: boolean;
-  blackboard_revision_mismatch: boolean;
-  blackboard_task_count_mismatch: boolean;
-  blackboard_task_status_mismatch: boolean;
-  last_event_seq_mismatch: boolean;
-  mismatch: boolean;
-}
+import { Blackboard, RunRecord } from '../../../contract/schemas/records';
+import type { DriftFlags } from '../../../contract/results';
 
 export function computeDrift(
   replay: RunRecord,

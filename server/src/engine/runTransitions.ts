@@ -1,7 +1,7 @@
 // The run event transition table (SPEC.md §4.2) with PROTOCOL.md's fixes: the event records
 // the resulting status, times come from the event, steps are never created by events, and a
 // terminal run accepts only `run_reopened`. The same function serves commands and the fold.
-import { RunHeader, Step } from './model';
+import { RunHeader, Step } from '../../../contract/schemas/records';
 import { trimmedOrUndefined } from './text';
 import { RunStatus, StepStatus, isTerminal } from '../../../contract/statuses';
 

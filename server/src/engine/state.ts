@@ -2,7 +2,7 @@
 // state. Live commits, loading from the log or a snapshot, and replay all go through it.
 import { applyBlackboardEvent, emptyStoredBlackboard } from './blackboard';
 import type { Restored } from './logRestore';
-import { Blackboard, EventRecord, RunHeader, RunRecord, StoredBlackboard, Task } from './model';
+import { Blackboard, EventRecord, RunHeader, RunRecord, StoredBlackboard, Task } from '../../../contract/schemas/records';
 import { applyRunTransition } from './runTransitions';
 import { TaskIndex } from './taskIndex';
 import { EVENT } from '../../../contract/events';

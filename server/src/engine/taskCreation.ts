@@ -4,16 +4,17 @@
 import { DomainError } from './errors';
 import { EventBuilder } from './eventBuilder';
 import { CommandContext, taskIdProblem } from './ids';
-import { Task } from './model';
-import { TaskInput } from './params';
+import { Task } from '../../../contract/schemas/records';
+import { TaskInput } from '../../../contract/schemas/params';
 import { RunState } from './state';
 import { normalizeContract } from './taskContract';
 import { checkTextLimit, setTrimmedFields } from './text';
 import { EVENT } from '../../../contract/events';
 import { isTerminal } from '../../../contract/statuses';
 import { LIMITS } from '../../../contract/limits';
+import { CREATABLE_TASK_STATUSES } from '../../../contract/statuses';
 
-const CREATABLE = new Set(['pending', 'runnable', 'blocked']);
+const CREATABLE: ReadonlySet<string> = new Set(CREATABLE_TASK_STATUSES);
 
 function buildTask(input: TaskInput, index: number, ctx: CommandContext): Task {
   const rawId = input.id?.trim();

@@ -2,7 +2,7 @@
 // dependency counters, a ready queue in claim order and a lease-expiry queue. Both queues use
 // lazy deletion (an entry is valid only while the task still has the rev it was queued with).
 import { MinHeap } from './heap';
-import { Task } from './model';
+import { Task } from '../../../contract/schemas/records';
 import { isClaimableStatus } from '../../../contract/statuses';
 import { isOpenDependency, leaseExpiry } from '../../../contract/taskRules';
 

@@ -4,8 +4,8 @@
 import { DomainError } from './errors';
 import { EventBuilder } from './eventBuilder';
 import { CommandContext } from './ids';
-import { EventRecord, Task } from './model';
-import { clamp, TransitionAction } from './params';
+import { EventRecord, Task } from '../../../contract/schemas/records';
+import { clamp, TransitionAction } from '../../../contract/schemas/params';
 import { RunState } from './state';
 
 import { checkTextLimit } from './text';

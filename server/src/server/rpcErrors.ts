@@ -1,7 +1,8 @@
 // The one mapping from store errors to JSON-RPC errors (PROTOCOL.md §Errors).
 import { ResponseError } from 'vscode-languageserver/node';
-import { DomainError, ParamsError } from '../engine/errors';
+import { DomainError } from '../engine/errors';
 import { INTERNAL_ERROR, INVALID_PARAMS, RpcErrorCodes } from '../../../contract/errors';
+import { ParamsError } from '../../../contract/schemas/params';
 
 export function toResponseError(e: unknown, method: string): ResponseError<unknown> {
   if (e instanceof ResponseError) return e;

@@ -6,10 +6,10 @@ import {
 } from 'vscode-languageserver/node';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { parseParams, SubscribeParams, UnsubscribeParams } from '../engine/params';
-import { METHOD_PARAMS, StoreMethod } from '../engine/params';
+import { parseParams, SubscribeParams, UnsubscribeParams } from '../../../contract/schemas/params';
+import { METHOD_PARAMS, StoreMethod } from '../../../contract/schemas/params';
 import { INVALID_PARAMS, RpcErrorCodes } from '../../../contract/errors';
-import { Notifications, PROTOCOL_VERSION, RequestName, Requests } from '../protocol';
+import { Notifications, PROTOCOL_VERSION, RequestName, Requests } from '../../../contract/messages';
 import { ensureLockLoaded } from '../store/osLock';
 import { RunStore } from '../store/runStore';
 import { toResponseError } from './rpcErrors';

@@ -9,9 +9,9 @@
 // read from disk, waiting until the connection has written a page before it reads the next.
 import { DomainError } from '../engine/errors';
 import { assertRunId } from '../engine/ids';
-import { EventRecord } from '../engine/model';
-import { clamp } from '../engine/params';
-import type { Cursor, DiagnosticNotificationParams, EventsNotificationParams, RunResetNotificationParams } from '../protocol';
+import { EventRecord } from '../../../contract/schemas/records';
+import { clamp } from '../../../contract/schemas/params';
+import type { Cursor, DiagnosticNotificationParams, EventsNotificationParams, RunResetNotificationParams } from '../../../contract/messages';
 import type { RunHandle } from '../store/runHandle';
 import { RunStore } from '../store/runStore';
 import { CommitNotice, ResetNotice } from '../store/types';

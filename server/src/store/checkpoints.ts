@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
 import { CHECKPOINTS_DIR } from '../../../contract/layout';
-import { Checkpoint, RunRecordSchema, StoredBlackboardSchema, TaskSchema } from '../engine/model';
+import { Checkpoint, RunRecordSchema, StoredBlackboardSchema, TaskSchema } from '../../../contract/schemas/records';
 import { compareCheckpoints } from '../engine/replay';
 import { readJsonIfExists, writeFileAtomic } from './atomicFile';
 import { syncDirectory } from './platformFs';

@@ -8,7 +8,7 @@
 // after it still count, with the seqs they carry. Every reader of the log (loads, catch-ups, paged
 // reads) sequences it the same way. The store makes a damaged run read-only until it is repaired.
 import { validateEventRecord } from '../engine/eventRecord';
-import { EventRecord } from '../engine/model';
+import { EventRecord } from '../../../contract/schemas/records';
 import { LogLine } from './eventLog';
 import { EVENT } from '../../../contract/events';
 

@@ -3,7 +3,7 @@
 // can restore what it lost (the difference itself is the engine's: logRestore.ts).
 import { DomainError } from '../engine/errors';
 import { Restored, restoreDiff, RestoreSummary } from '../engine/logRestore';
-import { RestoreOffer } from '../engine/results';
+import { RestoreOffer } from '../../../contract/results';
 import { applyEvent, emptyRunState, RunState, stateFromRecords, stateSeq } from '../engine/state';
 import { listCheckpoints, readCheckpointFile } from './checkpoints';
 import { EventLog } from './eventLog';

@@ -12,7 +12,7 @@ import * as path from 'node:path';
 import { CommandStamp, findRepeat, stampEvents } from '../engine/commandIndex';
 import { DomainError } from '../engine/errors';
 import { CommandContext } from '../engine/ids';
-import { EventRecord } from '../engine/model';
+import { EventRecord } from '../../../contract/schemas/records';
 import { CHECKPOINTS_DIR, EVENTS_FILE, WAITING_FILE } from '../../../contract/layout';
 import { restoresAnything } from '../engine/logRestore';
 import { applyEvent, CommandEntry, emptyRunState, RunState, stateFromRecords, stateSeq } from '../engine/state';
@@ -26,8 +26,9 @@ import { damageAfterRepair, inspectLog, LogInspection, planRestore, RestorePlan,
 import { HeldLock, LogMissingError, OsRunLock } from './runLock';
 import { readBlackboardSnapshot, readLogIndex, readRunSnapshot, writeSnapshots } from './snapshots';
 import { readOnlyError } from './readOnly';
-import { CommitNotice, Diagnostic, ResetNotice, StoreOptions } from './types';
+import { CommitNotice, ResetNotice, StoreOptions } from './types';
 import { EVENT, RUN_FORMAT } from '../../../contract/events';
+import { Diagnostic } from '../../../contract/diagnostic';
 
 
 /** Where a run lives and whom it tells about commits and problems. */

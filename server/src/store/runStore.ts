@@ -10,11 +10,11 @@ import { CommandStamp, fingerprintParams } from '../engine/commandIndex';
 import { DomainError } from '../engine/errors';
 import { checkParamsLimits } from '../engine/jsonLimits';
 import { assertRunId, IdSource } from '../engine/ids';
-import { EventRecord, RunRecord, Task } from '../engine/model';
-import { clamp, METHOD_PARAMS, ParamsOf, parseParams, StoreMethod } from '../engine/params';
+import { EventRecord, RunRecord, Task } from '../../../contract/schemas/records';
+import { clamp, METHOD_PARAMS, ParamsOf, parseParams, StoreMethod } from '../../../contract/schemas/params';
 import { patchRowFor } from '../engine/patches';
 import { compareCheckpoints, computeDrift } from '../engine/replay';
-import * as R from '../engine/results';
+import * as R from '../../../contract/results';
 import {
   decideAppendEvent, decideCreateRun, decidePatchBlackboard, decideRebindWorkspace, decideValidateWorkspaceLease, LeaseCheck,
 } from '../engine/runCommands';
@@ -31,9 +31,10 @@ import { readOnlyError } from './readOnly';
 import { RunHandle, RunSite } from './runHandle';
 import { HeldLock, OsRunLock } from './runLock';
 import { readBlackboardSnapshot, readRunSnapshot } from './snapshots';
-import { CommitNotice, Diagnostic, ResetNotice, StoreListener, StoreOptions } from './types';
+import { CommitNotice, ResetNotice, StoreListener, StoreOptions } from './types';
 import { runIdProblem } from '../engine/ids';
 import { LEASE, LIMITS } from '../../../contract/limits';
+import { Diagnostic } from '../../../contract/diagnostic';
 
 export const uuidIds: IdSource = { newId: (prefix) => `${prefix}-${randomUUID()}` };
 

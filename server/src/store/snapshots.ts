@@ -5,7 +5,7 @@
 import * as path from 'node:path';
 import { z } from 'zod';
 import { BLACKBOARD_FILE, INDEX_FILE, RUN_FILE } from '../../../contract/layout';
-import { RunRecord, RunRecordSchema, StoredBlackboard, StoredBlackboardSchema } from '../engine/model';
+import { RunRecord, RunRecordSchema, StoredBlackboard, StoredBlackboardSchema } from '../../../contract/schemas/records';
 import { compileParse, Parse, UNSURE } from '../engine/schemaCheck';
 import { CommandEntry, RunState, toRunRecord } from '../engine/state';
 import { readJsonIfExists, writeFileAtomic } from './atomicFile';

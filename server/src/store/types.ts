@@ -1,16 +1,8 @@
 // What the store reports and how it is configured.
 import { IdSource } from '../engine/ids';
-import { EventRecord } from '../engine/model';
+import { EventRecord } from '../../../contract/schemas/records';
+import type { Diagnostic } from '../../../contract/diagnostic';
 import type { Durability } from '../../../contract/limits';
-
-
-export interface Diagnostic {
-  run_id?: string;
-  file: string;
-  /** 1-based. */
-  line?: number;
-  message: string;
-}
 
 export interface StoreOptions {
   /** fsync every commit (default) or leave it to the OS (benchmarks, throwaway runs). */

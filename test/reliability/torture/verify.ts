@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { EventRecord, Task } from '../../../server/src/engine/model';
+import { EventRecord, Task } from '../../../contract/schemas/records';
 import { Command } from './commands';
 import { RUN_ID } from './agents';
 import { EVENT } from '../../../contract/events';

@@ -1,5 +1,5 @@
 // The extension and the webview carry the contract, not the engine: their bundles (built here the
-// way esbuild.mjs builds them) hold no zod and no server code but the protocol's message table.
+// way esbuild.mjs builds them) hold no zod, no schemas and no server code.
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
@@ -26,11 +26,10 @@ const isZod = (input: string) => /(^|\/)node_modules\/zod\//.test(input);
 const isServerCode = (input: string) => input.startsWith('server/src/');
 
 describe('client bundles', () => {
-  it('the extension bundles the contract and the protocol table, no engine and no zod', async () => {
+  it('the extension bundles the contract (its message table too), no server code and no zod', async () => {
     const inputs = await bundleInputs('client/src/extension.ts', 'node');
-    assert.ok(inputs.includes('contract/taskRules.ts'), 'the rules come from the contract');
-    assert.deepEqual(inputs.filter(isZod), []);
-    assert.deepEqual(inputs.filter(isServerCode), ['server/src/protocol.ts']);
+    assert.ok(inputs.includes('contract/taskRules.ts') && inputs.includes('contract/messages.ts'), 'the rules and messages come from the contract');
+    assert.deepEqual(inputs.filter((i) => isZod(i) || isServerCode(i) || i.startsWith('contract/schemas/')), []);
   });
 
   it('the webview bundles no server code, no zod and no JSON-RPC', async () => {

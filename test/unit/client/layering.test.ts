@@ -1,5 +1,6 @@
 // The client side of the layering rule (DESIGN.md): the extension and the webview import the
-// server's code for types only, except the protocol module (the typed messages, shared by design).
+// server's code for types only, and the contract's zod schemas for types only; the webview takes
+// no message table (JSON-RPC) either.
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -15,13 +16,13 @@ function sources(dir: string): string[] {
   });
 }
 
-/** `import … from '…server/src/…'` statements that bring in values (not `import type`). */
-function runtimeServerImports(file: string): string[] {
+/** `import … from '…'` statements that bring in values (not `import type`) from modules matching `wanted`. */
+function runtimeImports(file: string, wanted: RegExp): string[] {
   const text = fs.readFileSync(file, 'utf8');
   const out: string[] = [];
   for (const m of text.matchAll(/^import\s+(type\s+)?([\s\S]*?)\s+from\s+'([^']+)';/gm)) {
     const [, typeOnly, names, spec] = m;
-    if (!spec.includes('server/src/')) continue;
+    if (!wanted.test(spec)) continue;
     if (typeOnly) continue;
     // `import { type A, type B } from` is type-only too.
     const inner = names.replace(/^\{|\}$/g, '').split(',').map((s) => s.trim()).filter(Boolean);
@@ -32,14 +33,14 @@ function runtimeServerImports(file: string): string[] {
 }
 
 describe('client layering', () => {
-  it('client/src and media/src use server code only as types, apart from protocol.ts', () => {
+  it('client/src and media/src use server code and the contract\'s schemas only as types; the webview no message table', () => {
     const offenders: string[] = [];
-    for (const file of [...sources(path.join(REPO, 'client', 'src')), ...sources(path.join(REPO, 'media', 'src'))]) {
-      for (const spec of runtimeServerImports(file)) {
-        const isProtocol = /server\/src\/protocol$/.test(spec);
-        if (!isProtocol || file.includes(`${path.sep}media${path.sep}`)) offenders.push(`${path.relative(REPO, file)} → ${spec}`);
-      }
+    const client = sources(path.join(REPO, 'client', 'src'));
+    const media = sources(path.join(REPO, 'media', 'src'));
+    for (const file of [...client, ...media]) {
+      for (const spec of runtimeImports(file, /server\/src\/|contract\/schemas\//)) offenders.push(`${path.relative(REPO, file)} → ${spec}`);
     }
+    for (const file of media) for (const spec of runtimeImports(file, /contract\/messages$/)) offenders.push(`${path.relative(REPO, file)} → ${spec}`);
     assert.deepEqual(offenders, []);
   });
 
@@ -48,7 +49,7 @@ describe('client layering', () => {
     const tmp = path.join(dir, 'probe.ts');
     fs.writeFileSync(tmp, "import { EVENT } from '../../server/src/engine/model';\nimport type { Task } from '../../server/src/engine/model';\n");
     try {
-      assert.deepEqual(runtimeServerImports(tmp), ['../../server/src/engine/model']);
+      assert.deepEqual(runtimeImports(tmp, /server\/src\//), ['../../server/src/engine/model']);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { RunStatus } from '../../../contract/statuses';
-import type { RunRecord, Task } from '../../../server/src/engine/model';
+import type { RunRecord, Task } from '../../../contract/schemas/records';
 import { waitTexts } from '../../../client/src/runs/taskActions';
 import { formatDuration, leaseText, taskDescription, taskTitle } from '../../../client/src/runs/taskText';
 

@@ -11,11 +11,13 @@ import { describe, it } from 'node:test';
 const REPO = path.resolve(__dirname, '..', '..', '..');
 const DOC = path.join(REPO, 'docs', 'PROTOCOL.md');
 
-/** The files that state the wire contract: names, records, params, results, errors, rules. */
+/** The files that state the wire contract — contract/: names, records, params, results, messages, errors, rules. */
 function contractFiles(): string[] {
-  const contract = fs.readdirSync(path.join(REPO, 'contract')).filter((f) => f.endsWith('.ts')).map((f) => `contract/${f}`);
-  const server = ['server/src/protocol.ts', 'server/src/engine/model.ts', 'server/src/engine/params.ts', 'server/src/engine/results.ts'];
-  return [...contract, ...server].sort();
+  const dir = path.join(REPO, 'contract');
+  return (fs.readdirSync(dir, { recursive: true }) as string[])
+    .filter((f) => f.endsWith('.ts'))
+    .map((f) => `contract/${f.split(path.sep).join('/')}`)
+    .sort();
 }
 
 function contractHash(files: string[]): string {

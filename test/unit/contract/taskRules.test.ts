@@ -9,7 +9,7 @@ import { RUN_STATUSES, TASK_STATUSES, type RunStatus } from '../../../contract/s
 import { allowedActions, TASK_ACTIONS, waitReasons, type TaskAction } from '../../../contract/taskRules';
 import { emptyStoredBlackboard } from '../../../server/src/engine/blackboard';
 import { DomainError } from '../../../server/src/engine/errors';
-import type { RunRecord, Task } from '../../../server/src/engine/model';
+import type { RunRecord, Task } from '../../../contract/schemas/records';
 import { emptyRunState, RunState, stateFromRecords, toRunRecord } from '../../../server/src/engine/state';
 import { decideClaim, decideRequeue, decideTransition } from '../../../server/src/engine/taskLifecycle';
 import { Prng } from '../../reliability/torture/prng';

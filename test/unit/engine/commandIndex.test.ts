@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { canonicalJson, CommandStamp, fingerprintParams, findRepeat, stampEvents } from '../../../server/src/engine/commandIndex';
-import { EventRecord } from '../../../server/src/engine/model';
+import { EventRecord } from '../../../contract/schemas/records';
 import { decideCreateTasks } from '../../../server/src/engine/taskCreation';
 import { applyEvent, stateFromRecords, toBlackboard, toRunRecord } from '../../../server/src/engine/state';
 import { expectDomainError, foldAll, RunHarness } from './harness';

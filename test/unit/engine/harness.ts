@@ -5,8 +5,8 @@ import assert from 'node:assert/strict';
 import type { DomainCode } from '../../../contract/errors';
 import { DomainError } from '../../../server/src/engine/errors';
 import { CommandContext } from '../../../server/src/engine/ids';
-import { Blackboard, EventRecord, RunRecord, Task } from '../../../server/src/engine/model';
-import { InputOf, METHOD_PARAMS, parseParams, TaskInput } from '../../../server/src/engine/params';
+import { Blackboard, EventRecord, RunRecord, Task } from '../../../contract/schemas/records';
+import { InputOf, METHOD_PARAMS, parseParams, TaskInput } from '../../../contract/schemas/params';
 import {
   decideAppendEvent, decideCreateRun, decidePatchBlackboard, decideRebindWorkspace, decideValidateWorkspaceLease, LeaseCheck,
 } from '../../../server/src/engine/runCommands';

@@ -4,14 +4,15 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { CommandStamp, fingerprintParams, stampEvents } from '../../../server/src/engine/commandIndex';
-import { Blackboard, EventRecord, RunRecord } from '../../../server/src/engine/model';
-import { computeDrift, DriftFlags } from '../../../server/src/engine/replay';
+import { Blackboard, EventRecord, RunRecord } from '../../../contract/schemas/records';
+import { computeDrift } from '../../../server/src/engine/replay';
 import { applyEvent, RunState, stateFromRecords, stateSeq, toBlackboard, toRunRecord } from '../../../server/src/engine/state';
 import { decideCreateTasks } from '../../../server/src/engine/taskCreation';
 import { decideClaim, decideExpireLeases, decideTransition } from '../../../server/src/engine/taskLifecycle';
 import { foldAll, pictureOf, RunHarness, testContext } from './harness';
 import { EVENT } from '../../../contract/events';
 import { isTerminal } from '../../../contract/statuses';
+import { DriftFlags } from '../../../contract/results';
 
 const OBJECTIVE = 'Port the exporter\n1. Read the legacy format\n2. Write the new format\n3. Compare the outputs';
 

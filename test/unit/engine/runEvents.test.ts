@@ -3,7 +3,7 @@
 // created by events, terminal runs take only run_reopened, reserved types are refused.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { METHOD_PARAMS, parseParams } from '../../../server/src/engine/params';
+import { METHOD_PARAMS, parseParams } from '../../../contract/schemas/params';
 import { decideAppendEvent, decideCreateRun } from '../../../server/src/engine/runCommands';
 import { materializePlan, parseStepStatus, WHY } from '../../../server/src/engine/runTransitions';
 import { emptyRunState } from '../../../server/src/engine/state';

@@ -9,7 +9,7 @@ import { validateEventRecord } from '../../../server/src/engine/eventRecord';
 import {
   ArtifactSchema, BlackboardItemSchema, EventRecord, EventRecordSchema, RunRecordSchema, StepSchema, StoredBlackboardSchema, TaskSchema,
   WorkspaceLeaseSchema,
-} from '../../../server/src/engine/model';
+} from '../../../contract/schemas/records';
 import { closureCheck, compileCheck, compileParse, UNSURE } from '../../../server/src/engine/schemaCheck';
 import { generateCheck } from '../../../server/src/engine/schemaCodegen';
 import { decideAppendEvent, decideCreateRun, decidePatchBlackboard, decideValidateWorkspaceLease } from '../../../server/src/engine/runCommands';

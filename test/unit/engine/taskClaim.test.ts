@@ -2,7 +2,7 @@
 // order, claiming one task by id, the lease that results and its clamps.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { EventRecord, Task } from '../../../server/src/engine/model';
+import { EventRecord, Task } from '../../../contract/schemas/records';
 import { expectDomainError, RunHarness, T0 } from './harness';
 
 function claimAll(h: RunHarness, filter: { task_type?: string; workflow_id?: string } = {}): string[] {

@@ -2,7 +2,7 @@
 // keep seqs 1..N contiguous, lose and duplicate nothing, and never hand a task to two claimers.
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { EventRecord, Task } from '../../../server/src/engine/model';
+import { EventRecord, Task } from '../../../contract/schemas/records';
 import type { Durability } from '../../../contract/limits';
 import {
   assertContiguous, finished, killAllWorkers, openStore, readLogEvents, removeTree, startWorker, tempRoot, Worker,

@@ -5,8 +5,8 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { after, describe, it } from 'node:test';
 import { DomainError } from '../../../server/src/engine/errors';
-import { Diagnostic } from '../../../server/src/store/types';
 import { assertContiguous, deleteCaches, logFile, openStore, readLogEvents, removeTree, sleep, tempRoot } from './helpers';
+import { Diagnostic } from '../../../contract/diagnostic';
 
 const roots: string[] = [];
 after(() => {

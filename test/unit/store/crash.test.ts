@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { after, describe, it } from 'node:test';
-import { EventRecord } from '../../../server/src/engine/model';
+import { EventRecord } from '../../../contract/schemas/records';
 import {
   assertContiguous, killAllWorkers, logFile, openStore, readLogEvents, removeTree, sleep, startWorker, tempRoot,
 } from './helpers';

@@ -5,9 +5,10 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { EventRecord } from '../../../server/src/engine/model';
+import { EventRecord } from '../../../contract/schemas/records';
 import { RunStore } from '../../../server/src/store/runStore';
-import { Diagnostic, StoreOptions } from '../../../server/src/store/types';
+import { StoreOptions } from '../../../server/src/store/types';
+import { Diagnostic } from '../../../contract/diagnostic';
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
 export const WORKERS = path.join(__dirname, 'workers');

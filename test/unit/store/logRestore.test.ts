@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { DomainError } from '../../../server/src/engine/errors';
-import { EventRecord } from '../../../server/src/engine/model';
+import { EventRecord } from '../../../contract/schemas/records';
 import { deleteCaches, logFile, openStore, removeTree, runFolder, tempRoot } from './helpers';
 
 const roots: string[] = [];

@@ -2,7 +2,7 @@
 // also from a store that loaded the run from its caches (events before them stay readable).
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { EventRecord } from '../../../server/src/engine/model';
+import { EventRecord } from '../../../contract/schemas/records';
 import { RunStore } from '../../../server/src/store/runStore';
 import { deleteCaches, openStore, removeTree, tempRoot } from './helpers';
 

@@ -2,8 +2,9 @@
 // rejections) against a run with some history must leave every byte under .runboard as it was.
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { DomainError, ParamsError } from '../../../server/src/engine/errors';
+import { DomainError } from '../../../server/src/engine/errors';
 import { openStore, removeTree, sleep, tempRoot, treePicture } from './helpers';
+import { ParamsError } from '../../../contract/schemas/params';
 
 const roots: string[] = [];
 after(() => {

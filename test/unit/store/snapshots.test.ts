@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
-import { RunRecord } from '../../../server/src/engine/model';
+import { RunRecord } from '../../../contract/schemas/records';
 import { RunStore } from '../../../server/src/store/runStore';
 import {
   assertContiguous, CACHE_FILES, deleteCaches, logFile, openStore, readLogEvents, removeTree, runFolder, sleep, tempRoot, waitFor,

@@ -1,5 +1,5 @@
 // fact|decision|question add, artifact add: blackboard patches.
-import { BlackboardOp } from '../../engine/model';
+import { BlackboardOp } from '../../../../contract/schemas/records';
 import { oneLine } from '../table';
 import { Invocation } from '../invocation';
 

@@ -1,5 +1,5 @@
 // checkpoint, checkpoints, replay, repair.
-import { RepairRunResult } from '../../engine/results';
+import { RepairRunResult } from '../../../../contract/results';
 import { clockTime } from '../humanFormat';
 import { Invocation } from '../invocation';
 import { UsageError } from '../usageError';

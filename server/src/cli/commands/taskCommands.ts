@@ -1,7 +1,7 @@
 // tasks create|list, claim, and the lease holder's actions: heartbeat, complete, fail, release;
 // plus retry and requeue, which need no lease.
 import * as fs from 'node:fs';
-import { TransitionAction } from '../../engine/params';
+import { TransitionAction } from '../../../../contract/schemas/params';
 import { leaseLines, relativeTime, taskLine, tasksTable } from '../humanFormat';
 import { Invocation } from '../invocation';
 import { CliSession } from '../session';

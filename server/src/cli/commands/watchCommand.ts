@@ -3,7 +3,7 @@
 // whose commit notices carry the new events — whoever appended them.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { EventRecord } from '../../engine/model';
+import { EventRecord } from '../../../../contract/schemas/records';
 import { runDir } from '../../store/paths';
 import { EVENTS_FILE } from '../../../../contract/layout';
 import { eventLine } from '../humanFormat';

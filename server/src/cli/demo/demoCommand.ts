@@ -2,7 +2,7 @@
 // claim, heartbeat, fail, retry and finish them at a human pace — all through the same RunStore
 // calls a real agent makes — so a new user can watch the board move in the editor.
 import { DomainError } from '../../engine/errors';
-import { Task } from '../../engine/model';
+import { Task } from '../../../../contract/schemas/records';
 import { Invocation } from '../invocation';
 import { Output } from '../output';
 import { CliSession } from '../session';

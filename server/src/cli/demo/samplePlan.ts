@@ -1,6 +1,6 @@
 // The demo's sample work: a four-step plan and twelve tasks with dependencies, two of which
 // fail on their first attempt so that a watcher sees failure and retry.
-import { TaskInput } from '../../engine/params';
+import { TaskInput } from '../../../../contract/schemas/params';
 
 export const DEMO_OBJECTIVE = [
   'Survey the reports module and agree on the CSV format',

@@ -4,15 +4,15 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
-import { RunRecord, Task } from '../../engine/model';
-import { InputOf, ownRecord, StoreMethod, TransitionAction } from '../../engine/params';
-import { StoreResults } from '../../engine/results';
+import { RunRecord, Task } from '../../../../contract/schemas/records';
+import { InputOf, ownRecord, StoreMethod, TaskInput, TransitionAction } from '../../../../contract/schemas/params';
+import { StoreResults } from '../../../../contract/results';
 import { RunStore } from '../../store/runStore';
 import { summarizeBoard } from '../boardSummary';
 import { chooseRun } from '../runChoice';
 import { LeaseBook } from './leaseBook';
 import { toolError, toolResult, ToolRejection } from './toolResults';
-import { RUN_STATUSES } from '../../../../contract/statuses';
+import { CREATABLE_TASK_STATUSES, RUN_STATUSES } from '../../../../contract/statuses';
 import { LEASE } from '../../../../contract/limits';
 
 /** Models think slowly between calls, so MCP leases default to 2 minutes (protocol max 5). */
@@ -40,11 +40,11 @@ const leaseMs = z
   .optional()
   .describe(`How long the lease lasts from now, in ms (default ${MCP_DEFAULT_LEASE_MS}; clamped to ${LEASE.minMs}..${LEASE.maxMs}).`);
 
+/** The contract's TaskInput, each field described for a model (the checks are the contract's). */
+const taskField = TaskInput.shape;
 const TaskInputShape = z.object({
-  id: z.string().optional().describe('Task id (letters, digits, . _ -). Omit to generate one.'),
-  task_type: z
-    .string()
-    .describe('Kind of work: implementation, inspection, research, validation, fix_proposal, or your own word.'),
+  id: taskField.id.describe('Task id (letters, digits, . _ -). Omit to generate one.'),
+  task_type: taskField.task_type.describe('Kind of work: implementation, inspection, research, validation, fix_proposal, or your own word.'),
   payload: z
     .record(z.string(), z.unknown())
     .optional()
@@ -52,14 +52,16 @@ const TaskInputShape = z.object({
       'What to do, as a JSON object, e.g. {"title": "...", "description": "..."}. An implementation task needs ' +
         '{"output_target": {"path": "file it writes"}}.',
     ),
-  status: z.enum(['pending', 'runnable', 'blocked']).optional().describe('Initial status (default pending, which is claimable).'),
-  depends_on_task_ids: z.array(z.string()).optional().describe('Tasks that must be done before this one can be claimed.'),
-  priority: z.number().int().optional().describe('Higher is claimed first (default 0).'),
-  max_attempts: z.number().int().min(1).optional().describe('How many failures are allowed before retry is refused (default 3).'),
-  workflow_id: z.string().optional(),
-  workflow_node_id: z.string().optional(),
-  parent_task_id: z.string().optional(),
-});
+  status: z.enum(CREATABLE_TASK_STATUSES).optional().describe('Initial status (default pending, which is claimable).'),
+  depends_on_task_ids: taskField.depends_on_task_ids.describe('Tasks that must be done before this one can be claimed.'),
+  decision_ids: taskField.decision_ids.describe('Blackboard decisions this task follows from.'),
+  artifact_ids: taskField.artifact_ids.describe('Blackboard artifacts this task uses.'),
+  priority: taskField.priority.describe('Higher is claimed first (default 0).'),
+  max_attempts: taskField.max_attempts.describe('How many failures are allowed before retry is refused (default 3).'),
+  workflow_id: taskField.workflow_id,
+  workflow_node_id: taskField.workflow_node_id,
+  parent_task_id: taskField.parent_task_id,
+}) satisfies z.ZodType<TaskInput>;
 
 export interface BoardToolsOptions {
   store: RunStore;

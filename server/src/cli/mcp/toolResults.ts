@@ -2,7 +2,8 @@
 // an error is a tool error (isError) whose text starts with the protocol's code.
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { INTERNAL_ERROR, INVALID_PARAMS } from '../../../../contract/errors';
-import { DomainError, ParamsError } from '../../engine/errors';
+import { DomainError } from '../../engine/errors';
+import { ParamsError } from '../../../../contract/schemas/params';
 
 /** A rejection decided here, not by the store (e.g. no run named and several open). */
 export class ToolRejection extends Error {

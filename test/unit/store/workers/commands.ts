@@ -3,7 +3,7 @@
 //   commands.ts <root>
 import * as readline from 'node:readline';
 import { DomainError } from '../../../../server/src/engine/errors';
-import { StoreMethod } from '../../../../server/src/engine/params';
+import { StoreMethod } from '../../../../contract/schemas/params';
 import { emit, openWorkerStore, runWorker } from './common';
 
 const [root] = process.argv.slice(2);

@@ -1,8 +1,7 @@
 // The records of SPEC.md §1 as zod schemas, with PROTOCOL.md's fixes. Types are inferred from
 // the schemas so the wire shape and the TypeScript shape cannot drift apart.
 import { z } from 'zod';
-
-import { RUN_STATUSES, STEP_STATUSES, TASK_STATUSES } from '../../../contract/statuses';
+import { RUN_STATUSES, STEP_STATUSES, TASK_STATUSES } from '../statuses';
 
 export const RunStatusSchema = z.enum(RUN_STATUSES);
 export const StepStatusSchema = z.enum(STEP_STATUSES);

@@ -1,8 +1,20 @@
-// The result shapes of PROTOCOL.md's methods, shared by the store, the server's protocol module,
-// the CLI and the MCP server.
-import { Blackboard, Checkpoint, EventRecord, PatchRow, RunRecord, Task } from './model';
-import { DriftFlags } from './replay';
-import { RunStatus } from '../../../contract/statuses';
+// The result shapes of PROTOCOL.md's methods (types only), shared by the store, the server, the
+// extension, the CLI and the MCP server.
+import type { Blackboard, Checkpoint, EventRecord, PatchRow, RunRecord, Task } from './schemas/records';
+import type { RunStatus } from './statuses';
+
+/** What replay found different between the replayed and the persisted state (SPEC.md §11.3). */
+export interface DriftFlags {
+  status_mismatch: boolean;
+  why_next_step_mismatch: boolean;
+  step_count_mismatch: boolean;
+  step_status_mismatch: boolean;
+  blackboard_revision_mismatch: boolean;
+  blackboard_task_count_mismatch: boolean;
+  blackboard_task_status_mismatch: boolean;
+  last_event_seq_mismatch: boolean;
+  mismatch: boolean;
+}
 
 export type Deduped<T> = T & { deduped?: true };
 

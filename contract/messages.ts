@@ -1,25 +1,21 @@
-// The Runboard wire contract, mirroring ../shared/PROTOCOL.md (v1) — keep the two in step; a test
-// checks that every method named there is declared here and handled by the server. Each message
-// is declared once with its params and result; the server, the extension and test clients
-// import it, so a method name is never a string literal at a call site.
+// The messages of docs/PROTOCOL.md (v1): every request and notification with its params and
+// result types, declared once; the server, the extension and test clients import them, so a
+// method name is never a string literal at a call site (a test checks each one PROTOCOL.md names
+// is declared here and handled by the server).
 import { NotificationType, RequestType } from 'vscode-jsonrpc';
-import type { InputOf } from './engine/params';
-import type * as R from './engine/results';
-import type { EventRecord } from './engine/model';
+import type { z } from 'zod';
+import type { Diagnostic } from './diagnostic';
+import type * as R from './results';
+import type { InputOf, SubscribeParams as SubscribeSchema, UnsubscribeParams as UnsubscribeSchema } from './schemas/params';
+import type { EventRecord } from './schemas/records';
 
 export const PROTOCOL_VERSION = 1;
 
-
 export type Cursor = Record<string, number>;
 
-export interface SubscribeParams {
-  root?: string;
-  run_ids?: string[];
-  cursor?: Cursor;
-  tail?: number;
-}
+export type SubscribeParams = z.input<typeof SubscribeSchema>;
 export interface SubscribeResult { subscription_id: string }
-export interface UnsubscribeParams { subscription_id: string }
+export type UnsubscribeParams = z.input<typeof UnsubscribeSchema>;
 
 /** Server → client: events of a subscription, per run ascending with no gaps or repeats. */
 export interface EventsNotificationParams {
@@ -43,12 +39,7 @@ export interface RunResetNotificationParams {
 }
 
 /** Server → client: a skipped line, a torn line, an unreadable snapshot or checkpoint, an unwritable file. */
-export interface DiagnosticNotificationParams {
-  run_id?: string;
-  file: string;
-  line?: number;
-  message: string;
-}
+export type DiagnosticNotificationParams = Diagnostic;
 
 /** What `initialize` answers besides the LSP capabilities. */
 export interface RunboardInitializeInfo { protocol: number }
