@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { CommandContext } from '../server/src/engine/ids';
 import { EventRecord } from '../contract/schemas/records';
 import { ParamsOf } from '../contract/schemas/params';
-import { decideAppendEvent, decideCreateRun, decidePatchBlackboard } from '../server/src/engine/runCommands';
+import { decideAppendEvent, decideCreateRun, decidePatchBlackboard } from '../server/src/engine/runDecisions';
 import { applyEvent, emptyRunState, RunState } from '../server/src/engine/state';
 import { decideCreateTasks } from '../server/src/engine/taskCreation';
 import { decideClaim, decideTransition } from '../server/src/engine/taskLifecycle';

@@ -91,8 +91,6 @@ export const Requests = {
   unsubscribe: new RequestType<UnsubscribeParams, Record<string, never>, void>('runboard/unsubscribe'),
 } as const;
 
-export type RequestName = keyof typeof Requests;
-
 /** Server → client notifications. */
 export const Notifications = {
   events: new NotificationType<EventsNotificationParams>('runboard/events'),

@@ -4,7 +4,7 @@
 import * as vscode from 'vscode';
 import { LogProblems } from './runs/logProblems';
 import { TaskBoardPanels, TaskBoardViewProvider, BOARD_PANEL_TYPE, BOARD_VIEW_ID, type BoardDeps } from './board/taskBoard';
-import { RunboardDocuments, SCHEME } from './docs/runboardDocuments';
+import { RunboardDocuments, SCHEME } from './virtualDocuments/runboardDocuments';
 import { log } from './log';
 import { BlackboardTreeProvider } from './runs/blackboardTree';
 import { LeaseTokens } from './runs/leaseTokens';

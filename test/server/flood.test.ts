@@ -1,9 +1,10 @@
 // A flood of 10 000 invalid requests: every one gets a typed error, the server stays healthy,
 // other requests are unaffected, and nothing on disk changes.
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { ServerProcess, tempRoot, treeSnapshot } from './serverProcess';
+import { ServerProcess, tempRoot, treeSnapshot, waitFor } from './serverProcess';
 
 describe('invalid request flood', () => {
   let server: ServerProcess;
@@ -12,8 +13,12 @@ describe('invalid request flood', () => {
     root = tempRoot();
     server = await ServerProcess.start([root]);
     await server.call('runboard/createRun', { run_id: 'calm', objective: 'x' });
-    await server.call('runboard/createTasks', { run_id: 'calm', tasks: [{ id: 't', task_type: 'x' }] });
-    await new Promise((r) => setTimeout(r, 1500)); // let the snapshot timer settle
+    const { tasks } = await server.call('runboard/createTasks', { run_id: 'calm', tasks: [{ id: 't', task_type: 'x' }] });
+    // The caches are written about 1 s after a change: wait until they hold the last commit, so
+    // the picture of the disk taken before the flood does not change under it for that reason.
+    const index = path.join(root, '.runboard', 'runs', 'calm', 'index.json');
+    const cachedSeq = () => (fs.existsSync(index) ? (JSON.parse(fs.readFileSync(index, 'utf8')) as { last_event_seq: number }).last_event_seq : 0);
+    await waitFor(() => cachedSeq() >= 2 || undefined, 10_000, `the caches to reach seq 2 (task ${tasks[0].id})`);
   });
   after(() => server.stop());
 

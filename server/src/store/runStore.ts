@@ -17,7 +17,7 @@ import { compareCheckpoints, computeDrift } from '../engine/replay';
 import * as R from '../../../contract/results';
 import {
   decideAppendEvent, decideCreateRun, decidePatchBlackboard, decideRebindWorkspace, decideValidateWorkspaceLease, LeaseCheck,
-} from '../engine/runCommands';
+} from '../engine/runDecisions';
 import { applyEvent, emptyRunState, RunState, stateFromRecords, toBlackboard, toRunRecord } from '../engine/state';
 import { decideCreateTasks } from '../engine/taskCreation';
 import { decideClaim, decideRequeue, decideTransition } from '../engine/taskLifecycle';

@@ -6,7 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { parseTaskFile, TaskFileError } from '../../../client/src/commands/taskFile';
-import { stableStringify } from '../../../client/src/docs/stableJson';
+import { stableStringify } from '../../../client/src/virtualDocuments/stableJson';
 import { launcherSource, LAUNCHER_NAME, writeLauncher } from '../../../client/src/agents/launcher';
 import { chooseRuntime } from '../../../client/src/server/serverRuntime';
 

@@ -9,7 +9,7 @@ import { Blackboard, EventRecord, RunRecord, Task } from '../../../contract/sche
 import { InputOf, METHOD_PARAMS, parseParams, TaskInput } from '../../../contract/schemas/params';
 import {
   decideAppendEvent, decideCreateRun, decidePatchBlackboard, decideRebindWorkspace, decideValidateWorkspaceLease, LeaseCheck,
-} from '../../../server/src/engine/runCommands';
+} from '../../../server/src/engine/runDecisions';
 import { applyEvent, emptyRunState, RunState, toBlackboard, toRunRecord } from '../../../server/src/engine/state';
 import { decideCreateTasks } from '../../../server/src/engine/taskCreation';
 import {

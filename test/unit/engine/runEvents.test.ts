@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { METHOD_PARAMS, parseParams } from '../../../contract/schemas/params';
-import { decideAppendEvent, decideCreateRun } from '../../../server/src/engine/runCommands';
+import { decideAppendEvent, decideCreateRun } from '../../../server/src/engine/runDecisions';
 import { materializePlan, parseStepStatus, WHY } from '../../../server/src/engine/runTransitions';
 import { emptyRunState } from '../../../server/src/engine/state';
 import { assertAbsent, expectDomainError, RunHarness, T0, testContext } from './harness';

@@ -12,7 +12,7 @@ import {
 } from '../../../contract/schemas/records';
 import { closureCheck, compileCheck, compileParse, UNSURE } from '../../../server/src/engine/schemaCheck';
 import { generateCheck } from '../../../server/src/engine/schemaCodegen';
-import { decideAppendEvent, decideCreateRun, decidePatchBlackboard, decideValidateWorkspaceLease } from '../../../server/src/engine/runCommands';
+import { decideAppendEvent, decideCreateRun, decidePatchBlackboard, decideValidateWorkspaceLease } from '../../../server/src/engine/runDecisions';
 import { decideCreateTasks } from '../../../server/src/engine/taskCreation';
 import { decideClaim, decideTransition } from '../../../server/src/engine/taskLifecycle';
 import { applyEvent, emptyRunState, RunState, toRunRecord } from '../../../server/src/engine/state';

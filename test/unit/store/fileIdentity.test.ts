@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { DomainError } from '../../../server/src/engine/errors';
-import { decidePatchBlackboard } from '../../../server/src/engine/runCommands';
+import { decidePatchBlackboard } from '../../../server/src/engine/runDecisions';
 import { assertContiguous, logFile, openStore, readLogEvents, removeTree, runFolder, tempRoot } from './helpers';
 
 const roots: string[] = [];

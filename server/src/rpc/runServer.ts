@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { parseParams, SubscribeParams, UnsubscribeParams } from '../../../contract/schemas/params';
 import { METHOD_PARAMS, StoreMethod } from '../../../contract/schemas/params';
 import { INVALID_PARAMS, RpcErrorCodes } from '../../../contract/errors';
-import { Notifications, PROTOCOL_VERSION, RequestName, Requests } from '../../../contract/messages';
+import { Notifications, PROTOCOL_VERSION, Requests } from '../../../contract/messages';
 import { ensureLockLoaded } from '../store/osLock';
 import { RunStore } from '../store/runStore';
 import { toResponseError } from './rpcErrors';
@@ -42,8 +42,6 @@ function argValue(argv: string[], name: string): string | undefined {
   return eq?.slice(name.length + 1);
 }
 
-/** The methods this server answers: the store's, plus subscribe/unsubscribe. */
-export const HANDLED_METHODS: readonly RequestName[] = [...(Object.keys(METHOD_PARAMS) as StoreMethod[]), 'subscribe', 'unsubscribe'];
 
 export function runServer(argv: string[] = process.argv.slice(2)): void {
   // Without its lock binary (an unsupported platform) nothing could be written: say so at start,
