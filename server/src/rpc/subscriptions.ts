@@ -234,7 +234,7 @@ export class SubscriptionHub {
         page = notice.events.filter((e) => e.seq > after && e.seq <= to);
       } else {
         try {
-          const read = h.readPage(after + 1, to, resume?.after === after ? resume.offset : undefined);
+          const read = h.pages.readPage(after + 1, to, resume?.after === after ? resume.offset : undefined);
           page = read.events;
           resume = page.length > 0 ? { after: page[page.length - 1].seq, offset: read.next } : undefined;
         } catch {

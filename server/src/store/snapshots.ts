@@ -7,9 +7,10 @@ import { z } from 'zod';
 import { BLACKBOARD_FILE, INDEX_FILE, RUN_FILE } from '../../../contract/layout';
 import { RunRecord, RunRecordSchema, StoredBlackboard, StoredBlackboardSchema } from '../../../contract/schemas/records';
 import { compileParse, Parse, UNSURE } from '../engine/schemaCheck';
-import { CommandEntry, RunState, toRunRecord } from '../engine/state';
+import { CommandEntry, RunState, stateFromRecords, toRunRecord } from '../engine/state';
 import { readJsonIfExists, writeFileAtomic } from './atomicFile';
-import { FileIdentity } from './fileIdentity';
+import type { EventLog } from './eventLog';
+import { FileIdentity, sameFile } from './fileIdentity';
 
 
 const IndexSchema = z.object({
@@ -96,4 +97,57 @@ export function writeSnapshots(dir: string, state: RunState, log: { offset: numb
 
 function fileOf(id: FileIdentity): { dev: string; ino: string } {
   return { dev: String(id.dev), ino: String(id.ino) };
+}
+
+/** Where a load may start instead of the log's first line: the caches' state and the log position of their seq. */
+export interface CachedStart {
+  state: RunState;
+  seq: number;
+  offset: number;
+  line: number;
+}
+
+/**
+ * The caches as a starting point, when they agree with each other and describe this log: the file
+ * they were written from (one replaced since — an editor's save, a restored copy — may differ
+ * anywhere before their offset, so it is folded whole and its damage found), whose line ending at
+ * their offset is still their last event. Unreadable caches are reported and not used.
+ */
+export function startFromCaches(
+  dir: string,
+  runId: string,
+  log: Pick<EventLog, 'identity' | 'lineBefore'>,
+  maxLineBytes: number,
+  report: (message: string, file: string) => void,
+): CachedStart | undefined {
+  const run = readRunSnapshot(dir);
+  const bb = readBlackboardSnapshot(dir);
+  const idx = readLogIndex(dir);
+  for (const [name, r] of [[RUN_FILE, run], [BLACKBOARD_FILE, bb], [INDEX_FILE, idx]] as const) {
+    if ('error' in r) report(`Unreadable snapshot ${name}: ${r.error}; rebuilding from the log.`, path.join(dir, name));
+  }
+  if (!('value' in run) || !('value' in bb) || !('value' in idx)) return undefined;
+  const i = idx.value;
+  if (run.value.run_id !== runId) return undefined;
+  if (run.value.last_event_seq < i.last_event_seq || bb.value.last_event_seq < i.last_event_seq) return undefined;
+  if (i.log_file && !sameFile(i.log_file, log.identity())) return undefined;
+  if (i.last_event_seq > 0 && seqOfLine(log.lineBefore(i.log_offset, maxLineBytes)) !== i.last_event_seq) return undefined;
+  return {
+    state: stateFromRecords(run.value, bb.value, { seq: i.last_event_seq, entries: i.commands }),
+    seq: i.last_event_seq,
+    offset: i.log_offset,
+    line: i.log_line,
+  };
+}
+
+/** The seq of a log line that parses as a record, else undefined. */
+function seqOfLine(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  try {
+    const record = JSON.parse(text) as { seq?: unknown; event_seq?: unknown } | null;
+    const seq = record?.seq ?? record?.event_seq; // upstream logs say event_seq (SPEC.md §1.7)
+    return typeof seq === 'number' ? seq : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -6,6 +6,7 @@ import { version } from '../../../../package.json';
 import { RunStore } from '../../store/runStore';
 import { defaultAgentId } from '../agentIdentity';
 import { BoardTools } from './boardTools';
+import { registerBoardTools } from './toolTable';
 import type { Durability } from '../../../../contract/limits';
 
 export interface McpServerOptions {
@@ -26,7 +27,7 @@ export async function runMcpServer(o: McpServerOptions): Promise<void> {
   // Long-lived like the server: caches are written about a second after each change.
   const store = new RunStore([o.root], { durability: o.durability });
   const server = new McpServer({ name: 'runboard', version }, { instructions: INSTRUCTIONS });
-  new BoardTools({ store, root: store.rootPaths()[0], agent: o.agent ?? defaultAgentId('mcp') }).register(server);
+  registerBoardTools(server, new BoardTools({ store, root: store.rootPaths()[0], agent: o.agent ?? defaultAgentId('mcp') }));
   const transport = new StdioServerTransport();
   const closed = new Promise<void>((resolve) => {
     transport.onclose = resolve;

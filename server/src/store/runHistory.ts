@@ -1,0 +1,145 @@
+// A run's past: checkpoints (made, listed, read), the state right after any seq (the original
+// result of a repeated command), and replay — the state at a seq folded from a checkpoint or
+// from scratch, compared with what a fresh load yields (drift).
+import * as path from 'node:path';
+import { CHECKPOINTS_DIR } from '../../../contract/layout';
+import type * as R from '../../../contract/results';
+import type { ParamsOf } from '../../../contract/schemas/params';
+import { DomainError } from '../engine/errors';
+import { compareCheckpoints, computeDrift } from '../engine/replay';
+import { applyEvent, emptyRunState, RunState, stateFromRecords, toBlackboard, toRunRecord } from '../engine/state';
+import { checkTextLimit } from '../engine/text';
+import { CheckpointListing, listCheckpoints, readCheckpointFile, writeCheckpoint } from './checkpoints';
+import type { RunHandle } from './runHandle';
+import type { RunRegistry } from './runRegistry';
+import { readBlackboardSnapshot, readRunSnapshot } from './snapshots';
+import type { StoreOptions } from './types';
+
+export class RunHistory {
+  constructor(
+    private readonly registry: RunRegistry,
+    private readonly options: StoreOptions,
+  ) {}
+
+  checkpointsOf(h: RunHandle): CheckpointListing[] {
+    const list = listCheckpoints(h.dir);
+    for (const c of list) {
+      if (c.unreadable) this.registry.reportOnce(`cp:${c.file}`, { run_id: h.runId, file: c.file, message: `Unreadable checkpoint: ${c.problem}` });
+    }
+    return list;
+  }
+
+  async createCheckpoint(p: ParamsOf<'createCheckpoint'>): Promise<R.CreateCheckpointResult> {
+    checkTextLimit('reason', p.reason);
+    const h = this.registry.locate(p);
+    const outcome = await h.command(undefined, () => [], (_a, st, ctx) => ({
+      checkpoint_id: ctx.ids.newId('cp'),
+      run_id: st.header.run_id,
+      seq: st.header.last_event_seq,
+      ts_ms: ctx.now,
+      reason: p.reason,
+      run: toRunRecord(st),
+      blackboard: toBlackboard(st),
+    }));
+    const checkpoint = (outcome as { result: R.CreateCheckpointResult['checkpoint'] }).result;
+    try {
+      writeCheckpoint(h.dir, checkpoint, this.options.durability === 'fsync');
+    } catch (e) {
+      const message = `Cannot write the checkpoint: ${(e as Error).message}`;
+      this.registry.emitDiagnostic({ run_id: h.runId, file: path.join(h.dir, CHECKPOINTS_DIR), message });
+      throw new DomainError('STORAGE_ERROR', message);
+    }
+    return { checkpoint };
+  }
+
+  /** Folds events (after, upto] of the log into `state`. */
+  private foldInto(h: RunHandle, state: RunState, after: number, upto: number): number {
+    let n = 0;
+    h.pages.readEvents(after + 1, upto, (e) => {
+      applyEvent(state, e);
+      n++;
+    });
+    return n;
+  }
+
+  /** The base for a replay up to `upto`: a named checkpoint, the latest readable one at or below it, or nothing. */
+  private replayBase(h: RunHandle, upto: number, fromCheckpoint: boolean, checkpointId?: string) {
+    if (checkpointId !== undefined) {
+      const c = this.checkpointsOf(h).find((x) => x.checkpoint_id === checkpointId);
+      if (!c) throw new DomainError('CHECKPOINT_NOT_FOUND', `Run ${h.runId} has no checkpoint ${checkpointId}.`, { checkpoint_id: checkpointId });
+      if (c.unreadable) {
+        throw new DomainError('CHECKPOINT_UNREADABLE', `Checkpoint ${checkpointId} cannot be read: ${c.problem}`, { checkpoint_id: checkpointId });
+      }
+      if (upto < c.seq) {
+        throw new DomainError('REPLAY_RANGE_INVALID', `upto_seq ${upto} is before checkpoint ${checkpointId} (seq ${c.seq}).`, {
+          checkpoint_seq: c.seq,
+          last_seq: h.lastSeq,
+        });
+      }
+      return readCheckpointFile(c.file);
+    }
+    if (!fromCheckpoint) return undefined;
+    const usable = this.checkpointsOf(h).filter((c) => !c.unreadable && c.seq <= upto).sort(compareCheckpoints);
+    for (let i = usable.length - 1; i >= 0; i--) {
+      try {
+        return readCheckpointFile(usable[i].file);
+      } catch (e) {
+        this.registry.reportOnce(`cp:${usable[i].file}`, { run_id: h.runId, file: usable[i].file, message: `Unreadable checkpoint: ${(e as Error).message}` });
+      }
+    }
+    return undefined;
+  }
+
+  /** The run and blackboard right after `seq` (for repeated commands' original results). */
+  stateAt(h: RunHandle, seq: number): RunState {
+    if (seq === h.lastSeq) return h.state;
+    const base = this.replayBase(h, seq, true);
+    const state = base ? stateFromRecords(base.run, base.blackboard) : emptyRunState(h.runId);
+    this.foldInto(h, state, base?.seq ?? 0, seq);
+    return state;
+  }
+
+  /** What a fresh load yields: the caches as they are on disk, caught up from the log. */
+  private persistedState(h: RunHandle): RunState {
+    const run = readRunSnapshot(h.dir);
+    const bb = readBlackboardSnapshot(h.dir);
+    const empty = emptyRunState(h.runId);
+    const state = stateFromRecords(
+      'value' in run && run.value.run_id === h.runId ? run.value : toRunRecord(empty),
+      'value' in bb ? bb.value : empty.blackboard,
+    );
+    const from = Math.min(state.header.last_event_seq, state.blackboard.last_event_seq);
+    state.commandsSeq = h.lastSeq; // the command index is not compared
+    this.foldInto(h, state, from, h.lastSeq);
+    return state;
+  }
+
+  async replay(p: ParamsOf<'replay'>): Promise<R.ReplayResult> {
+    const h = this.registry.current(p);
+    const last = h.lastSeq;
+    const upto = p.upto_seq ?? last;
+    if (upto < 1 || upto > last) {
+      throw new DomainError('REPLAY_RANGE_INVALID', `upto_seq must be within 1..${last}.`, { last_seq: last });
+    }
+    const base = this.replayBase(h, upto, p.from_checkpoint ?? true, p.checkpoint_id);
+    const state = base ? stateFromRecords(base.run, base.blackboard) : emptyRunState(h.runId);
+    state.commandsSeq = last;
+    const applied = this.foldInto(h, state, base?.seq ?? 0, upto);
+    const persisted = this.persistedState(h);
+    const replay = toRunRecord(state);
+    const replayBlackboard = toBlackboard(state);
+    const persistedRun = toRunRecord(persisted);
+    const persistedBlackboard = toBlackboard(persisted);
+    return {
+      run_id: h.runId,
+      from_checkpoint: base !== undefined,
+      checkpoint_seq: base ? base.seq : null,
+      events_applied: applied,
+      replay,
+      replay_blackboard: replayBlackboard,
+      persisted: persistedRun,
+      persisted_blackboard: persistedBlackboard,
+      drift: computeDrift(replay, replayBlackboard, persistedRun, persistedBlackboard),
+    };
+  }
+}

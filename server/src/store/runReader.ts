@@ -1,0 +1,374 @@
+// What one process has read of one run: the run's state, folded from its caches and its log,
+// kept up with what other processes append, and the caches written back. The write side — the
+// lock and the commit path — is RunHandle's (runHandle.ts), which builds on this.
+//
+// The file at the log's path is the truth, and it can change under a long-lived process: an
+// editor's save or `git stash` replaces it, a person deletes the run folder and creates the run
+// again. So every read first asks whether the file it holds is still the one at the path and
+// reloads when it is not, telling listeners when history they were told is gone; a run whose
+// log is gone ends its reader.
+import * as path from 'node:path';
+import type { Diagnostic } from '../../../contract/diagnostic';
+import { EVENT } from '../../../contract/events';
+import { CHECKPOINTS_DIR, EVENTS_FILE } from '../../../contract/layout';
+import type { EventRecord } from '../../../contract/schemas/records';
+import { DomainError } from '../engine/errors';
+import { applyEvent, emptyRunState, RunState } from '../engine/state';
+import { removeStaleTempFiles } from './atomicFile';
+import { CacheWriter } from './cacheWriter';
+import { EventLog, LogRewrittenError, TornTail } from './eventLog';
+import { Damage, EventSequencer } from './eventSequencer';
+import { whyUnreadable } from './fileIdentity';
+import { damageAfterRepair } from './logRepair';
+import { LogPages } from './logPages';
+import { startFromCaches } from './snapshots';
+import { CommitNotice, ResetNotice, StoreOptions } from './types';
+import { TornTailWatch } from './tornTail';
+import { runFormatOf } from './writeRefusals';
+
+/** Where a run lives and whom it tells about commits and problems. */
+export interface RunSite {
+  root: string;
+  runId: string;
+  dir: string;
+  opts: StoreOptions;
+  emitCommit: (n: CommitNotice) => void;
+  emitDiagnostic: (d: Diagnostic) => void;
+  /** The run's history was replaced under this process: what listeners had is no longer the log. */
+  emitReset?: (n: ResetNotice) => void;
+  /** This run is about to use its files: the store keeps the number of runs with open descriptors bounded. */
+  touched?: (run: RunReader) => void;
+}
+
+/** An event of the log, by seq and event_id (seq 0: before the first). */
+export interface LogPoint {
+  seq: number;
+  id: string | undefined;
+}
+
+export class RunReader {
+  readonly log: EventLog;
+  /** The log read by seq, in pages. */
+  readonly pages: LogPages;
+  state: RunState;
+  /** Seq of the last event consumed from the log. */
+  protected logSeq = 0;
+  private readonly caches: CacheWriter;
+  private readonly torn: TornTailWatch;
+  protected closed = false;
+  /** The log is no longer at its path (the run was deleted): this reader serves nothing more. */
+  private goneFlag = false;
+  /** Lines that could not be folded and seqs missing, since the last repair: the run is read-only while there are any. */
+  protected damage: Damage[] = [];
+  /** The highest seq in any line read (folded or not): the seq rule never hands it out again. */
+  protected seqFloor = 0;
+  /** The run's format (context.run.created's payload.format); undefined until its first event is read. */
+  protected format: number | undefined;
+  /** event_id of the last event folded: tells a replaced log that kept our history from one that did not. */
+  protected lastEventId: string | undefined;
+
+  readonly root: string;
+  readonly runId: string;
+  readonly dir: string;
+  protected readonly opts: StoreOptions;
+  private readonly emitCommit: (n: CommitNotice) => void;
+  private readonly emitDiagnostic: (d: Diagnostic) => void;
+  private readonly emitReset: NonNullable<RunSite['emitReset']>;
+  protected readonly touched: NonNullable<RunSite['touched']>;
+
+  protected constructor(site: RunSite) {
+    ({ root: this.root, runId: this.runId, dir: this.dir, opts: this.opts, emitCommit: this.emitCommit, emitDiagnostic: this.emitDiagnostic } = site);
+    this.emitReset = site.emitReset ?? (() => undefined);
+    this.touched = site.touched ?? (() => undefined);
+    this.log = new EventLog(path.join(this.dir, EVENTS_FILE));
+    this.pages = new LogPages(this.log, this.runId, this.opts.maxLineBytes, () => this.touched(this));
+    this.state = emptyRunState(this.runId);
+    this.caches = new CacheWriter(this.dir, this.opts, (message, file) => this.diagnose(message, file));
+    this.torn = new TornTailWatch(this.opts.tornReportMs, (message, line) => this.diagnose(message, undefined, line));
+  }
+
+  get exists(): boolean {
+    return this.logSeq > 0;
+  }
+
+  /** True once this handle found its log gone: the store drops it and looks at the disk again. */
+  get gone(): boolean {
+    return this.goneFlag;
+  }
+
+  /** The seq of the last event folded from the log. */
+  get lastSeq(): number {
+    return this.logSeq;
+  }
+
+  protected diagnose(message: string, file = this.log.file, line?: number): void {
+    this.emitDiagnostic({ run_id: this.runId, file, ...(line !== undefined ? { line } : {}), message });
+  }
+
+  protected load(): void {
+    this.touched(this);
+    if (!this.opts.readOnly) {
+      removeStaleTempFiles(this.dir);
+      removeStaleTempFiles(path.join(this.dir, CHECKPOINTS_DIR));
+    }
+    const fromSnapshot = this.tryLoadSnapshot();
+    if (!fromSnapshot) this.resetToScratch();
+    this.consumeNewSafely(undefined, false);
+    // Every part must end at the log's seq: one cache ahead (run.json claiming events the log
+    // does not hold) would make the next commit skip seqs. Trust the log.
+    const parts = [this.state.header.last_event_seq, this.state.blackboard.last_event_seq, this.state.commandsSeq];
+    if (fromSnapshot && parts.some((seq) => seq !== this.logSeq)) {
+      this.diagnose(`The caches are ahead of the log (seq ${Math.max(...parts)} > ${this.logSeq}); rebuilt from the log.`);
+      this.resetToScratch();
+      this.consumeNew(undefined, false);
+    }
+    this.caches.loadedAt(fromSnapshot ? Math.min(fromSnapshot, this.logSeq) : 0);
+  }
+
+  protected resetToScratch(): void {
+    this.state = emptyRunState(this.runId);
+    this.logSeq = 0;
+    this.lastEventId = undefined;
+    this.damage = [];
+    this.seqFloor = 0;
+    this.format = undefined;
+    this.log.seek(0, 0);
+  }
+
+  /** The log's own bookkeeping as events are folded: the run's format, and damage a repair accepted. */
+  private noteLogEvent(event: EventRecord, line: number): void {
+    if (event.type === EVENT.runCreated) this.format = runFormatOf(event);
+    else if (event.type === EVENT.logRepaired) this.damage = damageAfterRepair(this.damage, line);
+  }
+
+  /** Starts from the caches when they describe this log (snapshots.ts: startFromCaches); returns their seq. */
+  private tryLoadSnapshot(): number | undefined {
+    const start = startFromCaches(this.dir, this.runId, this.log, this.opts.maxLineBytes, (message, file) => this.diagnose(message, file));
+    if (!start) return undefined;
+    this.state = start.state;
+    this.logSeq = start.seq;
+    this.log.seek(start.offset, start.line);
+    return start.seq;
+  }
+
+  private newSequencer(report: boolean): EventSequencer {
+    return new EventSequencer(
+      this.runId,
+      this.logSeq + 1,
+      this.opts.maxLineBytes,
+      report ? (message, line) => this.diagnose(message, undefined, line) : undefined,
+      (d) => this.damage.push(d),
+    );
+  }
+
+  /**
+   * Folds complete commits appended since the last read. Under the lock (`lockFd`, the lock's
+   * descriptor) a torn tail is repaired: a crashed writer's fragment is cut off, but a complete
+   * last event that lost only its newline (an editor's save) gets it back and is kept.
+   * `collect: false` (loading) keeps no list of what was folded: a million parsed events held
+   * to the end would all survive into the old generation for nothing.
+   */
+  private consumeNew(lockFd: number | undefined, collect = true): EventRecord[] {
+    const folded: EventRecord[] = [];
+    const seq = this.newSequencer(true);
+    const onLine = (l: Parameters<Parameters<EventLog['readNew']>[0]>[0]) => {
+      for (const { event, start } of seq.push(l)) {
+        applyEvent(this.state, event);
+        this.logSeq = event.seq;
+        this.lastEventId = event.event_id;
+        this.log.indexSeq(event.seq, start);
+        this.noteLogEvent(event, l.line);
+        if (collect) folded.push(event);
+      }
+      if (seq.maxSeqSeen > this.seqFloor) this.seqFloor = seq.maxSeqSeen;
+    };
+    let torn = this.log.readNew(onLine);
+    if (torn && lockFd !== undefined && this.restoreNewline(lockFd, torn, seq)) torn = this.log.readNew(onLine);
+    const pending = seq.pendingStart;
+    if (pending) {
+      // The input ended inside a multi-event commit: not yet written (or torn), read it again later.
+      const size = this.log.size();
+      this.log.seek(pending.offset, pending.line - 1);
+      torn = { offset: pending.offset, line: pending.line, bytes: size - pending.offset };
+    }
+    if (!torn) {
+      this.torn.clear();
+    } else if (lockFd !== undefined) {
+      // We hold the lock, so nobody is mid-write: the fragment is a crashed writer's.
+      this.log.truncateTo(lockFd, torn.offset);
+      this.torn.cut(torn);
+    } else {
+      this.torn.found(torn, Date.now());
+    }
+    return folded;
+  }
+
+  /**
+   * A final line without its newline that is a complete, valid event ending a commit was written
+   * whole and lost only its newline (an editor's "no newline at end of file"): it is put back,
+   * never truncated. Under the lock only. Returns whether it did.
+   */
+  private restoreNewline(lockFd: number, torn: TornTail, seq: EventSequencer): boolean {
+    if (torn.bytes > this.opts.maxLineBytes) return false;
+    const text = this.log.readText(torn.offset, torn.bytes);
+    if (!seq.wouldComplete({ text, line: torn.line, start: torn.offset, end: torn.offset + torn.bytes })) return false;
+    this.log.append(lockFd, Buffer.from('\n'), this.opts.durability === 'fsync');
+    this.diagnose('The last line had lost its newline (edited by hand?); it is a complete event and was kept, its newline restored.', undefined, torn.line);
+    return true;
+  }
+
+  /**
+   * Whether the file this handle reads is still the one at the path; when another has taken its
+   * place, reload from that one. Throws RUN_NOT_FOUND (and the handle is gone) when there is none.
+   * Returns whether there may be lines to read (one lstat tells both).
+   */
+  private followPath(): boolean {
+    const { at, grown } = this.log.look();
+    if (at === 'same') return grown;
+    if (at === 'missing') throw this.markGone();
+    this.adoptReplacedLog();
+    return true;
+  }
+
+  /** The file now at the path cannot be read (a symlink, permissions): this handle ends, the store reports the run as unreadable. */
+  private unreadableNow(e: NodeJS.ErrnoException): DomainError {
+    const why = whyUnreadable(this.log.file, e);
+    this.end(`The log was replaced and cannot be read: ${why}.`);
+    return new DomainError('STORAGE_ERROR', `Cannot read run ${this.runId}: ${why}.`, { run_id: this.runId });
+  }
+
+  protected markGone(): DomainError {
+    this.end(`${this.log.file} was deleted while this process had the run open; the run is no longer served from it.`);
+    return new DomainError('RUN_NOT_FOUND', `Run ${this.runId} is gone: its log ${this.log.file} was deleted.`, { run_id: this.runId });
+  }
+
+  /** This handle serves nothing more (said once): listeners drop what they hold of the run. */
+  private end(why: string): void {
+    if (this.goneFlag) return;
+    this.goneFlag = true;
+    this.diagnose(why);
+    this.emitReset({ root: this.root, run_id: this.runId, last_seq: 0 });
+  }
+
+  /**
+   * The log at the path is another file than the one read (replaced by rename: an editor's save,
+   * `sed -i`, rsync, `git stash`; or the run deleted and created again): reload from it, and tell
+   * listeners (told up to `told`: all that was folded, unless a locked attempt folded more since)
+   * what it means for them (refold). Returns whether the new file holds everything this process
+   * had folded.
+   */
+  protected adoptReplacedLog(told: LogPoint = this.lastFolded()): boolean {
+    const had = this.lastFolded();
+    this.log.reopen();
+    let rest: EventRecord[];
+    try {
+      rest = this.refold(told, `${this.log.file} was replaced by another program (an editor's save, git…)`, undefined, true);
+    } catch (e) {
+      throw this.unreadableNow(e as NodeJS.ErrnoException);
+    }
+    if (rest.length > 0) this.notify(rest);
+    return this.holds(had);
+  }
+
+  /**
+   * Folds the log again from its first line (it was replaced, or rewritten in place). Listeners
+   * told the history up to `told` need what follows it, returned (when `collect`), or, when the
+   * file no longer holds it, to be told the history was reset: they reload.
+   */
+  private refold(told: LogPoint, what: string, lockFd: number | undefined, collect: boolean): EventRecord[] {
+    this.resetToScratch();
+    this.consumeNew(lockFd, false);
+    if (!this.holds(told)) {
+      this.diagnose(
+        `${what} and no longer holds the events this process had read or written up to seq ${told.seq}; ` +
+          `reloaded from the file now at the path, which ends at seq ${this.logSeq}.`,
+      );
+      this.emitReset({ root: this.root, run_id: this.runId, last_seq: this.logSeq });
+      return [];
+    }
+    return collect && this.logSeq > told.seq ? this.pages.readEvents(told.seq + 1, this.logSeq) : [];
+  }
+
+  protected lastFolded(): LogPoint {
+    return { seq: this.logSeq, id: this.lastEventId };
+  }
+
+  /** Whether the log read holds the event at `p` (the same event: its id), or `p` is the empty start. */
+  protected holds(p: LogPoint): boolean {
+    return p.seq === 0 || (this.logSeq >= p.seq && this.pages.readEvents(p.seq, p.seq)[0]?.event_id === p.id);
+  }
+
+  /** Picks up lines other processes appended (no lock). Notifies listeners of what was folded. */
+  catchUp(): EventRecord[] {
+    if (this.closed || this.goneFlag) return [];
+    try {
+      // Nothing new and no torn tail to watch: done without opening the log (the watcher's poll
+      // asks every run every second).
+      if (!this.followPath() && !this.torn.watching) return [];
+    } catch (e) {
+      if (e instanceof DomainError) return [];
+      throw e;
+    }
+    this.touched(this);
+    const folded = this.consumeNewSafely(undefined);
+    if (folded.length > 0) this.notify(folded);
+    return folded;
+  }
+
+  /** A torn line still pending, for the watcher to look again later. */
+  get hasPendingTail(): boolean {
+    return this.torn.pending;
+  }
+
+  /** consumeNew, reading the log again from its start when it was rewritten under us (in place: it shrank). */
+  protected consumeNewSafely(lockFd: number | undefined, collect = true): EventRecord[] {
+    try {
+      return this.consumeNew(lockFd, collect);
+    } catch (e) {
+      if (!(e instanceof LogRewrittenError)) throw e;
+      return this.refold(this.lastFolded(), `${e.file} ${e.what}`, lockFd, collect);
+    }
+  }
+
+  protected notify(events: EventRecord[]): void {
+    this.emitCommit({ root: this.root, run_id: this.runId, events, last_seq: this.logSeq });
+    this.scheduleSnapshot();
+  }
+
+  private scheduleSnapshot(): void {
+    if (!this.closed) this.caches.schedule(() => this.writeSnapshotsNow());
+  }
+
+  /** Writes the caches when they are behind. */
+  writeSnapshotsNow(): void {
+    if (this.opts.readOnly) return;
+    // Never replace newer caches with older ones: catch up first.
+    if (!this.closed) this.catchUp();
+    // A damaged run keeps its old caches: a load from them reads the damage again, and says so.
+    if (this.damage.length > 0 || !this.exists) return;
+    this.caches.write(this.state, this.log);
+  }
+
+  /** Events folded since the caches were last written (or loaded). */
+  get snapshotLag(): number {
+    return this.caches.lag(this.logSeq);
+  }
+
+  /** The damage found since the last repair, with the log's path. */
+  damageReport(): (Damage & { file: string })[] {
+    return this.damage.map((d) => ({ file: this.log.file, ...d }));
+  }
+
+  /** Closes this run's descriptors while it is idle; they are opened again when it is next used. */
+  releaseFiles(): void {
+    this.log.release();
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.caches.stop();
+    if (this.opts.snapshotDelayMs !== null || this.snapshotLag >= this.opts.snapshotLagEvents) this.writeSnapshotsNow();
+    this.closed = true;
+    this.log.close();
+  }
+}

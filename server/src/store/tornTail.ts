@@ -1,0 +1,48 @@
+// A final line without its newline. To a reader it is "not yet written" (a writer may be in the
+// middle of it) and is reported only once it has stayed for tornReportMs; a lock holder knows no
+// one is writing, so it cuts a fragment off (saying so unless it was said already). Each torn
+// line is reported once.
+import type { TornTail } from './eventLog';
+
+type Report = (message: string, line: number) => void;
+
+export class TornTailWatch {
+  private seen: { offset: number; since: number; reported: boolean } | undefined;
+
+  constructor(
+    private readonly reportAfterMs: number,
+    private readonly report: Report,
+  ) {}
+
+  /** Whether a torn line is being watched (a reader looks again even when the log did not grow). */
+  get watching(): boolean {
+    return this.seen !== undefined;
+  }
+
+  /** A torn line not yet reported, for the watcher to look again later. */
+  get pending(): boolean {
+    return this.seen !== undefined && !this.seen.reported;
+  }
+
+  /** The log ends with a complete line. */
+  clear(): void {
+    this.seen = undefined;
+  }
+
+  /** A reader found `torn` at the end of the log at `now`. */
+  found(torn: TornTail, now: number): void {
+    if (this.seen?.offset !== torn.offset) this.seen = { offset: torn.offset, since: now, reported: false };
+    else if (!this.seen.reported && now - this.seen.since >= this.reportAfterMs) {
+      this.seen.reported = true;
+      this.report(`Torn line: ${torn.bytes} bytes of an incomplete commit for over ${this.reportAfterMs} ms; the next writer will cut it off.`, torn.line);
+    }
+  }
+
+  /** A lock holder cut `torn` off. */
+  cut(torn: TornTail): void {
+    if (!(this.seen?.offset === torn.offset && this.seen.reported)) {
+      this.report(`Torn write (${torn.bytes} bytes of an incomplete commit) repaired: truncated back to the last complete commit.`, torn.line);
+    }
+    this.seen = undefined;
+  }
+}

@@ -1,0 +1,32 @@
+// Why this Runboard will not write to a run: it was made by a newer Runboard (the run format
+// rule, PROTOCOL.md §Files), or its log is damaged until it is repaired.
+import { RUN_FORMAT } from '../../../contract/events';
+import type { EventRecord } from '../../../contract/schemas/records';
+import { DomainError } from '../engine/errors';
+import type { Damage } from './eventSequencer';
+
+/** A run's format from its creation event (runs made before formats were recorded are format 1). */
+export function runFormatOf(created: EventRecord | undefined): number {
+  const f = (created?.payload as { format?: unknown } | undefined)?.format;
+  return typeof f === 'number' && Number.isInteger(f) && f > 0 ? f : 1;
+}
+
+export function newerFormatError(runId: string, format: number): DomainError {
+  return new DomainError(
+    'RUN_FORMAT_UNSUPPORTED',
+    `Run ${runId} was made by a newer Runboard (run format ${format}); this one writes format ${RUN_FORMAT} and only reads it. Update Runboard to change it.`,
+    { run_id: runId, format, supported: RUN_FORMAT },
+  );
+}
+
+export function damagedError(runId: string, file: string, damage: (Damage & { file: string })[]): DomainError {
+  const where = damage.slice(0, 5).map((d) => `line ${d.line}: ${d.message}`).join('; ');
+  const more = damage.length > 5 ? ` (and ${damage.length - 5} more)` : '';
+  return new DomainError(
+    'RUN_DAMAGED',
+    `Run ${runId} is read-only: ${file} has lines that cannot be folded — ${where}${more}. ` +
+      `Reads fold around them. \`runboard repair ${runId}\` shows them and whether a cache or checkpoint can put back what they held ` +
+      `(\`--restore\`); \`--accept\` records them as gone. Either way writes resume.`,
+    { run_id: runId, damage },
+  );
+}
