@@ -47,166 +47,214 @@ const EVENT_SUGGESTIONS: { type: string; status?: RunStatus; detail: string }[] 
 
 export function runCommands(ctx: RunboardContext): CommandSpec[] {
   return [
-    {
-      id: 'runboard.createRun',
-      writes: true,
-      run: async (arg) => {
-        const root = await pickFolder(ctx, arg);
-        const objective = await askText(arg, 'objective', {
-          title: 'Create Run',
-          prompt: 'The run’s objective: what should the agents achieve? (one line per step, or one sentence)',
-          validateInput: (v) => (v.trim() ? undefined : 'The objective must not be empty.'),
-        });
-        const bind = argField(arg, 'bind', 'boolean') ?? true;
-        const { run } = await ctx.server.request(Requests.createRun, {
-          root,
-          objective,
-          run_id: argField(arg, 'run_id', 'string'),
-          run_type: argField(arg, 'run_type', 'string'),
-          source_client: 'vscode',
-          // Bind the run to this folder: opening the log from another folder then pauses it.
-          workspace: bind ? { canonical_path: root } : undefined,
-        });
-        const ref = { root, run_id: run.run_id };
-        ctx.model.accept(ref, run);
-        ctx.selection.select(ref);
-        const node = ctx.runsTree.runNode(ref);
-        if (node && ctx.runsView.visible) void Promise.resolve(ctx.runsView.reveal(node, { select: true, focus: false })).catch(() => undefined);
-        return run;
-      },
-    },
-    {
-      id: 'runboard.appendEvent',
-      writes: true,
-      run: async (arg) => {
-        const ref = await runFromArg(ctx, arg, 'Append an event to which run?');
-        let type = argField(arg, 'type', 'string');
-        let status = argField(arg, 'status', 'string') as RunStatus | undefined;
-        if (!type) {
-          const picked = await vscode.window.showQuickPick(
-            EVENT_SUGGESTIONS.map((s) => ({ label: s.type, detail: s.detail, s })),
-            { placeHolder: 'Event type (or type your own)', title: 'Append Event' },
-          );
-          if (!picked) throw new Cancelled();
-          type = picked.s.type === 'note' ? await askText(undefined, 'type', { prompt: 'Event type' }) : picked.s.type;
-          status ??= picked.s.status;
-        }
-        const current = ctx.model.get(ref)?.run.status ?? 'running';
-        if (!status) {
-          const picked = await vscode.window.showQuickPick(
-            RUN_STATUSES.map((s) => ({ label: s, description: s === current ? 'current' : undefined })),
-            { placeHolder: `Run status after “${type}”`, title: 'Append Event' },
-          );
-          if (!picked) throw new Cancelled();
-          status = picked.label;
-        }
-        let payload = argField(arg, 'payload', 'object') as Record<string, unknown> | undefined;
-        const stepId = argField(arg, 'step_id', 'string');
-        if (payload === undefined && argField(arg, 'type', 'string') === undefined) {
-          const text = await askText(undefined, 'payload', { prompt: 'Payload as JSON (optional)', value: '{}' });
-          try {
-            payload = text.trim() ? (JSON.parse(text) as Record<string, unknown>) : undefined;
-          } catch {
-            throw new Error('The payload is not valid JSON.');
-          }
-        }
-        const result = await ctx.server.request(Requests.appendEvent, {
-          root: ref.root,
-          run_id: ref.run_id,
-          type,
-          status,
-          step_id: stepId,
-          payload,
-        });
-        ctx.model.accept(ref, result.run);
-        return result.event;
-      },
-    },
-    { id: 'runboard.pauseRun', writes: true, run: (arg) => runEvent(ctx, arg, 'run_paused', 'paused') },
-    { id: 'runboard.resumeRun', writes: true, run: (arg) => runEvent(ctx, arg, 'run_resumed', 'running') },
-    {
-      id: 'runboard.cancelRun',
-      writes: true,
-      run: async (arg) => {
-        const ref = await runFromArg(ctx, arg, 'Cancel which run?');
-        if (!argField(arg, 'confirm', 'boolean')) {
-          const e = ctx.model.get(ref);
-          const ok = await vscode.window.showWarningMessage(
-            `Cancel run “${firstLine(e?.run.objective ?? ref.run_id, 60)}”? Agents can no longer claim its tasks.`,
-            { modal: true },
-            'Cancel Run',
-          );
-          if (ok !== 'Cancel Run') throw new Cancelled();
-        }
-        return runEvent(ctx, ref, 'run_cancelled', 'cancelled');
-      },
-    },
-    {
-      id: 'runboard.reopenRun',
-      writes: true,
-      run: async (arg) => {
-        const ref = asRunRef(arg) ? ctx.model.resolve(asRunRef(arg)!) : await pickRun(ctx, 'Reopen which run?', (r) => isTerminal(ctx.model.get(r)?.run.status ?? ''));
-        const reason = await askText(arg, 'reason', { prompt: 'Why reopen it? (optional)' });
-        return runEvent(ctx, ref, 'run_reopened', 'running', reason.trim() ? { reason } : undefined);
-      },
-    },
-    {
-      id: 'runboard.rebindWorkspace',
-      writes: true,
-      run: async (arg) => {
-        const ref = await runFromArg(ctx, arg, 'Rebind which run to its folder?');
-        const currentPath = argField(arg, 'current_path', 'string') ?? ref.root;
-        const { run } = await ctx.server.request(Requests.rebindWorkspace, { root: ref.root, run_id: ref.run_id, current_path: currentPath });
-        ctx.model.accept(ref, run);
-        ctx.model.setMismatch(ref, undefined);
-        ctx.notify('info', `Run ${run.run_id} is now bound to ${run.workspace.canonical_path} (epoch ${run.workspace.lease_epoch}); status ${run.status}.`);
-        return run;
-      },
-    },
-    {
-      id: 'runboard.openRunLog',
-      run: async (arg) => {
-        const ref = await runFromArg(ctx, arg, 'Open the log of which run?');
-        const uri = vscode.Uri.file(path.join(ref.root, RUNBOARD_DIR, RUNS_DIR, ref.run_id, EVENTS_FILE));
-        const editor = await vscode.window.showTextDocument(uri, { preview: false });
-        // The log is append-only: make this editor read-only so a stray keystroke cannot corrupt it.
-        await vscode.commands.executeCommand('workbench.action.files.setActiveEditorReadonlyInSession').then(undefined, () => undefined);
-        return editor.document.uri;
-      },
-    },
-    {
-      id: 'runboard.openBoard',
-      run: async (arg) => {
-        const ref = await runFromArg(ctx, arg, 'Open the task board of which run?');
-        ctx.boardPanels.open(ref);
-        return ref;
-      },
-    },
-    {
-      id: 'runboard.pickRun',
-      run: async (): Promise<RunRef | undefined> => {
-        try {
-          return await pickRun(ctx, 'Show which run?');
-        } catch (e) {
-          if (e instanceof Cancelled) return undefined;
-          throw e;
-        }
-      },
-    },
-    {
-      id: 'runboard.selectRun',
-      run: async (arg) => {
-        const ref = await runFromArg(ctx, arg);
-        ctx.selection.select(ref);
-        return ref;
-      },
-    },
-    {
-      id: 'runboard.refresh',
-      run: async () => {
-        await ctx.model.reload();
-        ctx.runsTree.refresh();
-      },
-    },
+    createRunCommand(ctx),
+    appendEventCommand(ctx),
+    pauseRunCommand(ctx),
+    resumeRunCommand(ctx),
+    cancelRunCommand(ctx),
+    reopenRunCommand(ctx),
+    rebindWorkspaceCommand(ctx),
+    openRunLogCommand(ctx),
+    openBoardCommand(ctx),
+    pickRunCommand(ctx),
+    selectRunCommand(ctx),
+    refreshCommand(ctx),
   ];
+}
+
+function createRunCommand(ctx: RunboardContext): CommandSpec {
+  return {
+    id: 'runboard.createRun',
+    writes: true,
+    run: async (arg) => {
+      const root = await pickFolder(ctx, arg);
+      const objective = await askText(arg, 'objective', {
+        title: 'Create Run',
+        prompt: 'The run’s objective: what should the agents achieve? (one line per step, or one sentence)',
+        validateInput: (v) => (v.trim() ? undefined : 'The objective must not be empty.'),
+      });
+      const bind = argField(arg, 'bind', 'boolean') ?? true;
+      const { run } = await ctx.server.request(Requests.createRun, {
+        root,
+        objective,
+        run_id: argField(arg, 'run_id', 'string'),
+        run_type: argField(arg, 'run_type', 'string'),
+        source_client: 'vscode',
+        // Bind the run to this folder: opening the log from another folder then pauses it.
+        workspace: bind ? { canonical_path: root } : undefined,
+      });
+      const ref = { root, run_id: run.run_id };
+      ctx.model.accept(ref, run);
+      ctx.selection.select(ref);
+      const node = ctx.runsTree.runNode(ref);
+      if (node && ctx.runsView.visible) void Promise.resolve(ctx.runsView.reveal(node, { select: true, focus: false })).catch(() => undefined);
+      return run;
+    },
+  };
+}
+
+function appendEventCommand(ctx: RunboardContext): CommandSpec {
+  return {
+    id: 'runboard.appendEvent',
+    writes: true,
+    run: async (arg) => {
+      const ref = await runFromArg(ctx, arg, 'Append an event to which run?');
+      let type = argField(arg, 'type', 'string');
+      let status = argField(arg, 'status', 'string') as RunStatus | undefined;
+      if (!type) {
+        const picked = await vscode.window.showQuickPick(
+          EVENT_SUGGESTIONS.map((s) => ({ label: s.type, detail: s.detail, s })),
+          { placeHolder: 'Event type (or type your own)', title: 'Append Event' },
+        );
+        if (!picked) throw new Cancelled();
+        type = picked.s.type === 'note' ? await askText(undefined, 'type', { prompt: 'Event type' }) : picked.s.type;
+        status ??= picked.s.status;
+      }
+      const current = ctx.model.get(ref)?.run.status ?? 'running';
+      if (!status) {
+        const picked = await vscode.window.showQuickPick(
+          RUN_STATUSES.map((s) => ({ label: s, description: s === current ? 'current' : undefined })),
+          { placeHolder: `Run status after “${type}”`, title: 'Append Event' },
+        );
+        if (!picked) throw new Cancelled();
+        status = picked.label;
+      }
+      let payload = argField(arg, 'payload', 'object') as Record<string, unknown> | undefined;
+      const stepId = argField(arg, 'step_id', 'string');
+      if (payload === undefined && argField(arg, 'type', 'string') === undefined) {
+        const text = await askText(undefined, 'payload', { prompt: 'Payload as JSON (optional)', value: '{}' });
+        try {
+          payload = text.trim() ? (JSON.parse(text) as Record<string, unknown>) : undefined;
+        } catch {
+          throw new Error('The payload is not valid JSON.');
+        }
+      }
+      const result = await ctx.server.request(Requests.appendEvent, {
+        root: ref.root,
+        run_id: ref.run_id,
+        type,
+        status,
+        step_id: stepId,
+        payload,
+      });
+      ctx.model.accept(ref, result.run);
+      return result.event;
+    },
+  };
+}
+
+function pauseRunCommand(ctx: RunboardContext): CommandSpec {
+  return { id: 'runboard.pauseRun', writes: true, run: (arg) => runEvent(ctx, arg, 'run_paused', 'paused') };
+}
+
+function resumeRunCommand(ctx: RunboardContext): CommandSpec {
+  return { id: 'runboard.resumeRun', writes: true, run: (arg) => runEvent(ctx, arg, 'run_resumed', 'running') };
+}
+
+function cancelRunCommand(ctx: RunboardContext): CommandSpec {
+  return {
+    id: 'runboard.cancelRun',
+    writes: true,
+    run: async (arg) => {
+      const ref = await runFromArg(ctx, arg, 'Cancel which run?');
+      if (!argField(arg, 'confirm', 'boolean')) {
+        const e = ctx.model.get(ref);
+        const ok = await vscode.window.showWarningMessage(
+          `Cancel run “${firstLine(e?.run.objective ?? ref.run_id, 60)}”? Agents can no longer claim its tasks.`,
+          { modal: true },
+          'Cancel Run',
+        );
+        if (ok !== 'Cancel Run') throw new Cancelled();
+      }
+      return runEvent(ctx, ref, 'run_cancelled', 'cancelled');
+    },
+  };
+}
+
+function reopenRunCommand(ctx: RunboardContext): CommandSpec {
+  return {
+    id: 'runboard.reopenRun',
+    writes: true,
+    run: async (arg) => {
+      const ref = asRunRef(arg) ? ctx.model.resolve(asRunRef(arg)!) : await pickRun(ctx, 'Reopen which run?', (r) => isTerminal(ctx.model.get(r)?.run.status ?? ''));
+      const reason = await askText(arg, 'reason', { prompt: 'Why reopen it? (optional)' });
+      return runEvent(ctx, ref, 'run_reopened', 'running', reason.trim() ? { reason } : undefined);
+    },
+  };
+}
+
+function rebindWorkspaceCommand(ctx: RunboardContext): CommandSpec {
+  return {
+    id: 'runboard.rebindWorkspace',
+    writes: true,
+    run: async (arg) => {
+      const ref = await runFromArg(ctx, arg, 'Rebind which run to its folder?');
+      const currentPath = argField(arg, 'current_path', 'string') ?? ref.root;
+      const { run } = await ctx.server.request(Requests.rebindWorkspace, { root: ref.root, run_id: ref.run_id, current_path: currentPath });
+      ctx.model.accept(ref, run);
+      ctx.model.setMismatch(ref, undefined);
+      ctx.notify('info', `Run ${run.run_id} is now bound to ${run.workspace.canonical_path} (epoch ${run.workspace.lease_epoch}); status ${run.status}.`);
+      return run;
+    },
+  };
+}
+
+function openRunLogCommand(ctx: RunboardContext): CommandSpec {
+  return {
+    id: 'runboard.openRunLog',
+    run: async (arg) => {
+      const ref = await runFromArg(ctx, arg, 'Open the log of which run?');
+      const uri = vscode.Uri.file(path.join(ref.root, RUNBOARD_DIR, RUNS_DIR, ref.run_id, EVENTS_FILE));
+      const editor = await vscode.window.showTextDocument(uri, { preview: false });
+      // The log is append-only: make this editor read-only so a stray keystroke cannot corrupt it.
+      await vscode.commands.executeCommand('workbench.action.files.setActiveEditorReadonlyInSession').then(undefined, () => undefined);
+      return editor.document.uri;
+    },
+  };
+}
+
+function openBoardCommand(ctx: RunboardContext): CommandSpec {
+  return {
+    id: 'runboard.openBoard',
+    run: async (arg) => {
+      const ref = await runFromArg(ctx, arg, 'Open the task board of which run?');
+      ctx.boardPanels.open(ref);
+      return ref;
+    },
+  };
+}
+
+function pickRunCommand(ctx: RunboardContext): CommandSpec {
+  return {
+    id: 'runboard.pickRun',
+    run: async (): Promise<RunRef | undefined> => {
+      try {
+        return await pickRun(ctx, 'Show which run?');
+      } catch (e) {
+        if (e instanceof Cancelled) return undefined;
+        throw e;
+      }
+    },
+  };
+}
+
+function selectRunCommand(ctx: RunboardContext): CommandSpec {
+  return {
+    id: 'runboard.selectRun',
+    run: async (arg) => {
+      const ref = await runFromArg(ctx, arg);
+      ctx.selection.select(ref);
+      return ref;
+    },
+  };
+}
+
+function refreshCommand(ctx: RunboardContext): CommandSpec {
+  return {
+    id: 'runboard.refresh',
+    run: async () => {
+      await ctx.model.reload();
+      ctx.runsTree.refresh();
+    },
+  };
 }

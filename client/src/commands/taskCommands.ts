@@ -16,15 +16,18 @@ import { parseTaskFile } from './taskFile';
 
 type LeaseAction = Exclude<TaskAction, 'claim' | 'retry' | 'requeue'>;
 
-export function taskCommands(ctx: RunboardContext): CommandSpec[] {
-  const folderUri = (root: string) => ctx.model.folderOf(root)?.uri;
+function folderUri(ctx: RunboardContext, root: string): vscode.Uri | undefined {
+  return ctx.model.folderOf(root)?.uri;
+}
 
-  const remember = async (ref: TaskRef, task: Task | null) => {
-    if (task?.lease_token) await ctx.leases.remember(ref, task.lease_token, task.lease_owner ?? config.agentId(folderUri(ref.root)));
-  };
+/** Keeps the lease token of a task this editor claimed. */
+async function remember(ctx: RunboardContext, ref: TaskRef, task: Task | null): Promise<void> {
+  if (task?.lease_token) await ctx.leases.remember(ref, task.lease_token, task.lease_owner ?? config.agentId(folderUri(ctx, ref.root)));
+}
 
-  /** heartbeat / complete / fail / release: of a task in progress with the lease token this editor holds; fail and release also of a blocked task. */
-  const withLease = (id: string, action: LeaseAction, verb: string): CommandSpec => ({
+/** heartbeat / complete / fail / release: of a task in progress with the lease token this editor holds; fail and release also of a blocked task. */
+function withLease(ctx: RunboardContext, id: string, action: LeaseAction, verb: string): CommandSpec {
+  return {
     id,
     writes: true,
     run: async (arg) => {
@@ -51,142 +54,168 @@ export function taskCommands(ctx: RunboardContext): CommandSpec[] {
         task_id: ref.task_id,
         action,
         lease_token: held?.token,
-        agent_id: held?.agent_id ?? config.agentId(folderUri(ref.root)),
+        agent_id: held?.agent_id ?? config.agentId(folderUri(ctx, ref.root)),
         error,
-        lease_ms: action === 'heartbeat' ? config.defaultLeaseMs(folderUri(ref.root)) : undefined,
+        lease_ms: action === 'heartbeat' ? config.defaultLeaseMs(folderUri(ctx, ref.root)) : undefined,
       });
       if (held && action !== 'heartbeat') await ctx.leases.forget(ref);
       ctx.model.invalidate(ref);
       return updated;
     },
-  });
+  };
+}
 
+export function taskCommands(ctx: RunboardContext): CommandSpec[] {
   return [
-    {
-      id: 'runboard.createTasksFromFile',
-      writes: true,
-      run: async (arg) => {
-        const ref = await runFromArg(ctx, arg, 'Create tasks in which run?');
-        let file = argField(arg, 'file', 'string');
-        if (!file) {
-          const picked = await vscode.window.showOpenDialog({
-            title: 'Create Tasks from File',
-            defaultUri: vscode.Uri.file(ref.root),
-            canSelectMany: false,
-            filters: { 'Task list (JSON)': ['json'] },
-            openLabel: 'Create Tasks',
-          });
-          if (!picked?.[0]) throw new Cancelled();
-          file = picked[0].fsPath;
-        }
-        const tasks = parseTaskFile(await fs.readFile(file, 'utf8'));
-        const result = await ctx.server.request(Requests.createTasks, { root: ref.root, run_id: ref.run_id, tasks });
-        ctx.model.invalidate(ref);
-        ctx.notify('info', `Created ${result.tasks.length} task${result.tasks.length === 1 ? '' : 's'} in run ${ref.run_id}.`);
-        return result.tasks;
-      },
-    },
-    {
-      id: 'runboard.claimNextTask',
-      writes: true,
-      run: async (arg) => {
-        const ref = await runFromArg(ctx, arg, 'Claim the next task of which run?');
-        const folder = folderUri(ref.root);
-        const agent = config.agentId(folder);
-        const { task } = await ctx.server.request(Requests.claimTask, {
-          root: ref.root,
-          run_id: ref.run_id,
-          agent_id: agent,
-          task_type: argField(arg, 'task_type', 'string'),
-          lease_ms: config.defaultLeaseMs(folder),
-        });
-        if (!task) {
-          ctx.notify('info', `No task of run ${ref.run_id} can be claimed now (all done, leased, waiting on dependencies or a retry time).`);
-          return null;
-        }
-        await remember({ ...ref, task_id: task.id }, task);
-        ctx.model.invalidate(ref);
-        ctx.notify('info', `Claimed “${taskTitle(task)}” as ${agent} until ${clockTime(task.lease_expires_at_ms ?? Date.now())}.`);
-        return task;
-      },
-    },
-    {
-      id: 'runboard.claimTask',
-      writes: true,
-      run: async (arg) => {
-        const ref = await taskFromArg(ctx, arg, 'Claim which task?', 'claim');
-        const folder = folderUri(ref.root);
-        const { task } = await ctx.server.request(Requests.claimTask, {
-          root: ref.root,
-          run_id: ref.run_id,
-          task_id: ref.task_id,
-          agent_id: config.agentId(folder),
-          lease_ms: config.defaultLeaseMs(folder),
-        });
-        if (!task) {
-          const t = ctx.model.task(ref);
-          ctx.notify('warning', `Task ${ref.task_id} cannot be claimed now${t ? ` (${t.status})` : ''}: it is leased, waits on dependencies or a retry time, or is finished.`);
-          return null;
-        }
-        await remember(ref, task);
-        ctx.model.invalidate(ref);
-        return task;
-      },
-    },
-    withLease('runboard.heartbeatTask', 'heartbeat', 'Heartbeat'),
-    withLease('runboard.completeTask', 'complete', 'Complete'),
-    withLease('runboard.failTask', 'fail', 'Fail'),
-    withLease('runboard.releaseTask', 'release', 'Release'),
-    {
-      id: 'runboard.retryTask',
-      writes: true,
-      run: async (arg) => {
-        const ref = await taskFromArg(ctx, arg, 'Retry which task?', 'retry');
-        const { task } = await ctx.server.request(Requests.transitionTask, { root: ref.root, run_id: ref.run_id, task_id: ref.task_id, action: 'retry' });
-        ctx.model.invalidate(ref);
-        return task;
-      },
-    },
-    {
-      id: 'runboard.requeueTask',
-      writes: true,
-      run: async (arg) => {
-        const ref = await taskFromArg(ctx, arg, 'Requeue which task?', 'requeue');
-        const current = ctx.model.task(ref);
-        const live = current !== undefined && hasLiveLease(current, Date.now());
-        let force = argField(arg, 'force', 'boolean') ?? false;
-        if (live && !force) {
-          const mine = ctx.leases.holds(ref, current);
-          const answer = await vscode.window.showWarningMessage(
-            `Task “${taskTitle(current!)}” is leased by ${current!.lease_owner ?? 'an agent'}${mine ? ' (this editor)' : ''} until ${clockTime(current!.lease_expires_at_ms!)}. ` +
-              'Take it back and put it back on the board? The holder’s next write will be refused.',
-            { modal: true },
-            'Requeue Anyway',
-          );
-          if (answer !== 'Requeue Anyway') throw new Cancelled();
-          force = true;
-        }
-        const { task } = await ctx.server.request(Requests.requeueTask, {
-          root: ref.root,
-          run_id: ref.run_id,
-          task_id: ref.task_id,
-          reason: argField(arg, 'reason', 'string'),
-          force: force || undefined,
-        });
-        await ctx.leases.forget(ref);
-        ctx.model.invalidate(ref);
-        return task;
-      },
-    },
-    {
-      id: 'runboard.openTaskDetails',
-      run: async (arg) => {
-        const ref = await taskFromArg(ctx, arg, 'Show which task?');
-        const doc = await vscode.workspace.openTextDocument(ctx.documents.taskUri(ref));
-        await vscode.languages.setTextDocumentLanguage(doc, 'json');
-        await vscode.window.showTextDocument(doc, { preview: true });
-        return doc.uri;
-      },
-    },
+    createTasksFromFileCommand(ctx),
+    claimNextTaskCommand(ctx),
+    claimTaskCommand(ctx),
+    withLease(ctx, 'runboard.heartbeatTask', 'heartbeat', 'Heartbeat'),
+    withLease(ctx, 'runboard.completeTask', 'complete', 'Complete'),
+    withLease(ctx, 'runboard.failTask', 'fail', 'Fail'),
+    withLease(ctx, 'runboard.releaseTask', 'release', 'Release'),
+    retryTaskCommand(ctx),
+    requeueTaskCommand(ctx),
+    openTaskDetailsCommand(ctx),
   ];
+}
+
+function createTasksFromFileCommand(ctx: RunboardContext): CommandSpec {
+  return {
+    id: 'runboard.createTasksFromFile',
+    writes: true,
+    run: async (arg) => {
+      const ref = await runFromArg(ctx, arg, 'Create tasks in which run?');
+      let file = argField(arg, 'file', 'string');
+      if (!file) {
+        const picked = await vscode.window.showOpenDialog({
+          title: 'Create Tasks from File',
+          defaultUri: vscode.Uri.file(ref.root),
+          canSelectMany: false,
+          filters: { 'Task list (JSON)': ['json'] },
+          openLabel: 'Create Tasks',
+        });
+        if (!picked?.[0]) throw new Cancelled();
+        file = picked[0].fsPath;
+      }
+      const tasks = parseTaskFile(await fs.readFile(file, 'utf8'));
+      const result = await ctx.server.request(Requests.createTasks, { root: ref.root, run_id: ref.run_id, tasks });
+      ctx.model.invalidate(ref);
+      ctx.notify('info', `Created ${result.tasks.length} task${result.tasks.length === 1 ? '' : 's'} in run ${ref.run_id}.`);
+      return result.tasks;
+    },
+  };
+}
+
+function claimNextTaskCommand(ctx: RunboardContext): CommandSpec {
+  return {
+    id: 'runboard.claimNextTask',
+    writes: true,
+    run: async (arg) => {
+      const ref = await runFromArg(ctx, arg, 'Claim the next task of which run?');
+      const folder = folderUri(ctx, ref.root);
+      const agent = config.agentId(folder);
+      const { task } = await ctx.server.request(Requests.claimTask, {
+        root: ref.root,
+        run_id: ref.run_id,
+        agent_id: agent,
+        task_type: argField(arg, 'task_type', 'string'),
+        lease_ms: config.defaultLeaseMs(folder),
+      });
+      if (!task) {
+        ctx.notify('info', `No task of run ${ref.run_id} can be claimed now (all done, leased, waiting on dependencies or a retry time).`);
+        return null;
+      }
+      await remember(ctx, { ...ref, task_id: task.id }, task);
+      ctx.model.invalidate(ref);
+      ctx.notify('info', `Claimed “${taskTitle(task)}” as ${agent} until ${clockTime(task.lease_expires_at_ms ?? Date.now())}.`);
+      return task;
+    },
+  };
+}
+
+function claimTaskCommand(ctx: RunboardContext): CommandSpec {
+  return {
+    id: 'runboard.claimTask',
+    writes: true,
+    run: async (arg) => {
+      const ref = await taskFromArg(ctx, arg, 'Claim which task?', 'claim');
+      const folder = folderUri(ctx, ref.root);
+      const { task } = await ctx.server.request(Requests.claimTask, {
+        root: ref.root,
+        run_id: ref.run_id,
+        task_id: ref.task_id,
+        agent_id: config.agentId(folder),
+        lease_ms: config.defaultLeaseMs(folder),
+      });
+      if (!task) {
+        const t = ctx.model.task(ref);
+        ctx.notify('warning', `Task ${ref.task_id} cannot be claimed now${t ? ` (${t.status})` : ''}: it is leased, waits on dependencies or a retry time, or is finished.`);
+        return null;
+      }
+      await remember(ctx, ref, task);
+      ctx.model.invalidate(ref);
+      return task;
+    },
+  };
+}
+
+function retryTaskCommand(ctx: RunboardContext): CommandSpec {
+  return {
+    id: 'runboard.retryTask',
+    writes: true,
+    run: async (arg) => {
+      const ref = await taskFromArg(ctx, arg, 'Retry which task?', 'retry');
+      const { task } = await ctx.server.request(Requests.transitionTask, { root: ref.root, run_id: ref.run_id, task_id: ref.task_id, action: 'retry' });
+      ctx.model.invalidate(ref);
+      return task;
+    },
+  };
+}
+
+function requeueTaskCommand(ctx: RunboardContext): CommandSpec {
+  return {
+    id: 'runboard.requeueTask',
+    writes: true,
+    run: async (arg) => {
+      const ref = await taskFromArg(ctx, arg, 'Requeue which task?', 'requeue');
+      const current = ctx.model.task(ref);
+      const live = current !== undefined && hasLiveLease(current, Date.now());
+      let force = argField(arg, 'force', 'boolean') ?? false;
+      if (live && !force) {
+        const mine = ctx.leases.holds(ref, current);
+        const answer = await vscode.window.showWarningMessage(
+          `Task “${taskTitle(current!)}” is leased by ${current!.lease_owner ?? 'an agent'}${mine ? ' (this editor)' : ''} until ${clockTime(current!.lease_expires_at_ms!)}. ` +
+            'Take it back and put it back on the board? The holder’s next write will be refused.',
+          { modal: true },
+          'Requeue Anyway',
+        );
+        if (answer !== 'Requeue Anyway') throw new Cancelled();
+        force = true;
+      }
+      const { task } = await ctx.server.request(Requests.requeueTask, {
+        root: ref.root,
+        run_id: ref.run_id,
+        task_id: ref.task_id,
+        reason: argField(arg, 'reason', 'string'),
+        force: force || undefined,
+      });
+      await ctx.leases.forget(ref);
+      ctx.model.invalidate(ref);
+      return task;
+    },
+  };
+}
+
+function openTaskDetailsCommand(ctx: RunboardContext): CommandSpec {
+  return {
+    id: 'runboard.openTaskDetails',
+    run: async (arg) => {
+      const ref = await taskFromArg(ctx, arg, 'Show which task?');
+      const doc = await vscode.workspace.openTextDocument(ctx.documents.taskUri(ref));
+      await vscode.languages.setTextDocumentLanguage(doc, 'json');
+      await vscode.window.showTextDocument(doc, { preview: true });
+      return doc.uri;
+    },
+  };
 }

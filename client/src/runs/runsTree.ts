@@ -139,54 +139,15 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
   }
 
   getTreeItem(n: RunsNode): vscode.TreeItem {
-    const now = Date.now();
     switch (n.kind) {
-      case 'folder': {
-        const folder = this.model.folderOf(n.root);
-        const item = new vscode.TreeItem(folder?.name ?? n.root, vscode.TreeItemCollapsibleState.Expanded);
-        item.id = n.id;
-        item.iconPath = new vscode.ThemeIcon('root-folder');
-        const count = this.model.runs(n.root).length;
-        item.description = `${count} run${count === 1 ? '' : 's'}`;
-        item.tooltip = n.root;
-        item.contextValue = 'folder';
-        return item;
-      }
+      case 'folder':
+        return this.folderItem(n);
       case 'run':
         return this.runItem(n, this.model.get(n.ref));
       case 'steps':
       case 'tasks':
-      case 'checkpoints': {
-        const run = this.model.get(n.ref)?.run;
-        const label = n.kind === 'steps' ? 'Steps' : n.kind === 'tasks' ? 'Tasks' : 'Checkpoints';
-        const item = new vscode.TreeItem(
-          label,
-          n.kind === 'tasks' ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed,
-        );
-        item.id = n.id;
-        item.contextValue = n.kind;
-        if (n.kind === 'steps') {
-          item.iconPath = new vscode.ThemeIcon('list-ordered');
-          item.description = run ? `${run.steps.filter((s) => s.status === 'done').length}/${run.steps.length} done` : '';
-          if (run && run.steps.length === 0) {
-            item.collapsibleState = vscode.TreeItemCollapsibleState.None;
-            item.id = `${n.id}:empty`;
-          }
-        } else if (n.kind === 'tasks') {
-          item.iconPath = new vscode.ThemeIcon('checklist');
-          const tasks = run?.tasks ?? [];
-          item.description = `${tasks.filter((t) => t.status === 'done').length}/${tasks.length} done`;
-          // A group that was empty keeps "not expandable" under its id in VS Code's view state:
-          // a different id once tasks arrive lets it open expanded.
-          if (tasks.length === 0) {
-            item.collapsibleState = vscode.TreeItemCollapsibleState.None;
-            item.id = `${n.id}:empty`;
-          }
-        } else {
-          item.iconPath = new vscode.ThemeIcon('bookmark');
-        }
-        return item;
-      }
+      case 'checkpoints':
+        return this.groupItem(n);
       case 'taskStatus': {
         const count = (this.model.get(n.ref)?.run.tasks ?? []).filter((t) => t.status === n.status).length;
         const expanded = n.status === 'in_progress' || n.status === 'runnable' || n.status === 'pending';
@@ -206,17 +167,9 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
         return item;
       }
       case 'task':
-        return this.taskItem(n, this.model.task(n.ref), now);
-      case 'checkpoint': {
-        const c = n.checkpoint;
-        const item = new vscode.TreeItem(`#${c.seq} ${firstLine(c.reason || c.checkpoint_id, 60)}`, vscode.TreeItemCollapsibleState.None);
-        item.id = n.id;
-        item.description = c.unreadable ? 'unreadable' : new Date(c.ts_ms).toLocaleString();
-        item.tooltip = `${c.checkpoint_id}\nseq ${c.seq}\n${c.reason}`;
-        item.iconPath = new vscode.ThemeIcon(c.unreadable ? 'warning' : 'bookmark');
-        item.contextValue = c.unreadable ? 'checkpoint.unreadable' : 'checkpoint';
-        return item;
-      }
+        return this.taskItem(n, this.model.task(n.ref), Date.now());
+      case 'checkpoint':
+        return checkpointItem(n);
       case 'message': {
         const item = new vscode.TreeItem(n.text, vscode.TreeItemCollapsibleState.None);
         item.id = n.id;
@@ -224,6 +177,41 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
         return item;
       }
     }
+  }
+
+  private folderItem(n: Extract<RunsNode, { kind: 'folder' }>): vscode.TreeItem {
+    const folder = this.model.folderOf(n.root);
+    const item = new vscode.TreeItem(folder?.name ?? n.root, vscode.TreeItemCollapsibleState.Expanded);
+    item.id = n.id;
+    item.iconPath = new vscode.ThemeIcon('root-folder');
+    const count = this.model.runs(n.root).length;
+    item.description = `${count} run${count === 1 ? '' : 's'}`;
+    item.tooltip = n.root;
+    item.contextValue = 'folder';
+    return item;
+  }
+
+  /** Steps, Tasks or Checkpoints under a run. */
+  private groupItem(n: Extract<RunsNode, { kind: 'steps' | 'tasks' | 'checkpoints' }>): vscode.TreeItem {
+    const run = this.model.get(n.ref)?.run;
+    const label = n.kind === 'steps' ? 'Steps' : n.kind === 'tasks' ? 'Tasks' : 'Checkpoints';
+    const item = new vscode.TreeItem(label, n.kind === 'tasks' ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
+    item.id = n.id;
+    item.contextValue = n.kind;
+    if (n.kind === 'checkpoints') {
+      item.iconPath = new vscode.ThemeIcon('bookmark');
+      return item;
+    }
+    const children: { status: string }[] = (n.kind === 'steps' ? run?.steps : run?.tasks) ?? [];
+    item.iconPath = new vscode.ThemeIcon(n.kind === 'steps' ? 'list-ordered' : 'checklist');
+    item.description = run ? `${children.filter((c) => c.status === 'done').length}/${children.length} done` : '';
+    // A group that was empty keeps "not expandable" under its id in VS Code's view state:
+    // a different id once children arrive lets it open.
+    if (run && children.length === 0) {
+      item.collapsibleState = vscode.TreeItemCollapsibleState.None;
+      item.id = `${n.id}:empty`;
+    }
+    return item;
   }
 
   private runItem(n: Extract<RunsNode, { kind: 'run' }>, entry: RunEntry | undefined): vscode.TreeItem {
@@ -282,4 +270,15 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
     for (const d of this.disposables) d.dispose();
     this.emitter.dispose();
   }
+}
+
+function checkpointItem(n: Extract<RunsNode, { kind: 'checkpoint' }>): vscode.TreeItem {
+  const c = n.checkpoint;
+  const item = new vscode.TreeItem(`#${c.seq} ${firstLine(c.reason || c.checkpoint_id, 60)}`, vscode.TreeItemCollapsibleState.None);
+  item.id = n.id;
+  item.description = c.unreadable ? 'unreadable' : new Date(c.ts_ms).toLocaleString();
+  item.tooltip = `${c.checkpoint_id}\nseq ${c.seq}\n${c.reason}`;
+  item.iconPath = new vscode.ThemeIcon(c.unreadable ? 'warning' : 'bookmark');
+  item.contextValue = c.unreadable ? 'checkpoint.unreadable' : 'checkpoint';
+  return item;
 }

@@ -29,6 +29,17 @@ const leaseOptions = (c: Command) =>
 
 export function buildProgram(version: string): Command {
   const program = new Command('runboard');
+  withGlobalOptions(program, version);
+  addRunCommands(program);
+  addBlackboardCommands(program);
+  addTaskCommands(program);
+  addHistoryCommands(program);
+  addServiceCommands(program);
+  return program;
+}
+
+/** The options every command takes, help text and exit codes. */
+function withGlobalOptions(program: Command, version: string): void {
   program
     .description('Runboard: context runs with a task board, leases, checkpoints and replay — from the command line.')
     .version(version, '-V, --version')
@@ -45,7 +56,10 @@ export function buildProgram(version: string): Command {
       '\nEnvironment: RUNBOARD_RUN (run id), RUNBOARD_AGENT (agent id), RUNBOARD_LEASE_TOKEN (lease for heartbeat/complete/fail/release).\n' +
         'Exit codes: 0 ok, 1 rejected (the error code and message on stderr), 2 bad arguments or invalid params.',
     );
+}
 
+/** runs, run create/show/events, event append. */
+function addRunCommands(program: Command): void {
   program
     .command('runs')
     .description('list runs, newest first')
@@ -91,7 +105,10 @@ export function buildProgram(version: string): Command {
     .option('--step <step_id>', 'the step the event is about')
     .option('--payload <json>', 'event payload (a JSON value)')
     .action(handle(runCommands, 'eventAppend'));
+}
 
+/** fact, decision, question, artifact add. */
+function addBlackboardCommands(program: Command): void {
   for (const [noun, op, what] of [
     ['fact', 'add_fact', 'a fact'],
     ['decision', 'add_decision', 'a decision'],
@@ -115,7 +132,10 @@ export function buildProgram(version: string): Command {
     .option('--type <artifact_type>', 'artifact type (default: file)')
     .option('--step <step_id>', 'the step it belongs to')
     .action(handle(blackboardCommands, 'artifact'));
+}
 
+/** tasks create/list, claim, the lease commands, retry, requeue. */
+function addTaskCommands(program: Command): void {
   const tasks = program.command('tasks').description('the task board');
   tasks
     .command('create')
@@ -160,7 +180,10 @@ export function buildProgram(version: string): Command {
     .option('--reason <text>', 'recorded as the last error')
     .option('--force', 'also take it from a live lease')
     .action(handle(taskCommands, 'requeue'));
+}
 
+/** checkpoint, checkpoints, replay, repair. */
+function addHistoryCommands(program: Command): void {
   program
     .command('checkpoint')
     .description('snapshot the run and its blackboard')
@@ -184,7 +207,10 @@ export function buildProgram(version: string): Command {
     .option('--restore', 'put back what a cache or checkpoint from before the damage holds (the lines stay)')
     .option('--accept', 'record the damage as accepted, restoring nothing (the lines stay; folding goes around them)')
     .action(handle(checkpointCommands, 'repair'));
+}
 
+/** watch, serve, mcp, demo. */
+function addServiceCommands(program: Command): void {
   program
     .command('watch')
     .description('follow the run live: print events as any process appends them (Ctrl-C to stop)')
@@ -209,6 +235,4 @@ export function buildProgram(version: string): Command {
     .option('--agents <n>', 'number of agents (default 3)', integer)
     .option('--fast', 'no human pacing (for tests)')
     .action(handle(demoCommand, 'demo'));
-
-  return program;
 }

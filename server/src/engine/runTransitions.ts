@@ -102,16 +102,116 @@ function start(r: RunTransitionResult, ts: number): void {
   r.last_error = undefined;
 }
 
+/** One run event as a transition reads it: the run before, the event, and its trimmed fields. */
+interface RunEvent {
+  run: RunHeader;
+  input: RunEventInput;
+  ts: number;
+  stepId: string | undefined;
+  why: string | undefined;
+  error: string | undefined;
+}
+
+type Transition = (r: RunTransitionResult, e: RunEvent) => void;
+
+/** An event about one step: the step takes the payload's status, else `fallback`; `why_next_step` and (when `withError`) the error are taken over. */
+function stepEvent(fallback: StepStatus | undefined, withError: boolean): Transition {
+  return (r, e) => {
+    r.steps = withStep(e.run.steps, e.stepId, payloadStepStatus(e.input.payload) ?? fallback);
+    if (e.why !== undefined) r.why_next_step = e.why;
+    if (withError && e.error !== undefined) r.last_error = e.error;
+  };
+}
+
+/** SPEC.md §4.2's transition table, by event type (lower case); other types are step events. A Map: event types are free text. */
+const RUN_TRANSITIONS = new Map<string, Transition>([
+  ['session_run_started', (r, e) => {
+    r.status = 'running';
+    r.steps = withStep(e.run.steps, e.stepId ?? 'session-run', 'in_progress');
+    r.why_next_step = e.why ?? WHY.sessionRunning;
+    start(r, e.ts);
+  }],
+  ['session_run_finished', (r, e) => {
+    const s = e.input.status;
+    const stepStatus: StepStatus =
+      s === 'completed' ? 'done' : s === 'cancelled' || s === 'blocked' || s === 'paused' ? 'blocked' : s === 'failed' ? 'failed' : 'done';
+    r.steps = withStep(e.run.steps, e.stepId ?? 'session-run', stepStatus);
+    r.why_next_step = e.why ?? WHY.sessionFinished;
+    if (e.error !== undefined) r.last_error = e.error;
+  }],
+  ['planning_started', (r, e) => {
+    r.status = 'awaiting_approval';
+    if (e.run.steps.length === 0) r.steps = materializePlan(e.run.objective);
+    r.why_next_step = WHY.awaitingApproval;
+    start(r, e.ts);
+  }],
+  ['plan_approved', (r, e) => {
+    r.status = 'running';
+    const next = e.run.steps.find((s) => s.status === 'pending' || s.status === 'runnable');
+    if (next) {
+      r.steps = withStep(e.run.steps, next.step_id, 'in_progress');
+      r.why_next_step = `Plan approved; continue with step ${next.step_id}: ${next.title}`;
+    }
+    start(r, e.ts);
+  }],
+  ['run_paused', (r) => {
+    r.status = 'paused';
+    r.why_next_step = WHY.paused;
+  }],
+  ['run_resumed', (r) => {
+    r.status = 'running';
+    r.why_next_step = WHY.resumed;
+    r.ended_at_ms = undefined;
+  }],
+  ['run_cancelled', (r) => {
+    r.status = 'cancelled';
+    r.why_next_step = WHY.cancelled;
+  }],
+  ['run_reopened', (r, e) => {
+    r.status = 'running';
+    const reason = trimmedOrUndefined(payloadField(e.input.payload, 'reason'));
+    r.why_next_step = reason ? `${WHY.reopened} Reason: “${reason}”` : WHY.reopened;
+    r.ended_at_ms = undefined;
+  }],
+  ['task_retry_requested', (r, e) => {
+    r.status = 'running';
+    if (e.stepId !== undefined) {
+      r.steps = withStep(e.run.steps, e.stepId, 'runnable');
+      r.why_next_step = `Retry requested for step ${e.stepId}.`;
+    }
+    r.ended_at_ms = undefined;
+    r.last_error = undefined;
+  }],
+  ['revision_requested', (r, e) => {
+    r.status = 'blocked';
+    const feedback = trimmedOrUndefined(payloadField(e.input.payload, 'feedback'));
+    r.why_next_step = feedback ? `A revision was requested: ${feedback}` : 'A revision was requested.';
+  }],
+  ['step_started', stepEvent('in_progress', false)],
+  ['task_started', stepEvent('in_progress', false)],
+  ['step_completed', stepEvent('done', false)],
+  ['task_completed', stepEvent('done', false)],
+  ['step_done', stepEvent('done', false)],
+  ['step_failed', stepEvent('failed', true)],
+  ['task_failed', stepEvent('failed', true)],
+]);
+
+const OTHER_EVENT = stepEvent(undefined, true);
+
 /**
  * Applies one run event to the run header at time `ts` (the event's own time). `input.status`
  * is the declared status for a new command and the recorded (resulting) status when folding;
  * every row either fixes the status or takes the declared one, so both give the same result.
  */
 export function applyRunTransition(run: RunHeader, input: RunEventInput, ts: number): RunTransitionResult {
-  const type = input.type.trim().toLowerCase();
-  const stepId = trimmedOrUndefined(input.step_id);
-  const why = trimmedOrUndefined(payloadField(input.payload, 'why_next_step'));
-  const error = trimmedOrUndefined(payloadField(input.payload, 'error'));
+  const event: RunEvent = {
+    run,
+    input,
+    ts,
+    stepId: trimmedOrUndefined(input.step_id),
+    why: trimmedOrUndefined(payloadField(input.payload, 'why_next_step')),
+    error: trimmedOrUndefined(payloadField(input.payload, 'error')),
+  };
   const r: RunTransitionResult = {
     status: input.status,
     steps: run.steps,
@@ -120,96 +220,7 @@ export function applyRunTransition(run: RunHeader, input: RunEventInput, ts: num
     ended_at_ms: run.ended_at_ms,
     last_error: run.last_error,
   };
-
-  switch (type) {
-    case 'session_run_started':
-      r.status = 'running';
-      r.steps = withStep(run.steps, stepId ?? 'session-run', 'in_progress');
-      r.why_next_step = why ?? WHY.sessionRunning;
-      start(r, ts);
-      break;
-    case 'session_run_finished': {
-      const s = input.status;
-      const stepStatus: StepStatus =
-        s === 'completed' ? 'done' : s === 'cancelled' || s === 'blocked' || s === 'paused' ? 'blocked' : s === 'failed' ? 'failed' : 'done';
-      r.steps = withStep(run.steps, stepId ?? 'session-run', stepStatus);
-      r.why_next_step = why ?? WHY.sessionFinished;
-      if (error !== undefined) r.last_error = error;
-      break;
-    }
-    case 'planning_started':
-      r.status = 'awaiting_approval';
-      if (run.steps.length === 0) r.steps = materializePlan(run.objective);
-      r.why_next_step = WHY.awaitingApproval;
-      start(r, ts);
-      break;
-    case 'plan_approved': {
-      r.status = 'running';
-      const next = run.steps.find((s) => s.status === 'pending' || s.status === 'runnable');
-      if (next) {
-        r.steps = withStep(run.steps, next.step_id, 'in_progress');
-        r.why_next_step = `Plan approved; continue with step ${next.step_id}: ${next.title}`;
-      }
-      start(r, ts);
-      break;
-    }
-    case 'run_paused':
-      r.status = 'paused';
-      r.why_next_step = WHY.paused;
-      break;
-    case 'run_resumed':
-      r.status = 'running';
-      r.why_next_step = WHY.resumed;
-      r.ended_at_ms = undefined;
-      break;
-    case 'run_cancelled':
-      r.status = 'cancelled';
-      r.why_next_step = WHY.cancelled;
-      break;
-    case 'run_reopened': {
-      r.status = 'running';
-      const reason = trimmedOrUndefined(payloadField(input.payload, 'reason'));
-      r.why_next_step = reason ? `${WHY.reopened} Reason: “${reason}”` : WHY.reopened;
-      r.ended_at_ms = undefined;
-      break;
-    }
-    case 'task_retry_requested':
-      r.status = 'running';
-      if (stepId !== undefined) {
-        r.steps = withStep(run.steps, stepId, 'runnable');
-        r.why_next_step = `Retry requested for step ${stepId}.`;
-      }
-      r.ended_at_ms = undefined;
-      r.last_error = undefined;
-      break;
-    case 'revision_requested': {
-      r.status = 'blocked';
-      const feedback = trimmedOrUndefined(payloadField(input.payload, 'feedback'));
-      r.why_next_step = feedback ? `A revision was requested: ${feedback}` : 'A revision was requested.';
-      break;
-    }
-    case 'step_started':
-    case 'task_started':
-      r.steps = withStep(run.steps, stepId, payloadStepStatus(input.payload) ?? 'in_progress');
-      if (why !== undefined) r.why_next_step = why;
-      break;
-    case 'step_completed':
-    case 'task_completed':
-    case 'step_done':
-      r.steps = withStep(run.steps, stepId, payloadStepStatus(input.payload) ?? 'done');
-      if (why !== undefined) r.why_next_step = why;
-      break;
-    case 'step_failed':
-    case 'task_failed':
-      r.steps = withStep(run.steps, stepId, payloadStepStatus(input.payload) ?? 'failed');
-      if (why !== undefined) r.why_next_step = why;
-      if (error !== undefined) r.last_error = error;
-      break;
-    default:
-      r.steps = withStep(run.steps, stepId, payloadStepStatus(input.payload));
-      if (why !== undefined) r.why_next_step = why;
-      if (error !== undefined) r.last_error = error;
-  }
+  (RUN_TRANSITIONS.get(input.type.trim().toLowerCase()) ?? OTHER_EVENT)(r, event);
   if (isTerminal(r.status) && !isTerminal(run.status)) r.ended_at_ms = ts;
   return r;
 }

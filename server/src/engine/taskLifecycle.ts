@@ -164,14 +164,28 @@ function checkLease(task: Task, req: TransitionRequest, now: number): void {
 
 export function decideTransition(state: RunState, req: TransitionRequest, ctx: CommandContext, defaultLeaseMs?: number): EventRecord[] {
   checkTextLimit('error', req.error);
-  const now = ctx.now;
   const task = requireTask(state, req.task_id);
+  checkRevision(task, req);
+  checkNotExpired(task, req, ctx.now);
+  checkPrecondition(task, req);
+  checkLease(task, req, ctx.now);
+  const move = MOVES[req.action]({ task, next: bump(task, ctx.now), req, agent: req.agent_id?.trim() || undefined, now: ctx.now, defaultLeaseMs });
+  const b = new EventBuilder(state, ctx);
+  b.add({ type: move.type, status: state.header.status, task_id: task.id, payload: { ...move.payload, task: move.task } });
+  return b.events;
+}
+
+function checkRevision(task: Task, req: TransitionRequest): void {
   if (req.expected_task_rev !== undefined && req.expected_task_rev !== task.task_rev) {
     throw new DomainError('TASK_REV_MISMATCH', `Task ${task.id} is at rev ${task.task_rev}, not ${req.expected_task_rev}.`, {
       task_id: task.id,
       task_rev: task.task_rev,
     });
   }
+}
+
+/** The token of a lease that ran out (or was revoked) gets TASK_LEASE_EXPIRED, whatever the action. */
+function checkNotExpired(task: Task, req: TransitionRequest, now: number): void {
   if (
     req.lease_token !== undefined &&
     req.lease_token === task.last_lease_token &&
@@ -183,74 +197,75 @@ export function decideTransition(state: RunState, req: TransitionRequest, ctx: C
       lease_expires_at_ms: task.last_lease_expires_at_ms,
     });
   }
-  checkPrecondition(task, req);
-  checkLease(task, req, now);
+}
 
-  const agent = req.agent_id?.trim() || undefined;
-  let next = bump(task, now);
-  let type: string;
-  let payload: Record<string, unknown>;
-  switch (req.action) {
-    case 'heartbeat': {
-      const expires = now + leaseMs(req.lease_ms, defaultLeaseMs);
-      next = {
-        ...next,
-        lease_owner: agent ?? task.lease_owner,
-        lease_expires_at_ms: expires,
-        last_lease_expires_at_ms: expires,
-        ...(agent ?? task.assigned_agent ? { assigned_agent: agent ?? task.assigned_agent } : {}),
-      };
-      type = EVENT.taskHeartbeat;
-      payload = { task_id: task.id, task_rev: next.task_rev };
-      break;
+/** A transition whose preconditions and lease were checked: the task before, its next rev, who asks. */
+interface MoveInput {
+  task: Task;
+  next: Task;
+  req: TransitionRequest;
+  agent: string | undefined;
+  now: number;
+  defaultLeaseMs: number | undefined;
+}
+
+/** The task after the move, and the event that records it. */
+interface Move {
+  task: Task;
+  type: string;
+  payload: Record<string, unknown>;
+}
+
+/** What each action does to a task. */
+const MOVES: Record<TransitionAction, (m: MoveInput) => Move> = {
+  heartbeat: ({ task, next, agent, req, now, defaultLeaseMs }) => {
+    const expires = now + leaseMs(req.lease_ms, defaultLeaseMs);
+    const owner = agent ?? task.assigned_agent;
+    const moved: Task = {
+      ...next,
+      lease_owner: agent ?? task.lease_owner,
+      lease_expires_at_ms: expires,
+      last_lease_expires_at_ms: expires,
+      ...(owner ? { assigned_agent: owner } : {}),
+    };
+    return { task: moved, type: EVENT.taskHeartbeat, payload: { task_id: task.id, task_rev: moved.task_rev } };
+  },
+  status: ({ task, next, agent, req }) => {
+    const to = req.status as TaskStatus;
+    const moved = to === 'in_progress' ? next : endLease(next, task);
+    moved.status = to;
+    if (agent) moved.assigned_agent = agent;
+    if (req.error !== undefined) moved.last_error = req.error;
+    if (to === 'failed' && task.status !== 'failed') moved.attempt = task.attempt + 1;
+    return recorded(moved, EVENT_FOR_STATUS[to], req);
+  },
+  complete: ({ task, next, agent, req }) => {
+    const moved: Task = { ...endLease(next, task), status: 'done' };
+    if (agent) moved.assigned_agent = agent;
+    return recorded(moved, EVENT.taskCompleted, req);
+  },
+  fail: ({ task, next, agent, req }) => {
+    const moved: Task = { ...endLease(next, task), status: 'failed', attempt: task.attempt + 1 };
+    if (agent) moved.assigned_agent = agent;
+    if (req.error !== undefined) moved.last_error = req.error;
+    return recorded(moved, EVENT.taskFailed, req);
+  },
+  release: ({ task, next, req }) => recorded({ ...endLease(next, task), status: 'runnable' }, EVENT.taskRequeued, req),
+  retry: ({ task, next, req, now }) => {
+    if (!attemptsLeft(task)) {
+      throw new DomainError('TASK_ATTEMPTS_EXHAUSTED', `Task ${task.id} has failed ${task.attempt} of ${task.max_attempts} allowed attempts.`, {
+        task_id: task.id,
+        attempt: task.attempt,
+        max_attempts: task.max_attempts,
+      });
     }
-    case 'status': {
-      const to = req.status as TaskStatus;
-      next = to === 'in_progress' ? next : endLease(next, task);
-      next.status = to;
-      if (agent) next.assigned_agent = agent;
-      if (req.error !== undefined) next.last_error = req.error;
-      if (to === 'failed' && task.status !== 'failed') next.attempt = task.attempt + 1;
-      type = EVENT_FOR_STATUS[to];
-      payload = transitionPayload(next, req);
-      break;
-    }
-    case 'complete':
-      next = { ...endLease(next, task), status: 'done' };
-      if (agent) next.assigned_agent = agent;
-      type = EVENT.taskCompleted;
-      payload = transitionPayload(next, req);
-      break;
-    case 'fail':
-      next = { ...endLease(next, task), status: 'failed', attempt: task.attempt + 1 };
-      if (agent) next.assigned_agent = agent;
-      if (req.error !== undefined) next.last_error = req.error;
-      type = EVENT.taskFailed;
-      payload = transitionPayload(next, req);
-      break;
-    case 'release':
-      next = { ...endLease(next, task), status: 'runnable' };
-      type = EVENT.taskRequeued;
-      payload = transitionPayload(next, req);
-      break;
-    case 'retry': {
-      if (!attemptsLeft(task)) {
-        throw new DomainError(
-          'TASK_ATTEMPTS_EXHAUSTED',
-          `Task ${task.id} has failed ${task.attempt} of ${task.max_attempts} allowed attempts.`,
-          { task_id: task.id, attempt: task.attempt, max_attempts: task.max_attempts },
-        );
-      }
-      const { last_error: _cleared, ...rest } = endLease(next, task);
-      next = { ...rest, status: 'runnable', next_retry_at_ms: now };
-      type = EVENT.taskRequeued;
-      payload = transitionPayload(next, req);
-      break;
-    }
-  }
-  const b = new EventBuilder(state, ctx);
-  b.add({ type, status: state.header.status, task_id: task.id, payload: { ...payload, task: next } });
-  return b.events;
+    const { last_error: _cleared, ...rest } = endLease(next, task);
+    return recorded({ ...rest, status: 'runnable', next_retry_at_ms: now }, EVENT.taskRequeued, req);
+  },
+};
+
+function recorded(task: Task, type: string, req: TransitionRequest): Move {
+  return { task, type, payload: transitionPayload(task, req) };
 }
 
 /** The holder ended its own lease: forget the token so a late duplicate gets a precondition error, not "expired". */

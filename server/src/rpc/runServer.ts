@@ -1,18 +1,14 @@
 // The Runboard server process: an LSP-framed JSON-RPC connection (stdio or node-ipc) over one
 // RunStore with a root per workspace folder, a chokidar watcher for other writers, the lease
 // timer, subscriptions and diagnostics. Nothing but protocol goes to stdout.
-import {
-  createConnection, DidChangeWorkspaceFoldersNotification, InitializeParams, InitializeResult, ProposedFeatures, ResponseError,
-} from 'vscode-languageserver/node';
+import { createConnection, DidChangeWorkspaceFoldersNotification, InitializeResult, ProposedFeatures } from 'vscode-languageserver/node';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { parseParams, SubscribeParams, UnsubscribeParams } from '../../../contract/schemas/params';
-import { METHOD_PARAMS, StoreMethod } from '../../../contract/schemas/params';
-import { INVALID_PARAMS, RpcErrorCodes } from '../../../contract/errors';
-import { Notifications, PROTOCOL_VERSION, Requests } from '../../../contract/messages';
+import { Notifications, PROTOCOL_VERSION } from '../../../contract/messages';
 import { ensureLockLoaded } from '../store/osLock';
 import { RunStore } from '../store/runStore';
-import { toResponseError } from './rpcErrors';
+import { startLeaseTimer } from './leaseTimer';
+import { serveRequests } from './requests';
 import { RunsWatcher } from './runsWatcher';
 import { SubscriptionHub } from './subscriptions';
 import { DURABILITIES, Durability } from '../../../contract/limits';
@@ -21,8 +17,6 @@ import type { InitializationOptions } from '../../../contract/initialization';
 declare const RUNBOARD_VERSION: string | undefined;
 const VERSION = typeof RUNBOARD_VERSION === 'string' ? RUNBOARD_VERSION : '0.1.0';
 
-const LEASE_TICK_MS = 250;
-
 const InitOptions: z.ZodType<InitializationOptions | undefined> = z
   .object({
     durability: z.enum(DURABILITIES).optional(),
@@ -30,6 +24,23 @@ const InitOptions: z.ZodType<InitializationOptions | undefined> = z
     readOnly: z.boolean().optional(),
   })
   .optional();
+
+/** What the client said in `initialize` (unknown or malformed options are ignored). */
+function applyInitializationOptions(store: RunStore, raw: unknown): void {
+  const opts = InitOptions.safeParse(raw ?? undefined);
+  if (!opts.success || !opts.data) return;
+  if (opts.data.durability) store.options.durability = opts.data.durability;
+  if (opts.data.defaultLeaseMs) store.options.defaultLeaseMs = opts.data.defaultLeaseMs;
+  if (opts.data.readOnly) store.options.readOnly = true;
+}
+
+function initializeResult(): InitializeResult {
+  return {
+    capabilities: { workspace: { workspaceFolders: { supported: true, changeNotifications: true } } },
+    serverInfo: { name: 'runboard', version: VERSION },
+    runboard: { protocol: PROTOCOL_VERSION },
+  } as InitializeResult;
+}
 
 function folderPath(uriOrPath: string): string {
   return /^file:\/\//i.test(uriOrPath) ? fileURLToPath(uriOrPath) : uriOrPath;
@@ -42,19 +53,10 @@ function argValue(argv: string[], name: string): string | undefined {
   return eq?.slice(name.length + 1);
 }
 
-
 export function runServer(argv: string[] = process.argv.slice(2)): void {
-  // Without its lock binary (an unsupported platform) nothing could be written: say so at start,
-  // naming the platform, rather than at the first write. The client shows this line.
-  try {
-    ensureLockLoaded();
-  } catch (e) {
-    process.stderr.write(`[runboard] ${(e as Error).message}\n`);
-    process.exit(1);
-  }
-  const durabilityArg = argValue(argv, '--durability');
+  exitWithoutLock();
   const store = new RunStore([], {
-    durability: (durabilityArg === 'none' ? 'none' : 'fsync') as Durability,
+    durability: (argValue(argv, '--durability') === 'none' ? 'none' : 'fsync') as Durability,
     readOnly: argv.includes('--read-only'),
   });
   const connection = createConnection(ProposedFeatures.all);
@@ -72,35 +74,8 @@ export function runServer(argv: string[] = process.argv.slice(2)): void {
     onDiagnostic: (d) => void connection.sendNotification(Notifications.diagnostic, d),
   });
 
-  const watcher = new RunsWatcher({
-    changed: (root, runId) => guard(() => store.catchUp(root, runId)),
-    poll: () => guard(() => {
-      for (const h of store.loadedRuns()) h.catchUp();
-    }),
-  });
-
-  function guard(fn: () => void): void {
-    try {
-      fn();
-    } catch (e) {
-      log(`watcher: ${(e as Error).stack ?? e}`);
-    }
-  }
-
-  // Expired leases are requeued within a second, by the engine under the run's lock, so two
-  // servers on one workspace never both requeue the same task.
-  let expiring = false;
-  const leaseTimer = setInterval(() => {
-    if (store.options.readOnly) return;
-    const next = store.nextLeaseExpiry();
-    if (expiring || next === undefined || next > Date.now()) return;
-    expiring = true;
-    store
-      .expireLeases()
-      .catch((e) => log(`lease timer: ${(e as Error).message}`))
-      .finally(() => (expiring = false));
-  }, LEASE_TICK_MS);
-  leaseTimer.unref();
+  const watcher = watchRuns(store, log);
+  const leaseTimer = startLeaseTimer(store, log);
 
   function addRoot(uriOrPath: string): void {
     const root = store.addRoot(folderPath(uriOrPath));
@@ -115,13 +90,8 @@ export function runServer(argv: string[] = process.argv.slice(2)): void {
     store.removeRoot(root);
   }
 
-  connection.onInitialize((params: InitializeParams): InitializeResult => {
-    const opts = InitOptions.safeParse(params.initializationOptions ?? undefined);
-    if (opts.success && opts.data) {
-      if (opts.data.durability) store.options.durability = opts.data.durability;
-      if (opts.data.defaultLeaseMs) store.options.defaultLeaseMs = opts.data.defaultLeaseMs;
-      if (opts.data.readOnly) store.options.readOnly = true;
-    }
+  connection.onInitialize((params) => {
+    applyInitializationOptions(store, params.initializationOptions);
     const folders = params.workspaceFolders ?? [];
     if (folders.length > 0) for (const f of folders) addRoot(f.uri);
     else if (params.rootUri) addRoot(params.rootUri);
@@ -131,43 +101,9 @@ export function runServer(argv: string[] = process.argv.slice(2)): void {
       for (const f of p.event.removed) removeRoot(f.uri);
       for (const f of p.event.added) addRoot(f.uri);
     });
-    return {
-      capabilities: { workspace: { workspaceFolders: { supported: true, changeNotifications: true } } },
-      serverInfo: { name: 'runboard', version: VERSION },
-      runboard: { protocol: PROTOCOL_VERSION },
-    } as InitializeResult;
+    return initializeResult();
   });
-
-  // A Map, not an object: a method named "constructor" must not find Object's.
-  const handlers = new Map<string, (params: unknown) => unknown>();
-  for (const name of Object.keys(METHOD_PARAMS) as StoreMethod[]) {
-    handlers.set(Requests[name].method, (params) => store.execute(name, params));
-  }
-  handlers.set(Requests.subscribe.method, (params) => hub.subscribe(parseParams(SubscribeParams, params)));
-  handlers.set(Requests.unsubscribe.method, (params) => hub.unsubscribe(parseParams(UnsubscribeParams, params).subscription_id));
-
-  // One star handler: params arrive exactly as sent (object, array or absent), so every shape
-  // error is ours to answer as -32602, and a bad request never affects another.
-  let shutDown = false;
-  connection.onRequest(async (method, params) => {
-    // LSP: after `shutdown` the server answers nothing but `exit`.
-    if (shutDown) throw new ResponseError(RpcErrorCodes.invalidRequest, `The server was shut down; ${method} was not run.`);
-    const handler = handlers.get(method);
-    if (!handler) throw new ResponseError(RpcErrorCodes.methodNotFound, `Unhandled method ${method}`);
-    if (params !== undefined && (params === null || typeof params !== 'object' || Array.isArray(params))) {
-      throw new ResponseError(RpcErrorCodes.invalidParams, `${method} takes one params object`, {
-        code: INVALID_PARAMS,
-        issues: [{ path: '', message: 'params must be an object' }],
-      });
-    }
-    try {
-      return await handler(params ?? {});
-    } catch (e) {
-      const err = toResponseError(e, method);
-      if (err.code === RpcErrorCodes.internal) log(`${method}: ${(e as Error).stack ?? e}`);
-      throw err;
-    }
-  });
+  const requests = serveRequests(connection, store, hub, log);
 
   let closed = false;
   const shutdown = () => {
@@ -179,12 +115,44 @@ export function runServer(argv: string[] = process.argv.slice(2)): void {
     store.close();
   };
   connection.onShutdown(() => {
-    shutDown = true;
+    requests.stop();
     store.flush();
   });
   connection.onExit(shutdown);
-  // The library exits the process when the client goes away without `exit`; the caches are
-  // still worth writing (synchronously) on the way out.
+  onProcessEnd(shutdown, log);
+  connection.listen();
+}
+
+/** Without its lock binary (an unsupported platform) nothing could be written: say so at start, naming the platform (the client shows this line), rather than at the first write. */
+function exitWithoutLock(): void {
+  try {
+    ensureLockLoaded();
+  } catch (e) {
+    process.stderr.write(`[runboard] ${(e as Error).message}\n`);
+    process.exit(1);
+  }
+}
+
+/** Other writers' commits, seen by the watcher (or its poll), folded into the loaded runs. */
+function watchRuns(store: RunStore, log: (message: string) => void): RunsWatcher {
+  const guard = (fn: () => void) => {
+    try {
+      fn();
+    } catch (e) {
+      log(`watcher: ${(e as Error).stack ?? e}`);
+    }
+  };
+  return new RunsWatcher({
+    changed: (root, runId) => guard(() => store.catchUp(root, runId)),
+    poll: () =>
+      guard(() => {
+        for (const h of store.loadedRuns()) h.catchUp();
+      }),
+  });
+}
+
+/** The library exits the process when the client goes away without `exit`; the caches are still worth writing (synchronously) on the way out. */
+function onProcessEnd(shutdown: () => void, log: (message: string) => void): void {
   process.on('exit', shutdown);
   process.on('SIGTERM', () => {
     shutdown();
@@ -192,6 +160,4 @@ export function runServer(argv: string[] = process.argv.slice(2)): void {
   });
   process.on('unhandledRejection', (e) => log(`unhandled rejection: ${(e as Error)?.stack ?? e}`));
   process.on('uncaughtException', (e) => log(`uncaught exception: ${e.stack ?? e}`));
-
-  connection.listen();
 }
