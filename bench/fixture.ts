@@ -10,12 +10,13 @@ import { ParamsOf } from '../contract/schemas/params';
 import { decideAppendEvent, decideCreateRun, decidePatchBlackboard } from '../server/src/engine/runDecisions';
 import { applyEvent, emptyRunState, RunState } from '../server/src/engine/state';
 import { decideCreateTasks } from '../server/src/engine/taskCreation';
-import { decideClaim, decideTransition } from '../server/src/engine/taskLifecycle';
+import { decideTransition } from '../server/src/engine/taskLifecycle';
 import { identityOf } from '../server/src/store/fileIdentity';
 import { runDir } from '../server/src/store/paths';
 import { EVENTS_FILE } from '../contract/layout';
 import { writeSnapshots } from '../server/src/store/snapshots';
 import { counterIds, factPayload, taskInputs, toolCallParams } from './workload';
+import { decideClaim } from '../server/src/engine/taskClaim';
 
 export interface FixtureSpec {
   runId: string;

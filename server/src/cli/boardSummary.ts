@@ -3,8 +3,8 @@
 import { Blackboard, RunRecord } from '../../../contract/schemas/records';
 import { stateFromRecords } from '../engine/state';
 import { hasLiveLease } from '../../../contract/taskRules';
-import { isClaimable } from '../engine/taskLifecycle';
 import { TASK_STATUSES, TaskStatus } from '../../../contract/statuses';
+import { isClaimable } from '../engine/taskClaim';
 
 export interface LeaseHeld {
   task_id: string;

@@ -1,5 +1,5 @@
-// The task state machine: claiming (SPEC.md §8), transition actions (§7), requeue and
-// stale-lease expiry, with PROTOCOL.md's fixes — leases checked by token and expiry, leaving
+// The task state machine after a claim (taskClaim.ts): transition actions (SPEC.md §7), requeue
+// and stale-lease expiry, with PROTOCOL.md's fixes — leases checked by token and expiry, leaving
 // in_progress always clears the lease, `attempt` counts failures, `max_attempts` is enforced.
 import { DomainError } from './errors';
 import { EventBuilder } from './eventBuilder';
@@ -7,12 +7,11 @@ import { CommandContext } from './ids';
 import { EventRecord, Task } from '../../../contract/schemas/records';
 import { clamp, TransitionAction } from '../../../contract/schemas/params';
 import { RunState } from './state';
-
 import { checkTextLimit } from './text';
 import { EVENT } from '../../../contract/events';
-import { isClaimableStatus, isTerminal, TaskStatus } from '../../../contract/statuses';
+import { TaskStatus } from '../../../contract/statuses';
 import { LEASE } from '../../../contract/limits';
-import { ACTION_FROM, attemptsLeft, hasLiveLease, leaseExpiry, retryDue, STATUS_MOVES } from '../../../contract/taskRules';
+import { ACTION_FROM, attemptsLeft, hasLiveLease, leaseExpiry, STATUS_MOVES } from '../../../contract/taskRules';
 
 export const EVENT_FOR_STATUS: Record<TaskStatus, string> = {
   in_progress: EVENT.taskStarted,
@@ -32,7 +31,7 @@ function withoutLease(task: Task): Task {
   return rest;
 }
 
-function bump(task: Task, now: number): Task {
+export function bump(task: Task, now: number): Task {
   return { ...task, task_rev: task.task_rev + 1, updated_ts: now };
 }
 
@@ -42,74 +41,6 @@ export function requireTask(state: RunState, taskId: string): Task {
     throw new DomainError('TASK_NOT_FOUND', `Run ${state.header.run_id} has no task ${JSON.stringify(taskId)}.`, { task_id: taskId });
   }
   return task;
-}
-
-// ---------------------------------------------------------------- claiming
-
-export interface ClaimFilter {
-  task_type?: string;
-  workflow_id?: string;
-}
-
-export function isClaimable(state: RunState, task: Task, filter: ClaimFilter, now: number): boolean {
-  return (
-    isClaimableStatus(task.status) &&
-    state.index.unfinishedDependencyCount(task.id) === 0 &&
-    retryDue(task, now) &&
-    (filter.task_type === undefined || task.task_type === filter.task_type) &&
-    (filter.workflow_id === undefined || task.workflow_id === filter.workflow_id)
-  );
-}
-
-export interface ClaimRequest extends ClaimFilter {
-  agent_id: string;
-  task_id?: string;
-  lease_ms?: number;
-}
-
-/** The claimed task's event, or nothing when no task is claimable. */
-export function decideClaim(state: RunState, req: ClaimRequest, ctx: CommandContext, defaultLeaseMs?: number): EventRecord[] {
-  if (isTerminal(state.header.status)) {
-    throw new DomainError('RUN_TERMINAL', `Run ${state.header.run_id} is ${state.header.status}: nothing can be claimed.`, {
-      status: state.header.status,
-    });
-  }
-  const filter: ClaimFilter = { task_type: req.task_type, workflow_id: req.workflow_id };
-  let task: Task | undefined;
-  if (req.task_id !== undefined) {
-    const t = requireTask(state, req.task_id);
-    task = isClaimable(state, t, filter, ctx.now) ? t : undefined;
-  } else {
-    task = state.index.firstReady((t) => isClaimable(state, t, filter, ctx.now));
-  }
-  if (!task) return [];
-  const agent = req.agent_id.trim();
-  const token = ctx.ids.newId('lease');
-  const expires = ctx.now + leaseMs(req.lease_ms, defaultLeaseMs);
-  const claimed: Task = {
-    ...bump(task, ctx.now),
-    status: 'in_progress',
-    assigned_agent: agent,
-    lease_owner: agent,
-    lease_token: token,
-    lease_expires_at_ms: expires,
-    last_lease_token: token,
-    last_lease_expires_at_ms: expires,
-  };
-  const b = new EventBuilder(state, ctx);
-  b.add({
-    type: EVENT.taskClaimed,
-    status: state.header.status,
-    task_id: task.id,
-    payload: {
-      task_id: task.id,
-      agent_id: agent,
-      task_rev: claimed.task_rev,
-      ...(task.workflow_id ? { workflow_id: task.workflow_id } : {}),
-      task: claimed,
-    },
-  });
-  return b.events;
 }
 
 // ---------------------------------------------------------------- transitions

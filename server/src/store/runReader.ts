@@ -16,35 +16,15 @@ import { DomainError } from '../engine/errors';
 import { applyEvent, emptyRunState, RunState } from '../engine/state';
 import { removeStaleTempFiles } from './atomicFile';
 import { CacheWriter } from './cacheWriter';
-import { EventLog, LogRewrittenError, TornTail } from './eventLog';
+import { EventLog, LogRewrittenError } from './eventLog';
 import { Damage, EventSequencer } from './eventSequencer';
 import { whyUnreadable } from './fileIdentity';
 import { damageAfterRepair } from './logRepair';
 import { LogPages } from './logPages';
 import { startFromCaches } from './snapshots';
-import { CommitNotice, ResetNotice, StoreOptions } from './types';
-import { TornTailWatch } from './tornTail';
+import { CommitNotice, LogPoint, RunSite, StoreOptions } from './types';
+import { restoreNewline, TornTailWatch } from './tornTail';
 import { runFormatOf } from './writeRefusals';
-
-/** Where a run lives and whom it tells about commits and problems. */
-export interface RunSite {
-  root: string;
-  runId: string;
-  dir: string;
-  opts: StoreOptions;
-  emitCommit: (n: CommitNotice) => void;
-  emitDiagnostic: (d: Diagnostic) => void;
-  /** The run's history was replaced under this process: what listeners had is no longer the log. */
-  emitReset?: (n: ResetNotice) => void;
-  /** This run is about to use its files: the store keeps the number of runs with open descriptors bounded. */
-  touched?: (run: RunReader) => void;
-}
-
-/** An event of the log, by seq and event_id (seq 0: before the first). */
-export interface LogPoint {
-  seq: number;
-  id: string | undefined;
-}
 
 export class RunReader {
   readonly log: EventLog;
@@ -183,7 +163,10 @@ export class RunReader {
       if (seq.maxSeqSeen > this.seqFloor) this.seqFloor = seq.maxSeqSeen;
     };
     let torn = this.log.readNew(onLine);
-    if (torn && lockFd !== undefined && this.restoreNewline(lockFd, torn, seq)) torn = this.log.readNew(onLine);
+    if (torn && lockFd !== undefined && restoreNewline(this.log, lockFd, torn, seq, this.opts)) {
+      this.diagnose('The last line had lost its newline (edited by hand?); it is a complete event and was kept, its newline restored.', undefined, torn.line);
+      torn = this.log.readNew(onLine);
+    }
     const pending = seq.pendingStart;
     if (pending) {
       // The input ended inside a multi-event commit: not yet written (or torn), read it again later.
@@ -201,20 +184,6 @@ export class RunReader {
       this.torn.found(torn, Date.now());
     }
     return folded;
-  }
-
-  /**
-   * A final line without its newline that is a complete, valid event ending a commit was written
-   * whole and lost only its newline (an editor's "no newline at end of file"): it is put back,
-   * never truncated. Under the lock only. Returns whether it did.
-   */
-  private restoreNewline(lockFd: number, torn: TornTail, seq: EventSequencer): boolean {
-    if (torn.bytes > this.opts.maxLineBytes) return false;
-    const text = this.log.readText(torn.offset, torn.bytes);
-    if (!seq.wouldComplete({ text, line: torn.line, start: torn.offset, end: torn.offset + torn.bytes })) return false;
-    this.log.append(lockFd, Buffer.from('\n'), this.opts.durability === 'fsync');
-    this.diagnose('The last line had lost its newline (edited by hand?); it is a complete event and was kept, its newline restored.', undefined, torn.line);
-    return true;
   }
 
   /**

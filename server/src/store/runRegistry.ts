@@ -10,8 +10,8 @@ import { assertRunId, runIdProblem } from '../engine/ids';
 import { whyUnreadable } from './fileIdentity';
 import { normalizePath, runDir, runsDir } from './paths';
 import { RunHandle } from './runHandle';
-import type { RunReader, RunSite } from './runReader';
-import { CommitNotice, ResetNotice, StoreListener, StoreOptions } from './types';
+import type { RunReader } from './runReader';
+import { CommitNotice, ResetNotice, RunSite, StoreListener, StoreOptions } from './types';
 
 export type Locator = { root?: string; run_id: string };
 

@@ -15,7 +15,7 @@ import { patchRowFor } from '../engine/patches';
 import { decideAppendEvent, decidePatchBlackboard, decideRebindWorkspace, decideValidateWorkspaceLease, LeaseCheck } from '../engine/runDecisions';
 import { RunState, toBlackboard, toRunRecord } from '../engine/state';
 import { decideCreateTasks } from '../engine/taskCreation';
-import { decideClaim, decideRequeue, decideTransition } from '../engine/taskLifecycle';
+import { decideRequeue, decideTransition } from '../engine/taskLifecycle';
 import { checkTextLimit } from '../engine/text';
 import { readCheckpointFile } from './checkpoints';
 import { restoreOffer } from './logRepair';
@@ -26,6 +26,7 @@ import { RunHandle } from './runHandle';
 import { RunHistory } from './runHistory';
 import { Locator, RunRegistry } from './runRegistry';
 import { StoreListener, StoreOptions } from './types';
+import { decideClaim } from '../engine/taskClaim';
 
 export const uuidIds: IdSource = { newId: (prefix) => `${prefix}-${randomUUID()}` };
 

@@ -1,8 +1,11 @@
-// A final line without its newline. To a reader it is "not yet written" (a writer may be in the
+// A final line without its newline. When it is a complete event (an editor removed the newline)
+// the lock holder puts the newline back. Otherwise, to a reader it is "not yet written" (a writer may be in the
 // middle of it) and is reported only once it has stayed for tornReportMs; a lock holder knows no
 // one is writing, so it cuts a fragment off (saying so unless it was said already). Each torn
 // line is reported once.
-import type { TornTail } from './eventLog';
+import type { EventLog, TornTail } from './eventLog';
+import type { EventSequencer } from './eventSequencer';
+import type { StoreOptions } from './types';
 
 type Report = (message: string, line: number) => void;
 
@@ -45,4 +48,23 @@ export class TornTailWatch {
     }
     this.seen = undefined;
   }
+}
+
+/**
+ * A final line without its newline that is a complete, valid event ending a commit was written
+ * whole and lost only its newline (an editor's "no newline at end of file"): its newline is put
+ * back (under the lock, through `lockFd`), never truncated. Returns whether it was.
+ */
+export function restoreNewline(
+  log: EventLog,
+  lockFd: number,
+  torn: TornTail,
+  seq: EventSequencer,
+  opts: Pick<StoreOptions, 'maxLineBytes' | 'durability'>,
+): boolean {
+  if (torn.bytes > opts.maxLineBytes) return false;
+  const text = log.readText(torn.offset, torn.bytes);
+  if (!seq.wouldComplete({ text, line: torn.line, start: torn.offset, end: torn.offset + torn.bytes })) return false;
+  log.append(lockFd, Buffer.from('\n'), opts.durability === 'fsync');
+  return true;
 }

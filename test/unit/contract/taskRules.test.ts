@@ -11,9 +11,10 @@ import { emptyStoredBlackboard } from '../../../server/src/engine/blackboard';
 import { DomainError } from '../../../server/src/engine/errors';
 import type { RunRecord, Task } from '../../../contract/schemas/records';
 import { emptyRunState, RunState, stateFromRecords, toRunRecord } from '../../../server/src/engine/state';
-import { decideClaim, decideRequeue, decideTransition } from '../../../server/src/engine/taskLifecycle';
+import { decideRequeue, decideTransition } from '../../../server/src/engine/taskLifecycle';
 import { Prng } from '../../reliability/torture/prng';
 import { testContext, T0 } from '../engine/harness';
+import { decideClaim } from '../../../server/src/engine/taskClaim';
 
 const SEEDS = [1, 2, 3, 4, 5, 6, 7, 8];
 const TOKEN = 'lease-held';

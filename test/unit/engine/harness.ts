@@ -12,10 +12,9 @@ import {
 } from '../../../server/src/engine/runDecisions';
 import { applyEvent, emptyRunState, RunState, toBlackboard, toRunRecord } from '../../../server/src/engine/state';
 import { decideCreateTasks } from '../../../server/src/engine/taskCreation';
-import {
-  ClaimRequest, decideClaim, decideExpireLeases, decideRequeue, decideTransition, TransitionRequest,
-} from '../../../server/src/engine/taskLifecycle';
+import { decideExpireLeases, decideRequeue, decideTransition, TransitionRequest } from '../../../server/src/engine/taskLifecycle';
 import { TaskStatus } from '../../../contract/statuses';
+import { ClaimRequest, decideClaim } from '../../../server/src/engine/taskClaim';
 
 /** 2023-11-14T22:13:20Z: any fixed time works; a round one reads well in failures. */
 export const T0 = 1_700_000_000_000;

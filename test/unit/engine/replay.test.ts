@@ -8,11 +8,12 @@ import { Blackboard, EventRecord, RunRecord } from '../../../contract/schemas/re
 import { computeDrift } from '../../../server/src/engine/replay';
 import { applyEvent, RunState, stateFromRecords, stateSeq, toBlackboard, toRunRecord } from '../../../server/src/engine/state';
 import { decideCreateTasks } from '../../../server/src/engine/taskCreation';
-import { decideClaim, decideExpireLeases, decideTransition } from '../../../server/src/engine/taskLifecycle';
+import { decideExpireLeases, decideTransition } from '../../../server/src/engine/taskLifecycle';
 import { foldAll, pictureOf, RunHarness, testContext } from './harness';
 import { EVENT } from '../../../contract/events';
 import { isTerminal } from '../../../contract/statuses';
 import { DriftFlags } from '../../../contract/results';
+import { decideClaim } from '../../../server/src/engine/taskClaim';
 
 const OBJECTIVE = 'Port the exporter\n1. Read the legacy format\n2. Write the new format\n3. Compare the outputs';
 

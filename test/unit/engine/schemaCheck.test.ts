@@ -14,9 +14,10 @@ import { closureCheck, compileCheck, compileParse, UNSURE } from '../../../serve
 import { generateCheck } from '../../../server/src/engine/schemaCodegen';
 import { decideAppendEvent, decideCreateRun, decidePatchBlackboard, decideValidateWorkspaceLease } from '../../../server/src/engine/runDecisions';
 import { decideCreateTasks } from '../../../server/src/engine/taskCreation';
-import { decideClaim, decideTransition } from '../../../server/src/engine/taskLifecycle';
+import { decideTransition } from '../../../server/src/engine/taskLifecycle';
 import { applyEvent, emptyRunState, RunState, toRunRecord } from '../../../server/src/engine/state';
 import { testContext } from './harness';
+import { decideClaim } from '../../../server/src/engine/taskClaim';
 
 const RUN = 'run-check';
 

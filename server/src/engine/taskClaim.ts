@@ -1,0 +1,77 @@
+// Claiming (SPEC.md §8, PROTOCOL.md §claimTask): which task a claim gets — the first ready one
+// in claim order, or the one named — and the lease it gets with it.
+import { EVENT } from '../../../contract/events';
+import type { EventRecord, Task } from '../../../contract/schemas/records';
+import { isClaimableStatus, isTerminal } from '../../../contract/statuses';
+import { retryDue } from '../../../contract/taskRules';
+import { DomainError } from './errors';
+import { EventBuilder } from './eventBuilder';
+import { CommandContext } from './ids';
+import { RunState } from './state';
+import { bump, leaseMs, requireTask } from './taskLifecycle';
+
+export interface ClaimFilter {
+  task_type?: string;
+  workflow_id?: string;
+}
+
+export function isClaimable(state: RunState, task: Task, filter: ClaimFilter, now: number): boolean {
+  return (
+    isClaimableStatus(task.status) &&
+    state.index.unfinishedDependencyCount(task.id) === 0 &&
+    retryDue(task, now) &&
+    (filter.task_type === undefined || task.task_type === filter.task_type) &&
+    (filter.workflow_id === undefined || task.workflow_id === filter.workflow_id)
+  );
+}
+
+export interface ClaimRequest extends ClaimFilter {
+  agent_id: string;
+  task_id?: string;
+  lease_ms?: number;
+}
+
+/** The claimed task's event, or nothing when no task is claimable. */
+export function decideClaim(state: RunState, req: ClaimRequest, ctx: CommandContext, defaultLeaseMs?: number): EventRecord[] {
+  if (isTerminal(state.header.status)) {
+    throw new DomainError('RUN_TERMINAL', `Run ${state.header.run_id} is ${state.header.status}: nothing can be claimed.`, {
+      status: state.header.status,
+    });
+  }
+  const filter: ClaimFilter = { task_type: req.task_type, workflow_id: req.workflow_id };
+  let task: Task | undefined;
+  if (req.task_id !== undefined) {
+    const t = requireTask(state, req.task_id);
+    task = isClaimable(state, t, filter, ctx.now) ? t : undefined;
+  } else {
+    task = state.index.firstReady((t) => isClaimable(state, t, filter, ctx.now));
+  }
+  if (!task) return [];
+  const agent = req.agent_id.trim();
+  const token = ctx.ids.newId('lease');
+  const expires = ctx.now + leaseMs(req.lease_ms, defaultLeaseMs);
+  const claimed: Task = {
+    ...bump(task, ctx.now),
+    status: 'in_progress',
+    assigned_agent: agent,
+    lease_owner: agent,
+    lease_token: token,
+    lease_expires_at_ms: expires,
+    last_lease_token: token,
+    last_lease_expires_at_ms: expires,
+  };
+  const b = new EventBuilder(state, ctx);
+  b.add({
+    type: EVENT.taskClaimed,
+    status: state.header.status,
+    task_id: task.id,
+    payload: {
+      task_id: task.id,
+      agent_id: agent,
+      task_rev: claimed.task_rev,
+      ...(task.workflow_id ? { workflow_id: task.workflow_id } : {}),
+      task: claimed,
+    },
+  });
+  return b.events;
+}
