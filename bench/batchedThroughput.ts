@@ -54,7 +54,11 @@ async function oneRound(size: BatchedSize): Promise<RoundResult> {
         fs.closeSync(fd);
       }
       // The floor of any JSON log: encoding the same events, nothing else.
-      const lines = fs.readFileSync(log.file, 'utf8').split('\n').filter((l) => l !== '').slice(1);
+      const lines = fs
+        .readFileSync(log.file, 'utf8')
+        .split('\n')
+        .filter((l) => l !== '')
+        .slice(1);
       const records = lines.map((l) => JSON.parse(l) as EventRecord);
       const stringifyMs = timeSync(() => {
         for (const r of records) JSON.stringify(r);

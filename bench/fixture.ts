@@ -6,7 +6,6 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CommandContext } from '../server/src/engine/ids';
 import { EventRecord } from '../contract/schemas/records';
-import { ParamsOf } from '../contract/schemas/params';
 import { decideAppendEvent, decideCreateRun, decidePatchBlackboard } from '../server/src/engine/runDecisions';
 import { applyEvent, emptyRunState, RunState } from '../server/src/engine/state';
 import { decideCreateTasks } from '../server/src/engine/taskCreation';
@@ -90,10 +89,10 @@ export function writeFixtureRun(root: string, spec: FixtureSpec): Fixture {
   };
 
   try {
-    commit(decideCreateRun(spec.runId, { objective: 'Benchmark fixture: a long agent run.' } as ParamsOf<'createRun'>, undefined, ctx()));
+    commit(decideCreateRun(spec.runId, { objective: 'Benchmark fixture: a long agent run.' }, undefined, ctx()));
     let n = 0;
     outer: for (;;) {
-      const created = decideCreateTasks(state, taskInputs(BATCH, n) as ParamsOf<'createTasks'>['tasks'], ctx());
+      const created = decideCreateTasks(state, taskInputs(BATCH, n), ctx());
       if (!commit(created.events)) break;
       for (let k = 0; k < BATCH; k++, n++) {
         const claimed = decideClaim(state, { agent_id: `agent-${n % 4}` }, ctx());
@@ -101,7 +100,7 @@ export function writeFixtureRun(root: string, spec: FixtureSpec): Fixture {
         const task = (claimed[0].payload as { task: { id: string; lease_token: string } }).task;
         for (let i = 0; i < toolCalls; i++) {
           const step = i + n * perTask;
-          if (!commit(decideAppendEvent(state, toolCallParams(spec.runId, step) as ParamsOf<'appendEvent'>, ctx()))) break outer;
+          if (!commit(decideAppendEvent(state, toolCallParams(spec.runId, step), ctx()))) break outer;
           if (heartbeats > 0 && i % Math.ceil(toolCalls / heartbeats) === 0) {
             const hb = decideTransition(state, { task_id: task.id, action: 'heartbeat', lease_token: task.lease_token }, ctx());
             if (!commit(hb)) break outer;

@@ -54,5 +54,9 @@ export class RawLockedAppender {
 /** The log's lines after the first `skip` ones, each with its newline. */
 export function logLines(file: string, skip = 0): string[] {
   const text = fs.readFileSync(file, 'utf8');
-  return text.split('\n').filter((l) => l !== '').slice(skip).map((l) => l + '\n');
+  return text
+    .split('\n')
+    .filter((l) => l !== '')
+    .slice(skip)
+    .map((l) => l + '\n');
 }

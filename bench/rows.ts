@@ -20,16 +20,34 @@ export interface RowSpec {
 const pick = <T>(quick: boolean, full: T, small: T): T => (quick ? small : full);
 
 export const ROWS: RowSpec[] = [
-  { key: 'commit', run: (q) => benchCommitLatency(pick(q, { commits: 5000, warmup: 500, rounds: 7 }, { commits: 2000, warmup: 1000, rounds: 3 })) },
-  { key: 'batched', run: (q) => benchBatchedThroughput(pick(q, { events: 100_000, batch: 100, rounds: 5 }, { events: 10_000, batch: 100, rounds: 3 })) },
-  { key: 'fsync', run: (q) => benchDurableCommits(pick(q, { commits: 500, warmup: 50, rounds: 5 }, { commits: 100, warmup: 20, rounds: 3 })) },
+  {
+    key: 'commit',
+    run: (q) => benchCommitLatency(pick(q, { commits: 5000, warmup: 500, rounds: 7 }, { commits: 2000, warmup: 1000, rounds: 3 })),
+  },
+  {
+    key: 'batched',
+    run: (q) => benchBatchedThroughput(pick(q, { events: 100_000, batch: 100, rounds: 5 }, { events: 10_000, batch: 100, rounds: 3 })),
+  },
+  {
+    key: 'fsync',
+    run: (q) => benchDurableCommits(pick(q, { commits: 500, warmup: 50, rounds: 5 }, { commits: 100, warmup: 20, rounds: 3 })),
+  },
   {
     key: 'claims',
-    run: (q) => benchClaimScaling(pick(q, { small: 100, large: 100_000, pairs: 1000, rounds: 5 }, { small: 100, large: 10_000, pairs: 300, rounds: 3 })),
+    run: (q) =>
+      benchClaimScaling(
+        pick(q, { small: 100, large: 100_000, pairs: 1000, rounds: 5 }, { small: 100, large: 10_000, pairs: 300, rounds: 3 }),
+      ),
   },
   { key: 'fold', run: (q) => benchReplayFold(pick(q, { events: 1_000_000, rounds: 3 }, { events: 100_000, rounds: 3 })) },
-  { key: 'load', run: (q) => benchColdLoad(pick(q, { events: 1_000_000, tail: 1000, rounds: 5 }, { events: 100_000, tail: 1000, rounds: 3 })) },
-  { key: 'sqlite', run: (q) => benchVersusSqlite(pick(q, { tasks: 20_000, workers: 4, rounds: 3 }, { tasks: 2000, workers: 4, rounds: 1 })) },
+  {
+    key: 'load',
+    run: (q) => benchColdLoad(pick(q, { events: 1_000_000, tail: 1000, rounds: 5 }, { events: 100_000, tail: 1000, rounds: 3 })),
+  },
+  {
+    key: 'sqlite',
+    run: (q) => benchVersusSqlite(pick(q, { tasks: 20_000, workers: 4, rounds: 3 }, { tasks: 2000, workers: 4, rounds: 1 })),
+  },
   { key: 'live', run: (q) => benchLiveLatency(pick(q, { appends: 1000 }, { appends: 200 })) },
   { key: 'memory', run: (q) => benchServerMemory(pick(q, { runs: 100, events: 10_000 }, { runs: 10, events: 10_000 })) },
   { key: 'cli', run: (q) => benchCliCall(pick(q, { calls: 20 }, { calls: 5 })) },

@@ -13,12 +13,15 @@ export interface EventsNote {
 }
 
 export class BenchServer {
-  private constructor(readonly child: ChildProcess, readonly conn: rpc.MessageConnection) {}
+  private constructor(
+    readonly child: ChildProcess,
+    readonly conn: rpc.MessageConnection,
+  ) {}
 
   static async start(roots: string[], args: string[] = []): Promise<BenchServer> {
     if (!fs.existsSync(SERVER_JS)) throw new Error(`${SERVER_JS} is missing: run npm run build first`);
     const child = spawn(process.execPath, [SERVER_JS, '--stdio', ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
-    const conn = rpc.createMessageConnection(new rpc.StreamMessageReader(child.stdout!), new rpc.StreamMessageWriter(child.stdin!));
+    const conn = rpc.createMessageConnection(new rpc.StreamMessageReader(child.stdout), new rpc.StreamMessageWriter(child.stdin));
     conn.listen();
     const s = new BenchServer(child, conn);
     await conn.sendRequest('initialize', {
@@ -32,7 +35,7 @@ export class BenchServer {
   }
 
   call<T>(method: string, params?: unknown): Promise<T> {
-    return this.conn.sendRequest(method, params) as Promise<T>;
+    return this.conn.sendRequest<T>(method, params);
   }
 
   /** Resident set size and its peak, in MB, from /proc (Linux). */

@@ -41,7 +41,9 @@ export function seedSqliteQueue(file: string, tasks: number): void {
     );
     const now = Date.now();
     db.transaction(() => {
-      taskInputs(tasks).forEach((t, i) => insert.run(`task-${randomUUID()}`, t.task_type, JSON.stringify(t.payload), t.priority ?? 0, now + i, now));
+      taskInputs(tasks).forEach((t, i) =>
+        insert.run(`task-${randomUUID()}`, t.task_type, JSON.stringify(t.payload), t.priority ?? 0, now + i, now),
+      );
     })();
   } finally {
     db.close();
@@ -71,21 +73,21 @@ export class SqliteQueue {
       UPDATE tasks SET status = 'done', lease_token = NULL, lease_expires = NULL, rev = rev + 1, updated = @now
       WHERE id = @id AND status = 'in_progress' AND lease_token = @token AND lease_expires > @now
       RETURNING rev`);
-    this.claim = this.db
-      .transaction((agent: string) => {
-        const now = Date.now();
-        return this.claimStmt.get({ agent, token: `lease-${randomUUID()}`, expires: now + LEASE_MS, now }) as ClaimedRow | undefined;
-      })
-      .immediate;
-    this.heartbeat = this.db
-      .transaction((id: string, token: string) => {
-        const now = Date.now();
-        return this.heartbeatStmt.get({ id, token, expires: now + LEASE_MS, now }) !== undefined;
-      })
-      .immediate;
-    this.complete = this.db
-      .transaction((id: string, token: string) => this.completeStmt.get({ id, token, now: Date.now() }) !== undefined)
-      .immediate;
+    // better-sqlite3's transaction functions are plain functions: taking .immediate is meant.
+    // eslint-disable-next-line @typescript-eslint/unbound-method
+    this.claim = this.db.transaction((agent: string) => {
+      const now = Date.now();
+      return this.claimStmt.get({ agent, token: `lease-${randomUUID()}`, expires: now + LEASE_MS, now }) as ClaimedRow | undefined;
+    }).immediate;
+    // eslint-disable-next-line @typescript-eslint/unbound-method
+    this.heartbeat = this.db.transaction((id: string, token: string) => {
+      const now = Date.now();
+      return this.heartbeatStmt.get({ id, token, expires: now + LEASE_MS, now }) !== undefined;
+    }).immediate;
+    // eslint-disable-next-line @typescript-eslint/unbound-method
+    this.complete = this.db.transaction(
+      (id: string, token: string) => this.completeStmt.get({ id, token, now: Date.now() }) !== undefined,
+    ).immediate;
   }
 
   countDone(): number {

@@ -4,7 +4,16 @@ import { fmt, Row } from './harness';
 const HEADERS = ['#', 'workload', 'Runboard', 'baseline', 'unit', 'ratio', 'goal', 'pass'];
 
 function cells(row: Row, i: number): string[] {
-  return [row.id ?? String(i + 1), row.name, fmt(row.value), fmt(row.baseline), row.unit, row.ratio === null ? '—' : fmt(row.ratio), row.goal, row.pass ? 'yes' : 'NO'];
+  return [
+    row.id ?? String(i + 1),
+    row.name,
+    fmt(row.value),
+    fmt(row.baseline),
+    row.unit,
+    row.ratio === null ? '—' : fmt(row.ratio),
+    row.goal,
+    row.pass ? 'yes' : 'NO',
+  ];
 }
 
 export function textTable(rows: Row[]): string {

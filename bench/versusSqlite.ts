@@ -17,12 +17,15 @@ export interface VersusSqliteSize {
   rounds: number;
 }
 
-
 function startWorker(args: string[]): Promise<ChildProcess> {
   // BENCH_WORKER_ARGS: extra node flags for the workers, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
   const extra = process.env.BENCH_WORKER_ARGS?.split(' ').filter(Boolean) ?? [];
   const worker = benchEntry('queueWorker');
-  const child = fork(worker.file, args, { cwd: REPO, execArgv: [...worker.execArgv, ...extra], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(worker.file, args, {
+    cwd: REPO,
+    execArgv: [...worker.execArgv, ...extra],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   return new Promise((resolve, reject) => {
     child.once('message', (m) => (m === 'ready' ? resolve(child) : reject(new Error(`worker said ${JSON.stringify(m)}`))));
     child.once('exit', (code) => reject(new Error(`worker exited with ${code} before it was ready`)));
@@ -53,7 +56,7 @@ async function race(argsPerWorker: string[][], expected: number): Promise<RaceRe
     const reports = await Promise.all(finished);
     const ms = nowMs() - t0;
     const completed = reports.reduce((a, r) => a + r.completed, 0);
-    await Promise.all(workers.map((w) => (w.exitCode !== null ? undefined : new Promise((r) => w.once('exit', r)))));
+    await Promise.all(workers.map((w) => (w.exitCode !== null ? Promise.resolve() : new Promise((r) => w.once('exit', r)))));
     if (completed !== expected) throw new Error(`workers completed ${completed} tasks, expected ${expected}`);
     const cpuMs = reports.reduce((a, r) => a + r.cpuMs, 0);
     return { rate: completed / (ms / 1000), cpuUsPerTask: (cpuMs * 1000) / completed };

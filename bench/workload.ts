@@ -20,7 +20,10 @@ export function taskInputs(n: number, offset = 0): InputOf<'createTasks'>['tasks
     out.push({
       task_type: 'research',
       priority: i % 3,
-      payload: { title: `Check call sites of handler ${i}`, description: `Find every caller of handler ${i} and note the ones that retry.` },
+      payload: {
+        title: `Check call sites of handler ${i}`,
+        description: `Find every caller of handler ${i} and note the ones that retry.`,
+      },
     });
   }
   return out;

@@ -3,17 +3,41 @@
 // a failure of the server itself as -32603 with INTERNAL_ERROR. The CLI and MCP use the same codes.
 
 export const DOMAIN_CODES = [
-  'ROOT_REQUIRED', 'ROOT_UNKNOWN', 'RUN_ID_INVALID', 'TASK_ID_INVALID', 'RUN_NOT_FOUND', 'RUN_EXISTS',
-  'RUN_TERMINAL', 'TASK_NOT_FOUND', 'TASK_EVENT_APPEND_DISABLED', 'EVENT_TYPE_RESERVED', 'LIMIT_EXCEEDED',
-  'TASK_PATCH_OP_DISABLED', 'BLACKBOARD_PAYLOAD_INVALID', 'TASK_CONTRACT_INVALID', 'TASK_OUTPUT_TARGET_REQUIRED',
-  'TASK_DUPLICATE_ID', 'TASK_DEPENDENCY_UNKNOWN', 'TASK_DEPENDENCY_CYCLE', 'TASK_STATUS_INVALID',
-  'TASK_REV_MISMATCH', 'TASK_LEASE_REQUIRED', 'TASK_LEASE_INVALID', 'TASK_LEASE_EXPIRED', 'TASK_LEASE_ACTIVE',
-  'TASK_TRANSITION_INVALID', 'TASK_ATTEMPTS_EXHAUSTED', 'COMMAND_ID_CONFLICT', 'CHECKPOINT_NOT_FOUND',
-  'CHECKPOINT_UNREADABLE', 'REPLAY_RANGE_INVALID',
+  'ROOT_REQUIRED',
+  'ROOT_UNKNOWN',
+  'RUN_ID_INVALID',
+  'TASK_ID_INVALID',
+  'RUN_NOT_FOUND',
+  'RUN_EXISTS',
+  'RUN_TERMINAL',
+  'TASK_NOT_FOUND',
+  'TASK_EVENT_APPEND_DISABLED',
+  'EVENT_TYPE_RESERVED',
+  'LIMIT_EXCEEDED',
+  'TASK_PATCH_OP_DISABLED',
+  'BLACKBOARD_PAYLOAD_INVALID',
+  'TASK_CONTRACT_INVALID',
+  'TASK_OUTPUT_TARGET_REQUIRED',
+  'TASK_DUPLICATE_ID',
+  'TASK_DEPENDENCY_UNKNOWN',
+  'TASK_DEPENDENCY_CYCLE',
+  'TASK_STATUS_INVALID',
+  'TASK_REV_MISMATCH',
+  'TASK_LEASE_REQUIRED',
+  'TASK_LEASE_INVALID',
+  'TASK_LEASE_EXPIRED',
+  'TASK_LEASE_ACTIVE',
+  'TASK_TRANSITION_INVALID',
+  'TASK_ATTEMPTS_EXHAUSTED',
+  'COMMAND_ID_CONFLICT',
+  'CHECKPOINT_NOT_FOUND',
+  'CHECKPOINT_UNREADABLE',
+  'REPLAY_RANGE_INVALID',
   // The store was opened read-only (an untrusted workspace) and the method writes.
   'READ_ONLY',
   // The run's log has lines that cannot be folded (until repaired) / was made by a newer Runboard.
-  'RUN_DAMAGED', 'RUN_FORMAT_UNSUPPORTED',
+  'RUN_DAMAGED',
+  'RUN_FORMAT_UNSUPPORTED',
   // repairRun was asked to restore, and no cache or checkpoint predates the damage.
   'RESTORE_UNAVAILABLE',
   // The store could not do its I/O (disk full, permissions, a symlink, lock timeout).
@@ -26,4 +50,10 @@ export const INVALID_PARAMS = 'INVALID_PARAMS';
 export const INTERNAL_ERROR = 'INTERNAL_ERROR';
 
 /** JSON-RPC error codes: -32602 for the method's own params, -32000 for domain rejections (data.code). */
-export const RpcErrorCodes = { invalidParams: -32602, domain: -32000, methodNotFound: -32601, internal: -32603, invalidRequest: -32600 } as const;
+export const RpcErrorCodes = {
+  invalidParams: -32602,
+  domain: -32000,
+  methodNotFound: -32601,
+  internal: -32603,
+  invalidRequest: -32600,
+} as const;

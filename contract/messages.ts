@@ -14,7 +14,9 @@ export const PROTOCOL_VERSION = 1;
 export type Cursor = Record<string, number>;
 
 export type SubscribeParams = z.input<typeof SubscribeSchema>;
-export interface SubscribeResult { subscription_id: string }
+export interface SubscribeResult {
+  subscription_id: string;
+}
 export type UnsubscribeParams = z.input<typeof UnsubscribeSchema>;
 
 /** Server → client: events of a subscription, per run ascending with no gaps or repeats. */
@@ -42,7 +44,9 @@ export interface RunResetNotificationParams {
 export type DiagnosticNotificationParams = Diagnostic;
 
 /** What `initialize` answers besides the LSP capabilities. */
-export interface RunboardInitializeInfo { protocol: number }
+export interface RunboardInitializeInfo {
+  protocol: number;
+}
 
 function request<M extends keyof R.StoreResults>(method: string) {
   return new RequestType<InputOf<M>, R.StoreResults[M], void>(method);

@@ -18,30 +18,91 @@ export interface DriftFlags {
 
 export type Deduped<T> = T & { deduped?: true };
 
-export interface CreateRunResult { run: RunRecord }
+export interface CreateRunResult {
+  run: RunRecord;
+}
 /** A run whose folder is there but cannot be read (permissions, a symlinked log…): listed with why. */
-export interface UnreadableRun { root: string; run_id: string; message: string }
-export interface ListRunsResult { runs: RunRecord[]; unreadable?: UnreadableRun[] }
+export interface UnreadableRun {
+  root: string;
+  run_id: string;
+  message: string;
+}
+export interface ListRunsResult {
+  runs: RunRecord[];
+  unreadable?: UnreadableRun[];
+}
 /** Something in a run's log that could not be folded (PROTOCOL.md: damage). */
-export interface LogDamage { file: string; line: number; missing?: [number, number]; message: string }
-export interface GetRunResult { run: RunRecord; blackboard: Blackboard; damage?: LogDamage[] }
+export interface LogDamage {
+  file: string;
+  line: number;
+  missing?: [number, number];
+  message: string;
+}
+export interface GetRunResult {
+  run: RunRecord;
+  blackboard: Blackboard;
+  damage?: LogDamage[];
+}
 /** Whether a cache or checkpoint from before the damage can restore what it lost, and what that puts back. */
 export type RestoreOffer =
-  | { available: true; from: 'cache' | 'checkpoint'; checkpoint_id?: string; seq: number; tasks: string[]; blackboard_items: number; commands: number }
+  | {
+      available: true;
+      from: 'cache' | 'checkpoint';
+      checkpoint_id?: string;
+      seq: number;
+      tasks: string[];
+      blackboard_items: number;
+      commands: number;
+    }
   | { available: false; reason: string };
-export interface RepairRunResult { damage: LogDamage[]; restore: RestoreOffer | null; event: EventRecord | null }
-export interface AppendEventResult { event: EventRecord; run: RunRecord }
-export interface ListEventsResult { events: EventRecord[]; next_since_seq?: number }
-export interface PatchBlackboardResult { patch: PatchRow; blackboard: Blackboard }
-export interface GetBlackboardResult { blackboard: Blackboard }
-export interface ListPatchesResult { patches: PatchRow[] }
-export interface CreateTasksResult { tasks: Task[] }
-export interface ClaimTaskResult { task: Task | null }
-export interface TaskResult { task: Task }
-export interface CreateCheckpointResult { checkpoint: Checkpoint }
-export interface CheckpointSummary { checkpoint_id: string; seq: number; ts_ms: number; reason: string; unreadable?: true }
-export interface ListCheckpointsResult { checkpoints: CheckpointSummary[] }
-export interface LatestCheckpointResult { checkpoint: Checkpoint | null }
+export interface RepairRunResult {
+  damage: LogDamage[];
+  restore: RestoreOffer | null;
+  event: EventRecord | null;
+}
+export interface AppendEventResult {
+  event: EventRecord;
+  run: RunRecord;
+}
+export interface ListEventsResult {
+  events: EventRecord[];
+  next_since_seq?: number;
+}
+export interface PatchBlackboardResult {
+  patch: PatchRow;
+  blackboard: Blackboard;
+}
+export interface GetBlackboardResult {
+  blackboard: Blackboard;
+}
+export interface ListPatchesResult {
+  patches: PatchRow[];
+}
+export interface CreateTasksResult {
+  tasks: Task[];
+}
+export interface ClaimTaskResult {
+  task: Task | null;
+}
+export interface TaskResult {
+  task: Task;
+}
+export interface CreateCheckpointResult {
+  checkpoint: Checkpoint;
+}
+export interface CheckpointSummary {
+  checkpoint_id: string;
+  seq: number;
+  ts_ms: number;
+  reason: string;
+  unreadable?: true;
+}
+export interface ListCheckpointsResult {
+  checkpoints: CheckpointSummary[];
+}
+export interface LatestCheckpointResult {
+  checkpoint: Checkpoint | null;
+}
 export interface ReplayResult {
   run_id: string;
   from_checkpoint: boolean;
@@ -60,7 +121,9 @@ export interface ValidateWorkspaceLeaseResult {
   expected_path: string;
   actual_path: string;
 }
-export interface RebindWorkspaceResult { run: RunRecord }
+export interface RebindWorkspaceResult {
+  run: RunRecord;
+}
 
 export interface StoreResults {
   createRun: CreateRunResult;

@@ -2,7 +2,15 @@
 // §1). Plain values: the record schemas, the engine and the views all read these.
 
 export const RUN_STATUSES = [
-  'queued', 'planning', 'running', 'awaiting_approval', 'paused', 'blocked', 'failed', 'completed', 'cancelled',
+  'queued',
+  'planning',
+  'running',
+  'awaiting_approval',
+  'paused',
+  'blocked',
+  'failed',
+  'completed',
+  'cancelled',
 ] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
 

@@ -6,7 +6,6 @@ import { type Durability, LEASE } from '../../contract/limits';
 
 const SECTION = 'runboard';
 
-
 function userName(): string {
   try {
     return os.userInfo().username || process.env.USER || process.env.USERNAME || 'user';

@@ -58,7 +58,9 @@ export class RunboardContext implements vscode.Disposable {
     this.runsView = this.own(vscode.window.createTreeView('runboard.runs', { treeDataProvider: this.runsTree, showCollapseAll: true }));
     // Above the runs, when there are some (the welcome text says it when there are none).
     const sayTrust = () => {
-      this.runsView.message = vscode.workspace.isTrusted ? undefined : 'Read-only until you trust this workspace: runs can be viewed and replayed, not changed.';
+      this.runsView.message = vscode.workspace.isTrusted
+        ? undefined
+        : 'Read-only until you trust this workspace: runs can be viewed and replayed, not changed.';
     };
     sayTrust();
     this.own(vscode.workspace.onDidGrantWorkspaceTrust(sayTrust));
@@ -71,7 +73,7 @@ export class RunboardContext implements vscode.Disposable {
 
     this.blackboardTree = this.own(new BlackboardTreeProvider(this.model, this.selection, this.leases));
     const bbView = vscode.window.createTreeView('runboard.blackboard', { treeDataProvider: this.blackboardTree });
-    this.blackboardView = this.own(bbView) as vscode.TreeView<unknown>;
+    this.blackboardView = this.own(bbView);
     const describeBlackboard = () => {
       bbView.description = this.blackboardTree.describe();
       bbView.message = this.selection.current ? undefined : 'Select a run in the Runs view to see its blackboard.';
@@ -80,7 +82,13 @@ export class RunboardContext implements vscode.Disposable {
     this.own(this.model.onDidChangeStructure(describeBlackboard));
     describeBlackboard();
 
-    const deps: BoardDeps = { extensionUri: extension.extensionUri, model: this.model, selection: this.selection, server: this.server, leases: this.leases };
+    const deps: BoardDeps = {
+      extensionUri: extension.extensionUri,
+      model: this.model,
+      selection: this.selection,
+      server: this.server,
+      leases: this.leases,
+    };
     this.boardView = this.own(new TaskBoardViewProvider(deps));
     this.own(vscode.window.registerWebviewViewProvider(BOARD_VIEW_ID, this.boardView));
     this.boardPanels = this.own(new TaskBoardPanels(deps));
@@ -105,7 +113,9 @@ export class RunboardContext implements vscode.Disposable {
   /** The command's title from package.json ("Runboard: Create Run"). */
   commandTitle(id: string): string {
     if (!this.titles) {
-      const cmds = (this.extension.extension.packageJSON?.contributes?.commands ?? []) as { command: string; title: string; category?: string }[];
+      const cmds =
+        (this.extension.extension.packageJSON as { contributes?: { commands?: { command: string; title: string; category?: string }[] } })
+          .contributes?.commands ?? [];
       this.titles = new Map(cmds.map((c) => [c.command, c.category ? `${c.category}: ${c.title}` : c.title]));
     }
     return this.titles.get(id) ?? id;
@@ -115,7 +125,12 @@ export class RunboardContext implements vscode.Disposable {
   notify(level: NoticeLevel, message: string, actions: Record<string, () => unknown> = {}): void {
     this.notices.push({ level, message, at: Date.now() });
     if (this.notices.length > MAX_NOTICES) this.notices.shift();
-    const show = level === 'error' ? vscode.window.showErrorMessage : level === 'warning' ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
+    const show =
+      level === 'error'
+        ? vscode.window.showErrorMessage
+        : level === 'warning'
+          ? vscode.window.showWarningMessage
+          : vscode.window.showInformationMessage;
     void show(message, ...Object.keys(actions)).then((choice) => {
       if (choice) void Promise.resolve(actions[choice]()).catch((e) => log().error(String(e)));
     });

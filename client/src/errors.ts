@@ -27,7 +27,8 @@ export function errorInfo(e: unknown): ErrorInfo {
     const code = typeof data?.code === 'string' ? data.code : undefined;
     let message = err.message;
     if (code === INVALID_PARAMS && Array.isArray(data?.issues)) {
-      message += ': ' + (data.issues as { path?: unknown; message?: unknown }[]).map((i) => `${String(i.path ?? '')} ${String(i.message ?? '')}`.trim()).join('; ');
+      message +=
+        ': ' + (data.issues as { path?: string; message?: string }[]).map((i) => `${i.path ?? ''} ${i.message ?? ''}`.trim()).join('; ');
     }
     const hint = code ? HINTS[code] : undefined;
     return { code, message: hint ? `${message} ${hint}` : message, serverDown: false };

@@ -43,7 +43,8 @@ export async function activate(ext: vscode.ExtensionContext): Promise<RunboardAp
       ...replayCommands(ctx),
       ...serverCommands(ctx),
       ...mcpCommands(ctx, mcpRegistered),
-    ])) ctx.own(d);
+    ]))
+      ctx.own(d);
 
     ctx.own(
       vscode.workspace.onDidChangeWorkspaceFolders(() => {
@@ -57,7 +58,9 @@ export async function activate(ext: vscode.ExtensionContext): Promise<RunboardAp
     ctx.own(
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (RESTART_SETTINGS.some((s) => e.affectsConfiguration(s)) && ctx.server.state !== 'stopped') {
-          ctx.notify('info', 'Runboard server settings changed.', { 'Restart Server': () => vscode.commands.executeCommand('runboard.restartServer') });
+          ctx.notify('info', 'Runboard server settings changed.', {
+            'Restart Server': () => vscode.commands.executeCommand('runboard.restartServer'),
+          });
         }
         if (e.affectsConfiguration('runboard.agentId')) ctx.runsTree.refresh();
       }),
@@ -91,7 +94,7 @@ export async function activate(ext: vscode.ExtensionContext): Promise<RunboardAp
       },
     };
   } catch (e) {
-    const message = `Runboard failed to activate: ${(e as Error).stack ?? e}`;
+    const message = `Runboard failed to activate: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`;
     log().error(message);
     void vscode.window.showErrorMessage(`Runboard failed to activate: ${(e as Error).message}`, 'Open Logs').then((c) => {
       if (c) log().show();

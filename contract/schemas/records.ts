@@ -147,7 +147,12 @@ export const EventRecordSchema = z.object({
 export type EventRecord = z.infer<typeof EventRecordSchema>;
 
 export const BLACKBOARD_OPS = [
-  'add_fact', 'add_decision', 'add_open_question', 'add_artifact', 'set_rolling_summary', 'set_latest_context_pack',
+  'add_fact',
+  'add_decision',
+  'add_open_question',
+  'add_artifact',
+  'set_rolling_summary',
+  'set_latest_context_pack',
 ] as const;
 export type BlackboardOp = (typeof BLACKBOARD_OPS)[number];
 export const TASK_PATCH_OPS = ['add_task', 'update_task_lease', 'update_task_state'] as const;
@@ -169,4 +174,3 @@ export interface Checkpoint {
   run: RunRecord;
   blackboard: Blackboard;
 }
-

@@ -8,7 +8,6 @@ import '@vscode-elements/elements/dist/vscode-toolbar-button/index.js';
 import type { BoardAction, BoardModel, BoardState, CardModel, FromBoard, ToBoard } from '../../client/src/board/boardProtocol';
 import { BOARD_COLUMNS, TASK_STATUS_LABEL, type TaskStatus } from '../../contract/statuses';
 
-
 interface VsCodeApi {
   postMessage(message: FromBoard): void;
   getState(): BoardState | undefined;
@@ -78,7 +77,11 @@ function renderCard(card: CardModel, m: BoardModel): HTMLElement {
   c.tabIndex = 0;
   c.append(el('div', 'card-title', card.title));
   const meta = el('div', 'card-meta');
-  meta.append(el('span', 'task-type', card.task_type), el('span', 'task-id', card.id), el('span', 'attempt', `attempt ${card.attempt}/${card.max_attempts}`));
+  meta.append(
+    el('span', 'task-type', card.task_type),
+    el('span', 'task-id', card.id),
+    el('span', 'attempt', `attempt ${card.attempt}/${card.max_attempts}`),
+  );
   if (card.priority !== 0) meta.append(el('span', 'priority', `priority ${card.priority}`));
   c.append(meta);
   if (card.lease_owner) {
@@ -169,7 +172,11 @@ function render(m: BoardModel): void {
       const head = el('h2', 'column-head');
       const badge = el('vscode-badge', undefined, String(cards.length));
       badge.setAttribute('variant', 'counter');
-      head.append(icon(COLUMN_ICON[status], status === 'in_progress' && cards.length > 0), el('span', 'column-label', TASK_STATUS_LABEL[status]), badge);
+      head.append(
+        icon(COLUMN_ICON[status], status === 'in_progress' && cards.length > 0),
+        el('span', 'column-label', TASK_STATUS_LABEL[status]),
+        badge,
+      );
       const list = el('div', 'column-cards');
       list.dataset.status = status;
       for (const card of cards) list.append(renderCard(card, m));
@@ -180,7 +187,8 @@ function render(m: BoardModel): void {
     frag.append(board);
   }
   app.replaceChildren(frag);
-  for (const col of Array.from(app.querySelectorAll<HTMLElement>('.column-cards'))) col.scrollTop = scroll.get(col.dataset.status ?? '') ?? 0;
+  for (const col of Array.from(app.querySelectorAll<HTMLElement>('.column-cards')))
+    col.scrollTop = scroll.get(col.dataset.status ?? '') ?? 0;
 }
 
 window.addEventListener('message', (ev: MessageEvent<ToBoard>) => {

@@ -27,7 +27,10 @@ describe('runboard checkpoint, checkpoints, replay', () => {
     const listed = cliJson(root, ['checkpoints']).checkpoints;
     assert.equal(listed.length, 2);
     assert.deepEqual(Object.keys(listed[0]).sort(), ['checkpoint_id', 'reason', 'seq', 'ts_ms']);
-    assert.match(cli(['--root', root, 'checkpoints']).stdout, /^CHECKPOINT\s+SEQ\s+TIME\s+REASON\n\S+\s+2\s+[\d:.]+\s+before the risky bit/);
+    assert.match(
+      cli(['--root', root, 'checkpoints']).stdout,
+      /^CHECKPOINT\s+SEQ\s+TIME\s+REASON\n\S+\s+2\s+[\d:.]+\s+before the risky bit/,
+    );
   });
 
   it('replays from the latest checkpoint, from scratch, from a named one, and up to a seq', () => {
@@ -38,10 +41,17 @@ describe('runboard checkpoint, checkpoints, replay', () => {
     cliJson(root, ['complete', '--token', token]);
 
     const full = cliJson(root, ['replay']);
-    assert.deepEqual(
-      Object.keys(full).sort(),
-      ['checkpoint_seq', 'drift', 'events_applied', 'from_checkpoint', 'persisted', 'persisted_blackboard', 'replay', 'replay_blackboard', 'run_id'],
-    );
+    assert.deepEqual(Object.keys(full).sort(), [
+      'checkpoint_seq',
+      'drift',
+      'events_applied',
+      'from_checkpoint',
+      'persisted',
+      'persisted_blackboard',
+      'replay',
+      'replay_blackboard',
+      'run_id',
+    ]);
     assert.equal(full.from_checkpoint, true);
     assert.equal(full.checkpoint_seq, cp.seq);
     assert.equal(full.events_applied, 2);
@@ -84,7 +94,12 @@ describe('runboard checkpoint, checkpoints, replay', () => {
     const look = cli(['--root', root, 'repair']);
     assert.equal(look.status, 0, look.stderr);
     assert.match(look.stdout, new RegExp(`events.jsonl:${i + 1}  Malformed line skipped`));
-    assert.match(look.stdout, new RegExp(`checkpoint ${cp.checkpoint_id} \\(seq ${cp.seq}\\) predate the damage: \`runboard repair fix --restore\` puts back the run's state with task t`));
+    assert.match(
+      look.stdout,
+      new RegExp(
+        `checkpoint ${cp.checkpoint_id} \\(seq ${cp.seq}\\) predate the damage: \`runboard repair fix --restore\` puts back the run's state with task t`,
+      ),
+    );
     assert.equal(cli(['--root', root, 'event', 'append', 'note']).status, 1, 'read-only until repaired');
     const both = cli(['--root', root, 'repair', '--accept', '--restore']);
     assert.equal(both.status, 2);
@@ -92,7 +107,12 @@ describe('runboard checkpoint, checkpoints, replay', () => {
 
     const fixed = cli(['--root', root, 'repair', '--restore']);
     assert.equal(fixed.status, 0, fixed.stderr);
-    assert.match(fixed.stdout, new RegExp(`Restored from checkpoint ${cp.checkpoint_id} \\(seq ${cp.seq}\\): the run's state with task t\\. Recorded at seq \\d+; writes resume\\.`));
+    assert.match(
+      fixed.stdout,
+      new RegExp(
+        `Restored from checkpoint ${cp.checkpoint_id} \\(seq ${cp.seq}\\): the run's state with task t\\. Recorded at seq \\d+; writes resume\\.`,
+      ),
+    );
     assert.equal(cliJson(root, ['run', 'show']).run.tasks[0].status, 'done');
     cliJson(root, ['event', 'append', 'note']);
     assert.equal(cli(['--root', root, 'repair']).stdout.trim(), 'Run fix has no damaged lines.');

@@ -69,7 +69,11 @@ export function cliAsync(args: string[], o: CliOptions = {}): Promise<CliResult>
 /** Runs the CLI with --json in `root`, asserts the exit code, and parses the one JSON document. */
 export function cliJson<T = any>(root: string, args: string[], expectedStatus = 0, o: CliOptions = {}): T {
   const r = cli(['--root', root, '--json', ...args], o);
-  assert.equal(r.status, expectedStatus, `runboard ${args.join(' ')} exited ${r.status} (signal ${r.signal})\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
+  assert.equal(
+    r.status,
+    expectedStatus,
+    `runboard ${args.join(' ')} exited ${r.status} (signal ${r.signal})\nstdout: ${r.stdout}\nstderr: ${r.stderr}`,
+  );
   try {
     return JSON.parse(r.stdout) as T;
   } catch {

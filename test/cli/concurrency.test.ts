@@ -15,9 +15,7 @@ describe('concurrent CLI processes', () => {
     let empty = 0;
     // Three rounds of four simultaneous claims (fsync durability, the default).
     for (let round = 0; round < 3; round++) {
-      const results = await Promise.all(
-        [1, 2, 3, 4].map((n) => cliAsync(['--root', root, '--json', '--agent', `agent-${n}`, 'claim'])),
-      );
+      const results = await Promise.all([1, 2, 3, 4].map((n) => cliAsync(['--root', root, '--json', '--agent', `agent-${n}`, 'claim'])));
       for (const r of results) {
         assert.equal(r.status, 0, r.stderr);
         const { task } = JSON.parse(r.stdout);
@@ -31,7 +29,10 @@ describe('concurrent CLI processes', () => {
 
     // The log agrees: one claim event per task, seqs without gaps.
     const events = eventsOnDisk(root, 'race');
-    assert.deepEqual(events.map((e) => e.seq), events.map((_, i) => i + 1));
+    assert.deepEqual(
+      events.map((e) => e.seq),
+      events.map((_, i) => i + 1),
+    );
     const claims = events.filter((e) => e.type === 'context.task.claimed');
     assert.deepEqual(claims.map((e) => e.task_id).sort(), [...claimed].sort());
     const board = cliJson(root, ['tasks', 'list']).tasks;

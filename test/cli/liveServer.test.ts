@@ -37,7 +37,10 @@ describe('the CLI next to the server', () => {
     assert.equal(run.tasks[0].lease_owner, 'cli-agent');
     cliJson(root, ['complete', '--token', claimed.lease_token]);
     await waitFor(() => server.delivered(sub).find((e) => e.type === 'context.task.completed'), 5000, 'the completion');
-    assert.deepEqual(server.delivered(sub).map((e) => e.seq), [1, 2, 3, 4]);
+    assert.deepEqual(
+      server.delivered(sub).map((e) => e.seq),
+      [1, 2, 3, 4],
+    );
   });
 
   it('runboard serve --stdio is the server: initialize, then the protocol', async () => {
@@ -57,7 +60,10 @@ describe('the CLI next to the server', () => {
       assert.equal(init.serverInfo.name, 'runboard');
       await conn.sendNotification('initialized', {});
       const { runs }: any = await conn.sendRequest('runboard/listRuns', {});
-      assert.deepEqual(runs.map((r: any) => r.run_id), ['served']);
+      assert.deepEqual(
+        runs.map((r: any) => r.run_id),
+        ['served'],
+      );
       await conn.sendRequest('shutdown');
       await conn.sendNotification('exit');
       assert.equal(await exited, 0);

@@ -18,7 +18,12 @@ afterEach(async () => {
 
 async function connect(root: string, extraArgs: string[] = []): Promise<Client> {
   const env = cleanEnv({ RUNBOARD_AGENT: 'model-under-test' }) as Record<string, string>;
-  const transport = new StdioClientTransport({ command: process.execPath, args: [CLI_JS, ...extraArgs, 'mcp', '--root', root], env, stderr: 'pipe' });
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: [CLI_JS, ...extraArgs, 'mcp', '--root', root],
+    env,
+    stderr: 'pipe',
+  });
   const client = new Client({ name: 'runboard-test', version: '1.0.0' });
   await client.connect(transport);
   clients.push(client);
@@ -45,8 +50,23 @@ async function ok(client: Client, name: string, args: Record<string, unknown> = 
 }
 
 const TOOLS = [
-  'list_runs', 'create_run', 'get_run', 'create_tasks', 'claim_task', 'heartbeat_task', 'complete_task', 'fail_task', 'release_task',
-  'retry_task', 'append_event', 'add_fact', 'add_decision', 'add_open_question', 'add_artifact', 'create_checkpoint', 'replay_run',
+  'list_runs',
+  'create_run',
+  'get_run',
+  'create_tasks',
+  'claim_task',
+  'heartbeat_task',
+  'complete_task',
+  'fail_task',
+  'release_task',
+  'retry_task',
+  'append_event',
+  'add_fact',
+  'add_decision',
+  'add_open_question',
+  'add_artifact',
+  'create_checkpoint',
+  'replay_run',
 ];
 
 describe('runboard mcp', () => {
@@ -76,7 +96,10 @@ describe('runboard mcp', () => {
       ],
     });
     assert.equal(created.run_id, 'loop', 'the only open run is the default');
-    assert.deepEqual(created.tasks.map((t: any) => t.id), ['a', 'b', 'flaky']);
+    assert.deepEqual(
+      created.tasks.map((t: any) => t.id),
+      ['a', 'b', 'flaky'],
+    );
 
     const before = await ok(client, 'get_run');
     assert.equal(before.run.run_id, 'loop');
@@ -95,7 +118,10 @@ describe('runboard mcp', () => {
     assert.ok(beat.task.lease_expires_at_ms > claimed.task.lease_expires_at_ms);
     const during = await ok(client, 'get_run', { run_id: 'loop' });
     assert.deepEqual(during.board.leases_held_by_this_session, ['a']);
-    assert.deepEqual(during.board.leases.map((l: any) => [l.task_id, l.lease_owner]), [['a', 'model-under-test']]);
+    assert.deepEqual(
+      during.board.leases.map((l: any) => [l.task_id, l.lease_owner]),
+      [['a', 'model-under-test']],
+    );
     assert.equal((await ok(client, 'complete_task', { task_id: 'a' })).task.status, 'done');
 
     const f = await ok(client, 'claim_task', { task_id: 'flaky' });
@@ -114,13 +140,33 @@ describe('runboard mcp', () => {
     const store = new RunStore([root], { snapshotDelayMs: null });
     try {
       const { run } = await store.execute('getRun', { run_id: 'loop' });
-      assert.deepEqual(run.tasks.map((t) => [t.id, t.status]), [['a', 'done'], ['b', 'runnable'], ['flaky', 'done']]);
+      assert.deepEqual(
+        run.tasks.map((t) => [t.id, t.status]),
+        [
+          ['a', 'done'],
+          ['b', 'runnable'],
+          ['flaky', 'done'],
+        ],
+      );
     } finally {
       store.close();
     }
     assert.deepEqual(
-      eventsOnDisk(root, 'loop').slice(4).map((e) => `${e.type.replace('context.task.', '')}:${e.task_id}`),
-      ['claimed:a', 'heartbeat:a', 'completed:a', 'claimed:flaky', 'failed:flaky', 'requeued:flaky', 'claimed:flaky', 'completed:flaky', 'claimed:b', 'requeued:b'],
+      eventsOnDisk(root, 'loop')
+        .slice(4)
+        .map((e) => `${e.type.replace('context.task.', '')}:${e.task_id}`),
+      [
+        'claimed:a',
+        'heartbeat:a',
+        'completed:a',
+        'claimed:flaky',
+        'failed:flaky',
+        'requeued:flaky',
+        'claimed:flaky',
+        'completed:flaky',
+        'claimed:b',
+        'requeued:b',
+      ],
     );
   });
 
@@ -149,18 +195,33 @@ describe('runboard mcp', () => {
     assert.equal(scratch.drift.mismatch, true);
 
     const shown = cliJson(root, ['run', 'show']);
-    assert.deepEqual(shown.blackboard.facts.map((x: any) => x.text), ['Dates are UTC']);
-    assert.deepEqual(shown.blackboard.decisions.map((x: any) => x.text), ['Use RFC 4180']);
-    assert.deepEqual(shown.blackboard.open_questions.map((x: any) => x.text), ['Archived rows?']);
+    assert.deepEqual(
+      shown.blackboard.facts.map((x: any) => x.text),
+      ['Dates are UTC'],
+    );
+    assert.deepEqual(
+      shown.blackboard.decisions.map((x: any) => x.text),
+      ['Use RFC 4180'],
+    );
+    assert.deepEqual(
+      shown.blackboard.open_questions.map((x: any) => x.text),
+      ['Archived rows?'],
+    );
     assert.equal(cliJson(root, ['checkpoints']).checkpoints[0].reason, 'after planning');
     const listed = await ok(client, 'list_runs');
-    assert.deepEqual(listed.runs.map((r: any) => [r.run_id, r.status]), [['bb', 'awaiting_approval']]);
+    assert.deepEqual(
+      listed.runs.map((r: any) => [r.run_id, r.status]),
+      [['bb', 'awaiting_approval']],
+    );
   });
 
   it('domain errors are tool errors carrying the code', async () => {
     const root = tempWorkspace();
     const client = await connect(root);
-    seedRun(root, 'err', [{ id: 'a', task_type: 'x' }, { id: 'b', task_type: 'x', depends_on_task_ids: ['a'] }]);
+    seedRun(root, 'err', [
+      { id: 'a', task_type: 'x' },
+      { id: 'b', task_type: 'x', depends_on_task_ids: ['a'] },
+    ]);
     const notMine = await call(client, 'complete_task', { task_id: 'b' });
     assert.equal(notMine.isError, true);
     assert.match(notMine.text, /^TASK_TRANSITION_INVALID: /);
@@ -185,12 +246,18 @@ describe('runboard mcp', () => {
   it('get_run tells live leases from ended ones', async () => {
     const root = tempWorkspace();
     const client = await connect(root);
-    seedRun(root, 'leases', [{ id: 'short', task_type: 'x' }, { id: 'long', task_type: 'x' }]);
+    seedRun(root, 'leases', [
+      { id: 'short', task_type: 'x' },
+      { id: 'long', task_type: 'x' },
+    ]);
     cliJson(root, ['--agent', 'brief', 'claim', '--task', 'short', '--lease-ms', '5000']);
     cliJson(root, ['--agent', 'patient', 'claim', '--task', 'long', '--lease-ms', '300000']);
     await new Promise((r) => setTimeout(r, 5500));
     const { board } = await ok(client, 'get_run');
-    assert.deepEqual(board.leases.map((l: any) => [l.task_id, l.lease_owner]), [['long', 'patient']]);
+    assert.deepEqual(
+      board.leases.map((l: any) => [l.task_id, l.lease_owner]),
+      [['long', 'patient']],
+    );
     assert.deepEqual(board.expired_leases, ['short']);
     assert.deepEqual(board.leases_held_by_this_session, []);
   });

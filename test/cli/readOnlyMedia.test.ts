@@ -51,7 +51,10 @@ describe('a workspace without write access', { skip }, () => {
       const runs = cliReadOnly(root, ['runs']);
       assert.equal(runs.status, 0, runs.stderr);
       assert.deepEqual(runs.out.runs.map((r: { run_id: string }) => r.run_id).sort(), ['a', 'b']);
-      assert.deepEqual(runs.out.unreadable.map((u: { run_id: string }) => u.run_id), ['closed']);
+      assert.deepEqual(
+        runs.out.unreadable.map((u: { run_id: string }) => u.run_id),
+        ['closed'],
+      );
 
       const show = cliReadOnly(root, ['run', 'show', 'a']);
       assert.equal(show.status, 0, show.stderr);

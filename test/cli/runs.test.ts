@@ -23,7 +23,10 @@ describe('runboard runs and run …', () => {
 
     const listed = cliJson(root, ['runs']);
     assert.deepEqual(Object.keys(listed), ['runs']);
-    assert.deepEqual(listed.runs.map((r: any) => r.run_id), ['r1']);
+    assert.deepEqual(
+      listed.runs.map((r: any) => r.run_id),
+      ['r1'],
+    );
 
     const shown = cliJson(root, ['run', 'show']);
     assert.deepEqual(Object.keys(shown).sort(), ['blackboard', 'run']);
@@ -43,7 +46,10 @@ describe('runboard runs and run …', () => {
     seedRun(root, 'a');
     seedRun(root, 'b');
     cliJson(root, ['--run', 'b', 'run', 'cancel']);
-    assert.deepEqual(cliJson(root, ['runs', '--status', 'cancelled']).runs.map((r: any) => r.run_id), ['b']);
+    assert.deepEqual(
+      cliJson(root, ['runs', '--status', 'cancelled']).runs.map((r: any) => r.run_id),
+      ['b'],
+    );
     const bad = cliJson(root, ['runs', '--status', 'sleeping'], 2);
     assert.equal(bad.error.code, 'INVALID_PARAMS');
     assert.equal(bad.error.data.issues[0].path, 'status');
@@ -95,10 +101,19 @@ describe('runboard runs and run …', () => {
     const root = tempWorkspace();
     seedRun(root, 'pages');
     for (let i = 0; i < 4; i++) cliJson(root, ['fact', 'add', `fact ${i}`]);
-    assert.deepEqual(cliJson(root, ['run', 'events']).events.map((e: any) => e.seq), [1, 2, 3, 4, 5]);
-    assert.deepEqual(cliJson(root, ['run', 'events', '--tail', '2']).events.map((e: any) => e.seq), [4, 5]);
+    assert.deepEqual(
+      cliJson(root, ['run', 'events']).events.map((e: any) => e.seq),
+      [1, 2, 3, 4, 5],
+    );
+    assert.deepEqual(
+      cliJson(root, ['run', 'events', '--tail', '2']).events.map((e: any) => e.seq),
+      [4, 5],
+    );
     const page = cliJson(root, ['run', 'events', '--since', '1', '--limit', '2']);
-    assert.deepEqual(page.events.map((e: any) => e.seq), [2, 3]);
+    assert.deepEqual(
+      page.events.map((e: any) => e.seq),
+      [2, 3],
+    );
     assert.equal(page.next_since_seq, 3);
     const human = cli(['--root', root, 'run', 'events', '--tail', '1']);
     assert.match(human.stdout, /#5\s+context\.blackboard\.patched\s+queued\s+add_fact: fact 3/);
@@ -117,10 +132,22 @@ describe('runboard runs and run …', () => {
     const art = cliJson(root, ['artifact', 'add', 'src/csv.ts', '--type', 'source']);
     assert.equal(art.patch.op, 'add_artifact');
     const bb = cliJson(root, ['run', 'show']).blackboard;
-    assert.deepEqual(bb.facts.map((f: any) => f.text), ['The API is paginated']);
-    assert.deepEqual(bb.decisions.map((f: any) => f.text), ['Use RFC 4180']);
-    assert.deepEqual(bb.open_questions.map((f: any) => f.text), ['Include archived rows?']);
-    assert.deepEqual(bb.artifacts.map((a: any) => [a.path, a.artifact_type]), [['src/csv.ts', 'source']]);
+    assert.deepEqual(
+      bb.facts.map((f: any) => f.text),
+      ['The API is paginated'],
+    );
+    assert.deepEqual(
+      bb.decisions.map((f: any) => f.text),
+      ['Use RFC 4180'],
+    );
+    assert.deepEqual(
+      bb.open_questions.map((f: any) => f.text),
+      ['Include archived rows?'],
+    );
+    assert.deepEqual(
+      bb.artifacts.map((a: any) => [a.path, a.artifact_type]),
+      [['src/csv.ts', 'source']],
+    );
     const human = cli(['--root', root, 'fact', 'add', 'second']);
     assert.match(human.stdout, /^Added fact-\S+ \(#6\): second/);
   });
@@ -132,7 +159,10 @@ describe('runboard runs and run …', () => {
     fs.mkdirSync(deep, { recursive: true });
     const r = cli(['--json', 'runs'], { cwd: deep });
     assert.equal(r.status, 0, r.stderr);
-    assert.deepEqual(JSON.parse(r.stdout).runs.map((x: any) => x.run_id), ['found']);
+    assert.deepEqual(
+      JSON.parse(r.stdout).runs.map((x: any) => x.run_id),
+      ['found'],
+    );
     assert.ok(!fs.existsSync(path.join(deep, '.runboard')));
 
     const bare = tempWorkspace();
@@ -151,7 +181,10 @@ describe('runboard runs and run …', () => {
     seedRun(root, 'two');
     const human = cli(['--root', root, 'run', 'show']);
     assert.equal(human.status, 2);
-    assert.match(human.stderr, /RUN_AMBIGUOUS: 2 open runs in .*: (one|two) \(queued\), (one|two) \(queued\)\. Choose one with --run <id> or RUNBOARD_RUN/);
+    assert.match(
+      human.stderr,
+      /RUN_AMBIGUOUS: 2 open runs in .*: (one|two) \(queued\), (one|two) \(queued\)\. Choose one with --run <id> or RUNBOARD_RUN/,
+    );
     assert.equal(cliJson(root, ['run', 'show'], 0, { env: { RUNBOARD_RUN: 'two' } }).run.run_id, 'two');
     assert.equal(cliJson(root, ['--run', 'one', 'run', 'show'], 0, { env: { RUNBOARD_RUN: 'two' } }).run.run_id, 'one');
     cliJson(root, ['--run', 'two', 'run', 'cancel']);
@@ -173,7 +206,15 @@ describe('runboard runs and run …', () => {
 
   it('bad arguments exit 2 (unknown command or option, missing argument, bad integer)', () => {
     const root = tempWorkspace();
-    for (const args of [['frobnicate'], ['runs', '--bogus'], ['run', 'create'], ['runs', '--limit', 'ten'], ['run'], [], ['--durability', 'maybe', 'runs']]) {
+    for (const args of [
+      ['frobnicate'],
+      ['runs', '--bogus'],
+      ['run', 'create'],
+      ['runs', '--limit', 'ten'],
+      ['run'],
+      [],
+      ['--durability', 'maybe', 'runs'],
+    ]) {
       const r = cli(['--root', root, ...args]);
       assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
       assert.notEqual(r.stderr, '', 'says what is wrong');

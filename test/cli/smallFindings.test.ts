@@ -17,7 +17,12 @@ after(async () => {
 });
 
 async function mcp(root: string): Promise<Client> {
-  const transport = new StdioClientTransport({ command: process.execPath, args: [CLI_JS, 'mcp', '--root', root], env: cleanEnv() as Record<string, string>, stderr: 'pipe' });
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: [CLI_JS, 'mcp', '--root', root],
+    env: cleanEnv() as Record<string, string>,
+    stderr: 'pipe',
+  });
   const client = new Client({ name: 'small-findings', version: '1.0.0' });
   await client.connect(transport);
   clients.push(client);

@@ -38,7 +38,11 @@ describe('CLI start-up', () => {
     const r = spawnSync(process.execPath, ['-r', hook, CLI_JS, '--root', root, '--json', 'claim'], { env: cleanEnv(), encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
     assert.equal(JSON.parse(r.stdout).task.id, 't');
-    const loaded = fs.readFileSync(log, 'utf8').trim().split('\n').filter((f) => f !== hook);
+    const loaded = fs
+      .readFileSync(log, 'utf8')
+      .trim()
+      .split('\n')
+      .filter((f) => f !== hook);
     const names = loaded.map((f) => path.basename(f));
     assert.ok(names.includes('cli-core.js'), names.join(', '));
     for (const f of loaded) {

@@ -25,12 +25,21 @@ describe('runboard tasks and leases', () => {
     fs.writeFileSync(file, JSON.stringify(PLAN.slice(0, 2)));
     const fromFile = cliJson(root, ['tasks', 'create', file]);
     assert.deepEqual(Object.keys(fromFile), ['tasks']);
-    assert.deepEqual(fromFile.tasks.map((t: any) => [t.id, t.status, t.task_rev]), [['a', 'pending', 1], ['b', 'pending', 1]]);
+    assert.deepEqual(
+      fromFile.tasks.map((t: any) => [t.id, t.status, t.task_rev]),
+      [
+        ['a', 'pending', 1],
+        ['b', 'pending', 1],
+      ],
+    );
     const fromStdin = cliJson(root, ['tasks', 'create', '-'], 0, { input: JSON.stringify({ tasks: [PLAN[2]] }) });
     assert.equal(fromStdin.tasks[0].workflow_id, 'wf');
 
     const cycle = cliJson(root, ['tasks', 'create', '-'], 1, {
-      input: JSON.stringify([{ id: 'x', task_type: 't', depends_on_task_ids: ['y'] }, { id: 'y', task_type: 't', depends_on_task_ids: ['x'] }]),
+      input: JSON.stringify([
+        { id: 'x', task_type: 't', depends_on_task_ids: ['y'] },
+        { id: 'y', task_type: 't', depends_on_task_ids: ['x'] },
+      ]),
     });
     assert.equal(cycle.error.code, 'TASK_DEPENDENCY_CYCLE');
     assert.equal(cliJson(root, ['tasks', 'create', '-'], 1, { input: JSON.stringify([PLAN[0]]) }).error.code, 'TASK_DUPLICATE_ID');
@@ -41,7 +50,10 @@ describe('runboard tasks and leases', () => {
     assert.equal(cliJson(root, ['tasks', 'create', '-'], 2, { input: 'not json' }).error.code, 'USAGE');
     assert.equal(cliJson(root, ['tasks', 'create', path.join(root, 'missing.json')], 2).error.code, 'USAGE');
 
-    assert.deepEqual(cliJson(root, ['tasks', 'list']).tasks.map((t: any) => t.id), ['a', 'b', 'c']);
+    assert.deepEqual(
+      cliJson(root, ['tasks', 'list']).tasks.map((t: any) => t.id),
+      ['a', 'b', 'c'],
+    );
     assert.deepEqual(cliJson(root, ['tasks', 'list', '--status', 'pending']).tasks.length, 3);
     const table = cli(['--root', root, 'tasks', 'list']);
     assert.match(table.stdout, /^TASK\s+STATUS\s+TYPE/m);
@@ -70,7 +82,9 @@ describe('runboard tasks and leases', () => {
     // b's dependency is done: it is next.
     assert.equal(cliJson(root, ['claim']).task.id, 'b');
     assert.deepEqual(
-      eventsOnDisk(root, 'r').slice(4).map((e) => e.type),
+      eventsOnDisk(root, 'r')
+        .slice(4)
+        .map((e) => e.type),
       ['context.task.claimed', 'context.task.heartbeat', 'context.task.completed', 'context.task.claimed'],
     );
   });
@@ -155,20 +169,24 @@ describe('runboard tasks and leases', () => {
     assert.equal(onDisk.lease_token, token);
   });
 
-  it('a shell agent loop: eval the export lines of a claim, then complete with no arguments', { skip: process.platform === 'win32' }, () => {
-    const root = tempWorkspace();
-    seedRun(root, 'loop', PLAN);
-    seedRun(root, 'other');
-    const node = JSON.stringify(process.execPath);
-    const script = `set -e
+  it(
+    'a shell agent loop: eval the export lines of a claim, then complete with no arguments',
+    { skip: process.platform === 'win32' },
+    () => {
+      const root = tempWorkspace();
+      seedRun(root, 'loop', PLAN);
+      seedRun(root, 'other');
+      const node = JSON.stringify(process.execPath);
+      const script = `set -e
       eval "$(${node} ${JSON.stringify(CLI_JS)} --run loop claim | grep '^export ')"
       ${node} ${JSON.stringify(CLI_JS)} --json complete`;
-    const r = spawnSync('sh', ['-c', script], { cwd: root, env: cleanEnv(), encoding: 'utf8' });
-    assert.equal(r.status, 0, r.stderr);
-    const done = JSON.parse(r.stdout);
-    assert.equal(done.task.id, 'a');
-    assert.equal(done.task.status, 'done');
-  });
+      const r = spawnSync('sh', ['-c', script], { cwd: root, env: cleanEnv(), encoding: 'utf8' });
+      assert.equal(r.status, 0, r.stderr);
+      const done = JSON.parse(r.stdout);
+      assert.equal(done.task.id, 'a');
+      assert.equal(done.task.status, 'done');
+    },
+  );
 
   it('lease commands need a task or a token (exit 2), and a token nobody holds is named', () => {
     const root = tempWorkspace();
@@ -207,4 +225,3 @@ describe('runboard tasks and leases', () => {
     assert.equal(cliJson(root, ['--run', 'two', 'tasks', 'list']).tasks[0].status, 'done');
   });
 });
-

@@ -16,13 +16,22 @@ describe('an unsupported platform (linux-arm)', () => {
   const preload = path.join(dir, 'armhf.js');
   fs.writeFileSync(preload, "Object.defineProperty(process, 'arch', { value: 'arm' });\n");
   const asArm = (script: string, args: string[]) =>
-    spawnSync(process.execPath, ['-r', preload, script, ...args], { cwd: dir, env: cleanEnv(), encoding: 'utf8', input: '', timeout: 20_000 });
+    spawnSync(process.execPath, ['-r', preload, script, ...args], {
+      cwd: dir,
+      env: cleanEnv(),
+      encoding: 'utf8',
+      input: '',
+      timeout: 20_000,
+    });
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   it('the server exits at start with a message naming the platform', () => {
     const r = asArm(SERVER_JS, ['--stdio']);
     assert.equal(r.status, 1);
-    assert.match(r.stderr, /no file-lock binary for linux-arm: it runs on darwin-arm64, darwin-x64, linux-arm64, linux-x64, win32-arm64, win32-x64/);
+    assert.match(
+      r.stderr,
+      /no file-lock binary for linux-arm: it runs on darwin-arm64, darwin-x64, linux-arm64, linux-x64, win32-arm64, win32-x64/,
+    );
     assert.equal(r.stdout, '', 'nothing on the protocol channel');
   });
 

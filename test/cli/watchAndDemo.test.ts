@@ -3,7 +3,18 @@
 import assert from 'node:assert/strict';
 import { ChildProcess, spawn } from 'node:child_process';
 import { after, afterEach, before, describe, it } from 'node:test';
-import { assertBuilt, cleanEnv, CLI_JS, cli, cliJson, eventsOnDisk, removeTempWorkspaces, seedRun, tempWorkspace, waitFor } from './cliHarness';
+import {
+  assertBuilt,
+  cleanEnv,
+  CLI_JS,
+  cli,
+  cliJson,
+  eventsOnDisk,
+  removeTempWorkspaces,
+  seedRun,
+  tempWorkspace,
+  waitFor,
+} from './cliHarness';
 
 before(assertBuilt);
 after(removeTempWorkspaces);
@@ -17,8 +28,8 @@ function startWatch(root: string, globalArgs: string[], watchArgs: string[] = []
   const child = spawn(process.execPath, [CLI_JS, '--root', root, ...globalArgs, 'watch', ...watchArgs], { env: cleanEnv() });
   children.push(child);
   const out = { stdout: '', stderr: '' };
-  child.stdout!.on('data', (d) => (out.stdout += d));
-  child.stderr!.on('data', (d) => (out.stderr += d));
+  child.stdout.on('data', (d) => (out.stdout += d));
+  child.stderr.on('data', (d) => (out.stderr += d));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   return { child, out, exited };
 }
@@ -28,9 +39,16 @@ describe('runboard watch', () => {
     const root = tempWorkspace();
     seedRun(root, 'w', [{ id: 'job', task_type: 'x' }]);
     const w = startWatch(root, ['--json']);
-    const lines = () => w.out.stdout.split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l));
+    const lines = () =>
+      w.out.stdout
+        .split('\n')
+        .filter((l) => l.trim() !== '')
+        .map((l) => JSON.parse(l));
     await waitFor(() => lines().length === 2, 15_000, 'the two existing events');
-    assert.deepEqual(lines().map((e) => e.seq), [1, 2]);
+    assert.deepEqual(
+      lines().map((e) => e.seq),
+      [1, 2],
+    );
 
     cliJson(root, ['fact', 'add', 'seen live']);
     await waitFor(() => lines().length === 3, 10_000, 'the fact event');
@@ -39,7 +57,10 @@ describe('runboard watch', () => {
     cliJson(root, ['complete', '--token', token]);
     await waitFor(() => lines().length === 5, 10_000, 'the completion');
     const got = lines();
-    assert.deepEqual(got.map((e) => e.seq), [1, 2, 3, 4, 5]);
+    assert.deepEqual(
+      got.map((e) => e.seq),
+      [1, 2, 3, 4, 5],
+    );
     assert.equal(got[2].payload.payload.text, 'seen live');
     assert.equal(got[3].type, 'context.task.claimed');
     assert.equal(got[3].payload.task.lease_owner, 'other');

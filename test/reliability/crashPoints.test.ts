@@ -15,7 +15,10 @@ import { Diagnostic } from '../../contract/diagnostic';
 const WORKER = path.join(__dirname, 'workers', 'crashWriter.ts');
 const POINTS: CrashPoint[] = ['after-lock', 'partial-write', 'before-fsync', 'before-unlock', 'snapshot-write', 'checkpoint-write'];
 
-function runWorker(root: string, crashAt: string): Promise<{ signal: NodeJS.Signals | null; code: number | null; acks: any[]; stderr: string }> {
+function runWorker(
+  root: string,
+  crashAt: string,
+): Promise<{ signal: NodeJS.Signals | null; code: number | null; acks: any[]; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ['--import', 'tsx', WORKER, root], {
       cwd: REPO,
@@ -26,7 +29,10 @@ function runWorker(root: string, crashAt: string): Promise<{ signal: NodeJS.Sign
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (stderr += d));
     child.on('exit', (code, signal) => {
-      const acks = out.split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l));
+      const acks = out
+        .split('\n')
+        .filter((l) => l.trim())
+        .map((l) => JSON.parse(l));
       resolve({ code, signal, acks, stderr });
     });
   });
@@ -42,7 +48,10 @@ describe('crash points on the commit path', () => {
       const second = await runWorker(root, `${point}:2`);
       assert.equal(second.signal, 'SIGKILL', second.stderr);
       const acks = [...first.acks, ...second.acks];
-      assert.ok(acks.some((a) => a.ack === 'batch'), 'something was committed before the kill');
+      assert.ok(
+        acks.some((a) => a.ack === 'batch'),
+        'something was committed before the kill',
+      );
 
       const diagnostics: Diagnostic[] = [];
       const store = new RunStore([root], { snapshotDelayMs: null });
@@ -54,8 +63,16 @@ describe('crash points on the commit path', () => {
         const { run } = await store.execute('getRun', { run_id: 'crash' });
         assert.equal(run.last_event_seq, probe.event.seq);
 
-        const lines = fs.readFileSync(path.join(root, '.runboard/runs/crash/events.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
-        assert.deepEqual(lines.map((e) => e.seq), lines.map((_, i) => i + 1), 'seqs 1..N, torn writes cut off');
+        const lines = fs
+          .readFileSync(path.join(root, '.runboard/runs/crash/events.jsonl'), 'utf8')
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => JSON.parse(l));
+        assert.deepEqual(
+          lines.map((e) => e.seq),
+          lines.map((_, i) => i + 1),
+          'seqs 1..N, torn writes cut off',
+        );
         const byBatch = new Map<string, number>();
         for (const e of lines.filter((x) => x.type === EVENT.taskCreated)) {
           const tag = e.task_id.replace(/-\d+$/, '');
@@ -63,15 +80,22 @@ describe('crash points on the commit path', () => {
         }
         for (const [tag, n] of byBatch) assert.equal(n, 5, `batch ${tag} is whole`);
         const ids = new Set(run.tasks.map((t) => t.id));
-        for (const a of acks.filter((x) => x.ack === 'batch')) for (const id of a.ids) assert.ok(ids.has(id), `acknowledged task ${id} lost`);
+        for (const a of acks.filter((x) => x.ack === 'batch'))
+          for (const id of a.ids) assert.ok(ids.has(id), `acknowledged task ${id} lost`);
         for (const a of acks.filter((x) => x.ack === 'claim')) {
           const t = run.tasks.find((x) => x.id === a.id)!;
           assert.ok(t.last_lease_token === a.token || t.lease_token === a.token, `acknowledged claim of ${a.id} lost`);
         }
         const cps = await store.execute('listCheckpoints', { run_id: 'crash' });
-        assert.ok(cps.checkpoints.every((c) => !c.unreadable), 'no half-written checkpoint');
+        assert.ok(
+          cps.checkpoints.every((c) => !c.unreadable),
+          'no half-written checkpoint',
+        );
         for (const a of acks.filter((x) => x.ack === 'checkpoint')) {
-          assert.ok(cps.checkpoints.some((c) => c.checkpoint_id === a.id), `acknowledged checkpoint ${a.id} lost`);
+          assert.ok(
+            cps.checkpoints.some((c) => c.checkpoint_id === a.id),
+            `acknowledged checkpoint ${a.id} lost`,
+          );
         }
         const replay = await store.execute('replay', { run_id: 'crash' });
         assert.equal(replay.drift.mismatch, false, JSON.stringify(replay.drift));
@@ -79,7 +103,11 @@ describe('crash points on the commit path', () => {
         assert.equal(scratch.drift.mismatch, false);
         const leftovers = fs.readdirSync(path.join(root, '.runboard/runs/crash')).filter((n) => n.endsWith('.tmp'));
         assert.deepEqual(leftovers, [], 'temp files of dead writers are cleaned up');
-        if (point === 'partial-write') assert.ok(diagnostics.some((d) => /torn/i.test(d.message)), 'the torn write was reported');
+        if (point === 'partial-write')
+          assert.ok(
+            diagnostics.some((d) => /torn/i.test(d.message)),
+            'the torn write was reported',
+          );
       } finally {
         store.close();
       }

@@ -60,7 +60,8 @@ function factsOnDisk(root: string, runId: string): Map<string, number[]> {
 /** Every acknowledged fact is on disk once, at the seq it was acknowledged with. */
 function assertAllOnDisk(root: string, runId: string, acked: Map<string, number>): void {
   const facts = factsOnDisk(root, runId);
-  for (const [text, seq] of acked) assert.deepEqual(facts.get(text), [seq], `acknowledged "${text}" at seq ${seq}: on disk at ${JSON.stringify(facts.get(text))}`);
+  for (const [text, seq] of acked)
+    assert.deepEqual(facts.get(text), [seq], `acknowledged "${text}" at seq ${seq}: on disk at ${JSON.stringify(facts.get(text))}`);
   const seqs = [...acked.values()];
   assert.equal(new Set(seqs).size, seqs.length, 'no seq acknowledged twice');
 }
@@ -98,13 +99,18 @@ describe('the log replaced by rename while the server has it open', () => {
     await assertServerMatchesDisk(s, root, 'r');
     const last = eventsOnDisk(root, 'r').length;
     await waitFor(() => s.delivered(subscription_id).length === last, 5000, 'every event delivered');
-    assert.deepEqual(s.delivered(subscription_id).map((e) => e.seq), Array.from({ length: last }, (_, i) => i + 1), 'delivered once each, in order');
+    assert.deepEqual(
+      s.delivered(subscription_id).map((e) => e.seq),
+      Array.from({ length: last }, (_, i) => i + 1),
+      'delivered once each, in order',
+    );
     assert.deepEqual(s.resets, [], 'the same history each time: no reset');
   });
 
   it('git stash and git stash pop (real git): nothing acknowledged is lost; the subscriber is told while history is shorter', async () => {
     const root = tempWorkspace('runboard-git-');
-    const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', ...args], { cwd: root, stdio: 'pipe' });
+    const git = (...args: string[]) =>
+      execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', ...args], { cwd: root, stdio: 'pipe' });
     git('init', '-q');
     const { s, subscription_id } = await serverWithRun(root, 'g', 'stashed');
     const acked = new Map<string, number>();
@@ -136,8 +142,14 @@ describe('the log replaced by rename while the server has it open', () => {
     assert.equal(after.get('after the older version'), 4, 'the next seq of the file at the path');
     assertAllOnDisk(root, 'o', after);
     await assertServerMatchesDisk(s, root, 'o');
-    assert.ok(s.resets.some((r) => r.run_id === 'o' && r.last_seq === 3), JSON.stringify(s.resets));
-    assert.ok(s.diagnostics.some((d) => /replaced by another program/.test(d.message) && /up to seq 5/.test(d.message)), JSON.stringify(s.diagnostics));
+    assert.ok(
+      s.resets.some((r) => r.run_id === 'o' && r.last_seq === 3),
+      JSON.stringify(s.resets),
+    );
+    assert.ok(
+      s.diagnostics.some((d) => /replaced by another program/.test(d.message) && /up to seq 5/.test(d.message)),
+      JSON.stringify(s.diagnostics),
+    );
   });
 });
 
@@ -148,8 +160,15 @@ describe('the log rewritten in place, shorter', () => {
     const lines = fs.readFileSync(file, 'utf8').split('\n');
     fs.writeFileSync(file, lines.slice(0, 3).join('\n') + '\n'); // seqs 1–3, written over the same file
     assert.equal(fs.statSync(file).ino, inode, 'rewritten in place, not replaced');
-    await waitFor(() => s.resets.some((r) => r.subscription_id === subscription_id && r.run_id === 'p' && r.last_seq === 3), 10_000, 'the subscriber is reset');
-    assert.ok(s.diagnostics.some((d) => /shrank/.test(d.message) && /up to seq 5/.test(d.message)), JSON.stringify(s.diagnostics));
+    await waitFor(
+      () => s.resets.some((r) => r.subscription_id === subscription_id && r.run_id === 'p' && r.last_seq === 3),
+      10_000,
+      'the subscriber is reset',
+    );
+    assert.ok(
+      s.diagnostics.some((d) => /shrank/.test(d.message) && /up to seq 5/.test(d.message)),
+      JSON.stringify(s.diagnostics),
+    );
     const after = new Map<string, number>();
     await serverFact(s, 'p', 'after the rewrite', after);
     assert.equal(after.get('after the rewrite'), 4, 'the next seq of the file as it is now');
@@ -216,10 +235,19 @@ describe('the run folder deleted, and the run created again', () => {
     assert.equal(run.last_event_seq, 1);
     const { patch } = await s.call('runboard/patchBlackboard', { run_id: 'r1', op: 'add_fact', payload: { text: 'new' } });
     assert.equal(patch.seq, 2);
-    assert.deepEqual(eventsOnDisk(root, 'r1').map((e) => e.seq), [1, 2]);
+    assert.deepEqual(
+      eventsOnDisk(root, 'r1').map((e) => e.seq),
+      [1, 2],
+    );
     await assertServerMatchesDisk(s, root, 'r1');
     // The subscriber got the new run's events from seq 1 after the reset.
-    await waitFor(() => s.delivered(subscription_id).filter((e) => e.run_id === 'r1' && e.seq === 2 && (e.payload as any).payload.text === 'new').length === 1, 5000, 'the new run delivered');
+    await waitFor(
+      () =>
+        s.delivered(subscription_id).filter((e) => e.run_id === 'r1' && e.seq === 2 && (e.payload as any).payload.text === 'new').length ===
+        1,
+      5000,
+      'the new run delivered',
+    );
   });
 });
 
@@ -235,7 +263,10 @@ describe('the final newline removed by hand', () => {
     assert.ok(fs.readFileSync(file, 'utf8').endsWith('\n'));
     await assertServerMatchesDisk(s, root, 'n');
     await waitFor(() => s.delivered(subscription_id).length === 6, 5000, 'six events delivered');
-    assert.deepEqual(s.delivered(subscription_id).map((e) => e.seq), [1, 2, 3, 4, 5, 6]);
+    assert.deepEqual(
+      s.delivered(subscription_id).map((e) => e.seq),
+      [1, 2, 3, 4, 5, 6],
+    );
     assert.deepEqual(s.resets, []);
   });
 });

@@ -26,8 +26,27 @@ const hostile: fc.Arbitrary<unknown> = fc.oneof(
   fc.jsonValue({ maxDepth: 3 }),
   fc.string({ unit: 'binary', maxLength: 40 }),
   fc.string({ unit: 'grapheme', maxLength: 20 }),
-  fc.constantFrom('__proto__', 'constructor', 'prototype', 'toString', '../x', '..', '/etc/passwd', '', ' ', 'f', 't1', 'CON', 'nul',
-    '\u0000', '\ud800', '\u202e', 'x'.repeat(70_000), 'file:///etc', 'C:\\Windows'),
+  fc.constantFrom(
+    '__proto__',
+    'constructor',
+    'prototype',
+    'toString',
+    '../x',
+    '..',
+    '/etc/passwd',
+    '',
+    ' ',
+    'f',
+    't1',
+    'CON',
+    'nul',
+    '\u0000',
+    '\ud800',
+    '\u202e',
+    'x'.repeat(70_000),
+    'file:///etc',
+    'C:\\Windows',
+  ),
   fc.double(),
   fc.integer(),
   fc.constantFrom(Number.MAX_SAFE_INTEGER, Number.MAX_VALUE, -1, -0, 2 ** 53 + 1, 1e-300, 4294967296),
@@ -60,7 +79,13 @@ function paramsFor(keys: string[], root: string): fc.Arbitrary<unknown> {
     phase: fc.constantFrom('open', 'resume'),
     current_path: fc.constantFrom('.', 'sub/dir', '/tmp'),
     payload: fc.oneof(fc.record({ text: fc.string({ unit: 'grapheme', maxLength: 20 }) }), fc.string(), fc.jsonValue({ maxDepth: 2 })),
-    tasks: fc.array(fc.record({ task_type: fc.constantFrom('x', 'research'), priority: fc.integer({ min: -5, max: 5 }) }, { requiredKeys: ['task_type'] }), { minLength: 1, maxLength: 3 }),
+    tasks: fc.array(
+      fc.record(
+        { task_type: fc.constantFrom('x', 'research'), priority: fc.integer({ min: -5, max: 5 }) },
+        { requiredKeys: ['task_type'] },
+      ),
+      { minLength: 1, maxLength: 3 },
+    ),
     lease_ms: fc.integer({ min: -10, max: 1_000_000 }),
     since_seq: fc.nat(50),
     tail: fc.integer({ min: -5, max: 20 }),
@@ -72,7 +97,8 @@ function paramsFor(keys: string[], root: string): fc.Arbitrary<unknown> {
   for (const k of keys) {
     model[k] = plausible[k] ? fc.oneof({ weight: 4, arbitrary: plausible[k] }, { weight: 1, arbitrary: hostile }) : hostile;
   }
-  const obj = fc.tuple(fc.record(model, { requiredKeys: [] }), fc.dictionary(fc.string({ maxLength: 12 }), hostile, { maxKeys: 3 }))
+  const obj = fc
+    .tuple(fc.record(model, { requiredKeys: [] }), fc.dictionary(fc.string({ maxLength: 12 }), hostile, { maxKeys: 3 }))
     .map(([known, extra]) => ({ ...extra, ...known }));
   return fc.oneof({ weight: 8, arbitrary: obj }, { weight: 1, arbitrary: hostile });
 }
@@ -102,7 +128,13 @@ describe('fuzzing the protocol', () => {
     root = tempRoot();
     server = await ServerProcess.start([root]);
     await server.call('runboard/createRun', { run_id: 'f', objective: 'fuzz target' });
-    await server.call('runboard/createTasks', { run_id: 'f', tasks: [{ id: 't1', task_type: 'x' }, { id: 't2', task_type: 'x', depends_on_task_ids: ['t1'] }] });
+    await server.call('runboard/createTasks', {
+      run_id: 'f',
+      tasks: [
+        { id: 't1', task_type: 'x' },
+        { id: 't2', task_type: 'x', depends_on_task_ids: ['t1'] },
+      ],
+    });
   });
   after(() => server.stop());
 
@@ -153,8 +185,12 @@ describe('fuzzing the log', () => {
       const garbage = fc.oneof(
         fc.string({ unit: 'binary', maxLength: 80 }),
         fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify(v) ?? 'null'),
-        fc.record({ seq: fc.integer({ min: -3, max: 500 }), run_id: fc.constantFrom('g', 'other'), type: fc.string() }).map((o) => JSON.stringify(o)),
-        fc.constant('{"event_id":"evt-x","run_id":"g","seq":1,"ts_ms":1,"type":"context.task.created","status":"running","revision":1,"payload":{"task":{}}}'),
+        fc
+          .record({ seq: fc.integer({ min: -3, max: 500 }), run_id: fc.constantFrom('g', 'other'), type: fc.string() })
+          .map((o) => JSON.stringify(o)),
+        fc.constant(
+          '{"event_id":"evt-x","run_id":"g","seq":1,"ts_ms":1,"type":"context.task.created","status":"running","revision":1,"payload":{"task":{}}}',
+        ),
       );
       let last = 1;
       let repairs = 0;
@@ -182,7 +218,11 @@ describe('fuzzing the log', () => {
       assert.ok(repairs > 0 && server.diagnostics.length > 0, 'garbage was reported and repaired');
       assert.ok(server.diagnostics.every((d) => d.file.endsWith('events.jsonl') || d.file.endsWith('.json')));
       const seqs = (await server.call('runboard/listEvents', { run_id: 'g' })).events.map((e: { seq: number }) => e.seq);
-      assert.deepEqual(seqs, [...new Set<number>(seqs)].sort((a, b) => a - b), 'folded seqs ascend, none twice');
+      assert.deepEqual(
+        seqs,
+        [...new Set<number>(seqs)].sort((a, b) => a - b),
+        'folded seqs ascend, none twice',
+      );
       assert.equal(seqs.at(-1), last);
       await server.stop();
       await sleep(100);

@@ -44,15 +44,19 @@ describe(`${SUBSCRIBERS} subscribers replaying ${EVENTS} events with a ${HEAP_MB
     const rssMb = () => Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${s.child.pid}/status`, 'utf8'))![1]) / 1024;
     let peak = 0;
     let stableSince = Date.now();
-    await waitFor(() => {
-      if (s.child.exitCode !== null) return true;
-      const now = rssMb();
-      if (now > peak + 1) {
-        peak = now;
-        stableSince = Date.now();
-      }
-      return Date.now() - stableSince > 3000;
-    }, 120_000, "the server's memory to settle while the client does not read");
+    await waitFor(
+      () => {
+        if (s.child.exitCode !== null) return true;
+        const now = rssMb();
+        if (now > peak + 1) {
+          peak = now;
+          stableSince = Date.now();
+        }
+        return Date.now() - stableSince > 3000;
+      },
+      120_000,
+      "the server's memory to settle while the client does not read",
+    );
     assert.equal(s.child.exitCode, null, `the server died while the client did not read: ${s.stderr.slice(-800)}`);
     assert.ok(peak < 400, `the server grew to ${peak.toFixed(0)} MB while the client did not read`);
     s.child.stdout!.resume();

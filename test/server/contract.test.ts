@@ -30,7 +30,12 @@ describe('protocol contract', () => {
   });
 
   it('declares every notification', () => {
-    assert.deepEqual(Object.values(Notifications).map((n) => n.method).sort(), [...notificationNames].sort());
+    assert.deepEqual(
+      Object.values(Notifications)
+        .map((n) => n.method)
+        .sort(),
+      [...notificationNames].sort(),
+    );
     for (const n of notificationNames) assert.ok(named.includes(n), `${n} missing from PROTOCOL.md`);
   });
 

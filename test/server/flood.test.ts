@@ -17,7 +17,8 @@ describe('invalid request flood', () => {
     // The caches are written about 1 s after a change: wait until they hold the last commit, so
     // the picture of the disk taken before the flood does not change under it for that reason.
     const index = path.join(root, '.runboard', 'runs', 'calm', 'index.json');
-    const cachedSeq = () => (fs.existsSync(index) ? (JSON.parse(fs.readFileSync(index, 'utf8')) as { last_event_seq: number }).last_event_seq : 0);
+    const cachedSeq = () =>
+      fs.existsSync(index) ? (JSON.parse(fs.readFileSync(index, 'utf8')) as { last_event_seq: number }).last_event_seq : 0;
     await waitFor(() => cachedSeq() >= 2 || undefined, 10_000, `the caches to reach seq 2 (task ${tasks[0].id})`);
   });
   after(() => server.stop());
@@ -52,19 +53,22 @@ describe('invalid request flood', () => {
       for (const e of await Promise.all(batch)) {
         assert.ok(e.code === -32602 || e.code === -32000, `unexpected ${e.code}: ${e.message}`);
         assert.ok(e.data?.code, 'typed error');
-        codes.set(e.data.code!, (codes.get(e.data.code!) ?? 0) + 1);
+        codes.set(e.data.code, (codes.get(e.data.code) ?? 0) + 1);
       }
       assert.equal((await ok).run.run_id, 'calm');
     }
     for (const c of ['INVALID_PARAMS', 'RUN_NOT_FOUND', 'RUN_ID_INVALID', 'TASK_EVENT_APPEND_DISABLED', 'TASK_TRANSITION_INVALID']) {
-      assert.ok(codes.has(c), `no ${c} among ${[...codes.keys()]}`);
+      assert.ok(codes.has(c), `no ${c} among ${[...codes.keys()].join(', ')}`);
     }
     assert.equal(server.child.exitCode, null, 'still running');
     assert.deepEqual(treeSnapshot(path.join(root, '.runboard')), before, 'the flood changed nothing on disk');
     const { task } = await server.call('runboard/claimTask', { run_id: 'calm', agent_id: 'after-flood', command_id: 'probe' });
     assert.equal(task.id, 't');
     const flooded = await server.call('runboard/listEvents', { run_id: 'calm' });
-    assert.deepEqual(flooded.events.map((e: { type: string }) => e.type), ['context.run.created', 'context.task.created', 'context.task.claimed']);
+    assert.deepEqual(
+      flooded.events.map((e: { type: string }) => e.type),
+      ['context.run.created', 'context.task.created', 'context.task.claimed'],
+    );
     assert.doesNotMatch(server.stderr, /uncaught|unhandled/i);
   });
 });

@@ -26,7 +26,13 @@ describe('lease timer', () => {
     const b = await ServerProcess.start([root]);
     servers.push(a, b);
     await a.call('runboard/createRun', { run_id: 'lease', objective: 'x' });
-    await a.call('runboard/createTasks', { run_id: 'lease', tasks: [{ id: 't', task_type: 'x' }, { id: 'f', task_type: 'x', max_attempts: 1 }] });
+    await a.call('runboard/createTasks', {
+      run_id: 'lease',
+      tasks: [
+        { id: 't', task_type: 'x' },
+        { id: 'f', task_type: 'x', max_attempts: 1 },
+      ],
+    });
     // b loads the run (and so arms its own timer for it).
     const { subscription_id: sub } = await b.call('runboard/subscribe', { run_ids: ['lease'] });
     const { task } = await a.call('runboard/claimTask', { run_id: 'lease', agent_id: 'gone-agent', task_id: 't', lease_ms: 5000 });
@@ -56,6 +62,9 @@ describe('lease timer', () => {
     const ft = log.filter((e) => e.task_id === 'f').pop().payload.task;
     assert.equal(ft.status, 'failed');
     assert.equal(ft.last_error, 'task lease expired while assigned to gone-agent');
-    assert.deepEqual(log.map((e) => e.seq), log.map((_, i) => i + 1));
+    assert.deepEqual(
+      log.map((e) => e.seq),
+      log.map((_, i) => i + 1),
+    );
   });
 });

@@ -19,11 +19,17 @@ afterEach(async () => {
 });
 
 function seqsOf(s: ServerProcess, sub: string, runId: string) {
-  return s.delivered(sub).filter((e) => e.run_id === runId).map((e) => e.seq);
+  return s
+    .delivered(sub)
+    .filter((e) => e.run_id === runId)
+    .map((e) => e.seq);
 }
 
 function assertContiguous(seqs: number[], from: number, to: number) {
-  assert.deepEqual(seqs, Array.from({ length: to - from + 1 }, (_, i) => from + i));
+  assert.deepEqual(
+    seqs,
+    Array.from({ length: to - from + 1 }, (_, i) => from + i),
+  );
 }
 
 /** Appends a well-formed next event to a run's log from a separate OS process. */
@@ -178,8 +184,15 @@ describe('live updates', () => {
     const d = await waitFor(() => s.diagnostics.find((x) => /torn/i.test(x.message)), 3000, 'torn diagnostic');
     assert.equal(d.line, 3);
     assert.equal(d.run_id, 'torn');
-    const lines = fs.readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
-    assert.deepEqual(lines.map((l) => l.seq), [1, 2, 3]);
+    const lines = fs
+      .readFileSync(file, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    assert.deepEqual(
+      lines.map((l) => l.seq),
+      [1, 2, 3],
+    );
   });
 
   it('reports a malformed line with its number; the run is read-only until repaired, then goes on', async () => {
@@ -195,7 +208,10 @@ describe('live updates', () => {
     assert.match(refused.message, /line 2/);
     const { run, damage } = await s.call('runboard/getRun', { run_id: 'bad' });
     assert.equal(run.last_event_seq, 1);
-    assert.deepEqual(damage.map((x: { line: number }) => x.line), [2]);
+    assert.deepEqual(
+      damage.map((x: { line: number }) => x.line),
+      [2],
+    );
     const repaired = await s.call('runboard/repairRun', { run_id: 'bad', accept: true });
     assert.equal(repaired.event.seq, 2);
     const r = await s.call('runboard/appendEvent', { run_id: 'bad', type: 'after', status: 'running' });

@@ -37,6 +37,9 @@ describe(`${RUNS} runs under ulimit -n 1024`, () => {
     }
     const open = fs.readdirSync(`/proc/${s.child.pid}/fd`).length;
     assert.ok(open < 600, `${open} descriptors open`);
-    assert.deepEqual(s.diagnostics.filter((d) => /EMFILE|too many open files/i.test(d.message)), []);
+    assert.deepEqual(
+      s.diagnostics.filter((d) => /EMFILE|too many open files/i.test(d.message)),
+      [],
+    );
   });
 });

@@ -18,15 +18,23 @@ describe('a read-only server', () => {
   for (const how of ['--read-only', 'initializationOptions'] as const) {
     it(`(${how}) reads everything and writes nothing, with a bound run, an expiring lease and a planted symlink`, async () => {
       const root = tempWorkspace('runboard-readonly-');
-      seedRun(root, 'r', [{ id: 'a', task_type: 'w', payload: { title: 'A' } }, { id: 'b', task_type: 'w', payload: { title: 'B' } }]);
+      seedRun(root, 'r', [
+        { id: 'a', task_type: 'w', payload: { title: 'A' } },
+        { id: 'b', task_type: 'w', payload: { title: 'B' } },
+      ]);
       cliJson(root, ['--run', 'r', 'claim', '--task', 'a', '--lease-ms', '5000']);
       cliJson(root, ['run', 'create', '--id', 'bound', '--workspace', path.join(root, 'elsewhere'), 'Bound to another folder']);
       const outside = path.join(tempWorkspace('runboard-outside-'), 'planted');
       fs.symlinkSync(outside, path.join(root, '.runboard', 'runs', 'r', '.waiting'));
-      for (const run of ['r', 'bound']) for (const f of ['run.json', 'blackboard.json', 'index.json']) fs.rmSync(path.join(root, '.runboard', 'runs', run, f), { force: true });
+      for (const run of ['r', 'bound'])
+        for (const f of ['run.json', 'blackboard.json', 'index.json'])
+          fs.rmSync(path.join(root, '.runboard', 'runs', run, f), { force: true });
       const before = treeSnapshot(root);
 
-      const s = await startServer([root], how === '--read-only' ? { args: ['--read-only'] } : { initializationOptions: { readOnly: true } });
+      const s = await startServer(
+        [root],
+        how === '--read-only' ? { args: ['--read-only'] } : { initializationOptions: { readOnly: true } },
+      );
       const { runs } = await s.call('runboard/listRuns', {});
       assert.deepEqual(runs.map((r: { run_id: string }) => r.run_id).sort(), ['bound', 'r']);
       const { subscription_id } = await s.call('runboard/subscribe', {});

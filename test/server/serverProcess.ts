@@ -50,7 +50,10 @@ export class ServerProcess {
   initResult: any;
   private exited: Promise<number | null>;
 
-  private constructor(readonly child: ChildProcess, readonly conn: rpc.MessageConnection) {
+  private constructor(
+    readonly child: ChildProcess,
+    readonly conn: rpc.MessageConnection,
+  ) {
     this.exited = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
     // A dead server answers nothing: reject what is pending instead of leaving it hanging.
     child.on('exit', () => {
@@ -81,9 +84,11 @@ export class ServerProcess {
     if (!fs.existsSync(SERVER_JS)) throw new Error(`${SERVER_JS} is missing: run npm run build first`);
     const argv = [...(opts.nodeArgs ?? []), SERVER_JS, '--stdio', ...(opts.args ?? [])];
     const child = opts.maxOpenFiles
-      ? spawn('bash', ['-c', `ulimit -n ${opts.maxOpenFiles} && exec "$0" "$@"`, process.execPath, ...argv], { stdio: ['pipe', 'pipe', 'pipe'] })
+      ? spawn('bash', ['-c', `ulimit -n ${opts.maxOpenFiles} && exec "$0" "$@"`, process.execPath, ...argv], {
+          stdio: ['pipe', 'pipe', 'pipe'],
+        })
       : spawn(process.execPath, argv, { stdio: ['pipe', 'pipe', 'pipe'] });
-    const conn = rpc.createMessageConnection(new rpc.StreamMessageReader(child.stdout!), new rpc.StreamMessageWriter(child.stdin!));
+    const conn = rpc.createMessageConnection(new rpc.StreamMessageReader(child.stdout), new rpc.StreamMessageWriter(child.stdin));
     const s = new ServerProcess(child, conn);
     s.initResult = await conn.sendRequest('initialize', {
       processId: process.pid,
@@ -97,7 +102,7 @@ export class ServerProcess {
   }
 
   call<T = any>(method: string, params?: unknown): Promise<T> {
-    return this.conn.sendRequest(method, params) as Promise<T>;
+    return this.conn.sendRequest<T>(method, params);
   }
 
   /** The JSON-RPC error of a call that must fail. */

@@ -35,7 +35,10 @@ describe('smaller findings of the red team', () => {
     const cursor = JSON.parse('{"__proto__": 2}');
     const { subscription_id } = await s.call('runboard/subscribe', { run_ids: ['__proto__'], cursor });
     await waitFor(() => s.delivered(subscription_id).length > 0, 5000, 'the resumed replay');
-    assert.deepEqual(s.delivered(subscription_id).map((e) => e.seq), [3]);
+    assert.deepEqual(
+      s.delivered(subscription_id).map((e) => e.seq),
+      [3],
+    );
   });
 
   it('two servers creating ids that differ only in case, at once, 100 times: one wins each time', async () => {
@@ -50,7 +53,8 @@ describe('smaller findings of the red team', () => {
       const won = outcomes.filter((o) => o.status === 'fulfilled').length;
       if (won === 2) doubleWins++;
       assert.ok(won >= 1, `round ${i}: nobody won`);
-      for (const o of outcomes) if (o.status === 'rejected') assert.equal((o.reason as { data?: { code?: string } }).data?.code, 'RUN_EXISTS');
+      for (const o of outcomes)
+        if (o.status === 'rejected') assert.equal((o.reason as { data?: { code?: string } }).data?.code, 'RUN_EXISTS');
     }
     assert.equal(doubleWins, 0, `${doubleWins} rounds created both spellings`);
   });

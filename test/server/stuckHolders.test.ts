@@ -23,13 +23,16 @@ async function stoppedHolder(files: string[]): Promise<ChildProcess> {
   const binding = bindingCandidates(`${process.platform}-${process.arch}`).find((f) => fs.existsSync(f))!;
   const child = spawn(
     process.execPath,
-    ['-e', `const b = require(${JSON.stringify(binding)}); const fs = require('fs');
+    [
+      '-e',
+      `const b = require(${JSON.stringify(binding)}); const fs = require('fs');
       for (const f of ${JSON.stringify(files)}) b.waitForLockSync(fs.openSync(f, 'r+'), 0, 0, true);
-      process.stdout.write('held\\n'); process.kill(process.pid, 'SIGSTOP'); setInterval(() => {}, 1000);`],
+      process.stdout.write('held\\n'); process.kill(process.pid, 'SIGSTOP'); setInterval(() => {}, 1000);`,
+    ],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
   children.push(child);
-  await new Promise<void>((resolve) => child.stdout!.once('data', () => resolve()));
+  await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
   return child;
 }
 
@@ -53,6 +56,9 @@ describe('stopped lock holders', () => {
 
     holder.kill('SIGKILL');
     const done = await Promise.all(waiting);
-    assert.deepEqual(done.map((r) => r.patch.seq), stuck.map(() => 2));
+    assert.deepEqual(
+      done.map((r) => r.patch.seq),
+      stuck.map(() => 2),
+    );
   });
 });

@@ -23,7 +23,10 @@ async function start(): Promise<{ s: ServerProcess; root: string }> {
 }
 
 function seqs(s: ServerProcess, sub: string, runId: string): number[] {
-  return s.delivered(sub).filter((e) => e.run_id === runId).map((e) => e.seq);
+  return s
+    .delivered(sub)
+    .filter((e) => e.run_id === runId)
+    .map((e) => e.seq);
 }
 
 describe('subscribe with tail: runs created later', () => {
@@ -35,11 +38,17 @@ describe('subscribe with tail: runs created later', () => {
     assert.deepEqual(seqs(s, sub, 'old'), [], 'tail 0: no replay of an existing run');
 
     await s.call('runboard/createRun', { run_id: 'mine', objective: 'created by this server' });
-    const r = spawnSync(process.execPath, [CLI_JS, '--root', root, 'run', 'create', '--id', 'theirs', 'created by another process'], { encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [CLI_JS, '--root', root, 'run', 'create', '--id', 'theirs', 'created by another process'], {
+      encoding: 'utf8',
+    });
     assert.equal(r.status, 0, r.stderr);
     await s.call('runboard/appendEvent', { run_id: 'old', type: 'note', status: 'queued' });
 
-    await waitFor(() => seqs(s, sub, 'mine').length === 1 && seqs(s, sub, 'theirs').length === 1 && seqs(s, sub, 'old').length === 1, 5000, 'all three runs');
+    await waitFor(
+      () => seqs(s, sub, 'mine').length === 1 && seqs(s, sub, 'theirs').length === 1 && seqs(s, sub, 'old').length === 1,
+      5000,
+      'all three runs',
+    );
     assert.deepEqual(seqs(s, sub, 'mine'), [1]);
     assert.deepEqual(seqs(s, sub, 'theirs'), [1]);
     assert.deepEqual(seqs(s, sub, 'old'), [2]);

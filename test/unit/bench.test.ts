@@ -40,7 +40,13 @@ describe('benchmark harness (smoke, tiny sizes)', () => {
     assert.equal(median([3, 1, 2]), 2);
     assert.equal(median([4, 1, 2, 3]), 2.5);
     assert.equal(percentile([5, 1, 4, 2, 3], 100), 5);
-    assert.equal(percentile(Array.from({ length: 100 }, (_, i) => i + 1), 99), 99);
+    assert.equal(
+      percentile(
+        Array.from({ length: 100 }, (_, i) => i + 1),
+        99,
+      ),
+      99,
+    );
   });
 
   it('the fixture writer produces a run the store loads to exactly the requested seq, caches included', async () => {
@@ -79,15 +85,22 @@ describe('benchmark harness (smoke, tiny sizes)', () => {
     assertRows(await benchVersusSqlite({ tasks: 30, workers: 2, rounds: 1 }), 2);
   });
 
-  it('rows 8–10: live latency, server memory, CLI calls (need npm run build)', { skip: !built && 'dist/ is not built', timeout: 180_000 }, async () => {
-    assertRows(await benchLiveLatency({ appends: 5 }), 2);
-    assertRows(await benchServerMemory({ runs: 2, events: 500 }), 1);
-    assertRows(await benchCliCall({ calls: 1 }), 2);
-  });
+  it(
+    'rows 8–10: live latency, server memory, CLI calls (need npm run build)',
+    { skip: !built && 'dist/ is not built', timeout: 180_000 },
+    async () => {
+      assertRows(await benchLiveLatency({ appends: 5 }), 2);
+      assertRows(await benchServerMemory({ runs: 2, events: 500 }), 1);
+      assertRows(await benchCliCall({ calls: 1 }), 2);
+    },
+  );
 
   it('selects rows by number or key and renders tables', () => {
     assert.equal(selectRows(undefined).length, ROWS.length);
-    assert.deepEqual(selectRows('1,sqlite').map((r) => r.key), ['commit', 'sqlite']);
+    assert.deepEqual(
+      selectRows('1,sqlite').map((r) => r.key),
+      ['commit', 'sqlite'],
+    );
     assert.throws(() => selectRows('nope'), /no such row/);
     const rows: Row[] = [{ id: '1', name: 'x', value: 1.5, unit: 'ms', baseline: null, ratio: null, goal: '< 2 ms', pass: true }];
     assert.match(textTable(rows), /x\s+1\.50\s+—/);

@@ -16,12 +16,16 @@ describe('the packaged extension', () => {
   before(() => {
     assert.ok(fs.existsSync(path.join(REPO, 'dist', 'extension.js')), 'dist/ is missing: npm run build first (npm test does)');
     const vsce = path.join(REPO, 'node_modules', '.bin', process.platform === 'win32' ? 'vsce.cmd' : 'vsce');
-    files = execFileSync(vsce, ['ls', '--no-dependencies'], { cwd: REPO, encoding: 'utf8' }).split('\n').map((l) => l.trim()).filter(Boolean);
+    files = execFileSync(vsce, ['ls', '--no-dependencies'], { cwd: REPO, encoding: 'utf8' })
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean);
   });
 
   it('carries the lock binary for every desktop target', () => {
     assert.deepEqual([...LOCK_TARGETS].sort(), ['darwin-arm64', 'darwin-x64', 'linux-arm64', 'linux-x64', 'win32-arm64', 'win32-x64']);
-    for (const target of LOCK_TARGETS) assert.ok(files.includes(`dist/native/${target}/${LOCK_BINARY}`), `no lock binary for ${target} in ${files.join(', ')}`);
+    for (const target of LOCK_TARGETS)
+      assert.ok(files.includes(`dist/native/${target}/${LOCK_BINARY}`), `no lock binary for ${target} in ${files.join(', ')}`);
   });
 
   it('carries no other native file: nothing built for one Node ABI', () => {
@@ -31,10 +35,22 @@ describe('the packaged extension', () => {
   });
 
   it('carries the bundles and both CLI shims, and no sources or source maps', () => {
-    for (const f of ['dist/extension.js', 'dist/server.js', 'dist/cli.js', 'dist/cli-core.js', 'dist/mcp.js', 'dist/bin/runboard', 'dist/bin/runboard.cmd', 'package.json']) {
+    for (const f of [
+      'dist/extension.js',
+      'dist/server.js',
+      'dist/cli.js',
+      'dist/cli-core.js',
+      'dist/mcp.js',
+      'dist/bin/runboard',
+      'dist/bin/runboard.cmd',
+      'package.json',
+    ]) {
       assert.ok(files.includes(f), `${f} is missing`);
     }
-    assert.deepEqual(files.filter((f) => f.endsWith('.map') || f.endsWith('.ts') || /^(server|client|test|node_modules)\//.test(f)), []);
+    assert.deepEqual(
+      files.filter((f) => f.endsWith('.map') || f.endsWith('.ts') || /^(server|client|test|node_modules)\//.test(f)),
+      [],
+    );
   });
 
   it('runs beside the workspace files, wherever they are (remote hosts included)', () => {

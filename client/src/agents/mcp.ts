@@ -20,7 +20,10 @@ interface McpStdioDefinitionCtor {
 interface McpApi {
   registerMcpServerDefinitionProvider(
     id: string,
-    provider: { onDidChangeMcpServerDefinitions?: vscode.Event<void>; provideMcpServerDefinitions(token: vscode.CancellationToken): unknown[] },
+    provider: {
+      onDidChangeMcpServerDefinitions?: vscode.Event<void>;
+      provideMcpServerDefinitions(token: vscode.CancellationToken): unknown[];
+    },
   ): vscode.Disposable;
 }
 
@@ -28,7 +31,8 @@ export const MCP_PROVIDER_ID = 'runboard.mcp';
 
 function mcpApi(): { lm: McpApi; Stdio: McpStdioDefinitionCtor } | undefined {
   const api = vscode as unknown as { lm?: Partial<McpApi>; McpStdioServerDefinition?: McpStdioDefinitionCtor };
-  if (typeof api.lm?.registerMcpServerDefinitionProvider !== 'function' || typeof api.McpStdioServerDefinition !== 'function') return undefined;
+  if (typeof api.lm?.registerMcpServerDefinitionProvider !== 'function' || typeof api.McpStdioServerDefinition !== 'function')
+    return undefined;
   return { lm: api.lm as McpApi, Stdio: api.McpStdioServerDefinition };
 }
 
@@ -82,7 +86,9 @@ export function registerMcpProvider(ctx: RunboardContext): boolean {
     api.lm.registerMcpServerDefinitionProvider(MCP_PROVIDER_ID, {
       onDidChangeMcpServerDefinitions: changed.event,
       provideMcpServerDefinitions: () =>
-        mcpServerSpecs(ctx).map((s) => new api.Stdio(s.label, s.command, s.args, s.env, ctx.extension.extension.packageJSON.version)),
+        mcpServerSpecs(ctx).map(
+          (s) => new api.Stdio(s.label, s.command, s.args, s.env, (ctx.extension.extension.packageJSON as { version: string }).version),
+        ),
     }),
   );
   return true;
@@ -93,7 +99,7 @@ export async function writeMcpJson(folder: string, command: string, args: string
   const file = path.join(folder, '.vscode', 'mcp.json');
   let config: { servers?: Record<string, unknown>; [k: string]: unknown } = {};
   try {
-    config = JSON.parse(await fs.readFile(file, 'utf8'));
+    config = JSON.parse(await fs.readFile(file, 'utf8')) as typeof config;
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') {
       throw new Error(`${file} exists but is not plain JSON (comments?); add the Runboard server by hand: ${command} ${args.join(' ')}`);
@@ -114,9 +120,13 @@ export function mcpCommands(ctx: RunboardContext, providerRegistered: boolean): 
       run: async (arg) => {
         const write = argField(arg, 'write', 'boolean') ?? !providerRegistered;
         if (!write) {
-          ctx.notify('info', 'Runboard’s MCP server is registered for agent mode in this VS Code (one per folder): enable it in the MCP servers list.', {
-            'Also Write .vscode/mcp.json': () => vscode.commands.executeCommand('runboard.setupMcp', { write: true }),
-          });
+          ctx.notify(
+            'info',
+            'Runboard’s MCP server is registered for agent mode in this VS Code (one per folder): enable it in the MCP servers list.',
+            {
+              'Also Write .vscode/mcp.json': () => vscode.commands.executeCommand('runboard.setupMcp', { write: true }),
+            },
+          );
           return { registered: true, files: [] as string[] };
         }
         const { command, env } = editorRuntime(serverNodePath());

@@ -19,7 +19,12 @@ function textItem(ctx: RunboardContext, id: string, op: TextOp, noun: string): C
         prompt: `The ${noun}`,
         validateInput: (v) => (v.trim() ? undefined : 'Must not be empty.'),
       });
-      const result = await ctx.server.request(Requests.patchBlackboard, { root: ref.root, run_id: ref.run_id, op, payload: { text, step_id: argField(arg, 'step_id', 'string') } });
+      const result = await ctx.server.request(Requests.patchBlackboard, {
+        root: ref.root,
+        run_id: ref.run_id,
+        op,
+        payload: { text, step_id: argField(arg, 'step_id', 'string') },
+      });
       ctx.model.invalidate(ref);
       return result.patch;
     },
@@ -52,7 +57,10 @@ export function blackboardCommands(ctx: RunboardContext): CommandSpec[] {
         const stored = rel.startsWith('..') || path.isAbsolute(rel) ? artifactPath : rel.split(path.sep).join('/');
         const artifactType =
           argField(arg, 'artifact_type', 'string') ??
-          (await askText(undefined, 'artifact_type', { prompt: 'Artifact type (e.g. file, report, patch)', value: path.extname(stored).slice(1) || 'file' }));
+          (await askText(undefined, 'artifact_type', {
+            prompt: 'Artifact type (e.g. file, report, patch)',
+            value: path.extname(stored).slice(1) || 'file',
+          }));
         const result = await ctx.server.request(Requests.patchBlackboard, {
           root: ref.root,
           run_id: ref.run_id,

@@ -13,7 +13,7 @@ export interface CommandSpec {
   writes?: boolean;
   /** Works without the server (open logs, restart, MCP setup …). */
   offline?: boolean;
-  run: (arg?: unknown) => Promise<unknown> | unknown;
+  run: (arg?: unknown) => unknown;
 }
 
 export function registerCommands(ctx: RunboardContext, specs: CommandSpec[]): vscode.Disposable[] {

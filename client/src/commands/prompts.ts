@@ -56,7 +56,8 @@ export async function taskFromArg(ctx: RunboardContext, arg: unknown, placeHolde
   const run = await runFromArg(ctx, arg, 'Pick the run of the task');
   const record = ctx.model.get(run)?.run;
   const now = Date.now();
-  const offers = (t: Task) => action === undefined || offeredActions(record!, t, { ...run, task_id: t.id }, ctx.leases, now).includes(action);
+  const offers = (t: Task) =>
+    action === undefined || offeredActions(record!, t, { ...run, task_id: t.id }, ctx.leases, now).includes(action);
   const tasks = (record?.tasks ?? []).filter(offers);
   if (tasks.length === 0) {
     ctx.notify('info', `No task of run ${run.run_id} fits “${placeHolder}”.`);

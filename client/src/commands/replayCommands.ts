@@ -54,8 +54,20 @@ async function pickSeq(ctx: RunboardContext, ref: RunRef): Promise<number> {
   return picked.seq;
 }
 
-async function runReplay(ctx: RunboardContext, ref: RunRef, mode: ReplayMode, uptoSeq?: number, checkpointId?: string): Promise<ReplayOutcome> {
-  const modeLabel = checkpointId ? `from checkpoint ${checkpointId}` : mode === 'scratch' ? 'from scratch' : mode === 'upto' ? `up to #${uptoSeq}` : 'from the latest checkpoint';
+async function runReplay(
+  ctx: RunboardContext,
+  ref: RunRef,
+  mode: ReplayMode,
+  uptoSeq?: number,
+  checkpointId?: string,
+): Promise<ReplayOutcome> {
+  const modeLabel = checkpointId
+    ? `from checkpoint ${checkpointId}`
+    : mode === 'scratch'
+      ? 'from scratch'
+      : mode === 'upto'
+        ? `up to #${uptoSeq}`
+        : 'from the latest checkpoint';
   const result = await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: `Replaying run ${ref.run_id} ${modeLabel}…`, cancellable: false },
     () =>
@@ -95,7 +107,11 @@ export function replayCommands(ctx: RunboardContext): CommandSpec[] {
       writes: true,
       run: async (arg) => {
         const ref = await runFromArg(ctx, arg, 'Checkpoint which run?');
-        const reason = await askText(arg, 'reason', { title: 'Create Checkpoint', prompt: 'Why this checkpoint? (a note)', value: 'manual checkpoint' });
+        const reason = await askText(arg, 'reason', {
+          title: 'Create Checkpoint',
+          prompt: 'Why this checkpoint? (a note)',
+          value: 'manual checkpoint',
+        });
         const { checkpoint } = await ctx.server.request(Requests.createCheckpoint, { root: ref.root, run_id: ref.run_id, reason });
         ctx.runsTree.refreshRun(ref);
         ctx.notify('info', `Checkpoint ${checkpoint.checkpoint_id} of ${ref.run_id} at seq ${checkpoint.seq}.`);
@@ -111,7 +127,11 @@ export function replayCommands(ctx: RunboardContext): CommandSpec[] {
         if (!mode && !checkpointId) {
           const picked = await vscode.window.showQuickPick(
             [
-              { label: '$(bookmark) From the latest checkpoint', detail: 'Folds the events after the newest readable checkpoint', mode: 'checkpoint' as const },
+              {
+                label: '$(bookmark) From the latest checkpoint',
+                detail: 'Folds the events after the newest readable checkpoint',
+                mode: 'checkpoint' as const,
+              },
               { label: '$(debug-restart) From scratch', detail: 'Folds every event from seq 1', mode: 'scratch' as const },
               { label: '$(list-ordered) Up to an event…', detail: 'Pick the last event to fold', mode: 'upto' as const },
             ],

@@ -87,7 +87,8 @@ function createRunCommand(ctx: RunboardContext): CommandSpec {
       ctx.model.accept(ref, run);
       ctx.selection.select(ref);
       const node = ctx.runsTree.runNode(ref);
-      if (node && ctx.runsView.visible) void Promise.resolve(ctx.runsView.reveal(node, { select: true, focus: false })).catch(() => undefined);
+      if (node && ctx.runsView.visible)
+        void Promise.resolve(ctx.runsView.reveal(node, { select: true, focus: false })).catch(() => undefined);
       return run;
     },
   };
@@ -176,7 +177,9 @@ function reopenRunCommand(ctx: RunboardContext): CommandSpec {
     id: 'runboard.reopenRun',
     writes: true,
     run: async (arg) => {
-      const ref = asRunRef(arg) ? ctx.model.resolve(asRunRef(arg)!) : await pickRun(ctx, 'Reopen which run?', (r) => isTerminal(ctx.model.get(r)?.run.status ?? ''));
+      const ref = asRunRef(arg)
+        ? ctx.model.resolve(asRunRef(arg)!)
+        : await pickRun(ctx, 'Reopen which run?', (r) => isTerminal(ctx.model.get(r)?.run.status ?? ''));
       const reason = await askText(arg, 'reason', { prompt: 'Why reopen it? (optional)' });
       return runEvent(ctx, ref, 'run_reopened', 'running', reason.trim() ? { reason } : undefined);
     },
@@ -193,7 +196,10 @@ function rebindWorkspaceCommand(ctx: RunboardContext): CommandSpec {
       const { run } = await ctx.server.request(Requests.rebindWorkspace, { root: ref.root, run_id: ref.run_id, current_path: currentPath });
       ctx.model.accept(ref, run);
       ctx.model.setMismatch(ref, undefined);
-      ctx.notify('info', `Run ${run.run_id} is now bound to ${run.workspace.canonical_path} (epoch ${run.workspace.lease_epoch}); status ${run.status}.`);
+      ctx.notify(
+        'info',
+        `Run ${run.run_id} is now bound to ${run.workspace.canonical_path} (epoch ${run.workspace.lease_epoch}); status ${run.status}.`,
+      );
       return run;
     },
   };

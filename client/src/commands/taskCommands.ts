@@ -150,7 +150,10 @@ function claimTaskCommand(ctx: RunboardContext): CommandSpec {
       });
       if (!task) {
         const t = ctx.model.task(ref);
-        ctx.notify('warning', `Task ${ref.task_id} cannot be claimed now${t ? ` (${t.status})` : ''}: it is leased, waits on dependencies or a retry time, or is finished.`);
+        ctx.notify(
+          'warning',
+          `Task ${ref.task_id} cannot be claimed now${t ? ` (${t.status})` : ''}: it is leased, waits on dependencies or a retry time, or is finished.`,
+        );
         return null;
       }
       await remember(ctx, ref, task);
@@ -166,7 +169,12 @@ function retryTaskCommand(ctx: RunboardContext): CommandSpec {
     writes: true,
     run: async (arg) => {
       const ref = await taskFromArg(ctx, arg, 'Retry which task?', 'retry');
-      const { task } = await ctx.server.request(Requests.transitionTask, { root: ref.root, run_id: ref.run_id, task_id: ref.task_id, action: 'retry' });
+      const { task } = await ctx.server.request(Requests.transitionTask, {
+        root: ref.root,
+        run_id: ref.run_id,
+        task_id: ref.task_id,
+        action: 'retry',
+      });
       ctx.model.invalidate(ref);
       return task;
     },
@@ -185,7 +193,7 @@ function requeueTaskCommand(ctx: RunboardContext): CommandSpec {
       if (live && !force) {
         const mine = ctx.leases.holds(ref, current);
         const answer = await vscode.window.showWarningMessage(
-          `Task “${taskTitle(current!)}” is leased by ${current!.lease_owner ?? 'an agent'}${mine ? ' (this editor)' : ''} until ${clockTime(current!.lease_expires_at_ms!)}. ` +
+          `Task “${taskTitle(current)}” is leased by ${current.lease_owner ?? 'an agent'}${mine ? ' (this editor)' : ''} until ${clockTime(current.lease_expires_at_ms!)}. ` +
             'Take it back and put it back on the board? The holder’s next write will be refused.',
           { modal: true },
           'Requeue Anyway',

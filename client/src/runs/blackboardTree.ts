@@ -85,7 +85,9 @@ export class BlackboardTreeProvider implements vscode.TreeDataProvider<Blackboar
     if (n.kind !== 'section') return [];
     switch (n.section) {
       case 'summary':
-        return bb?.summaries.rolling ? [{ kind: 'item', section: 'summary', item: { id: 'summary', ts_ms: 0, text: bb.summaries.rolling }, ref }] : [];
+        return bb?.summaries.rolling
+          ? [{ kind: 'item', section: 'summary', item: { id: 'summary', ts_ms: 0, text: bb.summaries.rolling }, ref }]
+          : [];
       case 'facts':
       case 'decisions':
       case 'open_questions':
@@ -97,7 +99,13 @@ export class BlackboardTreeProvider implements vscode.TreeDataProvider<Blackboar
         const now = Date.now();
         return waitingTasks(run.tasks).map((task) => {
           const taskRef = { ...ref, task_id: task.id };
-          return { kind: 'waiting', task, reasons: waitTexts(run, task, now), actions: offeredActions(run, task, taskRef, this.leases, now), ref: taskRef };
+          return {
+            kind: 'waiting',
+            task,
+            reasons: waitTexts(run, task, now),
+            actions: offeredActions(run, task, taskRef, this.leases, now),
+            ref: taskRef,
+          };
         });
       }
     }

@@ -30,7 +30,11 @@ export class LogProblems implements vscode.Disposable {
     const line = Math.max(0, (d.line ?? 1) - 1);
     const existing = this.collection.get(uri) ?? [];
     if (existing.some((x) => x.range.start.line === line && x.message === d.message)) return;
-    const problem = new vscode.Diagnostic(new vscode.Range(line, 0, line, Number.MAX_SAFE_INTEGER), d.message, vscode.DiagnosticSeverity.Warning);
+    const problem = new vscode.Diagnostic(
+      new vscode.Range(line, 0, line, Number.MAX_SAFE_INTEGER),
+      d.message,
+      vscode.DiagnosticSeverity.Warning,
+    );
     problem.source = 'Runboard';
     this.collection.set(uri, [...existing, problem]);
     if (d.run_id !== undefined && d.line !== undefined) {

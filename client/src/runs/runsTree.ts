@@ -121,7 +121,13 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
             .slice()
             .reverse()
             .map((checkpoint) =>
-              this.node({ kind: 'checkpoint', id: `checkpoint:${runKey(n.ref)}:${checkpoint.checkpoint_id}`, ref: n.ref, checkpoint, parent: n }),
+              this.node({
+                kind: 'checkpoint',
+                id: `checkpoint:${runKey(n.ref)}:${checkpoint.checkpoint_id}`,
+                ref: n.ref,
+                checkpoint,
+                parent: n,
+              }),
             );
         } catch (e) {
           return [this.node({ kind: 'message', id: `msg:${n.id}`, text: (e as Error).message, parent: n })];
@@ -151,7 +157,10 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
       case 'taskStatus': {
         const count = (this.model.get(n.ref)?.run.tasks ?? []).filter((t) => t.status === n.status).length;
         const expanded = n.status === 'in_progress' || n.status === 'runnable' || n.status === 'pending';
-        const item = new vscode.TreeItem(TASK_STATUS_LABEL[n.status], expanded ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
+        const item = new vscode.TreeItem(
+          TASK_STATUS_LABEL[n.status],
+          expanded ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed,
+        );
         item.id = n.id;
         item.description = String(count);
         item.iconPath = taskIcon(n.status);
@@ -195,7 +204,10 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
   private groupItem(n: Extract<RunsNode, { kind: 'steps' | 'tasks' | 'checkpoints' }>): vscode.TreeItem {
     const run = this.model.get(n.ref)?.run;
     const label = n.kind === 'steps' ? 'Steps' : n.kind === 'tasks' ? 'Tasks' : 'Checkpoints';
-    const item = new vscode.TreeItem(label, n.kind === 'tasks' ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
+    const item = new vscode.TreeItem(
+      label,
+      n.kind === 'tasks' ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed,
+    );
     item.id = n.id;
     item.contextValue = n.kind;
     if (n.kind === 'checkpoints') {
@@ -229,14 +241,18 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
     const bound = run.workspace.canonical_path !== '';
     item.contextValue = `run.${run.status}${bound ? '.bound' : ''}${entry.mismatch ? '.mismatch' : ''}${isTerminal(run.status) ? '.terminal' : ''}`;
     const md = new vscode.MarkdownString(undefined, true);
-    md.appendMarkdown(`$(${runIcon(run.status).id}) **`).appendText(firstLine(run.objective, 200)).appendMarkdown('**\n\n');
+    md.appendMarkdown(`$(${runIcon(run.status).id}) **`)
+      .appendText(firstLine(run.objective, 200))
+      .appendMarkdown('**\n\n');
     md.appendText(`${run.run_id} · ${run.status} · seq ${run.last_event_seq}\n\n`);
     if (run.why_next_step) md.appendMarkdown('*Next:* ').appendText(run.why_next_step).appendMarkdown('\n\n');
     const open = run.tasks.filter((t) => t.status !== 'done').length;
     md.appendText(`${run.tasks.length} tasks, ${open} open · ${run.steps.length} steps\n\n`);
     if (bound) md.appendText(`Workspace: ${run.workspace.canonical_path} (epoch ${run.workspace.lease_epoch})\n\n`);
     if (entry.mismatch) {
-      md.appendMarkdown('$(warning) ').appendText(`Bound to ${entry.mismatch.expected_path} but open in ${entry.mismatch.actual_path}; the run was paused. `);
+      md.appendMarkdown('$(warning) ').appendText(
+        `Bound to ${entry.mismatch.expected_path} but open in ${entry.mismatch.actual_path}; the run was paused. `,
+      );
       md.appendMarkdown(`[Rebind to this folder](command:runboard.rebindWorkspace?${encodeURIComponent(JSON.stringify([n.ref]))})`);
     }
     md.isTrusted = { enabledCommands: ['runboard.rebindWorkspace'] };
@@ -255,7 +271,9 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
     item.contextValue = taskContextValue(task, run ? offeredActions(run, task, n.ref, this.leases, now) : []);
     const md = new vscode.MarkdownString();
     md.appendMarkdown('**').appendText(taskTitle(task)).appendMarkdown('**\n\n');
-    md.appendText(`${task.id} · ${task.task_type} · ${TASK_STATUS_LABEL[task.status]} · priority ${task.priority} · ${attemptText(task)}\n\n`);
+    md.appendText(
+      `${task.id} · ${task.task_type} · ${TASK_STATUS_LABEL[task.status]} · priority ${task.priority} · ${attemptText(task)}\n\n`,
+    );
     if (task.lease_owner) md.appendText(`Leased by ${task.lease_owner}${mine ? ' (this editor)' : ''} · ${leaseText(task, now) ?? ''}\n\n`);
     if (task.depends_on_task_ids.length) md.appendText(`Depends on: ${task.depends_on_task_ids.join(', ')}\n\n`);
     if (task.next_retry_at_ms && task.next_retry_at_ms > now) md.appendText(`Retry in ${formatDuration(task.next_retry_at_ms - now)}\n\n`);

@@ -60,7 +60,10 @@ export class WorkspaceLeaseGuard implements vscode.Disposable {
             current_path: root,
           });
           checks.push({ entry, result });
-          this.ctx.model.setMismatch(entry.ref, result.mismatch ? { expected_path: result.expected_path, actual_path: result.actual_path } : undefined);
+          this.ctx.model.setMismatch(
+            entry.ref,
+            result.mismatch ? { expected_path: result.expected_path, actual_path: result.actual_path } : undefined,
+          );
           if (result.mismatch) this.ctx.model.invalidate(entry.ref);
         } catch (e) {
           log().warn(`Validating the workspace lease of ${entry.ref.run_id}: ${(e as Error).message}`);

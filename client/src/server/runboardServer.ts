@@ -6,10 +6,22 @@ import * as path from 'node:path';
 import * as readline from 'node:readline';
 import * as vscode from 'vscode';
 import {
-  CloseAction, ErrorAction, LanguageClient, LanguageClientOptions, RevealOutputChannelOn, ServerOptions, State, TransportKind,
+  CloseAction,
+  ErrorAction,
+  LanguageClient,
+  LanguageClientOptions,
+  RevealOutputChannelOn,
+  ServerOptions,
+  State,
+  TransportKind,
 } from 'vscode-languageclient/node';
 import type { RequestType } from 'vscode-jsonrpc';
-import { Notifications, type DiagnosticNotificationParams, type EventsNotificationParams, type RunResetNotificationParams } from '../../../contract/messages';
+import {
+  Notifications,
+  type DiagnosticNotificationParams,
+  type EventsNotificationParams,
+  type RunResetNotificationParams,
+} from '../../../contract/messages';
 import * as config from '../config';
 import { log } from '../log';
 import { editorRuntime, type RuntimeChoice } from './serverRuntime';
@@ -52,7 +64,10 @@ export class RunboardServer implements vscode.Disposable {
   /** A run's history was replaced on disk: what the views hold of it must be read again. */
   readonly onRunReset = this.resetEmitter.event;
 
-  constructor(private readonly extensionPath: string, private readonly isTrusted: () => boolean) {}
+  constructor(
+    private readonly extensionPath: string,
+    private readonly isTrusted: () => boolean,
+  ) {}
 
   get state(): ServerState {
     return this._state;
@@ -144,6 +159,8 @@ export class RunboardServer implements vscode.Disposable {
   async request<P, R>(type: RequestType<P, R, void>, params: P): Promise<R> {
     const client = this.client;
     if (!client || this._state !== 'running') throw new ServerNotRunningError();
+    // The client's overloads do not resolve a generic RequestType<P, R>; `type` already ties R to P.
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion
     return client.sendRequest(type, params as never) as Promise<R>;
   }
 
@@ -208,7 +225,8 @@ export class RunboardServer implements vscode.Disposable {
           const last = this.stderrTail.at(-1);
           this._stoppedReason =
             `The server crashed ${this.crashes.length} times in ${RESTART_BUDGET.windowMs / 60_000} minutes and was not restarted` +
-            (last ? ` (last said: ${last})` : '') + '.';
+            (last ? ` (last said: ${last})` : '') +
+            '.';
           log().error(this._stoppedReason);
           return { action: CloseAction.DoNotRestart, handled: true };
         },

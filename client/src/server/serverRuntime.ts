@@ -24,11 +24,14 @@ export interface RuntimeChoice {
 }
 
 export function chooseRuntime(configured: string | undefined, host: HostRuntime): RuntimeChoice {
-  if (configured) return { command: configured, env: {}, serverRuntime: configured, description: `runboard.server.nodePath (${configured})` };
+  if (configured)
+    return { command: configured, env: {}, serverRuntime: configured, description: `runboard.server.nodePath (${configured})` };
   return {
     command: host.execPath,
     env: { ELECTRON_RUN_AS_NODE: '1' },
-    description: host.electron ? `the editor's runtime (Electron ${host.electron}, run as Node)` : `the editor's runtime (${host.execPath})`,
+    description: host.electron
+      ? `the editor's runtime (Electron ${host.electron}, run as Node)`
+      : `the editor's runtime (${host.execPath})`,
   };
 }
 

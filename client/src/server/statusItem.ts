@@ -28,7 +28,10 @@ export class ServerStatusItem implements vscode.Disposable {
   private readonly ticker: NodeJS.Timeout;
   private _health: Health = 'starting';
 
-  constructor(private readonly server: RunboardServer, private readonly model: RunsModel) {
+  constructor(
+    private readonly server: RunboardServer,
+    private readonly model: RunsModel,
+  ) {
     this.item.name = 'Runboard';
     this.disposables.push(
       server.onDidChangeState((s) => {
@@ -118,7 +121,9 @@ export class ServerStatusItem implements vscode.Disposable {
     };
     md.appendMarkdown(`${headline[this._health]}\n\n`);
     if (this._health !== 'stopped' && this._health !== 'starting') {
-      md.appendText(`${c.activeRuns} active runs, ${c.inProgress} tasks in progress, ${c.expiring} leases expiring within ${EXPIRING_MS / 1000}s\n\n`);
+      md.appendText(
+        `${c.activeRuns} active runs, ${c.inProgress} tasks in progress, ${c.expiring} leases expiring within ${EXPIRING_MS / 1000}s\n\n`,
+      );
     }
     if (this.server.runtime) md.appendText(`Runtime: ${this.server.runtime.description}\n\n`);
     if (this._health === 'stopped') {

@@ -7,7 +7,14 @@ import { oneLine, renderTable } from './table';
 export function relativeTime(ms: number, now = Date.now()): string {
   const d = ms - now;
   const abs = Math.abs(d);
-  const text = abs < 1000 ? `${abs}ms` : abs < 120_000 ? `${Math.round(abs / 1000)}s` : abs < 7_200_000 ? `${Math.round(abs / 60_000)}m` : `${Math.round(abs / 3_600_000)}h`;
+  const text =
+    abs < 1000
+      ? `${abs}ms`
+      : abs < 120_000
+        ? `${Math.round(abs / 1000)}s`
+        : abs < 7_200_000
+          ? `${Math.round(abs / 60_000)}m`
+          : `${Math.round(abs / 3_600_000)}h`;
   return d >= 0 ? `in ${text}` : `${text} ago`;
 }
 
@@ -30,16 +37,18 @@ export function taskTitle(task: Task): string {
 export function runsTable(runs: RunRecord[], unreadable: UnreadableRun[] = []): string {
   const problems = unreadable.map((u) => `${u.run_id}: UNREADABLE — ${u.message}`).join('\n');
   if (runs.length === 0) return problems ? `No readable runs.\n${problems}` : 'No runs.';
-  return renderTable(
-    ['RUN', 'STATUS', 'TASKS', 'UPDATED', 'OBJECTIVE'],
-    runs.map((r) => [
-      r.run_id,
-      r.status,
-      `${r.tasks.filter((t) => t.status === 'done').length}/${r.tasks.length}`,
-      relativeTime(r.updated_at_ms),
-      oneLine(r.objective, 50),
-    ]),
-  ) + (problems ? `\n${problems}` : '');
+  return (
+    renderTable(
+      ['RUN', 'STATUS', 'TASKS', 'UPDATED', 'OBJECTIVE'],
+      runs.map((r) => [
+        r.run_id,
+        r.status,
+        `${r.tasks.filter((t) => t.status === 'done').length}/${r.tasks.length}`,
+        relativeTime(r.updated_at_ms),
+        oneLine(r.objective, 50),
+      ]),
+    ) + (problems ? `\n${problems}` : '')
+  );
 }
 
 export function tasksTable(tasks: Task[], now = Date.now()): string {
@@ -109,8 +118,8 @@ export function eventLine(e: EventRecord): string {
     if (task.lease_owner) detail += ` (${task.lease_owner})`;
     if (e.type.endsWith('.failed') && task.last_error) detail += `: ${oneLine(task.last_error, 60)}`;
   } else if (typeof p.op === 'string') {
-    const item = (p.payload ?? {}) as Record<string, unknown>;
-    detail = `${p.op}: ${oneLine(String(item.text ?? item.path ?? ''), 70)}`;
+    const item = (p.payload ?? {}) as { text?: string; path?: string };
+    detail = `${p.op}: ${oneLine(item.text ?? item.path ?? '', 70)}`;
   } else if (e.step_id) {
     detail = `step ${e.step_id}`;
   }

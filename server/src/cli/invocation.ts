@@ -19,12 +19,12 @@ export type Handler = (inv: Invocation) => Promise<number | void>;
 export type HandlerModule = object;
 
 export async function invoke(cmd: Command, positional: unknown[], load: () => Promise<HandlerModule>, name: string): Promise<void> {
-  const globals = cmd.optsWithGlobals() as GlobalOptions;
+  const globals = cmd.optsWithGlobals<GlobalOptions>();
   const out = new Output(globals.json === true);
   let session: CliSession | undefined;
   try {
     session = new CliSession(globals);
-    const handler = (await load() as Record<string, Handler>)[name];
+    const handler = ((await load()) as Record<string, Handler>)[name];
     const code = await handler({ session, out, args: positional as (string | undefined)[], opts: cmd.opts() });
     process.exitCode = code ?? 0;
   } catch (e) {

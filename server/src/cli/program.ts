@@ -163,9 +163,7 @@ function addTaskCommands(program: Command): void {
   leaseOptions(program.command('fail').description('mark a claimed task failed'))
     .requiredOption('--error <text>', 'what went wrong')
     .action(handle(taskCommands, 'fail'));
-  leaseOptions(program.command('release').description('give a claimed task back to the board')).action(
-    handle(taskCommands, 'release'),
-  );
+  leaseOptions(program.command('release').description('give a claimed task back to the board')).action(handle(taskCommands, 'release'));
   program
     .command('retry')
     .description('make a failed or blocked task runnable again')
@@ -225,10 +223,7 @@ function addServiceCommands(program: Command): void {
     .option('--read-only', 'write nothing: every mutating method answers READ_ONLY (an untrusted workspace)')
     .allowUnknownOption()
     .action(handle(serveCommand, 'serve'));
-  program
-    .command('mcp')
-    .description('run an MCP server on stdio: the board as tools for a model')
-    .action(handle(mcpCommand, 'mcp'));
+  program.command('mcp').description('run an MCP server on stdio: the board as tools for a model').action(handle(mcpCommand, 'mcp'));
   program
     .command('demo')
     .description('simulated agents work through a sample plan, so you can watch the board live')

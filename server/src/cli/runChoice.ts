@@ -16,7 +16,10 @@ export function chooseRun(runs: RunRecord[], root: string, leaseToken?: string, 
   if (open.length === 0) {
     return { code: 'RUN_REQUIRED', message: `No open run in ${root} (${runs.length} finished); name one with ${howToName}.` };
   }
-  const ids = open.slice(0, 10).map((r) => `${r.run_id} (${r.status})`).join(', ');
+  const ids = open
+    .slice(0, 10)
+    .map((r) => `${r.run_id} (${r.status})`)
+    .join(', ');
   const more = open.length > 10 ? ` and ${open.length - 10} more` : '';
   return { code: 'RUN_AMBIGUOUS', message: `${open.length} open runs in ${root}: ${ids}${more}. Choose one with ${howToName}.` };
 }

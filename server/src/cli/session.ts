@@ -38,7 +38,7 @@ export class CliSession {
     if (opts.durability !== undefined && opts.durability !== 'fsync' && opts.durability !== 'none') {
       throw new UsageError(`--durability must be fsync or none, not ${JSON.stringify(opts.durability)}.`);
     }
-    this.durability = (opts.durability as Durability | undefined) ?? 'fsync';
+    this.durability = opts.durability ?? 'fsync';
     this.commandId = opts.commandId;
     this.explicitRun = opts.run ?? (env.RUNBOARD_RUN?.trim() || undefined);
   }
@@ -69,7 +69,8 @@ export class CliSession {
     const { runs } = await this.execute('listRuns', { limit: 1000 });
     const choice = chooseRun(runs, this.root, leaseToken);
     if ('code' in choice) {
-      const hint = choice.code === 'RUN_REQUIRED' && runs.length === 0 ? ' Create one with `runboard run create "<objective>"`, or pass --root.' : '';
+      const hint =
+        choice.code === 'RUN_REQUIRED' && runs.length === 0 ? ' Create one with `runboard run create "<objective>"`, or pass --root.' : '';
       throw new UsageError(choice.message + hint, choice.code);
     }
     return choice.run_id;

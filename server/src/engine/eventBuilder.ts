@@ -16,7 +16,10 @@ export interface EventFields {
 export class EventBuilder {
   readonly events: EventRecord[] = [];
 
-  constructor(private readonly state: RunState, private readonly ctx: CommandContext) {}
+  constructor(
+    private readonly state: RunState,
+    private readonly ctx: CommandContext,
+  ) {}
 
   add(fields: EventFields): EventRecord {
     const n = this.events.length + 1;

@@ -2,7 +2,15 @@
 // engine's own event types the result they carry (PROTOCOL.md §Files). Lines from other
 // processes pass through here, so nothing malformed ever reaches the fold.
 import { z } from 'zod';
-import { ArtifactSchema, BlackboardItemSchema, EventRecord, EventRecordSchema, RunRecordSchema, TaskSchema, WorkspaceLeaseSchema } from '../../../contract/schemas/records';
+import {
+  ArtifactSchema,
+  BlackboardItemSchema,
+  EventRecord,
+  EventRecordSchema,
+  RunRecordSchema,
+  TaskSchema,
+  WorkspaceLeaseSchema,
+} from '../../../contract/schemas/records';
 import { LogRepairedPayloadSchema } from './logRestore';
 import { Check, compileCheck, shapeKeys } from './schemaCheck';
 import { EVENT } from '../../../contract/events';
@@ -80,7 +88,12 @@ export function validateEventRecord(value: unknown, runId: string): EventRecord 
     const p = schema.safeParse(e.payload);
     if (!p.success) return `payload of ${e.type}: ${describe(p.error)}`;
   }
-  if (schema && e.type.startsWith('context.task.') && (e.payload as { task: { id: string } }).task.id !== e.task_id && e.task_id !== undefined) {
+  if (
+    schema &&
+    e.type.startsWith('context.task.') &&
+    (e.payload as { task: { id: string } }).task.id !== e.task_id &&
+    e.task_id !== undefined
+  ) {
     return `payload.task.id differs from task_id ${e.task_id}`;
   }
   return e;

@@ -11,7 +11,7 @@ const BYTES_PER_UNIT = 6;
 const NUMBER_BYTES = 25;
 
 function isPlainContainer(v: object): boolean {
-  const proto = Object.getPrototypeOf(v);
+  const proto: unknown = Object.getPrototypeOf(v);
   const plain = Array.isArray(v) ? proto === Array.prototype : proto === Object.prototype || proto === null;
   return plain && typeof (v as { toJSON?: unknown }).toJSON !== 'function';
 }

@@ -5,7 +5,15 @@
 // applies that difference (state.ts), so every reader — live, loading, replay — reaches the
 // restored state from the log alone. The damaged lines themselves stay as they are.
 import { z } from 'zod';
-import { ArtifactSchema, BlackboardItemSchema, RunHeader, RunRecordSchema, SummariesSchema, Task, TaskSchema } from '../../../contract/schemas/records';
+import {
+  ArtifactSchema,
+  BlackboardItemSchema,
+  RunHeader,
+  RunRecordSchema,
+  SummariesSchema,
+  Task,
+  TaskSchema,
+} from '../../../contract/schemas/records';
 import { canonicalJson } from './commandIndex';
 import type { CommandEntry, RunState } from './state';
 
@@ -40,7 +48,9 @@ export const RestoredSchema = z.object({
 export type Restored = z.infer<typeof RestoredSchema>;
 
 export const LogRepairedPayloadSchema = z.object({
-  damage: z.array(z.object({ line: z.number().int(), missing: z.tuple([z.number().int(), z.number().int()]).optional(), message: z.string() })),
+  damage: z.array(
+    z.object({ line: z.number().int(), missing: z.tuple([z.number().int(), z.number().int()]).optional(), message: z.string() }),
+  ),
   restored: RestoredSchema.optional(),
 });
 

@@ -6,22 +6,24 @@ import { trimmedOrUndefined } from './text';
 import { RunStatus, StepStatus, isTerminal } from '../../../contract/statuses';
 
 // A Map: user text like "constructor" must not find Object.prototype members.
-const STEP_STATUS_ALIASES = new Map<string, StepStatus>(Object.entries({
-  pending: 'pending',
-  runnable: 'runnable',
-  ready: 'runnable',
-  in_progress: 'in_progress',
-  'in-progress': 'in_progress',
-  working: 'in_progress',
-  active: 'in_progress',
-  doing: 'in_progress',
-  blocked: 'blocked',
-  done: 'done',
-  completed: 'done',
-  complete: 'done',
-  failed: 'failed',
-  error: 'failed',
-}) as [string, StepStatus][]);
+const STEP_STATUS_ALIASES = new Map<string, StepStatus>(
+  Object.entries<StepStatus>({
+    pending: 'pending',
+    runnable: 'runnable',
+    ready: 'runnable',
+    in_progress: 'in_progress',
+    'in-progress': 'in_progress',
+    working: 'in_progress',
+    active: 'in_progress',
+    doing: 'in_progress',
+    blocked: 'blocked',
+    done: 'done',
+    completed: 'done',
+    complete: 'done',
+    failed: 'failed',
+    error: 'failed',
+  }),
+);
 
 /** The one step-status parser (SPEC.md §1.2, ⚠ W24): trimmed, case-insensitive, with aliases. */
 export function parseStepStatus(value: unknown): StepStatus | undefined {
@@ -56,9 +58,7 @@ export interface RunTransitionResult {
 }
 
 function payloadField(payload: unknown, key: string): unknown {
-  return payload !== null && typeof payload === 'object' && !Array.isArray(payload)
-    ? (payload as Record<string, unknown>)[key]
-    : undefined;
+  return payload !== null && typeof payload === 'object' && !Array.isArray(payload) ? (payload as Record<string, unknown>)[key] : undefined;
 }
 
 function payloadStepStatus(payload: unknown): StepStatus | undefined {
@@ -89,9 +89,8 @@ export function materializePlan(objective: string): Step[] {
     titles.push(line);
     if (titles.length === 6) break;
   }
-  const chosen = titles.length > 0
-    ? titles
-    : ['Plan the approach', 'Execute the plan and produce the artifacts', 'Validate the results and finalize'];
+  const chosen =
+    titles.length > 0 ? titles : ['Plan the approach', 'Execute the plan and produce the artifacts', 'Validate the results and finalize'];
   return chosen.map((title, i) => ({ step_id: `step-${i + 1}`, title, status: 'pending' as const }));
 }
 
@@ -125,68 +124,104 @@ function stepEvent(fallback: StepStatus | undefined, withError: boolean): Transi
 
 /** SPEC.md §4.2's transition table, by event type (lower case); other types are step events. A Map: event types are free text. */
 const RUN_TRANSITIONS = new Map<string, Transition>([
-  ['session_run_started', (r, e) => {
-    r.status = 'running';
-    r.steps = withStep(e.run.steps, e.stepId ?? 'session-run', 'in_progress');
-    r.why_next_step = e.why ?? WHY.sessionRunning;
-    start(r, e.ts);
-  }],
-  ['session_run_finished', (r, e) => {
-    const s = e.input.status;
-    const stepStatus: StepStatus =
-      s === 'completed' ? 'done' : s === 'cancelled' || s === 'blocked' || s === 'paused' ? 'blocked' : s === 'failed' ? 'failed' : 'done';
-    r.steps = withStep(e.run.steps, e.stepId ?? 'session-run', stepStatus);
-    r.why_next_step = e.why ?? WHY.sessionFinished;
-    if (e.error !== undefined) r.last_error = e.error;
-  }],
-  ['planning_started', (r, e) => {
-    r.status = 'awaiting_approval';
-    if (e.run.steps.length === 0) r.steps = materializePlan(e.run.objective);
-    r.why_next_step = WHY.awaitingApproval;
-    start(r, e.ts);
-  }],
-  ['plan_approved', (r, e) => {
-    r.status = 'running';
-    const next = e.run.steps.find((s) => s.status === 'pending' || s.status === 'runnable');
-    if (next) {
-      r.steps = withStep(e.run.steps, next.step_id, 'in_progress');
-      r.why_next_step = `Plan approved; continue with step ${next.step_id}: ${next.title}`;
-    }
-    start(r, e.ts);
-  }],
-  ['run_paused', (r) => {
-    r.status = 'paused';
-    r.why_next_step = WHY.paused;
-  }],
-  ['run_resumed', (r) => {
-    r.status = 'running';
-    r.why_next_step = WHY.resumed;
-    r.ended_at_ms = undefined;
-  }],
-  ['run_cancelled', (r) => {
-    r.status = 'cancelled';
-    r.why_next_step = WHY.cancelled;
-  }],
-  ['run_reopened', (r, e) => {
-    r.status = 'running';
-    const reason = trimmedOrUndefined(payloadField(e.input.payload, 'reason'));
-    r.why_next_step = reason ? `${WHY.reopened} Reason: “${reason}”` : WHY.reopened;
-    r.ended_at_ms = undefined;
-  }],
-  ['task_retry_requested', (r, e) => {
-    r.status = 'running';
-    if (e.stepId !== undefined) {
-      r.steps = withStep(e.run.steps, e.stepId, 'runnable');
-      r.why_next_step = `Retry requested for step ${e.stepId}.`;
-    }
-    r.ended_at_ms = undefined;
-    r.last_error = undefined;
-  }],
-  ['revision_requested', (r, e) => {
-    r.status = 'blocked';
-    const feedback = trimmedOrUndefined(payloadField(e.input.payload, 'feedback'));
-    r.why_next_step = feedback ? `A revision was requested: ${feedback}` : 'A revision was requested.';
-  }],
+  [
+    'session_run_started',
+    (r, e) => {
+      r.status = 'running';
+      r.steps = withStep(e.run.steps, e.stepId ?? 'session-run', 'in_progress');
+      r.why_next_step = e.why ?? WHY.sessionRunning;
+      start(r, e.ts);
+    },
+  ],
+  [
+    'session_run_finished',
+    (r, e) => {
+      const s = e.input.status;
+      const stepStatus: StepStatus =
+        s === 'completed'
+          ? 'done'
+          : s === 'cancelled' || s === 'blocked' || s === 'paused'
+            ? 'blocked'
+            : s === 'failed'
+              ? 'failed'
+              : 'done';
+      r.steps = withStep(e.run.steps, e.stepId ?? 'session-run', stepStatus);
+      r.why_next_step = e.why ?? WHY.sessionFinished;
+      if (e.error !== undefined) r.last_error = e.error;
+    },
+  ],
+  [
+    'planning_started',
+    (r, e) => {
+      r.status = 'awaiting_approval';
+      if (e.run.steps.length === 0) r.steps = materializePlan(e.run.objective);
+      r.why_next_step = WHY.awaitingApproval;
+      start(r, e.ts);
+    },
+  ],
+  [
+    'plan_approved',
+    (r, e) => {
+      r.status = 'running';
+      const next = e.run.steps.find((s) => s.status === 'pending' || s.status === 'runnable');
+      if (next) {
+        r.steps = withStep(e.run.steps, next.step_id, 'in_progress');
+        r.why_next_step = `Plan approved; continue with step ${next.step_id}: ${next.title}`;
+      }
+      start(r, e.ts);
+    },
+  ],
+  [
+    'run_paused',
+    (r) => {
+      r.status = 'paused';
+      r.why_next_step = WHY.paused;
+    },
+  ],
+  [
+    'run_resumed',
+    (r) => {
+      r.status = 'running';
+      r.why_next_step = WHY.resumed;
+      r.ended_at_ms = undefined;
+    },
+  ],
+  [
+    'run_cancelled',
+    (r) => {
+      r.status = 'cancelled';
+      r.why_next_step = WHY.cancelled;
+    },
+  ],
+  [
+    'run_reopened',
+    (r, e) => {
+      r.status = 'running';
+      const reason = trimmedOrUndefined(payloadField(e.input.payload, 'reason'));
+      r.why_next_step = reason ? `${WHY.reopened} Reason: “${reason}”` : WHY.reopened;
+      r.ended_at_ms = undefined;
+    },
+  ],
+  [
+    'task_retry_requested',
+    (r, e) => {
+      r.status = 'running';
+      if (e.stepId !== undefined) {
+        r.steps = withStep(e.run.steps, e.stepId, 'runnable');
+        r.why_next_step = `Retry requested for step ${e.stepId}.`;
+      }
+      r.ended_at_ms = undefined;
+      r.last_error = undefined;
+    },
+  ],
+  [
+    'revision_requested',
+    (r, e) => {
+      r.status = 'blocked';
+      const feedback = trimmedOrUndefined(payloadField(e.input.payload, 'feedback'));
+      r.why_next_step = feedback ? `A revision was requested: ${feedback}` : 'A revision was requested.';
+    },
+  ],
   ['step_started', stepEvent('in_progress', false)],
   ['task_started', stepEvent('in_progress', false)],
   ['step_completed', stepEvent('done', false)],

@@ -148,7 +148,7 @@ export function compileParse(schema: z.ZodType): Parse | undefined {
       if (!el) return undefined;
       return (v) => {
         if (!Array.isArray(v)) return UNSURE;
-        const out = new Array(v.length);
+        const out: unknown[] = new Array<unknown>(v.length);
         for (let i = 0; i < v.length; i++) {
           const x = el(v[i]);
           if (x === UNSURE) return UNSURE;

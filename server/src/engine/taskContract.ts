@@ -31,11 +31,7 @@ export interface ContractResult {
  * Checks and normalizes a task payload. `where` names the row for error details.
  * Throws TASK_CONTRACT_INVALID / TASK_OUTPUT_TARGET_REQUIRED.
  */
-export function normalizeContract(
-  taskType: string,
-  payload: unknown,
-  where: { task_id: string; index: number },
-): ContractResult {
+export function normalizeContract(taskType: string, payload: unknown, where: { task_id: string; index: number }): ContractResult {
   if (payload !== null && payload !== undefined && (typeof payload !== 'object' || Array.isArray(payload))) {
     throw new DomainError('TASK_CONTRACT_INVALID', `Task ${where.index} (${where.task_id}): payload must be a JSON object or null.`, where);
   }
@@ -48,9 +44,10 @@ export function normalizeContract(
   out.execution_mode = kind === 'implementation' ? 'strict_write' : 'strict_nonwriting';
   if (kind === 'implementation') {
     const target = obj.output_target;
-    const path = target && typeof target === 'object' && !Array.isArray(target)
-      ? firstPresentString(target as Record<string, unknown>, ['path', 'file', 'file_path', 'target'])
-      : undefined;
+    const path =
+      target && typeof target === 'object' && !Array.isArray(target)
+        ? firstPresentString(target as Record<string, unknown>, ['path', 'file', 'file_path', 'target'])
+        : undefined;
     if (!path) {
       throw new DomainError(
         'TASK_OUTPUT_TARGET_REQUIRED',

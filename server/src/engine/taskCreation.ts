@@ -49,7 +49,11 @@ function buildTask(input: TaskInput, index: number, ctx: CommandContext): Task {
     created_ts: ctx.now,
     updated_ts: ctx.now,
   };
-  setTrimmedFields(task, { workflow_id: input.workflow_id, workflow_node_id: input.workflow_node_id, parent_task_id: input.parent_task_id });
+  setTrimmedFields(task, {
+    workflow_id: input.workflow_id,
+    workflow_node_id: input.workflow_node_id,
+    parent_task_id: input.parent_task_id,
+  });
   return task;
 }
 
@@ -82,7 +86,11 @@ function findCycle(batch: Map<string, Task>): string[] | undefined {
   return undefined;
 }
 
-export function decideCreateTasks(state: RunState, inputs: TaskInput[], ctx: CommandContext): { events: ReturnType<EventBuilder['add']>[]; tasks: Task[] } {
+export function decideCreateTasks(
+  state: RunState,
+  inputs: TaskInput[],
+  ctx: CommandContext,
+): { events: ReturnType<EventBuilder['add']>[]; tasks: Task[] } {
   if (inputs.length > LIMITS.batchTasks) {
     throw new DomainError('LIMIT_EXCEEDED', `A batch holds at most ${LIMITS.batchTasks} tasks (got ${inputs.length}).`, {
       limit: 'batch_tasks',
@@ -115,11 +123,11 @@ export function decideCreateTasks(state: RunState, inputs: TaskInput[], ctx: Com
   for (const task of batch.values()) {
     const unknown = task.depends_on_task_ids.filter((d) => !state.tasks.has(d) && !batch.has(d));
     if (unknown.length > 0) {
-      throw new DomainError(
-        'TASK_DEPENDENCY_UNKNOWN',
-        `Task ${index} (${task.id}) depends on unknown task(s): ${unknown.join(', ')}.`,
-        { task_id: task.id, index, depends_on: unknown },
-      );
+      throw new DomainError('TASK_DEPENDENCY_UNKNOWN', `Task ${index} (${task.id}) depends on unknown task(s): ${unknown.join(', ')}.`, {
+        task_id: task.id,
+        index,
+        depends_on: unknown,
+      });
     }
     index++;
   }
@@ -137,7 +145,13 @@ export function decideCreateTasks(state: RunState, inputs: TaskInput[], ctx: Com
       type: EVENT.taskCreated,
       status: state.header.status,
       task_id: task.id,
-      payload: { task_id: task.id, task_type: task.task_type, task_rev: 1, ...(task.workflow_id ? { workflow_id: task.workflow_id } : {}), task },
+      payload: {
+        task_id: task.id,
+        task_type: task.task_type,
+        task_rev: 1,
+        ...(task.workflow_id ? { workflow_id: task.workflow_id } : {}),
+        task,
+      },
     });
   }
   return { events: b.events, tasks: [...batch.values()] };

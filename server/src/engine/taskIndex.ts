@@ -113,9 +113,7 @@ export class TaskIndex {
 
   private validReady(e: ReadyEntry): Task | undefined {
     const t = this.tasks.get(e.id);
-    return t && t.task_rev === e.rev && isClaimableStatus(t.status) && this.unfinishedDependencyCount(t.id) === 0
-      ? t
-      : undefined;
+    return t && t.task_rev === e.rev && isClaimableStatus(t.status) && this.unfinishedDependencyCount(t.id) === 0 ? t : undefined;
   }
 
   private validLease(e: LeaseEntry): Task | undefined {
@@ -143,7 +141,11 @@ export class TaskIndex {
   private unregisterDependencies(task: Task): void {
     for (const dep of new Set(task.depends_on_task_ids)) {
       const list = this.dependents.get(dep);
-      if (list) this.dependents.set(dep, list.filter((d) => d !== task.id));
+      if (list)
+        this.dependents.set(
+          dep,
+          list.filter((d) => d !== task.id),
+        );
     }
     this.unfinishedDeps.set(task.id, 0);
   }

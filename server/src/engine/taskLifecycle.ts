@@ -100,7 +100,14 @@ export function decideTransition(state: RunState, req: TransitionRequest, ctx: C
   checkNotExpired(task, req, ctx.now);
   checkPrecondition(task, req);
   checkLease(task, req, ctx.now);
-  const move = MOVES[req.action]({ task, next: bump(task, ctx.now), req, agent: req.agent_id?.trim() || undefined, now: ctx.now, defaultLeaseMs });
+  const move = MOVES[req.action]({
+    task,
+    next: bump(task, ctx.now),
+    req,
+    agent: req.agent_id?.trim() || undefined,
+    now: ctx.now,
+    defaultLeaseMs,
+  });
   const b = new EventBuilder(state, ctx);
   b.add({ type: move.type, status: state.header.status, task_id: task.id, payload: { ...move.payload, task: move.task } });
   return b.events;
@@ -184,11 +191,15 @@ const MOVES: Record<TransitionAction, (m: MoveInput) => Move> = {
   release: ({ task, next, req }) => recorded({ ...endLease(next, task), status: 'runnable' }, EVENT.taskRequeued, req),
   retry: ({ task, next, req, now }) => {
     if (!attemptsLeft(task)) {
-      throw new DomainError('TASK_ATTEMPTS_EXHAUSTED', `Task ${task.id} has failed ${task.attempt} of ${task.max_attempts} allowed attempts.`, {
-        task_id: task.id,
-        attempt: task.attempt,
-        max_attempts: task.max_attempts,
-      });
+      throw new DomainError(
+        'TASK_ATTEMPTS_EXHAUSTED',
+        `Task ${task.id} has failed ${task.attempt} of ${task.max_attempts} allowed attempts.`,
+        {
+          task_id: task.id,
+          attempt: task.attempt,
+          max_attempts: task.max_attempts,
+        },
+      );
     }
     const { last_error: _cleared, ...rest } = endLease(next, task);
     return recorded({ ...rest, status: 'runnable', next_retry_at_ms: now }, EVENT.taskRequeued, req);

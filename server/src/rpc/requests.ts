@@ -8,11 +8,16 @@ import { INVALID_PARAMS, RpcErrorCodes } from '../../../contract/errors';
 import { Requests } from '../../../contract/messages';
 import { METHOD_PARAMS, parseParams, StoreMethod, SubscribeParams, UnsubscribeParams } from '../../../contract/schemas/params';
 import type { RunStore } from '../store/runStore';
-import { toResponseError } from './rpcErrors';
+import { errorText, toResponseError } from './rpcErrors';
 import type { SubscriptionHub } from './subscriptions';
 
 /** Answers requests on `connection`; returns what stops it (after `shutdown`). */
-export function serveRequests(connection: Connection, store: RunStore, hub: SubscriptionHub, log: (message: string) => void): { stop(): void } {
+export function serveRequests(
+  connection: Connection,
+  store: RunStore,
+  hub: SubscriptionHub,
+  log: (message: string) => void,
+): { stop(): void } {
   // A Map, not an object: a method named "constructor" must not find Object's.
   const handlers = new Map<string, (params: unknown) => unknown>();
   for (const name of Object.keys(METHOD_PARAMS) as StoreMethod[]) {
@@ -36,7 +41,7 @@ export function serveRequests(connection: Connection, store: RunStore, hub: Subs
       return await handler(params ?? {});
     } catch (e) {
       const err = toResponseError(e, method);
-      if (err.code === RpcErrorCodes.internal) log(`${method}: ${(e as Error).stack ?? e}`);
+      if (err.code === RpcErrorCodes.internal) log(`${method}: ${errorText(e)}`);
       throw err;
     }
   });

@@ -4,6 +4,11 @@ import { DomainError } from '../engine/errors';
 import { INTERNAL_ERROR, INVALID_PARAMS, RpcErrorCodes } from '../../../contract/errors';
 import { ParamsError } from '../../../contract/schemas/params';
 
+/** An error for the log: its stack when it has one. */
+export function errorText(e: unknown): string {
+  return e instanceof Error ? (e.stack ?? e.message) : String(e);
+}
+
 export function toResponseError(e: unknown, method: string): ResponseError<unknown> {
   if (e instanceof ResponseError) return e;
   if (e instanceof ParamsError) {

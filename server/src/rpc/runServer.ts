@@ -8,10 +8,11 @@ import { Notifications, PROTOCOL_VERSION } from '../../../contract/messages';
 import { ensureLockLoaded } from '../store/osLock';
 import { RunStore } from '../store/runStore';
 import { startLeaseTimer } from './leaseTimer';
+import { errorText } from './rpcErrors';
 import { serveRequests } from './requests';
 import { RunsWatcher } from './runsWatcher';
 import { SubscriptionHub } from './subscriptions';
-import { DURABILITIES, Durability } from '../../../contract/limits';
+import { DURABILITIES } from '../../../contract/limits';
 import type { InitializationOptions } from '../../../contract/initialization';
 
 declare const RUNBOARD_VERSION: string | undefined;
@@ -56,7 +57,7 @@ function argValue(argv: string[], name: string): string | undefined {
 export function runServer(argv: string[] = process.argv.slice(2)): void {
   exitWithoutLock();
   const store = new RunStore([], {
-    durability: (argValue(argv, '--durability') === 'none' ? 'none' : 'fsync') as Durability,
+    durability: argValue(argv, '--durability') === 'none' ? 'none' : 'fsync',
     readOnly: argv.includes('--read-only'),
   });
   const connection = createConnection(ProposedFeatures.all);
@@ -139,7 +140,7 @@ function watchRuns(store: RunStore, log: (message: string) => void): RunsWatcher
     try {
       fn();
     } catch (e) {
-      log(`watcher: ${(e as Error).stack ?? e}`);
+      log(`watcher: ${errorText(e)}`);
     }
   };
   return new RunsWatcher({
@@ -158,6 +159,6 @@ function onProcessEnd(shutdown: () => void, log: (message: string) => void): voi
     shutdown();
     process.exit(0);
   });
-  process.on('unhandledRejection', (e) => log(`unhandled rejection: ${(e as Error)?.stack ?? e}`));
-  process.on('uncaughtException', (e) => log(`uncaught exception: ${e.stack ?? e}`));
+  process.on('unhandledRejection', (e) => log(`unhandled rejection: ${errorText(e)}`));
+  process.on('uncaughtException', (e) => log(`uncaught exception: ${errorText(e)}`));
 }

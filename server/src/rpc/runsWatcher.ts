@@ -54,7 +54,10 @@ export class RunsWatcher {
       const runId = rel.split(path.sep)[0];
       if (runId && !runId.startsWith('..')) this.target.changed(root, runId);
     };
-    w.on('add', onPath).on('change', onPath).on('addDir', onPath).on('error', () => undefined);
+    w.on('add', onPath)
+      .on('change', onPath)
+      .on('addDir', onPath)
+      .on('error', () => undefined);
     // chokidar drops a file's change events for 50 ms after it emits one, with no trailing
     // event, so appends in a burst would wait for the 1 s poll. Its raw fs.watch events are not
     // throttled: each one schedules a look at its run (once per turn of the event loop).
@@ -89,7 +92,7 @@ export class RunsWatcher {
 
   async close(): Promise<void> {
     clearInterval(this.timer);
-    await Promise.all([...this.watchers.values()].map((w) => w?.close()));
+    await Promise.all([...this.watchers.values()].map((w) => w?.close() ?? Promise.resolve()));
     this.watchers.clear();
   }
 }

@@ -11,7 +11,12 @@ import { DomainError } from '../engine/errors';
 import { assertRunId } from '../engine/ids';
 import { EventRecord } from '../../../contract/schemas/records';
 import { clamp } from '../../../contract/schemas/params';
-import type { Cursor, DiagnosticNotificationParams, EventsNotificationParams, RunResetNotificationParams } from '../../../contract/messages';
+import type {
+  Cursor,
+  DiagnosticNotificationParams,
+  EventsNotificationParams,
+  RunResetNotificationParams,
+} from '../../../contract/messages';
 import type { RunHandle } from '../store/runHandle';
 import { RunStore } from '../store/runStore';
 import { CommitNotice, ResetNotice } from '../store/types';
@@ -177,7 +182,13 @@ export class SubscriptionHub {
     for (const sub of this.subs.values()) {
       if (!sub.ready || sub.runRoot.get(n.run_id) !== n.root) continue;
       sub.delivered.set(n.run_id, n.last_seq);
-      this.sendReset({ subscription_id: sub.id, root: n.root, run_id: n.run_id, last_seq: n.last_seq, cursor: Object.fromEntries(sub.delivered) });
+      this.sendReset({
+        subscription_id: sub.id,
+        root: n.root,
+        run_id: n.run_id,
+        last_seq: n.last_seq,
+        cursor: Object.fromEntries(sub.delivered),
+      });
     }
   }
 

@@ -58,7 +58,7 @@ export function readCheckpointFile(file: string): Checkpoint {
     const i = r.error.issues[0];
     throw new Error(`${i.path.join('.') || 'record'}: ${i.message}`);
   }
-  return r.data as Checkpoint;
+  return r.data;
 }
 
 /** Every checkpoint, seq ascending (then ts_ms, then id); unreadable ones flagged. */

@@ -6,13 +6,7 @@ const target = spec?.split(':')[0];
 const nth = Number(spec?.split(':')[1] ?? 1);
 let hits = 0;
 
-export type CrashPoint =
-  | 'after-lock'
-  | 'partial-write'
-  | 'before-fsync'
-  | 'before-unlock'
-  | 'snapshot-write'
-  | 'checkpoint-write';
+export type CrashPoint = 'after-lock' | 'partial-write' | 'before-fsync' | 'before-unlock' | 'snapshot-write' | 'checkpoint-write';
 
 /** Counts a visit to `point`; true on the visit that must crash (the caller may do damage first). */
 export function crashDue(point: CrashPoint): boolean {

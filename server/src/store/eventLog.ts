@@ -109,7 +109,7 @@ export class EventLog {
     if (last[0] !== NEWLINE) return undefined;
     const end = offset - 1;
     let chunks: Buffer[] = [];
-    for (let pos = end; pos > 0 && end - pos <= maxBytes; ) {
+    for (let pos = end; pos > 0 && end - pos <= maxBytes;) {
       const want = Math.min(64 * 1024, pos);
       const chunk = Buffer.allocUnsafe(want);
       fs.readSync(fd, chunk, 0, want, pos - want);

@@ -105,7 +105,10 @@ export class EventSequencer {
     }
     if (e.seq > this.nextSeq) {
       // Folded around the hole: what comes after it still counts.
-      this.damaged(l.line, `Seqs ${this.nextSeq}..${e.seq - 1} are missing before this line (seq ${e.seq}); folded around them.`, [this.nextSeq, e.seq - 1]);
+      this.damaged(l.line, `Seqs ${this.nextSeq}..${e.seq - 1} are missing before this line (seq ${e.seq}); folded around them.`, [
+        this.nextSeq,
+        e.seq - 1,
+      ]);
     }
     if (e.batch_end !== undefined && e.batch_end > e.seq) {
       this.pending = { items: [{ event: e, start: l.start }], end: e.batch_end, line: l.line };
@@ -128,7 +131,8 @@ export class EventSequencer {
       }
       return undefined;
     };
-    if (l.end - l.start > this.maxLineBytes) return bad(`Line of ${l.end - l.start} bytes is over the ${this.maxLineBytes}-byte limit; skipped.`);
+    if (l.end - l.start > this.maxLineBytes)
+      return bad(`Line of ${l.end - l.start} bytes is over the ${this.maxLineBytes}-byte limit; skipped.`);
     let value: unknown;
     try {
       value = JSON.parse(l.text);

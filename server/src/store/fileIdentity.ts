@@ -31,7 +31,8 @@ export function lookAtPath(file: string, held: FileIdentity): { at: AtPath; size
   try {
     st = fs.lstatSync(file, { bigint: true });
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'ENOTDIR') return { at: 'missing', size: 0 };
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'ENOTDIR')
+      return { at: 'missing', size: 0 };
     throw e;
   }
   const same = !st.isSymbolicLink() && st.dev === held.dev && st.ino === held.ino;

@@ -55,7 +55,10 @@ export class LogPages {
     this.touched();
     const seq = new EventSequencer(this.runId, start === 0 ? 1 : from, this.maxLineBytes);
     this.log.readRange(start, this.log.offset, (text, line, lineStart, lineEnd) => {
-      const events = seq.push({ text, line, start: lineStart, end: lineEnd }).map((s) => s.event).filter((e) => e.seq >= from);
+      const events = seq
+        .push({ text, line, start: lineStart, end: lineEnd })
+        .map((s) => s.event)
+        .filter((e) => e.seq >= from);
       return events.length === 0 || visit(events, lineEnd);
     });
   }

@@ -65,7 +65,11 @@ export function restoreSources(runDir: string): RestoreSource[] {
   const bb = readBlackboardSnapshot(runDir);
   const idx = readLogIndex(runDir);
   if ('value' in run && 'value' in bb && 'value' in idx) {
-    out.push({ from: 'cache', label: 'the caches', state: stateFromRecords(run.value, bb.value, { seq: idx.value.last_event_seq, entries: idx.value.commands }) });
+    out.push({
+      from: 'cache',
+      label: 'the caches',
+      state: stateFromRecords(run.value, bb.value, { seq: idx.value.last_event_seq, entries: idx.value.commands }),
+    });
   }
   for (const c of listCheckpoints(runDir).reverse()) {
     if (c.unreadable) continue;
@@ -89,8 +93,7 @@ export function seqsToCheck(sources: RestoreSource[]): Set<number> {
 }
 
 export type RestorePlan =
-  | { available: true; source: RestoreSource; restored: Restored; summary: RestoreSummary }
-  | { available: false; reason: string };
+  { available: true; source: RestoreSource; restored: Restored; summary: RestoreSummary } | { available: false; reason: string };
 
 /**
  * The first source that holds the state from before every damaged line, carried forward over the
@@ -110,7 +113,11 @@ export function planRestore(
       continue;
     }
     carryForward(source.state, stateSeq(source.state));
-    const diff = restoreDiff(inspection.folded, source.state, { from: source.from, checkpoint_id: source.checkpoint_id, seq: stateSeq(source.state) });
+    const diff = restoreDiff(inspection.folded, source.state, {
+      from: source.from,
+      checkpoint_id: source.checkpoint_id,
+      seq: stateSeq(source.state),
+    });
     if ('reason' in diff) {
       reasons.push(`${source.label}: ${diff.reason}`);
       continue;

@@ -17,7 +17,14 @@ import lockBinary from './lockBinary.json';
 /** The binding's own calls (fs-native-extensions 1.5.1, binding.c); offset 0 and length 0 mean the whole file. */
 interface LockBinding {
   tryLock(fd: number, offset: number, length: number, exclusive: boolean): void;
-  waitForLock(fd: number, offset: number, length: number, exclusive: boolean, ctx: object, cb: (this: object, err: Error | null) => void): ArrayBuffer;
+  waitForLock(
+    fd: number,
+    offset: number,
+    length: number,
+    exclusive: boolean,
+    ctx: object,
+    cb: (this: object, err: Error | null) => void,
+  ): ArrayBuffer;
   unlock(fd: number, offset: number, length: number): void;
 }
 
@@ -91,7 +98,13 @@ function lockBinding(): LockBinding {
   if (binding) return binding;
   if (loadError) throw loadError;
   try {
-    binding = loadLockBinding({ platform: process.platform, arch: process.arch, glibc: hasGlibc }, (t) => bindingCandidates(t), (f) => require(f));
+    binding = loadLockBinding(
+      { platform: process.platform, arch: process.arch, glibc: hasGlibc },
+      (t) => bindingCandidates(t),
+      // A native binary is loaded by path at run time (its package's loader cannot be bundled).
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      (f) => require(f),
+    );
     return binding;
   } catch (e) {
     loadError = e as Error;
@@ -136,7 +149,7 @@ export function waitForLock(fd: number, done: (err: NodeJS.ErrnoException | null
   const req: { handle?: ArrayBuffer } = {};
   // The native request lives in `handle`, which must stay reachable until the callback runs: the
   // binding holds `req` until then.
-  req.handle = lockBinding().waitForLock(fd, REGION.offset, REGION.length, !shared, req, (err) => done(err as NodeJS.ErrnoException | null));
+  req.handle = lockBinding().waitForLock(fd, REGION.offset, REGION.length, !shared, req, (err) => done(err));
 }
 
 export function unlock(fd: number): void {

@@ -126,7 +126,9 @@ export class RunHandle extends RunReader {
     const sources = restoreSources(this.dir);
     const inspection = inspectLog(this.log, this.runId, this.opts.maxLineBytes, seqsToCheck(sources));
     if (inspection.damage.length === 0) return { inspection, restore: null };
-    const restore = planRestore(inspection, sources, (state, after) => this.pages.readEvents(after + 1, this.logSeq, (e) => applyEvent(state, e)));
+    const restore = planRestore(inspection, sources, (state, after) =>
+      this.pages.readEvents(after + 1, this.logSeq, (e) => applyEvent(state, e)),
+    );
     return { inspection, restore };
   }
 
@@ -137,7 +139,9 @@ export class RunHandle extends RunReader {
    * damage holds and the fold around it lacks (RESTORE_UNAVAILABLE when none does). Returns the
    * damage, the restore plan, and the event (null when there was nothing to repair).
    */
-  async repair(restore: boolean): Promise<{ damage: (Damage & { file: string })[]; restore: RestorePlan | null; event: EventRecord | null }> {
+  async repair(
+    restore: boolean,
+  ): Promise<{ damage: (Damage & { file: string })[]; restore: RestorePlan | null; event: EventRecord | null }> {
     return this.locked(
       false,
       (held, notices) => {
@@ -213,7 +217,10 @@ export class RunHandle extends RunReader {
       } catch (e) {
         if (!(e instanceof OnAnotherFile)) throw e;
         if (attempt >= MAX_ATTEMPTS) {
-          throw new DomainError('STORAGE_ERROR', `${this.log.file} was replaced ${attempt} times while Runboard wrote to it; nothing was recorded. Try again.`);
+          throw new DomainError(
+            'STORAGE_ERROR',
+            `${this.log.file} was replaced ${attempt} times while Runboard wrote to it; nothing was recorded. Try again.`,
+          );
         }
       } finally {
         held.release();
@@ -259,7 +266,11 @@ export class RunHandle extends RunReader {
 
   /** Lease expiry for the server's timer: requeues what expired, under the lock. */
   async expireLeases(): Promise<void> {
-    await this.command(undefined, () => [], () => undefined);
+    await this.command(
+      undefined,
+      () => [],
+      () => undefined,
+    );
   }
 
   override releaseFiles(): void {

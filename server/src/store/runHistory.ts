@@ -24,7 +24,8 @@ export class RunHistory {
   checkpointsOf(h: RunHandle): CheckpointListing[] {
     const list = listCheckpoints(h.dir);
     for (const c of list) {
-      if (c.unreadable) this.registry.reportOnce(`cp:${c.file}`, { run_id: h.runId, file: c.file, message: `Unreadable checkpoint: ${c.problem}` });
+      if (c.unreadable)
+        this.registry.reportOnce(`cp:${c.file}`, { run_id: h.runId, file: c.file, message: `Unreadable checkpoint: ${c.problem}` });
     }
     return list;
   }
@@ -32,15 +33,19 @@ export class RunHistory {
   async createCheckpoint(p: ParamsOf<'createCheckpoint'>): Promise<R.CreateCheckpointResult> {
     checkTextLimit('reason', p.reason);
     const h = this.registry.locate(p);
-    const outcome = await h.command(undefined, () => [], (_a, st, ctx) => ({
-      checkpoint_id: ctx.ids.newId('cp'),
-      run_id: st.header.run_id,
-      seq: st.header.last_event_seq,
-      ts_ms: ctx.now,
-      reason: p.reason,
-      run: toRunRecord(st),
-      blackboard: toBlackboard(st),
-    }));
+    const outcome = await h.command(
+      undefined,
+      () => [],
+      (_a, st, ctx) => ({
+        checkpoint_id: ctx.ids.newId('cp'),
+        run_id: st.header.run_id,
+        seq: st.header.last_event_seq,
+        ts_ms: ctx.now,
+        reason: p.reason,
+        run: toRunRecord(st),
+        blackboard: toBlackboard(st),
+      }),
+    );
     const checkpoint = (outcome as { result: R.CreateCheckpointResult['checkpoint'] }).result;
     try {
       writeCheckpoint(h.dir, checkpoint, this.options.durability === 'fsync');
@@ -66,9 +71,12 @@ export class RunHistory {
   private replayBase(h: RunHandle, upto: number, fromCheckpoint: boolean, checkpointId?: string) {
     if (checkpointId !== undefined) {
       const c = this.checkpointsOf(h).find((x) => x.checkpoint_id === checkpointId);
-      if (!c) throw new DomainError('CHECKPOINT_NOT_FOUND', `Run ${h.runId} has no checkpoint ${checkpointId}.`, { checkpoint_id: checkpointId });
+      if (!c)
+        throw new DomainError('CHECKPOINT_NOT_FOUND', `Run ${h.runId} has no checkpoint ${checkpointId}.`, { checkpoint_id: checkpointId });
       if (c.unreadable) {
-        throw new DomainError('CHECKPOINT_UNREADABLE', `Checkpoint ${checkpointId} cannot be read: ${c.problem}`, { checkpoint_id: checkpointId });
+        throw new DomainError('CHECKPOINT_UNREADABLE', `Checkpoint ${checkpointId} cannot be read: ${c.problem}`, {
+          checkpoint_id: checkpointId,
+        });
       }
       if (upto < c.seq) {
         throw new DomainError('REPLAY_RANGE_INVALID', `upto_seq ${upto} is before checkpoint ${checkpointId} (seq ${c.seq}).`, {
@@ -79,12 +87,18 @@ export class RunHistory {
       return readCheckpointFile(c.file);
     }
     if (!fromCheckpoint) return undefined;
-    const usable = this.checkpointsOf(h).filter((c) => !c.unreadable && c.seq <= upto).sort(compareCheckpoints);
+    const usable = this.checkpointsOf(h)
+      .filter((c) => !c.unreadable && c.seq <= upto)
+      .sort(compareCheckpoints);
     for (let i = usable.length - 1; i >= 0; i--) {
       try {
         return readCheckpointFile(usable[i].file);
       } catch (e) {
-        this.registry.reportOnce(`cp:${usable[i].file}`, { run_id: h.runId, file: usable[i].file, message: `Unreadable checkpoint: ${(e as Error).message}` });
+        this.registry.reportOnce(`cp:${usable[i].file}`, {
+          run_id: h.runId,
+          file: usable[i].file,
+          message: `Unreadable checkpoint: ${(e as Error).message}`,
+        });
       }
     }
     return undefined;

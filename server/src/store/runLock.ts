@@ -217,16 +217,21 @@ export class OsRunLock implements RunLock {
     return new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
         pending.wanted = false;
-        reject(new DomainError('STORAGE_ERROR', `Timed out after ${this.timeoutMs} ms waiting for the lock on ${this.file}; another process holds it${describeHolders(this.file)}.`));
+        reject(
+          new DomainError(
+            'STORAGE_ERROR',
+            `Timed out after ${this.timeoutMs} ms waiting for the lock on ${this.file}; another process holds it${describeHolders(this.file)}.`,
+          ),
+        );
       }, this.timeoutMs);
       pending.landed.then(
         () => {
           clearTimeout(timer);
           resolve();
         },
-        (e) => {
+        (e: unknown) => {
           clearTimeout(timer);
-          reject(e);
+          reject(e instanceof Error ? e : new Error(String(e)));
         },
       );
     });

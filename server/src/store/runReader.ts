@@ -57,7 +57,14 @@ export class RunReader {
   protected readonly touched: NonNullable<RunSite['touched']>;
 
   protected constructor(site: RunSite) {
-    ({ root: this.root, runId: this.runId, dir: this.dir, opts: this.opts, emitCommit: this.emitCommit, emitDiagnostic: this.emitDiagnostic } = site);
+    ({
+      root: this.root,
+      runId: this.runId,
+      dir: this.dir,
+      opts: this.opts,
+      emitCommit: this.emitCommit,
+      emitDiagnostic: this.emitDiagnostic,
+    } = site);
     this.emitReset = site.emitReset ?? (() => undefined);
     this.touched = site.touched ?? (() => undefined);
     this.log = new EventLog(path.join(this.dir, EVENTS_FILE));
@@ -131,16 +138,6 @@ export class RunReader {
     return start.seq;
   }
 
-  private newSequencer(report: boolean): EventSequencer {
-    return new EventSequencer(
-      this.runId,
-      this.logSeq + 1,
-      this.opts.maxLineBytes,
-      report ? (message, line) => this.diagnose(message, undefined, line) : undefined,
-      (d) => this.damage.push(d),
-    );
-  }
-
   /**
    * Folds complete commits appended since the last read. Under the lock (`lockFd`, the lock's
    * descriptor) a torn tail is repaired: a crashed writer's fragment is cut off, but a complete
@@ -150,7 +147,13 @@ export class RunReader {
    */
   private consumeNew(lockFd: number | undefined, collect = true): EventRecord[] {
     const folded: EventRecord[] = [];
-    const seq = this.newSequencer(true);
+    const seq = new EventSequencer(
+      this.runId,
+      this.logSeq + 1,
+      this.opts.maxLineBytes,
+      (message, line) => this.diagnose(message, undefined, line),
+      (d) => this.damage.push(d),
+    );
     const onLine = (l: Parameters<Parameters<EventLog['readNew']>[0]>[0]) => {
       for (const { event, start } of seq.push(l)) {
         applyEvent(this.state, event);
@@ -164,7 +167,11 @@ export class RunReader {
     };
     let torn = this.log.readNew(onLine);
     if (torn && lockFd !== undefined && restoreNewline(this.log, lockFd, torn, seq, this.opts)) {
-      this.diagnose('The last line had lost its newline (edited by hand?); it is a complete event and was kept, its newline restored.', undefined, torn.line);
+      this.diagnose(
+        'The last line had lost its newline (edited by hand?); it is a complete event and was kept, its newline restored.',
+        undefined,
+        torn.line,
+      );
       torn = this.log.readNew(onLine);
     }
     const pending = seq.pendingStart;

@@ -174,8 +174,14 @@ export class RunRegistry {
 
   siteOf(root: string, runId: string, dir: string): RunSite {
     return {
-      root, runId, dir, opts: this.options,
-      emitCommit: this.emitCommit, emitDiagnostic: this.emitDiagnostic, emitReset: this.emitReset, touched: this.touched,
+      root,
+      runId,
+      dir,
+      opts: this.options,
+      emitCommit: this.emitCommit,
+      emitDiagnostic: this.emitDiagnostic,
+      emitReset: this.emitReset,
+      touched: this.touched,
     };
   }
 

@@ -3,16 +3,21 @@
 // commands through the engine's decide functions under the run's lock, reads from the caught-up
 // state. Which runs exist is the registry's; new runs, checkpoints and replay have their own modules.
 import { randomUUID } from 'node:crypto';
-import { LEASE, LIMITS } from '../../../contract/limits';
+import { LEASE } from '../../../contract/limits';
 import type * as R from '../../../contract/results';
-import { clamp, METHOD_PARAMS, ParamsOf, parseParams, StoreMethod } from '../../../contract/schemas/params';
-import type { EventRecord, RunRecord, Task } from '../../../contract/schemas/records';
+import { METHOD_PARAMS, ParamsOf, parseParams, StoreMethod } from '../../../contract/schemas/params';
+import type { EventRecord, Task } from '../../../contract/schemas/records';
 import { CommandStamp, fingerprintParams } from '../engine/commandIndex';
-import { DomainError } from '../engine/errors';
 import { IdSource } from '../engine/ids';
 import { checkParamsLimits } from '../engine/jsonLimits';
 import { patchRowFor } from '../engine/patches';
-import { decideAppendEvent, decidePatchBlackboard, decideRebindWorkspace, decideValidateWorkspaceLease, LeaseCheck } from '../engine/runDecisions';
+import {
+  decideAppendEvent,
+  decidePatchBlackboard,
+  decideRebindWorkspace,
+  decideValidateWorkspaceLease,
+  LeaseCheck,
+} from '../engine/runDecisions';
 import { RunState, toBlackboard, toRunRecord } from '../engine/state';
 import { decideCreateTasks } from '../engine/taskCreation';
 import { decideRequeue, decideTransition } from '../engine/taskLifecycle';
@@ -24,6 +29,7 @@ import { readOnlyError } from './readOnly';
 import { RunCreation } from './runCreation';
 import { RunHandle } from './runHandle';
 import { RunHistory } from './runHistory';
+import { RunReads } from './runReads';
 import { Locator, RunRegistry } from './runRegistry';
 import { StoreListener, StoreOptions } from './types';
 import { decideClaim } from '../engine/taskClaim';
@@ -48,12 +54,14 @@ export class RunStore {
   private readonly registry: RunRegistry;
   private readonly creation: RunCreation;
   private readonly history: RunHistory;
+  private readonly reads: RunReads;
 
   constructor(roots: string[] = [], options: Partial<StoreOptions> = {}) {
     this.options = { ...DEFAULT_STORE_OPTIONS, ...options };
     this.registry = new RunRegistry(this.options);
     this.creation = new RunCreation(this.registry, this.options);
     this.history = new RunHistory(this.registry, this.options);
+    this.reads = new RunReads(this.registry);
     for (const r of roots) this.addRoot(r);
   }
 
@@ -107,7 +115,7 @@ export class RunStore {
   async execute<M extends StoreMethod>(method: M, raw: unknown): Promise<R.StoreResults[M]> {
     if (this.options.readOnly && WRITING_METHODS.has(method)) throw readOnlyError();
     checkParamsLimits(raw);
-    const params = parseParams(METHOD_PARAMS[method] as never, raw) as ParamsOf<M>;
+    const params = parseParams<ParamsOf<M>>(METHOD_PARAMS[method] as never, raw);
     const stamp = stampFor(method, params as { command_id?: string }, raw);
     const handler = this.handlers[method] as (p: ParamsOf<M>, s: CommandStamp | undefined) => Promise<R.StoreResults[M]>;
     return handler(params, stamp);
@@ -115,37 +123,73 @@ export class RunStore {
 
   private readonly handlers: { [M in StoreMethod]: (p: ParamsOf<M>, s: CommandStamp | undefined) => Promise<R.StoreResults[M]> } = {
     createRun: (p) => this.creation.create(p),
-    listRuns: async (p) => this.listRuns(p),
+    listRuns: async (p) => this.reads.listRuns(p),
     getRun: async (p) => {
       const h = this.registry.current(p);
       const damage = h.damageReport();
       return { run: toRunRecord(h.state), blackboard: toBlackboard(h.state), ...(damage.length > 0 ? { damage } : {}) };
     },
     appendEvent: (p, s) =>
-      this.runCommand(p, 'appendEvent', s, (st, ctx) => decideAppendEvent(st, p, ctx), (a, st) => ({ event: a[0], run: toRunRecord(st) })),
-    listEvents: async (p) => this.listEvents(p),
+      this.runCommand(
+        p,
+        'appendEvent',
+        s,
+        (st, ctx) => decideAppendEvent(st, p, ctx),
+        (a, st) => ({ event: a[0], run: toRunRecord(st) }),
+      ),
+    listEvents: async (p) => this.reads.listEvents(p),
     patchBlackboard: (p, s) =>
-      this.runCommand(p, 'patchBlackboard', s, (st, ctx) => decidePatchBlackboard(st, p, ctx), (a, st) => ({
-        patch: patchRowFor(a[0])!,
-        blackboard: toBlackboard(st),
-      })),
+      this.runCommand(
+        p,
+        'patchBlackboard',
+        s,
+        (st, ctx) => decidePatchBlackboard(st, p, ctx),
+        (a, st) => ({
+          patch: patchRowFor(a[0])!,
+          blackboard: toBlackboard(st),
+        }),
+      ),
     getBlackboard: async (p) => ({ blackboard: toBlackboard(this.registry.current(p).state) }),
-    listPatches: async (p) => this.listPatches(p),
+    listPatches: async (p) => this.reads.listPatches(p),
     createTasks: (p, s) =>
-      this.runCommand(p, 'createTasks', s, (st, ctx) => decideCreateTasks(st, p.tasks, ctx).events, (a) => ({ tasks: tasksOf(a) })),
+      this.runCommand(
+        p,
+        'createTasks',
+        s,
+        (st, ctx) => decideCreateTasks(st, p.tasks, ctx).events,
+        (a) => ({ tasks: tasksOf(a) }),
+      ),
     claimTask: (p, s) =>
-      this.runCommand(p, 'claimTask', s, (st, ctx) => decideClaim(st, p, ctx, this.options.defaultLeaseMs), (a) => ({
-        task: a.length > 0 ? tasksOf(a)[0] : null,
-      })),
+      this.runCommand(
+        p,
+        'claimTask',
+        s,
+        (st, ctx) => decideClaim(st, p, ctx, this.options.defaultLeaseMs),
+        (a) => ({
+          task: a.length > 0 ? tasksOf(a)[0] : null,
+        }),
+      ),
     transitionTask: (p, s) =>
-      this.runCommand(p, 'transitionTask', s, (st, ctx) => decideTransition(st, p, ctx, this.options.defaultLeaseMs), (a) => ({
-        task: tasksOf(a)[0],
-      })),
+      this.runCommand(
+        p,
+        'transitionTask',
+        s,
+        (st, ctx) => decideTransition(st, p, ctx, this.options.defaultLeaseMs),
+        (a) => ({
+          task: tasksOf(a)[0],
+        }),
+      ),
     requeueTask: (p, s) =>
-      this.runCommand(p, 'requeueTask', s, (st, ctx) => {
-        checkTextLimit('reason', p.reason);
-        return decideRequeue(st, p, ctx);
-      }, (a) => ({ task: tasksOf(a)[0] })),
+      this.runCommand(
+        p,
+        'requeueTask',
+        s,
+        (st, ctx) => {
+          checkTextLimit('reason', p.reason);
+          return decideRequeue(st, p, ctx);
+        },
+        (a) => ({ task: tasksOf(a)[0] }),
+      ),
     createCheckpoint: (p) => this.history.createCheckpoint(p),
     listCheckpoints: async (p) => ({
       checkpoints: this.history.checkpointsOf(this.registry.locate(p)).map(({ checkpoint_id, seq, ts_ms, reason, unreadable }) => ({
@@ -158,7 +202,10 @@ export class RunStore {
     }),
     latestCheckpoint: async (p) => {
       const h = this.registry.locate(p);
-      const latest = this.history.checkpointsOf(h).filter((c) => !c.unreadable).pop();
+      const latest = this.history
+        .checkpointsOf(h)
+        .filter((c) => !c.unreadable)
+        .pop();
       return { checkpoint: latest ? readCheckpointFile(latest.file) : null };
     },
     replay: (p) => this.history.replay(p),
@@ -171,9 +218,15 @@ export class RunStore {
     rebindWorkspace: (p, s) => {
       const h = this.registry.locate(p);
       const current = normalizePath(p.current_path, h.root);
-      return this.runCommand(p, 'rebindWorkspace', s, (st, ctx) => decideRebindWorkspace(st, current, ctx), (_a, st) => ({
-        run: toRunRecord(st),
-      }));
+      return this.runCommand(
+        p,
+        'rebindWorkspace',
+        s,
+        (st, ctx) => decideRebindWorkspace(st, current, ctx),
+        (_a, st) => ({
+          run: toRunRecord(st),
+        }),
+      );
     },
   };
 
@@ -193,64 +246,6 @@ export class RunStore {
     const events = h.pages.readEvents(first_seq, last_seq);
     const then = this.history.stateAt(h, last_seq);
     return { ...result(events, then), deduped: true as const };
-  }
-
-  private listRuns(p: ParamsOf<'listRuns'>): R.ListRunsResult {
-    const roots = p.root !== undefined ? [this.registry.resolveRoot(p.root)] : this.rootPaths();
-    const limit = clamp(p.limit, 1, 1000, 100);
-    const runType = p.run_type?.trim().toLowerCase();
-    const source = p.source?.trim().toLowerCase();
-    const out: RunRecord[] = [];
-    const unreadable: R.UnreadableRun[] = [];
-    for (const root of roots) {
-      const workspace = p.workspace?.trim() ? normalizePath(p.workspace, root) : undefined;
-      for (const id of this.registry.runIdsIn(root)) {
-        let h: RunHandle | undefined;
-        try {
-          h = this.registry.handleIn(root, id);
-        } catch (e) {
-          // One run that cannot be read does not hide the others.
-          if (!(e instanceof DomainError) || e.code !== 'STORAGE_ERROR') throw e;
-          unreadable.push({ root, run_id: id, message: e.message });
-          continue;
-        }
-        if (!h) continue;
-        h.catchUp();
-        const run = h.state.header;
-        if (workspace !== undefined && run.workspace.canonical_path.trim() !== workspace) continue;
-        if (runType && run.run_type.trim().toLowerCase() !== runType) continue;
-        if (source && run.source_client?.trim().toLowerCase() !== source) continue;
-        if (p.status !== undefined && run.status !== p.status) continue;
-        out.push(toRunRecord(h.state));
-      }
-    }
-    out.sort((a, b) => b.updated_at_ms - a.updated_at_ms || (a.run_id < b.run_id ? 1 : -1));
-    return { runs: out.slice(0, limit), ...(unreadable.length > 0 ? { unreadable } : {}) };
-  }
-
-  private listEvents(p: ParamsOf<'listEvents'>): R.ListEventsResult {
-    const h = this.registry.current(p);
-    const last = h.lastSeq;
-    let from = (p.since_seq ?? 0) + 1;
-    if (p.tail !== undefined) from = Math.max(from, last - clamp(p.tail, 0, LIMITS.eventsPerRead, 0) + 1);
-    const limit = clamp(p.limit, 1, LIMITS.eventsPerRead, LIMITS.eventsPerRead);
-    const to = Math.min(last, from + limit - 1);
-    const events = h.pages.readEvents(from, to);
-    return to < last && events.length > 0 ? { events, next_since_seq: to } : { events };
-  }
-
-  private listPatches(p: ParamsOf<'listPatches'>): R.ListPatchesResult {
-    const h = this.registry.current(p);
-    const tail = p.tail === undefined ? Infinity : clamp(p.tail, 0, LIMITS.eventsPerRead, 0);
-    const rows: R.ListPatchesResult['patches'] = [];
-    if (tail === 0) return { patches: rows };
-    h.pages.readEvents((p.since_seq ?? 0) + 1, h.lastSeq, (e) => {
-      const row = patchRowFor(e);
-      if (!row) return;
-      rows.push(row);
-      if (rows.length > tail) rows.shift();
-    });
-    return { patches: rows };
   }
 
   // ------------------------------------------------------------------ workspace leases
@@ -320,6 +315,14 @@ function stampFor(method: StoreMethod, params: { command_id?: string }, raw: unk
 
 /** The methods that write (to the log, or a checkpoint file): a read-only store refuses them all. */
 const WRITING_METHODS = new Set<StoreMethod>([
-  'createRun', 'appendEvent', 'patchBlackboard', 'createTasks', 'claimTask', 'transitionTask', 'requeueTask',
-  'createCheckpoint', 'validateWorkspaceLease', 'rebindWorkspace',
+  'createRun',
+  'appendEvent',
+  'patchBlackboard',
+  'createTasks',
+  'claimTask',
+  'transitionTask',
+  'requeueTask',
+  'createCheckpoint',
+  'validateWorkspaceLease',
+  'rebindWorkspace',
 ]);

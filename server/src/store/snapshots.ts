@@ -12,7 +12,6 @@ import { readJsonIfExists, writeFileAtomic } from './atomicFile';
 import type { EventLog } from './eventLog';
 import { FileIdentity, sameFile } from './fileIdentity';
 
-
 const IndexSchema = z.object({
   format: z.literal(1),
   last_event_seq: z.number().int().nonnegative(),
@@ -78,19 +77,33 @@ export function readLogIndex(dir: string): Loaded<LogIndex> {
       log_offset: v.log_offset,
       log_line: v.log_line,
       ...(v.log_file ? { log_file: { dev: BigInt(v.log_file.dev), ino: BigInt(v.log_file.ino) } } : {}),
-      commands: new Map(v.commands.map(([id, method, fingerprint, first, last]) => [id, { method, fingerprint, first_seq: first, last_seq: last }])),
+      commands: new Map(
+        v.commands.map(([id, method, fingerprint, first, last]) => [id, { method, fingerprint, first_seq: first, last_seq: last }]),
+      ),
     },
   };
 }
 
 /** Writes all three caches at the state's seq; the index goes last so it never runs ahead of the others. */
-export function writeSnapshots(dir: string, state: RunState, log: { offset: number; line: number; identity(): FileIdentity }, fsync: boolean): void {
+export function writeSnapshots(
+  dir: string,
+  state: RunState,
+  log: { offset: number; line: number; identity(): FileIdentity },
+  fsync: boolean,
+): void {
   writeFileAtomic(path.join(dir, RUN_FILE), JSON.stringify(toRunRecord(state), null, 1), fsync, 'snapshot-write');
   writeFileAtomic(path.join(dir, BLACKBOARD_FILE), JSON.stringify(state.blackboard, null, 1), fsync);
   const commands = [...state.commands].map(([id, c]) => [id, c.method, c.fingerprint, c.first_seq, c.last_seq]);
   writeFileAtomic(
     path.join(dir, INDEX_FILE),
-    JSON.stringify({ format: 1, last_event_seq: state.commandsSeq, log_offset: log.offset, log_line: log.line, log_file: fileOf(log.identity()), commands }),
+    JSON.stringify({
+      format: 1,
+      last_event_seq: state.commandsSeq,
+      log_offset: log.offset,
+      log_line: log.line,
+      log_file: fileOf(log.identity()),
+      commands,
+    }),
     fsync,
   );
 }
@@ -123,7 +136,11 @@ export function startFromCaches(
   const run = readRunSnapshot(dir);
   const bb = readBlackboardSnapshot(dir);
   const idx = readLogIndex(dir);
-  for (const [name, r] of [[RUN_FILE, run], [BLACKBOARD_FILE, bb], [INDEX_FILE, idx]] as const) {
+  for (const [name, r] of [
+    [RUN_FILE, run],
+    [BLACKBOARD_FILE, bb],
+    [INDEX_FILE, idx],
+  ] as const) {
     if ('error' in r) report(`Unreadable snapshot ${name}: ${r.error}; rebuilding from the log.`, path.join(dir, name));
   }
   if (!('value' in run) || !('value' in bb) || !('value' in idx)) return undefined;

@@ -37,14 +37,20 @@ export class TornTailWatch {
     if (this.seen?.offset !== torn.offset) this.seen = { offset: torn.offset, since: now, reported: false };
     else if (!this.seen.reported && now - this.seen.since >= this.reportAfterMs) {
       this.seen.reported = true;
-      this.report(`Torn line: ${torn.bytes} bytes of an incomplete commit for over ${this.reportAfterMs} ms; the next writer will cut it off.`, torn.line);
+      this.report(
+        `Torn line: ${torn.bytes} bytes of an incomplete commit for over ${this.reportAfterMs} ms; the next writer will cut it off.`,
+        torn.line,
+      );
     }
   }
 
   /** A lock holder cut `torn` off. */
   cut(torn: TornTail): void {
     if (!(this.seen?.offset === torn.offset && this.seen.reported)) {
-      this.report(`Torn write (${torn.bytes} bytes of an incomplete commit) repaired: truncated back to the last complete commit.`, torn.line);
+      this.report(
+        `Torn write (${torn.bytes} bytes of an incomplete commit) repaired: truncated back to the last complete commit.`,
+        torn.line,
+      );
     }
     this.seen = undefined;
   }

@@ -20,7 +20,10 @@ export function newerFormatError(runId: string, format: number): DomainError {
 }
 
 export function damagedError(runId: string, file: string, damage: (Damage & { file: string })[]): DomainError {
-  const where = damage.slice(0, 5).map((d) => `line ${d.line}: ${d.message}`).join('; ');
+  const where = damage
+    .slice(0, 5)
+    .map((d) => `line ${d.line}: ${d.message}`)
+    .join('; ');
   const more = damage.length > 5 ? ` (and ${damage.length - 5} more)` : '';
   return new DomainError(
     'RUN_DAMAGED',

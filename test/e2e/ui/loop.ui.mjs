@@ -32,9 +32,16 @@ export async function run({ wb, page, workspace, shot, log }) {
   // wait for that before typing the file's path over it.
   await wb.quickInput().getByText('Create Tasks from File').first().waitFor({ timeout: 15_000 });
   await page.waitForFunction(() => (document.querySelector('.quick-input-widget input')?.value ?? '').includes('/'), null, { timeout: 15_000 });
-  await wb.quickInput().locator('input').first().fill(path.join(workspace, 'tasks.json'));
-  await page.waitForTimeout(300);
-  await page.keyboard.press('Enter');
+  const file = path.join(workspace, 'tasks.json');
+  await wb.quickInput().locator('input').first().fill(file);
+  await page.waitForFunction((f) => document.querySelector('.quick-input-widget input')?.value === f, file, { timeout: 5_000 });
+  // The dialog accepts the path once it has looked it up; an Enter before that is taken as "open
+  // this folder" and leaves it open. Press again until it closes.
+  const dialog = page.locator('.quick-input-widget');
+  for (let i = 0; i < 5 && (await dialog.isVisible()); i++) {
+    await page.keyboard.press('Enter');
+    await dialog.waitFor({ state: 'hidden', timeout: 3_000 }).catch(() => undefined);
+  }
   await wb.expectNotification('Created 6 tasks');
   log('6 tasks created from tasks.json');
 

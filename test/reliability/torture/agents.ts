@@ -26,17 +26,36 @@ export const RUN_ID = 'torture';
 export function protocolCall(cmd: Command, agent: string, commandId: string): [string, Record<string, unknown>] {
   const base = { run_id: RUN_ID };
   switch (cmd.kind) {
-    case 'createTasks': return ['runboard/createTasks', { ...base, tasks: cmd.tasks, command_id: commandId }];
-    case 'claim': return ['runboard/claimTask', { ...base, agent_id: agent, lease_ms: cmd.lease_ms, command_id: commandId }];
-    case 'heartbeat': return ['runboard/transitionTask', { ...base, action: 'heartbeat', task_id: cmd.task_id, lease_token: cmd.lease_token, lease_ms: cmd.lease_ms, command_id: commandId }];
+    case 'createTasks':
+      return ['runboard/createTasks', { ...base, tasks: cmd.tasks, command_id: commandId }];
+    case 'claim':
+      return ['runboard/claimTask', { ...base, agent_id: agent, lease_ms: cmd.lease_ms, command_id: commandId }];
+    case 'heartbeat':
+      return [
+        'runboard/transitionTask',
+        { ...base, action: 'heartbeat', task_id: cmd.task_id, lease_token: cmd.lease_token, lease_ms: cmd.lease_ms, command_id: commandId },
+      ];
     case 'complete':
-    case 'release': return ['runboard/transitionTask', { ...base, action: cmd.kind, task_id: cmd.task_id, lease_token: cmd.lease_token, command_id: commandId }];
-    case 'fail': return ['runboard/transitionTask', { ...base, action: 'fail', task_id: cmd.task_id, lease_token: cmd.lease_token, error: cmd.error, command_id: commandId }];
-    case 'retry': return ['runboard/transitionTask', { ...base, action: 'retry', task_id: cmd.task_id, command_id: commandId }];
-    case 'requeue': return ['runboard/requeueTask', { ...base, task_id: cmd.task_id, force: cmd.force, command_id: commandId }];
-    case 'event': return ['runboard/appendEvent', { ...base, type: cmd.type, status: 'running', command_id: commandId }];
-    case 'fact': return ['runboard/patchBlackboard', { ...base, op: 'add_fact', payload: { text: cmd.text }, command_id: commandId }];
-    case 'checkpoint': return ['runboard/createCheckpoint', { ...base, reason: cmd.reason }];
+    case 'release':
+      return [
+        'runboard/transitionTask',
+        { ...base, action: cmd.kind, task_id: cmd.task_id, lease_token: cmd.lease_token, command_id: commandId },
+      ];
+    case 'fail':
+      return [
+        'runboard/transitionTask',
+        { ...base, action: 'fail', task_id: cmd.task_id, lease_token: cmd.lease_token, error: cmd.error, command_id: commandId },
+      ];
+    case 'retry':
+      return ['runboard/transitionTask', { ...base, action: 'retry', task_id: cmd.task_id, command_id: commandId }];
+    case 'requeue':
+      return ['runboard/requeueTask', { ...base, task_id: cmd.task_id, force: cmd.force, command_id: commandId }];
+    case 'event':
+      return ['runboard/appendEvent', { ...base, type: cmd.type, status: 'running', command_id: commandId }];
+    case 'fact':
+      return ['runboard/patchBlackboard', { ...base, op: 'add_fact', payload: { text: cmd.text }, command_id: commandId }];
+    case 'checkpoint':
+      return ['runboard/createCheckpoint', { ...base, reason: cmd.reason }];
   }
 }
 
@@ -44,7 +63,10 @@ export class ServerAgent implements TortureAgent {
   readonly kind = 'server';
   server: ServerProcess | undefined;
 
-  constructor(readonly name: string, private readonly root: string) {}
+  constructor(
+    readonly name: string,
+    private readonly root: string,
+  ) {}
 
   async start(): Promise<void> {
     this.server = await ServerProcess.start([this.root]);
@@ -76,23 +98,36 @@ export class CliAgent implements TortureAgent {
   readonly kind = 'cli';
   private child: ChildProcess | undefined;
 
-  constructor(readonly name: string, private readonly root: string) {}
+  constructor(
+    readonly name: string,
+    private readonly root: string,
+  ) {}
 
   async start(): Promise<void> {}
 
   private argv(cmd: Command): { args: string[]; input?: string } {
     switch (cmd.kind) {
-      case 'createTasks': return { args: ['tasks', 'create', '-'], input: JSON.stringify(cmd.tasks) };
-      case 'claim': return { args: ['claim', '--lease-ms', String(cmd.lease_ms)] };
-      case 'heartbeat': return { args: ['heartbeat', '--task', cmd.task_id, '--token', cmd.lease_token, '--lease-ms', String(cmd.lease_ms)] };
+      case 'createTasks':
+        return { args: ['tasks', 'create', '-'], input: JSON.stringify(cmd.tasks) };
+      case 'claim':
+        return { args: ['claim', '--lease-ms', String(cmd.lease_ms)] };
+      case 'heartbeat':
+        return { args: ['heartbeat', '--task', cmd.task_id, '--token', cmd.lease_token, '--lease-ms', String(cmd.lease_ms)] };
       case 'complete':
-      case 'release': return { args: [cmd.kind, '--task', cmd.task_id, '--token', cmd.lease_token] };
-      case 'fail': return { args: ['fail', '--task', cmd.task_id, '--token', cmd.lease_token, '--error', cmd.error] };
-      case 'retry': return { args: ['retry', cmd.task_id] };
-      case 'requeue': return { args: ['requeue', cmd.task_id, ...(cmd.force ? ['--force'] : [])] };
-      case 'event': return { args: ['event', 'append', cmd.type, '--status', 'running'] };
-      case 'fact': return { args: ['fact', 'add', cmd.text] };
-      case 'checkpoint': return { args: ['checkpoint', '--reason', cmd.reason] };
+      case 'release':
+        return { args: [cmd.kind, '--task', cmd.task_id, '--token', cmd.lease_token] };
+      case 'fail':
+        return { args: ['fail', '--task', cmd.task_id, '--token', cmd.lease_token, '--error', cmd.error] };
+      case 'retry':
+        return { args: ['retry', cmd.task_id] };
+      case 'requeue':
+        return { args: ['requeue', cmd.task_id, ...(cmd.force ? ['--force'] : [])] };
+      case 'event':
+        return { args: ['event', 'append', cmd.type, '--status', 'running'] };
+      case 'fact':
+        return { args: ['fact', 'add', cmd.text] };
+      case 'checkpoint':
+        return { args: ['checkpoint', '--reason', cmd.reason] };
     }
   }
 
@@ -100,14 +135,18 @@ export class CliAgent implements TortureAgent {
     const { args, input } = this.argv(cmd);
     const idArgs = cmd.kind === 'checkpoint' ? [] : ['--command-id', commandId];
     return new Promise((resolve) => {
-      const child = spawn(process.execPath, [CLI_JS, '--root', this.root, '--run', RUN_ID, '--agent', this.name, '--json', ...idArgs, ...args], {
-        stdio: ['pipe', 'pipe', 'pipe'],
-      });
+      const child = spawn(
+        process.execPath,
+        [CLI_JS, '--root', this.root, '--run', RUN_ID, '--agent', this.name, '--json', ...idArgs, ...args],
+        {
+          stdio: ['pipe', 'pipe', 'pipe'],
+        },
+      );
       this.child = child;
       let out = '';
-      child.stdout!.on('data', (d) => (out += d));
-      child.stdin!.on('error', () => undefined);
-      child.stdin!.end(input ?? '');
+      child.stdout.on('data', (d) => (out += d));
+      child.stdin.on('error', () => undefined);
+      child.stdin.end(input ?? '');
       child.on('exit', (code, signal) => {
         this.child = undefined;
         if (signal) return resolve({ lost: true });
@@ -149,7 +188,10 @@ export class McpAgent implements TortureAgent {
   private client: Client | undefined;
   private transport: StdioClientTransport | undefined;
 
-  constructor(readonly name: string, private readonly root: string) {}
+  constructor(
+    readonly name: string,
+    private readonly root: string,
+  ) {}
 
   async start(): Promise<void> {
     this.transport = new StdioClientTransport({
@@ -164,7 +206,7 @@ export class McpAgent implements TortureAgent {
   async execute(cmd: Command, commandId: string): Promise<Outcome> {
     const client = this.client;
     if (!client) return { lost: true };
-    const { run_id: _r, action: _a, ...params } = protocolCall(cmd, this.name, commandId)[1] as Record<string, unknown>;
+    const { run_id: _r, action: _a, ...params } = protocolCall(cmd, this.name, commandId)[1];
     const args: Record<string, unknown> = { ...params, run_id: RUN_ID };
     if (cmd.kind === 'fact') {
       delete args.op;

@@ -6,7 +6,7 @@ function arg(name: string, fallback: number): number {
   return i >= 0 ? Number(process.argv[i + 1]) : fallback;
 }
 
-(async () => {
+void (async () => {
   const commands = arg('commands', 10_000);
   const runs = arg('runs', 1);
   const first = arg('seed', Date.now() % 1_000_000);

@@ -91,7 +91,7 @@ export async function runTorture(opts: TortureOptions): Promise<TortureReport> {
         if (cmd.kind === 'complete' || cmd.kind === 'fail' || cmd.kind === 'release') dropLease(leases, cmd);
       } else if ('ok' in outcome) {
         rejections++;
-        if ('lease_token' in cmd) dropLease(leases, cmd as Lease);
+        if ('lease_token' in cmd) dropLease(leases, cmd);
       }
     }
   }
@@ -113,7 +113,10 @@ export async function runTorture(opts: TortureOptions): Promise<TortureReport> {
     }
   }
 
-  const progress = setInterval(() => log(`… issued ${issued}, acks ${acks.length}, lost ${lost}, kills ${kills}, down ${[...down].map((a) => a.name)}`), 5000);
+  const progress = setInterval(
+    () => log(`… issued ${issued}, acks ${acks.length}, lost ${lost}, kills ${kills}, down ${[...down].map((a) => a.name).join(', ')}`),
+    5000,
+  );
   progress.unref();
   const master = new Prng(opts.seed);
   const chaosLoop = chaos(new Prng(master.int(0, 2 ** 31)));
@@ -159,7 +162,10 @@ export async function runTorture(opts: TortureOptions): Promise<TortureReport> {
     const replay = await check.execute('replay', { run_id: RUN_ID });
     assert.equal(replay.drift.mismatch, false, `drift against the persisted caches: ${JSON.stringify(replay.drift)}`);
     const cps = await check.execute('listCheckpoints', { run_id: RUN_ID });
-    assert.ok(cps.checkpoints.every((c) => !c.unreadable), 'every checkpoint readable');
+    assert.ok(
+      cps.checkpoints.every((c) => !c.unreadable),
+      'every checkpoint readable',
+    );
   } finally {
     check.close();
   }

@@ -18,13 +18,21 @@ export interface Ack {
 
 export function readLog(root: string): EventRecord[] {
   const file = path.join(root, '.runboard', 'runs', RUN_ID, 'events.jsonl');
-  return fs.readFileSync(file, 'utf8').split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l));
+  return fs
+    .readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => JSON.parse(l));
 }
 
 const strip = (t: Task) => JSON.parse(JSON.stringify(t));
 
 export function verifyLog(log: EventRecord[], acks: Ack[]): { claims: number; leaseChecks: number } {
-  assert.deepEqual(log.map((e) => e.seq), log.map((_, i) => i + 1), 'seqs are 1..N without gaps');
+  assert.deepEqual(
+    log.map((e) => e.seq),
+    log.map((_, i) => i + 1),
+    'seqs are 1..N without gaps',
+  );
   log.forEach((e, i) => assert.equal(e.revision, i + 1, `revision of seq ${e.seq}`));
 
   const byTaskRev = new Map<string, EventRecord[]>();
@@ -47,7 +55,11 @@ export function verifyLog(log: EventRecord[], acks: Ack[]): { claims: number; le
   for (const [id, n] of byEventId) assert.equal(n, 1, `event ${id} appears ${n} times`);
   for (const [k, es] of byTaskRev) assert.equal(es.length, 1, `task rev ${k} was written ${es.length} times`);
   for (const [cid, seqs] of byCommand) {
-    assert.deepEqual(seqs, seqs.map((_, i) => seqs[0] + i), `command ${cid} is one contiguous commit, once`);
+    assert.deepEqual(
+      seqs,
+      seqs.map((_, i) => seqs[0] + i),
+      `command ${cid} is one contiguous commit, once`,
+    );
   }
 
   const onceFor = (task: Task, what: string) => {

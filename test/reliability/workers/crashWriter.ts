@@ -14,7 +14,10 @@ const say = (o: unknown) => process.stdout.write(`${JSON.stringify(o)}\n`);
   }
   for (let i = 0; i < 200; i++) {
     const tag = `${process.pid}-${i}`;
-    const r = await store.execute('createTasks', { run_id: runId, tasks: Array.from({ length: 5 }, (_, k) => ({ id: `${tag}-${k}`, task_type: 'x' })) });
+    const r = await store.execute('createTasks', {
+      run_id: runId,
+      tasks: Array.from({ length: 5 }, (_, k) => ({ id: `${tag}-${k}`, task_type: 'x' })),
+    });
     say({ ack: 'batch', tag, ids: r.tasks.map((t) => t.id) });
     const c = await store.execute('claimTask', { run_id: runId, agent_id: tag });
     if (c.task) say({ ack: 'claim', id: c.task.id, token: c.task.lease_token });

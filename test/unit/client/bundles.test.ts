@@ -28,12 +28,21 @@ const isServerCode = (input: string) => input.startsWith('server/src/');
 describe('client bundles', () => {
   it('the extension bundles the contract (its message table too), no server code and no zod', async () => {
     const inputs = await bundleInputs('client/src/extension.ts', 'node');
-    assert.ok(inputs.includes('contract/taskRules.ts') && inputs.includes('contract/messages.ts'), 'the rules and messages come from the contract');
-    assert.deepEqual(inputs.filter((i) => isZod(i) || isServerCode(i) || i.startsWith('contract/schemas/')), []);
+    assert.ok(
+      inputs.includes('contract/taskRules.ts') && inputs.includes('contract/messages.ts'),
+      'the rules and messages come from the contract',
+    );
+    assert.deepEqual(
+      inputs.filter((i) => isZod(i) || isServerCode(i) || i.startsWith('contract/schemas/')),
+      [],
+    );
   });
 
   it('the webview bundles no server code, no zod and no JSON-RPC', async () => {
     const inputs = await bundleInputs('media/src/board.ts', 'browser');
-    assert.deepEqual(inputs.filter((i) => isZod(i) || isServerCode(i) || i.includes('jsonrpc')), []);
+    assert.deepEqual(
+      inputs.filter((i) => isZod(i) || isServerCode(i) || i.includes('jsonrpc')),
+      [],
+    );
   });
 });

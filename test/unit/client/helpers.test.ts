@@ -32,7 +32,7 @@ describe('parseTaskFile', () => {
   });
 });
 
-describe('chooseRuntime: the editor\'s own runtime unless a Node is configured', () => {
+describe("chooseRuntime: the editor's own runtime unless a Node is configured", () => {
   it('Electron (desktop VS Code) runs scripts as Node through ELECTRON_RUN_AS_NODE', () => {
     const c = chooseRuntime(undefined, { execPath: '/Applications/Code.app/Contents/Frameworks/Code Helper (Plugin)', electron: '39.2.0' });
     assert.equal(c.command, '/Applications/Code.app/Contents/Frameworks/Code Helper (Plugin)');
@@ -53,9 +53,10 @@ describe('chooseRuntime: the editor\'s own runtime unless a Node is configured',
 
 describe('the MCP launcher', () => {
   it('loads the given cli.js by its exact path, whatever the characters in it', () => {
-    const cli = "C:\\Users\\O'Neil \"x\"\\.vscode\\extensions\\runboard-0.2.0\\dist\\cli.js";
+    const cli = 'C:\\Users\\O\'Neil "x"\\.vscode\\extensions\\runboard-0.2.0\\dist\\cli.js';
     const src = launcherSource(cli);
     let required: string | undefined;
+    // eslint-disable-next-line @typescript-eslint/no-implied-eval -- runs the launcher's text as Node would
     new Function('require', src)((p: string) => (required = p));
     assert.equal(required, cli);
   });

@@ -25,7 +25,11 @@ function runtimeImports(file: string, wanted: RegExp): string[] {
     if (!wanted.test(spec)) continue;
     if (typeOnly) continue;
     // `import { type A, type B } from` is type-only too.
-    const inner = names.replace(/^\{|\}$/g, '').split(',').map((s) => s.trim()).filter(Boolean);
+    const inner = names
+      .replace(/^\{|\}$/g, '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
     if (names.startsWith('{') && inner.every((n) => n.startsWith('type '))) continue;
     out.push(spec);
   }
@@ -33,21 +37,26 @@ function runtimeImports(file: string, wanted: RegExp): string[] {
 }
 
 describe('client layering', () => {
-  it('client/src and media/src use server code and the contract\'s schemas only as types; the webview no message table', () => {
+  it("client/src and media/src use server code and the contract's schemas only as types; the webview no message table", () => {
     const offenders: string[] = [];
     const client = sources(path.join(REPO, 'client', 'src'));
     const media = sources(path.join(REPO, 'media', 'src'));
     for (const file of [...client, ...media]) {
-      for (const spec of runtimeImports(file, /server\/src\/|contract\/schemas\//)) offenders.push(`${path.relative(REPO, file)} → ${spec}`);
+      for (const spec of runtimeImports(file, /server\/src\/|contract\/schemas\//))
+        offenders.push(`${path.relative(REPO, file)} → ${spec}`);
     }
-    for (const file of media) for (const spec of runtimeImports(file, /contract\/messages$/)) offenders.push(`${path.relative(REPO, file)} → ${spec}`);
+    for (const file of media)
+      for (const spec of runtimeImports(file, /contract\/messages$/)) offenders.push(`${path.relative(REPO, file)} → ${spec}`);
     assert.deepEqual(offenders, []);
   });
 
   it('the check sees a value import', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'runboard-layering-'));
     const tmp = path.join(dir, 'probe.ts');
-    fs.writeFileSync(tmp, "import { EVENT } from '../../server/src/engine/model';\nimport type { Task } from '../../server/src/engine/model';\n");
+    fs.writeFileSync(
+      tmp,
+      "import { EVENT } from '../../server/src/engine/model';\nimport type { Task } from '../../server/src/engine/model';\n",
+    );
     try {
       assert.deepEqual(runtimeImports(tmp, /server\/src\//), ['../../server/src/engine/model']);
     } finally {

@@ -11,7 +11,7 @@ function memento(): vscode.Memento {
     keys: () => [...data.keys()],
     get: <T>(key: string, fallback?: T) => (data.has(key) ? (data.get(key) as T) : fallback),
     update: async (key: string, value: unknown) => void data.set(key, JSON.parse(JSON.stringify(value))),
-  } as vscode.Memento;
+  };
 }
 
 const run = { root: '/w', run_id: 'r' };
@@ -38,9 +38,19 @@ describe('LeaseTokens', () => {
     await leases.remember(other, 'lease-c', 'me');
     const later = Date.now() + 60_000;
     // Fresh tokens survive even when the state says otherwise (it may predate the claim).
-    await leases.prune(run, [{ id: 't1', lease_token: undefined }, { id: 't2', lease_token: 'lease-b' }]);
+    await leases.prune(run, [
+      { id: 't1', lease_token: undefined },
+      { id: 't2', lease_token: 'lease-b' },
+    ]);
     assert.ok(leases.get(t1));
-    await leases.prune(run, [{ id: 't1', lease_token: undefined }, { id: 't2', lease_token: 'lease-b' }], later);
+    await leases.prune(
+      run,
+      [
+        { id: 't1', lease_token: undefined },
+        { id: 't2', lease_token: 'lease-b' },
+      ],
+      later,
+    );
     assert.equal(leases.get(t1), undefined, 'lease moved on');
     assert.equal(leases.get(t2)?.token, 'lease-b', 'still current');
     assert.equal(leases.get(other)?.token, 'lease-c', 'another run is untouched');

@@ -8,8 +8,20 @@ import { formatDuration, leaseText, taskDescription, taskTitle } from '../../../
 
 function task(over: Partial<Task>): Task {
   return {
-    id: 't1', task_type: 'research', payload: {}, status: 'pending', depends_on_task_ids: [], decision_ids: [], artifact_ids: [],
-    priority: 0, attempt: 0, max_attempts: 3, task_rev: 1, created_ts: 0, updated_ts: 0, ...over,
+    id: 't1',
+    task_type: 'research',
+    payload: {},
+    status: 'pending',
+    depends_on_task_ids: [],
+    decision_ids: [],
+    artifact_ids: [],
+    priority: 0,
+    attempt: 0,
+    max_attempts: 3,
+    task_rev: 1,
+    created_ts: 0,
+    updated_ts: 0,
+    ...over,
   };
 }
 
@@ -70,7 +82,9 @@ describe('why a task waits, in words', () => {
   });
   it('explains blocked and failed tasks; a claimable task has no reason', () => {
     assert.deepEqual(waitReasons(task({ status: 'blocked', last_error: 'needs input' }), new Map(), now), ['blocked: needs input']);
-    assert.deepEqual(waitReasons(task({ status: 'failed', attempt: 3, max_attempts: 3 }), new Map(), now), ['failed, attempts exhausted (3/3)']);
+    assert.deepEqual(waitReasons(task({ status: 'failed', attempt: 3, max_attempts: 3 }), new Map(), now), [
+      'failed, attempts exhausted (3/3)',
+    ]);
     assert.deepEqual(waitReasons(task({ status: 'failed', attempt: 1 }), new Map(), now), ['failed (attempt 1/3); retry it to run again']);
     assert.deepEqual(waitReasons(task({}), new Map(), now), []);
   });

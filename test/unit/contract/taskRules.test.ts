@@ -27,14 +27,30 @@ function randomBoard(rng: Prng, runStatus: RunStatus): RunState {
     const status = rng.pick(TASK_STATUSES);
     const max_attempts = rng.int(1, 3);
     const t: Task = {
-      id, task_type: 'work', payload: {}, status, priority: rng.int(0, 2),
+      id,
+      task_type: 'work',
+      payload: {},
+      status,
+      priority: rng.int(0, 2),
       depends_on_task_ids: ids.slice(0, i).filter(() => rng.chance(0.3)),
-      decision_ids: [], artifact_ids: [], attempt: rng.int(0, max_attempts), max_attempts, task_rev: 1, created_ts: T0 - 1000, updated_ts: T0 - 1000,
+      decision_ids: [],
+      artifact_ids: [],
+      attempt: rng.int(0, max_attempts),
+      max_attempts,
+      task_rev: 1,
+      created_ts: T0 - 1000,
+      updated_ts: T0 - 1000,
     };
     if (rng.chance(0.3)) t.next_retry_at_ms = T0 + rng.pick([-5000, 5000]);
     if (status === 'in_progress') {
       const expires = T0 + rng.pick([-5000, 5000]);
-      Object.assign(t, { lease_owner: 'someone', lease_token: TOKEN, lease_expires_at_ms: expires, last_lease_token: TOKEN, last_lease_expires_at_ms: expires });
+      Object.assign(t, {
+        lease_owner: 'someone',
+        lease_token: TOKEN,
+        lease_expires_at_ms: expires,
+        last_lease_token: TOKEN,
+        last_lease_expires_at_ms: expires,
+      });
     }
     return t;
   });
@@ -86,7 +102,7 @@ describe('task rules agree with the engine', () => {
   }
 });
 
-describe('allowedActions, case by case (the views\' bugs of issue 14)', () => {
+describe("allowedActions, case by case (the views' bugs of issue 14)", () => {
   const base = randomBoard(new Prng(99), 'running');
   const one = (over: Partial<Task>, runStatus: RunStatus = 'running') => {
     const t = { ...[...base.tasks.values()][0], depends_on_task_ids: [], next_retry_at_ms: undefined, ...over } as Task;

@@ -9,8 +9,11 @@ const repo = path.resolve(__dirname, '..', '..', '..');
 const manifest = JSON.parse(fs.readFileSync(path.join(repo, 'package.json'), 'utf8'));
 const titles = new Set<string>(manifest.contributes.commands.map((c: { category?: string; title: string }) => `${c.category}: ${c.title}`));
 
-const texts = ['README.md', 'test/e2e/fixtures/workspace/README.md', ...fs.readdirSync(path.join(repo, 'docs')).map((f) => `docs/${f}`)]
-  .filter((f) => f.endsWith('.md'));
+const texts = [
+  'README.md',
+  'test/e2e/fixtures/workspace/README.md',
+  ...fs.readdirSync(path.join(repo, 'docs')).map((f) => `docs/${f}`),
+].filter((f) => f.endsWith('.md'));
 
 /** Every bold "Runboard: …" in a Markdown text (the way the docs name a palette command). */
 function namedCommands(text: string): string[] {

@@ -46,7 +46,10 @@ describe('blackboard: list items', () => {
     h.patch('add_fact', { text: 'two' });
     h.patch('add_open_question', { text: 'why?' });
     h.patch('add_fact', { text: 'three' });
-    assert.deepEqual(h.blackboard.facts.map((f) => f.text), ['one', 'two', 'three']);
+    assert.deepEqual(
+      h.blackboard.facts.map((f) => f.text),
+      ['one', 'two', 'three'],
+    );
     assert.equal(h.blackboard.open_questions.length, 1);
     assert.equal(new Set(h.blackboard.facts.map((f) => f.id)).size, 3);
   });
@@ -54,7 +57,18 @@ describe('blackboard: list items', () => {
   it('an empty text is a valid item; a missing or non-string text is BLACKBOARD_PAYLOAD_INVALID {op}', () => {
     const h = new RunHarness();
     h.patch('add_fact', { text: '' });
-    for (const payload of [undefined, null, 'text', 7, [], {}, { text: 5 }, { text: null }, { text: 'x', ts_ms: -1 }, { text: 'x', id: '  ' }]) {
+    for (const payload of [
+      undefined,
+      null,
+      'text',
+      7,
+      [],
+      {},
+      { text: 5 },
+      { text: null },
+      { text: 'x', ts_ms: -1 },
+      { text: 'x', id: '  ' },
+    ]) {
       expectDomainError(() => h.patch('add_fact', payload), 'BLACKBOARD_PAYLOAD_INVALID', { op: 'add_fact' });
     }
     expectDomainError(() => h.patch('add_open_question', { txt: 'typo' }), 'BLACKBOARD_PAYLOAD_INVALID', { op: 'add_open_question' });
@@ -92,7 +106,14 @@ describe('blackboard: artifacts', () => {
 
   it('refuses artifacts without a non-blank path or artifact_type', () => {
     const h = new RunHarness();
-    for (const payload of [{ path: 'a' }, { artifact_type: 'b' }, { path: ' ', artifact_type: 'b' }, { path: 'a', artifact_type: '' }, { text: 'x' }, null]) {
+    for (const payload of [
+      { path: 'a' },
+      { artifact_type: 'b' },
+      { path: ' ', artifact_type: 'b' },
+      { path: 'a', artifact_type: '' },
+      { text: 'x' },
+      null,
+    ]) {
       expectDomainError(() => h.patch('add_artifact', payload), 'BLACKBOARD_PAYLOAD_INVALID', { op: 'add_artifact' });
     }
   });
@@ -104,7 +125,10 @@ describe('blackboard: artifacts', () => {
 });
 
 describe('blackboard: summaries', () => {
-  for (const [op, key] of [['set_rolling_summary', 'rolling'], ['set_latest_context_pack', 'latest_context_pack']] as const) {
+  for (const [op, key] of [
+    ['set_rolling_summary', 'rolling'],
+    ['set_latest_context_pack', 'latest_context_pack'],
+  ] as const) {
     it(`${op} sets summaries.${key} and nothing else; payload must be a string`, () => {
       const h = new RunHarness();
       const e = h.patch(op, 'first');
@@ -179,9 +203,16 @@ describe('patch rows (listPatches)', () => {
     const heartbeat = h.transition({ task_id: 't1', action: 'heartbeat', lease_token: h.task('t1').lease_token });
     const complete = h.transition({ task_id: 't1', action: 'complete', lease_token: h.task('t1').lease_token });
     const rows = h.log.map(patchRowFor).filter((r) => r !== undefined);
-    assert.deepEqual(rows.map((r) => [r.seq, r.op]), [
-      [fact.seq, 'add_fact'], [3, 'add_task'], [4, 'update_task_state'], [heartbeat.seq, 'update_task_lease'], [complete.seq, 'update_task_state'],
-    ]);
+    assert.deepEqual(
+      rows.map((r) => [r.seq, r.op]),
+      [
+        [fact.seq, 'add_fact'],
+        [3, 'add_task'],
+        [4, 'update_task_state'],
+        [heartbeat.seq, 'update_task_lease'],
+        [complete.seq, 'update_task_state'],
+      ],
+    );
     assert.equal(rows[0].patch_id, `bbp-${fact.event_id.slice(4)}`);
     assert.deepEqual(rows[0].payload, (fact.payload as { payload: unknown }).payload);
     assert.deepEqual(rows[1].payload, created);

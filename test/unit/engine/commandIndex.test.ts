@@ -14,8 +14,18 @@ function stamp(commandId: string, method: string, params: unknown): CommandStamp
 
 describe('fingerprintParams', () => {
   it('ignores command_id, root and key order at every depth', () => {
-    const a = fingerprintParams({ run_id: 'r', tasks: [{ id: 'x', payload: { b: 1, a: [{ z: 1, y: 2 }] } }], command_id: 'c1', root: '/a' });
-    const b = fingerprintParams({ tasks: [{ payload: { a: [{ y: 2, z: 1 }], b: 1 }, id: 'x' }], run_id: 'r', root: '/elsewhere', command_id: 'c2' });
+    const a = fingerprintParams({
+      run_id: 'r',
+      tasks: [{ id: 'x', payload: { b: 1, a: [{ z: 1, y: 2 }] } }],
+      command_id: 'c1',
+      root: '/a',
+    });
+    const b = fingerprintParams({
+      tasks: [{ payload: { a: [{ y: 2, z: 1 }], b: 1 }, id: 'x' }],
+      run_id: 'r',
+      root: '/elsewhere',
+      command_id: 'c2',
+    });
     assert.equal(a, b);
     assert.equal(a, fingerprintParams({ run_id: 'r', tasks: [{ id: 'x', payload: { a: [{ y: 2, z: 1 }], b: 1 } }] }));
   });
@@ -98,18 +108,36 @@ describe('the command index built by the fold', () => {
 
   it('findRepeat returns the entry for an exact repeat (same method, same params in any key order)', () => {
     const { h, events } = withCommand();
-    const repeat = stamp('batch-1', 'createTasks', { tasks: [{ id: 'a' }, { id: 'b' }, { id: 'c' }], command_id: 'batch-1', run_id: h.runId, root: '/x' });
-    assert.deepEqual(findRepeat(h.state, repeat), { method: 'createTasks', fingerprint: repeat.command_fingerprint, first_seq: events[0].seq, last_seq: events[2].seq });
+    const repeat = stamp('batch-1', 'createTasks', {
+      tasks: [{ id: 'a' }, { id: 'b' }, { id: 'c' }],
+      command_id: 'batch-1',
+      run_id: h.runId,
+      root: '/x',
+    });
+    assert.deepEqual(findRepeat(h.state, repeat), {
+      method: 'createTasks',
+      fingerprint: repeat.command_fingerprint,
+      first_seq: events[0].seq,
+      last_seq: events[2].seq,
+    });
   });
 
   it('another method or other params under the same id → COMMAND_ID_CONFLICT {command_id}', () => {
     const { h } = withCommand();
-    expectDomainError(() => findRepeat(h.state, stamp('batch-1', 'claimTask', { run_id: h.runId, tasks: [{ id: 'a' }, { id: 'b' }, { id: 'c' }] })), 'COMMAND_ID_CONFLICT', {
-      command_id: 'batch-1',
-    });
-    expectDomainError(() => findRepeat(h.state, stamp('batch-1', 'createTasks', { run_id: h.runId, tasks: [{ id: 'a' }] })), 'COMMAND_ID_CONFLICT', {
-      command_id: 'batch-1',
-    });
+    expectDomainError(
+      () => findRepeat(h.state, stamp('batch-1', 'claimTask', { run_id: h.runId, tasks: [{ id: 'a' }, { id: 'b' }, { id: 'c' }] })),
+      'COMMAND_ID_CONFLICT',
+      {
+        command_id: 'batch-1',
+      },
+    );
+    expectDomainError(
+      () => findRepeat(h.state, stamp('batch-1', 'createTasks', { run_id: h.runId, tasks: [{ id: 'a' }] })),
+      'COMMAND_ID_CONFLICT',
+      {
+        command_id: 'batch-1',
+      },
+    );
     assert.equal(findRepeat(h.state, stamp('batch-2', 'createTasks', { run_id: h.runId })), undefined, 'other ids are free');
   });
 

@@ -2,13 +2,19 @@
 // events, `commit` folds them with applyEvent and keeps them in `log`. The clock is a number we
 // move by hand and ids count up, so every event is predictable.
 import assert from 'node:assert/strict';
+import { inspect } from 'node:util';
 import type { DomainCode } from '../../../contract/errors';
 import { DomainError } from '../../../server/src/engine/errors';
 import { CommandContext } from '../../../server/src/engine/ids';
 import { Blackboard, EventRecord, RunRecord, Task } from '../../../contract/schemas/records';
 import { InputOf, METHOD_PARAMS, parseParams, TaskInput } from '../../../contract/schemas/params';
 import {
-  decideAppendEvent, decideCreateRun, decidePatchBlackboard, decideRebindWorkspace, decideValidateWorkspaceLease, LeaseCheck,
+  decideAppendEvent,
+  decideCreateRun,
+  decidePatchBlackboard,
+  decideRebindWorkspace,
+  decideValidateWorkspaceLease,
+  LeaseCheck,
 } from '../../../server/src/engine/runDecisions';
 import { applyEvent, emptyRunState, RunState, toBlackboard, toRunRecord } from '../../../server/src/engine/state';
 import { decideCreateTasks } from '../../../server/src/engine/taskCreation';
@@ -216,7 +222,7 @@ export function expectDomainError(fn: () => unknown, code: DomainCode, details?:
     thrown = e;
   }
   assert.ok(thrown !== undefined, `expected ${code}, but nothing was thrown`);
-  assert.ok(thrown instanceof DomainError, `expected a DomainError ${code}, got ${String(thrown)}`);
+  assert.ok(thrown instanceof DomainError, `expected a DomainError ${code}, got ${inspect(thrown)}`);
   assert.equal(thrown.code, code, `expected ${code}, got ${thrown.code}: ${thrown.message}`);
   if (details) {
     for (const [k, v] of Object.entries(details)) assert.deepEqual(thrown.details[k], v, `details.${k} of ${code}`);

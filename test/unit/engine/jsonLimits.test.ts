@@ -40,14 +40,23 @@ describe('measureJson', () => {
 
   it('still rejects params over 1 MiB and over 64 levels, and lets BigInt fail as before', () => {
     const big = { payload: 'x'.repeat(1024 * 1024) };
-    assert.throws(() => checkParamsLimits(big), (e) => e instanceof DomainError && e.code === 'LIMIT_EXCEEDED');
+    assert.throws(
+      () => checkParamsLimits(big),
+      (e) => e instanceof DomainError && e.code === 'LIMIT_EXCEEDED',
+    );
     // Many escapes: small in characters, big once encoded.
     const escaped = { payload: '\u0001'.repeat(200_000) };
-    assert.throws(() => checkParamsLimits(escaped), (e) => e instanceof DomainError && e.code === 'LIMIT_EXCEEDED');
+    assert.throws(
+      () => checkParamsLimits(escaped),
+      (e) => e instanceof DomainError && e.code === 'LIMIT_EXCEEDED',
+    );
     let deep: unknown = 1;
     for (let i = 0; i < MAX_JSON_DEPTH; i++) deep = [deep];
     assert.doesNotThrow(() => checkParamsLimits({ deep: 1 }));
-    assert.throws(() => checkParamsLimits({ deep }), (e) => e instanceof DomainError && e.code === 'LIMIT_EXCEEDED');
+    assert.throws(
+      () => checkParamsLimits({ deep }),
+      (e) => e instanceof DomainError && e.code === 'LIMIT_EXCEEDED',
+    );
     assert.throws(() => checkParamsLimits({ n: 1n }), TypeError);
     assert.doesNotThrow(() => checkParamsLimits({ payload: 'x'.repeat(100_000) }));
   });

@@ -64,7 +64,8 @@ describe('engine layering', () => {
     for (const file of files) {
       const source = fs.readFileSync(path.join(ENGINE_DIR, file), 'utf8');
       for (const spec of importedModules(source)) {
-        if (spec.startsWith('..') && !path.resolve(ENGINE_DIR, spec).startsWith(CONTRACT_DIR + path.sep)) outward.push(`${file} imports ${spec}`);
+        if (spec.startsWith('..') && !path.resolve(ENGINE_DIR, spec).startsWith(CONTRACT_DIR + path.sep))
+          outward.push(`${file} imports ${spec}`);
       }
     }
     assert.deepEqual(outward, []);
@@ -72,7 +73,10 @@ describe('engine layering', () => {
 
   it('the contract imports only itself, zod (its schemas) and vscode-jsonrpc (its message table): every side can depend on it', () => {
     const files = ['', 'schemas'].flatMap((dir) =>
-      fs.readdirSync(path.join(CONTRACT_DIR, dir)).filter((f) => f.endsWith('.ts')).map((f) => path.join(dir, f)),
+      fs
+        .readdirSync(path.join(CONTRACT_DIR, dir))
+        .filter((f) => f.endsWith('.ts'))
+        .map((f) => path.join(dir, f)),
     );
     assert.ok(files.includes('taskRules.ts') && files.includes(path.join('schemas', 'params.ts')));
     const outward: string[] = [];

@@ -51,22 +51,34 @@ function fullRun(): RunHarness {
       { id: 'spare', status: 'blocked' as const },
     ],
   };
-  h.commit(stampEvents(
-    decideCreateTasks(h.state, h.parseTasks(taskParams.tasks), h.ctx).events,
-    stampOf('cmd-create', 'createTasks', taskParams),
-  ));
+  h.commit(
+    stampEvents(decideCreateTasks(h.state, h.parseTasks(taskParams.tasks), h.ctx).events, stampOf('cmd-create', 'createTasks', taskParams)),
+  );
   tick();
   const claimParams = { run_id: h.runId, agent_id: 'agent-a', command_id: 'cmd-claim' };
-  h.commit(stampEvents(h.decide((s, c) => decideClaim(s, claimParams, c)), stampOf('cmd-claim', 'claimTask', claimParams)));
+  h.commit(
+    stampEvents(
+      h.decide((s, c) => decideClaim(s, claimParams, c)),
+      stampOf('cmd-claim', 'claimTask', claimParams),
+    ),
+  );
   const read = h.task('read');
   h.transition({ task_id: 'read', action: 'heartbeat', lease_token: read.lease_token, lease_ms: 60_000 });
   h.transition({ task_id: 'read', action: 'status', status: 'in_progress', lease_token: read.lease_token });
   tick();
-  const completeParams = { run_id: h.runId, task_id: 'read', action: 'complete' as const, lease_token: read.lease_token, command_id: 'cmd-done' };
-  h.commit(stampEvents(
-    h.decide((s, c) => decideTransition(s, h.transitionRequest(completeParams), c)),
-    stampOf('cmd-done', 'transitionTask', completeParams),
-  ));
+  const completeParams = {
+    run_id: h.runId,
+    task_id: 'read',
+    action: 'complete' as const,
+    lease_token: read.lease_token,
+    command_id: 'cmd-done',
+  };
+  h.commit(
+    stampEvents(
+      h.decide((s, c) => decideTransition(s, h.transitionRequest(completeParams), c)),
+      stampOf('cmd-done', 'transitionTask', completeParams),
+    ),
+  );
   const write = h.claim({ agent_id: 'agent-b' })!;
   h.transition({ task_id: 'write', action: 'fail', lease_token: write.lease_token, error: 'type error' });
   h.transition({ task_id: 'write', action: 'retry' });
@@ -133,8 +145,17 @@ describe('the full run', () => {
   it('uses every event type of the engine and several run event rows', () => {
     const types = new Set(FULL.log.map((e) => e.type));
     // context.log.repaired is the store's (a repair of a damaged log), not an engine decision.
-    for (const type of Object.values(EVENT).filter((t) => t !== EVENT.logRepaired)) assert.ok(types.has(type), `the full run writes ${type}`);
-    for (const type of ['planning_started', 'plan_approved', 'run_paused', 'run_resumed', 'run_cancelled', 'run_reopened', 'session_run_started']) {
+    for (const type of Object.values(EVENT).filter((t) => t !== EVENT.logRepaired))
+      assert.ok(types.has(type), `the full run writes ${type}`);
+    for (const type of [
+      'planning_started',
+      'plan_approved',
+      'run_paused',
+      'run_resumed',
+      'run_cancelled',
+      'run_reopened',
+      'session_run_started',
+    ]) {
       assert.ok(types.has(type), type);
     }
     assert.ok(FULL.log.some((e) => e.type === EVENT.taskFailed && (e.payload as { stale_requeue?: boolean }).stale_requeue));
@@ -142,7 +163,13 @@ describe('the full run', () => {
     assert.equal(FULL.run.status, 'cancelled');
     assert.deepEqual(
       [...FULL.state.tasks.values()].map((t) => [t.id, t.status]),
-      [['read', 'done'], ['write', 'done'], ['check', 'failed'], ['docs', 'runnable'], ['spare', 'blocked']],
+      [
+        ['read', 'done'],
+        ['write', 'done'],
+        ['check', 'failed'],
+        ['docs', 'runnable'],
+        ['spare', 'blocked'],
+      ],
     );
   });
 });
@@ -259,48 +286,106 @@ describe('drift flags', () => {
   }
 
   it('the run compared with itself has no drift', () => {
-    assert.deepEqual(driftWith(() => {}), noDrift());
+    assert.deepEqual(
+      driftWith(() => {}),
+      noDrift(),
+    );
   });
 
   it('status_mismatch', () => {
-    assert.deepEqual(driftWith((r) => { r.status = 'running'; }), only('status_mismatch'));
+    assert.deepEqual(
+      driftWith((r) => {
+        r.status = 'running';
+      }),
+      only('status_mismatch'),
+    );
   });
 
   it('why_next_step_mismatch (other text, or null against text)', () => {
-    assert.deepEqual(driftWith((r) => { r.why_next_step = 'something else'; }), only('why_next_step_mismatch'));
-    assert.deepEqual(driftWith((r) => { r.why_next_step = null; }), only('why_next_step_mismatch'));
+    assert.deepEqual(
+      driftWith((r) => {
+        r.why_next_step = 'something else';
+      }),
+      only('why_next_step_mismatch'),
+    );
+    assert.deepEqual(
+      driftWith((r) => {
+        r.why_next_step = null;
+      }),
+      only('why_next_step_mismatch'),
+    );
   });
 
   it('step_count_mismatch (an extra step in the replay)', () => {
-    assert.deepEqual(driftWith((r) => { r.steps.push({ step_id: 'step-x', title: 'x', status: 'pending' }); }), only('step_count_mismatch'));
+    assert.deepEqual(
+      driftWith((r) => {
+        r.steps.push({ step_id: 'step-x', title: 'x', status: 'pending' });
+      }),
+      only('step_count_mismatch'),
+    );
   });
 
   it('a step missing from the replay is both a count and a status mismatch', () => {
-    assert.deepEqual(driftWith((r) => { r.steps.pop(); }), only('step_count_mismatch', 'step_status_mismatch'));
+    assert.deepEqual(
+      driftWith((r) => {
+        r.steps.pop();
+      }),
+      only('step_count_mismatch', 'step_status_mismatch'),
+    );
   });
 
   it('step_status_mismatch', () => {
-    assert.deepEqual(driftWith((r) => { r.steps[0].status = r.steps[0].status === 'done' ? 'failed' : 'done'; }), only('step_status_mismatch'));
+    assert.deepEqual(
+      driftWith((r) => {
+        r.steps[0].status = r.steps[0].status === 'done' ? 'failed' : 'done';
+      }),
+      only('step_status_mismatch'),
+    );
   });
 
   it('blackboard_revision_mismatch', () => {
-    assert.deepEqual(driftWith((_r, b) => { b.revision -= 1; }), only('blackboard_revision_mismatch'));
+    assert.deepEqual(
+      driftWith((_r, b) => {
+        b.revision -= 1;
+      }),
+      only('blackboard_revision_mismatch'),
+    );
   });
 
   it('blackboard_task_count_mismatch (an extra task in the replay)', () => {
-    assert.deepEqual(driftWith((_r, b) => { b.tasks.push({ ...b.tasks[0], id: 'extra' }); }), only('blackboard_task_count_mismatch'));
+    assert.deepEqual(
+      driftWith((_r, b) => {
+        b.tasks.push({ ...b.tasks[0], id: 'extra' });
+      }),
+      only('blackboard_task_count_mismatch'),
+    );
   });
 
   it('a task missing from the replay is both a task count and a task status mismatch', () => {
-    assert.deepEqual(driftWith((_r, b) => { b.tasks.pop(); }), only('blackboard_task_count_mismatch', 'blackboard_task_status_mismatch'));
+    assert.deepEqual(
+      driftWith((_r, b) => {
+        b.tasks.pop();
+      }),
+      only('blackboard_task_count_mismatch', 'blackboard_task_status_mismatch'),
+    );
   });
 
   it('blackboard_task_status_mismatch', () => {
-    assert.deepEqual(driftWith((_r, b) => { b.tasks[1].status = 'runnable'; }), only('blackboard_task_status_mismatch'));
+    assert.deepEqual(
+      driftWith((_r, b) => {
+        b.tasks[1].status = 'runnable';
+      }),
+      only('blackboard_task_status_mismatch'),
+    );
   });
 
   it('last_event_seq_mismatch', () => {
-    assert.deepEqual(driftWith((r) => { r.last_event_seq -= 1; }), only('last_event_seq_mismatch'));
+    assert.deepEqual(
+      driftWith((r) => {
+        r.last_event_seq -= 1;
+      }),
+      only('last_event_seq_mismatch'),
+    );
   });
 
   it('a replay to an earlier seq shows what changed since', () => {
@@ -310,12 +395,22 @@ describe('drift flags', () => {
     const upTo = h.run.last_event_seq;
     h.patch('add_fact', { text: 'later' });
     const early = foldAll(h.runId, h.log.slice(0, upTo));
-    assert.deepEqual(computeDrift(toRunRecord(early), toBlackboard(early), h.run, h.blackboard), only('blackboard_revision_mismatch', 'last_event_seq_mismatch'));
+    assert.deepEqual(
+      computeDrift(toRunRecord(early), toBlackboard(early), h.run, h.blackboard),
+      only('blackboard_revision_mismatch', 'last_event_seq_mismatch'),
+    );
     h.claim({ agent_id: 'a' });
     h.appendEvent({ type: 'plan_approved', status: 'running' });
     assert.deepEqual(
       computeDrift(toRunRecord(early), toBlackboard(early), h.run, h.blackboard),
-      only('status_mismatch', 'why_next_step_mismatch', 'step_status_mismatch', 'blackboard_revision_mismatch', 'blackboard_task_status_mismatch', 'last_event_seq_mismatch'),
+      only(
+        'status_mismatch',
+        'why_next_step_mismatch',
+        'step_status_mismatch',
+        'blackboard_revision_mismatch',
+        'blackboard_task_status_mismatch',
+        'last_event_seq_mismatch',
+      ),
     );
   });
 });

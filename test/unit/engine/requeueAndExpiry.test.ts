@@ -115,7 +115,12 @@ describe('stale-lease expiry', () => {
     assert.equal(e.status, 'running');
     assertAbsent(e, 'command_id');
     assert.deepEqual(e.payload, {
-      task_id: 't', task_rev: after.task_rev, lease_owner: 'worker-1', stale_requeue: true, workflow_id: 'wf', task: after,
+      task_id: 't',
+      task_rev: after.task_rev,
+      lease_owner: 'worker-1',
+      stale_requeue: true,
+      workflow_id: 'wf',
+      task: after,
     });
     assert.equal(h.claim({ agent_id: 'worker-2' })?.id, 't', 'claimable again at once');
   });
@@ -148,8 +153,14 @@ describe('stale-lease expiry', () => {
     h.claim({ agent_id: 'x', task_id: 'c', lease_ms: 60_000 });
     h.ctx.advance(30_000);
     const events = h.expireLeases();
-    assert.deepEqual(events.map((e) => e.task_id), ['b', 'a']);
-    assert.deepEqual(events.map((e) => e.seq), [events[0].seq, events[0].seq + 1]);
+    assert.deepEqual(
+      events.map((e) => e.task_id),
+      ['b', 'a'],
+    );
+    assert.deepEqual(
+      events.map((e) => e.seq),
+      [events[0].seq, events[0].seq + 1],
+    );
     assert.equal(h.task('c').status, 'in_progress');
   });
 
@@ -203,20 +214,38 @@ describe('stale-lease expiry', () => {
     // SPEC W4: such a task must not get stuck; it expires like an owner-less default lease.
     const crafted = { ...t, status: 'in_progress' as const, task_rev: 2, updated_ts: h.ctx.now };
     const seq = h.run.last_event_seq + 1;
-    h.commit([{
-      event_id: `evt-foreign-${seq}`, run_id: h.runId, seq, ts_ms: h.ctx.now, type: 'context.task.started', status: h.run.status,
-      revision: h.run.revision + 1, task_id: 'foreign', payload: { task_id: 'foreign', task_rev: 2, task: crafted },
-    }]);
+    h.commit([
+      {
+        event_id: `evt-foreign-${seq}`,
+        run_id: h.runId,
+        seq,
+        ts_ms: h.ctx.now,
+        type: 'context.task.started',
+        status: h.run.status,
+        revision: h.run.revision + 1,
+        task_id: 'foreign',
+        payload: { task_id: 'foreign', task_rev: 2, task: crafted },
+      },
+    ]);
     assert.equal(h.state.index.nextLeaseExpiry(), crafted.updated_ts + 30_000);
     h.requeue({ task_id: 'foreign', reason: 'no force needed: there is no live lease' });
     assert.equal(h.task('foreign').status, 'runnable');
 
     const again = { ...h.task('foreign'), status: 'in_progress' as const, task_rev: h.task('foreign').task_rev + 1 };
     const seq2 = h.run.last_event_seq + 1;
-    h.commit([{
-      event_id: `evt-foreign-${seq2}`, run_id: h.runId, seq: seq2, ts_ms: h.ctx.now, type: 'context.task.started', status: h.run.status,
-      revision: h.run.revision + 1, task_id: 'foreign', payload: { task_id: 'foreign', task_rev: again.task_rev, task: again },
-    }]);
+    h.commit([
+      {
+        event_id: `evt-foreign-${seq2}`,
+        run_id: h.runId,
+        seq: seq2,
+        ts_ms: h.ctx.now,
+        type: 'context.task.started',
+        status: h.run.status,
+        revision: h.run.revision + 1,
+        task_id: 'foreign',
+        payload: { task_id: 'foreign', task_rev: again.task_rev, task: again },
+      },
+    ]);
     h.ctx.advance(29_999);
     assert.deepEqual(h.expireLeases(), []);
     h.ctx.advance(1);

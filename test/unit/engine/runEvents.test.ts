@@ -11,15 +11,23 @@ import { assertAbsent, expectDomainError, RunHarness, T0, testContext } from './
 import { LIMITS } from '../../../contract/limits';
 import { RUN_STATUSES, RunStatus, StepStatus } from '../../../contract/statuses';
 
-const OBJECTIVE = ['Ship the export feature', '- Write the parser module', '- Add unit tests for it', '- Document the command line'].join('\n');
+const OBJECTIVE = ['Ship the export feature', '- Write the parser module', '- Add unit tests for it', '- Document the command line'].join(
+  '\n',
+);
 
 /** A run whose plan was materialized: steps step-1..4, all pending, status awaiting_approval. */
 function plannedRun(): RunHarness {
   const h = new RunHarness({ objective: OBJECTIVE });
   h.appendEvent({ type: 'planning_started', status: 'planning' });
-  assert.deepEqual(h.run.steps.map((s) => [s.step_id, s.status]), [
-    ['step-1', 'pending'], ['step-2', 'pending'], ['step-3', 'pending'], ['step-4', 'pending'],
-  ]);
+  assert.deepEqual(
+    h.run.steps.map((s) => [s.step_id, s.status]),
+    [
+      ['step-1', 'pending'],
+      ['step-2', 'pending'],
+      ['step-3', 'pending'],
+      ['step-4', 'pending'],
+    ],
+  );
   return h;
 }
 
@@ -174,7 +182,12 @@ describe('appendEvent: transition table rows (SPEC §4.2)', () => {
 
   it('session_run_finished: the declared status; the step by that status; error; ended_at_ms when terminal', () => {
     const cases: Array<[RunStatus, StepStatus]> = [
-      ['completed', 'done'], ['cancelled', 'blocked'], ['blocked', 'blocked'], ['paused', 'blocked'], ['failed', 'failed'], ['running', 'done'],
+      ['completed', 'done'],
+      ['cancelled', 'blocked'],
+      ['blocked', 'blocked'],
+      ['paused', 'blocked'],
+      ['failed', 'failed'],
+      ['running', 'done'],
     ];
     for (const [status, stepResult] of cases) {
       const h = plannedRun();
@@ -199,9 +212,10 @@ describe('appendEvent: transition table rows (SPEC §4.2)', () => {
     assert.equal(h.run.why_next_step, WHY.awaitingApproval);
     assert.equal(h.run.started_at_ms, ts);
     assertAbsent(h.run, 'last_error', 'ended_at_ms');
-    assert.deepEqual(h.run.steps.map((s) => s.title), [
-      'Ship the export feature', 'Write the parser module', 'Add unit tests for it', 'Document the command line',
-    ]);
+    assert.deepEqual(
+      h.run.steps.map((s) => s.title),
+      ['Ship the export feature', 'Write the parser module', 'Add unit tests for it', 'Document the command line'],
+    );
   });
 
   it('planning_started keeps existing steps', () => {
@@ -356,8 +370,14 @@ describe('appendEvent: reserved and disabled types', () => {
   }
 
   for (const type of [
-    'context.run.created', 'Context.Blackboard.Patched', 'CONTEXT.artifact.added', 'context.anything',
-    'workspace_validated', 'Workspace_Mismatch', 'WORKSPACE_REBOUND', ' workspace_rebound ',
+    'context.run.created',
+    'Context.Blackboard.Patched',
+    'CONTEXT.artifact.added',
+    'context.anything',
+    'workspace_validated',
+    'Workspace_Mismatch',
+    'WORKSPACE_REBOUND',
+    ' workspace_rebound ',
   ]) {
     it(`${JSON.stringify(type)} → EVENT_TYPE_RESERVED with the type`, () => {
       const h = new RunHarness();
@@ -368,9 +388,13 @@ describe('appendEvent: reserved and disabled types', () => {
 
   it('a step_id over 64 KiB → LIMIT_EXCEEDED', () => {
     const h = new RunHarness();
-    expectDomainError(() => h.appendEvent({ type: 'note', status: 'running', step_id: 's'.repeat(LIMITS.textBytes + 1) }), 'LIMIT_EXCEEDED', {
-      limit: 'step_id',
-    });
+    expectDomainError(
+      () => h.appendEvent({ type: 'note', status: 'running', step_id: 's'.repeat(LIMITS.textBytes + 1) }),
+      'LIMIT_EXCEEDED',
+      {
+        limit: 'step_id',
+      },
+    );
   });
 
   it('names that merely contain a reserved word are ordinary events', () => {
@@ -382,8 +406,19 @@ describe('appendEvent: reserved and disabled types', () => {
 
 describe('appendEvent: terminal runs', () => {
   const types = [
-    'session_run_started', 'session_run_finished', 'planning_started', 'plan_approved', 'run_paused', 'run_resumed',
-    'run_cancelled', 'task_retry_requested', 'revision_requested', 'step_started', 'step_completed', 'step_failed', 'note',
+    'session_run_started',
+    'session_run_finished',
+    'planning_started',
+    'plan_approved',
+    'run_paused',
+    'run_resumed',
+    'run_cancelled',
+    'task_retry_requested',
+    'revision_requested',
+    'step_started',
+    'step_completed',
+    'step_failed',
+    'note',
   ];
   for (const terminal of ['completed', 'failed', 'cancelled'] as const) {
     it(`a ${terminal} run refuses every type but run_reopened with RUN_TERMINAL {status}`, () => {
@@ -434,17 +469,19 @@ describe('appendEvent: terminal runs', () => {
 
 describe('plan materialization (SPEC §4.3)', () => {
   it('cleans bullet and number prefixes, drops short and empty lines, numbers steps step-1…', () => {
-    const steps = materializePlan([
-      '',
-      '   ',
-      '# Heading of the plan',
-      '1. Parse the input files',
-      '2) Validate every record',
-      '--12.3)Write the report',
-      '* short',
-      '- [x] Tick the checkbox',
-      '   ** Indented bullet line  ',
-    ].join('\r\n'));
+    const steps = materializePlan(
+      [
+        '',
+        '   ',
+        '# Heading of the plan',
+        '1. Parse the input files',
+        '2) Validate every record',
+        '--12.3)Write the report',
+        '* short',
+        '- [x] Tick the checkbox',
+        '   ** Indented bullet line  ',
+      ].join('\r\n'),
+    );
     assert.deepEqual(steps, [
       { step_id: 'step-1', title: 'Heading of the plan', status: 'pending' },
       { step_id: 'step-2', title: 'Parse the input files', status: 'pending' },
@@ -463,9 +500,16 @@ describe('plan materialization (SPEC §4.3)', () => {
   });
 
   it('keeps lines of at least 8 bytes (UTF-8), counted after cleaning', () => {
-    assert.deepEqual(materializePlan('abcdefgh').map((s) => s.title), ['abcdefgh']);
+    assert.deepEqual(
+      materializePlan('abcdefgh').map((s) => s.title),
+      ['abcdefgh'],
+    );
     assert.equal(materializePlan('abcdefg')[0].title, 'Plan the approach', 'seven bytes: too short, defaults');
-    assert.deepEqual(materializePlan('ééééé').map((s) => s.title), ['ééééé'], '5 characters, 10 bytes');
+    assert.deepEqual(
+      materializePlan('ééééé').map((s) => s.title),
+      ['ééééé'],
+      '5 characters, 10 bytes',
+    );
     assert.equal(materializePlan('éé€').length, 3, '7 bytes: too short, defaults');
     assert.equal(materializePlan('12345678 ab')[0].title, 'Plan the approach', 'digits are stripped, leaving "ab"');
   });
@@ -479,7 +523,10 @@ describe('plan materialization (SPEC §4.3)', () => {
   it('falls back to three default pending steps', () => {
     for (const objective of ['', 'tiny', '- - -\n1.\n#']) {
       const steps = materializePlan(objective);
-      assert.deepEqual(steps.map((s) => s.step_id), ['step-1', 'step-2', 'step-3']);
+      assert.deepEqual(
+        steps.map((s) => s.step_id),
+        ['step-1', 'step-2', 'step-3'],
+      );
       assert.ok(steps.every((s) => s.status === 'pending' && s.title.length > 0));
     }
   });
@@ -488,11 +535,19 @@ describe('plan materialization (SPEC §4.3)', () => {
 describe('step status parser (SPEC §1.2: one parser, every alias)', () => {
   const table: Array<[string, StepStatus]> = [
     ['pending', 'pending'],
-    ['runnable', 'runnable'], ['ready', 'runnable'],
-    ['in_progress', 'in_progress'], ['in-progress', 'in_progress'], ['working', 'in_progress'], ['active', 'in_progress'], ['doing', 'in_progress'],
+    ['runnable', 'runnable'],
+    ['ready', 'runnable'],
+    ['in_progress', 'in_progress'],
+    ['in-progress', 'in_progress'],
+    ['working', 'in_progress'],
+    ['active', 'in_progress'],
+    ['doing', 'in_progress'],
     ['blocked', 'blocked'],
-    ['done', 'done'], ['completed', 'done'], ['complete', 'done'],
-    ['failed', 'failed'], ['error', 'failed'],
+    ['done', 'done'],
+    ['completed', 'done'],
+    ['complete', 'done'],
+    ['failed', 'failed'],
+    ['error', 'failed'],
   ];
   for (const [text, status] of table) {
     it(`${text} → ${status}, trimmed and in any case`, () => {
@@ -502,7 +557,22 @@ describe('step status parser (SPEC §1.2: one parser, every alias)', () => {
   }
 
   it('anything else does not parse', () => {
-    for (const v of ['', ' ', 'in progress', 'finished', 'cancelled', 'todo', 'constructor', '__proto__', 'toString', 1, null, undefined, {}, ['done']]) {
+    for (const v of [
+      '',
+      ' ',
+      'in progress',
+      'finished',
+      'cancelled',
+      'todo',
+      'constructor',
+      '__proto__',
+      'toString',
+      1,
+      null,
+      undefined,
+      {},
+      ['done'],
+    ]) {
       assert.equal(parseStepStatus(v), undefined, JSON.stringify(v));
     }
   });

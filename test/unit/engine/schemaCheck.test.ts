@@ -7,12 +7,24 @@ import fc from 'fast-check';
 import { z } from 'zod';
 import { validateEventRecord } from '../../../server/src/engine/eventRecord';
 import {
-  ArtifactSchema, BlackboardItemSchema, EventRecord, EventRecordSchema, RunRecordSchema, StepSchema, StoredBlackboardSchema, TaskSchema,
+  ArtifactSchema,
+  BlackboardItemSchema,
+  EventRecord,
+  EventRecordSchema,
+  RunRecordSchema,
+  StepSchema,
+  StoredBlackboardSchema,
+  TaskSchema,
   WorkspaceLeaseSchema,
 } from '../../../contract/schemas/records';
 import { closureCheck, compileCheck, compileParse, UNSURE } from '../../../server/src/engine/schemaCheck';
 import { generateCheck } from '../../../server/src/engine/schemaCodegen';
-import { decideAppendEvent, decideCreateRun, decidePatchBlackboard, decideValidateWorkspaceLease } from '../../../server/src/engine/runDecisions';
+import {
+  decideAppendEvent,
+  decideCreateRun,
+  decidePatchBlackboard,
+  decideValidateWorkspaceLease,
+} from '../../../server/src/engine/runDecisions';
 import { decideCreateTasks } from '../../../server/src/engine/taskCreation';
 import { decideTransition } from '../../../server/src/engine/taskLifecycle';
 import { applyEvent, emptyRunState, RunState, toRunRecord } from '../../../server/src/engine/state';
@@ -40,13 +52,28 @@ function sampleRun(): { state: RunState; log: EventRecord[] } {
     ctx.advance(1);
   };
   commit(decideCreateRun(RUN, { objective: 'Check the checks', mcp_servers: ['fs'], source_client: 'cli' }, '/work', ctx));
-  commit(decideCreateTasks(state, [{ task_type: 'research', payload: { title: 'a' }, priority: 2 }, { id: 'b', task_type: 'x', depends_on_task_ids: [] }], ctx).events);
+  commit(
+    decideCreateTasks(
+      state,
+      [
+        { task_type: 'research', payload: { title: 'a' }, priority: 2 },
+        { id: 'b', task_type: 'x', depends_on_task_ids: [] },
+      ],
+      ctx,
+    ).events,
+  );
   const claimed = decideClaim(state, { agent_id: 'agent' }, ctx);
   commit(claimed);
   const token = (claimed[0].payload as { task: { id: string; lease_token: string } }).task;
   commit(decideTransition(state, { task_id: token.id, action: 'heartbeat', lease_token: token.lease_token }, ctx));
   commit(decideTransition(state, { task_id: token.id, action: 'complete', lease_token: token.lease_token }, ctx));
-  commit(decideAppendEvent(state, { run_id: RUN, type: 'step_started', status: 'running', step_id: 's1', payload: { why_next_step: 'go' } }, ctx));
+  commit(
+    decideAppendEvent(
+      state,
+      { run_id: RUN, type: 'step_started', status: 'running', step_id: 's1', payload: { why_next_step: 'go' } },
+      ctx,
+    ),
+  );
   commit(decideAppendEvent(state, { run_id: RUN, type: 'agent.note', status: 'running', payload: null }, ctx));
   commit(decidePatchBlackboard(state, { run_id: RUN, op: 'add_fact', payload: { text: 'fact' } }, ctx));
   commit(decidePatchBlackboard(state, { run_id: RUN, op: 'add_artifact', payload: { path: 'a.txt', artifact_type: 'file' } }, ctx));
@@ -86,7 +113,9 @@ type Damage = { kind: 'set'; value: unknown } | { kind: 'delete' } | { kind: 'ad
 const damage: fc.Arbitrary<Damage> = fc.oneof(
   weird.map((value) => ({ kind: 'set' as const, value })),
   fc.constant({ kind: 'delete' as const }),
-  fc.tuple(fc.constantFrom('extra', 'seq', 'event_seq', 'payload', '__proto__', 'batch_end', 'task'), weird).map(([key, value]) => ({ kind: 'addKey' as const, key, value })),
+  fc
+    .tuple(fc.constantFrom('extra', 'seq', 'event_seq', 'payload', '__proto__', 'batch_end', 'task'), weird)
+    .map(([key, value]) => ({ kind: 'addKey' as const, key, value })),
   fc.constant({ kind: 'reverse' as const }),
 );
 
@@ -136,29 +165,47 @@ describe('compiled schema checks', () => {
     assert.ok(generateCheck(TaskPayload), 'task payload');
   });
 
-  for (const [impl, compile] of [['generated', generateCheck], ['closures', closureCheck]] as const)
-  it(`never accept what zod rejects (${impl})`, () => {
-    const schemas: [string, z.ZodType][] = [
-      ['event', EventRecordSchema], ['task', TaskSchema], ['run', RunRecordSchema], ['step', StepSchema],
-      ['item', BlackboardItemSchema], ['artifact', ArtifactSchema], ['workspace', WorkspaceLeaseSchema],
-    ];
-    const sources: Record<string, unknown[]> = {
-      event: events,
-      task: events.filter((e) => e.type.startsWith('context.task.')).map((e) => (e.payload as { task: unknown }).task),
-      run: [(events[0].payload as { run: unknown }).run],
-    };
-    for (const [name, schema] of schemas) {
-      const check = compile(schema);
-      assert.ok(check, `${name} compiles`);
-      const base = sources[name] ?? [];
-      fc.assert(
-        fc.property(fc.oneof(weird, base.length > 0 ? fc.constantFrom(...base).chain((b) => fc.constantFrom(...paths(b)).chain((p) => damage.map((d) => damaged(b as EventRecord, p, d)))) : weird), (v) => {
-          if (check!(v)) assert.ok(schema.safeParse(v).success, `${name} accepted ${JSON.stringify(v)}`);
-        }),
-        { seed: 7, numRuns: 3000 },
-      );
-    }
-  });
+  for (const [impl, compile] of [
+    ['generated', generateCheck],
+    ['closures', closureCheck],
+  ] as const)
+    it(`never accept what zod rejects (${impl})`, () => {
+      const schemas: [string, z.ZodType][] = [
+        ['event', EventRecordSchema],
+        ['task', TaskSchema],
+        ['run', RunRecordSchema],
+        ['step', StepSchema],
+        ['item', BlackboardItemSchema],
+        ['artifact', ArtifactSchema],
+        ['workspace', WorkspaceLeaseSchema],
+      ];
+      const sources: Record<string, unknown[]> = {
+        event: events,
+        task: events.filter((e) => e.type.startsWith('context.task.')).map((e) => (e.payload as { task: unknown }).task),
+        run: [(events[0].payload as { run: unknown }).run],
+      };
+      for (const [name, schema] of schemas) {
+        const check = compile(schema);
+        assert.ok(check, `${name} compiles`);
+        const base = sources[name] ?? [];
+        fc.assert(
+          fc.property(
+            fc.oneof(
+              weird,
+              base.length > 0
+                ? fc
+                    .constantFrom(...base)
+                    .chain((b) => fc.constantFrom(...paths(b)).chain((p) => damage.map((d) => damaged(b as EventRecord, p, d))))
+                : weird,
+            ),
+            (v) => {
+              if (check(v)) assert.ok(schema.safeParse(v).success, `${name} accepted ${JSON.stringify(v)}`);
+            },
+          ),
+          { seed: 7, numRuns: 3000 },
+        );
+      }
+    });
 });
 
 describe('validateEventRecord with the fast path', () => {
@@ -193,7 +240,10 @@ describe('validateEventRecord with the fast path', () => {
   it('gives the same error text as before for damaged records', () => {
     const e = events[2];
     assert.equal(validateEventRecord({ ...e, seq: 1.5 }, RUN), validateEventRecordViaZod({ ...e, seq: 1.5 }));
-    assert.equal(validateEventRecord({ ...e, payload: { task: { id: 3 } } }, RUN), validateEventRecordViaZod({ ...e, payload: { task: { id: 3 } } }));
+    assert.equal(
+      validateEventRecord({ ...e, payload: { task: { id: 3 } } }, RUN),
+      validateEventRecordViaZod({ ...e, payload: { task: { id: 3 } } }),
+    );
     assert.equal(validateEventRecord({ ...e, run_id: 'other' }, RUN), 'run_id "other" does not belong to run run-check');
   });
 
@@ -234,21 +284,24 @@ describe('compiled parsers (cached records)', () => {
     it(`${name}: returns zod's output exactly (values, key order, fresh objects) or UNSURE`, () => {
       const parse = compileParse(schema as z.ZodType);
       assert.ok(parse, 'compiles');
-      const clean = parse!(sample);
+      const clean = parse(sample);
       assert.notEqual(clean, UNSURE, 'a well-formed record takes the fast path');
       const ref = (schema as z.ZodType).parse(sample);
       assert.deepEqual(clean, ref);
       assert.equal(JSON.stringify(clean), JSON.stringify(ref));
       assert.notEqual(clean, sample);
       fc.assert(
-        fc.property(fc.constantFrom(...paths(sample)).chain((p) => damage.map((d) => damaged(sample as EventRecord, p, d))), (v) => {
-          const out = parse!(v);
-          if (out === UNSURE) return;
-          const r = (schema as z.ZodType).safeParse(v);
-          assert.ok(r.success, `fast path took what zod rejects: ${JSON.stringify(v)}`);
-          assert.deepEqual(out, r.data);
-          assert.equal(JSON.stringify(out), JSON.stringify(r.data));
-        }),
+        fc.property(
+          fc.constantFrom(...paths(sample)).chain((p) => damage.map((d) => damaged(sample as EventRecord, p, d))),
+          (v) => {
+            const out = parse(v);
+            if (out === UNSURE) return;
+            const r = (schema as z.ZodType).safeParse(v);
+            assert.ok(r.success, `fast path took what zod rejects: ${JSON.stringify(v)}`);
+            assert.deepEqual(out, r.data);
+            assert.equal(JSON.stringify(out), JSON.stringify(r.data));
+          },
+        ),
         { seed: 5, numRuns: 3000 },
       );
     });

@@ -83,14 +83,18 @@ describe('claim: which tasks are claimable', () => {
     h.taskIn('failed', { id: 'failed' });
     h.taskIn('done', { id: 'done' });
     h.taskIn('in_progress', { id: 'busy' });
-    h.createTasks([{ id: 'pending', status: 'pending' }, { id: 'runnable', status: 'runnable' }]);
+    h.createTasks([
+      { id: 'pending', status: 'pending' },
+      { id: 'runnable', status: 'runnable' },
+    ]);
     assert.deepEqual(claimAll(h).sort(), ['pending', 'runnable']);
   });
 
   it('dependencies must all be done', () => {
     const h = new RunHarness();
     h.createTasks([
-      { id: 'a' }, { id: 'b' },
+      { id: 'a' },
+      { id: 'b' },
       { id: 'c', depends_on_task_ids: ['a', 'b'], priority: 10 },
       { id: 'd', depends_on_task_ids: ['c'], priority: 10 },
     ]);
@@ -169,9 +173,17 @@ describe('claim: which tasks are claimable', () => {
 describe('claim: order', () => {
   it('priority descending, then created_ts ascending, then list order', () => {
     const h = new RunHarness();
-    h.createTasks([{ id: 'low-early', priority: -1 }, { id: 'mid-1', priority: 0 }, { id: 'mid-2', priority: 0 }]);
+    h.createTasks([
+      { id: 'low-early', priority: -1 },
+      { id: 'mid-1', priority: 0 },
+      { id: 'mid-2', priority: 0 },
+    ]);
     h.ctx.advance(1_000);
-    h.createTasks([{ id: 'high-late', priority: 5 }, { id: 'mid-late', priority: 0 }, { id: 'high-late-2', priority: 5 }]);
+    h.createTasks([
+      { id: 'high-late', priority: 5 },
+      { id: 'mid-late', priority: 0 },
+      { id: 'high-late-2', priority: 5 },
+    ]);
     h.ctx.advance(1_000);
     h.createTasks([{ id: 'top-latest', priority: 100 }]);
     assert.deepEqual(claimAll(h), ['top-latest', 'high-late', 'high-late-2', 'mid-1', 'mid-2', 'mid-late', 'low-early']);
@@ -199,7 +211,10 @@ describe('claim: order', () => {
 
   it('a filtered-out task stays claimable for the next claim', () => {
     const h = new RunHarness();
-    h.createTasks([{ id: 'x', task_type: 'x', priority: 9 }, { id: 'y', task_type: 'y' }]);
+    h.createTasks([
+      { id: 'x', task_type: 'x', priority: 9 },
+      { id: 'y', task_type: 'y' },
+    ]);
     assert.equal(h.claim({ agent_id: 'a', task_type: 'y' })?.id, 'y');
     assert.equal(h.claim({ agent_id: 'a' })?.id, 'x');
   });
@@ -208,7 +223,10 @@ describe('claim: order', () => {
 describe('claim by task_id', () => {
   it('claims that task even when another one ranks higher', () => {
     const h = new RunHarness();
-    h.createTasks([{ id: 'important', priority: 50 }, { id: 'chosen', priority: -5 }]);
+    h.createTasks([
+      { id: 'important', priority: 50 },
+      { id: 'chosen', priority: -5 },
+    ]);
     assert.equal(h.claim({ agent_id: 'a', task_id: ' chosen ' })?.id, 'chosen');
     assert.equal(h.task('important').status, 'pending');
   });

@@ -13,16 +13,26 @@ const where = { task_id: 't', index: 0 };
 describe('payload contract normalization (SPEC §6.2)', () => {
   it('payload must be an object or null for every task type', () => {
     for (const payload of ['text', 3, true, [], [1]]) {
-      expectDomainError(() => normalizeContract('anything', payload, { task_id: 'x', index: 4 }), 'TASK_CONTRACT_INVALID', { task_id: 'x', index: 4 });
+      expectDomainError(() => normalizeContract('anything', payload, { task_id: 'x', index: 4 }), 'TASK_CONTRACT_INVALID', {
+        task_id: 'x',
+        index: 4,
+      });
       expectDomainError(() => normalizeContract('research', payload, where), 'TASK_CONTRACT_INVALID');
     }
   });
 
   it('no known kind: type trimmed, payload stored unchanged (null when absent)', () => {
-    assert.deepEqual(normalizeContract('  build  ', { write_required: true, a: 1 }, where), { task_type: 'build', payload: { write_required: true, a: 1 } });
+    assert.deepEqual(normalizeContract('  build  ', { write_required: true, a: 1 }, where), {
+      task_type: 'build',
+      payload: { write_required: true, a: 1 },
+    });
     assert.deepEqual(normalizeContract('build', undefined, where), { task_type: 'build', payload: null });
     assert.deepEqual(normalizeContract('build', null, where), { task_type: 'build', payload: null });
-    assert.deepEqual(normalizeContract('Implementation', {}, where), { task_type: 'Implementation', payload: {} }, 'matching is exact lower-case');
+    assert.deepEqual(
+      normalizeContract('Implementation', {}, where),
+      { task_type: 'Implementation', payload: {} },
+      'matching is exact lower-case',
+    );
     assert.deepEqual(normalizeContract('x', { task_kind: 'RESEARCH' }, where), { task_type: 'x', payload: { task_kind: 'RESEARCH' } });
   });
 
@@ -49,10 +59,14 @@ describe('payload contract normalization (SPEC §6.2)', () => {
   });
 
   it('implementation: strict_write, output_target rewritten to {path, kind?, operation?}; write_required kept', () => {
-    const r = normalizeContract('implementation', {
-      write_required: true,
-      output_target: { file: ' src/a.ts ', type: ' module ', mode: ' create ', extra: 1 },
-    }, where);
+    const r = normalizeContract(
+      'implementation',
+      {
+        write_required: true,
+        output_target: { file: ' src/a.ts ', type: ' module ', mode: ' create ', extra: 1 },
+      },
+      where,
+    );
     assert.deepEqual(r, {
       task_type: 'implementation',
       payload: {
@@ -72,14 +86,20 @@ describe('payload contract normalization (SPEC §6.2)', () => {
     assert.equal(path({ file_path: 'fp', target: 't' }), 'fp');
     assert.equal(path({ target: 't' }), 't');
     // A present key that is not a non-blank string does not fall through to the next one.
-    for (const t of [{ path: 5, file: 'f' }, { path: '  ', file: 'f' }, { path: null, file: 'f' }, { file: {}, target: 't' }]) {
+    for (const t of [
+      { path: 5, file: 'f' },
+      { path: '  ', file: 'f' },
+      { path: null, file: 'f' },
+      { file: {}, target: 't' },
+    ]) {
       expectDomainError(() => normalizeContract('implementation', { output_target: t }, where), 'TASK_OUTPUT_TARGET_REQUIRED');
     }
   });
 
   it('output_target kind/operation: first present key, blank or non-string → omitted', () => {
     const target = (t: Record<string, unknown>) =>
-      (normalizeContract('implementation', { output_target: { path: 'p', ...t } }, where).payload as { output_target: unknown }).output_target;
+      (normalizeContract('implementation', { output_target: { path: 'p', ...t } }, where).payload as { output_target: unknown })
+        .output_target;
     assert.deepEqual(target({ kind: 'k', type: 't', operation: 'o', mode: 'm' }), { path: 'p', kind: 'k', operation: 'o' });
     assert.deepEqual(target({ kind: 3, type: 't' }), { path: 'p' }, 'a present non-string kind does not fall through to type');
     assert.deepEqual(target({ operation: ' ', mode: 'm' }), { path: 'p' });
@@ -87,7 +107,15 @@ describe('payload contract normalization (SPEC §6.2)', () => {
   });
 
   it('implementation without a usable output_target → TASK_OUTPUT_TARGET_REQUIRED {task_id, index}', () => {
-    for (const payload of [null, undefined, {}, { output_target: 'src/a.ts' }, { output_target: [] }, { output_target: null }, { output_target: {} }]) {
+    for (const payload of [
+      null,
+      undefined,
+      {},
+      { output_target: 'src/a.ts' },
+      { output_target: [] },
+      { output_target: null },
+      { output_target: {} },
+    ]) {
       expectDomainError(() => normalizeContract('implementation', payload, { task_id: 'impl', index: 2 }), 'TASK_OUTPUT_TARGET_REQUIRED', {
         task_id: 'impl',
         index: 2,
@@ -106,10 +134,13 @@ describe('createTasks: building tasks', () => {
       { task_type: 'research', depends_on_task_ids: [' a ', '', '  '], decision_ids: ['d1'], artifact_ids: ['x1'] },
     ]);
     const events = h.log.slice(1);
-    assert.deepEqual(events.map((e) => [e.seq, e.type, e.task_id]), [
-      [2, 'context.task.created', 'a'],
-      [3, 'context.task.created', 'task-2'],
-    ]);
+    assert.deepEqual(
+      events.map((e) => [e.seq, e.type, e.task_id]),
+      [
+        [2, 'context.task.created', 'a'],
+        [3, 'context.task.created', 'task-2'],
+      ],
+    );
     assert.deepEqual(tasks[0], {
       id: 'a',
       task_type: 'build',
@@ -127,7 +158,16 @@ describe('createTasks: building tasks', () => {
       workflow_id: 'wf',
       parent_task_id: 'p',
     });
-    assertAbsent(tasks[0], 'workflow_node_id', 'assigned_agent', 'lease_owner', 'lease_token', 'lease_expires_at_ms', 'next_retry_at_ms', 'last_error');
+    assertAbsent(
+      tasks[0],
+      'workflow_node_id',
+      'assigned_agent',
+      'lease_owner',
+      'lease_token',
+      'lease_expires_at_ms',
+      'next_retry_at_ms',
+      'last_error',
+    );
     assert.equal(tasks[1].id, 'task-2', 'a missing id is generated');
     assert.deepEqual(tasks[1].depends_on_task_ids, ['a']);
     assert.equal(tasks[1].max_attempts, 3, 'default max_attempts');
@@ -153,7 +193,10 @@ describe('createTasks: building tasks', () => {
   it('statuses pending, runnable, blocked are accepted; others → TASK_STATUS_INVALID {task_id}', () => {
     const h = new RunHarness();
     const created = h.createTasks([{ status: 'pending' }, { status: 'runnable' }, { status: 'blocked' }]);
-    assert.deepEqual(created.map((t) => t.status), ['pending', 'runnable', 'blocked']);
+    assert.deepEqual(
+      created.map((t) => t.status),
+      ['pending', 'runnable', 'blocked'],
+    );
     for (const status of ['in_progress', 'done', 'failed'] as const) {
       expectDomainError(() => h.createTasks([{ id: `t-${status}`, status }]), 'TASK_STATUS_INVALID', { task_id: `t-${status}`, index: 0 });
     }
@@ -161,11 +204,10 @@ describe('createTasks: building tasks', () => {
 
   it('contract errors carry the row id and its index in the batch', () => {
     const h = new RunHarness();
-    expectDomainError(
-      () => h.createTasks([{ id: 'ok' }, { id: 'bad', payload: 'text' }]),
-      'TASK_CONTRACT_INVALID',
-      { task_id: 'bad', index: 1 },
-    );
+    expectDomainError(() => h.createTasks([{ id: 'ok' }, { id: 'bad', payload: 'text' }]), 'TASK_CONTRACT_INVALID', {
+      task_id: 'bad',
+      index: 1,
+    });
     expectDomainError(
       () => h.createTasks([{ id: 'ok' }, { id: 'ok2' }, { id: 'impl', task_type: 'implementation', payload: {} }]),
       'TASK_OUTPUT_TARGET_REQUIRED',
@@ -198,7 +240,11 @@ describe('createTasks: whole-batch validation', () => {
     const h = new RunHarness();
     h.createTasks([{ id: 'old' }]);
     expectDomainError(
-      () => h.createTasks([{ id: 'a', depends_on_task_ids: ['old'] }, { id: 'b', depends_on_task_ids: ['old', 'ghost', 'a', 'phantom'] }]),
+      () =>
+        h.createTasks([
+          { id: 'a', depends_on_task_ids: ['old'] },
+          { id: 'b', depends_on_task_ids: ['old', 'ghost', 'a', 'phantom'] },
+        ]),
       'TASK_DEPENDENCY_UNKNOWN',
       { task_id: 'b', index: 1, depends_on: ['ghost', 'phantom'] },
     );
@@ -209,7 +255,10 @@ describe('createTasks: whole-batch validation', () => {
     const h = new RunHarness();
     h.createTasks([{ id: 'old' }]);
     const created = h.createTasks([{ id: 'a', depends_on_task_ids: ['c', 'old'] }, { id: 'b', depends_on_task_ids: ['a'] }, { id: 'c' }]);
-    assert.deepEqual(created.map((t) => t.id), ['a', 'b', 'c']);
+    assert.deepEqual(
+      created.map((t) => t.id),
+      ['a', 'b', 'c'],
+    );
   });
 
   it('a self-dependency is a cycle', () => {
@@ -225,13 +274,14 @@ describe('createTasks: whole-batch validation', () => {
     const h = new RunHarness();
     h.createTasks([{ id: 'old' }]);
     const err = expectDomainError(
-      () => h.createTasks([
-        { id: 'entry', depends_on_task_ids: ['x'] },
-        { id: 'x', depends_on_task_ids: ['y', 'old'] },
-        { id: 'y', depends_on_task_ids: ['z'] },
-        { id: 'z', depends_on_task_ids: ['x'] },
-        { id: 'free' },
-      ]),
+      () =>
+        h.createTasks([
+          { id: 'entry', depends_on_task_ids: ['x'] },
+          { id: 'x', depends_on_task_ids: ['y', 'old'] },
+          { id: 'y', depends_on_task_ids: ['z'] },
+          { id: 'z', depends_on_task_ids: ['x'] },
+          { id: 'free' },
+        ]),
       'TASK_DEPENDENCY_CYCLE',
     );
     assert.deepEqual([...(err.details.depends_on as string[])].sort(), ['x', 'y', 'z']);
@@ -277,7 +327,10 @@ describe('createTasks: whole-batch validation', () => {
     const created = h.createTasks(rows(LIMITS.batchTasks, 'y'));
     assert.equal(created.length, 500);
     assert.equal(h.run.last_event_seq, 501, 'one event per task, consecutive seqs');
-    assert.deepEqual(h.log.slice(1).map((e) => e.task_id), created.map((t) => t.id));
+    assert.deepEqual(
+      h.log.slice(1).map((e) => e.task_id),
+      created.map((t) => t.id),
+    );
   });
 
   it('a terminal run → RUN_TERMINAL {status}', () => {

@@ -145,7 +145,11 @@ describe('transition effects (SPEC §7.2 with PROTOCOL.md changes)', () => {
     assert.equal(after.assigned_agent, 'helper');
     assert.equal(after.lease_expires_at_ms, now + 30_000, 'default lease');
 
-    for (const [asked, granted] of [[1, 5_000], [299_999.9, 299_999], [10_000_000, 300_000]] as const) {
+    for (const [asked, granted] of [
+      [1, 5_000],
+      [299_999.9, 299_999],
+      [10_000_000, 300_000],
+    ] as const) {
       h.transition({ task_id: 't', action: 'heartbeat', lease_token: t.lease_token, lease_ms: asked });
       assert.equal(h.task('t').lease_expires_at_ms, now + granted, `lease_ms ${asked}`);
     }
@@ -227,7 +231,7 @@ describe('transition effects (SPEC §7.2 with PROTOCOL.md changes)', () => {
   it('the action name is trimmed and lower-cased by the params', () => {
     const h = new RunHarness();
     const t = h.taskIn('in_progress', { id: 't' });
-    h.transition({ task_id: 't', action: ' COMPLETE ' as 'complete', lease_token: t.lease_token });
+    h.transition({ task_id: 't', action: ' COMPLETE ', lease_token: t.lease_token });
     assert.equal(h.task('t').status, 'done');
   });
 
@@ -251,14 +255,21 @@ describe('order of checks', () => {
     const h = new RunHarness();
     const t = h.taskIn('in_progress', { id: 't' });
     assert.equal(t.task_rev, 2);
-    expectDomainError(() => h.transition({ task_id: 't', action: 'complete', lease_token: t.lease_token, expected_task_rev: 1 }), 'TASK_REV_MISMATCH', {
-      task_rev: 2,
-    });
+    expectDomainError(
+      () => h.transition({ task_id: 't', action: 'complete', lease_token: t.lease_token, expected_task_rev: 1 }),
+      'TASK_REV_MISMATCH',
+      {
+        task_rev: 2,
+      },
+    );
     // Even with no token and an action the status does not allow.
     expectDomainError(() => h.transition({ task_id: 't', action: 'retry', expected_task_rev: 7 }), 'TASK_REV_MISMATCH', { task_rev: 2 });
     // And with an expired token.
     h.ctx.advance(60_000);
-    expectDomainError(() => h.transition({ task_id: 't', action: 'complete', lease_token: t.lease_token, expected_task_rev: 3 }), 'TASK_REV_MISMATCH');
+    expectDomainError(
+      () => h.transition({ task_id: 't', action: 'complete', lease_token: t.lease_token, expected_task_rev: 3 }),
+      'TASK_REV_MISMATCH',
+    );
     h.ctx.advance(-60_000);
     h.transition({ task_id: 't', action: 'complete', lease_token: t.lease_token, expected_task_rev: 2 });
     assert.equal(h.task('t').task_rev, 3);
@@ -284,9 +295,15 @@ describe('order of checks', () => {
 
 describe('lease checks', () => {
   const leasedRequests: Array<{ action: 'heartbeat' | 'complete' | 'fail' | 'release' | 'status'; status?: TaskStatus }> = [
-    { action: 'heartbeat' }, { action: 'complete' }, { action: 'fail' }, { action: 'release' },
-    { action: 'status', status: 'runnable' }, { action: 'status', status: 'in_progress' }, { action: 'status', status: 'blocked' },
-    { action: 'status', status: 'done' }, { action: 'status', status: 'failed' },
+    { action: 'heartbeat' },
+    { action: 'complete' },
+    { action: 'fail' },
+    { action: 'release' },
+    { action: 'status', status: 'runnable' },
+    { action: 'status', status: 'in_progress' },
+    { action: 'status', status: 'blocked' },
+    { action: 'status', status: 'done' },
+    { action: 'status', status: 'failed' },
   ];
   for (const r of leasedRequests) {
     const name = r.action === 'status' ? `status → ${r.status}` : r.action;
@@ -309,7 +326,10 @@ describe('lease checks', () => {
     h.transition({ task_id: 'b2', action: 'release', lease_token: 'lease-whatever' });
     h.transition({ task_id: 'p', action: 'status', status: 'blocked' });
     h.transition({ task_id: 'b1', action: 'retry' });
-    assert.deepEqual(['b1', 'b2', 'p'].map((id) => h.task(id).status), ['runnable', 'runnable', 'blocked']);
+    assert.deepEqual(
+      ['b1', 'b2', 'p'].map((id) => h.task(id).status),
+      ['runnable', 'runnable', 'blocked'],
+    );
   });
 
   it('heartbeat after the lease lapsed, before expiry ran: TASK_LEASE_EXPIRED with the expiry', () => {
@@ -337,7 +357,9 @@ describe('lease checks', () => {
     h.ctx.advance(30_000);
     h.expireLeases();
     for (const req of [
-      { action: 'complete' as const }, { action: 'heartbeat' as const }, { action: 'release' as const },
+      { action: 'complete' as const },
+      { action: 'heartbeat' as const },
+      { action: 'release' as const },
       { action: 'status' as const, status: 'blocked' as const },
     ]) {
       expectDomainError(() => h.transition({ task_id: 't', ...req, lease_token: t.lease_token }), 'TASK_LEASE_EXPIRED', {

@@ -54,7 +54,10 @@ describe('validateWorkspaceLease', () => {
       assert.equal(e.type, 'workspace_mismatch');
       assert.equal(e.status, 'paused');
       assert.deepEqual(e.payload, {
-        phase: 'start', expected_path: '/ws/a', actual_path: '/ws/b', workspace: { workspace_id: '', canonical_path: '/ws/a', lease_epoch: 1 },
+        phase: 'start',
+        expected_path: '/ws/a',
+        actual_path: '/ws/b',
+        workspace: { workspace_id: '', canonical_path: '/ws/a', lease_epoch: 1 },
       });
       assert.equal(h.run.status, 'paused', `from ${status}`);
       assert.equal(h.run.workspace.canonical_path, '/ws/a', 'the binding stays');

@@ -67,8 +67,14 @@ describe('checkpoints', () => {
       assert.ok(b.ts_ms > a.ts_ms);
       assert.equal(fs.readdirSync(dir).length, 2);
       const { checkpoints } = await store.execute('listCheckpoints', { run_id: 'cp' });
-      assert.deepEqual(checkpoints.map((c) => c.checkpoint_id), [a.checkpoint_id, b.checkpoint_id]);
-      assert.deepEqual(checkpoints.map((c) => c.reason), ['a', 'b']);
+      assert.deepEqual(
+        checkpoints.map((c) => c.checkpoint_id),
+        [a.checkpoint_id, b.checkpoint_id],
+      );
+      assert.deepEqual(
+        checkpoints.map((c) => c.reason),
+        ['a', 'b'],
+      );
       assert.equal((await store.execute('latestCheckpoint', { run_id: 'cp' })).checkpoint?.checkpoint_id, b.checkpoint_id);
     } finally {
       store.close();
@@ -101,8 +107,10 @@ describe('checkpoints', () => {
       assert.equal(about.length, 1, `reported once: ${JSON.stringify(diagnostics)}`);
       assert.equal(about[0].run_id, 'cp');
 
-      await assert.rejects(store.execute('replay', { run_id: 'cp', checkpoint_id: 'cp-broken' }), (e: unknown) =>
-        domainCode('CHECKPOINT_UNREADABLE')(e) && (e as DomainError).details.checkpoint_id === 'cp-broken');
+      await assert.rejects(
+        store.execute('replay', { run_id: 'cp', checkpoint_id: 'cp-broken' }),
+        (e: unknown) => domainCode('CHECKPOINT_UNREADABLE')(e) && (e as DomainError).details.checkpoint_id === 'cp-broken',
+      );
       await assert.rejects(store.execute('replay', { run_id: 'cp', checkpoint_id: 'cp-nope' }), domainCode('CHECKPOINT_NOT_FOUND'));
       // Files that do not follow the naming pattern are not checkpoints at all.
       fs.writeFileSync(path.join(dir, 'notes.txt'), 'hello');
@@ -123,11 +131,16 @@ describe('checkpoints', () => {
       await note(store, 2); // seq 10
 
       for (const upto_seq of [0, -1, 11, 1000]) {
-        await assert.rejects(store.execute('replay', { run_id: 'cp', upto_seq }), (e: unknown) =>
-          domainCode('REPLAY_RANGE_INVALID')(e) && (e as DomainError).details.last_seq === 10, `upto_seq ${upto_seq}`);
+        await assert.rejects(
+          store.execute('replay', { run_id: 'cp', upto_seq }),
+          (e: unknown) => domainCode('REPLAY_RANGE_INVALID')(e) && (e as DomainError).details.last_seq === 10,
+          `upto_seq ${upto_seq}`,
+        );
       }
-      await assert.rejects(store.execute('replay', { run_id: 'cp', checkpoint_id: late.checkpoint_id, upto_seq: 5 }), (e: unknown) =>
-        domainCode('REPLAY_RANGE_INVALID')(e) && (e as DomainError).details.checkpoint_seq === 8);
+      await assert.rejects(
+        store.execute('replay', { run_id: 'cp', checkpoint_id: late.checkpoint_id, upto_seq: 5 }),
+        (e: unknown) => domainCode('REPLAY_RANGE_INVALID')(e) && (e as DomainError).details.checkpoint_seq === 8,
+      );
 
       const full = await store.execute('replay', { run_id: 'cp' });
       assert.equal(full.checkpoint_seq, 8);

@@ -34,7 +34,11 @@ describe('a writer whose clock is an hour behind', () => {
       assert.equal(run.tasks[0].status, 'in_progress', 'not requeued by the writer with the right time');
       assert.equal(run.tasks[0].lease_owner, 'late');
       const ts = readLogEvents(root, 'c').map((e) => e.ts_ms);
-      assert.deepEqual(ts, [...ts].sort((a, b) => a - b), 'event times never go back');
+      assert.deepEqual(
+        ts,
+        [...ts].sort((a, b) => a - b),
+        'event times never go back',
+      );
     } finally {
       close();
     }
@@ -52,7 +56,10 @@ describe('a writer whose clock is an hour behind', () => {
       await behind.store.execute('patchBlackboard', { run_id: 'e', op: 'add_fact', payload: { text: 'from the past' } });
       let { run } = await behind.store.execute('getRun', { run_id: 'e' });
       assert.equal(run.tasks[0].status, 'in_progress', 'the writer behind left the lease alone');
-      assert.ok(behind.diagnostics.some((d) => /clock is \d+ s behind the run's latest event: it does not expire leases/.test(d.message)), JSON.stringify(behind.diagnostics));
+      assert.ok(
+        behind.diagnostics.some((d) => /clock is \d+ s behind the run's latest event: it does not expire leases/.test(d.message)),
+        JSON.stringify(behind.diagnostics),
+      );
       await right.store.execute('patchBlackboard', { run_id: 'e', op: 'add_fact', payload: { text: 'now' } });
       ({ run } = await right.store.execute('getRun', { run_id: 'e' }));
       assert.equal(run.tasks[0].status, 'runnable', 'the writer with the right time requeued it');

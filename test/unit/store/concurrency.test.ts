@@ -4,9 +4,7 @@ import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { EventRecord, Task } from '../../../contract/schemas/records';
 import type { Durability } from '../../../contract/limits';
-import {
-  assertContiguous, finished, killAllWorkers, openStore, readLogEvents, removeTree, startWorker, tempRoot, Worker,
-} from './helpers';
+import { assertContiguous, finished, killAllWorkers, openStore, readLogEvents, removeTree, startWorker, tempRoot, Worker } from './helpers';
 import { EVENT } from '../../../contract/events';
 
 const roots: string[] = [];
@@ -118,7 +116,9 @@ describe('concurrent writers in separate processes', () => {
     const workers = ['a0', 'a1', 'a2', 'a3'].map((agent) => startWorker('claimer', [root, 'claims', agent]));
     await runTogether(workers);
 
-    const claims = workers.flatMap((w) => w.lines.filter((l): l is { task_id: string; lease_token: string; agent: string } => 'task_id' in (l as object)));
+    const claims = workers.flatMap((w) =>
+      w.lines.filter((l): l is { task_id: string; lease_token: string; agent: string } => 'task_id' in (l as object)),
+    );
     const claimed = claims.map((c) => c.task_id);
     assert.equal(claimed.length, 200, 'every claim acknowledged once in total');
     assert.deepEqual([...new Set(claimed)].sort(), [...ids].sort(), 'each task claimed exactly once');

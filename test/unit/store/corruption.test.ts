@@ -41,7 +41,10 @@ describe('a torn last line', () => {
       reader.store.catchUp(rootPath, 'torn');
       assert.equal(reader.diagnostics.length, 0, 'not reported while it may still be being written');
       const { events } = await reader.store.execute('listEvents', { run_id: 'torn' });
-      assert.deepEqual(events.map((e) => e.seq), [1, 2, 3, 4]);
+      assert.deepEqual(
+        events.map((e) => e.seq),
+        [1, 2, 3, 4],
+      );
 
       await sleep(600);
       reader.store.catchUp(rootPath, 'torn');
@@ -129,7 +132,10 @@ describe('a batch cut short at a line boundary', () => {
     const file = logFile(root, 'cut');
     const before = fs.statSync(file).size;
     const w = openStore(root, { snapshotDelayMs: null });
-    await w.store.execute('createTasks', { run_id: 'cut', tasks: Array.from({ length: 4 }, (_, i) => ({ id: `t${i}`, task_type: 'work' })) });
+    await w.store.execute('createTasks', {
+      run_id: 'cut',
+      tasks: Array.from({ length: 4 }, (_, i) => ({ id: `t${i}`, task_type: 'work' })),
+    });
     w.store.close();
     deleteCaches(root, 'cut');
     // Keep the first two complete lines of the four-event commit: no torn fragment at all.
@@ -144,13 +150,19 @@ describe('a batch cut short at a line boundary', () => {
       assert.deepEqual(run.tasks, []);
       await sleep(250);
       reader.store.catchUp(reader.store.rootPaths()[0], 'cut');
-      assert.deepEqual(reader.diagnostics.map((d) => [d.line, isTorn(d)]), [[3, true]]);
+      assert.deepEqual(
+        reader.diagnostics.map((d) => [d.line, isTorn(d)]),
+        [[3, true]],
+      );
 
       const writer = openStore(root);
       try {
         const { event } = await writer.store.execute('appendEvent', { run_id: 'cut', type: 'note', status: 'running' });
         assert.equal(event.seq, 3);
-        assert.deepEqual(writer.diagnostics.map((d) => [d.line, isTorn(d)]), [[3, true]]);
+        assert.deepEqual(
+          writer.diagnostics.map((d) => [d.line, isTorn(d)]),
+          [[3, true]],
+        );
       } finally {
         writer.store.close();
       }
@@ -168,9 +180,13 @@ describe('corrupt lines in the middle of the log', () => {
   it('are reported with their line numbers and folded around; the run is read-only until repaired, and seqs are never reused', async () => {
     const root = await runWithNotes('bad', 4);
     const file = logFile(root, 'bad');
-    const good = fs.readFileSync(file, 'utf8').split('\n').filter((l) => l !== '');
+    const good = fs
+      .readFileSync(file, 'utf8')
+      .split('\n')
+      .filter((l) => l !== '');
     assert.equal(good.length, 5);
-    const withSeq = (line: string, seq: number) => JSON.stringify({ ...JSON.parse(line), seq, revision: seq, event_id: `evt-forged-${seq}` });
+    const withSeq = (line: string, seq: number) =>
+      JSON.stringify({ ...JSON.parse(line), seq, revision: seq, event_id: `evt-forged-${seq}` });
     const lines = [
       good[0], //                         1  seq 1
       good[1], //                         2  seq 2
@@ -189,9 +205,22 @@ describe('corrupt lines in the middle of the log', () => {
     try {
       const { run, damage } = await s.store.execute('getRun', { run_id: 'bad' });
       assert.equal(run.last_event_seq, 7, 'folded around the holes, up to the last foldable event');
-      assert.deepEqual(damage?.map((d) => d.line), [3, 4, 5, 6, 9, 10]);
-      assert.deepEqual(damage?.filter((d) => d.missing).map((d) => d.missing), [[3, 3], [6, 6]]);
-      assert.deepEqual(s.diagnostics.map((d) => d.line), [3, 4, 5, 6, 9, 10], JSON.stringify(s.diagnostics, null, 1));
+      assert.deepEqual(
+        damage?.map((d) => d.line),
+        [3, 4, 5, 6, 9, 10],
+      );
+      assert.deepEqual(
+        damage?.filter((d) => d.missing).map((d) => d.missing),
+        [
+          [3, 3],
+          [6, 6],
+        ],
+      );
+      assert.deepEqual(
+        s.diagnostics.map((d) => d.line),
+        [3, 4, 5, 6, 9, 10],
+        JSON.stringify(s.diagnostics, null, 1),
+      );
       for (const d of s.diagnostics) {
         assert.equal(d.file, file);
         assert.equal(d.run_id, 'bad');
@@ -233,7 +262,10 @@ describe('corrupt lines in the middle of the log', () => {
   it('a run made by a newer Runboard (a higher format) is read, never written', async () => {
     const root = await runWithNotes('newer', 1);
     const file = logFile(root, 'newer');
-    const lines = fs.readFileSync(file, 'utf8').split('\n').filter((l) => l !== '');
+    const lines = fs
+      .readFileSync(file, 'utf8')
+      .split('\n')
+      .filter((l) => l !== '');
     const first = JSON.parse(lines[0]);
     first.payload.format = 2;
     lines[0] = JSON.stringify(first);
@@ -253,13 +285,19 @@ describe('corrupt lines in the middle of the log', () => {
   it('a first line that is not the run creation does not make the run', async () => {
     const root = await runWithNotes('bad', 2);
     const file = logFile(root, 'bad');
-    const lines = fs.readFileSync(file, 'utf8').split('\n').filter((l) => l !== '');
+    const lines = fs
+      .readFileSync(file, 'utf8')
+      .split('\n')
+      .filter((l) => l !== '');
     fs.writeFileSync(file, ['{"oops":', ...lines].join('\n') + '\n');
     const s = openStore(root);
     try {
       const { run } = await s.store.execute('getRun', { run_id: 'bad' });
       assert.equal(run.last_event_seq, 3);
-      assert.deepEqual(s.diagnostics.map((d) => d.line), [1]);
+      assert.deepEqual(
+        s.diagnostics.map((d) => d.line),
+        [1],
+      );
     } finally {
       s.store.close();
     }

@@ -4,9 +4,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { after, describe, it } from 'node:test';
 import { EventRecord } from '../../../contract/schemas/records';
-import {
-  assertContiguous, killAllWorkers, logFile, openStore, readLogEvents, removeTree, sleep, startWorker, tempRoot,
-} from './helpers';
+import { assertContiguous, killAllWorkers, logFile, openStore, readLogEvents, removeTree, sleep, startWorker, tempRoot } from './helpers';
 import { EVENT } from '../../../contract/events';
 
 const BATCH = 100; // workers/crasher.ts writes batches of this size
@@ -47,7 +45,8 @@ describe('kill -9 in the middle of a batch', () => {
       const reader = openStore(root);
       const events: { seq: number }[] = [];
       // Paged: a fast worker commits more than one page (10,000 events) before the kill.
-      for (let page; (page = (await reader.store.execute('listEvents', { run_id: 'crash', since_seq: events.length })).events).length > 0; ) events.push(...page);
+      for (let page; (page = (await reader.store.execute('listEvents', { run_id: 'crash', since_seq: events.length })).events).length > 0;)
+        events.push(...page);
       events.forEach((e, i) => assert.equal(e.seq, i + 1));
       reader.store.close();
 
@@ -56,7 +55,12 @@ describe('kill -9 in the middle of a batch', () => {
       const writer = openStore(root, { lockTimeoutMs: 10_000 });
       try {
         const started = Date.now();
-        const { event } = await writer.store.execute('appendEvent', { run_id: 'crash', type: 'note', status: 'running', payload: { after_kill: round } });
+        const { event } = await writer.store.execute('appendEvent', {
+          run_id: 'crash',
+          type: 'note',
+          status: 'running',
+          payload: { after_kill: round },
+        });
         assert.ok(Date.now() - started < 10_000);
         assert.equal(event.seq, events.length + 1);
         for (const d of writer.diagnostics) assert.match(d.message, /torn/i, 'at most a torn line to repair');
@@ -69,7 +73,10 @@ describe('kill -9 in the middle of a batch', () => {
           assert.equal(ids.length, BATCH, `batch ${batch} is whole (${ids.length} of ${BATCH} tasks)`);
         }
         const { run } = await writer.store.execute('getRun', { run_id: 'crash' });
-        assert.equal(run.tasks.length, [...batches.values()].reduce((n, ids) => n + ids.length, 0));
+        assert.equal(
+          run.tasks.length,
+          [...batches.values()].reduce((n, ids) => n + ids.length, 0),
+        );
         assert.equal(run.last_event_seq, log.length);
       } finally {
         writer.store.close();
@@ -82,10 +89,16 @@ describe('kill -9 in the middle of a batch', () => {
     roots.push(root);
     const s = openStore(root, { snapshotDelayMs: null, snapshotLagEvents: 1 });
     await s.store.execute('createRun', { run_id: 'half', objective: 'half' });
-    await s.store.execute('createTasks', { run_id: 'half', tasks: Array.from({ length: BATCH }, (_, i) => ({ id: `a-${i}`, task_type: 'work' })) });
+    await s.store.execute('createTasks', {
+      run_id: 'half',
+      tasks: Array.from({ length: BATCH }, (_, i) => ({ id: `a-${i}`, task_type: 'work' })),
+    });
     const file = logFile(root, 'half');
     const batchStart = fs.statSync(file).size;
-    await s.store.execute('createTasks', { run_id: 'half', tasks: Array.from({ length: BATCH }, (_, i) => ({ id: `b-${i}`, task_type: 'work' })) });
+    await s.store.execute('createTasks', {
+      run_id: 'half',
+      tasks: Array.from({ length: BATCH }, (_, i) => ({ id: `b-${i}`, task_type: 'work' })),
+    });
     s.store.close(); // writes the caches at seq 201: after the cut they are ahead of the log
 
     const whole = fs.readFileSync(file);
@@ -112,7 +125,10 @@ describe('kill -9 in the middle of a batch', () => {
       assert.equal(log.filter((e) => e.task_id?.startsWith('b-')).length, 0, 'no task of the cut batch survives');
       const created = log.filter((e) => e.type === EVENT.taskCreated).map((e) => e.task_id);
       const { run: after } = await w.store.execute('getRun', { run_id: 'half' });
-      assert.deepEqual(after.tasks.map((t) => t.id), created);
+      assert.deepEqual(
+        after.tasks.map((t) => t.id),
+        created,
+      );
     } finally {
       w.store.close();
     }

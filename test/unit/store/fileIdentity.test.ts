@@ -94,9 +94,12 @@ describe('symbolic links where Runboard keeps its files', () => {
       const other = openStore(r, { snapshotDelayMs: null });
       try {
         const listed = await other.store.execute('listRuns', {});
-        assert.deepEqual(listed.runs.map((x) => x.run_id), ['good']);
+        assert.deepEqual(
+          listed.runs.map((x) => x.run_id),
+          ['good'],
+        );
         assert.equal(listed.unreadable?.length, 1);
-        assert.match(listed.unreadable![0].message, /symbolic link; Runboard does not follow it/);
+        assert.match(listed.unreadable[0].message, /symbolic link; Runboard does not follow it/);
         for (const call of [
           () => other.store.execute('getRun', { run_id: 'planted' }),
           () => other.store.execute('patchBlackboard', { run_id: 'planted', op: 'add_fact', payload: { text: 'x' } }),
@@ -110,7 +113,10 @@ describe('symbolic links where Runboard keeps its files', () => {
       // The store that had it open before the swap: its next commit must not write through the link.
       await assert.rejects(store.execute('patchBlackboard', { run_id: 'planted', op: 'add_fact', payload: { text: 'y' } }));
       outside.unchanged();
-      assert.ok(diagnostics.some((d) => /deleted|symbolic link|replaced/.test(d.message)), JSON.stringify(diagnostics));
+      assert.ok(
+        diagnostics.some((d) => /deleted|symbolic link|replaced/.test(d.message)),
+        JSON.stringify(diagnostics),
+      );
     } finally {
       store.close();
     }

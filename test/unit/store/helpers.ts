@@ -131,8 +131,8 @@ export function startWorker(name: string, args: string[]): Worker {
   const stderr: string[] = [];
   const waiters: { match: (l: unknown) => boolean; resolve: (l: unknown) => void }[] = [];
   let buffered = '';
-  child.stdout!.setEncoding('utf8');
-  child.stdout!.on('data', (chunk: string) => {
+  child.stdout.setEncoding('utf8');
+  child.stdout.on('data', (chunk: string) => {
     buffered += chunk;
     let nl: number;
     while ((nl = buffered.indexOf('\n')) !== -1) {
@@ -149,8 +149,8 @@ export function startWorker(name: string, args: string[]): Worker {
       }
     }
   });
-  child.stderr!.setEncoding('utf8');
-  child.stderr!.on('data', (chunk: string) => stderr.push(chunk));
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (chunk: string) => stderr.push(chunk));
   const exited = new Promise<number | string>((resolve) => {
     child.on('exit', (code, signal) => {
       live.delete(child);
@@ -166,7 +166,10 @@ export function startWorker(name: string, args: string[]): Worker {
       const seen = lines.find(match);
       if (seen !== undefined) return Promise.resolve(seen);
       return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`worker ${name}: no matching line within ${timeoutMs} ms; stderr: ${stderr.join('')}`)), timeoutMs);
+        const timer = setTimeout(
+          () => reject(new Error(`worker ${name}: no matching line within ${timeoutMs} ms; stderr: ${stderr.join('')}`)),
+          timeoutMs,
+        );
         waiters.push({ match, resolve: (l) => (clearTimeout(timer), resolve(l)) });
         void exited.then((code) => {
           clearTimeout(timer);
@@ -175,7 +178,7 @@ export function startWorker(name: string, args: string[]): Worker {
       });
     },
     send(line) {
-      child.stdin!.write(line + '\n');
+      child.stdin.write(line + '\n');
     },
   };
 }

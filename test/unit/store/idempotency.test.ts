@@ -5,9 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { DomainError } from '../../../server/src/engine/errors';
-import {
-  finished, killAllWorkers, openStore, readLogEvents, removeTree, runFolder, startWorker, tempRoot,
-} from './helpers';
+import { finished, killAllWorkers, openStore, readLogEvents, removeTree, runFolder, startWorker, tempRoot } from './helpers';
 
 const roots: string[] = [];
 after(() => {
@@ -44,7 +42,13 @@ describe('idempotency across processes', () => {
     roots.push(root);
     const q = openStore(root, { snapshotDelayMs: null });
     await q.store.execute('createRun', { run_id: 'idem', objective: 'dedupe' });
-    await q.store.execute('createTasks', { run_id: 'idem', tasks: [{ id: 't1', task_type: 'work' }, { id: 't2', task_type: 'work' }] });
+    await q.store.execute('createTasks', {
+      run_id: 'idem',
+      tasks: [
+        { id: 't1', task_type: 'work' },
+        { id: 't2', task_type: 'work' },
+      ],
+    });
     const claim = { run_id: 'idem', agent_id: 'w', task_id: 't1', lease_ms: 300_000, command_id: 'claim-1' };
 
     // Another process claims; this store (already loaded) sees the repeat.
@@ -60,7 +64,12 @@ describe('idempotency across processes', () => {
     assert.deepEqual(repeat.task, task, 'the same task and lease token');
     // Key order and `root` are not part of the fingerprint.
     const reordered = await q.store.execute('claimTask', {
-      command_id: 'claim-1', lease_ms: 300_000, task_id: 't1', agent_id: 'w', run_id: 'idem', root: q.store.rootPaths()[0],
+      command_id: 'claim-1',
+      lease_ms: 300_000,
+      task_id: 't1',
+      agent_id: 'w',
+      run_id: 'idem',
+      root: q.store.rootPaths()[0],
     });
     assert.deepEqual(reordered, repeat);
     assert.equal(readLogEvents(root, 'idem').length, logLength, 'repeats write nothing');
@@ -68,7 +77,10 @@ describe('idempotency across processes', () => {
     // Other params or another method under the same id.
     await assert.rejects(q.store.execute('claimTask', { ...claim, agent_id: 'other' }), conflict);
     await assert.rejects(q.store.execute('claimTask', { ...claim, lease_ms: 60_000 }), conflict);
-    await assert.rejects(q.store.execute('appendEvent', { run_id: 'idem', type: 'note', status: 'running', command_id: 'claim-1' }), conflict);
+    await assert.rejects(
+      q.store.execute('appendEvent', { run_id: 'idem', type: 'note', status: 'running', command_id: 'claim-1' }),
+      conflict,
+    );
     const otherConflict = await other.call('claimTask', { ...claim, agent_id: 'other' });
     assert.equal(otherConflict.error?.code, 'COMMAND_ID_CONFLICT');
 
@@ -85,7 +97,11 @@ describe('idempotency across processes', () => {
     assert.equal(noteElsewhere.result.deduped, true);
     assert.deepEqual(noteElsewhere.result.event, appended.event);
     assert.deepEqual(noteElsewhere.result.run, appended.run, 'the run as it was right after the original command');
-    const madeElsewhere = await other.call('createTasks', { run_id: 'idem', tasks: [{ id: 't3', task_type: 'work' }], command_id: 'make-1' });
+    const madeElsewhere = await other.call('createTasks', {
+      run_id: 'idem',
+      tasks: [{ id: 't3', task_type: 'work' }],
+      command_id: 'make-1',
+    });
     assert.deepEqual(madeElsewhere.result, { ...made, deduped: true });
     const claimElsewhere = await other.call('claimTask', claim);
     assert.deepEqual(claimElsewhere.result, { task, deduped: true });
@@ -102,11 +118,14 @@ describe('idempotency across processes', () => {
     // After a restart: from the caches, from the log when index.json is missing, or unreadable.
     const indexFile = path.join(runFolder(root, 'idem'), 'index.json');
     const restarts: [string, () => void][] = [
-      ['caches written', () => {
-        const w = openStore(root);
-        w.store.flush();
-        w.store.close();
-      }],
+      [
+        'caches written',
+        () => {
+          const w = openStore(root);
+          w.store.flush();
+          w.store.close();
+        },
+      ],
       ['index.json missing', () => fs.rmSync(indexFile, { force: true })],
       ['index.json unreadable', () => fs.writeFileSync(indexFile, 'not json')],
     ];
@@ -132,7 +151,10 @@ describe('idempotency across processes', () => {
     roots.push(root);
     const q = openStore(root);
     await q.store.execute('createRun', { run_id: 'race', objective: 'race' });
-    await q.store.execute('createTasks', { run_id: 'race', tasks: Array.from({ length: 5 }, (_, i) => ({ id: `t${i}`, task_type: 'work' })) });
+    await q.store.execute('createTasks', {
+      run_id: 'race',
+      tasks: Array.from({ length: 5 }, (_, i) => ({ id: `t${i}`, task_type: 'work' })),
+    });
     q.store.close();
     const claim = { run_id: 'race', agent_id: 'w', lease_ms: 300_000, command_id: 'same' };
     const [x, y] = await Promise.all([otherProcess(root), otherProcess(root)]);

@@ -27,9 +27,21 @@ async function finishedTaskRun(opts: { checkpoint?: boolean } = {}): Promise<{ r
   roots.push(root);
   const { store } = openStore(root, { snapshotDelayMs: opts.checkpoint ? null : 1000 });
   await store.execute('createRun', { run_id: RUN, objective: 'restore' });
-  await store.execute('createTasks', { run_id: RUN, tasks: [{ id: 'a', task_type: 'work' }, { id: 'b', task_type: 'work' }] });
+  await store.execute('createTasks', {
+    run_id: RUN,
+    tasks: [
+      { id: 'a', task_type: 'work' },
+      { id: 'b', task_type: 'work' },
+    ],
+  });
   const { task } = await store.execute('claimTask', { run_id: RUN, agent_id: 'x', task_id: 'a' });
-  await store.execute('transitionTask', { run_id: RUN, task_id: 'a', action: 'complete', lease_token: task!.lease_token, command_id: 'complete-a' });
+  await store.execute('transitionTask', {
+    run_id: RUN,
+    task_id: 'a',
+    action: 'complete',
+    lease_token: task!.lease_token,
+    command_id: 'complete-a',
+  });
   await store.execute('patchBlackboard', { run_id: RUN, op: 'add_fact', payload: { text: 'a is done' } });
   await store.execute('appendEvent', { run_id: RUN, type: 'note', status: 'running' });
   if (opts.checkpoint) await store.execute('createCheckpoint', { run_id: RUN, reason: 'before the damage' });
@@ -39,7 +51,10 @@ async function finishedTaskRun(opts: { checkpoint?: boolean } = {}): Promise<{ r
 }
 
 function logLines(root: string): string[] {
-  return fs.readFileSync(logFile(root, RUN), 'utf8').split('\n').filter((l) => l !== '');
+  return fs
+    .readFileSync(logFile(root, RUN), 'utf8')
+    .split('\n')
+    .filter((l) => l !== '');
 }
 
 /** Overwrites (in place) the line of the first event of `type` with `garbage`; returns its 1-based line. */
@@ -64,26 +79,49 @@ describe('repair with restore', () => {
     const s = openStore(root);
     try {
       const { run, damage } = await s.store.execute('getRun', { run_id: RUN });
-      assert.deepEqual(damage?.map((d) => d.line), [line, line + 1], 'the garbage line, and the seq missing before the next');
+      assert.deepEqual(
+        damage?.map((d) => d.line),
+        [line, line + 1],
+        'the garbage line, and the seq missing before the next',
+      );
       assert.notEqual(run.tasks.find((t) => t.id === 'a')?.status, 'done', 'folded around the damage, a is not done');
 
       const look = await s.store.execute('repairRun', { run_id: RUN });
       assert.equal(look.event, null);
-      assert.deepEqual(look.restore, { available: true, from: 'cache', seq: look.restore?.available ? look.restore.seq : -1, tasks: ['a'], blackboard_items: 0, commands: 1 });
-      await assert.rejects(s.store.execute('appendEvent', { run_id: RUN, type: 'note', status: 'running' }), (e) => e instanceof DomainError && e.code === 'RUN_DAMAGED');
+      assert.deepEqual(look.restore, {
+        available: true,
+        from: 'cache',
+        seq: look.restore?.available ? look.restore.seq : -1,
+        tasks: ['a'],
+        blackboard_items: 0,
+        commands: 1,
+      });
+      await assert.rejects(
+        s.store.execute('appendEvent', { run_id: RUN, type: 'note', status: 'running' }),
+        (e) => e instanceof DomainError && e.code === 'RUN_DAMAGED',
+      );
 
       const done = await s.store.execute('repairRun', { run_id: RUN, restore: true });
       assert.equal(done.event?.type, 'context.log.repaired');
       const payload = done.event?.payload as { restored?: { from: string; tasks: { id: string }[] }; damage: unknown[] };
       assert.equal(payload.restored?.from, 'cache');
-      assert.deepEqual(payload.restored?.tasks.map((t) => t.id), ['a']);
+      assert.deepEqual(
+        payload.restored?.tasks.map((t) => t.id),
+        ['a'],
+      );
       assert.equal(payload.damage.length, 2);
 
       const { run: restored, damage: left } = await s.store.execute('getRun', { run_id: RUN });
       assert.equal(left, undefined);
       assert.equal(restored.tasks.find((t) => t.id === 'a')?.status, 'done');
       // The lost command's retry is recognised, not run again.
-      const retry = await s.store.execute('transitionTask', { run_id: RUN, task_id: 'a', action: 'complete', lease_token: leaseOf, command_id: 'complete-a' });
+      const retry = await s.store.execute('transitionTask', {
+        run_id: RUN,
+        task_id: 'a',
+        action: 'complete',
+        lease_token: leaseOf,
+        command_id: 'complete-a',
+      });
       assert.equal((retry as { deduped?: boolean }).deduped, true);
       // The next claim is b: a stays done.
       const { task } = await s.store.execute('claimTask', { run_id: RUN, agent_id: 'y' });
@@ -121,7 +159,10 @@ describe('repair with restore', () => {
       assert.match(look.restore.checkpoint_id ?? '', /^cp/);
       await s.store.execute('repairRun', { run_id: RUN, restore: true });
       const { blackboard } = await s.store.execute('getBlackboard', { run_id: RUN });
-      assert.deepEqual(blackboard.facts.map((f) => f.text), ['a is done']);
+      assert.deepEqual(
+        blackboard.facts.map((f) => f.text),
+        ['a is done'],
+      );
       await s.store.execute('appendEvent', { run_id: RUN, type: 'note', status: 'running' });
     } finally {
       s.store.close();
@@ -135,7 +176,14 @@ describe('repair with restore', () => {
     w.store.close();
     const lines = logLines(root);
     lines[lines.length - 1] = '{"not":"an event"}';
-    lines.push(JSON.stringify({ ...JSON.parse(logLines(root)[lines.length - 1]), seq: lines.length + 1, revision: lines.length + 1, event_id: 'evt-later' }));
+    lines.push(
+      JSON.stringify({
+        ...JSON.parse(logLines(root)[lines.length - 1]),
+        seq: lines.length + 1,
+        revision: lines.length + 1,
+        event_id: 'evt-later',
+      }),
+    );
     fs.writeFileSync(logFile(root, RUN), lines.join('\n') + '\n');
 
     const s = openStore(root);
@@ -185,7 +233,10 @@ describe('damage in the part of the log the caches cover', () => {
       const look = await s.store.execute('repairRun', { run_id: RUN });
       assert.equal(look.damage.length, 2);
       assert.ok(look.restore?.available);
-      await assert.rejects(s.store.execute('appendEvent', { run_id: RUN, type: 'note', status: 'running' }), (e) => e instanceof DomainError && e.code === 'RUN_DAMAGED');
+      await assert.rejects(
+        s.store.execute('appendEvent', { run_id: RUN, type: 'note', status: 'running' }),
+        (e) => e instanceof DomainError && e.code === 'RUN_DAMAGED',
+      );
       await s.store.execute('repairRun', { run_id: RUN, restore: true });
       await s.store.execute('appendEvent', { run_id: RUN, type: 'note', status: 'running' });
     } finally {
@@ -204,17 +255,21 @@ describe('damage in the part of the log the caches cover', () => {
     const s = openStore(root);
     try {
       const { damage } = await s.store.execute('getRun', { run_id: RUN });
-      assert.deepEqual(damage?.map((d) => d.line), [i + 1, i + 2]);
+      assert.deepEqual(
+        damage?.map((d) => d.line),
+        [i + 1, i + 2],
+      );
     } finally {
       s.store.close();
     }
   });
 
-  it('a line removed before the caches\' offset (in place): found by the load, even when the offset still falls on a line end', async () => {
+  it("a line removed before the caches' offset (in place): found by the load, even when the offset still falls on a line end", async () => {
     const root = tempRoot();
     roots.push(root);
     // Notes of equal length (seqs 2–8): the caches at seq 5, three more notes after them.
-    const note = (st: ReturnType<typeof openStore>, i: number) => st.store.execute('appendEvent', { run_id: RUN, type: 'note', status: 'running', payload: { i } });
+    const note = (st: ReturnType<typeof openStore>, i: number) =>
+      st.store.execute('appendEvent', { run_id: RUN, type: 'note', status: 'running', payload: { i } });
     const w = openStore(root);
     await w.store.execute('createRun', { run_id: RUN, objective: 'equal lines' });
     for (let i = 0; i < 4; i++) await note(w, i);
@@ -229,7 +284,10 @@ describe('damage in the part of the log the caches cover', () => {
     const s = openStore(root);
     try {
       const { damage } = await s.store.execute('getRun', { run_id: RUN });
-      assert.deepEqual(damage?.map((d) => d.missing), [[3, 3]]);
+      assert.deepEqual(
+        damage?.map((d) => d.missing),
+        [[3, 3]],
+      );
     } finally {
       s.store.close();
     }

@@ -8,7 +8,16 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
 import {
-  bindingCandidates, LOCK_BINARY, LOCK_PACKAGE, LOCK_TARGETS, loadLockBinding, lockRegion, lockTarget, tryLock, unlock, waitForLock,
+  bindingCandidates,
+  LOCK_BINARY,
+  LOCK_PACKAGE,
+  LOCK_TARGETS,
+  loadLockBinding,
+  lockRegion,
+  lockTarget,
+  tryLock,
+  unlock,
+  waitForLock,
 } from '../../../server/src/store/osLock';
 import { removeTree, tempRoot } from './helpers';
 
@@ -45,12 +54,15 @@ describe('the OS lock between open files', () => {
     const binding = bindingCandidates(`${process.platform}-${process.arch}`).find((f) => fs.existsSync(f))!;
     const child = spawn(
       process.execPath,
-      ['-e', `const b = require(${JSON.stringify(binding)}); const fd = require('fs').openSync(${JSON.stringify(file)}, 'a+');
-        b.waitForLockSync(fd, 0, 0, true); process.stdout.write('held\\n'); setInterval(() => {}, 1000);`],
+      [
+        '-e',
+        `const b = require(${JSON.stringify(binding)}); const fd = require('fs').openSync(${JSON.stringify(file)}, 'a+');
+        b.waitForLockSync(fd, 0, 0, true); process.stdout.write('held\\n'); setInterval(() => {}, 1000);`,
+      ],
       { stdio: ['ignore', 'pipe', 'inherit'] },
     );
     children.push(child);
-    await new Promise<void>((resolve) => child.stdout!.once('data', () => resolve()));
+    await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
     const fd = fs.openSync(file, RW);
     assert.equal(tryLock(fd), false, 'held by the child');
     const got = new Promise<number>((resolve, reject) => waitForLock(fd, (err) => (err ? reject(err) : resolve(Date.now()))));
@@ -84,16 +96,26 @@ describe('the OS lock between open files', () => {
     for (const fd of [holderFd, ...waiters]) fs.closeSync(fd);
   });
 
-  it('needs a descriptor opened for reading and writing on Linux (why the store opens its lock files read-write)', { skip: process.platform !== 'linux' }, () => {
-    const file = path.join(dir, 'modes.lock');
-    fs.writeFileSync(file, '');
-    const appendOnly = fs.openSync(file, 'a');
-    assert.throws(() => tryLock(appendOnly, { shared: true }), (e: NodeJS.ErrnoException) => e.code === 'EBADF');
-    fs.closeSync(appendOnly);
-    const readOnly = fs.openSync(file, 'r');
-    assert.throws(() => tryLock(readOnly), (e: NodeJS.ErrnoException) => e.code === 'EBADF');
-    fs.closeSync(readOnly);
-  });
+  it(
+    'needs a descriptor opened for reading and writing on Linux (why the store opens its lock files read-write)',
+    { skip: process.platform !== 'linux' },
+    () => {
+      const file = path.join(dir, 'modes.lock');
+      fs.writeFileSync(file, '');
+      const appendOnly = fs.openSync(file, 'a');
+      assert.throws(
+        () => tryLock(appendOnly, { shared: true }),
+        (e: NodeJS.ErrnoException) => e.code === 'EBADF',
+      );
+      fs.closeSync(appendOnly);
+      const readOnly = fs.openSync(file, 'r');
+      assert.throws(
+        () => tryLock(readOnly),
+        (e: NodeJS.ErrnoException) => e.code === 'EBADF',
+      );
+      fs.closeSync(readOnly);
+    },
+  );
 });
 
 describe('loading the lock binary on each platform', () => {
@@ -116,9 +138,13 @@ describe('loading the lock binary on each platform', () => {
   });
 
   it('names an unsupported platform or arch (armhf, FreeBSD) before trying anything', () => {
-    for (const [platform, arch, what] of [['linux', 'arm', 'linux-arm'], ['freebsd', 'x64', 'freebsd-x64'], ['win32', 'ia32', 'win32-ia32']] as const) {
+    for (const [platform, arch, what] of [
+      ['linux', 'arm', 'linux-arm'],
+      ['freebsd', 'x64', 'freebsd-x64'],
+      ['win32', 'ia32', 'win32-ia32'],
+    ] as const) {
       assert.throws(
-        () => loadLockBinding({ platform: platform as NodeJS.Platform, arch }, () => assert.fail('no candidates for an unsupported target'), never),
+        () => loadLockBinding({ platform: platform, arch }, () => assert.fail('no candidates for an unsupported target'), never),
         (e: Error) => e.message.includes(`no file-lock binary for ${what}`) && e.message.includes('darwin-arm64'),
       );
     }
@@ -135,7 +161,12 @@ describe('loading the lock binary on each platform', () => {
     for (const t of ['darwin-arm64', 'win32-x64', 'linux-arm64']) {
       const [platform, arch] = t.split('-');
       assert.throws(
-        () => loadLockBinding({ platform: platform as NodeJS.Platform, arch, glibc: () => true }, (target) => [`/dist/native/${target}/${LOCK_BINARY}`, `/pkg/${target}`], never),
+        () =>
+          loadLockBinding(
+            { platform: platform as NodeJS.Platform, arch, glibc: () => true },
+            (target) => [`/dist/native/${target}/${LOCK_BINARY}`, `/pkg/${target}`],
+            never,
+          ),
         (e: Error) => e.message.includes(`binary for ${t}`) && e.message.includes(`/dist/native/${t}/`) && e.message.includes(`/pkg/${t}`),
       );
     }
@@ -143,11 +174,15 @@ describe('loading the lock binary on each platform', () => {
 
   it('takes the first candidate that loads', () => {
     const loaded: string[] = [];
-    const b = loadLockBinding({ platform: 'win32', arch: 'arm64' }, (t) => [`/a/${t}`, `/b/${t}`, `/c/${t}`], (f) => {
-      loaded.push(f);
-      if (f.startsWith('/a/')) throw new Error('missing');
-      return { from: f };
-    });
+    const b = loadLockBinding(
+      { platform: 'win32', arch: 'arm64' },
+      (t) => [`/a/${t}`, `/b/${t}`, `/c/${t}`],
+      (f) => {
+        loaded.push(f);
+        if (f.startsWith('/a/')) throw new Error('missing');
+        return { from: f };
+      },
+    );
     assert.deepEqual(b, { from: '/b/win32-arm64' });
     assert.deepEqual(loaded, ['/a/win32-arm64', '/b/win32-arm64']);
   });

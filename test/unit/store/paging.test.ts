@@ -20,7 +20,11 @@ async function allPages(store: RunStore, limit: number, since_seq = 0): Promise<
   const events: EventRecord[] = [];
   let pages = 0;
   for (let since: number | undefined = since_seq; since !== undefined; pages++) {
-    const page: { events: EventRecord[]; next_since_seq?: number } = await store.execute('listEvents', { run_id: 'p', since_seq: since, limit });
+    const page: { events: EventRecord[]; next_since_seq?: number } = await store.execute('listEvents', {
+      run_id: 'p',
+      since_seq: since,
+      limit,
+    });
     events.push(...page.events);
     since = page.next_since_seq;
     if (since !== undefined) assert.equal(since, page.events[page.events.length - 1].seq);
@@ -130,7 +134,10 @@ describe('reads after a load from the caches', () => {
 
       const patches = (await s.execute('listPatches', { run_id: 'p' })).patches;
       const patchEvents = [...everything, event].filter((e) => PATCH_TYPES.test(e.type));
-      assert.deepEqual(patches.map((p) => p.seq), seqs(patchEvents));
+      assert.deepEqual(
+        patches.map((p) => p.seq),
+        seqs(patchEvents),
+      );
       for (const [i, p] of patches.entries()) {
         assert.equal(p.patch_id, `bbp-${patchEvents[i].event_id.replace(/^evt-/, '')}`);
         assert.equal(p.ts_ms, patchEvents[i].ts_ms);
@@ -139,7 +146,10 @@ describe('reads after a load from the caches', () => {
       for (const op of ['add_fact', 'add_artifact', 'add_task', 'update_task_lease']) assert.ok(ops.has(op), `an ${op} row`);
 
       const since = (await s.execute('listPatches', { run_id: 'p', since_seq: cachedAt })).patches;
-      assert.deepEqual(since, patches.filter((p) => p.seq > cachedAt));
+      assert.deepEqual(
+        since,
+        patches.filter((p) => p.seq > cachedAt),
+      );
       const tail = (await s.execute('listPatches', { run_id: 'p', tail: 3 })).patches;
       assert.deepEqual(tail, patches.slice(-3));
       const sinceTail = (await s.execute('listPatches', { run_id: 'p', since_seq: 2, tail: 2 })).patches;

@@ -13,7 +13,11 @@ function errno(code: string): NodeJS.ErrnoException {
 }
 
 /** A host whose rename fails with `codes` in turn, then succeeds; records renames, syncs and sleeps. */
-function host(platform: NodeJS.Platform, codes: string[] = [], syncError?: string): FsHost & { renames: number; sleeps: number[]; syncs: string[] } {
+function host(
+  platform: NodeJS.Platform,
+  codes: string[] = [],
+  syncError?: string,
+): FsHost & { renames: number; sleeps: number[]; syncs: string[] } {
   const h = {
     platform,
     renames: 0,
@@ -52,7 +56,12 @@ describe('renameReplacing', () => {
   });
 
   it('elsewhere, and for other errors, fails at once', () => {
-    for (const [platform, code] of [['linux', 'EPERM'], ['darwin', 'EBUSY'], ['win32', 'ENOENT'], ['win32', 'EXDEV']] as const) {
+    for (const [platform, code] of [
+      ['linux', 'EPERM'],
+      ['darwin', 'EBUSY'],
+      ['win32', 'ENOENT'],
+      ['win32', 'EXDEV'],
+    ] as const) {
       const h = host(platform, [code]);
       assert.throws(() => renameReplacing('a', 'b', h), new RegExp(code));
       assert.equal(h.renames, 1, `${platform} ${code}`);
@@ -107,7 +116,10 @@ describe('a log saved with CRLF line ends', () => {
     try {
       const { run } = await store.execute('getRun', { run_id: 'crlf' });
       assert.equal(run.objective, 'edited on Windows');
-      assert.deepEqual(run.tasks.map((t) => t.id), ['a']);
+      assert.deepEqual(
+        run.tasks.map((t) => t.id),
+        ['a'],
+      );
       const seq = run.last_event_seq;
       await store.execute('patchBlackboard', { run_id: 'crlf', op: 'add_fact', payload: { text: 'after the save' } });
       const events = readLogEvents(root, 'crlf');

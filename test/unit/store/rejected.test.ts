@@ -24,7 +24,11 @@ describe('rejected calls', () => {
     await s.execute('patchBlackboard', { run_id: 'r', op: 'add_fact', payload: { text: 'fact' } });
     await s.execute('createTasks', {
       run_id: 'r',
-      tasks: [{ id: 't1', task_type: 'work' }, { id: 't2', task_type: 'work', depends_on_task_ids: ['t1'] }, { id: 't3', task_type: 'work' }],
+      tasks: [
+        { id: 't1', task_type: 'work' },
+        { id: 't2', task_type: 'work', depends_on_task_ids: ['t1'] },
+        { id: 't3', task_type: 'work' },
+      ],
     });
     const { task: t1 } = await s.execute('claimTask', { run_id: 'r', agent_id: 'a', task_id: 't1', lease_ms: 300_000 });
     const { task: t3 } = await s.execute('claimTask', { run_id: 'r', agent_id: 'a', task_id: 't3', lease_ms: 300_000 });
@@ -68,18 +72,58 @@ describe('rejected calls', () => {
       ['appendEvent', { run_id: 'done', type: 'note', status: 'running' }, 'RUN_TERMINAL'],
       ['createTasks', { run_id: 'done', tasks: [{ task_type: 'work' }] }, 'RUN_TERMINAL'],
       ['claimTask', { run_id: 'done', agent_id: 'a' }, 'RUN_TERMINAL'],
-      ['createTasks', { run_id: 'r', tasks: [{ id: 'ok-1', task_type: 'work' }, { id: 't1', task_type: 'work' }] }, 'TASK_DUPLICATE_ID'],
-      ['createTasks', { run_id: 'r', tasks: [{ id: 'ok-1', task_type: 'work' }, { id: 'ok-1', task_type: 'work' }] }, 'TASK_DUPLICATE_ID'],
-      ['createTasks', { run_id: 'r', tasks: [{ id: 'ok-1', task_type: 'work', depends_on_task_ids: ['ghost'] }] }, 'TASK_DEPENDENCY_UNKNOWN'],
       [
         'createTasks',
-        { run_id: 'r', tasks: [{ id: 'c1', task_type: 'w', depends_on_task_ids: ['c2'] }, { id: 'c2', task_type: 'w', depends_on_task_ids: ['c1'] }] },
+        {
+          run_id: 'r',
+          tasks: [
+            { id: 'ok-1', task_type: 'work' },
+            { id: 't1', task_type: 'work' },
+          ],
+        },
+        'TASK_DUPLICATE_ID',
+      ],
+      [
+        'createTasks',
+        {
+          run_id: 'r',
+          tasks: [
+            { id: 'ok-1', task_type: 'work' },
+            { id: 'ok-1', task_type: 'work' },
+          ],
+        },
+        'TASK_DUPLICATE_ID',
+      ],
+      [
+        'createTasks',
+        { run_id: 'r', tasks: [{ id: 'ok-1', task_type: 'work', depends_on_task_ids: ['ghost'] }] },
+        'TASK_DEPENDENCY_UNKNOWN',
+      ],
+      [
+        'createTasks',
+        {
+          run_id: 'r',
+          tasks: [
+            { id: 'c1', task_type: 'w', depends_on_task_ids: ['c2'] },
+            { id: 'c2', task_type: 'w', depends_on_task_ids: ['c1'] },
+          ],
+        },
         'TASK_DEPENDENCY_CYCLE',
       ],
       ['createTasks', { run_id: 'r', tasks: [{ id: 'ok-1', task_type: 'work', status: 'done' }] }, 'TASK_STATUS_INVALID'],
       ['createTasks', { run_id: 'r', tasks: [{ id: 'ok-1', task_type: 'implementation' }] }, 'TASK_OUTPUT_TARGET_REQUIRED'],
       ['createTasks', { run_id: 'r', tasks: [{ id: 'ok-1', task_type: 'work', payload: [1, 2] }] }, 'TASK_CONTRACT_INVALID'],
-      ['createTasks', { run_id: 'r', tasks: [{ id: 'ok-1', task_type: 'work' }, { id: 'a/b', task_type: 'work' }] }, 'TASK_ID_INVALID'],
+      [
+        'createTasks',
+        {
+          run_id: 'r',
+          tasks: [
+            { id: 'ok-1', task_type: 'work' },
+            { id: 'a/b', task_type: 'work' },
+          ],
+        },
+        'TASK_ID_INVALID',
+      ],
       ['createTasks', { run_id: 'r', tasks: Array.from({ length: 501 }, () => ({ task_type: 'work' })) }, 'LIMIT_EXCEEDED'],
       ['patchBlackboard', { run_id: 'r', op: 'add_task', payload: {} }, 'TASK_PATCH_OP_DISABLED'],
       ['patchBlackboard', { run_id: 'r', op: 'add_fact', payload: { nope: 1 } }, 'BLACKBOARD_PAYLOAD_INVALID'],
@@ -87,7 +131,11 @@ describe('rejected calls', () => {
       ['transitionTask', { run_id: 'r', task_id: 'ghost', action: 'heartbeat' }, 'TASK_NOT_FOUND'],
       ['transitionTask', { run_id: 'r', task_id: 't1', action: 'complete' }, 'TASK_LEASE_REQUIRED'],
       ['transitionTask', { run_id: 'r', task_id: 't1', action: 'complete', lease_token: 'lease-wrong' }, 'TASK_LEASE_INVALID'],
-      ['transitionTask', { run_id: 'r', task_id: 't1', action: 'complete', lease_token: t1!.lease_token!, expected_task_rev: 99 }, 'TASK_REV_MISMATCH'],
+      [
+        'transitionTask',
+        { run_id: 'r', task_id: 't1', action: 'complete', lease_token: t1!.lease_token!, expected_task_rev: 99 },
+        'TASK_REV_MISMATCH',
+      ],
       ['transitionTask', { run_id: 'r', task_id: 't2', action: 'heartbeat' }, 'TASK_TRANSITION_INVALID'],
       ['transitionTask', { run_id: 'r', task_id: 't2', action: 'status', status: 'in_progress' }, 'TASK_TRANSITION_INVALID'],
       ['requeueTask', { run_id: 'r', task_id: 't1' }, 'TASK_LEASE_ACTIVE'],

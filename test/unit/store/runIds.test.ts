@@ -32,14 +32,22 @@ describe('run ids', () => {
     try {
       const empty = treePicture(outer);
       for (const id of BAD_IDS) {
-        await assert.rejects(store.execute('createRun', { run_id: id, objective: 'x' }), domainCode('RUN_ID_INVALID'), `createRun ${JSON.stringify(id)}`);
+        await assert.rejects(
+          store.execute('createRun', { run_id: id, objective: 'x' }),
+          domainCode('RUN_ID_INVALID'),
+          `createRun ${JSON.stringify(id)}`,
+        );
       }
       assert.deepEqual(treePicture(outer), empty, 'not even .runboard was created');
 
       await store.execute('createRun', { run_id: 'ok', objective: 'x' });
       const before = treePicture(outer);
       for (const id of BAD_IDS) {
-        await assert.rejects(store.execute('createRun', { run_id: id, objective: 'x' }), domainCode('RUN_ID_INVALID'), `createRun ${JSON.stringify(id)}`);
+        await assert.rejects(
+          store.execute('createRun', { run_id: id, objective: 'x' }),
+          domainCode('RUN_ID_INVALID'),
+          `createRun ${JSON.stringify(id)}`,
+        );
         await assert.rejects(store.execute('getRun', { run_id: id }), domainCode('RUN_ID_INVALID'), `getRun ${JSON.stringify(id)}`);
         await assert.rejects(
           store.execute('appendEvent', { run_id: id, type: 'note', status: 'running' }),
@@ -48,7 +56,11 @@ describe('run ids', () => {
         );
       }
       assert.deepEqual(treePicture(outer), before);
-      assert.deepEqual(fs.readdirSync(path.join(root, '.runboard', 'runs')).sort(), ['.creating', 'ok'], 'the run, and the lock that runs are created under');
+      assert.deepEqual(
+        fs.readdirSync(path.join(root, '.runboard', 'runs')).sort(),
+        ['.creating', 'ok'],
+        'the run, and the lock that runs are created under',
+      );
     } finally {
       store.close();
     }
@@ -105,11 +117,17 @@ describe('run ids', () => {
       fs.symlinkSync(target, runFolder(root, 'linked'), 'dir');
 
       const { runs } = await s.store.execute('listRuns', {});
-      assert.deepEqual(runs.map((r) => r.run_id), ['mine']);
+      assert.deepEqual(
+        runs.map((r) => r.run_id),
+        ['mine'],
+      );
       assert.ok(s.diagnostics.some((d) => d.file === runFolder(root, 'linked') && /symbolic link/.test(d.message)));
 
       await assert.rejects(s.store.execute('getRun', { run_id: 'linked' }), domainCode('RUN_NOT_FOUND'));
-      await assert.rejects(s.store.execute('appendEvent', { run_id: 'linked', type: 'note', status: 'running' }), domainCode('RUN_NOT_FOUND'));
+      await assert.rejects(
+        s.store.execute('appendEvent', { run_id: 'linked', type: 'note', status: 'running' }),
+        domainCode('RUN_NOT_FOUND'),
+      );
       await assert.rejects(s.store.execute('createRun', { run_id: 'linked', objective: 'x' }), (e: unknown) => e instanceof DomainError);
       s.store.catchUp(s.store.rootPaths()[0], 'linked');
       await assert.rejects(s.store.execute('getRun', { run_id: 'linked' }), domainCode('RUN_NOT_FOUND'));

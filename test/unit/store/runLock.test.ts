@@ -29,10 +29,10 @@ async function holder(file: string, holdMs = 60_000): Promise<{ child: ChildProc
     ],
     { stdio: ['pipe', 'pipe', 'inherit'] },
   );
-  await new Promise<void>((resolve) => child.stdout!.once('data', () => resolve()));
+  await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
   const release = async () => {
-    const released = new Promise<void>((resolve) => child.stdout!.once('data', () => resolve()));
-    child.stdin!.write('go\n');
+    const released = new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+    child.stdin.write('go\n');
     await released;
   };
   return { child, release };
@@ -88,7 +88,9 @@ describe('OsRunLock across processes', () => {
     await assert.rejects(
       lock.acquire(),
       (e) =>
-        e instanceof DomainError && e.code === 'STORAGE_ERROR' && /Timed out/.test(e.message) &&
+        e instanceof DomainError &&
+        e.code === 'STORAGE_ERROR' &&
+        /Timed out/.test(e.message) &&
         // Linux tells who holds it (the holder's open file carries the lock in /proc/<pid>/fdinfo).
         (process.platform !== 'linux' || e.message.includes(`held by pid ${h.child.pid}`)),
     );

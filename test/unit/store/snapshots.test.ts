@@ -8,7 +8,17 @@ import { after, describe, it } from 'node:test';
 import { RunRecord } from '../../../contract/schemas/records';
 import { RunStore } from '../../../server/src/store/runStore';
 import {
-  assertContiguous, CACHE_FILES, deleteCaches, logFile, openStore, readLogEvents, removeTree, runFolder, sleep, tempRoot, waitFor,
+  assertContiguous,
+  CACHE_FILES,
+  deleteCaches,
+  logFile,
+  openStore,
+  readLogEvents,
+  removeTree,
+  runFolder,
+  sleep,
+  tempRoot,
+  waitFor,
 } from './helpers';
 
 const roots: string[] = [];
@@ -29,7 +39,10 @@ async function busyRun(store: RunStore, runId: string, round: number): Promise<v
   await store.execute('patchBlackboard', { run_id: runId, op: 'set_rolling_summary', payload: `summary ${round}` });
   await store.execute('createTasks', {
     run_id: runId,
-    tasks: [{ id: `t${round}-a`, task_type: 'work' }, { id: `t${round}-b`, task_type: 'work', depends_on_task_ids: [`t${round}-a`] }],
+    tasks: [
+      { id: `t${round}-a`, task_type: 'work' },
+      { id: `t${round}-b`, task_type: 'work', depends_on_task_ids: [`t${round}-a`] },
+    ],
     command_id: `create-${round}`,
   });
   const { task } = await store.execute('claimTask', { run_id: runId, agent_id: 'agent', lease_ms: 300_000 });
@@ -176,7 +189,10 @@ describe('caches: catching up and rebuilding', () => {
       assert.deepEqual(loaded, run);
       const { event } = await w.store.execute('appendEvent', { run_id: 'snap', type: 'note', status: 'running' });
       assert.equal(event.seq, run.last_event_seq + 1);
-      assert.ok(w.diagnostics.some((d) => /ahead/i.test(d.message)), JSON.stringify(w.diagnostics));
+      assert.ok(
+        w.diagnostics.some((d) => /ahead/i.test(d.message)),
+        JSON.stringify(w.diagnostics),
+      );
     } finally {
       w.store.close();
     }

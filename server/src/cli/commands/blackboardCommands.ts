@@ -21,7 +21,7 @@ export const artifact = (inv: Invocation) =>
     'add_artifact',
     {
       path: inv.args[0],
-      artifact_type: (inv.opts.type as string | undefined) ?? 'file',
+      artifact_type: inv.opts.type ?? 'file',
       ...(inv.opts.step !== undefined ? { step_id: inv.opts.step } : {}),
     },
     inv,

@@ -35,7 +35,9 @@ export async function replay({ session, out, opts }: Invocation): Promise<void> 
   });
   out.result(result, () => {
     const base = result.from_checkpoint ? `checkpoint at seq ${result.checkpoint_seq}` : 'scratch';
-    const flags = Object.entries(result.drift).filter(([k, v]) => v && k !== 'mismatch').map(([k]) => k);
+    const flags = Object.entries(result.drift)
+      .filter(([k, v]) => v && k !== 'mismatch')
+      .map(([k]) => k);
     return [
       `Replayed ${result.events_applied} events of run ${result.run_id} from ${base} up to seq ${result.replay.last_event_seq}.`,
       `  replayed   ${result.replay.status}, ${result.replay_blackboard.tasks.length} tasks, blackboard rev ${result.replay_blackboard.revision}`,
@@ -58,7 +60,8 @@ export async function repair({ session, out, args, opts }: Invocation): Promise<
 
 function repairOutcome(runId: string, { restore, event }: RepairRunResult): string {
   const offer = restore?.available ? restore : undefined;
-  const source = offer && (offer.from === 'cache' ? `the caches (seq ${offer.seq})` : `checkpoint ${offer.checkpoint_id} (seq ${offer.seq})`);
+  const source =
+    offer && (offer.from === 'cache' ? `the caches (seq ${offer.seq})` : `checkpoint ${offer.checkpoint_id} (seq ${offer.seq})`);
   const what = offer && whatComesBack(offer);
   if (event) {
     const restored = (event.payload as { restored?: unknown }).restored !== undefined;
@@ -67,13 +70,16 @@ function repairOutcome(runId: string, { restore, event }: RepairRunResult): stri
       : `Recorded as accepted at seq ${event.seq}; writes resume.`;
   }
   const accept = `\`runboard repair ${runId} --accept\` records that they are gone (the lines stay; folding goes around them).`;
-  if (offer) return `The run is read-only while these stay. ${source} predate the damage: \`runboard repair ${runId} --restore\` puts back ${what}. Or ${accept}`;
+  if (offer)
+    return `The run is read-only while these stay. ${source} predate the damage: \`runboard repair ${runId} --restore\` puts back ${what}. Or ${accept}`;
   return `The run is read-only while these stay. Nothing can restore what they held (${restore?.available === false ? restore.reason : 'no source'}). ${accept}`;
 }
 
 function whatComesBack(o: { tasks: string[]; blackboard_items: number; commands: number }): string {
   const parts = [
-    o.tasks.length > 0 ? `task${o.tasks.length === 1 ? '' : 's'} ${o.tasks.slice(0, 10).join(', ')}${o.tasks.length > 10 ? ` (+${o.tasks.length - 10})` : ''}` : '',
+    o.tasks.length > 0
+      ? `task${o.tasks.length === 1 ? '' : 's'} ${o.tasks.slice(0, 10).join(', ')}${o.tasks.length > 10 ? ` (+${o.tasks.length - 10})` : ''}`
+      : '',
     o.blackboard_items > 0 ? `${o.blackboard_items} blackboard item(s)` : '',
     o.commands > 0 ? `${o.commands} command id(s)` : '',
   ].filter(Boolean);

@@ -69,7 +69,10 @@ async function steer(name: keyof typeof STEERING, { session, out, args, opts }: 
       ...(reason !== undefined ? { payload: { reason } } : {}),
     }),
   );
-  out.result(result, () => `${s.done} run ${result.run.run_id}: now ${result.run.status} (event #${result.event.seq} ${result.event.type})`);
+  out.result(
+    result,
+    () => `${s.done} run ${result.run.run_id}: now ${result.run.status} (event #${result.event.seq} ${result.event.type})`,
+  );
 }
 
 export const pause = (inv: Invocation) => steer('pause', inv);

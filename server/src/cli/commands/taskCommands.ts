@@ -21,7 +21,9 @@ export async function tasksCreate({ session, out, args }: Invocation): Promise<v
   const tasks = Array.isArray(doc) ? doc : (doc as { tasks?: unknown } | null)?.tasks;
   if (!Array.isArray(tasks)) throw new UsageError('Expected a JSON array of tasks, or an object {"tasks": [...]}.');
   const result = await session.execute('createTasks', session.withCommandId({ run_id: await session.runId(), tasks: tasks as never }));
-  out.result(result, () => [`Created ${result.tasks.length} task${result.tasks.length === 1 ? '' : 's'}.`, tasksTable(result.tasks)].join('\n'));
+  out.result(result, () =>
+    [`Created ${result.tasks.length} task${result.tasks.length === 1 ? '' : 's'}.`, tasksTable(result.tasks)].join('\n'),
+  );
 }
 
 export async function tasksList({ session, out, opts }: Invocation): Promise<void> {

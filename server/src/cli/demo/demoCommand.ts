@@ -159,12 +159,24 @@ async function work(demo: DemoRun, name: string, task: Task, spec: DemoTask): Pr
       demo.say(name, `released ${task.id} (stopping)`);
       return;
     }
-    await session.execute('transitionTask', { run_id: runId, task_id: task.id, action: 'heartbeat', lease_token: token, lease_ms: LEASE.defaultMs });
+    await session.execute('transitionTask', {
+      run_id: runId,
+      task_id: task.id,
+      action: 'heartbeat',
+      lease_token: token,
+      lease_ms: LEASE.defaultMs,
+    });
     demo.say(name, `working on ${task.id}… (heartbeat)`);
   }
   await demo.sleep();
   if (spec.failsFirstWith && task.attempt === 0) {
-    await session.execute('transitionTask', { run_id: runId, task_id: task.id, action: 'fail', lease_token: token, error: spec.failsFirstWith });
+    await session.execute('transitionTask', {
+      run_id: runId,
+      task_id: task.id,
+      action: 'fail',
+      lease_token: token,
+      error: spec.failsFirstWith,
+    });
     demo.failures++;
     demo.say(name, `FAILED ${task.id}: ${spec.failsFirstWith}`);
     await demo.sleep();
@@ -211,8 +223,10 @@ export async function demo({ session, out, opts }: Invocation): Promise<number> 
   }
   const result = await session.execute('getRun', { run_id: run.runId });
   const done = result.run.tasks.filter((t) => t.status === 'done').length;
-  out.result({ ...result, failures_retried: run.failures }, () =>
-    `Run ${run.runId}: ${done}/${result.run.tasks.length} tasks done, ${run.failures} failures retried, ${result.run.last_event_seq} events. Status: ${result.run.status}.`,
+  out.result(
+    { ...result, failures_retried: run.failures },
+    () =>
+      `Run ${run.runId}: ${done}/${result.run.tasks.length} tasks done, ${run.failures} failures retried, ${result.run.last_event_seq} events. Status: ${result.run.status}.`,
   );
   return run.stopped ? 130 : 0;
 }

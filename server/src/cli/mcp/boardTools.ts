@@ -52,7 +52,9 @@ export class BoardTools {
     const { tasks: _same, ...board } = blackboard;
     return {
       // A damaged log is read-only: the model must know why its writes will be refused.
-      ...(damage ? { damage, read_only: 'The run\'s log has lines that cannot be folded; a person runs `runboard repair` to resume writes.' } : {}),
+      ...(damage
+        ? { damage, read_only: "The run's log has lines that cannot be folded; a person runs `runboard repair` to resume writes." }
+        : {}),
       run: header,
       board: { ...summarizeBoard(run, blackboard), leases_held_by_this_session: this.leases.tasksOf(id) },
       tasks,
@@ -60,7 +62,15 @@ export class BoardTools {
     };
   }
 
-  async claim(p: { run_id?: string; task_id?: string; task_type?: string; workflow_id?: string; lease_ms?: number; agent_id?: string; command_id?: string }) {
+  async claim(p: {
+    run_id?: string;
+    task_id?: string;
+    task_type?: string;
+    workflow_id?: string;
+    lease_ms?: number;
+    agent_id?: string;
+    command_id?: string;
+  }) {
     const id = await this.runIdOr(p.run_id);
     const result = await this.execute('claimTask', {
       run_id: id,
@@ -72,7 +82,11 @@ export class BoardTools {
       command_id: p.command_id,
     });
     if (result.task?.lease_token) this.leases.remember(id, result.task.id, result.task.lease_token);
-    return { run_id: id, ...result, ...(result.task ? {} : { note: 'Nothing is claimable right now. get_run shows why (dependencies, leases, all done).' }) };
+    return {
+      run_id: id,
+      ...result,
+      ...(result.task ? {} : { note: 'Nothing is claimable right now. get_run shows why (dependencies, leases, all done).' }),
+    };
   }
 
   async transition(
@@ -96,11 +110,21 @@ export class BoardTools {
     return { run_id: id, ...result };
   }
 
-  async patch(run_id: string | undefined, op: 'add_fact' | 'add_decision' | 'add_open_question' | 'add_artifact', payload: object, command_id?: string) {
+  async patch(
+    run_id: string | undefined,
+    op: 'add_fact' | 'add_decision' | 'add_open_question' | 'add_artifact',
+    payload: object,
+    command_id?: string,
+  ) {
     const id = await this.runIdOr(run_id);
     const result = await this.execute('patchBlackboard', { run_id: id, op, payload, command_id });
     // The whole blackboard is in get_run; here the model needs to know what was added.
-    return { run_id: id, patch: result.patch, blackboard_revision: result.blackboard.revision, ...('deduped' in result ? { deduped: true } : {}) };
+    return {
+      run_id: id,
+      patch: result.patch,
+      blackboard_revision: result.blackboard.revision,
+      ...('deduped' in result ? { deduped: true } : {}),
+    };
   }
 
   async appendEvent(p: { run_id?: string; type: string; status?: string; step_id?: string; payload?: unknown; command_id?: string }) {

@@ -33,7 +33,9 @@ export const leaseMs = z
 const taskField = TaskInput.shape;
 export const TaskInputShape = z.object({
   id: taskField.id.describe('Task id (letters, digits, . _ -). Omit to generate one.'),
-  task_type: taskField.task_type.describe('Kind of work: implementation, inspection, research, validation, fix_proposal, or your own word.'),
+  task_type: taskField.task_type.describe(
+    'Kind of work: implementation, inspection, research, validation, fix_proposal, or your own word.',
+  ),
   payload: z
     .record(z.string(), z.unknown())
     .optional()
@@ -51,4 +53,3 @@ export const TaskInputShape = z.object({
   workflow_node_id: taskField.workflow_node_id,
   parent_task_id: taskField.parent_task_id,
 }) satisfies z.ZodType<TaskInput>;
-

@@ -29,6 +29,7 @@ function tool<S extends ZodRawShapeCompat>(
   // a generic one; this signature already ties `run`'s params to `config.inputSchema`.
   return (server, t) => {
     const handler: ToolCallback<ZodRawShapeCompat> = (p) => run(t, p as ShapeOutput<S>);
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- needed: it fixes registerTool's shape parameter
     server.registerTool(name, config as ToolConfig<ZodRawShapeCompat>, handler);
   };
 }
@@ -43,7 +44,7 @@ const BOARD_TOOLS: AddTool[] = [
       title: 'List runs',
       description:
         'List the runs in this workspace, newest first. A run is a unit of work with an objective, a status, a plan and ' +
-        'a task board that several agents share. Use get_run to see one run\'s board.',
+        "a task board that several agents share. Use get_run to see one run's board.",
       inputSchema: {
         status: z.enum(RUN_STATUSES).optional().describe('Only runs with this status.'),
         limit: z.number().int().optional().describe('At most this many runs (default 100).'),
@@ -109,9 +110,13 @@ const BOARD_TOOLS: AddTool[] = [
     {
       title: 'Add tasks to the board',
       description:
-        'Add tasks to a run\'s board in one batch (all or nothing). Use depends_on_task_ids to order work: a task can ' +
+        "Add tasks to a run's board in one batch (all or nothing). Use depends_on_task_ids to order work: a task can " +
         'only be claimed once all its dependencies are done. Returns the created tasks.',
-      inputSchema: { run_id: runId, tasks: z.array(TaskInputShape).min(1).describe('The tasks to create, in order.'), command_id: commandId },
+      inputSchema: {
+        run_id: runId,
+        tasks: z.array(TaskInputShape).min(1).describe('The tasks to create, in order.'),
+        command_id: commandId,
+      },
     },
     (t, p) =>
       t.call(async () => {
@@ -135,7 +140,7 @@ const BOARD_TOOLS: AddTool[] = [
         task_type: z.string().optional().describe('Only tasks of this type.'),
         workflow_id: z.string().optional().describe('Only tasks of this workflow.'),
         lease_ms: leaseMs,
-        agent_id: z.string().optional().describe('Who is claiming (default: this server\'s agent id).'),
+        agent_id: z.string().optional().describe("Who is claiming (default: this server's agent id)."),
         command_id: commandId,
       },
     },
@@ -201,7 +206,7 @@ const BOARD_TOOLS: AddTool[] = [
     {
       title: 'Record a run event',
       description:
-        'Append an event to the run\'s log, e.g. step_started / step_completed / step_failed with step_id to move a plan ' +
+        "Append an event to the run's log, e.g. step_started / step_completed / step_failed with step_id to move a plan " +
         'step, or session_run_finished with status "completed" to finish the run. Task and context.* events are written ' +
         'by their own tools.',
       inputSchema: {
@@ -218,7 +223,11 @@ const BOARD_TOOLS: AddTool[] = [
 
   ...(
     [
-      ['add_fact', 'Record a fact', 'a fact you established (something true about the code or the task), so other agents need not rediscover it'],
+      [
+        'add_fact',
+        'Record a fact',
+        'a fact you established (something true about the code or the task), so other agents need not rediscover it',
+      ],
       ['add_decision', 'Record a decision', 'a decision taken and why, so other agents follow it'],
       ['add_open_question', 'Record an open question', 'a question that needs an answer (from a person or another agent)'],
     ] as const
@@ -228,16 +237,22 @@ const BOARD_TOOLS: AddTool[] = [
       {
         title,
         description: `Add to the run's blackboard ${what}.`,
-        inputSchema: { run_id: runId, text: z.string().min(1).describe('The text, one or two sentences.'), step_id: stepId, command_id: commandId },
+        inputSchema: {
+          run_id: runId,
+          text: z.string().min(1).describe('The text, one or two sentences.'),
+          step_id: stepId,
+          command_id: commandId,
+        },
       },
-      (t, p) => t.call(() => t.patch(p.run_id, op, { text: p.text, ...(p.step_id !== undefined ? { step_id: p.step_id } : {}) }, p.command_id)),
+      (t, p) =>
+        t.call(() => t.patch(p.run_id, op, { text: p.text, ...(p.step_id !== undefined ? { step_id: p.step_id } : {}) }, p.command_id)),
     ),
   ),
   tool(
     'add_artifact',
     {
       title: 'Record an artifact',
-      description: 'Add to the run\'s blackboard a file you produced or changed, so people and agents can find it.',
+      description: "Add to the run's blackboard a file you produced or changed, so people and agents can find it.",
       inputSchema: {
         run_id: runId,
         path: z.string().min(1).describe('Path of the file, relative to the workspace.'),
@@ -248,7 +263,12 @@ const BOARD_TOOLS: AddTool[] = [
     },
     (t, p) =>
       t.call(() =>
-        t.patch(p.run_id, 'add_artifact', { path: p.path, artifact_type: p.artifact_type, ...(p.step_id !== undefined ? { step_id: p.step_id } : {}) }, p.command_id),
+        t.patch(
+          p.run_id,
+          'add_artifact',
+          { path: p.path, artifact_type: p.artifact_type, ...(p.step_id !== undefined ? { step_id: p.step_id } : {}) },
+          p.command_id,
+        ),
       ),
   ),
 
@@ -262,7 +282,15 @@ const BOARD_TOOLS: AddTool[] = [
     (t, p) =>
       t.call(async () => {
         const { checkpoint } = await t.execute('createCheckpoint', { run_id: await t.runIdOr(p.run_id), reason: p.reason });
-        return { checkpoint: { checkpoint_id: checkpoint.checkpoint_id, run_id: checkpoint.run_id, seq: checkpoint.seq, ts_ms: checkpoint.ts_ms, reason: checkpoint.reason } };
+        return {
+          checkpoint: {
+            checkpoint_id: checkpoint.checkpoint_id,
+            run_id: checkpoint.run_id,
+            seq: checkpoint.seq,
+            ts_ms: checkpoint.ts_ms,
+            reason: checkpoint.reason,
+          },
+        };
       }),
   ),
   tool(

@@ -9,7 +9,11 @@ const BATCH = 100;
 runWorker(async () => {
   const store = openWorkerStore(root);
   for (let k = 0; ; k++) {
-    const tasks = Array.from({ length: BATCH }, (_, i) => ({ id: `${prefix}-b${k}-${i}`, task_type: 'work', payload: { k, i, pad: 'x'.repeat(200) } }));
+    const tasks = Array.from({ length: BATCH }, (_, i) => ({
+      id: `${prefix}-b${k}-${i}`,
+      task_type: 'work',
+      payload: { k, i, pad: 'x'.repeat(200) },
+    }));
     await store.execute('createTasks', { run_id: runId, tasks });
     await store.execute('appendEvent', { run_id: runId, type: 'note', status: 'running', payload: { prefix, k } });
     if (k === 0) emit({ ready: true });

@@ -1,0 +1,74 @@
+// The reads that span a run's log or many runs: listing runs (one that cannot be read is listed as
+// such, never hiding the others), events by seq in pages, and the blackboard's patch rows.
+import { LIMITS } from '../../../contract/limits';
+import type * as R from '../../../contract/results';
+import { clamp, ParamsOf } from '../../../contract/schemas/params';
+import type { RunRecord } from '../../../contract/schemas/records';
+import { DomainError } from '../engine/errors';
+import { patchRowFor } from '../engine/patches';
+import { toRunRecord } from '../engine/state';
+import { normalizePath } from './paths';
+import type { RunHandle } from './runHandle';
+import type { RunRegistry } from './runRegistry';
+
+export class RunReads {
+  constructor(private readonly registry: RunRegistry) {}
+
+  listRuns(p: ParamsOf<'listRuns'>): R.ListRunsResult {
+    const roots = p.root !== undefined ? [this.registry.resolveRoot(p.root)] : this.registry.rootPaths();
+    const limit = clamp(p.limit, 1, 1000, 100);
+    const runType = p.run_type?.trim().toLowerCase();
+    const source = p.source?.trim().toLowerCase();
+    const out: RunRecord[] = [];
+    const unreadable: R.UnreadableRun[] = [];
+    for (const root of roots) {
+      const workspace = p.workspace?.trim() ? normalizePath(p.workspace, root) : undefined;
+      for (const id of this.registry.runIdsIn(root)) {
+        let h: RunHandle | undefined;
+        try {
+          h = this.registry.handleIn(root, id);
+        } catch (e) {
+          // One run that cannot be read does not hide the others.
+          if (!(e instanceof DomainError) || e.code !== 'STORAGE_ERROR') throw e;
+          unreadable.push({ root, run_id: id, message: e.message });
+          continue;
+        }
+        if (!h) continue;
+        h.catchUp();
+        const run = h.state.header;
+        if (workspace !== undefined && run.workspace.canonical_path.trim() !== workspace) continue;
+        if (runType && run.run_type.trim().toLowerCase() !== runType) continue;
+        if (source && run.source_client?.trim().toLowerCase() !== source) continue;
+        if (p.status !== undefined && run.status !== p.status) continue;
+        out.push(toRunRecord(h.state));
+      }
+    }
+    out.sort((a, b) => b.updated_at_ms - a.updated_at_ms || (a.run_id < b.run_id ? 1 : -1));
+    return { runs: out.slice(0, limit), ...(unreadable.length > 0 ? { unreadable } : {}) };
+  }
+
+  listEvents(p: ParamsOf<'listEvents'>): R.ListEventsResult {
+    const h = this.registry.current(p);
+    const last = h.lastSeq;
+    let from = (p.since_seq ?? 0) + 1;
+    if (p.tail !== undefined) from = Math.max(from, last - clamp(p.tail, 0, LIMITS.eventsPerRead, 0) + 1);
+    const limit = clamp(p.limit, 1, LIMITS.eventsPerRead, LIMITS.eventsPerRead);
+    const to = Math.min(last, from + limit - 1);
+    const events = h.pages.readEvents(from, to);
+    return to < last && events.length > 0 ? { events, next_since_seq: to } : { events };
+  }
+
+  listPatches(p: ParamsOf<'listPatches'>): R.ListPatchesResult {
+    const h = this.registry.current(p);
+    const tail = p.tail === undefined ? Infinity : clamp(p.tail, 0, LIMITS.eventsPerRead, 0);
+    const rows: R.ListPatchesResult['patches'] = [];
+    if (tail === 0) return { patches: rows };
+    h.pages.readEvents((p.since_seq ?? 0) + 1, h.lastSeq, (e) => {
+      const row = patchRowFor(e);
+      if (!row) return;
+      rows.push(row);
+      if (rows.length > tail) rows.shift();
+    });
+    return { patches: rows };
+  }
+}
