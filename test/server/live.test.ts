@@ -49,17 +49,14 @@ function appendFromOtherProcess(root: string, runId: string, type: string) {
 }
 
 describe('live updates', () => {
-  it('delivers a line appended by a separate process within 500 ms (generous margin in the test)', async () => {
+  it('delivers a line appended by a separate process (how fast: bench row 8)', async () => {
     const root = tempRoot();
     const s = await start([root]);
     await s.call('runboard/createRun', { run_id: 'live', objective: 'x' });
     const { subscription_id: sub } = await s.call('runboard/subscribe', { run_ids: ['live'] });
     await waitFor(() => seqsOf(s, sub, 'live').length === 1, 2000, 'replay of seq 1');
-    const t0 = Date.now();
     const seq = appendFromOtherProcess(root, 'live', 'external_note');
     await waitFor(() => seqsOf(s, sub, 'live').includes(seq), 3000, 'the external event');
-    const latency = Date.now() - t0;
-    assert.ok(latency < 2000, `took ${latency} ms`);
     const note = s.delivered(sub).find((e) => e.seq === seq)!;
     assert.equal(note.type, 'external_note');
     const { run } = await s.call('runboard/getRun', { run_id: 'live' });

@@ -1,11 +1,11 @@
-// Appends that follow each other closely from another process still arrive within the 500 ms
-// contract. chokidar drops a file's change events for 50 ms after emitting one (no trailing
-// event), so without the watcher's raw-event path every other append of a burst waited for the
-// 1 s poll.
+// Appends that follow each other closely from another process all arrive, each once and in order.
+// chokidar drops a file's change events for 50 ms after emitting one (no trailing event), which is
+// what the watcher's raw-event path is for. How fast they arrive is bench row 8 (p99 < 100 ms,
+// back-to-back appends), not a target in this functional test.
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { RunStore } from '../../server/src/store/runStore';
-import { ServerProcess, sleep, tempRoot, waitFor } from './serverProcess';
+import { ServerProcess, tempRoot, waitFor } from './serverProcess';
 
 describe('live updates in a burst', () => {
   let server: ServerProcess | undefined;
@@ -15,7 +15,7 @@ describe('live updates in a burst', () => {
     writer?.close();
   });
 
-  it('delivers each of 12 appends made 10 ms after the previous one arrived within 500 ms', async () => {
+  it('delivers each of 12 appends made back to back, once and in order', async () => {
     const root = tempRoot();
     // This process is the other writer: its own store on the same root, as the CLI would be.
     writer = new RunStore([root], { durability: 'none' });
@@ -24,15 +24,13 @@ describe('live updates in a burst', () => {
     const { subscription_id: sub } = await server.call('runboard/subscribe', { run_ids: ['burst'] });
     const arrived = () => server!.delivered(sub).map((e) => e.seq);
     await waitFor(() => arrived().includes(1), 3000, 'replay of seq 1');
-    const latencies: number[] = [];
+    // A burst: each append right after the previous one, without waiting for its delivery.
+    const seqs: number[] = [];
     for (let i = 0; i < 12; i++) {
-      await sleep(10);
-      const t0 = Date.now();
       const { event } = await writer.execute('appendEvent', { run_id: 'burst', type: 'note', status: 'running', payload: { i } });
-      await waitFor(() => arrived().includes(event.seq), 3000, `seq ${event.seq}`);
-      latencies.push(Date.now() - t0);
+      seqs.push(event.seq);
     }
-    // The contract is 500 ms; a burst that fell back to the 1 s poll would take up to 1000.
-    assert.ok(Math.max(...latencies) < 500, `latencies: ${latencies.join(', ')} ms`);
+    await waitFor(() => seqs.every((seq) => arrived().includes(seq)) || undefined, 5000, `seqs ${seqs.join(', ')}`);
+    assert.deepEqual(arrived(), [1, ...seqs], 'every event once, in order');
   });
 });
