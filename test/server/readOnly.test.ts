@@ -41,6 +41,11 @@ describe('a read-only server', () => {
       await waitFor(() => s.delivered(subscription_id).length >= 5, 5000, 'the replay of both runs');
       const replay = await s.call('runboard/replay', { run_id: 'r' });
       assert.equal(replay.drift.mismatch, false);
+      assert.deepEqual(
+        await s.call('runboard/repairRun', { run_id: 'r' }),
+        { damage: [], restore: null, event: null },
+        'a repair look is a read',
+      );
 
       const writes: [string, unknown][] = [
         ['runboard/createRun', { run_id: 'new', objective: 'x' }],
@@ -53,6 +58,8 @@ describe('a read-only server', () => {
         ['runboard/createCheckpoint', { run_id: 'r', reason: 'x' }],
         ['runboard/validateWorkspaceLease', { run_id: 'bound', phase: 'activation', current_path: root }],
         ['runboard/rebindWorkspace', { run_id: 'bound', current_path: root }],
+        ['runboard/repairRun', { run_id: 'r', accept: true }],
+        ['runboard/repairRun', { run_id: 'r', restore: true }],
       ];
       for (const [method, params] of writes) {
         const e = await s.fail(method, params);
