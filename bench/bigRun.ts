@@ -1,9 +1,9 @@
 // The big run shared by the fold and cold-load workloads: written once per bench process (with
-// caches a short tail behind the log), loaded through the real RunStore, with the caches moved
+// caches a short tail behind the log), loaded through the real RunService, with the caches moved
 // aside when a load must come from the log alone.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { RunStore } from '../server/src/store/runStore';
+import { RunService } from '../server/src/store/runService';
 import { BLACKBOARD_FILE, INDEX_FILE, RUN_FILE } from '../contract/layout';
 import { Fixture, writeFixtureRun } from './fixture';
 import { benchStore, nowMs, removeDir, tempDir } from './harness';
@@ -51,7 +51,7 @@ export interface LoadResult {
 
 /** Opens the run in a fresh store (its first use loads it) and closes the store without writing. */
 export function timeLoad(run: BigRun): LoadResult {
-  const store: RunStore = benchStore(run.root);
+  const store: RunService = benchStore(run.root);
   const diagnostics: string[] = [];
   store.on({ onDiagnostic: (d) => diagnostics.push(d.message) });
   try {

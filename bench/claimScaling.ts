@@ -2,7 +2,7 @@
 // pops a heap-ordered ready queue and completing touches one task, so the ratio should stay
 // near 1 — an O(n) scan per claim would make it ~1000.
 import * as path from 'node:path';
-import { RunStore } from '../server/src/store/runStore';
+import { RunService } from '../server/src/store/runService';
 import { benchStore, inTempDir, median, nowMs, ratioOf, Row, settle } from './harness';
 import { taskInputs } from './workload';
 
@@ -16,7 +16,7 @@ export interface ClaimScalingSize {
 
 const CREATE_BATCH = 500;
 
-async function createRunWithTasks(store: RunStore, runId: string, tasks: number): Promise<void> {
+async function createRunWithTasks(store: RunService, runId: string, tasks: number): Promise<void> {
   await store.execute('createRun', { run_id: runId, objective: `claims among ${tasks} tasks` });
   for (let made = 0; made < tasks; made += CREATE_BATCH) {
     await store.execute('createTasks', { run_id: runId, tasks: taskInputs(Math.min(CREATE_BATCH, tasks - made), made) });
@@ -24,7 +24,7 @@ async function createRunWithTasks(store: RunStore, runId: string, tasks: number)
 }
 
 /** Milliseconds spent in `pairs` claim + complete calls. */
-async function claimComplete(store: RunStore, runId: string, pairs: number): Promise<number> {
+async function claimComplete(store: RunService, runId: string, pairs: number): Promise<number> {
   let ms = 0;
   for (let i = 0; i < pairs; i++) {
     const t0 = nowMs();

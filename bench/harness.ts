@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { RunStore } from '../server/src/store/runStore';
+import { RunService } from '../server/src/store/runService';
 import { StoreOptions } from '../server/src/store/types';
 
 /** One line of the table and of bench/results.json. */
@@ -81,8 +81,8 @@ export async function inTempDir<T>(prefix: string, fn: (dir: string) => Promise<
  * the background and are not part of a commit, so a timer firing mid-measurement would only
  * add noise. Loading benchmarks never write caches on close (they must stay as prepared).
  */
-export function benchStore(root: string, options: Partial<StoreOptions> = {}): RunStore {
-  return new RunStore([root], { durability: 'none', snapshotDelayMs: null, snapshotLagEvents: Number.MAX_SAFE_INTEGER, ...options });
+export function benchStore(root: string, options: Partial<StoreOptions> = {}): RunService {
+  return new RunService([root], { durability: 'none', snapshotDelayMs: null, snapshotLagEvents: Number.MAX_SAFE_INTEGER, ...options });
 }
 
 /** Lets pending timers and I/O callbacks run, so one measurement does not pay for the last. */

@@ -1,6 +1,6 @@
 // Row 8: another process appends an event; how long until the server's runboard/events
 // notification for it reaches a subscribed client. This bench process is both the writer (its
-// own RunStore, as the CLI or an MCP server would be) and the client of dist/server.js, which
+// own RunService, as the CLI or an MCP server would be) and the client of dist/server.js, which
 // sees the append through its file watcher.
 import * as path from 'node:path';
 import { benchStore, inTempDir, median, nowMs, percentile, Row, settle } from './harness';

@@ -1,9 +1,9 @@
 // A worker process of row 7: claims, heartbeats and completes tasks until none is left, from
-// Runboard (its own RunStore on the shared root, the OS lock between processes) or from the SQLite
+// Runboard (its own RunService on the shared root, the OS lock between processes) or from the SQLite
 // queue. Started by versusSqlite.ts with fork; it says "ready", waits for "go", says "done".
 //   queueWorker.ts runboard <root> <run_id> <fsync|none> <agent>
 //   queueWorker.ts sqlite <db file> <FULL|NORMAL> <agent>
-import { RunStore } from '../server/src/store/runStore';
+import { RunService } from '../server/src/store/runService';
 import type { Durability } from '../contract/limits';
 import { SqliteQueue, SqliteSync } from './sqliteQueue';
 
@@ -17,7 +17,7 @@ export interface WorkerDone {
 type Loop = () => Promise<number>;
 
 function runboardLoop(root: string, runId: string, durability: Durability, agent: string): { loop: Loop; close: () => void } {
-  const store = new RunStore([root], { durability, snapshotDelayMs: null, snapshotLagEvents: Number.MAX_SAFE_INTEGER });
+  const store = new RunService([root], { durability, snapshotDelayMs: null, snapshotLagEvents: Number.MAX_SAFE_INTEGER });
   // Load the run now, not on the clock.
   if (!store.runHandle(store.rootPaths()[0], runId)) throw new Error(`no run ${runId} in ${root}`);
   const loop = async () => {

@@ -1,4 +1,4 @@
-// Rows 1 and 3: one event per commit. Runboard: `appendEvent` through the RunStore facade (params
+// Rows 1 and 3: one event per commit. Runboard: `appendEvent` through the RunService facade (params
 // check, lock, catch-up read, lease expiry, decide, one write, fold, unlock). Baseline: the very
 // line Runboard wrote, appended under the same kind of OS lock (appendFileSync; with fsync: write +
 // fdatasync). The two alternate commit by commit, so a busy disk or CPU slows both alike.

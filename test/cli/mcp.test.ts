@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { RunStore } from '../../server/src/store/runStore';
+import { RunService } from '../../server/src/store/runService';
 import { assertBuilt, cleanEnv, CLI_JS, cliJson, eventsOnDisk, removeTempWorkspaces, seedRun, tempWorkspace } from './cliHarness';
 
 before(assertBuilt);
@@ -137,7 +137,7 @@ describe('runboard mcp', () => {
     assert.equal((await ok(client, 'release_task', { task_id: 'b' })).task.status, 'runnable');
 
     // A fresh store (another process's view) sees every step in the files.
-    const store = new RunStore([root], { snapshotDelayMs: null });
+    const store = new RunService([root], { snapshotDelayMs: null });
     try {
       const { run } = await store.execute('getRun', { run_id: 'loop' });
       assert.deepEqual(

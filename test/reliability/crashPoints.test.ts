@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { CrashPoint } from '../../server/src/store/crashPoints';
-import { RunStore } from '../../server/src/store/runStore';
+import { RunService } from '../../server/src/store/runService';
 import { REPO, tempRoot } from '../server/serverProcess';
 import { EVENT } from '../../contract/events';
 import { Diagnostic } from '../../contract/diagnostic';
@@ -54,7 +54,7 @@ describe('crash points on the commit path', () => {
       );
 
       const diagnostics: Diagnostic[] = [];
-      const store = new RunStore([root], { snapshotDelayMs: null });
+      const store = new RunService([root], { snapshotDelayMs: null });
       store.on({ onDiagnostic: (d) => diagnostics.push(d) });
       try {
         const t0 = Date.now();

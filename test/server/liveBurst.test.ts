@@ -4,12 +4,12 @@
 // back-to-back appends), not a target in this functional test.
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { RunStore } from '../../server/src/store/runStore';
+import { RunService } from '../../server/src/store/runService';
 import { ServerProcess, tempRoot, waitFor } from './serverProcess';
 
 describe('live updates in a burst', () => {
   let server: ServerProcess | undefined;
-  let writer: RunStore | undefined;
+  let writer: RunService | undefined;
   after(async () => {
     await server?.stop();
     writer?.close();
@@ -18,7 +18,7 @@ describe('live updates in a burst', () => {
   it('delivers each of 12 appends made back to back, once and in order', async () => {
     const root = tempRoot();
     // This process is the other writer: its own store on the same root, as the CLI would be.
-    writer = new RunStore([root], { durability: 'none' });
+    writer = new RunService([root], { durability: 'none' });
     await writer.execute('createRun', { run_id: 'burst', objective: 'x' });
     server = await ServerProcess.start([root]);
     const { subscription_id: sub } = await server.call('runboard/subscribe', { run_ids: ['burst'] });

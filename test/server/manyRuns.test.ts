@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { after, describe, it } from 'node:test';
-import { RunStore } from '../../server/src/store/runStore';
+import { RunService } from '../../server/src/store/runService';
 import { startServer, stopServers, tempRoot, waitFor } from './serverProcess';
 
 const RUNS = 1100;
@@ -18,7 +18,7 @@ describe(`${RUNS} runs under ulimit -n 1024`, () => {
   it('are listed, replayed to a subscriber and written to, with open files bounded', async () => {
     const root = tempRoot('runboard-many-');
     roots.push(root);
-    const seed = new RunStore([root], { durability: 'none', snapshotDelayMs: null });
+    const seed = new RunService([root], { durability: 'none', snapshotDelayMs: null });
     const ids = Array.from({ length: RUNS }, (_, i) => `run-${String(i).padStart(4, '0')}`);
     for (const run_id of ids) await seed.execute('createRun', { run_id, objective: `Run ${run_id}` });
     seed.close();

@@ -18,7 +18,7 @@ import { benchServerMemory } from '../../bench/serverMemory';
 import { benchCommitLatency, benchDurableCommits } from '../../bench/singleCommits';
 import { markdownTable, textTable } from '../../bench/table';
 import { benchVersusSqlite } from '../../bench/versusSqlite';
-import { RunStore } from '../../server/src/store/runStore';
+import { RunService } from '../../server/src/store/runService';
 
 function assertRows(rows: Row[], count: number): void {
   assert.equal(rows.length, count);
@@ -55,7 +55,7 @@ describe('benchmark harness (smoke, tiny sizes)', () => {
       assert.equal(f.events, 777);
       assert.ok(f.snapshotSeq !== undefined && f.snapshotSeq >= 700);
       assert.equal(fs.readFileSync(f.file, 'utf8').split('\n').filter(Boolean).length, 777);
-      const store = new RunStore([root], { durability: 'none', snapshotDelayMs: null });
+      const store = new RunService([root], { durability: 'none', snapshotDelayMs: null });
       const diagnostics: string[] = [];
       store.on({ onDiagnostic: (d) => diagnostics.push(d.message) });
       try {

@@ -1,8 +1,8 @@
 // One CLI invocation's view of the world: the global options resolved (root, agent, run,
-// durability, command id) and the RunStore opened on the root, used directly — no server.
+// durability, command id) and the RunService opened on the root, used directly — no server.
 import { InputOf, StoreMethod } from '../../../contract/schemas/params';
 import { StoreResults } from '../../../contract/results';
-import { RunStore } from '../store/runStore';
+import { RunService } from '../store/runService';
 import { defaultAgentId } from './agentIdentity';
 import * as fs from 'node:fs';
 import { findRoot } from './rootDiscovery';
@@ -28,7 +28,7 @@ export class CliSession {
   /** --agent was given (else the agent id is a default, which `mcp` chooses differently). */
   readonly agentGiven: boolean;
   private readonly explicitRun: string | undefined;
-  private opened: RunStore | undefined;
+  private opened: RunService | undefined;
 
   constructor(opts: GlobalOptions, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()) {
     this.root = opts.root !== undefined ? checkedRoot(opts.root) : findRoot(cwd);
@@ -43,9 +43,9 @@ export class CliSession {
     this.explicitRun = opts.run ?? (env.RUNBOARD_RUN?.trim() || undefined);
   }
 
-  get store(): RunStore {
+  get store(): RunService {
     // A short-lived process: caches are written on close only when far behind (snapshotDelayMs null).
-    this.opened ??= new RunStore([this.root], { snapshotDelayMs: null, durability: this.durability });
+    this.opened ??= new RunService([this.root], { snapshotDelayMs: null, durability: this.durability });
     return this.opened;
   }
 

@@ -1,11 +1,11 @@
 // Expired leases are requeued within LEASE_TICK_MS of their expiry, by the engine under each run's
 // lock, so two servers on one workspace never both requeue the same task. A read-only server
 // leaves them to a writer.
-import type { RunStore } from '../store/runStore';
+import type { RunService } from '../store/runService';
 
 const LEASE_TICK_MS = 250;
 
-export function startLeaseTimer(store: RunStore, log: (message: string) => void): NodeJS.Timeout {
+export function startLeaseTimer(store: RunService, log: (message: string) => void): NodeJS.Timeout {
   let expiring = false;
   const timer = setInterval(() => {
     if (store.options.readOnly) return;

@@ -7,14 +7,14 @@ import { ResponseError } from 'vscode-languageserver/node';
 import { INVALID_PARAMS, RpcErrorCodes } from '../../../contract/errors';
 import { Requests } from '../../../contract/messages';
 import { METHOD_PARAMS, parseParams, StoreMethod, SubscribeParams, UnsubscribeParams } from '../../../contract/schemas/params';
-import type { RunStore } from '../store/runStore';
+import type { RunService } from '../store/runService';
 import { errorText, toResponseError } from './rpcErrors';
 import type { SubscriptionHub } from './subscriptions';
 
 /** Answers requests on `connection`; returns what stops it (after `shutdown`). */
 export function serveRequests(
   connection: Connection,
-  store: RunStore,
+  store: RunService,
   hub: SubscriptionHub,
   log: (message: string) => void,
 ): { stop(): void } {

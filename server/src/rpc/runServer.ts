@@ -1,12 +1,12 @@
 // The Runboard server process: an LSP-framed JSON-RPC connection (stdio or node-ipc) over one
-// RunStore with a root per workspace folder, a chokidar watcher for other writers, the lease
+// RunService with a root per workspace folder, a chokidar watcher for other writers, the lease
 // timer, subscriptions and diagnostics. Nothing but protocol goes to stdout.
 import { createConnection, DidChangeWorkspaceFoldersNotification, InitializeResult, ProposedFeatures } from 'vscode-languageserver/node';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { Notifications, PROTOCOL_VERSION } from '../../../contract/messages';
 import { ensureLockLoaded } from '../store/osLock';
-import { RunStore } from '../store/runStore';
+import { RunService } from '../store/runService';
 import { startLeaseTimer } from './leaseTimer';
 import { errorText } from './rpcErrors';
 import { serveRequests } from './requests';
@@ -27,7 +27,7 @@ const InitOptions: z.ZodType<InitializationOptions | undefined> = z
   .optional();
 
 /** What the client said in `initialize` (unknown or malformed options are ignored). */
-function applyInitializationOptions(store: RunStore, raw: unknown): void {
+function applyInitializationOptions(store: RunService, raw: unknown): void {
   const opts = InitOptions.safeParse(raw ?? undefined);
   if (!opts.success || !opts.data) return;
   if (opts.data.durability) store.options.durability = opts.data.durability;
@@ -56,7 +56,7 @@ function argValue(argv: string[], name: string): string | undefined {
 
 export function runServer(argv: string[] = process.argv.slice(2)): void {
   exitWithoutLock();
-  const store = new RunStore([], {
+  const store = new RunService([], {
     durability: argValue(argv, '--durability') === 'none' ? 'none' : 'fsync',
     readOnly: argv.includes('--read-only'),
   });
@@ -135,7 +135,7 @@ function exitWithoutLock(): void {
 }
 
 /** Other writers' commits, seen by the watcher (or its poll), folded into the loaded runs. */
-function watchRuns(store: RunStore, log: (message: string) => void): RunsWatcher {
+function watchRuns(store: RunService, log: (message: string) => void): RunsWatcher {
   const guard = (fn: () => void) => {
     try {
       fn();

@@ -18,7 +18,7 @@ import type {
   RunResetNotificationParams,
 } from '../../../contract/messages';
 import type { RunHandle } from '../store/runHandle';
-import { RunStore } from '../store/runStore';
+import { RunService } from '../store/runService';
 import { CommitNotice, ResetNotice } from '../store/types';
 import { LIMITS } from '../../../contract/limits';
 
@@ -52,7 +52,7 @@ export class SubscriptionHub {
   private counter = 0;
 
   constructor(
-    private readonly store: RunStore,
+    private readonly store: RunService,
     /** Resolves when the notification was written to the connection (a slow reader slows the pump). */
     private readonly sendEvents: (p: EventsNotificationParams) => Promise<void> | void,
     private readonly sendDiagnostic: (d: DiagnosticNotificationParams) => void,

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { RunStore } from '../../../server/src/store/runStore';
+import { RunService } from '../../../server/src/store/runService';
 import { tempRoot } from '../../server/serverProcess';
 import { CliAgent, McpAgent, Outcome, RUN_ID, ServerAgent, TortureAgent } from './agents';
 import { Board, Lease, nextCommand } from './commands';
@@ -35,7 +35,7 @@ export async function runTorture(opts: TortureOptions): Promise<TortureReport> {
   const log = opts.log ?? (() => undefined);
   const t0 = Date.now();
   const root = tempRoot('runboard-torture-');
-  const setup = new RunStore([root], { snapshotDelayMs: null });
+  const setup = new RunService([root], { snapshotDelayMs: null });
   await setup.execute('createRun', { run_id: RUN_ID, objective: `torture, seed ${opts.seed}` });
   setup.close();
 
@@ -146,7 +146,7 @@ export async function runTorture(opts: TortureOptions): Promise<TortureReport> {
   const scratchRoot = tempRoot('runboard-torture-fold-');
   fs.mkdirSync(path.join(scratchRoot, '.runboard', 'runs', RUN_ID), { recursive: true });
   fs.copyFileSync(path.join(runDir, 'events.jsonl'), path.join(scratchRoot, '.runboard', 'runs', RUN_ID, 'events.jsonl'));
-  const fresh = new RunStore([scratchRoot], { snapshotDelayMs: null });
+  const fresh = new RunService([scratchRoot], { snapshotDelayMs: null });
   try {
     const { run: folded } = await fresh.execute('getRun', { run_id: RUN_ID });
     const plain = (x: unknown) => JSON.parse(JSON.stringify(x));
@@ -157,7 +157,7 @@ export async function runTorture(opts: TortureOptions): Promise<TortureReport> {
   } finally {
     fresh.close();
   }
-  const check = new RunStore([root], { snapshotDelayMs: null });
+  const check = new RunService([root], { snapshotDelayMs: null });
   try {
     const replay = await check.execute('replay', { run_id: RUN_ID });
     assert.equal(replay.drift.mismatch, false, `drift against the persisted caches: ${JSON.stringify(replay.drift)}`);

@@ -1,9 +1,9 @@
 // A writer for the crash-point tests: commits batches of tasks, snapshots and checkpoints in a
 // loop, printing one JSON line per acknowledged commit. RUNBOARD_CRASH_AT kills it mid-way.
-import { RunStore } from '../../../server/src/store/runStore';
+import { RunService } from '../../../server/src/store/runService';
 
 const [root, runId = 'crash'] = process.argv.slice(2);
-const store = new RunStore([root], { durability: 'fsync', snapshotDelayMs: null, snapshotLagEvents: 1 });
+const store = new RunService([root], { durability: 'fsync', snapshotDelayMs: null, snapshotLagEvents: 1 });
 const say = (o: unknown) => process.stdout.write(`${JSON.stringify(o)}\n`);
 
 (async () => {

@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { DomainError } from '../../../server/src/engine/errors';
-import { RunStore } from '../../../server/src/store/runStore';
+import { RunService } from '../../../server/src/store/runService';
 import { openStore, removeTree, runFolder, tempRoot, TestStore } from './helpers';
 
 const roots: string[] = [];
@@ -21,7 +21,7 @@ function steppingClock(): () => number {
   return () => (t += 1000);
 }
 
-async function note(store: RunStore, n: number): Promise<void> {
+async function note(store: RunService, n: number): Promise<void> {
   for (let i = 0; i < n; i++) await store.execute('appendEvent', { run_id: 'cp', type: 'note', status: 'running', payload: { i } });
 }
 

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { EventRecord } from '../../../contract/schemas/records';
-import { RunStore } from '../../../server/src/store/runStore';
+import { RunService } from '../../../server/src/store/runService';
 import { StoreOptions } from '../../../server/src/store/types';
 import { Diagnostic } from '../../../contract/diagnostic';
 
@@ -36,13 +36,13 @@ export function deleteCaches(root: string, runId: string): void {
 }
 
 export interface TestStore {
-  store: RunStore;
+  store: RunService;
   diagnostics: Diagnostic[];
 }
 
 /** A store on one root that records every diagnostic it reports. */
 export function openStore(root: string, options: Partial<StoreOptions> = {}): TestStore {
-  const store = new RunStore([root], { durability: 'none', ...options });
+  const store = new RunService([root], { durability: 'none', ...options });
   const diagnostics: Diagnostic[] = [];
   store.on({ onDiagnostic: (d) => diagnostics.push(d) });
   return { store, diagnostics };

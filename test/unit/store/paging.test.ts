@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { EventRecord } from '../../../contract/schemas/records';
-import { RunStore } from '../../../server/src/store/runStore';
+import { RunService } from '../../../server/src/store/runService';
 import { deleteCaches, openStore, removeTree, tempRoot } from './helpers';
 
 const roots: string[] = [];
@@ -16,7 +16,7 @@ const range = (from: number, to: number) => Array.from({ length: to - from + 1 }
 const PATCH_TYPES = /^context\.(task\.|blackboard\.patched$|artifact\.added$)/;
 
 /** Every event by following next_since_seq with pages of `limit`. */
-async function allPages(store: RunStore, limit: number, since_seq = 0): Promise<{ events: EventRecord[]; pages: number }> {
+async function allPages(store: RunService, limit: number, since_seq = 0): Promise<{ events: EventRecord[]; pages: number }> {
   const events: EventRecord[] = [];
   let pages = 0;
   for (let since: number | undefined = since_seq; since !== undefined; pages++) {
@@ -33,7 +33,7 @@ async function allPages(store: RunStore, limit: number, since_seq = 0): Promise<
 }
 
 /** Notes, blackboard patches and task events, interleaved. */
-async function mixedHistory(store: RunStore, round: number): Promise<void> {
+async function mixedHistory(store: RunService, round: number): Promise<void> {
   for (let i = 0; i < 5; i++) {
     await store.execute('appendEvent', { run_id: 'p', type: 'note', status: 'running', payload: { round, i } });
     await store.execute('patchBlackboard', { run_id: 'p', op: 'add_fact', payload: { text: `fact ${round}.${i}` } });

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { RunRecord } from '../../../contract/schemas/records';
-import { RunStore } from '../../../server/src/store/runStore';
+import { RunService } from '../../../server/src/store/runService';
 import {
   assertContiguous,
   CACHE_FILES,
@@ -33,7 +33,7 @@ function newRoot(): string {
 }
 
 /** A run with tasks, blackboard items and notes, so every part of the state has content. */
-async function busyRun(store: RunStore, runId: string, round: number): Promise<void> {
+async function busyRun(store: RunService, runId: string, round: number): Promise<void> {
   await store.execute('appendEvent', { run_id: runId, type: 'step_started', status: 'running', step_id: `s${round}` });
   await store.execute('patchBlackboard', { run_id: runId, op: 'add_fact', payload: { text: `fact ${round}` } });
   await store.execute('patchBlackboard', { run_id: runId, op: 'set_rolling_summary', payload: `summary ${round}` });

@@ -1,5 +1,5 @@
 // demo: a planner creates a run with a four-step plan and twelve tasks, then N simulated agents
-// claim, heartbeat, fail, retry and finish them at a human pace — all through the same RunStore
+// claim, heartbeat, fail, retry and finish them at a human pace — all through the same RunService
 // calls a real agent makes — so a new user can watch the board move in the editor.
 import { DomainError } from '../../engine/errors';
 import { Task } from '../../../../contract/schemas/records';

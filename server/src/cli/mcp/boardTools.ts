@@ -1,25 +1,25 @@
-// The board as an agent works it, over the RunStore facade (same validation, errors and results as
+// The board as an agent works it, over the RunService facade (same validation, errors and results as
 // the protocol): which run (the only open one, or the one a token belongs to), the lease tokens
 // this session holds, and results shaped for a model. The tools that call this: toolTable.ts.
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { StoreResults } from '../../../../contract/results';
 import type { InputOf, StoreMethod, TransitionAction } from '../../../../contract/schemas/params';
 import type { RunRecord, Task } from '../../../../contract/schemas/records';
-import { RunStore } from '../../store/runStore';
+import { RunService } from '../../store/runService';
 import { summarizeBoard } from '../boardSummary';
 import { chooseRun } from '../runChoice';
-import { LeaseBook } from './leaseBook';
+import { LeaseTokens } from './leaseTokens';
 import { MCP_DEFAULT_LEASE_MS } from './toolInputs';
 import { toolError, toolResult, ToolRejection } from './toolResults';
 
 export interface BoardToolsOptions {
-  store: RunStore;
+  store: RunService;
   root: string;
   agent: string;
 }
 
 export class BoardTools {
-  readonly leases = new LeaseBook();
+  readonly leases = new LeaseTokens();
 
   constructor(private readonly o: BoardToolsOptions) {}
 

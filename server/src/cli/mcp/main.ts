@@ -1,9 +1,9 @@
 // Entry point of dist/mcp.js (loaded by `runboard mcp`): an MCP server on stdio over one
-// workspace root, using the RunStore directly like the CLI — no Runboard server needed.
+// workspace root, using the RunService directly like the CLI — no Runboard server needed.
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { version } from '../../../../package.json';
-import { RunStore } from '../../store/runStore';
+import { RunService } from '../../store/runService';
 import { defaultAgentId } from '../agentIdentity';
 import { BoardTools } from './boardTools';
 import { registerBoardTools } from './toolTable';
@@ -25,7 +25,7 @@ TASK_LEASE_EXPIRED (claim again) or RUN_AMBIGUOUS (pass run_id).`;
 /** Serves until the client closes stdin; then writes the caches and returns. */
 export async function runMcpServer(o: McpServerOptions): Promise<void> {
   // Long-lived like the server: caches are written about a second after each change.
-  const store = new RunStore([o.root], { durability: o.durability });
+  const store = new RunService([o.root], { durability: o.durability });
   const server = new McpServer({ name: 'runboard', version }, { instructions: INSTRUCTIONS });
   registerBoardTools(server, new BoardTools({ store, root: store.rootPaths()[0], agent: o.agent ?? defaultAgentId('mcp') }));
   const transport = new StdioServerTransport();

@@ -1,11 +1,11 @@
 // What every worker does first: open a store on the root it was given and, when asked, wait for
 // the parent's "go" so that all workers start their loops together.
 import * as readline from 'node:readline';
-import { RunStore } from '../../../../server/src/store/runStore';
+import { RunService } from '../../../../server/src/store/runService';
 import type { Durability } from '../../../../contract/limits';
 
-export function openWorkerStore(root: string, durability: Durability = 'none'): RunStore {
-  const store = new RunStore([root], { durability });
+export function openWorkerStore(root: string, durability: Durability = 'none'): RunService {
+  const store = new RunService([root], { durability });
   // Diagnostics go to stderr: stdout carries only the JSON lines the parent checks.
   store.on({ onDiagnostic: (d) => process.stderr.write(`diagnostic: ${JSON.stringify(d)}\n`) });
   return store;

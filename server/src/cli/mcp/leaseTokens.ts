@@ -1,6 +1,6 @@
 // The lease tokens this MCP session obtained, per run and task, so a model never has to copy
 // a token from one tool call to the next.
-export class LeaseBook {
+export class LeaseTokens {
   private readonly tokens = new Map<string, string>();
 
   private static key(runId: string, taskId: string): string {
@@ -8,15 +8,15 @@ export class LeaseBook {
   }
 
   remember(runId: string, taskId: string, token: string): void {
-    this.tokens.set(LeaseBook.key(runId, taskId), token);
+    this.tokens.set(LeaseTokens.key(runId, taskId), token);
   }
 
   tokenFor(runId: string, taskId: string): string | undefined {
-    return this.tokens.get(LeaseBook.key(runId, taskId));
+    return this.tokens.get(LeaseTokens.key(runId, taskId));
   }
 
   forget(runId: string, taskId: string): void {
-    this.tokens.delete(LeaseBook.key(runId, taskId));
+    this.tokens.delete(LeaseTokens.key(runId, taskId));
   }
 
   /** Task ids of `runId` this session holds a token for. */

@@ -1,4 +1,4 @@
-// RunStore: the method service every transport calls (the server, the CLI, the MCP server):
+// RunService: the method service every transport calls (the server, the CLI, the MCP server):
 // params checked with the method's schema, then each PROTOCOL.md method on the run's handle —
 // commands through the engine's decide functions under the run's lock, reads from the caught-up
 // state. Which runs exist is the registry's; new runs, checkpoints and replay have their own modules.
@@ -49,7 +49,7 @@ export const DEFAULT_STORE_OPTIONS: StoreOptions = {
   readOnly: false,
 };
 
-export class RunStore {
+export class RunService {
   readonly options: StoreOptions;
   private readonly registry: RunRegistry;
   private readonly creation: RunCreation;
