@@ -33,12 +33,17 @@ export async function run({ wb, page, workspace, shot, log }) {
   await wb.quickInput().getByText('Create Tasks from File').first().waitFor({ timeout: 15_000 });
   await page.waitForFunction(() => (document.querySelector('.quick-input-widget input')?.value ?? '').includes('/'), null, { timeout: 15_000 });
   const file = path.join(workspace, 'tasks.json');
-  await wb.quickInput().locator('input').first().fill(file);
-  await page.waitForFunction((f) => document.querySelector('.quick-input-widget input')?.value === f, file, { timeout: 5_000 });
-  // The dialog accepts the path once it has looked it up; an Enter before that is taken as "open
-  // this folder" and leaves it open. Press again until it closes.
+  const input = wb.quickInput().locator('input').first();
   const dialog = page.locator('.quick-input-widget');
-  for (let i = 0; i < 5 && (await dialog.isVisible()); i++) {
+  // The dialog fills in its folder asynchronously, and may do so after the path was typed: type
+  // the path (again) until the input holds it, then accept it; an Enter it did not take yet leaves
+  // it open, so go on until it closes.
+  for (let i = 0; i < 10 && (await dialog.isVisible()); i++) {
+    if ((await input.inputValue()) !== file) await input.fill(file);
+    await page
+      .waitForFunction((f) => document.querySelector('.quick-input-widget input')?.value === f, file, { timeout: 2_000 })
+      .catch(() => undefined);
+    if ((await input.inputValue()) !== file) continue;
     await page.keyboard.press('Enter');
     await dialog.waitFor({ state: 'hidden', timeout: 3_000 }).catch(() => undefined);
   }
