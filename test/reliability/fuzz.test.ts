@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { METHOD_PARAMS } from '../../contract/schemas/params';
-import { Requests } from '../../contract/messages';
+import { Requests } from '../../server/src/protocol';
 import { ServerProcess, sleep, tempRoot } from '../server/serverProcess';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261125);

@@ -1,10 +1,10 @@
-// PROTOCOL.md ↔ contract/messages.ts ↔ the running server: every method the contract names
+// PROTOCOL.md ↔ server/src/protocol.ts ↔ the running server: every method the contract names
 // is declared, handled, and answered (never -32601).
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { Notifications, Requests } from '../../contract/messages';
+import { Notifications, Requests } from '../../server/src/protocol';
 import { REPO, ServerProcess, tempRoot } from './serverProcess';
 
 const protocolDoc = fs.readFileSync(path.join(REPO, 'docs', 'PROTOCOL.md'), 'utf8');
@@ -23,9 +23,9 @@ describe('protocol contract', () => {
     assert.ok(methodNames.length >= 20, `found only ${methodNames.length}`);
   });
 
-  it('declares every method of PROTOCOL.md in contract/messages.ts', () => {
+  it('declares every method of PROTOCOL.md in server/src/protocol.ts', () => {
     const declared = new Set(Object.values(Requests).map((r) => r.method));
-    for (const m of methodNames) assert.ok(declared.has(m), `${m} is not declared in contract/messages.ts`);
+    for (const m of methodNames) assert.ok(declared.has(m), `${m} is not declared in server/src/protocol.ts`);
     for (const m of declared) assert.ok(methodNames.includes(m), `${m} is declared but not in PROTOCOL.md`);
   });
 

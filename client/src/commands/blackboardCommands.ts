@@ -1,7 +1,7 @@
 // Blackboard commands: add a fact, a decision, an open question or an artifact to a run.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { Requests } from '../../../contract/messages';
+import { Requests } from '../../../server/src/protocol';
 import type { RunboardContext } from '../context';
 import { Cancelled, type CommandSpec } from './commandKit';
 import { argField, askText, runFromArg } from './prompts';

@@ -5,7 +5,7 @@
 import * as vscode from 'vscode';
 import type { EventRecord } from '../../../contract/schemas/records';
 import type { ReplayResult } from '../../../contract/results';
-import { Requests } from '../../../contract/messages';
+import { Requests } from '../../../server/src/protocol';
 import type { RunboardContext } from '../context';
 import type { RunRef } from '../runs/refs';
 import { firstLine } from '../runs/taskText';

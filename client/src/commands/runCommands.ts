@@ -2,7 +2,7 @@
 // open the task board in an editor, rebind the workspace.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { Requests } from '../../../contract/messages';
+import { Requests } from '../../../server/src/protocol';
 import type { RunboardContext } from '../context';
 import { asRunRef, type RunRef } from '../runs/refs';
 import { firstLine } from '../runs/taskText';

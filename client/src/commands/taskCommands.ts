@@ -5,7 +5,7 @@ import * as fs from 'node:fs/promises';
 import * as vscode from 'vscode';
 import type { Task } from '../../../contract/schemas/records';
 import { hasLiveLease, type TaskAction } from '../../../contract/taskRules';
-import { Requests } from '../../../contract/messages';
+import { Requests } from '../../../server/src/protocol';
 import * as config from '../config';
 import type { RunboardContext } from '../context';
 import type { TaskRef } from '../runs/refs';

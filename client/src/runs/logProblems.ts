@@ -3,7 +3,7 @@
 // where people look for problems, and a click opens the line. A repair of a run clears its log's.
 import * as vscode from 'vscode';
 import { EVENT } from '../../../contract/events';
-import type { DiagnosticNotificationParams, EventsNotificationParams } from '../../../contract/messages';
+import type { DiagnosticNotificationParams, EventsNotificationParams } from '../../../server/src/protocol';
 import type { RunboardServer } from '../server/runboardServer';
 
 export class LogProblems implements vscode.Disposable {

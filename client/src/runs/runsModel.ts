@@ -4,7 +4,7 @@
 // so a burst of events costs one getRun per run. Views listen to its change events.
 import * as vscode from 'vscode';
 import type { Blackboard, RunRecord, Task } from '../../../contract/schemas/records';
-import { Requests, type EventsNotificationParams, type RunResetNotificationParams } from '../../../contract/messages';
+import { Requests, type EventsNotificationParams, type RunResetNotificationParams } from '../../../server/src/protocol';
 import { errorCode } from '../errors';
 import { log } from '../log';
 import type { RunboardServer } from '../server/runboardServer';

@@ -5,7 +5,7 @@
 import * as vscode from 'vscode';
 import type { Step, Task } from '../../../contract/schemas/records';
 import type { CheckpointSummary } from '../../../contract/results';
-import { Requests } from '../../../contract/messages';
+import { Requests } from '../../../server/src/protocol';
 import type { RunboardServer } from '../server/runboardServer';
 import { runIcon, taskIcon } from './icons';
 import type { LeaseTokens } from './leaseTokens';

@@ -4,7 +4,7 @@
 // server pauses the run, the tree marks it, and the user is offered "Rebind to this folder".
 import * as vscode from 'vscode';
 import type { ValidateWorkspaceLeaseResult } from '../../../contract/results';
-import { Requests } from '../../../contract/messages';
+import { Requests } from '../../../server/src/protocol';
 import type { RunboardContext } from '../context';
 import { log } from '../log';
 import { firstLine } from './taskText';

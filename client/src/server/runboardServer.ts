@@ -21,7 +21,7 @@ import {
   type DiagnosticNotificationParams,
   type EventsNotificationParams,
   type RunResetNotificationParams,
-} from '../../../contract/messages';
+} from '../../../server/src/protocol';
 import * as config from '../config';
 import { log } from '../log';
 import { editorRuntime, type RuntimeChoice } from './serverRuntime';

@@ -2,7 +2,7 @@
 // starting, and a tooltip with the details and command links (Open Logs, Restart). Its text
 // counts active runs, tasks in progress and leases about to expire.
 import * as vscode from 'vscode';
-import type { DiagnosticNotificationParams } from '../../../contract/messages';
+import type { DiagnosticNotificationParams } from '../../../server/src/protocol';
 import { SHOW_VIEW_COMMAND } from '../config';
 import type { RunsModel } from '../runs/runsModel';
 import { isActiveRun } from '../runs/taskText';

@@ -5,7 +5,7 @@
 import type { Connection } from 'vscode-languageserver/node';
 import { ResponseError } from 'vscode-languageserver/node';
 import { INVALID_PARAMS, RpcErrorCodes } from '../../../contract/errors';
-import { Requests } from '../../../contract/messages';
+import { Requests } from '../protocol';
 import { METHOD_PARAMS, parseParams, StoreMethod, SubscribeParams, UnsubscribeParams } from '../../../contract/schemas/params';
 import type { RunService } from '../store/runService';
 import { errorText, toResponseError } from './rpcErrors';

@@ -4,7 +4,7 @@
 import { createConnection, DidChangeWorkspaceFoldersNotification, InitializeResult, ProposedFeatures } from 'vscode-languageserver/node';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { Notifications, PROTOCOL_VERSION } from '../../../contract/messages';
+import { Notifications, PROTOCOL_VERSION } from '../protocol';
 import { ensureLockLoaded } from '../store/osLock';
 import { RunService } from '../store/runService';
 import { startLeaseTimer } from './leaseTimer';

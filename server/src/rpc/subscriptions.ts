@@ -11,12 +11,7 @@ import { DomainError } from '../engine/errors';
 import { assertRunId } from '../engine/ids';
 import { EventRecord } from '../../../contract/schemas/records';
 import { clamp } from '../../../contract/schemas/params';
-import type {
-  Cursor,
-  DiagnosticNotificationParams,
-  EventsNotificationParams,
-  RunResetNotificationParams,
-} from '../../../contract/messages';
+import type { Cursor, DiagnosticNotificationParams, EventsNotificationParams, RunResetNotificationParams } from '../protocol';
 import type { RunHandle } from '../store/runHandle';
 import { RunService } from '../store/runService';
 import { CommitNotice, ResetNotice } from '../store/types';

@@ -17,6 +17,7 @@ function contractFiles(): string[] {
   return (fs.readdirSync(dir, { recursive: true }) as string[])
     .filter((f) => f.endsWith('.ts'))
     .map((f) => `contract/${f.split(path.sep).join('/')}`)
+    .concat('server/src/protocol.ts')
     .sort();
 }
 

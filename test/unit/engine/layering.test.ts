@@ -71,7 +71,7 @@ describe('engine layering', () => {
     assert.deepEqual(outward, []);
   });
 
-  it('the contract imports only itself, zod (its schemas) and vscode-jsonrpc (its message table): every side can depend on it', () => {
+  it('the contract imports only itself and zod (its schemas): every side can depend on it', () => {
     const files = ['', 'schemas'].flatMap((dir) =>
       fs
         .readdirSync(path.join(CONTRACT_DIR, dir))
@@ -89,8 +89,7 @@ describe('engine layering', () => {
         const inside = spec.startsWith('.') && (target === CONTRACT_DIR || target.startsWith(CONTRACT_DIR + path.sep));
         const allowed =
           (inside && (inSchemas || typeOnly || !target.startsWith(path.join(CONTRACT_DIR, 'schemas')))) ||
-          (spec === 'zod' && (inSchemas || typeOnly)) ||
-          (spec === 'vscode-jsonrpc' && file === 'messages.ts');
+          (spec === 'zod' && (inSchemas || typeOnly));
         if (!allowed) outward.push(`${file} imports ${typeOnly ? 'type ' : ''}${spec}`);
       }
     }

@@ -4,10 +4,10 @@
 // is declared here and handled by the server).
 import { NotificationType, RequestType } from 'vscode-jsonrpc';
 import type { z } from 'zod';
-import type { Diagnostic } from './diagnostic';
-import type * as R from './results';
-import type { InputOf, SubscribeParams as SubscribeSchema, UnsubscribeParams as UnsubscribeSchema } from './schemas/params';
-import type { EventRecord } from './schemas/records';
+import type { Diagnostic } from '../../contract/diagnostic';
+import type * as R from '../../contract/results';
+import type { InputOf, SubscribeParams as SubscribeSchema, UnsubscribeParams as UnsubscribeSchema } from '../../contract/schemas/params';
+import type { EventRecord } from '../../contract/schemas/records';
 
 export const PROTOCOL_VERSION = 1;
 
