@@ -5,7 +5,7 @@
 //   dist/mcp.js        `runboard mcp`, the MCP server (loaded only for that command)
 //   dist/media/*.js    webview scripts (browser)
 // The lock's N-API binary (fs-native-extensions) for every desktop target is copied to
-// dist/native/<platform>-<arch>/ (see server/src/store/osLock.ts), so the bundles run without
+// dist/native/<platform>-<arch>/ (see server/src/store/file/osLock.ts), so the bundles run without
 // node_modules on any platform, under any Node or Electron.
 import * as esbuild from 'esbuild';
 import * as fs from 'node:fs';
@@ -52,7 +52,7 @@ function installBinary(src, dest) {
 
 /** dist/native/<target>/<binary> for every target in lockBinary.json, and nothing else. */
 function copyLockBinaries() {
-  const { package: pkg, binary, targets } = JSON.parse(fs.readFileSync('server/src/store/lockBinary.json', 'utf8'));
+  const { package: pkg, binary, targets } = JSON.parse(fs.readFileSync('server/src/store/file/lockBinary.json', 'utf8'));
   const dir = 'dist/native';
   for (const target of targets) {
     const src = path.join('node_modules', pkg, 'prebuilds', target, binary);

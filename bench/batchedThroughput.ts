@@ -8,6 +8,7 @@ import { EventRecord } from '../contract/schemas/records';
 import { benchStore, inTempDir, median, nowMs, ratioOf, Row, settle, timeSync } from './harness';
 import { RawLockedAppender } from './rawAppend';
 import { taskInputs } from './workload';
+import type { RunHandle } from '../server/src/store/file/runHandle';
 
 export interface BatchedSize {
   events: number;
@@ -34,7 +35,7 @@ async function oneRound(size: BatchedSize): Promise<RoundResult> {
     let events = 0;
     try {
       await store.execute('createRun', { run_id: runId, objective: 'batched commits' });
-      const log = store.runHandle(store.rootPaths()[0], runId)!.log;
+      const log = (store.runIn(store.rootPaths()[0], runId) as RunHandle).log;
       const fd = fs.openSync(log.file, 'r');
       try {
         await settle();

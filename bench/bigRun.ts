@@ -3,7 +3,7 @@
 // aside when a load must come from the log alone.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { RunService } from '../server/src/store/runService';
+import { RunService } from '../server/src/service/runService';
 import { BLACKBOARD_FILE, INDEX_FILE, RUN_FILE } from '../contract/layout';
 import { Fixture, writeFixtureRun } from './fixture';
 import { benchStore, nowMs, removeDir, tempDir } from './harness';
@@ -56,7 +56,7 @@ export function timeLoad(run: BigRun): LoadResult {
   store.on({ onDiagnostic: (d) => diagnostics.push(d.message) });
   try {
     const t0 = nowMs();
-    const h = store.runHandle(store.rootPaths()[0], run.runId);
+    const h = store.runIn(store.rootPaths()[0], run.runId);
     const ms = nowMs() - t0;
     if (!h) throw new Error('the big run did not load');
     return { ms, lastSeq: h.lastSeq, diagnostics };

@@ -2,7 +2,7 @@
 // pops a heap-ordered ready queue and completing touches one task, so the ratio should stay
 // near 1 — an O(n) scan per claim would make it ~1000.
 import * as path from 'node:path';
-import { RunService } from '../server/src/store/runService';
+import { RunService } from '../server/src/service/runService';
 import { benchStore, inTempDir, median, nowMs, ratioOf, Row, settle } from './harness';
 import { taskInputs } from './workload';
 

@@ -10,10 +10,10 @@ import { decideAppendEvent, decideCreateRun, decidePatchBlackboard } from '../se
 import { applyEvent, emptyRunState, RunState } from '../server/src/engine/state';
 import { decideCreateTasks } from '../server/src/engine/taskCreation';
 import { decideTransition } from '../server/src/engine/taskLifecycle';
-import { identityOf } from '../server/src/store/fileIdentity';
-import { runDir } from '../server/src/store/paths';
+import { identityOf } from '../server/src/store/file/fileIdentity';
+import { runDir } from '../server/src/store/file/paths';
 import { EVENTS_FILE } from '../contract/layout';
-import { writeSnapshots } from '../server/src/store/snapshots';
+import { writeSnapshots } from '../server/src/store/file/snapshots';
 import { counterIds, factPayload, taskInputs, toolCallParams } from './workload';
 import { decideClaim } from '../server/src/engine/taskClaim';
 

@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { RunService } from '../server/src/store/runService';
+import { RunService } from '../server/src/service/runService';
 import { StoreOptions } from '../server/src/store/types';
 
 /** One line of the table and of bench/results.json. */

@@ -3,7 +3,7 @@
 // queue. Started by versusSqlite.ts with fork; it says "ready", waits for "go", says "done".
 //   queueWorker.ts runboard <root> <run_id> <fsync|none> <agent>
 //   queueWorker.ts sqlite <db file> <FULL|NORMAL> <agent>
-import { RunService } from '../server/src/store/runService';
+import { RunService } from '../server/src/service/runService';
 import type { Durability } from '../contract/limits';
 import { SqliteQueue, SqliteSync } from './sqliteQueue';
 
@@ -19,7 +19,7 @@ type Loop = () => Promise<number>;
 function runboardLoop(root: string, runId: string, durability: Durability, agent: string): { loop: Loop; close: () => void } {
   const store = new RunService([root], { durability, snapshotDelayMs: null, snapshotLagEvents: Number.MAX_SAFE_INTEGER });
   // Load the run now, not on the clock.
-  if (!store.runHandle(store.rootPaths()[0], runId)) throw new Error(`no run ${runId} in ${root}`);
+  if (!store.runIn(store.rootPaths()[0], runId)) throw new Error(`no run ${runId} in ${root}`);
   const loop = async () => {
     let completed = 0;
     for (;;) {

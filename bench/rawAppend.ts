@@ -3,7 +3,7 @@
 // nothing else around it.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { tryLock, unlock } from '../server/src/store/osLock';
+import { tryLock, unlock } from '../server/src/store/file/osLock';
 
 export class RawLockedAppender {
   private readonly lockFd: number;

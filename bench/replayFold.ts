@@ -1,7 +1,7 @@
 // Row 5: folding a log into the run's state (read, parse, check each event, apply) vs the bare
 // minimum any reader pays: reading the same lines and JSON.parse of each. The fold is timed as
 // a load from the log alone through the real store, so it is the code path a cold start runs.
-import { EventLog } from '../server/src/store/eventLog';
+import { EventLog } from '../server/src/store/file/eventLog';
 import { bigRun, timeLoad, withoutCaches } from './bigRun';
 import { median, ratioOf, Row, settle, timeSync } from './harness';
 

@@ -4,7 +4,7 @@
 // back-to-back appends), not a target in this functional test.
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { RunService } from '../../server/src/store/runService';
+import { RunService } from '../../server/src/service/runService';
 import { ServerProcess, tempRoot, waitFor } from './serverProcess';
 
 describe('live updates in a burst', () => {

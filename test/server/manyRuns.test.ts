@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { after, describe, it } from 'node:test';
-import { RunService } from '../../server/src/store/runService';
+import { RunService } from '../../server/src/service/runService';
 import { startServer, stopServers, tempRoot, waitFor } from './serverProcess';
 
 const RUNS = 1100;

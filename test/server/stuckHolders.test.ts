@@ -7,7 +7,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
-import { bindingCandidates } from '../../server/src/store/osLock';
+import { bindingCandidates } from '../../server/src/store/file/osLock';
 import { removeTempWorkspaces, tempWorkspace } from '../cli/cliHarness';
 import { startServer, stopServers } from './serverProcess';
 

@@ -18,7 +18,7 @@ import { benchServerMemory } from '../../bench/serverMemory';
 import { benchCommitLatency, benchDurableCommits } from '../../bench/singleCommits';
 import { markdownTable, textTable } from '../../bench/table';
 import { benchVersusSqlite } from '../../bench/versusSqlite';
-import { RunService } from '../../server/src/store/runService';
+import { RunService } from '../../server/src/service/runService';
 
 function assertRows(rows: Row[], count: number): void {
   assert.equal(rows.length, count);
@@ -59,7 +59,7 @@ describe('benchmark harness (smoke, tiny sizes)', () => {
       const diagnostics: string[] = [];
       store.on({ onDiagnostic: (d) => diagnostics.push(d.message) });
       try {
-        const h = store.runHandle(store.rootPaths()[0], 'fx')!;
+        const h = store.runIn(store.rootPaths()[0], 'fx')!;
         assert.equal(h.lastSeq, 777);
         assert.ok(h.state.tasks.size > 0);
         assert.deepEqual(diagnostics, []);

@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { before, describe, it } from 'node:test';
-import { LOCK_BINARY, LOCK_TARGETS } from '../../server/src/store/osLock';
+import { LOCK_BINARY, LOCK_TARGETS } from '../../server/src/store/file/osLock';
 
 const REPO = path.resolve(__dirname, '..', '..');
 

@@ -7,6 +7,7 @@ import { asRunRef, asTaskRef, type RunRef, type TaskRef } from '../runs/refs';
 import { offeredActions } from '../runs/taskActions';
 import { firstLine, taskDescription, taskTitle } from '../runs/taskText';
 import type { TaskAction } from '../../../contract/taskRules';
+import { runActions, type RunAction } from '../../../contract/runRules';
 import { Cancelled } from './commandKit';
 
 /** A field of a command's argument object, if it has that type. */
@@ -43,10 +44,12 @@ export async function pickRun(ctx: RunboardContext, placeHolder = 'Pick a run', 
 }
 
 /** The run an argument names (tree node, board message, plain object), else a prompt. */
-export async function runFromArg(ctx: RunboardContext, arg: unknown, placeHolder?: string): Promise<RunRef> {
+/** The run in `arg`, else one the user picks (among those that offer `action` now, when given). */
+export async function runFromArg(ctx: RunboardContext, arg: unknown, placeHolder?: string, action?: RunAction): Promise<RunRef> {
   const ref = asRunRef(arg);
   if (ref) return ctx.model.resolve(ref);
-  return pickRun(ctx, placeHolder);
+  const status = (r: RunRef) => ctx.model.get(r)?.run.status;
+  return pickRun(ctx, placeHolder, action && ((r) => status(r) !== undefined && runActions(status(r)!).includes(action)));
 }
 
 /** The task in `arg`, else one the user picks among those that offer `action` now (any task without one). */

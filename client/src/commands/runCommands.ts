@@ -4,9 +4,10 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { Requests } from '../../../server/src/protocol';
 import type { RunboardContext } from '../context';
-import { asRunRef, type RunRef } from '../runs/refs';
+import type { RunRef } from '../runs/refs';
 import { firstLine } from '../runs/taskText';
-import { isTerminal, RUN_STATUSES, type RunStatus } from '../../../contract/statuses';
+import { RUN_STATUSES, type RunStatus } from '../../../contract/statuses';
+import type { RunAction } from '../../../contract/runRules';
 import { Cancelled, type CommandSpec } from './commandKit';
 import { argField, askText, pickRun, runFromArg } from './prompts';
 import { EVENTS_FILE, RUNBOARD_DIR, RUNS_DIR } from '../../../contract/layout';
@@ -27,11 +28,19 @@ async function pickFolder(ctx: RunboardContext, arg: unknown): Promise<string> {
 
 /** A run event that moves the status (SPEC §4.2's operator events). */
 async function runEvent(ctx: RunboardContext, arg: unknown, type: string, status: RunStatus, payload?: Record<string, unknown>) {
-  const ref = await runFromArg(ctx, arg);
+  const ref = await runFromArg(ctx, arg, undefined, RUN_EVENT_ACTION[type]);
   const { run } = await ctx.server.request(Requests.appendEvent, { root: ref.root, run_id: ref.run_id, type, status, payload });
   ctx.model.accept(ref, run);
   return run;
 }
+
+/** The run action each operator event carries out: a picker offers only the runs that offer it. */
+const RUN_EVENT_ACTION: Record<string, RunAction | undefined> = {
+  run_paused: 'pause',
+  run_resumed: 'resume',
+  run_cancelled: 'cancel',
+  run_reopened: 'reopen',
+};
 
 const EVENT_SUGGESTIONS: { type: string; status?: RunStatus; detail: string }[] = [
   { type: 'step_started', detail: 'A step is in progress (step_id)' },
@@ -157,7 +166,7 @@ function cancelRunCommand(ctx: RunboardContext): CommandSpec {
     id: 'runboard.cancelRun',
     writes: true,
     run: async (arg) => {
-      const ref = await runFromArg(ctx, arg, 'Cancel which run?');
+      const ref = await runFromArg(ctx, arg, 'Cancel which run?', 'cancel');
       if (!argField(arg, 'confirm', 'boolean')) {
         const e = ctx.model.get(ref);
         const ok = await vscode.window.showWarningMessage(
@@ -177,9 +186,7 @@ function reopenRunCommand(ctx: RunboardContext): CommandSpec {
     id: 'runboard.reopenRun',
     writes: true,
     run: async (arg) => {
-      const ref = asRunRef(arg)
-        ? ctx.model.resolve(asRunRef(arg)!)
-        : await pickRun(ctx, 'Reopen which run?', (r) => isTerminal(ctx.model.get(r)?.run.status ?? ''));
+      const ref = await runFromArg(ctx, arg, 'Reopen which run?', 'reopen');
       const reason = await askText(arg, 'reason', { prompt: 'Why reopen it? (optional)' });
       return runEvent(ctx, ref, 'run_reopened', 'running', reason.trim() ? { reason } : undefined);
     },

@@ -85,7 +85,7 @@ function createTasksFromFileCommand(ctx: RunboardContext): CommandSpec {
     id: 'runboard.createTasksFromFile',
     writes: true,
     run: async (arg) => {
-      const ref = await runFromArg(ctx, arg, 'Create tasks in which run?');
+      const ref = await runFromArg(ctx, arg, 'Create tasks in which run?', 'createTasks');
       let file = argField(arg, 'file', 'string');
       if (!file) {
         const picked = await vscode.window.showOpenDialog({
@@ -112,7 +112,7 @@ function claimNextTaskCommand(ctx: RunboardContext): CommandSpec {
     id: 'runboard.claimNextTask',
     writes: true,
     run: async (arg) => {
-      const ref = await runFromArg(ctx, arg, 'Claim the next task of which run?');
+      const ref = await runFromArg(ctx, arg, 'Claim the next task of which run?', 'claim');
       const folder = folderUri(ctx, ref.root);
       const agent = config.agentId(folder);
       const { task } = await ctx.server.request(Requests.claimTask, {

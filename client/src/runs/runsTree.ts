@@ -1,6 +1,6 @@
 // The Runs tree: folder (multi-root only) → run → Steps / Tasks by status / Checkpoints.
 // Nodes are cached by id so `onDidChangeTreeData.fire(node)` refreshes exactly the run that
-// changed; `contextValue` (run.<status>[.bound][.mismatch], task.<status>;<action>;… — taskActions.ts)
+// changed; `contextValue` (run.<status>[.bound][.mismatch];<action>;… — runActions.ts, task.<status>;<action>;… — taskActions.ts)
 // drives the view/item/context menus in package.json.
 import * as vscode from 'vscode';
 import type { Step, Task } from '../../../contract/schemas/records';
@@ -13,6 +13,7 @@ import { runKey, type RunRef, type TaskRef } from './refs';
 import type { RunEntry, RunsModel } from './runsModel';
 import { firstLine, formatDuration, taskDescription, taskTitle, TASK_STATUS_ORDER, attemptText, leaseText } from './taskText';
 import { offeredActions, taskContextValue } from './taskActions';
+import { runContextValue } from './runActions';
 import { isTerminal, TASK_STATUS_LABEL } from '../../../contract/statuses';
 import type { TaskStatus } from '../../../contract/statuses';
 
@@ -239,7 +240,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
     const why = run.why_next_step ? firstLine(run.why_next_step, 80) : '';
     item.description = entry.mismatch ? `workspace mismatch · ${run.status}` : why ? `${run.status} · ${why}` : run.status;
     const bound = run.workspace.canonical_path !== '';
-    item.contextValue = `run.${run.status}${bound ? '.bound' : ''}${entry.mismatch ? '.mismatch' : ''}${isTerminal(run.status) ? '.terminal' : ''}`;
+    item.contextValue = runContextValue(run.status, bound, !!entry.mismatch);
     const md = new vscode.MarkdownString(undefined, true);
     md.appendMarkdown(`$(${runIcon(run.status).id}) **`)
       .appendText(firstLine(run.objective, 200))

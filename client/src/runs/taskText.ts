@@ -1,16 +1,11 @@
 // How tasks and runs read in the UI: titles, lease countdowns, attempts and why a task waits.
 // Pure functions (no vscode import) shared by the trees and the task board, unit-tested.
-import { isTerminal, TASK_STATUS_LABEL, type TaskStatus } from '../../../contract/statuses';
+import { TASK_STATUS_LABEL, type TaskStatus } from '../../../contract/statuses';
 import type { WaitReason } from '../../../contract/taskRules';
 import type { Task } from '../../../contract/schemas/records';
 
 /** The Runs tree's task groups, most active first. */
 export const TASK_STATUS_ORDER: readonly TaskStatus[] = ['in_progress', 'runnable', 'pending', 'blocked', 'failed', 'done'];
-
-/** Runs that still want work: not terminal and not paused. */
-export function isActiveRun(status: string): boolean {
-  return !isTerminal(status) && status !== 'paused';
-}
 
 function field(payload: unknown, key: string): string | undefined {
   if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) return undefined;

@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import type { DiagnosticNotificationParams } from '../../../server/src/protocol';
 import { SHOW_VIEW_COMMAND } from '../config';
 import type { RunsModel } from '../runs/runsModel';
-import { isActiveRun } from '../runs/taskText';
+import { isActiveRun } from '../../../contract/runRules';
 import type { RunboardServer } from './runboardServer';
 
 export type Health = 'starting' | 'ok' | 'warning' | 'stopped';

@@ -2,7 +2,7 @@
 // durability, command id) and the RunService opened on the root, used directly — no server.
 import { InputOf, StoreMethod } from '../../../contract/schemas/params';
 import { StoreResults } from '../../../contract/results';
-import { RunService } from '../store/runService';
+import { RunService } from '../service/runService';
 import { defaultAgentId } from './agentIdentity';
 import * as fs from 'node:fs';
 import { findRoot } from './rootDiscovery';

@@ -1,7 +1,7 @@
 // Expired leases are requeued within LEASE_TICK_MS of their expiry, by the engine under each run's
 // lock, so two servers on one workspace never both requeue the same task. A read-only server
 // leaves them to a writer.
-import type { RunService } from '../store/runService';
+import type { RunService } from '../service/runService';
 
 const LEASE_TICK_MS = 250;
 

@@ -7,7 +7,7 @@ import { ResponseError } from 'vscode-languageserver/node';
 import { INVALID_PARAMS, RpcErrorCodes } from '../../../contract/errors';
 import { Requests } from '../protocol';
 import { METHOD_PARAMS, parseParams, StoreMethod, SubscribeParams, UnsubscribeParams } from '../../../contract/schemas/params';
-import type { RunService } from '../store/runService';
+import type { RunService } from '../service/runService';
 import { errorText, toResponseError } from './rpcErrors';
 import type { SubscriptionHub } from './subscriptions';
 

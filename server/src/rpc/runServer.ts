@@ -1,16 +1,15 @@
 // The Runboard server process: an LSP-framed JSON-RPC connection (stdio or node-ipc) over one
-// RunService with a root per workspace folder, a chokidar watcher for other writers, the lease
-// timer, subscriptions and diagnostics. Nothing but protocol goes to stdout.
+// RunService with a root per workspace folder, its boards followed for other writers' commits, the
+// lease timer, subscriptions and diagnostics. Nothing but protocol goes to stdout.
 import { createConnection, DidChangeWorkspaceFoldersNotification, InitializeResult, ProposedFeatures } from 'vscode-languageserver/node';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { Notifications, PROTOCOL_VERSION } from '../protocol';
-import { ensureLockLoaded } from '../store/osLock';
-import { RunService } from '../store/runService';
+import { ensureStoresUsable } from '../store/boards';
+import { RunService } from '../service/runService';
 import { startLeaseTimer } from './leaseTimer';
 import { errorText } from './rpcErrors';
 import { serveRequests } from './requests';
-import { RunsWatcher } from './runsWatcher';
 import { SubscriptionHub } from './subscriptions';
 import { DURABILITIES } from '../../../contract/limits';
 import type { InitializationOptions } from '../../../contract/initialization';
@@ -75,19 +74,17 @@ export function runServer(argv: string[] = process.argv.slice(2)): void {
     onDiagnostic: (d) => void connection.sendNotification(Notifications.diagnostic, d),
   });
 
-  const watcher = watchRuns(store, log);
+  const watcher = store.follow((e) => log(`watcher: ${errorText(e)}`));
   const leaseTimer = startLeaseTimer(store, log);
 
   function addRoot(uriOrPath: string): void {
     const root = store.addRoot(folderPath(uriOrPath));
-    watcher.add(root);
     hub.addRoot(root);
   }
 
   function removeRoot(uriOrPath: string): void {
     const root = store.addRoot(folderPath(uriOrPath));
     hub.dropRoot(root);
-    void watcher.remove(root);
     store.removeRoot(root);
   }
 
@@ -127,29 +124,11 @@ export function runServer(argv: string[] = process.argv.slice(2)): void {
 /** Without its lock binary (an unsupported platform) nothing could be written: say so at start, naming the platform (the client shows this line), rather than at the first write. */
 function exitWithoutLock(): void {
   try {
-    ensureLockLoaded();
+    ensureStoresUsable();
   } catch (e) {
     process.stderr.write(`[runboard] ${(e as Error).message}\n`);
     process.exit(1);
   }
-}
-
-/** Other writers' commits, seen by the watcher (or its poll), folded into the loaded runs. */
-function watchRuns(store: RunService, log: (message: string) => void): RunsWatcher {
-  const guard = (fn: () => void) => {
-    try {
-      fn();
-    } catch (e) {
-      log(`watcher: ${errorText(e)}`);
-    }
-  };
-  return new RunsWatcher({
-    changed: (root, runId) => guard(() => store.catchUp(root, runId)),
-    poll: () =>
-      guard(() => {
-        for (const h of store.loadedRuns()) h.catchUp();
-      }),
-  });
 }
 
 /** The library exits the process when the client goes away without `exit`; the caches are still worth writing (synchronously) on the way out. */

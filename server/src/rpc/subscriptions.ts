@@ -12,8 +12,8 @@ import { assertRunId } from '../engine/ids';
 import { EventRecord } from '../../../contract/schemas/records';
 import { clamp } from '../../../contract/schemas/params';
 import type { Cursor, DiagnosticNotificationParams, EventsNotificationParams, RunResetNotificationParams } from '../protocol';
-import type { RunHandle } from '../store/runHandle';
-import { RunService } from '../store/runService';
+import type { PageCursor, RunLog } from '../store/boardStore';
+import { RunService } from '../service/runService';
 import { CommitNotice, ResetNotice } from '../store/types';
 import { LIMITS } from '../../../contract/limits';
 
@@ -213,9 +213,9 @@ export class SubscriptionHub {
   private async deliver(sub: Subscription, root: string, runId: string, notice: CommitNotice | undefined): Promise<void> {
     if (sub.runRoot.get(runId) !== root) return;
     let last: number;
-    let h: RunHandle;
+    let h: RunLog;
     try {
-      const found = this.store.runHandle(root, runId);
+      const found = this.store.runIn(root, runId);
       if (!found) return;
       h = found;
       last = notice ? Math.max(notice.last_seq, h.lastSeq) : h.lastSeq;
@@ -228,7 +228,7 @@ export class SubscriptionHub {
       sub.delivered.set(runId, c !== undefined ? c : tail !== undefined ? Math.max(0, last - tail) : 0);
     }
     /** Where the next page starts in the log, while it follows on from the last page sent. */
-    let resume: { after: number; offset: number } | undefined;
+    let resume: PageCursor | undefined;
     for (;;) {
       // Read again every page: a runboard/runReset may have moved it meanwhile.
       const after = sub.delivered.get(runId)!;
@@ -240,9 +240,9 @@ export class SubscriptionHub {
         page = notice.events.filter((e) => e.seq > after && e.seq <= to);
       } else {
         try {
-          const read = h.pages.readPage(after + 1, to, resume?.after === after ? resume.offset : undefined);
+          const read = h.readPage(after + 1, to, resume);
           page = read.events;
-          resume = page.length > 0 ? { after: page[page.length - 1].seq, offset: read.next } : undefined;
+          resume = read.next;
         } catch {
           return;
         }

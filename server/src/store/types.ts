@@ -3,7 +3,6 @@ import { IdSource } from '../engine/ids';
 import { EventRecord } from '../../../contract/schemas/records';
 import type { Diagnostic } from '../../../contract/diagnostic';
 import type { Durability } from '../../../contract/limits';
-import type { RunReader } from './runReader';
 
 export interface StoreOptions {
   /** fsync every commit (default) or leave it to the OS (benchmarks, throwaway runs). */
@@ -55,24 +54,4 @@ export interface StoreListener {
   onCommit?(notice: CommitNotice): void;
   onDiagnostic?(d: Diagnostic): void;
   onReset?(notice: ResetNotice): void;
-}
-
-/** Where a run lives and whom it tells about commits and problems. */
-export interface RunSite {
-  root: string;
-  runId: string;
-  dir: string;
-  opts: StoreOptions;
-  emitCommit: (n: CommitNotice) => void;
-  emitDiagnostic: (d: Diagnostic) => void;
-  /** The run's history was replaced under this process: what listeners had is no longer the log. */
-  emitReset?: (n: ResetNotice) => void;
-  /** This run is about to use its files: the store keeps the number of runs with open descriptors bounded. */
-  touched?: (run: RunReader) => void;
-}
-
-/** An event of the log, by seq and event_id (seq 0: before the first). */
-export interface LogPoint {
-  seq: number;
-  id: string | undefined;
 }

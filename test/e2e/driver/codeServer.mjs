@@ -1,3 +1,4 @@
+// @ts-check
 // Starts and stops code-server (the VS Code 1.139 workbench + server with a Node extension host)
 // on 127.0.0.1, in its own process group, with every file it writes kept in a run dir.
 //   node codeServer.mjs start RUN_DIR [--port N] [--workspace DIR] [-- extra code-server args]
@@ -36,7 +37,7 @@ export function freePort() {
     srv.unref();
     srv.on('error', reject);
     srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
+      const { port } = /** @type {import('node:net').AddressInfo} */ (srv.address());
       srv.close(() => resolve(port));
     });
   });

@@ -1,3 +1,4 @@
+// @ts-check
 // Where the e2e workbench install lives (test/e2e/setup.sh fills test/e2e/.cache/).
 import * as fs from 'node:fs';
 import * as path from 'node:path';

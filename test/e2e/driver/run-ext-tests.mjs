@@ -1,3 +1,4 @@
+// @ts-check
 // Runs an extensionTestsPath module (same contract as @vscode/test-electron: it exports run()
 // returning a promise) inside a running code-server started with
 // `--vscode-option enable-smoke-test-driver`. When run() settles, the workbench calls

@@ -1,3 +1,4 @@
+// @ts-check
 // Prints the e2e summary from the result files of the parts that ran; a part that left no
 // result file counts as a failure. Exit code 1 when anything failed.
 //   node summary.mjs RESULTS_DIR PART...      (PART = extension-host | ui; file RESULTS_DIR/PART.json)

@@ -1,3 +1,4 @@
+// @ts-check
 // Drives the code-server workbench in Debian's headless Chromium through playwright-core:
 // open it at a URL, wait for it, run palette commands, find views, read notifications, take
 // screenshots. The UI scenarios (test/e2e/ui/) and scripts build on these helpers.
@@ -14,6 +15,7 @@ export const remoteUri = (p) => `vscode-remote://remote${path.resolve(p)}`;
  * The workbench URL for a folder. extensionDevelopmentPath / extensionTestsPath only take effect
  * when code-server runs with `--vscode-option enable-smoke-test-driver` (else the payload is ignored).
  */
+/** @param {{ port: number, workspace: string, extensionDevelopmentPath?: string, extensionTestsPath?: string }} o */
 export function workbenchUrl({ port, workspace, extensionDevelopmentPath, extensionTestsPath }) {
   // A .code-workspace file opens as a (multi-root capable) workspace: adding folders then needs no reload.
   const kind = workspace.endsWith('.code-workspace') ? 'workspace' : 'folder';
@@ -93,6 +95,7 @@ export class Workbench {
    * Opens a new page on `url` and waits until the workbench and its extension host are up; with
    * `password`, signs in on code-server's login page first (a server started with a password).
    */
+  /** @param {import('playwright-core').BrowserContext} context @param {string} url @param {{ timeout?: number, password?: string }} [o] */
   static async open(context, url, { timeout = 90_000, password } = {}) {
     const page = await context.newPage();
     if (process.env.RUNBOARD_E2E_VERBOSE) page.on('console', (m) => console.log('  [browser]', m.type(), m.text().slice(0, 300)));
@@ -167,6 +170,7 @@ export class Workbench {
    * Runs a command by its palette title ("Category: Title"), exactly as a user would: the entry
    * whose label is exactly `title` (else the first one containing it).
    */
+  /** @param {string} title @param {{ screenshot?: string, timeout?: number }} [o] */
   async runCommand(title, { screenshot, timeout = 60_000 } = {}) {
     const labels = await this.findCommands(title, { timeout });
     const exact = labels.indexOf(title);
@@ -229,6 +233,7 @@ export class Workbench {
   }
 
   /** A tree item with that accessible name (in any view, or within `scope`). */
+  /** @param {string | RegExp} name @param {import('playwright-core').Page | import('playwright-core').Locator} [scope] */
   treeItem(name, scope = this.page) {
     return scope.getByRole('treeitem', { name }).first();
   }

@@ -1,3 +1,4 @@
+// @ts-check
 // Fresh demo workspaces: temp copies of test/e2e/fixtures/workspace, one per test window, so
 // runs created by one test never show up in another.
 import * as fs from 'node:fs';

@@ -1,10 +1,11 @@
+// @ts-check
 // Activation, the server lifecycle (bounded restart on crash, visible degradation when stopped),
 // the status item and the command registrations.
 const assert = require('assert');
 const fs = require('fs');
 const path = require('path');
 const vscode = require('vscode');
-const { runboard, extensionPath, waitFor, createRun, lastNotice } = require('./helpers');
+const { command, runboard, extensionPath, waitFor, createRun, lastNotice } = require('./helpers');
 
 suite('activation and server lifecycle', () => {
   test('activates, starts the server and shows a healthy status item', async () => {
@@ -32,10 +33,10 @@ suite('activation and server lifecycle', () => {
     const api = await runboard();
     await api.ctx.server.stop();
     assert.strictEqual(api.ctx.status.health, 'stopped');
-    const result = await vscode.commands.executeCommand('runboard.createRun', { objective: 'while stopped' });
+    const result = await command('runboard.createRun', { objective: 'while stopped' });
     assert.strictEqual(result, undefined);
     assert.match(lastNotice(api).message, /Runboard server is not running — Runboard: Create Run is unavailable/);
-    assert.strictEqual(await vscode.commands.executeCommand('runboard.restartServer'), 'running');
+    assert.strictEqual(await command('runboard.restartServer'), 'running');
     await api.whenIdle();
     const ref = await createRun(api, 'after restart');
     assert.ok(api.ctx.model.get(ref), 'the model has the run created after the restart');
@@ -54,7 +55,7 @@ suite('activation and server lifecycle', () => {
     await api.whenIdle();
     // Live updates flow again: a run created by the new server shows up in the model.
     const ref = await createRun(api, 'after crash');
-    await vscode.commands.executeCommand('runboard.addFact', { ...ref, text: 'still live' });
+    await command('runboard.addFact', { ...ref, text: 'still live' });
     await waitFor(() => api.ctx.model.get(ref)?.blackboard?.facts.some((f) => f.text === 'still live'), 'the fact via events');
   });
 
@@ -64,7 +65,7 @@ suite('activation and server lifecycle', () => {
     const missing = path.join(extensionPath(), 'no-such-node');
     await config.update('server.nodePath', missing, vscode.ConfigurationTarget.Global);
     try {
-      await vscode.commands.executeCommand('runboard.restartServer');
+      await command('runboard.restartServer');
       await waitFor(() => api.ctx.server.state === 'stopped', 'the server to be stopped', 30000);
       assert.strictEqual(api.ctx.status.health, 'stopped');
       assert.match(api.ctx.server.runtime.description, /no-such-node/);
@@ -73,7 +74,7 @@ suite('activation and server lifecycle', () => {
     } finally {
       await config.update('server.nodePath', undefined, vscode.ConfigurationTarget.Global);
     }
-    assert.strictEqual(await vscode.commands.executeCommand('runboard.restartServer'), 'running');
+    assert.strictEqual(await command('runboard.restartServer'), 'running');
     await api.whenIdle();
     assert.strictEqual(api.ctx.status.health, 'ok');
   });

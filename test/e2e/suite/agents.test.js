@@ -1,3 +1,4 @@
+// @ts-check
 // Agents' way in: the runboard CLI on the integrated terminals' PATH, and the MCP server
 // (a provider where VS Code has the API, .vscode/mcp.json on request).
 const assert = require('assert');
@@ -6,7 +7,7 @@ const fs = require('fs');
 const os = require('os');
 const path = require('path');
 const vscode = require('vscode');
-const { runboard, root, extensionPath, createRun } = require('./helpers');
+const { command, runboard, root, extensionPath, createRun } = require('./helpers');
 
 suite('agents: CLI on PATH and MCP', () => {
   test('the terminal PATH gets dist/bin and RUNBOARD_NODE the editor runtime; the shim runs the CLI without node on PATH', async () => {
@@ -38,7 +39,7 @@ suite('agents: CLI on PATH and MCP', () => {
     const file = path.join(root(), '.vscode', 'mcp.json');
     fs.mkdirSync(path.dirname(file), { recursive: true });
     fs.writeFileSync(file, JSON.stringify({ servers: { other: { type: 'stdio', command: 'other' } } }));
-    const result = await vscode.commands.executeCommand('runboard.setupMcp', { write: true });
+    const result = await command('runboard.setupMcp', { write: true });
     assert.deepStrictEqual(result.files, [file]);
     assert.strictEqual(result.registered, api.mcpRegistered);
     const config = JSON.parse(fs.readFileSync(file, 'utf8'));
@@ -60,7 +61,9 @@ suite('agents: CLI on PATH and MCP', () => {
 
   test('the MCP server definition provider is registered when this VS Code has the API, one server per folder', async () => {
     const api = await runboard();
-    const hasApi = typeof (vscode.lm && vscode.lm.registerMcpServerDefinitionProvider) === 'function';
+    // Newer than the @types/vscode this checks against (1.101+).
+    const lm = /** @type {{ registerMcpServerDefinitionProvider?: unknown } | undefined} */ (vscode.lm);
+    const hasApi = typeof (lm && lm.registerMcpServerDefinitionProvider) === 'function';
     assert.strictEqual(api.mcpRegistered, hasApi);
     const specs = api.mcpServers();
     assert.deepStrictEqual(specs.map((s) => s.args), vscode.workspace.workspaceFolders.map((f) => [path.join(extensionPath(), 'dist', 'cli.js'), 'mcp', '--root', f.uri.fsPath]));

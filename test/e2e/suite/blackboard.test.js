@@ -1,19 +1,20 @@
+// @ts-check
 // The blackboard commands and the Blackboard tree of the selected run.
 const assert = require('assert');
 const fs = require('fs');
 const path = require('path');
 const vscode = require('vscode');
-const { runboard, createRun, children, label, waitFor } = require('./helpers');
+const { command, runboard, createRun, children, label, waitFor } = require('./helpers');
 
 suite('blackboard', () => {
   test('facts, decisions, questions and artifacts show under the selected run', async () => {
     const api = await runboard();
     const ref = await createRun(api, 'Blackboard run');
-    await vscode.commands.executeCommand('runboard.addFact', { ...ref, text: 'The repo has no changelog' });
-    await vscode.commands.executeCommand('runboard.addDecision', { ...ref, text: 'Keep a Changelog format' });
-    await vscode.commands.executeCommand('runboard.addQuestion', { ...ref, text: 'Who owns releases?' });
+    await command('runboard.addFact', { ...ref, text: 'The repo has no changelog' });
+    await command('runboard.addDecision', { ...ref, text: 'Keep a Changelog format' });
+    await command('runboard.addQuestion', { ...ref, text: 'Who owns releases?' });
     fs.writeFileSync(path.join(ref.root, 'NOTES.md'), '# notes\n');
-    const patch = await vscode.commands.executeCommand('runboard.addArtifact', { ...ref, path: path.join(ref.root, 'NOTES.md'), artifact_type: 'report' });
+    const patch = await command('runboard.addArtifact', { ...ref, path: path.join(ref.root, 'NOTES.md'), artifact_type: 'report' });
     assert.strictEqual(patch.op, 'add_artifact');
     await api.whenIdle();
     api.ctx.selection.select(ref);
@@ -27,8 +28,8 @@ suite('blackboard', () => {
     assert.strictEqual(label(artifact.item), 'NOTES.md', 'stored relative to the run folder');
     assert.strictEqual(artifact.item.description, 'report');
     // Clicking it opens the file relative to the run's root.
-    await vscode.commands.executeCommand(artifact.item.command.command, ...artifact.item.command.arguments);
+    await command(artifact.item.command.command, ...artifact.item.command.arguments);
     await waitFor(() => vscode.window.activeTextEditor?.document.uri.fsPath === path.join(ref.root, 'NOTES.md'), 'the artifact editor');
-    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+    await command('workbench.action.closeActiveEditor');
   });
 });

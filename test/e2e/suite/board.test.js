@@ -1,18 +1,19 @@
+// @ts-check
 // The task board seen from the extension: an editor-tab board per run, the cards it is sent
 // (titles as text, "mine" for leases this editor holds, why tasks wait), and the status item's
 // counts.
 const assert = require('assert');
 const path = require('path');
 const vscode = require('vscode');
-const { runboard, root, cli, createRun, waitFor } = require('./helpers');
+const { command, runboard, root, cli, createRun, waitFor } = require('./helpers');
 
 suite('task board', () => {
   test('Open Task Board in Editor renders the run’s cards and follows changes', async () => {
     const api = await runboard();
     const ref = await createRun(api, 'Board run');
-    await vscode.commands.executeCommand('runboard.createTasksFromFile', { ...ref, file: path.join(root(), 'tasks.json') });
+    await command('runboard.createTasksFromFile', { ...ref, file: path.join(root(), 'tasks.json') });
     await api.whenIdle();
-    await vscode.commands.executeCommand('runboard.openBoard', ref);
+    await command('runboard.openBoard', ref);
     const key = `${ref.root}\u0000${ref.run_id}`;
     const entry = await waitFor(() => api.ctx.boardPanels.sessions.get(key), 'the board panel');
     const model = await waitFor(() => entry.session.last, 'the webview to ask for its model');
@@ -25,7 +26,7 @@ suite('task board', () => {
     assert.strictEqual(byId['survey-docs'].mine, false);
 
     const before = api.ctx.status.counts().inProgress;
-    await vscode.commands.executeCommand('runboard.claimTask', { ...ref, task_id: 'survey-docs' });
+    await command('runboard.claimTask', { ...ref, task_id: 'survey-docs' });
     const mine = await waitFor(() => entry.session.last.tasks.find((t) => t.id === 'survey-docs' && t.status === 'in_progress'), 'the claim on the board');
     assert.strictEqual(mine.mine, true);
     assert.match(mine.lease_owner, /^vscode:/);
@@ -53,7 +54,7 @@ suite('task board', () => {
     const b = await createRun(api, 'Board run B');
     const keyOf = (ref) => `${ref.root}\u0000${ref.run_id}`;
     const panels = api.ctx.boardPanels.sessions;
-    await vscode.commands.executeCommand('runboard.openBoard', a);
+    await command('runboard.openBoard', a);
     const entry = await waitFor(() => panels.get(keyOf(a)), 'the board of A');
     await waitFor(() => entry.session.last, 'the webview to ask for its model');
     // What the board's "Show another run" does once a run is picked.
@@ -64,9 +65,9 @@ suite('task board', () => {
     assert.strictEqual(panels.has(keyOf(a)), false);
     // Opening B reveals this panel; opening A makes a new one.
     const count = panels.size;
-    await vscode.commands.executeCommand('runboard.openBoard', b);
+    await command('runboard.openBoard', b);
     assert.strictEqual(panels.size, count);
-    await vscode.commands.executeCommand('runboard.openBoard', a);
+    await command('runboard.openBoard', a);
     const other = await waitFor(() => panels.get(keyOf(a)), 'a new board of A');
     assert.notStrictEqual(other, entry);
     // Switching the new panel to B, which the first one shows, reveals that one and keeps this on A.

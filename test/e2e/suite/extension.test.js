@@ -1,3 +1,4 @@
+// @ts-check
 // Smoke test: the extension loads in the real workbench's extension host (Node 24), activates,
 // and registers its commands. Runs through test/e2e/run.sh (code-server) or `npm run test:electron`.
 const assert = require('assert');

@@ -1,3 +1,4 @@
+// @ts-check
 // Shared helpers of the extension-host tests: the extension's test API, polling, the first
 // workspace folder, the bundled CLI (run on the extension host's Node, as a separate process).
 const assert = require('assert');
@@ -7,7 +8,54 @@ const vscode = require('vscode');
 
 const EXTENSION_ID = 'runboard.runboard';
 
-/** Activates the extension and waits until its server runs and the runs are loaded. */
+/**
+ * What Runboard's commands return, for the type checker (tsconfig.e2e.json): the contract's records.
+ * @typedef {import('../../../contract/schemas/records').Task} Task
+ * @typedef {import('../../../contract/schemas/records').RunRecord} RunRecord
+ * @typedef {import('../../../contract/schemas/records').EventRecord} EventRecord
+ * @typedef {import('../../../client/src/commands/replayCommands').ReplayOutcome} ReplayOutcome
+ * @typedef {{
+ *   'runboard.createRun': RunRecord;
+ *   'runboard.appendEvent': EventRecord;
+ *   'runboard.pauseRun': RunRecord;
+ *   'runboard.resumeRun': RunRecord;
+ *   'runboard.cancelRun': RunRecord;
+ *   'runboard.reopenRun': RunRecord;
+ *   'runboard.rebindWorkspace': RunRecord;
+ *   'runboard.claimNextTask': Task | null;
+ *   'runboard.claimTask': Task;
+ *   'runboard.heartbeatTask': Task;
+ *   'runboard.completeTask': Task;
+ *   'runboard.failTask': Task;
+ *   'runboard.releaseTask': Task;
+ *   'runboard.retryTask': Task;
+ *   'runboard.requeueTask': Task;
+ *   'runboard.createTasksFromFile': Task[];
+ *   'runboard.addFact': import('../../../contract/results').PatchBlackboardResult['patch'];
+ *   'runboard.addArtifact': import('../../../contract/results').PatchBlackboardResult['patch'];
+ *   'runboard.createCheckpoint': { checkpoint_id: string; seq: number; reason: string };
+ *   'runboard.replay': ReplayOutcome;
+ *   'runboard.replayFromCheckpoint': ReplayOutcome;
+ *   'runboard.showDrift': ReplayOutcome;
+ *   'runboard.openRunLog': vscode.Uri;
+ *   'runboard.openTaskDetails': vscode.Uri;
+ *   'runboard.setupMcp': { registered: boolean; files: string[] };
+ * }} CommandResults
+ */
+
+/**
+ * Runs a command; a Runboard command's result has the type CommandResults gives it.
+ * @template {string} C
+ * @param {C} id
+ * @param {...unknown} args
+ * @returns {Thenable<C extends keyof CommandResults ? CommandResults[C] : unknown>}
+ */
+function command(id, ...args) {
+  return vscode.commands.executeCommand(id, ...args);
+}
+
+/** Activates the extension and waits until its server runs and the runs are loaded.
+ * @returns {Promise<import('../../../client/src/extension').RunboardApi>} */
 async function runboard() {
   const ext = vscode.extensions.getExtension(EXTENSION_ID);
   assert.ok(ext, `${EXTENSION_ID} is not loaded`);
@@ -54,7 +102,7 @@ function cli(args, cwdRoot = root()) {
 
 /** Creates a run through the command, bound to the first folder, and returns its ref. */
 async function createRun(api, objective, extra = {}) {
-  const run = await vscode.commands.executeCommand('runboard.createRun', { objective, ...extra });
+  const run = await command('runboard.createRun', { objective, ...extra });
   assert.ok(run && run.run_id, `createRun returned ${JSON.stringify(run)}; notices: ${JSON.stringify(api.ctx.notices.slice(-3))}`);
   await api.whenIdle();
   return { root: extra.root || root(), run_id: run.run_id, run };
@@ -105,4 +153,4 @@ function menuCommands(view, contextValue) {
   return [...new Set(shown)].sort();
 }
 
-module.exports = { runNode, runboard, extensionPath, waitFor, root, cli, createRun, children, label, lastNotice, menuCommands, EXTENSION_ID };
+module.exports = { command, runNode, runboard, extensionPath, waitFor, root, cli, createRun, children, label, lastNotice, menuCommands, EXTENSION_ID };

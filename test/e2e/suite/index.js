@@ -1,3 +1,4 @@
+// @ts-check
 // Extension-host test entry (extensionTestsPath; the same contract as @vscode/test-electron):
 // the workbench loads this module inside the extension host and awaits run(). It runs every
 // *.test.js below this folder with mocha (tdd UI: suite/test), the real `vscode` API at hand.

@@ -1,9 +1,10 @@
+// @ts-check
 // Checkpoints and replay: the diff editor over two runboard: documents, drift in the title.
 const assert = require('assert');
 const fs = require('fs');
 const path = require('path');
 const vscode = require('vscode');
-const { runboard, createRun, runNode, children, label, waitFor, lastNotice } = require('./helpers');
+const { command, runboard, createRun, runNode, children, label, waitFor, lastNotice } = require('./helpers');
 
 function activeDiff() {
   const tab = vscode.window.tabGroups.activeTabGroup.activeTab;
@@ -14,10 +15,10 @@ suite('checkpoints and replay', () => {
   test('Create Checkpoint shows under Checkpoints; replay from it opens a diff with no drift', async () => {
     const api = await runboard();
     const ref = await createRun(api, 'Replay me');
-    await vscode.commands.executeCommand('runboard.addFact', { ...ref, text: 'fact one' });
-    const cp = await vscode.commands.executeCommand('runboard.createCheckpoint', { ...ref, reason: 'before more work' });
+    await command('runboard.addFact', { ...ref, text: 'fact one' });
+    const cp = await command('runboard.createCheckpoint', { ...ref, reason: 'before more work' });
     assert.strictEqual(cp.seq, 2);
-    await vscode.commands.executeCommand('runboard.addFact', { ...ref, text: 'fact two' });
+    await command('runboard.addFact', { ...ref, text: 'fact two' });
     await api.whenIdle();
 
     const node = await runNode(api, ref);
@@ -27,7 +28,7 @@ suite('checkpoints and replay', () => {
     assert.strictEqual(label(cps[0].item), '#2 before more work');
     assert.strictEqual(cps[0].item.contextValue, 'checkpoint');
 
-    const outcome = await vscode.commands.executeCommand('runboard.replay', { ...ref, mode: 'checkpoint' });
+    const outcome = await command('runboard.replay', { ...ref, mode: 'checkpoint' });
     assert.ok(outcome, JSON.stringify(lastNotice(api)));
     assert.strictEqual(outcome.result.checkpoint_seq, 2);
     assert.strictEqual(outcome.result.events_applied, 1);
@@ -43,48 +44,48 @@ suite('checkpoints and replay', () => {
     assert.strictEqual(left.getText(), right.getText(), 'a healthy run replays to the same state');
     assert.deepStrictEqual(JSON.parse(left.getText()).blackboard.facts.map((f) => f.text), ['fact one', 'fact two']);
     assert.match(lastNotice(api).message, /no drift/);
-    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+    await command('workbench.action.closeActiveEditor');
 
     // The checkpoint's own item action replays from that checkpoint.
-    const fromItem = await vscode.commands.executeCommand('runboard.replayFromCheckpoint', cps[0].node);
+    const fromItem = await command('runboard.replayFromCheckpoint', cps[0].node);
     assert.strictEqual(fromItem.result.checkpoint_seq, 2);
-    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+    await command('workbench.action.closeActiveEditor');
   });
 
   test('replay from scratch and up to a seq; an earlier seq shows drift in the title and a warning', async () => {
     const api = await runboard();
     const ref = await createRun(api, 'Drift check');
-    await vscode.commands.executeCommand('runboard.addFact', { ...ref, text: 'a' });
-    await vscode.commands.executeCommand('runboard.appendEvent', { ...ref, type: 'session_run_started', status: 'running' });
-    const scratch = await vscode.commands.executeCommand('runboard.replay', { ...ref, mode: 'scratch' });
+    await command('runboard.addFact', { ...ref, text: 'a' });
+    await command('runboard.appendEvent', { ...ref, type: 'session_run_started', status: 'running' });
+    const scratch = await command('runboard.replay', { ...ref, mode: 'scratch' });
     assert.strictEqual(scratch.result.checkpoint_seq, null);
     assert.strictEqual(scratch.result.events_applied, 3);
     assert.deepStrictEqual(scratch.driftFlags, []);
-    const upto = await vscode.commands.executeCommand('runboard.replay', { ...ref, mode: 'upto', upto_seq: 1 });
+    const upto = await command('runboard.replay', { ...ref, mode: 'upto', upto_seq: 1 });
     assert.ok(upto.driftFlags.includes('status_mismatch'), upto.driftFlags.join());
     assert.ok(upto.driftFlags.includes('last_event_seq_mismatch'));
     const diff = await waitFor(activeDiff, 'a diff editor');
     assert.match(diff.tab.label, /— drift: .*status_mismatch/);
     assert.strictEqual(lastNotice(api).level, 'warning');
     assert.match(lastNotice(api).message, /differs from the persisted state: .*status_mismatch/);
-    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await command('workbench.action.closeAllEditors');
   });
 
   test('Show Drift flags a snapshot edited behind the engine’s back', async () => {
     const api = await runboard();
     const ref = await createRun(api, 'Tampered snapshot');
-    await vscode.commands.executeCommand('runboard.appendEvent', { ...ref, type: 'session_run_started', status: 'running', payload: { why_next_step: 'honest' } });
+    await command('runboard.appendEvent', { ...ref, type: 'session_run_started', status: 'running', payload: { why_next_step: 'honest' } });
     const runJson = path.join(ref.root, '.runboard', 'runs', ref.run_id, 'run.json');
     // run.json is a cache written about a second after a change; wait until it is current.
     await waitFor(() => fs.existsSync(runJson) && JSON.parse(fs.readFileSync(runJson, 'utf8')).last_event_seq === 2, 'run.json at seq 2', 15000);
     const snap = JSON.parse(fs.readFileSync(runJson, 'utf8'));
     snap.why_next_step = 'edited by hand';
     fs.writeFileSync(runJson, JSON.stringify(snap));
-    const outcome = await vscode.commands.executeCommand('runboard.showDrift', ref);
+    const outcome = await command('runboard.showDrift', ref);
     assert.ok(outcome.driftFlags.includes('why_next_step_mismatch'), outcome.driftFlags.join());
     const diff = await waitFor(activeDiff, 'a diff editor');
     const left = JSON.parse((await vscode.workspace.openTextDocument(diff.input.original)).getText());
     assert.strictEqual(left.run.why_next_step, 'edited by hand');
-    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await command('workbench.action.closeAllEditors');
   });
 });

@@ -1,8 +1,9 @@
+// @ts-check
 // Runs: create, append events, pause / resume / cancel / reopen, and the Runs tree after events
 // (from this editor and from another process writing the same log).
 const assert = require('assert');
 const vscode = require('vscode');
-const { runboard, waitFor, cli, createRun, children, label } = require('./helpers');
+const { command, runboard, waitFor, cli, createRun, children, label } = require('./helpers');
 
 async function runItem(api, ref) {
   const top = await children(api.ctx.runsTree);
@@ -28,11 +29,11 @@ suite('runs and the Runs tree', () => {
   test('Append Event applies the transition table and the tree follows', async () => {
     const api = await runboard();
     const ref = await createRun(api, 'Plan a feature\n- Write the design note\n- Implement the parser\n- Review the change');
-    const event = await vscode.commands.executeCommand('runboard.appendEvent', { ...ref, type: 'planning_started', status: 'planning' });
+    const event = await command('runboard.appendEvent', { ...ref, type: 'planning_started', status: 'planning' });
     assert.strictEqual(event.type, 'planning_started');
     await api.whenIdle();
     assert.strictEqual(api.ctx.model.get(ref).run.status, 'awaiting_approval');
-    await vscode.commands.executeCommand('runboard.appendEvent', { ...ref, type: 'plan_approved', status: 'running' });
+    await command('runboard.appendEvent', { ...ref, type: 'plan_approved', status: 'running' });
     await api.whenIdle();
     const row = await runItem(api, ref);
     assert.match(row.item.contextValue, /^run\.running/);
@@ -48,7 +49,7 @@ suite('runs and the Runs tree', () => {
     const api = await runboard();
     const ref = await createRun(api, 'Lifecycle of a run');
     const expect = async (cmd, arg, status) => {
-      const run = await vscode.commands.executeCommand(cmd, { ...ref, ...arg });
+      const run = await command(cmd, { ...ref, ...arg });
       assert.ok(run, `${cmd} returned nothing: ${JSON.stringify(api.ctx.notices.at(-1))}`);
       assert.strictEqual(run.status, status, cmd);
       await api.whenIdle();
@@ -57,7 +58,7 @@ suite('runs and the Runs tree', () => {
     await expect('runboard.pauseRun', {}, 'paused');
     await expect('runboard.resumeRun', {}, 'running');
     await expect('runboard.cancelRun', { confirm: true }, 'cancelled');
-    assert.match((await runItem(api, ref)).item.contextValue, /\.terminal$/);
+    assert.match((await runItem(api, ref)).item.contextValue, /^run\.cancelled(\.\w+)*;reopen;$/, 'a terminal run offers only reopening');
     await expect('runboard.reopenRun', { reason: 'one more pass' }, 'running');
     assert.match(api.ctx.model.get(ref).run.why_next_step, /one more pass/);
   });
@@ -75,13 +76,13 @@ suite('runs and the Runs tree', () => {
   test('Open Run Log opens the events.jsonl of the run', async () => {
     const api = await runboard();
     const ref = await createRun(api, 'Log to open');
-    const uri = await vscode.commands.executeCommand('runboard.openRunLog', ref);
+    const uri = await command('runboard.openRunLog', ref);
     assert.ok(uri.fsPath.endsWith(`${ref.run_id}/events.jsonl`), uri.fsPath);
     const doc = vscode.window.activeTextEditor.document;
     assert.strictEqual(doc.uri.fsPath, uri.fsPath);
     const first = JSON.parse(doc.lineAt(0).text);
     assert.strictEqual(first.type, 'context.run.created');
-    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+    await command('workbench.action.closeActiveEditor');
   });
 });
 

@@ -1,14 +1,17 @@
+// @ts-check
 // Tasks: create from a JSON file, claim next / claim this, heartbeat, complete, fail, release,
 // retry, requeue (force on a live lease), details; the tree's task groups and the Blackboard's
 // waiting tasks with their reasons; lease tokens kept per run and task.
 const assert = require('assert');
 const path = require('path');
 const vscode = require('vscode');
-const { runNode, runboard, root, cli, createRun, children, label, lastNotice, menuCommands, waitFor } = require('./helpers');
+/** The request by its method name (the suite cannot load the TypeScript protocol module; the type checker can). */
+const transitionTask = /** @type {typeof import('../../../server/src/protocol').Requests.transitionTask} */ (/** @type {unknown} */ ('runboard/transitionTask'));
+const { command, runNode, runboard, root, cli, createRun, children, label, lastNotice, menuCommands, waitFor } = require('./helpers');
 
 async function runWithTasks(api, objective) {
   const ref = await createRun(api, objective);
-  const tasks = await vscode.commands.executeCommand('runboard.createTasksFromFile', { ...ref, file: path.join(root(), 'tasks.json') });
+  const tasks = await command('runboard.createTasksFromFile', { ...ref, file: path.join(root(), 'tasks.json') });
   assert.ok(Array.isArray(tasks), `createTasksFromFile returned ${JSON.stringify(tasks)}; ${JSON.stringify(lastNotice(api))}`);
   assert.strictEqual(tasks.length, 6);
   await api.whenIdle();
@@ -46,7 +49,7 @@ suite('tasks', () => {
   test('claim next, heartbeat and complete with the lease this editor keeps', async () => {
     const api = await runboard();
     const ref = await runWithTasks(api, 'Claim and complete');
-    const claimed = await vscode.commands.executeCommand('runboard.claimNextTask', ref);
+    const claimed = await command('runboard.claimNextTask', ref);
     assert.strictEqual(claimed.id, 'survey-docs');
     assert.match(claimed.lease_owner, /^vscode:/);
     const tref = { ...ref, task_id: claimed.id };
@@ -57,9 +60,9 @@ suite('tasks', () => {
     assert.strictEqual(row.item.contextValue, 'task.in_progress;heartbeat;complete;fail;release;requeue;');
     assert.match(row.item.description, /^vscode:.* · lease \d+s · attempt 0\/3$/);
 
-    const beat = await vscode.commands.executeCommand('runboard.heartbeatTask', tref);
+    const beat = await command('runboard.heartbeatTask', tref);
     assert.ok(beat.lease_expires_at_ms >= claimed.lease_expires_at_ms);
-    const done = await vscode.commands.executeCommand('runboard.completeTask', tref);
+    const done = await command('runboard.completeTask', tref);
     assert.strictEqual(done.status, 'done');
     assert.strictEqual(api.ctx.leases.get(tref), undefined, 'token dropped after complete');
     await api.whenIdle();
@@ -71,22 +74,22 @@ suite('tasks', () => {
     const api = await runboard();
     const ref = await runWithTasks(api, 'Fail and retry');
     const tref = { ...ref, task_id: 'inspect-layout' };
-    const claimed = await vscode.commands.executeCommand('runboard.claimTask', tref);
+    const claimed = await command('runboard.claimTask', tref);
     assert.strictEqual(claimed.id, 'inspect-layout');
-    const failed = await vscode.commands.executeCommand('runboard.failTask', { ...tref, error: 'the layout moved' });
+    const failed = await command('runboard.failTask', { ...tref, error: 'the layout moved' });
     assert.strictEqual(failed.status, 'failed');
     assert.strictEqual(failed.last_error, 'the layout moved');
     assert.strictEqual(failed.attempt, 1);
     await api.whenIdle();
     assert.strictEqual((await taskGroups(api, ref)).failed[0].item.contextValue, 'task.failed;retry;requeue;');
-    const retried = await vscode.commands.executeCommand('runboard.retryTask', tref);
+    const retried = await command('runboard.retryTask', tref);
     assert.strictEqual(retried.status, 'runnable');
-    await vscode.commands.executeCommand('runboard.claimTask', tref);
-    const released = await vscode.commands.executeCommand('runboard.releaseTask', tref);
+    await command('runboard.claimTask', tref);
+    const released = await command('runboard.releaseTask', tref);
     assert.strictEqual(released.status, 'runnable');
     assert.strictEqual(released.lease_owner, undefined);
     // A task whose dependencies are not done cannot be claimed: no task, and a message says why.
-    const blocked = await vscode.commands.executeCommand('runboard.claimTask', { ...ref, task_id: 'write-changelog' });
+    const blocked = await command('runboard.claimTask', { ...ref, task_id: 'write-changelog' });
     assert.strictEqual(blocked, null);
     assert.match(lastNotice(api).message, /cannot be claimed now/);
   });
@@ -98,17 +101,17 @@ suite('tasks', () => {
     assert.strictEqual(task.lease_owner, 'cli-agent');
     const tref = { ...ref, task_id: 'survey-docs' };
     await waitFor(() => api.ctx.model.task(tref)?.status === 'in_progress', 'the CLI claim to arrive');
-    assert.strictEqual(await vscode.commands.executeCommand('runboard.completeTask', tref), undefined);
+    assert.strictEqual(await command('runboard.completeTask', tref), undefined);
     assert.match(lastNotice(api).message, /holds no lease on task survey-docs\. It is leased by cli-agent/);
     const groups = await taskGroups(api, ref);
     assert.strictEqual(groups.in_progress[0].item.contextValue, 'task.in_progress;requeue;', 'not mine');
     // Without force the command asks first (a modal); unanswered, nothing changes.
-    const unanswered = vscode.commands.executeCommand('runboard.requeueTask', tref);
+    const unanswered = command('runboard.requeueTask', tref);
     await new Promise((r) => setTimeout(r, 500));
-    await vscode.commands.executeCommand('workbench.action.closeMessages').then(undefined, () => undefined);
+    await command('workbench.action.closeMessages').then(undefined, () => undefined);
     await Promise.race([unanswered, new Promise((r) => setTimeout(r, 3000))]);
     assert.strictEqual(api.ctx.model.task(tref).status, 'in_progress');
-    const requeued = await vscode.commands.executeCommand('runboard.requeueTask', { ...tref, force: true, reason: 'taking it back' });
+    const requeued = await command('runboard.requeueTask', { ...tref, force: true, reason: 'taking it back' });
     assert.strictEqual(requeued.status, 'runnable');
     assert.strictEqual(requeued.last_error, 'taking it back');
   });
@@ -133,9 +136,9 @@ suite('tasks', () => {
     const ref = await runWithTasks(api, 'Blocked task');
     const tref = { ...ref, task_id: 'inspect-layout' };
     const block = async () => {
-      await vscode.commands.executeCommand('runboard.claimTask', tref);
+      await command('runboard.claimTask', tref);
       const lease_token = api.ctx.leases.get(tref).token;
-      await api.ctx.server.request('runboard/transitionTask', { ...tref, action: 'status', status: 'blocked', lease_token, error: 'needs a decision' });
+      await api.ctx.server.request(transitionTask, { ...tref, action: 'status', status: 'blocked', lease_token, error: 'needs a decision' });
       await waitFor(() => api.ctx.model.task(tref)?.status === 'blocked', 'the task blocked');
       await api.whenIdle();
     };
@@ -148,26 +151,26 @@ suite('tasks', () => {
     const bbRow = (await children(api.ctx.blackboardTree, waiting.node)).find((r) => r.node.task.id === 'inspect-layout');
     assert.deepStrictEqual(menuCommands('runboard.blackboard', bbRow.item.contextValue), offered);
     assert.strictEqual(bbRow.item.description, 'blocked: needs a decision');
-    await vscode.commands.executeCommand('runboard.openBoard', ref);
+    await command('runboard.openBoard', ref);
     const entry = await waitFor(() => api.ctx.boardPanels.sessions.get(`${ref.root}\u0000${ref.run_id}`), 'the board panel');
     const card = await waitFor(() => entry.session.last?.tasks.find((t) => t.id === 'inspect-layout' && t.status === 'blocked'), 'the blocked card');
     assert.deepStrictEqual(card.actions, ['fail', 'release', 'retry', 'requeue', 'details']);
     entry.panel.dispose();
 
-    const released = await vscode.commands.executeCommand('runboard.releaseTask', tref);
+    const released = await command('runboard.releaseTask', tref);
     assert.strictEqual(released.status, 'runnable');
     await block();
-    const retried = await vscode.commands.executeCommand('runboard.retryTask', tref);
+    const retried = await command('runboard.retryTask', tref);
     assert.strictEqual(retried.status, 'runnable');
     await block();
-    const failed = await vscode.commands.executeCommand('runboard.failTask', { ...tref, error: 'gave up' });
+    const failed = await command('runboard.failTask', { ...tref, error: 'gave up' });
     assert.strictEqual(failed.status, 'failed');
   });
 
   test('the Blackboard offers the lease actions on a task this editor holds, and no claim in a finished run (issue 14)', async () => {
     const api = await runboard();
     const ref = await runWithTasks(api, 'Mine on the Blackboard');
-    await vscode.commands.executeCommand('runboard.claimTask', { ...ref, task_id: 'survey-docs' });
+    await command('runboard.claimTask', { ...ref, task_id: 'survey-docs' });
     await api.whenIdle();
     api.ctx.selection.select(ref);
     const rows = async () => {
@@ -190,7 +193,7 @@ suite('tasks', () => {
   test('Open Task Details shows the task JSON in a read-only runboard: document', async () => {
     const api = await runboard();
     const ref = await runWithTasks(api, 'Details');
-    const uri = await vscode.commands.executeCommand('runboard.openTaskDetails', { ...ref, task_id: 'write-changelog' });
+    const uri = await command('runboard.openTaskDetails', { ...ref, task_id: 'write-changelog' });
     assert.strictEqual(uri.scheme, 'runboard');
     const doc = vscode.window.activeTextEditor.document;
     assert.strictEqual(doc.uri.toString(), uri.toString());
@@ -198,6 +201,6 @@ suite('tasks', () => {
     const task = JSON.parse(doc.getText());
     assert.strictEqual(task.id, 'write-changelog');
     assert.deepStrictEqual(Object.keys(task), Object.keys(task).slice().sort(), 'keys sorted');
-    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+    await command('workbench.action.closeActiveEditor');
   });
 });

@@ -1,3 +1,4 @@
+// @ts-check
 // The task board keeps its run across hide/show (webview state) and an editor-tab board comes back
 // after a window reload (the panel serializer).
 import assert from 'node:assert/strict';

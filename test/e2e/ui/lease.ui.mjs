@@ -1,3 +1,4 @@
+// @ts-check
 // A run bound to another folder (a second clone, a moved repo) is found on activation: the server
 // pauses it, the tree marks it, and the notification's "Rebind to this folder" resumes it here.
 import assert from 'node:assert/strict';

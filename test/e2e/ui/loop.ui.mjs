@@ -1,3 +1,4 @@
+// @ts-check
 // The whole loop a new user runs: open Runboard, create a run, create tasks from the fixture,
 // claim one from the tree, watch the board update while another process (the CLI, as an agent)
 // claims a task, complete and fail/retry from the board, checkpoint, and replay from the palette
@@ -12,7 +13,8 @@ export const timeoutMs = 300_000;
 export async function run({ wb, page, workspace, shot, log }) {
   await wb.openViewContainer('Runboard');
   const runs = await wb.waitForViewProvider('Runs', { timeout: 90_000 });
-  await runs.getByRole('button', { name: 'Create Run' }).waitFor({ timeout: 90_000 });
+  // The welcome's button (the title bar's + has the same name, and shows while the mouse is over the view).
+  await runs.getByRole('region', { name: 'Welcome' }).getByRole('button', { name: 'Create Run' }).waitFor({ timeout: 90_000 });
   await shot('welcome');
   log('Runs view shows its welcome with Create Run');
 
@@ -31,7 +33,7 @@ export async function run({ wb, page, workspace, shot, log }) {
   // The web workbench's file dialog is a quick input that pre-fills the folder (asynchronously):
   // wait for that before typing the file's path over it.
   await wb.quickInput().getByText('Create Tasks from File').first().waitFor({ timeout: 15_000 });
-  await page.waitForFunction(() => (document.querySelector('.quick-input-widget input')?.value ?? '').includes('/'), null, { timeout: 15_000 });
+  await page.waitForFunction(() => (/** @type {HTMLInputElement | null} */ (document.querySelector('.quick-input-widget input'))?.value ?? '').includes('/'), null, { timeout: 15_000 });
   const file = path.join(workspace, 'tasks.json');
   const input = wb.quickInput().locator('input').first();
   const dialog = page.locator('.quick-input-widget');
@@ -41,7 +43,7 @@ export async function run({ wb, page, workspace, shot, log }) {
   for (let i = 0; i < 10 && (await dialog.isVisible()); i++) {
     if ((await input.inputValue()) !== file) await input.fill(file);
     await page
-      .waitForFunction((f) => document.querySelector('.quick-input-widget input')?.value === f, file, { timeout: 2_000 })
+      .waitForFunction((f) => /** @type {HTMLInputElement | null} */ (document.querySelector('.quick-input-widget input'))?.value === f, file, { timeout: 2_000 })
       .catch(() => undefined);
     if ((await input.inputValue()) !== file) continue;
     await page.keyboard.press('Enter');

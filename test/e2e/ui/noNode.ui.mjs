@@ -1,3 +1,4 @@
+// @ts-check
 // A machine with no `node` on PATH — what desktop VS Code users often have: the Runboard server
 // starts on the editor's own runtime, and `runboard` typed in the integrated terminal works
 // (its shim falls back to RUNBOARD_NODE, the runtime the extension puts in the terminal's
@@ -40,7 +41,7 @@ export async function run({ page, workspace, extDir, log }) {
     await wb.waitForDevelopmentHost();
     await wb.openViewContainer('Runboard');
     const runs = await wb.waitForViewProvider('Runs', { timeout: 90_000 });
-    await runs.getByRole('button', { name: 'Create Run' }).waitFor({ timeout: 90_000 });
+    await runs.getByRole('region', { name: 'Welcome' }).getByRole('button', { name: 'Create Run' }).waitFor({ timeout: 90_000 });
     log('the Runboard server runs, with no node on PATH');
 
     await wb.runCommand('Terminal: Create New Terminal');

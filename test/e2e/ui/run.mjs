@@ -1,3 +1,4 @@
+// @ts-check
 // Runs the UI scenarios (test/e2e/ui/*.ui.mjs) against a running code-server started with
 // `--vscode-option enable-smoke-test-driver`, and reports like a test runner.
 //   node test/e2e/ui/run.mjs --port N [--ext EXT_DIR] [--dir UI_DIR] [--results FILE] [--grep RE]
@@ -55,6 +56,7 @@ async function runScenario(file) {
   const log = (...a) => console.log(`      [${((Date.now() - t0) / 1000).toFixed(1)}s]`, ...a);
   const workspace = freshWorkspace();
   const browser = await launchBrowser();
+  /** @type {Workbench | undefined} */
   let wb;
   try {
     await withTimeout(

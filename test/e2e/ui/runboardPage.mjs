@@ -1,3 +1,4 @@
+// @ts-check
 // Helpers of the Runboard UI scenarios: the task board's webview frame, its cards, the run ids
 // on disk, and the bundled CLI as a separate writer process.
 import { spawnSync } from 'node:child_process';
@@ -10,6 +11,7 @@ import { REPO_ROOT } from '../driver/paths.mjs';
  * Webviews are nested iframes outside the editor DOM; the board's own document is the one whose
  * #app holds a .board-header.
  */
+/** @param {import('playwright-core').Page} page @param {{ pinned?: boolean, timeout?: number }} [o] */
 export async function boardFrame(page, { pinned, timeout = 60_000 } = {}) {
   const deadline = Date.now() + timeout;
   for (;;) {
@@ -63,6 +65,7 @@ export function runIds(workspace) {
  * Runs the bundled CLI (dist/cli.js of the repo, or `cli` — e.g. an installed vsix's) in another
  * process on the system Node.
  */
+/** @param {string} workspace @param {string[]} args @param {{ agent?: string, input?: string, cli?: string }} [o] */
 export function runboardCli(workspace, args, { agent = 'agent-007', input, cli = path.join(REPO_ROOT, 'dist', 'cli.js') } = {}) {
   const r = spawnSync(process.execPath, [cli, '--root', workspace, '--json', ...args], {
     encoding: 'utf8',

@@ -1,3 +1,4 @@
+// @ts-check
 // Smoke: the workbench loads the extension from the repo, the palette lists its commands
 // (category "Runboard"), its view container is in the activity bar, and the Runs view offers
 // "Create Run" once the Runboard server runs in the extension host (on the workbench's own
@@ -16,7 +17,7 @@ export async function run({ wb, shot, log }) {
   await wb.openViewContainer('Runboard');
   const runs = await wb.waitForViewProvider('Runs', { timeout: 90_000 });
   log('Runboard view container open, Runs view has its provider');
-  await runs.getByRole('button', { name: 'Create Run' }).waitFor({ timeout: 90_000 });
+  await runs.getByRole('region', { name: 'Welcome' }).getByRole('button', { name: 'Create Run' }).waitFor({ timeout: 90_000 });
   log('server running: the Runs view offers Create Run');
   await shot('view');
 }

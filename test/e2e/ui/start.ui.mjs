@@ -1,3 +1,4 @@
+// @ts-check
 // The README's first command, as a new user runs it: a fresh clone (no dist/, no
 // test/e2e/.cache), no `code` on PATH, `npm start` in its own process group like a terminal's
 // foreground job. It installs the workbench from inside an npm script (the environment that once
@@ -117,7 +118,7 @@ export async function run({ page, log }) {
 
     // No click: the demo opens with the Runboard view and its README.
     const runs = await wb.waitForViewProvider('Runs', { timeout: 90_000 });
-    await runs.getByRole('button', { name: 'Create Run' }).waitFor({ timeout: 90_000 });
+    await runs.getByRole('region', { name: 'Welcome' }).getByRole('button', { name: 'Create Run' }).waitFor({ timeout: 90_000 });
     await wb.page.locator('.tabs-container .tab', { hasText: 'README' }).first().waitFor({ timeout: 30_000 });
     log('the Runboard view and the demo README are shown');
     await wb.screenshot('start-demo');

@@ -1,3 +1,4 @@
+// @ts-check
 // Restricted mode: in an untrusted workspace Runboard still lists runs and replays them, but every
 // write is refused with the reason, the Runs view says how to trust the workspace — and nothing
 // in the workspace changes: a run bound to another folder is not paused, a lease that expires

@@ -1,3 +1,4 @@
+// @ts-check
 // What a new user gets from the VSIX: the package built from this checkout, installed into a
 // fresh workbench with code-server's --install-extension (no extensionDevelopmentPath), activates,
 // starts its server from the package's own dist/ (with the package's lock binary for this

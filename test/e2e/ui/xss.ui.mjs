@@ -1,3 +1,4 @@
+// @ts-check
 // A task titled `<img src=x onerror=alert(1)>` renders as text on the board: the card shows those
 // characters, the webview has no <img>, and no dialog opens.
 import assert from 'node:assert/strict';

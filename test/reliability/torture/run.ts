@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { RunService } from '../../../server/src/store/runService';
+import { RunService } from '../../../server/src/service/runService';
 import { tempRoot } from '../../server/serverProcess';
 import { CliAgent, McpAgent, Outcome, RUN_ID, ServerAgent, TortureAgent } from './agents';
 import { Board, Lease, nextCommand } from './commands';

@@ -1,6 +1,6 @@
 // A writer for the crash-point tests: commits batches of tasks, snapshots and checkpoints in a
 // loop, printing one JSON line per acknowledged commit. RUNBOARD_CRASH_AT kills it mid-way.
-import { RunService } from '../../../server/src/store/runService';
+import { RunService } from '../../../server/src/service/runService';
 
 const [root, runId = 'crash'] = process.argv.slice(2);
 const store = new RunService([root], { durability: 'fsync', snapshotDelayMs: null, snapshotLagEvents: 1 });

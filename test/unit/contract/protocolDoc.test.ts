@@ -21,15 +21,27 @@ function contractFiles(): string[] {
     .sort();
 }
 
+/** The text as the hash sees it: without whitespace and trailing commas, so reformatting (Prettier's line breaks) changes nothing. */
+export function contractText(source: string): string {
+  return source.replace(/\s+/g, '').replace(/,([)\]}>])/g, '$1');
+}
+
 function contractHash(files: string[]): string {
   const h = createHash('sha256');
-  for (const f of files) h.update(`${f}\n`).update(fs.readFileSync(path.join(REPO, f), 'utf8').replace(/\r\n/g, '\n'));
+  for (const f of files) h.update(`${f}\n`).update(contractText(fs.readFileSync(path.join(REPO, f), 'utf8')));
   return h.digest('hex').slice(0, 16);
 }
 
 const MARK = /<!-- contract hash: ([0-9a-f]{16}) -->/;
 
 describe('docs/PROTOCOL.md follows the contract', () => {
+  it('the hash ignores formatting but not content', () => {
+    const one = "export const LEASE = { defaultMs: 30_000, minMs: 1_000 };\n";
+    const wrapped = 'export const LEASE = {\r\n  defaultMs: 30_000,\r\n  minMs: 1_000,\r\n};\r\n';
+    assert.equal(contractText(one), contractText(wrapped));
+    assert.notEqual(contractText(one), contractText(one.replace('30_000', '120_000')));
+  });
+
   it('carries the hash of the files that state the contract', () => {
     const files = contractFiles();
     const now = contractHash(files);

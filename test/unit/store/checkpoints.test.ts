@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { DomainError } from '../../../server/src/engine/errors';
-import { RunService } from '../../../server/src/store/runService';
+import { RunService } from '../../../server/src/service/runService';
 import { openStore, removeTree, runFolder, tempRoot, TestStore } from './helpers';
 
 const roots: string[] = [];

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { EventRecord } from '../../../contract/schemas/records';
-import { RunService } from '../../../server/src/store/runService';
+import { RunService } from '../../../server/src/service/runService';
 import { StoreOptions } from '../../../server/src/store/types';
 import { Diagnostic } from '../../../contract/diagnostic';
 

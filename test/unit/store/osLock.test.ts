@@ -18,7 +18,7 @@ import {
   tryLock,
   unlock,
   waitForLock,
-} from '../../../server/src/store/osLock';
+} from '../../../server/src/store/file/osLock';
 import { removeTree, tempRoot } from './helpers';
 
 const RW = fs.constants.O_RDWR | fs.constants.O_CREAT;

@@ -3,7 +3,8 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { EventRecord } from '../../../contract/schemas/records';
-import { RunService } from '../../../server/src/store/runService';
+import { RunService } from '../../../server/src/service/runService';
+import type { RunHandle } from '../../../server/src/store/file/runHandle';
 import { deleteCaches, openStore, removeTree, tempRoot } from './helpers';
 
 const roots: string[] = [];
@@ -119,7 +120,7 @@ describe('reads after a load from the caches', () => {
     try {
       const s = fromCaches.store;
       await s.execute('getRun', { run_id: 'p' });
-      assert.equal(s.loadedRuns()[0].snapshotLag, last - cachedAt, 'loaded from the caches');
+      assert.equal((s.loadedRuns()[0] as RunHandle).snapshotLag, last - cachedAt, 'loaded from the caches');
       assert.deepEqual((await s.execute('listEvents', { run_id: 'p' })).events, everything);
       assert.deepEqual((await allPages(s, 4)).events, everything);
       const across = await s.execute('listEvents', { run_id: 'p', since_seq: cachedAt - 3, limit: 6 });

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { after, describe, it } from 'node:test';
-import { FsHost, renameReplacing, syncDirectory } from '../../../server/src/store/platformFs';
+import { FsHost, renameReplacing, syncDirectory } from '../../../server/src/store/file/platformFs';
 import { assertContiguous, deleteCaches, logFile, openStore, readLogEvents, removeTree, tempRoot } from './helpers';
 
 function errno(code: string): NodeJS.ErrnoException {

@@ -7,8 +7,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { DomainError } from '../../../server/src/engine/errors';
-import { bindingCandidates, tryLock, unlock } from '../../../server/src/store/osLock';
-import { OsRunLock } from '../../../server/src/store/runLock';
+import { bindingCandidates, tryLock, unlock } from '../../../server/src/store/file/osLock';
+import { OsRunLock } from '../../../server/src/store/file/runLock';
 import { removeTree, tempRoot } from './helpers';
 
 const BINDING = bindingCandidates(`${process.platform}-${process.arch}`).find((f) => fs.existsSync(f))!;

@@ -6,7 +6,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { RunRecord } from '../../../contract/schemas/records';
-import { RunService } from '../../../server/src/store/runService';
+import { RunService } from '../../../server/src/service/runService';
+import type { RunHandle } from '../../../server/src/store/file/runHandle';
 import {
   assertContiguous,
   CACHE_FILES,
@@ -65,7 +66,7 @@ async function freshLoad(root: string, runId: string) {
     const got = await s.store.execute('getRun', { run_id: runId });
     const { blackboard } = await s.store.execute('getBlackboard', { run_id: runId });
     const replay = await s.store.execute('replay', { run_id: runId });
-    return { got, blackboard, drift: replay.drift, lag: s.store.loadedRuns()[0].snapshotLag, diagnostics: s.diagnostics };
+    return { got, blackboard, drift: replay.drift, lag: (s.store.loadedRuns()[0] as RunHandle).snapshotLag, diagnostics: s.diagnostics };
   } finally {
     s.store.close();
   }

@@ -1,15 +1,9 @@
-// watch: follows one run live. The log file is watched (fs.watch, with a slow poll as a safety
-// net for file systems without change events); each change is folded by the store's catchUp,
-// whose commit notices carry the new events — whoever appended them.
-import * as fs from 'node:fs';
-import * as path from 'node:path';
+// watch: follows one run live. The store follows the root's board (the file store watches the
+// runs folder, with a slow poll as a safety net); each change is folded, and the commit notices
+// carry the new events — whoever appended them.
 import { EventRecord } from '../../../../contract/schemas/records';
-import { runDir } from '../../store/paths';
-import { EVENTS_FILE } from '../../../../contract/layout';
 import { eventLine } from '../humanFormat';
 import { Invocation } from '../invocation';
-
-const POLL_MS = 500;
 
 export async function watch({ session, out, args, opts }: Invocation): Promise<number> {
   const runId = await session.runId(args[0]);
@@ -52,22 +46,13 @@ export async function watch({ session, out, args, opts }: Invocation): Promise<n
     onDiagnostic: (d) => out.warn(`runboard: ${d.file}${d.line !== undefined ? `:${d.line}` : ''}: ${d.message}`),
   });
 
-  const catchUp = () => store.catchUp(root, runId);
-  let watcher: fs.FSWatcher | undefined;
-  try {
-    watcher = fs.watch(path.join(runDir(root, runId), EVENTS_FILE), catchUp);
-    watcher.on('error', () => undefined);
-  } catch {
-    // No change events here: the poll alone keeps up.
-  }
-  const poll = setInterval(catchUp, POLL_MS);
+  const following = store.follow((e) => out.warn(`runboard: ${(e as Error).message}`));
 
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
   });
-  clearInterval(poll);
-  watcher?.close();
+  await following.close();
   stopListening();
   return 0;
 }

@@ -5,7 +5,7 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { StoreResults } from '../../../../contract/results';
 import type { InputOf, StoreMethod, TransitionAction } from '../../../../contract/schemas/params';
 import type { RunRecord, Task } from '../../../../contract/schemas/records';
-import { RunService } from '../../store/runService';
+import { RunService } from '../../service/runService';
 import { summarizeBoard } from '../boardSummary';
 import { chooseRun } from '../runChoice';
 import { LeaseTokens } from './leaseTokens';

@@ -1,7 +1,7 @@
 // What every worker does first: open a store on the root it was given and, when asked, wait for
 // the parent's "go" so that all workers start their loops together.
 import * as readline from 'node:readline';
-import { RunService } from '../../../../server/src/store/runService';
+import { RunService } from '../../../../server/src/service/runService';
 import type { Durability } from '../../../../contract/limits';
 
 export function openWorkerStore(root: string, durability: Durability = 'none'): RunService {

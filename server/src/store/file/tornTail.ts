@@ -5,7 +5,7 @@
 // line is reported once.
 import type { EventLog, TornTail } from './eventLog';
 import type { EventSequencer } from './eventSequencer';
-import type { StoreOptions } from './types';
+import type { StoreOptions } from '../types';
 
 type Report = (message: string, line: number) => void;
 
@@ -20,11 +20,6 @@ export class TornTailWatch {
   /** Whether a torn line is being watched (a reader looks again even when the log did not grow). */
   get watching(): boolean {
     return this.seen !== undefined;
-  }
-
-  /** A torn line not yet reported, for the watcher to look again later. */
-  get pending(): boolean {
-    return this.seen !== undefined && !this.seen.reported;
   }
 
   /** The log ends with a complete line. */

@@ -1,15 +1,15 @@
 // What `repairRun` works from: the whole log read again from its first line (damage in the part
 // the caches cover is found only so), and whether a cache or checkpoint written before the damage
 // can restore what it lost (the difference itself is the engine's: logRestore.ts).
-import { DomainError } from '../engine/errors';
-import { Restored, restoreDiff, RestoreSummary } from '../engine/logRestore';
-import { RestoreOffer } from '../../../contract/results';
-import { applyEvent, emptyRunState, RunState, stateFromRecords, stateSeq } from '../engine/state';
+import { DomainError } from '../../engine/errors';
+import { Restored, restoreDiff, RestoreSummary } from '../../engine/logRestore';
+import { RestoreOffer } from '../../../../contract/results';
+import { applyEvent, emptyRunState, RunState, stateFromRecords, stateSeq } from '../../engine/state';
 import { listCheckpoints, readCheckpointFile } from './checkpoints';
 import { EventLog } from './eventLog';
 import { Damage, EventSequencer } from './eventSequencer';
 import { readBlackboardSnapshot, readLogIndex, readRunSnapshot } from './snapshots';
-import { EVENT } from '../../../contract/events';
+import { EVENT } from '../../../../contract/events';
 
 /** The damage a `context.log.repaired` event at `line` leaves: what lies after it. */
 export function damageAfterRepair(damage: Damage[], line: number): Damage[] {

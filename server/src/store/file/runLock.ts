@@ -22,7 +22,7 @@
 // Every descriptor is opened read-write (Linux's OFD locks refuse a read-only or append-only one)
 // and never through a symlink.
 import * as fs from 'node:fs';
-import { DomainError } from '../engine/errors';
+import { DomainError } from '../../engine/errors';
 import { FileIdentity, identityOf, NO_FOLLOW } from './fileIdentity';
 import { describeHolders } from './lockHolders';
 import { tryLock, unlock, waitForLock } from './osLock';

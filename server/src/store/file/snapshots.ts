@@ -4,10 +4,10 @@
 // any of them may be missing, stale or unreadable — the log is the truth.
 import * as path from 'node:path';
 import { z } from 'zod';
-import { BLACKBOARD_FILE, INDEX_FILE, RUN_FILE } from '../../../contract/layout';
-import { RunRecord, RunRecordSchema, StoredBlackboard, StoredBlackboardSchema } from '../../../contract/schemas/records';
-import { compileParse, Parse, UNSURE } from '../engine/schemaCheck';
-import { CommandEntry, RunState, stateFromRecords, toRunRecord } from '../engine/state';
+import { BLACKBOARD_FILE, INDEX_FILE, RUN_FILE } from '../../../../contract/layout';
+import { RunRecord, RunRecordSchema, StoredBlackboard, StoredBlackboardSchema } from '../../../../contract/schemas/records';
+import { compileParse, Parse, UNSURE } from '../../engine/schemaCheck';
+import { CommandEntry, RunState, stateFromRecords, toRunRecord } from '../../engine/state';
 import { readJsonIfExists, writeFileAtomic } from './atomicFile';
 import type { EventLog } from './eventLog';
 import { FileIdentity, sameFile } from './fileIdentity';

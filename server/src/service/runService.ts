@@ -22,16 +22,15 @@ import { RunState, toBlackboard, toRunRecord } from '../engine/state';
 import { decideCreateTasks } from '../engine/taskCreation';
 import { decideRequeue, decideTransition } from '../engine/taskLifecycle';
 import { checkTextLimit } from '../engine/text';
-import { readCheckpointFile } from './checkpoints';
-import { restoreOffer } from './logRepair';
-import { normalizePath } from './paths';
-import { readOnlyError } from './readOnly';
-import { RunCreation } from './runCreation';
-import { RunHandle } from './runHandle';
+import { normalizePath } from './localPaths';
+import type { BoardStore, RunLog } from '../store/boardStore';
+import { BoardOpener, boardOpener } from '../store/boards';
+import { readOnlyError } from '../store/readOnly';
+import { createRun } from './runCreation';
 import { RunHistory } from './runHistory';
 import { RunReads } from './runReads';
 import { Locator, RunRegistry } from './runRegistry';
-import { StoreListener, StoreOptions } from './types';
+import { StoreListener, StoreOptions } from '../store/types';
 import { decideClaim } from '../engine/taskClaim';
 
 export const uuidIds: IdSource = { newId: (prefix) => `${prefix}-${randomUUID()}` };
@@ -52,15 +51,13 @@ export const DEFAULT_STORE_OPTIONS: StoreOptions = {
 export class RunService {
   readonly options: StoreOptions;
   private readonly registry: RunRegistry;
-  private readonly creation: RunCreation;
   private readonly history: RunHistory;
   private readonly reads: RunReads;
 
-  constructor(roots: string[] = [], options: Partial<StoreOptions> = {}) {
+  constructor(roots: string[] = [], options: Partial<StoreOptions> = {}, openBoard: BoardOpener = boardOpener()) {
     this.options = { ...DEFAULT_STORE_OPTIONS, ...options };
-    this.registry = new RunRegistry(this.options);
-    this.creation = new RunCreation(this.registry, this.options);
-    this.history = new RunHistory(this.registry, this.options);
+    this.registry = new RunRegistry(this.options, openBoard);
+    this.history = new RunHistory(this.registry);
     this.reads = new RunReads(this.registry);
     for (const r of roots) this.addRoot(r);
   }
@@ -85,9 +82,14 @@ export class RunService {
     return this.registry.resolveRoot(root);
   }
 
-  /** Run ids in a root's runs folder. */
+  /** Run ids on a root's board. */
   runIdsIn(root: string): string[] {
     return this.registry.runIdsIn(root);
+  }
+
+  /** The board of an open root (a normalized path). */
+  board(root: string): BoardStore | undefined {
+    return this.registry.board(root);
   }
 
   on(listener: StoreListener): () => void {
@@ -95,18 +97,23 @@ export class RunService {
   }
 
   /** A run of an open root, loaded on first use; undefined when there is no such run. */
-  runHandle(root: string, runId: string): RunHandle | undefined {
-    return this.registry.runHandle(root, runId);
+  runIn(root: string, runId: string): RunLog | undefined {
+    return this.registry.runIn(root, runId);
   }
 
-  /** Loaded runs, for the server's watcher and lease timer. */
-  loadedRuns(): RunHandle[] {
+  /** Loaded runs, for the lease timer and flushes. */
+  loadedRuns(): RunLog[] {
     return this.registry.loadedRuns();
   }
 
-  /** The watcher saw a change under a root's run folder: fold it (loading the run if new). */
+  /** A board said a run may have changed: fold it (loading the run if new). */
   catchUp(root: string, runId: string): void {
     this.registry.catchUp(root, runId);
+  }
+
+  /** Follows every open root's board (the server): other processes' commits are folded and heard of. */
+  follow(onError: (e: unknown) => void): { close(): Promise<void> } {
+    return this.registry.follow(onError);
   }
 
   // ------------------------------------------------------------------ dispatch
@@ -122,7 +129,7 @@ export class RunService {
   }
 
   private readonly handlers: { [M in StoreMethod]: (p: ParamsOf<M>, s: CommandStamp | undefined) => Promise<R.StoreResults[M]> } = {
-    createRun: (p) => this.creation.create(p),
+    createRun: (p) => createRun(this.registry, this.options, p),
     listRuns: async (p) => this.reads.listRuns(p),
     getRun: async (p) => {
       const h = this.registry.current(p);
@@ -206,13 +213,12 @@ export class RunService {
         .checkpointsOf(h)
         .filter((c) => !c.unreadable)
         .pop();
-      return { checkpoint: latest ? readCheckpointFile(latest.file) : null };
+      return { checkpoint: latest ? h.readCheckpoint(latest) : null };
     },
     replay: (p) => this.history.replay(p),
     repairRun: async (p) => {
       const h = this.registry.current(p);
-      const done = p.accept || p.restore ? await h.repair(p.restore === true) : { ...h.examineDamage(), event: null };
-      return { damage: done.damage, restore: restoreOffer(done.restore), event: done.event };
+      return p.accept || p.restore ? h.repair(p.restore === true) : { ...h.examineDamage(), event: null };
     },
     validateWorkspaceLease: (p) => this.validateWorkspaceLease(p),
     rebindWorkspace: (p, s) => {
@@ -235,7 +241,7 @@ export class RunService {
     p: Locator,
     method: M,
     stamp: CommandStamp | undefined,
-    decide: Parameters<RunHandle['command']>[1],
+    decide: Parameters<RunLog['command']>[1],
     result: (applied: EventRecord[], state: RunState) => T,
   ): Promise<T | (T & { deduped: true })> {
     const h = this.registry.locate(p);
@@ -243,7 +249,7 @@ export class RunService {
     if ('result' in outcome) return outcome.result;
     // A repeat: the original events are in the log; the run/blackboard as they were then come from a replay.
     const { first_seq, last_seq } = outcome.repeat;
-    const events = h.pages.readEvents(first_seq, last_seq);
+    const events = h.readEvents(first_seq, last_seq);
     const then = this.history.stateAt(h, last_seq);
     return { ...result(events, then), deduped: true as const };
   }
@@ -293,12 +299,11 @@ export class RunService {
 
   /** Writes every loaded run's caches that are behind. */
   flush(): void {
-    for (const h of this.loadedRuns()) h.writeSnapshotsNow();
+    for (const h of this.loadedRuns()) h.flush();
   }
 
   close(): void {
     this.registry.closeAll();
-    this.creation.close();
   }
 }
 

@@ -1,34 +1,44 @@
-// One run of one root in this process, for writing: the run's lock, and the commit path — lock,
-// catch up on other writers, expire leases, decide, append in one write, fold, unlock — plus
-// repairs. What it reads and folds is RunReader's (runReader.ts).
+// One run in the file store (RunLog): the run's lock, the commit path — lock, catch up, the command's
+// steps, append in one write, fold, unlock — checkpoints and repairs. Reads and folds: runReader.ts.
 //
 // Every commit locks the file at the log's path (runLock.ts) and reloads when that is not the
 // file it read, and a commit whose file was replaced while it wrote is not acknowledged unless
 // the new file holds it.
 import * as path from 'node:path';
-import { EVENT, RUN_FORMAT } from '../../../contract/events';
-import { WAITING_FILE } from '../../../contract/layout';
-import type { EventRecord } from '../../../contract/schemas/records';
-import { CommandStamp, findRepeat, stampEvents } from '../engine/commandIndex';
-import { DomainError } from '../engine/errors';
-import { restoresAnything } from '../engine/logRestore';
-import { applyEvent, CommandEntry, RunState } from '../engine/state';
-import { CommandContext } from '../engine/ids';
-import { decideExpireLeases } from '../engine/taskLifecycle';
+import { EVENT, RUN_FORMAT } from '../../../../contract/events';
+import { WAITING_FILE } from '../../../../contract/layout';
+import { CHECKPOINTS_DIR } from '../../../../contract/layout';
+import type { RepairRunResult } from '../../../../contract/results';
+import type { Checkpoint, EventRecord } from '../../../../contract/schemas/records';
+import type { CommandStamp } from '../../engine/commandIndex';
+import { DomainError } from '../../engine/errors';
+import { restoresAnything } from '../../engine/logRestore';
+import { applyEvent, RunState } from '../../engine/state';
+import { CommandContext } from '../../engine/ids';
+import type { CheckpointListing, CommandOutcome, PageCursor, RunLog } from '../boardStore';
+import { commandSteps } from '../commandSteps';
+import { readOnlyError } from '../readOnly';
+import { listCheckpoints, readCheckpointFile, writeCheckpoint } from './checkpoints';
 import { crashPoint } from './crashPoints';
-import { Damage } from './eventSequencer';
 import { compareAtPath, sameFile } from './fileIdentity';
-import { inspectLog, LogInspection, planRestore, RestorePlan, restoreSources, restoreUnavailable, seqsToCheck } from './logRepair';
-import { readOnlyError } from './readOnly';
+import {
+  inspectLog,
+  LogInspection,
+  planRestore,
+  RestorePlan,
+  restoreOffer,
+  restoreSources,
+  restoreUnavailable,
+  seqsToCheck,
+} from './logRepair';
 import { RunReader } from './runReader';
-import type { LogPoint, RunSite } from './types';
+import type { LogPoint, RunSite } from './runSite';
+import { readBlackboardSnapshot, readRunSnapshot } from './snapshots';
 import { HeldLock, LogMissingError, OsRunLock } from './runLock';
 import { damagedError, newerFormatError, runFormatOf } from './writeRefusals';
-import { WriterClock } from './writerClock';
+import { WriterClock } from '../writerClock';
 
-export type CommandOutcome<T> = { result: T } | { repeat: CommandEntry };
-
-export class RunHandle extends RunReader {
+export class RunHandle extends RunReader implements RunLog {
   private readonly lock: OsRunLock;
   private readonly clock: WriterClock;
 
@@ -89,17 +99,15 @@ export class RunHandle extends RunReader {
     result: (applied: EventRecord[], state: RunState, ctx: CommandContext) => T,
   ): Promise<CommandOutcome<T>> {
     return this.locked(false, (held, notices) => {
-      const ctx = this.clock.context(this.state.header.updated_at_ms);
-      // A clock behind the log's time would judge leases by a past that other writers left: it leaves them be.
-      if (!this.clock.behind(ctx)) notices.push(...this.append(held, decideExpireLeases(this.state, ctx)));
-      if (stamp) {
-        const repeat = findRepeat(this.state, stamp);
-        if (repeat) return { repeat };
-      }
-      const applied = this.append(held, stampEvents(decide(this.state, ctx), stamp));
-      notices.push(...applied);
+      const outcome = commandSteps(
+        () => this.state,
+        this.clock,
+        { stamp, decide, result },
+        (events) => this.append(held, events),
+        notices,
+      );
       crashPoint('before-unlock');
-      return { result: result(applied, this.state, ctx) };
+      return outcome;
     });
   }
 
@@ -115,11 +123,11 @@ export class RunHandle extends RunReader {
    * whether a cache or checkpoint can restore what the damage lost. What it finds is this run's
    * damage from now on: the run is read-only until it is repaired.
    */
-  examineDamage(): { damage: (Damage & { file: string })[]; restore: RestorePlan | null } {
+  examineDamage(): Omit<RepairRunResult, 'event'> {
     this.catchUp();
     const { inspection, restore } = this.inspect();
     this.damage = inspection.damage;
-    return { damage: this.damageReport(), restore };
+    return { damage: this.damageReport(), restore: restoreOffer(restore) };
   }
 
   private inspect(): { inspection: LogInspection; restore: RestorePlan | null } {
@@ -139,9 +147,7 @@ export class RunHandle extends RunReader {
    * damage holds and the fold around it lacks (RESTORE_UNAVAILABLE when none does). Returns the
    * damage, the restore plan, and the event (null when there was nothing to repair).
    */
-  async repair(
-    restore: boolean,
-  ): Promise<{ damage: (Damage & { file: string })[]; restore: RestorePlan | null; event: EventRecord | null }> {
+  async repair(restore: boolean): Promise<RepairRunResult> {
     return this.locked(
       false,
       (held, notices) => {
@@ -170,7 +176,7 @@ export class RunHandle extends RunReader {
         };
         notices.push(...this.append(held, [event]));
         this.damage = [];
-        return { damage, restore: plan, event };
+        return { damage, restore: restoreOffer(plan), event };
       },
       { repairing: true },
     );
@@ -262,6 +268,46 @@ export class RunHandle extends RunReader {
       this.diagnose(message);
       throw new DomainError('STORAGE_ERROR', message);
     }
+  }
+
+  readEvents(from: number, to: number, onEvent?: (e: EventRecord) => void): EventRecord[] {
+    return this.pages.readEvents(from, to, onEvent);
+  }
+
+  readPage(from: number, to: number, resume?: PageCursor): { events: EventRecord[]; next: PageCursor | undefined } {
+    // A cursor is a byte offset only while it follows on from the page before.
+    const start = resume?.after === from - 1 ? (resume.at as number) : undefined;
+    const { events, next } = this.pages.readPage(from, to, start);
+    return { events, next: events.length > 0 ? { after: events[events.length - 1].seq, at: next } : undefined };
+  }
+
+  listCheckpoints(): CheckpointListing[] {
+    return listCheckpoints(this.dir);
+  }
+
+  readCheckpoint(c: CheckpointListing): Checkpoint {
+    return readCheckpointFile(c.file);
+  }
+
+  writeCheckpoint(c: Checkpoint): void {
+    if (this.opts.readOnly) throw readOnlyError();
+    try {
+      writeCheckpoint(this.dir, c, this.opts.durability === 'fsync');
+    } catch (e) {
+      const message = `Cannot write the checkpoint: ${(e as Error).message}`;
+      this.diagnose(message, path.join(this.dir, CHECKPOINTS_DIR));
+      throw new DomainError('STORAGE_ERROR', message);
+    }
+  }
+
+  /** The caches as they are on disk (run.json of another run, or unreadable, counts as not kept). */
+  persisted(): ReturnType<RunLog['persisted']> {
+    const run = readRunSnapshot(this.dir);
+    const bb = readBlackboardSnapshot(this.dir);
+    return {
+      ...('value' in run && run.value.run_id === this.runId ? { run: run.value } : {}),
+      ...('value' in bb ? { blackboard: bb.value } : {}),
+    };
   }
 
   /** Lease expiry for the server's timer: requeues what expired, under the lock. */

@@ -1,8 +1,8 @@
 // Why this Runboard will not write to a run: it was made by a newer Runboard (the run format
 // rule, PROTOCOL.md §Files), or its log is damaged until it is repaired.
-import { RUN_FORMAT } from '../../../contract/events';
-import type { EventRecord } from '../../../contract/schemas/records';
-import { DomainError } from '../engine/errors';
+import { RUN_FORMAT } from '../../../../contract/events';
+import type { EventRecord } from '../../../../contract/schemas/records';
+import { DomainError } from '../../engine/errors';
 import type { Damage } from './eventSequencer';
 
 /** A run's format from its creation event (runs made before formats were recorded are format 1). */

@@ -3,11 +3,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
-import { CHECKPOINTS_DIR } from '../../../contract/layout';
-import { Checkpoint, RunRecordSchema, StoredBlackboardSchema, TaskSchema } from '../../../contract/schemas/records';
-import { compareCheckpoints } from '../engine/replay';
+import { CHECKPOINTS_DIR } from '../../../../contract/layout';
+import { Checkpoint, RunRecordSchema, StoredBlackboardSchema, TaskSchema } from '../../../../contract/schemas/records';
+import { compareCheckpoints } from '../../engine/replay';
 import { readJsonIfExists, writeFileAtomic } from './atomicFile';
 import { syncDirectory } from './platformFs';
+import type { CheckpointListing } from '../boardStore';
 
 const NAME = /^(\d{20})-(.+)\.json$/;
 
@@ -20,17 +21,6 @@ const CheckpointSchema = z.object({
   run: RunRecordSchema,
   blackboard: StoredBlackboardSchema.extend({ tasks: z.array(TaskSchema).default([]) }),
 });
-
-export interface CheckpointListing {
-  checkpoint_id: string;
-  seq: number;
-  ts_ms: number;
-  reason: string;
-  unreadable?: true;
-  /** Why it is unreadable (for diagnostics; not part of the listing on the wire). */
-  problem?: string;
-  file: string;
-}
 
 export function checkpointDir(runDir: string): string {
   return path.join(runDir, CHECKPOINTS_DIR);

@@ -7,10 +7,10 @@
 // commit cut short) or seqs missing before a line — is reported and folded around: the events
 // after it still count, with the seqs they carry. Every reader of the log (loads, catch-ups, paged
 // reads) sequences it the same way. The store makes a damaged run read-only until it is repaired.
-import { validateEventRecord } from '../engine/eventRecord';
-import { EventRecord } from '../../../contract/schemas/records';
+import { validateEventRecord } from '../../engine/eventRecord';
+import { EventRecord } from '../../../../contract/schemas/records';
 import { LogLine } from './eventLog';
-import { EVENT } from '../../../contract/events';
+import { EVENT } from '../../../../contract/events';
 
 export interface Sequenced {
   event: EventRecord;

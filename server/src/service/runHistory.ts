@@ -1,28 +1,20 @@
 // A run's past: checkpoints (made, listed, read), the state right after any seq (the original
 // result of a repeated command), and replay — the state at a seq folded from a checkpoint or
 // from scratch, compared with what a fresh load yields (drift).
-import * as path from 'node:path';
-import { CHECKPOINTS_DIR } from '../../../contract/layout';
 import type * as R from '../../../contract/results';
 import type { ParamsOf } from '../../../contract/schemas/params';
 import { DomainError } from '../engine/errors';
 import { compareCheckpoints, computeDrift } from '../engine/replay';
 import { applyEvent, emptyRunState, RunState, stateFromRecords, toBlackboard, toRunRecord } from '../engine/state';
 import { checkTextLimit } from '../engine/text';
-import { CheckpointListing, listCheckpoints, readCheckpointFile, writeCheckpoint } from './checkpoints';
-import type { RunHandle } from './runHandle';
+import type { CheckpointListing, RunLog } from '../store/boardStore';
 import type { RunRegistry } from './runRegistry';
-import { readBlackboardSnapshot, readRunSnapshot } from './snapshots';
-import type { StoreOptions } from './types';
 
 export class RunHistory {
-  constructor(
-    private readonly registry: RunRegistry,
-    private readonly options: StoreOptions,
-  ) {}
+  constructor(private readonly registry: RunRegistry) {}
 
-  checkpointsOf(h: RunHandle): CheckpointListing[] {
-    const list = listCheckpoints(h.dir);
+  checkpointsOf(h: RunLog): CheckpointListing[] {
+    const list = h.listCheckpoints();
     for (const c of list) {
       if (c.unreadable)
         this.registry.reportOnce(`cp:${c.file}`, { run_id: h.runId, file: c.file, message: `Unreadable checkpoint: ${c.problem}` });
@@ -47,20 +39,14 @@ export class RunHistory {
       }),
     );
     const checkpoint = (outcome as { result: R.CreateCheckpointResult['checkpoint'] }).result;
-    try {
-      writeCheckpoint(h.dir, checkpoint, this.options.durability === 'fsync');
-    } catch (e) {
-      const message = `Cannot write the checkpoint: ${(e as Error).message}`;
-      this.registry.emitDiagnostic({ run_id: h.runId, file: path.join(h.dir, CHECKPOINTS_DIR), message });
-      throw new DomainError('STORAGE_ERROR', message);
-    }
+    h.writeCheckpoint(checkpoint);
     return { checkpoint };
   }
 
   /** Folds events (after, upto] of the log into `state`. */
-  private foldInto(h: RunHandle, state: RunState, after: number, upto: number): number {
+  private foldInto(h: RunLog, state: RunState, after: number, upto: number): number {
     let n = 0;
-    h.pages.readEvents(after + 1, upto, (e) => {
+    h.readEvents(after + 1, upto, (e) => {
       applyEvent(state, e);
       n++;
     });
@@ -68,7 +54,7 @@ export class RunHistory {
   }
 
   /** The base for a replay up to `upto`: a named checkpoint, the latest readable one at or below it, or nothing. */
-  private replayBase(h: RunHandle, upto: number, fromCheckpoint: boolean, checkpointId?: string) {
+  private replayBase(h: RunLog, upto: number, fromCheckpoint: boolean, checkpointId?: string) {
     if (checkpointId !== undefined) {
       const c = this.checkpointsOf(h).find((x) => x.checkpoint_id === checkpointId);
       if (!c)
@@ -84,7 +70,7 @@ export class RunHistory {
           last_seq: h.lastSeq,
         });
       }
-      return readCheckpointFile(c.file);
+      return h.readCheckpoint(c);
     }
     if (!fromCheckpoint) return undefined;
     const usable = this.checkpointsOf(h)
@@ -92,7 +78,7 @@ export class RunHistory {
       .sort(compareCheckpoints);
     for (let i = usable.length - 1; i >= 0; i--) {
       try {
-        return readCheckpointFile(usable[i].file);
+        return h.readCheckpoint(usable[i]);
       } catch (e) {
         this.registry.reportOnce(`cp:${usable[i].file}`, {
           run_id: h.runId,
@@ -105,7 +91,7 @@ export class RunHistory {
   }
 
   /** The run and blackboard right after `seq` (for repeated commands' original results). */
-  stateAt(h: RunHandle, seq: number): RunState {
+  stateAt(h: RunLog, seq: number): RunState {
     if (seq === h.lastSeq) return h.state;
     const base = this.replayBase(h, seq, true);
     const state = base ? stateFromRecords(base.run, base.blackboard) : emptyRunState(h.runId);
@@ -113,15 +99,11 @@ export class RunHistory {
     return state;
   }
 
-  /** What a fresh load yields: the caches as they are on disk, caught up from the log. */
-  private persistedState(h: RunHandle): RunState {
-    const run = readRunSnapshot(h.dir);
-    const bb = readBlackboardSnapshot(h.dir);
+  /** What a fresh load yields: what the store keeps besides the events, caught up from the log. */
+  private persistedState(h: RunLog): RunState {
+    const kept = h.persisted();
     const empty = emptyRunState(h.runId);
-    const state = stateFromRecords(
-      'value' in run && run.value.run_id === h.runId ? run.value : toRunRecord(empty),
-      'value' in bb ? bb.value : empty.blackboard,
-    );
+    const state = stateFromRecords(kept.run ?? toRunRecord(empty), kept.blackboard ?? empty.blackboard);
     const from = Math.min(state.header.last_event_seq, state.blackboard.last_event_seq);
     state.commandsSeq = h.lastSeq; // the command index is not compared
     this.foldInto(h, state, from, h.lastSeq);

@@ -7,8 +7,8 @@ import type { RunRecord } from '../../../contract/schemas/records';
 import { DomainError } from '../engine/errors';
 import { patchRowFor } from '../engine/patches';
 import { toRunRecord } from '../engine/state';
-import { normalizePath } from './paths';
-import type { RunHandle } from './runHandle';
+import { normalizePath } from './localPaths';
+import type { RunLog } from '../store/boardStore';
 import type { RunRegistry } from './runRegistry';
 
 export class RunReads {
@@ -24,9 +24,9 @@ export class RunReads {
     for (const root of roots) {
       const workspace = p.workspace?.trim() ? normalizePath(p.workspace, root) : undefined;
       for (const id of this.registry.runIdsIn(root)) {
-        let h: RunHandle | undefined;
+        let h: RunLog | undefined;
         try {
-          h = this.registry.handleIn(root, id);
+          h = this.registry.runIn(root, id);
         } catch (e) {
           // One run that cannot be read does not hide the others.
           if (!(e instanceof DomainError) || e.code !== 'STORAGE_ERROR') throw e;
@@ -54,7 +54,7 @@ export class RunReads {
     if (p.tail !== undefined) from = Math.max(from, last - clamp(p.tail, 0, LIMITS.eventsPerRead, 0) + 1);
     const limit = clamp(p.limit, 1, LIMITS.eventsPerRead, LIMITS.eventsPerRead);
     const to = Math.min(last, from + limit - 1);
-    const events = h.pages.readEvents(from, to);
+    const events = h.readEvents(from, to);
     return to < last && events.length > 0 ? { events, next_since_seq: to } : { events };
   }
 
@@ -63,7 +63,7 @@ export class RunReads {
     const tail = p.tail === undefined ? Infinity : clamp(p.tail, 0, LIMITS.eventsPerRead, 0);
     const rows: R.ListPatchesResult['patches'] = [];
     if (tail === 0) return { patches: rows };
-    h.pages.readEvents((p.since_seq ?? 0) + 1, h.lastSeq, (e) => {
+    h.readEvents((p.since_seq ?? 0) + 1, h.lastSeq, (e) => {
       const row = patchRowFor(e);
       if (!row) return;
       rows.push(row);

@@ -8,12 +8,12 @@
 // reloads when it is not, telling listeners when history they were told is gone; a run whose
 // log is gone ends its reader.
 import * as path from 'node:path';
-import type { Diagnostic } from '../../../contract/diagnostic';
-import { EVENT } from '../../../contract/events';
-import { CHECKPOINTS_DIR, EVENTS_FILE } from '../../../contract/layout';
-import type { EventRecord } from '../../../contract/schemas/records';
-import { DomainError } from '../engine/errors';
-import { applyEvent, emptyRunState, RunState } from '../engine/state';
+import type { Diagnostic } from '../../../../contract/diagnostic';
+import { EVENT } from '../../../../contract/events';
+import { CHECKPOINTS_DIR, EVENTS_FILE } from '../../../../contract/layout';
+import type { EventRecord } from '../../../../contract/schemas/records';
+import { DomainError } from '../../engine/errors';
+import { applyEvent, emptyRunState, RunState } from '../../engine/state';
 import { removeStaleTempFiles } from './atomicFile';
 import { CacheWriter } from './cacheWriter';
 import { EventLog, LogRewrittenError } from './eventLog';
@@ -22,7 +22,8 @@ import { whyUnreadable } from './fileIdentity';
 import { damageAfterRepair } from './logRepair';
 import { LogPages } from './logPages';
 import { startFromCaches } from './snapshots';
-import { CommitNotice, LogPoint, RunSite, StoreOptions } from './types';
+import type { CommitNotice, StoreOptions } from '../types';
+import type { LogPoint, RunSite } from './runSite';
 import { restoreNewline, TornTailWatch } from './tornTail';
 import { runFormatOf } from './writeRefusals';
 
@@ -291,11 +292,6 @@ export class RunReader {
     return folded;
   }
 
-  /** A torn line still pending, for the watcher to look again later. */
-  get hasPendingTail(): boolean {
-    return this.torn.pending;
-  }
-
   /** consumeNew, reading the log again from its start when it was rewritten under us (in place: it shrank). */
   protected consumeNewSafely(lockFd: number | undefined, collect = true): EventRecord[] {
     try {
@@ -312,11 +308,11 @@ export class RunReader {
   }
 
   private scheduleSnapshot(): void {
-    if (!this.closed) this.caches.schedule(() => this.writeSnapshotsNow());
+    if (!this.closed) this.caches.schedule(() => this.flush());
   }
 
   /** Writes the caches when they are behind. */
-  writeSnapshotsNow(): void {
+  flush(): void {
     if (this.opts.readOnly) return;
     // Never replace newer caches with older ones: catch up first.
     if (!this.closed) this.catchUp();
@@ -343,7 +339,7 @@ export class RunReader {
   close(): void {
     if (this.closed) return;
     this.caches.stop();
-    if (this.opts.snapshotDelayMs !== null || this.snapshotLag >= this.opts.snapshotLagEvents) this.writeSnapshotsNow();
+    if (this.opts.snapshotDelayMs !== null || this.snapshotLag >= this.opts.snapshotLagEvents) this.flush();
     this.closed = true;
     this.log.close();
   }

@@ -1,7 +1,7 @@
 // Reading a run's log by seq, in pages (listEvents, replay, a subscriber's catch-up): from the
 // byte offset of a seq the fold indexed, or from the top, through the same sequencing as the fold,
 // so a page holds whole commits and what the fold would apply.
-import type { EventRecord } from '../../../contract/schemas/records';
+import type { EventRecord } from '../../../../contract/schemas/records';
 import type { EventLog } from './eventLog';
 import { EventSequencer } from './eventSequencer';
 

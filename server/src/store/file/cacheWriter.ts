@@ -2,11 +2,11 @@
 // close when they are behind. Never over caches another process already wrote at or past the same
 // seq (newer caches are never replaced by older ones); errors become diagnostics.
 import * as path from 'node:path';
-import { RUN_FILE } from '../../../contract/layout';
-import { RunState, stateSeq } from '../engine/state';
+import { RUN_FILE } from '../../../../contract/layout';
+import { RunState, stateSeq } from '../../engine/state';
 import type { EventLog } from './eventLog';
 import { readLogIndex, writeSnapshots } from './snapshots';
-import type { StoreOptions } from './types';
+import type { StoreOptions } from '../types';
 
 export class CacheWriter {
   /** The seq of the caches on disk, as far as this process knows. */

@@ -1,0 +1,206 @@
+// Which runs there are: the open roots, each on its board (boardStore.ts — the store that keeps
+// its runs), a run found by id across them, and the listeners of every run's commits,
+// diagnostics and resets.
+import type { Diagnostic } from '../../../contract/diagnostic';
+import { DomainError } from '../engine/errors';
+import { assertRunId } from '../engine/ids';
+import type { BoardSite, BoardStore, RunLog } from '../store/boardStore';
+import type { BoardOpener } from '../store/boards';
+import { normalizePath } from './localPaths';
+import type { CommitNotice, ResetNotice, StoreListener, StoreOptions } from '../store/types';
+
+export type Locator = { root?: string; run_id: string };
+
+export class RunRegistry {
+  private readonly boards = new Map<string, BoardStore>();
+  private readonly listeners = new Set<StoreListener>();
+  /** Diagnostics that are said once (unreadable runs and checkpoints, symlinked folders). */
+  private readonly reported = new Set<string>();
+  private readonly site: BoardSite;
+  /** While boards are followed: each open root's follower, and what to do with an error of one. */
+  private following: { followers: Map<string, { close(): Promise<void> }>; onError: (e: unknown) => void } | undefined;
+
+  constructor(
+    options: StoreOptions,
+    private readonly openBoard: BoardOpener,
+  ) {
+    this.site = {
+      options,
+      listener: { onCommit: this.emitCommit, onDiagnostic: this.emitDiagnostic, onReset: this.emitReset },
+      reportOnce: (key, d) => this.reportOnce(key, d),
+    };
+  }
+
+  // ------------------------------------------------------------------ roots and listeners
+
+  /** Opens a root (a path or file:// URI); returns its normalized path. */
+  addRoot(root: string): string {
+    const p = normalizePath(root, process.cwd());
+    if (!this.boards.has(p)) {
+      this.boards.set(p, this.openBoard(p, this.site));
+      this.followBoard(p);
+    }
+    return p;
+  }
+
+  removeRoot(root: string): void {
+    const p = normalizePath(root, process.cwd());
+    void this.following?.followers.get(p)?.close();
+    this.following?.followers.delete(p);
+    this.boards.get(p)?.close();
+    this.boards.delete(p);
+  }
+
+  /**
+   * From now on every open root's board (and every root opened later) tells of runs that other
+   * processes change, and they are folded: listeners hear of every commit, whoever made it.
+   */
+  follow(onError: (e: unknown) => void): { close(): Promise<void> } {
+    const following = { followers: new Map<string, { close(): Promise<void> }>(), onError };
+    this.following = following;
+    for (const root of this.boards.keys()) this.followBoard(root);
+    return {
+      close: async () => {
+        if (this.following === following) this.following = undefined;
+        await Promise.all([...following.followers.values()].map((f) => f.close()));
+      },
+    };
+  }
+
+  private followBoard(root: string): void {
+    const f = this.following;
+    if (!f || f.followers.has(root)) return;
+    f.followers.set(
+      root,
+      this.boards.get(root)!.follow((runId) => {
+        try {
+          this.catchUp(root, runId);
+        } catch (e) {
+          f.onError(e);
+        }
+      }),
+    );
+  }
+
+  rootPaths(): string[] {
+    return [...this.boards.keys()];
+  }
+
+  /** The board of an open root (a normalized path), if it is open. */
+  board(root: string): BoardStore | undefined {
+    return this.boards.get(root);
+  }
+
+  on(listener: StoreListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  readonly emitCommit = (n: CommitNotice) => {
+    for (const l of this.listeners) l.onCommit?.(n);
+  };
+
+  readonly emitDiagnostic = (d: Diagnostic) => {
+    for (const l of this.listeners) l.onDiagnostic?.(d);
+  };
+
+  readonly emitReset = (n: ResetNotice) => {
+    for (const l of this.listeners) l.onReset?.(n);
+  };
+
+  reportOnce(key: string, d: Diagnostic): void {
+    if (this.reported.has(key)) return;
+    this.reported.add(key);
+    this.emitDiagnostic(d);
+  }
+
+  /** The open root named by a path or URI; ROOT_UNKNOWN when it is not open. */
+  resolveRoot(root: string): string {
+    const p = normalizePath(root, process.cwd());
+    if (!this.boards.has(p)) {
+      throw new DomainError('ROOT_UNKNOWN', `${root} is not an open root (open: ${this.rootPaths().join(', ') || 'none'}).`, { root });
+    }
+    return p;
+  }
+
+  // ------------------------------------------------------------------ finding runs
+
+  /** Run ids on a root's board. */
+  runIdsIn(root: string): string[] {
+    return this.boards.get(root)?.runIds() ?? [];
+  }
+
+  /** A run of an open root, loaded on first use; undefined when there is no such run. */
+  runIn(root: string, runId: string): RunLog | undefined {
+    return this.boards.get(root)?.openRun(runId);
+  }
+
+  locate(p: Locator): RunLog {
+    assertRunId(p.run_id);
+    if (p.root !== undefined) {
+      const h = this.runIn(this.resolveRoot(p.root), p.run_id);
+      if (!h) throw notFound(p.run_id);
+      return h;
+    }
+    const found: RunLog[] = [];
+    for (const root of this.boards.keys()) {
+      const h = this.runIn(root, p.run_id);
+      if (h) found.push(h);
+    }
+    if (found.length === 0) throw notFound(p.run_id);
+    if (found.length > 1) {
+      throw new DomainError('ROOT_REQUIRED', `Run ${p.run_id} exists in ${found.length} roots; say which with root.`, {
+        run_id: p.run_id,
+        roots: found.map((h) => h.root),
+      });
+    }
+    return found[0];
+  }
+
+  /** The run, caught up with what other processes appended (reads never lock or write). */
+  current(p: Locator): RunLog {
+    const h = this.locate(p);
+    h.catchUp();
+    if (!h.gone) return h;
+    // Its log was deleted since it was loaded: RUN_NOT_FOUND, or the run created anew.
+    const again = this.locate(p);
+    again.catchUp();
+    return again;
+  }
+
+  /** Loaded runs of every board, for the lease timer and flushes. */
+  loadedRuns(): RunLog[] {
+    return [...this.boards.values()].flatMap((b) => b.loadedRuns());
+  }
+
+  /** A board said a run may have changed: fold it (loading the run if new, which listeners hear of with no events). */
+  catchUp(root: string, runId: string): void {
+    const board = this.boards.get(root);
+    if (!board) return;
+    const loaded = board.isLoaded(runId) ? board.openRun(runId) : undefined;
+    if (loaded) {
+      loaded.catchUp();
+      if (!loaded.gone) return;
+    }
+    const h = board.openRun(runId);
+    if (h) this.emitCommit({ root, run_id: runId, events: [], last_seq: h.lastSeq });
+  }
+
+  /** The board a new run goes to: the one named, else the only open one. */
+  boardForNewRun(root: string | undefined): BoardStore {
+    if (root !== undefined) return this.boards.get(this.resolveRoot(root))!;
+    if (this.boards.size === 1) return [...this.boards.values()][0];
+    throw new DomainError(
+      'ROOT_REQUIRED',
+      this.boards.size === 0 ? 'No root is open.' : `${this.boards.size} roots are open; say which one with root.`,
+    );
+  }
+
+  closeAll(): void {
+    for (const b of this.boards.values()) b.close();
+  }
+}
+
+function notFound(runId: string): DomainError {
+  return new DomainError('RUN_NOT_FOUND', `No run ${runId}.`, { run_id: runId });
+}

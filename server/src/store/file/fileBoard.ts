@@ -1,0 +1,247 @@
+// The file store's board: a root's .runboard/runs/ folder. Which runs it holds (real folders with
+// a log, never symlinks), each run's handle (loaded on first use, let go when its log is gone),
+// new runs made under the root's creation lock, and a watcher that tells of other processes'
+// changes.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { CREATING_FILE, EVENTS_FILE } from '../../../../contract/layout';
+import type { EventRecord } from '../../../../contract/schemas/records';
+import { DomainError } from '../../engine/errors';
+import { runIdProblem } from '../../engine/ids';
+import type { BoardSite, BoardStore, RunLog } from '../boardStore';
+import { whyUnreadable } from './fileIdentity';
+import type { OpenFiles } from './openFiles';
+import { runDir, runsDir } from './paths';
+import { syncDirectory } from './platformFs';
+import { RunHandle } from './runHandle';
+import { HeldLock, OsRunLock } from './runLock';
+import type { RunSite } from './runSite';
+import { RunsWatcher } from './runsWatcher';
+
+export class FileBoard implements BoardStore {
+  private readonly runs = new Map<string, RunHandle>();
+  private creationLock: OsRunLock | undefined;
+
+  constructor(
+    readonly root: string,
+    private readonly site: BoardSite,
+    private readonly openFiles: OpenFiles,
+  ) {}
+
+  /** Valid names of real (non-symlink) folders holding a log (or one that cannot be looked into). */
+  runIds(): string[] {
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(runsDir(this.root), { withFileTypes: true });
+    } catch {
+      return [];
+    }
+    const ids: string[] = [];
+    for (const d of entries) {
+      if (runIdProblem(d.name)) continue;
+      if (d.isSymbolicLink()) {
+        this.site.reportOnce(`symlink:${this.root}:${d.name}`, {
+          file: path.join(runsDir(this.root), d.name),
+          message: 'Run folders must not be symbolic links; this one is ignored.',
+        });
+        continue;
+      }
+      if (d.isDirectory() && logMayExist(path.join(runsDir(this.root), d.name, EVENTS_FILE))) ids.push(d.name);
+    }
+    return ids;
+  }
+
+  openRun(runId: string): RunHandle | undefined {
+    if (runIdProblem(runId)) return undefined;
+    const cached = this.runs.get(runId);
+    if (cached && !cached.gone) return cached;
+    // Its log was deleted: look at the disk again (the run may have been created anew).
+    if (cached) this.drop(runId);
+    const dir = runDir(this.root, runId);
+    let st: fs.Stats;
+    try {
+      st = fs.lstatSync(dir);
+    } catch {
+      return undefined;
+    }
+    if (!st.isDirectory() || !logMayExist(path.join(dir, EVENTS_FILE))) return undefined;
+    let h: RunHandle;
+    try {
+      h = RunHandle.open(this.siteOf(runId, dir));
+    } catch (e) {
+      if (e instanceof DomainError) throw e;
+      throw this.unreadable(runId, dir, e as NodeJS.ErrnoException);
+    }
+    if (!h.exists) {
+      this.dispose(h);
+      return undefined;
+    }
+    this.runs.set(runId, h);
+    return h;
+  }
+
+  isLoaded(runId: string): boolean {
+    return this.runs.get(runId)?.gone === false;
+  }
+
+  loadedRuns(): RunLog[] {
+    const out: RunLog[] = [];
+    for (const [id, h] of this.runs) {
+      if (h.gone) this.drop(id);
+      else out.push(h);
+    }
+    return out;
+  }
+
+  /** STORAGE_ERROR for a run whose files cannot be read, reported once as a diagnostic too. */
+  private unreadable(runId: string, dir: string, e: NodeJS.ErrnoException): DomainError {
+    const file = path.join(dir, EVENTS_FILE);
+    const message = `Cannot read run ${runId}: ${whyUnreadable(file, e)}.`;
+    this.site.reportOnce(`unreadable:${this.root}:${runId}:${e.code}`, { run_id: runId, file, message });
+    return new DomainError('STORAGE_ERROR', message, { run_id: runId });
+  }
+
+  private siteOf(runId: string, dir: string): RunSite {
+    const { listener, options } = this.site;
+    return {
+      root: this.root,
+      runId,
+      dir,
+      opts: options,
+      emitCommit: listener.onCommit,
+      emitDiagnostic: listener.onDiagnostic,
+      emitReset: listener.onReset,
+      touched: this.openFiles.touched,
+    };
+  }
+
+  private dispose(h: RunHandle): void {
+    this.openFiles.forget(h);
+    h.close();
+  }
+
+  private drop(runId: string): void {
+    const h = this.runs.get(runId);
+    if (h) this.dispose(h);
+    this.runs.delete(runId);
+  }
+
+  // ------------------------------------------------------------------ new runs
+
+  /**
+   * Refused early when it can be (a rejected call writes nothing, not even the lock's file); then
+   * checked again under the root's creation lock, which makes the case-only clash check and the
+   * folder's creation one step across processes.
+   */
+  async createRun(runId: string, first: EventRecord[]): Promise<RunLog> {
+    this.assertNewRunId(runId);
+    const creating = await this.lockCreation();
+    try {
+      this.assertNewRunId(runId);
+      return await this.createRunFolder(runId, first);
+    } finally {
+      creating.release();
+    }
+  }
+
+  private assertNewRunId(runId: string): void {
+    if (this.isLoaded(runId) || this.openRun(runId)) {
+      throw new DomainError('RUN_EXISTS', `Run ${runId} already exists in ${this.root}.`, { run_id: runId });
+    }
+    const clash = this.runIds().find((id) => id !== runId && id.toLowerCase() === runId.toLowerCase());
+    if (clash) throw new DomainError('RUN_EXISTS', `Run ${clash} exists and differs from ${runId} only in case.`, { run_id: runId });
+  }
+
+  /** The root's creation lock: held while a new run's id is checked and its folder and first event made. */
+  private async lockCreation(): Promise<HeldLock> {
+    const dir = runsDir(this.root);
+    if (!this.creationLock) {
+      try {
+        fs.mkdirSync(dir, { recursive: true });
+      } catch (e) {
+        throw new DomainError('STORAGE_ERROR', `Cannot create ${dir}: ${(e as Error).message}`);
+      }
+      this.creationLock = new OsRunLock(
+        path.join(dir, CREATING_FILE),
+        path.join(dir, `${CREATING_FILE}.waiting`),
+        this.site.options.lockTimeoutMs,
+      );
+    }
+    try {
+      return await this.creationLock.acquire({ create: true });
+    } catch (e) {
+      if (e instanceof DomainError) throw e;
+      throw new DomainError('STORAGE_ERROR', `Cannot lock ${dir} to create a run: ${(e as Error).message}`);
+    }
+  }
+
+  private async createRunFolder(runId: string, first: EventRecord[]): Promise<RunLog> {
+    const dir = runDir(this.root, runId);
+    try {
+      fs.mkdirSync(dir, { recursive: true });
+      if (fs.lstatSync(dir).isSymbolicLink()) throw new Error('the run folder is a symbolic link');
+    } catch (e) {
+      throw new DomainError('STORAGE_ERROR', `Cannot create ${dir}: ${(e as Error).message}`);
+    }
+    const h = RunHandle.forNewRun(this.siteOf(runId, dir));
+    try {
+      await h.create(first);
+      // A new run survives power loss only with its folder entries: the log's, the run's, runs/'s.
+      if (this.site.options.durability === 'fsync') {
+        for (const d of [dir, runsDir(this.root), path.dirname(runsDir(this.root))]) syncDirectory(d);
+      }
+    } catch (e) {
+      this.dispose(h);
+      // Nothing was committed (no lock, a full disk…): leave no empty run folder behind, which
+      // would list as a run that cannot be read.
+      if (!hasEvents(dir)) fs.rmSync(dir, { recursive: true, force: true });
+      throw e;
+    }
+    this.runs.set(runId, h);
+    return h;
+  }
+
+  // ------------------------------------------------------------------ following, closing
+
+  follow(changed: (runId: string) => void): { close(): Promise<void> } {
+    return new RunsWatcher(runsDir(this.root), {
+      changed,
+      // The look that backs the watcher up: a run that fails it is said, and the others still looked at.
+      poll: () => {
+        for (const h of this.loadedRuns()) {
+          try {
+            h.catchUp();
+          } catch (e) {
+            this.site.listener.onDiagnostic({ run_id: h.runId, file: runDir(this.root, h.runId), message: (e as Error).message });
+          }
+        }
+      },
+    });
+  }
+
+  close(): void {
+    for (const h of this.runs.values()) this.dispose(h);
+    this.runs.clear();
+    this.creationLock?.close();
+    this.creationLock = undefined;
+  }
+}
+
+/** Whether a run folder may hold a log: it does, or it cannot be looked into (then it is listed as unreadable). */
+function logMayExist(file: string): boolean {
+  try {
+    fs.lstatSync(file);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code !== 'ENOENT' && (e as NodeJS.ErrnoException).code !== 'ENOTDIR';
+  }
+}
+
+/** True when the run folder's log exists and holds anything. */
+function hasEvents(dir: string): boolean {
+  try {
+    return fs.statSync(path.join(dir, EVENTS_FILE)).size > 0;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,90 @@
+// Watches a root's .runboard/runs with chokidar so lines appended by other processes (the CLI,
+// MCP servers, another editor) are folded and delivered within the contract's 500 ms. A slow
+// poll backs the watcher up (missed events, torn lines that need a second look).
+import chokidar, { FSWatcher } from 'chokidar';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { EVENTS_FILE } from '../../../../contract/layout';
+
+export interface RunsWatcherTarget {
+  /** Something under runs/<runId> changed. */
+  changed(runId: string): void;
+  /** The periodic look at every loaded run. */
+  poll(): void;
+}
+
+const POLL_MS = 1000;
+
+export class RunsWatcher {
+  private watcher: FSWatcher | undefined;
+  private closed = false;
+  /** Runs with a look scheduled for the next turn of the event loop. */
+  private readonly soon = new Set<string>();
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(
+    private readonly dir: string,
+    private readonly target: RunsWatcherTarget,
+  ) {
+    this.timer = setInterval(() => this.tick(), POLL_MS);
+    this.timer.unref();
+    this.startWhenPresent();
+  }
+
+  private startWhenPresent(): void {
+    const dir = this.dir;
+    // Opening a folder must not write into it, so an absent .runboard/runs is polled for, not created.
+    if (this.closed || this.watcher || !fs.existsSync(dir)) return;
+    const w = chokidar.watch(dir, {
+      depth: 1,
+      ignoreInitial: true,
+      // Only the logs matter; snapshots, checkpoints and locks change for other reasons.
+      ignored: (p, stats) => stats?.isFile() === true && path.basename(p) !== EVENTS_FILE,
+    });
+    const onPath = (p: string) => {
+      const rel = path.relative(dir, p);
+      const runId = rel.split(path.sep)[0];
+      if (runId && !runId.startsWith('..')) this.target.changed(runId);
+    };
+    w.on('add', onPath)
+      .on('change', onPath)
+      .on('addDir', onPath)
+      .on('error', () => undefined);
+    // chokidar drops a file's change events for 50 ms after it emits one, with no trailing
+    // event, so appends in a burst would wait for the 1 s poll. Its raw fs.watch events are not
+    // throttled: each one schedules a look at its run (once per turn of the event loop).
+    w.on('raw', (_event, evPath, details) => {
+      const watched = (details as { watchedPath?: unknown } | undefined)?.watchedPath;
+      if (typeof watched !== 'string') return;
+      const rel = path.relative(dir, watched);
+      const runId = rel === '' ? evPath : rel.split(path.sep)[0];
+      if (runId && !runId.startsWith('..') && !path.isAbsolute(runId)) this.lookSoon(runId);
+    });
+    this.watcher = w;
+    // Runs that appeared before the watcher was ready.
+    w.on('ready', () => {
+      for (const name of fs.readdirSync(dir)) this.target.changed(name);
+    });
+  }
+
+  private lookSoon(runId: string): void {
+    if (this.soon.has(runId)) return;
+    this.soon.add(runId);
+    setImmediate(() => {
+      this.soon.delete(runId);
+      if (!this.closed) this.target.changed(runId);
+    });
+  }
+
+  private tick(): void {
+    this.startWhenPresent();
+    this.target.poll();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    clearInterval(this.timer);
+    await this.watcher?.close();
+    this.watcher = undefined;
+  }
+}
