@@ -36,7 +36,7 @@ const MARK = /<!-- contract hash: ([0-9a-f]{16}) -->/;
 
 describe('docs/PROTOCOL.md follows the contract', () => {
   it('the hash ignores formatting but not content', () => {
-    const one = "export const LEASE = { defaultMs: 30_000, minMs: 1_000 };\n";
+    const one = 'export const LEASE = { defaultMs: 30_000, minMs: 1_000 };\n';
     const wrapped = 'export const LEASE = {\r\n  defaultMs: 30_000,\r\n  minMs: 1_000,\r\n};\r\n';
     assert.equal(contractText(one), contractText(wrapped));
     assert.notEqual(contractText(one), contractText(one.replace('30_000', '120_000')));
