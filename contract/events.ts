@@ -18,7 +18,19 @@ export const EVENT = {
   workspaceRebound: 'workspace_rebound',
   /** Accepts the damage found before it (lines that could not be folded, missing seqs): writes resume. */
   logRepaired: 'context.log.repaired',
+  /** A person or agent finished the run (finishRun), or its last open task was completed (auto_finish). */
+  runCompleted: 'run_completed',
+  runFailed: 'run_failed',
 } as const;
 
-/** The run format this Runboard writes (context.run.created's payload.format); runs of a newer one are read, never written. */
-export const RUN_FORMAT = 1;
+/**
+ * The run format this Runboard writes (context.run.created's payload.format and the run's
+ * `format`); runs of a newer one are read, never written. Format 2 (PROTOCOL.md §Files): step
+ * events move the run's next step along, and run_completed / run_failed finish the run.
+ */
+export const RUN_FORMAT = 2;
+
+/** A run's format: absent on runs made before formats were recorded in the run. */
+export function formatOf(run: { format?: number }): number {
+  return run.format ?? 1;
+}

@@ -10,6 +10,8 @@ export const LIMITS = {
   runTasks: 100_000,
   textBytes: 64 * 1024,
   eventsPerRead: 10_000,
+  /** Plan steps given at creation (createRun's `steps`). */
+  steps: 50,
 } as const;
 
 /** Whether a commit is fsynced before it is acknowledged (PROTOCOL.md §Transport: initialization options). */

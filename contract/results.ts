@@ -130,6 +130,7 @@ export interface StoreResults {
   listRuns: ListRunsResult;
   getRun: GetRunResult;
   appendEvent: Deduped<AppendEventResult>;
+  finishRun: Deduped<AppendEventResult>;
   listEvents: ListEventsResult;
   patchBlackboard: Deduped<PatchBlackboardResult>;
   getBlackboard: GetBlackboardResult;

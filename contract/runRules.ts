@@ -2,12 +2,19 @@
 // follow. The engine refuses every change but run_reopened to a terminal run (RUN_TERMINAL).
 import { isTerminal, type RunStatus } from './statuses';
 
-export const RUN_ACTIONS = ['claim', 'createTasks', 'pause', 'resume', 'cancel', 'reopen'] as const;
+export const RUN_ACTIONS = ['claim', 'createTasks', 'pause', 'resume', 'complete', 'fail', 'cancel', 'reopen'] as const;
 export type RunAction = (typeof RUN_ACTIONS)[number];
 
 export function runActions(status: RunStatus): RunAction[] {
   if (isTerminal(status)) return ['reopen'];
-  return ['claim', 'createTasks', status === 'paused' ? 'resume' : 'pause', 'cancel'];
+  return ['claim', 'createTasks', status === 'paused' ? 'resume' : 'pause', 'complete', 'fail', 'cancel'];
+}
+
+/** The run's status as views say it: with the number of tasks in progress when there are any ("queued · 2 in progress"). */
+export function runStatusText(run: { status: RunStatus; tasks: readonly { status: string }[] }): string {
+  let working = 0;
+  for (const t of run.tasks) if (t.status === 'in_progress') working++;
+  return working > 0 ? `${run.status} · ${working} in progress` : run.status;
 }
 
 /** Runs that still want work: not terminal and not paused (the ones the views count as active). */

@@ -107,6 +107,10 @@ export function waitReasons(
   return reasons;
 }
 
+/** Task types the engine knows a payload contract for (SPEC §6.2); any other type is free. */
+export const TASK_KINDS = ['implementation', 'inspection', 'research', 'validation', 'fix_proposal'] as const;
+export type TaskKind = (typeof TASK_KINDS)[number];
+
 /** What a person or agent can do to a task, in the order views list them. */
 export const TASK_ACTIONS = ['claim', 'heartbeat', 'complete', 'fail', 'release', 'retry', 'requeue'] as const;
 export type TaskAction = (typeof TASK_ACTIONS)[number];

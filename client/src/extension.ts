@@ -2,6 +2,8 @@
 // item), registers the commands, and wires folder changes, trust and agent access. `activate`
 // catches everything and says so, because VS Code shows nothing when activation throws. Its
 // return value is a small API the e2e tests use.
+import { runFinishCommands } from './commands/runFinishCommands';
+import { addTaskCommand } from './commands/addTaskCommand';
 import * as vscode from 'vscode';
 import { updateTerminalPath } from './agents/agentPath';
 import { mcpCommands, mcpServerSpecs, refreshLauncher, registerMcpProvider, type McpServerSpec } from './agents/mcp';
@@ -38,6 +40,8 @@ export async function activate(ext: vscode.ExtensionContext): Promise<RunboardAp
     const mcpRegistered = registerMcpProvider(ctx);
     for (const d of registerCommands(ctx, [
       ...runCommands(ctx),
+      ...runFinishCommands(ctx),
+      addTaskCommand(ctx),
       ...blackboardCommands(ctx),
       ...taskCommands(ctx),
       ...replayCommands(ctx),

@@ -37,6 +37,10 @@ export const CreateRunParams = z.object({
   model_provider: z.string().optional(),
   model_id: z.string().optional(),
   mcp_servers: z.array(z.string()).optional(),
+  /** The plan's steps, in order (at most LIMITS.steps; clients make them from a multi-line objective: contract/planSteps.ts). */
+  steps: z.array(z.string().trim().min(1)).optional(),
+  /** Completing the last open task also completes the run. */
+  auto_finish: z.boolean().optional(),
 });
 
 export const ListRunsParams = z.object({
@@ -77,21 +81,70 @@ export const GetBlackboardParams = z.object(RunLocator);
 
 export const ListPatchesParams = z.object({ ...RunLocator, since_seq: seq.optional(), tail: clampable.optional() });
 
-export const TaskInput = z.object({
-  id: z.string().optional(),
-  task_type: z.string().trim().min(1),
-  payload: z.unknown().optional(),
-  status: TaskStatusSchema.optional(),
-  workflow_id: z.string().optional(),
-  workflow_node_id: z.string().optional(),
-  parent_task_id: z.string().optional(),
-  depends_on_task_ids: z.array(z.string()).optional(),
-  decision_ids: z.array(z.string()).optional(),
-  artifact_ids: z.array(z.string()).optional(),
-  priority: z.number().int().min(-2147483648).max(2147483647).optional(),
-  max_attempts: z.number().int().min(1).max(1_000_000).optional(),
-});
+/** Fields people write for a task that TaskInput names otherwise: an unknown field is refused with its right name. */
+export const TASK_INPUT_ALIASES: Readonly<Record<string, string>> = {
+  task_id: 'id',
+  taskId: 'id',
+  name: 'payload.title',
+  title: 'payload.title',
+  description: 'payload.description',
+  type: 'task_type',
+  taskType: 'task_type',
+  kind: 'task_type',
+  depends_on: 'depends_on_task_ids',
+  dependencies: 'depends_on_task_ids',
+  deps: 'depends_on_task_ids',
+  after: 'depends_on_task_ids',
+  max_retries: 'max_attempts',
+  retries: 'max_attempts',
+  target: 'payload.output_target.path',
+  output_target: 'payload.output_target',
+};
+
+/** What a task row with fields TaskInput does not know is told: each field, and its right name where there is one. */
+export function unknownTaskFields(keys: readonly string[]): string {
+  const said = keys.map((k) => (TASK_INPUT_ALIASES[k] ? `"${k}" (did you mean "${TASK_INPUT_ALIASES[k]}"?)` : `"${k}"`));
+  return `Unknown task field${keys.length > 1 ? 's' : ''} ${said.join(', ')}. A task has id, task_type, payload (title, description, output_target…), status, priority, depends_on_task_ids, max_attempts, workflow_id, workflow_node_id, parent_task_id, decision_ids, artifact_ids.`;
+}
+
+export const TaskInput = z.strictObject(
+  {
+    id: z.string().optional().describe('The task id (letters, digits, . _ - :), unique in the run; default: task-<uuid>.'),
+    task_type: z
+      .string()
+      .trim()
+      .min(1)
+      .describe(
+        'What kind of work: implementation (needs payload.output_target.path), inspection, research, validation, fix_proposal, or your own.',
+      ),
+    payload: z.unknown().optional().describe('An object: title (what every view shows), description, output_target {path} …'),
+    status: TaskStatusSchema.optional().describe('pending (default), runnable or blocked.'),
+    workflow_id: z.string().optional(),
+    workflow_node_id: z.string().optional(),
+    parent_task_id: z.string().optional(),
+    depends_on_task_ids: z
+      .array(z.string())
+      .optional()
+      .describe('Tasks (ids in the run or this file) that must be done before this one can be claimed.'),
+    decision_ids: z.array(z.string()).optional(),
+    artifact_ids: z.array(z.string()).optional(),
+    priority: z.number().int().min(-2147483648).max(2147483647).optional().describe('Higher is claimed first (default 0).'),
+    max_attempts: z.number().int().min(1).max(1_000_000).optional().describe('Failures before the task stays failed (default 3).'),
+    /** Allowed on a row and ignored: the idempotency key is the call's own command_id. */
+    command_id: z.string().optional(),
+  },
+  { error: (issue) => (issue.code === 'unrecognized_keys' ? unknownTaskFields(issue.keys) : undefined) },
+);
 export type TaskInput = z.infer<typeof TaskInput>;
+
+export const FinishRunParams = z.object({
+  ...RunLocator,
+  status: z.enum(['completed', 'failed']),
+  reason: optionalText,
+  /** Complete even while tasks are in progress (their holders may still finish them). */
+  force: z.boolean().optional(),
+  command_id: commandId,
+});
 
 export const CreateTasksParams = z.object({
   ...RunLocator,
@@ -198,6 +251,7 @@ export const METHOD_PARAMS = {
   listRuns: ListRunsParams,
   getRun: GetRunParams,
   appendEvent: AppendEventParams,
+  finishRun: FinishRunParams,
   listEvents: ListEventsParams,
   patchBlackboard: PatchBlackboardParams,
   getBlackboard: GetBlackboardParams,

@@ -87,6 +87,10 @@ export const RunRecordSchema = z.object({
   // Engine field: the event type that last moved `status`, so a rebind knows whether the
   // pause came from a workspace mismatch (PROTOCOL.md §rebindWorkspace).
   status_changed_by: z.string().optional(),
+  /** The run's format (contract/events.ts RUN_FORMAT); absent: 1. */
+  format: z.number().int().positive().optional(),
+  /** Completing the last open task also completes the run (createRun's auto_finish; format 2). */
+  auto_finish: z.boolean().optional(),
 });
 export type RunRecord = z.infer<typeof RunRecordSchema>;
 /** The run without its task list: tasks live in an indexed map in memory. */

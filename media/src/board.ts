@@ -117,7 +117,10 @@ function renderHeader(m: BoardModel): HTMLElement {
   const header = el('header', 'board-header');
   const title = el('div', 'run-title');
   if (m.run) {
-    title.append(el('span', `run-status run-${m.run.status}`, m.run.status), el('span', 'run-objective', m.run.objective || m.run.run_id));
+    title.append(
+      el('span', `run-status run-${m.run.status}`, m.run.status_text),
+      el('span', 'run-objective', m.run.objective || m.run.run_id),
+    );
     title.title = m.run.run_id;
   } else {
     title.append(el('span', 'run-objective', 'No run selected'));

@@ -62,6 +62,8 @@ export const Requests = {
   getRun: request<'getRun'>('runboard/getRun'),
   /** Appends a run event (transition table of SPEC.md §4.2). */
   appendEvent: request<'appendEvent'>('runboard/appendEvent'),
+  /** Completes or fails a run (completing waits for tasks in progress unless forced). */
+  finishRun: request<'finishRun'>('runboard/finishRun'),
   /** Pages through a run's events. */
   listEvents: request<'listEvents'>('runboard/listEvents'),
   /** Adds a fact, decision, question or artifact, or sets a summary. */

@@ -53,6 +53,9 @@ const TOOLS = [
   'list_runs',
   'create_run',
   'get_run',
+  'complete_run',
+  'fail_run',
+  'add_task',
   'create_tasks',
   'claim_task',
   'heartbeat_task',
@@ -240,7 +243,7 @@ describe('runboard mcp', () => {
     seedRun(root, 'second');
     const ambiguous = await call(client, 'claim_task', {});
     assert.equal(ambiguous.isError, true);
-    assert.match(ambiguous.text, /^RUN_AMBIGUOUS: 2 open runs .*run_id/);
+    assert.match(ambiguous.text, /^RUN_AMBIGUOUS: 2 open runs .*Objective of second.*run_id/s);
   });
 
   it('get_run tells live leases from ended ones', async () => {
@@ -275,6 +278,43 @@ describe('runboard mcp', () => {
     const nested = await call(client, 'create_tasks', { tasks: [{ id: 'x' }] });
     assert.equal(nested.isError, true);
     assert.match(nested.text, /task_type/);
+    const unknown = await call(client, 'create_tasks', { tasks: [{ task_id: 'y', title: 'Y', task_type: 'w' }] });
+    assert.equal(unknown.isError, true);
+    assert.match(unknown.text, /"task_id" \(did you mean "id"\?\).*"title" \(did you mean "payload.title"\?\)/);
     assert.equal(eventsOnDisk(root, 'bad').length, 2, 'nothing was written');
+  });
+
+  it('plans a run from a multi-line objective, adds tasks in one line, and finishes the run (issue 15)', async () => {
+    const root = tempWorkspace();
+    const client = await connect(root);
+    const { run } = await ok(client, 'create_run', {
+      objective: 'Survey docs\nWrite changelog\nLink it',
+      run_id: 'plan',
+      auto_finish: true,
+    });
+    assert.deepEqual(
+      run.steps.map((s: { title: string }) => s.title),
+      ['Survey docs', 'Write changelog', 'Link it'],
+    );
+    const survey = (await ok(client, 'add_task', { title: 'Survey the docs', id: 'survey' })).task;
+    assert.deepEqual([survey.id, survey.task_type, survey.payload.title], ['survey', 'work', 'Survey the docs']);
+    const log = (await ok(client, 'add_task', { title: 'Write it', target: 'CHANGELOG.md', after: ['survey'], id: 'log' })).task;
+    assert.deepEqual(
+      [log.task_type, log.payload.output_target.path, log.depends_on_task_ids],
+      ['implementation', 'CHANGELOG.md', ['survey']],
+    );
+    await ok(client, 'claim_task', { task_id: 'survey' });
+    const early = await call(client, 'complete_run', {});
+    assert.equal(early.isError, true);
+    assert.match(early.text, /^TASKS_IN_PROGRESS: .*survey/);
+    await ok(client, 'complete_task', { task_id: 'survey' });
+    await ok(client, 'claim_task', { task_id: 'log' });
+    await ok(client, 'complete_task', { task_id: 'log' });
+    const finished = await ok(client, 'get_run', { run_id: 'plan' });
+    assert.equal(finished.run.status, 'completed', 'auto_finish completed it with the last task');
+    const other = (await ok(client, 'create_run', { objective: 'One line only', run_id: 'other' })).run;
+    assert.deepEqual(other.steps, []);
+    const failed = await ok(client, 'fail_run', { run_id: 'other', reason: 'not needed' });
+    assert.deepEqual([failed.run.status, failed.run.last_error], ['failed', 'not needed']);
   });
 });

@@ -178,12 +178,16 @@ describe('runboard runs and run …', () => {
     assert.match(none.error.message, /runboard run create/);
     seedRun(root, 'one');
     assert.equal(cliJson(root, ['run', 'show']).run.run_id, 'one');
+    cliJson(root, ['run', 'complete']);
+    assert.equal(cliJson(root, ['run', 'show']).run.run_id, 'one', "the root's only run, though finished (issue 15)");
+    cliJson(root, ['run', 'reopen']);
     seedRun(root, 'two');
     const human = cli(['--root', root, 'run', 'show']);
     assert.equal(human.status, 2);
+    // Newest first, each with its objective: ids alone say nothing to a person (issue 15).
     assert.match(
       human.stderr,
-      /RUN_AMBIGUOUS: 2 open runs in .*: (one|two) \(queued\), (one|two) \(queued\)\. Choose one with --run <id> or RUNBOARD_RUN/,
+      /RUN_AMBIGUOUS: 2 open runs in .*:\n {2}two {2}queued +Objective of two\n {2}one {2}running +Objective of one\nChoose one with --run <id> or RUNBOARD_RUN/,
     );
     assert.equal(cliJson(root, ['run', 'show'], 0, { env: { RUNBOARD_RUN: 'two' } }).run.run_id, 'two');
     assert.equal(cliJson(root, ['--run', 'one', 'run', 'show'], 0, { env: { RUNBOARD_RUN: 'two' } }).run.run_id, 'one');

@@ -50,6 +50,7 @@ describe('a read-only server', () => {
       const writes: [string, unknown][] = [
         ['runboard/createRun', { run_id: 'new', objective: 'x' }],
         ['runboard/appendEvent', { run_id: 'r', type: 'note', status: 'running' }],
+        ['runboard/finishRun', { run_id: 'r', status: 'completed', force: true }],
         ['runboard/patchBlackboard', { run_id: 'r', op: 'add_fact', payload: { text: 'x' } }],
         ['runboard/createTasks', { run_id: 'r', tasks: [{ task_type: 'w' }] }],
         ['runboard/claimTask', { run_id: 'r', agent_id: 'x' }],

@@ -44,6 +44,7 @@ describe('the packaged extension', () => {
       'dist/bin/runboard',
       'dist/bin/runboard.cmd',
       'package.json',
+      'schemas/tasks.schema.json',
     ]) {
       assert.ok(files.includes(f), `${f} is missing`);
     }

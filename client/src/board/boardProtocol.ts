@@ -29,6 +29,8 @@ export interface BoardRun {
   run_id: string;
   objective: string;
   status: RunStatus;
+  /** The status as views say it (contract runStatusText: "queued · 2 in progress"). */
+  status_text: string;
 }
 
 export interface BoardModel {

@@ -2,6 +2,7 @@
 // selection) and, on demand, editor-tab panels pinned to one run that survive reloads through a
 // serializer. Each webview gets a BoardSession: it renders the model as cards and turns card
 // actions into the same commands the tree uses.
+import { runStatusText } from '../../../contract/runRules';
 import * as vscode from 'vscode';
 import type { RunRecord, Task } from '../../../contract/schemas/records';
 import type { LeaseTokens } from '../runs/leaseTokens';
@@ -9,7 +10,7 @@ import { runKey, type RunRef } from '../runs/refs';
 import type { RunsModel } from '../runs/runsModel';
 import type { RunSelection } from '../runs/selection';
 import { offeredActions, waitTexts } from '../runs/taskActions';
-import { firstLine, taskTitle } from '../runs/taskText';
+import { firstLine, taskTitle } from '../../../contract/taskText';
 import type { RunboardServer } from '../server/runboardServer';
 import { boardHtml, boardResourceRoots } from './boardHtml';
 import type { BoardAction, BoardModel, BoardState, CardModel, FromBoard, ToBoard } from './boardProtocol';
@@ -133,7 +134,13 @@ export class BoardSession implements vscode.Disposable {
     const writable = base.trusted && base.serverRunning;
     return {
       ...base,
-      run: { root: ref.root, run_id: run.run_id, objective: firstLine(run.objective, 200), status: run.status },
+      run: {
+        root: ref.root,
+        run_id: run.run_id,
+        objective: firstLine(run.objective, 200),
+        status: run.status,
+        status_text: runStatusText(run),
+      },
       tasks: run.tasks.map((t) => this.card(ref, run, t, now, writable)),
     };
   }

@@ -5,9 +5,11 @@ import type { Task } from '../../../contract/schemas/records';
 import type { RunboardContext } from '../context';
 import { asRunRef, asTaskRef, type RunRef, type TaskRef } from '../runs/refs';
 import { offeredActions } from '../runs/taskActions';
-import { firstLine, taskDescription, taskTitle } from '../runs/taskText';
+import { firstLine, taskDescription, taskTitle } from '../../../contract/taskText';
 import type { TaskAction } from '../../../contract/taskRules';
-import { runActions, type RunAction } from '../../../contract/runRules';
+import { runActions, runStatusText, type RunAction } from '../../../contract/runRules';
+import { LIMITS } from '../../../contract/limits';
+import { stepsFromObjective } from '../../../contract/planSteps';
 import { Cancelled } from './commandKit';
 
 /** A field of a command's argument object, if it has that type. */
@@ -32,7 +34,7 @@ export async function pickRun(ctx: RunboardContext, placeHolder = 'Pick a run', 
   const current = ctx.selection.current;
   const items = runs.map((e) => ({
     label: firstLine(e.run.objective, 80) || e.run.run_id,
-    description: `${e.run.status}${multi ? ` · ${ctx.model.folderOf(e.ref.root)?.name ?? ''}` : ''}`,
+    description: `${runStatusText(e.run)}${multi ? ` · ${ctx.model.folderOf(e.ref.root)?.name ?? ''}` : ''}`,
     detail: e.run.run_id,
     ref: e.ref,
     picked: current?.run_id === e.ref.run_id && current.root === e.ref.root,
@@ -72,6 +74,32 @@ export async function taskFromArg(ctx: RunboardContext, arg: unknown, placeHolde
   );
   if (!picked) throw new Cancelled();
   return { ...run, task_id: picked.task.id };
+}
+
+/**
+ * The plan's steps: `steps` in the argument, else the lines of a multi-line objective given in it
+ * (contract/planSteps.ts, as the CLI and MCP read one), else asked one at a time — an input box
+ * cannot hold several lines — until an empty answer (or Escape) ends the plan.
+ */
+export async function askSteps(arg: unknown, objective: string): Promise<string[]> {
+  const given = argField(arg, 'steps', 'object');
+  if (Array.isArray(given)) return given.filter((s): s is string => typeof s === 'string' && s.trim() !== '').map((s) => s.trim());
+  if (argField(arg, 'objective', 'string') !== undefined) return stepsFromObjective(objective);
+  const steps: string[] = [];
+  for (;;) {
+    const step = await vscode.window.showInputBox({
+      ignoreFocusOut: true,
+      title: `Create Run: plan step ${steps.length + 1}`,
+      prompt:
+        steps.length === 0
+          ? 'The first step of the plan — or leave it empty for a run without steps.'
+          : 'The next step — or leave it empty to finish the plan.',
+      placeHolder: steps.length > 0 ? `after: ${steps[steps.length - 1]}` : undefined,
+    });
+    if (step === undefined || step.trim() === '') return steps;
+    steps.push(step.trim());
+    if (steps.length === LIMITS.steps) return steps;
+  }
 }
 
 export async function askText(arg: unknown, key: string, options: vscode.InputBoxOptions): Promise<string> {

@@ -2,13 +2,14 @@
 // up to a chosen seq; show drift. A replay opens VS Code's diff editor over two read-only
 // documents (persisted state ↔ replayed state, pretty JSON with sorted keys), with the drift flags
 // in the title and in a notification.
+import { replayFindings, replayVerdict } from '../../../contract/replayText';
 import * as vscode from 'vscode';
 import type { EventRecord } from '../../../contract/schemas/records';
 import type { ReplayResult } from '../../../contract/results';
 import { Requests } from '../../../server/src/protocol';
 import type { RunboardContext } from '../context';
 import type { RunRef } from '../runs/refs';
-import { firstLine } from '../runs/taskText';
+import { firstLine } from '../../../contract/taskText';
 import { Cancelled, type CommandSpec } from './commandKit';
 import { argField, askText, runFromArg } from './prompts';
 
@@ -19,13 +20,10 @@ export interface ReplayOutcome {
   left: vscode.Uri;
   right: vscode.Uri;
   title: string;
+  /** Drift: what differs after a replay of the whole log (empty for a replay to an earlier seq, whose differences are changes since). */
   driftFlags: string[];
-}
-
-export function driftFlags(result: ReplayResult): string[] {
-  return Object.entries(result.drift)
-    .filter(([k, v]) => v && k !== 'mismatch')
-    .map(([k]) => k);
+  /** For a replay to an earlier seq: the seq, and what changed since. */
+  changesSince?: { seq: number; flags: string[] };
 }
 
 async function pickSeq(ctx: RunboardContext, ref: RunRef): Promise<number> {
@@ -79,25 +77,35 @@ async function runReplay(
         upto_seq: mode === 'upto' ? uptoSeq : undefined,
       }),
   );
-  const flags = driftFlags(result);
+  const findings = replayFindings(result);
+  const verdict = replayVerdict(findings);
   const { left, right } = ctx.documents.addReplay(
     ref.run_id,
     { run: result.persisted, blackboard: result.persisted_blackboard },
     { run: result.replay, blackboard: result.replay_blackboard },
   );
   const base = result.checkpoint_seq === null ? 'scratch' : `checkpoint #${result.checkpoint_seq}`;
-  const driftText = flags.length ? `drift: ${flags.join(', ')}` : 'no drift';
   const name = firstLine(ctx.model.get(ref)?.run.objective ?? '', 40) || ref.run_id;
   const upto = result.replay.last_event_seq;
   const events = `${result.events_applied} event${result.events_applied === 1 ? '' : 's'}`;
-  const title = `Replay “${name}” to #${upto} (from ${base}, ${events}): persisted ↔ replayed — ${driftText}`;
+  const title = `Replay “${name}” to #${upto} (from ${base}, ${events}): persisted ↔ replayed — ${verdict}`;
   await vscode.commands.executeCommand('vscode.diff', left, right, title, { preview: false });
-  if (flags.length) {
-    ctx.notify('warning', `Replay of ${ref.run_id} ${modeLabel} differs from the persisted state: ${flags.join(', ')}.`);
+  if (findings.since !== undefined) {
+    ctx.notify('info', `Replay of ${ref.run_id} ${modeLabel}: ${verdict}`);
+  } else if (findings.flags.length) {
+    ctx.notify('warning', `Replay of ${ref.run_id} ${modeLabel} differs from the persisted state: ${verdict}`);
   } else {
     ctx.notify('info', `Replay of ${ref.run_id} ${modeLabel} (${events} from ${base}) matches the persisted state: no drift.`);
   }
-  return { result, left, right, title, driftFlags: flags };
+  const drift = findings.since === undefined ? findings.flags : [];
+  return {
+    result,
+    left,
+    right,
+    title,
+    driftFlags: drift,
+    ...(findings.since !== undefined ? { changesSince: { seq: findings.since, flags: findings.flags } } : {}),
+  };
 }
 
 export function replayCommands(ctx: RunboardContext): CommandSpec[] {

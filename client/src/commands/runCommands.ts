@@ -5,11 +5,11 @@ import * as vscode from 'vscode';
 import { Requests } from '../../../server/src/protocol';
 import type { RunboardContext } from '../context';
 import type { RunRef } from '../runs/refs';
-import { firstLine } from '../runs/taskText';
+import { firstLine } from '../../../contract/taskText';
 import { RUN_STATUSES, type RunStatus } from '../../../contract/statuses';
 import type { RunAction } from '../../../contract/runRules';
 import { Cancelled, type CommandSpec } from './commandKit';
-import { argField, askText, pickRun, runFromArg } from './prompts';
+import { argField, askSteps, askText, pickRun, runFromArg } from './prompts';
 import { EVENTS_FILE, RUNBOARD_DIR, RUNS_DIR } from '../../../contract/layout';
 
 async function pickFolder(ctx: RunboardContext, arg: unknown): Promise<string> {
@@ -79,13 +79,16 @@ function createRunCommand(ctx: RunboardContext): CommandSpec {
       const root = await pickFolder(ctx, arg);
       const objective = await askText(arg, 'objective', {
         title: 'Create Run',
-        prompt: 'The run’s objective: what should the agents achieve? (one line per step, or one sentence)',
+        prompt: 'The run’s objective: what should the agents achieve? (Its plan steps come next.)',
         validateInput: (v) => (v.trim() ? undefined : 'The objective must not be empty.'),
       });
+      const steps = await askSteps(arg, objective);
       const bind = argField(arg, 'bind', 'boolean') ?? true;
       const { run } = await ctx.server.request(Requests.createRun, {
         root,
         objective,
+        ...(steps.length > 0 ? { steps } : {}),
+        ...(argField(arg, 'auto_finish', 'boolean') ? { auto_finish: true } : {}),
         run_id: argField(arg, 'run_id', 'string'),
         run_type: argField(arg, 'run_type', 'string'),
         source_client: 'vscode',

@@ -9,7 +9,7 @@ import { Requests } from '../../../server/src/protocol';
 import * as config from '../config';
 import type { RunboardContext } from '../context';
 import type { TaskRef } from '../runs/refs';
-import { clockTime, taskTitle } from '../runs/taskText';
+import { clockTime, taskTitle } from '../../../contract/taskText';
 import { Cancelled, type CommandSpec } from './commandKit';
 import { argField, askText, runFromArg, taskFromArg } from './prompts';
 import { parseTaskFile } from './taskFile';

@@ -10,7 +10,7 @@ import type { RunSelection } from './selection';
 import type { TaskAction } from '../../../contract/taskRules';
 import type { LeaseTokens } from './leaseTokens';
 import { offeredActions, taskContextValue, waitTexts } from './taskActions';
-import { firstLine, taskTitle, waitingTasks } from './taskText';
+import { firstLine, taskTitle, waitingTasks } from '../../../contract/taskText';
 
 type Section = 'summary' | 'facts' | 'decisions' | 'open_questions' | 'artifacts' | 'waiting';
 

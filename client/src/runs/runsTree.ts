@@ -2,6 +2,7 @@
 // Nodes are cached by id so `onDidChangeTreeData.fire(node)` refreshes exactly the run that
 // changed; `contextValue` (run.<status>[.bound][.mismatch];<action>;… — runActions.ts, task.<status>;<action>;… — taskActions.ts)
 // drives the view/item/context menus in package.json.
+import { runStatusText } from '../../../contract/runRules';
 import * as vscode from 'vscode';
 import type { Step, Task } from '../../../contract/schemas/records';
 import type { CheckpointSummary } from '../../../contract/results';
@@ -11,7 +12,15 @@ import { runIcon, taskIcon } from './icons';
 import type { LeaseTokens } from './leaseTokens';
 import { runKey, type RunRef, type TaskRef } from './refs';
 import type { RunEntry, RunsModel } from './runsModel';
-import { firstLine, formatDuration, taskDescription, taskTitle, TASK_STATUS_ORDER, attemptText, leaseText } from './taskText';
+import {
+  firstLine,
+  formatDuration,
+  taskDescription,
+  taskTitle,
+  TASK_STATUS_ORDER,
+  attemptText,
+  leaseText,
+} from '../../../contract/taskText';
 import { offeredActions, taskContextValue } from './taskActions';
 import { runContextValue } from './runActions';
 import { isTerminal, TASK_STATUS_LABEL } from '../../../contract/statuses';
@@ -238,14 +247,15 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
     item.id = n.id;
     item.iconPath = runIcon(run.status, !!entry.mismatch);
     const why = run.why_next_step ? firstLine(run.why_next_step, 80) : '';
-    item.description = entry.mismatch ? `workspace mismatch · ${run.status}` : why ? `${run.status} · ${why}` : run.status;
+    const status = runStatusText(run);
+    item.description = entry.mismatch ? `workspace mismatch · ${status}` : why ? `${status} · ${why}` : status;
     const bound = run.workspace.canonical_path !== '';
     item.contextValue = runContextValue(run.status, bound, !!entry.mismatch);
     const md = new vscode.MarkdownString(undefined, true);
     md.appendMarkdown(`$(${runIcon(run.status).id}) **`)
       .appendText(firstLine(run.objective, 200))
       .appendMarkdown('**\n\n');
-    md.appendText(`${run.run_id} · ${run.status} · seq ${run.last_event_seq}\n\n`);
+    md.appendText(`${run.run_id} · ${status} · seq ${run.last_event_seq}\n\n`);
     if (run.why_next_step) md.appendMarkdown('*Next:* ').appendText(run.why_next_step).appendMarkdown('\n\n');
     const open = run.tasks.filter((t) => t.status !== 'done').length;
     md.appendText(`${run.tasks.length} tasks, ${open} open · ${run.steps.length} steps\n\n`);

@@ -6,7 +6,7 @@ import { allowedActions, waitReasons, type TaskAction } from '../../../contract/
 import type { RunRecord, Task } from '../../../contract/schemas/records';
 import type { LeaseTokens } from './leaseTokens';
 import type { TaskRef } from './refs';
-import { waitText } from './taskText';
+import { waitText } from '../../../contract/taskText';
 
 /** Tasks by id per run record (records are replaced, not changed, when a run changes). */
 const byIdCache = new WeakMap<RunRecord, ReadonlyMap<string, Task>>();

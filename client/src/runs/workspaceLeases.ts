@@ -7,7 +7,7 @@ import type { ValidateWorkspaceLeaseResult } from '../../../contract/results';
 import { Requests } from '../../../server/src/protocol';
 import type { RunboardContext } from '../context';
 import { log } from '../log';
-import { firstLine } from './taskText';
+import { firstLine } from '../../../contract/taskText';
 import type { RunEntry } from './runsModel';
 
 export type LeasePhase = 'activation' | 'workspace_folders_changed';

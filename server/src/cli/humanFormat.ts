@@ -3,6 +3,8 @@ import { EventRecord, RunRecord, Task } from '../../../contract/schemas/records'
 import type { UnreadableRun } from '../../../contract/results';
 import { BoardSummary } from './boardSummary';
 import { oneLine, renderTable } from './table';
+import { runStatusText } from '../../../contract/runRules';
+import { payloadTitle } from '../../../contract/taskText';
 
 export function relativeTime(ms: number, now = Date.now()): string {
   const d = ms - now;
@@ -24,14 +26,9 @@ export function clockTime(ms: number): string {
   return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}`;
 }
 
-/** The title a person gave a task, if its payload has one. */
+/** The title a person gave a task, if its payload has one (tables leave it blank otherwise). */
 export function taskTitle(task: Task): string {
-  const p = task.payload as Record<string, unknown> | null | undefined;
-  for (const key of ['title', 'description', 'summary']) {
-    const v = p && typeof p === 'object' ? p[key] : undefined;
-    if (typeof v === 'string' && v.trim() !== '') return v;
-  }
-  return '';
+  return payloadTitle(task) ?? '';
 }
 
 export function runsTable(runs: RunRecord[], unreadable: UnreadableRun[] = []): string {
@@ -42,7 +39,7 @@ export function runsTable(runs: RunRecord[], unreadable: UnreadableRun[] = []): 
       ['RUN', 'STATUS', 'TASKS', 'UPDATED', 'OBJECTIVE'],
       runs.map((r) => [
         r.run_id,
-        r.status,
+        runStatusText(r),
         `${r.tasks.filter((t) => t.status === 'done').length}/${r.tasks.length}`,
         relativeTime(r.updated_at_ms),
         oneLine(r.objective, 50),
@@ -83,7 +80,7 @@ export function leaseLines(task: Task, now = Date.now()): string[] {
 
 export function runDetails(run: RunRecord, board: BoardSummary): string {
   const lines = [
-    `Run ${run.run_id}  [${run.status}]  rev ${run.revision}, seq ${run.last_event_seq}`,
+    `Run ${run.run_id}  [${runStatusText(run)}]  rev ${run.revision}, seq ${run.last_event_seq}`,
     `  objective  ${oneLine(run.objective, 100)}`,
   ];
   if (run.why_next_step) lines.push(`  next       ${oneLine(run.why_next_step, 100)}`);
@@ -105,7 +102,7 @@ export function boardLine(board: BoardSummary): string {
     .map(([s, n]) => `${s} ${n}`)
     .join(', ');
   const expired = board.expired_leases.length > 0 ? `, ${board.expired_leases.length} with an expired lease` : '';
-  return `${board.total} tasks${counts ? ` (${counts})` : ''}; ${board.claimable_now.length} claimable, ${board.leases.length} leased${expired}`;
+  return `${board.total} task${board.total === 1 ? '' : 's'}${counts ? ` (${counts})` : ''}; ${board.claimable_now.length} claimable, ${board.leases.length} leased${expired}`;
 }
 
 /** One line per event, for `run events` and `watch`. */

@@ -3,10 +3,12 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { HandlerModule, invoke } from './invocation';
 import { DURABILITIES, LEASE } from '../../../contract/limits';
+import { DEFAULT_TASK_TYPE } from '../../../contract/taskLine';
 
 const runCommands = () => import('./commands/runCommands.js');
 const blackboardCommands = () => import('./commands/blackboardCommands.js');
 const taskCommands = () => import('./commands/taskCommands.js');
+const oneTaskCommands = () => import('./commands/oneTaskCommands.js');
 const checkpointCommands = () => import('./commands/checkpointCommands.js');
 const watchCommand = () => import('./commands/watchCommand.js');
 const serveCommand = () => import('./commands/serveCommand.js');
@@ -71,8 +73,9 @@ function addRunCommands(program: Command): void {
   run
     .command('create')
     .description('create a run')
-    .argument('<objective>', 'what the run is for (one plan step per line)')
+    .argument('<objective>', 'what the run is for; with several lines, every line is a plan step (list markers stripped)')
     .option('--id <run_id>', 'the run id (default: run-<uuid>)')
+    .option('--auto-finish', 'complete the run when its last open task is completed')
     .option('--type <run_type>', 'run type (default: interactive)')
     .option('--workspace <path>', 'bind the run to this workspace path')
     .option('--source <client>', 'source client (default: runboard-cli)')
@@ -86,6 +89,14 @@ function addRunCommands(program: Command): void {
     .option('--tail <n>', 'only the last n events', integer)
     .option('--limit <n>', 'at most n events', integer)
     .action(handle(runCommands, 'runEvents'));
+  run
+    .command('complete')
+    .description('complete the run (refused while tasks are in progress, unless --force); pending tasks stay as they are')
+    .argument('[run_id]')
+    .option('--reason <text>', 'why')
+    .option('--force', 'complete it even while tasks are in progress')
+    .action(handle(runCommands, 'complete'));
+  run.command('fail').description('fail the run').argument('[run_id]').option('--reason <text>', 'why').action(handle(runCommands, 'fail'));
   for (const [name, what] of [
     ['pause', 'pause the run (event run_paused)'],
     ['resume', 'resume a paused run (event run_resumed)'],
@@ -139,9 +150,30 @@ function addTaskCommands(program: Command): void {
   const tasks = program.command('tasks').description('the task board');
   tasks
     .command('create')
-    .description('create tasks from a JSON array of TaskInput (or {"tasks": [...]}) in a file or stdin (-)')
+    .description(
+      'create tasks from a JSON file or stdin (-): an array of tasks, or {"tasks": [...]}; each {id?, task_type, payload: {title, …}, depends_on_task_ids?, priority?}. ' +
+        'Its JSON Schema is schemas/tasks.schema.json; the README shows an example.',
+    )
     .argument('<file>', 'a JSON file, or - for stdin')
     .action(handle(taskCommands, 'tasksCreate'));
+  tasks
+    .command('add')
+    .description('add one task')
+    .argument('<title>', 'what the task is, as every view shows it')
+    .option('--type <task_type>', `task type (default: ${DEFAULT_TASK_TYPE}, or implementation with --target)`)
+    .option('--id <task_id>', 'the task id (default: task-<uuid>)')
+    .option('--description <text>', 'more about the task, for the agent that claims it')
+    .option('--target <path>', 'the file it writes (payload.output_target.path)')
+    .option('--priority <n>', 'higher is claimed first (default 0)', integer)
+    .option('--after <task_ids...>', 'tasks it waits for (several, or comma-separated)')
+    .option('--max-attempts <n>', 'failures before it stays failed (default 3)', integer)
+    .option('--status <status>', 'pending (default), runnable or blocked')
+    .action(handle(oneTaskCommands, 'tasksAdd'));
+  tasks
+    .command('show')
+    .description('one task: its fields, its lease, and why it waits')
+    .argument('<task_id>')
+    .action(handle(oneTaskCommands, 'tasksShow'));
   tasks
     .command('list')
     .description("the run's tasks")

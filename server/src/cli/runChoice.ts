@@ -1,7 +1,9 @@
-// Which run a command means when it names none: the root's only open (non-terminal) run, or the
-// run holding a given lease token. Shared by the CLI and the MCP server.
+// Which run a command means when it names none: the root's only open (non-terminal) run, the
+// run holding a given lease token, or the root's only run even when it has finished. Shared by
+// the CLI and the MCP server.
 import { RunRecord } from '../../../contract/schemas/records';
 import { isTerminal } from '../../../contract/statuses';
+import { firstLine } from '../../../contract/taskText';
 
 export type RunChoice = { run_id: string } | { code: 'RUN_REQUIRED' | 'RUN_AMBIGUOUS'; message: string };
 
@@ -13,13 +15,21 @@ export function chooseRun(runs: RunRecord[], root: string, leaseToken?: string, 
     if (holder) return { run_id: holder.run_id };
   }
   if (runs.length === 0) return { code: 'RUN_REQUIRED', message: `No run in ${root} yet.` };
+  // Its only run, finished: what `run show` or `replay` means (a write then says the run is finished).
+  if (runs.length === 1) return { run_id: runs[0].run_id };
   if (open.length === 0) {
-    return { code: 'RUN_REQUIRED', message: `No open run in ${root} (${runs.length} finished); name one with ${howToName}.` };
+    return {
+      code: 'RUN_REQUIRED',
+      message: `No open run in ${root}; ${runs.length} finished:\n${listed(runs)}\nName one with ${howToName}.`,
+    };
   }
-  const ids = open
-    .slice(0, 10)
-    .map((r) => `${r.run_id} (${r.status})`)
-    .join(', ');
-  const more = open.length > 10 ? ` and ${open.length - 10} more` : '';
-  return { code: 'RUN_AMBIGUOUS', message: `${open.length} open runs in ${root}: ${ids}${more}. Choose one with ${howToName}.` };
+  return { code: 'RUN_AMBIGUOUS', message: `${open.length} open runs in ${root}:\n${listed(open)}\nChoose one with ${howToName}.` };
+}
+
+/** Runs one per line, with their objectives (ids alone say nothing to a person), newest first, at most 10. */
+function listed(runs: RunRecord[]): string {
+  const newest = [...runs].sort((a, b) => b.updated_at_ms - a.updated_at_ms);
+  const lines = newest.slice(0, 10).map((r) => `  ${r.run_id}  ${r.status.padEnd(9)} ${firstLine(r.objective, 60)}`);
+  if (newest.length > 10) lines.push(`  … and ${newest.length - 10} more`);
+  return lines.join('\n');
 }

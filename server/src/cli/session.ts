@@ -82,13 +82,13 @@ export class CliSession {
   }
 }
 
-/** --root names a folder (it may not exist yet: a first run creates it); a file is a mistake to say. */
+/** --root names an existing folder: a typo must not make a new one on the first write, nor a file be taken for it. */
 function checkedRoot(root: string): string {
   let st: fs.Stats | undefined;
   try {
     st = fs.statSync(root);
   } catch {
-    return root;
+    throw new UsageError(`--root ${root} does not exist: pass an existing workspace folder.`);
   }
   if (!st.isDirectory()) throw new UsageError(`--root ${root} is a file, not a folder: pass the workspace folder.`);
   return root;

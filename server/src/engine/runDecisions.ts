@@ -4,7 +4,8 @@ import { blackboardEventType, normalizePatch } from './blackboard';
 import { DomainError } from './errors';
 import { EventBuilder } from './eventBuilder';
 import { CommandContext } from './ids';
-import { EventRecord, LOCAL_TENANT, RunRecord, WorkspaceLease } from '../../../contract/schemas/records';
+import { EventRecord, LOCAL_TENANT, RunRecord, Step, WorkspaceLease } from '../../../contract/schemas/records';
+import { LIMITS } from '../../../contract/limits';
 import { ParamsOf } from '../../../contract/schemas/params';
 import { applyRunTransition } from './runTransitions';
 import { emptyRunState, RunState } from './state';
@@ -20,6 +21,7 @@ export function decideCreateRun(
   ctx: CommandContext,
 ): EventRecord[] {
   checkTextLimit('objective', p.objective);
+  const steps = planSteps(p.steps ?? []);
   const run: RunRecord = {
     run_id: runId,
     run_type: trimmedOrUndefined(p.run_type) ?? 'interactive',
@@ -32,17 +34,59 @@ export function decideCreateRun(
       canonical_path: canonicalPath ?? '',
       lease_epoch: canonicalPath ? 1 : 0,
     },
-    steps: [],
+    steps,
     tasks: [],
-    why_next_step: null,
+    why_next_step: steps.length > 0 ? `Start with step ${steps[0].step_id}: ${steps[0].title}` : null,
     revision: 1,
     last_event_seq: 1,
     created_at_ms: ctx.now,
     updated_at_ms: ctx.now,
+    format: RUN_FORMAT,
+    ...(p.auto_finish ? { auto_finish: true } : {}),
   };
   setTrimmedFields(run, { source_client: p.source_client, model_provider: p.model_provider, model_id: p.model_id });
   const b = new EventBuilder(emptyRunState(runId), ctx);
   b.add({ type: EVENT.runCreated, status: 'queued', payload: { run, format: RUN_FORMAT } });
+  return b.events;
+}
+
+/** createRun's `steps` as the plan: step-1, step-2 … in order, pending. */
+function planSteps(titles: string[]): Step[] {
+  if (titles.length > LIMITS.steps) {
+    throw new DomainError(
+      'LIMIT_EXCEEDED',
+      `A run is created with at most ${LIMITS.steps} steps (${titles.length} given); make the rest tasks.`,
+      {
+        limit: 'steps',
+        max: LIMITS.steps,
+      },
+    );
+  }
+  titles.forEach((t) => checkTextLimit('steps', t));
+  return titles.map((title, i) => ({ step_id: `step-${i + 1}`, title, status: 'pending' }));
+}
+
+/** finishRun: the run completed or failed, by a person or an agent; completing waits for tasks in progress unless forced. */
+export function decideFinishRun(state: RunState, p: ParamsOf<'finishRun'>, ctx: CommandContext): EventRecord[] {
+  const h = state.header;
+  if (isTerminal(h.status)) {
+    throw new DomainError('RUN_TERMINAL', `Run ${h.run_id} is already ${h.status}; reopen it first.`, { status: h.status });
+  }
+  checkTextLimit('reason', p.reason);
+  if (p.status === 'completed' && !p.force) {
+    const working = [...state.tasks.values()].filter((t) => t.status === 'in_progress').map((t) => t.id);
+    if (working.length > 0) {
+      throw new DomainError(
+        'TASKS_IN_PROGRESS',
+        `${working.length} task${working.length > 1 ? 's are' : ' is'} in progress (${working.slice(0, 5).join(', ')}${working.length > 5 ? ', …' : ''}): ` +
+          'let them finish or release them, or pass force to complete the run anyway.',
+        { task_ids: working },
+      );
+    }
+  }
+  const reason = trimmedOrUndefined(p.reason);
+  const b = new EventBuilder(state, ctx);
+  b.add({ type: p.status === 'completed' ? EVENT.runCompleted : EVENT.runFailed, status: p.status, payload: reason ? { reason } : null });
   return b.events;
 }
 

@@ -4,6 +4,7 @@
 import { RunHeader, Step } from '../../../contract/schemas/records';
 import { trimmedOrUndefined } from './text';
 import { RunStatus, StepStatus, isTerminal } from '../../../contract/statuses';
+import { EVENT, formatOf } from '../../../contract/events';
 
 // A Map: user text like "constructor" must not find Object.prototype members.
 const STEP_STATUS_ALIASES = new Map<string, StepStatus>(
@@ -113,14 +114,62 @@ interface RunEvent {
 
 type Transition = (r: RunTransitionResult, e: RunEvent) => void;
 
-/** An event about one step: the step takes the payload's status, else `fallback`; `why_next_step` and (when `withError`) the error are taken over. */
+/**
+ * An event about one step: the step takes the payload's status, else `fallback`; `why_next_step`
+ * and (when `withError`) the error are taken over. In format 2, a step event that changes a step
+ * and names no `why_next_step` moves the plan along: a step done starts the next pending one, and
+ * `why_next_step` says what comes next.
+ */
 function stepEvent(fallback: StepStatus | undefined, withError: boolean): Transition {
   return (r, e) => {
-    r.steps = withStep(e.run.steps, e.stepId, payloadStepStatus(e.input.payload) ?? fallback);
+    const status = payloadStepStatus(e.input.payload) ?? fallback;
+    r.steps = withStep(e.run.steps, e.stepId, status);
     if (e.why !== undefined) r.why_next_step = e.why;
+    else if (formatOf(e.run) >= 2 && r.steps !== e.run.steps) {
+      if (status === 'done') r.steps = startNextStep(r.steps, e.stepId!);
+      r.why_next_step = nextStepWhy(r.steps);
+    }
     if (withError && e.error !== undefined) r.last_error = e.error;
   };
 }
+
+/** The first pending (or runnable) step after `doneId`, else before it, becomes in_progress — unless one already is. */
+function startNextStep(steps: Step[], doneId: string): Step[] {
+  if (steps.some((s) => s.status === 'in_progress')) return steps;
+  const at = steps.findIndex((s) => s.step_id === doneId);
+  const waiting = (s: Step) => s.status === 'pending' || s.status === 'runnable';
+  const next = steps.slice(at + 1).find(waiting) ?? steps.find(waiting);
+  return next ? withStep(steps, next.step_id, 'in_progress') : steps;
+}
+
+/** What the plan says comes next (format 2). */
+export function nextStepWhy(steps: Step[]): string | null {
+  const say = (s: Step) => `step ${s.step_id}: ${s.title}`;
+  const working = steps.find((s) => s.status === 'in_progress');
+  if (working) return `Continue with ${say(working)}`;
+  const next = steps.find((s) => s.status === 'pending' || s.status === 'runnable');
+  if (next) return `Next: ${say(next)}`;
+  const stuck = steps.find((s) => s.status !== 'done');
+  if (stuck) return `Step ${stuck.step_id} is ${stuck.status}: ${stuck.title}`;
+  return steps.length > 0 ? 'Every step is done.' : null;
+}
+
+/** Finishing a run (finishRun, auto_finish; format 2): the status, and why, with the reason given. */
+function finished(status: 'completed' | 'failed'): Transition {
+  return (r, e) => {
+    r.status = status;
+    const reason = trimmedOrUndefined(payloadField(e.input.payload, 'reason'));
+    const word = status === 'completed' ? 'Completed' : 'Failed';
+    r.why_next_step = reason ? `${word}: ${reason}` : `${word}.`;
+    if (status === 'failed' && reason) r.last_error = reason;
+  };
+}
+
+/** Rows only runs of format 2 or later fold (older runs fold these types as any other event). */
+const FORMAT_2_TRANSITIONS = new Map<string, Transition>([
+  [EVENT.runCompleted, finished('completed')],
+  [EVENT.runFailed, finished('failed')],
+]);
 
 /** SPEC.md §4.2's transition table, by event type (lower case); other types are step events. A Map: event types are free text. */
 const RUN_TRANSITIONS = new Map<string, Transition>([
@@ -233,6 +282,9 @@ const RUN_TRANSITIONS = new Map<string, Transition>([
 
 const OTHER_EVENT = stepEvent(undefined, true);
 
+/** The run event types the transition table knows (any other is a step event or a note). */
+export const KNOWN_RUN_EVENT_TYPES: readonly string[] = [...RUN_TRANSITIONS.keys(), ...FORMAT_2_TRANSITIONS.keys()];
+
 /**
  * Applies one run event to the run header at time `ts` (the event's own time). `input.status`
  * is the declared status for a new command and the recorded (resulting) status when folding;
@@ -255,7 +307,9 @@ export function applyRunTransition(run: RunHeader, input: RunEventInput, ts: num
     ended_at_ms: run.ended_at_ms,
     last_error: run.last_error,
   };
-  (RUN_TRANSITIONS.get(input.type.trim().toLowerCase()) ?? OTHER_EVENT)(r, event);
+  const type = input.type.trim().toLowerCase();
+  const row = (formatOf(run) >= 2 ? FORMAT_2_TRANSITIONS.get(type) : undefined) ?? RUN_TRANSITIONS.get(type) ?? OTHER_EVENT;
+  row(r, event);
   if (isTerminal(r.status) && !isTerminal(run.status)) r.ended_at_ms = ts;
   return r;
 }

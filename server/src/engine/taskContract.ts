@@ -1,14 +1,12 @@
 // Payload contract normalization for the known task kinds (SPEC.md §6.2).
 import { DomainError } from './errors';
-
-const KINDS = ['implementation', 'inspection', 'research', 'validation', 'fix_proposal'] as const;
-type Kind = (typeof KINDS)[number];
+import { TASK_KINDS, type TaskKind as Kind } from '../../../contract/taskRules';
 
 function knownKind(value: unknown): Kind | undefined {
   if (typeof value !== 'string') return undefined;
   const t = value.trim();
   if (t === 'fix-proposal') return 'fix_proposal';
-  return (KINDS as readonly string[]).includes(t) ? (t as Kind) : undefined;
+  return (TASK_KINDS as readonly string[]).includes(t) ? (t as Kind) : undefined;
 }
 
 /** The first present key of `keys` must hold a non-blank string; a present non-string does not fall through. */

@@ -3,7 +3,7 @@
 // lazy deletion (an entry is valid only while the task still has the rev it was queued with).
 import { MinHeap } from './heap';
 import { Task } from '../../../contract/schemas/records';
-import { isClaimableStatus } from '../../../contract/statuses';
+import { isClaimableStatus, type TaskStatus } from '../../../contract/statuses';
 import { isOpenDependency, leaseExpiry } from '../../../contract/taskRules';
 
 interface ReadyEntry {
@@ -31,8 +31,14 @@ export class TaskIndex {
   private readonly dependents = new Map<string, string[]>();
   private ready = new MinHeap<ReadyEntry>(readyFirst);
   private leases = new MinHeap<LeaseEntry>(expiresFirst);
+  private readonly byStatus = new Map<TaskStatus, number>();
 
   constructor(private readonly tasks: ReadonlyMap<string, Task>) {}
+
+  /** How many tasks have this status. */
+  count(status: TaskStatus): number {
+    return this.byStatus.get(status) ?? 0;
+  }
 
   /** Dependencies of `id` that are missing or not done (a missing one blocks forever). */
   unfinishedDependencyCount(id: string): number {
@@ -41,6 +47,8 @@ export class TaskIndex {
 
   /** Call after `tasks` was updated from `prev` to `next`. */
   onUpsert(prev: Task | undefined, next: Task): void {
+    if (prev) this.byStatus.set(prev.status, this.count(prev.status) - 1);
+    this.byStatus.set(next.status, this.count(next.status) + 1);
     if (!prev) {
       this.order.set(next.id, this.order.size);
       this.registerDependencies(next);

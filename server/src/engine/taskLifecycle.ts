@@ -8,8 +8,8 @@ import { EventRecord, Task } from '../../../contract/schemas/records';
 import { clamp, TransitionAction } from '../../../contract/schemas/params';
 import { RunState } from './state';
 import { checkTextLimit } from './text';
-import { EVENT } from '../../../contract/events';
-import { TaskStatus } from '../../../contract/statuses';
+import { EVENT, formatOf } from '../../../contract/events';
+import { isTerminal, TaskStatus } from '../../../contract/statuses';
 import { LEASE } from '../../../contract/limits';
 import { ACTION_FROM, attemptsLeft, hasLiveLease, leaseExpiry, STATUS_MOVES } from '../../../contract/taskRules';
 
@@ -110,7 +110,17 @@ export function decideTransition(state: RunState, req: TransitionRequest, ctx: C
   });
   const b = new EventBuilder(state, ctx);
   b.add({ type: move.type, status: state.header.status, task_id: task.id, payload: { ...move.payload, task: move.task } });
+  if (finishesRun(state, task, move.task)) {
+    b.add({ type: EVENT.runCompleted, status: 'completed', payload: { reason: 'every task is done (auto_finish)' } });
+  }
   return b.events;
+}
+
+/** auto_finish (format 2): the task becoming done is the last open one, so its commit also completes the run. */
+function finishesRun(state: RunState, before: Task, after: Task): boolean {
+  const h = state.header;
+  if (!h.auto_finish || formatOf(h) < 2 || isTerminal(h.status) || after.status !== 'done' || before.status === 'done') return false;
+  return state.index.count('done') + 1 === state.tasks.size;
 }
 
 function checkRevision(task: Task, req: TransitionRequest): void {
@@ -242,6 +252,9 @@ export function decideRequeue(
     );
   }
   let next: Task = { ...withoutLease(bump(task, ctx.now)), status: 'runnable', next_retry_at_ms: ctx.now };
+  // A person's requeue of a task out of attempts is one more attempt (format 2): never "attempt 3/2".
+  const raised = formatOf(state.header) >= 2 && !attemptsLeft(task);
+  if (raised) next.max_attempts = task.attempt + 1;
   // A revoked live lease counts as expired from now on, so its holder hears TASK_LEASE_EXPIRED.
   if (live) next.last_lease_expires_at_ms = ctx.now;
   if (req.reason !== undefined) next = { ...next, last_error: req.reason };
@@ -255,6 +268,7 @@ export function decideRequeue(
       task_rev: next.task_rev,
       manual_requeue: true,
       ...(live ? { forced: true } : {}),
+      ...(raised ? { max_attempts_raised: true } : {}),
       ...(req.reason !== undefined ? { reason: req.reason } : {}),
       task: next,
     },

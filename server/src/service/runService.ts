@@ -13,6 +13,7 @@ import { checkParamsLimits } from '../engine/jsonLimits';
 import { patchRowFor } from '../engine/patches';
 import {
   decideAppendEvent,
+  decideFinishRun,
   decidePatchBlackboard,
   decideRebindWorkspace,
   decideValidateWorkspaceLease,
@@ -142,6 +143,14 @@ export class RunService {
         'appendEvent',
         s,
         (st, ctx) => decideAppendEvent(st, p, ctx),
+        (a, st) => ({ event: a[0], run: toRunRecord(st) }),
+      ),
+    finishRun: (p, s) =>
+      this.runCommand(
+        p,
+        'finishRun',
+        s,
+        (st, ctx) => decideFinishRun(st, p, ctx),
         (a, st) => ({ event: a[0], run: toRunRecord(st) }),
       ),
     listEvents: async (p) => this.reads.listEvents(p),
@@ -322,6 +331,7 @@ function stampFor(method: StoreMethod, params: { command_id?: string }, raw: unk
 const WRITING_METHODS = new Set<StoreMethod>([
   'createRun',
   'appendEvent',
+  'finishRun',
   'patchBlackboard',
   'createTasks',
   'claimTask',

@@ -20,6 +20,9 @@ const EXTENSION_ID = 'runboard.runboard';
  *   'runboard.pauseRun': RunRecord;
  *   'runboard.resumeRun': RunRecord;
  *   'runboard.cancelRun': RunRecord;
+ *   'runboard.completeRun': RunRecord;
+ *   'runboard.failRun': RunRecord;
+ *   'runboard.addTask': Task;
  *   'runboard.reopenRun': RunRecord;
  *   'runboard.rebindWorkspace': RunRecord;
  *   'runboard.claimNextTask': Task | null;
@@ -127,6 +130,12 @@ async function runNode(api, ref) {
   return undefined;
 }
 
+/** The Runs tree's row of a run: its node and tree item. */
+async function runRow(api, ref) {
+  const node = await runNode(api, ref);
+  return node && { node, item: await api.ctx.runsTree.getTreeItem(node) };
+}
+
 function label(item) {
   return typeof item.label === 'string' ? item.label : item.label && item.label.label;
 }
@@ -153,4 +162,4 @@ function menuCommands(view, contextValue) {
   return [...new Set(shown)].sort();
 }
 
-module.exports = { command, runNode, runboard, extensionPath, waitFor, root, cli, createRun, children, label, lastNotice, menuCommands, EXTENSION_ID };
+module.exports = { command, runNode, runRow, runboard, extensionPath, waitFor, root, cli, createRun, children, label, lastNotice, menuCommands, EXTENSION_ID };

@@ -38,7 +38,7 @@ suite('checkpoints and replay', () => {
     assert.strictEqual(diff.input.modified.scheme, 'runboard');
     assert.ok(diff.input.original.path.endsWith('/persisted.json'));
     assert.ok(diff.input.modified.path.endsWith('/replayed.json'));
-    assert.match(diff.tab.label, /persisted ↔ replayed — no drift/);
+    assert.match(diff.tab.label, /persisted ↔ replayed — No drift\./);
     const left = await vscode.workspace.openTextDocument(diff.input.original);
     const right = await vscode.workspace.openTextDocument(diff.input.modified);
     assert.strictEqual(left.getText(), right.getText(), 'a healthy run replays to the same state');
@@ -52,7 +52,7 @@ suite('checkpoints and replay', () => {
     await command('workbench.action.closeActiveEditor');
   });
 
-  test('replay from scratch and up to a seq; an earlier seq shows drift in the title and a warning', async () => {
+  test('replay from scratch and up to a seq; an earlier seq shows the changes since it, not drift (issue 15)', async () => {
     const api = await runboard();
     const ref = await createRun(api, 'Drift check');
     await command('runboard.addFact', { ...ref, text: 'a' });
@@ -62,12 +62,14 @@ suite('checkpoints and replay', () => {
     assert.strictEqual(scratch.result.events_applied, 3);
     assert.deepStrictEqual(scratch.driftFlags, []);
     const upto = await command('runboard.replay', { ...ref, mode: 'upto', upto_seq: 1 });
-    assert.ok(upto.driftFlags.includes('status_mismatch'), upto.driftFlags.join());
-    assert.ok(upto.driftFlags.includes('last_event_seq_mismatch'));
+    assert.deepStrictEqual(upto.driftFlags, []);
+    assert.strictEqual(upto.changesSince.seq, 1);
+    assert.ok(upto.changesSince.flags.includes('status_mismatch'), upto.changesSince.flags.join());
     const diff = await waitFor(activeDiff, 'a diff editor');
-    assert.match(diff.tab.label, /— drift: .*status_mismatch/);
-    assert.strictEqual(lastNotice(api).level, 'warning');
-    assert.match(lastNotice(api).message, /differs from the persisted state: .*status_mismatch/);
+    assert.match(diff.tab.label, /— Changes since seq 1: .*status/);
+    assert.doesNotMatch(diff.tab.label, /— (no )?drift/i);
+    assert.strictEqual(lastNotice(api).level, 'info');
+    assert.match(lastNotice(api).message, /Changes since seq 1: .*status/);
     await command('workbench.action.closeAllEditors');
   });
 

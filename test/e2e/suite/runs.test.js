@@ -3,12 +3,7 @@
 // (from this editor and from another process writing the same log).
 const assert = require('assert');
 const vscode = require('vscode');
-const { command, runboard, waitFor, cli, createRun, children, label } = require('./helpers');
-
-async function runItem(api, ref) {
-  const top = await children(api.ctx.runsTree);
-  return top.find((c) => c.node.kind === 'run' && c.node.ref.run_id === ref.run_id);
-}
+const { command, runboard, waitFor, cli, createRun, children, label, runRow } = require('./helpers');
 
 suite('runs and the Runs tree', () => {
   test('Create Run makes a run bound to the folder and shows it in the tree', async () => {
@@ -16,7 +11,7 @@ suite('runs and the Runs tree', () => {
     const ref = await createRun(api, 'Ship the changelog\nsecond line stays out of the label');
     assert.strictEqual(ref.run.status, 'queued');
     assert.strictEqual(ref.run.workspace.lease_epoch, 1, 'bound to the folder');
-    const row = await runItem(api, ref);
+    const row = await runRow(api, ref);
     assert.ok(row, 'run in the tree');
     assert.strictEqual(label(row.item), 'Ship the changelog');
     assert.match(row.item.contextValue, /^run\.queued\.bound/);
@@ -35,7 +30,7 @@ suite('runs and the Runs tree', () => {
     assert.strictEqual(api.ctx.model.get(ref).run.status, 'awaiting_approval');
     await command('runboard.appendEvent', { ...ref, type: 'plan_approved', status: 'running' });
     await api.whenIdle();
-    const row = await runItem(api, ref);
+    const row = await runRow(api, ref);
     assert.match(row.item.contextValue, /^run\.running/);
     assert.match(row.item.description, /running · Plan approved; continue with step step-1/);
     const steps = await children(api.ctx.runsTree, (await children(api.ctx.runsTree, row.node))[0].node);
@@ -53,12 +48,12 @@ suite('runs and the Runs tree', () => {
       assert.ok(run, `${cmd} returned nothing: ${JSON.stringify(api.ctx.notices.at(-1))}`);
       assert.strictEqual(run.status, status, cmd);
       await api.whenIdle();
-      assert.match((await runItem(api, ref)).item.contextValue, new RegExp(`^run\\.${status}`));
+      assert.match((await runRow(api, ref)).item.contextValue, new RegExp(`^run\\.${status}`));
     };
     await expect('runboard.pauseRun', {}, 'paused');
     await expect('runboard.resumeRun', {}, 'running');
     await expect('runboard.cancelRun', { confirm: true }, 'cancelled');
-    assert.match((await runItem(api, ref)).item.contextValue, /^run\.cancelled(\.\w+)*;reopen;$/, 'a terminal run offers only reopening');
+    assert.match((await runRow(api, ref)).item.contextValue, /^run\.cancelled(\.\w+)*;reopen;$/, 'a terminal run offers only reopening');
     await expect('runboard.reopenRun', { reason: 'one more pass' }, 'running');
     assert.match(api.ctx.model.get(ref).run.why_next_step, /one more pass/);
   });
@@ -66,10 +61,10 @@ suite('runs and the Runs tree', () => {
   test('a write by another process (the CLI) reaches the tree through runboard/events', async () => {
     const api = await runboard();
     const ref = await createRun(api, 'Watched from outside');
-    const item = await runItem(api, ref);
+    const item = await runRow(api, ref);
     assert.doesNotMatch(item.item.description, /agent says hi/);
     cli(['--run', ref.run_id, 'event', 'append', 'session_run_started', '--status', 'running', '--payload', JSON.stringify({ why_next_step: 'agent says hi' })]);
-    await waitFor(async () => /agent says hi/.test((await runItem(api, ref)).item.description), 'the tree to show the CLI event', 15000);
+    await waitFor(async () => /agent says hi/.test((await runRow(api, ref)).item.description), 'the tree to show the CLI event', 15000);
     assert.strictEqual(api.ctx.model.get(ref).run.status, 'running');
   });
 

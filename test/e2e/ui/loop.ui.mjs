@@ -21,12 +21,25 @@ export async function run({ wb, page, workspace, shot, log }) {
   // Create a run from the palette.
   await wb.runCommand('Runboard: Create Run');
   await wb.answerQuickInput('Add a changelog to the project');
+  // Then the plan, one step per input box (issue 15); an empty one ends it.
+  for (const [n, step] of /** @type {const} */ ([
+    [1, 'Write the changelog entry'],
+    [2, 'Link it from the README'],
+    [3, ''],
+  ])) {
+    await wb.quickInput().getByText(`Create Run: plan step ${n}`).first().waitFor({ timeout: 15_000 });
+    await wb.answerQuickInput(step);
+  }
   const runItem = wb.treeItem(/Add a changelog to the project/, runs);
   await runItem.waitFor({ timeout: 30_000 });
   assert.equal(await runItem.getAttribute('aria-expanded'), 'true', 'a live run opens expanded');
   const [runId] = runIds(workspace);
   assert.ok(runId, 'the run folder exists');
-  log(`run ${runId} created and shown in the tree`);
+  assert.deepEqual(
+    runboardCli(workspace, ['run', 'show', runId]).run.steps.map((/** @type {{ title: string }} */ s) => s.title),
+    ['Write the changelog entry', 'Link it from the README'],
+  );
+  log(`run ${runId} created with its two plan steps and shown in the tree`);
 
   // Create tasks from the fixture file (the simple file dialog of the web workbench takes a path).
   await wb.runCommand('Runboard: Create Tasks from File…');
@@ -107,23 +120,23 @@ export async function run({ wb, page, workspace, shot, log }) {
   const diffTab = page.locator('.tabs-container .tab', { hasText: 'persisted ↔ replayed' });
   await diffTab.waitFor({ timeout: 30_000 });
   await page.locator('.monaco-diff-editor .editor.modified .view-line').first().waitFor({ timeout: 30_000 });
-  assert.match(await diffTab.getAttribute('aria-label'), /no drift/);
+  assert.match(await diffTab.getAttribute('aria-label'), /— No drift\./);
   log('replay opened the diff editor: no drift');
   await wb.clearNotifications();
   await shot('replay-diff');
 
-  // Replay up to an early event: the diff shows drift.
+  // Replay up to an early event: the diff shows what changed since it (not drift: issue 15).
   await wb.runCommand('Runboard: Replay Run…');
   await wb.pickQuickItem('Up to an event');
   // Events are listed newest first; filter the list down to the early one.
   await wb.quickInput().locator('input').first().fill('#2 context.task.created');
   await wb.pickQuickItem('#2 context.task.created');
-  const driftTab = page.locator('.tabs-container .tab', { hasText: 'drift:' });
-  await driftTab.waitFor({ timeout: 30_000 });
+  const sinceTab = page.locator('.tabs-container .tab', { hasText: 'Changes since seq 2:' });
+  await sinceTab.waitFor({ timeout: 30_000 });
   await page.locator('.monaco-diff-editor .editor.modified .view-line').first().waitFor({ timeout: 30_000 });
   // The diff marks what the replay up to #2 lacks compared with the persisted state.
   await page.locator('.monaco-diff-editor .line-delete, .monaco-diff-editor .char-delete').first().waitFor({ timeout: 30_000 });
-  log('replay up to #2 shows drift in the title and the diff');
+  log('replay up to #2 shows the changes since it in the title and the diff');
   await wb.clearNotifications();
   await shot('replay-drift');
 }

@@ -40,6 +40,9 @@ describe("package.json menus follow the contract's run and task actions", () => 
   const RUN_ACTION_OF: Record<string, RunAction> = {
     'runboard.claimNextTask': 'claim',
     'runboard.createTasksFromFile': 'createTasks',
+    'runboard.addTask': 'createTasks',
+    'runboard.completeRun': 'complete',
+    'runboard.failRun': 'fail',
     'runboard.pauseRun': 'pause',
     'runboard.resumeRun': 'resume',
     'runboard.cancelRun': 'cancel',

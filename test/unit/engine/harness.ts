@@ -11,6 +11,7 @@ import { InputOf, METHOD_PARAMS, parseParams, TaskInput } from '../../../contrac
 import {
   decideAppendEvent,
   decideCreateRun,
+  decideFinishRun,
   decidePatchBlackboard,
   decideRebindWorkspace,
   decideValidateWorkspaceLease,
@@ -69,6 +70,10 @@ export interface RunOptions {
   now?: number;
   /** Keep the picture of the live state after every event in `history` (JSON, index = seq - 1). */
   recordHistory?: boolean;
+  /** More createRun params (steps, auto_finish …). */
+  create?: Omit<InputOf<'createRun'>, 'objective'>;
+  /** Make the run as a Runboard of run format 1 did (no `format` in the run): the older fold rules apply. */
+  format1?: boolean;
 }
 
 export class RunHarness {
@@ -83,8 +88,14 @@ export class RunHarness {
     this.history = options.recordHistory ? [] : undefined;
     this.runId = options.runId ?? 'run-test';
     this.state = emptyRunState(this.runId);
-    const params = parseParams(METHOD_PARAMS.createRun, { objective: options.objective ?? 'Test objective' });
-    this.commit(decideCreateRun(this.runId, params, options.canonicalPath, this.ctx));
+    const params = parseParams(METHOD_PARAMS.createRun, { objective: options.objective ?? 'Test objective', ...options.create });
+    const created = decideCreateRun(this.runId, params, options.canonicalPath, this.ctx);
+    if (options.format1) {
+      const payload = created[0].payload as { run: RunRecord; format: number };
+      delete payload.run.format;
+      payload.format = 1;
+    }
+    this.commit(created);
   }
 
   /** Folds `events` in order and appends them to the log, as the store does after appending. */
@@ -152,10 +163,20 @@ export class RunHarness {
   }
 
   transition(p: TransitionInput, defaultLeaseMs?: number): EventRecord {
-    const req = this.transitionRequest(p);
-    const events = this.commit(this.decide((s, c) => decideTransition(s, req, c, defaultLeaseMs)));
+    const events = this.transitionEvents(p, defaultLeaseMs);
     assert.equal(events.length, 1);
     return events[0];
+  }
+
+  /** Every event of one transition (auto_finish adds the run's completion to the last task's). */
+  transitionEvents(p: TransitionInput, defaultLeaseMs?: number): EventRecord[] {
+    const req = this.transitionRequest(p);
+    return this.commit(this.decide((s, c) => decideTransition(s, req, c, defaultLeaseMs)));
+  }
+
+  finishRun(p: Omit<InputOf<'finishRun'>, 'run_id'>): EventRecord {
+    const params = parseParams(METHOD_PARAMS.finishRun, { run_id: this.runId, ...p });
+    return this.commit(this.decide((s, c) => decideFinishRun(s, params, c)))[0];
   }
 
   transitionRequest(p: TransitionInput): TransitionRequest {

@@ -109,6 +109,10 @@ function fullRun(): RunHarness {
   h.appendEvent({ type: 'run_finished', status: 'completed' });
   h.appendEvent({ type: 'run_reopened', status: 'completed', payload: { reason: 'one more check' } });
   h.patch('add_fact', { text: 'reopened' });
+  h.finishRun({ status: 'failed', reason: 'the check failed' });
+  h.appendEvent({ type: 'run_reopened', status: 'failed' });
+  h.finishRun({ status: 'completed', force: true });
+  h.appendEvent({ type: 'run_reopened', status: 'completed' });
   tick();
   h.appendEvent({ type: 'run_cancelled', status: 'running' });
   return h;

@@ -1,6 +1,7 @@
 // Damaged logs: a torn final line (a writer died mid-line) and malformed lines in the middle.
 // Neither may stop a run from loading; both are reported with their line numbers; the next
 // commit continues at the right seq.
+import { RUN_FORMAT } from '../../../contract/events';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { after, describe, it } from 'node:test';
@@ -267,7 +268,7 @@ describe('corrupt lines in the middle of the log', () => {
       .split('\n')
       .filter((l) => l !== '');
     const first = JSON.parse(lines[0]);
-    first.payload.format = 2;
+    first.payload.format = RUN_FORMAT + 1;
     lines[0] = JSON.stringify(first);
     fs.writeFileSync(file, lines.join('\n') + '\n');
     const s = openStore(root);
@@ -275,7 +276,11 @@ describe('corrupt lines in the middle of the log', () => {
       assert.equal((await s.store.execute('getRun', { run_id: 'newer' })).run.last_event_seq, 2);
       await assert.rejects(
         s.store.execute('appendEvent', { run_id: 'newer', type: 'note', status: 'running' }),
-        (e) => e instanceof DomainError && e.code === 'RUN_FORMAT_UNSUPPORTED' && /format 2/.test(e.message) && /format 1/.test(e.message),
+        (e) =>
+          e instanceof DomainError &&
+          e.code === 'RUN_FORMAT_UNSUPPORTED' &&
+          e.message.includes(`format ${RUN_FORMAT + 1}`) &&
+          e.message.includes(`format ${RUN_FORMAT}`),
       );
     } finally {
       s.store.close();

@@ -1,4 +1,5 @@
 // checkpoint, checkpoints, replay, repair.
+import { replayFindings, replayVerdict } from '../../../../contract/replayText';
 import { RepairRunResult } from '../../../../contract/results';
 import { clockTime } from '../humanFormat';
 import { Invocation } from '../invocation';
@@ -35,14 +36,11 @@ export async function replay({ session, out, opts }: Invocation): Promise<void> 
   });
   out.result(result, () => {
     const base = result.from_checkpoint ? `checkpoint at seq ${result.checkpoint_seq}` : 'scratch';
-    const flags = Object.entries(result.drift)
-      .filter(([k, v]) => v && k !== 'mismatch')
-      .map(([k]) => k);
     return [
       `Replayed ${result.events_applied} events of run ${result.run_id} from ${base} up to seq ${result.replay.last_event_seq}.`,
       `  replayed   ${result.replay.status}, ${result.replay_blackboard.tasks.length} tasks, blackboard rev ${result.replay_blackboard.revision}`,
       `  persisted  ${result.persisted.status}, ${result.persisted_blackboard.tasks.length} tasks, blackboard rev ${result.persisted_blackboard.revision}`,
-      flags.length === 0 ? 'No drift.' : `Drift: ${flags.join(', ')}`,
+      replayVerdict(replayFindings(result)),
     ].join('\n');
   });
 }

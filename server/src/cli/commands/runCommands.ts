@@ -4,6 +4,9 @@ import { eventLine, runDetails, runsTable } from '../humanFormat';
 import { Invocation } from '../invocation';
 import { UsageError } from '../usageError';
 import { RUN_STATUSES, RunStatus } from '../../../../contract/statuses';
+import { stepsFromObjective } from '../../../../contract/planSteps';
+import { KNOWN_RUN_EVENT_TYPES } from '../../engine/runTransitions';
+import { nearestName } from '../nearestName';
 
 export async function runs({ session, out, opts }: Invocation): Promise<void> {
   const result = await session.execute('listRuns', {
@@ -15,14 +18,24 @@ export async function runs({ session, out, opts }: Invocation): Promise<void> {
 
 export async function runCreate({ session, out, args, opts }: Invocation): Promise<void> {
   const canonical = opts.workspace as string | undefined;
+  const objective = args[0]!;
+  const steps = stepsFromObjective(objective);
   const result = await session.execute('createRun', {
-    objective: args[0]!,
+    objective,
+    ...(steps.length > 0 ? { steps } : {}),
+    ...(opts.autoFinish ? { auto_finish: true } : {}),
     run_id: opts.id as string | undefined,
     run_type: opts.type as string | undefined,
     source_client: (opts.source as string | undefined) ?? 'runboard-cli',
     ...(canonical !== undefined ? { workspace: { canonical_path: canonical } } : {}),
   });
-  out.result(result, () => `Created run ${result.run.run_id} in ${session.root}\n  export RUNBOARD_RUN=${result.run.run_id}`);
+  out.result(result, () =>
+    [
+      `Created run ${result.run.run_id} in ${session.root}`,
+      ...result.run.steps.map((s) => `  ${s.step_id.padEnd(8)} ${s.title}`),
+      `  export RUNBOARD_RUN=${result.run.run_id}`,
+    ].join('\n'),
+  );
 }
 
 export async function runShow({ session, out, args }: Invocation): Promise<void> {
@@ -75,6 +88,28 @@ async function steer(name: keyof typeof STEERING, { session, out, args, opts }: 
   );
 }
 
+/** run complete / run fail: finishRun, which refuses to complete while tasks are in progress unless --force. */
+async function finish(status: 'completed' | 'failed', { session, out, args, opts }: Invocation): Promise<void> {
+  const result = await session.execute(
+    'finishRun',
+    session.withCommandId({
+      run_id: await session.runId(args[0]),
+      status,
+      reason: opts.reason as string | undefined,
+      ...(opts.force ? { force: true } : {}),
+    }),
+  );
+  const pending = result.run.tasks.filter((t) => t.status === 'pending' || t.status === 'runnable').length;
+  out.result(result, () =>
+    [
+      `${status === 'completed' ? 'Completed' : 'Failed'} run ${result.run.run_id} (event #${result.event.seq} ${result.event.type}).`,
+      ...(pending > 0 ? [`  ${pending} task${pending === 1 ? '' : 's'} left pending; \`runboard run reopen\` to go on with them.`] : []),
+    ].join('\n'),
+  );
+}
+
+export const complete = (inv: Invocation) => finish('completed', inv);
+export const fail = (inv: Invocation) => finish('failed', inv);
 export const pause = (inv: Invocation) => steer('pause', inv);
 export const resume = (inv: Invocation) => steer('resume', inv);
 export const cancel = (inv: Invocation) => steer('cancel', inv);
@@ -82,6 +117,9 @@ export const reopen = (inv: Invocation) => steer('reopen', inv);
 
 export async function eventAppend({ session, out, args, opts }: Invocation): Promise<void> {
   const runId = await session.runId();
+  const near = nearestName(args[0]!, KNOWN_RUN_EVENT_TYPES);
+  if (near)
+    out.warn(`runboard: "${args[0]}" is not an event type Runboard knows; did you mean "${near}"? It is recorded as a custom event.`);
   let status = opts.status as string | undefined;
   if (status !== undefined && !(RUN_STATUSES as readonly string[]).includes(status)) {
     throw new UsageError(`--status must be one of ${RUN_STATUSES.join(', ')}.`);

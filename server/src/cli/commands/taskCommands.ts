@@ -7,7 +7,7 @@ import { Invocation } from '../invocation';
 import { CliSession } from '../session';
 import { UsageError } from '../usageError';
 import { parseJson } from './runCommands';
-import { TaskStatus } from '../../../../contract/statuses';
+import { TASK_STATUSES, TaskStatus } from '../../../../contract/statuses';
 
 export async function tasksCreate({ session, out, args }: Invocation): Promise<void> {
   const source = args[0]!;
@@ -29,6 +29,9 @@ export async function tasksCreate({ session, out, args }: Invocation): Promise<v
 export async function tasksList({ session, out, opts }: Invocation): Promise<void> {
   const { blackboard } = await session.execute('getBlackboard', { run_id: await session.runId() });
   const status = opts.status as TaskStatus | undefined;
+  if (status !== undefined && !(TASK_STATUSES as readonly string[]).includes(status)) {
+    throw new UsageError(`--status must be one of ${TASK_STATUSES.join(', ')}.`);
+  }
   const tasks = status === undefined ? blackboard.tasks : blackboard.tasks.filter((t) => t.status === status);
   out.result({ tasks }, () => tasksTable(tasks));
 }

@@ -4,11 +4,48 @@
 import { EventRecord } from '../../../../contract/schemas/records';
 import { eventLine } from '../humanFormat';
 import { Invocation } from '../invocation';
+import type { Output } from '../output';
+import type { CliSession } from '../session';
+import { UsageError } from '../usageError';
 
-export async function watch({ session, out, args, opts }: Invocation): Promise<number> {
-  const runId = await session.runId(args[0]);
+/** The run named or chosen as for every command; with no run in the root yet, the first one to appear (said once). */
+async function runToWatch(session: CliSession, named: string | undefined, out: Output): Promise<string> {
+  try {
+    return await session.runId(named);
+  } catch (e) {
+    if (!(e instanceof UsageError && e.code === 'RUN_REQUIRED') || session.store.runIdsIn(session.store.rootPaths()[0]).length > 0) throw e;
+  }
+  out.warn(`No run in ${session.root} yet; waiting for one (Ctrl-C to stop).`);
+  const store = session.store;
+  const following = store.follow((e) => out.warn(`runboard: ${(e as Error).message}`));
+  try {
+    return await new Promise<string>((resolve) => {
+      const stop = store.on({
+        onCommit: (n) => {
+          stop();
+          resolve(n.run_id);
+        },
+      });
+    });
+  } finally {
+    await following.close();
+  }
+}
+
+export async function watch(inv: Invocation): Promise<number> {
+  // The store's watchers do not keep a process alive (a server has its connection): until Ctrl-C, this does.
+  const alive = setInterval(() => undefined, 1 << 30);
+  try {
+    return await follow(inv);
+  } finally {
+    clearInterval(alive);
+  }
+}
+
+async function follow({ session, out, args, opts }: Invocation): Promise<number> {
   const store = session.store;
   const root = store.rootPaths()[0];
+  const runId = await runToWatch(session, args[0], out);
   const { run } = await session.execute('getRun', { run_id: runId });
   let last = Math.max(0, run.last_event_seq - ((opts.tail as number | undefined) ?? 10));
 

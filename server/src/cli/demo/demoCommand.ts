@@ -1,6 +1,7 @@
 // demo: a planner creates a run with a four-step plan and twelve tasks, then N simulated agents
 // claim, heartbeat, fail, retry and finish them at a human pace — all through the same RunService
 // calls a real agent makes — so a new user can watch the board move in the editor.
+import { firstLine } from '../../../../contract/taskText';
 import { DomainError } from '../../engine/errors';
 import { Task } from '../../../../contract/schemas/records';
 import { Invocation } from '../invocation';
@@ -105,8 +106,9 @@ async function plan(session: CliSession, out: Output, pace: Pace): Promise<DemoR
     }
   }
   const demo = new DemoRun(session, out, created.run.run_id, pace);
-  demo.say('planner', `created run ${demo.runId} in ${session.root}`);
+  demo.say('planner', `created its own run ${demo.runId} in ${session.root}: “${firstLine(DEMO_OBJECTIVE, 80)}”`);
   if (!out.json) {
+    out.line(`               (your own runs are left as they are; the demo works only on this one)`);
     out.line(`               watch it live: the Runboard view in VS Code, or \`runboard watch ${demo.runId}\` in another terminal`);
   }
   await demo.sleep();

@@ -1,110 +1,18 @@
 // The board's MCP tools, as a table: each tool's name, what a model is told about it, its input
 // schema (built from the contract's, toolInputs.ts) and the BoardTools call it makes.
 // Descriptions are written for a model that has never heard of Runboard.
-import type { McpServer, ToolCallback } from '@modelcontextprotocol/sdk/server/mcp.js';
-import type { ShapeOutput, ZodRawShapeCompat } from '@modelcontextprotocol/sdk/server/zod-compat.js';
-import type { CallToolResult, ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
-import { RUN_STATUSES } from '../../../../contract/statuses';
-import { ownRecord } from '../../../../contract/schemas/params';
 import type { BoardTools } from './boardTools';
+import { RUN_TOOLS } from './runTools';
+import { DEFAULT_TASK_TYPE, taskInputFromLine } from '../../../../contract/taskLine';
 import { commandId, leaseMs, leaseToken, runId, stepId, taskId, TaskInputShape } from './toolInputs';
-
-interface ToolConfig<S extends ZodRawShapeCompat> {
-  title: string;
-  description: string;
-  inputSchema: S;
-  annotations?: ToolAnnotations;
-}
-
-type AddTool = (server: McpServer, t: BoardTools) => void;
-
-/** One tool: registered on a server with the BoardTools its handler calls. */
-function tool<S extends ZodRawShapeCompat>(
-  name: string,
-  config: ToolConfig<S>,
-  run: (t: BoardTools, p: ShapeOutput<S>) => Promise<CallToolResult>,
-): AddTool {
-  // The SDK types a handler by a conditional type of its shape, which TypeScript cannot resolve for
-  // a generic one; this signature already ties `run`'s params to `config.inputSchema`.
-  return (server, t) => {
-    const handler: ToolCallback<ZodRawShapeCompat> = (p) => run(t, p as ShapeOutput<S>);
-    // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- needed: it fixes registerTool's shape parameter
-    server.registerTool(name, config as ToolConfig<ZodRawShapeCompat>, handler);
-  };
-}
+import { AddTool, tool } from './toolKit';
 
 /** What every lease tool takes. */
 const leaseShape = { run_id: runId, task_id: taskId, lease_token: leaseToken, command_id: commandId };
 
-const BOARD_TOOLS: AddTool[] = [
-  tool(
-    'list_runs',
-    {
-      title: 'List runs',
-      description:
-        'List the runs in this workspace, newest first. A run is a unit of work with an objective, a status, a plan and ' +
-        "a task board that several agents share. Use get_run to see one run's board.",
-      inputSchema: {
-        status: z.enum(RUN_STATUSES).optional().describe('Only runs with this status.'),
-        limit: z.number().int().optional().describe('At most this many runs (default 100).'),
-      },
-      annotations: { readOnlyHint: true },
-    },
-    (t, p) =>
-      t.call(async () => {
-        const { runs, unreadable } = await t.execute('listRuns', p);
-        return {
-          ...(unreadable ? { unreadable } : {}),
-          runs: runs.map(({ tasks, steps: _s, ...r }) => ({
-            run_id: r.run_id,
-            status: r.status,
-            objective: r.objective,
-            why_next_step: r.why_next_step,
-            updated_at_ms: r.updated_at_ms,
-            tasks_total: tasks.length,
-            tasks_done: tasks.filter((x) => x.status === 'done').length,
-          })),
-        };
-      }),
-  ),
-
-  tool(
-    'create_run',
-    {
-      title: 'Start a run',
-      description:
-        'Start a new run in this workspace: a unit of work with an objective (one plan step per line) and an empty task ' +
-        'board. Use it when list_runs shows no open run for your work; then add tasks with create_tasks.',
-      inputSchema: {
-        objective: z.string().min(1).describe('What the run is for. Several lines become the plan steps.'),
-        run_id: z.string().optional().describe('An id of your choice (letters, digits, . _ -); default run-<uuid>.'),
-        run_type: z.string().optional().describe('A label for the kind of run (default "interactive").'),
-      },
-    },
-    (t, p) =>
-      t.call(async () => {
-        const { run } = await t.execute('createRun', { ...p, source_client: 'runboard-mcp' });
-        const { tasks: _none, ...header } = run;
-        return { run: header };
-      }),
-  ),
-
-  tool(
-    'get_run',
-    {
-      title: 'Get a run and its board',
-      description:
-        'Show one run: its objective, status, plan steps, every task (status, dependencies, payload, lease), a board ' +
-        'summary (tasks per status, the task ids claimable right now in claim order, the live leases and which of ' +
-        'them this session holds, tasks whose lease ran out) and the blackboard (facts, decisions, open questions, ' +
-        'artifacts). Start here.',
-      inputSchema: { run_id: runId },
-      annotations: { readOnlyHint: true },
-    },
-    (t, p) => t.call(() => t.getRun(p.run_id)),
-  ),
-
+const TASK_TOOLS: AddTool[] = [
   tool(
     'create_tasks',
     {
@@ -122,6 +30,34 @@ const BOARD_TOOLS: AddTool[] = [
       t.call(async () => {
         const id = await t.runIdOr(p.run_id);
         return { run_id: id, ...(await t.execute('createTasks', { ...p, run_id: id })) };
+      }),
+  ),
+
+  tool(
+    'add_task',
+    {
+      title: 'Add one task',
+      description:
+        "Add one task to a run's board, written like a to-do line: a title, and optionally what it waits for. Returns " +
+        'the task (its id is what claim_task and depends_on_task_ids use).',
+      inputSchema: {
+        run_id: runId,
+        title: z.string().min(1).describe('What the task is, in a line.'),
+        description: z.string().optional().describe('More about the task, for whoever claims it.'),
+        id: z.string().optional().describe('A task id of your choice (letters, digits, . _ -); default task-<uuid>.'),
+        task_type: z.string().optional().describe(`Kind of work (default ${DEFAULT_TASK_TYPE}; implementation when target is given).`),
+        target: z.string().optional().describe('The file the task writes, if any.'),
+        priority: z.number().int().optional().describe('Higher is claimed first (default 0).'),
+        after: z.array(z.string()).optional().describe('Ids of tasks that must be done before this one can be claimed.'),
+        command_id: commandId,
+      },
+    },
+    (t, p) =>
+      t.call(async () => {
+        const id = await t.runIdOr(p.run_id);
+        const input = taskInputFromLine({ ...p, type: p.task_type });
+        const { tasks, ...rest } = await t.execute('createTasks', { run_id: id, tasks: [input], command_id: p.command_id });
+        return { run_id: id, task: tasks[0], ...rest };
       }),
   ),
 
@@ -201,26 +137,6 @@ const BOARD_TOOLS: AddTool[] = [
     (t, p) => t.call(() => t.transition('retry', p)),
   ),
 
-  tool(
-    'append_event',
-    {
-      title: 'Record a run event',
-      description:
-        "Append an event to the run's log, e.g. step_started / step_completed / step_failed with step_id to move a plan " +
-        'step, or session_run_finished with status "completed" to finish the run. Task and context.* events are written ' +
-        'by their own tools.',
-      inputSchema: {
-        run_id: runId,
-        type: z.string().min(1).describe('Event type, e.g. step_started, step_completed, step_failed, session_run_finished.'),
-        status: z.enum(RUN_STATUSES).optional().describe("The run status the event declares (default: the run's current status)."),
-        step_id: stepId,
-        payload: ownRecord(z.unknown()).optional().describe('Event details, e.g. {"why_next_step": "..."} or {"error": "..."}.'),
-        command_id: commandId,
-      },
-    },
-    (t, p) => t.call(() => t.appendEvent(p)),
-  ),
-
   ...(
     [
       [
@@ -271,48 +187,8 @@ const BOARD_TOOLS: AddTool[] = [
         ),
       ),
   ),
-
-  tool(
-    'create_checkpoint',
-    {
-      title: 'Checkpoint the run',
-      description: 'Save a snapshot of the run and its blackboard at this point, e.g. before a risky change; replay_run can start from it.',
-      inputSchema: { run_id: runId, reason: z.string().min(1).describe('Why this checkpoint, in a few words.') },
-    },
-    (t, p) =>
-      t.call(async () => {
-        const { checkpoint } = await t.execute('createCheckpoint', { run_id: await t.runIdOr(p.run_id), reason: p.reason });
-        return {
-          checkpoint: {
-            checkpoint_id: checkpoint.checkpoint_id,
-            run_id: checkpoint.run_id,
-            seq: checkpoint.seq,
-            ts_ms: checkpoint.ts_ms,
-            reason: checkpoint.reason,
-          },
-        };
-      }),
-  ),
-  tool(
-    'replay_run',
-    {
-      title: 'Replay a run and check for drift',
-      description:
-        'Rebuild the run from its event log (from the latest checkpoint, a named one, or from scratch) and compare it ' +
-        'with the stored state. drift.mismatch is false for a healthy run replayed to its end; replayed to an earlier ' +
-        'upto_seq, the flags show what changed since.',
-      inputSchema: {
-        run_id: runId,
-        upto_seq: z.number().int().optional().describe('Replay up to this event seq (default: the last).'),
-        from_scratch: z.boolean().optional().describe('Ignore checkpoints and replay from the first event.'),
-        checkpoint_id: z.string().optional().describe('Start from this checkpoint.'),
-      },
-      annotations: { readOnlyHint: true },
-    },
-    (t, p) => t.call(() => t.replay(p)),
-  ),
 ];
 
 export function registerBoardTools(server: McpServer, t: BoardTools): void {
-  for (const add of BOARD_TOOLS) add(server, t);
+  for (const add of [...RUN_TOOLS, ...TASK_TOOLS]) add(server, t);
 }

@@ -1,8 +1,8 @@
-// How tasks and runs read in the UI: titles, lease countdowns, attempts and why a task waits.
-// Pure functions (no vscode import) shared by the trees and the task board, unit-tested.
-import { TASK_STATUS_LABEL, type TaskStatus } from '../../../contract/statuses';
-import type { WaitReason } from '../../../contract/taskRules';
-import type { Task } from '../../../contract/schemas/records';
+// How tasks read, in the editor and on the command line alike: titles, lease countdowns, attempts
+// and why a task waits. Pure functions, shared by the trees, the task board and the CLI.
+import { TASK_STATUS_LABEL, type TaskStatus } from './statuses';
+import type { WaitReason } from './taskRules';
+import type { Task } from './schemas/records';
 
 /** The Runs tree's task groups, most active first. */
 export const TASK_STATUS_ORDER: readonly TaskStatus[] = ['in_progress', 'runnable', 'pending', 'blocked', 'failed', 'done'];
@@ -13,9 +13,14 @@ function field(payload: unknown, key: string): string | undefined {
   return typeof v === 'string' && v.trim() ? v.trim() : undefined;
 }
 
-/** payload.title, else payload.description, else "<task_type> <id>" — as plain text. */
+/** The title a person gave the task: payload.title, else payload.description (else payload.summary), if any. */
+export function payloadTitle(task: Pick<Task, 'payload'>): string | undefined {
+  return field(task.payload, 'title') ?? field(task.payload, 'description') ?? field(task.payload, 'summary');
+}
+
+/** payloadTitle, else "<task_type> <id>" — one line of plain text. */
 export function taskTitle(task: Pick<Task, 'payload' | 'task_type' | 'id'>): string {
-  return firstLine(field(task.payload, 'title') ?? field(task.payload, 'description') ?? `${task.task_type} ${task.id}`);
+  return firstLine(payloadTitle(task) ?? `${task.task_type} ${task.id}`);
 }
 
 export function firstLine(text: string, max = 120): string {

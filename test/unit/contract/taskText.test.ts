@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import type { RunStatus } from '../../../contract/statuses';
 import type { RunRecord, Task } from '../../../contract/schemas/records';
 import { waitTexts } from '../../../client/src/runs/taskActions';
-import { formatDuration, leaseText, taskDescription, taskTitle } from '../../../client/src/runs/taskText';
+import { formatDuration, leaseText, taskDescription, taskTitle } from '../../../contract/taskText';
 
 function task(over: Partial<Task>): Task {
   return {

@@ -1,0 +1,26 @@
+// What a replay's comparison means, in words every view uses (PROTOCOL.md §replay): a replay of
+// the whole log that differs from what is persisted is drift; a replay that stopped at an earlier
+// seq differs by what happened since — not drift.
+import type { ReplayResult } from './results';
+
+export interface ReplayFindings {
+  /** The flags set (without `mismatch`). */
+  flags: string[];
+  /** The seq the replay stopped at, when it is before the persisted state's: the flags are what changed since. */
+  since?: number;
+}
+
+export function replayFindings(r: Pick<ReplayResult, 'drift' | 'replay' | 'persisted'>): ReplayFindings {
+  const flags = Object.entries(r.drift)
+    .filter(([k, v]) => v && k !== 'mismatch')
+    .map(([k]) => k);
+  return r.replay.last_event_seq < r.persisted.last_event_seq ? { flags, since: r.replay.last_event_seq } : { flags };
+}
+
+/** "No drift." / "Drift: …" for a whole replay; "No changes since seq N." / "Changes since seq N: …" for an earlier seq. */
+export function replayVerdict(f: ReplayFindings): string {
+  if (f.since === undefined) return f.flags.length === 0 ? 'No drift.' : `Drift: ${f.flags.join(', ')}`;
+  // last_event_seq always moves after an earlier seq: it says nothing a person needs.
+  const changed = f.flags.filter((k) => k !== 'last_event_seq_mismatch').map((k) => k.replace(/_mismatch$/, ''));
+  return changed.length === 0 ? `No changes since seq ${f.since} but new events.` : `Changes since seq ${f.since}: ${changed.join(', ')}`;
+}

@@ -1,0 +1,36 @@
+// A task as people write it in one line — a title and a few options — as the TaskInput of
+// createTasks: `runboard tasks add`, MCP add_task and the editor's Add Task build it the same way.
+import type { TaskInput } from './schemas/params';
+import type { TaskStatus } from './statuses';
+
+/** The type of a task given none (one with an output target is an implementation task). */
+export const DEFAULT_TASK_TYPE = 'work';
+
+export interface OneLineTask {
+  title: string;
+  type?: string;
+  id?: string;
+  description?: string;
+  /** The file it writes: payload.output_target.path (an implementation task needs one). */
+  target?: string;
+  priority?: number;
+  /** Task ids it waits for; each entry may hold several, separated by commas or spaces. */
+  after?: readonly string[];
+  max_attempts?: number;
+  status?: TaskStatus;
+}
+
+export function taskInputFromLine(t: OneLineTask): TaskInput {
+  const after = (t.after ?? []).flatMap((a) => a.split(/[\s,]+/)).filter((a) => a !== '');
+  const target = t.target?.trim() || undefined;
+  const description = t.description?.trim() || undefined;
+  return {
+    ...(t.id?.trim() ? { id: t.id.trim() } : {}),
+    task_type: t.type?.trim() || (target ? 'implementation' : DEFAULT_TASK_TYPE),
+    payload: { title: t.title.trim(), ...(description ? { description } : {}), ...(target ? { output_target: { path: target } } : {}) },
+    ...(t.priority !== undefined ? { priority: t.priority } : {}),
+    ...(after.length > 0 ? { depends_on_task_ids: [...new Set(after)] } : {}),
+    ...(t.max_attempts !== undefined ? { max_attempts: t.max_attempts } : {}),
+    ...(t.status !== undefined ? { status: t.status } : {}),
+  };
+}

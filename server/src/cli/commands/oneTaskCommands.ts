@@ -1,0 +1,62 @@
+// tasks add (one task, written in one line) and tasks show (one task, and why it waits).
+import type { Task } from '../../../../contract/schemas/records';
+import { CREATABLE_TASK_STATUSES, type TaskStatus } from '../../../../contract/statuses';
+import { taskInputFromLine } from '../../../../contract/taskLine';
+import { waitReasons } from '../../../../contract/taskRules';
+import { attemptText, payloadTitle, waitText } from '../../../../contract/taskText';
+import { DomainError } from '../../engine/errors';
+import { leaseLines, taskLine } from '../humanFormat';
+import { Invocation } from '../invocation';
+import { UsageError } from '../usageError';
+
+export async function tasksAdd({ session, out, args, opts }: Invocation): Promise<void> {
+  const title = args[0]!.trim();
+  if (title === '') throw new UsageError('Give the task a title: runboard tasks add "Write the changelog".');
+  const status = opts.status as string | undefined;
+  if (status !== undefined && !(CREATABLE_TASK_STATUSES as readonly string[]).includes(status)) {
+    throw new UsageError(`--status must be one of ${CREATABLE_TASK_STATUSES.join(', ')}.`);
+  }
+  const input = taskInputFromLine({
+    title,
+    type: opts.type as string | undefined,
+    id: opts.id as string | undefined,
+    description: opts.description as string | undefined,
+    target: opts.target as string | undefined,
+    priority: opts.priority as number | undefined,
+    after: opts.after as string[] | undefined,
+    max_attempts: opts.maxAttempts as number | undefined,
+    status: status as TaskStatus | undefined,
+  });
+  const result = await session.execute('createTasks', session.withCommandId({ run_id: await session.runId(), tasks: [input] }));
+  const task = result.tasks[0];
+  out.result(result, () => [taskLine('Added', task), `  claim it:  runboard claim --task ${task.id}`].join('\n'));
+}
+
+export async function tasksShow({ session, out, args }: Invocation): Promise<void> {
+  const runId = await session.runId();
+  const { run } = await session.execute('getRun', { run_id: runId });
+  const task = run.tasks.find((t) => t.id === args[0]);
+  if (!task) throw new DomainError('TASK_NOT_FOUND', `Run ${runId} has no task ${args[0]}.`, { task_id: args[0] });
+  const now = Date.now();
+  const byId = new Map(run.tasks.map((t) => [t.id, t]));
+  const waits = waitReasons(task, run, byId, now).map((r) => waitText(r, now));
+  out.result({ task, claimable: waits.length === 0, waits }, () => taskDetails(task, byId, waits, now));
+}
+
+function taskDetails(task: Task, byId: ReadonlyMap<string, Task>, waits: string[], now: number): string {
+  const p = (task.payload ?? {}) as { description?: unknown; output_target?: { path?: unknown } };
+  const lines = [
+    `Task ${task.id}  [${task.status}]  ${task.task_type}, priority ${task.priority}, ${attemptText(task)}, rev ${task.task_rev}`,
+  ];
+  const title = payloadTitle(task);
+  if (title) lines.push(`  title       ${title}`);
+  if (typeof p.description === 'string' && p.description !== title) lines.push(`  description ${p.description}`);
+  if (typeof p.output_target?.path === 'string') lines.push(`  target      ${p.output_target.path}`);
+  if (task.depends_on_task_ids.length > 0) {
+    lines.push(`  depends on  ${task.depends_on_task_ids.map((d) => `${d} (${byId.get(d)?.status ?? 'missing'})`).join(', ')}`);
+  }
+  lines.push(...leaseLines(task, now));
+  if (task.last_error) lines.push(`  last error  ${task.last_error}`);
+  lines.push(waits.length === 0 ? '  claimable now' : `  waits:      ${waits.join('; ')}`);
+  return lines.join('\n');
+}

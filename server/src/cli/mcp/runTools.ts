@@ -1,0 +1,177 @@
+// The MCP tools about runs: list, start, read, finish, record events, checkpoint and replay.
+// Descriptions are written for a model that has never heard of Runboard.
+import { z } from 'zod';
+import { RUN_STATUSES } from '../../../../contract/statuses';
+import { ownRecord } from '../../../../contract/schemas/params';
+import { stepsFromObjective } from '../../../../contract/planSteps';
+import { commandId, runId, stepId } from './toolInputs';
+import { AddTool, tool } from './toolKit';
+
+export const RUN_TOOLS: AddTool[] = [
+  tool(
+    'list_runs',
+    {
+      title: 'List runs',
+      description:
+        'List the runs in this workspace, newest first. A run is a unit of work with an objective, a status, a plan and ' +
+        "a task board that several agents share. Use get_run to see one run's board.",
+      inputSchema: {
+        status: z.enum(RUN_STATUSES).optional().describe('Only runs with this status.'),
+        limit: z.number().int().optional().describe('At most this many runs (default 100).'),
+      },
+      annotations: { readOnlyHint: true },
+    },
+    (t, p) =>
+      t.call(async () => {
+        const { runs, unreadable } = await t.execute('listRuns', p);
+        return {
+          ...(unreadable ? { unreadable } : {}),
+          runs: runs.map(({ tasks, steps: _s, ...r }) => ({
+            run_id: r.run_id,
+            status: r.status,
+            objective: r.objective,
+            why_next_step: r.why_next_step,
+            updated_at_ms: r.updated_at_ms,
+            tasks_total: tasks.length,
+            tasks_done: tasks.filter((x) => x.status === 'done').length,
+          })),
+        };
+      }),
+  ),
+
+  tool(
+    'create_run',
+    {
+      title: 'Start a run',
+      description:
+        'Start a new run in this workspace: a unit of work with an objective and an empty task board. Use it when ' +
+        'list_runs shows no open run for your work; then add tasks with add_task or create_tasks. With several lines, ' +
+        'every line of the objective becomes a plan step (list markers stripped).',
+      inputSchema: {
+        objective: z.string().min(1).describe('What the run is for. Several lines become the plan steps, one per line.'),
+        auto_finish: z.boolean().optional().describe('Complete the run by itself when its last open task is completed.'),
+        run_id: z.string().optional().describe('An id of your choice (letters, digits, . _ -); default run-<uuid>.'),
+        run_type: z.string().optional().describe('A label for the kind of run (default "interactive").'),
+      },
+    },
+    (t, p) =>
+      t.call(async () => {
+        const steps = stepsFromObjective(p.objective);
+        const { run } = await t.execute('createRun', { ...p, ...(steps.length > 0 ? { steps } : {}), source_client: 'runboard-mcp' });
+        const { tasks: _none, ...header } = run;
+        return { run: header };
+      }),
+  ),
+
+  tool(
+    'get_run',
+    {
+      title: 'Get a run and its board',
+      description:
+        'Show one run: its objective, status, plan steps, every task (status, dependencies, payload, lease), a board ' +
+        'summary (tasks per status, the task ids claimable right now in claim order, the live leases and which of ' +
+        'them this session holds, tasks whose lease ran out) and the blackboard (facts, decisions, open questions, ' +
+        'artifacts). Start here.',
+      inputSchema: { run_id: runId },
+      annotations: { readOnlyHint: true },
+    },
+    (t, p) => t.call(() => t.getRun(p.run_id)),
+  ),
+
+  ...(
+    [
+      [
+        'complete_run',
+        'Complete the run',
+        'completed',
+        'Mark the run completed: its work is done. Refused with TASKS_IN_PROGRESS while tasks are in progress (pass ' +
+          'force to complete anyway); pending tasks stay on the board. Nothing can be claimed from a completed run.',
+      ],
+      [
+        'fail_run',
+        'Fail the run',
+        'failed',
+        'Mark the run failed, with the reason: it cannot reach its objective. Nothing can be claimed from it afterwards.',
+      ],
+    ] as const
+  ).map(([name, title, status, description]) =>
+    tool(
+      name,
+      {
+        title,
+        description,
+        inputSchema: {
+          run_id: runId,
+          reason: z.string().optional().describe('Why, in a sentence (kept in the run).'),
+          ...(status === 'completed' ? { force: z.boolean().optional().describe('Complete even while tasks are in progress.') } : {}),
+          command_id: commandId,
+        },
+      },
+      (t, p) =>
+        t.call(async () => {
+          const { event, run, ...rest } = await t.execute('finishRun', { ...p, run_id: await t.runIdOr(p.run_id), status });
+          const { tasks: _t, ...header } = run;
+          return { event, run: header, ...rest };
+        }),
+    ),
+  ),
+
+  tool(
+    'append_event',
+    {
+      title: 'Record a run event',
+      description:
+        "Append an event to the run's log, e.g. step_started / step_completed / step_failed with step_id to move a plan " +
+        'step. To finish the run use complete_run or fail_run. Task and context.* events are written by their own tools.',
+      inputSchema: {
+        run_id: runId,
+        type: z.string().min(1).describe('Event type, e.g. step_started, step_completed, step_failed, session_run_finished.'),
+        status: z.enum(RUN_STATUSES).optional().describe("The run status the event declares (default: the run's current status)."),
+        step_id: stepId,
+        payload: ownRecord(z.unknown()).optional().describe('Event details, e.g. {"why_next_step": "..."} or {"error": "..."}.'),
+        command_id: commandId,
+      },
+    },
+    (t, p) => t.call(() => t.appendEvent(p)),
+  ),
+
+  tool(
+    'create_checkpoint',
+    {
+      title: 'Checkpoint the run',
+      description: 'Save a snapshot of the run and its blackboard at this point, e.g. before a risky change; replay_run can start from it.',
+      inputSchema: { run_id: runId, reason: z.string().min(1).describe('Why this checkpoint, in a few words.') },
+    },
+    (t, p) =>
+      t.call(async () => {
+        const { checkpoint } = await t.execute('createCheckpoint', { run_id: await t.runIdOr(p.run_id), reason: p.reason });
+        return {
+          checkpoint: {
+            checkpoint_id: checkpoint.checkpoint_id,
+            run_id: checkpoint.run_id,
+            seq: checkpoint.seq,
+            ts_ms: checkpoint.ts_ms,
+            reason: checkpoint.reason,
+          },
+        };
+      }),
+  ),
+  tool(
+    'replay_run',
+    {
+      title: 'Replay a run and check for drift',
+      description:
+        'Rebuild the run from its event log (from the latest checkpoint, a named one, or from scratch) and compare it ' +
+        'with the stored state. drift.mismatch is false for a healthy run replayed to its end; replayed to an earlier ' +
+        'upto_seq, the flags show what changed since.',
+      inputSchema: {
+        run_id: runId,
+        upto_seq: z.number().int().optional().describe('Replay up to this event seq (default: the last).'),
+        from_scratch: z.boolean().optional().describe('Ignore checkpoints and replay from the first event.'),
+        checkpoint_id: z.string().optional().describe('Start from this checkpoint.'),
+      },
+      annotations: { readOnlyHint: true },
+    },
+    (t, p) => t.call(() => t.replay(p)),
+  ),
+];

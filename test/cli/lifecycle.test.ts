@@ -1,0 +1,205 @@
+// Runs and tasks as people write them on the command line (issue 15): steps from a multi-line
+// objective, runs that finish, tasks in one line, task files checked field by field, replay of a
+// past seq said as what changed since, and the smaller surprises of the first hour.
+import assert from 'node:assert/strict';
+import { ChildProcess, spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { after, afterEach, before, describe, it } from 'node:test';
+import { assertBuilt, cleanEnv, cli, CLI_JS, cliJson, removeTempWorkspaces, seedRun, tempWorkspace, waitFor } from './cliHarness';
+
+before(assertBuilt);
+after(removeTempWorkspaces);
+
+const children: ChildProcess[] = [];
+afterEach(() => {
+  for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+});
+
+describe('runs as people write them', () => {
+  it('a three-line objective gives three steps, and completing steps moves "next" along', () => {
+    const root = tempWorkspace();
+    const { run } = cliJson(root, ['run', 'create', 'Survey docs\nWrite changelog\nLink it', '--id', 'r']);
+    assert.deepEqual(
+      run.steps.map((s: { step_id: string; title: string; status: string }) => [s.step_id, s.title, s.status]),
+      [
+        ['step-1', 'Survey docs', 'pending'],
+        ['step-2', 'Write changelog', 'pending'],
+        ['step-3', 'Link it', 'pending'],
+      ],
+    );
+    cliJson(root, ['event', 'append', 'step_completed', '--step', 'step-1']);
+    const shown = cli(['--root', root, 'run', 'show']);
+    assert.match(shown.stdout, /next {7}Continue with step step-2: Write changelog/);
+    assert.match(shown.stdout, /step-2 +in_progress/);
+    assert.deepEqual(cliJson(root, ['run', 'create', 'One line', '--id', 'one']).run.steps, []);
+  });
+
+  it('run complete finishes a run with pending tasks and none in progress; in progress it needs --force', () => {
+    const root = tempWorkspace();
+    seedRun(root, 'r', [
+      { id: 'a', task_type: 'w' },
+      { id: 'b', task_type: 'w' },
+    ]);
+    cliJson(root, ['claim', '--task', 'a']);
+    const refused = cli(['--root', root, 'run', 'complete']);
+    assert.equal(refused.status, 1);
+    assert.match(refused.stderr, /TASKS_IN_PROGRESS: 1 task is in progress \(a\)/);
+    assert.equal(cliJson(root, ['runs']).runs[0].status, 'queued');
+    assert.match(cli(['--root', root, 'runs']).stdout, /queued · 1 in progress/);
+    const done = cli(['--root', root, 'run', 'complete', '--force', '--reason', 'shipped']);
+    assert.equal(done.status, 0, done.stderr);
+    assert.match(done.stdout, /Completed run r .*run_completed.*\n {2}1 task left pending/);
+    const { run } = cliJson(root, ['run', 'show']);
+    assert.deepEqual([run.status, run.why_next_step], ['completed', 'Completed: shipped']);
+    const replayed = cli(['--root', root, 'replay']);
+    assert.match(replayed.stdout, /No drift\./);
+  });
+
+  it('with --auto-finish, completing the last task completes the run, and replay shows no drift', () => {
+    const root = tempWorkspace();
+    cliJson(root, ['run', 'create', 'Auto', '--id', 'auto', '--auto-finish']);
+    cliJson(root, ['tasks', 'add', 'Only task', '--id', 'only']);
+    const token = cliJson(root, ['claim']).task.lease_token;
+    cliJson(root, ['complete', '--token', token]);
+    assert.equal(cliJson(root, ['run', 'show']).run.status, 'completed');
+    assert.equal(cliJson(root, ['replay']).drift.mismatch, false);
+    assert.equal(cliJson(root, ['run', 'fail'], 1).error.code, 'RUN_TERMINAL');
+  });
+
+  it('run fail keeps the reason', () => {
+    const root = tempWorkspace();
+    seedRun(root, 'f');
+    cliJson(root, ['run', 'fail', '--reason', 'the API is gone']);
+    const { run } = cliJson(root, ['run', 'show']);
+    assert.deepEqual([run.status, run.last_error], ['failed', 'the API is gone']);
+  });
+});
+
+describe('tasks as people write them', () => {
+  it('tasks add writes one task from a line; tasks show says what it is and why it waits', () => {
+    const root = tempWorkspace();
+    seedRun(root, 'r');
+    cliJson(root, ['tasks', 'add', 'Survey the docs', '--id', 'survey-docs']);
+    const { tasks } = cliJson(root, [
+      'tasks',
+      'add',
+      'Write the changelog',
+      '--type',
+      'implementation',
+      '--priority',
+      '2',
+      '--after',
+      'survey-docs',
+      '--id',
+      'changelog',
+      '--target',
+      'CHANGELOG.md',
+    ]);
+    assert.deepEqual(
+      [
+        tasks[0].id,
+        tasks[0].task_type,
+        tasks[0].priority,
+        tasks[0].depends_on_task_ids,
+        tasks[0].payload.title,
+        tasks[0].payload.output_target.path,
+      ],
+      ['changelog', 'implementation', 2, ['survey-docs'], 'Write the changelog', 'CHANGELOG.md'],
+    );
+    const shown = cli(['--root', root, 'tasks', 'show', 'changelog']);
+    assert.equal(shown.status, 0, shown.stderr);
+    assert.match(shown.stdout, /^Task changelog {2}\[pending\] {2}implementation, priority 2, attempt 0\/3/);
+    assert.match(shown.stdout, /target {6}CHANGELOG.md/);
+    assert.match(shown.stdout, /waits: {6}waits for survey-docs \(pending\)/);
+    const json = cliJson(root, ['tasks', 'show', 'survey-docs']);
+    assert.deepEqual([json.task.id, json.claimable, json.waits], ['survey-docs', true, []]);
+    assert.equal(cliJson(root, ['tasks', 'show', 'nope'], 1).error.code, 'TASK_NOT_FOUND');
+  });
+
+  it('a tasks file with task_id and title is refused, naming id and payload.title; nothing is created', () => {
+    const root = tempWorkspace();
+    seedRun(root, 'r');
+    const file = path.join(root, 'runboard.tasks.json');
+    fs.writeFileSync(file, JSON.stringify([{ task_id: 'a', title: 'A', task_type: 'w' }]));
+    const refused = cli(['--root', root, 'tasks', 'create', file]);
+    assert.equal(refused.status, 2);
+    assert.match(
+      refused.stderr,
+      /tasks\.0: Unknown task fields "task_id" \(did you mean "id"\?\), "title" \(did you mean "payload\.title"\?\)/,
+    );
+    assert.deepEqual(cliJson(root, ['tasks', 'list']).tasks, []);
+    assert.match(cli(['tasks', 'create', '--help']).stdout, /schemas\/tasks\.schema\.json/);
+  });
+});
+
+describe('the smaller surprises', () => {
+  it('replay of an earlier seq says what changed since, never "drift", on a healthy run', () => {
+    const root = tempWorkspace();
+    seedRun(root, 'r', [{ id: 'a', task_type: 'w' }]);
+    cliJson(root, ['claim']);
+    const past = cli(['--root', root, 'replay', '--upto', '2']);
+    assert.equal(past.status, 0, past.stderr);
+    assert.doesNotMatch(past.stdout, /drift/i);
+    assert.match(past.stdout, /Changes since seq 2: .*blackboard_task_status/);
+  });
+
+  it('tasks list --status with an unknown status is refused, like runs --status', () => {
+    const root = tempWorkspace();
+    seedRun(root, 'r');
+    const r = cli(['--root', root, 'tasks', 'list', '--status', 'bogus']);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /--status must be one of pending, runnable, in_progress, blocked, done, failed/);
+  });
+
+  it('--root that does not exist is refused and not created', () => {
+    const missing = path.join(tempWorkspace(), 'not-here');
+    const r = cli(['--root', missing, 'run', 'create', 'x']);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /does not exist/);
+    assert.equal(fs.existsSync(missing), false);
+  });
+
+  it('an event type one typo away from a known one gets a warning naming it, and is still recorded', () => {
+    const root = tempWorkspace();
+    seedRun(root, 'r');
+    const r = cli(['--root', root, 'event', 'append', 'step_complete', '--step', 'step-1']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stderr, /did you mean "step_completed"\?/);
+    assert.doesNotMatch(cli(['--root', root, 'event', 'append', 'deploy_note']).stderr, /did you mean/);
+  });
+
+  it('a requeued task out of attempts gets one more: attempts never read 3/2', () => {
+    const root = tempWorkspace();
+    seedRun(root, 'r', [{ id: 'a', task_type: 'w', max_attempts: 1 }]);
+    cliJson(root, ['fail', '--token', cliJson(root, ['claim']).task.lease_token, '--error', 'first']);
+    const { task } = cliJson(root, ['requeue', 'a']);
+    assert.deepEqual([task.attempt, task.max_attempts], [1, 2]);
+    cliJson(root, ['fail', '--token', cliJson(root, ['claim']).task.lease_token, '--error', 'second']);
+    const after = cliJson(root, ['tasks', 'show', 'a']).task;
+    assert.deepEqual([after.status, after.attempt, after.max_attempts], ['failed', 2, 2]);
+  });
+
+  it('"Board 1 task", singular', () => {
+    const root = tempWorkspace();
+    seedRun(root, 'r', [{ id: 'a', task_type: 'w' }]);
+    assert.match(cli(['--root', root, 'run', 'show']).stdout, /Board {2}1 task \(/);
+  });
+
+  it('watch with no run yet waits for the first one instead of failing', async () => {
+    const root = tempWorkspace();
+    const child = spawn(process.execPath, [CLI_JS, '--root', root, 'watch'], { env: cleanEnv() });
+    children.push(child);
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (err += d));
+    await waitFor(() => /waiting for one/.test(err), 15_000, 'the waiting message');
+    seedRun(root, 'late');
+    await waitFor(() => /context\.run\.created/.test(out), 15_000, 'the new run followed');
+    assert.match(err, /Watching run late/);
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    child.kill('SIGINT');
+    assert.equal(await exited, 0, err);
+  });
+});
