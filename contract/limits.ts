@@ -1,7 +1,19 @@
 // Numbers every side agrees on (PROTOCOL.md): lease lengths, size limits, durability.
 
 /** Lease length rules (PROTOCOL.md §claimTask): the default, and the bounds a request is clamped to. */
-export const LEASE = { defaultMs: 30_000, minMs: 5_000, maxMs: 300_000 } as const;
+export const LEASE = {
+  defaultMs: 30_000,
+  minMs: 5_000,
+  maxMs: 300_000,
+  /**
+   * What the CLI, MCP and the editor ask for when told nothing else (the protocol default stays
+   * 30 s): a model's turn often takes longer than 30 s, and an expiry costs an attempt.
+   */
+  agentDefaultMs: 120_000,
+} as const;
+
+/** The environment variable that tells the CLI and MCP servers an agent's lease length (the editor sets it from runboard.defaultLeaseMs). */
+export const LEASE_ENV = 'RUNBOARD_LEASE_MS';
 
 /** Size limits (PROTOCOL.md §Errors, LIMIT_EXCEEDED). */
 export const LIMITS = {

@@ -1,5 +1,6 @@
 // The result shapes of PROTOCOL.md's methods (types only), shared by the store, the server, the
 // extension, the CLI and the MCP server.
+import type { NothingToClaim } from './taskRules';
 import type { Blackboard, Checkpoint, EventRecord, PatchRow, RunRecord, Task } from './schemas/records';
 import type { RunStatus } from './statuses';
 
@@ -83,6 +84,10 @@ export interface CreateTasksResult {
 }
 export interface ClaimTaskResult {
   task: Task | null;
+  /** When `task` is null: why nothing could be claimed (taskRules.ts NOTHING_TO_CLAIM). */
+  reason?: NothingToClaim;
+  /** With reason retry_later: when the first retry is due. */
+  next_retry_at_ms?: number;
 }
 export interface TaskResult {
   task: Task;

@@ -107,6 +107,15 @@ export function waitReasons(
   return reasons;
 }
 
+/**
+ * Why a claim found nothing (claimTask's `reason` when `task` is null), most actionable first:
+ * retry_later (`next_retry_at_ms` says when), dependencies (tasks wait for others in progress or
+ * pending), leased (others hold every open task), needs_a_person (only blocked or failed tasks
+ * are left), all_done, no_match (no task of that type / workflow), no_tasks.
+ */
+export const NOTHING_TO_CLAIM = ['retry_later', 'dependencies', 'leased', 'needs_a_person', 'all_done', 'no_match', 'no_tasks'] as const;
+export type NothingToClaim = (typeof NOTHING_TO_CLAIM)[number];
+
 /** Task types the engine knows a payload contract for (SPEC §6.2); any other type is free. */
 export const TASK_KINDS = ['implementation', 'inspection', 'research', 'validation', 'fix_proposal'] as const;
 export type TaskKind = (typeof TASK_KINDS)[number];

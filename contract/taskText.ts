@@ -1,7 +1,7 @@
 // How tasks read, in the editor and on the command line alike: titles, lease countdowns, attempts
 // and why a task waits. Pure functions, shared by the trees, the task board and the CLI.
 import { TASK_STATUS_LABEL, type TaskStatus } from './statuses';
-import type { WaitReason } from './taskRules';
+import type { NothingToClaim, WaitReason } from './taskRules';
 import type { Task } from './schemas/records';
 
 /** The Runs tree's task groups, most active first. */
@@ -96,3 +96,14 @@ export function waitText(r: WaitReason, now: number): string {
 export function waitingTasks(tasks: readonly Task[]): Task[] {
   return tasks.filter((t) => t.status !== 'done');
 }
+
+/** Why a claim found nothing (claimTask's reason), in words for people and models. */
+export const NOTHING_TO_CLAIM_TEXT: Record<NothingToClaim, string> = {
+  retry_later: 'a failed task is waiting for its retry time',
+  dependencies: 'the open tasks wait for others to be done',
+  leased: 'other agents hold every open task',
+  needs_a_person: 'only blocked or failed tasks are left: they need a person (retry or requeue)',
+  all_done: 'every task is done',
+  no_match: 'no task matches --type / --workflow',
+  no_tasks: 'the run has no tasks yet',
+};

@@ -22,8 +22,8 @@ export function agentId(folder?: vscode.Uri): string {
 
 /** The lease length asked for when this editor claims a task in `folder`. */
 export function defaultLeaseMs(folder?: vscode.Uri): number {
-  const v = vscode.workspace.getConfiguration(SECTION, folder).get<number>('defaultLeaseMs', LEASE.defaultMs);
-  return Number.isFinite(v) && v > 0 ? Math.round(v) : LEASE.defaultMs;
+  const v = vscode.workspace.getConfiguration(SECTION, folder).get<number>('defaultLeaseMs', LEASE.agentDefaultMs);
+  return Number.isFinite(v) && v > 0 ? Math.round(v) : LEASE.agentDefaultMs;
 }
 
 /** One server process serves the window, so durability is a window setting. */

@@ -2,6 +2,7 @@
 // item), registers the commands, and wires folder changes, trust and agent access. `activate`
 // catches everything and says so, because VS Code shows nothing when activation throws. Its
 // return value is a small API the e2e tests use.
+import { workspaceSetupCommand } from './agents/workspaceSetup';
 import { runFinishCommands } from './commands/runFinishCommands';
 import { addTaskCommand } from './commands/addTaskCommand';
 import * as vscode from 'vscode';
@@ -42,6 +43,7 @@ export async function activate(ext: vscode.ExtensionContext): Promise<RunboardAp
       ...runCommands(ctx),
       ...runFinishCommands(ctx),
       addTaskCommand(ctx),
+      workspaceSetupCommand(ctx),
       ...blackboardCommands(ctx),
       ...taskCommands(ctx),
       ...replayCommands(ctx),
@@ -67,6 +69,7 @@ export async function activate(ext: vscode.ExtensionContext): Promise<RunboardAp
           });
         }
         if (e.affectsConfiguration('runboard.agentId')) ctx.runsTree.refresh();
+        if (e.affectsConfiguration('runboard.defaultLeaseMs')) updateTerminalPath(ext);
       }),
     );
     updateTerminalPath(ext);

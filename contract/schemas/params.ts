@@ -169,12 +169,15 @@ export type TransitionAction = (typeof TRANSITION_ACTIONS)[number];
 export const TransitionTaskParams = z
   .object({
     ...RunLocator,
-    task_id: z.string(),
+    /** The task; without it, the task holding lease_token. */
+    task_id: z.string().optional(),
     action: z.preprocess((v) => (typeof v === 'string' ? v.trim().toLowerCase() : v), z.enum(TRANSITION_ACTIONS)),
     lease_token: z.string().optional(),
     agent_id: z.string().optional(),
     status: TaskStatusSchema.optional(),
     error: optionalText,
+    /** complete: a note of what the work produced (runs of format 2). */
+    result: optionalText,
     lease_ms: clampable.optional(),
     expected_task_rev: z.number().int().optional(),
     command_id: commandId,
@@ -183,6 +186,9 @@ export const TransitionTaskParams = z
     if (p.action === 'status' && p.status === undefined) {
       ctx.addIssue({ code: 'custom', path: ['status'], message: 'status is required for action "status"' });
     }
+    if (p.task_id === undefined && p.lease_token === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['task_id'], message: 'give task_id, or the lease_token of the task' });
+    }
   });
 
 export const RequeueTaskParams = z.object({
@@ -190,6 +196,8 @@ export const RequeueTaskParams = z.object({
   task_id: z.string(),
   reason: optionalText,
   force: z.boolean().optional(),
+  /** Who requeues: told to the holder of a revoked lease. */
+  agent_id: z.string().optional(),
   command_id: commandId,
 });
 

@@ -96,6 +96,7 @@ function renderCard(card: CardModel, m: BoardModel): HTMLElement {
   }
   for (const why of card.waits) c.append(el('div', 'card-wait', why));
   if (card.last_error && card.status !== 'done') c.append(el('div', 'card-error', card.last_error));
+  if (card.result) c.append(el('div', 'card-result', card.result));
   const bar = el('div', 'card-actions');
   for (const action of card.actions) {
     const b = el('vscode-toolbar-button');

@@ -6,7 +6,7 @@ import { after, afterEach, before, describe, it } from 'node:test';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { RunService } from '../../server/src/service/runService';
-import { assertBuilt, cleanEnv, CLI_JS, cliJson, eventsOnDisk, removeTempWorkspaces, seedRun, tempWorkspace } from './cliHarness';
+import { assertBuilt, cleanEnv, cli, CLI_JS, cliJson, eventsOnDisk, removeTempWorkspaces, seedRun, tempWorkspace } from './cliHarness';
 
 before(assertBuilt);
 after(removeTempWorkspaces);
@@ -16,11 +16,12 @@ afterEach(async () => {
   await Promise.all(clients.splice(0).map((c) => c.close()));
 });
 
-async function connect(root: string, extraArgs: string[] = []): Promise<Client> {
-  const env = cleanEnv({ RUNBOARD_AGENT: 'model-under-test' }) as Record<string, string>;
+/** An MCP session: `runboard [extraArgs] mcp --root root [mcpArgs]`, as `agent`. */
+async function connect(root: string, extraArgs: string[] = [], mcpArgs: string[] = [], agent = 'model-under-test'): Promise<Client> {
+  const env = cleanEnv({ RUNBOARD_AGENT: agent }) as Record<string, string>;
   const transport = new StdioClientTransport({
     command: process.execPath,
-    args: [CLI_JS, ...extraArgs, 'mcp', '--root', root],
+    args: [CLI_JS, ...extraArgs, 'mcp', '--root', root, ...mcpArgs],
     env,
     stderr: 'pipe',
   });
@@ -45,7 +46,8 @@ async function call(client: Client, name: string, args: Record<string, unknown> 
 async function ok(client: Client, name: string, args: Record<string, unknown> = {}): Promise<any> {
   const r = await call(client, name, args);
   assert.equal(r.isError, false, `${name} failed: ${r.text}`);
-  assert.deepEqual(JSON.parse(r.text), r.data, 'the text is the structured content');
+  // A short summary for the text; the whole result is the structured content (issue 16).
+  assert.ok(r.text.length > 0 && r.text.length < 2000 && !r.text.trimStart().startsWith('{'), `${name}: ${r.text}`);
   return r.data;
 }
 
@@ -63,6 +65,8 @@ const TOOLS = [
   'fail_task',
   'release_task',
   'retry_task',
+  'requeue_task',
+  'ready_tasks',
   'append_event',
   'add_fact',
   'add_decision',
@@ -110,15 +114,16 @@ describe('runboard mcp', () => {
     assert.equal(before.tasks.length, 3);
     assert.deepEqual(before.board.claimable_now, ['a', 'flaky']);
     assert.equal(before.board.counts.pending, 3);
-    assert.deepEqual(before.board.leases, []);
-    assert.deepEqual(before.board.expired_leases, []);
+    // Empty lists are left out of results for a model (forModel.ts).
+    assert.equal(before.board.leases, undefined);
+    assert.equal(before.board.expired_leases, undefined);
 
     const claimed = await ok(client, 'claim_task');
     assert.equal(claimed.task.id, 'a');
     assert.equal(claimed.task.lease_owner, 'model-under-test');
-    assert.ok(claimed.task.lease_expires_at_ms - Date.now() > 60_000, 'MCP leases default to two minutes');
+    assert.ok(Date.parse(claimed.task.lease_expires_at) - Date.now() > 60_000, 'MCP leases default to two minutes');
     const beat = await ok(client, 'heartbeat_task', { task_id: 'a', lease_ms: 200_000 });
-    assert.ok(beat.task.lease_expires_at_ms > claimed.task.lease_expires_at_ms);
+    assert.ok(Date.parse(beat.task.lease_expires_at) > Date.parse(claimed.task.lease_expires_at));
     const during = await ok(client, 'get_run', { run_id: 'loop' });
     assert.deepEqual(during.board.leases_held_by_this_session, ['a']);
     assert.deepEqual(
@@ -262,7 +267,7 @@ describe('runboard mcp', () => {
       [['long', 'patient']],
     );
     assert.deepEqual(board.expired_leases, ['short']);
-    assert.deepEqual(board.leases_held_by_this_session, []);
+    assert.equal(board.leases_held_by_this_session, undefined);
   });
 
   it('invalid tool input gives a tool error naming the field', async () => {
@@ -297,7 +302,7 @@ describe('runboard mcp', () => {
       ['Survey docs', 'Write changelog', 'Link it'],
     );
     const survey = (await ok(client, 'add_task', { title: 'Survey the docs', id: 'survey' })).task;
-    assert.deepEqual([survey.id, survey.task_type, survey.payload.title], ['survey', 'work', 'Survey the docs']);
+    assert.deepEqual([survey.id, survey.task_type, survey.title], ['survey', 'work', 'Survey the docs']);
     const log = (await ok(client, 'add_task', { title: 'Write it', target: 'CHANGELOG.md', after: ['survey'], id: 'log' })).task;
     assert.deepEqual(
       [log.task_type, log.payload.output_target.path, log.depends_on_task_ids],
@@ -313,8 +318,65 @@ describe('runboard mcp', () => {
     const finished = await ok(client, 'get_run', { run_id: 'plan' });
     assert.equal(finished.run.status, 'completed', 'auto_finish completed it with the last task');
     const other = (await ok(client, 'create_run', { objective: 'One line only', run_id: 'other' })).run;
-    assert.deepEqual(other.steps, []);
+    assert.equal(other.steps, undefined, 'no steps (an empty list is left out)');
     const failed = await ok(client, 'fail_run', { run_id: 'other', reason: 'not needed' });
     assert.deepEqual([failed.run.status, failed.run.last_error], ['failed', 'not needed']);
+  });
+
+  it('a small footprint: tools/list (all ≤ 24 KiB, core ≤ 10 KiB), every tool with an outputSchema and every input described, get_run of the demo ≤ 4 KiB (issue 16)', async () => {
+    const root = tempWorkspace();
+    const demo = cli(['--root', root, 'demo', '--fast', '--agents', '3']);
+    assert.equal(demo.status, 0, demo.stderr);
+    const all = await connect(root);
+    const listed = await all.listTools();
+    const bytes = (v: unknown) => Buffer.byteLength(JSON.stringify(v));
+    assert.ok(bytes(listed) <= 24 * 1024, `tools/list is ${bytes(listed)} bytes`);
+    for (const t of listed.tools) {
+      assert.ok(t.outputSchema, `${t.name} has an outputSchema`);
+      for (const [field, schema] of Object.entries((t.inputSchema.properties ?? {}) as Record<string, { description?: string }>)) {
+        assert.ok(schema.description, `${t.name}.${field} is described`);
+      }
+    }
+    const core = await connect(root, [], ['--profile', 'core']);
+    const coreList = await core.listTools();
+    assert.deepEqual(coreList.tools.map((t) => t.name).sort(), [
+      'add_fact',
+      'claim_task',
+      'complete_task',
+      'fail_task',
+      'heartbeat_task',
+      'ready_tasks',
+    ]);
+    assert.ok(bytes(coreList) <= 10 * 1024, `core tools/list is ${bytes(coreList)} bytes`);
+    const run = await ok(all, 'get_run');
+    assert.equal(run.tasks.length, 12);
+    assert.ok(bytes(run) <= 4 * 1024, `get_run is ${bytes(run)} bytes of structuredContent`);
+    assert.equal(run.run.tenant_context, undefined);
+    assert.match(run.run.updated_at, /^\d{4}-\d\d-\d\dT/, 'times are ISO for a model');
+  });
+
+  it("a second session never sees the first one's lease token; requeue_task revokes it and says who (issue 16)", async () => {
+    const root = tempWorkspace();
+    seedRun(root, 'two', [
+      { id: 'a', task_type: 'w' },
+      { id: 'b', task_type: 'w' },
+    ]);
+    const first = await connect(root);
+    const second = await connect(root, [], [], 'second-model');
+    const mine = await ok(first, 'claim_task', { task_id: 'a' });
+    assert.match(mine.task.lease_token, /^lease-/, 'the holder sees its own token');
+    const seen = await ok(second, 'get_run');
+    assert.equal(JSON.stringify(seen).includes(mine.task.lease_token), false, 'not in get_run of another session');
+    assert.equal(seen.tasks.find((t: any) => t.id === 'a').lease_owner, 'model-under-test');
+    const ready = await ok(second, 'ready_tasks');
+    assert.deepEqual(
+      ready.tasks.map((t: any) => t.id),
+      ['b'],
+    );
+    const taken = await ok(second, 'requeue_task', { task_id: 'a', force: true, reason: 'stuck' });
+    assert.equal(JSON.stringify(taken).includes(mine.task.lease_token), false);
+    const refused = await call(first, 'heartbeat_task', { task_id: 'a' });
+    assert.equal(refused.isError, true);
+    assert.match(refused.text, /^TASK_LEASE_EXPIRED: Your lease on task a was revoked by a requeue by second-model: stuck/);
   });
 });

@@ -119,7 +119,7 @@ describe('runboard tasks and leases', () => {
     assert.equal(failed.task.status, 'failed');
     assert.equal(failed.task.attempt, 1);
     assert.equal(failed.task.last_error, 'assertion failed');
-    assert.equal(cliJson(root, ['claim']).task, null, 'a failed task is not claimable');
+    assert.equal(cliJson(root, ['claim'], 3).task, null, 'a failed task is not claimable (exit 3)');
     assert.equal(cliJson(root, ['retry', 'flaky']).task.status, 'runnable');
     const t2 = cliJson(root, ['claim']).task;
     cliJson(root, ['fail', '--token', t2.lease_token, '--error', 'again']);
@@ -143,13 +143,17 @@ describe('runboard tasks and leases', () => {
     assert.match(stale.stderr, /TASK_LEASE_EXPIRED/);
   });
 
-  it('a claim with nothing claimable prints null / says so, and exits 0', () => {
+  it('a claim with nothing claimable prints null and why, clears the token for eval, and exits 3 (issue 16)', () => {
     const root = tempWorkspace();
     seedRun(root, 'r', [PLAN[0]]);
-    assert.equal(cliJson(root, ['claim', '--type', 'nothing-of-this-type']).task, null);
+    const json = cliJson(root, ['claim', '--type', 'nothing-of-this-type'], 3);
+    assert.deepEqual([json.task, json.reason], [null, 'no_match']);
     const human = cli(['--root', root, 'claim', '--type', 'nothing-of-this-type']);
-    assert.equal(human.status, 0);
-    assert.match(human.stdout, /Nothing to claim in run r right now/);
+    assert.equal(human.status, 3);
+    assert.match(
+      human.stdout,
+      /^# Nothing to claim in run r now: no task matches --type \/ --workflow\.\nexport RUNBOARD_TASK=\nexport RUNBOARD_LEASE_TOKEN=$/m,
+    );
     const named = cli(['--root', root, 'claim', '--task', 'ghost']);
     assert.equal(named.status, 1);
     assert.match(named.stderr, /TASK_NOT_FOUND/);
@@ -162,11 +166,18 @@ describe('runboard tasks and leases', () => {
     assert.equal(r.status, 0, r.stderr);
     const token = /^export RUNBOARD_LEASE_TOKEN=(lease-\S+)$/m.exec(r.stdout)?.[1];
     assert.ok(token, r.stdout);
-    assert.match(r.stdout, /^Claimed a \(research, in_progress\) — Look around/);
+    // Comments and exports only: `eval` of the whole output is safe (issue 16).
+    assert.match(r.stdout, /^# Claimed a \(research, in_progress\) — Look around/);
     assert.match(r.stdout, /owner {4}me, expires in \d+s/);
     assert.match(r.stdout, /^export RUNBOARD_RUN=r$/m);
-    const onDisk = cliJson(root, ['tasks', 'list']).tasks[0];
-    assert.equal(onDisk.lease_token, token);
+    assert.match(r.stdout, /^export RUNBOARD_TASK=a$/m);
+    assert.deepEqual(
+      r.stdout.split('\n').filter((l) => l !== '' && !l.startsWith('#') && !l.startsWith('export ')),
+      [],
+    );
+    // Its own token, with RUNBOARD_LEASE_TOKEN set; another session's listing leaves it out.
+    assert.equal(cliJson(root, ['tasks', 'list'], 0, { env: { RUNBOARD_LEASE_TOKEN: token } }).tasks[0].lease_token, token);
+    assert.equal(cliJson(root, ['tasks', 'list']).tasks[0].lease_token, undefined);
   });
 
   it(
@@ -188,13 +199,15 @@ describe('runboard tasks and leases', () => {
     },
   );
 
-  it('lease commands need a task or a token (exit 2), and a token nobody holds is named', () => {
+  it('lease commands need a task or a token (exit 2), and a token nobody holds is TASK_LEASE_INVALID (exit 1)', () => {
     const root = tempWorkspace();
     seedRun(root, 'r', PLAN);
     const none = cliJson(root, ['complete'], 2);
     assert.equal(none.error.code, 'USAGE');
     assert.match(none.error.message, /--task/);
-    const unknown = cliJson(root, ['heartbeat', '--token', 'lease-nobody'], 2);
+    // A token is the run's business: one nobody holds or held is a domain error (exit 1), never usage (issue 16).
+    const unknown = cliJson(root, ['heartbeat', '--token', 'lease-nobody'], 1);
+    assert.equal(unknown.error.code, 'TASK_LEASE_INVALID');
     assert.match(unknown.error.message, /lease-nobody/);
     // With a task but no token, the store asks for the lease.
     cliJson(root, ['claim']);

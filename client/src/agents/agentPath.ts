@@ -5,7 +5,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { serverNodePath } from '../config';
+import { defaultLeaseMs, serverNodePath } from '../config';
+import { LEASE_ENV } from '../../../contract/limits';
 import { editorRuntime } from '../server/serverRuntime';
 
 /** The terminal variable that names the runtime the shim falls back to. */
@@ -28,4 +29,6 @@ export function updateTerminalPath(ext: vscode.ExtensionContext): void {
   }
   env.prepend('PATH', cliBinDir(ext.extensionPath) + path.delimiter);
   env.replace(RUNTIME_VARIABLE, editorRuntime(serverNodePath()).command);
+  // Agents in the terminals claim with the lease length this editor uses.
+  env.replace(LEASE_ENV, String(defaultLeaseMs()));
 }

@@ -10,7 +10,8 @@ import * as vscode from 'vscode';
 import type { CommandSpec } from '../commands/commandKit';
 import { argField } from '../commands/prompts';
 import type { RunboardContext } from '../context';
-import { serverNodePath } from '../config';
+import { defaultLeaseMs, serverNodePath } from '../config';
+import { LEASE_ENV } from '../../../contract/limits';
 import { editorRuntime } from '../server/serverRuntime';
 import { writeLauncher } from './launcher';
 
@@ -70,7 +71,7 @@ export function mcpServerSpecs(ctx: RunboardContext): McpServerSpec[] {
     label: `Runboard (${f.name})`,
     command,
     args: mcpServerArgs(cliPath(ctx.extension.extensionPath), f.uri.fsPath),
-    env,
+    env: { ...env, [LEASE_ENV]: String(defaultLeaseMs(f.uri)) },
   }));
 }
 

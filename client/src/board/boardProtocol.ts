@@ -19,6 +19,8 @@ export interface CardModel {
   /** What the card offers, in order: the contract's rule for this editor (taskActions.ts), then details. */
   actions: BoardAction[];
   last_error?: string;
+  /** What the work produced, noted on completion. */
+  result?: string;
   depends_on: string[];
   /** Why the task waits (see waitReasons), empty when claimable or not waiting. */
   waits: string[];

@@ -161,6 +161,7 @@ export class BoardSession implements vscode.Disposable {
       // Writes are refused without trust or a server: only details then.
       actions: [...(writable ? offeredActions(run, t, taskRef, this.deps.leases, now) : []), 'details'],
       last_error: t.last_error,
+      result: t.result,
       depends_on: t.depends_on_task_ids,
       // A task in progress shows its holder and countdown instead.
       waits: t.status === 'in_progress' ? [] : waitTexts(run, t, now),

@@ -56,6 +56,8 @@ function withLease(ctx: RunboardContext, id: string, action: LeaseAction, verb: 
         lease_token: held?.token,
         agent_id: held?.agent_id ?? config.agentId(folderUri(ctx, ref.root)),
         error,
+        // A result note, when a caller gives one (runs of format 2 keep it on the task).
+        ...(action === 'complete' && argField(arg, 'result', 'string') ? { result: argField(arg, 'result', 'string') } : {}),
         lease_ms: action === 'heartbeat' ? config.defaultLeaseMs(folderUri(ctx, ref.root)) : undefined,
       });
       if (held && action !== 'heartbeat') await ctx.leases.forget(ref);

@@ -289,6 +289,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
     if (task.depends_on_task_ids.length) md.appendText(`Depends on: ${task.depends_on_task_ids.join(', ')}\n\n`);
     if (task.next_retry_at_ms && task.next_retry_at_ms > now) md.appendText(`Retry in ${formatDuration(task.next_retry_at_ms - now)}\n\n`);
     if (task.last_error) md.appendText(`Last error: ${task.last_error}`);
+    if (task.result) md.appendText(`${task.last_error ? '\n\n' : ''}Result: ${task.result}`);
     item.tooltip = md;
     item.command = { command: 'runboard.openTaskDetails', title: 'Open Task Details', arguments: [n.ref] };
     return item;

@@ -24,8 +24,10 @@ export async function invoke(cmd: Command, positional: unknown[], load: () => Pr
   let session: CliSession | undefined;
   try {
     session = new CliSession(globals);
+    const opts = cmd.opts();
+    for (const t of [opts.token, process.env.RUNBOARD_LEASE_TOKEN]) if (typeof t === 'string' && t.trim()) out.ownTokens.add(t.trim());
     const handler = ((await load()) as Record<string, Handler>)[name];
-    const code = await handler({ session, out, args: positional as (string | undefined)[], opts: cmd.opts() });
+    const code = await handler({ session, out, args: positional as (string | undefined)[], opts });
     process.exitCode = code ?? 0;
   } catch (e) {
     process.exitCode = out.failure(e);

@@ -3,11 +3,17 @@
 import { INTERNAL_ERROR, INVALID_PARAMS } from '../../../contract/errors';
 import { DomainError } from '../engine/errors';
 import { UsageError } from './usageError';
+import { ownTokensOnly } from './leasePrivacy';
 import { ParamsError } from '../../../contract/schemas/params';
 
-export const EXIT = { ok: 0, domain: 1, usage: 2 } as const;
+/** The CLI's exit codes (README, --help): an agent's loop branches on them. */
+export const EXIT = { ok: 0, domain: 1, usage: 2, nothingToClaim: 3 } as const;
 
 export class Output {
+  /** Lease tokens this invocation holds (--token, RUNBOARD_LEASE_TOKEN, its own claim): the only ones it prints. */
+  readonly ownTokens = new Set<string>();
+  private readonly replacer = ownTokensOnly((t) => this.ownTokens.has(t));
+
   constructor(
     readonly json: boolean,
     private readonly stdout: NodeJS.WritableStream = process.stdout,
@@ -16,7 +22,7 @@ export class Output {
 
   /** The command's result: `value` as JSON, or `human()` as text. */
   result(value: unknown, human: () => string): void {
-    if (this.json) this.stdout.write(JSON.stringify(value, null, 2) + '\n');
+    if (this.json) this.stdout.write(JSON.stringify(value, this.replacer, 2) + '\n');
     else {
       const text = human();
       if (text !== '') this.stdout.write(text.endsWith('\n') ? text : text + '\n');
@@ -30,7 +36,7 @@ export class Output {
 
   /** One JSON document per line, for streams (watch --json). */
   jsonLine(value: unknown): void {
-    this.stdout.write(JSON.stringify(value) + '\n');
+    this.stdout.write(JSON.stringify(value, this.replacer) + '\n');
   }
 
   warn(text: string): void {

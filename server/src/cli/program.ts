@@ -1,5 +1,6 @@
 // The `runboard` command tree (commander). Only the tree is built at start-up; each handler's
 // module is loaded when its subcommand runs, so a claim or complete pays for nothing else.
+import { MCP_PROFILES } from './mcp/profiles';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { HandlerModule, invoke } from './invocation';
 import { DURABILITIES, LEASE } from '../../../contract/limits';
@@ -9,6 +10,8 @@ const runCommands = () => import('./commands/runCommands.js');
 const blackboardCommands = () => import('./commands/blackboardCommands.js');
 const taskCommands = () => import('./commands/taskCommands.js');
 const oneTaskCommands = () => import('./commands/oneTaskCommands.js');
+const claimCommand = () => import('./commands/claimCommand.js');
+const initCommand = () => import('./commands/initCommand.js');
 const checkpointCommands = () => import('./commands/checkpointCommands.js');
 const watchCommand = () => import('./commands/watchCommand.js');
 const serveCommand = () => import('./commands/serveCommand.js');
@@ -53,10 +56,13 @@ function withGlobalOptions(program: Command, version: string): void {
     .option('--command-id <id>', 'idempotency key: a repeat returns the original result and writes nothing')
     .showSuggestionAfterError()
     .exitOverride()
+    // Every command's --help shows these too: an agent reads one command's help, not the top.
+    .configureHelp({ showGlobalOptions: true })
     .addHelpText(
       'after',
-      '\nEnvironment: RUNBOARD_RUN (run id), RUNBOARD_AGENT (agent id), RUNBOARD_LEASE_TOKEN (lease for heartbeat/complete/fail/release).\n' +
-        'Exit codes: 0 ok, 1 rejected (the error code and message on stderr), 2 bad arguments or invalid params.',
+      '\nEnvironment: RUNBOARD_RUN (run id), RUNBOARD_AGENT (agent id), RUNBOARD_LEASE_TOKEN (lease for heartbeat/complete/fail/release),\n' +
+        `RUNBOARD_LEASE_MS (lease length of claims, default ${LEASE.agentDefaultMs}).\n` +
+        'Exit codes: 0 ok, 1 rejected (the error code and message on stderr), 2 bad arguments or invalid params, 3 nothing to claim now (claim).',
     );
 }
 
@@ -186,12 +192,20 @@ function addTaskCommands(program: Command): void {
     .option('--type <task_type>', 'only tasks of this type')
     .option('--workflow <workflow_id>', 'only tasks of this workflow')
     .option('--task <task_id>', 'claim this task only')
-    .option('--lease-ms <ms>', `lease length (default ${LEASE.defaultMs}, clamped to ${LEASE.minMs}..${LEASE.maxMs})`, integer)
-    .action(handle(taskCommands, 'claim'));
+    .option(
+      '--lease-ms <ms>',
+      `lease length (default $RUNBOARD_LEASE_MS, else ${LEASE.agentDefaultMs}; clamped to ${LEASE.minMs}..${LEASE.maxMs})`,
+      integer,
+    )
+    .option('--wait', 'wait until a task can be claimed (woken by changes to the run), instead of exiting 3')
+    .option('--timeout <seconds>', 'with --wait: give up after this long (exit 3)', integer)
+    .action(handle(claimCommand, 'claim'));
   leaseOptions(program.command('heartbeat').description('extend the lease of a claimed task'))
     .option('--lease-ms <ms>', 'new lease length from now', integer)
     .action(handle(taskCommands, 'heartbeat'));
-  leaseOptions(program.command('complete').description('mark a claimed task done')).action(handle(taskCommands, 'complete'));
+  leaseOptions(program.command('complete').description('mark a claimed task done'))
+    .option('--result <text>', 'what the work produced, kept on the task (runs of format 2)')
+    .action(handle(taskCommands, 'complete'));
   leaseOptions(program.command('fail').description('mark a claimed task failed'))
     .requiredOption('--error <text>', 'what went wrong')
     .action(handle(taskCommands, 'fail'));
@@ -242,6 +256,13 @@ function addHistoryCommands(program: Command): void {
 /** watch, serve, mcp, demo. */
 function addServiceCommands(program: Command): void {
   program
+    .command('init')
+    .description('set the workspace up for agents: .runboard/ (with a .gitignore) and instructions in AGENTS.md; again changes nothing')
+    .option('--claude', 'also in CLAUDE.md')
+    .option('--copilot', 'also in .github/copilot-instructions.md')
+    .option('--print', 'only print the instructions')
+    .action(handle(initCommand, 'init'));
+  program
     .command('watch')
     .description('follow the run live: print events as any process appends them (Ctrl-C to stop)')
     .argument('[run_id]')
@@ -255,7 +276,13 @@ function addServiceCommands(program: Command): void {
     .option('--read-only', 'write nothing: every mutating method answers READ_ONLY (an untrusted workspace)')
     .allowUnknownOption()
     .action(handle(serveCommand, 'serve'));
-  program.command('mcp').description('run an MCP server on stdio: the board as tools for a model').action(handle(mcpCommand, 'mcp'));
+  program
+    .command('mcp')
+    .description('run an MCP server on stdio: the board as tools for a model')
+    .addOption(
+      new Option('--profile <profile>', 'all tools, or core: the work loop alone (a smaller context)').choices(MCP_PROFILES).default('all'),
+    )
+    .action(handle(mcpCommand, 'mcp'));
   program
     .command('demo')
     .description('simulated agents work through a sample plan, so you can watch the board live')

@@ -3,7 +3,7 @@
 import { EVENT } from '../../../contract/events';
 import type { EventRecord, Task } from '../../../contract/schemas/records';
 import { isClaimableStatus, isTerminal } from '../../../contract/statuses';
-import { retryDue } from '../../../contract/taskRules';
+import { retryDue, type NothingToClaim } from '../../../contract/taskRules';
 import { DomainError } from './errors';
 import { EventBuilder } from './eventBuilder';
 import { CommandContext } from './ids';
@@ -31,6 +31,30 @@ export interface ClaimRequest extends ClaimFilter {
   lease_ms?: number;
 }
 
+/**
+ * Why a claim that found nothing found nothing (decideClaim returned no events): the reason about
+ * the tasks it could have taken — the named one, or those its filter matches.
+ */
+export function whyNothingToClaim(state: RunState, req: ClaimRequest, now: number): { reason: NothingToClaim; next_retry_at_ms?: number } {
+  const filter: ClaimFilter = { task_type: req.task_type, workflow_id: req.workflow_id };
+  const candidates =
+    req.task_id !== undefined
+      ? [requireTask(state, req.task_id)]
+      : [...state.tasks.values()].filter(
+          (t) =>
+            (filter.task_type === undefined || t.task_type === filter.task_type) &&
+            (filter.workflow_id === undefined || t.workflow_id === filter.workflow_id),
+        );
+  if (candidates.length === 0) return { reason: state.tasks.size === 0 ? 'no_tasks' : 'no_match' };
+  const open = candidates.filter((t) => isClaimableStatus(t.status));
+  const retries = open.filter((t) => !retryDue(t, now)).map((t) => t.next_retry_at_ms!);
+  if (retries.length > 0) return { reason: 'retry_later', next_retry_at_ms: Math.min(...retries) };
+  if (open.some((t) => state.index.unfinishedDependencyCount(t.id) > 0)) return { reason: 'dependencies' };
+  if (candidates.some((t) => t.status === 'in_progress')) return { reason: 'leased' };
+  if (candidates.some((t) => t.status === 'blocked' || t.status === 'failed')) return { reason: 'needs_a_person' };
+  return { reason: 'all_done' };
+}
+
 /** The claimed task's event, or nothing when no task is claimable. */
 export function decideClaim(state: RunState, req: ClaimRequest, ctx: CommandContext, defaultLeaseMs?: number): EventRecord[] {
   if (isTerminal(state.header.status)) {
@@ -50,8 +74,10 @@ export function decideClaim(state: RunState, req: ClaimRequest, ctx: CommandCont
   const agent = req.agent_id.trim();
   const token = ctx.ids.newId('lease');
   const expires = ctx.now + leaseMs(req.lease_ms, defaultLeaseMs);
+  // A new lease: what was said of the last one (revoked) no longer applies.
+  const { last_lease_revoked: _revoked, ...unclaimed } = task;
   const claimed: Task = {
-    ...bump(task, ctx.now),
+    ...bump(unclaimed, ctx.now),
     status: 'in_progress',
     assigned_agent: agent,
     lease_owner: agent,

@@ -7,11 +7,12 @@ import { CommandContext } from './ids';
 import { EventRecord, Task } from '../../../contract/schemas/records';
 import { clamp, TransitionAction } from '../../../contract/schemas/params';
 import { RunState } from './state';
+import { checkLease, checkNotExpired, checkPrecondition, checkRevision, refuse, taskOfRequest } from './transitionChecks';
 import { checkTextLimit } from './text';
 import { EVENT, formatOf } from '../../../contract/events';
 import { isTerminal, TaskStatus } from '../../../contract/statuses';
 import { LEASE } from '../../../contract/limits';
-import { ACTION_FROM, attemptsLeft, hasLiveLease, leaseExpiry, STATUS_MOVES } from '../../../contract/taskRules';
+import { attemptsLeft, hasLiveLease, leaseExpiry } from '../../../contract/taskRules';
 
 export const EVENT_FOR_STATUS: Record<TaskStatus, string> = {
   in_progress: EVENT.taskStarted,
@@ -46,56 +47,27 @@ export function requireTask(state: RunState, taskId: string): Task {
 // ---------------------------------------------------------------- transitions
 
 export interface TransitionRequest {
-  task_id: string;
+  /** The task; without it, the one holding `lease_token`. */
+  task_id?: string;
   action: TransitionAction;
   lease_token?: string;
   agent_id?: string;
   status?: TaskStatus;
   error?: string;
+  /** complete: a note of what the work produced, kept on the task (runs of format 2). */
+  result?: string;
   lease_ms?: number;
   expected_task_rev?: number;
 }
 
-function refuse(task: Task, requested?: TaskStatus, why?: string): DomainError {
-  const details: Record<string, unknown> = { task_id: task.id, current_status: task.status };
-  if (requested) details.requested_status = requested;
-  return new DomainError('TASK_TRANSITION_INVALID', why ?? `Task ${task.id} is ${task.status}.`, details);
-}
-
-function checkPrecondition(task: Task, req: TransitionRequest): void {
-  if (req.action === 'status') {
-    const to = req.status as TaskStatus;
-    if (to === 'in_progress' && task.status !== 'in_progress') {
-      throw refuse(task, to, `Task ${task.id}: only a claim moves a task into in_progress.`);
-    }
-    if (!STATUS_MOVES[task.status].includes(to)) {
-      throw refuse(task, to, `Task ${task.id} cannot move from ${task.status} to ${to}.`);
-    }
-    return;
-  }
-  const from = ACTION_FROM[req.action];
-  if (!from.includes(task.status)) {
-    throw refuse(task, undefined, `Task ${task.id} is ${task.status}; ${req.action} needs it ${from.join(' or ')}.`);
-  }
-}
-
-function checkLease(task: Task, req: TransitionRequest, now: number): void {
-  const live = hasLiveLease(task, now);
-  // A heartbeat always needs the live lease's token; the others only while a lease is live.
-  if (!live && req.action !== 'heartbeat') return;
-  if (req.lease_token === undefined) {
-    throw new DomainError('TASK_LEASE_REQUIRED', `Task ${task.id} is leased to ${task.lease_owner ?? 'an agent'}: pass its lease_token.`, {
-      task_id: task.id,
-    });
-  }
-  if (!live || req.lease_token !== task.lease_token) {
-    throw new DomainError('TASK_LEASE_INVALID', `That lease_token does not hold task ${task.id}.`, { task_id: task.id });
-  }
-}
-
 export function decideTransition(state: RunState, req: TransitionRequest, ctx: CommandContext, defaultLeaseMs?: number): EventRecord[] {
   checkTextLimit('error', req.error);
-  const task = requireTask(state, req.task_id);
+  checkTextLimit('result', req.result);
+  const task = taskOfRequest(state, req, (id) => requireTask(state, id));
+  if (req.result !== undefined && formatOf(state.header) < 2) {
+    throw refuse(task, undefined, `Run ${state.header.run_id} is of format 1, which keeps no result notes: complete the task without one.`);
+  }
+  if (req.result !== undefined && req.action !== 'complete') throw refuse(task, undefined, 'A result note goes with complete only.');
   checkRevision(task, req);
   checkNotExpired(task, req, ctx.now);
   checkPrecondition(task, req);
@@ -121,30 +93,6 @@ function finishesRun(state: RunState, before: Task, after: Task): boolean {
   const h = state.header;
   if (!h.auto_finish || formatOf(h) < 2 || isTerminal(h.status) || after.status !== 'done' || before.status === 'done') return false;
   return state.index.count('done') + 1 === state.tasks.size;
-}
-
-function checkRevision(task: Task, req: TransitionRequest): void {
-  if (req.expected_task_rev !== undefined && req.expected_task_rev !== task.task_rev) {
-    throw new DomainError('TASK_REV_MISMATCH', `Task ${task.id} is at rev ${task.task_rev}, not ${req.expected_task_rev}.`, {
-      task_id: task.id,
-      task_rev: task.task_rev,
-    });
-  }
-}
-
-/** The token of a lease that ran out (or was revoked) gets TASK_LEASE_EXPIRED, whatever the action. */
-function checkNotExpired(task: Task, req: TransitionRequest, now: number): void {
-  if (
-    req.lease_token !== undefined &&
-    req.lease_token === task.last_lease_token &&
-    task.last_lease_expires_at_ms !== undefined &&
-    task.last_lease_expires_at_ms <= now
-  ) {
-    throw new DomainError('TASK_LEASE_EXPIRED', `The lease on task ${task.id} expired; claim the task again.`, {
-      task_id: task.id,
-      lease_expires_at_ms: task.last_lease_expires_at_ms,
-    });
-  }
 }
 
 /** A transition whose preconditions and lease were checked: the task before, its next rev, who asks. */
@@ -190,6 +138,7 @@ const MOVES: Record<TransitionAction, (m: MoveInput) => Move> = {
   complete: ({ task, next, agent, req }) => {
     const moved: Task = { ...endLease(next, task), status: 'done' };
     if (agent) moved.assigned_agent = agent;
+    if (req.result?.trim()) moved.result = req.result.trim();
     return recorded(moved, EVENT.taskCompleted, req);
   },
   fail: ({ task, next, agent, req }) => {
@@ -238,7 +187,7 @@ function transitionPayload(task: Task, req: TransitionRequest): Record<string, u
 
 export function decideRequeue(
   state: RunState,
-  req: { task_id: string; reason?: string; force?: boolean },
+  req: { task_id: string; reason?: string; force?: boolean; agent_id?: string },
   ctx: CommandContext,
 ): EventRecord[] {
   const task = requireTask(state, req.task_id);
@@ -255,8 +204,12 @@ export function decideRequeue(
   // A person's requeue of a task out of attempts is one more attempt (format 2): never "attempt 3/2".
   const raised = formatOf(state.header) >= 2 && !attemptsLeft(task);
   if (raised) next.max_attempts = task.attempt + 1;
-  // A revoked live lease counts as expired from now on, so its holder hears TASK_LEASE_EXPIRED.
-  if (live) next.last_lease_expires_at_ms = ctx.now;
+  // A revoked live lease counts as expired from now on, so its holder hears TASK_LEASE_EXPIRED — saying it was revoked, by whom and why.
+  if (live) {
+    next.last_lease_expires_at_ms = ctx.now;
+    const by = req.agent_id?.trim();
+    next.last_lease_revoked = { ...(by ? { by } : {}), ...(req.reason?.trim() ? { reason: req.reason.trim() } : {}) };
+  }
   if (req.reason !== undefined) next = { ...next, last_error: req.reason };
   const b = new EventBuilder(state, ctx);
   b.add({

@@ -32,7 +32,7 @@ import { RunHistory } from './runHistory';
 import { RunReads } from './runReads';
 import { Locator, RunRegistry } from './runRegistry';
 import { StoreListener, StoreOptions } from '../store/types';
-import { decideClaim } from '../engine/taskClaim';
+import { decideClaim, whyNothingToClaim } from '../engine/taskClaim';
 
 export const uuidIds: IdSource = { newId: (prefix) => `${prefix}-${randomUUID()}` };
 
@@ -181,9 +181,8 @@ export class RunService {
         'claimTask',
         s,
         (st, ctx) => decideClaim(st, p, ctx, this.options.defaultLeaseMs),
-        (a) => ({
-          task: a.length > 0 ? tasksOf(a)[0] : null,
-        }),
+        // Nothing claimed is nothing recorded (no repeat to answer later): the reason is read now.
+        (a, st) => (a.length > 0 ? { task: tasksOf(a)[0] } : { task: null, ...whyNothingToClaim(st, p, this.options.clock()) }),
       ),
     transitionTask: (p, s) =>
       this.runCommand(

@@ -34,6 +34,21 @@ suite('agents: CLI on PATH and MCP', () => {
     assert.ok(JSON.parse(r.stdout).runs.some((run) => run.run_id === ref.run_id));
   });
 
+  test('Set Up Workspace for Agents writes .runboard/.gitignore and the AGENTS.md block, and a second run changes nothing (issue 16)', async () => {
+    await runboard();
+    const agents = path.join(root(), 'AGENTS.md');
+    const gitignore = path.join(root(), '.runboard', '.gitignore');
+    fs.writeFileSync(agents, '# Our agents\n\nBe kind.\n');
+    const changed = await command('runboard.initWorkspace');
+    assert.strictEqual(changed.length, 2, JSON.stringify(changed));
+    const text = fs.readFileSync(agents, 'utf8');
+    assert.match(text, /^# Our agents\n\nBe kind\.\n\n<!-- runboard:start -->\n[\s\S]*runboard claim --wait[\s\S]*<!-- runboard:end -->\n$/);
+    assert.match(fs.readFileSync(gitignore, 'utf8'), /^\/\*$/m);
+    assert.deepStrictEqual(await command('runboard.initWorkspace'), [], 'the second run changes nothing');
+    assert.strictEqual(fs.readFileSync(agents, 'utf8'), text);
+    fs.rmSync(agents);
+  });
+
   test('Set up MCP for Agents writes .vscode/mcp.json naming the stable launcher, not the versioned extension folder', async () => {
     const api = await runboard();
     const file = path.join(root(), '.vscode', 'mcp.json');

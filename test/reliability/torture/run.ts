@@ -84,7 +84,7 @@ export async function runTorture(opts: TortureOptions): Promise<TortureReport> {
         if (cmd.kind !== 'checkpoint') outcome = await agent.execute(cmd, commandId);
       }
       if ('ok' in outcome && outcome.ok) {
-        acks.push({ agent: agent.name, command_id: commandId, command: cmd, result: outcome.result });
+        acks.push({ agent: agent.name, kind: agent.kind, command_id: commandId, command: cmd, result: outcome.result });
         const r = outcome.result;
         if (cmd.kind === 'createTasks') board.taskIds.push(...r.tasks.map((t: { id: string }) => t.id));
         if (cmd.kind === 'claim' && r.task) leases.push({ task_id: r.task.id, lease_token: r.task.lease_token });

@@ -8,9 +8,12 @@ import { EventRecord, Task } from '../../../contract/schemas/records';
 import { Command } from './commands';
 import { RUN_ID } from './agents';
 import { EVENT } from '../../../contract/events';
+import { forModel } from '../../../server/src/cli/mcp/forModel';
 
 export interface Ack {
   agent: string;
+  /** An MCP agent is told the task as a model reads it (forModel.ts): compared in that form. */
+  kind: 'server' | 'cli' | 'mcp';
   command_id: string;
   command: Command;
   result: any;
@@ -62,10 +65,11 @@ export function verifyLog(log: EventRecord[], acks: Ack[]): { claims: number; le
     );
   }
 
-  const onceFor = (task: Task, what: string) => {
+  const onceFor = (task: Task, what: string, kind: Ack['kind']) => {
     const es = byTaskRev.get(`${task.id}#${task.task_rev}`);
     assert.ok(es && es.length === 1, `${what}: acknowledged ${task.id} rev ${task.task_rev} is not in the log exactly once`);
-    assert.deepEqual(strip((es[0].payload as { task: Task }).task), strip(task), `${what}: the log differs from the acknowledged result`);
+    const logged = strip((es[0].payload as { task: Task }).task);
+    assert.deepEqual(kind === 'mcp' ? forModel(logged) : logged, strip(task), `${what}: the log differs from the acknowledged result`);
   };
   let claims = 0;
   for (const a of acks) {
@@ -74,11 +78,11 @@ export function verifyLog(log: EventRecord[], acks: Ack[]): { claims: number; le
     switch (a.command.kind) {
       case 'createTasks':
         assert.ok(Array.isArray(r.tasks), `${what}: no tasks in the result`);
-        for (const t of r.tasks) onceFor(t, what);
+        for (const t of r.tasks) onceFor(t, what, a.kind);
         break;
       case 'claim':
         if (r.task) {
-          onceFor(r.task, what);
+          onceFor(r.task, what, a.kind);
           claims++;
         }
         break;
@@ -88,7 +92,7 @@ export function verifyLog(log: EventRecord[], acks: Ack[]): { claims: number; le
       case 'release':
       case 'retry':
       case 'requeue':
-        onceFor(r.task, what);
+        onceFor(r.task, what, a.kind);
         break;
       case 'event':
         assert.equal(byEventId.get(r.event?.event_id), 1, `${what}: acknowledged event not in the log once`);

@@ -15,9 +15,9 @@ const manifest = JSON.parse(fs.readFileSync(path.resolve(__dirname, '..', '..', 
 const setting = (key: string) => manifest.contributes.configuration.properties[`runboard.${key}`];
 
 describe('package.json settings follow the contract', () => {
-  it("runboard.defaultLeaseMs: the contract's default and bounds", () => {
+  it("runboard.defaultLeaseMs: the contract's default for agents, and its bounds", () => {
     const s = setting('defaultLeaseMs');
-    assert.deepEqual([s.default, s.minimum, s.maximum], [LEASE.defaultMs, LEASE.minMs, LEASE.maxMs]);
+    assert.deepEqual([s.default, s.minimum, s.maximum], [LEASE.agentDefaultMs, LEASE.minMs, LEASE.maxMs]);
   });
   it("runboard.durability: the contract's choices", () => {
     assert.deepEqual(setting('durability').enum, [...DURABILITIES]);

@@ -57,6 +57,7 @@ function taskDetails(task: Task, byId: ReadonlyMap<string, Task>, waits: string[
   }
   lines.push(...leaseLines(task, now));
   if (task.last_error) lines.push(`  last error  ${task.last_error}`);
+  if (task.result) lines.push(`  result      ${task.result}`);
   lines.push(waits.length === 0 ? '  claimable now' : `  waits:      ${waits.join('; ')}`);
   return lines.join('\n');
 }

@@ -1,8 +1,9 @@
-// tasks create|list, claim, and the lease holder's actions: heartbeat, complete, fail, release;
-// plus retry and requeue, which need no lease.
+// tasks create|list, and the lease holder's actions: heartbeat, complete, fail, release — by
+// token or task; plus retry and requeue, which need no lease. Claiming is claimCommand.ts.
 import * as fs from 'node:fs';
 import { TransitionAction } from '../../../../contract/schemas/params';
-import { leaseLines, relativeTime, taskLine, tasksTable } from '../humanFormat';
+import { relativeTime, taskLine, tasksTable } from '../humanFormat';
+import { agentLeaseMs } from '../agentLease';
 import { Invocation } from '../invocation';
 import { CliSession } from '../session';
 import { UsageError } from '../usageError';
@@ -36,60 +37,30 @@ export async function tasksList({ session, out, opts }: Invocation): Promise<voi
   out.result({ tasks }, () => tasksTable(tasks));
 }
 
-export async function claim({ session, out, opts }: Invocation): Promise<void> {
-  const runId = await session.runId();
-  const result = await session.execute(
-    'claimTask',
-    session.withCommandId({
-      run_id: runId,
-      agent_id: session.agent,
-      task_id: opts.task as string | undefined,
-      task_type: opts.type as string | undefined,
-      workflow_id: opts.workflow as string | undefined,
-      lease_ms: opts.leaseMs as number | undefined,
-    }),
-  );
-  out.result(result, () => {
-    const task = result.task;
-    if (!task) return `Nothing to claim in run ${runId} right now.`;
-    return [
-      taskLine('Claimed', task),
-      `  run      ${runId}`,
-      ...leaseLines(task),
-      `  attempt  ${task.attempt} of ${task.max_attempts} failed so far`,
-      // For `eval "$(runboard claim | grep ^export)"`: later calls then need no --run or --token.
-      `export RUNBOARD_RUN=${runId}`,
-      `export RUNBOARD_LEASE_TOKEN=${task.lease_token}`,
-    ].join('\n');
-  });
-}
-
 interface LeaseTarget {
   runId: string;
-  taskId: string;
+  /** --task; without it the server acts on the task holding the token. */
+  taskId: string | undefined;
   token: string | undefined;
 }
 
-/** The run, task and token a lease action is about: --task, else the task holding the token. */
+/**
+ * The run, task and token a lease action is about. A token alone is enough: the server finds its
+ * task, and a stale, finished or revoked token is its domain error (exit 1), never a usage error.
+ */
 async function leaseTarget(session: CliSession, opts: Record<string, unknown>): Promise<LeaseTarget> {
   const token = (opts.token as string | undefined) ?? (process.env.RUNBOARD_LEASE_TOKEN?.trim() || undefined);
-  const runId = await session.runId(undefined, token);
-  const explicit = opts.task as string | undefined;
-  if (explicit !== undefined) return { runId, taskId: explicit, token };
-  if (token === undefined) {
+  const taskId = opts.task as string | undefined;
+  if (taskId === undefined && token === undefined) {
     throw new UsageError('Say which task with --task, or pass the lease token (--token or RUNBOARD_LEASE_TOKEN) to act on its task.');
   }
-  const { run } = await session.execute('getRun', { run_id: runId });
-  // The current lease first; else the most recent one (so an expired token gets TASK_LEASE_EXPIRED).
-  const holder = run.tasks.find((t) => t.lease_token === token) ?? run.tasks.find((t) => t.last_lease_token === token);
-  if (!holder) throw new UsageError(`No task of run ${runId} holds lease ${token}; say which task with --task.`);
-  return { runId, taskId: holder.id, token };
+  return { runId: await session.runId(undefined, token), taskId, token };
 }
 
 async function transition(
   inv: Invocation,
   action: TransitionAction,
-  extra: { error?: string; lease_ms?: number },
+  extra: { error?: string; lease_ms?: number; result?: string },
   done: string,
 ): Promise<void> {
   const { session, out, opts } = inv;
@@ -98,7 +69,7 @@ async function transition(
     'transitionTask',
     session.withCommandId({
       run_id: target.runId,
-      task_id: target.taskId,
+      ...(target.taskId !== undefined ? { task_id: target.taskId } : {}),
       action,
       agent_id: session.agent,
       ...(target.token !== undefined ? { lease_token: target.token } : {}),
@@ -111,13 +82,15 @@ async function transition(
       lines.push(`  lease expires ${relativeTime(result.task.lease_expires_at_ms)}`);
     }
     if (action === 'fail' && result.task.last_error) lines.push(`  error    ${result.task.last_error}`);
+    if (action === 'complete' && result.task.result) lines.push(`  result   ${result.task.result}`);
     return lines.join('\n');
   });
 }
 
 export const heartbeat = (inv: Invocation) =>
-  transition(inv, 'heartbeat', inv.opts.leaseMs !== undefined ? { lease_ms: inv.opts.leaseMs as number } : {}, 'Heartbeat');
-export const complete = (inv: Invocation) => transition(inv, 'complete', {}, 'Completed');
+  transition(inv, 'heartbeat', { lease_ms: (inv.opts.leaseMs as number | undefined) ?? agentLeaseMs() }, 'Heartbeat');
+export const complete = (inv: Invocation) =>
+  transition(inv, 'complete', inv.opts.result !== undefined ? { result: inv.opts.result as string } : {}, 'Completed');
 export const fail = (inv: Invocation) => transition(inv, 'fail', { error: inv.opts.error as string }, 'Failed');
 export const release = (inv: Invocation) => transition(inv, 'release', {}, 'Released');
 
@@ -145,6 +118,7 @@ export async function requeue(inv: Invocation): Promise<void> {
       task_id: namedTask(inv),
       reason: opts.reason as string | undefined,
       force: opts.force === true ? true : undefined,
+      agent_id: session.agent,
     }),
   );
   out.result(result, () => taskLine('Requeued', result.task));

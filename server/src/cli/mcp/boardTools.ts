@@ -9,8 +9,13 @@ import { RunService } from '../../service/runService';
 import { summarizeBoard } from '../boardSummary';
 import { chooseRun } from '../runChoice';
 import { LeaseTokens } from './leaseTokens';
-import { MCP_DEFAULT_LEASE_MS } from './toolInputs';
+import { agentLeaseMs } from '../agentLease';
 import { toolError, toolResult, ToolRejection } from './toolResults';
+import { withOwnTokensOnly } from '../leasePrivacy';
+import { forModel } from './forModel';
+import { whyNothingToClaim } from '../../engine/taskClaim';
+import { stateFromRecords } from '../../engine/state';
+import { NOTHING_TO_CLAIM_TEXT } from '../../../../contract/taskText';
 
 export interface BoardToolsOptions {
   store: RunService;
@@ -22,6 +27,11 @@ export class BoardTools {
   readonly leases = new LeaseTokens();
 
   constructor(private readonly o: BoardToolsOptions) {}
+
+  /** Who this session acts as. */
+  get agent(): string {
+    return this.o.agent;
+  }
 
   execute<M extends StoreMethod>(method: M, params: InputOf<M>): Promise<StoreResults[M]> {
     return this.o.store.execute(method, params);
@@ -39,7 +49,8 @@ export class BoardTools {
   /** Runs a tool body; every failure becomes a tool error carrying its code. */
   async call(body: () => Promise<Record<string, unknown>>): Promise<CallToolResult> {
     try {
-      return toolResult(await body());
+      // Another session's lease tokens are not this model's to use (leasePrivacy.ts).
+      return toolResult(forModel(withOwnTokensOnly(await body(), (t) => this.leases.holds(t))) as Record<string, unknown>);
     } catch (e) {
       return toolError(e);
     }
@@ -49,17 +60,40 @@ export class BoardTools {
     const id = await this.runIdOr(run_id);
     const { run, blackboard, damage } = await this.execute('getRun', { run_id: id });
     const { tasks, ...header } = run;
-    const { tasks: _same, ...board } = blackboard;
+    const summary = summarizeBoard(run, blackboard);
+    const counts = Object.fromEntries(Object.entries(summary.counts).filter(([, n]) => n > 0));
+    const texts = (items: { text: string; step_id?: string }[]) => items.map((i) => (i.step_id ? `${i.step_id}: ${i.text}` : i.text));
     return {
       // A damaged log is read-only: the model must know why its writes will be refused.
       ...(damage
         ? { damage, read_only: "The run's log has lines that cannot be folded; a person runs `runboard repair` to resume writes." }
         : {}),
       run: header,
-      board: { ...summarizeBoard(run, blackboard), leases_held_by_this_session: this.leases.tasksOf(id) },
-      tasks,
-      blackboard: board,
+      board: { ...summary, counts, leases_held_by_this_session: this.leases.tasksOf(id) },
+      // The listing: each task without its payload (claim_task hands over the whole task).
+      tasks: forModel(tasks, true),
+      blackboard: {
+        facts: texts(blackboard.facts),
+        decisions: texts(blackboard.decisions),
+        open_questions: texts(blackboard.open_questions),
+        artifacts: blackboard.artifacts.map((a) => a.path),
+      },
     };
+  }
+
+  /** The claimable tasks in claim order; when there are none, why a claim would find nothing. */
+  async readyTasks(run_id: string | undefined) {
+    const id = await this.runIdOr(run_id);
+    const { run, blackboard } = await this.execute('getRun', { run_id: id });
+    const ready = summarizeBoard(run, blackboard).claimable_now;
+    const byId = new Map(run.tasks.map((task) => [task.id, task]));
+    const tasks = forModel(
+      ready.map((tid) => byId.get(tid)!),
+      true,
+    );
+    if (ready.length > 0) return { run_id: id, tasks };
+    const { reason } = whyNothingToClaim(stateFromRecords(run, blackboard), { agent_id: this.o.agent }, Date.now());
+    return { run_id: id, tasks, reason: NOTHING_TO_CLAIM_TEXT[reason] };
   }
 
   async claim(p: {
@@ -78,14 +112,14 @@ export class BoardTools {
       task_id: p.task_id,
       task_type: p.task_type,
       workflow_id: p.workflow_id,
-      lease_ms: p.lease_ms ?? MCP_DEFAULT_LEASE_MS,
+      lease_ms: p.lease_ms ?? agentLeaseMs(),
       command_id: p.command_id,
     });
     if (result.task?.lease_token) this.leases.remember(id, result.task.id, result.task.lease_token);
     return {
       run_id: id,
       ...result,
-      ...(result.task ? {} : { note: 'Nothing is claimable right now. get_run shows why (dependencies, leases, all done).' }),
+      ...(result.task || !result.reason ? {} : { note: `Nothing is claimable now: ${NOTHING_TO_CLAIM_TEXT[result.reason]}.` }),
     };
   }
 
@@ -102,7 +136,7 @@ export class BoardTools {
       agent_id: this.o.agent,
       ...(token !== undefined ? { lease_token: token } : {}),
       ...(p.error !== undefined ? { error: p.error } : {}),
-      ...(action === 'heartbeat' ? { lease_ms: p.lease_ms ?? MCP_DEFAULT_LEASE_MS } : {}),
+      ...(action === 'heartbeat' ? { lease_ms: p.lease_ms ?? agentLeaseMs() } : {}),
       command_id: p.command_id,
     });
     if (result.task.status !== 'in_progress') this.leases.forget(id, p.task_id);

@@ -19,6 +19,12 @@ export class LeaseTokens {
     this.tokens.delete(LeaseTokens.key(runId, taskId));
   }
 
+  /** Whether this session obtained `token` (its results show only such tokens). */
+  holds(token: string): boolean {
+    for (const t of this.tokens.values()) if (t === token) return true;
+    return false;
+  }
+
   /** Task ids of `runId` this session holds a token for. */
   tasksOf(runId: string): string[] {
     const prefix = `${runId}\u0000`;

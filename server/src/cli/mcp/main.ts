@@ -7,11 +7,14 @@ import { RunService } from '../../service/runService';
 import { defaultAgentId } from '../agentIdentity';
 import { BoardTools } from './boardTools';
 import { registerBoardTools } from './toolTable';
+import type { McpProfile } from './profiles';
 import type { Durability } from '../../../../contract/limits';
 
 export interface McpServerOptions {
   root: string;
   durability: Durability;
+  /** Which tools: all (default), or the work loop alone (core). */
+  profile?: McpProfile;
   /** Default: $RUNBOARD_AGENT or mcp:<user>@<host>. */
   agent?: string;
 }
@@ -27,7 +30,7 @@ export async function runMcpServer(o: McpServerOptions): Promise<void> {
   // Long-lived like the server: caches are written about a second after each change.
   const store = new RunService([o.root], { durability: o.durability });
   const server = new McpServer({ name: 'runboard', version }, { instructions: INSTRUCTIONS });
-  registerBoardTools(server, new BoardTools({ store, root: store.rootPaths()[0], agent: o.agent ?? defaultAgentId('mcp') }));
+  registerBoardTools(server, new BoardTools({ store, root: store.rootPaths()[0], agent: o.agent ?? defaultAgentId('mcp') }), o.profile);
   const transport = new StdioServerTransport();
   const closed = new Promise<void>((resolve) => {
     transport.onclose = resolve;

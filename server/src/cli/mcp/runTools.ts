@@ -5,7 +5,7 @@ import { RUN_STATUSES } from '../../../../contract/statuses';
 import { ownRecord } from '../../../../contract/schemas/params';
 import { stepsFromObjective } from '../../../../contract/planSteps';
 import { commandId, runId, stepId } from './toolInputs';
-import { AddTool, tool } from './toolKit';
+import { AddTool, OUT, tool } from './toolKit';
 
 export const RUN_TOOLS: AddTool[] = [
   tool(
@@ -13,8 +13,8 @@ export const RUN_TOOLS: AddTool[] = [
     {
       title: 'List runs',
       description:
-        'List the runs in this workspace, newest first. A run is a unit of work with an objective, a status, a plan and ' +
-        "a task board that several agents share. Use get_run to see one run's board.",
+        'The runs of this workspace, newest first. A run is a unit of work: an objective, a plan, and a task board ' + 'that agents share.',
+      outputSchema: OUT.of({ runs: OUT.items }),
       inputSchema: {
         status: z.enum(RUN_STATUSES).optional().describe('Only runs with this status.'),
         limit: z.number().int().optional().describe('At most this many runs (default 100).'),
@@ -44,9 +44,9 @@ export const RUN_TOOLS: AddTool[] = [
     {
       title: 'Start a run',
       description:
-        'Start a new run in this workspace: a unit of work with an objective and an empty task board. Use it when ' +
-        'list_runs shows no open run for your work; then add tasks with add_task or create_tasks. With several lines, ' +
-        'every line of the objective becomes a plan step (list markers stripped).',
+        'Start a run when no open run fits your work; then add tasks (add_task, create_tasks). Every line of a ' +
+        'multi-line objective becomes a plan step.',
+      outputSchema: OUT.of({ run: OUT.item }),
       inputSchema: {
         objective: z.string().min(1).describe('What the run is for. Several lines become the plan steps, one per line.'),
         auto_finish: z.boolean().optional().describe('Complete the run by itself when its last open task is completed.'),
@@ -68,10 +68,9 @@ export const RUN_TOOLS: AddTool[] = [
     {
       title: 'Get a run and its board',
       description:
-        'Show one run: its objective, status, plan steps, every task (status, dependencies, payload, lease), a board ' +
-        'summary (tasks per status, the task ids claimable right now in claim order, the live leases and which of ' +
-        'them this session holds, tasks whose lease ran out) and the blackboard (facts, decisions, open questions, ' +
-        'artifacts). Start here.',
+        'One run: objective, status, steps, its tasks (no payloads: claim_task gives those), the board (counts, ' +
+        'claimable now, leases, yours) and the blackboard. Start here.',
+      outputSchema: OUT.of({ run: OUT.item, board: OUT.item, tasks: OUT.items }),
       inputSchema: { run_id: runId },
       annotations: { readOnlyHint: true },
     },
@@ -100,6 +99,7 @@ export const RUN_TOOLS: AddTool[] = [
       {
         title,
         description,
+        outputSchema: OUT.runEvent,
         inputSchema: {
           run_id: runId,
           reason: z.string().optional().describe('Why, in a sentence (kept in the run).'),
@@ -123,6 +123,7 @@ export const RUN_TOOLS: AddTool[] = [
       description:
         "Append an event to the run's log, e.g. step_started / step_completed / step_failed with step_id to move a plan " +
         'step. To finish the run use complete_run or fail_run. Task and context.* events are written by their own tools.',
+      outputSchema: OUT.runEvent,
       inputSchema: {
         run_id: runId,
         type: z.string().min(1).describe('Event type, e.g. step_started, step_completed, step_failed, session_run_finished.'),
@@ -140,6 +141,7 @@ export const RUN_TOOLS: AddTool[] = [
     {
       title: 'Checkpoint the run',
       description: 'Save a snapshot of the run and its blackboard at this point, e.g. before a risky change; replay_run can start from it.',
+      outputSchema: OUT.of({ checkpoint: OUT.item }),
       inputSchema: { run_id: runId, reason: z.string().min(1).describe('Why this checkpoint, in a few words.') },
     },
     (t, p) =>
@@ -161,9 +163,9 @@ export const RUN_TOOLS: AddTool[] = [
     {
       title: 'Replay a run and check for drift',
       description:
-        'Rebuild the run from its event log (from the latest checkpoint, a named one, or from scratch) and compare it ' +
-        'with the stored state. drift.mismatch is false for a healthy run replayed to its end; replayed to an earlier ' +
-        'upto_seq, the flags show what changed since.',
+        'Rebuild the run from its log and compare it with the stored state: drift.mismatch is false for a healthy ' +
+        'run; up to an earlier upto_seq, the flags show what changed since.',
+      outputSchema: OUT.of({ drift: OUT.item, replay: OUT.item, persisted: OUT.item }),
       inputSchema: {
         run_id: runId,
         upto_seq: z.number().int().optional().describe('Replay up to this event seq (default: the last).'),

@@ -4,6 +4,7 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { INTERNAL_ERROR, INVALID_PARAMS } from '../../../../contract/errors';
 import { DomainError } from '../../engine/errors';
 import { ParamsError } from '../../../../contract/schemas/params';
+import { summaryOf } from './forModel';
 
 /** A rejection decided here, not by the store (e.g. no run named and several open). */
 export class ToolRejection extends Error {
@@ -16,8 +17,9 @@ export class ToolRejection extends Error {
   }
 }
 
+/** A short summary for the text, the whole result as structuredContent (the MCP spec wants both). */
 export function toolResult(value: Record<string, unknown>): CallToolResult {
-  return { content: [{ type: 'text', text: JSON.stringify(value, null, 2) }], structuredContent: value };
+  return { content: [{ type: 'text', text: summaryOf(value) }], structuredContent: value };
 }
 
 export function toolError(e: unknown): CallToolResult {

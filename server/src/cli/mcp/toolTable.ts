@@ -1,13 +1,14 @@
 // The board's MCP tools, as a table: each tool's name, what a model is told about it, its input
 // schema (built from the contract's, toolInputs.ts) and the BoardTools call it makes.
 // Descriptions are written for a model that has never heard of Runboard.
+import { CORE_TOOLS, McpProfile } from './profiles';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import type { BoardTools } from './boardTools';
 import { RUN_TOOLS } from './runTools';
 import { DEFAULT_TASK_TYPE, taskInputFromLine } from '../../../../contract/taskLine';
 import { commandId, leaseMs, leaseToken, runId, stepId, taskId, TaskInputShape } from './toolInputs';
-import { AddTool, tool } from './toolKit';
+import { AddTool, OUT, tool } from './toolKit';
 
 /** What every lease tool takes. */
 const leaseShape = { run_id: runId, task_id: taskId, lease_token: leaseToken, command_id: commandId };
@@ -20,6 +21,7 @@ const TASK_TOOLS: AddTool[] = [
       description:
         "Add tasks to a run's board in one batch (all or nothing). Use depends_on_task_ids to order work: a task can " +
         'only be claimed once all its dependencies are done. Returns the created tasks.',
+      outputSchema: OUT.of({ tasks: OUT.items }),
       inputSchema: {
         run_id: runId,
         tasks: z.array(TaskInputShape).min(1).describe('The tasks to create, in order.'),
@@ -40,6 +42,7 @@ const TASK_TOOLS: AddTool[] = [
       description:
         "Add one task to a run's board, written like a to-do line: a title, and optionally what it waits for. Returns " +
         'the task (its id is what claim_task and depends_on_task_ids use).',
+      outputSchema: OUT.task,
       inputSchema: {
         run_id: runId,
         title: z.string().min(1).describe('What the task is, in a line.'),
@@ -62,14 +65,26 @@ const TASK_TOOLS: AddTool[] = [
   ),
 
   tool(
+    'ready_tasks',
+    {
+      title: 'Tasks ready to claim',
+      description: 'The tasks claim_task would take now, in the order it takes them (priority, then age), with why none is when none is.',
+      outputSchema: OUT.of({ tasks: OUT.items }),
+      inputSchema: { run_id: runId },
+      annotations: { readOnlyHint: true },
+    },
+    (t, p) => t.call(() => t.readyTasks(p.run_id)),
+  ),
+
+  tool(
     'claim_task',
     {
       title: 'Claim a task',
       description:
-        'Take the next task you may work on (highest priority, oldest first, dependencies done), or a specific one ' +
-        'with task_id. You get the task with its payload and a lease: while it lasts the task is yours alone. Call ' +
-        'heartbeat_task before the lease runs out, then complete_task or fail_task. The lease token is remembered by ' +
-        'this server. Returns task: null when nothing is claimable now.',
+        'Take the next task (priority, then age; dependencies done), or task_id. It is yours while its lease lasts: ' +
+        'heartbeat_task before it ends, then complete_task or fail_task (tokens are remembered here). task: null ' +
+        'with the reason when nothing is claimable.',
+      outputSchema: OUT.of({ task: OUT.item.nullable() }),
       inputSchema: {
         run_id: runId,
         task_id: z.string().optional().describe('Claim this task only (null when it is not claimable now).'),
@@ -90,6 +105,7 @@ const TASK_TOOLS: AddTool[] = [
       description:
         'Extend the lease on a task you claimed, so nobody else takes it while you work. Call it well before ' +
         'lease_expires_at_ms. An expired lease gives TASK_LEASE_EXPIRED: the task went back to the board; claim it again.',
+      outputSchema: OUT.task,
       inputSchema: { ...leaseShape, lease_ms: leaseMs },
     },
     (t, p) => t.call(() => t.transition('heartbeat', p)),
@@ -101,6 +117,7 @@ const TASK_TOOLS: AddTool[] = [
       description:
         'Mark a task you claimed as done; tasks that depend on it become claimable. Record what you found or made with ' +
         'add_fact, add_decision or add_artifact.',
+      outputSchema: OUT.task,
       inputSchema: leaseShape,
     },
     (t, p) => t.call(() => t.transition('complete', p)),
@@ -112,6 +129,7 @@ const TASK_TOOLS: AddTool[] = [
       description:
         'Mark a task you claimed as failed, with the reason. Each failure counts as an attempt; retry_task puts it back ' +
         'on the board while attempts remain.',
+      outputSchema: OUT.task,
       inputSchema: { ...leaseShape, error: z.string().min(1).describe('What went wrong, for whoever tries next.') },
     },
     (t, p) => t.call(() => t.transition('fail', p)),
@@ -121,6 +139,7 @@ const TASK_TOOLS: AddTool[] = [
     {
       title: 'Give a task back',
       description: 'Give up a task you claimed without failing it: it goes back to the board for anyone to claim.',
+      outputSchema: OUT.task,
       inputSchema: leaseShape,
     },
     (t, p) => t.call(() => t.transition('release', p)),
@@ -132,9 +151,32 @@ const TASK_TOOLS: AddTool[] = [
       description:
         'Put a failed (or blocked) task back on the board as runnable. Refused with TASK_ATTEMPTS_EXHAUSTED once it has ' +
         'failed max_attempts times.',
+      outputSchema: OUT.task,
       inputSchema: { run_id: runId, task_id: taskId, command_id: commandId },
     },
     (t, p) => t.call(() => t.transition('retry', p)),
+  ),
+  tool(
+    'requeue_task',
+    {
+      title: 'Put a task back on the board',
+      description:
+        'Make a task claimable again (any status but done), e.g. one whose agent stopped answering. A task another ' +
+        "agent holds needs force: its holder's next call is refused, told the lease was revoked by you.",
+      outputSchema: OUT.task,
+      inputSchema: {
+        run_id: runId,
+        task_id: taskId,
+        reason: z.string().optional().describe('Why, for the holder and whoever claims it next.'),
+        force: z.boolean().optional().describe("Also take it from another agent's live lease."),
+        command_id: commandId,
+      },
+    },
+    (t, p) =>
+      t.call(async () => {
+        const id = await t.runIdOr(p.run_id);
+        return { run_id: id, ...(await t.execute('requeueTask', { ...p, run_id: id, agent_id: t.agent })) };
+      }),
   ),
 
   ...(
@@ -153,6 +195,7 @@ const TASK_TOOLS: AddTool[] = [
       {
         title,
         description: `Add to the run's blackboard ${what}.`,
+        outputSchema: OUT.patch,
         inputSchema: {
           run_id: runId,
           text: z.string().min(1).describe('The text, one or two sentences.'),
@@ -169,6 +212,7 @@ const TASK_TOOLS: AddTool[] = [
     {
       title: 'Record an artifact',
       description: "Add to the run's blackboard a file you produced or changed, so people and agents can find it.",
+      outputSchema: OUT.patch,
       inputSchema: {
         run_id: runId,
         path: z.string().min(1).describe('Path of the file, relative to the workspace.'),
@@ -189,6 +233,6 @@ const TASK_TOOLS: AddTool[] = [
   ),
 ];
 
-export function registerBoardTools(server: McpServer, t: BoardTools): void {
-  for (const add of [...RUN_TOOLS, ...TASK_TOOLS]) add(server, t);
+export function registerBoardTools(server: McpServer, t: BoardTools, profile: McpProfile = 'all'): void {
+  for (const add of [...RUN_TOOLS, ...TASK_TOOLS]) if (profile === 'all' || CORE_TOOLS.has(add.name)) add.register(server, t);
 }

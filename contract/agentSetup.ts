@@ -1,0 +1,62 @@
+// What `runboard init` (and the editor's "Set Up Workspace for Agents") writes: .runboard/'s
+// .gitignore, and a block of instructions for agents in AGENTS.md (or CLAUDE.md, or
+// .github/copilot-instructions.md) between markers, so running it again changes nothing.
+import { LEASE } from './limits';
+
+/**
+ * Logs, locks, caches and temp files stay out of git: two branches that both append to a log do
+ * not merge (peers lost data syncing such files through git). Only this file (and, later, a
+ * board's config) is meant to be committed.
+ */
+export const RUNBOARD_GITIGNORE = `# Runboard keeps its runs local: logs that two branches append to do not merge.
+# Commit this file only. (Written by \`runboard init\`.)
+/*
+!/.gitignore
+`;
+
+export const INSTRUCTIONS_START = '<!-- runboard:start -->';
+export const INSTRUCTIONS_END = '<!-- runboard:end -->';
+
+/** The instructions for agents: the loop, with the CLI and with MCP, and the rules that keep work from being lost. */
+export const AGENT_INSTRUCTIONS = `${INSTRUCTIONS_START}
+## Shared task board (Runboard)
+
+Work in this repository is tracked as Runboard runs: a run's tasks are claimed with a lease, kept
+alive with heartbeats and finished. Claim a task before you work on it, and one task at a time.
+
+With the \`runboard\` CLI (exit codes: 0 ok, 1 rejected — e.g. your lease ended: claim again,
+2 wrong call, 3 nothing to claim now, with the reason):
+
+\`\`\`bash
+while out="$(runboard claim --wait --timeout 600)"; do   # exit 3 ends the loop: nothing to claim
+  eval "$out"                                             # exports RUNBOARD_RUN, RUNBOARD_TASK, RUNBOARD_LEASE_TOKEN
+  runboard tasks show "$RUNBOARD_TASK"                    # what to do, and what it waited for
+  # … work, running \`runboard heartbeat\` at least every ${Math.round(LEASE.agentDefaultMs / 2000)} seconds …
+  runboard complete --result "what you did"               # or: runboard fail --error "why"
+done
+\`\`\`
+
+With MCP (the \`runboard\` server): get_run → claim_task → heartbeat_task → complete_task or fail_task.
+
+- A lease lasts ${LEASE.agentDefaultMs / 1000} s unless heartbeated; when it runs out the task goes back to the board and
+  the attempt counts as failed.
+- Record what others need: \`runboard fact add "…"\`, \`runboard decision add "…"\`, \`runboard question add "…"\`.
+- Add work you discover as tasks: \`runboard tasks add "…" --after <task_id>\`.
+${INSTRUCTIONS_END}
+`;
+
+/** `existing` (a file's text, or undefined when there is none) with the instruction block: added at the end, or put in place of an older one. */
+export function withAgentInstructions(existing: string | undefined): string {
+  const text = existing ?? '';
+  const start = text.indexOf(INSTRUCTIONS_START);
+  const end = text.indexOf(INSTRUCTIONS_END);
+  if (start >= 0 && end > start) {
+    return text.slice(0, start) + AGENT_INSTRUCTIONS.trimEnd() + text.slice(end + INSTRUCTIONS_END.length);
+  }
+  if (text === '') return AGENT_INSTRUCTIONS;
+  return `${text.replace(/\n*$/, '\n\n')}${AGENT_INSTRUCTIONS}`;
+}
+
+/** Where agents look for instructions, by the flags of \`runboard init\`. */
+export const INSTRUCTION_FILES = { agents: 'AGENTS.md', claude: 'CLAUDE.md', copilot: '.github/copilot-instructions.md' } as const;
+export type InstructionFile = keyof typeof INSTRUCTION_FILES;

@@ -1,0 +1,120 @@
+// claim: the next claimable task with a lease, for an agent's loop. Exit 0 with the task and
+// `export` lines; exit 3 when nothing can be claimed now, saying why — and printing an empty
+// RUNBOARD_LEASE_TOKEN, so `eval` clears the previous task's token. --wait blocks until a change
+// to the run (or a retry coming due) makes something claimable, or --timeout passes.
+import type { ClaimTaskResult } from '../../../../contract/results';
+import { NOTHING_TO_CLAIM_TEXT } from '../../../../contract/taskText';
+import { agentLeaseMs } from '../agentLease';
+import { leaseLines, relativeTime, taskLine } from '../humanFormat';
+import { Invocation } from '../invocation';
+import { EXIT } from '../output';
+import type { CliSession } from '../session';
+
+export async function claim({ session, out, opts }: Invocation): Promise<number> {
+  const runId = await session.runId();
+  const attempt = () =>
+    session.execute(
+      'claimTask',
+      session.withCommandId({
+        run_id: runId,
+        agent_id: session.agent,
+        task_id: opts.task as string | undefined,
+        task_type: opts.type as string | undefined,
+        workflow_id: opts.workflow as string | undefined,
+        lease_ms: (opts.leaseMs as number | undefined) ?? agentLeaseMs(),
+      }),
+    );
+  let result = await attempt();
+  if (!result.task && opts.wait === true) {
+    const deadline = opts.timeout !== undefined ? Date.now() + (opts.timeout as number) * 1000 : undefined;
+    result = await waitForClaim(session, runId, attempt, result, deadline);
+  }
+  if (result.task?.lease_token) out.ownTokens.add(result.task.lease_token);
+  out.result(result, () => (result.task ? claimedText(runId, result) : nothingText(runId, result)));
+  return result.task ? EXIT.ok : EXIT.nothingToClaim;
+}
+
+/** Shell comments and exports: `eval "$(runboard claim)"` is safe, and later calls need no --run or --token. */
+function claimedText(runId: string, result: ClaimTaskResult): string {
+  const task = result.task!;
+  const said = [
+    taskLine('Claimed', task),
+    `  run      ${runId}`,
+    ...leaseLines(task),
+    `  attempt  ${task.attempt} of ${task.max_attempts} failed so far`,
+  ];
+  return [
+    ...said.map((l) => `# ${l}`),
+    `export RUNBOARD_RUN=${shellWord(runId)}`,
+    `export RUNBOARD_TASK=${shellWord(task.id)}`,
+    `export RUNBOARD_LEASE_TOKEN=${shellWord(task.lease_token ?? '')}`,
+  ].join('\n');
+}
+
+/** Ids and tokens are plain (PROTOCOL.md's id rule), but a quote costs nothing and keeps eval safe. */
+function shellWord(s: string): string {
+  return /^[\w.:@-]*$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+function nothingText(runId: string, result: ClaimTaskResult): string {
+  const why = result.reason ? NOTHING_TO_CLAIM_TEXT[result.reason] : 'nothing is claimable';
+  const when = result.next_retry_at_ms !== undefined ? ` (the first retry is due ${relativeTime(result.next_retry_at_ms)})` : '';
+  return [
+    `# Nothing to claim in run ${runId} now: ${why}${when}.`,
+    // Empty: `eval` of this output clears the previous task's token, so a stale heartbeat cannot follow.
+    `export RUNBOARD_TASK=`,
+    `export RUNBOARD_LEASE_TOKEN=`,
+  ].join('\n');
+}
+
+/**
+ * Claims again whenever the run changes (a commit by anyone, seen by the store's watcher), a retry
+ * comes due or a lease runs out (the next claim requeues it), until a task is claimed or the
+ * deadline passes. Whatever the reason: a person may add, retry or requeue tasks meanwhile.
+ */
+async function waitForClaim(
+  session: CliSession,
+  runId: string,
+  attempt: () => Promise<ClaimTaskResult>,
+  first: ClaimTaskResult,
+  deadline: number | undefined,
+): Promise<ClaimTaskResult> {
+  const store = session.store;
+  const following = store.follow(() => undefined);
+  let changed = false;
+  let wake: () => void = () => undefined;
+  const stop = store.on({
+    onCommit: (n) => {
+      if (n.run_id !== runId) return;
+      changed = true;
+      wake();
+    },
+  });
+  // The store's watchers do not keep the process alive; this does while it waits.
+  const alive = setInterval(() => undefined, 1 << 30);
+  try {
+    let result = first;
+    while (!result.task) {
+      const now = Date.now();
+      if (deadline !== undefined && now >= deadline) break;
+      const leaseEnds = store.runIn(store.rootPaths()[0], runId)?.state.index.nextLeaseExpiry();
+      const until = Math.min(deadline ?? Infinity, result.next_retry_at_ms ?? Infinity, leaseEnds ?? Infinity);
+      if (!changed) {
+        await new Promise<void>((resolve) => {
+          const timer = until === Infinity ? undefined : setTimeout(resolve, Math.max(0, until - now));
+          wake = () => {
+            if (timer) clearTimeout(timer);
+            resolve();
+          };
+        });
+      }
+      changed = false;
+      result = await attempt();
+    }
+    return result;
+  } finally {
+    clearInterval(alive);
+    stop();
+    await following.close();
+  }
+}

@@ -1,0 +1,15 @@
+// Lease tokens in what the CLI and the MCP server print: only the ones this session holds. A token
+// is not a secret from a process that can read .runboard/ (the files are the trust boundary), but
+// handing every agent every other agent's token invites taking over work by mistake.
+
+const TOKEN_FIELDS = new Set(['lease_token', 'last_lease_token']);
+
+/** A JSON.stringify replacer that drops the lease tokens `own` does not accept. */
+export function ownTokensOnly(own: (token: string) => boolean): (key: string, value: unknown) => unknown {
+  return (key, value) => (TOKEN_FIELDS.has(key) && typeof value === 'string' && !own(value) ? undefined : value);
+}
+
+/** A copy of `value` with only the tokens `own` accepts. */
+export function withOwnTokensOnly<T>(value: T, own: (token: string) => boolean): T {
+  return JSON.parse(JSON.stringify(value, ownTokensOnly(own))) as T;
+}

@@ -1,0 +1,109 @@
+// Tool results as a model reads them: what it needs to act on, no more. Tasks and runs lose the
+// engine's bookkeeping (revisions, tenant context, last leases, empty lists), times become ISO
+// strings (`lease_expires_at_ms` → `lease_expires_at`), and every result gets a short text
+// summary beside its structuredContent. Tokens of other sessions are dropped before this.
+import type { Task } from '../../../../contract/schemas/records';
+import { payloadTitle } from '../../../../contract/taskText';
+
+type Obj = Record<string, unknown>;
+
+const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
+const isTask = (o: Obj) => typeof o.id === 'string' && typeof o.task_type === 'string' && typeof o.task_rev === 'number';
+const isRun = (o: Obj) => typeof o.run_id === 'string' && isObj(o.tenant_context);
+
+/** Fields of the engine's own bookkeeping, or said elsewhere: never shown to a model. */
+const TASK_INTERNAL = new Set(['created_ts', 'updated_ts', 'last_lease_token', 'last_lease_expires_at_ms', 'last_lease_revoked']);
+const RUN_INTERNAL = new Set([
+  'tenant_context',
+  'mcp_servers',
+  'revision',
+  'created_at_ms',
+  'status_changed_by',
+  'format',
+  'source_metadata',
+]);
+/** Payload keys the engine adds or that are shown beside it (the title). */
+const PAYLOAD_SHOWN_ELSEWHERE = new Set(['title', 'task_kind', 'execution_mode']);
+
+/** A time in ms since the epoch (not a duration or a seq). */
+const isEpochMs = (key: string, v: unknown) => key.endsWith('_ms') && typeof v === 'number' && v > 1e12;
+
+/** What a listing of many tasks leaves out of each, beside the payload: said by claim_task for the one claimed. */
+function listedWithout(t: Obj): Set<string> {
+  const drop = new Set(['task_rev', 'workflow_node_id', 'parent_task_id', 'decision_ids', 'artifact_ids']);
+  if (t.attempt === 0) drop.add('attempt').add('max_attempts');
+  if (t.status !== 'pending' && t.status !== 'runnable') drop.add('next_retry_at_ms');
+  if (t.status === 'done') drop.add('assigned_agent');
+  return drop;
+}
+
+function compactTask(t: Obj, withPayload: boolean): Obj {
+  const out: Obj = { id: t.id };
+  const title = payloadTitle(t as Task);
+  if (title) out.title = title;
+  const dropped = withPayload ? new Set<string>() : listedWithout(t);
+  for (const [k, v] of Object.entries(t)) {
+    if (k === 'id' || k === 'payload' || TASK_INTERNAL.has(k) || dropped.has(k)) continue;
+    if (k === 'priority' && v === 0) continue;
+    if (k === 'assigned_agent' && v === t.lease_owner) continue;
+    out[k] = v;
+  }
+  if (withPayload && isObj(t.payload)) {
+    const rest = Object.fromEntries(Object.entries(t.payload).filter(([k]) => !PAYLOAD_SHOWN_ELSEWHERE.has(k)));
+    if (Object.keys(rest).length > 0) out.payload = rest;
+  }
+  return out;
+}
+
+function compactRun(r: Obj): Obj {
+  return Object.fromEntries(
+    Object.entries(r).filter(([k, v]) => !RUN_INTERNAL.has(k) && !(k === 'workspace' && isObj(v) && !v.canonical_path)),
+  );
+}
+
+/**
+ * `value` for a model: tasks (with their payload unless `listing`) and runs compacted, epoch
+ * times as ISO strings, and empty lists, empty strings and undefined left out (null is kept: a
+ * claim's `task: null` says something).
+ */
+export function forModel(value: unknown, listing = false): unknown {
+  if (Array.isArray(value)) return value.map((v) => forModel(v, listing));
+  if (!isObj(value)) return value;
+  const o = isTask(value) ? compactTask(value, !listing) : isRun(value) ? compactRun(value) : value;
+  const out: Obj = {};
+  for (const [k, v] of Object.entries(o)) {
+    if (v === undefined || v === '' || (Array.isArray(v) && v.length === 0)) continue;
+    if (isEpochMs(k, v)) out[k.slice(0, -3)] = new Date(v as number).toISOString();
+    else out[k] = forModel(v, listing);
+  }
+  return out;
+}
+
+const taskLine = (t: Obj) => `${String(t.id)} (${String(t.status)})${typeof t.title === 'string' ? `: ${t.title}` : ''}`;
+
+/** A few lines that say what the result is; the whole of it is the structuredContent. */
+export function summaryOf(v: Obj): string {
+  const lines: string[] = [];
+  if (isObj(v.run))
+    lines.push(
+      `Run ${String(v.run.run_id)}: ${String(v.run.status)}${typeof v.run.why_next_step === 'string' ? ` — ${v.run.why_next_step}` : ''}`,
+    );
+  if (Array.isArray(v.runs))
+    lines.push(
+      `${v.runs.length} run${v.runs.length === 1 ? '' : 's'}${v.runs.length ? ': ' : ''}${v.runs.map((r: Obj) => `${String(r.run_id)} (${String(r.status)})`).join(', ')}`,
+    );
+  if (isObj(v.task)) lines.push(`Task ${taskLine(v.task)}`);
+  if (v.task === null) lines.push(`No task claimed${typeof v.note === 'string' ? `: ${v.note}` : '.'}`);
+  if (Array.isArray(v.tasks)) {
+    const shown = (v.tasks as Obj[]).slice(0, 12).map(taskLine);
+    lines.push(
+      `${v.tasks.length} task${v.tasks.length === 1 ? '' : 's'}${shown.length ? ': ' : ''}${shown.join('; ')}${v.tasks.length > 12 ? '; …' : ''}`,
+    );
+  }
+  if (isObj(v.board) && Array.isArray(v.board.claimable_now)) lines.push(`Claimable now: ${v.board.claimable_now.join(', ') || 'none'}`);
+  if (isObj(v.checkpoint)) lines.push(`Checkpoint ${String(v.checkpoint.checkpoint_id)} at seq ${String(v.checkpoint.seq)}`);
+  if (isObj(v.drift)) lines.push(`Drift: ${v.drift.mismatch ? 'yes' : 'none'} (${String(v.events_applied)} events replayed)`);
+  if (isObj(v.patch)) lines.push(`Added to the blackboard (${String(v.patch.op)})`);
+  if (v.deduped === true) lines.push('(a repeat of an earlier call: nothing changed)');
+  return lines.join('\n') || 'Done.';
+}

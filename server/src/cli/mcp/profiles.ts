@@ -1,0 +1,14 @@
+// Which tools an MCP server offers: `all` (the default), or `core` — the work loop alone, for a
+// model whose context is small. (No imports: the CLI's option parsing reads it without the SDK.)
+export const MCP_PROFILES = ['all', 'core'] as const;
+export type McpProfile = (typeof MCP_PROFILES)[number];
+
+/** The tools of the core profile. */
+export const CORE_TOOLS: ReadonlySet<string> = new Set([
+  'ready_tasks',
+  'claim_task',
+  'heartbeat_task',
+  'complete_task',
+  'fail_task',
+  'add_fact',
+]);

@@ -1,0 +1,110 @@
+// The checks a transition passes before it is decided, in PROTOCOL.md's order: the task's rev, a
+// lease that ended (expired or revoked), the action's precondition, and the live lease's token.
+import type { Task } from '../../../contract/schemas/records';
+import type { TaskStatus } from '../../../contract/statuses';
+import { ACTION_FROM, hasLiveLease, STATUS_MOVES } from '../../../contract/taskRules';
+import { DomainError } from './errors';
+import type { RunState } from './state';
+import type { TransitionRequest } from './taskLifecycle';
+
+/**
+ * The task a transition is about: `task_id`, else the task holding `lease_token` (its live lease,
+ * else its most recent one — so an ended lease still gets its own error). TASK_LEASE_INVALID when
+ * no task of the run has held that token.
+ */
+export function taskOfRequest(state: RunState, req: TransitionRequest, requireTask: (id: string) => Task): Task {
+  if (req.task_id !== undefined) return requireTask(req.task_id);
+  const token = req.lease_token!;
+  let last: Task | undefined;
+  for (const t of state.tasks.values()) {
+    if (t.lease_token === token) return t;
+    if (t.last_lease_token === token) last = t;
+  }
+  if (last) return last;
+  throw new DomainError(
+    'TASK_LEASE_INVALID',
+    `No task of run ${state.header.run_id} holds or held lease ${token}: it was not issued in this run. Pass the task_id, or claim a task.`,
+    {},
+  );
+}
+
+export function refuse(task: Task, requested?: TaskStatus, why?: string): DomainError {
+  const details: Record<string, unknown> = { task_id: task.id, current_status: task.status };
+  if (requested) details.requested_status = requested;
+  return new DomainError('TASK_TRANSITION_INVALID', why ?? `Task ${task.id} is ${task.status}.`, details);
+}
+
+export function checkPrecondition(task: Task, req: TransitionRequest): void {
+  if (req.action === 'status') {
+    const to = req.status as TaskStatus;
+    if (to === 'in_progress' && task.status !== 'in_progress') {
+      throw refuse(task, to, `Task ${task.id}: only a claim moves a task into in_progress.`);
+    }
+    if (!STATUS_MOVES[task.status].includes(to)) {
+      throw refuse(task, to, `Task ${task.id} cannot move from ${task.status} to ${to}.`);
+    }
+    return;
+  }
+  const from = ACTION_FROM[req.action];
+  if (!from.includes(task.status)) {
+    throw refuse(task, undefined, `Task ${task.id} is ${task.status}; ${req.action} needs it ${from.join(' or ')}.`);
+  }
+}
+
+export function checkLease(task: Task, req: TransitionRequest, now: number): void {
+  const live = hasLiveLease(task, now);
+  // A heartbeat always needs the live lease's token; the others only while a lease is live.
+  if (!live && req.action !== 'heartbeat') return;
+  if (req.lease_token === undefined) {
+    throw new DomainError(
+      'TASK_LEASE_REQUIRED',
+      `Task ${task.id} is claimed by ${task.lease_owner ?? 'another agent'} — pick another task, or wait until it is released.`,
+      { task_id: task.id, lease_owner: task.lease_owner },
+    );
+  }
+  if (!live || req.lease_token !== task.lease_token) {
+    throw new DomainError('TASK_LEASE_INVALID', `That lease_token does not hold task ${task.id}.`, { task_id: task.id });
+  }
+}
+
+export function checkRevision(task: Task, req: TransitionRequest): void {
+  if (req.expected_task_rev !== undefined && req.expected_task_rev !== task.task_rev) {
+    throw new DomainError('TASK_REV_MISMATCH', `Task ${task.id} is at rev ${task.task_rev}, not ${req.expected_task_rev}.`, {
+      task_id: task.id,
+      task_rev: task.task_rev,
+    });
+  }
+}
+
+/** The token of a lease that ran out (or was revoked) gets TASK_LEASE_EXPIRED, whatever the action. */
+export function checkNotExpired(task: Task, req: TransitionRequest, now: number): void {
+  if (
+    req.lease_token !== undefined &&
+    req.lease_token === task.last_lease_token &&
+    task.last_lease_expires_at_ms !== undefined &&
+    task.last_lease_expires_at_ms <= now
+  ) {
+    const revoked = task.last_lease_revoked;
+    if (revoked) {
+      // The same code as an expiry (PROTOCOL.md keeps it): data.reason tells the holder it was taken back, by whom and why.
+      const who = revoked.by ? ` by ${revoked.by}` : '';
+      const why = revoked.reason ? `: ${revoked.reason}` : '';
+      throw new DomainError(
+        'TASK_LEASE_EXPIRED',
+        `Your lease on task ${task.id} was revoked by a requeue${who}${why}. Claim the task again.`,
+        {
+          task_id: task.id,
+          lease_expires_at_ms: task.last_lease_expires_at_ms,
+          reason: 'revoked by requeue',
+          ...(revoked.by ? { revoked_by: revoked.by } : {}),
+          ...(revoked.reason ? { revoke_reason: revoked.reason } : {}),
+        },
+      );
+    }
+    throw new DomainError('TASK_LEASE_EXPIRED', `The lease on task ${task.id} expired; claim the task again.`, {
+      task_id: task.id,
+      lease_expires_at_ms: task.last_lease_expires_at_ms,
+      reason: 'expired',
+    });
+  }
+}

@@ -1,0 +1,108 @@
+// The agent loop of the README and of the AGENTS.md block, driven in bash as an agent runs it:
+// each step takes the branch its exit code promises — 0 claimed, 3 nothing to claim (and the old
+// token cleared by eval), 1 for a used token and for a lease revoked by a requeue (issue 16).
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { assertBuilt, cleanEnv, CLI_JS, cliJson, removeTempWorkspaces, seedRun, tempWorkspace } from './cliHarness';
+
+before(assertBuilt);
+after(removeTempWorkspaces);
+
+/** Runs `script` in bash in `root`, with `runboard` on PATH; returns its `name=value` lines. */
+function bash(root: string, script: string): Record<string, string> {
+  const bin = path.join(root, '.bin');
+  fs.mkdirSync(bin, { recursive: true });
+  fs.writeFileSync(path.join(bin, 'runboard'), `#!/bin/sh\nexec "${process.execPath}" "${CLI_JS}" "$@"\n`, { mode: 0o755 });
+  const env = cleanEnv({ PATH: `${bin}${path.delimiter}${process.env.PATH}`, RUNBOARD_AGENT: 'agent-a' });
+  const r = spawnSync('bash', ['-c', `set -u\nstep() { printf '%s=%s\\n' "$1" "$2"; }\n${script}`], {
+    cwd: root,
+    env,
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  assert.equal(r.status, 0, r.stderr);
+  return Object.fromEntries(
+    r.stdout
+      .split('\n')
+      .filter((l) => l.includes('='))
+      .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+  );
+}
+
+describe('the agent loop in bash', () => {
+  it('claim, complete, a used token, nothing to claim, a revoked lease: each exit code says which', () => {
+    const root = tempWorkspace();
+    seedRun(root, 'loop', [{ id: 'first', task_type: 'w', payload: { title: 'First' } }]);
+    const got = bash(
+      root,
+      `
+out="$(runboard claim)"; code=$?; eval "$out"; step claim $code; step task "$RUNBOARD_TASK"
+runboard complete --result "wrote it" >/dev/null; step complete $?
+runboard complete >/dev/null 2>err; step complete_again $?; step complete_again_code "$(grep -o 'TASK_[A-Z_]*' err | head -1)"
+out="$(runboard claim)"; code=$?; eval "$out"; step claim_none $code; step token_after "\${RUNBOARD_LEASE_TOKEN:-<empty>}"
+step why "$(printf '%s' "$out" | head -1)"
+runboard tasks add "Second" --id second >/dev/null
+out="$(runboard claim)"; code=$?; eval "$out"; step claim_second $code
+RUNBOARD_AGENT=boss runboard requeue second --force --reason "taking it back" >/dev/null; step requeue $?
+runboard heartbeat >/dev/null 2>err; step heartbeat_revoked $?; step revoked "$(cat err)"
+`,
+    );
+    assert.deepEqual(
+      [
+        got.claim,
+        got.task,
+        got.complete,
+        got.complete_again,
+        got.claim_none,
+        got.token_after,
+        got.claim_second,
+        got.requeue,
+        got.heartbeat_revoked,
+      ],
+      ['0', 'first', '0', '1', '3', '<empty>', '0', '0', '1'],
+      JSON.stringify(got),
+    );
+    assert.match(got.complete_again_code, /^TASK_LEASE_(EXPIRED|INVALID)$/, 'a used token is a domain error, not a usage error');
+    assert.match(got.why, /^# Nothing to claim in run loop now: every task is done\./);
+    assert.match(got.revoked, /TASK_LEASE_EXPIRED: Your lease on task second was revoked by a requeue by boss: taking it back/);
+    assert.equal(cliJson(root, ['tasks', 'show', 'first']).task.result, 'wrote it');
+  });
+
+  it("the README's loop works the board empty and ends on exit 3", () => {
+    const root = tempWorkspace();
+    seedRun(root, 'readme', [
+      { id: 'a', task_type: 'w' },
+      { id: 'b', task_type: 'w', depends_on_task_ids: ['a'] },
+    ]);
+    const got = bash(
+      root,
+      `
+n=0
+while out="$(runboard claim)"; do eval "$out"; runboard complete >/dev/null && n=$((n+1)); done
+step completed $n
+runboard claim >/dev/null; step last $?
+`,
+    );
+    assert.deepEqual([got.completed, got.last], ['2', '3']);
+  });
+
+  it('claim --wait is woken when another process makes a task claimable; --timeout gives exit 3', () => {
+    const root = tempWorkspace();
+    seedRun(root, 'wait', [{ id: 'later', task_type: 'w', status: 'blocked' }]);
+    const got = bash(
+      root,
+      `
+start=$(date +%s)
+runboard claim --wait --timeout 1 >/dev/null; step timed_out $?
+( sleep 1; runboard retry later >/dev/null ) &
+out="$(runboard claim --wait --timeout 30)"; code=$?; eval "$out"; step woken $code; step task "$RUNBOARD_TASK"
+step seconds $(( $(date +%s) - start ))
+`,
+    );
+    assert.deepEqual([got.timed_out, got.woken, got.task], ['3', '0', 'later']);
+    assert.ok(Number(got.seconds) < 20, `woken by the change, not the timeout (${got.seconds} s)`);
+  });
+});

@@ -1,0 +1,63 @@
+// runboard init (issue 16): in a git repository it leaves a .gitignore that git honours — the
+// runs stay out of git — and the agent instructions in AGENTS.md; a second init changes nothing.
+// And every command's --help shows the global options an agent needs.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { assertBuilt, cli, cliJson, removeTempWorkspaces, seedRun, tempWorkspace } from './cliHarness';
+
+before(assertBuilt);
+after(removeTempWorkspaces);
+
+function git(root: string, ...args: string[]): string {
+  const r = spawnSync('git', args, { cwd: root, encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  return r.stdout;
+}
+
+describe('runboard init', () => {
+  it('in an empty git repository: a .gitignore git honours, the AGENTS.md block, and a second init changes nothing', () => {
+    const root = tempWorkspace();
+    git(root, 'init', '-q');
+    const first = cliJson(root, ['init']);
+    assert.deepEqual(first.changed, [path.join('.runboard', '.gitignore'), 'AGENTS.md']);
+    seedRun(root, 'r', [{ id: 'a', task_type: 'w' }]);
+    cliJson(root, ['claim']);
+    const status = git(root, 'status', '--porcelain', '-uall').trim().split('\n').sort();
+    assert.deepEqual(status, ['?? .runboard/.gitignore', '?? AGENTS.md'], 'logs, locks and caches are ignored');
+    const agents = fs.readFileSync(path.join(root, 'AGENTS.md'), 'utf8');
+    assert.match(agents, /^<!-- runboard:start -->\n[\s\S]*runboard claim --wait[\s\S]*<!-- runboard:end -->\n$/);
+    assert.deepEqual(cliJson(root, ['init']).changed, [], 'the second init changes nothing');
+    assert.equal(fs.readFileSync(path.join(root, 'AGENTS.md'), 'utf8'), agents);
+  });
+
+  it('keeps what AGENTS.md had, replaces an older block in place, and writes CLAUDE.md by flag; --print only prints', () => {
+    const root = tempWorkspace();
+    fs.writeFileSync(
+      path.join(root, 'AGENTS.md'),
+      '# Rules\n\nBe brief.\n\n<!-- runboard:start -->\nold text\n<!-- runboard:end -->\n\n## More\n',
+    );
+    cliJson(root, ['init', '--claude']);
+    const text = fs.readFileSync(path.join(root, 'AGENTS.md'), 'utf8');
+    assert.match(text, /^# Rules\n\nBe brief\.\n\n<!-- runboard:start -->\n## Shared task board/);
+    assert.match(text, /<!-- runboard:end -->\n\n## More\n$/);
+    assert.doesNotMatch(text, /old text/);
+    assert.ok(fs.existsSync(path.join(root, 'CLAUDE.md')));
+    const printed = cli(['--root', root, 'init', '--print']);
+    assert.match(printed.stdout, /^<!-- runboard:start -->/);
+  });
+});
+
+describe('--help of every command', () => {
+  it('shows the global options (--json, --run, --agent, --root)', () => {
+    for (const command of [['claim'], ['complete'], ['mcp'], ['tasks', 'add']]) {
+      const help = cli([...command, '--help']).stdout;
+      for (const option of ['--json', '--run <run_id>', '--agent <agent_id>', '--root <dir>']) {
+        assert.ok(help.includes(option), `runboard ${command.join(' ')} --help lacks ${option}`);
+      }
+    }
+    assert.match(cli(['--help']).stdout, /3 nothing to claim now/);
+  });
+});
