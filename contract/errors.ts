@@ -39,6 +39,8 @@ export const DOMAIN_CODES = [
   // The run's log has lines that cannot be folded (until repaired) / was made by a newer Runboard.
   'RUN_DAMAGED',
   'RUN_FORMAT_UNSUPPORTED',
+  // A change the run's format does not have (an older run's readers would not know it).
+  'RUN_FORMAT_TOO_OLD',
   // repairRun was asked to restore, and no cache or checkpoint predates the damage.
   'RESTORE_UNAVAILABLE',
   // The store could not do its I/O (disk full, permissions, a symlink, lock timeout).

@@ -11,6 +11,8 @@ export const EVENT = {
   taskBlocked: 'context.task.blocked',
   taskRequeued: 'context.task.requeued',
   taskStaleRequeued: 'context.task.stale_requeued',
+  /** A task's fields edited (editTask; runs of format 3). */
+  taskEdited: 'context.task.edited',
   blackboardPatched: 'context.blackboard.patched',
   artifactAdded: 'context.artifact.added',
   workspaceValidated: 'workspace_validated',
@@ -26,9 +28,10 @@ export const EVENT = {
 /**
  * The run format this Runboard writes (context.run.created's payload.format and the run's
  * `format`); runs of a newer one are read, never written. Format 2 (PROTOCOL.md §Files): step
- * events move the run's next step along, and run_completed / run_failed finish the run.
+ * events move the run's next step along, and run_completed / run_failed finish the run. Format 3:
+ * tasks are edited (context.task.edited) and carry labels.
  */
-export const RUN_FORMAT = 2;
+export const RUN_FORMAT = 3;
 
 /** A run's format: absent on runs made before formats were recorded in the run. */
 export function formatOf(run: { format?: number }): number {

@@ -136,6 +136,7 @@ export interface StoreResults {
   getRun: GetRunResult;
   appendEvent: Deduped<AppendEventResult>;
   finishRun: Deduped<AppendEventResult>;
+  editTask: Deduped<TaskResult>;
   listEvents: ListEventsResult;
   patchBlackboard: Deduped<PatchBlackboardResult>;
   getBlackboard: GetBlackboardResult;

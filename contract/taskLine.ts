@@ -18,10 +18,14 @@ export interface OneLineTask {
   after?: readonly string[];
   max_attempts?: number;
   status?: TaskStatus;
+  /** Labels; each entry may hold several, separated by commas or spaces (runs of format 3). */
+  labels?: readonly string[];
 }
 
 export function taskInputFromLine(t: OneLineTask): TaskInput {
-  const after = (t.after ?? []).flatMap((a) => a.split(/[\s,]+/)).filter((a) => a !== '');
+  const words = (list: readonly string[] | undefined) => (list ?? []).flatMap((a) => a.split(/[\s,]+/)).filter((a) => a !== '');
+  const after = words(t.after);
+  const labels = words(t.labels);
   const target = t.target?.trim() || undefined;
   const description = t.description?.trim() || undefined;
   return {
@@ -32,5 +36,6 @@ export function taskInputFromLine(t: OneLineTask): TaskInput {
     ...(after.length > 0 ? { depends_on_task_ids: [...new Set(after)] } : {}),
     ...(t.max_attempts !== undefined ? { max_attempts: t.max_attempts } : {}),
     ...(t.status !== undefined ? { status: t.status } : {}),
+    ...(labels.length > 0 ? { labels: [...new Set(labels)] } : {}),
   };
 }

@@ -2,6 +2,7 @@
 // item), registers the commands, and wires folder changes, trust and agent access. `activate`
 // catches everything and says so, because VS Code shows nothing when activation throws. Its
 // return value is a small API the e2e tests use.
+import { editTaskCommand } from './commands/editTaskCommand';
 import { workspaceSetupCommand } from './agents/workspaceSetup';
 import { runFinishCommands } from './commands/runFinishCommands';
 import { addTaskCommand } from './commands/addTaskCommand';
@@ -43,6 +44,7 @@ export async function activate(ext: vscode.ExtensionContext): Promise<RunboardAp
       ...runCommands(ctx),
       ...runFinishCommands(ctx),
       addTaskCommand(ctx),
+      editTaskCommand(ctx),
       workspaceSetupCommand(ctx),
       ...blackboardCommands(ctx),
       ...taskCommands(ctx),

@@ -130,12 +130,36 @@ export const TaskInput = z.strictObject(
     artifact_ids: z.array(z.string()).optional(),
     priority: z.number().int().min(-2147483648).max(2147483647).optional().describe('Higher is claimed first (default 0).'),
     max_attempts: z.number().int().min(1).max(1_000_000).optional().describe('Failures before the task stays failed (default 3).'),
+    labels: z
+      .array(z.string().trim().min(1).max(64))
+      .max(20)
+      .optional()
+      .describe('Words to find and filter the task by (runs of format 3).'),
     /** Allowed on a row and ignored: the idempotency key is the call's own command_id. */
     command_id: z.string().optional(),
   },
   { error: (issue) => (issue.code === 'unrecognized_keys' ? unknownTaskFields(issue.keys) : undefined) },
 );
 export type TaskInput = z.infer<typeof TaskInput>;
+
+export const EditTaskParams = z.object({
+  ...RunLocator,
+  task_id: z.string(),
+  title: z.string().trim().min(1).optional(),
+  description: optionalText,
+  priority: z.number().int().min(-2147483648).max(2147483647).optional(),
+  depends_on_task_ids: z.array(z.string()).optional(),
+  max_attempts: z.number().int().min(1).max(1_000_000).optional(),
+  labels: z.array(z.string().trim().min(1).max(64)).max(20).optional(),
+  /** Payload fields to set (merged; null removes one). */
+  payload: z.record(z.string(), z.unknown()).optional(),
+  lease_token: z.string().optional(),
+  /** Edit a task another agent holds (a person). */
+  force: z.boolean().optional(),
+  expected_task_rev: z.number().int().optional(),
+  agent_id: z.string().optional(),
+  command_id: commandId,
+});
 
 export const FinishRunParams = z.object({
   ...RunLocator,
@@ -260,6 +284,7 @@ export const METHOD_PARAMS = {
   getRun: GetRunParams,
   appendEvent: AppendEventParams,
   finishRun: FinishRunParams,
+  editTask: EditTaskParams,
   listEvents: ListEventsParams,
   patchBlackboard: PatchBlackboardParams,
   getBlackboard: GetBlackboardParams,

@@ -60,6 +60,8 @@ export const TaskSchema = z.object({
   last_lease_revoked: z.object({ by: z.string().optional(), reason: z.string().optional() }).optional(),
   /** What the work produced, noted on completion (complete's `result`; runs of format 2). */
   result: z.string().optional(),
+  /** Words to find and filter the task by (runs of format 3). */
+  labels: z.array(z.string()).optional(),
   task_rev: z.number().int().positive(),
   created_ts: z.number(),
   updated_ts: z.number(),

@@ -80,6 +80,8 @@ export const Requests = {
   transitionTask: request<'transitionTask'>('runboard/transitionTask'),
   /** Puts a task back to runnable (force takes a live lease back). */
   requeueTask: request<'requeueTask'>('runboard/requeueTask'),
+  /** Edits a task's fields (runs of format 3). */
+  editTask: request<'editTask'>('runboard/editTask'),
   /** Captures run and blackboard at one seq. */
   createCheckpoint: request<'createCheckpoint'>('runboard/createCheckpoint'),
   listCheckpoints: request<'listCheckpoints'>('runboard/listCheckpoints'),

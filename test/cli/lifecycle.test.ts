@@ -133,6 +133,38 @@ describe('tasks as people write them', () => {
   });
 });
 
+describe('tasks that change (issue 17)', () => {
+  it('tasks edit sets priority, dependencies, title and labels; a cycle is refused and writes nothing', () => {
+    const root = tempWorkspace();
+    cliJson(root, ['run', 'create', 'Edits', '--id', 'e']);
+    cliJson(root, ['tasks', 'add', 'First', '--id', 'a']);
+    cliJson(root, ['tasks', 'add', 'Second', '--id', 'b', '--label', 'docs']);
+    const { task } = cliJson(root, [
+      'tasks',
+      'edit',
+      'b',
+      '--priority',
+      '3',
+      '--after',
+      'a',
+      '--title',
+      'Better',
+      '--label',
+      'docs,release',
+    ]);
+    assert.deepEqual([task.priority, task.depends_on_task_ids, task.payload.title, task.labels], [3, ['a'], 'Better', ['docs', 'release']]);
+    const before = cliJson(root, ['run', 'events']).events.length;
+    const cycle = cli(['--root', root, 'tasks', 'edit', 'a', '--after', 'b']);
+    assert.equal(cycle.status, 1);
+    assert.match(cycle.stderr, /TASK_DEPENDENCY_CYCLE: Task a cannot wait for b: b already waits for a/);
+    assert.equal(cliJson(root, ['run', 'events']).events.length, before, 'nothing written');
+    const token = cliJson(root, ['--agent', 'other', 'claim', '--task', 'a']).task.lease_token;
+    assert.equal(cliJson(root, ['tasks', 'edit', 'a', '--priority', '1'], 1).error.code, 'TASK_LEASE_REQUIRED');
+    assert.equal(cliJson(root, ['tasks', 'edit', 'a', '--priority', '1', '--token', token]).task.priority, 1);
+    assert.equal(cliJson(root, ['replay']).drift.mismatch, false);
+  });
+});
+
 describe('the smaller surprises', () => {
   it('replay of an earlier seq says what changed since, never "drift", on a healthy run', () => {
     const root = tempWorkspace();

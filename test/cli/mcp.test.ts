@@ -67,6 +67,7 @@ const TOOLS = [
   'retry_task',
   'requeue_task',
   'ready_tasks',
+  'edit_task',
   'append_event',
   'add_fact',
   'add_decision',

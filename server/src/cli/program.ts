@@ -174,7 +174,21 @@ function addTaskCommands(program: Command): void {
     .option('--after <task_ids...>', 'tasks it waits for (several, or comma-separated)')
     .option('--max-attempts <n>', 'failures before it stays failed (default 3)', integer)
     .option('--status <status>', 'pending (default), runnable or blocked')
+    .option('--label <labels...>', 'labels to find it by (several, or comma-separated)')
     .action(handle(oneTaskCommands, 'tasksAdd'));
+  tasks
+    .command('edit')
+    .description('edit a task (runs of format 3): what you give is set; a task another agent holds needs --force')
+    .argument('<task_id>')
+    .option('--title <text>', 'its title')
+    .option('--description <text>', 'its description')
+    .option('--priority <n>', 'higher is claimed first', integer)
+    .option('--after <task_ids...>', 'the tasks it waits for, replacing the list (several, or comma-separated; "" for none)')
+    .option('--max-attempts <n>', 'failures before it stays failed', integer)
+    .option('--label <labels...>', 'its labels, replacing the list')
+    .option('--token <lease_token>', 'the lease token, when it is leased to you (default: $RUNBOARD_LEASE_TOKEN)')
+    .option('--force', 'edit it although another agent holds it (a person)')
+    .action(handle(oneTaskCommands, 'tasksEdit'));
   tasks
     .command('show')
     .description('one task: its fields, its lease, and why it waits')

@@ -9,7 +9,7 @@ import { TaskInput } from '../../../contract/schemas/params';
 import { RunState } from './state';
 import { normalizeContract } from './taskContract';
 import { checkTextLimit, setTrimmedFields } from './text';
-import { EVENT } from '../../../contract/events';
+import { EVENT, formatOf } from '../../../contract/events';
 import { isTerminal } from '../../../contract/statuses';
 import { LIMITS } from '../../../contract/limits';
 import { CREATABLE_TASK_STATUSES } from '../../../contract/statuses';
@@ -45,6 +45,7 @@ function buildTask(input: TaskInput, index: number, ctx: CommandContext): Task {
     priority: input.priority ?? 0,
     attempt: 0,
     max_attempts: input.max_attempts ?? 3,
+    ...(input.labels?.length ? { labels: [...new Set(input.labels)] } : {}),
     task_rev: 1,
     created_ts: ctx.now,
     updated_ts: ctx.now,
@@ -107,6 +108,18 @@ export function decideCreateTasks(
     throw new DomainError('RUN_TERMINAL', `Run ${state.header.run_id} is ${state.header.status}: it takes no new tasks. Reopen it first.`, {
       status: state.header.status,
     });
+  }
+  const format = formatOf(state.header);
+  if (format < 3 && inputs.some((i) => i.labels?.length)) {
+    throw new DomainError(
+      'RUN_FORMAT_TOO_OLD',
+      `Run ${state.header.run_id} is of format ${format}, whose tasks carry no labels (format 3).`,
+      {
+        run_id: state.header.run_id,
+        format,
+        needed: 3,
+      },
+    );
   }
   const batch = new Map<string, Task>();
   inputs.forEach((input, index) => {

@@ -33,6 +33,7 @@ import { RunReads } from './runReads';
 import { Locator, RunRegistry } from './runRegistry';
 import { StoreListener, StoreOptions } from '../store/types';
 import { decideClaim, whyNothingToClaim } from '../engine/taskClaim';
+import { decideEditTask } from '../engine/taskEdit';
 
 export const uuidIds: IdSource = { newId: (prefix) => `${prefix}-${randomUUID()}` };
 
@@ -205,6 +206,14 @@ export class RunService {
         },
         (a) => ({ task: tasksOf(a)[0] }),
       ),
+    editTask: (p, s) =>
+      this.runCommand(
+        p,
+        'editTask',
+        s,
+        (st, ctx) => decideEditTask(st, p, ctx),
+        (a, st) => ({ task: a.length > 0 ? tasksOf(a)[0] : st.tasks.get(p.task_id.trim())! }),
+      ),
     createCheckpoint: (p) => this.history.createCheckpoint(p),
     listCheckpoints: async (p) => ({
       checkpoints: this.history.checkpointsOf(this.registry.locate(p)).map(({ checkpoint_id, seq, ts_ms, reason, unreadable }) => ({
@@ -336,6 +345,7 @@ const WRITING_METHODS = new Set<StoreMethod>([
   'claimTask',
   'transitionTask',
   'requeueTask',
+  'editTask',
   'createCheckpoint',
   'validateWorkspaceLease',
   'rebindWorkspace',

@@ -23,6 +23,7 @@ const EXTENSION_ID = 'runboard.runboard';
  *   'runboard.completeRun': RunRecord;
  *   'runboard.failRun': RunRecord;
  *   'runboard.addTask': Task;
+ *   'runboard.editTask': Task;
  *   'runboard.initWorkspace': string[];
  *   'runboard.reopenRun': RunRecord;
  *   'runboard.rebindWorkspace': RunRecord;

@@ -61,6 +61,17 @@ suite('runs and tasks as people write them (issue 15)', () => {
     await waitFor(() => api.ctx.model.get(ref).run.tasks.length === 2, 'both tasks in the model');
   });
 
+  test('Edit Task sets priority, dependencies and labels, from the task item menu (issue 17)', async () => {
+    const api = await runboard();
+    const ref = await createRun(api, 'Edit in the editor');
+    await command('runboard.addTask', { ...ref, title: 'First', id: 'first' });
+    await command('runboard.addTask', { ...ref, title: 'Second', id: 'second' });
+    const edited = await command('runboard.editTask', { ...ref, task_id: 'second', priority: 3, after: ['first'], labels: ['docs'] });
+    assert.deepStrictEqual([edited.priority, edited.depends_on_task_ids, edited.labels], [3, ['first'], ['docs']]);
+    await waitFor(() => api.ctx.model.task({ ...ref, task_id: 'second' })?.priority === 3, 'the model has the edit');
+    assert.ok(menuCommands('runboard.runs', 'task.pending;requeue;').includes('runboard.editTask'));
+  });
+
   test('a *.tasks.json without task_type shows a schema problem naming it; a valid one shows none', async () => {
     await runboard();
     const file = path.join(root(), 'plan.tasks.json');

@@ -41,9 +41,9 @@ suite('tasks', () => {
     assert.match(validate.item.description, /attempt 0\/2/);
     // Waiting on its dependencies: no Claim, only Requeue and the details.
     assert.strictEqual(validate.item.contextValue, 'task.pending;requeue;');
-    assert.deepStrictEqual(menuCommands('runboard.runs', validate.item.contextValue), ['runboard.openTaskDetails', 'runboard.requeueTask']);
+    assert.deepStrictEqual(menuCommands('runboard.runs', validate.item.contextValue), ['runboard.editTask', 'runboard.openTaskDetails', 'runboard.requeueTask']);
     const survey = groups.pending.find((t) => t.node.ref.task_id === 'survey-docs');
-    assert.deepStrictEqual(menuCommands('runboard.runs', survey.item.contextValue), ['runboard.claimTask', 'runboard.openTaskDetails', 'runboard.requeueTask']);
+    assert.deepStrictEqual(menuCommands('runboard.runs', survey.item.contextValue), ['runboard.claimTask', 'runboard.editTask', 'runboard.openTaskDetails', 'runboard.requeueTask']);
   });
 
   test('claim next, heartbeat and complete with the lease this editor keeps', async () => {
@@ -144,7 +144,7 @@ suite('tasks', () => {
       await api.whenIdle();
     };
     await block();
-    const offered = ['runboard.failTask', 'runboard.openTaskDetails', 'runboard.releaseTask', 'runboard.requeueTask', 'runboard.retryTask'];
+    const offered = ['runboard.editTask', 'runboard.failTask', 'runboard.openTaskDetails', 'runboard.releaseTask', 'runboard.requeueTask', 'runboard.retryTask'];
     const row = (await taskGroups(api, ref)).blocked[0];
     assert.deepStrictEqual(menuCommands('runboard.runs', row.item.contextValue), offered);
     api.ctx.selection.select(ref);
@@ -180,7 +180,7 @@ suite('tasks', () => {
     };
     const mine = (await rows())['survey-docs'];
     assert.deepStrictEqual(menuCommands('runboard.blackboard', mine.contextValue), [
-      'runboard.completeTask', 'runboard.failTask', 'runboard.heartbeatTask', 'runboard.openTaskDetails', 'runboard.releaseTask', 'runboard.requeueTask',
+      'runboard.completeTask', 'runboard.editTask', 'runboard.failTask', 'runboard.heartbeatTask', 'runboard.openTaskDetails', 'runboard.releaseTask', 'runboard.requeueTask',
     ]);
     assert.strictEqual((await rows())['inspect-layout'].description, 'claimable now');
     cli(['--run', ref.run_id, 'event', 'append', 'session_run_finished', '--status', 'completed']);

@@ -1,6 +1,8 @@
 // Replay is the live fold (PROTOCOL.md §replay): folding the log from scratch, or from cached
 // records of any age, yields exactly the live state; a healthy run shows no drift, and every
 // drift flag fires on its own divergence.
+import { METHOD_PARAMS, parseParams } from '../../../contract/schemas/params';
+import { decideEditTask } from '../../../server/src/engine/taskEdit';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { CommandStamp, fingerprintParams, stampEvents } from '../../../server/src/engine/commandIndex';
@@ -109,6 +111,8 @@ function fullRun(): RunHarness {
   h.appendEvent({ type: 'run_finished', status: 'completed' });
   h.appendEvent({ type: 'run_reopened', status: 'completed', payload: { reason: 'one more check' } });
   h.patch('add_fact', { text: 'reopened' });
+  const edit = parseParams(METHOD_PARAMS.editTask, { run_id: h.runId, task_id: 'docs', priority: 7, labels: ['late'] });
+  h.commit(h.decide((s, c) => decideEditTask(s, edit, c)));
   h.finishRun({ status: 'failed', reason: 'the check failed' });
   h.appendEvent({ type: 'run_reopened', status: 'failed' });
   h.finishRun({ status: 'completed', force: true });

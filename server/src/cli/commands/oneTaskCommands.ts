@@ -26,10 +26,34 @@ export async function tasksAdd({ session, out, args, opts }: Invocation): Promis
     after: opts.after as string[] | undefined,
     max_attempts: opts.maxAttempts as number | undefined,
     status: status as TaskStatus | undefined,
+    labels: opts.label as string[] | undefined,
   });
   const result = await session.execute('createTasks', session.withCommandId({ run_id: await session.runId(), tasks: [input] }));
   const task = result.tasks[0];
   out.result(result, () => [taskLine('Added', task), `  claim it:  runboard claim --task ${task.id}`].join('\n'));
+}
+
+/** tasks edit: the fields given, with the lease token this process holds (or --force, a person). */
+export async function tasksEdit({ session, out, args, opts }: Invocation): Promise<void> {
+  const token = (opts.token as string | undefined) ?? (process.env.RUNBOARD_LEASE_TOKEN?.trim() || undefined);
+  const list = (v: unknown) => (v as string[] | undefined)?.flatMap((s) => s.split(/[\s,]+/)).filter((s) => s !== '');
+  const result = await session.execute(
+    'editTask',
+    session.withCommandId({
+      run_id: await session.runId(undefined, token),
+      task_id: args[0]!,
+      title: opts.title as string | undefined,
+      description: opts.description as string | undefined,
+      priority: opts.priority as number | undefined,
+      depends_on_task_ids: list(opts.after),
+      max_attempts: opts.maxAttempts as number | undefined,
+      labels: list(opts.label),
+      agent_id: session.agent,
+      ...(token !== undefined ? { lease_token: token } : {}),
+      ...(opts.force === true ? { force: true } : {}),
+    }),
+  );
+  out.result(result, () => taskLine('Edited', result.task));
 }
 
 export async function tasksShow({ session, out, args }: Invocation): Promise<void> {
@@ -58,6 +82,7 @@ function taskDetails(task: Task, byId: ReadonlyMap<string, Task>, waits: string[
   lines.push(...leaseLines(task, now));
   if (task.last_error) lines.push(`  last error  ${task.last_error}`);
   if (task.result) lines.push(`  result      ${task.result}`);
+  if (task.labels?.length) lines.push(`  labels      ${task.labels.join(', ')}`);
   lines.push(waits.length === 0 ? '  claimable now' : `  waits:      ${waits.join('; ')}`);
   return lines.join('\n');
 }

@@ -120,9 +120,7 @@ export const RUN_TOOLS: AddTool[] = [
     'append_event',
     {
       title: 'Record a run event',
-      description:
-        "Append an event to the run's log, e.g. step_started / step_completed / step_failed with step_id to move a plan " +
-        'step. To finish the run use complete_run or fail_run. Task and context.* events are written by their own tools.',
+      description: 'Record a run event, e.g. step_completed with step_id (the plan moves along). Finish runs with complete_run.',
       outputSchema: OUT.runEvent,
       inputSchema: {
         run_id: runId,

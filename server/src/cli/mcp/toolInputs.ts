@@ -15,17 +15,12 @@ export const leaseMs = z.number().int().optional().describe(`Lease length in ms 
 const taskField = TaskInput.shape;
 export const TaskInputShape = z.strictObject(
   {
-    id: taskField.id.describe('Task id (letters, digits, . _ -). Omit to generate one.'),
-    task_type: taskField.task_type.describe(
-      'Kind of work: implementation, inspection, research, validation, fix_proposal, or your own word.',
-    ),
+    id: taskField.id.describe('Default: generated.'),
+    task_type: taskField.task_type.describe('implementation, research, validation … or your own word.'),
     payload: z
       .record(z.string(), z.unknown())
       .optional()
-      .describe(
-        'What to do, as a JSON object, e.g. {"title": "...", "description": "..."}. An implementation task needs ' +
-          '{"output_target": {"path": "file it writes"}}.',
-      ),
+      .describe('{"title", "description"}; implementation also {"output_target": {"path"}}.'),
     status: z.enum(CREATABLE_TASK_STATUSES).optional().describe('Default pending (claimable).'),
     depends_on_task_ids: taskField.depends_on_task_ids.describe('Claimable once these are done.'),
     decision_ids: taskField.decision_ids.describe('Decisions it follows.'),

@@ -18,9 +18,7 @@ const TASK_TOOLS: AddTool[] = [
     'create_tasks',
     {
       title: 'Add tasks to the board',
-      description:
-        "Add tasks to a run's board in one batch (all or nothing). Use depends_on_task_ids to order work: a task can " +
-        'only be claimed once all its dependencies are done. Returns the created tasks.',
+      description: 'Add tasks in one batch (all or nothing); depends_on_task_ids orders the work.',
       outputSchema: OUT.of({ tasks: OUT.items }),
       inputSchema: {
         run_id: runId,
@@ -39,19 +37,17 @@ const TASK_TOOLS: AddTool[] = [
     'add_task',
     {
       title: 'Add one task',
-      description:
-        "Add one task to a run's board, written like a to-do line: a title, and optionally what it waits for. Returns " +
-        'the task (its id is what claim_task and depends_on_task_ids use).',
+      description: 'Add one task, like a to-do line: a title, and what it waits for.',
       outputSchema: OUT.task,
       inputSchema: {
         run_id: runId,
         title: z.string().min(1).describe('What the task is, in a line.'),
         description: z.string().optional().describe('More about the task, for whoever claims it.'),
-        id: z.string().optional().describe('A task id of your choice (letters, digits, . _ -); default task-<uuid>.'),
+        id: z.string().optional().describe('Default: generated.'),
         task_type: z.string().optional().describe(`Kind of work (default ${DEFAULT_TASK_TYPE}; implementation when target is given).`),
         target: z.string().optional().describe('The file the task writes, if any.'),
         priority: z.number().int().optional().describe('Higher is claimed first (default 0).'),
-        after: z.array(z.string()).optional().describe('Ids of tasks that must be done before this one can be claimed.'),
+        after: z.array(z.string()).optional().describe('Claimable once these are done.'),
         command_id: commandId,
       },
     },
@@ -61,6 +57,42 @@ const TASK_TOOLS: AddTool[] = [
         const input = taskInputFromLine({ ...p, type: p.task_type });
         const { tasks, ...rest } = await t.execute('createTasks', { run_id: id, tasks: [input], command_id: p.command_id });
         return { run_id: id, task: tasks[0], ...rest };
+      }),
+  ),
+
+  tool(
+    'edit_task',
+    {
+      title: 'Edit a task',
+      description: 'Change a task: title, description, priority, what it waits for, labels. One you do not hold needs force.',
+      outputSchema: OUT.task,
+      inputSchema: {
+        run_id: runId,
+        task_id: taskId,
+        title: z.string().optional().describe('New title.'),
+        description: z.string().optional().describe('New description.'),
+        priority: z.number().int().optional().describe('Higher first.'),
+        after: z.array(z.string()).optional().describe('What it waits for (replaces).'),
+        labels: z.array(z.string()).optional().describe('Its labels (replaces).'),
+        force: z.boolean().optional().describe("Edit another agent's task."),
+        command_id: commandId,
+      },
+    },
+    (t, p) =>
+      t.call(async () => {
+        const id = await t.runIdOr(p.run_id);
+        const { after, ...rest } = p;
+        const token = t.leases.tokenFor(id, p.task_id);
+        return {
+          run_id: id,
+          ...(await t.execute('editTask', {
+            ...rest,
+            run_id: id,
+            agent_id: t.agent,
+            ...(after !== undefined ? { depends_on_task_ids: after } : {}),
+            ...(token !== undefined ? { lease_token: token } : {}),
+          })),
+        };
       }),
   ),
 
@@ -103,8 +135,7 @@ const TASK_TOOLS: AddTool[] = [
     {
       title: 'Keep a lease alive',
       description:
-        'Extend the lease on a task you claimed, so nobody else takes it while you work. Call it well before ' +
-        'lease_expires_at_ms. An expired lease gives TASK_LEASE_EXPIRED: the task went back to the board; claim it again.',
+        'Extend your lease before lease_expires_at. Once it ends the task goes back to the board (TASK_LEASE_EXPIRED: claim again).',
       outputSchema: OUT.task,
       inputSchema: { ...leaseShape, lease_ms: leaseMs },
     },
@@ -114,9 +145,7 @@ const TASK_TOOLS: AddTool[] = [
     'complete_task',
     {
       title: 'Finish a task',
-      description:
-        'Mark a task you claimed as done; tasks that depend on it become claimable. Record what you found or made with ' +
-        'add_fact, add_decision or add_artifact.',
+      description: 'Mark your task done; its dependents become claimable. Record findings with add_fact or add_artifact.',
       outputSchema: OUT.task,
       inputSchema: leaseShape,
     },
@@ -126,9 +155,7 @@ const TASK_TOOLS: AddTool[] = [
     'fail_task',
     {
       title: 'Report a task as failed',
-      description:
-        'Mark a task you claimed as failed, with the reason. Each failure counts as an attempt; retry_task puts it back ' +
-        'on the board while attempts remain.',
+      description: 'Mark your task failed, with the reason; it counts as an attempt.',
       outputSchema: OUT.task,
       inputSchema: { ...leaseShape, error: z.string().min(1).describe('What went wrong, for whoever tries next.') },
     },
@@ -148,9 +175,7 @@ const TASK_TOOLS: AddTool[] = [
     'retry_task',
     {
       title: 'Retry a failed task',
-      description:
-        'Put a failed (or blocked) task back on the board as runnable. Refused with TASK_ATTEMPTS_EXHAUSTED once it has ' +
-        'failed max_attempts times.',
+      description: 'Put a failed or blocked task back on the board, while attempts remain.',
       outputSchema: OUT.task,
       inputSchema: { run_id: runId, task_id: taskId, command_id: commandId },
     },
@@ -160,9 +185,7 @@ const TASK_TOOLS: AddTool[] = [
     'requeue_task',
     {
       title: 'Put a task back on the board',
-      description:
-        'Make a task claimable again (any status but done), e.g. one whose agent stopped answering. A task another ' +
-        "agent holds needs force: its holder's next call is refused, told the lease was revoked by you.",
+      description: "Make a task claimable again (not a done one). Another agent's needs force; that agent is told you revoked it.",
       outputSchema: OUT.task,
       inputSchema: {
         run_id: runId,

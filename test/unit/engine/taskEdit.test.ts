@@ -1,0 +1,75 @@
+// Editing a task (issue 17, PROTOCOL.md §editTask; runs of format 3): fields set with creation's
+// checks, a cycle or a leased task refused with nothing written, labels, and the fold of the edit.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { METHOD_PARAMS, parseParams } from '../../../contract/schemas/params';
+import type { EventRecord } from '../../../contract/schemas/records';
+import { decideEditTask } from '../../../server/src/engine/taskEdit';
+import { expectDomainError, foldAll, pictureOf, RunHarness } from './harness';
+
+function editTask(h: RunHarness, p: Record<string, unknown>): EventRecord[] {
+  const params = parseParams(METHOD_PARAMS.editTask, { run_id: h.runId, ...p });
+  return h.commit(h.decide((s, c) => decideEditTask(s, params, c)));
+}
+
+describe('editTask', () => {
+  it('sets title, description, priority, dependencies, max attempts and labels; the event says what changed', () => {
+    const h = new RunHarness();
+    h.createTasks([{ id: 'a' }, { id: 'b' }, { id: 'c', payload: { title: 'Old', keep: 1 }, labels: ['docs'] }]);
+    const [e] = editTask(h, {
+      task_id: 'c',
+      title: 'New title',
+      priority: 3,
+      depends_on_task_ids: ['a', 'b', 'a'],
+      max_attempts: 5,
+      labels: ['docs', 'release'],
+      agent_id: 'me',
+    });
+    assert.equal(e.type, 'context.task.edited');
+    assert.deepEqual((e.payload as { changes: string[] }).changes, [
+      'payload',
+      'priority',
+      'max_attempts',
+      'depends_on_task_ids',
+      'labels',
+    ]);
+    const c = h.task('c');
+    assert.deepEqual(
+      [c.payload, c.priority, c.depends_on_task_ids, c.max_attempts, c.labels, c.task_rev],
+      [{ title: 'New title', keep: 1 }, 3, ['a', 'b'], 5, ['docs', 'release'], 2],
+    );
+    assert.deepEqual(editTask(h, { task_id: 'c', payload: { keep: null } }).length, 1);
+    assert.deepEqual(h.task('c').payload, { title: 'New title' }, 'null removes a payload key');
+    assert.deepEqual(editTask(h, { task_id: 'c', priority: 3 }), [], 'an edit that changes nothing writes nothing');
+    assert.deepEqual(pictureOf(foldAll(h.runId, h.log)), pictureOf(h.state), 'a load from the log agrees');
+  });
+
+  it('an edit that would close a dependency cycle, or names an unknown task, is refused and writes nothing', () => {
+    const h = new RunHarness();
+    h.createTasks([{ id: 'a' }, { id: 'b', depends_on_task_ids: ['a'] }, { id: 'c', depends_on_task_ids: ['b'] }]);
+    const before = h.log.length;
+    expectDomainError(() => editTask(h, { task_id: 'a', depends_on_task_ids: ['c'] }), 'TASK_DEPENDENCY_CYCLE');
+    expectDomainError(() => editTask(h, { task_id: 'a', depends_on_task_ids: ['a'] }), 'TASK_DEPENDENCY_CYCLE');
+    expectDomainError(() => editTask(h, { task_id: 'a', depends_on_task_ids: ['ghost'] }), 'TASK_DEPENDENCY_UNKNOWN');
+    assert.equal(h.log.length, before);
+  });
+
+  it('a task under a live lease needs its token, or force; a stale rev is refused', () => {
+    const h = new RunHarness();
+    const t = h.taskIn('in_progress', { id: 'busy' });
+    expectDomainError(() => editTask(h, { task_id: 'busy', priority: 1 }), 'TASK_LEASE_REQUIRED');
+    expectDomainError(() => editTask(h, { task_id: 'busy', priority: 1, lease_token: 'lease-other' }), 'TASK_LEASE_INVALID');
+    editTask(h, { task_id: 'busy', priority: 1, lease_token: t.lease_token });
+    editTask(h, { task_id: 'busy', priority: 2, force: true });
+    assert.equal(h.task('busy').priority, 2);
+    assert.equal(h.task('busy').lease_token, t.lease_token, 'the lease is not touched');
+    expectDomainError(() => editTask(h, { task_id: 'busy', priority: 4, force: true, expected_task_rev: 1 }), 'TASK_REV_MISMATCH');
+  });
+
+  it('runs of an older format take no edits and no labels (RUN_FORMAT_TOO_OLD)', () => {
+    const h = new RunHarness({ format1: true });
+    h.addTask({ id: 'a' });
+    expectDomainError(() => editTask(h, { task_id: 'a', priority: 1 }), 'RUN_FORMAT_TOO_OLD');
+    expectDomainError(() => h.addTask({ id: 'b', labels: ['x'] }), 'RUN_FORMAT_TOO_OLD');
+  });
+});
