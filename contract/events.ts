@@ -37,3 +37,23 @@ export const RUN_FORMAT = 3;
 export function formatOf(run: { format?: number }): number {
   return run.format ?? 1;
 }
+
+/**
+ * The run format that first has each change (PROTOCOL.md §Files): a run of an older format folds
+ * as it did, and refuses what its format lacks. One declaration: every check asks `runHas`.
+ */
+export const SINCE_FORMAT = {
+  /** Step events move the plan along; run_completed / run_failed finish the run. */
+  planMoves: 2,
+  autoFinish: 2,
+  resultNotes: 2,
+  /** A requeue of a task out of attempts gives it one more. */
+  requeueRaisesAttempts: 2,
+  taskEdits: 3,
+  labels: 3,
+} as const;
+export type FormatFeature = keyof typeof SINCE_FORMAT;
+
+export function runHas(run: { format?: number }, feature: FormatFeature): boolean {
+  return formatOf(run) >= SINCE_FORMAT[feature];
+}

@@ -22,10 +22,14 @@ export interface OneLineTask {
   labels?: readonly string[];
 }
 
+/** Ids or labels as typed on a command line: each entry may hold several, separated by commas or spaces. */
+export function wordsOf(list: readonly string[] | undefined): string[] {
+  return (list ?? []).flatMap((a) => a.split(/[\s,]+/)).filter((a) => a !== '');
+}
+
 export function taskInputFromLine(t: OneLineTask): TaskInput {
-  const words = (list: readonly string[] | undefined) => (list ?? []).flatMap((a) => a.split(/[\s,]+/)).filter((a) => a !== '');
-  const after = words(t.after);
-  const labels = words(t.labels);
+  const after = wordsOf(t.after);
+  const labels = wordsOf(t.labels);
   const target = t.target?.trim() || undefined;
   const description = t.description?.trim() || undefined;
   return {

@@ -81,6 +81,11 @@ export const GetBlackboardParams = z.object(RunLocator);
 
 export const ListPatchesParams = z.object({ ...RunLocator, since_seq: seq.optional(), tail: clampable.optional() });
 
+// The task fields creation and editTask check alike.
+const taskPriority = z.number().int().min(-2147483648).max(2147483647);
+const taskMaxAttempts = z.number().int().min(1).max(1_000_000);
+const taskLabels = z.array(z.string().trim().min(1).max(64)).max(20);
+
 /** Fields people write for a task that TaskInput names otherwise: an unknown field is refused with its right name. */
 export const TASK_INPUT_ALIASES: Readonly<Record<string, string>> = {
   task_id: 'id',
@@ -128,13 +133,9 @@ export const TaskInput = z.strictObject(
       .describe('Tasks (ids in the run or this file) that must be done before this one can be claimed.'),
     decision_ids: z.array(z.string()).optional(),
     artifact_ids: z.array(z.string()).optional(),
-    priority: z.number().int().min(-2147483648).max(2147483647).optional().describe('Higher is claimed first (default 0).'),
-    max_attempts: z.number().int().min(1).max(1_000_000).optional().describe('Failures before the task stays failed (default 3).'),
-    labels: z
-      .array(z.string().trim().min(1).max(64))
-      .max(20)
-      .optional()
-      .describe('Words to find and filter the task by (runs of format 3).'),
+    priority: taskPriority.optional().describe('Higher is claimed first (default 0).'),
+    max_attempts: taskMaxAttempts.optional().describe('Failures before the task stays failed (default 3).'),
+    labels: taskLabels.optional().describe('Words to find and filter the task by (runs of format 3).'),
     /** Allowed on a row and ignored: the idempotency key is the call's own command_id. */
     command_id: z.string().optional(),
   },
@@ -147,10 +148,10 @@ export const EditTaskParams = z.object({
   task_id: z.string(),
   title: z.string().trim().min(1).optional(),
   description: optionalText,
-  priority: z.number().int().min(-2147483648).max(2147483647).optional(),
+  priority: taskPriority.optional(),
   depends_on_task_ids: z.array(z.string()).optional(),
-  max_attempts: z.number().int().min(1).max(1_000_000).optional(),
-  labels: z.array(z.string().trim().min(1).max(64)).max(20).optional(),
+  max_attempts: taskMaxAttempts.optional(),
+  labels: taskLabels.optional(),
   /** Payload fields to set (merged; null removes one). */
   payload: z.record(z.string(), z.unknown()).optional(),
   lease_token: z.string().optional(),

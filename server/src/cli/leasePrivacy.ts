@@ -4,12 +4,12 @@
 
 const TOKEN_FIELDS = new Set(['lease_token', 'last_lease_token']);
 
-/** A JSON.stringify replacer that drops the lease tokens `own` does not accept. */
-export function ownTokensOnly(own: (token: string) => boolean): (key: string, value: unknown) => unknown {
-  return (key, value) => (TOKEN_FIELDS.has(key) && typeof value === 'string' && !own(value) ? undefined : value);
+/** Whether `key: value` is a lease token `own` does not accept (and so is not shown). */
+export function isOthersToken(key: string, value: unknown, own: (token: string) => boolean): boolean {
+  return TOKEN_FIELDS.has(key) && typeof value === 'string' && !own(value);
 }
 
-/** A copy of `value` with only the tokens `own` accepts. */
-export function withOwnTokensOnly<T>(value: T, own: (token: string) => boolean): T {
-  return JSON.parse(JSON.stringify(value, ownTokensOnly(own))) as T;
+/** A JSON.stringify replacer that drops the lease tokens `own` does not accept. */
+export function ownTokensOnly(own: (token: string) => boolean): (key: string, value: unknown) => unknown {
+  return (key, value) => (isOthersToken(key, value, own) ? undefined : value);
 }

@@ -4,7 +4,7 @@
 import { RunHeader, Step } from '../../../contract/schemas/records';
 import { trimmedOrUndefined } from './text';
 import { RunStatus, StepStatus, isTerminal } from '../../../contract/statuses';
-import { EVENT, formatOf } from '../../../contract/events';
+import { EVENT, runHas } from '../../../contract/events';
 
 // A Map: user text like "constructor" must not find Object.prototype members.
 const STEP_STATUS_ALIASES = new Map<string, StepStatus>(
@@ -125,7 +125,7 @@ function stepEvent(fallback: StepStatus | undefined, withError: boolean): Transi
     const status = payloadStepStatus(e.input.payload) ?? fallback;
     r.steps = withStep(e.run.steps, e.stepId, status);
     if (e.why !== undefined) r.why_next_step = e.why;
-    else if (formatOf(e.run) >= 2 && r.steps !== e.run.steps) {
+    else if (runHas(e.run, 'planMoves') && r.steps !== e.run.steps) {
       if (status === 'done') r.steps = startNextStep(r.steps, e.stepId!);
       r.why_next_step = nextStepWhy(r.steps);
     }
@@ -143,7 +143,7 @@ function startNextStep(steps: Step[], doneId: string): Step[] {
 }
 
 /** What the plan says comes next (format 2). */
-export function nextStepWhy(steps: Step[]): string | null {
+function nextStepWhy(steps: Step[]): string | null {
   const say = (s: Step) => `step ${s.step_id}: ${s.title}`;
   const working = steps.find((s) => s.status === 'in_progress');
   if (working) return `Continue with ${say(working)}`;
@@ -308,7 +308,7 @@ export function applyRunTransition(run: RunHeader, input: RunEventInput, ts: num
     last_error: run.last_error,
   };
   const type = input.type.trim().toLowerCase();
-  const row = (formatOf(run) >= 2 ? FORMAT_2_TRANSITIONS.get(type) : undefined) ?? RUN_TRANSITIONS.get(type) ?? OTHER_EVENT;
+  const row = (runHas(run, 'planMoves') ? FORMAT_2_TRANSITIONS.get(type) : undefined) ?? RUN_TRANSITIONS.get(type) ?? OTHER_EVENT;
   row(r, event);
   if (isTerminal(r.status) && !isTerminal(run.status)) r.ended_at_ms = ts;
   return r;

@@ -1,15 +1,15 @@
 // Batch task creation (SPEC.md §6 with PROTOCOL.md's fixes): the whole batch is validated
 // first — ids, contract, status, duplicates, dependencies known and acyclic — then written
 // as one event per task in batch order.
-import { DomainError } from './errors';
+import { DomainError, formatTooOld } from './errors';
 import { EventBuilder } from './eventBuilder';
 import { CommandContext, taskIdProblem } from './ids';
 import { Task } from '../../../contract/schemas/records';
 import { TaskInput } from '../../../contract/schemas/params';
 import { RunState } from './state';
 import { normalizeContract } from './taskContract';
-import { checkTextLimit, setTrimmedFields } from './text';
-import { EVENT, formatOf } from '../../../contract/events';
+import { checkTextLimit, distinctTrimmed, setTrimmedFields } from './text';
+import { EVENT, runHas } from '../../../contract/events';
 import { isTerminal } from '../../../contract/statuses';
 import { LIMITS } from '../../../contract/limits';
 import { CREATABLE_TASK_STATUSES } from '../../../contract/statuses';
@@ -45,7 +45,7 @@ function buildTask(input: TaskInput, index: number, ctx: CommandContext): Task {
     priority: input.priority ?? 0,
     attempt: 0,
     max_attempts: input.max_attempts ?? 3,
-    ...(input.labels?.length ? { labels: [...new Set(input.labels)] } : {}),
+    ...(input.labels?.length ? { labels: distinctTrimmed(input.labels) } : {}),
     task_rev: 1,
     created_ts: ctx.now,
     updated_ts: ctx.now,
@@ -109,18 +109,7 @@ export function decideCreateTasks(
       status: state.header.status,
     });
   }
-  const format = formatOf(state.header);
-  if (format < 3 && inputs.some((i) => i.labels?.length)) {
-    throw new DomainError(
-      'RUN_FORMAT_TOO_OLD',
-      `Run ${state.header.run_id} is of format ${format}, whose tasks carry no labels (format 3).`,
-      {
-        run_id: state.header.run_id,
-        format,
-        needed: 3,
-      },
-    );
-  }
+  if (!runHas(state.header, 'labels') && inputs.some((i) => i.labels?.length)) throw formatTooOld(state.header, 'labels', 'task labels');
   const batch = new Map<string, Task>();
   inputs.forEach((input, index) => {
     const task = buildTask(input, index, ctx);

@@ -2,20 +2,17 @@
 // dependencies, max attempts, labels and payload fields, with creation's checks — limits, known
 // and acyclic dependencies, the payload contract — and the lease's fence: a leased task needs its
 // token, or `force` (a person). The event carries the task as it now is, and what changed.
-import { EVENT, formatOf } from '../../../contract/events';
+import { EVENT, runHas } from '../../../contract/events';
 import type { ParamsOf } from '../../../contract/schemas/params';
 import type { EventRecord, Task } from '../../../contract/schemas/records';
-import { hasLiveLease } from '../../../contract/taskRules';
-import { DomainError } from './errors';
+import { DomainError, formatTooOld } from './errors';
 import { EventBuilder } from './eventBuilder';
 import type { CommandContext } from './ids';
 import type { RunState } from './state';
 import { normalizeContract } from './taskContract';
 import { bump, requireTask } from './taskLifecycle';
-import { checkTextLimit } from './text';
-
-/** The run format that first has task edits (and labels). */
-export const EDIT_FORMAT = 3;
+import { checkTextLimit, distinctTrimmed } from './text';
+import { checkLease, checkRevision } from './transitionChecks';
 
 /** Whether `from` reaches `target` through dependencies (an edit that makes it would close a cycle). */
 function reaches(state: RunState, from: string, target: string): boolean {
@@ -29,15 +26,6 @@ function reaches(state: RunState, from: string, target: string): boolean {
     stack.push(...(state.tasks.get(id)?.depends_on_task_ids ?? []));
   }
   return false;
-}
-
-function checkFence(task: Task, p: ParamsOf<'editTask'>, now: number): void {
-  if (!hasLiveLease(task, now) || p.force || p.lease_token === task.lease_token) return;
-  throw new DomainError(
-    p.lease_token === undefined ? 'TASK_LEASE_REQUIRED' : 'TASK_LEASE_INVALID',
-    `Task ${task.id} is claimed by ${task.lease_owner ?? 'another agent'}: edit it with its lease_token, or with force (a person).`,
-    { task_id: task.id, lease_owner: task.lease_owner },
-  );
 }
 
 function checkDependencies(state: RunState, task: Task, deps: string[]): void {
@@ -67,33 +55,21 @@ function edited(task: Task, p: ParamsOf<'editTask'>): { next: Task; changes: str
   const next: Task = { ...task, payload: contract.payload };
   if (p.priority !== undefined) next.priority = p.priority;
   if (p.max_attempts !== undefined) next.max_attempts = p.max_attempts;
-  if (p.depends_on_task_ids !== undefined)
-    next.depends_on_task_ids = [...new Set(p.depends_on_task_ids.map((d) => d.trim()).filter((d) => d))];
-  if (p.labels !== undefined) next.labels = [...new Set(p.labels.map((l) => l.trim()).filter((l) => l))];
+  if (p.depends_on_task_ids !== undefined) next.depends_on_task_ids = distinctTrimmed(p.depends_on_task_ids);
+  if (p.labels !== undefined) next.labels = distinctTrimmed(p.labels);
   const fields = ['payload', 'priority', 'max_attempts', 'depends_on_task_ids', 'labels'] as const;
   const changes = fields.filter((f) => JSON.stringify(task[f] ?? null) !== JSON.stringify(next[f] ?? null));
   return { next, changes };
 }
 
 export function decideEditTask(state: RunState, p: ParamsOf<'editTask'>, ctx: CommandContext): EventRecord[] {
-  const format = formatOf(state.header);
-  if (format < EDIT_FORMAT) {
-    throw new DomainError(
-      'RUN_FORMAT_TOO_OLD',
-      `Run ${state.header.run_id} is of format ${format}, whose readers do not know task edits (format ${EDIT_FORMAT}): its tasks cannot be edited.`,
-      { run_id: state.header.run_id, format, needed: EDIT_FORMAT },
-    );
-  }
+  if (!runHas(state.header, 'taskEdits')) throw formatTooOld(state.header, 'taskEdits', 'task edits: its tasks cannot be edited');
   checkTextLimit('title', p.title);
   checkTextLimit('description', p.description);
   const task = requireTask(state, p.task_id);
-  if (p.expected_task_rev !== undefined && p.expected_task_rev !== task.task_rev) {
-    throw new DomainError('TASK_REV_MISMATCH', `Task ${task.id} is at rev ${task.task_rev}, not ${p.expected_task_rev}.`, {
-      task_id: task.id,
-      task_rev: task.task_rev,
-    });
-  }
-  checkFence(task, p, ctx.now);
+  // The same checks as a transition's: the rev, and the lease's fence (a person passes force).
+  checkRevision(task, { action: 'status', expected_task_rev: p.expected_task_rev });
+  if (!p.force) checkLease(task, { action: 'status', lease_token: p.lease_token }, ctx.now);
   const { next, changes } = edited(task, p);
   if (changes.includes('depends_on_task_ids')) checkDependencies(state, task, next.depends_on_task_ids);
   if (changes.length === 0) return [];

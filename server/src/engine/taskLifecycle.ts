@@ -9,7 +9,7 @@ import { clamp, TransitionAction } from '../../../contract/schemas/params';
 import { RunState } from './state';
 import { checkLease, checkNotExpired, checkPrecondition, checkRevision, refuse, taskOfRequest } from './transitionChecks';
 import { checkTextLimit } from './text';
-import { EVENT, formatOf } from '../../../contract/events';
+import { EVENT, runHas } from '../../../contract/events';
 import { isTerminal, TaskStatus } from '../../../contract/statuses';
 import { LEASE } from '../../../contract/limits';
 import { attemptsLeft, hasLiveLease, leaseExpiry } from '../../../contract/taskRules';
@@ -64,7 +64,7 @@ export function decideTransition(state: RunState, req: TransitionRequest, ctx: C
   checkTextLimit('error', req.error);
   checkTextLimit('result', req.result);
   const task = taskOfRequest(state, req, (id) => requireTask(state, id));
-  if (req.result !== undefined && formatOf(state.header) < 2) {
+  if (req.result !== undefined && !runHas(state.header, 'resultNotes')) {
     throw refuse(task, undefined, `Run ${state.header.run_id} is of format 1, which keeps no result notes: complete the task without one.`);
   }
   if (req.result !== undefined && req.action !== 'complete') throw refuse(task, undefined, 'A result note goes with complete only.');
@@ -91,7 +91,8 @@ export function decideTransition(state: RunState, req: TransitionRequest, ctx: C
 /** auto_finish (format 2): the task becoming done is the last open one, so its commit also completes the run. */
 function finishesRun(state: RunState, before: Task, after: Task): boolean {
   const h = state.header;
-  if (!h.auto_finish || formatOf(h) < 2 || isTerminal(h.status) || after.status !== 'done' || before.status === 'done') return false;
+  if (!h.auto_finish || !runHas(h, 'autoFinish') || isTerminal(h.status) || after.status !== 'done' || before.status === 'done')
+    return false;
   return state.index.count('done') + 1 === state.tasks.size;
 }
 
@@ -202,7 +203,7 @@ export function decideRequeue(
   }
   let next: Task = { ...withoutLease(bump(task, ctx.now)), status: 'runnable', next_retry_at_ms: ctx.now };
   // A person's requeue of a task out of attempts is one more attempt (format 2): never "attempt 3/2".
-  const raised = formatOf(state.header) >= 2 && !attemptsLeft(task);
+  const raised = runHas(state.header, 'requeueRaisesAttempts') && !attemptsLeft(task);
   if (raised) next.max_attempts = task.attempt + 1;
   // A revoked live lease counts as expired from now on, so its holder hears TASK_LEASE_EXPIRED — saying it was revoked, by whom and why.
   if (live) {

@@ -33,3 +33,8 @@ export function checkTextLimit(field: string, value: unknown): void {
     });
   }
 }
+
+/** A list as given by people: trimmed, blanks and repeats dropped, in first-seen order. */
+export function distinctTrimmed(list: readonly string[]): string[] {
+  return [...new Set(list.map((s) => s.trim()).filter((s) => s !== ''))];
+}

@@ -18,7 +18,8 @@ export class RunRegistry {
   private readonly reported = new Set<string>();
   private readonly site: BoardSite;
   /** While boards are followed: each open root's follower, and what to do with an error of one. */
-  private following: { followers: Map<string, { close(): Promise<void> }>; onError: (e: unknown) => void } | undefined;
+  private following:
+    { followers: Map<string, { close(): Promise<void> }>; onError: (e: unknown) => void; runId: string | undefined } | undefined;
 
   constructor(
     options: StoreOptions,
@@ -55,8 +56,8 @@ export class RunRegistry {
    * From now on every open root's board (and every root opened later) tells of runs that other
    * processes change, and they are folded: listeners hear of every commit, whoever made it.
    */
-  follow(onError: (e: unknown) => void): { close(): Promise<void> } {
-    const following = { followers: new Map<string, { close(): Promise<void> }>(), onError };
+  follow(onError: (e: unknown) => void, runId?: string): { close(): Promise<void> } {
+    const following = { followers: new Map<string, { close(): Promise<void> }>(), onError, runId };
     this.following = following;
     for (const root of this.boards.keys()) this.followBoard(root);
     return {
@@ -73,6 +74,8 @@ export class RunRegistry {
     f.followers.set(
       root,
       this.boards.get(root)!.follow((runId) => {
+        // Following one run (the CLI's watch, claim --wait): the others' changes are not loaded.
+        if (f.runId !== undefined && runId !== f.runId) return;
         try {
           this.catchUp(root, runId);
         } catch (e) {
@@ -84,11 +87,6 @@ export class RunRegistry {
 
   rootPaths(): string[] {
     return [...this.boards.keys()];
-  }
-
-  /** The board of an open root (a normalized path), if it is open. */
-  board(root: string): BoardStore | undefined {
-    return this.boards.get(root);
   }
 
   on(listener: StoreListener): () => void {

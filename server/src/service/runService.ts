@@ -24,7 +24,7 @@ import { decideCreateTasks } from '../engine/taskCreation';
 import { decideRequeue, decideTransition } from '../engine/taskLifecycle';
 import { checkTextLimit } from '../engine/text';
 import { normalizePath } from './localPaths';
-import type { BoardStore, RunLog } from '../store/boardStore';
+import type { RunLog } from '../store/boardStore';
 import { BoardOpener, boardOpener } from '../store/boards';
 import { readOnlyError } from '../store/readOnly';
 import { createRun } from './runCreation';
@@ -89,11 +89,6 @@ export class RunService {
     return this.registry.runIdsIn(root);
   }
 
-  /** The board of an open root (a normalized path). */
-  board(root: string): BoardStore | undefined {
-    return this.registry.board(root);
-  }
-
   on(listener: StoreListener): () => void {
     return this.registry.on(listener);
   }
@@ -113,9 +108,9 @@ export class RunService {
     this.registry.catchUp(root, runId);
   }
 
-  /** Follows every open root's board (the server): other processes' commits are folded and heard of. */
-  follow(onError: (e: unknown) => void): { close(): Promise<void> } {
-    return this.registry.follow(onError);
+  /** Follows every open root's board (the server), or one run of it: other processes' commits are folded and heard of. */
+  follow(onError: (e: unknown) => void, runId?: string): { close(): Promise<void> } {
+    return this.registry.follow(onError, runId);
   }
 
   // ------------------------------------------------------------------ dispatch

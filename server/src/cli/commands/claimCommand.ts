@@ -2,6 +2,7 @@
 // `export` lines; exit 3 when nothing can be claimed now, saying why — and printing an empty
 // RUNBOARD_LEASE_TOKEN, so `eval` clears the previous task's token. --wait blocks until a change
 // to the run (or a retry coming due) makes something claimable, or --timeout passes.
+import { keepingAlive } from '../keepAlive';
 import type { ClaimTaskResult } from '../../../../contract/results';
 import { NOTHING_TO_CLAIM_TEXT } from '../../../../contract/taskText';
 import { agentLeaseMs } from '../agentLease';
@@ -27,7 +28,8 @@ export async function claim({ session, out, opts }: Invocation): Promise<number>
   let result = await attempt();
   if (!result.task && opts.wait === true) {
     const deadline = opts.timeout !== undefined ? Date.now() + (opts.timeout as number) * 1000 : undefined;
-    result = await waitForClaim(session, runId, attempt, result, deadline);
+    const first = result;
+    result = await keepingAlive(() => waitForClaim(session, runId, attempt, first, deadline));
   }
   if (result.task?.lease_token) out.ownTokens.add(result.task.lease_token);
   out.result(result, () => (result.task ? claimedText(runId, result) : nothingText(runId, result)));
@@ -80,7 +82,7 @@ async function waitForClaim(
   deadline: number | undefined,
 ): Promise<ClaimTaskResult> {
   const store = session.store;
-  const following = store.follow(() => undefined);
+  const following = store.follow(() => undefined, runId);
   let changed = false;
   let wake: () => void = () => undefined;
   const stop = store.on({
@@ -90,8 +92,6 @@ async function waitForClaim(
       wake();
     },
   });
-  // The store's watchers do not keep the process alive; this does while it waits.
-  const alive = setInterval(() => undefined, 1 << 30);
   try {
     let result = first;
     while (!result.task) {
@@ -113,7 +113,6 @@ async function waitForClaim(
     }
     return result;
   } finally {
-    clearInterval(alive);
     stop();
     await following.close();
   }

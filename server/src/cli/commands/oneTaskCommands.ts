@@ -1,7 +1,7 @@
 // tasks add (one task, written in one line) and tasks show (one task, and why it waits).
 import type { Task } from '../../../../contract/schemas/records';
 import { CREATABLE_TASK_STATUSES, type TaskStatus } from '../../../../contract/statuses';
-import { taskInputFromLine } from '../../../../contract/taskLine';
+import { taskInputFromLine, wordsOf } from '../../../../contract/taskLine';
 import { waitReasons } from '../../../../contract/taskRules';
 import { attemptText, payloadTitle, waitText } from '../../../../contract/taskText';
 import { DomainError } from '../../engine/errors';
@@ -36,7 +36,8 @@ export async function tasksAdd({ session, out, args, opts }: Invocation): Promis
 /** tasks edit: the fields given, with the lease token this process holds (or --force, a person). */
 export async function tasksEdit({ session, out, args, opts }: Invocation): Promise<void> {
   const token = (opts.token as string | undefined) ?? (process.env.RUNBOARD_LEASE_TOKEN?.trim() || undefined);
-  const list = (v: unknown) => (v as string[] | undefined)?.flatMap((s) => s.split(/[\s,]+/)).filter((s) => s !== '');
+  // Absent stays absent (not edited); given, even as "", it replaces the list.
+  const list = (v: unknown) => (v === undefined ? undefined : wordsOf(v as string[]));
   const result = await session.execute(
     'editTask',
     session.withCommandId({

@@ -1,6 +1,7 @@
 // watch: follows one run live. The store follows the root's board (the file store watches the
 // runs folder, with a slow poll as a safety net); each change is folded, and the commit notices
 // carry the new events — whoever appended them.
+import { keepingAlive } from '../keepAlive';
 import { EventRecord } from '../../../../contract/schemas/records';
 import { eventLine } from '../humanFormat';
 import { Invocation } from '../invocation';
@@ -33,13 +34,7 @@ async function runToWatch(session: CliSession, named: string | undefined, out: O
 }
 
 export async function watch(inv: Invocation): Promise<number> {
-  // The store's watchers do not keep a process alive (a server has its connection): until Ctrl-C, this does.
-  const alive = setInterval(() => undefined, 1 << 30);
-  try {
-    return await follow(inv);
-  } finally {
-    clearInterval(alive);
-  }
+  return keepingAlive(() => follow(inv));
 }
 
 async function follow({ session, out, args, opts }: Invocation): Promise<number> {
@@ -83,7 +78,7 @@ async function follow({ session, out, args, opts }: Invocation): Promise<number>
     onDiagnostic: (d) => out.warn(`runboard: ${d.file}${d.line !== undefined ? `:${d.line}` : ''}: ${d.message}`),
   });
 
-  const following = store.follow((e) => out.warn(`runboard: ${(e as Error).message}`));
+  const following = store.follow((e) => out.warn(`runboard: ${(e as Error).message}`), runId);
 
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);

@@ -11,7 +11,6 @@ import { chooseRun } from '../runChoice';
 import { LeaseTokens } from './leaseTokens';
 import { agentLeaseMs } from '../agentLease';
 import { toolError, toolResult, ToolRejection } from './toolResults';
-import { withOwnTokensOnly } from '../leasePrivacy';
 import { forModel } from './forModel';
 import { whyNothingToClaim } from '../../engine/taskClaim';
 import { stateFromRecords } from '../../engine/state';
@@ -27,6 +26,9 @@ export class BoardTools {
   readonly leases = new LeaseTokens();
 
   constructor(private readonly o: BoardToolsOptions) {}
+
+  /** Whether this session obtained a lease token: its results show only such tokens. */
+  private readonly holds = (token: string): boolean => this.leases.holds(token);
 
   /** Who this session acts as. */
   get agent(): string {
@@ -50,7 +52,7 @@ export class BoardTools {
   async call(body: () => Promise<Record<string, unknown>>): Promise<CallToolResult> {
     try {
       // Another session's lease tokens are not this model's to use (leasePrivacy.ts).
-      return toolResult(forModel(withOwnTokensOnly(await body(), (t) => this.leases.holds(t))) as Record<string, unknown>);
+      return toolResult(forModel(await body(), this.holds) as Record<string, unknown>);
     } catch (e) {
       return toolError(e);
     }
@@ -71,7 +73,7 @@ export class BoardTools {
       run: header,
       board: { ...summary, counts, leases_held_by_this_session: this.leases.tasksOf(id) },
       // The listing: each task without its payload (claim_task hands over the whole task).
-      tasks: forModel(tasks, true),
+      tasks: forModel(tasks, this.holds, true),
       blackboard: {
         facts: texts(blackboard.facts),
         decisions: texts(blackboard.decisions),
@@ -89,6 +91,7 @@ export class BoardTools {
     const byId = new Map(run.tasks.map((task) => [task.id, task]));
     const tasks = forModel(
       ready.map((tid) => byId.get(tid)!),
+      this.holds,
       true,
     );
     if (ready.length > 0) return { run_id: id, tasks };

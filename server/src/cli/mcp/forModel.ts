@@ -1,9 +1,10 @@
 // Tool results as a model reads them: what it needs to act on, no more. Tasks and runs lose the
 // engine's bookkeeping (revisions, tenant context, last leases, empty lists), times become ISO
 // strings (`lease_expires_at_ms` → `lease_expires_at`), and every result gets a short text
-// summary beside its structuredContent. Tokens of other sessions are dropped before this.
+// summary beside its structuredContent, and another session's lease tokens dropped.
 import type { Task } from '../../../../contract/schemas/records';
 import { payloadTitle } from '../../../../contract/taskText';
+import { isOthersToken } from '../leasePrivacy';
 
 type Obj = Record<string, unknown>;
 
@@ -63,18 +64,18 @@ function compactRun(r: Obj): Obj {
 
 /**
  * `value` for a model: tasks (with their payload unless `listing`) and runs compacted, epoch
- * times as ISO strings, and empty lists, empty strings and undefined left out (null is kept: a
- * claim's `task: null` says something).
+ * times as ISO strings, lease tokens `own` does not accept and empty lists, empty strings and
+ * undefined left out (null is kept: a claim's `task: null` says something).
  */
-export function forModel(value: unknown, listing = false): unknown {
-  if (Array.isArray(value)) return value.map((v) => forModel(v, listing));
+export function forModel(value: unknown, own: (token: string) => boolean, listing = false): unknown {
+  if (Array.isArray(value)) return value.map((v) => forModel(v, own, listing));
   if (!isObj(value)) return value;
   const o = isTask(value) ? compactTask(value, !listing) : isRun(value) ? compactRun(value) : value;
   const out: Obj = {};
   for (const [k, v] of Object.entries(o)) {
-    if (v === undefined || v === '' || (Array.isArray(v) && v.length === 0)) continue;
+    if (v === undefined || v === '' || (Array.isArray(v) && v.length === 0) || isOthersToken(k, v, own)) continue;
     if (isEpochMs(k, v)) out[k.slice(0, -3)] = new Date(v as number).toISOString();
-    else out[k] = forModel(v, listing);
+    else out[k] = forModel(v, own, listing);
   }
   return out;
 }
