@@ -16,6 +16,9 @@ export const DOMAIN_CODES = [
   'LIMIT_EXCEEDED',
   'TASK_PATCH_OP_DISABLED',
   'BLACKBOARD_PAYLOAD_INVALID',
+  // A closing op names no such question or decision / one already closed (or open, to reopen).
+  'BLACKBOARD_ITEM_NOT_FOUND',
+  'BLACKBOARD_ITEM_CLOSED',
   'TASK_CONTRACT_INVALID',
   'TASK_OUTPUT_TARGET_REQUIRED',
   'TASK_DUPLICATE_ID',
@@ -29,6 +32,8 @@ export const DOMAIN_CODES = [
   'TASK_LEASE_ACTIVE',
   'TASK_TRANSITION_INVALID',
   'TASK_ATTEMPTS_EXHAUSTED',
+  // A transition of a cancelled task (its lease holder is told to stop).
+  'TASK_CANCELLED',
   'TASKS_IN_PROGRESS',
   'COMMAND_ID_CONFLICT',
   'CHECKPOINT_NOT_FOUND',

@@ -89,6 +89,11 @@ export interface ClaimTaskResult {
   /** With reason retry_later: when the first retry is due. */
   next_retry_at_ms?: number;
 }
+/** The task named, as it now is, and the tasks this call cancelled: it (unless it was cancelled already), then its dependents with cascade. */
+export interface CancelTaskResult {
+  task: Task;
+  cancelled: Task[];
+}
 export interface TaskResult {
   task: Task;
 }
@@ -137,6 +142,7 @@ export interface StoreResults {
   appendEvent: Deduped<AppendEventResult>;
   finishRun: Deduped<AppendEventResult>;
   editTask: Deduped<TaskResult>;
+  cancelTask: Deduped<CancelTaskResult>;
   listEvents: ListEventsResult;
   patchBlackboard: Deduped<PatchBlackboardResult>;
   getBlackboard: GetBlackboardResult;

@@ -23,8 +23,15 @@ export function isTerminal(status: string): boolean {
 export const STEP_STATUSES = ['pending', 'runnable', 'in_progress', 'blocked', 'done', 'failed'] as const;
 export type StepStatus = (typeof STEP_STATUSES)[number];
 
-export const TASK_STATUSES = STEP_STATUSES;
+/** A task's statuses are a step's and `cancelled` (runs of format 4: withdrawn by a person or agent, never an attempt). */
+export const TASK_STATUSES = [...STEP_STATUSES, 'cancelled'] as const;
 export type TaskStatus = (typeof TASK_STATUSES)[number];
+
+/** A task in one of these is finished: it holds no lease, and a run may complete with it. */
+export const FINISHED_TASK_STATUSES: readonly TaskStatus[] = ['done', 'cancelled'];
+export function isFinishedTask(status: string): boolean {
+  return (FINISHED_TASK_STATUSES as readonly string[]).includes(status);
+}
 
 /** The statuses a task may be created in (else TASK_STATUS_INVALID). */
 export const CREATABLE_TASK_STATUSES = ['pending', 'runnable', 'blocked'] as const satisfies readonly TaskStatus[];
@@ -36,7 +43,7 @@ export function isClaimableStatus(status: string): boolean {
 }
 
 /** The task board's columns, in the order work flows. */
-export const BOARD_COLUMNS: readonly TaskStatus[] = ['pending', 'runnable', 'in_progress', 'blocked', 'done', 'failed'];
+export const BOARD_COLUMNS: readonly TaskStatus[] = ['pending', 'runnable', 'in_progress', 'blocked', 'done', 'failed', 'cancelled'];
 
 /** How a task status reads to people (views' labels and groups). */
 export const TASK_STATUS_LABEL: Record<TaskStatus, string> = {
@@ -46,4 +53,5 @@ export const TASK_STATUS_LABEL: Record<TaskStatus, string> = {
   blocked: 'Blocked',
   done: 'Done',
   failed: 'Failed',
+  cancelled: 'Cancelled',
 };

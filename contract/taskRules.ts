@@ -1,8 +1,9 @@
 // What may be done to a task, and why it waits (SPEC.md §7–8, PROTOCOL.md §Tasks). The engine
 // enforces these rules and the views offer what they allow: both read them here, so a view never
 // offers what the engine refuses, nor hides what it allows.
+import { runHas } from './events';
 import { LEASE } from './limits';
-import { isClaimableStatus, isTerminal, type RunStatus, type TaskStatus } from './statuses';
+import { isClaimableStatus, isFinishedTask, isTerminal, type RunStatus, type TaskStatus } from './statuses';
 
 /** The task fields the rules read (a Task record has them all). */
 export interface TaskFacts {
@@ -17,6 +18,15 @@ export interface TaskFacts {
   lease_expires_at_ms?: number;
   next_retry_at_ms?: number;
   last_error?: string;
+  cancelled?: Cancellation;
+}
+
+/** Who cancelled a task, when and why; `cascade_from`: the task whose cancel took it along (PROTOCOL.md §cancelTask). */
+export interface Cancellation {
+  at_ms: number;
+  by?: string;
+  reason?: string;
+  cascade_from?: string;
 }
 
 /** The transition actions of transitionTask besides `status`. */
@@ -31,7 +41,7 @@ export const ACTION_FROM: Record<LeaseAction, readonly TaskStatus[]> = {
   retry: ['failed', 'blocked'],
 };
 
-/** SPEC.md §7.1: the moves the `status` action may make (entering in_progress is for claims only). */
+/** SPEC.md §7.1: the moves the `status` action may make (entering in_progress is for claims only; cancelling is cancelTask's). */
 export const STATUS_MOVES: Record<TaskStatus, readonly TaskStatus[]> = {
   pending: ['pending', 'runnable', 'blocked'],
   runnable: ['runnable', 'blocked'],
@@ -39,7 +49,43 @@ export const STATUS_MOVES: Record<TaskStatus, readonly TaskStatus[]> = {
   blocked: ['runnable', 'blocked', 'failed'],
   done: ['done'],
   failed: ['runnable', 'failed'],
+  cancelled: [],
 };
+
+/** Whether cancelTask may cancel a task now: anything not finished (a leased task needs its token or force). */
+export function isCancellable(task: Pick<TaskFacts, 'status'>): boolean {
+  return !isFinishedTask(task.status);
+}
+
+/**
+ * The tasks a cancel with `cascade` takes besides the one named: every unfinished task that waits
+ * on it, directly or through others, nearest first (PROTOCOL.md §cancelTask).
+ */
+export function cascadeOf<T extends Pick<TaskFacts, 'id' | 'status' | 'depends_on_task_ids'>>(taskId: string, tasks: Iterable<T>): T[] {
+  const byId = new Map<string, T>();
+  const dependents = new Map<string, string[]>();
+  for (const t of tasks) {
+    byId.set(t.id, t);
+    for (const dep of t.depends_on_task_ids) {
+      const list = dependents.get(dep);
+      if (list) list.push(t.id);
+      else dependents.set(dep, [t.id]);
+    }
+  }
+  const seen = new Set([taskId]);
+  const queue = [taskId];
+  const out: T[] = [];
+  for (let i = 0; i < queue.length; i++) {
+    for (const id of dependents.get(queue[i]) ?? []) {
+      if (seen.has(id)) continue;
+      seen.add(id);
+      queue.push(id);
+      const t = byId.get(id);
+      if (t && isCancellable(t)) out.push(t);
+    }
+  }
+  return out;
+}
 
 /** When a task's lease ends; an in_progress task written without an expiry gets the default lease. */
 export function leaseExpiry(task: Pick<TaskFacts, 'lease_expires_at_ms' | 'updated_ts'>): number {
@@ -73,7 +119,10 @@ export type WaitReason =
   | { kind: 'blocked'; error?: string }
   | { kind: 'failed'; attempt: number; max_attempts: number; exhausted: boolean }
   | { kind: 'done' }
+  | { kind: 'cancelled'; cancellation?: Cancellation }
   | { kind: 'dependencies'; open: { id: string; status?: TaskStatus }[] }
+  /** Dependencies that were cancelled: the task waits until a person cancels it too, edits its dependencies or reopens them. */
+  | { kind: 'dependency_cancelled'; ids: string[] }
   | { kind: 'retry_at'; at: number };
 
 export function waitReasons(
@@ -91,6 +140,9 @@ export function waitReasons(
     case 'done':
       reasons.push({ kind: 'done' });
       return reasons;
+    case 'cancelled':
+      reasons.push({ kind: 'cancelled', ...(task.cancelled ? { cancellation: task.cancelled } : {}) });
+      return reasons;
     case 'blocked':
       reasons.push({ kind: 'blocked', ...(task.last_error ? { error: task.last_error } : {}) });
       break;
@@ -98,20 +150,47 @@ export function waitReasons(
       reasons.push({ kind: 'failed', attempt: task.attempt, max_attempts: task.max_attempts, exhausted: !attemptsLeft(task) });
       break;
   }
-  const open = [...new Set(task.depends_on_task_ids)]
+  const unfinished = [...new Set(task.depends_on_task_ids)]
     .map((id) => ({ id, dep: tasksById.get(id) }))
-    .filter(({ dep }) => isOpenDependency(dep))
+    .filter(({ dep }) => isOpenDependency(dep));
+  const cancelled = unfinished.filter(({ dep }) => dep?.status === 'cancelled').map(({ id }) => id);
+  const open = unfinished
+    .filter(({ dep }) => dep?.status !== 'cancelled')
     .map(({ id, dep }) => ({ id, ...(dep ? { status: dep.status } : {}) }));
+  if (cancelled.length > 0) reasons.push({ kind: 'dependency_cancelled', ids: cancelled });
   if (open.length > 0) reasons.push({ kind: 'dependencies', open });
   if (isClaimableStatus(task.status) && !retryDue(task, now)) reasons.push({ kind: 'retry_at', at: task.next_retry_at_ms! });
   return reasons;
 }
 
 /**
+ * Whether a task waits on a cancelled task, directly or through its other dependencies: nothing
+ * but a person (cancel it too, edit its dependencies, reopen the cancelled one) moves it on.
+ */
+export function waitsOnCancelled(
+  task: Pick<TaskFacts, 'id' | 'depends_on_task_ids'>,
+  tasksById: ReadonlyMap<string, Pick<TaskFacts, 'id' | 'status' | 'depends_on_task_ids'>>,
+): boolean {
+  const seen = new Set<string>([task.id]);
+  const stack = [...task.depends_on_task_ids];
+  while (stack.length > 0) {
+    const id = stack.pop()!;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    const dep = tasksById.get(id);
+    if (!dep || dep.status === 'done') continue;
+    if (dep.status === 'cancelled') return true;
+    stack.push(...dep.depends_on_task_ids);
+  }
+  return false;
+}
+
+/**
  * Why a claim found nothing (claimTask's `reason` when `task` is null), most actionable first:
  * retry_later (`next_retry_at_ms` says when), dependencies (tasks wait for others in progress or
  * pending), leased (others hold every open task), needs_a_person (only blocked or failed tasks
- * are left), all_done, no_match (no task of that type / workflow), no_tasks.
+ * are left, or tasks that wait on a cancelled one), all_done (every task done or cancelled),
+ * no_match (no task of that type / workflow), no_tasks.
  */
 export const NOTHING_TO_CLAIM = ['retry_later', 'dependencies', 'leased', 'needs_a_person', 'all_done', 'no_match', 'no_tasks'] as const;
 export type NothingToClaim = (typeof NOTHING_TO_CLAIM)[number];
@@ -121,16 +200,17 @@ export const TASK_KINDS = ['implementation', 'inspection', 'research', 'validati
 export type TaskKind = (typeof TASK_KINDS)[number];
 
 /** What a person or agent can do to a task, in the order views list them. */
-export const TASK_ACTIONS = ['claim', 'heartbeat', 'complete', 'fail', 'release', 'retry', 'requeue'] as const;
+export const TASK_ACTIONS = ['claim', 'heartbeat', 'complete', 'fail', 'release', 'retry', 'requeue', 'cancel', 'edit'] as const;
 export type TaskAction = (typeof TASK_ACTIONS)[number];
 
 /**
  * The actions the engine accepts now from a client that holds the task's lease (`holdsLease`: it
- * has the live lease's token) or not. `requeue` of a task someone else holds needs force.
+ * has the live lease's token) or not. `requeue`, `cancel` and `edit` of a task someone else holds
+ * need force; `requeue` of a cancelled task reopens it.
  */
 export function allowedActions(
   task: TaskFacts,
-  run: { status: RunStatus },
+  run: { status: RunStatus; format?: number },
   tasksById: ReadonlyMap<string, Pick<TaskFacts, 'status'>>,
   now: number,
   holdsLease: boolean,
@@ -148,6 +228,9 @@ export function allowedActions(
     release: from('release'),
     retry: from('retry') && attemptsLeft(task),
     requeue: task.status !== 'done',
+    cancel: isCancellable(task) && runHas(run, 'taskCancels'),
+    // A person edits any task (a leased one with force, as cancel and requeue): runs of format 3.
+    edit: runHas(run, 'taskEdits'),
   };
   return TASK_ACTIONS.filter((a) => can[a]);
 }

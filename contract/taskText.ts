@@ -1,11 +1,11 @@
 // How tasks read, in the editor and on the command line alike: titles, lease countdowns, attempts
 // and why a task waits. Pure functions, shared by the trees, the task board and the CLI.
-import { TASK_STATUS_LABEL, type TaskStatus } from './statuses';
-import type { NothingToClaim, WaitReason } from './taskRules';
+import { isFinishedTask, TASK_STATUS_LABEL, type TaskStatus } from './statuses';
+import type { Cancellation, NothingToClaim, WaitReason } from './taskRules';
 import type { Task } from './schemas/records';
 
 /** The Runs tree's task groups, most active first. */
-export const TASK_STATUS_ORDER: readonly TaskStatus[] = ['in_progress', 'runnable', 'pending', 'blocked', 'failed', 'done'];
+export const TASK_STATUS_ORDER: readonly TaskStatus[] = ['in_progress', 'runnable', 'pending', 'blocked', 'failed', 'done', 'cancelled'];
 
 function field(payload: unknown, key: string): string | undefined {
   if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) return undefined;
@@ -85,6 +85,10 @@ export function waitText(r: WaitReason, now: number): string {
         : `failed (${attemptText(r)}); retry it to run again`;
     case 'done':
       return 'done';
+    case 'cancelled':
+      return `${r.cancellation ? cancelledText(r.cancellation) : 'cancelled'}; requeue it to reopen`;
+    case 'dependency_cancelled':
+      return `dependency cancelled: ${r.ids.join(', ')} — cancel this task too, edit its dependencies, or reopen ${r.ids.length > 1 ? 'them' : 'it'}`;
     case 'dependencies':
       return `waits for ${r.open.map((d) => `${d.id} (${d.status ? TASK_STATUS_LABEL[d.status].toLowerCase() : 'missing'})`).join(', ')}`;
     case 'retry_at':
@@ -92,9 +96,17 @@ export function waitText(r: WaitReason, now: number): string {
   }
 }
 
-/** Tasks whose status is not done (the "waiting" list of the blackboard), claimable ones last. */
+/** Who cancelled a task, when, with which task (a cascade) and why: "cancelled by bob at 10:02:03 along with survey-docs: no longer needed". */
+export function cancelledText(c: Cancellation): string {
+  const by = c.by ? ` by ${c.by}` : '';
+  const along = c.cascade_from ? ` along with ${c.cascade_from}` : '';
+  const why = c.reason ? `: ${firstLine(c.reason)}` : '';
+  return `cancelled${by} at ${clockTime(c.at_ms)}${along}${why}`;
+}
+
+/** Tasks that are not finished (the "waiting" list of the blackboard). */
 export function waitingTasks(tasks: readonly Task[]): Task[] {
-  return tasks.filter((t) => t.status !== 'done');
+  return tasks.filter((t) => !isFinishedTask(t.status));
 }
 
 /** Why a claim found nothing (claimTask's reason), in words for people and models. */
@@ -102,8 +114,9 @@ export const NOTHING_TO_CLAIM_TEXT: Record<NothingToClaim, string> = {
   retry_later: 'a failed task is waiting for its retry time',
   dependencies: 'the open tasks wait for others to be done',
   leased: 'other agents hold every open task',
-  needs_a_person: 'only blocked or failed tasks are left: they need a person (retry or requeue)',
-  all_done: 'every task is done',
+  needs_a_person:
+    'only blocked or failed tasks, or tasks waiting on a cancelled one, are left: they need a person (retry, requeue, cancel or edit)',
+  all_done: 'every task is done or cancelled',
   no_match: 'no task matches --type / --workflow',
   no_tasks: 'the run has no tasks yet',
 };

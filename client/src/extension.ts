@@ -3,6 +3,7 @@
 // catches everything and says so, because VS Code shows nothing when activation throws. Its
 // return value is a small API the e2e tests use.
 import { editTaskCommand } from './commands/editTaskCommand';
+import { cancelTaskCommand } from './commands/cancelTaskCommand';
 import { workspaceSetupCommand } from './agents/workspaceSetup';
 import { runFinishCommands } from './commands/runFinishCommands';
 import { addTaskCommand } from './commands/addTaskCommand';
@@ -45,6 +46,7 @@ export async function activate(ext: vscode.ExtensionContext): Promise<RunboardAp
       ...runFinishCommands(ctx),
       addTaskCommand(ctx),
       editTaskCommand(ctx),
+      cancelTaskCommand(ctx),
       workspaceSetupCommand(ctx),
       ...blackboardCommands(ctx),
       ...taskCommands(ctx),

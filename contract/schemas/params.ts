@@ -162,6 +162,20 @@ export const EditTaskParams = z.object({
   command_id: commandId,
 });
 
+export const CancelTaskParams = z.object({
+  ...RunLocator,
+  task_id: z.string(),
+  reason: optionalText,
+  /** Cancel every unfinished task that waits on it, directly or not, too. */
+  cascade: z.boolean().optional(),
+  lease_token: z.string().optional(),
+  /** Cancel a task another agent holds (a person); with cascade, also leased dependents. */
+  force: z.boolean().optional(),
+  expected_task_rev: z.number().int().optional(),
+  agent_id: z.string().optional(),
+  command_id: commandId,
+});
+
 export const FinishRunParams = z.object({
   ...RunLocator,
   status: z.enum(['completed', 'failed']),
@@ -286,6 +300,7 @@ export const METHOD_PARAMS = {
   appendEvent: AppendEventParams,
   finishRun: FinishRunParams,
   editTask: EditTaskParams,
+  cancelTask: CancelTaskParams,
   listEvents: ListEventsParams,
   patchBlackboard: PatchBlackboardParams,
   getBlackboard: GetBlackboardParams,

@@ -62,6 +62,10 @@ export const TaskSchema = z.object({
   result: z.string().optional(),
   /** Words to find and filter the task by (runs of format 3). */
   labels: z.array(z.string()).optional(),
+  /** Why, by whom and when the task was cancelled (status `cancelled`; runs of format 4); `cascade_from`: the task whose cancel cancelled it. */
+  cancelled: z
+    .object({ at_ms: z.number(), by: z.string().optional(), reason: z.string().optional(), cascade_from: z.string().optional() })
+    .optional(),
   task_rev: z.number().int().positive(),
   created_ts: z.number(),
   updated_ts: z.number(),
@@ -102,12 +106,33 @@ export type RunRecord = z.infer<typeof RunRecordSchema>;
 /** The run without its task list: tasks live in an indexed map in memory. */
 export type RunHeader = Omit<RunRecord, 'tasks'>;
 
+/** Who did something to a blackboard item, when, and what they said (runs of format 4). */
+const ItemNoteSchema = z.object({ ts_ms: z.number(), by: z.string().optional(), text: z.string().optional() });
+export type ItemNote = z.infer<typeof ItemNoteSchema>;
+
 export const BlackboardItemSchema = z.object({
   id: z.string(),
   ts_ms: z.number(),
   text: z.string(),
   step_id: z.string().optional(),
   source_event_id: z.string().optional(),
+  // Questions (format 4): `open_questions` holds the open ones, `closed_questions` the answered and resolved.
+  question_status: z.enum(['open', 'answered', 'resolved']).optional(),
+  /** The answer (text), and the decision it produced. */
+  answer: ItemNoteSchema.extend({ decision_id: z.string().optional() }).optional(),
+  /** Closed without an answer (text: a note). */
+  resolution: ItemNoteSchema.optional(),
+  /** Opened again after it was closed (text: why); an earlier answer or resolution stays for reference. */
+  reopened: ItemNoteSchema.optional(),
+  // Decisions (format 4).
+  /** The decision that replaces this one. */
+  superseded_by: z.string().optional(),
+  /** The decision this one replaces. */
+  supersedes: z.string().optional(),
+  /** The question whose answer produced this decision. */
+  answers_question: z.string().optional(),
+  /** Who added it, where the op says (a superseding decision, one an answer produced). */
+  by: z.string().optional(),
 });
 export type BlackboardItem = z.infer<typeof BlackboardItemSchema>;
 
@@ -128,12 +153,16 @@ export const StoredBlackboardSchema = z.object({
   facts: z.array(BlackboardItemSchema).default([]),
   decisions: z.array(BlackboardItemSchema).default([]),
   open_questions: z.array(BlackboardItemSchema).default([]),
+  /** Questions answered or resolved, in the order they closed (format 4). */
+  closed_questions: z.array(BlackboardItemSchema).default([]),
   artifacts: z.array(ArtifactSchema).default([]),
   summaries: SummariesSchema.default({ rolling: '', latest_context_pack: '' }),
   revision: z.number().int().nonnegative().default(0),
   last_event_seq: z.number().int().nonnegative().default(0),
 });
 export type StoredBlackboard = z.infer<typeof StoredBlackboardSchema>;
+/** The blackboard's item lists: an item id is unique across all of them. */
+export const BLACKBOARD_ITEM_LISTS = ['facts', 'decisions', 'open_questions', 'closed_questions', 'artifacts'] as const;
 export type Blackboard = StoredBlackboard & { tasks: Task[] };
 
 export const EventRecordSchema = z.object({
@@ -163,6 +192,11 @@ export const BLACKBOARD_OPS = [
   'add_artifact',
   'set_rolling_summary',
   'set_latest_context_pack',
+  // Runs of format 4: questions close and open again, decisions are replaced.
+  'answer_question',
+  'resolve_question',
+  'reopen_question',
+  'supersede_decision',
 ] as const;
 export type BlackboardOp = (typeof BLACKBOARD_OPS)[number];
 export const TASK_PATCH_OPS = ['add_task', 'update_task_lease', 'update_task_state'] as const;

@@ -6,7 +6,7 @@ import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-icon/index.js';
 import '@vscode-elements/elements/dist/vscode-toolbar-button/index.js';
 import type { BoardAction, BoardModel, BoardState, CardModel, FromBoard, ToBoard } from '../../client/src/board/boardProtocol';
-import { BOARD_COLUMNS, TASK_STATUS_LABEL, type TaskStatus } from '../../contract/statuses';
+import { BOARD_COLUMNS, isFinishedTask, TASK_STATUS_LABEL, type TaskStatus } from '../../contract/statuses';
 
 interface VsCodeApi {
   postMessage(message: FromBoard): void;
@@ -25,6 +25,7 @@ const COLUMN_ICON: Record<TaskStatus, string> = {
   blocked: 'circle-slash',
   done: 'pass',
   failed: 'error',
+  cancelled: 'stop-circle',
 };
 
 const ACTION_UI: Record<BoardAction, { icon: string; label: string }> = {
@@ -35,8 +36,16 @@ const ACTION_UI: Record<BoardAction, { icon: string; label: string }> = {
   release: { icon: 'debug-step-out', label: 'Release' },
   retry: { icon: 'debug-restart', label: 'Retry' },
   requeue: { icon: 'discard', label: 'Requeue' },
+  cancel: { icon: 'stop-circle', label: 'Cancel…' },
+  edit: { icon: 'edit', label: 'Edit…' },
   details: { icon: 'json', label: 'Open details' },
 };
+/** A requeue of a cancelled task reopens it (PROTOCOL.md §cancelTask), and says so. */
+const REOPEN_UI = { icon: 'history', label: 'Reopen' };
+
+function actionUi(action: BoardAction, card: CardModel): { icon: string; label: string } {
+  return action === 'requeue' && card.status === 'cancelled' ? REOPEN_UI : ACTION_UI[action];
+}
 
 let model: BoardModel | undefined;
 /** Browser clock minus sender clock, so countdowns are right even across machines. */
@@ -95,14 +104,15 @@ function renderCard(card: CardModel, m: BoardModel): HTMLElement {
     c.append(lease);
   }
   for (const why of card.waits) c.append(el('div', 'card-wait', why));
-  if (card.last_error && card.status !== 'done') c.append(el('div', 'card-error', card.last_error));
+  if (card.last_error && !isFinishedTask(card.status)) c.append(el('div', 'card-error', card.last_error));
   if (card.result) c.append(el('div', 'card-result', card.result));
   const bar = el('div', 'card-actions');
   for (const action of card.actions) {
+    const ui = actionUi(action, card);
     const b = el('vscode-toolbar-button');
-    b.setAttribute('icon', ACTION_UI[action].icon);
-    b.setAttribute('label', ACTION_UI[action].label);
-    b.title = ACTION_UI[action].label;
+    b.setAttribute('icon', ui.icon);
+    b.setAttribute('label', ui.label);
+    b.title = ui.label;
     b.dataset.action = action;
     b.addEventListener('click', () => {
       if (!m.run) return;

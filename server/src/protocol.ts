@@ -82,6 +82,8 @@ export const Requests = {
   requeueTask: request<'requeueTask'>('runboard/requeueTask'),
   /** Edits a task's fields (runs of format 3). */
   editTask: request<'editTask'>('runboard/editTask'),
+  /** Cancels a task (and with cascade its dependents; runs of format 4). */
+  cancelTask: request<'cancelTask'>('runboard/cancelTask'),
   /** Captures run and blackboard at one seq. */
   createCheckpoint: request<'createCheckpoint'>('runboard/createCheckpoint'),
   listCheckpoints: request<'listCheckpoints'>('runboard/listCheckpoints'),

@@ -68,10 +68,12 @@ const TOOLS = [
   'requeue_task',
   'ready_tasks',
   'edit_task',
+  'cancel_task',
   'append_event',
   'add_fact',
   'add_decision',
   'add_open_question',
+  'answer_question',
   'add_artifact',
   'create_checkpoint',
   'replay_run',
@@ -342,6 +344,7 @@ describe('runboard mcp', () => {
     const coreList = await core.listTools();
     assert.deepEqual(coreList.tools.map((t) => t.name).sort(), [
       'add_fact',
+      'cancel_task',
       'claim_task',
       'complete_task',
       'fail_task',
@@ -379,5 +382,95 @@ describe('runboard mcp', () => {
     const refused = await call(first, 'heartbeat_task', { task_id: 'a' });
     assert.equal(refused.isError, true);
     assert.match(refused.text, /^TASK_LEASE_EXPIRED: Your lease on task a was revoked by a requeue by second-model: stuck/);
+  });
+  it("cancel_task: a session's own task without force, another's with force — its holder hears TASK_CANCELLED — and cascade (issue 17)", async () => {
+    const root = tempWorkspace();
+    seedRun(root, 'cx', [
+      { id: 'mine', task_type: 'w' },
+      { id: 'theirs', task_type: 'w' },
+      { id: 'root', task_type: 'w' },
+      { id: 'leaf', task_type: 'w', depends_on_task_ids: ['root'] },
+    ]);
+    const first = await connect(root);
+    const second = await connect(root, [], [], 'second-model');
+    await ok(first, 'claim_task', { task_id: 'mine' });
+    const own = await ok(first, 'cancel_task', { task_id: 'mine', reason: 'Not needed' });
+    assert.deepEqual([own.task.status, own.task.cancelled.by, own.task.cancelled.reason], ['cancelled', 'model-under-test', 'Not needed']);
+    assert.deepEqual(own.cancelled, ['mine']);
+    assert.equal((await ok(first, 'get_run')).board.leases_held_by_this_session, undefined, 'the token is forgotten');
+
+    const held = await ok(second, 'claim_task', { task_id: 'theirs' });
+    const refused = await call(first, 'cancel_task', { task_id: 'theirs' });
+    assert.equal(refused.isError, true);
+    assert.match(refused.text, /^TASK_LEASE_REQUIRED: /);
+    const forced = await ok(first, 'cancel_task', { task_id: 'theirs', force: true, reason: 'Duplicate' });
+    assert.equal(forced.task.status, 'cancelled');
+    assert.equal(JSON.stringify(forced).includes(held.task.lease_token), false, "the other session's token is not shown");
+    const told = await call(second, 'heartbeat_task', { task_id: 'theirs' });
+    assert.equal(told.isError, true);
+    assert.match(told.text, /^TASK_CANCELLED: Task theirs was cancelled by model-under-test: Duplicate\. Stop working on it/);
+    assert.equal((await ok(second, 'get_run')).board.leases_held_by_this_session, undefined, 'the holder forgets it too');
+
+    const cascade = await call(first, 'cancel_task', { task_id: 'root', cascade: true });
+    assert.deepEqual(cascade.data.cancelled, ['root', 'leaf']);
+    assert.equal(cascade.text, 'Task root (cancelled)\nCancelled: root, leaf');
+    const listed = (await ok(first, 'get_run')).tasks;
+    assert.deepEqual(
+      listed.map((t: any) => [t.id, t.status, t.cancelled?.cascade_from]),
+      [
+        ['mine', 'cancelled', undefined],
+        ['theirs', 'cancelled', undefined],
+        ['root', 'cancelled', undefined],
+        ['leaf', 'cancelled', 'root'],
+      ],
+    );
+    assert.match(listed[0].cancelled.at, /^\d{4}-\d\d-\d\dT/, 'times are ISO for a model');
+    assert.equal(cliJson(root, ['run', 'show']).run.tasks.filter((t: any) => t.status === 'cancelled').length, 4, 'in the files');
+  });
+
+  it('answer_question answers (with a decision), resolves and reopens; add_decision supersedes; get_run lists open questions apart from closed ones (issue 17)', async () => {
+    const root = tempWorkspace();
+    const client = await connect(root);
+    seedRun(root, 'qa');
+    const archived = (await ok(client, 'add_open_question', { text: 'Archived rows?' })).patch.payload.id;
+    const dates = (await ok(client, 'add_open_question', { text: 'Dates in UTC?' })).patch.payload.id;
+    const rfc = (await ok(client, 'add_decision', { text: 'Use RFC 4180' })).patch.payload.id;
+    assert.deepEqual((await ok(client, 'get_run')).blackboard.open_questions, [`${archived}: Archived rows?`, `${dates}: Dates in UTC?`]);
+
+    const answer = await call(client, 'answer_question', { question_id: archived, text: 'Yes', decision: 'Export archived rows' });
+    assert.equal(answer.isError, false, answer.text);
+    assert.equal(answer.text, `Blackboard: answer_question ${archived}`);
+    const decisionId = answer.data.patch.payload.decision.id;
+    await ok(client, 'answer_question', { question_id: dates, action: 'resolve', text: 'Moot' });
+    let bb = (await ok(client, 'get_run')).blackboard;
+    assert.equal(bb.open_questions, undefined, 'none is open (an empty list is left out)');
+    assert.deepEqual(bb.closed_questions, [
+      `${archived}: Archived rows? — answered by model-under-test: Yes (decision ${decisionId})`,
+      `${dates}: Dates in UTC? — resolved by model-under-test: Moot`,
+    ]);
+    assert.ok(bb.decisions.includes(`${decisionId}: Export archived rows — answers ${archived}`), JSON.stringify(bb.decisions));
+
+    await ok(client, 'answer_question', { question_id: dates, action: 'reopen', text: 'It matters again' });
+    const successor = (await ok(client, 'add_decision', { text: 'RFC 4180 with a BOM', supersedes: rfc })).patch.payload.decision.id;
+    bb = (await ok(client, 'get_run')).blackboard;
+    assert.deepEqual(bb.open_questions, [
+      `${dates}: Dates in UTC? — reopened by model-under-test: It matters again; earlier resolved by model-under-test: Moot`,
+    ]);
+    assert.deepEqual(bb.superseded_decisions, [`${rfc} → ${successor}`]);
+    assert.ok(bb.decisions.includes(`${successor}: RFC 4180 with a BOM — supersedes ${rfc}`), JSON.stringify(bb.decisions));
+    assert.equal(
+      bb.decisions.some((d: string) => d.startsWith(`${rfc}:`)),
+      false,
+      'a superseded decision is listed apart',
+    );
+
+    const closed = await call(client, 'answer_question', { question_id: archived, text: 'Again' });
+    assert.match(closed.text, /^BLACKBOARD_ITEM_CLOSED: /);
+    const unknown = await call(client, 'answer_question', { question_id: 'question-nope', text: 'x' });
+    assert.match(unknown.text, /^BLACKBOARD_ITEM_NOT_FOUND: /);
+    const mixed = await call(client, 'answer_question', { question_id: dates, action: 'resolve', text: 'x', decision: 'y' });
+    assert.match(mixed.text, /^INVALID_PARAMS: decision goes with an answer/);
+    const stored = cliJson(root, ['blackboard']).blackboard;
+    assert.deepEqual([stored.open_questions.map((q: any) => q.id), stored.closed_questions.map((q: any) => q.id)], [[dates], [archived]]);
   });
 });

@@ -9,8 +9,8 @@ import type { LeaseTokens } from '../runs/leaseTokens';
 import { runKey, type RunRef } from '../runs/refs';
 import type { RunsModel } from '../runs/runsModel';
 import type { RunSelection } from '../runs/selection';
-import { offeredActions, waitTexts } from '../runs/taskActions';
-import { firstLine, taskTitle } from '../../../contract/taskText';
+import { offeredActions, TASK_ACTION_COMMAND, waitTexts } from '../runs/taskActions';
+import { cancelledText, firstLine, taskTitle } from '../../../contract/taskText';
 import type { RunboardServer } from '../server/runboardServer';
 import { boardHtml, boardResourceRoots } from './boardHtml';
 import type { BoardAction, BoardModel, BoardState, CardModel, FromBoard, ToBoard } from './boardProtocol';
@@ -18,16 +18,7 @@ import type { BoardAction, BoardModel, BoardState, CardModel, FromBoard, ToBoard
 export const BOARD_VIEW_ID = 'runboard.board';
 export const BOARD_PANEL_TYPE = 'runboard.boardPanel';
 
-const ACTION_COMMAND: Record<BoardAction, string> = {
-  claim: 'runboard.claimTask',
-  heartbeat: 'runboard.heartbeatTask',
-  complete: 'runboard.completeTask',
-  fail: 'runboard.failTask',
-  release: 'runboard.releaseTask',
-  retry: 'runboard.retryTask',
-  requeue: 'runboard.requeueTask',
-  details: 'runboard.openTaskDetails',
-};
+const ACTION_COMMAND: Record<BoardAction, string> = { ...TASK_ACTION_COMMAND, details: 'runboard.openTaskDetails' };
 
 export interface BoardDeps {
   extensionUri: vscode.Uri;
@@ -163,8 +154,8 @@ export class BoardSession implements vscode.Disposable {
       last_error: t.last_error,
       result: t.result,
       depends_on: t.depends_on_task_ids,
-      // A task in progress shows its holder and countdown instead.
-      waits: t.status === 'in_progress' ? [] : waitTexts(run, t, now),
+      // A task in progress shows its holder and countdown instead; a cancelled one who cancelled it, when, with what and why.
+      waits: t.status === 'in_progress' ? [] : t.cancelled ? [cancelledText(t.cancelled)] : waitTexts(run, t, now),
     };
   }
 

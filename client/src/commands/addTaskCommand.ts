@@ -2,7 +2,7 @@
 // waits for. The same TaskInput the CLI's `tasks add` and MCP add_task build (contract/taskLine.ts).
 import * as vscode from 'vscode';
 import { taskInputFromLine } from '../../../contract/taskLine';
-import { taskTitle } from '../../../contract/taskText';
+import { taskTitle, waitingTasks } from '../../../contract/taskText';
 import { Requests } from '../../../server/src/protocol';
 import type { RunboardContext } from '../context';
 import type { RunRef } from '../runs/refs';
@@ -14,7 +14,7 @@ async function askAfter(ctx: RunboardContext, ref: RunRef, arg: unknown): Promis
   const given = argField(arg, 'after', 'object');
   if (Array.isArray(given)) return given.filter((s): s is string => typeof s === 'string');
   if (argField(arg, 'title', 'string') !== undefined) return [];
-  const open = (ctx.model.get(ref)?.run.tasks ?? []).filter((t) => t.status !== 'done');
+  const open = waitingTasks(ctx.model.get(ref)?.run.tasks ?? []);
   if (open.length === 0) return [];
   const picked = await vscode.window.showQuickPick(
     open.map((t) => ({ label: taskTitle(t), description: `${t.id} · ${t.status}`, id: t.id })),

@@ -1,9 +1,11 @@
-// Blackboard commands: add a fact, a decision, an open question or an artifact to a run.
+// Blackboard commands: add a fact, a decision, an open question or an artifact to a run; answer,
+// resolve and reopen questions, supersede decisions (closingItemCommands.ts).
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { Requests } from '../../../server/src/protocol';
 import type { RunboardContext } from '../context';
 import { Cancelled, type CommandSpec } from './commandKit';
+import { closingItemCommands } from './closingItemCommands';
 import { argField, askText, runFromArg } from './prompts';
 
 type TextOp = 'add_fact' | 'add_decision' | 'add_open_question';
@@ -36,6 +38,7 @@ export function blackboardCommands(ctx: RunboardContext): CommandSpec[] {
     textItem(ctx, 'runboard.addFact', 'add_fact', 'fact'),
     textItem(ctx, 'runboard.addDecision', 'add_decision', 'decision'),
     textItem(ctx, 'runboard.addQuestion', 'add_open_question', 'open question'),
+    ...closingItemCommands(ctx),
     {
       id: 'runboard.addArtifact',
       writes: true,

@@ -54,15 +54,21 @@ export async function runFromArg(ctx: RunboardContext, arg: unknown, placeHolder
   return pickRun(ctx, placeHolder, action && ((r) => status(r) !== undefined && runActions(status(r)!).includes(action)));
 }
 
-/** The task in `arg`, else one the user picks among those that offer `action` now (any task without one). */
-export async function taskFromArg(ctx: RunboardContext, arg: unknown, placeHolder: string, action?: TaskAction): Promise<TaskRef> {
+/** The task in `arg`, else one the user picks among those that offer `action` now (any task without one) and pass `only`. */
+export async function taskFromArg(
+  ctx: RunboardContext,
+  arg: unknown,
+  placeHolder: string,
+  action?: TaskAction,
+  only: (t: Task) => boolean = () => true,
+): Promise<TaskRef> {
   const ref = asTaskRef(arg);
   if (ref) return ctx.model.resolve(ref);
   const run = await runFromArg(ctx, arg, 'Pick the run of the task');
   const record = ctx.model.get(run)?.run;
   const now = Date.now();
   const offers = (t: Task) =>
-    action === undefined || offeredActions(record!, t, { ...run, task_id: t.id }, ctx.leases, now).includes(action);
+    only(t) && (action === undefined || offeredActions(record!, t, { ...run, task_id: t.id }, ctx.leases, now).includes(action));
   const tasks = (record?.tasks ?? []).filter(offers);
   if (tasks.length === 0) {
     ctx.notify('info', `No task of run ${run.run_id} fits “${placeHolder}”.`);

@@ -1,6 +1,7 @@
 // Task commands: create from a JSON file, claim next / claim this, heartbeat, complete, fail,
-// release, retry, requeue, open details. Claims are made as runboard.agentId, and the lease
-// tokens this editor gets are remembered so the user can finish what they claimed.
+// release, retry, requeue (reopen, for a cancelled task), open details. Claims are made as
+// runboard.agentId, and the lease tokens this editor gets are remembered so the user can finish
+// what they claimed.
 import * as fs from 'node:fs/promises';
 import * as vscode from 'vscode';
 import type { Task } from '../../../contract/schemas/records';
@@ -77,7 +78,8 @@ export function taskCommands(ctx: RunboardContext): CommandSpec[] {
     withLease(ctx, 'runboard.failTask', 'fail', 'Fail'),
     withLease(ctx, 'runboard.releaseTask', 'release', 'Release'),
     retryTaskCommand(ctx),
-    requeueTaskCommand(ctx),
+    requeueTaskCommand(ctx, 'requeue'),
+    requeueTaskCommand(ctx, 'reopen'),
     openTaskDetailsCommand(ctx),
   ];
 }
@@ -183,12 +185,19 @@ function retryTaskCommand(ctx: RunboardContext): CommandSpec {
   };
 }
 
-function requeueTaskCommand(ctx: RunboardContext): CommandSpec {
+/**
+ * Requeue Task, and Reopen Task: both are requeueTask, which makes a cancelled task runnable
+ * again; the menus say "Reopen" on cancelled tasks and "Requeue" on the others.
+ */
+function requeueTaskCommand(ctx: RunboardContext, verb: 'requeue' | 'reopen'): CommandSpec {
+  const reopen = verb === 'reopen';
   return {
-    id: 'runboard.requeueTask',
+    id: reopen ? 'runboard.reopenTask' : 'runboard.requeueTask',
     writes: true,
     run: async (arg) => {
-      const ref = await taskFromArg(ctx, arg, 'Requeue which task?', 'requeue');
+      const ref = reopen
+        ? await taskFromArg(ctx, arg, 'Reopen which cancelled task?', 'requeue', (t) => t.status === 'cancelled')
+        : await taskFromArg(ctx, arg, 'Requeue which task?', 'requeue');
       const current = ctx.model.task(ref);
       const live = current !== undefined && hasLiveLease(current, Date.now());
       let force = argField(arg, 'force', 'boolean') ?? false;

@@ -1,8 +1,12 @@
-// The Blackboard of the selected run: facts, decisions, open questions, artifacts (opening their
-// path relative to the run's folder) and the waiting tasks with why each one waits.
+// The Blackboard of the selected run: facts, decisions (current or superseded), open and closed
+// questions, artifacts (opening their path relative to the run's folder) and the waiting tasks
+// with why each one waits. Items carry what they offer (blackboardItems.ts) to the menus.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { runHas } from '../../../contract/events';
 import type { Artifact, BlackboardItem, Task } from '../../../contract/schemas/records';
+import { itemActions, type ItemAction, type ItemList } from '../../../contract/blackboardRules';
+import { itemContextValue, itemDescription, itemTooltip } from './blackboardItems';
 import { taskIcon } from './icons';
 import type { RunRef, TaskRef } from './refs';
 import type { RunsModel } from './runsModel';
@@ -12,11 +16,11 @@ import type { LeaseTokens } from './leaseTokens';
 import { offeredActions, taskContextValue, waitTexts } from './taskActions';
 import { firstLine, taskTitle, waitingTasks } from '../../../contract/taskText';
 
-type Section = 'summary' | 'facts' | 'decisions' | 'open_questions' | 'artifacts' | 'waiting';
+type Section = ItemList | 'artifacts' | 'waiting';
 
 export type BlackboardNode =
   | { kind: 'section'; section: Section; ref: RunRef }
-  | { kind: 'item'; section: 'facts' | 'decisions' | 'open_questions' | 'summary'; item: BlackboardItem; ref: RunRef }
+  | { kind: 'item'; section: ItemList; item: BlackboardItem; actions: ItemAction[]; ref: RunRef }
   | { kind: 'artifact'; artifact: Artifact; ref: RunRef }
   | { kind: 'waiting'; task: Task; reasons: string[]; actions: TaskAction[]; ref: TaskRef };
 
@@ -25,6 +29,7 @@ const SECTION_LABEL: Record<Section, string> = {
   facts: 'Facts',
   decisions: 'Decisions',
   open_questions: 'Open questions',
+  closed_questions: 'Closed questions',
   artifacts: 'Artifacts',
   waiting: 'Waiting tasks',
 };
@@ -33,6 +38,7 @@ const SECTION_ICON: Record<Section, string> = {
   facts: 'info',
   decisions: 'law',
   open_questions: 'question',
+  closed_questions: 'check-all',
   artifacts: 'file',
   waiting: 'watch',
 };
@@ -79,6 +85,8 @@ export class BlackboardTreeProvider implements vscode.TreeDataProvider<Blackboar
     const bb = entry.blackboard;
     if (!n) {
       const sections: Section[] = ['facts', 'decisions', 'open_questions', 'artifacts', 'waiting'];
+      // Questions close in runs of format 4 (and only there).
+      if (runHas(entry.run, 'closingItems') || bb?.closed_questions.length) sections.splice(3, 0, 'closed_questions');
       if (bb?.summaries.rolling) sections.unshift('summary');
       return sections.map((section) => ({ kind: 'section', section, ref }));
     }
@@ -86,12 +94,15 @@ export class BlackboardTreeProvider implements vscode.TreeDataProvider<Blackboar
     switch (n.section) {
       case 'summary':
         return bb?.summaries.rolling
-          ? [{ kind: 'item', section: 'summary', item: { id: 'summary', ts_ms: 0, text: bb.summaries.rolling }, ref }]
+          ? [{ kind: 'item', section: 'summary', item: { id: 'summary', ts_ms: 0, text: bb.summaries.rolling }, actions: [], ref }]
           : [];
       case 'facts':
       case 'decisions':
       case 'open_questions':
-        return (bb?.[n.section] ?? []).map((item) => ({ kind: 'item', section: n.section as 'facts', item, ref }));
+      case 'closed_questions': {
+        const section = n.section;
+        return (bb?.[section] ?? []).map((item) => ({ kind: 'item', section, item, actions: itemActions(entry.run, section, item), ref }));
+      }
       case 'artifacts':
         return (bb?.artifacts ?? []).map((artifact) => ({ kind: 'artifact', artifact, ref }));
       case 'waiting': {
@@ -126,11 +137,13 @@ export class BlackboardTreeProvider implements vscode.TreeDataProvider<Blackboar
         return item;
       }
       case 'item': {
+        const bb = this.model.get(n.ref)?.blackboard;
         const item = new vscode.TreeItem(firstLine(n.item.text), vscode.TreeItemCollapsibleState.None);
         item.id = `bb:${n.section}:${n.item.id}`;
-        item.tooltip = n.item.text;
-        if (n.item.ts_ms) item.description = new Date(n.item.ts_ms).toLocaleString();
-        item.contextValue = `blackboard.item`;
+        item.tooltip = itemTooltip(n.item, bb);
+        item.description = itemDescription(n.section, n.item, bb);
+        item.iconPath = itemIcon(n.section, n.item);
+        item.contextValue = itemContextValue(n.section, n.item, n.actions);
         return item;
       }
       case 'artifact': {
@@ -162,5 +175,20 @@ export class BlackboardTreeProvider implements vscode.TreeDataProvider<Blackboar
     clearInterval(this.ticker);
     for (const d of this.disposables) d.dispose();
     this.emitter.dispose();
+  }
+}
+
+/** Closed and superseded items are greyed out: they are history, kept for reference. */
+function itemIcon(section: ItemList, item: BlackboardItem): vscode.ThemeIcon | undefined {
+  const grey = new vscode.ThemeColor('disabledForeground');
+  switch (section) {
+    case 'decisions':
+      return item.superseded_by ? new vscode.ThemeIcon('law', grey) : new vscode.ThemeIcon('law');
+    case 'open_questions':
+      return new vscode.ThemeIcon('question');
+    case 'closed_questions':
+      return new vscode.ThemeIcon(item.question_status === 'resolved' ? 'check' : 'pass', grey);
+    default:
+      return undefined;
   }
 }

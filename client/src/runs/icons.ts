@@ -1,6 +1,6 @@
 // Codicons and theme colours for run, step and task statuses: one table, used by both trees.
 import * as vscode from 'vscode';
-import type { RunStatus, StepStatus } from '../../../contract/statuses';
+import type { RunStatus, TaskStatus } from '../../../contract/statuses';
 
 const RUN_ICON: Record<RunStatus, [string, string | undefined]> = {
   queued: ['circle-large-outline', 'disabledForeground'],
@@ -14,13 +14,15 @@ const RUN_ICON: Record<RunStatus, [string, string | undefined]> = {
   cancelled: ['circle-slash', 'disabledForeground'],
 };
 
-const TASK_ICON: Record<StepStatus, [string, string | undefined]> = {
+const TASK_ICON: Record<TaskStatus, [string, string | undefined]> = {
   pending: ['circle-large-outline', undefined],
   runnable: ['circle-outline', 'charts.blue'],
   in_progress: ['sync~spin', 'charts.blue'],
   blocked: ['circle-slash', 'charts.orange'],
   done: ['pass', 'charts.green'],
   failed: ['error', 'charts.red'],
+  // Greyed out, and not blocked's circle-slash: withdrawn work, not work that is stuck.
+  cancelled: ['stop-circle', 'disabledForeground'],
 };
 
 function icon([id, color]: [string, string | undefined]): vscode.ThemeIcon {
@@ -31,7 +33,7 @@ export function runIcon(status: RunStatus, mismatch = false): vscode.ThemeIcon {
   return mismatch ? icon(['warning', 'list.warningForeground']) : icon(RUN_ICON[status] ?? ['circle-outline', undefined]);
 }
 
-/** Steps and tasks share their statuses. */
-export function taskIcon(status: StepStatus): vscode.ThemeIcon {
+/** Steps have a task's statuses but `cancelled`: one table for both. */
+export function taskIcon(status: TaskStatus): vscode.ThemeIcon {
   return icon(TASK_ICON[status] ?? ['circle-outline', undefined]);
 }

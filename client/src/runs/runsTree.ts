@@ -13,17 +13,17 @@ import type { LeaseTokens } from './leaseTokens';
 import { runKey, type RunRef, type TaskRef } from './refs';
 import type { RunEntry, RunsModel } from './runsModel';
 import {
+  cancelledText,
   firstLine,
-  formatDuration,
   taskDescription,
   taskTitle,
   TASK_STATUS_ORDER,
   attemptText,
   leaseText,
 } from '../../../contract/taskText';
-import { offeredActions, taskContextValue } from './taskActions';
+import { offeredActions, taskContextValue, waitTexts } from './taskActions';
 import { runContextValue } from './runActions';
-import { isTerminal, TASK_STATUS_LABEL } from '../../../contract/statuses';
+import { isFinishedTask, isTerminal, TASK_STATUS_LABEL } from '../../../contract/statuses';
 import type { TaskStatus } from '../../../contract/statuses';
 
 export type RunsNode =
@@ -257,7 +257,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
       .appendMarkdown('**\n\n');
     md.appendText(`${run.run_id} · ${status} · seq ${run.last_event_seq}\n\n`);
     if (run.why_next_step) md.appendMarkdown('*Next:* ').appendText(run.why_next_step).appendMarkdown('\n\n');
-    const open = run.tasks.filter((t) => t.status !== 'done').length;
+    const open = run.tasks.filter((t) => !isFinishedTask(t.status)).length;
     md.appendText(`${run.tasks.length} tasks, ${open} open · ${run.steps.length} steps\n\n`);
     if (bound) md.appendText(`Workspace: ${run.workspace.canonical_path} (epoch ${run.workspace.lease_epoch})\n\n`);
     if (entry.mismatch) {
@@ -276,7 +276,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
     const item = new vscode.TreeItem(taskTitle(task), vscode.TreeItemCollapsibleState.None);
     item.id = n.id;
     item.iconPath = taskIcon(task.status);
-    item.description = taskDescription(task, now);
+    item.description = task.cancelled ? cancelledText(task.cancelled) : taskDescription(task, now);
     const mine = this.leases.holds(n.ref, task);
     const run = this.model.get(n.ref)?.run;
     item.contextValue = taskContextValue(task, run ? offeredActions(run, task, n.ref, this.leases, now) : []);
@@ -286,8 +286,11 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
       `${task.id} · ${task.task_type} · ${TASK_STATUS_LABEL[task.status]} · priority ${task.priority} · ${attemptText(task)}\n\n`,
     );
     if (task.lease_owner) md.appendText(`Leased by ${task.lease_owner}${mine ? ' (this editor)' : ''} · ${leaseText(task, now) ?? ''}\n\n`);
+    if (task.cancelled) md.appendText(`${cancelledText(task.cancelled)}\n\n`);
     if (task.depends_on_task_ids.length) md.appendText(`Depends on: ${task.depends_on_task_ids.join(', ')}\n\n`);
-    if (task.next_retry_at_ms && task.next_retry_at_ms > now) md.appendText(`Retry in ${formatDuration(task.next_retry_at_ms - now)}\n\n`);
+    // Why an open task waits (a dependency cancelled among them); a leased one shows its holder above.
+    const waits = run && !isFinishedTask(task.status) && task.status !== 'in_progress' ? waitTexts(run, task, now) : [];
+    if (waits.length) md.appendText(`Waits: ${waits.join('; ')}\n\n`);
     if (task.last_error) md.appendText(`Last error: ${task.last_error}`);
     if (task.result) md.appendText(`${task.last_error ? '\n\n' : ''}Result: ${task.result}`);
     item.tooltip = md;

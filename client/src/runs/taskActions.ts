@@ -17,6 +17,19 @@ function tasksById(run: RunRecord): ReadonlyMap<string, Task> {
   return m;
 }
 
+/** The command (package.json) that takes each action; a cancelled task's requeue is shown as runboard.reopenTask. */
+export const TASK_ACTION_COMMAND: Record<TaskAction, string> = {
+  claim: 'runboard.claimTask',
+  heartbeat: 'runboard.heartbeatTask',
+  complete: 'runboard.completeTask',
+  fail: 'runboard.failTask',
+  release: 'runboard.releaseTask',
+  retry: 'runboard.retryTask',
+  requeue: 'runboard.requeueTask',
+  cancel: 'runboard.cancelTask',
+  edit: 'runboard.editTask',
+};
+
 /** Why the task cannot be claimed now, in words; empty exactly when it can. */
 export function waitTexts(run: RunRecord, task: Task, now = Date.now()): string[] {
   return waitReasons(task, run, tasksById(run), now).map((r) => waitText(r, now));

@@ -1,10 +1,12 @@
 // Human renderings of the protocol's records: runs, tasks, events, times.
-import { EventRecord, RunRecord, Task } from '../../../contract/schemas/records';
+import { Blackboard, EventRecord, RunRecord, Task } from '../../../contract/schemas/records';
 import type { UnreadableRun } from '../../../contract/results';
 import { BoardSummary } from './boardSummary';
 import { oneLine, renderTable } from './table';
 import { runStatusText } from '../../../contract/runRules';
-import { payloadTitle } from '../../../contract/taskText';
+import { payloadTitle, waitText } from '../../../contract/taskText';
+import { waitReasons } from '../../../contract/taskRules';
+import { blackboardLine, openQuestionLines } from './blackboardFormat';
 
 export function relativeTime(ms: number, now = Date.now()): string {
   const d = ms - now;
@@ -37,15 +39,15 @@ export function runsTable(runs: RunRecord[], unreadable: UnreadableRun[] = []): 
   return (
     renderTable(
       ['RUN', 'STATUS', 'TASKS', 'UPDATED', 'OBJECTIVE'],
-      runs.map((r) => [
-        r.run_id,
-        runStatusText(r),
-        `${r.tasks.filter((t) => t.status === 'done').length}/${r.tasks.length}`,
-        relativeTime(r.updated_at_ms),
-        oneLine(r.objective, 50),
-      ]),
+      runs.map((r) => [r.run_id, runStatusText(r), taskCounts(r.tasks), relativeTime(r.updated_at_ms), oneLine(r.objective, 50)]),
     ) + (problems ? `\n${problems}` : '')
   );
+}
+
+/** "3/5" tasks done, with "(1 cancelled)" when some were withdrawn. */
+function taskCounts(tasks: Task[]): string {
+  const cancelled = tasks.filter((t) => t.status === 'cancelled').length;
+  return `${tasks.filter((t) => t.status === 'done').length}/${tasks.length}${cancelled > 0 ? ` (${cancelled} cancelled)` : ''}`;
 }
 
 export function tasksTable(tasks: Task[], now = Date.now()): string {
@@ -65,6 +67,25 @@ export function tasksTable(tasks: Task[], now = Date.now()): string {
   );
 }
 
+/**
+ * Lines under a task table for the tasks a cancel touched: why one was cancelled (by whom, and the
+ * task whose cancel took it along), and which wait on a cancelled one — nothing but a person moves those.
+ */
+export function cancelNotes(tasks: Task[], run: RunRecord, now = Date.now()): string[] {
+  const byId = new Map(run.tasks.map((t) => [t.id, t]));
+  return tasks.flatMap((t) => {
+    const reasons = waitReasons(t, run, byId, now).filter((r) => r.kind === 'cancelled' || r.kind === 'dependency_cancelled');
+    if (reasons.length === 0) return [];
+    return [`  ${t.id}: ${reasons.map((r) => waitText(r, now)).join('; ')}`];
+  });
+}
+
+/** The table of `tasks` (of `run`) and, under it, the cancel notes. */
+export function tasksOfRun(tasks: Task[], run: RunRecord, now = Date.now()): string {
+  const notes = cancelNotes(tasks, run, now);
+  return [tasksTable(tasks, now), ...(notes.length > 0 ? ['', ...notes] : [])].join('\n');
+}
+
 export function taskLine(verb: string, task: Task): string {
   const title = taskTitle(task);
   return `${verb} ${task.id} (${task.task_type}, ${task.status})${title ? ` — ${oneLine(title, 60)}` : ''}`;
@@ -78,7 +99,7 @@ export function leaseLines(task: Task, now = Date.now()): string[] {
   ];
 }
 
-export function runDetails(run: RunRecord, board: BoardSummary): string {
+export function runDetails(run: RunRecord, board: BoardSummary, blackboard: Blackboard): string {
   const lines = [
     `Run ${run.run_id}  [${runStatusText(run)}]  rev ${run.revision}, seq ${run.last_event_seq}`,
     `  objective  ${oneLine(run.objective, 100)}`,
@@ -92,7 +113,12 @@ export function runDetails(run: RunRecord, board: BoardSummary): string {
   }
   lines.push('', `Board  ${boardLine(board)}`);
   if (board.claimable_now.length > 0) lines.push(`  claimable now: ${board.claimable_now.join(', ')}`);
-  if (run.tasks.length > 0) lines.push('', tasksTable(run.tasks));
+  if (run.tasks.length > 0) lines.push('', tasksOfRun(run.tasks, run));
+  // The open questions wait for someone; the rest of the blackboard is a command away.
+  const items = blackboardLine(blackboard);
+  lines.push('', `Blackboard  ${items}${items === 'empty' ? '' : ' (runboard blackboard shows them)'}`);
+  const open = openQuestionLines(blackboard);
+  if (open.length > 0) lines.push('Open questions', ...open);
   return lines.join('\n');
 }
 
@@ -105,6 +131,23 @@ export function boardLine(board: BoardSummary): string {
   return `${board.total} task${board.total === 1 ? '' : 's'}${counts ? ` (${counts})` : ''}; ${board.claimable_now.length} claimable, ${board.leases.length} leased${expired}`;
 }
 
+/** What a blackboard patch says: an added item's text or path, or the item a closing op is about and its text. */
+function patchText(payload: unknown): string {
+  const p = (payload ?? {}) as {
+    text?: string;
+    path?: string;
+    question_id?: string;
+    decision_id?: string;
+    decision?: { id?: string; text?: string };
+    answer?: { text?: string };
+    resolution?: { text?: string };
+    reopened?: { text?: string };
+  };
+  const about = p.question_id ?? p.decision_id;
+  const text = p.text ?? p.path ?? p.answer?.text ?? p.resolution?.text ?? p.reopened?.text ?? p.decision?.text ?? '';
+  return about === undefined ? text : `${about}${text ? ` — ${text}` : ''}`;
+}
+
 /** One line per event, for `run events` and `watch`. */
 export function eventLine(e: EventRecord): string {
   const p = (e.payload ?? {}) as Record<string, unknown>;
@@ -115,8 +158,7 @@ export function eventLine(e: EventRecord): string {
     if (task.lease_owner) detail += ` (${task.lease_owner})`;
     if (e.type.endsWith('.failed') && task.last_error) detail += `: ${oneLine(task.last_error, 60)}`;
   } else if (typeof p.op === 'string') {
-    const item = (p.payload ?? {}) as { text?: string; path?: string };
-    detail = `${p.op}: ${oneLine(item.text ?? item.path ?? '', 70)}`;
+    detail = `${p.op}: ${oneLine(patchText(p.payload), 70)}`;
   } else if (e.step_id) {
     detail = `step ${e.step_id}`;
   }

@@ -13,6 +13,11 @@ export interface Invocation {
   opts: Record<string, unknown>;
 }
 
+/** The lease token this invocation holds: --token, else $RUNBOARD_LEASE_TOKEN (a claim's `eval` sets it). */
+export function givenLeaseToken(opts: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  return (opts.token as string | undefined) ?? (env.RUNBOARD_LEASE_TOKEN?.trim() || undefined);
+}
+
 /** A handler returns its exit code (default 0) or throws (mapped by Output.failure). */
 export type Handler = (inv: Invocation) => Promise<number | void>;
 /** A lazily loaded module of handlers, looked up by name. */

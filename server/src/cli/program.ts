@@ -10,6 +10,7 @@ const runCommands = () => import('./commands/runCommands.js');
 const blackboardCommands = () => import('./commands/blackboardCommands.js');
 const taskCommands = () => import('./commands/taskCommands.js');
 const oneTaskCommands = () => import('./commands/oneTaskCommands.js');
+const taskCancelCommand = () => import('./commands/taskCancelCommand.js');
 const claimCommand = () => import('./commands/claimCommand.js');
 const initCommand = () => import('./commands/initCommand.js');
 const checkpointCommands = () => import('./commands/checkpointCommands.js');
@@ -124,22 +125,36 @@ function addRunCommands(program: Command): void {
     .action(handle(runCommands, 'eventAppend'));
 }
 
-/** fact, decision, question, artifact add. */
+/** An example under a command's --help (an agent copies it). */
+const example = (c: Command, line: string) => c.addHelpText('after', `\nExample:\n  ${line}\n`);
+
+/** blackboard; fact, decision, question, artifact add; question answer/resolve/reopen, decision supersede. */
 function addBlackboardCommands(program: Command): void {
-  for (const [noun, op, what] of [
-    ['fact', 'add_fact', 'a fact'],
-    ['decision', 'add_decision', 'a decision'],
-    ['question', 'add_open_question', 'an open question'],
-  ] as const) {
+  example(
     program
-      .command(noun)
-      .description(`the blackboard's ${noun}s`)
+      .command('blackboard')
+      .description("the run's blackboard: facts, decisions (and what superseded them), open and closed questions, artifacts")
+      .argument('[run_id]')
+      .action(handle(blackboardCommands, 'blackboard')),
+    "runboard blackboard --json | jq '.blackboard.open_questions[].id'",
+  );
+  const [, decision, question] = (
+    [
+      ['fact', 'add_fact', 'a fact'],
+      ['decision', 'add_decision', 'a decision'],
+      ['question', 'add_open_question', 'an open question'],
+    ] as const
+  ).map(([noun, op, what]) => {
+    const command = program.command(noun).description(`the blackboard's ${noun}s`);
+    command
       .command('add')
       .description(`add ${what} to the blackboard (${op})`)
       .argument('<text>')
       .option('--step <step_id>', 'the step it belongs to')
       .action(handle(blackboardCommands, noun));
-  }
+    return command;
+  });
+  addClosingCommands(decision, question);
   program
     .command('artifact')
     .description("the blackboard's artifacts")
@@ -149,6 +164,51 @@ function addBlackboardCommands(program: Command): void {
     .option('--type <artifact_type>', 'artifact type (default: file)')
     .option('--step <step_id>', 'the step it belongs to')
     .action(handle(blackboardCommands, 'artifact'));
+}
+
+/** question answer|resolve|reopen, decision supersede (runs of format 4), as this agent. */
+function addClosingCommands(decision: Command, question: Command): void {
+  example(
+    question
+      .command('answer')
+      .description('answer an open question (answer_question): it moves to the closed questions, with the answer')
+      .argument('<question_id>')
+      .argument('<text>', 'the answer')
+      .addOption(
+        new Option('--decision <text>', 'also record the decision the answer makes (linked to the question)').conflicts('decisionId'),
+      )
+      .option('--decision-id <decision_id>', 'an existing decision that answers it')
+      .action(handle(blackboardCommands, 'questionAnswer')),
+    'runboard question answer question-7f3a "Yes, archived rows too" --decision "The export includes archived rows"',
+  );
+  example(
+    question
+      .command('resolve')
+      .description('close an open question without an answer, e.g. it no longer matters (resolve_question)')
+      .argument('<question_id>')
+      .option('--note <text>', 'why it is closed')
+      .action(handle(blackboardCommands, 'questionResolve')),
+    'runboard question resolve question-7f3a --note "The archive is gone"',
+  );
+  example(
+    question
+      .command('reopen')
+      .description('open an answered or resolved question again (reopen_question); its earlier answer stays for reference')
+      .argument('<question_id>')
+      .option('--reason <text>', 'why it is open again')
+      .action(handle(blackboardCommands, 'questionReopen')),
+    'runboard question reopen question-7f3a --reason "Legal wants archived rows after all"',
+  );
+  example(
+    decision
+      .command('supersede')
+      .description('replace a decision with a new one (supersede_decision): both stay, the old one marked "superseded by" the new')
+      .argument('<decision_id>', 'the decision replaced')
+      .argument('<text>', 'the new decision')
+      .option('--step <step_id>', 'the step the new decision belongs to')
+      .action(handle(blackboardCommands, 'decisionSupersede')),
+    'runboard decision supersede decision-1c9e "Quote every field, not only those with commas"',
+  );
 }
 
 /** tasks create/list, claim, the lease commands, retry, requeue. */
@@ -189,6 +249,21 @@ function addTaskCommands(program: Command): void {
     .option('--token <lease_token>', 'the lease token, when it is leased to you (default: $RUNBOARD_LEASE_TOKEN)')
     .option('--force', 'edit it although another agent holds it (a person)')
     .action(handle(oneTaskCommands, 'tasksEdit'));
+  example(
+    tasks
+      .command('cancel')
+      .description(
+        'cancel a task (runs of format 4): it is never claimed again, unless requeued; the tasks that wait on it wait ' +
+          '("dependency cancelled") unless --cascade cancels them too. A task another agent holds needs --force; that agent is told.',
+      )
+      .argument('<task_id>')
+      .option('--reason <text>', 'why, for the board and the holder')
+      .option('--cascade', 'also cancel every unfinished task that waits on it')
+      .option('--force', 'cancel it (and, with --cascade, leased dependents) although another agent holds it (a person)')
+      .option('--token <lease_token>', 'the lease token, when it is leased to you (default: $RUNBOARD_LEASE_TOKEN)')
+      .action(handle(taskCancelCommand, 'tasksCancel')),
+    'runboard tasks cancel task-42 --reason "Out of scope" --cascade',
+  );
   tasks
     .command('show')
     .description('one task: its fields, its lease, and why it waits')
@@ -232,7 +307,7 @@ function addTaskCommands(program: Command): void {
     .action(handle(taskCommands, 'retry'));
   program
     .command('requeue')
-    .description('put a task back on the board (any status but done)')
+    .description('put a task back on the board (any status but done); reopens a cancelled task')
     .argument('[task_id]')
     .option('--task <task_id>', 'the task (same as the argument)')
     .option('--reason <text>', 'recorded as the last error')

@@ -1,17 +1,29 @@
 // Blackboard ops (SPEC.md §5.2 with PROTOCOL.md's fixes): payloads are validated before
-// anything is written, ids and times are generated, and each item is stored exactly once.
+// anything is written, ids and times are generated, and each item is stored exactly once. Runs of
+// format 4 also close questions (answer, resolve; reopen) and supersede decisions: itemClosing.ts.
 import { z } from 'zod';
 import { DomainError } from './errors';
 import { CommandContext } from './ids';
-import { Artifact, BlackboardItem, BlackboardOp, EventRecord, StoredBlackboard, TASK_PATCH_OPS } from '../../../contract/schemas/records';
+import {
+  Artifact,
+  BLACKBOARD_ITEM_LISTS,
+  BlackboardItem,
+  BlackboardOp,
+  EventRecord,
+  StoredBlackboard,
+  TASK_PATCH_OPS,
+} from '../../../contract/schemas/records';
 import { checkTextLimit } from './text';
 import { EVENT } from '../../../contract/events';
+import { applyClosingOp, isClosingOp, normalizeClosingOp } from './itemClosing';
+import { invalid, parseOrThrow } from './blackboardPayload';
 
 export function emptyStoredBlackboard(): StoredBlackboard {
   return {
     facts: [],
     decisions: [],
     open_questions: [],
+    closed_questions: [],
     artifacts: [],
     summaries: { rolling: '', latest_context_pack: '' },
     revision: 0,
@@ -47,22 +59,8 @@ function listOf(op: string): (typeof LIST_OF)[string] | undefined {
   return Object.hasOwn(LIST_OF, op) ? LIST_OF[op] : undefined;
 }
 
-function invalid(op: string, message: string): DomainError {
-  return new DomainError('BLACKBOARD_PAYLOAD_INVALID', `Invalid payload for ${op}: ${message}`, { op });
-}
-
-function parseOrThrow<T>(op: string, schema: z.ZodType<T>, payload: unknown): T {
-  const r = schema.safeParse(payload);
-  if (!r.success) {
-    const issue = r.error.issues[0];
-    const where = issue.path.length ? issue.path.join('.') : 'payload';
-    throw invalid(op, `${where}: ${issue.message}`);
-  }
-  return r.data;
-}
-
 function idTaken(bb: StoredBlackboard, id: string): boolean {
-  return [bb.facts, bb.decisions, bb.open_questions, bb.artifacts].some((list) => list.some((i) => i.id === id));
+  return BLACKBOARD_ITEM_LISTS.some((key) => bb[key].some((i) => i.id === id));
 }
 
 /** Validates an op's payload and fills in generated ids and times: the event payload. */
@@ -96,6 +94,7 @@ export function normalizePatch(
     if (a.source_event_id !== undefined) out.source_event_id = a.source_event_id;
     return { op, payload: out };
   }
+  if (isClosingOp(op)) return { op, payload: normalizeClosingOp(bb, op, payload, ctx) };
   if (op === 'set_rolling_summary' || op === 'set_latest_context_pack') {
     if (typeof payload !== 'string') throw invalid(op, 'payload must be a string');
     checkTextLimit('payload', payload);
@@ -118,6 +117,7 @@ export function applyBlackboardEvent(bb: StoredBlackboard, e: EventRecord): void
     else if (op === 'add_artifact') bb.artifacts.push(payload as Artifact);
     else if (op === 'set_rolling_summary') bb.summaries = { ...bb.summaries, rolling: payload as string };
     else if (op === 'set_latest_context_pack') bb.summaries = { ...bb.summaries, latest_context_pack: payload as string };
+    else if (isClosingOp(op)) applyClosingOp(bb, op, payload);
     bb.revision = e.seq;
   }
   bb.last_event_seq = e.seq;

@@ -14,6 +14,7 @@ import {
 import { LogRepairedPayloadSchema } from './logRestore';
 import { Check, compileCheck, shapeKeys } from './schemaCheck';
 import { EVENT } from '../../../contract/events';
+import { CLOSING_PAYLOADS } from './itemClosing';
 
 const TaskPayload = z.object({ task: TaskSchema });
 const RunPayload = z.object({ run: RunRecordSchema });
@@ -25,6 +26,7 @@ const BlackboardPayload = z.discriminatedUnion('op', [
   z.object({ op: z.literal('add_artifact'), payload: ArtifactSchema }),
   z.object({ op: z.literal('set_rolling_summary'), payload: z.string() }),
   z.object({ op: z.literal('set_latest_context_pack'), payload: z.string() }),
+  ...CLOSING_PAYLOADS,
 ]);
 
 function payloadSchema(type: string): z.ZodType | undefined {

@@ -6,6 +6,7 @@
 // restored state from the log alone. The damaged lines themselves stay as they are.
 import { z } from 'zod';
 import {
+  BLACKBOARD_ITEM_LISTS,
   ArtifactSchema,
   BlackboardItemSchema,
   RunHeader,
@@ -37,6 +38,7 @@ export const RestoredSchema = z.object({
       facts: z.array(BlackboardItemSchema),
       decisions: z.array(BlackboardItemSchema),
       open_questions: z.array(BlackboardItemSchema),
+      closed_questions: z.array(BlackboardItemSchema).optional(),
       artifacts: z.array(ArtifactSchema),
       summaries: SummariesSchema,
       revision: z.number().int().nonnegative(),
@@ -79,8 +81,8 @@ export function restoreDiff(
     if (!had || !sameValue(had, t)) tasks.push(t);
   }
   const bbOf = (s: RunState) => {
-    const { facts, decisions, open_questions, artifacts, summaries, revision } = s.blackboard;
-    return { facts, decisions, open_questions, artifacts, summaries, revision };
+    const { facts, decisions, open_questions, closed_questions, artifacts, summaries, revision } = s.blackboard;
+    return { facts, decisions, open_questions, closed_questions, artifacts, summaries, revision };
   };
   const bb = bbOf(restored);
   const bbDiffers = !sameValue(bbOf(folded), bb);
@@ -89,7 +91,7 @@ export function restoreDiff(
     const had = folded.commands.get(id);
     if (!had || !sameEntry(had, c)) commands.push([id, c.method, c.fingerprint, c.first_seq, c.last_seq]);
   }
-  const itemCount = (b: typeof bb) => b.facts.length + b.decisions.length + b.open_questions.length + b.artifacts.length;
+  const itemCount = (b: typeof bb) => BLACKBOARD_ITEM_LISTS.reduce((n, key) => n + b[key].length, 0);
   return {
     restored: {
       ...source,

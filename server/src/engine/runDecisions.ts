@@ -1,7 +1,7 @@
 // Run-level commands: creation (event seq 1), appended events, blackboard patches and the
 // workspace lease. Each returns the events to append; nothing is written here.
 import { blackboardEventType, normalizePatch } from './blackboard';
-import { DomainError } from './errors';
+import { DomainError, formatTooOld } from './errors';
 import { EventBuilder } from './eventBuilder';
 import { CommandContext } from './ids';
 import { EventRecord, LOCAL_TENANT, RunRecord, Step, WorkspaceLease } from '../../../contract/schemas/records';
@@ -10,7 +10,7 @@ import { ParamsOf } from '../../../contract/schemas/params';
 import { applyRunTransition } from './runTransitions';
 import { emptyRunState, RunState } from './state';
 import { checkTextLimit, setTrimmedFields, trimmedOrUndefined } from './text';
-import { EVENT, RUN_FORMAT } from '../../../contract/events';
+import { BLACKBOARD_OP_SINCE, EVENT, RUN_FORMAT, runHas } from '../../../contract/events';
 import { RunStatus, isTerminal } from '../../../contract/statuses';
 
 /** `createRun` after the facade resolved the id and normalized the workspace path. */
@@ -115,6 +115,9 @@ export function decideAppendEvent(state: RunState, p: ParamsOf<'appendEvent'>, c
 }
 
 export function decidePatchBlackboard(state: RunState, p: ParamsOf<'patchBlackboard'>, ctx: CommandContext): EventRecord[] {
+  const since = Object.hasOwn(BLACKBOARD_OP_SINCE, p.op) ? BLACKBOARD_OP_SINCE[p.op] : undefined;
+  if (since !== undefined && !runHas(state.header, since))
+    throw formatTooOld(state.header, since, `${p.op}: its questions and decisions do not close`);
   const patch = normalizePatch(state.blackboard, p.op, p.payload, ctx);
   const b = new EventBuilder(state, ctx);
   b.add({ type: blackboardEventType(patch.op), status: state.header.status, payload: patch });

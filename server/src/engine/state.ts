@@ -86,6 +86,7 @@ export function copyStoredBlackboard(bb: StoredBlackboard): StoredBlackboard {
     facts: bb.facts.slice(),
     decisions: bb.decisions.slice(),
     open_questions: bb.open_questions.slice(),
+    closed_questions: bb.closed_questions.slice(),
     artifacts: bb.artifacts.slice(),
     summaries: { ...bb.summaries },
     revision: bb.revision,
@@ -197,6 +198,8 @@ function restoreBlackboard(bb: StoredBlackboard, r: NonNullable<Restored['blackb
   bb.facts = r.facts.slice();
   bb.decisions = r.decisions.slice();
   bb.open_questions = r.open_questions.slice();
+  // A restore written by a Runboard before format 4 has no closed questions.
+  bb.closed_questions = (r.closed_questions ?? []).slice();
   bb.artifacts = r.artifacts.slice();
   bb.summaries = { ...r.summaries };
   bb.revision = r.revision;

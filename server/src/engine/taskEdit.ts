@@ -69,7 +69,8 @@ export function decideEditTask(state: RunState, p: ParamsOf<'editTask'>, ctx: Co
   const task = requireTask(state, p.task_id);
   // The same checks as a transition's: the rev, and the lease's fence (a person passes force).
   checkRevision(task, { action: 'status', expected_task_rev: p.expected_task_rev });
-  if (!p.force) checkLease(task, { action: 'status', lease_token: p.lease_token }, ctx.now);
+  if (!p.force)
+    checkLease(task, { action: 'status', lease_token: p.lease_token }, ctx.now, 'pass its lease_token, or force to edit it anyway');
   const { next, changes } = edited(task, p);
   if (changes.includes('depends_on_task_ids')) checkDependencies(state, task, next.depends_on_task_ids);
   if (changes.length === 0) return [];

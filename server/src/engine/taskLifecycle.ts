@@ -7,10 +7,19 @@ import { CommandContext } from './ids';
 import { EventRecord, Task } from '../../../contract/schemas/records';
 import { clamp, TransitionAction } from '../../../contract/schemas/params';
 import { RunState } from './state';
-import { checkLease, checkNotExpired, checkPrecondition, checkRevision, refuse, taskOfRequest } from './transitionChecks';
+import {
+  checkLease,
+  checkNotCancelled,
+  checkNotExpired,
+  checkPrecondition,
+  checkRevision,
+  refuse,
+  taskOfRequest,
+} from './transitionChecks';
+import { autoFinishEvent } from './autoFinish';
 import { checkTextLimit } from './text';
 import { EVENT, runHas } from '../../../contract/events';
-import { isTerminal, TaskStatus } from '../../../contract/statuses';
+import { TaskStatus } from '../../../contract/statuses';
 import { LEASE } from '../../../contract/limits';
 import { attemptsLeft, hasLiveLease, leaseExpiry } from '../../../contract/taskRules';
 
@@ -21,13 +30,14 @@ export const EVENT_FOR_STATUS: Record<TaskStatus, string> = {
   blocked: EVENT.taskBlocked,
   runnable: EVENT.taskRequeued,
   pending: EVENT.taskRequeued,
+  cancelled: EVENT.taskCancelled,
 };
 
 export function leaseMs(requested: number | undefined, fallback: number = LEASE.defaultMs): number {
   return clamp(requested, LEASE.minMs, LEASE.maxMs, clamp(fallback, LEASE.minMs, LEASE.maxMs, LEASE.defaultMs));
 }
 
-function withoutLease(task: Task): Task {
+export function withoutLease(task: Task): Task {
   const { lease_owner: _o, lease_token: _t, lease_expires_at_ms: _e, ...rest } = task;
   return rest;
 }
@@ -69,6 +79,7 @@ export function decideTransition(state: RunState, req: TransitionRequest, ctx: C
   }
   if (req.result !== undefined && req.action !== 'complete') throw refuse(task, undefined, 'A result note goes with complete only.');
   checkRevision(task, req);
+  checkNotCancelled(task);
   checkNotExpired(task, req, ctx.now);
   checkPrecondition(task, req);
   checkLease(task, req, ctx.now);
@@ -82,18 +93,9 @@ export function decideTransition(state: RunState, req: TransitionRequest, ctx: C
   });
   const b = new EventBuilder(state, ctx);
   b.add({ type: move.type, status: state.header.status, task_id: task.id, payload: { ...move.payload, task: move.task } });
-  if (finishesRun(state, task, move.task)) {
-    b.add({ type: EVENT.runCompleted, status: 'completed', payload: { reason: 'every task is done (auto_finish)' } });
-  }
+  const finish = autoFinishEvent(state, new Map([[task.id, move.task]]));
+  if (finish) b.add(finish);
   return b.events;
-}
-
-/** auto_finish (format 2): the task becoming done is the last open one, so its commit also completes the run. */
-function finishesRun(state: RunState, before: Task, after: Task): boolean {
-  const h = state.header;
-  if (!h.auto_finish || !runHas(h, 'autoFinish') || isTerminal(h.status) || after.status !== 'done' || before.status === 'done')
-    return false;
-  return state.index.count('done') + 1 === state.tasks.size;
 }
 
 /** A transition whose preconditions and lease were checked: the task before, its next rev, who asks. */
@@ -201,7 +203,9 @@ export function decideRequeue(
       { task_id: task.id, lease_owner: task.lease_owner, lease_expires_at_ms: task.lease_expires_at_ms },
     );
   }
-  let next: Task = { ...withoutLease(bump(task, ctx.now)), status: 'runnable', next_retry_at_ms: ctx.now };
+  // A cancelled task is reopened (format 4): what said it was cancelled goes; the event says it was reopened.
+  const { cancelled: _reopened, ...kept } = withoutLease(bump(task, ctx.now));
+  let next: Task = { ...kept, status: 'runnable', next_retry_at_ms: ctx.now };
   // A person's requeue of a task out of attempts is one more attempt (format 2): never "attempt 3/2".
   const raised = runHas(state.header, 'requeueRaisesAttempts') && !attemptsLeft(task);
   if (raised) next.max_attempts = task.attempt + 1;
@@ -223,6 +227,7 @@ export function decideRequeue(
       manual_requeue: true,
       ...(live ? { forced: true } : {}),
       ...(raised ? { max_attempts_raised: true } : {}),
+      ...(task.status === 'cancelled' ? { reopened: true } : {}),
       ...(req.reason !== undefined ? { reason: req.reason } : {}),
       task: next,
     },

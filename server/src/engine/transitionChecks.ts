@@ -51,16 +51,20 @@ export function checkPrecondition(task: Task, req: TransitionRequest): void {
   }
 }
 
-export function checkLease(task: Task, req: TransitionRequest, now: number): void {
+/**
+ * A live lease fences its task: the call needs its token. `forPerson` names what a person does
+ * instead (editTask, cancelTask: "pass force to …"), said in the refusal.
+ */
+export function checkLease(task: Task, req: TransitionRequest, now: number, forPerson?: string): void {
   const live = hasLiveLease(task, now);
   // A heartbeat always needs the live lease's token; the others only while a lease is live.
   if (!live && req.action !== 'heartbeat') return;
   if (req.lease_token === undefined) {
-    throw new DomainError(
-      'TASK_LEASE_REQUIRED',
-      `Task ${task.id} is claimed by ${task.lease_owner ?? 'another agent'} — pick another task, or wait until it is released.`,
-      { task_id: task.id, lease_owner: task.lease_owner },
-    );
+    const instead = forPerson ?? 'pick another task, or wait until it is released';
+    throw new DomainError('TASK_LEASE_REQUIRED', `Task ${task.id} is claimed by ${task.lease_owner ?? 'another agent'} — ${instead}.`, {
+      task_id: task.id,
+      lease_owner: task.lease_owner,
+    });
   }
   if (!live || req.lease_token !== task.lease_token) {
     throw new DomainError('TASK_LEASE_INVALID', `That lease_token does not hold task ${task.id}.`, { task_id: task.id });
@@ -107,4 +111,17 @@ export function checkNotExpired(task: Task, req: TransitionRequest, now: number)
       reason: 'expired',
     });
   }
+}
+
+/** TASK_CANCELLED: a transition of a cancelled task — above all its lease holder's, who should stop. */
+export function checkNotCancelled(task: Task): void {
+  if (task.status !== 'cancelled') return;
+  const c = task.cancelled;
+  const by = c?.by ? ` by ${c.by}` : '';
+  const why = c?.reason ? `: ${c.reason}` : '';
+  throw new DomainError(
+    'TASK_CANCELLED',
+    `Task ${task.id} was cancelled${by}${why}. Stop working on it; it is claimed again only if someone requeues it.`,
+    { task_id: task.id, ...(c?.by ? { cancelled_by: c.by } : {}), ...(c?.reason ? { reason: c.reason } : {}) },
+  );
 }

@@ -11,6 +11,8 @@ import { normalizePath } from './localPaths';
 import type { RunLog } from '../store/boardStore';
 import type { RunRegistry } from './runRegistry';
 
+const LISTED_UNREADABLE: ReadonlySet<string> = new Set(['STORAGE_ERROR', 'RUN_FORMAT_UNSUPPORTED']);
+
 export class RunReads {
   constructor(private readonly registry: RunRegistry) {}
 
@@ -27,14 +29,14 @@ export class RunReads {
         let h: RunLog | undefined;
         try {
           h = this.registry.runIn(root, id);
+          h?.catchUp();
         } catch (e) {
-          // One run that cannot be read does not hide the others.
-          if (!(e instanceof DomainError) || e.code !== 'STORAGE_ERROR') throw e;
+          // One run that cannot be read (its files, or a newer Runboard's events) does not hide the others.
+          if (!(e instanceof DomainError) || !LISTED_UNREADABLE.has(e.code)) throw e;
           unreadable.push({ root, run_id: id, message: e.message });
           continue;
         }
         if (!h) continue;
-        h.catchUp();
         const run = h.state.header;
         if (workspace !== undefined && run.workspace.canonical_path.trim() !== workspace) continue;
         if (runType && run.run_type.trim().toLowerCase() !== runType) continue;

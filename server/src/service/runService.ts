@@ -34,6 +34,8 @@ import { Locator, RunRegistry } from './runRegistry';
 import { StoreListener, StoreOptions } from '../store/types';
 import { decideClaim, whyNothingToClaim } from '../engine/taskClaim';
 import { decideEditTask } from '../engine/taskEdit';
+import { decideCancelTask } from '../engine/taskCancel';
+import { EVENT } from '../../../contract/events';
 
 export const uuidIds: IdSource = { newId: (prefix) => `${prefix}-${randomUUID()}` };
 
@@ -209,6 +211,17 @@ export class RunService {
         (st, ctx) => decideEditTask(st, p, ctx),
         (a, st) => ({ task: a.length > 0 ? tasksOf(a)[0] : st.tasks.get(p.task_id.trim())! }),
       ),
+    cancelTask: (p, s) =>
+      this.runCommand(
+        p,
+        'cancelTask',
+        s,
+        (st, ctx) => decideCancelTask(st, p, ctx),
+        (a, st) => {
+          const cancelled = tasksOf(a.filter((e) => e.type === EVENT.taskCancelled));
+          return { task: cancelled.find((t) => t.id === p.task_id.trim()) ?? st.tasks.get(p.task_id.trim())!, cancelled };
+        },
+      ),
     createCheckpoint: (p) => this.history.createCheckpoint(p),
     listCheckpoints: async (p) => ({
       checkpoints: this.history.checkpointsOf(this.registry.locate(p)).map(({ checkpoint_id, seq, ts_ms, reason, unreadable }) => ({
@@ -341,6 +354,7 @@ const WRITING_METHODS = new Set<StoreMethod>([
   'transitionTask',
   'requeueTask',
   'editTask',
+  'cancelTask',
   'createCheckpoint',
   'validateWorkspaceLease',
   'rebindWorkspace',

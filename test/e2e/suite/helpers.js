@@ -35,9 +35,17 @@ const EXTENSION_ID = 'runboard.runboard';
  *   'runboard.releaseTask': Task;
  *   'runboard.retryTask': Task;
  *   'runboard.requeueTask': Task;
+ *   'runboard.reopenTask': Task;
+ *   'runboard.cancelTask': import('../../../contract/results').CancelTaskResult;
  *   'runboard.createTasksFromFile': Task[];
  *   'runboard.addFact': import('../../../contract/results').PatchBlackboardResult['patch'];
+ *   'runboard.addDecision': import('../../../contract/results').PatchBlackboardResult['patch'];
+ *   'runboard.addQuestion': import('../../../contract/results').PatchBlackboardResult['patch'];
  *   'runboard.addArtifact': import('../../../contract/results').PatchBlackboardResult['patch'];
+ *   'runboard.answerQuestion': import('../../../contract/results').PatchBlackboardResult['patch'];
+ *   'runboard.resolveQuestion': import('../../../contract/results').PatchBlackboardResult['patch'];
+ *   'runboard.reopenQuestion': import('../../../contract/results').PatchBlackboardResult['patch'];
+ *   'runboard.supersedeDecision': import('../../../contract/results').PatchBlackboardResult['patch'];
  *   'runboard.createCheckpoint': { checkpoint_id: string; seq: number; reason: string };
  *   'runboard.replay': ReplayOutcome;
  *   'runboard.replayFromCheckpoint': ReplayOutcome;
@@ -119,6 +127,35 @@ async function children(provider, node) {
   return Promise.all(nodes.map(async (n) => ({ node: n, item: await provider.getTreeItem(n) })));
 }
 
+/** A run with the fixture's six tasks (tasks.json: survey-docs and inspect-layout first, then a chain that waits on them). */
+async function runWithTasks(api, objective) {
+  const ref = await createRun(api, objective);
+  const tasks = await command('runboard.createTasksFromFile', { ...ref, file: path.join(root(), 'tasks.json') });
+  assert.ok(Array.isArray(tasks), `createTasksFromFile returned ${JSON.stringify(tasks)}; ${JSON.stringify(lastNotice(api))}`);
+  assert.strictEqual(tasks.length, 6);
+  await api.whenIdle();
+  return ref;
+}
+
+/** The Runs tree's task rows of a run by status group: {pending: [{node, item}], …}. */
+async function taskGroups(api, ref) {
+  const node = await runNode(api, ref);
+  assert.ok(node, `run ${ref.run_id} is not in the tree`);
+  const tasksNode = (await api.ctx.runsTree.getChildren(node)).find((n) => n.kind === 'tasks');
+  const groups = await children(api.ctx.runsTree, tasksNode);
+  const out = {};
+  for (const g of groups) out[g.node.status] = await children(api.ctx.runsTree, g.node);
+  return out;
+}
+
+/** The rows of one section of the Blackboard ("Waiting tasks", "Closed questions" …), showing the run. */
+async function blackboardRows(api, ref, section) {
+  api.ctx.selection.select(ref);
+  const found = (await children(api.ctx.blackboardTree)).find((s) => label(s.item) === section);
+  assert.ok(found, `the Blackboard has no section ${section}`);
+  return children(api.ctx.blackboardTree, found.node);
+}
+
 /** The Runs tree's node of a run (walks the tree from its roots, as the view would). */
 async function runNode(api, ref) {
   const tree = api.ctx.runsTree;
@@ -164,4 +201,4 @@ function menuCommands(view, contextValue) {
   return [...new Set(shown)].sort();
 }
 
-module.exports = { command, runNode, runRow, runboard, extensionPath, waitFor, root, cli, createRun, children, label, lastNotice, menuCommands, EXTENSION_ID };
+module.exports = { command, runNode, runRow, runboard, extensionPath, waitFor, root, cli, createRun, children, runWithTasks, taskGroups, blackboardRows, label, lastNotice, menuCommands, EXTENSION_ID };

@@ -69,7 +69,7 @@ suite('runs and tasks as people write them (issue 15)', () => {
     const edited = await command('runboard.editTask', { ...ref, task_id: 'second', priority: 3, after: ['first'], labels: ['docs'] });
     assert.deepStrictEqual([edited.priority, edited.depends_on_task_ids, edited.labels], [3, ['first'], ['docs']]);
     await waitFor(() => api.ctx.model.task({ ...ref, task_id: 'second' })?.priority === 3, 'the model has the edit');
-    assert.ok(menuCommands('runboard.runs', 'task.pending;requeue;').includes('runboard.editTask'));
+    assert.ok(menuCommands('runboard.runs', 'task.pending;requeue;edit;').includes('runboard.editTask'));
   });
 
   test('a *.tasks.json without task_type shows a schema problem naming it; a valid one shows none', async () => {

@@ -3,30 +3,10 @@
 // retry, requeue (force on a live lease), details; the tree's task groups and the Blackboard's
 // waiting tasks with their reasons; lease tokens kept per run and task.
 const assert = require('assert');
-const path = require('path');
 const vscode = require('vscode');
 /** The request by its method name (the suite cannot load the TypeScript protocol module; the type checker can). */
 const transitionTask = /** @type {typeof import('../../../server/src/protocol').Requests.transitionTask} */ (/** @type {unknown} */ ('runboard/transitionTask'));
-const { command, runNode, runboard, root, cli, createRun, children, label, lastNotice, menuCommands, waitFor } = require('./helpers');
-
-async function runWithTasks(api, objective) {
-  const ref = await createRun(api, objective);
-  const tasks = await command('runboard.createTasksFromFile', { ...ref, file: path.join(root(), 'tasks.json') });
-  assert.ok(Array.isArray(tasks), `createTasksFromFile returned ${JSON.stringify(tasks)}; ${JSON.stringify(lastNotice(api))}`);
-  assert.strictEqual(tasks.length, 6);
-  await api.whenIdle();
-  return ref;
-}
-
-async function taskGroups(api, ref) {
-  const node = await runNode(api, ref);
-  assert.ok(node, `run ${ref.run_id} is not in the tree`);
-  const tasksNode = (await api.ctx.runsTree.getChildren(node)).find((n) => n.kind === 'tasks');
-  const groups = await children(api.ctx.runsTree, tasksNode);
-  const out = {};
-  for (const g of groups) out[g.node.status] = await children(api.ctx.runsTree, g.node);
-  return out;
-}
+const { command, runboard, cli, children, runWithTasks, taskGroups, label, lastNotice, menuCommands, waitFor } = require('./helpers');
 
 suite('tasks', () => {
   test('create from file, then the tree groups tasks by status with titles', async () => {
@@ -40,10 +20,10 @@ suite('tasks', () => {
     const validate = groups.pending.find((t) => t.node.ref.task_id === 'validate-links');
     assert.match(validate.item.description, /attempt 0\/2/);
     // Waiting on its dependencies: no Claim, only Requeue and the details.
-    assert.strictEqual(validate.item.contextValue, 'task.pending;requeue;');
-    assert.deepStrictEqual(menuCommands('runboard.runs', validate.item.contextValue), ['runboard.editTask', 'runboard.openTaskDetails', 'runboard.requeueTask']);
+    assert.strictEqual(validate.item.contextValue, 'task.pending;requeue;cancel;edit;');
+    assert.deepStrictEqual(menuCommands('runboard.runs', validate.item.contextValue), ['runboard.cancelTask', 'runboard.editTask', 'runboard.openTaskDetails', 'runboard.requeueTask']);
     const survey = groups.pending.find((t) => t.node.ref.task_id === 'survey-docs');
-    assert.deepStrictEqual(menuCommands('runboard.runs', survey.item.contextValue), ['runboard.claimTask', 'runboard.editTask', 'runboard.openTaskDetails', 'runboard.requeueTask']);
+    assert.deepStrictEqual(menuCommands('runboard.runs', survey.item.contextValue), ['runboard.cancelTask', 'runboard.claimTask', 'runboard.editTask', 'runboard.openTaskDetails', 'runboard.requeueTask']);
   });
 
   test('claim next, heartbeat and complete with the lease this editor keeps', async () => {
@@ -57,7 +37,7 @@ suite('tasks', () => {
     await api.whenIdle();
     let groups = await taskGroups(api, ref);
     const row = groups.in_progress.find((t) => t.node.ref.task_id === 'survey-docs');
-    assert.strictEqual(row.item.contextValue, 'task.in_progress;heartbeat;complete;fail;release;requeue;');
+    assert.strictEqual(row.item.contextValue, 'task.in_progress;heartbeat;complete;fail;release;requeue;cancel;edit;');
     // The editor claims for agents' default of two minutes (runboard.defaultLeaseMs, issue 16).
     assert.match(row.item.description, /^vscode:.* · lease (1m 5\ds|2m 00s) · attempt 0\/3$/);
 
@@ -82,7 +62,7 @@ suite('tasks', () => {
     assert.strictEqual(failed.last_error, 'the layout moved');
     assert.strictEqual(failed.attempt, 1);
     await api.whenIdle();
-    assert.strictEqual((await taskGroups(api, ref)).failed[0].item.contextValue, 'task.failed;retry;requeue;');
+    assert.strictEqual((await taskGroups(api, ref)).failed[0].item.contextValue, 'task.failed;retry;requeue;cancel;edit;');
     const retried = await command('runboard.retryTask', tref);
     assert.strictEqual(retried.status, 'runnable');
     await command('runboard.claimTask', tref);
@@ -105,7 +85,7 @@ suite('tasks', () => {
     assert.strictEqual(await command('runboard.completeTask', tref), undefined);
     assert.match(lastNotice(api).message, /holds no lease on task survey-docs\. It is leased by cli-agent/);
     const groups = await taskGroups(api, ref);
-    assert.strictEqual(groups.in_progress[0].item.contextValue, 'task.in_progress;requeue;', 'not mine');
+    assert.strictEqual(groups.in_progress[0].item.contextValue, 'task.in_progress;requeue;cancel;edit;', 'not mine');
     // Without force the command asks first (a modal); unanswered, nothing changes.
     const unanswered = command('runboard.requeueTask', tref);
     await new Promise((r) => setTimeout(r, 500));
@@ -144,7 +124,7 @@ suite('tasks', () => {
       await api.whenIdle();
     };
     await block();
-    const offered = ['runboard.editTask', 'runboard.failTask', 'runboard.openTaskDetails', 'runboard.releaseTask', 'runboard.requeueTask', 'runboard.retryTask'];
+    const offered = ['runboard.cancelTask', 'runboard.editTask', 'runboard.failTask', 'runboard.openTaskDetails', 'runboard.releaseTask', 'runboard.requeueTask', 'runboard.retryTask'];
     const row = (await taskGroups(api, ref)).blocked[0];
     assert.deepStrictEqual(menuCommands('runboard.runs', row.item.contextValue), offered);
     api.ctx.selection.select(ref);
@@ -155,7 +135,7 @@ suite('tasks', () => {
     await command('runboard.openBoard', ref);
     const entry = await waitFor(() => api.ctx.boardPanels.sessions.get(`${ref.root}\u0000${ref.run_id}`), 'the board panel');
     const card = await waitFor(() => entry.session.last?.tasks.find((t) => t.id === 'inspect-layout' && t.status === 'blocked'), 'the blocked card');
-    assert.deepStrictEqual(card.actions, ['fail', 'release', 'retry', 'requeue', 'details']);
+    assert.deepStrictEqual(card.actions, ['fail', 'release', 'retry', 'requeue', 'cancel', 'edit', 'details']);
     entry.panel.dispose();
 
     const released = await command('runboard.releaseTask', tref);
@@ -180,7 +160,7 @@ suite('tasks', () => {
     };
     const mine = (await rows())['survey-docs'];
     assert.deepStrictEqual(menuCommands('runboard.blackboard', mine.contextValue), [
-      'runboard.completeTask', 'runboard.editTask', 'runboard.failTask', 'runboard.heartbeatTask', 'runboard.openTaskDetails', 'runboard.releaseTask', 'runboard.requeueTask',
+      'runboard.cancelTask', 'runboard.completeTask', 'runboard.editTask', 'runboard.failTask', 'runboard.heartbeatTask', 'runboard.openTaskDetails', 'runboard.releaseTask', 'runboard.requeueTask',
     ]);
     assert.strictEqual((await rows())['inspect-layout'].description, 'claimable now');
     cli(['--run', ref.run_id, 'event', 'append', 'session_run_finished', '--status', 'completed']);

@@ -50,6 +50,11 @@ export function protocolCall(cmd: Command, agent: string, commandId: string): [s
       return ['runboard/transitionTask', { ...base, action: 'retry', task_id: cmd.task_id, command_id: commandId }];
     case 'requeue':
       return ['runboard/requeueTask', { ...base, task_id: cmd.task_id, force: cmd.force, command_id: commandId }];
+    case 'cancel':
+      return [
+        'runboard/cancelTask',
+        { ...base, task_id: cmd.task_id, cascade: cmd.cascade, force: cmd.force, agent_id: agent, command_id: commandId },
+      ];
     case 'event':
       return ['runboard/appendEvent', { ...base, type: cmd.type, status: 'running', command_id: commandId }];
     case 'fact':
@@ -122,6 +127,8 @@ export class CliAgent implements TortureAgent {
         return { args: ['retry', cmd.task_id] };
       case 'requeue':
         return { args: ['requeue', cmd.task_id, ...(cmd.force ? ['--force'] : [])] };
+      case 'cancel':
+        return { args: ['tasks', 'cancel', cmd.task_id, ...(cmd.cascade ? ['--cascade'] : []), ...(cmd.force ? ['--force'] : [])] };
       case 'event':
         return { args: ['event', 'append', cmd.type, '--status', 'running'] };
       case 'fact':
@@ -177,7 +184,8 @@ const MCP_TOOLS: Record<Command['kind'], string> = {
   fail: 'fail_task',
   release: 'release_task',
   retry: 'retry_task',
-  requeue: 'retry_task', // MCP has no requeue tool: an agent retries instead
+  requeue: 'retry_task', // an agent retries rather than requeues
+  cancel: 'cancel_task',
   event: 'append_event',
   fact: 'add_fact',
   checkpoint: 'create_checkpoint',
@@ -214,7 +222,7 @@ export class McpAgent implements TortureAgent {
       args.text = cmd.text;
     }
     if (cmd.kind === 'requeue') delete args.force;
-    if (cmd.kind === 'claim') delete args.agent_id;
+    if (cmd.kind === 'claim' || cmd.kind === 'cancel') delete args.agent_id;
     try {
       const r = await client.callTool({ name: MCP_TOOLS[cmd.kind], arguments: args }, undefined, { timeout: 20_000 });
       const sc = r.structuredContent as { error?: { code: string } } | undefined;

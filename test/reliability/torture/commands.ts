@@ -11,6 +11,7 @@ export type Command =
   | { kind: 'release'; task_id: string; lease_token: string }
   | { kind: 'retry'; task_id: string }
   | { kind: 'requeue'; task_id: string; force: boolean }
+  | { kind: 'cancel'; task_id: string; cascade: boolean; force: boolean }
   | { kind: 'event'; type: string }
   | { kind: 'fact'; text: string }
   | { kind: 'checkpoint'; reason: string };
@@ -48,7 +49,8 @@ export function nextCommand(rng: Prng, agent: string, n: number, board: Board, l
   if (lease && roll < 0.77) return { kind: 'fail', ...lease, error: `failure ${n}` };
   if (lease && roll < 0.82) return { kind: 'release', ...lease };
   if (anyTask && roll < 0.86) return { kind: 'retry', task_id: anyTask };
-  if (anyTask && roll < 0.89) return { kind: 'requeue', task_id: anyTask, force: rng.chance(0.3) };
+  if (anyTask && roll < 0.88) return { kind: 'requeue', task_id: anyTask, force: rng.chance(0.3) };
+  if (anyTask && roll < 0.89) return { kind: 'cancel', task_id: anyTask, cascade: rng.chance(0.3), force: rng.chance(0.3) };
   if (roll < 0.95) return { kind: 'event', type: `note_${rng.int(1, 5)}` };
   if (roll < 0.985) return { kind: 'fact', text: `fact ${agent} ${n}` };
   return { kind: 'checkpoint', reason: `${agent}-${n}` };

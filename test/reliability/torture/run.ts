@@ -89,6 +89,7 @@ export async function runTorture(opts: TortureOptions): Promise<TortureReport> {
         if (cmd.kind === 'createTasks') board.taskIds.push(...r.tasks.map((t: { id: string }) => t.id));
         if (cmd.kind === 'claim' && r.task) leases.push({ task_id: r.task.id, lease_token: r.task.lease_token });
         if (cmd.kind === 'complete' || cmd.kind === 'fail' || cmd.kind === 'release') dropLease(leases, cmd);
+        if (cmd.kind === 'cancel') dropTaskLeases(leases, [r.task, ...(r.cancelled ?? [])]);
       } else if ('ok' in outcome) {
         rejections++;
         if ('lease_token' in cmd) dropLease(leases, cmd);
@@ -182,6 +183,12 @@ export async function runTorture(opts: TortureOptions): Promise<TortureReport> {
     leaseChecks,
     seconds: Math.round((Date.now() - t0) / 1000),
   };
+}
+
+/** A cancel ends the leases on the tasks it cancelled (an MCP result names them by id). */
+function dropTaskLeases(leases: Lease[], tasks: (string | { id: string })[]) {
+  const ids = new Set(tasks.map((t) => (typeof t === 'string' ? t : t.id)));
+  for (let i = leases.length - 1; i >= 0; i--) if (ids.has(leases[i].task_id)) leases.splice(i, 1);
 }
 
 function dropLease(leases: Lease[], cmd: { task_id: string; lease_token: string }) {

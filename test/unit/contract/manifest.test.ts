@@ -1,6 +1,6 @@
 // package.json cannot import the contract, so the values it repeats are checked against it here:
 // the lease setting's default and bounds, the durability setting's choices, and which menus a
-// run or task item shows.
+// run, task or blackboard item shows (test/unit/client/menus.test.ts: which item shows which).
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -10,6 +10,7 @@ import { RUN_ACTIONS, runActions, type RunAction } from '../../../contract/runRu
 import { RUN_STATUSES } from '../../../contract/statuses';
 import { TASK_ACTIONS } from '../../../contract/taskRules';
 import { runContextValue } from '../../../client/src/runs/runActions';
+import { ITEM_ACTIONS } from '../../../contract/blackboardRules';
 
 const manifest = JSON.parse(fs.readFileSync(path.resolve(__dirname, '..', '..', '..', 'package.json'), 'utf8'));
 const setting = (key: string) => manifest.contributes.configuration.properties[`runboard.${key}`];
@@ -69,7 +70,7 @@ describe("package.json menus follow the contract's run and task actions", () => 
   it('every action a menu names is one the contract defines', () => {
     const named = itemMenus().flatMap((m) => [...String(m.viewItem).matchAll(/;(\w+);/g)].map((x) => x[1]));
     assert.ok(named.length >= 10, 'the menus name actions');
-    const known = new Set<string>([...RUN_ACTIONS, ...TASK_ACTIONS]);
+    const known = new Set<string>([...RUN_ACTIONS, ...TASK_ACTIONS, ...ITEM_ACTIONS]);
     assert.deepEqual(
       named.filter((a) => !known.has(a)),
       [],

@@ -5,8 +5,8 @@
 // expired lease waits for its requeue).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { RUN_STATUSES, TASK_STATUSES, type RunStatus } from '../../../contract/statuses';
-import { allowedActions, TASK_ACTIONS, waitReasons, type TaskAction } from '../../../contract/taskRules';
+import { RUN_STATUSES, TASK_STATUSES, type RunStatus, type TaskStatus } from '../../../contract/statuses';
+import { allowedActions, cascadeOf, TASK_ACTIONS, waitReasons, type TaskAction } from '../../../contract/taskRules';
 import { emptyStoredBlackboard } from '../../../server/src/engine/blackboard';
 import { DomainError } from '../../../server/src/engine/errors';
 import type { RunRecord, Task } from '../../../contract/schemas/records';
@@ -15,6 +15,9 @@ import { decideRequeue, decideTransition } from '../../../server/src/engine/task
 import { Prng } from '../../reliability/torture/prng';
 import { testContext, T0 } from '../engine/harness';
 import { decideClaim } from '../../../server/src/engine/taskClaim';
+import { decideCancelTask } from '../../../server/src/engine/taskCancel';
+import { decideEditTask } from '../../../server/src/engine/taskEdit';
+import { RUN_FORMAT } from '../../../contract/events';
 
 const SEEDS = [1, 2, 3, 4, 5, 6, 7, 8];
 const TOKEN = 'lease-held';
@@ -54,7 +57,14 @@ function randomBoard(rng: Prng, runStatus: RunStatus): RunState {
     }
     return t;
   });
-  const run: RunRecord = { ...toRunRecord(emptyRunState('r')), status: runStatus, tasks, revision: 1, last_event_seq: 1 };
+  const run: RunRecord = {
+    ...toRunRecord(emptyRunState('r')),
+    status: runStatus,
+    tasks,
+    revision: 1,
+    last_event_seq: 1,
+    format: RUN_FORMAT,
+  };
   return stateFromRecords(run, { ...emptyStoredBlackboard(), last_event_seq: 1 }, { seq: 1, entries: [] });
 }
 
@@ -65,6 +75,9 @@ function engineAccepts(state: RunState, task: Task, action: TaskAction, holdsLea
   try {
     if (action === 'claim') return decideClaim(state, { agent_id: 'me', task_id: task.id }, ctx).length > 0;
     if (action === 'requeue') return decideRequeue(state, { task_id: task.id, force: true }, ctx).length > 0;
+    if (action === 'cancel') return decideCancelTask(state, { run_id: 'r', task_id: task.id, force: true }, ctx).length > 0;
+    if (action === 'edit')
+      return decideEditTask(state, { run_id: 'r', task_id: task.id, priority: task.priority + 1, force: true }, ctx).length > 0;
     return decideTransition(state, { task_id: task.id, action, lease_token: token }, ctx).length > 0;
   } catch (e) {
     if (e instanceof DomainError) return false;
@@ -116,8 +129,37 @@ describe("allowedActions, case by case (the views' bugs of issue 14)", () => {
     assert.deepEqual(one({ ...leased, lease_token: TOKEN }), ['heartbeat', 'complete', 'fail', 'release', 'requeue']);
     assert.deepEqual(one({ ...leased, lease_token: 'someone-else' }), ['requeue']);
   });
+  it('a task of a run of format 4 may be cancelled unless it is finished; a cancelled one may be requeued (reopened)', () => {
+    const v4 = (over: Partial<Task>) => {
+      const t = { ...[...base.tasks.values()][0], depends_on_task_ids: [], next_retry_at_ms: undefined, ...over } as Task;
+      return allowedActions(t, { status: 'running', format: RUN_FORMAT }, new Map([[t.id, t]]), T0, false);
+    };
+    assert.deepEqual(v4({ status: 'blocked', attempt: 0, max_attempts: 3 }), ['fail', 'release', 'retry', 'requeue', 'cancel', 'edit']);
+    assert.deepEqual(v4({ status: 'cancelled' }), ['requeue', 'edit']);
+    assert.deepEqual(v4({ status: 'done' }), ['edit']);
+  });
   it('a task of a finished run is not claimable', () => {
     assert.deepEqual(one({ status: 'runnable' }, 'completed'), ['requeue']);
     assert.deepEqual(one({ status: 'runnable' }), ['claim', 'requeue']);
+  });
+});
+
+describe('cascadeOf', () => {
+  it('takes every unfinished task that waits on it, directly or through others (also through done ones), once', () => {
+    const task = (id: string, status: TaskStatus, after: string[] = []) => ({ id, status, depends_on_task_ids: after });
+    const tasks = [
+      task('a', 'runnable'),
+      task('b', 'pending', ['a']),
+      task('c', 'done', ['a']),
+      task('d', 'pending', ['b', 'c']),
+      task('e', 'cancelled', ['a']),
+      task('f', 'pending', ['e']),
+      task('g', 'pending'),
+    ];
+    assert.deepEqual(
+      cascadeOf('a', tasks).map((t) => t.id),
+      ['b', 'd', 'f'],
+    );
+    assert.deepEqual(cascadeOf('g', tasks), []);
   });
 });

@@ -19,6 +19,7 @@ import {
 } from '../../../server/src/engine/runDecisions';
 import { applyEvent, emptyRunState, RunState, toBlackboard, toRunRecord } from '../../../server/src/engine/state';
 import { decideCreateTasks } from '../../../server/src/engine/taskCreation';
+import { decideCancelTask } from '../../../server/src/engine/taskCancel';
 import { decideExpireLeases, decideRequeue, decideTransition, TransitionRequest } from '../../../server/src/engine/taskLifecycle';
 import { TaskStatus } from '../../../contract/statuses';
 import { ClaimRequest, decideClaim } from '../../../server/src/engine/taskClaim';
@@ -74,6 +75,8 @@ export interface RunOptions {
   create?: Omit<InputOf<'createRun'>, 'objective'>;
   /** Make the run as a Runboard of run format 1 did (no `format` in the run): the older fold rules apply. */
   format1?: boolean;
+  /** Make the run as a Runboard of this older run format did. */
+  format?: number;
 }
 
 export class RunHarness {
@@ -90,10 +93,11 @@ export class RunHarness {
     this.state = emptyRunState(this.runId);
     const params = parseParams(METHOD_PARAMS.createRun, { objective: options.objective ?? 'Test objective', ...options.create });
     const created = decideCreateRun(this.runId, params, options.canonicalPath, this.ctx);
-    if (options.format1) {
+    if (options.format1 || options.format !== undefined) {
       const payload = created[0].payload as { run: RunRecord; format: number };
-      delete payload.run.format;
-      payload.format = 1;
+      if (options.format1) delete payload.run.format;
+      else payload.run.format = options.format;
+      payload.format = options.format ?? 1;
     }
     this.commit(created);
   }
@@ -189,6 +193,12 @@ export class RunHarness {
     return events[0];
   }
 
+  /** Every event of one cancelTask (the tasks cancelled, and the run's completion by auto_finish). */
+  cancel(p: Omit<InputOf<'cancelTask'>, 'run_id'>): EventRecord[] {
+    const params = parseParams(METHOD_PARAMS.cancelTask, { run_id: this.runId, ...p });
+    return this.commit(this.decide((s, c) => decideCancelTask(s, params, c)));
+  }
+
   expireLeases(): EventRecord[] {
     return this.commit(this.decide((s, c) => decideExpireLeases(s, c)));
   }
@@ -216,6 +226,11 @@ export class RunHarness {
    */
   taskIn(status: TaskStatus, fields: Partial<TaskInput> = {}): Task {
     if (status === 'pending' || status === 'runnable' || status === 'blocked') return this.addTask({ ...fields, status });
+    if (status === 'cancelled') {
+      const created = this.addTask(fields);
+      this.cancel({ task_id: created.id, reason: 'setup cancel' });
+      return this.task(created.id);
+    }
     const created = this.addTask({ ...fields, status: 'runnable' });
     const claimed = this.claim({ agent_id: 'agent-setup', task_id: created.id });
     assert.ok(claimed, 'setup claim succeeds');

@@ -6,7 +6,7 @@ import { decideEditTask } from '../../../server/src/engine/taskEdit';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { CommandStamp, fingerprintParams, stampEvents } from '../../../server/src/engine/commandIndex';
-import { Blackboard, EventRecord, RunRecord } from '../../../contract/schemas/records';
+import { Blackboard, BLACKBOARD_OPS, EventRecord, RunRecord } from '../../../contract/schemas/records';
 import { computeDrift } from '../../../server/src/engine/replay';
 import { applyEvent, RunState, stateFromRecords, stateSeq, toBlackboard, toRunRecord } from '../../../server/src/engine/state';
 import { decideCreateTasks } from '../../../server/src/engine/taskCreation';
@@ -113,6 +113,17 @@ function fullRun(): RunHarness {
   h.patch('add_fact', { text: 'reopened' });
   const edit = parseParams(METHOD_PARAMS.editTask, { run_id: h.runId, task_id: 'docs', priority: 7, labels: ['late'] });
   h.commit(h.decide((s, c) => decideEditTask(s, edit, c)));
+  // Format 4: cancelled tasks (one cascading to its dependent, one reopened) and items that close.
+  h.createTasks([{ id: 'spike' }, { id: 'spike-report', depends_on_task_ids: ['spike'] }]);
+  h.cancel({ task_id: 'spike', reason: 'out of scope', cascade: true, agent_id: 'ann' });
+  h.requeue({ task_id: 'spike-report', reason: 'wanted after all' });
+  h.patch('add_open_question', { id: 'question-db', text: 'Which database?' });
+  h.patch('answer_question', { question_id: 'question-db', text: 'SQLite', decision: 'Use SQLite', by: 'ann' });
+  h.patch('reopen_question', { question_id: 'question-db', reason: 'scale' });
+  h.patch('resolve_question', { question_id: 'question-db', note: 'moot' });
+  const decision = h.blackboard.decisions.find((d) => d.answers_question === 'question-db')!;
+  h.patch('supersede_decision', { decision_id: decision.id, text: 'Use PostgreSQL' });
+  tick();
   h.finishRun({ status: 'failed', reason: 'the check failed' });
   h.appendEvent({ type: 'run_reopened', status: 'failed' });
   h.finishRun({ status: 'completed', force: true });
@@ -177,8 +188,12 @@ describe('the full run', () => {
         ['check', 'failed'],
         ['docs', 'runnable'],
         ['spare', 'blocked'],
+        ['spike', 'cancelled'],
+        ['spike-report', 'runnable'],
       ],
     );
+    const ops = new Set(FULL.log.map((e) => (e.payload as { op?: string } | null)?.op).filter((op) => op !== undefined));
+    for (const op of BLACKBOARD_OPS) assert.ok(ops.has(op), `the full run patches ${op}`);
   });
 });
 

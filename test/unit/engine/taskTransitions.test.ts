@@ -27,6 +27,8 @@ const STATUS_TABLE: Record<TaskStatus, TaskStatus[]> = {
   blocked: ['runnable', 'blocked', 'failed'],
   done: ['done'],
   failed: ['runnable', 'failed'],
+  // Not SPEC's: cancelled (format 4) is left only by a requeue, and entered only by cancelTask.
+  cancelled: [],
 };
 
 const EVENT_BY_STATUS: Record<TaskStatus, string> = {
@@ -36,6 +38,7 @@ const EVENT_BY_STATUS: Record<TaskStatus, string> = {
   blocked: 'context.task.blocked',
   runnable: 'context.task.requeued',
   pending: 'context.task.requeued',
+  cancelled: 'context.task.cancelled',
 };
 
 const LEASE_KEYS = ['lease_owner', 'lease_token', 'lease_expires_at_ms'];
@@ -45,11 +48,17 @@ describe('transition actions × task statuses', () => {
     for (const from of TASK_STATUSES) {
       const rule = ACTIONS[action];
       const allowed = rule.from.includes(from);
-      it(`${action} from ${from}: ${allowed ? `→ ${rule.to(from)}` : 'TASK_TRANSITION_INVALID'}`, () => {
+      const refusal = from === 'cancelled' ? 'TASK_CANCELLED' : 'TASK_TRANSITION_INVALID';
+      it(`${action} from ${from}: ${allowed ? `→ ${rule.to(from)}` : refusal}`, () => {
         const h = new RunHarness();
         const t = h.taskIn(from, { id: 't' });
         const h0 = h.ctx.advance(1_000);
         const req = { task_id: 't', action, lease_token: t.lease_token, error: 'reason' };
+        if (from === 'cancelled') {
+          expectDomainError(() => h.transition(req), 'TASK_CANCELLED', { task_id: 't' });
+          assert.deepEqual(h.task('t'), t, 'unchanged');
+          return;
+        }
         if (!allowed) {
           const err = expectDomainError(() => h.transition(req), 'TASK_TRANSITION_INVALID', { current_status: from, task_id: 't' });
           assertAbsent(err.details, 'requested_status');
@@ -75,13 +84,14 @@ describe('the status action follows SPEC §7.1 exactly', () => {
   for (const from of TASK_STATUSES) {
     for (const to of TASK_STATUSES) {
       const allowed = STATUS_TABLE[from].includes(to);
-      it(`${from} → ${to}: ${allowed ? 'allowed' : 'TASK_TRANSITION_INVALID'}`, () => {
+      it(`${from} → ${to}: ${allowed ? 'allowed' : from === 'cancelled' ? 'TASK_CANCELLED' : 'TASK_TRANSITION_INVALID'}`, () => {
         const h = new RunHarness();
         const t = h.taskIn(from, { id: 't' });
         const now = h.ctx.advance(10);
         const req = { task_id: 't', action: 'status' as const, status: to, lease_token: t.lease_token, error: 'why', agent_id: 'boss' };
         if (!allowed) {
-          expectDomainError(() => h.transition(req), 'TASK_TRANSITION_INVALID', { current_status: from, requested_status: to });
+          if (from === 'cancelled') expectDomainError(() => h.transition(req), 'TASK_CANCELLED', { task_id: 't' });
+          else expectDomainError(() => h.transition(req), 'TASK_TRANSITION_INVALID', { current_status: from, requested_status: to });
           return;
         }
         const e = h.transition(req);

@@ -142,6 +142,40 @@ for (const store of Object.keys(STORES)) {
       assert.deepEqual(past.replay, checkpoint.run);
     });
 
+    it('cancelling with cascade and closing a question replay without drift; dependents say why they wait', async () => {
+      const { service } = serviceOn(store);
+      await service.execute('createRun', { run_id: 'r', objective: 'cancel' });
+      await service.execute('createTasks', {
+        run_id: 'r',
+        tasks: [
+          { id: 'a', task_type: 'w' },
+          { id: 'b', task_type: 'w', depends_on_task_ids: ['a'] },
+          { id: 'c', task_type: 'w', depends_on_task_ids: ['b'] },
+          { id: 'd', task_type: 'w', depends_on_task_ids: ['a'] },
+        ],
+      });
+      const { cancelled } = await service.execute('cancelTask', { run_id: 'r', task_id: 'b', reason: 'split up', cascade: true });
+      assert.deepEqual(
+        cancelled.map((t) => [t.id, t.cancelled?.cascade_from]),
+        [
+          ['b', undefined],
+          ['c', 'b'],
+        ],
+      );
+      await service.execute('cancelTask', { run_id: 'r', task_id: 'a', reason: 'not needed' });
+      const claimed = await service.execute('claimTask', { run_id: 'r', agent_id: 'x' });
+      assert.deepEqual([claimed.task, claimed.reason], [null, 'needs_a_person'], 'd waits on a cancelled task: a person decides');
+      await service.execute('patchBlackboard', { run_id: 'r', op: 'add_open_question', payload: { id: 'question-q', text: 'q?' } });
+      await service.execute('patchBlackboard', { run_id: 'r', op: 'answer_question', payload: { question_id: 'question-q', text: 'yes' } });
+      const { blackboard } = await service.execute('getBlackboard', { run_id: 'r' });
+      assert.deepEqual([blackboard.open_questions.length, blackboard.closed_questions.map((q) => q.id)], [0, ['question-q']]);
+      service.flush();
+      const r = await service.execute('replay', { run_id: 'r', from_checkpoint: false });
+      assert.equal(r.drift.mismatch, false);
+      assert.deepEqual(r.replay, r.persisted);
+      assert.deepEqual(r.replay_blackboard, r.persisted_blackboard);
+    });
+
     it('a healthy run has nothing to repair', async () => {
       const { service } = serviceOn(store);
       await service.execute('createRun', { run_id: 'r', objective: 'repair' });

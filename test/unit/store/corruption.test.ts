@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { after, describe, it } from 'node:test';
 import { DomainError } from '../../../server/src/engine/errors';
-import { assertContiguous, deleteCaches, logFile, openStore, readLogEvents, removeTree, sleep, tempRoot } from './helpers';
+import { assertContiguous, deleteCaches, logFile, openStore, readLogEvents, removeTree, setRunFormat, sleep, tempRoot } from './helpers';
 import { Diagnostic } from '../../../contract/diagnostic';
 
 const roots: string[] = [];
@@ -262,15 +262,7 @@ describe('corrupt lines in the middle of the log', () => {
 
   it('a run made by a newer Runboard (a higher format) is read, never written', async () => {
     const root = await runWithNotes('newer', 1);
-    const file = logFile(root, 'newer');
-    const lines = fs
-      .readFileSync(file, 'utf8')
-      .split('\n')
-      .filter((l) => l !== '');
-    const first = JSON.parse(lines[0]);
-    first.payload.format = RUN_FORMAT + 1;
-    lines[0] = JSON.stringify(first);
-    fs.writeFileSync(file, lines.join('\n') + '\n');
+    setRunFormat(root, 'newer', RUN_FORMAT + 1);
     const s = openStore(root);
     try {
       assert.equal((await s.store.execute('getRun', { run_id: 'newer' })).run.last_event_seq, 2);

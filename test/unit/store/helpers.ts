@@ -48,6 +48,20 @@ export function openStore(root: string, options: Partial<StoreOptions> = {}): Te
   return { store, diagnostics };
 }
 
+/** Makes the run's log say it was created by a Runboard of run format `format` (the creation event's payload and run record). */
+export function setRunFormat(root: string, runId: string, format: number): void {
+  const file = logFile(root, runId);
+  const lines = fs
+    .readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l !== '');
+  const first = JSON.parse(lines[0]);
+  first.payload.format = format;
+  first.payload.run.format = format;
+  lines[0] = JSON.stringify(first);
+  fs.writeFileSync(file, lines.join('\n') + '\n');
+}
+
 /** The log's lines parsed as JSON (all of them must parse). */
 export function readLogEvents(root: string, runId: string): EventRecord[] {
   const text = fs.readFileSync(logFile(root, runId), 'utf8');

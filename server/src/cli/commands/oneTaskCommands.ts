@@ -5,8 +5,8 @@ import { taskInputFromLine, wordsOf } from '../../../../contract/taskLine';
 import { waitReasons } from '../../../../contract/taskRules';
 import { attemptText, payloadTitle, waitText } from '../../../../contract/taskText';
 import { DomainError } from '../../engine/errors';
-import { leaseLines, taskLine } from '../humanFormat';
-import { Invocation } from '../invocation';
+import { leaseLines, relativeTime, taskLine } from '../humanFormat';
+import { givenLeaseToken, Invocation } from '../invocation';
 import { UsageError } from '../usageError';
 
 export async function tasksAdd({ session, out, args, opts }: Invocation): Promise<void> {
@@ -35,7 +35,7 @@ export async function tasksAdd({ session, out, args, opts }: Invocation): Promis
 
 /** tasks edit: the fields given, with the lease token this process holds (or --force, a person). */
 export async function tasksEdit({ session, out, args, opts }: Invocation): Promise<void> {
-  const token = (opts.token as string | undefined) ?? (process.env.RUNBOARD_LEASE_TOKEN?.trim() || undefined);
+  const token = givenLeaseToken(opts);
   // Absent stays absent (not edited); given, even as "", it replaces the list.
   const list = (v: unknown) => (v === undefined ? undefined : wordsOf(v as string[]));
   const result = await session.execute(
@@ -68,6 +68,13 @@ export async function tasksShow({ session, out, args }: Invocation): Promise<voi
   out.result({ task, claimable: waits.length === 0, waits }, () => taskDetails(task, byId, waits, now));
 }
 
+/** "2m ago by cli:ana, cascade from a: obsolete". */
+function cancelledText(c: NonNullable<Task['cancelled']>, now: number): string {
+  const by = c.by ? ` by ${c.by}` : '';
+  const from = c.cascade_from ? `, cascade from ${c.cascade_from}` : '';
+  return `${relativeTime(c.at_ms, now)}${by}${from}${c.reason ? `: ${c.reason}` : ''}`;
+}
+
 function taskDetails(task: Task, byId: ReadonlyMap<string, Task>, waits: string[], now: number): string {
   const p = (task.payload ?? {}) as { description?: unknown; output_target?: { path?: unknown } };
   const lines = [
@@ -83,6 +90,7 @@ function taskDetails(task: Task, byId: ReadonlyMap<string, Task>, waits: string[
   lines.push(...leaseLines(task, now));
   if (task.last_error) lines.push(`  last error  ${task.last_error}`);
   if (task.result) lines.push(`  result      ${task.result}`);
+  if (task.cancelled) lines.push(`  cancelled   ${cancelledText(task.cancelled, now)}`);
   if (task.labels?.length) lines.push(`  labels      ${task.labels.join(', ')}`);
   lines.push(waits.length === 0 ? '  claimable now' : `  waits:      ${waits.join('; ')}`);
   return lines.join('\n');

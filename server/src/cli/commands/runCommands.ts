@@ -41,7 +41,7 @@ export async function runCreate({ session, out, args, opts }: Invocation): Promi
 export async function runShow({ session, out, args }: Invocation): Promise<void> {
   const result = await session.execute('getRun', { run_id: await session.runId(args[0]) });
   out.result(result, () => {
-    const details = runDetails(result.run, summarizeBoard(result.run, result.blackboard));
+    const details = runDetails(result.run, summarizeBoard(result.run, result.blackboard), result.blackboard);
     if (!result.damage) return details;
     const where = result.damage.map((d) => `  ${d.file}:${d.line}  ${d.message}`).join('\n');
     return `${details}\n\nREAD-ONLY: the log has lines that cannot be folded (shown around them):\n${where}\nSee \`runboard repair ${result.run.run_id}\`.`;

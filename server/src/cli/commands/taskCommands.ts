@@ -2,9 +2,9 @@
 // token or task; plus retry and requeue, which need no lease. Claiming is claimCommand.ts.
 import * as fs from 'node:fs';
 import { TransitionAction } from '../../../../contract/schemas/params';
-import { relativeTime, taskLine, tasksTable } from '../humanFormat';
+import { relativeTime, taskLine, tasksOfRun, tasksTable } from '../humanFormat';
 import { agentLeaseMs } from '../agentLease';
-import { Invocation } from '../invocation';
+import { givenLeaseToken, Invocation } from '../invocation';
 import { CliSession } from '../session';
 import { UsageError } from '../usageError';
 import { parseJson } from './runCommands';
@@ -28,13 +28,13 @@ export async function tasksCreate({ session, out, args }: Invocation): Promise<v
 }
 
 export async function tasksList({ session, out, opts }: Invocation): Promise<void> {
-  const { blackboard } = await session.execute('getBlackboard', { run_id: await session.runId() });
   const status = opts.status as TaskStatus | undefined;
   if (status !== undefined && !(TASK_STATUSES as readonly string[]).includes(status)) {
     throw new UsageError(`--status must be one of ${TASK_STATUSES.join(', ')}.`);
   }
-  const tasks = status === undefined ? blackboard.tasks : blackboard.tasks.filter((t) => t.status === status);
-  out.result({ tasks }, () => tasksTable(tasks));
+  const { run } = await session.execute('getRun', { run_id: await session.runId() });
+  const tasks = status === undefined ? run.tasks : run.tasks.filter((t) => t.status === status);
+  out.result({ tasks }, () => tasksOfRun(tasks, run));
 }
 
 interface LeaseTarget {
@@ -49,7 +49,7 @@ interface LeaseTarget {
  * task, and a stale, finished or revoked token is its domain error (exit 1), never a usage error.
  */
 async function leaseTarget(session: CliSession, opts: Record<string, unknown>): Promise<LeaseTarget> {
-  const token = (opts.token as string | undefined) ?? (process.env.RUNBOARD_LEASE_TOKEN?.trim() || undefined);
+  const token = givenLeaseToken(opts);
   const taskId = opts.task as string | undefined;
   if (taskId === undefined && token === undefined) {
     throw new UsageError('Say which task with --task, or pass the lease token (--token or RUNBOARD_LEASE_TOKEN) to act on its task.');

@@ -1,7 +1,8 @@
 // demo: a planner creates a run with a four-step plan and twelve tasks, then N simulated agents
 // claim, heartbeat, fail, retry and finish them at a human pace — all through the same RunService
 // calls a real agent makes — so a new user can watch the board move in the editor.
-import { firstLine } from '../../../../contract/taskText';
+import { firstLine, NOTHING_TO_CLAIM_TEXT } from '../../../../contract/taskText';
+import type { NothingToClaim } from '../../../../contract/taskRules';
 import { DomainError } from '../../engine/errors';
 import { Task } from '../../../../contract/schemas/records';
 import { Invocation } from '../invocation';
@@ -9,7 +10,7 @@ import { Output } from '../output';
 import { CliSession } from '../session';
 import { UsageError } from '../usageError';
 import { DEMO_OBJECTIVE, DEMO_TASKS, demoTaskInputs, DemoTask } from './samplePlan';
-import { RunStatus } from '../../../../contract/statuses';
+import { isFinishedTask, RunStatus } from '../../../../contract/statuses';
 import { LEASE } from '../../../../contract/limits';
 
 interface Pace {
@@ -66,24 +67,26 @@ class DemoRun {
   async stepMaybeDone(step: string, tasks: Task[]): Promise<void> {
     if (this.doneSteps.has(step)) return;
     const mine = tasks.filter((t) => this.byId.get(t.id)?.step === step);
-    if (mine.some((t) => t.status !== 'done')) return;
+    if (mine.some((t) => !isFinishedTask(t.status))) return;
     this.doneSteps.add(step);
     await this.event('step_completed', 'running', step);
   }
 
-  /** True once every task is done; the first to see it finishes the run. */
+  /** True once every task is finished (done, or cancelled by a person watching); the first to see it finishes the run. */
   async allDone(): Promise<boolean> {
     const { blackboard } = await this.session.execute('getBlackboard', { run_id: this.runId });
     for (const t of blackboard.tasks) {
       const step = this.byId.get(t.id)?.step;
       if (step) await this.stepMaybeDone(step, blackboard.tasks);
     }
-    if (blackboard.tasks.some((t) => t.status !== 'done')) return false;
+    if (blackboard.tasks.some((t) => !isFinishedTask(t.status))) return false;
     if (!this.finished) {
       this.finished = true;
       await this.session.execute('createCheckpoint', { run_id: this.runId, reason: 'demo finished' });
-      await this.event('session_run_finished', 'completed', undefined, { why_next_step: `All ${blackboard.tasks.length} tasks are done.` });
-      this.say('planner', `all ${blackboard.tasks.length} tasks done; run completed`);
+      await this.event('session_run_finished', 'completed', undefined, {
+        why_next_step: `All ${blackboard.tasks.length} tasks are finished.`,
+      });
+      this.say('planner', `all ${blackboard.tasks.length} tasks finished; run completed`);
     }
     return true;
   }
@@ -130,8 +133,9 @@ async function agent(demo: DemoRun, name: string): Promise<void> {
     await demo.sleep(0.5);
     if (demo.finished) return;
     let task: Task | null;
+    let reason: NothingToClaim | undefined;
     try {
-      ({ task } = await session.execute('claimTask', { run_id: demo.runId, agent_id: name, lease_ms: LEASE.defaultMs }));
+      ({ task, reason } = await session.execute('claimTask', { run_id: demo.runId, agent_id: name, lease_ms: LEASE.defaultMs }));
     } catch (e) {
       // Another agent finished the run between our check and the claim.
       if (e instanceof DomainError && e.code === 'RUN_TERMINAL' && demo.finished) return;
@@ -139,12 +143,17 @@ async function agent(demo: DemoRun, name: string): Promise<void> {
     }
     if (!task) {
       if (await demo.allDone()) return;
-      if (!waiting) demo.say(name, 'nothing claimable yet; waiting for dependencies');
+      // A person watching may have cancelled a task the rest waits on: then they wait for that person.
+      if (!waiting) demo.say(name, `nothing claimable yet (${reason ? NOTHING_TO_CLAIM_TEXT[reason] : 'waiting'})`);
       waiting = true;
       continue;
     }
     waiting = false;
-    await work(demo, name, task, demo.byId.get(task.id)!);
+    await work(demo, name, task, demo.byId.get(task.id)!).catch((e: unknown) => {
+      // A person cancelled the task while this agent worked on it: it stops, as a real agent would.
+      if (!(e instanceof DomainError && e.code === 'TASK_CANCELLED')) throw e;
+      demo.say(name, `stopped ${task.id}: ${e.message}`);
+    });
   }
 }
 

@@ -4,7 +4,7 @@
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { StoreResults } from '../../../../contract/results';
 import type { InputOf, StoreMethod, TransitionAction } from '../../../../contract/schemas/params';
-import type { RunRecord, Task } from '../../../../contract/schemas/records';
+import type { BlackboardItem, BlackboardOp, RunRecord, Task } from '../../../../contract/schemas/records';
 import { RunService } from '../../service/runService';
 import { summarizeBoard } from '../boardSummary';
 import { chooseRun } from '../runChoice';
@@ -15,6 +15,8 @@ import { forModel } from './forModel';
 import { whyNothingToClaim } from '../../engine/taskClaim';
 import { stateFromRecords } from '../../engine/state';
 import { NOTHING_TO_CLAIM_TEXT } from '../../../../contract/taskText';
+import { DomainError } from '../../engine/errors';
+import { decisionLinks, decisionsByStanding, questionOutcome, reopenedText } from '../../../../contract/blackboardText';
 
 export interface BoardToolsOptions {
   store: RunService;
@@ -65,6 +67,10 @@ export class BoardTools {
     const summary = summarizeBoard(run, blackboard);
     const counts = Object.fromEntries(Object.entries(summary.counts).filter(([, n]) => n > 0));
     const texts = (items: { text: string; step_id?: string }[]) => items.map((i) => (i.step_id ? `${i.step_id}: ${i.text}` : i.text));
+    // Items a model acts on carry their id; what became of them follows the text.
+    const withId = (i: BlackboardItem, ...notes: (string | undefined)[]) =>
+      [`${i.id}${i.step_id ? ` (${i.step_id})` : ''}: ${i.text}`, ...notes.filter((n) => n !== undefined)].join(' — ');
+    const decisions = decisionsByStanding(blackboard);
     return {
       // A damaged log is read-only: the model must know why its writes will be refused.
       ...(damage
@@ -76,8 +82,10 @@ export class BoardTools {
       tasks: forModel(tasks, this.holds, true),
       blackboard: {
         facts: texts(blackboard.facts),
-        decisions: texts(blackboard.decisions),
-        open_questions: texts(blackboard.open_questions),
+        decisions: decisions.current.map((d) => withId(d, ...decisionLinks(d))),
+        superseded_decisions: decisions.superseded.map((d) => `${d.id} → ${d.superseded_by}`),
+        open_questions: blackboard.open_questions.map((q) => withId(q, reopenedText(q))),
+        closed_questions: blackboard.closed_questions.map((q) => withId(q, questionOutcome(q))),
         artifacts: blackboard.artifacts.map((a) => a.path),
       },
     };
@@ -141,21 +149,35 @@ export class BoardTools {
       ...(p.error !== undefined ? { error: p.error } : {}),
       ...(action === 'heartbeat' ? { lease_ms: p.lease_ms ?? agentLeaseMs() } : {}),
       command_id: p.command_id,
+    }).catch((e: unknown) => {
+      // Someone cancelled the task: its lease is over, and this session holds it no more.
+      if (e instanceof DomainError && e.code === 'TASK_CANCELLED') this.leases.forget(id, p.task_id);
+      throw e;
     });
     if (result.task.status !== 'in_progress') this.leases.forget(id, p.task_id);
     else if (result.task.lease_token) this.leases.remember(id, p.task_id, result.task.lease_token);
     return { run_id: id, ...result };
   }
 
-  async patch(
-    run_id: string | undefined,
-    op: 'add_fact' | 'add_decision' | 'add_open_question' | 'add_artifact',
-    payload: object,
-    command_id?: string,
-  ) {
+  /** cancelTask with this session's token for the task, if it holds one; the tokens of the tasks cancelled are forgotten. */
+  async cancel(p: { run_id?: string; task_id: string; reason?: string; cascade?: boolean; force?: boolean; command_id?: string }) {
+    const id = await this.runIdOr(p.run_id);
+    const token = this.leases.tokenFor(id, p.task_id);
+    const { cancelled, ...result } = await this.execute('cancelTask', {
+      ...p,
+      run_id: id,
+      agent_id: this.o.agent,
+      ...(token !== undefined ? { lease_token: token } : {}),
+    });
+    for (const t of cancelled) this.leases.forget(id, t.id);
+    // The task named is there whole; of the others, the ids say enough (get_run shows them).
+    return { run_id: id, ...result, cancelled: cancelled.map((t) => t.id) };
+  }
+
+  async patch(run_id: string | undefined, op: BlackboardOp, payload: object, command_id?: string) {
     const id = await this.runIdOr(run_id);
     const result = await this.execute('patchBlackboard', { run_id: id, op, payload, command_id });
-    // The whole blackboard is in get_run; here the model needs to know what was added.
+    // The whole blackboard is in get_run; here the model needs to know what it changed.
     return {
       run_id: id,
       patch: result.patch,

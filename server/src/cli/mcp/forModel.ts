@@ -4,6 +4,7 @@
 // summary beside its structuredContent, and another session's lease tokens dropped.
 import type { Task } from '../../../../contract/schemas/records';
 import { payloadTitle } from '../../../../contract/taskText';
+import { isFinishedTask } from '../../../../contract/statuses';
 import { isOthersToken } from '../leasePrivacy';
 
 type Obj = Record<string, unknown>;
@@ -34,7 +35,7 @@ function listedWithout(t: Obj): Set<string> {
   const drop = new Set(['task_rev', 'workflow_node_id', 'parent_task_id', 'decision_ids', 'artifact_ids']);
   if (t.attempt === 0) drop.add('attempt').add('max_attempts');
   if (t.status !== 'pending' && t.status !== 'runnable') drop.add('next_retry_at_ms');
-  if (t.status === 'done') drop.add('assigned_agent');
+  if (isFinishedTask(String(t.status))) drop.add('assigned_agent');
   return drop;
 }
 
@@ -82,6 +83,13 @@ export function forModel(value: unknown, own: (token: string) => boolean, listin
 
 const taskLine = (t: Obj) => `${String(t.id)} (${String(t.status)})${typeof t.title === 'string' ? `: ${t.title}` : ''}`;
 
+/** The item a blackboard patch added or closed. */
+function patchSubject(payload: unknown): string {
+  if (!isObj(payload)) return '';
+  const id = payload.question_id ?? payload.decision_id ?? payload.id;
+  return typeof id === 'string' ? id : '';
+}
+
 /** A few lines that say what the result is; the whole of it is the structuredContent. */
 export function summaryOf(v: Obj): string {
   const lines: string[] = [];
@@ -104,7 +112,8 @@ export function summaryOf(v: Obj): string {
   if (isObj(v.board) && Array.isArray(v.board.claimable_now)) lines.push(`Claimable now: ${v.board.claimable_now.join(', ') || 'none'}`);
   if (isObj(v.checkpoint)) lines.push(`Checkpoint ${String(v.checkpoint.checkpoint_id)} at seq ${String(v.checkpoint.seq)}`);
   if (isObj(v.drift)) lines.push(`Drift: ${v.drift.mismatch ? 'yes' : 'none'} (${String(v.events_applied)} events replayed)`);
-  if (isObj(v.patch)) lines.push(`Added to the blackboard (${String(v.patch.op)})`);
+  if (Array.isArray(v.cancelled)) lines.push(`Cancelled: ${v.cancelled.join(', ')}`);
+  if (isObj(v.patch)) lines.push(`Blackboard: ${String(v.patch.op)} ${patchSubject(v.patch.payload)}`.trimEnd());
   if (v.deduped === true) lines.push('(a repeat of an earlier call: nothing changed)');
   return lines.join('\n') || 'Done.';
 }

@@ -22,8 +22,10 @@ export interface McpServerOptions {
 const INSTRUCTIONS = `Runboard is this workspace's shared task board for agents (runs, tasks with leases, a blackboard).
 Typical loop: get_run (see the board) → claim_task → do the work, calling heartbeat_task before the lease expires →
 complete_task (or fail_task with the reason). Record findings with add_fact / add_decision / add_open_question and files
-with add_artifact. Plan work with create_run (one step per line) and add_task; finish with complete_run or fail_run. Lease tokens are remembered by this server; you only pass task ids. Errors start with a code such as
-TASK_LEASE_EXPIRED (claim again) or RUN_AMBIGUOUS (pass run_id).`;
+with add_artifact; answer open questions with answer_question. Plan work with create_run (one step per line) and add_task;
+withdraw work no longer needed with cancel_task; finish with complete_run or fail_run. Lease tokens are remembered by this
+server; you only pass task ids. Errors start with a code such as TASK_LEASE_EXPIRED (claim again), TASK_CANCELLED (stop:
+someone withdrew the task) or RUN_AMBIGUOUS (pass run_id).`;
 
 /** Serves until the client closes stdin; then writes the caches and returns. */
 export async function runMcpServer(o: McpServerOptions): Promise<void> {

@@ -2,7 +2,7 @@
 // Descriptions are written for a model that has never heard of Runboard.
 import { z } from 'zod';
 import { RUN_STATUSES } from '../../../../contract/statuses';
-import { ownRecord } from '../../../../contract/schemas/params';
+import { ListRunsParams, ownRecord } from '../../../../contract/schemas/params';
 import { stepsFromObjective } from '../../../../contract/planSteps';
 import { commandId, runId, stepId } from './toolInputs';
 import { AddTool, OUT, tool } from './toolKit';
@@ -12,12 +12,11 @@ export const RUN_TOOLS: AddTool[] = [
     'list_runs',
     {
       title: 'List runs',
-      description:
-        'The runs of this workspace, newest first. A run is a unit of work: an objective, a plan, and a task board ' + 'that agents share.',
+      description: "This workspace's runs, newest first. A run: an objective, a plan and a task board agents share.",
       outputSchema: OUT.of({ runs: OUT.items }),
       inputSchema: {
         status: z.enum(RUN_STATUSES).optional().describe('Only runs with this status.'),
-        limit: z.number().int().optional().describe('At most this many runs (default 100).'),
+        limit: ListRunsParams.shape.limit.describe('At most this many (default 100).'),
       },
       annotations: { readOnlyHint: true },
     },
@@ -34,6 +33,7 @@ export const RUN_TOOLS: AddTool[] = [
             updated_at_ms: r.updated_at_ms,
             tasks_total: tasks.length,
             tasks_done: tasks.filter((x) => x.status === 'done').length,
+            tasks_cancelled: tasks.filter((x) => x.status === 'cancelled').length || undefined,
           })),
         };
       }),
@@ -43,15 +43,13 @@ export const RUN_TOOLS: AddTool[] = [
     'create_run',
     {
       title: 'Start a run',
-      description:
-        'Start a run when no open run fits your work; then add tasks (add_task, create_tasks). Every line of a ' +
-        'multi-line objective becomes a plan step.',
+      description: 'Start a run when no open run fits your work; then add tasks (add_task, create_tasks).',
       outputSchema: OUT.of({ run: OUT.item }),
       inputSchema: {
-        objective: z.string().min(1).describe('What the run is for. Several lines become the plan steps, one per line.'),
-        auto_finish: z.boolean().optional().describe('Complete the run by itself when its last open task is completed.'),
+        objective: z.string().min(1).describe('What the run is for; several lines become plan steps, one each.'),
+        auto_finish: z.boolean().optional().describe('Complete the run when its last open task is.'),
         run_id: z.string().optional().describe('An id of your choice (letters, digits, . _ -); default run-<uuid>.'),
-        run_type: z.string().optional().describe('A label for the kind of run (default "interactive").'),
+        run_type: z.string().optional().describe('Kind of run (default "interactive").'),
       },
     },
     (t, p) =>
@@ -67,9 +65,7 @@ export const RUN_TOOLS: AddTool[] = [
     'get_run',
     {
       title: 'Get a run and its board',
-      description:
-        'One run: objective, status, steps, its tasks (no payloads: claim_task gives those), the board (counts, ' +
-        'claimable now, leases, yours) and the blackboard. Start here.',
+      description: "Start here: a run's objective, status, steps, tasks (no payloads: claim_task gives those), board and blackboard.",
       outputSchema: OUT.of({ run: OUT.item, board: OUT.item, tasks: OUT.items }),
       inputSchema: { run_id: runId },
       annotations: { readOnlyHint: true },
@@ -83,15 +79,10 @@ export const RUN_TOOLS: AddTool[] = [
         'complete_run',
         'Complete the run',
         'completed',
-        'Mark the run completed: its work is done. Refused with TASKS_IN_PROGRESS while tasks are in progress (pass ' +
-          'force to complete anyway); pending tasks stay on the board. Nothing can be claimed from a completed run.',
+        'Mark the run completed. Refused while tasks are in progress, unless force; pending tasks stay. Nothing is ' +
+          'claimable afterwards.',
       ],
-      [
-        'fail_run',
-        'Fail the run',
-        'failed',
-        'Mark the run failed, with the reason: it cannot reach its objective. Nothing can be claimed from it afterwards.',
-      ],
+      ['fail_run', 'Fail the run', 'failed', 'Mark the run failed: it cannot reach its objective. Nothing is claimable afterwards.'],
     ] as const
   ).map(([name, title, status, description]) =>
     tool(
@@ -102,8 +93,8 @@ export const RUN_TOOLS: AddTool[] = [
         outputSchema: OUT.runEvent,
         inputSchema: {
           run_id: runId,
-          reason: z.string().optional().describe('Why, in a sentence (kept in the run).'),
-          ...(status === 'completed' ? { force: z.boolean().optional().describe('Complete even while tasks are in progress.') } : {}),
+          reason: z.string().optional().describe('Why (kept in the run).'),
+          ...(status === 'completed' ? { force: z.boolean().optional().describe('Even with tasks in progress.') } : {}),
           command_id: commandId,
         },
       },
@@ -120,14 +111,14 @@ export const RUN_TOOLS: AddTool[] = [
     'append_event',
     {
       title: 'Record a run event',
-      description: 'Record a run event, e.g. step_completed with step_id (the plan moves along). Finish runs with complete_run.',
+      description: 'Record a run event, e.g. step_completed with step_id (the plan moves along); complete_run ends a run.',
       outputSchema: OUT.runEvent,
       inputSchema: {
         run_id: runId,
-        type: z.string().min(1).describe('Event type, e.g. step_started, step_completed, step_failed, session_run_finished.'),
-        status: z.enum(RUN_STATUSES).optional().describe("The run status the event declares (default: the run's current status)."),
+        type: z.string().min(1).describe('e.g. step_started, step_completed, step_failed.'),
+        status: z.enum(RUN_STATUSES).optional().describe('The run status it declares (default: as is).'),
         step_id: stepId,
-        payload: ownRecord(z.unknown()).optional().describe('Event details, e.g. {"why_next_step": "..."} or {"error": "..."}.'),
+        payload: ownRecord(z.unknown()).optional().describe('Details, e.g. {"why_next_step": "..."}.'),
         command_id: commandId,
       },
     },
@@ -138,9 +129,9 @@ export const RUN_TOOLS: AddTool[] = [
     'create_checkpoint',
     {
       title: 'Checkpoint the run',
-      description: 'Save a snapshot of the run and its blackboard at this point, e.g. before a risky change; replay_run can start from it.',
+      description: 'Snapshot the run and its blackboard, e.g. before a risky change; replay_run can start from it.',
       outputSchema: OUT.of({ checkpoint: OUT.item }),
-      inputSchema: { run_id: runId, reason: z.string().min(1).describe('Why this checkpoint, in a few words.') },
+      inputSchema: { run_id: runId, reason: z.string().min(1).describe('Why, in a few words.') },
     },
     (t, p) =>
       t.call(async () => {
@@ -159,15 +150,15 @@ export const RUN_TOOLS: AddTool[] = [
   tool(
     'replay_run',
     {
-      title: 'Replay a run and check for drift',
+      title: 'Replay and check for drift',
       description:
-        'Rebuild the run from its log and compare it with the stored state: drift.mismatch is false for a healthy ' +
-        'run; up to an earlier upto_seq, the flags show what changed since.',
+        'Rebuild the run from its log and compare with the stored state (drift.mismatch false: healthy); to an ' +
+        'earlier upto_seq, the flags show what changed since.',
       outputSchema: OUT.of({ drift: OUT.item, replay: OUT.item, persisted: OUT.item }),
       inputSchema: {
         run_id: runId,
-        upto_seq: z.number().int().optional().describe('Replay up to this event seq (default: the last).'),
-        from_scratch: z.boolean().optional().describe('Ignore checkpoints and replay from the first event.'),
+        upto_seq: z.number().int().optional().describe('Last event seq to replay (default: all).'),
+        from_scratch: z.boolean().optional().describe('Ignore checkpoints; replay from seq 1.'),
         checkpoint_id: z.string().optional().describe('Start from this checkpoint.'),
       },
       annotations: { readOnlyHint: true },

@@ -1,15 +1,17 @@
 // The pieces of the MCP tools' input schemas: the contract's shapes, described for a model.
 import { z } from 'zod';
 import { LEASE } from '../../../../contract/limits';
-import { TaskInput, unknownTaskFields } from '../../../../contract/schemas/params';
+import { ClaimTaskParams, TaskInput, unknownTaskFields } from '../../../../contract/schemas/params';
 import { CREATABLE_TASK_STATUSES } from '../../../../contract/statuses';
 
 export const runId = z.string().optional().describe('Default: the only open run.');
 export const taskId = z.string().describe('The task id.');
-export const leaseToken = z.string().optional().describe('Only for a lease this session did not claim.');
-export const commandId = z.string().min(1).max(200).optional().describe('Idempotency key: a repeat returns the first result.');
-export const stepId = z.string().optional().describe('Its plan step, e.g. "step-2".');
-export const leaseMs = z.number().int().optional().describe(`Lease length in ms (default ${LEASE.agentDefaultMs}, max ${LEASE.maxMs}).`);
+export const leaseToken = z.string().optional().describe('Only for a lease claimed elsewhere.');
+// Its bounds are the contract's (a bad one is refused naming the field): not repeated here.
+export const commandId = z.string().optional().describe('Idempotency key.');
+export const stepId = z.string().optional().describe('Its plan step, e.g. step-2.');
+// The contract's: any length, clamped to its bounds.
+export const leaseMs = ClaimTaskParams.shape.lease_ms.describe(`Lease length in ms (default ${LEASE.agentDefaultMs}, max ${LEASE.maxMs}).`);
 
 /** The contract's TaskInput, each field described for a model (the checks are the contract's). */
 const taskField = TaskInput.shape;

@@ -41,7 +41,8 @@ export function tool<S extends ZodRawShapeCompat>(
 // The pieces of the shallow output schemas: a result names its main fields; the rest (run_id,
 // deduped …) may follow.
 const item = z.looseObject({});
-const items = z.array(z.unknown());
+// Optional: forModel leaves an empty list out (no runs, no ready tasks, nothing newly cancelled).
+const items = z.array(z.unknown()).optional();
 export const OUT = {
   item,
   items,

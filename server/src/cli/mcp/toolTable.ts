@@ -7,7 +7,9 @@ import { z } from 'zod';
 import type { BoardTools } from './boardTools';
 import { RUN_TOOLS } from './runTools';
 import { DEFAULT_TASK_TYPE, taskInputFromLine } from '../../../../contract/taskLine';
+import { EditTaskParams, TaskInput } from '../../../../contract/schemas/params';
 import { commandId, leaseMs, leaseToken, runId, stepId, taskId, TaskInputShape } from './toolInputs';
+import { QUESTION_ACTIONS, questionPatch } from './questionPatch';
 import { AddTool, OUT, tool } from './toolKit';
 
 /** What every lease tool takes. */
@@ -46,7 +48,7 @@ const TASK_TOOLS: AddTool[] = [
         id: z.string().optional().describe('Default: generated.'),
         task_type: z.string().optional().describe(`Kind of work (default ${DEFAULT_TASK_TYPE}; implementation when target is given).`),
         target: z.string().optional().describe('The file the task writes, if any.'),
-        priority: z.number().int().optional().describe('Higher is claimed first (default 0).'),
+        priority: TaskInput.shape.priority.describe('Higher is claimed first (default 0).'),
         after: z.array(z.string()).optional().describe('Claimable once these are done.'),
         command_id: commandId,
       },
@@ -64,14 +66,14 @@ const TASK_TOOLS: AddTool[] = [
     'edit_task',
     {
       title: 'Edit a task',
-      description: 'Change a task: title, description, priority, what it waits for, labels. One you do not hold needs force.',
+      description: "Change a task's title, description, priority, dependencies or labels. Another agent's needs force.",
       outputSchema: OUT.task,
       inputSchema: {
         run_id: runId,
         task_id: taskId,
         title: z.string().optional().describe('New title.'),
         description: z.string().optional().describe('New description.'),
-        priority: z.number().int().optional().describe('Higher first.'),
+        priority: EditTaskParams.shape.priority.describe('Higher first.'),
         after: z.array(z.string()).optional().describe('What it waits for (replaces).'),
         labels: z.array(z.string()).optional().describe('Its labels (replaces).'),
         force: z.boolean().optional().describe("Edit another agent's task."),
@@ -100,7 +102,7 @@ const TASK_TOOLS: AddTool[] = [
     'ready_tasks',
     {
       title: 'Tasks ready to claim',
-      description: 'The tasks claim_task would take now, in the order it takes them (priority, then age), with why none is when none is.',
+      description: 'The tasks claim_task would take now, in its order (priority, then age); if none, why.',
       outputSchema: OUT.of({ tasks: OUT.items }),
       inputSchema: { run_id: runId },
       annotations: { readOnlyHint: true },
@@ -113,17 +115,16 @@ const TASK_TOOLS: AddTool[] = [
     {
       title: 'Claim a task',
       description:
-        'Take the next task (priority, then age; dependencies done), or task_id. It is yours while its lease lasts: ' +
-        'heartbeat_task before it ends, then complete_task or fail_task (tokens are remembered here). task: null ' +
-        'with the reason when nothing is claimable.',
+        'Take the next task (priority, then age; dependencies done), or task_id. Yours while its lease lasts: ' +
+        'heartbeat_task before it ends, then complete_task or fail_task. task: null and why if none is.',
       outputSchema: OUT.of({ task: OUT.item.nullable() }),
       inputSchema: {
         run_id: runId,
-        task_id: z.string().optional().describe('Claim this task only (null when it is not claimable now).'),
+        task_id: z.string().optional().describe('Only this task.'),
         task_type: z.string().optional().describe('Only tasks of this type.'),
         workflow_id: z.string().optional().describe('Only tasks of this workflow.'),
         lease_ms: leaseMs,
-        agent_id: z.string().optional().describe("Who is claiming (default: this server's agent id)."),
+        agent_id: z.string().optional().describe("Default: this server's agent id."),
         command_id: commandId,
       },
     },
@@ -134,8 +135,7 @@ const TASK_TOOLS: AddTool[] = [
     'heartbeat_task',
     {
       title: 'Keep a lease alive',
-      description:
-        'Extend your lease before lease_expires_at. Once it ends the task goes back to the board (TASK_LEASE_EXPIRED: claim again).',
+      description: 'Extend your lease before lease_expires_at, or the task goes back to the board.',
       outputSchema: OUT.task,
       inputSchema: { ...leaseShape, lease_ms: leaseMs },
     },
@@ -145,7 +145,7 @@ const TASK_TOOLS: AddTool[] = [
     'complete_task',
     {
       title: 'Finish a task',
-      description: 'Mark your task done; its dependents become claimable. Record findings with add_fact or add_artifact.',
+      description: 'Mark your task done; its dependents become claimable.',
       outputSchema: OUT.task,
       inputSchema: leaseShape,
     },
@@ -154,7 +154,7 @@ const TASK_TOOLS: AddTool[] = [
   tool(
     'fail_task',
     {
-      title: 'Report a task as failed',
+      title: 'Fail a task',
       description: 'Mark your task failed, with the reason; it counts as an attempt.',
       outputSchema: OUT.task,
       inputSchema: { ...leaseShape, error: z.string().min(1).describe('What went wrong, for whoever tries next.') },
@@ -165,7 +165,7 @@ const TASK_TOOLS: AddTool[] = [
     'release_task',
     {
       title: 'Give a task back',
-      description: 'Give up a task you claimed without failing it: it goes back to the board for anyone to claim.',
+      description: 'Give back a task you claimed, without failing it: anyone may claim it again.',
       outputSchema: OUT.task,
       inputSchema: leaseShape,
     },
@@ -184,8 +184,8 @@ const TASK_TOOLS: AddTool[] = [
   tool(
     'requeue_task',
     {
-      title: 'Put a task back on the board',
-      description: "Make a task claimable again (not a done one). Another agent's needs force; that agent is told you revoked it.",
+      title: 'Requeue a task',
+      description: "Make a task claimable again (not a done one). Another agent's needs force; it is told.",
       outputSchema: OUT.task,
       inputSchema: {
         run_id: runId,
@@ -202,13 +202,29 @@ const TASK_TOOLS: AddTool[] = [
       }),
   ),
 
+  tool(
+    'cancel_task',
+    {
+      title: 'Cancel a task',
+      description:
+        'Withdraw a task no longer needed (requeue_task reopens it). Tasks waiting on it then need a person, unless ' +
+        "cascade. Another agent's needs force; it is told.",
+      outputSchema: OUT.of({ task: OUT.item, cancelled: OUT.items }),
+      inputSchema: {
+        run_id: runId,
+        task_id: taskId,
+        reason: z.string().optional().describe('Why, for the board and the holder.'),
+        cascade: z.boolean().optional().describe('Also cancel the tasks that wait on it.'),
+        force: z.boolean().optional().describe("Cancel another agent's task."),
+        command_id: commandId,
+      },
+    },
+    (t, p) => t.call(() => t.cancel(p)),
+  ),
+
   ...(
     [
-      [
-        'add_fact',
-        'Record a fact',
-        'a fact you established (something true about the code or the task), so other agents need not rediscover it',
-      ],
+      ['add_fact', 'Record a fact', 'a fact you established, so other agents need not rediscover it'],
       ['add_decision', 'Record a decision', 'a decision taken and why, so other agents follow it'],
       ['add_open_question', 'Record an open question', 'a question that needs an answer (from a person or another agent)'],
     ] as const
@@ -217,28 +233,54 @@ const TASK_TOOLS: AddTool[] = [
       op,
       {
         title,
-        description: `Add to the run's blackboard ${what}.`,
+        description: `Record on the blackboard ${what}.`,
         outputSchema: OUT.patch,
         inputSchema: {
           run_id: runId,
-          text: z.string().min(1).describe('The text, one or two sentences.'),
+          text: z.string().min(1).describe('One or two sentences.'),
           step_id: stepId,
+          ...(op === 'add_decision' ? { supersedes: z.string().optional().describe('Id of a decision this one replaces.') } : {}),
           command_id: commandId,
         },
       },
-      (t, p) =>
-        t.call(() => t.patch(p.run_id, op, { text: p.text, ...(p.step_id !== undefined ? { step_id: p.step_id } : {}) }, p.command_id)),
+      (t, p) => {
+        const item = { text: p.text, ...(p.step_id !== undefined ? { step_id: p.step_id } : {}) };
+        // A decision that replaces another is the same act as recording one: the engine links the two.
+        if ('supersedes' in p && p.supersedes !== undefined) {
+          return t.call(() => t.patch(p.run_id, 'supersede_decision', { ...item, decision_id: p.supersedes, by: t.agent }, p.command_id));
+        }
+        return t.call(() => t.patch(p.run_id, op, item, p.command_id));
+      },
     ),
+  ),
+  tool(
+    'answer_question',
+    {
+      title: 'Answer a question',
+      description:
+        'Close an open question (get_run lists them with ids) with your answer. action resolve closes it without one ' +
+        '(it no longer matters); reopen opens a closed one again.',
+      outputSchema: OUT.patch,
+      inputSchema: {
+        run_id: runId,
+        question_id: z.string().describe('The question id.'),
+        text: z.string().min(1).describe('The answer; to resolve or reopen, why.'),
+        decision: z.string().optional().describe('The decision the answer makes, recorded too.'),
+        action: z.enum(QUESTION_ACTIONS).optional().describe('Default answer.'),
+        command_id: commandId,
+      },
+    },
+    (t, p) => t.call(() => t.patch(p.run_id, ...questionPatch(p, t.agent), p.command_id)),
   ),
   tool(
     'add_artifact',
     {
       title: 'Record an artifact',
-      description: "Add to the run's blackboard a file you produced or changed, so people and agents can find it.",
+      description: 'Record on the blackboard a file you produced or changed, so people and agents can find it.',
       outputSchema: OUT.patch,
       inputSchema: {
         run_id: runId,
-        path: z.string().min(1).describe('Path of the file, relative to the workspace.'),
+        path: z.string().min(1).describe('Relative to the workspace.'),
         artifact_type: z.string().min(1).describe('What it is: source, test, doc, report, patch …'),
         step_id: stepId,
         command_id: commandId,

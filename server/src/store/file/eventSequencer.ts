@@ -51,6 +51,8 @@ export class EventSequencer {
     private readonly maxLineBytes: number,
     private readonly report: Report = () => undefined,
     private readonly onDamage: (d: Damage) => void = () => undefined,
+    /** Why this reader cannot fold a well-formed event (the run format rule: runReader.ts), or undefined. */
+    private readonly unknown: (e: EventRecord) => string | undefined = () => undefined,
   ) {}
 
   private damaged(line: number, message: string, missing?: [number, number]): void {
@@ -141,6 +143,8 @@ export class EventSequencer {
     }
     const e = validateEventRecord(value, this.runId);
     if (typeof e === 'string') return bad(`Invalid event skipped: ${e}`);
+    const unknown = this.unknown(e);
+    if (unknown !== undefined) return bad(`Event not folded: ${unknown}`);
     if (e.batch_end !== undefined && (e.batch_end < e.seq || e.batch_end > e.seq + 100_000)) {
       return bad(`Invalid event skipped: batch_end ${e.batch_end} does not fit seq ${e.seq}`);
     }

@@ -35,7 +35,7 @@ import { RunReader } from './runReader';
 import type { LogPoint, RunSite } from './runSite';
 import { readBlackboardSnapshot, readRunSnapshot } from './snapshots';
 import { HeldLock, LogMissingError, OsRunLock } from './runLock';
-import { damagedError, newerFormatError, runFormatOf } from './writeRefusals';
+import { damagedError, newerFormatError } from './writeRefusals';
 import { WriterClock } from '../writerClock';
 
 export class RunHandle extends RunReader implements RunLog {
@@ -51,7 +51,13 @@ export class RunHandle extends RunReader implements RunLog {
   /** An existing run, loaded from its caches and log. */
   static open(site: RunSite): RunHandle {
     const h = new RunHandle(site);
-    h.load();
+    try {
+      h.load();
+    } catch (e) {
+      // A run this Runboard refuses to read (a newer format) holds no file open.
+      h.close();
+      throw e;
+    }
     return h;
   }
 
@@ -113,7 +119,7 @@ export class RunHandle extends RunReader implements RunLog {
 
   /** What this Runboard may not write: a run of a newer format, or a damaged log until it is repaired. */
   private assertWritable(): void {
-    const format = this.format ?? (this.format = runFormatOf(this.pages.readEvents(1, 1)[0]));
+    const format = this.runFormat();
     if (format > RUN_FORMAT) throw newerFormatError(this.runId, format);
     if (this.damage.length > 0) throw damagedError(this.runId, this.log.file, this.damageReport());
   }

@@ -9,7 +9,7 @@
 // log is gone ends its reader.
 import * as path from 'node:path';
 import type { Diagnostic } from '../../../../contract/diagnostic';
-import { EVENT } from '../../../../contract/events';
+import { EVENT, RUN_FORMAT, unknownToReader } from '../../../../contract/events';
 import { CHECKPOINTS_DIR, EVENTS_FILE } from '../../../../contract/layout';
 import type { EventRecord } from '../../../../contract/schemas/records';
 import { DomainError } from '../../engine/errors';
@@ -25,7 +25,7 @@ import { startFromCaches } from './snapshots';
 import type { CommitNotice, StoreOptions } from '../types';
 import type { LogPoint, RunSite } from './runSite';
 import { restoreNewline, TornTailWatch } from './tornTail';
-import { runFormatOf } from './writeRefusals';
+import { runFormatOf, unreadableNewerRun } from './writeRefusals';
 
 export class RunReader {
   readonly log: EventLog;
@@ -99,9 +99,12 @@ export class RunReader {
       removeStaleTempFiles(this.dir);
       removeStaleTempFiles(path.join(this.dir, CHECKPOINTS_DIR));
     }
-    const fromSnapshot = this.tryLoadSnapshot();
+    let fromSnapshot = this.tryLoadSnapshot();
+    // A newer Runboard's caches may hold what this one cannot read: its log is read whole, and judged.
+    if (fromSnapshot && this.runFormat() > RUN_FORMAT) fromSnapshot = undefined;
     if (!fromSnapshot) this.resetToScratch();
     this.consumeNewSafely(undefined, false);
+    this.refuseIfUnreadable();
     // Every part must end at the log's seq: one cache ahead (run.json claiming events the log
     // does not hold) would make the next commit skip seqs. Trust the log.
     const parts = [this.state.header.last_event_seq, this.state.blackboard.last_event_seq, this.state.commandsSeq];
@@ -154,6 +157,7 @@ export class RunReader {
       this.opts.maxLineBytes,
       (message, line) => this.diagnose(message, undefined, line),
       (d) => this.damage.push(d),
+      (e) => (e.seq > 1 && this.runFormat() > RUN_FORMAT ? unknownToReader(e) : undefined),
     );
     const onLine = (l: Parameters<Parameters<EventLog['readNew']>[0]>[0]) => {
       for (const { event, start } of seq.push(l)) {
@@ -288,8 +292,26 @@ export class RunReader {
     }
     this.touched(this);
     const folded = this.consumeNewSafely(undefined);
+    try {
+      this.refuseIfUnreadable();
+    } catch (e) {
+      this.end((e as Error).message);
+      throw e;
+    }
     if (folded.length > 0) this.notify(folded);
     return folded;
+  }
+
+  /** The run format rule for readers: a run of a newer format that holds a line this Runboard cannot fold is refused, never read in part. */
+  private refuseIfUnreadable(): void {
+    if (this.logSeq === 0 || this.damage.length === 0) return;
+    const format = this.runFormat();
+    if (format > RUN_FORMAT) throw unreadableNewerRun(this.runId, format, this.damage[0]);
+  }
+
+  /** The run's format, as its creation event says (PROTOCOL.md §Files). */
+  protected runFormat(): number {
+    return (this.format ??= runFormatOf(this.pages.readEvents(1, 1)[0]));
   }
 
   /** consumeNew, reading the log again from its start when it was rewritten under us (in place: it shrank). */

@@ -1,5 +1,6 @@
-// Why this Runboard will not write to a run: it was made by a newer Runboard (the run format
-// rule, PROTOCOL.md §Files), or its log is damaged until it is repaired.
+// Why this Runboard will not write to a run — it was made by a newer Runboard (the run format
+// rule, PROTOCOL.md §Files), or its log is damaged until it is repaired — nor read one: a run of a
+// newer format that holds what this Runboard cannot fold.
 import { RUN_FORMAT } from '../../../../contract/events';
 import type { EventRecord } from '../../../../contract/schemas/records';
 import { DomainError } from '../../engine/errors';
@@ -16,6 +17,14 @@ export function newerFormatError(runId: string, format: number): DomainError {
     'RUN_FORMAT_UNSUPPORTED',
     `Run ${runId} was made by a newer Runboard (run format ${format}); this one writes format ${RUN_FORMAT} and only reads it. Update Runboard to change it.`,
     { run_id: runId, format, supported: RUN_FORMAT },
+  );
+}
+
+export function unreadableNewerRun(runId: string, format: number, first: Damage): DomainError {
+  return new DomainError(
+    'RUN_FORMAT_UNSUPPORTED',
+    `Run ${runId} was made by a newer Runboard (run format ${format}) and holds what this one (format ${RUN_FORMAT}) cannot read — line ${first.line}: ${first.message}. Update Runboard to open it.`,
+    { run_id: runId, format, supported: RUN_FORMAT, line: first.line },
   );
 }
 

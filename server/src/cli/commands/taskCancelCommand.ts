@@ -1,0 +1,62 @@
+// tasks cancel: withdraw a task (runs of format 4) as this agent, with the lease token this process
+// holds (its own task) or --force (a person's); with --cascade, every task that waits on it too.
+import type { CancelTaskResult } from '../../../../contract/results';
+import type { RunRecord } from '../../../../contract/schemas/records';
+import { waitReasons } from '../../../../contract/taskRules';
+import { DomainError } from '../../engine/errors';
+import { taskLine } from '../humanFormat';
+import { givenLeaseToken, Invocation } from '../invocation';
+
+export async function tasksCancel({ session, out, args, opts }: Invocation): Promise<void> {
+  const token = givenLeaseToken(opts);
+  const runId = await session.runId(undefined, token);
+  const result = await session
+    .execute(
+      'cancelTask',
+      session.withCommandId({
+        run_id: runId,
+        task_id: args[0]!,
+        reason: opts.reason as string | undefined,
+        agent_id: session.agent,
+        ...(opts.cascade === true ? { cascade: true } : {}),
+        ...(opts.force === true ? { force: true } : {}),
+        ...(token !== undefined ? { lease_token: token } : {}),
+      }),
+    )
+    .catch((e: unknown) => {
+      throw withForceHint(e);
+    });
+  // People are told which tasks now wait on it; a JSON reader has `tasks list` and `tasks show`.
+  const waiting = session.json ? [] : waitingOn(result.task.id, (await session.execute('getRun', { run_id: runId })).run);
+  out.result(result, () => cancelText(result, waiting));
+}
+
+/** A refusal for another agent's lease, with how a person cancels anyway. */
+function withForceHint(e: unknown): unknown {
+  if (!(e instanceof DomainError) || !LEASE_REFUSALS.has(e.code)) return e;
+  return new DomainError(e.code, `${e.message} To cancel it anyway (its holder is told), pass --force.`, e.details);
+}
+const LEASE_REFUSALS: ReadonlySet<string> = new Set(['TASK_LEASE_REQUIRED', 'TASK_LEASE_INVALID']);
+
+/** The unfinished tasks that wait on `taskId` now that it is cancelled ("dependency cancelled"). */
+function waitingOn(taskId: string, run: RunRecord, now = Date.now()): string[] {
+  const byId = new Map(run.tasks.map((t) => [t.id, t]));
+  return run.tasks
+    .filter((t) => waitReasons(t, run, byId, now).some((r) => r.kind === 'dependency_cancelled' && r.ids.includes(taskId)))
+    .map((t) => t.id);
+}
+
+function cancelText({ task, cancelled }: CancelTaskResult, waiting: string[]): string {
+  const named = cancelled.some((t) => t.id === task.id);
+  const lines = [taskLine(named ? 'Cancelled' : 'Already cancelled:', task)];
+  if (task.cancelled?.reason) lines.push(`  reason     ${task.cancelled.reason}`);
+  const dependents = cancelled.filter((t) => t.id !== task.id).map((t) => t.id);
+  if (dependents.length > 0) lines.push(`  cascade    also cancelled ${dependents.join(', ')} (they waited on ${task.id})`);
+  if (waiting.length > 0) {
+    lines.push(
+      `  waiting    ${waiting.join(', ')} ${waiting.length === 1 ? 'waits' : 'wait'} on it ("dependency cancelled"): cancel ` +
+        `${waiting.length === 1 ? 'it' : 'them'} too (--cascade), edit dependencies (tasks edit --after), or reopen ${task.id} (requeue ${task.id})`,
+    );
+  }
+  return lines.join('\n');
+}
