@@ -149,8 +149,12 @@ export class EventLog {
     fs.ftruncateSync(lockFd, offset);
   }
 
-  /** One write of whole lines through the lock's descriptor; on failure the partial write is cut off again. */
-  append(fd: number, data: Buffer, fsync: boolean): void {
+  /**
+   * One write of whole lines through the lock's descriptor; on failure the partial write is cut off
+   * again. Not synced: the writer syncs once for everything it wrote under one hold of the lock
+   * (group commit), before it answers anyone (`sync`).
+   */
+  append(fd: number, data: Buffer): void {
     const before = this.offset;
     try {
       let written = 0;
@@ -159,8 +163,6 @@ export class EventLog {
         crashNow();
       }
       while (written < data.length) written += fs.writeSync(fd, data, written, data.length - written);
-      crashPoint('before-fsync');
-      if (fsync) fs.fdatasyncSync(fd);
     } catch (e) {
       try {
         fs.ftruncateSync(fd, before);
@@ -169,6 +171,12 @@ export class EventLog {
       }
       throw e;
     }
+  }
+
+  /** Makes what was appended through `fd` durable (fdatasync); a failure means none of it may be acknowledged. */
+  sync(fd: number): void {
+    crashPoint('before-fsync');
+    fs.fdatasyncSync(fd);
   }
 
   /** Records where an event's line starts, for paged reads. */

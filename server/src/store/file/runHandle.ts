@@ -41,6 +41,9 @@ import { WriterClock } from '../writerClock';
 export class RunHandle extends RunReader implements RunLog {
   private readonly lock: OsRunLock;
   private readonly clock: WriterClock;
+  /** Commands waiting for the lock (group commit), and whether a drain is taking them. */
+  private readonly queued: QueuedCommand[] = [];
+  private draining = false;
 
   private constructor(site: RunSite) {
     super(site);
@@ -72,7 +75,7 @@ export class RunHandle extends RunReader implements RunLog {
     const lines = events.map((e) => (events.length === 1 ? JSON.stringify(e) : JSON.stringify(withBatchEnd(e, batchEnd))));
     const data = Buffer.from(lines.join('\n') + '\n', 'utf8');
     try {
-      this.log.append(held.fd, data, this.opts.durability === 'fsync');
+      this.log.append(held.fd, data);
     } catch (e) {
       const message = `Cannot write ${this.log.file}: ${(e as Error).message}`;
       this.diagnose(message);
@@ -98,23 +101,77 @@ export class RunHandle extends RunReader implements RunLog {
    * Runs one command under the lock. `decide` sees the caught-up state and returns the events
    * to append (or throws a DomainError: nothing is written). `result` reads the state after the
    * fold. With a stamp, a repeat of a recorded command returns `{repeat}` and writes nothing.
+   *
+   * Group commit: commands that arrive while another group holds the lock wait for it, then go
+   * together — decided in order, each on the state the ones before it left, appended, and synced
+   * once; each is answered only after that sync.
    */
   command<T>(
     stamp: CommandStamp | undefined,
     decide: (state: RunState, ctx: CommandContext) => EventRecord[],
     result: (applied: EventRecord[], state: RunState, ctx: CommandContext) => T,
   ): Promise<CommandOutcome<T>> {
-    return this.locked(false, (held, notices) => {
-      const outcome = commandSteps(
-        () => this.state,
-        this.clock,
-        { stamp, decide, result },
-        (events) => this.append(held, events),
-        notices,
-      );
-      crashPoint('before-unlock');
-      return outcome;
+    return new Promise((resolve, reject) => {
+      this.queued.push({ stamp, decide, result, resolve, reject } as QueuedCommand);
+      if (!this.draining) void this.drain();
     });
+  }
+
+  /** Commits the queued commands, a group per hold of the lock, until none is left. */
+  private async drain(): Promise<void> {
+    this.draining = true;
+    try {
+      while (this.queued.length > 0) {
+        let group: QueuedCommand[] | undefined;
+        let outcomes: GroupOutcome[];
+        try {
+          outcomes = await this.locked(false, (held, notices) => {
+            // Taken once the lock is held, so what arrived while it was awaited joins; a retry on
+            // the file now at the path runs the same group again (nothing of it was answered).
+            group ??= this.queued.splice(0, MAX_GROUP);
+            return this.commitGroup(group, held, notices);
+          });
+        } catch (e) {
+          // The lock, the file or the store failed before anything was answered: all of the group fail alike.
+          for (const c of group ?? this.queued.splice(0, this.queued.length)) c.reject(e);
+          continue;
+        }
+        group!.forEach((c, i) => {
+          const o = outcomes[i];
+          if ('error' in o) c.reject(o.error);
+          else c.resolve(o.outcome);
+        });
+      }
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  /** Each command of the group in order; a command's own rejection is its own. A failed write ends the group: the rest get its error. */
+  private commitGroup(group: QueuedCommand[], held: HeldLock, notices: EventRecord[]): GroupOutcome[] {
+    const out: GroupOutcome[] = [];
+    let writeError: unknown;
+    for (const c of group) {
+      if (writeError !== undefined) {
+        out.push({ error: writeError });
+        continue;
+      }
+      try {
+        const append = (events: EventRecord[]) => {
+          try {
+            return this.append(held, events);
+          } catch (e) {
+            writeError = e;
+            throw e;
+          }
+        };
+        out.push({ outcome: commandSteps(() => this.state, this.clock, c, append, notices) });
+      } catch (e) {
+        out.push({ error: e });
+      }
+    }
+    crashPoint('before-unlock');
+    return out;
   }
 
   /** What this Runboard may not write: a run of a newer format, or a damaged log until it is repaired. */
@@ -218,6 +275,8 @@ export class RunHandle extends RunReader implements RunLog {
         if (!repairing) this.assertWritable();
         const readTo = this.logSeq;
         const out = body(held, notices);
+        // One sync for everything this hold wrote, before anyone is answered (group commit).
+        if (this.logSeq > readTo && this.opts.durability === 'fsync') this.syncOrFail(held);
         // One check, written or not: a body that wrote nothing must have answered from the file at the path too.
         if (compareAtPath(this.log.file, held.identity) !== 'same') {
           const wrote = this.logSeq > readTo;
@@ -261,6 +320,16 @@ export class RunHandle extends RunReader implements RunLog {
     if (this.log.atPath() === 'missing') throw this.markGone();
     this.lock.forget();
     return this.adoptReplacedLog(told);
+  }
+
+  private syncOrFail(held: HeldLock): void {
+    try {
+      this.log.sync(held.fd);
+    } catch (e) {
+      const message = `Cannot sync ${this.log.file}: ${(e as Error).message}`;
+      this.diagnose(message);
+      throw new DomainError('STORAGE_ERROR', message);
+    }
   }
 
   private async lockOrFail(create = false): Promise<HeldLock> {
@@ -351,6 +420,19 @@ function withBatchEnd(e: EventRecord, batchEnd: number): Record<string, unknown>
 
 /** The work under the lock was done on a file that is no longer at the log's path: do it again. */
 class OnAnotherFile extends Error {}
+
+/** A command waiting for its group. */
+interface QueuedCommand {
+  stamp: CommandStamp | undefined;
+  decide: (state: RunState, ctx: CommandContext) => EventRecord[];
+  result: (applied: EventRecord[], state: RunState, ctx: CommandContext) => unknown;
+  resolve: (o: CommandOutcome<unknown>) => void;
+  reject: (e: unknown) => void;
+}
+type GroupOutcome = { outcome: CommandOutcome<unknown> } | { error: unknown };
+
+/** At most this many commands share one sync, so a flood does not hold the lock (and the first callers) for long. */
+const MAX_GROUP = 64;
 
 /** How often a command is done again on a log that keeps being replaced under it. */
 const MAX_ATTEMPTS = 5;

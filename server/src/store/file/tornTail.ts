@@ -66,6 +66,7 @@ export function restoreNewline(
   if (torn.bytes > opts.maxLineBytes) return false;
   const text = log.readText(torn.offset, torn.bytes);
   if (!seq.wouldComplete({ text, line: torn.line, start: torn.offset, end: torn.offset + torn.bytes })) return false;
-  log.append(lockFd, Buffer.from('\n'), opts.durability === 'fsync');
+  log.append(lockFd, Buffer.from('\n'));
+  if (opts.durability === 'fsync') log.sync(lockFd);
   return true;
 }

@@ -1,0 +1,81 @@
+// Group commit (issue 18, PROTOCOL.md §Files: the lock is the log): commands for one run that
+// arrive while another commit holds the lock are decided in order, appended and synced once, and
+// each caller is answered only after the sync that covers its lines; a command's own rejection
+// leaves the rest of its group alone; subscribers hear every seq once, in order.
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import { createRequire } from 'node:module';
+import { after, describe, it } from 'node:test';
+import { DomainError } from '../../../server/src/engine/errors';
+import type { EventRecord } from '../../../contract/schemas/records';
+import { logFile, openStore, readLogEvents, removeTree, tempRoot } from './helpers';
+
+const roots: string[] = [];
+after(() => roots.forEach(removeTree));
+
+/** The module object itself (an import's namespace is a copy whose members cannot be replaced). */
+const nodeFs: typeof fs = createRequire(__filename)('node:fs');
+
+/** Counts fdatasync calls (the real ones still run) and the log's size at each, while `fn` runs. */
+async function withSyncsCounted<T>(file: () => string, fn: (synced: () => number[]) => Promise<T>): Promise<{ value: T; syncs: number[] }> {
+  const real = nodeFs.fdatasyncSync;
+  const syncs: number[] = [];
+  nodeFs.fdatasyncSync = (fd) => {
+    real(fd);
+    syncs.push(fs.statSync(file()).size);
+  };
+  try {
+    return { value: await fn(() => syncs), syncs };
+  } finally {
+    nodeFs.fdatasyncSync = real;
+  }
+}
+
+describe('group commit', () => {
+  it('commands that arrive together share one sync, each answered only after the sync that covers it', async () => {
+    const root = tempRoot();
+    roots.push(root);
+    const { store } = openStore(root, { durability: 'fsync' });
+    const heard: EventRecord[] = [];
+    store.on({ onCommit: (c) => heard.push(...c.events) });
+    try {
+      await store.execute('createRun', { run_id: 'g', objective: 'group commit' });
+      const n = 40;
+      const { value, syncs } = await withSyncsCounted(
+        () => logFile(root, 'g'),
+        async (synced) => {
+          const answeredAt: boolean[] = [];
+          const calls = Array.from({ length: n }, (_, i) =>
+            store.execute('appendEvent', { run_id: 'g', type: 'note', status: 'running', payload: { i } }).then((r) => {
+              // The bytes of this event's line were synced before this answer.
+              const end = fs.readFileSync(logFile(root, 'g'), 'utf8').indexOf(`"seq":${r.event.seq},`);
+              answeredAt.push(synced().some((size) => size > end));
+              return r;
+            }),
+          );
+          // One command of the group is refused: the others are not.
+          const refused = store.execute('transitionTask', { run_id: 'g', task_id: 'nope', action: 'complete' }).catch((e: unknown) => e);
+          const results = await Promise.all(calls);
+          return { results, answeredAt, refused: await refused };
+        },
+      );
+      assert.ok(value.answeredAt.every(Boolean), 'every caller was answered after the sync that covers its line');
+      assert.ok(value.refused instanceof DomainError && value.refused.code === 'TASK_NOT_FOUND');
+      const seqs = value.results.map((r) => r.event.seq);
+      assert.deepEqual(
+        [...seqs].sort((a, b) => a - b),
+        Array.from({ length: n }, (_, i) => i + 2),
+        'every command committed once, gapless',
+      );
+      assert.ok(syncs.length < n / 2, `${n} commands took ${syncs.length} syncs: they were grouped`);
+      console.log(`group commit: ${n} commands, ${syncs.length} fdatasync calls`);
+      assert.deepEqual(
+        heard.map((e) => e.seq),
+        readLogEvents(root, 'g').map((e) => e.seq),
+        'subscribers heard every seq once, in order',
+      );
+    } finally {
+      store.close();
+    }
+  });
+});
