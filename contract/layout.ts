@@ -13,3 +13,7 @@ export const RUN_FILE = 'run.json';
 export const BLACKBOARD_FILE = 'blackboard.json';
 export const INDEX_FILE = 'index.json';
 export const CHECKPOINTS_DIR = 'checkpoints';
+/** In .runboard/: where the server that serves this root's socket says so (routing: PROTOCOL.md §Routing). */
+export const SERVER_FILE = 'server.json';
+/** In .runboard/: held (an OS lock) by the one server that serves this root's socket. */
+export const SERVER_LOCK_FILE = 'server.lock';

@@ -1,0 +1,75 @@
+// Where a root's Runboard server listens for the CLI and MCP processes of that root (PROTOCOL.md
+// §Routing), and how a client knows it may trust it. One socket per root: a Unix domain socket in
+// a short per-user folder (sun_path holds 104–108 bytes, so never inside the workspace), owner-only;
+// a named pipe on Windows. The serving process announces it in <root>/.runboard/server.json while
+// it holds <root>/.runboard/server.lock. Pure functions of the facts given, so every platform's
+// path is tested on any machine.
+import { createHash } from 'node:crypto';
+import * as path from 'node:path';
+import { z } from 'zod';
+
+/** The socket path limit of the strictest platform (macOS: 104 bytes with the terminating NUL). */
+export const MAX_SOCKET_PATH = 103;
+
+export interface EndpointHost {
+  platform: NodeJS.Platform;
+  /** The user's id (POSIX) or name (Windows): sockets of one user are kept apart from another's. */
+  user: string;
+  /** XDG_RUNTIME_DIR where set (Linux: a per-user tmpfs), else the OS temp folder. */
+  runtimeDir: string;
+}
+
+/** Where sockets of `host.user` live (POSIX): `<runtimeDir>/runboard-<user>`, made owner-only (0700) by the server. */
+export function socketFolder(host: EndpointHost): string {
+  return path.posix.join(host.runtimeDir, `runboard-${host.user}`);
+}
+
+/** 16 hex digits of the root's real path: the same root always meets the same socket. */
+export function rootKey(realRoot: string): string {
+  return createHash('sha256').update(realRoot).digest('hex').slice(0, 16);
+}
+
+/**
+ * The endpoint of the server for `realRoot` (the root's real path): a socket path, or on Windows
+ * a named pipe. A POSIX path over MAX_SOCKET_PATH cannot be bound: undefined (no routing; clients
+ * write directly, which is always correct).
+ */
+export function endpointFor(realRoot: string, host: EndpointHost): string | undefined {
+  if (host.platform === 'win32') return `\\\\.\\pipe\\runboard-${host.user}-${rootKey(realRoot)}`;
+  const socket = path.posix.join(socketFolder(host), `${rootKey(realRoot)}.sock`);
+  return Buffer.byteLength(socket) <= MAX_SOCKET_PATH ? socket : undefined;
+}
+
+/** <root>/.runboard/server.json: written atomically by the server holding server.lock, removed when it stops. */
+export const AnnouncementSchema = z.object({
+  protocol: z.number().int(),
+  endpoint: z.string().min(1),
+  pid: z.number().int().positive(),
+  /** The root as the server opened it (its real path): a copied .runboard/ of another root is not ours. */
+  root: z.string(),
+  started_at_ms: z.number(),
+  version: z.string(),
+});
+export type Announcement = z.infer<typeof AnnouncementSchema>;
+
+/** What a client checks of the socket before it sends anything: the file's kind and owner, and the folder's mode. */
+export interface SocketFacts {
+  isSocket: boolean;
+  ownerUid: number;
+  folderOwnerUid: number;
+  /** The folder's permission bits (st_mode & 0o777). */
+  folderMode: number;
+}
+
+/**
+ * Why a client must not use a POSIX socket (another user's, or in a folder others can write to,
+ * where one could have put it), or undefined when it may. Windows pipes are checked by the OS's
+ * default pipe security (creator and administrators).
+ */
+export function untrustedSocket(facts: SocketFacts, uid: number): string | undefined {
+  if (!facts.isSocket) return 'it is not a socket';
+  if (facts.ownerUid !== uid) return `it belongs to user ${facts.ownerUid}, not to you (${uid})`;
+  if (facts.folderOwnerUid !== uid) return `its folder belongs to user ${facts.folderOwnerUid}`;
+  if ((facts.folderMode & 0o077) !== 0) return `its folder is open to others (mode ${facts.folderMode.toString(8)})`;
+  return undefined;
+}
