@@ -1,5 +1,6 @@
 // `npm run bench` (= build, then this): runs every workload, prints the table and writes
-// bench/results.json. Flags: --quick (CI-sized, ~10× smaller), --only <n|key>[,…] (some rows),
+// bench/results.json (a full run only when the machine was quiet at its start: load average ≤ 1,
+// waited for up to 5 minutes). Flags: --quick (CI-sized, ~10× smaller), --only <n|key>[,…] (some rows),
 // --markdown (also print the table as Markdown, for BENCHMARKS.md), --no-bundle (run the
 // sources through tsx instead).
 //
@@ -38,8 +39,26 @@ async function runBundled(argv: string[]): Promise<number> {
   return r.status ?? 1;
 }
 
+/** A full run is recorded only on a quiet machine: the 1-minute load average at start at most this. */
+const QUIET_LOAD = 1;
+const QUIET_WAIT_MS = 5 * 60_000;
+
+/** Waits (up to QUIET_WAIT_MS) for the machine to be quiet; whether it is. */
+async function waitForQuiet(): Promise<boolean> {
+  const until = Date.now() + QUIET_WAIT_MS;
+  for (;;) {
+    const load = os.loadavg()[0];
+    if (load <= QUIET_LOAD) return true;
+    if (Date.now() >= until) return false;
+    process.stderr.write(`load average ${load.toFixed(2)} > ${QUIET_LOAD}: waiting for a quiet machine…\n`);
+    await new Promise((r) => setTimeout(r, 10_000));
+  }
+}
+
 async function main(argv: string[]): Promise<void> {
   const quick = argv.includes('--quick');
+  // Another process's load skews every ratio: a full run on a busy machine is shown, never recorded.
+  const record = quick || (await waitForQuiet());
   const specs = selectRows(argValue(argv, '--only'));
   const rows: Row[] = [];
   const started = Date.now();
@@ -69,6 +88,13 @@ async function main(argv: string[]): Promise<void> {
     },
     rows,
   };
+  if (!record) {
+    console.log(
+      `Not recorded: the load average was above ${QUIET_LOAD} at the start (${os.loadavg()[0].toFixed(2)} now). Run it again on a quiet machine.`,
+    );
+    process.exitCode = 1;
+    return;
+  }
   fs.writeFileSync(RESULTS_JSON, JSON.stringify(results, null, 2) + '\n');
   console.log(`Wrote ${path.relative(process.cwd(), RESULTS_JSON)}.`);
 }
