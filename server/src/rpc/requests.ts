@@ -1,8 +1,9 @@
 // Every request of PROTOCOL.md, answered: the store's methods and subscribe/unsubscribe, through
 // one star handler, so params arrive exactly as sent (object, array or absent) and every shape
 // error is ours to answer as -32602; a bad request never affects another. After `shutdown` the
-// server answers nothing but `exit` (LSP).
-import type { Connection } from 'vscode-languageserver/node';
+// server answers nothing but `exit` (LSP). The same handlers serve the editor's connection and
+// each connection to a root's socket (socketServer.ts), which speaks for that one root.
+import type { Disposable, StarRequestHandler } from 'vscode-languageserver/node';
 import { ResponseError } from 'vscode-languageserver/node';
 import { INVALID_PARAMS, RpcErrorCodes } from '../../../contract/errors';
 import { Requests } from '../protocol';
@@ -11,13 +12,30 @@ import type { RunService } from '../service/runService';
 import { errorText, toResponseError } from './rpcErrors';
 import type { SubscriptionHub } from './subscriptions';
 
-/** Answers requests on `connection`; returns what stops it (after `shutdown`). */
+/** What serving requests needs of a connection: vscode-languageserver's Connection and vscode-jsonrpc's MessageConnection both offer it. */
+export interface RequestConnection {
+  onRequest(handler: StarRequestHandler): Disposable;
+}
+
+export interface ServedRequests {
+  /** From now on every request is refused (after `shutdown`). */
+  stop(): void;
+  /** Resolves when no request is being run. */
+  drained(): Promise<void>;
+}
+
+/**
+ * Answers requests on `connection`; returns what stops it. With `root` (a socket's connection),
+ * params that name no root are given that one: the caller sees what a RunService of that root
+ * alone would show it, never a run of the same id in another root this server has open.
+ */
 export function serveRequests(
-  connection: Connection,
+  connection: RequestConnection,
   store: RunService,
   hub: SubscriptionHub,
   log: (message: string) => void,
-): { stop(): void } {
+  root?: string,
+): ServedRequests {
   // A Map, not an object: a method named "constructor" must not find Object's.
   const handlers = new Map<string, (params: unknown) => unknown>();
   for (const name of Object.keys(METHOD_PARAMS) as StoreMethod[]) {
@@ -27,6 +45,8 @@ export function serveRequests(
   handlers.set(Requests.unsubscribe.method, (params) => hub.unsubscribe(parseParams(UnsubscribeParams, params).subscription_id));
 
   let stopped = false;
+  let running = 0;
+  const whenDrained: (() => void)[] = [];
   connection.onRequest(async (method, params) => {
     if (stopped) throw new ResponseError(RpcErrorCodes.invalidRequest, `The server was shut down; ${method} was not run.`);
     const handler = handlers.get(method);
@@ -37,13 +57,20 @@ export function serveRequests(
         issues: [{ path: '', message: 'params must be an object' }],
       });
     }
+    const given = (params ?? {}) as Record<string, unknown>;
+    running++;
     try {
-      return await handler(params ?? {});
+      return await handler(root !== undefined && given.root === undefined ? { ...given, root } : given);
     } catch (e) {
       const err = toResponseError(e, method);
       if (err.code === RpcErrorCodes.internal) log(`${method}: ${errorText(e)}`);
       throw err;
+    } finally {
+      if (--running === 0) for (const done of whenDrained.splice(0)) done();
     }
   });
-  return { stop: () => (stopped = true) };
+  return {
+    stop: () => (stopped = true),
+    drained: () => (running === 0 ? Promise.resolve() : new Promise<void>((resolve) => whenDrained.push(resolve))),
+  };
 }

@@ -96,6 +96,11 @@ export class SubscriptionHub {
     return {};
   }
 
+  /** Its connection closed: every subscription ends (a pump stops before its next page). */
+  dispose(): void {
+    this.subs.clear();
+  }
+
   /** Roots were removed: their runs leave every subscription. */
   dropRoot(root: string): void {
     for (const sub of this.subs.values()) {

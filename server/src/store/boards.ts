@@ -17,3 +17,8 @@ export function boardOpener(): BoardOpener {
 export function ensureStoresUsable(): void {
   ensureLockLoaded();
 }
+
+// What the routing endpoint keeps in .runboard/ beside the boards (its lock and its announcement),
+// made with the file store's own primitives.
+export { tryHoldFile, type HeldFile } from './file/heldFile';
+export { readJsonIfExists, writeFileAtomic } from './file/atomicFile';
