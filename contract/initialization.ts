@@ -8,4 +8,10 @@ export interface InitializationOptions {
   defaultLeaseMs?: number;
   /** true: the server writes nothing, as with `--read-only` (an untrusted workspace). */
   readOnly?: boolean;
+  /**
+   * true: the server also serves each root's socket (PROTOCOL.md §Routing) while it holds that
+   * root's endpoint lock, trying again every 2 s while another server holds it, so the CLI and
+   * MCP processes of the root send their commands to it. Ignored by a read-only server.
+   */
+  serveSocket?: boolean;
 }

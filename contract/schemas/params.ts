@@ -321,6 +321,14 @@ export type StoreMethod = keyof typeof METHOD_PARAMS;
 export type ParamsOf<M extends StoreMethod> = z.infer<(typeof METHOD_PARAMS)[M]>;
 export type InputOf<M extends StoreMethod> = z.input<(typeof METHOD_PARAMS)[M]>;
 
+/**
+ * Whether the method takes a `command_id` (every mutating method of a run but createRun,
+ * createCheckpoint and validateWorkspaceLease): a repeat under it is answered, not done again.
+ */
+export function takesCommandId(method: StoreMethod): boolean {
+  return 'command_id' in METHOD_PARAMS[method].shape;
+}
+
 export function issuesOf(error: z.ZodError): ParamsIssue[] {
   return error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
 }

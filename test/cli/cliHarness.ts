@@ -1,11 +1,11 @@
 // Test harness: the built dist/cli.js as a child process in real temp workspaces.
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-import { CLI_JS, REPO } from '../server/serverProcess';
+import { CLI_JS, REPO, waitFor } from '../server/serverProcess';
 
 export { CLI_JS, REPO };
 
@@ -107,4 +107,59 @@ export function seedRun(root: string, runId: string, tasks: unknown[] = []): str
   cliJson(root, ['run', 'create', `Objective of ${runId}`, '--id', runId]);
   if (tasks.length > 0) cliJson(root, ['--run', runId, 'tasks', 'create', '-'], 0, { input: JSON.stringify(tasks) });
   return runId;
+}
+
+/** A headless server (`runboard serve --socket`) as a child process, with what it said on stderr. */
+export interface HeadlessServer {
+  child: ChildProcess;
+  stderr(): string;
+  /** How it ended: exit code, or the signal that ended it. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+const headless: HeadlessServer[] = [];
+
+/**
+ * Starts `runboard --root <root> serve --socket [args]` and waits until it serves (it said so on
+ * stderr, after writing server.json) or ended (another server serves the root).
+ */
+export async function startHeadless(
+  root: string,
+  args: string[] = [],
+  env: Record<string, string | undefined> = {},
+): Promise<HeadlessServer> {
+  const child = spawn(process.execPath, [CLI_JS, '--root', root, 'serve', '--socket', ...args], {
+    env: cleanEnv(env),
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal })),
+  );
+  let ended = false;
+  void exited.then(() => (ended = true));
+  const s: HeadlessServer = { child, stderr: () => stderr, exited };
+  headless.push(s);
+  await waitFor(() => / serving |served already/.test(stderr) || ended, 15_000, `runboard serve --socket in ${root}`);
+  return s;
+}
+
+/** Kills every headless server still running (an after hook). */
+export async function stopHeadless(): Promise<void> {
+  await Promise.all(
+    headless.splice(0).map(async (s) => {
+      if (s.child.exitCode === null && s.child.signalCode === null) s.child.kill('SIGKILL');
+      await s.exited;
+    }),
+  );
+}
+
+/** <root>/.runboard/server.json as it is now, or undefined. */
+export function announcementOf(root: string): { pid: number; endpoint: string; root: string; durability: string } | undefined {
+  try {
+    return JSON.parse(fs.readFileSync(path.join(root, '.runboard', 'server.json'), 'utf8'));
+  } catch {
+    return undefined;
+  }
 }

@@ -6,7 +6,20 @@ import { after, afterEach, before, describe, it } from 'node:test';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { RunService } from '../../server/src/service/runService';
-import { assertBuilt, cleanEnv, cli, CLI_JS, cliJson, eventsOnDisk, removeTempWorkspaces, seedRun, tempWorkspace } from './cliHarness';
+import {
+  assertBuilt,
+  cleanEnv,
+  cli,
+  CLI_JS,
+  cliJson,
+  eventsOnDisk,
+  removeTempWorkspaces,
+  seedRun,
+  startHeadless,
+  stopHeadless,
+  sleep,
+  tempWorkspace,
+} from './cliHarness';
 
 before(assertBuilt);
 after(removeTempWorkspaces);
@@ -14,6 +27,7 @@ after(removeTempWorkspaces);
 const clients: Client[] = [];
 afterEach(async () => {
   await Promise.all(clients.splice(0).map((c) => c.close()));
+  await stopHeadless();
 });
 
 /** An MCP session: `runboard [extraArgs] mcp --root root [mcpArgs]`, as `agent`. */
@@ -472,5 +486,28 @@ describe('runboard mcp', () => {
     assert.match(mixed.text, /^INVALID_PARAMS: decision goes with an answer/);
     const stored = cliJson(root, ['blackboard']).blackboard;
     assert.deepEqual([stored.open_questions.map((q: any) => q.id), stored.closed_questions.map((q: any) => q.id)], [[dates], [archived]]);
+  });
+
+  it('sends its calls to the server serving the root, goes direct while none does, and connects again to the next one', async () => {
+    const root = tempWorkspace();
+    seedRun(root, 'r');
+    const first = await startHeadless(root);
+    const client = await connect(root);
+    /** Adds a fact; whether it went through a server (its event carries the command_id routing stamps). */
+    const routed = async (text: string) => {
+      await ok(client, 'add_fact', { text });
+      return eventsOnDisk(root, 'r').find((e) => e.payload?.payload?.text === text)?.command_id !== undefined;
+    };
+    assert.equal(await routed('one'), true);
+    first.child.kill('SIGKILL');
+    await first.exited;
+    assert.equal(await routed('two'), false, 'no server: direct');
+    await startHeadless(root);
+    // It tries the server again a second after it found none: poll as waitFor does, with calls.
+    const deadline = Date.now() + 10_000;
+    for (let n = 1; !(await routed(`again ${n}`)); n++) {
+      assert.ok(Date.now() < deadline, 'routing again after the reconnect delay');
+      await sleep(50);
+    }
   });
 });

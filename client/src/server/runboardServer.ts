@@ -198,11 +198,13 @@ export class RunboardServer implements vscode.Disposable {
       outputChannel: log(),
       traceOutputChannel: this.traceChannel,
       revealOutputChannelOn: RevealOutputChannelOn.Never,
-      // Untrusted: the server writes nothing (no lease expiry, caches or lease checks either).
+      // Untrusted: the server writes nothing (no lease expiry, caches or lease checks either), and
+      // serves no socket. Trusted: the workspace's CLI and MCP processes send their calls to it.
       initializationOptions: {
         durability: config.durability(),
         defaultLeaseMs: config.defaultLeaseMs(),
         readOnly: !this.isTrusted(),
+        serveSocket: this.isTrusted(),
       } satisfies InitializationOptions,
       stdioOptions: {
         stdout: (input, channel) => readline.createInterface({ input, crlfDelay: Infinity }).on('line', (l) => channel.info(l)),

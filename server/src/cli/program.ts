@@ -28,6 +28,13 @@ export function integer(value: string): number {
   return Number(value);
 }
 
+/** A non-negative number of seconds (fractions allowed). */
+export function seconds(value: string): number {
+  const n = Number(value.trim());
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0) throw new InvalidArgumentError('Expected a number of seconds (0 or more).');
+  return n;
+}
+
 const leaseOptions = (c: Command) =>
   c
     .option('--token <lease_token>', 'the lease token from the claim (default: $RUNBOARD_LEASE_TOKEN)')
@@ -62,7 +69,7 @@ function withGlobalOptions(program: Command, version: string): void {
     .addHelpText(
       'after',
       '\nEnvironment: RUNBOARD_RUN (run id), RUNBOARD_AGENT (agent id), RUNBOARD_LEASE_TOKEN (lease for heartbeat/complete/fail/release),\n' +
-        `RUNBOARD_LEASE_MS (lease length of claims, default ${LEASE.agentDefaultMs}).\n` +
+        `RUNBOARD_LEASE_MS (lease length of claims, default ${LEASE.agentDefaultMs}), RUNBOARD_ROUTE=0 (never send calls to the root's server: write directly).\n` +
         'Exit codes: 0 ok, 1 rejected (the error code and message on stderr), 2 bad arguments or invalid params, 3 nothing to claim now (claim).',
     );
 }
@@ -357,14 +364,20 @@ function addServiceCommands(program: Command): void {
     .argument('[run_id]')
     .option('--tail <n>', 'first print the last n events (default 10)', integer)
     .action(handle(watchCommand, 'watch'));
-  program
-    .command('serve')
-    .description('run the Runboard server (JSON-RPC, LSP framing)')
-    .option('--stdio', 'on stdin/stdout')
-    .option('--node-ipc', 'on the Node IPC channel')
-    .option('--read-only', 'write nothing: every mutating method answers READ_ONLY (an untrusted workspace)')
-    .allowUnknownOption()
-    .action(handle(serveCommand, 'serve'));
+  example(
+    program
+      .command('serve')
+      .description(
+        "run the Runboard server (JSON-RPC, LSP framing); with --socket, headless on the root's socket: the root's CLI and MCP calls go to it",
+      )
+      .option('--stdio', 'on stdin/stdout')
+      .option('--node-ipc', 'on the Node IPC channel')
+      .option('--socket', "on the root's socket, until idle, SIGTERM or Ctrl-C (exits 0 at once when another server serves the root)")
+      .option('--idle-timeout <seconds>', 'with --socket: stop after this long without a connection (default 600; 0: never)', seconds)
+      .option('--read-only', 'write nothing: every mutating method answers READ_ONLY (an untrusted workspace)')
+      .allowUnknownOption(),
+    'runboard serve --socket --idle-timeout 3600 &',
+  ).action(handle(serveCommand, 'serve'));
   program
     .command('mcp')
     .description('run an MCP server on stdio: the board as tools for a model')

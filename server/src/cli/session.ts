@@ -1,7 +1,9 @@
 // One CLI invocation's view of the world: the global options resolved (root, agent, run,
-// durability, command id) and the RunService opened on the root, used directly — no server.
+// durability, command id), and its calls: to the server serving the root's socket when one
+// answers (routing/client.ts), else through the RunService opened on the root, directly.
 import { InputOf, StoreMethod } from '../../../contract/schemas/params';
 import { StoreResults } from '../../../contract/results';
+import { debugNotes, RoutedCaller } from '../routing/client';
 import { RunService } from '../service/runService';
 import { defaultAgentId } from './agentIdentity';
 import * as fs from 'node:fs';
@@ -29,6 +31,8 @@ export class CliSession {
   readonly agentGiven: boolean;
   private readonly explicitRun: string | undefined;
   private opened: RunService | undefined;
+  private router: RoutedCaller | undefined;
+  private readonly env: NodeJS.ProcessEnv;
 
   constructor(opts: GlobalOptions, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()) {
     this.root = opts.root !== undefined ? checkedRoot(opts.root) : findRoot(cwd);
@@ -41,17 +45,23 @@ export class CliSession {
     this.durability = opts.durability ?? 'fsync';
     this.commandId = opts.commandId;
     this.explicitRun = opts.run ?? (env.RUNBOARD_RUN?.trim() || undefined);
+    this.env = env;
   }
 
+  /** The root's store, opened here (commands that follow the log use it directly; calls that are not routed too). */
   get store(): RunService {
     // A short-lived process: caches are written on close only when far behind (snapshotDelayMs null).
     this.opened ??= new RunService([this.root], { snapshotDelayMs: null, durability: this.durability });
     return this.opened;
   }
 
-  /** Every call goes through the protocol's own entry point: same validation, errors and results. */
+  /** Every call goes through the protocol's own entry point, routed or not: same validation, errors and results. */
   execute<M extends StoreMethod>(method: M, params: InputOf<M>): Promise<StoreResults[M]> {
-    return this.store.execute(method, params);
+    this.router ??= new RoutedCaller(
+      { root: this.root, durability: this.durability, env: this.env, note: debugNotes(this.env) },
+      () => this.store,
+    );
+    return this.router.execute(method, params);
   }
 
   /** Params plus `command_id` when --command-id was given. */
@@ -77,6 +87,8 @@ export class CliSession {
   }
 
   close(): void {
+    this.router?.close();
+    this.router = undefined;
     this.opened?.close();
     this.opened = undefined;
   }

@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import { z } from 'zod';
+import { DURABILITIES } from '../../../contract/limits';
 
 /** The socket path limit of the strictest platform (macOS: 104 bytes with the terminating NUL). */
 export const MAX_SOCKET_PATH = 103;
@@ -49,6 +50,8 @@ export const AnnouncementSchema = z.object({
   root: z.string(),
   started_at_ms: z.number(),
   version: z.string(),
+  /** The server's durability: a client that asks for fsync does not route to a server that does not sync. */
+  durability: z.enum(DURABILITIES),
 });
 export type Announcement = z.infer<typeof AnnouncementSchema>;
 
@@ -61,6 +64,22 @@ export interface SocketFacts {
   folderMode: number;
 }
 
+/** What the server checks of the socket folder before it binds: the same rule as the client's. */
+export interface FolderFacts {
+  isDirectory: boolean;
+  ownerUid: number;
+  /** The permission bits (st_mode & 0o777). */
+  mode: number;
+}
+
+/** Why a socket folder must not be used (not a real folder, another user's, open to others), or undefined when it may. */
+export function unsafeFolder(facts: FolderFacts, uid: number): string | undefined {
+  if (!facts.isDirectory) return 'it is not a folder';
+  if (facts.ownerUid !== uid) return `it belongs to user ${facts.ownerUid}, not to you (${uid})`;
+  if ((facts.mode & 0o077) !== 0) return `it is open to others (mode ${facts.mode.toString(8)})`;
+  return undefined;
+}
+
 /**
  * Why a client must not use a POSIX socket (another user's, or in a folder others can write to,
  * where one could have put it), or undefined when it may. Windows pipes are checked by the OS's
@@ -69,7 +88,6 @@ export interface SocketFacts {
 export function untrustedSocket(facts: SocketFacts, uid: number): string | undefined {
   if (!facts.isSocket) return 'it is not a socket';
   if (facts.ownerUid !== uid) return `it belongs to user ${facts.ownerUid}, not to you (${uid})`;
-  if (facts.folderOwnerUid !== uid) return `its folder belongs to user ${facts.folderOwnerUid}`;
-  if ((facts.folderMode & 0o077) !== 0) return `its folder is open to others (mode ${facts.folderMode.toString(8)})`;
-  return undefined;
+  const folder = unsafeFolder({ isDirectory: true, ownerUid: facts.folderOwnerUid, mode: facts.folderMode }, uid);
+  return folder && `its folder: ${folder}`;
 }

@@ -10,6 +10,7 @@ import { RunService } from '../service/runService';
 import { startLeaseTimer } from './leaseTimer';
 import { errorText } from './rpcErrors';
 import { serveRequests } from './requests';
+import { SocketKeeper } from './socketKeeper';
 import { SubscriptionHub } from './subscriptions';
 import { DURABILITIES } from '../../../contract/limits';
 import type { InitializationOptions } from '../../../contract/initialization';
@@ -22,16 +23,19 @@ const InitOptions: z.ZodType<InitializationOptions | undefined> = z
     durability: z.enum(DURABILITIES).optional(),
     defaultLeaseMs: z.number().int().positive().optional(),
     readOnly: z.boolean().optional(),
+    serveSocket: z.boolean().optional(),
   })
   .optional();
 
-/** What the client said in `initialize` (unknown or malformed options are ignored). */
-function applyInitializationOptions(store: RunService, raw: unknown): void {
+/** What the client said in `initialize` (unknown or malformed options are ignored); returns whether to serve the roots' sockets. */
+function applyInitializationOptions(store: RunService, raw: unknown): boolean {
   const opts = InitOptions.safeParse(raw ?? undefined);
-  if (!opts.success || !opts.data) return;
+  if (!opts.success || !opts.data) return false;
   if (opts.data.durability) store.options.durability = opts.data.durability;
   if (opts.data.defaultLeaseMs) store.options.defaultLeaseMs = opts.data.defaultLeaseMs;
   if (opts.data.readOnly) store.options.readOnly = true;
+  // A read-only server would refuse the writes it was sent: it serves no socket.
+  return opts.data.serveSocket === true && !store.options.readOnly;
 }
 
 function initializeResult(): InitializeResult {
@@ -76,20 +80,23 @@ export function runServer(argv: string[] = process.argv.slice(2)): void {
 
   const watcher = store.follow((e) => log(`watcher: ${errorText(e)}`));
   const leaseTimer = startLeaseTimer(store, log);
+  let sockets: SocketKeeper | undefined;
 
   function addRoot(uriOrPath: string): void {
     const root = store.addRoot(folderPath(uriOrPath));
     hub.addRoot(root);
+    sockets?.add(root);
   }
 
   function removeRoot(uriOrPath: string): void {
     const root = store.addRoot(folderPath(uriOrPath));
+    sockets?.remove(root);
     hub.dropRoot(root);
     store.removeRoot(root);
   }
 
   connection.onInitialize((params) => {
-    applyInitializationOptions(store, params.initializationOptions);
+    if (applyInitializationOptions(store, params.initializationOptions)) sockets = new SocketKeeper(store, log);
     const folders = params.workspaceFolders ?? [];
     if (folders.length > 0) for (const f of folders) addRoot(f.uri);
     else if (params.rootUri) addRoot(params.rootUri);
@@ -107,13 +114,15 @@ export function runServer(argv: string[] = process.argv.slice(2)): void {
   const shutdown = () => {
     if (closed) return;
     closed = true;
+    sockets?.stopNow();
     clearInterval(leaseTimer);
     void watcher.close();
     store.flush();
     store.close();
   };
-  connection.onShutdown(() => {
+  connection.onShutdown(async () => {
     requests.stop();
+    await sockets?.stop();
     store.flush();
   });
   connection.onExit(shutdown);

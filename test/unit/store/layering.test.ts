@@ -42,4 +42,10 @@ describe('store layering', () => {
     const found = importsOf(sources(STORE)).filter((i) => above.some((dir) => inside(dir)(i.target)));
     assert.deepEqual(found, []);
   });
+
+  it('routing imports nothing from the service, the server or the CLI (the clients that route stay thin)', () => {
+    const above = [path.join(SRC, 'service'), path.join(SRC, 'rpc'), path.join(SRC, 'cli')];
+    const found = importsOf(sources(path.join(SRC, 'routing'))).filter((i) => above.some((dir) => inside(dir)(i.target)));
+    assert.deepEqual(found, []);
+  });
 });

@@ -1,13 +1,30 @@
-// serve: the Runboard server in this process. It is dist/server.js itself (which starts on
-// load and reads --stdio / --node-ipc / --durability from the process arguments), required at
-// run time so that cli.js does not carry the language-server libraries on every call.
+// serve: the Runboard server in this process. It is dist/server.js itself, required at run time
+// so that cli.js does not carry the language-server libraries on every call: over --stdio or
+// --node-ipc (the server reads those, --durability and --read-only from the process arguments),
+// or on the root's socket (--socket: a headless server for the root's CLI and MCP processes).
 import * as path from 'node:path';
+import type { HeadlessOptions } from '../../rpc/headlessServer';
 import { Invocation } from '../invocation';
 import { UsageError } from '../usageError';
 
-export async function serve({ opts }: Invocation): Promise<void> {
-  if (opts.stdio !== true && opts.nodeIpc !== true) throw new UsageError('Say how to talk: runboard serve --stdio (or --node-ipc).');
+interface ServerBundle {
+  runServer(argv: string[]): void;
+  serveHeadless(o: HeadlessOptions): Promise<number>;
+}
+
+/** How long a headless server waits without a connection before it stops, unless --idle-timeout says otherwise. */
+export const DEFAULT_IDLE_TIMEOUT_S = 600;
+
+export async function serve({ session, opts }: Invocation): Promise<number | void> {
+  const ways = [opts.stdio, opts.nodeIpc, opts.socket].filter((w) => w === true).length;
+  if (ways !== 1) throw new UsageError('Say how to talk, once: runboard serve --stdio, --node-ipc or --socket.');
+  if (opts.socket !== true && opts.idleTimeout !== undefined) throw new UsageError('--idle-timeout goes with --socket.');
+  if (opts.socket === true && opts.readOnly === true)
+    throw new UsageError('A read-only server serves no socket: --socket and --read-only do not go together.');
   // A computed path keeps esbuild from bundling it into cli.js.
-  const bundle = path.join(__dirname, 'server.js');
-  (require as (id: string) => unknown)(bundle);
+  const bundle = (require as (id: string) => ServerBundle)(path.join(__dirname, 'server.js'));
+  // The server lives on its connection (and ends the process itself).
+  if (opts.socket !== true) return bundle.runServer(process.argv.slice(2));
+  const idle = (opts.idleTimeout as number | undefined) ?? DEFAULT_IDLE_TIMEOUT_S;
+  return bundle.serveHeadless({ root: session.root, durability: session.durability, idleTimeoutMs: idle * 1000 });
 }

@@ -5,7 +5,7 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { StoreResults } from '../../../../contract/results';
 import type { InputOf, StoreMethod, TransitionAction } from '../../../../contract/schemas/params';
 import type { BlackboardItem, BlackboardOp, RunRecord, Task } from '../../../../contract/schemas/records';
-import { RunService } from '../../service/runService';
+import type { MethodCaller } from '../../routing/client';
 import { summarizeBoard } from '../boardSummary';
 import { chooseRun } from '../runChoice';
 import { LeaseTokens } from './leaseTokens';
@@ -19,7 +19,8 @@ import { DomainError } from '../../engine/errors';
 import { decisionLinks, decisionsByStanding, questionOutcome, reopenedText } from '../../../../contract/blackboardText';
 
 export interface BoardToolsOptions {
-  store: RunService;
+  /** The root's methods: routed to its server, or directly on its store. */
+  calls: MethodCaller;
   root: string;
   agent: string;
 }
@@ -38,7 +39,7 @@ export class BoardTools {
   }
 
   execute<M extends StoreMethod>(method: M, params: InputOf<M>): Promise<StoreResults[M]> {
-    return this.o.store.execute(method, params);
+    return this.o.calls.execute(method, params);
   }
 
   /** The named run, else the workspace's only open run (or the one holding `token`). */

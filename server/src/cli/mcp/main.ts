@@ -1,8 +1,12 @@
 // Entry point of dist/mcp.js (loaded by `runboard mcp`): an MCP server on stdio over one
-// workspace root, using the RunService directly like the CLI — no Runboard server needed.
+// workspace root. Like the CLI, it sends its calls to the server serving the root's socket when
+// one answers — keeping one connection, connecting again after that server went away — and uses
+// the RunService directly otherwise (no Runboard server needed).
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { version } from '../../../../package.json';
+import { debugNotes, RoutedCaller } from '../../routing/client';
+import { normalizePath } from '../../service/localPaths';
 import { RunService } from '../../service/runService';
 import { defaultAgentId } from '../agentIdentity';
 import { BoardTools } from './boardTools';
@@ -27,12 +31,21 @@ withdraw work no longer needed with cancel_task; finish with complete_run or fai
 server; you only pass task ids. Errors start with a code such as TASK_LEASE_EXPIRED (claim again), TASK_CANCELLED (stop:
 someone withdrew the task) or RUN_AMBIGUOUS (pass run_id).`;
 
+/** After the Runboard server went away (or none answered), calls go direct this long before connecting again. */
+const RECONNECT_AFTER_MS = 1000;
+
 /** Serves until the client closes stdin; then writes the caches and returns. */
 export async function runMcpServer(o: McpServerOptions): Promise<void> {
   // Long-lived like the server: caches are written about a second after each change.
-  const store = new RunService([o.root], { durability: o.durability });
+  let store: RunService | undefined;
+  const direct = () => (store ??= new RunService([o.root], { durability: o.durability }));
+  const calls = new RoutedCaller(
+    { root: o.root, durability: o.durability, retryConnectAfterMs: RECONNECT_AFTER_MS, note: debugNotes(process.env) },
+    direct,
+  );
   const server = new McpServer({ name: 'runboard', version }, { instructions: INSTRUCTIONS });
-  registerBoardTools(server, new BoardTools({ store, root: store.rootPaths()[0], agent: o.agent ?? defaultAgentId('mcp') }), o.profile);
+  const root = normalizePath(o.root, process.cwd());
+  registerBoardTools(server, new BoardTools({ calls, root, agent: o.agent ?? defaultAgentId('mcp') }), o.profile);
   const transport = new StdioServerTransport();
   const closed = new Promise<void>((resolve) => {
     transport.onclose = resolve;
@@ -42,6 +55,7 @@ export async function runMcpServer(o: McpServerOptions): Promise<void> {
   });
   await server.connect(transport);
   await closed;
-  store.close();
+  calls.close();
+  store?.close();
   await server.close().catch(() => undefined);
 }

@@ -1,0 +1,158 @@
+// Routing, the client's side (PROTOCOL.md §Routing): every call of a CLI or MCP process goes to the
+// server that serves its root's socket when one answers, and is done directly through the store
+// otherwise — correctness never depends on routing. No announcement, one for another root or
+// version, an untrusted socket, a refused or slow connect: direct, silently (a note with
+// RUNBOARD_DEBUG). A call whose connection closes before its answer is done again directly with
+// the same params (routedCall.ts makes that safe). RUNBOARD_ROUTE=0 turns routing off.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { StoreResults } from '../../../contract/results';
+import type { InputOf, StoreMethod } from '../../../contract/schemas/params';
+import type { Durability } from '../../../contract/limits';
+import { version } from '../../../package.json';
+import { DomainError } from '../engine/errors';
+import { readAnnouncement } from './announcement';
+import { endpointFor, rootKey, untrustedSocket } from './endpoint';
+import { currentHost, currentUid } from './host';
+import { RoutedCall, routedCall } from './routedCall';
+import { errorFromServer } from './serverErrors';
+import { ConnectionLost, RpcAnswer, RpcSocket } from './rpcSocket';
+import { socketFacts } from './socketFolder';
+
+/** How long a client waits for the server to accept its connection before it writes directly. */
+export const CONNECT_TIMEOUT_MS = 300;
+
+/** What the CLI and MCP call: RunService.execute, directly or through a server. */
+export interface MethodCaller {
+  execute<M extends StoreMethod>(method: M, params: InputOf<M>): Promise<StoreResults[M]>;
+}
+
+export interface RouteOptions {
+  /** The caller's root (its real path is what the announcement must name). */
+  root: string;
+  /** What the caller asked: a client that wants fsync does not route to a server that does not sync. */
+  durability: Durability;
+  env?: NodeJS.ProcessEnv;
+  /**
+   * After a failed or lost connection, calls go direct for this long before the next attempt (a
+   * long-lived client, MCP); default: for the rest of this caller's life (a CLI call).
+   */
+  retryConnectAfterMs?: number;
+  /** Debug notes (RUNBOARD_DEBUG): why a call was routed or not. */
+  note?: (line: string) => void;
+}
+
+export class RoutedCaller implements MethodCaller {
+  private socket: RpcSocket | undefined;
+  private connecting: Promise<RpcSocket | undefined> | undefined;
+  private nextAttempt = 0;
+  private readonly env: NodeJS.ProcessEnv;
+
+  constructor(
+    private readonly o: RouteOptions,
+    /** The store, opened on first use: only calls that go direct open it. */
+    private readonly direct: () => MethodCaller,
+  ) {
+    this.env = o.env ?? process.env;
+  }
+
+  async execute<M extends StoreMethod>(method: M, params: InputOf<M>): Promise<StoreResults[M]> {
+    const socket = await this.connection();
+    if (!socket) return this.direct().execute(method, params);
+    const call = routedCall(method, params);
+    let answer: RpcAnswer;
+    try {
+      answer = await socket.request(`runboard/${method}`, call.params);
+    } catch (e) {
+      if (!(e instanceof ConnectionLost)) throw e;
+      this.giveUp(`the server went away during ${method}; doing it directly`);
+      return call.unstamp(await this.again<M>(call));
+    }
+    this.o.note?.(`${method}: routed`);
+    if ('error' in answer) throw errorFromServer(answer.error, `runboard/${method}`);
+    return call.unstamp(answer.result as StoreResults[M]);
+  }
+
+  close(): void {
+    this.socket?.close();
+    this.socket = undefined;
+  }
+
+  /**
+   * The call again, directly, with the params it was sent with. createRun: RUN_EXISTS for the id it
+   * fixed, on a run of the same objective and source client, is the first attempt's run.
+   */
+  private async again<M extends StoreMethod>(call: RoutedCall): Promise<StoreResults[M]> {
+    const store = this.direct();
+    try {
+      return await store.execute(call.method as M, call.params as InputOf<M>);
+    } catch (e) {
+      if (!(e instanceof DomainError) || e.code !== 'RUN_EXISTS' || call.runId === undefined) throw e;
+      const { run } = await store.execute('getRun', { run_id: call.runId });
+      const sourceClient = typeof call.params.source_client === 'string' ? call.params.source_client.trim() : '';
+      if (run.objective !== call.params.objective || (run.source_client ?? '') !== sourceClient) throw e;
+      return { run } as StoreResults[M];
+    }
+  }
+
+  private giveUp(why: string): void {
+    this.o.note?.(why);
+    this.close();
+    this.nextAttempt = Date.now() + (this.o.retryConnectAfterMs ?? Infinity);
+  }
+
+  private async connection(): Promise<RpcSocket | undefined> {
+    if (this.socket?.alive) return this.socket;
+    this.socket = undefined;
+    if (this.env.RUNBOARD_ROUTE === '0' || Date.now() < this.nextAttempt) return undefined;
+    this.connecting ??= this.connect().finally(() => (this.connecting = undefined));
+    return this.connecting;
+  }
+
+  private async connect(): Promise<RpcSocket | undefined> {
+    const found = this.endpoint();
+    if ('problem' in found) {
+      this.giveUp(`direct: ${found.problem}`);
+      return undefined;
+    }
+    const r = await RpcSocket.connect(found.endpoint, CONNECT_TIMEOUT_MS);
+    if ('failure' in r) {
+      this.giveUp(`direct: ${found.endpoint}: ${r.failure}`);
+      return undefined;
+    }
+    this.socket = r.socket;
+    return r.socket;
+  }
+
+  /** The endpoint the root's announcement names, when this client may use it. */
+  private endpoint(): { endpoint: string } | { problem: string } {
+    let realRoot: string;
+    try {
+      realRoot = fs.realpathSync.native(this.o.root);
+    } catch {
+      return { problem: `${this.o.root} does not exist` };
+    }
+    const read = readAnnouncement(realRoot);
+    if ('problem' in read) return read;
+    const a = read.announcement;
+    if (a.root !== realRoot) return { problem: `the announcement is of ${a.root}` };
+    if (a.version !== version) return { problem: `the server is Runboard ${a.version}, this is ${version}` };
+    if (this.o.durability === 'fsync' && a.durability !== 'fsync')
+      return { problem: `the server does not fsync (durability ${a.durability})` };
+    if (process.platform === 'win32') {
+      return a.endpoint === endpointFor(realRoot, currentHost(this.env))
+        ? { endpoint: a.endpoint }
+        : { problem: `not this root's pipe: ${a.endpoint}` };
+    }
+    if (path.basename(a.endpoint) !== `${rootKey(realRoot)}.sock`) return { problem: `not this root's socket: ${a.endpoint}` };
+    const facts = socketFacts(a.endpoint);
+    if (!facts) return { problem: `no socket at ${a.endpoint}` };
+    const untrusted = untrustedSocket(facts, currentUid());
+    return untrusted ? { problem: `${a.endpoint} is not trusted: ${untrusted}` } : { endpoint: a.endpoint };
+  }
+}
+
+/** With RUNBOARD_DEBUG set, where each call went (routed, or direct and why), on stderr. */
+export function debugNotes(env: NodeJS.ProcessEnv): ((line: string) => void) | undefined {
+  return env.RUNBOARD_DEBUG ? (line) => process.stderr.write(`runboard: route: ${line}\n`) : undefined;
+}

@@ -1,0 +1,54 @@
+// What a routed call adds to its params so that doing it again directly — when the server dies
+// before it answers — is safe (PROTOCOL.md §Routing), and takes out of the answer again, so the
+// caller sees what it would have seen without routing: a `command_id` on every method that takes
+// one (unless the caller gave its own), and createRun's `run_id` fixed before it is sent.
+import { randomUUID } from 'node:crypto';
+import { StoreMethod, takesCommandId } from '../../../contract/schemas/params';
+
+/** The fields a command_id puts on each event it writes (PROTOCOL.md §Idempotency). */
+const STAMP_FIELDS = ['command_id', 'command_method', 'command_fingerprint'] as const;
+
+export interface RoutedCall {
+  method: StoreMethod;
+  params: Record<string, unknown>;
+  /** The command_id this client added (the caller gave none). */
+  commandId?: string;
+  /** createRun: the run id it creates (the caller's, or one fixed here). */
+  runId?: string;
+  /** The answer as the caller would have had it without the added command_id: no `deduped`, no command fields on its events. */
+  unstamp<T>(result: T): T;
+}
+
+export function routedCall(method: StoreMethod, given: object, newId: () => string = randomUUID): RoutedCall {
+  const params: Record<string, unknown> = { ...given };
+  let commandId: string | undefined;
+  if (takesCommandId(method) && params.command_id === undefined) params.command_id = commandId = newId();
+  if (method === 'createRun' && params.run_id === undefined) params.run_id = `run-${newId()}`;
+  return {
+    method,
+    params,
+    commandId,
+    runId: method === 'createRun' ? (params.run_id as string) : undefined,
+    unstamp: (result) => (commandId === undefined ? result : withoutStamp(result, commandId)),
+  };
+}
+
+function withoutStamp<T>(result: T, commandId: string): T {
+  if (result === null || typeof result !== 'object') return result;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(result)) {
+    if (key === 'deduped') continue;
+    out[key] = isStamped(value, commandId) ? withoutFields(value) : value;
+  }
+  return out as T;
+}
+
+function isStamped(value: unknown, commandId: string): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && (value as { command_id?: unknown }).command_id === commandId;
+}
+
+function withoutFields(record: Record<string, unknown>): Record<string, unknown> {
+  const copy = { ...record };
+  for (const f of STAMP_FIELDS) delete copy[f];
+  return copy;
+}

@@ -1,0 +1,194 @@
+// A root's socket (PROTOCOL.md §Routing): while this process holds the root's endpoint lock, it
+// listens on the root's endpoint and serves each connection with the same handlers as the
+// editor's connection (requests.ts) and subscriptions of its own. A connection needs no
+// `initialize`: it speaks for the socket's root, which fills params that name none. Listening
+// comes before the announcement (server.json), and withdrawing it before closing.
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as path from 'node:path';
+import { createMessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-languageserver/node';
+import { version } from '../../../package.json';
+import { Notifications, PROTOCOL_VERSION } from '../protocol';
+import { announce, readAnnouncement, withdrawAnnouncement } from '../routing/announcement';
+import { Announcement, endpointFor } from '../routing/endpoint';
+import { takeEndpointLock } from '../routing/endpointLock';
+import type { HeldFile } from '../store/boards';
+import { currentHost, currentUid } from '../routing/host';
+import { ensureSocketFolder, removeStaleSocket } from '../routing/socketFolder';
+import type { RunService } from '../service/runService';
+import { errorText } from './rpcErrors';
+import { serveRequests, ServedRequests } from './requests';
+import { SubscriptionHub } from './subscriptions';
+
+/** How long stopping waits for requests in flight to be answered before it cuts their connections. */
+const DRAIN_MS = 5000;
+
+export interface SocketOptions {
+  log: (message: string) => void;
+  /** Told the number of open connections whenever it changes (the headless server's idle timer). */
+  onConnections?: (open: number) => void;
+}
+
+export interface ServedSocket {
+  readonly root: string;
+  readonly endpoint: string;
+  /**
+   * Stops: no new connections, the announcement and the socket withdrawn, requests in flight
+   * answered (a few seconds at most), the connections closed, then the lock let go.
+   */
+  stop(): Promise<void>;
+  /** Stops at once, synchronously (the process is ending): the files withdrawn, the connections cut, the lock let go. */
+  stopNow(): void;
+}
+
+export type SocketOutcome =
+  | { serving: ServedSocket }
+  /** Another server holds the endpoint lock (and says so in its announcement, unless it is still starting or was killed). */
+  | { held: Announcement | undefined }
+  /** This root cannot be served here (the socket path too long, a socket folder not safe to use, files that cannot be written). */
+  | { unavailable: string };
+
+/** Serves `root` (a root `store` has open, as it names it) on its socket when this process can take the endpoint lock. */
+export async function serveSocket(store: RunService, root: string, o: SocketOptions): Promise<SocketOutcome> {
+  const realRoot = fs.realpathSync.native(root);
+  let lock;
+  try {
+    lock = takeEndpointLock(realRoot);
+  } catch (e) {
+    return { unavailable: (e as Error).message };
+  }
+  if (!lock) {
+    const read = readAnnouncement(realRoot);
+    return { held: 'announcement' in read ? read.announcement : undefined };
+  }
+  try {
+    const host = currentHost();
+    const endpoint = endpointFor(realRoot, host);
+    if (endpoint === undefined)
+      throw new Error(`its socket path in ${host.runtimeDir} would be too long; set XDG_RUNTIME_DIR to a shorter folder`);
+    if (host.platform !== 'win32') {
+      ensureSocketFolder(path.dirname(endpoint), currentUid());
+      removeStaleSocket(endpoint, currentUid());
+    }
+    const server = net.createServer();
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(endpoint, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    const served = new Served(store, root, realRoot, endpoint, server, lock, o);
+    announce(realRoot, {
+      protocol: PROTOCOL_VERSION,
+      endpoint,
+      pid: process.pid,
+      root: realRoot,
+      started_at_ms: Date.now(),
+      version,
+      durability: store.options.durability,
+    });
+    return { serving: served };
+  } catch (e) {
+    lock.release();
+    return { unavailable: (e as Error).message };
+  }
+}
+
+interface Connection {
+  requests: ServedRequests;
+  close: () => void;
+}
+
+class Served implements ServedSocket {
+  private readonly connections = new Set<Connection>();
+  private stopped = false;
+
+  constructor(
+    private readonly store: RunService,
+    readonly root: string,
+    private readonly realRoot: string,
+    readonly endpoint: string,
+    private readonly server: net.Server,
+    private readonly lock: HeldFile,
+    private readonly o: SocketOptions,
+  ) {
+    server.on('connection', (socket) => this.accept(socket));
+    server.on('error', (e) => o.log(`socket ${endpoint}: ${errorText(e)}`));
+  }
+
+  private accept(socket: net.Socket): void {
+    if (this.stopped) {
+      socket.destroy();
+      return;
+    }
+    const conn = createMessageConnection(new StreamMessageReader(socket), new StreamMessageWriter(socket));
+    const hub = new SubscriptionHub(
+      this.store,
+      (p) => conn.sendNotification(Notifications.events, p).catch(() => undefined),
+      (d) => void conn.sendNotification(Notifications.diagnostic, d).catch(() => undefined),
+      (r) => void conn.sendNotification(Notifications.runReset, r).catch(() => undefined),
+    );
+    const stopListening = this.store.on({ onCommit: (n) => hub.onCommit(n), onReset: (n) => hub.onReset(n) });
+    const requests = serveRequests(conn, this.store, hub, this.o.log, this.root);
+    let closed = false;
+    const entry: Connection = {
+      requests,
+      close: () => {
+        if (closed) return;
+        closed = true;
+        stopListening();
+        hub.dispose();
+        conn.dispose();
+        socket.destroy();
+        this.connections.delete(entry);
+        this.o.onConnections?.(this.connections.size);
+      },
+    };
+    this.connections.add(entry);
+    this.o.onConnections?.(this.connections.size);
+    conn.onClose(entry.close);
+    socket.on('close', entry.close);
+    socket.on('error', () => entry.close());
+    conn.listen();
+  }
+
+  async stop(): Promise<void> {
+    if (!this.withdraw()) return;
+    const drained = Promise.all([...this.connections].map((c) => c.requests.drained()));
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([drained, new Promise((resolve) => (timer = setTimeout(resolve, DRAIN_MS)))]);
+    clearTimeout(timer);
+    this.finish();
+  }
+
+  stopNow(): void {
+    if (this.withdraw()) this.finish();
+  }
+
+  /**
+   * No new connections, and nobody is sent here any more; false when it was stopped already. When
+   * the lock file was deleted meanwhile (another server may hold a new one and have replaced both
+   * files), the files are that server's: left alone.
+   */
+  private withdraw(): boolean {
+    if (this.stopped) return false;
+    this.stopped = true;
+    this.server.close();
+    if (!this.lock.stillThere()) return true;
+    const unlinkSocket = () => process.platform !== 'win32' && fs.rmSync(this.endpoint, { force: true });
+    for (const undo of [() => withdrawAnnouncement(this.realRoot), unlinkSocket]) {
+      try {
+        undo();
+      } catch (e) {
+        this.o.log(`stopping the socket of ${this.root}: ${errorText(e)}`);
+      }
+    }
+    return true;
+  }
+
+  private finish(): void {
+    for (const c of [...this.connections]) c.close();
+    this.lock.release();
+  }
+}

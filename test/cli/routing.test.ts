@@ -1,0 +1,214 @@
+// The CLI through a headless server (`runboard serve --socket`): calls routed to it — shown by the
+// log (a routed write carries the command_id the routing client stamps; a direct CLI write without
+// --command-id carries none) and by RUNBOARD_DEBUG's notes — with output and exit codes identical
+// to direct calls; a server killed mid-call (crash points: SIGKILL before or after its commit)
+// with the call done exactly once; one server per root, a takeover after a kill, the idle timeout
+// and SIGTERM.
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as path from 'node:path';
+import { after, afterEach, before, describe, it } from 'node:test';
+import {
+  announcementOf,
+  assertBuilt,
+  cli,
+  CliResult,
+  cliJson,
+  eventsOnDisk,
+  removeTempWorkspaces,
+  seedRun,
+  startHeadless,
+  stopHeadless,
+  tempWorkspace,
+} from './cliHarness';
+
+before(assertBuilt);
+after(removeTempWorkspaces);
+afterEach(stopHeadless);
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const direct = { RUNBOARD_ROUTE: '0' };
+const debug = { RUNBOARD_DEBUG: '1' };
+
+/** The facts' events of a run on disk, by text. */
+function factEvents(root: string, runId: string, text: string) {
+  return eventsOnDisk(root, runId).filter((e) => e.payload?.payload?.text === text);
+}
+
+describe('CLI calls through `runboard serve --socket`', () => {
+  it('are sent to the server: its writes carry the command_id routing stamps, and RUNBOARD_DEBUG says so', async () => {
+    const root = tempWorkspace();
+    seedRun(root, 'r1', [{ id: 't1', task_type: 'work', payload: { title: 'one' } }]);
+    const server = await startHeadless(root);
+    const a = announcementOf(root)!;
+    assert.equal(a.pid, server.child.pid);
+    assert.match(server.stderr(), new RegExp(`serving ${root} on ${a.endpoint.replace(/[.]/g, '\\.')}`));
+
+    const routed = cli(['--root', root, '--run', 'r1', 'fact', 'add', 'routed'], { env: debug });
+    assert.equal(routed.status, 0, routed.stderr);
+    assert.match(routed.stderr, /route: patchBlackboard: routed/);
+    assert.match(factEvents(root, 'r1', 'routed')[0].command_id, UUID);
+
+    const read = cli(['--root', root, 'run', 'show', 'r1'], { env: debug });
+    assert.match(read.stderr, /route: getRun: routed/);
+
+    cliJson(root, ['--run', 'r1', 'fact', 'add', 'direct'], 0, { env: direct });
+    assert.equal(factEvents(root, 'r1', 'direct')[0].command_id, undefined, 'RUNBOARD_ROUTE=0: written directly');
+  });
+
+  it('print what direct calls print, with the same exit codes, for results and rejections', async () => {
+    const root = tempWorkspace();
+    seedRun(root, 'r1', [{ id: 't1', task_type: 'work', payload: { title: 'one' } }]);
+    fs.writeFileSync(path.join(root, 'bad.json'), '[{"bogus": 1}]');
+    await startHeadless(root);
+    const calls: [string[], number][] = [
+      [['run', 'show', 'r1'], 0],
+      [['--json', 'runs'], 0],
+      [['--json', '--run', 'r1', 'tasks', 'list'], 0],
+      [['--run', 'r1', 'complete', '--token', 'bogus', '--task', 't1'], 1],
+      [['--json', '--run', 'r1', 'replay', '--upto', '999'], 1],
+      [['--json', 'run', 'create', 'again', '--id', 'r1'], 1],
+      [['--run', 'r1', 'claim', '--type', 'nothing'], 3],
+      [['--json', '--run', 'r1', 'tasks', 'create', path.join(root, 'bad.json')], 2],
+    ];
+    for (const [args, status] of calls) {
+      const routed = cli(['--root', root, ...args], { env: debug });
+      const plain = cli(['--root', root, ...args], { env: direct });
+      assert.equal(routed.status, status, `${args.join(' ')}: ${routed.stderr}`);
+      assert.match(routed.stderr, /route: \w+: routed/, args.join(' '));
+      assert.deepEqual(withoutNotes(routed), plain, args.join(' '));
+    }
+  });
+
+  it('answer writes as direct calls do (no command fields of routing in the output)', async () => {
+    const [served, plain] = [tempWorkspace(), tempWorkspace()];
+    for (const root of [served, plain]) seedRun(root, 'r1', [{ id: 't1', task_type: 'work', payload: { title: 'one' } }]);
+    const seeded = eventsOnDisk(served, 'r1').length;
+    await startHeadless(served);
+    const writes = [
+      ['event', 'append', 'note', '--status', 'running', '--payload', '{"a": 1}'],
+      ['fact', 'add', 'a fact'],
+      ['claim'],
+      ['tasks', 'add', 'two', '--id', 't2'],
+    ];
+    for (const args of writes) {
+      const [a, b] = [served, plain].map((root) =>
+        cli(['--root', root, '--json', '--agent', 'a1', '--run', 'r1', ...args], { env: root === plain ? direct : {} }),
+      );
+      assert.equal(a.status, 0, a.stderr);
+      assert.equal(normalized(a.stdout, served), normalized(b.stdout, plain), args.join(' '));
+      assert.doesNotMatch(a.stdout, /command_(id|method|fingerprint)|deduped/);
+    }
+    const written = eventsOnDisk(served, 'r1').slice(seeded);
+    assert.equal(written.length, writes.length);
+    assert.ok(
+      written.every((e) => UUID.test(e.command_id)),
+      'each one was routed',
+    );
+  });
+});
+
+describe('a server killed with SIGKILL during a call', () => {
+  for (const [point, when] of [
+    ['after-lock', 'before it wrote'],
+    ['before-unlock', 'after its commit, before it answered'],
+  ] as const) {
+    it(`${when}: the CLI does it directly, and it is in the log once`, async () => {
+      const root = tempWorkspace();
+      seedRun(root, 'r1');
+      const server = await startHeadless(root, [], { RUNBOARD_CRASH_AT: point });
+      const r = cli(['--root', root, '--run', 'r1', 'fact', 'add', 'once'], { env: debug });
+      assert.equal(r.status, 0, r.stderr);
+      assert.match(r.stdout, /^Added fact-.* \(#2\): once\n$/);
+      assert.match(r.stderr, /the server went away during patchBlackboard; doing it directly/);
+      assert.equal((await server.exited).signal, 'SIGKILL');
+      const events = factEvents(root, 'r1', 'once');
+      assert.equal(events.length, 1);
+      assert.match(events[0].command_id, UUID, 'the retry used the id the first attempt was sent with');
+    });
+  }
+
+  it('createRun after its commit: the run it made is the answer, and there is one', async () => {
+    const root = tempWorkspace();
+    fs.mkdirSync(path.join(root, '.runboard'));
+    await startHeadless(root, [], { RUNBOARD_CRASH_AT: 'before-unlock' });
+    const r = cliJson(root, ['run', 'create', 'Ship the export'], 0, { env: debug });
+    assert.match(r.run.run_id, /^run-/);
+    const { runs } = cliJson(root, ['runs'], 0, { env: direct });
+    assert.deepEqual(
+      runs.map((x: any) => [x.run_id, x.objective]),
+      [[r.run.run_id, 'Ship the export']],
+    );
+  });
+});
+
+describe('one server per root', () => {
+  it('a second `serve --socket` says the root is served and exits 0; after a kill -9 the next one takes over', async () => {
+    const root = tempWorkspace();
+    seedRun(root, 'r1');
+    const first = await startHeadless(root);
+    const second = await startHeadless(root);
+    assert.deepEqual(await second.exited, { code: 0, signal: null });
+    assert.match(second.stderr(), new RegExp(`is served already by pid ${first.child.pid}`));
+
+    first.child.kill('SIGKILL');
+    await first.exited;
+    const stale = announcementOf(root)!;
+    assert.equal(stale.pid, first.child.pid, 'a killed server leaves its announcement');
+    assert.equal(fs.statSync(stale.endpoint).isSocket(), true, '… and its socket');
+    const meanwhile = cli(['--root', root, '--run', 'r1', 'fact', 'add', 'meanwhile'], { env: debug });
+    assert.equal(meanwhile.status, 0, meanwhile.stderr);
+    assert.match(meanwhile.stderr, /route: direct: .*ECONNREFUSED/);
+    assert.equal(factEvents(root, 'r1', 'meanwhile')[0].command_id, undefined);
+
+    const third = await startHeadless(root);
+    assert.equal(announcementOf(root)?.pid, third.child.pid);
+    const after = cli(['--root', root, '--run', 'r1', 'fact', 'add', 'after'], { env: debug });
+    assert.match(after.stderr, /route: patchBlackboard: routed/);
+  });
+
+  it('stops after its idle timeout, and on SIGTERM, taking server.json and the socket with it', async () => {
+    const root = tempWorkspace();
+    const idle = await startHeadless(root, ['--idle-timeout', '0.3']);
+    const endpoint = announcementOf(root)!.endpoint;
+    assert.deepEqual(await idle.exited, { code: 0, signal: null });
+    assert.match(idle.stderr(), /stopped serving .* \(idle for 0\.3 s\)/);
+    assert.equal(announcementOf(root), undefined);
+    assert.equal(fs.existsSync(endpoint), false);
+
+    const forever = await startHeadless(root, ['--idle-timeout', '0']);
+    assert.match(forever.stderr(), /stops on SIGTERM or Ctrl-C/);
+    // A client still connected (an MCP server, say) does not keep it from stopping.
+    const client = net.createConnection(endpoint);
+    await new Promise((resolve) => client.once('connect', resolve));
+    const hungUp = new Promise((resolve) => client.once('close', resolve));
+    forever.child.kill('SIGTERM');
+    await hungUp;
+    assert.deepEqual(await forever.exited, { code: 0, signal: null });
+    assert.match(forever.stderr(), /\(SIGTERM\)/);
+    assert.equal(announcementOf(root), undefined);
+    assert.equal(fs.existsSync(endpoint), false);
+  });
+
+  it('refuses what it cannot do: --socket with --read-only, --idle-timeout without --socket', () => {
+    const root = tempWorkspace();
+    assert.equal(cli(['--root', root, 'serve', '--socket', '--read-only']).status, 2);
+    assert.equal(cli(['--root', root, 'serve', '--stdio', '--idle-timeout', '5']).status, 2);
+    assert.equal(cli(['--root', root, 'serve', '--socket', '--idle-timeout', 'soon']).status, 2);
+  });
+});
+
+/** A CLI result without RUNBOARD_DEBUG's routing notes. */
+function withoutNotes(r: CliResult): CliResult {
+  return { ...r, stderr: r.stderr.replace(/^runboard: route: .*\n/gm, '') };
+}
+
+/** Output with what differs between two roots by nature masked: ids, times, the root. */
+function normalized(text: string, root: string): string {
+  return text
+    .split(root)
+    .join('<root>')
+    .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, '<uuid>')
+    .replace(/\b\d{13}\b/g, '<ms>');
+}

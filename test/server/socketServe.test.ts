@@ -1,0 +1,112 @@
+// The editor's server with initializationOptions.serveSocket (as the extension starts it for a
+// trusted workspace): it serves each root's socket, whose connections need no `initialize` and
+// speak for that root alone; the root's CLI calls go to it; a read-only server serves none; and
+// while a headless server holds a root, the editor's server waits and takes over when it stops.
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as path from 'node:path';
+import { after, afterEach, describe, it } from 'node:test';
+import * as rpc from 'vscode-jsonrpc/node';
+import {
+  announcementOf,
+  cli,
+  cliJson,
+  eventsOnDisk,
+  removeTempWorkspaces,
+  seedRun,
+  startHeadless,
+  stopHeadless,
+  tempWorkspace,
+} from '../cli/cliHarness';
+import { startServer, stopServers, waitFor } from './serverProcess';
+
+after(removeTempWorkspaces);
+afterEach(async () => {
+  await stopServers();
+  await stopHeadless();
+});
+
+const serveSocket = { initializationOptions: { serveSocket: true } };
+
+/** A JSON-RPC connection to a root's socket, as any client would open one. */
+async function connectTo(endpoint: string): Promise<{ conn: rpc.MessageConnection; events: any[] }> {
+  const socket = net.createConnection(endpoint);
+  await new Promise((resolve, reject) => socket.once('connect', resolve).once('error', reject));
+  const conn = rpc.createMessageConnection(new rpc.StreamMessageReader(socket), new rpc.StreamMessageWriter(socket));
+  const events: any[] = [];
+  conn.onNotification('runboard/events', (p: { events: any[] }) => {
+    events.push(...p.events);
+  });
+  conn.listen();
+  return { conn, events };
+}
+
+describe("the editor's server on its roots' sockets", () => {
+  it("serves each root's socket: no initialize, and the socket's root fills params that name none", async () => {
+    const [a, b] = [tempWorkspace(), tempWorkspace()];
+    cliJson(a, ['run', 'create', 'Objective in a', '--id', 'same']);
+    cliJson(b, ['run', 'create', 'Objective in b', '--id', 'same']);
+    const s = await startServer([a, b], serveSocket);
+    const [ea, eb] = await Promise.all(
+      [a, b].map((r) => waitFor(() => announcementOf(r)?.pid === s.child.pid && announcementOf(r), 5000, `${r} served`)),
+    );
+    assert.notEqual(ea.endpoint, eb.endpoint);
+    // Over the editor's own connection, the id is ambiguous; over a root's socket it is that root's run.
+    assert.equal((await s.fail('runboard/getRun', { run_id: 'same' })).data?.code, 'ROOT_REQUIRED');
+    const { conn, events } = await connectTo(ea.endpoint);
+    try {
+      const { run } = await conn.sendRequest<any>('runboard/getRun', { run_id: 'same' });
+      assert.equal(run.objective, 'Objective in a');
+      const { runs } = await conn.sendRequest<any>('runboard/listRuns', {});
+      assert.deepEqual(
+        runs.map((r: any) => r.objective),
+        ['Objective in a'],
+      );
+      await conn.sendRequest('runboard/subscribe', {});
+      await conn.sendRequest('runboard/patchBlackboard', { run_id: 'same', op: 'add_fact', payload: { text: 'through a' } });
+      await waitFor(() => events.some((e) => e.payload?.payload?.text === 'through a'), 5000, 'the live event on the socket');
+      assert.ok(events.every((e) => e.run_id === 'same' && e.seq <= 2));
+      assert.equal(eventsOnDisk(b, 'same').length, 1, "b's run is untouched");
+    } finally {
+      conn.dispose();
+    }
+
+    const r = cli(['--root', b, '--run', 'same', 'fact', 'add', 'from the CLI'], { env: { RUNBOARD_DEBUG: '1' } });
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stderr, /route: patchBlackboard: routed/);
+    await s.stop();
+    assert.equal(announcementOf(a), undefined, 'stopping withdraws the announcements');
+    assert.equal(fs.existsSync(ea.endpoint), false, '… and the sockets');
+  });
+
+  it('serves no socket when read-only, nor makes .runboard/ in a root without one', async () => {
+    const plain = tempWorkspace();
+    const untrusted = tempWorkspace();
+    seedRun(untrusted, 'r');
+    const s = await startServer([plain, untrusted], { initializationOptions: { serveSocket: true, readOnly: true } });
+    const t = await startServer([plain], serveSocket);
+    await s.call('runboard/listRuns', {});
+    await t.call('runboard/listRuns', {});
+    assert.equal(announcementOf(untrusted), undefined);
+    assert.equal(fs.existsSync(path.join(plain, '.runboard')), false);
+  });
+
+  it('waits while a headless server holds the root, and takes over when it stops', async () => {
+    const root = tempWorkspace();
+    seedRun(root, 'r');
+    const headless = await startHeadless(root);
+    const s = await startServer([root], serveSocket);
+    await waitFor(() => /served by pid \d+; this one writes directly/.test(s.stderr), 5000, 'the editor server to see it is served');
+    assert.equal(announcementOf(root)?.pid, headless.child.pid);
+    headless.child.kill('SIGTERM');
+    await headless.exited;
+    await waitFor(() => announcementOf(root)?.pid === s.child.pid, 5000, 'the takeover');
+    const r = cli(['--root', root, '--run', 'r', 'fact', 'add', 'after the handover'], { env: { RUNBOARD_DEBUG: '1' } });
+    assert.match(r.stderr, /route: patchBlackboard: routed/);
+    // And the other way round: a headless server started now finds the root served.
+    const late = await startHeadless(root);
+    assert.deepEqual(await late.exited, { code: 0, signal: null });
+    assert.match(late.stderr(), new RegExp(`served already by pid ${s.child.pid}`));
+  });
+});
