@@ -18,6 +18,10 @@ const POLL_MS = 1000;
 export class RunsWatcher {
   private watcher: FSWatcher | undefined;
   private closed = false;
+  /** Runs whose log is watched, and run folders seen before their log was written. */
+  private readonly logs = new Set<string>();
+  private readonly awaitingLog = new Set<string>();
+  private watchLog: (runId: string) => void = () => undefined;
   /** Runs with a look scheduled for the next turn of the event loop. */
   private readonly soon = new Set<string>();
   private readonly timer: NodeJS.Timeout;
@@ -35,20 +39,42 @@ export class RunsWatcher {
     const dir = this.dir;
     // Opening a folder must not write into it, so an absent .runboard/runs is polled for, not created.
     if (this.closed || this.watcher || !fs.existsSync(dir)) return;
+    // runs/ itself (runs appearing and going), and each run's log as a file of its own: chokidar
+    // reads a watched folder again on every event in it, and a log appended to hundreds of times
+    // a second would have it list the run folder (and lstat each entry) as often.
     const w = chokidar.watch(dir, {
-      depth: 1,
+      depth: 0,
       ignoreInitial: true,
       // Only the logs matter; snapshots, checkpoints and locks change for other reasons.
       ignored: (p, stats) => stats?.isFile() === true && path.basename(p) !== EVENTS_FILE,
     });
+    const watchLog = (runId: string) => {
+      if (this.logs.has(runId)) return;
+      // A run folder whose log is not written yet: its log is watched once the poll sees it.
+      if (!fs.existsSync(this.logOf(runId))) {
+        this.awaitingLog.add(runId);
+        return;
+      }
+      this.logs.add(runId);
+      w.add(this.logOf(runId));
+    };
+    this.watchLog = watchLog;
     const onPath = (p: string) => {
       const rel = path.relative(dir, p);
       const runId = rel.split(path.sep)[0];
-      if (runId && !runId.startsWith('..')) this.target.changed(runId);
+      if (!runId || runId.startsWith('..')) return;
+      watchLog(runId);
+      this.target.changed(runId);
     };
     w.on('add', onPath)
       .on('change', onPath)
       .on('addDir', onPath)
+      .on('unlinkDir', (p) => {
+        const runId = path.relative(dir, p).split(path.sep)[0];
+        this.awaitingLog.delete(runId);
+        if (this.logs.delete(runId)) void w.unwatch(this.logOf(runId));
+        this.target.changed(runId);
+      })
       .on('error', () => undefined);
     // chokidar drops a file's change events for 50 ms after it emits one, with no trailing
     // event, so appends in a burst would wait for the 1 s poll. Its raw fs.watch events are not
@@ -63,7 +89,10 @@ export class RunsWatcher {
     this.watcher = w;
     // Runs that appeared before the watcher was ready.
     w.on('ready', () => {
-      for (const name of fs.readdirSync(dir)) this.target.changed(name);
+      for (const name of fs.readdirSync(dir)) {
+        watchLog(name);
+        this.target.changed(name);
+      }
     });
   }
 
@@ -76,8 +105,18 @@ export class RunsWatcher {
     });
   }
 
+  private logOf(runId: string): string {
+    return path.join(this.dir, runId, EVENTS_FILE);
+  }
+
   private tick(): void {
     this.startWhenPresent();
+    for (const runId of [...this.awaitingLog]) {
+      if (!fs.existsSync(this.logOf(runId))) continue;
+      this.awaitingLog.delete(runId);
+      this.watchLog(runId);
+      this.target.changed(runId);
+    }
     this.target.poll();
   }
 
