@@ -168,7 +168,7 @@ describe('one server per root', () => {
     assert.match(after.stderr, /route: patchBlackboard: routed/);
   });
 
-  it('stops after its idle timeout, and on SIGTERM, taking server.json and the socket with it', async () => {
+  it('stops after its idle timeout, and on SIGTERM, taking server.json, server.lock and the socket with it', async () => {
     const root = tempWorkspace();
     const idle = await startHeadless(root, ['--idle-timeout', '0.3']);
     const endpoint = announcementOf(root)!.endpoint;
@@ -189,6 +189,11 @@ describe('one server per root', () => {
     assert.match(forever.stderr(), /\(SIGTERM\)/);
     assert.equal(announcementOf(root), undefined);
     assert.equal(fs.existsSync(endpoint), false);
+    // Nothing of the server is left in the workspace (npm start removes an untouched demo workspace).
+    assert.deepEqual(
+      fs.readdirSync(path.join(root, '.runboard')).filter((f) => f.startsWith('server.')),
+      [],
+    );
   });
 
   it('refuses what it cannot do: --socket with --read-only, --idle-timeout without --socket', () => {

@@ -90,7 +90,7 @@ export async function serveSocket(store: RunService, root: string, o: SocketOpti
     });
     return { serving: served };
   } catch (e) {
-    lock.release();
+    lock.release(true);
     return { unavailable: (e as Error).message };
   }
 }
@@ -189,6 +189,7 @@ class Served implements ServedSocket {
 
   private finish(): void {
     for (const c of [...this.connections]) c.close();
-    this.lock.release();
+    // Nothing of the server stays in the workspace: the announcement is withdrawn, the lock file goes.
+    this.lock.release(true);
   }
 }

@@ -1,15 +1,20 @@
 // An exclusive OS lock on a file of its own, held for as long as its holder wants it (the routing
 // endpoint's lock, .runboard/server.lock): the same OS lock as a run's log (osLock.ts), so the
-// kernel frees it when the holder dies. The file is made owner-only when missing, never opened
-// through a symlink, and kept: deleting a lock file while it is held would let a second holder
-// lock a new file at the same path, so a holder checks that the file it locked is the one there.
+// kernel frees it when the holder dies. The file is made owner-only when missing and never opened
+// through a symlink. A lock file deleted while held lets a second holder lock a new file at the
+// same path, so a holder checks that the file it locked is the one there; that makes it safe for
+// a holder to delete its file on the way out (release(true)).
 import * as fs from 'node:fs';
 import { compareAtPath, identityOf, NO_FOLLOW } from './fileIdentity';
 import { tryLock, unlock } from './osLock';
 
 export interface HeldFile {
-  /** Lets go of the lock (and the descriptor); again does nothing. */
-  release(): void;
+  /**
+   * Lets go of the lock (and the descriptor); again does nothing. With `removeFile`, the file is
+   * deleted first, while still held — safe, since a holder checks the file it locked is the one at
+   * the path — so a holder that stops leaves nothing behind (Windows keeps an open file: left).
+   */
+  release(removeFile?: boolean): void;
   /** Whether the file locked is still the one at the path (deleted or replaced: not any more). */
   stillThere(): boolean;
 }
@@ -28,8 +33,15 @@ export function tryHoldFile(file: string): HeldFile | undefined {
   let released = false;
   const locked = identityOf(fd);
   const hold: HeldFile = {
-    release() {
+    release(removeFile = false) {
       if (released) return;
+      if (removeFile && hold.stillThere()) {
+        try {
+          fs.unlinkSync(file);
+        } catch {
+          // Windows refuses to delete an open file; a lock file left is harmless.
+        }
+      }
       released = true;
       try {
         unlock(fd);
