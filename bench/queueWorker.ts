@@ -1,9 +1,11 @@
 // A worker process of row 7: claims, heartbeats and completes tasks until none is left, from
-// Runboard (its own RunService on the shared root, the OS lock between processes) or from the SQLite
-// queue. Started by versusSqlite.ts with fork; it says "ready", waits for "go", says "done".
-//   queueWorker.ts runboard <root> <run_id> <fsync|none> <agent>
+// Runboard (its own RunService on the shared root, the OS lock between processes), from Runboard
+// through the root's server (routed: the CLI's and MCP's path when a server runs), or from the
+// SQLite queue. Started by versusSqlite.ts with fork; it says "ready", waits for "go", says "done".
+//   queueWorker.ts runboard|routed <root> <run_id> <fsync|none> <agent>
 //   queueWorker.ts sqlite <db file> <FULL|NORMAL> <agent>
 import { RunService } from '../server/src/service/runService';
+import { RoutedCaller, type MethodCaller } from '../server/src/routing/client';
 import type { Durability } from '../contract/limits';
 import { SqliteQueue, SqliteSync } from './sqliteQueue';
 
@@ -16,21 +18,33 @@ export interface WorkerDone {
 
 type Loop = () => Promise<number>;
 
+/** The claim → heartbeat → complete loop over any caller of the protocol's methods. */
+function boardLoop(caller: MethodCaller, runId: string, agent: string): Loop {
+  return async () => {
+    let completed = 0;
+    for (;;) {
+      const { task } = await caller.execute('claimTask', { run_id: runId, agent_id: agent });
+      if (!task) return completed;
+      await caller.execute('transitionTask', { run_id: runId, task_id: task.id, action: 'heartbeat', lease_token: task.lease_token });
+      await caller.execute('transitionTask', { run_id: runId, task_id: task.id, action: 'complete', lease_token: task.lease_token });
+      completed++;
+    }
+  };
+}
+
 function runboardLoop(root: string, runId: string, durability: Durability, agent: string): { loop: Loop; close: () => void } {
   const store = new RunService([root], { durability, snapshotDelayMs: null, snapshotLagEvents: Number.MAX_SAFE_INTEGER });
   // Load the run now, not on the clock.
   if (!store.runIn(store.rootPaths()[0], runId)) throw new Error(`no run ${runId} in ${root}`);
-  const loop = async () => {
-    let completed = 0;
-    for (;;) {
-      const { task } = await store.execute('claimTask', { run_id: runId, agent_id: agent });
-      if (!task) return completed;
-      await store.execute('transitionTask', { run_id: runId, task_id: task.id, action: 'heartbeat', lease_token: task.lease_token });
-      await store.execute('transitionTask', { run_id: runId, task_id: task.id, action: 'complete', lease_token: task.lease_token });
-      completed++;
-    }
-  };
-  return { loop, close: () => store.close() };
+  return { loop: boardLoop(store, runId, agent), close: () => store.close() };
+}
+
+/** Through the root's server only: a fall back to writing directly would measure the other path, so it fails the row. */
+function routedLoop(root: string, runId: string, durability: Durability, agent: string): { loop: Loop; close: () => void } {
+  const caller = new RoutedCaller({ root, durability }, () => {
+    throw new Error(`worker ${agent}: no server answered on ${root}'s socket`);
+  });
+  return { loop: boardLoop(caller, runId, agent), close: () => caller.close() };
 }
 
 function sqliteLoop(file: string, sync: SqliteSync, agent: string): { loop: Loop; close: () => void } {
@@ -53,7 +67,9 @@ function main(): void {
   const worker =
     kind === 'runboard'
       ? runboardLoop(args[0], args[1], args[2] as Durability, args[3])
-      : sqliteLoop(args[0], args[1] as SqliteSync, args[2]);
+      : kind === 'routed'
+        ? routedLoop(args[0], args[1], args[2] as Durability, args[3])
+        : sqliteLoop(args[0], args[1] as SqliteSync, args[2]);
   process.once('message', () => {
     const cpu0 = process.cpuUsage();
     worker

@@ -82,7 +82,7 @@ describe('benchmark harness (smoke, tiny sizes)', () => {
   });
 
   it('row 7: worker processes against Runboard and SQLite', { timeout: 180_000 }, async () => {
-    assertRows(await benchVersusSqlite({ tasks: 30, workers: 2, rounds: 1 }), 2);
+    assertRows(await benchVersusSqlite({ tasks: 30, workers: 2, rounds: 1 }), 4); // direct and routed
   });
 
   it(
@@ -91,7 +91,7 @@ describe('benchmark harness (smoke, tiny sizes)', () => {
     async () => {
       assertRows(await benchLiveLatency({ appends: 5 }), 2);
       assertRows(await benchServerMemory({ runs: 2, events: 500 }), 1);
-      assertRows(await benchCliCall({ calls: 1 }), 2);
+      assertRows(await benchCliCall({ calls: 1 }), 4); // direct and routed
     },
   );
 
