@@ -11,4 +11,5 @@ it(`torture: 8 processes, 1 000 commands, chaos kills (seed ${seed})`, { timeout
   assert.ok(r.acks > 100, 'enough commands went through');
   assert.ok(r.kills > 0, 'the chaos loop killed writers');
   assert.ok(r.claims > 10, 'tasks were claimed');
+  assert.ok(r.routed > 0, 'CLI calls went through the socket server');
 });

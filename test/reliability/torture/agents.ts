@@ -64,6 +64,50 @@ export function protocolCall(cmd: Command, agent: string, commandId: string): [s
   }
 }
 
+/**
+ * The root's socket server (`runboard serve --socket`): issues no commands, serves the CLI and MCP
+ * agents' routed calls while it runs. The chaos loop kills it (kill -9, in the middle of group
+ * commits) and starts it again; the editor-like server agent competes for the socket too
+ * (serveSocket), so one takes over when the other dies.
+ */
+export class SocketServerAgent {
+  readonly name = 'socket-server';
+  private child: ChildProcess | undefined;
+
+  constructor(private readonly root: string) {}
+
+  /** Started; resolves once it serves the socket or said another server does. */
+  async start(): Promise<void> {
+    const child = spawn(process.execPath, [CLI_JS, '--root', this.root, 'serve', '--socket', '--idle-timeout', '0'], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    this.child = child;
+    let said = '';
+    child.stderr.on('data', (d) => (said += d));
+    await new Promise<void>((resolve, reject) => {
+      const look = setInterval(() => {
+        if (/ serving |served already/.test(said) || child.exitCode !== null) {
+          clearInterval(look);
+          if (child.exitCode !== null && child.exitCode !== 0) reject(new Error(`serve --socket exited ${child.exitCode}: ${said}`));
+          else resolve();
+        }
+      }, 20);
+    });
+  }
+
+  kill(): void {
+    this.child?.kill('SIGKILL');
+  }
+
+  async stop(): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const ended = new Promise((r) => child.once('exit', r));
+    child.kill('SIGTERM');
+    await ended;
+  }
+}
+
 export class ServerAgent implements TortureAgent {
   readonly kind = 'server';
   server: ServerProcess | undefined;
@@ -74,7 +118,8 @@ export class ServerAgent implements TortureAgent {
   ) {}
 
   async start(): Promise<void> {
-    this.server = await ServerProcess.start([this.root]);
+    // Like the editor's server: it serves the root's socket when no other server does (handover).
+    this.server = await ServerProcess.start([this.root], { initializationOptions: { serveSocket: true } });
   }
 
   async execute(cmd: Command, commandId: string): Promise<Outcome> {
@@ -100,6 +145,8 @@ export class ServerAgent implements TortureAgent {
 }
 
 export class CliAgent implements TortureAgent {
+  /** Calls that went through the socket server (the rest were written directly). */
+  routed = 0;
   readonly kind = 'cli';
   private child: ChildProcess | undefined;
 
@@ -145,13 +192,15 @@ export class CliAgent implements TortureAgent {
       const child = spawn(
         process.execPath,
         [CLI_JS, '--root', this.root, '--run', RUN_ID, '--agent', this.name, '--json', ...idArgs, ...args],
-        {
-          stdio: ['pipe', 'pipe', 'pipe'],
-        },
+        // RUNBOARD_DEBUG: the CLI says on stderr where each call went (routed through the socket server, or direct).
+        { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, RUNBOARD_DEBUG: '1' } },
       );
       this.child = child;
       let out = '';
+      let err = '';
       child.stdout.on('data', (d) => (out += d));
+      child.stderr.on('data', (d) => (err += d));
+      child.on('close', () => (this.routed += (err.match(/^runboard: route: \w+: routed$/gm) ?? []).length));
       child.stdin.on('error', () => undefined);
       child.stdin.end(input ?? '');
       child.on('exit', (code, signal) => {

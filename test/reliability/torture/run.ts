@@ -1,12 +1,15 @@
 // The torture run: 8 OS processes — the server, CLI processes and MCP servers — issue a seeded
 // random mix of commands against one run while a chaos loop SIGKILLs random writers and
-// restarts them. Then the files must prove nothing was lost, duplicated or overlapped.
+// restarts them. A headless socket server routes the CLI and MCP agents' calls while it lives
+// (killed and restarted too; the server agent takes the socket over meanwhile), so routed writes,
+// fallback to direct writes mid-call and handover are all in the mix. Then the files must prove
+// nothing was lost, duplicated or overlapped.
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { RunService } from '../../../server/src/service/runService';
 import { tempRoot } from '../../server/serverProcess';
-import { CliAgent, McpAgent, Outcome, RUN_ID, ServerAgent, TortureAgent } from './agents';
+import { CliAgent, McpAgent, Outcome, RUN_ID, ServerAgent, SocketServerAgent, TortureAgent } from './agents';
 import { Board, Lease, nextCommand } from './commands';
 import { Prng } from './prng';
 import { Ack, readLog, verifyLog } from './verify';
@@ -26,6 +29,8 @@ export interface TortureReport {
   kills: number;
   claims: number;
   leaseChecks: number;
+  /** CLI calls that went through the socket server. */
+  routed: number;
   seconds: number;
 }
 
@@ -39,6 +44,9 @@ export async function runTorture(opts: TortureOptions): Promise<TortureReport> {
   await setup.execute('createRun', { run_id: RUN_ID, objective: `torture, seed ${opts.seed}` });
   setup.close();
 
+  // First, so it holds the socket; the server agent takes it over when it dies.
+  const socketServer = new SocketServerAgent(root);
+  await socketServer.start();
   const server = new ServerAgent('server', root);
   const agents: TortureAgent[] = [
     server,
@@ -101,6 +109,14 @@ export async function runTorture(opts: TortureOptions): Promise<TortureReport> {
     while (!done) {
       await sleep(rng.int(150, 450));
       if (done) break;
+      if (rng.chance(0.15)) {
+        // The socket server, killed in the middle of whatever it was committing, and started again.
+        kills++;
+        socketServer.kill();
+        await sleep(rng.int(50, 300));
+        await socketServer.start().catch((e: Error) => log(`socket server restart: ${e.message}`));
+        continue;
+      }
       const victim = rng.pick(agents);
       if (down.has(victim)) continue;
       kills++;
@@ -127,6 +143,7 @@ export async function runTorture(opts: TortureOptions): Promise<TortureReport> {
   await chaosLoop;
   while (down.size > 0) await sleep(50);
   log(`commands done: ${acks.length} acknowledged, ${rejections} rejected, ${lost} lost, ${kills} kills`);
+  await socketServer.stop();
 
   // Settle: a checkpoint through the server repairs any torn tail under the lock; then take back
   // every live lease so no timer can write after we read the server's memory.
@@ -181,6 +198,7 @@ export async function runTorture(opts: TortureOptions): Promise<TortureReport> {
     kills,
     claims,
     leaseChecks,
+    routed: agents.reduce((n, a) => n + (a instanceof CliAgent ? a.routed : 0), 0),
     seconds: Math.round((Date.now() - t0) / 1000),
   };
 }
