@@ -121,13 +121,31 @@ describe('a server killed with SIGKILL during a call', () => {
       const r = cli(['--root', root, '--run', 'r1', 'fact', 'add', 'once'], { env: debug });
       assert.equal(r.status, 0, r.stderr);
       assert.match(r.stdout, /^Added fact-.* \(#2\): once\n$/);
-      assert.match(r.stderr, /the server went away during patchBlackboard; doing it directly/);
+      assert.match(r.stderr, /the server went away or did not answer within \d+ ms during patchBlackboard; doing it directly/);
       assert.equal((await server.exited).signal, 'SIGKILL');
       const events = factEvents(root, 'r1', 'once');
       assert.equal(events.length, 1);
       assert.match(events[0].command_id, UUID, 'the retry used the id the first attempt was sent with');
     });
   }
+
+  it('a server that does not answer (stopped) is given up after the answer timeout: done directly, once', async () => {
+    const root = tempWorkspace();
+    seedRun(root, 'r1');
+    const server = await startHeadless(root);
+    server.child.kill('SIGSTOP');
+    try {
+      const r = cli(['--root', root, '--run', 'r1', 'fact', 'add', 'hung'], { env: { ...debug, RUNBOARD_ROUTE_TIMEOUT_MS: '300' } });
+      assert.equal(r.status, 0, r.stderr);
+      assert.match(r.stderr, /did not answer within 300 ms during patchBlackboard; doing it directly/);
+    } finally {
+      server.child.kill('SIGCONT');
+    }
+    // Woken, the server may still read the request it was sent: the command_id makes it a repeat.
+    server.child.kill('SIGTERM');
+    await server.exited;
+    assert.equal(factEvents(root, 'r1', 'hung').length, 1);
+  });
 
   it('createRun after its commit: the run it made is the answer, and there is one', async () => {
     const root = tempWorkspace();

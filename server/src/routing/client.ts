@@ -21,6 +21,12 @@ import { socketFacts } from './socketFolder';
 
 /** How long a client waits for the server to accept its connection before it writes directly. */
 export const CONNECT_TIMEOUT_MS = 300;
+/**
+ * How long a client waits for an answer before it gives the server up (a stopped or hung server)
+ * and does the call directly — safe for the same reason as after a lost connection: the stamped
+ * command_id. Long enough for any one call (a replay of a million events takes seconds).
+ */
+export const ANSWER_TIMEOUT_MS = 60_000;
 
 /** What the CLI and MCP call: RunService.execute, directly or through a server. */
 export interface MethodCaller {
@@ -47,6 +53,7 @@ export class RoutedCaller implements MethodCaller {
   private connecting: Promise<RpcSocket | undefined> | undefined;
   private nextAttempt = 0;
   private readonly env: NodeJS.ProcessEnv;
+  private readonly answerTimeoutMs: number;
 
   constructor(
     private readonly o: RouteOptions,
@@ -54,6 +61,9 @@ export class RoutedCaller implements MethodCaller {
     private readonly direct: () => MethodCaller,
   ) {
     this.env = o.env ?? process.env;
+    // RUNBOARD_ROUTE_TIMEOUT_MS: another wait for answers (tests; a very slow disk).
+    const fromEnv = Number(this.env.RUNBOARD_ROUTE_TIMEOUT_MS);
+    this.answerTimeoutMs = Number.isFinite(fromEnv) && fromEnv > 0 ? fromEnv : ANSWER_TIMEOUT_MS;
   }
 
   async execute<M extends StoreMethod>(method: M, params: InputOf<M>): Promise<StoreResults[M]> {
@@ -61,12 +71,17 @@ export class RoutedCaller implements MethodCaller {
     if (!socket) return this.direct().execute(method, params);
     const call = routedCall(method, params);
     let answer: RpcAnswer;
+    // A server that does not answer in time is given up like one that went away.
+    const timeoutMs = this.answerTimeoutMs;
+    const timer = setTimeout(() => socket.close(), timeoutMs);
     try {
       answer = await socket.request(`runboard/${method}`, call.params);
     } catch (e) {
       if (!(e instanceof ConnectionLost)) throw e;
-      this.giveUp(`the server went away during ${method}; doing it directly`);
+      this.giveUp(`the server went away or did not answer within ${timeoutMs} ms during ${method}; doing it directly`);
       return call.unstamp(await this.again<M>(call));
+    } finally {
+      clearTimeout(timer);
     }
     this.o.note?.(`${method}: routed`);
     if ('error' in answer) throw errorFromServer(answer.error, `runboard/${method}`);
