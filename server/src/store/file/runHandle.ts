@@ -16,7 +16,7 @@ import { restoresAnything } from '../../engine/logRestore';
 import { applyEvent, RunState } from '../../engine/state';
 import { CommandContext } from '../../engine/ids';
 import type { CheckpointListing, CommandOutcome, PageCursor, RunLog } from '../boardStore';
-import { commandSteps } from '../commandSteps';
+import { GroupCommit } from '../groupCommit';
 import { readOnlyError } from '../readOnly';
 import { listCheckpoints, readCheckpointFile, writeCheckpoint } from './checkpoints';
 import { crashPoint } from './crashPoints';
@@ -41,14 +41,24 @@ import { WriterClock } from '../writerClock';
 export class RunHandle extends RunReader implements RunLog {
   private readonly lock: OsRunLock;
   private readonly clock: WriterClock;
-  /** Commands waiting for the lock (group commit), and whether a drain is taking them. */
-  private readonly queued: QueuedCommand[] = [];
-  private draining = false;
+  /** Commands that arrive while a commit holds the lock go together (group commit): one append each, one sync. */
+  private readonly groups: GroupCommit;
 
   private constructor(site: RunSite) {
     super(site);
     this.clock = new WriterClock(this.opts, (message) => this.diagnose(message));
     this.lock = new OsRunLock(this.log.file, path.join(this.dir, WAITING_FILE), this.opts.lockTimeoutMs);
+    // The lock held, the group's appends go through its descriptor; `locked` syncs them once.
+    this.groups = new GroupCommit(
+      (body) =>
+        this.locked(false, (held, notices) => {
+          const out = body((events) => this.append(held, events), notices);
+          crashPoint('before-unlock');
+          return out;
+        }),
+      () => this.state,
+      this.clock,
+    );
   }
 
   /** An existing run, loaded from its caches and log. */
@@ -111,67 +121,7 @@ export class RunHandle extends RunReader implements RunLog {
     decide: (state: RunState, ctx: CommandContext) => EventRecord[],
     result: (applied: EventRecord[], state: RunState, ctx: CommandContext) => T,
   ): Promise<CommandOutcome<T>> {
-    return new Promise((resolve, reject) => {
-      this.queued.push({ stamp, decide, result, resolve, reject } as QueuedCommand);
-      if (!this.draining) void this.drain();
-    });
-  }
-
-  /** Commits the queued commands, a group per hold of the lock, until none is left. */
-  private async drain(): Promise<void> {
-    this.draining = true;
-    try {
-      while (this.queued.length > 0) {
-        let group: QueuedCommand[] | undefined;
-        let outcomes: GroupOutcome[];
-        try {
-          outcomes = await this.locked(false, (held, notices) => {
-            // Taken once the lock is held, so what arrived while it was awaited joins; a retry on
-            // the file now at the path runs the same group again (nothing of it was answered).
-            group ??= this.queued.splice(0, MAX_GROUP);
-            return this.commitGroup(group, held, notices);
-          });
-        } catch (e) {
-          // The lock, the file or the store failed before anything was answered: all of the group fail alike.
-          for (const c of group ?? this.queued.splice(0, this.queued.length)) c.reject(e);
-          continue;
-        }
-        group!.forEach((c, i) => {
-          const o = outcomes[i];
-          if ('error' in o) c.reject(o.error);
-          else c.resolve(o.outcome);
-        });
-      }
-    } finally {
-      this.draining = false;
-    }
-  }
-
-  /** Each command of the group in order; a command's own rejection is its own. A failed write ends the group: the rest get its error. */
-  private commitGroup(group: QueuedCommand[], held: HeldLock, notices: EventRecord[]): GroupOutcome[] {
-    const out: GroupOutcome[] = [];
-    let writeError: unknown;
-    for (const c of group) {
-      if (writeError !== undefined) {
-        out.push({ error: writeError });
-        continue;
-      }
-      try {
-        const append = (events: EventRecord[]) => {
-          try {
-            return this.append(held, events);
-          } catch (e) {
-            writeError = e;
-            throw e;
-          }
-        };
-        out.push({ outcome: commandSteps(() => this.state, this.clock, c, append, notices) });
-      } catch (e) {
-        out.push({ error: e });
-      }
-    }
-    crashPoint('before-unlock');
-    return out;
+    return this.groups.command(stamp, decide, result);
   }
 
   /** What this Runboard may not write: a run of a newer format, or a damaged log until it is repaired. */
@@ -420,19 +370,6 @@ function withBatchEnd(e: EventRecord, batchEnd: number): Record<string, unknown>
 
 /** The work under the lock was done on a file that is no longer at the log's path: do it again. */
 class OnAnotherFile extends Error {}
-
-/** A command waiting for its group. */
-interface QueuedCommand {
-  stamp: CommandStamp | undefined;
-  decide: (state: RunState, ctx: CommandContext) => EventRecord[];
-  result: (applied: EventRecord[], state: RunState, ctx: CommandContext) => unknown;
-  resolve: (o: CommandOutcome<unknown>) => void;
-  reject: (e: unknown) => void;
-}
-type GroupOutcome = { outcome: CommandOutcome<unknown> } | { error: unknown };
-
-/** At most this many commands share one sync, so a flood does not hold the lock (and the first callers) for long. */
-const MAX_GROUP = 64;
 
 /** How often a command is done again on a log that keeps being replaced under it. */
 const MAX_ATTEMPTS = 5;
