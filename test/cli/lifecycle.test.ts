@@ -234,4 +234,16 @@ describe('the smaller surprises', () => {
     child.kill('SIGINT');
     assert.equal(await exited, 0, err);
   });
+
+  it('watch stopped by Ctrl-C while it waits for a first run exits 0', async () => {
+    const root = tempWorkspace();
+    const child = spawn(process.execPath, [CLI_JS, '--root', root, 'watch'], { env: cleanEnv() });
+    children.push(child);
+    let err = '';
+    child.stderr.on('data', (d) => (err += d));
+    await waitFor(() => /waiting for one/.test(err), 15_000, 'the waiting message');
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    child.kill('SIGINT');
+    assert.equal(await exited, 0, err);
+  });
 });

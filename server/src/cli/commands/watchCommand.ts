@@ -9,8 +9,16 @@ import type { Output } from '../output';
 import type { CliSession } from '../session';
 import { UsageError } from '../usageError';
 
-/** The run named or chosen as for every command; with no run in the root yet, the first one to appear (said once). */
-async function runToWatch(session: CliSession, named: string | undefined, out: Output): Promise<string> {
+/**
+ * The run named or chosen as for every command; with no run in the root yet, the first one to
+ * appear (said once) — or undefined when the watch is stopped before one does.
+ */
+async function runToWatch(
+  session: CliSession,
+  named: string | undefined,
+  out: Output,
+  stopped: Promise<void>,
+): Promise<string | undefined> {
   try {
     return await session.runId(named);
   } catch (e) {
@@ -20,12 +28,16 @@ async function runToWatch(session: CliSession, named: string | undefined, out: O
   const store = session.store;
   const following = store.follow((e) => out.warn(`runboard: ${(e as Error).message}`));
   try {
-    return await new Promise<string>((resolve) => {
+    return await new Promise<string | undefined>((resolve) => {
       const stop = store.on({
         onCommit: (n) => {
           stop();
           resolve(n.run_id);
         },
+      });
+      void stopped.then(() => {
+        stop();
+        resolve(undefined);
       });
     });
   } finally {
@@ -38,9 +50,15 @@ export async function watch(inv: Invocation): Promise<number> {
 }
 
 async function follow({ session, out, args, opts }: Invocation): Promise<number> {
+  // Ctrl-C ends a watch cleanly from its first line on, not only once it follows.
+  const stopped = new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
   const store = session.store;
   const root = store.rootPaths()[0];
-  const runId = await runToWatch(session, args[0], out);
+  const runId = await runToWatch(session, args[0], out, stopped);
+  if (runId === undefined) return 0;
   const { run } = await session.execute('getRun', { run_id: runId });
   let last = Math.max(0, run.last_event_seq - ((opts.tail as number | undefined) ?? 10));
 
@@ -80,10 +98,7 @@ async function follow({ session, out, args, opts }: Invocation): Promise<number>
 
   const following = store.follow((e) => out.warn(`runboard: ${(e as Error).message}`), runId);
 
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
-  });
+  await stopped;
   await following.close();
   stopListening();
   return 0;
