@@ -143,6 +143,19 @@ export const TaskInput = z.strictObject(
 );
 export type TaskInput = z.infer<typeof TaskInput>;
 
+/**
+ * How editTask and cancelTask reach a task that may be leased: its holder passes the lease token,
+ * a person `force` (with cancelTask's cascade, also onto leased dependents); `expected_task_rev`
+ * fences a stale view; `agent_id` says who.
+ */
+const TaskFence = {
+  lease_token: z.string().optional(),
+  force: z.boolean().optional(),
+  expected_task_rev: z.number().int().optional(),
+  agent_id: z.string().optional(),
+  command_id: commandId,
+};
+
 export const EditTaskParams = z.object({
   ...RunLocator,
   task_id: z.string(),
@@ -154,12 +167,7 @@ export const EditTaskParams = z.object({
   labels: taskLabels.optional(),
   /** Payload fields to set (merged; null removes one). */
   payload: z.record(z.string(), z.unknown()).optional(),
-  lease_token: z.string().optional(),
-  /** Edit a task another agent holds (a person). */
-  force: z.boolean().optional(),
-  expected_task_rev: z.number().int().optional(),
-  agent_id: z.string().optional(),
-  command_id: commandId,
+  ...TaskFence,
 });
 
 export const CancelTaskParams = z.object({
@@ -168,12 +176,7 @@ export const CancelTaskParams = z.object({
   reason: optionalText,
   /** Cancel every unfinished task that waits on it, directly or not, too. */
   cascade: z.boolean().optional(),
-  lease_token: z.string().optional(),
-  /** Cancel a task another agent holds (a person); with cascade, also leased dependents. */
-  force: z.boolean().optional(),
-  expected_task_rev: z.number().int().optional(),
-  agent_id: z.string().optional(),
-  command_id: commandId,
+  ...TaskFence,
 });
 
 export const FinishRunParams = z.object({

@@ -13,7 +13,7 @@ import type { RunState } from './state';
 import { autoFinishEvent } from './autoFinish';
 import { bump, requireTask, withoutLease } from './taskLifecycle';
 import { checkTextLimit, trimmedOrUndefined } from './text';
-import { checkLease, checkRevision, refuse } from './transitionChecks';
+import { checkPersonFence, refuse } from './transitionChecks';
 
 /** The tasks a cancel takes: the task (unless it is cancelled already) and, with cascade, every unfinished task that waits on it. */
 function tasksToCancel(state: RunState, task: Task, cascade: boolean): Task[] {
@@ -36,9 +36,7 @@ export function decideCancelTask(state: RunState, p: ParamsOf<'cancelTask'>, ctx
   checkTextLimit('reason', p.reason);
   const task = requireTask(state, p.task_id);
   if (task.status === 'done') throw refuse(task, 'cancelled', `Task ${task.id} is done; a done task is never cancelled.`);
-  checkRevision(task, { action: 'status', expected_task_rev: p.expected_task_rev });
-  if (!p.force)
-    checkLease(task, { action: 'status', lease_token: p.lease_token }, ctx.now, 'pass its lease_token, or force to cancel it anyway');
+  checkPersonFence(task, p, ctx.now, 'cancel');
   const chosen = tasksToCancel(state, task, p.cascade === true);
   for (const t of chosen) if (t !== task) checkDependentLease(t, ctx.now, p.force);
   const by = trimmedOrUndefined(p.agent_id);

@@ -12,7 +12,7 @@ import type { RunState } from './state';
 import { normalizeContract } from './taskContract';
 import { bump, requireTask } from './taskLifecycle';
 import { checkTextLimit, distinctTrimmed } from './text';
-import { checkLease, checkRevision } from './transitionChecks';
+import { checkPersonFence } from './transitionChecks';
 
 /** Whether `from` reaches `target` through dependencies (an edit that makes it would close a cycle). */
 function reaches(state: RunState, from: string, target: string): boolean {
@@ -67,10 +67,7 @@ export function decideEditTask(state: RunState, p: ParamsOf<'editTask'>, ctx: Co
   checkTextLimit('title', p.title);
   checkTextLimit('description', p.description);
   const task = requireTask(state, p.task_id);
-  // The same checks as a transition's: the rev, and the lease's fence (a person passes force).
-  checkRevision(task, { action: 'status', expected_task_rev: p.expected_task_rev });
-  if (!p.force)
-    checkLease(task, { action: 'status', lease_token: p.lease_token }, ctx.now, 'pass its lease_token, or force to edit it anyway');
+  checkPersonFence(task, p, ctx.now, 'edit');
   const { next, changes } = edited(task, p);
   if (changes.includes('depends_on_task_ids')) checkDependencies(state, task, next.depends_on_task_ids);
   if (changes.length === 0) return [];

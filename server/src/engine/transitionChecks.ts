@@ -125,3 +125,18 @@ export function checkNotCancelled(task: Task): void {
     { task_id: task.id, ...(c?.by ? { cancelled_by: c.by } : {}), ...(c?.reason ? { reason: c.reason } : {}) },
   );
 }
+
+/**
+ * editTask's and cancelTask's fence (PROTOCOL.md): the rev when given, and a live lease's token
+ * unless a person forces; `what` words the refusal ("edit", "cancel").
+ */
+export function checkPersonFence(
+  task: Task,
+  p: { lease_token?: string; force?: boolean; expected_task_rev?: number },
+  now: number,
+  what: string,
+): void {
+  checkRevision(task, { action: 'status', expected_task_rev: p.expected_task_rev });
+  if (!p.force)
+    checkLease(task, { action: 'status', lease_token: p.lease_token }, now, `pass its lease_token, or force to ${what} it anyway`);
+}

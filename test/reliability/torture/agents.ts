@@ -6,6 +6,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { ChildProcess, spawn } from 'node:child_process';
 import { CLI_JS, ServerProcess } from '../../server/serverProcess';
+import { HeadlessServer, startHeadless } from '../../cli/cliHarness';
 import { Command } from './commands';
 
 export type Outcome = { ok: true; result: any } | { ok: false; code: string } | { lost: true };
@@ -72,39 +73,27 @@ export function protocolCall(cmd: Command, agent: string, commandId: string): [s
  */
 export class SocketServerAgent {
   readonly name = 'socket-server';
-  private child: ChildProcess | undefined;
+  private server: HeadlessServer | undefined;
 
   constructor(private readonly root: string) {}
 
   /** Started; resolves once it serves the socket or said another server does. */
   async start(): Promise<void> {
-    const child = spawn(process.execPath, [CLI_JS, '--root', this.root, 'serve', '--socket', '--idle-timeout', '0'], {
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    this.child = child;
-    let said = '';
-    child.stderr.on('data', (d) => (said += d));
-    await new Promise<void>((resolve, reject) => {
-      const look = setInterval(() => {
-        if (/ serving |served already/.test(said) || child.exitCode !== null) {
-          clearInterval(look);
-          if (child.exitCode !== null && child.exitCode !== 0) reject(new Error(`serve --socket exited ${child.exitCode}: ${said}`));
-          else resolve();
-        }
-      }, 20);
-    });
+    this.server = await startHeadless(this.root, ['--idle-timeout', '0']);
+    const { child } = this.server;
+    if (child.exitCode !== null && child.exitCode !== 0)
+      throw new Error(`serve --socket exited ${child.exitCode}: ${this.server.stderr()}`);
   }
 
   kill(): void {
-    this.child?.kill('SIGKILL');
+    this.server?.child.kill('SIGKILL');
   }
 
   async stop(): Promise<void> {
-    const child = this.child;
+    const child = this.server?.child;
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const ended = new Promise((r) => child.once('exit', r));
     child.kill('SIGTERM');
-    await ended;
+    await this.server!.exited;
   }
 }
 
