@@ -6,6 +6,7 @@
 //   queueWorker.ts sqlite <db file> <FULL|NORMAL> <agent>
 import { RunService } from '../server/src/service/runService';
 import { RoutedCaller, type MethodCaller } from '../server/src/routing/client';
+import { takesCommandId } from '../contract/schemas/params';
 import type { Durability } from '../contract/limits';
 import { SqliteQueue, SqliteSync } from './sqliteQueue';
 
@@ -41,7 +42,7 @@ function runboardLoop(root: string, runId: string, durability: Durability, agent
 
 /** Through the root's server only: a fall back to writing directly would measure the other path, so it fails the row. */
 function routedLoop(root: string, runId: string, durability: Durability, agent: string): { loop: Loop; close: () => void } {
-  const caller = new RoutedCaller({ root, durability }, () => {
+  const caller = new RoutedCaller({ root, durability, takesCommandId }, () => {
     throw new Error(`worker ${agent}: no server answered on ${root}'s socket`);
   });
   return { loop: boardLoop(caller, runId, agent), close: () => caller.close() };

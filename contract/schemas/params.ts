@@ -3,19 +3,9 @@
 // formats, limits and the like are domain rules (RUN_ID_INVALID, LIMIT_EXCEEDED …) checked later.
 import { z } from 'zod';
 import { BLACKBOARD_OPS, RunStatusSchema, TASK_PATCH_OPS, TaskStatusSchema } from './records';
+import { ParamsError, type ParamsIssue } from '../paramsError';
 
-export interface ParamsIssue {
-  path: string;
-  message: string;
-}
-
-/** The method's own params are malformed: JSON-RPC -32602 with the issue paths. */
-export class ParamsError extends Error {
-  constructor(readonly issues: ParamsIssue[]) {
-    super(`Invalid params: ${issues.map((i) => `${i.path || '(params)'}: ${i.message}`).join('; ')}`);
-    this.name = 'ParamsError';
-  }
-}
+export { ParamsError, type ParamsIssue };
 
 const root = z.string().min(1).optional();
 const runId = z.string();

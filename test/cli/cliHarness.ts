@@ -163,3 +163,27 @@ export function announcementOf(root: string): { pid: number; endpoint: string; r
     return undefined;
   }
 }
+
+/** The file-backed modules a CLI call loads (builtins have none), and the scripts it reads (cli.js runs cli-core.js from its text). */
+export function modulesLoaded(root: string, args: string[]): string[] {
+  const log = path.join(root, 'loaded.txt');
+  const hook = path.join(root, 'hook.js');
+  fs.writeFileSync(
+    hook,
+    `const M = require('module'); const fs = require('fs'); const path = require('path'); const orig = M._load;
+     const note = (f) => fs.appendFileSync(${JSON.stringify(log)}, f + '\\n');
+     M._load = function (request, parent, isMain) {
+       try { const f = M._resolveFilename(request, parent, isMain); if (path.isAbsolute(f)) note(f); } catch {}
+       return orig.apply(this, arguments);
+     };
+     const read = fs.readFileSync;
+     fs.readFileSync = function (f) { if (typeof f === 'string' && /\\.(js|node)$/.test(f)) note(f); return read.apply(this, arguments); };`,
+  );
+  const r = spawnSync(process.execPath, ['-r', hook, CLI_JS, ...args], { env: cleanEnv(), encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  return fs
+    .readFileSync(log, 'utf8')
+    .trim()
+    .split('\n')
+    .filter((f) => f !== hook);
+}

@@ -16,6 +16,7 @@ import {
   CliResult,
   cliJson,
   eventsOnDisk,
+  modulesLoaded,
   removeTempWorkspaces,
   seedRun,
   startHeadless,
@@ -109,6 +110,75 @@ describe('CLI calls through `runboard serve --socket`', () => {
   });
 });
 
+describe("the agent loop's thin path: claim, heartbeat, complete, fail, release", () => {
+  const TASKS = ['t1', 't2', 't3'].map((id) => ({ id, task_type: 'work', payload: { title: `task ${id}` } }));
+
+  it('prints what direct calls print — JSON and text, results and rejections, exit codes — and each call is one routed request', async () => {
+    const [served, plain] = [tempWorkspace(), tempWorkspace()];
+    for (const root of [served, plain]) seedRun(root, 'r1', TASKS);
+    await startHeadless(served);
+    /** One agent's session in `root`: each call with the token the previous claim printed. */
+    const session = (root: string) => {
+      const env = root === served ? debug : direct;
+      const outputs: CliResult[] = [];
+      let token = '';
+      const call = (args: string[]) => {
+        const r = cli(['--root', root, '--agent', 'a1', '--run', 'r1', ...args.map((a) => (a === '<token>' ? token : a))], { env });
+        const claimed = /"lease_token": "([^"]+)"|RUNBOARD_LEASE_TOKEN=(\S+)/.exec(r.stdout);
+        if (args.includes('claim') && claimed) token = claimed[1] ?? claimed[2];
+        outputs.push(r);
+        return r;
+      };
+      call(['--json', 'claim', '--task', 't1', '--lease-ms', '600000']);
+      call(['heartbeat', '--token', '<token>', '--lease-ms', '600000']);
+      call(['--json', 'heartbeat', '--token', '<token>', '--lease-ms', '600000']);
+      call(['complete', '--token', '<token>', '--result', 'shipped']);
+      call(['claim', '--lease-ms', '600000']);
+      call(['fail', '--token', '<token>', '--error', 'broke']);
+      call(['--json', 'claim', '--task', 't3', '--lease-ms', '600000']);
+      call(['--json', 'release', '--token', '<token>']);
+      call(['complete', '--token', 'bogus', '--task', 't1']);
+      call(['--json', 'complete', '--token', 'bogus', '--task', 't1']);
+      call(['claim', '--type', 'nothing']);
+      call(['--json', 'claim', '--run', 'nope']);
+      return outputs;
+    };
+    const [a, b] = [session(served), session(plain)];
+    assert.deepEqual(
+      a.map((r) => r.status),
+      [0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 3, 1],
+    );
+    for (let i = 0; i < a.length; i++) {
+      assert.match(a[i].stderr, /route: (claimTask|transitionTask): routed/, `call ${i}`);
+      const routed = withoutNotes(a[i]);
+      assert.deepEqual(
+        { ...routed, stdout: normalized(routed.stdout, served), stderr: normalized(routed.stderr, served) },
+        { ...b[i], stdout: normalized(b[i].stdout, plain), stderr: normalized(b[i].stderr, plain) },
+        `call ${i}`,
+      );
+    }
+  });
+
+  it('leaves what it does not read to the full CLI, which says what is wrong (exit 2)', async () => {
+    const root = tempWorkspace();
+    seedRun(root, 'r1', TASKS);
+    await startHeadless(root);
+    for (const args of [['fail', '--task', 't1'], ['claim', '--lease-ms', 'soon'], ['complete']]) {
+      const routed = cli(['--root', root, '--run', 'r1', ...args], { env: debug });
+      assert.equal(routed.status, 2, `${args.join(' ')}: ${routed.stderr}`);
+      assert.deepEqual(routed, cli(['--root', root, '--run', 'r1', ...args], { env: direct }), args.join(' '));
+    }
+  });
+
+  it('loads cli.js alone: no cli-core.js, no lock binary', async () => {
+    const root = tempWorkspace();
+    seedRun(root, 'r1', TASKS);
+    await startHeadless(root);
+    const loaded = modulesLoaded(root, ['--root', root, '--run', 'r1', '--json', 'claim']);
+    assert.deepEqual([...new Set(loaded.map((f) => path.basename(f)))], ['cli.js']);
+  });
+});
+
 describe('a server killed with SIGKILL during a call', () => {
   for (const [point, when] of [
     ['after-lock', 'before it wrote'],
@@ -121,11 +191,31 @@ describe('a server killed with SIGKILL during a call', () => {
       const r = cli(['--root', root, '--run', 'r1', 'fact', 'add', 'once'], { env: debug });
       assert.equal(r.status, 0, r.stderr);
       assert.match(r.stdout, /^Added fact-.* \(#2\): once\n$/);
-      assert.match(r.stderr, /the server went away or did not answer within \d+ ms during patchBlackboard; doing it directly/);
+      assert.match(r.stderr, /route: patchBlackboard: the connection closed; doing it directly/);
       assert.equal((await server.exited).signal, 'SIGKILL');
       const events = factEvents(root, 'r1', 'once');
       assert.equal(events.length, 1);
       assert.match(events[0].command_id, UUID, 'the retry used the id the first attempt was sent with');
+    });
+  }
+
+  for (const [point, when] of [
+    ['after-lock', 'before it wrote'],
+    ['before-unlock', 'after its commit, before it answered'],
+  ] as const) {
+    it(`${when}: a claim on the thin path is handed to the full CLI with its command_id, and the task is claimed once`, async () => {
+      const root = tempWorkspace();
+      seedRun(root, 'r1', [{ id: 't1', task_type: 'work' }]);
+      const server = await startHeadless(root, [], { RUNBOARD_CRASH_AT: point });
+      const r = cli(['--root', root, '--run', 'r1', '--agent', 'a1', '--json', 'claim'], { env: debug });
+      assert.equal(r.status, 0, r.stderr);
+      assert.match(r.stderr, /route: claimTask: the connection closed; doing it directly/);
+      assert.equal(JSON.parse(r.stdout).task.id, 't1');
+      assert.doesNotMatch(r.stdout, /command_(id|method|fingerprint)|deduped/);
+      assert.equal((await server.exited).signal, 'SIGKILL');
+      const claims = eventsOnDisk(root, 'r1').filter((e) => e.type === 'context.task.claimed');
+      assert.equal(claims.length, 1);
+      assert.match(claims[0].command_id, UUID, 'the full CLI used the id the thin path sent');
     });
   }
 
@@ -137,7 +227,7 @@ describe('a server killed with SIGKILL during a call', () => {
     try {
       const r = cli(['--root', root, '--run', 'r1', 'fact', 'add', 'hung'], { env: { ...debug, RUNBOARD_ROUTE_TIMEOUT_MS: '300' } });
       assert.equal(r.status, 0, r.stderr);
-      assert.match(r.stderr, /did not answer within 300 ms during patchBlackboard; doing it directly/);
+      assert.match(r.stderr, /route: patchBlackboard: no answer within 300 ms; doing it directly/);
     } finally {
       server.child.kill('SIGCONT');
     }
@@ -177,7 +267,7 @@ describe('one server per root', () => {
     assert.equal(fs.statSync(stale.endpoint).isSocket(), true, '… and its socket');
     const meanwhile = cli(['--root', root, '--run', 'r1', 'fact', 'add', 'meanwhile'], { env: debug });
     assert.equal(meanwhile.status, 0, meanwhile.stderr);
-    assert.match(meanwhile.stderr, /route: direct: .*ECONNREFUSED/);
+    assert.match(meanwhile.stderr, /route: patchBlackboard: ECONNREFUSED; doing it directly/);
     assert.equal(factEvents(root, 'r1', 'meanwhile')[0].command_id, undefined);
 
     const third = await startHeadless(root);

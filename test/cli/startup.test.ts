@@ -2,11 +2,10 @@
 // server), and runs it through a V8 code cache that is written once, in a private folder, and
 // survives being corrupted.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { assertBuilt, cleanEnv, CLI_JS, cli, cliJson, removeTempWorkspaces, seedRun, tempWorkspace } from './cliHarness';
+import { assertBuilt, CLI_JS, cli, cliJson, modulesLoaded, removeTempWorkspaces, seedRun, tempWorkspace } from './cliHarness';
 
 before(assertBuilt);
 after(removeTempWorkspaces);
@@ -20,33 +19,20 @@ describe('CLI start-up', () => {
   it('a claim loads nothing but cli.js, cli-core.js and the lock binary', () => {
     const root = tempWorkspace();
     seedRun(root, 'r', [{ id: 't', task_type: 'x' }]);
-    const log = path.join(root, 'loaded.txt');
-    const hook = path.join(root, 'hook.js');
-    // Records every file-backed module node loads (builtins have no path) and every script read
-    // (cli.js runs cli-core.js from its source text through vm).
-    fs.writeFileSync(
-      hook,
-      `const M = require('module'); const fs = require('fs'); const path = require('path'); const orig = M._load;
-       const note = (f) => fs.appendFileSync(${JSON.stringify(log)}, f + '\\n');
-       M._load = function (request, parent, isMain) {
-         try { const f = M._resolveFilename(request, parent, isMain); if (path.isAbsolute(f)) note(f); } catch {}
-         return orig.apply(this, arguments);
-       };
-       const read = fs.readFileSync;
-       fs.readFileSync = function (f) { if (typeof f === 'string' && /\\.(js|node)$/.test(f)) note(f); return read.apply(this, arguments); };`,
-    );
-    const r = spawnSync(process.execPath, ['-r', hook, CLI_JS, '--root', root, '--json', 'claim'], { env: cleanEnv(), encoding: 'utf8' });
-    assert.equal(r.status, 0, r.stderr);
-    assert.equal(JSON.parse(r.stdout).task.id, 't');
-    const loaded = fs
-      .readFileSync(log, 'utf8')
-      .trim()
-      .split('\n')
-      .filter((f) => f !== hook);
+    const loaded = modulesLoaded(root, ['--root', root, '--json', 'claim']);
     const names = loaded.map((f) => path.basename(f));
     assert.ok(names.includes('cli-core.js'), names.join(', '));
     for (const f of loaded) {
       assert.ok(/^(cli\.js|cli-core\.js|fs-native-extensions\.node)$/.test(path.basename(f)), `unexpected module on the claim path: ${f}`);
+    }
+  });
+
+  it("cli.js, the thin path's bundle, holds no zod, commander or lock binding (those are cli-core.js's)", () => {
+    const thin = fs.readFileSync(CLI_JS, 'utf8');
+    const core = fs.readFileSync(path.join(path.dirname(CLI_JS), 'cli-core.js'), 'utf8');
+    for (const marker of ['ZodError', 'CommanderError', 'fs-native-extensions']) {
+      assert.ok(core.includes(marker), `${marker} marks what cli-core.js holds`);
+      assert.ok(!thin.includes(marker), `cli.js holds ${marker}`);
     }
   });
 

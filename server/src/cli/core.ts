@@ -11,12 +11,6 @@ import { UsageError } from './usageError';
 // than it saves, and that code would miss the code cache.
 z.config({ jitless: true });
 
-// `runboard … | head`: when the reader goes away, stop quietly, like other command-line tools.
-process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-  if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-  throw e;
-});
-
 async function main(argv: string[]): Promise<void> {
   const program = buildProgram(version);
   try {

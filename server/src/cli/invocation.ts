@@ -2,7 +2,8 @@
 // handler throws to the CLI's output and exit code, and always closes the store.
 import type { Command } from 'commander';
 import { Output } from './output';
-import { CliSession, GlobalOptions } from './session';
+import type { GlobalOptions } from './globalOptions';
+import { CliSession } from './session';
 
 export interface Invocation {
   session: CliSession;
@@ -11,11 +12,6 @@ export interface Invocation {
   args: (string | undefined)[];
   /** The subcommand's own options (commander's camelCase names). */
   opts: Record<string, unknown>;
-}
-
-/** The lease token this invocation holds: --token, else $RUNBOARD_LEASE_TOKEN (a claim's `eval` sets it). */
-export function givenLeaseToken(opts: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env): string | undefined {
-  return (opts.token as string | undefined) ?? (env.RUNBOARD_LEASE_TOKEN?.trim() || undefined);
 }
 
 /** A handler returns its exit code (default 0) or throws (mapped by Output.failure). */
@@ -30,7 +26,7 @@ export async function invoke(cmd: Command, positional: unknown[], load: () => Pr
   try {
     session = new CliSession(globals);
     const opts = cmd.opts();
-    for (const t of [opts.token, process.env.RUNBOARD_LEASE_TOKEN]) if (typeof t === 'string' && t.trim()) out.ownTokens.add(t.trim());
+    out.holding(opts.token, process.env.RUNBOARD_LEASE_TOKEN);
     const handler = ((await load()) as Record<string, Handler>)[name];
     const code = await handler({ session, out, args: positional as (string | undefined)[], opts });
     process.exitCode = code ?? 0;

@@ -4,7 +4,7 @@ import { INTERNAL_ERROR, INVALID_PARAMS } from '../../../contract/errors';
 import { DomainError } from '../engine/errors';
 import { UsageError } from './usageError';
 import { ownTokensOnly } from './leasePrivacy';
-import { ParamsError } from '../../../contract/schemas/params';
+import { ParamsError } from '../../../contract/paramsError';
 
 /** The CLI's exit codes (README, --help): an agent's loop branches on them. */
 export const EXIT = { ok: 0, domain: 1, usage: 2, nothingToClaim: 3 } as const;
@@ -19,6 +19,11 @@ export class Output {
     private readonly stdout: NodeJS.WritableStream = process.stdout,
     private readonly stderr: NodeJS.WritableStream = process.stderr,
   ) {}
+
+  /** Lease tokens given to this invocation (--token, RUNBOARD_LEASE_TOKEN): printed like its own. */
+  holding(...tokens: unknown[]): void {
+    for (const t of tokens) if (typeof t === 'string' && t.trim()) this.ownTokens.add(t.trim());
+  }
 
   /** The command's result: `value` as JSON, or `human()` as text. */
   result(value: unknown, human: () => string): void {

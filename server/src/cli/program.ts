@@ -3,7 +3,8 @@
 import { MCP_PROFILES } from './mcp/profiles';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { HandlerModule, invoke } from './invocation';
-import { DURABILITIES, LEASE } from '../../../contract/limits';
+import { LEASE } from '../../../contract/limits';
+import { AGENT_LOOP_COMMANDS, AgentLoopCommand, GLOBAL_OPTIONS, OptionSpec, parseInteger } from './agentLoopOptions';
 import { DEFAULT_TASK_TYPE } from '../../../contract/taskLine';
 
 const runCommands = () => import('./commands/runCommands.js');
@@ -24,8 +25,9 @@ function handle(load: () => Promise<HandlerModule>, name: string) {
 }
 
 export function integer(value: string): number {
-  if (!/^-?\d+$/.test(value.trim())) throw new InvalidArgumentError('Expected an integer.');
-  return Number(value);
+  const n = parseInteger(value);
+  if (n === undefined) throw new InvalidArgumentError('Expected an integer.');
+  return n;
 }
 
 /** A non-negative number of seconds (fractions allowed). */
@@ -35,10 +37,23 @@ export function seconds(value: string): number {
   return n;
 }
 
-const leaseOptions = (c: Command) =>
-  c
-    .option('--token <lease_token>', 'the lease token from the claim (default: $RUNBOARD_LEASE_TOKEN)')
-    .option('--task <task_id>', 'the task (default: the task holding that lease)');
+/** Options declared in agentLoopOptions.ts, as commander's. */
+function withOptions(c: Command, specs: readonly OptionSpec[]): Command {
+  for (const spec of specs) {
+    const option = new Option(spec.flags, spec.description);
+    if (spec.integer) option.argParser(integer);
+    if (spec.choices) option.choices(spec.choices);
+    if (spec.required) option.makeOptionMandatory();
+    c.addOption(option);
+  }
+  return c;
+}
+
+/** One of the agent loop's commands (claim, heartbeat, …), with its declared options. */
+function agentLoopCommand(program: Command, name: AgentLoopCommand, handler: (...args: unknown[]) => Promise<void>): void {
+  const { description, options } = AGENT_LOOP_COMMANDS[name];
+  withOptions(program.command(name).description(description), options).action(handler);
+}
 
 export function buildProgram(version: string): Command {
   const program = new Command('runboard');
@@ -55,13 +70,8 @@ export function buildProgram(version: string): Command {
 function withGlobalOptions(program: Command, version: string): void {
   program
     .description('Runboard: context runs with a task board, leases, checkpoints and replay — from the command line.')
-    .version(version, '-V, --version')
-    .option('--root <dir>', 'workspace root (default: nearest folder up holding .runboard/, else the current folder)')
-    .option('--json', 'print one JSON document: the protocol result, or {error}')
-    .option('--agent <agent_id>', 'agent id (default: $RUNBOARD_AGENT or cli:<user>@<host>)')
-    .option('--run <run_id>', 'run id (default: $RUNBOARD_RUN, else the only open run)')
-    .addOption(new Option('--durability <mode>', 'fsync every commit, or leave it to the OS').choices(DURABILITIES))
-    .option('--command-id <id>', 'idempotency key: a repeat returns the original result and writes nothing')
+    .version(version, '-V, --version');
+  withOptions(program, GLOBAL_OPTIONS)
     .showSuggestionAfterError()
     .exitOverride()
     // Every command's --help shows these too: an agent reads one command's help, not the top.
@@ -282,30 +292,11 @@ function addTaskCommands(program: Command): void {
     .addOption(new Option('--status <status>', 'only tasks with this status'))
     .action(handle(taskCommands, 'tasksList'));
 
-  program
-    .command('claim')
-    .description('claim the next claimable task (prints its lease token)')
-    .option('--type <task_type>', 'only tasks of this type')
-    .option('--workflow <workflow_id>', 'only tasks of this workflow')
-    .option('--task <task_id>', 'claim this task only')
-    .option(
-      '--lease-ms <ms>',
-      `lease length (default $RUNBOARD_LEASE_MS, else ${LEASE.agentDefaultMs}; clamped to ${LEASE.minMs}..${LEASE.maxMs})`,
-      integer,
-    )
-    .option('--wait', 'wait until a task can be claimed (woken by changes to the run), instead of exiting 3')
-    .option('--timeout <seconds>', 'with --wait: give up after this long (exit 3)', integer)
-    .action(handle(claimCommand, 'claim'));
-  leaseOptions(program.command('heartbeat').description('extend the lease of a claimed task'))
-    .option('--lease-ms <ms>', 'new lease length from now', integer)
-    .action(handle(taskCommands, 'heartbeat'));
-  leaseOptions(program.command('complete').description('mark a claimed task done'))
-    .option('--result <text>', 'what the work produced, kept on the task (runs of format 2)')
-    .action(handle(taskCommands, 'complete'));
-  leaseOptions(program.command('fail').description('mark a claimed task failed'))
-    .requiredOption('--error <text>', 'what went wrong')
-    .action(handle(taskCommands, 'fail'));
-  leaseOptions(program.command('release').description('give a claimed task back to the board')).action(handle(taskCommands, 'release'));
+  agentLoopCommand(program, 'claim', handle(claimCommand, 'claim'));
+  agentLoopCommand(program, 'heartbeat', handle(taskCommands, 'heartbeat'));
+  agentLoopCommand(program, 'complete', handle(taskCommands, 'complete'));
+  agentLoopCommand(program, 'fail', handle(taskCommands, 'fail'));
+  agentLoopCommand(program, 'release', handle(taskCommands, 'release'));
   program
     .command('retry')
     .description('make a failed or blocked task runnable again')

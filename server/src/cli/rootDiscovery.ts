@@ -1,8 +1,14 @@
-// Which workspace the CLI works on: like git, the nearest ancestor folder holding `.runboard/`,
-// else the starting folder itself.
+// Which workspace the CLI works on: --root (an existing folder), else like git, the nearest
+// ancestor folder holding `.runboard/`, else the starting folder itself.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { RUNBOARD_DIR } from '../../../contract/layout';
+import { UsageError } from './usageError';
+
+/** The root of an invocation: --root when given, else found from `cwd`. */
+export function rootOf(given: string | undefined, cwd: string): string {
+  return given !== undefined ? checkedRoot(given) : findRoot(cwd);
+}
 
 export function findRoot(start: string): string {
   const from = path.resolve(start);
@@ -14,4 +20,16 @@ export function findRoot(start: string): string {
     }
     if (path.dirname(dir) === dir) return from;
   }
+}
+
+/** --root names an existing folder: a typo must not make a new one on the first write, nor a file be taken for it. */
+export function checkedRoot(root: string): string {
+  let st: fs.Stats | undefined;
+  try {
+    st = fs.statSync(root);
+  } catch {
+    throw new UsageError(`--root ${root} does not exist: pass an existing workspace folder.`);
+  }
+  if (!st.isDirectory()) throw new UsageError(`--root ${root} is a file, not a folder: pass the workspace folder.`);
+  return root;
 }

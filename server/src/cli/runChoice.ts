@@ -4,6 +4,9 @@
 import { RunRecord } from '../../../contract/schemas/records';
 import { isTerminal } from '../../../contract/statuses';
 import { firstLine } from '../../../contract/taskText';
+import type { StoreResults } from '../../../contract/results';
+import type { InputOf } from '../../../contract/schemas/params';
+import { UsageError } from './usageError';
 
 export type RunChoice = { run_id: string } | { code: 'RUN_REQUIRED' | 'RUN_AMBIGUOUS'; message: string };
 
@@ -32,4 +35,20 @@ function listed(runs: RunRecord[]): string {
   const lines = newest.slice(0, 10).map((r) => `  ${r.run_id}  ${r.status.padEnd(9)} ${firstLine(r.objective, 60)}`);
   if (newest.length > 10) lines.push(`  … and ${newest.length - 10} more`);
   return lines.join('\n');
+}
+
+/** The run a CLI command means when it names none (chooseRun over the root's runs); a UsageError saying how to name one. */
+export async function runOfRoot(
+  calls: { execute(method: 'listRuns', params: InputOf<'listRuns'>): Promise<StoreResults['listRuns']> },
+  root: string,
+  leaseToken?: string,
+): Promise<string> {
+  const { runs } = await calls.execute('listRuns', { limit: 1000 });
+  const choice = chooseRun(runs, root, leaseToken);
+  if ('code' in choice) {
+    const hint =
+      choice.code === 'RUN_REQUIRED' && runs.length === 0 ? ' Create one with `runboard run create "<objective>"`, or pass --root.' : '';
+    throw new UsageError(choice.message + hint, choice.code);
+  }
+  return choice.run_id;
 }

@@ -1,25 +1,14 @@
 // One CLI invocation's view of the world: the global options resolved (root, agent, run,
 // durability, command id), and its calls: to the server serving the root's socket when one
 // answers (routing/client.ts), else through the RunService opened on the root, directly.
-import { InputOf, StoreMethod } from '../../../contract/schemas/params';
+import { InputOf, StoreMethod, takesCommandId } from '../../../contract/schemas/params';
 import { StoreResults } from '../../../contract/results';
 import { debugNotes, RoutedCaller } from '../routing/client';
 import { RunService } from '../service/runService';
-import { defaultAgentId } from './agentIdentity';
-import * as fs from 'node:fs';
-import { findRoot } from './rootDiscovery';
-import { chooseRun } from './runChoice';
-import { UsageError } from './usageError';
+import { GlobalOptions, resolveGlobals } from './globalOptions';
+import { runOfRoot } from './runChoice';
+import { takeHandedOffCommandId } from './handOff';
 import type { Durability } from '../../../contract/limits';
-
-export interface GlobalOptions {
-  root?: string;
-  json?: boolean;
-  agent?: string;
-  run?: string;
-  durability?: string;
-  commandId?: string;
-}
 
 export class CliSession {
   readonly root: string;
@@ -35,16 +24,14 @@ export class CliSession {
   private readonly env: NodeJS.ProcessEnv;
 
   constructor(opts: GlobalOptions, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()) {
-    this.root = opts.root !== undefined ? checkedRoot(opts.root) : findRoot(cwd);
-    this.json = opts.json === true;
-    this.agent = opts.agent ?? defaultAgentId('cli', env);
-    this.agentGiven = opts.agent !== undefined;
-    if (opts.durability !== undefined && opts.durability !== 'fsync' && opts.durability !== 'none') {
-      throw new UsageError(`--durability must be fsync or none, not ${JSON.stringify(opts.durability)}.`);
-    }
-    this.durability = opts.durability ?? 'fsync';
-    this.commandId = opts.commandId;
-    this.explicitRun = opts.run ?? (env.RUNBOARD_RUN?.trim() || undefined);
+    const g = resolveGlobals(opts, env, cwd);
+    this.root = g.root;
+    this.json = g.json;
+    this.agent = g.agent;
+    this.agentGiven = g.agentGiven;
+    this.durability = g.durability;
+    this.commandId = g.commandId;
+    this.explicitRun = g.run;
     this.env = env;
   }
 
@@ -58,7 +45,14 @@ export class CliSession {
   /** Every call goes through the protocol's own entry point, routed or not: same validation, errors and results. */
   execute<M extends StoreMethod>(method: M, params: InputOf<M>): Promise<StoreResults[M]> {
     this.router ??= new RoutedCaller(
-      { root: this.root, durability: this.durability, env: this.env, note: debugNotes(this.env) },
+      {
+        root: this.root,
+        durability: this.durability,
+        env: this.env,
+        note: debugNotes(this.env),
+        takesCommandId,
+        handedOffCommandId: takeHandedOffCommandId(),
+      },
       () => this.store,
     );
     return this.router.execute(method, params);
@@ -76,14 +70,7 @@ export class CliSession {
   async runId(positional?: string, leaseToken?: string): Promise<string> {
     const chosen = positional ?? this.explicitRun;
     if (chosen !== undefined) return chosen;
-    const { runs } = await this.execute('listRuns', { limit: 1000 });
-    const choice = chooseRun(runs, this.root, leaseToken);
-    if ('code' in choice) {
-      const hint =
-        choice.code === 'RUN_REQUIRED' && runs.length === 0 ? ' Create one with `runboard run create "<objective>"`, or pass --root.' : '';
-      throw new UsageError(choice.message + hint, choice.code);
-    }
-    return choice.run_id;
+    return runOfRoot(this, this.root, leaseToken);
   }
 
   close(): void {
@@ -92,16 +79,4 @@ export class CliSession {
     this.opened?.close();
     this.opened = undefined;
   }
-}
-
-/** --root names an existing folder: a typo must not make a new one on the first write, nor a file be taken for it. */
-function checkedRoot(root: string): string {
-  let st: fs.Stats | undefined;
-  try {
-    st = fs.statSync(root);
-  } catch {
-    throw new UsageError(`--root ${root} does not exist: pass an existing workspace folder.`);
-  }
-  if (!st.isDirectory()) throw new UsageError(`--root ${root} is a file, not a folder: pass the workspace folder.`);
-  return root;
 }

@@ -5,8 +5,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { RUNBOARD_DIR, SERVER_FILE } from '../../../contract/layout';
-import { readJsonIfExists, writeFileAtomic } from '../store/boards';
-import { Announcement, AnnouncementSchema } from './endpoint';
+import { readJsonIfExists, writeFileAtomic } from '../store/atomicFiles';
+import { Announcement, parseAnnouncement } from './endpoint';
 
 export function announcementFile(root: string): string {
   return path.join(root, RUNBOARD_DIR, SERVER_FILE);
@@ -30,6 +30,6 @@ export function readAnnouncement(root: string): { announcement: Announcement } |
     return { problem: `${SERVER_FILE} cannot be read: ${(e as Error).message}` };
   }
   if (raw === undefined) return { problem: `no ${SERVER_FILE}` };
-  const parsed = AnnouncementSchema.safeParse(raw);
-  return parsed.success ? { announcement: parsed.data } : { problem: `${SERVER_FILE} is not an announcement` };
+  const announcement = parseAnnouncement(raw);
+  return announcement ? { announcement } : { problem: `${SERVER_FILE} is not an announcement` };
 }

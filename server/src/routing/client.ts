@@ -19,7 +19,7 @@ import { errorFromServer } from './serverErrors';
 import { ConnectionLost, RpcAnswer, RpcSocket } from './rpcSocket';
 import { socketFacts } from './socketFolder';
 
-/** How long a client waits for the server to accept its connection before it writes directly. */
+/** How long a client waits for its connection to the server before it does the call directly. */
 export const CONNECT_TIMEOUT_MS = 300;
 /**
  * How long a client waits for an answer before it gives the server up (a stopped or hung server)
@@ -46,14 +46,22 @@ export interface RouteOptions {
   retryConnectAfterMs?: number;
   /** Debug notes (RUNBOARD_DEBUG): why a call was routed or not. */
   note?: (line: string) => void;
+  /** Whether a method takes a command_id: params.ts's `takesCommandId` (injected: the CLI's thin path loads no schemas). */
+  takesCommandId: (method: StoreMethod) => boolean;
+  /**
+   * The command_id a call already sent with, by a caller that lost its connection and hands the
+   * call on (the CLI's thin path, cli/handOff.ts): the first call that takes a command_id is
+   * stamped with it, routed or direct, so that doing it again is safe.
+   */
+  handedOffCommandId?: string;
 }
 
 export class RoutedCaller implements MethodCaller {
   private socket: RpcSocket | undefined;
-  private connecting: Promise<RpcSocket | undefined> | undefined;
   private nextAttempt = 0;
   private readonly env: NodeJS.ProcessEnv;
   private readonly answerTimeoutMs: number;
+  private handedOff: string | undefined;
 
   constructor(
     private readonly o: RouteOptions,
@@ -61,24 +69,28 @@ export class RoutedCaller implements MethodCaller {
     private readonly direct: () => MethodCaller,
   ) {
     this.env = o.env ?? process.env;
+    this.handedOff = o.handedOffCommandId;
     // RUNBOARD_ROUTE_TIMEOUT_MS: another wait for answers (tests; a very slow disk).
     const fromEnv = Number(this.env.RUNBOARD_ROUTE_TIMEOUT_MS);
     this.answerTimeoutMs = Number.isFinite(fromEnv) && fromEnv > 0 ? fromEnv : ANSWER_TIMEOUT_MS;
   }
 
   async execute<M extends StoreMethod>(method: M, params: InputOf<M>): Promise<StoreResults[M]> {
-    const socket = await this.connection();
-    if (!socket) return this.direct().execute(method, params);
-    const call = routedCall(method, params);
+    const socket = this.connection();
+    const handedOff = this.takeHandedOff(method);
+    const call = routedCall(method, params, this.o.takesCommandId(method), handedOff !== undefined ? () => handedOff : undefined);
+    if (!socket) return handedOff !== undefined ? call.unstamp(await this.again<M>(call)) : this.direct().execute(method, params);
     let answer: RpcAnswer;
     // A server that does not answer in time is given up like one that went away.
     const timeoutMs = this.answerTimeoutMs;
-    const timer = setTimeout(() => socket.close(), timeoutMs);
+    const timer = setTimeout(() => socket.close(`no answer within ${timeoutMs} ms`), timeoutMs);
     try {
       answer = await socket.request(`runboard/${method}`, call.params);
     } catch (e) {
       if (!(e instanceof ConnectionLost)) throw e;
-      this.giveUp(`the server went away or did not answer within ${timeoutMs} ms during ${method}; doing it directly`);
+      this.giveUp(`${method}: ${e.why}; doing it directly`);
+      // Never sent (the connect failed): done directly as if it had not been routed at all.
+      if (!e.mayHaveArrived && handedOff === undefined) return this.direct().execute(method, params);
       return call.unstamp(await this.again<M>(call));
     } finally {
       clearTimeout(timer);
@@ -86,6 +98,14 @@ export class RoutedCaller implements MethodCaller {
     this.o.note?.(`${method}: routed`);
     if ('error' in answer) throw errorFromServer(answer.error, `runboard/${method}`);
     return call.unstamp(answer.result as StoreResults[M]);
+  }
+
+  /** The handed-off command_id, for the first call that takes one. */
+  private takeHandedOff(method: StoreMethod): string | undefined {
+    const id = this.handedOff;
+    if (id === undefined || !this.o.takesCommandId(method)) return undefined;
+    this.handedOff = undefined;
+    return id;
   }
 
   close(): void {
@@ -116,27 +136,22 @@ export class RoutedCaller implements MethodCaller {
     this.nextAttempt = Date.now() + (this.o.retryConnectAfterMs ?? Infinity);
   }
 
-  private async connection(): Promise<RpcSocket | undefined> {
+  /**
+   * The open connection, or a new one to the endpoint the announcement names; undefined when the
+   * call goes direct. A connection that then fails (refused, a server gone) fails its first call
+   * with ConnectionLost, which does it directly with the same command_id.
+   */
+  private connection(): RpcSocket | undefined {
     if (this.socket?.alive) return this.socket;
     this.socket = undefined;
     if (this.env.RUNBOARD_ROUTE === '0' || Date.now() < this.nextAttempt) return undefined;
-    this.connecting ??= this.connect().finally(() => (this.connecting = undefined));
-    return this.connecting;
-  }
-
-  private async connect(): Promise<RpcSocket | undefined> {
     const found = this.endpoint();
     if ('problem' in found) {
       this.giveUp(`direct: ${found.problem}`);
       return undefined;
     }
-    const r = await RpcSocket.connect(found.endpoint, CONNECT_TIMEOUT_MS);
-    if ('failure' in r) {
-      this.giveUp(`direct: ${found.endpoint}: ${r.failure}`);
-      return undefined;
-    }
-    this.socket = r.socket;
-    return r.socket;
+    this.socket = RpcSocket.open(found.endpoint, CONNECT_TIMEOUT_MS);
+    return this.socket;
   }
 
   /** The endpoint the root's announcement names, when this client may use it. */

@@ -6,8 +6,7 @@
 // path is tested on any machine.
 import { createHash } from 'node:crypto';
 import * as path from 'node:path';
-import { z } from 'zod';
-import { DURABILITIES } from '../../../contract/limits';
+import { DURABILITIES, type Durability } from '../../../contract/limits';
 
 /** The socket path limit of the strictest platform (macOS: 104 bytes with the terminating NUL). */
 export const MAX_SOCKET_PATH = 103;
@@ -42,18 +41,38 @@ export function endpointFor(realRoot: string, host: EndpointHost): string | unde
 }
 
 /** <root>/.runboard/server.json: written atomically by the server holding server.lock, removed when it stops. */
-export const AnnouncementSchema = z.object({
-  protocol: z.number().int(),
-  endpoint: z.string().min(1),
-  pid: z.number().int().positive(),
+export interface Announcement {
+  protocol: number;
+  endpoint: string;
+  pid: number;
   /** The root as the server opened it (its real path): a copied .runboard/ of another root is not ours. */
-  root: z.string(),
-  started_at_ms: z.number(),
-  version: z.string(),
+  root: string;
+  started_at_ms: number;
+  version: string;
   /** The server's durability: a client that asks for fsync does not route to a server that does not sync. */
-  durability: z.enum(DURABILITIES),
-});
-export type Announcement = z.infer<typeof AnnouncementSchema>;
+  durability: Durability;
+}
+
+/**
+ * `raw` as an announcement, or undefined when it is not one. Checked by hand, not by a zod schema:
+ * the CLI's thin path reads it, and loading zod would cost a routed call more than its answer
+ * (issue 18's budget). The file is written by a server of the same user, never by a client.
+ */
+export function parseAnnouncement(raw: unknown): Announcement | undefined {
+  if (raw === null || typeof raw !== 'object') return undefined;
+  const a = raw as Record<string, unknown>;
+  const ok =
+    Number.isInteger(a.protocol) &&
+    typeof a.endpoint === 'string' &&
+    a.endpoint !== '' &&
+    Number.isInteger(a.pid) &&
+    (a.pid as number) > 0 &&
+    typeof a.root === 'string' &&
+    typeof a.started_at_ms === 'number' &&
+    typeof a.version === 'string' &&
+    (DURABILITIES as readonly unknown[]).includes(a.durability);
+  return ok ? (a as unknown as Announcement) : undefined;
+}
 
 /** What a client checks of the socket before it sends anything: the file's kind and owner, and the folder's mode. */
 export interface SocketFacts {

@@ -2,8 +2,7 @@
 // before it answers — is safe (PROTOCOL.md §Routing), and takes out of the answer again, so the
 // caller sees what it would have seen without routing: a `command_id` on every method that takes
 // one (unless the caller gave its own), and createRun's `run_id` fixed before it is sent.
-import { randomUUID } from 'node:crypto';
-import { StoreMethod, takesCommandId } from '../../../contract/schemas/params';
+import type { StoreMethod } from '../../../contract/schemas/params';
 
 /** The fields a command_id puts on each event it writes (PROTOCOL.md §Idempotency). */
 const STAMP_FIELDS = ['command_id', 'command_method', 'command_fingerprint'] as const;
@@ -19,10 +18,17 @@ export interface RoutedCall {
   unstamp<T>(result: T): T;
 }
 
-export function routedCall(method: StoreMethod, given: object, newId: () => string = randomUUID): RoutedCall {
+/** A fresh id (the global Web Crypto: cheaper to reach at start-up than node:crypto, for the CLI's thin path). */
+export const newCommandId = (): string => globalThis.crypto.randomUUID();
+
+/**
+ * `takesCommandId`: whether `method` takes a command_id (params.ts's rule, passed in so that the
+ * CLI's thin path does not load the schemas).
+ */
+export function routedCall(method: StoreMethod, given: object, takesCommandId: boolean, newId: () => string = newCommandId): RoutedCall {
   const params: Record<string, unknown> = { ...given };
   let commandId: string | undefined;
-  if (takesCommandId(method) && params.command_id === undefined) params.command_id = commandId = newId();
+  if (takesCommandId && params.command_id === undefined) params.command_id = commandId = newId();
   if (method === 'createRun' && params.run_id === undefined) params.run_id = `run-${newId()}`;
   return {
     method,

@@ -1,7 +1,9 @@
 // The client's end of a root's socket: JSON-RPC 2.0 requests with LSP framing (Content-Length),
 // hand-written because this is all a routed call needs (no vscode-jsonrpc in the CLI's path).
 // Answers are matched by id; notifications and anything else the server sends are ignored. The
-// socket keeps the process alive only while a request waits for its answer.
+// socket keeps the process alive only while a request waits for its answer. Requests are written
+// as soon as the socket is opened (net queues them until it connects): a CLI call's request
+// reaches the server with its connection, in one wake-up of an idle server instead of two.
 import * as net from 'node:net';
 
 export interface RpcErrorBody {
@@ -14,8 +16,12 @@ export type RpcAnswer = { result: unknown } | { error: RpcErrorBody };
 
 /** The connection closed or failed before the answer came: the request may or may not have been carried out. */
 export class ConnectionLost extends Error {
-  constructor() {
-    super('The connection to the Runboard server closed before it answered.');
+  constructor(
+    readonly why = 'the connection closed',
+    /** False when the socket never connected: the request never reached a server. */
+    readonly mayHaveArrived = true,
+  ) {
+    super(`The connection to the Runboard server was lost before it answered: ${why}.`);
     this.name = 'ConnectionLost';
   }
 }
@@ -26,35 +32,36 @@ export class RpcSocket {
   private nextId = 1;
   private readonly pending = new Map<number, { resolve(a: RpcAnswer): void; reject(e: Error): void }>();
   private closed = false;
+  private connected = false;
+  /** Why the connection was lost (a refused connect, a timeout, a close). */
+  private why = 'the connection closed';
+  private readonly connectTimer: NodeJS.Timeout;
   /** What has arrived of the message being read, and its body's length once its header is read. */
   private chunks: Buffer[] = [];
   private size = 0;
   private bodyLength: number | undefined;
 
-  private constructor(private readonly socket: net.Socket) {
+  private constructor(
+    private readonly socket: net.Socket,
+    connectTimeoutMs: number,
+  ) {
+    this.connectTimer = setTimeout(() => this.lose(`not connected within ${connectTimeoutMs} ms`), connectTimeoutMs).unref();
+    socket.once('connect', () => {
+      this.connected = true;
+      clearTimeout(this.connectTimer);
+    });
     socket.on('data', (d: Buffer) => this.receive(d));
-    socket.on('error', () => this.lose());
+    socket.on('error', (e: NodeJS.ErrnoException) => this.lose(e.code ?? e.message));
     socket.on('close', () => this.lose());
     socket.unref();
   }
 
-  /** Connects to `endpoint` within `timeoutMs`; `failure` says why it could not. */
-  static connect(endpoint: string, timeoutMs: number): Promise<{ socket: RpcSocket } | { failure: string }> {
-    return new Promise((resolve) => {
-      const socket = net.createConnection(endpoint);
-      const fail = (why: string) => {
-        clearTimeout(timer);
-        socket.destroy();
-        resolve({ failure: why });
-      };
-      const timer = setTimeout(() => fail(`no answer within ${timeoutMs} ms`), timeoutMs);
-      socket.once('error', (e: NodeJS.ErrnoException) => fail(e.code ?? e.message));
-      socket.once('connect', () => {
-        clearTimeout(timer);
-        socket.removeAllListeners('error');
-        resolve({ socket: new RpcSocket(socket) });
-      });
-    });
+  /**
+   * Opens a connection to `endpoint`; requests may be sent at once. One that cannot connect
+   * within `connectTimeoutMs` (refused, no such socket) fails its requests with ConnectionLost.
+   */
+  static open(endpoint: string, connectTimeoutMs: number): RpcSocket {
+    return new RpcSocket(net.createConnection(endpoint), connectTimeoutMs);
   }
 
   get alive(): boolean {
@@ -63,7 +70,7 @@ export class RpcSocket {
 
   /** Sends one request; resolves with its answer, rejects with ConnectionLost when none can come. */
   request(method: string, params: unknown): Promise<RpcAnswer> {
-    if (this.closed) return Promise.reject(new ConnectionLost());
+    if (this.closed) return Promise.reject(new ConnectionLost(this.why, this.connected));
     const id = this.nextId++;
     const body = Buffer.from(JSON.stringify({ jsonrpc: '2.0', id, method, params }), 'utf8');
     const answer = new Promise<RpcAnswer>((resolve, reject) => this.pending.set(id, { resolve, reject }));
@@ -72,18 +79,21 @@ export class RpcSocket {
     return answer;
   }
 
-  close(): void {
+  /** Closes the connection; requests waiting fail with ConnectionLost saying `why`. */
+  close(why?: string): void {
     this.socket.destroy();
-    this.lose();
+    this.lose(why);
   }
 
-  private lose(): void {
+  private lose(why?: string): void {
     if (this.closed) return;
     this.closed = true;
+    if (why !== undefined) this.why = why;
+    clearTimeout(this.connectTimer);
     this.socket.destroy();
     const waiting = [...this.pending.values()];
     this.pending.clear();
-    for (const p of waiting) p.reject(new ConnectionLost());
+    for (const p of waiting) p.reject(new ConnectionLost(this.why, this.connected));
   }
 
   /** Collects bytes until a whole message is there (copying them once), then answers its request. */

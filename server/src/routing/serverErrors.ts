@@ -3,7 +3,7 @@
 // details), invalid params as the same ParamsError, anything else as an Error with the server's
 // message — so the CLI's output and exit codes, and MCP's tool errors, do not depend on routing.
 import { DomainCode, INVALID_PARAMS, RpcErrorCodes } from '../../../contract/errors';
-import { ParamsError, ParamsIssue } from '../../../contract/schemas/params';
+import { ParamsError, ParamsIssue } from '../../../contract/paramsError';
 import { DomainError } from '../engine/errors';
 import type { RpcErrorBody } from './rpcSocket';
 

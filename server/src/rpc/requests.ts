@@ -8,7 +8,7 @@ import { ResponseError } from 'vscode-languageserver/node';
 import { INVALID_PARAMS, RpcErrorCodes } from '../../../contract/errors';
 import { Requests } from '../protocol';
 import { METHOD_PARAMS, parseParams, StoreMethod, SubscribeParams, UnsubscribeParams } from '../../../contract/schemas/params';
-import type { RunService } from '../service/runService';
+import type { MethodCaller } from '../routing/client';
 import { errorText, toResponseError } from './rpcErrors';
 import type { SubscriptionHub } from './subscriptions';
 
@@ -25,13 +25,14 @@ export interface ServedRequests {
 }
 
 /**
- * Answers requests on `connection`; returns what stops it. With `root` (a socket's connection),
+ * Answers requests on `connection` — the store's methods through `calls` (the store, or the
+ * editor's server's write routing) — and returns what stops it. With `root` (a socket's connection),
  * params that name no root are given that one: the caller sees what a RunService of that root
  * alone would show it, never a run of the same id in another root this server has open.
  */
 export function serveRequests(
   connection: RequestConnection,
-  store: RunService,
+  calls: MethodCaller,
   hub: SubscriptionHub,
   log: (message: string) => void,
   root?: string,
@@ -39,7 +40,7 @@ export function serveRequests(
   // A Map, not an object: a method named "constructor" must not find Object's.
   const handlers = new Map<string, (params: unknown) => unknown>();
   for (const name of Object.keys(METHOD_PARAMS) as StoreMethod[]) {
-    handlers.set(Requests[name].method, (params) => store.execute(name, params));
+    handlers.set(Requests[name].method, (params) => calls.execute(name, params as never));
   }
   handlers.set(Requests.subscribe.method, (params) => hub.subscribe(parseParams(SubscribeParams, params)));
   handlers.set(Requests.unsubscribe.method, (params) => hub.unsubscribe(parseParams(UnsubscribeParams, params).subscription_id));

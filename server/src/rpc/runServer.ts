@@ -11,6 +11,7 @@ import { startLeaseTimer } from './leaseTimer';
 import { errorText } from './rpcErrors';
 import { serveRequests } from './requests';
 import { SocketKeeper } from './socketKeeper';
+import { WriteRouting } from './writeRouting';
 import { SubscriptionHub } from './subscriptions';
 import { DURABILITIES } from '../../../contract/limits';
 import type { InitializationOptions } from '../../../contract/initialization';
@@ -108,13 +109,20 @@ export function runServer(argv: string[] = process.argv.slice(2)): void {
     });
     return initializeResult();
   });
-  const requests = serveRequests(connection, store, hub, log);
+  // With another server on a root's socket, this one's writes for that root go there (one writer per workspace).
+  const calls = new WriteRouting(
+    store,
+    (root) => sockets?.servedElsewhere(root) === true,
+    process.env.RUNBOARD_DEBUG ? (line) => log(`route: ${line}`) : undefined,
+  );
+  const requests = serveRequests(connection, calls, hub, log);
 
   let closed = false;
   const shutdown = () => {
     if (closed) return;
     closed = true;
     sockets?.stopNow();
+    calls.close();
     clearInterval(leaseTimer);
     void watcher.close();
     store.flush();

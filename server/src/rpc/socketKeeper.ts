@@ -1,8 +1,8 @@
 // The editor's server and its roots' sockets (initializationOptions.serveSocket): each open root
 // is served on its socket while this server holds the root's endpoint lock. While another server
 // holds it, this one tries again every RETRY_MS and takes over when that one stops (handover);
-// meanwhile it writes directly, as every process may. A root without .runboard/ is not served
-// until it has one: opening a folder in the editor makes nothing in it.
+// meanwhile it sends its writes to that server (writeRouting.ts). A root without .runboard/ is
+// not served until it has one: opening a folder in the editor makes nothing in it.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { RUNBOARD_DIR } from '../../../contract/layout';
@@ -14,6 +14,8 @@ export const RETRY_MS = 2000;
 
 interface RootSocket {
   served?: ServedSocket;
+  /** Another server held the endpoint lock at the last attempt. */
+  heldElsewhere?: boolean;
   trying: boolean;
   /** What was last said about it (said again only when it changes). */
   said?: string;
@@ -51,6 +53,11 @@ export class SocketKeeper {
     r?.served?.stopNow();
   }
 
+  /** Whether another server serves `root`'s socket (as far as the last attempt, at most RETRY_MS ago, saw). */
+  servedElsewhere(root: string): boolean {
+    return this.roots.get(root)?.heldElsewhere === true;
+  }
+
   /** Every socket let go, requests in flight answered first. */
   async stop(): Promise<void> {
     this.close();
@@ -74,6 +81,7 @@ export class SocketKeeper {
     r.trying = true;
     try {
       const outcome = await serveSocket(this.store, root, { log: this.log });
+      r.heldElsewhere = 'held' in outcome;
       if ('serving' in outcome) {
         // Closed or removed meanwhile: let it go again at once.
         if (this.closed || this.roots.get(root) !== r) return void (await outcome.serving.stop());
@@ -82,7 +90,7 @@ export class SocketKeeper {
       } else if ('held' in outcome) {
         this.say(
           r,
-          `the socket of ${root} is served by ${outcome.held ? `pid ${outcome.held.pid}` : 'another server'}; this one writes directly and takes over when it stops`,
+          `the socket of ${root} is served by ${outcome.held ? `pid ${outcome.held.pid}` : 'another server'}; this one sends its writes there and takes over when it stops`,
         );
       } else {
         this.say(r, `the socket of ${root} cannot be served here: ${outcome.unavailable}`);

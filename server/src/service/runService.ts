@@ -115,6 +115,23 @@ export class RunService {
     return this.registry.follow(onError, runId);
   }
 
+  /**
+   * The one open root a call is about, when that can be told without running it: the root it
+   * names, else the only open root, else the root holding its run. Undefined otherwise (the call
+   * itself then says what is wrong: ROOT_UNKNOWN, ROOT_REQUIRED, RUN_NOT_FOUND …).
+   */
+  rootOfCall(raw: unknown): string | undefined {
+    const p = (raw ?? {}) as { root?: unknown; run_id?: unknown };
+    try {
+      if (typeof p.root === 'string') return this.registry.resolveRoot(p.root);
+      const roots = this.registry.rootPaths();
+      if (roots.length === 1) return roots[0];
+      return typeof p.run_id === 'string' ? this.registry.locate({ run_id: p.run_id }).root : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
   // ------------------------------------------------------------------ dispatch
 
   /** Validates raw params and runs the method: the one entry point for every transport. */
@@ -343,8 +360,11 @@ function stampFor(method: StoreMethod, params: { command_id?: string }, raw: unk
   return { command_id: params.command_id, command_method: method, command_fingerprint: fingerprintParams(raw) };
 }
 
-/** The methods that write (to the log, or a checkpoint file): a read-only store refuses them all. */
-const WRITING_METHODS = new Set<StoreMethod>([
+/**
+ * The methods that write (to the log, or a checkpoint file): a read-only store refuses them all,
+ * and a server whose root's socket another server serves sends them there (rpc/writeRouting.ts).
+ */
+export const WRITING_METHODS: ReadonlySet<StoreMethod> = new Set<StoreMethod>([
   'createRun',
   'appendEvent',
   'finishRun',

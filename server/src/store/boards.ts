@@ -21,4 +21,3 @@ export function ensureStoresUsable(): void {
 // What the routing endpoint keeps in .runboard/ beside the boards (its lock and its announcement),
 // made with the file store's own primitives.
 export { tryHoldFile, type HeldFile } from './file/heldFile';
-export { readJsonIfExists, writeFileAtomic } from './file/atomicFile';

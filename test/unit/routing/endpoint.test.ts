@@ -9,9 +9,9 @@ import { DomainError } from '../../../server/src/engine/errors';
 import { Requests } from '../../../server/src/protocol';
 import { toResponseError } from '../../../server/src/rpc/rpcErrors';
 import {
-  AnnouncementSchema,
   endpointFor,
   MAX_SOCKET_PATH,
+  parseAnnouncement,
   rootKey,
   socketFolder,
   unsafeFolder,
@@ -55,9 +55,12 @@ describe('endpoints', () => {
 
   it('an announcement names its durability (a malformed one is not one)', () => {
     const a = { protocol: 1, endpoint: '/x.sock', pid: 12, root: ROOT, started_at_ms: 1, version: '0.1.0', durability: 'fsync' };
-    assert.equal(AnnouncementSchema.safeParse(a).success, true);
-    assert.equal(AnnouncementSchema.safeParse({ ...a, durability: 'sometimes' }).success, false);
-    assert.equal(AnnouncementSchema.safeParse({ ...a, pid: 0 }).success, false);
+    assert.deepEqual(parseAnnouncement(a), a);
+    assert.equal(parseAnnouncement({ ...a, durability: 'sometimes' }), undefined);
+    assert.equal(parseAnnouncement({ ...a, pid: 0 }), undefined);
+    assert.equal(parseAnnouncement({ ...a, endpoint: '' }), undefined);
+    assert.equal(parseAnnouncement({ ...a, protocol: '1' }), undefined);
+    for (const raw of [null, 'x', 3, []]) assert.equal(parseAnnouncement(raw), undefined);
   });
 });
 
@@ -103,31 +106,46 @@ describe('a routed call', () => {
       'requeueTask',
       'transitionTask',
     ]);
-    const c = routedCall('patchBlackboard', { run_id: 'r', op: 'add_fact', payload: { text: 'x' } }, ids);
+    const c = routedCall(
+      'patchBlackboard',
+      { run_id: 'r', op: 'add_fact', payload: { text: 'x' } },
+      takesCommandId('patchBlackboard'),
+      ids,
+    );
     assert.equal(c.params.command_id, c.commandId);
     assert.ok(c.commandId);
-    const own = routedCall('patchBlackboard', { run_id: 'r', op: 'add_fact', payload: {}, command_id: 'mine' }, ids);
+    const own = routedCall(
+      'patchBlackboard',
+      { run_id: 'r', op: 'add_fact', payload: {}, command_id: 'mine' },
+      takesCommandId('patchBlackboard'),
+      ids,
+    );
     assert.equal(own.params.command_id, 'mine');
     assert.equal(own.commandId, undefined);
     for (const m of ['createCheckpoint', 'validateWorkspaceLease', 'getRun'] as const) {
-      assert.equal(routedCall(m, { run_id: 'r' }, ids).params.command_id, undefined, m);
+      assert.equal(routedCall(m, { run_id: 'r' }, takesCommandId(m), ids).params.command_id, undefined, m);
     }
   });
 
   it("fixes createRun's run id before it is sent (a given one stays)", () => {
-    const c = routedCall('createRun', { objective: 'o' }, ids);
+    const c = routedCall('createRun', { objective: 'o' }, takesCommandId('createRun'), ids);
     assert.match(c.params.run_id as string, /^run-id-\d+$/);
     assert.equal(c.runId, c.params.run_id);
-    assert.equal(routedCall('createRun', { objective: 'o', run_id: 'given' }, ids).runId, 'given');
+    assert.equal(routedCall('createRun', { objective: 'o', run_id: 'given' }, takesCommandId('createRun'), ids).runId, 'given');
   });
 
   it('answers as an unrouted call would: no deduped, no command fields of its own stamp on the events', () => {
-    const c = routedCall('appendEvent', { run_id: 'r', type: 'note', status: 'running' }, ids);
+    const c = routedCall('appendEvent', { run_id: 'r', type: 'note', status: 'running' }, takesCommandId('appendEvent'), ids);
     const stamp = { command_id: c.commandId, command_method: 'appendEvent', command_fingerprint: 'f' };
     const answer = { event: { seq: 3, ...stamp, payload: {} }, run: { run_id: 'r' }, deduped: true };
     assert.deepEqual(c.unstamp(answer), { event: { seq: 3, payload: {} }, run: { run_id: 'r' } });
     // The caller's own command_id: the answer is the caller's to read, untouched.
-    const own = routedCall('appendEvent', { run_id: 'r', type: 'note', status: 'running', command_id: 'mine' }, ids);
+    const own = routedCall(
+      'appendEvent',
+      { run_id: 'r', type: 'note', status: 'running', command_id: 'mine' },
+      takesCommandId('appendEvent'),
+      ids,
+    );
     const theirs = { event: { command_id: 'mine' }, deduped: true };
     assert.deepEqual(own.unstamp(theirs), theirs);
   });

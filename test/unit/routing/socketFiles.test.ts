@@ -11,6 +11,7 @@ import * as rpc from 'vscode-jsonrpc/node';
 import { DomainError } from '../../../server/src/engine/errors';
 import { announce, announcementFile, readAnnouncement, withdrawAnnouncement } from '../../../server/src/routing/announcement';
 import { MethodCaller, RoutedCaller } from '../../../server/src/routing/client';
+import { takesCommandId } from '../../../contract/schemas/params';
 import { Announcement, rootKey } from '../../../server/src/routing/endpoint';
 import { takeEndpointLock } from '../../../server/src/routing/endpointLock';
 import { currentUid } from '../../../server/src/routing/host';
@@ -186,7 +187,7 @@ describe('a routing client', { skip: !posix && 'POSIX sockets' }, () => {
     });
     announce(root, announcementOf(root, sock));
     const { calls, store } = recordingStore();
-    const client = new RoutedCaller({ root, durability: 'fsync' }, () => store);
+    const client = new RoutedCaller({ root, durability: 'fsync', takesCommandId }, () => store);
     try {
       assert.deepEqual(await client.execute('getRun', { run_id: 'r' }), { run: { run_id: 'r' }, blackboard: {} });
       await assert.rejects(client.execute('listEvents', { run_id: 'x' }), (e: unknown) => {
@@ -210,7 +211,7 @@ describe('a routing client', { skip: !posix && 'POSIX sockets' }, () => {
     const server = await fakeServer(sock, () => ({ routed: true }));
     const attempt = async (o: { env?: NodeJS.ProcessEnv; durability?: 'fsync' | 'none' } = {}) => {
       const { calls, store } = recordingStore();
-      const client = new RoutedCaller({ root, durability: o.durability ?? 'fsync', env: o.env ?? {} }, () => store);
+      const client = new RoutedCaller({ root, durability: o.durability ?? 'fsync', env: o.env ?? {}, takesCommandId }, () => store);
       try {
         const r = await client.execute('getRun', { run_id: 'r' });
         return calls.length === 1 ? 'direct' : (assert.deepEqual(r, { routed: true }), 'routed');
@@ -247,7 +248,7 @@ describe('a routing client', { skip: !posix && 'POSIX sockets' }, () => {
     const server = await fakeServer(sock, () => 'hang up');
     announce(root, announcementOf(root, sock));
     const { calls, store } = recordingStore({ patchBlackboard: () => ({ patch: {}, blackboard: {}, deduped: true }) });
-    const client = new RoutedCaller({ root, durability: 'fsync' }, () => store);
+    const client = new RoutedCaller({ root, durability: 'fsync', takesCommandId }, () => store);
     try {
       const r = await client.execute('patchBlackboard', { run_id: 'r', op: 'add_fact', payload: { text: 't' } });
       assert.deepEqual(r, { patch: {}, blackboard: {} }, 'the retry found the first attempt done: answered as the first attempt');
@@ -276,7 +277,7 @@ describe('a routing client', { skip: !posix && 'POSIX sockets' }, () => {
       },
       getRun: (p) => ({ run: { run_id: p.run_id, objective: 'ship it', source_client: sent.run_id === p.run_id ? 'cli' : 'x' } }),
     });
-    const client = (o = {}) => new RoutedCaller({ root, durability: 'fsync', ...o }, () => store);
+    const client = (o = {}) => new RoutedCaller({ root, durability: 'fsync', takesCommandId, ...o }, () => store);
     try {
       const r = await client().execute('createRun', { objective: 'ship it', source_client: ' cli ' });
       assert.equal(r.run.run_id, server.seen[0].params.run_id);

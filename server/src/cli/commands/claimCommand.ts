@@ -4,27 +4,14 @@
 // to the run (or a retry coming due) makes something claimable, or --timeout passes.
 import { keepingAlive } from '../keepAlive';
 import type { ClaimTaskResult } from '../../../../contract/results';
-import { NOTHING_TO_CLAIM_TEXT } from '../../../../contract/taskText';
-import { agentLeaseMs } from '../agentLease';
-import { leaseLines, relativeTime, taskLine } from '../humanFormat';
+import { claimParams, claimText } from '../agentLoopCalls';
 import { Invocation } from '../invocation';
 import { EXIT } from '../output';
 import type { CliSession } from '../session';
 
 export async function claim({ session, out, opts }: Invocation): Promise<number> {
   const runId = await session.runId();
-  const attempt = () =>
-    session.execute(
-      'claimTask',
-      session.withCommandId({
-        run_id: runId,
-        agent_id: session.agent,
-        task_id: opts.task as string | undefined,
-        task_type: opts.type as string | undefined,
-        workflow_id: opts.workflow as string | undefined,
-        lease_ms: (opts.leaseMs as number | undefined) ?? agentLeaseMs(),
-      }),
-    );
+  const attempt = () => session.execute('claimTask', claimParams(session, runId, opts));
   let result = await attempt();
   if (!result.task && opts.wait === true) {
     const deadline = opts.timeout !== undefined ? Date.now() + (opts.timeout as number) * 1000 : undefined;
@@ -32,41 +19,8 @@ export async function claim({ session, out, opts }: Invocation): Promise<number>
     result = await keepingAlive(() => waitForClaim(session, runId, attempt, first, deadline));
   }
   if (result.task?.lease_token) out.ownTokens.add(result.task.lease_token);
-  out.result(result, () => (result.task ? claimedText(runId, result) : nothingText(runId, result)));
+  out.result(result, () => claimText(runId, result));
   return result.task ? EXIT.ok : EXIT.nothingToClaim;
-}
-
-/** Shell comments and exports: `eval "$(runboard claim)"` is safe, and later calls need no --run or --token. */
-function claimedText(runId: string, result: ClaimTaskResult): string {
-  const task = result.task!;
-  const said = [
-    taskLine('Claimed', task),
-    `  run      ${runId}`,
-    ...leaseLines(task),
-    `  attempt  ${task.attempt} of ${task.max_attempts} failed so far`,
-  ];
-  return [
-    ...said.map((l) => `# ${l}`),
-    `export RUNBOARD_RUN=${shellWord(runId)}`,
-    `export RUNBOARD_TASK=${shellWord(task.id)}`,
-    `export RUNBOARD_LEASE_TOKEN=${shellWord(task.lease_token ?? '')}`,
-  ].join('\n');
-}
-
-/** Ids and tokens are plain (PROTOCOL.md's id rule), but a quote costs nothing and keeps eval safe. */
-function shellWord(s: string): string {
-  return /^[\w.:@-]*$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
-}
-
-function nothingText(runId: string, result: ClaimTaskResult): string {
-  const why = result.reason ? NOTHING_TO_CLAIM_TEXT[result.reason] : 'nothing is claimable';
-  const when = result.next_retry_at_ms !== undefined ? ` (the first retry is due ${relativeTime(result.next_retry_at_ms)})` : '';
-  return [
-    `# Nothing to claim in run ${runId} now: ${why}${when}.`,
-    // Empty: `eval` of this output clears the previous task's token, so a stale heartbeat cannot follow.
-    `export RUNBOARD_TASK=`,
-    `export RUNBOARD_LEASE_TOKEN=`,
-  ].join('\n');
 }
 
 /**

@@ -6,7 +6,8 @@ import { waitReasons } from '../../../../contract/taskRules';
 import { attemptText, payloadTitle, waitText } from '../../../../contract/taskText';
 import { DomainError } from '../../engine/errors';
 import { leaseLines, relativeTime, taskLine } from '../humanFormat';
-import { givenLeaseToken, Invocation } from '../invocation';
+import { givenLeaseToken } from '../agentLoopCalls';
+import { Invocation } from '../invocation';
 import { UsageError } from '../usageError';
 
 export async function tasksAdd({ session, out, args, opts }: Invocation): Promise<void> {

@@ -5,7 +5,8 @@ import type { RunRecord } from '../../../../contract/schemas/records';
 import { waitReasons } from '../../../../contract/taskRules';
 import { DomainError } from '../../engine/errors';
 import { taskLine } from '../humanFormat';
-import { givenLeaseToken, Invocation } from '../invocation';
+import { givenLeaseToken } from '../agentLoopCalls';
+import { Invocation } from '../invocation';
 
 export async function tasksCancel({ session, out, args, opts }: Invocation): Promise<void> {
   const token = givenLeaseToken(opts);

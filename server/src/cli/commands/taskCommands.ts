@@ -1,10 +1,9 @@
 // tasks create|list, and the lease holder's actions: heartbeat, complete, fail, release — by
 // token or task; plus retry and requeue, which need no lease. Claiming is claimCommand.ts.
 import * as fs from 'node:fs';
-import { TransitionAction } from '../../../../contract/schemas/params';
-import { relativeTime, taskLine, tasksOfRun, tasksTable } from '../humanFormat';
-import { agentLeaseMs } from '../agentLease';
-import { givenLeaseToken, Invocation } from '../invocation';
+import { taskLine, tasksOfRun, tasksTable } from '../humanFormat';
+import { givenLeaseToken, LeaseAction, leaseActionParams, leaseActionText, LeaseTarget } from '../agentLoopCalls';
+import { Invocation } from '../invocation';
 import { CliSession } from '../session';
 import { UsageError } from '../usageError';
 import { parseJson } from './runCommands';
@@ -37,13 +36,6 @@ export async function tasksList({ session, out, opts }: Invocation): Promise<voi
   out.result({ tasks }, () => tasksOfRun(tasks, run));
 }
 
-interface LeaseTarget {
-  runId: string;
-  /** --task; without it the server acts on the task holding the token. */
-  taskId: string | undefined;
-  token: string | undefined;
-}
-
 /**
  * The run, task and token a lease action is about. A token alone is enough: the server finds its
  * task, and a stale, finished or revoked token is its domain error (exit 1), never a usage error.
@@ -57,42 +49,16 @@ async function leaseTarget(session: CliSession, opts: Record<string, unknown>): 
   return { runId: await session.runId(undefined, token), taskId, token };
 }
 
-async function transition(
-  inv: Invocation,
-  action: TransitionAction,
-  extra: { error?: string; lease_ms?: number; result?: string },
-  done: string,
-): Promise<void> {
+async function leaseAction(inv: Invocation, action: LeaseAction): Promise<void> {
   const { session, out, opts } = inv;
-  const target = await leaseTarget(session, opts);
-  const result = await session.execute(
-    'transitionTask',
-    session.withCommandId({
-      run_id: target.runId,
-      ...(target.taskId !== undefined ? { task_id: target.taskId } : {}),
-      action,
-      agent_id: session.agent,
-      ...(target.token !== undefined ? { lease_token: target.token } : {}),
-      ...extra,
-    }),
-  );
-  out.result(result, () => {
-    const lines = [taskLine(done, result.task)];
-    if (action === 'heartbeat' && result.task.lease_expires_at_ms !== undefined) {
-      lines.push(`  lease expires ${relativeTime(result.task.lease_expires_at_ms)}`);
-    }
-    if (action === 'fail' && result.task.last_error) lines.push(`  error    ${result.task.last_error}`);
-    if (action === 'complete' && result.task.result) lines.push(`  result   ${result.task.result}`);
-    return lines.join('\n');
-  });
+  const result = await session.execute('transitionTask', leaseActionParams(session, action, await leaseTarget(session, opts), opts));
+  out.result(result, () => leaseActionText(action, result));
 }
 
-export const heartbeat = (inv: Invocation) =>
-  transition(inv, 'heartbeat', { lease_ms: (inv.opts.leaseMs as number | undefined) ?? agentLeaseMs() }, 'Heartbeat');
-export const complete = (inv: Invocation) =>
-  transition(inv, 'complete', inv.opts.result !== undefined ? { result: inv.opts.result as string } : {}, 'Completed');
-export const fail = (inv: Invocation) => transition(inv, 'fail', { error: inv.opts.error as string }, 'Failed');
-export const release = (inv: Invocation) => transition(inv, 'release', {}, 'Released');
+export const heartbeat = (inv: Invocation) => leaseAction(inv, 'heartbeat');
+export const complete = (inv: Invocation) => leaseAction(inv, 'complete');
+export const fail = (inv: Invocation) => leaseAction(inv, 'fail');
+export const release = (inv: Invocation) => leaseAction(inv, 'release');
 
 function namedTask(inv: Invocation): string {
   const id = inv.args[0] ?? (inv.opts.task as string | undefined);

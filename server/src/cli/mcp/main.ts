@@ -6,6 +6,7 @@ import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { version } from '../../../../package.json';
 import { debugNotes, RoutedCaller } from '../../routing/client';
+import { takesCommandId } from '../../../../contract/schemas/params';
 import { normalizePath } from '../../service/localPaths';
 import { RunService } from '../../service/runService';
 import { defaultAgentId } from '../agentIdentity';
@@ -40,7 +41,7 @@ export async function runMcpServer(o: McpServerOptions): Promise<void> {
   let store: RunService | undefined;
   const direct = () => (store ??= new RunService([o.root], { durability: o.durability }));
   const calls = new RoutedCaller(
-    { root: o.root, durability: o.durability, retryConnectAfterMs: RECONNECT_AFTER_MS, note: debugNotes(process.env) },
+    { root: o.root, durability: o.durability, retryConnectAfterMs: RECONNECT_AFTER_MS, note: debugNotes(process.env), takesCommandId },
     direct,
   );
   const server = new McpServer({ name: 'runboard', version }, { instructions: INSTRUCTIONS });

@@ -1,0 +1,119 @@
+// What the agent loop's commands send (claim, heartbeat, complete, fail, release) and how their
+// answers read for people: one copy for the full CLI's handlers and the thin path (thin/), which
+// must print exactly what the full CLI prints.
+import type { ClaimTaskResult, StoreResults } from '../../../contract/results';
+import type { InputOf } from '../../../contract/schemas/params';
+import { NOTHING_TO_CLAIM_TEXT } from '../../../contract/taskText';
+import { agentLeaseMs } from './agentLease';
+import { leaseLines, relativeTime, taskLine } from './humanFormat';
+
+/** The lease token this invocation holds: --token, else $RUNBOARD_LEASE_TOKEN (a claim's `eval` sets it). */
+export function givenLeaseToken(opts: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  return (opts.token as string | undefined) ?? (env.RUNBOARD_LEASE_TOKEN?.trim() || undefined);
+}
+
+/** Who calls: the agent, and --command-id when given. */
+export interface Caller {
+  agent: string;
+  commandId: string | undefined;
+}
+
+/** The lease actions of the agent loop (`runboard <action>`), with the word their answer starts with. */
+export const LEASE_ACTIONS = { heartbeat: 'Heartbeat', complete: 'Completed', fail: 'Failed', release: 'Released' } as const;
+export type LeaseAction = keyof typeof LEASE_ACTIONS;
+
+function withCommandId<T extends object>(caller: Caller, params: T): T & { command_id?: string } {
+  return caller.commandId === undefined ? params : { ...params, command_id: caller.commandId };
+}
+
+/** claimTask's params from claim's options (commander's keys). */
+export function claimParams(caller: Caller, runId: string, opts: Record<string, unknown>): InputOf<'claimTask'> {
+  return withCommandId(caller, {
+    run_id: runId,
+    agent_id: caller.agent,
+    task_id: opts.task as string | undefined,
+    task_type: opts.type as string | undefined,
+    workflow_id: opts.workflow as string | undefined,
+    lease_ms: (opts.leaseMs as number | undefined) ?? agentLeaseMs(),
+  });
+}
+
+/** Which task a lease action is about: --task, and the token held (the server finds the token's task). */
+export interface LeaseTarget {
+  runId: string;
+  taskId: string | undefined;
+  token: string | undefined;
+}
+
+/** transitionTask's params for a lease action from its options. */
+export function leaseActionParams(
+  caller: Caller,
+  action: LeaseAction,
+  target: LeaseTarget,
+  opts: Record<string, unknown>,
+): InputOf<'transitionTask'> {
+  const extra =
+    action === 'heartbeat'
+      ? { lease_ms: (opts.leaseMs as number | undefined) ?? agentLeaseMs() }
+      : action === 'complete' && opts.result !== undefined
+        ? { result: opts.result as string }
+        : action === 'fail'
+          ? { error: opts.error as string }
+          : {};
+  return withCommandId(caller, {
+    run_id: target.runId,
+    ...(target.taskId !== undefined ? { task_id: target.taskId } : {}),
+    action,
+    agent_id: caller.agent,
+    ...(target.token !== undefined ? { lease_token: target.token } : {}),
+    ...extra,
+  });
+}
+
+export function leaseActionText(action: LeaseAction, result: StoreResults['transitionTask']): string {
+  const lines = [taskLine(LEASE_ACTIONS[action], result.task)];
+  if (action === 'heartbeat' && result.task.lease_expires_at_ms !== undefined) {
+    lines.push(`  lease expires ${relativeTime(result.task.lease_expires_at_ms)}`);
+  }
+  if (action === 'fail' && result.task.last_error) lines.push(`  error    ${result.task.last_error}`);
+  if (action === 'complete' && result.task.result) lines.push(`  result   ${result.task.result}`);
+  return lines.join('\n');
+}
+
+/** claim's answer for people: shell comments and exports, so `eval "$(runboard claim)"` sets up the next calls. */
+export function claimText(runId: string, result: ClaimTaskResult): string {
+  return result.task ? claimedText(runId, result) : nothingText(runId, result);
+}
+
+/** Shell comments and exports: `eval "$(runboard claim)"` is safe, and later calls need no --run or --token. */
+function claimedText(runId: string, result: ClaimTaskResult): string {
+  const task = result.task!;
+  const said = [
+    taskLine('Claimed', task),
+    `  run      ${runId}`,
+    ...leaseLines(task),
+    `  attempt  ${task.attempt} of ${task.max_attempts} failed so far`,
+  ];
+  return [
+    ...said.map((l) => `# ${l}`),
+    `export RUNBOARD_RUN=${shellWord(runId)}`,
+    `export RUNBOARD_TASK=${shellWord(task.id)}`,
+    `export RUNBOARD_LEASE_TOKEN=${shellWord(task.lease_token ?? '')}`,
+  ].join('\n');
+}
+
+/** Ids and tokens are plain (PROTOCOL.md's id rule), but a quote costs nothing and keeps eval safe. */
+function shellWord(s: string): string {
+  return /^[\w.:@-]*$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+function nothingText(runId: string, result: ClaimTaskResult): string {
+  const why = result.reason ? NOTHING_TO_CLAIM_TEXT[result.reason] : 'nothing is claimable';
+  const when = result.next_retry_at_ms !== undefined ? ` (the first retry is due ${relativeTime(result.next_retry_at_ms)})` : '';
+  return [
+    `# Nothing to claim in run ${runId} now: ${why}${when}.`,
+    // Empty: `eval` of this output clears the previous task's token, so a stale heartbeat cannot follow.
+    `export RUNBOARD_TASK=`,
+    `export RUNBOARD_LEASE_TOKEN=`,
+  ].join('\n');
+}

@@ -1,0 +1,72 @@
+// The thin path of the agent loop's commands (PROTOCOL.md §Routing; issue 18): when the root's
+// server answers, a claim, heartbeat, complete, fail or release is one request on its socket and
+// its answer printed — loading no engine, store, zod or commander (dist/cli.js holds all of it;
+// the full CLI is dist/cli-core.js). Whatever it cannot do so — no server, a lost connection —
+// goes to the full CLI, which does it directly: a call already sent hands its command_id over
+// (handOff.ts), so it is carried out once. The output, exit codes and errors are the full CLI's,
+// from the same modules.
+import type { StoreMethod } from '../../../../contract/schemas/params';
+import { MethodCaller, RoutedCaller, debugNotes } from '../../routing/client';
+import { claimParams, claimText, givenLeaseToken, leaseActionParams, leaseActionText } from '../agentLoopCalls';
+import { resolveGlobals } from '../globalOptions';
+import { handOffCommandId } from '../handOff';
+import { EXIT, Output } from '../output';
+import { runOfRoot } from '../runChoice';
+import type { ThinInvocation } from './thinArgs';
+
+/** The methods the thin path calls that take a command_id (params.ts's takesCommandId for these three; a test holds them equal). */
+export const thinTakesCommandId = (method: StoreMethod): boolean => method === 'claimTask' || method === 'transitionTask';
+
+/** Thrown by the stand-in for the store: this call is the full CLI's. */
+class ToFullCli extends Error {
+  constructor(readonly sentCommandId: string | undefined) {
+    super('to the full CLI');
+  }
+}
+
+const fullCli: MethodCaller = {
+  execute: (_method, params) => {
+    throw new ToFullCli((params as { command_id?: string }).command_id);
+  },
+};
+
+/** Does the invocation through the root's server and returns true, or returns false: the full CLI's to do. */
+export async function thinPath(inv: ThinInvocation, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Promise<boolean> {
+  if (env.RUNBOARD_ROUTE === '0') return false;
+  const token = inv.command === 'claim' ? undefined : givenLeaseToken(inv.opts, env);
+  // A lease action names its task or token; the full CLI says so.
+  if (inv.command !== 'claim' && token === undefined && inv.opts.task === undefined) return false;
+  const out = new Output(inv.globals.json === true);
+  out.holding(inv.opts.token, env.RUNBOARD_LEASE_TOKEN);
+  let calls: RoutedCaller | undefined;
+  try {
+    const g = resolveGlobals(inv.globals, env, cwd);
+    calls = new RoutedCaller(
+      { root: g.root, durability: g.durability, env, note: debugNotes(env), takesCommandId: thinTakesCommandId },
+      () => fullCli,
+    );
+    const runId = g.run ?? (await runOfRoot(calls, g.root, token));
+    if (inv.command === 'claim') {
+      const result = await calls.execute('claimTask', claimParams(g, runId, inv.opts));
+      if (result.task?.lease_token) out.ownTokens.add(result.task.lease_token);
+      out.result(result, () => claimText(runId, result));
+      process.exitCode = result.task ? EXIT.ok : EXIT.nothingToClaim;
+    } else {
+      const action = inv.command;
+      const target = { runId, taskId: inv.opts.task as string | undefined, token };
+      const result = await calls.execute('transitionTask', leaseActionParams(g, action, target, inv.opts));
+      out.result(result, () => leaseActionText(action, result));
+      process.exitCode = EXIT.ok;
+    }
+    return true;
+  } catch (e) {
+    if (!(e instanceof ToFullCli)) {
+      process.exitCode = out.failure(e);
+      return true;
+    }
+    if (e.sentCommandId !== undefined) handOffCommandId(e.sentCommandId);
+    return false;
+  } finally {
+    calls?.close();
+  }
+}
