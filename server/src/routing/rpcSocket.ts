@@ -28,6 +28,12 @@ export class ConnectionLost extends Error {
 
 const HEADER_END = Buffer.from('\r\n\r\n');
 
+/** One JSON-RPC message with its LSP framing, as one buffer (one write, one syscall). */
+export function framed(message: object): Buffer {
+  const body = Buffer.from(JSON.stringify(message), 'utf8');
+  return Buffer.concat([Buffer.from(`Content-Length: ${body.length}\r\n\r\n`, 'ascii'), body]);
+}
+
 export class RpcSocket {
   private nextId = 1;
   private readonly pending = new Map<number, { resolve(a: RpcAnswer): void; reject(e: Error): void }>();
@@ -72,10 +78,9 @@ export class RpcSocket {
   request(method: string, params: unknown): Promise<RpcAnswer> {
     if (this.closed) return Promise.reject(new ConnectionLost(this.why, this.connected));
     const id = this.nextId++;
-    const body = Buffer.from(JSON.stringify({ jsonrpc: '2.0', id, method, params }), 'utf8');
     const answer = new Promise<RpcAnswer>((resolve, reject) => this.pending.set(id, { resolve, reject }));
     if (this.pending.size === 1) this.socket.ref();
-    this.socket.write(Buffer.concat([Buffer.from(`Content-Length: ${body.length}\r\n\r\n`, 'ascii'), body]));
+    this.socket.write(framed({ jsonrpc: '2.0', id, method, params }));
     return answer;
   }
 

@@ -25,7 +25,7 @@ export async function serveHeadless(o: HeadlessOptions): Promise<number> {
   ensureStoresUsable();
   const say = o.say ?? ((line: string) => process.stderr.write(`runboard: ${line}\n`));
   const log = (message: string) => say(`server: ${message}`);
-  const store = new RunService([o.root], { durability: o.durability });
+  const store = new RunService([o.root], { durability: o.durability, syncOffLoop: true });
   const root = store.rootPaths()[0];
   let idle: NodeJS.Timeout | undefined;
   let stopFor: (reason: string) => void = () => undefined;

@@ -63,6 +63,8 @@ export function runServer(argv: string[] = process.argv.slice(2)): void {
   const store = new RunService([], {
     durability: argValue(argv, '--durability') === 'none' ? 'none' : 'fsync',
     readOnly: argv.includes('--read-only'),
+    // Its socket's callers (and its own) go together while a sync runs.
+    syncOffLoop: true,
   });
   const connection = createConnection(ProposedFeatures.all);
   const log = (message: string) => process.stderr.write(`[runboard] ${message}\n`);

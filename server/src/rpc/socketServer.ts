@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
-import { createMessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-languageserver/node';
+import { createMessageConnection, StreamMessageReader } from 'vscode-languageserver/node';
 import { version } from '../../../package.json';
 import { Notifications, PROTOCOL_VERSION } from '../protocol';
 import { announce, readAnnouncement, withdrawAnnouncement } from '../routing/announcement';
@@ -18,6 +18,7 @@ import { ensureSocketFolder, removeStaleSocket } from '../routing/socketFolder';
 import type { RunService } from '../service/runService';
 import { errorText } from './rpcErrors';
 import { serveRequests, ServedRequests } from './requests';
+import { SocketMessageWriter } from './socketMessageWriter';
 import { SubscriptionHub } from './subscriptions';
 
 /** How long stopping waits for requests in flight to be answered before it cuts their connections. */
@@ -122,7 +123,7 @@ class Served implements ServedSocket {
       socket.destroy();
       return;
     }
-    const conn = createMessageConnection(new StreamMessageReader(socket), new StreamMessageWriter(socket));
+    const conn = createMessageConnection(new StreamMessageReader(socket), new SocketMessageWriter(socket));
     const hub = new SubscriptionHub(
       this.store,
       (p) => conn.sendNotification(Notifications.events, p).catch(() => undefined),

@@ -114,6 +114,8 @@ export class RunRegistry {
 
   /** The open root named by a path or URI; ROOT_UNKNOWN when it is not open. */
   resolveRoot(root: string): string {
+    // A root named as this registry names it (a socket's connection fills it in so): no realpath per call.
+    if (this.boards.has(root)) return root;
     const p = normalizePath(root, process.cwd());
     if (!this.boards.has(p)) {
       throw new DomainError('ROOT_UNKNOWN', `${root} is not an open root (open: ${this.rootPaths().join(', ') || 'none'}).`, { root });

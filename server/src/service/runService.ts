@@ -50,6 +50,7 @@ export const DEFAULT_STORE_OPTIONS: StoreOptions = {
   maxLineBytes: 16 * 1024 * 1024,
   tornReportMs: 2000,
   readOnly: false,
+  syncOffLoop: false,
 };
 
 export class RunService {

@@ -21,6 +21,12 @@ export interface StoreOptions {
   lockTimeoutMs: number;
   /** A line longer than this is skipped as malformed instead of being parsed. */
   maxLineBytes: number;
+  /**
+   * fdatasync on libuv's thread pool rather than inline: a server's callers keep arriving during
+   * a sync and go together in the next group (group commit); for a lone caller (a CLI call) the
+   * hand-off to the pool costs more than the sync itself (bench rows 3 and 7c).
+   */
+  syncOffLoop: boolean;
   /** A final line without newline is reported as torn after this long (PROTOCOL.md: 2 s). */
   tornReportMs: number;
   /**

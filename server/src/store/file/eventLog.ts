@@ -173,8 +173,18 @@ export class EventLog {
     }
   }
 
-  /** Makes what was appended through `fd` durable (fdatasync); a failure means none of it may be acknowledged. */
-  sync(fd: number): void {
+  /**
+   * Makes what was appended through `fd` durable (fdatasync); a failure means none of it may be
+   * acknowledged. Off the event loop (libuv's thread pool): while one group waits for its sync, the
+   * commands that arrive meanwhile are read and queued, and go together as the next group.
+   */
+  async sync(fd: number): Promise<void> {
+    crashPoint('before-fsync');
+    await new Promise<void>((resolve, reject) => fs.fdatasync(fd, (e) => (e ? reject(e) : resolve())));
+  }
+
+  /** The same, inline: a lone caller's commit, or a write made while folding (a restored newline), which cannot wait. */
+  syncNow(fd: number): void {
     crashPoint('before-fsync');
     fs.fdatasyncSync(fd);
   }

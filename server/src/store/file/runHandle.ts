@@ -226,7 +226,11 @@ export class RunHandle extends RunReader implements RunLog {
         const readTo = this.logSeq;
         const out = body(held, notices);
         // One sync for everything this hold wrote, before anyone is answered (group commit).
-        if (this.logSeq > readTo && this.opts.durability === 'fsync') this.syncOrFail(held);
+        if (this.logSeq > readTo && this.opts.durability === 'fsync') {
+          // Inline (a lone caller) or awaited on the thread pool (a server's callers, see StoreOptions.syncOffLoop).
+          const offLoop = this.syncOrFail(held);
+          if (offLoop) await offLoop;
+        }
         // One check, written or not: a body that wrote nothing must have answered from the file at the path too.
         if (compareAtPath(this.log.file, held.identity) !== 'same') {
           const wrote = this.logSeq > readTo;
@@ -272,14 +276,24 @@ export class RunHandle extends RunReader implements RunLog {
     return this.adoptReplacedLog(told);
   }
 
-  private syncOrFail(held: HeldLock): void {
-    try {
-      this.log.sync(held.fd);
-    } catch (e) {
+  /** Syncs what this hold wrote: at once, or the promise of the sync off the loop; a failure is STORAGE_ERROR. */
+  private syncOrFail(held: HeldLock): Promise<void> | undefined {
+    const failure = (e: unknown) => {
       const message = `Cannot sync ${this.log.file}: ${(e as Error).message}`;
       this.diagnose(message);
-      throw new DomainError('STORAGE_ERROR', message);
+      return new DomainError('STORAGE_ERROR', message);
+    };
+    if (this.opts.syncOffLoop) {
+      return this.log.sync(held.fd).catch((e: unknown) => {
+        throw failure(e);
+      });
     }
+    try {
+      this.log.syncNow(held.fd);
+    } catch (e) {
+      throw failure(e);
+    }
+    return undefined;
   }
 
   private async lockOrFail(create = false): Promise<HeldLock> {

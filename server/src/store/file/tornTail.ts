@@ -67,6 +67,6 @@ export function restoreNewline(
   const text = log.readText(torn.offset, torn.bytes);
   if (!seq.wouldComplete({ text, line: torn.line, start: torn.offset, end: torn.offset + torn.bytes })) return false;
   log.append(lockFd, Buffer.from('\n'));
-  if (opts.durability === 'fsync') log.sync(lockFd);
+  if (opts.durability === 'fsync') log.syncNow(lockFd);
   return true;
 }
