@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { assertBuilt, cli, cliJson, removeTempWorkspaces, seedRun, tempWorkspace } from './cliHarness';
+import { assertBuilt, cli, cliJson, removeTempWorkspaces, seedRun, startHeadless, stopHeadless, tempWorkspace } from './cliHarness';
 
 before(assertBuilt);
 after(removeTempWorkspaces);
@@ -31,6 +31,28 @@ describe('runboard init', () => {
     assert.match(agents, /^<!-- runboard:start -->\n[\s\S]*runboard claim --wait[\s\S]*<!-- runboard:end -->\n$/);
     assert.deepEqual(cliJson(root, ['init']).changed, [], 'the second init changes nothing');
     assert.equal(fs.readFileSync(path.join(root, 'AGENTS.md'), 'utf8'), agents);
+  });
+
+  it('without init, the first write makes .runboard/ with the same .gitignore; an existing .runboard/ is left as it is', async () => {
+    const root = tempWorkspace();
+    git(root, 'init', '-q');
+    cliJson(root, ['run', 'create', 'No init first']);
+    cliJson(root, ['tasks', 'add', 'One task']);
+    cliJson(root, ['claim']);
+    const ignored = () => git(root, 'status', '--porcelain', '-uall').trim().split('\n').sort();
+    assert.deepEqual(ignored(), ['?? .runboard/.gitignore'], 'logs, locks and caches are ignored');
+    assert.deepEqual(cliJson(root, ['init']).changed, ['AGENTS.md'], 'init finds its .gitignore in place');
+
+    const served = tempWorkspace();
+    git(served, 'init', '-q');
+    await startHeadless(served);
+    assert.deepEqual(git(served, 'status', '--porcelain', '-uall').trim(), '?? .runboard/.gitignore', 'serve --socket made it');
+    await stopHeadless();
+
+    const own = tempWorkspace();
+    fs.mkdirSync(path.join(own, '.runboard'));
+    cliJson(own, ['run', 'create', 'Its own folder']);
+    assert.equal(fs.existsSync(path.join(own, '.runboard', '.gitignore')), false);
   });
 
   it('keeps what AGENTS.md had, replaces an older block in place, and writes CLAUDE.md by flag; --print only prints', () => {

@@ -21,3 +21,4 @@ export function ensureStoresUsable(): void {
 // What the routing endpoint keeps in .runboard/ beside the boards (its lock and its announcement),
 // made with the file store's own primitives.
 export { tryHoldFile, type HeldFile } from './file/heldFile';
+export { ensureRunboardFolder } from './file/runboardFolder';

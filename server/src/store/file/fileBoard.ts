@@ -17,6 +17,7 @@ import { RunHandle } from './runHandle';
 import { HeldLock, OsRunLock } from './runLock';
 import type { RunSite } from './runSite';
 import { RunsWatcher } from './runsWatcher';
+import { ensureRunboardFolder } from './runboardFolder';
 
 export class FileBoard implements BoardStore {
   private readonly runs = new Map<string, RunHandle>();
@@ -157,6 +158,7 @@ export class FileBoard implements BoardStore {
     const dir = runsDir(this.root);
     if (!this.creationLock) {
       try {
+        ensureRunboardFolder(this.root);
         fs.mkdirSync(dir, { recursive: true });
       } catch (e) {
         throw new DomainError('STORAGE_ERROR', `Cannot create ${dir}: ${(e as Error).message}`);
