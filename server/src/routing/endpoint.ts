@@ -4,7 +4,8 @@
 // a named pipe on Windows. The serving process announces it in <root>/.runboard/server.json while
 // it holds <root>/.runboard/server.lock. Pure functions of the facts given, so every platform's
 // path is tested on any machine.
-import { createHash } from 'node:crypto';
+import { sha256 } from '@noble/hashes/sha2';
+import { bytesToHex } from '@noble/hashes/utils';
 import * as path from 'node:path';
 import { DURABILITIES, type Durability } from '../../../contract/limits';
 
@@ -24,9 +25,13 @@ export function socketFolder(host: EndpointHost): string {
   return path.posix.join(host.runtimeDir, `runboard-${host.user}`);
 }
 
-/** 16 hex digits of the root's real path: the same root always meets the same socket. */
+/**
+ * 16 hex digits of the sha256 of the root's real path: the same root always meets the same socket.
+ * sha256 from @noble/hashes, not node:crypto, which would cost every CLI call 1.4 ms to load
+ * (BENCHMARKS.md, rows 10c/10d); test/unit/routing/endpoint.test.ts holds the two equal.
+ */
 export function rootKey(realRoot: string): string {
-  return createHash('sha256').update(realRoot).digest('hex').slice(0, 16);
+  return bytesToHex(sha256(realRoot)).slice(0, 16);
 }
 
 /**

@@ -3,6 +3,7 @@
 // caller sees what it would have seen without routing: a `command_id` on every method that takes
 // one (unless the caller gave its own), and createRun's `run_id` fixed before it is sent.
 import type { StoreMethod } from '../../../contract/schemas/params';
+import { randomUuid } from './randomUuid';
 
 /** The fields a command_id puts on each event it writes (PROTOCOL.md §Idempotency). */
 const STAMP_FIELDS = ['command_id', 'command_method', 'command_fingerprint'] as const;
@@ -18,8 +19,8 @@ export interface RoutedCall {
   unstamp<T>(result: T): T;
 }
 
-/** A fresh id (the global Web Crypto: cheaper to reach at start-up than node:crypto, for the CLI's thin path). */
-export const newCommandId = (): string => globalThis.crypto.randomUUID();
+/** A fresh id: a random UUID (randomUuid.ts: no node:crypto on the CLI's thin path). */
+export const newCommandId = (): string => randomUuid();
 
 /**
  * `takesCommandId`: whether `method` takes a command_id (params.ts's rule, passed in so that the

@@ -2,6 +2,7 @@
 // folders and sockets, what a routed call adds to its params and takes out of its answer, and a
 // server's error answers thrown as the errors a direct call throws.
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { METHOD_PARAMS, ParamsError, StoreMethod, takesCommandId } from '../../../contract/schemas/params';
@@ -17,6 +18,7 @@ import {
   unsafeFolder,
   untrustedSocket,
 } from '../../../server/src/routing/endpoint';
+import { randomUuid } from '../../../server/src/routing/randomUuid';
 import { routedCall } from '../../../server/src/routing/routedCall';
 import { errorFromServer } from '../../../server/src/routing/serverErrors';
 
@@ -51,6 +53,24 @@ describe('endpoints', () => {
   it('the same root meets the same socket; another root another one', () => {
     assert.equal(rootKey(ROOT), rootKey(ROOT));
     assert.notEqual(rootKey(ROOT), rootKey(`${ROOT}2`));
+  });
+
+  it('keys a root by the first 16 hex digits of the sha256 of its real path (PROTOCOL.md), as node:crypto computes it', () => {
+    for (const root of [ROOT, '/', 'C:\\Users\\Ana\\Projekt', '/home/zoë/日本語/space d', 'x'.repeat(5000)]) {
+      assert.equal(rootKey(root), createHash('sha256').update(root).digest('hex').slice(0, 16), root.slice(0, 40));
+    }
+  });
+
+  it('stamps random v4 UUIDs: from /dev/urandom on POSIX, from Web Crypto on Windows', () => {
+    const V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+    for (const platform of ['linux', 'darwin', 'win32'] as const) {
+      const ids = Array.from({ length: 2000 }, () => randomUuid(platform));
+      assert.ok(
+        ids.every((id) => V4.test(id)),
+        platform,
+      );
+      assert.equal(new Set(ids).size, ids.length, `${platform}: no repeats`);
+    }
   });
 
   it('an announcement names its durability (a malformed one is not one)', () => {
