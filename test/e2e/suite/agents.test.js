@@ -35,10 +35,15 @@ suite('agents: CLI on PATH and MCP', () => {
   });
 
   test('Set Up Workspace for Agents writes .runboard/.gitignore and the AGENTS.md block, and a second run changes nothing (issue 16)', async () => {
-    await runboard();
+    const api = await runboard();
     const agents = path.join(root(), 'AGENTS.md');
     const gitignore = path.join(root(), '.runboard', '.gitignore');
     fs.writeFileSync(agents, '# Our agents\n\nBe kind.\n');
+    // A first write makes .runboard/ with its .gitignore; a workspace of an older Runboard has
+    // none: setting up writes it.
+    await createRun(api, 'Makes .runboard/ if nothing did yet');
+    assert.match(fs.readFileSync(gitignore, 'utf8'), /^\/\*$/m, 'the first write made .runboard/ with its .gitignore');
+    fs.rmSync(gitignore);
     const changed = await command('runboard.initWorkspace');
     assert.strictEqual(changed.length, 2, JSON.stringify(changed));
     const text = fs.readFileSync(agents, 'utf8');
