@@ -206,6 +206,36 @@ describe('a routing client', { skip: !posix && 'POSIX sockets' }, () => {
     }
   });
 
+  it('a handed-off command_id (the thin path lost its call) stamps the first call that takes one, routed or direct, once', async () => {
+    const { root, sock } = setUp();
+    // No server: direct, with the id the thin path sent.
+    const { calls, store } = recordingStore({ claimTask: (p) => ({ task: null, echoed: p.command_id }) });
+    const direct = new RoutedCaller({ root, durability: 'fsync', takesCommandId, handedOffCommandId: 'handed' }, () => store);
+    await direct.execute('listRuns', {});
+    assert.deepEqual(await direct.execute('claimTask', { run_id: 'r', agent_id: 'a' }), { task: null, echoed: 'handed' });
+    await direct.execute('claimTask', { run_id: 'r', agent_id: 'a' });
+    assert.deepEqual(
+      calls.map((c) => [c.method, c.params.command_id]),
+      [
+        ['listRuns', undefined],
+        ['claimTask', 'handed'],
+        ['claimTask', undefined],
+      ],
+      'listRuns takes no id; the second claim is a new call',
+    );
+    // A server: routed, with that id.
+    const server = await fakeServer(sock, () => ({ task: null }));
+    announce(root, announcementOf(root, sock));
+    const routed = new RoutedCaller({ root, durability: 'fsync', takesCommandId, handedOffCommandId: 'handed' }, () => store);
+    try {
+      await routed.execute('transitionTask', { run_id: 'r', action: 'heartbeat', lease_token: 't' });
+      assert.equal(server.seen[0].params.command_id, 'handed');
+    } finally {
+      routed.close();
+      server.close();
+    }
+  });
+
   it('writes directly when the socket may not be trusted, is stale, or is of another root; or when told not to route', async () => {
     const { root, sock } = setUp();
     const server = await fakeServer(sock, () => ({ routed: true }));
