@@ -8,6 +8,7 @@ import { AGENT_LOOP_COMMANDS, AgentLoopCommand, GLOBAL_OPTIONS, OptionSpec, pars
 import { DEFAULT_TASK_TYPE } from '../../../contract/taskLine';
 
 const runCommands = () => import('./commands/runCommands.js');
+const runTransferCommands = () => import('./commands/runTransferCommands.js');
 const blackboardCommands = () => import('./commands/blackboardCommands.js');
 const taskCommands = () => import('./commands/taskCommands.js');
 const oneTaskCommands = () => import('./commands/oneTaskCommands.js');
@@ -105,6 +106,17 @@ function addRunCommands(program: Command): void {
     .option('--source <client>', 'source client (default: runboard-cli)')
     .action(handle(runCommands, 'runCreate'));
   run.command('show').description('the run, its steps and its board').argument('[run_id]').action(handle(runCommands, 'runShow'));
+  run
+    .command('export')
+    .description("the run's events as JSON lines (the format of .runboard/runs/<run_id>/events.jsonl), to move it: `run import` reads them")
+    .argument('[run_id]')
+    .option('--output <file>', 'write them to this file (default: stdout)')
+    .action(handle(runTransferCommands, 'runExport'));
+  run
+    .command('import')
+    .description('make a run from an exported file (- for stdin): checked whole, written in one commit; refused when the run exists here')
+    .argument('<file>')
+    .action(handle(runTransferCommands, 'runImport'));
   run
     .command('events')
     .description("the run's events, oldest first")

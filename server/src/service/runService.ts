@@ -133,6 +133,18 @@ export class RunService {
     }
   }
 
+  /**
+   * A run moved here from another board (runTransfer.ts): its events, checked, made the run's first
+   * commit; RUN_EXISTS when the board has it; READ_ONLY on a read-only store. Not a protocol
+   * method — a run's events can be far more than params may hold — so the CLI calls it on its
+   * own store, which any process may write (a server of the root sees the new run as any other).
+   */
+  async importRun(events: EventRecord[], root?: string): Promise<R.CreateRunResult> {
+    if (this.options.readOnly) throw readOnlyError();
+    const run = await this.registry.boardForNewRun(root).createRun(events[0].run_id, events);
+    return { run: toRunRecord(run.state) };
+  }
+
   // ------------------------------------------------------------------ dispatch
 
   /** Validates raw params and runs the method: the one entry point for every transport. */

@@ -1,0 +1,63 @@
+// run export / run import: a run moved between workspaces or machines as its events, one JSON line
+// each (service/runTransfer.ts). Export reads through the protocol (routed or not) page by page;
+// import checks the whole file and makes the run on this root's own store in one commit.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { eventsOfExport, exportLine } from '../../service/runTransfer';
+import { Invocation } from '../invocation';
+import { UsageError } from '../usageError';
+
+export async function runExport({ session, out, args, opts }: Invocation): Promise<void> {
+  const file = opts.output as string | undefined;
+  if (file === undefined && out.json)
+    throw new UsageError('run export writes the events as JSON lines; with --json, name the file: --output <file>.');
+  const runId = await session.runId(args[0]);
+  // To a temp file renamed at the end: a failed export leaves no half file under the name.
+  const target = file === undefined ? undefined : path.resolve(file);
+  const tmp = target === undefined ? undefined : `${target}.${process.pid}.tmp`;
+  const fd = tmp === undefined ? 1 : fs.openSync(tmp, 'wx');
+  let count = 0;
+  try {
+    for (let since = 0; ;) {
+      const page = await session.execute('listEvents', { run_id: runId, since_seq: since });
+      if (page.events.length > 0) fs.writeSync(fd, page.events.map((e) => exportLine(e) + '\n').join(''));
+      count += page.events.length;
+      if (page.next_since_seq === undefined) break;
+      since = page.next_since_seq;
+    }
+    if (tmp !== undefined && target !== undefined) {
+      fs.fsyncSync(fd);
+      fs.closeSync(fd);
+      fs.renameSync(tmp, target);
+    }
+  } catch (e) {
+    if (tmp !== undefined) {
+      fs.closeSync(fd);
+      fs.rmSync(tmp, { force: true });
+    }
+    throw e;
+  }
+  if (target !== undefined)
+    out.result({ run_id: runId, events: count, file: target }, () => `Exported run ${runId}: ${count} events to ${target}.`);
+}
+
+export async function runImport({ session, out, args }: Invocation): Promise<void> {
+  const source = args[0]!;
+  let text: string;
+  try {
+    text = fs.readFileSync(source === '-' ? 0 : source, 'utf8');
+  } catch (e) {
+    throw new UsageError(`Cannot read ${source === '-' ? 'stdin' : source}: ${(e as Error).message}`);
+  }
+  const events = eventsOfExport(text);
+  const { run } = await session.store.importRun(events);
+  const bound = run.workspace.canonical_path;
+  out.result({ run }, () =>
+    [
+      `Imported run ${run.run_id}: ${events.length} events, ${run.status}, ${run.tasks.length} task${run.tasks.length === 1 ? '' : 's'}.`,
+      ...(bound && path.resolve(bound) !== path.resolve(session.root)
+        ? [`  It is bound to ${bound}: opened here it pauses until it is rebound to this folder (the editor offers "Rebind").`]
+        : []),
+    ].join('\n'),
+  );
+}
