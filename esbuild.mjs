@@ -1,7 +1,8 @@
 // One esbuild call per bundle (type-checking is `npm run typecheck`). Bundles:
 //   dist/server.js     the Runboard server (LSP-framed JSON-RPC over --stdio / --node-ipc)
 //   dist/extension.js  the VS Code extension (client)
-//   dist/cli.js        the `runboard` CLI: a small loader of dist/cli-core.js (V8 code cache)
+//   dist/cli.js        the `runboard` CLI: a small loader of dist/cli-thin.js (V8 code cache)
+//   dist/cli-thin.js   the agent loop's thin path (one request to the root's server), else dist/cli-core.js
 //   dist/mcp.js        `runboard mcp`, the MCP server (loaded only for that command)
 //   dist/media/*.js    webview scripts (browser)
 // The lock's N-API binary (fs-native-extensions) for every desktop target is copied to
@@ -29,7 +30,7 @@ const common = {
 // dist/cli.js starts on every CLI call, and its thin path must cost little more than starting node
 // (issue 18). esbuild wraps each `import * as fs from 'node:fs'` in __toESM, which copies the
 // module's every export into a new object at each importing module: 2 ms of a 60 ms call here.
-// For this bundle, such imports of Node's own modules become plain requires (TypeScript's
+// For these bundles, such imports of Node's own modules become plain requires (TypeScript's
 // `import fs = require('node:fs')`, which esbuild emits as `const fs = require(...)`): the same
 // object, with the same members.
 const plainNodeRequires = {
@@ -47,6 +48,8 @@ const nodeBundles = [
   { entryPoints: ['server/src/main.ts'], outfile: 'dist/server.js' },
   { entryPoints: ['client/src/extension.ts'], outfile: 'dist/extension.js' },
   { entryPoints: ['server/src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' }, plugins: [plainNodeRequires] },
+  // The thin path of the agent loop's commands and the way to the CLI proper, run by cli.js through V8's code cache.
+  { entryPoints: ['server/src/cli/thin/thinMain.ts'], outfile: 'dist/cli-thin.js', plugins: [plainNodeRequires] },
   // The CLI proper, run by cli.js through V8's code cache (server/src/cli/codeCache.ts).
   { entryPoints: ['server/src/cli/core.ts'], outfile: 'dist/cli-core.js' },
   // The MCP server (with the MCP SDK) in its own bundle: cli.js requires it only for `runboard mcp`.

@@ -170,12 +170,12 @@ describe("the agent loop's thin path: claim, heartbeat, complete, fail, release"
     }
   });
 
-  it('loads cli.js alone: no cli-core.js, no lock binary', async () => {
+  it('loads cli.js and cli-thin.js alone: no cli-core.js, no lock binary', async () => {
     const root = tempWorkspace();
     seedRun(root, 'r1', TASKS);
     await startHeadless(root);
     const loaded = modulesLoaded(root, ['--root', root, '--run', 'r1', '--json', 'claim']);
-    assert.deepEqual([...new Set(loaded.map((f) => path.basename(f)))], ['cli.js']);
+    assert.deepEqual([...new Set(loaded.map((f) => path.basename(f)))], ['cli.js', 'cli-thin.js']);
   });
 });
 

@@ -16,23 +16,29 @@ function cacheFiles(dir: string): string[] {
 }
 
 describe('CLI start-up', () => {
-  it('a claim loads nothing but cli.js, cli-core.js and the lock binary', () => {
+  it('a claim without a server loads nothing but cli.js, cli-thin.js, cli-core.js and the lock binary', () => {
     const root = tempWorkspace();
     seedRun(root, 'r', [{ id: 't', task_type: 'x' }]);
     const loaded = modulesLoaded(root, ['--root', root, '--json', 'claim']);
     const names = loaded.map((f) => path.basename(f));
     assert.ok(names.includes('cli-core.js'), names.join(', '));
     for (const f of loaded) {
-      assert.ok(/^(cli\.js|cli-core\.js|fs-native-extensions\.node)$/.test(path.basename(f)), `unexpected module on the claim path: ${f}`);
+      assert.ok(
+        /^(cli\.js|cli-thin\.js|cli-core\.js|fs-native-extensions\.node)$/.test(path.basename(f)),
+        `unexpected module on the claim path: ${f}`,
+      );
     }
   });
 
-  it("cli.js, the thin path's bundle, holds no zod, commander or lock binding (those are cli-core.js's)", () => {
-    const thin = fs.readFileSync(CLI_JS, 'utf8');
-    const core = fs.readFileSync(path.join(path.dirname(CLI_JS), 'cli-core.js'), 'utf8');
-    for (const marker of ['ZodError', 'CommanderError', 'fs-native-extensions']) {
-      assert.ok(core.includes(marker), `${marker} marks what cli-core.js holds`);
-      assert.ok(!thin.includes(marker), `cli.js holds ${marker}`);
+  it("cli.js and cli-thin.js, the thin path's bundles, hold no zod, commander or lock binding (those are cli-core.js's)", () => {
+    const dist = path.dirname(CLI_JS);
+    const core = fs.readFileSync(path.join(dist, 'cli-core.js'), 'utf8');
+    for (const bundle of ['cli.js', 'cli-thin.js']) {
+      const thin = fs.readFileSync(path.join(dist, bundle), 'utf8');
+      for (const marker of ['ZodError', 'CommanderError', 'fs-native-extensions']) {
+        assert.ok(core.includes(marker), `${marker} marks what cli-core.js holds`);
+        assert.ok(!thin.includes(marker), `${bundle} holds ${marker}`);
+      }
     }
   });
 
@@ -46,7 +52,13 @@ describe('CLI start-up', () => {
     assert.deepEqual(cacheFiles(cacheHome), [], 'not after a usage error');
 
     assert.equal(cli(['--root', root, 'runs'], { env }).status, 0);
-    const [file] = cacheFiles(cacheHome);
+    const files = cacheFiles(cacheHome);
+    assert.deepEqual(
+      files.map((f) => f.split('-')[0] + '-' + f.split('-')[1].split('.')[0]),
+      ['cli-core', 'cli-thin'],
+      'one cache per bundle run: cli-thin.js (run by cli.js), cli-core.js',
+    );
+    const [file] = files;
     assert.ok(file, 'written after a command');
     assert.ok(file.startsWith(`cli-core.js-`) && file.includes(`-${process.version}-${process.arch}-`), file);
     const full = path.join(cacheHome, 'runboard', file);

@@ -39,6 +39,7 @@ describe('the packaged extension', () => {
       'dist/extension.js',
       'dist/server.js',
       'dist/cli.js',
+      'dist/cli-thin.js',
       'dist/cli-core.js',
       'dist/mcp.js',
       'dist/bin/runboard',

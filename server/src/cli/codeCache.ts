@@ -31,6 +31,14 @@ function safeDir(dir: string): boolean {
   }
 }
 
+const quickExit = /^(-h|--help|-V|--version|help)$/;
+
+/** Whether the code just run is worth caching: after a real command (its code then compiled), not after --help or a usage error. */
+export function afterARealCommand(): boolean {
+  const code = process.exitCode ?? 0;
+  return (code === 0 || code === 1) && !process.argv.slice(2).some((a) => quickExit.test(a));
+}
+
 export function requireWithCodeCache(file: string, shouldWrite: () => boolean): void {
   const source = fs.readFileSync(file, 'utf8');
   const dir = cacheDir();
