@@ -4,6 +4,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { eventsOfExport, exportLine } from '../../service/runTransfer';
+import { readInput } from '../inputFile';
 import { Invocation } from '../invocation';
 import { UsageError } from '../usageError';
 
@@ -42,14 +43,7 @@ export async function runExport({ session, out, args, opts }: Invocation): Promi
 }
 
 export async function runImport({ session, out, args }: Invocation): Promise<void> {
-  const source = args[0]!;
-  let text: string;
-  try {
-    text = fs.readFileSync(source === '-' ? 0 : source, 'utf8');
-  } catch (e) {
-    throw new UsageError(`Cannot read ${source === '-' ? 'stdin' : source}: ${(e as Error).message}`);
-  }
-  const events = eventsOfExport(text);
+  const events = eventsOfExport(readInput(args[0]!));
   const { run } = await session.store.importRun(events);
   const bound = run.workspace.canonical_path;
   out.result({ run }, () =>

@@ -1,8 +1,8 @@
 // tasks create|list, and the lease holder's actions: heartbeat, complete, fail, release — by
 // token or task; plus retry and requeue, which need no lease. Claiming is claimCommand.ts.
-import * as fs from 'node:fs';
 import { taskLine, tasksOfRun, tasksTable } from '../humanFormat';
 import { givenLeaseToken, LeaseAction, leaseActionParams, leaseActionText, LeaseTarget } from '../agentLoopCalls';
+import { inputName, readInput } from '../inputFile';
 import { Invocation } from '../invocation';
 import { CliSession } from '../session';
 import { UsageError } from '../usageError';
@@ -11,13 +11,7 @@ import { TASK_STATUSES, TaskStatus } from '../../../../contract/statuses';
 
 export async function tasksCreate({ session, out, args }: Invocation): Promise<void> {
   const source = args[0]!;
-  let text: string;
-  try {
-    text = fs.readFileSync(source === '-' ? 0 : source, 'utf8');
-  } catch (e) {
-    throw new UsageError(`Cannot read ${source === '-' ? 'stdin' : source}: ${(e as Error).message}`);
-  }
-  const doc = parseJson(source === '-' ? 'stdin' : source, text);
+  const doc = parseJson(inputName(source), readInput(source));
   const tasks = Array.isArray(doc) ? doc : (doc as { tasks?: unknown } | null)?.tasks;
   if (!Array.isArray(tasks)) throw new UsageError('Expected a JSON array of tasks, or an object {"tasks": [...]}.');
   const result = await session.execute('createTasks', session.withCommandId({ run_id: await session.runId(), tasks: tasks as never }));

@@ -1,0 +1,16 @@
+// A file argument of the CLI, or `-` for stdin: its text, or a usage error naming it.
+import * as fs from 'node:fs';
+import { UsageError } from './usageError';
+
+/** How the input is named in messages. */
+export function inputName(source: string): string {
+  return source === '-' ? 'stdin' : source;
+}
+
+export function readInput(source: string): string {
+  try {
+    return fs.readFileSync(source === '-' ? 0 : source, 'utf8');
+  } catch (e) {
+    throw new UsageError(`Cannot read ${inputName(source)}: ${(e as Error).message}`);
+  }
+}
