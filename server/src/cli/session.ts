@@ -7,7 +7,7 @@ import { debugNotes, RoutedCaller } from '../routing/client';
 import { RunService } from '../service/runService';
 import { GlobalOptions, resolveGlobals } from './globalOptions';
 import { runOfRoot } from './runChoice';
-import { takeHandedOffCommandId } from './handOff';
+import { takeHandOver } from './handOff';
 import type { Durability } from '../../../contract/limits';
 
 export class CliSession {
@@ -51,7 +51,7 @@ export class CliSession {
         env: this.env,
         note: debugNotes(this.env),
         takesCommandId,
-        handedOffCommandId: takeHandedOffCommandId(),
+        handedOver: takeHandOver(),
       },
       () => this.store,
     );

@@ -49,11 +49,11 @@ export interface RouteOptions {
   /** Whether a method takes a command_id: params.ts's `takesCommandId` (injected: the CLI's thin path loads no schemas). */
   takesCommandId: (method: StoreMethod) => boolean;
   /**
-   * The command_id a call already sent with, by a caller that lost its connection and hands the
-   * call on (the CLI's thin path, cli/handOff.ts): the first call that takes a command_id is
-   * stamped with it, routed or direct, so that doing it again is safe.
+   * Handed over by a caller that could not route (the CLI's thin path, cli/handOff.ts): this one
+   * goes direct without trying again, and the first call that takes a command_id is stamped with
+   * the id the call was already sent with, so that doing it again is safe.
    */
-  handedOffCommandId?: string;
+  handedOver?: { commandId?: string };
 }
 
 export class RoutedCaller implements MethodCaller {
@@ -69,7 +69,8 @@ export class RoutedCaller implements MethodCaller {
     private readonly direct: () => MethodCaller,
   ) {
     this.env = o.env ?? process.env;
-    this.handedOff = o.handedOffCommandId;
+    this.handedOff = o.handedOver?.commandId;
+    if (o.handedOver) this.nextAttempt = Infinity;
     // RUNBOARD_ROUTE_TIMEOUT_MS: another wait for answers (tests; a very slow disk).
     const fromEnv = Number(this.env.RUNBOARD_ROUTE_TIMEOUT_MS);
     this.answerTimeoutMs = Number.isFinite(fromEnv) && fromEnv > 0 ? fromEnv : ANSWER_TIMEOUT_MS;

@@ -1,6 +1,6 @@
 // The endpoint lock, <root>/.runboard/server.lock: an exclusive OS lock held for its whole life by
 // the one server that serves the root's socket (the kernel frees it when that server dies). A
-// server that cannot take it serves no socket: it writes directly, as the CLI does without routing.
+// server that cannot take it serves no socket (the editor's server sends its writes to the holder).
 import * as path from 'node:path';
 import { SERVER_LOCK_FILE } from '../../../contract/layout';
 import { ensureRunboardFolder, HeldFile, tryHoldFile } from '../store/boards';

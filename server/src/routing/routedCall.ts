@@ -19,14 +19,11 @@ export interface RoutedCall {
   unstamp<T>(result: T): T;
 }
 
-/** A fresh id: a random UUID (randomUuid.ts: no node:crypto on the CLI's thin path). */
-export const newCommandId = (): string => randomUuid();
-
 /**
  * `takesCommandId`: whether `method` takes a command_id (params.ts's rule, passed in so that the
  * CLI's thin path does not load the schemas).
  */
-export function routedCall(method: StoreMethod, given: object, takesCommandId: boolean, newId: () => string = newCommandId): RoutedCall {
+export function routedCall(method: StoreMethod, given: object, takesCommandId: boolean, newId: () => string = randomUuid): RoutedCall {
   const params: Record<string, unknown> = { ...given };
   let commandId: string | undefined;
   if (takesCommandId && params.command_id === undefined) params.command_id = commandId = newId();

@@ -206,32 +206,40 @@ describe('a routing client', { skip: !posix && 'POSIX sockets' }, () => {
     }
   });
 
-  it('a handed-off command_id (the thin path lost its call) stamps the first call that takes one, routed or direct, once', async () => {
+  it('a hand-over (the thin path could not route) goes direct without trying again, its command_id on the first call that takes one', async () => {
     const { root, sock } = setUp();
-    // No server: direct, with the id the thin path sent.
-    const { calls, store } = recordingStore({ claimTask: (p) => ({ task: null, echoed: p.command_id }) });
-    const direct = new RoutedCaller({ root, durability: 'fsync', takesCommandId, handedOffCommandId: 'handed' }, () => store);
-    await direct.execute('listRuns', {});
-    assert.deepEqual(await direct.execute('claimTask', { run_id: 'r', agent_id: 'a' }), { task: null, echoed: 'handed' });
-    await direct.execute('claimTask', { run_id: 'r', agent_id: 'a' });
-    assert.deepEqual(
-      calls.map((c) => [c.method, c.params.command_id]),
-      [
-        ['listRuns', undefined],
-        ['claimTask', 'handed'],
-        ['claimTask', undefined],
-      ],
-      'listRuns takes no id; the second claim is a new call',
-    );
-    // A server: routed, with that id.
-    const server = await fakeServer(sock, () => ({ task: null }));
+    // A server is announced and answers: a handed-over caller still does not send it anything.
+    const server = await fakeServer(sock, () => ({ routed: true }));
     announce(root, announcementOf(root, sock));
-    const routed = new RoutedCaller({ root, durability: 'fsync', takesCommandId, handedOffCommandId: 'handed' }, () => store);
+    const { calls, store } = recordingStore({ claimTask: (p) => ({ task: null, echoed: p.command_id }) });
+    const handed = new RoutedCaller({ root, durability: 'fsync', takesCommandId, handedOver: { commandId: 'handed' } }, () => store);
     try {
-      await routed.execute('transitionTask', { run_id: 'r', action: 'heartbeat', lease_token: 't' });
-      assert.equal(server.seen[0].params.command_id, 'handed');
+      await handed.execute('listRuns', {});
+      assert.deepEqual(await handed.execute('claimTask', { run_id: 'r', agent_id: 'a' }), { task: null, echoed: 'handed' });
+      await handed.execute('claimTask', { run_id: 'r', agent_id: 'a' });
+      assert.deepEqual(
+        calls.map((c) => [c.method, c.params.command_id]),
+        [
+          ['listRuns', undefined],
+          ['claimTask', 'handed'],
+          ['claimTask', undefined],
+        ],
+        'listRuns takes no id; the second claim is a new call',
+      );
+      assert.deepEqual(server.seen, [], 'routing was tried once, by the thin path');
+      // A hand-over without an id (the thin path found no server): direct, nothing stamped.
+      const plain = recordingStore();
+      await new RoutedCaller({ root, durability: 'fsync', takesCommandId, handedOver: {} }, () => plain.store).execute('claimTask', {
+        run_id: 'r',
+        agent_id: 'a',
+      });
+      assert.deepEqual(
+        plain.calls.map((c) => c.params.command_id),
+        [undefined],
+      );
+      assert.deepEqual(server.seen, []);
     } finally {
-      routed.close();
+      handed.close();
       server.close();
     }
   });

@@ -1,5 +1,5 @@
 // serve: the Runboard server in this process. It is dist/server.js itself, required at run time
-// so that cli.js does not carry the language-server libraries on every call: over --stdio or
+// so that the CLI bundles do not carry the language-server libraries on every call: over --stdio or
 // --node-ipc (the server reads those, --durability and --read-only from the process arguments),
 // or on the root's socket (--socket: a headless server for the root's CLI and MCP processes).
 import * as path from 'node:path';

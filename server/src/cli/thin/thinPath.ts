@@ -1,15 +1,15 @@
 // The thin path of the agent loop's commands (PROTOCOL.md §Routing; issue 18): when the root's
 // server answers, a claim, heartbeat, complete, fail or release is one request on its socket and
-// its answer printed — loading no engine, store, zod or commander (dist/cli.js holds all of it;
-// the full CLI is dist/cli-core.js). Whatever it cannot do so — no server, a lost connection —
-// goes to the full CLI, which does it directly: a call already sent hands its command_id over
-// (handOff.ts), so it is carried out once. The output, exit codes and errors are the full CLI's,
-// from the same modules.
+// its answer printed — loading no engine, store, zod or commander (dist/cli-thin.js holds all of
+// it; the full CLI is dist/cli-core.js). Whatever it cannot do so — no server, a lost connection —
+// goes to the full CLI, which does it directly without trying to route again; a call already sent
+// hands its command_id over (handOff.ts), so it is carried out once. The output, exit codes and
+// errors are the full CLI's, from the same modules.
 import type { StoreMethod } from '../../../../contract/schemas/params';
 import { MethodCaller, RoutedCaller, debugNotes } from '../../routing/client';
 import { claimParams, claimText, givenLeaseToken, leaseActionParams, leaseActionText } from '../agentLoopCalls';
 import { resolveGlobals } from '../globalOptions';
-import { handOffCommandId } from '../handOff';
+import { handOver } from '../handOff';
 import { EXIT, Output } from '../output';
 import { runOfRoot } from '../runChoice';
 import type { ThinInvocation } from './thinArgs';
@@ -64,7 +64,7 @@ export async function thinPath(inv: ThinInvocation, env: NodeJS.ProcessEnv = pro
       process.exitCode = out.failure(e);
       return true;
     }
-    if (e.sentCommandId !== undefined) handOffCommandId(e.sentCommandId);
+    handOver({ commandId: e.sentCommandId });
     return false;
   } finally {
     calls?.close();

@@ -226,11 +226,7 @@ export class RunHandle extends RunReader implements RunLog {
         const readTo = this.logSeq;
         const out = body(held, notices);
         // One sync for everything this hold wrote, before anyone is answered (group commit).
-        if (this.logSeq > readTo && this.opts.durability === 'fsync') {
-          // Inline (a lone caller) or awaited on the thread pool (a server's callers, see StoreOptions.syncOffLoop).
-          const offLoop = this.syncOrFail(held);
-          if (offLoop) await offLoop;
-        }
+        if (this.logSeq > readTo && this.opts.durability === 'fsync') await this.syncOrFail(held);
         // One check, written or not: a body that wrote nothing must have answered from the file at the path too.
         if (compareAtPath(this.log.file, held.identity) !== 'same') {
           const wrote = this.logSeq > readTo;
@@ -276,24 +272,16 @@ export class RunHandle extends RunReader implements RunLog {
     return this.adoptReplacedLog(told);
   }
 
-  /** Syncs what this hold wrote: at once, or the promise of the sync off the loop; a failure is STORAGE_ERROR. */
-  private syncOrFail(held: HeldLock): Promise<void> | undefined {
-    const failure = (e: unknown) => {
+  /** Syncs what this hold wrote — inline (a lone caller) or on the thread pool (a server's, StoreOptions.syncOffLoop); a failure is STORAGE_ERROR. */
+  private async syncOrFail(held: HeldLock): Promise<void> {
+    try {
+      if (this.opts.syncOffLoop) await this.log.sync(held.fd);
+      else this.log.syncNow(held.fd);
+    } catch (e) {
       const message = `Cannot sync ${this.log.file}: ${(e as Error).message}`;
       this.diagnose(message);
-      return new DomainError('STORAGE_ERROR', message);
-    };
-    if (this.opts.syncOffLoop) {
-      return this.log.sync(held.fd).catch((e: unknown) => {
-        throw failure(e);
-      });
+      throw new DomainError('STORAGE_ERROR', message);
     }
-    try {
-      this.log.syncNow(held.fd);
-    } catch (e) {
-      throw failure(e);
-    }
-    return undefined;
   }
 
   private async lockOrFail(create = false): Promise<HeldLock> {

@@ -21,7 +21,6 @@ export class RunsWatcher {
   /** Runs whose log is watched, and run folders seen before their log was written. */
   private readonly logs = new Set<string>();
   private readonly awaitingLog = new Set<string>();
-  private watchLog: (runId: string) => void = () => undefined;
   /** Runs with a look scheduled for the next turn of the event loop. */
   private readonly soon = new Set<string>();
   private readonly timer: NodeJS.Timeout;
@@ -48,22 +47,11 @@ export class RunsWatcher {
       // Only the logs matter; snapshots, checkpoints and locks change for other reasons.
       ignored: (p, stats) => stats?.isFile() === true && path.basename(p) !== EVENTS_FILE,
     });
-    const watchLog = (runId: string) => {
-      if (this.logs.has(runId)) return;
-      // A run folder whose log is not written yet: its log is watched once the poll sees it.
-      if (!fs.existsSync(this.logOf(runId))) {
-        this.awaitingLog.add(runId);
-        return;
-      }
-      this.logs.add(runId);
-      w.add(this.logOf(runId));
-    };
-    this.watchLog = watchLog;
     const onPath = (p: string) => {
       const rel = path.relative(dir, p);
       const runId = rel.split(path.sep)[0];
       if (!runId || runId.startsWith('..')) return;
-      watchLog(runId);
+      this.watchLog(runId);
       this.target.changed(runId);
     };
     w.on('add', onPath)
@@ -90,7 +78,7 @@ export class RunsWatcher {
     // Runs that appeared before the watcher was ready.
     w.on('ready', () => {
       for (const name of fs.readdirSync(dir)) {
-        watchLog(name);
+        this.watchLog(name);
         this.target.changed(name);
       }
     });
@@ -103,6 +91,17 @@ export class RunsWatcher {
       this.soon.delete(runId);
       if (!this.closed) this.target.changed(runId);
     });
+  }
+
+  /** Watches the run's log as a file; a run folder whose log is not written yet waits for the poll to see it. */
+  private watchLog(runId: string): void {
+    if (!this.watcher || this.logs.has(runId)) return;
+    if (!fs.existsSync(this.logOf(runId))) {
+      this.awaitingLog.add(runId);
+      return;
+    }
+    this.logs.add(runId);
+    this.watcher.add(this.logOf(runId));
   }
 
   private logOf(runId: string): string {

@@ -132,17 +132,13 @@ export class PgEventLog {
   }
 
   /** The run's events after `afterSeq`, up to `toSeq` (default: all), ascending. */
-  async readSince(runId: string, afterSeq: number, toSeq = Number.MAX_SAFE_INTEGER): Promise<StoredEvent[]> {
-    const c = await this.pool.connect();
-    try {
-      return await this.read(c, runId, afterSeq, toSeq);
-    } finally {
-      c.release();
-    }
+  readSince(runId: string, afterSeq: number, toSeq = Number.MAX_SAFE_INTEGER): Promise<StoredEvent[]> {
+    return this.read(this.pool, runId, afterSeq, toSeq);
   }
 
-  private async read(c: PoolClient, runId: string, afterSeq: number, toSeq: number): Promise<StoredEvent[]> {
-    const r = await c.query<{ seq: string; line: string }>(
+  /** On the pool, or in a transaction on its client. */
+  private async read(db: Pool | PoolClient, runId: string, afterSeq: number, toSeq: number): Promise<StoredEvent[]> {
+    const r = await db.query<{ seq: string; line: string }>(
       'SELECT seq, line FROM runboard_events WHERE board = $1 AND run_id = $2 AND seq > $3 AND seq <= $4 ORDER BY seq',
       [this.board, runId, afterSeq, toSeq],
     );
