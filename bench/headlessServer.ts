@@ -16,7 +16,7 @@ async function waitUntil(what: string, ready: () => boolean, child: ChildProcess
 
 /** Runs `fn` while a server serves `root`'s socket with `durability`. */
 export async function withHeadlessServer<T>(root: string, durability: Durability, fn: () => Promise<T>): Promise<T> {
-  // BENCH_SERVER_ARGS: extra node flags for the server, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
+  // BENCH_SERVER_ARGS: extra node flags for the server, e.g. "--cpu-prof --cpu-prof-dir=prof".
   const extra = process.env.BENCH_SERVER_ARGS?.split(' ').filter(Boolean) ?? [];
   const args = [...extra, CLI_JS, '--root', root, '--durability', durability, 'serve', '--socket', '--idle-timeout', '0'];
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });

@@ -21,7 +21,7 @@ export interface VersusSqliteSize {
 }
 
 function startWorker(args: string[]): Promise<ChildProcess> {
-  // BENCH_WORKER_ARGS: extra node flags for the workers, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
+  // BENCH_WORKER_ARGS: extra node flags for the workers, e.g. "--cpu-prof --cpu-prof-dir=prof".
   const extra = process.env.BENCH_WORKER_ARGS?.split(' ').filter(Boolean) ?? [];
   const worker = benchEntry('queueWorker');
   const child = fork(worker.file, args, {

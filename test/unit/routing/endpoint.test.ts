@@ -41,8 +41,9 @@ describe('endpoints', () => {
   });
 
   it('Windows: a named pipe of the user and the root', () => {
-    const e = endpointFor('C:\\Users\\ada\\shop', { platform: 'win32', user: 'ada', runtimeDir: 'C:\\Temp' });
-    assert.equal(e, `\\\\.\\pipe\\runboard-ada-${rootKey('C:\\Users\\ada\\shop')}`);
+    const root = path.win32.join('C:', 'shop');
+    const e = endpointFor(root, { platform: 'win32', user: 'ada', runtimeDir: path.win32.join('C:', 'Temp') });
+    assert.equal(e, `\\\\.\\pipe\\runboard-ada-${rootKey(root)}`);
   });
 
   it('a socket path over the limit is no endpoint (clients write directly)', () => {
