@@ -35,7 +35,7 @@ async function oneRound(size: BatchedSize): Promise<RoundResult> {
     let events = 0;
     try {
       await store.execute('createRun', { run_id: runId, objective: 'batched commits' });
-      const log = (store.runIn(store.rootPaths()[0], runId) as RunHandle).log;
+      const log = ((await store.runIn(store.rootPaths()[0], runId)) as RunHandle).log;
       const fd = fs.openSync(log.file, 'r');
       try {
         await settle();

@@ -32,12 +32,12 @@ export function bigRun(events: number, tail: number): BigRun {
 }
 
 /** Runs `fn` with the run's caches moved out of its folder (so a load folds the whole log). */
-export function withoutCaches<T>(run: BigRun, fn: () => T): T {
+export async function withoutCaches<T>(run: BigRun, fn: () => Promise<T>): Promise<T> {
   const aside = path.join(run.root, 'caches-aside');
   fs.mkdirSync(aside, { recursive: true });
   for (const f of CACHES) fs.renameSync(path.join(run.fixture.dir, f), path.join(aside, f));
   try {
-    return fn();
+    return await fn();
   } finally {
     for (const f of CACHES) fs.renameSync(path.join(aside, f), path.join(run.fixture.dir, f));
   }
@@ -50,13 +50,13 @@ export interface LoadResult {
 }
 
 /** Opens the run in a fresh store (its first use loads it) and closes the store without writing. */
-export function timeLoad(run: BigRun): LoadResult {
+export async function timeLoad(run: BigRun): Promise<LoadResult> {
   const store: RunService = benchStore(run.root);
   const diagnostics: string[] = [];
   store.on({ onDiagnostic: (d) => diagnostics.push(d.message) });
   try {
     const t0 = nowMs();
-    const h = store.runIn(store.rootPaths()[0], run.runId);
+    const h = await store.runIn(store.rootPaths()[0], run.runId);
     const ms = nowMs() - t0;
     if (!h) throw new Error('the big run did not load');
     return { ms, lastSeq: h.lastSeq, diagnostics };

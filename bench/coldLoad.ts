@@ -18,12 +18,12 @@ export async function benchColdLoad(size: ColdLoadSize): Promise<Row[]> {
   const logOnly: number[] = [];
   for (let r = 0; r < size.rounds; r++) {
     await settle();
-    const fast = timeLoad(run);
+    const fast = await timeLoad(run);
     if (fast.lastSeq !== run.fixture.events) throw new Error(`loaded to seq ${fast.lastSeq}, expected ${run.fixture.events}`);
     if (fast.diagnostics.length > 0) throw new Error(`the cached load reported: ${fast.diagnostics.join('; ')}`);
     cached.push(fast.ms / 1000);
     await settle();
-    logOnly.push(withoutCaches(run, () => timeLoad(run)).ms / 1000);
+    logOnly.push((await withoutCaches(run, () => timeLoad(run))).ms / 1000);
   }
   const value = median(cached);
   const baseline = median(logOnly);

@@ -33,10 +33,15 @@ function boardLoop(caller: MethodCaller, runId: string, agent: string): Loop {
   };
 }
 
-function runboardLoop(root: string, runId: string, durability: Durability, agent: string): { loop: Loop; close: () => void } {
+async function runboardLoop(
+  root: string,
+  runId: string,
+  durability: Durability,
+  agent: string,
+): Promise<{ loop: Loop; close: () => void }> {
   const store = new RunService([root], { durability, snapshotDelayMs: null, snapshotLagEvents: Number.MAX_SAFE_INTEGER });
   // Load the run now, not on the clock.
-  if (!store.runIn(store.rootPaths()[0], runId)) throw new Error(`no run ${runId} in ${root}`);
+  if (!(await store.runIn(store.rootPaths()[0], runId))) throw new Error(`no run ${runId} in ${root}`);
   return { loop: boardLoop(store, runId, agent), close: () => store.close() };
 }
 
@@ -63,14 +68,13 @@ function sqliteLoop(file: string, sync: SqliteSync, agent: string): { loop: Loop
   return { loop, close: () => q.close() };
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const [kind, ...args] = process.argv.slice(2);
-  const worker =
-    kind === 'runboard'
-      ? runboardLoop(args[0], args[1], args[2] as Durability, args[3])
-      : kind === 'routed'
-        ? routedLoop(args[0], args[1], args[2] as Durability, args[3])
-        : sqliteLoop(args[0], args[1] as SqliteSync, args[2]);
+  const worker = await (kind === 'runboard'
+    ? runboardLoop(args[0], args[1], args[2] as Durability, args[3])
+    : kind === 'routed'
+      ? routedLoop(args[0], args[1], args[2] as Durability, args[3])
+      : sqliteLoop(args[0], args[1] as SqliteSync, args[2]));
   process.once('message', () => {
     const cpu0 = process.cpuUsage();
     worker
@@ -88,4 +92,7 @@ function main(): void {
   process.send!('ready');
 }
 
-main();
+main().catch((e: Error) => {
+  process.stderr.write(`${e.stack ?? e.message}\n`);
+  process.exit(1);
+});

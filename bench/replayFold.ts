@@ -35,7 +35,7 @@ export async function benchReplayFold(size: ReplayFoldSize): Promise<Row[]> {
     const parseMs = timeSync(() => (lines = parseEveryLine(run.fixture.file)));
     parseRates.push(lines / (parseMs / 1000));
     await settle();
-    const load = withoutCaches(run, () => timeLoad(run));
+    const load = await withoutCaches(run, () => timeLoad(run));
     if (load.lastSeq !== run.fixture.events) throw new Error(`folded to seq ${load.lastSeq}, expected ${run.fixture.events}`);
     foldRates.push(load.lastSeq / (load.ms / 1000));
   }

@@ -59,7 +59,7 @@ describe('benchmark harness (smoke, tiny sizes)', () => {
       const diagnostics: string[] = [];
       store.on({ onDiagnostic: (d) => diagnostics.push(d.message) });
       try {
-        const h = store.runIn(store.rootPaths()[0], 'fx')!;
+        const h = (await store.runIn(store.rootPaths()[0], 'fx'))!;
         assert.equal(h.lastSeq, 777);
         assert.ok(h.state.tasks.size > 0);
         assert.deepEqual(diagnostics, []);

@@ -220,7 +220,7 @@ export class SubscriptionHub {
     let last: number;
     let h: RunLog;
     try {
-      const found = this.store.runIn(root, runId);
+      const found = await this.store.runIn(root, runId);
       if (!found) return;
       h = found;
       last = notice ? Math.max(notice.last_seq, h.lastSeq) : h.lastSeq;
@@ -245,11 +245,16 @@ export class SubscriptionHub {
         page = notice.events.filter((e) => e.seq > after && e.seq <= to);
       } else {
         try {
-          const read = h.readPage(after + 1, to, resume);
+          const read = await h.readPage(after + 1, to, resume);
           page = read.events;
           resume = read.next;
         } catch {
           return;
+        }
+        // A reset, or another delivery, may have moved the cursor while the page was read: read again from it.
+        if (sub.delivered.get(runId) !== after) {
+          resume = undefined;
+          continue;
         }
       }
       if (page.length === 0) return;

@@ -23,8 +23,8 @@ export class WriteRouting implements MethodCaller {
     private readonly note?: (line: string) => void,
   ) {}
 
-  execute<M extends StoreMethod>(method: M, params: InputOf<M>): Promise<StoreResults[M]> {
-    const root = WRITING_METHODS.has(method) && !this.store.options.readOnly ? this.store.rootOfCall(params) : undefined;
+  async execute<M extends StoreMethod>(method: M, params: InputOf<M>): Promise<StoreResults[M]> {
+    const root = WRITING_METHODS.has(method) && !this.store.options.readOnly ? await this.store.rootOfCall(params) : undefined;
     if (root === undefined || !this.servedElsewhere(root)) return this.store.execute(method, params);
     // The socket speaks for its root: the root as this server names it is not sent.
     const { root: _named, ...forSocket } = params as InputOf<M> & { root?: string };

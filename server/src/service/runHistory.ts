@@ -3,6 +3,7 @@
 // from scratch, compared with what a fresh load yields (drift).
 import type * as R from '../../../contract/results';
 import type { ParamsOf } from '../../../contract/schemas/params';
+import type { Checkpoint } from '../../../contract/schemas/records';
 import { DomainError } from '../engine/errors';
 import { compareCheckpoints, computeDrift } from '../engine/replay';
 import { applyEvent, emptyRunState, RunState, stateFromRecords, toBlackboard, toRunRecord } from '../engine/state';
@@ -13,8 +14,8 @@ import type { RunRegistry } from './runRegistry';
 export class RunHistory {
   constructor(private readonly registry: RunRegistry) {}
 
-  checkpointsOf(h: RunLog): CheckpointListing[] {
-    const list = h.listCheckpoints();
+  async checkpointsOf(h: RunLog): Promise<CheckpointListing[]> {
+    const list = await h.listCheckpoints();
     for (const c of list) {
       if (c.unreadable)
         this.registry.reportOnce(`cp:${c.file}`, { run_id: h.runId, file: c.file, message: `Unreadable checkpoint: ${c.problem}` });
@@ -24,7 +25,7 @@ export class RunHistory {
 
   async createCheckpoint(p: ParamsOf<'createCheckpoint'>): Promise<R.CreateCheckpointResult> {
     checkTextLimit('reason', p.reason);
-    const h = this.registry.locate(p);
+    const h = await this.registry.locate(p);
     const outcome = await h.command(
       undefined,
       () => [],
@@ -39,14 +40,14 @@ export class RunHistory {
       }),
     );
     const checkpoint = (outcome as { result: R.CreateCheckpointResult['checkpoint'] }).result;
-    h.writeCheckpoint(checkpoint);
+    await h.writeCheckpoint(checkpoint);
     return { checkpoint };
   }
 
   /** Folds events (after, upto] of the log into `state`. */
-  private foldInto(h: RunLog, state: RunState, after: number, upto: number): number {
+  private async foldInto(h: RunLog, state: RunState, after: number, upto: number): Promise<number> {
     let n = 0;
-    h.readEvents(after + 1, upto, (e) => {
+    await h.readEvents(after + 1, upto, (e) => {
       applyEvent(state, e);
       n++;
     });
@@ -54,9 +55,9 @@ export class RunHistory {
   }
 
   /** The base for a replay up to `upto`: a named checkpoint, the latest readable one at or below it, or nothing. */
-  private replayBase(h: RunLog, upto: number, fromCheckpoint: boolean, checkpointId?: string) {
+  private async replayBase(h: RunLog, upto: number, fromCheckpoint: boolean, checkpointId?: string): Promise<Checkpoint | undefined> {
     if (checkpointId !== undefined) {
-      const c = this.checkpointsOf(h).find((x) => x.checkpoint_id === checkpointId);
+      const c = (await this.checkpointsOf(h)).find((x) => x.checkpoint_id === checkpointId);
       if (!c)
         throw new DomainError('CHECKPOINT_NOT_FOUND', `Run ${h.runId} has no checkpoint ${checkpointId}.`, { checkpoint_id: checkpointId });
       if (c.unreadable) {
@@ -73,12 +74,10 @@ export class RunHistory {
       return h.readCheckpoint(c);
     }
     if (!fromCheckpoint) return undefined;
-    const usable = this.checkpointsOf(h)
-      .filter((c) => !c.unreadable && c.seq <= upto)
-      .sort(compareCheckpoints);
+    const usable = (await this.checkpointsOf(h)).filter((c) => !c.unreadable && c.seq <= upto).sort(compareCheckpoints);
     for (let i = usable.length - 1; i >= 0; i--) {
       try {
-        return h.readCheckpoint(usable[i]);
+        return await h.readCheckpoint(usable[i]);
       } catch (e) {
         this.registry.reportOnce(`cp:${usable[i].file}`, {
           run_id: h.runId,
@@ -91,37 +90,37 @@ export class RunHistory {
   }
 
   /** The run and blackboard right after `seq` (for repeated commands' original results). */
-  stateAt(h: RunLog, seq: number): RunState {
+  async stateAt(h: RunLog, seq: number): Promise<RunState> {
     if (seq === h.lastSeq) return h.state;
-    const base = this.replayBase(h, seq, true);
+    const base = await this.replayBase(h, seq, true);
     const state = base ? stateFromRecords(base.run, base.blackboard) : emptyRunState(h.runId);
-    this.foldInto(h, state, base?.seq ?? 0, seq);
+    await this.foldInto(h, state, base?.seq ?? 0, seq);
     return state;
   }
 
   /** What a fresh load yields: what the store keeps besides the events, caught up from the log. */
-  private persistedState(h: RunLog): RunState {
-    const kept = h.persisted();
+  private async persistedState(h: RunLog): Promise<RunState> {
+    const kept = await h.persisted();
     const empty = emptyRunState(h.runId);
     const state = stateFromRecords(kept.run ?? toRunRecord(empty), kept.blackboard ?? empty.blackboard);
     const from = Math.min(state.header.last_event_seq, state.blackboard.last_event_seq);
     state.commandsSeq = h.lastSeq; // the command index is not compared
-    this.foldInto(h, state, from, h.lastSeq);
+    await this.foldInto(h, state, from, h.lastSeq);
     return state;
   }
 
   async replay(p: ParamsOf<'replay'>): Promise<R.ReplayResult> {
-    const h = this.registry.current(p);
+    const h = await this.registry.current(p);
     const last = h.lastSeq;
     const upto = p.upto_seq ?? last;
     if (upto < 1 || upto > last) {
       throw new DomainError('REPLAY_RANGE_INVALID', `upto_seq must be within 1..${last}.`, { last_seq: last });
     }
-    const base = this.replayBase(h, upto, p.from_checkpoint ?? true, p.checkpoint_id);
+    const base = await this.replayBase(h, upto, p.from_checkpoint ?? true, p.checkpoint_id);
     const state = base ? stateFromRecords(base.run, base.blackboard) : emptyRunState(h.runId);
     state.commandsSeq = last;
-    const applied = this.foldInto(h, state, base?.seq ?? 0, upto);
-    const persisted = this.persistedState(h);
+    const applied = await this.foldInto(h, state, base?.seq ?? 0, upto);
+    const persisted = await this.persistedState(h);
     const replay = toRunRecord(state);
     const replayBlackboard = toBlackboard(state);
     const persistedRun = toRunRecord(persisted);

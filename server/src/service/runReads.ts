@@ -16,7 +16,7 @@ const LISTED_UNREADABLE: ReadonlySet<string> = new Set(['STORAGE_ERROR', 'RUN_FO
 export class RunReads {
   constructor(private readonly registry: RunRegistry) {}
 
-  listRuns(p: ParamsOf<'listRuns'>): R.ListRunsResult {
+  async listRuns(p: ParamsOf<'listRuns'>): Promise<R.ListRunsResult> {
     const roots = p.root !== undefined ? [this.registry.resolveRoot(p.root)] : this.registry.rootPaths();
     const limit = clamp(p.limit, 1, 1000, 100);
     const runType = p.run_type?.trim().toLowerCase();
@@ -28,8 +28,8 @@ export class RunReads {
       for (const id of this.registry.runIdsIn(root)) {
         let h: RunLog | undefined;
         try {
-          h = this.registry.runIn(root, id);
-          h?.catchUp();
+          h = await this.registry.runIn(root, id);
+          await h?.catchUp();
         } catch (e) {
           // One run that cannot be read (its files, or a newer Runboard's events) does not hide the others.
           if (!(e instanceof DomainError) || !LISTED_UNREADABLE.has(e.code)) throw e;
@@ -49,23 +49,23 @@ export class RunReads {
     return { runs: out.slice(0, limit), ...(unreadable.length > 0 ? { unreadable } : {}) };
   }
 
-  listEvents(p: ParamsOf<'listEvents'>): R.ListEventsResult {
-    const h = this.registry.current(p);
+  async listEvents(p: ParamsOf<'listEvents'>): Promise<R.ListEventsResult> {
+    const h = await this.registry.current(p);
     const last = h.lastSeq;
     let from = (p.since_seq ?? 0) + 1;
     if (p.tail !== undefined) from = Math.max(from, last - clamp(p.tail, 0, LIMITS.eventsPerRead, 0) + 1);
     const limit = clamp(p.limit, 1, LIMITS.eventsPerRead, LIMITS.eventsPerRead);
     const to = Math.min(last, from + limit - 1);
-    const events = h.readEvents(from, to);
+    const events = await h.readEvents(from, to);
     return to < last && events.length > 0 ? { events, next_since_seq: to } : { events };
   }
 
-  listPatches(p: ParamsOf<'listPatches'>): R.ListPatchesResult {
-    const h = this.registry.current(p);
+  async listPatches(p: ParamsOf<'listPatches'>): Promise<R.ListPatchesResult> {
+    const h = await this.registry.current(p);
     const tail = p.tail === undefined ? Infinity : clamp(p.tail, 0, LIMITS.eventsPerRead, 0);
     const rows: R.ListPatchesResult['patches'] = [];
     if (tail === 0) return { patches: rows };
-    h.readEvents((p.since_seq ?? 0) + 1, h.lastSeq, (e) => {
+    await h.readEvents((p.since_seq ?? 0) + 1, h.lastSeq, (e) => {
       const row = patchRowFor(e);
       if (!row) return;
       rows.push(row);

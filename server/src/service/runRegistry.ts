@@ -76,11 +76,7 @@ export class RunRegistry {
       this.boards.get(root)!.follow((runId) => {
         // Following one run (the CLI's watch, claim --wait): the others' changes are not loaded.
         if (f.runId !== undefined && runId !== f.runId) return;
-        try {
-          this.catchUp(root, runId);
-        } catch (e) {
-          f.onError(e);
-        }
+        this.catchUp(root, runId).catch(f.onError);
       }),
     );
   }
@@ -130,21 +126,26 @@ export class RunRegistry {
     return this.boards.get(root)?.runIds() ?? [];
   }
 
+  /** Every open board ready (a database board connected, its list of runs current). */
+  async ready(): Promise<void> {
+    for (const b of this.boards.values()) await b.ready();
+  }
+
   /** A run of an open root, loaded on first use; undefined when there is no such run. */
-  runIn(root: string, runId: string): RunLog | undefined {
+  async runIn(root: string, runId: string): Promise<RunLog | undefined> {
     return this.boards.get(root)?.openRun(runId);
   }
 
-  locate(p: Locator): RunLog {
+  async locate(p: Locator): Promise<RunLog> {
     assertRunId(p.run_id);
     if (p.root !== undefined) {
-      const h = this.runIn(this.resolveRoot(p.root), p.run_id);
+      const h = await this.runIn(this.resolveRoot(p.root), p.run_id);
       if (!h) throw notFound(p.run_id);
       return h;
     }
     const found: RunLog[] = [];
     for (const root of this.boards.keys()) {
-      const h = this.runIn(root, p.run_id);
+      const h = await this.runIn(root, p.run_id);
       if (h) found.push(h);
     }
     if (found.length === 0) throw notFound(p.run_id);
@@ -158,13 +159,13 @@ export class RunRegistry {
   }
 
   /** The run, caught up with what other processes appended (reads never lock or write). */
-  current(p: Locator): RunLog {
-    const h = this.locate(p);
-    h.catchUp();
+  async current(p: Locator): Promise<RunLog> {
+    const h = await this.locate(p);
+    await h.catchUp();
     if (!h.gone) return h;
     // Its log was deleted since it was loaded: RUN_NOT_FOUND, or the run created anew.
-    const again = this.locate(p);
-    again.catchUp();
+    const again = await this.locate(p);
+    await again.catchUp();
     return again;
   }
 
@@ -174,15 +175,15 @@ export class RunRegistry {
   }
 
   /** A board said a run may have changed: fold it (loading the run if new, which listeners hear of with no events). */
-  catchUp(root: string, runId: string): void {
+  async catchUp(root: string, runId: string): Promise<void> {
     const board = this.boards.get(root);
     if (!board) return;
-    const loaded = board.isLoaded(runId) ? board.openRun(runId) : undefined;
+    const loaded = board.isLoaded(runId) ? await board.openRun(runId) : undefined;
     if (loaded) {
-      loaded.catchUp();
+      await loaded.catchUp();
       if (!loaded.gone) return;
     }
-    const h = board.openRun(runId);
+    const h = await board.openRun(runId);
     if (h) this.emitCommit({ root, run_id: runId, events: [], last_seq: h.lastSeq });
   }
 

@@ -97,7 +97,7 @@ export class RunService {
   }
 
   /** A run of an open root, loaded on first use; undefined when there is no such run. */
-  runIn(root: string, runId: string): RunLog | undefined {
+  runIn(root: string, runId: string): Promise<RunLog | undefined> {
     return this.registry.runIn(root, runId);
   }
 
@@ -107,8 +107,8 @@ export class RunService {
   }
 
   /** A board said a run may have changed: fold it (loading the run if new). */
-  catchUp(root: string, runId: string): void {
-    this.registry.catchUp(root, runId);
+  catchUp(root: string, runId: string): Promise<void> {
+    return this.registry.catchUp(root, runId);
   }
 
   /** Follows every open root's board (the server), or one run of it: other processes' commits are folded and heard of. */
@@ -121,16 +121,21 @@ export class RunService {
    * names, else the only open root, else the root holding its run. Undefined otherwise (the call
    * itself then says what is wrong: ROOT_UNKNOWN, ROOT_REQUIRED, RUN_NOT_FOUND …).
    */
-  rootOfCall(raw: unknown): string | undefined {
+  async rootOfCall(raw: unknown): Promise<string | undefined> {
     const p = (raw ?? {}) as { root?: unknown; run_id?: unknown };
     try {
       if (typeof p.root === 'string') return this.registry.resolveRoot(p.root);
       const roots = this.registry.rootPaths();
       if (roots.length === 1) return roots[0];
-      return typeof p.run_id === 'string' ? this.registry.locate({ run_id: p.run_id }).root : undefined;
+      return typeof p.run_id === 'string' ? (await this.registry.locate({ run_id: p.run_id })).root : undefined;
     } catch {
       return undefined;
     }
+  }
+
+  /** Every open board ready: a database board connected (STORAGE_ERROR when it cannot be). */
+  ready(): Promise<void> {
+    return this.registry.ready();
   }
 
   /**
@@ -141,6 +146,7 @@ export class RunService {
    */
   async importRun(events: EventRecord[], root?: string): Promise<R.CreateRunResult> {
     if (this.options.readOnly) throw readOnlyError();
+    await this.registry.ready();
     const run = await this.registry.boardForNewRun(root).createRun(events[0].run_id, events);
     return { run: toRunRecord(run.state) };
   }
@@ -153,15 +159,16 @@ export class RunService {
     checkParamsLimits(raw);
     const params = parseParams<ParamsOf<M>>(METHOD_PARAMS[method] as never, raw);
     const stamp = stampFor(method, params as { command_id?: string }, raw);
+    await this.registry.ready();
     const handler = this.handlers[method] as (p: ParamsOf<M>, s: CommandStamp | undefined) => Promise<R.StoreResults[M]>;
     return handler(params, stamp);
   }
 
   private readonly handlers: { [M in StoreMethod]: (p: ParamsOf<M>, s: CommandStamp | undefined) => Promise<R.StoreResults[M]> } = {
     createRun: (p) => createRun(this.registry, this.options, p),
-    listRuns: async (p) => this.reads.listRuns(p),
+    listRuns: (p) => this.reads.listRuns(p),
     getRun: async (p) => {
-      const h = this.registry.current(p);
+      const h = await this.registry.current(p);
       const damage = h.damageReport();
       return { run: toRunRecord(h.state), blackboard: toBlackboard(h.state), ...(damage.length > 0 ? { damage } : {}) };
     },
@@ -181,7 +188,7 @@ export class RunService {
         (st, ctx) => decideFinishRun(st, p, ctx),
         (a, st) => ({ event: a[0], run: toRunRecord(st) }),
       ),
-    listEvents: async (p) => this.reads.listEvents(p),
+    listEvents: (p) => this.reads.listEvents(p),
     patchBlackboard: (p, s) =>
       this.runCommand(
         p,
@@ -193,8 +200,8 @@ export class RunService {
           blackboard: toBlackboard(st),
         }),
       ),
-    getBlackboard: async (p) => ({ blackboard: toBlackboard(this.registry.current(p).state) }),
-    listPatches: async (p) => this.reads.listPatches(p),
+    getBlackboard: async (p) => ({ blackboard: toBlackboard((await this.registry.current(p)).state) }),
+    listPatches: (p) => this.reads.listPatches(p),
     createTasks: (p, s) =>
       this.runCommand(
         p,
@@ -254,30 +261,29 @@ export class RunService {
       ),
     createCheckpoint: (p) => this.history.createCheckpoint(p),
     listCheckpoints: async (p) => ({
-      checkpoints: this.history.checkpointsOf(this.registry.locate(p)).map(({ checkpoint_id, seq, ts_ms, reason, unreadable }) => ({
-        checkpoint_id,
-        seq,
-        ts_ms,
-        reason,
-        ...(unreadable ? { unreadable } : {}),
-      })),
+      checkpoints: (await this.history.checkpointsOf(await this.registry.locate(p))).map(
+        ({ checkpoint_id, seq, ts_ms, reason, unreadable }) => ({
+          checkpoint_id,
+          seq,
+          ts_ms,
+          reason,
+          ...(unreadable ? { unreadable } : {}),
+        }),
+      ),
     }),
     latestCheckpoint: async (p) => {
-      const h = this.registry.locate(p);
-      const latest = this.history
-        .checkpointsOf(h)
-        .filter((c) => !c.unreadable)
-        .pop();
-      return { checkpoint: latest ? h.readCheckpoint(latest) : null };
+      const h = await this.registry.locate(p);
+      const latest = (await this.history.checkpointsOf(h)).filter((c) => !c.unreadable).pop();
+      return { checkpoint: latest ? await h.readCheckpoint(latest) : null };
     },
     replay: (p) => this.history.replay(p),
     repairRun: async (p) => {
-      const h = this.registry.current(p);
-      return p.accept || p.restore ? h.repair(p.restore === true) : { ...h.examineDamage(), event: null };
+      const h = await this.registry.current(p);
+      return p.accept || p.restore ? h.repair(p.restore === true) : { ...(await h.examineDamage()), event: null };
     },
     validateWorkspaceLease: (p) => this.validateWorkspaceLease(p),
-    rebindWorkspace: (p, s) => {
-      const h = this.registry.locate(p);
+    rebindWorkspace: async (p, s) => {
+      const h = await this.registry.locate(p);
       const current = normalizePath(p.current_path, h.root);
       return this.runCommand(
         p,
@@ -299,20 +305,20 @@ export class RunService {
     decide: Parameters<RunLog['command']>[1],
     result: (applied: EventRecord[], state: RunState) => T,
   ): Promise<T | (T & { deduped: true })> {
-    const h = this.registry.locate(p);
+    const h = await this.registry.locate(p);
     const outcome = await h.command(stamp, decide, result);
     if ('result' in outcome) return outcome.result;
     // A repeat: the original events are in the log; the run/blackboard as they were then come from a replay.
     const { first_seq, last_seq } = outcome.repeat;
-    const events = h.readEvents(first_seq, last_seq);
-    const then = this.history.stateAt(h, last_seq);
+    const events = await h.readEvents(first_seq, last_seq);
+    const then = await this.history.stateAt(h, last_seq);
     return { ...result(events, then), deduped: true as const };
   }
 
   // ------------------------------------------------------------------ workspace leases
 
   private async validateWorkspaceLease(p: ParamsOf<'validateWorkspaceLease'>): Promise<R.ValidateWorkspaceLeaseResult> {
-    const h = this.registry.locate(p);
+    const h = await this.registry.locate(p);
     const current = normalizePath(p.current_path, h.root);
     let check: LeaseCheck | undefined;
     const outcome = await h.command(

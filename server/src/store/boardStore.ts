@@ -18,14 +18,26 @@ import type { CommandContext } from '../engine/ids';
 import type { CommandEntry, RunState } from '../engine/state';
 import type { StoreListener, StoreOptions } from './types';
 
+/**
+ * A value, or a promise of it: the file store reads its files synchronously, a database store
+ * asks the database. Callers await every such result.
+ */
+export type Awaitable<T> = T | Promise<T>;
+
 /** The runs of one root, on one storage engine. */
 export interface BoardStore {
   /** The root this board serves (the key in notices and `root` params). */
   readonly root: string;
-  /** The ids of the board's runs (a run that cannot be read is listed: opening it says why). */
+  /**
+   * Resolves when the board is open and `runIds` is current: the file store is always; a
+   * database store connects on first use, and — unless it follows the board — asks again which
+   * runs there are. STORAGE_ERROR when it cannot (the next call tries again).
+   */
+  ready(): Promise<void>;
+  /** The ids of the board's runs, as of the last `ready` or notice (a run that cannot be read is listed: opening it says why). */
   runIds(): string[];
   /** A run, loaded on first use and kept from then on; undefined when there is none; STORAGE_ERROR when it cannot be read. */
-  openRun(runId: string): RunLog | undefined;
+  openRun(runId: string): Awaitable<RunLog | undefined>;
   /** Whether this process has the run loaded. */
   isLoaded(runId: string): boolean;
   /** The runs this process has loaded (runs found gone are let go). */
@@ -80,11 +92,11 @@ export interface RunLog {
   /** True once the run was found deleted under this process: the board lets it go. */
   readonly gone: boolean;
   /** Folds what other processes committed since the last read, without the lock; listeners hear of it. */
-  catchUp(): EventRecord[];
+  catchUp(): Awaitable<EventRecord[]>;
   /** Events with from ≤ seq ≤ to (each passed to `onEvent` instead of collected, when given). */
-  readEvents(from: number, to: number, onEvent?: (e: EventRecord) => void): EventRecord[];
+  readEvents(from: number, to: number, onEvent?: (e: EventRecord) => void): Awaitable<EventRecord[]>;
   /** For an in-order reader: events from `from` through the commit holding `to`, and where the next page starts. */
-  readPage(from: number, to: number, resume?: PageCursor): { events: EventRecord[]; next: PageCursor | undefined };
+  readPage(from: number, to: number, resume?: PageCursor): Awaitable<{ events: EventRecord[]; next: PageCursor | undefined }>;
   /**
    * One command under the run's lock or transaction, on the caught-up state: expired leases are
    * requeued, then `decide` returns the events to commit (or throws a DomainError: nothing is
@@ -98,21 +110,21 @@ export interface RunLog {
   ): Promise<CommandOutcome<T>>;
   /** Requeues (or fails) what expired, under the lock. */
   expireLeases(): Promise<void>;
-  listCheckpoints(): CheckpointListing[];
-  readCheckpoint(c: CheckpointListing): Checkpoint;
+  listCheckpoints(): Awaitable<CheckpointListing[]>;
+  readCheckpoint(c: CheckpointListing): Awaitable<Checkpoint>;
   /** Keeps a checkpoint durably (as the store's durability option says). */
-  writeCheckpoint(c: Checkpoint): void;
+  writeCheckpoint(c: Checkpoint): Awaitable<void>;
   /**
    * What the store keeps of the run besides its events (the file store's caches), each part with
    * the seq it was folded to; undefined parts are not kept. Replay compares with it (drift).
    */
-  persisted(): { run?: RunRecord; blackboard?: StoredBlackboard };
+  persisted(): Awaitable<{ run?: RunRecord; blackboard?: StoredBlackboard }>;
   /** Writes what the store keeps besides the events, when it is behind them. */
   flush(): void;
   /** Damage found since the last repair (events the store holds but cannot fold): the run is read-only while there is any. */
   damageReport(): LogDamage[];
   /** Looks at the whole log for damage (a read; nothing is written). */
-  examineDamage(): Omit<RepairRunResult, 'event'>;
+  examineDamage(): Awaitable<Omit<RepairRunResult, 'event'>>;
   /** Records the damage as repaired, restoring what it lost from a kept state when `restore` (RESTORE_UNAVAILABLE when none can). */
   repair(restore: boolean): Promise<RepairRunResult>;
   /** Lets go of what the run holds open while idle (reopened on its next use). */

@@ -39,7 +39,7 @@ describe('a torn last line', () => {
       const { run } = await reader.store.execute('getRun', { run_id: 'torn' });
       assert.equal(run.last_event_seq, 4);
       const rootPath = reader.store.rootPaths()[0];
-      reader.store.catchUp(rootPath, 'torn');
+      await reader.store.catchUp(rootPath, 'torn');
       assert.equal(reader.diagnostics.length, 0, 'not reported while it may still be being written');
       const { events } = await reader.store.execute('listEvents', { run_id: 'torn' });
       assert.deepEqual(
@@ -48,8 +48,8 @@ describe('a torn last line', () => {
       );
 
       await sleep(600);
-      reader.store.catchUp(rootPath, 'torn');
-      reader.store.catchUp(rootPath, 'torn');
+      await reader.store.catchUp(rootPath, 'torn');
+      await reader.store.catchUp(rootPath, 'torn');
       await reader.store.execute('getRun', { run_id: 'torn' });
       const reports = reader.diagnostics.filter(isTorn);
       assert.equal(reports.length, 1, JSON.stringify(reader.diagnostics));
@@ -98,7 +98,7 @@ describe('a torn last line', () => {
     try {
       await s.store.execute('getRun', { run_id: 'torn' });
       await sleep(200);
-      s.store.catchUp(s.store.rootPaths()[0], 'torn');
+      await s.store.catchUp(s.store.rootPaths()[0], 'torn');
       assert.equal(s.diagnostics.filter(isTorn).length, 1);
       const { event } = await s.store.execute('appendEvent', { run_id: 'torn', type: 'note', status: 'running' });
       assert.equal(event.seq, 5);
@@ -150,7 +150,7 @@ describe('a batch cut short at a line boundary', () => {
       assert.equal(run.last_event_seq, 2);
       assert.deepEqual(run.tasks, []);
       await sleep(250);
-      reader.store.catchUp(reader.store.rootPaths()[0], 'cut');
+      await reader.store.catchUp(reader.store.rootPaths()[0], 'cut');
       assert.deepEqual(
         reader.diagnostics.map((d) => [d.line, isTorn(d)]),
         [[3, true]],

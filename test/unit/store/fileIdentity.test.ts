@@ -35,7 +35,7 @@ describe('a log replaced while a commit is written', () => {
     await store.execute('createRun', { run_id: 'w', objective: 'replaced mid-commit' });
     for (const text of ['one', 'two']) await store.execute('patchBlackboard', { run_id: 'w', op: 'add_fact', payload: { text } });
     const file = logFile(r, 'w');
-    const h = store.runIn(store.rootPaths()[0], 'w')!;
+    const h = (await store.runIn(store.rootPaths()[0], 'w'))!;
     let saves = 0;
     // Under the lock, after the catch-up and before the write: another program saves the file.
     const outcome = h.command(

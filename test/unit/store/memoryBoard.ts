@@ -103,7 +103,7 @@ class MemoryRun implements RunLog {
   }
 
   /** Everything is kept as folded: nothing can drift. */
-  persisted(): ReturnType<RunLog['persisted']> {
+  persisted(): Awaited<ReturnType<RunLog['persisted']>> {
     const { tasks: _tasks, ...blackboard } = toBlackboard(this.state);
     return { run: toRunRecord(this.state), blackboard };
   }
@@ -134,6 +134,8 @@ export class MemoryBoard implements BoardStore {
     readonly root: string,
     private readonly site: BoardSite,
   ) {}
+
+  async ready(): Promise<void> {}
 
   runIds(): string[] {
     return [...this.runs.keys()];

@@ -129,7 +129,7 @@ describe('run ids', () => {
         domainCode('RUN_NOT_FOUND'),
       );
       await assert.rejects(s.store.execute('createRun', { run_id: 'linked', objective: 'x' }), (e: unknown) => e instanceof DomainError);
-      s.store.catchUp(s.store.rootPaths()[0], 'linked');
+      await s.store.catchUp(s.store.rootPaths()[0], 'linked');
       await assert.rejects(s.store.execute('getRun', { run_id: 'linked' }), domainCode('RUN_NOT_FOUND'));
     } finally {
       s.store.close();

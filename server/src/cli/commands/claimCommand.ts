@@ -51,7 +51,7 @@ async function waitForClaim(
     while (!result.task) {
       const now = Date.now();
       if (deadline !== undefined && now >= deadline) break;
-      const leaseEnds = store.runIn(store.rootPaths()[0], runId)?.state.index.nextLeaseExpiry();
+      const leaseEnds = (await store.runIn(store.rootPaths()[0], runId))?.state.index.nextLeaseExpiry();
       const until = Math.min(deadline ?? Infinity, result.next_retry_at_ms ?? Infinity, leaseEnds ?? Infinity);
       if (!changed) {
         await new Promise<void>((resolve) => {

@@ -29,6 +29,9 @@ export class FileBoard implements BoardStore {
     private readonly openFiles: OpenFiles,
   ) {}
 
+  /** The file store reads the folder on every look: always ready. */
+  async ready(): Promise<void> {}
+
   /** Valid names of real (non-symlink) folders holding a log (or one that cannot be looked into). */
   runIds(): string[] {
     let entries: fs.Dirent[];
@@ -85,8 +88,8 @@ export class FileBoard implements BoardStore {
     return this.runs.get(runId)?.gone === false;
   }
 
-  loadedRuns(): RunLog[] {
-    const out: RunLog[] = [];
+  loadedRuns(): RunHandle[] {
+    const out: RunHandle[] = [];
     for (const [id, h] of this.runs) {
       if (h.gone) this.drop(id);
       else out.push(h);

@@ -328,7 +328,7 @@ export class RunHandle extends RunReader implements RunLog {
   }
 
   /** The caches as they are on disk (run.json of another run, or unreadable, counts as not kept). */
-  persisted(): ReturnType<RunLog['persisted']> {
+  persisted(): Awaited<ReturnType<RunLog['persisted']>> {
     const run = readRunSnapshot(this.dir);
     const bb = readBlackboardSnapshot(this.dir);
     return {
