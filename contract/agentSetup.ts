@@ -5,13 +5,14 @@ import { LEASE } from './limits';
 
 /**
  * Logs, locks, caches and temp files stay out of git: two branches that both append to a log do
- * not merge (peers lost data syncing such files through git). Only this file (and, later, a
- * board's config) is meant to be committed.
+ * not merge (peers lost data syncing such files through git). Only this file and a board's
+ * config (board.json: which database keeps a shared board) are meant to be committed.
  */
 export const RUNBOARD_GITIGNORE = `# Runboard keeps its runs local: logs that two branches append to do not merge.
-# Commit this file only. (Written by \`runboard init\`.)
+# Commit this file, and board.json when the board is shared on a database. (Written by \`runboard init\`.)
 /*
 !/.gitignore
+!/board.json
 `;
 
 export const INSTRUCTIONS_START = '<!-- runboard:start -->';

@@ -48,8 +48,10 @@ export const DOMAIN_CODES = [
   'RUN_FORMAT_TOO_OLD',
   // repairRun was asked to restore, and no cache or checkpoint predates the damage.
   'RESTORE_UNAVAILABLE',
-  // The store could not do its I/O (disk full, permissions, a symlink, lock timeout).
+  // The store could not do its I/O (disk full, permissions, a symlink, lock timeout, a database unreachable).
   'STORAGE_ERROR',
+  // .runboard/board.json cannot be used (a wrong field, credentials in it, a database board in an untrusted workspace).
+  'BOARD_CONFIG_INVALID',
 ] as const;
 export type DomainCode = (typeof DOMAIN_CODES)[number];
 

@@ -17,3 +17,5 @@ export const CHECKPOINTS_DIR = 'checkpoints';
 export const SERVER_FILE = 'server.json';
 /** In .runboard/: held (an OS lock) by the one server that serves this root's socket. */
 export const SERVER_LOCK_FILE = 'server.lock';
+/** In .runboard/: which store keeps this root's board (absent: the files here). Committable; never holds credentials. */
+export const BOARD_CONFIG_FILE = 'board.json';

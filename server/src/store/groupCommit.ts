@@ -29,7 +29,10 @@ type GroupOutcome = { outcome: CommandOutcome<unknown> } | { error: unknown };
  * durable before it resolves; when it cannot (the lock, the file, the store) it rejects, and the
  * whole group fails alike. It may run `body` again (on another file): the same group goes again.
  */
-export type HoldRun = <R>(body: (append: (events: EventRecord[]) => EventRecord[], committed: EventRecord[]) => R) => Promise<R>;
+export type HoldRun = <R>(body: GroupBody<R>) => Promise<R>;
+
+/** What a group does while its run is held: `append` (events with the next seqs, folded) and `committed` (what listeners hear). */
+export type GroupBody<R> = (append: (events: EventRecord[]) => EventRecord[], committed: EventRecord[]) => R;
 
 export class GroupCommit {
   private readonly queued: QueuedCommand[] = [];

@@ -2,25 +2,15 @@
 // share a seq. A file that cannot be parsed is listed (from its name) as unreadable.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { z } from 'zod';
 import { CHECKPOINTS_DIR } from '../../../../contract/layout';
-import { Checkpoint, RunRecordSchema, StoredBlackboardSchema, TaskSchema } from '../../../../contract/schemas/records';
+import type { Checkpoint } from '../../../../contract/schemas/records';
+import { checkpointOf } from '../checkpointRecord';
 import { compareCheckpoints } from '../../engine/replay';
 import { readJsonIfExists, writeFileAtomic } from './atomicFile';
 import { syncDirectory } from './platformFs';
 import type { CheckpointListing } from '../boardStore';
 
 const NAME = /^(\d{20})-(.+)\.json$/;
-
-const CheckpointSchema = z.object({
-  checkpoint_id: z.string(),
-  run_id: z.string(),
-  seq: z.number().int().nonnegative(),
-  ts_ms: z.number(),
-  reason: z.string(),
-  run: RunRecordSchema,
-  blackboard: StoredBlackboardSchema.extend({ tasks: z.array(TaskSchema).default([]) }),
-});
 
 export function checkpointDir(runDir: string): string {
   return path.join(runDir, CHECKPOINTS_DIR);
@@ -43,12 +33,7 @@ export function writeCheckpoint(runDir: string, cp: Checkpoint, fsync: boolean):
 export function readCheckpointFile(file: string): Checkpoint {
   const raw = readJsonIfExists(file);
   if (raw === undefined) throw new Error('the file is gone');
-  const r = CheckpointSchema.safeParse(raw);
-  if (!r.success) {
-    const i = r.error.issues[0];
-    throw new Error(`${i.path.join('.') || 'record'}: ${i.message}`);
-  }
-  return r.data;
+  return checkpointOf(raw);
 }
 
 /** Every checkpoint, seq ascending (then ts_ms, then id); unreadable ones flagged. */

@@ -35,8 +35,10 @@ import { RunReader } from './runReader';
 import type { LogPoint, RunSite } from './runSite';
 import { readBlackboardSnapshot, readRunSnapshot } from './snapshots';
 import { HeldLock, LogMissingError, OsRunLock } from './runLock';
-import { damagedError, newerFormatError } from './writeRefusals';
+import { damagedError } from './writeRefusals';
+import { newerFormatError } from '../runFormat';
 import { WriterClock } from '../writerClock';
+import { eventLines } from '../eventLines';
 
 export class RunHandle extends RunReader implements RunLog {
   private readonly lock: OsRunLock;
@@ -81,8 +83,7 @@ export class RunHandle extends RunReader implements RunLog {
 
   private append(held: HeldLock, events: EventRecord[]): EventRecord[] {
     if (events.length === 0) return [];
-    const batchEnd = events[events.length - 1].seq;
-    const lines = events.map((e) => (events.length === 1 ? JSON.stringify(e) : JSON.stringify(withBatchEnd(e, batchEnd))));
+    const lines = eventLines(events);
     const data = Buffer.from(lines.join('\n') + '\n', 'utf8');
     try {
       this.log.append(held.fd, data);
@@ -355,19 +356,6 @@ export class RunHandle extends RunReader implements RunLog {
     super.close();
     this.lock.close();
   }
-}
-
-/**
- * `{...rest, batch_end, payload}` built key by key: objects made by rest/spread stringify
- * about half as fast, and a 500-task batch stringifies 500 of them under the lock.
- */
-function withBatchEnd(e: EventRecord, batchEnd: number): Record<string, unknown> {
-  const src = e as unknown as Record<string, unknown>;
-  const out: Record<string, unknown> = {};
-  for (const key of Object.keys(src)) if (key !== 'payload') out[key] = src[key];
-  out.batch_end = batchEnd;
-  out.payload = e.payload;
-  return out;
 }
 
 /** The work under the lock was done on a file that is no longer at the log's path: do it again. */

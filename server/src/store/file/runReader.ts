@@ -25,7 +25,8 @@ import { startFromCaches } from './snapshots';
 import type { CommitNotice, StoreOptions } from '../types';
 import type { LogPoint, RunSite } from './runSite';
 import { restoreNewline, TornTailWatch } from './tornTail';
-import { runFormatOf, unreadableNewerRun } from './writeRefusals';
+import { unreadableNewerRun } from './writeRefusals';
+import { runFormatOf } from '../runFormat';
 
 export class RunReader {
   readonly log: EventLog;

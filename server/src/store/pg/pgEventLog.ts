@@ -31,6 +31,14 @@ export interface Decision<T> {
   value: T;
 }
 
+/** A checkpoint as listed. */
+export interface CheckpointRow {
+  checkpoint_id: string;
+  seq: number;
+  ts_ms: number;
+  reason: string;
+}
+
 export interface Committed<T> {
   /** Events others committed after the seq the caller knew, read under the run's lock. */
   since: StoredEvent[];
@@ -41,6 +49,8 @@ export interface Committed<T> {
 // Tables made by whichever process opens the board first; an advisory lock keeps two first
 // processes from racing on CREATE (PostgreSQL's IF NOT EXISTS is not safe under concurrency).
 const SCHEMA_LOCK = 0x52554e42; // "RUNB"
+/** The tables' layout; a database made by a newer Runboard (a higher version) is not written by this one. */
+const SCHEMA_VERSION = 1;
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS runboard_runs (
     board text NOT NULL,
@@ -48,6 +58,7 @@ const SCHEMA = `
     last_seq bigint NOT NULL,
     PRIMARY KEY (board, run_id)
   );
+  CREATE UNIQUE INDEX IF NOT EXISTS runboard_runs_folded ON runboard_runs (board, lower(run_id));
   CREATE TABLE IF NOT EXISTS runboard_events (
     board text NOT NULL,
     run_id text NOT NULL,
@@ -55,7 +66,20 @@ const SCHEMA = `
     line text NOT NULL,
     PRIMARY KEY (board, run_id, seq),
     FOREIGN KEY (board, run_id) REFERENCES runboard_runs (board, run_id)
-  );`;
+  );
+  CREATE TABLE IF NOT EXISTS runboard_checkpoints (
+    board text NOT NULL,
+    run_id text NOT NULL,
+    checkpoint_id text NOT NULL,
+    seq bigint NOT NULL,
+    ts_ms bigint NOT NULL,
+    reason text NOT NULL,
+    body text NOT NULL,
+    PRIMARY KEY (board, run_id, checkpoint_id),
+    FOREIGN KEY (board, run_id) REFERENCES runboard_runs (board, run_id)
+  );
+  CREATE TABLE IF NOT EXISTS runboard_schema (version integer NOT NULL);
+  INSERT INTO runboard_schema (version) SELECT ${SCHEMA_VERSION} WHERE NOT EXISTS (SELECT 1 FROM runboard_schema);`;
 
 const NOW_MS = `(extract(epoch from clock_timestamp()) * 1000)::bigint`;
 
@@ -73,8 +97,51 @@ export class PgEventLog {
     await inTransaction(pool, async (c) => {
       await c.query('SELECT pg_advisory_xact_lock($1)', [SCHEMA_LOCK]);
       await c.query(SCHEMA);
+      const v = await c.query<{ version: number }>('SELECT max(version) AS version FROM runboard_schema');
+      const version = v.rows[0].version;
+      if (version > SCHEMA_VERSION) {
+        throw new DomainError(
+          'STORAGE_ERROR',
+          `The database's Runboard tables are of a newer layout (version ${version}; this Runboard knows ${SCHEMA_VERSION}). Update Runboard to use this board.`,
+        );
+      }
     });
     return new PgEventLog(pool, board);
+  }
+
+  /** The run's last seq, or undefined when the board has no such run. */
+  async lastSeqOf(runId: string): Promise<number | undefined> {
+    const r = await this.pool.query<{ last_seq: string }>('SELECT last_seq FROM runboard_runs WHERE board = $1 AND run_id = $2', [
+      this.board,
+      runId,
+    ]);
+    return r.rowCount === 0 ? undefined : Number(r.rows[0].last_seq);
+  }
+
+  /** Keeps a checkpoint of the run (its JSON `body`); committed when this resolves. */
+  async writeCheckpoint(runId: string, c: CheckpointRow, body: string): Promise<void> {
+    await this.pool.query(
+      'INSERT INTO runboard_checkpoints (board, run_id, checkpoint_id, seq, ts_ms, reason, body) VALUES ($1, $2, $3, $4, $5, $6, $7)',
+      [this.board, runId, c.checkpoint_id, c.seq, c.ts_ms, c.reason, body],
+    );
+  }
+
+  /** The run's checkpoints, without their bodies, seq ascending. */
+  async listCheckpoints(runId: string): Promise<CheckpointRow[]> {
+    const r = await this.pool.query<{ checkpoint_id: string; seq: string; ts_ms: string; reason: string }>(
+      'SELECT checkpoint_id, seq, ts_ms, reason FROM runboard_checkpoints WHERE board = $1 AND run_id = $2 ORDER BY seq, ts_ms, checkpoint_id',
+      [this.board, runId],
+    );
+    return r.rows.map((row) => ({ checkpoint_id: row.checkpoint_id, seq: Number(row.seq), ts_ms: Number(row.ts_ms), reason: row.reason }));
+  }
+
+  /** A checkpoint's JSON body, or undefined when it is not kept. */
+  async readCheckpoint(runId: string, checkpointId: string): Promise<string | undefined> {
+    const r = await this.pool.query<{ body: string }>(
+      'SELECT body FROM runboard_checkpoints WHERE board = $1 AND run_id = $2 AND checkpoint_id = $3',
+      [this.board, runId, checkpointId],
+    );
+    return r.rows[0]?.body;
   }
 
   /** The board's run ids. */
@@ -131,16 +198,16 @@ export class PgEventLog {
     });
   }
 
-  /** The run's events after `afterSeq`, up to `toSeq` (default: all), ascending. */
-  readSince(runId: string, afterSeq: number, toSeq = Number.MAX_SAFE_INTEGER): Promise<StoredEvent[]> {
-    return this.read(this.pool, runId, afterSeq, toSeq);
+  /** The run's events after `afterSeq`, up to `toSeq` (default: all), ascending; at most `limit` of them. */
+  readSince(runId: string, afterSeq: number, toSeq = Number.MAX_SAFE_INTEGER, limit?: number): Promise<StoredEvent[]> {
+    return this.read(this.pool, runId, afterSeq, toSeq, limit);
   }
 
   /** On the pool, or in a transaction on its client. */
-  private async read(db: Pool | PoolClient, runId: string, afterSeq: number, toSeq: number): Promise<StoredEvent[]> {
+  private async read(db: Pool | PoolClient, runId: string, afterSeq: number, toSeq: number, limit?: number): Promise<StoredEvent[]> {
     const r = await db.query<{ seq: string; line: string }>(
-      'SELECT seq, line FROM runboard_events WHERE board = $1 AND run_id = $2 AND seq > $3 AND seq <= $4 ORDER BY seq',
-      [this.board, runId, afterSeq, toSeq],
+      'SELECT seq, line FROM runboard_events WHERE board = $1 AND run_id = $2 AND seq > $3 AND seq <= $4 ORDER BY seq LIMIT $5',
+      [this.board, runId, afterSeq, toSeq, limit ?? null],
     );
     return r.rows.map((row) => ({ seq: Number(row.seq), line: row.line }));
   }

@@ -1,0 +1,135 @@
+// Which store keeps a root's board: .runboard/board.json (PROTOCOL.md §Boards). Absent, the
+// board is the files under .runboard/runs. With `"store": "postgres"` it is the board of that
+// name in a PostgreSQL database, shared by every clone whose file names it. The file is meant to
+// be committed, so it holds no credentials: a password comes from PGPASSWORD, ~/.pgpass (or
+// PGPASSFILE), or a connection URL in an environment variable the file names (`url_env`).
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { PoolConfig } from 'pg';
+import pgPass, { type PgPassTarget } from 'pgpass';
+import { z } from 'zod';
+import { BOARD_CONFIG_FILE, RUNBOARD_DIR } from '../../../contract/layout';
+import { DomainError } from '../engine/errors';
+
+/** A board's name: its runs' key in the database, the same on every machine. */
+const BOARD_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
+
+const PostgresSchema = z
+  .object({
+    host: z.string().min(1).optional(),
+    port: z.number().int().min(1).max(65535).optional(),
+    database: z.string().min(1).optional(),
+    user: z.string().min(1).optional(),
+    /** `require`: TLS without checking the certificate; `verify-full`: TLS, the certificate checked. */
+    ssl: z.enum(['disable', 'require', 'verify-full']).optional(),
+    /** An environment variable holding a connection URL (postgres://…): it wins over the fields above. */
+    url_env: z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name')
+      .optional(),
+  })
+  .strict();
+
+const BoardConfigSchema = z.discriminatedUnion('store', [
+  z.object({ store: z.literal('files') }).strict(),
+  z
+    .object({
+      store: z.literal('postgres'),
+      board: z.string().regex(BOARD_NAME, 'letters, digits, ".", "_" or "-", starting with a letter or digit, at most 100'),
+      postgres: PostgresSchema.default({}),
+    })
+    .strict(),
+]);
+
+export type BoardConfig = { store: 'files' } | { store: 'postgres'; board: string; pool: PoolConfig };
+
+/** Keys that would be credentials: refused by name, with where they go instead. */
+const CREDENTIAL_KEYS = ['password', 'passfile', 'connection_string', 'url'];
+
+export function boardConfigFile(root: string): string {
+  return path.join(root, RUNBOARD_DIR, BOARD_CONFIG_FILE);
+}
+
+/**
+ * The root's board config; `{store: 'files'}` when there is no board.json. BOARD_CONFIG_INVALID
+ * names the field that is wrong and how to fix it.
+ */
+export function readBoardConfig(root: string, env: NodeJS.ProcessEnv = process.env): BoardConfig {
+  const file = boardConfigFile(root);
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { store: 'files' };
+    throw invalid(file, `cannot be read: ${(e as Error).message}`);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw invalid(file, `is not JSON: ${(e as Error).message}`);
+  }
+  refuseCredentials(file, raw);
+  const r = BoardConfigSchema.safeParse(raw);
+  if (!r.success) {
+    const i = r.error.issues[0];
+    const field = i.path.join('.') || 'store';
+    throw invalid(file, `${field}: ${i.message}`, field);
+  }
+  if (r.data.store === 'files') return { store: 'files' };
+  return { store: 'postgres', board: r.data.board, pool: poolConfig(file, r.data.postgres, env) };
+}
+
+function poolConfig(file: string, p: z.infer<typeof PostgresSchema>, env: NodeJS.ProcessEnv): PoolConfig {
+  const ssl = p.ssl === undefined || p.ssl === 'disable' ? undefined : { rejectUnauthorized: p.ssl === 'verify-full' };
+  if (p.url_env !== undefined) {
+    const url = env[p.url_env];
+    if (!url)
+      throw invalid(
+        file,
+        `postgres.url_env: the environment variable ${p.url_env} is not set (it should hold postgres://…)`,
+        'postgres.url_env',
+      );
+    return { connectionString: url, password: passwordFrom(env), ...(ssl ? { ssl } : {}) };
+  }
+  // Fields left out fall back to PGHOST, PGPORT, PGDATABASE, PGUSER (pg reads them).
+  return {
+    password: passwordFrom(env),
+    ...(p.host !== undefined ? { host: p.host } : {}),
+    ...(p.port !== undefined ? { port: p.port } : {}),
+    ...(p.database !== undefined ? { database: p.database } : {}),
+    ...(p.user !== undefined ? { user: p.user } : {}),
+    ...(ssl ? { ssl } : {}),
+  };
+}
+
+/**
+ * The password when the URL holds none: PGPASSWORD (the editor sets it from its secret storage),
+ * else the matching line of ~/.pgpass or PGPASSFILE (libpq's rules), else none.
+ */
+function passwordFrom(env: NodeJS.ProcessEnv): () => Promise<string> {
+  // pg calls it with the connection's parameters (its types say no arguments); undefined means none.
+  const lookUp = (params: PgPassTarget): Promise<string | undefined> =>
+    env.PGPASSWORD ? Promise.resolve(env.PGPASSWORD) : new Promise((resolve) => pgPass(params, resolve));
+  return lookUp as unknown as () => Promise<string>;
+}
+
+function refuseCredentials(file: string, raw: unknown): void {
+  const pg = (raw as { postgres?: unknown } | null)?.postgres;
+  const keys = [
+    ...Object.keys(raw ?? {}),
+    ...(pg && typeof pg === 'object' ? Object.keys(pg).map((k) => `postgres.${k}`) : []),
+  ];
+  const found = keys.find((k) => CREDENTIAL_KEYS.includes(k.replace(/^postgres\./, '')));
+  if (found) {
+    throw invalid(
+      file,
+      `${found}: credentials never go in ${BOARD_CONFIG_FILE} (it is committed). Set PGPASSWORD, add a line to ~/.pgpass, or name an environment variable holding the URL with postgres.url_env.`,
+      found,
+    );
+  }
+}
+
+function invalid(file: string, why: string, field?: string): DomainError {
+  return new DomainError('BOARD_CONFIG_INVALID', `${file} ${field ? '— ' : ''}${why}`, { file, ...(field ? { field } : {}) });
+}

@@ -1,0 +1,174 @@
+// A root's board kept in PostgreSQL (BoardStore): its runs are the board's rows, whichever
+// machine made them, so every clone of the workspace whose .runboard/board.json names the board
+// sees the same runs. The pool connects on first use (ready); a process that follows the board
+// LISTENs for commits (pgListener.ts) and keeps its list of runs and its loaded runs current from
+// them, catching every run up by seq after a reconnect; one that does not asks for the list on
+// every `ready`.
+import { Pool, type PoolConfig } from 'pg';
+import type { EventRecord } from '../../../../contract/schemas/records';
+import { DomainError } from '../../engine/errors';
+import type { BoardSite, BoardStore, RunLog } from '../boardStore';
+import { eventLines } from '../eventLines';
+import { readOnlyError } from '../readOnly';
+import { storageError } from './pgErrors';
+import { PgEventLog } from './pgEventLog';
+import { PgListener } from './pgListener';
+import { PgRunLog } from './pgRunLog';
+
+export class PgBoard implements BoardStore {
+  private pool: Pool | undefined;
+  private opening: Promise<PgEventLog> | undefined;
+  private readonly ids = new Set<string>();
+  private readonly runs = new Map<string, PgRunLog>();
+  private readonly loading = new Map<string, Promise<PgRunLog | undefined>>();
+  private following = 0;
+  private closed = false;
+
+  constructor(
+    readonly root: string,
+    private readonly site: BoardSite,
+    /** The board's name: its runs' key in the database. */
+    readonly board: string,
+    private readonly config: PoolConfig,
+  ) {}
+
+  async ready(): Promise<void> {
+    const log = await this.open();
+    if (this.following === 0) await this.refreshIds(log);
+  }
+
+  runIds(): string[] {
+    return [...this.ids].sort();
+  }
+
+  async openRun(runId: string): Promise<RunLog | undefined> {
+    const loaded = this.runs.get(runId);
+    if (loaded) return loaded;
+    let pending = this.loading.get(runId);
+    if (!pending) {
+      pending = this.load(runId).finally(() => this.loading.delete(runId));
+      this.loading.set(runId, pending);
+    }
+    return pending;
+  }
+
+  private async load(runId: string): Promise<PgRunLog | undefined> {
+    const log = await this.open();
+    const last = await this.query(() => log.lastSeqOf(runId));
+    if (last === undefined) return undefined;
+    const h = new PgRunLog(this.root, runId, log, this.site);
+    await h.load();
+    this.ids.add(runId);
+    this.runs.set(runId, h);
+    return h;
+  }
+
+  isLoaded(runId: string): boolean {
+    return this.runs.has(runId);
+  }
+
+  loadedRuns(): RunLog[] {
+    return [...this.runs.values()];
+  }
+
+  async createRun(runId: string, first: EventRecord[]): Promise<RunLog> {
+    if (this.site.options.readOnly) throw readOnlyError();
+    const log = await this.open();
+    const lines = eventLines(first);
+    await this.query(() => log.createRun(runId, () => lines));
+    this.ids.add(runId);
+    const h = await this.openRun(runId);
+    if (!h) throw new DomainError('STORAGE_ERROR', `PostgreSQL board ${this.board}: run ${runId} was made but cannot be read back.`);
+    this.site.listener.onCommit({ root: this.root, run_id: runId, events: first, last_seq: h.lastSeq });
+    return h;
+  }
+
+  follow(changed: (runId: string) => void): { close(): Promise<void> } {
+    this.following++;
+    let listener: PgListener | undefined;
+    let stopped = false;
+    const everyRun = () => {
+      // After a reconnect notifications may have been lost: the list again, and every loaded run by seq.
+      void this.open()
+        .then((log) => this.refreshIds(log))
+        .then(
+          () => this.runs.forEach((_h, id) => changed(id)),
+          (e: unknown) => this.diagnose((e as Error).message),
+        );
+    };
+    const start = PgListener.start(this.config, this.board, {
+      commit: (runId, seq) => {
+        const known = this.runs.get(runId);
+        if (known && known.lastSeq >= seq) return;
+        this.ids.add(runId);
+        changed(runId);
+      },
+      resync: everyRun,
+    }).then(
+      (l) => {
+        if (stopped) return l.close();
+        listener = l;
+        // Commits made between the board's first look and the listener's start are caught up now.
+        everyRun();
+      },
+      (e: unknown) => this.diagnose(`cannot listen for commits (${(e as Error).message}); runs are read when used`),
+    );
+    return {
+      close: async () => {
+        if (stopped) return;
+        stopped = true;
+        this.following--;
+        await start;
+        await listener?.close();
+      },
+    };
+  }
+
+  close(): void {
+    this.closed = true;
+    this.runs.clear();
+    void this.pool?.end().catch(() => undefined);
+    this.pool = undefined;
+  }
+
+  /** The board's tables, made on first use; a failure is said and tried again on the next use. */
+  private open(): Promise<PgEventLog> {
+    if (this.closed) return Promise.reject(new DomainError('STORAGE_ERROR', 'The run store is closed.'));
+    if (!this.opening) {
+      const pool = (this.pool ??= this.newPool());
+      this.opening = PgEventLog.open(pool, this.board).catch((e: unknown) => {
+        this.opening = undefined;
+        throw e instanceof DomainError ? e : storageError(this.board, e);
+      });
+    }
+    return this.opening;
+  }
+
+  private newPool(): Pool {
+    const pool = new Pool(this.config);
+    // An idle connection cut by the database (a restart) is reported here; the pool replaces it.
+    pool.on('error', () => undefined);
+    return pool;
+  }
+
+  private async refreshIds(log: PgEventLog): Promise<void> {
+    const ids = await this.query(() => log.runIds());
+    this.ids.clear();
+    for (const id of ids) this.ids.add(id);
+  }
+
+  private async query<T>(q: () => Promise<T>): Promise<T> {
+    try {
+      return await q();
+    } catch (e) {
+      throw e instanceof DomainError ? e : storageError(this.board, e);
+    }
+  }
+
+  private diagnose(message: string): void {
+    this.site.reportOnce(`postgres:${this.board}:${message}`, {
+      file: `postgres:${this.board}`,
+      message: `PostgreSQL board ${this.board}: ${message}`,
+    });
+  }
+}

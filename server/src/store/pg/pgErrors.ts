@@ -1,0 +1,12 @@
+// How a PostgreSQL board says it cannot be reached or used: STORAGE_ERROR naming the board and
+// what the driver said (never the connection's password: pg's messages do not carry it).
+import { DomainError } from '../../engine/errors';
+
+export function storageError(board: string, e: unknown): DomainError {
+  const why = e instanceof Error ? e.message || e.name : String(e);
+  const code = (e as { code?: unknown }).code;
+  return new DomainError('STORAGE_ERROR', `PostgreSQL board ${board}: ${why}`, {
+    board,
+    ...(typeof code === 'string' ? { pg_code: code } : {}),
+  });
+}
