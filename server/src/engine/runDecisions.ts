@@ -137,6 +137,8 @@ export function decideValidateWorkspaceLease(
   p: { phase: string; step_id?: string },
   currentPath: string,
   ctx: CommandContext,
+  /** `board`: the run lives on a board shared by machines (a database) and is bound to it, not to one machine's path. */
+  boundTo: 'path' | 'board' = 'path',
 ): LeaseCheck {
   const h = state.header;
   const bound = h.workspace.canonical_path.trim();
@@ -152,7 +154,8 @@ export function decideValidateWorkspaceLease(
     });
     return { ok: true, mismatch: false, events: b.events, expected_path: currentPath };
   }
-  if (bound === currentPath) return { ok: true, mismatch: false, events: [], expected_path: bound };
+  // Found through a root whose board.json names the run's board: the same board, whatever the path on this machine.
+  if (bound === currentPath || boundTo === 'board') return { ok: true, mismatch: false, events: [], expected_path: bound };
   if (!isTerminal(h.status)) {
     b.add({
       type: EVENT.workspaceMismatch,

@@ -169,6 +169,11 @@ export class RunRegistry {
     return again;
   }
 
+  /** Whether the root's board is shared by machines (a database): its runs are bound to the board, not to a path. */
+  isShared(root: string): boolean {
+    return this.boards.get(root)?.shared === true;
+  }
+
   /** Loaded runs of every board, for the lease timer and flushes. */
   loadedRuns(): RunLog[] {
     return [...this.boards.values()].flatMap((b) => b.loadedRuns());

@@ -324,7 +324,7 @@ export class RunService {
     const outcome = await h.command(
       undefined,
       (st, ctx) => {
-        check = decideValidateWorkspaceLease(st, p, current, ctx);
+        check = decideValidateWorkspaceLease(st, p, current, ctx, this.registry.isShared(h.root) ? 'board' : 'path');
         return check.events;
       },
       (_a, st) => ({

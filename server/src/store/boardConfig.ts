@@ -116,10 +116,7 @@ function passwordFrom(env: NodeJS.ProcessEnv): () => Promise<string> {
 
 function refuseCredentials(file: string, raw: unknown): void {
   const pg = (raw as { postgres?: unknown } | null)?.postgres;
-  const keys = [
-    ...Object.keys(raw ?? {}),
-    ...(pg && typeof pg === 'object' ? Object.keys(pg).map((k) => `postgres.${k}`) : []),
-  ];
+  const keys = [...Object.keys(raw ?? {}), ...(pg && typeof pg === 'object' ? Object.keys(pg).map((k) => `postgres.${k}`) : [])];
   const found = keys.find((k) => CREDENTIAL_KEYS.includes(k.replace(/^postgres\./, '')));
   if (found) {
     throw invalid(

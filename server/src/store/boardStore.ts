@@ -28,6 +28,8 @@ export type Awaitable<T> = T | Promise<T>;
 export interface BoardStore {
   /** The root this board serves (the key in notices and `root` params). */
   readonly root: string;
+  /** True for a board that machines share (a database): its runs are bound to the board, not to a path on one machine. */
+  readonly shared: boolean;
   /**
    * Resolves when the board is open and `runIds` is current: the file store is always; a
    * database store connects on first use, and — unless it follows the board — asks again which

@@ -7,6 +7,7 @@ import type { DomainError } from '../engine/errors';
 import type { BoardSite, BoardStore, RunLog } from './boardStore';
 
 export class UnusableBoard implements BoardStore {
+  readonly shared = false;
   constructor(
     readonly root: string,
     private readonly why: DomainError,

@@ -203,8 +203,10 @@ export class RunHarness {
     return this.commit(this.decide((s, c) => decideExpireLeases(s, c)));
   }
 
-  validateWorkspace(currentPath: string, p: { phase?: string; step_id?: string } = {}): LeaseCheck {
-    const check = this.decide((s, c) => decideValidateWorkspaceLease(s, { phase: p.phase ?? 'start', step_id: p.step_id }, currentPath, c));
+  validateWorkspace(currentPath: string, p: { phase?: string; step_id?: string } = {}, boundTo: 'path' | 'board' = 'path'): LeaseCheck {
+    const check = this.decide((s, c) =>
+      decideValidateWorkspaceLease(s, { phase: p.phase ?? 'start', step_id: p.step_id }, currentPath, c, boundTo),
+    );
     this.commit(check.events);
     return check;
   }

@@ -42,6 +42,18 @@ describe('validateWorkspaceLease', () => {
     assert.equal(h.run.last_event_seq, seq);
   });
 
+  it('on a board shared by machines another path is the same board: nothing written, the run goes on', () => {
+    const h = new RunHarness({ canonicalPath: '/machine-a/ws' });
+    h.appendEvent({ type: 'go', status: 'running' });
+    const seq = h.run.last_event_seq;
+    const check = h.validateWorkspace('/machine-b/checkout', {}, 'board');
+    assert.deepEqual(check, { ok: true, mismatch: false, events: [], expected_path: '/machine-a/ws' });
+    assert.deepEqual([h.run.status, h.run.last_event_seq], ['running', seq]);
+    // An unbound run is bound as on files: the first machine's path is recorded, for display.
+    const unbound = new RunHarness();
+    assert.equal(unbound.validateWorkspace('/machine-b/checkout', {}, 'board').events[0].type, 'workspace_validated');
+  });
+
   it('another path pauses a non-terminal run: workspace_mismatch with status paused', () => {
     for (const status of ['queued', 'planning', 'running', 'awaiting_approval', 'paused', 'blocked'] as const) {
       const h = new RunHarness({ canonicalPath: '/ws/a' });

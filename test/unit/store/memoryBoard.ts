@@ -128,6 +128,7 @@ class MemoryRun implements RunLog {
 }
 
 export class MemoryBoard implements BoardStore {
+  readonly shared = false;
   private readonly runs = new Map<string, MemoryRun>();
 
   constructor(

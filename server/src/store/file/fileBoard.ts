@@ -20,6 +20,7 @@ import { RunsWatcher } from './runsWatcher';
 import { ensureRunboardFolder } from './runboardFolder';
 
 export class FileBoard implements BoardStore {
+  readonly shared = false;
   private readonly runs = new Map<string, RunHandle>();
   private creationLock: OsRunLock | undefined;
 

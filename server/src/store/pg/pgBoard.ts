@@ -16,6 +16,7 @@ import { PgListener } from './pgListener';
 import { PgRunLog } from './pgRunLog';
 
 export class PgBoard implements BoardStore {
+  readonly shared = true;
   private pool: Pool | undefined;
   private opening: Promise<PgEventLog> | undefined;
   private readonly ids = new Set<string>();

@@ -175,12 +175,26 @@ export class PgEventLog {
    * them; its lines are inserted with the next seqs and committed, or — when it throws — nothing
    * is, and the error is the caller's. RUN_NOT_FOUND when the board has no such run.
    */
-  async commit<T>(runId: string, knownSeq: number, decide: (since: StoredEvent[], at: CommitPoint) => Decision<T>): Promise<Committed<T>> {
+  async commit<T>(runId: string, knownSeq: number, decide: (since: StoredEvent[], at: CommitPoint) => Decision<T>): Promise<Committed<T>>;
+  /** With `skipLocked`: undefined, at once, when another transaction holds the run (it decides in its stead). */
+  async commit<T>(
+    runId: string,
+    knownSeq: number,
+    decide: (since: StoredEvent[], at: CommitPoint) => Decision<T>,
+    opts: { skipLocked: true },
+  ): Promise<Committed<T> | undefined>;
+  async commit<T>(
+    runId: string,
+    knownSeq: number,
+    decide: (since: StoredEvent[], at: CommitPoint) => Decision<T>,
+    opts?: { skipLocked: true },
+  ): Promise<Committed<T> | undefined> {
     return inTransaction(this.pool, async (c) => {
       const locked = await c.query<{ last_seq: string; now_ms: string }>(
-        `SELECT last_seq, ${NOW_MS} AS now_ms FROM runboard_runs WHERE board = $1 AND run_id = $2 FOR UPDATE`,
+        `SELECT last_seq, ${NOW_MS} AS now_ms FROM runboard_runs WHERE board = $1 AND run_id = $2 FOR UPDATE${opts?.skipLocked ? ' SKIP LOCKED' : ''}`,
         [this.board, runId],
       );
+      if (locked.rowCount === 0 && opts?.skipLocked) return undefined;
       if (locked.rowCount === 0) throw new DomainError('RUN_NOT_FOUND', `Board ${this.board} has no run ${runId}.`, { run_id: runId });
       const lastSeq = Number(locked.rows[0].last_seq);
       const since = lastSeq > knownSeq ? await this.read(c, runId, knownSeq, lastSeq) : [];

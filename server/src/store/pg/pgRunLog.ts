@@ -18,12 +18,13 @@ import type { CommandContext } from '../../engine/ids';
 import { applyEvent, emptyRunState, RunState } from '../../engine/state';
 import type { BoardSite, CheckpointListing, CommandOutcome, PageCursor, RunLog } from '../boardStore';
 import { checkpointOf } from '../checkpointRecord';
+import { commandSteps } from '../commandSteps';
 import { eventLines } from '../eventLines';
 import { GroupBody, GroupCommit } from '../groupCommit';
 import { readOnlyError } from '../readOnly';
 import { WriterClock } from '../writerClock';
 import { newerFormatError, runFormatOf } from '../runFormat';
-import { PgEventLog, StoredEvent } from './pgEventLog';
+import { CommitPoint, PgEventLog, StoredEvent } from './pgEventLog';
 import { storageError } from './pgErrors';
 
 /** Events read from the database per query, when a read spans more. */
@@ -60,7 +61,7 @@ export class PgRunLog implements RunLog {
       (body) =>
         this.serially(async () => {
           await this.freshen();
-          return this.transaction(body);
+          return (await this.transaction(body))!;
         }),
       () => this.state,
       this.clock,
@@ -94,20 +95,26 @@ export class PgRunLog implements RunLog {
     return this.groups.command(stamp, decide, result);
   }
 
+  /**
+   * Requeues what expired — unless another transaction holds the run (another server's timer, or
+   * any command: each requeues expired leases first), so N servers' timers make one requeue, and
+   * none waits for another.
+   */
   async expireLeases(): Promise<void> {
-    await this.command(
-      undefined,
-      () => [],
-      () => undefined,
-    );
+    if (this.site.options.readOnly) throw readOnlyError();
+    await this.serially(async () => {
+      await this.freshen();
+      const nothing = { stamp: undefined, decide: () => [], result: () => undefined };
+      await this.transaction((append, committed) => commandSteps(() => this.state, this.clock, nothing, append, committed), true);
+    });
   }
 
   /** One transaction: the run locked, others' events folded, `body`'s events inserted; listeners hear both once it commits. */
-  private async transaction<R>(body: GroupBody<R>): Promise<R> {
+  private async transaction<R>(body: GroupBody<R>, skipLocked = false): Promise<R | undefined> {
     const before = this.lastSeq;
     const heard: EventRecord[] = [];
     try {
-      const committed = await this.log.commit(this.runId, this.lastSeq, (since, at) => {
+      const decide = (since: StoredEvent[], at: CommitPoint) => {
         heard.push(...this.fold(since));
         this.dbNow = at.nowMs;
         const format = runFormatOf(this.firstEvent);
@@ -122,7 +129,11 @@ export class PgRunLog implements RunLog {
           return this.fold(commitLines.map((line, i) => ({ seq: events[i].seq, line })));
         }, mine);
         return { lines, value: { value, mine } };
-      });
+      };
+      const committed = skipLocked
+        ? await this.log.commit(this.runId, this.lastSeq, decide, { skipLocked })
+        : await this.log.commit(this.runId, this.lastSeq, decide);
+      if (!committed) return undefined;
       heard.push(...committed.value.mine);
       return committed.value.value;
     } catch (e) {
