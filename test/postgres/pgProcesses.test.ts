@@ -1,0 +1,113 @@
+// A PostgreSQL board through the real processes: the server (dist/server.js over JSON-RPC) in one
+// clone, the CLI (dist/cli.js) in another — each with its own root, both naming one board in
+// .runboard/board.json, the password only in the environment. The server's subscription delivers
+// what the other machine's CLI commits; a run moves from a file board to the database board
+// (run export / run import) and replays without drift; an untrusted workspace does not connect;
+// credentials in board.json are refused by name.
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { cli, cliJson, removeTempWorkspaces, tempWorkspace } from '../cli/cliHarness';
+import { startServer, stopServers, waitFor } from '../server/serverProcess';
+import { startPostgres, type TestPostgres } from './pgHarness';
+
+let db: TestPostgres;
+let env: Record<string, string>;
+
+before(async () => {
+  db = await startPostgres();
+  env = { PGPASSWORD: String(db.config.password) };
+  // The server process inherits this process's environment, as the editor's server inherits the editor's.
+  process.env.PGPASSWORD = env.PGPASSWORD;
+});
+after(async () => {
+  await stopServers();
+  delete process.env.PGPASSWORD;
+  await db.remove();
+  removeTempWorkspaces();
+});
+
+/** A clone of the workspace whose board is `board` on the test's database. */
+function clone(board: string, extra: Record<string, unknown> = {}): string {
+  const root = tempWorkspace('runboard-pg-');
+  fs.mkdirSync(path.join(root, '.runboard'), { recursive: true });
+  const { host, port, user, database } = db.config;
+  const config = { store: 'postgres', board, postgres: { host, port, user, database, ...extra } };
+  fs.writeFileSync(path.join(root, '.runboard', 'board.json'), JSON.stringify(config));
+  return root;
+}
+
+describe('a PostgreSQL board through the server and the CLI', () => {
+  it("the server's subscription in one clone delivers every commit the CLI makes in another, once and in order", async () => {
+    const [a, b] = [clone('team'), clone('team')];
+    const server = await startServer([a]);
+    const { subscription_id } = await server.call('runboard/subscribe', {});
+    cliJson(b, ['run', 'create', 'Ship the release', '--id', 'rel']);
+    cliJson(b, ['--run', 'rel', 'tasks', 'create', '-'], 0, {
+      env,
+      input: JSON.stringify([
+        { id: 'build', task_type: 'w' },
+        { id: 'test', task_type: 'w' },
+      ]),
+    });
+    const claimed = cliJson(b, ['--run', 'rel', '--agent', 'ci-1', 'claim'], 0, { env });
+    cliJson(b, ['--run', 'rel', 'complete', '--token', claimed.task.lease_token], 0, { env });
+    const { events } = await server.call('runboard/listEvents', { run_id: 'rel' });
+    const last = events[events.length - 1].seq;
+    await waitFor(
+      () => server.delivered(subscription_id).some((e: { seq: number }) => e.seq === last),
+      10_000,
+      'the commits of the other clone',
+    );
+    const seqs = server.delivered(subscription_id).map((e: { seq: number }) => e.seq);
+    assert.deepEqual(
+      seqs,
+      Array.from({ length: last }, (_, i) => i + 1),
+    );
+    const board = await server.call('runboard/getBlackboard', { run_id: 'rel' });
+    assert.deepEqual(
+      board.blackboard.tasks.map((t: { id: string; status: string }) => [t.id, t.status]),
+      [
+        ['build', 'done'],
+        ['test', 'pending'],
+      ],
+    );
+    // The run is the board's, not the clone's: nothing of it is written under either root.
+    for (const root of [a, b]) assert.equal(fs.existsSync(path.join(root, '.runboard', 'runs')), false);
+  });
+
+  it('a run moves from a file board to the database board and replays there without drift', async () => {
+    const files = tempWorkspace('runboard-files-');
+    cliJson(files, ['run', 'create', 'Moved run', '--id', 'moved']);
+    cliJson(files, ['--run', 'moved', 'fact', 'add', 'kept across the move']);
+    const exported = path.join(files, 'moved.jsonl');
+    cliJson(files, ['run', 'export', 'moved', '--output', exported]);
+    const team = clone('moves');
+    cliJson(team, ['run', 'import', exported], 0, { env });
+    const replay = cliJson(team, ['--run', 'moved', 'replay'], 0, { env });
+    assert.equal(replay.drift.mismatch, false);
+    assert.equal(replay.replay.last_event_seq, 2);
+    const again = cli(['--root', team, '--json', 'run', 'import', exported], { env });
+    assert.notEqual(again.status, 0);
+    assert.equal(JSON.parse(again.stdout).error.code, 'RUN_EXISTS');
+  });
+
+  it('an untrusted workspace does not connect to the database its board.json names', async () => {
+    const root = clone('untrusted', { host: '203.0.113.1' });
+    const server = await startServer([root], { initializationOptions: { readOnly: true } });
+    const failure = await server.fail('runboard/listRuns', {});
+    assert.equal(failure.data?.code, 'READ_ONLY');
+    assert.match(failure.message, /does not connect to a database for an untrusted workspace/);
+  });
+
+  it('credentials in board.json are refused by name, with where they go instead', () => {
+    const root = clone('secrets', { password: 'hunter2' });
+    const r = cli(['--root', root, '--json', 'runs'], { env });
+    assert.notEqual(r.status, 0);
+    const { error } = JSON.parse(r.stdout);
+    assert.equal(error.code, 'BOARD_CONFIG_INVALID');
+    assert.match(error.message, /postgres\.password: credentials never go in board\.json/);
+    assert.doesNotMatch(r.stdout + r.stderr, /hunter2/);
+  });
+});
