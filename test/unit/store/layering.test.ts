@@ -1,5 +1,5 @@
 // The store interface holds: nothing above the store (the service, the server, the CLI and MCP)
-// imports the file store, which only store/boards.ts chooses; the store knows no protocol (no
+// imports the file store or the PostgreSQL store, which only store/boards.ts chooses; the store knows no protocol (no
 // imports from the service, the server or the CLI).
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -38,6 +38,17 @@ describe('store layering', () => {
       path.join('store', 'atomicFiles.ts'),
       path.join('store', 'boards.ts'),
     ]);
+  });
+
+  it('only store/boards.ts loads the PostgreSQL store from outside it, and that store uses nothing of the file store', () => {
+    const pg = path.join(STORE, 'pg');
+    const outside = sources(SRC).filter((f) => !inside(pg)(f));
+    const found = importsOf(outside).filter((i) => inside(pg)(i.target));
+    assert.deepEqual([...new Set(found.map((i) => i.file))].sort(), [path.join('store', 'boards.ts')]);
+    assert.deepEqual(
+      importsOf(sources(pg)).filter((i) => inside(FILE_STORE)(i.target)),
+      [],
+    );
   });
 
   it('the store imports nothing from the service, the server, the CLI or the protocol', () => {
