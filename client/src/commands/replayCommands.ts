@@ -4,11 +4,11 @@
 // in the title and in a notification.
 import { replayFindings, replayVerdict } from '../../../contract/replayText';
 import * as vscode from 'vscode';
-import type { EventRecord } from '../../../contract/schemas/records';
 import type { ReplayResult } from '../../../contract/results';
 import { Requests } from '../../../server/src/protocol';
 import type { RunboardContext } from '../context';
 import type { RunRef } from '../runs/refs';
+import { allEvents } from '../runs/runEvents';
 import { firstLine } from '../../../contract/taskText';
 import { Cancelled, type CommandSpec } from './commandKit';
 import { argField, askText, runFromArg } from './prompts';
@@ -27,15 +27,8 @@ export interface ReplayOutcome {
 }
 
 async function pickSeq(ctx: RunboardContext, ref: RunRef): Promise<number> {
-  const events: EventRecord[] = [];
-  let since: number | undefined;
-  // Page through the log (10 000 events a page); the picker lists newest first.
-  for (;;) {
-    const page = await ctx.server.request(Requests.listEvents, { root: ref.root, run_id: ref.run_id, since_seq: since });
-    events.push(...page.events);
-    if (page.next_since_seq === undefined) break;
-    since = page.next_since_seq;
-  }
+  // The picker lists newest first.
+  const events = await allEvents(ctx, ref);
   const picked = await vscode.window.showQuickPick(
     events
       .slice()

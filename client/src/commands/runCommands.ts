@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import { Requests } from '../../../server/src/protocol';
 import type { RunboardContext } from '../context';
 import type { RunRef } from '../runs/refs';
+import { allEvents } from '../runs/runEvents';
 import { firstLine } from '../../../contract/taskText';
 import { RUN_STATUSES, type RunStatus } from '../../../contract/statuses';
 import type { RunAction } from '../../../contract/runRules';
@@ -221,7 +222,18 @@ function openRunLogCommand(ctx: RunboardContext): CommandSpec {
     run: async (arg) => {
       const ref = await runFromArg(ctx, arg, 'Open the log of which run?');
       const uri = vscode.Uri.file(path.join(ref.root, RUNBOARD_DIR, RUNS_DIR, ref.run_id, EVENTS_FILE));
-      const editor = await vscode.window.showTextDocument(uri, { preview: false });
+      const onDisk = await vscode.workspace.fs.stat(uri).then(
+        () => true,
+        () => false,
+      );
+      // A run on a shared board (a database) has no file here: its events, as the file would hold them, in an untitled editor.
+      const doc = onDisk
+        ? await vscode.workspace.openTextDocument(uri)
+        : await vscode.workspace.openTextDocument({
+            language: 'jsonl',
+            content: (await allEvents(ctx, ref)).map((e) => JSON.stringify(e)).join('\n') + '\n',
+          });
+      const editor = await vscode.window.showTextDocument(doc, { preview: false });
       // The log is append-only: make this editor read-only so a stray keystroke cannot corrupt it.
       await vscode.commands.executeCommand('workbench.action.files.setActiveEditorReadonlyInSession').then(undefined, () => undefined);
       return editor.document.uri;

@@ -1,12 +1,11 @@
 // Which store keeps a root's board: .runboard/board.json (PROTOCOL.md §Boards). Absent, the
 // board is the files under .runboard/runs. With `"store": "postgres"` it is the board of that
 // name in a PostgreSQL database, shared by every clone whose file names it. The file is meant to
-// be committed, so it holds no credentials: a password comes from PGPASSWORD, ~/.pgpass (or
-// PGPASSFILE), or a connection URL in an environment variable the file names (`url_env`).
+// be committed, so it holds no credentials: a password comes from a connection URL in an
+// environment variable the file names (`url_env`), else from PGPASSWORD or ~/.pgpass (pg/pgDriver.ts).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { PoolConfig } from 'pg';
-import pgPass, { type PgPassTarget } from 'pgpass';
 import { z } from 'zod';
 import { BOARD_CONFIG_FILE, RUNBOARD_DIR } from '../../../contract/layout';
 import { DomainError } from '../engine/errors';
@@ -90,28 +89,16 @@ function poolConfig(file: string, p: z.infer<typeof PostgresSchema>, env: NodeJS
         `postgres.url_env: the environment variable ${p.url_env} is not set (it should hold postgres://…)`,
         'postgres.url_env',
       );
-    return { connectionString: url, password: passwordFrom(env), ...(ssl ? { ssl } : {}) };
+    return { connectionString: url, ...(ssl ? { ssl } : {}) };
   }
   // Fields left out fall back to PGHOST, PGPORT, PGDATABASE, PGUSER (pg reads them).
   return {
-    password: passwordFrom(env),
     ...(p.host !== undefined ? { host: p.host } : {}),
     ...(p.port !== undefined ? { port: p.port } : {}),
     ...(p.database !== undefined ? { database: p.database } : {}),
     ...(p.user !== undefined ? { user: p.user } : {}),
     ...(ssl ? { ssl } : {}),
   };
-}
-
-/**
- * The password when the URL holds none: PGPASSWORD (the editor sets it from its secret storage),
- * else the matching line of ~/.pgpass or PGPASSFILE (libpq's rules), else none.
- */
-function passwordFrom(env: NodeJS.ProcessEnv): () => Promise<string> {
-  // pg calls it with the connection's parameters (its types say no arguments); undefined means none.
-  const lookUp = (params: PgPassTarget): Promise<string | undefined> =>
-    env.PGPASSWORD ? Promise.resolve(env.PGPASSWORD) : new Promise((resolve) => pgPass(params, resolve));
-  return lookUp as unknown as () => Promise<string>;
 }
 
 function refuseCredentials(file: string, raw: unknown): void {

@@ -6,6 +6,7 @@ import { boardConfigFile, readBoardConfig } from './boardConfig';
 import { FileBoard } from './file/fileBoard';
 import { OpenFiles } from './file/openFiles';
 import { ensureLockLoaded } from './file/osLock';
+import { PgBoard } from './pg/pgBoard';
 import { UnusableBoard } from './unusableBoard';
 
 /** Opens roots' boards; one per service, so the file store's bound on open descriptors spans them all. */
@@ -24,10 +25,7 @@ export function boardOpener(env: NodeJS.ProcessEnv = process.env): BoardOpener {
     }
     if (config.store === 'files') return new FileBoard(root, site, openFiles);
     if (site.options.readOnly) return new UnusableBoard(root, untrustedDatabase(file, config.board), site, file);
-    // Loaded only for a database board: the driver costs a CLI call on files some milliseconds.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { PgBoard } = require('./pg/pgBoard') as typeof import('./pg/pgBoard');
-    return new PgBoard(root, site, config.board, config.pool);
+    return new PgBoard(root, site, config.board, config.pool, env);
   };
 }
 

@@ -3,7 +3,7 @@
 // a Command into its transport's call and reports what came back: a protocol result, a typed
 // rejection, or nothing (its process was killed under it).
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { getDefaultEnvironment, StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { ChildProcess, spawn } from 'node:child_process';
 import { CLI_JS, ServerProcess } from '../../server/serverProcess';
 import { HeadlessServer, startHeadless } from '../../cli/cliHarness';
@@ -19,6 +19,8 @@ export interface TortureAgent {
   /** SIGKILL the agent's process (a CLI agent's in-flight command, if any). */
   kill(): void;
   stop(): Promise<void>;
+  /** What its processes said when they ended by themselves — neither killed nor stopped: a crash, which fails the torture. */
+  readonly crashes: string[];
 }
 
 export const RUN_ID = 'torture';
@@ -99,7 +101,10 @@ export class SocketServerAgent {
 
 export class ServerAgent implements TortureAgent {
   readonly kind = 'server';
+  readonly crashes: string[] = [];
   server: ServerProcess | undefined;
+  /** Set before this agent ends its current process itself. */
+  private ending = { now: false };
 
   constructor(
     readonly name: string,
@@ -108,7 +113,13 @@ export class ServerAgent implements TortureAgent {
 
   async start(): Promise<void> {
     // Like the editor's server: it serves the root's socket when no other server does (handover).
-    this.server = await ServerProcess.start([this.root], { initializationOptions: { serveSocket: true } });
+    const s = await ServerProcess.start([this.root], { initializationOptions: { serveSocket: true } });
+    const ending = { now: false };
+    this.ending = ending;
+    s.child.on('exit', (code, signal) => {
+      if (!ending.now) this.crashes.push(`${this.name} exited (${code ?? signal}): ${s.stderr.slice(-1000)}`);
+    });
+    this.server = s;
   }
 
   async execute(cmd: Command, commandId: string): Promise<Outcome> {
@@ -125,10 +136,12 @@ export class ServerAgent implements TortureAgent {
   }
 
   kill(): void {
+    this.ending.now = true;
     this.server?.child.kill('SIGKILL');
   }
 
   async stop(): Promise<void> {
+    this.ending.now = true;
     await this.server?.stop();
   }
 }
@@ -137,6 +150,7 @@ export class CliAgent implements TortureAgent {
   /** Calls that went through the socket server (the rest were written directly). */
   routed = 0;
   readonly kind = 'cli';
+  readonly crashes: string[] = [];
   private child: ChildProcess | undefined;
 
   constructor(
@@ -202,6 +216,8 @@ export class CliAgent implements TortureAgent {
         } catch {
           // fall through
         }
+        // Not killed, and no answer: the CLI failed by itself.
+        this.crashes.push(`${this.name} ${cmd.kind} exited ${code}: ${err.slice(-1000)}`);
         resolve({ lost: true });
       });
     });
@@ -231,6 +247,9 @@ const MCP_TOOLS: Record<Command['kind'], string> = {
 
 export class McpAgent implements TortureAgent {
   readonly kind = 'mcp';
+  readonly crashes: string[] = [];
+  /** Set before this agent ends its current process itself. */
+  private ending = { now: false };
   private client: Client | undefined;
   private transport: StdioClientTransport | undefined;
 
@@ -243,10 +262,18 @@ export class McpAgent implements TortureAgent {
     this.transport = new StdioClientTransport({
       command: process.execPath,
       args: [CLI_JS, '--root', this.root, '--run', RUN_ID, '--agent', this.name, 'mcp'],
+      // The SDK passes on only a safe few variables: a database board's password is added.
+      env: { ...getDefaultEnvironment(), ...(process.env.PGPASSWORD ? { PGPASSWORD: process.env.PGPASSWORD } : {}) },
       stderr: 'ignore',
     });
-    this.client = new Client({ name: `torture-${this.name}`, version: '1.0.0' });
-    await this.client.connect(this.transport);
+    const client = new Client({ name: `torture-${this.name}`, version: '1.0.0' });
+    const ending = { now: false };
+    this.ending = ending;
+    await client.connect(this.transport);
+    client.onclose = () => {
+      if (!ending.now) this.crashes.push(`${this.name}: the MCP server ended by itself`);
+    };
+    this.client = client;
   }
 
   async execute(cmd: Command, commandId: string): Promise<Outcome> {
@@ -272,12 +299,14 @@ export class McpAgent implements TortureAgent {
   }
 
   kill(): void {
+    this.ending.now = true;
     const pid = this.transport?.pid;
     if (pid) process.kill(pid, 'SIGKILL');
     this.client = undefined;
   }
 
   async stop(): Promise<void> {
+    this.ending.now = true;
     try {
       await this.client?.close();
     } catch {

@@ -1,23 +1,23 @@
 // The torture run: 8 OS processes — the server, CLI processes and MCP servers — issue a seeded
 // random mix of commands against one run while a chaos loop SIGKILLs random writers and
-// restarts them. A headless socket server routes the CLI and MCP agents' calls while it lives
+// restarts them. On a board several clones share (a database), the writers spread over the
+// clones, each clone with a server of its own, and the database is restarted once mid-run. A headless socket server routes the CLI and MCP agents' calls while it lives
 // (killed and restarted too; the server agent takes the socket over meanwhile), so routed writes,
 // fallback to direct writes mid-call and handover are all in the mix. Then the files must prove
 // nothing was lost, duplicated or overlapped.
 import assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { RunService } from '../../../server/src/service/runService';
-import { tempRoot } from '../../server/serverProcess';
 import { CliAgent, McpAgent, Outcome, RUN_ID, ServerAgent, SocketServerAgent, TortureAgent } from './agents';
 import { Board, Lease, nextCommand } from './commands';
 import { Prng } from './prng';
-import { Ack, readLog, verifyLog } from './verify';
+import { fileBoard, TortureBoard } from './tortureBoards';
+import { Ack, verifyLog } from './verify';
 
 export interface TortureOptions {
   seed: number;
   commands: number;
   log?: (line: string) => void;
+  /** Where the run lives: the files of one root (default), or a board several clones share (tortureBoards.ts). */
+  board?: TortureBoard;
 }
 
 export interface TortureReport {
@@ -29,8 +29,10 @@ export interface TortureReport {
   kills: number;
   claims: number;
   leaseChecks: number;
-  /** CLI calls that went through the socket server. */
+  /** CLI calls that went through a socket server. */
   routed: number;
+  /** Restarts of the store under the writers (a database board). */
+  restarts: number;
   seconds: number;
 }
 
@@ -39,8 +41,9 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export async function runTorture(opts: TortureOptions): Promise<TortureReport> {
   const log = opts.log ?? (() => undefined);
   const t0 = Date.now();
-  const root = tempRoot('runboard-torture-');
-  const setup = new RunService([root], { snapshotDelayMs: null });
+  const board = opts.board ?? fileBoard();
+  const [root, ...others] = board.roots;
+  const setup = board.service(root);
   await setup.execute('createRun', { run_id: RUN_ID, objective: `torture, seed ${opts.seed}` });
   setup.close();
 
@@ -48,14 +51,17 @@ export async function runTorture(opts: TortureOptions): Promise<TortureReport> {
   const socketServer = new SocketServerAgent(root);
   await socketServer.start();
   const server = new ServerAgent('server', root);
+  // The writers spread over the machines: a server of its own on each other clone (serving its socket), CLIs and MCP servers on each.
+  const rootOf = (i: number) => board.roots[i % board.roots.length];
   const agents: TortureAgent[] = [
     server,
-    ...[1, 2, 3, 4].map((i) => new CliAgent(`cli${i}`, root)),
-    ...[1, 2, 3].map((i) => new McpAgent(`mcp${i}`, root)),
+    ...others.map((r, i) => new ServerAgent(`server${i + 2}`, r)),
+    ...[1, 2, 3, 4].map((i) => new CliAgent(`cli${i}`, rootOf(i - 1))),
+    ...[1, 2, 3].map((i) => new McpAgent(`mcp${i}`, rootOf(i - 1))),
   ];
   await Promise.all(agents.map((a) => a.start()));
 
-  const board = new Board();
+  const tasks = new Board();
   const acks: Ack[] = [];
   let issued = 0;
   let rejections = 0;
@@ -82,7 +88,7 @@ export async function runTorture(opts: TortureOptions): Promise<TortureReport> {
     const leases: Lease[] = [];
     while (issued < opts.commands) {
       const n = issued++;
-      const cmd = nextCommand(rng, agent.name, n, board, leases);
+      const cmd = nextCommand(rng, agent.name, n, tasks, leases);
       const commandId = `${agent.name}-${n}`;
       let outcome: Outcome = await agent.execute(cmd, commandId);
       if ('lost' in outcome) {
@@ -94,7 +100,7 @@ export async function runTorture(opts: TortureOptions): Promise<TortureReport> {
       if ('ok' in outcome && outcome.ok) {
         acks.push({ agent: agent.name, kind: agent.kind, command_id: commandId, command: cmd, result: outcome.result });
         const r = outcome.result;
-        if (cmd.kind === 'createTasks') board.taskIds.push(...r.tasks.map((t: { id: string }) => t.id));
+        if (cmd.kind === 'createTasks') tasks.taskIds.push(...r.tasks.map((t: { id: string }) => t.id));
         if (cmd.kind === 'claim' && r.task) leases.push({ task_id: r.task.id, lease_token: r.task.lease_token });
         if (cmd.kind === 'complete' || cmd.kind === 'fail' || cmd.kind === 'release') dropLease(leases, cmd);
         if (cmd.kind === 'cancel') dropTaskLeases(leases, [r.task, ...(r.cancelled ?? [])]);
@@ -105,10 +111,19 @@ export async function runTorture(opts: TortureOptions): Promise<TortureReport> {
     }
   }
 
+  let restarts = 0;
   async function chaos(rng: Prng) {
+    // A store that can be restarted under the writers (a database) is, once, at a seeded moment.
+    let restartAfter = board.restart ? rng.int(3, 12) : Infinity;
     while (!done) {
       await sleep(rng.int(150, 450));
       if (done) break;
+      if (--restartAfter === 0) {
+        restarts++;
+        log('restarting the database');
+        await board.restart!(rng.int(100, 600));
+        continue;
+      }
       if (rng.chance(0.15)) {
         // The socket server, killed in the middle of whatever it was committing, and started again.
         kills++;
@@ -155,27 +170,28 @@ export async function runTorture(opts: TortureOptions): Promise<TortureReport> {
   const { run: inMemory } = await server.server!.call('runboard/getRun', { run_id: RUN_ID });
   await Promise.all(agents.map((a) => a.stop()));
 
-  const events = readLog(root);
+  assert.deepEqual(
+    agents.flatMap((a) => a.crashes),
+    [],
+    'no writer ended by itself (only the chaos loop kills)',
+  );
+  const events = await board.readEvents();
   const { claims, leaseChecks } = verifyLog(events, acks);
 
-  // A fresh fold of the log equals the final run.json and the server's memory; replay shows no drift.
-  const runDir = path.join(root, '.runboard', 'runs', RUN_ID);
-  const persisted = JSON.parse(fs.readFileSync(path.join(runDir, 'run.json'), 'utf8'));
-  const scratchRoot = tempRoot('runboard-torture-fold-');
-  fs.mkdirSync(path.join(scratchRoot, '.runboard', 'runs', RUN_ID), { recursive: true });
-  fs.copyFileSync(path.join(runDir, 'events.jsonl'), path.join(scratchRoot, '.runboard', 'runs', RUN_ID, 'events.jsonl'));
-  const fresh = new RunService([scratchRoot], { snapshotDelayMs: null });
+  // A fresh fold of the log equals what the store keeps besides it and the server's memory; replay shows no drift.
+  const { root: scratchRoot, persisted } = board.freshFold();
+  const fresh = board.service(scratchRoot);
   try {
     const { run: folded } = await fresh.execute('getRun', { run_id: RUN_ID });
     const plain = (x: unknown) => JSON.parse(JSON.stringify(x));
-    assert.deepEqual(plain(folded), plain(persisted), 'a fresh fold equals run.json');
+    if (persisted) assert.deepEqual(plain(folded), plain(persisted), 'a fresh fold equals run.json');
     assert.deepEqual(plain(folded), plain(inMemory), "a fresh fold equals the server's memory");
     const replay = await fresh.execute('replay', { run_id: RUN_ID, from_checkpoint: false });
     assert.equal(replay.drift.mismatch, false, `drift: ${JSON.stringify(replay.drift)}`);
   } finally {
     fresh.close();
   }
-  const check = new RunService([root], { snapshotDelayMs: null });
+  const check = board.service(root);
   try {
     const replay = await check.execute('replay', { run_id: RUN_ID });
     assert.equal(replay.drift.mismatch, false, `drift against the persisted caches: ${JSON.stringify(replay.drift)}`);
@@ -187,8 +203,7 @@ export async function runTorture(opts: TortureOptions): Promise<TortureReport> {
   } finally {
     check.close();
   }
-  fs.rmSync(scratchRoot, { recursive: true, force: true });
-  fs.rmSync(root, { recursive: true, force: true });
+  board.remove();
   return {
     seed: opts.seed,
     events: events.length,
@@ -199,6 +214,7 @@ export async function runTorture(opts: TortureOptions): Promise<TortureReport> {
     claims,
     leaseChecks,
     routed: agents.reduce((n, a) => n + (a instanceof CliAgent ? a.routed : 0), 0),
+    restarts,
     seconds: Math.round((Date.now() - t0) / 1000),
   };
 }

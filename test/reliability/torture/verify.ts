@@ -2,11 +2,8 @@
 // exactly once and equal to what its writer was told; no two claims of one task overlapping
 // unless the first lease ended (released, finished, requeued, or expired first); fencing held.
 import assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { EventRecord, Task } from '../../../contract/schemas/records';
 import { Command } from './commands';
-import { RUN_ID } from './agents';
 import { EVENT } from '../../../contract/events';
 import { forModel } from '../../../server/src/cli/mcp/forModel';
 
@@ -17,15 +14,6 @@ export interface Ack {
   command_id: string;
   command: Command;
   result: any;
-}
-
-export function readLog(root: string): EventRecord[] {
-  const file = path.join(root, '.runboard', 'runs', RUN_ID, 'events.jsonl');
-  return fs
-    .readFileSync(file, 'utf8')
-    .split('\n')
-    .filter((l) => l.trim() !== '')
-    .map((l) => JSON.parse(l));
 }
 
 const strip = (t: Task) => JSON.parse(JSON.stringify(t));

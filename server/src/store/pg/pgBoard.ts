@@ -4,12 +4,13 @@
 // LISTENs for commits (pgListener.ts) and keeps its list of runs and its loaded runs current from
 // them, catching every run up by seq after a reconnect; one that does not asks for the list on
 // every `ready`.
-import { Pool, type PoolConfig } from 'pg';
+import type { Pool, PoolConfig } from 'pg';
 import type { EventRecord } from '../../../../contract/schemas/records';
 import { DomainError } from '../../engine/errors';
 import type { BoardSite, BoardStore, RunLog } from '../boardStore';
 import { eventLines } from '../eventLines';
 import { readOnlyError } from '../readOnly';
+import { passwordFrom, pgDriver } from './pgDriver';
 import { storageError } from './pgErrors';
 import { PgEventLog } from './pgEventLog';
 import { PgListener } from './pgListener';
@@ -30,8 +31,14 @@ export class PgBoard implements BoardStore {
     private readonly site: BoardSite,
     /** The board's name: its runs' key in the database. */
     readonly board: string,
-    private readonly config: PoolConfig,
-  ) {}
+    config: PoolConfig,
+    env: NodeJS.ProcessEnv,
+  ) {
+    // A URL's own password wins (pg reads it over this); else PGPASSWORD or ~/.pgpass.
+    this.config = { password: passwordFrom(env), ...config };
+  }
+
+  private readonly config: PoolConfig;
 
   async ready(): Promise<void> {
     const log = await this.open();
@@ -146,7 +153,7 @@ export class PgBoard implements BoardStore {
   }
 
   private newPool(): Pool {
-    const pool = new Pool(this.config);
+    const pool = new (pgDriver().Pool)(this.config);
     // An idle connection cut by the database (a restart) is reported here; the pool replaces it.
     pool.on('error', () => undefined);
     return pool;

@@ -248,6 +248,10 @@ async function nowMs(c: PoolClient): Promise<number> {
 async function inTransaction<T>(pool: Pool, body: (c: PoolClient) => Promise<T>): Promise<T> {
   const c = await pool.connect();
   let broken: Error | undefined;
+  // A connection cut between two queries (the database stopping) is said on the client, not on a
+  // query: unheard, that 'error' would end the process. The next query fails, and the client is not reused.
+  const cut = (e: Error) => (broken = e);
+  c.on('error', cut);
   try {
     await c.query('BEGIN');
     const out = await body(c);
@@ -258,6 +262,7 @@ async function inTransaction<T>(pool: Pool, body: (c: PoolClient) => Promise<T>)
     await c.query('ROLLBACK').catch((rollback: Error) => (broken = rollback));
     throw e;
   } finally {
+    c.off('error', cut);
     c.release(broken);
   }
 }

@@ -3,7 +3,8 @@
 // connection was cut) the listener connects again, every `retryMs` until it can, and then says
 // `resync`: notifications sent meanwhile are lost, the events are not — its owner catches up by
 // seq. Payloads of other boards, or that are not ours, are ignored.
-import { Client, type ClientConfig, type Notification } from 'pg';
+import type { Client, ClientConfig, Notification } from 'pg';
+import { pgDriver } from './pgDriver';
 import { EVENTS_CHANNEL } from './pgEventLog';
 
 export interface BoardNotices {
@@ -41,7 +42,7 @@ export class PgListener {
   }
 
   private async connect(): Promise<void> {
-    const c = new Client(this.config);
+    const c = new (pgDriver().Client)(this.config);
     c.on('notification', (n) => this.heard(n));
     c.on('error', () => this.lost(c));
     c.on('end', () => this.lost(c));

@@ -1,0 +1,27 @@
+// The PostgreSQL driver (pg) and ~/.pgpass reader (pgpass), loaded on first use: a process on a
+// file board never pays for them. Required inside a function rather than imported, so that the
+// bundles evaluate them only then (a top-level import runs at start-up).
+import type * as Pg from 'pg';
+import type { PgPassTarget } from 'pgpass';
+
+let driver: typeof Pg | undefined;
+
+export function pgDriver(): typeof Pg {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (driver ??= require('pg') as typeof Pg);
+}
+
+/**
+ * The password for a connection whose config holds none: PGPASSWORD of `env` (the editor sets it
+ * from its secret storage), else the matching line of ~/.pgpass or PGPASSFILE (libpq's rules),
+ * else none. In the shape pg calls (it passes the connection's parameters; its types say none).
+ */
+export function passwordFrom(env: NodeJS.ProcessEnv): () => Promise<string> {
+  const lookUp = (params: PgPassTarget): Promise<string | undefined> => {
+    if (env.PGPASSWORD) return Promise.resolve(env.PGPASSWORD);
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const pgPass = require('pgpass') as typeof import('pgpass').default;
+    return new Promise((resolve) => pgPass(params, resolve));
+  };
+  return lookUp as unknown as () => Promise<string>;
+}
