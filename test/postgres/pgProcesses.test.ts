@@ -8,7 +8,8 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { cli, cliJson, removeTempWorkspaces, tempWorkspace } from '../cli/cliHarness';
+import { spawnSync } from 'node:child_process';
+import { CLI_JS, cli, cliJson, removeTempWorkspaces, tempWorkspace } from '../cli/cliHarness';
 import { startServer, stopServers, waitFor } from '../server/serverProcess';
 import { startPostgres, type TestPostgres } from './pgHarness';
 
@@ -99,6 +100,28 @@ describe('a PostgreSQL board through the server and the CLI', () => {
     const failure = await server.fail('runboard/listRuns', {});
     assert.equal(failure.data?.code, 'READ_ONLY');
     assert.match(failure.message, /does not connect to a database for an untrusted workspace/);
+  });
+
+  it('the password comes from ~/.pgpass (PGPASSFILE) when the environment has none; a wrong one is STORAGE_ERROR that does not show it', () => {
+    const root = clone('pgpass');
+    const { host, port, user, database } = db.config;
+    const passfile = path.join(root, 'pgpass');
+    fs.writeFileSync(passfile, `${host}:${port}:${database}:${user}:${String(db.config.password)}\n`, { mode: 0o600 });
+    // No PGPASSWORD at all: spawned with an environment of its own.
+    const bare = { PATH: process.env.PATH ?? '', HOME: root };
+    const run = (extra: Record<string, string>) =>
+      spawnSync(process.execPath, [CLI_JS, '--root', root, '--json', 'run', 'create', 'From pgpass', '--id', 'p'], {
+        env: { ...bare, ...extra },
+        encoding: 'utf8',
+      });
+    const ok = run({ PGPASSFILE: passfile });
+    assert.equal(ok.status, 0, ok.stdout + ok.stderr);
+    const wrong = run({ PGPASSWORD: 'not-the-password' });
+    assert.notEqual(wrong.status, 0);
+    const { error } = JSON.parse(wrong.stdout);
+    assert.deepEqual([error.code, error.data?.pg_code], ['STORAGE_ERROR', '28P01']);
+    assert.match(error.message, /PostgreSQL board pgpass: password authentication failed/);
+    assert.doesNotMatch(wrong.stdout + wrong.stderr, /not-the-password/);
   });
 
   it('credentials in board.json are refused by name, with where they go instead', () => {
