@@ -116,7 +116,7 @@ describe('the PostgreSQL board', () => {
     const listener = await PgListener.start(
       db.config,
       'heard',
-      { commit: (run, seq) => heard.push([run, seq]), resync: () => resyncs++ },
+      { commit: (run, seq) => heard.push([run, seq]), resync: () => resyncs++, unreachable: () => undefined },
       50,
     );
     try {
@@ -145,7 +145,12 @@ describe('the PostgreSQL board', () => {
     const log = await PgEventLog.open(p, 'restart');
     let resyncs = 0;
     const heard: number[] = [];
-    const listener = await PgListener.start(db.config, 'restart', { commit: (_r, seq) => heard.push(seq), resync: () => resyncs++ }, 100);
+    const listener = await PgListener.start(
+      db.config,
+      'restart',
+      { commit: (_r, seq) => heard.push(seq), resync: () => resyncs++, unreachable: () => undefined },
+      100,
+    );
     try {
       await log.createRun('r', () => [line({ seq: 1 })]);
       await db.stop();
@@ -157,6 +162,31 @@ describe('the PostgreSQL board', () => {
       await waitFor(() => resyncs >= 1, 'the resync after the restart', 10_000);
       await log.commit('r', 2, (_s, at) => ({ lines: [line({ seq: at.nextSeq })], value: 0 }));
       await waitFor(() => heard.includes(3), 'a commit heard after the restart', 10_000);
+    } finally {
+      await listener.close();
+    }
+  });
+
+  it('a listener started while the database is down says so, keeps trying, and resyncs once it is up', async () => {
+    const p = pool();
+    const log = await PgEventLog.open(p, 'late');
+    await log.createRun('l', () => [line({ seq: 1 })]);
+    await db.stop();
+    const unreachable: string[] = [];
+    let resyncs = 0;
+    const heard: number[] = [];
+    const listener = await PgListener.start(
+      db.config,
+      'late',
+      { commit: (_r, seq) => heard.push(seq), resync: () => resyncs++, unreachable: (e) => unreachable.push(e.message) },
+      100,
+    );
+    try {
+      assert.ok(unreachable.length >= 1, 'the first connection failed and was said');
+      await db.start();
+      await waitFor(() => resyncs === 1, 'the resync once the database is up', 10_000);
+      await log.commit('l', 1, (_s, at) => ({ lines: [line({ seq: at.nextSeq })], value: 0 }));
+      await waitFor(() => heard.includes(2), 'a commit heard', 10_000);
     } finally {
       await listener.close();
     }

@@ -112,15 +112,13 @@ export class PgBoard implements BoardStore {
         changed(runId);
       },
       resync: everyRun,
-    }).then(
-      (l) => {
-        if (stopped) return l.close();
-        listener = l;
-        // Commits made between the board's first look and the listener's start are caught up now.
-        everyRun();
-      },
-      (e: unknown) => this.diagnose(`cannot listen for commits (${(e as Error).message}); runs are read when used`),
-    );
+      unreachable: (e) => this.diagnose(`cannot listen for commits (${e.message}); trying again every second`),
+    }).then((l) => {
+      if (stopped) return l.close();
+      listener = l;
+      // Commits made between the board's first look and the listener's start are caught up now.
+      everyRun();
+    });
     return {
       close: async () => {
         if (stopped) return;

@@ -2,7 +2,8 @@
 // follows it: one dedicated connection LISTENs. When it drops (the database restarted, the
 // connection was cut) the listener connects again, every `retryMs` until it can, and then says
 // `resync`: notifications sent meanwhile are lost, the events are not — its owner catches up by
-// seq. Payloads of other boards, or that are not ours, are ignored.
+// seq. A first connection that cannot be made is tried again the same way. Payloads of other
+// boards, or that are not ours, are ignored.
 import type { Client, ClientConfig, Notification } from 'pg';
 import { pgDriver } from './pgDriver';
 import { EVENTS_CHANNEL } from './pgEventLog';
@@ -12,6 +13,8 @@ export interface BoardNotices {
   commit(runId: string, seq: number): void;
   /** The connection was lost and is back: catch every run up by seq. */
   resync(): void;
+  /** A connection could not be made (it is tried again every `retryMs`). */
+  unreachable(e: Error): void;
 }
 
 export class PgListener {
@@ -26,10 +29,16 @@ export class PgListener {
     private readonly retryMs: number,
   ) {}
 
-  /** Listening once this resolves (its first connection made). */
+  /**
+   * Listening once this resolves with its first connection made — or, when that cannot be made
+   * (the database down), trying again every `retryMs`, with a `resync` once it is.
+   */
   static async start(config: ClientConfig, board: string, notices: BoardNotices, retryMs = 1000): Promise<PgListener> {
     const l = new PgListener(config, board, notices, retryMs);
-    await l.connect();
+    await l.connect().catch((e: Error) => {
+      notices.unreachable(e);
+      l.again();
+    });
     return l;
   }
 
@@ -75,7 +84,10 @@ export class PgListener {
     this.retry = setTimeout(() => {
       this.connect().then(
         () => !this.closed && this.notices.resync(),
-        () => this.again(),
+        (e: Error) => {
+          this.notices.unreachable(e);
+          this.again();
+        },
       );
     }, this.retryMs);
     this.retry.unref();
