@@ -1,8 +1,6 @@
 // The server's lease timer: expired leases are requeued (or failed when attempts run out)
 // within about a second, under the run's lock — two servers on one workspace requeue once.
 import assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { afterEach, describe, it } from 'node:test';
 import { ServerProcess, tempRoot, waitFor } from './serverProcess';
 
@@ -10,14 +8,6 @@ const servers: ServerProcess[] = [];
 afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => s.stop()));
 });
-
-function eventsOf(root: string, runId: string) {
-  return fs
-    .readFileSync(path.join(root, '.runboard/runs', runId, 'events.jsonl'), 'utf8')
-    .trim()
-    .split('\n')
-    .map((l) => JSON.parse(l));
-}
 
 describe('lease timer', () => {
   it('requeues an expired lease within about a second, once, even with two servers on the workspace', async () => {
@@ -51,7 +41,8 @@ describe('lease timer', () => {
     assert.equal(f.max_attempts, 1);
 
     await new Promise((r) => setTimeout(r, 1500)); // both timers had their chance
-    const log = eventsOf(root, 'lease');
+    // Read through the protocol: the same on every store.
+    const { events: log } = await a.call<{ events: any[] }>('runboard/listEvents', { run_id: 'lease' });
     assert.equal(log.filter((e) => e.type === 'context.task.stale_requeued').length, 1);
     assert.equal(log.filter((e) => e.type === 'context.task.failed').length, 1);
     const t = log.filter((e) => e.task_id === 't').pop().payload.task;

@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, afterEach, describe, it } from 'node:test';
-import { ServerProcess, sleep, tempRoot, waitFor } from './serverProcess';
+import { CLI_JS, itOnFiles, onPostgres, ServerProcess, sleep, tempRoot, waitFor } from './serverProcess';
 
 const servers: ServerProcess[] = [];
 async function start(roots: string[]) {
@@ -32,8 +32,20 @@ function assertContiguous(seqs: number[], from: number, to: number) {
   );
 }
 
-/** Appends a well-formed next event to a run's log from a separate OS process. */
+/**
+ * Appends a well-formed next event to a run's log from a separate OS process: on files a plain
+ * append to the log (any program may write it so), on a database board the CLI, writing directly.
+ */
 function appendFromOtherProcess(root: string, runId: string, type: string) {
+  if (onPostgres) {
+    const r = spawnSync(
+      process.execPath,
+      [CLI_JS, '--root', root, '--run', runId, '--json', 'event', 'append', type, '--payload', '{"from":"outside"}'],
+      { encoding: 'utf8', env: { ...process.env, RUNBOARD_ROUTE: '0' } },
+    );
+    assert.equal(r.status, 0, r.stdout + r.stderr);
+    return (JSON.parse(r.stdout) as { event: { seq: number } }).event.seq;
+  }
   const file = path.join(root, '.runboard/runs', runId, 'events.jsonl');
   const script = `
     const fs = require('fs');
@@ -162,7 +174,7 @@ describe('live updates', () => {
     assert.equal(e.data?.code, 'ROOT_UNKNOWN');
   });
 
-  it('reports a torn tail as a diagnostic; the run still loads and the next writer repairs it', async () => {
+  itOnFiles('reports a torn tail as a diagnostic; the run still loads and the next writer repairs it', async () => {
     const root = tempRoot();
     const s0 = await start([root]);
     await s0.call('runboard/createRun', { run_id: 'torn', objective: 'x' });
@@ -192,7 +204,7 @@ describe('live updates', () => {
     );
   });
 
-  it('reports a malformed line with its number; the run is read-only until repaired, then goes on', async () => {
+  itOnFiles('reports a malformed line with its number; the run is read-only until repaired, then goes on', async () => {
     const root = tempRoot();
     const s = await start([root]);
     await s.call('runboard/createRun', { run_id: 'bad', objective: 'x' });

@@ -2,6 +2,7 @@
 // vscode-jsonrpc — no in-process shortcut.
 import { ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
+import { it } from 'node:test';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -30,8 +31,27 @@ export interface DiagnosticNote {
   message: string;
 }
 
+/**
+ * The board the protocol tests run on: the files (default), or — with RUNBOARD_TEST_PG set to a
+ * connection's {host, port, user, database} (test/postgres/protocolOnPostgres.test.ts) — a
+ * PostgreSQL board of each root's own, named after it.
+ */
+const testPg = process.env.RUNBOARD_TEST_PG ? (JSON.parse(process.env.RUNBOARD_TEST_PG) as Record<string, unknown>) : undefined;
+
+/** True when the tests run on a database board: tests about the files are skipped (`itOnFiles`). */
+export const onPostgres = testPg !== undefined;
+
+/** A test about the files themselves (their layout, damage, caches): run on the file store only. */
+export const itOnFiles: typeof it.skip = onPostgres ? it.skip : it;
+
 export function tempRoot(prefix = 'runboard-server-'): string {
-  return fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), prefix)));
+  const root = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), prefix)));
+  if (testPg) {
+    fs.mkdirSync(path.join(root, '.runboard'));
+    const board = { store: 'postgres', board: path.basename(root), postgres: testPg };
+    fs.writeFileSync(path.join(root, '.runboard', 'board.json'), JSON.stringify(board));
+  }
+  return root;
 }
 
 export interface ResetNote {

@@ -54,14 +54,27 @@ export class SubscriptionHub {
     private readonly sendReset: (r: RunResetNotificationParams) => void,
   ) {}
 
-  subscribe(p: { root?: string; run_ids?: string[]; cursor?: Cursor; tail?: number }): { subscription_id: string } {
+  async subscribe(p: { root?: string; run_ids?: string[]; cursor?: Cursor; tail?: number }): Promise<{ subscription_id: string }> {
     const roots = p.root !== undefined ? [this.store.resolveRoot(p.root)] : this.store.rootPaths();
+    // A database board lists its runs once connected.
+    await this.store.ready();
     let named: Map<string, string> | undefined;
     if (p.run_ids) {
       named = new Map();
       for (const runId of p.run_ids) {
         assertRunId(runId);
-        const where = roots.filter((r) => this.store.runIdsIn(r).includes(runId));
+        // Looked up, not only listed: a run another machine made a moment ago is found too.
+        const where: string[] = [];
+        // One that cannot be read is there too (its deliveries say nothing, as for every unreadable run).
+        for (const r of roots) {
+          if (
+            await this.store.runIn(r, runId).then(
+              (h) => h !== undefined,
+              () => true,
+            )
+          )
+            where.push(r);
+        }
         if (where.length === 0) throw new DomainError('RUN_NOT_FOUND', `No run ${runId}.`, { run_id: runId });
         if (where.length > 1) {
           throw new DomainError('ROOT_REQUIRED', `Run ${runId} exists in ${where.length} roots; say which with root.`, { run_id: runId });

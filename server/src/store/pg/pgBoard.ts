@@ -24,6 +24,8 @@ export class PgBoard implements BoardStore {
   private readonly runs = new Map<string, PgRunLog>();
   private readonly loading = new Map<string, Promise<PgRunLog | undefined>>();
   private following = 0;
+  /** Whether `ids` was read from the database yet. */
+  private listed = false;
   private closed = false;
 
   constructor(
@@ -42,7 +44,8 @@ export class PgBoard implements BoardStore {
 
   async ready(): Promise<void> {
     const log = await this.open();
-    if (this.following === 0) await this.refreshIds(log);
+    // While followed, notices keep the list current once it was read.
+    if (this.following === 0 || !this.listed) await this.refreshIds(log);
   }
 
   runIds(): string[] {
@@ -96,11 +99,15 @@ export class PgBoard implements BoardStore {
     let listener: PgListener | undefined;
     let stopped = false;
     const everyRun = () => {
-      // After a reconnect notifications may have been lost: the list again, and every loaded run by seq.
+      // After a reconnect notifications may have been lost: the list again — runs new to it are
+      // told of — and every loaded run by seq.
+      const known = new Set(this.ids);
       void this.open()
         .then((log) => this.refreshIds(log))
         .then(
-          () => this.runs.forEach((_h, id) => changed(id)),
+          () => {
+            for (const id of this.ids) if (!known.has(id) || this.runs.has(id)) changed(id);
+          },
           (e: unknown) => this.diagnose((e as Error).message),
         );
     };
@@ -159,6 +166,7 @@ export class PgBoard implements BoardStore {
 
   private async refreshIds(log: PgEventLog): Promise<void> {
     const ids = await this.query(() => log.runIds());
+    this.listed = true;
     this.ids.clear();
     for (const id of ids) this.ids.add(id);
   }
