@@ -4,10 +4,13 @@
 // SQLite queue. Started by versusSqlite.ts with fork; it says "ready", waits for "go", says "done".
 //   queueWorker.ts runboard|routed <root> <run_id> <fsync|none> <agent>
 //   queueWorker.ts sqlite <db file> <FULL|NORMAL> <agent>
+//   queueWorker.ts runboard-claim-complete|routed-claim-complete <root> <run_id> <agent>   (row 11: a root whose board is on PostgreSQL)
+//   queueWorker.ts pgboss <connection JSON> <queue>                   (row 11: pg-boss on the same database)
 import { RunService } from '../server/src/service/runService';
 import { RoutedCaller, type MethodCaller } from '../server/src/routing/client';
 import { takesCommandId } from '../contract/schemas/params';
 import type { Durability } from '../contract/limits';
+import PgBoss from 'pg-boss';
 import { SqliteQueue, SqliteSync } from './sqliteQueue';
 
 export interface WorkerDone {
@@ -19,14 +22,16 @@ export interface WorkerDone {
 
 type Loop = () => Promise<number>;
 
-/** The claim → heartbeat → complete loop over any caller of the protocol's methods. */
-function boardLoop(caller: MethodCaller, runId: string, agent: string): Loop {
+/** The claim → heartbeat → complete loop over any caller of the protocol's methods (claim → complete without `heartbeat`). */
+function boardLoop(caller: MethodCaller, runId: string, agent: string, heartbeat = true): Loop {
   return async () => {
     let completed = 0;
     for (;;) {
       const { task } = await caller.execute('claimTask', { run_id: runId, agent_id: agent });
       if (!task) return completed;
-      await caller.execute('transitionTask', { run_id: runId, task_id: task.id, action: 'heartbeat', lease_token: task.lease_token });
+      if (heartbeat) {
+        await caller.execute('transitionTask', { run_id: runId, task_id: task.id, action: 'heartbeat', lease_token: task.lease_token });
+      }
       await caller.execute('transitionTask', { run_id: runId, task_id: task.id, action: 'complete', lease_token: task.lease_token });
       completed++;
     }
@@ -38,19 +43,49 @@ async function runboardLoop(
   runId: string,
   durability: Durability,
   agent: string,
+  heartbeat = true,
 ): Promise<{ loop: Loop; close: () => void }> {
   const store = new RunService([root], { durability, snapshotDelayMs: null, snapshotLagEvents: Number.MAX_SAFE_INTEGER });
   // Load the run now, not on the clock.
   if (!(await store.runIn(store.rootPaths()[0], runId))) throw new Error(`no run ${runId} in ${root}`);
-  return { loop: boardLoop(store, runId, agent), close: () => store.close() };
+  return { loop: boardLoop(store, runId, agent, heartbeat), close: () => store.close() };
+}
+
+/** pg-boss on the same database: fetch (its claim: SKIP LOCKED over independent jobs) → complete, until the queue is empty. */
+async function pgBossLoop(connection: string, queue: string): Promise<{ loop: Loop; close: () => void }> {
+  const boss = new PgBoss({
+    ...(JSON.parse(connection) as PgBoss.DatabaseOptions),
+    max: 2,
+    supervise: false,
+    schedule: false,
+    migrate: false,
+  });
+  boss.on('error', (e: Error) => process.stderr.write(`pg-boss: ${e.message}\n`));
+  await boss.start();
+  const loop = async () => {
+    let completed = 0;
+    for (;;) {
+      const [job] = await boss.fetch(queue);
+      if (!job) return completed;
+      await boss.complete(queue, job.id);
+      completed++;
+    }
+  };
+  return { loop, close: () => void boss.stop({ graceful: false, wait: false }) };
 }
 
 /** Through the root's server only: a fall back to writing directly would measure the other path, so it fails the row. */
-function routedLoop(root: string, runId: string, durability: Durability, agent: string): { loop: Loop; close: () => void } {
+function routedLoop(
+  root: string,
+  runId: string,
+  durability: Durability,
+  agent: string,
+  heartbeat = true,
+): { loop: Loop; close: () => void } {
   const caller = new RoutedCaller({ root, durability, takesCommandId }, () => {
     throw new Error(`worker ${agent}: no server answered on ${root}'s socket`);
   });
-  return { loop: boardLoop(caller, runId, agent), close: () => caller.close() };
+  return { loop: boardLoop(caller, runId, agent, heartbeat), close: () => caller.close() };
 }
 
 function sqliteLoop(file: string, sync: SqliteSync, agent: string): { loop: Loop; close: () => void } {
@@ -72,9 +107,15 @@ async function main(): Promise<void> {
   const [kind, ...args] = process.argv.slice(2);
   const worker = await (kind === 'runboard'
     ? runboardLoop(args[0], args[1], args[2] as Durability, args[3])
-    : kind === 'routed'
-      ? routedLoop(args[0], args[1], args[2] as Durability, args[3])
-      : sqliteLoop(args[0], args[1] as SqliteSync, args[2]));
+    : kind === 'runboard-claim-complete'
+      ? runboardLoop(args[0], args[1], 'fsync', args[2], false)
+      : kind === 'routed-claim-complete'
+        ? routedLoop(args[0], args[1], 'fsync', args[2], false)
+        : kind === 'pgboss'
+          ? pgBossLoop(args[0], args[1])
+          : kind === 'routed'
+            ? routedLoop(args[0], args[1], args[2] as Durability, args[3])
+            : sqliteLoop(args[0], args[1] as SqliteSync, args[2]));
   process.once('message', () => {
     const cpu0 = process.cpuUsage();
     worker

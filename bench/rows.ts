@@ -6,6 +6,7 @@ import { benchCliCall } from './cliCall';
 import { benchColdLoad } from './coldLoad';
 import { Row } from './harness';
 import { benchLiveLatency } from './liveLatency';
+import { benchPostgres } from './postgresBoard';
 import { benchReplayFold } from './replayFold';
 import { benchServerMemory } from './serverMemory';
 import { benchCommitLatency, benchDurableCommits } from './singleCommits';
@@ -51,6 +52,11 @@ export const ROWS: RowSpec[] = [
   { key: 'live', run: (q) => benchLiveLatency(pick(q, { appends: 1000 }, { appends: 200 })) },
   { key: 'memory', run: (q) => benchServerMemory(pick(q, { runs: 100, events: 10_000 }, { runs: 10, events: 10_000 })) },
   { key: 'cli', run: (q) => benchCliCall(pick(q, { calls: 20 }, { calls: 5 })) },
+  {
+    key: 'postgres',
+    run: (q) =>
+      benchPostgres(pick(q, { tasks: 2000, workers: 4, rounds: 3, appends: 500 }, { tasks: 400, workers: 4, rounds: 1, appends: 100 })),
+  },
 ];
 
 /** The rows `--only` names: a 1-based number or a key, comma-separated. */

@@ -7,7 +7,7 @@ import { after, before } from 'node:test';
 import { Pool } from 'pg';
 import { boardOpener } from '../../server/src/store/boards';
 import { describeBoardStore } from '../unit/store/boardConformance';
-import { startPostgres, type TestPostgres } from './pgHarness';
+import { startPostgres, type TestPostgres } from '../../scripts/embeddedPostgres';
 
 let db: TestPostgres;
 let clockPool: Pool;

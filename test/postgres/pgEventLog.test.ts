@@ -9,7 +9,7 @@ import { Pool } from 'pg';
 import { DomainError } from '../../server/src/engine/errors';
 import { PgEventLog, type StoredEvent } from '../../server/src/store/pg/pgEventLog';
 import { PgListener } from '../../server/src/store/pg/pgListener';
-import { startPostgres, type TestPostgres } from './pgHarness';
+import { startPostgres, type TestPostgres } from '../../scripts/embeddedPostgres';
 
 let db: TestPostgres;
 const pools: Pool[] = [];

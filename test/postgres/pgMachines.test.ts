@@ -14,7 +14,7 @@ import { DomainError } from '../../server/src/engine/errors';
 import { RunService } from '../../server/src/service/runService';
 import { boardOpener } from '../../server/src/store/boards';
 import { removeTree, tempRoot } from '../unit/store/helpers';
-import { startPostgres, type TestPostgres } from './pgHarness';
+import { startPostgres, type TestPostgres } from '../../scripts/embeddedPostgres';
 
 let db: TestPostgres;
 let raw: Pool;

@@ -11,7 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import { spawnSync } from 'node:child_process';
 import { CLI_JS, cli, cliJson, removeTempWorkspaces, tempWorkspace } from '../cli/cliHarness';
 import { startServer, stopServers, waitFor } from '../server/serverProcess';
-import { startPostgres, type TestPostgres } from './pgHarness';
+import { startPostgres, type TestPostgres } from '../../scripts/embeddedPostgres';
 
 let db: TestPostgres;
 let env: Record<string, string>;

@@ -8,7 +8,7 @@ import { after, before, it } from 'node:test';
 import { Pool } from 'pg';
 import { runTorture } from '../reliability/torture/run';
 import { postgresBoard } from '../reliability/torture/tortureBoards';
-import { startPostgres, type TestPostgres } from './pgHarness';
+import { startPostgres, type TestPostgres } from '../../scripts/embeddedPostgres';
 
 const seed = Number(process.env.TORTURE_SEED ?? 1919);
 const commands = Number(process.env.TORTURE_COMMANDS ?? 600);

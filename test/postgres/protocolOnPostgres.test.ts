@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { after, before, it } from 'node:test';
-import { startPostgres, type TestPostgres } from './pgHarness';
+import { startPostgres, type TestPostgres } from '../../scripts/embeddedPostgres';
 
 // Left out, being about the files: flood (waits for the caches), bigReplay (writes a log fixture), readOnly (an untrusted
 // workspace's files), stuckHolders (the file locks).

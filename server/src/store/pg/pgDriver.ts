@@ -25,3 +25,8 @@ export function passwordFrom(env: NodeJS.ProcessEnv): () => Promise<string> {
   };
   return lookUp as unknown as () => Promise<string>;
 }
+
+/** A string as an SQL literal (pg's own escaping), for statements sent several to a message. */
+export function escapeLiteral(s: string): string {
+  return pgDriver().escapeLiteral(s);
+}

@@ -7,7 +7,8 @@
 // default). Decisions are timed by the database's clock, so machines with skewed clocks agree on
 // leases. Each commit notifies EVENTS_CHANNEL with its run and last seq — one notification per
 // transaction, however many events — and listeners (pgListener.ts) catch up by seq.
-import type { Pool, PoolClient } from 'pg';
+import type { Pool, PoolClient, QueryResult } from 'pg';
+import { escapeLiteral } from './pgDriver';
 import { DomainError } from '../../engine/errors';
 
 /** The channel of commit notifications: payload `{"board", "run_id", "seq"}` (the run's last seq). */
@@ -189,26 +190,35 @@ export class PgEventLog {
     decide: (since: StoredEvent[], at: CommitPoint) => Decision<T>,
     opts?: { skipLocked: true },
   ): Promise<Committed<T> | undefined> {
-    return inTransaction(this.pool, async (c) => {
-      const locked = await c.query<{ last_seq: string; now_ms: string }>(
-        `SELECT last_seq, ${NOW_MS} AS now_ms FROM runboard_runs WHERE board = $1 AND run_id = $2 FOR UPDATE${opts?.skipLocked ? ' SKIP LOCKED' : ''}`,
-        [this.board, runId],
-      );
-      if (locked.rowCount === 0 && opts?.skipLocked) return undefined;
+    // Two messages while the run is held, whatever the commit: the row lock serialises every
+    // machine's commands on the run, so it is held for as short as can be. Statements without
+    // parameters (literals escaped by pg) go several to a message.
+    const lit = escapeLiteral;
+    const where = `board = ${lit(this.board)} AND run_id = ${lit(runId)}`;
+    const lock = `SELECT last_seq, ${NOW_MS} AS now_ms FROM runboard_runs WHERE ${where} FOR UPDATE${opts?.skipLocked ? ' SKIP LOCKED' : ''}`;
+    // Read after the lock is granted: whatever the previous holder committed is in it.
+    const read = `SELECT seq, line FROM runboard_events WHERE ${where} AND seq > ${Math.trunc(knownSeq)} ORDER BY seq`;
+    return twoMessageTransaction(this.pool, `${lock}; ${read}`, (results) => {
+      const [locked, after] = results as [QueryResult<{ last_seq: string; now_ms: string }>, QueryResult<{ seq: string; line: string }>];
+      if (locked.rowCount === 0 && opts?.skipLocked) return { last: undefined, out: undefined };
       if (locked.rowCount === 0) throw new DomainError('RUN_NOT_FOUND', `Board ${this.board} has no run ${runId}.`, { run_id: runId });
       const lastSeq = Number(locked.rows[0].last_seq);
-      const since = lastSeq > knownSeq ? await this.read(c, runId, knownSeq, lastSeq) : [];
+      const since = after.rows.map((row) => ({ seq: Number(row.seq), line: row.line }));
       const decision = decide(since, { nextSeq: lastSeq + 1, nowMs: Number(locked.rows[0].now_ms) });
       const appended = decision.lines.map((line, i) => ({ seq: lastSeq + 1 + i, line }));
-      if (appended.length > 0) {
-        await c.query('UPDATE runboard_runs SET last_seq = $3 WHERE board = $1 AND run_id = $2', [
-          this.board,
-          runId,
-          lastSeq + appended.length,
-        ]);
-        await this.insert(c, runId, appended);
-      }
-      return { since, appended, value: decision.value };
+      const out = { since, appended, value: decision.value };
+      if (appended.length === 0) return { last: undefined, out };
+      // The events, the run's last seq and the notification (sent at COMMIT): one statement.
+      const last = appended[appended.length - 1].seq;
+      const payload = JSON.stringify({ board: this.board, run_id: runId, seq: last });
+      const rows = appended.map((e) => `(${lit(this.board)}, ${lit(runId)}, ${e.seq}, ${lit(e.line)})`).join(', ');
+      return {
+        last:
+          `WITH inserted AS (INSERT INTO runboard_events (board, run_id, seq, line) VALUES ${rows}), ` +
+          `moved AS (UPDATE runboard_runs SET last_seq = ${last} WHERE ${where}) ` +
+          `SELECT pg_notify(${lit(EVENTS_CHANNEL)}, ${lit(payload)})`,
+        out,
+      };
     });
   }
 
@@ -246,6 +256,33 @@ async function nowMs(c: PoolClient): Promise<number> {
 
 /** `body` in one transaction on a client of `pool`: committed when it returns, rolled back when it throws. */
 async function inTransaction<T>(pool: Pool, body: (c: PoolClient) => Promise<T>): Promise<T> {
+  return onClient(pool, async (c) => {
+    await c.query('BEGIN');
+    const out = await body(c);
+    await c.query('COMMIT');
+    return out;
+  });
+}
+
+/**
+ * A transaction of two messages: BEGIN with the statements `first` (their results passed to
+ * `then`), and the statement `then` returns, if any, with COMMIT. Rolled back when `then` throws.
+ */
+async function twoMessageTransaction<T>(
+  pool: Pool,
+  first: string,
+  then: (results: QueryResult[]) => { last: string | undefined; out: T },
+): Promise<T> {
+  return onClient(pool, async (c) => {
+    const [, ...results] = (await c.query(`BEGIN; ${first}`)) as unknown as QueryResult[];
+    const { last, out } = then(results);
+    await c.query(last ? `${last}; COMMIT` : 'COMMIT');
+    return out;
+  });
+}
+
+/** `body` on a client of `pool`, rolled back when it throws (a transaction it began). */
+async function onClient<T>(pool: Pool, body: (c: PoolClient) => Promise<T>): Promise<T> {
   const c = await pool.connect();
   let broken: Error | undefined;
   // A connection cut between two queries (the database stopping) is said on the client, not on a
@@ -253,10 +290,7 @@ async function inTransaction<T>(pool: Pool, body: (c: PoolClient) => Promise<T>)
   const cut = (e: Error) => (broken = e);
   c.on('error', cut);
   try {
-    await c.query('BEGIN');
-    const out = await body(c);
-    await c.query('COMMIT');
-    return out;
+    return await body(c);
   } catch (e) {
     // A connection that cannot even roll back is not given back to the pool.
     await c.query('ROLLBACK').catch((rollback: Error) => (broken = rollback));

