@@ -19,19 +19,7 @@ import { benchCommitLatency, benchDurableCommits } from '../../bench/singleCommi
 import { markdownTable, textTable } from '../../bench/table';
 import { benchVersusSqlite } from '../../bench/versusSqlite';
 import { RunService } from '../../server/src/service/runService';
-
-function assertRows(rows: Row[], count: number): void {
-  assert.equal(rows.length, count);
-  for (const r of rows) {
-    assert.equal(typeof r.name, 'string');
-    assert.ok(Number.isFinite(r.value) && r.value >= 0, `${r.name}: value ${r.value}`);
-    assert.equal(typeof r.unit, 'string');
-    assert.ok(r.baseline === null || (Number.isFinite(r.baseline) && r.baseline > 0), `${r.name}: baseline ${r.baseline}`);
-    assert.ok(r.ratio === null || Number.isFinite(r.ratio), `${r.name}: ratio ${r.ratio}`);
-    assert.equal(typeof r.goal, 'string');
-    assert.equal(typeof r.pass, 'boolean');
-  }
-}
+import { assertRows } from './benchRows';
 
 const built = fs.existsSync(SERVER_JS) && fs.existsSync(CLI_JS);
 
