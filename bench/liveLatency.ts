@@ -13,6 +13,43 @@ export interface LiveLatencySize {
 
 const GOAL_P99_MS = 100;
 
+/**
+ * For each of `commits` commits (`commit` makes one and returns its seq), the time from its start
+ * until `subscriber`'s runboard/events notification holding it arrives, in ms.
+ */
+export async function deliveryLatencies(
+  subscriber: BenchServer,
+  runId: string,
+  commits: number,
+  commit: (i: number) => Promise<number>,
+): Promise<number[]> {
+  const arrived = new Map<number, number>();
+  let waiting: { seq: number; resolve: () => void } | undefined;
+  subscriber.conn.onNotification('runboard/events', (n: EventsNote) => {
+    const t = nowMs();
+    for (const e of n.events) {
+      arrived.set(e.seq, t);
+      if (waiting && e.seq >= waiting.seq) waiting.resolve();
+    }
+  });
+  await subscriber.call('runboard/subscribe', { run_ids: [runId] });
+  const latencies: number[] = [];
+  for (let i = 0; i < commits; i++) {
+    const t0 = nowMs();
+    const seq = await commit(i);
+    if (!arrived.has(seq)) {
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no notification for seq ${seq} within 5 s`)), 5000);
+        waiting = { seq, resolve: () => (clearTimeout(timer), resolve()) };
+      });
+      waiting = undefined;
+    }
+    latencies.push(arrived.get(seq)! - t0);
+    if (i % 50 === 49) await settle(1);
+  }
+  return latencies;
+}
+
 export async function benchLiveLatency(size: LiveLatencySize): Promise<Row[]> {
   return inTempDir('live', async (dir) => {
     const root = path.join(dir, 'root');
@@ -21,30 +58,10 @@ export async function benchLiveLatency(size: LiveLatencySize): Promise<Row[]> {
     await writer.execute('createRun', { run_id: runId, objective: 'live latency' });
     const server = await BenchServer.start([root], ['--durability', 'none']);
     try {
-      const arrived = new Map<number, number>();
-      let waiting: { seq: number; resolve: () => void } | undefined;
-      server.conn.onNotification('runboard/events', (n: EventsNote) => {
-        const t = nowMs();
-        for (const e of n.events) {
-          arrived.set(e.seq, t);
-          if (waiting && e.seq >= waiting.seq) waiting.resolve();
-        }
-      });
-      await server.call('runboard/subscribe', { run_ids: [runId] });
-      const latencies: number[] = [];
-      for (let i = 0; i < size.appends; i++) {
-        const t0 = nowMs();
+      const latencies = await deliveryLatencies(server, runId, size.appends, async (i) => {
         const { event } = await writer.execute('appendEvent', toolCallParams(runId, i));
-        if (!arrived.has(event.seq)) {
-          await new Promise<void>((resolve, reject) => {
-            const timer = setTimeout(() => reject(new Error(`no notification for seq ${event.seq} within 5 s`)), 5000);
-            waiting = { seq: event.seq, resolve: () => (clearTimeout(timer), resolve()) };
-          });
-          waiting = undefined;
-        }
-        latencies.push(arrived.get(event.seq)! - t0);
-        if (i % 50 === 49) await settle(1);
-      }
+        return event.seq;
+      });
       if (process.env.BENCH_DEBUG) console.error(latencies.map((l) => l.toFixed(1)).join(' '));
       const p50 = median(latencies);
       const p99 = percentile(latencies, 99);

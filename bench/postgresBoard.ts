@@ -11,8 +11,9 @@ import * as path from 'node:path';
 import { Pool } from 'pg';
 import PgBoss from 'pg-boss';
 import { startPostgres, type TestPostgres } from '../scripts/embeddedPostgres';
-import { inTempDir, median, nowMs, percentile, ratioOf, Row, settle } from './harness';
-import { BenchServer, EventsNote } from './serverClient';
+import { inTempDir, median, nowMs, percentile, ratioOf, Row } from './harness';
+import { BenchServer } from './serverClient';
+import { deliveryLatencies } from './liveLatency';
 import { race, RaceResult } from './workerRace';
 import { withHeadlessServer } from './headlessServer';
 import { taskInputs, toolCallParams } from './workload';
@@ -182,30 +183,10 @@ async function liveLatency(dir: string, db: TestPostgres, size: PostgresSize): P
   const [writer, reader] = [await BenchServer.start([a]), await BenchServer.start([b])];
   try {
     await writer.call('runboard/createRun', { run_id: 'live', objective: 'live latency across servers' });
-    const arrived = new Map<number, number>();
-    let waiting: { seq: number; resolve: () => void } | undefined;
-    reader.conn.onNotification('runboard/events', (n: EventsNote) => {
-      const t = nowMs();
-      for (const e of n.events) {
-        arrived.set(e.seq, t);
-        if (waiting && e.seq >= waiting.seq) waiting.resolve();
-      }
-    });
-    await reader.call('runboard/subscribe', { run_ids: ['live'] });
-    const latencies: number[] = [];
-    for (let i = 0; i < size.appends; i++) {
-      const t0 = nowMs();
+    const latencies = await deliveryLatencies(reader, 'live', size.appends, async (i) => {
       const { event } = await writer.call<{ event: { seq: number } }>('runboard/appendEvent', toolCallParams('live', i));
-      if (!arrived.has(event.seq)) {
-        await new Promise<void>((resolve, reject) => {
-          const timer = setTimeout(() => reject(new Error(`no notification for seq ${event.seq} within 5 s`)), 5000);
-          waiting = { seq: event.seq, resolve: () => (clearTimeout(timer), resolve()) };
-        });
-        waiting = undefined;
-      }
-      latencies.push(arrived.get(event.seq)! - t0);
-      if (i % 50 === 49) await settle(1);
-    }
+      return event.seq;
+    });
     const note = `${size.appends} commits through one clone's server, seen by the other's; max ${percentile(latencies, 100).toFixed(1)} ms`;
     const p99 = percentile(latencies, 99);
     return [
