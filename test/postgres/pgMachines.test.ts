@@ -40,7 +40,7 @@ interface Machine {
 }
 
 /** A clone of the workspace on its own machine: its root, its board.json, a service that follows the board. */
-function machine(board: string): Machine {
+function machine(board: string, clock: () => number = Date.now): Machine {
   const root = tempRoot();
   roots.push(root);
   fs.mkdirSync(path.join(root, '.runboard'), { recursive: true });
@@ -49,7 +49,7 @@ function machine(board: string): Machine {
     path.join(root, '.runboard', 'board.json'),
     JSON.stringify({ store: 'postgres', board, postgres: { host, port, user, database } }),
   );
-  const service = new RunService([root], { durability: 'fsync' }, boardOpener({ PGPASSWORD: String(db.config.password) }));
+  const service = new RunService([root], { durability: 'fsync', clock }, boardOpener({ PGPASSWORD: String(db.config.password) }));
   const heard: EventRecord[] = [];
   service.on({ onCommit: (n) => heard.push(...n.events) });
   const following = service.follow(() => undefined);
@@ -165,6 +165,19 @@ describe('one PostgreSQL board on two machines', () => {
     const { events } = await a.service.execute('listEvents', { run_id: 'r' });
     const requeues = events.filter((e) => e.type.startsWith('context.task.') && e.task_id === 't' && e.seq > 3);
     assert.equal(requeues.length, 1, `one requeue: ${requeues.map((e) => e.type).join(', ')}`);
+    assert.equal((await b.service.execute('getBlackboard', { run_id: 'r' })).blackboard.tasks[0].status, 'runnable');
+  });
+
+  it("a machine whose clock is an hour ahead makes a run: its leases still expire by the database's clock", async () => {
+    const ahead = machine('skew', () => Date.now() + 3_600_000);
+    const b = machine('skew');
+    await ahead.service.execute('createRun', { run_id: 'r', objective: 'skewed maker' });
+    await ahead.service.execute('createTasks', { run_id: 'r', tasks: [{ id: 't', task_type: 'w' }] });
+    const { task } = await ahead.service.execute('claimTask', { run_id: 'r', agent_id: 'x', lease_ms: 5_000 });
+    const now = await dbNow();
+    assert.ok(Math.abs(task!.lease_expires_at_ms! - (now + 5_000)) < 2_000, 'the lease is timed by the database');
+    await waitFor(async () => (await dbNow()) > task!.lease_expires_at_ms!, 'the lease to expire by the database clock');
+    await b.service.expireLeases(Date.now() + 3_600_000);
     assert.equal((await b.service.execute('getBlackboard', { run_id: 'r' })).blackboard.tasks[0].status, 'runnable');
   });
 

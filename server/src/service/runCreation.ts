@@ -14,7 +14,8 @@ export async function createRun(registry: RunRegistry, options: StoreOptions, p:
   const runId = p.run_id ?? options.ids.newId('run');
   assertRunId(runId);
   const bound = p.workspace?.canonical_path?.trim() ? normalizePath(p.workspace.canonical_path, board.root) : undefined;
-  const events = decideCreateRun(runId, p, bound, { now: options.clock(), ids: options.ids });
+  const now = board.clock ? await board.clock() : options.clock();
+  const events = decideCreateRun(runId, p, bound, { now, ids: options.ids });
   const run = await board.createRun(runId, events);
   return { run: toRunRecord(run.state) };
 }

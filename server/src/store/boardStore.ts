@@ -36,6 +36,8 @@ export interface BoardStore {
    * runs there are. STORAGE_ERROR when it cannot (the next call tries again).
    */
   ready(): Promise<void>;
+  /** The board's own clock, when it has one (a database's, shared by every machine): new runs are stamped by it. */
+  clock?(): Promise<number>;
   /** The ids of the board's runs, as of the last `ready` or notice (a run that cannot be read is listed: opening it says why). */
   runIds(): string[];
   /** A run, loaded on first use and kept from then on; undefined when there is none; STORAGE_ERROR when it cannot be read. */

@@ -13,6 +13,11 @@ export class WriterClock {
   constructor(
     private readonly opts: Pick<StoreOptions, 'clock' | 'ids'>,
     private readonly report: (message: string) => void,
+    /**
+     * The clock every writer of the run shares (a database's): never "behind" — an event ahead of
+     * it was stamped by one machine's own clock (a run's creation), and leases still expire by it.
+     */
+    private readonly shared = false,
   ) {}
 
   /** This process's clock, but never before the log's latest event (`latestMs`). */
@@ -23,6 +28,7 @@ export class WriterClock {
 
   /** True (and said once) when the clock is behind the log's latest event by more than CLOCK_SKEW_MS: it leaves leases be. */
   behind(ctx: { now: number; clock: number }): boolean {
+    if (this.shared) return false;
     const behind = ctx.now - ctx.clock;
     if (behind <= CLOCK_SKEW_MS) return false;
     if (!this.reportedSkew) {

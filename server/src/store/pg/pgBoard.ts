@@ -48,6 +48,12 @@ export class PgBoard implements BoardStore {
     if (this.following === 0 || !this.listed) await this.refreshIds(log);
   }
 
+  /** The database's clock: decisions on the board are timed by it, so machines with skewed clocks agree on leases. */
+  async clock(): Promise<number> {
+    const log = await this.open();
+    return this.query(() => log.now());
+  }
+
   runIds(): string[] {
     return [...this.ids].sort();
   }

@@ -110,6 +110,11 @@ export class PgEventLog {
     return new PgEventLog(pool, board);
   }
 
+  /** The database's clock, ms since the epoch. */
+  now(): Promise<number> {
+    return nowMs(this.pool);
+  }
+
   /** The run's last seq, or undefined when the board has no such run. */
   async lastSeqOf(runId: string): Promise<number | undefined> {
     const r = await this.pool.query<{ last_seq: string }>('SELECT last_seq FROM runboard_runs WHERE board = $1 AND run_id = $2', [
@@ -249,7 +254,7 @@ export class PgEventLog {
   }
 }
 
-async function nowMs(c: PoolClient): Promise<number> {
+async function nowMs(c: Pool | PoolClient): Promise<number> {
   const r = await c.query<{ now_ms: string }>(`SELECT ${NOW_MS} AS now_ms`);
   return Number(r.rows[0].now_ms);
 }

@@ -54,8 +54,10 @@ export class PgRunLog implements RunLog {
     private readonly site: BoardSite,
   ) {
     this.state = emptyRunState(runId);
-    this.clock = new WriterClock({ clock: () => this.dbNow ?? site.options.clock(), ids: site.options.ids }, (message) =>
-      site.listener.onDiagnostic({ run_id: runId, file: this.where(), message }),
+    this.clock = new WriterClock(
+      { clock: () => this.dbNow ?? site.options.clock(), ids: site.options.ids },
+      (message) => site.listener.onDiagnostic({ run_id: runId, file: this.where(), message }),
+      true,
     );
     this.groups = new GroupCommit(
       (body) =>
