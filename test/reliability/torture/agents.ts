@@ -203,10 +203,11 @@ export class CliAgent implements TortureAgent {
       let err = '';
       child.stdout.on('data', (d) => (out += d));
       child.stderr.on('data', (d) => (err += d));
-      child.on('close', () => (this.routed += (err.match(/^runboard: route: \w+: routed$/gm) ?? []).length));
       child.stdin.on('error', () => undefined);
       child.stdin.end(input ?? '');
-      child.on('exit', (code, signal) => {
+      // 'close', not 'exit': only then has all it printed been read.
+      child.on('close', (code, signal) => {
+        this.routed += (err.match(/^runboard: route: \w+: routed$/gm) ?? []).length;
         this.child = undefined;
         if (signal) return resolve({ lost: true });
         try {

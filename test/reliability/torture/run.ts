@@ -84,10 +84,21 @@ export async function runTorture(opts: TortureOptions): Promise<TortureReport> {
     down.delete(a);
   };
 
+  // A store that can be restarted under the writers (a database) is, once, when a seeded share of the commands is out.
+  let restarts = 0;
+  let restarting: Promise<void> | undefined;
+  let restartAt = -1;
+  let downMs = 0;
+
   async function work(agent: TortureAgent, rng: Prng) {
     const leases: Lease[] = [];
     while (issued < opts.commands) {
       const n = issued++;
+      if (n === restartAt) {
+        restarts++;
+        log(`restarting the store at command ${n}, down ${downMs} ms`);
+        restarting = board.restart!(downMs);
+      }
       const cmd = nextCommand(rng, agent.name, n, tasks, leases);
       const commandId = `${agent.name}-${n}`;
       let outcome: Outcome = await agent.execute(cmd, commandId);
@@ -107,23 +118,16 @@ export async function runTorture(opts: TortureOptions): Promise<TortureReport> {
       } else if ('ok' in outcome) {
         rejections++;
         if ('lease_token' in cmd) dropLease(leases, cmd);
+        // The store is unreachable (a database restarting): an agent waits a moment, as a real one would.
+        if (outcome.code === 'STORAGE_ERROR') await sleep(50);
       }
     }
   }
 
-  let restarts = 0;
   async function chaos(rng: Prng) {
-    // A store that can be restarted under the writers (a database) is, once, at a seeded moment.
-    let restartAfter = board.restart ? rng.int(3, 12) : Infinity;
     while (!done) {
       await sleep(rng.int(150, 450));
       if (done) break;
-      if (--restartAfter === 0) {
-        restarts++;
-        log('restarting the database');
-        await board.restart!(rng.int(100, 600));
-        continue;
-      }
       if (rng.chance(0.15)) {
         // The socket server, killed in the middle of whatever it was committing, and started again.
         kills++;
@@ -152,7 +156,13 @@ export async function runTorture(opts: TortureOptions): Promise<TortureReport> {
   progress.unref();
   const master = new Prng(opts.seed);
   const chaosLoop = chaos(new Prng(master.int(0, 2 ** 31)));
-  await Promise.all(agents.map((a) => work(a, new Prng(master.int(0, 2 ** 31)))));
+  const workers = agents.map(() => new Prng(master.int(0, 2 ** 31)));
+  if (board.restart) {
+    restartAt = master.int(Math.floor(opts.commands * 0.3), Math.floor(opts.commands * 0.6));
+    downMs = master.int(100, 600);
+  }
+  await Promise.all(agents.map((a, i) => work(a, workers[i])));
+  await restarting;
   done = true;
   clearInterval(progress);
   await chaosLoop;
