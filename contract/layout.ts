@@ -19,3 +19,9 @@ export const SERVER_FILE = 'server.json';
 export const SERVER_LOCK_FILE = 'server.lock';
 /** In .runboard/: which store keeps this root's board (absent: the files here). Committable; never holds credentials. */
 export const BOARD_CONFIG_FILE = 'board.json';
+/**
+ * The environment variable through which the editor hands its server the passwords of database
+ * boards kept in its secret storage: a JSON object, board name → password. Never in a file,
+ * on a command line or in the protocol.
+ */
+export const BOARD_PASSWORDS_ENV = 'RUNBOARD_PG_PASSWORDS';

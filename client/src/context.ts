@@ -13,6 +13,7 @@ import { RunsTreeProvider } from './runs/runsTree';
 import { RunsModel } from './runs/runsModel';
 import { RunSelection } from './runs/selection';
 import { RunboardServer } from './server/runboardServer';
+import { BoardPasswords, workspaceBoards } from './server/boardPasswords';
 import { ServerStatusItem } from './server/statusItem';
 
 export type NoticeLevel = 'info' | 'warning' | 'error';
@@ -26,6 +27,7 @@ const MAX_NOTICES = 100;
 
 export class RunboardContext implements vscode.Disposable {
   readonly server: RunboardServer;
+  readonly boardPasswords: BoardPasswords;
   readonly model: RunsModel;
   readonly selection: RunSelection;
   readonly leases: LeaseTokens;
@@ -44,7 +46,16 @@ export class RunboardContext implements vscode.Disposable {
   private titles: Map<string, string> | undefined;
 
   constructor(readonly extension: vscode.ExtensionContext) {
-    this.server = this.own(new RunboardServer(extension.extensionPath, () => vscode.workspace.isTrusted));
+    this.boardPasswords = new BoardPasswords(extension.secrets);
+    this.server = this.own(
+      new RunboardServer(
+        extension.extensionPath,
+        () => vscode.workspace.isTrusted,
+        async () =>
+          // An untrusted workspace connects to no database: no password goes to its server.
+          vscode.workspace.isTrusted ? this.boardPasswords.serverEnv(await workspaceBoards()) : {},
+      ),
+    );
     this.model = this.own(new RunsModel(this.server));
     this.selection = this.own(new RunSelection(this.model));
     this.leases = new LeaseTokens(extension.workspaceState);

@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { spawnSync } from 'node:child_process';
 import { CLI_JS, cli, cliJson, removeTempWorkspaces, tempWorkspace } from '../cli/cliHarness';
+import { BOARD_PASSWORDS_ENV } from '../../contract/layout';
 import { startServer, stopServers, waitFor } from '../server/serverProcess';
 import { startPostgres, type TestPostgres } from '../../scripts/embeddedPostgres';
 
@@ -122,6 +123,27 @@ describe('a PostgreSQL board through the server and the CLI', () => {
     assert.deepEqual([error.code, error.data?.pg_code], ['STORAGE_ERROR', '28P01']);
     assert.match(error.message, /PostgreSQL board pgpass: password authentication failed/);
     assert.doesNotMatch(wrong.stdout + wrong.stderr, /not-the-password/);
+  });
+
+  it("the editor hands its server a board's password from its secret storage (RUNBOARD_PG_PASSWORDS), with no PGPASSWORD", async () => {
+    const root = clone('secret-board');
+    const saved = process.env.PGPASSWORD;
+    // The server inherits this environment, as the editor's server inherits the one the extension gives it.
+    delete process.env.PGPASSWORD;
+    process.env[BOARD_PASSWORDS_ENV] = JSON.stringify({ 'another-board': 'x', 'secret-board': String(db.config.password) });
+    let server: Awaited<ReturnType<typeof startServer>>;
+    try {
+      server = await startServer([root]);
+    } finally {
+      process.env.PGPASSWORD = saved;
+      delete process.env[BOARD_PASSWORDS_ENV];
+    }
+    await server.call('runboard/createRun', { run_id: 'kept', objective: 'password from the editor' });
+    assert.deepEqual(
+      (await server.call('runboard/listRuns', {})).runs.map((r: { run_id: string }) => r.run_id),
+      ['kept'],
+    );
+    assert.doesNotMatch(server.stderr, new RegExp(String(db.config.password)));
   });
 
   it('credentials in board.json are refused by name, with where they go instead', () => {

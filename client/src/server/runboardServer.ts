@@ -42,6 +42,7 @@ const STDERR_LINES = 20;
 
 export class RunboardServer implements vscode.Disposable {
   private client: LanguageClient | undefined;
+  private starting: Promise<void> | undefined;
   private _state: ServerState = 'stopped';
   private _stoppedReason: string | undefined;
   private crashes: number[] = [];
@@ -67,6 +68,8 @@ export class RunboardServer implements vscode.Disposable {
   constructor(
     private readonly extensionPath: string,
     private readonly isTrusted: () => boolean,
+    /** What the server's environment needs on top of the editor's (database boards' passwords). */
+    private readonly extraEnv: () => Promise<Record<string, string>> = async () => ({}),
   ) {}
 
   get state(): ServerState {
@@ -87,8 +90,15 @@ export class RunboardServer implements vscode.Disposable {
     return log();
   }
 
-  async start(): Promise<void> {
-    if (this.client) return;
+  /** Starts the server unless it runs (or is being started: the same start is awaited). */
+  start(): Promise<void> {
+    if (this.client) return Promise.resolve();
+    this.starting ??= this.startNow().finally(() => (this.starting = undefined));
+    return this.starting;
+  }
+
+  private async startNow(): Promise<void> {
+    const extra = await this.extraEnv();
     this.stopping = false;
     this.crashes = [];
     this.stderrTail = [];
@@ -101,6 +111,7 @@ export class RunboardServer implements vscode.Disposable {
       module: path.join(distDir, 'server.js'),
       transport: TransportKind.ipc,
       ...(this._runtime.serverRuntime ? { runtime: this._runtime.serverRuntime } : {}),
+      ...(Object.keys(extra).length > 0 ? { options: { env: { ...process.env, ...extra } } } : {}),
     };
     const client = new LanguageClient('runboard', 'Runboard', serverOptions, this.clientOptions());
     this.client = client;

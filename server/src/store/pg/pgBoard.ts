@@ -36,8 +36,8 @@ export class PgBoard implements BoardStore {
     config: PoolConfig,
     env: NodeJS.ProcessEnv,
   ) {
-    // A URL's own password wins (pg reads it over this); else PGPASSWORD or ~/.pgpass.
-    this.config = { password: passwordFrom(env), ...config };
+    // A URL's own password wins (pg reads it over this); else the editor's secret, PGPASSWORD or ~/.pgpass.
+    this.config = { password: passwordFrom(env, board), ...config };
   }
 
   private readonly config: PoolConfig;

@@ -3,6 +3,7 @@
 // bundles evaluate them only then (a top-level import runs at start-up).
 import type * as Pg from 'pg';
 import type { PgPassTarget } from 'pgpass';
+import { BOARD_PASSWORDS_ENV } from '../../../../contract/layout';
 
 let driver: typeof Pg | undefined;
 
@@ -12,18 +13,31 @@ export function pgDriver(): typeof Pg {
 }
 
 /**
- * The password for a connection whose config holds none: PGPASSWORD of `env` (the editor sets it
- * from its secret storage), else the matching line of ~/.pgpass or PGPASSFILE (libpq's rules),
- * else none. In the shape pg calls (it passes the connection's parameters; its types say none).
+ * The password for a connection whose config holds none: the editor's secret for `board` (handed
+ * over in BOARD_PASSWORDS_ENV), else PGPASSWORD of `env`, else the matching line of ~/.pgpass or
+ * PGPASSFILE (libpq's rules), else none. In the shape pg calls (it passes the connection's
+ * parameters; its types say none).
  */
-export function passwordFrom(env: NodeJS.ProcessEnv): () => Promise<string> {
+export function passwordFrom(env: NodeJS.ProcessEnv, board: string): () => Promise<string> {
   const lookUp = (params: PgPassTarget): Promise<string | undefined> => {
+    const fromEditor = editorSecret(env, board);
+    if (fromEditor !== undefined) return Promise.resolve(fromEditor);
     if (env.PGPASSWORD) return Promise.resolve(env.PGPASSWORD);
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const pgPass = require('pgpass') as typeof import('pgpass').default;
     return new Promise((resolve) => pgPass(params, resolve));
   };
   return lookUp as unknown as () => Promise<string>;
+}
+
+function editorSecret(env: NodeJS.ProcessEnv, board: string): string | undefined {
+  try {
+    const secrets = JSON.parse(env[BOARD_PASSWORDS_ENV] ?? '{}') as Record<string, unknown>;
+    const secret = Object.hasOwn(secrets, board) ? secrets[board] : undefined;
+    return typeof secret === 'string' && secret !== '' ? secret : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** A string as an SQL literal (pg's own escaping), for statements sent several to a message. */
