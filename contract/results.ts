@@ -1,5 +1,6 @@
 // The result shapes of PROTOCOL.md's methods (types only), shared by the store, the server, the
 // extension, the CLI and the MCP server.
+import type { AttentionItem } from './attention';
 import type { NothingToClaim } from './taskRules';
 import type { Blackboard, Checkpoint, EventRecord, PatchRow, RunRecord, Task } from './schemas/records';
 import type { RunStatus } from './statuses';
@@ -31,6 +32,12 @@ export interface UnreadableRun {
 export interface ListRunsResult {
   runs: RunRecord[];
   unreadable?: UnreadableRun[];
+}
+export interface ListAttentionResult {
+  /** Newest first. */
+  items: AttentionItem[];
+  /** The server's time the lease warnings were judged at. */
+  now_ms: number;
 }
 /** Something in a run's log that could not be folded (PROTOCOL.md: damage). */
 export interface LogDamage {
@@ -138,6 +145,7 @@ export interface RebindWorkspaceResult {
 export interface StoreResults {
   createRun: CreateRunResult;
   listRuns: ListRunsResult;
+  listAttention: ListAttentionResult;
   getRun: GetRunResult;
   appendEvent: Deduped<AppendEventResult>;
   finishRun: Deduped<AppendEventResult>;

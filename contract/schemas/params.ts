@@ -42,6 +42,14 @@ export const ListRunsParams = z.object({
   limit: clampable.optional(),
 });
 
+/** What needs a person (contract/attention.ts): in one run, or every run of `root` (or of all open roots). */
+export const ListAttentionParams = z.object({
+  root,
+  run_id: z.string().optional(),
+  /** A lease running out within this long without a heartbeat is listed (default ATTENTION.leaseWarningMs). */
+  lease_warning_ms: z.number().int().min(0).max(3_600_000).optional(),
+});
+
 export const GetRunParams = z.object(RunLocator);
 
 export const AppendEventParams = z.object({
@@ -289,6 +297,7 @@ export const UnsubscribeParams = z.object({ subscription_id: z.string() });
 export const METHOD_PARAMS = {
   createRun: CreateRunParams,
   listRuns: ListRunsParams,
+  listAttention: ListAttentionParams,
   getRun: GetRunParams,
   appendEvent: AppendEventParams,
   finishRun: FinishRunParams,

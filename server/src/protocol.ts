@@ -58,6 +58,8 @@ export const Requests = {
   createRun: request<'createRun'>('runboard/createRun'),
   /** Runs of one root or all open roots, newest first. */
   listRuns: request<'listRuns'>('runboard/listRuns'),
+  /** What needs a person, newest first (contract/attention.ts). */
+  listAttention: request<'listAttention'>('runboard/listAttention'),
   /** A run with its blackboard. */
   getRun: request<'getRun'>('runboard/getRun'),
   /** Appends a run event (transition table of SPEC.md §4.2). */

@@ -8,6 +8,7 @@ import { AGENT_LOOP_COMMANDS, AgentLoopCommand, GLOBAL_OPTIONS, OptionSpec, pars
 import { DEFAULT_TASK_TYPE } from '../../../contract/taskLine';
 
 const runCommands = () => import('./commands/runCommands.js');
+const attentionCommand = () => import('./commands/attentionCommand.js');
 const runTransferCommands = () => import('./commands/runTransferCommands.js');
 const blackboardCommands = () => import('./commands/blackboardCommands.js');
 const taskCommands = () => import('./commands/taskCommands.js');
@@ -93,6 +94,14 @@ function addRunCommands(program: Command): void {
     .addOption(new Option('--status <status>', 'only runs with this status'))
     .option('--limit <n>', 'at most n runs (default 100)', integer)
     .action(handle(runCommands, 'runs'));
+
+  program
+    .command('attention')
+    .description(
+      'what needs a person — exhausted or blocked tasks, open questions, paused runs, leases about to run out, drift — with what resolves each',
+    )
+    .option('--lease-warning <seconds>', 'list leases that run out within this long without a heartbeat (default 30)', integer)
+    .action(handle(attentionCommand, 'attention'));
 
   const run = program.command('run').description('create, inspect and steer runs');
   run

@@ -35,6 +35,11 @@ export class CliSession {
     this.env = env;
   }
 
+  /** The run --run (or RUNBOARD_RUN) names, when one does. */
+  get namedRun(): string | undefined {
+    return this.explicitRun;
+  }
+
   /** The root's store, opened here (commands that follow the log use it directly; calls that are not routed too). */
   get store(): RunService {
     // A short-lived process: caches are written on close only when far behind (snapshotDelayMs null).

@@ -3,6 +3,8 @@
 // from scratch, compared with what a fresh load yields (drift).
 import type * as R from '../../../contract/results';
 import type { ParamsOf } from '../../../contract/schemas/params';
+import type { ReplayFinding } from '../../../contract/attention';
+import { replayFindings } from '../../../contract/replayText';
 import type { Checkpoint } from '../../../contract/schemas/records';
 import { DomainError } from '../engine/errors';
 import { compareCheckpoints, computeDrift } from '../engine/replay';
@@ -12,7 +14,18 @@ import type { CheckpointListing, RunLog } from '../store/boardStore';
 import type { RunRegistry } from './runRegistry';
 
 export class RunHistory {
-  constructor(private readonly registry: RunRegistry) {}
+  /** Each run's last replay of its whole log (root + "\0" + run id): what it found (listAttention's drift). */
+  private readonly lastReplays = new Map<string, ReplayFinding>();
+
+  constructor(
+    private readonly registry: RunRegistry,
+    private readonly clock: () => number,
+  ) {}
+
+  /** The run's last replay of its whole log in this process, until the next. */
+  lastReplay(root: string, runId: string): ReplayFinding | undefined {
+    return this.lastReplays.get(`${root}\0${runId}`);
+  }
 
   async checkpointsOf(h: RunLog): Promise<CheckpointListing[]> {
     const list = await h.listCheckpoints();
@@ -125,6 +138,14 @@ export class RunHistory {
     const replayBlackboard = toBlackboard(state);
     const persistedRun = toRunRecord(persisted);
     const persistedBlackboard = toBlackboard(persisted);
+    const drift = computeDrift(replay, replayBlackboard, persistedRun, persistedBlackboard);
+    // A replay of the whole log is the run's last word on drift until the next one.
+    if (upto === last)
+      this.lastReplays.set(`${h.root}\0${h.runId}`, {
+        seq: last,
+        at_ms: this.clock(),
+        flags: replayFindings({ drift, replay, persisted: persistedRun }).flags,
+      });
     return {
       run_id: h.runId,
       from_checkpoint: base !== undefined,
@@ -134,7 +155,7 @@ export class RunHistory {
       replay_blackboard: replayBlackboard,
       persisted: persistedRun,
       persisted_blackboard: persistedBlackboard,
-      drift: computeDrift(replay, replayBlackboard, persistedRun, persistedBlackboard),
+      drift,
     };
   }
 }

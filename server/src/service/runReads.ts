@@ -6,7 +6,9 @@ import { clamp, ParamsOf } from '../../../contract/schemas/params';
 import type { RunRecord } from '../../../contract/schemas/records';
 import { DomainError } from '../engine/errors';
 import { patchRowFor } from '../engine/patches';
-import { toRunRecord } from '../engine/state';
+import { toBlackboard, toRunRecord } from '../engine/state';
+import { attentionOf } from '../../../contract/attention';
+import type { RunHistory } from './runHistory';
 import { normalizePath } from './localPaths';
 import type { RunLog } from '../store/boardStore';
 import type { RunRegistry } from './runRegistry';
@@ -14,7 +16,40 @@ import type { RunRegistry } from './runRegistry';
 const LISTED_UNREADABLE: ReadonlySet<string> = new Set(['STORAGE_ERROR', 'RUN_FORMAT_UNSUPPORTED']);
 
 export class RunReads {
-  constructor(private readonly registry: RunRegistry) {}
+  constructor(
+    private readonly registry: RunRegistry,
+    private readonly history: RunHistory,
+    private readonly clock: () => number,
+  ) {}
+
+  /** What needs a person in one run, or in every run of the roots (one that cannot be read is left out, as listRuns lists it apart). */
+  async listAttention(p: ParamsOf<'listAttention'>): Promise<R.ListAttentionResult> {
+    const now = this.clock();
+    const runs: RunLog[] = [];
+    if (p.run_id !== undefined) runs.push(await this.registry.current({ root: p.root, run_id: p.run_id }));
+    else {
+      for (const root of p.root !== undefined ? [this.registry.resolveRoot(p.root)] : this.registry.rootPaths()) {
+        for (const id of this.registry.runIdsIn(root)) {
+          const h = await this.registry.runIn(root, id).catch(() => undefined);
+          if (h) runs.push(h);
+        }
+      }
+    }
+    const items = [];
+    for (const h of runs) {
+      await h.catchUp();
+      const found = attentionOf(
+        h.root,
+        toRunRecord(h.state),
+        toBlackboard(h.state),
+        now,
+        this.history.lastReplay(h.root, h.runId),
+        p.lease_warning_ms,
+      );
+      items.push(...found);
+    }
+    return { items: items.sort((a, b) => b.since_ms - a.since_ms || (a.key < b.key ? -1 : 1)), now_ms: now };
+  }
 
   async listRuns(p: ParamsOf<'listRuns'>): Promise<R.ListRunsResult> {
     const roots = p.root !== undefined ? [this.registry.resolveRoot(p.root)] : this.registry.rootPaths();

@@ -62,8 +62,8 @@ export class RunService {
   constructor(roots: string[] = [], options: Partial<StoreOptions> = {}, openBoard: BoardOpener = boardOpener()) {
     this.options = { ...DEFAULT_STORE_OPTIONS, ...options };
     this.registry = new RunRegistry(this.options, openBoard);
-    this.history = new RunHistory(this.registry);
-    this.reads = new RunReads(this.registry);
+    this.history = new RunHistory(this.registry, this.options.clock);
+    this.reads = new RunReads(this.registry, this.history, this.options.clock);
     for (const r of roots) this.addRoot(r);
   }
 
@@ -167,6 +167,7 @@ export class RunService {
   private readonly handlers: { [M in StoreMethod]: (p: ParamsOf<M>, s: CommandStamp | undefined) => Promise<R.StoreResults[M]> } = {
     createRun: (p) => createRun(this.registry, this.options, p),
     listRuns: (p) => this.reads.listRuns(p),
+    listAttention: (p) => this.reads.listAttention(p),
     getRun: async (p) => {
       const h = await this.registry.current(p);
       const damage = h.damageReport();

@@ -1,0 +1,135 @@
+// What needs a person (PROTOCOL.md §Attention): the one definition the server answers
+// `listAttention` with and every view, notification and the CLI show. Its inputs, all stated:
+// from the log (the run and its blackboard as folded), the time (`now`, for leases about to run
+// out), and the run's last replay (its drift, kept by the server until the next replay).
+import type { RunRecord, StoredBlackboard, Task } from './schemas/records';
+import { EVENT } from './events';
+import { firstLine, taskTitle } from './taskText';
+
+export const ATTENTION_KINDS = [
+  'task_exhausted',
+  'task_blocked',
+  'question_open',
+  'run_paused_workspace',
+  'lease_expiring',
+  'drift',
+] as const;
+export type AttentionKind = (typeof ATTENTION_KINDS)[number];
+
+/** The action that resolves an item, offered beside it. */
+export type AttentionAction = 'requeue' | 'answer' | 'rebind' | 'open_board' | 'replay';
+
+export const ATTENTION_ACTION: Record<AttentionKind, AttentionAction> = {
+  // Requeueing a task whose attempts are used up gives it one more (PROTOCOL.md §requeueTask).
+  task_exhausted: 'requeue',
+  task_blocked: 'open_board',
+  question_open: 'answer',
+  run_paused_workspace: 'rebind',
+  lease_expiring: 'open_board',
+  drift: 'replay',
+};
+
+export const ATTENTION = {
+  /** A lease that runs out within this long, with no heartbeat since, needs a look (default of `lease_warning_ms`). */
+  leaseWarningMs: 30_000,
+} as const;
+
+export interface AttentionItem {
+  /**
+   * Names this item, and only it, across runs and time: the same condition arising again later
+   * (a task failing again after a requeue) is a new key. Notifications are said once per key.
+   */
+  key: string;
+  kind: AttentionKind;
+  root: string;
+  run_id: string;
+  task_id?: string;
+  question_id?: string;
+  /** What needs the person, in one line. */
+  title: string;
+  /** Since when (ms): the change that made it (for a paused run: its last change), or when the lease runs out (lease_expiring). */
+  since_ms: number;
+  action: AttentionAction;
+}
+
+/** The run's last full replay, as the server keeps it: where it found drift, and at which seq. */
+export interface ReplayFinding {
+  seq: number;
+  at_ms: number;
+  flags: string[];
+}
+
+/** What needs a person in one run, newest first. */
+export function attentionOf(
+  root: string,
+  run: Pick<RunRecord, 'run_id' | 'status' | 'status_changed_by' | 'updated_at_ms' | 'workspace'> & { tasks: readonly Task[] },
+  blackboard: Pick<StoredBlackboard, 'open_questions'>,
+  now: number,
+  lastReplay?: ReplayFinding,
+  leaseWarningMs: number = ATTENTION.leaseWarningMs,
+): AttentionItem[] {
+  const out: AttentionItem[] = [];
+  /** `occurrence` tells this occurrence of the condition from a later one (the task's revision, a lease's end …). */
+  const item = (kind: AttentionKind, occurrence: string, since: number, title: string, ids: Partial<AttentionItem> = {}) =>
+    out.push({
+      key: `${root}|${run.run_id}|${kind}|${occurrence}`,
+      kind,
+      root,
+      run_id: run.run_id,
+      title,
+      since_ms: since,
+      action: ATTENTION_ACTION[kind],
+      ...ids,
+    });
+  for (const t of run.tasks) {
+    const title = taskTitle(t);
+    const why = t.last_error ? `: ${firstLine(t.last_error)}` : '';
+    if (t.status === 'failed' && t.attempt >= t.max_attempts) {
+      item(
+        'task_exhausted',
+        `${t.id}@${t.task_rev}`,
+        t.updated_ts,
+        `${title} failed, no attempts left (${t.attempt}/${t.max_attempts})${why}`,
+        {
+          task_id: t.id,
+        },
+      );
+    } else if (t.status === 'blocked') {
+      item('task_blocked', `${t.id}@${t.task_rev}`, t.updated_ts, `${title} is blocked${why}`, { task_id: t.id });
+    } else if (t.status === 'in_progress' && t.lease_expires_at_ms !== undefined && t.lease_expires_at_ms - now <= leaseWarningMs) {
+      const left = Math.max(0, Math.round((t.lease_expires_at_ms - now) / 1000));
+      // A heartbeat moves the lease's end: a later warning is another item.
+      item(
+        'lease_expiring',
+        `${t.id}@${t.lease_expires_at_ms}`,
+        t.lease_expires_at_ms,
+        `${title}: ${t.lease_owner ?? 'its agent'}'s lease runs out in ${left} s, no heartbeat`,
+        {
+          task_id: t.id,
+        },
+      );
+    }
+  }
+  for (const q of blackboard.open_questions) {
+    const asked = q.reopened?.ts_ms ?? q.ts_ms;
+    item('question_open', `${q.id}@${asked}`, asked, `Question: ${firstLine(q.text)}`, { question_id: q.id });
+  }
+  if (run.status === 'paused' && run.status_changed_by === EVENT.workspaceMismatch) {
+    // A rebind moves the lease's epoch: a later mismatch is another item.
+    item(
+      'run_paused_workspace',
+      `epoch-${run.workspace.lease_epoch}`,
+      run.updated_at_ms,
+      `Paused: bound to ${run.workspace.canonical_path}, opened elsewhere`,
+    );
+  }
+  if (lastReplay && lastReplay.flags.length > 0) {
+    item(
+      'drift',
+      `${lastReplay.seq}@${lastReplay.at_ms}`,
+      lastReplay.at_ms,
+      `Replay at seq ${lastReplay.seq} found drift: ${lastReplay.flags.join(', ')}`,
+    );
+  }
+  return out.sort((a, b) => b.since_ms - a.since_ms || (a.key < b.key ? -1 : 1));
+}

@@ -1,0 +1,35 @@
+// attention: what needs a person (contract/attention.ts), for scripts and agents — every run of the
+// root, or the run --run names — each with the command that resolves it.
+import type { AttentionItem } from '../../../../contract/attention';
+import type { Invocation } from '../invocation';
+
+export async function attention({ session, out, opts }: Invocation): Promise<void> {
+  const seconds = opts.leaseWarning as number | undefined;
+  const run = session.namedRun;
+  const result = await session.execute('listAttention', {
+    ...(run !== undefined ? { run_id: run } : {}),
+    ...(seconds !== undefined ? { lease_warning_ms: seconds * 1000 } : {}),
+  });
+  out.result(result, () => (result.items.length === 0 ? 'Nothing needs you.' : result.items.map(itemText).join('\n')));
+}
+
+function itemText(i: AttentionItem): string {
+  return `${i.run_id}  ${i.title}\n    → ${resolution(i)}`;
+}
+
+/** The command (or the place) that resolves the item. */
+function resolution(i: AttentionItem): string {
+  const run = `runboard --run ${i.run_id}`;
+  switch (i.action) {
+    case 'requeue':
+      return `${run} requeue ${i.task_id} (one more attempt)`;
+    case 'answer':
+      return `${run} question answer ${i.question_id} "<answer>"`;
+    case 'replay':
+      return `${run} replay (look at the drift; repair with ${run} repair)`;
+    case 'rebind':
+      return `open the run in the folder it is bound to, or rebind it in VS Code (Rebind Workspace)`;
+    case 'open_board':
+      return i.task_id ? `${run} tasks show ${i.task_id}` : `${run} run show`;
+  }
+}

@@ -1,0 +1,35 @@
+// runboard attention: what needs a person, for scripts (--json: the protocol's listAttention
+// result) and for people (each item with the command that resolves it).
+import assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
+import { assertBuilt, cli, cliJson, removeTempWorkspaces, seedRun, tempWorkspace } from './cliHarness';
+
+after(removeTempWorkspaces);
+
+describe('runboard attention', () => {
+  it('lists a task failed to exhaustion and an open question, each with what resolves it; a requeue clears the task', () => {
+    assertBuilt();
+    const root = tempWorkspace();
+    seedRun(root, 'r', [{ id: 'deploy', task_type: 'w', max_attempts: 1, payload: { title: 'Deploy the site' } }]);
+    assert.equal(cli(['--root', root, 'attention']).stdout.trim(), 'Nothing needs you.');
+    const { task } = cliJson(root, ['--run', 'r', '--agent', 'bot', 'claim']);
+    cliJson(root, ['--run', 'r', 'fail', '--token', task.lease_token, '--error', 'the disk is full']);
+    const question = cliJson(root, ['--run', 'r', 'question', 'add', 'Which region?']);
+    const { items } = cliJson(root, ['attention']);
+    assert.deepEqual(items.map((i: { kind: string; action: string }) => [i.kind, i.action]).sort(), [
+      ['question_open', 'answer'],
+      ['task_exhausted', 'requeue'],
+    ]);
+    const text = cli(['--root', root, 'attention']).stdout;
+    assert.match(
+      text,
+      /r {2}Deploy the site failed, no attempts left \(1\/1\): the disk is full\n {4}→ runboard --run r requeue deploy \(one more attempt\)/,
+    );
+    assert.match(text, new RegExp(`→ runboard --run r question answer ${question.patch.payload.id} "<answer>"`));
+    cliJson(root, ['--run', 'r', 'requeue', 'deploy']);
+    assert.deepEqual(
+      cliJson(root, ['attention']).items.map((i: { kind: string }) => i.kind),
+      ['question_open'],
+    );
+  });
+});

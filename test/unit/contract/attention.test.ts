@@ -1,0 +1,113 @@
+// What needs a person (contract/attention.ts): each kind from its stated inputs — the run and its
+// blackboard, the time, the last replay — with the action that resolves it, and keys that tell one
+// occurrence from the next (so a notification is said once per occurrence).
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ATTENTION, attentionOf } from '../../../contract/attention';
+import type { Task } from '../../../contract/schemas/records';
+
+const NOW = 1_000_000;
+
+function task(id: string, over: Partial<Task>): Task {
+  return {
+    id,
+    task_type: 'w',
+    payload: { title: `Title of ${id}` },
+    status: 'pending',
+    depends_on_task_ids: [],
+    decision_ids: [],
+    artifact_ids: [],
+    priority: 0,
+    attempt: 0,
+    max_attempts: 3,
+    task_rev: 1,
+    created_ts: 1,
+    updated_ts: 10,
+    ...over,
+  };
+}
+
+function run(tasks: Task[], over: Record<string, unknown> = {}) {
+  return {
+    run_id: 'r',
+    status: 'running' as const,
+    updated_at_ms: 50,
+    workspace: { workspace_id: '', canonical_path: '/ws/a', lease_epoch: 1 },
+    tasks,
+    ...over,
+  };
+}
+
+const none = { open_questions: [] };
+
+describe('attention', () => {
+  it('a task failed with its attempts used up needs a requeue; one failed with attempts left does not', () => {
+    const items = attentionOf(
+      '/root',
+      run([
+        task('gone', { status: 'failed', attempt: 3, max_attempts: 3, last_error: 'boom\nstack', updated_ts: 20, task_rev: 7 }),
+        task('again', { status: 'failed', attempt: 1, max_attempts: 3 }),
+      ]),
+      none,
+      NOW,
+    );
+    assert.deepEqual(
+      items.map((i) => [i.kind, i.task_id, i.action, i.since_ms, i.key]),
+      [['task_exhausted', 'gone', 'requeue', 20, '/root|r|task_exhausted|gone@7']],
+    );
+    assert.equal(items[0].title, 'Title of gone failed, no attempts left (3/3): boom');
+  });
+
+  it('a blocked task, an open question, a run paused by a workspace mismatch, and drift', () => {
+    const items = attentionOf(
+      '/root',
+      run([task('b', { status: 'blocked', updated_ts: 30 })], {
+        status: 'paused',
+        status_changed_by: 'workspace_mismatch',
+        updated_at_ms: 40,
+      }),
+      { open_questions: [{ id: 'question-1', ts_ms: 35, text: 'Which API?' }] },
+      NOW,
+      { seq: 9, at_ms: 45, flags: ['objective_mismatch'] },
+    );
+    assert.deepEqual(
+      items.map((i) => [i.kind, i.action, i.since_ms]),
+      [
+        ['drift', 'replay', 45],
+        ['run_paused_workspace', 'rebind', 40],
+        ['question_open', 'answer', 35],
+        ['task_blocked', 'open_board', 30],
+      ],
+      'newest first',
+    );
+    assert.equal(items.find((i) => i.kind === 'question_open')?.question_id, 'question-1');
+  });
+
+  it('a run paused by its operator, and a replay without drift, need no one', () => {
+    const items = attentionOf('/root', run([], { status: 'paused', status_changed_by: 'run_paused' }), none, NOW, {
+      seq: 3,
+      at_ms: 5,
+      flags: [],
+    });
+    assert.deepEqual(items, []);
+  });
+
+  it('a lease that runs out within the warning, without a heartbeat; a heartbeat makes the next warning another item', () => {
+    const soon = task('t', { status: 'in_progress', lease_owner: 'bob', lease_expires_at_ms: NOW + 10_000 });
+    const later = task('u', { status: 'in_progress', lease_owner: 'ann', lease_expires_at_ms: NOW + ATTENTION.leaseWarningMs + 1 });
+    const items = attentionOf('/root', run([soon, later]), none, NOW);
+    assert.deepEqual(
+      items.map((i) => [i.kind, i.task_id, i.title]),
+      [['lease_expiring', 't', "Title of t: bob's lease runs out in 10 s, no heartbeat"]],
+    );
+    assert.equal(attentionOf('/root', run([later]), none, NOW, undefined, ATTENTION.leaseWarningMs + 1).length, 1, 'a wider warning');
+    const beaten = attentionOf('/root', run([{ ...soon, lease_expires_at_ms: NOW + 20_000 }]), none, NOW);
+    assert.notEqual(beaten[0].key, items[0].key);
+  });
+
+  it('the same condition arising again after it was resolved is a new item (a new key)', () => {
+    const first = attentionOf('/root', run([task('x', { status: 'failed', attempt: 3, max_attempts: 3, task_rev: 4 })]), none, NOW)[0];
+    const second = attentionOf('/root', run([task('x', { status: 'failed', attempt: 4, max_attempts: 4, task_rev: 9 })]), none, NOW)[0];
+    assert.notEqual(first.key, second.key);
+  });
+});
