@@ -13,6 +13,8 @@ import { RunsTreeProvider } from './runs/runsTree';
 import { RunsModel } from './runs/runsModel';
 import { RunSelection } from './runs/selection';
 import { RunboardServer } from './server/runboardServer';
+import { AttentionModel } from './attention/attentionModel';
+import { notifyAttention } from './attention/attentionNotices';
 import { BoardPasswords, workspaceBoards } from './server/boardPasswords';
 import { ServerStatusItem } from './server/statusItem';
 
@@ -21,6 +23,8 @@ export interface Notice {
   level: NoticeLevel;
   message: string;
   at: number;
+  /** Its buttons (the tests press them as a person would). */
+  actions: Record<string, () => unknown>;
 }
 
 const MAX_NOTICES = 100;
@@ -33,6 +37,7 @@ export class RunboardContext implements vscode.Disposable {
   readonly leases: LeaseTokens;
   readonly documents: RunboardDocuments;
   readonly status: ServerStatusItem;
+  readonly attention: AttentionModel;
   readonly runsTree: RunsTreeProvider;
   readonly runsView: vscode.TreeView<RunsNode>;
   readonly blackboardTree: BlackboardTreeProvider;
@@ -65,8 +70,19 @@ export class RunboardContext implements vscode.Disposable {
     this.logProblems = this.own(new LogProblems(this.server));
     this.own(this.model.onDidChangeRun((e) => void this.leases.prune(e.ref, e.run.tasks)));
 
-    this.runsTree = this.own(new RunsTreeProvider(this.model, this.server, this.leases));
+    this.attention = this.own(new AttentionModel(this.server, this.model));
+    this.runsTree = this.own(new RunsTreeProvider(this.model, this.server, this.leases, this.attention));
     this.runsView = this.own(vscode.window.createTreeView('runboard.runs', { treeDataProvider: this.runsTree, showCollapseAll: true }));
+    // The activity bar's badge: how many things need the person.
+    this.own(
+      this.attention.onDidChange((items) => {
+        this.runsView.badge =
+          items.length > 0
+            ? { value: items.length, tooltip: `${items.length} ${items.length === 1 ? 'thing needs' : 'things need'} you` }
+            : undefined;
+      }),
+    );
+    this.own(notifyAttention(this, this.attention));
     // Above the runs, when there are some (the welcome text says it when there are none).
     const sayTrust = () => {
       this.runsView.message = vscode.workspace.isTrusted
@@ -134,7 +150,7 @@ export class RunboardContext implements vscode.Disposable {
 
   /** Shows a non-modal message (never awaited: a toast stays until dismissed) and records it. */
   notify(level: NoticeLevel, message: string, actions: Record<string, () => unknown> = {}): void {
-    this.notices.push({ level, message, at: Date.now() });
+    this.notices.push({ level, message, at: Date.now(), actions });
     if (this.notices.length > MAX_NOTICES) this.notices.shift();
     const show =
       level === 'error'

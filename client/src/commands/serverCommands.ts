@@ -1,8 +1,10 @@
-// Server commands: restart, open logs, a database board's password.
+// Server commands: restart, open logs, a database board's password; resolving an attention item.
 import * as vscode from 'vscode';
 import type { RunboardContext } from '../context';
 import { log } from '../log';
 import { workspaceBoards } from '../server/boardPasswords';
+import { resolveAttention } from '../attention/attentionActions';
+import type { AttentionItem } from '../../../contract/attention';
 import { Cancelled, type CommandSpec } from './commandKit';
 import { askText, argField } from './prompts';
 
@@ -15,6 +17,11 @@ export function serverCommands(ctx: RunboardContext): CommandSpec[] {
         await ctx.server.restart();
         return ctx.server.state;
       },
+    },
+    {
+      // An attention item's action (the Runs tree's Attention node, clicked or its inline button).
+      id: 'runboard.resolveAttention',
+      run: (arg) => resolveAttention(arg as AttentionItem),
     },
     {
       id: 'runboard.openLogs',

@@ -23,6 +23,9 @@ import {
 } from '../../../contract/taskText';
 import { offeredActions, taskContextValue, waitTexts } from './taskActions';
 import { runContextValue } from './runActions';
+import type { AttentionItem } from '../../../contract/attention';
+import type { AttentionModel } from '../attention/attentionModel';
+import { attentionTreeItem } from '../attention/attentionItems';
 import { isFinishedTask, isTerminal, TASK_STATUS_LABEL } from '../../../contract/statuses';
 import type { TaskStatus } from '../../../contract/statuses';
 
@@ -34,7 +37,9 @@ export type RunsNode =
   | { kind: 'step'; id: string; ref: RunRef; step: Step; parent: RunsNode }
   | { kind: 'task'; id: string; ref: TaskRef; parent: RunsNode }
   | { kind: 'checkpoint'; id: string; ref: RunRef; checkpoint: CheckpointSummary; parent: RunsNode }
-  | { kind: 'message'; id: string; text: string; parent?: RunsNode };
+  | { kind: 'message'; id: string; text: string; parent?: RunsNode }
+  | { kind: 'attention'; id: string }
+  | { kind: 'attentionItem'; id: string; item: AttentionItem; parent: RunsNode };
 
 const COUNTDOWN_TICK_MS = 5000;
 
@@ -49,8 +54,10 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
     private readonly model: RunsModel,
     private readonly server: RunboardServer,
     private readonly leases: LeaseTokens,
+    private readonly attention: AttentionModel,
   ) {
     this.disposables.push(
+      attention.onDidChange(() => this.refresh()),
       model.onDidChangeStructure(() => this.refresh()),
       model.onDidChangeRun((e) => this.refreshRun(e.ref)),
     );
@@ -87,7 +94,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
   }
 
   getParent(n: RunsNode): RunsNode | undefined {
-    if (n.kind === 'folder') return undefined;
+    if (n.kind === 'folder' || n.kind === 'attention') return undefined;
     if (n.kind === 'run') return this.model.folders().length > 1 ? this.nodes.get(`folder:${n.ref.root}`) : undefined;
     return n.parent;
   }
@@ -95,11 +102,16 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
   async getChildren(n?: RunsNode): Promise<RunsNode[]> {
     if (!n) {
       if (this.server.state !== 'running' && this.model.allRuns().length === 0) return [];
+      // What needs the person, on top, while anything does.
+      const top: RunsNode[] = this.attention.items.length > 0 ? [this.node({ kind: 'attention', id: 'attention' })] : [];
       const folders = this.model.folders();
-      if (folders.length > 1) return folders.map((f) => this.node({ kind: 'folder', id: `folder:${f.uri.fsPath}`, root: f.uri.fsPath }));
-      return folders.length === 1 ? this.runsOf(folders[0].uri.fsPath) : [];
+      if (folders.length > 1)
+        return [...top, ...folders.map((f) => this.node({ kind: 'folder', id: `folder:${f.uri.fsPath}`, root: f.uri.fsPath }))];
+      return [...top, ...(folders.length === 1 ? this.runsOf(folders[0].uri.fsPath) : [])];
     }
     switch (n.kind) {
+      case 'attention':
+        return this.attention.items.map((item) => this.node({ kind: 'attentionItem', id: `attention:${item.key}`, item, parent: n }));
       case 'folder':
         return this.runsOf(n.root);
       case 'run':
@@ -189,6 +201,18 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
         return this.taskItem(n, this.model.task(n.ref), Date.now());
       case 'checkpoint':
         return checkpointItem(n);
+      case 'attention': {
+        const count = this.attention.items.length;
+        const item = new vscode.TreeItem('Attention', vscode.TreeItemCollapsibleState.Expanded);
+        item.id = n.id;
+        item.description = String(count);
+        item.tooltip = `${count} ${count === 1 ? 'thing needs' : 'things need'} you`;
+        item.iconPath = new vscode.ThemeIcon('bell-dot');
+        item.contextValue = 'attention';
+        return item;
+      }
+      case 'attentionItem':
+        return attentionTreeItem(n.id, n.item);
       case 'message': {
         const item = new vscode.TreeItem(n.text, vscode.TreeItemCollapsibleState.None);
         item.id = n.id;

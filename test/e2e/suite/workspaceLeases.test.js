@@ -69,9 +69,11 @@ suite('workspace leases', () => {
     assert.ok(check && check.result.mismatch, 'validated with phase workspace_folders_changed');
     assert.match(api.ctx.notices.map((n) => n.message).join('\n'), /is bound to .* but is open in .*; it was paused/);
 
-    // Multi-root: one root node per folder; the copied run is marked.
-    const tops = await children(api.ctx.runsTree);
-    assert.deepStrictEqual(tops.map((t) => t.node.kind), ['folder', 'folder']);
+    // Multi-root: one root node per folder, below the Attention node that lists the paused run; the copied run is marked.
+    await waitFor(() => api.ctx.attention.items.some((i) => i.kind === 'run_paused_workspace' && i.root === copy), 'the paused run to need attention');
+    const top = await children(api.ctx.runsTree);
+    assert.deepStrictEqual(top.map((t) => t.node.kind), ['attention', 'folder', 'folder']);
+    const tops = top.slice(1);
     const copyRuns = await children(api.ctx.runsTree, tops[1].node);
     const row = copyRuns.find((r) => r.node.ref.run_id === original.run_id);
     assert.match(row.item.contextValue, /^run\.paused\.bound\.mismatch/);
@@ -84,6 +86,7 @@ suite('workspace leases', () => {
     assert.strictEqual(rebound.workspace.lease_epoch, 2);
     await api.whenIdle();
     assert.strictEqual(api.ctx.model.get(moved).mismatch, undefined);
+    await waitFor(() => !api.ctx.attention.items.some((i) => i.kind === 'run_paused_workspace' && i.root === copy), 'the rebind to resolve it');
     const after = (await children(api.ctx.runsTree, tops[1].node)).find((r) => r.node.ref.run_id === original.run_id);
     assert.match(after.item.contextValue, /^run\.running\.bound;/);
   });

@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { DURABILITIES, LEASE } from '../../../contract/limits';
+import { ATTENTION_KINDS } from '../../../contract/attention';
 import { RUN_ACTIONS, runActions, type RunAction } from '../../../contract/runRules';
 import { RUN_STATUSES } from '../../../contract/statuses';
 import { TASK_ACTIONS } from '../../../contract/taskRules';
@@ -22,6 +23,15 @@ describe('package.json settings follow the contract', () => {
   });
   it("runboard.durability: the contract's choices", () => {
     assert.deepEqual(setting('durability').enum, [...DURABILITIES]);
+  });
+  it("runboard.notifyOn: the contract's attention kinds, each described; leases about to run out quiet by default", () => {
+    const s = setting('notifyOn');
+    assert.deepEqual(s.items.enum, [...ATTENTION_KINDS]);
+    assert.equal(s.items.enumDescriptions.length, ATTENTION_KINDS.length);
+    assert.deepEqual(
+      s.default,
+      ATTENTION_KINDS.filter((k) => k !== 'lease_expiring'),
+    );
   });
 });
 

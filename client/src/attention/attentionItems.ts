@@ -1,0 +1,30 @@
+// An attention item in the Runs tree: what needs the person, in which run, and — on click, or
+// from its inline button — the action that resolves it.
+import * as vscode from 'vscode';
+import type { AttentionItem, AttentionKind } from '../../../contract/attention';
+import { ACTION_COMMAND } from './attentionActions';
+
+const ICON: Record<AttentionKind, string> = {
+  task_exhausted: 'error',
+  task_blocked: 'debug-pause',
+  question_open: 'question',
+  run_paused_workspace: 'folder-opened',
+  lease_expiring: 'watch',
+  drift: 'diff',
+};
+
+export function attentionTreeItem(id: string, a: AttentionItem): vscode.TreeItem {
+  const item = new vscode.TreeItem(a.title, vscode.TreeItemCollapsibleState.None);
+  item.id = id;
+  item.description = a.run_id;
+  const { label } = ACTION_COMMAND[a.action];
+  item.tooltip = `${a.run_id}: ${a.title}\n${label} resolves it.`;
+  item.iconPath = new vscode.ThemeIcon(
+    ICON[a.kind],
+    new vscode.ThemeColor(a.kind === 'task_exhausted' ? 'errorForeground' : 'list.warningForeground'),
+  );
+  item.accessibilityInformation = { label: `Needs you: ${a.title}, run ${a.run_id}. ${label} resolves it.` };
+  item.contextValue = `attention.${a.action}`;
+  item.command = { command: 'runboard.resolveAttention', title: label, arguments: [a] };
+  return item;
+}

@@ -1,0 +1,56 @@
+// @ts-check
+// Attention (issue 20): a task fails to exhaustion → the Runs view's badge counts it, the
+// Attention node on top of the tree lists it, and a notification offers Requeue → Requeue clears
+// it, badge and node alike. A second look does not say it again.
+const assert = require('assert');
+const { runboard, createRun, children, label, waitFor } = require('./helpers');
+const createTasks = /** @type {typeof import('../../../server/src/protocol').Requests.createTasks} */ (/** @type {unknown} */ ('runboard/createTasks'));
+const claimTask = /** @type {typeof import('../../../server/src/protocol').Requests.claimTask} */ (/** @type {unknown} */ ('runboard/claimTask'));
+const transitionTask = /** @type {typeof import('../../../server/src/protocol').Requests.transitionTask} */ (/** @type {unknown} */ ('runboard/transitionTask'));
+
+suite('attention', () => {
+  test('a task failed to exhaustion: badge, Attention node and a notification offering Requeue, which clears it', async () => {
+    const api = await runboard();
+    const ctx = api.ctx;
+    const before = ctx.attention.items.length;
+    const ref = await createRun(api, 'Attention: a task that fails for good');
+    await ctx.server.request(createTasks, {
+      root: ref.root,
+      run_id: ref.run_id,
+      tasks: [{ id: 'flaky', task_type: 'w', max_attempts: 1, payload: { title: 'Deploy the flaky service' } }],
+    });
+    // An agent claims it and fails it: its only attempt is used up.
+    const { task } = await ctx.server.request(claimTask, { root: ref.root, run_id: ref.run_id, agent_id: 'agent-7', task_id: 'flaky' });
+    assert.ok(task);
+    await ctx.server.request(transitionTask, { root: ref.root, run_id: ref.run_id, task_id: 'flaky', action: 'fail', lease_token: task.lease_token, error: 'the cluster refused it' });
+
+    const mine = () => ctx.attention.items.find((i) => i.run_id === ref.run_id && i.task_id === 'flaky');
+    const item = await waitFor(() => mine(), 'the attention item');
+    assert.strictEqual(item.kind, 'task_exhausted');
+    await waitFor(() => ctx.runsView.badge?.value === before + 1, `the badge to count ${before + 1}`);
+
+    const top = await children(ctx.runsTree, undefined);
+    assert.strictEqual(top[0].node.kind, 'attention', 'the Attention node is on top');
+    assert.strictEqual(label(top[0].item), 'Attention');
+    const rows = await children(ctx.runsTree, top[0].node);
+    const row = rows.find((r) => r.node.kind === 'attentionItem' && r.node.item.key === item.key);
+    assert.ok(row, 'the item is listed under Attention');
+    assert.match(String(label(row.item)), /^Deploy the flaky service failed, no attempts left \(1\/1\): the cluster refused it$/);
+    assert.strictEqual(row.item.description, ref.run_id);
+    assert.strictEqual(row.item.command?.command, 'runboard.resolveAttention');
+    assert.ok(row.item.accessibilityInformation?.label.startsWith('Needs you:'));
+
+    const notice = await waitFor(() => ctx.notices.find((n) => n.message.includes('Deploy the flaky service failed')), 'the notification');
+    assert.deepStrictEqual(Object.keys(notice.actions), ['Requeue']);
+    const told = ctx.notices.filter((n) => n.message.includes('Deploy the flaky service failed')).length;
+    await notice.actions.Requeue();
+
+    await waitFor(() => !mine(), 'the item to clear');
+    await waitFor(() => (ctx.runsView.badge?.value ?? 0) === before, 'the badge to go back');
+    const requeued = ctx.model.task({ ...ref, task_id: 'flaky' });
+    assert.strictEqual(requeued?.status, 'runnable');
+    assert.strictEqual(requeued?.max_attempts, 2, 'one more attempt');
+    await ctx.attention.refresh();
+    assert.strictEqual(ctx.notices.filter((n) => n.message.includes('Deploy the flaky service failed')).length, told, 'said once');
+  });
+});
