@@ -3,7 +3,7 @@
 import type { AttentionItem } from './attention';
 import type { NothingToClaim } from './taskRules';
 import type { Blackboard, Checkpoint, EventRecord, PatchRow, RunRecord, Task } from './schemas/records';
-import type { RunStatus } from './statuses';
+import type { RunStatus, TaskStatus } from './statuses';
 
 /** What replay found different between the replayed and the persisted state (SPEC.md §11.3). */
 export interface DriftFlags {
@@ -32,6 +32,37 @@ export interface UnreadableRun {
 export interface ListRunsResult {
   runs: RunRecord[];
   unreadable?: UnreadableRun[];
+}
+/** One task's flow (PROTOCOL.md §runStats); times absent until they can be told. */
+export interface TaskFlow {
+  task_id: string;
+  task_type: string;
+  status: TaskStatus;
+  /** Its claims: each a try at the work. */
+  attempts: number;
+  /** The agent that completed it. */
+  agent?: string;
+  /** From claimable (a claimable status, every dependency done) to its first claim. */
+  wait_ms?: number;
+  /** From its first claim to done. */
+  work_ms?: number;
+  /** From claimable to done. */
+  cycle_ms?: number;
+}
+export interface CycleTimes {
+  key: string;
+  tasks: number;
+  mean_ms: number;
+  p90_ms: number;
+}
+export interface RunStatsResult {
+  /** The seq the numbers are folded to. */
+  seq: number;
+  tasks: TaskFlow[];
+  /** Equal slices of the run's time, first event to last: tasks done in each, and tasks by status at its end. */
+  over_time: { end_ms: number; done: number; by_status: Record<TaskStatus, number> }[];
+  cycle_by_type: CycleTimes[];
+  cycle_by_agent: CycleTimes[];
 }
 export interface ListAttentionResult {
   /** Newest first. */
@@ -146,6 +177,7 @@ export interface StoreResults {
   createRun: CreateRunResult;
   listRuns: ListRunsResult;
   listAttention: ListAttentionResult;
+  runStats: RunStatsResult;
   getRun: GetRunResult;
   appendEvent: Deduped<AppendEventResult>;
   finishRun: Deduped<AppendEventResult>;

@@ -50,6 +50,12 @@ export const ListAttentionParams = z.object({
   lease_warning_ms: z.number().int().min(0).max(3_600_000).optional(),
 });
 
+/** Flow metrics of a run (engine/flowMetrics.ts), its time cut in `slices` equal parts (default 20). */
+export const RunStatsParams = z.object({
+  ...RunLocator,
+  slices: z.number().int().min(1).max(200).optional(),
+});
+
 export const GetRunParams = z.object(RunLocator);
 
 export const AppendEventParams = z.object({
@@ -298,6 +304,7 @@ export const METHOD_PARAMS = {
   createRun: CreateRunParams,
   listRuns: ListRunsParams,
   listAttention: ListAttentionParams,
+  runStats: RunStatsParams,
   getRun: GetRunParams,
   appendEvent: AppendEventParams,
   finishRun: FinishRunParams,

@@ -60,6 +60,8 @@ export const Requests = {
   listRuns: request<'listRuns'>('runboard/listRuns'),
   /** What needs a person, newest first (contract/attention.ts). */
   listAttention: request<'listAttention'>('runboard/listAttention'),
+  /** Flow metrics: per task wait, work, attempts, agent; per run throughput, statuses over time, cycle times. */
+  runStats: request<'runStats'>('runboard/runStats'),
   /** A run with its blackboard. */
   getRun: request<'getRun'>('runboard/getRun'),
   /** Appends a run event (transition table of SPEC.md §4.2). */

@@ -9,6 +9,7 @@ import { DEFAULT_TASK_TYPE } from '../../../contract/taskLine';
 
 const runCommands = () => import('./commands/runCommands.js');
 const attentionCommand = () => import('./commands/attentionCommand.js');
+const statsCommand = () => import('./commands/statsCommand.js');
 const runTransferCommands = () => import('./commands/runTransferCommands.js');
 const blackboardCommands = () => import('./commands/blackboardCommands.js');
 const taskCommands = () => import('./commands/taskCommands.js');
@@ -102,6 +103,13 @@ function addRunCommands(program: Command): void {
     )
     .option('--lease-warning <seconds>', 'list leases that run out within this long without a heartbeat (default 30)', integer)
     .action(handle(attentionCommand, 'attention'));
+
+  program
+    .command('stats')
+    .description("how the run's work went: per task wait, work, attempts and agent; cycle times per task type and agent")
+    .argument('[run_id]')
+    .option('--slices <n>', 'cut the run into n equal time slices for throughput and statuses over time (default 20)', integer)
+    .action(handle(statsCommand, 'stats'));
 
   const run = program.command('run').description('create, inspect and steer runs');
   run

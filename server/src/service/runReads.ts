@@ -8,6 +8,7 @@ import { DomainError } from '../engine/errors';
 import { patchRowFor } from '../engine/patches';
 import { toBlackboard, toRunRecord } from '../engine/state';
 import { attentionOf } from '../../../contract/attention';
+import { FlowFold } from '../engine/flowMetrics';
 import type { RunHistory } from './runHistory';
 import { normalizePath } from './localPaths';
 import type { RunLog } from '../store/boardStore';
@@ -15,7 +16,13 @@ import type { RunRegistry } from './runRegistry';
 
 const LISTED_UNREADABLE: ReadonlySet<string> = new Set(['STORAGE_ERROR', 'RUN_FORMAT_UNSUPPORTED']);
 
+/** Time slices of runStats when the call names none. */
+const DEFAULT_SLICES = 20;
+
 export class RunReads {
+  /** Each run's flow fold, kept at the seq it reached (root + "\0" + run id): a call folds only the events after it. */
+  private readonly flows = new Map<string, FlowFold>();
+
   constructor(
     private readonly registry: RunRegistry,
     private readonly history: RunHistory,
@@ -82,6 +89,18 @@ export class RunReads {
     }
     out.sort((a, b) => b.updated_at_ms - a.updated_at_ms || (a.run_id < b.run_id ? 1 : -1));
     return { runs: out.slice(0, limit), ...(unreadable.length > 0 ? { unreadable } : {}) };
+  }
+
+  /** Flow metrics of the run, folded from its events on demand (nothing is computed on a commit). */
+  async runStats(p: ParamsOf<'runStats'>): Promise<R.RunStatsResult> {
+    const h = await this.registry.current(p);
+    const key = `${h.root}\0${h.runId}`;
+    let fold = this.flows.get(key);
+    // A history replaced under this process (shorter now) is folded again from its start.
+    if (!fold || fold.seq > h.lastSeq) this.flows.set(key, (fold = new FlowFold()));
+    const into = fold;
+    if (into.seq < h.lastSeq) await h.readEvents(into.seq + 1, h.lastSeq, (e) => into.apply(e));
+    return into.result(p.slices ?? DEFAULT_SLICES);
   }
 
   async listEvents(p: ParamsOf<'listEvents'>): Promise<R.ListEventsResult> {

@@ -168,6 +168,7 @@ export class RunService {
     createRun: (p) => createRun(this.registry, this.options, p),
     listRuns: (p) => this.reads.listRuns(p),
     listAttention: (p) => this.reads.listAttention(p),
+    runStats: (p) => this.reads.runStats(p),
     getRun: async (p) => {
       const h = await this.registry.current(p);
       const damage = h.damageReport();

@@ -1,0 +1,40 @@
+// stats: how a run's work went (PROTOCOL.md §runStats) — per task wait, work, attempts and agent,
+// and cycle times per task type and per agent; --json prints the protocol's result.
+import type { CycleTimes, RunStatsResult } from '../../../../contract/results';
+import type { Invocation } from '../invocation';
+import { renderTable } from '../table';
+import { formatDuration } from '../../../../contract/taskText';
+
+export async function stats({ session, out, args, opts }: Invocation): Promise<void> {
+  const result = await session.execute('runStats', { run_id: await session.runId(args[0]), slices: opts.slices as number | undefined });
+  out.result(result, () => statsText(result));
+}
+
+function statsText(r: RunStatsResult): string {
+  const tasks = renderTable(
+    ['task', 'type', 'status', 'attempts', 'agent', 'wait', 'work'],
+    r.tasks.map((t) => [t.task_id, t.task_type, t.status, String(t.attempts), t.agent ?? '', duration(t.wait_ms), duration(t.work_ms)]),
+  );
+  const done = r.over_time.reduce((n, s) => n + s.done, 0);
+  return [
+    tasks,
+    '',
+    `${done} done (seq ${r.seq})`,
+    cycles('cycle time by type', r.cycle_by_type),
+    cycles('cycle time by agent', r.cycle_by_agent),
+  ]
+    .filter((part) => part !== '')
+    .join('\n');
+}
+
+function cycles(title: string, rows: CycleTimes[]): string {
+  if (rows.length === 0) return '';
+  return `\n${title}:\n${renderTable(
+    ['', 'tasks', 'mean', 'p90'],
+    rows.map((c) => [c.key, String(c.tasks), duration(c.mean_ms), duration(c.p90_ms)]),
+  )}`;
+}
+
+function duration(ms: number | undefined): string {
+  return ms === undefined ? '' : formatDuration(ms);
+}

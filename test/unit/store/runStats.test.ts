@@ -1,0 +1,67 @@
+// runStats folds a run's events on demand and keeps the fold: a call after more commits folds only
+// those, and equals what a fresh process folds from the whole log; a dependent task is claimable
+// from when its dependency is done, not from its creation.
+import assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
+import { RunService } from '../../../server/src/service/runService';
+import { removeTree, tempRoot } from './helpers';
+
+const roots: string[] = [];
+after(() => roots.forEach(removeTree));
+
+describe('runStats', () => {
+  it('folds incrementally and equals a fresh fold; waits count from when a task became claimable', async () => {
+    const root = tempRoot();
+    roots.push(root);
+    let now = 1_000;
+    const s = new RunService([root], { durability: 'none', clock: () => now });
+    try {
+      await s.execute('createRun', { run_id: 'r', objective: 'flow' });
+      await s.execute('createTasks', {
+        run_id: 'r',
+        tasks: [
+          { id: 'a', task_type: 'build' },
+          { id: 'b', task_type: 'test', depends_on_task_ids: ['a'] },
+        ],
+      });
+      now = 3_000;
+      const a = (await s.execute('claimTask', { run_id: 'r', agent_id: 'ann', task_id: 'a' })).task!;
+      const first = await s.execute('runStats', { run_id: 'r' });
+      assert.deepEqual(
+        first.tasks.find((t) => t.task_id === 'a'),
+        { task_id: 'a', task_type: 'build', status: 'in_progress', attempts: 1, wait_ms: 2_000 },
+      );
+      now = 10_000;
+      await s.execute('transitionTask', { run_id: 'r', task_id: 'a', action: 'complete', lease_token: a.lease_token });
+      now = 14_000;
+      const b = (await s.execute('claimTask', { run_id: 'r', agent_id: 'bob' })).task!;
+      now = 15_000;
+      await s.execute('transitionTask', { run_id: 'r', task_id: 'b', action: 'complete', lease_token: b.lease_token });
+      const stats = await s.execute('runStats', { run_id: 'r', slices: 4 });
+      assert.deepEqual(
+        stats.tasks.map((t) => [t.task_id, t.agent, t.wait_ms, t.work_ms, t.cycle_ms]),
+        [
+          ['a', 'ann', 2_000, 7_000, 9_000],
+          ['b', 'bob', 4_000, 1_000, 5_000],
+        ],
+      );
+      assert.deepEqual(
+        stats.cycle_by_agent.map((c) => [c.key, c.mean_ms]),
+        [
+          ['ann', 9_000],
+          ['bob', 5_000],
+        ],
+      );
+      assert.equal(stats.over_time.length, 4);
+      assert.equal(stats.over_time.at(-1)!.by_status.done, 2);
+      const fresh = new RunService([root], { durability: 'none' });
+      try {
+        assert.deepEqual(await fresh.execute('runStats', { run_id: 'r', slices: 4 }), stats);
+      } finally {
+        fresh.close();
+      }
+    } finally {
+      s.close();
+    }
+  });
+});
