@@ -238,3 +238,27 @@ describe('runboard tasks and leases', () => {
     assert.equal(cliJson(root, ['--run', 'two', 'tasks', 'list']).tasks[0].status, 'done');
   });
 });
+
+describe('runboard tasks list --filter', () => {
+  it('keeps the tasks matching every word; an unknown key is a usage error naming the keys', () => {
+    const root = tempWorkspace();
+    seedRun(root, 'f', [
+      {
+        id: 'api',
+        task_type: 'implementation',
+        labels: ['backend'],
+        payload: { title: 'Build the API', output_target: { path: 'api.ts' } },
+      },
+      { id: 'ui', task_type: 'implementation', labels: ['frontend'], payload: { title: 'Build the UI', output_target: { path: 'ui.ts' } } },
+      { id: 'docs', task_type: 'research', payload: { title: 'Survey the API docs' } },
+    ]);
+    const ids = (filter: string) =>
+      cliJson(root, ['--run', 'f', 'tasks', 'list', '--filter', filter]).tasks.map((t: { id: string }) => t.id);
+    assert.deepEqual(ids('label:backend'), ['api']);
+    assert.deepEqual(ids('type:impl build'), ['api', 'ui']);
+    assert.deepEqual(ids('api'), ['api', 'docs'], 'plain text in ids and titles');
+    const bad = cli(['--root', root, '--run', 'f', 'tasks', 'list', '--filter', 'owner:bob']);
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /--filter: Unknown filter key "owner:"/);
+  });
+});

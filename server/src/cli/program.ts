@@ -319,6 +319,10 @@ function addTaskCommands(program: Command): void {
     .command('list')
     .description("the run's tasks")
     .addOption(new Option('--status <status>', 'only tasks with this status'))
+    .option(
+      '--filter <words>',
+      "only tasks matching every word: status:, type:, agent:, label:, id: (prefixes; a key repeated means either) or text in id, title, description, labels, last error — e.g. 'status:failed agent:bob timeout'",
+    )
     .action(handle(taskCommands, 'tasksList'));
 
   agentLoopCommand(program, 'claim', handle(claimCommand, 'claim'));

@@ -6,6 +6,7 @@ import { inputName, readInput } from '../inputFile';
 import { Invocation } from '../invocation';
 import { CliSession } from '../session';
 import { UsageError } from '../usageError';
+import { matchesTaskFilter, parseTaskFilter, type TaskFilter } from '../../../../contract/taskFilter';
 import { parseJson } from './runCommands';
 import { TASK_STATUSES, TaskStatus } from '../../../../contract/statuses';
 
@@ -25,8 +26,14 @@ export async function tasksList({ session, out, opts }: Invocation): Promise<voi
   if (status !== undefined && !(TASK_STATUSES as readonly string[]).includes(status)) {
     throw new UsageError(`--status must be one of ${TASK_STATUSES.join(', ')}.`);
   }
+  let filter: TaskFilter | undefined;
+  try {
+    filter = opts.filter === undefined ? undefined : parseTaskFilter(opts.filter as string);
+  } catch (e) {
+    throw new UsageError(`--filter: ${(e as Error).message}`);
+  }
   const { run } = await session.execute('getRun', { run_id: await session.runId() });
-  const tasks = status === undefined ? run.tasks : run.tasks.filter((t) => t.status === status);
+  const tasks = run.tasks.filter((t) => (status === undefined || t.status === status) && (!filter || matchesTaskFilter(t, filter)));
   out.result({ tasks }, () => tasksOfRun(tasks, run));
 }
 

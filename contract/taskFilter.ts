@@ -1,0 +1,66 @@
+// The task filter every view and the CLI read (`runboard tasks list --filter`, the board's and the
+// tree's filter box): words separated by spaces, each `key:value` or plain text —
+//   status:failed   type:research   agent:bob   label:backend   id:deploy   text
+// A task matches when it matches every word. Keys match case-insensitively, values as a prefix
+// (status:in matches in_progress); `agent` is the task's lease owner or assigned agent; plain text
+// is found, ignoring case, in its id, title, description, type, labels or last error. Quote a value
+// with spaces: label:"needs review". A key may repeat: status:failed status:blocked matches either.
+import type { Task } from './schemas/records';
+import { taskTitle } from './taskText';
+
+export const FILTER_KEYS = ['status', 'type', 'agent', 'label', 'id'] as const;
+export type FilterKey = (typeof FILTER_KEYS)[number];
+
+export interface TaskFilter {
+  /** Per key, the values any of which the task must match. */
+  keys: Partial<Record<FilterKey, string[]>>;
+  /** Words the task's text must all hold. */
+  text: string[];
+}
+
+/** Reads a filter; an unknown `key:` is an error naming the keys there are. */
+export function parseTaskFilter(input: string): TaskFilter {
+  const filter: TaskFilter = { keys: {}, text: [] };
+  const words = input.match(/(?:[^\s"]+|"[^"]*")+/g) ?? [];
+  for (const word of words) {
+    const m = /^([A-Za-z_]+):(.*)$/.exec(word);
+    const unquote = (s: string) => s.replace(/"/g, '').toLowerCase();
+    if (!m) {
+      filter.text.push(unquote(word));
+      continue;
+    }
+    const key = m[1].toLowerCase() as FilterKey;
+    if (!(FILTER_KEYS as readonly string[]).includes(key)) {
+      throw new Error(`Unknown filter key "${m[1]}:" — use ${FILTER_KEYS.map((k) => `${k}:`).join(', ')} or plain words.`);
+    }
+    (filter.keys[key] ??= []).push(unquote(m[2]));
+  }
+  return filter;
+}
+
+export function matchesTaskFilter(task: Task, filter: TaskFilter): boolean {
+  const field: Record<FilterKey, string[]> = {
+    status: [task.status],
+    type: [task.task_type],
+    agent: [task.lease_owner, task.assigned_agent].filter((a): a is string => a !== undefined),
+    label: task.labels ?? [],
+    id: [task.id],
+  };
+  for (const key of FILTER_KEYS) {
+    const wanted = filter.keys[key];
+    if (wanted && !wanted.some((w) => field[key].some((v) => v.toLowerCase().startsWith(w)))) return false;
+  }
+  if (filter.text.length === 0) return true;
+  const description = (task.payload as { description?: unknown } | null)?.description;
+  const haystack = [
+    task.id,
+    taskTitle(task),
+    typeof description === 'string' ? description : '',
+    task.task_type,
+    ...(task.labels ?? []),
+    task.last_error ?? '',
+  ]
+    .join('\n')
+    .toLowerCase();
+  return filter.text.every((w) => haystack.includes(w));
+}

@@ -1,0 +1,58 @@
+// The task filter (contract/taskFilter.ts) every view and the CLI read: keys by prefix, repeated
+// keys as either, plain words in the task's text, quoted values, and an unknown key refused by name.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { matchesTaskFilter, parseTaskFilter } from '../../../contract/taskFilter';
+import type { Task } from '../../../contract/schemas/records';
+
+const task = (over: Partial<Task>): Task =>
+  ({
+    id: 't',
+    task_type: 'research',
+    payload: { title: 'Survey the docs', description: 'Read every page' },
+    status: 'pending',
+    depends_on_task_ids: [],
+    decision_ids: [],
+    artifact_ids: [],
+    priority: 0,
+    attempt: 0,
+    max_attempts: 3,
+    task_rev: 1,
+    created_ts: 1,
+    updated_ts: 1,
+    ...over,
+  }) as Task;
+
+const matches = (filter: string, t: Task) => matchesTaskFilter(t, parseTaskFilter(filter));
+
+describe('task filter', () => {
+  it('keys match by prefix, ignoring case; a repeated key means either; every word must match', () => {
+    const failed = task({
+      id: 'deploy',
+      status: 'failed',
+      lease_owner: undefined,
+      assigned_agent: 'Bob',
+      last_error: 'Timeout at the gate',
+    });
+    assert.ok(matches('status:fail agent:bob', failed));
+    assert.ok(matches('STATUS:failed status:blocked', failed));
+    assert.ok(!matches('status:failed agent:ann', failed));
+    assert.ok(matches('timeout', failed), 'text in the last error');
+    assert.ok(matches('survey PAGE', failed), 'text in the title and description');
+    assert.ok(!matches('survey nowhere', failed));
+    assert.ok(matches('', failed), 'an empty filter matches all');
+  });
+
+  it('labels, types and ids; quoted values keep their spaces', () => {
+    const t = task({ id: 'api-7', labels: ['needs review', 'backend'], task_type: 'implementation' });
+    assert.ok(matches('label:"needs review" type:impl id:api', t));
+    assert.ok(!matches('label:frontend', t));
+  });
+
+  it('an unknown key is refused, naming the keys there are', () => {
+    assert.throws(
+      () => parseTaskFilter('owner:bob'),
+      /Unknown filter key "owner:" — use status:, type:, agent:, label:, id: or plain words/,
+    );
+  });
+});
