@@ -5,26 +5,12 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ATTENTION, attentionOf } from '../../../contract/attention';
 import type { Task } from '../../../contract/schemas/records';
+import { taskRecord } from './taskRecord';
 
 const NOW = 1_000_000;
 
 function task(id: string, over: Partial<Task>): Task {
-  return {
-    id,
-    task_type: 'w',
-    payload: { title: `Title of ${id}` },
-    status: 'pending',
-    depends_on_task_ids: [],
-    decision_ids: [],
-    artifact_ids: [],
-    priority: 0,
-    attempt: 0,
-    max_attempts: 3,
-    task_rev: 1,
-    created_ts: 1,
-    updated_ts: 10,
-    ...over,
-  };
+  return taskRecord({ id, payload: { title: `Title of ${id}` }, created_ts: 1, updated_ts: 10, ...over });
 }
 
 function run(tasks: Task[], over: Record<string, unknown> = {}) {

@@ -4,23 +4,10 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { matchesTaskFilter, parseTaskFilter } from '../../../contract/taskFilter';
 import type { Task } from '../../../contract/schemas/records';
+import { taskRecord } from './taskRecord';
 
-const task = (over: Partial<Task>): Task => ({
-  id: 't',
-  task_type: 'research',
-  payload: { title: 'Survey the docs', description: 'Read every page' },
-  status: 'pending',
-  depends_on_task_ids: [],
-  decision_ids: [],
-  artifact_ids: [],
-  priority: 0,
-  attempt: 0,
-  max_attempts: 3,
-  task_rev: 1,
-  created_ts: 1,
-  updated_ts: 1,
-  ...over,
-});
+const task = (over: Partial<Task>): Task =>
+  taskRecord({ id: 't', payload: { title: 'Survey the docs', description: 'Read every page' }, ...over });
 
 const matches = (filter: string, t: Task) => matchesTaskFilter(t, parseTaskFilter(filter));
 

@@ -5,25 +5,9 @@ import type { RunStatus } from '../../../contract/statuses';
 import type { RunRecord, Task } from '../../../contract/schemas/records';
 import { waitTexts } from '../../../client/src/runs/taskActions';
 import { formatDuration, leaseText, taskDescription, taskTitle } from '../../../contract/taskText';
+import { taskRecord } from './taskRecord';
 
-function task(over: Partial<Task>): Task {
-  return {
-    id: 't1',
-    task_type: 'research',
-    payload: {},
-    status: 'pending',
-    depends_on_task_ids: [],
-    decision_ids: [],
-    artifact_ids: [],
-    priority: 0,
-    attempt: 0,
-    max_attempts: 3,
-    task_rev: 1,
-    created_ts: 0,
-    updated_ts: 0,
-    ...over,
-  };
-}
+const task = taskRecord;
 
 describe('taskTitle', () => {
   it('prefers payload.title, then payload.description, then type and id', () => {
