@@ -13,6 +13,7 @@ import { RunsTreeProvider } from './runs/runsTree';
 import { RunsModel } from './runs/runsModel';
 import { RunSelection } from './runs/selection';
 import { RunboardServer } from './server/runboardServer';
+import type { TaskRef } from './runs/refs';
 import { AttentionModel } from './attention/attentionModel';
 import { notifyAttention } from './attention/attentionNotices';
 import { BoardPasswords, workspaceBoards } from './server/boardPasswords';
@@ -149,6 +150,12 @@ export class RunboardContext implements vscode.Disposable {
   }
 
   /** Shows a non-modal message (never awaited: a toast stays until dismissed) and records it. */
+  /** Shows a task in the Runs tree, selected and focused. */
+  async revealTask(ref: TaskRef): Promise<void> {
+    const node = await this.runsTree.taskNode(ref);
+    if (node) await this.runsView.reveal(node, { select: true, focus: true, expand: true });
+  }
+
   notify(level: NoticeLevel, message: string, actions: Record<string, () => unknown> = {}): void {
     this.notices.push({ level, message, at: Date.now(), actions });
     if (this.notices.length > MAX_NOTICES) this.notices.shift();

@@ -15,6 +15,7 @@ import { registerCommands } from './commands/commandKit';
 import { replayCommands } from './commands/replayCommands';
 import { runCommands } from './commands/runCommands';
 import { serverCommands } from './commands/serverCommands';
+import { goToTaskCommand } from './commands/goToTaskCommand';
 import { taskCommands } from './commands/taskCommands';
 import { RESTART_SETTINGS, SHOW_VIEW_COMMAND, showViewOnStartup } from './config';
 import { RunboardContext } from './context';
@@ -52,6 +53,7 @@ export async function activate(ext: vscode.ExtensionContext): Promise<RunboardAp
       ...taskCommands(ctx),
       ...replayCommands(ctx),
       ...serverCommands(ctx),
+      goToTaskCommand(ctx),
       ...mcpCommands(ctx, mcpRegistered),
     ]))
       ctx.own(d);

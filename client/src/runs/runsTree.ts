@@ -78,6 +78,20 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
     else this.emitter.fire(undefined);
   }
 
+  /** A task's node, made as the tree would make it on the way down to it (for reveal). */
+  async taskNode(ref: TaskRef): Promise<RunsNode | undefined> {
+    const top = await this.getChildren();
+    const folder = top.find((n) => n.kind === 'folder' && n.root === ref.root);
+    const runs = folder ? await this.getChildren(folder) : top;
+    const run = runs.find((n) => n.kind === 'run' && n.ref.run_id === ref.run_id && n.ref.root === ref.root);
+    const tasks = run && (await this.getChildren(run)).find((n) => n.kind === 'tasks');
+    for (const group of tasks ? await this.getChildren(tasks) : []) {
+      const found = (await this.getChildren(group)).find((n) => n.kind === 'task' && n.ref.task_id === ref.task_id);
+      if (found) return found;
+    }
+    return undefined;
+  }
+
   /** The cached node of a run (for reveal and tests). */
   runNode(ref: RunRef): RunsNode | undefined {
     return this.nodes.get(`run:${runKey(ref)}`);

@@ -1,8 +1,9 @@
 // @ts-check
 // Attention (issue 20): a task fails to exhaustion → the Runs view's badge counts it, the
 // Attention node on top of the tree lists it, and a notification offers Requeue → Requeue clears
-// it, badge and node alike. A second look does not say it again.
+// it, badge and node alike. A second look does not say it again. Go to Task… reveals a task by a query.
 const assert = require('assert');
+const vscode = require('vscode');
 const { runboard, createRun, children, label, waitFor } = require('./helpers');
 const createTasks = /** @type {typeof import('../../../server/src/protocol').Requests.createTasks} */ (/** @type {unknown} */ ('runboard/createTasks'));
 const claimTask = /** @type {typeof import('../../../server/src/protocol').Requests.claimTask} */ (/** @type {unknown} */ ('runboard/claimTask'));
@@ -52,5 +53,26 @@ suite('attention', () => {
     assert.strictEqual(requeued?.max_attempts, 2, 'one more attempt');
     await ctx.attention.refresh();
     assert.strictEqual(ctx.notices.filter((n) => n.message.includes('Deploy the flaky service failed')).length, told, 'said once');
+  });
+});
+
+suite('go to task', () => {
+  test('a query in the task filter syntax that one task matches goes to it: its run selected, the task revealed in the Runs tree', async () => {
+    const api = await runboard();
+    const ctx = api.ctx;
+    const ref = await createRun(api, 'Go to task');
+    await ctx.server.request(createTasks, {
+      root: ref.root,
+      run_id: ref.run_id,
+      tasks: [
+        { id: 'needle-task', task_type: 'w', labels: ['haystack-unique'], payload: { title: 'Find the needle' } },
+        { id: 'other-task', task_type: 'w', payload: { title: 'Something else' } },
+      ],
+    });
+    await api.whenIdle();
+    const went = await vscode.commands.executeCommand('runboard.goToTask', { query: 'label:haystack-unique needle' });
+    assert.deepStrictEqual(went, { root: ref.root, run_id: ref.run_id, task_id: 'needle-task' });
+    assert.strictEqual(ctx.selection.current?.run_id, ref.run_id);
+    await waitFor(() => ctx.runsView.selection[0]?.kind === 'task' && ctx.runsView.selection[0].ref.task_id === 'needle-task', 'the task selected in the Runs tree');
   });
 });
