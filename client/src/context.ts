@@ -83,7 +83,7 @@ export class RunboardContext implements vscode.Disposable {
             : undefined;
       }),
     );
-    this.own(notifyAttention(this, this.attention));
+    this.own(notifyAttention((level, message, actions) => this.notify(level, message, actions), extension.workspaceState, this.attention));
     // Above the runs, when there are some (the welcome text says it when there are none).
     const sayTrust = () => {
       this.runsView.message = vscode.workspace.isTrusted

@@ -3,7 +3,6 @@
 // than one per item: the keys told are kept with the workspace.
 import * as vscode from 'vscode';
 import type { AttentionItem, AttentionKind } from '../../../contract/attention';
-import type { RunboardContext } from '../context';
 import { ACTION_COMMAND, resolveAttention } from './attentionActions';
 import type { AttentionModel } from './attentionModel';
 
@@ -11,19 +10,21 @@ const TOLD_KEY = 'runboard.attention.told';
 /** The keys told, newest last; older ones are forgotten (their items are long resolved). */
 const MAX_TOLD = 500;
 
-export function notifyAttention(ctx: RunboardContext, model: AttentionModel): vscode.Disposable {
-  const state = ctx.extension.workspaceState;
+/** How the window shows a message with buttons (RunboardContext.notify). */
+type Notify = (level: 'warning', message: string, actions: Record<string, () => unknown>) => void;
+
+export function notifyAttention(notify: Notify, state: vscode.Memento, model: AttentionModel): vscode.Disposable {
   return model.onDidChange((items) => {
     const told = state.get<string[]>(TOLD_KEY, []);
     const wanted = new Set(vscode.workspace.getConfiguration('runboard').get<AttentionKind[]>('notifyOn', []));
     const fresh = items.filter((i) => !told.includes(i.key));
     if (fresh.length === 0) return;
     void state.update(TOLD_KEY, [...told, ...fresh.map((i) => i.key)].slice(-MAX_TOLD));
-    for (const item of fresh.filter((i) => wanted.has(i.kind))) say(ctx, item);
+    for (const item of fresh.filter((i) => wanted.has(i.kind))) say(notify, item);
   });
 }
 
-function say(ctx: RunboardContext, item: AttentionItem): void {
+function say(notify: Notify, item: AttentionItem): void {
   const { label } = ACTION_COMMAND[item.action];
-  ctx.notify('warning', `${item.run_id}: ${item.title}`, { [label]: () => resolveAttention(item) });
+  notify('warning', `${item.run_id}: ${item.title}`, { [label]: () => resolveAttention(item) });
 }
