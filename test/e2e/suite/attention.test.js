@@ -48,9 +48,12 @@ suite('attention', () => {
 
     await waitFor(() => !mine(), 'the item to clear');
     await waitFor(() => (ctx.runsView.badge?.value ?? 0) === before, 'the badge to go back');
-    const requeued = ctx.model.task({ ...ref, task_id: 'flaky' });
-    assert.strictEqual(requeued?.status, 'runnable');
-    assert.strictEqual(requeued?.max_attempts, 2, 'one more attempt');
+    // The runs model hears of the requeue by its own way (the run's events): it may come a moment later.
+    const requeued = await waitFor(() => {
+      const t = ctx.model.task({ ...ref, task_id: 'flaky' });
+      return t?.status === 'runnable' && t;
+    }, 'the runs model to see the task runnable');
+    assert.strictEqual(requeued.max_attempts, 2, 'one more attempt');
     await ctx.attention.refresh();
     assert.strictEqual(ctx.notices.filter((n) => n.message.includes('Deploy the flaky service failed')).length, told, 'said once');
   });
