@@ -43,7 +43,7 @@ async function waitFor(check: () => boolean, what: string, timeoutMs = 5000): Pr
 describe('the PostgreSQL board', () => {
   it('commits from two machines at once: contiguous seqs, each decided on every event before it', async () => {
     const [a, b] = [await PgEventLog.open(pool(), 'team'), await PgEventLog.open(pool(), 'team')];
-    await a.createRun('r1', () => [line({ seq: 1, saw: 0 })]);
+    await a.createRun('r1', [line({ seq: 1, saw: 0 })]);
     const perWorker = 25;
     // Four workers per machine, each knowing only what its own commits returned.
     const worker = async (log: PgEventLog, name: string) => {
@@ -72,7 +72,7 @@ describe('the PostgreSQL board', () => {
 
   it('a decision that throws writes nothing and frees the run; a run is created once per board', async () => {
     const log = await PgEventLog.open(pool(), 'team');
-    await log.createRun('r2', () => [line({ seq: 1 })]);
+    await log.createRun('r2', [line({ seq: 1 })]);
     await assert.rejects(
       log.commit('r2', 1, () => {
         throw new DomainError('TASK_NOT_FOUND', 'no such task');
@@ -81,10 +81,7 @@ describe('the PostgreSQL board', () => {
     );
     const next = await log.commit('r2', 1, (_since, at) => ({ lines: [line({ seq: at.nextSeq })], value: at.nextSeq }));
     assert.equal(next.value, 2, 'nothing of the rejected one was written');
-    await assert.rejects(
-      log.createRun('r2', () => [line({ seq: 1 })]),
-      (e: unknown) => e instanceof DomainError && e.code === 'RUN_EXISTS',
-    );
+    await assert.rejects(log.createRun('r2', [line({ seq: 1 })]), (e: unknown) => e instanceof DomainError && e.code === 'RUN_EXISTS');
     await assert.rejects(
       log.commit('nope', 0, () => ({ lines: [], value: 0 })),
       (e: unknown) => e instanceof DomainError && e.code === 'RUN_NOT_FOUND',
@@ -92,17 +89,14 @@ describe('the PostgreSQL board', () => {
     // Another board of the same database holds its own runs.
     const other = await PgEventLog.open(pool(), 'other team');
     assert.deepEqual(await other.runIds(), []);
-    await other.createRun('r2', () => [line({ seq: 1 })]);
+    await other.createRun('r2', [line({ seq: 1 })]);
     assert.ok((await log.runIds()).includes('r2'));
   });
 
   it("decides at the database's time", async () => {
     const log = await PgEventLog.open(pool(), 'clock');
-    let created = 0;
-    await log.createRun('t', (now) => {
-      created = now;
-      return [line({ seq: 1 })];
-    });
+    const created = await log.now();
+    await log.createRun('t', [line({ seq: 1 })]);
     const { value } = await log.commit('t', 1, (_s, at) => ({ lines: [], value: at.nowMs }));
     const r = await pools[0].query<{ ms: string }>('SELECT (extract(epoch from clock_timestamp()) * 1000)::bigint AS ms');
     assert.ok(created <= value && value <= Number(r.rows[0].ms), `${created} ≤ ${value} ≤ ${r.rows[0].ms}`);
@@ -120,10 +114,10 @@ describe('the PostgreSQL board', () => {
       50,
     );
     try {
-      await log.createRun('n', () => [line({ seq: 1 })]);
+      await log.createRun('n', [line({ seq: 1 })]);
       // Three events in one commit: one notification.
       await log.commit('n', 1, (_s, at) => ({ lines: [0, 1, 2].map((i) => line({ seq: at.nextSeq + i })), value: 0 }));
-      await PgEventLog.open(p, 'another board').then((o) => o.createRun('n', () => [line({ seq: 1 })]));
+      await PgEventLog.open(p, 'another board').then((o) => o.createRun('n', [line({ seq: 1 })]));
       await waitFor(() => heard.length >= 2, 'two notifications');
       assert.deepEqual(heard, [
         ['n', 1],
@@ -152,7 +146,7 @@ describe('the PostgreSQL board', () => {
       100,
     );
     try {
-      await log.createRun('r', () => [line({ seq: 1 })]);
+      await log.createRun('r', [line({ seq: 1 })]);
       await db.stop();
       await assert.rejects(log.commit('r', 1, (_s, at) => ({ lines: [line({ seq: at.nextSeq })], value: 0 })));
       await db.start();
@@ -170,7 +164,7 @@ describe('the PostgreSQL board', () => {
   it('a listener started while the database is down says so, keeps trying, and resyncs once it is up', async () => {
     const p = pool();
     const log = await PgEventLog.open(p, 'late');
-    await log.createRun('l', () => [line({ seq: 1 })]);
+    await log.createRun('l', [line({ seq: 1 })]);
     await db.stop();
     const unreachable: string[] = [];
     let resyncs = 0;
@@ -195,7 +189,7 @@ describe('the PostgreSQL board', () => {
   it('reads what it stored: lines byte for byte, in seq order', async () => {
     const log = await PgEventLog.open(pool(), 'bytes');
     const lines = [line({ seq: 1, text: 'zoë 日本語 "quoted" \\ back' }), line({ seq: 2, nested: { a: [1, 2, { b: null }] } })];
-    await log.createRun('b', () => lines);
+    await log.createRun('b', lines);
     const read: StoredEvent[] = await log.readSince('b', 0);
     assert.deepEqual(
       read.map((e) => e.line),

@@ -126,9 +126,9 @@ export class RunRegistry {
     return this.boards.get(root)?.runIds() ?? [];
   }
 
-  /** Every open board ready (a database board connected, its list of runs current). */
-  async ready(): Promise<void> {
-    for (const b of this.boards.values()) await b.ready();
+  /** Every open board ready (a database board connected; with `list`, its list of runs current: BoardStore.ready). */
+  async ready(list = false): Promise<void> {
+    for (const b of this.boards.values()) await b.ready(list);
   }
 
   /** A run of an open root, loaded on first use; undefined when there is no such run. */

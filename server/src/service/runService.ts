@@ -159,7 +159,7 @@ export class RunService {
     checkParamsLimits(raw);
     const params = parseParams<ParamsOf<M>>(METHOD_PARAMS[method] as never, raw);
     const stamp = stampFor(method, params as { command_id?: string }, raw);
-    await this.registry.ready();
+    await this.registry.ready(LISTING_METHODS.has(method));
     const handler = this.handlers[method] as (p: ParamsOf<M>, s: CommandStamp | undefined) => Promise<R.StoreResults[M]>;
     return handler(params, stamp);
   }
@@ -373,6 +373,9 @@ export class RunService {
 function tasksOf(events: EventRecord[]): Task[] {
   return events.map((e) => (e.payload as { task: Task }).task);
 }
+
+/** The methods that list a root's runs: a board that does not follow its database lists them again first (BoardStore.ready). */
+const LISTING_METHODS: ReadonlySet<StoreMethod> = new Set<StoreMethod>(['listRuns', 'listAttention']);
 
 const NO_COMMAND_ID: ReadonlySet<StoreMethod> = new Set(['createRun', 'createCheckpoint', 'validateWorkspaceLease']);
 

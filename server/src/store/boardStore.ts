@@ -31,11 +31,12 @@ export interface BoardStore {
   /** True for a board that machines share (a database): its runs are bound to the board, not to a path on one machine. */
   readonly shared: boolean;
   /**
-   * Resolves when the board is open and `runIds` is current: the file store is always; a
-   * database store connects on first use, and — unless it follows the board — asks again which
-   * runs there are. STORAGE_ERROR when it cannot (the next call tries again).
+   * Resolves when the board is open and has listed its runs: the file store always has (it reads
+   * the folder on every look); a database store connects on first use and lists them then. With
+   * `list` (a call that lists runs), `runIds` is current: a database store that does not follow the
+   * board asks again. STORAGE_ERROR when it cannot (the next call tries again).
    */
-  ready(): Promise<void>;
+  ready(list?: boolean): Promise<void>;
   /** The board's own clock, when it has one (a database's, shared by every machine): new runs are stamped by it. */
   clock?(): Promise<number>;
   /** The ids of the board's runs, as of the last `ready` or notice (a run that cannot be read is listed: opening it says why). */

@@ -11,7 +11,7 @@ import type { BoardSite, BoardStore, RunLog } from '../boardStore';
 import { eventLines } from '../eventLines';
 import { readOnlyError } from '../readOnly';
 import { passwordFrom, pgDriver } from './pgDriver';
-import { storageError } from './pgErrors';
+import { onBoard, storageError } from './pgErrors';
 import { PgEventLog } from './pgEventLog';
 import { PgListener } from './pgListener';
 import { PgRunLog } from './pgRunLog';
@@ -27,6 +27,7 @@ export class PgBoard implements BoardStore {
   /** Whether `ids` was read from the database yet. */
   private listed = false;
   private closed = false;
+  private readonly config: PoolConfig;
 
   constructor(
     readonly root: string,
@@ -40,12 +41,10 @@ export class PgBoard implements BoardStore {
     this.config = { password: passwordFrom(env, board), ...config };
   }
 
-  private readonly config: PoolConfig;
-
-  async ready(): Promise<void> {
+  async ready(list = false): Promise<void> {
     const log = await this.open();
-    // While followed, notices keep the list current once it was read.
-    if (this.following === 0 || !this.listed) await this.refreshIds(log);
+    // While followed, notices keep the list current once it was read; a command needs no list (it opens its run by id).
+    if (!this.listed || (list && this.following === 0)) await this.refreshIds(log);
   }
 
   /** The database's clock: decisions on the board are timed by it, so machines with skewed clocks agree on leases. */
@@ -91,8 +90,7 @@ export class PgBoard implements BoardStore {
   async createRun(runId: string, first: EventRecord[]): Promise<RunLog> {
     if (this.site.options.readOnly) throw readOnlyError();
     const log = await this.open();
-    const lines = eventLines(first);
-    await this.query(() => log.createRun(runId, () => lines));
+    await this.query(() => log.createRun(runId, eventLines(first)));
     this.ids.add(runId);
     const h = await this.openRun(runId);
     if (!h) throw new DomainError('STORAGE_ERROR', `PostgreSQL board ${this.board}: run ${runId} was made but cannot be read back.`);
@@ -157,7 +155,7 @@ export class PgBoard implements BoardStore {
       const pool = (this.pool ??= this.newPool());
       this.opening = PgEventLog.open(pool, this.board).catch((e: unknown) => {
         this.opening = undefined;
-        throw e instanceof DomainError ? e : storageError(this.board, e);
+        throw storageError(this.board, e);
       });
     }
     return this.opening;
@@ -177,12 +175,8 @@ export class PgBoard implements BoardStore {
     for (const id of ids) this.ids.add(id);
   }
 
-  private async query<T>(q: () => Promise<T>): Promise<T> {
-    try {
-      return await q();
-    } catch (e) {
-      throw e instanceof DomainError ? e : storageError(this.board, e);
-    }
+  private query<T>(q: () => Promise<T>): Promise<T> {
+    return onBoard(this.board, q);
   }
 
   private diagnose(message: string): void {

@@ -19,8 +19,8 @@ export function pgDriver(): typeof Pg {
  * parameters; its types say none).
  */
 export function passwordFrom(env: NodeJS.ProcessEnv, board: string): () => Promise<string> {
+  const fromEditor = editorSecret(env, board);
   const lookUp = (params: PgPassTarget): Promise<string | undefined> => {
-    const fromEditor = editorSecret(env, board);
     if (fromEditor !== undefined) return Promise.resolve(fromEditor);
     if (env.PGPASSWORD) return Promise.resolve(env.PGPASSWORD);
     // eslint-disable-next-line @typescript-eslint/no-require-imports

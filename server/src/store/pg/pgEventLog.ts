@@ -41,9 +41,7 @@ export interface CheckpointRow {
 }
 
 export interface Committed<T> {
-  /** Events others committed after the seq the caller knew, read under the run's lock. */
-  since: StoredEvent[];
-  appended: StoredEvent[];
+  /** What the decision returned. */
   value: T;
 }
 
@@ -95,18 +93,20 @@ export class PgEventLog {
    * for its 'error' events: idle clients report there the connections a restart cut.
    */
   static async open(pool: Pool, board: string): Promise<PgEventLog> {
-    await inTransaction(pool, async (c) => {
-      await c.query('SELECT pg_advisory_xact_lock($1)', [SCHEMA_LOCK]);
-      await c.query(SCHEMA);
-      const v = await c.query<{ version: number }>('SELECT max(version) AS version FROM runboard_schema');
-      const version = v.rows[0].version;
-      if (version > SCHEMA_VERSION) {
-        throw new DomainError(
-          'STORAGE_ERROR',
-          `The database's Runboard tables are of a newer layout (version ${version}; this Runboard knows ${SCHEMA_VERSION}). Update Runboard to use this board.`,
-        );
-      }
-    });
+    // Every process opens the board: the tables are made (under the lock) only when they are not there yet.
+    const version =
+      (await schemaVersion(pool)) ??
+      (await inTransaction(pool, async (c) => {
+        await c.query('SELECT pg_advisory_xact_lock($1)', [SCHEMA_LOCK]);
+        await c.query(SCHEMA);
+        return (await schemaVersion(c))!;
+      }));
+    if (version > SCHEMA_VERSION) {
+      throw new DomainError(
+        'STORAGE_ERROR',
+        `The database's Runboard tables are of a newer layout (version ${version}; this Runboard knows ${SCHEMA_VERSION}). Update Runboard to use this board.`,
+      );
+    }
     return new PgEventLog(pool, board);
   }
 
@@ -156,23 +156,15 @@ export class PgEventLog {
     return r.rows.map((row) => row.run_id);
   }
 
-  /**
-   * Creates the run with its first events (seq 1 …), decided at the database's time;
-   * RUN_EXISTS when the board has it already (made by anyone, on any machine).
-   */
-  async createRun(runId: string, decide: (nowMs: number) => string[]): Promise<StoredEvent[]> {
-    return inTransaction(this.pool, async (c) => {
-      const now = await nowMs(c);
-      const lines = decide(now);
-      const made = await c.query('INSERT INTO runboard_runs (board, run_id, last_seq) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [
+  /** Creates the run with its first events (seq 1 …); RUN_EXISTS when the board has it already (made by anyone, on any machine). */
+  async createRun(runId: string, lines: string[]): Promise<void> {
+    await inTransaction(this.pool, async (c) => {
+      const made = await c.query('INSERT INTO runboard_runs (board, run_id, last_seq) VALUES ($1, $2, 0) ON CONFLICT DO NOTHING', [
         this.board,
         runId,
-        lines.length,
       ]);
       if (made.rowCount === 0) throw new DomainError('RUN_EXISTS', `Run ${runId} exists on board ${this.board}.`, { run_id: runId });
-      const appended = lines.map((line, i) => ({ seq: i + 1, line }));
-      await this.insert(c, runId, appended);
-      return appended;
+      await c.query(this.appending(runId, 1, lines));
     });
   }
 
@@ -182,75 +174,72 @@ export class PgEventLog {
    * is, and the error is the caller's. RUN_NOT_FOUND when the board has no such run.
    */
   async commit<T>(runId: string, knownSeq: number, decide: (since: StoredEvent[], at: CommitPoint) => Decision<T>): Promise<Committed<T>>;
-  /** With `skipLocked`: undefined, at once, when another transaction holds the run (it decides in its stead). */
+  /** With `skipLocked`: undefined, at once, when another transaction holds the run (it decides in this one's stead). */
   async commit<T>(
     runId: string,
     knownSeq: number,
     decide: (since: StoredEvent[], at: CommitPoint) => Decision<T>,
-    opts: { skipLocked: true },
+    opts: { skipLocked: boolean },
   ): Promise<Committed<T> | undefined>;
   async commit<T>(
     runId: string,
     knownSeq: number,
     decide: (since: StoredEvent[], at: CommitPoint) => Decision<T>,
-    opts?: { skipLocked: true },
+    { skipLocked = false } = {},
   ): Promise<Committed<T> | undefined> {
     // Two messages while the run is held, whatever the commit: the row lock serialises every
     // machine's commands on the run, so it is held for as short as can be. Statements without
     // parameters (literals escaped by pg) go several to a message.
-    const lit = escapeLiteral;
-    const where = `board = ${lit(this.board)} AND run_id = ${lit(runId)}`;
-    const lock = `SELECT last_seq, ${NOW_MS} AS now_ms FROM runboard_runs WHERE ${where} FOR UPDATE${opts?.skipLocked ? ' SKIP LOCKED' : ''}`;
+    const where = this.whereRun(runId);
+    const lock = `SELECT last_seq, ${NOW_MS} AS now_ms FROM runboard_runs WHERE ${where} FOR UPDATE${skipLocked ? ' SKIP LOCKED' : ''}`;
     // Read after the lock is granted: whatever the previous holder committed is in it.
     const read = `SELECT seq, line FROM runboard_events WHERE ${where} AND seq > ${Math.trunc(knownSeq)} ORDER BY seq`;
     return twoMessageTransaction(this.pool, `${lock}; ${read}`, (results) => {
       const [locked, after] = results as [QueryResult<{ last_seq: string; now_ms: string }>, QueryResult<{ seq: string; line: string }>];
-      if (locked.rowCount === 0 && opts?.skipLocked) return { last: undefined, out: undefined };
+      if (locked.rowCount === 0 && skipLocked) return { last: undefined, out: undefined };
       if (locked.rowCount === 0) throw new DomainError('RUN_NOT_FOUND', `Board ${this.board} has no run ${runId}.`, { run_id: runId });
       const lastSeq = Number(locked.rows[0].last_seq);
       const since = after.rows.map((row) => ({ seq: Number(row.seq), line: row.line }));
       const decision = decide(since, { nextSeq: lastSeq + 1, nowMs: Number(locked.rows[0].now_ms) });
-      const appended = decision.lines.map((line, i) => ({ seq: lastSeq + 1 + i, line }));
-      const out = { since, appended, value: decision.value };
-      if (appended.length === 0) return { last: undefined, out };
-      // The events, the run's last seq and the notification (sent at COMMIT): one statement.
-      const last = appended[appended.length - 1].seq;
-      const payload = JSON.stringify({ board: this.board, run_id: runId, seq: last });
-      const rows = appended.map((e) => `(${lit(this.board)}, ${lit(runId)}, ${e.seq}, ${lit(e.line)})`).join(', ');
-      return {
-        last:
-          `WITH inserted AS (INSERT INTO runboard_events (board, run_id, seq, line) VALUES ${rows}), ` +
-          `moved AS (UPDATE runboard_runs SET last_seq = ${last} WHERE ${where}) ` +
-          `SELECT pg_notify(${lit(EVENTS_CHANNEL)}, ${lit(payload)})`,
-        out,
-      };
+      const out = { value: decision.value };
+      return { last: decision.lines.length > 0 ? this.appending(runId, lastSeq + 1, decision.lines) : undefined, out };
     });
   }
 
-  /** The run's events after `afterSeq`, up to `toSeq` (default: all), ascending; at most `limit` of them. */
-  readSince(runId: string, afterSeq: number, toSeq = Number.MAX_SAFE_INTEGER, limit?: number): Promise<StoredEvent[]> {
-    return this.read(this.pool, runId, afterSeq, toSeq, limit);
+  /** One statement: the events with seqs from `firstSeq`, the run's last seq moved to the last of them, the notification (sent at COMMIT). */
+  private appending(runId: string, firstSeq: number, lines: string[]): string {
+    const lit = escapeLiteral;
+    const last = firstSeq + lines.length - 1;
+    const payload = JSON.stringify({ board: this.board, run_id: runId, seq: last });
+    const rows = lines.map((line, i) => `(${lit(this.board)}, ${lit(runId)}, ${firstSeq + i}, ${lit(line)})`).join(', ');
+    return (
+      `WITH inserted AS (INSERT INTO runboard_events (board, run_id, seq, line) VALUES ${rows}), ` +
+      `moved AS (UPDATE runboard_runs SET last_seq = ${last} WHERE ${this.whereRun(runId)}) ` +
+      `SELECT pg_notify(${lit(EVENTS_CHANNEL)}, ${lit(payload)})`
+    );
   }
 
-  /** On the pool, or in a transaction on its client. */
-  private async read(db: Pool | PoolClient, runId: string, afterSeq: number, toSeq: number, limit?: number): Promise<StoredEvent[]> {
-    const r = await db.query<{ seq: string; line: string }>(
+  private whereRun(runId: string): string {
+    return `board = ${escapeLiteral(this.board)} AND run_id = ${escapeLiteral(runId)}`;
+  }
+
+  /** The run's events after `afterSeq`, up to `toSeq` (default: all), ascending; at most `limit` of them. */
+  async readSince(runId: string, afterSeq: number, toSeq = Number.MAX_SAFE_INTEGER, limit?: number): Promise<StoredEvent[]> {
+    const r = await this.pool.query<{ seq: string; line: string }>(
       'SELECT seq, line FROM runboard_events WHERE board = $1 AND run_id = $2 AND seq > $3 AND seq <= $4 ORDER BY seq LIMIT $5',
       [this.board, runId, afterSeq, toSeq, limit ?? null],
     );
     return r.rows.map((row) => ({ seq: Number(row.seq), line: row.line }));
   }
+}
 
-  /** Inserts the events (one statement) and notifies their last seq at commit. */
-  private async insert(c: PoolClient, runId: string, events: StoredEvent[]): Promise<void> {
-    if (events.length === 0) return;
-    await c.query(
-      `INSERT INTO runboard_events (board, run_id, seq, line)
-       SELECT $1, $2, seq, line FROM unnest($3::bigint[], $4::text[]) AS e(seq, line)`,
-      [this.board, runId, events.map((e) => e.seq), events.map((e) => e.line)],
-    );
-    const last = events[events.length - 1].seq;
-    await c.query('SELECT pg_notify($1, $2)', [EVENTS_CHANNEL, JSON.stringify({ board: this.board, run_id: runId, seq: last })]);
+/** The tables' layout version, or undefined when they are not made yet. */
+async function schemaVersion(db: Pool | PoolClient): Promise<number | undefined> {
+  try {
+    return (await db.query<{ version: number }>('SELECT max(version) AS version FROM runboard_schema')).rows[0].version;
+  } catch (e) {
+    if ((e as { code?: string }).code === '42P01') return undefined; // undefined_table
+    throw e;
   }
 }
 

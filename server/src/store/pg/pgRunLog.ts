@@ -25,7 +25,7 @@ import { readOnlyError } from '../readOnly';
 import { WriterClock } from '../writerClock';
 import { newerFormatError, runFormatOf } from '../runFormat';
 import { CommitPoint, PgEventLog, StoredEvent } from './pgEventLog';
-import { storageError } from './pgErrors';
+import { onBoard, storageError } from './pgErrors';
 
 /** Events read from the database per query, when a read spans more. */
 const PAGE = 2000;
@@ -60,11 +60,7 @@ export class PgRunLog implements RunLog {
       true,
     );
     this.groups = new GroupCommit(
-      (body) =>
-        this.serially(async () => {
-          await this.freshen();
-          return (await this.transaction(body))!;
-        }),
+      async (body) => (await this.held(body))!,
       () => this.state,
       this.clock,
     );
@@ -77,14 +73,19 @@ export class PgRunLog implements RunLog {
 
   /** The run read from the database (every event, folded); listeners are not told (a first load). */
   async load(): Promise<void> {
-    await this.serially(() => this.foldFromDatabase(0, false));
+    await this.serially(() => this.foldFromDatabase());
     this.toldSeq = this.lastSeq;
   }
 
   catchUp(): Promise<EventRecord[]> {
     return this.serially(async () => {
       if (this.stale) return this.freshen();
-      return this.foldFromDatabase(this.lastSeq, true);
+      const heard: EventRecord[] = [];
+      await this.foldFromDatabase((folded) => {
+        heard.push(...folded);
+        this.tell(folded);
+      });
+      return heard;
     });
   }
 
@@ -104,15 +105,20 @@ export class PgRunLog implements RunLog {
    */
   async expireLeases(): Promise<void> {
     if (this.site.options.readOnly) throw readOnlyError();
-    await this.serially(async () => {
+    const nothing = { stamp: undefined, decide: () => [], result: () => undefined };
+    await this.held((append, committed) => commandSteps(() => this.state, this.clock, nothing, append, committed), true);
+  }
+
+  /** `body` in a transaction on the run, after what changes the fold before it (undefined: skipped, `skipLocked`). */
+  private held<R>(body: GroupBody<R>, skipLocked = false): Promise<R | undefined> {
+    return this.serially(async () => {
       await this.freshen();
-      const nothing = { stamp: undefined, decide: () => [], result: () => undefined };
-      await this.transaction((append, committed) => commandSteps(() => this.state, this.clock, nothing, append, committed), true);
+      return this.transaction(body, skipLocked);
     });
   }
 
   /** One transaction: the run locked, others' events folded, `body`'s events inserted; listeners hear both once it commits. */
-  private async transaction<R>(body: GroupBody<R>, skipLocked = false): Promise<R | undefined> {
+  private async transaction<R>(body: GroupBody<R>, skipLocked: boolean): Promise<R | undefined> {
     const before = this.lastSeq;
     const heard: EventRecord[] = [];
     try {
@@ -132,9 +138,7 @@ export class PgRunLog implements RunLog {
         }, mine);
         return { lines, value: { value, mine } };
       };
-      const committed = skipLocked
-        ? await this.log.commit(this.runId, this.lastSeq, decide, { skipLocked })
-        : await this.log.commit(this.runId, this.lastSeq, decide);
+      const committed = await this.log.commit(this.runId, this.lastSeq, decide, { skipLocked });
       if (!committed) return undefined;
       heard.push(...committed.value.mine);
       return committed.value.value;
@@ -144,7 +148,7 @@ export class PgRunLog implements RunLog {
         this.stale = true;
         heard.length = 0;
       }
-      throw e instanceof DomainError ? e : storageError(this.log.board, e);
+      throw storageError(this.log.board, e);
     } finally {
       this.dbNow = undefined;
       this.tell(heard);
@@ -157,7 +161,9 @@ export class PgRunLog implements RunLog {
     this.state = emptyRunState(this.runId);
     this.lastSeq = 0;
     this.firstEvent = undefined;
-    await this.foldFromDatabase(0, false);
+    // What listeners have not heard of is kept as it is folded again.
+    const beyond: EventRecord[] = [];
+    await this.foldFromDatabase((folded) => beyond.push(...folded.filter((e) => e.seq > this.toldSeq)));
     this.stale = false;
     if (this.lastSeq < this.toldSeq) {
       // The database holds less than listeners heard of (restored from a backup): they read the run again.
@@ -165,22 +171,17 @@ export class PgRunLog implements RunLog {
       this.site.listener.onReset({ root: this.root, run_id: this.runId, last_seq: this.lastSeq });
       return [];
     }
-    const beyond = this.lastSeq > this.toldSeq ? await this.readEvents(this.toldSeq + 1, this.lastSeq) : [];
     this.tell(beyond);
     return beyond;
   }
 
-  /** Folds the events after `after` that the database holds, a page at a time. */
-  private async foldFromDatabase(after: number, tell: boolean): Promise<EventRecord[]> {
-    const all: EventRecord[] = [];
+  /** Folds the events after the last folded that the database holds, a page at a time, each page passed to `onPage`. */
+  private async foldFromDatabase(onPage?: (folded: EventRecord[]) => void): Promise<void> {
     for (;;) {
-      const page = await this.query(() => this.log.readSince(this.runId, Math.max(after, this.lastSeq), undefined, PAGE));
+      const page = await this.query(() => this.log.readSince(this.runId, this.lastSeq, undefined, PAGE));
       const folded = this.fold(page);
-      if (tell) {
-        all.push(...folded);
-        this.tell(folded);
-      }
-      if (page.length < PAGE) return all;
+      onPage?.(folded);
+      if (page.length < PAGE) return;
     }
   }
 
@@ -232,12 +233,8 @@ export class PgRunLog implements RunLog {
   }
 
   /** A query, its failure said as STORAGE_ERROR naming the board. */
-  private async query<T>(q: () => Promise<T>): Promise<T> {
-    try {
-      return await q();
-    } catch (e) {
-      throw e instanceof DomainError ? e : storageError(this.log.board, e);
-    }
+  private query<T>(q: () => Promise<T>): Promise<T> {
+    return onBoard(this.log.board, q);
   }
 
   // ------------------------------------------------------------------ reads
