@@ -131,5 +131,10 @@ export function attentionOf(
       `Replay at seq ${lastReplay.seq} found drift: ${lastReplay.flags.join(', ')}`,
     );
   }
-  return out.sort((a, b) => b.since_ms - a.since_ms || (a.key < b.key ? -1 : 1));
+  return out.sort(newestFirst);
+}
+
+/** The order items are listed in: newest first, then by key. */
+export function newestFirst(a: AttentionItem, b: AttentionItem): number {
+  return b.since_ms - a.since_ms || (a.key < b.key ? -1 : 1);
 }

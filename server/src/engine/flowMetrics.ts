@@ -24,6 +24,8 @@ interface TaskTrack {
 export class FlowFold {
   seq = 0;
   private readonly tasks = new Map<string, TaskTrack>();
+  /** Which tasks wait on each task (a task's dependencies are checked when one of them is done, not on every event). */
+  private readonly dependents = new Map<string, Set<string>>();
   /** Status changes, in order: when, which task, from what to what (for tasks by status over time). */
   private readonly changes: { at: number; from?: TaskStatus; to: TaskStatus }[] = [];
   private first: number | undefined;
@@ -37,10 +39,13 @@ export class FlowFold {
     this.last = e.ts_ms;
     const task = e.type.startsWith('context.task.') ? (e.payload as { task?: Task } | null)?.task : undefined;
     if (!task) return;
-    const t = this.tasks.get(task.id) ?? { type: task.task_type, status: task.status, deps: task.depends_on_task_ids, attempts: 0 };
+    const t = this.tasks.get(task.id) ?? { type: task.task_type, status: task.status, deps: [], attempts: 0 };
     const before = this.tasks.has(task.id) ? t.status : undefined;
     this.tasks.set(task.id, t);
     t.type = task.task_type;
+    // An edit may change the dependencies: the index follows the task's latest list.
+    for (const d of t.deps) this.dependents.get(d)?.delete(task.id);
+    for (const d of task.depends_on_task_ids) this.dependents.set(d, (this.dependents.get(d) ?? new Set()).add(task.id));
     t.deps = task.depends_on_task_ids;
     t.status = task.status;
     if (before !== task.status) this.changes.push({ at: e.ts_ms, from: before, to: task.status });
@@ -54,12 +59,12 @@ export class FlowFold {
     }
     // This task may have become claimable, and — when it is done — so may the tasks waiting on it.
     this.markClaimable(task.id, e.ts_ms);
-    if (task.status === 'done') for (const [id, other] of this.tasks) if (other.deps.includes(task.id)) this.markClaimable(id, e.ts_ms);
+    if (task.status === 'done' && before !== 'done') for (const id of this.dependents.get(task.id) ?? []) this.markClaimable(id, e.ts_ms);
   }
 
   private markClaimable(id: string, at: number): void {
-    const t = this.tasks.get(id)!;
-    if (t.claimableAt !== undefined || !isClaimableStatus(t.status)) return;
+    const t = this.tasks.get(id);
+    if (!t || t.claimableAt !== undefined || !isClaimableStatus(t.status)) return;
     if (t.deps.every((d) => this.tasks.get(d)?.status === 'done')) t.claimableAt = at;
   }
 

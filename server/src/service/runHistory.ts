@@ -14,8 +14,8 @@ import type { CheckpointListing, RunLog } from '../store/boardStore';
 import type { RunRegistry } from './runRegistry';
 
 export class RunHistory {
-  /** Each run's last replay of its whole log (root + "\0" + run id): what it found (listAttention's drift). */
-  private readonly lastReplays = new Map<string, ReplayFinding>();
+  /** Each run's last replay of its whole log: what it found (listAttention's drift). */
+  private readonly lastReplays = new WeakMap<RunLog, ReplayFinding>();
 
   constructor(
     private readonly registry: RunRegistry,
@@ -23,8 +23,8 @@ export class RunHistory {
   ) {}
 
   /** The run's last replay of its whole log in this process, until the next. */
-  lastReplay(root: string, runId: string): ReplayFinding | undefined {
-    return this.lastReplays.get(`${root}\0${runId}`);
+  lastReplay(h: RunLog): ReplayFinding | undefined {
+    return this.lastReplays.get(h);
   }
 
   async checkpointsOf(h: RunLog): Promise<CheckpointListing[]> {
@@ -141,7 +141,7 @@ export class RunHistory {
     const drift = computeDrift(replay, replayBlackboard, persistedRun, persistedBlackboard);
     // A replay of the whole log is the run's last word on drift until the next one.
     if (upto === last)
-      this.lastReplays.set(`${h.root}\0${h.runId}`, {
+      this.lastReplays.set(h, {
         seq: last,
         at_ms: this.clock(),
         flags: replayFindings({ drift, replay, persisted: persistedRun }).flags,

@@ -7,7 +7,7 @@ import type { RunRecord } from '../../../contract/schemas/records';
 import { DomainError } from '../engine/errors';
 import { patchRowFor } from '../engine/patches';
 import { toBlackboard, toRunRecord } from '../engine/state';
-import { attentionOf } from '../../../contract/attention';
+import { attentionOf, newestFirst } from '../../../contract/attention';
 import { FlowFold } from '../engine/flowMetrics';
 import type { RunHistory } from './runHistory';
 import { normalizePath } from './localPaths';
@@ -20,8 +20,8 @@ const LISTED_UNREADABLE: ReadonlySet<string> = new Set(['STORAGE_ERROR', 'RUN_FO
 const DEFAULT_SLICES = 20;
 
 export class RunReads {
-  /** Each run's flow fold, kept at the seq it reached (root + "\0" + run id): a call folds only the events after it. */
-  private readonly flows = new Map<string, FlowFold>();
+  /** Each run's flow fold, kept at the seq it reached: a call folds only the events after it. */
+  private readonly flows = new WeakMap<RunLog, FlowFold>();
 
   constructor(
     private readonly registry: RunRegistry,
@@ -29,75 +29,69 @@ export class RunReads {
     private readonly clock: () => number,
   ) {}
 
-  /** What needs a person in one run, or in every run of the roots (one that cannot be read is left out, as listRuns lists it apart). */
+  /** What needs a person in one run, or in every run of the roots (one that cannot be read is left out: listRuns lists it apart). */
   async listAttention(p: ParamsOf<'listAttention'>): Promise<R.ListAttentionResult> {
     const now = this.clock();
-    const runs: RunLog[] = [];
-    if (p.run_id !== undefined) runs.push(await this.registry.current({ root: p.root, run_id: p.run_id }));
-    else {
-      for (const root of p.root !== undefined ? [this.registry.resolveRoot(p.root)] : this.registry.rootPaths()) {
-        for (const id of this.registry.runIdsIn(root)) {
-          const h = await this.registry.runIn(root, id).catch(() => undefined);
-          if (h) runs.push(h);
-        }
-      }
-    }
-    const items = [];
-    for (const h of runs) {
-      await h.catchUp();
-      const found = attentionOf(
-        h.root,
-        toRunRecord(h.state),
-        toBlackboard(h.state),
-        now,
-        this.history.lastReplay(h.root, h.runId),
-        p.lease_warning_ms,
-      );
-      items.push(...found);
-    }
-    return { items: items.sort((a, b) => b.since_ms - a.since_ms || (a.key < b.key ? -1 : 1)), now_ms: now };
+    const runs =
+      p.run_id !== undefined ? [await this.registry.current({ root: p.root, run_id: p.run_id })] : await this.caughtUpRuns(p.root);
+    const items = runs.flatMap((h) =>
+      attentionOf(h.root, toRunRecord(h.state), toBlackboard(h.state), now, this.history.lastReplay(h), p.lease_warning_ms),
+    );
+    return { items: items.sort(newestFirst), now_ms: now };
   }
 
   async listRuns(p: ParamsOf<'listRuns'>): Promise<R.ListRunsResult> {
-    const roots = p.root !== undefined ? [this.registry.resolveRoot(p.root)] : this.registry.rootPaths();
     const limit = clamp(p.limit, 1, 1000, 100);
     const runType = p.run_type?.trim().toLowerCase();
     const source = p.source?.trim().toLowerCase();
     const out: RunRecord[] = [];
     const unreadable: R.UnreadableRun[] = [];
-    for (const root of roots) {
-      const workspace = p.workspace?.trim() ? normalizePath(p.workspace, root) : undefined;
-      for (const id of this.registry.runIdsIn(root)) {
-        let h: RunLog | undefined;
-        try {
-          h = await this.registry.runIn(root, id);
-          await h?.catchUp();
-        } catch (e) {
-          // One run that cannot be read (its files, or a newer Runboard's events) does not hide the others.
-          if (!(e instanceof DomainError) || !LISTED_UNREADABLE.has(e.code)) throw e;
-          unreadable.push({ root, run_id: id, message: e.message });
-          continue;
-        }
-        if (!h) continue;
-        const run = h.state.header;
-        if (workspace !== undefined && run.workspace.canonical_path.trim() !== workspace) continue;
-        if (runType && run.run_type.trim().toLowerCase() !== runType) continue;
-        if (source && run.source_client?.trim().toLowerCase() !== source) continue;
-        if (p.status !== undefined && run.status !== p.status) continue;
-        out.push(toRunRecord(h.state));
-      }
+    // A relative `workspace` resolves against each root (once per root: it may be a real path to look up).
+    const workspaces = new Map<string, string | undefined>();
+    const workspaceIn = (root: string) => {
+      if (!workspaces.has(root)) workspaces.set(root, p.workspace?.trim() ? normalizePath(p.workspace, root) : undefined);
+      return workspaces.get(root);
+    };
+    for (const h of await this.caughtUpRuns(p.root, unreadable)) {
+      const run = h.state.header;
+      const workspace = workspaceIn(h.root);
+      if (workspace !== undefined && run.workspace.canonical_path.trim() !== workspace) continue;
+      if (runType && run.run_type.trim().toLowerCase() !== runType) continue;
+      if (source && run.source_client?.trim().toLowerCase() !== source) continue;
+      if (p.status !== undefined && run.status !== p.status) continue;
+      out.push(toRunRecord(h.state));
     }
     out.sort((a, b) => b.updated_at_ms - a.updated_at_ms || (a.run_id < b.run_id ? 1 : -1));
     return { runs: out.slice(0, limit), ...(unreadable.length > 0 ? { unreadable } : {}) };
   }
 
+  /**
+   * Every run of `root` (or of all open roots), loaded and caught up. One that cannot be read (its
+   * files, or a newer Runboard's events) does not hide the others: it goes to `unreadable`.
+   */
+  private async caughtUpRuns(root: string | undefined, unreadable: R.UnreadableRun[] = []): Promise<RunLog[]> {
+    const out: RunLog[] = [];
+    for (const r of root !== undefined ? [this.registry.resolveRoot(root)] : this.registry.rootPaths()) {
+      for (const id of this.registry.runIdsIn(r)) {
+        try {
+          const h = await this.registry.runIn(r, id);
+          await h?.catchUp();
+          if (h) out.push(h);
+        } catch (e) {
+          if (!(e instanceof DomainError) || !LISTED_UNREADABLE.has(e.code)) throw e;
+          unreadable.push({ root: r, run_id: id, message: e.message });
+        }
+      }
+    }
+    return out;
+  }
+
   /** Flow metrics of the run, folded from its events on demand (nothing is computed on a commit). */
   async runStats(p: ParamsOf<'runStats'>): Promise<R.RunStatsResult> {
     const h = await this.registry.current(p);
-    const key = `${h.root}\0${h.runId}`;
-    let fold = this.flows.get(key);
+    let fold = this.flows.get(h);
     // A history replaced under this process (shorter now) is folded again from its start.
-    if (!fold || fold.seq > h.lastSeq) this.flows.set(key, (fold = new FlowFold()));
+    if (!fold || fold.seq > h.lastSeq) this.flows.set(h, (fold = new FlowFold()));
     const into = fold;
     if (into.seq < h.lastSeq) await h.readEvents(into.seq + 1, h.lastSeq, (e) => into.apply(e));
     return into.result(p.slices ?? DEFAULT_SLICES);
