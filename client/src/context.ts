@@ -16,6 +16,7 @@ import { RunboardServer } from './server/runboardServer';
 import type { TaskRef } from './runs/refs';
 import { AttentionModel } from './attention/attentionModel';
 import { notifyAttention } from './attention/attentionNotices';
+import { attentionCountText } from './attention/attentionItems';
 import { BoardPasswords, workspaceBoards } from './server/boardPasswords';
 import { ServerStatusItem } from './server/statusItem';
 
@@ -77,10 +78,7 @@ export class RunboardContext implements vscode.Disposable {
     // The activity bar's badge: how many things need the person.
     this.own(
       this.attention.onDidChange((items) => {
-        this.runsView.badge =
-          items.length > 0
-            ? { value: items.length, tooltip: `${items.length} ${items.length === 1 ? 'thing needs' : 'things need'} you` }
-            : undefined;
+        this.runsView.badge = items.length > 0 ? { value: items.length, tooltip: attentionCountText(items.length) } : undefined;
       }),
     );
     this.own(notifyAttention((level, message, actions) => this.notify(level, message, actions), extension.workspaceState, this.attention));

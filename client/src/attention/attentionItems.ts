@@ -1,8 +1,13 @@
-// An attention item in the Runs tree: what needs the person, in which run, and — on click, or
-// from its inline button — the action that resolves it.
+// An attention item in the Runs tree: what needs the person, in which run, and — on click — the
+// action that resolves it; and how many there are, as the badge and the Attention node say it.
 import * as vscode from 'vscode';
 import type { AttentionItem, AttentionKind } from '../../../contract/attention';
 import { ACTION_COMMAND } from './attentionActions';
+
+/** "1 thing needs you" / "3 things need you": the badge's and the Attention node's tooltip. */
+export function attentionCountText(count: number): string {
+  return `${count} ${count === 1 ? 'thing needs' : 'things need'} you`;
+}
 
 const ICON: Record<AttentionKind, string> = {
   task_exhausted: 'error',

@@ -1,6 +1,6 @@
 // What needs the person now (PROTOCOL.md §Attention), as the server says it: read again when a run
-// changes (a commit may resolve an item or make one) and every few seconds (leases run out with
-// time alone). Views and notifications take it from here; none of them decides what needs a person.
+// changes (a commit may resolve an item or make one) and, while leases run, every few seconds
+// (they run out with time alone). Views and notifications take it from here; none of them decides what needs a person.
 import * as vscode from 'vscode';
 import type { AttentionItem } from '../../../contract/attention';
 import { Requests } from '../../../server/src/protocol';
@@ -28,7 +28,10 @@ export class AttentionModel implements vscode.Disposable {
   ) {
     const soon = () => this.refreshSoon();
     this.disposables.push(model.onDidChangeRun(soon), model.onDidChangeStructure(soon), server.onDidStart(soon));
-    this.ticker = setInterval(soon, TICK_MS);
+    // Time alone changes the list only while a lease runs: then it is read again every few seconds.
+    this.ticker = setInterval(() => {
+      if (model.allRuns().some((e) => e.run.tasks.some((t) => t.lease_expires_at_ms !== undefined))) soon();
+    }, TICK_MS);
   }
 
   get items(): readonly AttentionItem[] {

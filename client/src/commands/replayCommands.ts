@@ -70,6 +70,8 @@ async function runReplay(
         upto_seq: mode === 'upto' ? uptoSeq : undefined,
       }),
   );
+  // A replay's drift, or its absence, is news for the attention list (no commit says it).
+  ctx.attention.refreshSoon();
   const findings = replayFindings(result);
   const verdict = replayVerdict(findings);
   const { left, right } = ctx.documents.addReplay(

@@ -25,7 +25,7 @@ import { offeredActions, taskContextValue, waitTexts } from './taskActions';
 import { runContextValue } from './runActions';
 import type { AttentionItem } from '../../../contract/attention';
 import type { AttentionModel } from '../attention/attentionModel';
-import { attentionTreeItem } from '../attention/attentionItems';
+import { attentionCountText, attentionTreeItem } from '../attention/attentionItems';
 import { isFinishedTask, isTerminal, TASK_STATUS_LABEL } from '../../../contract/statuses';
 import type { TaskStatus } from '../../../contract/statuses';
 
@@ -220,7 +220,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
         const item = new vscode.TreeItem('Attention', vscode.TreeItemCollapsibleState.Expanded);
         item.id = n.id;
         item.description = String(count);
-        item.tooltip = `${count} ${count === 1 ? 'thing needs' : 'things need'} you`;
+        item.tooltip = attentionCountText(count);
         item.iconPath = new vscode.ThemeIcon('bell-dot');
         item.contextValue = 'attention';
         return item;
