@@ -6,11 +6,10 @@
 // 11b: the same 4 workers on one machine, routed through its server (group commit: one transaction per group).
 // 11c/d: live-update latency between two servers: a commit through the server of one clone, until
 //      the runboard/events notification of the other clone's server reaches its client (LISTEN/NOTIFY).
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Pool } from 'pg';
 import PgBoss from 'pg-boss';
-import { startPostgres, type TestPostgres } from '../scripts/embeddedPostgres';
+import { startPostgres, writeBoardConfig, type TestPostgres } from '../scripts/embeddedPostgres';
 import { inTempDir, median, nowMs, percentile, ratioOf, Row } from './harness';
 import { BenchServer } from './serverClient';
 import { deliveryLatencies, latencyRows } from './liveLatency';
@@ -31,12 +30,7 @@ const GOAL_RATIO = 0.5;
 /** A clone of a workspace whose board.json names `board` on `db`. */
 function clone(dir: string, name: string, db: TestPostgres, board: string): string {
   const root = path.join(dir, name);
-  fs.mkdirSync(path.join(root, '.runboard'), { recursive: true });
-  const { host, port, user, database } = db.config;
-  fs.writeFileSync(
-    path.join(root, '.runboard', 'board.json'),
-    JSON.stringify({ store: 'postgres', board, postgres: { host, port, user, database } }),
-  );
+  writeBoardConfig(root, db.config, board);
   return root;
 }
 

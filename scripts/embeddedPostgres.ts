@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { ClientConfig } from 'pg';
+import type { ClientConfig, Pool } from 'pg';
 
 export interface TestPostgres {
   config: ClientConfig;
@@ -47,4 +47,23 @@ export async function startPostgres(): Promise<TestPostgres> {
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Makes `root` a clone whose board is `board` on the database `config` names: its
+ * .runboard/board.json with the connection's host, port, user and database (`extra` added to
+ * them); the password stays out, as it must.
+ */
+export function writeBoardConfig(root: string, config: ClientConfig, board: string, extra: Record<string, unknown> = {}): void {
+  const { host, port, user, database } = config;
+  fs.mkdirSync(path.join(root, '.runboard'), { recursive: true });
+  fs.writeFileSync(
+    path.join(root, '.runboard', 'board.json'),
+    JSON.stringify({ store: 'postgres', board, postgres: { host, port, user, database, ...extra } }),
+  );
+}
+
+/** The database's clock, ms (the clock a board's decisions are timed by). */
+export async function databaseNowMs(db: { query: Pool['query'] }): Promise<number> {
+  return Number((await db.query<{ ms: string }>('SELECT (extract(epoch from clock_timestamp()) * 1000)::bigint AS ms')).rows[0].ms);
 }

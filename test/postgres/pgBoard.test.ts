@@ -1,13 +1,11 @@
 // The store interface's conformance suite (test/unit/store/boardConformance.ts) on a PostgreSQL
 // board: each root's .runboard/board.json names a board of its own on the test's database, the
 // password comes from the environment (PGPASSWORD), as it would on a developer's machine.
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { after, before } from 'node:test';
 import { Pool } from 'pg';
 import { boardOpener } from '../../server/src/store/boards';
 import { describeBoardStore } from '../unit/store/boardConformance';
-import { startPostgres, type TestPostgres } from '../../scripts/embeddedPostgres';
+import { databaseNowMs, startPostgres, writeBoardConfig, type TestPostgres } from '../../scripts/embeddedPostgres';
 
 let db: TestPostgres;
 let clockPool: Pool;
@@ -25,12 +23,6 @@ after(async () => {
 describeBoardStore({
   name: 'PostgreSQL',
   opener: () => boardOpener({ PGPASSWORD: String(db.config.password) }),
-  prepareRoot: (root) => {
-    fs.mkdirSync(path.join(root, '.runboard'), { recursive: true });
-    const { host, port, user, database } = db.config;
-    const config = { store: 'postgres', board: `conformance-${++boards}`, postgres: { host, port, user, database } };
-    fs.writeFileSync(path.join(root, '.runboard', 'board.json'), JSON.stringify(config));
-  },
-  ownClock: async () =>
-    Number((await clockPool.query<{ ms: string }>('SELECT (extract(epoch from clock_timestamp()) * 1000)::bigint AS ms')).rows[0].ms),
+  prepareRoot: (root) => writeBoardConfig(root, db.config, `conformance-${++boards}`),
+  ownClock: () => databaseNowMs(clockPool),
 });

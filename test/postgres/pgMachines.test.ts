@@ -5,8 +5,6 @@
 // expired leases requeued once however many servers' timers fire, and a database restart that
 // loses nothing acknowledged.
 import assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Pool } from 'pg';
 import type { EventRecord } from '../../contract/schemas/records';
@@ -14,7 +12,7 @@ import { DomainError } from '../../server/src/engine/errors';
 import { RunService } from '../../server/src/service/runService';
 import { boardOpener } from '../../server/src/store/boards';
 import { removeTree, tempRoot } from '../unit/store/helpers';
-import { startPostgres, type TestPostgres } from '../../scripts/embeddedPostgres';
+import { databaseNowMs, startPostgres, writeBoardConfig, type TestPostgres } from '../../scripts/embeddedPostgres';
 
 let db: TestPostgres;
 let raw: Pool;
@@ -43,12 +41,7 @@ interface Machine {
 function machine(board: string, clock: () => number = Date.now): Machine {
   const root = tempRoot();
   roots.push(root);
-  fs.mkdirSync(path.join(root, '.runboard'), { recursive: true });
-  const { host, port, user, database } = db.config;
-  fs.writeFileSync(
-    path.join(root, '.runboard', 'board.json'),
-    JSON.stringify({ store: 'postgres', board, postgres: { host, port, user, database } }),
-  );
+  writeBoardConfig(root, db.config, board);
   const service = new RunService([root], { durability: 'fsync', clock }, boardOpener({ PGPASSWORD: String(db.config.password) }));
   const heard: EventRecord[] = [];
   service.on({ onCommit: (n) => heard.push(...n.events) });
@@ -60,9 +53,7 @@ function machine(board: string, clock: () => number = Date.now): Machine {
   return { root, service, heard };
 }
 
-async function dbNow(): Promise<number> {
-  return Number((await raw.query<{ ms: string }>('SELECT (extract(epoch from clock_timestamp()) * 1000)::bigint AS ms')).rows[0].ms);
-}
+const dbNow = () => databaseNowMs(raw);
 
 async function waitFor(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
   const until = Date.now() + timeoutMs;

@@ -12,7 +12,7 @@ import { spawnSync } from 'node:child_process';
 import { CLI_JS, cli, cliJson, removeTempWorkspaces, tempWorkspace } from '../cli/cliHarness';
 import { BOARD_PASSWORDS_ENV } from '../../contract/layout';
 import { startServer, stopServers, waitFor } from '../server/serverProcess';
-import { startPostgres, type TestPostgres } from '../../scripts/embeddedPostgres';
+import { startPostgres, writeBoardConfig, type TestPostgres } from '../../scripts/embeddedPostgres';
 
 let db: TestPostgres;
 let env: Record<string, string>;
@@ -33,10 +33,7 @@ after(async () => {
 /** A clone of the workspace whose board is `board` on the test's database. */
 function clone(board: string, extra: Record<string, unknown> = {}): string {
   const root = tempWorkspace('runboard-pg-');
-  fs.mkdirSync(path.join(root, '.runboard'), { recursive: true });
-  const { host, port, user, database } = db.config;
-  const config = { store: 'postgres', board, postgres: { host, port, user, database, ...extra } };
-  fs.writeFileSync(path.join(root, '.runboard', 'board.json'), JSON.stringify(config));
+  writeBoardConfig(root, db.config, board, extra);
   return root;
 }
 

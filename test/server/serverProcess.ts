@@ -6,7 +6,9 @@ import { it } from 'node:test';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import type { ClientConfig } from 'pg';
 import * as rpc from 'vscode-jsonrpc/node';
+import { writeBoardConfig } from '../../scripts/embeddedPostgres';
 
 export const REPO = path.resolve(__dirname, '..', '..');
 export const SERVER_JS = path.join(REPO, 'dist', 'server.js');
@@ -36,7 +38,7 @@ export interface DiagnosticNote {
  * connection's {host, port, user, database} (test/postgres/protocolOnPostgres.test.ts) — a
  * PostgreSQL board of each root's own, named after it.
  */
-const testPg = process.env.RUNBOARD_TEST_PG ? (JSON.parse(process.env.RUNBOARD_TEST_PG) as Record<string, unknown>) : undefined;
+const testPg = process.env.RUNBOARD_TEST_PG ? (JSON.parse(process.env.RUNBOARD_TEST_PG) as ClientConfig) : undefined;
 
 /** True when the tests run on a database board: tests about the files are skipped (`itOnFiles`). */
 export const onPostgres = testPg !== undefined;
@@ -46,11 +48,7 @@ export const itOnFiles: typeof it.skip = onPostgres ? it.skip : it;
 
 export function tempRoot(prefix = 'runboard-server-'): string {
   const root = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), prefix)));
-  if (testPg) {
-    fs.mkdirSync(path.join(root, '.runboard'));
-    const board = { store: 'postgres', board: path.basename(root), postgres: testPg };
-    fs.writeFileSync(path.join(root, '.runboard', 'board.json'), JSON.stringify(board));
-  }
+  if (testPg) writeBoardConfig(root, testPg, path.basename(root));
   return root;
 }
 

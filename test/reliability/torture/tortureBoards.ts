@@ -8,6 +8,7 @@ import { RunService } from '../../../server/src/service/runService';
 import { boardOpener } from '../../../server/src/store/boards';
 import { tempRoot } from '../../server/serverProcess';
 import { RUN_ID } from './agents';
+import { writeBoardConfig } from '../../../scripts/embeddedPostgres';
 
 export interface TortureBoard {
   /** The clones the writers work in (one for files). */
@@ -63,10 +64,7 @@ export function postgresBoard(o: {
   const clone = () => {
     const root = tempRoot('runboard-torture-pg-');
     made.push(root);
-    fs.mkdirSync(path.join(root, '.runboard'), { recursive: true });
-    const { host, port, user, database } = o.config;
-    const config = { store: 'postgres', board: o.board, postgres: { host, port, user, database } };
-    fs.writeFileSync(path.join(root, '.runboard', 'board.json'), JSON.stringify(config));
+    writeBoardConfig(root, o.config, o.board);
     return root;
   };
   return {
