@@ -2,8 +2,8 @@
 // machine made them, so every clone of the workspace whose .runboard/board.json names the board
 // sees the same runs. The pool connects on first use (ready); a process that follows the board
 // LISTENs for commits (pgListener.ts) and keeps its list of runs and its loaded runs current from
-// them, catching every run up by seq after a reconnect; one that does not asks for the list on
-// every `ready`.
+// them, catching every run up by seq after a reconnect; one that does not lists the runs again
+// for each call that lists them (BoardStore.ready).
 import type { Pool, PoolConfig } from 'pg';
 import type { EventRecord } from '../../../../contract/schemas/records';
 import { DomainError } from '../../engine/errors';
