@@ -37,6 +37,13 @@ export function formatDuration(ms: number): string {
   return `${Math.floor(m / 60)}h ${String(m % 60).padStart(2, '0')}m`;
 }
 
+/** "340ms", "4.2s", then as formatDuration — a measured span (flow metrics), where a second matters. */
+export function formatSpan(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)}ms`;
+  if (ms < 10_000) return `${(Math.floor(ms / 100) / 10).toFixed(1)}s`;
+  return formatDuration(ms);
+}
+
 export function leaseRemainingMs(task: Pick<Task, 'lease_expires_at_ms'>, now: number): number | undefined {
   return task.lease_expires_at_ms === undefined ? undefined : task.lease_expires_at_ms - now;
 }

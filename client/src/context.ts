@@ -19,6 +19,10 @@ import { notifyAttention } from './attention/attentionNotices';
 import { attentionCountText } from './attention/attentionItems';
 import { BoardPasswords, workspaceBoards } from './server/boardPasswords';
 import { ServerStatusItem } from './server/statusItem';
+import { RunPanels } from './webview/runPanels';
+import { statsPanelKind, type StatsSession } from './stats/statsSession';
+import { graphPanelKind, type GraphSession } from './graph/graphSession';
+import type { RunPageDeps } from './webview/runPageSession';
 
 export type NoticeLevel = 'info' | 'warning' | 'error';
 export interface Notice {
@@ -46,6 +50,8 @@ export class RunboardContext implements vscode.Disposable {
   readonly blackboardView: vscode.TreeView<unknown>;
   readonly boardView: TaskBoardViewProvider;
   readonly boardPanels: TaskBoardPanels;
+  readonly statsPanels: RunPanels<StatsSession>;
+  readonly graphPanels: RunPanels<GraphSession>;
   /** Every message shown to the user, newest last (the e2e tests read it). */
   readonly notices: Notice[] = [];
   readonly logProblems: LogProblems;
@@ -82,14 +88,20 @@ export class RunboardContext implements vscode.Disposable {
       }),
     );
     this.own(notifyAttention((level, message, actions) => this.notify(level, message, actions), extension.workspaceState, this.attention));
-    // Above the runs, when there are some (the welcome text says it when there are none).
-    const sayTrust = () => {
-      this.runsView.message = vscode.workspace.isTrusted
-        ? undefined
-        : 'Read-only until you trust this workspace: runs can be viewed and replayed, not changed.';
+    // Above the runs, when there are some (the welcome text says it when there are none): trust,
+    // and the task filter in force (its key swaps the view's Filter button for Clear).
+    const sayMessage = () => {
+      const filter = this.runsTree.taskFilterText;
+      const lines = [
+        vscode.workspace.isTrusted ? '' : 'Read-only until you trust this workspace: runs can be viewed and replayed, not changed.',
+        filter ? `Filtered: ${filter}` : '',
+      ].filter(Boolean);
+      this.runsView.message = lines.length > 0 ? lines.join(' ') : undefined;
+      void vscode.commands.executeCommand('setContext', 'runboard.tasksFiltered', filter !== '');
     };
-    sayTrust();
-    this.own(vscode.workspace.onDidGrantWorkspaceTrust(sayTrust));
+    sayMessage();
+    this.own(vscode.workspace.onDidGrantWorkspaceTrust(sayMessage));
+    this.own(this.runsTree.onDidChangeTaskFilter(sayMessage));
     this.own(
       this.runsView.onDidChangeSelection((e) => {
         const node = e.selection[0];
@@ -119,6 +131,9 @@ export class RunboardContext implements vscode.Disposable {
     this.own(vscode.window.registerWebviewViewProvider(BOARD_VIEW_ID, this.boardView));
     this.boardPanels = this.own(new TaskBoardPanels(deps));
     this.own(vscode.window.registerWebviewPanelSerializer(BOARD_PANEL_TYPE, this.boardPanels));
+    const pageDeps: RunPageDeps = { model: this.model, server: this.server, revealTask: (ref) => this.revealTask(ref) };
+    this.statsPanels = this.own(new RunPanels(extension.extensionUri, this.model, statsPanelKind(pageDeps)));
+    this.graphPanels = this.own(new RunPanels(extension.extensionUri, this.model, graphPanelKind(pageDeps)));
 
     // Context keys for viewsWelcome and menus.
     const updateKeys = () => {
@@ -148,8 +163,17 @@ export class RunboardContext implements vscode.Disposable {
   }
 
   /** Shows a non-modal message (never awaited: a toast stays until dismissed) and records it. */
-  /** Shows a task in the Runs tree, selected and focused. */
+  /**
+   * Shows a task in the Runs tree, selected and focused. A task the tree's filter hides was asked
+   * for by name: the filter is cleared (the status bar says so) rather than the reveal doing nothing.
+   */
   async revealTask(ref: TaskRef): Promise<void> {
+    const task = this.model.task(ref);
+    const filter = this.runsTree.taskFilterText;
+    if (task && filter && this.runsTree.hidesTask(task)) {
+      this.runsTree.setTaskFilter('');
+      vscode.window.setStatusBarMessage(`Runboard: task filter "${filter}" cleared to show ${ref.task_id}`, 5000);
+    }
     const node = await this.runsTree.taskNode(ref);
     if (node) await this.runsView.reveal(node, { select: true, focus: true, expand: true });
   }

@@ -16,6 +16,8 @@ import { replayCommands } from './commands/replayCommands';
 import { runCommands } from './commands/runCommands';
 import { serverCommands } from './commands/serverCommands';
 import { goToTaskCommand } from './commands/goToTaskCommand';
+import { runInsightCommands } from './commands/runInsightCommands';
+import { taskFilterCommands } from './commands/taskFilterCommands';
 import { taskCommands } from './commands/taskCommands';
 import { RESTART_SETTINGS, SHOW_VIEW_COMMAND, showViewOnStartup } from './config';
 import { RunboardContext } from './context';
@@ -54,6 +56,8 @@ export async function activate(ext: vscode.ExtensionContext): Promise<RunboardAp
       ...replayCommands(ctx),
       ...serverCommands(ctx),
       goToTaskCommand(ctx),
+      ...runInsightCommands(ctx),
+      ...taskFilterCommands(ctx),
       ...mcpCommands(ctx, mcpRegistered),
     ]))
       ctx.own(d);

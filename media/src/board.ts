@@ -1,22 +1,24 @@
 // The task board webview: one column per task status, cards with actions. Everything from the
 // extension is rendered as text (textContent, attributes set through the DOM, never innerHTML),
-// so a task titled `<img src=x onerror=…>` shows those characters and nothing else.
+// so a task titled `<img src=x onerror=…>` shows those characters and nothing else. Every model
+// re-renders the header's title row and the board below it; the filter box between them stays.
 import '@vscode-elements/elements/dist/vscode-badge/index.js';
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-icon/index.js';
 import '@vscode-elements/elements/dist/vscode-toolbar-button/index.js';
 import type { BoardAction, BoardModel, BoardState, CardModel, FromBoard, ToBoard } from '../../client/src/board/boardProtocol';
 import { BOARD_COLUMNS, isFinishedTask, TASK_STATUS_LABEL, type TaskStatus } from '../../contract/statuses';
+import { formatDuration } from '../../contract/taskText';
+import { createFilterBox } from './lib/filterBox';
+import { el, icon, vscodeApi } from './lib/dom';
 
-interface VsCodeApi {
-  postMessage(message: FromBoard): void;
-  getState(): BoardState | undefined;
-  setState(state: BoardState): void;
-}
-declare function acquireVsCodeApi(): VsCodeApi;
-
-const vscode = acquireVsCodeApi();
+const vscode = vscodeApi<FromBoard, BoardState>();
 const app = document.getElementById('app')!;
+const filterBox = createFilterBox((text) => vscode.postMessage({ type: 'filter', text }));
+const header = el('header', 'board-header');
+const titleRow = el('div', 'board-title-row');
+header.append(titleRow, filterBox.element);
+const body = el('div', 'board-body');
 
 const COLUMN_ICON: Record<TaskStatus, string> = {
   pending: 'circle-large-outline',
@@ -51,32 +53,9 @@ let model: BoardModel | undefined;
 /** Browser clock minus sender clock, so countdowns are right even across machines. */
 let skew = 0;
 
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, cls?: string, text?: string): HTMLElementTagNameMap[K];
-function el(tag: string, cls?: string, text?: string): HTMLElement;
-function el(tag: string, cls?: string, text?: string): HTMLElement {
-  const e = document.createElement(tag);
-  if (cls) e.className = cls;
-  if (text !== undefined) e.textContent = text;
-  return e;
-}
-
-function icon(name: string, spin = false): HTMLElement {
-  const i = el('vscode-icon');
-  i.setAttribute('name', name);
-  if (spin) i.setAttribute('spin', '');
-  return i;
-}
-
-function duration(ms: number): string {
-  const s = Math.max(0, Math.ceil(ms / 1000));
-  if (s < 60) return `${s}s`;
-  const m = Math.floor(s / 60);
-  return m < 60 ? `${m}m ${String(s % 60).padStart(2, '0')}s` : `${Math.floor(m / 60)}h ${String(m % 60).padStart(2, '0')}m`;
-}
-
 function leaseLabel(expiresAt: number): string {
   const left = expiresAt - (Date.now() - skew);
-  return left > 0 ? `lease ${duration(left)}` : 'lease expired';
+  return left > 0 ? `lease ${formatDuration(left)}` : 'lease expired';
 }
 
 function renderCard(card: CardModel, m: BoardModel): HTMLElement {
@@ -124,8 +103,8 @@ function renderCard(card: CardModel, m: BoardModel): HTMLElement {
   return c;
 }
 
-function renderHeader(m: BoardModel): HTMLElement {
-  const header = el('header', 'board-header');
+/** The run's title and the board's tools (the header's row above the filter box). */
+function renderTitleRow(m: BoardModel): HTMLElement[] {
   const title = el('div', 'run-title');
   if (m.run) {
     title.append(
@@ -153,16 +132,17 @@ function renderHeader(m: BoardModel): HTMLElement {
     open.addEventListener('click', () => vscode.postMessage({ type: 'openInEditor' }));
     tools.append(open);
   }
-  header.append(title, tools);
-  return header;
+  return [title, tools];
 }
 
 function render(m: BoardModel): void {
   // Keep each column's scroll position across re-renders.
   const scroll = new Map<string, number>();
   for (const col of Array.from(app.querySelectorAll<HTMLElement>('.column-cards'))) scroll.set(col.dataset.status ?? '', col.scrollTop);
+  titleRow.replaceChildren(...renderTitleRow(m));
+  filterBox.element.hidden = !m.run;
+  filterBox.update(m.filter);
   const frag = document.createDocumentFragment();
-  frag.append(renderHeader(m));
   if (!m.serverRunning) {
     const banner = el('div', 'banner banner-error');
     banner.append(icon('error'), el('span', undefined, 'The Runboard server is not running. '));
@@ -194,13 +174,16 @@ function render(m: BoardModel): void {
       const list = el('div', 'column-cards');
       list.dataset.status = status;
       for (const card of cards) list.append(renderCard(card, m));
-      if (cards.length === 0) list.append(el('div', 'column-empty', '—'));
+      const hidden = m.filter.hidden[status] ?? 0;
+      if (hidden > 0) list.append(el('div', 'column-hidden', `${hidden} hidden by the filter`));
+      else if (cards.length === 0) list.append(el('div', 'column-empty', '—'));
       column.append(head, list);
       board.append(column);
     }
     frag.append(board);
   }
-  app.replaceChildren(frag);
+  body.replaceChildren(frag);
+  if (!header.isConnected) app.replaceChildren(header, body);
   for (const col of Array.from(app.querySelectorAll<HTMLElement>('.column-cards')))
     col.scrollTop = scroll.get(col.dataset.status ?? '') ?? 0;
 }
@@ -210,7 +193,9 @@ window.addEventListener('message', (ev: MessageEvent<ToBoard>) => {
   if (!m || m.type !== 'board') return;
   model = m;
   skew = Date.now() - m.sentAt;
-  vscode.setState(m.run ? { root: m.run.root, run_id: m.run.run_id } : {});
+  vscode.setState({ ...(m.run ? { root: m.run.root, run_id: m.run.run_id } : {}), filter: m.filter.text });
+  // The side-bar board sits on the side bar's background, the editor tab's on the editor's (board.css).
+  document.documentElement.classList.toggle('in-side-bar', !m.pinned);
   render(m);
 });
 

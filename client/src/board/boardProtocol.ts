@@ -46,6 +46,25 @@ export interface BoardModel {
   sentAt: number;
   /** The panel shows one run; the view follows the Runs tree. */
   pinned: boolean;
+  /** The filter box: `tasks` holds only the cards it shows. */
+  filter: BoardFilter;
+}
+
+/** What the board's filter box says (the extension filters with contract/taskFilter.ts: boardFilter.ts). */
+export interface BoardFilter {
+  /** The text the extension filters by, as typed. */
+  text: string;
+  /** A filter is in force (false for a blank text, and for one that is no filter). */
+  active: boolean;
+  /** Cards shown, of the run's tasks. */
+  shown: number;
+  total: number;
+  /** "3 of 12 tasks" while filtering, "12 tasks, not filtered" for a text that is no filter, else empty. */
+  count: string;
+  /** Per column, the cards the filter hides. */
+  hidden: Partial<Record<TaskStatus, number>>;
+  /** Why the text is no filter: every card is shown then. */
+  error?: string;
 }
 
 export type ToBoard = BoardModel;
@@ -56,11 +75,14 @@ export type BoardAction = TaskAction | 'details';
 export interface BoardState {
   root?: string;
   run_id?: string;
+  /** The filter box's text. */
+  filter?: string;
 }
 
 export type FromBoard =
   | { type: 'ready'; state?: BoardState }
   | { type: 'action'; action: BoardAction; root: string; run_id: string; task_id: string }
+  | { type: 'filter'; text: string }
   | { type: 'pickRun' }
   | { type: 'openInEditor' }
   | { type: 'restartServer' };

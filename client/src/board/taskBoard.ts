@@ -1,7 +1,8 @@
 // The task board: a webview view in the Runboard container (following the Runs tree's
 // selection) and, on demand, editor-tab panels pinned to one run that survive reloads through a
 // serializer. Each webview gets a BoardSession: it renders the model as cards and turns card
-// actions into the same commands the tree uses.
+// actions into the same commands the tree uses. The filter box's text comes here and is applied
+// here (boardFilter.ts, contract/taskFilter.ts): the webview only sends it and shows the result.
 import { runStatusText } from '../../../contract/runRules';
 import * as vscode from 'vscode';
 import type { RunRecord, Task } from '../../../contract/schemas/records';
@@ -12,11 +13,14 @@ import type { RunSelection } from '../runs/selection';
 import { offeredActions, TASK_ACTION_COMMAND, waitTexts } from '../runs/taskActions';
 import { cancelledText, firstLine, taskTitle } from '../../../contract/taskText';
 import type { RunboardServer } from '../server/runboardServer';
-import { boardHtml, boardResourceRoots } from './boardHtml';
+import { NO_TASK_FILTER, readTaskFilter, type TypedTaskFilter } from '../runs/typedTaskFilter';
+import { webviewHtml, webviewOptions, type WebviewPage } from '../webview/webviewShell';
+import { filterBoard } from './boardFilter';
 import type { BoardAction, BoardModel, BoardState, CardModel, FromBoard, ToBoard } from './boardProtocol';
 
 export const BOARD_VIEW_ID = 'runboard.board';
 export const BOARD_PANEL_TYPE = 'runboard.boardPanel';
+const BOARD_PAGE: WebviewPage = { title: 'Task board', script: 'board.js', styles: ['board.css'] };
 
 const ACTION_COMMAND: Record<BoardAction, string> = { ...TASK_ACTION_COMMAND, details: 'runboard.openTaskDetails' };
 
@@ -32,6 +36,8 @@ export class BoardSession implements vscode.Disposable {
   private pinned: RunRef | undefined;
   private readonly disposables: vscode.Disposable[] = [];
   private ready = false;
+  /** The filter box's text, kept here across live updates and runs (and in the webview's state across reloads). */
+  private filter: TypedTaskFilter = NO_TASK_FILTER;
   /** The last model posted (tests read it). */
   last: BoardModel | undefined;
 
@@ -44,8 +50,8 @@ export class BoardSession implements vscode.Disposable {
     private readonly onRunChanged?: (ref: RunRef | undefined) => boolean,
   ) {
     this.pinned = initial;
-    webview.options = { enableScripts: true, localResourceRoots: boardResourceRoots(deps.extensionUri) };
-    webview.html = boardHtml(webview, deps.extensionUri);
+    webview.options = webviewOptions(deps.extensionUri);
+    webview.html = webviewHtml(webview, deps.extensionUri, BOARD_PAGE);
     this.disposables.push(
       webview.onDidReceiveMessage((m: FromBoard) => void this.onMessage(m)),
       deps.model.onDidChangeRun((e) => {
@@ -78,11 +84,18 @@ export class BoardSession implements vscode.Disposable {
     this.post();
   }
 
-  private async onMessage(m: FromBoard): Promise<void> {
+  /** A message of the webview (tests send them as the webview would). */
+  async onMessage(m: FromBoard): Promise<void> {
     switch (m.type) {
       case 'ready':
         this.ready = true;
         if (m.state?.run_id && m.state.root !== undefined && !this.pinned) this.pinned = { root: m.state.root, run_id: m.state.run_id };
+        // A webview rebuilt after hide/show or a reload brings back the text its box had.
+        if (typeof m.state?.filter === 'string' && this.filter.text === '') this.filter = readTaskFilter(m.state.filter);
+        this.post();
+        return;
+      case 'filter':
+        this.filter = readTaskFilter(typeof m.text === 'string' ? m.text : '');
         this.post();
         return;
       case 'action':
@@ -119,10 +132,11 @@ export class BoardSession implements vscode.Disposable {
       sentAt: Date.now(),
       pinned: this.mode === 'panel',
     };
-    if (!ref || !entry) return { ...base, run: null, tasks: [] };
+    if (!ref || !entry) return { ...base, run: null, tasks: [], filter: filterBoard([], this.filter).filter };
     const run = entry.run;
     const now = Date.now();
     const writable = base.trusted && base.serverRunning;
+    const { shown, filter } = filterBoard(run.tasks, this.filter);
     return {
       ...base,
       run: {
@@ -132,7 +146,8 @@ export class BoardSession implements vscode.Disposable {
         status: run.status,
         status_text: runStatusText(run),
       },
-      tasks: run.tasks.map((t) => this.card(ref, run, t, now, writable)),
+      tasks: shown.map((t) => this.card(ref, run, t, now, writable)),
+      filter,
     };
   }
 
@@ -195,10 +210,12 @@ export class TaskBoardPanels implements vscode.WebviewPanelSerializer<BoardState
       existing.panel.reveal();
       return existing.panel;
     }
-    const panel = vscode.window.createWebviewPanel(BOARD_PANEL_TYPE, this.title(ref), vscode.ViewColumn.Active, {
-      enableScripts: true,
-      localResourceRoots: boardResourceRoots(this.deps.extensionUri),
-    });
+    const panel = vscode.window.createWebviewPanel(
+      BOARD_PANEL_TYPE,
+      this.title(ref),
+      vscode.ViewColumn.Active,
+      webviewOptions(this.deps.extensionUri),
+    );
     this.attach(panel, ref);
     return panel;
   }

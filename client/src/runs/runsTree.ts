@@ -1,7 +1,9 @@
 // The Runs tree: folder (multi-root only) → run → Steps / Tasks by status / Checkpoints.
 // Nodes are cached by id so `onDidChangeTreeData.fire(node)` refreshes exactly the run that
 // changed; `contextValue` (run.<status>[.bound][.mismatch];<action>;… — runActions.ts, task.<status>;<action>;… — taskActions.ts)
-// drives the view/item/context menus in package.json.
+// drives the view/item/context menus in package.json. A task filter (Filter Tasks…, read by
+// typedTaskFilter.ts) leaves under each run only the tasks that match, and the status groups that
+// hold some; a run without any stays, saying so.
 import { runStatusText } from '../../../contract/runRules';
 import * as vscode from 'vscode';
 import type { Step, Task } from '../../../contract/schemas/records';
@@ -23,6 +25,7 @@ import {
 } from '../../../contract/taskText';
 import { offeredActions, taskContextValue, waitTexts } from './taskActions';
 import { runContextValue } from './runActions';
+import { isFiltering, NO_TASK_FILTER, readTaskFilter, showsTask, type TypedTaskFilter } from './typedTaskFilter';
 import type { AttentionItem } from '../../../contract/attention';
 import type { AttentionModel } from '../attention/attentionModel';
 import { attentionCountText, attentionTreeItem } from '../attention/attentionItems';
@@ -48,7 +51,11 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
   private readonly emitter = new vscode.EventEmitter<RunsNode | undefined>();
   private readonly disposables: vscode.Disposable[] = [];
   private readonly ticker: NodeJS.Timeout;
+  private taskFilter: TypedTaskFilter = NO_TASK_FILTER;
+  private readonly filterEmitter = new vscode.EventEmitter<string>();
   readonly onDidChangeTreeData = this.emitter.event;
+  /** The task filter changed (its text; empty: none). */
+  readonly onDidChangeTaskFilter = this.filterEmitter.event;
 
   constructor(
     private readonly model: RunsModel,
@@ -76,6 +83,31 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
     const node = this.nodes.get(`run:${runKey(ref)}`);
     if (node) this.emitter.fire(node);
     else this.emitter.fire(undefined);
+  }
+
+  /** The task filter's text; empty while the tree shows every task. */
+  get taskFilterText(): string {
+    return isFiltering(this.taskFilter) ? this.taskFilter.text : '';
+  }
+
+  /** Shows only the tasks matching `text` (blank: every task). A text that is no filter throws why, changing nothing. */
+  setTaskFilter(text: string): void {
+    const typed = readTaskFilter(text.trim());
+    if (typed.error !== undefined) throw new Error(typed.error);
+    if (typed.text === this.taskFilterText) return;
+    this.taskFilter = typed;
+    this.filterEmitter.fire(this.taskFilterText);
+    this.refresh();
+  }
+
+  /** Whether the task filter hides this task. */
+  hidesTask(task: Task): boolean {
+    return !showsTask(this.taskFilter, task);
+  }
+
+  /** The tasks of a run the tree shows. */
+  private shownTasks(ref: RunRef): Task[] {
+    return (this.model.get(ref)?.run.tasks ?? []).filter((t) => showsTask(this.taskFilter, t));
   }
 
   /** A task's node, made as the tree would make it on the way down to it (for reveal). */
@@ -137,13 +169,13 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
           this.node({ kind: 'step', id: `step:${runKey(n.ref)}:${step.step_id}`, ref: n.ref, step, parent: n }),
         );
       case 'tasks': {
-        const tasks = this.model.get(n.ref)?.run.tasks ?? [];
+        const tasks = this.shownTasks(n.ref);
         return TASK_STATUS_ORDER.filter((s) => tasks.some((t) => t.status === s)).map((status) =>
           this.node({ kind: 'taskStatus', id: `status:${runKey(n.ref)}:${status}`, ref: n.ref, status, parent: n }),
         );
       }
       case 'taskStatus': {
-        const tasks = (this.model.get(n.ref)?.run.tasks ?? [])
+        const tasks = this.shownTasks(n.ref)
           .filter((t) => t.status === n.status)
           .sort((a, b) => b.priority - a.priority || a.created_ts - b.created_ts);
         return tasks.map((t) =>
@@ -191,7 +223,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
       case 'checkpoints':
         return this.groupItem(n);
       case 'taskStatus': {
-        const count = (this.model.get(n.ref)?.run.tasks ?? []).filter((t) => t.status === n.status).length;
+        const count = this.shownTasks(n.ref).filter((t) => t.status === n.status).length;
         const expanded = n.status === 'in_progress' || n.status === 'runnable' || n.status === 'pending';
         const item = new vscode.TreeItem(
           TASK_STATUS_LABEL[n.status],
@@ -262,9 +294,11 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
       item.iconPath = new vscode.ThemeIcon('bookmark');
       return item;
     }
-    const children: { status: string }[] = (n.kind === 'steps' ? run?.steps : run?.tasks) ?? [];
+    const children: { status: string }[] = (n.kind === 'steps' ? run?.steps : run && this.shownTasks(n.ref)) ?? [];
     item.iconPath = new vscode.ThemeIcon(n.kind === 'steps' ? 'list-ordered' : 'checklist');
-    item.description = run ? `${children.filter((c) => c.status === 'done').length}/${children.length} done` : '';
+    if (!run) item.description = '';
+    else if (n.kind === 'tasks' && isFiltering(this.taskFilter)) item.description = `${children.length} of ${run.tasks.length} match`;
+    else item.description = `${children.filter((c) => c.status === 'done').length}/${children.length} done`;
     // A group that was empty keeps "not expandable" under its id in VS Code's view state:
     // a different id once children arrive lets it open.
     if (run && children.length === 0) {
@@ -286,7 +320,8 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
     item.iconPath = runIcon(run.status, !!entry.mismatch);
     const why = run.why_next_step ? firstLine(run.why_next_step, 80) : '';
     const status = runStatusText(run);
-    item.description = entry.mismatch ? `workspace mismatch · ${status}` : why ? `${status} · ${why}` : status;
+    const noMatch = isFiltering(this.taskFilter) && this.shownTasks(n.ref).length === 0 ? 'no task matches · ' : '';
+    item.description = noMatch + (entry.mismatch ? `workspace mismatch · ${status}` : why ? `${status} · ${why}` : status);
     const bound = run.workspace.canonical_path !== '';
     item.contextValue = runContextValue(run.status, bound, !!entry.mismatch);
     const md = new vscode.MarkdownString(undefined, true);
@@ -340,6 +375,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
     clearInterval(this.ticker);
     for (const d of this.disposables) d.dispose();
     this.emitter.dispose();
+    this.filterEmitter.dispose();
   }
 }
 

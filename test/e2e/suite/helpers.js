@@ -53,6 +53,8 @@ const EXTENSION_ID = 'runboard.runboard';
  *   'runboard.openRunLog': vscode.Uri;
  *   'runboard.openTaskDetails': vscode.Uri;
  *   'runboard.setupMcp': { registered: boolean; files: string[] };
+ *   'runboard.filterTasks': string;
+ *   'runboard.clearTaskFilter': string;
  * }} CommandResults
  */
 

@@ -55,6 +55,25 @@ export async function cardAction(frame, taskId, action) {
   await card(frame, taskId).locator(`vscode-toolbar-button[data-action="${action}"]`).click();
 }
 
+/**
+ * What a page must not do while a scenario runs: break a webview's CSP (Chromium logs each
+ * violation) or open a dialog (an injected alert() would). Dialogs are dismissed and counted.
+ */
+/** @param {import('playwright-core').Page} page */
+export function watchPageSafety(page) {
+  /** @type {string[]} */
+  const cspViolations = [];
+  page.on('console', (m) => {
+    if (/Content Security Policy/i.test(m.text())) cspViolations.push(m.text());
+  });
+  let dialogs = 0;
+  page.on('dialog', (d) => {
+    dialogs++;
+    void d.dismiss();
+  });
+  return { cspViolations, dialogs: () => dialogs };
+}
+
 /** The ids of the runs in a workspace folder. */
 export function runIds(workspace) {
   const dir = path.join(workspace, '.runboard', 'runs');
@@ -75,4 +94,41 @@ export function runboardCli(workspace, args, { agent = 'agent-007', input, cli =
   });
   if (r.status !== 0) throw new Error(`runboard ${args.join(' ')} exited ${r.status}: ${r.stderr || r.stdout}`);
   return r.stdout.trim() ? JSON.parse(r.stdout) : undefined;
+}
+
+/**
+ * The frame of a webview whose own document holds `selector` (the stats panel's `.chart-grid`,
+ * the graph's `svg.graph`): webviews are nested iframes outside the editor DOM.
+ */
+/** @param {import('playwright-core').Page} page @param {string} selector @param {{ timeout?: number }} [o] */
+export async function webviewFrame(page, selector, { timeout = 60_000 } = {}) {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    for (const frame of page.frames()) {
+      if (await frame.evaluate((s) => !!document.querySelector(s), selector).catch(() => false)) return frame;
+    }
+    if (Date.now() > deadline) throw new Error(`no webview frame holding ${selector} within ${timeout} ms`);
+    await page.waitForTimeout(250);
+  }
+}
+
+/** A task of a run claimed by a CLI agent, then completed — or failed, with `error`. */
+/** @param {string} workspace @param {string} runId @param {string} taskId @param {{ agent?: string, error?: string }} [o] */
+export function finishTask(workspace, runId, taskId, { agent = 'agent-007', error } = {}) {
+  const { task } = runboardCli(workspace, ['--run', runId, 'claim', '--task', taskId], { agent });
+  const how = error === undefined ? ['complete'] : ['fail', '--error', error];
+  runboardCli(workspace, ['--run', runId, ...how, '--task', taskId, '--token', task.lease_token], { agent });
+}
+
+/** Waits until the row selected in the Runs tree holds `text` (a task revealed there); returns its label. */
+/** @param {import('../driver/workbench.mjs').Workbench} wb @param {string} text */
+export async function waitForRunsSelection(wb, text, timeout = 20_000) {
+  const row = wb.view('Runs').locator('.monaco-list-row.selected').first();
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const label = (await row.count()) ? ((await row.getAttribute('aria-label')) ?? (await row.innerText())) : undefined;
+    if (label?.includes(text)) return label;
+    if (Date.now() > deadline) throw new Error(`the Runs tree did not select ${JSON.stringify(text)} (selected: ${JSON.stringify(label)})`);
+    await wb.page.waitForTimeout(200);
+  }
 }

@@ -2,22 +2,14 @@
 // A task titled `<img src=x onerror=alert(1)>` renders as text on the board: the card shows those
 // characters, the webview has no <img>, and no dialog opens.
 import assert from 'node:assert/strict';
-import { boardFrame, card, runIds, runboardCli } from './runboardPage.mjs';
+import { boardFrame, card, runIds, runboardCli, watchPageSafety } from './runboardPage.mjs';
 
 export const title = 'task payloads render as text on the board';
 const EVIL = '<img src=x onerror=alert(1)>';
 
 export async function run({ wb, page, workspace, shot, log }) {
   // The board runs under a strict CSP (default-src 'none', nonce scripts): it must not need to break it.
-  const cspViolations = [];
-  page.on('console', (m) => {
-    if (/Content Security Policy/i.test(m.text())) cspViolations.push(m.text());
-  });
-  let dialogs = 0;
-  page.on('dialog', (d) => {
-    dialogs++;
-    void d.dismiss();
-  });
+  const { cspViolations, dialogs } = watchPageSafety(page);
   // The run and its task come from another process, as an agent would write them.
   const { run: created } = runboardCli(workspace, ['run', 'create', '--id', 'xss-run', 'Render untrusted task text']);
   runboardCli(workspace, ['--run', created.run_id, 'tasks', 'create', '-'], {
@@ -39,7 +31,7 @@ export async function run({ wb, page, workspace, shot, log }) {
   assert.equal(await board.locator('img').count(), 0, 'no <img> element in the board');
   assert.equal(await board.locator('#app script, #app b').count(), 0, 'no injected elements');
   await page.waitForTimeout(500);
-  assert.equal(dialogs, 0, 'no alert() ran');
+  assert.equal(dialogs(), 0, 'no alert() ran');
   assert.deepEqual(cspViolations.filter((t) => /vscode-webview|board|codicon/i.test(t)), [], 'no CSP violation by the board');
   log('the payload title is shown as text; no img element, no alert');
   await shot('xss-as-text');

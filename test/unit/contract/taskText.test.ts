@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import type { RunStatus } from '../../../contract/statuses';
 import type { RunRecord, Task } from '../../../contract/schemas/records';
 import { waitTexts } from '../../../client/src/runs/taskActions';
-import { formatDuration, leaseText, taskDescription, taskTitle } from '../../../contract/taskText';
+import { formatDuration, formatSpan, leaseText, taskDescription, taskTitle } from '../../../contract/taskText';
 import { taskRecord } from './taskRecord';
 
 const task = taskRecord;
@@ -28,6 +28,11 @@ describe('countdowns', () => {
     assert.equal(formatDuration(59_000), '59s');
     assert.equal(formatDuration(65_000), '1m 05s');
     assert.equal(formatDuration(3_720_000), '1h 02m');
+    // A measured span keeps what a second would hide.
+    assert.equal(formatSpan(0), '0ms');
+    assert.equal(formatSpan(340.4), '340ms');
+    assert.equal(formatSpan(4_299), '4.2s');
+    assert.equal(formatSpan(65_000), '1m 05s');
   });
   it('says when a lease expired', () => {
     assert.equal(leaseText(task({ lease_expires_at_ms: 10_000 }), 20_000), 'lease expired');

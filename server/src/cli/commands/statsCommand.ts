@@ -3,7 +3,7 @@
 import type { CycleTimes, RunStatsResult } from '../../../../contract/results';
 import type { Invocation } from '../invocation';
 import { renderTable } from '../table';
-import { formatDuration } from '../../../../contract/taskText';
+import { formatSpan } from '../../../../contract/taskText';
 
 export async function stats({ session, out, args, opts }: Invocation): Promise<void> {
   const result = await session.execute('runStats', { run_id: await session.runId(args[0]), slices: opts.slices as number | undefined });
@@ -36,5 +36,5 @@ function cycles(title: string, rows: CycleTimes[]): string {
 }
 
 function duration(ms: number | undefined): string {
-  return ms === undefined ? '' : formatDuration(ms);
+  return ms === undefined ? '' : formatSpan(ms);
 }
