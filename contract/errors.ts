@@ -50,6 +50,10 @@ export const DOMAIN_CODES = [
   'RESTORE_UNAVAILABLE',
   // The store could not do its I/O (disk full, permissions, a symlink, lock timeout, a database unreachable).
   'STORAGE_ERROR',
+  // The run is archived (PROTOCOL.md §Archived runs): read it, replay it, or restore it to change it.
+  'RUN_ARCHIVED',
+  // archiveRun of a run that is not finished, without force.
+  'RUN_NOT_FINISHED',
   // .runboard/board.json cannot be used (a wrong field, credentials in it, a database board in an untrusted workspace).
   'BOARD_CONFIG_INVALID',
 ] as const;

@@ -2,6 +2,10 @@
 
 export const RUNBOARD_DIR = '.runboard';
 export const RUNS_DIR = 'runs';
+/** In .runboard/: archived runs, each a folder of sealed, compressed segments (PROTOCOL.md §Archived runs). */
+export const ARCHIVE_DIR = 'archive';
+/** In an archived run's folder: what it holds, written last (its presence is the archive's commit point). */
+export const ARCHIVE_MANIFEST_FILE = 'archive.json';
 /** The log: one event per line; also the run's lock. */
 export const EVENTS_FILE = 'events.jsonl';
 /** Writers waiting for a run's lock announce themselves here (fairness). */

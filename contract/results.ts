@@ -32,6 +32,30 @@ export interface UnreadableRun {
 export interface ListRunsResult {
   runs: RunRecord[];
   unreadable?: UnreadableRun[];
+  /** With `archived: true`: the archived runs, newest archive first. */
+  archived?: ArchivedRunInfo[];
+}
+/** An archived run as listed (PROTOCOL.md §Archived runs). */
+export interface ArchivedRunInfo {
+  root: string;
+  run_id: string;
+  objective: string;
+  status: RunStatus;
+  last_seq: number;
+  archived_at_ms: number;
+  archived_by: string;
+  reason?: string;
+  /** What the archive takes on disk, and what the log took when it was archived. */
+  archive_bytes: number;
+  log_bytes: number;
+}
+export interface ArchiveRunResult {
+  archived: ArchivedRunInfo;
+  /** Tasks whose leases `force` requeued first. */
+  requeued: string[];
+}
+export interface RestoreRunResult {
+  run: RunRecord;
 }
 /** One task's flow (PROTOCOL.md §runStats); times absent until they can be told. */
 export interface TaskFlow {
@@ -81,6 +105,8 @@ export interface GetRunResult {
   run: RunRecord;
   blackboard: Blackboard;
   damage?: LogDamage[];
+  /** Present when the run is archived: it is read-only until restored. */
+  archived?: ArchivedRunInfo;
 }
 /** Whether a cache or checkpoint from before the damage can restore what it lost, and what that puts back. */
 export type RestoreOffer =
@@ -198,4 +224,6 @@ export interface StoreResults {
   repairRun: RepairRunResult;
   validateWorkspaceLease: ValidateWorkspaceLeaseResult;
   rebindWorkspace: Deduped<RebindWorkspaceResult>;
+  archiveRun: ArchiveRunResult;
+  restoreRun: RestoreRunResult;
 }

@@ -44,6 +44,18 @@ export function formatSpan(ms: number): string {
   return formatDuration(ms);
 }
 
+/** "812 B", "4.2 KB", "347 MB" — a size on disk (1 KB = 1024 bytes). */
+export function formatBytes(bytes: number): string {
+  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
+  let v = bytes;
+  let u = 0;
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  return u === 0 ? `${v} B` : `${v < 10 ? v.toFixed(1) : Math.round(v)} ${units[u]}`;
+}
+
 export function leaseRemainingMs(task: Pick<Task, 'lease_expires_at_ms'>, now: number): number | undefined {
   return task.lease_expires_at_ms === undefined ? undefined : task.lease_expires_at_ms - now;
 }

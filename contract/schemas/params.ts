@@ -40,7 +40,20 @@ export const ListRunsParams = z.object({
   source: z.string().optional(),
   status: RunStatusSchema.optional(),
   limit: clampable.optional(),
+  /** Also list the archived runs (in `archived`: PROTOCOL.md §Archived runs). */
+  archived: z.boolean().optional(),
 });
+
+/** Archive a run (PROTOCOL.md §Archived runs): a finished one, or with `force` any, its leases requeued first. */
+export const ArchiveRunParams = z.object({
+  ...RunLocator,
+  force: z.boolean().optional(),
+  reason: optionalText,
+  /** Who archives (recorded in the archive; default "runboard"). */
+  by: z.string().optional(),
+});
+
+export const RestoreRunParams = z.object(RunLocator);
 
 /** What needs a person (contract/attention.ts): in one run, or every run of `root` (or of all open roots). */
 export const ListAttentionParams = z.object({
@@ -325,6 +338,8 @@ export const METHOD_PARAMS = {
   repairRun: RepairRunParams,
   validateWorkspaceLease: ValidateWorkspaceLeaseParams,
   rebindWorkspace: RebindWorkspaceParams,
+  archiveRun: ArchiveRunParams,
+  restoreRun: RestoreRunParams,
 } as const;
 export type StoreMethod = keyof typeof METHOD_PARAMS;
 export type ParamsOf<M extends StoreMethod> = z.infer<(typeof METHOD_PARAMS)[M]>;

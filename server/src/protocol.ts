@@ -64,6 +64,10 @@ export const Requests = {
   runStats: request<'runStats'>('runboard/runStats'),
   /** A run with its blackboard. */
   getRun: request<'getRun'>('runboard/getRun'),
+  /** Archives a run: read-only, out of listRuns, compressed, until restored. */
+  archiveRun: request<'archiveRun'>('runboard/archiveRun'),
+  /** Brings an archived run back, whole. */
+  restoreRun: request<'restoreRun'>('runboard/restoreRun'),
   /** Appends a run event (transition table of SPEC.md §4.2). */
   appendEvent: request<'appendEvent'>('runboard/appendEvent'),
   /** Completes or fails a run (completing waits for tasks in progress unless forced). */

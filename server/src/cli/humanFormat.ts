@@ -1,10 +1,10 @@
 // Human renderings of the protocol's records: runs, tasks, events, times.
 import { Blackboard, EventRecord, RunRecord, Task } from '../../../contract/schemas/records';
-import type { UnreadableRun } from '../../../contract/results';
+import type { ArchivedRunInfo, UnreadableRun } from '../../../contract/results';
 import { BoardSummary } from './boardSummary';
 import { oneLine, renderTable } from './table';
 import { runStatusText } from '../../../contract/runRules';
-import { payloadTitle, waitText } from '../../../contract/taskText';
+import { formatBytes, payloadTitle, waitText } from '../../../contract/taskText';
 import { waitReasons } from '../../../contract/taskRules';
 import { blackboardLine, openQuestionLines } from './blackboardFormat';
 
@@ -41,6 +41,25 @@ export function runsTable(runs: RunRecord[], unreadable: UnreadableRun[] = []): 
       ['RUN', 'STATUS', 'TASKS', 'UPDATED', 'OBJECTIVE'],
       runs.map((r) => [r.run_id, runStatusText(r), taskCounts(r.tasks), relativeTime(r.updated_at_ms), oneLine(r.objective, 50)]),
     ) + (problems ? `\n${problems}` : '')
+  );
+}
+
+/** The archived runs (listRuns with archived): when, by whom, and what they take on disk. */
+export function archivedTable(archived: ArchivedRunInfo[]): string {
+  if (archived.length === 0) return 'No archived runs.';
+  return (
+    'Archived:\n' +
+    renderTable(
+      ['RUN', 'STATUS', 'ARCHIVED', 'BY', 'SIZE', 'OBJECTIVE'],
+      archived.map((a) => [
+        a.run_id,
+        a.status,
+        relativeTime(a.archived_at_ms),
+        a.archived_by,
+        `${formatBytes(a.archive_bytes)} (log ${formatBytes(a.log_bytes)})`,
+        oneLine(a.objective, 50),
+      ]),
+    )
   );
 }
 

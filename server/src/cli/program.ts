@@ -94,6 +94,7 @@ function addRunCommands(program: Command): void {
     .description('list runs, newest first')
     .addOption(new Option('--status <status>', 'only runs with this status'))
     .option('--limit <n>', 'at most n runs (default 100)', integer)
+    .option('--archived', 'also list the archived runs')
     .action(handle(runCommands, 'runs'));
 
   program
@@ -123,6 +124,18 @@ function addRunCommands(program: Command): void {
     .option('--source <client>', 'source client (default: runboard-cli)')
     .action(handle(runCommands, 'runCreate'));
   run.command('show').description('the run, its steps and its board').argument('[run_id]').action(handle(runCommands, 'runShow'));
+  run
+    .command('archive')
+    .description('archive a finished run: out of the lists, its log compressed, read-only until restored')
+    .argument('[run_id]')
+    .option('--force', 'archive a run that is not finished (its leases are requeued first)')
+    .option('--reason <text>', 'why')
+    .action(handle(runCommands, 'runArchive'));
+  run
+    .command('restore')
+    .description('bring an archived run back, whole (see `runboard runs --archived`)')
+    .argument('<run_id>')
+    .action(handle(runCommands, 'runRestore'));
   run
     .command('export')
     .description("the run's events as JSON lines (the format of .runboard/runs/<run_id>/events.jsonl), to move it: `run import` reads them")

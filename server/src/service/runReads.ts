@@ -13,6 +13,7 @@ import type { RunHistory } from './runHistory';
 import { normalizePath } from './localPaths';
 import type { RunLog } from '../store/boardStore';
 import type { RunRegistry } from './runRegistry';
+import type { RunArchives } from './runArchives';
 
 const LISTED_UNREADABLE: ReadonlySet<string> = new Set(['STORAGE_ERROR', 'RUN_FORMAT_UNSUPPORTED']);
 
@@ -26,6 +27,7 @@ export class RunReads {
   constructor(
     private readonly registry: RunRegistry,
     private readonly history: RunHistory,
+    private readonly archives: RunArchives,
     private readonly clock: () => number,
   ) {}
 
@@ -62,7 +64,11 @@ export class RunReads {
       out.push(toRunRecord(h.state));
     }
     out.sort((a, b) => b.updated_at_ms - a.updated_at_ms || (a.run_id < b.run_id ? 1 : -1));
-    return { runs: out.slice(0, limit), ...(unreadable.length > 0 ? { unreadable } : {}) };
+    return {
+      runs: out.slice(0, limit),
+      ...(unreadable.length > 0 ? { unreadable } : {}),
+      ...(p.archived ? { archived: await this.archives.listArchived(p.root) } : {}),
+    };
   }
 
   /**

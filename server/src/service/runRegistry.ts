@@ -131,9 +131,15 @@ export class RunRegistry {
     for (const b of this.boards.values()) await b.ready(list);
   }
 
-  /** A run of an open root, loaded on first use; undefined when there is no such run. */
+  /** A run of an open root, loaded on first use — a live one, else an archived one (read-only); undefined when there is no such run. */
   async runIn(root: string, runId: string): Promise<RunLog | undefined> {
-    return this.boards.get(root)?.openRun(runId);
+    const board = this.boards.get(root);
+    return (await board?.openRun(runId)) ?? (await board?.openArchived?.(runId));
+  }
+
+  /** The board of an open root. */
+  board(root: string): BoardStore {
+    return this.boards.get(this.resolveRoot(root))!;
   }
 
   async locate(p: Locator): Promise<RunLog> {

@@ -9,6 +9,7 @@ import { METHOD_PARAMS, ParamsOf, parseParams, StoreMethod } from '../../../cont
 import type { EventRecord, Task } from '../../../contract/schemas/records';
 import { CommandStamp, fingerprintParams } from '../engine/commandIndex';
 import { IdSource } from '../engine/ids';
+import { DomainError } from '../engine/errors';
 import { checkParamsLimits } from '../engine/jsonLimits';
 import { patchRowFor } from '../engine/patches';
 import {
@@ -30,6 +31,8 @@ import { readOnlyError } from '../store/readOnly';
 import { createRun } from './runCreation';
 import { RunHistory } from './runHistory';
 import { RunReads } from './runReads';
+import { archivedInfo, RunArchives } from './runArchives';
+import { archivedError } from '../store/archivedError';
 import { Locator, RunRegistry } from './runRegistry';
 import { StoreListener, StoreOptions } from '../store/types';
 import { decideClaim, whyNothingToClaim } from '../engine/taskClaim';
@@ -58,12 +61,14 @@ export class RunService {
   private readonly registry: RunRegistry;
   private readonly history: RunHistory;
   private readonly reads: RunReads;
+  private readonly archives: RunArchives;
 
   constructor(roots: string[] = [], options: Partial<StoreOptions> = {}, openBoard: BoardOpener = boardOpener()) {
     this.options = { ...DEFAULT_STORE_OPTIONS, ...options };
     this.registry = new RunRegistry(this.options, openBoard);
     this.history = new RunHistory(this.registry, this.options.clock);
-    this.reads = new RunReads(this.registry, this.history, this.options.clock);
+    this.archives = new RunArchives(this.registry, this.options.clock);
+    this.reads = new RunReads(this.registry, this.history, this.archives, this.options.clock);
     for (const r of roots) this.addRoot(r);
   }
 
@@ -172,7 +177,12 @@ export class RunService {
     getRun: async (p) => {
       const h = await this.registry.current(p);
       const damage = h.damageReport();
-      return { run: toRunRecord(h.state), blackboard: toBlackboard(h.state), ...(damage.length > 0 ? { damage } : {}) };
+      return {
+        run: toRunRecord(h.state),
+        blackboard: toBlackboard(h.state),
+        ...(damage.length > 0 ? { damage } : {}),
+        ...(h.archive ? { archived: archivedInfo(h) } : {}),
+      };
     },
     appendEvent: (p, s) =>
       this.runCommand(
@@ -284,6 +294,8 @@ export class RunService {
       return p.accept || p.restore ? h.repair(p.restore === true) : { ...(await h.examineDamage()), event: null };
     },
     validateWorkspaceLease: (p) => this.validateWorkspaceLease(p),
+    archiveRun: (p) => this.archives.archiveRun(p),
+    restoreRun: (p) => this.archives.restoreRun(p),
     rebindWorkspace: async (p, s) => {
       const h = await this.registry.locate(p);
       const current = normalizePath(p.current_path, h.root);
@@ -308,7 +320,12 @@ export class RunService {
     result: (applied: EventRecord[], state: RunState) => T,
   ): Promise<T | (T & { deduped: true })> {
     const h = await this.registry.locate(p);
-    const outcome = await h.command(stamp, decide, result);
+    const outcome = await h.command(stamp, decide, result).catch(async (e: unknown) => {
+      // The run was archived while the command waited for its lock: say so, not that it is gone.
+      if (e instanceof DomainError && e.code === 'RUN_NOT_FOUND' && (await this.registry.runIn(h.root, h.runId))?.archive)
+        throw archivedError(h.runId);
+      throw e;
+    });
     if ('result' in outcome) return outcome.result;
     // A repeat: the original events are in the log; the run/blackboard as they were then come from a replay.
     const { first_seq, last_seq } = outcome.repeat;
@@ -402,4 +419,6 @@ export const WRITING_METHODS: ReadonlySet<StoreMethod> = new Set<StoreMethod>([
   'createCheckpoint',
   'validateWorkspaceLease',
   'rebindWorkspace',
+  'archiveRun',
+  'restoreRun',
 ]);

@@ -57,7 +57,31 @@ export interface BoardStore {
    * watcher; LISTEN/NOTIFY on a database), and keeps every loaded run caught up while it follows.
    */
   follow(changed: (runId: string) => void): { close(): Promise<void> };
+  /** Archived runs (PROTOCOL.md §Archived runs), never loaded until asked for by id; a board that keeps none has none. */
+  archivedRunIds?(): Awaitable<string[]>;
+  /** An archived run, read-only (every write answers RUN_ARCHIVED); undefined when the run is not archived. */
+  openArchived?(runId: string): Awaitable<RunLog | undefined>;
+  /** Archives a live run: under its lock `check` may refuse; the run leaves the board's live runs, whole in its archive. */
+  archiveRun?(runId: string, check: (state: RunState) => void, note: ArchiveNote): Promise<void>;
+  /** Brings an archived run back, whole; RUN_EXISTS when a live run has its id. */
+  restoreRun?(runId: string): Promise<RunLog>;
   close(): void;
+}
+
+/** Who archived a run, when and why. */
+export interface ArchiveNote {
+  at_ms: number;
+  by: string;
+  reason?: string;
+}
+
+/** What an archived run's archive says of it (ArchivedRunInfo without what the run record says). */
+export interface ArchiveFacts {
+  archived_at_ms: number;
+  archived_by: string;
+  reason?: string;
+  archive_bytes: number;
+  log_bytes: number;
 }
 
 /** What a board's store is given: options, and whom it tells about commits and problems. */
@@ -96,6 +120,8 @@ export interface RunLog {
   readonly lastSeq: number;
   /** True once the run was found deleted under this process: the board lets it go. */
   readonly gone: boolean;
+  /** Set on an archived run: what its archive says of it. */
+  readonly archive?: ArchiveFacts;
   /** Folds what other processes committed since the last read, without the lock; listeners hear of it. */
   catchUp(): Awaitable<EventRecord[]>;
   /** Events with from ≤ seq ≤ to (each passed to `onEvent` instead of collected, when given). */

@@ -1,6 +1,7 @@
 // runs, run create|show|events|pause|resume|cancel|reopen, event append.
 import { summarizeBoard } from '../boardSummary';
-import { eventLine, runDetails, runsTable } from '../humanFormat';
+import { archivedTable, eventLine, runDetails, runsTable } from '../humanFormat';
+import { formatBytes } from '../../../../contract/taskText';
 import { Invocation } from '../invocation';
 import { UsageError } from '../usageError';
 import { RUN_STATUSES, RunStatus } from '../../../../contract/statuses';
@@ -12,8 +13,32 @@ export async function runs({ session, out, opts }: Invocation): Promise<void> {
   const result = await session.execute('listRuns', {
     status: opts.status as RunStatus | undefined,
     limit: opts.limit as number | undefined,
+    ...(opts.archived ? { archived: true } : {}),
   });
-  out.result(result, () => runsTable(result.runs, result.unreadable));
+  out.result(result, () =>
+    [runsTable(result.runs, result.unreadable), ...(result.archived ? ['', archivedTable(result.archived)] : [])].join('\n'),
+  );
+}
+
+export async function runArchive({ session, out, args, opts }: Invocation): Promise<void> {
+  const result = await session.execute('archiveRun', {
+    run_id: await session.runId(args[0]),
+    ...(opts.force ? { force: true } : {}),
+    reason: opts.reason as string | undefined,
+    by: session.agent,
+  });
+  const a = result.archived;
+  out.result(result, () =>
+    [
+      `Archived run ${a.run_id}: its log of ${formatBytes(a.log_bytes)} is kept in ${formatBytes(a.archive_bytes)}; restore it with \`runboard run restore ${a.run_id}\`.`,
+      ...(result.requeued.length > 0 ? [`Requeued first: ${result.requeued.join(', ')}`] : []),
+    ].join('\n'),
+  );
+}
+
+export async function runRestore({ session, out, args }: Invocation): Promise<void> {
+  const result = await session.execute('restoreRun', { run_id: args[0]! });
+  out.result(result, () => `Restored run ${result.run.run_id} (${result.run.status}, ${result.run.last_event_seq} events).`);
 }
 
 export async function runCreate({ session, out, args, opts }: Invocation): Promise<void> {
@@ -41,7 +66,11 @@ export async function runCreate({ session, out, args, opts }: Invocation): Promi
 export async function runShow({ session, out, args }: Invocation): Promise<void> {
   const result = await session.execute('getRun', { run_id: await session.runId(args[0]) });
   out.result(result, () => {
-    const details = runDetails(result.run, summarizeBoard(result.run, result.blackboard), result.blackboard);
+    const shown = runDetails(result.run, summarizeBoard(result.run, result.blackboard), result.blackboard);
+    const a = result.archived;
+    const details = a
+      ? `${shown}\n\nARCHIVED ${new Date(a.archived_at_ms).toISOString()} by ${a.archived_by}${a.reason ? ` (${a.reason})` : ''}: read-only; \`runboard run restore ${a.run_id}\` brings it back.`
+      : shown;
     if (!result.damage) return details;
     const where = result.damage.map((d) => `  ${d.file}:${d.line}  ${d.message}`).join('\n');
     return `${details}\n\nREAD-ONLY: the log has lines that cannot be folded (shown around them):\n${where}\nSee \`runboard repair ${result.run.run_id}\`.`;

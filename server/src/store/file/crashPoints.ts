@@ -6,7 +6,22 @@ const target = spec?.split(':')[0];
 const nth = Number(spec?.split(':')[1] ?? 1);
 let hits = 0;
 
-export type CrashPoint = 'after-lock' | 'partial-write' | 'before-fsync' | 'before-unlock' | 'snapshot-write' | 'checkpoint-write';
+export type CrashPoint =
+  | 'after-lock'
+  | 'partial-write'
+  | 'before-fsync'
+  | 'before-unlock'
+  | 'snapshot-write'
+  | 'checkpoint-write'
+  // Archiving and restoring (archive/): after a segment, before the manifest, after the archive is in
+  // place and before the run leaves runs/, after the run left and before its folder is removed; the
+  // same for a restore.
+  | 'archive-segment'
+  | 'archive-manifest'
+  | 'archive-in-place'
+  | 'archive-run-moved'
+  | 'restore-log'
+  | 'restore-in-place';
 
 /** Counts a visit to `point`; true on the visit that must crash (the caller may do damage first). */
 export function crashDue(point: CrashPoint): boolean {

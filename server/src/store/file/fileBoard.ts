@@ -8,7 +8,7 @@ import { CREATING_FILE, EVENTS_FILE } from '../../../../contract/layout';
 import type { EventRecord } from '../../../../contract/schemas/records';
 import { DomainError } from '../../engine/errors';
 import { runIdProblem } from '../../engine/ids';
-import type { BoardSite, BoardStore, RunLog } from '../boardStore';
+import type { ArchiveNote, BoardSite, BoardStore, RunLog } from '../boardStore';
 import { whyUnreadable } from './fileIdentity';
 import type { OpenFiles } from './openFiles';
 import { runDir, runsDir } from './paths';
@@ -18,10 +18,16 @@ import { HeldLock, OsRunLock } from './runLock';
 import type { RunSite } from './runSite';
 import { RunsWatcher } from './runsWatcher';
 import { ensureRunboardFolder } from './runboardFolder';
+import type { RunState } from '../../engine/state';
+import { readOnlyError } from '../readOnly';
+import { archiveDir, archivedRunDir, manifestFile } from './archive/archiveFormat';
+import { ArchivedRun } from './archive/archivedRun';
+import { archiveRunFiles, removeLeftoverArchive, sweepWorkFolders, unpackArchive } from './archive/runArchive';
 
 export class FileBoard implements BoardStore {
   readonly shared = false;
   private readonly runs = new Map<string, RunHandle>();
+  private readonly archived = new Map<string, ArchivedRun>();
   private creationLock: OsRunLock | undefined;
 
   constructor(
@@ -204,6 +210,75 @@ export class FileBoard implements BoardStore {
       throw e;
     }
     this.runs.set(runId, h);
+    return h;
+  }
+
+  // ------------------------------------------------------------------ archived runs
+
+  /** Ids of the archived runs (a folder in archive/ with a manifest), but those live in runs/ (a leftover archive). */
+  archivedRunIds(): string[] {
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(archiveDir(this.root), { withFileTypes: true });
+    } catch {
+      return [];
+    }
+    const live = new Set(this.runIds());
+    return entries
+      .filter(
+        (d) =>
+          d.isDirectory() &&
+          !runIdProblem(d.name) &&
+          !live.has(d.name) &&
+          fs.existsSync(manifestFile(path.join(archiveDir(this.root), d.name))),
+      )
+      .map((d) => d.name);
+  }
+
+  /** An archived run, read-only; undefined when the run is not archived. */
+  async openArchived(runId: string): Promise<ArchivedRun | undefined> {
+    if (runIdProblem(runId) || logMayExist(path.join(runDir(this.root, runId), EVENTS_FILE))) return undefined;
+    const cached = this.archived.get(runId);
+    cached?.catchUp();
+    if (cached && !cached.gone) return cached;
+    this.archived.delete(runId);
+    const a = await ArchivedRun.open(this.root, runId, archivedRunDir(this.root, runId), this.site.options.maxLineBytes);
+    if (a) this.archived.set(runId, a);
+    return a;
+  }
+
+  /** Archives a live run (RUN_NOT_FOUND when there is none; `check` refuses under its lock). */
+  async archiveRun(runId: string, check: (state: RunState) => void, note: ArchiveNote): Promise<void> {
+    if (this.site.options.readOnly) throw readOnlyError();
+    sweepWorkFolders(this.root);
+    const h = this.openRun(runId);
+    if (!h) throw new DomainError('RUN_NOT_FOUND', `No run ${runId} in ${this.root}.`, { run_id: runId });
+    await archiveRunFiles(this.root, h, check, { ...note, fsync: this.site.options.durability === 'fsync' });
+    this.drop(runId);
+  }
+
+  /** Brings an archived run back to runs/, whole. A live run is answered as it is (its leftover archive, if any, removed). */
+  async restoreRun(runId: string): Promise<RunLog> {
+    if (this.site.options.readOnly) throw readOnlyError();
+    sweepWorkFolders(this.root);
+    const live = this.openRun(runId);
+    if (live) {
+      if (fs.existsSync(archivedRunDir(this.root, runId))) await live.whileLocked(() => removeLeftoverArchive(this.root, runId));
+      return live;
+    }
+    const creating = await this.lockCreation();
+    try {
+      if (this.openRun(runId))
+        throw new DomainError('RUN_EXISTS', `Run ${runId} is not archived: it is live in ${this.root}.`, { run_id: runId });
+      await unpackArchive(this.root, runId, this.site.options.durability === 'fsync');
+    } finally {
+      creating.release();
+    }
+    this.archived.delete(runId);
+    const h = this.openRun(runId);
+    if (!h) throw new DomainError('STORAGE_ERROR', `Run ${runId} was restored and then went missing.`, { run_id: runId });
+    // The run is live again: its archive goes, under its lock (an archive being made of it meanwhile is never the one removed).
+    await h.whileLocked(() => removeLeftoverArchive(this.root, runId));
     return h;
   }
 

@@ -13,7 +13,7 @@ import type { Checkpoint, EventRecord } from '../../../../contract/schemas/recor
 import type { CommandStamp } from '../../engine/commandIndex';
 import { DomainError } from '../../engine/errors';
 import { restoresAnything } from '../../engine/logRestore';
-import { applyEvent, RunState } from '../../engine/state';
+import { applyEvent, RunState, toBlackboard, toRunRecord } from '../../engine/state';
 import { CommandContext } from '../../engine/ids';
 import type { CheckpointListing, CommandOutcome, PageCursor, RunLog } from '../boardStore';
 import { GroupCommit } from '../groupCommit';
@@ -39,6 +39,7 @@ import { damagedError } from './writeRefusals';
 import { newerFormatError } from '../runFormat';
 import { WriterClock } from '../writerClock';
 import { eventLines } from '../eventLines';
+import type { ArchiveSource } from './archive/archiveWriter';
 
 export class RunHandle extends RunReader implements RunLog {
   private readonly lock: OsRunLock;
@@ -194,6 +195,48 @@ export class RunHandle extends RunReader implements RunLog {
       },
       { repairing: true },
     );
+  }
+
+  /**
+   * Takes the run out of the log's folder (archive/runArchive.ts): under the lock, on the caught-up
+   * state of the file at the path, `check` may refuse (a run not finished, still holding leases);
+   * then `move` gets what it needs to write the archive and moves the run's folder away, all before
+   * the lock is let go — no writer can commit in between. The handle is gone after.
+   */
+  async moveToArchive(check: (state: RunState) => void, move: (src: ArchiveSource) => Promise<void>): Promise<void> {
+    if (this.opts.readOnly) throw readOnlyError();
+    const held = await this.lockOrFail();
+    const notices: EventRecord[] = [];
+    try {
+      if (!this.onFileAtPath(held))
+        throw new DomainError('STORAGE_ERROR', `${this.log.file} was replaced while it was being archived; try again.`);
+      notices.push(...this.consumeNewSafely(held.fd));
+      this.assertWritable();
+      check(this.state);
+      await move({
+        runId: this.runId,
+        fd: held.fd,
+        logBytes: this.log.offset,
+        lastSeq: this.logSeq,
+        final: { run_id: this.runId, seq: this.logSeq, run: toRunRecord(this.state), blackboard: toBlackboard(this.state) },
+        checkpoints: this.listCheckpoints(),
+      });
+    } finally {
+      held.release();
+      if (notices.length > 0) this.notify(notices);
+    }
+    this.markGone(`Run ${this.runId} was archived: it is read from its archive now.`);
+  }
+
+  /** `body` under the run's lock, while the file locked is the log at the path (RUN_NOT_FOUND once it is not there). */
+  async whileLocked<T>(body: () => T | Promise<T>): Promise<T> {
+    const held = await this.lockOrFail();
+    try {
+      if (!this.onFileAtPath(held) || compareAtPath(this.log.file, held.identity) !== 'same') throw this.markGone();
+      return await body();
+    } finally {
+      held.release();
+    }
   }
 
   /** Appends seq 1 of a new run; RUN_EXISTS when another process created it first. */

@@ -219,8 +219,10 @@ export class RunReader {
     return new DomainError('STORAGE_ERROR', `Cannot read run ${this.runId}: ${why}.`, { run_id: this.runId });
   }
 
-  protected markGone(): DomainError {
-    this.end(`${this.log.file} was deleted while this process had the run open; the run is no longer served from it.`);
+  protected markGone(
+    why = `${this.log.file} was deleted while this process had the run open; the run is no longer served from it.`,
+  ): DomainError {
+    this.end(why);
     return new DomainError('RUN_NOT_FOUND', `Run ${this.runId} is gone: its log ${this.log.file} was deleted.`, { run_id: this.runId });
   }
 

@@ -1,0 +1,113 @@
+// Archived runs (PROTOCOL.md §Archived runs): archiving a run — a finished one, or with `force`
+// any, its leases requeued first —, restoring it, and listing the archives. The board keeps the
+// files (or rows); this says when a run may go and what a caller is told.
+import type * as R from '../../../contract/results';
+import type { ParamsOf } from '../../../contract/schemas/params';
+import { isTerminal } from '../../../contract/statuses';
+import { DomainError } from '../engine/errors';
+import { type RunState, toRunRecord } from '../engine/state';
+import { decideRequeue } from '../engine/taskLifecycle';
+import { checkTextLimit } from '../engine/text';
+import type { RunLog } from '../store/boardStore';
+import type { RunRegistry } from './runRegistry';
+
+const ARCHIVED_BY_DEFAULT = 'runboard';
+
+export class RunArchives {
+  constructor(
+    private readonly registry: RunRegistry,
+    private readonly clock: () => number,
+  ) {}
+
+  async archiveRun(p: ParamsOf<'archiveRun'>): Promise<R.ArchiveRunResult> {
+    checkTextLimit('reason', p.reason);
+    const h = await this.registry.current(p);
+    // Archived already (a repeat): the archive as it is.
+    if (h.archive) return { archived: archivedInfo(h), requeued: [] };
+    const board = this.registry.board(h.root);
+    if (!board.archiveRun) throw notKept(h.root);
+    const by = p.by?.trim() || ARCHIVED_BY_DEFAULT;
+    const requeued = p.force ? await this.requeueLeases(h, by, p.reason) : [];
+    await board.archiveRun(h.runId, (state) => assertArchivable(state, p.force === true), {
+      at_ms: this.clock(),
+      by,
+      ...(p.reason?.trim() ? { reason: p.reason.trim() } : {}),
+    });
+    const archived = await board.openArchived?.(h.runId);
+    if (!archived) throw new DomainError('STORAGE_ERROR', `Run ${h.runId} was archived and then went missing.`, { run_id: h.runId });
+    return { archived: archivedInfo(archived), requeued };
+  }
+
+  async restoreRun(p: ParamsOf<'restoreRun'>): Promise<R.RestoreRunResult> {
+    const h = await this.registry.current(p);
+    const board = this.registry.board(h.root);
+    // Live already (a repeat, or never archived): the run as it is (the board tidies a leftover archive).
+    if (!board.restoreRun) {
+      if (!h.archive) return { run: toRunRecord(h.state) };
+      throw notKept(h.root);
+    }
+    const restored = await board.restoreRun(h.runId);
+    return { run: toRunRecord(restored.state) };
+  }
+
+  /** The archived runs of `root` (or every open root), newest archive first. */
+  async listArchived(root: string | undefined): Promise<R.ArchivedRunInfo[]> {
+    const out: R.ArchivedRunInfo[] = [];
+    for (const r of root !== undefined ? [this.registry.resolveRoot(root)] : this.registry.rootPaths()) {
+      const board = this.registry.board(r);
+      for (const id of (await board.archivedRunIds?.()) ?? []) {
+        const a = await board.openArchived?.(id);
+        if (a?.archive) out.push(archivedInfo(a));
+      }
+    }
+    return out.sort((a, b) => b.archived_at_ms - a.archived_at_ms || (a.run_id < b.run_id ? -1 : 1));
+  }
+
+  /** Takes back every live lease (one command per task: each a requeue as a person's would be). */
+  private async requeueLeases(h: RunLog, by: string, reason: string | undefined): Promise<string[]> {
+    const held = [...h.state.tasks.values()].filter((t) => t.status === 'in_progress').map((t) => t.id);
+    for (const task_id of held) {
+      await h.command(
+        undefined,
+        (st, ctx) =>
+          st.tasks.get(task_id)?.status === 'in_progress'
+            ? decideRequeue(st, { task_id, force: true, agent_id: by, reason: reason?.trim() || 'the run is being archived' }, ctx)
+            : [],
+        () => undefined,
+      );
+    }
+    return held;
+  }
+}
+
+/** Under the run's lock: only a finished run goes, and never with a task in progress. */
+function assertArchivable(state: RunState, force: boolean): void {
+  const { run_id, status } = state.header;
+  if (!force && !isTerminal(status)) {
+    throw new DomainError(
+      'RUN_NOT_FINISHED',
+      `Run ${run_id} is ${status}: only finished runs are archived. Finish it, or archive it anyway with force (its leases are requeued first).`,
+      { run_id, status },
+    );
+  }
+  const held = [...state.tasks.values()].filter((t) => t.status === 'in_progress').map((t) => t.id);
+  if (held.length > 0) {
+    throw new DomainError(
+      'TASKS_IN_PROGRESS',
+      `Run ${run_id} has tasks in progress (${held.join(', ')}); archive it with force to requeue them first.`,
+      {
+        run_id,
+        task_ids: held,
+      },
+    );
+  }
+}
+
+export function archivedInfo(h: RunLog): R.ArchivedRunInfo {
+  const { run_id, objective, status } = h.state.header;
+  return { root: h.root, run_id, objective, status, last_seq: h.lastSeq, ...h.archive! };
+}
+
+function notKept(root: string): DomainError {
+  return new DomainError('STORAGE_ERROR', `The board of ${root} keeps no archive yet (a database board): its runs stay live.`, { root });
+}

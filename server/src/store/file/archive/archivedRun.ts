@@ -1,0 +1,178 @@
+// An archived run, read from its folder (archiveFormat.ts) and never written: its state is its
+// last seal (nothing is folded to open it), its events come from the segments holding the seqs
+// asked for — each unpacked on the thread pool while the one before it is folded, and sequenced as
+// a live log's lines are (eventSequencer.ts) — and every write answers RUN_ARCHIVED. Restored or
+// removed by another process, it is gone (the board looks again).
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Checkpoint, EventRecord } from '../../../../../contract/schemas/records';
+import { DomainError } from '../../../engine/errors';
+import { copyStoredBlackboard, stateFromRecords, toRunRecord, type RunState } from '../../../engine/state';
+import type { ArchiveFacts, CheckpointListing, CommandOutcome, PageCursor, RunLog } from '../../boardStore';
+import { checkpointOf } from '../../checkpointRecord';
+import { archivedError } from '../../archivedError';
+import { EventSequencer } from '../eventSequencer';
+import { compareAtPath, type FileIdentity } from '../fileIdentity';
+import {
+  ARCHIVE_FORMAT,
+  ARCHIVED_CHECKPOINTS_DIR,
+  ArchiveManifestSchema,
+  type ArchiveManifest,
+  manifestFile,
+  SEALS_DIR,
+  SEGMENTS_DIR,
+} from './archiveFormat';
+import { readGzipFile } from './gzipFiles';
+
+/** The manifest of an archived run's folder; undefined when there is none (not archived, or not yet whole). */
+export function readManifest(dir: string, runId: string): { manifest: ArchiveManifest; identity: FileIdentity } | undefined {
+  let text: string;
+  let identity: FileIdentity;
+  try {
+    text = fs.readFileSync(manifestFile(dir), 'utf8');
+    const st = fs.lstatSync(manifestFile(dir), { bigint: true });
+    identity = { dev: st.dev, ino: st.ino };
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new DomainError('STORAGE_ERROR', `Cannot read the archive of run ${runId}: ${(e as Error).message}`, { run_id: runId });
+  }
+  const parsed = ArchiveManifestSchema.safeParse(JSON.parse(text));
+  if (!parsed.success || parsed.data.run_id !== runId) {
+    throw new DomainError('STORAGE_ERROR', `${manifestFile(dir)} is not an archive of run ${runId}.`, { run_id: runId });
+  }
+  if (parsed.data.archive_format > ARCHIVE_FORMAT) {
+    throw new DomainError(
+      'RUN_FORMAT_UNSUPPORTED',
+      `Run ${runId} was archived by a newer Runboard (archive format ${parsed.data.archive_format}); update Runboard to read it.`,
+      { run_id: runId },
+    );
+  }
+  return { manifest: parsed.data, identity };
+}
+
+export class ArchivedRun implements RunLog {
+  readonly state: RunState;
+  readonly lastSeq: number;
+  readonly archive: ArchiveFacts;
+  private goneFlag = false;
+
+  private constructor(
+    readonly root: string,
+    readonly runId: string,
+    readonly dir: string,
+    readonly manifest: ArchiveManifest,
+    private readonly identity: FileIdentity,
+    final: Checkpoint,
+    private readonly maxLineBytes: number,
+  ) {
+    this.state = stateFromRecords(final.run, final.blackboard);
+    this.state.commandsSeq = manifest.last_seq;
+    this.lastSeq = manifest.last_seq;
+    const files = [...manifest.segments, ...manifest.seals, ...manifest.checkpoints];
+    this.archive = {
+      archived_at_ms: manifest.archived_at_ms,
+      archived_by: manifest.archived_by,
+      ...(manifest.reason !== undefined ? { reason: manifest.reason } : {}),
+      archive_bytes: files.reduce((n, f) => n + f.bytes, 0),
+      log_bytes: manifest.log_bytes,
+    };
+  }
+
+  static async open(root: string, runId: string, dir: string, maxLineBytes: number): Promise<ArchivedRun | undefined> {
+    const found = readManifest(dir, runId);
+    if (!found) return undefined;
+    const last = found.manifest.seals.at(-1);
+    if (!last) throw new DomainError('STORAGE_ERROR', `The archive of run ${runId} has no seal.`, { run_id: runId });
+    const final = checkpointOf(JSON.parse((await readGzipFile(path.join(dir, SEALS_DIR, last.file), last.sha256)).toString('utf8')));
+    return new ArchivedRun(root, runId, dir, found.manifest, found.identity, final, maxLineBytes);
+  }
+
+  get gone(): boolean {
+    return this.goneFlag;
+  }
+
+  /** Nothing is appended to an archive; it is gone once its manifest is not the one read (restored, removed). */
+  catchUp(): EventRecord[] {
+    if (compareAtPath(manifestFile(this.dir), this.identity) !== 'same') this.goneFlag = true;
+    return [];
+  }
+
+  async readEvents(from: number, to: number, onEvent?: (e: EventRecord) => void): Promise<EventRecord[]> {
+    const out: EventRecord[] = [];
+    const wanted = this.manifest.segments.filter((s) => s.last_seq >= from && s.first_seq <= to);
+    if (wanted.length === 0) return out;
+    const unpack = (i: number) => readGzipFile(path.join(this.dir, SEGMENTS_DIR, wanted[i].file), wanted[i].sha256);
+    const seq = new EventSequencer(this.runId, wanted[0].first_seq, this.maxLineBytes);
+    // The next segment unpacks on the thread pool while this one is folded.
+    let next = unpack(0);
+    for (let i = 0; i < wanted.length; i++) {
+      const data = await next;
+      if (i + 1 < wanted.length) next = unpack(i + 1);
+      let start = 0;
+      for (let nl = data.indexOf(10); nl !== -1; nl = data.indexOf(10, start)) {
+        for (const { event } of seq.push({ text: data.toString('utf8', start, nl), line: 0, start, end: nl + 1 })) {
+          if (event.seq < from || event.seq > to) continue;
+          if (onEvent) onEvent(event);
+          else out.push(event);
+        }
+        start = nl + 1;
+      }
+    }
+    return out;
+  }
+
+  async readPage(from: number, to: number): Promise<{ events: EventRecord[]; next: PageCursor | undefined }> {
+    const events = await this.readEvents(from, to);
+    return { events, next: events.length > 0 ? { after: events[events.length - 1].seq, at: undefined } : undefined };
+  }
+
+  command<T>(): Promise<CommandOutcome<T>> {
+    return Promise.reject(archivedError(this.runId));
+  }
+
+  /** An archived run holds no lease (archiving requeues them first). */
+  async expireLeases(): Promise<void> {}
+
+  listCheckpoints(): CheckpointListing[] {
+    return this.manifest.checkpoints.map((c) => ({
+      checkpoint_id: c.checkpoint_id,
+      seq: c.seq,
+      ts_ms: c.ts_ms,
+      reason: c.reason,
+      file: path.join(this.dir, ARCHIVED_CHECKPOINTS_DIR, c.file),
+    }));
+  }
+
+  async readCheckpoint(c: CheckpointListing): Promise<Checkpoint> {
+    const entry = this.manifest.checkpoints.find((x) => x.checkpoint_id === c.checkpoint_id && x.seq === c.seq);
+    if (!entry) throw new Error(`the archive has no checkpoint ${c.checkpoint_id}`);
+    return checkpointOf(JSON.parse((await readGzipFile(c.file, entry.sha256)).toString('utf8')));
+  }
+
+  writeCheckpoint(): void {
+    throw archivedError(this.runId);
+  }
+
+  /** What the archive keeps besides the events: the last seal, which a replay of the segments must equal. */
+  persisted(): Awaited<ReturnType<RunLog['persisted']>> {
+    return { run: toRunRecord(this.state), blackboard: copyStoredBlackboard(this.state.blackboard) };
+  }
+
+  flush(): void {}
+
+  damageReport(): [] {
+    return [];
+  }
+
+  examineDamage(): { damage: []; restore: null } {
+    return { damage: [], restore: null };
+  }
+
+  repair(): Promise<never> {
+    return Promise.reject(archivedError(this.runId));
+  }
+
+  releaseFiles(): void {}
+
+  close(): void {}
+}

@@ -1,0 +1,77 @@
+// runboard run archive / run restore / runs --archived, through the built CLI on real files: a
+// finished run archived leaves `runs`, shows under --archived with its sizes, is still shown and
+// read, refuses writes with RUN_ARCHIVED (exit 1), and comes back whole; an unfinished one needs --force.
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { after, describe, it } from 'node:test';
+import { assertBuilt, cli, cliJson, removeTempWorkspaces, seedRun, tempWorkspace } from './cliHarness';
+
+after(removeTempWorkspaces);
+
+describe('runboard run archive / restore', () => {
+  it('archives a finished run, lists it apart, reads it, refuses writes, and restores it whole', () => {
+    assertBuilt();
+    const root = tempWorkspace();
+    seedRun(root, 'shipped', [
+      { id: 'a', task_type: 'w' },
+      { id: 'b', task_type: 'w' },
+    ]);
+    for (const id of ['a', 'b']) {
+      const { task } = cliJson(root, ['--run', 'shipped', '--agent', 'ann', 'claim', '--task', id]);
+      cliJson(root, ['--run', 'shipped', 'complete', '--task', id, '--token', task.lease_token]);
+    }
+    seedRun(root, 'ongoing', [{ id: 'c', task_type: 'w' }]);
+    const log = path.join(root, '.runboard', 'runs', 'shipped', 'events.jsonl');
+
+    const refused = cli(['--root', root, 'run', 'archive', 'shipped']);
+    assert.equal(refused.status, 1, refused.stderr);
+    assert.match(refused.stderr, /RUN_NOT_FINISHED: Run shipped is queued: only finished runs are archived.*force/);
+
+    cliJson(root, ['run', 'complete', 'shipped']);
+    const bytes = fs.readFileSync(log);
+    const text = cli(['--root', root, '--agent', 'ann', 'run', 'archive', 'shipped', '--reason', 'released']);
+    assert.equal(text.status, 0, text.stderr);
+    assert.match(
+      text.stdout,
+      /^Archived run shipped: its log of [\d.]+ (B|KB) is kept in [\d.]+ (B|KB); restore it with `runboard run restore shipped`\.$/m,
+    );
+    assert.equal(fs.existsSync(log), false);
+
+    assert.deepEqual(
+      cliJson(root, ['runs']).runs.map((r: { run_id: string }) => r.run_id),
+      ['ongoing'],
+    );
+    const listed = cliJson(root, ['runs', '--archived']);
+    assert.deepEqual(
+      listed.archived.map((a: { run_id: string; archived_by: string; reason: string }) => [a.run_id, a.archived_by, a.reason]),
+      [['shipped', 'ann', 'released']],
+    );
+    const table = cli(['--root', root, 'runs', '--archived']).stdout;
+    assert.match(table, /Archived:\n.*RUN +STATUS +ARCHIVED +BY +SIZE/);
+    assert.match(table, /shipped +completed +.* ann +[\d.]+ (B|KB) \(log [\d.]+ KB\)/);
+
+    const shown = cli(['--root', root, 'run', 'show', 'shipped']).stdout;
+    assert.match(shown, /ARCHIVED .* by ann \(released\): read-only; `runboard run restore shipped` brings it back\./);
+    assert.equal(cliJson(root, ['run', 'events', 'shipped']).events.length, bytes.toString().trim().split('\n').length);
+    const write = cli(['--root', root, 'run', 'reopen', 'shipped']);
+    assert.equal(write.status, 1);
+    assert.match(write.stderr, /RUN_ARCHIVED: Run shipped is archived: restore it to change it \(runboard run restore shipped\)\./);
+
+    const restored = cli(['--root', root, 'run', 'restore', 'shipped']);
+    assert.equal(restored.status, 0, restored.stderr);
+    assert.match(restored.stdout, /^Restored run shipped \(completed, \d+ events\)\.$/m);
+    assert.deepEqual(fs.readFileSync(log), bytes);
+    assert.deepEqual(
+      cliJson(root, ['runs'])
+        .runs.map((r: { run_id: string }) => r.run_id)
+        .sort(),
+      ['ongoing', 'shipped'],
+    );
+    cliJson(root, ['run', 'reopen', 'shipped']);
+
+    const forced = cliJson(root, ['run', 'archive', 'ongoing', '--force']);
+    assert.deepEqual(forced.requeued, []);
+    assert.equal(forced.archived.status, 'queued');
+  });
+});

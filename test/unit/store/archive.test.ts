@@ -1,0 +1,168 @@
+// Archived runs on the file store (PROTOCOL.md §Archived runs): archive → the run leaves listRuns
+// and runs/, reads and replays from its sealed segments without drift, refuses writes; restore →
+// the same log byte for byte, checkpoints and all, and the same state; only finished runs go,
+// unless forced (leases requeued first); a second process sees each step.
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { after, describe, it } from 'node:test';
+import { SEGMENT_LIMITS } from '../../../server/src/store/file/archive/archiveFormat';
+import { RunService } from '../../../server/src/service/runService';
+import { logFile, removeTree, runFolder, tempRoot } from './helpers';
+
+const roots: string[] = [];
+after(() => roots.forEach(removeTree));
+
+async function finishedRun(s: RunService, runId: string, tasks: number): Promise<void> {
+  await s.execute('createRun', { run_id: runId, objective: `archive ${runId}` });
+  await s.execute('createTasks', { run_id: runId, tasks: Array.from({ length: tasks }, (_, i) => ({ id: `t${i}`, task_type: 'work' })) });
+  for (let i = 0; i < tasks; i++) {
+    const { task } = await s.execute('claimTask', { run_id: runId, agent_id: `agent-${i % 3}` });
+    await s.execute('transitionTask', { run_id: runId, task_id: task!.id, action: 'heartbeat', lease_token: task!.lease_token });
+    await s.execute('transitionTask', { run_id: runId, task_id: task!.id, action: 'complete', lease_token: task!.lease_token });
+  }
+  await s.execute('createCheckpoint', { run_id: runId, reason: 'before archiving' });
+  await s.execute('finishRun', { run_id: runId, status: 'completed' });
+}
+
+const code = (e: unknown) => (e as { code?: string }).code;
+const noDrift = (d: object) => Object.entries(d).filter(([, v]) => v !== false);
+
+describe('archived runs', () => {
+  it('archive → out of listRuns, read and replayed from segments without drift, writes refused → restore gives back the same log', async () => {
+    const root = tempRoot();
+    roots.push(root);
+    const s = new RunService([root], { durability: 'fsync' });
+    const other = new RunService([root], { durability: 'none' });
+    try {
+      await finishedRun(s, 'done-run', 40);
+      const logBefore = fs.readFileSync(logFile(root, 'done-run'));
+      const before = await s.execute('getRun', { run_id: 'done-run' });
+      const eventsBefore = (await s.execute('listEvents', { run_id: 'done-run', limit: 1000 })).events;
+      const checkpointsBefore = (await s.execute('listCheckpoints', { run_id: 'done-run' })).checkpoints;
+
+      const { archived, requeued } = await s.execute('archiveRun', { run_id: 'done-run', reason: 'shipped', by: 'ann' });
+      assert.deepEqual(requeued, []);
+      assert.equal(archived.run_id, 'done-run');
+      assert.equal(archived.status, 'completed');
+      assert.equal(archived.archived_by, 'ann');
+      assert.equal(archived.reason, 'shipped');
+      assert.equal(archived.log_bytes, logBefore.length);
+      assert.ok(archived.archive_bytes < logBefore.length / 3, `${archived.archive_bytes} of ${logBefore.length} bytes`);
+      assert.equal(fs.existsSync(runFolder(root, 'done-run')), false, 'the run left runs/');
+
+      for (const svc of [s, other]) {
+        const listed = await svc.execute('listRuns', {});
+        assert.deepEqual(
+          listed.runs.map((r) => r.run_id),
+          [],
+          'not listed',
+        );
+        const withArchived = await svc.execute('listRuns', { archived: true });
+        assert.deepEqual(
+          withArchived.archived?.map((a) => a.run_id),
+          ['done-run'],
+        );
+        const got = await svc.execute('getRun', { run_id: 'done-run' });
+        assert.deepEqual(got.run, before.run);
+        assert.deepEqual(got.blackboard, before.blackboard);
+        assert.equal(got.archived?.archived_by, 'ann');
+        assert.deepEqual((await svc.execute('listEvents', { run_id: 'done-run', limit: 1000 })).events, eventsBefore);
+        assert.deepEqual(
+          (await svc.execute('listEvents', { run_id: 'done-run', since_seq: 50, limit: 7 })).events,
+          eventsBefore.slice(50, 57),
+        );
+        const replay = await svc.execute('replay', { run_id: 'done-run', from_checkpoint: false });
+        assert.deepEqual(noDrift(replay.drift), [], 'no drift');
+        assert.equal(replay.events_applied, before.run.last_event_seq);
+        assert.deepEqual(replay.replay, before.run);
+        const upto = await svc.execute('replay', { run_id: 'done-run', upto_seq: 30, from_checkpoint: false });
+        assert.equal(upto.replay.last_event_seq, 30);
+        assert.deepEqual((await svc.execute('listCheckpoints', { run_id: 'done-run' })).checkpoints, checkpointsBefore);
+        await assert.rejects(
+          svc.execute('appendEvent', { run_id: 'done-run', type: 'note', status: 'completed' }),
+          (e) => code(e) === 'RUN_ARCHIVED',
+        );
+        await assert.rejects(svc.execute('createCheckpoint', { run_id: 'done-run', reason: 'x' }), (e) => code(e) === 'RUN_ARCHIVED');
+      }
+      const stats = await s.execute('runStats', { run_id: 'done-run' });
+      assert.equal(stats.tasks.length, 40);
+      // A repeat is answered with the archive as it is.
+      assert.equal((await other.execute('archiveRun', { run_id: 'done-run' })).archived.archived_at_ms, archived.archived_at_ms);
+
+      const { run } = await other.execute('restoreRun', { run_id: 'done-run' });
+      assert.deepEqual(run, before.run);
+      assert.deepEqual(fs.readFileSync(logFile(root, 'done-run')), logBefore, 'the log comes back byte for byte');
+      assert.equal(fs.existsSync(path.join(root, '.runboard', 'archive', 'done-run')), false, 'the archive is gone');
+      for (const svc of [s, other]) {
+        assert.deepEqual(
+          (await svc.execute('listRuns', {})).runs.map((r) => r.run_id),
+          ['done-run'],
+        );
+        assert.deepEqual((await svc.execute('listRuns', { archived: true })).archived, []);
+        const replay = await svc.execute('replay', { run_id: 'done-run' });
+        assert.deepEqual(replay.replay, before.run);
+        assert.deepEqual(noDrift(replay.drift), [], 'no drift');
+        assert.deepEqual((await svc.execute('listCheckpoints', { run_id: 'done-run' })).checkpoints, checkpointsBefore);
+        assert.equal((await svc.execute('getRun', { run_id: 'done-run' })).archived, undefined);
+      }
+      // Live again: it takes writes.
+      await s.execute('createCheckpoint', { run_id: 'done-run', reason: 'after restoring' });
+      assert.equal((await other.execute('listCheckpoints', { run_id: 'done-run' })).checkpoints.length, checkpointsBefore.length + 1);
+      assert.equal((await s.execute('restoreRun', { run_id: 'done-run' })).run.run_id, 'done-run', 'restoring a live run answers it');
+    } finally {
+      s.close();
+      other.close();
+    }
+  });
+
+  it('only finished runs are archived; force requeues the leases first; a run of many segments reads by range', async () => {
+    const root = tempRoot();
+    roots.push(root);
+    const s = new RunService([root], { durability: 'none' });
+    try {
+      await s.execute('createRun', { run_id: 'live', objective: 'still working' });
+      await s.execute('createTasks', {
+        run_id: 'live',
+        tasks: [
+          { id: 'held', task_type: 'w' },
+          { id: 'free', task_type: 'w' },
+        ],
+      });
+      await s.execute('claimTask', { run_id: 'live', agent_id: 'bob', task_id: 'held' });
+      await assert.rejects(
+        s.execute('archiveRun', { run_id: 'live' }),
+        (e) => code(e) === 'RUN_NOT_FINISHED' && /force/.test((e as Error).message),
+      );
+      const forced = await s.execute('archiveRun', { run_id: 'live', force: true, by: 'ann' });
+      assert.deepEqual(forced.requeued, ['held']);
+      const got = await s.execute('getRun', { run_id: 'live' });
+      assert.equal(got.run.tasks.find((t) => t.id === 'held')?.status, 'runnable');
+      assert.equal(got.run.status, 'queued', 'a forced archive keeps the run as it was');
+      await assert.rejects(s.execute('claimTask', { run_id: 'live', agent_id: 'bob' }), (e) => code(e) === 'RUN_ARCHIVED');
+
+      // Many events: several segments; a range read unpacks only what holds it, and equals the whole.
+      await s.execute('createRun', { run_id: 'long', objective: 'a long one' });
+      const perBatch = 500;
+      const batches = Math.ceil(SEGMENT_LIMITS.events / perBatch) + 3;
+      const total = batches * perBatch;
+      for (let i = 0; i < batches; i++)
+        await s.execute('createTasks', {
+          run_id: 'long',
+          tasks: Array.from({ length: perBatch }, (_, j) => ({ id: `t${i}-${j}`, task_type: 'w' })),
+        });
+      await s.execute('finishRun', { run_id: 'long', status: 'failed', force: true });
+      const last = (await s.execute('getRun', { run_id: 'long' })).run.last_event_seq;
+      const tailBefore = (await s.execute('listEvents', { run_id: 'long', since_seq: last - 600, limit: 600 })).events;
+      await s.execute('archiveRun', { run_id: 'long' });
+      const segments = fs.readdirSync(path.join(root, '.runboard', 'archive', 'long', 'segments'));
+      assert.ok(segments.length >= 2, `${segments.length} segments`);
+      assert.deepEqual((await s.execute('listEvents', { run_id: 'long', since_seq: last - 600, limit: 600 })).events, tailBefore);
+      const replay = await s.execute('replay', { run_id: 'long', from_checkpoint: false });
+      assert.equal(replay.events_applied, last);
+      assert.equal(replay.replay.tasks.length, total);
+    } finally {
+      s.close();
+    }
+  });
+});
