@@ -1,5 +1,6 @@
 // The benchmark rows in table order, each with its full and --quick sizes (quick scales the big
 // workloads down about 10×; its numbers show trends, the full run is the one to quote).
+import { benchArchive } from './archiveRuns';
 import { benchBatchedThroughput } from './batchedThroughput';
 import { benchClaimScaling } from './claimScaling';
 import { benchCliCall } from './cliCall';
@@ -57,6 +58,7 @@ export const ROWS: RowSpec[] = [
     run: (q) =>
       benchPostgres(pick(q, { tasks: 2000, workers: 4, rounds: 3, appends: 500 }, { tasks: 400, workers: 4, rounds: 1, appends: 100 })),
   },
+  { key: 'archive', run: (q) => benchArchive(pick(q, { events: 1_000_000, rounds: 3 }, { events: 100_000, rounds: 3 })) },
 ];
 
 /** The rows `--only` names: a 1-based number or a key, comma-separated. */

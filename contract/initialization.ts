@@ -14,4 +14,9 @@ export interface InitializationOptions {
    * MCP processes of the root send their commands to it. Ignored by a read-only server.
    */
   serveSocket?: boolean;
+  /**
+   * Archive finished runs this many days after their last change (PROTOCOL.md §Archived runs):
+   * the server does so when it starts and once a day. Absent or 0: never.
+   */
+  archiveAfterDays?: number;
 }

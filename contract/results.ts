@@ -34,6 +34,8 @@ export interface ListRunsResult {
   unreadable?: UnreadableRun[];
   /** With `archived: true`: the archived runs, newest archive first. */
   archived?: ArchivedRunInfo[];
+  /** With `sizes: true`: what each run in `runs` takes on disk (its log, caches and checkpoints), when the board can tell. */
+  sizes?: { root: string; run_id: string; bytes: number }[];
 }
 /** An archived run as listed (PROTOCOL.md §Archived runs). */
 export interface ArchivedRunInfo {

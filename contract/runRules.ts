@@ -2,12 +2,20 @@
 // follow. The engine refuses every change but run_reopened to a terminal run (RUN_TERMINAL).
 import { isTerminal, type RunStatus } from './statuses';
 
-export const RUN_ACTIONS = ['claim', 'createTasks', 'pause', 'resume', 'complete', 'fail', 'cancel', 'reopen'] as const;
+export const RUN_ACTIONS = ['claim', 'createTasks', 'pause', 'resume', 'complete', 'fail', 'cancel', 'reopen', 'archive'] as const;
 export type RunAction = (typeof RUN_ACTIONS)[number];
 
 export function runActions(status: RunStatus): RunAction[] {
-  if (isTerminal(status)) return ['reopen'];
+  // Only a finished run is archived as it is (archiveRun without force: PROTOCOL.md §Archived runs).
+  if (isTerminal(status)) return ['reopen', 'archive'];
   return ['claim', 'createTasks', status === 'paused' ? 'resume' : 'pause', 'complete', 'fail', 'cancel'];
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** Whether a run is due for archiving after `days` days: finished, and unchanged for that long. */
+export function dueForArchive(run: { status: RunStatus; updated_at_ms: number }, now: number, days: number): boolean {
+  return days > 0 && isTerminal(run.status) && run.updated_at_ms <= now - days * DAY_MS;
 }
 
 /** The run's status as views say it: with the number of tasks in progress when there are any ("queued · 2 in progress"). */

@@ -47,4 +47,23 @@ export function showViewOnStartup(): boolean {
 }
 
 /** Settings whose change needs a server restart. */
-export const RESTART_SETTINGS = [`${SECTION}.server.nodePath`, `${SECTION}.durability`, `${SECTION}.defaultLeaseMs`];
+export const RESTART_SETTINGS = [
+  `${SECTION}.server.nodePath`,
+  `${SECTION}.durability`,
+  `${SECTION}.defaultLeaseMs`,
+  `${SECTION}.archiveAfterDays`,
+];
+
+export const DISK_WARNING_SETTING = `${SECTION}.diskWarningMB`;
+
+/** Warn when the runs take more than this on disk, in bytes; 0 never warns. */
+export function diskWarningBytes(): number {
+  const mb = vscode.workspace.getConfiguration(SECTION).get<number>('diskWarningMB', 1024);
+  return Number.isFinite(mb) && mb > 0 ? mb * 1024 * 1024 : 0;
+}
+
+/** Archive finished runs this many days after their last change (0: never); the server applies it. */
+export function archiveAfterDays(): number {
+  const days = vscode.workspace.getConfiguration(SECTION).get<number>('archiveAfterDays', 0);
+  return Number.isInteger(days) && days > 0 ? Math.min(days, 36_500) : 0;
+}

@@ -20,6 +20,8 @@ import { attentionCountText } from './attention/attentionItems';
 import { BoardPasswords, workspaceBoards } from './server/boardPasswords';
 import { ServerStatusItem } from './server/statusItem';
 import { RunPanels } from './webview/runPanels';
+import { DiskUsage } from './disk/diskUsage';
+import { DiskWarning } from './disk/diskWarning';
 import { statsPanelKind, type StatsSession } from './stats/statsSession';
 import { graphPanelKind, type GraphSession } from './graph/graphSession';
 import type { RunPageDeps } from './webview/runPageSession';
@@ -51,6 +53,8 @@ export class RunboardContext implements vscode.Disposable {
   readonly boardView: TaskBoardViewProvider;
   readonly boardPanels: TaskBoardPanels;
   readonly statsPanels: RunPanels<StatsSession>;
+  readonly diskUsage: DiskUsage;
+  readonly diskWarning: DiskWarning;
   readonly graphPanels: RunPanels<GraphSession>;
   /** Every message shown to the user, newest last (the e2e tests read it). */
   readonly notices: Notice[] = [];
@@ -79,7 +83,9 @@ export class RunboardContext implements vscode.Disposable {
     this.own(this.model.onDidChangeRun((e) => void this.leases.prune(e.ref, e.run.tasks)));
 
     this.attention = this.own(new AttentionModel(this.server, this.model));
-    this.runsTree = this.own(new RunsTreeProvider(this.model, this.server, this.leases, this.attention));
+    this.diskUsage = this.own(new DiskUsage(this.server, this.model));
+    this.diskWarning = this.own(new DiskWarning(this.diskUsage));
+    this.runsTree = this.own(new RunsTreeProvider(this.model, this.server, this.leases, this.attention, this.diskUsage));
     this.runsView = this.own(vscode.window.createTreeView('runboard.runs', { treeDataProvider: this.runsTree, showCollapseAll: true }));
     // The activity bar's badge: how many things need the person.
     this.own(

@@ -17,6 +17,7 @@ import { runCommands } from './commands/runCommands';
 import { serverCommands } from './commands/serverCommands';
 import { goToTaskCommand } from './commands/goToTaskCommand';
 import { runInsightCommands } from './commands/runInsightCommands';
+import { archiveCommands } from './commands/archiveCommands';
 import { taskFilterCommands } from './commands/taskFilterCommands';
 import { taskCommands } from './commands/taskCommands';
 import { RESTART_SETTINGS, SHOW_VIEW_COMMAND, showViewOnStartup } from './config';
@@ -57,6 +58,7 @@ export async function activate(ext: vscode.ExtensionContext): Promise<RunboardAp
       ...serverCommands(ctx),
       goToTaskCommand(ctx),
       ...runInsightCommands(ctx),
+      ...archiveCommands(ctx),
       ...taskFilterCommands(ctx),
       ...mcpCommands(ctx, mcpRegistered),
     ]))

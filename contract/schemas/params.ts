@@ -42,6 +42,8 @@ export const ListRunsParams = z.object({
   limit: clampable.optional(),
   /** Also list the archived runs (in `archived`: PROTOCOL.md §Archived runs). */
   archived: z.boolean().optional(),
+  /** Also say what each listed run takes on disk (in `sizes`). */
+  sizes: z.boolean().optional(),
 });
 
 /** Archive a run (PROTOCOL.md §Archived runs): a finished one, or with `force` any, its leases requeued first. */

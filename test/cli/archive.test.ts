@@ -70,6 +70,13 @@ describe('runboard run archive / restore', () => {
     );
     cliJson(root, ['run', 'reopen', 'shipped']);
 
+    const none = cli(['--root', root, 'run', 'archive', '--older-than', '1']);
+    assert.equal(none.status, 0, none.stderr);
+    assert.match(none.stdout, /^No finished run is unchanged for more than 1 day\.$/m);
+    const both = cli(['--root', root, 'run', 'archive', 'shipped', '--older-than', '3']);
+    assert.equal(both.status, 2);
+    assert.match(both.stderr, /--older-than archives every finished run that old: name no run/);
+
     const forced = cliJson(root, ['run', 'archive', 'ongoing', '--force']);
     assert.deepEqual(forced.requeued, []);
     assert.equal(forced.archived.status, 'queued');

@@ -22,12 +22,14 @@ import {
   TASK_STATUS_ORDER,
   attemptText,
   leaseText,
+  formatBytes,
 } from '../../../contract/taskText';
 import { offeredActions, taskContextValue, waitTexts } from './taskActions';
 import { runContextValue } from './runActions';
 import { isFiltering, NO_TASK_FILTER, readTaskFilter, showsTask, type TypedTaskFilter } from './typedTaskFilter';
 import type { AttentionItem } from '../../../contract/attention';
 import type { AttentionModel } from '../attention/attentionModel';
+import type { DiskUsage } from '../disk/diskUsage';
 import { attentionCountText, attentionTreeItem } from '../attention/attentionItems';
 import { isFinishedTask, isTerminal, TASK_STATUS_LABEL } from '../../../contract/statuses';
 import type { TaskStatus } from '../../../contract/statuses';
@@ -62,6 +64,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
     private readonly server: RunboardServer,
     private readonly leases: LeaseTokens,
     private readonly attention: AttentionModel,
+    private readonly disk: DiskUsage,
   ) {
     this.disposables.push(
       attention.onDidChange(() => this.refresh()),
@@ -321,7 +324,9 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
     const why = run.why_next_step ? firstLine(run.why_next_step, 80) : '';
     const status = runStatusText(run);
     const noMatch = isFiltering(this.taskFilter) && this.shownTasks(n.ref).length === 0 ? 'no task matches · ' : '';
-    item.description = noMatch + (entry.mismatch ? `workspace mismatch · ${status}` : why ? `${status} · ${why}` : status);
+    const bytes = this.disk.bytesOf(n.ref);
+    const size = bytes === undefined ? '' : ` · ${formatBytes(bytes)}`;
+    item.description = noMatch + (entry.mismatch ? `workspace mismatch · ${status}` : why ? `${status} · ${why}` : status) + size;
     const bound = run.workspace.canonical_path !== '';
     item.contextValue = runContextValue(run.status, bound, !!entry.mismatch);
     const md = new vscode.MarkdownString(undefined, true);

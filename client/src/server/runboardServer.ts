@@ -216,6 +216,7 @@ export class RunboardServer implements vscode.Disposable {
         defaultLeaseMs: config.defaultLeaseMs(),
         readOnly: !this.isTrusted(),
         serveSocket: this.isTrusted(),
+        archiveAfterDays: config.archiveAfterDays(),
       } satisfies InitializationOptions,
       stdioOptions: {
         stdout: (input, channel) => readline.createInterface({ input, crlfDelay: Infinity }).on('line', (l) => channel.info(l)),

@@ -1,6 +1,6 @@
 // Human renderings of the protocol's records: runs, tasks, events, times.
 import { Blackboard, EventRecord, RunRecord, Task } from '../../../contract/schemas/records';
-import type { ArchivedRunInfo, UnreadableRun } from '../../../contract/results';
+import type { ArchivedRunInfo, ListRunsResult, UnreadableRun } from '../../../contract/results';
 import { BoardSummary } from './boardSummary';
 import { oneLine, renderTable } from './table';
 import { runStatusText } from '../../../contract/runRules';
@@ -33,13 +33,21 @@ export function taskTitle(task: Task): string {
   return payloadTitle(task) ?? '';
 }
 
-export function runsTable(runs: RunRecord[], unreadable: UnreadableRun[] = []): string {
+export function runsTable(runs: RunRecord[], unreadable: UnreadableRun[] = [], sizes: ListRunsResult['sizes'] = []): string {
   const problems = unreadable.map((u) => `${u.run_id}: UNREADABLE — ${u.message}`).join('\n');
   if (runs.length === 0) return problems ? `No readable runs.\n${problems}` : 'No runs.';
+  const size = new Map(sizes.map((s) => [s.run_id, s.bytes]));
   return (
     renderTable(
-      ['RUN', 'STATUS', 'TASKS', 'UPDATED', 'OBJECTIVE'],
-      runs.map((r) => [r.run_id, runStatusText(r), taskCounts(r.tasks), relativeTime(r.updated_at_ms), oneLine(r.objective, 50)]),
+      ['RUN', 'STATUS', 'TASKS', 'UPDATED', 'SIZE', 'OBJECTIVE'],
+      runs.map((r) => [
+        r.run_id,
+        runStatusText(r),
+        taskCounts(r.tasks),
+        relativeTime(r.updated_at_ms),
+        size.has(r.run_id) ? formatBytes(size.get(r.run_id)!) : '',
+        oneLine(r.objective, 50),
+      ]),
     ) + (problems ? `\n${problems}` : '')
   );
 }

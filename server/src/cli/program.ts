@@ -130,6 +130,7 @@ function addRunCommands(program: Command): void {
     .argument('[run_id]')
     .option('--force', 'archive a run that is not finished (its leases are requeued first)')
     .option('--reason <text>', 'why')
+    .option('--older-than <days>', 'instead of one run: every finished run not changed for this many days', integer)
     .action(handle(runCommands, 'runArchive'));
   run
     .command('restore')
@@ -411,6 +412,11 @@ function addServiceCommands(program: Command): void {
       .option('--node-ipc', 'on the Node IPC channel')
       .option('--socket', "on the root's socket, until idle, SIGTERM or Ctrl-C (exits 0 at once when another server serves the root)")
       .option('--idle-timeout <seconds>', 'with --socket: stop after this long without a connection (default 600; 0: never)', seconds)
+      .option(
+        '--archive-after-days <days>',
+        'with --socket: archive finished runs this many days after their last change (at start, then daily)',
+        integer,
+      )
       .option('--read-only', 'write nothing: every mutating method answers READ_ONLY (an untrusted workspace)')
       .allowUnknownOption(),
     'runboard serve --socket --idle-timeout 3600 &',

@@ -8,6 +8,7 @@ import type { Durability } from '../../../contract/limits';
 import { RunService } from '../service/runService';
 import { ensureStoresUsable } from '../store/boards';
 import { startLeaseTimer } from './leaseTimer';
+import { startArchiveTimer } from './archiveTimer';
 import { errorText } from './rpcErrors';
 import { serveSocket } from './socketServer';
 
@@ -16,6 +17,8 @@ export interface HeadlessOptions {
   durability: Durability;
   /** Stop after this long without an open connection; 0: never. */
   idleTimeoutMs: number;
+  /** Archive finished runs this many days after their last change (at start, then daily); 0 or absent: never. */
+  archiveAfterDays?: number;
   /** Where it says what it does (stderr). */
   say?: (line: string) => void;
 }
@@ -49,6 +52,7 @@ export async function serveHeadless(o: HeadlessOptions): Promise<number> {
   const served = outcome.serving;
   const watcher = store.follow((e) => log(`watcher: ${errorText(e)}`));
   const leaseTimer = startLeaseTimer(store, log);
+  const archiving = o.archiveAfterDays ? startArchiveTimer(store, o.archiveAfterDays, log) : undefined;
   const onExit = () => served.stopNow();
   process.on('exit', onExit);
   const onSignal = (signal: NodeJS.Signals) => stopFor(signal);
@@ -66,6 +70,7 @@ export async function serveHeadless(o: HeadlessOptions): Promise<number> {
   await served.stop();
   process.off('exit', onExit);
   clearInterval(leaseTimer);
+  archiving?.stop();
   await watcher.close();
   store.flush();
   store.close();

@@ -8,6 +8,7 @@ import { Notifications, PROTOCOL_VERSION } from '../protocol';
 import { ensureStoresUsable } from '../store/boards';
 import { RunService } from '../service/runService';
 import { startLeaseTimer } from './leaseTimer';
+import { startArchiveTimer } from './archiveTimer';
 import { errorText } from './rpcErrors';
 import { serveRequests } from './requests';
 import { SocketKeeper } from './socketKeeper';
@@ -25,18 +26,22 @@ const InitOptions: z.ZodType<InitializationOptions | undefined> = z
     defaultLeaseMs: z.number().int().positive().optional(),
     readOnly: z.boolean().optional(),
     serveSocket: z.boolean().optional(),
+    archiveAfterDays: z.number().int().min(0).max(36_500).optional(),
   })
   .optional();
 
-/** What the client said in `initialize` (unknown or malformed options are ignored); returns whether to serve the roots' sockets. */
-function applyInitializationOptions(store: RunService, raw: unknown): boolean {
+/** What the client said in `initialize` (unknown or malformed options are ignored): whether to serve the roots' sockets, and after how many days to archive finished runs. */
+function applyInitializationOptions(store: RunService, raw: unknown): { serveSocket: boolean; archiveAfterDays: number } {
   const opts = InitOptions.safeParse(raw ?? undefined);
-  if (!opts.success || !opts.data) return false;
+  if (!opts.success || !opts.data) return { serveSocket: false, archiveAfterDays: 0 };
   if (opts.data.durability) store.options.durability = opts.data.durability;
   if (opts.data.defaultLeaseMs) store.options.defaultLeaseMs = opts.data.defaultLeaseMs;
   if (opts.data.readOnly) store.options.readOnly = true;
-  // A read-only server would refuse the writes it was sent: it serves no socket.
-  return opts.data.serveSocket === true && !store.options.readOnly;
+  // A read-only server writes nothing: it serves no socket (it would refuse the writes it was sent) and archives nothing.
+  return {
+    serveSocket: opts.data.serveSocket === true && !store.options.readOnly,
+    archiveAfterDays: store.options.readOnly ? 0 : (opts.data.archiveAfterDays ?? 0),
+  };
 }
 
 function initializeResult(): InitializeResult {
@@ -84,6 +89,7 @@ export function runServer(argv: string[] = process.argv.slice(2)): void {
   const watcher = store.follow((e) => log(`watcher: ${errorText(e)}`));
   const leaseTimer = startLeaseTimer(store, log);
   let sockets: SocketKeeper | undefined;
+  let archiving: { stop(): void } | undefined;
 
   function addRoot(uriOrPath: string): void {
     const root = store.addRoot(folderPath(uriOrPath));
@@ -99,7 +105,9 @@ export function runServer(argv: string[] = process.argv.slice(2)): void {
   }
 
   connection.onInitialize((params) => {
-    if (applyInitializationOptions(store, params.initializationOptions)) sockets = new SocketKeeper(store, log);
+    const chosen = applyInitializationOptions(store, params.initializationOptions);
+    if (chosen.serveSocket) sockets = new SocketKeeper(store, log);
+    if (chosen.archiveAfterDays > 0) archiving = startArchiveTimer(store, chosen.archiveAfterDays, log);
     const folders = params.workspaceFolders ?? [];
     if (folders.length > 0) for (const f of folders) addRoot(f.uri);
     else if (params.rootUri) addRoot(params.rootUri);
@@ -124,6 +132,7 @@ export function runServer(argv: string[] = process.argv.slice(2)): void {
     if (closed) return;
     closed = true;
     sockets?.stopNow();
+    archiving?.stop();
     calls.close();
     clearInterval(leaseTimer);
     void watcher.close();

@@ -47,6 +47,7 @@ export class RunReads {
     const runType = p.run_type?.trim().toLowerCase();
     const source = p.source?.trim().toLowerCase();
     const out: RunRecord[] = [];
+    const logs = new Map<RunRecord, RunLog>();
     const unreadable: R.UnreadableRun[] = [];
     // A relative `workspace` resolves against each root (once per root: it may be a real path to look up).
     const workspaces = new Map<string, string | undefined>();
@@ -61,14 +62,28 @@ export class RunReads {
       if (runType && run.run_type.trim().toLowerCase() !== runType) continue;
       if (source && run.source_client?.trim().toLowerCase() !== source) continue;
       if (p.status !== undefined && run.status !== p.status) continue;
-      out.push(toRunRecord(h.state));
+      const record = toRunRecord(h.state);
+      logs.set(record, h);
+      out.push(record);
     }
     out.sort((a, b) => b.updated_at_ms - a.updated_at_ms || (a.run_id < b.run_id ? 1 : -1));
+    const runs = out.slice(0, limit);
+    const sizes = p.sizes ? await this.sizesOf(runs.map((r) => logs.get(r)!)) : undefined;
     return {
-      runs: out.slice(0, limit),
+      runs,
+      ...(sizes ? { sizes } : {}),
       ...(unreadable.length > 0 ? { unreadable } : {}),
       ...(p.archived ? { archived: await this.archives.listArchived(p.root) } : {}),
     };
+  }
+
+  private async sizesOf(runs: RunLog[]): Promise<NonNullable<R.ListRunsResult['sizes']>> {
+    const out: NonNullable<R.ListRunsResult['sizes']> = [];
+    for (const h of runs) {
+      const bytes = await h.diskBytes?.();
+      if (bytes !== undefined) out.push({ root: h.root, run_id: h.runId, bytes });
+    }
+    return out;
   }
 
   /**

@@ -122,6 +122,8 @@ export interface RunLog {
   readonly gone: boolean;
   /** Set on an archived run: what its archive says of it. */
   readonly archive?: ArchiveFacts;
+  /** What the run takes on disk (its log, caches and checkpoints), when the store can tell. */
+  diskBytes?(): Awaitable<number>;
   /** Folds what other processes committed since the last read, without the lock; listeners hear of it. */
   catchUp(): Awaitable<EventRecord[]>;
   /** Events with from ≤ seq ≤ to (each passed to `onEvent` instead of collected, when given). */

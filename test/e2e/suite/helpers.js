@@ -55,6 +55,8 @@ const EXTENSION_ID = 'runboard.runboard';
  *   'runboard.setupMcp': { registered: boolean; files: string[] };
  *   'runboard.filterTasks': string;
  *   'runboard.clearTaskFilter': string;
+ *   'runboard.archiveRun': import('../../../contract/results').ArchiveRunResult;
+ *   'runboard.restoreRun': RunRecord;
  * }} CommandResults
  */
 

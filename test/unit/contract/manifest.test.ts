@@ -58,6 +58,7 @@ describe("package.json menus follow the contract's run and task actions", () => 
     'runboard.resumeRun': 'resume',
     'runboard.cancelRun': 'cancel',
     'runboard.reopenRun': 'reopen',
+    'runboard.archiveRun': 'archive',
   };
 
   it('a run offers a command exactly when runActions says so, in every status, bound or not, mismatched or not', () => {

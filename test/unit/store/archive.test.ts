@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { SEGMENT_LIMITS } from '../../../server/src/store/file/archive/archiveFormat';
 import { RunService } from '../../../server/src/service/runService';
+import { archiveDue } from '../../../server/src/service/archiveDue';
 import { logFile, removeTree, runFolder, tempRoot } from './helpers';
 
 const roots: string[] = [];
@@ -161,6 +162,36 @@ describe('archived runs', () => {
       const replay = await s.execute('replay', { run_id: 'long', from_checkpoint: false });
       assert.equal(replay.events_applied, last);
       assert.equal(replay.replay.tasks.length, total);
+    } finally {
+      s.close();
+    }
+  });
+
+  it('archiveDue archives the finished runs unchanged for the days given, and only those', async () => {
+    const root = tempRoot();
+    roots.push(root);
+    const DAY = 24 * 60 * 60 * 1000;
+    let now = 1_000_000_000_000;
+    const s = new RunService([root], { durability: 'none', clock: () => now });
+    try {
+      for (const id of ['old-done', 'old-open', 'new-done']) await s.execute('createRun', { run_id: id, objective: id });
+      await s.execute('finishRun', { run_id: 'old-done', status: 'completed' });
+      now += 10 * DAY;
+      await s.execute('finishRun', { run_id: 'new-done', status: 'failed' });
+      now += 2 * DAY;
+      const first = await archiveDue(s, s.rootPaths(), 7, 'timer', now);
+      assert.deepEqual(
+        first.archived.map((a) => [a.run_id, a.archived_by, a.reason]),
+        [['old-done', 'timer', 'finished more than 7 days ago']],
+      );
+      assert.deepEqual(first.skipped, []);
+      assert.deepEqual((await s.execute('listRuns', {})).runs.map((r) => r.run_id).sort(), ['new-done', 'old-open']);
+      assert.deepEqual((await archiveDue(s, s.rootPaths(), 0, 'timer', now)).archived, [], '0 days: never');
+      now += 10 * DAY;
+      assert.deepEqual(
+        (await archiveDue(s, s.rootPaths(), 7, 'timer', now)).archived.map((a) => a.run_id),
+        ['new-done'],
+      );
     } finally {
       s.close();
     }

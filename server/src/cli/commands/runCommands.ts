@@ -4,6 +4,7 @@ import { archivedTable, eventLine, runDetails, runsTable } from '../humanFormat'
 import { formatBytes } from '../../../../contract/taskText';
 import { Invocation } from '../invocation';
 import { UsageError } from '../usageError';
+import { archiveDue } from '../../service/archiveDue';
 import { RUN_STATUSES, RunStatus } from '../../../../contract/statuses';
 import { stepsFromObjective } from '../../../../contract/planSteps';
 import { KNOWN_RUN_EVENT_TYPES } from '../../engine/runTransitions';
@@ -14,13 +15,16 @@ export async function runs({ session, out, opts }: Invocation): Promise<void> {
     status: opts.status as RunStatus | undefined,
     limit: opts.limit as number | undefined,
     ...(opts.archived ? { archived: true } : {}),
+    sizes: true,
   });
   out.result(result, () =>
-    [runsTable(result.runs, result.unreadable), ...(result.archived ? ['', archivedTable(result.archived)] : [])].join('\n'),
+    [runsTable(result.runs, result.unreadable, result.sizes), ...(result.archived ? ['', archivedTable(result.archived)] : [])].join('\n'),
   );
 }
 
-export async function runArchive({ session, out, args, opts }: Invocation): Promise<void> {
+export async function runArchive(inv: Invocation): Promise<void> {
+  const { session, out, args, opts } = inv;
+  if (opts.olderThan !== undefined) return archiveOlder(inv, opts.olderThan as number);
   const result = await session.execute('archiveRun', {
     run_id: await session.runId(args[0]),
     ...(opts.force ? { force: true } : {}),
@@ -32,6 +36,23 @@ export async function runArchive({ session, out, args, opts }: Invocation): Prom
     [
       `Archived run ${a.run_id}: its log of ${formatBytes(a.log_bytes)} is kept in ${formatBytes(a.archive_bytes)}; restore it with \`runboard run restore ${a.run_id}\`.`,
       ...(result.requeued.length > 0 ? [`Requeued first: ${result.requeued.join(', ')}`] : []),
+    ].join('\n'),
+  );
+}
+
+/** run archive --older-than: every finished run not changed for that many days. */
+async function archiveOlder({ session, out, args, opts }: Invocation, days: number): Promise<void> {
+  if (args[0] !== undefined || opts.force)
+    throw new UsageError('--older-than archives every finished run that old: name no run, and no --force.');
+  if (days < 1) throw new UsageError('--older-than takes a number of days, 1 or more.');
+  const result = await archiveDue(session, [session.root], days, session.agent, Date.now());
+  const span = `${days} day${days === 1 ? '' : 's'}`;
+  out.result(result, () =>
+    [
+      result.archived.length > 0
+        ? `Archived ${result.archived.length} run(s) finished more than ${span} ago: ${result.archived.map((a) => a.run_id).join(', ')}`
+        : `No finished run is unchanged for more than ${span}.`,
+      ...result.skipped.map((s) => `Not archived: ${s.run_id}: ${s.message}`),
     ].join('\n'),
   );
 }

@@ -19,6 +19,8 @@ export async function serve({ session, opts }: Invocation): Promise<number | voi
   const ways = [opts.stdio, opts.nodeIpc, opts.socket].filter((w) => w === true).length;
   if (ways !== 1) throw new UsageError('Say how to talk, once: runboard serve --stdio, --node-ipc or --socket.');
   if (opts.socket !== true && opts.idleTimeout !== undefined) throw new UsageError('--idle-timeout goes with --socket.');
+  if (opts.socket !== true && opts.archiveAfterDays !== undefined)
+    throw new UsageError('--archive-after-days goes with --socket (the editor has the setting runboard.archiveAfterDays).');
   if (opts.socket === true && opts.readOnly === true)
     throw new UsageError('A read-only server serves no socket: --socket and --read-only do not go together.');
   // A computed path keeps esbuild from bundling it into cli.js.
@@ -26,5 +28,10 @@ export async function serve({ session, opts }: Invocation): Promise<number | voi
   // The server lives on its connection (and ends the process itself).
   if (opts.socket !== true) return bundle.runServer(process.argv.slice(2));
   const idle = (opts.idleTimeout as number | undefined) ?? DEFAULT_IDLE_TIMEOUT_S;
-  return bundle.serveHeadless({ root: session.root, durability: session.durability, idleTimeoutMs: idle * 1000 });
+  return bundle.serveHeadless({
+    root: session.root,
+    durability: session.durability,
+    idleTimeoutMs: idle * 1000,
+    archiveAfterDays: opts.archiveAfterDays as number | undefined,
+  });
 }

@@ -39,6 +39,7 @@ import { damagedError } from './writeRefusals';
 import { newerFormatError } from '../runFormat';
 import { WriterClock } from '../writerClock';
 import { eventLines } from '../eventLines';
+import { folderBytes } from './folderBytes';
 import type { ArchiveSource } from './archive/archiveWriter';
 
 export class RunHandle extends RunReader implements RunLog {
@@ -379,6 +380,11 @@ export class RunHandle extends RunReader implements RunLog {
       ...('value' in run && run.value.run_id === this.runId ? { run: run.value } : {}),
       ...('value' in bb ? { blackboard: bb.value } : {}),
     };
+  }
+
+  /** The run folder's files, checkpoints included (a file gone meanwhile counts nothing). */
+  diskBytes(): number {
+    return folderBytes(this.dir);
   }
 
   /** Lease expiry for the server's timer: requeues what expired, under the lock. */
