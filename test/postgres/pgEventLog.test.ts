@@ -110,7 +110,7 @@ describe('the PostgreSQL board', () => {
     const listener = await PgListener.start(
       db.config,
       'heard',
-      { commit: (run, seq) => heard.push([run, seq]), resync: () => resyncs++, unreachable: () => undefined },
+      { commit: (run, seq) => heard.push([run, seq]), archived: () => undefined, resync: () => resyncs++, unreachable: () => undefined },
       50,
     );
     try {
@@ -142,7 +142,7 @@ describe('the PostgreSQL board', () => {
     const listener = await PgListener.start(
       db.config,
       'restart',
-      { commit: (_r, seq) => heard.push(seq), resync: () => resyncs++, unreachable: () => undefined },
+      { commit: (_r, seq) => heard.push(seq), archived: () => undefined, resync: () => resyncs++, unreachable: () => undefined },
       100,
     );
     try {
@@ -172,7 +172,12 @@ describe('the PostgreSQL board', () => {
     const listener = await PgListener.start(
       db.config,
       'late',
-      { commit: (_r, seq) => heard.push(seq), resync: () => resyncs++, unreachable: (e) => unreachable.push(e.message) },
+      {
+        commit: (_r, seq) => heard.push(seq),
+        archived: () => undefined,
+        resync: () => resyncs++,
+        unreachable: (e) => unreachable.push(e.message),
+      },
       100,
     );
     try {

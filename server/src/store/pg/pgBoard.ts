@@ -7,7 +7,8 @@
 import type { Pool, PoolConfig } from 'pg';
 import type { EventRecord } from '../../../../contract/schemas/records';
 import { DomainError } from '../../engine/errors';
-import type { BoardSite, BoardStore, RunLog } from '../boardStore';
+import type { ArchiveNote, BoardSite, BoardStore, RunLog } from '../boardStore';
+import type { RunState } from '../../engine/state';
 import { eventLines } from '../eventLines';
 import { readOnlyError } from '../readOnly';
 import { passwordFrom, pgDriver } from './pgDriver';
@@ -22,6 +23,8 @@ export class PgBoard implements BoardStore {
   private opening: Promise<PgEventLog> | undefined;
   private readonly ids = new Set<string>();
   private readonly runs = new Map<string, PgRunLog>();
+  /** Archived runs read on demand (never to list them). */
+  private readonly archivedRuns = new Map<string, PgRunLog>();
   private readonly loading = new Map<string, Promise<PgRunLog | undefined>>();
   private following = 0;
   /** Whether `ids` was read from the database yet. */
@@ -70,8 +73,8 @@ export class PgBoard implements BoardStore {
 
   private async load(runId: string): Promise<PgRunLog | undefined> {
     const log = await this.open();
-    const last = await this.query(() => log.lastSeqOf(runId));
-    if (last === undefined) return undefined;
+    const row = await this.query(() => log.runRow(runId));
+    if (row === undefined || row.archived) return undefined;
     const h = new PgRunLog(this.root, runId, log, this.site);
     await h.load();
     this.ids.add(runId);
@@ -98,6 +101,65 @@ export class PgBoard implements BoardStore {
     return h;
   }
 
+  // ------------------------------------------------------------------ archived runs
+
+  async archivedRunIds(): Promise<string[]> {
+    const log = await this.open();
+    return this.query(() => log.archivedIds());
+  }
+
+  /** An archived run, folded from the database on demand and kept; it answers RUN_ARCHIVED to every write. */
+  async openArchived(runId: string): Promise<RunLog | undefined> {
+    const log = await this.open();
+    const facts = await this.query(() => log.archiveRow(runId));
+    if (!facts) {
+      this.archivedRuns.delete(runId);
+      return undefined;
+    }
+    let h = this.archivedRuns.get(runId);
+    if (!h) {
+      h = new PgRunLog(this.root, runId, log, this.site);
+      await h.load();
+      this.archivedRuns.set(runId, h);
+    }
+    const { log_bytes, ...who } = facts;
+    // The database keeps the lines as they are (TOAST compresses long ones): the archive is the log.
+    h.archive = { ...who, archive_bytes: log_bytes, log_bytes };
+    return h;
+  }
+
+  async archiveRun(runId: string, check: (state: RunState) => void, note: ArchiveNote): Promise<void> {
+    if (this.site.options.readOnly) throw readOnlyError();
+    const h = (await this.openRun(runId)) as PgRunLog | undefined;
+    if (!h) throw new DomainError('RUN_NOT_FOUND', `Board ${this.board} has no live run ${runId}.`, { run_id: runId });
+    await h.archiveRun(check, note);
+    this.forget(runId, true);
+    // Its fold is the archived run's: kept to read it, every write refused (openArchived sets its archive).
+    this.archivedRuns.set(runId, h);
+  }
+
+  async restoreRun(runId: string): Promise<RunLog> {
+    if (this.site.options.readOnly) throw readOnlyError();
+    const log = await this.open();
+    if (await this.query(() => log.archiveRow(runId))) await this.query(() => log.restore(runId));
+    this.archivedRuns.delete(runId);
+    this.ids.add(runId);
+    const h = await this.openRun(runId);
+    if (!h) throw new DomainError('RUN_NOT_FOUND', `Board ${this.board} has no run ${runId}.`, { run_id: runId });
+    return h;
+  }
+
+  /** The run was archived (it leaves the list and the loaded runs: its subscribers read it again) or restored. */
+  private forget(runId: string, archived: boolean): void {
+    if (!archived) {
+      this.archivedRuns.delete(runId);
+      this.ids.add(runId);
+      return;
+    }
+    this.ids.delete(runId);
+    if (this.runs.delete(runId)) this.site.listener.onReset({ root: this.root, run_id: runId, last_seq: 0 });
+  }
+
   follow(changed: (runId: string) => void): { close(): Promise<void> } {
     this.following++;
     let listener: PgListener | undefined;
@@ -120,6 +182,10 @@ export class PgBoard implements BoardStore {
         const known = this.runs.get(runId);
         if (known && known.lastSeq >= seq) return;
         this.ids.add(runId);
+        changed(runId);
+      },
+      archived: (runId, archived) => {
+        this.forget(runId, archived);
         changed(runId);
       },
       resync: everyRun,

@@ -10,8 +10,13 @@
 import type { Pool, PoolClient, QueryResult } from 'pg';
 import { escapeLiteral } from './pgDriver';
 import { DomainError } from '../../engine/errors';
+import type { ArchiveNote } from '../boardStore';
+import { archivedError } from '../archivedError';
 
-/** The channel of commit notifications: payload `{"board", "run_id", "seq"}` (the run's last seq). */
+/**
+ * The channel of commit notifications: payload `{"board", "run_id", "seq"}` (the run's last seq),
+ * with `"archived": true` or `"restored": true` when the run was archived or restored.
+ */
 export const EVENTS_CHANNEL = 'runboard_events';
 
 /** One event as stored: its seq and its JSON line, exactly as the file store would write it. */
@@ -30,6 +35,17 @@ export interface Decision<T> {
   /** The events' JSON lines, the first with seq `nextSeq`, the next +1 … (none: nothing is written). */
   lines: string[];
   value: T;
+  /** A statement of the same transaction besides the events (archiving and restoring). */
+  statement?: string;
+}
+
+/** Who archived a run, when and why (PROTOCOL.md §Archived runs: runboard_archived). */
+export interface ArchiveRow {
+  archived_at_ms: number;
+  archived_by: string;
+  reason?: string;
+  /** The run's lines, in bytes. */
+  log_bytes: number;
 }
 
 /** A checkpoint as listed. */
@@ -50,6 +66,18 @@ export interface Committed<T> {
 const SCHEMA_LOCK = 0x52554e42; // "RUNB"
 /** The tables' layout; a database made by a newer Runboard (a higher version) is not written by this one. */
 const SCHEMA_VERSION = 1;
+// Archived runs (PROTOCOL.md §Archived runs): made also in a database whose tables an earlier
+// Runboard made — it adds what that one ignores, so the layout's version stays 1.
+const ARCHIVED_TABLE = `
+  CREATE TABLE IF NOT EXISTS runboard_archived (
+    board text NOT NULL,
+    run_id text NOT NULL,
+    archived_at_ms bigint NOT NULL,
+    archived_by text NOT NULL,
+    reason text,
+    PRIMARY KEY (board, run_id),
+    FOREIGN KEY (board, run_id) REFERENCES runboard_runs (board, run_id)
+  );`;
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS runboard_runs (
     board text NOT NULL,
@@ -78,9 +106,12 @@ const SCHEMA = `
     FOREIGN KEY (board, run_id) REFERENCES runboard_runs (board, run_id)
   );
   CREATE TABLE IF NOT EXISTS runboard_schema (version integer NOT NULL);
+  ${ARCHIVED_TABLE}
   INSERT INTO runboard_schema (version) SELECT ${SCHEMA_VERSION} WHERE NOT EXISTS (SELECT 1 FROM runboard_schema);`;
 
 const NOW_MS = `(extract(epoch from clock_timestamp()) * 1000)::bigint`;
+/** Whether the run of the row `r` of runboard_runs is archived. */
+const ARCHIVED_EXISTS = `EXISTS (SELECT 1 FROM runboard_archived a WHERE a.board = r.board AND a.run_id = r.run_id)`;
 
 export class PgEventLog {
   private constructor(
@@ -101,6 +132,12 @@ export class PgEventLog {
         await c.query(SCHEMA);
         return (await schemaVersion(c))!;
       }));
+    if (version <= SCHEMA_VERSION && !(await hasArchivedTable(pool))) {
+      await inTransaction(pool, async (c) => {
+        await c.query('SELECT pg_advisory_xact_lock($1)', [SCHEMA_LOCK]);
+        await c.query(ARCHIVED_TABLE);
+      });
+    }
     if (version > SCHEMA_VERSION) {
       throw new DomainError(
         'STORAGE_ERROR',
@@ -115,13 +152,70 @@ export class PgEventLog {
     return nowMs(this.pool);
   }
 
-  /** The run's last seq, or undefined when the board has no such run. */
-  async lastSeqOf(runId: string): Promise<number | undefined> {
-    const r = await this.pool.query<{ last_seq: string }>('SELECT last_seq FROM runboard_runs WHERE board = $1 AND run_id = $2', [
+  /** The run's last seq and whether it is archived, or undefined when the board has no such run. */
+  async runRow(runId: string): Promise<{ lastSeq: number; archived: boolean } | undefined> {
+    const r = await this.pool.query<{ last_seq: string; archived: boolean }>(
+      `SELECT last_seq, ${ARCHIVED_EXISTS} AS archived FROM runboard_runs r WHERE r.board = $1 AND r.run_id = $2`,
+      [this.board, runId],
+    );
+    return r.rowCount === 0 ? undefined : { lastSeq: Number(r.rows[0].last_seq), archived: r.rows[0].archived };
+  }
+
+  /** Who archived the run, when, why, and its size; undefined when it is not archived. */
+  async archiveRow(runId: string): Promise<ArchiveRow | undefined> {
+    const r = await this.pool.query<{ archived_at_ms: string; archived_by: string; reason: string | null; log_bytes: string | null }>(
+      `SELECT a.archived_at_ms, a.archived_by, a.reason,
+        (SELECT sum(octet_length(e.line) + 1) FROM runboard_events e WHERE e.board = a.board AND e.run_id = a.run_id) AS log_bytes
+       FROM runboard_archived a WHERE a.board = $1 AND a.run_id = $2`,
+      [this.board, runId],
+    );
+    const row = r.rows[0];
+    if (!row) return undefined;
+    return {
+      archived_at_ms: Number(row.archived_at_ms),
+      archived_by: row.archived_by,
+      ...(row.reason !== null ? { reason: row.reason } : {}),
+      log_bytes: Number(row.log_bytes ?? 0),
+    };
+  }
+
+  /** The board's archived run ids. */
+  async archivedIds(): Promise<string[]> {
+    const r = await this.pool.query<{ run_id: string }>('SELECT run_id FROM runboard_archived WHERE board = $1 ORDER BY run_id', [
       this.board,
-      runId,
     ]);
-    return r.rowCount === 0 ? undefined : Number(r.rows[0].last_seq);
+    return r.rows.map((row) => row.run_id);
+  }
+
+  /**
+   * Archives the run: under its row lock, the events since `knownSeq` go to `check` (which throws
+   * to refuse), then the archive row is inserted and listeners notified — or, archived already,
+   * RUN_ARCHIVED.
+   */
+  async archive(runId: string, knownSeq: number, check: (since: StoredEvent[]) => void, note: ArchiveNote): Promise<void> {
+    await this.commit(runId, knownSeq, (since) => {
+      check(since);
+      return { lines: [], value: undefined, statement: this.marking(runId, 'archived', note) };
+    });
+  }
+
+  /** Restores the run: its archive row removed under its row lock, listeners notified. */
+  async restore(runId: string): Promise<void> {
+    await this.commit(runId, Number.MAX_SAFE_INTEGER, () => ({ lines: [], value: undefined, statement: this.marking(runId, 'restored') }), {
+      skipLocked: false,
+      archivedToo: true,
+    });
+  }
+
+  /** The statement that archives (with `note`) or restores the run, and notifies. */
+  private marking(runId: string, change: 'archived' | 'restored', note?: ArchiveNote): string {
+    const lit = escapeLiteral;
+    const payload = JSON.stringify({ board: this.board, run_id: runId, seq: 0, [change]: true });
+    const row =
+      change === 'archived'
+        ? `INSERT INTO runboard_archived (board, run_id, archived_at_ms, archived_by, reason) VALUES (${lit(this.board)}, ${lit(runId)}, ${Math.trunc(note!.at_ms)}, ${lit(note!.by)}, ${note!.reason !== undefined ? lit(note!.reason) : 'NULL'})`
+        : `DELETE FROM runboard_archived WHERE ${this.whereRun(runId)}`;
+    return `WITH changed AS (${row}) SELECT pg_notify(${lit(EVENTS_CHANNEL)}, ${lit(payload)})`;
   }
 
   /** Keeps a checkpoint of the run (its JSON `body`); committed when this resolves. */
@@ -150,9 +244,12 @@ export class PgEventLog {
     return r.rows[0]?.body;
   }
 
-  /** The board's run ids. */
+  /** The board's run ids, archived ones left out. */
   async runIds(): Promise<string[]> {
-    const r = await this.pool.query<{ run_id: string }>('SELECT run_id FROM runboard_runs WHERE board = $1 ORDER BY run_id', [this.board]);
+    const r = await this.pool.query<{ run_id: string }>(
+      `SELECT run_id FROM runboard_runs r WHERE r.board = $1 AND NOT ${ARCHIVED_EXISTS} ORDER BY run_id`,
+      [this.board],
+    );
     return r.rows.map((row) => row.run_id);
   }
 
@@ -179,30 +276,42 @@ export class PgEventLog {
     runId: string,
     knownSeq: number,
     decide: (since: StoredEvent[], at: CommitPoint) => Decision<T>,
-    opts: { skipLocked: boolean },
+    opts: { skipLocked: boolean; archivedToo?: boolean },
   ): Promise<Committed<T> | undefined>;
   async commit<T>(
     runId: string,
     knownSeq: number,
     decide: (since: StoredEvent[], at: CommitPoint) => Decision<T>,
-    { skipLocked = false } = {},
+    { skipLocked = false, archivedToo = false } = {},
   ): Promise<Committed<T> | undefined> {
     // Two messages while the run is held, whatever the commit: the row lock serialises every
     // machine's commands on the run, so it is held for as short as can be. Statements without
     // parameters (literals escaped by pg) go several to a message.
     const where = this.whereRun(runId);
-    const lock = `SELECT last_seq, ${NOW_MS} AS now_ms FROM runboard_runs WHERE ${where} FOR UPDATE${skipLocked ? ' SKIP LOCKED' : ''}`;
+    const lock = `SELECT last_seq, ${NOW_MS} AS now_ms, ${ARCHIVED_EXISTS} AS archived FROM runboard_runs r WHERE ${where} FOR UPDATE OF r${skipLocked ? ' SKIP LOCKED' : ''}`;
     // Read after the lock is granted: whatever the previous holder committed is in it.
     const read = `SELECT seq, line FROM runboard_events WHERE ${where} AND seq > ${Math.trunc(knownSeq)} ORDER BY seq`;
     return twoMessageTransaction(this.pool, `${lock}; ${read}`, (results) => {
-      const [locked, after] = results as [QueryResult<{ last_seq: string; now_ms: string }>, QueryResult<{ seq: string; line: string }>];
+      const [locked, after] = results as [
+        QueryResult<{ last_seq: string; now_ms: string; archived: boolean }>,
+        QueryResult<{ seq: string; line: string }>,
+      ];
       if (locked.rowCount === 0 && skipLocked) return { last: undefined, out: undefined };
       if (locked.rowCount === 0) throw new DomainError('RUN_NOT_FOUND', `Board ${this.board} has no run ${runId}.`, { run_id: runId });
+      // Archived on any machine: nothing is written to it (a lease timer skips it).
+      if (locked.rows[0].archived && !archivedToo) {
+        if (skipLocked) return { last: undefined, out: undefined };
+        throw archivedError(runId);
+      }
       const lastSeq = Number(locked.rows[0].last_seq);
       const since = after.rows.map((row) => ({ seq: Number(row.seq), line: row.line }));
       const decision = decide(since, { nextSeq: lastSeq + 1, nowMs: Number(locked.rows[0].now_ms) });
       const out = { value: decision.value };
-      return { last: decision.lines.length > 0 ? this.appending(runId, lastSeq + 1, decision.lines) : undefined, out };
+      const statements = [
+        ...(decision.lines.length > 0 ? [this.appending(runId, lastSeq + 1, decision.lines)] : []),
+        ...(decision.statement ? [decision.statement] : []),
+      ];
+      return { last: statements.length > 0 ? statements.join('; ') : undefined, out };
     });
   }
 
@@ -231,6 +340,11 @@ export class PgEventLog {
     );
     return r.rows.map((row) => ({ seq: Number(row.seq), line: row.line }));
   }
+}
+
+/** Whether the table of archived runs is there (a database an earlier Runboard made lacks it). */
+async function hasArchivedTable(pool: Pool): Promise<boolean> {
+  return (await pool.query<{ made: boolean }>("SELECT to_regclass('runboard_archived') IS NOT NULL AS made")).rows[0].made;
 }
 
 /** The tables' layout version, or undefined when they are not made yet. */

@@ -11,6 +11,8 @@ import { EVENTS_CHANNEL } from './pgEventLog';
 export interface BoardNotices {
   /** A commit on the board made the run's last seq `seq`. */
   commit(runId: string, seq: number): void;
+  /** The run was archived or restored (by any machine). */
+  archived(runId: string, archived: boolean): void;
   /** The connection was lost and is back: catch every run up by seq. */
   resync(): void;
   /** A connection could not be made (it is tried again every `retryMs`). */
@@ -63,13 +65,15 @@ export class PgListener {
 
   private heard(n: Notification): void {
     if (n.channel !== EVENTS_CHANNEL || n.payload === undefined) return;
-    let p: { board?: unknown; run_id?: unknown; seq?: unknown };
+    let p: { board?: unknown; run_id?: unknown; seq?: unknown; archived?: unknown; restored?: unknown };
     try {
       p = JSON.parse(n.payload) as typeof p;
     } catch {
       return;
     }
-    if (p.board === this.board && typeof p.run_id === 'string' && Number.isInteger(p.seq)) this.notices.commit(p.run_id, p.seq as number);
+    if (p.board !== this.board || typeof p.run_id !== 'string') return;
+    if (p.archived === true || p.restored === true) this.notices.archived(p.run_id, p.archived === true);
+    else if (Number.isInteger(p.seq)) this.notices.commit(p.run_id, p.seq as number);
   }
 
   private lost(c: Client): void {

@@ -16,7 +16,8 @@ import { DomainError } from '../../engine/errors';
 import { validateEventRecord } from '../../engine/eventRecord';
 import type { CommandContext } from '../../engine/ids';
 import { applyEvent, emptyRunState, RunState } from '../../engine/state';
-import type { BoardSite, CheckpointListing, CommandOutcome, PageCursor, RunLog } from '../boardStore';
+import type { ArchiveFacts, ArchiveNote, BoardSite, CheckpointListing, CommandOutcome, PageCursor, RunLog } from '../boardStore';
+import { archivedError } from '../archivedError';
 import { checkpointOf } from '../checkpointRecord';
 import { commandSteps } from '../commandSteps';
 import { eventLines } from '../eventLines';
@@ -34,6 +35,8 @@ export class PgRunLog implements RunLog {
   state: RunState;
   lastSeq = 0;
   readonly gone = false;
+  /** Set on an archived run (read-only: every write answers RUN_ARCHIVED). */
+  archive: ArchiveFacts | undefined;
   /** The last step that changes the fold; the next one runs after it. */
   private tail: Promise<unknown> = Promise.resolve();
   /** The fold may hold events the database does not (a failed commit): read the run again first. */
@@ -95,6 +98,7 @@ export class PgRunLog implements RunLog {
     result: (applied: EventRecord[], state: RunState, ctx: CommandContext) => T,
   ): Promise<CommandOutcome<T>> {
     if (this.site.options.readOnly) return Promise.reject(readOnlyError());
+    if (this.archive) return Promise.reject(archivedError(this.runId));
     return this.groups.command(stamp, decide, result);
   }
 
@@ -107,6 +111,30 @@ export class PgRunLog implements RunLog {
     if (this.site.options.readOnly) throw readOnlyError();
     const nothing = { stamp: undefined, decide: () => [], result: () => undefined };
     await this.held((append, committed) => commandSteps(() => this.state, this.clock, nothing, append, committed), true);
+  }
+
+  /** Archives the run: under its row lock, on the caught-up fold, `check` may refuse; then the archive row is written. */
+  async archiveRun(check: (state: RunState) => void, note: ArchiveNote): Promise<void> {
+    if (this.site.options.readOnly) throw readOnlyError();
+    await this.serially(async () => {
+      await this.freshen();
+      const heard: EventRecord[] = [];
+      try {
+        await this.log.archive(
+          this.runId,
+          this.lastSeq,
+          (since) => {
+            heard.push(...this.fold(since));
+            check(this.state);
+          },
+          note,
+        );
+      } catch (e) {
+        throw storageError(this.log.board, e);
+      } finally {
+        this.tell(heard);
+      }
+    });
   }
 
   /** `body` in a transaction on the run, after what changes the fold before it (undefined: skipped, `skipLocked`). */
