@@ -4,6 +4,8 @@ export const RUNBOARD_DIR = '.runboard';
 export const RUNS_DIR = 'runs';
 /** In .runboard/: archived runs, each a folder of sealed, compressed segments (PROTOCOL.md §Archived runs). */
 export const ARCHIVE_DIR = 'archive';
+/** In .runboard/: finished runs compacted in place — still runs of the board — in the archive's format (PROTOCOL.md §Archived runs: compacting). */
+export const COMPACTED_DIR = 'compacted';
 /** In an archived run's folder: what it holds, written last (its presence is the archive's commit point). */
 export const ARCHIVE_MANIFEST_FILE = 'archive.json';
 /** The log: one event per line; also the run's lock. */

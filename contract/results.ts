@@ -35,7 +35,7 @@ export interface ListRunsResult {
   /** With `archived: true`: the archived runs, newest archive first. */
   archived?: ArchivedRunInfo[];
   /** With `sizes: true`: what each run in `runs` takes on disk (its log, caches and checkpoints), when the board can tell. */
-  sizes?: { root: string; run_id: string; bytes: number }[];
+  sizes?: { root: string; run_id: string; bytes: number; compacted?: true }[];
 }
 /** An archived run as listed (PROTOCOL.md §Archived runs). */
 export interface ArchivedRunInfo {
@@ -58,6 +58,9 @@ export interface ArchiveRunResult {
 }
 export interface RestoreRunResult {
   run: RunRecord;
+}
+export interface CompactRunResult {
+  compacted: ArchivedRunInfo;
 }
 /** One task's flow (PROTOCOL.md §runStats); times absent until they can be told. */
 export interface TaskFlow {
@@ -109,6 +112,8 @@ export interface GetRunResult {
   damage?: LogDamage[];
   /** Present when the run is archived: it is read-only until restored. */
   archived?: ArchivedRunInfo;
+  /** Present when the run is compacted: its log is kept as sealed segments until a write restores it. */
+  compacted?: ArchivedRunInfo;
 }
 /** Whether a cache or checkpoint from before the damage can restore what it lost, and what that puts back. */
 export type RestoreOffer =
@@ -228,4 +233,5 @@ export interface StoreResults {
   rebindWorkspace: Deduped<RebindWorkspaceResult>;
   archiveRun: ArchiveRunResult;
   restoreRun: RestoreRunResult;
+  compactRun: CompactRunResult;
 }

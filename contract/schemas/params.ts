@@ -57,6 +57,9 @@ export const ArchiveRunParams = z.object({
 
 export const RestoreRunParams = z.object(RunLocator);
 
+/** Compact a finished run in place (PROTOCOL.md §Archived runs): still listed, its log kept as sealed segments. */
+export const CompactRunParams = z.object({ ...RunLocator, by: z.string().optional() });
+
 /** What needs a person (contract/attention.ts): in one run, or every run of `root` (or of all open roots). */
 export const ListAttentionParams = z.object({
   root,
@@ -342,6 +345,7 @@ export const METHOD_PARAMS = {
   rebindWorkspace: RebindWorkspaceParams,
   archiveRun: ArchiveRunParams,
   restoreRun: RestoreRunParams,
+  compactRun: CompactRunParams,
 } as const;
 export type StoreMethod = keyof typeof METHOD_PARAMS;
 export type ParamsOf<M extends StoreMethod> = z.infer<(typeof METHOD_PARAMS)[M]>;

@@ -68,6 +68,8 @@ export const Requests = {
   archiveRun: request<'archiveRun'>('runboard/archiveRun'),
   /** Brings an archived run back, whole. */
   restoreRun: request<'restoreRun'>('runboard/restoreRun'),
+  /** Compacts a finished run in place: still listed, its log sealed and compressed, restored by its next write. */
+  compactRun: request<'compactRun'>('runboard/compactRun'),
   /** Appends a run event (transition table of SPEC.md §4.2). */
   appendEvent: request<'appendEvent'>('runboard/appendEvent'),
   /** Completes or fails a run (completing waits for tasks in progress unless forced). */

@@ -77,6 +77,19 @@ describe('runboard run archive / restore', () => {
     assert.equal(both.status, 2);
     assert.match(both.stderr, /--older-than archives every finished run that old: name no run/);
 
+    // Compacting: still listed (its size says so), shown, and its next change restores it.
+    cliJson(root, ['run', 'complete', 'shipped']);
+    const compacted = cli(['--root', root, 'run', 'compact', 'shipped']);
+    assert.equal(compacted.status, 0, compacted.stderr);
+    assert.match(
+      compacted.stdout,
+      /^Compacted run shipped: its log of [\d.]+ KB is kept in [\d.]+ (B|KB); it stays listed, and its next change restores it\.$/m,
+    );
+    assert.match(cli(['--root', root, 'runs']).stdout, /shipped +completed +.* [\d.]+ (B|KB) \(compacted\)/);
+    assert.match(cli(['--root', root, 'run', 'show', 'shipped']).stdout, /COMPACTED .*: its log of .* its next change restores it\./);
+    cliJson(root, ['run', 'reopen', 'shipped']);
+    assert.ok(fs.existsSync(log), 'the reopening restored the log');
+
     const forced = cliJson(root, ['run', 'archive', 'ongoing', '--force']);
     assert.deepEqual(forced.requeued, []);
     assert.equal(forced.archived.status, 'queued');

@@ -22,7 +22,12 @@ describe('runboard runs and run …', () => {
     assert.ok(fs.existsSync(path.join(root, '.runboard', 'runs', 'r1', 'events.jsonl')));
 
     const listed = cliJson(root, ['runs']);
-    assert.deepEqual(Object.keys(listed), ['runs']);
+    // `runs` asks for each run's size on disk (listRuns with sizes).
+    assert.deepEqual(Object.keys(listed), ['runs', 'sizes']);
+    assert.deepEqual(
+      listed.sizes.map((x: { run_id: string; bytes: number }) => [x.run_id, x.bytes > 0]),
+      [['r1', true]],
+    );
     assert.deepEqual(
       listed.runs.map((r: any) => r.run_id),
       ['r1'],

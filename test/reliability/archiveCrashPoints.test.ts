@@ -18,7 +18,7 @@ after(() => roots.forEach((r) => fs.rmSync(r, { recursive: true, force: true }))
 
 function runWorker(
   root: string,
-  action: 'archive' | 'restore',
+  action: 'archive' | 'compact' | 'restore',
   crashAt?: string,
 ): Promise<{ signal: NodeJS.Signals | null; code: number | null; stderr: string }> {
   return new Promise((resolve) => {
@@ -76,7 +76,7 @@ async function assertWhole(root: string, seeded: { log: Buffer; run: unknown }):
 
 /** No work folder of a dead process, no leftover archive of a live run. */
 function assertTidy(root: string): void {
-  for (const dir of ['runs', 'archive']) {
+  for (const dir of ['runs', 'archive', 'compacted']) {
     const names = fs.existsSync(path.join(root, '.runboard', dir)) ? fs.readdirSync(path.join(root, '.runboard', dir)) : [];
     assert.deepEqual(
       names.filter((n) => /\.(archiving|archived|restoring)$/.test(n)),
@@ -85,8 +85,8 @@ function assertTidy(root: string): void {
     );
   }
   const live = fs.existsSync(path.join(root, '.runboard', 'runs', 'crash', 'events.jsonl'));
-  const archived = fs.existsSync(path.join(root, '.runboard', 'archive', 'crash'));
-  assert.notEqual(live, archived, `live ${live}, archived ${archived}`);
+  const held = ['archive', 'compacted'].filter((d) => fs.existsSync(path.join(root, '.runboard', d, 'crash')));
+  assert.equal(Number(live) + held.length, 1, `live ${live}, held in ${held.join(', ')}`);
 }
 
 describe('crash points of archiving and restoring', () => {
@@ -108,6 +108,40 @@ describe('crash points of archiving and restoring', () => {
       const restored = await runWorker(root, 'restore');
       assert.equal(restored.code, 0, restored.stderr);
       assert.deepEqual(fs.readFileSync(path.join(root, '.runboard', 'runs', 'crash', 'events.jsonl')), seeded.log);
+      assertTidy(root);
+    });
+  }
+  for (const point of ARCHIVE_POINTS) {
+    it(`a kill at ${point} of a compaction loses nothing; the run stays listed; its next write restores it`, async () => {
+      const root = tempRoot('runboard-archive-crash-');
+      roots.push(root);
+      const seeded = await seed(root);
+      const killed = await runWorker(root, 'compact', point);
+      assert.equal(killed.signal, 'SIGKILL', `the worker was to die at ${point}: exit ${killed.code}: ${killed.stderr}`);
+      const s = new RunService([root], { durability: 'none' });
+      try {
+        const listed = await s.execute('listRuns', { archived: true });
+        assert.deepEqual(listed.runs, [seeded.run], 'listed once, as it was');
+        assert.deepEqual(listed.archived, []);
+        const events = (await s.execute('listEvents', { run_id: 'crash', limit: 1000 })).events;
+        assert.deepEqual(
+          events.map((e) => e.seq),
+          events.map((_, i) => i + 1),
+        );
+        assert.equal(events.length, (seeded.run as { last_event_seq: number }).last_event_seq);
+      } finally {
+        s.close();
+      }
+      assert.equal((await runWorker(root, 'compact')).code, 0);
+      const again = new RunService([root], { durability: 'none' });
+      try {
+        assert.ok((await again.execute('getRun', { run_id: 'crash' })).compacted, 'compacted');
+        await again.execute('appendEvent', { run_id: 'crash', type: 'run_reopened', status: 'running' });
+      } finally {
+        again.close();
+      }
+      const log = fs.readFileSync(path.join(root, '.runboard', 'runs', 'crash', 'events.jsonl'));
+      assert.deepEqual(log.subarray(0, seeded.log.length), seeded.log, 'the log as it was, then the reopening');
       assertTidy(root);
     });
   }

@@ -127,6 +127,28 @@ function archiveRunsCommand(ctx: RunboardContext): CommandSpec {
   };
 }
 
+/** Compact Run: a finished run stays in the tree, its log kept compressed until its next change. */
+function compactRunCommand(ctx: RunboardContext): CommandSpec {
+  return {
+    id: 'runboard.compactRun',
+    writes: true,
+    run: async (arg) => {
+      const ref = await runFromArg(ctx, arg, 'Compact which run?', 'archive');
+      const { compacted } = await ctx.server.request(Requests.compactRun, {
+        root: ref.root,
+        run_id: ref.run_id,
+        by: agentId(vscode.Uri.file(ref.root)),
+      });
+      await ctx.diskUsage.refresh();
+      ctx.notify(
+        'info',
+        `Compacted run “${compacted.objective || compacted.run_id}”: ${formatBytes(compacted.log_bytes)} of log kept in ${formatBytes(compacted.archive_bytes)}. It stays here; its next change restores it.`,
+      );
+      return compacted;
+    },
+  };
+}
+
 export function archiveCommands(ctx: RunboardContext): CommandSpec[] {
-  return [archiveRunCommand(ctx), restoreRunCommand(ctx), archiveRunsCommand(ctx)];
+  return [archiveRunCommand(ctx), restoreRunCommand(ctx), archiveRunsCommand(ctx), compactRunCommand(ctx)];
 }

@@ -13,6 +13,7 @@ const AFTER_CHANGE_MS = 2_000;
 
 export class DiskUsage implements vscode.Disposable {
   private bytes = new Map<string, number>();
+  private compacted = new Set<string>();
   private archived = 0;
   private timer: NodeJS.Timeout;
   private soon: NodeJS.Timeout | undefined;
@@ -36,6 +37,11 @@ export class DiskUsage implements vscode.Disposable {
     return this.bytes.get(runKey(ref));
   }
 
+  /** Whether the run is compacted (its log kept as sealed segments until its next change). */
+  isCompacted(ref: RunRef): boolean {
+    return this.compacted.has(runKey(ref));
+  }
+
   /** Live runs and archives together. */
   get total(): number {
     let n = this.archived;
@@ -57,6 +63,7 @@ export class DiskUsage implements vscode.Disposable {
     try {
       const { sizes = [], archived = [] } = await this.server.request(Requests.listRuns, { limit: 1000, sizes: true, archived: true });
       this.bytes = new Map(sizes.map((s) => [runKey(s), s.bytes]));
+      this.compacted = new Set(sizes.filter((s) => s.compacted).map((s) => runKey(s)));
       this.archived = archived.reduce((n, a) => n + a.archive_bytes, 0);
       this.emitter.fire();
     } catch (e) {

@@ -325,7 +325,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
     const status = runStatusText(run);
     const noMatch = isFiltering(this.taskFilter) && this.shownTasks(n.ref).length === 0 ? 'no task matches · ' : '';
     const bytes = this.disk.bytesOf(n.ref);
-    const size = bytes === undefined ? '' : ` · ${formatBytes(bytes)}`;
+    const size = bytes === undefined ? '' : ` · ${formatBytes(bytes)}${this.disk.isCompacted(n.ref) ? ' compacted' : ''}`;
     item.description = noMatch + (entry.mismatch ? `workspace mismatch · ${status}` : why ? `${status} · ${why}` : status) + size;
     const bound = run.workspace.canonical_path !== '';
     item.contextValue = runContextValue(run.status, bound, !!entry.mismatch);

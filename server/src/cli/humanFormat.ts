@@ -36,7 +36,7 @@ export function taskTitle(task: Task): string {
 export function runsTable(runs: RunRecord[], unreadable: UnreadableRun[] = [], sizes: ListRunsResult['sizes'] = []): string {
   const problems = unreadable.map((u) => `${u.run_id}: UNREADABLE — ${u.message}`).join('\n');
   if (runs.length === 0) return problems ? `No readable runs.\n${problems}` : 'No runs.';
-  const size = new Map(sizes.map((s) => [s.run_id, s.bytes]));
+  const size = new Map(sizes.map((s) => [s.run_id, `${formatBytes(s.bytes)}${s.compacted ? ' (compacted)' : ''}`]));
   return (
     renderTable(
       ['RUN', 'STATUS', 'TASKS', 'UPDATED', 'SIZE', 'OBJECTIVE'],
@@ -45,7 +45,7 @@ export function runsTable(runs: RunRecord[], unreadable: UnreadableRun[] = [], s
         runStatusText(r),
         taskCounts(r.tasks),
         relativeTime(r.updated_at_ms),
-        size.has(r.run_id) ? formatBytes(size.get(r.run_id)!) : '',
+        size.get(r.run_id) ?? '',
         oneLine(r.objective, 50),
       ]),
     ) + (problems ? `\n${problems}` : '')

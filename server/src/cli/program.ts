@@ -133,6 +133,11 @@ function addRunCommands(program: Command): void {
     .option('--older-than <days>', 'instead of one run: every finished run not changed for this many days', integer)
     .action(handle(runCommands, 'runArchive'));
   run
+    .command('compact')
+    .description('keep a finished run listed, its log compressed into sealed segments (its next change restores it)')
+    .argument('[run_id]')
+    .action(handle(runCommands, 'runCompact'));
+  run
     .command('restore')
     .description('bring an archived run back, whole (see `runboard runs --archived`)')
     .argument('<run_id>')

@@ -10,6 +10,7 @@ import { decideRequeue } from '../engine/taskLifecycle';
 import { checkTextLimit } from '../engine/text';
 import type { RunLog } from '../store/boardStore';
 import type { RunRegistry } from './runRegistry';
+import { archivedError } from '../store/archivedError';
 
 const ARCHIVED_BY_DEFAULT = 'runboard';
 
@@ -21,11 +22,13 @@ export class RunArchives {
 
   async archiveRun(p: ParamsOf<'archiveRun'>): Promise<R.ArchiveRunResult> {
     checkTextLimit('reason', p.reason);
-    const h = await this.registry.current(p);
+    let h = await this.registry.current(p);
     // Archived already (a repeat): the archive as it is.
     if (h.archive) return { archived: archivedInfo(h), requeued: [] };
     const board = this.registry.board(h.root);
     if (!board.archiveRun) throw notKept(h.root);
+    // A compacted run is restored first: an archive is made of a live run.
+    if (h.compacted) h = await board.restoreRun!(h.runId);
     const by = p.by?.trim() || ARCHIVED_BY_DEFAULT;
     const requeued = p.force ? await this.requeueLeases(h, by, p.reason) : [];
     await board.archiveRun(h.runId, (state) => assertArchivable(state, p.force === true), {
@@ -38,12 +41,29 @@ export class RunArchives {
     return { archived: archivedInfo(archived), requeued };
   }
 
+  /** Compacts a finished run in place: as archiveRun without force, but the run stays the board's. */
+  async compactRun(p: ParamsOf<'compactRun'>): Promise<R.CompactRunResult> {
+    const h = await this.registry.current(p);
+    if (h.compacted) return { compacted: archivedInfo(h) };
+    if (h.archive) throw archivedError(h.runId);
+    const board = this.registry.board(h.root);
+    if (!board.archiveRun) throw notKept(h.root);
+    await board.archiveRun(h.runId, (state) => assertArchivable(state, false), {
+      at_ms: this.clock(),
+      by: p.by?.trim() || ARCHIVED_BY_DEFAULT,
+      compact: true,
+    });
+    const compacted = await board.openCompacted?.(h.runId);
+    if (!compacted) throw new DomainError('STORAGE_ERROR', `Run ${h.runId} was compacted and then went missing.`, { run_id: h.runId });
+    return { compacted: archivedInfo(compacted) };
+  }
+
   async restoreRun(p: ParamsOf<'restoreRun'>): Promise<R.RestoreRunResult> {
     const h = await this.registry.current(p);
     const board = this.registry.board(h.root);
     // Live already (a repeat, or never archived): the run as it is (the board tidies a leftover archive).
     if (!board.restoreRun) {
-      if (!h.archive) return { run: toRunRecord(h.state) };
+      if (!h.archive && !h.compacted) return { run: toRunRecord(h.state) };
       throw notKept(h.root);
     }
     const restored = await board.restoreRun(h.runId);
@@ -103,9 +123,10 @@ function assertArchivable(state: RunState, force: boolean): void {
   }
 }
 
+/** An archived (or compacted) run as listed. */
 export function archivedInfo(h: RunLog): R.ArchivedRunInfo {
   const { run_id, objective, status } = h.state.header;
-  return { root: h.root, run_id, objective, status, last_seq: h.lastSeq, ...h.archive! };
+  return { root: h.root, run_id, objective, status, last_seq: h.lastSeq, ...(h.archive ?? h.compacted)! };
 }
 
 function notKept(root: string): DomainError {

@@ -38,7 +38,10 @@ export class RunHistory {
 
   async createCheckpoint(p: ParamsOf<'createCheckpoint'>): Promise<R.CreateCheckpointResult> {
     checkTextLimit('reason', p.reason);
-    const h = await this.registry.locate(p);
+    return this.registry.onRun(p, (h) => this.checkpointOf(h, p.reason));
+  }
+
+  private async checkpointOf(h: RunLog, reason: string): Promise<R.CreateCheckpointResult> {
     const outcome = await h.command(
       undefined,
       () => [],
@@ -47,7 +50,7 @@ export class RunHistory {
         run_id: st.header.run_id,
         seq: st.header.last_event_seq,
         ts_ms: ctx.now,
-        reason: p.reason,
+        reason,
         run: toRunRecord(st),
         blackboard: toBlackboard(st),
       }),

@@ -81,7 +81,7 @@ export class RunReads {
     const out: NonNullable<R.ListRunsResult['sizes']> = [];
     for (const h of runs) {
       const bytes = await h.diskBytes?.();
-      if (bytes !== undefined) out.push({ root: h.root, run_id: h.runId, bytes });
+      if (bytes !== undefined) out.push({ root: h.root, run_id: h.runId, bytes, ...(h.compacted ? { compacted: true as const } : {}) });
     }
     return out;
   }

@@ -134,7 +134,7 @@ export class RunRegistry {
   /** A run of an open root, loaded on first use — a live one, else an archived one (read-only); undefined when there is no such run. */
   async runIn(root: string, runId: string): Promise<RunLog | undefined> {
     const board = this.boards.get(root);
-    return (await board?.openRun(runId)) ?? (await board?.openArchived?.(runId));
+    return (await board?.openRun(runId)) ?? (await board?.openCompacted?.(runId)) ?? (await board?.openArchived?.(runId));
   }
 
   /** The board of an open root. */
@@ -162,6 +162,21 @@ export class RunRegistry {
       });
     }
     return found[0];
+  }
+
+  /**
+   * `fn` on the run. When the handle it was given turns out gone on the way (another process
+   * archived, compacted or restored the run: its log left the path), once more on what is there
+   * now — a compacted run restores itself for a write, an archived one answers RUN_ARCHIVED.
+   */
+  async onRun<T>(p: Locator, fn: (h: RunLog) => Promise<T>): Promise<T> {
+    const h = await this.locate(p);
+    try {
+      return await fn(h);
+    } catch (e) {
+      if (!(e instanceof DomainError && e.code === 'RUN_NOT_FOUND' && h.gone)) throw e;
+      return fn(await this.locate(p));
+    }
   }
 
   /** The run, caught up with what other processes appended (reads never lock or write). */
@@ -194,7 +209,8 @@ export class RunRegistry {
       await loaded.catchUp();
       if (!loaded.gone) return;
     }
-    const h = await board.openRun(runId);
+    // Live, or compacted (still the board's: compacted by another process, it is read again from there).
+    const h = (await board.openRun(runId)) ?? (await board.openCompacted?.(runId));
     if (h) this.emitCommit({ root, run_id: runId, events: [], last_seq: h.lastSeq });
   }
 

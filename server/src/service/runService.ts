@@ -9,7 +9,6 @@ import { METHOD_PARAMS, ParamsOf, parseParams, StoreMethod } from '../../../cont
 import type { EventRecord, Task } from '../../../contract/schemas/records';
 import { CommandStamp, fingerprintParams } from '../engine/commandIndex';
 import { IdSource } from '../engine/ids';
-import { DomainError } from '../engine/errors';
 import { checkParamsLimits } from '../engine/jsonLimits';
 import { patchRowFor } from '../engine/patches';
 import {
@@ -32,7 +31,6 @@ import { createRun } from './runCreation';
 import { RunHistory } from './runHistory';
 import { RunReads } from './runReads';
 import { archivedInfo, RunArchives } from './runArchives';
-import { archivedError } from '../store/archivedError';
 import { Locator, RunRegistry } from './runRegistry';
 import { StoreListener, StoreOptions } from '../store/types';
 import { decideClaim, whyNothingToClaim } from '../engine/taskClaim';
@@ -182,6 +180,7 @@ export class RunService {
         blackboard: toBlackboard(h.state),
         ...(damage.length > 0 ? { damage } : {}),
         ...(h.archive ? { archived: archivedInfo(h) } : {}),
+        ...(h.compacted ? { compacted: archivedInfo(h) } : {}),
       };
     },
     appendEvent: (p, s) =>
@@ -296,6 +295,7 @@ export class RunService {
     validateWorkspaceLease: (p) => this.validateWorkspaceLease(p),
     archiveRun: (p) => this.archives.archiveRun(p),
     restoreRun: (p) => this.archives.restoreRun(p),
+    compactRun: (p) => this.archives.compactRun(p),
     rebindWorkspace: async (p, s) => {
       const h = await this.registry.locate(p);
       const current = normalizePath(p.current_path, h.root);
@@ -319,13 +319,8 @@ export class RunService {
     decide: Parameters<RunLog['command']>[1],
     result: (applied: EventRecord[], state: RunState) => T,
   ): Promise<T | (T & { deduped: true })> {
-    const h = await this.registry.locate(p);
-    const outcome = await h.command(stamp, decide, result).catch(async (e: unknown) => {
-      // The run was archived while the command waited for its lock: say so, not that it is gone.
-      if (e instanceof DomainError && e.code === 'RUN_NOT_FOUND' && (await this.registry.runIn(h.root, h.runId))?.archive)
-        throw archivedError(h.runId);
-      throw e;
-    });
+    // Archived or compacted while it waited for the lock: done again on what is there now (RUN_ARCHIVED, or the run restored).
+    const { h, outcome } = await this.registry.onRun(p, async (h) => ({ h, outcome: await h.command(stamp, decide, result) }));
     if ('result' in outcome) return outcome.result;
     // A repeat: the original events are in the log; the run/blackboard as they were then come from a replay.
     const { first_seq, last_seq } = outcome.repeat;
@@ -337,7 +332,10 @@ export class RunService {
   // ------------------------------------------------------------------ workspace leases
 
   private async validateWorkspaceLease(p: ParamsOf<'validateWorkspaceLease'>): Promise<R.ValidateWorkspaceLeaseResult> {
-    const h = await this.registry.locate(p);
+    return this.registry.onRun(p, (h) => this.validateLeaseOn(h, p));
+  }
+
+  private async validateLeaseOn(h: RunLog, p: ParamsOf<'validateWorkspaceLease'>): Promise<R.ValidateWorkspaceLeaseResult> {
     const current = normalizePath(p.current_path, h.root);
     let check: LeaseCheck | undefined;
     const outcome = await h.command(
@@ -421,4 +419,5 @@ export const WRITING_METHODS: ReadonlySet<StoreMethod> = new Set<StoreMethod>([
   'rebindWorkspace',
   'archiveRun',
   'restoreRun',
+  'compactRun',
 ]);

@@ -61,6 +61,8 @@ export interface BoardStore {
   archivedRunIds?(): Awaitable<string[]>;
   /** An archived run, read-only (every write answers RUN_ARCHIVED); undefined when the run is not archived. */
   openArchived?(runId: string): Awaitable<RunLog | undefined>;
+  /** A compacted run (listed in runIds; a write restores it first); undefined when the run is not compacted. */
+  openCompacted?(runId: string): Awaitable<RunLog | undefined>;
   /** Archives a live run: under its lock `check` may refuse; the run leaves the board's live runs, whole in its archive. */
   archiveRun?(runId: string, check: (state: RunState) => void, note: ArchiveNote): Promise<void>;
   /** Brings an archived run back, whole; RUN_EXISTS when a live run has its id. */
@@ -73,6 +75,8 @@ export interface ArchiveNote {
   at_ms: number;
   by: string;
   reason?: string;
+  /** Compact the run instead: it stays the board's, its writes restore it first. */
+  compact?: boolean;
 }
 
 /** What an archived run's archive says of it (ArchivedRunInfo without what the run record says). */
@@ -122,6 +126,8 @@ export interface RunLog {
   readonly gone: boolean;
   /** Set on an archived run: what its archive says of it. */
   readonly archive?: ArchiveFacts;
+  /** Set on a compacted run: what its sealed segments say of it. */
+  readonly compacted?: ArchiveFacts;
   /** What the run takes on disk (its log, caches and checkpoints), when the store can tell. */
   diskBytes?(): Awaitable<number>;
   /** Folds what other processes committed since the last read, without the lock; listeners hear of it. */

@@ -78,4 +78,27 @@ suite('archived runs', () => {
     }
     await waitFor(() => !ctx.diskWarning.shown, 'the warning gone with the setting');
   });
+
+  test('a compacted run stays in the tree, marked so, and its next change restores it', async () => {
+    const api = await runboard();
+    const ctx = api.ctx;
+    const ref = await runWithTasks(api, 'Compact: the changelog');
+    await command('runboard.completeRun', { ...ref, force: true });
+    await waitFor(async () => /^run\.completed/.test(String((await runRow(api, ref))?.item.contextValue)), 'the run to show completed');
+    const log = path.join(ref.root, '.runboard', 'runs', ref.run_id, 'events.jsonl');
+    const bytes = fs.readFileSync(log);
+    const compacted = await command('runboard.compactRun', ref);
+    assert.ok(compacted, JSON.stringify(ctx.notices.slice(-2)));
+    assert.strictEqual(fs.existsSync(log), false);
+    const row = await waitFor(async () => {
+      const r = await runRow(api, ref);
+      return r && /compacted$/.test(String(r.item.description)) && r;
+    }, 'the run marked compacted in the tree');
+    assert.match(String(row.item.description), /^completed · Completed\. · [\d.]+ (B|KB) compacted$/);
+    assert.strictEqual(ctx.model.get(ref)?.run.status, 'completed');
+    const reopened = await command('runboard.reopenRun', { ...ref, reason: 'one more thing' });
+    assert.strictEqual(reopened?.status, 'running');
+    assert.deepStrictEqual(fs.readFileSync(log).subarray(0, bytes.length), bytes, 'restored, then reopened');
+    await waitFor(() => ctx.model.get(ref)?.run.status === 'running', 'the tree to follow');
+  });
 });

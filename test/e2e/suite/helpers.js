@@ -57,6 +57,7 @@ const EXTENSION_ID = 'runboard.runboard';
  *   'runboard.clearTaskFilter': string;
  *   'runboard.archiveRun': import('../../../contract/results').ArchiveRunResult;
  *   'runboard.restoreRun': RunRecord;
+ *   'runboard.compactRun': import('../../../contract/results').ArchivedRunInfo;
  * }} CommandResults
  */
 

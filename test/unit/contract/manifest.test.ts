@@ -59,6 +59,7 @@ describe("package.json menus follow the contract's run and task actions", () => 
     'runboard.cancelRun': 'cancel',
     'runboard.reopenRun': 'reopen',
     'runboard.archiveRun': 'archive',
+    'runboard.compactRun': 'archive',
   };
 
   it('a run offers a command exactly when runActions says so, in every status, bound or not, mismatched or not', () => {

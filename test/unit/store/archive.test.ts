@@ -196,4 +196,65 @@ describe('archived runs', () => {
       s.close();
     }
   });
+
+  it('compacting keeps a finished run listed and readable from its segments; its next write restores it', async () => {
+    const root = tempRoot();
+    roots.push(root);
+    const s = new RunService([root], { durability: 'fsync' });
+    const other = new RunService([root], { durability: 'none' });
+    try {
+      await finishedRun(s, 'kept', 30);
+      const logBefore = fs.readFileSync(logFile(root, 'kept'));
+      const before = await s.execute('getRun', { run_id: 'kept' });
+      const events = (await s.execute('listEvents', { run_id: 'kept', limit: 1000 })).events;
+      const { compacted } = await s.execute('compactRun', { run_id: 'kept', by: 'ann' });
+      assert.equal(compacted.archived_by, 'ann');
+      assert.ok(compacted.archive_bytes < logBefore.length / 3);
+      assert.equal(fs.existsSync(runFolder(root, 'kept')), false);
+      assert.ok(fs.existsSync(path.join(root, '.runboard', 'compacted', 'kept', 'archive.json')));
+      for (const svc of [s, other]) {
+        const listed = await svc.execute('listRuns', { archived: true, sizes: true });
+        assert.deepEqual(listed.runs, [before.run], 'still listed, as it was');
+        assert.deepEqual(listed.archived, []);
+        assert.deepEqual(
+          listed.sizes?.map((x) => x.bytes),
+          [compacted.archive_bytes],
+        );
+        const got = await svc.execute('getRun', { run_id: 'kept' });
+        assert.deepEqual(got.run, before.run);
+        assert.equal(got.compacted?.archived_by, 'ann');
+        assert.equal(got.archived, undefined);
+        assert.deepEqual((await svc.execute('listEvents', { run_id: 'kept', limit: 1000 })).events, events);
+        assert.deepEqual(noDrift((await svc.execute('replay', { run_id: 'kept', from_checkpoint: false })).drift), []);
+      }
+      assert.equal((await other.execute('compactRun', { run_id: 'kept' })).compacted.archived_at_ms, compacted.archived_at_ms, 'a repeat');
+      await assert.rejects(s.execute('createRun', { run_id: 'kept', objective: 'again' }), (e) => code(e) === 'RUN_EXISTS');
+
+      // A write restores it first — from another process too — and is applied to the live run.
+      const reopened = await other.execute('appendEvent', { run_id: 'kept', type: 'run_reopened', status: 'running' });
+      assert.equal(reopened.event.seq, before.run.last_event_seq + 1);
+      assert.equal(fs.existsSync(path.join(root, '.runboard', 'compacted', 'kept')), false);
+      const after = fs.readFileSync(logFile(root, 'kept'));
+      assert.deepEqual(after.subarray(0, logBefore.length), logBefore, 'the log as it was, then the new event');
+      assert.equal((await s.execute('getRun', { run_id: 'kept' })).run.status, 'running');
+      assert.equal((await s.execute('getRun', { run_id: 'kept' })).compacted, undefined);
+
+      // Compacted again, a checkpoint restores it too; and archiving a compacted run archives it whole.
+      await s.execute('finishRun', { run_id: 'kept', status: 'completed' });
+      await s.execute('compactRun', { run_id: 'kept' });
+      await other.execute('createCheckpoint', { run_id: 'kept', reason: 'after compaction' });
+      assert.ok(fs.existsSync(logFile(root, 'kept')));
+      await s.execute('compactRun', { run_id: 'kept' });
+      const archived = await s.execute('archiveRun', { run_id: 'kept' });
+      assert.equal(archived.archived.run_id, 'kept');
+      assert.deepEqual((await s.execute('listRuns', {})).runs, []);
+      assert.equal(fs.existsSync(path.join(root, '.runboard', 'compacted', 'kept')), false);
+      await assert.rejects(s.execute('compactRun', { run_id: 'kept' }), (e) => code(e) === 'RUN_ARCHIVED');
+      await s.execute('restoreRun', { run_id: 'kept' });
+      assert.equal((await other.execute('listCheckpoints', { run_id: 'kept' })).checkpoints.length, 2);
+    } finally {
+      s.close();
+      other.close();
+    }
+  });
 });

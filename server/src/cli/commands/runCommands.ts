@@ -57,6 +57,16 @@ async function archiveOlder({ session, out, args, opts }: Invocation, days: numb
   );
 }
 
+export async function runCompact({ session, out, args }: Invocation): Promise<void> {
+  const result = await session.execute('compactRun', { run_id: await session.runId(args[0]), by: session.agent });
+  const c = result.compacted;
+  out.result(
+    result,
+    () =>
+      `Compacted run ${c.run_id}: its log of ${formatBytes(c.log_bytes)} is kept in ${formatBytes(c.archive_bytes)}; it stays listed, and its next change restores it.`,
+  );
+}
+
 export async function runRestore({ session, out, args }: Invocation): Promise<void> {
   const result = await session.execute('restoreRun', { run_id: args[0]! });
   out.result(result, () => `Restored run ${result.run.run_id} (${result.run.status}, ${result.run.last_event_seq} events).`);
@@ -89,9 +99,13 @@ export async function runShow({ session, out, args }: Invocation): Promise<void>
   out.result(result, () => {
     const shown = runDetails(result.run, summarizeBoard(result.run, result.blackboard), result.blackboard);
     const a = result.archived;
+    const c = result.compacted;
+    const note = c
+      ? `\n\nCOMPACTED ${new Date(c.archived_at_ms).toISOString()}: its log of ${formatBytes(c.log_bytes)} is kept in ${formatBytes(c.archive_bytes)}; its next change restores it.`
+      : '';
     const details = a
       ? `${shown}\n\nARCHIVED ${new Date(a.archived_at_ms).toISOString()} by ${a.archived_by}${a.reason ? ` (${a.reason})` : ''}: read-only; \`runboard run restore ${a.run_id}\` brings it back.`
-      : shown;
+      : shown + note;
     if (!result.damage) return details;
     const where = result.damage.map((d) => `  ${d.file}:${d.line}  ${d.message}`).join('\n');
     return `${details}\n\nREAD-ONLY: the log has lines that cannot be folded (shown around them):\n${where}\nSee \`runboard repair ${result.run.run_id}\`.`;

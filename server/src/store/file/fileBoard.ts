@@ -20,14 +20,15 @@ import { RunsWatcher } from './runsWatcher';
 import { ensureRunboardFolder } from './runboardFolder';
 import type { RunState } from '../../engine/state';
 import { readOnlyError } from '../readOnly';
-import { archiveDir, archivedRunDir, manifestFile } from './archive/archiveFormat';
+import { heldRunDir, type Holding, HOLDINGS, holdingDir, manifestFile } from './archive/archiveFormat';
 import { ArchivedRun } from './archive/archivedRun';
-import { archiveRunFiles, removeLeftoverArchive, sweepWorkFolders, unpackArchive } from './archive/runArchive';
+import { archiveRunFiles, holdingOf, removeLeftoverArchive, sweepWorkFolders, unpackArchive } from './archive/runArchive';
 
 export class FileBoard implements BoardStore {
   readonly shared = false;
   private readonly runs = new Map<string, RunHandle>();
-  private readonly archived = new Map<string, ArchivedRun>();
+  /** Archived and compacted runs read so far, by `<holding>:<run id>`. */
+  private readonly held = new Map<string, ArchivedRun>();
   private creationLock: OsRunLock | undefined;
 
   constructor(
@@ -39,8 +40,14 @@ export class FileBoard implements BoardStore {
   /** The file store reads the folder on every look: always ready. */
   async ready(): Promise<void> {}
 
-  /** Valid names of real (non-symlink) folders holding a log (or one that cannot be looked into). */
+  /** The board's runs: the live ones and the compacted ones (archived runs are not the board's until restored). */
   runIds(): string[] {
+    const live = this.liveRunIds();
+    return [...live, ...this.heldRunIds('compacted', new Set(live))];
+  }
+
+  /** Valid names of real (non-symlink) folders in runs/ holding a log (or one that cannot be looked into). */
+  private liveRunIds(): string[] {
     let entries: fs.Dirent[];
     try {
       entries = fs.readdirSync(runsDir(this.root), { withFileTypes: true });
@@ -156,7 +163,7 @@ export class FileBoard implements BoardStore {
   }
 
   private assertNewRunId(runId: string): void {
-    if (this.isLoaded(runId) || this.openRun(runId)) {
+    if (this.isLoaded(runId) || this.openRun(runId) || HOLDINGS.some((h) => fs.existsSync(manifestFile(heldRunDir(this.root, runId, h))))) {
       throw new DomainError('RUN_EXISTS', `Run ${runId} already exists in ${this.root}.`, { run_id: runId });
     }
     const clash = this.runIds().find((id) => id !== runId && id.toLowerCase() === runId.toLowerCase());
@@ -213,72 +220,87 @@ export class FileBoard implements BoardStore {
     return h;
   }
 
-  // ------------------------------------------------------------------ archived runs
+  // ------------------------------------------------------------------ archived and compacted runs
 
-  /** Ids of the archived runs (a folder in archive/ with a manifest), but those live in runs/ (a leftover archive). */
-  archivedRunIds(): string[] {
+  /** Runs held in archive/ or compacted/ (a folder with a manifest), but those live in runs/ (a leftover). */
+  private heldRunIds(holding: Holding, live = new Set(this.liveRunIds())): string[] {
+    const dir = holdingDir(this.root, holding);
     let entries: fs.Dirent[];
     try {
-      entries = fs.readdirSync(archiveDir(this.root), { withFileTypes: true });
+      entries = fs.readdirSync(dir, { withFileTypes: true });
     } catch {
       return [];
     }
-    const live = new Set(this.runIds());
     return entries
-      .filter(
-        (d) =>
-          d.isDirectory() &&
-          !runIdProblem(d.name) &&
-          !live.has(d.name) &&
-          fs.existsSync(manifestFile(path.join(archiveDir(this.root), d.name))),
-      )
+      .filter((d) => d.isDirectory() && !runIdProblem(d.name) && !live.has(d.name) && fs.existsSync(manifestFile(path.join(dir, d.name))))
       .map((d) => d.name);
   }
 
-  /** An archived run, read-only; undefined when the run is not archived. */
-  async openArchived(runId: string): Promise<ArchivedRun | undefined> {
+  archivedRunIds(): string[] {
+    return this.heldRunIds('archive');
+  }
+
+  /** An archived run (read-only), or a compacted one (listed; a write restores it); undefined when it is neither. */
+  async openHeld(runId: string, holding: Holding): Promise<ArchivedRun | undefined> {
     if (runIdProblem(runId) || logMayExist(path.join(runDir(this.root, runId), EVENTS_FILE))) return undefined;
-    const cached = this.archived.get(runId);
+    const key = `${holding}:${runId}`;
+    const cached = this.held.get(key);
     cached?.catchUp();
     if (cached && !cached.gone) return cached;
-    this.archived.delete(runId);
-    const a = await ArchivedRun.open(this.root, runId, archivedRunDir(this.root, runId), this.site.options.maxLineBytes);
-    if (a) this.archived.set(runId, a);
+    this.held.delete(key);
+    const reopen = holding === 'compacted' ? () => this.restoreRun(runId) : undefined;
+    const a = await ArchivedRun.open(this.root, runId, heldRunDir(this.root, runId, holding), this.site.options.maxLineBytes, reopen);
+    if (a) this.held.set(key, a);
     return a;
   }
 
-  /** Archives a live run (RUN_NOT_FOUND when there is none; `check` refuses under its lock). */
+  openArchived(runId: string): Promise<ArchivedRun | undefined> {
+    return this.openHeld(runId, 'archive');
+  }
+
+  openCompacted(runId: string): Promise<ArchivedRun | undefined> {
+    return this.openHeld(runId, 'compacted');
+  }
+
+  /** Archives (or, with `note.compact`, compacts) a live run: RUN_NOT_FOUND when there is none; `check` refuses under its lock. */
   async archiveRun(runId: string, check: (state: RunState) => void, note: ArchiveNote): Promise<void> {
     if (this.site.options.readOnly) throw readOnlyError();
     sweepWorkFolders(this.root);
     const h = this.openRun(runId);
-    if (!h) throw new DomainError('RUN_NOT_FOUND', `No run ${runId} in ${this.root}.`, { run_id: runId });
-    await archiveRunFiles(this.root, h, check, { ...note, fsync: this.site.options.durability === 'fsync' });
+    if (!h) throw new DomainError('RUN_NOT_FOUND', `No live run ${runId} in ${this.root}.`, { run_id: runId });
+    const { compact, ...who } = note;
+    await archiveRunFiles(
+      this.root,
+      h,
+      check,
+      { ...who, fsync: this.site.options.durability === 'fsync' },
+      compact ? 'compacted' : 'archive',
+    );
     this.drop(runId);
   }
 
-  /** Brings an archived run back to runs/, whole. A live run is answered as it is (its leftover archive, if any, removed). */
+  /**
+   * Brings an archived or compacted run back to runs/, whole. A live run is answered as it is (a
+   * leftover archive of it removed): two processes restoring at once both get the run.
+   */
   async restoreRun(runId: string): Promise<RunLog> {
     if (this.site.options.readOnly) throw readOnlyError();
     sweepWorkFolders(this.root);
-    const live = this.openRun(runId);
-    if (live) {
-      if (fs.existsSync(archivedRunDir(this.root, runId))) await live.whileLocked(() => removeLeftoverArchive(this.root, runId));
-      return live;
+    if (!this.openRun(runId)) {
+      const creating = await this.lockCreation();
+      try {
+        const holding = this.openRun(runId) ? undefined : holdingOf(this.root, runId);
+        if (holding) await unpackArchive(this.root, runId, this.site.options.durability === 'fsync', holding);
+      } finally {
+        creating.release();
+      }
+      for (const key of HOLDINGS.map((x) => `${x}:${runId}`)) this.held.delete(key);
     }
-    const creating = await this.lockCreation();
-    try {
-      if (this.openRun(runId))
-        throw new DomainError('RUN_EXISTS', `Run ${runId} is not archived: it is live in ${this.root}.`, { run_id: runId });
-      await unpackArchive(this.root, runId, this.site.options.durability === 'fsync');
-    } finally {
-      creating.release();
-    }
-    this.archived.delete(runId);
     const h = this.openRun(runId);
-    if (!h) throw new DomainError('STORAGE_ERROR', `Run ${runId} was restored and then went missing.`, { run_id: runId });
-    // The run is live again: its archive goes, under its lock (an archive being made of it meanwhile is never the one removed).
-    await h.whileLocked(() => removeLeftoverArchive(this.root, runId));
+    if (!h) throw new DomainError('RUN_NOT_FOUND', `No run ${runId} in ${this.root}, live, archived or compacted.`, { run_id: runId });
+    // The run is live: what archive/ or compacted/ hold of it goes, under its lock (a copy being made of it meanwhile is never the one removed).
+    if (HOLDINGS.some((x) => fs.existsSync(heldRunDir(this.root, runId, x))))
+      await h.whileLocked(() => removeLeftoverArchive(this.root, runId));
     return h;
   }
 

@@ -204,7 +204,7 @@ export class RunHandle extends RunReader implements RunLog {
    * then `move` gets what it needs to write the archive and moves the run's folder away, all before
    * the lock is let go — no writer can commit in between. The handle is gone after.
    */
-  async moveToArchive(check: (state: RunState) => void, move: (src: ArchiveSource) => Promise<void>): Promise<void> {
+  async moveToArchive(stillListed: boolean, check: (state: RunState) => void, move: (src: ArchiveSource) => Promise<void>): Promise<void> {
     if (this.opts.readOnly) throw readOnlyError();
     const held = await this.lockOrFail();
     const notices: EventRecord[] = [];
@@ -226,7 +226,9 @@ export class RunHandle extends RunReader implements RunLog {
       held.release();
       if (notices.length > 0) this.notify(notices);
     }
-    this.markGone(`Run ${this.runId} was archived: it is read from its archive now.`);
+    // A compacted run is still the board's: listeners read it again from where it is now, every seq there.
+    if (stillListed) this.markGone(`Run ${this.runId} was compacted: it is read from its sealed segments now.`, this.logSeq);
+    else this.markGone(`Run ${this.runId} was archived: it is read from its archive now.`);
   }
 
   /** `body` under the run's lock, while the file locked is the log at the path (RUN_NOT_FOUND once it is not there). */

@@ -221,17 +221,19 @@ export class RunReader {
 
   protected markGone(
     why = `${this.log.file} was deleted while this process had the run open; the run is no longer served from it.`,
+    /** The seq its history still goes to elsewhere (a compacted run); 0: the run is gone. */
+    lastSeq = 0,
   ): DomainError {
-    this.end(why);
+    this.end(why, lastSeq);
     return new DomainError('RUN_NOT_FOUND', `Run ${this.runId} is gone: its log ${this.log.file} was deleted.`, { run_id: this.runId });
   }
 
-  /** This handle serves nothing more (said once): listeners drop what they hold of the run. */
-  private end(why: string): void {
+  /** This handle serves nothing more (said once): listeners drop what they hold of the run (and read it again, when it goes on elsewhere). */
+  private end(why: string, lastSeq = 0): void {
     if (this.goneFlag) return;
     this.goneFlag = true;
     this.diagnose(why);
-    this.emitReset({ root: this.root, run_id: this.runId, last_seq: 0 });
+    this.emitReset({ root: this.root, run_id: this.runId, last_seq: lastSeq });
   }
 
   /**
@@ -341,8 +343,9 @@ export class RunReader {
     if (this.opts.readOnly) return;
     // Never replace newer caches with older ones: catch up first.
     if (!this.closed) this.catchUp();
-    // A damaged run keeps its old caches: a load from them reads the damage again, and says so.
-    if (this.damage.length > 0 || !this.exists) return;
+    // A damaged run keeps its old caches: a load from them reads the damage again, and says so. A run
+    // gone from its folder (deleted, archived, compacted) has no caches to write.
+    if (this.damage.length > 0 || !this.exists || this.goneFlag) return;
     this.caches.write(this.state, this.log);
   }
 

@@ -130,6 +130,15 @@ export class PgBoard implements BoardStore {
 
   async archiveRun(runId: string, check: (state: RunState) => void, note: ArchiveNote): Promise<void> {
     if (this.site.options.readOnly) throw readOnlyError();
+    if (note.compact) {
+      throw new DomainError(
+        'STORAGE_ERROR',
+        `Board ${this.board} keeps its runs' events as rows of the database (which compresses them): there is nothing to compact.`,
+        {
+          run_id: runId,
+        },
+      );
+    }
     const h = (await this.openRun(runId)) as PgRunLog | undefined;
     if (!h) throw new DomainError('RUN_NOT_FOUND', `Board ${this.board} has no live run ${runId}.`, { run_id: runId });
     await h.archiveRun(check, note);

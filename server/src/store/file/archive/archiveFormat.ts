@@ -5,7 +5,7 @@
 // their sha256. gzip, from Node's zlib: every Node since 0.x reads it, and so does `zcat`.
 import * as path from 'node:path';
 import { z } from 'zod';
-import { ARCHIVE_DIR, ARCHIVE_MANIFEST_FILE, RUNBOARD_DIR } from '../../../../../contract/layout';
+import { ARCHIVE_DIR, ARCHIVE_MANIFEST_FILE, COMPACTED_DIR, RUNBOARD_DIR } from '../../../../../contract/layout';
 import { assertRunId } from '../../../engine/ids';
 
 /** The layout's version: a reader refuses an archive of a version it does not know. */
@@ -44,13 +44,17 @@ export const ArchiveManifestSchema = z.object({
 });
 export type ArchiveManifest = z.infer<typeof ArchiveManifestSchema>;
 
-export function archiveDir(root: string): string {
-  return path.join(root, RUNBOARD_DIR, ARCHIVE_DIR);
+/** Where a run's sealed segments are kept: archived (out of the lists, read-only) or compacted (still listed, writable). */
+export type Holding = 'archive' | 'compacted';
+export const HOLDINGS: readonly Holding[] = ['archive', 'compacted'];
+
+export function holdingDir(root: string, holding: Holding): string {
+  return path.join(root, RUNBOARD_DIR, holding === 'archive' ? ARCHIVE_DIR : COMPACTED_DIR);
 }
 
-export function archivedRunDir(root: string, runId: string): string {
+export function heldRunDir(root: string, runId: string, holding: Holding): string {
   assertRunId(runId);
-  return path.join(archiveDir(root), runId);
+  return path.join(holdingDir(root, holding), runId);
 }
 
 export function manifestFile(dir: string): string {

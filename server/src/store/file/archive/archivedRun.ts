@@ -1,11 +1,13 @@
-// An archived run, read from its folder (archiveFormat.ts) and never written: its state is its
-// last seal (nothing is folded to open it), its events come from the segments holding the seqs
-// asked for — each unpacked on the thread pool while the one before it is folded, and sequenced as
-// a live log's lines are (eventSequencer.ts) — and every write answers RUN_ARCHIVED. Restored or
+// An archived or compacted run, read from its folder (archiveFormat.ts): its state is its last
+// seal (nothing is folded to open it), its events come from the segments holding the seqs asked
+// for — each unpacked on the thread pool while the one before it is folded, and sequenced as a live
+// log's lines are (eventSequencer.ts). An archived run answers RUN_ARCHIVED to every write; a
+// compacted one is restored first (`reopen`) and the write goes to the live run. Restored or
 // removed by another process, it is gone (the board looks again).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Checkpoint, EventRecord } from '../../../../../contract/schemas/records';
+import type { RepairRunResult } from '../../../../../contract/results';
 import { DomainError } from '../../../engine/errors';
 import { copyStoredBlackboard, stateFromRecords, toRunRecord, type RunState } from '../../../engine/state';
 import type { ArchiveFacts, CheckpointListing, CommandOutcome, PageCursor, RunLog } from '../../boardStore';
@@ -53,7 +55,10 @@ export function readManifest(dir: string, runId: string): { manifest: ArchiveMan
 export class ArchivedRun implements RunLog {
   readonly state: RunState;
   readonly lastSeq: number;
-  readonly archive: ArchiveFacts;
+  /** Set when archived (out of the lists, read-only)… */
+  readonly archive: ArchiveFacts | undefined;
+  /** …or when compacted (listed; a write restores it first). */
+  readonly compacted: ArchiveFacts | undefined;
   private goneFlag = false;
 
   private constructor(
@@ -64,27 +69,37 @@ export class ArchivedRun implements RunLog {
     private readonly identity: FileIdentity,
     final: Checkpoint,
     private readonly maxLineBytes: number,
+    /** For a compacted run: restores it and answers the live run, which takes its writes. */
+    private readonly reopen: (() => Promise<RunLog>) | undefined,
   ) {
     this.state = stateFromRecords(final.run, final.blackboard);
     this.state.commandsSeq = manifest.last_seq;
     this.lastSeq = manifest.last_seq;
     const files = [...manifest.segments, ...manifest.seals, ...manifest.checkpoints];
-    this.archive = {
+    const facts = {
       archived_at_ms: manifest.archived_at_ms,
       archived_by: manifest.archived_by,
       ...(manifest.reason !== undefined ? { reason: manifest.reason } : {}),
       archive_bytes: files.reduce((n, f) => n + f.bytes, 0),
       log_bytes: manifest.log_bytes,
     };
+    this.archive = reopen ? undefined : facts;
+    this.compacted = reopen ? facts : undefined;
   }
 
-  static async open(root: string, runId: string, dir: string, maxLineBytes: number): Promise<ArchivedRun | undefined> {
+  static async open(
+    root: string,
+    runId: string,
+    dir: string,
+    maxLineBytes: number,
+    reopen?: () => Promise<RunLog>,
+  ): Promise<ArchivedRun | undefined> {
     const found = readManifest(dir, runId);
     if (!found) return undefined;
     const last = found.manifest.seals.at(-1);
     if (!last) throw new DomainError('STORAGE_ERROR', `The archive of run ${runId} has no seal.`, { run_id: runId });
     const final = checkpointOf(JSON.parse((await readGzipFile(path.join(dir, SEALS_DIR, last.file), last.sha256)).toString('utf8')));
-    return new ArchivedRun(root, runId, dir, found.manifest, found.identity, final, maxLineBytes);
+    return new ArchivedRun(root, runId, dir, found.manifest, found.identity, final, maxLineBytes, reopen);
   }
 
   get gone(): boolean {
@@ -126,8 +141,21 @@ export class ArchivedRun implements RunLog {
     return { events, next: events.length > 0 ? { after: events[events.length - 1].seq, at: undefined } : undefined };
   }
 
-  command<T>(): Promise<CommandOutcome<T>> {
-    return Promise.reject(archivedError(this.runId));
+  async command<T>(...args: Parameters<RunLog['command']>): Promise<CommandOutcome<T>> {
+    return (await this.live()).command(...(args as [never, never, never]));
+  }
+
+  /** The live run a write goes to: a compacted run restored; an archived one refuses. */
+  private async live(): Promise<RunLog> {
+    if (!this.reopen) throw archivedError(this.runId);
+    const live = await this.reopen();
+    this.goneFlag = true;
+    return live;
+  }
+
+  /** What the run takes on disk: its sealed files. */
+  diskBytes(): number {
+    return (this.archive ?? this.compacted)!.archive_bytes;
   }
 
   /** An archived run holds no lease (archiving requeues them first). */
@@ -149,8 +177,8 @@ export class ArchivedRun implements RunLog {
     return checkpointOf(JSON.parse((await readGzipFile(c.file, entry.sha256)).toString('utf8')));
   }
 
-  writeCheckpoint(): void {
-    throw archivedError(this.runId);
+  async writeCheckpoint(c: Checkpoint): Promise<void> {
+    await (await this.live()).writeCheckpoint(c);
   }
 
   /** What the archive keeps besides the events: the last seal, which a replay of the segments must equal. */
@@ -168,8 +196,8 @@ export class ArchivedRun implements RunLog {
     return { damage: [], restore: null };
   }
 
-  repair(): Promise<never> {
-    return Promise.reject(archivedError(this.runId));
+  async repair(restore: boolean): Promise<RepairRunResult> {
+    return (await this.live()).repair(restore);
   }
 
   releaseFiles(): void {}

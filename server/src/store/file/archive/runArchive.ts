@@ -1,4 +1,5 @@
-// Archiving and restoring a run on the file store (PROTOCOL.md §Archived runs). Both copy first and
+// Archiving (or compacting) and restoring a run on the file store (PROTOCOL.md §Archived runs); a
+// compacted run is held the same way in compacted/ instead of archive/. Both copy first and
 // remove after, with one rename as the commit point, so a kill at any step loses nothing:
 // - archive, under the run's lock: the archive is written in a folder of its own beside the others,
 //   renamed to archive/<id> (whole, manifest included), then the run's folder leaves runs/ in one
@@ -19,7 +20,15 @@ import { NO_FOLLOW } from '../fileIdentity';
 import { runDir, runsDir } from '../paths';
 import { syncDirectory } from '../platformFs';
 import type { RunHandle } from '../runHandle';
-import { ARCHIVED_CHECKPOINTS_DIR, type ArchiveManifest, archiveDir, archivedRunDir, SEGMENTS_DIR } from './archiveFormat';
+import {
+  ARCHIVED_CHECKPOINTS_DIR,
+  type ArchiveManifest,
+  heldRunDir,
+  type Holding,
+  HOLDINGS,
+  holdingDir,
+  SEGMENTS_DIR,
+} from './archiveFormat';
 import { readManifest } from './archivedRun';
 import { type ArchiveWrite, writeArchive } from './archiveWriter';
 import { readGzipFile } from './gzipFiles';
@@ -32,9 +41,14 @@ function storageError(what: string, e: unknown, runId: string): DomainError {
   return new DomainError('STORAGE_ERROR', `Cannot ${what} run ${runId}: ${(e as Error).message}`, { run_id: runId });
 }
 
-/** Removes an archive of a run that is live: called only under that run's lock, its log at the path. */
+/** Removes what archive/ or compacted/ hold of a run that is live: called only under that run's lock, its log at the path. */
 export function removeLeftoverArchive(root: string, runId: string): void {
-  fs.rmSync(archivedRunDir(root, runId), { recursive: true, force: true });
+  for (const h of HOLDINGS) fs.rmSync(heldRunDir(root, runId, h), { recursive: true, force: true });
+}
+
+/** Where a run that is not live is held, if anywhere. */
+export function holdingOf(root: string, runId: string): Holding | undefined {
+  return HOLDINGS.find((h) => readManifest(heldRunDir(root, runId, h), runId) !== undefined);
 }
 
 export async function archiveRunFiles(
@@ -42,21 +56,22 @@ export async function archiveRunFiles(
   handle: RunHandle,
   check: (state: RunState) => void,
   note: ArchiveWrite,
+  holding: Holding,
 ): Promise<ArchiveManifest> {
   const runId = handle.runId;
-  const target = archivedRunDir(root, runId);
+  const target = heldRunDir(root, runId, holding);
   const aside = path.join(runsDir(root), `.${runId}.${process.pid}.archived`);
   let manifest: ArchiveManifest | undefined;
   let moved = false;
-  await handle.moveToArchive(check, async (src) => {
-    const work = path.join(archiveDir(root), `.${runId}.${process.pid}.archiving`);
+  await handle.moveToArchive(holding === 'compacted', check, async (src) => {
+    const work = path.join(holdingDir(root, holding), `.${runId}.${process.pid}.archiving`);
     try {
       removeLeftoverArchive(root, runId);
       fs.rmSync(work, { recursive: true, force: true });
       fs.mkdirSync(work, { recursive: true });
       manifest = await writeArchive(src, work, note);
       fs.renameSync(work, target);
-      if (note.fsync) syncDirectory(archiveDir(root));
+      if (note.fsync) syncDirectory(holdingDir(root, holding));
     } catch (e) {
       fs.rmSync(work, { recursive: true, force: true });
       throw storageError('archive', e, runId);
@@ -83,8 +98,8 @@ export async function archiveRunFiles(
 }
 
 /** Unpacks the archive into a new run folder under runs/ (the caller holds the root's creation lock). */
-export async function unpackArchive(root: string, runId: string, fsync: boolean): Promise<void> {
-  const dir = archivedRunDir(root, runId);
+export async function unpackArchive(root: string, runId: string, fsync: boolean, holding: Holding): Promise<void> {
+  const dir = heldRunDir(root, runId, holding);
   const found = readManifest(dir, runId);
   if (!found) throw new DomainError('RUN_NOT_FOUND', `No archived run ${runId}.`, { run_id: runId });
   const { manifest } = found;
@@ -135,7 +150,7 @@ export async function unpackArchive(root: string, runId: string, fsync: boolean)
 
 /** Folders a killed archive or restore left (its process is gone), removed; those of live processes are left alone. */
 export function sweepWorkFolders(root: string): void {
-  for (const dir of [runsDir(root), archiveDir(root)]) {
+  for (const dir of [runsDir(root), ...HOLDINGS.map((h) => holdingDir(root, h))]) {
     let names: string[];
     try {
       names = fs.readdirSync(dir);
