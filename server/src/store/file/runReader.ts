@@ -7,6 +7,7 @@
 // again. So every read first asks whether the file it holds is still the one at the path and
 // reloads when it is not, telling listeners when history they were told is gone; a run whose
 // log is gone ends its reader.
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Diagnostic } from '../../../../contract/diagnostic';
 import { EVENT, RUN_FORMAT, unknownToReader } from '../../../../contract/events';
@@ -27,6 +28,7 @@ import type { LogPoint, RunSite } from './runSite';
 import { restoreNewline, TornTailWatch } from './tornTail';
 import { unreadableNewerRun } from './writeRefusals';
 import { runFormatOf } from '../runFormat';
+import { heldRunDir, manifestFile } from './archive/archiveFormat';
 
 export class RunReader {
   readonly log: EventLog;
@@ -222,10 +224,15 @@ export class RunReader {
   protected markGone(
     why = `${this.log.file} was deleted while this process had the run open; the run is no longer served from it.`,
     /** The seq its history still goes to elsewhere (a compacted run); 0: the run is gone. */
-    lastSeq = 0,
+    lastSeq = this.compactedSeq(),
   ): DomainError {
     this.end(why, lastSeq);
     return new DomainError('RUN_NOT_FOUND', `Run ${this.runId} is gone: its log ${this.log.file} was deleted.`, { run_id: this.runId });
+  }
+
+  /** The run's last seq when its log left because another process compacted it (it goes on there), else 0. */
+  private compactedSeq(): number {
+    return fs.existsSync(manifestFile(heldRunDir(this.root, this.runId, 'compacted'))) ? this.logSeq : 0;
   }
 
   /** This handle serves nothing more (said once): listeners drop what they hold of the run (and read it again, when it goes on elsewhere). */
