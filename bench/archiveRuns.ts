@@ -8,11 +8,15 @@ import * as path from 'node:path';
 import { RunService } from '../server/src/service/runService';
 import { bigRun } from './bigRun';
 import { benchStore, inTempDir, median, ratioOf, Row, settle, timeAsync } from './harness';
-import { CLI_JS } from './paths';
+import { CLI_JS, REPO } from './paths';
+
+const TORTURE_MAIN = path.join(REPO, 'test', 'reliability', 'torture', 'main.ts');
 
 export interface ArchiveSize {
   events: number;
   rounds: number;
+  /** Commands of the torture whose log is measured. */
+  tortureCommands: number;
 }
 
 /** The run's log and caches copied into a fresh root (the fixture stays as it is for the other rows). */
@@ -69,6 +73,20 @@ export async function benchArchive(size: ArchiveSize): Promise<Row[]> {
     const demoRun = (JSON.parse(demo.stdout) as { run: { run_id: string } }).run.run_id;
     const demoSized = await archiveOf(demoRoot, demoRun);
 
+    // A log the torture writes (CLI and MCP agents, a server, kills and restarts: every kind of event, retries, repairs).
+    const tortureRoot = path.join(root, 'torture');
+    const tortureLog = path.join(root, 'torture.jsonl');
+    const torture = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', TORTURE_MAIN, '--commands', String(size.tortureCommands), '--seed', '7', '--keep-log', tortureLog],
+      { encoding: 'utf8', cwd: REPO },
+    );
+    if (torture.status !== 0 || !fs.existsSync(tortureLog)) throw new Error(`the torture failed: ${torture.stdout}${torture.stderr}`);
+    const tortureRun = (JSON.parse(fs.readFileSync(tortureLog, 'utf8').split('\n')[0]) as { run_id: string }).run_id;
+    fs.mkdirSync(path.join(tortureRoot, '.runboard', 'runs', tortureRun), { recursive: true });
+    fs.copyFileSync(tortureLog, path.join(tortureRoot, '.runboard', 'runs', tortureRun, 'events.jsonl'));
+    const tortureSized = await archiveOf(tortureRoot, tortureRun);
+
     const mb = (b: number) => `${(b / 1e6).toFixed(1)} MB`;
     const kb = (b: number) => `${(b / 1e3).toFixed(1)} KB`;
     const ratio = ratioOf(archived, jsonl);
@@ -92,6 +110,16 @@ export async function benchArchive(size: ArchiveSize): Promise<Row[]> {
         goal: 'reported',
         pass: true,
         note: `${kb(demoSized.log)} → ${kb(demoSized.archive)}; a small log: each segment, seal and checkpoint pays gzip's header`,
+      },
+      {
+        name: 'archived size, a torture run',
+        value: tortureSized.ratio * 100,
+        unit: '% of the log',
+        baseline: null,
+        ratio: null,
+        goal: 'reported',
+        pass: true,
+        note: `${kb(tortureSized.log)} → ${kb(tortureSized.archive)}; ${size.tortureCommands} commands of the torture, seed 7`,
       },
       {
         name: `replay of the archived run, ${size.events.toLocaleString('en-US')} events`,

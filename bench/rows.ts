@@ -58,7 +58,11 @@ export const ROWS: RowSpec[] = [
     run: (q) =>
       benchPostgres(pick(q, { tasks: 2000, workers: 4, rounds: 3, appends: 500 }, { tasks: 400, workers: 4, rounds: 1, appends: 100 })),
   },
-  { key: 'archive', run: (q) => benchArchive(pick(q, { events: 1_000_000, rounds: 3 }, { events: 100_000, rounds: 3 })) },
+  {
+    key: 'archive',
+    run: (q) =>
+      benchArchive(pick(q, { events: 1_000_000, rounds: 3, tortureCommands: 1000 }, { events: 100_000, rounds: 3, tortureCommands: 300 })),
+  },
 ];
 
 /** The rows `--only` names: a 1-based number or a key, comma-separated. */

@@ -1,4 +1,5 @@
-// npm run test:torture [-- --commands 10000 --seed N --runs 10]: the full torture, several seeds.
+// npm run test:torture [-- --commands 10000 --seed N --runs 10 --keep-log FILE]: the full torture,
+// several seeds; --keep-log copies the (last) run's log to FILE (the bench's row 12 measures it).
 import { runTorture } from './run';
 
 function arg(name: string, fallback: number): number {
@@ -14,7 +15,8 @@ void (async () => {
     const seed = first + i;
     process.stdout.write(`torture seed ${seed}, ${commands} commands … `);
     try {
-      const r = await runTorture({ seed, commands });
+      const keep = process.argv.indexOf('--keep-log');
+      const r = await runTorture({ seed, commands, ...(keep >= 0 ? { keepLog: process.argv[keep + 1] } : {}) });
       console.log(`ok: ${JSON.stringify(r)}`);
     } catch (e) {
       console.log(`FAILED (reproduce with --seed ${seed} --commands ${commands})`);

@@ -6,6 +6,8 @@
 // fallback to direct writes mid-call and handover are all in the mix. Then the files must prove
 // nothing was lost, duplicated or overlapped.
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { CliAgent, McpAgent, Outcome, RUN_ID, ServerAgent, SocketServerAgent, TortureAgent } from './agents';
 import { Board, Lease, nextCommand } from './commands';
 import { Prng } from './prng';
@@ -18,6 +20,8 @@ export interface TortureOptions {
   log?: (line: string) => void;
   /** Where the run lives: the files of one root (default), or a board several clones share (tortureBoards.ts). */
   board?: TortureBoard;
+  /** Copy the run's log here before the board is removed (a log of the files board; the bench measures it). */
+  keepLog?: string;
 }
 
 export interface TortureReport {
@@ -213,6 +217,8 @@ export async function runTorture(opts: TortureOptions): Promise<TortureReport> {
   } finally {
     check.close();
   }
+  const runLog = path.join(board.roots[0], '.runboard', 'runs', RUN_ID, 'events.jsonl');
+  if (opts.keepLog && fs.existsSync(runLog)) fs.copyFileSync(runLog, opts.keepLog);
   board.remove();
   return {
     seed: opts.seed,
