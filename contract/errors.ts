@@ -54,6 +54,10 @@ export const DOMAIN_CODES = [
   'RUN_ARCHIVED',
   // archiveRun of a run that is not finished, without force.
   'RUN_NOT_FINISHED',
+  // A worktree was asked for where git cannot make one: git is missing, or the root is not in a git repository.
+  'GIT_UNAVAILABLE',
+  // git refused a worktree operation (a branch in use elsewhere, a merge conflict …); the message says what git said.
+  'GIT_FAILED',
   // .runboard/board.json cannot be used (a wrong field, credentials in it, a database board in an untrusted workspace).
   'BOARD_CONFIG_INVALID',
 ] as const;

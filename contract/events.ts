@@ -15,6 +15,8 @@ export const EVENT = {
   taskEdited: 'context.task.edited',
   /** A task withdrawn (cancelTask; runs of format 4). */
   taskCancelled: 'context.task.cancelled',
+  /** A task's git worktree recorded or changed (setTaskWorktree; runs of format 5). */
+  taskWorktree: 'context.task.worktree',
   blackboardPatched: 'context.blackboard.patched',
   artifactAdded: 'context.artifact.added',
   workspaceValidated: 'workspace_validated',
@@ -33,8 +35,9 @@ export const EVENT = {
  * events move the run's next step along, and run_completed / run_failed finish the run. Format 3:
  * tasks are edited (context.task.edited) and carry labels. Format 4: tasks are cancelled
  * (context.task.cancelled), questions are answered, resolved and reopened, decisions superseded.
+ * Format 5: tasks carry the git worktree they are worked in (context.task.worktree).
  */
-export const RUN_FORMAT = 4;
+export const RUN_FORMAT = 5;
 
 /** A run's format: absent on runs made before formats were recorded in the run. */
 export function formatOf(run: { format?: number }): number {
@@ -58,6 +61,8 @@ export const SINCE_FORMAT = {
   taskCancels: 4,
   /** answer_question, resolve_question, reopen_question, supersede_decision. */
   closingItems: 4,
+  /** A task's git worktree (its `worktree` field and context.task.worktree). */
+  worktrees: 5,
 } as const;
 export type FormatFeature = keyof typeof SINCE_FORMAT;
 
@@ -72,6 +77,7 @@ export function runHas(run: { format?: number }, feature: FormatFeature): boolea
 export const EVENT_SINCE: Readonly<Record<string, FormatFeature>> = {
   [EVENT.taskEdited]: 'taskEdits',
   [EVENT.taskCancelled]: 'taskCancels',
+  [EVENT.taskWorktree]: 'worktrees',
 };
 export const BLACKBOARD_OP_SINCE: Readonly<Record<string, FormatFeature>> = {
   answer_question: 'closingItems',

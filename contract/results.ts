@@ -234,4 +234,5 @@ export interface StoreResults {
   archiveRun: ArchiveRunResult;
   restoreRun: RestoreRunResult;
   compactRun: CompactRunResult;
+  setTaskWorktree: Deduped<TaskResult>;
 }

@@ -178,6 +178,22 @@ const TaskFence = {
   command_id: commandId,
 };
 
+/** Records a task's git worktree (PROTOCOL.md §Worktrees): its holder with the lease token, anyone once the task is not in progress. */
+export const SetTaskWorktreeParams = z.object({
+  ...RunLocator,
+  task_id: z.string(),
+  lease_token: z.string().optional(),
+  worktree: z.object({
+    path: z.string().min(1),
+    branch: z.string().min(1),
+    base: z.string().min(1),
+    state: z.enum(['active', 'kept', 'removed']),
+    note: z.string().optional(),
+    merged_into: z.string().optional(),
+  }),
+  command_id: commandId,
+});
+
 export const EditTaskParams = z.object({
   ...RunLocator,
   task_id: z.string(),
@@ -346,6 +362,7 @@ export const METHOD_PARAMS = {
   archiveRun: ArchiveRunParams,
   restoreRun: RestoreRunParams,
   compactRun: CompactRunParams,
+  setTaskWorktree: SetTaskWorktreeParams,
 } as const;
 export type StoreMethod = keyof typeof METHOD_PARAMS;
 export type ParamsOf<M extends StoreMethod> = z.infer<(typeof METHOD_PARAMS)[M]>;

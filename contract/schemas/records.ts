@@ -66,11 +66,26 @@ export const TaskSchema = z.object({
   cancelled: z
     .object({ at_ms: z.number(), by: z.string().optional(), reason: z.string().optional(), cascade_from: z.string().optional() })
     .optional(),
+  /** The git worktree the task is worked in (PROTOCOL.md §Worktrees; runs of format 5). */
+  worktree: z
+    .object({
+      path: z.string(),
+      branch: z.string(),
+      /** What the branch was made from: a dependency's branch, or the commit HEAD was at. */
+      base: z.string(),
+      /** active: there to work in; kept: left in place (it holds uncommitted changes); removed: the folder is gone, the branch stays. */
+      state: z.enum(['active', 'kept', 'removed']),
+      note: z.string().optional(),
+      /** The branch it was merged into (tasks merge). */
+      merged_into: z.string().optional(),
+    })
+    .optional(),
   task_rev: z.number().int().positive(),
   created_ts: z.number(),
   updated_ts: z.number(),
 });
 export type Task = z.infer<typeof TaskSchema>;
+export type TaskWorktree = NonNullable<Task['worktree']>;
 
 export const RunRecordSchema = z.object({
   run_id: z.string(),

@@ -70,6 +70,8 @@ export const Requests = {
   restoreRun: request<'restoreRun'>('runboard/restoreRun'),
   /** Compacts a finished run in place: still listed, its log sealed and compressed, restored by its next write. */
   compactRun: request<'compactRun'>('runboard/compactRun'),
+  /** Records the git worktree a task is worked in (format 5). */
+  setTaskWorktree: request<'setTaskWorktree'>('runboard/setTaskWorktree'),
   /** Appends a run event (transition table of SPEC.md §4.2). */
   appendEvent: request<'appendEvent'>('runboard/appendEvent'),
   /** Completes or fails a run (completing waits for tasks in progress unless forced). */

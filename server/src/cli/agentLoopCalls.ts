@@ -103,7 +103,7 @@ function claimedText(runId: string, result: ClaimTaskResult): string {
 }
 
 /** Ids and tokens are plain (PROTOCOL.md's id rule), but a quote costs nothing and keeps eval safe. */
-function shellWord(s: string): string {
+export function shellWord(s: string): string {
   return /^[\w.:@-]*$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
 

@@ -49,6 +49,12 @@ export const AGENT_LOOP_COMMANDS = {
         fullCliOnly: true,
       },
       { flags: '--timeout <seconds>', description: 'with --wait: give up after this long (exit 3)', integer: true },
+      {
+        flags: '--worktree',
+        description:
+          'work in a git worktree of the task: made outside the workspace on a branch of its own (or the one its last attempt left); prints its path and exports RUNBOARD_ROOT',
+        fullCliOnly: true,
+      },
     ],
   },
   heartbeat: {

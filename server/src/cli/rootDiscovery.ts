@@ -1,5 +1,7 @@
-// Which workspace the CLI works on: --root (an existing folder), else like git, the nearest
-// ancestor folder holding `.runboard/`, else the starting folder itself.
+// Which workspace the CLI works on: --root (an existing folder), else RUNBOARD_ROOT (a task's git
+// worktree exports it: calls from inside the worktree reach the run's own .runboard/, not a copy
+// checked out there), else like git, the nearest ancestor folder holding `.runboard/`, else the
+// starting folder itself.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { RUNBOARD_DIR } from '../../../contract/layout';

@@ -21,7 +21,7 @@ export class CliSession {
   private readonly explicitRun: string | undefined;
   private opened: RunService | undefined;
   private router: RoutedCaller | undefined;
-  private readonly env: NodeJS.ProcessEnv;
+  readonly env: NodeJS.ProcessEnv;
 
   constructor(opts: GlobalOptions, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()) {
     const g = resolveGlobals(opts, env, cwd);

@@ -36,6 +36,7 @@ import { StoreListener, StoreOptions } from '../store/types';
 import { decideClaim, whyNothingToClaim } from '../engine/taskClaim';
 import { decideEditTask } from '../engine/taskEdit';
 import { decideCancelTask } from '../engine/taskCancel';
+import { decideSetWorktree } from '../engine/taskWorktree';
 import { EVENT } from '../../../contract/events';
 
 export const uuidIds: IdSource = { newId: (prefix) => `${prefix}-${randomUUID()}` };
@@ -293,6 +294,14 @@ export class RunService {
       return p.accept || p.restore ? h.repair(p.restore === true) : { ...(await h.examineDamage()), event: null };
     },
     validateWorkspaceLease: (p) => this.validateWorkspaceLease(p),
+    setTaskWorktree: (p, s) =>
+      this.runCommand(
+        p,
+        'setTaskWorktree',
+        s,
+        (st, ctx) => decideSetWorktree(st, p, ctx),
+        (a) => ({ task: tasksOf(a)[0] }),
+      ),
     archiveRun: (p) => this.archives.archiveRun(p),
     restoreRun: (p) => this.archives.restoreRun(p),
     compactRun: (p) => this.archives.compactRun(p),
@@ -420,4 +429,5 @@ export const WRITING_METHODS: ReadonlySet<StoreMethod> = new Set<StoreMethod>([
   'archiveRun',
   'restoreRun',
   'compactRun',
+  'setTaskWorktree',
 ]);

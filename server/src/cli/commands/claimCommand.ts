@@ -4,13 +4,17 @@
 // to the run (or a retry coming due) makes something claimable, or --timeout passes.
 import { keepingAlive } from '../keepAlive';
 import type { ClaimTaskResult } from '../../../../contract/results';
-import { claimParams, claimText } from '../agentLoopCalls';
+import { claimParams, claimText, shellWord } from '../agentLoopCalls';
+import { claimWorktree, worktreeShellLines } from '../worktreeCalls';
+import { repositoryTop } from '../../worktrees/git';
 import { Invocation } from '../invocation';
 import { EXIT } from '../output';
 import type { CliSession } from '../session';
 
 export async function claim({ session, out, opts }: Invocation): Promise<number> {
   const runId = await session.runId();
+  // No worktree can be made (git missing, no repository): said before anything is claimed.
+  if (opts.worktree === true) repositoryTop(session.root);
   const attempt = () => session.execute('claimTask', claimParams(session, runId, opts));
   let result = await attempt();
   if (!result.task && opts.wait === true) {
@@ -19,7 +23,10 @@ export async function claim({ session, out, opts }: Invocation): Promise<number>
     result = await keepingAlive(() => waitForClaim(session, runId, attempt, first, deadline));
   }
   if (result.task?.lease_token) out.ownTokens.add(result.task.lease_token);
-  out.result(result, () => claimText(runId, result));
+  if (result.task && opts.worktree === true) result = { ...result, task: await claimWorktree(session, runId, result.task) };
+  out.result(result, () =>
+    [claimText(runId, result), ...(opts.worktree === true && result.task ? worktreeShellLines(session.root, result.task, shellWord) : [])].join('\n'),
+  );
   return result.task ? EXIT.ok : EXIT.nothingToClaim;
 }
 

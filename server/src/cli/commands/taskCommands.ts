@@ -5,6 +5,7 @@ import { givenLeaseToken, LeaseAction, leaseActionParams, leaseActionText, Lease
 import { inputName, readInput } from '../inputFile';
 import { Invocation } from '../invocation';
 import { CliSession } from '../session';
+import { settleTaskWorktree, worktreeNote } from '../worktreeCalls';
 import { UsageError } from '../usageError';
 import { matchesTaskFilter, parseTaskFilter, type TaskFilter } from '../../../../contract/taskFilter';
 import { parseJson } from './runCommands';
@@ -52,8 +53,12 @@ async function leaseTarget(session: CliSession, opts: Record<string, unknown>): 
 
 async function leaseAction(inv: Invocation, action: LeaseAction): Promise<void> {
   const { session, out, opts } = inv;
-  const result = await session.execute('transitionTask', leaseActionParams(session, action, await leaseTarget(session, opts), opts));
-  out.result(result, () => leaseActionText(action, result));
+  const target = await leaseTarget(session, opts);
+  let result = await session.execute('transitionTask', leaseActionParams(session, action, target, opts));
+  // A done task's worktree is settled: removed when clean, kept (and said so) when it holds changes.
+  if (action === 'complete' && result.task.worktree?.state === 'active')
+    result = { ...result, task: await settleTaskWorktree(session, target.runId, result.task) };
+  out.result(result, () => [leaseActionText(action, result), ...worktreeNote(result.task)].join('\n'));
 }
 
 export const heartbeat = (inv: Invocation) => leaseAction(inv, 'heartbeat');

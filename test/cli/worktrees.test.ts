@@ -1,0 +1,108 @@
+// runboard claim --worktree with a real git repository (issue 22): three agents claiming at once get
+// three worktrees on three branches, outside the workspace; completing removes a clean worktree
+// and keeps its branch, keeps a dirty one and says so; a failed task's next attempt reuses its
+// worktree; a dependent task starts from its dependency's branch; a CLI call from inside a worktree
+// acts on the run in the main workspace; no repository is a clear error, before anything is claimed.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { after, describe, it } from 'node:test';
+import { assertBuilt, cli, cliAsync, cliJson, removeTempWorkspaces, seedRun, tempWorkspace } from './cliHarness';
+
+after(removeTempWorkspaces);
+
+const git = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, encoding: 'utf8' }).trim();
+
+/** A repository with one commit, .runboard/ ignored. */
+function repository(): string {
+  const root = tempWorkspace('runboard-git-');
+  git(root, 'init', '-q', '-b', 'main');
+  git(root, 'config', 'user.email', 'test@example.com');
+  git(root, 'config', 'user.name', 'Test');
+  fs.writeFileSync(path.join(root, 'README.md'), '# project\n');
+  fs.writeFileSync(path.join(root, '.gitignore'), '.runboard/\n');
+  git(root, 'add', '.');
+  git(root, 'commit', '-q', '-m', 'first');
+  return root;
+}
+
+describe('runboard claim --worktree', () => {
+  it('a worktree per task: made outside the workspace, settled on completion, reused, based on a dependency', async () => {
+    assertBuilt();
+    const root = repository();
+    const run = seedRun(root, 'wt', [
+      { id: 'a', task_type: 'w' },
+      { id: 'b', task_type: 'w' },
+      { id: 'c', task_type: 'w', max_attempts: 3 },
+      { id: 'd', task_type: 'w', depends_on_task_ids: ['a'] },
+    ]);
+    // Three agents at once: the worktree adds are serialised per repository.
+    const claims = await Promise.all(
+      (['a', 'b', 'c'] as const).map((id, i) =>
+        cliAsync(['--root', root, '--json', '--run', run, '--agent', `agent-${i}`, 'claim', '--task', id, '--worktree']),
+      ),
+    );
+    const tasks = claims.map((r) => {
+      assert.equal(r.status, 0, r.stderr);
+      return JSON.parse(r.stdout).task;
+    });
+    const trees = tasks.map((t) => t.worktree);
+    assert.deepEqual(trees.map((w) => w.branch), [`runboard/${run}/a`, `runboard/${run}/b`, `runboard/${run}/c`]);
+    assert.equal(new Set(trees.map((w) => w.path)).size, 3);
+    const home = path.join(path.dirname(root), `${path.basename(root)}.worktrees`);
+    for (const w of trees) {
+      assert.equal(w.state, 'active');
+      assert.ok(w.path.startsWith(home + path.sep), `${w.path} is outside the workspace, beside it`);
+      assert.equal(git(w.path, 'rev-parse', '--abbrev-ref', 'HEAD'), w.branch);
+      assert.equal(w.base, git(root, 'rev-parse', 'HEAD'));
+    }
+    const text = cli(['--root', root, '--run', run, '--agent', 'agent-x', 'claim', '--task', 'd', '--worktree']);
+    assert.equal(text.status, 3, 'd waits for a');
+
+    // a: committed work; completed from inside its worktree (RUNBOARD_ROOT as claim exported it) → removed, branch kept.
+    fs.writeFileSync(path.join(trees[0].path, 'a.txt'), 'done by a\n');
+    git(trees[0].path, 'add', 'a.txt');
+    git(trees[0].path, 'commit', '-q', '-m', 'a');
+    const doneA = cliJson(root, ['complete', '--token', tasks[0].lease_token], 0, { cwd: trees[0].path, env: { RUNBOARD_ROOT: root, RUNBOARD_WORKTREE: trees[0].path } });
+    assert.equal(doneA.task.status, 'done');
+    assert.equal(doneA.task.worktree.state, 'removed');
+    assert.equal(fs.existsSync(trees[0].path), false);
+    assert.equal(git(root, 'show', `${trees[0].branch}:a.txt`), 'done by a');
+    // The call went to the main workspace's run: no .runboard/ was made in the worktree.
+    assert.equal(fs.existsSync(path.join(trees[0].path, '.runboard')), false);
+
+    // b: an uncommitted file → kept, and said so.
+    fs.writeFileSync(path.join(trees[1].path, 'wip.txt'), 'not committed\n');
+    const doneB = cli(['--root', root, '--run', run, 'complete', '--token', tasks[1].lease_token], { env: { RUNBOARD_WORKTREE: trees[1].path } });
+    assert.equal(doneB.status, 0, doneB.stderr);
+    assert.match(doneB.stdout, /# worktree kept: .* holds uncommitted changes: commit them on runboard\/wt\/b/);
+    assert.ok(fs.existsSync(path.join(trees[1].path, 'wip.txt')));
+    const b = cliJson(root, ['--run', run, 'tasks', 'show', 'b']).task;
+    assert.equal(b.worktree.state, 'kept');
+
+    // c: failed, then claimed again → the same worktree.
+    cliJson(root, ['--run', run, 'fail', '--token', tasks[2].lease_token, '--error', 'flaky']);
+    cliJson(root, ['--run', run, 'retry', 'c']);
+    const again = cliJson(root, ['--run', run, '--agent', 'agent-2', 'claim', '--task', 'c', '--worktree']).task;
+    assert.equal(again.worktree.path, trees[2].path);
+    assert.equal(again.worktree.branch, trees[2].branch);
+
+    // d: from a's branch, a's work in it.
+    const d = cliJson(root, ['--run', run, '--agent', 'agent-3', 'claim', '--task', 'd', '--worktree']).task;
+    assert.equal(d.worktree.base, `runboard/${run}/a`);
+    assert.equal(fs.readFileSync(path.join(d.worktree.path, 'a.txt'), 'utf8'), 'done by a\n');
+    const shell = cli(['--root', root, '--run', run, 'tasks', 'show', 'd']);
+    assert.equal(shell.status, 0);
+  });
+
+  it('without a repository: GIT_UNAVAILABLE, and nothing is claimed', () => {
+    assertBuilt();
+    const root = tempWorkspace();
+    const run = seedRun(root, 'nogit', [{ id: 'a', task_type: 'w' }]);
+    const r = cli(['--root', root, '--run', run, 'claim', '--worktree']);
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /GIT_UNAVAILABLE: .* is not in a git repository: worktrees need one/);
+    assert.equal(cliJson(root, ['--run', run, 'tasks', 'show', 'a']).task.status, 'runnable');
+  });
+});
