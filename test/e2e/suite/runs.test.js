@@ -53,7 +53,7 @@ suite('runs and the Runs tree', () => {
     await expect('runboard.pauseRun', {}, 'paused');
     await expect('runboard.resumeRun', {}, 'running');
     await expect('runboard.cancelRun', { confirm: true }, 'cancelled');
-    assert.match((await runRow(api, ref)).item.contextValue, /^run\.cancelled(\.\w+)*;reopen;$/, 'a terminal run offers only reopening');
+    assert.match((await runRow(api, ref)).item.contextValue, /^run\.cancelled(\.\w+)*;reopen;archive;$/, 'a terminal run offers only reopening and archiving');
     await expect('runboard.reopenRun', { reason: 'one more pass' }, 'running');
     assert.match(api.ctx.model.get(ref).run.why_next_step, /one more pass/);
   });
