@@ -10,7 +10,12 @@ import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { assertBuilt, cli, cliAsync, cliJson, removeTempWorkspaces, seedRun, tempWorkspace } from './cliHarness';
 
-after(removeTempWorkspaces);
+const homes: string[] = [];
+after(() => {
+  removeTempWorkspaces();
+  // The worktrees went beside each repository (the default place).
+  for (const h of homes) fs.rmSync(h, { recursive: true, force: true });
+});
 
 const git = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, encoding: 'utf8' }).trim();
 
@@ -24,6 +29,7 @@ function repository(): string {
   fs.writeFileSync(path.join(root, '.gitignore'), '.runboard/\n');
   git(root, 'add', '.');
   git(root, 'commit', '-q', '-m', 'first');
+  homes.push(`${root}.worktrees`);
   return root;
 }
 
@@ -48,7 +54,10 @@ describe('runboard claim --worktree', () => {
       return JSON.parse(r.stdout).task;
     });
     const trees = tasks.map((t) => t.worktree);
-    assert.deepEqual(trees.map((w) => w.branch), [`runboard/${run}/a`, `runboard/${run}/b`, `runboard/${run}/c`]);
+    assert.deepEqual(
+      trees.map((w) => w.branch),
+      [`runboard/${run}/a`, `runboard/${run}/b`, `runboard/${run}/c`],
+    );
     assert.equal(new Set(trees.map((w) => w.path)).size, 3);
     const home = path.join(path.dirname(root), `${path.basename(root)}.worktrees`);
     for (const w of trees) {
@@ -64,7 +73,10 @@ describe('runboard claim --worktree', () => {
     fs.writeFileSync(path.join(trees[0].path, 'a.txt'), 'done by a\n');
     git(trees[0].path, 'add', 'a.txt');
     git(trees[0].path, 'commit', '-q', '-m', 'a');
-    const doneA = cliJson(root, ['complete', '--token', tasks[0].lease_token], 0, { cwd: trees[0].path, env: { RUNBOARD_ROOT: root, RUNBOARD_WORKTREE: trees[0].path } });
+    const doneA = cliJson(root, ['complete', '--token', tasks[0].lease_token], 0, {
+      cwd: trees[0].path,
+      env: { RUNBOARD_ROOT: root, RUNBOARD_WORKTREE: trees[0].path },
+    });
     assert.equal(doneA.task.status, 'done');
     assert.equal(doneA.task.worktree.state, 'removed');
     assert.equal(fs.existsSync(trees[0].path), false);
@@ -74,7 +86,9 @@ describe('runboard claim --worktree', () => {
 
     // b: an uncommitted file → kept, and said so.
     fs.writeFileSync(path.join(trees[1].path, 'wip.txt'), 'not committed\n');
-    const doneB = cli(['--root', root, '--run', run, 'complete', '--token', tasks[1].lease_token], { env: { RUNBOARD_WORKTREE: trees[1].path } });
+    const doneB = cli(['--root', root, '--run', run, 'complete', '--token', tasks[1].lease_token], {
+      env: { RUNBOARD_WORKTREE: trees[1].path },
+    });
     assert.equal(doneB.status, 0, doneB.stderr);
     assert.match(doneB.stdout, /# worktree kept: .* holds uncommitted changes: commit them on runboard\/wt\/b/);
     assert.ok(fs.existsSync(path.join(trees[1].path, 'wip.txt')));
@@ -103,6 +117,6 @@ describe('runboard claim --worktree', () => {
     const r = cli(['--root', root, '--run', run, 'claim', '--worktree']);
     assert.equal(r.status, 1);
     assert.match(r.stderr, /GIT_UNAVAILABLE: .* is not in a git repository: worktrees need one/);
-    assert.equal(cliJson(root, ['--run', run, 'tasks', 'show', 'a']).task.status, 'runnable');
+    assert.equal(cliJson(root, ['--run', run, 'tasks', 'show', 'a']).task.status, 'pending', 'not claimed');
   });
 });

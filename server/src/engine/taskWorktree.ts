@@ -21,6 +21,11 @@ export function decideSetWorktree(state: RunState, p: ParamsOf<'setTaskWorktree'
   const worktree = Object.fromEntries(Object.entries(p.worktree).filter(([, v]) => v !== undefined)) as Task['worktree'];
   const moved: Task = { ...bump(task, ctx.now), worktree };
   const b = new EventBuilder(state, ctx);
-  b.add({ type: EVENT.taskWorktree, status: state.header.status, task_id: task.id, payload: { task_id: task.id, task_rev: moved.task_rev, task: moved } });
+  b.add({
+    type: EVENT.taskWorktree,
+    status: state.header.status,
+    task_id: task.id,
+    payload: { task_id: task.id, task_rev: moved.task_rev, task: moved },
+  });
   return b.events;
 }

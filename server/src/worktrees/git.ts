@@ -9,7 +9,11 @@ export function git(cwd: string, args: string[]): string {
     return execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
   } catch (e) {
     const err = e as NodeJS.ErrnoException & { stderr?: string };
-    if (err.code === 'ENOENT') throw new DomainError('GIT_UNAVAILABLE', 'git is not installed (or not on PATH): worktrees need it. Install git, or claim without --worktree.');
+    if (err.code === 'ENOENT')
+      throw new DomainError(
+        'GIT_UNAVAILABLE',
+        'git is not installed (or not on PATH): worktrees need it. Install git, or claim without --worktree.',
+      );
     const said = (err.stderr ?? err.message).trim().split('\n').slice(0, 4).join(' ');
     throw new DomainError('GIT_FAILED', `git ${args[0]} failed in ${cwd}: ${said}`, { git: args.join(' ') });
   }
@@ -21,7 +25,9 @@ export function repositoryTop(dir: string): string {
     return git(dir, ['rev-parse', '--show-toplevel']);
   } catch (e) {
     if (e instanceof DomainError && e.code === 'GIT_FAILED')
-      throw new DomainError('GIT_UNAVAILABLE', `${dir} is not in a git repository: worktrees need one (git init, and a first commit).`, { root: dir });
+      throw new DomainError('GIT_UNAVAILABLE', `${dir} is not in a git repository: worktrees need one (git init, and a first commit).`, {
+        root: dir,
+      });
     throw e;
   }
 }

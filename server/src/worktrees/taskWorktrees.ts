@@ -24,7 +24,11 @@ function refPart(id: string): string {
 /** `body` while this process holds the repository's worktree lock (waiting up to about 30 s for another). */
 async function serialised<T>(top: string, body: () => T): Promise<T> {
   const gitDir = path.resolve(top, git(top, ['rev-parse', '--git-common-dir']));
-  const release = await lockfile.lock(gitDir, { lockfilePath: path.join(gitDir, 'runboard-worktree.lock'), retries: { retries: 60, minTimeout: 100, maxTimeout: 500 }, stale: 30_000 });
+  const release = await lockfile.lock(gitDir, {
+    lockfilePath: path.join(gitDir, 'runboard-worktree.lock'),
+    retries: { retries: 60, minTimeout: 100, maxTimeout: 500 },
+    stale: 30_000,
+  });
   try {
     return body();
   } finally {

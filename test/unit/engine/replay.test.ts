@@ -2,6 +2,7 @@
 // records of any age, yields exactly the live state; a healthy run shows no drift, and every
 // drift flag fires on its own divergence.
 import { METHOD_PARAMS, parseParams } from '../../../contract/schemas/params';
+import { decideSetWorktree } from '../../../server/src/engine/taskWorktree';
 import { decideEditTask } from '../../../server/src/engine/taskEdit';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -123,6 +124,12 @@ function fullRun(): RunHarness {
   h.patch('resolve_question', { question_id: 'question-db', note: 'moot' });
   const decision = h.blackboard.decisions.find((d) => d.answers_question === 'question-db')!;
   h.patch('supersede_decision', { decision_id: decision.id, text: 'Use PostgreSQL' });
+  // Format 5: a task's git worktree recorded, then settled.
+  const worktree = { path: '/ws/two.worktrees/r/spike-report', branch: 'runboard/r/spike-report', base: 'main', state: 'active' as const };
+  for (const wt of [worktree, { ...worktree, state: 'removed' as const }]) {
+    const set = parseParams(METHOD_PARAMS.setTaskWorktree, { run_id: h.runId, task_id: 'spike-report', worktree: wt });
+    h.commit(h.decide((s, c) => decideSetWorktree(s, set, c)));
+  }
   tick();
   h.finishRun({ status: 'failed', reason: 'the check failed' });
   h.appendEvent({ type: 'run_reopened', status: 'failed' });

@@ -40,7 +40,7 @@ function stepStatuses(h: RunHarness): string[] {
 }
 
 describe('createRun', () => {
-  it('is event seq 1, context.run.created, carrying {run, format: 4}', () => {
+  it('is event seq 1, context.run.created, carrying {run, format: 5}', () => {
     const h = new RunHarness({ runId: 'r1', objective: 'Do things' });
     assert.equal(h.log.length, 1);
     const e = h.log[0];
@@ -51,7 +51,7 @@ describe('createRun', () => {
     assert.equal(e.ts_ms, T0);
     assert.equal(e.run_id, 'r1');
     assert.equal(e.event_id, 'evt-1');
-    assert.deepEqual(e.payload, { run: h.run, format: 4 });
+    assert.deepEqual(e.payload, { run: h.run, format: 5 });
   });
 
   it('starts the run with the defaults of SPEC §1.4', () => {
@@ -71,7 +71,7 @@ describe('createRun', () => {
       last_event_seq: 1,
       created_at_ms: T0,
       updated_at_ms: T0,
-      format: 4,
+      format: 5,
     });
   });
 

@@ -28,7 +28,7 @@ describe('steps from the objective', () => {
     const h = new RunHarness({ create: { steps: ['Survey docs', 'Write changelog', 'Link it'] } });
     assert.deepEqual(stepsOf(h), ['step-1:pending', 'step-2:pending', 'step-3:pending']);
     assert.equal(h.run.why_next_step, 'Start with step step-1: Survey docs');
-    assert.equal(h.run.format, 4);
+    assert.equal(h.run.format, 5, 'runs are made at the current format');
   });
 
   it(`more than 50 steps is LIMIT_EXCEEDED, and a blank step a params error`, () => {

@@ -126,6 +126,7 @@ describe('a routed call', () => {
       'patchBlackboard',
       'rebindWorkspace',
       'requeueTask',
+      'setTaskWorktree',
       'transitionTask',
     ]);
     const c = routedCall(

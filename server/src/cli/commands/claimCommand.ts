@@ -25,7 +25,10 @@ export async function claim({ session, out, opts }: Invocation): Promise<number>
   if (result.task?.lease_token) out.ownTokens.add(result.task.lease_token);
   if (result.task && opts.worktree === true) result = { ...result, task: await claimWorktree(session, runId, result.task) };
   out.result(result, () =>
-    [claimText(runId, result), ...(opts.worktree === true && result.task ? worktreeShellLines(session.root, result.task, shellWord) : [])].join('\n'),
+    [
+      claimText(runId, result),
+      ...(opts.worktree === true && result.task ? worktreeShellLines(session.root, result.task, shellWord) : []),
+    ].join('\n'),
   );
   return result.task ? EXIT.ok : EXIT.nothingToClaim;
 }
