@@ -119,4 +119,62 @@ describe('runboard claim --worktree', () => {
     assert.match(r.stderr, /GIT_UNAVAILABLE: .* is not in a git repository: worktrees need one/);
     assert.equal(cliJson(root, ['--run', run, 'tasks', 'show', 'a']).task.status, 'pending', 'not claimed');
   });
+
+  it("tasks merge brings a done task's work into the checked-out branch, and stops on a conflict changing nothing; worktree prune settles the rest", () => {
+    assertBuilt();
+    const root = repository();
+    const run = seedRun(root, 'mg', [
+      { id: 'clean', task_type: 'w' },
+      { id: 'clash', task_type: 'w' },
+      { id: 'dirty', task_type: 'w' },
+    ]);
+    const claimed = (id: string) => cliJson(root, ['--run', run, '--agent', `agent-${id}`, 'claim', '--task', id, '--worktree']).task;
+    const commit = (where: string, file: string, text: string) => {
+      fs.writeFileSync(path.join(where, file), text);
+      git(where, 'add', file);
+      git(where, 'commit', '-q', '-m', file);
+    };
+    const clean = claimed('clean');
+    commit(clean.worktree.path, 'feature.txt', 'new feature\n');
+    cliJson(root, ['--run', run, 'complete', '--token', clean.lease_token]);
+    const clash = claimed('clash');
+    commit(clash.worktree.path, 'README.md', '# from the task\n');
+    cliJson(root, ['--run', run, 'complete', '--token', clash.lease_token]);
+    const dirty = claimed('dirty');
+    // Done elsewhere meanwhile: the same lines of README.md on main.
+    commit(root, 'README.md', '# from main\n');
+
+    const merged = cliJson(root, ['--run', run, 'tasks', 'merge', 'clean']);
+    assert.equal(merged.task.worktree.merged_into, 'main');
+    assert.equal(fs.readFileSync(path.join(root, 'feature.txt'), 'utf8'), 'new feature\n');
+    assert.equal(git(root, 'rev-parse', 'HEAD'), merged.commit);
+
+    const head = git(root, 'rev-parse', 'HEAD');
+    const conflict = cli(['--root', root, '--run', run, 'tasks', 'merge', 'clash']);
+    assert.equal(conflict.status, 1);
+    assert.match(
+      conflict.stderr,
+      /GIT_FAILED: Merging runboard\/mg\/clash into main conflicts in README\.md; nothing was changed \(the merge was aborted\)/,
+    );
+    assert.equal(git(root, 'rev-parse', 'HEAD'), head);
+    assert.equal(git(root, 'status', '--porcelain'), '', 'the checkout is as it was');
+    assert.equal(fs.readFileSync(path.join(root, 'README.md'), 'utf8'), '# from main\n');
+    const notDone = cli(['--root', root, '--run', run, 'tasks', 'merge', 'dirty']);
+    assert.equal(notDone.status, 1);
+    assert.match(notDone.stderr, /only a done task's work is merged/);
+
+    // dirty: done with a file left uncommitted → kept; prune keeps it until it is committed, then removes it.
+    fs.writeFileSync(path.join(dirty.worktree.path, 'notes.txt'), 'scratch\n');
+    cliJson(root, ['--run', run, 'complete', '--token', dirty.lease_token]);
+    const first = cliJson(root, ['--run', run, 'worktree', 'prune']);
+    assert.deepEqual(
+      first.tasks.map((t: { id: string; worktree: { state: string } }) => [t.id, t.worktree.state]),
+      [['dirty', 'kept']],
+    );
+    commit(dirty.worktree.path, 'notes.txt', 'kept after all\n');
+    const second = cli(['--root', root, '--run', run, 'worktree', 'prune']);
+    assert.match(second.stdout, /^dirty: removed .* \(branch runboard\/mg\/dirty stays\)$/m);
+    assert.equal(fs.existsSync(dirty.worktree.path), false);
+    assert.match(cli(['--root', root, '--run', run, 'worktree', 'prune']).stdout, /No worktree of a finished task of run mg to prune\./);
+  });
 });

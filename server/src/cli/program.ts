@@ -22,6 +22,7 @@ const watchCommand = () => import('./commands/watchCommand.js');
 const serveCommand = () => import('./commands/serveCommand.js');
 const mcpCommand = () => import('./commands/mcpCommand.js');
 const demoCommand = () => import('./demo/demoCommand.js');
+const worktreeCommands = () => import('./commands/worktreeCommands.js');
 
 function handle(load: () => Promise<HandlerModule>, name: string) {
   return (...args: unknown[]) => invoke(args[args.length - 1] as Command, args.slice(0, -2), load, name);
@@ -329,6 +330,20 @@ function addTaskCommands(program: Command): void {
       .action(handle(taskCancelCommand, 'tasksCancel')),
     'runboard tasks cancel task-42 --reason "Out of scope" --cascade',
   );
+  tasks
+    .command('merge')
+    .description(
+      "merge a done task's branch (claim --worktree) into the branch checked out in the repository; stops on conflicts, changing nothing",
+    )
+    .argument('<task_id>')
+    .option('--into <branch>', 'the branch to merge into (it must be the one checked out)')
+    .action(handle(worktreeCommands, 'tasksMerge'));
+  program
+    .command('worktree')
+    .description('the task worktrees of claim --worktree')
+    .command('prune')
+    .description('remove the worktrees of finished tasks that hold nothing uncommitted (their branches stay); keep and name the others')
+    .action(handle(worktreeCommands, 'worktreePrune'));
   tasks
     .command('show')
     .description('one task: its fields, its lease, and why it waits')

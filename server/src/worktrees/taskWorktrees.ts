@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import lockfile from 'proper-lockfile';
 import type { Task, TaskWorktree } from '../../../contract/schemas/records';
+import { DomainError } from '../engine/errors';
 import { branchExists, git, repositoryTop } from './git';
 
 /** Where worktrees go: RUNBOARD_WORKTREES, else a folder beside the repository's: <repo>.worktrees/. */
@@ -97,4 +98,49 @@ export async function settleWorktree(root: string, wt: TaskWorktree): Promise<Ta
   const top = repositoryTop(root);
   await serialised(top, () => git(top, ['worktree', 'remove', wt.path]));
   return { ...wt, state: 'removed', note: undefined };
+}
+
+/**
+ * Merges a done task's branch into `into` (default: the branch checked out in the repository),
+ * which must be the branch checked out there; a conflict aborts the merge — nothing changes — and
+ * is GIT_FAILED naming the files.
+ */
+export async function mergeTaskBranch(root: string, branch: string, into: string | undefined): Promise<{ into: string; commit: string }> {
+  const top = repositoryTop(root);
+  return serialised(top, () => {
+    const current = git(top, ['rev-parse', '--abbrev-ref', 'HEAD']);
+    const target = into ?? current;
+    if (target !== current) {
+      throw new DomainError(
+        'GIT_FAILED',
+        `${top} has ${current} checked out, not ${target}: check out ${target} there first (git switch ${target}).`,
+        {
+          git: 'merge',
+        },
+      );
+    }
+    if (!branchExists(top, branch)) throw new DomainError('GIT_FAILED', `The branch ${branch} is gone from ${top}.`, { git: 'merge' });
+    try {
+      git(top, ['merge', '--no-ff', '--no-edit', branch]);
+    } catch (e) {
+      const conflicted = gitOrEmpty(top, ['diff', '--name-only', '--diff-filter=U']);
+      gitOrEmpty(top, ['merge', '--abort']);
+      if (!conflicted) throw e;
+      throw new DomainError(
+        'GIT_FAILED',
+        `Merging ${branch} into ${target} conflicts in ${conflicted.split('\n').join(', ')}; nothing was changed (the merge was aborted). Merge it yourself (git merge ${branch}), or rebase the branch on ${target} first.`,
+        { git: 'merge', conflicts: conflicted.split('\n') },
+      );
+    }
+    return { into: target, commit: git(top, ['rev-parse', 'HEAD']) };
+  });
+}
+
+/** git's output, or '' when it fails (a clean-up that may have nothing to do). */
+function gitOrEmpty(cwd: string, args: string[]): string {
+  try {
+    return git(cwd, args);
+  } catch {
+    return '';
+  }
 }
