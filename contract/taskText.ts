@@ -37,6 +37,18 @@ export function formatDuration(ms: number): string {
   return `${Math.floor(m / 60)}h ${String(m % 60).padStart(2, '0')}m`;
 }
 
+/**
+ * A task's git worktree as views say it — "worktree <path> · branch <b> · kept: <why>" — and, for a
+ * done task, whether its branch was merged yet. Undefined when the task has none.
+ */
+export function worktreeText(task: Pick<Task, 'worktree' | 'status'>): string | undefined {
+  const wt = task.worktree;
+  if (!wt) return undefined;
+  const state = wt.state === 'active' ? '' : wt.state === 'kept' ? ` · kept${wt.note ? `: ${wt.note}` : ''}` : ' · removed';
+  const merged = wt.merged_into ? ` · merged into ${wt.merged_into}` : task.status === 'done' ? ' · not merged yet' : '';
+  return `worktree ${wt.path} · branch ${wt.branch}${state}${merged}`;
+}
+
 /** "340ms", "4.2s", then as formatDuration — a measured span (flow metrics), where a second matters. */
 export function formatSpan(ms: number): string {
   if (ms < 1000) return `${Math.round(ms)}ms`;

@@ -85,6 +85,7 @@ function renderCard(card: CardModel, m: BoardModel): HTMLElement {
   for (const why of card.waits) c.append(el('div', 'card-wait', why));
   if (card.last_error && !isFinishedTask(card.status)) c.append(el('div', 'card-error', card.last_error));
   if (card.result) c.append(el('div', 'card-result', card.result));
+  if (card.worktree) c.append(el('div', 'card-worktree', card.worktree));
   const bar = el('div', 'card-actions');
   for (const action of card.actions) {
     const ui = actionUi(action, card);

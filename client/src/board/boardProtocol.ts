@@ -24,6 +24,8 @@ export interface CardModel {
   depends_on: string[];
   /** Why the task waits (see waitReasons), empty when claimable or not waiting. */
   waits: string[];
+  /** Its git worktree and, once done, whether its branch was merged (contract worktreeText). */
+  worktree?: string;
 }
 
 export interface BoardRun {

@@ -11,7 +11,7 @@ import { runKey, type RunRef } from '../runs/refs';
 import type { RunsModel } from '../runs/runsModel';
 import type { RunSelection } from '../runs/selection';
 import { offeredActions, TASK_ACTION_COMMAND, waitTexts } from '../runs/taskActions';
-import { cancelledText, firstLine, taskTitle } from '../../../contract/taskText';
+import { cancelledText, firstLine, taskTitle, worktreeText } from '../../../contract/taskText';
 import type { RunboardServer } from '../server/runboardServer';
 import { NO_TASK_FILTER, readTaskFilter, type TypedTaskFilter } from '../runs/typedTaskFilter';
 import { webviewHtml, webviewOptions, type WebviewPage } from '../webview/webviewShell';
@@ -171,6 +171,7 @@ export class BoardSession implements vscode.Disposable {
       depends_on: t.depends_on_task_ids,
       // A task in progress shows its holder and countdown instead; a cancelled one who cancelled it, when, with what and why.
       waits: t.status === 'in_progress' ? [] : t.cancelled ? [cancelledText(t.cancelled)] : waitTexts(run, t, now),
+      ...(t.worktree ? { worktree: worktreeText(t) } : {}),
     };
   }
 

@@ -23,6 +23,7 @@ import {
   attemptText,
   leaseText,
   formatBytes,
+  worktreeText,
 } from '../../../contract/taskText';
 import { offeredActions, taskContextValue, waitTexts } from './taskActions';
 import { runContextValue } from './runActions';
@@ -366,6 +367,8 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
     if (task.lease_owner) md.appendText(`Leased by ${task.lease_owner}${mine ? ' (this editor)' : ''} · ${leaseText(task, now) ?? ''}\n\n`);
     if (task.cancelled) md.appendText(`${cancelledText(task.cancelled)}\n\n`);
     if (task.depends_on_task_ids.length) md.appendText(`Depends on: ${task.depends_on_task_ids.join(', ')}\n\n`);
+    const worktree = worktreeText(task);
+    if (worktree) md.appendText(`${worktree}\n\n`);
     // Why an open task waits (a dependency cancelled among them); a leased one shows its holder above.
     const waits = run && !isFinishedTask(task.status) && task.status !== 'in_progress' ? waitTexts(run, task, now) : [];
     if (waits.length) md.appendText(`Waits: ${waits.join('; ')}\n\n`);

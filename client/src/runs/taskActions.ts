@@ -43,6 +43,8 @@ export function offeredActions(run: RunRecord, task: Task, ref: TaskRef, leases:
  * `task.<status>;<action>;…;` — package.json's menus show a command where `viewItem =~ /;<action>;/`
  * (and task-wide ones where `/^task\./`).
  */
+/** `task.<status>;<action>;…[@worktree;]` — `@worktree;` while the task's git worktree is there to open. */
 export function taskContextValue(task: Task, actions: readonly TaskAction[]): string {
-  return `task.${task.status};${actions.map((a) => `${a};`).join('')}`;
+  const worktree = task.worktree && task.worktree.state !== 'removed' ? '@worktree;' : '';
+  return `task.${task.status};${actions.map((a) => `${a};`).join('')}${worktree}`;
 }

@@ -14,6 +14,8 @@ const RUN = 'insights-run';
 
 export async function run({ wb, page, workspace, shot, log }) {
   const { cspViolations, dialogs } = watchPageSafety(page);
+  // Opened before the run's failed task puts a badge on the activity bar item (it would take the click).
+  await wb.openViewContainer('Runboard');
   runboardCli(workspace, ['run', 'create', '--id', RUN, 'Ship the 2.0 changelog']);
   runboardCli(workspace, ['--run', RUN, 'tasks', 'create', '-'], {
     input: JSON.stringify([
@@ -31,7 +33,6 @@ export async function run({ wb, page, workspace, shot, log }) {
   finishTask(workspace, RUN, 'deploy', { agent: 'agent-bob', error: 'the docs host refused the upload' });
   runboardCli(workspace, ['--run', RUN, 'claim', '--task', 'evil', '--lease-ms', '600000'], { agent: 'agent-ann' });
 
-  await wb.openViewContainer('Runboard');
   const runs = await wb.waitForViewProvider('Runs', { timeout: 90_000 });
   await wb.treeItem(/Ship the 2.0 changelog/, runs).waitFor({ timeout: 60_000 });
   // The failed deploy needs the person: the Attention node on top of the tree.

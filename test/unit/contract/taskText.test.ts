@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import type { RunStatus } from '../../../contract/statuses';
 import type { RunRecord, Task } from '../../../contract/schemas/records';
 import { waitTexts } from '../../../client/src/runs/taskActions';
-import { formatDuration, formatSpan, leaseText, taskDescription, taskTitle } from '../../../contract/taskText';
+import { formatDuration, formatSpan, worktreeText, leaseText, taskDescription, taskTitle } from '../../../contract/taskText';
 import { taskRecord } from './taskRecord';
 
 const task = taskRecord;
@@ -79,5 +79,19 @@ describe('why a task waits, in words', () => {
   });
   it('says a finished run takes no claims', () => {
     assert.deepEqual(waitReasons(task({}), new Map(), now, 'completed'), ['the run is completed: nothing can be claimed']);
+  });
+
+  it('a task worktree: where, which branch, kept or removed, and for a done task whether it was merged', () => {
+    const wt = { path: '/r.worktrees/run/a', branch: 'runboard/run/a', base: 'main', state: 'active' as const };
+    assert.equal(worktreeText({ status: 'in_progress' }), undefined);
+    assert.equal(worktreeText({ status: 'in_progress', worktree: wt }), 'worktree /r.worktrees/run/a · branch runboard/run/a');
+    assert.equal(
+      worktreeText({ status: 'done', worktree: { ...wt, state: 'kept', note: 'uncommitted changes' } }),
+      'worktree /r.worktrees/run/a · branch runboard/run/a · kept: uncommitted changes · not merged yet',
+    );
+    assert.equal(
+      worktreeText({ status: 'done', worktree: { ...wt, state: 'removed', merged_into: 'main' } }),
+      'worktree /r.worktrees/run/a · branch runboard/run/a · removed · merged into main',
+    );
   });
 });
