@@ -13,11 +13,12 @@ export const ATTENTION_KINDS = [
   'run_paused_workspace',
   'lease_expiring',
   'drift',
+  'worktree_kept',
 ] as const;
 export type AttentionKind = (typeof ATTENTION_KINDS)[number];
 
 /** The action that resolves an item, offered beside it. */
-export type AttentionAction = 'requeue' | 'answer' | 'rebind' | 'open_board' | 'replay';
+export type AttentionAction = 'requeue' | 'answer' | 'rebind' | 'open_board' | 'replay' | 'open_worktree';
 
 export const ATTENTION_ACTION: Record<AttentionKind, AttentionAction> = {
   // Requeueing a task whose attempts are used up gives it one more (PROTOCOL.md §requeueTask).
@@ -27,6 +28,8 @@ export const ATTENTION_ACTION: Record<AttentionKind, AttentionAction> = {
   run_paused_workspace: 'rebind',
   lease_expiring: 'open_board',
   drift: 'replay',
+  // A task's worktree kept because it holds uncommitted changes (PROTOCOL.md §Worktrees): commit or discard them there.
+  worktree_kept: 'open_worktree',
 };
 
 export const ATTENTION = {
@@ -104,6 +107,19 @@ export function attentionOf(
         `${t.id}@${t.lease_expires_at_ms}`,
         t.lease_expires_at_ms,
         `${title}: ${t.lease_owner ?? 'its agent'}'s lease runs out in ${left} s, no heartbeat`,
+        {
+          task_id: t.id,
+        },
+      );
+    }
+  }
+  for (const t of run.tasks) {
+    if (t.worktree?.state === 'kept') {
+      item(
+        'worktree_kept',
+        `${t.id}@${t.task_rev}`,
+        t.updated_ts,
+        `${taskTitle(t)}: its worktree ${t.worktree.path} holds uncommitted changes`,
         {
           task_id: t.id,
         },

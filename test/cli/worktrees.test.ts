@@ -166,6 +166,15 @@ describe('runboard claim --worktree', () => {
     // dirty: done with a file left uncommitted → kept; prune keeps it until it is committed, then removes it.
     fs.writeFileSync(path.join(dirty.worktree.path, 'notes.txt'), 'scratch\n');
     cliJson(root, ['--run', run, 'complete', '--token', dirty.lease_token]);
+    const needs = cliJson(root, ['--run', run, 'attention']).items;
+    assert.deepEqual(
+      needs.map((i: { kind: string; task_id: string }) => [i.kind, i.task_id]),
+      [['worktree_kept', 'dirty']],
+    );
+    assert.match(
+      cli(['--root', root, '--run', run, 'attention']).stdout,
+      /holds uncommitted changes\n    → commit \(or discard\) the changes in its worktree, then runboard --run mg worktree prune/,
+    );
     const first = cliJson(root, ['--run', run, 'worktree', 'prune']);
     assert.deepEqual(
       first.tasks.map((t: { id: string; worktree: { state: string } }) => [t.id, t.worktree.state]),
@@ -175,6 +184,7 @@ describe('runboard claim --worktree', () => {
     const second = cli(['--root', root, '--run', run, 'worktree', 'prune']);
     assert.match(second.stdout, /^dirty: removed .* \(branch runboard\/mg\/dirty stays\)$/m);
     assert.equal(fs.existsSync(dirty.worktree.path), false);
+    assert.deepEqual(cliJson(root, ['--run', run, 'attention']).items, [], 'settled: nothing needs anyone');
     assert.match(cli(['--root', root, '--run', run, 'worktree', 'prune']).stdout, /No worktree of a finished task of run mg to prune\./);
   });
 });

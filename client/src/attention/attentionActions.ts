@@ -9,6 +9,7 @@ export const ACTION_COMMAND: Record<AttentionAction, { label: string; command: s
   rebind: { label: 'Rebind', command: 'runboard.rebindWorkspace' },
   open_board: { label: 'Open Board', command: 'runboard.openBoard' },
   replay: { label: 'Replay', command: 'runboard.replay' },
+  open_worktree: { label: 'Open Worktree', command: 'runboard.openTaskWorktree' },
 };
 
 export function resolveAttention(item: AttentionItem): Thenable<unknown> {

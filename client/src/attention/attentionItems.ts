@@ -16,6 +16,7 @@ const ICON: Record<AttentionKind, string> = {
   run_paused_workspace: 'folder-opened',
   lease_expiring: 'watch',
   drift: 'diff',
+  worktree_kept: 'repo-forked',
 };
 
 export function attentionTreeItem(id: string, a: AttentionItem): vscode.TreeItem {

@@ -69,6 +69,32 @@ describe('attention', () => {
     assert.equal(items.find((i) => i.kind === 'question_open')?.question_id, 'question-1');
   });
 
+  it('a done task whose worktree was kept with uncommitted changes needs someone to commit or discard them', () => {
+    const wt = { path: '/repo.worktrees/r/a', branch: 'runboard/r/a', base: 'main' };
+    const items = attentionOf(
+      '/ws',
+      run([
+        task('a', { status: 'done', task_rev: 4, worktree: { ...wt, state: 'kept', note: 'uncommitted' } }),
+        task('b', { status: 'done', worktree: { ...wt, state: 'removed' } }),
+        task('c', { status: 'in_progress', worktree: { ...wt, state: 'active' } }),
+      ]),
+      { open_questions: [] },
+      NOW,
+    );
+    assert.deepEqual(
+      items.map((i) => [i.kind, i.task_id, i.action, i.title, i.key]),
+      [
+        [
+          'worktree_kept',
+          'a',
+          'open_worktree',
+          'Title of a: its worktree /repo.worktrees/r/a holds uncommitted changes',
+          '/ws|r|worktree_kept|a@4',
+        ],
+      ],
+    );
+  });
+
   it('a run paused by its operator, and a replay without drift, need no one', () => {
     const items = attentionOf('/root', run([], { status: 'paused', status_changed_by: 'run_paused' }), none, NOW, {
       seq: 3,

@@ -31,5 +31,7 @@ function resolution(i: AttentionItem): string {
       return `open the run in the folder it is bound to, or rebind it in VS Code (Rebind Workspace)`;
     case 'open_board':
       return i.task_id ? `${run} tasks show ${i.task_id}` : `${run} run show`;
+    case 'open_worktree':
+      return `commit (or discard) the changes in its worktree, then ${run} worktree prune`;
   }
 }
