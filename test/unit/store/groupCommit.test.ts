@@ -72,7 +72,10 @@ describe('group commit', () => {
     const offLoop = await appendsOnePerTurn(server, true, n);
     const inline = await appendsOnePerTurn(lone, false, n);
     console.log(`one per turn: ${n} commands, ${offLoop} syncs off the loop, ${inline} inline`);
-    assert.ok(offLoop < n / 2, `${n} commands took ${offLoop} syncs off the loop: they were grouped`);
+    // How many share a sync depends on how long the disk takes to sync (a fast one finishes within a
+    // turn or two): grouping is that any do — fewer syncs than commands, which inline never has.
+    assert.equal(inline, n, 'inline: one sync per command');
+    assert.ok(offLoop < n, `${n} commands took ${offLoop} syncs off the loop: none were grouped`);
     // Inline, the loop waits for each sync: nothing arrives meanwhile (why a lone caller syncs inline: no hand-off to pay for).
     assert.equal(inline, n);
   });
