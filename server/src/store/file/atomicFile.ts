@@ -49,7 +49,9 @@ export function readJsonIfExists(file: string): unknown {
 
 const TEMP = /^\..+\.(\d+)\.\d+\.tmp$/;
 
-function alive(pid: number): boolean {
+/** Whether the process `pid` (on this machine) still runs: its leftovers are not taken for a dead writer's. */
+export function processAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
   try {
     process.kill(pid, 0);
     return true;
@@ -68,7 +70,7 @@ export function removeStaleTempFiles(dir: string): void {
   }
   for (const name of names) {
     const m = TEMP.exec(name);
-    if (!m || Number(m[1]) === process.pid || alive(Number(m[1]))) continue;
+    if (!m || processAlive(Number(m[1]))) continue;
     try {
       fs.rmSync(path.join(dir, name), { force: true });
     } catch {

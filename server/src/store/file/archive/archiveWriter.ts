@@ -117,7 +117,7 @@ export async function writeArchive(src: ArchiveSource, dir: string, note: Archiv
   for await (const line of logLines(src.fd, src.logBytes)) {
     const e = eventOf(line, src.runId);
     if (e) {
-      if (e.seq <= src.lastSeq) applyEvent(state, e);
+      applyEvent(state, e);
       if (first === 0) first = e.seq;
       last = Math.max(last, e.seq);
     }

@@ -24,21 +24,24 @@ import {
   SEALS_DIR,
   SEGMENTS_DIR,
 } from './archiveFormat';
-import { readGzipFile } from './gzipFiles';
+import { readGzipFile, readGzipJson } from './gzipFiles';
+import { readJsonIfExists } from '../atomicFile';
 
 /** The manifest of an archived run's folder; undefined when there is none (not archived, or not yet whole). */
 export function readManifest(dir: string, runId: string): { manifest: ArchiveManifest; identity: FileIdentity } | undefined {
-  let text: string;
+  let raw: unknown;
   let identity: FileIdentity;
   try {
-    text = fs.readFileSync(manifestFile(dir), 'utf8');
+    // Its identity first: a manifest replaced after the read is then told apart (catchUp).
     const st = fs.lstatSync(manifestFile(dir), { bigint: true });
     identity = { dev: st.dev, ino: st.ino };
+    raw = readJsonIfExists(manifestFile(dir));
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw new DomainError('STORAGE_ERROR', `Cannot read the archive of run ${runId}: ${(e as Error).message}`, { run_id: runId });
   }
-  const parsed = ArchiveManifestSchema.safeParse(JSON.parse(text));
+  if (raw === undefined) return undefined;
+  const parsed = ArchiveManifestSchema.safeParse(raw);
   if (!parsed.success || parsed.data.run_id !== runId) {
     throw new DomainError('STORAGE_ERROR', `${manifestFile(dir)} is not an archive of run ${runId}.`, { run_id: runId });
   }
@@ -98,7 +101,7 @@ export class ArchivedRun implements RunLog {
     if (!found) return undefined;
     const last = found.manifest.seals.at(-1);
     if (!last) throw new DomainError('STORAGE_ERROR', `The archive of run ${runId} has no seal.`, { run_id: runId });
-    const final = checkpointOf(JSON.parse((await readGzipFile(path.join(dir, SEALS_DIR, last.file), last.sha256)).toString('utf8')));
+    const final = checkpointOf(await readGzipJson(path.join(dir, SEALS_DIR, last.file), last.sha256));
     return new ArchivedRun(root, runId, dir, found.manifest, found.identity, final, maxLineBytes, reopen);
   }
 
@@ -174,7 +177,7 @@ export class ArchivedRun implements RunLog {
   async readCheckpoint(c: CheckpointListing): Promise<Checkpoint> {
     const entry = this.manifest.checkpoints.find((x) => x.checkpoint_id === c.checkpoint_id && x.seq === c.seq);
     if (!entry) throw new Error(`the archive has no checkpoint ${c.checkpoint_id}`);
-    return checkpointOf(JSON.parse((await readGzipFile(c.file, entry.sha256)).toString('utf8')));
+    return checkpointOf(await readGzipJson(c.file, entry.sha256));
   }
 
   async writeCheckpoint(c: Checkpoint): Promise<void> {

@@ -40,3 +40,8 @@ export async function readGzipFile(file: string, expectedSha256: string): Promis
   if (sha256(packed) !== expectedSha256) throw new Error(`${file} is not the file the archive sealed (its sha256 differs)`);
   return gunzip(packed);
 }
+
+/** A sealed JSON file (a seal, a checkpoint), checked and parsed. */
+export async function readGzipJson(file: string, expectedSha256: string): Promise<unknown> {
+  return JSON.parse((await readGzipFile(file, expectedSha256)).toString('utf8'));
+}

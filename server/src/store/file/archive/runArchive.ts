@@ -15,6 +15,7 @@ import * as path from 'node:path';
 import { CHECKPOINTS_DIR, EVENTS_FILE } from '../../../../../contract/layout';
 import { DomainError } from '../../../engine/errors';
 import type { RunState } from '../../../engine/state';
+import { processAlive, writeFileAtomic } from '../atomicFile';
 import { crashPoint } from '../crashPoints';
 import { NO_FOLLOW } from '../fileIdentity';
 import { runDir, runsDir } from '../paths';
@@ -128,13 +129,7 @@ export async function unpackArchive(root: string, runId: string, fsync: boolean,
     crashPoint('restore-log');
     for (const c of manifest.checkpoints) {
       const data = await readGzipFile(path.join(dir, ARCHIVED_CHECKPOINTS_DIR, c.file), c.sha256);
-      const file = path.join(work, CHECKPOINTS_DIR, c.file.replace(/\.gz$/, ''));
-      fs.writeFileSync(file, data, { flag: 'wx' });
-      if (fsync) {
-        const cfd = fs.openSync(file, 'r');
-        fs.fsyncSync(cfd);
-        fs.closeSync(cfd);
-      }
+      writeFileAtomic(path.join(work, CHECKPOINTS_DIR, c.file.replace(/\.gz$/, '')), data, fsync);
     }
     if (fsync) for (const d of [path.join(work, CHECKPOINTS_DIR), work]) syncDirectory(d);
     // A run folder left without a log (a restore or archive killed midway on Windows) is no run: it makes way.
@@ -162,15 +157,5 @@ export function sweepWorkFolders(root: string): void {
       if (!m || (m[3] !== 'archived' && processAlive(Number(m[2])))) continue;
       fs.rmSync(path.join(dir, name), { recursive: true, force: true });
     }
-  }
-}
-
-function processAlive(pid: number): boolean {
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
