@@ -75,6 +75,8 @@ const ARCHIVED_TABLE = `
     archived_at_ms bigint NOT NULL,
     archived_by text NOT NULL,
     reason text,
+    -- The run's lines' bytes when it was archived: measured once, not at every look.
+    log_bytes bigint NOT NULL,
     PRIMARY KEY (board, run_id),
     FOREIGN KEY (board, run_id) REFERENCES runboard_runs (board, run_id)
   );`;
@@ -163,10 +165,8 @@ export class PgEventLog {
 
   /** Who archived the run, when, why, and its size; undefined when it is not archived. */
   async archiveRow(runId: string): Promise<ArchiveRow | undefined> {
-    const r = await this.pool.query<{ archived_at_ms: string; archived_by: string; reason: string | null; log_bytes: string | null }>(
-      `SELECT a.archived_at_ms, a.archived_by, a.reason,
-        (SELECT sum(octet_length(e.line) + 1) FROM runboard_events e WHERE e.board = a.board AND e.run_id = a.run_id) AS log_bytes
-       FROM runboard_archived a WHERE a.board = $1 AND a.run_id = $2`,
+    const r = await this.pool.query<{ archived_at_ms: string; archived_by: string; reason: string | null; log_bytes: string }>(
+      'SELECT archived_at_ms, archived_by, reason, log_bytes FROM runboard_archived WHERE board = $1 AND run_id = $2',
       [this.board, runId],
     );
     const row = r.rows[0];
@@ -175,7 +175,7 @@ export class PgEventLog {
       archived_at_ms: Number(row.archived_at_ms),
       archived_by: row.archived_by,
       ...(row.reason !== null ? { reason: row.reason } : {}),
-      log_bytes: Number(row.log_bytes ?? 0),
+      log_bytes: Number(row.log_bytes),
     };
   }
 
@@ -195,27 +195,35 @@ export class PgEventLog {
   async archive(runId: string, knownSeq: number, check: (since: StoredEvent[]) => void, note: ArchiveNote): Promise<void> {
     await this.commit(runId, knownSeq, (since) => {
       check(since);
-      return { lines: [], value: undefined, statement: this.marking(runId, 'archived', note) };
+      return { lines: [], value: undefined, statement: this.archiving(runId, note) };
     });
   }
 
   /** Restores the run: its archive row removed under its row lock, listeners notified. */
   async restore(runId: string): Promise<void> {
-    await this.commit(runId, Number.MAX_SAFE_INTEGER, () => ({ lines: [], value: undefined, statement: this.marking(runId, 'restored') }), {
+    const statement = this.announced(runId, 'restored', `DELETE FROM runboard_archived WHERE ${this.whereRun(runId)}`);
+    await this.commit(runId, Number.MAX_SAFE_INTEGER, () => ({ lines: [], value: undefined, statement }), {
       skipLocked: false,
       archivedToo: true,
     });
   }
 
-  /** The statement that archives (with `note`) or restores the run, and notifies. */
-  private marking(runId: string, change: 'archived' | 'restored', note?: ArchiveNote): string {
+  /** The statement that archives the run — the row, with its lines' bytes measured now — and says so. */
+  private archiving(runId: string, note: ArchiveNote): string {
     const lit = escapeLiteral;
-    const payload = JSON.stringify({ board: this.board, run_id: runId, seq: 0, [change]: true });
-    const row =
-      change === 'archived'
-        ? `INSERT INTO runboard_archived (board, run_id, archived_at_ms, archived_by, reason) VALUES (${lit(this.board)}, ${lit(runId)}, ${Math.trunc(note!.at_ms)}, ${lit(note!.by)}, ${note!.reason !== undefined ? lit(note!.reason) : 'NULL'})`
-        : `DELETE FROM runboard_archived WHERE ${this.whereRun(runId)}`;
-    return `WITH changed AS (${row}) SELECT pg_notify(${lit(EVENTS_CHANNEL)}, ${lit(payload)})`;
+    const reason = note.reason !== undefined ? lit(note.reason) : 'NULL';
+    const bytes = `(SELECT coalesce(sum(octet_length(line) + 1), 0) FROM runboard_events WHERE ${this.whereRun(runId)})`;
+    return this.announced(
+      runId,
+      'archived',
+      `INSERT INTO runboard_archived (board, run_id, archived_at_ms, archived_by, reason, log_bytes) VALUES (${lit(this.board)}, ${lit(runId)}, ${Math.trunc(note.at_ms)}, ${lit(note.by)}, ${reason}, ${bytes})`,
+    );
+  }
+
+  /** `change` (a statement on runboard_archived), followed by the notification that the run was archived or restored. */
+  private announced(runId: string, what: 'archived' | 'restored', change: string): string {
+    const payload = JSON.stringify({ board: this.board, run_id: runId, seq: 0, [what]: true });
+    return `WITH changed AS (${change}) SELECT pg_notify(${escapeLiteral(EVENTS_CHANNEL)}, ${escapeLiteral(payload)})`;
   }
 
   /** Keeps a checkpoint of the run (its JSON `body`); committed when this resolves. */
