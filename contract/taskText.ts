@@ -68,6 +68,11 @@ export function formatBytes(bytes: number): string {
   return u === 0 ? `${v} B` : `${v < 10 ? v.toFixed(1) : Math.round(v)} ${units[u]}`;
 }
 
+/** "its log of 1.2 MB is kept in 96 KB" — what archiving or compacting a run saved. */
+export function keptText(a: { log_bytes: number; archive_bytes: number }): string {
+  return `its log of ${formatBytes(a.log_bytes)} is kept in ${formatBytes(a.archive_bytes)}`;
+}
+
 export function leaseRemainingMs(task: Pick<Task, 'lease_expires_at_ms'>, now: number): number | undefined {
   return task.lease_expires_at_ms === undefined ? undefined : task.lease_expires_at_ms - now;
 }

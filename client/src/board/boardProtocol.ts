@@ -2,6 +2,7 @@
 // Types only: the webview bundle imports them with `import type`, so nothing here runs there.
 import type { RunStatus, TaskStatus } from '../../../contract/statuses';
 import type { TaskAction } from '../../../contract/taskRules';
+import type { RunHead } from '../webview/pageProtocol';
 
 /** A card: everything already turned into display values, so the webview renders text only. */
 export interface CardModel {
@@ -28,13 +29,9 @@ export interface CardModel {
   worktree?: string;
 }
 
-export interface BoardRun {
-  root: string;
-  run_id: string;
-  objective: string;
+/** The run the board shows: its header, and its status for the badge's colour. */
+export interface BoardRun extends RunHead {
   status: RunStatus;
-  /** The status as views say it (contract runStatusText: "queued · 2 in progress"). */
-  status_text: string;
 }
 
 export interface BoardModel {

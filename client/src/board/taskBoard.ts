@@ -3,7 +3,6 @@
 // serializer. Each webview gets a BoardSession: it renders the model as cards and turns card
 // actions into the same commands the tree uses. The filter box's text comes here and is applied
 // here (boardFilter.ts, contract/taskFilter.ts): the webview only sends it and shows the result.
-import { runStatusText } from '../../../contract/runRules';
 import * as vscode from 'vscode';
 import type { RunRecord, Task } from '../../../contract/schemas/records';
 import type { LeaseTokens } from '../runs/leaseTokens';
@@ -15,6 +14,7 @@ import { cancelledText, firstLine, taskTitle, worktreeText } from '../../../cont
 import type { RunboardServer } from '../server/runboardServer';
 import { NO_TASK_FILTER, readTaskFilter, type TypedTaskFilter } from '../runs/typedTaskFilter';
 import { webviewHtml, webviewOptions, type WebviewPage } from '../webview/webviewShell';
+import { runHeadOf } from '../webview/runPageSession';
 import { filterBoard } from './boardFilter';
 import type { BoardAction, BoardModel, BoardState, CardModel, FromBoard, ToBoard } from './boardProtocol';
 
@@ -139,13 +139,7 @@ export class BoardSession implements vscode.Disposable {
     const { shown, filter } = filterBoard(run.tasks, this.filter);
     return {
       ...base,
-      run: {
-        root: ref.root,
-        run_id: run.run_id,
-        objective: firstLine(run.objective, 200),
-        status: run.status,
-        status_text: runStatusText(run),
-      },
+      run: { ...runHeadOf(ref, run), status: run.status },
       tasks: shown.map((t) => this.card(ref, run, t, now, writable)),
       filter,
     };

@@ -2,33 +2,34 @@
 // refused by the server (RUN_NOT_FINISHED); the editor then asks whether to archive it anyway,
 // its leases requeued first. Restoring picks among the archived runs of the open folders.
 import * as vscode from 'vscode';
-import { firstLine, formatBytes } from '../../../contract/taskText';
+import { firstLine, formatBytes, keptText } from '../../../contract/taskText';
 import { runActions } from '../../../contract/runRules';
 import { agentId } from '../config';
 import { Requests } from '../../../server/src/protocol';
 import type { RunboardContext } from '../context';
 import { errorCode, errorInfo } from '../errors';
-import type { RunRef } from '../runs/refs';
+import { asRunRef, type RunRef } from '../runs/refs';
 import { Cancelled, type CommandSpec } from './commandKit';
 import { argField, runFromArg } from './prompts';
 
-async function archive(ctx: RunboardContext, ref: RunRef, force: boolean, say = true) {
-  const result = await ctx.server.request(Requests.archiveRun, {
+/** Archives the run (the caller reloads the runs it changed, once, and says what was done). */
+function archive(ctx: RunboardContext, ref: RunRef, force: boolean) {
+  return ctx.server.request(Requests.archiveRun, {
     root: ref.root,
     run_id: ref.run_id,
     by: agentId(vscode.Uri.file(ref.root)),
     ...(force ? { force: true } : {}),
   });
-  await ctx.model.reload();
+}
+
+/** Archive Run: the run archived (forced when the person says so), then said, with Restore beside it. */
+async function archiveOne(ctx: RunboardContext, ref: RunRef, force: boolean) {
+  const result = await archive(ctx, ref, force);
+  await ctx.model.reload([ref.root]);
   const a = result.archived;
-  if (say)
-    ctx.notify(
-      'info',
-      `Archived run “${a.objective || a.run_id}”: ${formatBytes(a.log_bytes)} of log kept in ${formatBytes(a.archive_bytes)}.`,
-      {
-        Restore: () => vscode.commands.executeCommand('runboard.restoreRun', { root: a.root, run_id: a.run_id }),
-      },
-    );
+  ctx.notify('info', `Archived run “${a.objective || a.run_id}”: ${keptText(a)}.`, {
+    Restore: () => vscode.commands.executeCommand('runboard.restoreRun', { root: a.root, run_id: a.run_id }),
+  });
   return result;
 }
 
@@ -40,12 +41,12 @@ function archiveRunCommand(ctx: RunboardContext): CommandSpec {
       const ref = await runFromArg(ctx, arg, 'Archive which run?');
       const force = argField(arg, 'force', 'boolean');
       try {
-        return await archive(ctx, ref, force ?? false);
+        return await archiveOne(ctx, ref, force ?? false);
       } catch (e) {
         if (errorCode(e) !== 'RUN_NOT_FINISHED' || force !== undefined) throw e;
         const answer = await vscode.window.showWarningMessage(errorInfo(e).message, { modal: true }, 'Archive Anyway');
         if (answer !== 'Archive Anyway') throw new Cancelled();
-        return archive(ctx, ref, true);
+        return archiveOne(ctx, ref, true);
       }
     },
   };
@@ -56,7 +57,7 @@ function restoreRunCommand(ctx: RunboardContext): CommandSpec {
     id: 'runboard.restoreRun',
     writes: true,
     run: async (arg) => {
-      let ref: RunRef | undefined = typeof argField(arg, 'run_id', 'string') === 'string' ? (arg as RunRef) : undefined;
+      let ref = asRunRef(arg);
       if (!ref) {
         // limit 1: only the archived runs are wanted here (they are listed whole, apart from the live ones).
         const { archived = [] } = await ctx.server.request(Requests.listRuns, { archived: true, limit: 1 });
@@ -82,7 +83,7 @@ function restoreRunCommand(ctx: RunboardContext): CommandSpec {
         ref = picked.ref;
       }
       const { run } = await ctx.server.request(Requests.restoreRun, { root: ref.root, run_id: ref.run_id });
-      await ctx.model.reload();
+      await ctx.model.reload([ref.root]);
       ctx.selection.select({ root: ref.root, run_id: run.run_id });
       return run;
     },
@@ -119,7 +120,9 @@ function archiveRunsCommand(ctx: RunboardContext): CommandSpec {
       );
       if (!picked || picked.length === 0) throw new Cancelled();
       const done: string[] = [];
-      for (const p of picked) done.push((await archive(ctx, p.ref, false, false)).archived.run_id);
+      for (const p of picked) done.push((await archive(ctx, p.ref, false)).archived.run_id);
+      // Once for all of them: the roots they were in.
+      await ctx.model.reload([...new Set(picked.map((p) => p.ref.root))]);
       await ctx.diskUsage.refresh();
       ctx.notify('info', `Archived ${done.length} run${done.length === 1 ? '' : 's'}. Restore Archived Run… brings them back.`);
       return done;
@@ -142,7 +145,7 @@ function compactRunCommand(ctx: RunboardContext): CommandSpec {
       await ctx.diskUsage.refresh();
       ctx.notify(
         'info',
-        `Compacted run “${compacted.objective || compacted.run_id}”: ${formatBytes(compacted.log_bytes)} of log kept in ${formatBytes(compacted.archive_bytes)}. It stays here; its next change restores it.`,
+        `Compacted run “${compacted.objective || compacted.run_id}”: ${keptText(compacted)}. It stays here; its next change restores it.`,
       );
       return compacted;
     },

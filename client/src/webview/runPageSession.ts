@@ -18,6 +18,11 @@ export interface RunPageDeps {
   revealTask(ref: TaskRef): Promise<void>;
 }
 
+/** The run as a page's header says it (every webview that shows one run: the board, stats, graph). */
+export function runHeadOf(ref: RunRef, run: RunRecord): RunHead {
+  return { root: ref.root, run_id: run.run_id, objective: firstLine(run.objective, 200), status_text: runStatusText(run) };
+}
+
 export abstract class RunPageSession<To> implements vscode.Disposable {
   private ready = false;
   private readonly disposables: vscode.Disposable[] = [];
@@ -64,10 +69,7 @@ export abstract class RunPageSession<To> implements vscode.Disposable {
     const entry = this.ref && this.deps.model.get(this.ref);
     if (!this.ref || !entry) return undefined;
     const { run } = entry;
-    return {
-      run,
-      head: { root: this.ref.root, run_id: run.run_id, objective: firstLine(run.objective, 200), status_text: runStatusText(run) },
-    };
+    return { run, head: runHeadOf(this.ref, run) };
   }
 
   dispose(): void {

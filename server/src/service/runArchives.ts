@@ -8,7 +8,7 @@ import { DomainError } from '../engine/errors';
 import { type RunState, toRunRecord } from '../engine/state';
 import { decideRequeue } from '../engine/taskLifecycle';
 import { checkTextLimit } from '../engine/text';
-import type { RunLog } from '../store/boardStore';
+import type { ArchiveNote, BoardStore, RunLog } from '../store/boardStore';
 import type { RunRegistry } from './runRegistry';
 import { archivedError } from '../store/archivedError';
 
@@ -31,14 +31,8 @@ export class RunArchives {
     if (h.compacted) h = await board.restoreRun!(h.runId);
     const by = p.by?.trim() || ARCHIVED_BY_DEFAULT;
     const requeued = p.force ? await this.requeueLeases(h, by, p.reason) : [];
-    await board.archiveRun(h.runId, (state) => assertArchivable(state, p.force === true), {
-      at_ms: this.clock(),
-      by,
-      ...(p.reason?.trim() ? { reason: p.reason.trim() } : {}),
-    });
-    const archived = await board.openArchived?.(h.runId);
-    if (!archived) throw new DomainError('STORAGE_ERROR', `Run ${h.runId} was archived and then went missing.`, { run_id: h.runId });
-    return { archived: archivedInfo(archived), requeued };
+    const note = { at_ms: this.clock(), by, ...(p.reason?.trim() ? { reason: p.reason.trim() } : {}) };
+    return { archived: await this.hold(board, h.runId, p.force === true, note), requeued };
   }
 
   /** Compacts a finished run in place: as archiveRun without force, but the run stays the board's. */
@@ -48,14 +42,20 @@ export class RunArchives {
     if (h.archive) throw archivedError(h.runId);
     const board = this.registry.board(h.root);
     if (!board.archiveRun) throw notKept(h.root);
-    await board.archiveRun(h.runId, (state) => assertArchivable(state, false), {
-      at_ms: this.clock(),
-      by: p.by?.trim() || ARCHIVED_BY_DEFAULT,
-      compact: true,
-    });
-    const compacted = await board.openCompacted?.(h.runId);
-    if (!compacted) throw new DomainError('STORAGE_ERROR', `Run ${h.runId} was compacted and then went missing.`, { run_id: h.runId });
-    return { compacted: archivedInfo(compacted) };
+    return {
+      compacted: await this.hold(board, h.runId, false, { at_ms: this.clock(), by: p.by?.trim() || ARCHIVED_BY_DEFAULT, compact: true }),
+    };
+  }
+
+  /** Archives (or, with `note.compact`, compacts) a live run — only a finished one unless `force` — and answers it as it is held now. */
+  private async hold(board: BoardStore, runId: string, force: boolean, note: ArchiveNote): Promise<R.ArchivedRunInfo> {
+    await board.archiveRun!(runId, (state) => assertArchivable(state, force), note);
+    const held = await (note.compact ? board.openCompacted?.(runId) : board.openArchived?.(runId));
+    if (!held)
+      throw new DomainError('STORAGE_ERROR', `Run ${runId} was ${note.compact ? 'compacted' : 'archived'} and then went missing.`, {
+        run_id: runId,
+      });
+    return archivedInfo(held);
   }
 
   async restoreRun(p: ParamsOf<'restoreRun'>): Promise<R.RestoreRunResult> {

@@ -1,7 +1,7 @@
 // runs, run create|show|events|pause|resume|cancel|reopen, event append.
 import { summarizeBoard } from '../boardSummary';
 import { archivedTable, eventLine, runDetails, runsTable } from '../humanFormat';
-import { formatBytes } from '../../../../contract/taskText';
+import { keptText } from '../../../../contract/taskText';
 import { Invocation } from '../invocation';
 import { UsageError } from '../usageError';
 import { archiveDue } from '../../service/archiveDue';
@@ -34,7 +34,7 @@ export async function runArchive(inv: Invocation): Promise<void> {
   const a = result.archived;
   out.result(result, () =>
     [
-      `Archived run ${a.run_id}: its log of ${formatBytes(a.log_bytes)} is kept in ${formatBytes(a.archive_bytes)}; restore it with \`runboard run restore ${a.run_id}\`.`,
+      `Archived run ${a.run_id}: ${keptText(a)}; restore it with \`runboard run restore ${a.run_id}\`.`,
       ...(result.requeued.length > 0 ? [`Requeued first: ${result.requeued.join(', ')}`] : []),
     ].join('\n'),
   );
@@ -60,11 +60,7 @@ async function archiveOlder({ session, out, args, opts }: Invocation, days: numb
 export async function runCompact({ session, out, args }: Invocation): Promise<void> {
   const result = await session.execute('compactRun', { run_id: await session.runId(args[0]), by: session.agent });
   const c = result.compacted;
-  out.result(
-    result,
-    () =>
-      `Compacted run ${c.run_id}: its log of ${formatBytes(c.log_bytes)} is kept in ${formatBytes(c.archive_bytes)}; it stays listed, and its next change restores it.`,
-  );
+  out.result(result, () => `Compacted run ${c.run_id}: ${keptText(c)}; it stays listed, and its next change restores it.`);
 }
 
 export async function runRestore({ session, out, args }: Invocation): Promise<void> {
@@ -98,14 +94,13 @@ export async function runShow({ session, out, args }: Invocation): Promise<void>
   const result = await session.execute('getRun', { run_id: await session.runId(args[0]) });
   out.result(result, () => {
     const shown = runDetails(result.run, summarizeBoard(result.run, result.blackboard), result.blackboard);
-    const a = result.archived;
-    const c = result.compacted;
-    const note = c
-      ? `\n\nCOMPACTED ${new Date(c.archived_at_ms).toISOString()}: its log of ${formatBytes(c.log_bytes)} is kept in ${formatBytes(c.archive_bytes)}; its next change restores it.`
-      : '';
-    const details = a
-      ? `${shown}\n\nARCHIVED ${new Date(a.archived_at_ms).toISOString()} by ${a.archived_by}${a.reason ? ` (${a.reason})` : ''}: read-only; \`runboard run restore ${a.run_id}\` brings it back.`
-      : shown + note;
+    const { archived: a, compacted: c } = result;
+    const held = a
+      ? `ARCHIVED ${new Date(a.archived_at_ms).toISOString()} by ${a.archived_by}${a.reason ? ` (${a.reason})` : ''}: read-only; \`runboard run restore ${a.run_id}\` brings it back.`
+      : c
+        ? `COMPACTED ${new Date(c.archived_at_ms).toISOString()}: ${keptText(c)}; its next change restores it.`
+        : undefined;
+    const details = held ? `${shown}\n\n${held}` : shown;
     if (!result.damage) return details;
     const where = result.damage.map((d) => `  ${d.file}:${d.line}  ${d.message}`).join('\n');
     return `${details}\n\nREAD-ONLY: the log has lines that cannot be folded (shown around them):\n${where}\nSee \`runboard repair ${result.run.run_id}\`.`;
