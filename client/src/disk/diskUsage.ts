@@ -62,10 +62,18 @@ export class DiskUsage implements vscode.Disposable {
     if (this.server.state !== 'running') return;
     try {
       const { sizes = [], archived = [] } = await this.server.request(Requests.listRuns, { limit: 1000, sizes: true, archived: true });
-      this.bytes = new Map(sizes.map((s) => [runKey(s), s.bytes]));
-      this.compacted = new Set(sizes.filter((s) => s.compacted).map((s) => runKey(s)));
-      this.archived = archived.reduce((n, a) => n + a.archive_bytes, 0);
-      this.emitter.fire();
+      const bytes = new Map(sizes.map((s) => [runKey(s), s.bytes]));
+      const compacted = new Set(sizes.filter((s) => s.compacted).map((s) => runKey(s)));
+      const archivedBytes = archived.reduce((n, a) => n + a.archive_bytes, 0);
+      // The Runs tree redraws on a change: a minute's look that finds the same sizes is no change.
+      const same =
+        archivedBytes === this.archived &&
+        bytes.size === this.bytes.size &&
+        [...bytes].every(([k, b]) => this.bytes.get(k) === b && compacted.has(k) === this.compacted.has(k));
+      this.bytes = bytes;
+      this.compacted = compacted;
+      this.archived = archivedBytes;
+      if (!same) this.emitter.fire();
     } catch (e) {
       log().warn(`Disk use: ${(e as Error).message}`);
     }

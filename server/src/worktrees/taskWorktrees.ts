@@ -6,7 +6,6 @@
 // `remove` are serialised per repository by a lock in its git folder (proper-lockfile).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import lockfile from 'proper-lockfile';
 import type { Task, TaskWorktree } from '../../../contract/schemas/records';
 import { DomainError } from '../engine/errors';
 import { branchExists, git, repositoryTop } from './git';
@@ -25,7 +24,10 @@ function refPart(id: string): string {
 /** `body` while this process holds the repository's worktree lock (waiting up to about 30 s for another). */
 async function serialised<T>(top: string, body: () => T): Promise<T> {
   const gitDir = path.resolve(top, git(top, ['rev-parse', '--git-common-dir']));
-  const release = await lockfile.lock(gitDir, {
+  // Loaded here, not with the module: the CLI imports this for every claim, and proper-lockfile's
+  // graceful-fs patches `fs` in the process that loads it — only worktree work needs that.
+  const { lock } = await import('proper-lockfile');
+  const release = await lock(gitDir, {
     lockfilePath: path.join(gitDir, 'runboard-worktree.lock'),
     retries: { retries: 60, minTimeout: 100, maxTimeout: 500 },
     stale: 30_000,

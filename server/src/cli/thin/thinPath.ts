@@ -33,8 +33,9 @@ const fullCli: MethodCaller = {
 /** Does the invocation through the root's server and returns true, or returns false: the full CLI's to do. */
 export async function thinPath(inv: ThinInvocation, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Promise<boolean> {
   if (env.RUNBOARD_ROUTE === '0') return false;
-  // An agent working in a task's worktree (claim --worktree exported it): completing settles the worktree, which the full CLI does.
-  if (env.RUNBOARD_WORKTREE) return false;
+  // An agent working in a task's worktree (claim --worktree exported it): completing settles the
+  // worktree, which the full CLI does; its heartbeats, failures and releases stay thin.
+  if (env.RUNBOARD_WORKTREE && inv.command === 'complete') return false;
   const token = inv.command === 'claim' ? undefined : givenLeaseToken(inv.opts, env);
   // A lease action names its task or token; the full CLI says so.
   if (inv.command !== 'claim' && token === undefined && inv.opts.task === undefined) return false;
