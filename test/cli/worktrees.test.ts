@@ -2,13 +2,16 @@
 // three worktrees on three branches, outside the workspace; completing removes a clean worktree
 // and keeps its branch, keeps a dirty one and says so; a failed task's next attempt reuses its
 // worktree; a dependent task starts from its dependency's branch; a CLI call from inside a worktree
-// acts on the run in the main workspace; no repository is a clear error, before anything is claimed.
+// acts on the run in the main workspace; no repository is a clear error, before anything is claimed;
+// merges and rebases stop on conflicts changing nothing; an MCP session claims with a worktree too.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
-import { assertBuilt, cli, cliAsync, cliJson, removeTempWorkspaces, seedRun, tempWorkspace } from './cliHarness';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { assertBuilt, cleanEnv, cli, cliAsync, cliJson, CLI_JS, removeTempWorkspaces, seedRun, tempWorkspace } from './cliHarness';
 
 const homes: string[] = [];
 after(() => {
@@ -154,11 +157,20 @@ describe('runboard claim --worktree', () => {
     assert.equal(conflict.status, 1);
     assert.match(
       conflict.stderr,
-      /GIT_FAILED: Merging runboard\/mg\/clash into main conflicts in README\.md; nothing was changed \(the merge was aborted\)/,
+      /GIT_FAILED: Merging runboard\/mg\/clash into main conflicts in README\.md; nothing was changed \(it was aborted\)/,
     );
     assert.equal(git(root, 'rev-parse', 'HEAD'), head);
     assert.equal(git(root, 'status', '--porcelain'), '', 'the checkout is as it was');
     assert.equal(fs.readFileSync(path.join(root, 'README.md'), 'utf8'), '# from main\n');
+    // Rebased instead: the same conflict, met while replaying the branch on main — aborted, the branch as it was, no worktree left over.
+    const clashTip = git(root, 'rev-parse', clash.worktree.branch);
+    const worktreesBefore = git(root, 'worktree', 'list');
+    const rebaseConflict = cli(['--root', root, '--run', run, 'tasks', 'merge', 'clash', '--rebase']);
+    assert.equal(rebaseConflict.status, 1);
+    assert.match(rebaseConflict.stderr, /GIT_FAILED: Rebasing runboard\/mg\/clash on main conflicts in README\.md; nothing was changed/);
+    assert.equal(git(root, 'rev-parse', clash.worktree.branch), clashTip, 'the branch as it was');
+    assert.equal(git(root, 'rev-parse', 'HEAD'), head);
+    assert.equal(git(root, 'worktree', 'list'), worktreesBefore, 'the rebase worktree is gone');
     const notDone = cli(['--root', root, '--run', run, 'tasks', 'merge', 'dirty']);
     assert.equal(notDone.status, 1);
     assert.match(notDone.stderr, /only a done task's work is merged/);
@@ -186,5 +198,122 @@ describe('runboard claim --worktree', () => {
     assert.equal(fs.existsSync(dirty.worktree.path), false);
     assert.deepEqual(cliJson(root, ['--run', run, 'attention']).items, [], 'settled: nothing needs anyone');
     assert.match(cli(['--root', root, '--run', run, 'worktree', 'prune']).stdout, /No worktree of a finished task of run mg to prune\./);
+  });
+
+  it("tasks merge --rebase: the task's commits replayed on the checked-out branch and fast-forwarded, no merge commit; never over uncommitted changes", () => {
+    assertBuilt();
+    const root = repository();
+    const run = seedRun(root, 'rb', [
+      { id: 'line', task_type: 'w' },
+      { id: 'held', task_type: 'w' },
+    ]);
+    const commit = (where: string, file: string, text: string) => {
+      fs.writeFileSync(path.join(where, file), text);
+      git(where, 'add', file);
+      git(where, 'commit', '-q', '-m', file);
+    };
+    const line = cliJson(root, ['--run', run, '--agent', 'a1', 'claim', '--task', 'line', '--worktree']).task;
+    commit(line.worktree.path, 'one.txt', '1\n');
+    commit(line.worktree.path, 'two.txt', '2\n');
+    assert.equal(cliJson(root, ['--run', run, 'complete', '--token', line.lease_token]).task.worktree.state, 'removed');
+    commit(root, 'main.txt', 'meanwhile on main\n');
+    const mainTip = git(root, 'rev-parse', 'HEAD');
+
+    const rebased = cli(['--root', root, '--run', run, 'tasks', 'merge', 'line', '--rebase']);
+    assert.equal(rebased.status, 0, rebased.stderr);
+    assert.match(rebased.stdout, /^Rebased runboard\/rb\/line on main and fast-forwarded it \([0-9a-f]{12}\)\.$/m);
+    assert.equal(git(root, 'rev-parse', 'HEAD'), git(root, 'rev-parse', line.worktree.branch), 'main fast-forwarded to the branch');
+    assert.equal(git(root, 'rev-list', '--count', `${mainTip}..HEAD`), '2', "the task's two commits, on top of main");
+    assert.equal(git(root, 'rev-list', '--merges', '--count', `${mainTip}..HEAD`), '0', 'no merge commit');
+    for (const f of ['one.txt', 'two.txt', 'main.txt']) assert.ok(fs.existsSync(path.join(root, f)), f);
+    assert.equal(cliJson(root, ['--run', run, 'tasks', 'show', 'line']).task.worktree.merged_into, 'main');
+
+    // held: done with a change left in its worktree — no rebase there until it is committed or discarded.
+    const held = cliJson(root, ['--run', run, '--agent', 'a2', 'claim', '--task', 'held', '--worktree']).task;
+    commit(held.worktree.path, 'three.txt', '3\n');
+    fs.writeFileSync(path.join(held.worktree.path, 'three.txt'), '3, edited\n');
+    cliJson(root, ['--run', run, 'complete', '--token', held.lease_token]);
+    const refused = cli(['--root', root, '--run', run, 'tasks', 'merge', 'held', '--rebase']);
+    assert.equal(refused.status, 1);
+    assert.match(
+      refused.stderr,
+      /GIT_FAILED: .* holds uncommitted changes: commit or discard them before runboard\/rb\/held is rebased on main/,
+    );
+    git(held.worktree.path, 'checkout', '--', 'three.txt');
+    // Rebased where the branch is checked out: the task's kept worktree.
+    const second = cliJson(root, ['--run', run, 'tasks', 'merge', 'held', '--rebase']);
+    assert.equal(second.task.worktree.merged_into, 'main');
+    assert.equal(git(held.worktree.path, 'rev-parse', 'HEAD'), git(root, 'rev-parse', 'HEAD'));
+    assert.equal(fs.readFileSync(path.join(root, 'three.txt'), 'utf8'), '3\n');
+  });
+
+  it('an MCP session claims with worktree: true, is told where to work, and complete_task settles the worktree', async () => {
+    assertBuilt();
+    const root = repository();
+    const run = seedRun(root, 'mc', [
+      { id: 'x', task_type: 'w' },
+      { id: 'y', task_type: 'w' },
+    ]);
+    const client = new Client({ name: 'runboard-test', version: '1.0.0' });
+    await client.connect(
+      new StdioClientTransport({
+        command: process.execPath,
+        args: [CLI_JS, 'mcp', '--root', root],
+        env: cleanEnv({ RUNBOARD_AGENT: 'model' }) as Record<string, string>,
+        stderr: 'pipe',
+      }),
+    );
+    try {
+      const tool = async (name: string, args: Record<string, unknown>) => {
+        const r = await client.callTool({ name, arguments: args });
+        assert.notEqual(r.isError, true, JSON.stringify(r.content));
+        return r.structuredContent as any;
+      };
+      const claimed = await tool('claim_task', { run_id: run, task_id: 'x', worktree: true });
+      const wt = claimed.task.worktree;
+      assert.equal(wt.branch, `runboard/${run}/x`);
+      assert.equal(wt.state, 'active');
+      assert.ok(claimed.note.includes(`Work in ${wt.path}`), claimed.note);
+      assert.equal(git(wt.path, 'rev-parse', '--abbrev-ref', 'HEAD'), wt.branch);
+      fs.writeFileSync(path.join(wt.path, 'x.txt'), 'x\n');
+      git(wt.path, 'add', 'x.txt');
+      git(wt.path, 'commit', '-q', '-m', 'x');
+      const done = await tool('complete_task', { run_id: run, task_id: 'x' });
+      assert.equal(done.task.worktree.state, 'removed');
+      assert.equal(fs.existsSync(wt.path), false);
+      assert.equal(git(root, 'show', `${wt.branch}:x.txt`), 'x');
+
+      // Left with a change not committed: kept, and the model is told why.
+      const y = (await tool('claim_task', { run_id: run, task_id: 'y', worktree: true })).task.worktree;
+      fs.writeFileSync(path.join(y.path, 'y.txt'), 'y\n');
+      const kept = await tool('complete_task', { run_id: run, task_id: 'y' });
+      assert.equal(kept.task.worktree.state, 'kept');
+      assert.match(kept.note, /holds uncommitted changes/);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('an MCP claim with worktree: true outside a repository is GIT_UNAVAILABLE, and nothing is claimed', async () => {
+    assertBuilt();
+    const root = tempWorkspace();
+    const run = seedRun(root, 'mn', [{ id: 'a', task_type: 'w' }]);
+    const client = new Client({ name: 'runboard-test', version: '1.0.0' });
+    await client.connect(
+      new StdioClientTransport({
+        command: process.execPath,
+        args: [CLI_JS, 'mcp', '--root', root],
+        env: cleanEnv({}) as Record<string, string>,
+        stderr: 'pipe',
+      }),
+    );
+    try {
+      const r = await client.callTool({ name: 'claim_task', arguments: { run_id: run, worktree: true } });
+      assert.equal(r.isError, true);
+      assert.match((r.content as { text: string }[])[0].text, /^GIT_UNAVAILABLE: .* is not in a git repository/);
+    } finally {
+      await client.close();
+    }
+    assert.equal(cliJson(root, ['--run', run, 'tasks', 'show', 'a']).task.status, 'pending', 'not claimed');
   });
 });

@@ -337,6 +337,7 @@ function addTaskCommands(program: Command): void {
     )
     .argument('<task_id>')
     .option('--into <branch>', 'the branch to merge into (it must be the one checked out)')
+    .option('--rebase', "rebase the task's branch on it and fast-forward (a straight history), instead of a merge commit")
     .action(handle(worktreeCommands, 'tasksMerge'));
   program
     .command('worktree')

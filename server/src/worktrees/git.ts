@@ -1,28 +1,40 @@
-// Running git for the worktree commands: `git` from PATH, in a given folder, its output as text.
+// Running git for the worktree commands: `git` from PATH, in a given folder, its output as text —
+// asynchronously, so an editor's extension host is never blocked while git works.
 // git missing, or a folder outside any repository, is GIT_UNAVAILABLE saying which; a git that
 // refuses (a conflict, a branch in use) is GIT_FAILED with what git said.
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { DomainError } from '../engine/errors';
 
-export function git(cwd: string, args: string[]): string {
+export function git(cwd: string, args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile('git', args, { cwd, encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
+      if (!error) return resolve(stdout.trim());
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT')
+        return reject(
+          new DomainError(
+            'GIT_UNAVAILABLE',
+            'git is not installed (or not on PATH): worktrees need it. Install git, or claim without a worktree.',
+          ),
+        );
+      const said = (stderr || error.message).trim().split('\n').slice(0, 4).join(' ');
+      reject(new DomainError('GIT_FAILED', `git ${args[0]} failed in ${cwd}: ${said}`, { git: args.join(' ') }));
+    });
+  });
+}
+
+/** git's output, or '' when it fails (a clean-up that may have nothing to do). */
+export async function gitOrEmpty(cwd: string, args: string[]): Promise<string> {
   try {
-    return execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
-  } catch (e) {
-    const err = e as NodeJS.ErrnoException & { stderr?: string };
-    if (err.code === 'ENOENT')
-      throw new DomainError(
-        'GIT_UNAVAILABLE',
-        'git is not installed (or not on PATH): worktrees need it. Install git, or claim without --worktree.',
-      );
-    const said = (err.stderr ?? err.message).trim().split('\n').slice(0, 4).join(' ');
-    throw new DomainError('GIT_FAILED', `git ${args[0]} failed in ${cwd}: ${said}`, { git: args.join(' ') });
+    return await git(cwd, args);
+  } catch {
+    return '';
   }
 }
 
 /** The top folder of the repository holding `dir`; GIT_UNAVAILABLE when there is none. */
-export function repositoryTop(dir: string): string {
+export async function repositoryTop(dir: string): Promise<string> {
   try {
-    return git(dir, ['rev-parse', '--show-toplevel']);
+    return await git(dir, ['rev-parse', '--show-toplevel']);
   } catch (e) {
     if (e instanceof DomainError && e.code === 'GIT_FAILED')
       throw new DomainError('GIT_UNAVAILABLE', `${dir} is not in a git repository: worktrees need one (git init, and a first commit).`, {
@@ -33,9 +45,9 @@ export function repositoryTop(dir: string): string {
 }
 
 /** Whether a branch of that name exists. */
-export function branchExists(top: string, branch: string): boolean {
+export async function branchExists(top: string, branch: string): Promise<boolean> {
   try {
-    git(top, ['show-ref', '--verify', '--quiet', `refs/heads/${branch}`]);
+    await git(top, ['show-ref', '--verify', '--quiet', `refs/heads/${branch}`]);
     return true;
   } catch {
     return false;

@@ -1,14 +1,16 @@
-// A git worktree per task (PROTOCOL.md §Worktrees): made when a task is claimed with --worktree —
+// A git worktree per task (PROTOCOL.md §Worktrees): made when a task is claimed with a worktree —
 // outside the workspace (so the editor's watchers and search do not index copies of the
 // repository), on a branch named after the run and task, based on the branch a dependency left,
 // else on HEAD —, reused by the task's next attempt, and on completion removed when clean (the
 // branch stays) or kept, saying so, when it holds uncommitted changes. `git worktree add` and
-// `remove` are serialised per repository by a lock in its git folder (proper-lockfile).
+// `remove`, merges and rebases are serialised per repository by a lock in its git folder
+// (proper-lockfile).
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Task, TaskWorktree } from '../../../contract/schemas/records';
 import { DomainError } from '../engine/errors';
-import { branchExists, git, repositoryTop } from './git';
+import { branchExists, git, gitOrEmpty, repositoryTop } from './git';
 
 /** Where worktrees go: RUNBOARD_WORKTREES, else a folder beside the repository's: <repo>.worktrees/. */
 export function worktreesHome(top: string, env: NodeJS.ProcessEnv): string {
@@ -22,8 +24,8 @@ function refPart(id: string): string {
 }
 
 /** `body` while this process holds the repository's worktree lock (waiting up to about 30 s for another). */
-async function serialised<T>(top: string, body: () => T): Promise<T> {
-  const gitDir = path.resolve(top, git(top, ['rev-parse', '--git-common-dir']));
+async function serialised<T>(top: string, body: () => Promise<T>): Promise<T> {
+  const gitDir = path.resolve(top, await git(top, ['rev-parse', '--git-common-dir']));
   // Loaded here, not with the module: the CLI imports this for every claim, and proper-lockfile's
   // graceful-fs patches `fs` in the process that loads it — only worktree work needs that.
   const { lock } = await import('proper-lockfile');
@@ -33,7 +35,7 @@ async function serialised<T>(top: string, body: () => T): Promise<T> {
     stale: 30_000,
   });
   try {
-    return body();
+    return await body();
   } finally {
     await release();
   }
@@ -52,36 +54,41 @@ export interface WorktreeAsk {
 export async function ensureWorktree(ask: WorktreeAsk): Promise<{ worktree: TaskWorktree; made: boolean }> {
   const have = ask.task.worktree;
   if (have && have.state !== 'removed' && fs.existsSync(have.path)) return { worktree: { ...have, state: 'active' }, made: false };
-  const top = repositoryTop(ask.root);
-  return serialised(top, () => {
+  const top = await repositoryTop(ask.root);
+  return serialised(top, async () => {
     const home = worktreesHome(top, ask.env);
     const stem = `runboard/${refPart(ask.runId)}/${refPart(ask.task.id)}`;
     // A task claimed again after its worktree was removed (done, then requeued) gets a branch of its own.
     let n = 1;
     const name = () => (n === 1 ? '' : `-${n}`);
-    while (branchExists(top, `${stem}${name()}`) || fs.existsSync(path.join(home, ask.runId, `${ask.task.id}${name()}`))) n++;
+    while ((await branchExists(top, `${stem}${name()}`)) || fs.existsSync(path.join(home, ask.runId, `${ask.task.id}${name()}`))) n++;
     const branch = `${stem}${name()}`;
     const where = path.join(home, ask.runId, `${ask.task.id}${name()}`);
-    const base = baseOf(top, ask);
+    const base = await baseOf(top, ask);
     fs.mkdirSync(path.dirname(where), { recursive: true });
-    git(top, ['worktree', 'add', '-b', branch, where, base]);
+    await git(top, ['worktree', 'add', '-b', branch, where, base]);
     return { worktree: { path: where, branch, base, state: 'active' as const }, made: true };
   });
 }
 
 /** The branch of the last dependency that left one (still there), else the commit HEAD is at. */
-function baseOf(top: string, ask: WorktreeAsk): string {
+async function baseOf(top: string, ask: WorktreeAsk): Promise<string> {
   const byId = new Map(ask.tasks.map((t) => [t.id, t]));
   for (const id of [...ask.task.depends_on_task_ids].reverse()) {
     const branch = byId.get(id)?.worktree?.branch;
-    if (branch && branchExists(top, branch)) return branch;
+    if (branch && (await branchExists(top, branch))) return branch;
   }
   return git(top, ['rev-parse', 'HEAD']);
 }
 
 /** Whether the worktree holds changes not committed (untracked files count). */
-export function hasUncommitted(where: string): boolean {
-  return git(where, ['status', '--porcelain']) !== '';
+async function hasUncommitted(where: string): Promise<boolean> {
+  return (await git(where, ['status', '--porcelain'])) !== '';
+}
+
+/** Whether a task's worktree folder is still there to work in. */
+function present(wt: TaskWorktree): boolean {
+  return wt.state !== 'removed' && fs.existsSync(wt.path);
 }
 
 /**
@@ -89,60 +96,98 @@ export function hasUncommitted(where: string): boolean {
  * with a note saying why and what to do. A worktree already gone is said removed.
  */
 export async function settleWorktree(root: string, wt: TaskWorktree): Promise<TaskWorktree> {
-  if (wt.state === 'removed' || !fs.existsSync(wt.path)) return { ...wt, state: 'removed', note: undefined };
-  if (hasUncommitted(wt.path)) {
+  if (!present(wt)) return { ...wt, state: 'removed', note: undefined };
+  if (await hasUncommitted(wt.path)) {
     return {
       ...wt,
       state: 'kept',
       note: `${wt.path} holds uncommitted changes: commit them on ${wt.branch} (or discard them), then \`runboard worktree prune\` removes it.`,
     };
   }
-  const top = repositoryTop(root);
+  const top = await repositoryTop(root);
   await serialised(top, () => git(top, ['worktree', 'remove', wt.path]));
   return { ...wt, state: 'removed', note: undefined };
 }
 
+/** How a done task's work goes into the target: a merge commit, or its commits replayed on the target's tip and fast-forwarded. */
+export const MERGE_WAYS = ['merge', 'rebase'] as const;
+export type MergeWay = (typeof MERGE_WAYS)[number];
+
 /**
- * Merges a done task's branch into `into` (default: the branch checked out in the repository),
- * which must be the branch checked out there; a conflict aborts the merge — nothing changes — and
- * is GIT_FAILED naming the files.
+ * Brings a done task's branch into `into` (default: the branch checked out in the repository),
+ * which must be the branch checked out there. `merge`: `git merge --no-ff`. `rebase`: the branch
+ * rebased on the target (in the task's worktree when it is still there, else in a worktree made
+ * for the rebase and removed after it), then the target fast-forwarded to it. A conflict aborts —
+ * nothing changes — and is GIT_FAILED naming the files.
  */
-export async function mergeTaskBranch(root: string, branch: string, into: string | undefined): Promise<{ into: string; commit: string }> {
-  const top = repositoryTop(root);
-  return serialised(top, () => {
-    const current = git(top, ['rev-parse', '--abbrev-ref', 'HEAD']);
+export async function mergeTaskBranch(
+  root: string,
+  wt: TaskWorktree,
+  into: string | undefined,
+  way: MergeWay = 'merge',
+): Promise<{ into: string; commit: string }> {
+  const top = await repositoryTop(root);
+  return serialised(top, async () => {
+    const current = await git(top, ['rev-parse', '--abbrev-ref', 'HEAD']);
     const target = into ?? current;
     if (target !== current) {
       throw new DomainError(
         'GIT_FAILED',
         `${top} has ${current} checked out, not ${target}: check out ${target} there first (git switch ${target}).`,
-        {
-          git: 'merge',
-        },
+        { git: way },
       );
     }
-    if (!branchExists(top, branch)) throw new DomainError('GIT_FAILED', `The branch ${branch} is gone from ${top}.`, { git: 'merge' });
-    try {
-      git(top, ['merge', '--no-ff', '--no-edit', branch]);
-    } catch (e) {
-      const conflicted = gitOrEmpty(top, ['diff', '--name-only', '--diff-filter=U']);
-      gitOrEmpty(top, ['merge', '--abort']);
-      if (!conflicted) throw e;
-      throw new DomainError(
-        'GIT_FAILED',
-        `Merging ${branch} into ${target} conflicts in ${conflicted.split('\n').join(', ')}; nothing was changed (the merge was aborted). Merge it yourself (git merge ${branch}), or rebase the branch on ${target} first.`,
-        { git: 'merge', conflicts: conflicted.split('\n') },
-      );
+    if (!(await branchExists(top, wt.branch)))
+      throw new DomainError('GIT_FAILED', `The branch ${wt.branch} is gone from ${top}.`, { git: way });
+    if (way === 'rebase') {
+      await rebaseOnto(top, wt, target);
+      await git(top, ['merge', '--ff-only', wt.branch]);
+    } else {
+      try {
+        await git(top, ['merge', '--no-ff', '--no-edit', wt.branch]);
+      } catch (e) {
+        throw await conflictOr(e, top, ['merge', '--abort'], `Merging ${wt.branch} into ${target}`, `git merge ${wt.branch}`, target);
+      }
     }
-    return { into: target, commit: git(top, ['rev-parse', 'HEAD']) };
+    return { into: target, commit: await git(top, ['rev-parse', 'HEAD']) };
   });
 }
 
-/** git's output, or '' when it fails (a clean-up that may have nothing to do). */
-function gitOrEmpty(cwd: string, args: string[]): string {
-  try {
-    return git(cwd, args);
-  } catch {
-    return '';
+/** The task's branch rebased on `target`, where it is checked out (its worktree), else in a worktree of its own for the while. */
+async function rebaseOnto(top: string, wt: TaskWorktree, target: string): Promise<void> {
+  if (present(wt) && (await hasUncommitted(wt.path))) {
+    throw new DomainError(
+      'GIT_FAILED',
+      `${wt.path} holds uncommitted changes: commit or discard them before ${wt.branch} is rebased on ${target}.`,
+      { git: 'rebase' },
+    );
   }
+  const scratch = present(wt) ? undefined : fs.mkdtempSync(path.join(os.tmpdir(), 'runboard-rebase-'));
+  const where = scratch ?? wt.path;
+  try {
+    if (scratch) await git(top, ['worktree', 'add', scratch, wt.branch]);
+    try {
+      await git(where, ['rebase', target]);
+    } catch (e) {
+      throw await conflictOr(e, where, ['rebase', '--abort'], `Rebasing ${wt.branch} on ${target}`, `git rebase ${target}`, target);
+    }
+  } finally {
+    if (scratch) {
+      await gitOrEmpty(top, ['worktree', 'remove', '--force', scratch]);
+      fs.rmSync(scratch, { recursive: true, force: true });
+    }
+  }
+}
+
+/** A failed merge or rebase: aborted, and said as a conflict naming the files — or git's own error when it was not one. */
+async function conflictOr(e: unknown, where: string, abort: string[], doing: string, yourself: string, target: string): Promise<unknown> {
+  const conflicted = await gitOrEmpty(where, ['diff', '--name-only', '--diff-filter=U']);
+  await gitOrEmpty(where, abort);
+  if (!conflicted) return e;
+  const files = conflicted.split('\n');
+  return new DomainError(
+    'GIT_FAILED',
+    `${doing} conflicts in ${files.join(', ')}; nothing was changed (it was aborted). Do it yourself (${yourself}) and resolve them, or merge ${target} into the task's branch first.`,
+    { git: abort[0], conflicts: files },
+  );
 }

@@ -5,8 +5,8 @@
 import { keepingAlive } from '../keepAlive';
 import type { ClaimTaskResult } from '../../../../contract/results';
 import { claimParams, claimText, shellWord } from '../agentLoopCalls';
-import { claimWorktree, worktreeShellLines } from '../worktreeCalls';
-import { repositoryTop } from '../../worktrees/git';
+import { checkWorktreesPossible, claimWorktree } from '../../worktrees/worktreeCalls';
+import { worktreeShellLines } from '../worktreeLines';
 import { Invocation } from '../invocation';
 import { EXIT } from '../output';
 import type { CliSession } from '../session';
@@ -14,7 +14,7 @@ import type { CliSession } from '../session';
 export async function claim({ session, out, opts }: Invocation): Promise<number> {
   const runId = await session.runId();
   // No worktree can be made (git missing, no repository): said before anything is claimed.
-  if (opts.worktree === true) repositoryTop(session.root);
+  if (opts.worktree === true) await checkWorktreesPossible(session);
   const attempt = () => session.execute('claimTask', claimParams(session, runId, opts));
   let result = await attempt();
   if (!result.task && opts.wait === true) {

@@ -5,7 +5,8 @@ import { givenLeaseToken, LeaseAction, leaseActionParams, leaseActionText, Lease
 import { inputName, readInput } from '../inputFile';
 import { Invocation } from '../invocation';
 import { CliSession } from '../session';
-import { settleTaskWorktree, worktreeNote } from '../worktreeCalls';
+import { settleTaskWorktree } from '../../worktrees/worktreeCalls';
+import { worktreeNote } from '../worktreeLines';
 import { UsageError } from '../usageError';
 import { matchesTaskFilter, parseTaskFilter, type TaskFilter } from '../../../../contract/taskFilter';
 import { parseJson } from './runCommands';

@@ -1,7 +1,7 @@
 // worktree prune, tasks merge (PROTOCOL.md §Worktrees): the worktrees of finished tasks settled,
-// and a done task's branch merged into the branch checked out in the repository.
+// and a done task's branch merged (or rebased) into the branch checked out in the repository.
 import { Invocation } from '../invocation';
-import { mergeTask, pruneWorktrees } from '../worktreeCalls';
+import { mergeTask, pruneWorktrees } from '../../worktrees/worktreeCalls';
 import { UsageError } from '../usageError';
 
 export async function worktreePrune({ session, out }: Invocation): Promise<void> {
@@ -23,7 +23,10 @@ export async function worktreePrune({ session, out }: Invocation): Promise<void>
 export async function tasksMerge({ session, out, args, opts }: Invocation): Promise<void> {
   const taskId = args[0];
   if (!taskId) throw new UsageError('Say which done task to merge: runboard tasks merge <task_id>.');
-  const result = await mergeTask(session, await session.runId(), taskId, opts.into as string | undefined);
+  const way = opts.rebase === true ? 'rebase' : 'merge';
+  const result = await mergeTask(session, await session.runId(), taskId, opts.into as string | undefined, way);
   const wt = result.task.worktree!;
-  out.result(result, () => `Merged ${wt.branch} into ${wt.merged_into} (${result.commit.slice(0, 12)}).`);
+  const how =
+    way === 'rebase' ? `Rebased ${wt.branch} on ${wt.merged_into} and fast-forwarded it` : `Merged ${wt.branch} into ${wt.merged_into}`;
+  out.result(result, () => `${how} (${result.commit.slice(0, 12)}).`);
 }

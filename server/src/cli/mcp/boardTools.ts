@@ -17,6 +17,7 @@ import { stateFromRecords } from '../../engine/state';
 import { NOTHING_TO_CLAIM_TEXT } from '../../../../contract/taskText';
 import { DomainError } from '../../engine/errors';
 import { decisionLinks, decisionsByStanding, questionOutcome, reopenedText } from '../../../../contract/blackboardText';
+import { checkWorktreesPossible, claimWorktree, settleTaskWorktree, type WorktreeSite } from '../../worktrees/worktreeCalls';
 
 export interface BoardToolsOptions {
   /** The root's methods: routed to its server, or directly on its store. */
@@ -25,10 +26,16 @@ export interface BoardToolsOptions {
   agent: string;
 }
 
-export class BoardTools {
+export class BoardTools implements WorktreeSite {
   readonly leases = new LeaseTokens();
+  readonly env = process.env;
 
   constructor(private readonly o: BoardToolsOptions) {}
+
+  /** The workspace root (its git repository is where task worktrees are made). */
+  get root(): string {
+    return this.o.root;
+  }
 
   /** Whether this session obtained a lease token: its results show only such tokens. */
   private readonly holds = (token: string): boolean => this.leases.holds(token);
@@ -116,8 +123,11 @@ export class BoardTools {
     lease_ms?: number;
     agent_id?: string;
     command_id?: string;
+    worktree?: boolean;
   }) {
     const id = await this.runIdOr(p.run_id);
+    // No worktree can be made (git missing, no repository): said before anything is claimed.
+    if (p.worktree === true) await checkWorktreesPossible(this);
     const result = await this.execute('claimTask', {
       run_id: id,
       agent_id: p.agent_id ?? this.o.agent,
@@ -128,6 +138,10 @@ export class BoardTools {
       command_id: p.command_id,
     });
     if (result.task?.lease_token) this.leases.remember(id, result.task.id, result.task.lease_token);
+    if (result.task && p.worktree === true) {
+      const task = await claimWorktree(this, id, result.task);
+      return { run_id: id, ...result, task, note: worktreeWorkNote(task) };
+    }
     return {
       run_id: id,
       ...result,
@@ -157,6 +171,11 @@ export class BoardTools {
     });
     if (result.task.status !== 'in_progress') this.leases.forget(id, p.task_id);
     else if (result.task.lease_token) this.leases.remember(id, p.task_id, result.task.lease_token);
+    // A done task's worktree is settled: removed when clean, kept (and said so) when it holds changes.
+    if (action === 'complete' && result.task.worktree?.state === 'active') {
+      const task = await settleTaskWorktree(this, id, result.task);
+      return { run_id: id, ...result, task, ...(task.worktree?.state === 'kept' ? { note: task.worktree.note } : {}) };
+    }
     return { run_id: id, ...result };
   }
 
@@ -225,4 +244,14 @@ export class BoardTools {
       persisted: brief(r.persisted, r.persisted_blackboard.tasks),
     };
   }
+}
+
+/** What a model is told when its task has a worktree: where its files are, and what complete_task does with them. */
+function worktreeWorkNote(task: Task): string | undefined {
+  const wt = task.worktree;
+  if (!wt) return undefined;
+  return (
+    `Work in ${wt.path}: a git worktree of the repository on branch ${wt.branch}, for this task alone. Edit files there, ` +
+    `commit your work on that branch, then complete_task (it removes the worktree when nothing is uncommitted; the branch stays).`
+  );
 }

@@ -125,6 +125,7 @@ const TASK_TOOLS: AddTool[] = [
         workflow_id: z.string().optional().describe('Only tasks of this workflow.'),
         lease_ms: leaseMs,
         agent_id: z.string().optional().describe("Default: this server's agent id."),
+        worktree: z.boolean().optional().describe('Work in a git worktree of its own (path in note).'),
         command_id: commandId,
       },
     },

@@ -1,0 +1,76 @@
+// Task worktrees as a client works them (PROTOCOL.md §Worktrees): git runs here, where the
+// repository is (taskWorktrees.ts), and what it made or found is recorded on the task with
+// setTaskWorktree — by the lease holder on claim, by anyone once the task is done. The CLI, the
+// MCP server and the editor call these through whatever reaches the root's board.
+import type { StoreResults } from '../../../contract/results';
+import type { InputOf, StoreMethod } from '../../../contract/schemas/params';
+import type { Task } from '../../../contract/schemas/records';
+import { isFinishedTask } from '../../../contract/statuses';
+import { DomainError } from '../engine/errors';
+import { ensureWorktree, mergeTaskBranch, type MergeWay, settleWorktree } from './taskWorktrees';
+import { repositoryTop } from './git';
+
+/** What the worktree calls need: the root (its repository), the environment (RUNBOARD_WORKTREES) and the board's methods. */
+export interface WorktreeSite {
+  root: string;
+  env: NodeJS.ProcessEnv;
+  execute<M extends StoreMethod>(method: M, params: InputOf<M>): Promise<StoreResults[M]>;
+}
+
+/** Fails with GIT_UNAVAILABLE when no worktree can be made for the root (git missing, no repository): checked before a claim. */
+export async function checkWorktreesPossible(site: Pick<WorktreeSite, 'root'>): Promise<void> {
+  await repositoryTop(site.root);
+}
+
+/** The claimed task in its worktree: the one its last attempt left, else a new one; recorded on the task. */
+export async function claimWorktree(site: WorktreeSite, runId: string, task: Task): Promise<Task> {
+  const { run } = await site.execute('getRun', { run_id: runId });
+  const { worktree } = await ensureWorktree({ root: site.root, runId, task, tasks: run.tasks, env: site.env });
+  const recorded = await site.execute('setTaskWorktree', { run_id: runId, task_id: task.id, lease_token: task.lease_token, worktree });
+  return recorded.task;
+}
+
+/** A finished task's worktree: removed when clean (the branch stays), kept and said so when not; recorded either way. */
+export async function settleTaskWorktree(site: WorktreeSite, runId: string, task: Task): Promise<Task> {
+  if (!task.worktree || task.worktree.state === 'removed') return task;
+  const worktree = await settleWorktree(site.root, task.worktree);
+  return (await site.execute('setTaskWorktree', { run_id: runId, task_id: task.id, worktree })).task;
+}
+
+/** `worktree prune`: the worktrees of the run's finished tasks settled — removed when clean, kept (and said why) when not. */
+export async function pruneWorktrees(site: WorktreeSite, runId: string): Promise<Task[]> {
+  const { run } = await site.execute('getRun', { run_id: runId });
+  const out: Task[] = [];
+  for (const t of run.tasks.filter((x) => isFinishedTask(x.status) && x.worktree && x.worktree.state !== 'removed')) {
+    out.push(await settleTaskWorktree(site, runId, t));
+  }
+  return out;
+}
+
+/** `tasks merge`: a done task's branch merged (or rebased) into the branch checked out in the repository (or `into`, when that is it); recorded on the task. */
+export async function mergeTask(
+  site: WorktreeSite,
+  runId: string,
+  taskId: string,
+  into: string | undefined,
+  way: MergeWay = 'merge',
+): Promise<{ task: Task; commit: string }> {
+  const { run } = await site.execute('getRun', { run_id: runId });
+  const task = run.tasks.find((t) => t.id === taskId);
+  if (!task) throw new DomainError('TASK_NOT_FOUND', `Run ${runId} has no task ${taskId}.`, { task_id: taskId });
+  if (task.status !== 'done')
+    throw new DomainError('TASK_TRANSITION_INVALID', `Task ${taskId} is ${task.status}: only a done task's work is merged.`, {
+      current_status: task.status,
+    });
+  if (!task.worktree)
+    throw new DomainError('GIT_FAILED', `Task ${taskId} was not worked in a worktree (claim --worktree): it has no branch to merge.`, {
+      git: way,
+    });
+  const merged = await mergeTaskBranch(site.root, task.worktree, into, way);
+  const recorded = await site.execute('setTaskWorktree', {
+    run_id: runId,
+    task_id: taskId,
+    worktree: { ...task.worktree, merged_into: merged.into },
+  });
+  return { task: recorded.task, commit: merged.commit };
+}
