@@ -4,6 +4,7 @@
 import { runHas } from './events';
 import { LEASE } from './limits';
 import { isClaimableStatus, isFinishedTask, isTerminal, type RunStatus, type TaskStatus } from './statuses';
+import type { Task } from './schemas/records';
 
 /** The task fields the rules read (a Task record has them all). */
 export interface TaskFacts {
@@ -233,4 +234,18 @@ export function allowedActions(
     edit: runHas(run, 'taskEdits'),
   };
   return TASK_ACTIONS.filter((a) => can[a]);
+}
+
+/** How a done task's work goes into the target branch: a merge commit, or its commits replayed on the target's tip and fast-forwarded. */
+export const MERGE_WAYS = ['merge', 'rebase'] as const;
+export type MergeWay = (typeof MERGE_WAYS)[number];
+
+/** A done task whose worktree's branch is not merged anywhere yet (PROTOCOL.md §Worktrees): views say so and offer the merge. */
+export function awaitsMerge(task: Pick<Task, 'status' | 'worktree'>): boolean {
+  return task.status === 'done' && task.worktree !== undefined && task.worktree.merged_into === undefined;
+}
+
+/** A task's worktree folder is there to open (not removed). */
+export function worktreeOpen(task: Pick<Task, 'worktree'>): boolean {
+  return task.worktree !== undefined && task.worktree.state !== 'removed';
 }

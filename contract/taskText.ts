@@ -1,7 +1,7 @@
 // How tasks read, in the editor and on the command line alike: titles, lease countdowns, attempts
 // and why a task waits. Pure functions, shared by the trees, the task board and the CLI.
 import { isFinishedTask, TASK_STATUS_LABEL, type TaskStatus } from './statuses';
-import type { Cancellation, NothingToClaim, WaitReason } from './taskRules';
+import { awaitsMerge, type Cancellation, type MergeWay, type NothingToClaim, type WaitReason } from './taskRules';
 import type { Task } from './schemas/records';
 
 /** The Runs tree's task groups, most active first. */
@@ -45,8 +45,14 @@ export function worktreeText(task: Pick<Task, 'worktree' | 'status'>): string | 
   const wt = task.worktree;
   if (!wt) return undefined;
   const state = wt.state === 'active' ? '' : wt.state === 'kept' ? ` · kept${wt.note ? `: ${wt.note}` : ''}` : ' · removed';
-  const merged = wt.merged_into ? ` · merged into ${wt.merged_into}` : task.status === 'done' ? ' · not merged yet' : '';
+  const merged = wt.merged_into ? ` · merged into ${wt.merged_into}` : awaitsMerge(task) ? ' · not merged yet' : '';
   return `worktree ${wt.path} · branch ${wt.branch}${state}${merged}`;
+}
+
+/** What a merge of a done task's branch did (`tasks merge`, Merge Task Branch…). */
+export function mergedText(way: MergeWay, branch: string, into: string, commit: string): string {
+  const did = way === 'rebase' ? `Rebased ${branch} on ${into} and fast-forwarded it` : `Merged ${branch} into ${into}`;
+  return `${did} (${commit.slice(0, 12)}).`;
 }
 
 /** "340ms", "4.2s", then as formatDuration — a measured span (flow metrics), where a second matters. */

@@ -18,7 +18,7 @@ import { serverCommands } from './commands/serverCommands';
 import { goToTaskCommand } from './commands/goToTaskCommand';
 import { runInsightCommands } from './commands/runInsightCommands';
 import { archiveCommands } from './commands/archiveCommands';
-import { openTaskWorktreeCommand } from './commands/worktreeCommands';
+import { claimTaskInWorktreeCommand, mergeTaskBranchCommand, openTaskWorktreeCommand } from './commands/worktreeCommands';
 import { taskFilterCommands } from './commands/taskFilterCommands';
 import { taskCommands } from './commands/taskCommands';
 import { RESTART_SETTINGS, SHOW_VIEW_COMMAND, showViewOnStartup } from './config';
@@ -61,6 +61,8 @@ export async function activate(ext: vscode.ExtensionContext): Promise<RunboardAp
       ...runInsightCommands(ctx),
       ...archiveCommands(ctx),
       openTaskWorktreeCommand(ctx),
+      claimTaskInWorktreeCommand(ctx),
+      mergeTaskBranchCommand(ctx),
       ...taskFilterCommands(ctx),
       ...mcpCommands(ctx, mcpRegistered),
     ]))

@@ -2,7 +2,8 @@
 // three worktrees on three branches, outside the workspace; completing removes a clean worktree
 // and keeps its branch, keeps a dirty one and says so; a failed task's next attempt reuses its
 // worktree; a dependent task starts from its dependency's branch; a CLI call from inside a worktree
-// acts on the run in the main workspace; no repository is a clear error, before anything is claimed;
+// (with RUNBOARD_ROOT, or without it: a worktree's board is its main worktree's) acts on the run in
+// the main workspace; no repository is a clear error, before anything is claimed;
 // merges and rebases stop on conflicts changing nothing; an MCP session claims with a worktree too.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -22,14 +23,14 @@ after(() => {
 
 const git = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, encoding: 'utf8' }).trim();
 
-/** A repository with one commit, .runboard/ ignored. */
+/** A repository with one commit, set up by `runboard init` (.runboard/.gitignore committed: every worktree checks out a .runboard/ without runs). */
 function repository(): string {
   const root = tempWorkspace('runboard-git-');
   git(root, 'init', '-q', '-b', 'main');
   git(root, 'config', 'user.email', 'test@example.com');
   git(root, 'config', 'user.name', 'Test');
   fs.writeFileSync(path.join(root, 'README.md'), '# project\n');
-  fs.writeFileSync(path.join(root, '.gitignore'), '.runboard/\n');
+  assert.equal(cli(['--root', root, 'init']).status, 0);
   git(root, 'add', '.');
   git(root, 'commit', '-q', '-m', 'first');
   homes.push(`${root}.worktrees`);
@@ -84,8 +85,6 @@ describe('runboard claim --worktree', () => {
     assert.equal(doneA.task.worktree.state, 'removed');
     assert.equal(fs.existsSync(trees[0].path), false);
     assert.equal(git(root, 'show', `${trees[0].branch}:a.txt`), 'done by a');
-    // The call went to the main workspace's run: no .runboard/ was made in the worktree.
-    assert.equal(fs.existsSync(path.join(trees[0].path, '.runboard')), false);
 
     // b: an uncommitted file → kept, and said so.
     fs.writeFileSync(path.join(trees[1].path, 'wip.txt'), 'not committed\n');
@@ -97,6 +96,14 @@ describe('runboard claim --worktree', () => {
     assert.ok(fs.existsSync(path.join(trees[1].path, 'wip.txt')));
     const b = cliJson(root, ['--run', run, 'tasks', 'show', 'b']).task;
     assert.equal(b.worktree.state, 'kept');
+    // A new shell in a worktree, RUNBOARD_ROOT not exported, from a folder inside it: the worktree's board is the main workspace's.
+    fs.mkdirSync(path.join(trees[1].path, 'sub'));
+    const inside = cli(['--json', '--run', run, 'tasks', 'show', 'b'], { cwd: path.join(trees[1].path, 'sub') });
+    assert.equal(inside.status, 0, inside.stderr);
+    assert.equal(JSON.parse(inside.stdout).task.worktree.state, 'kept');
+    assert.equal(fs.existsSync(path.join(trees[1].path, '.runboard', 'runs')), false, 'no board made in the worktree');
+    // …and so does an MCP server or a window given the worktree as its root.
+    assert.equal(cliJson(trees[1].path, ['--run', run, 'tasks', 'show', 'b']).task.id, 'b');
 
     // c: failed, then claimed again → the same worktree.
     cliJson(root, ['--run', run, 'fail', '--token', tasks[2].lease_token, '--error', 'flaky']);
@@ -121,6 +128,23 @@ describe('runboard claim --worktree', () => {
     assert.equal(r.status, 1);
     assert.match(r.stderr, /GIT_UNAVAILABLE: .* is not in a git repository: worktrees need one/);
     assert.equal(cliJson(root, ['--run', run, 'tasks', 'show', 'a']).task.status, 'pending', 'not claimed');
+  });
+
+  it('a worktree git cannot make: the error, and the task released — nobody holds a lease whose token was never printed', () => {
+    assertBuilt();
+    const root = repository();
+    const run = seedRun(root, 'nomk', [{ id: 'a', task_type: 'w' }]);
+    const blocker = path.join(root, '..', `${path.basename(root)}-a-file`);
+    fs.writeFileSync(blocker, 'not a folder\n');
+    try {
+      const r = cli(['--root', root, '--run', run, 'claim', '--worktree'], { env: { RUNBOARD_WORKTREES: path.join(blocker, 'under') } });
+      assert.equal(r.status, 1, r.stdout);
+      assert.match(r.stderr, /Task a was released \(claimed again, it is tried anew\)\./);
+      const a = cliJson(root, ['--run', run, 'tasks', 'show', 'a']).task;
+      assert.deepEqual([a.status, a.lease_owner, a.worktree], ['runnable', undefined, undefined]);
+    } finally {
+      fs.rmSync(blocker, { force: true });
+    }
   });
 
   it("tasks merge brings a done task's work into the checked-out branch, and stops on a conflict changing nothing; worktree prune settles the rest", () => {

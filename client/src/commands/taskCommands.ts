@@ -14,6 +14,7 @@ import { clockTime, taskTitle } from '../../../contract/taskText';
 import { Cancelled, type CommandSpec } from './commandKit';
 import { argField, askText, runFromArg, taskFromArg } from './prompts';
 import { parseTaskFile } from './taskFile';
+import { settleEditorWorktree } from './editorWorktrees';
 
 type LeaseAction = Exclude<TaskAction, 'claim' | 'retry' | 'requeue'>;
 
@@ -63,6 +64,8 @@ function withLease(ctx: RunboardContext, id: string, action: LeaseAction, verb: 
       });
       if (held && action !== 'heartbeat') await ctx.leases.forget(ref);
       ctx.model.invalidate(ref);
+      // A done task's worktree is settled, as the CLI's complete does: removed when clean, kept (and said so) when not.
+      if (action === 'complete' && updated.worktree?.state === 'active') return settleEditorWorktree(ctx, ref, updated);
       return updated;
     },
   };
@@ -138,32 +141,34 @@ function claimNextTaskCommand(ctx: RunboardContext): CommandSpec {
   };
 }
 
+/** Claims the task as this editor's agent and keeps its lease token; null, said so, when it cannot be claimed now. */
+export async function claimNamedTask(ctx: RunboardContext, ref: TaskRef): Promise<Task | null> {
+  const folder = folderUri(ctx, ref.root);
+  const { task } = await ctx.server.request(Requests.claimTask, {
+    root: ref.root,
+    run_id: ref.run_id,
+    task_id: ref.task_id,
+    agent_id: config.agentId(folder),
+    lease_ms: config.defaultLeaseMs(folder),
+  });
+  if (!task) {
+    const t = ctx.model.task(ref);
+    ctx.notify(
+      'warning',
+      `Task ${ref.task_id} cannot be claimed now${t ? ` (${t.status})` : ''}: it is leased, waits on dependencies or a retry time, or is finished.`,
+    );
+    return null;
+  }
+  await remember(ctx, ref, task);
+  ctx.model.invalidate(ref);
+  return task;
+}
+
 function claimTaskCommand(ctx: RunboardContext): CommandSpec {
   return {
     id: 'runboard.claimTask',
     writes: true,
-    run: async (arg) => {
-      const ref = await taskFromArg(ctx, arg, 'Claim which task?', 'claim');
-      const folder = folderUri(ctx, ref.root);
-      const { task } = await ctx.server.request(Requests.claimTask, {
-        root: ref.root,
-        run_id: ref.run_id,
-        task_id: ref.task_id,
-        agent_id: config.agentId(folder),
-        lease_ms: config.defaultLeaseMs(folder),
-      });
-      if (!task) {
-        const t = ctx.model.task(ref);
-        ctx.notify(
-          'warning',
-          `Task ${ref.task_id} cannot be claimed now${t ? ` (${t.status})` : ''}: it is leased, waits on dependencies or a retry time, or is finished.`,
-        );
-        return null;
-      }
-      await remember(ctx, ref, task);
-      ctx.model.invalidate(ref);
-      return task;
-    },
+    run: async (arg) => claimNamedTask(ctx, await taskFromArg(ctx, arg, 'Claim which task?', 'claim')),
   };
 }
 

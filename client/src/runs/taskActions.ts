@@ -2,7 +2,7 @@
 // editor holds the task's lease. Trees carry them to package.json's menus in their contextValue,
 // the board gets them per card, and the command pickers list the tasks that offer the command's
 // action — so no view keeps a copy of the engine's rules.
-import { allowedActions, waitReasons, type TaskAction } from '../../../contract/taskRules';
+import { allowedActions, awaitsMerge, waitReasons, worktreeOpen, type TaskAction } from '../../../contract/taskRules';
 import type { RunRecord, Task } from '../../../contract/schemas/records';
 import type { LeaseTokens } from './leaseTokens';
 import type { TaskRef } from './refs';
@@ -40,11 +40,11 @@ export function offeredActions(run: RunRecord, task: Task, ref: TaskRef, leases:
 }
 
 /**
- * `task.<status>;<action>;…;` — package.json's menus show a command where `viewItem =~ /;<action>;/`
- * (and task-wide ones where `/^task\./`).
+ * `task.<status>;<action>;…;[@worktree;][@merge;]` — package.json's menus show a command where
+ * `viewItem =~ /;<action>;/` (task-wide ones where `/^task\./`); `@worktree;` while the task's git
+ * worktree is there to open, `@merge;` while a done task's branch waits to be merged.
  */
-/** `task.<status>;<action>;…[@worktree;]` — `@worktree;` while the task's git worktree is there to open. */
 export function taskContextValue(task: Task, actions: readonly TaskAction[]): string {
-  const worktree = task.worktree && task.worktree.state !== 'removed' ? '@worktree;' : '';
-  return `task.${task.status};${actions.map((a) => `${a};`).join('')}${worktree}`;
+  const marks = `${worktreeOpen(task) ? '@worktree;' : ''}${awaitsMerge(task) ? '@merge;' : ''}`;
+  return `task.${task.status};${actions.map((a) => `${a};`).join('')}${marks}`;
 }

@@ -1,25 +1,24 @@
 // Which workspace the CLI works on: --root (an existing folder), else RUNBOARD_ROOT (a task's git
 // worktree exports it: calls from inside the worktree reach the run's own .runboard/, not a copy
-// checked out there), else like git, the nearest ancestor folder holding `.runboard/`, else the
-// starting folder itself.
+// checked out there), else like git, the nearest ancestor folder holding `.runboard/` — or the top
+// of a task's worktree, whose board is its main worktree's (boardRoot.ts) —, else the starting
+// folder itself. A root given that is such a worktree is its main worktree's too.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { RUNBOARD_DIR } from '../../../contract/layout';
+import { boardRootOf, holdsBoard, worktreeBoard } from '../worktrees/boardRoot';
 import { UsageError } from './usageError';
 
 /** The root of an invocation: --root when given, else found from `cwd`. */
 export function rootOf(given: string | undefined, cwd: string): string {
-  return given !== undefined ? checkedRoot(given) : findRoot(cwd);
+  return given !== undefined ? boardRootOf(checkedRoot(given)) : findRoot(cwd);
 }
 
 export function findRoot(start: string): string {
   const from = path.resolve(start);
   for (let dir = from; ; dir = path.dirname(dir)) {
-    try {
-      if (fs.statSync(path.join(dir, RUNBOARD_DIR)).isDirectory()) return dir;
-    } catch {
-      // Not here; look one level up.
-    }
+    const main = worktreeBoard(dir);
+    if (main !== undefined) return main;
+    if (holdsBoard(dir)) return dir;
     if (path.dirname(dir) === dir) return from;
   }
 }

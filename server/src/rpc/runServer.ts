@@ -98,10 +98,11 @@ export function runServer(argv: string[] = process.argv.slice(2)): void {
   }
 
   function removeRoot(uriOrPath: string): void {
-    const root = store.addRoot(folderPath(uriOrPath));
-    sockets?.remove(root);
-    hub.dropRoot(root);
-    store.removeRoot(root);
+    // A task's worktree and its main worktree show one board: it stays while either is open.
+    const closed = store.removeRoot(folderPath(uriOrPath));
+    if (closed === undefined) return;
+    sockets?.remove(closed);
+    hub.dropRoot(closed);
   }
 
   connection.onInitialize((params) => {

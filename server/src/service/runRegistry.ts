@@ -7,12 +7,15 @@ import { assertRunId } from '../engine/ids';
 import type { BoardSite, BoardStore, RunLog } from '../store/boardStore';
 import type { BoardOpener } from '../store/boards';
 import { normalizePath } from './localPaths';
+import { boardRootOf } from '../worktrees/boardRoot';
 import type { CommitNotice, ResetNotice, StoreListener, StoreOptions } from '../store/types';
 
 export type Locator = { root?: string; run_id: string };
 
 export class RunRegistry {
   private readonly boards = new Map<string, BoardStore>();
+  /** Each folder opened, by its path → the root whose board it shows (itself, or for a task's worktree its main worktree: boardRoot.ts). */
+  private readonly folders = new Map<string, string>();
   private readonly listeners = new Set<StoreListener>();
   /** Diagnostics that are said once (unreadable runs and checkpoints, symlinked folders). */
   private readonly reported = new Set<string>();
@@ -34,9 +37,11 @@ export class RunRegistry {
 
   // ------------------------------------------------------------------ roots and listeners
 
-  /** Opens a root (a path or file:// URI); returns its normalized path. */
-  addRoot(root: string): string {
-    const p = normalizePath(root, process.cwd());
+  /** Opens a folder (a path or file:// URI) as a root; returns the root whose board it shows — its normalized path, or its main worktree's. */
+  addRoot(folder: string): string {
+    const f = normalizePath(folder, process.cwd());
+    const p = this.folders.get(f) ?? normalizePath(boardRootOf(f), process.cwd());
+    this.folders.set(f, p);
     if (!this.boards.has(p)) {
       this.boards.set(p, this.openBoard(p, this.site));
       this.followBoard(p);
@@ -44,8 +49,18 @@ export class RunRegistry {
     return p;
   }
 
-  removeRoot(root: string): void {
-    const p = normalizePath(root, process.cwd());
+  /** The root a folder opened as one shows (see addRoot), whether or not it is open. */
+  rootOfFolder(folder: string): string {
+    const f = normalizePath(folder, process.cwd());
+    return this.folders.get(f) ?? normalizePath(boardRootOf(f), process.cwd());
+  }
+
+  /** Closes a folder opened as a root; its board closes when no other open folder shows it (a task's worktree and its main worktree share one). */
+  removeRoot(folder: string): void {
+    const f = normalizePath(folder, process.cwd());
+    const p = this.folders.get(f) ?? f;
+    this.folders.delete(f);
+    if ([...this.folders.values()].includes(p)) return;
     void this.following?.followers.get(p)?.close();
     this.following?.followers.delete(p);
     this.boards.get(p)?.close();
@@ -112,7 +127,9 @@ export class RunRegistry {
   resolveRoot(root: string): string {
     // A root named as this registry names it (a socket's connection fills it in so): no realpath per call.
     if (this.boards.has(root)) return root;
-    const p = normalizePath(root, process.cwd());
+    const named = normalizePath(root, process.cwd());
+    // A folder opened as a root answers for the board it shows.
+    const p = this.folders.get(named) ?? named;
     if (!this.boards.has(p)) {
       throw new DomainError('ROOT_UNKNOWN', `${root} is not an open root (open: ${this.rootPaths().join(', ') || 'none'}).`, { root });
     }

@@ -73,13 +73,16 @@ export class RunService {
 
   // ------------------------------------------------------------------ roots, runs, listeners (the registry's)
 
-  /** Opens a root (a path or file:// URI); returns its normalized path. */
-  addRoot(root: string): string {
-    return this.registry.addRoot(root);
+  /** Opens a folder (a path or file:// URI) as a root; returns the root whose board it shows (RunRegistry.addRoot). */
+  addRoot(folder: string): string {
+    return this.registry.addRoot(folder);
   }
 
-  removeRoot(root: string): void {
-    this.registry.removeRoot(root);
+  /** Closes a folder opened as a root; returns the root it showed when no other open folder shows it any more (closed), else undefined. */
+  removeRoot(folder: string): string | undefined {
+    const root = this.registry.rootOfFolder(folder);
+    this.registry.removeRoot(folder);
+    return this.registry.rootPaths().includes(root) ? undefined : root;
   }
 
   rootPaths(): string[] {
@@ -307,7 +310,7 @@ export class RunService {
     compactRun: (p) => this.archives.compactRun(p),
     rebindWorkspace: async (p, s) => {
       const h = await this.registry.locate(p);
-      const current = normalizePath(p.current_path, h.root);
+      const current = this.folderAsRoot(p.current_path, h.root);
       return this.runCommand(
         p,
         'rebindWorkspace',
@@ -340,12 +343,17 @@ export class RunService {
 
   // ------------------------------------------------------------------ workspace leases
 
+  /** A workspace lease's `current_path` as the root it shows: a task's worktree is its main worktree's folder (§Worktrees). */
+  private folderAsRoot(currentPath: string, root: string): string {
+    return this.registry.rootOfFolder(normalizePath(currentPath, root));
+  }
+
   private async validateWorkspaceLease(p: ParamsOf<'validateWorkspaceLease'>): Promise<R.ValidateWorkspaceLeaseResult> {
     return this.registry.onRun(p, (h) => this.validateLeaseOn(h, p));
   }
 
   private async validateLeaseOn(h: RunLog, p: ParamsOf<'validateWorkspaceLease'>): Promise<R.ValidateWorkspaceLeaseResult> {
-    const current = normalizePath(p.current_path, h.root);
+    const current = this.folderAsRoot(p.current_path, h.root);
     let check: LeaseCheck | undefined;
     const outcome = await h.command(
       undefined,

@@ -53,3 +53,8 @@ export async function branchExists(top: string, branch: string): Promise<boolean
     return false;
   }
 }
+
+/** The branch checked out in the repository holding `dir` (HEAD when it is detached). */
+export async function checkedOutBranch(dir: string): Promise<string> {
+  return git(await repositoryTop(dir), ['rev-parse', '--abbrev-ref', 'HEAD']);
+}

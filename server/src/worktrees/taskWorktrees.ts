@@ -9,8 +9,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Task, TaskWorktree } from '../../../contract/schemas/records';
+import type { MergeWay } from '../../../contract/taskRules';
 import { DomainError } from '../engine/errors';
-import { branchExists, git, gitOrEmpty, repositoryTop } from './git';
+import { branchExists, checkedOutBranch, git, gitOrEmpty, repositoryTop } from './git';
 
 /** Where worktrees go: RUNBOARD_WORKTREES, else a folder beside the repository's: <repo>.worktrees/. */
 export function worktreesHome(top: string, env: NodeJS.ProcessEnv): string {
@@ -109,10 +110,6 @@ export async function settleWorktree(root: string, wt: TaskWorktree): Promise<Ta
   return { ...wt, state: 'removed', note: undefined };
 }
 
-/** How a done task's work goes into the target: a merge commit, or its commits replayed on the target's tip and fast-forwarded. */
-export const MERGE_WAYS = ['merge', 'rebase'] as const;
-export type MergeWay = (typeof MERGE_WAYS)[number];
-
 /**
  * Brings a done task's branch into `into` (default: the branch checked out in the repository),
  * which must be the branch checked out there. `merge`: `git merge --no-ff`. `rebase`: the branch
@@ -128,7 +125,7 @@ export async function mergeTaskBranch(
 ): Promise<{ into: string; commit: string }> {
   const top = await repositoryTop(root);
   return serialised(top, async () => {
-    const current = await git(top, ['rev-parse', '--abbrev-ref', 'HEAD']);
+    const current = await checkedOutBranch(top);
     const target = into ?? current;
     if (target !== current) {
       throw new DomainError(

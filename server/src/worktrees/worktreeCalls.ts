@@ -4,10 +4,11 @@
 // MCP server and the editor call these through whatever reaches the root's board.
 import type { StoreResults } from '../../../contract/results';
 import type { InputOf, StoreMethod } from '../../../contract/schemas/params';
-import type { Task } from '../../../contract/schemas/records';
+import type { Task, TaskWorktree } from '../../../contract/schemas/records';
 import { isFinishedTask } from '../../../contract/statuses';
 import { DomainError } from '../engine/errors';
-import { ensureWorktree, mergeTaskBranch, type MergeWay, settleWorktree } from './taskWorktrees';
+import type { MergeWay } from '../../../contract/taskRules';
+import { ensureWorktree, mergeTaskBranch, settleWorktree } from './taskWorktrees';
 import { repositoryTop } from './git';
 
 /** What the worktree calls need: the root (its repository), the environment (RUNBOARD_WORKTREES) and the board's methods. */
@@ -22,11 +23,29 @@ export async function checkWorktreesPossible(site: Pick<WorktreeSite, 'root'>): 
   await repositoryTop(site.root);
 }
 
-/** The claimed task in its worktree: the one its last attempt left, else a new one; recorded on the task. */
-export async function claimWorktree(site: WorktreeSite, runId: string, task: Task): Promise<Task> {
-  const { run } = await site.execute('getRun', { run_id: runId });
-  const { worktree } = await ensureWorktree({ root: site.root, runId, task, tasks: run.tasks, env: site.env });
-  const recorded = await site.execute('setTaskWorktree', { run_id: runId, task_id: task.id, lease_token: task.lease_token, worktree });
+/**
+ * The claimed task in its worktree: the one its last attempt left, else a new one; recorded on the
+ * task. When git cannot make it, the task is released — nobody would work it, and its lease token
+ * was never handed out — and the error says so.
+ */
+export async function claimWorktree(site: WorktreeSite, runId: string, task: Task, agentId: string): Promise<Task> {
+  let made: TaskWorktree | undefined;
+  try {
+    const { run } = await site.execute('getRun', { run_id: runId });
+    made = (await ensureWorktree({ root: site.root, runId, task, tasks: run.tasks, env: site.env })).worktree;
+  } catch (e) {
+    await site
+      .execute('transitionTask', { run_id: runId, task_id: task.id, action: 'release', lease_token: task.lease_token, agent_id: agentId })
+      .catch(() => undefined); // its lease runs out instead
+    if (e instanceof Error) e.message += ` Task ${task.id} was released (claimed again, it is tried anew).`;
+    throw e;
+  }
+  const recorded = await site.execute('setTaskWorktree', {
+    run_id: runId,
+    task_id: task.id,
+    lease_token: task.lease_token,
+    worktree: made,
+  });
   return recorded.task;
 }
 

@@ -28,6 +28,9 @@ export const DEFAULT_SETTINGS = {
   'update.mode': 'none',
   // Keeps chat/agent UI from opening panels; set to false for tests of the MCP integration.
   'chat.disableAIFeatures': true,
+  // The worktree tests make the workspace a git repository; VS Code's git extension, scanning it
+  // meanwhile, would take .git/index.lock under their git commands.
+  'git.enabled': false,
 };
 
 /** A free TCP port on 127.0.0.1 (the OS picks it; a tiny race with other processes remains). */

@@ -58,6 +58,8 @@ const EXTENSION_ID = 'runboard.runboard';
  *   'runboard.archiveRun': import('../../../contract/results').ArchiveRunResult;
  *   'runboard.restoreRun': RunRecord;
  *   'runboard.compactRun': import('../../../contract/results').ArchivedRunInfo;
+ *   'runboard.claimTaskInWorktree': Task | null;
+ *   'runboard.mergeTaskBranch': { task: Task; commit: string };
  * }} CommandResults
  */
 

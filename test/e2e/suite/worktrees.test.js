@@ -2,8 +2,13 @@
 // A task's git worktree in the editor (issue 22): once recorded (claim --worktree does it; here
 // the protocol's setTaskWorktree, as the CLI calls it), the task's menu offers Open Task Worktree,
 // its tooltip and its card on the board say where it is and, once done, whether its branch was
-// merged; a removed worktree is not offered, and asking for it says why.
+// merged; a removed worktree is not offered, and asking for it says why. With the workspace a
+// git repository: Claim Task in Worktree makes one, completing the task settles it (removed when
+// clean, kept and said so when not), and Merge Task Branch… rebases a done task's branch onto the
+// checked-out branch.
 const assert = require('assert');
+const { execFileSync } = require('child_process');
+const fs = require('fs');
 const path = require('path');
 const { runboard, createRun, command, waitFor, menuCommands } = require('./helpers');
 const createTasks = /** @type {typeof import('../../../server/src/protocol').Requests.createTasks} */ (/** @type {unknown} */ ('runboard/createTasks'));
@@ -41,5 +46,84 @@ suite('task worktrees', () => {
     assert.ok(!menuCommands('runboard.runs', String(after.contextValue)).includes('runboard.openTaskWorktree'));
     assert.strictEqual(await command('runboard.openTaskWorktree', taskRef), undefined);
     await waitFor(() => ctx.notices.find((n) => n.message === `Task wt has no worktree to open: ${wt.path} was removed (its work is on ${wt.branch}).`), 'the notice');
+  });
+
+  test('Claim Task in Worktree, complete, Merge Task Branch… — with a real git repository', async () => {
+    const api = await runboard();
+    const ctx = api.ctx;
+    const ref = await createRun(api, 'Worktrees: claimed from the editor');
+    const root = ref.root;
+    const git = (/** @type {string} */ cwd, /** @type {string[]} */ ...args) => execFileSync('git', args, { cwd, encoding: 'utf8' }).trim();
+    if (!fs.existsSync(path.join(root, '.git'))) {
+      git(root, 'init', '-q', '-b', 'main');
+      git(root, 'config', 'user.email', 'e2e@example.com');
+      git(root, 'config', 'user.name', 'E2E');
+      fs.appendFileSync(path.join(root, '.gitignore'), '.runboard/\n');
+      git(root, 'add', '-A');
+      git(root, 'commit', '-q', '-m', 'the workspace');
+    }
+    const home = `${root}.worktrees`;
+    try {
+      await ctx.server.request(createTasks, {
+        root,
+        run_id: ref.run_id,
+        tasks: [
+          { id: 'feat', task_type: 'w', payload: { title: 'A feature, in its own worktree' } },
+          { id: 'wip', task_type: 'w', payload: { title: 'Left unfinished' } },
+        ],
+      });
+      const feat = { ...ref, task_id: 'feat' };
+      await waitFor(() => ctx.model.task(feat), 'the tasks');
+      const featItem = await ctx.runsTree.getTreeItem(/** @type {any} */ (await ctx.runsTree.taskNode(feat)));
+      assert.ok(menuCommands('runboard.runs', String(featItem.contextValue)).includes('runboard.claimTaskInWorktree'), 'a claimable task offers it');
+
+      const claimed = await command('runboard.claimTaskInWorktree', feat);
+      assert.ok(claimed?.worktree, 'claimed, with a worktree');
+      const wt = claimed.worktree;
+      assert.strictEqual(wt.branch, `runboard/${ref.run_id}/feat`);
+      assert.strictEqual(path.dirname(path.dirname(wt.path)), home, 'beside the workspace, not in it');
+      assert.strictEqual(git(wt.path, 'rev-parse', '--abbrev-ref', 'HEAD'), wt.branch);
+      await waitFor(() => ctx.notices.find((n) => n.message === `Claimed “A feature, in its own worktree” in the worktree ${wt.path} (branch ${wt.branch}).`), 'the claim notice');
+      assert.ok(ctx.leases.get(feat), 'this editor holds the lease');
+
+      fs.writeFileSync(path.join(wt.path, 'feature.txt'), 'the feature\n');
+      git(wt.path, 'add', 'feature.txt');
+      git(wt.path, 'commit', '-q', '-m', 'the feature');
+      git(root, 'commit', '-q', '--allow-empty', '-m', 'meanwhile on main');
+      const done = await command('runboard.completeTask', feat);
+      assert.deepStrictEqual([done.status, done.worktree?.state], ['done', 'removed']);
+      assert.strictEqual(fs.existsSync(wt.path), false);
+      await waitFor(() => ctx.notices.find((n) => n.message === `Task feat is done; its worktree ${wt.path} was removed (its work is on ${wt.branch}).`), 'the removal notice');
+
+      await waitFor(() => ctx.model.task(feat)?.status === 'done', 'the model to hear of it');
+      const doneItem = await ctx.runsTree.getTreeItem(/** @type {any} */ (await ctx.runsTree.taskNode(feat)));
+      assert.match(String(doneItem.contextValue), /@merge;/);
+      assert.ok(menuCommands('runboard.runs', String(doneItem.contextValue)).includes('runboard.mergeTaskBranch'));
+      const merged = await command('runboard.mergeTaskBranch', { ...feat, way: 'rebase' });
+      assert.strictEqual(merged.task.worktree?.merged_into, 'main');
+      assert.strictEqual(git(root, 'rev-parse', 'HEAD'), merged.commit);
+      assert.strictEqual(git(root, 'rev-list', '--merges', '--count', 'HEAD~1..HEAD'), '0', 'rebased: no merge commit');
+      assert.strictEqual(fs.readFileSync(path.join(root, 'feature.txt'), 'utf8'), 'the feature\n');
+      await waitFor(() => ctx.notices.find((n) => n.message === `Rebased ${wt.branch} on main and fast-forwarded it (${merged.commit.slice(0, 12)}).`), 'the merge notice');
+      await waitFor(() => ctx.model.task(feat)?.worktree?.merged_into === 'main', 'the model to hear of the merge');
+      const mergedItem = await ctx.runsTree.getTreeItem(/** @type {any} */ (await ctx.runsTree.taskNode(feat)));
+      assert.doesNotMatch(String(mergedItem.contextValue), /@merge;/, 'merged: no longer offered');
+
+      // Completed with a change left uncommitted: kept, and said so.
+      const wip = { ...ref, task_id: 'wip' };
+      const wipTask = await command('runboard.claimTaskInWorktree', wip);
+      assert.ok(wipTask?.worktree);
+      fs.writeFileSync(path.join(wipTask.worktree.path, 'draft.txt'), 'not yet\n');
+      const kept = await command('runboard.completeTask', wip);
+      assert.strictEqual(kept.worktree?.state, 'kept');
+      assert.ok(fs.existsSync(path.join(wipTask.worktree.path, 'draft.txt')));
+      await waitFor(() => ctx.notices.find((n) => n.message.startsWith(`Task wip is done; its worktree was kept: ${wipTask.worktree?.path} holds uncommitted changes`)), 'the kept notice');
+    } finally {
+      for (const line of git(root, 'worktree', 'list', '--porcelain').split('\n')) {
+        const where = line.startsWith('worktree ') ? line.slice('worktree '.length) : undefined;
+        if (where && where !== root) git(root, 'worktree', 'remove', '--force', where);
+      }
+      fs.rmSync(home, { recursive: true, force: true });
+    }
   });
 });

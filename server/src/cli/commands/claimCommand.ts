@@ -23,7 +23,8 @@ export async function claim({ session, out, opts }: Invocation): Promise<number>
     result = await keepingAlive(() => waitForClaim(session, runId, attempt, first, deadline));
   }
   if (result.task?.lease_token) out.ownTokens.add(result.task.lease_token);
-  if (result.task && opts.worktree === true) result = { ...result, task: await claimWorktree(session, runId, result.task) };
+  if (result.task && opts.worktree === true)
+    result = { ...result, task: await claimWorktree(session, runId, result.task, result.task.lease_owner ?? session.agent) };
   out.result(result, () =>
     [
       claimText(runId, result),

@@ -3,6 +3,7 @@
 import { Invocation } from '../invocation';
 import { mergeTask, pruneWorktrees } from '../../worktrees/worktreeCalls';
 import { UsageError } from '../usageError';
+import { mergedText } from '../../../../contract/taskText';
 
 export async function worktreePrune({ session, out }: Invocation): Promise<void> {
   const runId = await session.runId();
@@ -26,7 +27,5 @@ export async function tasksMerge({ session, out, args, opts }: Invocation): Prom
   const way = opts.rebase === true ? 'rebase' : 'merge';
   const result = await mergeTask(session, await session.runId(), taskId, opts.into as string | undefined, way);
   const wt = result.task.worktree!;
-  const how =
-    way === 'rebase' ? `Rebased ${wt.branch} on ${wt.merged_into} and fast-forwarded it` : `Merged ${wt.branch} into ${wt.merged_into}`;
-  out.result(result, () => `${how} (${result.commit.slice(0, 12)}).`);
+  out.result(result, () => mergedText(way, wt.branch, wt.merged_into!, result.commit));
 }

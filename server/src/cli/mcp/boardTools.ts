@@ -139,7 +139,11 @@ export class BoardTools implements WorktreeSite {
     });
     if (result.task?.lease_token) this.leases.remember(id, result.task.id, result.task.lease_token);
     if (result.task && p.worktree === true) {
-      const task = await claimWorktree(this, id, result.task);
+      const claimed = result.task;
+      const task = await claimWorktree(this, id, claimed, claimed.lease_owner ?? this.o.agent).catch((e: unknown) => {
+        this.leases.forget(id, claimed.id);
+        throw e;
+      });
       return { run_id: id, ...result, task, note: worktreeWorkNote(task) };
     }
     return {

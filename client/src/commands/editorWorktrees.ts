@@ -1,0 +1,38 @@
+// Task worktrees as this editor works them (PROTOCOL.md §Worktrees): git runs here, in the
+// extension host, through the CLI's own calls (server/src/worktrees/worktreeCalls.ts), on the
+// repository whose board the folder shows; the board's methods go through this editor's server.
+import * as vscode from 'vscode';
+import type { RequestType } from 'vscode-languageclient/node';
+import type { StoreResults } from '../../../contract/results';
+import type { InputOf, StoreMethod } from '../../../contract/schemas/params';
+import type { Task } from '../../../contract/schemas/records';
+import { Requests } from '../../../server/src/protocol';
+import { boardRootOf } from '../../../server/src/worktrees/boardRoot';
+import { settleTaskWorktree, type WorktreeSite } from '../../../server/src/worktrees/worktreeCalls';
+import type { RunboardContext } from '../context';
+import type { TaskRef } from '../runs/refs';
+
+/** The worktree calls' view of a folder: git in the repository whose board it shows, the methods through this editor's server. */
+export function worktreeSite(ctx: RunboardContext, root: string): WorktreeSite {
+  const requests = Requests as unknown as Record<StoreMethod, RequestType<unknown, unknown, void>>;
+  return {
+    root: boardRootOf(root),
+    env: process.env,
+    execute: <M extends StoreMethod>(method: M, params: InputOf<M>) =>
+      ctx.server.request(requests[method], { root, ...params }) as Promise<StoreResults[M]>,
+  };
+}
+
+export function openWorktree(task: Task): Thenable<unknown> {
+  return vscode.commands.executeCommand('vscode.openFolder', vscode.Uri.file(task.worktree!.path), { forceNewWindow: true });
+}
+
+/** Settles the worktree of a task this editor completed, saying what became of it. */
+export async function settleEditorWorktree(ctx: RunboardContext, ref: TaskRef, task: Task): Promise<Task> {
+  const settled = await settleTaskWorktree(worktreeSite(ctx, ref.root), ref.run_id, task);
+  ctx.model.invalidate(ref);
+  const wt = settled.worktree!;
+  if (wt.state === 'kept') ctx.notify('warning', `Task ${ref.task_id} is done; its worktree was kept: ${wt.note ?? wt.path}`);
+  else ctx.notify('info', `Task ${ref.task_id} is done; its worktree ${wt.path} was removed (its work is on ${wt.branch}).`);
+  return settled;
+}
