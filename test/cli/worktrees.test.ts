@@ -171,7 +171,18 @@ describe('runboard claim --worktree', () => {
     // Done elsewhere meanwhile: the same lines of README.md on main.
     commit(root, 'README.md', '# from main\n');
 
+    // The board says which done tasks wait to be merged.
+    assert.match(
+      cli(['--root', root, '--run', run, 'tasks', 'list']).stdout,
+      /^ {2}not merged yet: clean, clash \(runboard --run mg tasks merge <task_id>\)$/m,
+    );
+    assert.match(
+      cli(['--root', root, '--run', run, 'tasks', 'show', 'clean']).stdout,
+      /^ {2}worktree .*clean · branch runboard\/mg\/clean · removed · not merged yet$/m,
+    );
     const merged = cliJson(root, ['--run', run, 'tasks', 'merge', 'clean']);
+    assert.match(cli(['--root', root, '--run', run, 'tasks', 'list']).stdout, /^ {2}not merged yet: clash \(/m);
+    assert.match(cli(['--root', root, '--run', run, 'tasks', 'show', 'clean']).stdout, /· removed · merged into main$/m);
     assert.equal(merged.task.worktree.merged_into, 'main');
     assert.equal(fs.readFileSync(path.join(root, 'feature.txt'), 'utf8'), 'new feature\n');
     assert.equal(git(root, 'rev-parse', 'HEAD'), merged.commit);

@@ -5,7 +5,7 @@ import { BoardSummary } from './boardSummary';
 import { oneLine, renderTable } from './table';
 import { runStatusText } from '../../../contract/runRules';
 import { formatBytes, payloadTitle, waitText } from '../../../contract/taskText';
-import { waitReasons } from '../../../contract/taskRules';
+import { awaitsMerge, waitReasons } from '../../../contract/taskRules';
 import { blackboardLine, openQuestionLines } from './blackboardFormat';
 
 export function relativeTime(ms: number, now = Date.now()): string {
@@ -107,9 +107,16 @@ export function cancelNotes(tasks: Task[], run: RunRecord, now = Date.now()): st
   });
 }
 
-/** The table of `tasks` (of `run`) and, under it, the cancel notes. */
+/** A line under a task table naming the done tasks whose branches wait to be merged (§Worktrees). */
+export function mergeNotes(tasks: Task[], run: RunRecord): string[] {
+  const waiting = tasks.filter(awaitsMerge).map((t) => t.id);
+  if (waiting.length === 0) return [];
+  return [`  not merged yet: ${waiting.join(', ')} (runboard --run ${run.run_id} tasks merge <task_id>)`];
+}
+
+/** The table of `tasks` (of `run`) and, under it, the cancel notes and the branches not merged yet. */
 export function tasksOfRun(tasks: Task[], run: RunRecord, now = Date.now()): string {
-  const notes = cancelNotes(tasks, run, now);
+  const notes = [...cancelNotes(tasks, run, now), ...mergeNotes(tasks, run)];
   return [tasksTable(tasks, now), ...(notes.length > 0 ? ['', ...notes] : [])].join('\n');
 }
 

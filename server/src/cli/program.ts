@@ -333,7 +333,7 @@ function addTaskCommands(program: Command): void {
   tasks
     .command('merge')
     .description(
-      "merge a done task's branch (claim --worktree) into the branch checked out in the repository; stops on conflicts, changing nothing",
+      "merge (or --rebase) a done task's branch (claim --worktree) into the branch checked out in the repository; stops on conflicts, changing nothing",
     )
     .argument('<task_id>')
     .option('--into <branch>', 'the branch to merge into (it must be the one checked out)')

@@ -3,7 +3,7 @@ import type { Task } from '../../../../contract/schemas/records';
 import { CREATABLE_TASK_STATUSES, type TaskStatus } from '../../../../contract/statuses';
 import { taskInputFromLine, wordsOf } from '../../../../contract/taskLine';
 import { waitReasons } from '../../../../contract/taskRules';
-import { attemptText, payloadTitle, waitText } from '../../../../contract/taskText';
+import { attemptText, payloadTitle, waitText, worktreeText } from '../../../../contract/taskText';
 import { DomainError } from '../../engine/errors';
 import { leaseLines, relativeTime, taskLine } from '../humanFormat';
 import { givenLeaseToken } from '../agentLoopCalls';
@@ -93,6 +93,8 @@ function taskDetails(task: Task, byId: ReadonlyMap<string, Task>, waits: string[
   if (task.result) lines.push(`  result      ${task.result}`);
   if (task.cancelled) lines.push(`  cancelled   ${cancelledText(task.cancelled, now)}`);
   if (task.labels?.length) lines.push(`  labels      ${task.labels.join(', ')}`);
+  const worktree = worktreeText(task);
+  if (worktree) lines.push(`  ${worktree}`);
   lines.push(waits.length === 0 ? '  claimable now' : `  waits:      ${waits.join('; ')}`);
   return lines.join('\n');
 }
