@@ -23,6 +23,27 @@ after(() => {
 
 const git = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, encoding: 'utf8' }).trim();
 
+/** A file written and committed in a worktree (or the main one). */
+function commit(where: string, file: string, text: string): void {
+  fs.writeFileSync(path.join(where, file), text);
+  git(where, 'add', file);
+  git(where, 'commit', '-q', '-m', file);
+}
+
+/** An MCP session on `root` (`runboard mcp`), spoken to by the SDK's own client. */
+async function mcpSession(root: string): Promise<Client> {
+  const client = new Client({ name: 'runboard-test', version: '1.0.0' });
+  await client.connect(
+    new StdioClientTransport({
+      command: process.execPath,
+      args: [CLI_JS, 'mcp', '--root', root],
+      env: cleanEnv({ RUNBOARD_AGENT: 'model' }) as Record<string, string>,
+      stderr: 'pipe',
+    }),
+  );
+  return client;
+}
+
 /** A repository with one commit, set up by `runboard init` (.runboard/.gitignore committed: every worktree checks out a .runboard/ without runs). */
 function repository(): string {
   const root = tempWorkspace('runboard-git-');
@@ -156,11 +177,6 @@ describe('runboard claim --worktree', () => {
       { id: 'dirty', task_type: 'w' },
     ]);
     const claimed = (id: string) => cliJson(root, ['--run', run, '--agent', `agent-${id}`, 'claim', '--task', id, '--worktree']).task;
-    const commit = (where: string, file: string, text: string) => {
-      fs.writeFileSync(path.join(where, file), text);
-      git(where, 'add', file);
-      git(where, 'commit', '-q', '-m', file);
-    };
     const clean = claimed('clean');
     commit(clean.worktree.path, 'feature.txt', 'new feature\n');
     cliJson(root, ['--run', run, 'complete', '--token', clean.lease_token]);
@@ -242,11 +258,6 @@ describe('runboard claim --worktree', () => {
       { id: 'line', task_type: 'w' },
       { id: 'held', task_type: 'w' },
     ]);
-    const commit = (where: string, file: string, text: string) => {
-      fs.writeFileSync(path.join(where, file), text);
-      git(where, 'add', file);
-      git(where, 'commit', '-q', '-m', file);
-    };
     const line = cliJson(root, ['--run', run, '--agent', 'a1', 'claim', '--task', 'line', '--worktree']).task;
     commit(line.worktree.path, 'one.txt', '1\n');
     commit(line.worktree.path, 'two.txt', '2\n');
@@ -289,15 +300,7 @@ describe('runboard claim --worktree', () => {
       { id: 'x', task_type: 'w' },
       { id: 'y', task_type: 'w' },
     ]);
-    const client = new Client({ name: 'runboard-test', version: '1.0.0' });
-    await client.connect(
-      new StdioClientTransport({
-        command: process.execPath,
-        args: [CLI_JS, 'mcp', '--root', root],
-        env: cleanEnv({ RUNBOARD_AGENT: 'model' }) as Record<string, string>,
-        stderr: 'pipe',
-      }),
-    );
+    const client = await mcpSession(root);
     try {
       const tool = async (name: string, args: Record<string, unknown>) => {
         const r = await client.callTool({ name, arguments: args });
@@ -310,9 +313,7 @@ describe('runboard claim --worktree', () => {
       assert.equal(wt.state, 'active');
       assert.ok(claimed.note.includes(`Work in ${wt.path}`), claimed.note);
       assert.equal(git(wt.path, 'rev-parse', '--abbrev-ref', 'HEAD'), wt.branch);
-      fs.writeFileSync(path.join(wt.path, 'x.txt'), 'x\n');
-      git(wt.path, 'add', 'x.txt');
-      git(wt.path, 'commit', '-q', '-m', 'x');
+      commit(wt.path, 'x.txt', 'x\n');
       const done = await tool('complete_task', { run_id: run, task_id: 'x' });
       assert.equal(done.task.worktree.state, 'removed');
       assert.equal(fs.existsSync(wt.path), false);
@@ -333,15 +334,7 @@ describe('runboard claim --worktree', () => {
     assertBuilt();
     const root = tempWorkspace();
     const run = seedRun(root, 'mn', [{ id: 'a', task_type: 'w' }]);
-    const client = new Client({ name: 'runboard-test', version: '1.0.0' });
-    await client.connect(
-      new StdioClientTransport({
-        command: process.execPath,
-        args: [CLI_JS, 'mcp', '--root', root],
-        env: cleanEnv({}) as Record<string, string>,
-        stderr: 'pipe',
-      }),
-    );
+    const client = await mcpSession(root);
     try {
       const r = await client.callTool({ name: 'claim_task', arguments: { run_id: run, worktree: true } });
       assert.equal(r.isError, true);
