@@ -1,6 +1,7 @@
 // The one mapping from failures to what a person reads: the server's domain errors already carry
 // a message to act on (PROTOCOL.md §Errors); a few codes get a hint about what to do in the UI.
 import { ResponseError } from 'vscode-languageclient/node';
+import { DomainError } from '../../contract/domainError';
 import { INVALID_PARAMS } from '../../contract/errors';
 import { ServerNotRunningError } from './server/runboardServer';
 
@@ -21,6 +22,8 @@ const HINTS: Record<string, string> = {
 
 export function errorInfo(e: unknown): ErrorInfo {
   if (e instanceof ServerNotRunningError) return { message: e.message, serverDown: true };
+  // Thrown here, by the worktrees' git work (it runs in the extension host).
+  if (e instanceof DomainError) return { code: e.code, message: e.message, serverDown: false };
   if (e instanceof ResponseError || (e && typeof e === 'object' && 'code' in e && 'message' in e)) {
     const err = e as { code: number; message: string; data?: unknown };
     const data = err.data && typeof err.data === 'object' ? (err.data as Record<string, unknown>) : undefined;

@@ -30,6 +30,11 @@ export const TASK_ACTION_COMMAND: Record<TaskAction, string> = {
   edit: 'runboard.editTask',
 };
 
+/** Further commands that take an action (package.json shows them where it shows the action's own): a claim can be made in a git worktree too. */
+export const TASK_ACTION_ALSO: Partial<Record<TaskAction, readonly string[]>> = {
+  claim: ['runboard.claimTaskInWorktree'],
+};
+
 /** Why the task cannot be claimed now, in words; empty exactly when it can. */
 export function waitTexts(run: RunRecord, task: Task, now = Date.now()): string[] {
   return waitReasons(task, run, tasksById(run), now).map((r) => waitText(r, now));

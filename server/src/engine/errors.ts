@@ -1,22 +1,8 @@
-// Domain errors are values with a stable code (PROTOCOL.md §Errors). The server maps them to
-// JSON-RPC -32000, the CLI to exit code 1, MCP to tool errors — one mapping each, elsewhere.
-import type { DomainCode } from '../../../contract/errors';
+// Domain errors (contract/domainError.ts), and the engine's own kinds of them.
+import { DomainError } from '../../../contract/domainError';
 import { formatOf, SINCE_FORMAT, type FormatFeature } from '../../../contract/events';
 
-export class DomainError extends Error {
-  constructor(
-    readonly code: DomainCode,
-    message: string,
-    readonly details: Record<string, unknown> = {},
-  ) {
-    super(message);
-    this.name = 'DomainError';
-  }
-
-  toData(): Record<string, unknown> {
-    return { code: this.code, ...this.details };
-  }
-}
+export { DomainError };
 
 /** RUN_FORMAT_TOO_OLD: `what` needs a run of the format that has `feature` (contract/events.ts SINCE_FORMAT). */
 export function formatTooOld(run: { run_id: string; format?: number }, feature: FormatFeature, what: string): DomainError {

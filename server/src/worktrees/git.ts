@@ -3,7 +3,7 @@
 // git missing, or a folder outside any repository, is GIT_UNAVAILABLE saying which; a git that
 // refuses (a conflict, a branch in use) is GIT_FAILED with what git said.
 import { execFile } from 'node:child_process';
-import { DomainError } from '../engine/errors';
+import { DomainError } from '../../../contract/domainError';
 
 export function git(cwd: string, args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {

@@ -10,7 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Task, TaskWorktree } from '../../../contract/schemas/records';
 import type { MergeWay } from '../../../contract/taskRules';
-import { DomainError } from '../engine/errors';
+import { DomainError } from '../../../contract/domainError';
 import { branchExists, checkedOutBranch, git, gitOrEmpty, repositoryTop } from './git';
 
 /** Where worktrees go: RUNBOARD_WORKTREES, else a folder beside the repository's: <repo>.worktrees/. */

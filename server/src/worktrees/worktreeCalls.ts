@@ -6,7 +6,7 @@ import type { StoreResults } from '../../../contract/results';
 import type { InputOf, StoreMethod } from '../../../contract/schemas/params';
 import type { Task, TaskWorktree } from '../../../contract/schemas/records';
 import { isFinishedTask } from '../../../contract/statuses';
-import { DomainError } from '../engine/errors';
+import { DomainError } from '../../../contract/domainError';
 import type { MergeWay } from '../../../contract/taskRules';
 import { ensureWorktree, mergeTaskBranch, settleWorktree } from './taskWorktrees';
 import { repositoryTop } from './git';

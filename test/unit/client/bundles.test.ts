@@ -24,16 +24,20 @@ async function bundleInputs(entry: string, platform: 'node' | 'browser'): Promis
 
 const isZod = (input: string) => /(^|\/)node_modules\/zod\//.test(input);
 const isServerCode = (input: string) => input.startsWith('server/src/');
+/** Task worktrees' git work runs where the repository is: in the CLI and in the extension host (PROTOCOL.md §Worktrees). */
+const isWorktreeCode = (input: string) => /^server\/src\/worktrees\/\w+\.ts$/.test(input);
 
 describe('client bundles', () => {
-  it("the extension bundles the contract and the server's message table, no other server code and no zod", async () => {
+  it("the extension bundles the contract, the server's message table and the worktrees' git work, no other server code and no zod", async () => {
     const inputs = await bundleInputs('client/src/extension.ts', 'node');
     assert.ok(
       inputs.includes('contract/taskRules.ts') && inputs.includes('server/src/protocol.ts'),
       'the rules come from the contract, the messages from protocol.ts',
     );
     assert.deepEqual(
-      inputs.filter((i) => isZod(i) || (isServerCode(i) && i !== 'server/src/protocol.ts') || i.startsWith('contract/schemas/')),
+      inputs.filter(
+        (i) => isZod(i) || (isServerCode(i) && i !== 'server/src/protocol.ts' && !isWorktreeCode(i)) || i.startsWith('contract/schemas/'),
+      ),
       [],
     );
   });

@@ -1,5 +1,5 @@
 // The client side of the layering rule (DESIGN.md): the extension and the webview import the
-// server's code for types only, and the contract's zod schemas for types only; the webview takes
+// server's code for types only (but the message table and the worktrees' git work), and the contract's zod schemas for types only; the webview takes
 // no message table (JSON-RPC) either.
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -43,8 +43,10 @@ describe('client layering', () => {
     const media = sources(path.join(REPO, 'media', 'src'));
     for (const file of [...client, ...media]) {
       for (const spec of runtimeImports(file, /server\/src\/|contract\/schemas\//)) {
-        // The message table (server/src/protocol.ts) is shared by design; the webview takes none.
-        if (/server\/src\/protocol$/.test(spec) && !media.includes(file)) continue;
+        // The message table (server/src/protocol.ts) is shared by design, and so is the git work of
+        // task worktrees (server/src/worktrees/: done where the repository is, by the CLI and the
+        // extension host alike); the webview takes neither.
+        if (/server\/src\/(protocol|worktrees\/\w+)$/.test(spec) && !media.includes(file)) continue;
         offenders.push(`${path.relative(REPO, file)} → ${spec}`);
       }
     }

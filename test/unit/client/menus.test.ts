@@ -10,7 +10,7 @@ import { TASK_STATUSES } from '../../../contract/statuses';
 import { TASK_ACTIONS } from '../../../contract/taskRules';
 import { ITEM_ACTIONS, itemActions, type ItemList } from '../../../contract/blackboardRules';
 import { ITEM_ACTION, itemContextValue } from '../../../client/src/runs/blackboardItems';
-import { TASK_ACTION_COMMAND, taskContextValue } from '../../../client/src/runs/taskActions';
+import { TASK_ACTION_ALSO, TASK_ACTION_COMMAND, taskContextValue } from '../../../client/src/runs/taskActions';
 
 const manifest = JSON.parse(fs.readFileSync(path.resolve(__dirname, '..', '..', '..', 'package.json'), 'utf8'));
 
@@ -39,7 +39,7 @@ describe('task item menus', () => {
         for (const action of TASK_ACTIONS) {
           const value = taskContextValue({ status } as Task, [action]);
           const command = action === 'requeue' && status === 'cancelled' ? 'runboard.reopenTask' : TASK_ACTION_COMMAND[action];
-          const expected = [...new Set([...TASK_WIDE, command])].sort();
+          const expected = [...new Set([...TASK_WIDE, command, ...(TASK_ACTION_ALSO[action] ?? [])])].sort();
           const shown = menuCommands(view, value);
           if (JSON.stringify(shown) !== JSON.stringify(expected)) wrong.push(`${value}: ${shown.join(', ')}`);
         }
@@ -50,6 +50,25 @@ describe('task item menus', () => {
       assert.deepEqual(wrong, []);
     });
   }
+});
+
+describe('task worktree menus', () => {
+  const wt = { path: '/w/a', branch: 'runboard/r/a', base: 'main' };
+  const shown = (task: Partial<Task>) => menuCommands('runboard.runs', taskContextValue({ status: 'done', ...task } as Task, []));
+  it('Open Task Worktree while the worktree is there; Merge Task Branch… while a done task waits to be merged', () => {
+    assert.deepEqual(shown({ worktree: { ...wt, state: 'kept' } }), [
+      'runboard.mergeTaskBranch',
+      'runboard.openTaskDetails',
+      'runboard.openTaskWorktree',
+    ]);
+    assert.deepEqual(shown({ worktree: { ...wt, state: 'removed' } }), ['runboard.mergeTaskBranch', 'runboard.openTaskDetails']);
+    assert.deepEqual(shown({ worktree: { ...wt, state: 'removed', merged_into: 'main' } }), ['runboard.openTaskDetails']);
+    assert.deepEqual(shown({ status: 'in_progress', worktree: { ...wt, state: 'active' } }), [
+      'runboard.openTaskDetails',
+      'runboard.openTaskWorktree',
+    ]);
+    assert.deepEqual(shown({}), ['runboard.openTaskDetails']);
+  });
 });
 
 describe('blackboard item menus', () => {

@@ -1,0 +1,20 @@
+// Domain errors are values with a stable code (PROTOCOL.md §Errors). The server maps them to
+// JSON-RPC -32000, the CLI to exit code 1, MCP to tool errors, the extension to a message — one
+// mapping each, elsewhere. Declared here, with the codes, because code that runs in every one of
+// them (server/src/worktrees/) throws them too.
+import type { DomainCode } from './errors';
+
+export class DomainError extends Error {
+  constructor(
+    readonly code: DomainCode,
+    message: string,
+    readonly details: Record<string, unknown> = {},
+  ) {
+    super(message);
+    this.name = 'DomainError';
+  }
+
+  toData(): Record<string, unknown> {
+    return { code: this.code, ...this.details };
+  }
+}
