@@ -168,6 +168,24 @@ describe('runboard claim --worktree', () => {
     }
   });
 
+  it('completing when git cannot remove the worktree: the task is done (exit 0), and it says that prune settles the worktree later', () => {
+    assertBuilt();
+    const root = repository();
+    const run = seedRun(root, 'lk', [{ id: 'a', task_type: 'w' }]);
+    const a = cliJson(root, ['--run', run, 'claim', '--worktree']).task;
+    git(root, 'worktree', 'lock', a.worktree.path); // git refuses to remove a locked worktree
+    const done = cli(['--root', root, '--run', run, 'complete', '--token', a.lease_token]);
+    assert.equal(done.status, 0, done.stderr);
+    assert.match(
+      done.stdout,
+      /^# Task a is done, but its worktree .* was not settled: git worktree failed .* `runboard worktree prune` settles it later\.$/m,
+    );
+    const after = cliJson(root, ['--run', run, 'tasks', 'show', 'a']).task;
+    assert.deepEqual([after.status, after.worktree.state], ['done', 'active']);
+    git(root, 'worktree', 'unlock', a.worktree.path);
+    assert.equal(cliJson(root, ['--run', run, 'worktree', 'prune']).tasks[0].worktree.state, 'removed');
+  });
+
   it("tasks merge brings a done task's work into the checked-out branch, and stops on a conflict changing nothing; worktree prune settles the rest", () => {
     assertBuilt();
     const root = repository();

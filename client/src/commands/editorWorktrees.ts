@@ -8,7 +8,7 @@ import type { InputOf, StoreMethod } from '../../../contract/schemas/params';
 import type { Task } from '../../../contract/schemas/records';
 import { Requests } from '../../../server/src/protocol';
 import { boardRootOf } from '../../../server/src/worktrees/boardRoot';
-import { settleTaskWorktree, type WorktreeSite } from '../../../server/src/worktrees/worktreeCalls';
+import { settleCompleted, type WorktreeSite } from '../../../server/src/worktrees/worktreeCalls';
 import type { RunboardContext } from '../context';
 import type { TaskRef } from '../runs/refs';
 
@@ -29,10 +29,11 @@ export function openWorktree(task: Task): Thenable<unknown> {
 
 /** Settles the worktree of a task this editor completed, saying what became of it. */
 export async function settleEditorWorktree(ctx: RunboardContext, ref: TaskRef, task: Task): Promise<Task> {
-  const settled = await settleTaskWorktree(worktreeSite(ctx, ref.root), ref.run_id, task);
+  const { task: settled, unsettled } = await settleCompleted(worktreeSite(ctx, ref.root), ref.run_id, task);
   ctx.model.invalidate(ref);
   const wt = settled.worktree!;
-  if (wt.state === 'kept') ctx.notify('warning', `Task ${ref.task_id} is done; its worktree was kept: ${wt.note ?? wt.path}`);
+  if (unsettled) ctx.notify('warning', unsettled);
+  else if (wt.state === 'kept') ctx.notify('warning', `Task ${ref.task_id} is done; its worktree was kept: ${wt.note ?? wt.path}`);
   else ctx.notify('info', `Task ${ref.task_id} is done; its worktree ${wt.path} was removed (its work is on ${wt.branch}).`);
   return settled;
 }

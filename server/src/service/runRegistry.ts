@@ -40,7 +40,7 @@ export class RunRegistry {
   /** Opens a folder (a path or file:// URI) as a root; returns the root whose board it shows — its normalized path, or its main worktree's. */
   addRoot(folder: string): string {
     const f = normalizePath(folder, process.cwd());
-    const p = this.folders.get(f) ?? normalizePath(boardRootOf(f), process.cwd());
+    const p = this.boardRootOf(f);
     this.folders.set(f, p);
     if (!this.boards.has(p)) {
       this.boards.set(p, this.openBoard(p, this.site));
@@ -51,8 +51,12 @@ export class RunRegistry {
 
   /** The root a folder opened as one shows (see addRoot), whether or not it is open. */
   rootOfFolder(folder: string): string {
-    const f = normalizePath(folder, process.cwd());
-    return this.folders.get(f) ?? normalizePath(boardRootOf(f), process.cwd());
+    return this.boardRootOf(normalizePath(folder, process.cwd()));
+  }
+
+  /** A normalized folder's root: as it was opened, else found (boardRoot.ts). */
+  private boardRootOf(folder: string): string {
+    return this.folders.get(folder) ?? normalizePath(boardRootOf(folder), process.cwd());
   }
 
   /** Closes a folder opened as a root; its board closes when no other open folder shows it (a task's worktree and its main worktree share one). */

@@ -56,6 +56,23 @@ export async function settleTaskWorktree(site: WorktreeSite, runId: string, task
   return (await site.execute('setTaskWorktree', { run_id: runId, task_id: task.id, worktree })).task;
 }
 
+/**
+ * After `complete`: the task's active worktree settled. The task is done whatever git does, so a
+ * failure is not thrown but said (`unsettled`), with what settles it later.
+ */
+export async function settleCompleted(site: WorktreeSite, runId: string, task: Task): Promise<{ task: Task; unsettled?: string }> {
+  if (task.worktree?.state !== 'active') return { task };
+  try {
+    return { task: await settleTaskWorktree(site, runId, task) };
+  } catch (e) {
+    const why = e instanceof Error ? e.message : String(e);
+    return {
+      task,
+      unsettled: `Task ${task.id} is done, but its worktree ${task.worktree.path} was not settled: ${why} \`runboard worktree prune\` settles it later.`,
+    };
+  }
+}
+
 /** `worktree prune`: the worktrees of the run's finished tasks settled — removed when clean, kept (and said why) when not. */
 export async function pruneWorktrees(site: WorktreeSite, runId: string): Promise<Task[]> {
   const { run } = await site.execute('getRun', { run_id: runId });

@@ -5,7 +5,7 @@ import { givenLeaseToken, LeaseAction, leaseActionParams, leaseActionText, Lease
 import { inputName, readInput } from '../inputFile';
 import { Invocation } from '../invocation';
 import { CliSession } from '../session';
-import { settleTaskWorktree } from '../../worktrees/worktreeCalls';
+import { settleCompleted } from '../../worktrees/worktreeCalls';
 import { worktreeNote } from '../worktreeLines';
 import { UsageError } from '../usageError';
 import { matchesTaskFilter, parseTaskFilter, type TaskFilter } from '../../../../contract/taskFilter';
@@ -57,9 +57,15 @@ async function leaseAction(inv: Invocation, action: LeaseAction): Promise<void> 
   const target = await leaseTarget(session, opts);
   let result = await session.execute('transitionTask', leaseActionParams(session, action, target, opts));
   // A done task's worktree is settled: removed when clean, kept (and said so) when it holds changes.
-  if (action === 'complete' && result.task.worktree?.state === 'active')
-    result = { ...result, task: await settleTaskWorktree(session, target.runId, result.task) };
-  out.result(result, () => [leaseActionText(action, result), ...worktreeNote(result.task)].join('\n'));
+  let unsettled: string | undefined;
+  if (action === 'complete') {
+    const settled = await settleCompleted(session, target.runId, result.task);
+    result = { ...result, task: settled.task };
+    unsettled = settled.unsettled;
+  }
+  out.result(unsettled ? { ...result, note: unsettled } : result, () =>
+    [leaseActionText(action, result), ...worktreeNote(result.task), ...(unsettled ? [`# ${unsettled}`] : [])].join('\n'),
+  );
 }
 
 export const heartbeat = (inv: Invocation) => leaseAction(inv, 'heartbeat');

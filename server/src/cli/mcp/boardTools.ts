@@ -17,7 +17,7 @@ import { stateFromRecords } from '../../engine/state';
 import { NOTHING_TO_CLAIM_TEXT } from '../../../../contract/taskText';
 import { DomainError } from '../../engine/errors';
 import { decisionLinks, decisionsByStanding, questionOutcome, reopenedText } from '../../../../contract/blackboardText';
-import { checkWorktreesPossible, claimWorktree, settleTaskWorktree, type WorktreeSite } from '../../worktrees/worktreeCalls';
+import { checkWorktreesPossible, claimWorktree, settleCompleted, type WorktreeSite } from '../../worktrees/worktreeCalls';
 
 export interface BoardToolsOptions {
   /** The root's methods: routed to its server, or directly on its store. */
@@ -177,8 +177,9 @@ export class BoardTools implements WorktreeSite {
     else if (result.task.lease_token) this.leases.remember(id, p.task_id, result.task.lease_token);
     // A done task's worktree is settled: removed when clean, kept (and said so) when it holds changes.
     if (action === 'complete' && result.task.worktree?.state === 'active') {
-      const task = await settleTaskWorktree(this, id, result.task);
-      return { run_id: id, ...result, task, ...(task.worktree?.state === 'kept' ? { note: task.worktree.note } : {}) };
+      const { task, unsettled } = await settleCompleted(this, id, result.task);
+      const note = unsettled ?? (task.worktree?.state === 'kept' ? task.worktree.note : undefined);
+      return { run_id: id, ...result, task, ...(note ? { note } : {}) };
     }
     return { run_id: id, ...result };
   }
