@@ -12,10 +12,24 @@ import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { assertBuilt, cleanEnv, cli, cliAsync, cliJson, CLI_JS, removeTempWorkspaces, seedRun, tempWorkspace } from './cliHarness';
+import {
+  assertBuilt,
+  cleanEnv,
+  cli,
+  cliAsync,
+  cliJson,
+  CLI_JS,
+  eventsOnDisk,
+  removeTempWorkspaces,
+  seedRun,
+  startHeadless,
+  stopHeadless,
+  tempWorkspace,
+} from './cliHarness';
 
 const homes: string[] = [];
-after(() => {
+after(async () => {
+  await stopHeadless();
   removeTempWorkspaces();
   // The worktrees went beside each repository (the default place).
   for (const h of homes) fs.rmSync(h, { recursive: true, force: true });
@@ -184,6 +198,22 @@ describe('runboard claim --worktree', () => {
     assert.deepEqual([after.status, after.worktree.state], ['done', 'active']);
     git(root, 'worktree', 'unlock', a.worktree.path);
     assert.equal(cliJson(root, ['--run', run, 'worktree', 'prune']).tasks[0].worktree.state, 'removed');
+  });
+
+  it('through a running server, a complete that does not know of the worktree (no RUNBOARD_WORKTREE) still settles it — the task completed once', async () => {
+    assertBuilt();
+    const root = repository();
+    const run = seedRun(root, 'th', [{ id: 'a', task_type: 'w' }]);
+    await startHeadless(root);
+    const a = cliJson(root, ['--run', run, 'claim', '--worktree']).task;
+    commit(a.worktree.path, 'a.txt', 'a\n');
+    const done = cli(['--root', root, '--run', run, 'complete', '--token', a.lease_token], { env: { RUNBOARD_DEBUG: '1' } });
+    assert.equal(done.status, 0, done.stderr);
+    assert.match(done.stderr, /route: transitionTask: routed/, 'the thin path completed it through the server');
+    assert.match(done.stdout, /^# worktree .* removed; its work is on branch runboard\/th\/a$/m);
+    assert.equal(fs.existsSync(a.worktree.path), false);
+    const completed = eventsOnDisk(root, run).filter((e) => e.type === 'context.task.completed');
+    assert.equal(completed.length, 1, 'the full CLI did the complete again by its command_id: once');
   });
 
   it("tasks merge brings a done task's work into the checked-out branch, and stops on a conflict changing nothing; worktree prune settles the rest", () => {

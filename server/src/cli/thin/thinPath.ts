@@ -7,6 +7,7 @@
 // errors are the full CLI's, from the same modules.
 import type { StoreMethod } from '../../../../contract/schemas/params';
 import { MethodCaller, RoutedCaller, debugNotes } from '../../routing/client';
+import { routedCall } from '../../routing/routedCall';
 import { claimParams, claimText, givenLeaseToken, leaseActionParams, leaseActionText } from '../agentLoopCalls';
 import { resolveGlobals } from '../globalOptions';
 import { handOver } from '../handOff';
@@ -34,7 +35,8 @@ const fullCli: MethodCaller = {
 export async function thinPath(inv: ThinInvocation, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Promise<boolean> {
   if (env.RUNBOARD_ROUTE === '0') return false;
   // An agent working in a task's worktree (claim --worktree exported it): completing settles the
-  // worktree, which the full CLI does; its heartbeats, failures and releases stay thin.
+  // worktree, which the full CLI does; its heartbeats, failures and releases stay thin. (Without
+  // the export, the answer tells: see below.)
   if (env.RUNBOARD_WORKTREE && inv.command === 'complete') return false;
   const token = inv.command === 'claim' ? undefined : givenLeaseToken(inv.opts, env);
   // A lease action names its task or token; the full CLI says so.
@@ -57,7 +59,12 @@ export async function thinPath(inv: ThinInvocation, env: NodeJS.ProcessEnv = pro
     } else {
       const action = inv.command;
       const target = { runId, taskId: inv.opts.task as string | undefined, token };
-      const result = await calls.execute('transitionTask', leaseActionParams(g, action, target, inv.opts));
+      const params = leaseActionParams(g, action, target, inv.opts);
+      // A done task's active worktree is settled by the full CLI (git): it does this call again by its
+      // command_id — carried out once — and then settles. Known ahead (RUNBOARD_WORKTREE) it goes there at once, above.
+      const call = routedCall('transitionTask', params, true);
+      const result = call.unstamp(await calls.execute('transitionTask', call.params as typeof params));
+      if (action === 'complete' && result.task.worktree?.state === 'active') throw new ToFullCli(call.params.command_id as string);
       out.result(result, () => leaseActionText(action, result));
       process.exitCode = EXIT.ok;
     }
