@@ -23,7 +23,8 @@ suite('tasks', () => {
     assert.strictEqual(validate.item.contextValue, 'task.pending;requeue;cancel;edit;');
     assert.deepStrictEqual(menuCommands('runboard.runs', validate.item.contextValue), ['runboard.cancelTask', 'runboard.editTask', 'runboard.openTaskDetails', 'runboard.requeueTask']);
     const survey = groups.pending.find((t) => t.node.ref.task_id === 'survey-docs');
-    assert.deepStrictEqual(menuCommands('runboard.runs', survey.item.contextValue), ['runboard.cancelTask', 'runboard.claimTask', 'runboard.editTask', 'runboard.openTaskDetails', 'runboard.requeueTask']);
+    // Claimable: Claim, and Claim Task in Worktree beside it.
+    assert.deepStrictEqual(menuCommands('runboard.runs', survey.item.contextValue), ['runboard.cancelTask', 'runboard.claimTask', 'runboard.claimTaskInWorktree', 'runboard.editTask', 'runboard.openTaskDetails', 'runboard.requeueTask']);
   });
 
   test('claim next, heartbeat and complete with the lease this editor keeps', async () => {
