@@ -45,6 +45,9 @@ With MCP (the \`runboard\` server): get_run → claim_task → heartbeat_task �
   Questions you asked may come back answered: \`runboard blackboard\` (or get_run) shows them.
 - Record what others need: \`runboard fact add "…"\`, \`runboard decision add "…"\`, \`runboard question add "…"\`.
 - Add work you discover as tasks: \`runboard tasks add "…" --after <task_id>\`.
+- Several agents at once in one git repository: claim with \`--worktree\` (MCP: claim_task with worktree: true).
+  Your task gets a git worktree and branch of its own; work and commit there, then complete: a clean
+  worktree is removed (its branch stays for \`runboard tasks merge\`), one with uncommitted changes is kept.
 ${INSTRUCTIONS_END}
 `;
 

@@ -6,7 +6,7 @@
 // the main workspace; no repository is a clear error, before anything is claimed;
 // merges and rebases stop on conflicts changing nothing; an MCP session claims with a worktree too.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -214,6 +214,57 @@ describe('runboard claim --worktree', () => {
     assert.equal(fs.existsSync(a.worktree.path), false);
     const completed = eventsOnDisk(root, run).filter((e) => e.type === 'context.task.completed');
     assert.equal(completed.length, 1, 'the full CLI did the complete again by its command_id: once');
+  });
+
+  it("the agent's loop: the shell left in a worktree removed on complete still claims the next task (RUNBOARD_ROOT); without it, a clear error", () => {
+    assertBuilt();
+    const root = repository();
+    const run = seedRun(root, 'lp', [
+      { id: 'a', task_type: 'w' },
+      { id: 'b', task_type: 'w' },
+    ]);
+    const a = cliJson(root, ['--run', run, 'claim', '--task', 'a', '--worktree']).task;
+    // As `eval "$(runboard claim --worktree)"` left it: the shell in the worktree, RUNBOARD_ROOT exported.
+    const loop = (env: Record<string, string>) =>
+      spawnSync(
+        'bash',
+        [
+          '-c',
+          'cd "$1" && "$2" "$3" complete --token "$4" >/dev/null && "$2" "$3" --json --run "$5" claim --task b',
+          'loop',
+          a.worktree.path,
+          process.execPath,
+          CLI_JS,
+          a.lease_token,
+          run,
+        ],
+        { env: cleanEnv(env), encoding: 'utf8' },
+      );
+    const next = loop({ RUNBOARD_ROOT: root, RUNBOARD_WORKTREE: a.worktree.path });
+    assert.equal(next.status, 0, next.stderr);
+    assert.equal(JSON.parse(next.stdout).task.id, 'b');
+    assert.equal(fs.existsSync(a.worktree.path), false, 'the worktree the shell was in is gone');
+
+    const b = cliJson(root, ['--run', run, 'tasks', 'show', 'b']).task;
+    const c = spawnSync(
+      'bash',
+      [
+        '-c',
+        'mkdir "$1" && cd "$1" && rmdir "$1" && "$2" "$3" --run "$4" tasks list',
+        'gone',
+        path.join(root, '..', `${path.basename(root)}-gone`),
+        process.execPath,
+        CLI_JS,
+        run,
+      ],
+      {
+        env: cleanEnv({}),
+        encoding: 'utf8',
+      },
+    );
+    assert.equal(c.status, 2);
+    assert.match(c.stderr, /^runboard: the current folder no longer exists .*: cd to the workspace, or set RUNBOARD_ROOT\.$/m);
+    assert.equal(b.status, 'in_progress');
   });
 
   it("tasks merge brings a done task's work into the checked-out branch, and stops on a conflict changing nothing; worktree prune settles the rest", () => {

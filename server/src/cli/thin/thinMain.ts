@@ -4,6 +4,7 @@
 // code cache.
 import * as path from 'node:path';
 import { afterARealCommand, requireWithCodeCache } from '../codeCache';
+import { leaveRemovedFolder } from '../removedFolder';
 import { quietOnClosedStdout } from '../stdoutPipe';
 import { thinArgs } from './thinArgs';
 import { thinPath } from './thinPath';
@@ -13,6 +14,7 @@ function fullCli(): void {
 }
 
 quietOnClosedStdout();
+leaveRemovedFolder(process.argv.slice(2), process.env);
 const thin = thinArgs(process.argv.slice(2));
 if (thin === undefined) fullCli();
 else
