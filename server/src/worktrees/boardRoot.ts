@@ -9,11 +9,12 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { RUNBOARD_DIR, RUNS_DIR } from '../../../contract/layout';
 
+// Every CLI call asks this of its root: no exception for a missing file (throwIfNoEntry: false).
 function isFolder(p: string): boolean {
   try {
-    return fs.statSync(p).isDirectory();
+    return fs.statSync(p, { throwIfNoEntry: false })?.isDirectory() === true;
   } catch {
-    return false;
+    return false; // not a folder in the way (ENOTDIR), or not readable
   }
 }
 
@@ -25,7 +26,7 @@ function isFolder(p: string): boolean {
 export function mainWorktreeOf(dir: string): string | undefined {
   try {
     const dotGit = path.join(dir, '.git');
-    if (!fs.statSync(dotGit).isFile()) return undefined;
+    if (fs.statSync(dotGit, { throwIfNoEntry: false })?.isFile() !== true) return undefined;
     const gitDir = /^gitdir:\s*(.+?)\s*$/m.exec(fs.readFileSync(dotGit, 'utf8'))?.[1];
     if (!gitDir) return undefined;
     const ownGitDir = path.resolve(dir, gitDir);
