@@ -49,9 +49,11 @@ export function worktreeText(task: Pick<Task, 'worktree' | 'status'>): string | 
   return `worktree ${wt.path} · branch ${wt.branch}${state}${merged}`;
 }
 
-/** What a merge of a done task's branch did (`tasks merge`, Merge Task Branch…). */
-export function mergedText(way: MergeWay, branch: string, into: string, commit: string): string {
-  const did = way === 'rebase' ? `Rebased ${branch} on ${into} and fast-forwarded it` : `Merged ${branch} into ${into}`;
+/** What a merge of a done task's branch did (`tasks merge`, Merge Task Branch…); `changed` false: the branch had no commit `into` lacked. */
+export function mergedText(way: MergeWay, branch: string, into: string, commit: string, changed = true): string {
+  if (!changed)
+    return `Nothing to bring in: ${branch} has no commit that ${into} lacks (recorded as merged; ${into} is at ${commit.slice(0, 12)}).`;
+  const did = way === 'rebase' ? `Rebased ${branch} on ${into}, then fast-forwarded ${into} to it` : `Merged ${branch} into ${into}`;
   return `${did} (${commit.slice(0, 12)}).`;
 }
 

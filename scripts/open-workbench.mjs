@@ -91,10 +91,14 @@ async function stop({ signal, code = 0 }) {
   console.log('\nStopping the workbench…');
   await stopCodeServer(runDir); // by its pid file: works even while it is still starting
   fs.rmSync(runDir, { recursive: true, force: true });
+  let kept = false;
   if (demo) {
-    if (demo.untouched()) fs.rmSync(demo.dir, { recursive: true, force: true });
-    else console.log(`The demo workspace holds your changes and stays at ${demo.dir} (delete it when done).`);
+    kept = !demo.untouched();
+    if (kept) console.log(`The demo workspace holds your changes and stays at ${demo.dir} (delete it when done).`);
+    else fs.rmSync(demo.dir, { recursive: true, force: true });
   }
+  // Said, so that nobody wonders what is left: the workbench's install stays for the next start.
+  console.log(`Stopped; its temporary files${demo && !kept ? ' and the demo workspace' : ''} are removed (the workbench's install stays in ${path.relative(repo, CACHE_DIR)}, for the next start).`);
   if (signal) dieBy(signal);
   else process.exit(code);
 }

@@ -356,6 +356,7 @@ describe('runboard claim --worktree', () => {
     const run = seedRun(root, 'rb', [
       { id: 'line', task_type: 'w' },
       { id: 'held', task_type: 'w' },
+      { id: 'empty', task_type: 'w' },
     ]);
     const line = cliJson(root, ['--run', run, '--agent', 'a1', 'claim', '--task', 'line', '--worktree']).task;
     commit(line.worktree.path, 'one.txt', '1\n');
@@ -366,30 +367,48 @@ describe('runboard claim --worktree', () => {
 
     const rebased = cli(['--root', root, '--run', run, 'tasks', 'merge', 'line', '--rebase']);
     assert.equal(rebased.status, 0, rebased.stderr);
-    assert.match(rebased.stdout, /^Rebased runboard\/rb\/line on main and fast-forwarded it \([0-9a-f]{12}\)\.$/m);
+    assert.match(rebased.stdout, /^Rebased runboard\/rb\/line on main, then fast-forwarded main to it \([0-9a-f]{12}\)\.$/m);
     assert.equal(git(root, 'rev-parse', 'HEAD'), git(root, 'rev-parse', line.worktree.branch), 'main fast-forwarded to the branch');
     assert.equal(git(root, 'rev-list', '--count', `${mainTip}..HEAD`), '2', "the task's two commits, on top of main");
     assert.equal(git(root, 'rev-list', '--merges', '--count', `${mainTip}..HEAD`), '0', 'no merge commit');
     for (const f of ['one.txt', 'two.txt', 'main.txt']) assert.ok(fs.existsSync(path.join(root, f)), f);
     assert.equal(cliJson(root, ['--run', run, 'tasks', 'show', 'line']).task.worktree.merged_into, 'main');
 
-    // held: done with a change left in its worktree — no rebase there until it is committed or discarded.
+    // held: done with a change left in its worktree — neither a merge nor a rebase until it is committed or discarded,
+    // and it still waits to be merged.
     const held = cliJson(root, ['--run', run, '--agent', 'a2', 'claim', '--task', 'held', '--worktree']).task;
     commit(held.worktree.path, 'three.txt', '3\n');
     fs.writeFileSync(path.join(held.worktree.path, 'three.txt'), '3, edited\n');
     cliJson(root, ['--run', run, 'complete', '--token', held.lease_token]);
-    const refused = cli(['--root', root, '--run', run, 'tasks', 'merge', 'held', '--rebase']);
-    assert.equal(refused.status, 1);
-    assert.match(
-      refused.stderr,
-      /GIT_FAILED: .* holds uncommitted changes: commit or discard them before runboard\/rb\/held is rebased on main/,
-    );
+    for (const way of [[], ['--rebase']]) {
+      const refused = cli(['--root', root, '--run', run, 'tasks', 'merge', 'held', ...way]);
+      assert.equal(refused.status, 1, way.join(' '));
+      assert.match(
+        refused.stderr,
+        /GIT_FAILED: .*held holds uncommitted changes: commit them on runboard\/rb\/held \(or discard them\) before it is brought into main\./,
+      );
+    }
+    assert.match(cli(['--root', root, '--run', run, 'tasks', 'list']).stdout, /not merged yet: held /);
     git(held.worktree.path, 'checkout', '--', 'three.txt');
-    // Rebased where the branch is checked out: the task's kept worktree.
+    // Rebased where the branch is checked out — the task's kept worktree —, which then goes: its work is in.
     const second = cliJson(root, ['--run', run, 'tasks', 'merge', 'held', '--rebase']);
-    assert.equal(second.task.worktree.merged_into, 'main');
-    assert.equal(git(held.worktree.path, 'rev-parse', 'HEAD'), git(root, 'rev-parse', 'HEAD'));
+    assert.deepEqual([second.task.worktree.merged_into, second.task.worktree.state], ['main', 'removed']);
+    assert.equal(git(root, 'rev-parse', held.worktree.branch), git(root, 'rev-parse', 'HEAD'));
     assert.equal(fs.readFileSync(path.join(root, 'three.txt'), 'utf8'), '3\n');
+    assert.equal(fs.existsSync(path.join(root, '..', `${path.basename(root)}.worktrees`)), false, 'no empty folders left behind');
+
+    // empty: nothing committed on its branch — nothing to bring in, said so, and no longer waiting.
+    const empty = cliJson(root, ['--run', run, '--agent', 'a3', 'claim', '--task', 'empty', '--worktree']).task;
+    cliJson(root, ['--run', run, 'complete', '--token', empty.lease_token]);
+    const head = git(root, 'rev-parse', 'HEAD');
+    const nothing = cli(['--root', root, '--run', run, 'tasks', 'merge', 'empty']);
+    assert.equal(nothing.status, 0, nothing.stderr);
+    assert.match(
+      nothing.stdout,
+      /^Nothing to bring in: runboard\/rb\/empty has no commit that main lacks \(recorded as merged; main is at [0-9a-f]{12}\)\.$/m,
+    );
+    assert.equal(git(root, 'rev-parse', 'HEAD'), head, 'no merge commit for nothing');
+    assert.doesNotMatch(cli(['--root', root, '--run', run, 'tasks', 'list']).stdout, /not merged yet/);
   });
 
   it('an MCP session claims with worktree: true, is told where to work, and complete_task settles the worktree', async () => {

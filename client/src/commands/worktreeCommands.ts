@@ -95,7 +95,7 @@ export function mergeTaskBranchCommand(ctx: RunboardContext): CommandSpec {
         () => mergeTask(site, ref.run_id, ref.task_id, undefined, way),
       );
       ctx.model.invalidate(ref);
-      ctx.notify('info', mergedText(way, merged.task.worktree!.branch, into, merged.commit));
+      ctx.notify('info', mergedText(way, merged.task.worktree!.branch, into, merged.commit, merged.changed));
       return merged;
     },
   };

@@ -106,7 +106,17 @@ export async function settleWorktree(root: string, wt: TaskWorktree): Promise<Ta
     };
   }
   const top = await repositoryTop(root);
-  await serialised(top, () => git(top, ['worktree', 'remove', wt.path]));
+  await serialised(top, async () => {
+    await git(top, ['worktree', 'remove', wt.path]);
+    // The run's folder, then the worktrees' home, when this was the last worktree in them.
+    for (const dir of [path.dirname(wt.path), path.dirname(path.dirname(wt.path))]) {
+      try {
+        fs.rmdirSync(dir);
+      } catch {
+        break; // not empty (or gone): what is above stays too
+      }
+    }
+  });
   return { ...wt, state: 'removed', note: undefined };
 }
 
@@ -114,7 +124,9 @@ export async function settleWorktree(root: string, wt: TaskWorktree): Promise<Ta
  * Brings a done task's branch into `into` (default: the branch checked out in the repository),
  * which must be the branch checked out there. `merge`: `git merge --no-ff`. `rebase`: the branch
  * rebased on the target (in the task's worktree when it is still there, else in a worktree made
- * for the rebase and removed after it), then the target fast-forwarded to it. A conflict aborts —
+ * for the rebase and removed after it), then the target fast-forwarded to it. Never while the
+ * task's worktree holds uncommitted changes (they would be left out, and the branch said merged).
+ * A branch with no commit the target lacks changes nothing (`changed: false`). A conflict aborts —
  * nothing changes — and is GIT_FAILED naming the files.
  */
 export async function mergeTaskBranch(
@@ -122,7 +134,7 @@ export async function mergeTaskBranch(
   wt: TaskWorktree,
   into: string | undefined,
   way: MergeWay = 'merge',
-): Promise<{ into: string; commit: string }> {
+): Promise<{ into: string; commit: string; changed: boolean }> {
   const top = await repositoryTop(root);
   return serialised(top, async () => {
     const current = await checkedOutBranch(top);
@@ -136,29 +148,32 @@ export async function mergeTaskBranch(
     }
     if (!(await branchExists(top, wt.branch)))
       throw new DomainError('GIT_FAILED', `The branch ${wt.branch} is gone from ${top}.`, { git: way });
-    if (way === 'rebase') {
-      await rebaseOnto(top, wt, target);
-      await git(top, ['merge', '--ff-only', wt.branch]);
-    } else {
-      try {
-        await git(top, ['merge', '--no-ff', '--no-edit', wt.branch]);
-      } catch (e) {
-        throw await conflictOr(e, top, ['merge', '--abort'], `Merging ${wt.branch} into ${target}`, `git merge ${wt.branch}`, target);
+    if (present(wt) && (await hasUncommitted(wt.path))) {
+      throw new DomainError(
+        'GIT_FAILED',
+        `${wt.path} holds uncommitted changes: commit them on ${wt.branch} (or discard them) before it is brought into ${target}.`,
+        { git: way },
+      );
+    }
+    const ahead = Number(await git(top, ['rev-list', '--count', `${target}..${wt.branch}`]));
+    if (ahead > 0) {
+      if (way === 'rebase') {
+        await rebaseOnto(top, wt, target);
+        await git(top, ['merge', '--ff-only', wt.branch]);
+      } else {
+        try {
+          await git(top, ['merge', '--no-ff', '--no-edit', wt.branch]);
+        } catch (e) {
+          throw await conflictOr(e, top, ['merge', '--abort'], `Merging ${wt.branch} into ${target}`, `git merge ${wt.branch}`, target);
+        }
       }
     }
-    return { into: target, commit: await git(top, ['rev-parse', 'HEAD']) };
+    return { into: target, commit: await git(top, ['rev-parse', 'HEAD']), changed: ahead > 0 };
   });
 }
 
-/** The task's branch rebased on `target`, where it is checked out (its worktree), else in a worktree of its own for the while. */
+/** The task's branch rebased on `target`, where it is checked out (its worktree, clean), else in a worktree of its own for the while. */
 async function rebaseOnto(top: string, wt: TaskWorktree, target: string): Promise<void> {
-  if (present(wt) && (await hasUncommitted(wt.path))) {
-    throw new DomainError(
-      'GIT_FAILED',
-      `${wt.path} holds uncommitted changes: commit or discard them before ${wt.branch} is rebased on ${target}.`,
-      { git: 'rebase' },
-    );
-  }
   const scratch = present(wt) ? undefined : fs.mkdtempSync(path.join(os.tmpdir(), 'runboard-rebase-'));
   const where = scratch ?? wt.path;
   try {

@@ -83,14 +83,18 @@ export async function pruneWorktrees(site: WorktreeSite, runId: string): Promise
   return out;
 }
 
-/** `tasks merge`: a done task's branch merged (or rebased) into the branch checked out in the repository (or `into`, when that is it); recorded on the task. */
+/**
+ * `tasks merge`: a done task's branch merged (or rebased) into the branch checked out in the
+ * repository (or `into`, when that is it), its worktree — still there, and clean, or the merge
+ * refuses — removed, as its work is in; recorded on the task.
+ */
 export async function mergeTask(
   site: WorktreeSite,
   runId: string,
   taskId: string,
   into: string | undefined,
   way: MergeWay = 'merge',
-): Promise<{ task: Task; commit: string }> {
+): Promise<{ task: Task; commit: string; changed: boolean }> {
   const { run } = await site.execute('getRun', { run_id: runId });
   const task = run.tasks.find((t) => t.id === taskId);
   if (!task) throw new DomainError('TASK_NOT_FOUND', `Run ${runId} has no task ${taskId}.`, { task_id: taskId });
@@ -103,10 +107,11 @@ export async function mergeTask(
       git: way,
     });
   const merged = await mergeTaskBranch(site.root, task.worktree, into, way);
+  const settled = await settleWorktree(site.root, task.worktree);
   const recorded = await site.execute('setTaskWorktree', {
     run_id: runId,
     task_id: taskId,
-    worktree: { ...task.worktree, merged_into: merged.into },
+    worktree: { ...settled, merged_into: merged.into },
   });
-  return { task: recorded.task, commit: merged.commit };
+  return { task: recorded.task, commit: merged.commit, changed: merged.changed };
 }

@@ -104,7 +104,7 @@ suite('task worktrees', () => {
       assert.strictEqual(git(root, 'rev-parse', 'HEAD'), merged.commit);
       assert.strictEqual(git(root, 'rev-list', '--merges', '--count', 'HEAD~1..HEAD'), '0', 'rebased: no merge commit');
       assert.strictEqual(fs.readFileSync(path.join(root, 'feature.txt'), 'utf8'), 'the feature\n');
-      await waitFor(() => ctx.notices.find((n) => n.message === `Rebased ${wt.branch} on main and fast-forwarded it (${merged.commit.slice(0, 12)}).`), 'the merge notice');
+      await waitFor(() => ctx.notices.find((n) => n.message === `Rebased ${wt.branch} on main, then fast-forwarded main to it (${merged.commit.slice(0, 12)}).`), 'the merge notice');
       await waitFor(() => ctx.model.task(feat)?.worktree?.merged_into === 'main', 'the model to hear of the merge');
       const mergedItem = await ctx.runsTree.getTreeItem(/** @type {any} */ (await ctx.runsTree.taskNode(feat)));
       assert.doesNotMatch(String(mergedItem.contextValue), /@merge;/, 'merged: no longer offered');
