@@ -165,6 +165,19 @@ describe('runboard claim --worktree', () => {
     assert.equal(cliJson(root, ['--run', run, 'tasks', 'show', 'a']).task.status, 'pending', 'not claimed');
   });
 
+  it('without git on PATH: GIT_UNAVAILABLE saying so, and nothing is claimed', () => {
+    assertBuilt();
+    const root = repository();
+    const run = seedRun(root, 'nogitbin', [{ id: 'a', task_type: 'w' }]);
+    const r = cli(['--root', root, '--run', run, 'claim', '--worktree'], { env: { PATH: path.join(root, 'no-such-bin') } });
+    assert.equal(r.status, 1);
+    assert.match(
+      r.stderr,
+      /GIT_UNAVAILABLE: git is not installed \(or not on PATH\): worktrees need it\. Install git, or claim without a worktree\./,
+    );
+    assert.equal(cliJson(root, ['--run', run, 'tasks', 'show', 'a']).task.status, 'pending', 'not claimed');
+  });
+
   it('a worktree git cannot make: the error, and the task released — nobody holds a lease whose token was never printed', () => {
     assertBuilt();
     const root = repository();

@@ -24,6 +24,16 @@ suite('task worktrees', () => {
     await ctx.server.request(setTaskWorktree, { root: ref.root, run_id: ref.run_id, task_id: 'wt', worktree: wt });
     const taskRef = { ...ref, task_id: 'wt' };
     await waitFor(() => ctx.model.task(taskRef)?.worktree?.state === 'kept', 'the model to hear of the worktree');
+    if (!fs.existsSync(path.join(ref.root, '.git'))) {
+      // Not a git repository (yet: the next test makes it one): said, and nothing claimed.
+      await ctx.server.request(createTasks, { root: ref.root, run_id: ref.run_id, tasks: [{ id: 'plain', task_type: 'w' }] });
+      const plain = { ...ref, task_id: 'plain' };
+      await waitFor(() => ctx.model.task(plain), 'the task');
+      assert.strictEqual(await command('runboard.claimTaskInWorktree', plain), undefined);
+      const said = ctx.notices.at(-1);
+      assert.match(`${said?.level} ${said?.message}`, /^error Runboard: Claim Task in Worktree: .* is not in a git repository: worktrees need one \(git init, and a first commit\)\.$/);
+      assert.strictEqual(ctx.model.task(plain)?.status, 'pending', 'not claimed');
+    }
     const node = await ctx.runsTree.taskNode(taskRef);
     assert.ok(node);
     const item = await ctx.runsTree.getTreeItem(node);
