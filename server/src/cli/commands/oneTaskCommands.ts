@@ -95,6 +95,8 @@ function taskDetails(task: Task, byId: ReadonlyMap<string, Task>, waits: string[
   if (task.labels?.length) lines.push(`  labels      ${task.labels.join(', ')}`);
   const worktree = worktreeText(task);
   if (worktree) lines.push(`  ${worktree}`);
-  lines.push(waits.length === 0 ? '  claimable now' : `  waits:      ${waits.join('; ')}`);
+  // A task in progress is not waiting: it is being worked, under the lease its reason names.
+  const label = task.status === 'in_progress' ? 'in progress' : 'waits:     ';
+  lines.push(waits.length === 0 ? '  claimable now' : `  ${label} ${waits.join('; ')}`);
   return lines.join('\n');
 }
