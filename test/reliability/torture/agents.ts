@@ -212,7 +212,9 @@ export class CliAgent implements TortureAgent {
         if (signal) return resolve({ lost: true });
         try {
           const doc = JSON.parse(out);
-          if (code === 0) return resolve({ ok: true, result: doc });
+          // Exit 3 is a claim that found nothing claimable (every open task leased, or waiting on
+          // another): an answer, as the other agents' {task: null} is — not a crash.
+          if (code === 0 || (code === 3 && cmd.kind === 'claim')) return resolve({ ok: true, result: doc });
           if (doc.error?.code) return resolve({ ok: false, code: doc.error.code });
         } catch {
           // fall through
