@@ -1,15 +1,14 @@
 // Task worktree commands (PROTOCOL.md §Worktrees): claim a task in a git worktree of its own,
 // open a task's worktree in a new window, merge (or rebase) a done task's branch.
 import * as vscode from 'vscode';
-import { awaitsMerge, type MergeWay, worktreeOpen } from '../../../contract/taskRules';
+import { awaitsMerge, MERGE_WAYS, type MergeWay, worktreeOpen } from '../../../contract/taskRules';
 import { mergedText, taskTitle } from '../../../contract/taskText';
 import { checkedOutBranch } from '../../../server/src/worktrees/git';
-import { checkWorktreesPossible, claimWorktree, mergeTask } from '../../../server/src/worktrees/worktreeCalls';
-import * as config from '../config';
+import { claimWithWorktree, mergeTask } from '../../../server/src/worktrees/worktreeCalls';
 import type { RunboardContext } from '../context';
 import { Cancelled, type CommandSpec } from './commandKit';
 import { openWorktree, worktreeSite } from './editorWorktrees';
-import { taskFromArg } from './prompts';
+import { argField, taskFromArg } from './prompts';
 import { claimNamedTask } from './taskCommands';
 
 export function claimTaskInWorktreeCommand(ctx: RunboardContext): CommandSpec {
@@ -18,19 +17,15 @@ export function claimTaskInWorktreeCommand(ctx: RunboardContext): CommandSpec {
     writes: true,
     run: async (arg) => {
       const ref = await taskFromArg(ctx, arg, 'Claim which task, in a worktree of its own?', 'claim');
-      const site = worktreeSite(ctx, ref.root);
-      // No worktree can be made (git missing, no repository): said before anything is claimed.
-      await checkWorktreesPossible(site);
-      const claimed = await claimNamedTask(ctx, ref);
-      if (!claimed) return null;
-      const task = await vscode.window
-        .withProgress({ location: vscode.ProgressLocation.Notification, title: `Making the worktree of ${ref.task_id}…` }, () =>
-          claimWorktree(site, ref.run_id, claimed, claimed.lease_owner ?? config.agentId(ctx.model.folderOf(ref.root)?.uri)),
+      const { task } = await vscode.window
+        .withProgress({ location: vscode.ProgressLocation.Notification, title: `Claiming ${ref.task_id} in a worktree…` }, () =>
+          claimWithWorktree(worktreeSite(ctx, ref.root), ref.run_id, async () => ({ task: await claimNamedTask(ctx, ref) })),
         )
         .then(undefined, async (e: unknown) => {
-          await ctx.leases.forget(ref); // claimWorktree released it
+          await ctx.leases.forget(ref); // claimed, then released: git could not make its worktree
           throw e;
         });
+      if (!task) return null;
       ctx.model.invalidate(ref);
       const wt = task.worktree!;
       ctx.notify('info', `Claimed “${taskTitle(task)}” in the worktree ${wt.path} (branch ${wt.branch}).`, {
@@ -48,7 +43,7 @@ export function openTaskWorktreeCommand(ctx: RunboardContext): CommandSpec {
       const ref = await taskFromArg(ctx, arg, 'Open the worktree of which task?', undefined, worktreeOpen);
       const task = ctx.model.task(ref);
       const wt = task?.worktree;
-      if (!task || !wt || !worktreeOpen(task)) {
+      if (!wt || !worktreeOpen(task)) {
         ctx.notify(
           'info',
           `Task ${ref.task_id} has no worktree to open${wt ? `: ${wt.path} was removed (its work is on ${wt.branch})` : ''}.`,
@@ -79,10 +74,10 @@ export function mergeTaskBranchCommand(ctx: RunboardContext): CommandSpec {
       const task = ctx.model.task(ref);
       const site = worktreeSite(ctx, ref.root);
       const into = await checkedOutBranch(site.root);
-      const given = (arg as { way?: unknown } | undefined)?.way;
+      const given = argField(arg, 'way', 'string');
       const way =
-        given === 'merge' || given === 'rebase'
-          ? given
+        given !== undefined && (MERGE_WAYS as readonly string[]).includes(given)
+          ? (given as MergeWay)
           : (
               await vscode.window.showQuickPick(
                 WAYS.map((w) => ({ label: w.label, detail: w.detail(into), way: w.way })),

@@ -49,9 +49,9 @@ export class RunRegistry {
     return p;
   }
 
-  /** The root a folder opened as one shows (see addRoot), whether or not it is open. */
-  rootOfFolder(folder: string): string {
-    return this.boardRootOf(normalizePath(folder, process.cwd()));
+  /** The root a folder (relative ones against `base`) shows as one (see addRoot), whether or not it is open. */
+  rootOfFolder(folder: string, base = process.cwd()): string {
+    return this.boardRootOf(normalizePath(folder, base));
   }
 
   /** A normalized folder's root: as it was opened, else found (boardRoot.ts). */
@@ -59,16 +59,20 @@ export class RunRegistry {
     return this.folders.get(folder) ?? normalizePath(boardRootOf(folder), process.cwd());
   }
 
-  /** Closes a folder opened as a root; its board closes when no other open folder shows it (a task's worktree and its main worktree share one). */
-  removeRoot(folder: string): void {
+  /**
+   * Closes a folder opened as a root; its board closes when no other open folder shows it (a task's
+   * worktree and its main worktree share one). Returns the root closed, else undefined.
+   */
+  removeRoot(folder: string): string | undefined {
     const f = normalizePath(folder, process.cwd());
     const p = this.folders.get(f) ?? f;
     this.folders.delete(f);
-    if ([...this.folders.values()].includes(p)) return;
+    if ([...this.folders.values()].includes(p)) return undefined;
     void this.following?.followers.get(p)?.close();
     this.following?.followers.delete(p);
     this.boards.get(p)?.close();
     this.boards.delete(p);
+    return p;
   }
 
   /**

@@ -23,7 +23,6 @@ import { RunState, toBlackboard, toRunRecord } from '../engine/state';
 import { decideCreateTasks } from '../engine/taskCreation';
 import { decideRequeue, decideTransition } from '../engine/taskLifecycle';
 import { checkTextLimit } from '../engine/text';
-import { normalizePath } from './localPaths';
 import type { RunLog } from '../store/boardStore';
 import { BoardOpener, boardOpener } from '../store/boards';
 import { readOnlyError } from '../store/readOnly';
@@ -80,9 +79,7 @@ export class RunService {
 
   /** Closes a folder opened as a root; returns the root it showed when no other open folder shows it any more (closed), else undefined. */
   removeRoot(folder: string): string | undefined {
-    const root = this.registry.rootOfFolder(folder);
-    this.registry.removeRoot(folder);
-    return this.registry.rootPaths().includes(root) ? undefined : root;
+    return this.registry.removeRoot(folder);
   }
 
   rootPaths(): string[] {
@@ -310,7 +307,7 @@ export class RunService {
     compactRun: (p) => this.archives.compactRun(p),
     rebindWorkspace: async (p, s) => {
       const h = await this.registry.locate(p);
-      const current = this.folderAsRoot(p.current_path, h.root);
+      const current = this.registry.rootOfFolder(p.current_path, h.root);
       return this.runCommand(
         p,
         'rebindWorkspace',
@@ -342,18 +339,15 @@ export class RunService {
   }
 
   // ------------------------------------------------------------------ workspace leases
-
-  /** A workspace lease's `current_path` as the root it shows: a task's worktree is its main worktree's folder (§Worktrees). */
-  private folderAsRoot(currentPath: string, root: string): string {
-    return this.registry.rootOfFolder(normalizePath(currentPath, root));
-  }
+  // `current_path` (relative to the run's root) is compared as the root it shows: a task's worktree
+  // is its main worktree's folder (§Worktrees, RunRegistry.rootOfFolder).
 
   private async validateWorkspaceLease(p: ParamsOf<'validateWorkspaceLease'>): Promise<R.ValidateWorkspaceLeaseResult> {
     return this.registry.onRun(p, (h) => this.validateLeaseOn(h, p));
   }
 
   private async validateLeaseOn(h: RunLog, p: ParamsOf<'validateWorkspaceLease'>): Promise<R.ValidateWorkspaceLeaseResult> {
-    const current = this.folderAsRoot(p.current_path, h.root);
+    const current = this.registry.rootOfFolder(p.current_path, h.root);
     let check: LeaseCheck | undefined;
     const outcome = await h.command(
       undefined,

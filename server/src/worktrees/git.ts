@@ -54,7 +54,7 @@ export async function branchExists(top: string, branch: string): Promise<boolean
   }
 }
 
-/** The branch checked out in the repository holding `dir` (HEAD when it is detached). */
-export async function checkedOutBranch(dir: string): Promise<string> {
-  return git(await repositoryTop(dir), ['rev-parse', '--abbrev-ref', 'HEAD']);
+/** The branch checked out in the repository holding `dir` (HEAD when it is detached): git answers it from any folder of the worktree. */
+export function checkedOutBranch(dir: string): Promise<string> {
+  return git(dir, ['rev-parse', '--abbrev-ref', 'HEAD']);
 }

@@ -43,7 +43,8 @@ async function serialised<T>(top: string, body: () => Promise<T>): Promise<T> {
 }
 
 export interface WorktreeAsk {
-  root: string;
+  /** The repository's top folder (repositoryTop of the root). */
+  top: string;
   runId: string;
   task: Task;
   /** The run's tasks, to find a dependency's branch. */
@@ -52,10 +53,10 @@ export interface WorktreeAsk {
 }
 
 /** The task's worktree: the one it has when it is still there, else a new one. */
-export async function ensureWorktree(ask: WorktreeAsk): Promise<{ worktree: TaskWorktree; made: boolean }> {
+export async function ensureWorktree(ask: WorktreeAsk): Promise<TaskWorktree> {
   const have = ask.task.worktree;
-  if (have && have.state !== 'removed' && fs.existsSync(have.path)) return { worktree: { ...have, state: 'active' }, made: false };
-  const top = await repositoryTop(ask.root);
+  if (have && present(have)) return { ...have, state: 'active' };
+  const { top } = ask;
   return serialised(top, async () => {
     const home = worktreesHome(top, ask.env);
     const stem = `runboard/${refPart(ask.runId)}/${refPart(ask.task.id)}`;
@@ -68,7 +69,7 @@ export async function ensureWorktree(ask: WorktreeAsk): Promise<{ worktree: Task
     const base = await baseOf(top, ask);
     fs.mkdirSync(path.dirname(where), { recursive: true });
     await git(top, ['worktree', 'add', '-b', branch, where, base]);
-    return { worktree: { path: where, branch, base, state: 'active' as const }, made: true };
+    return { path: where, branch, base, state: 'active' as const };
   });
 }
 
@@ -106,17 +107,20 @@ export async function settleWorktree(root: string, wt: TaskWorktree): Promise<Ta
     };
   }
   const top = await repositoryTop(root);
-  await serialised(top, async () => {
-    await git(top, ['worktree', 'remove', wt.path]);
-    // The run's folder, then the worktrees' home, when this was the last worktree in them.
-    for (const dir of [path.dirname(wt.path), path.dirname(path.dirname(wt.path))]) {
-      try {
-        fs.rmdirSync(dir);
-      } catch {
-        break; // not empty (or gone): what is above stays too
-      }
+  return serialised(top, () => removeWorktree(top, wt));
+}
+
+/** A clean worktree removed (its branch stays) — under the repository's lock —, with the folders it leaves empty. */
+async function removeWorktree(top: string, wt: TaskWorktree): Promise<TaskWorktree> {
+  await git(top, ['worktree', 'remove', wt.path]);
+  // The run's folder, then the worktrees' home, when this was the last worktree in them.
+  for (const dir of [path.dirname(wt.path), path.dirname(path.dirname(wt.path))]) {
+    try {
+      fs.rmdirSync(dir);
+    } catch {
+      break; // not empty (or gone): what is above stays too
     }
-  });
+  }
   return { ...wt, state: 'removed', note: undefined };
 }
 
@@ -125,16 +129,17 @@ export async function settleWorktree(root: string, wt: TaskWorktree): Promise<Ta
  * which must be the branch checked out there. `merge`: `git merge --no-ff`. `rebase`: the branch
  * rebased on the target (in the task's worktree when it is still there, else in a worktree made
  * for the rebase and removed after it), then the target fast-forwarded to it. Never while the
- * task's worktree holds uncommitted changes (they would be left out, and the branch said merged).
- * A branch with no commit the target lacks changes nothing (`changed: false`). A conflict aborts —
- * nothing changes — and is GIT_FAILED naming the files.
+ * task's worktree holds uncommitted changes (they would be left out, and the branch said merged);
+ * once its work is in, a worktree still there is removed (`worktree`, as it is now). A branch
+ * with no commit the target lacks changes nothing (`changed: false`). A conflict aborts — nothing
+ * changes — and is GIT_FAILED naming the files.
  */
 export async function mergeTaskBranch(
   root: string,
   wt: TaskWorktree,
   into: string | undefined,
   way: MergeWay = 'merge',
-): Promise<{ into: string; commit: string; changed: boolean }> {
+): Promise<{ into: string; commit: string; changed: boolean; worktree: TaskWorktree }> {
   const top = await repositoryTop(root);
   return serialised(top, async () => {
     const current = await checkedOutBranch(top);
@@ -148,7 +153,8 @@ export async function mergeTaskBranch(
     }
     if (!(await branchExists(top, wt.branch)))
       throw new DomainError('GIT_FAILED', `The branch ${wt.branch} is gone from ${top}.`, { git: way });
-    if (present(wt) && (await hasUncommitted(wt.path))) {
+    const there = present(wt);
+    if (there && (await hasUncommitted(wt.path))) {
       throw new DomainError(
         'GIT_FAILED',
         `${wt.path} holds uncommitted changes: commit them on ${wt.branch} (or discard them) before it is brought into ${target}.`,
@@ -158,7 +164,7 @@ export async function mergeTaskBranch(
     const ahead = Number(await git(top, ['rev-list', '--count', `${target}..${wt.branch}`]));
     if (ahead > 0) {
       if (way === 'rebase') {
-        await rebaseOnto(top, wt, target);
+        await rebaseOnto(top, wt, target, there);
         await git(top, ['merge', '--ff-only', wt.branch]);
       } else {
         try {
@@ -168,13 +174,15 @@ export async function mergeTaskBranch(
         }
       }
     }
-    return { into: target, commit: await git(top, ['rev-parse', 'HEAD']), changed: ahead > 0 };
+    const commit = await git(top, ['rev-parse', 'HEAD']);
+    const worktree = there ? await removeWorktree(top, wt) : { ...wt, state: 'removed' as const, note: undefined };
+    return { into: target, commit, changed: ahead > 0, worktree };
   });
 }
 
-/** The task's branch rebased on `target`, where it is checked out (its worktree, clean), else in a worktree of its own for the while. */
-async function rebaseOnto(top: string, wt: TaskWorktree, target: string): Promise<void> {
-  const scratch = present(wt) ? undefined : fs.mkdtempSync(path.join(os.tmpdir(), 'runboard-rebase-'));
+/** The task's branch rebased on `target`, where it is checked out (its worktree, clean, when `there`), else in a worktree of its own for the while. */
+async function rebaseOnto(top: string, wt: TaskWorktree, target: string, there: boolean): Promise<void> {
+  const scratch = there ? undefined : fs.mkdtempSync(path.join(os.tmpdir(), 'runboard-rebase-'));
   const where = scratch ?? wt.path;
   try {
     if (scratch) await git(top, ['worktree', 'add', scratch, wt.branch]);

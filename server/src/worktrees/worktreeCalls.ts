@@ -7,7 +7,7 @@ import type { InputOf, StoreMethod } from '../../../contract/schemas/params';
 import type { Task, TaskWorktree } from '../../../contract/schemas/records';
 import { isFinishedTask } from '../../../contract/statuses';
 import { DomainError } from '../../../contract/domainError';
-import type { MergeWay } from '../../../contract/taskRules';
+import { type MergeWay, worktreeOpen } from '../../../contract/taskRules';
 import { ensureWorktree, mergeTaskBranch, settleWorktree } from './taskWorktrees';
 import { repositoryTop } from './git';
 
@@ -18,40 +18,46 @@ export interface WorktreeSite {
   execute<M extends StoreMethod>(method: M, params: InputOf<M>): Promise<StoreResults[M]>;
 }
 
-/** Fails with GIT_UNAVAILABLE when no worktree can be made for the root (git missing, no repository): checked before a claim. */
-export async function checkWorktreesPossible(site: Pick<WorktreeSite, 'root'>): Promise<void> {
-  await repositoryTop(site.root);
-}
-
 /**
- * The claimed task in its worktree: the one its last attempt left, else a new one; recorded on the
- * task. When git cannot make it, the task is released — nobody would work it, and its lease token
- * was never handed out — and the error says so.
+ * A claim whose task is worked in a worktree: git is checked first (GIT_UNAVAILABLE, and nothing is
+ * claimed, when no worktree can be made: git missing, no repository), then `claim` runs, then the
+ * claimed task gets its worktree — the one its last attempt left, else a new one — recorded on the
+ * task. When git cannot make it, the task is released (nobody would work it, and its lease token
+ * was never handed out) and the error says so.
  */
-export async function claimWorktree(site: WorktreeSite, runId: string, task: Task, agentId: string): Promise<Task> {
-  let made: TaskWorktree | undefined;
+export async function claimWithWorktree<R extends { task: Task | null }>(
+  site: WorktreeSite,
+  runId: string,
+  claim: () => Promise<R>,
+): Promise<R> {
+  const top = await repositoryTop(site.root);
+  const result = await claim();
+  const task = result.task;
+  if (!task) return result;
+  let worktree: TaskWorktree;
   try {
     const { run } = await site.execute('getRun', { run_id: runId });
-    made = (await ensureWorktree({ root: site.root, runId, task, tasks: run.tasks, env: site.env })).worktree;
+    worktree = await ensureWorktree({ top, runId, task, tasks: run.tasks, env: site.env });
   } catch (e) {
     await site
-      .execute('transitionTask', { run_id: runId, task_id: task.id, action: 'release', lease_token: task.lease_token, agent_id: agentId })
+      .execute('transitionTask', {
+        run_id: runId,
+        task_id: task.id,
+        action: 'release',
+        lease_token: task.lease_token,
+        agent_id: task.lease_owner,
+      })
       .catch(() => undefined); // its lease runs out instead
     if (e instanceof Error) e.message += ` Task ${task.id} was released (claimed again, it is tried anew).`;
     throw e;
   }
-  const recorded = await site.execute('setTaskWorktree', {
-    run_id: runId,
-    task_id: task.id,
-    lease_token: task.lease_token,
-    worktree: made,
-  });
-  return recorded.task;
+  const recorded = await site.execute('setTaskWorktree', { run_id: runId, task_id: task.id, lease_token: task.lease_token, worktree });
+  return { ...result, task: recorded.task };
 }
 
 /** A finished task's worktree: removed when clean (the branch stays), kept and said so when not; recorded either way. */
 export async function settleTaskWorktree(site: WorktreeSite, runId: string, task: Task): Promise<Task> {
-  if (!task.worktree || task.worktree.state === 'removed') return task;
+  if (!task.worktree || !worktreeOpen(task)) return task;
   const worktree = await settleWorktree(site.root, task.worktree);
   return (await site.execute('setTaskWorktree', { run_id: runId, task_id: task.id, worktree })).task;
 }
@@ -77,7 +83,7 @@ export async function settleCompleted(site: WorktreeSite, runId: string, task: T
 export async function pruneWorktrees(site: WorktreeSite, runId: string): Promise<Task[]> {
   const { run } = await site.execute('getRun', { run_id: runId });
   const out: Task[] = [];
-  for (const t of run.tasks.filter((x) => isFinishedTask(x.status) && x.worktree && x.worktree.state !== 'removed')) {
+  for (const t of run.tasks.filter((x) => isFinishedTask(x.status) && worktreeOpen(x))) {
     out.push(await settleTaskWorktree(site, runId, t));
   }
   return out;
@@ -86,7 +92,7 @@ export async function pruneWorktrees(site: WorktreeSite, runId: string): Promise
 /**
  * `tasks merge`: a done task's branch merged (or rebased) into the branch checked out in the
  * repository (or `into`, when that is it), its worktree — still there, and clean, or the merge
- * refuses — removed, as its work is in; recorded on the task.
+ * refuses — removed, as its work is in (mergeTaskBranch); recorded on the task.
  */
 export async function mergeTask(
   site: WorktreeSite,
@@ -107,11 +113,10 @@ export async function mergeTask(
       git: way,
     });
   const merged = await mergeTaskBranch(site.root, task.worktree, into, way);
-  const settled = await settleWorktree(site.root, task.worktree);
   const recorded = await site.execute('setTaskWorktree', {
     run_id: runId,
     task_id: taskId,
-    worktree: { ...settled, merged_into: merged.into },
+    worktree: { ...merged.worktree, merged_into: merged.into },
   });
   return { task: recorded.task, commit: merged.commit, changed: merged.changed };
 }

@@ -5,7 +5,7 @@
 import { keepingAlive } from '../keepAlive';
 import type { ClaimTaskResult } from '../../../../contract/results';
 import { claimParams, claimText, shellWord } from '../agentLoopCalls';
-import { checkWorktreesPossible, claimWorktree } from '../../worktrees/worktreeCalls';
+import { claimWithWorktree } from '../../worktrees/worktreeCalls';
 import { worktreeShellLines } from '../worktreeLines';
 import { Invocation } from '../invocation';
 import { EXIT } from '../output';
@@ -13,18 +13,15 @@ import type { CliSession } from '../session';
 
 export async function claim({ session, out, opts }: Invocation): Promise<number> {
   const runId = await session.runId();
-  // No worktree can be made (git missing, no repository): said before anything is claimed.
-  if (opts.worktree === true) await checkWorktreesPossible(session);
   const attempt = () => session.execute('claimTask', claimParams(session, runId, opts));
-  let result = await attempt();
-  if (!result.task && opts.wait === true) {
+  const claimOrWait = async () => {
+    const first = await attempt();
+    if (first.task || opts.wait !== true) return first;
     const deadline = opts.timeout !== undefined ? Date.now() + (opts.timeout as number) * 1000 : undefined;
-    const first = result;
-    result = await keepingAlive(() => waitForClaim(session, runId, attempt, first, deadline));
-  }
+    return keepingAlive(() => waitForClaim(session, runId, attempt, first, deadline));
+  };
+  const result = opts.worktree === true ? await claimWithWorktree(session, runId, claimOrWait) : await claimOrWait();
   if (result.task?.lease_token) out.ownTokens.add(result.task.lease_token);
-  if (result.task && opts.worktree === true)
-    result = { ...result, task: await claimWorktree(session, runId, result.task, result.task.lease_owner ?? session.agent) };
   out.result(result, () =>
     [
       claimText(runId, result),

@@ -17,7 +17,7 @@ import { stateFromRecords } from '../../engine/state';
 import { NOTHING_TO_CLAIM_TEXT } from '../../../../contract/taskText';
 import { DomainError } from '../../engine/errors';
 import { decisionLinks, decisionsByStanding, questionOutcome, reopenedText } from '../../../../contract/blackboardText';
-import { checkWorktreesPossible, claimWorktree, settleCompleted, type WorktreeSite } from '../../worktrees/worktreeCalls';
+import { claimWithWorktree, settleCompleted, type WorktreeSite } from '../../worktrees/worktreeCalls';
 
 export interface BoardToolsOptions {
   /** The root's methods: routed to its server, or directly on its store. */
@@ -126,26 +126,20 @@ export class BoardTools implements WorktreeSite {
     worktree?: boolean;
   }) {
     const id = await this.runIdOr(p.run_id);
-    // No worktree can be made (git missing, no repository): said before anything is claimed.
-    if (p.worktree === true) await checkWorktreesPossible(this);
-    const result = await this.execute('claimTask', {
-      run_id: id,
-      agent_id: p.agent_id ?? this.o.agent,
-      task_id: p.task_id,
-      task_type: p.task_type,
-      workflow_id: p.workflow_id,
-      lease_ms: p.lease_ms ?? agentLeaseMs(),
-      command_id: p.command_id,
-    });
-    if (result.task?.lease_token) this.leases.remember(id, result.task.id, result.task.lease_token);
-    if (result.task && p.worktree === true) {
-      const claimed = result.task;
-      const task = await claimWorktree(this, id, claimed, claimed.lease_owner ?? this.o.agent).catch((e: unknown) => {
-        this.leases.forget(id, claimed.id);
-        throw e;
+    const claim = () =>
+      this.execute('claimTask', {
+        run_id: id,
+        agent_id: p.agent_id ?? this.o.agent,
+        task_id: p.task_id,
+        task_type: p.task_type,
+        workflow_id: p.workflow_id,
+        lease_ms: p.lease_ms ?? agentLeaseMs(),
+        command_id: p.command_id,
       });
-      return { run_id: id, ...result, task, note: worktreeWorkNote(task) };
-    }
+    // Its lease is remembered once the task is had: a worktree git cannot make releases it first.
+    const result = p.worktree === true ? await claimWithWorktree(this, id, claim) : await claim();
+    if (result.task?.lease_token) this.leases.remember(id, result.task.id, result.task.lease_token);
+    if (result.task && p.worktree === true) return { run_id: id, ...result, note: worktreeWorkNote(result.task) };
     return {
       run_id: id,
       ...result,
@@ -176,7 +170,7 @@ export class BoardTools implements WorktreeSite {
     if (result.task.status !== 'in_progress') this.leases.forget(id, p.task_id);
     else if (result.task.lease_token) this.leases.remember(id, p.task_id, result.task.lease_token);
     // A done task's worktree is settled: removed when clean, kept (and said so) when it holds changes.
-    if (action === 'complete' && result.task.worktree?.state === 'active') {
+    if (action === 'complete') {
       const { task, unsettled } = await settleCompleted(this, id, result.task);
       const note = unsettled ?? (task.worktree?.state === 'kept' ? task.worktree.note : undefined);
       return { run_id: id, ...result, task, ...(note ? { note } : {}) };
