@@ -1,8 +1,8 @@
 // A multi-line objective as people write it — a title, then the plan's steps, one per line — turned
 // into createRun's `steps`: the CLI, the MCP server and the editor all read it with this rule.
 
-/** List markers a line may start with: "- ", "* ", "+ ", "• ", "1. ", "1) ", "[ ] ", "[x] ", "## ". */
-const MARKER = /^(?:[-*+•]|\d{1,3}[.)]|\[[ xX]?\]|#{1,6})\s+/;
+/** List markers a line may start with: "- ", "* ", "+ ", "• ", "1. ", "1) ", "[ ] ", "[x] ", "## " (• escaped: the bundles stay ASCII, esbuild.mjs). */
+const MARKER = /^(?:[-*+\u2022]|\d{1,3}[.)]|\[[ xX]?\]|#{1,6})\s+/;
 
 /**
  * Every non-blank line, markers stripped, none dropped, in order — when there are two or more; a

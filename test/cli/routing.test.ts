@@ -5,6 +5,7 @@
 // with the call done exactly once; one server per root, a takeover after a kill, the idle timeout
 // and SIGTERM.
 import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
@@ -12,7 +13,9 @@ import { after, afterEach, before, describe, it } from 'node:test';
 import {
   announcementOf,
   assertBuilt,
+  cleanEnv,
   cli,
+  CLI_JS,
   CliResult,
   cliJson,
   eventsOnDisk,
@@ -168,6 +171,73 @@ describe("the agent loop's thin path: claim, heartbeat, complete, fail, release"
       assert.equal(routed.status, 2, `${args.join(' ')}: ${routed.stderr}`);
       assert.deepEqual(routed, cli(['--root', root, '--run', 'r1', ...args], { env: direct }), args.join(' '));
     }
+  });
+
+  it('writes straight to its pipes: node makes neither process.stdout nor process.stderr (each a millisecond of the call)', async () => {
+    const root = tempWorkspace();
+    seedRun(root, 'r1', TASKS);
+    await startHeadless(root);
+    const made = path.join(root, 'streams-made.txt');
+    const hook = path.join(root, 'streams-hook.js');
+    fs.writeFileSync(
+      hook,
+      `for (const name of ['stdout', 'stderr']) {
+         const d = Object.getOwnPropertyDescriptor(process, name);
+         Object.defineProperty(process, name, { configurable: true, enumerable: d.enumerable, get() {
+           require('fs').appendFileSync(${JSON.stringify(made)}, name + '\\n');
+           Object.defineProperty(process, name, d);
+           return process[name];
+         } });
+       }`,
+    );
+    const run = (args: string[]) =>
+      spawnSync(process.execPath, ['-r', hook, CLI_JS, '--root', root, '--run', 'r1', '--agent', 'a1', ...args], {
+        env: cleanEnv(),
+        encoding: 'utf8',
+      });
+    const claimed = run(['--json', 'claim', '--task', 't1']);
+    assert.equal(claimed.status, 0, claimed.stderr);
+    assert.equal(JSON.parse(claimed.stdout).task.id, 't1');
+    const rejected = run(['complete', '--token', 'bogus', '--task', 't1']);
+    assert.equal(rejected.status, 1);
+    assert.match(rejected.stderr, /^runboard: TASK_LEASE_INVALID: /);
+    assert.equal(fs.existsSync(made) ? fs.readFileSync(made, 'utf8') : '', '');
+    // The hook sees the streams when they are made: the full CLI makes them.
+    assert.equal(run(['--json', 'runs']).status, 0);
+    assert.match(fs.readFileSync(made, 'utf8'), /stdout/);
+  });
+
+  it('ends quietly, with its own exit code, when the reader of its output has gone (`| head`), as the full CLI does', async () => {
+    const root = tempWorkspace();
+    seedRun(root, 'r1', TASKS);
+    await startHeadless(root);
+    const fifo = path.join(root, 'out.fifo');
+    execFileSync('mkfifo', [fifo]);
+    /** stdout is a pipe whose reader closed before the call started: its first write fails with EPIPE. */
+    const withReaderGone = (args: string[]) => {
+      const reader = fs.openSync(fifo, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+      const writer = fs.openSync(fifo, 'w');
+      fs.closeSync(reader);
+      try {
+        return spawnSync(process.execPath, [CLI_JS, '--root', root, '--run', 'r1', '--agent', 'a1', ...args], {
+          env: cleanEnv(debug),
+          stdio: ['ignore', writer, 'pipe'],
+          encoding: 'utf8',
+        });
+      } finally {
+        fs.closeSync(writer);
+      }
+    };
+    const thin = withReaderGone(['claim', '--task', 't1']);
+    assert.equal(thin.status, 0, thin.stderr);
+    assert.match(thin.stderr, /route: claimTask: routed/);
+    assert.doesNotMatch(thin.stderr, /EPIPE|Error/);
+    assert.equal(cliJson(root, ['--run', 'r1', 'tasks', 'show', 't1'], 0, { env: direct }).task.status, 'in_progress');
+    const nothing = withReaderGone(['claim', '--type', 'nothing']);
+    assert.equal(nothing.status, 3, nothing.stderr);
+    const full = withReaderGone(['runs']);
+    assert.equal(full.status, 0, full.stderr);
+    assert.doesNotMatch(full.stderr, /EPIPE|Error/);
   });
 
   it('loads cli.js and cli-thin.js alone: no cli-core.js, no lock binary', async () => {

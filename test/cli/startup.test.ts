@@ -42,6 +42,15 @@ describe('CLI start-up', () => {
     }
   });
 
+  it('cli.js, cli-thin.js and cli-core.js are ASCII, so the loader makes one-byte strings of them (decoding cli-core.js as UTF-8 costs a direct call 10–20 ms on a slow VM)', () => {
+    const dist = path.dirname(CLI_JS);
+    for (const bundle of ['cli.js', 'cli-thin.js', 'cli-core.js']) {
+      const bytes = fs.readFileSync(path.join(dist, bundle));
+      const at = bytes.findIndex((b) => b > 0x7f);
+      assert.equal(at, -1, `${bundle} has a non-ASCII byte at ${at}: …${bytes.subarray(Math.max(0, at - 60), at + 20).toString()}…`);
+    }
+  });
+
   it('writes the code cache once, after a real command, into a private folder', () => {
     const root = tempWorkspace();
     const cacheHome = tempWorkspace('runboard-cache-');

@@ -5,6 +5,7 @@ import { DomainError } from '../engine/errors';
 import { UsageError } from './usageError';
 import { ownTokensOnly } from './leasePrivacy';
 import { ParamsError } from '../../../contract/paramsError';
+import type { TextSink } from './standardStreams';
 
 /** The CLI's exit codes (README, --help): an agent's loop branches on them. */
 export const EXIT = { ok: 0, domain: 1, usage: 2, nothingToClaim: 3 } as const;
@@ -16,8 +17,8 @@ export class Output {
 
   constructor(
     readonly json: boolean,
-    private readonly stdout: NodeJS.WritableStream = process.stdout,
-    private readonly stderr: NodeJS.WritableStream = process.stderr,
+    private readonly stdout: TextSink = process.stdout,
+    private readonly stderr: TextSink = process.stderr,
   ) {}
 
   /** Lease tokens given to this invocation (--token, RUNBOARD_LEASE_TOKEN): printed like its own. */

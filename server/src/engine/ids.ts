@@ -3,7 +3,8 @@
 import { DomainError } from './errors';
 
 const ID_CHARS = /^[A-Za-z0-9._-]{1,128}$/;
-const WINDOWS_DEVICE = /^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])(\..*)?$/i;
+// COM¹–³ and LPT¹–³ too; escaped, so that the bundles stay ASCII (esbuild.mjs).
+const WINDOWS_DEVICE = /^(con|prn|aux|nul|com[0-9\u00b9\u00b2\u00b3]|lpt[0-9\u00b9\u00b2\u00b3])(\..*)?$/i;
 
 export function runIdProblem(id: unknown): string | undefined {
   if (typeof id !== 'string') return 'must be a string';

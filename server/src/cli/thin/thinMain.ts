@@ -5,15 +5,15 @@
 import * as path from 'node:path';
 import { afterARealCommand, requireWithCodeCache } from '../codeCache';
 import { leaveRemovedFolder } from '../removedFolder';
-import { quietOnClosedStdout } from '../stdoutPipe';
+import { quietOnClosedStdout } from '../standardStreams';
 import { thinArgs } from './thinArgs';
 import { thinPath } from './thinPath';
 
 function fullCli(): void {
+  quietOnClosedStdout();
   requireWithCodeCache(path.join(__dirname, 'cli-core.js'), afterARealCommand);
 }
 
-quietOnClosedStdout();
 leaveRemovedFolder(process.argv.slice(2), process.env);
 const thin = thinArgs(process.argv.slice(2));
 if (thin === undefined) fullCli();

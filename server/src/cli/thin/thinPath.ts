@@ -13,6 +13,7 @@ import { resolveGlobals } from '../globalOptions';
 import { handOver } from '../handOff';
 import { EXIT, Output } from '../output';
 import { runOfRoot } from '../runChoice';
+import { directStandardStreams } from '../standardStreams';
 import type { ThinInvocation } from './thinArgs';
 
 /** The methods the thin path calls that take a command_id (params.ts's takesCommandId for these three; a test holds them equal). */
@@ -41,12 +42,12 @@ export async function thinPath(inv: ThinInvocation, env: NodeJS.ProcessEnv = pro
   const token = inv.command === 'claim' ? undefined : givenLeaseToken(inv.opts, env);
   // A lease action names its task or token; the full CLI says so.
   if (inv.command !== 'claim' && token === undefined && inv.opts.task === undefined) return false;
-  const out = new Output(inv.globals.json === true);
+  const streams = directStandardStreams();
+  const out = new Output(inv.globals.json === true, streams.stdout, streams.stderr);
   out.holding(inv.opts.token, env.RUNBOARD_LEASE_TOKEN);
-  let calls: RoutedCaller | undefined;
   try {
     const g = resolveGlobals(inv.globals, env, cwd);
-    calls = new RoutedCaller(
+    const calls = new RoutedCaller(
       { root: g.root, durability: g.durability, env, note: debugNotes(env), takesCommandId: thinTakesCommandId },
       () => fullCli,
     );
@@ -76,7 +77,9 @@ export async function thinPath(inv: ThinInvocation, env: NodeJS.ProcessEnv = pro
     }
     handOver({ commandId: e.sentCommandId });
     return false;
-  } finally {
-    calls?.close();
   }
+  // The connection is not closed here: the process ends next (or the full CLI, which does not use
+  // it, runs), and its end closes it — the socket keeps the process alive only while a request
+  // waits. Destroying a socket makes node create process.stderr (net's _destroy compares the
+  // socket with it): for a pipe, a millisecond of a routed call.
 }
