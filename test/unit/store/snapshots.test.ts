@@ -7,6 +7,8 @@ import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { RunRecord } from '../../../contract/schemas/records';
 import { RunService } from '../../../server/src/service/runService';
+import { DEFAULT_STORE_OPTIONS } from '../../../server/src/service/runService';
+import { CacheWriter, COST_FACTOR } from '../../../server/src/store/file/cacheWriter';
 import type { RunHandle } from '../../../server/src/store/file/runHandle';
 import {
   assertContiguous,
@@ -263,5 +265,58 @@ describe('durability and cache timing', () => {
     for (let i = 0; i < 2; i++) await b.store.execute('appendEvent', { run_id: 'c', type: 'note', status: 'running' });
     b.store.close();
     assert.equal(cachedSeq(root, 'c'), 5, '5 events not in any cache: written');
+  });
+
+  it('caches that take long to write wait longer: COST_FACTOR times the last write, at least snapshotDelayMs', async () => {
+    const root = newRoot();
+    const s = openStore(root);
+    await s.store.execute('createRun', { run_id: 'c', objective: 'cost' });
+    const h = s.store.loadedRuns()[0] as RunHandle;
+    const dir = path.join(root, 'scratch');
+    fs.mkdirSync(dir);
+    const clock = [0, 40, 100, 105];
+    const w = new CacheWriter(
+      dir,
+      { ...DEFAULT_STORE_OPTIONS, snapshotDelayMs: 1000 },
+      () => undefined,
+      () => clock.shift()!,
+    );
+    const log = { offset: 0, line: 0, identity: () => ({ dev: 0n, ino: 0n }) };
+    assert.equal(w.delayMs(), 1000);
+    w.write(h.state, log);
+    assert.equal(w.delayMs(), 40 * COST_FACTOR, 'a 40 ms write');
+    await s.store.execute('appendEvent', { run_id: 'c', type: 'note', status: 'running' });
+    w.write(h.state, log);
+    assert.equal(w.delayMs(), 1000, 'a 5 ms write');
+    const never = new CacheWriter(dir, { ...DEFAULT_STORE_OPTIONS, snapshotDelayMs: null }, () => undefined);
+    assert.equal(never.delayMs(), null);
+    s.store.close();
+  });
+
+  it("another process's newer caches are left in place; a writer's own are replaced without being read", async () => {
+    const root = newRoot();
+    const [a, b] = [openStore(root, { snapshotDelayMs: null }), openStore(root, { snapshotDelayMs: null })];
+    const index = path.join(runFolder(root, 'c'), 'index.json');
+    try {
+      await a.store.execute('createRun', { run_id: 'c', objective: 'two writers' });
+      a.store.flush();
+      assert.equal(cachedSeq(root, 'c', 'index.json'), 1);
+      await a.store.execute('appendEvent', { run_id: 'c', type: 'note', status: 'running' });
+      a.store.flush();
+      assert.equal(cachedSeq(root, 'c', 'index.json'), 2, 'its own, replaced');
+      await b.store.execute('appendEvent', { run_id: 'c', type: 'note', status: 'running' });
+      b.store.flush();
+      const written = fs.statSync(index).ino;
+      assert.equal(cachedSeq(root, 'c', 'index.json'), 3);
+      // A catches up to seq 3 and finds caches of seq 3 there, written by B: it leaves them.
+      a.store.flush();
+      assert.equal(fs.statSync(index).ino, written, "B's caches are not written again");
+      await a.store.execute('appendEvent', { run_id: 'c', type: 'note', status: 'running' });
+      a.store.flush();
+      assert.equal(cachedSeq(root, 'c', 'index.json'), 4);
+    } finally {
+      a.store.close();
+      b.store.close();
+    }
   });
 });
