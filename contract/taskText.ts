@@ -96,6 +96,16 @@ export function attemptText(task: Pick<Task, 'attempt' | 'max_attempts'>): strin
   return `attempt ${task.attempt}/${task.max_attempts}`;
 }
 
+/**
+ * The agent a view names for a task: who holds it; else who left it where it is (done, failed,
+ * blocked). A task waiting to be claimed — released, requeued — names none, though its
+ * `assigned_agent` still says who held it last.
+ */
+export function taskAgent(task: Pick<Task, 'status' | 'lease_owner' | 'assigned_agent'>): string | undefined {
+  if (task.lease_owner) return task.lease_owner;
+  return task.status === 'done' || task.status === 'failed' || task.status === 'blocked' ? task.assigned_agent : undefined;
+}
+
 /** The tree's description of a task: owner, lease countdown, attempt/max. */
 export function taskDescription(task: Task, now: number): string {
   const parts: string[] = [];

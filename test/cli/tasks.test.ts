@@ -89,6 +89,24 @@ describe('runboard tasks and leases', () => {
     );
   });
 
+  it("tasks list names a task's agent while it holds the task and once it finished it, not after it let go", () => {
+    const root = tempWorkspace();
+    seedRun(root, 'r', PLAN);
+    const agentOf = (id: string) => {
+      const lines = cli(['--root', root, 'tasks', 'list']).stdout.split('\n');
+      const at = lines[0].indexOf('AGENT');
+      const row = lines.find((l) => l.startsWith(`${id} `))!;
+      return row.slice(at, lines[0].indexOf('LEASE')).trim();
+    };
+    const claimed = cliJson(root, ['--agent', 'agent-1', 'claim', '--task', 'a']).task;
+    assert.equal(agentOf('a'), 'agent-1');
+    cliJson(root, ['release', '--token', claimed.lease_token]);
+    assert.equal(agentOf('a'), '', 'released: waiting for any agent');
+    const again = cliJson(root, ['--agent', 'agent-2', 'claim', '--task', 'a']).task;
+    cliJson(root, ['--agent', 'agent-2', 'complete', '--token', again.lease_token]);
+    assert.equal(agentOf('a'), 'agent-2', 'done by agent-2');
+  });
+
   it('reads the token from RUNBOARD_LEASE_TOKEN; --task and --token override', () => {
     const root = tempWorkspace();
     seedRun(root, 'r', PLAN);

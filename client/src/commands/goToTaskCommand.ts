@@ -3,7 +3,7 @@
 // contract/taskFilter.ts) that one task matches, it goes there without asking.
 import * as vscode from 'vscode';
 import { matchesTaskFilter, parseTaskFilter } from '../../../contract/taskFilter';
-import { taskTitle } from '../../../contract/taskText';
+import { taskAgent, taskTitle } from '../../../contract/taskText';
 import { TASK_STATUS_LABEL } from '../../../contract/statuses';
 import type { RunboardContext } from '../context';
 import type { TaskRef } from '../runs/refs';
@@ -25,9 +25,7 @@ export function goToTaskCommand(ctx: RunboardContext): CommandSpec {
           candidates.map((c) => ({
             label: taskTitle(c.task),
             description: `${c.task.id} · ${c.ref.run_id}`,
-            detail: [TASK_STATUS_LABEL[c.task.status], c.task.lease_owner ?? c.task.assigned_agent, ...(c.task.labels ?? [])]
-              .filter(Boolean)
-              .join(' · '),
+            detail: [TASK_STATUS_LABEL[c.task.status], taskAgent(c.task), ...(c.task.labels ?? [])].filter(Boolean).join(' · '),
             ref: c.ref,
           })),
           {

@@ -3,7 +3,7 @@
 // revealed in the Runs tree.
 import { dependencyGraph } from '../../../contract/dependencyGraph';
 import { isFinishedTask, TASK_STATUS_LABEL } from '../../../contract/statuses';
-import { taskTitle } from '../../../contract/taskText';
+import { taskAgent, taskTitle } from '../../../contract/taskText';
 import type { Task } from '../../../contract/schemas/records';
 import { RunPageSession, type RunPageDeps } from '../webview/runPageSession';
 import type { RunPanelKind } from '../webview/runPanels';
@@ -37,7 +37,7 @@ export class GraphSession extends RunPageSession<GraphModel> {
       status: t.status,
       status_label: TASK_STATUS_LABEL[t.status],
       task_type: t.task_type,
-      agent: t.lease_owner ?? t.assigned_agent,
+      agent: taskAgent(t),
       on_chain: onChain.has(t.id),
     }));
     for (const id of graph.missing) {

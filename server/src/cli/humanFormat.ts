@@ -4,7 +4,7 @@ import type { ArchivedRunInfo, ListRunsResult, UnreadableRun } from '../../../co
 import { BoardSummary } from './boardSummary';
 import { oneLine, renderTable } from './table';
 import { runStatusText } from '../../../contract/runRules';
-import { formatBytes, payloadTitle, waitText } from '../../../contract/taskText';
+import { formatBytes, payloadTitle, taskAgent, waitText } from '../../../contract/taskText';
 import { awaitsMerge, waitReasons } from '../../../contract/taskRules';
 import { blackboardLine, openQuestionLines } from './blackboardFormat';
 
@@ -86,7 +86,7 @@ export function tasksTable(tasks: Task[], now = Date.now()): string {
       t.status,
       t.task_type,
       `${t.attempt}/${t.max_attempts}`,
-      t.lease_owner ?? t.assigned_agent ?? '',
+      taskAgent(t) ?? '',
       t.lease_expires_at_ms !== undefined ? relativeTime(t.lease_expires_at_ms, now) : '',
       t.depends_on_task_ids.join(','),
       oneLine(taskTitle(t), 40),

@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import type { RunStatus } from '../../../contract/statuses';
 import type { RunRecord, Task } from '../../../contract/schemas/records';
 import { waitTexts } from '../../../client/src/runs/taskActions';
-import { formatDuration, formatSpan, worktreeText, leaseText, taskDescription, taskTitle } from '../../../contract/taskText';
+import { formatDuration, formatSpan, worktreeText, leaseText, taskAgent, taskDescription, taskTitle } from '../../../contract/taskText';
 import { taskRecord } from './taskRecord';
 
 const task = taskRecord;
@@ -93,5 +93,16 @@ describe('why a task waits, in words', () => {
       worktreeText({ status: 'done', worktree: { ...wt, state: 'removed', merged_into: 'main' } }),
       'worktree /r.worktrees/run/a · branch runboard/run/a · removed · merged into main',
     );
+  });
+});
+
+describe('the agent a view names for a task (taskAgent)', () => {
+  it('the holder; else who left it done, failed or blocked; none for a task waiting to be claimed again', () => {
+    assert.equal(taskAgent(taskRecord({ status: 'in_progress', lease_owner: 'a2', assigned_agent: 'a2' })), 'a2');
+    for (const status of ['done', 'failed', 'blocked'] as const)
+      assert.equal(taskAgent(taskRecord({ status, assigned_agent: 'a1' })), 'a1', status);
+    // Released or requeued: assigned_agent still names the last holder, who no longer has it.
+    for (const status of ['pending', 'runnable', 'cancelled'] as const)
+      assert.equal(taskAgent(taskRecord({ status, assigned_agent: 'a1' })), undefined, status);
   });
 });
