@@ -33,6 +33,9 @@ export function isFinishedTask(status: string): boolean {
   return (FINISHED_TASK_STATUSES as readonly string[]).includes(status);
 }
 
+/** A task in one of these was left there by its last agent, whom views name (contract/taskText.ts taskAgent). */
+export const AGENT_KEPT_TASK_STATUSES: readonly TaskStatus[] = ['done', 'failed', 'blocked'];
+
 /** The statuses a task may be created in (else TASK_STATUS_INVALID). */
 export const CREATABLE_TASK_STATUSES = ['pending', 'runnable', 'blocked'] as const satisfies readonly TaskStatus[];
 

@@ -239,6 +239,9 @@ export function allowedActions(
 /** How a done task's work goes into the target branch: a merge commit, or its commits replayed on the target's tip and fast-forwarded. */
 export const MERGE_WAYS = ['merge', 'rebase'] as const;
 export type MergeWay = (typeof MERGE_WAYS)[number];
+export function isMergeWay(way: unknown): way is MergeWay {
+  return (MERGE_WAYS as readonly unknown[]).includes(way);
+}
 
 /** A done task whose worktree's branch is not merged anywhere yet (PROTOCOL.md §Worktrees): views say so and offer the merge. */
 export function awaitsMerge(task: Pick<Task, 'status' | 'worktree'>): boolean {

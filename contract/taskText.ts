@@ -1,6 +1,6 @@
 // How tasks read, in the editor and on the command line alike: titles, lease countdowns, attempts
 // and why a task waits. Pure functions, shared by the trees, the task board and the CLI.
-import { isFinishedTask, TASK_STATUS_LABEL, type TaskStatus } from './statuses';
+import { AGENT_KEPT_TASK_STATUSES, isFinishedTask, TASK_STATUS_LABEL, type TaskStatus } from './statuses';
 import { awaitsMerge, type Cancellation, type MergeWay, type NothingToClaim, type WaitReason } from './taskRules';
 import type { Task } from './schemas/records';
 
@@ -103,7 +103,7 @@ export function attemptText(task: Pick<Task, 'attempt' | 'max_attempts'>): strin
  */
 export function taskAgent(task: Pick<Task, 'status' | 'lease_owner' | 'assigned_agent'>): string | undefined {
   if (task.lease_owner) return task.lease_owner;
-  return task.status === 'done' || task.status === 'failed' || task.status === 'blocked' ? task.assigned_agent : undefined;
+  return AGENT_KEPT_TASK_STATUSES.includes(task.status) ? task.assigned_agent : undefined;
 }
 
 /** The tree's description of a task: owner, lease countdown, attempt/max. */

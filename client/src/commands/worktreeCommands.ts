@@ -1,7 +1,7 @@
 // Task worktree commands (PROTOCOL.md §Worktrees): claim a task in a git worktree of its own,
 // open a task's worktree in a new window, merge (or rebase) a done task's branch.
 import * as vscode from 'vscode';
-import { awaitsMerge, MERGE_WAYS, type MergeWay, worktreeOpen } from '../../../contract/taskRules';
+import { awaitsMerge, isMergeWay, type MergeWay, worktreeOpen } from '../../../contract/taskRules';
 import { mergedText, taskTitle } from '../../../contract/taskText';
 import { checkedOutBranch } from '../../../server/src/worktrees/git';
 import { claimWithWorktree, mergeTask } from '../../../server/src/worktrees/worktreeCalls';
@@ -75,15 +75,14 @@ export function mergeTaskBranchCommand(ctx: RunboardContext): CommandSpec {
       const site = worktreeSite(ctx, ref.root);
       const into = await checkedOutBranch(site.root);
       const given = argField(arg, 'way', 'string');
-      const way =
-        given !== undefined && (MERGE_WAYS as readonly string[]).includes(given)
-          ? (given as MergeWay)
-          : (
-              await vscode.window.showQuickPick(
-                WAYS.map((w) => ({ label: w.label, detail: w.detail(into), way: w.way })),
-                { placeHolder: `Bring ${task?.worktree?.branch ?? ref.task_id} into ${into} (checked out in ${site.root})` },
-              )
-            )?.way;
+      const way = isMergeWay(given)
+        ? given
+        : (
+            await vscode.window.showQuickPick(
+              WAYS.map((w) => ({ label: w.label, detail: w.detail(into), way: w.way })),
+              { placeHolder: `Bring ${task?.worktree?.branch ?? ref.task_id} into ${into} (checked out in ${site.root})` },
+            )
+          )?.way;
       if (!way) throw new Cancelled();
       const merged = await vscode.window.withProgress(
         { location: vscode.ProgressLocation.Notification, title: `${way === 'rebase' ? 'Rebasing' : 'Merging'} ${ref.task_id}…` },

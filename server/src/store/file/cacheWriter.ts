@@ -3,11 +3,11 @@
 // COST_FACTOR times as long as the last write took — and on close when they are behind. Never over
 // caches another process already wrote at or past the same seq (newer caches are never replaced by
 // older ones); errors become diagnostics.
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { INDEX_FILE, RUN_FILE } from '../../../../contract/layout';
 import { RunState, stateSeq } from '../../engine/state';
 import type { EventLog } from './eventLog';
+import { FileStamp, sameStamp, stampAt } from './fileIdentity';
 import { readLogIndex, writeSnapshots } from './snapshots';
 import type { StoreOptions } from '../types';
 
@@ -19,33 +19,14 @@ import type { StoreOptions } from '../types';
  */
 export const COST_FACTOR = 50;
 
-/** index.json as this writer left it: while the file at the path is still that one, no other process wrote caches since. */
-interface IndexStamp {
-  dev: bigint;
-  ino: bigint;
-  size: bigint;
-  mtimeNs: bigint;
-}
-
-function indexStamp(file: string): IndexStamp | undefined {
-  try {
-    const st = fs.lstatSync(file, { bigint: true });
-    return { dev: st.dev, ino: st.ino, size: st.size, mtimeNs: st.mtimeNs };
-  } catch {
-    return undefined;
-  }
-}
-
-const sameStamp = (a: IndexStamp | undefined, b: IndexStamp | undefined): boolean =>
-  a !== undefined && b !== undefined && a.dev === b.dev && a.ino === b.ino && a.size === b.size && a.mtimeNs === b.mtimeNs;
-
 export class CacheWriter {
   /** The seq of the caches on disk, as far as this process knows. */
   private writtenSeq = 0;
   private timer: NodeJS.Timeout | undefined;
   /** How long the last write took (ms). */
   private lastWriteMs = 0;
-  private ownIndex: IndexStamp | undefined;
+  /** index.json as this writer left it: while the file at the path is still that one, no other process wrote caches since. */
+  private ownIndex: FileStamp | undefined;
 
   constructor(
     private readonly dir: string,
@@ -88,7 +69,7 @@ export class CacheWriter {
     const started = this.now();
     const indexFile = path.join(this.dir, INDEX_FILE);
     // Another process's caches are read (and left alone when as new); this writer's own it knows.
-    if (!sameStamp(indexStamp(indexFile), this.ownIndex)) {
+    if (!sameStamp(stampAt(indexFile), this.ownIndex)) {
       const onDisk = readLogIndex(this.dir);
       if ('value' in onDisk && onDisk.value.last_event_seq >= seq) {
         this.writtenSeq = seq;
@@ -98,7 +79,7 @@ export class CacheWriter {
     try {
       writeSnapshots(this.dir, state, log, this.opts.durability === 'fsync');
       this.writtenSeq = seq;
-      this.ownIndex = indexStamp(indexFile);
+      this.ownIndex = stampAt(indexFile);
     } catch (e) {
       this.report(`Cannot write the run's snapshot: ${(e as Error).message}`, path.join(this.dir, RUN_FILE));
     } finally {

@@ -39,6 +39,26 @@ export function lookAtPath(file: string, held: FileIdentity): { at: AtPath; size
   return { at: same ? 'same' : 'replaced', size: Number(st.size) };
 }
 
+/** A file as it was last seen: its identity, size and modification time — a rewrite by rename is another inode; a reused inode differs in mtime. */
+export interface FileStamp extends FileIdentity {
+  size: bigint;
+  mtimeNs: bigint;
+}
+
+/** The stamp of what is at `file` (not following a symlink), or undefined when nothing is. */
+export function stampAt(file: string): FileStamp | undefined {
+  try {
+    const st = fs.lstatSync(file, { bigint: true });
+    return { dev: st.dev, ino: st.ino, size: st.size, mtimeNs: st.mtimeNs };
+  } catch {
+    return undefined;
+  }
+}
+
+export function sameStamp(a: FileStamp | undefined, b: FileStamp | undefined): boolean {
+  return sameFile(a, b) && a!.size === b!.size && a!.mtimeNs === b!.mtimeNs;
+}
+
 export function sameFile(a: FileIdentity | undefined, b: FileIdentity | undefined): boolean {
   return a !== undefined && b !== undefined && a.dev === b.dev && a.ino === b.ino;
 }
