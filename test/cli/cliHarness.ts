@@ -23,6 +23,8 @@ export interface CliOptions {
 }
 
 const roots: string[] = [];
+// What a test file did not remove itself goes when its process exits.
+process.on('exit', () => removeTempWorkspaces());
 
 /** The CLI's code cache (see server/src/cli/codeCache.ts) goes to a temp folder, not the user's. */
 const codeCacheHome = fs.mkdtempSync(path.join(os.tmpdir(), 'runboard-cli-cache-'));

@@ -46,8 +46,15 @@ export const onPostgres = testPg !== undefined;
 /** A test about the files themselves (their layout, damage, caches): run on the file store only. */
 export const itOnFiles: typeof it.skip = onPostgres ? it.skip : it;
 
+/** Temp roots made by this test process: removed when it exits, whatever its tests removed themselves. */
+const madeRoots: string[] = [];
+process.on('exit', () => {
+  for (const root of madeRoots) fs.rmSync(root, { recursive: true, force: true });
+});
+
 export function tempRoot(prefix = 'runboard-server-'): string {
   const root = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), prefix)));
+  madeRoots.push(root);
   if (testPg) writeBoardConfig(root, testPg, path.basename(root));
   return root;
 }

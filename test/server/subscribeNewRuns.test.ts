@@ -53,4 +53,20 @@ describe('subscribe with tail: runs created later', () => {
     assert.deepEqual(seqs(s, sub, 'theirs'), [1]);
     assert.deepEqual(seqs(s, sub, 'old'), [2]);
   });
+
+  it('delivers a run another process made even when a read loaded it before the server looked', async () => {
+    // The editor's server on a fresh folder: its Runs view subscribed and listed nothing; then an
+    // agent's CLI made the first run, and a read of it (here getRun; in the editor any request or
+    // timer that opens the run) came before the server's watcher saw the new folder.
+    const { s, root } = await start();
+    const { subscription_id: sub } = await s.call('runboard/subscribe', { root, tail: 0 });
+    assert.deepEqual((await s.call('runboard/listRuns', { root })).runs, []);
+    const r = spawnSync(process.execPath, [CLI_JS, '--root', root, 'run', 'create', '--id', 'theirs', 'created by another process'], {
+      encoding: 'utf8',
+    });
+    assert.equal(r.status, 0, r.stderr);
+    await s.call('runboard/getRun', { run_id: 'theirs' });
+    await waitFor(() => seqs(s, sub, 'theirs').length === 1, 5000, 'the run read first, delivered from seq 1');
+    assert.deepEqual(seqs(s, sub, 'theirs'), [1]);
+  });
 });

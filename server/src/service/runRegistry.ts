@@ -17,6 +17,8 @@ export class RunRegistry {
   /** Each folder opened, by its path → the root whose board it shows (itself, or for a task's worktree its main worktree: boardRoot.ts). */
   private readonly folders = new Map<string, string>();
   private readonly listeners = new Set<StoreListener>();
+  /** The last seq listeners were told of, per run (root + "\0" + run id): see catchUp. */
+  private readonly told = new Map<string, number>();
   /** Diagnostics that are said once (unreadable runs and checkpoints, symlinked folders). */
   private readonly reported = new Set<string>();
   private readonly site: BoardSite;
@@ -114,6 +116,7 @@ export class RunRegistry {
   }
 
   readonly emitCommit = (n: CommitNotice) => {
+    this.told.set(`${n.root}\0${n.run_id}`, n.last_seq);
     for (const l of this.listeners) l.onCommit?.(n);
   };
 
@@ -122,6 +125,7 @@ export class RunRegistry {
   };
 
   readonly emitReset = (n: ResetNotice) => {
+    this.told.set(`${n.root}\0${n.run_id}`, n.last_seq);
     for (const l of this.listeners) l.onReset?.(n);
   };
 
@@ -232,7 +236,13 @@ export class RunRegistry {
     const loaded = board.isLoaded(runId) ? await board.openRun(runId) : undefined;
     if (loaded) {
       await loaded.catchUp();
-      if (!loaded.gone) return;
+      // A run another process made may have been loaded by a read (a request, a timer) before
+      // this look: its events were never told of, and a subscription would never learn of the run.
+      if (!loaded.gone) {
+        if ((this.told.get(`${root}\0${runId}`) ?? 0) < loaded.lastSeq)
+          this.emitCommit({ root, run_id: runId, events: [], last_seq: loaded.lastSeq });
+        return;
+      }
     }
     // Live, or compacted (still the board's: compacted by another process, it is read again from there).
     const h = (await board.openRun(runId)) ?? (await board.openCompacted?.(runId));

@@ -43,10 +43,20 @@ function packageVsix(dir) {
   return { vsix, manifest };
 }
 
+/** The files under `dir` whose name matches `name`, depth first. */
+function findLogs(dir, name) {
+  if (!fs.existsSync(dir)) return [];
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const full = path.join(dir, e.name);
+    return e.isDirectory() ? findLogs(full, name) : name.test(e.name) ? [full] : [];
+  });
+}
+
 export async function run({ page, workspace, log }) {
   const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'runboard-e2e-vsix-'));
   let server;
   let wb;
+  let kept = false;
   try {
     const { vsix, manifest } = packageVsix(runDir);
     log(`packaged ${(fs.statSync(vsix).size / 1024).toFixed(0)} KiB`);
@@ -65,6 +75,7 @@ export async function run({ page, workspace, log }) {
 
     // Another process — the CLI inside the package — writes a run: the tree shows it live.
     const cli = path.join(installed, 'dist', 'cli.js');
+    log(`the packaged CLI writes a run at ${new Date().toISOString()}`);
     runboardCli(workspace, ['run', 'create', '--id', 'from-vsix', 'Ship the packaged build'], { cli });
     runboardCli(workspace, ['--run', 'from-vsix', 'tasks', 'create', '-'], {
       cli,
@@ -86,9 +97,24 @@ export async function run({ page, workspace, log }) {
     assert.match(task.lease_owner, /^vscode:/, 'claimed by the editor');
     log(`claimed from the palette as ${task.lease_owner}`);
     await wb.screenshot('vsix-installed');
+  } catch (error) {
+    // The installed extension's logs live only in this run dir: keep it for the failure.
+    kept = true;
+    log(`run dir kept: ${runDir}`);
+    const runsDir = path.join(workspace, '.runboard', 'runs');
+    log(`runs on disk: ${fs.existsSync(runsDir) ? fs.readdirSync(runsDir).join(', ') : 'none'}`);
+    try {
+      log(`runboard runs: ${JSON.stringify(runboardCli(workspace, ['runs']))}`);
+    } catch (e) {
+      log(`runboard runs failed: ${e}`);
+    }
+    for (const file of findLogs(path.join(runDir, 'user-data', 'logs'), /Runboard.*\.log$/)) {
+      log(`--- ${path.relative(runDir, file)}\n${fs.readFileSync(file, 'utf8').slice(-6000)}`);
+    }
+    throw error;
   } finally {
     if (wb) await wb.close();
     if (server) await server.stop();
-    fs.rmSync(runDir, { recursive: true, force: true });
+    if (!kept) fs.rmSync(runDir, { recursive: true, force: true });
   }
 }
