@@ -71,6 +71,25 @@ runboard heartbeat >/dev/null 2>err; step heartbeat_revoked $?; step revoked "$(
     assert.equal(cliJson(root, ['tasks', 'show', 'first']).task.result, 'wrote it');
   });
 
+  it('eval of run create makes the new run the one later commands act on, while another run is open', () => {
+    const root = tempWorkspace();
+    seedRun(root, 'older', [{ id: 'old-task', task_type: 'w' }]);
+    const got = bash(
+      root,
+      `
+out="$(runboard run create --id fresh "$(printf 'Ship it\nWrite it\nCheck it')")"; step create $?
+eval "$out"; step run "$RUNBOARD_RUN"
+runboard tasks add "In the new run" --id new-task >/dev/null; step add $?
+step lines "$(printf '%s\n' "$out" | grep -vc '^#')"
+`,
+    );
+    assert.deepEqual([got.create, got.run, got.add, got.lines], ['0', 'fresh', '0', '1'], JSON.stringify(got));
+    assert.deepEqual(
+      cliJson(root, ['--run', 'fresh', 'tasks', 'list']).tasks.map((t: { id: string }) => t.id),
+      ['new-task'],
+    );
+  });
+
   it("the README's loop works the board empty and ends on exit 3", () => {
     const root = tempWorkspace();
     seedRun(root, 'readme', [

@@ -1,7 +1,9 @@
 // runs, run create|show|events|pause|resume|cancel|reopen, event append.
 import { summarizeBoard } from '../boardSummary';
 import { archivedTable, eventLine, runDetails, runsTable } from '../humanFormat';
+import { oneLine } from '../table';
 import { keptText } from '../../../../contract/taskText';
+import { shellWord } from '../agentLoopCalls';
 import { Invocation } from '../invocation';
 import { UsageError } from '../usageError';
 import { archiveDue } from '../../service/archiveDue';
@@ -81,11 +83,13 @@ export async function runCreate({ session, out, args, opts }: Invocation): Promi
     source_client: (opts.source as string | undefined) ?? 'runboard-cli',
     ...(canonical !== undefined ? { workspace: { canonical_path: canonical } } : {}),
   });
+  // Comments and one export, as claim prints: `eval "$(runboard run create …)"` makes it the run of
+  // this shell's later commands (needed only while other runs are open).
   out.result(result, () =>
     [
-      `Created run ${result.run.run_id} in ${session.root}`,
-      ...result.run.steps.map((s) => `  ${s.step_id.padEnd(8)} ${s.title}`),
-      `  export RUNBOARD_RUN=${result.run.run_id}`,
+      `# Created run ${result.run.run_id} in ${oneLine(session.root, Infinity)}`,
+      ...result.run.steps.map((s) => `#   ${s.step_id.padEnd(8)} ${oneLine(s.title, 100)}`),
+      `export RUNBOARD_RUN=${shellWord(result.run.run_id)}`,
     ].join('\n'),
   );
 }
