@@ -1,6 +1,8 @@
 // Watches a root's .runboard/runs with chokidar so lines appended by other processes (the CLI,
 // MCP servers, another editor) are folded and delivered within the contract's 500 ms. A slow
-// poll backs the watcher up (missed events, torn lines that need a second look).
+// poll backs the watcher up: missed events, torn lines that need a second look, and run folders
+// it never reported — file systems whose changes raise no events here (a network share, a folder
+// of the Windows side under WSL), or inotify's limits reached (chokidar's error is all we get).
 import chokidar, { FSWatcher } from 'chokidar';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -28,6 +30,8 @@ export class RunsWatcher {
   constructor(
     private readonly dir: string,
     private readonly target: RunsWatcherTarget,
+    /** chokidar's watch (tests hand in one that misses everything). */
+    private readonly watch: typeof chokidar.watch = chokidar.watch,
   ) {
     this.timer = setInterval(() => this.tick(), POLL_MS);
     this.timer.unref();
@@ -41,7 +45,7 @@ export class RunsWatcher {
     // runs/ itself (runs appearing and going), and each run's log as a file of its own: chokidar
     // reads a watched folder again on every event in it, and a log appended to hundreds of times
     // a second would have it list the run folder (and lstat each entry) as often.
-    const w = chokidar.watch(dir, {
+    const w = this.watch(dir, {
       depth: 0,
       ignoreInitial: true,
       // Only the logs matter; snapshots, checkpoints and locks change for other reasons.
@@ -76,12 +80,7 @@ export class RunsWatcher {
     });
     this.watcher = w;
     // Runs that appeared before the watcher was ready.
-    w.on('ready', () => {
-      for (const name of fs.readdirSync(dir)) {
-        this.watchLog(name);
-        this.target.changed(name);
-      }
-    });
+    w.on('ready', () => this.lookForUnreportedRuns());
   }
 
   private lookSoon(runId: string): void {
@@ -110,6 +109,7 @@ export class RunsWatcher {
 
   private tick(): void {
     this.startWhenPresent();
+    this.lookForUnreportedRuns();
     for (const runId of [...this.awaitingLog]) {
       if (!fs.existsSync(this.logOf(runId))) continue;
       this.awaitingLog.delete(runId);
@@ -117,6 +117,23 @@ export class RunsWatcher {
       this.target.changed(runId);
     }
     this.target.poll();
+  }
+
+  /** Run folders the watcher has not reported: one listing of runs/ a second. */
+  private lookForUnreportedRuns(): void {
+    if (!this.watcher) return;
+    let names: string[];
+    try {
+      names = fs.readdirSync(this.dir);
+    } catch {
+      return;
+    }
+    // Run ids never start with a dot; runs/ also holds the creation lock (.creating).
+    for (const name of names) {
+      if (name.startsWith('.') || this.logs.has(name) || this.awaitingLog.has(name)) continue;
+      this.watchLog(name);
+      this.target.changed(name);
+    }
   }
 
   async close(): Promise<void> {

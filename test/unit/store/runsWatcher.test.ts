@@ -1,0 +1,47 @@
+// The watcher of runs/ when its file-system events never come (a network share, the Windows side
+// of WSL, inotify's limits): its one-a-second look still finds a run folder another process made,
+// and a folder it reported is not reported again by that look.
+import assert from 'node:assert/strict';
+import chokidar, { type ChokidarOptions } from 'chokidar';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { after, describe, it } from 'node:test';
+import { RunsWatcher } from '../../../server/src/store/file/runsWatcher';
+import { removeTree, tempRoot, waitFor } from './helpers';
+
+const roots: string[] = [];
+after(() => roots.forEach(removeTree));
+
+describe('runs watcher', () => {
+  it('finds a run folder its watcher never reported', async () => {
+    const root = tempRoot();
+    roots.push(root);
+    const runs = path.join(root, 'runs');
+    const decoy = path.join(root, 'decoy');
+    fs.mkdirSync(runs);
+    fs.mkdirSync(decoy);
+    // A real chokidar watcher on another folder: it gets ready, and never reports anything in runs/.
+    let ready!: Promise<void>;
+    const deaf = ((_: unknown, options: ChokidarOptions) => {
+      const w = chokidar.watch(decoy, options);
+      ready = new Promise((resolve) => w.once('ready', () => resolve()));
+      return w;
+    }) as typeof chokidar.watch;
+    const changed: string[] = [];
+    const watcher = new RunsWatcher(runs, { changed: (id) => changed.push(id), poll: () => undefined }, deaf);
+    try {
+      await ready;
+      fs.mkdirSync(path.join(runs, 'theirs'));
+      fs.writeFileSync(path.join(runs, 'theirs', 'events.jsonl'), '{}\n');
+      fs.writeFileSync(path.join(runs, '.creating'), '');
+      await waitFor('the poll to find the run', () => changed.includes('theirs') || undefined, 5000);
+      // Two more looks: the run is known now, and the lock file is no run.
+      const looks = changed.length;
+      await new Promise((resolve) => setTimeout(resolve, 2200));
+      assert.deepEqual(changed.slice(looks), [], 'reported once');
+      assert.equal(changed.includes('.creating'), false);
+    } finally {
+      await watcher.close();
+    }
+  });
+});
