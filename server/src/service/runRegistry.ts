@@ -74,6 +74,7 @@ export class RunRegistry {
     this.following?.followers.delete(p);
     this.boards.get(p)?.close();
     this.boards.delete(p);
+    for (const key of this.told.keys()) if (key.startsWith(`${p}\0`)) this.told.delete(key);
     return p;
   }
 
