@@ -94,11 +94,17 @@ function claimedText(runId: string, result: ClaimTaskResult): string {
     ...leaseLines(task),
     `  attempt  ${task.attempt} of ${task.max_attempts} failed so far`,
   ];
+  return evalSafe(said, { RUNBOARD_RUN: runId, RUNBOARD_TASK: task.id, RUNBOARD_LEASE_TOKEN: task.lease_token ?? '' });
+}
+
+/**
+ * Output for people that `eval` may run: each line a shell comment (a line break in it would
+ * start a command), then the exports, their values quoted when they need it.
+ */
+export function evalSafe(comments: string[], exports: Record<string, string>): string {
   return [
-    ...said.map((l) => `# ${l}`),
-    `export RUNBOARD_RUN=${shellWord(runId)}`,
-    `export RUNBOARD_TASK=${shellWord(task.id)}`,
-    `export RUNBOARD_LEASE_TOKEN=${shellWord(task.lease_token ?? '')}`,
+    ...comments.map((c) => `# ${c.replace(/[\r\n]+/g, ' ')}`),
+    ...Object.entries(exports).map(([name, value]) => `export ${name}=${shellWord(value)}`),
   ].join('\n');
 }
 
@@ -110,10 +116,6 @@ export function shellWord(s: string): string {
 function nothingText(runId: string, result: ClaimTaskResult): string {
   const why = result.reason ? NOTHING_TO_CLAIM_TEXT[result.reason] : 'nothing is claimable';
   const when = result.next_retry_at_ms !== undefined ? ` (the first retry is due ${relativeTime(result.next_retry_at_ms)})` : '';
-  return [
-    `# Nothing to claim in run ${runId} now: ${why}${when}.`,
-    // Empty: `eval` of this output clears the previous task's token, so a stale heartbeat cannot follow.
-    `export RUNBOARD_TASK=`,
-    `export RUNBOARD_LEASE_TOKEN=`,
-  ].join('\n');
+  // Empty: `eval` of this output clears the previous task's token, so a stale heartbeat cannot follow.
+  return evalSafe([`Nothing to claim in run ${runId} now: ${why}${when}.`], { RUNBOARD_TASK: '', RUNBOARD_LEASE_TOKEN: '' });
 }

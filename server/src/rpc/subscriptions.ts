@@ -14,6 +14,7 @@ import { clamp } from '../../../contract/schemas/params';
 import type { Cursor, DiagnosticNotificationParams, EventsNotificationParams, RunResetNotificationParams } from '../protocol';
 import type { PageCursor, RunLog } from '../store/boardStore';
 import { RunService } from '../service/runService';
+import { fromRunKey, runKey } from '../service/runKey';
 import { CommitNotice, ResetNotice } from '../store/types';
 import { LIMITS } from '../../../contract/limits';
 
@@ -37,7 +38,7 @@ interface Subscription {
   /** Subscribed without `root`: roots opened later join it. */
   allRoots: boolean;
   ready: boolean;
-  /** Runs with something to deliver (root + "\0" + run_id), with the latest commit notice seen for each. */
+  /** Runs with something to deliver (runKey), with the latest commit notice seen for each. */
   dirty: Map<string, CommitNotice | undefined>;
   pumping: boolean;
 }
@@ -129,7 +130,7 @@ export class SubscriptionHub {
         sub.roots.push(root);
         if (sub.ready) {
           for (const runId of this.store.runIdsIn(root)) {
-            sub.preexisting.add(`${root}\0${runId}`);
+            sub.preexisting.add(runKey(root, runId));
             this.onCommit({ root, run_id: runId, events: [], last_seq: 0 });
           }
         }
@@ -142,7 +143,7 @@ export class SubscriptionHub {
     sub.ready = true;
     if (sub.named) {
       for (const [runId, root] of sub.named) {
-        sub.preexisting.add(`${root}\0${runId}`);
+        sub.preexisting.add(runKey(root, runId));
         this.schedule(sub, root, runId, undefined);
       }
       return;
@@ -150,7 +151,7 @@ export class SubscriptionHub {
     const seen = new Map<string, string[]>();
     for (const root of sub.roots) {
       for (const runId of this.store.runIdsIn(root)) {
-        sub.preexisting.add(`${root}\0${runId}`);
+        sub.preexisting.add(runKey(root, runId));
         seen.set(runId, [...(seen.get(runId) ?? []), root]);
       }
     }
@@ -208,7 +209,7 @@ export class SubscriptionHub {
   /** Marks a run as having something to deliver, and starts the subscription's pump when it is idle. */
   private schedule(sub: Subscription, root: string, runId: string, notice: CommitNotice | undefined): void {
     sub.runRoot.set(runId, root);
-    const key = `${root}\0${runId}`;
+    const key = runKey(root, runId);
     sub.dirty.set(key, notice ?? sub.dirty.get(key));
     if (!sub.pumping) void this.pump(sub);
   }
@@ -219,7 +220,7 @@ export class SubscriptionHub {
       while (sub.dirty.size > 0 && this.subs.has(sub.id)) {
         const [key, notice] = sub.dirty.entries().next().value!;
         sub.dirty.delete(key);
-        const [root, runId] = key.split('\0');
+        const [root, runId] = fromRunKey(key);
         await this.deliver(sub, root, runId, notice);
       }
     } finally {
@@ -242,7 +243,7 @@ export class SubscriptionHub {
     }
     if (!sub.delivered.has(runId)) {
       const c = sub.initialCursor.get(runId);
-      const tail = sub.preexisting.has(`${root}\0${runId}`) ? sub.tail : undefined;
+      const tail = sub.preexisting.has(runKey(root, runId)) ? sub.tail : undefined;
       sub.delivered.set(runId, c !== undefined ? c : tail !== undefined ? Math.max(0, last - tail) : 0);
     }
     /** Where the next page starts in the log, while it follows on from the last page sent. */

@@ -7,6 +7,7 @@ import { assertRunId } from '../engine/ids';
 import type { BoardSite, BoardStore, RunLog } from '../store/boardStore';
 import type { BoardOpener } from '../store/boards';
 import { normalizePath } from './localPaths';
+import { fromRunKey, runKey } from './runKey';
 import { boardRootOf } from '../worktrees/boardRoot';
 import type { CommitNotice, ResetNotice, StoreListener, StoreOptions } from '../store/types';
 
@@ -17,7 +18,7 @@ export class RunRegistry {
   /** Each folder opened, by its path → the root whose board it shows (itself, or for a task's worktree its main worktree: boardRoot.ts). */
   private readonly folders = new Map<string, string>();
   private readonly listeners = new Set<StoreListener>();
-  /** The last seq listeners were told of, per run (root + "\0" + run id): see catchUp. */
+  /** The last seq listeners were told of, per run (runKey): see catchUp. */
   private readonly told = new Map<string, number>();
   /** Diagnostics that are said once (unreadable runs and checkpoints, symlinked folders). */
   private readonly reported = new Set<string>();
@@ -74,7 +75,7 @@ export class RunRegistry {
     this.following?.followers.delete(p);
     this.boards.get(p)?.close();
     this.boards.delete(p);
-    for (const key of this.told.keys()) if (key.startsWith(`${p}\0`)) this.told.delete(key);
+    for (const key of this.told.keys()) if (fromRunKey(key)[0] === p) this.told.delete(key);
     return p;
   }
 
@@ -117,7 +118,7 @@ export class RunRegistry {
   }
 
   readonly emitCommit = (n: CommitNotice) => {
-    this.told.set(`${n.root}\0${n.run_id}`, n.last_seq);
+    this.told.set(runKey(n.root, n.run_id), n.last_seq);
     for (const l of this.listeners) l.onCommit?.(n);
   };
 
@@ -126,7 +127,7 @@ export class RunRegistry {
   };
 
   readonly emitReset = (n: ResetNotice) => {
-    this.told.set(`${n.root}\0${n.run_id}`, n.last_seq);
+    this.told.set(runKey(n.root, n.run_id), n.last_seq);
     for (const l of this.listeners) l.onReset?.(n);
   };
 
@@ -239,11 +240,9 @@ export class RunRegistry {
       await loaded.catchUp();
       // A run another process made may have been loaded by a read (a request, a timer) before
       // this look: its events were never told of, and a subscription would never learn of the run.
-      if (!loaded.gone) {
-        if ((this.told.get(`${root}\0${runId}`) ?? 0) < loaded.lastSeq)
-          this.emitCommit({ root, run_id: runId, events: [], last_seq: loaded.lastSeq });
-        return;
-      }
+      const behind = (this.told.get(runKey(root, runId)) ?? 0) < loaded.lastSeq;
+      if (!loaded.gone && behind) this.emitCommit({ root, run_id: runId, events: [], last_seq: loaded.lastSeq });
+      if (!loaded.gone) return;
     }
     // Live, or compacted (still the board's: compacted by another process, it is read again from there).
     const h = (await board.openRun(runId)) ?? (await board.openCompacted?.(runId));

@@ -43,15 +43,6 @@ function packageVsix(dir) {
   return { vsix, manifest };
 }
 
-/** The files under `dir` whose name matches `name`, depth first. */
-function findLogs(dir, name) {
-  if (!fs.existsSync(dir)) return [];
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
-    const full = path.join(dir, e.name);
-    return e.isDirectory() ? findLogs(full, name) : name.test(e.name) ? [full] : [];
-  });
-}
-
 export async function run({ page, workspace, log }) {
   const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'runboard-e2e-vsix-'));
   let server;
@@ -108,8 +99,9 @@ export async function run({ page, workspace, log }) {
     } catch (e) {
       log(`runboard runs failed: ${e}`);
     }
-    for (const file of findLogs(path.join(runDir, 'user-data', 'logs'), /Runboard.*\.log$/)) {
-      log(`--- ${path.relative(runDir, file)}\n${fs.readFileSync(file, 'utf8').slice(-6000)}`);
+    const logs = path.join(runDir, 'user-data', 'logs');
+    for (const file of fs.existsSync(logs) ? fs.readdirSync(logs, { recursive: true, encoding: 'utf8' }) : []) {
+      if (/Runboard.*\.log$/.test(path.basename(file))) log(`--- ${file}\n${fs.readFileSync(path.join(logs, file), 'utf8').slice(-6000)}`);
     }
     throw error;
   } finally {

@@ -13,8 +13,14 @@ import { Diagnostic } from '../../../contract/diagnostic';
 export const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
 export const WORKERS = path.join(__dirname, 'workers');
 
+/** Temp roots made by this test process: removed when it exits, whatever its tests removed themselves. */
+const madeRoots: string[] = [];
+process.on('exit', () => madeRoots.forEach(removeTree));
+
 export function tempRoot(): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), 'runboard-'));
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'runboard-'));
+  madeRoots.push(root);
+  return root;
 }
 
 export function removeTree(dir: string): void {

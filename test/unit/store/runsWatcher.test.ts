@@ -5,17 +5,13 @@ import assert from 'node:assert/strict';
 import chokidar, { type ChokidarOptions } from 'chokidar';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { RunsWatcher } from '../../../server/src/store/file/runsWatcher';
-import { removeTree, tempRoot, waitFor } from './helpers';
-
-const roots: string[] = [];
-after(() => roots.forEach(removeTree));
+import { tempRoot, waitFor } from './helpers';
 
 describe('runs watcher', () => {
   it('finds a run folder its watcher never reported', async () => {
     const root = tempRoot();
-    roots.push(root);
     const runs = path.join(root, 'runs');
     const decoy = path.join(root, 'decoy');
     fs.mkdirSync(runs);

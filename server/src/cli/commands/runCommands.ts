@@ -1,9 +1,8 @@
 // runs, run create|show|events|pause|resume|cancel|reopen, event append.
 import { summarizeBoard } from '../boardSummary';
 import { archivedTable, eventLine, runDetails, runsTable } from '../humanFormat';
-import { oneLine } from '../table';
 import { keptText } from '../../../../contract/taskText';
-import { shellWord } from '../agentLoopCalls';
+import { evalSafe } from '../agentLoopCalls';
 import { Invocation } from '../invocation';
 import { UsageError } from '../usageError';
 import { archiveDue } from '../../service/archiveDue';
@@ -86,11 +85,10 @@ export async function runCreate({ session, out, args, opts }: Invocation): Promi
   // Comments and one export, as claim prints: `eval "$(runboard run create …)"` makes it the run of
   // this shell's later commands (needed only while other runs are open).
   out.result(result, () =>
-    [
-      `# Created run ${result.run.run_id} in ${oneLine(session.root, Infinity)}`,
-      ...result.run.steps.map((s) => `#   ${s.step_id.padEnd(8)} ${oneLine(s.title, 100)}`),
-      `export RUNBOARD_RUN=${shellWord(result.run.run_id)}`,
-    ].join('\n'),
+    evalSafe(
+      [`Created run ${result.run.run_id} in ${session.root}`, ...result.run.steps.map((s) => `  ${s.step_id.padEnd(8)} ${s.title}`)],
+      { RUNBOARD_RUN: result.run.run_id },
+    ),
   );
 }
 

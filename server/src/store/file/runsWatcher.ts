@@ -7,6 +7,7 @@ import chokidar, { FSWatcher } from 'chokidar';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { EVENTS_FILE } from '../../../../contract/layout';
+import { runIdProblem } from '../../engine/ids';
 
 export interface RunsWatcherTarget {
   /** Something under runs/<runId> changed. */
@@ -128,9 +129,9 @@ export class RunsWatcher {
     } catch {
       return;
     }
-    // Run ids never start with a dot; runs/ also holds the creation lock (.creating).
+    // runs/ also holds what is no run (the creation lock, .creating).
     for (const name of names) {
-      if (name.startsWith('.') || this.logs.has(name) || this.awaitingLog.has(name)) continue;
+      if (runIdProblem(name) || this.logs.has(name) || this.awaitingLog.has(name)) continue;
       this.watchLog(name);
       this.target.changed(name);
     }
