@@ -195,6 +195,32 @@ describe('runboard claim --worktree', () => {
     }
   });
 
+  it('eval of claim --worktree in bash: the shell in the worktree, its exports set, and a line break in the path runs nothing', () => {
+    assertBuilt();
+    const root = repository();
+    const run = seedRun(root, 'ev', [{ id: 'a', task_type: 'w' }]);
+    // A path a comment line would break: its second line is a command if the break is kept.
+    const trees = path.join(tempWorkspace('runboard-trees-'), "odd 'q'\ntouch pwned #");
+    const said = path.join(root, '..', `${path.basename(root)}-said`);
+    const r = spawnSync(
+      'bash',
+      [
+        '-c',
+        `eval "$("$NODE" "$CLI" --run ${run} claim --worktree)" && printf '%s\\0%s\\0%s' "$PWD" "$RUNBOARD_WORKTREE" "$RUNBOARD_ROOT" > "$SAID"`,
+      ],
+      { cwd: root, encoding: 'utf8', env: cleanEnv({ NODE: process.execPath, CLI: CLI_JS, RUNBOARD_WORKTREES: trees, SAID: said }) },
+    );
+    try {
+      assert.equal(r.status, 0, r.stderr);
+      const wt = cliJson(root, ['--run', run, 'tasks', 'show', 'a']).task.worktree;
+      assert.ok(wt.path.startsWith(trees), wt.path);
+      assert.deepEqual(fs.readFileSync(said, 'utf8').split('\0'), [wt.path, wt.path, root]);
+      assert.equal(fs.existsSync(path.join(root, 'pwned')), false, 'a line of the path ran as a command');
+    } finally {
+      fs.rmSync(said, { force: true });
+    }
+  });
+
   it('completing when git cannot remove the worktree: the task is done (exit 0), and it says that prune settles the worktree later', () => {
     assertBuilt();
     const root = repository();

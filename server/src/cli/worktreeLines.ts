@@ -1,6 +1,7 @@
 // What the CLI prints about a task's worktree: where a claim put it (lines for `eval`), and what
 // became of it when the task was done.
 import type { Task } from '../../../contract/schemas/records';
+import { evalSafe, shellWord } from './agentLoopCalls';
 
 /** What became of a done task's worktree, for the person or agent who completed it. */
 export function worktreeNote(task: Task): string[] {
@@ -12,13 +13,14 @@ export function worktreeNote(task: Task): string[] {
 }
 
 /** The lines that put an agent's shell in the worktree (`eval "$(runboard claim --worktree)"`). */
-export function worktreeShellLines(root: string, task: Task, quote: (s: string) => string): string[] {
+export function worktreeShellLines(root: string, task: Task): string[] {
   const wt = task.worktree;
   if (!wt) return [];
   return [
-    `# worktree ${wt.path} (branch ${wt.branch}, from ${wt.base})`,
-    `export RUNBOARD_ROOT=${quote(root)}`,
-    `export RUNBOARD_WORKTREE=${quote(wt.path)}`,
-    `cd ${quote(wt.path)}`,
+    evalSafe([`worktree ${wt.path} (branch ${wt.branch}, from ${wt.base})`], {
+      RUNBOARD_ROOT: root,
+      RUNBOARD_WORKTREE: wt.path,
+    }),
+    `cd ${shellWord(wt.path)}`,
   ];
 }

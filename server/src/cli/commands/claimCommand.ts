@@ -4,7 +4,7 @@
 // to the run (or a retry coming due) makes something claimable, or --timeout passes.
 import { keepingAlive } from '../keepAlive';
 import type { ClaimTaskResult } from '../../../../contract/results';
-import { claimParams, claimText, shellWord } from '../agentLoopCalls';
+import { claimParams, claimText } from '../agentLoopCalls';
 import { claimWithWorktree } from '../../worktrees/worktreeCalls';
 import { worktreeShellLines } from '../worktreeLines';
 import { Invocation } from '../invocation';
@@ -23,10 +23,7 @@ export async function claim({ session, out, opts }: Invocation): Promise<number>
   const result = opts.worktree === true ? await claimWithWorktree(session, runId, claimOrWait) : await claimOrWait();
   if (result.task?.lease_token) out.ownTokens.add(result.task.lease_token);
   out.result(result, () =>
-    [
-      claimText(runId, result),
-      ...(opts.worktree === true && result.task ? worktreeShellLines(session.root, result.task, shellWord) : []),
-    ].join('\n'),
+    [claimText(runId, result), ...(opts.worktree === true && result.task ? worktreeShellLines(session.root, result.task) : [])].join('\n'),
   );
   return result.task ? EXIT.ok : EXIT.nothingToClaim;
 }
