@@ -89,6 +89,8 @@ export async function run({ page, workspace, log }) {
     log(`claimed from the palette as ${task.lease_owner}`);
     await wb.screenshot('vsix-installed');
   } catch (error) {
+    // The runner's failure screenshot is of its own window, not this second workbench.
+    if (wb) await wb.screenshot('vsix-own-window-fail').catch(() => undefined);
     // The installed extension's logs live only in this run dir: keep it for the failure.
     kept = true;
     log(`run dir kept: ${runDir}`);
