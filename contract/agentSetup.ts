@@ -41,6 +41,8 @@ With MCP (the \`runboard\` server): get_run → claim_task → heartbeat_task �
 
 - A lease lasts ${LEASE.agentDefaultMs / 1000} s unless heartbeated; when it runs out the task goes back to the board and
   the attempt counts as failed.
+- \`fail\` hands the task to a person: it stays failed, and the tasks after it wait, until someone retries it.
+  To let another agent try it instead, \`runboard release\` it (MCP: release_task).
 - A call rejected with TASK_CANCELLED means a person withdrew the task: stop working on it and claim the next.
   Questions you asked may come back answered: \`runboard blackboard\` (or get_run) shows them.
 - Record what others need: \`runboard fact add "…"\`, \`runboard decision add "…"\`, \`runboard question add "…"\`.

@@ -7,6 +7,7 @@ import { EVENT } from './events';
 import { firstLine, taskTitle } from './taskText';
 
 export const ATTENTION_KINDS = [
+  'task_failed',
   'task_exhausted',
   'task_blocked',
   'question_open',
@@ -18,9 +19,11 @@ export const ATTENTION_KINDS = [
 export type AttentionKind = (typeof ATTENTION_KINDS)[number];
 
 /** The action that resolves an item, offered beside it. */
-export type AttentionAction = 'requeue' | 'answer' | 'rebind' | 'open_board' | 'replay' | 'open_worktree';
+export type AttentionAction = 'retry' | 'requeue' | 'answer' | 'rebind' | 'open_board' | 'replay' | 'open_worktree';
 
 export const ATTENTION_ACTION: Record<AttentionKind, AttentionAction> = {
+  // A failed task stays failed until someone retries it: an agent's loop never does.
+  task_failed: 'retry',
   // Requeueing a task whose attempts are used up gives it one more (PROTOCOL.md §requeueTask).
   task_exhausted: 'requeue',
   task_blocked: 'open_board',
@@ -97,6 +100,10 @@ export function attentionOf(
           task_id: t.id,
         },
       );
+    } else if (t.status === 'failed') {
+      item('task_failed', `${t.id}@${t.task_rev}`, t.updated_ts, `${title} failed (attempt ${t.attempt}/${t.max_attempts})${why}`, {
+        task_id: t.id,
+      });
     } else if (t.status === 'blocked') {
       item('task_blocked', `${t.id}@${t.task_rev}`, t.updated_ts, `${title} is blocked${why}`, { task_id: t.id });
     } else if (t.status === 'in_progress' && t.lease_expires_at_ms !== undefined && t.lease_expires_at_ms - now <= leaseWarningMs) {

@@ -164,11 +164,15 @@ export function waitReasons(
   return reasons;
 }
 
+/** Statuses only a person moves on: an agent's loop never claims, retries or reopens them. */
+const NEEDS_A_PERSON: ReadonlySet<TaskStatus> = new Set<TaskStatus>(['blocked', 'failed', 'cancelled']);
+
 /**
- * Whether a task waits on a cancelled task, directly or through its other dependencies: nothing
- * but a person (cancel it too, edit its dependencies, reopen the cancelled one) moves it on.
+ * Whether a task waits on a blocked, failed or cancelled task, directly or through its other
+ * dependencies: nothing but a person (retry, unblock or reopen that one, cancel this one too,
+ * edit its dependencies) moves it on.
  */
-export function waitsOnCancelled(
+export function waitsOnAPerson(
   task: Pick<TaskFacts, 'id' | 'depends_on_task_ids'>,
   tasksById: ReadonlyMap<string, Pick<TaskFacts, 'id' | 'status' | 'depends_on_task_ids'>>,
 ): boolean {
@@ -180,7 +184,7 @@ export function waitsOnCancelled(
     seen.add(id);
     const dep = tasksById.get(id);
     if (!dep || dep.status === 'done') continue;
-    if (dep.status === 'cancelled') return true;
+    if (NEEDS_A_PERSON.has(dep.status)) return true;
     stack.push(...dep.depends_on_task_ids);
   }
   return false;
@@ -190,7 +194,7 @@ export function waitsOnCancelled(
  * Why a claim found nothing (claimTask's `reason` when `task` is null), most actionable first:
  * retry_later (`next_retry_at_ms` says when), dependencies (tasks wait for others in progress or
  * pending), leased (others hold every open task), needs_a_person (only blocked or failed tasks
- * are left, or tasks that wait on a cancelled one), all_done (every task done or cancelled),
+ * are left, or tasks that wait on a blocked, failed or cancelled one), all_done (every task done or cancelled),
  * no_match (no task of that type / workflow), no_tasks.
  */
 export const NOTHING_TO_CLAIM = ['retry_later', 'dependencies', 'leased', 'needs_a_person', 'all_done', 'no_match', 'no_tasks'] as const;

@@ -169,7 +169,7 @@ export const NOTHING_TO_CLAIM_TEXT: Record<NothingToClaim, string> = {
   dependencies: 'the open tasks wait for others to be done',
   leased: 'other agents hold every open task',
   needs_a_person:
-    'only blocked or failed tasks, or tasks waiting on a cancelled one, are left: they need a person (retry, requeue, cancel or edit)',
+    'only blocked or failed tasks, or tasks waiting on a blocked, failed or cancelled one, are left: they need a person (retry, requeue, cancel or edit; `runboard attention` lists them)',
   all_done: 'every task is done or cancelled',
   no_match: 'no task matches --type / --workflow',
   no_tasks: 'the run has no tasks yet',

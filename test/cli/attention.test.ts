@@ -32,4 +32,27 @@ describe('runboard attention', () => {
       ['question_open'],
     );
   });
+
+  it('a task failed with attempts left: listed with retry, and the claim of what waits on it says a person is needed', () => {
+    assertBuilt();
+    const root = tempWorkspace();
+    seedRun(root, 'f', [
+      { id: 'build', task_type: 'w', payload: { title: 'Build it' } },
+      { id: 'ship', task_type: 'w', depends_on_task_ids: ['build'] },
+    ]);
+    const { task } = cliJson(root, ['--run', 'f', '--agent', 'bot', 'claim']);
+    cliJson(root, ['--run', 'f', 'fail', '--token', task.lease_token, '--error', 'tests red']);
+    assert.match(
+      cli(['--root', root, 'attention']).stdout,
+      /^f {2}Build it failed \(attempt 1\/3\): tests red\n {4}→ runboard --run f retry build$/m,
+    );
+    const nothing = cli(['--root', root, '--run', 'f', 'claim']);
+    assert.equal(nothing.status, 3);
+    assert.match(
+      nothing.stdout,
+      /^# Nothing to claim in run f now: only blocked or failed tasks, or tasks waiting on a blocked, failed or cancelled one/,
+    );
+    cliJson(root, ['--run', 'f', 'retry', 'build']);
+    assert.equal(cli(['--root', root, 'attention']).stdout.trim(), 'Nothing needs you.');
+  });
 });

@@ -391,6 +391,13 @@ describe('runboard mcp', () => {
       ready.tasks.map((t: any) => t.id),
       ['b'],
     );
+    await ok(second, 'claim_task', { task_id: 'b' });
+    const none = await call(second, 'ready_tasks');
+    assert.equal(
+      none.text,
+      'No task is ready to claim: other agents hold every open task.',
+      'the text a model reads says why, not "Done."',
+    );
     const taken = await ok(second, 'requeue_task', { task_id: 'a', force: true, reason: 'stuck' });
     assert.equal(JSON.stringify(taken).includes(mine.task.lease_token), false);
     const refused = await call(first, 'heartbeat_task', { task_id: 'a' });

@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import type { AttentionAction, AttentionItem } from '../../../contract/attention';
 
 export const ACTION_COMMAND: Record<AttentionAction, { label: string; command: string }> = {
+  retry: { label: 'Retry', command: 'runboard.retryTask' },
   requeue: { label: 'Requeue', command: 'runboard.requeueTask' },
   answer: { label: 'Answer…', command: 'runboard.answerQuestion' },
   rebind: { label: 'Rebind', command: 'runboard.rebindWorkspace' },

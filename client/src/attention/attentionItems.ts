@@ -10,6 +10,7 @@ export function attentionCountText(count: number): string {
 }
 
 const ICON: Record<AttentionKind, string> = {
+  task_failed: 'error',
   task_exhausted: 'error',
   task_blocked: 'debug-pause',
   question_open: 'question',
@@ -27,7 +28,7 @@ export function attentionTreeItem(id: string, a: AttentionItem): vscode.TreeItem
   item.tooltip = `${a.run_id}: ${a.title}\n${label} resolves it.`;
   item.iconPath = new vscode.ThemeIcon(
     ICON[a.kind],
-    new vscode.ThemeColor(a.kind === 'task_exhausted' ? 'errorForeground' : 'list.warningForeground'),
+    new vscode.ThemeColor(a.kind === 'task_exhausted' || a.kind === 'task_failed' ? 'errorForeground' : 'list.warningForeground'),
   );
   item.accessibilityInformation = { label: `Needs you: ${a.title}, run ${a.run_id}. ${label} resolves it.` };
   item.contextValue = `attention.${a.action}`;

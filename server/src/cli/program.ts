@@ -101,7 +101,7 @@ function addRunCommands(program: Command): void {
   program
     .command('attention')
     .description(
-      'what needs a person — exhausted or blocked tasks, open questions, paused runs, leases about to run out, drift — with what resolves each',
+      'what needs a person — failed or blocked tasks, open questions, paused runs, leases about to run out, drift — with what resolves each',
     )
     .option('--lease-warning <seconds>', 'list leases that run out within this long without a heartbeat (default 30)', integer)
     .action(handle(attentionCommand, 'attention'));

@@ -3,7 +3,7 @@
 import { EVENT } from '../../../contract/events';
 import type { EventRecord, Task } from '../../../contract/schemas/records';
 import { isClaimableStatus, isTerminal } from '../../../contract/statuses';
-import { retryDue, waitsOnCancelled, type NothingToClaim } from '../../../contract/taskRules';
+import { retryDue, waitsOnAPerson, type NothingToClaim } from '../../../contract/taskRules';
 import { DomainError } from './errors';
 import { EventBuilder } from './eventBuilder';
 import { CommandContext } from './ids';
@@ -49,9 +49,9 @@ export function whyNothingToClaim(state: RunState, req: ClaimRequest, now: numbe
   const open = candidates.filter((t) => isClaimableStatus(t.status));
   const retries = open.filter((t) => !retryDue(t, now)).map((t) => t.next_retry_at_ms!);
   if (retries.length > 0) return { reason: 'retry_later', next_retry_at_ms: Math.min(...retries) };
-  // A task waiting on a cancelled one (directly or not) waits for a person, not for other agents.
+  // A task waiting on a blocked, failed or cancelled one (directly or not) waits for a person, not for other agents.
   const waiting = open.filter((t) => state.index.unfinishedDependencyCount(t.id) > 0);
-  if (waiting.some((t) => !waitsOnCancelled(t, state.tasks))) return { reason: 'dependencies' };
+  if (waiting.some((t) => !waitsOnAPerson(t, state.tasks))) return { reason: 'dependencies' };
   if (candidates.some((t) => t.status === 'in_progress')) return { reason: 'leased' };
   if (waiting.length > 0 || candidates.some((t) => t.status === 'blocked' || t.status === 'failed')) return { reason: 'needs_a_person' };
   return { reason: 'all_done' };

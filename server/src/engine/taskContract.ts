@@ -26,12 +26,17 @@ export interface ContractResult {
 }
 
 /**
- * Checks and normalizes a task payload. `where` names the row for error details.
- * Throws TASK_CONTRACT_INVALID / TASK_OUTPUT_TARGET_REQUIRED.
+ * Checks and normalizes a task payload. `where` names the row for error details, `name` the task
+ * in the message. Throws TASK_CONTRACT_INVALID / TASK_OUTPUT_TARGET_REQUIRED.
  */
-export function normalizeContract(taskType: string, payload: unknown, where: { task_id: string; index: number }): ContractResult {
+export function normalizeContract(
+  taskType: string,
+  payload: unknown,
+  where: { task_id: string; index: number },
+  name = `Task ${where.task_id}`,
+): ContractResult {
   if (payload !== null && payload !== undefined && (typeof payload !== 'object' || Array.isArray(payload))) {
-    throw new DomainError('TASK_CONTRACT_INVALID', `Task ${where.index} (${where.task_id}): payload must be a JSON object or null.`, where);
+    throw new DomainError('TASK_CONTRACT_INVALID', `${name}: payload must be a JSON object or null.`, where);
   }
   const obj = (payload ?? {}) as Record<string, unknown>;
   const kind = knownKind(obj.task_kind) ?? knownKind(taskType);
@@ -49,7 +54,7 @@ export function normalizeContract(taskType: string, payload: unknown, where: { t
     if (!path) {
       throw new DomainError(
         'TASK_OUTPUT_TARGET_REQUIRED',
-        `Task ${where.index} (${where.task_id}): an implementation task needs payload.output_target with a path (path, file, file_path or target).`,
+        `${name}: an implementation task needs payload.output_target with a path (path, file, file_path or target).`,
         where,
       );
     }

@@ -16,22 +16,28 @@ import { CREATABLE_TASK_STATUSES } from '../../../contract/statuses';
 
 const CREATABLE: ReadonlySet<string> = new Set(CREATABLE_TASK_STATUSES);
 
-function buildTask(input: TaskInput, index: number, ctx: CommandContext): Task {
+/** How a refusal names the task: by its place in a batch of several, by its id when it is the only one. */
+type TaskNamer = (index: number, id?: string) => string;
+
+function taskNamer(count: number): TaskNamer {
+  return (index, id) => (count === 1 ? (id ? `Task ${id}` : 'The task') : `Task ${index}${id ? ` (${id})` : ''}`);
+}
+
+function buildTask(input: TaskInput, index: number, ctx: CommandContext, name: TaskNamer): Task {
   const rawId = input.id?.trim();
   const id = rawId ? rawId : ctx.ids.newId('task');
   const problem = taskIdProblem(id);
   if (problem) {
-    throw new DomainError('TASK_ID_INVALID', `Task ${index}: invalid id ${JSON.stringify(id)}: ${problem}.`, { task_id: id, index });
+    throw new DomainError('TASK_ID_INVALID', `${name(index)}: invalid id ${JSON.stringify(id)}: ${problem}.`, { task_id: id, index });
   }
   const status = input.status ?? 'pending';
   if (!CREATABLE.has(status)) {
-    throw new DomainError(
-      'TASK_STATUS_INVALID',
-      `Task ${index} (${id}): a new task starts as pending, runnable or blocked, not ${status}.`,
-      { task_id: id, index },
-    );
+    throw new DomainError('TASK_STATUS_INVALID', `${name(index, id)}: a new task starts as pending, runnable or blocked, not ${status}.`, {
+      task_id: id,
+      index,
+    });
   }
-  const { task_type, payload } = normalizeContract(input.task_type, input.payload, { task_id: id, index });
+  const { task_type, payload } = normalizeContract(input.task_type, input.payload, { task_id: id, index }, name(index, id));
   const p = payload as Record<string, unknown> | null;
   if (p) for (const key of ['title', 'description']) checkTextLimit(`tasks[${index}].payload.${key}`, p[key]);
   const task: Task = {
@@ -111,10 +117,11 @@ export function decideCreateTasks(
   }
   if (!runHas(state.header, 'labels') && inputs.some((i) => i.labels?.length)) throw formatTooOld(state.header, 'labels', 'task labels');
   const batch = new Map<string, Task>();
+  const name = taskNamer(inputs.length);
   inputs.forEach((input, index) => {
-    const task = buildTask(input, index, ctx);
+    const task = buildTask(input, index, ctx, name);
     if (state.tasks.has(task.id) || batch.has(task.id)) {
-      throw new DomainError('TASK_DUPLICATE_ID', `Task ${index}: id ${task.id} is already used in this run or batch.`, {
+      throw new DomainError('TASK_DUPLICATE_ID', `${name(index)}: id ${task.id} is already used in this run or batch.`, {
         task_id: task.id,
         index,
       });
@@ -125,7 +132,7 @@ export function decideCreateTasks(
   for (const task of batch.values()) {
     const unknown = task.depends_on_task_ids.filter((d) => !state.tasks.has(d) && !batch.has(d));
     if (unknown.length > 0) {
-      throw new DomainError('TASK_DEPENDENCY_UNKNOWN', `Task ${index} (${task.id}) depends on unknown task(s): ${unknown.join(', ')}.`, {
+      throw new DomainError('TASK_DEPENDENCY_UNKNOWN', `${name(index, task.id)} depends on unknown task(s): ${unknown.join(', ')}.`, {
         task_id: task.id,
         index,
         depends_on: unknown,

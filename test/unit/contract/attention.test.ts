@@ -27,21 +27,27 @@ function run(tasks: Task[], over: Record<string, unknown> = {}) {
 const none = { open_questions: [] };
 
 describe('attention', () => {
-  it('a task failed with its attempts used up needs a requeue; one failed with attempts left does not', () => {
+  it('a task failed with its attempts used up needs a requeue; one failed with attempts left a retry (nothing retries it on its own)', () => {
     const items = attentionOf(
       '/root',
       run([
         task('gone', { status: 'failed', attempt: 3, max_attempts: 3, last_error: 'boom\nstack', updated_ts: 20, task_rev: 7 }),
-        task('again', { status: 'failed', attempt: 1, max_attempts: 3 }),
+        task('again', { status: 'failed', attempt: 1, max_attempts: 3, last_error: 'tests red', updated_ts: 15, task_rev: 4 }),
       ]),
       none,
       NOW,
     );
     assert.deepEqual(
       items.map((i) => [i.kind, i.task_id, i.action, i.since_ms, i.key]),
-      [['task_exhausted', 'gone', 'requeue', 20, '/root|r|task_exhausted|gone@7']],
+      [
+        ['task_exhausted', 'gone', 'requeue', 20, '/root|r|task_exhausted|gone@7'],
+        ['task_failed', 'again', 'retry', 15, '/root|r|task_failed|again@4'],
+      ],
     );
-    assert.equal(items[0].title, 'Title of gone failed, no attempts left (3/3): boom');
+    assert.deepEqual(
+      items.map((i) => i.title),
+      ['Title of gone failed, no attempts left (3/3): boom', 'Title of again failed (attempt 1/3): tests red'],
+    );
   });
 
   it('a blocked task, an open question, a run paused by a workspace mismatch, and drift', () => {

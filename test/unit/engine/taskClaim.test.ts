@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { EventRecord, Task } from '../../../contract/schemas/records';
+import { whyNothingToClaim } from '../../../server/src/engine/taskClaim';
 import { expectDomainError, RunHarness, T0 } from './harness';
 
 function claimAll(h: RunHarness, filter: { task_type?: string; workflow_id?: string } = {}): string[] {
@@ -115,6 +116,25 @@ describe('claim: which tasks are claimable', () => {
     assert.equal(claimOne(), null);
     h.transition({ task_id: 'c', action: 'complete', lease_token: c.lease_token });
     assert.equal(claimOne()!.id, 'd');
+  });
+
+  it('nothing to claim because tasks wait on a failed or blocked one, directly or not: a person is needed, not other agents', () => {
+    const h = new RunHarness();
+    h.createTasks([{ id: 'a' }, { id: 'b', depends_on_task_ids: ['a'] }, { id: 'c', depends_on_task_ids: ['b'] }, { id: 'x' }]);
+    const reason = () => whyNothingToClaim(h.state, { agent_id: 'q' }, T0).reason;
+    const a = h.claim({ agent_id: 'q', task_id: 'a' })!;
+    const x = h.claim({ agent_id: 'q', task_id: 'x' })!;
+    assert.equal(reason(), 'dependencies', 'b and c wait for a, which an agent holds');
+    h.transition({ task_id: 'a', action: 'fail', lease_token: a.lease_token, error: 'tests red' });
+    assert.equal(reason(), 'leased', 'b and c wait on a failed task; x is still held');
+    h.transition({ task_id: 'x', action: 'complete', lease_token: x.lease_token });
+    assert.equal(reason(), 'needs_a_person', 'b waits on a failed task, c through b: nobody but a person retries it');
+    h.transition({ task_id: 'a', action: 'retry' });
+    const again = h.claim({ agent_id: 'q' })!;
+    assert.equal(again.id, 'a', 'retried, a is claimable again');
+    assert.equal(reason(), 'dependencies');
+    h.transition({ task_id: 'a', action: 'status', status: 'blocked', lease_token: again.lease_token });
+    assert.equal(reason(), 'needs_a_person', 'a blocked dependency waits for a person too');
   });
 
   it('a new task depending on a task already done is claimable at once', () => {

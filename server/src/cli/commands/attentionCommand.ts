@@ -21,6 +21,8 @@ function itemText(i: AttentionItem): string {
 function resolution(i: AttentionItem): string {
   const run = `runboard --run ${i.run_id}`;
   switch (i.action) {
+    case 'retry':
+      return `${run} retry ${i.task_id}`;
     case 'requeue':
       return `${run} requeue ${i.task_id} (one more attempt)`;
     case 'answer':

@@ -31,7 +31,7 @@ export async function tasksAdd({ session, out, args, opts }: Invocation): Promis
   });
   const result = await session.execute('createTasks', session.withCommandId({ run_id: await session.runId(), tasks: [input] }));
   const task = result.tasks[0];
-  out.result(result, () => [taskLine('Added', task), `  claim it:  runboard claim --task ${task.id}`].join('\n'));
+  out.result(result, () => [taskLine('Added', task), nextStep(task)].join('\n'));
 }
 
 /** tasks edit: the fields given, with the lease token this process holds (or --force, a person). */
@@ -99,4 +99,11 @@ function taskDetails(task: Task, byId: ReadonlyMap<string, Task>, waits: string[
   const label = task.status === 'in_progress' ? 'in progress' : 'waits:     ';
   lines.push(waits.length === 0 ? '  claimable now' : `  ${label} ${waits.join('; ')}`);
   return lines.join('\n');
+}
+
+/** What comes next for a task just added: claim it, or what it waits for first. */
+function nextStep(task: Task): string {
+  if (task.status === 'blocked') return `  blocked:   claimable once someone retries it (runboard retry ${task.id})`;
+  if (task.depends_on_task_ids.length > 0) return `  after:     ${task.depends_on_task_ids.join(', ')} (claimable once they are done)`;
+  return `  claim it:  runboard claim --task ${task.id}`;
 }

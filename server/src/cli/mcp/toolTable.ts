@@ -156,7 +156,8 @@ const TASK_TOOLS: AddTool[] = [
     'fail_task',
     {
       title: 'Fail a task',
-      description: 'Mark your task failed, with the reason; it counts as an attempt.',
+      description:
+        'Mark your task failed, with the reason; it counts as an attempt. It stays failed, and the tasks after it wait, until someone retries it (retry_task); to let another agent try instead, release_task.',
       outputSchema: OUT.task,
       inputSchema: { ...leaseShape, error: z.string().min(1).describe('What went wrong, for whoever tries next.') },
     },
