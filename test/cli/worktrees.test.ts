@@ -249,7 +249,10 @@ describe('runboard claim --worktree', () => {
     const done = cli(['--root', root, '--run', run, 'complete', '--token', a.lease_token], { env: { RUNBOARD_DEBUG: '1' } });
     assert.equal(done.status, 0, done.stderr);
     assert.match(done.stderr, /route: transitionTask: routed/, 'the thin path completed it through the server');
-    assert.match(done.stdout, /^# worktree .* removed; its work is on branch runboard\/th\/a$/m);
+    assert.match(
+      done.stdout,
+      /^# worktree .* removed; its work is on branch runboard\/th\/a\n# a shell that was in it: cd "\$RUNBOARD_ROOT"$/m,
+    );
     assert.equal(fs.existsSync(a.worktree.path), false);
     const completed = eventsOnDisk(root, run).filter((e) => e.type === 'context.task.completed');
     assert.equal(completed.length, 1, 'the full CLI did the complete again by its command_id: once');

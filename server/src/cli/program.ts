@@ -83,7 +83,7 @@ function withGlobalOptions(program: Command, version: string): void {
     .addHelpText(
       'after',
       '\nEnvironment: RUNBOARD_RUN (run id), RUNBOARD_AGENT (agent id), RUNBOARD_LEASE_TOKEN (lease for heartbeat/complete/fail/release),\n' +
-        `RUNBOARD_LEASE_MS (lease length of claims, default ${LEASE.agentDefaultMs}), RUNBOARD_ROUTE=0 (never send calls to the root's server: write directly).\n` +
+        `RUNBOARD_LEASE_MS (lease length of claims, default ${LEASE.agentDefaultMs}), RUNBOARD_ROUTE=0 (never send calls to the root's server: write directly), RUNBOARD_DEBUG=1 (say where each call went).\n` +
         'Exit codes: 0 ok, 1 rejected (the error code and message on stderr), 2 bad arguments or invalid params, 3 nothing to claim now (claim).',
     );
 }
@@ -444,7 +444,9 @@ function addServiceCommands(program: Command): void {
   ).action(handle(serveCommand, 'serve'));
   program
     .command('mcp')
-    .description('run an MCP server on stdio: the board as tools for a model')
+    .description(
+      'run an MCP server on stdio: the board as tools for a model (its agent id: --agent, else $RUNBOARD_AGENT, else mcp:<user>@<host>)',
+    )
     .addOption(
       new Option('--profile <profile>', 'all tools, or core: the work loop alone (a smaller context)').choices(MCP_PROFILES).default('all'),
     )

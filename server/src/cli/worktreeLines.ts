@@ -8,7 +8,9 @@ export function worktreeNote(task: Task): string[] {
   const wt = task.worktree;
   if (!wt) return [];
   if (wt.state === 'kept') return [`# worktree kept: ${wt.note ?? wt.path}`];
-  if (wt.state === 'removed') return [`# worktree ${wt.path} removed; its work is on branch ${wt.branch}`];
+  // A shell that was in it (claim --worktree put it there) is left in a folder that is gone.
+  if (wt.state === 'removed')
+    return [`# worktree ${wt.path} removed; its work is on branch ${wt.branch}`, '# a shell that was in it: cd "$RUNBOARD_ROOT"'];
   return [];
 }
 

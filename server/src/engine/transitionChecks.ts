@@ -23,7 +23,9 @@ export function taskOfRequest(state: RunState, req: TransitionRequest, requireTa
   if (last) return last;
   throw new DomainError(
     'TASK_LEASE_INVALID',
-    `No task of run ${state.header.run_id} holds or held lease ${token}: it was not issued in this run. Pass the task_id, or claim a task.`,
+    // A lease its holder ended (complete, fail, release) is forgotten on purpose (endLease): it
+    // cannot be told from a token of another run, so the message names both.
+    `No task of run ${state.header.run_id} holds lease ${token}: it ended when its task was completed, failed or released (claim the next task), or it is not of this run. Pass the task_id to hear about that task.`,
     {},
   );
 }
@@ -60,7 +62,13 @@ export function checkLease(task: Task, req: TransitionRequest, now: number, forP
   // A heartbeat always needs the live lease's token; the others only while a lease is live.
   if (!live && req.action !== 'heartbeat') return;
   if (req.lease_token === undefined) {
-    const instead = forPerson ?? 'pick another task, or wait until it is released';
+    // Two shells or sessions of one agent id (the CLI's default is per user and host): "pick another" would mislead.
+    const ownId = task.lease_owner !== undefined && req.agent_id?.trim() === task.lease_owner;
+    const instead =
+      forPerson ??
+      (ownId
+        ? 'the agent id this call gives, in another session: pass the lease_token that claim returned, or requeue the task with force to take it back'
+        : 'pick another task, or wait until it is released');
     throw new DomainError('TASK_LEASE_REQUIRED', `Task ${task.id} is claimed by ${task.lease_owner ?? 'another agent'} — ${instead}.`, {
       task_id: task.id,
       lease_owner: task.lease_owner,

@@ -361,6 +361,22 @@ describe('lease checks', () => {
     expectDomainError(() => h.transition({ task_id: 't', action: 'heartbeat' }), 'TASK_LEASE_REQUIRED');
   });
 
+  it('the refusals say what to do: a call of the same agent id without the token is told to pass it; an ended lease by token alone is named as ended', () => {
+    const h = new RunHarness();
+    h.addTask({ id: 't' });
+    const t = h.claim({ agent_id: 'cli:me@host', task_id: 't' })!;
+    const own = expectDomainError(() => h.transition({ task_id: 't', action: 'release', agent_id: 'cli:me@host' }), 'TASK_LEASE_REQUIRED');
+    assert.match(own.message, /^Task t is claimed by cli:me@host — the agent id this call gives, in another session: pass the lease_token/);
+    const other = expectDomainError(() => h.transition({ task_id: 't', action: 'release', agent_id: 'someone' }), 'TASK_LEASE_REQUIRED');
+    assert.match(other.message, /— pick another task, or wait until it is released\.$/);
+    h.transition({ task_id: 't', action: 'complete', lease_token: t.lease_token });
+    const ended = expectDomainError(() => h.transition({ action: 'heartbeat', lease_token: t.lease_token }), 'TASK_LEASE_INVALID');
+    assert.match(
+      ended.message,
+      /it ended when its task was completed, failed or released \(claim the next task\), or it is not of this run/,
+    );
+  });
+
   it('after the stale requeue the old token gets TASK_LEASE_EXPIRED until the task is claimed again', () => {
     const h = new RunHarness();
     const t = h.taskIn('in_progress', { id: 't' });
