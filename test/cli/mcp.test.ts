@@ -195,6 +195,33 @@ describe('runboard mcp', () => {
     );
   });
 
+  it("a model's calls sent together (parallel tool calls) are carried out in the order sent: heartbeat and complete after the claim that gave the token", async () => {
+    const root = tempWorkspace();
+    seedRun(root, 'pipe', [
+      { id: 'a', task_type: 'w' },
+      { id: 'b', task_type: 'w' },
+    ]);
+    const client = await connect(root);
+    // Sent without waiting: the SDK client writes them in this order at once.
+    const [claimed, beat, done, listed] = await Promise.all([
+      call(client, 'claim_task', { task_id: 'a' }),
+      call(client, 'heartbeat_task', { task_id: 'a' }),
+      call(client, 'complete_task', { task_id: 'a' }),
+      call(client, 'ready_tasks'),
+    ]);
+    for (const [name, r] of Object.entries({ claimed, beat, done, listed })) assert.equal(r.isError, false, `${name}: ${r.text}`);
+    assert.equal(done.data.task.status, 'done');
+    assert.deepEqual(
+      listed.data.tasks.map((t: any) => t.id),
+      ['b'],
+      'ready_tasks saw the board after the complete before it',
+    );
+    // A call refused on its input is answered too: the calls after it still run.
+    const [bad, after] = await Promise.all([call(client, 'claim_task', { task_id: 42 }), call(client, 'claim_task', { task_id: 'b' })]);
+    assert.equal(bad.isError, true);
+    assert.equal(after.data.task.id, 'b');
+  });
+
   it('records blackboard items, events, checkpoints and replays', async () => {
     const root = tempWorkspace();
     const client = await connect(root);

@@ -12,6 +12,7 @@ import { RunService } from '../../service/runService';
 import { defaultAgentId } from '../agentIdentity';
 import { BoardTools } from './boardTools';
 import { registerBoardTools } from './toolTable';
+import { ToolCallsInOrder } from './toolCallsInOrder';
 import type { McpProfile } from './profiles';
 import type { Durability } from '../../../../contract/limits';
 
@@ -47,7 +48,8 @@ export async function runMcpServer(o: McpServerOptions): Promise<void> {
   const server = new McpServer({ name: 'runboard', version }, { instructions: INSTRUCTIONS });
   const root = normalizePath(o.root, process.cwd());
   registerBoardTools(server, new BoardTools({ calls, root, agent: o.agent ?? defaultAgentId('mcp') }), o.profile);
-  const transport = new StdioServerTransport();
+  // One tool call at a time, in order: what a call does may depend on the one before (a claim's token).
+  const transport = new ToolCallsInOrder(new StdioServerTransport());
   const closed = new Promise<void>((resolve) => {
     transport.onclose = resolve;
     process.stdin.once('end', resolve);
