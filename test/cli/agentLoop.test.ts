@@ -6,7 +6,17 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { assertBuilt, cleanEnv, CLI_JS, cliJson, removeTempWorkspaces, seedRun, tempWorkspace } from './cliHarness';
+import {
+  assertBuilt,
+  cleanEnv,
+  CLI_JS,
+  cliJson,
+  removeTempWorkspaces,
+  seedRun,
+  startHeadless,
+  stopHeadless,
+  tempWorkspace,
+} from './cliHarness';
 
 before(assertBuilt);
 after(removeTempWorkspaces);
@@ -106,6 +116,33 @@ runboard claim >/dev/null; step last $?
 `,
     );
     assert.deepEqual([got.completed, got.last], ['2', '3']);
+  });
+
+  it('a run that finished itself (--auto-finish): claim ends the loop with exit 3 and clears the token, directly and through a server', async () => {
+    const root = tempWorkspace();
+    const script = (run: string) => `
+runboard run create --id ${run} --auto-finish "Finish by itself" >/dev/null
+runboard --run ${run} tasks add "Only" --id only >/dev/null
+out="$(runboard --run ${run} claim)"; eval "$out"
+runboard --run ${run} complete >/dev/null; step complete $?
+out="$(runboard --run ${run} claim)"; code=$?; eval "$out"; step claim $code; step token "\${RUNBOARD_LEASE_TOKEN:-<empty>}"
+step said "$(printf '%s' "$out" | head -1)"
+runboard --json --run ${run} claim >/dev/null; step json $?
+`;
+    const direct = bash(root, script('solo'));
+    await startHeadless(root);
+    try {
+      const routed = bash(root, script('served'));
+      for (const [got, run] of [
+        [direct, 'solo'],
+        [routed, 'served'],
+      ] as const) {
+        assert.deepEqual([got.complete, got.claim, got.token, got.json], ['0', '3', '<empty>', '3'], JSON.stringify(got));
+        assert.equal(got.said, `# Run ${run} is completed: nothing can be claimed.`);
+      }
+    } finally {
+      await stopHeadless();
+    }
   });
 
   it('claim --wait is woken when another process makes a task claimable; --timeout gives exit 3', () => {

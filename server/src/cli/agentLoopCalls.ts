@@ -6,6 +6,7 @@ import type { InputOf } from '../../../contract/schemas/params';
 import { NOTHING_TO_CLAIM_TEXT } from '../../../contract/taskText';
 import { agentLeaseMs } from './agentLease';
 import { leaseLines, relativeTime, taskLine } from './humanFormat';
+import { describeError, EXIT, type Output } from './output';
 
 /** The lease token this invocation holds: --token, else $RUNBOARD_LEASE_TOKEN (a claim's `eval` sets it). */
 export function givenLeaseToken(opts: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env): string | undefined {
@@ -111,6 +112,19 @@ export function evalSafe(comments: string[], exports: Record<string, string>): s
 /** Ids and tokens are plain (PROTOCOL.md's id rule), but a quote costs nothing and keeps eval safe. */
 export function shellWord(s: string): string {
   return /^[\w.:@-]*$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * A claim on a finished run (RUN_TERMINAL) ends an agent's loop like nothing to claim: exit 3, and
+ * for eval the same comment-and-cleared-token lines (with --json: the error document). Undefined
+ * for any other failure.
+ */
+export function claimOnFinishedRun(out: Output, e: unknown): number | undefined {
+  const { code, message } = describeError(e);
+  if (code !== 'RUN_TERMINAL') return undefined;
+  if (out.json) out.errorDocument(e);
+  else out.result(null, () => evalSafe([message], { RUNBOARD_TASK: '', RUNBOARD_LEASE_TOKEN: '' }));
+  return EXIT.nothingToClaim;
 }
 
 function nothingText(runId: string, result: ClaimTaskResult): string {

@@ -84,7 +84,7 @@ function withGlobalOptions(program: Command, version: string): void {
       'after',
       '\nEnvironment: RUNBOARD_RUN (run id), RUNBOARD_AGENT (agent id), RUNBOARD_LEASE_TOKEN (lease for heartbeat/complete/fail/release),\n' +
         `RUNBOARD_LEASE_MS (lease length of claims, default ${LEASE.agentDefaultMs}), RUNBOARD_ROUTE=0 (never send calls to the root's server: write directly), RUNBOARD_DEBUG=1 (say where each call went).\n` +
-        'Exit codes: 0 ok, 1 rejected (the error code and message on stderr), 2 bad arguments or invalid params, 3 nothing to claim now (claim).',
+        'Exit codes: 0 ok, 1 rejected (the error code and message on stderr), 2 bad arguments or invalid params, 3 nothing to claim now, or the run is finished (claim).',
     );
 }
 

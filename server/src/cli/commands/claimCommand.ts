@@ -4,7 +4,7 @@
 // to the run (or a retry coming due) makes something claimable, or --timeout passes.
 import { keepingAlive } from '../keepAlive';
 import type { ClaimTaskResult } from '../../../../contract/results';
-import { claimParams, claimText } from '../agentLoopCalls';
+import { claimOnFinishedRun, claimParams, claimText } from '../agentLoopCalls';
 import { claimWithWorktree } from '../../worktrees/worktreeCalls';
 import { worktreeShellLines } from '../worktreeLines';
 import { Invocation } from '../invocation';
@@ -20,7 +20,14 @@ export async function claim({ session, out, opts }: Invocation): Promise<number>
     const deadline = opts.timeout !== undefined ? Date.now() + (opts.timeout as number) * 1000 : undefined;
     return keepingAlive(() => waitForClaim(session, runId, attempt, first, deadline));
   };
-  const result = opts.worktree === true ? await claimWithWorktree(session, runId, claimOrWait) : await claimOrWait();
+  let result: ClaimTaskResult;
+  try {
+    result = opts.worktree === true ? await claimWithWorktree(session, runId, claimOrWait) : await claimOrWait();
+  } catch (e) {
+    const finished = claimOnFinishedRun(out, e);
+    if (finished === undefined) throw e;
+    return finished;
+  }
   if (result.task?.lease_token) out.ownTokens.add(result.task.lease_token);
   out.result(result, () =>
     [claimText(runId, result), ...(opts.worktree === true && result.task ? worktreeShellLines(session.root, result.task) : [])].join('\n'),

@@ -8,7 +8,7 @@
 import type { StoreMethod } from '../../../../contract/schemas/params';
 import { MethodCaller, RoutedCaller, debugNotes } from '../../routing/client';
 import { routedCall } from '../../routing/routedCall';
-import { claimParams, claimText, givenLeaseToken, leaseActionParams, leaseActionText } from '../agentLoopCalls';
+import { claimOnFinishedRun, claimParams, claimText, givenLeaseToken, leaseActionParams, leaseActionText } from '../agentLoopCalls';
 import { resolveGlobals } from '../globalOptions';
 import { handOver } from '../handOff';
 import { EXIT, Output } from '../output';
@@ -72,7 +72,7 @@ export async function thinPath(inv: ThinInvocation, env: NodeJS.ProcessEnv = pro
     return true;
   } catch (e) {
     if (!(e instanceof ToFullCli)) {
-      process.exitCode = out.failure(e);
+      process.exitCode = (inv.command === 'claim' ? claimOnFinishedRun(out, e) : undefined) ?? out.failure(e);
       return true;
     }
     handOver({ commandId: e.sentCommandId });
