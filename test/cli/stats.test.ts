@@ -74,7 +74,7 @@ describe('runboard stats', () => {
     assert.equal(stats.over_time.at(-1).by_status.done, 12);
     assert.ok(stats.cycle_by_agent.length >= 2);
     const text = cli(['--root', root, '--run', runId, 'stats']).stdout;
-    assert.match(text, /^task +type +status +attempts +agent +wait +work/m);
+    assert.match(text, /^task +type +status +claims +agent +wait +work/m);
     assert.match(text, /12 done/);
     assert.match(text, /cycle time by type:/);
   });

@@ -80,7 +80,7 @@ function taskCounts(tasks: Task[]): string {
 export function tasksTable(tasks: Task[], now = Date.now()): string {
   if (tasks.length === 0) return 'No tasks.';
   return renderTable(
-    ['TASK', 'STATUS', 'TYPE', 'ATTEMPT', 'AGENT', 'LEASE', 'DEPENDS ON', 'TITLE'],
+    ['TASK', 'STATUS', 'TYPE', 'FAILED', 'AGENT', 'LEASE', 'DEPENDS ON', 'TITLE'],
     tasks.map((t) => [
       t.id,
       t.status,

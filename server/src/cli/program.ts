@@ -108,7 +108,7 @@ function addRunCommands(program: Command): void {
 
   program
     .command('stats')
-    .description("how the run's work went: per task wait, work, attempts and agent; cycle times per task type and agent")
+    .description("how the run's work went: per task wait, work, claims and agent; cycle times per task type and agent")
     .argument('[run_id]')
     .option('--slices <n>', 'cut the run into n equal time slices for throughput and statuses over time (default 20)', integer)
     .action(handle(statsCommand, 'stats'));

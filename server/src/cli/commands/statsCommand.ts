@@ -1,4 +1,4 @@
-// stats: how a run's work went (PROTOCOL.md §runStats) — per task wait, work, attempts and agent,
+// stats: how a run's work went (PROTOCOL.md §runStats) — per task wait, work, claims (the protocol's attempts) and agent,
 // and cycle times per task type and per agent; --json prints the protocol's result.
 import type { CycleTimes, RunStatsResult } from '../../../../contract/results';
 import type { Invocation } from '../invocation';
@@ -12,7 +12,7 @@ export async function stats({ session, out, args, opts }: Invocation): Promise<v
 
 function statsText(r: RunStatsResult): string {
   const tasks = renderTable(
-    ['task', 'type', 'status', 'attempts', 'agent', 'wait', 'work'],
+    ['task', 'type', 'status', 'claims', 'agent', 'wait', 'work'],
     r.tasks.map((t) => [t.task_id, t.task_type, t.status, String(t.attempts), t.agent ?? '', duration(t.wait_ms), duration(t.work_ms)]),
   );
   const done = r.over_time.reduce((n, s) => n + s.done, 0);
