@@ -125,11 +125,12 @@ export function taskLine(verb: string, task: Task): string {
   return `${verb} ${task.id} (${task.task_type}, ${task.status})${title ? ` — ${oneLine(title, 60)}` : ''}`;
 }
 
-export function leaseLines(task: Task, now = Date.now()): string[] {
+/** A task's lease, its labels padded to `width` to line up with the lines around them. */
+export function leaseLines(task: Task, now = Date.now(), width = 9): string[] {
   if (task.lease_token === undefined) return [];
   return [
-    `  lease    ${task.lease_token}`,
-    `  owner    ${task.lease_owner ?? ''}, expires ${relativeTime(task.lease_expires_at_ms ?? now, now)}`,
+    `  ${'lease'.padEnd(width)}${task.lease_token}`,
+    `  ${'owner'.padEnd(width)}${task.lease_owner ?? ''}, expires ${relativeTime(task.lease_expires_at_ms ?? now, now)}`,
   ];
 }
 

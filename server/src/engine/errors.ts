@@ -15,6 +15,11 @@ export function formatTooOld(run: { run_id: string; format?: number }, feature: 
   });
 }
 
+/** TASK_NOT_FOUND, said one way wherever a task is looked up (the id quoted: it may hold spaces). */
+export function taskNotFound(runId: string, taskId: string): DomainError {
+  return new DomainError('TASK_NOT_FOUND', `Run ${runId} has no task ${JSON.stringify(taskId)}.`, { task_id: taskId });
+}
+
 export function isDomainError(e: unknown): e is DomainError {
   return e instanceof DomainError;
 }

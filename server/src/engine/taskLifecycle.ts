@@ -1,7 +1,7 @@
 // The task state machine after a claim (taskClaim.ts): transition actions (SPEC.md §7), requeue
 // and stale-lease expiry, with PROTOCOL.md's fixes — leases checked by token and expiry, leaving
 // in_progress always clears the lease, `attempt` counts failures, `max_attempts` is enforced.
-import { DomainError } from './errors';
+import { DomainError, taskNotFound } from './errors';
 import { EventBuilder } from './eventBuilder';
 import { CommandContext } from './ids';
 import { EventRecord, Task } from '../../../contract/schemas/records';
@@ -48,9 +48,7 @@ export function bump(task: Task, now: number): Task {
 
 export function requireTask(state: RunState, taskId: string): Task {
   const task = state.tasks.get(taskId.trim());
-  if (!task) {
-    throw new DomainError('TASK_NOT_FOUND', `Run ${state.header.run_id} has no task ${JSON.stringify(taskId)}.`, { task_id: taskId });
-  }
+  if (!task) throw taskNotFound(state.header.run_id, taskId);
   return task;
 }
 

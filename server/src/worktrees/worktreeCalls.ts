@@ -7,6 +7,7 @@ import type { InputOf, StoreMethod } from '../../../contract/schemas/params';
 import type { Task, TaskWorktree } from '../../../contract/schemas/records';
 import { isFinishedTask } from '../../../contract/statuses';
 import { DomainError } from '../../../contract/domainError';
+import { taskNotFound } from '../engine/errors';
 import { type MergeWay, worktreeOpen } from '../../../contract/taskRules';
 import { ensureWorktree, mergeTaskBranch, settleWorktree } from './taskWorktrees';
 import { repositoryTop } from './git';
@@ -103,7 +104,7 @@ export async function mergeTask(
 ): Promise<{ task: Task; commit: string; changed: boolean }> {
   const { run } = await site.execute('getRun', { run_id: runId });
   const task = run.tasks.find((t) => t.id === taskId);
-  if (!task) throw new DomainError('TASK_NOT_FOUND', `Run ${runId} has no task ${taskId}.`, { task_id: taskId });
+  if (!task) throw taskNotFound(runId, taskId);
   if (task.status !== 'done')
     throw new DomainError('TASK_TRANSITION_INVALID', `Task ${taskId} is ${task.status}: only a done task's work is merged.`, {
       current_status: task.status,

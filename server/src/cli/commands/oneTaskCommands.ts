@@ -4,7 +4,7 @@ import { CREATABLE_TASK_STATUSES, type TaskStatus } from '../../../../contract/s
 import { taskInputFromLine, wordsOf } from '../../../../contract/taskLine';
 import { waitReasons } from '../../../../contract/taskRules';
 import { attemptText, payloadTitle, waitText, worktreeText } from '../../../../contract/taskText';
-import { DomainError } from '../../engine/errors';
+import { taskNotFound } from '../../engine/errors';
 import { leaseLines, relativeTime, taskLine } from '../humanFormat';
 import { givenLeaseToken } from '../agentLoopCalls';
 import { Invocation } from '../invocation';
@@ -62,7 +62,7 @@ export async function tasksShow({ session, out, args }: Invocation): Promise<voi
   const runId = await session.runId();
   const { run } = await session.execute('getRun', { run_id: runId });
   const task = run.tasks.find((t) => t.id === args[0]);
-  if (!task) throw new DomainError('TASK_NOT_FOUND', `Run ${runId} has no task ${args[0]}.`, { task_id: args[0] });
+  if (!task) throw taskNotFound(runId, args[0]!);
   const now = Date.now();
   const byId = new Map(run.tasks.map((t) => [t.id, t]));
   const waits = waitReasons(task, run, byId, now).map((r) => waitText(r, now));
@@ -88,7 +88,7 @@ function taskDetails(task: Task, byId: ReadonlyMap<string, Task>, waits: string[
   if (task.depends_on_task_ids.length > 0) {
     lines.push(`  depends on  ${task.depends_on_task_ids.map((d) => `${d} (${byId.get(d)?.status ?? 'missing'})`).join(', ')}`);
   }
-  lines.push(...leaseLines(task, now));
+  lines.push(...leaseLines(task, now, 12));
   if (task.last_error) lines.push(`  last error  ${task.last_error}`);
   if (task.result) lines.push(`  result      ${task.result}`);
   if (task.cancelled) lines.push(`  cancelled   ${cancelledText(task.cancelled, now)}`);
