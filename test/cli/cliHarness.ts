@@ -6,6 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 
 import { CLI_JS, REPO, waitFor } from '../server/serverProcess';
+import { removeWorkspace } from '../tempWorkspaces';
 
 export { CLI_JS, REPO };
 
@@ -90,7 +91,7 @@ export function tempWorkspace(prefix = 'runboard-cli-'): string {
 }
 
 export function removeTempWorkspaces(): void {
-  for (const d of roots.splice(0)) fs.rmSync(d, { recursive: true, force: true });
+  for (const d of roots.splice(0)) removeWorkspace(d);
 }
 
 export function eventsOnDisk(root: string, runId: string): { seq: number; type: string; [k: string]: any }[] {

@@ -9,6 +9,7 @@ import { pathToFileURL } from 'node:url';
 import type { ClientConfig } from 'pg';
 import * as rpc from 'vscode-jsonrpc/node';
 import { writeBoardConfig } from '../../scripts/embeddedPostgres';
+import { removeWorkspace } from '../tempWorkspaces';
 
 export const REPO = path.resolve(__dirname, '..', '..');
 export const SERVER_JS = path.join(REPO, 'dist', 'server.js');
@@ -46,11 +47,9 @@ export const onPostgres = testPg !== undefined;
 /** A test about the files themselves (their layout, damage, caches): run on the file store only. */
 export const itOnFiles: typeof it.skip = onPostgres ? it.skip : it;
 
-/** Temp roots made by this test process: removed when it exits, whatever its tests removed themselves. */
+/** Temp roots made by this test process: removed when it exits (with their sockets), whatever its tests removed themselves. */
 const madeRoots: string[] = [];
-process.on('exit', () => {
-  for (const root of madeRoots) fs.rmSync(root, { recursive: true, force: true });
-});
+process.on('exit', () => madeRoots.forEach(removeWorkspace));
 
 export function tempRoot(prefix = 'runboard-server-'): string {
   const root = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), prefix)));

@@ -9,13 +9,14 @@ import { EventRecord } from '../../../contract/schemas/records';
 import { RunService } from '../../../server/src/service/runService';
 import { StoreOptions } from '../../../server/src/store/types';
 import { Diagnostic } from '../../../contract/diagnostic';
+import { removeWorkspace } from '../../tempWorkspaces';
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
 export const WORKERS = path.join(__dirname, 'workers');
 
 /** Temp roots made by this test process: removed when it exits, whatever its tests removed themselves. */
 const madeRoots: string[] = [];
-process.on('exit', () => madeRoots.forEach(removeTree));
+process.on('exit', () => madeRoots.forEach(removeWorkspace));
 
 export function tempRoot(): string {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'runboard-'));
