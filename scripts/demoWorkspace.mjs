@@ -31,13 +31,15 @@ export function demoWorkspace(parent) {
   fs.mkdirSync(path.join(dir, '.runboard', 'runs'), { recursive: true });
   fs.mkdirSync(path.join(dir, '.vscode'), { recursive: true });
   fs.writeFileSync(path.join(dir, '.vscode', 'settings.json'), `${JSON.stringify(DEMO_SETTINGS, null, 2)}\n`);
+  return { dir, untouched: untouchedSinceNow(dir) };
+}
+
+/** A check that is true while nothing in `dir` has changed since this call (or `dir` is gone). */
+export function untouchedSinceNow(dir) {
   const before = listing(dir);
-  return {
-    dir,
-    untouched() {
-      if (!fs.existsSync(dir)) return true;
-      const now = listing(dir);
-      return now.size === before.size && [...now].every(([p, v]) => before.get(p) === v);
-    },
+  return () => {
+    if (!fs.existsSync(dir)) return true;
+    const now = listing(dir);
+    return now.size === before.size && [...now].every(([p, v]) => before.get(p) === v);
   };
 }

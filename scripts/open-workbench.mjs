@@ -4,13 +4,14 @@
 //   - otherwise the npm-installed workbench (code-server; `test/e2e/setup.sh --serve` installs it
 //     on first use, Linux only) served on 127.0.0.1 behind a generated password; the URL and the
 //     password are printed and the server runs until Ctrl-C, which stops it and leaves nothing
-//     behind but a demo workspace that holds the user's work (and says where it is).
+//     behind but a demo workspace that holds the user's work (and says where it is); when this
+//     script dies without stopping it (kill -9), scripts/workbenchWatchdog.mjs does.
 // Usage (after `npm run build`; `npm start` does both):
 //   node scripts/open-workbench.mjs [--web] [--port N] [--workspace DIR]
 //     --web        use the npm-installed workbench even when `code` is on PATH
 //     --port N     port for the web workbench (default: a free one)
 //     --workspace  open this folder instead of a fresh demo copy (it is never changed or removed)
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -80,6 +81,14 @@ for (const entry of ['package.json', 'dist', 'media', 'README.md', 'LICENSE', 'C
   const src = path.join(repo, entry);
   if (fs.existsSync(src)) fs.cpSync(src, path.join(staged, entry), { recursive: true });
 }
+
+// code-server runs in a process group of its own, which a kill -9 of this script or a closed
+// terminal never reaches: a watchdog, told by its stdin closing that this script ended, stops it.
+const watchdog = spawn(process.execPath, [path.join(repo, 'scripts', 'workbenchWatchdog.mjs'), runDir, ...(demo ? [demo.dir] : [])], {
+  detached: true,
+  stdio: ['pipe', 'ignore', 'ignore'],
+});
+watchdog.unref();
 
 let liveness;
 let stopping = false;

@@ -4,7 +4,7 @@ import type { ArchivedRunInfo, ListRunsResult, UnreadableRun } from '../../../co
 import { BoardSummary } from './boardSummary';
 import { oneLine, renderTable } from './table';
 import { runStatusText } from '../../../contract/runRules';
-import { formatBytes, payloadTitle, taskAgent, waitText } from '../../../contract/taskText';
+import { firstLine, formatBytes, payloadTitle, taskAgent, waitText } from '../../../contract/taskText';
 import { awaitsMerge, waitReasons } from '../../../contract/taskRules';
 import { blackboardLine, openQuestionLines } from './blackboardFormat';
 
@@ -46,7 +46,7 @@ export function runsTable(runs: RunRecord[], unreadable: UnreadableRun[] = [], s
         taskCounts(r.tasks),
         relativeTime(r.updated_at_ms),
         size.get(r.run_id) ?? '',
-        oneLine(r.objective, 50),
+        firstLine(r.objective, 50),
       ]),
     ) + (problems ? `\n${problems}` : '')
   );
@@ -65,7 +65,7 @@ export function archivedTable(archived: ArchivedRunInfo[]): string {
         relativeTime(a.archived_at_ms),
         a.archived_by,
         `${formatBytes(a.archive_bytes)} (log ${formatBytes(a.log_bytes)})`,
-        oneLine(a.objective, 50),
+        firstLine(a.objective, 50),
       ]),
     )
   );
@@ -137,7 +137,8 @@ export function leaseLines(task: Task, now = Date.now(), width = 9): string[] {
 export function runDetails(run: RunRecord, board: BoardSummary, blackboard: Blackboard): string {
   const lines = [
     `Run ${run.run_id}  [${runStatusText(run)}]  rev ${run.revision}, seq ${run.last_event_seq}`,
-    `  objective  ${oneLine(run.objective, 100)}`,
+    // Its first line, as every view shows it: the lines after it are the plan's steps, listed below.
+    `  objective  ${firstLine(run.objective, 100)}`,
   ];
   if (run.why_next_step) lines.push(`  next       ${oneLine(run.why_next_step, 100)}`);
   if (run.workspace.canonical_path) lines.push(`  workspace  ${run.workspace.canonical_path} (epoch ${run.workspace.lease_epoch})`);

@@ -4,7 +4,8 @@
 // foreground job. It installs the workbench from inside an npm script (the environment that once
 // broke code-server's postinstall) on an empty cache, serves Runboard on a demo workspace behind
 // a generated password, opens with the Runboard view and the demo README shown, and Ctrl-C (a
-// SIGINT to the whole group) ends it with exit 130, no error text, no process and no temp folder left.
+// SIGINT to the whole group) ends it with exit 130, no error text, no process and no temp folder
+// left. Started again and killed with kill -9, its watchdog leaves nothing either.
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -13,7 +14,7 @@ import * as path from 'node:path';
 import { REPO_ROOT } from '../driver/paths.mjs';
 import { Workbench } from '../driver/workbench.mjs';
 
-export const title = 'npm start from a fresh clone installs, serves Runboard behind a password, and Ctrl-C leaves nothing';
+export const title = 'npm start from a fresh clone installs, serves Runboard behind a password, and Ctrl-C or kill -9 leaves nothing';
 export const timeoutMs = 600_000;
 
 /** A copy of the checkout as `git clone` would make it (tracked and new files, nothing ignored), with the repo's node_modules. */
@@ -48,6 +49,20 @@ function processesIn(dir) {
     }
   }
   return found;
+}
+
+/** The run folders of `npm start` in the clone's workbench cache. */
+function serveFolders(clone) {
+  return fs.readdirSync(path.join(clone, 'test', 'e2e', '.cache')).filter((f) => f.startsWith('serve-'));
+}
+
+/** Resolves once `test()` holds, checking every 200 ms; fails with `why()` after `ms`. */
+async function until(test, ms, why) {
+  const deadline = Date.now() + ms;
+  while (!test()) {
+    if (Date.now() > deadline) throw new Error(why());
+    await new Promise((r) => setTimeout(r, 200));
+  }
 }
 
 /** Collects a stream; `waitFor(re)` resolves with the first match in everything so far or later. */
@@ -133,11 +148,27 @@ export async function run({ page, log }) {
     assert.doesNotMatch(err.text() + out.text(), /\berror\b|exited on its own/i, 'no error text');
     log(`Ctrl-C: npm start ended by ${signal ?? code}, nothing on stderr`);
 
-    assert.deepEqual(processesIn(clone), [], 'no process of the clone is left');
+    // The watchdog (its own process group) ends as it sees the script's pipe close.
+    await until(() => processesIn(clone).length === 0, 15_000, () => `processes of the clone left:\n${processesIn(clone).join('\n')}`);
     assert.equal(fs.existsSync(workspace), false, `the untouched demo workspace ${workspace} is removed`);
-    const left = fs.readdirSync(path.join(clone, 'test', 'e2e', '.cache')).filter((f) => f.startsWith('serve-'));
-    assert.deepEqual(left, [], 'the run folder is removed');
+    assert.deepEqual(serveFolders(clone), [], 'the run folder is removed');
     log('no process, demo workspace or run folder left');
+
+    // A terminal killed, or kill -9 of npm start's group: code-server's own group is never signalled,
+    // and the watchdog stops it and removes what npm start made.
+    const again = spawn('npm', ['start'], { cwd: clone, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PATH: pathWithoutCode() } });
+    const againExited = new Promise((resolve) => again.once('exit', (code, signal) => resolve({ code, signal })));
+    const againOut = collect(again.stdout, againExited);
+    collect(again.stderr, againExited);
+    [, workspace] = await againOut.waitFor(/Demo workspace: (.+)\n/, 240_000);
+    await againOut.waitFor(/password: (\S+)/, 240_000);
+    assert.ok(processesIn(clone).some((p) => /code-server/.test(p)), 'code-server runs');
+    process.kill(-again.pid, 'SIGKILL');
+    await againExited;
+    await until(() => processesIn(clone).length === 0, 30_000, () => `left after kill -9:\n${processesIn(clone).join('\n')}`);
+    assert.equal(fs.existsSync(workspace), false, `the untouched demo workspace ${workspace} is removed`);
+    assert.deepEqual(serveFolders(clone), [], 'the run folder is removed');
+    log('kill -9 of npm start: the watchdog stopped code-server and removed its folders');
   } finally {
     if (wb) await wb.close();
     if (child && child.exitCode === null && child.signalCode === null) {
