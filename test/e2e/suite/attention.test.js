@@ -57,6 +57,33 @@ suite('attention', () => {
     await ctx.attention.refresh();
     assert.strictEqual(ctx.notices.filter((n) => n.message.includes('Deploy the flaky service failed')).length, told, 'said once');
   });
+
+  test('a task failed with attempts left: listed with a notification offering Retry, which makes it runnable and clears it', async () => {
+    const api = await runboard();
+    const ctx = api.ctx;
+    const ref = await createRun(api, 'Attention: a task that failed once');
+    await ctx.server.request(createTasks, {
+      root: ref.root,
+      run_id: ref.run_id,
+      tasks: [
+        { id: 'build', task_type: 'w', payload: { title: 'Build the release' } },
+        { id: 'ship', task_type: 'w', depends_on_task_ids: ['build'] },
+      ],
+    });
+    const { task } = await ctx.server.request(claimTask, { root: ref.root, run_id: ref.run_id, agent_id: 'agent-8', task_id: 'build' });
+    assert.ok(task);
+    await ctx.server.request(transitionTask, { root: ref.root, run_id: ref.run_id, task_id: 'build', action: 'fail', lease_token: task.lease_token, error: 'tests red' });
+
+    const mine = () => ctx.attention.items.find((i) => i.run_id === ref.run_id && i.task_id === 'build');
+    const item = await waitFor(() => mine(), 'the attention item');
+    assert.deepStrictEqual([item.kind, item.action, item.title], ['task_failed', 'retry', 'Build the release failed (attempt 1/3): tests red']);
+    const notice = await waitFor(() => ctx.notices.find((n) => n.message.includes('Build the release failed (attempt 1/3)')), 'the notification');
+    assert.deepStrictEqual(Object.keys(notice.actions), ['Retry']);
+    await notice.actions.Retry();
+
+    await waitFor(() => !mine(), 'the item to clear');
+    await waitFor(() => ctx.model.task({ ...ref, task_id: 'build' })?.status === 'runnable', 'the runs model to see the task runnable');
+  });
 });
 
 suite('go to task', () => {
