@@ -2,7 +2,9 @@
 // is served on its socket while this server holds the root's endpoint lock. While another server
 // holds it, this one tries again every RETRY_MS and takes over when that one stops (handover);
 // meanwhile it sends its writes to that server (writeRouting.ts). A root without .runboard/ is
-// not served until it has one: opening a folder in the editor makes nothing in it.
+// not served until it has one: opening a folder in the editor makes nothing in it. Its top folder
+// is watched meanwhile, so that the first `runboard init` or run makes it served at once, not at
+// the next retry (which still covers a file system that raises no events).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { RUNBOARD_DIR } from '../../../contract/layout';
@@ -14,6 +16,8 @@ export const RETRY_MS = 2000;
 
 interface RootSocket {
   served?: ServedSocket;
+  /** The root's top folder, watched while it has no .runboard/. */
+  waitingForFolder?: fs.FSWatcher;
   /** Another server held the endpoint lock at the last attempt. */
   heldElsewhere?: boolean;
   trying: boolean;
@@ -29,10 +33,11 @@ export class SocketKeeper {
   constructor(
     private readonly store: RunService,
     private readonly log: (message: string) => void,
+    retryMs = RETRY_MS,
   ) {
     this.timer = setInterval(() => {
       for (const root of this.roots.keys()) void this.attempt(root);
-    }, RETRY_MS);
+    }, retryMs);
     this.timer.unref();
   }
 
@@ -50,6 +55,7 @@ export class SocketKeeper {
   remove(root: string): void {
     const r = this.roots.get(root);
     this.roots.delete(root);
+    r?.waitingForFolder?.close();
     r?.served?.stopNow();
   }
 
@@ -73,11 +79,15 @@ export class SocketKeeper {
   private close(): void {
     this.closed = true;
     clearInterval(this.timer);
+    for (const r of this.roots.values()) r.waitingForFolder?.close();
   }
 
   private async attempt(root: string): Promise<void> {
     const r = this.roots.get(root);
-    if (!r || r.served || r.trying || this.closed || !fs.existsSync(path.join(root, RUNBOARD_DIR))) return;
+    if (!r || r.served || r.trying || this.closed) return;
+    if (!fs.existsSync(path.join(root, RUNBOARD_DIR))) return this.watchForFolder(root, r);
+    r.waitingForFolder?.close();
+    r.waitingForFolder = undefined;
     r.trying = true;
     try {
       const outcome = await serveSocket(this.store, root, { log: this.log });
@@ -99,6 +109,22 @@ export class SocketKeeper {
       this.say(r, `serving the socket of ${root}: ${errorText(e)}`);
     } finally {
       r.trying = false;
+    }
+  }
+
+  /** Watches the root's top folder for .runboard/ to appear; without events (or watches) the retry does it. */
+  private watchForFolder(root: string, r: RootSocket): void {
+    if (r.waitingForFolder) return;
+    try {
+      r.waitingForFolder = fs.watch(root, { persistent: false }, (_event, name) => {
+        if (name === null || name === RUNBOARD_DIR) void this.attempt(root);
+      });
+      r.waitingForFolder.on('error', () => {
+        r.waitingForFolder?.close();
+        r.waitingForFolder = undefined;
+      });
+    } catch {
+      // A root that cannot be watched (gone, no watches left): the retry looks again.
     }
   }
 
