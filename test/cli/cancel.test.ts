@@ -66,6 +66,8 @@ describe('runboard tasks cancel', () => {
     const cancelledShown = cli(['--root', root, 'tasks', 'show', 'a']);
     assert.match(cancelledShown.stdout, /^Task a {2}\[cancelled\]/);
     assert.match(cancelledShown.stdout, /cancelled +\S+ ago by ana: Out of scope/);
+    // It waits for nothing: its cancelled line says what became of it, once.
+    assert.doesNotMatch(cancelledShown.stdout, /waits:|claimable now/);
   });
 
   it('says in words what it cancelled and which tasks now wait; --cascade cancels them, naming the task it came from', () => {

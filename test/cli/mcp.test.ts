@@ -425,6 +425,8 @@ describe('runboard mcp', () => {
       'No task is ready to claim: other agents hold every open task.',
       'the text a model reads says why, not "Done."',
     );
+    const nothing = await call(second, 'claim_task');
+    assert.equal(nothing.text, 'No task claimed: Nothing is claimable now: other agents hold every open task.', 'said once');
     const taken = await ok(second, 'requeue_task', { task_id: 'a', force: true, reason: 'stuck' });
     assert.equal(JSON.stringify(taken).includes(mine.task.lease_token), false);
     const refused = await call(first, 'heartbeat_task', { task_id: 'a' });

@@ -196,6 +196,11 @@ describe('runboard tasks and leases', () => {
     // Its own token, with RUNBOARD_LEASE_TOKEN set; another session's listing leaves it out.
     assert.equal(cliJson(root, ['tasks', 'list'], 0, { env: { RUNBOARD_LEASE_TOKEN: token } }).tasks[0].lease_token, token);
     assert.equal(cliJson(root, ['tasks', 'list']).tasks[0].lease_token, undefined);
+    // tasks show for people: the same rule (it printed every holder's token).
+    const shown = (env: Record<string, string>) => cli(['--root', root, '--agent', 'other', 'tasks', 'show', 'a'], { env }).stdout;
+    assert.equal(shown({}).includes(token), false, "another agent's tasks show does not print the token");
+    assert.match(shown({}), /^ {2}lease {7}held \(its token is its holder's\)$/m);
+    assert.match(shown({ RUNBOARD_LEASE_TOKEN: token }), new RegExp(`^ {2}lease {7}${token}$`, 'm'));
   });
 
   it(

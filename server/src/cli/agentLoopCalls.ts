@@ -92,7 +92,8 @@ function claimedText(runId: string, result: ClaimTaskResult): string {
   const said = [
     taskLine('Claimed', task),
     `  run      ${runId}`,
-    ...leaseLines(task),
+    // The claim's own lease: its token is this invocation's.
+    ...leaseLines(task, () => true),
     `  attempt  ${task.attempt} of ${task.max_attempts} failed so far`,
   ];
   return evalSafe(said, { RUNBOARD_RUN: runId, RUNBOARD_TASK: task.id, RUNBOARD_LEASE_TOKEN: task.lease_token ?? '' });

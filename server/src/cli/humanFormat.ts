@@ -125,11 +125,14 @@ export function taskLine(verb: string, task: Task): string {
   return `${verb} ${task.id} (${task.task_type}, ${task.status})${title ? ` — ${oneLine(title, 60)}` : ''}`;
 }
 
-/** A task's lease, its labels padded to `width` to line up with the lines around them. */
-export function leaseLines(task: Task, now = Date.now(), width = 9): string[] {
+/**
+ * A task's lease, its labels padded to `width` to line up with the lines around them; its token
+ * only when `own` accepts it (leasePrivacy.ts: an agent is shown only its own tokens).
+ */
+export function leaseLines(task: Task, own: (token: string) => boolean, now = Date.now(), width = 9): string[] {
   if (task.lease_token === undefined) return [];
   return [
-    `  ${'lease'.padEnd(width)}${task.lease_token}`,
+    `  ${'lease'.padEnd(width)}${own(task.lease_token) ? task.lease_token : "held (its token is its holder's)"}`,
     `  ${'owner'.padEnd(width)}${task.lease_owner ?? ''}, expires ${relativeTime(task.lease_expires_at_ms ?? now, now)}`,
   ];
 }

@@ -16,11 +16,11 @@ import { CREATABLE_TASK_STATUSES } from '../../../contract/statuses';
 
 const CREATABLE: ReadonlySet<string> = new Set(CREATABLE_TASK_STATUSES);
 
-/** How a refusal names the task: by its place in a batch of several, by its id when it is the only one. */
+/** How a refusal names the task: by its place in a batch of several (as a field path: tasks[0]), by its id when it is the only one. */
 type TaskNamer = (index: number, id?: string) => string;
 
 function taskNamer(count: number): TaskNamer {
-  return (index, id) => (count === 1 ? (id ? `Task ${id}` : 'The task') : `Task ${index}${id ? ` (${id})` : ''}`);
+  return (index, id) => (count === 1 ? (id ? `Task ${id}` : 'The task') : `tasks[${index}]${id ? ` (${id})` : ''}`);
 }
 
 function buildTask(input: TaskInput, index: number, ctx: CommandContext, name: TaskNamer): Task {

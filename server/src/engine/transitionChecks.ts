@@ -25,7 +25,7 @@ export function taskOfRequest(state: RunState, req: TransitionRequest, requireTa
     'TASK_LEASE_INVALID',
     // A lease its holder ended (complete, fail, release) is forgotten on purpose (endLease): it
     // cannot be told from a token of another run, so the message names both.
-    `No task of run ${state.header.run_id} holds lease ${token}: it ended when its task was completed, failed or released (claim the next task), or it is not of this run. Pass the task_id to hear about that task.`,
+    `No task of run ${state.header.run_id} holds lease ${token}: it ended when its task was completed, failed or released (claim the next task), or it is not of this run. Name the task to hear about it.`,
     {},
   );
 }
@@ -67,7 +67,7 @@ export function checkLease(task: Task, req: TransitionRequest, now: number, forP
     const instead =
       forPerson ??
       (ownId
-        ? 'the agent id this call gives, in another session: pass the lease_token that claim returned, or requeue the task with force to take it back'
+        ? 'the agent id this call gives, in another session: pass the lease token its claim returned, or requeue the task with force to take it back'
         : 'pick another task, or wait until it is released');
     throw new DomainError('TASK_LEASE_REQUIRED', `Task ${task.id} is claimed by ${task.lease_owner ?? 'another agent'} — ${instead}.`, {
       task_id: task.id,

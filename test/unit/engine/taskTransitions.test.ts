@@ -366,7 +366,10 @@ describe('lease checks', () => {
     h.addTask({ id: 't' });
     const t = h.claim({ agent_id: 'cli:me@host', task_id: 't' })!;
     const own = expectDomainError(() => h.transition({ task_id: 't', action: 'release', agent_id: 'cli:me@host' }), 'TASK_LEASE_REQUIRED');
-    assert.match(own.message, /^Task t is claimed by cli:me@host — the agent id this call gives, in another session: pass the lease_token/);
+    assert.match(
+      own.message,
+      /^Task t is claimed by cli:me@host — the agent id this call gives, in another session: pass the lease token its claim returned/,
+    );
     const other = expectDomainError(() => h.transition({ task_id: 't', action: 'release', agent_id: 'someone' }), 'TASK_LEASE_REQUIRED');
     assert.match(other.message, /— pick another task, or wait until it is released\.$/);
     h.transition({ task_id: 't', action: 'complete', lease_token: t.lease_token });

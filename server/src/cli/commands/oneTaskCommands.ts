@@ -1,6 +1,6 @@
 // tasks add (one task, written in one line) and tasks show (one task, and why it waits).
 import type { Task } from '../../../../contract/schemas/records';
-import { CREATABLE_TASK_STATUSES, type TaskStatus } from '../../../../contract/statuses';
+import { CREATABLE_TASK_STATUSES, isFinishedTask, type TaskStatus } from '../../../../contract/statuses';
 import { taskInputFromLine, wordsOf } from '../../../../contract/taskLine';
 import { waitReasons } from '../../../../contract/taskRules';
 import { attemptText, payloadTitle, waitText, worktreeText } from '../../../../contract/taskText';
@@ -66,7 +66,7 @@ export async function tasksShow({ session, out, args }: Invocation): Promise<voi
   const now = Date.now();
   const byId = new Map(run.tasks.map((t) => [t.id, t]));
   const waits = waitReasons(task, run, byId, now).map((r) => waitText(r, now));
-  out.result({ task, claimable: waits.length === 0, waits }, () => taskDetails(task, byId, waits, now));
+  out.result({ task, claimable: waits.length === 0, waits }, () => taskDetails(task, byId, waits, now, (t) => out.ownTokens.has(t)));
 }
 
 /** "2m ago by cli:ana, cascade from a: obsolete". */
@@ -76,7 +76,7 @@ function cancelledText(c: NonNullable<Task['cancelled']>, now: number): string {
   return `${relativeTime(c.at_ms, now)}${by}${from}${c.reason ? `: ${c.reason}` : ''}`;
 }
 
-function taskDetails(task: Task, byId: ReadonlyMap<string, Task>, waits: string[], now: number): string {
+function taskDetails(task: Task, byId: ReadonlyMap<string, Task>, waits: string[], now: number, own: (token: string) => boolean): string {
   const p = (task.payload ?? {}) as { description?: unknown; output_target?: { path?: unknown } };
   const lines = [
     `Task ${task.id}  [${task.status}]  ${task.task_type}, priority ${task.priority}, ${attemptText(task)}, rev ${task.task_rev}`,
@@ -88,16 +88,17 @@ function taskDetails(task: Task, byId: ReadonlyMap<string, Task>, waits: string[
   if (task.depends_on_task_ids.length > 0) {
     lines.push(`  depends on  ${task.depends_on_task_ids.map((d) => `${d} (${byId.get(d)?.status ?? 'missing'})`).join(', ')}`);
   }
-  lines.push(...leaseLines(task, now, 12));
+  lines.push(...leaseLines(task, own, now, 12));
   if (task.last_error) lines.push(`  last error  ${task.last_error}`);
   if (task.result) lines.push(`  result      ${task.result}`);
   if (task.cancelled) lines.push(`  cancelled   ${cancelledText(task.cancelled, now)}`);
   if (task.labels?.length) lines.push(`  labels      ${task.labels.join(', ')}`);
   const worktree = worktreeText(task);
   if (worktree) lines.push(`  ${worktree}`);
-  // A task in progress is not waiting: it is being worked, under the lease its reason names.
+  // A done or cancelled task waits for nothing (its status and cancelled line say it all); one in
+  // progress is not waiting: it is being worked, under the lease its reason names.
   const label = task.status === 'in_progress' ? 'in progress' : 'waits:     ';
-  lines.push(waits.length === 0 ? '  claimable now' : `  ${label} ${waits.join('; ')}`);
+  if (!isFinishedTask(task.status)) lines.push(waits.length === 0 ? '  claimable now' : `  ${label} ${waits.join('; ')}`);
   return lines.join('\n');
 }
 

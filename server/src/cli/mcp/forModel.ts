@@ -109,8 +109,8 @@ export function summaryOf(v: Obj): string {
       `${v.tasks.length} task${v.tasks.length === 1 ? '' : 's'}${shown.length ? ': ' : ''}${shown.join('; ')}${v.tasks.length > 12 ? '; …' : ''}`,
     );
   }
-  // ready_tasks with none: its tasks (empty) are left out, its reason says why.
-  if (typeof v.reason === 'string') lines.push(`No task is ready to claim: ${v.reason}.`);
+  // ready_tasks with none: its tasks (empty) are left out, its reason says why (a claim's note says it for a claim).
+  if (typeof v.reason === 'string' && !('task' in v)) lines.push(`No task is ready to claim: ${v.reason}.`);
   if (isObj(v.board) && Array.isArray(v.board.claimable_now)) lines.push(`Claimable now: ${v.board.claimable_now.join(', ') || 'none'}`);
   if (isObj(v.checkpoint)) lines.push(`Checkpoint ${String(v.checkpoint.checkpoint_id)} at seq ${String(v.checkpoint.seq)}`);
   if (isObj(v.drift)) lines.push(`Drift: ${v.drift.mismatch ? 'yes' : 'none'} (${String(v.events_applied)} events replayed)`);
