@@ -18,3 +18,8 @@ export class DomainError extends Error {
     return { code: this.code, ...this.details };
   }
 }
+
+/** TASK_NOT_FOUND, said one way wherever a task is looked up (the id quoted: it may hold spaces). */
+export function taskNotFound(runId: string, taskId: string): DomainError {
+  return new DomainError('TASK_NOT_FOUND', `Run ${runId} has no task ${JSON.stringify(taskId)}.`, { task_id: taskId });
+}

@@ -1,8 +1,8 @@
 // Domain errors (contract/domainError.ts), and the engine's own kinds of them.
-import { DomainError } from '../../../contract/domainError';
+import { DomainError, taskNotFound } from '../../../contract/domainError';
 import { formatOf, SINCE_FORMAT, type FormatFeature } from '../../../contract/events';
 
-export { DomainError };
+export { DomainError, taskNotFound };
 
 /** RUN_FORMAT_TOO_OLD: `what` needs a run of the format that has `feature` (contract/events.ts SINCE_FORMAT). */
 export function formatTooOld(run: { run_id: string; format?: number }, feature: FormatFeature, what: string): DomainError {
@@ -13,11 +13,6 @@ export function formatTooOld(run: { run_id: string; format?: number }, feature: 
     format,
     needed,
   });
-}
-
-/** TASK_NOT_FOUND, said one way wherever a task is looked up (the id quoted: it may hold spaces). */
-export function taskNotFound(runId: string, taskId: string): DomainError {
-  return new DomainError('TASK_NOT_FOUND', `Run ${runId} has no task ${JSON.stringify(taskId)}.`, { task_id: taskId });
 }
 
 export function isDomainError(e: unknown): e is DomainError {
