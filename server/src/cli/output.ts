@@ -13,7 +13,9 @@ export const EXIT = { ok: 0, domain: 1, usage: 2, nothingToClaim: 3 } as const;
 export class Output {
   /** Lease tokens this invocation holds (--token, RUNBOARD_LEASE_TOKEN, its own claim): the only ones it prints. */
   readonly ownTokens = new Set<string>();
-  private readonly replacer = ownTokensOnly((t) => this.ownTokens.has(t));
+  /** Whether `token` is one this invocation holds: the only tokens it prints, in JSON and in text. */
+  readonly owns = (token: string): boolean => this.ownTokens.has(token);
+  private readonly replacer = ownTokensOnly(this.owns);
 
   constructor(
     readonly json: boolean,

@@ -68,4 +68,23 @@ describe('ToolCallsInOrder', () => {
     await s.end('slow');
     await s.close();
   });
+
+  it("the client's answer to a request of the server's, or the server cancelling its own, does not end the client's call of the same id", async () => {
+    // The transport under it, as the wrapper sees one: messages in, messages out.
+    const delivered: unknown[] = [];
+    const inner = { start: async () => {}, close: async () => {}, send: async () => {} } as unknown as ConstructorParameters<
+      typeof ToolCallsInOrder
+    >[0];
+    const order = new ToolCallsInOrder(inner);
+    order.onmessage = (m) => 'method' in m && m.method === 'tools/call' && delivered.push((m as { id: unknown }).id);
+    const call = (id: number) => inner.onmessage!({ jsonrpc: '2.0', id, method: 'tools/call', params: { name: 'step', arguments: {} } });
+    call(1);
+    call(2);
+    assert.deepEqual(delivered, [1]);
+    inner.onmessage!({ jsonrpc: '2.0', id: 1, result: {} }); // the client answers the server's request 1
+    await order.send({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 1 } }); // the server cancels its request 1
+    assert.deepEqual(delivered, [1], "call 2 still waits for the answer to the client's call 1");
+    await order.send({ jsonrpc: '2.0', id: 1, result: { content: [] } });
+    assert.deepEqual(delivered, [1, 2]);
+  });
 });

@@ -66,7 +66,7 @@ export async function tasksShow({ session, out, args }: Invocation): Promise<voi
   const now = Date.now();
   const byId = new Map(run.tasks.map((t) => [t.id, t]));
   const waits = waitReasons(task, run, byId, now).map((r) => waitText(r, now));
-  out.result({ task, claimable: waits.length === 0, waits }, () => taskDetails(task, byId, waits, now, (t) => out.ownTokens.has(t)));
+  out.result({ task, claimable: waits.length === 0, waits }, () => taskDetails(task, byId, waits, now, out.owns));
 }
 
 /** "2m ago by cli:ana, cascade from a: obsolete". */

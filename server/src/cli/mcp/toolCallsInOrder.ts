@@ -11,11 +11,20 @@ type Received = { message: JSONRPCMessage; extra?: MessageExtraInfo };
 const isToolCall = (m: JSONRPCMessage): m is JSONRPCMessage & { id: RequestId; method: 'tools/call' } =>
   'method' in m && m.method === 'tools/call' && 'id' in m;
 
-/** The request a response or a cancellation is about, if it is one. */
-function endedRequest(m: JSONRPCMessage): RequestId | undefined {
-  if ('id' in m && !('method' in m)) return m.id;
-  if ('method' in m && m.method === 'notifications/cancelled') return (m.params as { requestId?: RequestId } | undefined)?.requestId;
-  return undefined;
+// Each side numbers its own requests: a response this server sends ends a client's request, a
+// cancellation the client sends names one; the client's responses and the server's own
+// cancellations are about the server's requests, whose ids may be the same numbers.
+
+/** The client's request an outgoing message answers, if it is a response. */
+function answered(m: JSONRPCMessage): RequestId | undefined {
+  return 'id' in m && !('method' in m) ? m.id : undefined;
+}
+
+/** The client's request an incoming message cancels, if it is a cancellation. */
+function cancelled(m: JSONRPCMessage): RequestId | undefined {
+  return 'method' in m && m.method === 'notifications/cancelled'
+    ? (m.params as { requestId?: RequestId } | undefined)?.requestId
+    : undefined;
 }
 
 export class ToolCallsInOrder implements Transport {
@@ -45,13 +54,13 @@ export class ToolCallsInOrder implements Transport {
 
   async send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
     await this.inner.send(message, options);
-    if (this.running !== undefined && endedRequest(message) === this.running) this.next();
+    if (this.running !== undefined && answered(message) === this.running) this.next();
   }
 
   private receive(r: Received): void {
     if (!isToolCall(r.message)) {
       this.onmessage?.(r.message, r.extra);
-      if (this.running !== undefined && endedRequest(r.message) === this.running) this.next();
+      if (this.running !== undefined && cancelled(r.message) === this.running) this.next();
       return;
     }
     this.waiting.push(r);
