@@ -4,7 +4,7 @@
 // out), and the run's last replay (its drift, kept by the server until the next replay).
 import type { RunRecord, StoredBlackboard, Task } from './schemas/records';
 import { EVENT } from './events';
-import { attemptText, firstLine, taskTitle } from './taskText';
+import { attemptsUsedText, firstLine, taskTitle } from './taskText';
 
 export const ATTENTION_KINDS = [
   'task_failed',
@@ -101,7 +101,7 @@ export function attentionOf(
         },
       );
     } else if (t.status === 'failed') {
-      item('task_failed', `${t.id}@${t.task_rev}`, t.updated_ts, `${title} failed (${attemptText(t)})${why}`, {
+      item('task_failed', `${t.id}@${t.task_rev}`, t.updated_ts, `${title} failed (${attemptsUsedText(t)})${why}`, {
         task_id: t.id,
       });
     } else if (t.status === 'blocked') {

@@ -85,6 +85,11 @@ export function leaseRemainingMs(task: Pick<Task, 'lease_expires_at_ms'>, now: n
   return task.lease_expires_at_ms === undefined ? undefined : task.lease_expires_at_ms - now;
 }
 
+/** "leased to bob for another 4m 12s": who holds a live lease, and for how long yet (refusals say it). */
+export function leasedText(task: Pick<Task, 'lease_owner'>, expiresAtMs: number, now: number): string {
+  return `leased to ${task.lease_owner ?? 'an agent'} for another ${formatDuration(expiresAtMs - now)}`;
+}
+
 /** "lease 23s" / "lease expired" for a leased task, else undefined. */
 export function leaseText(task: Pick<Task, 'lease_expires_at_ms' | 'lease_owner'>, now: number): string | undefined {
   const left = leaseRemainingMs(task, now);
@@ -92,8 +97,19 @@ export function leaseText(task: Pick<Task, 'lease_expires_at_ms' | 'lease_owner'
   return left > 0 ? `lease ${formatDuration(left)}` : 'lease expired';
 }
 
+/** "failed 1/3": the failures a task has had of those it may have (`attempt` counts failures, not tries). */
 export function attemptText(task: Pick<Task, 'attempt' | 'max_attempts'>): string {
-  return `attempt ${task.attempt}/${task.max_attempts}`;
+  return `failed ${task.attempt}/${task.max_attempts}`;
+}
+
+/** What a compact view (the tree's line, a card) shows of a task's failures: nothing until it has one. */
+export function failuresShown(task: Pick<Task, 'attempt' | 'max_attempts'>): string | undefined {
+  return task.attempt > 0 ? attemptText(task) : undefined;
+}
+
+/** "1 of 3 attempts used": a failed task's attempts, in a sentence. */
+export function attemptsUsedText(task: Pick<Task, 'attempt' | 'max_attempts'>): string {
+  return `${task.attempt} of ${task.max_attempts} attempts used`;
 }
 
 /**
@@ -106,13 +122,14 @@ export function taskAgent(task: Pick<Task, 'status' | 'lease_owner' | 'assigned_
   return AGENT_KEPT_TASK_STATUSES.includes(task.status) ? task.assigned_agent : undefined;
 }
 
-/** The tree's description of a task: owner, lease countdown, attempt/max. */
+/** The tree's description of a task: owner, lease countdown, failures. */
 export function taskDescription(task: Task, now: number): string {
   const parts: string[] = [];
   if (task.lease_owner) parts.push(task.lease_owner);
   const lease = leaseText(task, now);
   if (lease) parts.push(lease);
-  parts.push(attemptText(task));
+  const failures = failuresShown(task);
+  if (failures) parts.push(failures);
   return parts.join(' · ');
 }
 
@@ -136,7 +153,7 @@ export function waitText(r: WaitReason, now: number): string {
     case 'failed':
       return r.exhausted
         ? `failed, attempts exhausted (${r.attempt}/${r.max_attempts})`
-        : `failed (${attemptText(r)}); retry it to run again`;
+        : `failed (${attemptsUsedText(r)}); retry it to run again`;
     case 'done':
       return 'done';
     case 'cancelled':

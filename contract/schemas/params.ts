@@ -128,10 +128,18 @@ export const TASK_INPUT_ALIASES: Readonly<Record<string, string>> = {
   output_target: 'payload.output_target',
 };
 
-/** What a task row with fields TaskInput does not know is told: each field, and its right name where there is one. */
-export function unknownTaskFields(keys: readonly string[]): string {
+/** What the fields of a task row hold, where their name does not say it. */
+const TASK_FIELD_HINTS: Record<string, string> = { payload: 'payload (title, description, output_target…)' };
+
+/**
+ * What a task row with fields its schema does not know is told: each field, its right name where
+ * there is one, and the fields there are — the schema's own (`known`; default TaskInput's).
+ */
+export function unknownTaskFields(keys: readonly string[], known: readonly string[] = Object.keys(TaskInput.shape)): string {
   const said = keys.map((k) => (TASK_INPUT_ALIASES[k] ? `"${k}" (did you mean "${TASK_INPUT_ALIASES[k]}"?)` : `"${k}"`));
-  return `Unknown task field${keys.length > 1 ? 's' : ''} ${said.join(', ')}. A task has id, task_type, payload (title, description, output_target…), status, priority, depends_on_task_ids, max_attempts, workflow_id, workflow_node_id, parent_task_id, decision_ids, artifact_ids.`;
+  // command_id is allowed on a row and ignored: not a field of the task.
+  const fields = known.filter((k) => k !== 'command_id').map((k) => TASK_FIELD_HINTS[k] ?? k);
+  return `Unknown task field${keys.length > 1 ? 's' : ''} ${said.join(', ')}. A task has ${fields.join(', ')}.`;
 }
 
 export const TaskInput = z.strictObject(

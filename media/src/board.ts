@@ -8,7 +8,7 @@ import '@vscode-elements/elements/dist/vscode-icon/index.js';
 import '@vscode-elements/elements/dist/vscode-toolbar-button/index.js';
 import type { BoardAction, BoardModel, BoardState, CardModel, FromBoard, ToBoard } from '../../client/src/board/boardProtocol';
 import { BOARD_COLUMNS, isFinishedTask, TASK_STATUS_LABEL, type TaskStatus } from '../../contract/statuses';
-import { formatDuration } from '../../contract/taskText';
+import { failuresShown, formatDuration } from '../../contract/taskText';
 import { createFilterBox } from './lib/filterBox';
 import { el, icon, vscodeApi } from './lib/dom';
 
@@ -65,11 +65,9 @@ function renderCard(card: CardModel, m: BoardModel): HTMLElement {
   c.tabIndex = 0;
   c.append(el('div', 'card-title', card.title));
   const meta = el('div', 'card-meta');
-  meta.append(
-    el('span', 'task-type', card.task_type),
-    el('span', 'task-id', card.id),
-    el('span', 'attempt', `attempt ${card.attempt}/${card.max_attempts}`),
-  );
+  meta.append(el('span', 'task-type', card.task_type), el('span', 'task-id', card.id));
+  const failures = failuresShown(card);
+  if (failures) meta.append(el('span', 'attempt', failures));
   if (card.priority !== 0) meta.append(el('span', 'priority', `priority ${card.priority}`));
   c.append(meta);
   if (card.lease_owner) {

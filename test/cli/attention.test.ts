@@ -44,7 +44,7 @@ describe('runboard attention', () => {
     cliJson(root, ['--run', 'f', 'fail', '--token', task.lease_token, '--error', 'tests red']);
     assert.match(
       cli(['--root', root, 'attention']).stdout,
-      /^f {2}Build it failed \(attempt 1\/3\): tests red\n {4}→ runboard --run f retry build$/m,
+      /^f {2}Build it failed \(1 of 3 attempts used\): tests red\n {4}→ runboard --run f retry build$/m,
     );
     const nothing = cli(['--root', root, '--run', 'f', 'claim']);
     assert.equal(nothing.status, 3);

@@ -109,7 +109,7 @@ describe('tasks as people write them', () => {
     );
     const shown = cli(['--root', root, 'tasks', 'show', 'changelog']);
     assert.equal(shown.status, 0, shown.stderr);
-    assert.match(shown.stdout, /^Task changelog {2}\[pending\] {2}implementation, priority 2, attempt 0\/3/);
+    assert.match(shown.stdout, /^Task changelog {2}\[pending\] {2}implementation, priority 2, failed 0\/3/);
     assert.match(shown.stdout, /target {6}CHANGELOG.md/);
     assert.match(shown.stdout, /waits: {6}waits for survey-docs \(pending\)/);
     const json = cliJson(root, ['tasks', 'show', 'survey-docs']);

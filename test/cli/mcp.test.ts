@@ -330,7 +330,14 @@ describe('runboard mcp', () => {
     const unknown = await call(client, 'create_tasks', { tasks: [{ task_id: 'y', title: 'Y', task_type: 'w' }] });
     assert.equal(unknown.isError, true);
     assert.match(unknown.text, /"task_id" \(did you mean "id"\?\).*"title" \(did you mean "payload.title"\?\)/);
+    // The fields there are come from the schema: labels among them, and a model may give them.
+    assert.match(unknown.text, /A task has id, task_type, payload \(title, description, output_target…\), .*\blabels\b/);
     assert.equal(eventsOnDisk(root, 'bad').length, 2, 'nothing was written');
+    const labelled = await ok(client, 'create_tasks', { tasks: [{ id: 'l', task_type: 'w', labels: ['ui'] }] });
+    assert.deepEqual(labelled.tasks[0].labels, ['ui']);
+    const blank = await call(client, 'fail_task', { task_id: 'a', error: '  ' });
+    assert.equal(blank.isError, true);
+    assert.match(blank.text, /error/);
   });
 
   it('plans a run from a multi-line objective, adds tasks in one line, and finishes the run (issue 15)', async () => {

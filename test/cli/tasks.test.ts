@@ -128,11 +128,26 @@ describe('runboard tasks and leases', () => {
     assert.match(human.stdout, /^Completed a \(research, done\) — Look around/);
   });
 
+  it('the agent loop commands take the task as their argument, as retry and requeue do', () => {
+    const root = tempWorkspace();
+    seedRun(root, 'r', PLAN);
+    const a = cliJson(root, ['claim', 'a']).task;
+    assert.equal(a.id, 'a');
+    assert.equal(cliJson(root, ['heartbeat', 'a', '--token', a.lease_token]).task.id, 'a');
+    const two = cli(['--root', root, 'complete', 'a', '--task', 'c', '--token', a.lease_token]);
+    assert.equal(two.status, 2);
+    assert.match(two.stderr, /Two tasks named: a \(the argument\) and c \(--task\)/);
+    assert.equal(cliJson(root, ['complete', 'a', '--task', 'a', '--token', a.lease_token]).task.status, 'done');
+  });
+
   it('fail needs --error; retry puts the task back until attempts run out', () => {
     const root = tempWorkspace();
     seedRun(root, 'r', [{ id: 'flaky', task_type: 'test', max_attempts: 2 }]);
     const t1 = cliJson(root, ['claim']).task;
     assert.equal(cli(['--root', root, 'fail', '--token', t1.lease_token]).status, 2, '--error is required');
+    const blank = cli(['--root', root, 'fail', '--token', t1.lease_token, '--error', '  ']);
+    assert.equal(blank.status, 2, 'an empty --error says nothing');
+    assert.match(blank.stderr, /--error <text>.*Expected some text/);
     const failed = cliJson(root, ['fail', '--token', t1.lease_token, '--error', 'assertion failed']);
     assert.equal(failed.task.status, 'failed');
     assert.equal(failed.task.attempt, 1);

@@ -9,6 +9,8 @@ export interface OptionSpec {
   description: string;
   /** The value is an integer (parseInteger). */
   integer?: true;
+  /** The value is text with more than blanks in it (nonBlank). */
+  nonBlank?: true;
   /** The value is one of these. */
   choices?: readonly string[];
   /** The command needs it (commander's requiredOption). */
@@ -26,6 +28,9 @@ export const GLOBAL_OPTIONS: readonly OptionSpec[] = [
   { flags: '--command-id <id>', description: 'idempotency key: a repeat returns the original result and writes nothing' },
 ];
 
+/** Each agent loop command takes its task as one optional argument too, as retry and requeue do. */
+export const TASK_ARGUMENT = 'the task (same as --task)';
+
 const LEASE_TARGET: readonly OptionSpec[] = [
   { flags: '--token <lease_token>', description: 'the lease token from the claim (default: $RUNBOARD_LEASE_TOKEN)' },
   { flags: '--task <task_id>', description: 'the task (default: the task holding that lease)' },
@@ -37,7 +42,7 @@ export const AGENT_LOOP_COMMANDS = {
     options: [
       { flags: '--type <task_type>', description: 'only tasks of this type' },
       { flags: '--workflow <workflow_id>', description: 'only tasks of this workflow' },
-      { flags: '--task <task_id>', description: 'claim this task only' },
+      { flags: '--task <task_id>', description: 'claim this task only (same as the argument)' },
       {
         flags: '--lease-ms <ms>',
         description: `lease length (default $RUNBOARD_LEASE_MS, else ${LEASE.agentDefaultMs}; clamped to ${LEASE.minMs}..${LEASE.maxMs})`,
@@ -67,7 +72,10 @@ export const AGENT_LOOP_COMMANDS = {
   },
   fail: {
     description: 'mark a claimed task failed',
-    options: [...LEASE_TARGET, { flags: '--error <text>', description: 'what went wrong', required: true }],
+    options: [
+      ...LEASE_TARGET,
+      { flags: '--error <text>', description: 'what went wrong, for whoever looks at it next', required: true, nonBlank: true },
+    ],
   },
   release: { description: 'give a claimed task back to the board', options: LEASE_TARGET },
 } as const satisfies Record<string, { description: string; options: readonly OptionSpec[] }>;
@@ -84,4 +92,9 @@ export function optionName(spec: OptionSpec): { name: string; key: string; takes
 /** An integer option's value, or undefined when the text is not an integer. */
 export function parseInteger(text: string): number | undefined {
   return /^-?\d+$/.test(text.trim()) ? Number(text) : undefined;
+}
+
+/** A nonBlank option's value, or undefined when it is empty or only blanks. */
+export function nonBlank(text: string): string | undefined {
+  return text.trim() === '' ? undefined : text;
 }

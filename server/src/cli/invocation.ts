@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { Output } from './output';
 import type { GlobalOptions } from './globalOptions';
 import { CliSession } from './session';
+import { UsageError } from './usageError';
 
 export interface Invocation {
   session: CliSession;
@@ -35,4 +36,14 @@ export async function invoke(cmd: Command, positional: unknown[], load: () => Pr
   } finally {
     session?.close();
   }
+}
+
+/** The task a command names: its argument or --task (both may be given when they agree). */
+export function taskOf({ args, opts }: Pick<Invocation, 'args' | 'opts'>): string | undefined {
+  const [argument] = args;
+  const option = opts.task as string | undefined;
+  if (argument !== undefined && option !== undefined && argument !== option) {
+    throw new UsageError(`Two tasks named: ${argument} (the argument) and ${option} (--task). Name one.`);
+  }
+  return argument ?? option;
 }

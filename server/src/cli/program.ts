@@ -4,7 +4,15 @@ import { MCP_PROFILES } from './mcp/profiles';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { HandlerModule, invoke } from './invocation';
 import { LEASE } from '../../../contract/limits';
-import { AGENT_LOOP_COMMANDS, AgentLoopCommand, GLOBAL_OPTIONS, OptionSpec, parseInteger } from './agentLoopOptions';
+import {
+  AGENT_LOOP_COMMANDS,
+  AgentLoopCommand,
+  GLOBAL_OPTIONS,
+  nonBlank,
+  OptionSpec,
+  parseInteger,
+  TASK_ARGUMENT,
+} from './agentLoopOptions';
 import { DEFAULT_TASK_TYPE } from '../../../contract/taskLine';
 
 const runCommands = () => import('./commands/runCommands.js');
@@ -34,6 +42,13 @@ export function integer(value: string): number {
   return n;
 }
 
+/** Text that says something: not empty, not only blanks. */
+export function text(value: string): string {
+  const said = nonBlank(value);
+  if (said === undefined) throw new InvalidArgumentError('Expected some text, not an empty one.');
+  return said;
+}
+
 /** A non-negative number of seconds (fractions allowed). */
 export function seconds(value: string): number {
   const n = Number(value.trim());
@@ -46,6 +61,7 @@ function withOptions(c: Command, specs: readonly OptionSpec[]): Command {
   for (const spec of specs) {
     const option = new Option(spec.flags, spec.description);
     if (spec.integer) option.argParser(integer);
+    if (spec.nonBlank) option.argParser(text);
     if (spec.choices) option.choices(spec.choices);
     if (spec.required) option.makeOptionMandatory();
     c.addOption(option);
@@ -56,7 +72,7 @@ function withOptions(c: Command, specs: readonly OptionSpec[]): Command {
 /** One of the agent loop's commands (claim, heartbeat, …), with its declared options. */
 function agentLoopCommand(program: Command, name: AgentLoopCommand, handler: (...args: unknown[]) => Promise<void>): void {
   const { description, options } = AGENT_LOOP_COMMANDS[name];
-  withOptions(program.command(name).description(description), options).action(handler);
+  withOptions(program.command(name).description(description).argument('[task_id]', TASK_ARGUMENT), options).action(handler);
 }
 
 export function buildProgram(version: string): Command {

@@ -79,7 +79,7 @@ export function decideFinishRun(state: RunState, p: ParamsOf<'finishRun'>, ctx: 
       throw new DomainError(
         'TASKS_IN_PROGRESS',
         `${working.length} task${working.length > 1 ? 's are' : ' is'} in progress (${working.slice(0, 5).join(', ')}${working.length > 5 ? ', …' : ''}): ` +
-          'let them finish or release them, or pass force to complete the run anyway.',
+          'let them finish or release them, or complete the run with force anyway.',
         { task_ids: working },
       );
     }

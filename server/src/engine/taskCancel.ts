@@ -6,6 +6,7 @@ import { EVENT, runHas } from '../../../contract/events';
 import type { ParamsOf } from '../../../contract/schemas/params';
 import type { EventRecord, Task } from '../../../contract/schemas/records';
 import { cascadeOf, hasLiveLease, isCancellable, leaseExpiry } from '../../../contract/taskRules';
+import { leasedText } from '../../../contract/taskText';
 import { DomainError, formatTooOld } from './errors';
 import { EventBuilder } from './eventBuilder';
 import type { CommandContext } from './ids';
@@ -25,7 +26,7 @@ function checkDependentLease(task: Task, now: number, force: boolean | undefined
   if (force || !hasLiveLease(task, now)) return;
   throw new DomainError(
     'TASK_LEASE_ACTIVE',
-    `Task ${task.id}, which waits on the task cancelled, is leased to ${task.lease_owner ?? 'an agent'} until ${new Date(leaseExpiry(task)).toISOString()}; pass force to cancel it with the others.`,
+    `Task ${task.id}, which waits on the task cancelled, is ${leasedText(task, leaseExpiry(task), now)}; cancel with force to take it along.`,
     { task_id: task.id, lease_owner: task.lease_owner, lease_expires_at_ms: task.lease_expires_at_ms },
   );
 }

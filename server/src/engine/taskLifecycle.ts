@@ -22,6 +22,7 @@ import { EVENT, runHas } from '../../../contract/events';
 import { TaskStatus } from '../../../contract/statuses';
 import { LEASE } from '../../../contract/limits';
 import { attemptsLeft, hasLiveLease, leaseExpiry } from '../../../contract/taskRules';
+import { leasedText } from '../../../contract/taskText';
 
 export const EVENT_FOR_STATUS: Record<TaskStatus, string> = {
   in_progress: EVENT.taskStarted,
@@ -197,7 +198,7 @@ export function decideRequeue(
   if (live && !req.force) {
     throw new DomainError(
       'TASK_LEASE_ACTIVE',
-      `Task ${task.id} is leased to ${task.lease_owner ?? 'an agent'} until ${new Date(leaseExpiry(task)).toISOString()}; pass force to take it back.`,
+      `Task ${task.id} is ${leasedText(task, leaseExpiry(task), ctx.now)}; requeue it with force to take it back.`,
       { task_id: task.id, lease_owner: task.lease_owner, lease_expires_at_ms: task.lease_expires_at_ms },
     );
   }

@@ -146,5 +146,5 @@ export function checkPersonFence(
 ): void {
   checkRevision(task, { action: 'status', expected_task_rev: p.expected_task_rev });
   if (!p.force)
-    checkLease(task, { action: 'status', lease_token: p.lease_token }, now, `pass its lease_token, or force to ${what} it anyway`);
+    checkLease(task, { action: 'status', lease_token: p.lease_token }, now, `give its lease token, or force to ${what} it anyway`);
 }

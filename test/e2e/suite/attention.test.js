@@ -76,8 +76,8 @@ suite('attention', () => {
 
     const mine = () => ctx.attention.items.find((i) => i.run_id === ref.run_id && i.task_id === 'build');
     const item = await waitFor(() => mine(), 'the attention item');
-    assert.deepStrictEqual([item.kind, item.action, item.title], ['task_failed', 'retry', 'Build the release failed (attempt 1/3): tests red']);
-    const notice = await waitFor(() => ctx.notices.find((n) => n.message.includes('Build the release failed (attempt 1/3)')), 'the notification');
+    assert.deepStrictEqual([item.kind, item.action, item.title], ['task_failed', 'retry', 'Build the release failed (1 of 3 attempts used): tests red']);
+    const notice = await waitFor(() => ctx.notices.find((n) => n.message.includes('Build the release failed (1 of 3 attempts used)')), 'the notification');
     assert.deepStrictEqual(Object.keys(notice.actions), ['Retry']);
     await notice.actions.Retry();
 

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Command } from 'commander';
 import { takesCommandId } from '../../../contract/schemas/params';
+import { taskOf } from '../../../server/src/cli/invocation';
 import { buildProgram } from '../../../server/src/cli/program';
 import { thinArgs } from '../../../server/src/cli/thin/thinArgs';
 import { thinTakesCommandId } from '../../../server/src/cli/thin/thinPath';
@@ -17,7 +18,9 @@ function commanderReading(argv: string[]): { command: string; opts: Record<strin
   for (const c of program.commands as Command[]) {
     c.action((...args: unknown[]) => {
       const cmd = args[args.length - 1] as Command;
-      seen = { command: cmd.name(), opts: cmd.opts(), globals: program.opts() };
+      // The full CLI's handlers read the task from the argument or --task (taskOf).
+      const task = taskOf({ args: args.slice(0, -2) as (string | undefined)[], opts: cmd.opts() });
+      seen = { command: cmd.name(), opts: { ...cmd.opts(), ...(task !== undefined ? { task } : {}) }, globals: program.opts() };
     });
   }
   program.exitOverride();
@@ -40,6 +43,11 @@ describe('the thin path reads the agent loop commands as commander does', () => 
     ['fail', '--error', 'broke', '--token', 'tok'],
     ['release', '--task', 't1', '--run', 'r2'],
     ['claim', '--type', 'a', '--type', 'b'],
+    // The task as the argument, as retry and requeue take it.
+    ['claim', 't1'],
+    ['complete', 't1', '--result', 'shipped it'],
+    ['release', '--token', 'tok', 't1'],
+    ['heartbeat', 't1', '--task', 't1'],
   ];
   for (const argv of accepted) {
     it(`reads ${argv.join(' ')}`, () => {
@@ -59,8 +67,11 @@ describe('the thin path reads the agent loop commands as commander does', () => 
     ['claim', '--help'],
     ['-h'],
     ['--version'],
-    ['claim', 'extra'],
-    ['claim', 'heartbeat'],
+    ['claim', 't1', 't2'],
+    ['complete', 't1', '--task', 't2'],
+    ['fail', '-e', 'x'],
+    ['fail', '--token', 'tok', '--error', ' '],
+    ['fail', '--token', 'tok', '--error='],
     ['claim', '--lease-ms', 'soon'],
     ['claim', '--lease-ms'],
     ['claim', '--lease-ms', '--json'],

@@ -46,7 +46,7 @@ describe('attention', () => {
     );
     assert.deepEqual(
       items.map((i) => i.title),
-      ['Title of gone failed, no attempts left (3/3): boom', 'Title of again failed (attempt 1/3): tests red'],
+      ['Title of gone failed, no attempts left (3/3): boom', 'Title of again failed (1 of 3 attempts used): tests red'],
     );
   });
 

@@ -40,8 +40,8 @@ describe('countdowns', () => {
     assert.equal(leaseText(task({}), 20_000), undefined);
   });
   it('describes owner, lease and attempts for the tree', () => {
-    assert.equal(taskDescription(task({ lease_owner: 'a', lease_expires_at_ms: 5_000, attempt: 1 }), 0), 'a · lease 5s · attempt 1/3');
-    assert.equal(taskDescription(task({}), 0), 'attempt 0/3');
+    assert.equal(taskDescription(task({ lease_owner: 'a', lease_expires_at_ms: 5_000, attempt: 1 }), 0), 'a · lease 5s · failed 1/3');
+    assert.equal(taskDescription(task({ lease_owner: 'a' }), 0), 'a', 'no failures: nothing said of them');
   });
 });
 
@@ -74,7 +74,9 @@ describe('why a task waits, in words', () => {
     assert.deepEqual(waitReasons(task({ status: 'failed', attempt: 3, max_attempts: 3 }), new Map(), now), [
       'failed, attempts exhausted (3/3)',
     ]);
-    assert.deepEqual(waitReasons(task({ status: 'failed', attempt: 1 }), new Map(), now), ['failed (attempt 1/3); retry it to run again']);
+    assert.deepEqual(waitReasons(task({ status: 'failed', attempt: 1 }), new Map(), now), [
+      'failed (1 of 3 attempts used); retry it to run again',
+    ]);
     assert.deepEqual(waitReasons(task({}), new Map(), now), []);
   });
   it('says a finished run takes no claims', () => {

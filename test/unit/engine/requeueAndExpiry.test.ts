@@ -51,10 +51,12 @@ describe('requeueTask', () => {
     const h = new RunHarness();
     const t = h.taskIn('in_progress', { id: 't' });
     h.ctx.advance(29_999);
-    expectDomainError(() => h.requeue({ task_id: 't' }), 'TASK_LEASE_ACTIVE', {
+    const active = expectDomainError(() => h.requeue({ task_id: 't' }), 'TASK_LEASE_ACTIVE', {
       lease_owner: 'agent-setup',
       lease_expires_at_ms: t.lease_expires_at_ms,
     });
+    // How long it is held yet, in words (not a UTC timestamp), and what takes it back.
+    assert.equal(active.message, 'Task t is leased to agent-setup for another 1s; requeue it with force to take it back.');
     expectDomainError(() => h.requeue({ task_id: 't', force: false }), 'TASK_LEASE_ACTIVE');
     const e = h.requeue({ task_id: 't', force: true });
     assert.equal((e.payload as { forced?: boolean }).forced, true);

@@ -7,11 +7,13 @@ import type { ClaimTaskResult } from '../../../../contract/results';
 import { claimOnFinishedRun, claimParams, claimText } from '../agentLoopCalls';
 import { claimWithWorktree } from '../../worktrees/worktreeCalls';
 import { worktreeShellLines } from '../worktreeLines';
-import { Invocation } from '../invocation';
+import { Invocation, taskOf } from '../invocation';
 import { EXIT } from '../output';
 import type { CliSession } from '../session';
 
-export async function claim({ session, out, opts }: Invocation): Promise<number> {
+export async function claim(inv: Invocation): Promise<number> {
+  const { session, out } = inv;
+  const opts: Record<string, unknown> = { ...inv.opts, task: taskOf(inv) };
   const runId = await session.runId();
   const attempt = () => session.execute('claimTask', claimParams(session, runId, opts));
   const claimOrWait = async () => {

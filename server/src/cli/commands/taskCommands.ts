@@ -3,7 +3,7 @@
 import { taskLine, tasksOfRun, tasksTable } from '../humanFormat';
 import { givenLeaseToken, LeaseAction, leaseActionParams, leaseActionText, LeaseTarget } from '../agentLoopCalls';
 import { inputName, readInput } from '../inputFile';
-import { Invocation } from '../invocation';
+import { Invocation, taskOf } from '../invocation';
 import { CliSession } from '../session';
 import { settleCompleted } from '../../worktrees/worktreeCalls';
 import { worktreeNote } from '../worktreeLines';
@@ -43,18 +43,20 @@ export async function tasksList({ session, out, opts }: Invocation): Promise<voi
  * The run, task and token a lease action is about. A token alone is enough: the server finds its
  * task, and a stale, finished or revoked token is its domain error (exit 1), never a usage error.
  */
-async function leaseTarget(session: CliSession, opts: Record<string, unknown>): Promise<LeaseTarget> {
-  const token = givenLeaseToken(opts);
-  const taskId = opts.task as string | undefined;
+async function leaseTarget(session: CliSession, inv: Invocation, action: LeaseAction): Promise<LeaseTarget> {
+  const token = givenLeaseToken(inv.opts);
+  const taskId = taskOf(inv);
   if (taskId === undefined && token === undefined) {
-    throw new UsageError('Say which task with --task, or pass the lease token (--token or RUNBOARD_LEASE_TOKEN) to act on its task.');
+    throw new UsageError(
+      `Say which task (\`runboard ${action} <task_id>\` or --task <task_id>), or pass the lease token (--token or RUNBOARD_LEASE_TOKEN) to act on its task.`,
+    );
   }
   return { runId: await session.runId(undefined, token), taskId, token };
 }
 
 async function leaseAction(inv: Invocation, action: LeaseAction): Promise<void> {
   const { session, out, opts } = inv;
-  const target = await leaseTarget(session, opts);
+  const target = await leaseTarget(session, inv, action);
   let result = await session.execute('transitionTask', leaseActionParams(session, action, target, opts));
   // A done task's worktree is settled: removed when clean, kept (and said so) when it holds changes.
   let unsettled: string | undefined;
@@ -74,7 +76,7 @@ export const fail = (inv: Invocation) => leaseAction(inv, 'fail');
 export const release = (inv: Invocation) => leaseAction(inv, 'release');
 
 function namedTask(inv: Invocation): string {
-  const id = inv.args[0] ?? (inv.opts.task as string | undefined);
+  const id = taskOf(inv);
   if (id === undefined) throw new UsageError('Say which task: `runboard retry <task_id>` or --task <task_id>.');
   return id;
 }

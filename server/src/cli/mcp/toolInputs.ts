@@ -9,6 +9,8 @@ export const taskId = z.string().describe('The task id.');
 export const leaseToken = z.string().optional().describe('Only for a lease claimed elsewhere.');
 // Its bounds are the contract's (a bad one is refused naming the field): not repeated here.
 export const commandId = z.string().optional().describe('Idempotency key.');
+/** Text a person reads later (a reason, an answer, a title): an empty or blank one says nothing. */
+export const saidText = z.string().regex(/\S/, 'Say something: it is empty or only blanks.');
 export const stepId = z.string().optional().describe('Its plan step, e.g. step-2.');
 // The contract's: any length, clamped to its bounds.
 export const leaseMs = ClaimTaskParams.shape.lease_ms.describe(`Lease length in ms (default ${LEASE.agentDefaultMs}, max ${LEASE.maxMs}).`);
@@ -32,6 +34,7 @@ export const TaskInputShape = z.strictObject(
     workflow_id: taskField.workflow_id.describe('Its workflow (claim_task can filter by it).'),
     workflow_node_id: taskField.workflow_node_id.describe('Its node in that workflow.'),
     parent_task_id: taskField.parent_task_id.describe('The task it is part of.'),
+    labels: taskField.labels.describe('Words to find and filter it by.'),
   },
   // A field the contract does not know is refused with its right name, as createTasks does.
   { error: (issue) => (issue.code === 'unrecognized_keys' ? unknownTaskFields(issue.keys) : undefined) },

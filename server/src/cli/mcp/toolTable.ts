@@ -8,7 +8,7 @@ import type { BoardTools } from './boardTools';
 import { RUN_TOOLS } from './runTools';
 import { DEFAULT_TASK_TYPE, taskInputFromLine } from '../../../../contract/taskLine';
 import { EditTaskParams, TaskInput } from '../../../../contract/schemas/params';
-import { commandId, leaseMs, leaseToken, runId, stepId, taskId, TaskInputShape } from './toolInputs';
+import { commandId, leaseMs, leaseToken, runId, saidText, stepId, taskId, TaskInputShape } from './toolInputs';
 import { QUESTION_ACTIONS, questionPatch } from './questionPatch';
 import { AddTool, OUT, tool } from './toolKit';
 
@@ -43,7 +43,7 @@ const TASK_TOOLS: AddTool[] = [
       outputSchema: OUT.task,
       inputSchema: {
         run_id: runId,
-        title: z.string().min(1).describe('What the task is, in a line.'),
+        title: saidText.describe('What the task is, in a line.'),
         description: z.string().optional().describe('More about the task, for whoever claims it.'),
         id: z.string().optional().describe('Default: generated.'),
         task_type: z.string().optional().describe(`Kind of work (default ${DEFAULT_TASK_TYPE}; implementation when target is given).`),
@@ -159,7 +159,7 @@ const TASK_TOOLS: AddTool[] = [
       description:
         'Mark your task failed, with the reason; it counts as an attempt. It stays failed, and the tasks after it wait, until someone retries it (retry_task); to let another agent try instead, release_task.',
       outputSchema: OUT.task,
-      inputSchema: { ...leaseShape, error: z.string().min(1).describe('What went wrong, for whoever tries next.') },
+      inputSchema: { ...leaseShape, error: saidText.describe('What went wrong, for whoever tries next.') },
     },
     (t, p) => t.call(() => t.transition('fail', p)),
   ),
@@ -239,7 +239,7 @@ const TASK_TOOLS: AddTool[] = [
         outputSchema: OUT.patch,
         inputSchema: {
           run_id: runId,
-          text: z.string().min(1).describe('One or two sentences.'),
+          text: saidText.describe('One or two sentences.'),
           step_id: stepId,
           ...(op === 'add_decision' ? { supersedes: z.string().optional().describe('Id of a decision this one replaces.') } : {}),
           command_id: commandId,
@@ -266,7 +266,7 @@ const TASK_TOOLS: AddTool[] = [
       inputSchema: {
         run_id: runId,
         question_id: z.string().describe('The question id.'),
-        text: z.string().min(1).describe('The answer; to resolve or reopen, why.'),
+        text: saidText.describe('The answer; to resolve or reopen, why.'),
         decision: z.string().optional().describe('The decision the answer makes, recorded too.'),
         action: z.enum(QUESTION_ACTIONS).optional().describe('Default answer.'),
         command_id: commandId,

@@ -3,7 +3,7 @@
 // says `undefined` for anything it does not read exactly so: help, an unknown or misspelt option,
 // a bad value, a missing one, `claim --wait`. The full CLI then reads the invocation, and says
 // what is wrong with it.
-import { AGENT_LOOP_COMMANDS, AgentLoopCommand, GLOBAL_OPTIONS, OptionSpec, optionName, parseInteger } from '../agentLoopOptions';
+import { AGENT_LOOP_COMMANDS, AgentLoopCommand, GLOBAL_OPTIONS, nonBlank, OptionSpec, optionName, parseInteger } from '../agentLoopOptions';
 
 export interface ThinInvocation {
   command: AgentLoopCommand;
@@ -19,12 +19,16 @@ export function thinArgs(argv: readonly string[]): ThinInvocation | undefined {
   let command: AgentLoopCommand | undefined;
   const globals: ThinInvocation['globals'] = {};
   const opts: ThinInvocation['opts'] = {};
+  let taskArgument: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const word = argv[i];
     if (!word.startsWith('--')) {
-      // The command, once; these commands take no positional arguments.
-      if (command !== undefined || !isCommand(word)) return undefined;
-      command = word;
+      // The command, then at most its task (the same as --task).
+      if (command === undefined) {
+        if (!isCommand(word)) return undefined;
+        command = word;
+      } else if (taskArgument === undefined && !word.startsWith('-')) taskArgument = word;
+      else return undefined;
       continue;
     }
     const eq = word.indexOf('=');
@@ -46,6 +50,11 @@ export function thinArgs(argv: readonly string[]): ThinInvocation | undefined {
     (global ? globals : opts)[key] = value;
   }
   if (command === undefined) return undefined;
+  if (taskArgument !== undefined) {
+    // Two different tasks named: the full CLI says so.
+    if (opts.task !== undefined && opts.task !== taskArgument) return undefined;
+    opts.task = taskArgument;
+  }
   for (const spec of AGENT_LOOP_COMMANDS[command].options as readonly OptionSpec[]) {
     if (spec.required && opts[optionName(spec).key] === undefined) return undefined;
   }
@@ -58,6 +67,7 @@ function find(specs: readonly OptionSpec[], name: string): OptionSpec | undefine
 
 function valueOf(spec: OptionSpec, text: string): string | number | undefined {
   if (spec.integer) return parseInteger(text);
+  if (spec.nonBlank) return nonBlank(text);
   if (spec.choices && !spec.choices.includes(text)) return undefined;
   return text;
 }
