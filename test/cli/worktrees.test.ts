@@ -187,9 +187,18 @@ describe('runboard claim --worktree', () => {
     try {
       const r = cli(['--root', root, '--run', run, 'claim', '--worktree'], { env: { RUNBOARD_WORKTREES: path.join(blocker, 'under') } });
       assert.equal(r.status, 1, r.stdout);
+      assert.match(r.stderr, /GIT_FAILED: Cannot make the folder .* for the task's worktree: ENOTDIR\./);
       assert.match(r.stderr, /Task a was released \(claimed again, it is tried anew\)\./);
       const a = cliJson(root, ['--run', run, 'tasks', 'show', 'a']).task;
       assert.deepEqual([a.status, a.lease_owner, a.worktree], ['runnable', undefined, undefined]);
+      // Where mkdir answers ENOENT under a folder that exists, node's recursive mkdir never returned
+      // (the claim spun, holding the repository's worktree lock): now the same error.
+      if (process.platform === 'linux') {
+        const proc = cli(['--root', root, '--run', run, 'claim', '--worktree'], { env: { RUNBOARD_WORKTREES: '/proc/runboard-test' } });
+        assert.equal(proc.signal, null, 'it ends');
+        assert.match(proc.stderr, /GIT_FAILED: Cannot make the folder \/proc\/runboard-test\/.* ENOENT\./);
+        assert.equal(cliJson(root, ['--run', run, 'tasks', 'show', 'a']).task.status, 'runnable');
+      }
     } finally {
       fs.rmSync(blocker, { force: true });
     }

@@ -67,10 +67,32 @@ export async function ensureWorktree(ask: WorktreeAsk): Promise<TaskWorktree> {
     const branch = `${stem}${name()}`;
     const where = path.join(home, ask.runId, `${ask.task.id}${name()}`);
     const base = await baseOf(top, ask);
-    fs.mkdirSync(path.dirname(where), { recursive: true });
+    makeFolders(path.dirname(where));
     await git(top, ['worktree', 'add', '-b', branch, where, base]);
     return { path: where, branch, base, state: 'active' as const };
   });
+}
+
+/**
+ * `mkdir -p` that fails where it cannot make a folder. Node's recursive mkdir retries for ever
+ * where mkdir answers ENOENT under a parent that exists (procfs, sysfs): RUNBOARD_WORKTREES=/proc/x
+ * spun a claim at full CPU, holding the repository's worktree lock.
+ */
+function makeFolders(dir: string): void {
+  const missing: string[] = [];
+  for (let at = dir; !fs.existsSync(at); at = path.dirname(at)) {
+    missing.unshift(at);
+    if (path.dirname(at) === at) break;
+  }
+  try {
+    for (const folder of missing) fs.mkdirSync(folder);
+  } catch (e) {
+    throw new DomainError(
+      'GIT_FAILED',
+      `Cannot make the folder ${dir} for the task's worktree: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}. Worktrees go beside the repository, or where RUNBOARD_WORKTREES says.`,
+      { git: 'worktree add' },
+    );
+  }
 }
 
 /** The branch of the last dependency that left one (still there), else the commit HEAD is at. */
