@@ -168,6 +168,10 @@ export interface CancelTaskResult {
 export interface TaskResult {
   task: Task;
 }
+export interface TransitionTaskResult extends TaskResult {
+  /** This commit completed the run (its auto_finish): the task was its last open one. */
+  run_completed?: true;
+}
 export interface CreateCheckpointResult {
   checkpoint: Checkpoint;
 }
@@ -222,7 +226,7 @@ export interface StoreResults {
   listPatches: ListPatchesResult;
   createTasks: Deduped<CreateTasksResult>;
   claimTask: Deduped<ClaimTaskResult>;
-  transitionTask: Deduped<TaskResult>;
+  transitionTask: Deduped<TransitionTaskResult>;
   requeueTask: Deduped<TaskResult>;
   createCheckpoint: CreateCheckpointResult;
   listCheckpoints: ListCheckpointsResult;

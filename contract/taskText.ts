@@ -180,6 +180,9 @@ export function waitingTasks(tasks: readonly Task[]): Task[] {
   return tasks.filter((t) => !isFinishedTask(t.status));
 }
 
+/** What a lease action that completed its run (transitionTask's run_completed) adds, for people and models. */
+export const RUN_COMPLETED_TEXT = 'That was the last open task: the run is completed (auto_finish), and nothing more can be claimed in it.';
+
 /** Why a claim found nothing (claimTask's reason), in words for people and models. */
 export const NOTHING_TO_CLAIM_TEXT: Record<NothingToClaim, string> = {
   retry_later: 'a failed task is waiting for its retry time',

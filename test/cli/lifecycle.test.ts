@@ -61,7 +61,9 @@ describe('runs as people write them', () => {
     cliJson(root, ['run', 'create', 'Auto', '--id', 'auto', '--auto-finish']);
     cliJson(root, ['tasks', 'add', 'Only task', '--id', 'only']);
     const token = cliJson(root, ['claim']).task.lease_token;
-    cliJson(root, ['complete', '--token', token]);
+    const done = cli(['--root', root, 'complete', '--token', token]);
+    assert.equal(done.status, 0, done.stderr);
+    assert.match(done.stdout, /^That was the last open task: the run is completed \(auto_finish\)/m, 'the agent is told');
     assert.equal(cliJson(root, ['run', 'show']).run.status, 'completed');
     assert.equal(cliJson(root, ['replay']).drift.mismatch, false);
     assert.equal(cliJson(root, ['run', 'fail'], 1).error.code, 'RUN_TERMINAL');

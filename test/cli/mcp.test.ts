@@ -363,9 +363,12 @@ describe('runboard mcp', () => {
     const early = await call(client, 'complete_run', {});
     assert.equal(early.isError, true);
     assert.match(early.text, /^TASKS_IN_PROGRESS: .*survey/);
-    await ok(client, 'complete_task', { task_id: 'survey' });
+    const first = await ok(client, 'complete_task', { task_id: 'survey' });
+    assert.deepEqual([first.run_completed, first.note], [undefined, undefined]);
     await ok(client, 'claim_task', { task_id: 'log' });
-    await ok(client, 'complete_task', { task_id: 'log' });
+    const last = await ok(client, 'complete_task', { task_id: 'log' });
+    assert.equal(last.run_completed, true);
+    assert.match(last.note, /^That was the last open task: the run is completed/);
     const finished = await ok(client, 'get_run', { run_id: 'plan' });
     assert.equal(finished.run.status, 'completed', 'auto_finish completed it with the last task');
     const other = (await ok(client, 'create_run', { objective: 'One line only', run_id: 'other' })).run;

@@ -3,7 +3,7 @@
 // must print exactly what the full CLI prints.
 import type { ClaimTaskResult, StoreResults } from '../../../contract/results';
 import type { InputOf } from '../../../contract/schemas/params';
-import { NOTHING_TO_CLAIM_TEXT } from '../../../contract/taskText';
+import { NOTHING_TO_CLAIM_TEXT, RUN_COMPLETED_TEXT } from '../../../contract/taskText';
 import { agentLeaseMs } from './agentLease';
 import { leaseLines, relativeTime, taskLine } from './humanFormat';
 import { describeError, EXIT, type Output } from './output';
@@ -78,6 +78,7 @@ export function leaseActionText(action: LeaseAction, result: StoreResults['trans
   }
   if (action === 'fail' && result.task.last_error) lines.push(`  error    ${result.task.last_error}`);
   if (action === 'complete' && result.task.result) lines.push(`  result   ${result.task.result}`);
+  if (result.run_completed) lines.push(RUN_COMPLETED_TEXT);
   return lines.join('\n');
 }
 

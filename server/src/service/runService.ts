@@ -239,6 +239,7 @@ export class RunService {
         (st, ctx) => decideTransition(st, p, ctx, this.options.defaultLeaseMs),
         (a) => ({
           task: tasksOf(a)[0],
+          ...(a.some((e) => e.type === EVENT.runCompleted) ? { run_completed: true as const } : {}),
         }),
       ),
     requeueTask: (p, s) =>

@@ -14,7 +14,7 @@ import { toolError, toolResult, ToolRejection } from './toolResults';
 import { forModel } from './forModel';
 import { whyNothingToClaim } from '../../engine/taskClaim';
 import { stateFromRecords } from '../../engine/state';
-import { NOTHING_TO_CLAIM_TEXT } from '../../../../contract/taskText';
+import { NOTHING_TO_CLAIM_TEXT, RUN_COMPLETED_TEXT } from '../../../../contract/taskText';
 import { DomainError } from '../../engine/errors';
 import { decisionLinks, decisionsByStanding, questionOutcome, reopenedText } from '../../../../contract/blackboardText';
 import { claimWithWorktree, settleCompleted, type WorktreeSite } from '../../worktrees/worktreeCalls';
@@ -172,7 +172,13 @@ export class BoardTools implements WorktreeSite {
     // A done task's worktree is settled: removed when clean, kept (and said so) when it holds changes.
     if (action === 'complete') {
       const { task, unsettled } = await settleCompleted(this, id, result.task);
-      const note = unsettled ?? (task.worktree?.state === 'kept' ? task.worktree.note : undefined);
+      const note =
+        [
+          unsettled ?? (task.worktree?.state === 'kept' ? task.worktree.note : undefined),
+          result.run_completed ? RUN_COMPLETED_TEXT : undefined,
+        ]
+          .filter(Boolean)
+          .join(' ') || undefined;
       return { run_id: id, ...result, task, ...(note ? { note } : {}) };
     }
     return { run_id: id, ...result };
