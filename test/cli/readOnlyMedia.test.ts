@@ -73,4 +73,21 @@ describe('a workspace without write access', { skip }, () => {
       spawnSync('chmod', ['-R', 'u+w', root]);
     }
   });
+
+  it('a command naming no run, where the only run cannot be read, says why — not "no run yet, create one"', () => {
+    const root = tempWorkspace('runboard-ro-');
+    seedRun(root, 'closed');
+    readOnlyTree(root);
+    fs.chmodSync(path.join(root, '.runboard', 'runs', 'closed'), 0o000);
+    try {
+      const claim = cliReadOnly(root, ['claim']);
+      assert.equal(claim.status, 2);
+      assert.equal(claim.out.error.code, 'RUN_REQUIRED');
+      assert.match(claim.out.error.message, /^No readable run in .*; 1 cannot be read:\n {2}closed: /);
+      assert.doesNotMatch(claim.out.error.message, /Create one/);
+    } finally {
+      fs.chmodSync(path.join(root, '.runboard', 'runs', 'closed'), 0o755);
+      spawnSync('chmod', ['-R', 'u+w', root]);
+    }
+  });
 });

@@ -183,6 +183,10 @@ describe('one PostgreSQL board on two machines', () => {
       a.service.execute('patchBlackboard', { run_id: 'r', op: 'add_fact', payload: { text: 'while down' } }),
       code('STORAGE_ERROR'),
     );
+    // A server that knows the board's runs says the board is down: not "no readable runs" (a CLI
+    // then said "create a run") nor "nothing needs you".
+    await assert.rejects(a.service.execute('listRuns', {}), code('STORAGE_ERROR'));
+    await assert.rejects(a.service.execute('listAttention', {}), code('STORAGE_ERROR'));
     await db.start();
     const after = await a.service.execute('patchBlackboard', { run_id: 'r', op: 'add_fact', payload: { text: 'after' } });
     assert.equal(after.patch.seq, 3, 'the failed commit took no seq');

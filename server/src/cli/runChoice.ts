@@ -10,12 +10,23 @@ import { UsageError } from './usageError';
 
 export type RunChoice = { run_id: string } | { code: 'RUN_REQUIRED' | 'RUN_AMBIGUOUS'; message: string };
 
-export function chooseRun(runs: RunRecord[], root: string, leaseToken?: string, howToName = '--run <id> or RUNBOARD_RUN'): RunChoice {
+export function chooseRun(
+  list: Pick<StoreResults['listRuns'], 'runs' | 'unreadable'>,
+  root: string,
+  leaseToken?: string,
+  howToName = '--run <id> or RUNBOARD_RUN',
+): RunChoice {
+  const { runs, unreadable = [] } = list;
   const open = runs.filter((r) => !isTerminal(r.status));
   if (open.length === 1) return { run_id: open[0].run_id };
   if (leaseToken !== undefined) {
     const holder = runs.find((r) => r.tasks.some((t) => t.lease_token === leaseToken || t.last_lease_token === leaseToken));
     if (holder) return { run_id: holder.run_id };
+  }
+  if (runs.length === 0 && unreadable.length > 0) {
+    // Not "no run yet": there are runs, and why they cannot be read is what to fix.
+    const why = unreadable.slice(0, 10).map((u) => `  ${u.run_id}: ${u.message}`);
+    return { code: 'RUN_REQUIRED', message: `No readable run in ${root}; ${unreadable.length} cannot be read:\n${why.join('\n')}` };
   }
   if (runs.length === 0) return { code: 'RUN_REQUIRED', message: `No run in ${root} yet.` };
   // Its only run, finished: what `run show` or `replay` means (a write then says the run is finished).
@@ -43,11 +54,13 @@ export async function runOfRoot(
   root: string,
   leaseToken?: string,
 ): Promise<string> {
-  const { runs } = await calls.execute('listRuns', { limit: 1000 });
-  const choice = chooseRun(runs, root, leaseToken);
+  const list = await calls.execute('listRuns', { limit: 1000 });
+  const choice = chooseRun(list, root, leaseToken);
   if ('code' in choice) {
     const hint =
-      choice.code === 'RUN_REQUIRED' && runs.length === 0 ? ' Create one with `runboard run create "<objective>"`, or pass --root.' : '';
+      choice.code === 'RUN_REQUIRED' && list.runs.length === 0 && !list.unreadable
+        ? ' Create one with `runboard run create "<objective>"`, or pass --root.'
+        : '';
     throw new UsageError(choice.message + hint, choice.code);
   }
   return choice.run_id;

@@ -17,6 +17,15 @@ import type { RunArchives } from './runArchives';
 
 const LISTED_UNREADABLE: ReadonlySet<string> = new Set(['STORAGE_ERROR', 'RUN_FORMAT_UNSUPPORTED']);
 
+/**
+ * A database board that cannot be reached (STORAGE_ERROR naming the board, no run): every run of
+ * it fails alike, so the call fails — listed run by run as unreadable it read as "no runs" and
+ * "nothing needs you" while the database was down.
+ */
+function boardDown(e: DomainError): boolean {
+  return e.code === 'STORAGE_ERROR' && e.details.board !== undefined && e.details.run_id === undefined;
+}
+
 /** Time slices of runStats when the call names none. */
 const DEFAULT_SLICES = 20;
 
@@ -99,7 +108,7 @@ export class RunReads {
           await h?.catchUp();
           if (h) out.push(h);
         } catch (e) {
-          if (!(e instanceof DomainError) || !LISTED_UNREADABLE.has(e.code)) throw e;
+          if (!(e instanceof DomainError) || !LISTED_UNREADABLE.has(e.code) || boardDown(e)) throw e;
           unreadable.push({ root: r, run_id: id, message: e.message });
         }
       }

@@ -52,8 +52,7 @@ export class BoardTools implements WorktreeSite {
   /** The named run, else the workspace's only open run (or the one holding `token`). */
   async runIdOr(given: string | undefined, token?: string): Promise<string> {
     if (given !== undefined && given.trim() !== '') return given;
-    const { runs } = await this.execute('listRuns', { limit: 1000 });
-    const choice = chooseRun(runs, this.o.root, token, 'the run_id argument');
+    const choice = chooseRun(await this.execute('listRuns', { limit: 1000 }), this.o.root, token, 'the run_id argument');
     if ('code' in choice) throw new ToolRejection(choice.code, choice.message);
     return choice.run_id;
   }
