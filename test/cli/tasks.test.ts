@@ -128,6 +128,17 @@ describe('runboard tasks and leases', () => {
     assert.match(human.stdout, /^Completed a \(research, done\) — Look around/);
   });
 
+  it("a title's terminal control sequences are printed as escapes, and kept as they are in JSON", () => {
+    const root = tempWorkspace();
+    const title = '\u001b[31mRED\u001b]0;pwned\u0007';
+    seedRun(root, 'r', [{ id: 'esc', task_type: 'w', payload: { title } }]);
+    const list = cli(['--root', root, 'tasks', 'list']);
+    assert.equal(list.status, 0, list.stderr);
+    assert.doesNotMatch(list.stdout, /[\u001b\u0007]/);
+    assert.match(list.stdout, /\\u001b\[31mRED\\u001b\]0;pwned\\u0007/);
+    assert.equal(cliJson(root, ['tasks', 'show', 'esc']).task.payload.title, title);
+  });
+
   it('the agent loop commands take the task as their argument, as retry and requeue do', () => {
     const root = tempWorkspace();
     seedRun(root, 'r', PLAN);

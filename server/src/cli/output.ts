@@ -6,6 +6,7 @@ import { UsageError } from './usageError';
 import { ownTokensOnly } from './leasePrivacy';
 import { ParamsError } from '../../../contract/paramsError';
 import type { TextSink } from './standardStreams';
+import { printable } from './printable';
 
 /** The CLI's exit codes (README, --help): an agent's loop branches on them. */
 export const EXIT = { ok: 0, domain: 1, usage: 2, nothingToClaim: 3 } as const;
@@ -32,14 +33,14 @@ export class Output {
   result(value: unknown, human: () => string): void {
     if (this.json) this.stdout.write(JSON.stringify(value, this.replacer, 2) + '\n');
     else {
-      const text = human();
+      const text = printable(human());
       if (text !== '') this.stdout.write(text.endsWith('\n') ? text : text + '\n');
     }
   }
 
   /** A line for people, never in JSON mode's stdout (progress of long commands goes to stderr there). */
   line(text: string): void {
-    (this.json ? this.stderr : this.stdout).write(text + '\n');
+    (this.json ? this.stderr : this.stdout).write(printable(text) + '\n');
   }
 
   /** One JSON document per line, for streams (watch --json). */
@@ -48,13 +49,13 @@ export class Output {
   }
 
   warn(text: string): void {
-    this.stderr.write(text + '\n');
+    this.stderr.write(printable(text) + '\n');
   }
 
   /** Reports an error the way the exit code says; returns the exit code. */
   failure(e: unknown): number {
     const { exit, code, message } = describeError(e);
-    this.stderr.write(`runboard: ${code === 'USAGE' ? '' : `${code}: `}${message}\n`);
+    this.stderr.write(`runboard: ${code === 'USAGE' ? '' : `${code}: `}${printable(message)}\n`);
     if (exit === EXIT.usage && code === 'USAGE' && !this.json) this.stderr.write('Run `runboard --help` for usage.\n');
     if (this.json) this.errorDocument(e);
     return exit;
