@@ -2,10 +2,11 @@
 // finished run archived leaves `runs`, shows under --archived with its sizes, is still shown and
 // read, refuses writes with RUN_ARCHIVED (exit 1), and comes back whole; an unfinished one needs --force.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
-import { assertBuilt, cli, cliJson, removeTempWorkspaces, seedRun, tempWorkspace } from './cliHarness';
+import { assertBuilt, cleanEnv, cli, CLI_JS, cliJson, removeTempWorkspaces, seedRun, tempWorkspace } from './cliHarness';
 
 after(removeTempWorkspaces);
 
@@ -94,4 +95,45 @@ describe('runboard run archive / restore', () => {
     assert.deepEqual(forced.requeued, []);
     assert.equal(forced.archived.status, 'queued');
   });
+  // A disk that fills up mid-write: writeSync writes what fits and says how much. A file size limit
+  // (bash's ulimit -f; node ignores SIGXFSZ) makes the same short write here without a full disk.
+  it(
+    'a manifest or checkpoint cut short by a full disk is an error: the run stays live and whole (ulimit -f)',
+    { skip: process.platform === 'win32' },
+    () => {
+      assertBuilt();
+      const root = tempWorkspace();
+      seedRun(
+        root,
+        'big',
+        Array.from({ length: 20 }, (_, i) => ({ id: `t${i}`, task_type: 'w', payload: { title: 'y'.repeat(100) } })),
+      );
+      // Enough checkpoints that the manifest outgrows the limit, while each file before it fits.
+      for (let i = 0; i < 40; i++) cliJson(root, ['--run', 'big', 'checkpoint', '--reason', `checkpoint number ${i} with a long reason`]);
+      cliJson(root, ['run', 'complete', 'big']);
+      const log = path.join(root, '.runboard', 'runs', 'big', 'events.jsonl');
+      const bytes = fs.readFileSync(log);
+      const limited = (...args: string[]) =>
+        spawnSync('bash', ['-c', 'ulimit -f 8; exec "$@"', 'bash', process.execPath, CLI_JS, '--root', root, ...args], {
+          encoding: 'utf8',
+          env: cleanEnv({ RUNBOARD_ROUTE: '0' }),
+        });
+      const archive = limited('run', 'archive', 'big');
+      assert.equal(archive.status, 1, archive.stdout);
+      assert.match(archive.stderr, /STORAGE_ERROR: Cannot archive run big: EFBIG/);
+      assert.deepEqual(fs.readFileSync(log), bytes, 'still live, byte for byte');
+      assert.deepEqual(
+        cliJson(root, ['runs', '--archived']).archived.map((a: { run_id: string }) => a.run_id),
+        [],
+      );
+      // A checkpoint larger than the limit is refused, not acknowledged half written.
+      const checkpoint = limited('--run', 'big', 'checkpoint');
+      assert.equal(checkpoint.status, 1, checkpoint.stdout);
+      assert.ok(cliJson(root, ['--run', 'big', 'checkpoints']).checkpoints.every((c: { unreadable?: unknown }) => !c.unreadable));
+      // With room again it archives and restores whole.
+      cliJson(root, ['run', 'archive', 'big']);
+      cliJson(root, ['run', 'restore', 'big']);
+      assert.deepEqual(fs.readFileSync(log), bytes);
+    },
+  );
 });

@@ -70,6 +70,27 @@ describe('runboard init', () => {
     const printed = cli(['--root', root, 'init', '--print']);
     assert.match(printed.stdout, /^<!-- runboard:start -->/);
   });
+
+  it('writes no file outside the workspace through a link a repository carries; a link within it is written through', () => {
+    const root = tempWorkspace();
+    const away = tempWorkspace();
+    const precious = path.join(away, 'precious.txt');
+    fs.writeFileSync(precious, 'precious\n');
+    fs.symlinkSync(precious, path.join(root, 'AGENTS.md'));
+    fs.symlinkSync(path.join(away, 'not-yet.md'), path.join(root, 'CLAUDE.md'));
+    const r = cli(['--root', root, 'init', '--claude']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stderr, /AGENTS\.md leads out of the workspace, to .*precious\.txt: not written/);
+    assert.match(r.stderr, /CLAUDE\.md leads out of the workspace, to .*not-yet\.md: not written/);
+    assert.equal(fs.readFileSync(precious, 'utf8'), 'precious\n');
+    assert.equal(fs.existsSync(path.join(away, 'not-yet.md')), false, 'a dangling link is not followed either');
+
+    const inside = tempWorkspace();
+    fs.writeFileSync(path.join(inside, 'CLAUDE.md'), '# Claude\n');
+    fs.symlinkSync('CLAUDE.md', path.join(inside, 'AGENTS.md'));
+    cliJson(inside, ['init']);
+    assert.match(fs.readFileSync(path.join(inside, 'CLAUDE.md'), 'utf8'), /^# Claude\n[\s\S]*<!-- runboard:start -->/);
+  });
 });
 
 describe('--help of every command', () => {

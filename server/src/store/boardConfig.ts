@@ -3,12 +3,12 @@
 // name in a PostgreSQL database, shared by every clone whose file names it. The file is meant to
 // be committed, so it holds no credentials: a password comes from a connection URL in an
 // environment variable the file names (`url_env`), else from PGPASSWORD or ~/.pgpass (pg/pgDriver.ts).
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { PoolConfig } from 'pg';
 import { z } from 'zod';
 import { BOARD_CONFIG_FILE, RUNBOARD_DIR } from '../../../contract/layout';
 import { DomainError } from '../engine/errors';
+import { readRegularFile } from './atomicFiles';
 
 /** A board's name: its runs' key in the database, the same on every machine. */
 const BOARD_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
@@ -57,7 +57,7 @@ export function readBoardConfig(root: string, env: NodeJS.ProcessEnv = process.e
   const file = boardConfigFile(root);
   let text: string;
   try {
-    text = fs.readFileSync(file, 'utf8');
+    text = readRegularFile(file).toString('utf8');
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { store: 'files' };
     throw invalid(file, `cannot be read: ${(e as Error).message}`);

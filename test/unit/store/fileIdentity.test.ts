@@ -1,8 +1,10 @@
 // The store against files that are not what they were: a log replaced while a commit is being
 // written (not acknowledged unless the new file holds it), and symbolic links planted where the
 // log, a cache, a checkpoint or the waiters' file belong (never followed out of the run folder;
-// one unreadable run does not hide the others).
+// one unreadable run does not hide the others), and FIFOs planted there (opening one for reading
+// waited for a writer for ever: the CLI and the server hung).
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -158,5 +160,45 @@ describe('symbolic links where Runboard keeps its files', () => {
       again.store.close();
     }
     for (const p of planted) p.unchanged();
+  });
+});
+
+describe('FIFOs where Runboard keeps its files', { skip: process.platform === 'win32' }, () => {
+  it('a FIFO as a log makes its run unreadable, as a cache or checkpoint it is passed over: nothing waits on it', async () => {
+    const r = root();
+    const { store } = openStore(r, { snapshotDelayMs: null });
+    await store.execute('createRun', { run_id: 'good', objective: 'fine' });
+    await store.execute('createCheckpoint', { run_id: 'good', reason: 'one' });
+    store.close(); // writes its caches
+    fs.mkdirSync(runFolder(r, 'fifo'));
+    execFileSync('mkfifo', [logFile(r, 'fifo')]);
+    for (const name of ['run.json', 'index.json', 'blackboard.json']) {
+      fs.rmSync(path.join(runFolder(r, 'good'), name), { force: true });
+      execFileSync('mkfifo', [path.join(runFolder(r, 'good'), name)]);
+    }
+    const checkpoints = path.join(runFolder(r, 'good'), 'checkpoints');
+    const [checkpoint] = fs.readdirSync(checkpoints);
+    fs.rmSync(path.join(checkpoints, checkpoint));
+    execFileSync('mkfifo', [path.join(checkpoints, checkpoint)]);
+
+    const other = openStore(r, { snapshotDelayMs: null });
+    try {
+      const listed = await other.store.execute('listRuns', {});
+      assert.deepEqual(
+        listed.runs.map((x) => x.run_id),
+        ['good'],
+      );
+      assert.match(listed.unreadable![0].message, /events\.jsonl is not a regular file/);
+      await assert.rejects(
+        other.store.execute('getRun', { run_id: 'fifo' }),
+        (e) => e instanceof DomainError && e.code === 'STORAGE_ERROR',
+      );
+      const listing = await other.store.execute('listCheckpoints', { run_id: 'good' });
+      assert.equal(listing.checkpoints.length, 1);
+      assert.ok(listing.checkpoints[0].unreadable, 'the FIFO checkpoint is listed as unreadable');
+      await other.store.execute('patchBlackboard', { run_id: 'good', op: 'add_fact', payload: { text: 'still writable' } });
+    } finally {
+      other.store.close();
+    }
   });
 });

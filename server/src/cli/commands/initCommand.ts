@@ -27,6 +27,23 @@ function writeIfChanged(file: string, text: string): boolean {
   return true;
 }
 
+/**
+ * Where `file` leads when it is a link out of the root: init writes no file outside the workspace.
+ * (A repository can carry such a link; one to a file in the workspace — AGENTS.md to CLAUDE.md — is written through.)
+ */
+function outsideRoot(root: string, file: string): string | undefined {
+  let real: string;
+  try {
+    real = fs.realpathSync(file);
+  } catch {
+    // Not there: written new — unless a link is, dangling (writing would make its target).
+    const link = fs.lstatSync(file, { throwIfNoEntry: false });
+    return link?.isSymbolicLink() ? path.resolve(path.dirname(file), fs.readlinkSync(file)) : undefined;
+  }
+  const inside = path.relative(fs.realpathSync(root), real);
+  return inside.startsWith('..') || path.isAbsolute(inside) ? real : undefined;
+}
+
 function readIfExists(file: string): string | undefined {
   try {
     return fs.readFileSync(file, 'utf8');
@@ -47,15 +64,23 @@ export async function init({ session, out, opts }: Invocation): Promise<void> {
     ...(opts.copilot ? (['copilot'] as const) : []),
   ];
   const changed: string[] = [];
-  const gitignore = path.join(root, RUNBOARD_DIR, '.gitignore');
-  if (writeIfChanged(gitignore, RUNBOARD_GITIGNORE)) changed.push(path.relative(root, gitignore));
+  const skipped: string[] = [];
+  const write = (file: string, text: () => string) => {
+    const away = outsideRoot(root, file);
+    if (away !== undefined) skipped.push(`${path.relative(root, file)} leads out of the workspace, to ${away}: not written`);
+    else if (writeIfChanged(file, text())) changed.push(path.relative(root, file));
+  };
+  write(path.join(root, RUNBOARD_DIR, '.gitignore'), () => RUNBOARD_GITIGNORE);
   for (const t of targets) {
     const file = path.join(root, INSTRUCTION_FILES[t]);
-    if (writeIfChanged(file, withAgentInstructions(readIfExists(file)))) changed.push(INSTRUCTION_FILES[t]);
+    write(file, () => withAgentInstructions(readIfExists(file)));
   }
-  out.result({ root, changed }, () =>
+  for (const s of skipped) out.warn(`runboard: ${s} (runboard init --print shows the instructions).`);
+  out.result({ root, changed, ...(skipped.length > 0 ? { skipped } : {}) }, () =>
     changed.length === 0
-      ? `${root} is set up for agents already; nothing changed.`
+      ? skipped.length === 0
+        ? `${root} is set up for agents already; nothing changed.`
+        : 'Nothing written.'
       : [`Set up ${root} for agents:`, ...changed.map((f) => `  wrote ${f}`), 'Commit them; .runboard/ keeps the rest out of git.'].join(
           '\n',
         ),

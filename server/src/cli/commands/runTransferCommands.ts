@@ -7,6 +7,7 @@ import { eventsOfExport, exportLine } from '../../service/runTransfer';
 import { readInput } from '../inputFile';
 import { Invocation } from '../invocation';
 import { UsageError } from '../usageError';
+import { writeAll } from '../../store/atomicFiles';
 
 export async function runExport({ session, out, args, opts }: Invocation): Promise<void> {
   const file = opts.output as string | undefined;
@@ -21,7 +22,7 @@ export async function runExport({ session, out, args, opts }: Invocation): Promi
   try {
     for (let since = 0; ;) {
       const page = await session.execute('listEvents', { run_id: runId, since_seq: since });
-      if (page.events.length > 0) fs.writeSync(fd, page.events.map((e) => exportLine(e) + '\n').join(''));
+      if (page.events.length > 0) writeAll(fd, Buffer.from(page.events.map((e) => exportLine(e) + '\n').join('')));
       count += page.events.length;
       if (page.next_since_seq === undefined) break;
       since = page.next_since_seq;

@@ -3,8 +3,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { crashPoint, CrashPoint } from './crashPoints';
-import { NO_FOLLOW } from './fileIdentity';
+import { NO_FOLLOW, readRegularFile } from './fileIdentity';
 import { renameReplacing } from './platformFs';
+import { writeAll } from './writeAll';
 
 let counter = 0;
 
@@ -14,7 +15,7 @@ export function writeFileAtomic(file: string, data: string | Buffer, fsync: bool
     // Exclusive: a file (or symlink) already at the temp name is never written through.
     const fd = fs.openSync(tmp, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | NO_FOLLOW, 0o644);
     try {
-      fs.writeSync(fd, typeof data === 'string' ? Buffer.from(data) : data);
+      writeAll(fd, typeof data === 'string' ? Buffer.from(data) : data);
       if (fsync) fs.fsyncSync(fd);
     } finally {
       fs.closeSync(fd);
@@ -34,12 +35,7 @@ export function writeFileAtomic(file: string, data: string | Buffer, fsync: bool
 export function readJsonIfExists(file: string): unknown {
   let text: string;
   try {
-    const fd = fs.openSync(file, fs.constants.O_RDONLY | NO_FOLLOW);
-    try {
-      text = fs.readFileSync(fd, 'utf8');
-    } finally {
-      fs.closeSync(fd);
-    }
+    text = readRegularFile(file).toString('utf8');
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw e;

@@ -7,7 +7,8 @@
 // the run lock (runLock.ts), which holds the same file. Neither follows a symlink.
 import * as fs from 'node:fs';
 import { crashDue, crashNow, crashPoint } from './crashPoints';
-import { AtPath, compareAtPath, FileIdentity, identityOf, lookAtPath, NO_FOLLOW, sameFile } from './fileIdentity';
+import { AtPath, compareAtPath, FileIdentity, identityOf, lookAtPath, openRegularFile, sameFile } from './fileIdentity';
+import { writeAll } from './writeAll';
 
 export interface LogLine {
   text: string;
@@ -41,7 +42,7 @@ export class EventLog {
 
   private handle(): number {
     if (this.fd === undefined) {
-      const fd = fs.openSync(this.file, fs.constants.O_RDONLY | NO_FOLLOW);
+      const fd = openRegularFile(this.file);
       const id = identityOf(fd);
       if (this.held && !sameFile(this.held, id)) {
         // Released (release()) and replaced since: the positions kept are another file's.
@@ -157,12 +158,11 @@ export class EventLog {
   append(fd: number, data: Buffer): void {
     const before = this.offset;
     try {
-      let written = 0;
       if (crashDue('partial-write')) {
         fs.writeSync(fd, data, 0, Math.max(1, data.length >> 1));
         crashNow();
       }
-      while (written < data.length) written += fs.writeSync(fd, data, written, data.length - written);
+      writeAll(fd, data);
     } catch (e) {
       try {
         fs.ftruncateSync(fd, before);

@@ -15,6 +15,31 @@ export type AtPath = 'same' | 'replaced' | 'missing';
 /** O_NOFOLLOW where the platform has it: a log or lock swapped for a symlink is refused (ELOOP), not followed. */
 export const NO_FOLLOW = fs.constants.O_NOFOLLOW ?? 0;
 
+/** Opening a FIFO for reading waits for a writer: never, for a FIFO planted where a run file belongs. */
+const NO_WAIT = fs.constants.O_NONBLOCK ?? 0;
+
+/**
+ * A descriptor of `file` for reading, when it is a regular file (not followed through a symlink):
+ * a FIFO, a device or a folder at its path is an error (ENOTREG-like EINVAL), never a read that
+ * blocks the process — a FIFO planted as a run's log hung every CLI call and the server with it.
+ */
+export function openRegularFile(file: string): number {
+  const fd = fs.openSync(file, fs.constants.O_RDONLY | NO_FOLLOW | NO_WAIT);
+  if (fs.fstatSync(fd).isFile()) return fd;
+  fs.closeSync(fd);
+  throw Object.assign(new Error(`${file} is not a regular file`), { code: 'EINVAL' });
+}
+
+/** The bytes of a regular file (openRegularFile). */
+export function readRegularFile(file: string): Buffer {
+  const fd = openRegularFile(file);
+  try {
+    return fs.readFileSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 export function identityOf(fd: number): FileIdentity {
   const st = fs.fstatSync(fd, { bigint: true });
   return { dev: st.dev, ino: st.ino };

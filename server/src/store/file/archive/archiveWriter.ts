@@ -10,6 +10,7 @@ import { applyEvent, emptyRunState, toBlackboard, toRunRecord } from '../../../e
 import type { ArchiveNote, CheckpointListing } from '../../boardStore';
 import { writeFileAtomic } from '../atomicFile';
 import { crashPoint } from '../crashPoints';
+import { readRegularFile } from '../fileIdentity';
 import { syncDirectory } from '../platformFs';
 import {
   ARCHIVE_FORMAT,
@@ -132,7 +133,7 @@ export async function writeArchive(src: ArchiveSource, dir: string, note: Archiv
   await cut(true);
   for (const c of src.checkpoints.filter((x) => !x.unreadable)) {
     const file = `${path.basename(c.file)}.gz`;
-    const written = await writeGzipFile(path.join(dir, ARCHIVED_CHECKPOINTS_DIR, file), fs.readFileSync(c.file), note.fsync);
+    const written = await writeGzipFile(path.join(dir, ARCHIVED_CHECKPOINTS_DIR, file), readRegularFile(c.file), note.fsync);
     manifest.checkpoints.push({ file, checkpoint_id: c.checkpoint_id, seq: c.seq, ts_ms: c.ts_ms, reason: c.reason, ...written });
   }
   if (note.fsync) for (const d of [SEGMENTS_DIR, SEALS_DIR, ARCHIVED_CHECKPOINTS_DIR]) syncDirectory(path.join(dir, d));

@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import { promisify } from 'node:util';
 import * as zlib from 'node:zlib';
 import { NO_FOLLOW } from '../fileIdentity';
+import { writeAll } from '../writeAll';
 
 const gzip = promisify(zlib.gzip);
 const gunzip = promisify(zlib.gunzip);
@@ -19,8 +20,7 @@ export async function writeGzipFile(file: string, data: Buffer, fsync: boolean):
   const packed = await gzip(data, { level: 6 });
   const fd = fs.openSync(file, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | NO_FOLLOW, 0o644);
   try {
-    let at = 0;
-    while (at < packed.length) at += fs.writeSync(fd, packed, at, packed.length - at);
+    writeAll(fd, packed);
     if (fsync) fs.fsyncSync(fd);
   } finally {
     fs.closeSync(fd);

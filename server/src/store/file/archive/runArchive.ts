@@ -21,6 +21,7 @@ import { NO_FOLLOW } from '../fileIdentity';
 import { runDir, runsDir } from '../paths';
 import { syncDirectory } from '../platformFs';
 import type { RunHandle } from '../runHandle';
+import { writeAll } from '../writeAll';
 import {
   ARCHIVED_CHECKPOINTS_DIR,
   type ArchiveManifest,
@@ -71,6 +72,8 @@ export async function archiveRunFiles(
       fs.rmSync(work, { recursive: true, force: true });
       fs.mkdirSync(work, { recursive: true });
       manifest = await writeArchive(src, work, note);
+      // Read back before the run leaves runs/: the archive is the only copy after that.
+      if (readManifest(work, runId)?.manifest.last_seq !== manifest.last_seq) throw new Error('its manifest did not read back');
       fs.renameSync(work, target);
       if (note.fsync) syncDirectory(holdingDir(root, holding));
     } catch (e) {
@@ -118,7 +121,7 @@ export async function unpackArchive(root: string, runId: string, fsync: boolean,
         for (let i = data.indexOf(10); i !== -1; i = data.indexOf(10, i + 1)) lines++;
         if (lines !== s.lines || data[data.length - 1] !== 10)
           throw new Error(`${s.file} holds ${lines} lines, the manifest says ${s.lines}`);
-        for (let at = 0; at < data.length;) at += fs.writeSync(fd, data, at, data.length - at);
+        writeAll(fd, data);
         bytes += data.length;
       }
       if (bytes !== manifest.log_bytes) throw new Error(`the segments hold ${bytes} bytes, the archived log had ${manifest.log_bytes}`);
