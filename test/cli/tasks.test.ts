@@ -47,14 +47,26 @@ describe('runboard tasks and leases', () => {
     assert.equal(shape.error.code, 'INVALID_PARAMS');
     assert.equal(shape.error.data.issues[0].path, 'tasks.0.task_type');
     assert.equal(cliJson(root, ['tasks', 'create', '-'], 2, { input: '{"nope": 1}' }).error.code, 'USAGE');
+    const beside = cliJson(root, ['tasks', 'create', '-'], 2, { input: '{"tasks": [{"task_type": "t"}], "extra": 1}' });
+    assert.match(beside.error.message, /^Unknown field "extra" beside "tasks"/);
+    const untitled = cliJson(root, ['tasks', 'create', '-'], 1, {
+      input: JSON.stringify([{ id: 'n', task_type: 't', payload: { title: 123 } }]),
+    });
+    assert.deepEqual(
+      [untitled.error.code, untitled.error.message],
+      ['TASK_CONTRACT_INVALID', 'Task n: payload.title must be text (a JSON string), not number.'],
+    );
+    // A byte order mark first (PowerShell's Out-File, Windows editors) is not a JSON error.
+    fs.writeFileSync(file, '\uFEFF' + JSON.stringify([{ id: 'bom', task_type: 't' }]));
+    assert.equal(cliJson(root, ['tasks', 'create', file]).tasks[0].id, 'bom');
     assert.equal(cliJson(root, ['tasks', 'create', '-'], 2, { input: 'not json' }).error.code, 'USAGE');
     assert.equal(cliJson(root, ['tasks', 'create', path.join(root, 'missing.json')], 2).error.code, 'USAGE');
 
     assert.deepEqual(
       cliJson(root, ['tasks', 'list']).tasks.map((t: any) => t.id),
-      ['a', 'b', 'c'],
+      ['a', 'b', 'c', 'bom'],
     );
-    assert.deepEqual(cliJson(root, ['tasks', 'list', '--status', 'pending']).tasks.length, 3);
+    assert.deepEqual(cliJson(root, ['tasks', 'list', '--status', 'pending']).tasks.length, 4);
     const table = cli(['--root', root, 'tasks', 'list']);
     assert.match(table.stdout, /^TASK\s+STATUS\s+TYPE/m);
     assert.match(table.stdout, /^b\s+pending\s+review\s+0\/3\s+a/m);

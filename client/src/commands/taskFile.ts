@@ -2,6 +2,7 @@
 // Shape problems are reported here with the row; the server validates the rest (contracts,
 // dependencies, ids) and rejects the whole batch when anything is wrong. Pure; unit-tested.
 import type { TaskInput } from '../../../contract/schemas/params';
+import { tasksFileRows } from '../../../contract/tasksFileRows';
 
 export class TaskFileError extends Error {}
 
@@ -12,12 +13,9 @@ export function parseTaskFile(text: string): TaskInput[] {
   } catch (e) {
     throw new TaskFileError(`The file is not valid JSON: ${(e as Error).message}`);
   }
-  const rows = Array.isArray(data)
-    ? data
-    : data !== null && typeof data === 'object' && Array.isArray((data as { tasks?: unknown }).tasks)
-      ? (data as { tasks: unknown[] }).tasks
-      : undefined;
-  if (!rows) throw new TaskFileError('Expected a JSON array of tasks, or an object {"tasks": [...]}.');
+  const file = tasksFileRows(data);
+  if ('problem' in file) throw new TaskFileError(file.problem);
+  const rows = file.rows;
   if (rows.length === 0) throw new TaskFileError('The file has no tasks.');
   rows.forEach((row, i) => {
     if (row === null || typeof row !== 'object' || Array.isArray(row)) throw new TaskFileError(`Task ${i + 1} is not an object.`);

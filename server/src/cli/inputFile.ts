@@ -7,9 +7,10 @@ export function inputName(source: string): string {
   return source === '-' ? 'stdin' : source;
 }
 
+/** The input's text, without the byte order mark Windows editors and PowerShell's Out-File put first (JSON.parse refuses it). */
 export function readInput(source: string): string {
   try {
-    return fs.readFileSync(source === '-' ? 0 : source, 'utf8');
+    return fs.readFileSync(source === '-' ? 0 : source, 'utf8').replace(/^\uFEFF/, '');
   } catch (e) {
     throw new UsageError(`Cannot read ${inputName(source)}: ${(e as Error).message}`);
   }

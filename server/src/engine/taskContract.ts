@@ -20,6 +20,9 @@ function firstPresentString(obj: Record<string, unknown>, keys: string[]): strin
   return undefined;
 }
 
+/** The payload fields views show as text (PROTOCOL.md §createTasks). */
+const TEXT_FIELDS = ['title', 'description'] as const;
+
 export interface ContractResult {
   task_type: string;
   payload: unknown;
@@ -39,6 +42,16 @@ export function normalizeContract(
     throw new DomainError('TASK_CONTRACT_INVALID', `${name}: payload must be a JSON object or null.`, where);
   }
   const obj = (payload ?? {}) as Record<string, unknown>;
+  // What every view shows of a task: a number or an object there showed as nothing, without a word.
+  for (const field of TEXT_FIELDS) {
+    if (obj[field] !== undefined && obj[field] !== null && typeof obj[field] !== 'string') {
+      throw new DomainError(
+        'TASK_CONTRACT_INVALID',
+        `${name}: payload.${field} must be text (a JSON string), not ${typeof obj[field]}.`,
+        where,
+      );
+    }
+  }
   const kind = knownKind(obj.task_kind) ?? knownKind(taskType);
   const trimmedType = taskType.trim();
   if (!kind) return { task_type: trimmedType, payload: payload ?? null };

@@ -26,6 +26,7 @@ describe('parseTaskFile', () => {
   it('rejects what cannot be a batch, naming the row', () => {
     assert.throws(() => parseTaskFile('{'), TaskFileError);
     assert.throws(() => parseTaskFile('{"x":1}'), /JSON array of tasks/);
+    assert.throws(() => parseTaskFile('{"tasks":[{"task_type":"a"}],"extra":1}'), /^Error: Unknown field "extra" beside "tasks"/);
     assert.throws(() => parseTaskFile('[]'), /no tasks/);
     assert.throws(() => parseTaskFile('[{"task_type":"a"}, 3]'), /Task 2 is not an object/);
     assert.throws(() => parseTaskFile('[{"task_type":" "}]'), /Task 1 has no task_type/);

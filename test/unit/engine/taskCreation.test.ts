@@ -21,6 +21,14 @@ describe('payload contract normalization (SPEC §6.2)', () => {
     }
   });
 
+  it('title and description, when given, are text: views show them (a number showed as nothing)', () => {
+    for (const payload of [{ title: 123 }, { description: 42 }, { title: { text: 'x' } }]) {
+      const e = expectDomainError(() => normalizeContract('build', payload, where), 'TASK_CONTRACT_INVALID', where);
+      assert.match(e.message, /^Task t: payload\.(title|description) must be text \(a JSON string\), not (number|object)\.$/);
+    }
+    assert.deepEqual(normalizeContract('build', { title: 'T', description: null }, where).payload, { title: 'T', description: null });
+  });
+
   it('no known kind: type trimmed, payload stored unchanged (null when absent)', () => {
     assert.deepEqual(normalizeContract('  build  ', { write_required: true, a: 1 }, where), {
       task_type: 'build',

@@ -11,13 +11,13 @@ import { UsageError } from '../usageError';
 import { matchesTaskFilter, parseTaskFilter, type TaskFilter } from '../../../../contract/taskFilter';
 import { parseJson } from './runCommands';
 import { TASK_STATUSES, TaskStatus } from '../../../../contract/statuses';
+import { tasksFileRows } from '../../../../contract/tasksFileRows';
 
 export async function tasksCreate({ session, out, args }: Invocation): Promise<void> {
   const source = args[0]!;
-  const doc = parseJson(inputName(source), readInput(source));
-  const tasks = Array.isArray(doc) ? doc : (doc as { tasks?: unknown } | null)?.tasks;
-  if (!Array.isArray(tasks)) throw new UsageError('Expected a JSON array of tasks, or an object {"tasks": [...]}.');
-  const result = await session.execute('createTasks', session.withCommandId({ run_id: await session.runId(), tasks: tasks as never }));
+  const file = tasksFileRows(parseJson(inputName(source), readInput(source)));
+  if ('problem' in file) throw new UsageError(file.problem);
+  const result = await session.execute('createTasks', session.withCommandId({ run_id: await session.runId(), tasks: file.rows as never }));
   out.result(result, () =>
     [`Created ${result.tasks.length} task${result.tasks.length === 1 ? '' : 's'}.`, tasksTable(result.tasks)].join('\n'),
   );
