@@ -30,7 +30,7 @@ With the \`runboard\` CLI (exit codes: 0 ok, 1 rejected — e.g. your lease ende
 
 \`\`\`bash
 while out="$(runboard claim --wait --timeout 600)"; do   # exit 3 ends the loop: nothing to claim
-  eval "$out"                                             # exports RUNBOARD_RUN, RUNBOARD_TASK, RUNBOARD_LEASE_TOKEN
+  eval "$out"                                             # exports RUNBOARD_RUN, RUNBOARD_TASK, RUNBOARD_LEASE_TOKEN, RUNBOARD_AGENT
   runboard tasks show "$RUNBOARD_TASK"                    # what to do, and what it waited for
   # … work, running \`runboard heartbeat\` at least every ${Math.round(LEASE.agentDefaultMs / 2000)} seconds …
   runboard complete --result "what you did"               # or: runboard fail --error "why"

@@ -81,6 +81,21 @@ runboard heartbeat >/dev/null 2>err; step heartbeat_revoked $?; step revoked "$(
     assert.equal(cliJson(root, ['tasks', 'show', 'first']).task.result, 'wrote it');
   });
 
+  it('an --agent given to claim only: the later calls of the loop act as that agent, and the work is credited to it', () => {
+    const root = tempWorkspace();
+    seedRun(root, 'ci', [{ id: 'job', task_type: 'w' }]);
+    const got = bash(
+      root,
+      `
+out="$(runboard --agent ci-42 claim)"; code=$?; eval "$out"; step claim $code; step agent "$RUNBOARD_AGENT"
+runboard heartbeat >/dev/null; step heartbeat $?
+runboard complete >/dev/null; step complete $?
+`,
+    );
+    assert.deepEqual([got.claim, got.agent, got.heartbeat, got.complete], ['0', 'ci-42', '0', '0'], JSON.stringify(got));
+    assert.equal(cliJson(root, ['tasks', 'show', 'job']).task.assigned_agent, 'ci-42', 'not the default cli:<user>@<host>');
+  });
+
   it('eval of run create makes the new run the one later commands act on, while another run is open', () => {
     const root = tempWorkspace();
     seedRun(root, 'older', [{ id: 'old-task', task_type: 'w' }]);

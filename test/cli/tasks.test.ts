@@ -227,6 +227,7 @@ describe('runboard tasks and leases', () => {
     assert.match(r.stdout, /owner {4}me, expires in \d+s/);
     assert.match(r.stdout, /^export RUNBOARD_RUN=r$/m);
     assert.match(r.stdout, /^export RUNBOARD_TASK=a$/m);
+    assert.match(r.stdout, /^export RUNBOARD_AGENT=me$/m, 'the later calls of the loop act as the agent that claimed');
     assert.deepEqual(
       r.stdout.split('\n').filter((l) => l !== '' && !l.startsWith('#') && !l.startsWith('export ')),
       [],

@@ -97,7 +97,14 @@ function claimedText(runId: string, result: ClaimTaskResult): string {
     ...leaseLines(task, () => true),
     `  attempt  ${task.attempt} of ${task.max_attempts} failed so far`,
   ];
-  return evalSafe(said, { RUNBOARD_RUN: runId, RUNBOARD_TASK: task.id, RUNBOARD_LEASE_TOKEN: task.lease_token ?? '' });
+  // The agent too: a heartbeat or complete from the same shell then records the agent that claimed
+  // (one given only to claim, --agent ci-42, credited the work to the default cli:<user>@<host>).
+  return evalSafe(said, {
+    RUNBOARD_RUN: runId,
+    RUNBOARD_TASK: task.id,
+    RUNBOARD_LEASE_TOKEN: task.lease_token ?? '',
+    ...(task.lease_owner ? { RUNBOARD_AGENT: task.lease_owner } : {}),
+  });
 }
 
 /**
