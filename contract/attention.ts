@@ -4,12 +4,14 @@
 // out), and the run's last replay (its drift, kept by the server until the next replay).
 import type { RunRecord, StoredBlackboard, Task } from './schemas/records';
 import { EVENT } from './events';
+import { isFinishedTask } from './statuses';
 import { attemptsUsedText, firstLine, taskTitle } from './taskText';
 
 export const ATTENTION_KINDS = [
   'task_failed',
   'task_exhausted',
   'task_blocked',
+  'dependency_cancelled',
   'question_open',
   'run_paused_workspace',
   'lease_expiring',
@@ -27,6 +29,8 @@ export const ATTENTION_ACTION: Record<AttentionKind, AttentionAction> = {
   // Requeueing a task whose attempts are used up gives it one more (PROTOCOL.md §requeueTask).
   task_exhausted: 'requeue',
   task_blocked: 'open_board',
+  // Only a person moves it on: cancel it too, edit its dependencies, or reopen the one cancelled.
+  dependency_cancelled: 'open_board',
   question_open: 'answer',
   run_paused_workspace: 'rebind',
   lease_expiring: 'open_board',
@@ -119,6 +123,21 @@ export function attentionOf(
         },
       );
     }
+  }
+  const byId = new Map(run.tasks.map((t) => [t.id, t]));
+  for (const t of run.tasks) {
+    // Those waiting on a cancelled task directly (those after them wait on them, and go with them).
+    if (isFinishedTask(t.status) || t.status === 'in_progress') continue;
+    const gone = t.depends_on_task_ids.map((id) => byId.get(id)).filter((d) => d?.status === 'cancelled') as Task[];
+    if (gone.length === 0) continue;
+    const names = gone.map((d) => taskTitle(d)).join(', ');
+    item(
+      'dependency_cancelled',
+      `${t.id}@${gone.map((d) => `${d.id}@${d.task_rev}`).join('+')}`,
+      Math.max(...gone.map((d) => d.updated_ts)),
+      `${taskTitle(t)} waits on ${names}, cancelled: cancel it too, edit its dependencies, or reopen ${gone.length > 1 ? 'them' : 'that one'}`,
+      { task_id: t.id },
+    );
   }
   for (const t of run.tasks) {
     if (t.worktree?.state === 'kept') {

@@ -55,4 +55,17 @@ describe('runboard attention', () => {
     cliJson(root, ['--run', 'f', 'retry', 'build']);
     assert.equal(cli(['--root', root, 'attention']).stdout.trim(), 'Nothing needs you.');
   });
+  it('a task waiting on a cancelled one is listed, with where to look', () => {
+    assertBuilt();
+    const root = tempWorkspace();
+    seedRun(root, 'c', [
+      { id: 'changelog', task_type: 'w', payload: { title: 'Write the changelog' } },
+      { id: 'link', task_type: 'w', payload: { title: 'Link it' }, depends_on_task_ids: ['changelog'] },
+    ]);
+    cliJson(root, ['--run', 'c', 'tasks', 'cancel', 'changelog', '--reason', 'out of scope']);
+    assert.match(
+      cli(['--root', root, 'attention']).stdout,
+      /^c {2}Link it waits on Write the changelog, cancelled: cancel it too, edit its dependencies, or reopen that one\n {4}→ runboard --run c tasks show link$/m,
+    );
+  });
 });

@@ -13,6 +13,7 @@ const ICON: Record<AttentionKind, string> = {
   task_failed: 'error',
   task_exhausted: 'error',
   task_blocked: 'debug-pause',
+  dependency_cancelled: 'circle-slash',
   question_open: 'question',
   run_paused_workspace: 'folder-opened',
   lease_expiring: 'watch',

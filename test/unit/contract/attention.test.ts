@@ -75,6 +75,41 @@ describe('attention', () => {
     assert.equal(items.find((i) => i.kind === 'question_open')?.question_id, 'question-1');
   });
 
+  it('a task waiting directly on a cancelled one needs a person (nothing else moves it); those after it, and finished ones, are not listed', () => {
+    const items = attentionOf(
+      '/root',
+      run([
+        task('gone', { status: 'cancelled', updated_ts: 20, task_rev: 2 }),
+        task('next', { status: 'pending', depends_on_task_ids: ['gone'] }),
+        task('after', { status: 'pending', depends_on_task_ids: ['next'] }),
+        task('went-on', { status: 'done', depends_on_task_ids: ['gone'] }),
+        task('two', { status: 'runnable', depends_on_task_ids: ['gone', 'also'] }),
+        task('also', { status: 'cancelled', updated_ts: 25 }),
+      ]),
+      none,
+      NOW,
+    );
+    assert.deepEqual(
+      items.map((i) => [i.kind, i.action, i.task_id, i.since_ms, i.title]),
+      [
+        [
+          'dependency_cancelled',
+          'open_board',
+          'two',
+          25,
+          'Title of two waits on Title of gone, Title of also, cancelled: cancel it too, edit its dependencies, or reopen them',
+        ],
+        [
+          'dependency_cancelled',
+          'open_board',
+          'next',
+          20,
+          'Title of next waits on Title of gone, cancelled: cancel it too, edit its dependencies, or reopen that one',
+        ],
+      ],
+    );
+  });
+
   it('a done task whose worktree was kept with uncommitted changes needs someone to commit or discard them', () => {
     const wt = { path: '/repo.worktrees/r/a', branch: 'runboard/r/a', base: 'main' };
     const items = attentionOf(
