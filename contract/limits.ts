@@ -28,4 +28,7 @@ export const LIMITS = {
 
 /** Whether a commit is fsynced before it is acknowledged (PROTOCOL.md §Transport: initialization options). */
 export const DURABILITIES = ['fsync', 'none'] as const;
+
+/** The most days a finished run waits to be archived (runboard.archiveAfterDays, serve --archive-after-days): 100 years. */
+export const ARCHIVE_AFTER_DAYS_MAX = 36_500;
 export type Durability = (typeof DURABILITIES)[number];

@@ -7,6 +7,7 @@
 // with spaces: label:"needs review". A key may repeat: status:failed status:blocked matches either.
 import type { Task } from './schemas/records';
 import { taskTitle } from './taskText';
+import { TASK_STATUSES } from './statuses';
 
 export const FILTER_KEYS = ['status', 'type', 'agent', 'label', 'id'] as const;
 export type FilterKey = (typeof FILTER_KEYS)[number];
@@ -33,7 +34,12 @@ export function parseTaskFilter(input: string): TaskFilter {
     if (!(FILTER_KEYS as readonly string[]).includes(key)) {
       throw new Error(`Unknown filter key "${m[1]}:" — use ${FILTER_KEYS.map((k) => `${k}:`).join(', ')} or plain words.`);
     }
-    (filter.keys[key] ??= []).push(unquote(m[2]));
+    const value = unquote(m[2]);
+    // A status is a word of a few; one that starts none of them is a typo, not a filter that matches nothing.
+    if (key === 'status' && !TASK_STATUSES.some((s) => s.startsWith(value))) {
+      throw new Error(`No status starts with "${value}" — use ${TASK_STATUSES.join(', ')}.`);
+    }
+    (filter.keys[key] ??= []).push(value);
   }
   return filter;
 }

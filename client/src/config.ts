@@ -2,7 +2,7 @@
 // multi-root windows need no special cases. Nothing is cached: every read asks VS Code.
 import * as os from 'node:os';
 import * as vscode from 'vscode';
-import { type Durability, LEASE } from '../../contract/limits';
+import { ARCHIVE_AFTER_DAYS_MAX, type Durability, LEASE } from '../../contract/limits';
 
 const SECTION = 'runboard';
 
@@ -65,5 +65,5 @@ export function diskWarningBytes(): number {
 /** Archive finished runs this many days after their last change (0: never); the server applies it. */
 export function archiveAfterDays(): number {
   const days = vscode.workspace.getConfiguration(SECTION).get<number>('archiveAfterDays', 0);
-  return Number.isInteger(days) && days > 0 ? Math.min(days, 36_500) : 0;
+  return Number.isInteger(days) && days > 0 ? Math.min(days, ARCHIVE_AFTER_DAYS_MAX) : 0;
 }

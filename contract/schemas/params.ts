@@ -384,8 +384,17 @@ export function takesCommandId(method: StoreMethod): boolean {
   return 'command_id' in METHOD_PARAMS[method].shape;
 }
 
+/**
+ * One issue per field: the last zod found there. A number's integer check and its own bound both
+ * fail on a huge value ("<= 9007199254740991; <= 2147483647"): the bound, checked last, is the one to say.
+ */
 export function issuesOf(error: z.ZodError): ParamsIssue[] {
-  return error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
+  const byPath = new Map<string, ParamsIssue>();
+  for (const i of error.issues) {
+    const path = i.path.map(String).join('.');
+    byPath.set(path, { path, message: i.message });
+  }
+  return [...byPath.values()];
 }
 
 /** Validates `raw` against `schema`; throws ParamsError naming every bad field. */

@@ -103,4 +103,11 @@ describe('--help of every command', () => {
     }
     assert.match(cli(['--help']).stdout, /3 nothing to claim now/);
   });
+  it('refuses an option value out of its range before doing anything (serve --archive-after-days -1)', () => {
+    for (const value of ['-1', '36501', 'soon']) {
+      const r = cli(['serve', '--socket', '--archive-after-days', value]);
+      assert.equal(r.status, 2, value);
+      assert.match(r.stderr, /--archive-after-days <days>.*Expected a whole number of days, 0 to 36500\./);
+    }
+  });
 });

@@ -160,6 +160,9 @@ describe('tasks that change (issue 17)', () => {
     assert.equal(cycle.status, 1);
     assert.match(cycle.stderr, /TASK_DEPENDENCY_CYCLE: Task a cannot wait for b: b already waits for a/);
     assert.equal(cliJson(root, ['run', 'events']).events.length, before, 'nothing written');
+    const nothing = cli(['--root', root, 'tasks', 'edit', 'a']);
+    assert.equal(nothing.status, 2);
+    assert.match(nothing.stderr, /Say what to change: --title, --description/);
     const token = cliJson(root, ['--agent', 'other', 'claim', '--task', 'a']).task.lease_token;
     assert.equal(cliJson(root, ['tasks', 'edit', 'a', '--priority', '1'], 1).error.code, 'TASK_LEASE_REQUIRED');
     assert.equal(cliJson(root, ['tasks', 'edit', 'a', '--priority', '1', '--token', token]).task.priority, 1);

@@ -120,6 +120,13 @@ describe('a PostgreSQL board through the server and the CLI', () => {
     assert.deepEqual([error.code, error.data?.pg_code], ['STORAGE_ERROR', '28P01']);
     assert.match(error.message, /PostgreSQL board pgpass: password authentication failed/);
     assert.doesNotMatch(wrong.stdout + wrong.stderr, /not-the-password/);
+    // None anywhere: where one goes, not pg's "empty password returned by client".
+    const none = run({ PGPASSFILE: path.join(root, 'no-such-pgpass') });
+    assert.equal(none.status, 1);
+    assert.match(
+      JSON.parse(none.stdout).error.message,
+      /PostgreSQL board pgpass: the database asks for a password and none is set: set PGPASSWORD, add a line to ~\/\.pgpass/,
+    );
   });
 
   it("the editor hands its server a board's password from its secret storage (RUNBOARD_PG_PASSWORDS), with no PGPASSWORD", async () => {

@@ -3,7 +3,7 @@
 import { MCP_PROFILES } from './mcp/profiles';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { HandlerModule, invoke } from './invocation';
-import { LEASE } from '../../../contract/limits';
+import { ARCHIVE_AFTER_DAYS_MAX, LEASE } from '../../../contract/limits';
 import {
   AGENT_LOOP_COMMANDS,
   AgentLoopCommand,
@@ -39,6 +39,14 @@ function handle(load: () => Promise<HandlerModule>, name: string) {
 export function integer(value: string): number {
   const n = parseInteger(value);
   if (n === undefined) throw new InvalidArgumentError('Expected an integer.');
+  return n;
+}
+
+/** A number of days for --archive-after-days: 0 (never) to ARCHIVE_AFTER_DAYS_MAX. */
+export function days(value: string): number {
+  const n = parseInteger(value);
+  if (n === undefined || n < 0 || n > ARCHIVE_AFTER_DAYS_MAX)
+    throw new InvalidArgumentError(`Expected a whole number of days, 0 to ${ARCHIVE_AFTER_DAYS_MAX}.`);
   return n;
 }
 
@@ -451,8 +459,8 @@ function addServiceCommands(program: Command): void {
       .option('--idle-timeout <seconds>', 'with --socket: stop after this long without a connection (default 600; 0: never)', seconds)
       .option(
         '--archive-after-days <days>',
-        'with --socket: archive finished runs this many days after their last change (at start, then daily)',
-        integer,
+        `with --socket: archive finished runs this many days after their last change (at start, then daily; 0..${ARCHIVE_AFTER_DAYS_MAX}, 0: never)`,
+        days,
       )
       .option('--read-only', 'write nothing: every mutating method answers READ_ONLY (an untrusted workspace)')
       .allowUnknownOption(),

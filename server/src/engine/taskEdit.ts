@@ -36,6 +36,9 @@ function checkDependencies(state: RunState, task: Task, deps: string[]): void {
       depends_on: unknown,
     });
   }
+  if (deps.includes(task.id)) {
+    throw new DomainError('TASK_DEPENDENCY_CYCLE', `Task ${task.id} cannot wait for itself.`, { task_id: task.id, depends_on: [task.id] });
+  }
   const back = deps.find((d) => reaches(state, d, task.id));
   if (back !== undefined) {
     throw new DomainError('TASK_DEPENDENCY_CYCLE', `Task ${task.id} cannot wait for ${back}: ${back} already waits for ${task.id}.`, {

@@ -78,7 +78,7 @@ export function decideTransition(state: RunState, req: TransitionRequest, ctx: C
   }
   if (req.result !== undefined && req.action !== 'complete') throw refuse(task, undefined, 'A result note goes with complete only.');
   checkRevision(task, req);
-  checkNotCancelled(task);
+  checkNotCancelled(task, req.action);
   checkNotExpired(task, req, ctx.now);
   checkPrecondition(task, req);
   checkLease(task, req, ctx.now);

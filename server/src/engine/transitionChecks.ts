@@ -121,15 +121,20 @@ export function checkNotExpired(task: Task, req: TransitionRequest, now: number)
   }
 }
 
-/** TASK_CANCELLED: a transition of a cancelled task — above all its lease holder's, who should stop. */
-export function checkNotCancelled(task: Task): void {
+/**
+ * TASK_CANCELLED: a transition of a cancelled task — above all its lease holder's, who should stop;
+ * a person's retry is told how it comes back instead.
+ */
+export function checkNotCancelled(task: Task, action?: string): void {
   if (task.status !== 'cancelled') return;
   const c = task.cancelled;
   const by = c?.by ? ` by ${c.by}` : '';
   const why = c?.reason ? `: ${c.reason}` : '';
   throw new DomainError(
     'TASK_CANCELLED',
-    `Task ${task.id} was cancelled${by}${why}. Stop working on it; it is claimed again only if someone requeues it.`,
+    action === 'retry'
+      ? `Task ${task.id} was cancelled${by}${why}. A requeue reopens it; retry is for failed and blocked tasks.`
+      : `Task ${task.id} was cancelled${by}${why}. Stop working on it; it is claimed again only if someone requeues it.`,
     { task_id: task.id, ...(c?.by ? { cancelled_by: c.by } : {}), ...(c?.reason ? { reason: c.reason } : {}) },
   );
 }

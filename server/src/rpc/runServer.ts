@@ -14,7 +14,7 @@ import { serveRequests } from './requests';
 import { SocketKeeper } from './socketKeeper';
 import { WriteRouting } from './writeRouting';
 import { SubscriptionHub } from './subscriptions';
-import { DURABILITIES } from '../../../contract/limits';
+import { ARCHIVE_AFTER_DAYS_MAX, DURABILITIES } from '../../../contract/limits';
 import type { InitializationOptions } from '../../../contract/initialization';
 
 declare const RUNBOARD_VERSION: string | undefined;
@@ -26,7 +26,7 @@ const InitOptions: z.ZodType<InitializationOptions | undefined> = z
     defaultLeaseMs: z.number().int().positive().optional(),
     readOnly: z.boolean().optional(),
     serveSocket: z.boolean().optional(),
-    archiveAfterDays: z.number().int().min(0).max(36_500).optional(),
+    archiveAfterDays: z.number().int().min(0).max(ARCHIVE_AFTER_DAYS_MAX).optional(),
   })
   .optional();
 

@@ -72,8 +72,13 @@ export function readBoardConfig(root: string, env: NodeJS.ProcessEnv = process.e
   const r = BoardConfigSchema.safeParse(raw);
   if (!r.success) {
     const i = r.error.issues[0];
+    // An unknown key is named by its own path (zod puts the issue on the object that holds it).
+    if (i.code === 'unrecognized_keys') {
+      const field = [...i.path, i.keys[0]].join('.');
+      throw invalid(file, `${field}: not a field of ${BOARD_CONFIG_FILE}${i.path.length === 0 ? ' (store, board, postgres)' : ''}`, field);
+    }
     const field = i.path.join('.') || 'store';
-    throw invalid(file, `${field}: ${i.message}`, field);
+    throw invalid(file, `${field}: ${field === 'store' ? 'say "files" or "postgres"' : i.message}`, field);
   }
   if (r.data.store === 'files') return { store: 'files' };
   return { store: 'postgres', board: r.data.board, pool: poolConfig(file, r.data.postgres, env) };

@@ -41,4 +41,9 @@ describe('task filter', () => {
       /Unknown filter key "owner:" — use status:, type:, agent:, label:, id: or plain words/,
     );
   });
+
+  it('a status no status starts with is refused, naming the statuses (it matched nothing, silently)', () => {
+    assert.throws(() => parseTaskFilter('status:bogus'), /^Error: No status starts with "bogus" — use pending, runnable, .*cancelled\.$/);
+    assert.deepEqual(parseTaskFilter('status:in').keys.status, ['in']);
+  });
 });

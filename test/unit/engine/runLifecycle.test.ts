@@ -36,6 +36,14 @@ describe('steps from the objective', () => {
     assert.throws(() => parseParams(METHOD_PARAMS.createRun, { objective: 'x', steps: ['a', '  '] }), ParamsError);
   });
 
+  it('a params error says one thing per field: a huge priority, its own bound (not also the integer range)', () => {
+    const tasks = [{ task_type: 'w', priority: 1e16 }];
+    assert.throws(
+      () => parseParams(METHOD_PARAMS.createTasks, { run_id: 'r', tasks }),
+      (e) => e instanceof ParamsError && e.message === 'Invalid params: tasks.0.priority: Too big: expected number to be <=2147483647',
+    );
+  });
+
   it('completing a step starts the next pending one and says so; the last says every step is done', () => {
     const h = new RunHarness({ create: { steps: ['Survey docs', 'Write changelog', 'Link it'] } });
     h.appendEvent({ type: 'step_started', status: 'running', step_id: 'step-1' });

@@ -64,6 +64,11 @@ describe('cancelTask', () => {
       });
     }
     expectDomainError(() => h.transition({ action: 'complete', lease_token: t.lease_token }), 'TASK_CANCELLED');
+    // A person's retry is told what brings it back, not to stop working on it.
+    assert.equal(
+      expectDomainError(() => h.transition({ task_id: 'busy', action: 'retry' }), 'TASK_CANCELLED').message,
+      'Task busy was cancelled by boss: wrong approach. A requeue reopens it; retry is for failed and blocked tasks.',
+    );
 
     const own = new RunHarness();
     const mine = own.taskIn('in_progress', { id: 'mine' });

@@ -49,7 +49,8 @@ describe('editTask', () => {
     h.createTasks([{ id: 'a' }, { id: 'b', depends_on_task_ids: ['a'] }, { id: 'c', depends_on_task_ids: ['b'] }]);
     const before = h.log.length;
     expectDomainError(() => editTask(h, { task_id: 'a', depends_on_task_ids: ['c'] }), 'TASK_DEPENDENCY_CYCLE');
-    expectDomainError(() => editTask(h, { task_id: 'a', depends_on_task_ids: ['a'] }), 'TASK_DEPENDENCY_CYCLE');
+    const self = expectDomainError(() => editTask(h, { task_id: 'a', depends_on_task_ids: ['a'] }), 'TASK_DEPENDENCY_CYCLE');
+    assert.equal(self.message, 'Task a cannot wait for itself.');
     expectDomainError(() => editTask(h, { task_id: 'a', depends_on_task_ids: ['ghost'] }), 'TASK_DEPENDENCY_UNKNOWN');
     assert.equal(h.log.length, before);
   });

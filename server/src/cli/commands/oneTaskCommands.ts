@@ -34,8 +34,14 @@ export async function tasksAdd({ session, out, args, opts }: Invocation): Promis
   out.result(result, () => [taskLine('Added', task), nextStep(task)].join('\n'));
 }
 
+/** tasks edit's options that change the task (commander's keys). */
+const EDITABLE = ['title', 'description', 'priority', 'after', 'maxAttempts', 'label'] as const;
+
 /** tasks edit: the fields given, with the lease token this process holds (or --force, a person). */
 export async function tasksEdit({ session, out, args, opts }: Invocation): Promise<void> {
+  if (EDITABLE.every((key) => opts[key] === undefined)) {
+    throw new UsageError('Say what to change: --title, --description, --priority, --after, --max-attempts or --label.');
+  }
   const token = givenLeaseToken(opts);
   // Absent stays absent (not edited); given, even as "", it replaces the list.
   const list = (v: unknown) => (v === undefined ? undefined : wordsOf(v as string[]));

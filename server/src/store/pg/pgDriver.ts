@@ -25,7 +25,17 @@ export function passwordFrom(env: NodeJS.ProcessEnv, board: string): () => Promi
     if (env.PGPASSWORD) return Promise.resolve(env.PGPASSWORD);
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const pgPass = require('pgpass') as typeof import('pgpass').default;
-    return new Promise((resolve) => pgPass(params, resolve));
+    // Asked for one (the database wants a password) and none anywhere: say where one goes — pg's
+    // own words were "empty password returned by client".
+    return new Promise<string | undefined>((resolve) => pgPass(params, resolve)).then(
+      (found) =>
+        found ??
+        Promise.reject(
+          new Error(
+            `the database asks for a password and none is set: set PGPASSWORD, add a line to ~/.pgpass (or PGPASSFILE), or in VS Code run "Runboard: Set Database Password…"`,
+          ),
+        ),
+    );
   };
   return lookUp as unknown as () => Promise<string>;
 }
