@@ -4,7 +4,7 @@
 import type { Diagnostic } from '../../../contract/diagnostic';
 import { DomainError } from '../engine/errors';
 import { assertRunId } from '../engine/ids';
-import type { BoardSite, BoardStore, RunLog } from '../store/boardStore';
+import { LockClosedError, type BoardSite, type BoardStore, type RunLog } from '../store/boardStore';
 import type { BoardOpener } from '../store/boards';
 import { normalizePath } from './localPaths';
 import { fromRunKey, runKey } from './runKey';
@@ -165,7 +165,9 @@ export class RunRegistry {
   /** A run of an open root, loaded on first use — a live one, else an archived one (read-only); undefined when there is no such run. */
   async runIn(root: string, runId: string): Promise<RunLog | undefined> {
     const board = this.boards.get(root);
-    return (await board?.openRun(runId)) ?? (await board?.openCompacted?.(runId)) ?? (await board?.openArchived?.(runId));
+    const look = async () => (await board?.openRun(runId)) ?? (await board?.openCompacted?.(runId)) ?? (await board?.openArchived?.(runId));
+    // Restored or compacted by another process between the looks, it is missed by all three: once more.
+    return (await look()) ?? (await look());
   }
 
   /** The board of an open root. */
@@ -205,7 +207,8 @@ export class RunRegistry {
     try {
       return await fn(h);
     } catch (e) {
-      if (!(e instanceof DomainError && e.code === 'RUN_NOT_FOUND' && h.gone)) throw e;
+      const again = e instanceof LockClosedError || (e instanceof DomainError && e.code === 'RUN_NOT_FOUND');
+      if (!(again && h.gone)) throw e;
       return fn(await this.locate(p));
     }
   }

@@ -17,6 +17,18 @@ import type { CommandStamp } from '../engine/commandIndex';
 import type { CommandContext } from '../engine/ids';
 import type { CommandEntry, RunState } from '../engine/state';
 import type { StoreListener, StoreOptions } from './types';
+import { DomainError } from '../engine/errors';
+
+/**
+ * The lock was closed while this caller waited for it — its run was archived, compacted or
+ * restored meanwhile (the handle let go of the log): nothing was done, so the caller may do it
+ * again on what is at the path now (RunRegistry.onRun).
+ */
+export class LockClosedError extends DomainError {
+  constructor(file: string) {
+    super('STORAGE_ERROR', `The lock ${file} was closed.`);
+  }
+}
 
 /**
  * A value, or a promise of it: the file store reads its files synchronously, a database store

@@ -88,6 +88,8 @@ export class FileBoard implements BoardStore {
       h = RunHandle.open(this.siteOf(runId, dir));
     } catch (e) {
       if (e instanceof DomainError) throw e;
+      // Its log left the path since the look above (archived or compacted meanwhile): no live run now.
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw this.unreadable(runId, dir, e as NodeJS.ErrnoException);
     }
     if (!h.exists) {

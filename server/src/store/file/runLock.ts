@@ -23,6 +23,7 @@
 // and never through a symlink.
 import * as fs from 'node:fs';
 import { DomainError } from '../../engine/errors';
+import { LockClosedError } from '../boardStore';
 import { FileIdentity, identityOf, NO_FOLLOW } from './fileIdentity';
 import { describeHolders } from './lockHolders';
 import { tryLock, unlock, waitForLock } from './osLock';
@@ -198,7 +199,7 @@ export class OsRunLock implements RunLock {
               // could have let its number be reused, and the worker lock someone else's file.
               if (!err) unlock(fd);
               fs.closeSync(fd);
-              return reject(new DomainError('STORAGE_ERROR', `The lock ${this.file} was closed.`));
+              return reject(new LockClosedError(this.file));
             }
             if (err) return reject(err);
             if (!created.wanted) {

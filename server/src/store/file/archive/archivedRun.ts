@@ -14,7 +14,7 @@ import type { ArchiveFacts, CheckpointListing, CommandOutcome, PageCursor, RunLo
 import { checkpointOf } from '../../checkpointRecord';
 import { archivedError } from '../../archivedError';
 import { EventSequencer } from '../eventSequencer';
-import { compareAtPath, type FileIdentity } from '../fileIdentity';
+import type { FileIdentity } from '../fileIdentity';
 import {
   ARCHIVE_FORMAT,
   ARCHIVED_CHECKPOINTS_DIR,
@@ -27,14 +27,35 @@ import {
 import { readGzipFile, readGzipJson } from './gzipFiles';
 import { readJsonIfExists } from '../atomicFile';
 
+/**
+ * Which manifest file a reader read: its inode, and when it was written and how long it is. The
+ * inode alone is not enough: a restore deletes the manifest, and the next compaction's new one
+ * often gets the same inode number — a server then read the new segments by the old manifest.
+ */
+interface ManifestIdentity extends FileIdentity {
+  ctimeNs: bigint;
+  mtimeNs: bigint;
+  size: bigint;
+}
+
+function manifestIdentity(file: string): ManifestIdentity | undefined {
+  const st = fs.lstatSync(file, { bigint: true, throwIfNoEntry: false });
+  // A symlink is its own (lstat): the read that follows refuses to follow it.
+  return st && { dev: st.dev, ino: st.ino, ctimeNs: st.ctimeNs, mtimeNs: st.mtimeNs, size: st.size };
+}
+
+function sameManifest(a: ManifestIdentity, b: ManifestIdentity | undefined): boolean {
+  return b !== undefined && a.dev === b.dev && a.ino === b.ino && a.ctimeNs === b.ctimeNs && a.mtimeNs === b.mtimeNs && a.size === b.size;
+}
+
 /** The manifest of an archived run's folder; undefined when there is none (not archived, or not yet whole). */
-export function readManifest(dir: string, runId: string): { manifest: ArchiveManifest; identity: FileIdentity } | undefined {
+export function readManifest(dir: string, runId: string): { manifest: ArchiveManifest; identity: ManifestIdentity } | undefined {
   let raw: unknown;
-  let identity: FileIdentity;
+  let identity: ManifestIdentity | undefined;
   try {
     // Its identity first: a manifest replaced after the read is then told apart (catchUp).
-    const st = fs.lstatSync(manifestFile(dir), { bigint: true });
-    identity = { dev: st.dev, ino: st.ino };
+    identity = manifestIdentity(manifestFile(dir));
+    if (identity === undefined) return undefined;
     raw = readJsonIfExists(manifestFile(dir));
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
@@ -69,7 +90,7 @@ export class ArchivedRun implements RunLog {
     readonly runId: string,
     readonly dir: string,
     readonly manifest: ArchiveManifest,
-    private readonly identity: FileIdentity,
+    private readonly identity: ManifestIdentity,
     final: Checkpoint,
     private readonly maxLineBytes: number,
     /** For a compacted run: restores it and answers the live run, which takes its writes. */
@@ -101,7 +122,15 @@ export class ArchivedRun implements RunLog {
     if (!found) return undefined;
     const last = found.manifest.seals.at(-1);
     if (!last) throw new DomainError('STORAGE_ERROR', `The archive of run ${runId} has no seal.`, { run_id: runId });
-    const final = checkpointOf(await readGzipJson(path.join(dir, SEALS_DIR, last.file), last.sha256));
+    let sealed: unknown;
+    try {
+      sealed = await readGzipJson(path.join(dir, SEALS_DIR, last.file), last.sha256);
+    } catch (e) {
+      // Restored (or removed) by another process since its manifest was read: not held here now.
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT' && readManifest(dir, runId) === undefined) return undefined;
+      throw e;
+    }
+    const final = checkpointOf(sealed);
     return new ArchivedRun(root, runId, dir, found.manifest, found.identity, final, maxLineBytes, reopen);
   }
 
@@ -111,7 +140,7 @@ export class ArchivedRun implements RunLog {
 
   /** Nothing is appended to an archive; it is gone once its manifest is not the one read (restored, removed). */
   catchUp(): EventRecord[] {
-    if (compareAtPath(manifestFile(this.dir), this.identity) !== 'same') this.goneFlag = true;
+    if (!sameManifest(this.identity, manifestIdentity(manifestFile(this.dir)))) this.goneFlag = true;
     return [];
   }
 
