@@ -13,6 +13,9 @@ import type { CommitNotice, ResetNotice, StoreListener, StoreOptions } from '../
 
 export type Locator = { root?: string; run_id: string };
 
+/** How many moves of a run (archive, compaction, restore) a command follows before it gives up. */
+const RUN_MOVES_FOLLOWED = 5;
+
 export class RunRegistry {
   private readonly boards = new Map<string, BoardStore>();
   /** Each folder opened, by its path → the root whose board it shows (itself, or for a task's worktree its main worktree: boardRoot.ts). */
@@ -199,17 +202,19 @@ export class RunRegistry {
 
   /**
    * `fn` on the run. When the handle it was given turns out gone on the way (another process
-   * archived, compacted or restored the run: its log left the path), once more on what is there
-   * now — a compacted run restores itself for a write, an archived one answers RUN_ARCHIVED.
+   * archived, compacted or restored the run: its log left the path), again on what is there now —
+   * a compacted run restores itself for a write, an archived one answers RUN_ARCHIVED. A run
+   * moved again meanwhile (compacted and restored in a loop) is followed a few times.
    */
   async onRun<T>(p: Locator, fn: (h: RunLog) => Promise<T>): Promise<T> {
-    const h = await this.locate(p);
-    try {
-      return await fn(h);
-    } catch (e) {
-      const again = e instanceof LockClosedError || (e instanceof DomainError && e.code === 'RUN_NOT_FOUND');
-      if (!(again && h.gone)) throw e;
-      return fn(await this.locate(p));
+    for (let attempt = 1; ; attempt++) {
+      const h = await this.locate(p);
+      try {
+        return await fn(h);
+      } catch (e) {
+        const moved = e instanceof LockClosedError || (e instanceof DomainError && e.code === 'RUN_NOT_FOUND');
+        if (!(moved && h.gone) || attempt === RUN_MOVES_FOLLOWED) throw e;
+      }
     }
   }
 
