@@ -4,8 +4,9 @@ import { DomainError } from '../engine/errors';
 import { INTERNAL_ERROR, INVALID_PARAMS, RpcErrorCodes } from '../../../contract/errors';
 import { ParamsError } from '../../../contract/schemas/params';
 
-/** An error for the log: its stack when it has one. */
+/** An error for the log: a domain error (a run gone, a file unreadable) by its code and words; another, its stack. */
 export function errorText(e: unknown): string {
+  if (e instanceof DomainError) return `${e.code}: ${e.message}`;
   return e instanceof Error ? (e.stack ?? e.message) : String(e);
 }
 

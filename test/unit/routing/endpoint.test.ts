@@ -8,7 +8,7 @@ import { describe, it } from 'node:test';
 import { METHOD_PARAMS, ParamsError, StoreMethod, takesCommandId } from '../../../contract/schemas/params';
 import { DomainError } from '../../../server/src/engine/errors';
 import { Requests } from '../../../server/src/protocol';
-import { toResponseError } from '../../../server/src/rpc/rpcErrors';
+import { errorText, toResponseError } from '../../../server/src/rpc/rpcErrors';
 import {
   endpointFor,
   MAX_SOCKET_PATH,
@@ -188,6 +188,11 @@ describe("a server's error answers", () => {
 
     const internal = errorFromServer(wire(toResponseError(new Error('disk on fire'), 'runboard/getRun')), 'runboard/getRun');
     assert.equal(internal.message, 'disk on fire');
+  });
+
+  it("and in the server's log: a domain error by its code and words, only an unexpected one with its stack", () => {
+    assert.equal(errorText(new DomainError('RUN_NOT_FOUND', 'Run r is gone.')), 'RUN_NOT_FOUND: Run r is gone.');
+    assert.match(errorText(new Error('disk on fire')), /^Error: disk on fire\n\s+at /);
   });
 });
 

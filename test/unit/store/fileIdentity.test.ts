@@ -202,3 +202,26 @@ describe('FIFOs where Runboard keeps its files', { skip: process.platform === 'w
     }
   });
 });
+
+describe('a run folder copied under another name', () => {
+  it('is listed as unreadable, saying whose events its log holds, not hidden', async () => {
+    const r = root();
+    const { store } = openStore(r, { snapshotDelayMs: null });
+    try {
+      await store.execute('createRun', { run_id: 'a', objective: 'original' });
+      fs.cpSync(runFolder(r, 'a'), runFolder(r, 'copy'), { recursive: true });
+      const listed = await store.execute('listRuns', {});
+      assert.deepEqual(
+        listed.runs.map((x) => x.run_id),
+        ['a'],
+      );
+      assert.equal(listed.unreadable?.[0].run_id, 'copy');
+      assert.match(
+        listed.unreadable![0].message,
+        /its log holds no event of run copy \(line 1: .*run_id "a" does not belong to run copy\)/,
+      );
+    } finally {
+      store.close();
+    }
+  });
+});

@@ -93,7 +93,12 @@ export class FileBoard implements BoardStore {
       throw this.unreadable(runId, dir, e as NodeJS.ErrnoException);
     }
     if (!h.exists) {
+      const why = h.noEventOfItsOwn;
       this.dispose(h);
+      // Lines, none of them this run's (a folder copied under another name): say so, not "no run".
+      if (why !== undefined) {
+        throw this.unreadable(runId, dir, Object.assign(new Error(`its log holds no event of run ${runId} (${why})`), { code: 'EINVAL' }));
+      }
       return undefined;
     }
     this.runs.set(runId, h);

@@ -82,6 +82,11 @@ export class RunReader {
     return this.logSeq > 0;
   }
 
+  /** Why a log with lines but no event of this run is no run (a copy of another run's folder): its first damage. */
+  get noEventOfItsOwn(): string | undefined {
+    return this.logSeq === 0 && this.damage.length > 0 ? `line ${this.damage[0].line}: ${this.damage[0].message}` : undefined;
+  }
+
   /** True once this handle found its log gone: the store drops it and looks at the disk again. */
   get gone(): boolean {
     return this.goneFlag;
