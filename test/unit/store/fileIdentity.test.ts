@@ -216,10 +216,7 @@ describe('a run folder copied under another name', () => {
         ['a'],
       );
       assert.equal(listed.unreadable?.[0].run_id, 'copy');
-      assert.match(
-        listed.unreadable![0].message,
-        /its log holds no event of run copy \(line 1: .*run_id "a" does not belong to run copy\)/,
-      );
+      assert.match(listed.unreadable[0].message, /its log holds no event of run copy \(line 1: .*run_id "a" does not belong to run copy\)/);
     } finally {
       store.close();
     }
