@@ -136,4 +136,22 @@ describe('runboard run archive / restore', () => {
       assert.deepEqual(fs.readFileSync(log), bytes);
     },
   );
+  it('an archive that cannot be read is listed as unreadable; the others are listed as usual', () => {
+    assertBuilt();
+    const root = tempWorkspace();
+    seedRun(root, 'kept');
+    cliJson(root, ['run', 'complete', 'kept']);
+    cliJson(root, ['run', 'archive', 'kept']);
+    const archive = path.join(root, '.runboard', 'archive');
+    fs.cpSync(path.join(archive, 'kept'), path.join(archive, 'copied'), { recursive: true });
+    const listed = cliJson(root, ['runs', '--archived']);
+    assert.deepEqual(
+      listed.archived.map((a: { run_id: string }) => a.run_id),
+      ['kept'],
+    );
+    assert.deepEqual(
+      listed.unreadable.map((u: { run_id: string; message: string }) => [u.run_id, /is not an archive of run copied/.test(u.message)]),
+      [['copied', true]],
+    );
+  });
 });

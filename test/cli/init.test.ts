@@ -84,6 +84,12 @@ describe('runboard init', () => {
     assert.match(r.stderr, /CLAUDE\.md leads out of the workspace, to .*not-yet\.md: not written/);
     assert.equal(fs.readFileSync(precious, 'utf8'), 'precious\n');
     assert.equal(fs.existsSync(path.join(away, 'not-yet.md')), false, 'a dangling link is not followed either');
+    // The folder a file goes in, a link out of the workspace: not written in either.
+    fs.mkdirSync(path.join(away, 'gh'));
+    fs.symlinkSync(path.join(away, 'gh'), path.join(root, '.github'));
+    const copilot = cli(['--root', root, 'init', '--copilot']);
+    assert.match(copilot.stderr, /\.github\/copilot-instructions\.md leads out of the workspace/);
+    assert.deepEqual(fs.readdirSync(path.join(away, 'gh')), []);
 
     const inside = tempWorkspace();
     fs.writeFileSync(path.join(inside, 'CLAUDE.md'), '# Claude\n');

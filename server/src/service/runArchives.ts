@@ -5,6 +5,7 @@ import type * as R from '../../../contract/results';
 import type { ParamsOf } from '../../../contract/schemas/params';
 import { isTerminal } from '../../../contract/statuses';
 import { DomainError } from '../engine/errors';
+import { listedAsUnreadable } from './unreadableRuns';
 import { type RunState, toRunRecord } from '../engine/state';
 import { decideRequeue } from '../engine/taskLifecycle';
 import { checkTextLimit } from '../engine/text';
@@ -70,14 +71,22 @@ export class RunArchives {
     return { run: toRunRecord(restored.state) };
   }
 
-  /** The archived runs of `root` (or every open root), newest archive first. */
-  async listArchived(root: string | undefined): Promise<R.ArchivedRunInfo[]> {
+  /**
+   * The archived runs of `root` (or every open root), newest archive first. One that cannot be read
+   * goes to `unreadable`, as listRuns does with live runs: it does not hide the others.
+   */
+  async listArchived(root: string | undefined, unreadable: R.UnreadableRun[]): Promise<R.ArchivedRunInfo[]> {
     const out: R.ArchivedRunInfo[] = [];
     for (const r of root !== undefined ? [this.registry.resolveRoot(root)] : this.registry.rootPaths()) {
       const board = this.registry.board(r);
       for (const id of (await board.archivedRunIds?.()) ?? []) {
-        const a = await board.openArchived?.(id);
-        if (a?.archive) out.push(archivedInfo(a));
+        try {
+          const a = await board.openArchived?.(id);
+          if (a?.archive) out.push(archivedInfo(a));
+        } catch (e) {
+          if (!listedAsUnreadable(e)) throw e;
+          unreadable.push({ root: r, run_id: id, message: e.message });
+        }
       }
     }
     return out.sort((a, b) => b.archived_at_ms - a.archived_at_ms || (a.run_id < b.run_id ? -1 : 1));

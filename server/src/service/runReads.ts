@@ -4,7 +4,6 @@ import { LIMITS } from '../../../contract/limits';
 import type * as R from '../../../contract/results';
 import { clamp, ParamsOf } from '../../../contract/schemas/params';
 import type { RunRecord } from '../../../contract/schemas/records';
-import { DomainError } from '../engine/errors';
 import { patchRowFor } from '../engine/patches';
 import { toBlackboard, toRunRecord } from '../engine/state';
 import { attentionOf, newestFirst } from '../../../contract/attention';
@@ -14,17 +13,7 @@ import { normalizePath } from './localPaths';
 import type { RunLog } from '../store/boardStore';
 import type { RunRegistry } from './runRegistry';
 import type { RunArchives } from './runArchives';
-
-const LISTED_UNREADABLE: ReadonlySet<string> = new Set(['STORAGE_ERROR', 'RUN_FORMAT_UNSUPPORTED']);
-
-/**
- * A database board that cannot be reached (STORAGE_ERROR naming the board, no run): every run of
- * it fails alike, so the call fails — listed run by run as unreadable it read as "no runs" and
- * "nothing needs you" while the database was down.
- */
-function boardDown(e: DomainError): boolean {
-  return e.code === 'STORAGE_ERROR' && e.details.board !== undefined && e.details.run_id === undefined;
-}
+import { listedAsUnreadable } from './unreadableRuns';
 
 /** Time slices of runStats when the call names none. */
 const DEFAULT_SLICES = 20;
@@ -78,11 +67,12 @@ export class RunReads {
     out.sort((a, b) => b.updated_at_ms - a.updated_at_ms || (a.run_id < b.run_id ? 1 : -1));
     const runs = out.slice(0, limit);
     const sizes = p.sizes ? await this.sizesOf(runs.map((r) => logs.get(r)!)) : undefined;
+    const archived = p.archived ? await this.archives.listArchived(p.root, unreadable) : undefined;
     return {
       runs,
       ...(sizes ? { sizes } : {}),
       ...(unreadable.length > 0 ? { unreadable } : {}),
-      ...(p.archived ? { archived: await this.archives.listArchived(p.root) } : {}),
+      ...(archived ? { archived } : {}),
     };
   }
 
@@ -108,7 +98,7 @@ export class RunReads {
           await h?.catchUp();
           if (h) out.push(h);
         } catch (e) {
-          if (!(e instanceof DomainError) || !LISTED_UNREADABLE.has(e.code) || boardDown(e)) throw e;
+          if (!listedAsUnreadable(e)) throw e;
           unreadable.push({ root: r, run_id: id, message: e.message });
         }
       }

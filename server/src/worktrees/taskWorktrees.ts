@@ -19,9 +19,16 @@ export function worktreesHome(top: string, env: NodeJS.ProcessEnv): string {
   return configured ? path.resolve(configured) : path.join(path.dirname(top), `${path.basename(top)}.worktrees`);
 }
 
-/** A branch name git accepts, from a run or task id (ids are [A-Za-z0-9._-]: only a leading dot or `..` need care). */
-function refPart(id: string): string {
-  return id.replace(/\.\.+/g, '-').replace(/^\./, '_');
+/**
+ * A branch name git accepts, from a run or task id (ids are [A-Za-z0-9._-]: `..`, a leading dot and
+ * a name ending in `.lock` or `.` need care — a task "a.lock" was refused by git on every claim).
+ */
+export function refPart(id: string): string {
+  return id
+    .replace(/\.\.+/g, '-')
+    .replace(/^\./, '_')
+    .replace(/\.lock$/i, '_lock')
+    .replace(/\.$/, '_');
 }
 
 /** `body` while this process holds the repository's worktree lock (waiting up to about 30 s for another). */

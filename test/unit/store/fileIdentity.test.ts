@@ -216,7 +216,31 @@ describe('a run folder copied under another name', () => {
         ['a'],
       );
       assert.equal(listed.unreadable?.[0].run_id, 'copy');
-      assert.match(listed.unreadable[0].message, /its log holds no event of run copy \(line 1: .*run_id "a" does not belong to run copy\)/);
+      assert.match(
+        listed.unreadable[0].message,
+        /no event of run copy can be read from its log \(line 1: .*run_id "a" does not belong to run copy\)/,
+      );
+    } finally {
+      store.close();
+    }
+  });
+});
+
+describe('a checkpoints folder replaced by a link', () => {
+  it('is neither written nor read through', async () => {
+    const r = root();
+    const outside = root();
+    const { store } = openStore(r, { snapshotDelayMs: null });
+    try {
+      await store.execute('createRun', { run_id: 'c', objective: 'checkpoints' });
+      await store.execute('createCheckpoint', { run_id: 'c', reason: 'inside' });
+      const dir = path.join(runFolder(r, 'c'), 'checkpoints');
+      for (const name of fs.readdirSync(dir)) fs.copyFileSync(path.join(dir, name), path.join(outside, name));
+      fs.rmSync(dir, { recursive: true });
+      fs.symlinkSync(outside, dir);
+      await assert.rejects(store.execute('createCheckpoint', { run_id: 'c', reason: 'through the link' }), /symbolic link/);
+      assert.equal(fs.readdirSync(outside).length, 1, 'nothing written out of the run folder');
+      assert.deepEqual((await store.execute('listCheckpoints', { run_id: 'c' })).checkpoints, []);
     } finally {
       store.close();
     }

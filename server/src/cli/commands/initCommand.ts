@@ -36,9 +36,13 @@ function outsideRoot(root: string, file: string): string | undefined {
   try {
     real = fs.realpathSync(file);
   } catch {
-    // Not there: written new — unless a link is, dangling (writing would make its target).
+    // Not there: written new — unless a link is, dangling (writing would make its target) …
     const link = fs.lstatSync(file, { throwIfNoEntry: false });
-    return link?.isSymbolicLink() ? path.resolve(path.dirname(file), fs.readlinkSync(file)) : undefined;
+    if (link?.isSymbolicLink()) return path.resolve(path.dirname(file), fs.readlinkSync(file));
+    // … or the folder it goes in leads out (.github a link elsewhere).
+    let folder = path.dirname(file);
+    while (!fs.existsSync(folder) && path.dirname(folder) !== folder) folder = path.dirname(folder);
+    real = path.join(fs.realpathSync(folder), path.relative(folder, file));
   }
   const inside = path.relative(fs.realpathSync(root), real);
   return inside.startsWith('..') || path.isAbsolute(inside) ? real : undefined;

@@ -23,6 +23,9 @@ export function checkpointFileName(seq: number, checkpointId: string): string {
 export function writeCheckpoint(runDir: string, cp: Checkpoint, fsync: boolean): string {
   const dir = checkpointDir(runDir);
   fs.mkdirSync(dir, { recursive: true });
+  // A checkpoints folder replaced by a link is not written through, out of the run folder.
+  if (fs.lstatSync(dir).isSymbolicLink())
+    throw Object.assign(new Error(`${dir} is a symbolic link; Runboard does not follow it out of the run folder`), { code: 'ELOOP' });
   const file = path.join(dir, checkpointFileName(cp.seq, cp.checkpoint_id));
   writeFileAtomic(file, JSON.stringify(cp, null, 1), fsync, 'checkpoint-write');
   // The rename is durable only with its folder's entry.
@@ -41,6 +44,8 @@ export function listCheckpoints(runDir: string): CheckpointListing[] {
   const dir = checkpointDir(runDir);
   let names: string[];
   try {
+    // Nor read through a link: what is out of the run folder is no checkpoint of it.
+    if (fs.lstatSync(dir).isSymbolicLink()) return [];
     names = fs.readdirSync(dir);
   } catch {
     return [];

@@ -97,7 +97,11 @@ export class FileBoard implements BoardStore {
       this.dispose(h);
       // Lines, none of them this run's (a folder copied under another name): say so, not "no run".
       if (why !== undefined) {
-        throw this.unreadable(runId, dir, Object.assign(new Error(`its log holds no event of run ${runId} (${why})`), { code: 'EINVAL' }));
+        throw this.unreadable(
+          runId,
+          dir,
+          Object.assign(new Error(`no event of run ${runId} can be read from its log (${why})`), { code: 'EINVAL' }),
+        );
       }
       return undefined;
     }

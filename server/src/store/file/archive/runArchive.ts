@@ -78,7 +78,7 @@ export async function archiveRunFiles(
       if (note.fsync) syncDirectory(holdingDir(root, holding));
     } catch (e) {
       fs.rmSync(work, { recursive: true, force: true });
-      throw storageError('archive', e, runId);
+      throw storageError(holding === 'compacted' ? 'compact' : 'archive', e, runId);
     }
     crashPoint('archive-in-place');
     // The run leaves runs/ in one step. Windows does not rename a folder holding an open file: there
@@ -90,7 +90,7 @@ export async function archiveRunFiles(
       const code = (e as NodeJS.ErrnoException).code ?? '';
       if (!['EPERM', 'EACCES', 'EBUSY'].includes(code)) {
         removeLeftoverArchive(root, runId);
-        throw storageError('archive', e, runId);
+        throw storageError(holding === 'compacted' ? 'compact' : 'archive', e, runId);
       }
       fs.unlinkSync(path.join(runDir(root, runId), EVENTS_FILE));
     }
