@@ -15,19 +15,25 @@ export type AtPath = 'same' | 'replaced' | 'missing';
 /** O_NOFOLLOW where the platform has it: a log or lock swapped for a symlink is refused (ELOOP), not followed. */
 export const NO_FOLLOW = fs.constants.O_NOFOLLOW ?? 0;
 
-/** Opening a FIFO for reading waits for a writer: never, for a FIFO planted where a run file belongs. */
-const NO_WAIT = fs.constants.O_NONBLOCK ?? 0;
-
 /**
  * A descriptor of `file` for reading, when it is a regular file (not followed through a symlink):
- * a FIFO, a device or a folder at its path is an error (ENOTREG-like EINVAL), never a read that
+ * a FIFO, a device or a folder at its path is an error (ENOTREG-like EINVAL), never an open that
  * blocks the process — a FIFO planted as a run's log hung every CLI call and the server with it.
+ * Looked at before the open, not opened O_NONBLOCK: reads through io_uring (libuv, Node 22 and
+ * later) honour O_NONBLOCK on regular files too, and answer EAGAIN for data not yet in the page cache.
  */
 export function openRegularFile(file: string): number {
-  const fd = fs.openSync(file, fs.constants.O_RDONLY | NO_FOLLOW | NO_WAIT);
-  if (fs.fstatSync(fd).isFile()) return fd;
-  fs.closeSync(fd);
+  // A symlink goes on to the open, whose O_NOFOLLOW refuses it (ELOOP: its own message).
+  if (!notRegular(fs.lstatSync(file))) {
+    const fd = fs.openSync(file, fs.constants.O_RDONLY | NO_FOLLOW);
+    if (fs.fstatSync(fd).isFile()) return fd;
+    fs.closeSync(fd);
+  }
   throw Object.assign(new Error(`${file} is not a regular file`), { code: 'EINVAL' });
+}
+
+function notRegular(st: fs.Stats): boolean {
+  return !st.isFile() && !st.isSymbolicLink();
 }
 
 /** The bytes of a regular file (openRegularFile). */
