@@ -31,6 +31,16 @@ export class LockClosedError extends DomainError {
 }
 
 /**
+ * The board's store failed as a whole — a database that cannot be reached or used — not one run of
+ * it: every run fails alike, so a listing fails too instead of listing each run as unreadable.
+ */
+export class BoardUnavailableError extends DomainError {
+  constructor(message: string, details: Record<string, unknown>) {
+    super('STORAGE_ERROR', message, details);
+  }
+}
+
+/**
  * A value, or a promise of it: the file store reads its files synchronously, a database store
  * asks the database. Callers await every such result.
  */

@@ -4,7 +4,6 @@ import { taskLine, tasksOfRun, tasksTable } from '../humanFormat';
 import { givenLeaseToken, LeaseAction, leaseActionParams, leaseActionText, LeaseTarget } from '../agentLoopCalls';
 import { inputName, readInput } from '../inputFile';
 import { Invocation, taskOf } from '../invocation';
-import { CliSession } from '../session';
 import { settleCompleted } from '../../worktrees/worktreeCalls';
 import { worktreeNote } from '../worktreeLines';
 import { UsageError } from '../usageError';
@@ -43,7 +42,7 @@ export async function tasksList({ session, out, opts }: Invocation): Promise<voi
  * The run, task and token a lease action is about. A token alone is enough: the server finds its
  * task, and a stale, finished or revoked token is its domain error (exit 1), never a usage error.
  */
-async function leaseTarget(session: CliSession, inv: Invocation, action: LeaseAction): Promise<LeaseTarget> {
+async function leaseTarget(inv: Invocation, action: LeaseAction): Promise<LeaseTarget> {
   const token = givenLeaseToken(inv.opts);
   const taskId = taskOf(inv);
   if (taskId === undefined && token === undefined) {
@@ -51,12 +50,12 @@ async function leaseTarget(session: CliSession, inv: Invocation, action: LeaseAc
       `Say which task (\`runboard ${action} <task_id>\` or --task <task_id>), or pass the lease token (--token or RUNBOARD_LEASE_TOKEN) to act on its task.`,
     );
   }
-  return { runId: await session.runId(undefined, token), taskId, token };
+  return { runId: await inv.session.runId(undefined, token), taskId, token };
 }
 
 async function leaseAction(inv: Invocation, action: LeaseAction): Promise<void> {
   const { session, out, opts } = inv;
-  const target = await leaseTarget(session, inv, action);
+  const target = await leaseTarget(inv, action);
   let result = await session.execute('transitionTask', leaseActionParams(session, action, target, opts));
   // A done task's worktree is settled: removed when clean, kept (and said so) when it holds changes.
   let unsettled: string | undefined;

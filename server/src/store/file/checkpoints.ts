@@ -8,6 +8,7 @@ import { checkpointOf } from '../checkpointRecord';
 import { compareCheckpoints } from '../../engine/replay';
 import { readJsonIfExists, writeFileAtomic } from './atomicFile';
 import { syncDirectory } from './platformFs';
+import { refuseLinkedFolder } from './fileIdentity';
 import type { CheckpointListing } from '../boardStore';
 
 const NAME = /^(\d{20})-(.+)\.json$/;
@@ -23,9 +24,7 @@ export function checkpointFileName(seq: number, checkpointId: string): string {
 export function writeCheckpoint(runDir: string, cp: Checkpoint, fsync: boolean): string {
   const dir = checkpointDir(runDir);
   fs.mkdirSync(dir, { recursive: true });
-  // A checkpoints folder replaced by a link is not written through, out of the run folder.
-  if (fs.lstatSync(dir).isSymbolicLink())
-    throw Object.assign(new Error(`${dir} is a symbolic link; Runboard does not follow it out of the run folder`), { code: 'ELOOP' });
+  refuseLinkedFolder(dir);
   const file = path.join(dir, checkpointFileName(cp.seq, cp.checkpoint_id));
   writeFileAtomic(file, JSON.stringify(cp, null, 1), fsync, 'checkpoint-write');
   // The rename is durable only with its folder's entry.
@@ -45,7 +44,7 @@ export function listCheckpoints(runDir: string): CheckpointListing[] {
   let names: string[];
   try {
     // Nor read through a link: what is out of the run folder is no checkpoint of it.
-    if (fs.lstatSync(dir).isSymbolicLink()) return [];
+    refuseLinkedFolder(dir);
     names = fs.readdirSync(dir);
   } catch {
     return [];

@@ -90,18 +90,14 @@ export class FileBoard implements BoardStore {
       if (e instanceof DomainError) throw e;
       // Its log left the path since the look above (archived or compacted meanwhile): no live run now.
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw this.unreadable(runId, dir, e as NodeJS.ErrnoException);
+      throw this.unreadable(runId, dir, whyUnreadable(path.join(dir, EVENTS_FILE), e as NodeJS.ErrnoException));
     }
     if (!h.exists) {
       const why = h.noEventOfItsOwn;
       this.dispose(h);
       // Lines, none of them this run's (a folder copied under another name): say so, not "no run".
       if (why !== undefined) {
-        throw this.unreadable(
-          runId,
-          dir,
-          Object.assign(new Error(`no event of run ${runId} can be read from its log (${why})`), { code: 'EINVAL' }),
-        );
+        throw this.unreadable(runId, dir, `no event of run ${runId} can be read from its log (${why})`);
       }
       return undefined;
     }
@@ -123,10 +119,10 @@ export class FileBoard implements BoardStore {
   }
 
   /** STORAGE_ERROR for a run whose files cannot be read, reported once as a diagnostic too. */
-  private unreadable(runId: string, dir: string, e: NodeJS.ErrnoException): DomainError {
+  private unreadable(runId: string, dir: string, why: string): DomainError {
     const file = path.join(dir, EVENTS_FILE);
-    const message = `Cannot read run ${runId}: ${whyUnreadable(file, e)}.`;
-    this.site.reportOnce(`unreadable:${this.root}:${runId}:${e.code}`, { run_id: runId, file, message });
+    const message = `Cannot read run ${runId}: ${why}.`;
+    this.site.reportOnce(`unreadable:${this.root}:${runId}:${why}`, { run_id: runId, file, message });
     return new DomainError('STORAGE_ERROR', message, { run_id: runId });
   }
 

@@ -19,21 +19,18 @@ export const NO_FOLLOW = fs.constants.O_NOFOLLOW ?? 0;
  * A descriptor of `file` for reading, when it is a regular file (not followed through a symlink):
  * a FIFO, a device or a folder at its path is an error (ENOTREG-like EINVAL), never an open that
  * blocks the process — a FIFO planted as a run's log hung every CLI call and the server with it.
- * Looked at before the open, not opened O_NONBLOCK: reads through io_uring (libuv, Node 22 and
- * later) honour O_NONBLOCK on regular files too, and answer EAGAIN for data not yet in the page cache.
+ * The path is looked at before a plain open (an open O_NONBLOCK would leave the descriptor
+ * non-blocking for every read after it); the descriptor's type is checked again after.
  */
 export function openRegularFile(file: string): number {
-  // A symlink goes on to the open, whose O_NOFOLLOW refuses it (ELOOP: its own message).
-  if (!notRegular(fs.lstatSync(file))) {
+  const st = fs.lstatSync(file);
+  // A symlink goes on to the open, whose O_NOFOLLOW refuses it (ELOOP: whyUnreadable says it).
+  if (st.isFile() || st.isSymbolicLink()) {
     const fd = fs.openSync(file, fs.constants.O_RDONLY | NO_FOLLOW);
     if (fs.fstatSync(fd).isFile()) return fd;
     fs.closeSync(fd);
   }
   throw Object.assign(new Error(`${file} is not a regular file`), { code: 'EINVAL' });
-}
-
-function notRegular(st: fs.Stats): boolean {
-  return !st.isFile() && !st.isSymbolicLink();
 }
 
 /** The bytes of a regular file (openRegularFile). */
@@ -96,5 +93,14 @@ export function sameFile(a: FileIdentity | undefined, b: FileIdentity | undefine
 
 /** Why `file` could not be opened, for a person: a symlink (ELOOP under NO_FOLLOW) said as such. */
 export function whyUnreadable(file: string, e: NodeJS.ErrnoException): string {
-  return e.code === 'ELOOP' ? `${file} is a symbolic link; Runboard does not follow it out of the run folder` : e.message;
+  return e.code === 'ELOOP' ? notFollowedText(file) : e.message;
+}
+
+function notFollowedText(file: string): string {
+  return `${file} is a symbolic link; Runboard does not follow it out of the run folder`;
+}
+
+/** A folder Runboard writes or reads in (a run's checkpoints) replaced by a link: refused as a file is under NO_FOLLOW. */
+export function refuseLinkedFolder(dir: string): void {
+  if (fs.lstatSync(dir).isSymbolicLink()) throw Object.assign(new Error(notFollowedText(dir)), { code: 'ELOOP' });
 }

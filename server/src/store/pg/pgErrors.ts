@@ -1,13 +1,15 @@
 // How a PostgreSQL board says it cannot be reached or used: STORAGE_ERROR naming the board and
-// what the driver said (never the connection's password: pg's messages do not carry it). A
-// domain error (RUN_NOT_FOUND, a decision's own rejection …) stays what it is.
+// what the driver said (never the connection's password: pg's messages do not carry it), as the
+// whole board's failure (BoardUnavailableError). A domain error (RUN_NOT_FOUND, a decision's own
+// rejection …) stays what it is.
 import { DomainError } from '../../engine/errors';
+import { BoardUnavailableError } from '../boardStore';
 
 export function storageError(board: string, e: unknown): DomainError {
   if (e instanceof DomainError) return e;
   const why = e instanceof Error ? e.message || e.name : String(e);
   const code = (e as { code?: unknown }).code;
-  return new DomainError('STORAGE_ERROR', `PostgreSQL board ${board}: ${why}`, {
+  return new BoardUnavailableError(`PostgreSQL board ${board}: ${why}`, {
     board,
     ...(typeof code === 'string' ? { pg_code: code } : {}),
   });

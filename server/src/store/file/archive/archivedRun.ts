@@ -14,7 +14,7 @@ import type { ArchiveFacts, CheckpointListing, CommandOutcome, PageCursor, RunLo
 import { checkpointOf } from '../../checkpointRecord';
 import { archivedError } from '../../archivedError';
 import { EventSequencer } from '../eventSequencer';
-import type { FileIdentity } from '../fileIdentity';
+import { type FileIdentity, sameFile } from '../fileIdentity';
 import {
   ARCHIVE_FORMAT,
   ARCHIVED_CHECKPOINTS_DIR,
@@ -45,7 +45,7 @@ function manifestIdentity(file: string): ManifestIdentity | undefined {
 }
 
 function sameManifest(a: ManifestIdentity, b: ManifestIdentity | undefined): boolean {
-  return b !== undefined && a.dev === b.dev && a.ino === b.ino && a.ctimeNs === b.ctimeNs && a.mtimeNs === b.mtimeNs && a.size === b.size;
+  return b !== undefined && sameFile(a, b) && a.ctimeNs === b.ctimeNs && a.mtimeNs === b.mtimeNs && a.size === b.size;
 }
 
 /** The manifest of an archived run's folder; undefined when there is none (not archived, or not yet whole). */
