@@ -58,6 +58,8 @@ export interface ArchiveRunResult {
 }
 export interface RestoreRunResult {
   run: RunRecord;
+  /** The run was live already: nothing was restored (a repeat, or a run never archived). */
+  already_live?: true;
 }
 export interface CompactRunResult {
   compacted: ArchivedRunInfo;

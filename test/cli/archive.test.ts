@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
-import { assertBuilt, cleanEnv, cli, CLI_JS, cliJson, removeTempWorkspaces, seedRun, tempWorkspace } from './cliHarness';
+import { assertBuilt, cleanEnv, cli, cliAsync, CLI_JS, cliJson, removeTempWorkspaces, seedRun, tempWorkspace } from './cliHarness';
 
 after(removeTempWorkspaces);
 
@@ -136,6 +136,36 @@ describe('runboard run archive / restore', () => {
       assert.deepEqual(fs.readFileSync(log), bytes);
     },
   );
+  // Two processes archiving one run at once: the second's lock lands on the log the first moved
+  // away. It once archived that stale file anyway — removing the first one's archive, then its own
+  // when the run's folder was not there to move: the run was gone everywhere.
+  it('two archives of one run at once: both answer the archive, and the run restores whole', async () => {
+    assertBuilt();
+    const root = tempWorkspace();
+    seedRun(root, 'twice');
+    cliJson(root, ['run', 'complete', 'twice']);
+    const log = path.join(root, '.runboard', 'runs', 'twice', 'events.jsonl');
+    const bytes = fs.readFileSync(log);
+    for (let round = 0; round < 5; round++) {
+      const both = await Promise.all(
+        [1, 2].map(() => cliAsync(['--root', root, '--json', 'run', 'archive', 'twice'], { env: { RUNBOARD_ROUTE: '0' } })),
+      );
+      for (const r of both) {
+        assert.equal(r.status, 0, `round ${round}: ${r.stderr}`);
+        assert.equal(JSON.parse(r.stdout).archived.run_id, 'twice');
+      }
+      assert.equal(cliJson(root, ['run', 'restore', 'twice']).already_live, undefined);
+      assert.deepEqual(fs.readFileSync(log), bytes, `round ${round}: restored byte for byte`);
+    }
+    // Restoring a live run restores nothing, and says so.
+    assert.equal(cliJson(root, ['run', 'restore', 'twice']).already_live, true);
+    const said = cli(['--root', root, 'run', 'restore', 'twice']);
+    assert.equal(said.status, 0, said.stderr);
+    assert.match(
+      said.stdout,
+      /^Run twice is live \(completed, \d+ events\): it was not archived or compacted, so there is nothing to restore\.$/m,
+    );
+  });
   it('an archive that cannot be read is listed as unreadable; the others are listed as usual', () => {
     assertBuilt();
     const root = tempWorkspace();

@@ -1,6 +1,7 @@
 // The red team's smaller CLI and MCP findings: `--root` naming a file listed nothing instead of
 // saying so; MCP add_fact and friends did not say `deduped: true` on a repeat; MCP append_event
-// dropped a payload key "__proto__".
+// dropped a payload key "__proto__"; a lease length in RUNBOARD_LEASE_MS that is none was ignored
+// (every claim silently got the default); `claim --wait --timeout -1` gave up at once.
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -16,11 +17,11 @@ after(async () => {
   removeTempWorkspaces();
 });
 
-async function mcp(root: string): Promise<Client> {
+async function mcp(root: string, env: Record<string, string> = {}): Promise<Client> {
   const transport = new StdioClientTransport({
     command: process.execPath,
     args: [CLI_JS, 'mcp', '--root', root],
-    env: cleanEnv() as Record<string, string>,
+    env: cleanEnv(env) as Record<string, string>,
     stderr: 'pipe',
   });
   const client = new Client({ name: 'small-findings', version: '1.0.0' });
@@ -56,5 +57,40 @@ describe('smaller CLI and MCP findings', () => {
     const last = eventsOnDisk(root, 'r').at(-1)!;
     assert.deepEqual(Object.getOwnPropertyNames(last.payload), ['__proto__', 'note']);
     assert.deepEqual(JSON.parse(JSON.stringify(last.payload)), { ['__proto__']: { polluted: true }, note: 'kept' });
+  });
+
+  it('RUNBOARD_LEASE_MS that is no lease length is refused, naming it, by the CLI (routed or not) and by MCP', async () => {
+    const root = tempWorkspace('runboard-lease-env-');
+    seedRun(root, 'r', [{ id: 't', task_type: 'w' }]);
+    for (const route of ['0', '1']) {
+      for (const bad of ['abc', '-5', '1.5', '0']) {
+        const r = cli(['--root', root, '--run', 'r', 'claim'], { env: { RUNBOARD_LEASE_MS: bad, RUNBOARD_ROUTE: route } });
+        assert.equal(r.status, 2, `${bad}: ${r.stdout}${r.stderr}`);
+        assert.match(
+          r.stderr,
+          /RUNBOARD_LEASE_MS is ".*": it must be a lease length in milliseconds, a whole number above 0 \(for example \d+\), or unset/,
+        );
+      }
+    }
+    const client = await mcp(root, { RUNBOARD_LEASE_MS: 'abc' });
+    const refused = await client.callTool({ name: 'claim_task', arguments: { run_id: 'r' } });
+    assert.equal(refused.isError, true);
+    assert.match(JSON.stringify(refused.content), /LEASE_ENV_INVALID: RUNBOARD_LEASE_MS is/);
+    // A good one is used: the lease runs that long.
+    const claimed = cli(['--root', root, '--run', 'r', '--json', 'claim'], { env: { RUNBOARD_LEASE_MS: '120000' } });
+    assert.equal(claimed.status, 0, claimed.stderr);
+    const { task } = JSON.parse(claimed.stdout);
+    const left = task.lease_expires_at_ms - Date.now();
+    assert.ok(left > 60_000 && left <= 120_000, `the lease has ${left} ms left`);
+  });
+
+  it('claim --wait --timeout takes seconds, 0 or more: -1 is a usage error, 0.2 gives up after a moment', () => {
+    const root = tempWorkspace('runboard-timeout-');
+    seedRun(root, 'r');
+    const negative = cli(['--root', root, '--run', 'r', 'claim', '--wait', '--timeout', '-1']);
+    assert.equal(negative.status, 2, negative.stdout + negative.stderr);
+    assert.match(negative.stderr, /--timeout <seconds>.*Expected a number of seconds \(0 or more\)/);
+    const brief = cli(['--root', root, '--run', 'r', 'claim', '--wait', '--timeout', '0.2']);
+    assert.equal(brief.status, 3, brief.stdout + brief.stderr);
   });
 });

@@ -9,6 +9,8 @@ export interface OptionSpec {
   description: string;
   /** The value is an integer (parseInteger). */
   integer?: true;
+  /** The value is a number of seconds, 0 or more (parseSeconds). */
+  seconds?: true;
   /** The value is text with more than blanks in it (nonBlank). */
   nonBlank?: true;
   /** The value is one of these. */
@@ -53,7 +55,7 @@ export const AGENT_LOOP_COMMANDS = {
         description: 'wait until a task can be claimed (woken by changes to the run), instead of exiting 3',
         fullCliOnly: true,
       },
-      { flags: '--timeout <seconds>', description: 'with --wait: give up after this long (exit 3)', integer: true },
+      { flags: '--timeout <seconds>', description: 'with --wait: give up after this long (exit 3)', seconds: true },
       {
         flags: '--worktree',
         description:
@@ -92,6 +94,12 @@ export function optionName(spec: OptionSpec): { name: string; key: string; takes
 /** An integer option's value, or undefined when the text is not an integer. */
 export function parseInteger(text: string): number | undefined {
   return /^-?\d+$/.test(text.trim()) ? Number(text) : undefined;
+}
+
+/** A number of seconds, 0 or more (fractions allowed); undefined when the text is not one. */
+export function parseSeconds(text: string): number | undefined {
+  const n = Number(text.trim());
+  return text.trim() === '' || !Number.isFinite(n) || n < 0 ? undefined : n;
 }
 
 /** A nonBlank option's value, or undefined when it is empty or only blanks. */

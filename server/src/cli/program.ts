@@ -11,6 +11,7 @@ import {
   nonBlank,
   OptionSpec,
   parseInteger,
+  parseSeconds,
   TASK_ARGUMENT,
 } from './agentLoopOptions';
 import { DEFAULT_TASK_TYPE } from '../../../contract/taskLine';
@@ -59,8 +60,8 @@ export function text(value: string): string {
 
 /** A non-negative number of seconds (fractions allowed). */
 export function seconds(value: string): number {
-  const n = Number(value.trim());
-  if (value.trim() === '' || !Number.isFinite(n) || n < 0) throw new InvalidArgumentError('Expected a number of seconds (0 or more).');
+  const n = parseSeconds(value);
+  if (n === undefined) throw new InvalidArgumentError('Expected a number of seconds (0 or more).');
   return n;
 }
 
@@ -69,6 +70,7 @@ function withOptions(c: Command, specs: readonly OptionSpec[]): Command {
   for (const spec of specs) {
     const option = new Option(spec.flags, spec.description);
     if (spec.integer) option.argParser(integer);
+    if (spec.seconds) option.argParser(seconds);
     if (spec.nonBlank) option.argParser(text);
     if (spec.choices) option.choices(spec.choices);
     if (spec.required) option.makeOptionMandatory();

@@ -21,54 +21,58 @@ export class RunArchives {
     private readonly clock: () => number,
   ) {}
 
+  /** Archives a run; one another process moves meanwhile (archives, compacts, restores it) is followed (RunRegistry.onRun). */
   async archiveRun(p: ParamsOf<'archiveRun'>): Promise<R.ArchiveRunResult> {
     checkTextLimit('reason', p.reason);
-    let h = await this.registry.current(p);
-    // Archived already (a repeat): the archive as it is.
-    if (h.archive) return { archived: archivedInfo(h), requeued: [] };
-    const board = this.registry.board(h.root);
-    if (!board.archiveRun) throw notKept(h.root);
-    // A compacted run is restored first: an archive is made of a live run.
-    if (h.compacted) h = await board.restoreRun!(h.runId);
-    const by = p.by?.trim() || ARCHIVED_BY_DEFAULT;
-    const requeued = p.force ? await this.requeueLeases(h, by, p.reason) : [];
-    const note = { at_ms: this.clock(), by, ...(p.reason?.trim() ? { reason: p.reason.trim() } : {}) };
-    return { archived: await this.hold(board, h.runId, p.force === true, note), requeued };
+    return this.registry.onRun(p, async (h) => {
+      // Archived already (a repeat): the archive as it is.
+      if (h.archive) return { archived: archivedInfo(h), requeued: [] };
+      const board = this.registry.board(h.root);
+      if (!board.archiveRun) throw notKept(h.root);
+      // A compacted run is restored first: an archive is made of a live run.
+      if (h.compacted) h = await board.restoreRun!(h.runId);
+      const by = p.by?.trim() || ARCHIVED_BY_DEFAULT;
+      const requeued = p.force ? await this.requeueLeases(h, by, p.reason) : [];
+      const note = { at_ms: this.clock(), by, ...(p.reason?.trim() ? { reason: p.reason.trim() } : {}) };
+      return { archived: await this.hold(board, h.runId, p.force === true, note), requeued };
+    });
   }
 
   /** Compacts a finished run in place: as archiveRun without force, but the run stays the board's. */
   async compactRun(p: ParamsOf<'compactRun'>): Promise<R.CompactRunResult> {
-    const h = await this.registry.current(p);
-    if (h.compacted) return { compacted: archivedInfo(h) };
-    if (h.archive) throw archivedError(h.runId);
-    const board = this.registry.board(h.root);
-    if (!board.archiveRun) throw notKept(h.root);
-    return {
-      compacted: await this.hold(board, h.runId, false, { at_ms: this.clock(), by: p.by?.trim() || ARCHIVED_BY_DEFAULT, compact: true }),
-    };
+    return this.registry.onRun(p, async (h) => {
+      if (h.compacted) return { compacted: archivedInfo(h) };
+      if (h.archive) throw archivedError(h.runId);
+      const board = this.registry.board(h.root);
+      if (!board.archiveRun) throw notKept(h.root);
+      return {
+        compacted: await this.hold(board, h.runId, false, { at_ms: this.clock(), by: p.by?.trim() || ARCHIVED_BY_DEFAULT, compact: true }),
+      };
+    });
   }
 
   /** Archives (or, with `note.compact`, compacts) a live run — only a finished one unless `force` — and answers it as it is held now. */
   private async hold(board: BoardStore, runId: string, force: boolean, note: ArchiveNote): Promise<R.ArchivedRunInfo> {
     await board.archiveRun!(runId, (state) => assertArchivable(state, force), note);
     const held = await (note.compact ? board.openCompacted?.(runId) : board.openArchived?.(runId));
-    if (!held)
-      throw new DomainError('STORAGE_ERROR', `Run ${runId} was ${note.compact ? 'compacted' : 'archived'} and then went missing.`, {
-        run_id: runId,
-      });
-    return archivedInfo(held);
+    if (held) return archivedInfo(held);
+    // A write restored the compacted run at once: RUN_NOT_FOUND on a handle gone, so compactRun looks again (onRun) and compacts it anew.
+    if (note.compact)
+      throw new DomainError('RUN_NOT_FOUND', `Run ${runId} was restored by a write as it was compacted.`, { run_id: runId });
+    throw new DomainError('STORAGE_ERROR', `Run ${runId} was archived and then went missing.`, { run_id: runId });
   }
 
   async restoreRun(p: ParamsOf<'restoreRun'>): Promise<R.RestoreRunResult> {
     const h = await this.registry.current(p);
     const board = this.registry.board(h.root);
     // Live already (a repeat, or never archived): the run as it is (the board tidies a leftover archive).
+    const live = !h.archive && !h.compacted ? ({ already_live: true } as const) : {};
     if (!board.restoreRun) {
-      if (!h.archive && !h.compacted) return { run: toRunRecord(h.state) };
+      if (live.already_live) return { run: toRunRecord(h.state), ...live };
       throw notKept(h.root);
     }
     const restored = await board.restoreRun(h.runId);
-    return { run: toRunRecord(restored.state) };
+    return { run: toRunRecord(restored.state), ...live };
   }
 
   /**

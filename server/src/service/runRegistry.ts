@@ -204,16 +204,19 @@ export class RunRegistry {
    * `fn` on the run. When the handle it was given turns out gone on the way (another process
    * archived, compacted or restored the run: its log left the path), again on what is there now —
    * a compacted run restores itself for a write, an archived one answers RUN_ARCHIVED. A run
-   * moved again meanwhile (compacted and restored in a loop) is followed a few times.
+   * moved again meanwhile (compacted and restored in a loop) is followed a few times; found
+   * nowhere on a second look, it was between two moves a moment ago, and is looked for again.
    */
   async onRun<T>(p: Locator, fn: (h: RunLog) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
-      const h = await this.locate(p);
+      let h: RunLog | undefined;
       try {
+        h = await this.locate(p);
         return await fn(h);
       } catch (e) {
         const moved = e instanceof LockClosedError || (e instanceof DomainError && e.code === 'RUN_NOT_FOUND');
-        if (!(moved && h.gone) || attempt === RUN_MOVES_FOLLOWED) throw e;
+        if (!moved || attempt === RUN_MOVES_FOLLOWED) throw e;
+        if (h === undefined ? attempt === 1 : !(await movedOn(h))) throw e;
       }
     }
   }
@@ -270,6 +273,12 @@ export class RunRegistry {
   closeAll(): void {
     for (const b of this.boards.values()) b.close();
   }
+}
+
+/** Whether a handle's run left it (its log gone from the path, its archive's manifest replaced): a look that tells. */
+async function movedOn(h: RunLog): Promise<boolean> {
+  if (!h.gone) await h.catchUp();
+  return h.gone;
 }
 
 function notFound(runId: string): DomainError {

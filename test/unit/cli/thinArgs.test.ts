@@ -37,6 +37,7 @@ describe('the thin path reads the agent loop commands as commander does', () => 
     ['claim', '--json'],
     ['--root', '/w', '--run', 'r1', '--agent', 'a', '--durability', 'none', 'claim', '--type', 'doc', '--lease-ms', '9000'],
     ['claim', '--task=t1', '--workflow', 'w', '--timeout', '5'],
+    ['claim', '--timeout', '0.5'],
     ['--command-id', 'c1', 'heartbeat', '--token', 'tok', '--lease-ms=-1'],
     ['complete', '--token', 'tok', '--result', 'shipped it'],
     ['complete', '--task', 't1', '--result='],
@@ -73,6 +74,7 @@ describe('the thin path reads the agent loop commands as commander does', () => 
     ['fail', '--token', 'tok', '--error', ' '],
     ['fail', '--token', 'tok', '--error='],
     ['claim', '--lease-ms', 'soon'],
+    ['claim', '--timeout', '-1'],
     ['claim', '--lease-ms'],
     ['claim', '--lease-ms', '--json'],
     // commander reads it as -1; the thin path leaves values that look like options to it.

@@ -66,7 +66,12 @@ export async function runCompact({ session, out, args }: Invocation): Promise<vo
 
 export async function runRestore({ session, out, args }: Invocation): Promise<void> {
   const result = await session.execute('restoreRun', { run_id: args[0]! });
-  out.result(result, () => `Restored run ${result.run.run_id} (${result.run.status}, ${result.run.last_event_seq} events).`);
+  const { run_id, status, last_event_seq } = result.run;
+  out.result(result, () =>
+    result.already_live
+      ? `Run ${run_id} is live (${status}, ${last_event_seq} events): it was not archived or compacted, so there is nothing to restore.`
+      : `Restored run ${run_id} (${status}, ${last_event_seq} events).`,
+  );
 }
 
 export async function runCreate({ session, out, args, opts }: Invocation): Promise<void> {

@@ -5,6 +5,7 @@ import { INTERNAL_ERROR, INVALID_PARAMS } from '../../../../contract/errors';
 import { DomainError } from '../../engine/errors';
 import { ParamsError } from '../../../../contract/schemas/params';
 import { summaryOf } from './forModel';
+import { UsageError } from '../usageError';
 
 /** A rejection decided here, not by the store (e.g. no run named and several open). */
 export class ToolRejection extends Error {
@@ -32,6 +33,8 @@ export function toolError(e: unknown): CallToolResult {
   } else if (e instanceof ParamsError) {
     code = INVALID_PARAMS;
     data = { code, issues: e.issues };
+  } else if (e instanceof UsageError) {
+    code = e.code;
   } else if (e instanceof ToolRejection) {
     code = e.code;
     data = { code, ...e.data };

@@ -3,7 +3,16 @@
 // says `undefined` for anything it does not read exactly so: help, an unknown or misspelt option,
 // a bad value, a missing one, `claim --wait`. The full CLI then reads the invocation, and says
 // what is wrong with it.
-import { AGENT_LOOP_COMMANDS, AgentLoopCommand, GLOBAL_OPTIONS, nonBlank, OptionSpec, optionName, parseInteger } from '../agentLoopOptions';
+import {
+  AGENT_LOOP_COMMANDS,
+  AgentLoopCommand,
+  GLOBAL_OPTIONS,
+  nonBlank,
+  OptionSpec,
+  optionName,
+  parseInteger,
+  parseSeconds,
+} from '../agentLoopOptions';
 
 export interface ThinInvocation {
   command: AgentLoopCommand;
@@ -67,6 +76,7 @@ function find(specs: readonly OptionSpec[], name: string): OptionSpec | undefine
 
 function valueOf(spec: OptionSpec, text: string): string | number | undefined {
   if (spec.integer) return parseInteger(text);
+  if (spec.seconds) return parseSeconds(text);
   if (spec.nonBlank) return nonBlank(text);
   if (spec.choices && !spec.choices.includes(text)) return undefined;
   return text;

@@ -206,11 +206,9 @@ export class RunHandle extends RunReader implements RunLog {
    */
   async moveToArchive(stillListed: boolean, check: (state: RunState) => void, move: (src: ArchiveSource) => Promise<void>): Promise<void> {
     if (this.opts.readOnly) throw readOnlyError();
-    const held = await this.lockOrFail();
+    const held = await this.lockAtPath();
     const notices: EventRecord[] = [];
     try {
-      if (!this.onFileAtPath(held))
-        throw new DomainError('STORAGE_ERROR', `${this.log.file} was replaced while it was being archived; try again.`);
       notices.push(...this.consumeNewSafely(held.fd));
       this.assertWritable();
       check(this.state);
@@ -231,14 +229,38 @@ export class RunHandle extends RunReader implements RunLog {
     else this.markGone(`Run ${this.runId} was archived: it is read from its archive now.`);
   }
 
-  /** `body` under the run's lock, while the file locked is the log at the path (RUN_NOT_FOUND once it is not there). */
+  /** `body` under the run's lock, on the log at the path (RUN_NOT_FOUND once there is none). */
   async whileLocked<T>(body: () => T | Promise<T>): Promise<T> {
-    const held = await this.lockOrFail();
+    const held = await this.lockAtPath();
     try {
-      if (!this.onFileAtPath(held) || compareAtPath(this.log.file, held.identity) !== 'same') throw this.markGone();
       return await body();
     } finally {
       held.release();
+    }
+  }
+
+  /**
+   * The run's lock, held on the file at the log's path, which this handle has read. A lock taken on
+   * a file that left the path meanwhile is no lock on the run: another process archived or
+   * compacted it (RUN_NOT_FOUND, the handle gone: the caller looks again), or restored or replaced
+   * it (taken again on the file there now). Archiving on a lock of a file gone from the path
+   * removed the archive the other process had just made, and with it the run.
+   */
+  private async lockAtPath(): Promise<HeldLock> {
+    for (let attempt = 1; ; attempt++) {
+      const held = await this.lockOrFail();
+      try {
+        // A lock behind the reader is let go (onFileAtPath), to be taken on the file the reader holds.
+        const at = this.onFileAtPath(held) ? compareAtPath(this.log.file, held.identity) : undefined;
+        if (at === 'same') return held;
+        if (at === 'missing') throw this.markGone();
+        if (at === 'replaced') this.reloadAfterReplace(this.lastFolded());
+      } catch (e) {
+        held.release();
+        throw e;
+      }
+      held.release();
+      if (attempt >= MAX_ATTEMPTS) throw replacedTooOften(this.log.file, attempt);
     }
   }
 
@@ -285,10 +307,7 @@ export class RunHandle extends RunReader implements RunLog {
       } catch (e) {
         if (!(e instanceof OnAnotherFile)) throw e;
         if (attempt >= MAX_ATTEMPTS) {
-          throw new DomainError(
-            'STORAGE_ERROR',
-            `${this.log.file} was replaced ${attempt} times while Runboard wrote to it; nothing was recorded. Try again.`,
-          );
+          throw replacedTooOften(this.log.file, attempt);
         }
       } finally {
         held.release();
@@ -414,3 +433,10 @@ class OnAnotherFile extends Error {}
 
 /** How often a command is done again on a log that keeps being replaced under it. */
 const MAX_ATTEMPTS = 5;
+
+function replacedTooOften(file: string, attempts: number): DomainError {
+  return new DomainError(
+    'STORAGE_ERROR',
+    `${file} was replaced ${attempts} times while Runboard wrote to it; nothing was recorded. Try again.`,
+  );
+}

@@ -180,9 +180,9 @@ export class ArchivedRun implements RunLog {
   /** The live run a write goes to: a compacted run restored; an archived one refuses. */
   private async live(): Promise<RunLog> {
     if (!this.reopen) throw archivedError(this.runId);
-    const live = await this.reopen();
+    // Restored now, or moved on by another process meanwhile (RUN_NOT_FOUND): either way this handle is spent, and a caller following moves looks again.
     this.goneFlag = true;
-    return live;
+    return this.reopen();
   }
 
   /** What the run takes on disk: its sealed files. */
