@@ -26,6 +26,19 @@ export const LIMITS = {
   steps: 50,
 } as const;
 
+/**
+ * Bounds of the whole numbers people give as params (PROTOCOL.md): the params' schemas check
+ * them, and the CLI checks its flags against the same, so a refusal names the flag, in its unit.
+ */
+export const NUMBER_BOUNDS = {
+  priority: { min: -2_147_483_648, max: 2_147_483_647 },
+  maxAttempts: { min: 1, max: 1_000_000 },
+  leaseWarningMs: { min: 0, max: 3_600_000 },
+  slices: { min: 1, max: 200 },
+} as const;
+
+export type NumberBounds = { readonly min: number; readonly max: number };
+
 /** Whether a commit is fsynced before it is acknowledged (PROTOCOL.md §Transport: initialization options). */
 export const DURABILITIES = ['fsync', 'none'] as const;
 

@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { BLACKBOARD_OPS, RunStatusSchema, TASK_PATCH_OPS, TaskStatusSchema } from './records';
 import { ParamsError, type ParamsIssue } from '../paramsError';
+import { NUMBER_BOUNDS, type NumberBounds } from '../limits';
 
 export { ParamsError, type ParamsIssue };
 
@@ -13,6 +14,8 @@ const commandId = z.string().min(1).max(200).optional();
 const seq = z.number().int().nonnegative();
 /** A count the protocol clamps rather than rejects; it must still be a number. */
 const clampable = z.number().finite();
+/** A whole number within bounds every side agrees on (contract/limits.ts). */
+const bounded = (b: NumberBounds) => z.number().int().min(b.min).max(b.max);
 const optionalText = z.string().optional();
 
 const RunLocator = { root, run_id: runId };
@@ -65,13 +68,13 @@ export const ListAttentionParams = z.object({
   root,
   run_id: z.string().optional(),
   /** A lease running out within this long without a heartbeat is listed (default ATTENTION.leaseWarningMs). */
-  lease_warning_ms: z.number().int().min(0).max(3_600_000).optional(),
+  lease_warning_ms: bounded(NUMBER_BOUNDS.leaseWarningMs).optional(),
 });
 
 /** Flow metrics of a run (engine/flowMetrics.ts), its time cut in `slices` equal parts (default 20). */
 export const RunStatsParams = z.object({
   ...RunLocator,
-  slices: z.number().int().min(1).max(200).optional(),
+  slices: bounded(NUMBER_BOUNDS.slices).optional(),
 });
 
 export const GetRunParams = z.object(RunLocator);
@@ -104,8 +107,8 @@ export const GetBlackboardParams = z.object(RunLocator);
 export const ListPatchesParams = z.object({ ...RunLocator, since_seq: seq.optional(), tail: clampable.optional() });
 
 // The task fields creation and editTask check alike.
-const taskPriority = z.number().int().min(-2147483648).max(2147483647);
-const taskMaxAttempts = z.number().int().min(1).max(1_000_000);
+const taskPriority = bounded(NUMBER_BOUNDS.priority);
+const taskMaxAttempts = bounded(NUMBER_BOUNDS.maxAttempts);
 const taskLabels = z.array(z.string().trim().min(1).max(64)).max(20);
 
 /** Fields people write for a task that TaskInput names otherwise: an unknown field is refused with its right name. */

@@ -93,4 +93,35 @@ describe('smaller CLI and MCP findings', () => {
     const brief = cli(['--root', root, '--run', 'r', 'claim', '--wait', '--timeout', '0.2']);
     assert.equal(brief.status, 3, brief.stdout + brief.stderr);
   });
+
+  // They were refused by the server, naming the protocol's field in its unit:
+  // "lease_warning_ms: Too big: expected number to be <=3600000" for --lease-warning in seconds.
+  it('a number flag out of its range is refused naming the flag, in its unit, with the range', () => {
+    const root = tempWorkspace('runboard-bounds-');
+    seedRun(root, 'r', [{ id: 't', task_type: 'w' }]);
+    const cases: [string[], RegExp][] = [
+      [
+        ['attention', '--lease-warning', '999999'],
+        /'--lease-warning <seconds>' argument '999999' is invalid\. Expected a whole number of seconds, 0 to 3600\./,
+      ],
+      [['--run', 'r', 'stats', '--slices', '0'], /'--slices <n>' argument '0' is invalid\. Expected a whole number, 1 to 200\./],
+      [
+        ['--run', 'r', 'tasks', 'add', 'x', '--max-attempts', '0'],
+        /'--max-attempts <n>' argument '0' is invalid\. Expected a whole number, 1 to 1000000\./,
+      ],
+      [
+        ['--run', 'r', 'tasks', 'edit', 't', '--priority', '3000000000'],
+        /'--priority <n>' argument '3000000000' is invalid\. Expected a whole number, -2147483648 to 2147483647\./,
+      ],
+    ];
+    for (const [args, said] of cases) {
+      const r = cli(['--root', root, ...args]);
+      assert.equal(r.status, 2, `${args.join(' ')}: ${r.stdout}${r.stderr}`);
+      assert.match(r.stderr, said);
+      assert.doesNotMatch(r.stderr, /lease_warning_ms|max_attempts|INVALID_PARAMS/);
+    }
+    // The bounds themselves are taken.
+    assert.equal(cli(['--root', root, 'attention', '--lease-warning', '3600']).status, 0);
+    assert.equal(cli(['--root', root, '--run', 'r', 'tasks', 'edit', 't', '--max-attempts', '1000000']).status, 0);
+  });
 });

@@ -3,7 +3,7 @@
 import { MCP_PROFILES } from './mcp/profiles';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { HandlerModule, invoke } from './invocation';
-import { ARCHIVE_AFTER_DAYS_MAX, LEASE } from '../../../contract/limits';
+import { ARCHIVE_AFTER_DAYS_MAX, LEASE, NUMBER_BOUNDS, type NumberBounds } from '../../../contract/limits';
 import {
   AGENT_LOOP_COMMANDS,
   AgentLoopCommand,
@@ -50,6 +50,24 @@ export function days(value: string): number {
     throw new InvalidArgumentError(`Expected a whole number of days, 0 to ${ARCHIVE_AFTER_DAYS_MAX}.`);
   return n;
 }
+
+/**
+ * A whole number within a param's bounds (contract/limits.ts), given in `unit` of it (seconds for
+ * a param in ms): refused here, naming the flag in its own unit, not by the server naming the param.
+ */
+function within(bounds: NumberBounds, unit?: { name: string; per: number }): (value: string) => number {
+  return (value) => {
+    const n = parseInteger(value);
+    const per = unit?.per ?? 1;
+    if (n === undefined || n * per < bounds.min || n * per > bounds.max) {
+      const [min, max] = [Math.ceil(bounds.min / per), Math.floor(bounds.max / per)];
+      throw new InvalidArgumentError(`Expected a whole number${unit ? ` of ${unit.name}` : ''}, ${min} to ${max}.`);
+    }
+    return n;
+  };
+}
+
+const SECONDS = { name: 'seconds', per: 1000 };
 
 /** Text that says something: not empty, not only blanks. */
 export function text(value: string): string {
@@ -129,14 +147,22 @@ function addRunCommands(program: Command): void {
     .description(
       'what needs a person — failed or blocked tasks, open questions, paused runs, leases about to run out, drift — with what resolves each',
     )
-    .option('--lease-warning <seconds>', 'list leases that run out within this long without a heartbeat (default 30)', integer)
+    .option(
+      '--lease-warning <seconds>',
+      'list leases that run out within this long without a heartbeat (default 30)',
+      within(NUMBER_BOUNDS.leaseWarningMs, SECONDS),
+    )
     .action(handle(attentionCommand, 'attention'));
 
   program
     .command('stats')
     .description("how the run's work went: per task wait, work, claims and agent; cycle times per task type and agent")
     .argument('[run_id]')
-    .option('--slices <n>', 'cut the run into n equal time slices for throughput and statuses over time (default 20)', integer)
+    .option(
+      '--slices <n>',
+      'cut the run into n equal time slices for throughput and statuses over time (default 20)',
+      within(NUMBER_BOUNDS.slices),
+    )
     .action(handle(statsCommand, 'stats'));
 
   const run = program.command('run').description('create, inspect and steer runs');
@@ -322,9 +348,9 @@ function addTaskCommands(program: Command): void {
     .option('--id <task_id>', 'the task id (default: task-<uuid>)')
     .option('--description <text>', 'more about the task, for the agent that claims it')
     .option('--target <path>', 'the file it writes (payload.output_target.path)')
-    .option('--priority <n>', 'higher is claimed first (default 0)', integer)
+    .option('--priority <n>', 'higher is claimed first (default 0)', within(NUMBER_BOUNDS.priority))
     .option('--after <task_ids...>', 'tasks it waits for (several, or comma-separated)')
-    .option('--max-attempts <n>', 'failures before it stays failed (default 3)', integer)
+    .option('--max-attempts <n>', 'failures before it stays failed (default 3)', within(NUMBER_BOUNDS.maxAttempts))
     .option('--status <status>', 'pending (default), runnable or blocked')
     .option('--label <labels...>', 'labels to find it by (several, or comma-separated)')
     .action(handle(oneTaskCommands, 'tasksAdd'));
@@ -334,9 +360,9 @@ function addTaskCommands(program: Command): void {
     .argument('<task_id>')
     .option('--title <text>', 'its title')
     .option('--description <text>', 'its description')
-    .option('--priority <n>', 'higher is claimed first', integer)
+    .option('--priority <n>', 'higher is claimed first', within(NUMBER_BOUNDS.priority))
     .option('--after <task_ids...>', 'the tasks it waits for, replacing the list (several, or comma-separated; "" for none)')
-    .option('--max-attempts <n>', 'failures before it stays failed', integer)
+    .option('--max-attempts <n>', 'failures before it stays failed', within(NUMBER_BOUNDS.maxAttempts))
     .option('--label <labels...>', 'its labels, replacing the list')
     .option('--token <lease_token>', 'the lease token, when it is leased to you (default: $RUNBOARD_LEASE_TOKEN)')
     .option('--force', 'edit it although another agent holds it (a person)')

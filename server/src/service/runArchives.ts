@@ -62,17 +62,22 @@ export class RunArchives {
     throw new DomainError('STORAGE_ERROR', `Run ${runId} was archived and then went missing.`, { run_id: runId });
   }
 
+  /** Restores a run; one another process moves meanwhile (compacts it again, say) is followed (RunRegistry.onRun). */
   async restoreRun(p: ParamsOf<'restoreRun'>): Promise<R.RestoreRunResult> {
-    const h = await this.registry.current(p);
-    const board = this.registry.board(h.root);
-    // Live already (a repeat, or never archived): the run as it is (the board tidies a leftover archive).
-    const live = !h.archive && !h.compacted ? ({ already_live: true } as const) : {};
-    if (!board.restoreRun) {
-      if (live.already_live) return { run: toRunRecord(h.state), ...live };
-      throw notKept(h.root);
-    }
-    const restored = await board.restoreRun(h.runId);
-    return { run: toRunRecord(restored.state), ...live };
+    return this.registry.onRun(p, async (h) => {
+      await h.catchUp();
+      // Moved since it was found (its log gone from the path): onRun looks again.
+      if (h.gone) throw new DomainError('RUN_NOT_FOUND', `Run ${h.runId} moved as it was restored.`, { run_id: h.runId });
+      const board = this.registry.board(h.root);
+      // Live already (a repeat, or never archived): the run as it is (the board tidies a leftover archive).
+      const live = !h.archive && !h.compacted ? ({ already_live: true } as const) : {};
+      if (!board.restoreRun) {
+        if (live.already_live) return { run: toRunRecord(h.state), ...live };
+        throw notKept(h.root);
+      }
+      const restored = await board.restoreRun(h.runId);
+      return { run: toRunRecord(restored.state), ...live };
+    });
   }
 
   /**
