@@ -43,14 +43,6 @@ export function integer(value: string): number {
   return n;
 }
 
-/** A number of days for --archive-after-days: 0 (never) to ARCHIVE_AFTER_DAYS_MAX. */
-export function days(value: string): number {
-  const n = parseInteger(value);
-  if (n === undefined || n < 0 || n > ARCHIVE_AFTER_DAYS_MAX)
-    throw new InvalidArgumentError(`Expected a whole number of days, 0 to ${ARCHIVE_AFTER_DAYS_MAX}.`);
-  return n;
-}
-
 /**
  * A whole number within a param's bounds (contract/limits.ts), given in `unit` of it (seconds for
  * a param in ms): refused here, naming the flag in its own unit, not by the server naming the param.
@@ -68,6 +60,8 @@ function within(bounds: NumberBounds, unit?: { name: string; per: number }): (va
 }
 
 const SECONDS = { name: 'seconds', per: 1000 };
+/** --archive-after-days: 0 (never) to ARCHIVE_AFTER_DAYS_MAX. */
+const days = within({ min: 0, max: ARCHIVE_AFTER_DAYS_MAX }, { name: 'days', per: 1 });
 
 /** Text that says something: not empty, not only blanks. */
 export function text(value: string): string {

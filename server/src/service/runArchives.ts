@@ -21,10 +21,10 @@ export class RunArchives {
     private readonly clock: () => number,
   ) {}
 
-  /** Archives a run; one another process moves meanwhile (archives, compacts, restores it) is followed (RunRegistry.onRun). */
+  /** Archives a run; one another process moves meanwhile (archives, compacts, restores it) is followed (RunRegistry.onCurrentRun). */
   async archiveRun(p: ParamsOf<'archiveRun'>): Promise<R.ArchiveRunResult> {
     checkTextLimit('reason', p.reason);
-    return this.registry.onRun(p, async (h) => {
+    return this.registry.onCurrentRun(p, async (h) => {
       // Archived already (a repeat): the archive as it is.
       if (h.archive) return { archived: archivedInfo(h), requeued: [] };
       const board = this.registry.board(h.root);
@@ -40,7 +40,7 @@ export class RunArchives {
 
   /** Compacts a finished run in place: as archiveRun without force, but the run stays the board's. */
   async compactRun(p: ParamsOf<'compactRun'>): Promise<R.CompactRunResult> {
-    return this.registry.onRun(p, async (h) => {
+    return this.registry.onCurrentRun(p, async (h) => {
       if (h.compacted) return { compacted: archivedInfo(h) };
       if (h.archive) throw archivedError(h.runId);
       const board = this.registry.board(h.root);
@@ -62,12 +62,9 @@ export class RunArchives {
     throw new DomainError('STORAGE_ERROR', `Run ${runId} was archived and then went missing.`, { run_id: runId });
   }
 
-  /** Restores a run; one another process moves meanwhile (compacts it again, say) is followed (RunRegistry.onRun). */
+  /** Restores a run; one another process moves meanwhile (compacts it again, say) is followed (RunRegistry.onCurrentRun). */
   async restoreRun(p: ParamsOf<'restoreRun'>): Promise<R.RestoreRunResult> {
-    return this.registry.onRun(p, async (h) => {
-      await h.catchUp();
-      // Moved since it was found (its log gone from the path): onRun looks again.
-      if (h.gone) throw new DomainError('RUN_NOT_FOUND', `Run ${h.runId} moved as it was restored.`, { run_id: h.runId });
+    return this.registry.onCurrentRun(p, async (h) => {
       const board = this.registry.board(h.root);
       // Live already (a repeat, or never archived): the run as it is (the board tidies a leftover archive).
       const live = !h.archive && !h.compacted ? ({ already_live: true } as const) : {};

@@ -207,11 +207,11 @@ export class RunRegistry {
    * moved again meanwhile (compacted and restored in a loop) is followed a few times; found
    * nowhere on a second look, it was between two moves a moment ago, and is looked for again.
    */
-  async onRun<T>(p: Locator, fn: (h: RunLog) => Promise<T>): Promise<T> {
+  async onRun<T>(p: Locator, fn: (h: RunLog) => Promise<T>, find = (q: Locator) => this.locate(q)): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       let h: RunLog | undefined;
       try {
-        h = await this.locate(p);
+        h = await find(p);
         return await fn(h);
       } catch (e) {
         const moved = e instanceof LockClosedError || (e instanceof DomainError && e.code === 'RUN_NOT_FOUND');
@@ -219,6 +219,11 @@ export class RunRegistry {
         if (h === undefined ? attempt === 1 : !(await movedOn(h))) throw e;
       }
     }
+  }
+
+  /** onRun on the run caught up (current): for what decides on its state before taking the lock (archiving, restoring). */
+  onCurrentRun<T>(p: Locator, fn: (h: RunLog) => Promise<T>): Promise<T> {
+    return this.onRun(p, fn, (q) => this.current(q));
   }
 
   /** The run, caught up with what other processes appended (reads never lock or write). */
