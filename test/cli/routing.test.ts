@@ -115,6 +115,18 @@ describe('CLI calls through `runboard serve --socket`', () => {
 
 describe("the agent loop's thin path: claim, heartbeat, complete, fail, release", () => {
   const TASKS = ['t1', 't2', 't3'].map((id) => ({ id, task_type: 'work', payload: { title: `task ${id}` } }));
+  let hooks = 0;
+
+  /** A call by agent a1 in run r1 of `root`, with `source` run first (node -r): what the hook sees of the call. */
+  function callWithHook(root: string, source: string) {
+    const hook = path.join(root, `hook-${hooks++}.js`);
+    fs.writeFileSync(hook, source);
+    return (args: string[], env: NodeJS.ProcessEnv = {}) =>
+      spawnSync(process.execPath, ['-r', hook, CLI_JS, '--root', root, '--run', 'r1', '--agent', 'a1', ...args], {
+        env: cleanEnv(env),
+        encoding: 'utf8',
+      });
+  }
 
   it('prints what direct calls print — JSON and text, results and rejections, exit codes — and each call is one routed request', async () => {
     const [served, plain] = [tempWorkspace(), tempWorkspace()];
@@ -178,9 +190,8 @@ describe("the agent loop's thin path: claim, heartbeat, complete, fail, release"
     seedRun(root, 'r1', TASKS);
     await startHeadless(root);
     const made = path.join(root, 'streams-made.txt');
-    const hook = path.join(root, 'streams-hook.js');
-    fs.writeFileSync(
-      hook,
+    const run = callWithHook(
+      root,
       `for (const name of ['stdout', 'stderr']) {
          const d = Object.getOwnPropertyDescriptor(process, name);
          Object.defineProperty(process, name, { configurable: true, enumerable: d.enumerable, get() {
@@ -190,11 +201,6 @@ describe("the agent loop's thin path: claim, heartbeat, complete, fail, release"
          } });
        }`,
     );
-    const run = (args: string[]) =>
-      spawnSync(process.execPath, ['-r', hook, CLI_JS, '--root', root, '--run', 'r1', '--agent', 'a1', ...args], {
-        env: cleanEnv(),
-        encoding: 'utf8',
-      });
     const claimed = run(['--json', 'claim', '--task', 't1']);
     assert.equal(claimed.status, 0, claimed.stderr);
     assert.equal(JSON.parse(claimed.stdout).task.id, 't1');
@@ -238,6 +244,27 @@ describe("the agent loop's thin path: claim, heartbeat, complete, fail, release"
     const full = withReaderGone(['runs']);
     assert.equal(full.status, 0, full.stderr);
     assert.doesNotMatch(full.stderr, /EPIPE|Error/);
+  });
+
+  it("speaks to the server on libuv's pipe handle without node:net (5–7 ms of the call); with pending deprecations, where that would warn, through node:net, silently", async () => {
+    const root = tempWorkspace();
+    seedRun(root, 'r1', TASKS);
+    await startHeadless(root);
+    const loaded = path.join(root, 'builtins.txt');
+    const run = callWithHook(
+      root,
+      `process.on('exit', () => require('fs').writeFileSync(${JSON.stringify(loaded)}, process.moduleLoadList.join('\\n')));`,
+    );
+    const claim = (task: string, env: NodeJS.ProcessEnv) => run(['claim', '--task', task], { ...debug, ...env });
+    const quick = claim('t1', {});
+    assert.equal(quick.status, 0, quick.stderr);
+    assert.equal(quick.stderr, 'runboard: route: claimTask: routed\n');
+    assert.doesNotMatch(fs.readFileSync(loaded, 'utf8'), /^NativeModule net$/m);
+
+    const warned = claim('t2', { NODE_OPTIONS: '--pending-deprecation' });
+    assert.equal(warned.status, 0, warned.stderr);
+    assert.equal(warned.stderr, 'runboard: route: claimTask: routed\n', 'no DEP0111 warning');
+    assert.match(fs.readFileSync(loaded, 'utf8'), /^NativeModule net$/m);
   });
 
   it('loads cli.js and cli-thin.js alone: no cli-core.js, no lock binary', async () => {

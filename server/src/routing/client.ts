@@ -184,7 +184,10 @@ export class RoutedCaller implements MethodCaller {
   }
 }
 
-/** With RUNBOARD_DEBUG set, where each call went (routed, or direct and why), on stderr. */
-export function debugNotes(env: NodeJS.ProcessEnv): ((line: string) => void) | undefined {
-  return env.RUNBOARD_DEBUG ? (line) => process.stderr.write(`runboard: route: ${line}\n`) : undefined;
+/** With RUNBOARD_DEBUG set, where each call went (routed, or direct and why), on stderr (or what `write` writes to). */
+export function debugNotes(
+  env: NodeJS.ProcessEnv,
+  write: (text: string) => unknown = (text) => process.stderr.write(text),
+): ((line: string) => void) | undefined {
+  return env.RUNBOARD_DEBUG ? (line) => void write(`runboard: route: ${line}\n`) : undefined;
 }

@@ -2,9 +2,9 @@
 // hand-written because this is all a routed call needs (no vscode-jsonrpc in the CLI's path).
 // Answers are matched by id; notifications and anything else the server sends are ignored. The
 // socket keeps the process alive only while a request waits for its answer. Requests are written
-// as soon as the socket is opened (net queues them until it connects): a CLI call's request
+// as soon as the socket is opened (the stream queues them until it connects): a CLI call's request
 // reaches the server with its connection, in one wake-up of an idle server instead of two.
-import * as net from 'node:net';
+import { ByteStream, openByteStream } from './byteStream';
 
 export interface RpcErrorBody {
   code: number;
@@ -47,27 +47,26 @@ export class RpcSocket {
   private size = 0;
   private bodyLength: number | undefined;
 
-  private constructor(
-    private readonly socket: net.Socket,
-    connectTimeoutMs: number,
-  ) {
+  private readonly socket: ByteStream;
+
+  private constructor(endpoint: string, connectTimeoutMs: number, open: typeof openByteStream) {
     this.connectTimer = setTimeout(() => this.lose(`not connected within ${connectTimeoutMs} ms`), connectTimeoutMs).unref();
-    socket.once('connect', () => {
-      this.connected = true;
-      clearTimeout(this.connectTimer);
+    this.socket = open(endpoint, {
+      connected: () => {
+        this.connected = true;
+        clearTimeout(this.connectTimer);
+      },
+      data: (d) => this.receive(d),
+      closed: (why) => this.lose(why),
     });
-    socket.on('data', (d: Buffer) => this.receive(d));
-    socket.on('error', (e: NodeJS.ErrnoException) => this.lose(e.code ?? e.message));
-    socket.on('close', () => this.lose());
-    socket.unref();
   }
 
   /**
    * Opens a connection to `endpoint`; requests may be sent at once. One that cannot connect
    * within `connectTimeoutMs` (refused, no such socket) fails its requests with ConnectionLost.
    */
-  static open(endpoint: string, connectTimeoutMs: number): RpcSocket {
-    return new RpcSocket(net.createConnection(endpoint), connectTimeoutMs);
+  static open(endpoint: string, connectTimeoutMs: number, open = openByteStream): RpcSocket {
+    return new RpcSocket(endpoint, connectTimeoutMs, open);
   }
 
   get alive(): boolean {

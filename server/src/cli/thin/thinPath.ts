@@ -48,7 +48,13 @@ export async function thinPath(inv: ThinInvocation, env: NodeJS.ProcessEnv = pro
   try {
     const g = resolveGlobals(inv.globals, env, cwd);
     const calls = new RoutedCaller(
-      { root: g.root, durability: g.durability, env, note: debugNotes(env), takesCommandId: thinTakesCommandId },
+      {
+        root: g.root,
+        durability: g.durability,
+        env,
+        note: debugNotes(env, (text) => streams.stderr.write(text)),
+        takesCommandId: thinTakesCommandId,
+      },
       () => fullCli,
     );
     const runId = g.run ?? (await runOfRoot(calls, g.root, token));

@@ -1,0 +1,166 @@
+// The bytes under a routed call (routing/byteStream.ts): libuv's pipe handle used directly
+// (pipeWrapStream.ts) behaves as a net.Socket does — the same events, in the same order, for a
+// connection that answers, one refused, one to no socket at all, a large answer, a large request,
+// and a connection closed by either end — on a real Unix socket. CI runs this on Node 20, 22 and
+// 24, the nodes whose handle pipeWrapStream.ts is written against.
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { after, describe, it } from 'node:test';
+import packageJson from '../../../package.json';
+import { ByteStream, netStream, openByteStream, StreamEvents } from '../../../server/src/routing/byteStream';
+import { CHECKED_NODE_MAJORS, pendingDeprecationsOn, pipeWrapStream } from '../../../server/src/routing/pipeWrapStream';
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rb-bytes-'));
+after(() => fs.rmSync(dir, { recursive: true, force: true }));
+let sockets = 0;
+
+/** What a stream said, in order, and a promise of its end. */
+function recorder() {
+  const said: string[] = [];
+  const chunks: Buffer[] = [];
+  let ended!: (why: string | undefined) => void;
+  const closed = new Promise<string | undefined>((r) => (ended = r));
+  const events: StreamEvents = {
+    connected: () => said.push('connected'),
+    data: (d) => chunks.push(Buffer.from(d)),
+    closed: (why) => {
+      said.push(`closed ${why ?? '(ended)'}`);
+      ended(why);
+    },
+  };
+  return { said, events, closed, received: () => Buffer.concat(chunks) };
+}
+
+/** A Unix socket server; `serve` is given each connection. */
+async function server(serve: (c: net.Socket) => void): Promise<{ path: string; close(): Promise<void> }> {
+  const at = path.join(dir, `s${sockets++}.sock`);
+  const s = net.createServer(serve);
+  await new Promise<void>((r) => s.listen(at, r));
+  return { path: at, close: () => new Promise<void>((r) => s.close(() => r())) };
+}
+
+const pipeHandle = (p: string, e: StreamEvents): ByteStream => {
+  const stream = pipeWrapStream(p, e);
+  assert.ok(stream, "this node has libuv's pipe handle as pipeWrapStream.ts expects");
+  return stream;
+};
+
+for (const [name, open] of [
+  ['net socket', netStream],
+  ['pipe handle', pipeHandle],
+] as const) {
+  describe(`a ${name}`, () => {
+    it('sends what was written before it connected, then gets the answer; the server ending the connection ends it without a reason', async () => {
+      const s = await server((c) => c.once('data', (d) => c.end(Buffer.concat([Buffer.from('echo:'), d]))));
+      const r = recorder();
+      const stream = open(s.path, r.events);
+      assert.equal(stream.kind, name);
+      stream.ref();
+      stream.write(Buffer.from('one'));
+      assert.equal(await r.closed, undefined);
+      assert.deepEqual(r.said, ['connected', 'closed (ended)']);
+      assert.equal(r.received().toString(), 'echo:one');
+      await s.close();
+    });
+
+    it('carries 3 MB each way whole, in order', async () => {
+      const size = 3_000_000;
+      const request = Buffer.alloc(size);
+      for (let i = 0; i < size; i++) request[i] = (i * 7) % 251;
+      const s = await server((c) => {
+        const got: Buffer[] = [];
+        let n = 0;
+        c.on('data', (d) => {
+          got.push(d);
+          n += d.length;
+          if (n === size) c.end(Buffer.concat(got).reverse());
+        });
+      });
+      const r = recorder();
+      const stream = open(s.path, r.events);
+      stream.ref();
+      stream.write(request);
+      await r.closed;
+      assert.ok(r.received().equals(Buffer.from(request).reverse()), 'the answer is the request reversed, byte for byte');
+      await s.close();
+    });
+
+    it('says ENOENT when there is no socket at the path, and ECONNREFUSED for a file nobody listens on; never connected', async () => {
+      const missing = recorder();
+      open(path.join(dir, 'none.sock'), missing.events).write(Buffer.from('lost'));
+      assert.equal(await missing.closed, 'ENOENT');
+      const stale = path.join(dir, 'stale.sock');
+      fs.writeFileSync(stale, '');
+      const refused = recorder();
+      open(stale, refused.events).write(Buffer.from('lost'));
+      assert.equal(await refused.closed, 'ECONNREFUSED');
+      assert.deepEqual([missing.said, refused.said], [['closed ENOENT'], ['closed ECONNREFUSED']]);
+    });
+
+    it('a server that drops the connection mid-answer ends it; destroy() ends it for the server and says nothing more', async () => {
+      const s = await server((c) => c.once('data', () => c.destroy()));
+      const r = recorder();
+      const stream = open(s.path, r.events);
+      stream.ref();
+      stream.write(Buffer.from('x'));
+      await r.closed;
+      assert.equal(r.said[0], 'connected');
+      assert.equal(r.said.length, 2);
+
+      let serverSaw!: () => void;
+      const serverClosed = new Promise<void>((res) => (serverSaw = res));
+      const s2 = await server((c) => c.on('close', () => serverSaw()).resume());
+      const r2 = recorder();
+      const s2stream = open(s2.path, r2.events);
+      s2stream.ref();
+      await new Promise<void>((res) => {
+        const poll = () => (r2.said.includes('connected') ? res() : setImmediate(poll));
+        poll();
+      });
+      s2stream.destroy();
+      await serverClosed;
+      await new Promise((res) => setImmediate(res));
+      assert.deepEqual(r2.said, ['connected']);
+      await Promise.all([s.close(), s2.close()]);
+    });
+  });
+}
+
+describe('which stream a routed call gets', () => {
+  it("libuv's pipe handle on POSIX; net on Windows (named pipes)", async () => {
+    const s = await server((c) => c.end());
+    for (const [platform, kind] of [
+      ['linux', 'pipe handle'],
+      ['darwin', 'pipe handle'],
+      ['win32', 'net socket'],
+    ] as const) {
+      const r = recorder();
+      assert.equal(openByteStream(s.path, r.events, platform).kind, kind, platform);
+      await r.closed;
+    }
+    await s.close();
+  });
+
+  it('node:net when node would warn about process.binding (pending deprecations)', () => {
+    assert.equal(pendingDeprecationsOn({}, []), false);
+    assert.equal(pendingDeprecationsOn({ NODE_PENDING_DEPRECATION: '1' }, []), true);
+    assert.equal(pendingDeprecationsOn({ NODE_PENDING_DEPRECATION: '0' }, []), false);
+    assert.equal(pendingDeprecationsOn({}, ['--pending-deprecation']), true);
+    assert.equal(pendingDeprecationsOn({ NODE_OPTIONS: '--max-old-space-size=100 --pending-deprecation' }, []), true);
+    assert.equal(pendingDeprecationsOn({ NODE_OPTIONS: '--no-pending-deprecationx' }, []), false);
+  });
+});
+
+describe("the nodes libuv's pipe handle is used on", () => {
+  it("are the ones CI runs the CLI on: the oldest node package.json accepts (CI's own) and the test setup's others", async () => {
+    // @ts-expect-error -- the test setup's plain .mjs module, without types
+    const { OTHER_NODES } = (await import('../../e2e/driver/paths.mjs')) as { OTHER_NODES: { label: string }[] };
+    const oldest = Number(/\d+/.exec(packageJson.engines.node)![0]);
+    const ciMajors = [oldest, ...OTHER_NODES.map((n) => Number(/\d+/.exec(n.label)![0]))];
+    assert.deepEqual([...CHECKED_NODE_MAJORS].sort(), ciMajors.sort());
+    assert.ok(CHECKED_NODE_MAJORS.includes(Number(process.versions.node.split('.')[0])), 'this node is one of them');
+  });
+});
