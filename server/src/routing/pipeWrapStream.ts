@@ -4,7 +4,7 @@
 // internal to node, so it is used only on the majors it was checked on — Node 20, 22 and 24, where
 // CI holds it to a net.Socket's behaviour (test/unit/routing/byteStream.test.ts) and routes the
 // CLI through it; desktop VS Code's Electron runs one of them. `process.binding` is a
-// documentation-only deprecation (DEP0111): with --pending-deprecation it would print a warning.
+// documentation-only deprecation (DEP0111): with pending deprecations on it would print a warning.
 // Then, on another major, or when the handle is not the one described here, there is no such
 // stream and the caller uses node:net.
 import * as util from 'node:util';
@@ -17,7 +17,7 @@ interface PipeHandle {
   onread: (buffer: ArrayBuffer) => void;
   connect(req: Request & { address: string }, address: string): number;
   readStart(): number;
-  writeBuffer(req: Request & { handle: PipeHandle; async: boolean }, bytes: Buffer): number;
+  writeBuffer(req: Request & { handle: PipeHandle; buffer: Buffer; async: boolean }, bytes: Buffer): number;
   ref(): void;
   unref(): void;
   close(): void;
@@ -25,7 +25,7 @@ interface PipeHandle {
 interface Bindings {
   pipe: { Pipe: new (type: number) => PipeHandle; PipeConnectWrap: new () => Request & { address: string }; constants: { SOCKET: number } };
   stream: {
-    WriteWrap: new () => Request & { handle: PipeHandle; async: boolean };
+    WriteWrap: new () => Request & { handle: PipeHandle; buffer: Buffer; async: boolean };
     streamBaseState: Int32Array;
     kReadBytesOrError: number;
     kArrayBufferOffset: number;
@@ -36,13 +36,14 @@ interface Bindings {
 /** The node majors whose pipe handle is the one described here (CI runs each: scripts/run-tests.mjs). */
 export const CHECKED_NODE_MAJORS: readonly number[] = [20, 22, 24];
 
-/** Whether node would warn on process.binding (DEP0111 is printed only with pending deprecations). */
-export function pendingDeprecationsOn(env: NodeJS.ProcessEnv, execArgv: readonly string[]): boolean {
-  return (
-    env.NODE_PENDING_DEPRECATION === '1' ||
-    execArgv.includes('--pending-deprecation') ||
-    /(^|\s)--pending-deprecation(\s|$)/.test(env.NODE_OPTIONS ?? '')
-  );
+/**
+ * Whether calling `binding` would print DEP0111: with pending deprecations on — by flag, in either
+ * spelling, NODE_OPTIONS, NODE_PENDING_DEPRECATION=1 or a config file — node puts a warning
+ * wrapper, named `deprecated`, in place of `process.binding` (the unit test checks each way on
+ * every node CI runs).
+ */
+export function bindingWouldWarn(binding: { name: string }): boolean {
+  return binding.name !== 'binding';
 }
 
 let loaded: Bindings | null | undefined;
@@ -53,8 +54,7 @@ function bindings(): Bindings | null {
   loaded = null;
   const binding = (process as { binding?: (name: string) => unknown }).binding;
   const major = Number(process.versions.node.split('.')[0]);
-  if (typeof binding !== 'function' || !CHECKED_NODE_MAJORS.includes(major) || pendingDeprecationsOn(process.env, process.execArgv))
-    return loaded;
+  if (typeof binding !== 'function' || !CHECKED_NODE_MAJORS.includes(major) || bindingWouldWarn(binding)) return loaded;
   try {
     const pipe = binding('pipe_wrap') as Bindings['pipe'];
     const stream = binding('stream_wrap') as Bindings['stream'];
@@ -75,18 +75,14 @@ function bindings(): Bindings | null {
   return loaded;
 }
 
-/** Forgets what was found (tests that turn pending deprecations on and off). */
-export function forgetPipeWrap(): void {
-  loaded = undefined;
-}
-
 /** A connection to the Unix socket at `path` on libuv's pipe handle; undefined when this node has none. */
 export function pipeWrapStream(path: string, events: StreamEvents): ByteStream | undefined {
   const b = bindings();
   if (!b) return undefined;
   const { streamBaseState: state } = b.stream;
   const handle = new b.pipe.Pipe(b.pipe.constants.SOCKET);
-  // A write libuv has not finished yet: its request object must live until it completes.
+  // A write libuv has not finished yet: its request, and the bytes it sends from (libuv does not
+  // copy them), must live until it completes — as node's own writes keep them (req.buffer).
   const writing = new Set<object>();
   let over = false;
   const end = (why?: string) => {
@@ -108,6 +104,7 @@ export function pipeWrapStream(path: string, events: StreamEvents): ByteStream |
   const send = (bytes: Buffer) => {
     const req = new b.stream.WriteWrap();
     req.handle = handle;
+    req.buffer = bytes;
     req.async = false;
     req.oncomplete = (status) => {
       writing.delete(req);
@@ -124,6 +121,7 @@ export function pipeWrapStream(path: string, events: StreamEvents): ByteStream |
     if (over) return;
     if (status < 0) return fail(status);
     events.connected();
+    if (over) return;
     const err = handle.readStart();
     if (err) return fail(err);
     const queued = waiting ?? [];

@@ -4,14 +4,17 @@
 // and a connection closed by either end — on a real Unix socket. CI runs this on Node 20, 22 and
 // 24, the nodes whose handle pipeWrapStream.ts is written against.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import * as v8 from 'node:v8';
+import * as vm from 'node:vm';
 import { after, describe, it } from 'node:test';
 import packageJson from '../../../package.json';
 import { ByteStream, netStream, openByteStream, StreamEvents } from '../../../server/src/routing/byteStream';
-import { CHECKED_NODE_MAJORS, pendingDeprecationsOn, pipeWrapStream } from '../../../server/src/routing/pipeWrapStream';
+import { bindingWouldWarn, CHECKED_NODE_MAJORS, pipeWrapStream } from '../../../server/src/routing/pipeWrapStream';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rb-bytes-'));
 after(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -126,6 +129,75 @@ for (const [name, open] of [
       assert.deepEqual(r2.said, ['connected']);
       await Promise.all([s.close(), s2.close()]);
     });
+
+    it('keeps the bytes of a write libuv has not finished: 8 MB nobody else holds, to a server not reading, intact after garbage collection', async () => {
+      v8.setFlagsFromString('--expose-gc');
+      const gc = vm.runInNewContext('gc') as () => void;
+      const size = 8_000_000;
+      const byte = (i: number) => (i * 31 + 7) % 253;
+      let reader!: net.Socket;
+      let got: Buffer[] = [];
+      let received = 0;
+      let whole!: () => void;
+      const arrived = new Promise<void>((res) => (whole = res));
+      const s = await server((c) => {
+        reader = c;
+        c.pause();
+        c.on('data', (d) => {
+          got.push(d);
+          received += d.length;
+          if (received >= size) whole();
+        });
+      });
+      const r = recorder();
+      const stream = open(s.path, r.events);
+      stream.ref();
+      while (!reader || !r.said.includes('connected')) await new Promise((res) => setImmediate(res));
+      // Written once connected (not queued), from a buffer no one else holds once write() returns.
+      stream.write(Buffer.from(Uint8Array.from({ length: size }, (_, i) => byte(i)).buffer));
+      for (let i = 0; i < 5; i++) {
+        gc();
+        await new Promise((res) => setTimeout(res, 5));
+      }
+      reader.resume();
+      // A write whose bytes were freed fails (EFAULT) or sends others: either way, not these.
+      const failed = r.closed.then((why) => assert.fail(`the stream closed: ${why ?? 'ended'}`));
+      await Promise.race([arrived, failed]);
+      const all = Buffer.concat(got);
+      got = [];
+      assert.equal(all.length, size);
+      const wrong = all.findIndex((b, i) => b !== byte(i));
+      assert.equal(wrong, -1, `byte ${wrong} differs`);
+      assert.deepEqual(r.said, ['connected'], 'no error');
+      stream.destroy();
+      await s.close();
+    });
+
+    it('destroyed while it connects (the connect timeout), or written to after the server went: no event, or the reason', async () => {
+      const s = await server((c) => c.end());
+      const early = recorder();
+      open(s.path, early.events).destroy();
+      await new Promise((res) => setTimeout(res, 20));
+      assert.deepEqual(early.said, [], 'nothing after destroy()');
+
+      let gone!: () => void;
+      const serverGone = new Promise<void>((res) => (gone = res));
+      const s2 = await server((c) => c.destroy());
+      const late = recorder();
+      const stream = open(s2.path, late.events);
+      stream.ref();
+      await new Promise<void>((res) => {
+        const poll = () => (late.said.length > 0 ? res() : setImmediate(poll));
+        poll();
+      });
+      gone();
+      await serverGone;
+      stream.write(Buffer.alloc(1 << 20));
+      await late.closed;
+      assert.equal(late.said[0], 'connected');
+      assert.equal(late.said.length, 2, late.said.join(', '));
+      await Promise.all([s.close(), s2.close()]);
+    });
   });
 }
 
@@ -144,13 +216,23 @@ describe('which stream a routed call gets', () => {
     await s.close();
   });
 
-  it('node:net when node would warn about process.binding (pending deprecations)', () => {
-    assert.equal(pendingDeprecationsOn({}, []), false);
-    assert.equal(pendingDeprecationsOn({ NODE_PENDING_DEPRECATION: '1' }, []), true);
-    assert.equal(pendingDeprecationsOn({ NODE_PENDING_DEPRECATION: '0' }, []), false);
-    assert.equal(pendingDeprecationsOn({}, ['--pending-deprecation']), true);
-    assert.equal(pendingDeprecationsOn({ NODE_OPTIONS: '--max-old-space-size=100 --pending-deprecation' }, []), true);
-    assert.equal(pendingDeprecationsOn({ NODE_OPTIONS: '--no-pending-deprecationx' }, []), false);
+  it('node:net when node would warn about process.binding: pending deprecations on, in every way node takes them', () => {
+    /** process.binding's name in a node started with `args` and `env`. */
+    const bindingIn = (args: string[], env: NodeJS.ProcessEnv = {}) =>
+      spawnSync(process.execPath, [...args, '-e', 'process.stdout.write(process.binding.name)'], {
+        env: { PATH: process.env.PATH, ...env },
+        encoding: 'utf8',
+      }).stdout;
+    assert.equal(bindingWouldWarn({ name: bindingIn([]) }), false, 'plain node');
+    for (const [args, env] of [
+      [['--pending-deprecation'], {}],
+      [['--pending_deprecation'], {}],
+      [[], { NODE_OPTIONS: '--pending-deprecation' }],
+      [[], { NODE_OPTIONS: '"--pending_deprecation"' }],
+      [[], { NODE_PENDING_DEPRECATION: '1' }],
+    ] as const) {
+      assert.equal(bindingWouldWarn({ name: bindingIn([...args], env) }), true, JSON.stringify({ args, env }));
+    }
   });
 });
 
