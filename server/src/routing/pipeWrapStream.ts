@@ -29,7 +29,6 @@ interface Bindings {
     streamBaseState: Int32Array;
     kReadBytesOrError: number;
     kArrayBufferOffset: number;
-    kLastWriteWasAsync: number;
   };
 }
 
@@ -64,7 +63,7 @@ function bindings(): Bindings | null {
       typeof pipe.constants?.SOCKET === 'number' &&
       typeof stream.WriteWrap === 'function' &&
       stream.streamBaseState instanceof Int32Array &&
-      [stream.kReadBytesOrError, stream.kArrayBufferOffset, stream.kLastWriteWasAsync].every((k) => typeof k === 'number') &&
+      [stream.kReadBytesOrError, stream.kArrayBufferOffset].every((k) => typeof k === 'number') &&
       ['connect', 'readStart', 'writeBuffer', 'ref', 'unref', 'close'].every(
         (m) => typeof (pipe.Pipe.prototype as unknown as Record<string, unknown>)[m] === 'function',
       );
@@ -81,9 +80,6 @@ export function pipeWrapStream(path: string, events: StreamEvents): ByteStream |
   if (!b) return undefined;
   const { streamBaseState: state } = b.stream;
   const handle = new b.pipe.Pipe(b.pipe.constants.SOCKET);
-  // A write libuv has not finished yet: its request, and the bytes it sends from (libuv does not
-  // copy them), must live until it completes — as node's own writes keep them (req.buffer).
-  const writing = new Set<object>();
   let over = false;
   const end = (why?: string) => {
     if (over) return;
@@ -95,8 +91,10 @@ export function pipeWrapStream(path: string, events: StreamEvents): ByteStream |
 
   handle.onread = (buffer) => {
     const read = state[b.stream.kReadBytesOrError];
-    if (read > 0) events.data(Buffer.from(buffer, state[b.stream.kArrayBufferOffset], read));
-    else if (read < 0) end(util.getSystemErrorName(read) === 'EOF' ? undefined : util.getSystemErrorName(read));
+    if (read > 0) return events.data(Buffer.from(buffer, state[b.stream.kArrayBufferOffset], read));
+    if (read === 0) return;
+    const why = util.getSystemErrorName(read);
+    end(why === 'EOF' ? undefined : why);
   };
   // What is written before the connection is made, sent once it is (as node:net does): a write
   // on a socket whose connect failed would say EPIPE instead of the connect's own error.
@@ -104,15 +102,15 @@ export function pipeWrapStream(path: string, events: StreamEvents): ByteStream |
   const send = (bytes: Buffer) => {
     const req = new b.stream.WriteWrap();
     req.handle = handle;
+    // libuv sends from these bytes without copying them: the request keeps them alive until it
+    // completes, as node's own writes do (node holds the request itself meanwhile).
     req.buffer = bytes;
     req.async = false;
     req.oncomplete = (status) => {
-      writing.delete(req);
       if (status < 0) fail(status);
     };
     const err = handle.writeBuffer(req, bytes);
-    if (err) return fail(err);
-    if (state[b.stream.kLastWriteWasAsync]) writing.add(req);
+    if (err) fail(err);
   };
   handle.unref();
   const connect = new b.pipe.PipeConnectWrap();
@@ -124,7 +122,7 @@ export function pipeWrapStream(path: string, events: StreamEvents): ByteStream |
     if (over) return;
     const err = handle.readStart();
     if (err) return fail(err);
-    const queued = waiting ?? [];
+    const queued = waiting!;
     waiting = undefined;
     for (const bytes of queued) if (!over) send(bytes);
   };

@@ -15,6 +15,7 @@ import { after, describe, it } from 'node:test';
 import packageJson from '../../../package.json';
 import { ByteStream, netStream, openByteStream, StreamEvents } from '../../../server/src/routing/byteStream';
 import { bindingWouldWarn, CHECKED_NODE_MAJORS, pipeWrapStream } from '../../../server/src/routing/pipeWrapStream';
+import { waitFor } from '../../server/serverProcess';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rb-bytes-'));
 after(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -26,15 +27,20 @@ function recorder() {
   const chunks: Buffer[] = [];
   let ended!: (why: string | undefined) => void;
   const closed = new Promise<string | undefined>((r) => (ended = r));
+  let madeIt!: () => void;
+  const connected = new Promise<void>((r) => (madeIt = r));
   const events: StreamEvents = {
-    connected: () => said.push('connected'),
+    connected: () => {
+      said.push('connected');
+      madeIt();
+    },
     data: (d) => chunks.push(Buffer.from(d)),
     closed: (why) => {
       said.push(`closed ${why ?? '(ended)'}`);
       ended(why);
     },
   };
-  return { said, events, closed, received: () => Buffer.concat(chunks) };
+  return { said, events, connected, closed, received: () => Buffer.concat(chunks) };
 }
 
 /** A Unix socket server; `serve` is given each connection. */
@@ -119,10 +125,7 @@ for (const [name, open] of [
       const r2 = recorder();
       const s2stream = open(s2.path, r2.events);
       s2stream.ref();
-      await new Promise<void>((res) => {
-        const poll = () => (r2.said.includes('connected') ? res() : setImmediate(poll));
-        poll();
-      });
+      await r2.connected;
       s2stream.destroy();
       await serverClosed;
       await new Promise((res) => setImmediate(res));
@@ -152,10 +155,11 @@ for (const [name, open] of [
       const r = recorder();
       const stream = open(s.path, r.events);
       stream.ref();
-      while (!reader || !r.said.includes('connected')) await new Promise((res) => setImmediate(res));
+      await r.connected;
+      await waitFor(() => reader, 5000, "the server's end of the connection");
       // Written once connected (not queued), from a buffer no one else holds once write() returns.
       stream.write(Buffer.from(Uint8Array.from({ length: size }, (_, i) => byte(i)).buffer));
-      for (let i = 0; i < 5; i++) {
+      for (let i = 0; i < 10; i++) {
         gc();
         await new Promise((res) => setTimeout(res, 5));
       }
@@ -180,18 +184,16 @@ for (const [name, open] of [
       await new Promise((res) => setTimeout(res, 20));
       assert.deepEqual(early.said, [], 'nothing after destroy()');
 
-      let gone!: () => void;
-      const serverGone = new Promise<void>((res) => (gone = res));
-      const s2 = await server((c) => c.destroy());
+      let dropped!: () => void;
+      const serverDropped = new Promise<void>((res) => (dropped = res));
+      const s2 = await server((c) => {
+        c.destroy();
+        dropped();
+      });
       const late = recorder();
       const stream = open(s2.path, late.events);
       stream.ref();
-      await new Promise<void>((res) => {
-        const poll = () => (late.said.length > 0 ? res() : setImmediate(poll));
-        poll();
-      });
-      gone();
-      await serverGone;
+      await Promise.all([late.connected, serverDropped]);
       stream.write(Buffer.alloc(1 << 20));
       await late.closed;
       assert.equal(late.said[0], 'connected');
