@@ -9,7 +9,9 @@
 // RUNBOARD_SKIP_E2E=1 (or --no-e2e) skips the workbench part: the setup, other Nodes and e2e.
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
+import { tapFailures } from './tapFailures.mjs';
 import { OTHER_NODES, testSetupInstalled } from '../test/e2e/driver/paths.mjs';
 
 const argv = process.argv.slice(2);
@@ -31,14 +33,35 @@ function banner(lines) {
 }
 
 let failed = false;
+/** Each suite's TAP report (beside the spec reporter's output), for the failures said again at the end. */
+const reports = fs.mkdtempSync(path.join(os.tmpdir(), 'runboard-tests-'));
+/** The failed tests of every suite, with why: printed last, where the tail of a CI log shows them. */
+const failures = [];
+let suitesRun = 0;
 
 /** One suite's test files on `node` (this process's Node unless given). */
 function runSuite(suite, node = process.execPath, label = '') {
   const files = findTests(path.join('test', suite)).sort();
   if (files.length === 0) return;
   console.log(`\n=== ${suite}${label}: ${files.length} test files ===`);
-  const r = spawnSync(node, ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', ...files], { stdio: 'inherit' });
-  if (r.status !== 0) failed = true;
+  const tap = path.join(reports, `${++suitesRun}.tap`);
+  const reporters = ['--test-reporter=spec', '--test-reporter-destination=stdout', '--test-reporter=tap', `--test-reporter-destination=${tap}`];
+  const r = spawnSync(node, ['--import', 'tsx', '--test', ...reporters, '--test-concurrency=2', ...files], { stdio: 'inherit' });
+  if (r.status === 0) return;
+  failed = true;
+  const found = fs.existsSync(tap) ? tapFailures(fs.readFileSync(tap, 'utf8')) : [];
+  failures.push({ suite: `${suite}${label}`, found, status: r.status ?? r.signal });
+}
+
+/** The failed tests again, with their errors, after everything else. */
+function sayFailures() {
+  if (failures.length === 0) return;
+  console.log(`\n${'='.repeat(78)}\nFAILED TESTS (their output is above; here once more, with why)`);
+  for (const { suite, found, status } of failures) {
+    console.log(`\n--- ${suite}: exit ${status}, ${found.length} failed`);
+    for (const f of found) console.log(`✖ ${f.name}\n${f.details.map((l) => `    ${l}`).join('\n')}`);
+  }
+  console.log('='.repeat(78));
 }
 
 for (const suite of ['unit', 'server', 'cli', 'reliability', 'postgres']) if (wants(suite)) runSuite(suite);
@@ -79,4 +102,6 @@ if (wants('nodes') || wants('e2e')) {
   }
 }
 
+sayFailures();
+fs.rmSync(reports, { recursive: true, force: true });
 process.exit(failed ? 1 : 0);
