@@ -257,4 +257,49 @@ describe('archived runs', () => {
       other.close();
     }
   });
+  it('a compacted run opened while another process restores and compacts it anew is read from what is there now', async () => {
+    const root = tempRoot();
+    roots.push(root);
+    const mover = new RunService([root], { durability: 'none' });
+    try {
+      await finishedRun(mover, 'moving', 3);
+      await mover.execute('compactRun', { run_id: 'moving' });
+      // The reader's seal is read on the thread pool; the mover's turn is put between the manifest
+      // read and that read, as a busy machine does: once restored by a write and compacted again
+      // (a seal of another seq), once restored and compacted again unchanged (the same seal's name,
+      // sealed at another time: another sha256).
+      const moves: Record<string, () => Promise<unknown>> = {
+        'a write in between': () => mover.execute('patchBlackboard', { run_id: 'moving', op: 'add_fact', payload: { text: 'moved' } }),
+        'no write in between': () => mover.execute('restoreRun', { run_id: 'moving' }),
+      };
+      for (const [name, move] of Object.entries(moves)) {
+        const reader = new RunService([root], { durability: 'none' });
+        const realOpen = fs.promises.open;
+        let moved = false;
+        fs.promises.open = async (file, flags, mode) => {
+          if (!moved && String(file).includes(`${path.sep}seals${path.sep}`)) {
+            moved = true;
+            await move();
+            // Sealed at another millisecond than the compaction it replaces.
+            const sealedAt = Date.now();
+            while (Date.now() === sealedAt) await new Promise((r) => setImmediate(r));
+            await mover.execute('compactRun', { run_id: 'moving' });
+          }
+          return realOpen(file, flags, mode);
+        };
+        try {
+          const got = await reader.execute('getRun', { run_id: 'moving' });
+          assert.ok(moved, `${name}: the move was made during the read`);
+          const now = await mover.execute('getRun', { run_id: 'moving' });
+          assert.deepEqual(got.run, now.run, name);
+          assert.equal(got.compacted?.archived_at_ms, now.compacted?.archived_at_ms, `${name}: the new compaction`);
+        } finally {
+          fs.promises.open = realOpen;
+          reader.close();
+        }
+      }
+    } finally {
+      mover.close();
+    }
+  });
 });

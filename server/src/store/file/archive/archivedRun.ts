@@ -76,6 +76,9 @@ export function readManifest(dir: string, runId: string): { manifest: ArchiveMan
   return { manifest: parsed.data, identity };
 }
 
+/** How often opening an archive reads its folder again when another process replaced it during the read. */
+const OPEN_ATTEMPTS = 5;
+
 export class ArchivedRun implements RunLog {
   readonly state: RunState;
   readonly lastSeq: number;
@@ -118,20 +121,27 @@ export class ArchivedRun implements RunLog {
     maxLineBytes: number,
     reopen?: () => Promise<RunLog>,
   ): Promise<ArchivedRun | undefined> {
-    const found = readManifest(dir, runId);
-    if (!found) return undefined;
-    const last = found.manifest.seals.at(-1);
-    if (!last) throw new DomainError('STORAGE_ERROR', `The archive of run ${runId} has no seal.`, { run_id: runId });
-    let sealed: unknown;
-    try {
-      sealed = await readGzipJson(path.join(dir, SEALS_DIR, last.file), last.sha256);
-    } catch (e) {
-      // Restored (or removed) by another process since its manifest was read: not held here now.
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT' && readManifest(dir, runId) === undefined) return undefined;
-      throw e;
+    for (let attempt = 1; ; attempt++) {
+      const found = readManifest(dir, runId);
+      if (!found) return undefined;
+      const last = found.manifest.seals.at(-1);
+      if (!last) throw new DomainError('STORAGE_ERROR', `The archive of run ${runId} has no seal.`, { run_id: runId });
+      let sealed: unknown;
+      try {
+        sealed = await readGzipJson(path.join(dir, SEALS_DIR, last.file), last.sha256);
+      } catch (e) {
+        // The seal is read on the thread pool, meanwhile another process may have restored the run
+        // (its seal gone) and compacted it anew (a seal of another name, or of the same name sealed
+        // at another time): that is no damage, the folder is read again. A manifest still the one
+        // read means the seal itself is missing or not the one sealed.
+        if (sameManifest(found.identity, manifestIdentity(manifestFile(dir)))) throw e;
+        // Moved on again and again meanwhile: not held here now (the board looks again).
+        if (attempt === OPEN_ATTEMPTS) return undefined;
+        continue;
+      }
+      const final = checkpointOf(sealed);
+      return new ArchivedRun(root, runId, dir, found.manifest, found.identity, final, maxLineBytes, reopen);
     }
-    const final = checkpointOf(sealed);
-    return new ArchivedRun(root, runId, dir, found.manifest, found.identity, final, maxLineBytes, reopen);
   }
 
   get gone(): boolean {
