@@ -95,6 +95,8 @@ export class RunHistory {
       try {
         return await h.readCheckpoint(usable[i]);
       } catch (e) {
+        // The run moved while it was read (ArchivedRun): no checkpoint is at fault; the caller reads it again.
+        if (h.gone) throw e;
         this.registry.reportOnce(`cp:${usable[i].file}`, {
           run_id: h.runId,
           file: usable[i].file,
@@ -125,8 +127,12 @@ export class RunHistory {
     return state;
   }
 
-  async replay(p: ParamsOf<'replay'>): Promise<R.ReplayResult> {
-    const h = await this.registry.current(p);
+  /** Followed when another process moves the run while it is read (RunRegistry.onCurrentRun). */
+  replay(p: ParamsOf<'replay'>): Promise<R.ReplayResult> {
+    return this.registry.onCurrentRun(p, (h) => this.replayOf(h, p));
+  }
+
+  private async replayOf(h: RunLog, p: ParamsOf<'replay'>): Promise<R.ReplayResult> {
     const last = h.lastSeq;
     const upto = p.upto_seq ?? last;
     if (upto < 1 || upto > last) {

@@ -107,38 +107,44 @@ export class RunReads {
   }
 
   /** Flow metrics of the run, folded from its events on demand (nothing is computed on a commit). */
-  async runStats(p: ParamsOf<'runStats'>): Promise<R.RunStatsResult> {
-    const h = await this.registry.current(p);
-    let fold = this.flows.get(h);
-    // A history replaced under this process (shorter now) is folded again from its start.
-    if (!fold || fold.seq > h.lastSeq) this.flows.set(h, (fold = new FlowFold()));
-    const into = fold;
-    if (into.seq < h.lastSeq) await h.readEvents(into.seq + 1, h.lastSeq, (e) => into.apply(e));
-    return into.result(p.slices ?? DEFAULT_SLICES);
-  }
+  // The reads of a run's history follow it when another process moves it while they read (a
+  // compacted run restored and compacted anew: RunRegistry.onCurrentRun), read again from the start.
 
-  async listEvents(p: ParamsOf<'listEvents'>): Promise<R.ListEventsResult> {
-    const h = await this.registry.current(p);
-    const last = h.lastSeq;
-    let from = (p.since_seq ?? 0) + 1;
-    if (p.tail !== undefined) from = Math.max(from, last - clamp(p.tail, 0, LIMITS.eventsPerRead, 0) + 1);
-    const limit = clamp(p.limit, 1, LIMITS.eventsPerRead, LIMITS.eventsPerRead);
-    const to = Math.min(last, from + limit - 1);
-    const events = await h.readEvents(from, to);
-    return to < last && events.length > 0 ? { events, next_since_seq: to } : { events };
-  }
-
-  async listPatches(p: ParamsOf<'listPatches'>): Promise<R.ListPatchesResult> {
-    const h = await this.registry.current(p);
-    const tail = p.tail === undefined ? Infinity : clamp(p.tail, 0, LIMITS.eventsPerRead, 0);
-    const rows: R.ListPatchesResult['patches'] = [];
-    if (tail === 0) return { patches: rows };
-    await h.readEvents((p.since_seq ?? 0) + 1, h.lastSeq, (e) => {
-      const row = patchRowFor(e);
-      if (!row) return;
-      rows.push(row);
-      if (rows.length > tail) rows.shift();
+  runStats(p: ParamsOf<'runStats'>): Promise<R.RunStatsResult> {
+    return this.registry.onCurrentRun(p, async (h) => {
+      let fold = this.flows.get(h);
+      // A history replaced under this process (shorter now) is folded again from its start.
+      if (!fold || fold.seq > h.lastSeq) this.flows.set(h, (fold = new FlowFold()));
+      const into = fold;
+      if (into.seq < h.lastSeq) await h.readEvents(into.seq + 1, h.lastSeq, (e) => into.apply(e));
+      return into.result(p.slices ?? DEFAULT_SLICES);
     });
-    return { patches: rows };
+  }
+
+  listEvents(p: ParamsOf<'listEvents'>): Promise<R.ListEventsResult> {
+    return this.registry.onCurrentRun(p, async (h) => {
+      const last = h.lastSeq;
+      let from = (p.since_seq ?? 0) + 1;
+      if (p.tail !== undefined) from = Math.max(from, last - clamp(p.tail, 0, LIMITS.eventsPerRead, 0) + 1);
+      const limit = clamp(p.limit, 1, LIMITS.eventsPerRead, LIMITS.eventsPerRead);
+      const to = Math.min(last, from + limit - 1);
+      const events = await h.readEvents(from, to);
+      return to < last && events.length > 0 ? { events, next_since_seq: to } : { events };
+    });
+  }
+
+  listPatches(p: ParamsOf<'listPatches'>): Promise<R.ListPatchesResult> {
+    return this.registry.onCurrentRun(p, async (h) => {
+      const tail = p.tail === undefined ? Infinity : clamp(p.tail, 0, LIMITS.eventsPerRead, 0);
+      const rows: R.ListPatchesResult['patches'] = [];
+      if (tail === 0) return { patches: rows };
+      await h.readEvents((p.since_seq ?? 0) + 1, h.lastSeq, (e) => {
+        const row = patchRowFor(e);
+        if (!row) return;
+        rows.push(row);
+        if (rows.length > tail) rows.shift();
+      });
+      return { patches: rows };
+    });
   }
 }

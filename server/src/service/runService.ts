@@ -284,11 +284,11 @@ export class RunService {
         }),
       ),
     }),
-    latestCheckpoint: async (p) => {
-      const h = await this.registry.locate(p);
-      const latest = (await this.history.checkpointsOf(h)).filter((c) => !c.unreadable).pop();
-      return { checkpoint: latest ? await h.readCheckpoint(latest) : null };
-    },
+    latestCheckpoint: (p) =>
+      this.registry.onRun(p, async (h) => {
+        const latest = (await this.history.checkpointsOf(h)).filter((c) => !c.unreadable).pop();
+        return { checkpoint: latest ? await h.readCheckpoint(latest) : null };
+      }),
     replay: (p) => this.history.replay(p),
     repairRun: async (p) => {
       const h = await this.registry.current(p);

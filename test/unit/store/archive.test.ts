@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
-import { SEGMENT_LIMITS } from '../../../server/src/store/file/archive/archiveFormat';
+import { ARCHIVED_CHECKPOINTS_DIR, SEALS_DIR, SEGMENT_LIMITS, SEGMENTS_DIR } from '../../../server/src/store/file/archive/archiveFormat';
 import { RunService } from '../../../server/src/service/runService';
 import { archiveDue } from '../../../server/src/service/archiveDue';
 import { logFile, removeTree, runFolder, tempRoot } from './helpers';
@@ -24,6 +24,43 @@ async function finishedRun(s: RunService, runId: string, tasks: number): Promise
   }
   await s.execute('createCheckpoint', { run_id: runId, reason: 'before archiving' });
   await s.execute('finishRun', { run_id: runId, status: 'completed' });
+}
+
+/** Another process's turn: `restore` (a write, or restoreRun) and a compaction anew, sealed at another millisecond than the one before. */
+function compactedAnew(mover: RunService, restore: () => Promise<unknown>): () => Promise<unknown> {
+  return async () => {
+    const { run } = (await restore()) as { run?: { run_id: string } };
+    const runId = run?.run_id ?? (await mover.execute('listRuns', {})).runs[0].run_id;
+    const sealedAt = Date.now();
+    while (Date.now() === sealedAt) await new Promise((r) => setImmediate(r));
+    return mover.execute('compactRun', { run_id: runId });
+  };
+}
+
+/**
+ * `read` with `move` put between its look at a compacted run's folder and its first open of a file
+ * in `folder` (seals, segments, checkpoints), as a busy machine may: those files are read on the
+ * thread pool. Whether the move was made.
+ */
+async function moveDuringRead<T>(
+  folder: string,
+  move: () => Promise<unknown>,
+  read: () => Promise<T>,
+): Promise<{ result: T; moved: boolean }> {
+  const realOpen = fs.promises.open;
+  let moved = false;
+  fs.promises.open = async (file, flags, mode) => {
+    if (!moved && String(file).includes(`${path.sep}${folder}${path.sep}`)) {
+      moved = true;
+      await move();
+    }
+    return realOpen(file, flags, mode);
+  };
+  try {
+    return { result: await read(), moved };
+  } finally {
+    fs.promises.open = realOpen;
+  }
 }
 
 const code = (e: unknown) => (e as { code?: string }).code;
@@ -264,41 +301,62 @@ describe('archived runs', () => {
     try {
       await finishedRun(mover, 'moving', 3);
       await mover.execute('compactRun', { run_id: 'moving' });
-      // The reader's seal is read on the thread pool; the mover's turn is put between the manifest
-      // read and that read, as a busy machine does: once restored by a write and compacted again
-      // (a seal of another seq), once restored and compacted again unchanged (the same seal's name,
-      // sealed at another time: another sha256).
+      // Once restored by a write and compacted again (a seal of another seq), once restored and
+      // compacted again unchanged (the same seal's name, sealed at another time: another sha256).
       const moves: Record<string, () => Promise<unknown>> = {
-        'a write in between': () => mover.execute('patchBlackboard', { run_id: 'moving', op: 'add_fact', payload: { text: 'moved' } }),
-        'no write in between': () => mover.execute('restoreRun', { run_id: 'moving' }),
+        'a write in between': compactedAnew(mover, () =>
+          mover.execute('patchBlackboard', { run_id: 'moving', op: 'add_fact', payload: { text: 'moved' } }),
+        ),
+        'no write in between': compactedAnew(mover, () => mover.execute('restoreRun', { run_id: 'moving' })),
       };
       for (const [name, move] of Object.entries(moves)) {
         const reader = new RunService([root], { durability: 'none' });
-        const realOpen = fs.promises.open;
-        let moved = false;
-        fs.promises.open = async (file, flags, mode) => {
-          if (!moved && String(file).includes(`${path.sep}seals${path.sep}`)) {
-            moved = true;
-            await move();
-            // Sealed at another millisecond than the compaction it replaces.
-            const sealedAt = Date.now();
-            while (Date.now() === sealedAt) await new Promise((r) => setImmediate(r));
-            await mover.execute('compactRun', { run_id: 'moving' });
-          }
-          return realOpen(file, flags, mode);
-        };
         try {
-          const got = await reader.execute('getRun', { run_id: 'moving' });
+          const { result: got, moved } = await moveDuringRead(SEALS_DIR, move, () => reader.execute('getRun', { run_id: 'moving' }));
           assert.ok(moved, `${name}: the move was made during the read`);
           const now = await mover.execute('getRun', { run_id: 'moving' });
           assert.deepEqual(got.run, now.run, name);
           assert.equal(got.compacted?.archived_at_ms, now.compacted?.archived_at_ms, `${name}: the new compaction`);
         } finally {
-          fs.promises.open = realOpen;
           reader.close();
         }
       }
     } finally {
+      mover.close();
+    }
+  });
+
+  it("a compacted run's history read while another process restores and compacts it anew is read again, whole, from what is there now", async () => {
+    const root = tempRoot();
+    roots.push(root);
+    const mover = new RunService([root], { durability: 'none' });
+    const reader = new RunService([root], { durability: 'none' });
+    try {
+      await finishedRun(mover, 'history', 3);
+      let facts = 0;
+      const move = compactedAnew(mover, () =>
+        mover.execute('patchBlackboard', { run_id: 'history', op: 'add_fact', payload: { text: `fact ${++facts}` } }),
+      );
+      const reads: [string, string, (s: RunService) => Promise<unknown>][] = [
+        ['listEvents', SEGMENTS_DIR, (s) => s.execute('listEvents', { run_id: 'history' })],
+        ['listPatches', SEGMENTS_DIR, (s) => s.execute('listPatches', { run_id: 'history' })],
+        ['runStats', SEGMENTS_DIR, (s) => s.execute('runStats', { run_id: 'history' })],
+        ['replay', SEGMENTS_DIR, (s) => s.execute('replay', { run_id: 'history', from_checkpoint: false })],
+        ['replay from a checkpoint', ARCHIVED_CHECKPOINTS_DIR, (s) => s.execute('replay', { run_id: 'history' })],
+        ['latestCheckpoint', ARCHIVED_CHECKPOINTS_DIR, (s) => s.execute('latestCheckpoint', { run_id: 'history' })],
+      ];
+      for (const [name, folder, read] of reads) {
+        await mover.execute('compactRun', { run_id: 'history' });
+        // Compacted as the reader looks (it reads from the segments), moved on as it reads their files.
+        assert.ok((await reader.execute('getRun', { run_id: 'history' })).compacted, `${name}: compacted`);
+        const { result: got, moved } = await moveDuringRead(folder, move, () => read(reader));
+        assert.ok(moved, `${name}: the move was made during the read`);
+        assert.deepEqual(got, await read(mover), name);
+      }
+      const { patches } = await reader.execute('listPatches', { run_id: 'history' });
+      assert.equal(patches.filter((x) => x.op === 'add_fact').length, reads.length, 'a fact per move, each once');
+    } finally {
+      reader.close();
       mover.close();
     }
   });

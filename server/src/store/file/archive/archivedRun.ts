@@ -155,6 +155,10 @@ export class ArchivedRun implements RunLog {
   }
 
   async readEvents(from: number, to: number, onEvent?: (e: EventRecord) => void): Promise<EventRecord[]> {
+    return this.whileHeld(() => this.readSegments(from, to, onEvent));
+  }
+
+  private async readSegments(from: number, to: number, onEvent?: (e: EventRecord) => void): Promise<EventRecord[]> {
     const out: EventRecord[] = [];
     const wanted = this.manifest.segments.filter((s) => s.last_seq >= from && s.first_seq <= to);
     if (wanted.length === 0) return out;
@@ -216,7 +220,25 @@ export class ArchivedRun implements RunLog {
   async readCheckpoint(c: CheckpointListing): Promise<Checkpoint> {
     const entry = this.manifest.checkpoints.find((x) => x.checkpoint_id === c.checkpoint_id && x.seq === c.seq);
     if (!entry) throw new Error(`the archive has no checkpoint ${c.checkpoint_id}`);
-    return checkpointOf(await readGzipJson(c.file, entry.sha256));
+    return checkpointOf(await this.whileHeld(() => readGzipJson(c.file, entry.sha256)));
+  }
+
+  /**
+   * A read of the folder's files. Another process may restore the run meanwhile (its files go) and
+   * compact it anew (other files of the same names): a read that fails then is no damage but a run
+   * that moved on — RUN_NOT_FOUND on a handle gone, which a caller following moves reads again
+   * (RunRegistry.onRun).
+   */
+  private async whileHeld<T>(read: () => Promise<T>): Promise<T> {
+    try {
+      return await read();
+    } catch (e) {
+      this.catchUp();
+      if (!this.goneFlag) throw e;
+      throw new DomainError('RUN_NOT_FOUND', `Run ${this.runId} moved while it was read: it was restored or compacted anew.`, {
+        run_id: this.runId,
+      });
+    }
   }
 
   async writeCheckpoint(c: Checkpoint): Promise<void> {
