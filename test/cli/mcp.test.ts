@@ -2,6 +2,7 @@
 // whose results land in the run's files, errors as tool errors with their codes, and invalid
 // input naming the field.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
@@ -19,6 +20,7 @@ import {
   stopHeadless,
   sleep,
   tempWorkspace,
+  waitFor,
 } from './cliHarness';
 
 before(assertBuilt);
@@ -338,6 +340,45 @@ describe('runboard mcp', () => {
     const blank = await call(client, 'fail_task', { task_id: 'a', error: '  ' });
     assert.equal(blank.isError, true);
     assert.match(blank.text, /error/);
+  });
+
+  it('a line that is not a JSON-RPC message is answered with the JSON-RPC error naming the field, and the session goes on', async () => {
+    const root = tempWorkspace();
+    seedRun(root, 'raw');
+    const child = spawn(process.execPath, [CLI_JS, 'mcp', '--root', root], { env: cleanEnv(), stdio: ['pipe', 'pipe', 'inherit'] });
+    try {
+      const answers: { id: unknown; result?: any; error?: { code: number; message: string } }[] = [];
+      let rest = '';
+      child.stdout.on('data', (d: Buffer) => {
+        const lines = (rest + d.toString('utf8')).split('\n');
+        rest = lines.pop()!;
+        for (const l of lines) answers.push(JSON.parse(l));
+      });
+      const send = (line: string) => child.stdin.write(`${line}\n`);
+      send('{"jsonrpc":"2.0","id":1,"method":"tools/call","params":null}');
+      send('{"jsonrpc":"2.0","id":2,"method":"initialize","params":');
+      send('{"id":"three","method":"tools/list"}');
+      send(
+        '{"jsonrpc":"2.0","id":4,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"raw","version":"1"}}}',
+      );
+      await waitFor(() => answers.length === 4, 10_000, 'four answers');
+      const [params, notJson, noVersion] = answers;
+      assert.deepEqual(params.id, 1);
+      assert.equal(params.error?.code, -32600);
+      assert.match(params.error.message, /^Invalid Request: params: .*received null/);
+      assert.equal(notJson.id, null);
+      assert.equal(notJson.error?.code, -32700);
+      assert.equal(noVersion.id, 'three');
+      assert.match(noVersion.error!.message, /^Invalid Request: jsonrpc: /);
+      assert.equal(answers[3].id, 4);
+      assert.equal(answers[3].result?.serverInfo?.name, 'runboard');
+      // The session ends with its input, as before: stdin is no longer read once it is over.
+      child.stdin.end();
+      await waitFor(() => child.exitCode !== null, 10_000, 'the MCP process to end with its input');
+      assert.equal(child.exitCode, 0);
+    } finally {
+      child.kill();
+    }
   });
 
   it('plans a run from a multi-line objective, adds tasks in one line, and finishes the run (issue 15)', async () => {

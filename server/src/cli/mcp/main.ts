@@ -13,6 +13,7 @@ import { defaultAgentId } from '../agentIdentity';
 import { BoardTools } from './boardTools';
 import { registerBoardTools } from './toolTable';
 import { ToolCallsInOrder } from './toolCallsInOrder';
+import { screenedInput } from './screenedInput';
 import type { McpProfile } from './profiles';
 import type { Durability } from '../../../../contract/limits';
 
@@ -49,7 +50,8 @@ export async function runMcpServer(o: McpServerOptions): Promise<void> {
   const root = normalizePath(o.root, process.cwd());
   registerBoardTools(server, new BoardTools({ calls, root, agent: o.agent ?? defaultAgentId('mcp') }), o.profile);
   // One tool call at a time, in order: what a call does may depend on the one before (a claim's token).
-  const transport = new ToolCallsInOrder(new StdioServerTransport());
+  const input = screenedInput(process.stdin, process.stdout);
+  const transport = new ToolCallsInOrder(new StdioServerTransport(input.stream, process.stdout));
   const closed = new Promise<void>((resolve) => {
     transport.onclose = resolve;
     process.stdin.once('end', resolve);
@@ -58,6 +60,7 @@ export async function runMcpServer(o: McpServerOptions): Promise<void> {
   });
   await server.connect(transport);
   await closed;
+  input.stop();
   calls.close();
   store?.close();
   await server.close().catch(() => undefined);
