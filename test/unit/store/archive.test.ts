@@ -26,11 +26,10 @@ async function finishedRun(s: RunService, runId: string, tasks: number): Promise
   await s.execute('finishRun', { run_id: runId, status: 'completed' });
 }
 
-/** Another process's turn: `restore` (a write, or restoreRun) and a compaction anew, sealed at another millisecond than the one before. */
-function compactedAnew(mover: RunService, restore: () => Promise<unknown>): () => Promise<unknown> {
+/** Another process's turn: `restore` (a write, or restoreRun) and a compaction of `runId` anew, sealed at another millisecond than the one before. */
+function compactedAnew(mover: RunService, runId: string, restore: () => Promise<unknown>): () => Promise<unknown> {
   return async () => {
-    const { run } = (await restore()) as { run?: { run_id: string } };
-    const runId = run?.run_id ?? (await mover.execute('listRuns', {})).runs[0].run_id;
+    await restore();
     const sealedAt = Date.now();
     while (Date.now() === sealedAt) await new Promise((r) => setImmediate(r));
     return mover.execute('compactRun', { run_id: runId });
@@ -304,10 +303,10 @@ describe('archived runs', () => {
       // Once restored by a write and compacted again (a seal of another seq), once restored and
       // compacted again unchanged (the same seal's name, sealed at another time: another sha256).
       const moves: Record<string, () => Promise<unknown>> = {
-        'a write in between': compactedAnew(mover, () =>
+        'a write in between': compactedAnew(mover, 'moving', () =>
           mover.execute('patchBlackboard', { run_id: 'moving', op: 'add_fact', payload: { text: 'moved' } }),
         ),
-        'no write in between': compactedAnew(mover, () => mover.execute('restoreRun', { run_id: 'moving' })),
+        'no write in between': compactedAnew(mover, 'moving', () => mover.execute('restoreRun', { run_id: 'moving' })),
       };
       for (const [name, move] of Object.entries(moves)) {
         const reader = new RunService([root], { durability: 'none' });
@@ -334,7 +333,7 @@ describe('archived runs', () => {
     try {
       await finishedRun(mover, 'history', 3);
       let facts = 0;
-      const move = compactedAnew(mover, () =>
+      const move = compactedAnew(mover, 'history', () =>
         mover.execute('patchBlackboard', { run_id: 'history', op: 'add_fact', payload: { text: `fact ${++facts}` } }),
       );
       const reads: [string, string, (s: RunService) => Promise<unknown>][] = [

@@ -51,7 +51,7 @@ export function screenedInput(input: Readable, output: Writable): ScreenedInput 
 }
 
 /** The error answer to a line that is not a JSON-RPC message; undefined for one that is. */
-export function refusalOf(line: string): object | undefined {
+function refusalOf(line: string): object | undefined {
   let message: unknown;
   try {
     message = JSON.parse(line);

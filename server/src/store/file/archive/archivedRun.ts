@@ -48,6 +48,11 @@ function sameManifest(a: ManifestIdentity, b: ManifestIdentity | undefined): boo
   return b !== undefined && sameFile(a, b) && a.ctimeNs === b.ctimeNs && a.mtimeNs === b.mtimeNs && a.size === b.size;
 }
 
+/** Whether the manifest at the folder is no longer the one read (restored, removed, or compacted anew). */
+function manifestMoved(dir: string, read: ManifestIdentity): boolean {
+  return !sameManifest(read, manifestIdentity(manifestFile(dir)));
+}
+
 /** The manifest of an archived run's folder; undefined when there is none (not archived, or not yet whole). */
 export function readManifest(dir: string, runId: string): { manifest: ArchiveManifest; identity: ManifestIdentity } | undefined {
   let raw: unknown;
@@ -134,7 +139,7 @@ export class ArchivedRun implements RunLog {
         // (its seal gone) and compacted it anew (a seal of another name, or of the same name sealed
         // at another time): that is no damage, the folder is read again. A manifest still the one
         // read means the seal itself is missing or not the one sealed.
-        if (sameManifest(found.identity, manifestIdentity(manifestFile(dir)))) throw e;
+        if (!manifestMoved(dir, found.identity)) throw e;
         // Moved on again and again meanwhile: not held here now (the board looks again).
         if (attempt === OPEN_ATTEMPTS) return undefined;
         continue;
@@ -150,7 +155,7 @@ export class ArchivedRun implements RunLog {
 
   /** Nothing is appended to an archive; it is gone once its manifest is not the one read (restored, removed). */
   catchUp(): EventRecord[] {
-    if (!sameManifest(this.identity, manifestIdentity(manifestFile(this.dir)))) this.goneFlag = true;
+    if (manifestMoved(this.dir, this.identity)) this.goneFlag = true;
     return [];
   }
 
