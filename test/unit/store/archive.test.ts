@@ -3,10 +3,17 @@
 // the same log byte for byte, checkpoints and all, and the same state; only finished runs go,
 // unless forced (leases requeued first); a second process sees each step.
 import assert from 'node:assert/strict';
-import * as fs from 'node:fs';
+// The module itself, not a namespace copy of it: a test puts its own rmSync in the store's way.
+import fs from 'node:fs';
 import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
-import { ARCHIVED_CHECKPOINTS_DIR, SEALS_DIR, SEGMENT_LIMITS, SEGMENTS_DIR } from '../../../server/src/store/file/archive/archiveFormat';
+import {
+  ARCHIVED_CHECKPOINTS_DIR,
+  heldRunDir,
+  SEALS_DIR,
+  SEGMENT_LIMITS,
+  SEGMENTS_DIR,
+} from '../../../server/src/store/file/archive/archiveFormat';
 import { RunService } from '../../../server/src/service/runService';
 import { archiveDue } from '../../../server/src/service/archiveDue';
 import { logFile, removeTree, runFolder, tempRoot } from './helpers';
@@ -320,6 +327,62 @@ describe('archived runs', () => {
           reader.close();
         }
       }
+    } finally {
+      mover.close();
+    }
+  });
+
+  it('a compacted run whose folder another process is removing (restored by a write) is read from runs/, not failed on a seal already gone', async () => {
+    const root = tempRoot();
+    roots.push(root);
+    const mover = new RunService([root], { durability: 'none' });
+    const held = heldRunDir(root, 'halfgone', 'compacted');
+    // A folder is removed file by file: another process's removal seen halfway, its seals gone and
+    // the rest not yet, as the reader opens a seal the manifest it read names.
+    const realRmSync = fs.rmSync;
+    let unfinished: (() => void) | undefined;
+    const removedHalfway = async (restore: () => Promise<unknown>) => {
+      fs.rmSync = (target, options) => {
+        if (String(target) !== held || !options?.recursive) return realRmSync(target, options);
+        realRmSync(path.join(held, SEALS_DIR), options);
+        unfinished = () => realRmSync(target, options);
+      };
+      try {
+        await restore();
+      } finally {
+        fs.rmSync = realRmSync;
+      }
+    };
+    try {
+      await finishedRun(mover, 'halfgone', 2);
+      const reads: [string, (s: RunService) => Promise<unknown>][] = [
+        ['getRun', (s) => s.execute('getRun', { run_id: 'halfgone' })],
+        ['a write', (s) => s.execute('patchBlackboard', { run_id: 'halfgone', op: 'add_fact', payload: { text: 'the reader wrote' } })],
+      ];
+      for (const [name, read] of reads) {
+        await mover.execute('compactRun', { run_id: 'halfgone' });
+        const reader = new RunService([root], { durability: 'none' });
+        try {
+          const move = () =>
+            removedHalfway(() =>
+              mover.execute('patchBlackboard', { run_id: 'halfgone', op: 'add_fact', payload: { text: `moved during ${name}` } }),
+            );
+          const { moved } = await moveDuringRead(SEALS_DIR, move, () => read(reader));
+          assert.ok(moved && unfinished, `${name}: the removal was seen halfway`);
+          unfinished();
+          unfinished = undefined;
+          const live = await reader.execute('getRun', { run_id: 'halfgone' });
+          assert.equal(live.compacted, undefined, `${name}: read from runs/`);
+        } finally {
+          reader.close();
+        }
+      }
+      const { patches } = await mover.execute('listPatches', { run_id: 'halfgone' });
+      assert.deepEqual(
+        patches.filter((x) => x.op === 'add_fact').map((x) => (x.payload as { text: string }).text),
+        ['moved during getRun', 'moved during a write', 'the reader wrote'],
+        'each write once, in order',
+      );
     } finally {
       mover.close();
     }

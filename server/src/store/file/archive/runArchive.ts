@@ -29,6 +29,7 @@ import {
   type Holding,
   HOLDINGS,
   holdingDir,
+  manifestFile,
   SEGMENTS_DIR,
 } from './archiveFormat';
 import { readManifest } from './archivedRun';
@@ -43,9 +44,18 @@ function storageError(what: string, e: unknown, runId: string): DomainError {
   return new DomainError('STORAGE_ERROR', `Cannot ${what} run ${runId}: ${(e as Error).message}`, { run_id: runId });
 }
 
-/** Removes what archive/ or compacted/ hold of a run that is live: called only under that run's lock, its log at the path. */
+/**
+ * Removes what archive/ or compacted/ hold of a run that is live: called only under that run's lock,
+ * its log at the path. The manifest goes first: a folder is removed file by file, and a reader in
+ * another process that finds a seal or segment missing then sees the manifest moved (and looks
+ * again) instead of the same manifest naming files that are not there.
+ */
 export function removeLeftoverArchive(root: string, runId: string): void {
-  for (const h of HOLDINGS) fs.rmSync(heldRunDir(root, runId, h), { recursive: true, force: true });
+  for (const h of HOLDINGS) {
+    const dir = heldRunDir(root, runId, h);
+    fs.rmSync(manifestFile(dir), { force: true });
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** Where a run that is not live is held, if anywhere. */
