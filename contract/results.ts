@@ -170,6 +170,10 @@ export interface CancelTaskResult {
 export interface TaskResult {
   task: Task;
 }
+/** The task named, as it now is; with cascade, the tasks reopened along with it. */
+export interface RequeueTaskResult extends TaskResult {
+  reopened?: Task[];
+}
 export interface TransitionTaskResult extends TaskResult {
   /** This commit completed the run (its auto_finish): the task was its last open one. */
   run_completed?: true;
@@ -229,7 +233,7 @@ export interface StoreResults {
   createTasks: Deduped<CreateTasksResult>;
   claimTask: Deduped<ClaimTaskResult>;
   transitionTask: Deduped<TransitionTaskResult>;
-  requeueTask: Deduped<TaskResult>;
+  requeueTask: Deduped<RequeueTaskResult>;
   createCheckpoint: CreateCheckpointResult;
   listCheckpoints: ListCheckpointsResult;
   latestCheckpoint: LatestCheckpointResult;

@@ -88,6 +88,14 @@ export function cascadeOf<T extends Pick<TaskFacts, 'id' | 'status' | 'depends_o
   return out;
 }
 
+/**
+ * The tasks a requeue with `cascade` reopens besides the one named: those still cancelled along
+ * with it (`cancelled.cascade_from` is its id), in board order (PROTOCOL.md §requeueTask).
+ */
+export function cancelledWith<T extends Pick<TaskFacts, 'status' | 'cancelled'>>(taskId: string, tasks: Iterable<T>): T[] {
+  return [...tasks].filter((t) => t.status === 'cancelled' && t.cancelled?.cascade_from === taskId);
+}
+
 /** When a task's lease ends; an in_progress task written without an expiry gets the default lease. */
 export function leaseExpiry(task: Pick<TaskFacts, 'lease_expires_at_ms' | 'updated_ts'>): number {
   return task.lease_expires_at_ms ?? task.updated_ts + LEASE.defaultMs;

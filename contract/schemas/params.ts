@@ -289,6 +289,8 @@ export const RequeueTaskParams = z.object({
   force: z.boolean().optional(),
   /** Who requeues: told to the holder of a revoked lease. */
   agent_id: z.string().optional(),
+  /** Reopen too the tasks its cancel took along (still cancelled, `cancelled.cascade_from` = this task). */
+  cascade: z.boolean().optional(),
   command_id: commandId,
 });
 

@@ -105,6 +105,18 @@ describe('runboard tasks cancel', () => {
         .map((e) => e.task_id),
       ['a', 'b', 'c', 'd'],
     );
+
+    // requeue --cascade brings back what a's cancel took along (not d, cancelled on its own).
+    const back = cli(['--root', root, 'requeue', 'a', '--cascade', '--reason', 'Back in scope']);
+    assert.equal(back.status, 0, back.stderr);
+    assert.match(
+      back.stdout,
+      /^Requeued a \(research, runnable\) — Look around\n {2}also reopened b \(review, runnable\)\n {2}also reopened c \(review, runnable\)$/m,
+    );
+    assert.deepEqual(statuses(root), { a: 'runnable', b: 'runnable', c: 'runnable', d: 'cancelled' });
+    const none = cliJson(root, ['requeue', 'a', '--cascade']);
+    assert.deepEqual(none.reopened, [], 'nothing left that went with it');
+    assert.equal(cliJson(root, ['claim', '--agent', 'x']).task.id, 'a', 'b and c wait on a again');
   });
 
   it("another agent's task needs --force; its holder's next complete or heartbeat hears TASK_CANCELLED", () => {

@@ -527,6 +527,19 @@ describe('runboard mcp', () => {
     );
     assert.match(listed[0].cancelled.at, /^\d{4}-\d\d-\d\dT/, 'times are ISO for a model');
     assert.equal(cliJson(root, ['run', 'show']).run.tasks.filter((t: any) => t.status === 'cancelled').length, 4, 'in the files');
+
+    const back = await call(first, 'requeue_task', { task_id: 'root', cascade: true, reason: 'Needed after all' });
+    assert.deepEqual(back.data.reopened, ['leaf']);
+    assert.equal(back.text, 'Task root (runnable)\nReopened along with it: leaf');
+    assert.deepEqual(
+      (await ok(first, 'get_run')).tasks.map((t: any) => [t.id, t.status]),
+      [
+        ['mine', 'cancelled'],
+        ['theirs', 'cancelled'],
+        ['root', 'runnable'],
+        ['leaf', 'runnable'],
+      ],
+    );
   });
 
   it('answer_question answers (with a decision), resolves and reopens; add_decision supersedes; get_run lists open questions apart from closed ones (issue 17)', async () => {

@@ -12,26 +12,17 @@ import type { RunboardContext } from '../context';
 import type { TaskRef } from '../runs/refs';
 import { cascadeOf } from '../../../contract/taskRules';
 import { Cancelled, type CommandSpec } from './commandKit';
-import { argField, askText, taskFromArg } from './prompts';
+import { argField, askCascade, askText, type CascadeChoice, taskFromArg } from './prompts';
 
-/** Whether the tasks that wait on it are cancelled too: `cascade` in the argument, else asked (only when there are any). */
-async function askCascade(arg: unknown, name: string, dependents: readonly Task[]): Promise<boolean> {
-  const given = argField(arg, 'cascade', 'boolean');
-  if (given !== undefined || dependents.length === 0) return given ?? false;
+/** The tasks that wait on it, cancelled too or not: asked only when there are any. */
+function cascadeChoice(name: string, dependents: readonly Task[]): CascadeChoice {
   const n = dependents.length === 1 ? 'the task that waits on it' : `the ${dependents.length} tasks that wait on it`;
-  const picked = await vscode.window.showQuickPick(
-    [
-      {
-        label: 'Cancel only this task',
-        detail: `${n[0].toUpperCase()}${n.slice(1)} will wait, showing “dependency cancelled”.`,
-        cascade: false,
-      },
-      { label: `Cancel it and ${n}`, detail: dependents.map(taskTitle).join(' · '), cascade: true },
-    ],
-    { title: `Cancel ${name}`, placeHolder: 'Other tasks wait on it', ignoreFocusOut: true },
-  );
-  if (!picked) throw new Cancelled();
-  return picked.cascade;
+  return {
+    title: `Cancel ${name}`,
+    placeHolder: 'Other tasks wait on it',
+    alone: { label: 'Cancel only this task', detail: `${n[0].toUpperCase()}${n.slice(1)} will wait, showing “dependency cancelled”.` },
+    along: `Cancel it and ${n}`,
+  };
 }
 
 /** Force, when the cancel would end someone's live lease: given in the argument, else confirmed by the person. */
@@ -67,7 +58,7 @@ export function cancelTaskCommand(ctx: RunboardContext): CommandSpec {
         prompt: 'Why is it cancelled? (optional; kept on the task and shown to agents)',
       });
       const dependents = run ? cascadeOf(ref.task_id, run.tasks) : [];
-      const cascade = await askCascade(arg, name, dependents);
+      const cascade = await askCascade(arg, dependents, cascadeChoice(name, dependents));
       // The token this editor holds goes along whenever it has one (the model may not show its claim yet).
       const held = ctx.leases.get(ref);
       const now = Date.now();

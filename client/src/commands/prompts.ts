@@ -1,5 +1,6 @@
 // The prompts commands fall back on when an argument does not say what to act on: pick a run,
-// pick a task, ask for text. Each throws Cancelled when the user dismisses it.
+// pick a task, ask for text, ask whether to take other tasks along. Each throws Cancelled when the
+// user dismisses it.
 import * as vscode from 'vscode';
 import type { Task } from '../../../contract/schemas/records';
 import type { RunboardContext } from '../context';
@@ -114,4 +115,27 @@ export async function askText(arg: unknown, key: string, options: vscode.InputBo
   const v = await vscode.window.showInputBox({ ignoreFocusOut: true, ...options });
   if (v === undefined) throw new Cancelled();
   return v;
+}
+
+/** What askCascade offers: the task alone, or with `tasks` (named in the second choice's detail). */
+export interface CascadeChoice {
+  title: string;
+  placeHolder: string;
+  alone: { label: string; detail: string };
+  along: string;
+}
+
+/** Whether a command takes other tasks along (`cascade`): given in the argument, else asked, only when there are any. */
+export async function askCascade(arg: unknown, tasks: readonly Task[], choice: CascadeChoice): Promise<boolean> {
+  const given = argField(arg, 'cascade', 'boolean');
+  if (given !== undefined || tasks.length === 0) return given ?? false;
+  const picked = await vscode.window.showQuickPick(
+    [
+      { ...choice.alone, cascade: false },
+      { label: choice.along, detail: tasks.map(taskTitle).join(' · '), cascade: true },
+    ],
+    { title: choice.title, placeHolder: choice.placeHolder, ignoreFocusOut: true },
+  );
+  if (!picked) throw new Cancelled();
+  return picked.cascade;
 }

@@ -5,14 +5,14 @@
 import * as fs from 'node:fs/promises';
 import * as vscode from 'vscode';
 import type { Task } from '../../../contract/schemas/records';
-import { hasLiveLease, type TaskAction } from '../../../contract/taskRules';
+import { cancelledWith, hasLiveLease, type TaskAction } from '../../../contract/taskRules';
 import { Requests } from '../../../server/src/protocol';
 import * as config from '../config';
 import type { RunboardContext } from '../context';
 import type { TaskRef } from '../runs/refs';
 import { clockTime, taskTitle } from '../../../contract/taskText';
 import { Cancelled, type CommandSpec } from './commandKit';
-import { argField, askText, runFromArg, taskFromArg } from './prompts';
+import { argField, askCascade, askText, runFromArg, taskFromArg } from './prompts';
 import { parseTaskFile } from './taskFile';
 import { settleEditorWorktree } from './editorWorktrees';
 
@@ -192,7 +192,8 @@ function retryTaskCommand(ctx: RunboardContext): CommandSpec {
 
 /**
  * Requeue Task, and Reopen Task: both are requeueTask, which makes a cancelled task runnable
- * again; the menus say "Reopen" on cancelled tasks and "Requeue" on the others.
+ * again; the menus say "Reopen" on cancelled tasks and "Requeue" on the others. When its cancel
+ * took other tasks along (cascade), whether they come back too is asked (or `cascade` given).
  */
 function requeueTaskCommand(ctx: RunboardContext, verb: 'requeue' | 'reopen'): CommandSpec {
   const reopen = verb === 'reopen';
@@ -204,6 +205,19 @@ function requeueTaskCommand(ctx: RunboardContext, verb: 'requeue' | 'reopen'): C
         ? await taskFromArg(ctx, arg, 'Reopen which cancelled task?', 'requeue', (t) => t.status === 'cancelled')
         : await taskFromArg(ctx, arg, 'Requeue which task?', 'requeue');
       const current = ctx.model.task(ref);
+      const name = current ? taskTitle(current) : ref.task_id;
+      const run = ctx.model.get(ref)?.run;
+      const along = run ? cancelledWith(ref.task_id, run.tasks) : [];
+      const n = along.length === 1 ? 'the task cancelled with it' : `the ${along.length} tasks cancelled with it`;
+      const cascade = await askCascade(arg, along, {
+        title: `${reopen ? 'Reopen' : 'Requeue'} ${name}`,
+        placeHolder: 'Its cancel took other tasks along',
+        alone: {
+          label: `${reopen ? 'Reopen' : 'Requeue'} only this task`,
+          detail: `${n[0].toUpperCase()}${n.slice(1)} will stay cancelled.`,
+        },
+        along: `${reopen ? 'Reopen' : 'Requeue'} it and reopen ${n}`,
+      });
       const live = current !== undefined && hasLiveLease(current, Date.now());
       let force = argField(arg, 'force', 'boolean') ?? false;
       if (live && !force) {
@@ -223,6 +237,7 @@ function requeueTaskCommand(ctx: RunboardContext, verb: 'requeue' | 'reopen'): C
         task_id: ref.task_id,
         reason: argField(arg, 'reason', 'string'),
         force: force || undefined,
+        ...(cascade ? { cascade: true } : {}),
       });
       await ctx.leases.forget(ref);
       ctx.model.invalidate(ref);

@@ -424,6 +424,7 @@ function addTaskCommands(program: Command): void {
     .option('--task <task_id>', 'the task (same as the argument)')
     .option('--reason <text>', 'recorded as the last error')
     .option('--force', 'also take it from a live lease')
+    .option('--cascade', 'also reopen the tasks its cancel took along (tasks cancel --cascade)')
     .action(handle(taskCommands, 'requeue'));
 }
 

@@ -2,7 +2,7 @@
 // and stale-lease expiry, with PROTOCOL.md's fixes — leases checked by token and expiry, leaving
 // in_progress always clears the lease, `attempt` counts failures, `max_attempts` is enforced.
 import { DomainError, taskNotFound } from './errors';
-import { EventBuilder } from './eventBuilder';
+import { EventBuilder, type EventFields } from './eventBuilder';
 import { CommandContext } from './ids';
 import { EventRecord, Task } from '../../../contract/schemas/records';
 import { clamp, TransitionAction } from '../../../contract/schemas/params';
@@ -21,7 +21,7 @@ import { checkTextLimit } from './text';
 import { EVENT, runHas } from '../../../contract/events';
 import { TaskStatus } from '../../../contract/statuses';
 import { LEASE } from '../../../contract/limits';
-import { attemptsLeft, hasLiveLease, leaseExpiry } from '../../../contract/taskRules';
+import { attemptsLeft, cancelledWith, hasLiveLease, leaseExpiry } from '../../../contract/taskRules';
 import { leasedText } from '../../../contract/taskText';
 
 export const EVENT_FOR_STATUS: Record<TaskStatus, string> = {
@@ -189,7 +189,7 @@ function transitionPayload(task: Task, req: TransitionRequest): Record<string, u
 
 export function decideRequeue(
   state: RunState,
-  req: { task_id: string; reason?: string; force?: boolean; agent_id?: string },
+  req: { task_id: string; reason?: string; force?: boolean; agent_id?: string; cascade?: boolean },
   ctx: CommandContext,
 ): EventRecord[] {
   const task = requireTask(state, req.task_id);
@@ -202,6 +202,22 @@ export function decideRequeue(
       { task_id: task.id, lease_owner: task.lease_owner, lease_expires_at_ms: task.lease_expires_at_ms },
     );
   }
+  const b = new EventBuilder(state, ctx);
+  b.add(requeueEvent(state, task, req, ctx, live));
+  // With cascade, the tasks its cancel took along come back with it (none hold a lease: they are cancelled).
+  const along = req.cascade ? cancelledWith(task.id, state.tasks.values()) : [];
+  for (const t of along) b.add(requeueEvent(state, t, { reason: req.reason, cascadeFrom: task.id }, ctx, false));
+  return b.events;
+}
+
+/** The requeue of one task: runnable now; a cancelled one reopened; a revoked live lease recorded. */
+function requeueEvent(
+  state: RunState,
+  task: Task,
+  req: { reason?: string; agent_id?: string; cascadeFrom?: string },
+  ctx: CommandContext,
+  live: boolean,
+): EventFields {
   // A cancelled task is reopened (format 4): what said it was cancelled goes; the event says it was reopened.
   const { cancelled: _reopened, ...kept } = withoutLease(bump(task, ctx.now));
   let next: Task = { ...kept, status: 'runnable', next_retry_at_ms: ctx.now };
@@ -215,8 +231,7 @@ export function decideRequeue(
     next.last_lease_revoked = { ...(by ? { by } : {}), ...(req.reason?.trim() ? { reason: req.reason.trim() } : {}) };
   }
   if (req.reason !== undefined) next = { ...next, last_error: req.reason };
-  const b = new EventBuilder(state, ctx);
-  b.add({
+  return {
     type: EVENT.taskRequeued,
     status: state.header.status,
     task_id: task.id,
@@ -227,11 +242,11 @@ export function decideRequeue(
       ...(live ? { forced: true } : {}),
       ...(raised ? { max_attempts_raised: true } : {}),
       ...(task.status === 'cancelled' ? { reopened: true } : {}),
+      ...(req.cascadeFrom ? { cascade_from: req.cascadeFrom } : {}),
       ...(req.reason !== undefined ? { reason: req.reason } : {}),
       task: next,
     },
-  });
-  return b.events;
+  };
 }
 
 // ---------------------------------------------------------------- lease expiry

@@ -251,7 +251,10 @@ export class RunService {
           checkTextLimit('reason', p.reason);
           return decideRequeue(st, p, ctx);
         },
-        (a) => ({ task: tasksOf(a)[0] }),
+        (a) => {
+          const [task, ...reopened] = tasksOf(a);
+          return { task, ...(p.cascade ? { reopened } : {}) };
+        },
       ),
     editTask: (p, s) =>
       this.runCommand(

@@ -1,7 +1,8 @@
 // @ts-check
 // Cancelled tasks (issue 17): Cancel Task… with a reason, alone (its dependents wait, "dependency
 // cancelled") or with the tasks that wait on it (cascade); the Runs tree's Cancelled group, the
-// board's column and who/why; Reopen on a cancelled task; a task another agent holds needs force.
+// board's column and who/why; Reopen on a cancelled task, alone or with the tasks its cancel took
+// along; a task another agent holds needs force.
 const assert = require('assert');
 const { command, runboard, cli, runWithTasks, taskGroups, blackboardRows, menuCommands, waitFor } = require('./helpers');
 
@@ -63,6 +64,15 @@ suite('cancel tasks', () => {
     assert.match(dependent.item.description, /^cancelled by vscode:.* at .* along with survey-docs: out of scope$/);
     const waiting = (await blackboardRows(api, ref, 'Waiting tasks')).map((r) => r.node.task.id);
     assert.deepStrictEqual(waiting, ['inspect-layout'], 'only the task outside the chain still waits');
+
+    // Reopen with cascade brings the chain back; its waiting tasks wait on survey-docs again.
+    const reopened = await command('runboard.reopenTask', { ...ref, task_id: 'survey-docs', cascade: true });
+    assert.strictEqual(reopened.status, 'runnable');
+    await api.whenIdle();
+    const back = await taskGroups(api, ref);
+    assert.deepStrictEqual(back.cancelled ?? [], [], 'nothing stays cancelled');
+    const waitingAgain = Object.fromEntries((await blackboardRows(api, ref, 'Waiting tasks')).map((r) => [r.node.task.id, r.item.description]));
+    assert.match(waitingAgain['write-changelog'], /^waits for survey-docs \(runnable\)/);
   });
 
   test('a task this editor holds is cancelled with its lease; one another agent holds needs force', async () => {

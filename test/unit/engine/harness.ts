@@ -188,9 +188,14 @@ export class RunHarness {
   }
 
   requeue(p: { task_id: string; reason?: string; force?: boolean }): EventRecord {
-    const events = this.commit(this.decide((s, c) => decideRequeue(s, p, c)));
+    const events = this.requeueAll(p);
     assert.equal(events.length, 1);
     return events[0];
+  }
+
+  /** Every event of one requeueTask (with cascade, the tasks reopened along with it after the one named). */
+  requeueAll(p: { task_id: string; reason?: string; force?: boolean; cascade?: boolean }): EventRecord[] {
+    return this.commit(this.decide((s, c) => decideRequeue(s, p, c)));
   }
 
   /** Every event of one cancelTask (the tasks cancelled, and the run's completion by auto_finish). */

@@ -115,6 +115,46 @@ describe('cancelTask', () => {
     assert.equal(h.claim({ agent_id: 'x' })?.id, 'a');
   });
 
+  it('a requeue with cascade reopens the tasks the cancel took along, and only those; the fold of the log agrees', () => {
+    const h = new RunHarness();
+    h.createTasks([
+      { id: 'a' },
+      { id: 'b', depends_on_task_ids: ['a'] },
+      { id: 'c', depends_on_task_ids: ['b'] },
+      { id: 'own', depends_on_task_ids: ['a'] },
+      { id: 'x' },
+      { id: 'y', depends_on_task_ids: ['x'] },
+    ]);
+    // own is cancelled on its own first; x's cascade takes y; a's takes b and c.
+    h.cancel({ task_id: 'own', reason: 'separately' });
+    h.cancel({ task_id: 'x', reason: 'other', cascade: true });
+    h.cancel({ task_id: 'a', reason: 'scope cut', cascade: true });
+    const events = h.requeueAll({ task_id: 'a', reason: 'back in scope', cascade: true });
+    assert.deepEqual(
+      events.map((e) => {
+        const p = e.payload as { reopened?: boolean; cascade_from?: string };
+        return [e.type, e.task_id, p.reopened, p.cascade_from];
+      }),
+      [
+        ['context.task.requeued', 'a', true, undefined],
+        ['context.task.requeued', 'b', true, 'a'],
+        ['context.task.requeued', 'c', true, 'a'],
+      ],
+    );
+    assert.deepEqual(
+      ['a', 'b', 'c', 'own', 'x', 'y'].map((id) => h.task(id).status),
+      ['runnable', 'runnable', 'runnable', 'cancelled', 'cancelled', 'cancelled'],
+    );
+    assert.equal(h.task('c').cancelled, undefined);
+    assert.equal(h.task('c').last_error, 'back in scope');
+    assert.deepEqual(pictureOf(foldAll(h.runId, h.log)), pictureOf(h.state));
+    // Nothing left that went with it: a second cascade reopens only the task named.
+    assert.equal(h.requeueAll({ task_id: 'a', cascade: true }).length, 1);
+    // Without cascade, as before: the task alone.
+    assert.equal(h.requeueAll({ task_id: 'x' }).length, 1);
+    assert.equal(h.task('y').status, 'cancelled');
+  });
+
   it('auto_finish completes the run when no task is open and one is done — a cancel can be that commit', () => {
     const h = new RunHarness({ create: { auto_finish: true } });
     const t = h.taskIn('in_progress', { id: 'a' });

@@ -158,7 +158,7 @@ export function describeBoardStore(store: StoreUnderTest): void {
       assert.deepEqual(past.replay, checkpoint.run);
     });
 
-    it('cancelling with cascade and closing a question replay without drift; dependents say why they wait', async () => {
+    it('cancelling with cascade, reopening with it, and closing a question replay without drift; dependents say why they wait', async () => {
       const { service } = await serviceOn(store);
       await service.execute('createRun', { run_id: 'r', objective: 'cancel' });
       await service.execute('createTasks', {
@@ -181,6 +181,12 @@ export function describeBoardStore(store: StoreUnderTest): void {
       await service.execute('cancelTask', { run_id: 'r', task_id: 'a', reason: 'not needed' });
       const claimed = await service.execute('claimTask', { run_id: 'r', agent_id: 'x' });
       assert.deepEqual([claimed.task, claimed.reason], [null, 'needs_a_person'], 'd waits on a cancelled task: a person decides');
+      // b comes back with what its cancel took along (c); a repeat answers as the first call did.
+      const reopen = { run_id: 'r', task_id: 'b', cascade: true, command_id: 'reopen-b' };
+      const back = await service.execute('requeueTask', reopen);
+      assert.deepEqual([back.task.status, back.reopened?.map((t) => [t.id, t.status])], ['runnable', [['c', 'runnable']]]);
+      const again = await service.execute('requeueTask', reopen);
+      assert.deepEqual([(again as { deduped?: boolean }).deduped, again.reopened?.map((t) => t.id)], [true, ['c']]);
       await service.execute('patchBlackboard', { run_id: 'r', op: 'add_open_question', payload: { id: 'question-q', text: 'q?' } });
       await service.execute('patchBlackboard', { run_id: 'r', op: 'answer_question', payload: { question_id: 'question-q', text: 'yes' } });
       const { blackboard } = await service.execute('getBlackboard', { run_id: 'r' });

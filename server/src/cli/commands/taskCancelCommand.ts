@@ -52,7 +52,10 @@ function cancelText({ task, cancelled }: CancelTaskResult, waiting: string[]): s
   const lines = [taskLine(named ? 'Cancelled' : 'Already cancelled:', task)];
   if (task.cancelled?.reason) lines.push(`  reason     ${task.cancelled.reason}`);
   const dependents = cancelled.filter((t) => t.id !== task.id).map((t) => t.id);
-  if (dependents.length > 0) lines.push(`  cascade    also cancelled ${dependents.join(', ')} (they waited on ${task.id})`);
+  if (dependents.length > 0)
+    lines.push(
+      `  cascade    also cancelled ${dependents.join(', ')} (they waited on ${task.id}; requeue ${task.id} --cascade reopens them all)`,
+    );
   if (waiting.length > 0) {
     lines.push(
       `  waiting    ${waiting.join(', ')} ${waiting.length === 1 ? 'waits' : 'wait'} on it ("dependency cancelled"): cancel ` +

@@ -98,8 +98,11 @@ export async function requeue(inv: Invocation): Promise<void> {
       task_id: namedTask(inv),
       reason: opts.reason as string | undefined,
       force: opts.force === true ? true : undefined,
+      cascade: opts.cascade === true ? true : undefined,
       agent_id: session.agent,
     }),
   );
-  out.result(result, () => taskLine('Requeued', result.task));
+  out.result(result, () =>
+    [taskLine('Requeued', result.task), ...(result.reopened ?? []).map((t) => `  ${taskLine('also reopened', t)}`)].join('\n'),
+  );
 }

@@ -115,6 +115,7 @@ export function summaryOf(v: Obj): string {
   if (isObj(v.checkpoint)) lines.push(`Checkpoint ${String(v.checkpoint.checkpoint_id)} at seq ${String(v.checkpoint.seq)}`);
   if (isObj(v.drift)) lines.push(`Drift: ${v.drift.mismatch ? 'yes' : 'none'} (${String(v.events_applied)} events replayed)`);
   if (Array.isArray(v.cancelled)) lines.push(`Cancelled: ${v.cancelled.join(', ')}`);
+  if (Array.isArray(v.reopened)) lines.push(`Reopened along with it: ${v.reopened.join(', ') || 'none'}`);
   if (isObj(v.patch)) lines.push(`Blackboard: ${String(v.patch.op)} ${patchSubject(v.patch.payload)}`.trimEnd());
   if (v.deduped === true) lines.push('(a repeat of an earlier call: nothing changed)');
   return lines.join('\n') || 'Done.';

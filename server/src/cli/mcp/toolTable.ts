@@ -187,20 +187,23 @@ const TASK_TOOLS: AddTool[] = [
     'requeue_task',
     {
       title: 'Requeue a task',
-      description: "Make a task claimable again (not a done one). Another agent's needs force; it is told.",
-      outputSchema: OUT.task,
+      description: "Make a task claimable again (not a done one); a cancelled one is reopened. Another agent's needs force; it is told.",
+      outputSchema: OUT.of({ task: OUT.item, reopened: z.array(z.string()).optional() }),
       inputSchema: {
         run_id: runId,
         task_id: taskId,
         reason: z.string().optional().describe('Why, for the holder and whoever claims it next.'),
         force: z.boolean().optional().describe("Also take it from another agent's live lease."),
+        cascade: z.boolean().optional().describe('Also reopen the tasks its cancel (with cascade) took along.'),
         command_id: commandId,
       },
     },
     (t, p) =>
       t.call(async () => {
         const id = await t.runIdOr(p.run_id);
-        return { run_id: id, ...(await t.execute('requeueTask', { ...p, run_id: id, agent_id: t.agent })) };
+        const { reopened, ...result } = await t.execute('requeueTask', { ...p, run_id: id, agent_id: t.agent });
+        // As cancel_task's: the task named whole, the others by id (get_run shows them).
+        return { run_id: id, ...result, ...(reopened ? { reopened: reopened.map((r) => r.id) } : {}) };
       }),
   ),
 
