@@ -35,6 +35,8 @@ function banner(lines) {
 let failed = false;
 /** Each suite's TAP report (beside the spec reporter's output), for the failures said again at the end. */
 const reports = fs.mkdtempSync(path.join(os.tmpdir(), 'runboard-tests-'));
+// Removed however this script ends (a crash included), not only after the last suite.
+process.on('exit', () => fs.rmSync(reports, { recursive: true, force: true }));
 /** The failed tests of every suite, with why: printed last, where the tail of a CI log shows them. */
 const failures = [];
 let suitesRun = 0;
@@ -103,5 +105,4 @@ if (wants('nodes') || wants('e2e')) {
 }
 
 sayFailures();
-fs.rmSync(reports, { recursive: true, force: true });
 process.exit(failed ? 1 : 0);
