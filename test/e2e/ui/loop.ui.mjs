@@ -1,8 +1,8 @@
 // @ts-check
 // The whole loop a new user runs: open Runboard, create a run, create tasks from the fixture,
 // claim one from the tree, watch the board update while another process (the CLI, as an agent)
-// claims a task, complete and fail/retry from the board, checkpoint, and replay from the palette
-// into the diff editor.
+// claims a task, complete and fail/retry from the board, cancel with what waits on it and reopen
+// them all, checkpoint, and replay from the palette into the diff editor.
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { boardFrame, card, cardAction, focusWorkbench, runIds, runboardCli, waitForCardIn } from './runboardPage.mjs';
@@ -109,6 +109,17 @@ export async function run({ wb, page, workspace, shot, log }) {
   await cardAction(board, 'write-changelog', 'retry');
   await waitForCardIn(board, 'write-changelog', 'runnable');
   log('failed with an error, then retried from the board');
+
+  // Cancel it with the tasks that wait on it, then reopen them all, from the board: each asks.
+  await cardAction(board, 'write-changelog', 'cancel');
+  await wb.answerQuickInput('wrong order');
+  await wb.pickQuickItem('Cancel it and the 3 tasks that wait on it');
+  await waitForCardIn(board, 'release-note', 'cancelled');
+  await waitForCardIn(board, 'write-changelog', 'cancelled');
+  await cardAction(board, 'write-changelog', 'requeue');
+  await wb.pickQuickItem('Reopen it and the 3 tasks cancelled with it');
+  for (const id of ['write-changelog', 'link-changelog', 'validate-links', 'release-note']) await waitForCardIn(board, id, 'runnable');
+  log('cancelled with the tasks that wait on it, then reopened with them, from the board');
 
   // Checkpoint and replay from the palette: the diff editor opens.
   await focusWorkbench(page);
