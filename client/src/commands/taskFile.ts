@@ -3,13 +3,14 @@
 // dependencies, ids) and rejects the whole batch when anything is wrong. Pure; unit-tested.
 import type { TaskInput } from '../../../contract/schemas/params';
 import { tasksFileRows } from '../../../contract/tasksFileRows';
+import { withoutByteOrderMark } from '../../../contract/byteOrderMark';
 
 export class TaskFileError extends Error {}
 
 export function parseTaskFile(text: string): TaskInput[] {
   let data: unknown;
   try {
-    data = JSON.parse(text.replace(/^\uFEFF/, ''));
+    data = JSON.parse(withoutByteOrderMark(text));
   } catch (e) {
     throw new TaskFileError(`The file is not valid JSON: ${(e as Error).message}`);
   }

@@ -11,6 +11,7 @@ import { validateEventRecord } from '../../engine/eventRecord';
 import { EventRecord } from '../../../../contract/schemas/records';
 import { LogLine } from './eventLog';
 import { EVENT } from '../../../../contract/events';
+import { parseLogLine } from './logLine';
 
 export interface Sequenced {
   event: EventRecord;
@@ -137,7 +138,7 @@ export class EventSequencer {
       return bad(`Line of ${l.end - l.start} bytes is over the ${this.maxLineBytes}-byte limit; skipped.`);
     let value: unknown;
     try {
-      value = JSON.parse(l.text);
+      value = parseLogLine(l.text);
     } catch (err) {
       return bad(`Malformed line skipped: ${(err as Error).message}`);
     }

@@ -11,6 +11,7 @@ import { CommandEntry, RunState, stateFromRecords, toRunRecord } from '../../eng
 import { readJsonIfExists, writeFileAtomic } from './atomicFile';
 import type { EventLog } from './eventLog';
 import { FileIdentity, sameFile } from './fileIdentity';
+import { parseLogLine } from './logLine';
 
 const IndexSchema = z.object({
   format: z.literal(1),
@@ -161,7 +162,7 @@ export function startFromCaches(
 function seqOfLine(text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
   try {
-    const record = JSON.parse(text) as { seq?: unknown; event_seq?: unknown } | null;
+    const record = parseLogLine(text) as { seq?: unknown; event_seq?: unknown } | null;
     const seq = record?.seq ?? record?.event_seq; // upstream logs say event_seq (SPEC.md §1.7)
     return typeof seq === 'number' ? seq : undefined;
   } catch {

@@ -23,6 +23,7 @@ import {
   seqName,
 } from './archiveFormat';
 import { writeGzipFile } from './gzipFiles';
+import { parseLogLine } from '../logLine';
 
 const read = promisify(fs.read);
 const CHUNK = 4 * 1024 * 1024;
@@ -62,7 +63,7 @@ async function* logLines(fd: number, bytes: number): AsyncGenerator<Buffer> {
 /** The seq a line carries when it is an event of this run (a damaged line, folded around by readers, carries none). */
 function eventOf(line: Buffer, runId: string): EventRecord | undefined {
   try {
-    const e = JSON.parse(line.toString('utf8')) as EventRecord;
+    const e = parseLogLine(line.toString('utf8')) as EventRecord;
     return e && e.run_id === runId && Number.isInteger(e.seq) && e.seq > 0 ? e : undefined;
   } catch {
     return undefined;
