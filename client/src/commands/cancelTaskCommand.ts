@@ -4,26 +4,14 @@
 // confirmation (force), as Requeue does.
 import * as vscode from 'vscode';
 import type { Task } from '../../../contract/schemas/records';
-import { hasLiveLease } from '../../../contract/taskRules';
+import { cascadeOf, hasLiveLease } from '../../../contract/taskRules';
 import { taskTitle } from '../../../contract/taskText';
 import { Requests } from '../../../server/src/protocol';
 import * as config from '../config';
 import type { RunboardContext } from '../context';
 import type { TaskRef } from '../runs/refs';
-import { cascadeOf } from '../../../contract/taskRules';
 import { Cancelled, type CommandSpec } from './commandKit';
-import { argField, askCascade, askText, type CascadeChoice, taskFromArg } from './prompts';
-
-/** The tasks that wait on it, cancelled too or not: asked only when there are any. */
-function cascadeChoice(name: string, dependents: readonly Task[]): CascadeChoice {
-  const n = dependents.length === 1 ? 'the task that waits on it' : `the ${dependents.length} tasks that wait on it`;
-  return {
-    title: `Cancel ${name}`,
-    placeHolder: 'Other tasks wait on it',
-    alone: { label: 'Cancel only this task', detail: `${n[0].toUpperCase()}${n.slice(1)} will wait, showing “dependency cancelled”.` },
-    along: `Cancel it and ${n}`,
-  };
-}
+import { argField, askCascade, askText, taskFromArg } from './prompts';
 
 /** Force, when the cancel would end someone's live lease: given in the argument, else confirmed by the person. */
 async function confirmForce(ctx: RunboardContext, arg: unknown, ref: TaskRef, leased: readonly Task[]): Promise<boolean> {
@@ -58,7 +46,14 @@ export function cancelTaskCommand(ctx: RunboardContext): CommandSpec {
         prompt: 'Why is it cancelled? (optional; kept on the task and shown to agents)',
       });
       const dependents = run ? cascadeOf(ref.task_id, run.tasks) : [];
-      const cascade = await askCascade(arg, dependents, cascadeChoice(name, dependents));
+      const cascade = await askCascade(arg, dependents, {
+        title: `Cancel ${name}`,
+        placeHolder: 'Other tasks wait on it',
+        others: 'that wait on it',
+        alone: 'Cancel only this task',
+        othersThen: 'will wait, showing “dependency cancelled”.',
+        along: 'Cancel it and',
+      });
       // The token this editor holds goes along whenever it has one (the model may not show its claim yet).
       const held = ctx.leases.get(ref);
       const now = Date.now();

@@ -117,11 +117,19 @@ export async function askText(arg: unknown, key: string, options: vscode.InputBo
   return v;
 }
 
-/** What askCascade offers: the task alone, or with `tasks` (named in the second choice's detail). */
+/**
+ * What askCascade offers: the task alone, or with the others — named in words ("the task that
+ * waits on it", "the 3 tasks that wait on it") from `others` and their count.
+ */
 export interface CascadeChoice {
   title: string;
   placeHolder: string;
-  alone: { label: string; detail: string };
+  /** What the other tasks are to this one: "that wait on it", "cancelled with it". */
+  others: string;
+  /** The first choice's label, and what then becomes of the others: "will stay cancelled." */
+  alone: string;
+  othersThen: string;
+  /** The second choice's label, before the others: "Cancel it and". */
   along: string;
 }
 
@@ -129,10 +137,11 @@ export interface CascadeChoice {
 export async function askCascade(arg: unknown, tasks: readonly Task[], choice: CascadeChoice): Promise<boolean> {
   const given = argField(arg, 'cascade', 'boolean');
   if (given !== undefined || tasks.length === 0) return given ?? false;
+  const others = tasks.length === 1 ? `the task ${choice.others}` : `the ${tasks.length} tasks ${choice.others}`;
   const picked = await vscode.window.showQuickPick(
     [
-      { ...choice.alone, cascade: false },
-      { label: choice.along, detail: tasks.map(taskTitle).join(' · '), cascade: true },
+      { label: choice.alone, detail: `${others[0].toUpperCase()}${others.slice(1)} ${choice.othersThen}`, cascade: false },
+      { label: `${choice.along} ${others}`, detail: tasks.map(taskTitle).join(' · '), cascade: true },
     ],
     { title: choice.title, placeHolder: choice.placeHolder, ignoreFocusOut: true },
   );

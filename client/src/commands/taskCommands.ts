@@ -208,14 +208,15 @@ function requeueTaskCommand(ctx: RunboardContext, verb: 'requeue' | 'reopen'): C
       const name = current ? taskTitle(current) : ref.task_id;
       const run = ctx.model.get(ref)?.run;
       const along = run ? cancelledWith(ref.task_id, run.tasks) : [];
-      const n = along.length === 1 ? 'the task cancelled with it' : `the ${along.length} tasks cancelled with it`;
       // Worded as the menus and the board word it: a cancelled task is reopened, whichever command came.
       const verb = reopen || current?.status === 'cancelled' ? 'Reopen' : 'Requeue';
       const cascade = await askCascade(arg, along, {
         title: `${verb} ${name}`,
         placeHolder: 'Its cancel took other tasks along',
-        alone: { label: `${verb} only this task`, detail: `${n[0].toUpperCase()}${n.slice(1)} will stay cancelled.` },
-        along: verb === 'Reopen' ? `Reopen it and ${n}` : `Requeue it and reopen ${n}`,
+        others: 'cancelled with it',
+        alone: `${verb} only this task`,
+        othersThen: 'will stay cancelled.',
+        along: verb === 'Reopen' ? 'Reopen it and' : 'Requeue it and reopen',
       });
       const live = current !== undefined && hasLiveLease(current, Date.now());
       let force = argField(arg, 'force', 'boolean') ?? false;
