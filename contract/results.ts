@@ -217,7 +217,7 @@ export interface RebindWorkspaceResult {
 }
 
 export interface StoreResults {
-  createRun: CreateRunResult;
+  createRun: Deduped<CreateRunResult>;
   listRuns: ListRunsResult;
   listAttention: ListAttentionResult;
   runStats: RunStatsResult;

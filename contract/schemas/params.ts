@@ -20,21 +20,33 @@ const optionalText = z.string().optional();
 
 const RunLocator = { root, run_id: runId };
 
-export const CreateRunParams = z.object({
-  root,
-  run_id: z.string().optional(),
-  objective: z.string(),
-  run_type: z.string().optional(),
-  workspace: z.object({ workspace_id: z.string().optional(), canonical_path: z.string().optional() }).optional(),
-  source_client: z.string().optional(),
-  model_provider: z.string().optional(),
-  model_id: z.string().optional(),
-  mcp_servers: z.array(z.string()).optional(),
-  /** The plan's steps, in order (at most LIMITS.steps; clients make them from a multi-line objective: contract/planSteps.ts). */
-  steps: z.array(z.string().trim().min(1)).optional(),
-  /** Completing the last open task also completes the run. */
-  auto_finish: z.boolean().optional(),
-});
+export const CreateRunParams = z
+  .object({
+    root,
+    run_id: z.string().optional(),
+    objective: z.string(),
+    run_type: z.string().optional(),
+    workspace: z.object({ workspace_id: z.string().optional(), canonical_path: z.string().optional() }).optional(),
+    source_client: z.string().optional(),
+    model_provider: z.string().optional(),
+    model_id: z.string().optional(),
+    mcp_servers: z.array(z.string()).optional(),
+    /** The plan's steps, in order (at most LIMITS.steps; clients make them from a multi-line objective: contract/planSteps.ts). */
+    steps: z.array(z.string().trim().min(1)).optional(),
+    /** Completing the last open task also completes the run. */
+    auto_finish: z.boolean().optional(),
+    command_id: commandId,
+  })
+  .superRefine((p, ctx) => {
+    // A command id is remembered by its run: without the run's id a repeat would make another run.
+    if (p.command_id !== undefined && p.run_id === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['command_id'],
+        message: 'command_id needs run_id: give the run its id, so that a repeat finds it',
+      });
+    }
+  });
 
 export const ListRunsParams = z.object({
   root,
@@ -382,8 +394,8 @@ export type ParamsOf<M extends StoreMethod> = z.infer<(typeof METHOD_PARAMS)[M]>
 export type InputOf<M extends StoreMethod> = z.input<(typeof METHOD_PARAMS)[M]>;
 
 /**
- * Whether the method takes a `command_id` (every mutating method of a run but createRun,
- * createCheckpoint and validateWorkspaceLease): a repeat under it is answered, not done again.
+ * Whether the method takes a `command_id` (every mutating method of a run but createCheckpoint
+ * and validateWorkspaceLease): a repeat under it is answered, not done again.
  */
 export function takesCommandId(method: StoreMethod): boolean {
   return 'command_id' in METHOD_PARAMS[method].shape;

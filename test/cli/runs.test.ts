@@ -200,6 +200,24 @@ describe('runboard runs and run …', () => {
     assert.equal(cliJson(root, ['run', 'show']).run.run_id, 'one', 'a finished run is not a candidate');
   });
 
+  it('--command-id makes run create safe to repeat: the repeat is the same run, deduped; a create of that id under another is RUN_EXISTS', () => {
+    const root = tempWorkspace();
+    const create = (commandId: string, status = 0) =>
+      cliJson(root, ['--command-id', commandId, 'run', 'create', 'Ship it', '--id', 'once'], status);
+    const first = create('make-once');
+    const again = create('make-once');
+    assert.equal(again.deduped, true);
+    assert.deepEqual({ ...again, deduped: undefined }, { ...first, deduped: undefined });
+    assert.equal(create('another', 1).error.code, 'RUN_EXISTS');
+    assert.deepEqual(
+      eventsOnDisk(root, 'once').map((e) => [e.type, e.command_id]),
+      [['context.run.created', 'make-once']],
+    );
+    const noId = cliJson(root, ['--command-id', 'c', 'run', 'create', 'Ship it'], 2);
+    assert.equal(noId.error.data.issues[0].path, 'command_id');
+    assert.match(noId.error.message, /command_id needs run_id/);
+  });
+
   it('domain errors exit 1 with the code on stderr, and with --json a JSON error on stdout', () => {
     const root = tempWorkspace();
     seedRun(root, 'dup');

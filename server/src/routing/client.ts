@@ -10,7 +10,6 @@ import type { StoreResults } from '../../../contract/results';
 import type { InputOf, StoreMethod } from '../../../contract/schemas/params';
 import type { Durability } from '../../../contract/limits';
 import { version } from '../../../package.json';
-import { DomainError } from '../engine/errors';
 import { readAnnouncement } from './announcement';
 import { endpointFor, rootKey, untrustedSocket } from './endpoint';
 import { currentHost, currentUid } from './host';
@@ -115,21 +114,9 @@ export class RoutedCaller implements MethodCaller {
     this.socket = undefined;
   }
 
-  /**
-   * The call again, directly, with the params it was sent with. createRun: RUN_EXISTS for the id it
-   * fixed, on a run of the same objective and source client, is the first attempt's run.
-   */
+  /** The call again, directly, with the params it was sent with (its command_id makes it a repeat if the server did it). */
   private async again<M extends StoreMethod>(call: RoutedCall): Promise<StoreResults[M]> {
-    const store = this.direct();
-    try {
-      return await store.execute(call.method as M, call.params as InputOf<M>);
-    } catch (e) {
-      if (!(e instanceof DomainError) || e.code !== 'RUN_EXISTS' || call.runId === undefined) throw e;
-      const { run } = await store.execute('getRun', { run_id: call.runId });
-      const sourceClient = typeof call.params.source_client === 'string' ? call.params.source_client.trim() : '';
-      if (run.objective !== call.params.objective || (run.source_client ?? '') !== sourceClient) throw e;
-      return { run } as StoreResults[M];
-    }
+    return this.direct().execute(call.method as M, call.params as InputOf<M>);
   }
 
   private giveUp(why: string): void {

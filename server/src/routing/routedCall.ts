@@ -1,7 +1,8 @@
 // What a routed call adds to its params so that doing it again directly — when the server dies
 // before it answers — is safe (PROTOCOL.md §Routing), and takes out of the answer again, so the
 // caller sees what it would have seen without routing: a `command_id` on every method that takes
-// one (unless the caller gave its own), and createRun's `run_id` fixed before it is sent.
+// one (unless the caller gave its own), and with it createRun's `run_id` fixed before it is sent
+// (its command_id is remembered by the run it makes).
 import type { StoreMethod } from '../../../contract/schemas/params';
 import { randomUuid } from './randomUuid';
 
@@ -13,8 +14,6 @@ export interface RoutedCall {
   params: Record<string, unknown>;
   /** The command_id this client added (the caller gave none). */
   commandId?: string;
-  /** createRun: the run id it creates (the caller's, or one fixed here). */
-  runId?: string;
   /** The answer as the caller would have had it without the added command_id: no `deduped`, no command fields on its events. */
   unstamp<T>(result: T): T;
 }
@@ -27,12 +26,12 @@ export function routedCall(method: StoreMethod, given: object, takesCommandId: b
   const params: Record<string, unknown> = { ...given };
   let commandId: string | undefined;
   if (takesCommandId && params.command_id === undefined) params.command_id = commandId = newId();
-  if (method === 'createRun' && params.run_id === undefined) params.run_id = `run-${newId()}`;
+  // A caller's own command_id without run_id stays as it came: the method's answer says what is missing.
+  if (method === 'createRun' && commandId !== undefined && params.run_id === undefined) params.run_id = `run-${newId()}`;
   return {
     method,
     params,
     commandId,
-    runId: method === 'createRun' ? (params.run_id as string) : undefined,
     unstamp: (result) => (commandId === undefined ? result : withoutStamp(result, commandId)),
   };
 }

@@ -169,7 +169,7 @@ export class RunService {
   }
 
   private readonly handlers: { [M in StoreMethod]: (p: ParamsOf<M>, s: CommandStamp | undefined) => Promise<R.StoreResults[M]> } = {
-    createRun: (p) => createRun(this.registry, this.options, p),
+    createRun: (p, s) => createRun(this.registry, this.history, this.options, p, s),
     listRuns: (p) => this.reads.listRuns(p),
     listAttention: (p) => this.reads.listAttention(p),
     runStats: (p) => this.reads.runStats(p),
@@ -407,10 +407,8 @@ function tasksOf(events: EventRecord[]): Task[] {
 /** The methods that list a root's runs: a board that does not follow its database lists them again first (BoardStore.ready). */
 const LISTING_METHODS: ReadonlySet<StoreMethod> = new Set<StoreMethod>(['listRuns', 'listAttention']);
 
-const NO_COMMAND_ID: ReadonlySet<StoreMethod> = new Set(['createRun', 'createCheckpoint', 'validateWorkspaceLease']);
-
 function stampFor(method: StoreMethod, params: { command_id?: string }, raw: unknown): CommandStamp | undefined {
-  if (params.command_id === undefined || NO_COMMAND_ID.has(method)) return undefined;
+  if (params.command_id === undefined) return undefined;
   return { command_id: params.command_id, command_method: method, command_fingerprint: fingerprintParams(raw) };
 }
 

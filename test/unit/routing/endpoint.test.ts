@@ -120,6 +120,7 @@ describe('a routed call', () => {
       'appendEvent',
       'cancelTask',
       'claimTask',
+      'createRun',
       'createTasks',
       'editTask',
       'finishRun',
@@ -150,11 +151,16 @@ describe('a routed call', () => {
     }
   });
 
-  it("fixes createRun's run id before it is sent (a given one stays)", () => {
+  it("fixes createRun's run id with the command id it adds (a given one stays; a caller's own command id is sent as it came)", () => {
     const c = routedCall('createRun', { objective: 'o' }, takesCommandId('createRun'), ids);
     assert.match(c.params.run_id as string, /^run-id-\d+$/);
-    assert.equal(c.runId, c.params.run_id);
-    assert.equal(routedCall('createRun', { objective: 'o', run_id: 'given' }, takesCommandId('createRun'), ids).runId, 'given');
+    assert.ok(c.commandId);
+    const given = routedCall('createRun', { objective: 'o', run_id: 'given' }, takesCommandId('createRun'), ids);
+    assert.deepEqual([given.params.run_id, given.params.command_id], ['given', given.commandId]);
+    assert.equal(
+      routedCall('createRun', { objective: 'o', command_id: 'mine' }, takesCommandId('createRun'), ids).params.run_id,
+      undefined,
+    );
   });
 
   it('answers as an unrouted call would: no deduped, no command fields of its own stamp on the events', () => {

@@ -17,7 +17,7 @@ import { takeEndpointLock } from '../../../server/src/routing/endpointLock';
 import { currentUid } from '../../../server/src/routing/host';
 import { ensureSocketFolder, removeStaleSocket, socketFacts } from '../../../server/src/routing/socketFolder';
 import { version } from '../../../package.json';
-import { removeTree, tempRoot } from '../store/helpers';
+import { openStore, readLogEvents, removeTree, tempRoot } from '../store/helpers';
 
 const posix = process.platform !== 'win32';
 const uid = currentUid();
@@ -148,9 +148,9 @@ async function fakeServer(
   const server = net.createServer((socket) => {
     sockets.add(socket);
     const conn = rpc.createMessageConnection(new rpc.StreamMessageReader(socket), new rpc.StreamMessageWriter(socket));
-    conn.onRequest((method, params) => {
+    conn.onRequest(async (method, params) => {
       seen.push({ method, params });
-      const a = answer(method, params);
+      const a = await answer(method, params);
       if (a === 'hang up') {
         socket.destroy();
         return new Promise(() => undefined);
@@ -303,27 +303,37 @@ describe('a routing client', { skip: !posix && 'POSIX sockets' }, () => {
     }
   });
 
-  it("createRun done again: RUN_EXISTS for its own id, of the same objective and source, is the first attempt's run", async () => {
+  it('createRun done again after the server made the run and hung up: the same run, once; a racing create of that id is told RUN_EXISTS', async () => {
     const { root, sock } = setUp();
-    const server = await fakeServer(sock, () => 'hang up');
-    announce(root, announcementOf(root, sock));
-    let sent: any;
-    const { store } = recordingStore({
-      createRun: (p) => {
-        sent = p;
-        throw new DomainError('RUN_EXISTS', `Run ${p.run_id} already exists.`, { run_id: p.run_id });
-      },
-      getRun: (p) => ({ run: { run_id: p.run_id, objective: 'ship it', source_client: sent.run_id === p.run_id ? 'cli' : 'x' } }),
+    // The server's part is done (or refused) on a real store of the root, then the connection is dropped before the answer.
+    const { store: real } = openStore(root);
+    const server = await fakeServer(sock, async (method, params) => {
+      await real.execute(method.replace('runboard/', '') as 'createRun', params).catch(() => undefined);
+      return 'hang up';
     });
-    const client = (o = {}) => new RoutedCaller({ root, durability: 'fsync', takesCommandId, ...o }, () => store);
+    announce(root, announcementOf(root, sock));
+    const client = () => new RoutedCaller({ root, durability: 'fsync', takesCommandId }, () => real);
     try {
-      const r = await client().execute('createRun', { objective: 'ship it', source_client: ' cli ' });
-      assert.equal(r.run.run_id, server.seen[0].params.run_id);
+      const r = await client().execute('createRun', { objective: 'ship it', source_client: 'cli' });
+      const sent = server.seen[0].params;
+      assert.equal(r.run.run_id, sent.run_id);
       assert.match(r.run.run_id, /^run-[0-9a-f-]{36}$/);
-      // Another objective under that id is somebody else's run: RUN_EXISTS stands.
-      await assert.rejects(client().execute('createRun', { objective: 'another', source_client: 'cli' }), /already exists/);
+      assert.match(sent.command_id, /^[0-9a-f-]{36}$/);
+      assert.deepEqual(Object.keys(r), ['run'], 'answered as the first attempt would have been: no deduped');
+      const events = readLogEvents(root, r.run.run_id);
+      assert.deepEqual(
+        events.map((e) => [e.seq, e.type, e.command_id]),
+        [[1, 'context.run.created', sent.command_id]],
+      );
+      // Another caller creating that id, the same objective from the same client, made nothing: it is told so, also when its server hangs up.
+      await assert.rejects(
+        client().execute('createRun', { run_id: r.run.run_id, objective: 'ship it', source_client: 'cli' }),
+        (e: unknown) => e instanceof DomainError && e.code === 'RUN_EXISTS',
+      );
+      assert.equal(readLogEvents(root, r.run.run_id).length, 1);
     } finally {
       server.close();
+      real.close();
     }
   });
 });

@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import type { EventRecord } from '../../../contract/schemas/records';
+import { ParamsError } from '../../../contract/paramsError';
 import { DomainError } from '../../../server/src/engine/errors';
 import { RunService } from '../../../server/src/service/runService';
 import type { BoardOpener } from '../../../server/src/store/boards';
@@ -60,6 +61,35 @@ export function describeBoardStore(store: StoreUnderTest): void {
       assert.deepEqual(
         (await service.execute('listRuns', {})).runs.map((r) => r.run_id),
         ['Alpha'],
+      );
+    });
+
+    it('a createRun repeated under its command_id is answered with the run as it was made; another request under that id, or another id, is refused', async () => {
+      const { service } = await serviceOn(store);
+      const params = { run_id: 'made', objective: 'once', steps: ['plan'], command_id: 'create-1' };
+      const first = await service.execute('createRun', params);
+      await service.execute('patchBlackboard', { run_id: 'made', op: 'add_fact', payload: { text: 'later' } });
+      const again = await service.execute('createRun', { ...params, root: undefined });
+      assert.deepEqual(again, { ...first, deduped: true }, 'the run as its creation left it, not as it is now');
+      await assert.rejects(service.execute('createRun', { ...params, objective: 'other' }), code('COMMAND_ID_CONFLICT'));
+      await assert.rejects(service.execute('createRun', { ...params, command_id: 'create-2' }), code('RUN_EXISTS'));
+      await assert.rejects(service.execute('createRun', { run_id: 'made', objective: 'once', steps: ['plan'] }), code('RUN_EXISTS'));
+      await assert.rejects(service.execute('createRun', { objective: 'no id', command_id: 'c' }), (e: unknown) => {
+        assert.ok(e instanceof ParamsError);
+        assert.deepEqual(
+          e.issues.map((i) => i.path),
+          ['command_id'],
+        );
+        assert.match(e.message, /command_id needs run_id/);
+        return true;
+      });
+      const events = (await service.execute('listEvents', { run_id: 'made' })).events;
+      assert.deepEqual(
+        events.map((e) => [e.seq, e.type, e.command_id]),
+        [
+          [1, 'context.run.created', 'create-1'],
+          [2, 'context.blackboard.patched', undefined],
+        ],
       );
     });
 

@@ -78,15 +78,18 @@ export async function runCreate({ session, out, args, opts }: Invocation): Promi
   const canonical = opts.workspace as string | undefined;
   const objective = args[0]!;
   const steps = stepsFromObjective(objective);
-  const result = await session.execute('createRun', {
-    objective,
-    ...(steps.length > 0 ? { steps } : {}),
-    ...(opts.autoFinish ? { auto_finish: true } : {}),
-    run_id: opts.id as string | undefined,
-    run_type: opts.type as string | undefined,
-    source_client: (opts.source as string | undefined) ?? 'runboard-cli',
-    ...(canonical !== undefined ? { workspace: { canonical_path: canonical } } : {}),
-  });
+  const result = await session.execute(
+    'createRun',
+    session.withCommandId({
+      objective,
+      ...(steps.length > 0 ? { steps } : {}),
+      ...(opts.autoFinish ? { auto_finish: true } : {}),
+      run_id: opts.id as string | undefined,
+      run_type: opts.type as string | undefined,
+      source_client: (opts.source as string | undefined) ?? 'runboard-cli',
+      ...(canonical !== undefined ? { workspace: { canonical_path: canonical } } : {}),
+    }),
+  );
   // Comments and one export, as claim prints: `eval "$(runboard run create …)"` makes it the run of
   // this shell's later commands (needed only while other runs are open).
   out.result(result, () =>
