@@ -124,6 +124,8 @@ export type RestoreOffer =
       from: 'cache' | 'checkpoint';
       checkpoint_id?: string;
       seq: number;
+      /** The run's fields it puts back, by name (besides revision, last_event_seq and updated_at_ms). */
+      run_fields: string[];
       tasks: string[];
       blackboard_items: number;
       commands: number;

@@ -1,8 +1,9 @@
-// checkpoint, checkpoints and replay through the CLI.
+// checkpoint, checkpoints, replay and repair through the CLI.
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { RUN_FORMAT } from '../../contract/events';
 import { assertBuilt, cli, cliJson, removeTempWorkspaces, seedRun, tempWorkspace } from './cliHarness';
 
 before(assertBuilt);
@@ -117,5 +118,30 @@ describe('runboard checkpoint, checkpoints, replay', () => {
     assert.equal(cliJson(root, ['run', 'show']).run.tasks[0].status, 'done');
     cliJson(root, ['event', 'append', 'note']);
     assert.equal(cli(['--root', root, 'repair']).stdout.trim(), 'Run fix has no damaged lines.');
+  });
+  it('repair of a run whose first line (its creation) is damaged: run show reads it, repair says the run itself comes back, --restore does', () => {
+    const root = tempWorkspace();
+    cliJson(root, ['run', 'create', 'Ship the export\nWrite it\nTest it', '--id', 'first']);
+    cliJson(root, ['fact', 'add', 'kept']);
+    cliJson(root, ['checkpoint']);
+    cliJson(root, ['fact', 'add', 'after the checkpoint']);
+    const log = path.join(root, '.runboard/runs/first/events.jsonl');
+    const lines = fs.readFileSync(log, 'utf8').split('\n');
+    lines[0] = '<<<<<<< ours';
+    fs.writeFileSync(log, lines.join('\n'));
+    for (const f of ['run.json', 'blackboard.json', 'index.json']) fs.rmSync(path.join(root, '.runboard/runs/first', f), { force: true });
+
+    const shown = cli(['--root', root, 'run', 'show', 'first']);
+    assert.equal(shown.status, 0, shown.stderr);
+    assert.match(shown.stdout, /READ-ONLY: the log has lines that cannot be folded/);
+    const look = cli(['--root', root, 'repair', 'first']);
+    assert.match(
+      look.stdout,
+      /puts back the run's state with its fields created_at_ms, format, objective, source_client, steps, why_next_step\./,
+    );
+    assert.equal(cli(['--root', root, 'repair', 'first', '--restore']).status, 0);
+    const { run } = cliJson(root, ['run', 'show', 'first']);
+    assert.deepEqual([run.objective, run.steps.length, run.format], ['Ship the export\nWrite it\nTest it', 3, RUN_FORMAT]);
+    cliJson(root, ['fact', 'add', 'writes resume']);
   });
 });

@@ -56,8 +56,13 @@ export const LogRepairedPayloadSchema = z.object({
   restored: RestoredSchema.optional(),
 });
 
-/** What a restore puts back, for people: the tasks, blackboard items and command ids the fold around the damage lacks. */
+/** The run's fields every event moves: a restore's own bookkeeping, not something it puts back. */
+const MOVED_BY_EVERY_EVENT = new Set(['revision', 'last_event_seq', 'updated_at_ms']);
+
+/** What a restore puts back, for people: the run's fields, tasks, blackboard items and command ids the fold around the damage lacks. */
 export interface RestoreSummary {
+  /** The run's fields the source changes (a lost creation event: objective, steps, format …), by name. */
+  run_fields: string[];
   tasks: string[];
   blackboard_items: number;
   commands: number;
@@ -101,6 +106,7 @@ export function restoreDiff(
       commands,
     },
     summary: {
+      run_fields: differingFields(folded.header, restored.header).filter((k) => !MOVED_BY_EVERY_EVENT.has(k)),
       tasks: tasks.map((t) => t.id),
       blackboard_items: bbDiffers ? Math.max(0, itemCount(bb) - itemCount(bbOf(folded))) : 0,
       commands: commands.length,
@@ -111,6 +117,13 @@ export function restoreDiff(
 /** Whether a restore would change anything the fold around the damage has. */
 export function restoresAnything(r: Restored, folded: RunHeader): boolean {
   return r.tasks.length > 0 || r.blackboard !== undefined || r.commands.length > 0 || !sameValue(r.run, folded);
+}
+
+/** The keys, of either record, whose values differ, sorted. */
+function differingFields(a: object, b: object): string[] {
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  return [...new Set([...Object.keys(x), ...Object.keys(y)])].filter((k) => !sameValue(x[k] ?? null, y[k] ?? null)).sort();
 }
 
 /** Equal as JSON, whatever the order of keys (caches parsed by schema order, the fold's in the engine's). */

@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { DomainError } from '../../../server/src/engine/errors';
+import { RUN_FORMAT } from '../../../contract/events';
 import { EventRecord } from '../../../contract/schemas/records';
 import { deleteCaches, logFile, openStore, removeTree, runFolder, tempRoot } from './helpers';
 
@@ -92,6 +93,7 @@ describe('repair with restore', () => {
         available: true,
         from: 'cache',
         seq: look.restore?.available ? look.restore.seq : -1,
+        run_fields: [],
         tasks: ['a'],
         blackboard_items: 0,
         commands: 1,
@@ -144,6 +146,84 @@ describe('repair with restore', () => {
       }
     } finally {
       fresh.store.close();
+    }
+  });
+
+  for (const checkpoint of [false, true]) {
+    it(`puts back the run itself when the line of its creation is damaged, from ${checkpoint ? 'a checkpoint' : 'the caches'}: until then the run reads around it, read-only`, async () => {
+      const { root } = await finishedTaskRun({ checkpoint });
+      if (checkpoint) {
+        // An event after the checkpoint: the restore carries the checkpoint's state forward over it.
+        const w = openStore(root, { snapshotDelayMs: null });
+        await w.store.execute('appendEvent', { run_id: RUN, type: 'note', status: 'running' });
+        w.store.close();
+        deleteCaches(root, RUN);
+      }
+      assert.equal(damageLineOf(root, 'context.run.created', SHORT_GARBAGE), 1);
+      const s = openStore(root);
+      try {
+        const { run, damage } = await s.store.execute('getRun', { run_id: RUN });
+        assert.deepEqual(
+          damage?.map((d) => d.line),
+          [1, 2],
+          'the garbage line, and seq 1 missing before the next',
+        );
+        assert.equal(run.objective, '', 'what only the creation held is lost');
+        assert.equal(run.tasks.find((t) => t.id === 'a')?.status, 'done', 'the events after it still count');
+        await assert.rejects(
+          s.store.execute('appendEvent', { run_id: RUN, type: 'note', status: 'running' }),
+          (e) => e instanceof DomainError && e.code === 'RUN_DAMAGED',
+        );
+        const look = await s.store.execute('repairRun', { run_id: RUN });
+        assert.ok(look.restore?.available, JSON.stringify(look.restore));
+        assert.equal(look.restore.from, checkpoint ? 'checkpoint' : 'cache');
+        if (checkpoint) {
+          const { checkpoints } = await s.store.execute('listCheckpoints', { run_id: RUN });
+          assert.equal(look.restore.seq, checkpoints[0].seq, 'the seq the checkpoint was taken at');
+        }
+        assert.deepEqual(look.restore.run_fields, ['created_at_ms', 'format', 'objective']);
+        await s.store.execute('repairRun', { run_id: RUN, restore: true });
+        const { run: back, damage: left } = await s.store.execute('getRun', { run_id: RUN });
+        assert.deepEqual([back.objective, back.format, left], ['restore', RUN_FORMAT, undefined]);
+        // A change of the run's own format (4: cancelling a task) is allowed again: the format came back with the run.
+        await s.store.execute('cancelTask', { run_id: RUN, task_id: 'b', reason: 'not needed' });
+      } finally {
+        s.store.close();
+      }
+      deleteCaches(root, RUN);
+      const fresh = openStore(root);
+      try {
+        const { run, damage } = await fresh.store.execute('getRun', { run_id: RUN });
+        assert.deepEqual([run.objective, run.tasks.find((t) => t.id === 'b')?.status, damage], ['restore', 'cancelled', undefined]);
+        for (const from_checkpoint of [true, false]) {
+          const replay = await fresh.store.execute('replay', { run_id: RUN, from_checkpoint });
+          assert.equal(replay.drift.mismatch, false, JSON.stringify(replay.drift));
+        }
+      } finally {
+        fresh.store.close();
+      }
+    });
+  }
+
+  it('a run whose creation line is damaged and that nothing can restore reads around it; accepted, it takes writes of the oldest format', async () => {
+    const { root } = await finishedTaskRun({ checkpoint: true });
+    fs.rmSync(path.join(runFolder(root, RUN), 'checkpoints'), { recursive: true });
+    damageLineOf(root, 'context.run.created', SHORT_GARBAGE);
+    const s = openStore(root);
+    try {
+      const look = await s.store.execute('repairRun', { run_id: RUN });
+      assert.deepEqual(look.restore, { available: false, reason: 'there are no caches or checkpoints beside the log' });
+      await s.store.execute('repairRun', { run_id: RUN, accept: true });
+      const { run } = await s.store.execute('getRun', { run_id: RUN });
+      assert.deepEqual([run.objective, run.tasks.map((t) => t.status)], ['', ['done', 'pending']]);
+      await s.store.execute('patchBlackboard', { run_id: RUN, op: 'add_fact', payload: { text: 'written after' } });
+      // Its format was in the lost line: the oldest is assumed, so that no older Runboard meets an event it does not know.
+      await assert.rejects(
+        s.store.execute('cancelTask', { run_id: RUN, task_id: 'b' }),
+        (e) => e instanceof DomainError && e.code === 'RUN_FORMAT_TOO_OLD',
+      );
+    } finally {
+      s.store.close();
     }
   });
 

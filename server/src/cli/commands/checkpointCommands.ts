@@ -73,13 +73,18 @@ function repairOutcome(runId: string, { restore, event }: RepairRunResult): stri
   return `The run is read-only while these stay. Nothing can restore what they held (${restore?.available === false ? restore.reason : 'no source'}). ${accept}`;
 }
 
-function whatComesBack(o: { tasks: string[]; blackboard_items: number; commands: number }): string {
+function whatComesBack(o: { run_fields: string[]; tasks: string[]; blackboard_items: number; commands: number }): string {
   const parts = [
-    o.tasks.length > 0
-      ? `task${o.tasks.length === 1 ? '' : 's'} ${o.tasks.slice(0, 10).join(', ')}${o.tasks.length > 10 ? ` (+${o.tasks.length - 10})` : ''}`
-      : '',
+    o.run_fields.length > 0 ? `its ${listed(o.run_fields, 'field')}` : '',
+    o.tasks.length > 0 ? listed(o.tasks, 'task') : '',
     o.blackboard_items > 0 ? `${o.blackboard_items} blackboard item(s)` : '',
     o.commands > 0 ? `${o.commands} command id(s)` : '',
   ].filter(Boolean);
   return parts.length > 0 ? `the run's state with ${parts.join(', ')}` : "the run's state (nothing was lost from it)";
+}
+
+/** "task a" / "tasks a, b" / "tasks a … j (+3)": at most ten names. */
+function listed(names: string[], noun: string): string {
+  const more = names.length > 10 ? ` (+${names.length - 10})` : '';
+  return `${noun}${names.length === 1 ? '' : 's'} ${names.slice(0, 10).join(', ')}${more}`;
 }

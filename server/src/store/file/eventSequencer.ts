@@ -102,7 +102,7 @@ export class EventSequencer {
       this.damaged(l.line, `Event seq ${e.seq} repeats (expected ${this.nextSeq}); not folded.`);
       return [];
     }
-    if (this.nextSeq === 1 && e.type !== EVENT.runCreated) {
+    if (e.seq === 1 && e.type !== EVENT.runCreated) {
       this.report(`The first event must be ${EVENT.runCreated}, not ${e.type}; not folded.`, l.line);
       return [];
     }

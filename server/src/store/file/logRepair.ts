@@ -112,12 +112,10 @@ export function planRestore(
       reasons.push(`${source.label}: ${why}`);
       continue;
     }
-    carryForward(source.state, stateSeq(source.state));
-    const diff = restoreDiff(inspection.folded, source.state, {
-      from: source.from,
-      checkpoint_id: source.checkpoint_id,
-      seq: stateSeq(source.state),
-    });
+    // The seq the source holds its state at, before it is carried forward.
+    const seq = stateSeq(source.state);
+    carryForward(source.state, seq);
+    const diff = restoreDiff(inspection.folded, source.state, { from: source.from, checkpoint_id: source.checkpoint_id, seq });
     if ('reason' in diff) {
       reasons.push(`${source.label}: ${diff.reason}`);
       continue;

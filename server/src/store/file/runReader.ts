@@ -326,9 +326,14 @@ export class RunReader {
     if (format > RUN_FORMAT) throw unreadableNewerRun(this.runId, format, this.damage[0]);
   }
 
-  /** The run's format, as its creation event says (PROTOCOL.md §Files). */
+  /**
+   * The run's format, as its creation event says (PROTOCOL.md §Files); when that line is damaged,
+   * as a repair restored it to the run, else the oldest.
+   */
   protected runFormat(): number {
-    return (this.format ??= runFormatOf(this.pages.readEvents(1, 1)[0]));
+    if (this.format !== undefined) return this.format;
+    const created = this.pages.readEvents(1, 1)[0];
+    return created ? (this.format = runFormatOf(created)) : (this.state.header.format ?? 1);
   }
 
   /** consumeNew, reading the log again from its start when it was rewritten under us (in place: it shrank). */
