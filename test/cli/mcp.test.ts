@@ -224,18 +224,6 @@ describe('runboard mcp', () => {
     assert.equal(after.data.task.id, 'b');
   });
 
-  it('create_run with a command_id: a repeat (a client that lost the first answer) is told what that call made', async () => {
-    const client = await connect(tempWorkspace());
-    const made = await ok(client, 'create_run', { objective: 'Keyed', run_id: 'keyed', command_id: 'mk-1' });
-    const repeat = await call(client, 'create_run', { objective: 'Keyed', run_id: 'keyed', command_id: 'mk-1' });
-    assert.deepEqual([repeat.isError, repeat.data.deduped, repeat.data.run], [false, true, made.run]);
-    assert.match(repeat.text, /a repeat of an earlier call: nothing changed/);
-    assert.equal(
-      (await call(client, 'create_run', { objective: 'Keyed', run_id: 'keyed', command_id: 'mk-2' })).data.error.code,
-      'RUN_EXISTS',
-    );
-  });
-
   it('records blackboard items, events, checkpoints and replays', async () => {
     const root = tempWorkspace();
     const client = await connect(root);

@@ -50,15 +50,14 @@ export const RUN_TOOLS: AddTool[] = [
         auto_finish: z.boolean().optional().describe('Complete the run when its last open task is.'),
         run_id: z.string().optional().describe('An id of your choice (letters, digits, . _ -); default run-<uuid>.'),
         run_type: z.string().optional().describe('Kind of run (default "interactive").'),
-        command_id: commandId.describe('Idempotency key; needs run_id, so that a repeat finds the run it made.'),
       },
     },
     (t, p) =>
       t.call(async () => {
         const steps = stepsFromObjective(p.objective);
-        const result = await t.execute('createRun', { ...p, ...(steps.length > 0 ? { steps } : {}), source_client: 'runboard-mcp' });
-        const { tasks: _none, ...header } = result.run;
-        return { run: header, ...('deduped' in result ? { deduped: true } : {}) };
+        const { run } = await t.execute('createRun', { ...p, ...(steps.length > 0 ? { steps } : {}), source_client: 'runboard-mcp' });
+        const { tasks: _none, ...header } = run;
+        return { run: header };
       }),
   ),
 
