@@ -2,6 +2,8 @@
 // to the end.
 import assert from 'node:assert/strict';
 import { ChildProcess, spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
 import {
   assertBuilt,
@@ -66,6 +68,33 @@ describe('runboard watch', () => {
     assert.equal(got[3].payload.task.lease_owner, 'other');
     assert.equal(got[4].type, 'context.task.completed');
 
+    w.child.kill('SIGINT');
+    assert.equal(await w.exited, 0, w.out.stderr);
+  });
+
+  it('a log replaced by an older copy (git stash): says so, then prints every event of the new history, its seqs again', async () => {
+    const root = tempWorkspace();
+    seedRun(root, 's');
+    const log = path.join(root, '.runboard/runs/s/events.jsonl');
+    const older = fs.readFileSync(log);
+    const w = startWatch(root, ['--json']);
+    const lines = () =>
+      w.out.stdout
+        .split('\n')
+        .filter((l) => l.trim() !== '')
+        .map((l) => JSON.parse(l));
+    await waitFor(() => lines().length === 1, 15_000, 'the creation');
+    for (const text of ['B1', 'B2']) cliJson(root, ['fact', 'add', text]);
+    await waitFor(() => lines().length === 3, 10_000, 'B1 and B2');
+    fs.writeFileSync(`${log}.saved`, older);
+    fs.renameSync(`${log}.saved`, log);
+    await waitFor(() => lines().some((l) => l.run_reset), 10_000, 'the reset');
+    for (const text of ['new-1', 'new-2', 'new-3']) cliJson(root, ['fact', 'add', text]);
+    await waitFor(() => lines().length === 7, 10_000, 'the new history');
+    assert.deepEqual(
+      lines().map((l) => (l.run_reset ? `reset to ${l.run_reset.last_seq}` : `${l.seq} ${l.payload.payload?.text ?? l.type}`)),
+      ['1 context.run.created', '2 B1', '3 B2', 'reset to 1', '2 new-1', '3 new-2', '4 new-3'],
+    );
     w.child.kill('SIGINT');
     assert.equal(await w.exited, 0, w.out.stderr);
   });

@@ -31,6 +31,12 @@ type GroupOutcome = { outcome: CommandOutcome<unknown> } | { error: unknown };
  */
 export type HoldRun = <R>(body: GroupBody<R>) => Promise<R>;
 
+/**
+ * Thrown by `append` when the run changed under the hold in a way that voids this pass (the file
+ * store: its log rewritten in place, ignoring the lock): the whole group goes again, not failed.
+ */
+export class HoldAgain extends Error {}
+
 /** What a group does while its run is held: `append` (events with the next seqs, folded) and `committed` (what listeners hear). */
 export type GroupBody<R> = (append: (events: EventRecord[]) => EventRecord[], committed: EventRecord[]) => R;
 
@@ -103,6 +109,7 @@ export class GroupCommit {
       try {
         out.push({ outcome: commandSteps(this.state, this.clock, c, appendOrStop, committed) });
       } catch (e) {
+        if (e instanceof HoldAgain) throw e;
         out.push({ error: e });
       }
     }

@@ -82,6 +82,81 @@ describe('a log replaced while a commit is written', () => {
   });
 });
 
+describe('a log emptied under a process that holds the run', () => {
+  /** A store that holds run `e` (created, one fact) and the resets it hears. */
+  async function holding() {
+    const r = root();
+    const { store } = openStore(r, { snapshotDelayMs: null });
+    const resets: number[] = [];
+    store.on({ onReset: (n) => resets.push(n.last_seq) });
+    await store.execute('createRun', { run_id: 'e', objective: 'emptied' });
+    await store.execute('patchBlackboard', { run_id: 'e', op: 'add_fact', payload: { text: 'before' } });
+    return { r, store, resets, file: logFile(r, 'e') };
+  }
+  const fact = { run_id: 'e', op: 'add_fact' as const, payload: { text: 'after' } };
+  const gone = (e: unknown) => e instanceof DomainError && e.code === 'RUN_NOT_FOUND';
+
+  for (const how of ['in place', 'by rename'] as const) {
+    it(`${how}: for it, as for a new process, the run is gone — a write is RUN_NOT_FOUND and writes nothing; the id can be made again`, async () => {
+      const t = await holding();
+      try {
+        if (how === 'in place') fs.truncateSync(t.file, 0);
+        else {
+          fs.writeFileSync(`${t.file}.new`, '');
+          fs.renameSync(`${t.file}.new`, t.file);
+        }
+        await assert.rejects(t.store.execute('patchBlackboard', fact), gone);
+        assert.equal(fs.statSync(t.file).size, 0, 'no event at seq 1 that is not the creation');
+        assert.deepEqual(t.resets, [0], 'subscribers drop what they were told');
+        assert.deepEqual((await t.store.execute('listRuns', {})).runs, []);
+        await t.store.execute('createRun', { run_id: 'e', objective: 'made again' });
+        assert.deepEqual(
+          readLogEvents(t.r, 'e').map((e) => [e.seq, e.type]),
+          [[1, 'context.run.created']],
+        );
+      } finally {
+        t.store.close();
+      }
+    });
+  }
+
+  it('under the lock, between the catch-up and the write: RUN_NOT_FOUND, nothing written', async () => {
+    const t = await holding();
+    try {
+      const h = (await t.store.runIn(t.store.rootPaths()[0], 'e'))!;
+      const outcome = h.command(
+        undefined,
+        (state, ctx) => {
+          fs.truncateSync(t.file, 0);
+          return decidePatchBlackboard(state, fact, ctx);
+        },
+        (applied) => applied,
+      );
+      await assert.rejects(outcome, gone);
+      assert.equal(fs.statSync(t.file).size, 0);
+    } finally {
+      t.store.close();
+    }
+  });
+
+  it("replaced by lines none of which is the run's event: STORAGE_ERROR naming the first, nothing written", async () => {
+    const t = await holding();
+    try {
+      fs.writeFileSync(t.file, 'not json\n');
+      await assert.rejects(
+        t.store.execute('patchBlackboard', fact),
+        (e) =>
+          e instanceof DomainError &&
+          e.code === 'STORAGE_ERROR' &&
+          /no event of run e can be read from its log \(line 1: Malformed/.test(e.message),
+      );
+      assert.equal(fs.readFileSync(t.file, 'utf8'), 'not json\n');
+    } finally {
+      t.store.close();
+    }
+  });
+});
+
 describe('symbolic links where Runboard keeps its files', () => {
   it('a symlinked log is not followed: the run is unreadable with the reason, the others are listed, nothing is written outside', async () => {
     const r = root();

@@ -93,6 +93,14 @@ async function follow({ session, out, args, opts }: Invocation): Promise<number>
       for (const e of n.events) if (e.seq > last && !print(e)) break;
       if (n.last_seq > last) setImmediate(() => void drain());
     },
+    // The log was replaced by another history (git stash, an editor's undo…): what was printed may not
+    // be in it. Said on stdout, as the event lines are; the watch goes on from the new log's end.
+    onReset: (n) => {
+      if (n.root !== root || n.run_id !== runId) return;
+      last = n.last_seq;
+      if (out.json) out.jsonLine({ run_reset: { run_id: runId, last_seq: n.last_seq } });
+      else out.line(`-- the log was replaced by another history, which ends at seq ${n.last_seq}; following it from there --`);
+    },
     onDiagnostic: (d) => out.warn(`runboard: ${d.file}${d.line !== undefined ? `:${d.line}` : ''}: ${d.message}`),
   });
 

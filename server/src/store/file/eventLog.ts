@@ -155,7 +155,14 @@ export class EventLog {
    * again. Not synced: the writer syncs once for everything it wrote under one hold of the lock
    * (group commit), before it answers anyone (`sync`).
    */
+  /**
+   * Appends `data` through `fd` (the lock's descriptor). Throws LogRewrittenError, writing nothing,
+   * when the file shrank below what was read since (another program rewrote it in place, ignoring
+   * the lock): an append would land inside another history.
+   */
   append(fd: number, data: Buffer): void {
+    const size = fs.fstatSync(fd).size;
+    if (size < this.offset) throw new LogRewrittenError(this.file, `shrank to ${size} bytes below the ${this.offset} bytes already read`);
     const before = this.offset;
     try {
       if (crashDue('partial-write')) {

@@ -16,10 +16,11 @@ import { restoresAnything } from '../../engine/logRestore';
 import { applyEvent, RunState, toBlackboard, toRunRecord } from '../../engine/state';
 import { CommandContext } from '../../engine/ids';
 import type { CheckpointListing, CommandOutcome, PageCursor, RunLog } from '../boardStore';
-import { GroupCommit } from '../groupCommit';
+import { GroupCommit, HoldAgain } from '../groupCommit';
 import { readOnlyError } from '../readOnly';
 import { listCheckpoints, readCheckpointFile, writeCheckpoint } from './checkpoints';
 import { crashPoint } from './crashPoints';
+import { LogRewrittenError } from './eventLog';
 import { compareAtPath, sameFile } from './fileIdentity';
 import {
   inspectLog,
@@ -90,6 +91,8 @@ export class RunHandle extends RunReader implements RunLog {
     try {
       this.log.append(held.fd, data);
     } catch (e) {
+      // Rewritten in place since it was read, under the lock: the attempt goes again, on what the file holds now.
+      if (e instanceof LogRewrittenError) throw new OnAnotherFile();
       const message = `Cannot write ${this.log.file}: ${(e as Error).message}`;
       this.diagnose(message);
       throw new DomainError('STORAGE_ERROR', message);
@@ -428,8 +431,8 @@ export class RunHandle extends RunReader implements RunLog {
   }
 }
 
-/** The work under the lock was done on a file that is no longer at the log's path: do it again. */
-class OnAnotherFile extends Error {}
+/** The work under the lock was done on a file that is no longer at the log's path, or no longer as it was read: do it again. */
+class OnAnotherFile extends HoldAgain {}
 
 /** How often a command is done again on a log that keeps being replaced under it. */
 const MAX_ATTEMPTS = 5;

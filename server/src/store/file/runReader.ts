@@ -230,9 +230,26 @@ export class RunReader {
     why = `${this.log.file} was deleted while this process had the run open; the run is no longer served from it.`,
     /** The seq its history still goes to elsewhere (a compacted run); 0: the run is gone. */
     lastSeq = this.compactedSeq(),
+    how = 'deleted',
   ): DomainError {
     this.end(why, lastSeq);
-    return new DomainError('RUN_NOT_FOUND', `Run ${this.runId} is gone: its log ${this.log.file} was deleted.`, { run_id: this.runId });
+    return new DomainError('RUN_NOT_FOUND', `Run ${this.runId} is gone: its log ${this.log.file} was ${how}.`, { run_id: this.runId });
+  }
+
+  /**
+   * The file at the path, read again, holds no event of this run (emptied; or only lines that are
+   * not its events): as a new process would, this one no longer serves the run — it never writes
+   * an event at seq 1 that is not the run's creation. RUN_NOT_FOUND, or STORAGE_ERROR naming the
+   * first line that cannot be read.
+   */
+  private noEventLeft(what: string): DomainError {
+    const why = this.noEventOfItsOwn;
+    if (why === undefined) {
+      return this.markGone(`${what} and holds no event any more; the run is no longer served from it.`, 0, 'emptied');
+    }
+    const message = `Cannot read run ${this.runId}: no event of run ${this.runId} can be read from its log (${why}).`;
+    this.end(`${what}: ${message}`);
+    return new DomainError('STORAGE_ERROR', message, { run_id: this.runId });
   }
 
   /** The run's last seq when its log left because another process compacted it (it goes on there), else 0. */
@@ -262,6 +279,7 @@ export class RunReader {
     try {
       rest = this.refold(told, `${this.log.file} was replaced by another program (an editor's save, git…)`, undefined, true);
     } catch (e) {
+      if (e instanceof DomainError) throw e;
       throw this.unreadableNow(e as NodeJS.ErrnoException);
     }
     if (rest.length > 0) this.notify(rest);
@@ -276,6 +294,7 @@ export class RunReader {
   private refold(told: LogPoint, what: string, lockFd: number | undefined, collect: boolean): EventRecord[] {
     this.resetToScratch();
     this.consumeNew(lockFd, false);
+    if (!this.exists) throw this.noEventLeft(what);
     if (!this.holds(told)) {
       this.diagnose(
         `${what} and no longer holds the events this process had read or written up to seq ${told.seq}; ` +
