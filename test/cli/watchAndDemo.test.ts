@@ -138,6 +138,34 @@ describe('runboard demo', () => {
     assert.equal(cliJson(root, ['--run', result.run.run_id, 'checkpoints']).checkpoints.length, 1);
   });
 
+  it('stopped halfway (Ctrl-C), it cancels its run and says so: your own run stays the only open one', async () => {
+    const root = tempWorkspace();
+    seedRun(root, 'mine', [{ id: 'my-task', task_type: 'x' }]);
+    const child = spawn(process.execPath, [CLI_JS, '--root', root, 'demo', '--agents', '2'], { env: cleanEnv() });
+    children.push(child);
+    let stdout = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    await waitFor(() => /claimed T0/.test(stdout), 30_000, 'an agent at work');
+    child.kill('SIGINT');
+    assert.equal(await exited, 130);
+    const demoRun = /Run (demo-\S+): /.exec(stdout)![1];
+    assert.match(
+      stdout,
+      new RegExp(`Cancelled, so that commands that pick the open run leave it alone: \`runboard run reopen ${demoRun}\``),
+    );
+    const runs = cliJson(root, ['runs']).runs.map((r: any) => [r.run_id, r.status]);
+    assert.deepEqual(
+      runs.find((r: string[]) => r[0] === demoRun),
+      [demoRun, 'cancelled'],
+    );
+    assert.equal(cliJson(root, ['claim']).task.id, 'my-task', 'the only open run is yours again');
+    assert.ok(
+      cliJson(root, ['--run', demoRun, 'tasks', 'list']).tasks.every((t: any) => t.status !== 'in_progress'),
+      'its agents let go',
+    );
+  });
+
   it('rejects a silly agent count', () => {
     const root = tempWorkspace();
     assert.equal(cli(['--root', root, 'demo', '--agents', '0']).status, 2);

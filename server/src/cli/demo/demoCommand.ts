@@ -217,6 +217,7 @@ export async function demo({ session, out, opts }: Invocation): Promise<number> 
     run.stopped = true;
   };
   process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
   try {
     // One agent's error stops the others (they release their tasks) before it is reported.
     const settled = await Promise.allSettled(
@@ -231,13 +232,20 @@ export async function demo({ session, out, opts }: Invocation): Promise<number> 
     if (failed) throw failed.reason;
   } finally {
     process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
   }
+  // Stopped halfway, the demo's run would stay open beside yours: every command that picks "the
+  // only open run" (claim, tasks, an agent's loop) would then ask which, or pick the demo's.
+  if (run.stopped && !run.finished) await run.event('run_cancelled', 'cancelled', undefined, { reason: 'the demo was stopped' });
   const result = await session.execute('getRun', { run_id: run.runId });
   const done = result.run.tasks.filter((t) => t.status === 'done').length;
   out.result(
     { ...result, failures_retried: run.failures },
     () =>
-      `Run ${run.runId}: ${done}/${result.run.tasks.length} tasks done, ${run.failures} failures retried, ${result.run.last_event_seq} events. Status: ${result.run.status}.`,
+      `Run ${run.runId}: ${done}/${result.run.tasks.length} tasks done, ${run.failures} failures retried, ${result.run.last_event_seq} events. Status: ${result.run.status}.` +
+      (result.run.status === 'cancelled'
+        ? `\nCancelled, so that commands that pick the open run leave it alone: \`runboard run reopen ${run.runId}\` goes on with it, \`runboard run archive ${run.runId}\` puts it away.`
+        : ''),
   );
   return run.stopped ? 130 : 0;
 }
