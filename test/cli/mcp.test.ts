@@ -149,7 +149,8 @@ describe('runboard mcp', () => {
       during.board.leases.map((l: any) => [l.task_id, l.lease_owner]),
       [['a', 'model-under-test']],
     );
-    assert.equal((await ok(client, 'complete_task', { task_id: 'a' })).task.status, 'done');
+    const completed = await ok(client, 'complete_task', { task_id: 'a', result: 'Read src/: the parser is in lexer.ts' });
+    assert.deepEqual([completed.task.status, completed.task.result], ['done', 'Read src/: the parser is in lexer.ts']);
 
     const f = await ok(client, 'claim_task', { task_id: 'flaky' });
     assert.equal(f.task.id, 'flaky');
@@ -337,6 +338,14 @@ describe('runboard mcp', () => {
     assert.equal(eventsOnDisk(root, 'bad').length, 2, 'nothing was written');
     const labelled = await ok(client, 'create_tasks', { tasks: [{ id: 'l', task_type: 'w', labels: ['ui'] }] });
     assert.deepEqual(labelled.tasks[0].labels, ['ui']);
+    // An argument the tool does not take is refused, not dropped: the task would have been claimable at once.
+    const foreign = await call(client, 'add_task', { title: 'Deploy', depends_on_task_ids: ['a'], titel: 'x' });
+    assert.equal(foreign.isError, true);
+    assert.match(
+      foreign.text,
+      /add_task does not take "depends_on_task_ids", "titel" \(did you mean "title"\?\); it takes run_id, title, description, id, task_type, target, priority, after, command_id\./,
+    );
+    assert.equal(eventsOnDisk(root, 'bad').length, 3, 'nothing was written');
     const blank = await call(client, 'fail_task', { task_id: 'a', error: '  ' });
     assert.equal(blank.isError, true);
     assert.match(blank.text, /error/);
@@ -428,6 +437,12 @@ describe('runboard mcp', () => {
     assert.ok(bytes(listed) <= 24 * 1024, `tools/list is ${bytes(listed)} bytes`);
     for (const t of listed.tools) {
       assert.ok(t.outputSchema, `${t.name} has an outputSchema`);
+      // No dialect named on every schema (2.6 KB of the list); arguments a tool does not take are refused.
+      assert.deepEqual(
+        [t.inputSchema.$schema, t.outputSchema.$schema, t.inputSchema.additionalProperties],
+        [undefined, undefined, false],
+        t.name,
+      );
       for (const [field, schema] of Object.entries((t.inputSchema.properties ?? {}) as Record<string, { description?: string }>)) {
         assert.ok(schema.description, `${t.name}.${field} is described`);
       }

@@ -148,7 +148,7 @@ export class BoardTools implements WorktreeSite {
 
   async transition(
     action: TransitionAction,
-    p: { run_id?: string; task_id: string; lease_token?: string; error?: string; lease_ms?: number; command_id?: string },
+    p: { run_id?: string; task_id: string; lease_token?: string; error?: string; result?: string; lease_ms?: number; command_id?: string },
   ) {
     const id = await this.runIdOr(p.run_id, p.lease_token);
     const token = p.lease_token ?? this.leases.tokenFor(id, p.task_id);
@@ -159,6 +159,7 @@ export class BoardTools implements WorktreeSite {
       agent_id: this.o.agent,
       ...(token !== undefined ? { lease_token: token } : {}),
       ...(p.error !== undefined ? { error: p.error } : {}),
+      ...(p.result !== undefined ? { result: p.result } : {}),
       ...(action === 'heartbeat' ? { lease_ms: p.lease_ms ?? agentLeaseMs() } : {}),
       command_id: p.command_id,
     }).catch((e: unknown) => {

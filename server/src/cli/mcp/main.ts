@@ -14,6 +14,7 @@ import { BoardTools } from './boardTools';
 import { registerBoardTools } from './toolTable';
 import { ToolCallsInOrder } from './toolCallsInOrder';
 import { screenedInput } from './screenedInput';
+import { withoutSchemaDialect } from './toolList';
 import type { McpProfile } from './profiles';
 import type { Durability } from '../../../../contract/limits';
 
@@ -51,7 +52,10 @@ export async function runMcpServer(o: McpServerOptions): Promise<void> {
   registerBoardTools(server, new BoardTools({ calls, root, agent: o.agent ?? defaultAgentId('mcp') }), o.profile);
   // One tool call at a time, in order: what a call does may depend on the one before (a claim's token).
   const input = screenedInput(process.stdin, process.stdout);
-  const transport = new ToolCallsInOrder(new StdioServerTransport(input.stream, process.stdout));
+  const stdio = new StdioServerTransport(input.stream, process.stdout);
+  const send = stdio.send.bind(stdio);
+  stdio.send = (message) => send(withoutSchemaDialect(message));
+  const transport = new ToolCallsInOrder(stdio);
   const closed = new Promise<void>((resolve) => {
     transport.onclose = resolve;
     process.stdin.once('end', resolve);

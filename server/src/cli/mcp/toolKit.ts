@@ -5,6 +5,7 @@ import type { ShapeOutput, ZodRawShapeCompat } from '@modelcontextprotocol/sdk/s
 import type { CallToolResult, ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import type { BoardTools } from './boardTools';
+import { nearestName } from '../nearestName';
 
 export interface ToolConfig<S extends ZodRawShapeCompat> {
   title: string;
@@ -31,11 +32,28 @@ export function tool<S extends ZodRawShapeCompat>(
   return {
     name,
     register: (server, t) => {
-      const handler: ToolCallback<ZodRawShapeCompat> = (p) => run(t, p as ShapeOutput<S>);
-      // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- needed: it fixes registerTool's shape parameter
-      server.registerTool(name, config as ToolConfig<ZodRawShapeCompat>, handler);
+      const handler: ToolCallback<z.ZodObject> = (p) => run(t, p as ShapeOutput<S>);
+      server.registerTool(name, { ...config, inputSchema: strictInput(name, config.inputSchema) }, handler);
     },
   };
+}
+
+/**
+ * The tool's arguments, refusing any it does not take: a model that passes a field of another tool
+ * (depends_on_task_ids to add_task, a result nobody keeps) is told, not silently ignored.
+ */
+function strictInput(name: string, shape: ZodRawShapeCompat): z.ZodObject {
+  const takes = Object.keys(shape);
+  return z.strictObject(shape as z.ZodRawShape, {
+    error: (issue) => {
+      if (issue.code !== 'unrecognized_keys') return undefined;
+      const named = issue.keys.map((k) => {
+        const near = nearestName(k, takes);
+        return near ? `"${k}" (did you mean "${near}"?)` : `"${k}"`;
+      });
+      return `${name} does not take ${named.join(', ')}; it takes ${takes.join(', ') || 'no arguments'}.`;
+    },
+  });
 }
 
 // The pieces of the shallow output schemas: a result names its main fields; the rest (run_id,

@@ -148,7 +148,7 @@ const TASK_TOOLS: AddTool[] = [
       title: 'Finish a task',
       description: 'Mark your task done; its dependents become claimable.',
       outputSchema: OUT.task,
-      inputSchema: leaseShape,
+      inputSchema: { ...leaseShape, result: z.string().optional().describe('What the work produced, kept on the task.') },
     },
     (t, p) => t.call(() => t.transition('complete', p)),
   ),
