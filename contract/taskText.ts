@@ -194,3 +194,22 @@ export const NOTHING_TO_CLAIM_TEXT: Record<NothingToClaim, string> = {
   no_match: 'no task matches --type / --workflow',
   no_tasks: 'the run has no tasks yet',
 };
+
+/** Why the task a claim named is not claimable (claimTask's reason is then about that task alone). */
+const NAMED_TASK_TEXT: Record<NothingToClaim, string> = {
+  retry_later: 'it failed and waits for its retry time',
+  dependencies: 'it waits for other tasks to be done',
+  leased: 'another agent holds it',
+  needs_a_person:
+    'it is blocked or failed, or waits on a blocked, failed or cancelled task: it needs a person (retry, requeue, cancel or edit; `runboard attention` lists them)',
+  all_done: 'it is done or cancelled',
+  no_match: 'it does not match --type / --workflow',
+  no_tasks: 'the run has no tasks yet',
+};
+
+/** Why a claim found nothing, as a sentence: about the task it named, else about the run's tasks. */
+export function nothingToClaimText(reason: NothingToClaim, named: string | undefined, runId: string): string {
+  return named !== undefined
+    ? `Task ${named} cannot be claimed now: ${NAMED_TASK_TEXT[reason]}`
+    : `Nothing to claim in run ${runId} now: ${NOTHING_TO_CLAIM_TEXT[reason]}`;
+}

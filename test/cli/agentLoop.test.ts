@@ -10,6 +10,7 @@ import {
   assertBuilt,
   cleanEnv,
   CLI_JS,
+  cli,
   cliJson,
   removeTempWorkspaces,
   seedRun,
@@ -79,6 +80,9 @@ runboard heartbeat >/dev/null 2>err; step heartbeat_revoked $?; step revoked "$(
     assert.match(got.why, /^# Nothing to claim in run loop now: every task is done or cancelled\./);
     assert.match(got.revoked, /TASK_LEASE_EXPIRED: Your lease on task second was revoked by a requeue by boss: taking it back/);
     assert.equal(cliJson(root, ['tasks', 'show', 'first']).task.result, 'wrote it');
+    // A claim that names a task says why that task cannot be had, not why the run has nothing.
+    const named = cli(['--root', root, 'claim', 'first']);
+    assert.deepEqual([named.status, named.stdout.split('\n')[0]], [3, '# Task first cannot be claimed now: it is done or cancelled.']);
   });
 
   it('an --agent given to claim only: the later calls of the loop act as that agent, and the work is credited to it', () => {

@@ -459,6 +459,12 @@ describe('runboard mcp', () => {
       'ready_tasks',
     ]);
     assert.ok(bytes(coreList) <= 10 * 1024, `core tools/list is ${bytes(coreList)} bytes`);
+    // What the core profile tells a model names only tools it offers.
+    const offered = new Set(coreList.tools.map((t) => t.name));
+    const allNames = new Set(listed.tools.map((t) => t.name));
+    const said = [core.getInstructions() ?? '', ...coreList.tools.map((t) => t.description ?? '')].join(' ');
+    const missing = [...new Set(said.match(/\b[a-z]+_[a-z_]+\b/g) ?? [])].filter((w) => allNames.has(w) && !offered.has(w));
+    assert.deepEqual(missing, [], 'core names tools it does not offer');
     const run = await ok(all, 'get_run');
     assert.equal(run.tasks.length, 12);
     assert.ok(bytes(run) <= 4 * 1024, `get_run is ${bytes(run)} bytes of structuredContent`);
@@ -492,7 +498,9 @@ describe('runboard mcp', () => {
       'the text a model reads says why, not "Done."',
     );
     const nothing = await call(second, 'claim_task');
-    assert.equal(nothing.text, 'No task claimed: Nothing is claimable now: other agents hold every open task.', 'said once');
+    assert.match(nothing.text, /^No task claimed: Nothing to claim in run \S+ now: other agents hold every open task\.$/, 'said once');
+    const held = await call(second, 'claim_task', { task_id: 'a' });
+    assert.equal(held.text, 'No task claimed: Task a cannot be claimed now: another agent holds it.', 'about the task named');
     const taken = await ok(second, 'requeue_task', { task_id: 'a', force: true, reason: 'stuck' });
     assert.equal(JSON.stringify(taken).includes(mine.task.lease_token), false);
     const refused = await call(first, 'heartbeat_task', { task_id: 'a' });

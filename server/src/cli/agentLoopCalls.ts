@@ -3,7 +3,7 @@
 // must print exactly what the full CLI prints.
 import type { ClaimTaskResult, StoreResults } from '../../../contract/results';
 import type { InputOf } from '../../../contract/schemas/params';
-import { NOTHING_TO_CLAIM_TEXT, RUN_COMPLETED_TEXT } from '../../../contract/taskText';
+import { nothingToClaimText, RUN_COMPLETED_TEXT } from '../../../contract/taskText';
 import { agentLeaseMs } from './agentLease';
 import { leaseLines, relativeTime, taskLine } from './humanFormat';
 import { describeError, EXIT, type Output } from './output';
@@ -83,8 +83,8 @@ export function leaseActionText(action: LeaseAction, result: StoreResults['trans
 }
 
 /** claim's answer for people: shell comments and exports, so `eval "$(runboard claim)"` sets up the next calls. */
-export function claimText(runId: string, result: ClaimTaskResult): string {
-  return result.task ? claimedText(runId, result) : nothingText(runId, result);
+export function claimText(runId: string, result: ClaimTaskResult, named: string | undefined): string {
+  return result.task ? claimedText(runId, result) : nothingText(runId, result, named);
 }
 
 /** Shell comments and exports: `eval "$(runboard claim)"` is safe, and later calls need no --run or --token. */
@@ -136,9 +136,9 @@ export function claimOnFinishedRun(out: Output, e: unknown): number | undefined 
   return EXIT.nothingToClaim;
 }
 
-function nothingText(runId: string, result: ClaimTaskResult): string {
-  const why = result.reason ? NOTHING_TO_CLAIM_TEXT[result.reason] : 'nothing is claimable';
+function nothingText(runId: string, result: ClaimTaskResult, named: string | undefined): string {
+  const why = result.reason ? nothingToClaimText(result.reason, named, runId) : `Nothing to claim in run ${runId} now`;
   const when = result.next_retry_at_ms !== undefined ? ` (the first retry is due ${relativeTime(result.next_retry_at_ms)})` : '';
   // Empty: `eval` of this output clears the previous task's token, so a stale heartbeat cannot follow.
-  return evalSafe([`Nothing to claim in run ${runId} now: ${why}${when}.`], { RUNBOARD_TASK: '', RUNBOARD_LEASE_TOKEN: '' });
+  return evalSafe([`${why}${when}.`], { RUNBOARD_TASK: '', RUNBOARD_LEASE_TOKEN: '' });
 }

@@ -25,7 +25,7 @@ export function taskOfRequest(state: RunState, req: TransitionRequest, requireTa
     'TASK_LEASE_INVALID',
     // A lease its holder ended (complete, fail, release) is forgotten on purpose (endLease): it
     // cannot be told from a token of another run, so the message names both.
-    `No task of run ${state.header.run_id} holds lease ${token}: it ended when its task was completed, failed or released (claim the next task), or it is not of this run. Name the task to hear about it.`,
+    `No task of run ${state.header.run_id} holds lease ${token}: it ended — its task was completed, failed or released, or it ran out and the task was claimed again — or it is not of this run. Stop working under it and claim the next task; name the task to hear about it.`,
     {},
   );
 }
@@ -75,7 +75,14 @@ export function checkLease(task: Task, req: TransitionRequest, now: number, forP
     });
   }
   if (!live || req.lease_token !== task.lease_token) {
-    throw new DomainError('TASK_LEASE_INVALID', `That lease_token does not hold task ${task.id}.`, { task_id: task.id });
+    // A lease of its caller that ran out, the task since claimed again, lands here too: say who holds it now.
+    const holder = live
+      ? `: ${task.lease_owner ?? 'another agent'} holds it now. If that lease was yours, it ended (it ran out, or was taken back): stop working on ${task.id}`
+      : '';
+    throw new DomainError('TASK_LEASE_INVALID', `That lease_token does not hold task ${task.id}${holder}.`, {
+      task_id: task.id,
+      ...(live && task.lease_owner !== undefined ? { lease_owner: task.lease_owner } : {}),
+    });
   }
 }
 

@@ -376,7 +376,7 @@ describe('lease checks', () => {
     const ended = expectDomainError(() => h.transition({ action: 'heartbeat', lease_token: t.lease_token }), 'TASK_LEASE_INVALID');
     assert.match(
       ended.message,
-      /it ended when its task was completed, failed or released \(claim the next task\), or it is not of this run/,
+      /it ended — its task was completed, failed or released, or it ran out and the task was claimed again — or it is not of this run\. Stop working under it and claim the next task/,
     );
   });
 
@@ -400,7 +400,17 @@ describe('lease checks', () => {
     expectDomainError(() => h.transition({ task_id: 't', action: 'complete', lease_token: t.lease_token }), 'TASK_LEASE_EXPIRED');
     const again = h.claim({ agent_id: 'agent-2' })!;
     assert.equal(again.id, 't');
-    expectDomainError(() => h.transition({ task_id: 't', action: 'complete', lease_token: t.lease_token }), 'TASK_LEASE_INVALID');
+    const taken = expectDomainError(
+      () => h.transition({ task_id: 't', action: 'complete', lease_token: t.lease_token }),
+      'TASK_LEASE_INVALID',
+      {
+        lease_owner: 'agent-2',
+      },
+    );
+    assert.match(
+      taken.message,
+      /^That lease_token does not hold task t: agent-2 holds it now\. If that lease was yours, it ended \(it ran out, or was taken back\): stop working on t\.$/,
+    );
     h.transition({ task_id: 't', action: 'complete', lease_token: again.lease_token });
     assert.equal(h.task('t').status, 'done');
   });

@@ -14,7 +14,7 @@ import { toolError, toolResult, ToolRejection } from './toolResults';
 import { forModel } from './forModel';
 import { whyNothingToClaim } from '../../engine/taskClaim';
 import { stateFromRecords } from '../../engine/state';
-import { NOTHING_TO_CLAIM_TEXT, RUN_COMPLETED_TEXT } from '../../../../contract/taskText';
+import { NOTHING_TO_CLAIM_TEXT, nothingToClaimText, RUN_COMPLETED_TEXT } from '../../../../contract/taskText';
 import { DomainError } from '../../engine/errors';
 import { decisionLinks, decisionsByStanding, questionOutcome, reopenedText } from '../../../../contract/blackboardText';
 import { claimWithWorktree, settleCompleted, type WorktreeSite } from '../../worktrees/worktreeCalls';
@@ -142,7 +142,7 @@ export class BoardTools implements WorktreeSite {
     return {
       run_id: id,
       ...result,
-      ...(result.task || !result.reason ? {} : { note: `Nothing is claimable now: ${NOTHING_TO_CLAIM_TEXT[result.reason]}.` }),
+      ...(result.task || !result.reason ? {} : { note: `${nothingToClaimText(result.reason, p.task_id, id)}.` }),
     };
   }
 

@@ -27,13 +27,22 @@ export interface McpServerOptions {
   agent?: string;
 }
 
-const INSTRUCTIONS = `Runboard is this workspace's shared task board for agents (runs, tasks with leases, a blackboard).
+/** What a model is told first, per profile: only tools that profile offers. */
+const INSTRUCTIONS: Record<McpProfile, string> = {
+  all: `Runboard is this workspace's shared task board for agents (runs, tasks with leases, a blackboard).
 Typical loop: get_run (see the board) → claim_task → do the work, calling heartbeat_task before the lease expires →
-complete_task (or fail_task with the reason). Record findings with add_fact / add_decision / add_open_question and files
+complete_task (with a result) or fail_task (with the reason). Record findings with add_fact / add_decision / add_open_question and files
 with add_artifact; answer open questions with answer_question. Plan work with create_run (one step per line) and add_task;
 withdraw work no longer needed with cancel_task; finish with complete_run or fail_run. Lease tokens are remembered by this
-server; you only pass task ids. Errors start with a code such as TASK_LEASE_EXPIRED (claim again), TASK_CANCELLED (stop:
-someone withdrew the task) or RUN_AMBIGUOUS (pass run_id).`;
+server; you only pass task ids. Errors start with a code such as TASK_LEASE_EXPIRED (claim again), TASK_LEASE_INVALID
+(another agent holds the task now: stop), TASK_CANCELLED (stop: someone withdrew the task) or RUN_AMBIGUOUS (pass run_id).`,
+  core: `Runboard is this workspace's shared task board for agents (runs, tasks with leases).
+Loop: ready_tasks (what can be claimed) → claim_task → do the work, calling heartbeat_task before the lease expires →
+complete_task (with a result) or fail_task (with the reason). Record what you learn with add_fact; withdraw a task no longer
+needed with cancel_task. Lease tokens are remembered by this server; you only pass task ids. Errors start with a code such as
+TASK_LEASE_EXPIRED (claim again), TASK_LEASE_INVALID (another agent holds the task now: stop), TASK_CANCELLED (stop: someone
+withdrew the task) or RUN_AMBIGUOUS (pass run_id).`,
+};
 
 /** After the Runboard server went away (or none answered), calls go direct this long before connecting again. */
 const RECONNECT_AFTER_MS = 1000;
@@ -47,7 +56,7 @@ export async function runMcpServer(o: McpServerOptions): Promise<void> {
     { root: o.root, durability: o.durability, retryConnectAfterMs: RECONNECT_AFTER_MS, note: debugNotes(process.env), takesCommandId },
     direct,
   );
-  const server = new McpServer({ name: 'runboard', version }, { instructions: INSTRUCTIONS });
+  const server = new McpServer({ name: 'runboard', version }, { instructions: INSTRUCTIONS[o.profile ?? 'all'] });
   const root = normalizePath(o.root, process.cwd());
   registerBoardTools(server, new BoardTools({ calls, root, agent: o.agent ?? defaultAgentId('mcp') }), o.profile);
   // One tool call at a time, in order: what a call does may depend on the one before (a claim's token).

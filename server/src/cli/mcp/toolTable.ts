@@ -157,7 +157,7 @@ const TASK_TOOLS: AddTool[] = [
     {
       title: 'Fail a task',
       description:
-        'Mark your task failed, with the reason; it counts as an attempt. It stays failed, and the tasks after it wait, until someone retries it (retry_task); to let another agent try instead, release_task.',
+        'Mark your task failed, with the reason; it counts as an attempt. It stays failed, and the tasks after it wait, until someone retries it; to let another agent try instead, release it rather than fail it.',
       outputSchema: OUT.task,
       inputSchema: { ...leaseShape, error: saidText.describe('What went wrong, for whoever tries next.') },
     },
@@ -212,7 +212,7 @@ const TASK_TOOLS: AddTool[] = [
     {
       title: 'Cancel a task',
       description:
-        'Withdraw a task no longer needed (requeue_task reopens it). Tasks waiting on it then need a person, unless ' +
+        'Withdraw a task no longer needed (a requeue reopens it). Tasks waiting on it then need a person, unless ' +
         "cascade. Another agent's needs force; it is told.",
       outputSchema: OUT.of({ task: OUT.item, cancelled: OUT.items }),
       inputSchema: {

@@ -59,9 +59,10 @@ export async function thinPath(inv: ThinInvocation, env: NodeJS.ProcessEnv = pro
     );
     const runId = g.run ?? (await runOfRoot(calls, g.root, token));
     if (inv.command === 'claim') {
-      const result = await calls.execute('claimTask', claimParams(g, runId, inv.opts));
+      const params = claimParams(g, runId, inv.opts);
+      const result = await calls.execute('claimTask', params);
       if (result.task?.lease_token) out.ownTokens.add(result.task.lease_token);
-      out.result(result, () => claimText(runId, result));
+      out.result(result, () => claimText(runId, result, params.task_id));
       process.exitCode = result.task ? EXIT.ok : EXIT.nothingToClaim;
     } else {
       const action = inv.command;
