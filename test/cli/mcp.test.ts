@@ -116,7 +116,7 @@ describe('runboard mcp', () => {
     seedRun(root, 'loop');
     const created = await ok(client, 'create_tasks', {
       tasks: [
-        { id: 'a', task_type: 'research', payload: { title: 'Read the code' } },
+        { id: 'a', task_type: 'research', payload: { title: 'Read the code', description: 'Start at src/\nand note the parser' } },
         { id: 'b', task_type: 'review', depends_on_task_ids: ['a'] },
         { id: 'flaky', task_type: 'validation', max_attempts: 2, priority: -1 },
       ],
@@ -137,7 +137,13 @@ describe('runboard mcp', () => {
     assert.equal(before.board.leases, undefined);
     assert.equal(before.board.expired_leases, undefined);
 
-    const claimed = await ok(client, 'claim_task');
+    const claimedText = await call(client, 'claim_task');
+    // The text alone (some clients show a model nothing else) says what the work is and how long the lease holds.
+    assert.match(
+      claimedText.text,
+      /^Task a \(in_progress\): Read the code\nDescription: Start at src\/ and note the parser\nLease until \S+Z: heartbeat_task before then\.$/,
+    );
+    const claimed = claimedText.data;
     assert.equal(claimed.task.id, 'a');
     assert.equal(claimed.task.lease_owner, 'model-under-test');
     assert.ok(Date.parse(claimed.task.lease_expires_at) - Date.now() > 60_000, 'MCP leases default to two minutes');
@@ -223,6 +229,14 @@ describe('runboard mcp', () => {
     const [bad, after] = await Promise.all([call(client, 'claim_task', { task_id: 42 }), call(client, 'claim_task', { task_id: 'b' })]);
     assert.equal(bad.isError, true);
     assert.equal(after.data.task.id, 'b');
+  });
+
+  it('with no run yet, says so and how one starts, in the text a model reads', async () => {
+    const client = await connect(tempWorkspace());
+    assert.equal((await call(client, 'list_runs')).text, 'No run yet: create_run starts one.');
+    const none = await call(client, 'get_run');
+    assert.equal(none.isError, true);
+    assert.match(none.text, /^RUN_REQUIRED: No run in \S+ yet\. Start one with create_run, or ask the person you work for to\.$/);
   });
 
   it('records blackboard items, events, checkpoints and replays', async () => {

@@ -52,8 +52,15 @@ export class BoardTools implements WorktreeSite {
   /** The named run, else the workspace's only open run (or the one holding `token`). */
   async runIdOr(given: string | undefined, token?: string): Promise<string> {
     if (given !== undefined && given.trim() !== '') return given;
-    const choice = chooseRun(await this.execute('listRuns', { limit: 1000 }), this.o.root, token, 'the run_id argument');
-    if ('code' in choice) throw new ToolRejection(choice.code, choice.message);
+    const list = await this.execute('listRuns', { limit: 1000 });
+    const choice = chooseRun(list, this.o.root, token, 'the run_id argument');
+    if ('code' in choice) {
+      const none = choice.code === 'RUN_REQUIRED' && list.runs.length === 0 && !list.unreadable;
+      throw new ToolRejection(
+        choice.code,
+        none ? `${choice.message} Start one with create_run, or ask the person you work for to.` : choice.message,
+      );
+    }
     return choice.run_id;
   }
 

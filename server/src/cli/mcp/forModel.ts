@@ -3,7 +3,7 @@
 // strings (`lease_expires_at_ms` → `lease_expires_at`), and every result gets a short text
 // summary beside its structuredContent, and another session's lease tokens dropped.
 import type { Task } from '../../../../contract/schemas/records';
-import { payloadTitle } from '../../../../contract/taskText';
+import { firstLine, payloadTitle } from '../../../../contract/taskText';
 import { isFinishedTask } from '../../../../contract/statuses';
 import { isOthersToken } from '../leasePrivacy';
 
@@ -83,6 +83,21 @@ export function forModel(value: unknown, own: (token: string) => boolean, listin
 
 const taskLine = (t: Obj) => `${String(t.id)} (${String(t.status)})${typeof t.title === 'string' ? `: ${t.title}` : ''}`;
 
+/**
+ * For a task being worked on (a claim, a heartbeat): what the work is and until when the lease
+ * holds, in the text too — a client that shows a model only the text must not lose them.
+ */
+function workLines(t: Obj): string[] {
+  if (t.status !== 'in_progress') return [];
+  const p = isObj(t.payload) ? t.payload : {};
+  const target = isObj(p.output_target) ? p.output_target.path : undefined;
+  return [
+    typeof p.description === 'string' ? `Description: ${firstLine(p.description.replace(/\s*\n\s*/g, ' '), 600)}` : '',
+    typeof target === 'string' ? `Writes: ${target}` : '',
+    typeof t.lease_expires_at === 'string' ? `Lease until ${t.lease_expires_at}: heartbeat_task before then.` : '',
+  ].filter(Boolean);
+}
+
 /** The item a blackboard patch added or closed. */
 function patchSubject(payload: unknown): string {
   if (!isObj(payload)) return '';
@@ -101,7 +116,7 @@ export function summaryOf(v: Obj): string {
     lines.push(
       `${v.runs.length} run${v.runs.length === 1 ? '' : 's'}${v.runs.length ? ': ' : ''}${v.runs.map((r: Obj) => `${String(r.run_id)} (${String(r.status)})`).join(', ')}`,
     );
-  if (isObj(v.task)) lines.push(`Task ${taskLine(v.task)}`);
+  if (isObj(v.task)) lines.push(`Task ${taskLine(v.task)}`, ...workLines(v.task));
   if (v.task === null) lines.push(`No task claimed${typeof v.note === 'string' ? `: ${v.note}` : '.'}`);
   if (Array.isArray(v.tasks)) {
     const shown = (v.tasks as Obj[]).slice(0, 12).map(taskLine);
@@ -117,6 +132,7 @@ export function summaryOf(v: Obj): string {
   if (Array.isArray(v.cancelled)) lines.push(`Cancelled: ${v.cancelled.join(', ')}`);
   if (Array.isArray(v.reopened)) lines.push(`Reopened along with it: ${v.reopened.join(', ') || 'none'}`);
   if (isObj(v.patch)) lines.push(`Blackboard: ${String(v.patch.op)} ${patchSubject(v.patch.payload)}`.trimEnd());
+  if (typeof v.note === 'string' && v.task !== null) lines.push(v.note);
   if (v.deduped === true) lines.push('(a repeat of an earlier call: nothing changed)');
   return lines.join('\n') || 'Done.';
 }

@@ -25,6 +25,8 @@ export const RUN_TOOLS: AddTool[] = [
         const { runs, unreadable } = await t.execute('listRuns', p);
         return {
           ...(unreadable ? { unreadable } : {}),
+          // An empty list is left out of a model's result: the note says what it means.
+          ...(runs.length === 0 ? { note: p.status ? `No ${p.status} run.` : 'No run yet: create_run starts one.' } : {}),
           runs: runs.map(({ tasks, steps: _s, ...r }) => ({
             run_id: r.run_id,
             status: r.status,
