@@ -121,6 +121,43 @@ describe('checkpoints', () => {
     }
   });
 
+  it('a checkpoint file of another run, or renamed to another seq, is no checkpoint of this run: listed unreadable, saying why; replay passes it by', async () => {
+    const { store, dir, diagnostics, root } = await setup();
+    try {
+      await note(store, 2);
+      const { checkpoint: own } = await store.execute('createCheckpoint', { run_id: 'cp', reason: 'own' });
+      await store.execute('createRun', { run_id: 'other', objective: 'another run' });
+      await store.execute('createTasks', { run_id: 'other', tasks: [{ id: 'x', task_type: 'w' }] });
+      for (let i = 0; i < 3; i++) await store.execute('appendEvent', { run_id: 'other', type: 'note', status: 'running' });
+      const { checkpoint: theirs } = await store.execute('createCheckpoint', { run_id: 'other', reason: 'theirs' });
+      const theirDir = path.join(runFolder(root, 'other'), 'checkpoints');
+      const theirFile = fs.readdirSync(theirDir)[0];
+      fs.copyFileSync(path.join(theirDir, theirFile), path.join(dir, theirFile));
+      // Its own checkpoint again, under a name that says another seq.
+      const ownFile = fs.readdirSync(dir).find((f) => f.includes(own.checkpoint_id))!;
+      const renamed = `00000000000000000004-cp-renamed.json`;
+      fs.copyFileSync(path.join(dir, ownFile), path.join(dir, renamed));
+      await note(store, 2);
+
+      const { checkpoints } = await store.execute('listCheckpoints', { run_id: 'cp' });
+      assert.deepEqual(
+        checkpoints.map((c) => [c.checkpoint_id, c.seq, c.unreadable ?? false]),
+        [
+          [own.checkpoint_id, 3, false],
+          ['cp-renamed', 4, true],
+          [theirs.checkpoint_id, theirs.seq, true],
+        ],
+      );
+      const why = diagnostics.map((d) => d.message).join('\n');
+      assert.match(why, /it is a checkpoint of run other, not of cp/);
+      assert.match(why, new RegExp(`it holds checkpoint ${own.checkpoint_id} at seq 3, not what its file name says`));
+      const replay = await store.execute('replay', { run_id: 'cp' });
+      assert.deepEqual([replay.checkpoint_seq, replay.drift.mismatch], [3, false]);
+    } finally {
+      store.close();
+    }
+  });
+
   it('replay ranges: out of range is refused; below the latest checkpoint it falls back to an older one or scratch', async () => {
     const { store } = await setup();
     try {

@@ -32,14 +32,25 @@ export function writeCheckpoint(runDir: string, cp: Checkpoint, fsync: boolean):
   return file;
 }
 
-export function readCheckpointFile(file: string): Checkpoint {
+/**
+ * The checkpoint in `file`, which must be one of run `runId` holding what its name says (seq,
+ * id): a file copied from another run's folder, or renamed, is no checkpoint of this run — replay
+ * would start from another history, and a repair would restore it.
+ */
+export function readCheckpointFile(file: string, runId: string): Checkpoint {
   const raw = readJsonIfExists(file);
   if (raw === undefined) throw new Error('the file is gone');
-  return checkpointOf(raw);
+  const cp = checkpointOf(raw);
+  if (cp.run_id !== runId) throw new Error(`it is a checkpoint of run ${cp.run_id}, not of ${runId}`);
+  const named = NAME.exec(path.basename(file));
+  if (named && (Number(named[1]) !== cp.seq || named[2] !== cp.checkpoint_id)) {
+    throw new Error(`it holds checkpoint ${cp.checkpoint_id} at seq ${cp.seq}, not what its file name says`);
+  }
+  return cp;
 }
 
-/** Every checkpoint, seq ascending (then ts_ms, then id); unreadable ones flagged. */
-export function listCheckpoints(runDir: string): CheckpointListing[] {
+/** Every checkpoint of run `runId`, seq ascending (then ts_ms, then id); unreadable ones flagged. */
+export function listCheckpoints(runDir: string, runId: string): CheckpointListing[] {
   const dir = checkpointDir(runDir);
   let names: string[];
   try {
@@ -55,7 +66,7 @@ export function listCheckpoints(runDir: string): CheckpointListing[] {
     if (!m) continue;
     const file = path.join(dir, name);
     try {
-      const cp = readCheckpointFile(file);
+      const cp = readCheckpointFile(file, runId);
       out.push({ checkpoint_id: cp.checkpoint_id, seq: cp.seq, ts_ms: cp.ts_ms, reason: cp.reason, file });
     } catch (e) {
       out.push({ checkpoint_id: m[2], seq: Number(m[1]), ts_ms: 0, reason: '', unreadable: true, problem: (e as Error).message, file });

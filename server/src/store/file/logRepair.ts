@@ -59,7 +59,7 @@ export interface RestoreSource {
 }
 
 /** The caches first (they carry the command index), then readable checkpoints, newest first. */
-export function restoreSources(runDir: string): RestoreSource[] {
+export function restoreSources(runDir: string, runId: string): RestoreSource[] {
   const out: RestoreSource[] = [];
   const run = readRunSnapshot(runDir);
   const bb = readBlackboardSnapshot(runDir);
@@ -71,10 +71,10 @@ export function restoreSources(runDir: string): RestoreSource[] {
       state: stateFromRecords(run.value, bb.value, { seq: idx.value.last_event_seq, entries: idx.value.commands }),
     });
   }
-  for (const c of listCheckpoints(runDir).reverse()) {
+  for (const c of listCheckpoints(runDir, runId).reverse()) {
     if (c.unreadable) continue;
     try {
-      const cp = readCheckpointFile(c.file);
+      const cp = readCheckpointFile(c.file, runId);
       const state = stateFromRecords(cp.run, cp.blackboard);
       // A checkpoint keeps no command index: it says nothing about commands (the log's index stands;
       // the lost commands' ids stay unknown), and no event is folded into an index it lacks.

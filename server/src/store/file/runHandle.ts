@@ -150,7 +150,7 @@ export class RunHandle extends RunReader implements RunLog {
   }
 
   private inspect(): { inspection: LogInspection; restore: RestorePlan | null } {
-    const sources = restoreSources(this.dir);
+    const sources = restoreSources(this.dir, this.runId);
     const inspection = inspectLog(this.log, this.runId, this.opts.maxLineBytes, seqsToCheck(sources));
     if (inspection.damage.length === 0) return { inspection, restore: null };
     const restore = planRestore(inspection, sources, (state, after) =>
@@ -378,11 +378,11 @@ export class RunHandle extends RunReader implements RunLog {
   }
 
   listCheckpoints(): CheckpointListing[] {
-    return listCheckpoints(this.dir);
+    return listCheckpoints(this.dir, this.runId);
   }
 
   readCheckpoint(c: CheckpointListing): Checkpoint {
-    return readCheckpointFile(c.file);
+    return readCheckpointFile(c.file, this.runId);
   }
 
   writeCheckpoint(c: Checkpoint): void {
