@@ -300,6 +300,41 @@ describe('archived runs', () => {
       other.close();
     }
   });
+  it('a compacted run whose sealed segment is damaged: its reads answer STORAGE_ERROR naming the file and what to do, not an internal error', async () => {
+    const root = tempRoot();
+    roots.push(root);
+    const s = new RunService([root], { durability: 'none' });
+    try {
+      await finishedRun(s, 'rot', 4);
+      await s.execute('compactRun', { run_id: 'rot' });
+      const segments = path.join(root, '.runboard', 'compacted', 'rot', SEGMENTS_DIR);
+      const segment = path.join(segments, fs.readdirSync(segments)[0]);
+      const bytes = fs.readFileSync(segment);
+      bytes[bytes.length >> 1] ^= 0xff;
+      fs.writeFileSync(segment, bytes);
+      const fresh = new RunService([root], { durability: 'none' });
+      try {
+        for (const read of [
+          () => fresh.execute('listEvents', { run_id: 'rot' }),
+          () => fresh.execute('replay', { run_id: 'rot', from_checkpoint: false }),
+        ]) {
+          await assert.rejects(read(), (e: unknown) => {
+            assert.equal(code(e), 'STORAGE_ERROR');
+            assert.match(
+              (e as Error).message,
+              /^The sealed files of run rot cannot be read: \S+ is not the file the archive sealed \(its sha256 differs\)\. Put the file back/,
+            );
+            return true;
+          });
+        }
+      } finally {
+        fresh.close();
+      }
+    } finally {
+      s.close();
+    }
+  });
+
   it('a compacted run opened while another process restores and compacts it anew is read from what is there now', async () => {
     const root = tempRoot();
     roots.push(root);

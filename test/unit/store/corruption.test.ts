@@ -3,6 +3,7 @@
 // commit continues at the right seq.
 import { RUN_FORMAT } from '../../../contract/events';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { after, describe, it } from 'node:test';
 import { DomainError } from '../../../server/src/engine/errors';
@@ -124,6 +125,35 @@ describe('a torn last line', () => {
       s.store.close();
     }
     assertContiguous(readLogEvents(root, 'torn'));
+  });
+});
+
+describe('a torn last line on a log the OS lets only grow (chattr +a)', () => {
+  it('cannot be cut off: a write answers STORAGE_ERROR saying so, and writes nothing', async (t) => {
+    const root = await runWithNotes('torn', 3);
+    const file = logFile(root, 'torn');
+    fs.appendFileSync(file, TORN_FRAGMENT);
+    if (spawnSync('chattr', ['+a', file]).status !== 0) {
+      t.skip('chattr +a is not available here (it needs root and a file system that has the attribute)');
+      return;
+    }
+    try {
+      const s = openStore(root);
+      try {
+        await assert.rejects(
+          s.store.execute('appendEvent', { run_id: 'torn', type: 'note', status: 'running' }),
+          (e) =>
+            e instanceof DomainError &&
+            e.code === 'STORAGE_ERROR' &&
+            /^Cannot cut the unfinished last line off \S+events\.jsonl: EPERM/.test(e.message),
+        );
+      } finally {
+        s.store.close();
+      }
+      assert.ok(fs.readFileSync(file, 'utf8').endsWith(`}\n${TORN_FRAGMENT}`), 'nothing written');
+    } finally {
+      spawnSync('chattr', ['-a', file]);
+    }
   });
 });
 

@@ -6,6 +6,7 @@
 // media and other users' runs can be browsed); writes and repairs go through the descriptor of
 // the run lock (runLock.ts), which holds the same file. Neither follows a symlink.
 import * as fs from 'node:fs';
+import { DomainError } from '../../engine/errors';
 import { crashDue, crashNow, crashPoint } from './crashPoints';
 import { AtPath, compareAtPath, FileIdentity, identityOf, lookAtPath, openRegularFile, sameFile } from './fileIdentity';
 import { writeAll } from './writeAll';
@@ -147,16 +148,18 @@ export class EventLog {
 
   /** Truncates a torn final line back to the last newline, through the lock's descriptor. */
   truncateTo(lockFd: number, offset: number): void {
-    fs.ftruncateSync(lockFd, offset);
+    try {
+      fs.ftruncateSync(lockFd, offset);
+    } catch (e) {
+      // An append-only or immutable file (chattr +a), a read-only mount: nothing is written, and the caller is told why.
+      throw new DomainError('STORAGE_ERROR', `Cannot cut the unfinished last line off ${this.file}: ${(e as Error).message}`);
+    }
   }
 
   /**
    * One write of whole lines through the lock's descriptor; on failure the partial write is cut off
    * again. Not synced: the writer syncs once for everything it wrote under one hold of the lock
-   * (group commit), before it answers anyone (`sync`).
-   */
-  /**
-   * Appends `data` through `fd` (the lock's descriptor). Throws LogRewrittenError, writing nothing,
+   * (group commit), before it answers anyone (`sync`). Throws LogRewrittenError, writing nothing,
    * when the file shrank below what was read since (another program rewrote it in place, ignoring
    * the lock): an append would land inside another history.
    */

@@ -139,7 +139,7 @@ export class ArchivedRun implements RunLog {
         // (its seal gone) and compacted it anew (a seal of another name, or of the same name sealed
         // at another time): that is no damage, the folder is read again. A manifest still the one
         // read means the seal itself is missing or not the one sealed.
-        if (!manifestMoved(dir, found.identity)) throw e;
+        if (!manifestMoved(dir, found.identity)) throw archiveUnreadable(runId, e);
         // Moved on again and again meanwhile: not held here now (the board looks again).
         if (attempt === OPEN_ATTEMPTS) return undefined;
         continue;
@@ -239,7 +239,7 @@ export class ArchivedRun implements RunLog {
       return await read();
     } catch (e) {
       this.catchUp();
-      if (!this.goneFlag) throw e;
+      if (!this.goneFlag) throw archiveUnreadable(this.runId, e);
       throw new DomainError('RUN_NOT_FOUND', `Run ${this.runId} moved while it was read: it was restored or compacted anew.`, {
         run_id: this.runId,
       });
@@ -272,4 +272,14 @@ export class ArchivedRun implements RunLog {
   releaseFiles(): void {}
 
   close(): void {}
+}
+
+/** A file of the folder that cannot be read while nothing moved: the archive is damaged, and said so (not an internal error). */
+function archiveUnreadable(runId: string, e: unknown): DomainError {
+  if (e instanceof DomainError) return e;
+  return new DomainError(
+    'STORAGE_ERROR',
+    `The sealed files of run ${runId} cannot be read: ${(e as Error).message}. Put the file back (a backup, git), or delete the run's folder to drop the run.`,
+    { run_id: runId },
+  );
 }
