@@ -401,6 +401,24 @@ describe('one server per root', () => {
     );
   });
 
+  it("a server whose .runboard/ was deleted and made again, stopped while a new one serves, leaves the new one's socket: calls still go there", async () => {
+    const root = tempWorkspace();
+    const old = await startHeadless(root, ['--idle-timeout', '0']);
+    fs.rmSync(path.join(root, '.runboard'), { recursive: true });
+    cliJson(root, ['init']);
+    const now = await startHeadless(root, ['--idle-timeout', '0']);
+    assert.match(now.stderr(), / serving /);
+    const endpoint = announcementOf(root)!.endpoint;
+    old.child.kill('SIGTERM');
+    assert.deepEqual(await old.exited, { code: 0, signal: null });
+    assert.ok(fs.existsSync(endpoint), 'the new server socket is where its announcement says');
+    const routed = cli(['--root', root, 'runs'], { env: { RUNBOARD_DEBUG: '1' } });
+    assert.match(routed.stderr, /route: listRuns: routed/);
+    now.child.kill('SIGTERM');
+    assert.deepEqual(await now.exited, { code: 0, signal: null });
+    assert.equal(fs.existsSync(endpoint), false, 'and it takes its own socket with it');
+  });
+
   it('refuses what it cannot do: --socket with --read-only, --idle-timeout without --socket', () => {
     const root = tempWorkspace();
     assert.equal(cli(['--root', root, 'serve', '--socket', '--read-only']).status, 2);

@@ -79,7 +79,9 @@ export async function serveSocket(store: RunService, root: string, o: SocketOpti
         resolve();
       });
     });
-    const served = new Served(store, root, realRoot, endpoint, server, lock, o);
+    // The socket file this server made: told apart from another server's at the same path when it stops.
+    const socketFile = host.platform !== 'win32' ? fs.lstatSync(endpoint, { bigint: true }).ino : undefined;
+    const served = new Served(store, root, realRoot, endpoint, server, lock, o, socketFile);
     announce(realRoot, {
       protocol: PROTOCOL_VERSION,
       endpoint,
@@ -113,6 +115,7 @@ class Served implements ServedSocket {
     private readonly server: net.Server,
     private readonly lock: HeldFile,
     private readonly o: SocketOptions,
+    private readonly socketFile: bigint | undefined,
   ) {
     server.on('connection', (socket) => this.accept(socket));
     server.on('error', (e) => o.log(`socket ${endpoint}: ${errorText(e)}`));
@@ -175,8 +178,11 @@ class Served implements ServedSocket {
   private withdraw(): boolean {
     if (this.stopped) return false;
     this.stopped = true;
+    if (!this.lock.stillThere()) {
+      this.closeListenerKeepingPath();
+      return true;
+    }
     this.server.close();
-    if (!this.lock.stillThere()) return true;
     const unlinkSocket = () => process.platform !== 'win32' && fs.rmSync(this.endpoint, { force: true });
     for (const undo of [() => withdrawAnnouncement(this.realRoot), unlinkSocket]) {
       try {
@@ -186,6 +192,33 @@ class Served implements ServedSocket {
       }
     }
     return true;
+  }
+
+  /**
+   * Closes the listener when the endpoint may be another server's now (this one's lock file was
+   * deleted: `.runboard/` removed and made again, and a new server serves). libuv unlinks a Unix
+   * socket's path as its listener closes, which would take the new server's socket: it is moved
+   * aside for that moment (a client connecting just then goes direct, as with no server); this
+   * server's own socket, still there, goes with its listener.
+   */
+  private closeListenerKeepingPath(): void {
+    const aside = `${this.endpoint}.${process.pid}.aside`;
+    let moved = false;
+    try {
+      if (this.socketFile !== undefined && fs.lstatSync(this.endpoint, { bigint: true }).ino !== this.socketFile) {
+        fs.renameSync(this.endpoint, aside);
+        moved = true;
+      }
+    } catch {
+      // Nothing at the path: nothing to keep.
+    }
+    this.server.close();
+    if (!moved) return;
+    try {
+      fs.renameSync(aside, this.endpoint);
+    } catch (e) {
+      this.o.log(`stopping the socket of ${this.root}: ${errorText(e)}`);
+    }
   }
 
   private finish(): void {
