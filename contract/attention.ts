@@ -111,13 +111,16 @@ export function attentionOf(
     } else if (t.status === 'blocked') {
       item('task_blocked', `${t.id}@${t.task_rev}`, t.updated_ts, `${title} is blocked${why}`, { task_id: t.id });
     } else if (t.status === 'in_progress' && t.lease_expires_at_ms !== undefined && t.lease_expires_at_ms - now <= leaseWarningMs) {
-      const left = Math.max(0, Math.round((t.lease_expires_at_ms - now) / 1000));
-      // A heartbeat moves the lease's end: a later warning is another item.
+      const left = Math.round((t.lease_expires_at_ms - now) / 1000);
+      const who = `${t.lease_owner ?? 'its agent'}'s lease`;
+      // A heartbeat moves the lease's end: a later warning is another item. Run out, the lease ends at the run's next change.
       item(
         'lease_expiring',
         `${t.id}@${t.lease_expires_at_ms}`,
         t.lease_expires_at_ms,
-        `${title}: ${t.lease_owner ?? 'its agent'}'s lease runs out in ${left} s, no heartbeat`,
+        t.lease_expires_at_ms > now
+          ? `${title}: ${who} runs out in ${left} s, no heartbeat`
+          : `${title}: ${who} ran out ${-left} s ago, no heartbeat; the task goes back on the board with the run's next change`,
         {
           task_id: t.id,
         },

@@ -24,6 +24,11 @@ export const LIMITS = {
   eventsPerRead: 10_000,
   /** Plan steps given at creation (createRun's `steps`). */
   steps: 50,
+  /**
+   * The highest seq an event may carry: no run reaches it, and the next seq after it is still an
+   * exact integer (2^53 is not), so a hand-edited seq near 2^53 is damage, never where writes go on.
+   */
+  seq: 2 ** 50,
 } as const;
 
 /**

@@ -1,6 +1,7 @@
 // The records of SPEC.md §1 as zod schemas, with PROTOCOL.md's fixes. Types are inferred from
 // the schemas so the wire shape and the TypeScript shape cannot drift apart.
 import { z } from 'zod';
+import { LIMITS } from '../limits';
 import { RUN_STATUSES, STEP_STATUSES, TASK_STATUSES } from '../statuses';
 
 export const RunStatusSchema = z.enum(RUN_STATUSES);
@@ -183,7 +184,7 @@ export type Blackboard = StoredBlackboard & { tasks: Task[] };
 export const EventRecordSchema = z.object({
   event_id: z.string(),
   run_id: z.string(),
-  seq: z.number().int().positive(),
+  seq: z.number().int().positive().max(LIMITS.seq),
   ts_ms: z.number(),
   type: z.string(),
   status: RunStatusSchema,

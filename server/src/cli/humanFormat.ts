@@ -131,9 +131,12 @@ export function taskLine(verb: string, task: Task): string {
  */
 export function leaseLines(task: Task, own: (token: string) => boolean, now = Date.now(), width = 9): string[] {
   if (task.lease_token === undefined) return [];
+  const until = task.lease_expires_at_ms ?? now;
+  // Run out, the lease still shows until the run's next change requeues the task (or the server's timer does).
+  const ranOut = until <= now ? "; it ran out: the task goes back on the board with the run's next change" : '';
   return [
-    `  ${'lease'.padEnd(width)}${own(task.lease_token) ? task.lease_token : "held (its token is its holder's)"}`,
-    `  ${'owner'.padEnd(width)}${task.lease_owner ?? ''}, expires ${relativeTime(task.lease_expires_at_ms ?? now, now)}`,
+    `  ${'lease'.padEnd(width)}${own(task.lease_token) ? task.lease_token : "held (its token is its holder's)"}${ranOut}`,
+    `  ${'owner'.padEnd(width)}${task.lease_owner ?? ''}, ${until <= now ? 'ran out' : 'expires'} ${relativeTime(until, now)}`,
   ];
 }
 

@@ -156,6 +156,12 @@ describe('attention', () => {
     assert.equal(attentionOf('/root', run([later]), none, NOW, undefined, ATTENTION.leaseWarningMs + 1).length, 1, 'a wider warning');
     const beaten = attentionOf('/root', run([{ ...soon, lease_expires_at_ms: NOW + 20_000 }]), none, NOW);
     assert.notEqual(beaten[0].key, items[0].key);
+    // Run out, not yet requeued (nothing has changed the run since): said as such, not "runs out in 0 s".
+    const ranOut = attentionOf('/root', run([{ ...soon, lease_expires_at_ms: NOW - 2_000 }]), none, NOW);
+    assert.equal(
+      ranOut[0].title,
+      "Title of t: bob's lease ran out 2 s ago, no heartbeat; the task goes back on the board with the run's next change",
+    );
   });
 
   it('the same condition arising again after it was resolved is a new item (a new key)', () => {

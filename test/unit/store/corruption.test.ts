@@ -309,6 +309,33 @@ describe('corrupt lines in the middle of the log', () => {
     }
   });
 
+  it('a seq written by hand near 2^53 is damage, not where writes go on: accepted, the next writes take the seqs after the last real one', async () => {
+    const root = await runWithNotes('big', 2);
+    const file = logFile(root, 'big');
+    const last = JSON.parse(fs.readFileSync(file, 'utf8').trim().split('\n').pop()!);
+    fs.appendFileSync(
+      file,
+      JSON.stringify({ ...last, seq: Number.MAX_SAFE_INTEGER, revision: Number.MAX_SAFE_INTEGER, event_id: 'evt-max' }) + '\n',
+    );
+    const s = openStore(root);
+    try {
+      const { damage } = await s.store.execute('getRun', { run_id: 'big' });
+      assert.match(damage?.[0].message ?? '', /^Invalid event skipped: .*seq/);
+      const { event: repaired } = await s.store.execute('repairRun', { run_id: 'big', accept: true });
+      const { event } = await s.store.execute('appendEvent', { run_id: 'big', type: 'note', status: 'running' });
+      assert.deepEqual([repaired?.seq, event.seq], [4, 5]);
+    } finally {
+      s.store.close();
+    }
+    const fresh = openStore(root);
+    try {
+      const { run, damage } = await fresh.store.execute('getRun', { run_id: 'big' });
+      assert.deepEqual([run.last_event_seq, damage], [5, undefined], 'a new reader folds the acknowledged write');
+    } finally {
+      fresh.store.close();
+    }
+  });
+
   it('a first line that is not the run creation does not make the run', async () => {
     const root = await runWithNotes('bad', 2);
     const file = logFile(root, 'bad');

@@ -11,6 +11,7 @@ import { validateEventRecord } from '../../engine/eventRecord';
 import { EventRecord } from '../../../../contract/schemas/records';
 import { LogLine } from './eventLog';
 import { EVENT } from '../../../../contract/events';
+import { LIMITS } from '../../../../contract/limits';
 import { parseLogLine } from './logLine';
 
 export interface Sequenced {
@@ -29,10 +30,13 @@ export interface Damage {
   message: string;
 }
 
-/** A seq in a line that could not be parsed, as far as it can be read: the seq rule never reuses it. */
+/**
+ * A seq in a line that could not be parsed, as far as it can be read: the seq rule never reuses it.
+ * One above any seq an event may carry is no seq (the rule would have writes go on past it).
+ */
 function seqInText(text: string): number | undefined {
-  const m = /"seq"\s*:\s*(\d{1,15})/.exec(text);
-  return m ? Number(m[1]) : undefined;
+  const m = /"seq"\s*:\s*(\d{1,16})/.exec(text);
+  return m && Number(m[1]) <= LIMITS.seq ? Number(m[1]) : undefined;
 }
 
 interface PendingBatch {

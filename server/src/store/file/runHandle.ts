@@ -6,6 +6,7 @@
 // the new file holds it.
 import * as path from 'node:path';
 import { EVENT, RUN_FORMAT } from '../../../../contract/events';
+import { LIMITS } from '../../../../contract/limits';
 import { WAITING_FILE } from '../../../../contract/layout';
 import { CHECKPOINTS_DIR } from '../../../../contract/layout';
 import type { RepairRunResult } from '../../../../contract/results';
@@ -86,6 +87,12 @@ export class RunHandle extends RunReader implements RunLog {
 
   private append(held: HeldLock, events: EventRecord[]): EventRecord[] {
     if (events.length === 0) return [];
+    // Only a seq written by hand at the very limit leads here: no reader would fold what followed.
+    if (events[events.length - 1].seq > LIMITS.seq) {
+      throw new DomainError('STORAGE_ERROR', `Run ${this.runId} has reached the highest seq an event may carry (${LIMITS.seq}).`, {
+        run_id: this.runId,
+      });
+    }
     const lines = eventLines(events);
     const data = Buffer.from(lines.join('\n') + '\n', 'utf8');
     try {
