@@ -121,7 +121,8 @@ export function decideCreateTasks(
   inputs.forEach((input, index) => {
     const task = buildTask(input, index, ctx, name);
     if (state.tasks.has(task.id) || batch.has(task.id)) {
-      throw new DomainError('TASK_DUPLICATE_ID', `${name(index)}: id ${task.id} is already used in this run or batch.`, {
+      const where = state.tasks.has(task.id) ? 'this run' : 'this batch';
+      throw new DomainError('TASK_DUPLICATE_ID', `${name(index)} takes id ${task.id}, which ${where} already has.`, {
         task_id: task.id,
         index,
       });
@@ -132,7 +133,9 @@ export function decideCreateTasks(
   for (const task of batch.values()) {
     const unknown = task.depends_on_task_ids.filter((d) => !state.tasks.has(d) && !batch.has(d));
     if (unknown.length > 0) {
-      throw new DomainError('TASK_DEPENDENCY_UNKNOWN', `${name(index, task.id)} depends on unknown task(s): ${unknown.join(', ')}.`, {
+      // Named by the id the caller gave: one made up here would name a task nobody knows (and none was made).
+      const given = inputs[index].id?.trim() || undefined;
+      throw new DomainError('TASK_DEPENDENCY_UNKNOWN', `${name(index, given)} depends on unknown task(s): ${unknown.join(', ')}.`, {
         task_id: task.id,
         index,
         depends_on: unknown,

@@ -234,13 +234,18 @@ describe('createTasks: whole-batch validation', () => {
   it('a duplicate of an existing task → TASK_DUPLICATE_ID {task_id}', () => {
     const h = new RunHarness();
     h.createTasks([{ id: 'a' }]);
-    expectDomainError(() => h.createTasks([{ id: 'b' }, { id: ' a ' }]), 'TASK_DUPLICATE_ID', { task_id: 'a', index: 1 });
+    const dup = expectDomainError(() => h.createTasks([{ id: 'b' }, { id: ' a ' }]), 'TASK_DUPLICATE_ID', { task_id: 'a', index: 1 });
+    assert.equal(dup.message, 'tasks[1] takes id a, which this run already has.');
     assert.deepEqual([...h.state.tasks.keys()], ['a']);
   });
 
   it('an id repeated inside the batch → TASK_DUPLICATE_ID', () => {
     const h = new RunHarness();
-    expectDomainError(() => h.createTasks([{ id: 'x' }, { id: 'y' }, { id: 'x' }]), 'TASK_DUPLICATE_ID', { task_id: 'x', index: 2 });
+    const dup = expectDomainError(() => h.createTasks([{ id: 'x' }, { id: 'y' }, { id: 'x' }]), 'TASK_DUPLICATE_ID', {
+      task_id: 'x',
+      index: 2,
+    });
+    assert.equal(dup.message, 'tasks[2] takes id x, which this batch already has.');
     assert.equal(h.state.tasks.size, 0);
   });
 
@@ -257,6 +262,9 @@ describe('createTasks: whole-batch validation', () => {
       { task_id: 'b', index: 1, depends_on: ['ghost', 'phantom'] },
     );
     assert.equal(h.state.tasks.size, 1);
+    // One task without an id: named as "the task", not by an id made up for it (no task was made).
+    const lone = expectDomainError(() => h.createTasks([{ depends_on_task_ids: ['ghost'] }]), 'TASK_DEPENDENCY_UNKNOWN');
+    assert.equal(lone.message, 'The task depends on unknown task(s): ghost.');
   });
 
   it('dependencies may point at the run or anywhere in the batch, also forward', () => {
