@@ -11,6 +11,8 @@ export const DOMAIN_CODES = [
   'RUN_EXISTS',
   'RUN_TERMINAL',
   'TASK_NOT_FOUND',
+  // A step event (step_started, step_completed …) names a step the run does not have.
+  'STEP_NOT_FOUND',
   'TASK_EVENT_APPEND_DISABLED',
   'EVENT_TYPE_RESERVED',
   'LIMIT_EXCEEDED',

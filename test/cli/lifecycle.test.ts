@@ -6,7 +6,18 @@ import { ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
-import { assertBuilt, cleanEnv, cli, CLI_JS, cliJson, removeTempWorkspaces, seedRun, tempWorkspace, waitFor } from './cliHarness';
+import {
+  assertBuilt,
+  cleanEnv,
+  cli,
+  CLI_JS,
+  cliJson,
+  eventsOnDisk,
+  removeTempWorkspaces,
+  seedRun,
+  tempWorkspace,
+  waitFor,
+} from './cliHarness';
 
 before(assertBuilt);
 after(removeTempWorkspaces);
@@ -204,6 +215,16 @@ describe('the smaller surprises', () => {
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stderr, /did you mean "step_completed"\?/);
     assert.doesNotMatch(cli(['--root', root, 'event', 'append', 'deploy_note']).stderr, /did you mean/);
+  });
+
+  it('a step event naming a step the run does not have is refused, with the steps it has; nothing is recorded', () => {
+    const root = tempWorkspace();
+    cliJson(root, ['run', 'create', 'Ship\nWrite it\nTest it', '--id', 'r']);
+    const before = eventsOnDisk(root, 'r').length;
+    const r = cli(['--root', root, 'event', 'append', 'step_completed', '--step', 'step-9']);
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /^runboard: STEP_NOT_FOUND: Run r has no step step-9; its steps are step-1, step-2, step-3\./);
+    assert.equal(eventsOnDisk(root, 'r').length, before);
   });
 
   it('a requeued task out of attempts gets one more: attempts never read 3/2', () => {

@@ -7,7 +7,7 @@ import { CommandContext } from './ids';
 import { EventRecord, LOCAL_TENANT, RunRecord, Step, WorkspaceLease } from '../../../contract/schemas/records';
 import { LIMITS } from '../../../contract/limits';
 import { ParamsOf } from '../../../contract/schemas/params';
-import { applyRunTransition } from './runTransitions';
+import { applyRunTransition, unknownStepOf } from './runTransitions';
 import { emptyRunState, RunState } from './state';
 import { checkTextLimit, setTrimmedFields, trimmedOrUndefined } from './text';
 import { BLACKBOARD_OP_SINCE, EVENT, RUN_FORMAT, runHas } from '../../../contract/events';
@@ -106,7 +106,19 @@ export function decideAppendEvent(state: RunState, p: ParamsOf<'appendEvent'>, c
     throw new DomainError('RUN_TERMINAL', `Run ${h.run_id} is ${h.status}; only a run_reopened event can change it.`, { status: h.status });
   }
   checkTextLimit('step_id', p.step_id);
-  const r = applyRunTransition(h, { type, status: p.status, step_id: p.step_id, payload: p.payload }, ctx.now);
+  const input = { type, status: p.status, step_id: p.step_id, payload: p.payload };
+  const unknown = unknownStepOf(h, input);
+  if (unknown !== undefined) {
+    const steps = h.steps.map((s) => s.step_id);
+    throw new DomainError(
+      'STEP_NOT_FOUND',
+      steps.length > 0
+        ? `Run ${h.run_id} has no step ${unknown}; its steps are ${steps.join(', ')}.`
+        : `Run ${h.run_id} has no plan steps, so no step ${unknown} (a run's steps come from createRun's steps, or planning_started).`,
+      { step_id: unknown, steps },
+    );
+  }
+  const r = applyRunTransition(h, input, ctx.now);
   const b = new EventBuilder(state, ctx);
   const fields: Parameters<EventBuilder['add']>[0] = { type, status: r.status, payload: p.payload ?? null };
   if (p.step_id !== undefined) fields.step_id = p.step_id;

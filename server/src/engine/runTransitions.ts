@@ -282,6 +282,29 @@ const RUN_TRANSITIONS = new Map<string, Transition>([
 
 const OTHER_EVENT = stepEvent(undefined, true);
 
+/** The event types that change the step they name (and task_retry_requested, which makes it runnable). */
+const STEP_EVENT_TYPES: ReadonlySet<string> = new Set([
+  'step_started',
+  'task_started',
+  'step_completed',
+  'task_completed',
+  'step_done',
+  'step_failed',
+  'task_failed',
+  'task_retry_requested',
+]);
+
+/**
+ * The step an event would change, when the run has no such step: the event would change nothing
+ * (steps are never created by events), so a command naming it is a mistake to refuse.
+ */
+export function unknownStepOf(run: RunHeader, input: RunEventInput): string | undefined {
+  const stepId = trimmedOrUndefined(input.step_id);
+  if (stepId === undefined || run.steps.some((s) => s.step_id === stepId)) return undefined;
+  const changesStep = STEP_EVENT_TYPES.has(input.type.trim().toLowerCase()) || payloadStepStatus(input.payload) !== undefined;
+  return changesStep ? stepId : undefined;
+}
+
 /** The run event types the transition table knows (any other is a step event or a note). */
 export const KNOWN_RUN_EVENT_TYPES: readonly string[] = [...RUN_TRANSITIONS.keys(), ...FORMAT_2_TRANSITIONS.keys()];
 

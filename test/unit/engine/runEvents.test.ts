@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { METHOD_PARAMS, parseParams } from '../../../contract/schemas/params';
 import { decideAppendEvent, decideCreateRun } from '../../../server/src/engine/runDecisions';
-import { materializePlan, parseStepStatus, WHY } from '../../../server/src/engine/runTransitions';
+import { applyRunTransition, materializePlan, parseStepStatus, WHY } from '../../../server/src/engine/runTransitions';
 import { emptyRunState } from '../../../server/src/engine/state';
 import { assertAbsent, expectDomainError, RunHarness, T0, testContext } from './harness';
 import { LIMITS } from '../../../contract/limits';
@@ -269,9 +269,13 @@ describe('appendEvent: transition table rows (SPEC §4.2)', () => {
     assert.match(h.run.why_next_step ?? '', /step-2/);
     assertAbsent(h.run, 'last_error', 'ended_at_ms');
     const steps = h.run.steps;
-    h.appendEvent({ type: 'task_retry_requested', status: 'running', step_id: 'step-99' });
-    assert.deepEqual(h.run.steps, steps, 'an unknown step is not created');
-    assert.match(h.run.why_next_step ?? '', /step-99/);
+    expectDomainError(() => h.appendEvent({ type: 'task_retry_requested', status: 'running', step_id: 'step-99' }), 'STEP_NOT_FOUND', {
+      step_id: 'step-99',
+    });
+    // One in a log (upstream, an older Runboard) folds as before: no step created, the why names it.
+    const folded = applyRunTransition(h.run, { type: 'task_retry_requested', status: 'running', step_id: 'step-99' }, h.ctx.now);
+    assert.deepEqual(folded.steps, steps, 'an unknown step is not created');
+    assert.match(folded.why_next_step ?? '', /step-99/);
     const why = h.run.why_next_step;
     h.appendEvent({ type: 'task_retry_requested', status: 'running' });
     assert.equal(h.run.why_next_step, why, 'no step id: why unchanged');
@@ -301,8 +305,13 @@ describe('appendEvent: transition table rows (SPEC §4.2)', () => {
         h.appendEvent({ type, status: 'running', step_id: 'step-3', payload: { step_status: 'Ready' } });
         assert.equal(stepStatus(h, 'step-3'), 'runnable', 'payload step status wins over the default');
         const steps = h.run.steps;
-        h.appendEvent({ type, status: 'running', step_id: 'no-such-step' });
-        assert.deepEqual(h.run.steps, steps, 'an unknown step id is ignored');
+        const refused = expectDomainError(() => h.appendEvent({ type, status: 'running', step_id: 'no-such-step' }), 'STEP_NOT_FOUND', {
+          step_id: 'no-such-step',
+          steps: steps.map((x) => x.step_id),
+        });
+        assert.match(refused.message, /has no step no-such-step; its steps are step-1, step-2/);
+        // In a log (upstream, an older Runboard) it folds as before: ignored.
+        assert.deepEqual(applyRunTransition(h.run, { type, status: 'running', step_id: 'no-such-step' }, h.ctx.now).steps, steps);
         h.appendEvent({ type: type.toUpperCase(), status: 'running', step_id: 'step-4' });
         assert.equal(stepStatus(h, 'step-4'), defaultStatus, 'any case');
       });

@@ -51,7 +51,9 @@ function sampleRun(): { state: RunState; log: EventRecord[] } {
     }
     ctx.advance(1);
   };
-  commit(decideCreateRun(RUN, { objective: 'Check the checks', mcp_servers: ['fs'], source_client: 'cli' }, '/work', ctx));
+  commit(
+    decideCreateRun(RUN, { objective: 'Check the checks', mcp_servers: ['fs'], source_client: 'cli', steps: ['Check'] }, '/work', ctx),
+  );
   commit(
     decideCreateTasks(
       state,
@@ -70,7 +72,7 @@ function sampleRun(): { state: RunState; log: EventRecord[] } {
   commit(
     decideAppendEvent(
       state,
-      { run_id: RUN, type: 'step_started', status: 'running', step_id: 's1', payload: { why_next_step: 'go' } },
+      { run_id: RUN, type: 'step_started', status: 'running', step_id: 'step-1', payload: { why_next_step: 'go' } },
       ctx,
     ),
   );

@@ -35,9 +35,12 @@ function newRoot(): string {
   return root;
 }
 
+/** The plan of the runs busyRun works on: a step for each round. */
+const PLAN = ['Round one', 'Round two'];
+
 /** A run with tasks, blackboard items and notes, so every part of the state has content. */
 async function busyRun(store: RunService, runId: string, round: number): Promise<void> {
-  await store.execute('appendEvent', { run_id: runId, type: 'step_started', status: 'running', step_id: `s${round}` });
+  await store.execute('appendEvent', { run_id: runId, type: 'step_started', status: 'running', step_id: `step-${round}` });
   await store.execute('patchBlackboard', { run_id: runId, op: 'add_fact', payload: { text: `fact ${round}` } });
   await store.execute('patchBlackboard', { run_id: runId, op: 'set_rolling_summary', payload: `summary ${round}` });
   await store.execute('createTasks', {
@@ -50,7 +53,7 @@ async function busyRun(store: RunService, runId: string, round: number): Promise
   });
   const { task } = await store.execute('claimTask', { run_id: runId, agent_id: 'agent', lease_ms: 300_000 });
   await store.execute('transitionTask', { run_id: runId, task_id: task!.id, action: 'complete', lease_token: task!.lease_token! });
-  await store.execute('appendEvent', { run_id: runId, type: 'step_completed', status: 'running', step_id: `s${round}` });
+  await store.execute('appendEvent', { run_id: runId, type: 'step_completed', status: 'running', step_id: `step-${round}` });
 }
 
 function cachedSeq(root: string, runId: string, file = 'run.json'): number | undefined {
@@ -77,7 +80,7 @@ async function freshLoad(root: string, runId: string) {
 /** A run whose caches were written at some seq, with more events in the log after that. */
 async function staleCaches(root: string): Promise<{ cachedAt: number; last: number }> {
   const a = openStore(root, { snapshotDelayMs: null });
-  await a.store.execute('createRun', { run_id: 'snap', objective: 'snapshots' });
+  await a.store.execute('createRun', { run_id: 'snap', objective: 'snapshots', steps: PLAN });
   await busyRun(a.store, 'snap', 1);
   a.store.flush();
   const cachedAt = (await a.store.execute('getRun', { run_id: 'snap' })).run.last_event_seq;
@@ -155,7 +158,7 @@ describe('caches: catching up and rebuilding', () => {
   it('caches ahead of the log (the log lost its tail) are ignored', async () => {
     const root = newRoot();
     const s = openStore(root, { snapshotDelayMs: null });
-    await s.store.execute('createRun', { run_id: 'snap', objective: 'snapshots' });
+    await s.store.execute('createRun', { run_id: 'snap', objective: 'snapshots', steps: PLAN });
     await busyRun(s.store, 'snap', 1);
     const file = logFile(root, 'snap');
     const shortLog = fs.readFileSync(file);
@@ -173,7 +176,7 @@ describe('caches: catching up and rebuilding', () => {
   it('a run.json ahead of the log is not believed, and the next commit gets the next seq of the log', async () => {
     const root = newRoot();
     const s = openStore(root, { snapshotDelayMs: null });
-    await s.store.execute('createRun', { run_id: 'snap', objective: 'snapshots' });
+    await s.store.execute('createRun', { run_id: 'snap', objective: 'snapshots', steps: PLAN });
     await busyRun(s.store, 'snap', 1);
     s.store.flush();
     const { run } = await s.store.execute('getRun', { run_id: 'snap' });
@@ -208,7 +211,7 @@ describe('durability and cache timing', () => {
     it(`durability '${durability}' commits and reloads`, async () => {
       const root = newRoot();
       const s = openStore(root, { durability });
-      await s.store.execute('createRun', { run_id: 'd', objective: durability });
+      await s.store.execute('createRun', { run_id: 'd', objective: durability, steps: PLAN });
       await busyRun(s.store, 'd', 1);
       const { run } = await s.store.execute('getRun', { run_id: 'd' });
       s.store.close();
