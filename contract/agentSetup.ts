@@ -26,7 +26,9 @@ Work in this repository is tracked as Runboard runs: a run's tasks are claimed w
 alive with heartbeats and finished. Claim a task before you work on it, and one task at a time.
 
 With the \`runboard\` CLI (exit codes: 0 ok, 1 rejected — e.g. your lease ended: claim again,
-2 wrong call, 3 nothing to claim now, with the reason):
+2 wrong call — or no run to work in yet (RUN_REQUIRED: ask the person you work for to create one) —,
+3 nothing to claim now, with the reason). First \`export RUNBOARD_AGENT=<a name of your own>\`: the default
+id is one per user and machine, so two agents would count as one.
 
 \`\`\`bash
 while out="$(runboard claim --wait --timeout 600)"; do   # exit 3 ends the loop: nothing to claim

@@ -29,6 +29,9 @@ describe('runboard init', () => {
     assert.deepEqual(status, ['?? .runboard/.gitignore', '?? AGENTS.md'], 'logs, locks and caches are ignored');
     const agents = fs.readFileSync(path.join(root, 'AGENTS.md'), 'utf8');
     assert.match(agents, /^<!-- runboard:start -->\n[\s\S]*runboard claim --wait[\s\S]*<!-- runboard:end -->\n$/);
+    // What surprised agents in their first hour: no run yet, and one agent id for every session of a user.
+    assert.match(agents, /no run to work in yet \(RUN_REQUIRED: ask the person you work for to create one\)/);
+    assert.match(agents, /export RUNBOARD_AGENT=<a name of your own>/);
     assert.deepEqual(cliJson(root, ['init']).changed, [], 'the second init changes nothing');
     assert.equal(fs.readFileSync(path.join(root, 'AGENTS.md'), 'utf8'), agents);
   });

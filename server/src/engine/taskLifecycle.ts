@@ -154,7 +154,7 @@ const MOVES: Record<TransitionAction, (m: MoveInput) => Move> = {
     if (!attemptsLeft(task)) {
       throw new DomainError(
         'TASK_ATTEMPTS_EXHAUSTED',
-        `Task ${task.id} has failed ${task.attempt} of ${task.max_attempts} allowed attempts.`,
+        `Task ${task.id} has failed ${task.attempt} of ${task.max_attempts} allowed attempts: a person's requeue gives it one more (\`runboard requeue ${task.id}\`, or Requeue on the board), or edit its max_attempts.`,
         {
           task_id: task.id,
           attempt: task.attempt,

@@ -499,7 +499,14 @@ describe('attempts and max_attempts', () => {
       if (i < 2) h.transition({ task_id: 't', action: 'retry' });
     }
     const seq = h.run.last_event_seq;
-    expectDomainError(() => h.transition({ task_id: 't', action: 'retry' }), 'TASK_ATTEMPTS_EXHAUSTED', { attempt: 2, max_attempts: 2 });
+    const spent = expectDomainError(() => h.transition({ task_id: 't', action: 'retry' }), 'TASK_ATTEMPTS_EXHAUSTED', {
+      attempt: 2,
+      max_attempts: 2,
+    });
+    assert.match(
+      spent.message,
+      /allowed attempts: a person's requeue gives it one more \(`runboard requeue t`, or Requeue on the board\), or edit its max_attempts\.$/,
+    );
     assert.equal(h.run.last_event_seq, seq);
     // From blocked too.
     h.transition({ task_id: 't', action: 'status', status: 'runnable' });

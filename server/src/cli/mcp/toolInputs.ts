@@ -13,7 +13,9 @@ export const commandId = z.string().optional().describe('Idempotency key.');
 export const saidText = z.string().regex(/\S/, 'Say something: it is empty or only blanks.');
 export const stepId = z.string().optional().describe('Its plan step, e.g. step-2.');
 // The contract's: any length, clamped to its bounds.
-export const leaseMs = ClaimTaskParams.shape.lease_ms.describe(`Lease length in ms (default ${LEASE.agentDefaultMs}, max ${LEASE.maxMs}).`);
+export const leaseMs = ClaimTaskParams.shape.lease_ms.describe(
+  `Lease length in ms (default ${LEASE.agentDefaultMs}; kept within ${LEASE.minMs}..${LEASE.maxMs}).`,
+);
 
 /** The contract's TaskInput, each field described for a model (the checks are the contract's). */
 const taskField = TaskInput.shape;
