@@ -77,8 +77,15 @@ export function restoreDiff(
   restored: RunState,
   source: Pick<Restored, 'from' | 'checkpoint_id' | 'seq'>,
 ): { restored: Restored; summary: RestoreSummary } | { reason: string } {
-  for (const id of folded.tasks.keys()) {
-    if (!restored.tasks.has(id)) return { reason: `it has no task ${id}, which the log holds: it is not this log's history` };
+  for (const [id, had] of folded.tasks) {
+    const kept = restored.tasks.get(id);
+    if (!kept) return { reason: `it has no task ${id}, which the log holds: it is not this log's history` };
+    // Every task event moves task_rev: at the same rev, a task the damage did not touch is the same in both.
+    if (kept.task_rev === had.task_rev && !sameValue(kept, had)) {
+      return {
+        reason: `its task ${id} at rev ${had.task_rev} is not what the log's events made of it: it was edited, or is another history`,
+      };
+    }
   }
   const tasks: Task[] = [];
   for (const [id, t] of restored.tasks) {

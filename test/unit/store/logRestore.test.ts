@@ -299,6 +299,27 @@ describe('repair with restore', () => {
       s.store.close();
     }
   });
+
+  it('does not take caches edited by hand: a task at the rev the log has, unlike what its events made of it', async () => {
+    const { root } = await finishedTaskRun();
+    const runJson = path.join(runFolder(root, RUN), 'run.json');
+    const cached = JSON.parse(fs.readFileSync(runJson, 'utf8'));
+    const b = cached.tasks.find((t: { id: string }) => t.id === 'b');
+    b.payload = { ...b.payload, title: 'LIE' };
+    fs.writeFileSync(runJson, JSON.stringify(cached));
+    damageLineOf(root, 'context.blackboard.patched', SHORT_GARBAGE);
+    const s = openStore(root);
+    try {
+      const look = await s.store.execute('repairRun', { run_id: RUN });
+      assert.equal(look.restore?.available, false);
+      assert.match(
+        look.restore && !look.restore.available ? look.restore.reason : '',
+        /its task b at rev \d+ is not what the log's events made of it/,
+      );
+    } finally {
+      s.store.close();
+    }
+  });
 });
 
 describe('damage in the part of the log the caches cover', () => {
