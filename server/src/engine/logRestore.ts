@@ -56,6 +56,20 @@ export const LogRepairedPayloadSchema = z.object({
   restored: RestoredSchema.optional(),
 });
 
+/** The run's fields only its creation sets: with the creation's line intact, a source must agree on them. */
+const SET_AT_CREATION = [
+  'run_type',
+  'tenant_context',
+  'source_client',
+  'model_provider',
+  'model_id',
+  'mcp_servers',
+  'objective',
+  'created_at_ms',
+  'format',
+  'auto_finish',
+] as const;
+
 /** The run's fields every event moves: a restore's own bookkeeping, not something it puts back. */
 const MOVED_BY_EVERY_EVENT = new Set(['revision', 'last_event_seq', 'updated_at_ms']);
 
@@ -77,6 +91,11 @@ export function restoreDiff(
   restored: RunState,
   source: Pick<Restored, 'from' | 'checkpoint_id' | 'seq'>,
 ): { restored: Restored; summary: RestoreSummary } | { reason: string } {
+  // Folded from an intact creation (created_at_ms set), these are the log's own: a source that says otherwise was edited.
+  if (folded.header.created_at_ms !== 0) {
+    const edited = SET_AT_CREATION.find((k) => !sameValue(folded.header[k] ?? null, restored.header[k] ?? null));
+    if (edited) return { reason: `its run ${edited} is not the one the log's creation event says: it was edited, or is another history` };
+  }
   for (const [id, had] of folded.tasks) {
     const kept = restored.tasks.get(id);
     if (!kept) return { reason: `it has no task ${id}, which the log holds: it is not this log's history` };

@@ -300,26 +300,32 @@ describe('repair with restore', () => {
     }
   });
 
-  it('does not take caches edited by hand: a task at the rev the log has, unlike what its events made of it', async () => {
-    const { root } = await finishedTaskRun();
-    const runJson = path.join(runFolder(root, RUN), 'run.json');
-    const cached = JSON.parse(fs.readFileSync(runJson, 'utf8'));
-    const b = cached.tasks.find((t: { id: string }) => t.id === 'b');
-    b.payload = { ...b.payload, title: 'LIE' };
-    fs.writeFileSync(runJson, JSON.stringify(cached));
-    damageLineOf(root, 'context.blackboard.patched', SHORT_GARBAGE);
-    const s = openStore(root);
-    try {
-      const look = await s.store.execute('repairRun', { run_id: RUN });
-      assert.equal(look.restore?.available, false);
-      assert.match(
-        look.restore && !look.restore.available ? look.restore.reason : '',
-        /its task b at rev \d+ is not what the log's events made of it/,
-      );
-    } finally {
-      s.store.close();
-    }
-  });
+  const EDITS: [string, (cached: any) => void, RegExp][] = [
+    [
+      'a task at the rev the log has',
+      (c) => (c.tasks.find((t: { id: string }) => t.id === 'b').payload = { title: 'LIE' }),
+      /its task b at rev \d+ is not what the log's events made of it/,
+    ],
+    ["the run's objective", (c) => (c.objective = 'LIED OBJECTIVE'), /its run objective is not the one the log's creation event says/],
+  ];
+  for (const [what, edit, said] of EDITS) {
+    it(`does not take caches edited by hand: ${what}, unlike what the intact log says`, async () => {
+      const { root } = await finishedTaskRun();
+      const runJson = path.join(runFolder(root, RUN), 'run.json');
+      const cached = JSON.parse(fs.readFileSync(runJson, 'utf8'));
+      edit(cached);
+      fs.writeFileSync(runJson, JSON.stringify(cached));
+      damageLineOf(root, 'context.blackboard.patched', SHORT_GARBAGE);
+      const s = openStore(root);
+      try {
+        const look = await s.store.execute('repairRun', { run_id: RUN });
+        assert.equal(look.restore?.available, false);
+        assert.match(look.restore && !look.restore.available ? look.restore.reason : '', said);
+      } finally {
+        s.store.close();
+      }
+    });
+  }
 });
 
 describe('damage in the part of the log the caches cover', () => {
