@@ -4,23 +4,23 @@
 // cancelling with its token, requeue reopening, the listings that show why and by whom, and a
 // demo agent whose task a person cancels.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { after, before, describe, it } from 'node:test';
+import { after, afterEach, before, describe, it } from 'node:test';
 import {
   assertBuilt,
-  cleanEnv,
-  CLI_JS,
   cli,
   cliJson,
   eventsOnDisk,
   removeTempWorkspaces,
   seedRun,
+  startCli,
+  stopCliProcesses,
   tempWorkspace,
   waitFor,
 } from './cliHarness';
 
 before(assertBuilt);
 after(removeTempWorkspaces);
+afterEach(stopCliProcesses);
 
 /** a ← b ← c (each waits on the one before), and d on its own. */
 const CHAIN = [
@@ -181,60 +181,53 @@ describe('runboard tasks cancel', () => {
   it('a demo agent stops working on a task a person cancels, and the demo ends once every task is finished', async () => {
     const root = tempWorkspace();
     // At a person's pace, so that a cancel lands while the agent works on the task it claimed.
-    const demo = spawn(process.execPath, [CLI_JS, '--root', root, 'demo', '--agents', '1'], { env: cleanEnv() });
-    let stdout = '';
-    demo.stdout.on('data', (d) => (stdout += d));
-    demo.stderr.on('data', (d) => (stdout += d));
-    const exited = new Promise<number | null>((resolve) => demo.on('exit', (code) => resolve(code)));
-    try {
-      const runId = await waitFor(() => /created its own run (\S+) in/.exec(stdout)?.[1], 30_000, 'the demo run');
-      const person = (args: string[], status?: number) => cliJson(root, ['--run', runId, '--agent', 'person', ...args], status);
-      // The task the agent claimed last; should it be done before the cancel lands, the next one.
-      let stopped: string | undefined;
-      for (let seen = 0; stopped === undefined;) {
-        const claims = await waitFor(
-          () => {
-            const fresh = [...stdout.matchAll(/claimed (T\d+)/g)].slice(seen);
-            return fresh.length > 0 && fresh;
-          },
-          60_000,
-          'a claim',
-        );
-        seen += claims.length;
-        const taskId = claims[claims.length - 1][1];
-        const r = cli([
-          '--root',
-          root,
-          '--run',
-          runId,
-          '--agent',
-          'person',
-          '--json',
-          'tasks',
-          'cancel',
-          taskId,
-          '--force',
-          '--cascade',
-          '--reason',
-          'Not now',
-        ]);
-        if (r.status === 0) stopped = taskId;
-        else assert.equal(JSON.parse(r.stdout).error.code, 'TASK_TRANSITION_INVALID', 'done before the cancel landed');
-      }
-      await waitFor(
-        () => stdout.includes(`stopped ${stopped}: Task ${stopped} was cancelled by person: Not now.`),
-        30_000,
-        'the agent to stop',
+    const demo = startCli(root, ['demo', '--agents', '1']);
+    const said = () => demo.out.stdout + demo.out.stderr;
+    const runId = await waitFor(() => /created its own run (\S+) in/.exec(said())?.[1], 30_000, 'the demo run');
+    const person = (args: string[], status?: number) => cliJson(root, ['--run', runId, '--agent', 'person', ...args], status);
+    // The task the agent claimed last; should it be done before the cancel lands, the next one.
+    let stopped: string | undefined;
+    for (let seen = 0; stopped === undefined;) {
+      const claims = await waitFor(
+        () => {
+          const fresh = [...said().matchAll(/claimed (T\d+)/g)].slice(seen);
+          return fresh.length > 0 && fresh;
+        },
+        60_000,
+        'a claim',
       );
-      // What the cascade left (when an earlier task was done first), a person cancels too.
-      for (const t of person(['tasks', 'list']).tasks) {
-        if (t.status !== 'done' && t.status !== 'cancelled') person(['tasks', 'cancel', t.id, '--force']);
-      }
-      assert.equal(await exited, 0, stdout);
-      assert.match(stdout, /all 12 tasks finished; run completed/);
-      assert.equal(person(['run', 'show']).run.status, 'completed');
-    } finally {
-      if (demo.exitCode === null && demo.signalCode === null) demo.kill('SIGKILL');
+      seen += claims.length;
+      const taskId = claims[claims.length - 1][1];
+      const r = cli([
+        '--root',
+        root,
+        '--run',
+        runId,
+        '--agent',
+        'person',
+        '--json',
+        'tasks',
+        'cancel',
+        taskId,
+        '--force',
+        '--cascade',
+        '--reason',
+        'Not now',
+      ]);
+      if (r.status === 0) stopped = taskId;
+      else assert.equal(JSON.parse(r.stdout).error.code, 'TASK_TRANSITION_INVALID', 'done before the cancel landed');
     }
+    await waitFor(
+      () => said().includes(`stopped ${stopped}: Task ${stopped} was cancelled by person: Not now.`),
+      30_000,
+      'the agent to stop',
+    );
+    // What the cascade left (when an earlier task was done first), a person cancels too.
+    for (const t of person(['tasks', 'list']).tasks) {
+      if (t.status !== 'done' && t.status !== 'cancelled') person(['tasks', 'cancel', t.id, '--force']);
+    }
+    assert.equal(await demo.exited, 0, said());
+    assert.match(said(), /all 12 tasks finished; run completed/);
+    assert.equal(person(['run', 'show']).run.status, 'completed');
   });
 });

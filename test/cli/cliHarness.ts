@@ -112,6 +112,40 @@ export function seedRun(root: string, runId: string, tasks: unknown[] = []): str
   return runId;
 }
 
+/** A long-running CLI command (watch, demo) as a child process, with what it has printed so far. */
+export interface CliProcess {
+  child: ChildProcess;
+  out: { stdout: string; stderr: string };
+  /** Its exit code (null when a signal ended it). */
+  exited: Promise<number | null>;
+}
+
+const running: ChildProcess[] = [];
+
+/** `runboard --root <root> …args` started; stopCliProcesses kills it if a test ends before it does. */
+export function startCli(root: string, args: string[]): CliProcess {
+  const child = spawn(process.execPath, [CLI_JS, '--root', root, ...args], { env: cleanEnv() });
+  running.push(child);
+  const out = { stdout: '', stderr: '' };
+  child.stdout.on('data', (d) => (out.stdout += d));
+  child.stderr.on('data', (d) => (out.stderr += d));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, out, exited };
+}
+
+/** Kills the processes startCli started that still run (an afterEach hook). */
+export function stopCliProcesses(): void {
+  for (const c of running.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+}
+
+/** What a --json stream printed so far: one document per line. */
+export function jsonLines(text: string): any[] {
+  return text
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => JSON.parse(l));
+}
+
 /** A headless server (`runboard serve --socket`) as a child process, with what it said on stderr. */
 export interface HeadlessServer {
   child: ChildProcess;

@@ -2,19 +2,18 @@
 // objective, runs that finish, tasks in one line, task files checked field by field, replay of a
 // past seq said as what changed since, and the smaller surprises of the first hour.
 import assert from 'node:assert/strict';
-import { ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
 import {
   assertBuilt,
-  cleanEnv,
   cli,
-  CLI_JS,
   cliJson,
   eventsOnDisk,
   removeTempWorkspaces,
   seedRun,
+  startCli,
+  stopCliProcesses,
   tempWorkspace,
   waitFor,
 } from './cliHarness';
@@ -22,10 +21,7 @@ import {
 before(assertBuilt);
 after(removeTempWorkspaces);
 
-const children: ChildProcess[] = [];
-afterEach(() => {
-  for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-});
+afterEach(stopCliProcesses);
 
 describe('runs as people write them', () => {
   it('a three-line objective gives three steps, and completing steps moves "next" along', () => {
@@ -246,30 +242,20 @@ describe('the smaller surprises', () => {
 
   it('watch with no run yet waits for the first one instead of failing', async () => {
     const root = tempWorkspace();
-    const child = spawn(process.execPath, [CLI_JS, '--root', root, 'watch'], { env: cleanEnv() });
-    children.push(child);
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (err += d));
-    await waitFor(() => /waiting for one/.test(err), 15_000, 'the waiting message');
+    const w = startCli(root, ['watch']);
+    await waitFor(() => /waiting for one/.test(w.out.stderr), 15_000, 'the waiting message');
     seedRun(root, 'late');
-    await waitFor(() => /context\.run\.created/.test(out), 15_000, 'the new run followed');
-    assert.match(err, /Watching run late/);
-    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
-    child.kill('SIGINT');
-    assert.equal(await exited, 0, err);
+    await waitFor(() => /context\.run\.created/.test(w.out.stdout), 15_000, 'the new run followed');
+    assert.match(w.out.stderr, /Watching run late/);
+    w.child.kill('SIGINT');
+    assert.equal(await w.exited, 0, w.out.stderr);
   });
 
   it('watch stopped by Ctrl-C while it waits for a first run exits 0', async () => {
     const root = tempWorkspace();
-    const child = spawn(process.execPath, [CLI_JS, '--root', root, 'watch'], { env: cleanEnv() });
-    children.push(child);
-    let err = '';
-    child.stderr.on('data', (d) => (err += d));
-    await waitFor(() => /waiting for one/.test(err), 15_000, 'the waiting message');
-    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
-    child.kill('SIGINT');
-    assert.equal(await exited, 0, err);
+    const w = startCli(root, ['watch']);
+    await waitFor(() => /waiting for one/.test(w.out.stderr), 15_000, 'the waiting message');
+    w.child.kill('SIGINT');
+    assert.equal(await w.exited, 0, w.out.stderr);
   });
 });

@@ -1,39 +1,29 @@
 // watch follows a run live (events appended by other processes), and demo works a sample plan
 // to the end.
 import assert from 'node:assert/strict';
-import { ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
 import {
   assertBuilt,
-  cleanEnv,
-  CLI_JS,
   cli,
   cliJson,
   eventsOnDisk,
+  jsonLines,
   removeTempWorkspaces,
   seedRun,
+  startCli,
+  stopCliProcesses,
   tempWorkspace,
   waitFor,
 } from './cliHarness';
 
 before(assertBuilt);
 after(removeTempWorkspaces);
-
-const children: ChildProcess[] = [];
-afterEach(() => {
-  for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-});
+afterEach(stopCliProcesses);
 
 function startWatch(root: string, globalArgs: string[], watchArgs: string[] = []) {
-  const child = spawn(process.execPath, [CLI_JS, '--root', root, ...globalArgs, 'watch', ...watchArgs], { env: cleanEnv() });
-  children.push(child);
-  const out = { stdout: '', stderr: '' };
-  child.stdout.on('data', (d) => (out.stdout += d));
-  child.stderr.on('data', (d) => (out.stderr += d));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, out, exited };
+  return startCli(root, [...globalArgs, 'watch', ...watchArgs]);
 }
 
 describe('runboard watch', () => {
@@ -41,11 +31,7 @@ describe('runboard watch', () => {
     const root = tempWorkspace();
     seedRun(root, 'w', [{ id: 'job', task_type: 'x' }]);
     const w = startWatch(root, ['--json']);
-    const lines = () =>
-      w.out.stdout
-        .split('\n')
-        .filter((l) => l.trim() !== '')
-        .map((l) => JSON.parse(l));
+    const lines = () => jsonLines(w.out.stdout);
     await waitFor(() => lines().length === 2, 15_000, 'the two existing events');
     assert.deepEqual(
       lines().map((e) => e.seq),
@@ -78,11 +64,7 @@ describe('runboard watch', () => {
     const log = path.join(root, '.runboard/runs/s/events.jsonl');
     const older = fs.readFileSync(log);
     const w = startWatch(root, ['--json']);
-    const lines = () =>
-      w.out.stdout
-        .split('\n')
-        .filter((l) => l.trim() !== '')
-        .map((l) => JSON.parse(l));
+    const lines = () => jsonLines(w.out.stdout);
     await waitFor(() => lines().length === 1, 15_000, 'the creation');
     for (const text of ['B1', 'B2']) cliJson(root, ['fact', 'add', text]);
     await waitFor(() => lines().length === 3, 10_000, 'B1 and B2');
@@ -141,14 +123,11 @@ describe('runboard demo', () => {
   it('stopped halfway (Ctrl-C), it cancels its run and says so: your own run stays the only open one', async () => {
     const root = tempWorkspace();
     seedRun(root, 'mine', [{ id: 'my-task', task_type: 'x' }]);
-    const child = spawn(process.execPath, [CLI_JS, '--root', root, 'demo', '--agents', '2'], { env: cleanEnv() });
-    children.push(child);
-    let stdout = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    await waitFor(() => /claimed T0/.test(stdout), 30_000, 'an agent at work');
-    child.kill('SIGINT');
-    assert.equal(await exited, 130);
+    const demo = startCli(root, ['demo', '--agents', '2']);
+    await waitFor(() => /claimed T0/.test(demo.out.stdout), 30_000, 'an agent at work');
+    demo.child.kill('SIGINT');
+    assert.equal(await demo.exited, 130);
+    const stdout = demo.out.stdout;
     const demoRun = /Run (demo-\S+): /.exec(stdout)![1];
     assert.match(
       stdout,
