@@ -171,6 +171,17 @@ const FORMAT_2_TRANSITIONS = new Map<string, Transition>([
   [EVENT.runFailed, finished('failed')],
 ]);
 
+/** The step events (SPEC §4.2): the status each gives the step it names by default, and whether it records payload.error. */
+const STEP_EVENTS: [type: string, status: StepStatus, withError: boolean][] = [
+  ['step_started', 'in_progress', false],
+  ['task_started', 'in_progress', false],
+  ['step_completed', 'done', false],
+  ['task_completed', 'done', false],
+  ['step_done', 'done', false],
+  ['step_failed', 'failed', true],
+  ['task_failed', 'failed', true],
+];
+
 /** SPEC.md §4.2's transition table, by event type (lower case); other types are step events. A Map: event types are free text. */
 const RUN_TRANSITIONS = new Map<string, Transition>([
   [
@@ -271,28 +282,13 @@ const RUN_TRANSITIONS = new Map<string, Transition>([
       r.why_next_step = feedback ? `A revision was requested: ${feedback}` : 'A revision was requested.';
     },
   ],
-  ['step_started', stepEvent('in_progress', false)],
-  ['task_started', stepEvent('in_progress', false)],
-  ['step_completed', stepEvent('done', false)],
-  ['task_completed', stepEvent('done', false)],
-  ['step_done', stepEvent('done', false)],
-  ['step_failed', stepEvent('failed', true)],
-  ['task_failed', stepEvent('failed', true)],
+  ...STEP_EVENTS.map(([type, status, withError]): [string, Transition] => [type, stepEvent(status, withError)]),
 ]);
 
 const OTHER_EVENT = stepEvent(undefined, true);
 
-/** The event types that change the step they name (and task_retry_requested, which makes it runnable). */
-const STEP_EVENT_TYPES: ReadonlySet<string> = new Set([
-  'step_started',
-  'task_started',
-  'step_completed',
-  'task_completed',
-  'step_done',
-  'step_failed',
-  'task_failed',
-  'task_retry_requested',
-]);
+/** The event types that change the step they name: the step events, and task_retry_requested (it makes it runnable). */
+const STEP_EVENT_TYPES: ReadonlySet<string> = new Set([...STEP_EVENTS.map(([type]) => type), 'task_retry_requested']);
 
 /**
  * The step an event would change, when the run has no such step: the event would change nothing
