@@ -316,6 +316,8 @@ export class RunHandle extends RunReader implements RunLog {
         return out;
       } catch (e) {
         if (!(e instanceof OnAnotherFile)) throw e;
+        // What this attempt appended is not acknowledged: its notices are void (the next attempt reads the file anew).
+        notices.length = 0;
         if (attempt >= MAX_ATTEMPTS) {
           throw replacedTooOften(this.log.file, attempt);
         }
