@@ -449,6 +449,8 @@ describe('runboard mcp', () => {
     const listed = await all.listTools();
     const bytes = (v: unknown) => Buffer.byteLength(JSON.stringify(v));
     assert.ok(bytes(listed) <= 24 * 1024, `tools/list is ${bytes(listed)} bytes`);
+    // Its schemas name no dialect: they must use nothing where draft-07 and MCP's 2020-12 differ.
+    assert.doesNotMatch(JSON.stringify(listed), /"\$ref"|"\$defs"|"definitions"|"dependencies"|"additionalItems"/);
     for (const t of listed.tools) {
       assert.ok(t.outputSchema, `${t.name} has an outputSchema`);
       // No dialect named on every schema (2.6 KB of the list); arguments a tool does not take are refused.
