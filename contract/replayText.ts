@@ -1,7 +1,7 @@
 // What a replay's comparison means, in words every view uses (PROTOCOL.md §replay): a replay of
 // the whole log that differs from what is persisted is drift; a replay that stopped at an earlier
 // seq differs by what happened since — not drift.
-import type { ReplayResult } from './results';
+import type { DriftFlags, ReplayResult } from './results';
 
 export interface ReplayFindings {
   /** The flags set (without `mismatch`). */
@@ -17,10 +17,24 @@ export function replayFindings(r: Pick<ReplayResult, 'drift' | 'replay' | 'persi
   return r.replay.last_event_seq < r.persisted.last_event_seq ? { flags, since: r.replay.last_event_seq } : { flags };
 }
 
+/** What each drift flag says, in a person's words (the flags themselves stay in the result and the JSON). */
+const FLAG_WORDS: Record<Exclude<keyof DriftFlags, 'mismatch'>, string> = {
+  status_mismatch: 'run status',
+  why_next_step_mismatch: 'next step',
+  step_count_mismatch: 'number of steps',
+  step_status_mismatch: 'step statuses',
+  blackboard_revision_mismatch: 'blackboard',
+  blackboard_task_count_mismatch: 'number of tasks',
+  blackboard_task_status_mismatch: 'task statuses',
+  last_event_seq_mismatch: 'last event',
+};
+
+const inWords = (flags: string[]) => flags.map((k) => FLAG_WORDS[k as keyof typeof FLAG_WORDS] ?? k).join(', ');
+
 /** "No drift." / "Drift: …" for a whole replay; "No changes since seq N." / "Changes since seq N: …" for an earlier seq. */
 export function replayVerdict(f: ReplayFindings): string {
-  if (f.since === undefined) return f.flags.length === 0 ? 'No drift.' : `Drift: ${f.flags.join(', ')}`;
+  if (f.since === undefined) return f.flags.length === 0 ? 'No drift.' : `Drift: ${inWords(f.flags)}`;
   // last_event_seq always moves after an earlier seq: it says nothing a person needs.
-  const changed = f.flags.filter((k) => k !== 'last_event_seq_mismatch').map((k) => k.replace(/_mismatch$/, ''));
-  return changed.length === 0 ? `No changes since seq ${f.since} but new events.` : `Changes since seq ${f.since}: ${changed.join(', ')}`;
+  const changed = f.flags.filter((k) => k !== 'last_event_seq_mismatch');
+  return changed.length === 0 ? `No changes since seq ${f.since} but new events.` : `Changes since seq ${f.since}: ${inWords(changed)}`;
 }

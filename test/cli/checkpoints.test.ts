@@ -76,7 +76,7 @@ describe('runboard checkpoint, checkpoints, replay', () => {
     assert.match(human.stdout, /^Replayed 2 events of run rp from checkpoint at seq 2 up to seq 4\./);
     assert.match(human.stdout, /^No drift\.$/m);
     // An earlier seq differs by what happened since: said so, not as drift (issue 15).
-    assert.match(cli(['--root', root, 'replay', '--upto', '3']).stdout, /^Changes since seq 3: blackboard_task_status$/m);
+    assert.match(cli(['--root', root, 'replay', '--upto', '3']).stdout, /^Changes since seq 3: task statuses$/m);
   });
 
   it('repair shows the damage and what a checkpoint can put back; --restore does, and writes resume', () => {

@@ -185,7 +185,7 @@ describe('the smaller surprises', () => {
     const past = cli(['--root', root, 'replay', '--upto', '2']);
     assert.equal(past.status, 0, past.stderr);
     assert.doesNotMatch(past.stdout, /drift/i);
-    assert.match(past.stdout, /Changes since seq 2: .*blackboard_task_status/);
+    assert.match(past.stdout, /Changes since seq 2: .*task statuses/);
   });
 
   it('tasks list --status with an unknown status is refused, like runs --status', () => {
