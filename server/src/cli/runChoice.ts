@@ -10,11 +10,22 @@ import { UsageError } from './usageError';
 
 export type RunChoice = { run_id: string } | { code: 'RUN_REQUIRED' | 'RUN_AMBIGUOUS'; message: string };
 
+/** How the caller names a run, and starts one, in its own words (the CLI's, or MCP's). */
+export interface RunHowTo {
+  name: string;
+  start: string;
+}
+
+const CLI_HOW_TO: RunHowTo = {
+  name: '--run <id> or RUNBOARD_RUN',
+  start: 'Create one with `runboard run create "<objective>"`, or pass --root.',
+};
+
 export function chooseRun(
   list: Pick<StoreResults['listRuns'], 'runs' | 'unreadable'>,
   root: string,
   leaseToken?: string,
-  howToName = '--run <id> or RUNBOARD_RUN',
+  howTo: RunHowTo = CLI_HOW_TO,
 ): RunChoice {
   const { runs, unreadable = [] } = list;
   const open = runs.filter((r) => !isTerminal(r.status));
@@ -28,16 +39,16 @@ export function chooseRun(
     const why = unreadable.slice(0, 10).map((u) => `  ${u.run_id}: ${u.message}`);
     return { code: 'RUN_REQUIRED', message: `No readable run in ${root}; ${unreadable.length} cannot be read:\n${why.join('\n')}` };
   }
-  if (runs.length === 0) return { code: 'RUN_REQUIRED', message: `No run in ${root} yet.` };
+  if (runs.length === 0) return { code: 'RUN_REQUIRED', message: `No run in ${root} yet. ${howTo.start}` };
   // Its only run, finished: what `run show` or `replay` means (a write then says the run is finished).
   if (runs.length === 1) return { run_id: runs[0].run_id };
   if (open.length === 0) {
     return {
       code: 'RUN_REQUIRED',
-      message: `No open run in ${root}; ${runs.length} finished:\n${listed(runs)}\nName one with ${howToName}.`,
+      message: `No open run in ${root}; ${runs.length} finished:\n${listed(runs)}\nName one with ${howTo.name}.`,
     };
   }
-  return { code: 'RUN_AMBIGUOUS', message: `${open.length} open runs in ${root}:\n${listed(open)}\nChoose one with ${howToName}.` };
+  return { code: 'RUN_AMBIGUOUS', message: `${open.length} open runs in ${root}:\n${listed(open)}\nChoose one with ${howTo.name}.` };
 }
 
 /** Runs one per line, with their objectives (ids alone say nothing to a person), newest first, at most 10. */
@@ -56,12 +67,6 @@ export async function runOfRoot(
 ): Promise<string> {
   const list = await calls.execute('listRuns', { limit: 1000 });
   const choice = chooseRun(list, root, leaseToken);
-  if ('code' in choice) {
-    const hint =
-      choice.code === 'RUN_REQUIRED' && list.runs.length === 0 && !list.unreadable
-        ? ' Create one with `runboard run create "<objective>"`, or pass --root.'
-        : '';
-    throw new UsageError(choice.message + hint, choice.code);
-  }
+  if ('code' in choice) throw new UsageError(choice.message, choice.code);
   return choice.run_id;
 }

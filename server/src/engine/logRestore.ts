@@ -57,7 +57,7 @@ export const LogRepairedPayloadSchema = z.object({
 });
 
 /** The run's fields only its creation sets: with the creation's line intact, a source must agree on them. */
-const SET_AT_CREATION = [
+const SET_AT_CREATION: ReadonlySet<string> = new Set([
   'run_type',
   'tenant_context',
   'source_client',
@@ -68,7 +68,7 @@ const SET_AT_CREATION = [
   'created_at_ms',
   'format',
   'auto_finish',
-] as const;
+]);
 
 /** The run's fields every event moves: a restore's own bookkeeping, not something it puts back. */
 const MOVED_BY_EVERY_EVENT = new Set(['revision', 'last_event_seq', 'updated_at_ms']);
@@ -91,11 +91,10 @@ export function restoreDiff(
   restored: RunState,
   source: Pick<Restored, 'from' | 'checkpoint_id' | 'seq'>,
 ): { restored: Restored; summary: RestoreSummary } | { reason: string } {
+  const runFields = differingFields(folded.header, restored.header);
   // Folded from an intact creation (created_at_ms set), these are the log's own: a source that says otherwise was edited.
-  if (folded.header.created_at_ms !== 0) {
-    const edited = SET_AT_CREATION.find((k) => !sameValue(folded.header[k] ?? null, restored.header[k] ?? null));
-    if (edited) return { reason: `its run ${edited} is not the one the log's creation event says: it was edited, or is another history` };
-  }
+  const edited = folded.header.created_at_ms !== 0 ? runFields.find((k) => SET_AT_CREATION.has(k)) : undefined;
+  if (edited) return { reason: `its run ${edited} is not the one the log's creation event says: it was edited, or is another history` };
   for (const [id, had] of folded.tasks) {
     const kept = restored.tasks.get(id);
     if (!kept) return { reason: `it has no task ${id}, which the log holds: it is not this log's history` };
@@ -132,7 +131,7 @@ export function restoreDiff(
       commands,
     },
     summary: {
-      run_fields: differingFields(folded.header, restored.header).filter((k) => !MOVED_BY_EVERY_EVENT.has(k)),
+      run_fields: runFields.filter((k) => !MOVED_BY_EVERY_EVENT.has(k)),
       tasks: tasks.map((t) => t.id),
       blackboard_items: bbDiffers ? Math.max(0, itemCount(bb) - itemCount(bbOf(folded))) : 0,
       commands: commands.length,

@@ -7,7 +7,7 @@ import type { InputOf, StoreMethod, TransitionAction } from '../../../../contrac
 import type { BlackboardItem, BlackboardOp, RunRecord, Task } from '../../../../contract/schemas/records';
 import type { MethodCaller } from '../../routing/client';
 import { summarizeBoard } from '../boardSummary';
-import { chooseRun } from '../runChoice';
+import { chooseRun, type RunHowTo } from '../runChoice';
 import { LeaseTokens } from './leaseTokens';
 import { agentLeaseMs } from '../agentLease';
 import { toolError, toolResult, ToolRejection } from './toolResults';
@@ -25,6 +25,9 @@ export interface BoardToolsOptions {
   root: string;
   agent: string;
 }
+
+/** How a model names a run, and starts one, when a tool is given none and cannot choose. */
+const MCP_HOW_TO: RunHowTo = { name: 'the run_id argument', start: 'Start one with create_run, or ask the person you work for to.' };
 
 export class BoardTools implements WorktreeSite {
   readonly leases = new LeaseTokens();
@@ -52,15 +55,8 @@ export class BoardTools implements WorktreeSite {
   /** The named run, else the workspace's only open run (or the one holding `token`). */
   async runIdOr(given: string | undefined, token?: string): Promise<string> {
     if (given !== undefined && given.trim() !== '') return given;
-    const list = await this.execute('listRuns', { limit: 1000 });
-    const choice = chooseRun(list, this.o.root, token, 'the run_id argument');
-    if ('code' in choice) {
-      const none = choice.code === 'RUN_REQUIRED' && list.runs.length === 0 && !list.unreadable;
-      throw new ToolRejection(
-        choice.code,
-        none ? `${choice.message} Start one with create_run, or ask the person you work for to.` : choice.message,
-      );
-    }
+    const choice = chooseRun(await this.execute('listRuns', { limit: 1000 }), this.o.root, token, MCP_HOW_TO);
+    if ('code' in choice) throw new ToolRejection(choice.code, choice.message);
     return choice.run_id;
   }
 

@@ -27,21 +27,23 @@ export interface McpServerOptions {
   agent?: string;
 }
 
+/** What a model is told of every profile: the loop of one task, leases, and the errors that change what it does next. */
+const TASK_LOOP = `claim_task → do the work, calling heartbeat_task before the lease expires → complete_task (with a
+result) or fail_task (with the reason).`;
+
+const LEASES_AND_ERRORS = `Lease tokens are remembered by this server; you only pass task ids. Errors start with a code such
+as TASK_LEASE_EXPIRED (claim again), TASK_LEASE_INVALID (another agent holds the task now: stop), TASK_CANCELLED (stop:
+someone withdrew the task) or RUN_AMBIGUOUS (pass run_id).`;
+
 /** What a model is told first, per profile: only tools that profile offers. */
 const INSTRUCTIONS: Record<McpProfile, string> = {
   all: `Runboard is this workspace's shared task board for agents (runs, tasks with leases, a blackboard).
-Typical loop: get_run (see the board) → claim_task → do the work, calling heartbeat_task before the lease expires →
-complete_task (with a result) or fail_task (with the reason). Record findings with add_fact / add_decision / add_open_question and files
+Typical loop: get_run (see the board) → ${TASK_LOOP} Record findings with add_fact / add_decision / add_open_question and files
 with add_artifact; answer open questions with answer_question. Plan work with create_run (one step per line) and add_task;
-withdraw work no longer needed with cancel_task; finish with complete_run or fail_run. Lease tokens are remembered by this
-server; you only pass task ids. Errors start with a code such as TASK_LEASE_EXPIRED (claim again), TASK_LEASE_INVALID
-(another agent holds the task now: stop), TASK_CANCELLED (stop: someone withdrew the task) or RUN_AMBIGUOUS (pass run_id).`,
+withdraw work no longer needed with cancel_task; finish with complete_run or fail_run. ${LEASES_AND_ERRORS}`,
   core: `Runboard is this workspace's shared task board for agents (runs, tasks with leases).
-Loop: ready_tasks (what can be claimed) → claim_task → do the work, calling heartbeat_task before the lease expires →
-complete_task (with a result) or fail_task (with the reason). Record what you learn with add_fact; withdraw a task no longer
-needed with cancel_task. Lease tokens are remembered by this server; you only pass task ids. Errors start with a code such as
-TASK_LEASE_EXPIRED (claim again), TASK_LEASE_INVALID (another agent holds the task now: stop), TASK_CANCELLED (stop: someone
-withdrew the task) or RUN_AMBIGUOUS (pass run_id).`,
+Loop: ready_tasks (what can be claimed) → ${TASK_LOOP} Record what you learn with add_fact; withdraw a task no longer
+needed with cancel_task. ${LEASES_AND_ERRORS}`,
 };
 
 /** After the Runboard server went away (or none answered), calls go direct this long before connecting again. */

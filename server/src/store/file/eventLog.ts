@@ -130,7 +130,7 @@ export class EventLog {
    */
   readNew(onLine: (l: LogLine) => void): TornTail | undefined {
     const size = fs.fstatSync(this.handle()).size;
-    if (size < this.offset) throw new LogRewrittenError(this.file, `shrank to ${size} bytes below the ${this.offset} bytes already read`);
+    this.assertNotShrunk(size);
     this.scanLines(this.offset, size, (text, start, end) => {
       this.line++;
       this.offset = end;
@@ -144,6 +144,11 @@ export class EventLog {
     const b = Buffer.alloc(bytes);
     const got = fs.readSync(this.handle(), b, 0, bytes, offset);
     return b.toString('utf8', 0, got);
+  }
+
+  /** The file was rewritten in place when it is now shorter than what was read of it. */
+  private assertNotShrunk(size: number): void {
+    if (size < this.offset) throw new LogRewrittenError(this.file, `shrank to ${size} bytes below the ${this.offset} bytes already read`);
   }
 
   /** Truncates a torn final line back to the last newline, through the lock's descriptor. */
@@ -164,8 +169,7 @@ export class EventLog {
    * the lock): an append would land inside another history.
    */
   append(fd: number, data: Buffer): void {
-    const size = fs.fstatSync(fd).size;
-    if (size < this.offset) throw new LogRewrittenError(this.file, `shrank to ${size} bytes below the ${this.offset} bytes already read`);
+    this.assertNotShrunk(fs.fstatSync(fd).size);
     const before = this.offset;
     try {
       if (crashDue('partial-write')) {

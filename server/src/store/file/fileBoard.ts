@@ -96,9 +96,7 @@ export class FileBoard implements BoardStore {
       const why = h.noEventOfItsOwn;
       this.dispose(h);
       // Lines, none of them this run's (a folder copied under another name): say so, not "no run".
-      if (why !== undefined) {
-        throw this.unreadable(runId, dir, `no event of run ${runId} can be read from its log (${why})`);
-      }
+      if (why !== undefined) throw this.unreadable(runId, dir, why);
       return undefined;
     }
     this.runs.set(runId, h);

@@ -82,9 +82,10 @@ export class RunReader {
     return this.logSeq > 0;
   }
 
-  /** Why a log with lines but no event of this run is no run (a copy of another run's folder): its first damage. */
+  /** Why a log with lines but no event of this run is no run (a copy of another run's folder), naming its first damage. */
   get noEventOfItsOwn(): string | undefined {
-    return this.logSeq === 0 && this.damage.length > 0 ? `line ${this.damage[0].line}: ${this.damage[0].message}` : undefined;
+    if (this.logSeq !== 0 || this.damage.length === 0) return undefined;
+    return `no event of run ${this.runId} can be read from its log (line ${this.damage[0].line}: ${this.damage[0].message})`;
   }
 
   /** True once this handle found its log gone: the store drops it and looks at the disk again. */
@@ -219,9 +220,11 @@ export class RunReader {
     return true;
   }
 
-  /** The file now at the path cannot be read (a symlink, permissions): this handle ends, the store reports the run as unreadable. */
-  private unreadableNow(e: NodeJS.ErrnoException): DomainError {
-    const why = whyUnreadable(this.log.file, e);
+  /**
+   * The file now at the path cannot be read (a symlink, permissions; lines none of which is this
+   * run's): this handle ends, the store reports the run as unreadable.
+   */
+  private unreadableNow(why: string): DomainError {
     this.end(`The log was replaced and cannot be read: ${why}.`);
     return new DomainError('STORAGE_ERROR', `Cannot read run ${this.runId}: ${why}.`, { run_id: this.runId });
   }
@@ -244,12 +247,8 @@ export class RunReader {
    */
   private noEventLeft(what: string): DomainError {
     const why = this.noEventOfItsOwn;
-    if (why === undefined) {
-      return this.markGone(`${what} and holds no event any more; the run is no longer served from it.`, 0, 'emptied');
-    }
-    const message = `Cannot read run ${this.runId}: no event of run ${this.runId} can be read from its log (${why}).`;
-    this.end(`${what}: ${message}`);
-    return new DomainError('STORAGE_ERROR', message, { run_id: this.runId });
+    if (why !== undefined) return this.unreadableNow(why);
+    return this.markGone(`${what} and holds no event any more; the run is no longer served from it.`, 0, 'emptied');
   }
 
   /** The run's last seq when its log left because another process compacted it (it goes on there), else 0. */
@@ -280,7 +279,7 @@ export class RunReader {
       rest = this.refold(told, `${this.log.file} was replaced by another program (an editor's save, git…)`, undefined, true);
     } catch (e) {
       if (e instanceof DomainError) throw e;
-      throw this.unreadableNow(e as NodeJS.ErrnoException);
+      throw this.unreadableNow(whyUnreadable(this.log.file, e as NodeJS.ErrnoException));
     }
     if (rest.length > 0) this.notify(rest);
     return this.holds(had);
