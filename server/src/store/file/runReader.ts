@@ -138,7 +138,11 @@ export class RunReader {
   /** The log's own bookkeeping as events are folded: the run's format, and damage a repair accepted. */
   private noteLogEvent(event: EventRecord, line: number): void {
     if (event.type === EVENT.runCreated) this.format = runFormatOf(event);
-    else if (event.type === EVENT.logRepaired) this.damage = damageAfterRepair(this.damage, line);
+    else if (event.type === EVENT.logRepaired) {
+      this.damage = damageAfterRepair(this.damage, line);
+      // A restore may have put back a format its damaged creation line held: read it again when asked.
+      this.format = undefined;
+    }
   }
 
   /** Starts from the caches when they describe this log (snapshots.ts: startFromCaches); returns their seq. */
@@ -349,9 +353,12 @@ export class RunReader {
    * as a repair restored it to the run, else the oldest.
    */
   protected runFormat(): number {
-    if (this.format !== undefined) return this.format;
-    const created = this.pages.readEvents(1, 1)[0];
-    return created ? (this.format = runFormatOf(created)) : (this.state.header.format ?? 1);
+    if (this.format === undefined) {
+      // Asked of every event folded: read once, also when the creation's line cannot be read.
+      const created = this.pages.readEvents(1, 1)[0];
+      this.format = created ? runFormatOf(created) : (this.state.header.format ?? 1);
+    }
+    return this.format;
   }
 
   /** consumeNew, reading the log again from its start when it was rewritten under us (in place: it shrank). */
