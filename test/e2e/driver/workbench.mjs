@@ -130,11 +130,11 @@ export class Workbench {
   }
 
   /** Opens the command palette with `>text` typed; resolves with the input locator. */
-  async openPalette(text = '') {
+  async openPalette(text = '', { timeout = 15_000 } = {}) {
     await this.page.keyboard.press('F1');
     const input = this.quickInput().locator('input').first();
-    await input.waitFor({ state: 'visible', timeout: 15_000 });
-    await input.fill('>' + text);
+    await input.waitFor({ state: 'visible', timeout });
+    await input.fill('>' + text, { timeout });
     return input;
   }
 
@@ -148,14 +148,16 @@ export class Workbench {
   /**
    * Opens the palette with `text` and waits until some entry contains it; returns the labels.
    * A new window registers an extension's commands only once its extension host is up, and an
-   * open palette does not refresh: so this closes and reopens it until the entries appear.
+   * open palette does not refresh: so this closes and reopens it until the entries appear. A
+   * palette closed under the typing (a view or webview that opens late takes the focus, and the
+   * quick input hides on blur) is opened again the same way.
    */
   async findCommands(text, { timeout = 60_000 } = {}) {
     const deadline = Date.now() + timeout;
     for (;;) {
-      await this.openPalette(text);
       const rows = this.quickInput().locator('.quick-input-list .monaco-list-row', { hasText: text });
       try {
+        await this.openPalette(text, { timeout: 5_000 });
         await rows.first().waitFor({ timeout: 2_000 });
         return await this.quickPickLabels();
       } catch (e) {
