@@ -281,6 +281,32 @@ describe('the final newline removed by hand', () => {
   });
 });
 
+describe('the log made read-only (chmod a-w) while the server holds it open', () => {
+  it('neither the server, through the descriptor it holds, nor a new process writes it; reads go on; writes resume once it is writable', async () => {
+    const { root, s, acked, file } = await serverWithFacts('runboard-readonly-log-', 'ro', 2);
+    const before = fs.readFileSync(file, 'utf8');
+    fs.chmodSync(file, 0o444);
+    try {
+      const refused = await s.fail('runboard/patchBlackboard', { run_id: 'ro', op: 'add_fact', payload: { text: 'into a read-only log' } });
+      assert.equal(refused.data?.code, 'STORAGE_ERROR', refused.message);
+      assert.match(refused.message, /is read-only \(mode 0444\): nothing was written\. Make it writable again/);
+      // A new process (as root too: the mode is what counts, not who may ignore it).
+      const direct = await cliAsync(['--root', root, '--run', 'ro', '--json', 'fact', 'add', 'into a read-only log']);
+      assert.equal(direct.status, 1, direct.stdout);
+      assert.equal(JSON.parse(direct.stdout).error.code, 'STORAGE_ERROR', direct.stdout);
+      assert.equal(fs.readFileSync(file, 'utf8'), before, 'nothing was written');
+      const { run } = await s.call('runboard/getRun', { run_id: 'ro' });
+      assert.equal(run.last_event_seq, 3);
+    } finally {
+      fs.chmodSync(file, 0o644);
+    }
+    await serverFact(s, 'ro', 'from the server', acked);
+    await cliFact(root, 'ro', 'from the CLI', acked);
+    assertAllOnDisk(root, 'ro', acked);
+    await assertServerMatchesDisk(s, root, 'ro');
+  });
+});
+
 // Writers racing compaction, each in its own process, through the root's server and directly: a run
 // compacted and restored over and over (every write to a compacted run restores it) by two
 // compactors at once while writers append. Each write lands exactly once, and none fails — a write

@@ -166,10 +166,13 @@ export class EventLog {
    * again. Not synced: the writer syncs once for everything it wrote under one hold of the lock
    * (group commit), before it answers anyone (`sync`). Throws LogRewrittenError, writing nothing,
    * when the file shrank below what was read since (another program rewrote it in place, ignoring
-   * the lock): an append would land inside another history.
+   * the lock): an append would land inside another history; STORAGE_ERROR when it was made
+   * read-only since it was opened.
    */
   append(fd: number, data: Buffer): void {
-    this.assertNotShrunk(fs.fstatSync(fd).size);
+    const st = fs.fstatSync(fd);
+    this.assertNotShrunk(st.size);
+    assertWritable(this.file, st.mode);
     const before = this.offset;
     try {
       if (crashDue('partial-write')) {
@@ -259,6 +262,19 @@ export class EventLog {
 }
 
 /** The log is not the file read so far (it shrank, or was replaced while closed): it is read again from its start. */
+/**
+ * A log no one may write (chmod a-w, Windows' read-only attribute) is not written, by whoever
+ * runs: a process that opened it before the change (a server) would otherwise go on appending
+ * through its descriptor where a new one is refused, and root would ignore the mode.
+ */
+function assertWritable(file: string, mode: number): void {
+  if ((mode & 0o222) !== 0) return;
+  throw new DomainError(
+    'STORAGE_ERROR',
+    `${file} is read-only (mode ${(mode & 0o777).toString(8).padStart(4, '0')}): nothing was written. Make it writable again (chmod u+w) for writes to resume.`,
+  );
+}
+
 export class LogRewrittenError extends Error {
   constructor(
     readonly file: string,
