@@ -3,8 +3,14 @@
 import type { TaskInput } from './schemas/params';
 import type { TaskStatus } from './statuses';
 
-/** The type of a task given none (one with an output target is an implementation task). */
+/** The type of a task given none that names no file it writes (PROTOCOL.md §createTasks). */
 export const DEFAULT_TASK_TYPE = 'work';
+
+/** The type of a task created without one: implementation when its payload names the file it writes, else DEFAULT_TASK_TYPE. */
+export function defaultTaskType(payload: unknown): string {
+  const target = payload !== null && typeof payload === 'object' ? (payload as { output_target?: unknown }).output_target : undefined;
+  return target !== undefined && target !== null ? 'implementation' : DEFAULT_TASK_TYPE;
+}
 
 export interface OneLineTask {
   title: string;
@@ -34,7 +40,8 @@ export function taskInputFromLine(t: OneLineTask): TaskInput {
   const description = t.description?.trim() || undefined;
   return {
     ...(t.id?.trim() ? { id: t.id.trim() } : {}),
-    task_type: t.type?.trim() || (target ? 'implementation' : DEFAULT_TASK_TYPE),
+    // Without a type, createTasks gives it defaultTaskType: one rule for a line and a tasks file.
+    ...(t.type?.trim() ? { task_type: t.type.trim() } : {}),
     payload: { title: t.title.trim(), ...(description ? { description } : {}), ...(target ? { output_target: { path: target } } : {}) },
     ...(t.priority !== undefined ? { priority: t.priority } : {}),
     ...(after.length > 0 ? { depends_on_task_ids: [...new Set(after)] } : {}),

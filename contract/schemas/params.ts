@@ -164,8 +164,9 @@ export const TaskInput = z.strictObject(
       .string()
       .trim()
       .min(1)
+      .optional()
       .describe(
-        'What kind of work: implementation (needs payload.output_target.path), inspection, research, validation, fix_proposal, or your own.',
+        'What kind of work: implementation (needs payload.output_target.path), inspection, research, validation, fix_proposal, or your own. Default: implementation when payload.output_target is given, else work.',
       ),
     payload: z.unknown().optional().describe('An object: title (what every view shows), description, output_target {path} …'),
     status: TaskStatusSchema.optional().describe('pending (default), runnable or blocked.'),

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { CREATABLE_TASK_STATUSES } from '../statuses';
 import { TASK_KINDS } from '../taskRules';
 import { TaskInput } from './params';
+import { DEFAULT_TASK_TYPE } from '../taskLine';
 
 /** The payload fields Runboard reads; any others are kept as they are. */
 const PayloadFields = z
@@ -25,8 +26,11 @@ const TaskRow = TaskInput.extend({
   task_type: z
     .string()
     .min(1)
-    .describe(`What kind of work: ${TASK_KINDS.join(', ')} (implementation needs payload.output_target.path), or your own.`)
-    .meta({ examples: [...TASK_KINDS] }),
+    .describe(
+      `What kind of work: ${TASK_KINDS.join(', ')} (implementation needs payload.output_target.path), or your own. Default: implementation when payload.output_target is given, else ${DEFAULT_TASK_TYPE}.`,
+    )
+    .meta({ examples: [...TASK_KINDS] })
+    .optional(),
 });
 
 /** The JSON Schema (draft-07, which editors read) of a tasks file. */

@@ -341,9 +341,9 @@ describe('runboard mcp', () => {
     const missing = await call(client, 'fail_task', { task_id: 'a' });
     assert.equal(missing.isError, true);
     assert.match(missing.text, /error/);
-    const nested = await call(client, 'create_tasks', { tasks: [{ id: 'x' }] });
+    const nested = await call(client, 'create_tasks', { tasks: [{ id: 'x', priority: 'high' }] });
     assert.equal(nested.isError, true);
-    assert.match(nested.text, /task_type/);
+    assert.match(nested.text, /priority/);
     const unknown = await call(client, 'create_tasks', { tasks: [{ task_id: 'y', title: 'Y', task_type: 'w' }] });
     assert.equal(unknown.isError, true);
     assert.match(unknown.text, /"task_id" \(did you mean "id"\?\).*"title" \(did you mean "payload.title"\?\)/);

@@ -43,9 +43,20 @@ describe('runboard tasks and leases', () => {
     });
     assert.equal(cycle.error.code, 'TASK_DEPENDENCY_CYCLE');
     assert.equal(cliJson(root, ['tasks', 'create', '-'], 1, { input: JSON.stringify([PLAN[0]]) }).error.code, 'TASK_DUPLICATE_ID');
-    const shape = cliJson(root, ['tasks', 'create', '-'], 2, { input: JSON.stringify([{ id: 'z' }]) });
+    const shape = cliJson(root, ['tasks', 'create', '-'], 2, { input: JSON.stringify([{ id: 'z', task_type: ' ' }]) });
     assert.equal(shape.error.code, 'INVALID_PARAMS');
     assert.equal(shape.error.data.issues[0].path, 'tasks.0.task_type');
+    // Rows without a type get the one `tasks add` gives a task named without one.
+    const untyped = cliJson(root, ['tasks', 'create', '-'], 0, {
+      input: JSON.stringify([
+        { id: 'z', payload: { title: 'Z' } },
+        { id: 'z2', payload: { title: 'Z2', output_target: { path: 'Z2.md' } } },
+      ]),
+    });
+    assert.deepEqual(
+      untyped.tasks.map((t: { task_type: string }) => t.task_type),
+      ['work', 'implementation'],
+    );
     assert.equal(cliJson(root, ['tasks', 'create', '-'], 2, { input: '{"nope": 1}' }).error.code, 'USAGE');
     const beside = cliJson(root, ['tasks', 'create', '-'], 2, { input: '{"tasks": [{"task_type": "t"}], "extra": 1}' });
     assert.match(beside.error.message, /^Unknown field "extra" beside "tasks"/);
@@ -64,9 +75,9 @@ describe('runboard tasks and leases', () => {
 
     assert.deepEqual(
       cliJson(root, ['tasks', 'list']).tasks.map((t: any) => t.id),
-      ['a', 'b', 'c', 'bom'],
+      ['a', 'b', 'c', 'z', 'z2', 'bom'],
     );
-    assert.deepEqual(cliJson(root, ['tasks', 'list', '--status', 'pending']).tasks.length, 4);
+    assert.deepEqual(cliJson(root, ['tasks', 'list', '--status', 'pending']).tasks.length, 6);
     const table = cli(['--root', root, 'tasks', 'list']);
     assert.match(table.stdout, /^TASK\s+STATUS\s+TYPE/m);
     assert.match(table.stdout, /^b\s+pending\s+review\s+0\/3\s+a/m);

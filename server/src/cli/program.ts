@@ -329,7 +329,7 @@ function addTaskCommands(program: Command): void {
   tasks
     .command('create')
     .description(
-      'create tasks from a JSON file or stdin (-): an array of tasks, or {"tasks": [...]}; each {id?, task_type, payload: {title, …}, depends_on_task_ids?, priority?}. ' +
+      'create tasks from a JSON file or stdin (-): an array of tasks, or {"tasks": [...]}; each {id?, task_type? (default work, or implementation with payload.output_target), payload: {title, …}, depends_on_task_ids?, priority?}. ' +
         'Its JSON Schema is schemas/tasks.schema.json; the README shows an example.',
     )
     .argument('<file>', 'a JSON file, or - for stdin')

@@ -8,6 +8,7 @@ import { Task } from '../../../contract/schemas/records';
 import { TaskInput } from '../../../contract/schemas/params';
 import { RunState } from './state';
 import { normalizeContract } from './taskContract';
+import { defaultTaskType } from '../../../contract/taskLine';
 import { checkTextLimit, distinctTrimmed, setTrimmedFields } from './text';
 import { EVENT, runHas } from '../../../contract/events';
 import { isTerminal } from '../../../contract/statuses';
@@ -37,7 +38,12 @@ function buildTask(input: TaskInput, index: number, ctx: CommandContext, name: T
       index,
     });
   }
-  const { task_type, payload } = normalizeContract(input.task_type, input.payload, { task_id: id, index }, name(index, id));
+  const { task_type, payload } = normalizeContract(
+    input.task_type ?? defaultTaskType(input.payload),
+    input.payload,
+    { task_id: id, index },
+    name(index, id),
+  );
   const p = payload as Record<string, unknown> | null;
   if (p) for (const key of ['title', 'description']) checkTextLimit(`tasks[${index}].payload.${key}`, p[key]);
   const task: Task = {

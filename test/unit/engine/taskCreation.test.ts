@@ -224,6 +224,24 @@ describe('createTasks: building tasks', () => {
     assert.equal(h.state.tasks.size, 0);
   });
 
+  it('a row without task_type is work, or implementation when its payload names the file it writes (then it needs a path)', () => {
+    const h = new RunHarness();
+    const [plain, writes] = h.createTasks([
+      { id: 'plain', task_type: undefined, payload: { title: 'Plain' } },
+      { id: 'writes', task_type: undefined, payload: { title: 'Writes', output_target: { path: 'CHANGELOG.md' } } },
+    ]);
+    assert.deepEqual([plain.task_type, writes.task_type], ['work', 'implementation']);
+    assert.equal((writes.payload as { execution_mode?: string }).execution_mode, 'strict_write');
+    expectDomainError(
+      () => h.createTasks([{ id: 'nowhere', task_type: undefined, payload: { output_target: {} } }]),
+      'TASK_OUTPUT_TARGET_REQUIRED',
+      {
+        task_id: 'nowhere',
+        index: 0,
+      },
+    );
+  });
+
   it('payload title/description over 64 KiB → LIMIT_EXCEEDED', () => {
     const h = new RunHarness();
     expectDomainError(() => h.createTasks([{ payload: { title: 't'.repeat(LIMITS.textBytes + 1) } }]), 'LIMIT_EXCEEDED');

@@ -44,7 +44,7 @@ describe('rejected calls', () => {
       ['appendEvent', { run_id: 'r', type: 'note', status: 'bogus' }, 'params'],
       ['appendEvent', { run_id: 'r', type: '   ', status: 'running' }, 'params'],
       ['createTasks', { run_id: 'r', tasks: [] }, 'params'],
-      ['createTasks', { run_id: 'r', tasks: [{ id: 'x' }] }, 'params'],
+      ['createTasks', { run_id: 'r', tasks: [{ id: 'x', task_type: '' }] }, 'params'],
       ['claimTask', { run_id: 'r', agent_id: '' }, 'params'],
       ['transitionTask', { run_id: 'r', task_id: 't1', action: 'explode' }, 'params'],
       ['transitionTask', { run_id: 'r', task_id: 't1', action: 'status' }, 'params'],

@@ -22,7 +22,9 @@ const taskField = TaskInput.shape;
 export const TaskInputShape = z.strictObject(
   {
     id: taskField.id.describe('Default: generated.'),
-    task_type: taskField.task_type.describe('implementation, research, validation … or your own word.'),
+    task_type: taskField.task_type.describe(
+      'implementation, research, validation … or your own word (default work; implementation with an output_target).',
+    ),
     payload: z
       .record(z.string(), z.unknown())
       .optional()
