@@ -46,6 +46,35 @@ describe('runboard runs and run …', () => {
     assert.match(show.stdout, /Board {2}0 tasks/);
   });
 
+  it('the lists people guess first — run list, runs list, checkpoints list, fact list — are the lists', () => {
+    const root = tempWorkspace();
+    cliJson(root, ['run', 'create', 'Guess the lists', '--id', 'g1']);
+    cliJson(root, ['fact', 'add', 'A fact to list']);
+    cliJson(root, ['checkpoint', '--reason', 'to list']);
+    for (const guess of [
+      ['run', 'list'],
+      ['runs', 'list'],
+    ]) {
+      assert.deepEqual(cliJson(root, [...guess, '--status', 'queued']), cliJson(root, ['runs', '--status', 'queued']), guess.join(' '));
+    }
+    for (const guess of [
+      ['checkpoints', 'list'],
+      ['checkpoint', 'list'],
+    ])
+      assert.deepEqual(cliJson(root, guess), cliJson(root, ['checkpoints']));
+    for (const guess of [
+      ['fact', 'list'],
+      ['blackboard', 'list'],
+    ])
+      assert.deepEqual(cliJson(root, guess), cliJson(root, ['blackboard']));
+    // Global options before the guess, as agents write them; the human output too.
+    const human = cli(['--root', root, '--run', 'g1', 'checkpoint', 'list']);
+    assert.equal(human.status, 0, human.stderr);
+    assert.match(human.stdout, /to list/);
+    // A checkpoint list wrote no checkpoint.
+    assert.equal(cliJson(root, ['checkpoints']).checkpoints.length, 1);
+  });
+
   it('filters runs by status and rejects an unknown status as invalid params (exit 2)', () => {
     const root = tempWorkspace();
     seedRun(root, 'a');

@@ -4,6 +4,7 @@ import { CommanderError } from 'commander';
 import { z } from 'zod';
 import { version } from '../../../package.json';
 import { EXIT, Output } from './output';
+import { withListGuesses } from './listGuesses';
 import { buildProgram } from './program';
 import { UsageError } from './usageError';
 
@@ -14,7 +15,7 @@ z.config({ jitless: true });
 async function main(argv: string[]): Promise<void> {
   const program = buildProgram(version);
   try {
-    await program.parseAsync(argv);
+    await program.parseAsync(withListGuesses(argv));
   } catch (e) {
     if (!(e instanceof CommanderError)) throw e;
     // Help and --version end with exit code 0; every other commander error is a usage error.

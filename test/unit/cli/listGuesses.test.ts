@@ -1,0 +1,39 @@
+// The list guesses (`runboard run list` → `runboard runs`) replace only the command words, after
+// any global options and their values, and nothing else.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { withListGuesses } from '../../../server/src/cli/listGuesses';
+
+const words = (line: string) =>
+  withListGuesses(['node', 'runboard', ...line.split(' ').filter(Boolean)])
+    .slice(2)
+    .join(' ');
+
+describe('list guesses', () => {
+  it('read `<word> list` as the command that lists it', () => {
+    assert.equal(words('run list'), 'runs');
+    assert.equal(words('runs list --status queued'), 'runs --status queued');
+    assert.equal(words('checkpoint list'), 'checkpoints');
+    assert.equal(words('fact list r1'), 'blackboard r1');
+  });
+
+  it('look past global options and their values', () => {
+    assert.equal(words('--root run --json run list'), '--root run --json runs');
+    assert.equal(words('--run=list checkpoints list'), '--run=list checkpoints');
+  });
+
+  it('leave everything else alone', () => {
+    for (const line of [
+      'run show list',
+      'run create list',
+      'tasks list',
+      'claim list',
+      'run',
+      'checkpoint --reason list',
+      '-- run list',
+      '',
+    ]) {
+      assert.equal(words(line), line, line);
+    }
+  });
+});
