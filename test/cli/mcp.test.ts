@@ -7,6 +7,7 @@ import { after, afterEach, before, describe, it } from 'node:test';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { RunService } from '../../server/src/service/runService';
+import { ERROR_META_KEY } from '../../server/src/cli/mcp/toolResults';
 import {
   assertBuilt,
   cleanEnv,
@@ -44,6 +45,8 @@ async function connect(root: string, extraArgs: string[] = [], mcpArgs: string[]
   const client = new Client({ name: 'runboard-test', version: '1.0.0' });
   await client.connect(transport);
   clients.push(client);
+  // As clients do: the SDK then checks every result against its tool's outputSchema, errors too.
+  await client.listTools();
   return client;
 }
 
@@ -56,7 +59,8 @@ interface ToolOutcome {
 async function call(client: Client, name: string, args: Record<string, unknown> = {}): Promise<ToolOutcome> {
   const r = await client.callTool({ name, arguments: args });
   const text = (r.content as { type: string; text: string }[]).map((c) => c.text).join('\n');
-  return { isError: r.isError === true, text, data: r.structuredContent };
+  // An error's {code, message, data} is in _meta (no structuredContent: docs/MCP.md); `data.error` here.
+  return { isError: r.isError === true, text, data: r.isError ? { error: r._meta?.[ERROR_META_KEY] } : r.structuredContent };
 }
 
 async function ok(client: Client, name: string, args: Record<string, unknown> = {}): Promise<any> {

@@ -8,6 +8,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { CLI_JS, ServerProcess } from '../../server/serverProcess';
 import { HeadlessServer, startHeadless } from '../../cli/cliHarness';
 import { Command } from './commands';
+import { ERROR_META_KEY } from '../../../server/src/cli/mcp/toolResults';
 
 export type Outcome = { ok: true; result: any } | { ok: false; code: string } | { lost: true };
 
@@ -273,6 +274,8 @@ export class McpAgent implements TortureAgent {
     const ending = { now: false };
     this.ending = ending;
     await client.connect(this.transport);
+    // As clients do: the SDK then checks every result against its tool's outputSchema.
+    await client.listTools();
     client.onclose = () => {
       if (!ending.now) this.crashes.push(`${this.name}: the MCP server ended by itself`);
     };
@@ -293,9 +296,9 @@ export class McpAgent implements TortureAgent {
     if (cmd.kind === 'claim' || cmd.kind === 'cancel') delete args.agent_id;
     try {
       const r = await client.callTool({ name: MCP_TOOLS[cmd.kind], arguments: args }, undefined, { timeout: 20_000 });
-      const sc = r.structuredContent as { error?: { code: string } } | undefined;
-      if (r.isError) return sc?.error?.code ? { ok: false, code: sc.error.code } : { lost: true };
-      return { ok: true, result: sc };
+      const error = r._meta?.[ERROR_META_KEY] as { code?: string } | undefined;
+      if (r.isError) return error?.code ? { ok: false, code: error.code } : { lost: true };
+      return { ok: true, result: r.structuredContent };
     } catch {
       return { lost: true };
     }

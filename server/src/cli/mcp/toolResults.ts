@@ -1,5 +1,8 @@
 // How tool outcomes look to the model: a result is its JSON (as text and as structuredContent);
 // an error is a tool error (isError) whose text starts with the protocol's code.
+
+/** The `_meta` key of a tool error's {code, message, data}, for programs that read it (docs/MCP.md). */
+export const ERROR_META_KEY = 'runboard.dev/error';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { INTERNAL_ERROR, INVALID_PARAMS } from '../../../../contract/errors';
 import { DomainError } from '../../engine/errors';
@@ -40,9 +43,11 @@ export function toolError(e: unknown): CallToolResult {
     data = { code, ...e.data };
   }
   const detail = Object.keys(data).filter((k) => k !== 'code').length > 0 ? `\n${JSON.stringify(data)}` : '';
+  // No structuredContent: clients check it against the tool's outputSchema, error or not (the
+  // TypeScript SDK does), and a model would then get a schema complaint in place of the error.
   return {
     isError: true,
     content: [{ type: 'text', text: `${code}: ${message}${detail}` }],
-    structuredContent: { error: { code, message, data } },
+    _meta: { [ERROR_META_KEY]: { code, message, data } },
   };
 }
