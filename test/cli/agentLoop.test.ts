@@ -180,4 +180,30 @@ step seconds $(( $(date +%s) - start ))
     assert.deepEqual([got.timed_out, got.woken, got.task], ['3', '0', 'later']);
     assert.ok(Number(got.seconds) < 20, `woken by the change, not the timeout (${got.seconds} s)`);
   });
+
+  it('claim --wait ends with exit 3 as the last task is done, for the agents waiting too, not at --timeout', () => {
+    const root = tempWorkspace();
+    seedRun(root, 'last', [{ id: 'only', task_type: 'w' }]);
+    const got = bash(
+      root,
+      `
+out="$(runboard claim)"; eval "$out"
+( RUNBOARD_AGENT=agent-b RUNBOARD_DEBUG=1 runboard claim --wait --timeout 50 > b.out 2> b.err; echo $? > b.code ) &
+until grep -q route b.err; do sleep 0.05; done   # agent-b's first claim was answered: it waits
+start=$(date +%s)
+runboard complete >/dev/null
+wait
+step code "$(cat b.code)"; step said "$(head -1 b.out)"
+step seconds $(( $(date +%s) - start ))
+out="$(runboard claim --wait --timeout 50)"; step again $?
+step total $(( $(date +%s) - start ))
+`,
+    );
+    assert.deepEqual(
+      [got.code, got.said, got.again],
+      ['3', '# Nothing to claim in run last now: every task is done or cancelled.', '3'],
+      JSON.stringify(got),
+    );
+    assert.ok(Number(got.total) < 25, `ended by the last completion, not the timeout (${got.total} s)`);
+  });
 });

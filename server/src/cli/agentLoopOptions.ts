@@ -52,7 +52,8 @@ export const AGENT_LOOP_COMMANDS = {
       },
       {
         flags: '--wait',
-        description: 'wait until a task can be claimed (woken by changes to the run), instead of exiting 3',
+        description:
+          'wait until a task can be claimed (woken by changes to the run), instead of exiting 3; every task done or cancelled ends it at once',
         fullCliOnly: true,
       },
       { flags: '--timeout <seconds>', description: 'with --wait: give up after this long (exit 3)', seconds: true },

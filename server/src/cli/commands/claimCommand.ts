@@ -1,7 +1,8 @@
 // claim: the next claimable task with a lease, for an agent's loop. Exit 0 with the task and
 // `export` lines; exit 3 when nothing can be claimed now, saying why — and printing an empty
 // RUNBOARD_LEASE_TOKEN, so `eval` clears the previous task's token. --wait blocks until a change
-// to the run (or a retry coming due) makes something claimable, or --timeout passes.
+// to the run (or a retry coming due) makes something claimable, or --timeout passes — or every
+// task is done or cancelled: then the loop is over, and waiting agents end with the last task.
 import { keepingAlive } from '../keepAlive';
 import type { ClaimTaskResult } from '../../../../contract/results';
 import { claimOnFinishedRun, claimParams, claimText } from '../agentLoopCalls';
@@ -18,7 +19,7 @@ export async function claim(inv: Invocation): Promise<number> {
   const attempt = () => session.execute('claimTask', claimParams(session, runId, opts));
   const claimOrWait = async () => {
     const first = await attempt();
-    if (first.task || opts.wait !== true) return first;
+    if (first.task || opts.wait !== true || allDone(first)) return first;
     const deadline = opts.timeout !== undefined ? Date.now() + (opts.timeout as number) * 1000 : undefined;
     return keepingAlive(() => waitForClaim(session, runId, attempt, first, deadline));
   };
@@ -40,10 +41,14 @@ export async function claim(inv: Invocation): Promise<number> {
   return result.task ? EXIT.ok : EXIT.nothingToClaim;
 }
 
+/** Nothing is left to wait for: every task is done or cancelled. */
+const allDone = (r: ClaimTaskResult) => r.reason === 'all_done';
+
 /**
  * Claims again whenever the run changes (a commit by anyone, seen by the store's watcher), a retry
  * comes due or a lease runs out (the next claim requeues it), until a task is claimed or the
- * deadline passes. Whatever the reason: a person may add, retry or requeue tasks meanwhile.
+ * deadline passes, or every task is done or cancelled. Whatever else the reason: a person may add,
+ * retry or requeue tasks meanwhile.
  */
 async function waitForClaim(
   session: CliSession,
@@ -65,7 +70,7 @@ async function waitForClaim(
   });
   try {
     let result = first;
-    while (!result.task) {
+    while (!result.task && !allDone(result)) {
       const now = Date.now();
       if (deadline !== undefined && now >= deadline) break;
       const leaseEnds = (await store.runIn(store.rootPaths()[0], runId))?.state.index.nextLeaseExpiry();
