@@ -24,18 +24,26 @@ export interface OneLineTask {
   after?: readonly string[];
   max_attempts?: number;
   status?: TaskStatus;
-  /** Labels; each entry may hold several, separated by commas or spaces (runs of format 3). */
+  /** Labels; each entry may hold several, separated by commas (runs of format 3). */
   labels?: readonly string[];
 }
 
-/** Ids or labels as typed on a command line: each entry may hold several, separated by commas or spaces. */
+/** Task ids as typed on a command line: each entry may hold several, separated by commas or spaces. */
 export function wordsOf(list: readonly string[] | undefined): string[] {
   return (list ?? []).flatMap((a) => a.split(/[\s,]+/)).filter((a) => a !== '');
 }
 
+/** Labels as typed: each entry may hold several, separated by commas; a label may hold spaces ("needs review"). */
+export function labelsOf(list: readonly string[] | undefined): string[] {
+  return (list ?? [])
+    .flatMap((a) => a.split(','))
+    .map((l) => l.trim())
+    .filter((l) => l !== '');
+}
+
 export function taskInputFromLine(t: OneLineTask): TaskInput {
   const after = wordsOf(t.after);
-  const labels = wordsOf(t.labels);
+  const labels = labelsOf(t.labels);
   const target = t.target?.trim() || undefined;
   const description = t.description?.trim() || undefined;
   return {

@@ -28,9 +28,12 @@ export function firstLine(text: string, max = 120): string {
   return line.length > max ? `${line.slice(0, max - 1)}…` : line;
 }
 
-/** "12s", "4m 05s", "1h 02m" — a duration for countdowns. */
+/** "12s", "4m 05s", "1h 02m" — a duration for countdowns: a part second left counts as one. */
 export function formatDuration(ms: number): string {
-  const s = Math.max(0, Math.ceil(ms / 1000));
+  return wholeSeconds(Math.max(0, Math.ceil(ms / 1000)));
+}
+
+function wholeSeconds(s: number): string {
   if (s < 60) return `${s}s`;
   const m = Math.floor(s / 60);
   if (m < 60) return `${m}m ${String(s % 60).padStart(2, '0')}s`;
@@ -61,7 +64,8 @@ export function mergedText(way: MergeWay, branch: string, into: string, commit: 
 export function formatSpan(ms: number): string {
   if (ms < 1000) return `${Math.round(ms)}ms`;
   if (ms < 10_000) return `${(Math.floor(ms / 100) / 10).toFixed(1)}s`;
-  return formatDuration(ms);
+  // Measured, not counted down: 52.9 s took 52 whole seconds (as 4.29 s is 4.2s above).
+  return wholeSeconds(Math.floor(ms / 1000));
 }
 
 /** "812 B", "4.2 KB", "347 MB" — a size on disk (1 KB = 1024 bytes). */

@@ -78,7 +78,12 @@ describe('runboard run archive / restore', () => {
     assert.equal(both.status, 2);
     assert.match(both.stderr, /--older-than archives every finished run that old: name no run/);
 
-    // Compacting: still listed (its size says so), shown, and its next change restores it.
+    // Compacting: only a finished run, and the refusal speaks of compacting (it has no force).
+    const early = cli(['--root', root, 'run', 'compact', 'shipped']);
+    assert.equal(early.status, 1);
+    assert.match(early.stderr, /RUN_NOT_FINISHED: Run shipped is \w+: only finished runs are compacted\. Finish it first/);
+    assert.doesNotMatch(early.stderr, /force|archive/);
+    // Compacted: still listed (its size says so), shown, and its next change restores it.
     cliJson(root, ['run', 'complete', 'shipped']);
     const compacted = cli(['--root', root, 'run', 'compact', 'shipped']);
     assert.equal(compacted.status, 0, compacted.stderr);

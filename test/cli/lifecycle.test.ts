@@ -162,6 +162,14 @@ describe('tasks that change (issue 17)', () => {
       'docs,release',
     ]);
     assert.deepEqual([task.priority, task.depends_on_task_ids, task.payload.title, task.labels], [3, ['a'], 'Better', ['docs', 'release']]);
+    // A label may hold spaces: commas part labels, as the filter's label:"…" finds them.
+    cliJson(root, ['tasks', 'add', 'Third', '--id', 'c', '--label', 'needs review, ui']);
+    assert.deepEqual(cliJson(root, ['tasks', 'show', 'c']).task.labels, ['needs review', 'ui']);
+    assert.deepEqual(
+      cliJson(root, ['tasks', 'list', '--filter', 'label:"needs review"']).tasks.map((t: { id: string }) => t.id),
+      ['c'],
+    );
+    assert.deepEqual(cliJson(root, ['tasks', 'edit', 'c', '--label', 'needs review', 'ux']).task.labels, ['needs review', 'ux']);
     const before = cliJson(root, ['run', 'events']).events.length;
     const cycle = cli(['--root', root, 'tasks', 'edit', 'a', '--after', 'b']);
     assert.equal(cycle.status, 1);

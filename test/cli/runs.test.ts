@@ -73,6 +73,14 @@ describe('runboard runs and run …', () => {
     assert.match(human.stdout, /to list/);
     // A checkpoint list wrote no checkpoint.
     assert.equal(cliJson(root, ['checkpoints']).checkpoints.length, 1);
+    // With two runs open, replay and the checkpoint commands take the run as run show does.
+    cliJson(root, ['run', 'create', 'A second run', '--id', 'g2']);
+    assert.equal(cliJson(root, ['checkpoint', 'g2', '--reason', 'second']).checkpoint.run_id, 'g2');
+    assert.deepEqual(
+      cliJson(root, ['checkpoints', 'g1']).checkpoints.map((c: { reason: string }) => c.reason),
+      ['to list'],
+    );
+    assert.equal(cliJson(root, ['replay', 'g2']).drift.mismatch, false);
   });
 
   it('filters runs by status and rejects an unknown status as invalid params (exit 2)', () => {
@@ -151,6 +159,20 @@ describe('runboard runs and run …', () => {
     assert.equal(page.next_since_seq, 3);
     const human = cli(['--root', root, 'run', 'events', '--tail', '1']);
     assert.match(human.stdout, /#5\s+context\.blackboard\.patched\s+queued\s+add_fact: fact 3/);
+    // A count or seq that means nothing is a usage error naming the flag, not one event or none.
+    for (const [flag, value, min] of [
+      ['--limit', '0', 1],
+      ['--limit', '-1', 1],
+      ['--tail', '-5', 1],
+      ['--since', '-3', 0],
+    ] as const) {
+      const bad = cli(['--root', root, 'run', 'events', flag, value]);
+      assert.equal(bad.status, 2, `${flag} ${value}: ${bad.stdout}`);
+      assert.match(
+        bad.stderr,
+        new RegExp(`option '${flag} <\\w+>' argument '${value}' is invalid\\. Expected a whole number, ${min} or more\\.`),
+      );
+    }
   });
 
   it('fact, decision, question and artifact add patch the blackboard', () => {

@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import type { Task } from '../../../contract/schemas/records';
 import { hasLiveLease } from '../../../contract/taskRules';
 import { taskTitle } from '../../../contract/taskText';
+import { labelsOf } from '../../../contract/taskLine';
 import { Requests } from '../../../server/src/protocol';
 import * as config from '../config';
 import type { RunboardContext } from '../context';
@@ -55,14 +56,7 @@ async function askEdit(ctx: RunboardContext, ref: TaskRef, task: Task): Promise<
     }
     case 'Labels':
       answer = await ask('Its labels, separated by commas', (task.labels ?? []).join(', '));
-      return answer === undefined
-        ? cancel()
-        : {
-            labels: answer
-              .split(',')
-              .map((l) => l.trim())
-              .filter((l) => l),
-          };
+      return answer === undefined ? cancel() : { labels: labelsOf([answer]) };
     default:
       return cancel();
   }

@@ -43,6 +43,15 @@ export function integer(value: string): number {
   return n;
 }
 
+/** A whole number of at least `min` (a count, a seq): -1 or 0 where they mean nothing is a usage error, not an empty answer. */
+function atLeast(min: number): (value: string) => number {
+  return (value) => {
+    const n = parseInteger(value);
+    if (n === undefined || n < min) throw new InvalidArgumentError(`Expected a whole number, ${min} or more.`);
+    return n;
+  };
+}
+
 /**
  * A whole number within a param's bounds (contract/limits.ts), given in `unit` of it (seconds for
  * a param in ms): refused here, naming the flag in its own unit, not by the server naming the param.
@@ -132,7 +141,7 @@ function addRunCommands(program: Command): void {
     .command('runs')
     .description('list runs, newest first')
     .addOption(new Option('--status <status>', 'only runs with this status'))
-    .option('--limit <n>', 'at most n runs (default 100)', integer)
+    .option('--limit <n>', 'at most n runs (default 100)', atLeast(1))
     .option('--archived', 'also list the archived runs')
     .action(handle(runCommands, 'runs'));
 
@@ -177,7 +186,7 @@ function addRunCommands(program: Command): void {
     .argument('[run_id]')
     .option('--force', 'archive a run that is not finished (its leases are requeued first)')
     .option('--reason <text>', 'why')
-    .option('--older-than <days>', 'instead of one run: every finished run not changed for this many days', integer)
+    .option('--older-than <days>', 'instead of one run: every finished run not changed for this many days', atLeast(0))
     .action(handle(runCommands, 'runArchive'));
   run
     .command('compact')
@@ -204,9 +213,9 @@ function addRunCommands(program: Command): void {
     .command('events')
     .description("the run's events, oldest first")
     .argument('[run_id]')
-    .option('--since <seq>', 'only events after this seq', integer)
-    .option('--tail <n>', 'only the last n events', integer)
-    .option('--limit <n>', 'at most n events', integer)
+    .option('--since <seq>', 'only events after this seq', atLeast(0))
+    .option('--tail <n>', 'only the last n events', atLeast(1))
+    .option('--limit <n>', 'at most n events', atLeast(1))
     .action(handle(runCommands, 'runEvents'));
   run
     .command('complete')
@@ -433,13 +442,19 @@ function addHistoryCommands(program: Command): void {
   program
     .command('checkpoint')
     .description('snapshot the run and its blackboard')
+    .argument('[run_id]')
     .option('--reason <text>', 'why (default: "checkpoint from the CLI")')
     .action(handle(checkpointCommands, 'checkpoint'));
-  program.command('checkpoints').description("the run's checkpoints").action(handle(checkpointCommands, 'checkpoints'));
+  program
+    .command('checkpoints')
+    .description("the run's checkpoints")
+    .argument('[run_id]')
+    .action(handle(checkpointCommands, 'checkpoints'));
   program
     .command('replay')
     .description('rebuild the run from its log and compare it with the stored state (drift)')
-    .option('--upto <seq>', 'replay up to this seq (default: the last)', integer)
+    .argument('[run_id]')
+    .option('--upto <seq>', 'replay up to this seq (default: the last)', atLeast(1))
     .option('--from-scratch', 'ignore checkpoints and fold from seq 1')
     .option('--checkpoint <checkpoint_id>', 'start from this checkpoint')
     .action(handle(checkpointCommands, 'replay'));
@@ -468,7 +483,7 @@ function addServiceCommands(program: Command): void {
     .command('watch')
     .description('follow the run live: print events as any process appends them (Ctrl-C to stop)')
     .argument('[run_id]')
-    .option('--tail <n>', 'first print the last n events (default 10)', integer)
+    .option('--tail <n>', 'first print the last n events (default 10)', atLeast(0))
     .action(handle(watchCommand, 'watch'));
   example(
     program
@@ -501,7 +516,7 @@ function addServiceCommands(program: Command): void {
   program
     .command('demo')
     .description('simulated agents work through a sample plan, so you can watch the board live')
-    .option('--agents <n>', 'number of agents (default 3)', integer)
+    .option('--agents <n>', 'number of agents (default 3)', atLeast(1))
     .option('--fast', 'no human pacing (for tests)')
     .action(handle(demoCommand, 'demo'));
 }

@@ -53,7 +53,7 @@ export class RunArchives {
 
   /** Archives (or, with `note.compact`, compacts) a live run — only a finished one unless `force` — and answers it as it is held now. */
   private async hold(board: BoardStore, runId: string, force: boolean, note: ArchiveNote): Promise<R.ArchivedRunInfo> {
-    await board.archiveRun!(runId, (state) => assertArchivable(state, force), note);
+    await board.archiveRun!(runId, (state) => assertArchivable(state, force, note.compact === true), note);
     const held = await (note.compact ? board.openCompacted?.(runId) : board.openArchived?.(runId));
     if (held) return archivedInfo(held);
     // A write restored the compacted run at once: RUN_NOT_FOUND on a handle gone, so compactRun looks again (onRun) and compacts it anew.
@@ -115,13 +115,15 @@ export class RunArchives {
   }
 }
 
-/** Under the run's lock: only a finished run goes, and never with a task in progress. */
-function assertArchivable(state: RunState, force: boolean): void {
+/** Under the run's lock: only a finished run goes (compacted: never forced), and never with a task in progress. */
+function assertArchivable(state: RunState, force: boolean, compact: boolean): void {
   const { run_id, status } = state.header;
   if (!force && !isTerminal(status)) {
     throw new DomainError(
       'RUN_NOT_FINISHED',
-      `Run ${run_id} is ${status}: only finished runs are archived. Finish it, or archive it anyway with force (its leases are requeued first).`,
+      compact
+        ? `Run ${run_id} is ${status}: only finished runs are compacted. Finish it first (complete, fail or cancel).`
+        : `Run ${run_id} is ${status}: only finished runs are archived. Finish it, or archive it anyway with force (its leases are requeued first).`,
       { run_id, status },
     );
   }

@@ -33,6 +33,10 @@ describe('countdowns', () => {
     assert.equal(formatSpan(340.4), '340ms');
     assert.equal(formatSpan(4_299), '4.2s');
     assert.equal(formatSpan(65_000), '1m 05s');
+    // Measured spans are whole seconds taken, not a countdown's seconds left (52.01 s was "53s").
+    assert.equal(formatSpan(52_010), '52s');
+    assert.equal(formatSpan(65_999), '1m 05s');
+    assert.equal(formatDuration(52_010), '53s', 'a countdown says the part second left');
   });
   it('says when a lease expired', () => {
     assert.equal(leaseText(task({ lease_expires_at_ms: 10_000 }), 20_000), 'lease expired');

@@ -6,17 +6,17 @@ import { Invocation } from '../invocation';
 import { UsageError } from '../usageError';
 import { renderTable } from '../table';
 
-export async function checkpoint({ session, out, opts }: Invocation): Promise<void> {
+export async function checkpoint({ session, out, args, opts }: Invocation): Promise<void> {
   const result = await session.execute('createCheckpoint', {
-    run_id: await session.runId(),
+    run_id: await session.runId(args[0]),
     reason: (opts.reason as string | undefined) ?? 'checkpoint from the CLI',
   });
   const c = result.checkpoint;
   out.result(result, () => `Checkpoint ${c.checkpoint_id} of run ${c.run_id} at seq ${c.seq}.`);
 }
 
-export async function checkpoints({ session, out }: Invocation): Promise<void> {
-  const result = await session.execute('listCheckpoints', { run_id: await session.runId() });
+export async function checkpoints({ session, out, args }: Invocation): Promise<void> {
+  const result = await session.execute('listCheckpoints', { run_id: await session.runId(args[0]) });
   out.result(result, () =>
     result.checkpoints.length === 0
       ? 'No checkpoints.'
@@ -27,9 +27,9 @@ export async function checkpoints({ session, out }: Invocation): Promise<void> {
   );
 }
 
-export async function replay({ session, out, opts }: Invocation): Promise<void> {
+export async function replay({ session, out, args, opts }: Invocation): Promise<void> {
   const result = await session.execute('replay', {
-    run_id: await session.runId(),
+    run_id: await session.runId(args[0]),
     upto_seq: opts.upto as number | undefined,
     from_checkpoint: opts.fromScratch === true ? false : undefined,
     checkpoint_id: opts.checkpoint as string | undefined,

@@ -1,7 +1,7 @@
 // tasks add (one task, written in one line) and tasks show (one task, and why it waits).
 import type { Task } from '../../../../contract/schemas/records';
 import { CREATABLE_TASK_STATUSES, isFinishedTask, type TaskStatus } from '../../../../contract/statuses';
-import { taskInputFromLine, wordsOf } from '../../../../contract/taskLine';
+import { labelsOf, taskInputFromLine, wordsOf } from '../../../../contract/taskLine';
 import { waitReasons } from '../../../../contract/taskRules';
 import { attemptText, payloadTitle, waitText, worktreeText } from '../../../../contract/taskText';
 import { taskNotFound } from '../../engine/errors';
@@ -44,7 +44,7 @@ export async function tasksEdit({ session, out, args, opts }: Invocation): Promi
   }
   const token = givenLeaseToken(opts);
   // Absent stays absent (not edited); given, even as "", it replaces the list.
-  const list = (v: unknown) => (v === undefined ? undefined : wordsOf(v as string[]));
+  const list = (v: unknown, read: (l: string[]) => string[]) => (v === undefined ? undefined : read(v as string[]));
   const result = await session.execute(
     'editTask',
     session.withCommandId({
@@ -53,9 +53,9 @@ export async function tasksEdit({ session, out, args, opts }: Invocation): Promi
       title: opts.title as string | undefined,
       description: opts.description as string | undefined,
       priority: opts.priority as number | undefined,
-      depends_on_task_ids: list(opts.after),
+      depends_on_task_ids: list(opts.after, wordsOf),
       max_attempts: opts.maxAttempts as number | undefined,
-      labels: list(opts.label),
+      labels: list(opts.label, labelsOf),
       agent_id: session.agent,
       ...(token !== undefined ? { lease_token: token } : {}),
       ...(opts.force === true ? { force: true } : {}),
