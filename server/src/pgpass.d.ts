@@ -1,4 +1,4 @@
-// pgpass (pg's own dependency) ships no types: the one function Runboard calls.
+// pgpass (pg's own dependency) ships no types: what Runboard calls of it.
 declare module 'pgpass' {
   export interface PgPassTarget {
     host?: string;
@@ -7,5 +7,10 @@ declare module 'pgpass' {
     user?: string;
   }
   /** Calls back with the password of ~/.pgpass (or PGPASSFILE) for `target`, or undefined. */
-  export default function pgPass(target: PgPassTarget, cb: (password: string | undefined) => void): void;
+  function pgPass(target: PgPassTarget, cb: (password: string | undefined) => void): void;
+  namespace pgPass {
+    /** Where its warnings go (a file it ignores, and why); returns where they went before. */
+    function warnTo(stream: NodeJS.WritableStream): NodeJS.WritableStream;
+  }
+  export default pgPass;
 }

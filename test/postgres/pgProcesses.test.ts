@@ -107,10 +107,12 @@ describe('a PostgreSQL board through the server and the CLI', () => {
     fs.writeFileSync(passfile, `${host}:${port}:${database}:${user}:${String(db.config.password)}\n`, { mode: 0o600 });
     // No PGPASSWORD at all: spawned with an environment of its own.
     const bare = { PATH: process.env.PATH ?? '', HOME: root };
+    // Within 30 s: a call told why it failed ends then, not at the server's authentication_timeout (a minute).
     const run = (extra: Record<string, string>) =>
       spawnSync(process.execPath, [CLI_JS, '--root', root, '--json', 'run', 'create', 'From pgpass', '--id', 'p'], {
         env: { ...bare, ...extra },
         encoding: 'utf8',
+        timeout: 30_000,
       });
     const ok = run({ PGPASSFILE: passfile });
     assert.equal(ok.status, 0, ok.stdout + ok.stderr);
@@ -122,11 +124,46 @@ describe('a PostgreSQL board through the server and the CLI', () => {
     assert.doesNotMatch(wrong.stdout + wrong.stderr, /not-the-password/);
     // None anywhere: where one goes, not pg's "empty password returned by client".
     const none = run({ PGPASSFILE: path.join(root, 'no-such-pgpass') });
-    assert.equal(none.status, 1);
+    assert.equal(none.status, 1, `exited ${none.status} (signal ${none.signal})`);
     assert.match(
       JSON.parse(none.stdout).error.message,
       /PostgreSQL board pgpass: the database asks for a password and none is set: set PGPASSWORD, add a line to ~\/\.pgpass/,
     );
+    // A password file others may read is ignored (libpq's rule): the message says so, not "add a line".
+    fs.chmodSync(passfile, 0o644);
+    const open = run({ PGPASSFILE: passfile });
+    assert.equal(open.status, 1, `exited ${open.status} (signal ${open.signal})`);
+    assert.match(
+      JSON.parse(open.stdout).error.message,
+      /none is set \(WARNING: password file ".*pgpass" has group or world access; permissions should be u=rw \(0600\) or less\)/,
+    );
+  });
+
+  it("a URL without a password (url_env) takes it as the fields do: the editor's secret, PGPASSWORD, ~/.pgpass", () => {
+    const root = tempWorkspace('runboard-pg-');
+    fs.mkdirSync(path.join(root, '.runboard'), { recursive: true });
+    fs.writeFileSync(
+      path.join(root, '.runboard', 'board.json'),
+      JSON.stringify({ store: 'postgres', board: 'by-url', postgres: { url_env: 'TEAM_DB' } }),
+    );
+    const { host, port, user, database } = db.config;
+    const url = `postgres://${user}@${host}:${port}/${database}`;
+    const bare = { PATH: process.env.PATH ?? '', HOME: root, TEAM_DB: url };
+    const run = (id: string, extra: Record<string, string>) =>
+      spawnSync(process.execPath, [CLI_JS, '--root', root, '--json', 'run', 'create', 'By URL', '--id', id], {
+        env: { ...bare, ...extra },
+        encoding: 'utf8',
+        timeout: 30_000,
+      });
+    const password = String(db.config.password);
+    for (const [id, extra] of [
+      ['env', { PGPASSWORD: password }],
+      ['editor', { [BOARD_PASSWORDS_ENV]: JSON.stringify({ 'by-url': password }) }],
+    ] as const) {
+      const r = run(id, extra);
+      assert.equal(r.status, 0, r.stdout + r.stderr);
+      assert.doesNotMatch(r.stderr, /DeprecationWarning/);
+    }
   });
 
   it("the editor hands its server a board's password from its secret storage (RUNBOARD_PG_PASSWORDS), with no PGPASSWORD", async () => {

@@ -8,6 +8,8 @@ import type { PoolConfig } from 'pg';
 import { z } from 'zod';
 import { BOARD_CONFIG_FILE, RUNBOARD_DIR } from '../../../contract/layout';
 import { DomainError } from '../engine/errors';
+import { withoutByteOrderMark } from '../../../contract/byteOrderMark';
+import { nearestName } from '../../../contract/nearestName';
 import { readRegularFile } from './atomicFiles';
 
 /** A board's name: its runs' key in the database, the same on every machine. */
@@ -42,6 +44,30 @@ const BoardConfigSchema = z.discriminatedUnion('store', [
 
 export type BoardConfig = { store: 'files' } | { store: 'postgres'; board: string; pool: PoolConfig };
 
+/** Names people write for the fields of `postgres` (libpq's and URLs' words). */
+const POSTGRES_ALIASES: Readonly<Record<string, string>> = {
+  hostname: 'host',
+  dbname: 'database',
+  db: 'database',
+  username: 'user',
+  sslmode: 'ssl',
+};
+
+/** What an unknown key is told: the fields there are where it is, and the one meant when it is near one. */
+function unknownField(holder: unknown, key: string, inPostgres: boolean): string {
+  if (inPostgres) {
+    const fields = Object.keys(PostgresSchema.shape);
+    const meant = POSTGRES_ALIASES[key.toLowerCase()] ?? nearestName(key, fields);
+    return `not a field of postgres (it has ${fields.join(', ')})${meant ? `; did you mean "${meant}"?` : ''}`;
+  }
+  if ((holder as { store?: unknown }).store === 'files') {
+    return `not a field of a files board (it has only store; "store": "postgres" names a database board)`;
+  }
+  const fields = ['store', 'board', 'postgres'];
+  const meant = nearestName(key, fields);
+  return `not a field of ${BOARD_CONFIG_FILE} (it has ${fields.join(', ')})${meant ? `; did you mean "${meant}"?` : ''}`;
+}
+
 /** Keys that would be credentials: refused by name, with where they go instead. */
 const CREDENTIAL_KEYS = ['password', 'passfile', 'connection_string', 'url'];
 
@@ -64,18 +90,23 @@ export function readBoardConfig(root: string, env: NodeJS.ProcessEnv = process.e
   }
   let raw: unknown;
   try {
-    raw = JSON.parse(text);
+    raw = JSON.parse(withoutByteOrderMark(text));
   } catch (e) {
     throw invalid(file, `is not JSON: ${(e as Error).message}`);
   }
   refuseCredentials(file, raw);
   const r = BoardConfigSchema.safeParse(raw);
   if (!r.success) {
-    const i = r.error.issues[0];
+    // A misspelt key first: its absence under the right name ("board" missing) follows from it.
+    const i = r.error.issues.find((x) => x.code === 'unrecognized_keys') ?? r.error.issues[0];
     // An unknown key is named by its own path (zod puts the issue on the object that holds it).
     if (i.code === 'unrecognized_keys') {
       const field = [...i.path, i.keys[0]].join('.');
-      throw invalid(file, `${field}: not a field of ${BOARD_CONFIG_FILE}${i.path.length === 0 ? ' (store, board, postgres)' : ''}`, field);
+      throw invalid(
+        file,
+        `${field}: ${unknownField(i.path.length === 0 ? raw : (raw as { postgres: unknown }).postgres, i.keys[0], i.path.length > 0)}`,
+        field,
+      );
     }
     const field = i.path.join('.') || 'store';
     throw invalid(file, `${field}: ${field === 'store' ? 'say "files" or "postgres"' : i.message}`, field);
@@ -94,7 +125,7 @@ function poolConfig(file: string, p: z.infer<typeof PostgresSchema>, env: NodeJS
         `postgres.url_env: the environment variable ${p.url_env} is not set (it should hold postgres://…)`,
         'postgres.url_env',
       );
-    return { connectionString: url, ...(ssl ? { ssl } : {}) };
+    return { ...(ssl ? { ssl } : {}), ...urlFields(file, p.url_env, url) };
   }
   // Fields left out fall back to PGHOST, PGPORT, PGDATABASE, PGUSER (pg reads them).
   return {
@@ -104,6 +135,39 @@ function poolConfig(file: string, p: z.infer<typeof PostgresSchema>, env: NodeJS
     ...(p.user !== undefined ? { user: p.user } : {}),
     ...(ssl ? { ssl } : {}),
   };
+}
+
+/**
+ * A connection URL as pg's fields (pg's own parser), so that a URL without a password takes one
+ * the way the fields do (pg/pgDriver.ts: the editor's secret, PGPASSWORD, ~/.pgpass) — given as a
+ * connectionString, pg read its empty password as the one to send. Anything but a postgres:// URL
+ * is refused naming the variable, never its value (it may hold a password).
+ */
+function urlFields(file: string, name: string, url: string): PoolConfig {
+  let scheme: string | undefined;
+  try {
+    scheme = new URL(url).protocol;
+  } catch {
+    scheme = undefined;
+  }
+  if (scheme !== 'postgres:' && scheme !== 'postgresql:') {
+    throw invalid(
+      file,
+      `postgres.url_env: the environment variable ${name} does not hold a postgres:// URL (${scheme ? `it is a ${scheme.slice(0, -1)}: URL` : 'it is no URL'}); set it to postgres://user@host:port/database`,
+      'postgres.url_env',
+    );
+  }
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { parseIntoClientConfig } = require('pg-connection-string') as typeof import('pg-connection-string');
+  let parsed: ReturnType<typeof parseIntoClientConfig>;
+  try {
+    parsed = parseIntoClientConfig(url);
+  } catch (e) {
+    // pg's parser keeps the URL out of its messages ("Invalid port: …" names the part).
+    throw invalid(file, `postgres.url_env: the URL in ${name} cannot be read: ${(e as Error).message}`, 'postgres.url_env');
+  }
+  const { password, ...fields } = parsed;
+  return { ...(fields as PoolConfig), ...(password ? { password } : {}) };
 }
 
 function refuseCredentials(file: string, raw: unknown): void {

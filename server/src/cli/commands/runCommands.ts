@@ -9,7 +9,7 @@ import { archiveDue } from '../../service/archiveDue';
 import { RUN_STATUSES, RunStatus } from '../../../../contract/statuses';
 import { stepsFromObjective } from '../../../../contract/planSteps';
 import { KNOWN_RUN_EVENT_TYPES } from '../../engine/runTransitions';
-import { nearestName } from '../nearestName';
+import { nearestName } from '../../../../contract/nearestName';
 
 export async function runs({ session, out, opts }: Invocation): Promise<void> {
   const result = await session.execute('listRuns', {

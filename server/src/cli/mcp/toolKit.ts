@@ -5,7 +5,7 @@ import type { ShapeOutput, ZodRawShapeCompat } from '@modelcontextprotocol/sdk/s
 import type { CallToolResult, ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import type { BoardTools } from './boardTools';
-import { nearestName } from '../nearestName';
+import { nearestName } from '../../../../contract/nearestName';
 
 export interface ToolConfig<S extends ZodRawShapeCompat> {
   title: string;
