@@ -4,7 +4,7 @@
 // out), and the run's last replay (its drift, kept by the server until the next replay).
 import type { RunRecord, StoredBlackboard, Task } from './schemas/records';
 import { EVENT } from './events';
-import { isFinishedTask } from './statuses';
+import { isFinishedTask, isTerminal } from './statuses';
 import { attemptsUsedText, firstLine, taskTitle } from './taskText';
 
 export const ATTENTION_KINDS = [
@@ -14,6 +14,7 @@ export const ATTENTION_KINDS = [
   'dependency_cancelled',
   'question_open',
   'run_paused_workspace',
+  'run_paused',
   'lease_expiring',
   'drift',
   'worktree_kept',
@@ -21,7 +22,7 @@ export const ATTENTION_KINDS = [
 export type AttentionKind = (typeof ATTENTION_KINDS)[number];
 
 /** The action that resolves an item, offered beside it. */
-export type AttentionAction = 'retry' | 'requeue' | 'answer' | 'rebind' | 'open_board' | 'replay' | 'open_worktree';
+export type AttentionAction = 'retry' | 'requeue' | 'answer' | 'rebind' | 'resume' | 'open_board' | 'replay' | 'open_worktree';
 
 export const ATTENTION_ACTION: Record<AttentionKind, AttentionAction> = {
   // A failed task stays failed until someone retries it: an agent's loop never does.
@@ -33,6 +34,8 @@ export const ATTENTION_ACTION: Record<AttentionKind, AttentionAction> = {
   dependency_cancelled: 'open_board',
   question_open: 'answer',
   run_paused_workspace: 'rebind',
+  // A paused run hands out no task (PROTOCOL.md §claimTask): its agents wait until it is resumed.
+  run_paused: 'resume',
   lease_expiring: 'open_board',
   drift: 'replay',
   // A task's worktree kept because it holds uncommitted changes (PROTOCOL.md §Worktrees): commit or discard them there.
@@ -72,7 +75,9 @@ export interface ReplayFinding {
 /** What needs a person in one run, newest first. */
 export function attentionOf(
   root: string,
-  run: Pick<RunRecord, 'run_id' | 'status' | 'status_changed_by' | 'updated_at_ms' | 'workspace'> & { tasks: readonly Task[] },
+  run: Pick<RunRecord, 'run_id' | 'status' | 'status_changed_by' | 'status_changed_at_ms' | 'updated_at_ms' | 'workspace'> & {
+    tasks: readonly Task[];
+  },
   blackboard: Pick<StoredBlackboard, 'open_questions'>,
   now: number,
   lastReplay?: ReplayFinding,
@@ -91,7 +96,11 @@ export function attentionOf(
       action: ATTENTION_ACTION[kind],
       ...ids,
     });
-  for (const t of run.tasks) {
+  // A finished run's failed or blocked tasks, open questions and leases are its history: nothing
+  // is claimed in it, and a retry there would make a task no agent can take. What can still be
+  // lost — a worktree's uncommitted changes — and drift still need the person.
+  const finished = isTerminal(run.status);
+  for (const t of finished ? [] : run.tasks) {
     const title = taskTitle(t);
     const why = t.last_error ? `: ${firstLine(t.last_error)}` : '';
     if (t.status === 'failed' && t.attempt >= t.max_attempts) {
@@ -128,7 +137,7 @@ export function attentionOf(
     }
   }
   const byId = new Map(run.tasks.map((t) => [t.id, t]));
-  for (const t of run.tasks) {
+  for (const t of finished ? [] : run.tasks) {
     // Those waiting on a cancelled task directly (those after them wait on them, and go with them).
     if (isFinishedTask(t.status) || t.status === 'in_progress') continue;
     const gone = t.depends_on_task_ids.map((id) => byId.get(id)).filter((d) => d?.status === 'cancelled') as Task[];
@@ -155,7 +164,7 @@ export function attentionOf(
       );
     }
   }
-  for (const q of blackboard.open_questions) {
+  for (const q of finished ? [] : blackboard.open_questions) {
     const asked = q.reopened?.ts_ms ?? q.ts_ms;
     item('question_open', `${q.id}@${asked}`, asked, `Question: ${firstLine(q.text)}`, { question_id: q.id });
   }
@@ -167,6 +176,10 @@ export function attentionOf(
       run.updated_at_ms,
       `Paused: bound to ${run.workspace.canonical_path}, opened elsewhere`,
     );
+  } else if (run.status === 'paused') {
+    // One item per pause, however the run changes during it (holders finish their tasks).
+    const since = run.status_changed_at_ms ?? run.updated_at_ms;
+    item('run_paused', `${since}`, since, 'Paused: its agents get no task until it is resumed');
   }
   if (lastReplay && lastReplay.flags.length > 0) {
     item(

@@ -8,7 +8,9 @@ export type RunAction = (typeof RUN_ACTIONS)[number];
 export function runActions(status: RunStatus): RunAction[] {
   // Only a finished run is archived as it is (archiveRun without force: PROTOCOL.md §Archived runs).
   if (isTerminal(status)) return ['reopen', 'archive'];
-  return ['claim', 'createTasks', status === 'paused' ? 'resume' : 'pause', 'complete', 'fail', 'cancel'];
+  // A paused run hands out no task (PROTOCOL.md §claimTask): it offers resuming instead of claiming.
+  if (status === 'paused') return ['createTasks', 'resume', 'complete', 'fail', 'cancel'];
+  return ['claim', 'createTasks', 'pause', 'complete', 'fail', 'cancel'];
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;

@@ -124,6 +124,8 @@ export function retryDue(task: Pick<TaskFacts, 'next_retry_at_ms'>, now: number)
 /** Why a task is not claimable now, as data; views word it. Empty exactly when a claim of it succeeds. */
 export type WaitReason =
   | { kind: 'run_finished'; run_status: RunStatus }
+  /** The run is paused (by a person, or a workspace mismatch): it hands out no task until it is resumed. */
+  | { kind: 'run_paused' }
   | { kind: 'leased'; owner?: string; until: number }
   | { kind: 'blocked'; error?: string }
   | { kind: 'failed'; attempt: number; max_attempts: number; exhausted: boolean }
@@ -142,6 +144,7 @@ export function waitReasons(
 ): WaitReason[] {
   const reasons: WaitReason[] = [];
   if (isTerminal(run.status)) reasons.push({ kind: 'run_finished', run_status: run.status });
+  if (run.status === 'paused') reasons.push({ kind: 'run_paused' });
   switch (task.status) {
     case 'in_progress':
       reasons.push({ kind: 'leased', ...(task.lease_owner ? { owner: task.lease_owner } : {}), until: leaseExpiry(task) });
@@ -205,7 +208,16 @@ export function waitsOnAPerson(
  * are left, or tasks that wait on a blocked, failed or cancelled one), all_done (every task done or cancelled),
  * no_match (no task of that type / workflow), no_tasks.
  */
-export const NOTHING_TO_CLAIM = ['retry_later', 'dependencies', 'leased', 'needs_a_person', 'all_done', 'no_match', 'no_tasks'] as const;
+export const NOTHING_TO_CLAIM = [
+  'run_paused',
+  'retry_later',
+  'dependencies',
+  'leased',
+  'needs_a_person',
+  'all_done',
+  'no_match',
+  'no_tasks',
+] as const;
 export type NothingToClaim = (typeof NOTHING_TO_CLAIM)[number];
 
 /** Task types the engine knows a payload contract for (SPEC §6.2); any other type is free. */
@@ -239,8 +251,9 @@ export function allowedActions(
     complete: from('complete'),
     fail: from('fail'),
     release: from('release'),
-    retry: from('retry') && attemptsLeft(task),
-    requeue: task.status !== 'done',
+    // A finished run's board hands out nothing: no task is put back on it (RUN_TERMINAL), but a live lease can be taken back.
+    retry: from('retry') && attemptsLeft(task) && !isTerminal(run.status),
+    requeue: task.status !== 'done' && (!isTerminal(run.status) || live),
     cancel: isCancellable(task) && runHas(run, 'taskCancels'),
     // A person edits any task (a leased one with force, as cancel and requeue): runs of format 3.
     edit: runHas(run, 'taskEdits'),

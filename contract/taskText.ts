@@ -146,6 +146,8 @@ export function waitText(r: WaitReason, now: number): string {
   switch (r.kind) {
     case 'run_finished':
       return `the run is ${r.run_status}: nothing can be claimed`;
+    case 'run_paused':
+      return 'the run is paused: resuming it hands out tasks again';
     case 'leased': {
       const who = r.owner ?? 'an agent';
       return r.until > now
@@ -189,6 +191,7 @@ export const RUN_COMPLETED_TEXT = 'That was the last open task: the run is compl
 
 /** Why a claim found nothing (claimTask's reason), in words for people and models. */
 export const NOTHING_TO_CLAIM_TEXT: Record<NothingToClaim, string> = {
+  run_paused: 'the run is paused; resuming it (runboard run resume) hands out tasks again',
   retry_later: 'a failed task is waiting for its retry time',
   dependencies: 'the open tasks wait for others to be done',
   leased: 'other agents hold every open task',
@@ -201,6 +204,7 @@ export const NOTHING_TO_CLAIM_TEXT: Record<NothingToClaim, string> = {
 
 /** Why the task a claim named is not claimable (claimTask's reason is then about that task alone). */
 const NAMED_TASK_TEXT: Record<NothingToClaim, string> = {
+  run_paused: 'the run is paused; resuming it (runboard run resume) hands out tasks again',
   retry_later: 'it failed and waits for its retry time',
   dependencies: 'it waits for other tasks to be done',
   leased: 'another agent holds it',

@@ -181,6 +181,33 @@ step seconds $(( $(date +%s) - start ))
     assert.ok(Number(got.seconds) < 20, `woken by the change, not the timeout (${got.seconds} s)`);
   });
 
+  it('a paused run hands out no task: claim says so (exit 3); claim --wait takes one as the run is resumed', () => {
+    const root = tempWorkspace();
+    seedRun(root, 'pausing', [{ id: 'only', task_type: 'w' }]);
+    const got = bash(
+      root,
+      `
+runboard run pause >/dev/null
+out="$(runboard claim)"; step code $?; step said "$(printf '%s' "$out" | head -1)"
+( RUNBOARD_DEBUG=1 runboard claim --wait --timeout 50 > b.out 2> b.err; echo $? > b.code ) &
+until grep -q route b.err; do sleep 0.05; done   # its first claim was answered: it waits
+runboard run resume >/dev/null
+wait
+step woken "$(cat b.code)"; eval "$(cat b.out)"; step task "$RUNBOARD_TASK"
+`,
+    );
+    assert.deepEqual(
+      [got.code, got.said, got.woken, got.task],
+      [
+        '3',
+        '# Nothing to claim in run pausing now: the run is paused; resuming it (runboard run resume) hands out tasks again.',
+        '0',
+        'only',
+      ],
+      JSON.stringify(got),
+    );
+  });
+
   it('claim --wait ends with exit 3 as the last task is done, for the agents waiting too, not at --timeout', () => {
     const root = tempWorkspace();
     seedRun(root, 'last', [{ id: 'only', task_type: 'w' }]);

@@ -8,6 +8,7 @@ export const ACTION_COMMAND: Record<AttentionAction, { label: string; command: s
   requeue: { label: 'Requeue', command: 'runboard.requeueTask' },
   answer: { label: 'Answer…', command: 'runboard.answerQuestion' },
   rebind: { label: 'Rebind', command: 'runboard.rebindWorkspace' },
+  resume: { label: 'Resume', command: 'runboard.resumeRun' },
   open_board: { label: 'Open Board', command: 'runboard.openBoard' },
   replay: { label: 'Replay', command: 'runboard.replay' },
   open_worktree: { label: 'Open Worktree', command: 'runboard.openTaskWorktree' },

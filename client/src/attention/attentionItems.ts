@@ -16,6 +16,7 @@ const ICON: Record<AttentionKind, string> = {
   dependency_cancelled: 'circle-slash',
   question_open: 'question',
   run_paused_workspace: 'folder-opened',
+  run_paused: 'debug-pause',
   lease_expiring: 'watch',
   drift: 'diff',
   worktree_kept: 'repo-forked',

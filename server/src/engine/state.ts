@@ -135,6 +135,7 @@ function applyToRun(state: RunState, e: EventRecord): void {
   if (header.status !== e.status) {
     header.status = e.status;
     header.status_changed_by = e.type;
+    header.status_changed_at_ms = e.ts_ms;
   }
   header.revision = e.revision;
   header.last_event_seq = e.seq;

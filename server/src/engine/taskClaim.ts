@@ -36,6 +36,7 @@ export interface ClaimRequest extends ClaimFilter {
  * the tasks it could have taken — the named one, or those its filter matches.
  */
 export function whyNothingToClaim(state: RunState, req: ClaimRequest, now: number): { reason: NothingToClaim; next_retry_at_ms?: number } {
+  if (state.header.status === 'paused') return { reason: 'run_paused' };
   const filter: ClaimFilter = { task_type: req.task_type, workflow_id: req.workflow_id };
   const candidates =
     req.task_id !== undefined
@@ -64,6 +65,8 @@ export function decideClaim(state: RunState, req: ClaimRequest, ctx: CommandCont
       status: state.header.status,
     });
   }
+  // A paused run hands out nothing; its holders still heartbeat and finish what they hold.
+  if (state.header.status === 'paused') return [];
   const filter: ClaimFilter = { task_type: req.task_type, workflow_id: req.workflow_id };
   let task: Task | undefined;
   if (req.task_id !== undefined) {

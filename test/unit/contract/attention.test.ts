@@ -136,13 +136,36 @@ describe('attention', () => {
     );
   });
 
-  it('a run paused by its operator, and a replay without drift, need no one', () => {
-    const items = attentionOf('/root', run([], { status: 'paused', status_changed_by: 'run_paused' }), none, NOW, {
-      seq: 3,
-      at_ms: 5,
-      flags: [],
-    });
-    assert.deepEqual(items, []);
+  it('a run paused by a person hands out no task: one item, Resume, however the run changes during the pause', () => {
+    const paused = { status: 'paused', status_changed_by: 'run_paused', status_changed_at_ms: 40 };
+    const items = attentionOf('/root', run([], paused), none, NOW, { seq: 3, at_ms: 5, flags: [] });
+    assert.deepEqual(
+      items.map((i) => [i.kind, i.action, i.title, i.since_ms, i.key]),
+      [['run_paused', 'resume', 'Paused: its agents get no task until it is resumed', 40, '/root|r|run_paused|40']],
+    );
+    // A holder finishing its task during the pause changes the run, not the item.
+    assert.equal(attentionOf('/root', run([], { ...paused, updated_at_ms: 90 }), none, NOW)[0].key, items[0].key);
+    // A replay without drift needs no one.
+    assert.deepEqual(attentionOf('/root', run([]), none, NOW, { seq: 3, at_ms: 5, flags: [] }), []);
+  });
+
+  it("a finished run's failed and blocked tasks, open questions and leases are history; a kept worktree is not", () => {
+    const tasks = [
+      task('f', { status: 'failed', attempt: 1 }),
+      task('b', { status: 'blocked' }),
+      task('l', { status: 'in_progress', lease_owner: 'bob', lease_expires_at_ms: NOW + 1_000 }),
+      task('w', { status: 'done', worktree: { path: '/repo.worktrees/r/w', branch: 'runboard/r/w', base: 'main', state: 'kept' } }),
+    ];
+    const questions = { open_questions: [{ id: 'q1', text: 'Which one?', ts_ms: 10 }] };
+    const live = attentionOf('/root', run(tasks), questions as never, NOW).map((i) => i.kind);
+    assert.deepEqual([...live].sort(), ['lease_expiring', 'question_open', 'task_blocked', 'task_failed', 'worktree_kept']);
+    for (const status of ['completed', 'failed', 'cancelled'] as const) {
+      assert.deepEqual(
+        attentionOf('/root', run(tasks, { status }), questions as never, NOW).map((i) => i.kind),
+        ['worktree_kept'],
+        status,
+      );
+    }
   });
 
   it('a lease that runs out within the warning, without a heartbeat; a heartbeat makes the next warning another item', () => {

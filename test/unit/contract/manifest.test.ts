@@ -24,13 +24,13 @@ describe('package.json settings follow the contract', () => {
   it("runboard.durability: the contract's choices", () => {
     assert.deepEqual(setting('durability').enum, [...DURABILITIES]);
   });
-  it("runboard.notifyOn: the contract's attention kinds, each described; leases about to run out quiet by default", () => {
+  it("runboard.notifyOn: the contract's attention kinds, each described; leases about to run out and a person's pause quiet by default", () => {
     const s = setting('notifyOn');
     assert.deepEqual(s.items.enum, [...ATTENTION_KINDS]);
     assert.equal(s.items.enumDescriptions.length, ATTENTION_KINDS.length);
     assert.deepEqual(
       s.default,
-      ATTENTION_KINDS.filter((k) => k !== 'lease_expiring'),
+      ATTENTION_KINDS.filter((k) => k !== 'lease_expiring' && k !== 'run_paused'),
     );
   });
 });

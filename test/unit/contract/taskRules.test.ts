@@ -138,8 +138,9 @@ describe("allowedActions, case by case (the views' bugs of issue 14)", () => {
     assert.deepEqual(v4({ status: 'cancelled' }), ['requeue', 'edit']);
     assert.deepEqual(v4({ status: 'done' }), ['edit']);
   });
-  it('a task of a finished run is not claimable', () => {
-    assert.deepEqual(one({ status: 'runnable' }, 'completed'), ['requeue']);
+  it('a task of a finished run is not claimable, nor put back on its board (reopen the run first)', () => {
+    assert.deepEqual(one({ status: 'runnable' }, 'completed'), []);
+    assert.deepEqual(one({ status: 'failed', attempt: 1 }, 'completed'), []);
     assert.deepEqual(one({ status: 'runnable' }), ['claim', 'requeue']);
   });
 });

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { EventRecord, Task } from '../../../contract/schemas/records';
 import { whyNothingToClaim } from '../../../server/src/engine/taskClaim';
+import { waitReasons } from '../../../contract/taskRules';
 import { expectDomainError, RunHarness, T0 } from './harness';
 
 function claimAll(h: RunHarness, filter: { task_type?: string; workflow_id?: string } = {}): string[] {
@@ -74,6 +75,30 @@ describe('claim: the lease and the event', () => {
     h.finish('failed');
     expectDomainError(() => h.claim({ agent_id: 'a' }), 'RUN_TERMINAL', { status: 'failed' });
     expectDomainError(() => h.claim({ agent_id: 'a', task_id: 't' }), 'RUN_TERMINAL', { status: 'failed' });
+  });
+});
+
+describe('claim on a paused run', () => {
+  it('hands out nothing (reason run_paused), by id neither; holders heartbeat and finish; resumed, it hands out again', () => {
+    const h = new RunHarness();
+    h.addTask({ id: 'held' });
+    h.addTask({ id: 'next' });
+    const held = h.claim({ agent_id: 'a', task_id: 'held' })!;
+    h.appendEvent({ type: 'run_paused', status: 'paused' });
+    const seq = h.run.last_event_seq;
+    assert.equal(h.claim({ agent_id: 'b' }), null);
+    assert.equal(h.claim({ agent_id: 'b', task_id: 'next' }), null);
+    assert.equal(h.run.last_event_seq, seq, 'nothing written');
+    assert.deepEqual(whyNothingToClaim(h.state, { agent_id: 'b' }, T0), { reason: 'run_paused' });
+    assert.deepEqual(
+      waitReasons(h.task('next'), h.run, h.state.tasks, T0).map((r) => r.kind),
+      ['run_paused'],
+    );
+    h.transition({ task_id: 'held', action: 'heartbeat', lease_token: held.lease_token });
+    h.transition({ task_id: 'held', action: 'complete', lease_token: held.lease_token });
+    assert.equal(h.task('held').status, 'done');
+    h.appendEvent({ type: 'run_resumed', status: 'running' });
+    assert.equal(h.claim({ agent_id: 'b' })?.id, 'next');
   });
 });
 

@@ -29,6 +29,8 @@ function resolution(i: AttentionItem): string {
       return `${run} question answer ${i.question_id} "<answer>"`;
     case 'replay':
       return `${run} replay (look at the drift; repair with ${run} repair)`;
+    case 'resume':
+      return `${run} run resume`;
     case 'rebind':
       return `open the run in the folder it is bound to, or rebind it in VS Code (Rebind Workspace)`;
     case 'open_board':

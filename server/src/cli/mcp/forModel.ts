@@ -21,6 +21,7 @@ const RUN_INTERNAL = new Set([
   'revision',
   'created_at_ms',
   'status_changed_by',
+  'status_changed_at_ms',
   'format',
   'source_metadata',
 ]);
