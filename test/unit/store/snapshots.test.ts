@@ -133,6 +133,29 @@ describe('caches: catching up and rebuilding', () => {
     });
   }
 
+  for (const file of ['run.json', 'blackboard.json']) {
+    it(`a ${file} changed by hand at its seq is not believed: rebuilt from the log, with a diagnostic naming it`, async () => {
+      const root = newRoot();
+      const { cachedAt, last } = await staleCaches(root);
+      const reference = await freshLoad(root, 'snap');
+      const cache = path.join(runFolder(root, 'snap'), file);
+      const text = fs.readFileSync(cache, 'utf8');
+      // A done task made failed again (run.json), a fact rewritten (blackboard.json): valid, and the seq unchanged.
+      const edited = file === 'run.json' ? text.replace('"status": "done"', '"status": "failed"') : text.replace('fact 1', 'fact 9');
+      assert.notEqual(edited, text);
+      fs.writeFileSync(cache, edited);
+
+      const loaded = await freshLoad(root, 'snap');
+      assert.equal(loaded.lag, last, 'loaded from scratch');
+      assert.deepEqual(loaded.got, reference.got);
+      assert.deepEqual(loaded.blackboard, reference.blackboard);
+      assert.deepEqual(
+        loaded.diagnostics.filter((d) => d.file === cache).map((d) => d.message),
+        [`${file} is not what Runboard wrote at seq ${cachedAt} (changed by hand?): rebuilding from the log.`],
+      );
+    });
+  }
+
   it('an index.json of the wrong shape is unreadable too', async () => {
     const root = newRoot();
     await staleCaches(root);

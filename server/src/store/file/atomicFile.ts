@@ -33,14 +33,18 @@ export function writeFileAtomic(file: string, data: string | Buffer, fsync: bool
  * and on a symbolic link (ELOOP): a cache or checkpoint is never read from outside the run folder.
  */
 export function readJsonIfExists(file: string): unknown {
-  let text: string;
+  const bytes = readBytesIfExists(file);
+  return bytes === undefined ? undefined : JSON.parse(bytes.toString('utf8'));
+}
+
+/** A file's bytes, or undefined when there is none (never through a symbolic link). */
+export function readBytesIfExists(file: string): Buffer | undefined {
   try {
-    text = readRegularFile(file).toString('utf8');
+    return readRegularFile(file);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw e;
   }
-  return JSON.parse(text);
 }
 
 const TEMP = /^\..+\.(\d+)\.\d+\.tmp$/;

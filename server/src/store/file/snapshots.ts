@@ -2,13 +2,14 @@
 // blackboard without tasks) and index.json (Runboard's own: the command-id index and the log
 // offset at its seq, so a load folds only the tail). Each carries its own last_event_seq;
 // any of them may be missing, stale or unreadable — the log is the truth.
+import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import { z } from 'zod';
 import { BLACKBOARD_FILE, INDEX_FILE, RUN_FILE } from '../../../../contract/layout';
 import { RunRecord, RunRecordSchema, StoredBlackboard, StoredBlackboardSchema } from '../../../../contract/schemas/records';
 import { compileParse, Parse, UNSURE } from '../../engine/schemaCheck';
 import { CommandEntry, RunState, stateFromRecords, toRunRecord } from '../../engine/state';
-import { readJsonIfExists, writeFileAtomic } from './atomicFile';
+import { readBytesIfExists, writeFileAtomic } from './atomicFile';
 import type { EventLog } from './eventLog';
 import { FileIdentity, sameFile } from './fileIdentity';
 import { parseLogLine } from './logLine';
@@ -20,6 +21,8 @@ const IndexSchema = z.object({
   log_line: z.number().int().nonnegative(),
   // The log file the offset is in (device and inode as decimal strings); absent in older caches.
   log_file: z.object({ dev: z.string(), ino: z.string() }).optional(),
+  // What run.json and blackboard.json held when written with this index (sha1 of their bytes); absent in older caches.
+  digests: z.object({ run: z.string(), blackboard: z.string() }).optional(),
   commands: z.array(z.tuple([z.string(), z.string(), z.string(), z.number().int(), z.number().int()])),
 });
 
@@ -28,10 +31,20 @@ export interface LogIndex {
   log_offset: number;
   log_line: number;
   log_file?: FileIdentity;
+  digests?: CacheDigests;
   commands: Map<string, CommandEntry>;
 }
 
-export type Loaded<T> = { value: T } | { missing: true } | { error: string };
+/** sha1 of the bytes of run.json and blackboard.json as Runboard wrote them. */
+export interface CacheDigests {
+  run: string;
+  blackboard: string;
+}
+
+/** A cache read: its value and the digest of its bytes, or why there is none. */
+export type Loaded<T> = { value: T; digest: string } | { missing: true } | { error: string };
+
+const digestOf = (bytes: string | Buffer) => createHash('sha1').update(bytes).digest('hex');
 
 // run.json holds every task: checking it with zod took most of a cold start. Parsers compiled
 // from the same schemas return zod's exact output for well-formed files; zod handles the rest.
@@ -45,16 +58,18 @@ function fastParse(schema: z.ZodType, raw: unknown): unknown {
 
 function load<T>(file: string, schema: z.ZodType<T>): Loaded<T> {
   try {
-    const raw = readJsonIfExists(file);
-    if (raw === undefined) return { missing: true };
+    const bytes = readBytesIfExists(file);
+    if (bytes === undefined) return { missing: true };
+    const raw: unknown = JSON.parse(bytes.toString('utf8'));
+    const digest = digestOf(bytes);
     const fast = fastParse(schema, raw);
-    if (fast !== UNSURE) return { value: fast as T };
+    if (fast !== UNSURE) return { value: fast as T, digest };
     const r = schema.safeParse(raw);
     if (!r.success) {
       const i = r.error.issues[0];
       return { error: `${i.path.join('.') || 'record'}: ${i.message}` };
     }
-    return { value: r.data };
+    return { value: r.data, digest };
   } catch (e) {
     return { error: (e as Error).message };
   }
@@ -73,7 +88,9 @@ export function readLogIndex(dir: string): Loaded<LogIndex> {
   if (!('value' in r)) return r;
   const v = r.value;
   return {
+    digest: r.digest,
     value: {
+      ...(v.digests ? { digests: v.digests } : {}),
       last_event_seq: v.last_event_seq,
       log_offset: v.log_offset,
       log_line: v.log_line,
@@ -92,8 +109,10 @@ export function writeSnapshots(
   log: { offset: number; line: number; identity(): FileIdentity },
   fsync: boolean,
 ): void {
-  writeFileAtomic(path.join(dir, RUN_FILE), JSON.stringify(toRunRecord(state), null, 1), fsync, 'snapshot-write');
-  writeFileAtomic(path.join(dir, BLACKBOARD_FILE), JSON.stringify(state.blackboard, null, 1), fsync);
+  const run = JSON.stringify(toRunRecord(state), null, 1);
+  const blackboard = JSON.stringify(state.blackboard, null, 1);
+  writeFileAtomic(path.join(dir, RUN_FILE), run, fsync, 'snapshot-write');
+  writeFileAtomic(path.join(dir, BLACKBOARD_FILE), blackboard, fsync);
   const commands = [...state.commands].map(([id, c]) => [id, c.method, c.fingerprint, c.first_seq, c.last_seq]);
   writeFileAtomic(
     path.join(dir, INDEX_FILE),
@@ -103,6 +122,7 @@ export function writeSnapshots(
       log_offset: log.offset,
       log_line: log.line,
       log_file: fileOf(log.identity()),
+      digests: { run: digestOf(run), blackboard: digestOf(blackboard) },
       commands,
     }),
     fsync,
@@ -149,6 +169,20 @@ export function startFromCaches(
   if (run.value.run_id !== runId) return undefined;
   if (run.value.last_event_seq < i.last_event_seq || bb.value.last_event_seq < i.last_event_seq) return undefined;
   if (i.log_file && !sameFile(i.log_file, log.identity())) return undefined;
+  // Written at the index's seq, yet not the bytes written then: changed by hand (a status edited,
+  // a task removed). Not trusted — a done task would come back failed — and said so.
+  for (const [name, r, written] of [
+    [RUN_FILE, run, i.digests?.run],
+    [BLACKBOARD_FILE, bb, i.digests?.blackboard],
+  ] as const) {
+    if (written !== undefined && r.value.last_event_seq === i.last_event_seq && r.digest !== written) {
+      report(
+        `${name} is not what Runboard wrote at seq ${i.last_event_seq} (changed by hand?): rebuilding from the log.`,
+        path.join(dir, name),
+      );
+      return undefined;
+    }
+  }
   if (i.last_event_seq > 0 && seqOfLine(log.lineBefore(i.log_offset, maxLineBytes)) !== i.last_event_seq) return undefined;
   return {
     state: stateFromRecords(run.value, bb.value, { seq: i.last_event_seq, entries: i.commands }),
