@@ -139,6 +139,19 @@ describe('a PostgreSQL board through the server and the CLI', () => {
     );
   });
 
+  it('a headless server that cannot log in to its board serves nothing: it fails at once, and the CLI writes directly', () => {
+    const root = clone('no-login');
+    const serve = spawnSync(process.execPath, [CLI_JS, '--root', root, 'serve', '--socket', '--idle-timeout', '1'], {
+      env: { PATH: process.env.PATH ?? '', HOME: root, PGPASSWORD: 'not-the-password' },
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    assert.equal(serve.status, 1, serve.stderr);
+    assert.match(serve.stderr, /STORAGE_ERROR: Not serving .*: PostgreSQL board no-login: password authentication failed/);
+    assert.equal(fs.existsSync(path.join(root, '.runboard', 'server.json')), false, 'no endpoint announced');
+    cliJson(root, ['run', 'create', 'Directly', '--id', 'direct'], 0, { env });
+  });
+
   it("a URL without a password (url_env) takes it as the fields do: the editor's secret, PGPASSWORD, ~/.pgpass", () => {
     const root = tempWorkspace('runboard-pg-');
     fs.mkdirSync(path.join(root, '.runboard'), { recursive: true });

@@ -3,8 +3,10 @@
 // here, follows the root's files for writers that do not route, and expires leases. It stops
 // after an idle timeout without a connection (0: never), on SIGTERM and on SIGINT, withdrawing
 // server.json and the socket. When another server holds the root's endpoint lock, the root is
-// served: it says so and returns.
+// served: it says so and returns; when its board cannot be used (a database it cannot reach or
+// log in to), it fails at once, serving nothing.
 import type { Durability } from '../../../contract/limits';
+import { DomainError } from '../engine/errors';
 import { RunService } from '../service/runService';
 import { ensureStoresUsable } from '../store/boards';
 import { startLeaseTimer } from './leaseTimer';
@@ -41,6 +43,15 @@ export async function serveHeadless(o: HeadlessOptions): Promise<number> {
       idle = setTimeout(() => stopFor(`idle for ${o.idleTimeoutMs / 1000} s`), o.idleTimeoutMs);
   };
 
+  // A board it cannot use (a database it cannot reach or log in to) is not served: the root's CLI
+  // and MCP processes, whose credentials may work, would send their calls here and fail.
+  try {
+    await store.ready();
+  } catch (e) {
+    store.close();
+    if (!(e instanceof DomainError)) throw e;
+    throw new DomainError(e.code, `Not serving ${root}: ${e.message}`, e.details);
+  }
   const outcome = await serveSocket(store, root, { log, onConnections: armIdle });
   if (!('serving' in outcome)) {
     store.close();

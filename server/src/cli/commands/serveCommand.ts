@@ -6,6 +6,8 @@ import * as path from 'node:path';
 import type { HeadlessOptions } from '../../rpc/headlessServer';
 import { Invocation } from '../invocation';
 import { UsageError } from '../usageError';
+import { DomainError } from '../../../../contract/domainError';
+import type { DomainCode } from '../../../../contract/errors';
 
 interface ServerBundle {
   runServer(argv: string[]): void;
@@ -28,10 +30,21 @@ export async function serve({ session, opts }: Invocation): Promise<number | voi
   // The server lives on its connection (and ends the process itself).
   if (opts.socket !== true) return bundle.runServer(process.argv.slice(2));
   const idle = (opts.idleTimeout as number | undefined) ?? DEFAULT_IDLE_TIMEOUT_S;
-  return bundle.serveHeadless({
-    root: session.root,
-    durability: session.durability,
-    idleTimeoutMs: idle * 1000,
-    archiveAfterDays: opts.archiveAfterDays as number | undefined,
-  });
+  try {
+    return await bundle.serveHeadless({
+      root: session.root,
+      durability: session.durability,
+      idleTimeoutMs: idle * 1000,
+      archiveAfterDays: opts.archiveAfterDays as number | undefined,
+    });
+  } catch (e) {
+    throw ownError(e);
+  }
+}
+
+/** An error of server.js's bundle, whose DomainError is another class than this bundle's: reported with its code, not as INTERNAL_ERROR. */
+function ownError(e: unknown): unknown {
+  const d = e as { name?: unknown; code?: unknown; message?: unknown; details?: unknown } | null;
+  if (d?.name !== 'DomainError' || typeof d.code !== 'string' || typeof d.message !== 'string') return e;
+  return new DomainError(d.code as DomainCode, d.message, (d.details as Record<string, unknown> | undefined) ?? {});
 }
