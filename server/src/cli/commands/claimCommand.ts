@@ -10,17 +10,20 @@ import { claimWithWorktree } from '../../worktrees/worktreeCalls';
 import { worktreeShellLines } from '../worktreeLines';
 import { Invocation, taskOf } from '../invocation';
 import { EXIT } from '../output';
+import { DomainError } from '../../../../contract/domainError';
 import type { CliSession } from '../session';
 
 export async function claim(inv: Invocation): Promise<number> {
   const { session, out } = inv;
   const opts: Record<string, unknown> = { ...inv.opts, task: taskOf(inv) };
   const runId = await session.runId();
-  const attempt = () => session.execute('claimTask', claimParams(session, runId, opts));
+  const once = () => session.execute('claimTask', claimParams(session, runId, opts));
   const claimOrWait = async () => {
-    const first = await attempt();
-    if (first.task || opts.wait !== true || allDone(first)) return first;
+    if (opts.wait !== true) return once();
     const deadline = opts.timeout !== undefined ? Date.now() + (opts.timeout as number) * 1000 : undefined;
+    const attempt = throughOutages(once, deadline, (e) => out.warn(`runboard: ${e.message}; trying again every second (claim --wait).`));
+    const first = await attempt();
+    if (first.task || allDone(first)) return first;
     return keepingAlive(() => waitForClaim(session, runId, attempt, first, deadline));
   };
   let result: ClaimTaskResult;
@@ -39,6 +42,35 @@ export async function claim(inv: Invocation): Promise<number> {
     ].join('\n'),
   );
   return result.task ? EXIT.ok : EXIT.nothingToClaim;
+}
+
+/** How long a claim waits before it tries a database that could not be reached again. */
+const OUTAGE_RETRY_MS = 1_000;
+
+/**
+ * A claim that, while the deadline allows, tries again every second when its database board could
+ * not be reached (STORAGE_ERROR with `transient`): a restart of the database must not end every
+ * agent's `claim --wait` loop. Said once per outage. Past the deadline, the error stands.
+ */
+function throughOutages(
+  once: () => Promise<ClaimTaskResult>,
+  deadline: number | undefined,
+  say: (e: DomainError) => void,
+): () => Promise<ClaimTaskResult> {
+  return async () => {
+    let said = false;
+    for (;;) {
+      try {
+        return await once();
+      } catch (e) {
+        const transient = e instanceof DomainError && e.code === 'STORAGE_ERROR' && e.details.transient === true;
+        if (!transient || (deadline !== undefined && Date.now() + OUTAGE_RETRY_MS > deadline)) throw e;
+        if (!said) say(e);
+        said = true;
+        await new Promise((resolve) => setTimeout(resolve, OUTAGE_RETRY_MS));
+      }
+    }
+  };
 }
 
 /** Nothing is left to wait for: every task is done or cancelled. */
@@ -73,7 +105,11 @@ async function waitForClaim(
     while (!result.task && !allDone(result)) {
       const now = Date.now();
       if (deadline !== undefined && now >= deadline) break;
-      const leaseEnds = (await store.runIn(store.rootPaths()[0], runId))?.state.index.nextLeaseExpiry();
+      // A board that cannot be read now (a database outage): look again in a second.
+      const leaseEnds = await store.runIn(store.rootPaths()[0], runId).then(
+        (h) => h?.state.index.nextLeaseExpiry(),
+        () => now + OUTAGE_RETRY_MS,
+      );
       const until = Math.min(deadline ?? Infinity, result.next_retry_at_ms ?? Infinity, leaseEnds ?? Infinity);
       if (!changed) {
         await new Promise<void>((resolve) => {

@@ -1,6 +1,7 @@
 // How a PostgreSQL board says it cannot be reached or used: STORAGE_ERROR naming the board and
 // what the driver said (never the connection's password: pg's messages do not carry it), as the
-// whole board's failure (BoardUnavailableError). A domain error (RUN_NOT_FOUND, a decision's own
+// whole board's failure (BoardUnavailableError), `transient` when the same call may work in a
+// moment (the database unreachable or restarting). A domain error (RUN_NOT_FOUND, a decision's own
 // rejection …) stays what it is.
 import { DomainError } from '../../engine/errors';
 import { BoardUnavailableError } from '../boardStore';
@@ -12,7 +13,24 @@ export function storageError(board: string, e: unknown): DomainError {
   return new BoardUnavailableError(`PostgreSQL board ${board}: ${why}`, {
     board,
     ...(typeof code === 'string' ? { pg_code: code } : {}),
+    ...(isOutage(code, why) ? { transient: true } : {}),
   });
+}
+
+/** Node's codes of a connection that could not be made or was lost (not a wrong host name: ENOTFOUND stays). */
+const CONNECTION_LOST = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', 'EAI_AGAIN']);
+
+/**
+ * Whether the database could not be reached or went away — the same call may work in a moment —
+ * as opposed to a refusal that repeats (a password, a missing database: SQLSTATE 28…, 3D000 …).
+ * No code: pg's "Connection terminated unexpectedly" (or "… due to connection timeout"), and not a
+ * password none is set for. SQLSTATE class 08 (connection exception), 57P01–57P03 (shut down,
+ * restarting, not accepting connections yet).
+ */
+function isOutage(code: unknown, why: string): boolean {
+  if (code === undefined) return /^Connection terminated/.test(why);
+  if (typeof code !== 'string') return false;
+  return CONNECTION_LOST.has(code) || code.startsWith('08') || /^57P0[123]$/.test(code);
 }
 
 /** `q`, its failure said as storageError. */
