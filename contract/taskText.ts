@@ -52,12 +52,23 @@ export function worktreeText(task: Pick<Task, 'worktree' | 'status'>): string | 
   return `worktree ${wt.path} · branch ${wt.branch}${state}${merged}`;
 }
 
-/** What a merge of a done task's branch did (`tasks merge`, Merge Task Branch…); `changed` false: the branch had no commit `into` lacked. */
-export function mergedText(way: MergeWay, branch: string, into: string, commit: string, changed = true): string {
+/**
+ * What a merge of a done task's branch did (`tasks merge`, Merge Task Branch…); `changed` false: the
+ * branch had no commit `into` lacked; `along`: other done tasks whose branches `into` now holds whole.
+ */
+export function mergedText(
+  way: MergeWay,
+  branch: string,
+  into: string,
+  commit: string,
+  changed = true,
+  along: readonly string[] = [],
+): string {
+  const alsoIn = along.length > 0 ? ` ${into} now holds ${along.join(', ')} too (their branches were in it): recorded as merged.` : '';
   if (!changed)
-    return `Nothing to bring in: ${branch} has no commit that ${into} lacks (recorded as merged; ${into} is at ${commit.slice(0, 12)}).`;
+    return `Nothing to bring in: ${branch} has no commit that ${into} lacks (recorded as merged; ${into} is at ${commit.slice(0, 12)}).${alsoIn}`;
   const did = way === 'rebase' ? `Rebased ${branch} on ${into}, then fast-forwarded ${into} to it` : `Merged ${branch} into ${into}`;
-  return `${did} (${commit.slice(0, 12)}).`;
+  return `${did} (${commit.slice(0, 12)}).${alsoIn}`;
 }
 
 /** "340ms", "4.2s", then as formatDuration — a measured span (flow metrics), where a second matters. */

@@ -54,6 +54,16 @@ export async function branchExists(top: string, branch: string): Promise<boolean
   }
 }
 
+/** Whether every commit of `branch` is in `target` already (false when either is gone): git merge-base --is-ancestor. */
+export async function branchContainedIn(dir: string, branch: string, target: string): Promise<boolean> {
+  try {
+    await git(dir, ['merge-base', '--is-ancestor', `refs/heads/${branch}`, target]);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** The branch checked out in the repository holding `dir` (HEAD when it is detached): git answers it from any folder of the worktree. */
 export function checkedOutBranch(dir: string): Promise<string> {
   return git(dir, ['rev-parse', '--abbrev-ref', 'HEAD']);

@@ -7,9 +7,9 @@ import type { InputOf, StoreMethod } from '../../../contract/schemas/params';
 import type { Task, TaskWorktree } from '../../../contract/schemas/records';
 import { isFinishedTask } from '../../../contract/statuses';
 import { DomainError, taskNotFound } from '../../../contract/domainError';
-import { type MergeWay, worktreeOpen } from '../../../contract/taskRules';
+import { awaitsMerge, type MergeWay, worktreeOpen } from '../../../contract/taskRules';
 import { ensureWorktree, mergeTaskBranch, settleWorktree } from './taskWorktrees';
-import { repositoryTop } from './git';
+import { branchContainedIn, repositoryTop } from './git';
 
 /** What the worktree calls need: the root (its repository), the environment (RUNBOARD_WORKTREES) and the board's methods. */
 export interface WorktreeSite {
@@ -100,7 +100,7 @@ export async function mergeTask(
   taskId: string,
   into: string | undefined,
   way: MergeWay = 'merge',
-): Promise<{ task: Task; commit: string; changed: boolean }> {
+): Promise<{ task: Task; commit: string; changed: boolean; merged_along: string[] }> {
   const { run } = await site.execute('getRun', { run_id: runId });
   const task = run.tasks.find((t) => t.id === taskId);
   if (!task) throw taskNotFound(runId, taskId);
@@ -118,5 +118,16 @@ export async function mergeTask(
     task_id: taskId,
     worktree: { ...merged.worktree, merged_into: merged.into },
   });
-  return { task: recorded.task, commit: merged.commit, changed: merged.changed };
+  // A branch built on others' (a task after its dependency) brings theirs in with it: those done
+  // tasks whose branches the target now holds whole are merged too, and said so — not left "not
+  // merged yet". One whose worktree holds uncommitted changes (kept) is left as it is.
+  const along: string[] = [];
+  for (const other of run.tasks) {
+    const wt = other.worktree;
+    if (other.id === taskId || !awaitsMerge(other) || wt!.state === 'kept') continue;
+    if (!(await branchContainedIn(site.root, wt!.branch, merged.into))) continue;
+    await site.execute('setTaskWorktree', { run_id: runId, task_id: other.id, worktree: { ...wt!, merged_into: merged.into } });
+    along.push(other.id);
+  }
+  return { task: recorded.task, commit: merged.commit, changed: merged.changed, merged_along: along };
 }
