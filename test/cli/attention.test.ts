@@ -55,6 +55,28 @@ describe('runboard attention', () => {
     cliJson(root, ['--run', 'f', 'retry', 'build']);
     assert.equal(cli(['--root', root, 'attention']).stdout.trim(), 'Nothing needs you.');
   });
+  it('a blocked task, a paused run and a lease about to run out: each with the command that moves it on', () => {
+    const root = tempWorkspace();
+    seedRun(root, 'p', [
+      { id: 'held', task_type: 'w', payload: { title: 'Held' } },
+      { id: 'stuck', task_type: 'w', status: 'blocked', payload: { title: 'Stuck' } },
+    ]);
+    cliJson(root, ['--run', 'p', '--agent', 'bot', 'claim', '--task', 'held', '--lease-ms', '20000']);
+    cliJson(root, ['--run', 'p', 'run', 'pause']);
+    const text = cli(['--root', root, 'attention']).stdout;
+    assert.match(
+      text,
+      /Stuck is blocked\n {4}→ runboard --run p retry stuck once what blocks it is resolved \(runboard --run p tasks show stuck says what\)/,
+    );
+    assert.match(
+      text,
+      /Held: bot's lease runs out in \d+ s, no heartbeat\n {4}→ wait for its agent's heartbeat, or take it back: runboard --run p requeue held --force/,
+    );
+    assert.match(text, /p {2}Paused: its agents get no task until it is resumed\n {4}→ runboard --run p run resume/);
+    cliJson(root, ['--run', 'p', 'run', 'resume']);
+    assert.doesNotMatch(cli(['--root', root, 'attention']).stdout, /Paused/);
+  });
+
   it('a task waiting on a cancelled one is listed, with where to look', () => {
     assertBuilt();
     const root = tempWorkspace();

@@ -34,6 +34,10 @@ function resolution(i: AttentionItem): string {
     case 'rebind':
       return `open the run in the folder it is bound to, or rebind it in VS Code (Rebind Workspace)`;
     case 'open_board':
+      // The board's choices for the kind, as commands (the editor opens the board on the task).
+      if (i.kind === 'task_blocked')
+        return `${run} retry ${i.task_id} once what blocks it is resolved (${run} tasks show ${i.task_id} says what)`;
+      if (i.kind === 'lease_expiring') return `wait for its agent's heartbeat, or take it back: ${run} requeue ${i.task_id} --force`;
       return i.task_id ? `${run} tasks show ${i.task_id}` : `${run} run show`;
     case 'open_worktree':
       return `commit (or discard) the changes in its worktree, then ${run} worktree prune`;
