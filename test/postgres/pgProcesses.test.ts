@@ -93,6 +93,21 @@ describe('a PostgreSQL board through the server and the CLI', () => {
     assert.equal(JSON.parse(again.stdout).error.code, 'RUN_EXISTS');
   });
 
+  it("a folder's file runs, once its board.json names a database, are said to be there and how one moves over (its log imports as it is)", () => {
+    const root = tempWorkspace('runboard-files-then-pg-');
+    cliJson(root, ['run', 'create', 'Kept in files', '--id', 'local']);
+    writeBoardConfig(root, db.config, 'moved-in', {});
+    const listed = cli(['--root', root, 'runs'], { env });
+    assert.equal(listed.status, 0, listed.stderr);
+    assert.match(listed.stdout, /^No runs\.$/m);
+    assert.match(
+      listed.stderr,
+      /1 run is kept in this folder's files \(local\), not on PostgreSQL board moved-in that board\.json names: runboard run import \.runboard[/\\]runs[/\\]<run>[/\\]events\.jsonl moves one onto it\./,
+    );
+    cliJson(root, ['run', 'import', path.join(root, '.runboard', 'runs', 'local', 'events.jsonl')], 0, { env });
+    assert.equal(cliJson(root, ['run', 'show', 'local'], 0, { env }).run.objective, 'Kept in files');
+  });
+
   it('an untrusted workspace does not connect to the database its board.json names', async () => {
     const root = clone('untrusted', { host: '203.0.113.1' });
     const server = await startServer([root], { initializationOptions: { readOnly: true } });

@@ -10,6 +10,10 @@ import { RUN_STATUSES, RunStatus } from '../../../../contract/statuses';
 import { stepsFromObjective } from '../../../../contract/planSteps';
 import { KNOWN_RUN_EVENT_TYPES } from '../../engine/runTransitions';
 import { nearestName } from '../../../../contract/nearestName';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { BOARD_CONFIG_FILE, EVENTS_FILE, RUNBOARD_DIR, RUNS_DIR } from '../../../../contract/layout';
+import { readBoardConfig } from '../../store/boardConfig';
 
 export async function runs({ session, out, opts }: Invocation): Promise<void> {
   const result = await session.execute('listRuns', {
@@ -20,6 +24,38 @@ export async function runs({ session, out, opts }: Invocation): Promise<void> {
   });
   out.result(result, () =>
     [runsTable(result.runs, result.unreadable, result.sizes), ...(result.archived ? ['', archivedTable(result.archived)] : [])].join('\n'),
+  );
+  const hidden = fileRunsBeside(session.root);
+  if (hidden) out.warn(hidden);
+}
+
+/**
+ * Runs kept in the folder's files while its board.json names a database board: no command sees
+ * them (the board is the database). Said on stderr, with how one moves over, so that adding
+ * board.json does not look like losing them.
+ */
+function fileRunsBeside(root: string): string | undefined {
+  let config: ReturnType<typeof readBoardConfig>;
+  try {
+    config = readBoardConfig(root);
+  } catch {
+    return undefined;
+  }
+  if (config.store !== 'postgres') return undefined;
+  let ids: string[];
+  try {
+    ids = fs
+      .readdirSync(path.join(root, RUNBOARD_DIR, RUNS_DIR), { withFileTypes: true })
+      .filter((d) => d.isDirectory())
+      .map((d) => d.name);
+  } catch {
+    return undefined;
+  }
+  if (ids.length === 0) return undefined;
+  const shown = ids.slice(0, 5).join(', ') + (ids.length > 5 ? ` and ${ids.length - 5} more` : '');
+  return (
+    `runboard: ${ids.length} run${ids.length === 1 ? ' is' : 's are'} kept in this folder's files (${shown}), not on PostgreSQL board ${config.board} that ${BOARD_CONFIG_FILE} names: ` +
+    `runboard run import ${path.join(RUNBOARD_DIR, RUNS_DIR, '<run>', EVENTS_FILE)} moves one onto it.`
   );
 }
 
