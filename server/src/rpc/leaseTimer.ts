@@ -7,6 +7,9 @@ const LEASE_TICK_MS = 250;
 
 export function startLeaseTimer(store: RunService, log: (message: string) => void): NodeJS.Timeout {
   let expiring = false;
+  // The failure said last: a database down for a minute fails every tick the same way, said once
+  // (and once more when it works again), not four times a second.
+  let failing: string | undefined;
   const timer = setInterval(() => {
     if (store.options.readOnly) return;
     const next = store.nextLeaseExpiry();
@@ -14,7 +17,17 @@ export function startLeaseTimer(store: RunService, log: (message: string) => voi
     expiring = true;
     store
       .expireLeases()
-      .catch((e) => log(`lease timer: ${(e as Error).message}`))
+      .then(
+        () => {
+          if (failing !== undefined) log('lease timer: expiring leases again.');
+          failing = undefined;
+        },
+        (e: unknown) => {
+          const message = (e as Error).message;
+          if (message !== failing) log(`lease timer: ${message} (said once while it fails so).`);
+          failing = message;
+        },
+      )
       .finally(() => (expiring = false));
   }, LEASE_TICK_MS);
   timer.unref();
