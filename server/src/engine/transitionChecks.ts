@@ -67,7 +67,7 @@ export function checkLease(task: Task, req: TransitionRequest, now: number, forP
     const instead =
       forPerson ??
       (ownId
-        ? 'the agent id this call gives, in another session: pass the lease token its claim returned, or requeue the task with force to take it back'
+        ? 'your agent id, but this call carries no lease token (the claim was made in another shell or session): pass the token that claim printed, or take the task back by requeueing it with force'
         : 'pick another task, or wait until it is released');
     throw new DomainError('TASK_LEASE_REQUIRED', `Task ${task.id} is claimed by ${task.lease_owner ?? 'another agent'} — ${instead}.`, {
       task_id: task.id,

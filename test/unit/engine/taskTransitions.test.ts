@@ -368,7 +368,7 @@ describe('lease checks', () => {
     const own = expectDomainError(() => h.transition({ task_id: 't', action: 'release', agent_id: 'cli:me@host' }), 'TASK_LEASE_REQUIRED');
     assert.match(
       own.message,
-      /^Task t is claimed by cli:me@host — the agent id this call gives, in another session: pass the lease token its claim returned/,
+      /^Task t is claimed by cli:me@host — your agent id, but this call carries no lease token \(the claim was made in another shell or session\): pass the token that claim printed/,
     );
     const other = expectDomainError(() => h.transition({ task_id: 't', action: 'release', agent_id: 'someone' }), 'TASK_LEASE_REQUIRED');
     assert.match(other.message, /— pick another task, or wait until it is released\.$/);
