@@ -261,7 +261,6 @@ export class EventLog {
   }
 }
 
-/** The log is not the file read so far (it shrank, or was replaced while closed): it is read again from its start. */
 /**
  * A log no one may write (chmod a-w, Windows' read-only attribute) is not written, by whoever
  * runs: a process that opened it before the change (a server) would otherwise go on appending
@@ -275,6 +274,7 @@ function assertWritable(file: string, mode: number): void {
   );
 }
 
+/** The log is not the file read so far (it shrank, or was replaced while closed): it is read again from its start. */
 export class LogRewrittenError extends Error {
   constructor(
     readonly file: string,
