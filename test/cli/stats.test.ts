@@ -77,5 +77,13 @@ describe('runboard stats', () => {
     assert.match(text, /^task +type +status +claims +agent +wait +work/m);
     assert.match(text, /12 done/);
     assert.match(text, /cycle time by type:/);
+    // Throughput over time: one bar per slice, the tallest the slice with the most done.
+    const most = Math.max(...stats.over_time.map((sl: { done: number }) => sl.done));
+    const bars = text.match(/^done per \S+ \(20 slices, at most (\d+)\): \|(.{20})\|$/m);
+    assert.ok(bars, text);
+    assert.equal(Number(bars[1]), most);
+    assert.equal(bars[2].includes('█'), true);
+    const five = cli(['--root', root, '--run', runId, 'stats', '--slices', '5']).stdout;
+    assert.match(five, /^done per \S+ \(5 slices, at most \d+\): \|.{5}\|$/m, 'slices shows in the text too');
   });
 });

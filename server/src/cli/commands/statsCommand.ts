@@ -20,11 +20,25 @@ function statsText(r: RunStatsResult): string {
     tasks,
     '',
     `${done} done (seq ${r.seq})`,
+    throughput(r.over_time),
     cycles('cycle time by type', r.cycle_by_type),
     cycles('cycle time by agent', r.cycle_by_agent),
   ]
     .filter((part) => part !== '')
     .join('\n');
+}
+
+const BARS = '▁▂▃▄▅▆▇█';
+
+/** Tasks done per time slice (--slices), as one line of bars: when the work went fast or stalled. */
+function throughput(slices: RunStatsResult['over_time']): string {
+  if (slices.length < 2 || slices.every((s) => s.done === 0)) return '';
+  const most = Math.max(...slices.map((s) => s.done));
+  const bars = slices
+    .map((s) => (s.done === 0 ? ' ' : BARS[Math.min(BARS.length - 1, Math.floor((s.done / most) * BARS.length))]))
+    .join('');
+  const width = slices[1].end_ms - slices[0].end_ms;
+  return `done per ${formatSpan(width)} (${slices.length} slices, at most ${most}): |${bars}|`;
 }
 
 function cycles(title: string, rows: CycleTimes[]): string {
