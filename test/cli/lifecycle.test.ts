@@ -170,6 +170,9 @@ describe('tasks that change (issue 17)', () => {
       ['c'],
     );
     assert.deepEqual(cliJson(root, ['tasks', 'edit', 'c', '--label', 'needs review', 'ux']).task.labels, ['needs review', 'ux']);
+    // The text says what was set, as the task now has it.
+    const said = cli(['--root', root, 'tasks', 'edit', 'c', '--priority', '2', '--after', 'a', '--label', '']);
+    assert.match(said.stdout, /^ {2}set: priority 2, after a, labels none$/m, said.stdout + said.stderr);
     const before = cliJson(root, ['run', 'events']).events.length;
     const cycle = cli(['--root', root, 'tasks', 'edit', 'a', '--after', 'b']);
     assert.equal(cycle.status, 1);

@@ -3,7 +3,7 @@ import type { Task } from '../../../../contract/schemas/records';
 import { CREATABLE_TASK_STATUSES, isFinishedTask, type TaskStatus } from '../../../../contract/statuses';
 import { labelsOf, taskInputFromLine, wordsOf } from '../../../../contract/taskLine';
 import { waitReasons } from '../../../../contract/taskRules';
-import { attemptText, payloadTitle, waitText, worktreeText } from '../../../../contract/taskText';
+import { attemptText, payloadTitle, taskTitle, waitText, worktreeText } from '../../../../contract/taskText';
 import { taskNotFound } from '../../engine/errors';
 import { leaseLines, relativeTime, taskLine } from '../humanFormat';
 import { givenLeaseToken } from '../agentLoopCalls';
@@ -61,7 +61,23 @@ export async function tasksEdit({ session, out, args, opts }: Invocation): Promi
       ...(opts.force === true ? { force: true } : {}),
     }),
   );
-  out.result(result, () => taskLine('Edited', result.task));
+  out.result(result, () => [taskLine('Edited', result.task), `  set: ${editedText(result.task, opts)}`].join('\n'));
+}
+
+/** What tasks edit set, as the task now has it: "priority 3, after a, b, labels docs". */
+function editedText(task: Task, opts: Record<string, unknown>): string {
+  const given = (key: (typeof EDITABLE)[number]) => opts[key] !== undefined;
+  const list = (l: readonly string[] | undefined) => (l && l.length > 0 ? l.join(', ') : 'none');
+  return [
+    given('title') ? `title "${taskTitle(task)}"` : '',
+    given('description') ? 'description' : '',
+    given('priority') ? `priority ${task.priority}` : '',
+    given('after') ? `after ${list(task.depends_on_task_ids)}` : '',
+    given('maxAttempts') ? `max attempts ${task.max_attempts}` : '',
+    given('label') ? `labels ${list(task.labels)}` : '',
+  ]
+    .filter((p) => p !== '')
+    .join(', ');
 }
 
 export async function tasksShow({ session, out, args }: Invocation): Promise<void> {
