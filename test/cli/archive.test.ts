@@ -137,6 +137,8 @@ describe('runboard run archive / restore', () => {
       assert.ok(cliJson(root, ['--run', 'big', 'checkpoints']).checkpoints.every((c: { unreadable?: unknown }) => !c.unreadable));
       // With room again it archives and restores whole.
       cliJson(root, ['run', 'archive', 'big']);
+      // Only an archived run: the live list is empty, and says so as such.
+      assert.match(cli(['--root', root, 'runs', '--archived']).stdout, /^No live runs\.\n\nArchived:\n/);
       cliJson(root, ['run', 'restore', 'big']);
       assert.deepEqual(fs.readFileSync(log), bytes);
     },

@@ -33,9 +33,10 @@ export function taskTitle(task: Task): string {
   return payloadTitle(task) ?? '';
 }
 
-export function runsTable(runs: RunRecord[], unreadable: UnreadableRun[] = [], sizes: ListRunsResult['sizes'] = []): string {
+/** The runs as a table; `live`: archived ones are listed beside them, so an empty list says "No live runs." */
+export function runsTable(runs: RunRecord[], unreadable: UnreadableRun[] = [], sizes: ListRunsResult['sizes'] = [], live = false): string {
   const problems = unreadable.map((u) => `${u.run_id}: UNREADABLE — ${u.message}`).join('\n');
-  if (runs.length === 0) return problems ? `No readable runs.\n${problems}` : 'No runs.';
+  if (runs.length === 0) return problems ? `No readable runs.\n${problems}` : live ? 'No live runs.' : 'No runs.';
   const size = new Map(sizes.map((s) => [s.run_id, `${formatBytes(s.bytes)}${s.compacted ? ' (compacted)' : ''}`]));
   return (
     renderTable(

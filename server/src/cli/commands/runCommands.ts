@@ -23,7 +23,10 @@ export async function runs({ session, out, opts }: Invocation): Promise<void> {
     sizes: true,
   });
   out.result(result, () =>
-    [runsTable(result.runs, result.unreadable, result.sizes), ...(result.archived ? ['', archivedTable(result.archived)] : [])].join('\n'),
+    [
+      runsTable(result.runs, result.unreadable, result.sizes, result.archived !== undefined),
+      ...(result.archived ? ['', archivedTable(result.archived)] : []),
+    ].join('\n'),
   );
   const hidden = fileRunsBeside(session.root);
   if (hidden) out.warn(hidden);
