@@ -251,9 +251,8 @@ export function allowedActions(
     complete: from('complete'),
     fail: from('fail'),
     release: from('release'),
-    // A finished run's board hands out nothing: no task is put back on it (RUN_TERMINAL), but a live lease can be taken back.
-    retry: from('retry') && attemptsLeft(task) && !isTerminal(run.status),
-    requeue: task.status !== 'done' && (!isTerminal(run.status) || live),
+    retry: from('retry') && attemptsLeft(task),
+    requeue: task.status !== 'done',
     cancel: isCancellable(task) && runHas(run, 'taskCancels'),
     // A person edits any task (a leased one with force, as cancel and requeue): runs of format 3.
     edit: runHas(run, 'taskEdits'),

