@@ -5,12 +5,23 @@ import { isTerminal, type RunStatus } from './statuses';
 export const RUN_ACTIONS = ['claim', 'createTasks', 'pause', 'resume', 'complete', 'fail', 'cancel', 'reopen', 'archive'] as const;
 export type RunAction = (typeof RUN_ACTIONS)[number];
 
+/** Whether a claim in a run of this status can get a task: not in a finished run, nor a paused one (PROTOCOL.md §claimTask). */
+export function handsOutTasks(status: RunStatus): boolean {
+  return !isTerminal(status) && status !== 'paused';
+}
+
 export function runActions(status: RunStatus): RunAction[] {
   // Only a finished run is archived as it is (archiveRun without force: PROTOCOL.md §Archived runs).
   if (isTerminal(status)) return ['reopen', 'archive'];
-  // A paused run hands out no task (PROTOCOL.md §claimTask): it offers resuming instead of claiming.
-  if (status === 'paused') return ['createTasks', 'resume', 'complete', 'fail', 'cancel'];
-  return ['claim', 'createTasks', 'pause', 'complete', 'fail', 'cancel'];
+  // A paused run offers resuming instead of pausing and claiming.
+  return [
+    ...(handsOutTasks(status) ? (['claim'] as const) : []),
+    'createTasks',
+    status === 'paused' ? 'resume' : 'pause',
+    'complete',
+    'fail',
+    'cancel',
+  ];
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;

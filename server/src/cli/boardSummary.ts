@@ -5,6 +5,7 @@ import { stateFromRecords } from '../engine/state';
 import { hasLiveLease } from '../../../contract/taskRules';
 import { TASK_STATUSES, TaskStatus } from '../../../contract/statuses';
 import { isClaimable } from '../engine/taskClaim';
+import { handsOutTasks } from '../../../contract/runRules';
 
 export interface LeaseHeld {
   task_id: string;
@@ -29,11 +30,13 @@ export function summarizeBoard(run: RunRecord, blackboard: Blackboard, now = Dat
   const claimable: string[] = [];
   const seen = new Set<string>();
   // firstReady visits ready tasks in claim order; rejecting every one leaves the index as it was.
-  state.index.firstReady((t) => {
-    if (!seen.has(t.id) && isClaimable(state, t, {}, now)) claimable.push(t.id);
-    seen.add(t.id);
-    return false;
-  });
+  // A paused or finished run hands out none of them.
+  if (handsOutTasks(run.status))
+    state.index.firstReady((t) => {
+      if (!seen.has(t.id) && isClaimable(state, t, {}, now)) claimable.push(t.id);
+      seen.add(t.id);
+      return false;
+    });
   const leases = run.tasks
     .filter((t) => hasLiveLease(t, now))
     .map((t) => ({ task_id: t.id, lease_owner: t.lease_owner ?? '', lease_expires_at_ms: t.lease_expires_at_ms ?? 0 }));

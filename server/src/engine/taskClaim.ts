@@ -3,6 +3,7 @@
 import { EVENT } from '../../../contract/events';
 import type { EventRecord, Task } from '../../../contract/schemas/records';
 import { isClaimableStatus, isTerminal } from '../../../contract/statuses';
+import { handsOutTasks } from '../../../contract/runRules';
 import { retryDue, waitsOnAPerson, type NothingToClaim } from '../../../contract/taskRules';
 import { DomainError } from './errors';
 import { EventBuilder } from './eventBuilder';
@@ -36,7 +37,12 @@ export interface ClaimRequest extends ClaimFilter {
  * the tasks it could have taken — the named one, or those its filter matches.
  */
 export function whyNothingToClaim(state: RunState, req: ClaimRequest, now: number): { reason: NothingToClaim; next_retry_at_ms?: number } {
-  if (state.header.status === 'paused') return { reason: 'run_paused' };
+  // Every task done or cancelled: the run's work is over, paused or not, whatever the filter
+  // (claim --wait ends on it rather than waiting for a resume or a match that cannot come).
+  if (req.task_id !== undefined) requireTask(state, req.task_id);
+  const tasks = [...state.tasks.values()];
+  if (tasks.length > 0 && tasks.every((t) => t.status === 'done' || t.status === 'cancelled')) return { reason: 'all_done' };
+  if (!handsOutTasks(state.header.status)) return { reason: 'run_paused' };
   const filter: ClaimFilter = { task_type: req.task_type, workflow_id: req.workflow_id };
   const candidates =
     req.task_id !== undefined
@@ -65,8 +71,9 @@ export function decideClaim(state: RunState, req: ClaimRequest, ctx: CommandCont
       status: state.header.status,
     });
   }
+  if (req.task_id !== undefined) requireTask(state, req.task_id);
   // A paused run hands out nothing; its holders still heartbeat and finish what they hold.
-  if (state.header.status === 'paused') return [];
+  if (!handsOutTasks(state.header.status)) return [];
   const filter: ClaimFilter = { task_type: req.task_type, workflow_id: req.workflow_id };
   let task: Task | undefined;
   if (req.task_id !== undefined) {

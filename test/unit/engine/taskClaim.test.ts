@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { EventRecord, Task } from '../../../contract/schemas/records';
 import { whyNothingToClaim } from '../../../server/src/engine/taskClaim';
+import { summarizeBoard } from '../../../server/src/cli/boardSummary';
 import { waitReasons } from '../../../contract/taskRules';
 import { expectDomainError, RunHarness, T0 } from './harness';
 
@@ -97,8 +98,22 @@ describe('claim on a paused run', () => {
     h.transition({ task_id: 'held', action: 'heartbeat', lease_token: held.lease_token });
     h.transition({ task_id: 'held', action: 'complete', lease_token: held.lease_token });
     assert.equal(h.task('held').status, 'done');
+    // The board at a glance (run show, MCP get_run and ready_tasks) offers nothing while paused.
+    assert.deepEqual(summarizeBoard(h.run, h.state.blackboard, T0).claimable_now, []);
     h.appendEvent({ type: 'run_resumed', status: 'running' });
+    assert.deepEqual(summarizeBoard(h.run, h.state.blackboard, T0).claimable_now, ['next']);
     assert.equal(h.claim({ agent_id: 'b' })?.id, 'next');
+  });
+
+  it('every task done or cancelled: all_done, paused or not, whatever the filter (claim --wait ends on it)', () => {
+    const h = new RunHarness();
+    h.taskIn('done', { id: 'a' });
+    h.addTask({ id: 'b' });
+    h.cancel({ task_id: 'b' });
+    h.appendEvent({ type: 'run_paused', status: 'paused' });
+    assert.deepEqual(whyNothingToClaim(h.state, { agent_id: 'x' }, T0), { reason: 'all_done' });
+    assert.deepEqual(whyNothingToClaim(h.state, { agent_id: 'x', task_type: 'other' }, T0), { reason: 'all_done' });
+    expectDomainError(() => whyNothingToClaim(h.state, { agent_id: 'x', task_id: 'ghost' }, T0), 'TASK_NOT_FOUND');
   });
 });
 
