@@ -18,6 +18,9 @@ const LISTED_BY: Readonly<Record<string, string>> = {
 
 /** Global options that take a value (`--root <dir>`): the word after one is its value, not a command. */
 const TAKES_VALUE = new Set(GLOBAL_OPTIONS.filter((o) => optionName(o).takesValue).map((o) => `--${optionName(o).name}`));
+/** Every global option (`--json`, `--run=r1` …): what may stand between the two words of a guess. */
+const isGlobal = (word: string) =>
+  GLOBAL_OPTIONS.some((o) => word === `--${optionName(o).name}` || word.startsWith(`--${optionName(o).name}=`));
 
 /** `argv` (process.argv: runtime, script, then the words) with a list guess replaced by its command. */
 export function withListGuesses(argv: readonly string[]): string[] {
@@ -30,7 +33,14 @@ export function withListGuesses(argv: readonly string[]): string[] {
       continue;
     }
     const command = Object.hasOwn(LISTED_BY, word) ? LISTED_BY[word] : undefined;
-    if (command !== undefined && out[i + 1] === 'list') out.splice(i, 2, command);
+    if (command === undefined) return out;
+    // Global options may stand between the words too (`run --json list`).
+    let next = i + 1;
+    while (next < out.length && isGlobal(out[next])) next += TAKES_VALUE.has(out[next]) ? 2 : 1;
+    if (out[next] === 'list') {
+      out.splice(next, 1);
+      out[i] = command;
+    }
     return out;
   }
   return out;

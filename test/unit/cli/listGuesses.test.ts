@@ -20,6 +20,9 @@ describe('list guesses', () => {
   it('look past global options and their values', () => {
     assert.equal(words('--root run --json run list'), '--root run --json runs');
     assert.equal(words('--run=list checkpoints list'), '--run=list checkpoints');
+    assert.equal(words('run --json list'), 'runs --json');
+    assert.equal(words('checkpoints --run list list'), 'checkpoints --run list', 'the run named list stays its value');
+    assert.equal(words('checkpoint --run r1 --json list'), 'checkpoints --run r1 --json');
   });
 
   it('leave everything else alone', () => {

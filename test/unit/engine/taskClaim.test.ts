@@ -99,9 +99,9 @@ describe('claim on a paused run', () => {
     h.transition({ task_id: 'held', action: 'complete', lease_token: held.lease_token });
     assert.equal(h.task('held').status, 'done');
     // The board at a glance (run show, MCP get_run and ready_tasks) offers nothing while paused.
-    assert.deepEqual(summarizeBoard(h.run, h.state.blackboard, T0).claimable_now, []);
+    assert.deepEqual(summarizeBoard(h.run, h.blackboard, T0).claimable_now, []);
     h.appendEvent({ type: 'run_resumed', status: 'running' });
-    assert.deepEqual(summarizeBoard(h.run, h.state.blackboard, T0).claimable_now, ['next']);
+    assert.deepEqual(summarizeBoard(h.run, h.blackboard, T0).claimable_now, ['next']);
     assert.equal(h.claim({ agent_id: 'b' })?.id, 'next');
   });
 
