@@ -169,19 +169,20 @@ export function startFromCaches(
   if (run.value.run_id !== runId) return undefined;
   if (run.value.last_event_seq < i.last_event_seq || bb.value.last_event_seq < i.last_event_seq) return undefined;
   if (i.log_file && !sameFile(i.log_file, log.identity())) return undefined;
-  // Written at the index's seq, yet not the bytes written then: changed by hand (a status edited,
-  // a task removed). Not trusted — a done task would come back failed — and said so.
+  // Not the bytes written with the index: changed by hand (a status edited, a task removed, its seq
+  // too), or a newer cache whose index a crash kept from being written. Not trusted — a done task
+  // would come back failed — and said so.
   for (const [name, r, written] of [
     [RUN_FILE, run, i.digests?.run],
     [BLACKBOARD_FILE, bb, i.digests?.blackboard],
   ] as const) {
-    if (written !== undefined && r.value.last_event_seq === i.last_event_seq && r.digest !== written) {
-      report(
-        `${name} is not what Runboard wrote at seq ${i.last_event_seq} (changed by hand?): rebuilding from the log.`,
-        path.join(dir, name),
-      );
-      return undefined;
-    }
+    if (written === undefined || r.digest === written) continue;
+    const why =
+      r.value.last_event_seq === i.last_event_seq
+        ? `is not what Runboard wrote at seq ${i.last_event_seq} (changed by hand?)`
+        : `says seq ${r.value.last_event_seq}, and is not what Runboard wrote with ${INDEX_FILE} at seq ${i.last_event_seq} (changed by hand, or left by a writer that stopped before its index)`;
+    report(`${name} ${why}: rebuilding from the log.`, path.join(dir, name));
+    return undefined;
   }
   if (i.last_event_seq > 0 && seqOfLine(log.lineBefore(i.log_offset, maxLineBytes)) !== i.last_event_seq) return undefined;
   return {
