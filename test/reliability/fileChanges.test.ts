@@ -304,6 +304,19 @@ describe('the log made read-only (chmod a-w) while the server holds it open', ()
     await cliFact(root, 'ro', 'from the CLI', acked);
     assertAllOnDisk(root, 'ro', acked);
     await assertServerMatchesDisk(s, root, 'ro');
+    // Finished, then made read-only: neither archived nor compacted (it would come back writable).
+    await s.call('runboard/finishRun', { run_id: 'ro', status: 'completed' });
+    fs.chmodSync(file, 0o444);
+    try {
+      for (const method of ['runboard/compactRun', 'runboard/archiveRun']) {
+        const moved = await s.fail(method, { run_id: 'ro' });
+        assert.equal(moved.data?.code, 'STORAGE_ERROR', `${method}: ${moved.message}`);
+        assert.match(moved.message, /is read-only \(mode 0444\)/);
+      }
+      assert.equal(fs.statSync(file).mode & 0o777, 0o444, 'the log stays where and as it was');
+    } finally {
+      fs.chmodSync(file, 0o644);
+    }
   });
 });
 

@@ -264,9 +264,10 @@ export class EventLog {
 /**
  * A log no one may write (chmod a-w, Windows' read-only attribute) is not written, by whoever
  * runs: a process that opened it before the change (a server) would otherwise go on appending
- * through its descriptor where a new one is refused, and root would ignore the mode.
+ * through its descriptor where a new one is refused, and root would ignore the mode. Nor is it
+ * archived or compacted: it would come back writable.
  */
-function assertWritable(file: string, mode: number): void {
+export function assertWritable(file: string, mode: number): void {
   if ((mode & 0o222) !== 0) return;
   throw new DomainError(
     'STORAGE_ERROR',

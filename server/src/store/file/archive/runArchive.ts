@@ -17,6 +17,7 @@ import { DomainError } from '../../../engine/errors';
 import type { RunState } from '../../../engine/state';
 import { processAlive, writeFileAtomic } from '../atomicFile';
 import { crashPoint } from '../crashPoints';
+import { assertWritable } from '../eventLog';
 import { NO_FOLLOW } from '../fileIdentity';
 import { runDir, runsDir } from '../paths';
 import { syncDirectory } from '../platformFs';
@@ -76,6 +77,8 @@ export async function archiveRunFiles(
   let manifest: ArchiveManifest | undefined;
   let moved = false;
   await handle.moveToArchive(holding === 'compacted', check, async (src) => {
+    const log = path.join(runDir(root, runId), EVENTS_FILE);
+    assertWritable(log, fs.statSync(log).mode);
     const work = path.join(holdingDir(root, holding), `.${runId}.${process.pid}.archiving`);
     try {
       removeLeftoverArchive(root, runId);
