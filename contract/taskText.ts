@@ -202,7 +202,8 @@ export const RUN_COMPLETED_TEXT = 'That was the last open task: the run is compl
 
 /** Why a claim found nothing (claimTask's reason), in words for people and models. */
 export const NOTHING_TO_CLAIM_TEXT: Record<NothingToClaim, string> = {
-  run_paused: 'the run is paused; resuming it (runboard run resume) hands out tasks again',
+  run_paused:
+    'the run is paused; it hands out tasks again once resumed (runboard run resume), or rebound to this folder when it was paused for being opened in another',
   retry_later: 'a failed task is waiting for its retry time',
   dependencies: 'the open tasks wait for others to be done',
   leased: 'other agents hold every open task',
@@ -215,7 +216,8 @@ export const NOTHING_TO_CLAIM_TEXT: Record<NothingToClaim, string> = {
 
 /** Why the task a claim named is not claimable (claimTask's reason is then about that task alone). */
 const NAMED_TASK_TEXT: Record<NothingToClaim, string> = {
-  run_paused: 'the run is paused; resuming it (runboard run resume) hands out tasks again',
+  run_paused:
+    'the run is paused; it hands out tasks again once resumed (runboard run resume), or rebound to this folder when it was paused for being opened in another',
   retry_later: 'it failed and waits for its retry time',
   dependencies: 'it waits for other tasks to be done',
   leased: 'another agent holds it',

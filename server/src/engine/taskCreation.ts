@@ -38,12 +38,7 @@ function buildTask(input: TaskInput, index: number, ctx: CommandContext, name: T
       index,
     });
   }
-  const { task_type, payload } = normalizeContract(
-    input.task_type ?? defaultTaskType(input.payload),
-    input.payload,
-    { task_id: id, index },
-    name(index, id),
-  );
+  const { task_type, payload } = contractOf(input, { task_id: id, index }, name(index, id));
   const p = payload as Record<string, unknown> | null;
   if (p) for (const key of ['title', 'description']) checkTextLimit(`tasks[${index}].payload.${key}`, p[key]);
   const task: Task = {
@@ -173,4 +168,22 @@ export function decideCreateTasks(
     });
   }
   return { events: b.events, tasks: [...batch.values()] };
+}
+
+/**
+ * The task's type and payload checked (normalizeContract); a type left out is defaultTaskType's,
+ * and a refusal of one so inferred says where it came from.
+ */
+function contractOf(input: TaskInput, where: { task_id: string; index: number }, name: string) {
+  if (input.task_type !== undefined) return normalizeContract(input.task_type, input.payload, where, name);
+  try {
+    return normalizeContract(defaultTaskType(input.payload), input.payload, where, name);
+  } catch (e) {
+    if (!(e instanceof DomainError) || e.code !== 'TASK_OUTPUT_TARGET_REQUIRED') throw e;
+    throw new DomainError(
+      e.code,
+      `${name}: it has payload.output_target, so without a task_type it is an implementation task, which needs output_target to be {"path": "<file>"} (or give it another task_type).`,
+      e.details,
+    );
+  }
 }

@@ -232,14 +232,18 @@ describe('createTasks: building tasks', () => {
     ]);
     assert.deepEqual([plain.task_type, writes.task_type], ['work', 'implementation']);
     assert.equal((writes.payload as { execution_mode?: string }).execution_mode, 'strict_write');
-    expectDomainError(
-      () => h.createTasks([{ id: 'nowhere', task_type: undefined, payload: { output_target: {} } }]),
-      'TASK_OUTPUT_TARGET_REQUIRED',
-      {
-        task_id: 'nowhere',
-        index: 0,
-      },
-    );
+    for (const target of [{}, 'src/a.ts']) {
+      const inferred = expectDomainError(
+        () => h.createTasks([{ id: 'nowhere', task_type: undefined, payload: { output_target: target } }]),
+        'TASK_OUTPUT_TARGET_REQUIRED',
+        { task_id: 'nowhere', index: 0 },
+      );
+      // Said where the type came from: the task never asked to be an implementation task.
+      assert.match(
+        inferred.message,
+        /^Task nowhere: it has payload\.output_target, so without a task_type it is an implementation task, which needs output_target to be \{"path": "<file>"\}/,
+      );
+    }
   });
 
   it('payload title/description over 64 KiB → LIMIT_EXCEEDED', () => {
