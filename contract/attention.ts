@@ -99,8 +99,8 @@ export function attentionOf(
   // A finished run's failed or blocked tasks, open questions and leases are its history: nothing
   // is claimed in it, and a retry there would make a task no agent can take. What can still be
   // lost — a worktree's uncommitted changes — and drift still need the person.
-  const finished = isTerminal(run.status);
-  for (const t of finished ? [] : run.tasks) {
+  const [tasks, questions] = isTerminal(run.status) ? [[], []] : [run.tasks, blackboard.open_questions];
+  for (const t of tasks) {
     const title = taskTitle(t);
     const why = t.last_error ? `: ${firstLine(t.last_error)}` : '';
     if (t.status === 'failed' && t.attempt >= t.max_attempts) {
@@ -137,7 +137,7 @@ export function attentionOf(
     }
   }
   const byId = new Map(run.tasks.map((t) => [t.id, t]));
-  for (const t of finished ? [] : run.tasks) {
+  for (const t of tasks) {
     // Those waiting on a cancelled task directly (those after them wait on them, and go with them).
     if (isFinishedTask(t.status) || t.status === 'in_progress') continue;
     const gone = t.depends_on_task_ids.map((id) => byId.get(id)).filter((d) => d?.status === 'cancelled') as Task[];
@@ -164,7 +164,7 @@ export function attentionOf(
       );
     }
   }
-  for (const q of finished ? [] : blackboard.open_questions) {
+  for (const q of questions) {
     const asked = q.reopened?.ts_ms ?? q.ts_ms;
     item('question_open', `${q.id}@${asked}`, asked, `Question: ${firstLine(q.text)}`, { question_id: q.id });
   }

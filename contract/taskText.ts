@@ -158,7 +158,7 @@ export function waitText(r: WaitReason, now: number): string {
     case 'run_finished':
       return `the run is ${r.run_status}: nothing can be claimed`;
     case 'run_paused':
-      return 'the run is paused: resuming it hands out tasks again';
+      return RUN_PAUSED_TEXT;
     case 'leased': {
       const who = r.owner ?? 'an agent';
       return r.until > now
@@ -200,10 +200,13 @@ export function waitingTasks(tasks: readonly Task[]): Task[] {
 /** What a lease action that completed its run (transitionTask's run_completed) adds, for people and models. */
 export const RUN_COMPLETED_TEXT = 'That was the last open task: the run is completed (auto_finish), and nothing more can be claimed in it.';
 
+/** Why a paused run hands out nothing, and the two ways back: one wording for a claim, a named task and a task's wait. */
+const RUN_PAUSED_TEXT =
+  'the run is paused; it hands out tasks again once resumed (runboard run resume), or rebound to this folder when it was paused for being opened in another';
+
 /** Why a claim found nothing (claimTask's reason), in words for people and models. */
 export const NOTHING_TO_CLAIM_TEXT: Record<NothingToClaim, string> = {
-  run_paused:
-    'the run is paused; it hands out tasks again once resumed (runboard run resume), or rebound to this folder when it was paused for being opened in another',
+  run_paused: RUN_PAUSED_TEXT,
   retry_later: 'a failed task is waiting for its retry time',
   dependencies: 'the open tasks wait for others to be done',
   leased: 'other agents hold every open task',
@@ -216,8 +219,7 @@ export const NOTHING_TO_CLAIM_TEXT: Record<NothingToClaim, string> = {
 
 /** Why the task a claim named is not claimable (claimTask's reason is then about that task alone). */
 const NAMED_TASK_TEXT: Record<NothingToClaim, string> = {
-  run_paused:
-    'the run is paused; it hands out tasks again once resumed (runboard run resume), or rebound to this folder when it was paused for being opened in another',
+  run_paused: RUN_PAUSED_TEXT,
   retry_later: 'it failed and waits for its retry time',
   dependencies: 'it waits for other tasks to be done',
   leased: 'another agent holds it',

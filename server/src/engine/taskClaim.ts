@@ -2,7 +2,7 @@
 // in claim order, or the one named — and the lease it gets with it.
 import { EVENT } from '../../../contract/events';
 import type { EventRecord, Task } from '../../../contract/schemas/records';
-import { isClaimableStatus, isTerminal } from '../../../contract/statuses';
+import { isClaimableStatus, isFinishedTask, isTerminal } from '../../../contract/statuses';
 import { handsOutTasks } from '../../../contract/runRules';
 import { retryDue, waitsOnAPerson, type NothingToClaim } from '../../../contract/taskRules';
 import { DomainError } from './errors';
@@ -41,7 +41,7 @@ export function whyNothingToClaim(state: RunState, req: ClaimRequest, now: numbe
   // (claim --wait ends on it rather than waiting for a resume or a match that cannot come).
   if (req.task_id !== undefined) requireTask(state, req.task_id);
   const tasks = [...state.tasks.values()];
-  if (tasks.length > 0 && tasks.every((t) => t.status === 'done' || t.status === 'cancelled')) return { reason: 'all_done' };
+  if (tasks.length > 0 && tasks.every((t) => isFinishedTask(t.status))) return { reason: 'all_done' };
   if (!handsOutTasks(state.header.status)) return { reason: 'run_paused' };
   const filter: ClaimFilter = { task_type: req.task_type, workflow_id: req.workflow_id };
   const candidates =
@@ -71,17 +71,12 @@ export function decideClaim(state: RunState, req: ClaimRequest, ctx: CommandCont
       status: state.header.status,
     });
   }
-  if (req.task_id !== undefined) requireTask(state, req.task_id);
+  const named = req.task_id !== undefined ? requireTask(state, req.task_id) : undefined;
   // A paused run hands out nothing; its holders still heartbeat and finish what they hold.
   if (!handsOutTasks(state.header.status)) return [];
   const filter: ClaimFilter = { task_type: req.task_type, workflow_id: req.workflow_id };
-  let task: Task | undefined;
-  if (req.task_id !== undefined) {
-    const t = requireTask(state, req.task_id);
-    task = isClaimable(state, t, filter, ctx.now) ? t : undefined;
-  } else {
-    task = state.index.firstReady((t) => isClaimable(state, t, filter, ctx.now));
-  }
+  const ready = (t: Task) => isClaimable(state, t, filter, ctx.now);
+  const task = named ? (ready(named) ? named : undefined) : state.index.firstReady(ready);
   if (!task) return [];
   const agent = req.agent_id.trim();
   const token = ctx.ids.newId('lease');
