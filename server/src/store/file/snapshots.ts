@@ -2,7 +2,6 @@
 // blackboard without tasks) and index.json (Runboard's own: the command-id index and the log
 // offset at its seq, so a load folds only the tail). Each carries its own last_event_seq;
 // any of them may be missing, stale or unreadable — the log is the truth.
-import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import { z } from 'zod';
 import { BLACKBOARD_FILE, INDEX_FILE, RUN_FILE } from '../../../../contract/layout';
@@ -10,6 +9,7 @@ import { RunRecord, RunRecordSchema, StoredBlackboard, StoredBlackboardSchema } 
 import { compileParse, Parse, UNSURE } from '../../engine/schemaCheck';
 import { CommandEntry, RunState, stateFromRecords, toRunRecord } from '../../engine/state';
 import { readBytesIfExists, writeFileAtomic } from './atomicFile';
+import { sha256 } from './contentDigest';
 import type { EventLog } from './eventLog';
 import { FileIdentity, sameFile } from './fileIdentity';
 import { parseLogLine } from './logLine';
@@ -21,7 +21,7 @@ const IndexSchema = z.object({
   log_line: z.number().int().nonnegative(),
   // The log file the offset is in (device and inode as decimal strings); absent in older caches.
   log_file: z.object({ dev: z.string(), ino: z.string() }).optional(),
-  // What run.json and blackboard.json held when written with this index (sha1 of their bytes); absent in older caches.
+  // What run.json and blackboard.json held when written with this index (sha256 of their bytes); absent in older caches.
   digests: z.object({ run: z.string(), blackboard: z.string() }).optional(),
   commands: z.array(z.tuple([z.string(), z.string(), z.string(), z.number().int(), z.number().int()])),
 });
@@ -35,16 +35,14 @@ export interface LogIndex {
   commands: Map<string, CommandEntry>;
 }
 
-/** sha1 of the bytes of run.json and blackboard.json as Runboard wrote them. */
+/** sha256 of the bytes of run.json and blackboard.json as Runboard wrote them. */
 export interface CacheDigests {
   run: string;
   blackboard: string;
 }
 
-/** A cache read: its value and the digest of its bytes, or why there is none. */
-export type Loaded<T> = { value: T; digest: string } | { missing: true } | { error: string };
-
-const digestOf = (bytes: string | Buffer) => createHash('sha1').update(bytes).digest('hex');
+/** A cache read: its value and the digest of its bytes (taken when asked: only a check needs it), or why there is none. */
+export type Loaded<T> = { value: T; digest: () => string } | { missing: true } | { error: string };
 
 // run.json holds every task: checking it with zod took most of a cold start. Parsers compiled
 // from the same schemas return zod's exact output for well-formed files; zod handles the rest.
@@ -61,7 +59,7 @@ function load<T>(file: string, schema: z.ZodType<T>): Loaded<T> {
     const bytes = readBytesIfExists(file);
     if (bytes === undefined) return { missing: true };
     const raw: unknown = JSON.parse(bytes.toString('utf8'));
-    const digest = digestOf(bytes);
+    const digest = () => sha256(bytes);
     const fast = fastParse(schema, raw);
     if (fast !== UNSURE) return { value: fast as T, digest };
     const r = schema.safeParse(raw);
@@ -122,7 +120,7 @@ export function writeSnapshots(
       log_offset: log.offset,
       log_line: log.line,
       log_file: fileOf(log.identity()),
-      digests: { run: digestOf(run), blackboard: digestOf(blackboard) },
+      digests: { run: sha256(run), blackboard: sha256(blackboard) },
       commands,
     }),
     fsync,
@@ -176,7 +174,7 @@ export function startFromCaches(
     [RUN_FILE, run, i.digests?.run],
     [BLACKBOARD_FILE, bb, i.digests?.blackboard],
   ] as const) {
-    if (written === undefined || r.digest === written) continue;
+    if (written === undefined || r.digest() === written) continue;
     const why =
       r.value.last_event_seq === i.last_event_seq
         ? `is not what Runboard wrote at seq ${i.last_event_seq} (changed by hand?)`

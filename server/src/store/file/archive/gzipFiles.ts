@@ -1,19 +1,15 @@
 // The archive's compressed files: written whole with gzip (level 6) and read whole with gunzip,
 // both on libuv's thread pool (zlib's async calls), so the event loop goes on meanwhile; each
 // file's sha256 is kept in the manifest and checked before a byte of it is used.
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import { promisify } from 'node:util';
 import * as zlib from 'node:zlib';
 import { NO_FOLLOW } from '../fileIdentity';
 import { writeAll } from '../writeAll';
+import { sha256 } from '../contentDigest';
 
 const gzip = promisify(zlib.gzip);
 const gunzip = promisify(zlib.gunzip);
-
-export function sha256(data: Buffer): string {
-  return createHash('sha256').update(data).digest('hex');
-}
 
 /** Writes `data` gzipped to a new file (never over one, never through a symlink), synced when asked. */
 export async function writeGzipFile(file: string, data: Buffer, fsync: boolean): Promise<{ sha256: string; bytes: number }> {
