@@ -3,6 +3,8 @@
 // input naming the field.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
@@ -34,6 +36,9 @@ afterEach(async () => {
 });
 
 /** An MCP session: `runboard [extraArgs] mcp --root root [mcpArgs]`, as `agent`. */
+/** What each session's server said on stderr so far. */
+const stderrOf = new WeakMap<Client, () => string>();
+
 async function connect(root: string, extraArgs: string[] = [], mcpArgs: string[] = [], agent = 'model-under-test'): Promise<Client> {
   const env = cleanEnv({ RUNBOARD_AGENT: agent }) as Record<string, string>;
   const transport = new StdioClientTransport({
@@ -42,9 +47,12 @@ async function connect(root: string, extraArgs: string[] = [], mcpArgs: string[]
     env,
     stderr: 'pipe',
   });
+  let said = '';
+  transport.stderr?.on('data', (d) => (said += d));
   const client = new Client({ name: 'runboard-test', version: '1.0.0' });
   await client.connect(transport);
   clients.push(client);
+  stderrOf.set(client, () => said);
   // As clients do: the SDK then checks every result against its tool's outputSchema, errors too.
   await client.listTools();
   return client;
@@ -314,6 +322,25 @@ describe('runboard mcp', () => {
     const ambiguous = await call(client, 'claim_task', {});
     assert.equal(ambiguous.isError, true);
     assert.match(ambiguous.text, /^RUN_AMBIGUOUS: 2 open runs .*Objective of second.*run_id/s);
+  });
+
+  it("says the files' problems (a damaged line) on stderr, the server's log for MCP clients, once", async () => {
+    const root = tempWorkspace();
+    seedRun(root, 'r');
+    for (let i = 0; i < 3; i++) cliJson(root, ['--run', 'r', 'fact', 'add', `fact ${i}`]);
+    const log = path.join(root, '.runboard', 'runs', 'r', 'events.jsonl');
+    const lines = fs.readFileSync(log, 'utf8').split('\n');
+    lines[2] = '{"damaged": tru';
+    fs.writeFileSync(log, lines.join('\n'));
+    const client = await connect(root);
+    await ok(client, 'get_run', { run_id: 'r' });
+    await ok(client, 'get_run', { run_id: 'r' });
+    const said = () =>
+      stderrOf.get(client)!()
+        .split('\n')
+        .filter((l) => l.includes(`${log}:3: Malformed line skipped`));
+    await waitFor(() => said().length > 0, 10_000, 'the damaged line said on stderr');
+    assert.equal(said().length, 1);
   });
 
   it('get_run tells live leases from ended ones', async () => {

@@ -289,7 +289,7 @@ describe('runboard runs and run …', () => {
       ['runs', '--bogus'],
       ['run', 'create'],
       ['runs', '--limit', 'ten'],
-      ['run'],
+      ['tasks', 'lsit'],
       [],
       ['--durability', 'maybe', 'runs'],
     ]) {

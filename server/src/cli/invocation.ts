@@ -5,6 +5,8 @@ import { Output } from './output';
 import type { GlobalOptions } from './globalOptions';
 import { CliSession } from './session';
 import { UsageError } from './usageError';
+import { diagnosticText } from '../service/diagnosticText';
+import type { Diagnostic } from '../../../contract/diagnostic';
 
 export interface Invocation {
   session: CliSession;
@@ -24,6 +26,7 @@ export async function invoke(cmd: Command, positional: unknown[], load: () => Pr
   const globals = cmd.optsWithGlobals<GlobalOptions>();
   const out = new Output(globals.json === true);
   let session: CliSession | undefined;
+  let failed: string | undefined;
   try {
     session = new CliSession(globals);
     const opts = cmd.opts();
@@ -32,9 +35,25 @@ export async function invoke(cmd: Command, positional: unknown[], load: () => Pr
     const code = await handler({ session, out, args: positional as (string | undefined)[], opts });
     process.exitCode = code ?? 0;
   } catch (e) {
+    failed = (e as Error | undefined)?.message;
     process.exitCode = out.failure(e);
   } finally {
     session?.close();
+    // After the close, which may write caches.
+    if (session) sayDiagnostics(out, session.diagnostics, failed);
+  }
+}
+
+/** A call's diagnostics, on stderr: a few, not a thousand damaged lines on every call, nor what its error said already. */
+const DIAGNOSTICS_SAID = 5;
+
+function sayDiagnostics(out: Output, diagnostics: Diagnostic[], failed: string | undefined): void {
+  const news = diagnostics.filter((d) => !failed?.includes(d.message));
+  for (const d of news.slice(0, DIAGNOSTICS_SAID)) out.warn(`runboard: ${diagnosticText(d)}`);
+  if (news.length > DIAGNOSTICS_SAID) {
+    const runs = [...new Set(news.map((d) => d.run_id).filter((r) => r !== undefined))];
+    const more = runs.length === 1 ? ` (\`runboard run show ${runs[0]}\` lists the log's damage)` : '';
+    out.warn(`runboard: … and ${news.length - DIAGNOSTICS_SAID} more${more}.`);
   }
 }
 

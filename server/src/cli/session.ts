@@ -9,6 +9,8 @@ import { GlobalOptions, resolveGlobals } from './globalOptions';
 import { runOfRoot } from './runChoice';
 import { takeHandOver } from './handOff';
 import type { Durability } from '../../../contract/limits';
+import type { Diagnostic } from '../../../contract/diagnostic';
+import { eachDiagnosticOnce } from '../service/diagnosticText';
 
 export class CliSession {
   readonly root: string;
@@ -22,6 +24,10 @@ export class CliSession {
   private opened: RunService | undefined;
   private router: RoutedCaller | undefined;
   readonly env: NodeJS.ProcessEnv;
+  /** The store's diagnostics of this call (a damaged line, a cache rebuilt), each once, said when it ends. */
+  readonly diagnostics: Diagnostic[] = [];
+  /** Where diagnostics go: kept for the end of the call, unless a long command (watch) says them as they come. */
+  onDiagnostic: (d: Diagnostic) => void = (d) => this.diagnostics.push(d);
 
   constructor(opts: GlobalOptions, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()) {
     const g = resolveGlobals(opts, env, cwd);
@@ -43,7 +49,11 @@ export class CliSession {
   /** The root's store, opened here (commands that follow the log use it directly; calls that are not routed too). */
   get store(): RunService {
     // A short-lived process: caches are written on close only when far behind (snapshotDelayMs null).
-    this.opened ??= new RunService([this.root], { snapshotDelayMs: null, durability: this.durability });
+    if (!this.opened) {
+      this.opened = new RunService([this.root], { snapshotDelayMs: null, durability: this.durability });
+      // A damaged line or an unreadable cache is seen only by whoever reads the files: a routed call's server, or this process.
+      this.opened.on({ onDiagnostic: eachDiagnosticOnce((d) => this.onDiagnostic(d)) });
+    }
     return this.opened;
   }
 
@@ -61,6 +71,12 @@ export class CliSession {
       () => this.store,
     );
     return this.router.execute(method, params);
+  }
+
+  /** Forgets the diagnostics of lines the command's own output shows (a run's damage in `run show`). */
+  shown(lines: { file: string; line: number }[]): void {
+    const kept = this.diagnostics.filter((d) => !lines.some((l) => l.file === d.file && l.line === d.line));
+    this.diagnostics.splice(0, this.diagnostics.length, ...kept);
   }
 
   /** Params plus `command_id` when --command-id was given. */

@@ -13,6 +13,7 @@ import { startLeaseTimer } from './leaseTimer';
 import { startArchiveTimer } from './archiveTimer';
 import { errorText } from './rpcErrors';
 import { serveSocket } from './socketServer';
+import { diagnosticText } from '../service/diagnosticText';
 
 export interface HeadlessOptions {
   root: string;
@@ -62,6 +63,8 @@ export async function serveHeadless(o: HeadlessOptions): Promise<number> {
   }
   const served = outcome.serving;
   const watcher = store.follow((e) => log(`watcher: ${errorText(e)}`));
+  // No editor shows its Problems: the files' problems go where the server says what it does.
+  const stopDiagnostics = store.on({ onDiagnostic: (d) => say(diagnosticText(d)) });
   const leaseTimer = startLeaseTimer(store, log);
   const archiving = o.archiveAfterDays ? startArchiveTimer(store, o.archiveAfterDays, log) : undefined;
   const onExit = () => served.stopNow();
@@ -83,6 +86,7 @@ export async function serveHeadless(o: HeadlessOptions): Promise<number> {
   clearInterval(leaseTimer);
   archiving?.stop();
   await watcher.close();
+  stopDiagnostics();
   store.flush();
   store.close();
   say(`stopped serving ${root} (${reason}).`);

@@ -25,13 +25,26 @@ describe('list guesses', () => {
     assert.equal(words('checkpoint --run r1 --json list'), 'checkpoints --run r1 --json');
   });
 
+  it('read a group named alone as its listing', () => {
+    assert.equal(words('tasks'), 'tasks list');
+    assert.equal(words('tasks --status failed'), 'tasks list --status failed');
+    assert.equal(words('--json tasks'), '--json tasks list');
+    assert.equal(words('run'), 'run show');
+    assert.equal(words('run --json'), 'run show --json', 'global options stay where they were');
+    assert.equal(words('--root r run'), '--root r run show');
+  });
+
   it('leave everything else alone', () => {
     for (const line of [
       'run show list',
       'run create list',
       'tasks list',
       'claim list',
-      'run',
+      'run r1',
+      'tasks lsit',
+      'tasks --help',
+      'run -h',
+      'tasks -- x',
       'checkpoint --reason list',
       '-- run list',
       '',

@@ -141,6 +141,7 @@ export async function runCreate({ session, out, args, opts }: Invocation): Promi
 
 export async function runShow({ session, out, args }: Invocation): Promise<void> {
   const result = await session.execute('getRun', { run_id: await session.runId(args[0]) });
+  session.shown(result.damage ?? []);
   out.result(result, () => {
     const shown = runDetails(result.run, summarizeBoard(result.run, result.blackboard), result.blackboard);
     const { archived: a, compacted: c } = result;

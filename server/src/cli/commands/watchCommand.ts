@@ -7,6 +7,7 @@ import { eventLine } from '../humanFormat';
 import { Invocation } from '../invocation';
 import type { Output } from '../output';
 import type { CliSession } from '../session';
+import { diagnosticText } from '../../service/diagnosticText';
 import { UsageError } from '../usageError';
 
 /**
@@ -55,6 +56,8 @@ async function follow({ session, out, args, opts }: Invocation): Promise<number>
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
   });
+  // A watch says the files' problems as they come, not at its end.
+  session.onDiagnostic = (d) => out.warn(`runboard: ${diagnosticText(d)}`);
   const store = session.store;
   const root = store.rootPaths()[0];
   const runId = await runToWatch(session, args[0], out, stopped);
@@ -101,7 +104,6 @@ async function follow({ session, out, args, opts }: Invocation): Promise<number>
       if (out.json) out.jsonLine({ run_reset: { run_id: runId, last_seq: n.last_seq } });
       else out.line(`-- the log was replaced by another history, which ends at seq ${n.last_seq}; following it from there --`);
     },
-    onDiagnostic: (d) => out.warn(`runboard: ${d.file}${d.line !== undefined ? `:${d.line}` : ''}: ${d.message}`),
   });
 
   const following = store.follow((e) => out.warn(`runboard: ${(e as Error).message}`), runId);

@@ -9,6 +9,8 @@ import { debugNotes, RoutedCaller } from '../../routing/client';
 import { takesCommandId } from '../../../../contract/schemas/params';
 import { normalizePath } from '../../service/localPaths';
 import { RunService } from '../../service/runService';
+import { diagnosticText, eachDiagnosticOnce } from '../../service/diagnosticText';
+import { printable } from '../printable';
 import { defaultAgentId } from '../agentIdentity';
 import { BoardTools } from './boardTools';
 import { registerBoardTools } from './toolTable';
@@ -49,11 +51,21 @@ needed with cancel_task. ${LEASES_AND_ERRORS}`,
 /** After the Runboard server went away (or none answered), calls go direct this long before connecting again. */
 const RECONNECT_AFTER_MS = 1000;
 
+/**
+ * The root's store for calls no server takes. Its diagnostics (a damaged line, a cache rebuilt) go
+ * to stderr, which MCP clients keep as the server's log; each once.
+ */
+function storeSayingDiagnostics(o: McpServerOptions): RunService {
+  const store = new RunService([o.root], { durability: o.durability });
+  store.on({ onDiagnostic: eachDiagnosticOnce((d) => process.stderr.write(`runboard: ${printable(diagnosticText(d))}\n`)) });
+  return store;
+}
+
 /** Serves until the client closes stdin; then writes the caches and returns. */
 export async function runMcpServer(o: McpServerOptions): Promise<void> {
   // Long-lived like the server: caches are written about a second after each change.
   let store: RunService | undefined;
-  const direct = () => (store ??= new RunService([o.root], { durability: o.durability }));
+  const direct = () => (store ??= storeSayingDiagnostics(o));
   const calls = new RoutedCaller(
     { root: o.root, durability: o.durability, retryConnectAfterMs: RECONNECT_AFTER_MS, note: debugNotes(process.env), takesCommandId },
     direct,

@@ -1,0 +1,92 @@
+// What only a reader of the files sees — a damaged line, a cache rebuilt from the log — reaches the
+// person at the CLI: a direct call says it on stderr (a few lines, each once), after its result;
+// `run show`, which lists the damage itself, does not say it twice; and a group named alone lists.
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import {
+  assertBuilt,
+  cli,
+  cliJson,
+  removeTempWorkspaces,
+  seedRun,
+  startHeadless,
+  stopHeadless,
+  tempWorkspace,
+  waitFor,
+} from './cliHarness';
+
+before(assertBuilt);
+after(async () => {
+  await stopHeadless();
+  removeTempWorkspaces();
+});
+
+const TASKS = Array.from({ length: 12 }, (_, i) => ({ id: `t${i}`, task_type: 'work', payload: { title: `T${i}` } }));
+
+function damagedRun(lines: number[]): { root: string; log: string } {
+  const root = tempWorkspace();
+  seedRun(root, 'r', TASKS);
+  for (let i = 0; i < 8; i++) cliJson(root, ['--run', 'r', 'fact', 'add', `fact ${i}`]);
+  const log = path.join(root, '.runboard', 'runs', 'r', 'events.jsonl');
+  const text = fs.readFileSync(log, 'utf8').split('\n');
+  for (const n of lines) text[n - 1] = '{"damaged": tru';
+  fs.writeFileSync(log, text.join('\n'));
+  return { root, log };
+}
+
+describe('store diagnostics at the CLI', () => {
+  it('a direct call says a damaged line on stderr, once, and its result stays whole on stdout', () => {
+    const { root, log } = damagedRun([4]);
+    const r = cli(['--root', root, '--run', 'r', '--json', 'tasks', 'list']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.ok(Array.isArray(JSON.parse(r.stdout).tasks), 'stdout is the one JSON document');
+    const said = r.stderr.split('\n').filter((l) => l.includes(`${log}:4: Malformed line skipped`));
+    assert.equal(said.length, 1, r.stderr);
+  });
+
+  it('says at most five and counts the rest, naming where the whole list is', () => {
+    const { root } = damagedRun([4, 5, 6, 7, 8, 9, 10]);
+    const r = cli(['--root', root, '--run', 'r', 'blackboard']);
+    assert.equal(r.status, 0, r.stderr);
+    const lines = r.stderr.trim().split('\n');
+    assert.equal(lines.length, 6, r.stderr);
+    assert.match(lines[5], /^runboard: … and \d+ more \(`runboard run show r` lists the log's damage\)\.$/);
+  });
+
+  it('run show lists the damage once, in its output, not again on stderr', () => {
+    const { root, log } = damagedRun([4]);
+    const r = cli(['--root', root, 'run', 'show', 'r']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, new RegExp(`${log.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:4 +Malformed line skipped`));
+    assert.doesNotMatch(r.stderr, /Malformed line skipped/);
+  });
+
+  it('a routed call leaves the files to the headless server, which says their damage on its stderr', async () => {
+    const { root, log } = damagedRun([4]);
+    const server = await startHeadless(root, ['--idle-timeout', '0']);
+    const r = cli(['--root', root, '--run', 'r', 'tasks', 'list'], { env: { RUNBOARD_DEBUG: '1' } });
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stderr, /routed/i, 'the call went to the server');
+    assert.doesNotMatch(r.stderr, /Malformed line skipped/);
+    await waitFor(() => server.stderr().includes(`${log}:4: Malformed line skipped`), 10_000, 'the server says the damaged line');
+  });
+
+  it('a group named alone is its listing: `tasks` lists, `run` shows', () => {
+    const root = tempWorkspace();
+    seedRun(root, 'r', TASKS.slice(0, 2));
+    assert.deepEqual(
+      cliJson(root, ['tasks']).tasks.map((t: { id: string }) => t.id),
+      ['t0', 't1'],
+    );
+    assert.deepEqual(
+      cliJson(root, ['tasks', '--status', 'pending']).tasks.map((t: { id: string }) => t.id),
+      ['t0', 't1'],
+    );
+    assert.equal(cliJson(root, ['run']).run.run_id, 'r');
+    const typo = cli(['--root', root, 'tasks', 'lsit']);
+    assert.equal(typo.status, 2);
+    assert.match(typo.stderr, /Did you mean list\?/);
+  });
+});
