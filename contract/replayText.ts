@@ -27,14 +27,18 @@ const FLAG_WORDS: Record<Exclude<keyof DriftFlags, 'mismatch'>, string> = {
   blackboard_task_count_mismatch: 'number of tasks',
   blackboard_task_status_mismatch: 'task statuses',
   last_event_seq_mismatch: 'last event',
+  run_content_mismatch: 'run contents',
+  blackboard_content_mismatch: 'blackboard contents',
 };
+
+const MOVED_BY_ANY_EVENT = new Set(['last_event_seq_mismatch', 'run_content_mismatch', 'blackboard_content_mismatch']);
 
 const inWords = (flags: string[]) => flags.map((k) => FLAG_WORDS[k as keyof typeof FLAG_WORDS] ?? k).join(', ');
 
 /** "No drift." / "Drift: …" for a whole replay; "No changes since seq N." / "Changes since seq N: …" for an earlier seq. */
 export function replayVerdict(f: ReplayFindings): string {
   if (f.since === undefined) return f.flags.length === 0 ? 'No drift.' : `Drift: ${inWords(f.flags)}`;
-  // last_event_seq always moves after an earlier seq: it says nothing a person needs.
-  const changed = f.flags.filter((k) => k !== 'last_event_seq_mismatch');
+  // The last seq and the contents always move after an earlier seq: they say nothing a person needs.
+  const changed = f.flags.filter((k) => !MOVED_BY_ANY_EVENT.has(k));
   return changed.length === 0 ? `No changes since seq ${f.since} but new events.` : `Changes since seq ${f.since}: ${inWords(changed)}`;
 }

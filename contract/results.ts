@@ -15,6 +15,10 @@ export interface DriftFlags {
   blackboard_task_count_mismatch: boolean;
   blackboard_task_status_mismatch: boolean;
   last_event_seq_mismatch: boolean;
+  /** The run record differs anywhere else (objective, a task's payload …); fields the persisted record lacks are not compared. */
+  run_content_mismatch: boolean;
+  /** The blackboard differs anywhere else (a fact, a decision, a question …), the same way. */
+  blackboard_content_mismatch: boolean;
   mismatch: boolean;
 }
 

@@ -20,8 +20,47 @@ export function computeDrift(
     blackboard_task_count_mismatch: replayBlackboard.tasks.length !== persistedBlackboard.tasks.length,
     blackboard_task_status_mismatch: persistedBlackboard.tasks.some((t) => replayedTasks.get(t.id) !== t.status),
     last_event_seq_mismatch: replay.last_event_seq !== persisted.last_event_seq,
+    // Anything else a hand edit may change — the objective, a task's payload or owner, a fact —
+    // with what the flags above compare taken as the replay's, so that each difference is said once.
+    run_content_mismatch: differsWherePersisted(replay, {
+      ...persisted,
+      status: replay.status,
+      why_next_step: replay.why_next_step,
+      last_event_seq: replay.last_event_seq,
+      steps:
+        persisted.steps.length === replay.steps.length
+          ? persisted.steps.map((s, i) => ({ ...s, status: replay.steps[i].status }))
+          : replay.steps,
+    }),
+    blackboard_content_mismatch: differsWherePersisted(replayBlackboard, persistedBoard(persistedBlackboard, replayBlackboard)),
   };
   return { ...flags, mismatch: Object.values(flags).some(Boolean) };
+}
+
+/** The persisted blackboard with what its own flags compare (revision, task count and statuses) taken as the replay's. */
+function persistedBoard(persisted: Blackboard, replay: Blackboard): Blackboard {
+  const tasks =
+    persisted.tasks.length === replay.tasks.length
+      ? persisted.tasks.map((t, i) => ({ ...t, status: replay.tasks[i].status }))
+      : replay.tasks;
+  return { ...persisted, revision: replay.revision, last_event_seq: replay.last_event_seq, tasks };
+}
+
+/**
+ * Whether `persisted` says anything `replay` does not: every value it holds, at any depth, compared
+ * with the replay's; a field it lacks is not compared, as a cache written before that field existed
+ * lacks it (and a load believes it) — an upgrade is no drift.
+ */
+export function differsWherePersisted(replay: unknown, persisted: unknown): boolean {
+  if (persisted === undefined) return false;
+  if (persisted === null || typeof persisted !== 'object') return replay !== persisted;
+  if (replay === null || typeof replay !== 'object' || Array.isArray(replay) !== Array.isArray(persisted)) return true;
+  if (Array.isArray(persisted)) {
+    const r = replay as unknown[];
+    return r.length !== persisted.length || persisted.some((v, i) => differsWherePersisted(r[i], v));
+  }
+  const r = replay as Record<string, unknown>;
+  return Object.entries(persisted).some(([k, v]) => v !== undefined && (r[k] === undefined || differsWherePersisted(r[k], v)));
 }
 
 /** Checkpoint order: highest seq, then latest ts_ms, then greatest checkpoint_id. */

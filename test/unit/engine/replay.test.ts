@@ -152,6 +152,8 @@ function noDrift(): DriftFlags {
     blackboard_task_count_mismatch: false,
     blackboard_task_status_mismatch: false,
     last_event_seq_mismatch: false,
+    run_content_mismatch: false,
+    blackboard_content_mismatch: false,
     mismatch: false,
   };
 }
@@ -427,7 +429,7 @@ describe('drift flags', () => {
     const early = foldAll(h.runId, h.log.slice(0, upTo));
     assert.deepEqual(
       computeDrift(toRunRecord(early), toBlackboard(early), h.run, h.blackboard),
-      only('blackboard_revision_mismatch', 'last_event_seq_mismatch'),
+      only('blackboard_revision_mismatch', 'last_event_seq_mismatch', 'run_content_mismatch', 'blackboard_content_mismatch'),
     );
     h.claim({ agent_id: 'a' });
     h.appendEvent({ type: 'plan_approved', status: 'running' });
@@ -440,7 +442,47 @@ describe('drift flags', () => {
         'blackboard_revision_mismatch',
         'blackboard_task_status_mismatch',
         'last_event_seq_mismatch',
+        'run_content_mismatch',
+        'blackboard_content_mismatch',
       ),
     );
+  });
+
+  // A cache edited by hand in what no other flag compares (red-team, 2026-12-07: replay said "No drift").
+  it('run_content_mismatch (the objective, a task payload, a lease holder edited in the persisted record)', () => {
+    const edits: Array<(r: RunRecord) => void> = [
+      (r) => (r.objective = 'EDITED'),
+      (r) => (r.tasks[0].payload = { ...(r.tasks[0].payload as object), title: 'EDITED' }),
+      (r) => (r.steps[0].title = 'EDITED'),
+      (r) => r.tasks.pop(),
+    ];
+    for (const edit of edits) {
+      const run = structuredClone(persisted);
+      edit(run);
+      assert.deepEqual(computeDrift(persisted, persistedBoard, run, persistedBoard), only('run_content_mismatch'), String(edit));
+    }
+  });
+
+  it('blackboard_content_mismatch (facts and decisions emptied, a question reworded)', () => {
+    const edits: Array<(b: Blackboard) => void> = [
+      (b) => (b.facts = []),
+      (b) => (b.decisions = []),
+      (b) => (b.open_questions[0] = { ...b.open_questions[0], text: 'EDITED' }),
+      (b) => (b.tasks[0] = { ...b.tasks[0], lease_owner: 'mallory' }),
+    ];
+    assert.ok(persistedBoard.facts.length > 0 && persistedBoard.decisions.length > 0 && persistedBoard.open_questions.length > 0);
+    for (const edit of edits) {
+      const board = structuredClone(persistedBoard);
+      edit(board);
+      assert.deepEqual(computeDrift(persisted, persistedBoard, persisted, board), only('blackboard_content_mismatch'), String(edit));
+    }
+  });
+
+  it('a field the persisted record lacks (a cache written before the field existed) is no drift', () => {
+    const older = structuredClone(persisted) as Partial<RunRecord>;
+    const olderBoard = structuredClone(persistedBoard);
+    delete older.status_changed_at_ms;
+    delete (olderBoard.tasks[0] as Partial<(typeof olderBoard.tasks)[0]>).labels;
+    assert.deepEqual(computeDrift(persisted, persistedBoard, older as RunRecord, olderBoard), noDrift());
   });
 });

@@ -210,6 +210,41 @@ describe('archived runs', () => {
     }
   });
 
+  it('an archived run keeps its id: one differing only in case is RUN_EXISTS, and one made before that rule is not restored beside it', async () => {
+    const root = tempRoot();
+    roots.push(root);
+    const s = new RunService([root], { durability: 'none' });
+    try {
+      await s.execute('createRun', { run_id: 'X', objective: 'first' });
+      await s.execute('finishRun', { run_id: 'X', status: 'completed' });
+      await s.execute('archiveRun', { run_id: 'X' });
+      await assert.rejects(
+        s.execute('createRun', { run_id: 'x', objective: 'second' }),
+        (e) => code(e) === 'RUN_EXISTS' && /Run X exists and differs from x only in case/.test((e as Error).message),
+      );
+      // A run x made beside the archived X by an older Runboard (its folder put there by hand here).
+      await s.execute('createRun', { run_id: 'y', objective: 'second' });
+      fs.renameSync(runFolder(root, 'y'), runFolder(root, 'x'));
+      fs.writeFileSync(logFile(root, 'x'), fs.readFileSync(logFile(root, 'x'), 'utf8').replaceAll('"run_id":"y"', '"run_id":"x"'));
+      const other = new RunService([root], { durability: 'none' });
+      try {
+        await assert.rejects(
+          other.execute('restoreRun', { run_id: 'X' }),
+          (e) => code(e) === 'RUN_EXISTS' && /not restored beside it/.test((e as Error).message),
+        );
+        assert.deepEqual(
+          (await other.execute('listRuns', {})).runs.map((r) => r.run_id),
+          ['x'],
+        );
+        assert.ok(fs.existsSync(heldRunDir(root, 'X', 'archive')), 'the archive stays whole');
+      } finally {
+        other.close();
+      }
+    } finally {
+      s.close();
+    }
+  });
+
   it('archiveDue archives the finished runs unchanged for the days given, and only those', async () => {
     const root = tempRoot();
     roots.push(root);

@@ -153,6 +153,9 @@ describe('caches: catching up and rebuilding', () => {
         loaded.diagnostics.filter((d) => d.file === cache).map((d) => d.message),
         [`${file} is not what Runboard wrote at seq ${cachedAt} (changed by hand?): rebuilding from the log.`],
       );
+      // Replay compares the cache as it is on disk: the edit is drift (a rewritten fact only by the content flag).
+      assert.equal(loaded.drift.mismatch, true);
+      if (file === 'blackboard.json') assert.equal(loaded.drift.blackboard_content_mismatch, true);
       // Its seq moved to the log's end too, so that it looks newer than the index: still not believed.
       fs.writeFileSync(cache, edited.replace(`"last_event_seq": ${cachedAt}`, `"last_event_seq": ${last}`));
       const later = await freshLoad(root, 'snap');

@@ -171,8 +171,13 @@ export class FileBoard implements BoardStore {
     if (this.isLoaded(runId) || this.openRun(runId) || HOLDINGS.some((h) => fs.existsSync(manifestFile(heldRunDir(this.root, runId, h))))) {
       throw new DomainError('RUN_EXISTS', `Run ${runId} already exists in ${this.root}.`, { run_id: runId });
     }
-    const clash = this.runIds().find((id) => id !== runId && id.toLowerCase() === runId.toLowerCase());
+    // Archived runs count: restored, two folders differing only in case would be one on macOS and Windows.
+    const clash = this.caseClash(runId, [...this.runIds(), ...this.archivedRunIds()]);
     if (clash) throw new DomainError('RUN_EXISTS', `Run ${clash} exists and differs from ${runId} only in case.`, { run_id: runId });
+  }
+
+  private caseClash(runId: string, ids: string[]): string | undefined {
+    return ids.find((id) => id !== runId && id.toLowerCase() === runId.toLowerCase());
   }
 
   /** The root's creation lock: held while a new run's id is checked and its folder and first event made. */
@@ -295,6 +300,15 @@ export class FileBoard implements BoardStore {
       const creating = await this.lockCreation();
       try {
         const holding = this.openRun(runId) ? undefined : holdingOf(this.root, runId);
+        // Made before archived runs counted in createRun's case check: refused, not one folder for two runs where case is ignored.
+        const clash = holding && this.caseClash(runId, this.runIds());
+        if (clash) {
+          throw new DomainError(
+            'RUN_EXISTS',
+            `Run ${clash} exists and differs from ${runId} only in case: ${runId} is not restored beside it (macOS and Windows would see one folder). Archive ${clash} first.`,
+            { run_id: runId },
+          );
+        }
         if (holding) await unpackArchive(this.root, runId, this.site.options.durability === 'fsync', holding);
       } finally {
         creating.release();
