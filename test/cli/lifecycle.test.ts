@@ -76,6 +76,27 @@ describe('runs as people write them', () => {
     assert.equal(cliJson(root, ['run', 'fail'], 1).error.code, 'RUN_TERMINAL');
   });
 
+  it('pause, resume and reopen act only on a run they fit: twice is said and writes nothing, reopen of a paused run is refused', () => {
+    const root = tempWorkspace();
+    seedRun(root, 'p', [{ id: 'a', task_type: 'work' }]);
+    const events = () => eventsOnDisk(root, 'p').length;
+    assert.equal(cliJson(root, ['run', 'pause']).event.type, 'run_paused');
+    const n = events();
+    const again = cli(['--root', root, 'run', 'pause']);
+    assert.equal(again.status, 0, again.stderr);
+    assert.match(again.stdout, /^Run p is paused already; nothing written\.$/m);
+    const reopen = cli(['--root', root, 'run', 'reopen']);
+    assert.equal(reopen.status, 2);
+    assert.match(reopen.stderr, /Run p is paused, not finished: there is nothing to reopen\. `runboard run resume` resumes a paused run\./);
+    assert.equal(events(), n, 'nothing written');
+    assert.equal(cliJson(root, ['claim'], 3).reason, 'run_paused', 'still paused: no task handed out');
+    assert.equal(cliJson(root, ['run', 'resume']).run.status, 'running');
+    const m = events();
+    assert.deepEqual(Object.keys(cliJson(root, ['run', 'resume'])), ['run'], 'resuming a running run: the run, no event');
+    assert.equal(cli(['--root', root, 'run', 'reopen']).status, 2);
+    assert.equal(events(), m);
+  });
+
   it('run fail keeps the reason', () => {
     const root = tempWorkspace();
     seedRun(root, 'f');

@@ -6,7 +6,8 @@ import { evalSafe } from '../agentLoopCalls';
 import { Invocation } from '../invocation';
 import { UsageError } from '../usageError';
 import { archiveDue } from '../../service/archiveDue';
-import { RUN_STATUSES, RunStatus } from '../../../../contract/statuses';
+import { isTerminal, RUN_STATUSES, RunStatus } from '../../../../contract/statuses';
+import { runActions } from '../../../../contract/runRules';
 import { stepsFromObjective } from '../../../../contract/planSteps';
 import { KNOWN_RUN_EVENT_TYPES } from '../../engine/runTransitions';
 import { nearestName } from '../../../../contract/nearestName';
@@ -172,20 +173,46 @@ export async function runEvents({ session, out, args, opts }: Invocation): Promi
 }
 
 /** pause/resume/cancel/reopen: the run events of the transition table, with the status they lead to. */
-const STEERING: Record<string, { type: string; status: RunStatus; done: string }> = {
+const STEERING: Record<'pause' | 'resume' | 'cancel' | 'reopen', { type: string; status: RunStatus; done: string }> = {
   pause: { type: 'run_paused', status: 'paused', done: 'Paused' },
   resume: { type: 'run_resumed', status: 'running', done: 'Resumed' },
   cancel: { type: 'run_cancelled', status: 'cancelled', done: 'Cancelled' },
   reopen: { type: 'run_reopened', status: 'running', done: 'Reopened' },
 };
 
+/**
+ * What a verb does to a run of this status that it does not fit (runActions, the editor's menus):
+ * nothing, said — `reopen` of a paused run resumed it, `pause` twice wrote two pauses. Undefined
+ * when it fits, or when it is the engine's to refuse (a finished run: RUN_TERMINAL).
+ */
+function misfit(
+  name: keyof typeof STEERING,
+  run: { run_id: string; status: RunStatus },
+): { already: string } | { wrong: string } | undefined {
+  if (name === 'cancel' || runActions(run.status).includes(name)) return undefined;
+  const finished = isTerminal(run.status);
+  if (name === 'pause' && run.status === 'paused') return { already: `Run ${run.run_id} is paused already; nothing written.` };
+  if (name === 'resume' && !finished)
+    return { already: `Run ${run.run_id} is ${run.status}, not paused: nothing to resume; nothing written.` };
+  if (name === 'reopen' && !finished) {
+    const resume = run.status === 'paused' ? ' `runboard run resume` resumes a paused run.' : '';
+    return { wrong: `Run ${run.run_id} is ${run.status}, not finished: there is nothing to reopen.${resume}` };
+  }
+  return undefined;
+}
+
 async function steer(name: keyof typeof STEERING, { session, out, args, opts }: Invocation): Promise<void> {
   const s = STEERING[name];
   const reason = opts.reason as string | undefined;
+  const runId = await session.runId(args[0]);
+  const { run } = await session.execute('getRun', { run_id: runId });
+  const off = misfit(name, run);
+  if (off && 'wrong' in off) throw new UsageError(off.wrong);
+  if (off) return out.result({ run }, () => off.already);
   const result = await session.execute(
     'appendEvent',
     session.withCommandId({
-      run_id: await session.runId(args[0]),
+      run_id: runId,
       type: s.type,
       status: s.status,
       ...(reason !== undefined ? { payload: { reason } } : {}),
