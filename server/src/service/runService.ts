@@ -50,6 +50,7 @@ export const DEFAULT_STORE_OPTIONS: StoreOptions = {
   lockTimeoutMs: 30_000,
   maxLineBytes: 16 * 1024 * 1024,
   tornReportMs: 2000,
+  tornSettleMs: 1000,
   readOnly: false,
   syncOffLoop: false,
 };

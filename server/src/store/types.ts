@@ -29,6 +29,8 @@ export interface StoreOptions {
   syncOffLoop: boolean;
   /** A final line without newline is reported as torn after this long (PROTOCOL.md: 2 s). */
   tornReportMs: number;
+  /** A lock holder mends or cuts a torn tail only once the file has been still this long (another program may be writing it). */
+  tornSettleMs: number;
   /**
    * Writes nothing at all — no commands, caches, checkpoints, repairs or clean-ups (an untrusted
    * workspace): every mutating method answers READ_ONLY.

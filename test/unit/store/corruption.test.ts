@@ -7,7 +7,18 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { after, describe, it } from 'node:test';
 import { DomainError } from '../../../server/src/engine/errors';
-import { assertContiguous, deleteCaches, logFile, openStore, readLogEvents, removeTree, setRunFormat, sleep, tempRoot } from './helpers';
+import {
+  assertContiguous,
+  deleteCaches,
+  logFile,
+  openStore,
+  readLogEvents,
+  removeTree,
+  setRunFormat,
+  sleep,
+  tempRoot,
+  waitFor,
+} from './helpers';
 import { Diagnostic } from '../../../contract/diagnostic';
 
 const roots: string[] = [];
@@ -352,6 +363,128 @@ describe('corrupt lines in the middle of the log', () => {
         s.diagnostics.map((d) => d.line),
         [1],
       );
+    } finally {
+      s.store.close();
+    }
+  });
+});
+
+// Red-team, 2026-12-07: what programs that ignore the lock leave at the end of the log.
+describe('the end of the log as other programs leave it', () => {
+  it('a torn tail another program is still writing (an editor saving in place, block by block) is not cut: the writer waits, and every event stays', async () => {
+    const root = await runWithNotes('ed', 6);
+    const file = logFile(root, 'ed');
+    const whole = fs.readFileSync(file);
+    const half = whole.length - 150; // inside the last line
+    const fd = fs.openSync(file, 'r+');
+    try {
+      fs.ftruncateSync(fd, 0);
+      fs.writeSync(fd, whole, 0, half, 0);
+      // A settle time no machine outlasts between the two writes; the torn line is said after 10 ms, so the test sees the writer waiting.
+      const writer = openStore(root, { tornSettleMs: 30_000, tornReportMs: 10 });
+      try {
+        const appending = writer.store.execute('appendEvent', { run_id: 'ed', type: 'note', status: 'running' });
+        await waitFor('the writer waiting on the torn line', () => writer.diagnostics.find(isTorn));
+        fs.writeSync(fd, whole, half, whole.length - half, half);
+        const { event } = await appending;
+        assert.equal(event.seq, 8);
+        assert.equal(
+          writer.diagnostics.filter((d) => /repaired|damage|Malformed/i.test(d.message)).length,
+          0,
+          JSON.stringify(writer.diagnostics),
+        );
+      } finally {
+        writer.store.close();
+      }
+    } finally {
+      fs.closeSync(fd);
+    }
+    const events = readLogEvents(root, 'ed');
+    assertContiguous(events);
+    assert.equal(events.length, 8);
+    assert.ok(fs.readFileSync(file).subarray(0, whole.length).equals(whole), 'the saved bytes are whole');
+  });
+
+  it('a torn tail that keeps changing past the wait is STORAGE_ERROR (transient), nothing written; one that is still is cut', async () => {
+    const root = await runWithNotes('busy', 2);
+    const file = logFile(root, 'busy');
+    fs.appendFileSync(file, TORN_FRAGMENT);
+    const s = openStore(root, { tornSettleMs: 200 });
+    try {
+      let keepWriting = true;
+      const toucher = (async () => {
+        while (keepWriting) {
+          fs.appendFileSync(file, ' ');
+          await sleep(20);
+        }
+      })();
+      await assert.rejects(
+        s.store.execute('appendEvent', { run_id: 'busy', type: 'note', status: 'running' }),
+        (e) =>
+          e instanceof DomainError &&
+          e.code === 'STORAGE_ERROR' &&
+          e.details.transient === true &&
+          /another program is writing it/.test(e.message),
+      );
+      keepWriting = false;
+      await toucher;
+      const { event } = await s.store.execute('appendEvent', { run_id: 'busy', type: 'note', status: 'running' });
+      assert.equal(event.seq, 4);
+    } finally {
+      s.store.close();
+    }
+    assertContiguous(readLogEvents(root, 'busy'));
+  });
+
+  it('a complete last event with its newline gone and a stray byte after it is kept; the byte is a damaged line of its own', async () => {
+    const root = await runWithNotes('junk', 3);
+    const file = logFile(root, 'junk');
+    const text = fs.readFileSync(file, 'utf8');
+    fs.writeFileSync(file, text.slice(0, -1) + 'x');
+    const s = openStore(root, { tornSettleMs: 0 });
+    try {
+      await assert.rejects(
+        s.store.execute('appendEvent', { run_id: 'junk', type: 'note', status: 'running' }),
+        (e) => e instanceof DomainError && e.code === 'RUN_DAMAGED',
+      );
+      assert.equal(fs.readFileSync(file, 'utf8'), text + 'x\n', 'the event and its newline, then the byte on its own line');
+      const said = s.diagnostics.find((d) => /complete event followed by 1 bytes/.test(d.message));
+      assert.ok(said, JSON.stringify(s.diagnostics));
+      assert.equal(said.line, 4);
+      assert.equal((await s.store.execute('getRun', { run_id: 'junk' })).run.last_event_seq, 4, 'the acknowledged event stays');
+      await s.store.execute('repairRun', { run_id: 'junk', accept: true });
+      const { event } = await s.store.execute('appendEvent', { run_id: 'junk', type: 'note', status: 'running' });
+      assert.equal(event.seq, 6, 'after the repair event (seq 5)');
+    } finally {
+      s.store.close();
+    }
+  });
+
+  it('a blank or whitespace line inside a multi-event commit breaks nothing', async () => {
+    const root = tempRoot();
+    roots.push(root);
+    const a = openStore(root, { snapshotDelayMs: null });
+    try {
+      await a.store.execute('createRun', { run_id: 'gap', objective: 'blank lines' });
+      await a.store.execute('createTasks', { run_id: 'gap', tasks: ['b', 'c', 'd'].map((id) => ({ id, task_type: 'w' })) });
+    } finally {
+      a.store.close();
+    }
+    deleteCaches(root, 'gap');
+    const file = logFile(root, 'gap');
+    const lines = fs.readFileSync(file, 'utf8').split('\n');
+    assert.equal(lines.length, 5, 'created, three tasks in one commit, and the final newline');
+    fs.writeFileSync(file, [lines[0], lines[1], '', lines[2], '  \t', lines[3], lines[4]].join('\n'));
+    const s = openStore(root);
+    try {
+      const { run } = await s.store.execute('getRun', { run_id: 'gap' });
+      assert.deepEqual(
+        run.tasks.map((t) => t.id),
+        ['b', 'c', 'd'],
+      );
+      assert.deepEqual(s.diagnostics, []);
+      const { task } = await s.store.execute('claimTask', { run_id: 'gap', agent_id: 'a' });
+      assert.equal(task?.id, 'b');
     } finally {
       s.store.close();
     }

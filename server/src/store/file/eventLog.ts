@@ -33,6 +33,8 @@ export class EventLog {
   private held: FileIdentity | undefined;
   /** Byte offset just past the last complete line consumed. */
   offset = 0;
+  /** The last read found the file one byte short: the final newline of what was read is gone (readNew). */
+  newlineMissing = false;
   /** Lines consumed before `offset`. */
   line = 0;
   /** seq → byte offset of its line, for the events this process has consumed (sparse below `firstIndexedSeq`). */
@@ -82,6 +84,7 @@ export class EventLog {
   /** Forgets the open file and every position in it: the next read opens what is at the path now. */
   reopen(): void {
     this.close();
+    this.newlineMissing = false;
     this.offset = 0;
     this.line = 0;
     this.seqOffsets.length = 0;
@@ -130,6 +133,10 @@ export class EventLog {
    */
   readNew(onLine: (l: LogLine) => void): TornTail | undefined {
     const size = fs.fstatSync(this.handle()).size;
+    // One byte short of what was read, which ended with a newline: that newline was removed (an
+    // editor's "no newline at end of file"). The lines read stand; a lock holder puts it back.
+    this.newlineMissing = this.offset > 0 && size === this.offset - 1;
+    if (this.newlineMissing) return undefined;
     this.assertNotShrunk(size);
     this.scanLines(this.offset, size, (text, start, end) => {
       this.line++;
@@ -149,6 +156,15 @@ export class EventLog {
   /** The file was rewritten in place when it is now shorter than what was read of it. */
   private assertNotShrunk(size: number): void {
     if (size < this.offset) throw new LogRewrittenError(this.file, `shrank to ${size} bytes below the ${this.offset} bytes already read`);
+  }
+
+  /** Puts back the final newline readNew found missing, through the lock's descriptor (O_APPEND: at the end). */
+  restoreFinalNewline(lockFd: number): void {
+    const st = fs.fstatSync(lockFd);
+    if (st.size !== this.offset - 1) throw new LogRewrittenError(this.file, `changed again while its final newline was put back`);
+    assertWritable(this.file, st.mode);
+    writeAll(lockFd, Buffer.from('\n'));
+    this.newlineMissing = false;
   }
 
   /** Truncates a torn final line back to the last newline, through the lock's descriptor. */

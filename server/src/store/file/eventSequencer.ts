@@ -86,6 +86,8 @@ export class EventSequencer {
 
   /** The events this line completes: none, one, or a whole batch. */
   push(l: LogLine): Sequenced[] {
+    // A blank line (an editor's, inside a commit too) holds nothing and breaks nothing.
+    if (l.text.trim() === '') return [];
     const e = this.parse(l);
     if (e && e.seq > this.maxSeqSeen) this.maxSeqSeen = e.seq;
     if (this.pending) {

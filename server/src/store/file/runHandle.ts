@@ -220,6 +220,7 @@ export class RunHandle extends RunReader implements RunLog {
     const notices: EventRecord[] = [];
     try {
       notices.push(...this.consumeNewSafely(held.fd));
+      if (this.tailBeingWritten) throw tailStillWritten(this.log.file);
       this.assertWritable();
       check(this.state);
       await move({
@@ -293,14 +294,20 @@ export class RunHandle extends RunReader implements RunLog {
     if (this.closed) throw new DomainError('STORAGE_ERROR', 'The run store is closed.');
     if (this.opts.readOnly) throw readOnlyError();
     this.touched(this);
+    const tailDeadline = Date.now() + TAIL_WAIT_LIMIT_FACTOR * this.opts.tornSettleMs;
     for (let attempt = 1; ; attempt++) {
       const held = await this.lockOrFail(create);
       crashPoint('after-lock');
       const notices: EventRecord[] = [];
+      let waitForTail = false;
       try {
         if (!this.onFileAtPath(held)) continue;
         const told = this.lastFolded();
         notices.push(...this.consumeNewSafely(held.fd));
+        if (this.tailBeingWritten) {
+          if (Date.now() > tailDeadline) throw tailStillWritten(this.log.file);
+          throw new TailBeingWritten();
+        }
         if (!repairing) this.assertWritable();
         const readTo = this.logSeq;
         const out = body(held, notices);
@@ -315,15 +322,22 @@ export class RunHandle extends RunReader implements RunLog {
         }
         return out;
       } catch (e) {
-        if (!(e instanceof OnAnotherFile)) throw e;
-        // What this attempt appended is not acknowledged: its notices are void (the next attempt reads the file anew).
-        notices.length = 0;
-        if (attempt >= MAX_ATTEMPTS) {
-          throw replacedTooOften(this.log.file, attempt);
+        // What was read before the tail stands (its notices go out); nothing was written.
+        if (e instanceof TailBeingWritten) waitForTail = true;
+        else {
+          if (!(e instanceof OnAnotherFile)) throw e;
+          // What this attempt appended is not acknowledged: its notices are void (the next attempt reads the file anew).
+          notices.length = 0;
+          if (attempt >= MAX_ATTEMPTS) throw replacedTooOften(this.log.file, attempt);
         }
       } finally {
         held.release();
         if (notices.length > 0) this.notify(notices);
+      }
+      // Not an attempt on another file: the same one, looked at again once its writer may have finished.
+      if (waitForTail) {
+        attempt--;
+        await new Promise((r) => setTimeout(r, TAIL_POLL_MS));
       }
     }
   }
@@ -442,6 +456,21 @@ export class RunHandle extends RunReader implements RunLog {
 
 /** The work under the lock was done on a file that is no longer at the log's path, or no longer as it was read: do it again. */
 class OnAnotherFile extends HoldAgain {}
+
+/** The log ends in a torn tail that is not still: looked at again, after a pause, under a new hold. */
+class TailBeingWritten extends Error {}
+
+/** How long a writer waits for a torn tail that another program may be writing, in tornSettleMs, and how often it looks. */
+const TAIL_WAIT_LIMIT_FACTOR = 5;
+const TAIL_POLL_MS = 50;
+
+function tailStillWritten(file: string): DomainError {
+  return new DomainError(
+    'STORAGE_ERROR',
+    `${file} ends in an unfinished line that keeps changing: another program is writing it (an editor saving it?). Nothing was recorded; try again once it is done.`,
+    { transient: true },
+  );
+}
 
 /** How often a command is done again on a log that keeps being replaced under it. */
 const MAX_ATTEMPTS = 5;

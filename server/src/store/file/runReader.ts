@@ -25,7 +25,7 @@ import { LogPages } from './logPages';
 import { startFromCaches } from './snapshots';
 import type { CommitNotice, StoreOptions } from '../types';
 import type { LogPoint, RunSite } from './runSite';
-import { restoreNewline, TornTailWatch } from './tornTail';
+import { keepEventBeforeJunk, restoreNewline, TornTailWatch } from './tornTail';
 import { unreadableNewerRun } from './writeRefusals';
 import { runFormatOf } from '../runFormat';
 import { heldRunDir, manifestFile } from './archive/archiveFormat';
@@ -50,6 +50,8 @@ export class RunReader {
   protected format: number | undefined;
   /** event_id of the last event folded: tells a replaced log that kept our history from one that did not. */
   protected lastEventId: string | undefined;
+  /** The last read under the lock ended in a torn tail that is not still: another program may be writing it. */
+  protected tailBeingWritten = false;
 
   readonly root: string;
   readonly runId: string;
@@ -184,13 +186,43 @@ export class RunReader {
       if (seq.maxSeqSeen > this.seqFloor) this.seqFloor = seq.maxSeqSeen;
     };
     let torn = this.log.readNew(onLine);
-    if (torn && lockFd !== undefined && restoreNewline(this.log, lockFd, torn, seq, this.opts)) {
+    // Under the lock a torn tail is mended or cut, once the file is still (tornTail.ts).
+    let still: boolean | undefined;
+    const mendable = () => lockFd !== undefined && (still ??= this.torn.still(lockFd, this.opts.tornSettleMs, Date.now()));
+    this.tailBeingWritten = false;
+    if (this.log.newlineMissing) {
+      // The last event read lost its newline: a reader keeps what it read; a writer puts it back first.
+      if (!mendable()) {
+        this.tailBeingWritten = lockFd !== undefined;
+        return folded;
+      }
+      this.log.restoreFinalNewline(lockFd!);
+      if (this.opts.durability === 'fsync') this.log.syncNow(lockFd!);
+      this.diagnose(
+        'The last line had lost its newline (edited by hand?); it is a complete event and was kept, its newline restored.',
+        undefined,
+        this.log.line,
+      );
+      torn = this.log.readNew(onLine);
+    }
+    if (torn && mendable() && restoreNewline(this.log, lockFd!, torn, seq, this.opts)) {
       this.diagnose(
         'The last line had lost its newline (edited by hand?); it is a complete event and was kept, its newline restored.',
         undefined,
         torn.line,
       );
       torn = this.log.readNew(onLine);
+    } else if (torn && mendable()) {
+      const junk = keepEventBeforeJunk(this.log, lockFd!, torn, seq, this.opts);
+      if (junk > 0) {
+        this.diagnose(
+          `The last line was a complete event followed by ${junk} bytes that are no event, without a newline (edited by hand?): ` +
+            'the event was kept, its newline restored, and those bytes put on the next line, which is damage.',
+          undefined,
+          torn.line,
+        );
+        torn = this.log.readNew(onLine);
+      }
     }
     const pending = seq.pendingStart;
     if (pending) {
@@ -201,12 +233,14 @@ export class RunReader {
     }
     if (!torn) {
       this.torn.clear();
-    } else if (lockFd !== undefined) {
-      // We hold the lock, so nobody is mid-write: the fragment is a crashed writer's.
-      this.log.truncateTo(lockFd, torn.offset);
+    } else if (mendable()) {
+      // We hold the lock and the file is still: the fragment is a crashed writer's.
+      this.log.truncateTo(lockFd!, torn.offset);
       this.torn.cut(torn);
     } else {
       this.torn.found(torn, Date.now());
+      // A lock holder must not write after it: it waits (RunHandle.locked).
+      this.tailBeingWritten = lockFd !== undefined;
     }
     return folded;
   }
