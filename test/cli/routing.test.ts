@@ -25,7 +25,10 @@ import {
   startHeadless,
   stopHeadless,
   tempWorkspace,
+  waitFor,
 } from './cliHarness';
+import { endpointFor } from '../../server/src/routing/endpoint';
+import { currentHost } from '../../server/src/routing/host';
 
 before(assertBuilt);
 after(removeTempWorkspaces);
@@ -417,6 +420,41 @@ describe('one server per root', () => {
     now.child.kill('SIGTERM');
     assert.deepEqual(await now.exited, { code: 0, signal: null });
     assert.equal(fs.existsSync(endpoint), false, 'and it takes its own socket with it');
+  });
+
+  it('notices what happens to its files: a socket deleted (a /tmp cleaner) is made again; a lock file deleted ends it, and the next server serves', async () => {
+    const root = tempWorkspace();
+    const first = await startHeadless(root, ['--idle-timeout', '0']);
+    const endpoint = announcementOf(root)!.endpoint;
+    const inode = fs.lstatSync(endpoint).ino;
+    fs.rmSync(endpoint);
+    await waitFor(() => fs.existsSync(endpoint) && fs.lstatSync(endpoint).ino !== inode, 10_000, 'the socket made again');
+    assert.match(first.stderr(), /was removed; listening on it again/);
+    const routed = cli(['--root', root, 'runs'], { env: { RUNBOARD_DEBUG: '1' } });
+    assert.match(routed.stderr, /route: listRuns: routed/);
+
+    fs.rmSync(path.join(root, '.runboard', 'server.lock'));
+    assert.deepEqual(await first.exited, { code: 0, signal: null });
+    assert.match(first.stderr(), /server\.lock was deleted or replaced, so another server may serve/);
+    const next = await startHeadless(root, ['--idle-timeout', '0']);
+    assert.match(next.stderr(), / serving /);
+    assert.match(cli(['--root', root, 'runs'], { env: { RUNBOARD_DEBUG: '1' } }).stderr, /route: listRuns: routed/);
+  });
+
+  it('a server that cannot announce itself (server.json a folder; a full disk is the same) exits 1 at once with STORAGE_ERROR, its socket removed', async () => {
+    const root = tempWorkspace();
+    cliJson(root, ['init']);
+    fs.mkdirSync(path.join(root, '.runboard', 'server.json'));
+    const endpoint = endpointFor(fs.realpathSync.native(root), currentHost(cleanEnv()))!;
+    const failed = await startHeadless(root, ['--idle-timeout', '0']);
+    assert.deepEqual(await failed.exited, { code: 1, signal: null });
+    assert.match(failed.stderr(), /STORAGE_ERROR: .* cannot be served here: EISDIR/);
+    assert.equal(fs.existsSync(endpoint), false, 'no socket is left behind');
+    // Its calls are direct, and a server starts once the folder is fixed.
+    assert.equal(cliJson(root, ['runs']).runs.length, 0);
+    fs.rmdirSync(path.join(root, '.runboard', 'server.json'));
+    const serving = await startHeadless(root, ['--idle-timeout', '0']);
+    assert.match(serving.stderr(), / serving /);
   });
 
   it('refuses what it cannot do: --socket with --read-only, --idle-timeout without --socket', () => {

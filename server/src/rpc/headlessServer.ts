@@ -53,10 +53,10 @@ export async function serveHeadless(o: HeadlessOptions): Promise<number> {
     if (!(e instanceof DomainError)) throw e;
     throw new DomainError(e.code, `Not serving ${root}: ${e.message}`, e.details);
   }
-  const outcome = await serveSocket(store, root, { log, onConnections: armIdle });
+  const outcome = await serveSocket(store, root, { log, onConnections: armIdle, onLost: (why) => stopFor(why) });
   if (!('serving' in outcome)) {
     store.close();
-    if ('unavailable' in outcome) throw new Error(`${root} cannot be served here: ${outcome.unavailable}`);
+    if ('unavailable' in outcome) throw new DomainError('STORAGE_ERROR', `${root} cannot be served here: ${outcome.unavailable}`);
     const by = outcome.held ? ` by pid ${outcome.held.pid} on ${outcome.held.endpoint}` : '';
     say(`${root} is served already${by}; its CLI and MCP calls go there.`);
     return 0;

@@ -90,7 +90,8 @@ export class SocketKeeper {
     r.waitingForFolder = undefined;
     r.trying = true;
     try {
-      const outcome = await serveSocket(this.store, root, { log: this.log });
+      // Its lock file deleted under it: it stopped; the retry takes the root again unless another server has.
+      const outcome = await serveSocket(this.store, root, { log: this.log, onLost: () => (r.served = undefined) });
       r.heldElsewhere = 'held' in outcome;
       if ('serving' in outcome) {
         // Closed or removed meanwhile: let it go again at once.

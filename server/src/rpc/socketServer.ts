@@ -8,6 +8,7 @@ import * as net from 'node:net';
 import * as path from 'node:path';
 import { createMessageConnection, StreamMessageReader } from 'vscode-languageserver/node';
 import { version } from '../../../package.json';
+import { RUNBOARD_DIR, SERVER_LOCK_FILE } from '../../../contract/layout';
 import { Notifications, PROTOCOL_VERSION } from '../protocol';
 import { announce, readAnnouncement, withdrawAnnouncement } from '../routing/announcement';
 import { Announcement, endpointFor } from '../routing/endpoint';
@@ -28,7 +29,12 @@ export interface SocketOptions {
   log: (message: string) => void;
   /** Told the number of open connections whenever it changes (the headless server's idle timer). */
   onConnections?: (open: number) => void;
+  /** Told that it stopped serving on its own: its lock file was deleted or replaced, so another server may serve the root. */
+  onLost?: (why: string) => void;
 }
+
+/** How often a server looks whether its socket and its lock file are still the ones at their paths (a /tmp cleaner, a person). */
+export const FILES_CHECK_MS = 2000;
 
 export interface ServedSocket {
   readonly root: string;
@@ -62,6 +68,7 @@ export async function serveSocket(store: RunService, root: string, o: SocketOpti
     const read = readAnnouncement(realRoot);
     return { held: 'announcement' in read ? read.announcement : undefined };
   }
+  let listening: { server: net.Server; endpoint: string } | undefined;
   try {
     const host = currentHost();
     const endpoint = endpointFor(realRoot, host);
@@ -79,8 +86,9 @@ export async function serveSocket(store: RunService, root: string, o: SocketOpti
         resolve();
       });
     });
+    listening = { server, endpoint };
     // The socket file this server made: told apart from another server's at the same path when it stops.
-    const socketFile = host.platform !== 'win32' ? fs.lstatSync(endpoint, { bigint: true }).ino : undefined;
+    const socketFile = host.platform !== 'win32' ? socketInode(endpoint) : undefined;
     const served = new Served(store, root, realRoot, endpoint, server, lock, o, socketFile);
     announce(realRoot, {
       protocol: PROTOCOL_VERSION,
@@ -93,6 +101,11 @@ export async function serveSocket(store: RunService, root: string, o: SocketOpti
     });
     return { serving: served };
   } catch (e) {
+    // Announcing failed (a full disk, server.json a folder): the socket made for it goes too, or the process would live on for it.
+    if (listening) {
+      listening.server.close();
+      if (process.platform !== 'win32') fs.rmSync(listening.endpoint, { force: true });
+    }
     lock.release(true);
     return { unavailable: (e as Error).message };
   }
@@ -106,19 +119,73 @@ interface Connection {
 class Served implements ServedSocket {
   private readonly connections = new Set<Connection>();
   private stopped = false;
+  private readonly filesCheck: NodeJS.Timeout;
+  private relistening = false;
 
   constructor(
     private readonly store: RunService,
     readonly root: string,
     private readonly realRoot: string,
     readonly endpoint: string,
-    private readonly server: net.Server,
+    private server: net.Server,
     private readonly lock: HeldFile,
     private readonly o: SocketOptions,
-    private readonly socketFile: bigint | undefined,
+    private socketFile: bigint | undefined,
   ) {
+    this.attend(server);
+    this.filesCheck = setInterval(() => void this.checkFiles(), FILES_CHECK_MS);
+    this.filesCheck.unref();
+  }
+
+  private attend(server: net.Server): void {
     server.on('connection', (socket) => this.accept(socket));
-    server.on('error', (e) => o.log(`socket ${endpoint}: ${errorText(e)}`));
+    server.on('error', (e) => this.o.log(`socket ${this.endpoint}: ${errorText(e)}`));
+  }
+
+  /**
+   * A long-lived process notices when the files it holds are no longer the files at their paths:
+   * a socket deleted (a /tmp cleaner) is made again — calls went direct meanwhile, for good with no
+   * idle timeout; a lock file deleted or replaced lets another server take the root, so this one
+   * stops serving it (the editor's keeper tries again; the headless server ends).
+   */
+  private async checkFiles(): Promise<void> {
+    if (this.stopped || this.relistening) return;
+    if (!this.lock.stillThere()) {
+      const why = `${path.join(this.realRoot, RUNBOARD_DIR, SERVER_LOCK_FILE)} was deleted or replaced, so another server may serve ${this.root}`;
+      this.o.log(`stopped serving the socket of ${this.root}: ${why}`);
+      this.stopNow();
+      this.o.onLost?.(why);
+      return;
+    }
+    if (this.socketFile === undefined || socketInode(this.endpoint) === this.socketFile) return;
+    this.relistening = true;
+    try {
+      await this.listenAgain();
+    } catch (e) {
+      this.o.log(`socket ${this.endpoint} was removed and cannot be made again: ${errorText(e)}`);
+    } finally {
+      this.relistening = false;
+    }
+  }
+
+  private async listenAgain(): Promise<void> {
+    // The lock is this server's: whatever is at the path now is no other server's socket.
+    fs.rmSync(this.endpoint, { force: true });
+    const next = net.createServer();
+    await new Promise<void>((resolve, reject) => {
+      next.once('error', reject);
+      next.listen(this.endpoint, () => {
+        next.off('error', reject);
+        resolve();
+      });
+    });
+    if (this.stopped) return void next.close();
+    // The old listener's close would unlink the path, now the new socket's: closeListenerKeepingPath moves it aside meanwhile.
+    this.closeListenerKeepingPath();
+    this.server = next;
+    this.socketFile = socketInode(this.endpoint);
+    this.attend(next);
+    this.o.log(`socket ${this.endpoint} was removed; listening on it again`);
   }
 
   private accept(socket: net.Socket): void {
@@ -178,6 +245,7 @@ class Served implements ServedSocket {
   private withdraw(): boolean {
     if (this.stopped) return false;
     this.stopped = true;
+    clearInterval(this.filesCheck);
     if (!this.lock.stillThere()) {
       this.closeListenerKeepingPath();
       return true;
@@ -225,5 +293,14 @@ class Served implements ServedSocket {
     for (const c of [...this.connections]) c.close();
     // Nothing of the server stays in the workspace: the announcement is withdrawn, the lock file goes.
     this.lock.release(true);
+  }
+}
+
+/** The inode of the socket file at `endpoint`, or undefined when there is none. */
+function socketInode(endpoint: string): bigint | undefined {
+  try {
+    return fs.lstatSync(endpoint, { bigint: true }).ino;
+  } catch {
+    return undefined;
   }
 }
