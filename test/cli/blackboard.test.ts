@@ -11,7 +11,7 @@ after(removeTempWorkspaces);
 
 /** A run with two open questions and a decision; their ids. */
 function seedItems(root: string): { archived: string; dates: string; rfc: string } {
-  seedRun(root, 'r');
+  cliJson(root, ['run', 'create', 'Export CSV\n1. Decide the format\n2. Write it', '--id', 'r']);
   const add = (noun: string, text: string) => cliJson(root, [noun, 'add', text]).patch.payload.id as string;
   return { archived: add('question', 'Archived rows?'), dates: add('question', 'Dates in UTC?'), rfc: add('decision', 'Use RFC 4180') };
 }

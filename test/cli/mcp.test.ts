@@ -254,11 +254,15 @@ describe('runboard mcp', () => {
   it('records blackboard items, events, checkpoints and replays', async () => {
     const root = tempWorkspace();
     const client = await connect(root);
-    const created = await ok(client, 'create_run', { objective: 'Export reports as CSV', run_id: 'bb' });
+    const created = await ok(client, 'create_run', {
+      objective: 'Export reports as CSV\n1. Read the rows\n2. Write the file',
+      run_id: 'bb',
+    });
     assert.equal(created.run.run_id, 'bb');
     assert.equal(created.run.source_client, 'runboard-mcp');
     assert.equal((await call(client, 'create_run', { objective: 'again', run_id: 'bb' })).data.error.code, 'RUN_EXISTS');
     assert.equal((await ok(client, 'add_fact', { text: 'Dates are UTC', step_id: 'step-1' })).patch.payload.text, 'Dates are UTC');
+    assert.equal((await call(client, 'add_fact', { text: 'Dates are UTC', step_id: 'step-9' })).data.error.code, 'STEP_NOT_FOUND');
     await ok(client, 'add_decision', { text: 'Use RFC 4180' });
     await ok(client, 'add_open_question', { text: 'Archived rows?' });
     const art = await ok(client, 'add_artifact', { path: 'src/csv.ts', artifact_type: 'source' });

@@ -177,7 +177,13 @@ describe('runboard runs and run …', () => {
 
   it('fact, decision, question and artifact add patch the blackboard', () => {
     const root = tempWorkspace();
-    seedRun(root, 'bb');
+    cliJson(root, ['run', 'create', 'Read the API\n1. Read it\n2. Write it down', '--id', 'bb']);
+    // A step the run does not have, and a blank text, are refused, saying why.
+    assert.match(
+      cliJson(root, ['fact', 'add', 'x', '--step', 'step-9'], 1).error.message,
+      /has no step step-9; its steps are step-1, step-2/,
+    );
+    assert.equal(cliJson(root, ['question', 'add', '  '], 1).error.code, 'BLACKBOARD_PAYLOAD_INVALID');
     const fact = cliJson(root, ['fact', 'add', 'The API is paginated', '--step', 'step-1']);
     assert.deepEqual(Object.keys(fact).sort(), ['blackboard', 'patch']);
     assert.equal(fact.patch.op, 'add_fact');

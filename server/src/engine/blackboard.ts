@@ -35,7 +35,7 @@ const optionalId = z.string().trim().min(1).max(200).optional();
 const ItemInput = z.object({
   id: optionalId,
   ts_ms: z.number().int().nonnegative().optional(),
-  text: z.string(),
+  text: z.string().regex(/\S/, 'say something: it is empty or only blanks'),
   step_id: z.string().optional(),
   source_event_id: z.string().optional(),
 });

@@ -4,10 +4,10 @@ import { blackboardEventType, normalizePatch } from './blackboard';
 import { DomainError, formatTooOld } from './errors';
 import { EventBuilder } from './eventBuilder';
 import { CommandContext } from './ids';
-import { EventRecord, LOCAL_TENANT, RunRecord, Step, WorkspaceLease } from '../../../contract/schemas/records';
+import { EventRecord, LOCAL_TENANT, RunHeader, RunRecord, Step, WorkspaceLease } from '../../../contract/schemas/records';
 import { LIMITS } from '../../../contract/limits';
 import { ParamsOf } from '../../../contract/schemas/params';
-import { applyRunTransition, unknownStepOf } from './runTransitions';
+import { applyRunTransition, payloadField, unknownStepOf } from './runTransitions';
 import { emptyRunState, RunState } from './state';
 import { checkTextLimit, setTrimmedFields, trimmedOrUndefined } from './text';
 import { BLACKBOARD_OP_SINCE, EVENT, RUN_FORMAT, runHas } from '../../../contract/events';
@@ -108,16 +108,7 @@ export function decideAppendEvent(state: RunState, p: ParamsOf<'appendEvent'>, c
   checkTextLimit('step_id', p.step_id);
   const input = { type, status: p.status, step_id: p.step_id, payload: p.payload };
   const unknown = unknownStepOf(h, input);
-  if (unknown !== undefined) {
-    const steps = h.steps.map((s) => s.step_id);
-    throw new DomainError(
-      'STEP_NOT_FOUND',
-      steps.length > 0
-        ? `Run ${h.run_id} has no step ${unknown}; its steps are ${steps.join(', ')}.`
-        : `Run ${h.run_id} has no plan steps, so no step ${unknown} (a run's steps come from createRun's steps, or planning_started).`,
-      { step_id: unknown, steps },
-    );
-  }
+  if (unknown !== undefined) throw stepNotFound(h, unknown);
   const r = applyRunTransition(h, input, ctx.now);
   const b = new EventBuilder(state, ctx);
   const fields: Parameters<EventBuilder['add']>[0] = { type, status: r.status, payload: p.payload ?? null };
@@ -126,10 +117,24 @@ export function decideAppendEvent(state: RunState, p: ParamsOf<'appendEvent'>, c
   return b.events;
 }
 
+function stepNotFound(h: RunHeader, stepId: string): DomainError {
+  const steps = h.steps.map((s) => s.step_id);
+  return new DomainError(
+    'STEP_NOT_FOUND',
+    steps.length > 0
+      ? `Run ${h.run_id} has no step ${stepId}; its steps are ${steps.join(', ')}.`
+      : `Run ${h.run_id} has no plan steps, so no step ${stepId} (a run's steps come from createRun's steps, or planning_started).`,
+    { step_id: stepId, steps },
+  );
+}
+
 export function decidePatchBlackboard(state: RunState, p: ParamsOf<'patchBlackboard'>, ctx: CommandContext): EventRecord[] {
   const since = Object.hasOwn(BLACKBOARD_OP_SINCE, p.op) ? BLACKBOARD_OP_SINCE[p.op] : undefined;
   if (since !== undefined && !runHas(state.header, since))
     throw formatTooOld(state.header, since, `${p.op}: its questions and decisions do not close`);
+  // An item tagged with a step names one of the run's (a typo would file it under no step at all).
+  const stepId = trimmedOrUndefined(payloadField(p.payload, 'step_id'));
+  if (stepId !== undefined && !state.header.steps.some((s) => s.step_id === stepId)) throw stepNotFound(state.header, stepId);
   const patch = normalizePatch(state.blackboard, p.op, p.payload, ctx);
   const b = new EventBuilder(state, ctx);
   b.add({ type: blackboardEventType(patch.op), status: state.header.status, payload: patch });

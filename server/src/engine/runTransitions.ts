@@ -58,7 +58,8 @@ export interface RunTransitionResult {
   last_error?: string;
 }
 
-function payloadField(payload: unknown, key: string): unknown {
+/** A field of an object payload (anything else has none). */
+export function payloadField(payload: unknown, key: string): unknown {
   return payload !== null && typeof payload === 'object' && !Array.isArray(payload) ? (payload as Record<string, unknown>)[key] : undefined;
 }
 

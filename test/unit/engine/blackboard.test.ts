@@ -13,6 +13,9 @@ const LIST_OPS = [
   ['add_open_question', 'open_questions', 'question'],
 ] as const;
 
+/** A run of two steps, step-1 and step-2. */
+const TWO_STEPS = { create: { steps: ['Build', 'Test'] } };
+
 describe('blackboard: list items', () => {
   for (const [op, key, prefix] of LIST_OPS) {
     it(`${op}: one context.blackboard.patched event, id ${prefix}-…, ts_ms = now, stored once`, () => {
@@ -33,7 +36,7 @@ describe('blackboard: list items', () => {
   }
 
   it('keeps a given id, ts_ms, step_id and source_event_id; extra keys are dropped', () => {
-    const h = new RunHarness();
+    const h = new RunHarness(TWO_STEPS);
     h.patch('add_decision', { id: 'decision-use-zod', ts_ms: 42, text: 'Use zod', step_id: 'step-1', source_event_id: 'evt-1', extra: 1 });
     assert.deepEqual(h.blackboard.decisions, [
       { id: 'decision-use-zod', ts_ms: 42, text: 'Use zod', step_id: 'step-1', source_event_id: 'evt-1' },
@@ -54,10 +57,12 @@ describe('blackboard: list items', () => {
     assert.equal(new Set(h.blackboard.facts.map((f) => f.id)).size, 3);
   });
 
-  it('an empty text is a valid item; a missing or non-string text is BLACKBOARD_PAYLOAD_INVALID {op}', () => {
+  it('a missing, non-string, empty or blank text is BLACKBOARD_PAYLOAD_INVALID {op}', () => {
     const h = new RunHarness();
-    h.patch('add_fact', { text: '' });
+    h.patch('add_fact', { text: ' a fact ' });
     for (const payload of [
+      { text: '' },
+      { text: ' \n\t' },
       undefined,
       null,
       'text',
@@ -74,6 +79,18 @@ describe('blackboard: list items', () => {
     expectDomainError(() => h.patch('add_open_question', { txt: 'typo' }), 'BLACKBOARD_PAYLOAD_INVALID', { op: 'add_open_question' });
     assert.equal(h.blackboard.facts.length, 1);
     assert.equal(h.log.length, 2, 'rejected patches record nothing');
+  });
+
+  it("an item's step_id names one of the run's steps: any other is STEP_NOT_FOUND naming them, and nothing is recorded", () => {
+    const h = new RunHarness(TWO_STEPS);
+    h.patch('add_fact', { text: 'tagged', step_id: ' step-2 ' });
+    for (const op of ['add_fact', 'add_decision', 'add_open_question', 'add_artifact'] as const) {
+      const payload = op === 'add_artifact' ? { path: 'p', artifact_type: 't', step_id: 'step-9' } : { text: 'x', step_id: 'step-9' };
+      expectDomainError(() => h.patch(op, payload), 'STEP_NOT_FOUND', { step_id: 'step-9', steps: ['step-1', 'step-2'] });
+    }
+    const plain = new RunHarness();
+    expectDomainError(() => plain.patch('add_fact', { text: 'x', step_id: 'step-1' }), 'STEP_NOT_FOUND', { step_id: 'step-1', steps: [] });
+    assert.equal(h.blackboard.facts.length, 1);
   });
 
   it('a given id already on the blackboard (any list) is BLACKBOARD_PAYLOAD_INVALID', () => {
@@ -95,7 +112,7 @@ describe('blackboard: list items', () => {
 
 describe('blackboard: artifacts', () => {
   it('add_artifact is a context.artifact.added event; id artifact-…; required path and artifact_type', () => {
-    const h = new RunHarness();
+    const h = new RunHarness(TWO_STEPS);
     const e = h.patch('add_artifact', { path: 'out/report.md', artifact_type: 'report', step_id: 'step-2' });
     assert.equal(e.type, 'context.artifact.added');
     const artifact = { id: 'artifact-2', ts_ms: T0, path: 'out/report.md', artifact_type: 'report', step_id: 'step-2' };
