@@ -59,6 +59,8 @@ export interface ArchiveRunResult {
   archived: ArchivedRunInfo;
   /** Tasks whose leases `force` requeued first. */
   requeued: string[];
+  /** The run was archived already: nothing was done (a repeat). */
+  already_archived?: true;
 }
 export interface RestoreRunResult {
   run: RunRecord;

@@ -22,6 +22,9 @@ export interface TaskFilter {
 /** Reads a filter; an unknown `key:` is an error naming the keys there are. */
 export function parseTaskFilter(input: string): TaskFilter {
   const filter: TaskFilter = { keys: {}, text: [] };
+  // An unclosed quote would be read as part of a word, and the filter match nothing: "No tasks."
+  if ((input.match(/"/g) ?? []).length % 2 === 1)
+    throw new Error(`A quote is not closed: ${input.trim()} — close it ("…") or leave the quotes out.`);
   const words = input.match(/(?:[^\s"]+|"[^"]*")+/g) ?? [];
   for (const word of words) {
     const m = /^([A-Za-z_]+):(.*)$/.exec(word);

@@ -164,6 +164,14 @@ describe('runboard run archive / restore', () => {
       assert.equal(cliJson(root, ['run', 'restore', 'twice']).already_live, undefined);
       assert.deepEqual(fs.readFileSync(log), bytes, `round ${round}: restored byte for byte`);
     }
+    // Archiving an archived run archives nothing, and says so.
+    assert.equal(cliJson(root, ['run', 'archive', 'twice']).already_archived, undefined);
+    assert.equal(cliJson(root, ['run', 'archive', 'twice']).already_archived, true);
+    assert.match(
+      cli(['--root', root, 'run', 'archive', 'twice']).stdout,
+      /^Run twice was archived already \(\d{4}-\d\d-\d\dT[\d:.]+Z\): /m,
+    );
+    cliJson(root, ['run', 'restore', 'twice']);
     // Restoring a live run restores nothing, and says so.
     assert.equal(cliJson(root, ['run', 'restore', 'twice']).already_live, true);
     const said = cli(['--root', root, 'run', 'restore', 'twice']);

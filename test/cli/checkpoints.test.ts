@@ -71,6 +71,9 @@ describe('runboard checkpoint, checkpoints, replay', () => {
     assert.equal(cliJson(root, ['replay', '--upto', '99'], 1).error.code, 'REPLAY_RANGE_INVALID');
     assert.equal(cliJson(root, ['replay', '--checkpoint', 'cp-none'], 1).error.code, 'CHECKPOINT_NOT_FOUND');
     assert.equal(cli(['--root', root, 'replay', '--upto', 'last']).status, 2);
+    const both = cli(['--root', root, 'replay', '--from-scratch', '--checkpoint', cp.checkpoint_id]);
+    assert.equal(both.status, 2);
+    assert.match(both.stderr, /--from-scratch and --checkpoint say two places to start from: give one/);
 
     const human = cli(['--root', root, 'replay']);
     assert.match(human.stdout, /^Replayed 2 events of run rp from checkpoint at seq 2 up to seq 4\./);

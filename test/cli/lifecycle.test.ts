@@ -97,6 +97,30 @@ describe('runs as people write them', () => {
     assert.equal(events(), m);
   });
 
+  it("the exported lease token is its own task's: a call naming another task does not send it", () => {
+    const root = tempWorkspace();
+    seedRun(root, 'e', [
+      { id: 'a', task_type: 'work' },
+      { id: 'b', task_type: 'work' },
+    ]);
+    const mine = cliJson(root, ['--agent', 'alice', 'claim', 'a']).task;
+    cliJson(root, ['--agent', 'bob', 'claim', 'b']);
+    const env = { RUNBOARD_AGENT: 'alice', RUNBOARD_TASK: 'a', RUNBOARD_LEASE_TOKEN: mine.lease_token };
+    for (const args of [
+      ['tasks', 'edit', 'b', '--priority', '2'],
+      ['tasks', 'cancel', 'b'],
+      ['complete', 'b'],
+    ]) {
+      const r = cli(['--root', root, '--json', ...args], { env });
+      assert.equal(r.status, 1, r.stderr);
+      assert.equal(JSON.parse(r.stdout).error.code, 'TASK_LEASE_REQUIRED', `${args.join(' ')}: ${r.stderr}`);
+      assert.match(r.stderr, /Task b is claimed by bob/);
+    }
+    // Its own task still takes it from the environment.
+    assert.equal(cliJson(root, ['tasks', 'edit', 'a', '--priority', '2'], 0, { env }).task.priority, 2);
+    assert.equal(cliJson(root, ['complete'], 0, { env }).task.status, 'done');
+  });
+
   it('run fail keeps the reason', () => {
     const root = tempWorkspace();
     seedRun(root, 'f');

@@ -2,7 +2,7 @@
 // whose results land in the run's files, errors as tool errors with their codes, and invalid
 // input naming the field.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
@@ -108,6 +108,12 @@ const TOOLS = [
 ];
 
 describe('runboard mcp', () => {
+  it('dist/mcp.js run as a script says how to start the MCP server instead of exiting 0 without a word', () => {
+    const r = spawnSync(process.execPath, [path.join(path.dirname(CLI_JS), 'mcp.js')], { encoding: 'utf8', env: cleanEnv() });
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /dist\/mcp\.js is loaded by `runboard mcp`\. Run `node dist\/cli\.js mcp --root <folder>`/);
+  });
+
   it('lists its tools, each with a description and an input schema', async () => {
     const client = await connect(tempWorkspace());
     const { tools } = await client.listTools();

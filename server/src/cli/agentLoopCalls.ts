@@ -8,9 +8,17 @@ import { agentLeaseMs } from './agentLease';
 import { leaseLines, relativeTime, taskLine } from './humanFormat';
 import { describeError, EXIT, type Output } from './output';
 
-/** The lease token this invocation holds: --token, else $RUNBOARD_LEASE_TOKEN (a claim's `eval` sets it). */
-export function givenLeaseToken(opts: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env): string | undefined {
-  return (opts.token as string | undefined) ?? (env.RUNBOARD_LEASE_TOKEN?.trim() || undefined);
+/**
+ * The lease token this invocation holds for `task` (when it names one): --token, else
+ * $RUNBOARD_LEASE_TOKEN (a claim's `eval` sets it) — unless $RUNBOARD_TASK, exported with it, names
+ * another task: that token is the other task's lease, and sent along it made a call on this task
+ * say "If that lease was yours, it ended: stop working on it".
+ */
+export function givenLeaseToken(opts: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env, task?: string): string | undefined {
+  if (opts.token !== undefined) return opts.token as string;
+  const exportedFor = env.RUNBOARD_TASK?.trim();
+  if (task !== undefined && exportedFor && exportedFor !== task.trim()) return undefined;
+  return env.RUNBOARD_LEASE_TOKEN?.trim() || undefined;
 }
 
 /** Who calls: the agent, and --command-id when given. */

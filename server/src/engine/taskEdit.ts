@@ -71,6 +71,14 @@ export function decideEditTask(state: RunState, p: ParamsOf<'editTask'>, ctx: Co
   checkTextLimit('description', p.description);
   const task = requireTask(state, p.task_id);
   checkPersonFence(task, p, ctx.now, 'edit');
+  // Attempts never read more than their maximum (a requeue of an exhausted task raises it too).
+  if (p.max_attempts !== undefined && p.max_attempts < task.attempt) {
+    throw new DomainError(
+      'TASK_ATTEMPTS_EXHAUSTED',
+      `Task ${task.id} has used ${task.attempt} attempts: max_attempts cannot be set below ${task.attempt}.`,
+      { task_id: task.id, attempt: task.attempt, max_attempts: p.max_attempts },
+    );
+  }
   const { next, changes } = edited(task, p);
   if (changes.includes('depends_on_task_ids')) checkDependencies(state, task, next.depends_on_task_ids);
   if (changes.length === 0) return [];

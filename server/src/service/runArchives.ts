@@ -26,7 +26,7 @@ export class RunArchives {
     checkTextLimit('reason', p.reason);
     return this.registry.onCurrentRun(p, async (h) => {
       // Archived already (a repeat): the archive as it is.
-      if (h.archive) return { archived: archivedInfo(h), requeued: [] };
+      if (h.archive) return { archived: archivedInfo(h), requeued: [], already_archived: true };
       const board = this.registry.board(h.root);
       if (!board.archiveRun) throw notKept(h.root);
       // A compacted run is restored first: an archive is made of a live run.
@@ -131,7 +131,9 @@ function assertArchivable(state: RunState, force: boolean, compact: boolean): vo
   if (held.length > 0) {
     throw new DomainError(
       'TASKS_IN_PROGRESS',
-      `Run ${run_id} has tasks in progress (${held.join(', ')}); archive it with force to requeue them first.`,
+      compact
+        ? `Run ${run_id} has tasks in progress (${held.join(', ')}): a run is compacted with none. Requeue them (with force) or let their holders finish, then compact it.`
+        : `Run ${run_id} has tasks in progress (${held.join(', ')}); archive it with force to requeue them first.`,
       {
         run_id,
         task_ids: held,

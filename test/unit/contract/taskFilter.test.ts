@@ -42,6 +42,11 @@ describe('task filter', () => {
     );
   });
 
+  it('an unclosed quote is refused (it matched nothing, silently)', () => {
+    assert.throws(() => parseTaskFilter('label:"unterminated'), /^Error: A quote is not closed: label:"unterminated — close it/);
+    assert.deepEqual(parseTaskFilter('label:"needs review"').keys.label, ['needs review']);
+  });
+
   it('a status no status starts with is refused, naming the statuses (it matched nothing, silently)', () => {
     assert.throws(() => parseTaskFilter('status:bogus'), /^Error: No status starts with "bogus" — use pending, runnable, .*cancelled\.$/);
     assert.deepEqual(parseTaskFilter('status:in').keys.status, ['in']);

@@ -67,6 +67,24 @@ describe('editTask', () => {
     expectDomainError(() => editTask(h, { task_id: 'busy', priority: 4, force: true, expected_task_rev: 1 }), 'TASK_REV_MISMATCH');
   });
 
+  it('max_attempts below the attempts used is TASK_ATTEMPTS_EXHAUSTED: attempts never read more than their maximum', () => {
+    const h = new RunHarness();
+    h.addTask({ id: 'b' });
+    for (let i = 0; i < 2; i++) {
+      const t = h.claim({ agent_id: 'a', task_id: 'b' })!;
+      h.transition({ task_id: 'b', action: 'fail', lease_token: t.lease_token, error: 'red' });
+      h.transition({ task_id: 'b', action: 'retry' });
+    }
+    assert.equal(h.task('b').attempt, 2);
+    const refused = expectDomainError(() => editTask(h, { task_id: 'b', max_attempts: 1 }), 'TASK_ATTEMPTS_EXHAUSTED', {
+      attempt: 2,
+      max_attempts: 1,
+    });
+    assert.equal(refused.message, 'Task b has used 2 attempts: max_attempts cannot be set below 2.');
+    editTask(h, { task_id: 'b', max_attempts: 2 });
+    assert.equal(h.task('b').max_attempts, 2, 'as many as were used: the next failure is the last');
+  });
+
   it('runs of an older format take no edits and no labels (RUN_FORMAT_TOO_OLD)', () => {
     const h = new RunHarness({ format1: true });
     h.addTask({ id: 'a' });

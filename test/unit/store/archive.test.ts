@@ -245,6 +245,24 @@ describe('archived runs', () => {
     }
   });
 
+  it('a finished run with a task in progress is not compacted, and the refusal speaks of compacting', async () => {
+    const root = tempRoot();
+    roots.push(root);
+    const s = new RunService([root], { durability: 'none' });
+    try {
+      await s.execute('createRun', { run_id: 'c1', objective: 'compact me' });
+      await s.execute('createTasks', { run_id: 'c1', tasks: [{ id: 'a', task_type: 'w' }] });
+      await s.execute('claimTask', { run_id: 'c1', agent_id: 'bob' });
+      await s.execute('appendEvent', { run_id: 'c1', type: 'run_cancelled', status: 'cancelled' });
+      await assert.rejects(
+        s.execute('compactRun', { run_id: 'c1' }),
+        (e) => code(e) === 'TASKS_IN_PROGRESS' && /a run is compacted with none\. Requeue them \(with force\)/.test((e as Error).message),
+      );
+    } finally {
+      s.close();
+    }
+  });
+
   it('archiveDue archives the finished runs unchanged for the days given, and only those', async () => {
     const root = tempRoot();
     roots.push(root);

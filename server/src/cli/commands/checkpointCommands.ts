@@ -28,6 +28,8 @@ export async function checkpoints({ session, out, args }: Invocation): Promise<v
 }
 
 export async function replay({ session, out, args, opts }: Invocation): Promise<void> {
+  if (opts.fromScratch === true && opts.checkpoint !== undefined)
+    throw new UsageError('--from-scratch and --checkpoint say two places to start from: give one.');
   const result = await session.execute('replay', {
     run_id: await session.runId(args[0]),
     upto_seq: opts.upto as number | undefined,

@@ -42,7 +42,7 @@ export async function tasksEdit({ session, out, args, opts }: Invocation): Promi
   if (EDITABLE.every((key) => opts[key] === undefined)) {
     throw new UsageError('Say what to change: --title, --description, --priority, --after, --max-attempts or --label.');
   }
-  const token = givenLeaseToken(opts);
+  const token = givenLeaseToken(opts, process.env, args[0]);
   // Absent stays absent (not edited); given, even as "", it replaces the list.
   const list = (v: unknown, read: (l: string[]) => string[]) => (v === undefined ? undefined : read(v as string[]));
   const result = await session.execute(

@@ -73,9 +73,12 @@ export async function runArchive(inv: Invocation): Promise<void> {
     by: session.agent,
   });
   const a = result.archived;
+  const did = result.already_archived
+    ? `Run ${a.run_id} was archived already (${new Date(a.archived_at_ms).toISOString()})`
+    : `Archived run ${a.run_id}`;
   out.result(result, () =>
     [
-      `Archived run ${a.run_id}: ${keptText(a)}; restore it with \`runboard run restore ${a.run_id}\`.`,
+      `${did}: ${keptText(a)}; restore it with \`runboard run restore ${a.run_id}\`.`,
       ...(result.requeued.length > 0 ? [`Requeued first: ${result.requeued.join(', ')}`] : []),
     ].join('\n'),
   );

@@ -9,7 +9,7 @@ import { givenLeaseToken } from '../agentLoopCalls';
 import { Invocation } from '../invocation';
 
 export async function tasksCancel({ session, out, args, opts }: Invocation): Promise<void> {
-  const token = givenLeaseToken(opts);
+  const token = givenLeaseToken(opts, process.env, args[0]);
   const runId = await session.runId(undefined, token);
   const result = await session
     .execute(

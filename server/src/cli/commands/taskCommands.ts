@@ -43,8 +43,8 @@ export async function tasksList({ session, out, opts }: Invocation): Promise<voi
  * task, and a stale, finished or revoked token is its domain error (exit 1), never a usage error.
  */
 async function leaseTarget(inv: Invocation, action: LeaseAction): Promise<LeaseTarget> {
-  const token = givenLeaseToken(inv.opts);
   const taskId = taskOf(inv);
+  const token = givenLeaseToken(inv.opts, process.env, taskId);
   if (taskId === undefined && token === undefined) {
     throw new UsageError(
       `Say which task (\`runboard ${action} <task_id>\` or --task <task_id>), or pass the lease token (--token or RUNBOARD_LEASE_TOKEN) to act on its task.`,

@@ -92,3 +92,11 @@ export async function runMcpServer(o: McpServerOptions): Promise<void> {
   store?.close();
   await server.close().catch(() => undefined);
 }
+
+// dist/mcp.js is loaded by `runboard mcp`; run as a script, it says so instead of exiting without a word.
+if (require.main === module) {
+  process.stderr.write(
+    'runboard: dist/mcp.js is loaded by `runboard mcp`. Run `node dist/cli.js mcp --root <folder>` (or `runboard mcp`).\n',
+  );
+  process.exitCode = 2;
+}

@@ -39,7 +39,7 @@ export async function thinPath(inv: ThinInvocation, env: NodeJS.ProcessEnv = pro
   // worktree, which the full CLI does; its heartbeats, failures and releases stay thin. (Without
   // the export, the answer tells: see below.)
   if (env.RUNBOARD_WORKTREE && inv.command === 'complete') return false;
-  const token = inv.command === 'claim' ? undefined : givenLeaseToken(inv.opts, env);
+  const token = inv.command === 'claim' ? undefined : givenLeaseToken(inv.opts, env, inv.opts.task as string | undefined);
   // A lease action names its task or token; the full CLI says so.
   if (inv.command !== 'claim' && token === undefined && inv.opts.task === undefined) return false;
   const streams = directStandardStreams();
