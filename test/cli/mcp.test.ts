@@ -18,6 +18,7 @@ import {
   cliJson,
   eventsOnDisk,
   removeTempWorkspaces,
+  REPO,
   seedRun,
   startHeadless,
   stopHeadless,
@@ -114,10 +115,12 @@ describe('runboard mcp', () => {
     assert.match(r.stderr, /dist\/mcp\.js is loaded by `runboard mcp`\. Run `node dist\/cli\.js mcp --root <folder>`/);
   });
 
-  it('lists its tools, each with a description and an input schema', async () => {
+  it('lists its tools, each with a description and an input schema, each in docs/MCP.md', async () => {
     const client = await connect(tempWorkspace());
     const { tools } = await client.listTools();
     assert.deepEqual(tools.map((t) => t.name).sort(), [...TOOLS].sort());
+    const table = fs.readFileSync(path.join(REPO, 'docs', 'MCP.md'), 'utf8');
+    for (const name of TOOLS) assert.match(table, new RegExp(`^\\| [^|]*\`${name}\``, 'm'), `docs/MCP.md's table lists ${name}`);
     for (const t of tools) {
       assert.ok((t.description ?? '').length > 40, `${t.name} has a real description`);
       assert.equal(t.inputSchema.type, 'object');
