@@ -202,7 +202,7 @@ export const RUN_COMPLETED_TEXT = 'That was the last open task: the run is compl
 
 /** Why a paused run hands out nothing, and the two ways back: one wording for a claim, a named task and a task's wait. */
 const RUN_PAUSED_TEXT =
-  'the run is paused; it hands out tasks again once resumed (runboard run resume), or rebound to this folder when it was paused for being opened in another';
+  'the run is paused; it hands out tasks again once resumed (runboard run resume), or rebound to this folder (runboard run rebind) when it was paused for being opened in another';
 
 /** Why a claim found nothing (claimTask's reason), in words for people and models. */
 export const NOTHING_TO_CLAIM_TEXT: Record<NothingToClaim, string> = {

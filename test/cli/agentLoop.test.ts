@@ -200,7 +200,7 @@ step woken "$(cat b.code)"; eval "$(cat b.out)"; step task "$RUNBOARD_TASK"
       [got.code, got.said, got.woken, got.task],
       [
         '3',
-        '# Nothing to claim in run pausing now: the run is paused; it hands out tasks again once resumed (runboard run resume), or rebound to this folder when it was paused for being opened in another.',
+        '# Nothing to claim in run pausing now: the run is paused; it hands out tasks again once resumed (runboard run resume), or rebound to this folder (runboard run rebind) when it was paused for being opened in another.',
         '0',
         'only',
       ],

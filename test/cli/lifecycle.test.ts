@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
+import { RunService } from '../../server/src/service/runService';
 import {
   assertBuilt,
   cli,
@@ -119,6 +120,32 @@ describe('runs as people write them', () => {
     // Its own task still takes it from the environment.
     assert.equal(cliJson(root, ['tasks', 'edit', 'a', '--priority', '2'], 0, { env }).task.priority, 2);
     assert.equal(cliJson(root, ['complete'], 0, { env }).task.status, 'done');
+  });
+
+  it('run rebind binds a run paused for being opened in another folder to this one, and it runs again; attention names the command', async () => {
+    const first = tempWorkspace();
+    seedRun(first, 'moved', [{ id: 'a', task_type: 'work' }]);
+    const bind = async (root: string) => {
+      const s = new RunService([root], { durability: 'none' });
+      try {
+        return await s.execute('validateWorkspaceLease', { run_id: 'moved', phase: 'open', current_path: root });
+      } finally {
+        s.close();
+      }
+    };
+    await bind(first);
+    // The folder copied elsewhere (a clone, a move): opened there, the run pauses.
+    const second = tempWorkspace();
+    fs.cpSync(path.join(first, '.runboard'), path.join(second, '.runboard'), { recursive: true });
+    assert.equal((await bind(second)).mismatch, true);
+    assert.equal(cliJson(second, ['claim'], 3).reason, 'run_paused');
+    assert.match(cli(['--root', second, 'attention']).stdout, /run rebind/);
+    const r = cli(['--root', second, 'run', 'rebind']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /^Bound run moved to .+ \(was .+\); it was paused for the other folder and is running again\.$/m);
+    const { run } = cliJson(second, ['run', 'show']);
+    assert.equal(run.workspace.canonical_path, fs.realpathSync(second));
+    assert.equal(cliJson(second, ['claim']).task.id, 'a');
   });
 
   it('run fail keeps the reason', () => {

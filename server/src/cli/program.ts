@@ -225,6 +225,13 @@ function addRunCommands(program: Command): void {
     .option('--force', 'complete it even while tasks are in progress')
     .action(handle(runCommands, 'complete'));
   run.command('fail').description('fail the run').argument('[run_id]').option('--reason <text>', 'why').action(handle(runCommands, 'fail'));
+  run
+    .command('rebind')
+    .description(
+      'bind the run to this folder (--root): a run paused for being opened in another folder than the one it is bound to runs again (event workspace_rebound)',
+    )
+    .argument('[run_id]')
+    .action(handle(runCommands, 'rebind'));
   for (const [name, what] of [
     ['pause', 'pause the run (event run_paused)'],
     ['resume', 'resume a paused run (event run_resumed)'],

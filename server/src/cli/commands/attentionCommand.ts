@@ -32,7 +32,7 @@ function resolution(i: AttentionItem): string {
     case 'resume':
       return `${run} run resume`;
     case 'rebind':
-      return `open the run in the folder it is bound to, or rebind it in VS Code (Rebind Workspace)`;
+      return `open the run in the folder it is bound to, or bind it to this one: ${run} run rebind`;
     case 'open_board':
       // The board's choices for the kind, as commands (the editor opens the board on the task).
       if (i.kind === 'task_blocked')

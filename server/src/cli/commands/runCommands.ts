@@ -247,6 +247,17 @@ async function finish(status: 'completed' | 'failed', { session, out, args, opts
   );
 }
 
+/** run rebind: rebindWorkspace to the session's root — what the editor's Rebind Workspace does for its folder. */
+export async function rebind({ session, out, args }: Invocation): Promise<void> {
+  const runId = await session.runId(args[0]);
+  const before = (await session.execute('getRun', { run_id: runId })).run;
+  const { run } = await session.execute('rebindWorkspace', session.withCommandId({ run_id: runId, current_path: session.root }));
+  const from = before.workspace.canonical_path ? ` (was ${before.workspace.canonical_path})` : '';
+  const resumed =
+    before.status === 'paused' && run.status !== 'paused' ? `; it was paused for the other folder and is ${run.status} again` : '';
+  out.result({ run }, () => `Bound run ${run.run_id} to ${run.workspace.canonical_path}${from}${resumed}.`);
+}
+
 export const complete = (inv: Invocation) => finish('completed', inv);
 export const fail = (inv: Invocation) => finish('failed', inv);
 export const pause = (inv: Invocation) => steer('pause', inv);
