@@ -382,6 +382,10 @@ describe('runboard mcp', () => {
     const wrongType = await call(client, 'claim_task', { task_id: 42 });
     assert.equal(wrongType.isError, true);
     assert.match(wrongType.text, /task_id/);
+    // Refused by the SDK's own check of the input schema, it reads as every tool error does: the code first, _meta for programs.
+    assert.match(wrongType.text, /^INVALID_PARAMS: Input validation error: Invalid arguments for tool claim_task/);
+    assert.equal(wrongType.data.error.code, 'INVALID_PARAMS');
+    assert.match(wrongType.data.error.message, /task_id/);
     const missing = await call(client, 'fail_task', { task_id: 'a' });
     assert.equal(missing.isError, true);
     assert.match(missing.text, /error/);

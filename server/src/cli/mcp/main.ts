@@ -17,6 +17,8 @@ import { registerBoardTools } from './toolTable';
 import { ToolCallsInOrder } from './toolCallsInOrder';
 import { screenedInput } from './screenedInput';
 import { withoutSchemaDialect } from './toolList';
+import { sdkToolError } from './toolResults';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { McpProfile } from './profiles';
 import type { Durability } from '../../../../contract/limits';
 
@@ -71,6 +73,8 @@ export async function runMcpServer(o: McpServerOptions): Promise<void> {
     direct,
   );
   const server = new McpServer({ name: 'runboard', version }, { instructions: INSTRUCTIONS[o.profile ?? 'all'] });
+  // The SDK makes the tool errors of input its schemas refuse itself (a private method, the SDK's version pinned; mcp.test.ts checks it).
+  (server as unknown as { createToolError: (message: string) => CallToolResult }).createToolError = sdkToolError;
   const root = normalizePath(o.root, process.cwd());
   registerBoardTools(server, new BoardTools({ calls, root, agent: o.agent ?? defaultAgentId('mcp') }), o.profile);
   // One tool call at a time, in order: what a call does may depend on the one before (a claim's token).

@@ -51,3 +51,13 @@ export function toolError(e: unknown): CallToolResult {
     _meta: { [ERROR_META_KEY]: { code, message, data } },
   };
 }
+
+/**
+ * The SDK's own tool errors — arguments its input schema refuses, an unknown tool — made as ours
+ * are: the code first in the text, and _meta (docs/MCP.md). The SDK says them as an McpError's
+ * message ("MCP error -32602: …" for invalid params).
+ */
+export function sdkToolError(message: string): CallToolResult {
+  const invalid = /^MCP error -32602: /.exec(message);
+  return toolError(invalid ? new ToolRejection(INVALID_PARAMS, message.slice(invalid[0].length)) : new Error(message));
+}
