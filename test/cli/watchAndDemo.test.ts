@@ -145,6 +145,22 @@ describe('runboard demo', () => {
     );
   });
 
+  it("on a folder whose board is the team's PostgreSQL board, it says so and does nothing unless --team-board", () => {
+    const root = tempWorkspace();
+    fs.mkdirSync(path.join(root, '.runboard'), { recursive: true });
+    // No database is reached: the refusal comes first (port 1 answers nothing).
+    fs.writeFileSync(
+      path.join(root, '.runboard', 'board.json'),
+      JSON.stringify({ store: 'postgres', board: 'team', postgres: { host: '127.0.0.1', port: 1, database: 'runboard', user: 'ann' } }),
+    );
+    const r = cli(['--root', root, 'demo', '--fast']);
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(
+      r.stderr,
+      /board is the PostgreSQL board team \(board\.json\), which your team shares: .* pass --team-board to do it anyway\./,
+    );
+  });
+
   it('rejects a silly agent count', () => {
     const root = tempWorkspace();
     assert.equal(cli(['--root', root, 'demo', '--agents', '0']).status, 2);

@@ -525,5 +525,6 @@ function addServiceCommands(program: Command): void {
     .description('simulated agents work through a sample plan, so you can watch the board live')
     .option('--agents <n>', 'number of agents (default 3)', atLeast(1))
     .option('--fast', 'no human pacing (for tests)')
+    .option('--team-board', "run it even on the folder's shared PostgreSQL board, where everyone sees it")
     .action(handle(demoCommand, 'demo'));
 }

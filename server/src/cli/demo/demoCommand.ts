@@ -9,6 +9,8 @@ import { Invocation } from '../invocation';
 import { Output } from '../output';
 import { CliSession } from '../session';
 import { UsageError } from '../usageError';
+import { readBoardConfig } from '../../store/boardConfig';
+import { BOARD_CONFIG_FILE } from '../../../../contract/layout';
 import { DEMO_OBJECTIVE, DEMO_TASKS, demoTaskInputs, DemoTask } from './samplePlan';
 import { isFinishedTask, RunStatus } from '../../../../contract/statuses';
 import { LEASE } from '../../../../contract/limits';
@@ -208,10 +210,24 @@ async function work(demo: DemoRun, name: string, task: Task, spec: DemoTask): Pr
   await demo.allDone();
 }
 
+/**
+ * A folder whose board is a team's database: the sample run would stand on everyone's board, its
+ * simulated agents beside the real ones. Said, not done, unless asked for.
+ */
+function refuseTeamBoard(root: string, asked: boolean): void {
+  const config = readBoardConfig(root);
+  if (config.store !== 'postgres' || asked) return;
+  throw new UsageError(
+    `${root}'s board is the PostgreSQL board ${config.board} (${BOARD_CONFIG_FILE}), which your team shares: the demo would put its sample run and simulated agents there for everyone. ` +
+      'Run it in another folder (runboard --root <empty folder> demo), or pass --team-board to do it anyway.',
+  );
+}
+
 export async function demo({ session, out, opts }: Invocation): Promise<number> {
   const agents = (opts.agents as number | undefined) ?? 3;
   if (agents < 1 || agents > 20) throw new UsageError('--agents must be between 1 and 20.');
   const pace = opts.fast === true ? FAST : HUMAN;
+  refuseTeamBoard(session.root, opts.teamBoard === true);
   const run = await plan(session, out, pace);
   const stop = () => {
     run.stopped = true;
