@@ -460,6 +460,33 @@ describe('the end of the log as other programs leave it', () => {
     }
   });
 
+  it('a process that had read the last event keeps it when its newline is removed: its state, its pages; its next write puts the newline back', async () => {
+    const root = await runWithNotes('nl', 3);
+    const file = logFile(root, 'nl');
+    const s = openStore(root, { tornSettleMs: 0 });
+    try {
+      assert.equal((await s.store.execute('getRun', { run_id: 'nl' })).run.last_event_seq, 4);
+      fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace(/\n$/, ''));
+      await s.store.catchUp(s.store.rootPaths()[0], 'nl');
+      assert.equal((await s.store.execute('getRun', { run_id: 'nl' })).run.last_event_seq, 4, 'no going back');
+      assert.deepEqual(
+        (await s.store.execute('listEvents', { run_id: 'nl', since_seq: 2 })).events.map((e) => e.seq),
+        [3, 4],
+      );
+      const { event } = await s.store.execute('appendEvent', { run_id: 'nl', type: 'note', status: 'running' });
+      assert.equal(event.seq, 5);
+      assert.ok(
+        s.diagnostics.some((d) => /lost its newline/.test(d.message)),
+        JSON.stringify(s.diagnostics),
+      );
+    } finally {
+      s.store.close();
+    }
+    const events = readLogEvents(root, 'nl');
+    assertContiguous(events);
+    assert.equal(events.length, 5);
+  });
+
   it('a blank or whitespace line inside a multi-event commit breaks nothing', async () => {
     const root = tempRoot();
     roots.push(root);

@@ -261,6 +261,10 @@ export class EventLog {
       carryStart += lineStart;
       pos += got;
     }
+    // The last line read lost its newline since (newlineMissing): it is still a line of what was read.
+    if (carry && this.newlineMissing && to === this.offset && carryStart + carry.length === to - 1) {
+      onLine(carry.toString('utf8'), carryStart, to);
+    }
   }
 
   /** Closes the descriptor, keeping the file's identity and the positions read: reading again reopens it. */

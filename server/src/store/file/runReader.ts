@@ -30,6 +30,8 @@ import { unreadableNewerRun } from './writeRefusals';
 import { runFormatOf } from '../runFormat';
 import { heldRunDir, manifestFile } from './archive/archiveFormat';
 
+const NEWLINE_RESTORED = 'The last line had lost its newline (edited by hand?); it is a complete event and was kept, its newline restored.';
+
 export class RunReader {
   readonly log: EventLog;
   /** The log read by seq, in pages. */
@@ -198,19 +200,11 @@ export class RunReader {
       }
       this.log.restoreFinalNewline(lockFd!);
       if (this.opts.durability === 'fsync') this.log.syncNow(lockFd!);
-      this.diagnose(
-        'The last line had lost its newline (edited by hand?); it is a complete event and was kept, its newline restored.',
-        undefined,
-        this.log.line,
-      );
+      this.diagnose(NEWLINE_RESTORED, undefined, this.log.line);
       torn = this.log.readNew(onLine);
     }
     if (torn && mendable() && restoreNewline(this.log, lockFd!, torn, seq, this.opts)) {
-      this.diagnose(
-        'The last line had lost its newline (edited by hand?); it is a complete event and was kept, its newline restored.',
-        undefined,
-        torn.line,
-      );
+      this.diagnose(NEWLINE_RESTORED, undefined, torn.line);
       torn = this.log.readNew(onLine);
     } else if (torn && mendable()) {
       const junk = keepEventBeforeJunk(this.log, lockFd!, torn, seq, this.opts);
