@@ -403,33 +403,37 @@ describe('runboard claim --worktree', () => {
     assert.match(cli(['--root', root, '--run', run, 'worktree', 'prune']).stdout, /No worktree of a finished task of run mg to prune\./);
   });
 
-  it("tasks merge of a branch built on a dependency's records the dependency merged too: its branch is in the target whole", () => {
-    assertBuilt();
-    const root = repository();
-    const run = seedRun(root, 'dep', [
-      { id: 'base', task_type: 'w' },
-      { id: 'after', task_type: 'w', depends_on_task_ids: ['base'] },
-      { id: 'apart', task_type: 'w' },
-    ]);
-    const claimed = (id: string) => cliJson(root, ['--run', run, '--agent', `agent-${id}`, 'claim', '--task', id, '--worktree']).task;
-    for (const [id, file] of [
-      ['base', 'base.txt'],
-      ['after', 'after.txt'],
-      ['apart', 'apart.txt'],
-    ]) {
-      const t = claimed(id);
-      commit(t.worktree.path, file, `${id}\n`);
-      cliJson(root, ['--run', run, 'complete', '--token', t.lease_token]);
-    }
-    assert.match(cli(['--root', root, '--run', run, 'tasks', 'list']).stdout, /^ {2}not merged yet: base, after, apart \(/m);
-    const merged = cliJson(root, ['--run', run, 'tasks', 'merge', 'after']);
-    assert.deepEqual(merged.merged_along, ['base'], 'apart is not in main');
-    assert.equal(fs.readFileSync(path.join(root, 'base.txt'), 'utf8'), 'base\n');
-    assert.match(cli(['--root', root, '--run', run, 'tasks', 'list']).stdout, /^ {2}not merged yet: apart \(/m);
-    assert.match(cli(['--root', root, '--run', run, 'tasks', 'show', 'base']).stdout, /· removed · merged into main$/m);
-    const text = cli(['--root', root, '--run', run, 'tasks', 'merge', 'apart']).stdout;
-    assert.match(text, /^Merged runboard\/dep\/apart into main \([0-9a-f]{12}\)\.$/m, 'nothing else went along');
-  });
+  for (const way of ['merge', 'rebase'] as const) {
+    it(`tasks merge${way === 'rebase' ? ' --rebase' : ''} of a branch built on a dependency's records the dependency merged too: its branch is in the target whole`, () => {
+      assertBuilt();
+      const root = repository();
+      const run = seedRun(root, 'dep', [
+        { id: 'base', task_type: 'w' },
+        { id: 'after', task_type: 'w', depends_on_task_ids: ['base'] },
+        { id: 'apart', task_type: 'w' },
+      ]);
+      const claimed = (id: string) => cliJson(root, ['--run', run, '--agent', `agent-${id}`, 'claim', '--task', id, '--worktree']).task;
+      for (const [id, file] of [
+        ['base', 'base.txt'],
+        ['after', 'after.txt'],
+        ['apart', 'apart.txt'],
+      ]) {
+        const t = claimed(id);
+        commit(t.worktree.path, file, `${id}\n`);
+        cliJson(root, ['--run', run, 'complete', '--token', t.lease_token]);
+      }
+      assert.match(cli(['--root', root, '--run', run, 'tasks', 'list']).stdout, /^ {2}not merged yet: base, after, apart \(/m);
+      // main moved on meanwhile: a rebase makes new commits of base's and after's, the same changes.
+      if (way === 'rebase') commit(root, 'main.txt', 'moved on\n');
+      const merged = cliJson(root, ['--run', run, 'tasks', 'merge', 'after', ...(way === 'rebase' ? ['--rebase'] : [])]);
+      assert.deepEqual(merged.merged_along, ['base'], 'apart is not in main');
+      assert.equal(fs.readFileSync(path.join(root, 'base.txt'), 'utf8'), 'base\n');
+      assert.match(cli(['--root', root, '--run', run, 'tasks', 'list']).stdout, /^ {2}not merged yet: apart \(/m);
+      assert.match(cli(['--root', root, '--run', run, 'tasks', 'show', 'base']).stdout, /· removed · merged into main$/m);
+      const text = cli(['--root', root, '--run', run, 'tasks', 'merge', 'apart']).stdout;
+      assert.match(text, /^Merged runboard\/dep\/apart into main \([0-9a-f]{12}\)\.$/m, 'nothing else went along');
+    });
+  }
 
   it("tasks merge --rebase: the task's commits replayed on the checked-out branch and fast-forwarded, no merge commit; never over uncommitted changes", () => {
     assertBuilt();

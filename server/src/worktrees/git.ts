@@ -54,11 +54,21 @@ export async function branchExists(top: string, branch: string): Promise<boolean
   }
 }
 
-/** Whether every commit of `branch` is in `target` already (false when either is gone): git merge-base --is-ancestor. */
+/**
+ * Whether every commit of `branch` is in `target` already (false when either is gone): git
+ * merge-base --is-ancestor; or, rebased there (tasks merge --rebase: new commits, the same changes),
+ * git cherry finding each of its changes in `target`.
+ */
 export async function branchContainedIn(dir: string, branch: string, target: string): Promise<boolean> {
   try {
     await git(dir, ['merge-base', '--is-ancestor', `refs/heads/${branch}`, target]);
     return true;
+  } catch {
+    // Not as the same commits: looked for as the same changes.
+  }
+  try {
+    const cherry = await git(dir, ['cherry', target, `refs/heads/${branch}`]);
+    return cherry.split('\n').every((line) => !line.startsWith('+'));
   } catch {
     return false;
   }
