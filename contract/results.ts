@@ -81,7 +81,7 @@ export interface TaskFlow {
   agent?: string;
   /** From claimable (a claimable status, every dependency done) to its first claim. */
   wait_ms?: number;
-  /** From its first claim to done. */
+  /** The time it spent in progress, every attempt's, until done (not the time it sat failed or back on the board). */
   work_ms?: number;
   /** From claimable to done. */
   cycle_ms?: number;

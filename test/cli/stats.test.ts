@@ -21,10 +21,18 @@ function expectedFlows(events: { seq: number; ts_ms: number; type: string; paylo
   const firstClaim = new Map<string, number>();
   const done = new Map<string, { at: number; agent?: string }>();
   const claims = new Map<string, number>();
+  // Time in progress: from each event that made a task in_progress to the next that did not.
+  const working = new Map<string, number>();
+  const since = new Map<string, number>();
   for (const e of events) {
     const t = e.payload?.task;
     if (!e.type.startsWith('context.task.') || !t) continue;
     status.set(t.id, t);
+    if (t.status === 'in_progress' && !since.has(t.id)) since.set(t.id, e.ts_ms);
+    if (t.status !== 'in_progress' && since.has(t.id)) {
+      working.set(t.id, (working.get(t.id) ?? 0) + e.ts_ms - since.get(t.id)!);
+      since.delete(t.id);
+    }
     if (e.type === 'context.task.claimed') {
       if (!firstClaim.has(t.id)) firstClaim.set(t.id, e.ts_ms);
       claims.set(t.id, (claims.get(t.id) ?? 0) + 1);
@@ -40,7 +48,7 @@ function expectedFlows(events: { seq: number; ts_ms: number; type: string; paylo
     attempts: claims.get(id),
     agent: done.get(id)?.agent,
     wait_ms: firstClaim.get(id)! - claimable.get(id)!,
-    work_ms: done.get(id)!.at - firstClaim.get(id)!,
+    work_ms: working.get(id)!,
   }));
 }
 

@@ -1,7 +1,7 @@
 // Flow metrics (PROTOCOL.md §runStats): how work went, as a pure fold of a run's events — the same
 // numbers from a live fold and from a replay. Per task: wait (from when it became claimable — a
-// claimable status with every dependency done — to its first claim), work (from its first claim to
-// done), attempts (its claims), and the agent that finished it. Per run: tasks done per time slice, tasks by
+// claimable status with every dependency done — to its first claim), work (the time it spent in
+// progress, every attempt's, until done), attempts (its claims), and the agent that finished it. Per run: tasks done per time slice, tasks by
 // status at the end of each slice, and the mean and p90 cycle time (claimable → done) per task type
 // and per agent. The fold keeps what it needs from one event to the next, so a caller that keeps it
 // applies only the events after its seq.
@@ -17,6 +17,9 @@ interface TaskTrack {
   claimableAt?: number;
   firstClaimAt?: number;
   doneAt?: number;
+  /** Time spent in progress so far, and since when it is in progress now. */
+  workMs: number;
+  inProgressSince?: number;
   attempts: number;
   agent?: string;
 }
@@ -39,7 +42,7 @@ export class FlowFold {
     this.last = e.ts_ms;
     const task = e.type.startsWith('context.task.') ? (e.payload as { task?: Task } | null)?.task : undefined;
     if (!task) return;
-    const t = this.tasks.get(task.id) ?? { type: task.task_type, status: task.status, deps: [], attempts: 0 };
+    const t = this.tasks.get(task.id) ?? { type: task.task_type, status: task.status, deps: [], attempts: 0, workMs: 0 };
     const before = this.tasks.has(task.id) ? t.status : undefined;
     this.tasks.set(task.id, t);
     t.type = task.task_type;
@@ -49,6 +52,11 @@ export class FlowFold {
     t.deps = task.depends_on_task_ids;
     t.status = task.status;
     if (before !== task.status) this.changes.push({ at: e.ts_ms, from: before, to: task.status });
+    // Work is the time in progress: not the days a failed task waited for someone to retry it.
+    if (t.inProgressSince !== undefined && task.status !== 'in_progress') {
+      t.workMs += e.ts_ms - t.inProgressSince;
+      t.inProgressSince = undefined;
+    } else if (t.inProgressSince === undefined && task.status === 'in_progress') t.inProgressSince = e.ts_ms;
     if (e.type === EVENT.taskClaimed) {
       t.firstClaimAt ??= e.ts_ms;
       t.attempts++;
@@ -78,7 +86,7 @@ export class FlowFold {
         attempts: t.attempts,
         ...(t.agent !== undefined ? { agent: t.agent } : {}),
         ...(t.claimableAt !== undefined && t.firstClaimAt !== undefined ? { wait_ms: Math.max(0, t.firstClaimAt - t.claimableAt) } : {}),
-        ...(t.firstClaimAt !== undefined && t.doneAt !== undefined ? { work_ms: t.doneAt - t.firstClaimAt } : {}),
+        ...(t.doneAt !== undefined && t.firstClaimAt !== undefined ? { work_ms: t.workMs } : {}),
         ...(t.claimableAt !== undefined && t.doneAt !== undefined ? { cycle_ms: Math.max(0, t.doneAt - t.claimableAt) } : {}),
       });
     }

@@ -64,4 +64,27 @@ describe('runStats', () => {
       s.close();
     }
   });
+
+  it('work is the time in progress, every attempt: not the time a failed task sat waiting for a retry', async () => {
+    const root = tempRoot();
+    roots.push(root);
+    let now = 1_000;
+    const s = new RunService([root], { durability: 'none', clock: () => now });
+    try {
+      await s.execute('createRun', { run_id: 'r', objective: 'flow' });
+      await s.execute('createTasks', { run_id: 'r', tasks: [{ id: 'a', task_type: 'build' }] });
+      const first = (await s.execute('claimTask', { run_id: 'r', agent_id: 'ann' })).task!;
+      now = 4_000;
+      await s.execute('transitionTask', { run_id: 'r', task_id: 'a', action: 'fail', lease_token: first.lease_token, error: 'red' });
+      now = 60_000; // a day, say, before someone retried it
+      await s.execute('transitionTask', { run_id: 'r', task_id: 'a', action: 'retry' });
+      const second = (await s.execute('claimTask', { run_id: 'r', agent_id: 'bob' })).task!;
+      now = 62_000;
+      await s.execute('transitionTask', { run_id: 'r', task_id: 'a', action: 'complete', lease_token: second.lease_token });
+      const [a] = (await s.execute('runStats', { run_id: 'r' })).tasks;
+      assert.deepEqual([a.attempts, a.wait_ms, a.work_ms, a.cycle_ms], [2, 0, 3_000 + 2_000, 61_000]);
+    } finally {
+      s.close();
+    }
+  });
 });
