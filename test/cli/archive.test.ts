@@ -165,7 +165,9 @@ describe('runboard run archive / restore', () => {
       assert.deepEqual(fs.readFileSync(log), bytes, `round ${round}: restored byte for byte`);
     }
     // Archiving an archived run archives nothing, and says so.
-    assert.equal(cliJson(root, ['run', 'archive', 'twice']).already_archived, undefined);
+    const archived = cli(['--root', root, '--json', 'run', 'archive', 'twice']);
+    assert.equal(JSON.parse(archived.stdout).already_archived, undefined);
+    assert.equal(archived.stderr, '', 'its own move is not said again as a diagnostic');
     assert.equal(cliJson(root, ['run', 'archive', 'twice']).already_archived, true);
     assert.match(
       cli(['--root', root, 'run', 'archive', 'twice']).stdout,

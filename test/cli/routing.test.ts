@@ -432,6 +432,13 @@ describe('one server per root', () => {
     assert.match(first.stderr(), /was removed; listening on it again/);
     const routed = cli(['--root', root, 'runs'], { env: { RUNBOARD_DEBUG: '1' } });
     assert.match(routed.stderr, /route: listRuns: routed/);
+    // A folder in its place: said (its message, once), and bound again once the folder is gone.
+    fs.rmSync(endpoint);
+    fs.mkdirSync(endpoint);
+    await waitFor(() => /cannot be made again: .*EISDIR/.test(first.stderr()), 10_000, 'the failure said');
+    assert.doesNotMatch(first.stderr(), /\n\s+at /, 'no stack trace');
+    fs.rmdirSync(endpoint);
+    await waitFor(() => fs.existsSync(endpoint) && fs.lstatSync(endpoint).isSocket(), 10_000, 'the socket made again after the folder');
 
     fs.rmSync(path.join(root, '.runboard', 'server.lock'));
     assert.deepEqual(await first.exited, { code: 0, signal: null });

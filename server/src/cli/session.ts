@@ -73,9 +73,9 @@ export class CliSession {
     return this.router.execute(method, params);
   }
 
-  /** Forgets the diagnostics of lines the command's own output shows (a run's damage in `run show`). */
-  shown(lines: { file: string; line: number }[]): void {
-    const kept = this.diagnostics.filter((d) => !lines.some((l) => l.file === d.file && l.line === d.line));
+  /** Forgets the diagnostics the command's own output says already (a run's damage in `run show`, its own archiving). */
+  forgetDiagnostics(said: (d: Diagnostic) => boolean): void {
+    const kept = this.diagnostics.filter((d) => !said(d));
     this.diagnostics.splice(0, this.diagnostics.length, ...kept);
   }
 

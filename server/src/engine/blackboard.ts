@@ -13,7 +13,7 @@ import {
   StoredBlackboard,
   TASK_PATCH_OPS,
 } from '../../../contract/schemas/records';
-import { checkTextLimit } from './text';
+import { checkTextLimit, trimmedOrUndefined } from './text';
 import { EVENT } from '../../../contract/events';
 import { applyClosingOp, isClosingOp, normalizeClosingOp } from './itemClosing';
 import { invalid, parseOrThrow } from './blackboardPayload';
@@ -80,7 +80,9 @@ export function normalizePatch(
     const id = item.id ?? ctx.ids.newId(list.prefix);
     if (item.id !== undefined && idTaken(bb, id)) throw invalid(op, `id ${JSON.stringify(id)} is already on the blackboard`);
     const out: BlackboardItem = { id, ts_ms: item.ts_ms ?? ctx.now, text: item.text };
-    if (item.step_id !== undefined) out.step_id = item.step_id;
+    // The step as the run names it (decidePatchBlackboard checked it): " step-1 " is step-1, "" none.
+    const stepId = trimmedOrUndefined(item.step_id);
+    if (stepId !== undefined) out.step_id = stepId;
     if (item.source_event_id !== undefined) out.source_event_id = item.source_event_id;
     return { op: op as BlackboardOp, payload: out };
   }
@@ -90,7 +92,8 @@ export function normalizePatch(
     const id = a.id ?? ctx.ids.newId('artifact');
     if (a.id !== undefined && idTaken(bb, id)) throw invalid(op, `id ${JSON.stringify(id)} is already on the blackboard`);
     const out: Artifact = { id, ts_ms: a.ts_ms ?? ctx.now, path: a.path, artifact_type: a.artifact_type };
-    if (a.step_id !== undefined) out.step_id = a.step_id;
+    const stepId = trimmedOrUndefined(a.step_id);
+    if (stepId !== undefined) out.step_id = stepId;
     if (a.source_event_id !== undefined) out.source_event_id = a.source_event_id;
     return { op, payload: out };
   }

@@ -13,6 +13,7 @@ import { normalizeContract } from './taskContract';
 import { bump, requireTask } from './taskLifecycle';
 import { checkTextLimit, distinctTrimmed } from './text';
 import { checkPersonFence } from './transitionChecks';
+import { isFinishedTask } from '../../../contract/statuses';
 
 /** Whether `from` reaches `target` through dependencies (an edit that makes it would close a cycle). */
 function reaches(state: RunState, from: string, target: string): boolean {
@@ -71,11 +72,16 @@ export function decideEditTask(state: RunState, p: ParamsOf<'editTask'>, ctx: Co
   checkTextLimit('description', p.description);
   const task = requireTask(state, p.task_id);
   checkPersonFence(task, p, ctx.now, 'edit');
-  // Attempts never read more than their maximum (a requeue of an exhausted task raises it too).
-  if (p.max_attempts !== undefined && p.max_attempts < task.attempt) {
+  // Attempts never read more than their maximum (a requeue of an exhausted task raises it too): a
+  // task that may still be tried (not failed nor finished) keeps room for the try to come.
+  const floor = task.status === 'failed' || isFinishedTask(task.status) ? task.attempt : task.attempt + 1;
+  if (p.max_attempts !== undefined && p.max_attempts < floor) {
+    const used = `Task ${task.id} has used ${task.attempt} attempt${task.attempt === 1 ? '' : 's'}`;
     throw new DomainError(
       'TASK_ATTEMPTS_EXHAUSTED',
-      `Task ${task.id} has used ${task.attempt} attempts: max_attempts cannot be set below ${task.attempt}.`,
+      floor > task.attempt
+        ? `${used} and is ${task.status}, to be tried again: max_attempts cannot be set below ${floor}.`
+        : `${used}: max_attempts cannot be set below ${floor}.`,
       { task_id: task.id, attempt: task.attempt, max_attempts: p.max_attempts },
     );
   }

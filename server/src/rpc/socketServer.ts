@@ -121,6 +121,7 @@ class Served implements ServedSocket {
   private stopped = false;
   private readonly filesCheck: NodeJS.Timeout;
   private relistening = false;
+  private relistenFailure: string | undefined;
 
   constructor(
     private readonly store: RunService,
@@ -161,8 +162,12 @@ class Served implements ServedSocket {
     this.relistening = true;
     try {
       await this.listenAgain();
+      this.relistenFailure = undefined;
     } catch (e) {
-      this.o.log(`socket ${this.endpoint} was removed and cannot be made again: ${errorText(e)}`);
+      // Said once (its message, not a stack), not every FILES_CHECK_MS while it lasts.
+      const failure = `socket ${this.endpoint} was removed and cannot be made again: ${(e as Error).message}`;
+      if (failure !== this.relistenFailure) this.o.log(failure);
+      this.relistenFailure = failure;
     } finally {
       this.relistening = false;
     }

@@ -84,13 +84,19 @@ describe('blackboard: list items', () => {
   it("an item's step_id names one of the run's steps: any other is STEP_NOT_FOUND naming them, and nothing is recorded", () => {
     const h = new RunHarness(TWO_STEPS);
     h.patch('add_fact', { text: 'tagged', step_id: ' step-2 ' });
+    h.patch('add_fact', { text: 'untagged', step_id: ' ' });
+    assert.deepEqual(
+      h.blackboard.facts.map((f) => f.step_id),
+      ['step-2', undefined],
+      'stored as the run names it; blank is none',
+    );
     for (const op of ['add_fact', 'add_decision', 'add_open_question', 'add_artifact'] as const) {
       const payload = op === 'add_artifact' ? { path: 'p', artifact_type: 't', step_id: 'step-9' } : { text: 'x', step_id: 'step-9' };
       expectDomainError(() => h.patch(op, payload), 'STEP_NOT_FOUND', { step_id: 'step-9', steps: ['step-1', 'step-2'] });
     }
     const plain = new RunHarness();
     expectDomainError(() => plain.patch('add_fact', { text: 'x', step_id: 'step-1' }), 'STEP_NOT_FOUND', { step_id: 'step-1', steps: [] });
-    assert.equal(h.blackboard.facts.length, 1);
+    assert.equal(h.blackboard.facts.length, 2);
   });
 
   it('a given id already on the blackboard (any list) is BLACKBOARD_PAYLOAD_INVALID', () => {

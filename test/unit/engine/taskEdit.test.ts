@@ -76,13 +76,20 @@ describe('editTask', () => {
       h.transition({ task_id: 'b', action: 'retry' });
     }
     assert.equal(h.task('b').attempt, 2);
-    const refused = expectDomainError(() => editTask(h, { task_id: 'b', max_attempts: 1 }), 'TASK_ATTEMPTS_EXHAUSTED', {
+    // Runnable, or in progress: the try to come counts too.
+    const refused = expectDomainError(() => editTask(h, { task_id: 'b', max_attempts: 2 }), 'TASK_ATTEMPTS_EXHAUSTED', {
       attempt: 2,
-      max_attempts: 1,
+      max_attempts: 2,
     });
-    assert.equal(refused.message, 'Task b has used 2 attempts: max_attempts cannot be set below 2.');
-    editTask(h, { task_id: 'b', max_attempts: 2 });
-    assert.equal(h.task('b').max_attempts, 2, 'as many as were used: the next failure is the last');
+    assert.equal(refused.message, 'Task b has used 2 attempts and is runnable, to be tried again: max_attempts cannot be set below 3.');
+    const t = h.claim({ agent_id: 'a', task_id: 'b' })!;
+    expectDomainError(() => editTask(h, { task_id: 'b', max_attempts: 2, lease_token: t.lease_token }), 'TASK_ATTEMPTS_EXHAUSTED');
+    editTask(h, { task_id: 'b', max_attempts: 3, lease_token: t.lease_token });
+    h.transition({ task_id: 'b', action: 'fail', lease_token: t.lease_token, error: 'red' });
+    assert.deepEqual([h.task('b').attempt, h.task('b').max_attempts], [3, 3], 'the last try used: 3/3, never 3/2');
+    // Failed: as many as were used is the floor (it is then out of attempts).
+    const failed = expectDomainError(() => editTask(h, { task_id: 'b', max_attempts: 2 }), 'TASK_ATTEMPTS_EXHAUSTED');
+    assert.equal(failed.message, 'Task b has used 3 attempts: max_attempts cannot be set below 3.');
   });
 
   it('runs of an older format take no edits and no labels (RUN_FORMAT_TOO_OLD)', () => {

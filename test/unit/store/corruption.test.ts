@@ -487,6 +487,33 @@ describe('the end of the log as other programs leave it', () => {
     assert.equal(events.length, 5);
   });
 
+  for (const typed of ['xy', 'x']) {
+    it(`a process that had read the log, its final newline typed over in place (${typed.length === 1 ? 'the same size' : 'one byte longer'}): the event stays whole, nothing is appended onto it`, async () => {
+      const root = await runWithNotes('typed', 3);
+      const file = logFile(root, 'typed');
+      const s = openStore(root, { tornSettleMs: 0 });
+      try {
+        await s.store.execute('getRun', { run_id: 'typed' });
+        const before = fs.readFileSync(file);
+        const fd = fs.openSync(file, 'r+');
+        fs.writeSync(fd, Buffer.from(typed), 0, typed.length, before.length - 1);
+        fs.closeSync(fd);
+        await assert.rejects(
+          s.store.execute('appendEvent', { run_id: 'typed', type: 'note', status: 'running' }),
+          (e) => e instanceof DomainError && e.code === 'RUN_DAMAGED',
+        );
+        assert.equal(
+          fs.readFileSync(file, 'utf8'),
+          before.toString('utf8') + typed + '\n',
+          'the last event whole, the bytes typed on a line of their own',
+        );
+        assert.equal((await s.store.execute('getRun', { run_id: 'typed' })).run.last_event_seq, 4);
+      } finally {
+        s.store.close();
+      }
+    });
+  }
+
   it('a blank or whitespace line inside a multi-event commit breaks nothing', async () => {
     const root = tempRoot();
     roots.push(root);

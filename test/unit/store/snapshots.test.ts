@@ -205,6 +205,24 @@ describe('caches: catching up and rebuilding', () => {
     assert.equal(loaded.lag, short.last_event_seq, 'folded from scratch');
   });
 
+  it('caches newer than their index while the log holds those events (a writer between its caches and its index) are not believed, silently', async () => {
+    const root = newRoot();
+    const a = openStore(root, { snapshotDelayMs: null });
+    await a.store.execute('createRun', { run_id: 'snap', objective: 'snapshots', steps: PLAN });
+    await busyRun(a.store, 'snap', 1);
+    a.store.flush();
+    const indexFile = path.join(runFolder(root, 'snap'), 'index.json');
+    const olderIndex = fs.readFileSync(indexFile);
+    await busyRun(a.store, 'snap', 2);
+    a.store.flush();
+    a.store.close();
+    fs.writeFileSync(indexFile, olderIndex);
+    const reference = await freshLoad(root, 'snap');
+    assert.deepEqual(reference.diagnostics, [], 'no "changed by hand?" for what a writer does');
+    deleteCaches(root, 'snap');
+    assert.deepEqual((await freshLoad(root, 'snap')).got, reference.got);
+  });
+
   it('a run.json ahead of the log is not believed, and the next commit gets the next seq of the log', async () => {
     const root = newRoot();
     const s = openStore(root, { snapshotDelayMs: null });

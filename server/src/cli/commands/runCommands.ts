@@ -63,6 +63,11 @@ function fileRunsBeside(root: string): string | undefined {
   );
 }
 
+/** The store says a run it moved away ends in this process ("Run r was archived: …"): the command's own output says that. */
+function forgetOwnMove(session: Invocation['session'], runId: string): void {
+  session.forgetDiagnostics((d) => d.run_id === runId && d.message.startsWith(`Run ${runId} was `));
+}
+
 export async function runArchive(inv: Invocation): Promise<void> {
   const { session, out, args, opts } = inv;
   if (opts.olderThan !== undefined) return archiveOlder(inv, opts.olderThan as number);
@@ -73,6 +78,7 @@ export async function runArchive(inv: Invocation): Promise<void> {
     by: session.agent,
   });
   const a = result.archived;
+  forgetOwnMove(session, a.run_id);
   const did = result.already_archived
     ? `Run ${a.run_id} was archived already (${new Date(a.archived_at_ms).toISOString()})`
     : `Archived run ${a.run_id}`;
@@ -90,6 +96,7 @@ async function archiveOlder({ session, out, args, opts }: Invocation, days: numb
     throw new UsageError('--older-than archives every finished run that old: name no run, and no --force.');
   if (days < 1) throw new UsageError('--older-than takes a number of days, 1 or more.');
   const result = await archiveDue(session, [session.root], days, session.agent, Date.now());
+  for (const a of result.archived) forgetOwnMove(session, a.run_id);
   const span = `${days} day${days === 1 ? '' : 's'}`;
   out.result(result, () =>
     [
@@ -104,6 +111,7 @@ async function archiveOlder({ session, out, args, opts }: Invocation, days: numb
 export async function runCompact({ session, out, args }: Invocation): Promise<void> {
   const result = await session.execute('compactRun', { run_id: await session.runId(args[0]), by: session.agent });
   const c = result.compacted;
+  forgetOwnMove(session, c.run_id);
   out.result(result, () => `Compacted run ${c.run_id}: ${keptText(c)}; it stays listed, and its next change restores it.`);
 }
 
@@ -145,7 +153,8 @@ export async function runCreate({ session, out, args, opts }: Invocation): Promi
 
 export async function runShow({ session, out, args }: Invocation): Promise<void> {
   const result = await session.execute('getRun', { run_id: await session.runId(args[0]) });
-  session.shown(result.damage ?? []);
+  const damage = result.damage ?? [];
+  session.forgetDiagnostics((d) => damage.some((l) => l.file === d.file && l.line === d.line));
   out.result(result, () => {
     const shown = runDetails(result.run, summarizeBoard(result.run, result.blackboard), result.blackboard);
     const { archived: a, compacted: c } = result;

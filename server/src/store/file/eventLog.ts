@@ -131,19 +131,28 @@ export class EventLog {
    * Calls `onLine` for each complete line after `offset`, advancing it; returns the partial
    * final line, if any (left unconsumed).
    */
-  readNew(onLine: (l: LogLine) => void): TornTail | undefined {
+  readNew(onLine: (l: LogLine) => void, beforeWriting = false): TornTail | undefined {
     const size = fs.fstatSync(this.handle()).size;
     // One byte short of what was read, which ended with a newline: that newline was removed (an
     // editor's "no newline at end of file"). The lines read stand; a lock holder puts it back.
     this.newlineMissing = this.offset > 0 && size === this.offset - 1;
     if (this.newlineMissing) return undefined;
     this.assertNotShrunk(size);
+    // A writer goes on only where a line ended: an editor saving in place may have put other bytes
+    // there (the final newline typed over), and what follows would be appended onto that line.
+    if (beforeWriting && this.offset > 0 && !this.newlineAt(this.offset - 1))
+      throw new LogRewrittenError(this.file, 'was changed in place where the lines read so far ended');
     this.scanLines(this.offset, size, (text, start, end) => {
       this.line++;
       this.offset = end;
       onLine({ text, line: this.line, start, end });
     });
     return this.offset < size ? { offset: this.offset, line: this.line + 1, bytes: size - this.offset } : undefined;
+  }
+
+  private newlineAt(offset: number): boolean {
+    const b = Buffer.alloc(1);
+    return fs.readSync(this.handle(), b, 0, 1, offset) === 1 && b[0] === NEWLINE;
   }
 
   /** The bytes of [offset, offset + bytes) as text (a final line without its newline). */

@@ -148,7 +148,7 @@ export interface CachedStart {
 export function startFromCaches(
   dir: string,
   runId: string,
-  log: Pick<EventLog, 'identity' | 'lineBefore'>,
+  log: Pick<EventLog, 'identity' | 'lineBefore' | 'size'>,
   maxLineBytes: number,
   report: (message: string, file: string) => void,
 ): CachedStart | undefined {
@@ -175,10 +175,14 @@ export function startFromCaches(
     [BLACKBOARD_FILE, bb, i.digests?.blackboard],
   ] as const) {
     if (written === undefined || r.digest() === written) continue;
+    // Newer than its index while the log holds events after the index's: another writer between
+    // writing it and its index (one after the other), or one that stopped there — not worth a word
+    // on every call. Anything else was not written by a writer: said.
+    if (r.value.last_event_seq > i.last_event_seq && log.size() > i.log_offset) return undefined;
     const why =
       r.value.last_event_seq === i.last_event_seq
         ? `is not what Runboard wrote at seq ${i.last_event_seq} (changed by hand?)`
-        : `says seq ${r.value.last_event_seq}, and is not what Runboard wrote with ${INDEX_FILE} at seq ${i.last_event_seq} (changed by hand, or left by a writer that stopped before its index)`;
+        : `says seq ${r.value.last_event_seq}, and is not what Runboard wrote with ${INDEX_FILE} at seq ${i.last_event_seq}, which the log ends at (changed by hand?)`;
     report(`${name} ${why}: rebuilding from the log.`, path.join(dir, name));
     return undefined;
   }
