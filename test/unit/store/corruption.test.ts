@@ -514,6 +514,28 @@ describe('the end of the log as other programs leave it', () => {
     });
   }
 
+  it('a log emptied and being written again (an editor saving it in place) is STORAGE_ERROR (transient) for a new reader, not a run gone', async () => {
+    const root = await runWithNotes('saving', 2);
+    const file = logFile(root, 'saving');
+    const whole = fs.readFileSync(file);
+    fs.writeFileSync(file, whole.subarray(0, 100)); // inside its first line
+    const s = openStore(root);
+    try {
+      await assert.rejects(
+        s.store.execute('getRun', { run_id: 'saving' }),
+        (e) =>
+          e instanceof DomainError &&
+          e.code === 'STORAGE_ERROR' &&
+          e.details.transient === true &&
+          /another program is writing it/.test(e.message),
+      );
+      fs.writeFileSync(file, whole);
+      assert.equal((await s.store.execute('getRun', { run_id: 'saving' })).run.last_event_seq, 3);
+    } finally {
+      s.store.close();
+    }
+  });
+
   it('a blank or whitespace line inside a multi-event commit breaks nothing', async () => {
     const root = tempRoot();
     roots.push(root);

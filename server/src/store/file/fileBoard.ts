@@ -94,9 +94,18 @@ export class FileBoard implements BoardStore {
     }
     if (!h.exists) {
       const why = h.noEventOfItsOwn;
+      const writing = h.beingWritten;
       this.dispose(h);
       // Lines, none of them this run's (a folder copied under another name): say so, not "no run".
       if (why !== undefined) throw this.unreadable(runId, dir, why);
+      // Emptied and being written again (an editor's save in place): not gone — an agent takes RUN_NOT_FOUND for good.
+      if (writing) {
+        throw new DomainError(
+          'STORAGE_ERROR',
+          `${path.join(dir, EVENTS_FILE)} holds no whole event yet: another program is writing it (an editor saving it?). Try again in a moment.`,
+          { run_id: runId, transient: true },
+        );
+      }
       return undefined;
     }
     this.runs.set(runId, h);

@@ -92,6 +92,19 @@ export class RunReader {
     return `no event of run ${this.runId} can be read from its log (line ${this.damage[0].line}: ${this.damage[0].message})`;
   }
 
+  /**
+   * Whether the log ends in an unfinished line that changed within tornReportMs: another program is
+   * likely writing it (an editor saving in place), so a log of no whole event yet is no missing run.
+   */
+  get beingWritten(): boolean {
+    if (!this.torn.watching) return false;
+    try {
+      return Date.now() - fs.statSync(this.log.file).mtimeMs < this.opts.tornReportMs;
+    } catch {
+      return false;
+    }
+  }
+
   /** True once this handle found its log gone: the store drops it and looks at the disk again. */
   get gone(): boolean {
     return this.goneFlag;
