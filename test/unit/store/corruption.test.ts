@@ -5,6 +5,7 @@ import { RUN_FORMAT } from '../../../contract/events';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { DomainError } from '../../../server/src/engine/errors';
 import {
@@ -16,6 +17,7 @@ import {
   removeTree,
   setRunFormat,
   sleep,
+  runFolder,
   tempRoot,
   waitFor,
 } from './helpers';
@@ -518,6 +520,11 @@ describe('the end of the log as other programs leave it', () => {
     const root = await runWithNotes('saving', 2);
     const file = logFile(root, 'saving');
     const whole = fs.readFileSync(file);
+    const cached = openStore(root, { snapshotDelayMs: null });
+    await cached.store.execute('getRun', { run_id: 'saving' });
+    cached.store.flush(); // its caches, as a run that has been worked has
+    cached.store.close();
+    assert.ok(fs.existsSync(path.join(runFolder(root, 'saving'), 'index.json')));
     fs.writeFileSync(file, whole.subarray(0, 100)); // inside its first line
     const s = openStore(root);
     try {
@@ -529,6 +536,17 @@ describe('the end of the log as other programs leave it', () => {
           e.details.transient === true &&
           /another program is writing it/.test(e.message),
       );
+      // Emptied, nothing written yet (the save's first step), its caches still there: the same.
+      fs.writeFileSync(file, '');
+      await assert.rejects(
+        s.store.execute('getRun', { run_id: 'saving' }),
+        (e) => e instanceof DomainError && e.code === 'STORAGE_ERROR' && e.details.transient === true,
+      );
+      // Dated ahead of this clock (skew, a copied folder): no wait that never ends.
+      fs.writeFileSync(file, whole.subarray(0, 100));
+      const ahead = new Date(Date.now() + 3_600_000);
+      fs.utimesSync(file, ahead, ahead);
+      await assert.rejects(s.store.execute('getRun', { run_id: 'saving' }), (e) => e instanceof DomainError && e.code === 'RUN_NOT_FOUND');
       fs.writeFileSync(file, whole);
       assert.equal((await s.store.execute('getRun', { run_id: 'saving' })).run.last_event_seq, 3);
     } finally {

@@ -11,7 +11,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Diagnostic } from '../../../../contract/diagnostic';
 import { EVENT, RUN_FORMAT, unknownToReader } from '../../../../contract/events';
-import { CHECKPOINTS_DIR, EVENTS_FILE } from '../../../../contract/layout';
+import { CHECKPOINTS_DIR, EVENTS_FILE, INDEX_FILE } from '../../../../contract/layout';
 import type { EventRecord } from '../../../../contract/schemas/records';
 import { DomainError } from '../../engine/errors';
 import { applyEvent, emptyRunState, RunState } from '../../engine/state';
@@ -97,12 +97,17 @@ export class RunReader {
    * likely writing it (an editor saving in place), so a log of no whole event yet is no missing run.
    */
   get beingWritten(): boolean {
-    if (!this.torn.watching) return false;
+    let st: fs.Stats;
     try {
-      return Date.now() - fs.statSync(this.log.file).mtimeMs < this.opts.tornReportMs;
+      st = fs.statSync(this.log.file);
     } catch {
       return false;
     }
+    // A time ahead of this clock (skew, a copied folder) says nothing: no wait that never ends.
+    const age = Date.now() - st.mtimeMs;
+    if (age < 0 || age >= this.opts.tornReportMs) return false;
+    // An unfinished line; or emptied (the first step of a save in place) while its caches say it held events.
+    return this.torn.watching || (st.size === 0 && fs.existsSync(path.join(this.dir, INDEX_FILE)));
   }
 
   /** True once this handle found its log gone: the store drops it and looks at the disk again. */
