@@ -27,10 +27,7 @@ export function computeDrift(
       status: replay.status,
       why_next_step: replay.why_next_step,
       last_event_seq: replay.last_event_seq,
-      steps:
-        persisted.steps.length === replay.steps.length
-          ? persisted.steps.map((s, i) => ({ ...s, status: replay.steps[i].status }))
-          : replay.steps,
+      steps: withStatusesOf(persisted.steps, replay.steps),
     }),
     blackboard_content_mismatch: differsWherePersisted(replayBlackboard, persistedBoard(persistedBlackboard, replayBlackboard)),
   };
@@ -39,11 +36,17 @@ export function computeDrift(
 
 /** The persisted blackboard with what its own flags compare (revision, task count and statuses) taken as the replay's. */
 function persistedBoard(persisted: Blackboard, replay: Blackboard): Blackboard {
-  const tasks =
-    persisted.tasks.length === replay.tasks.length
-      ? persisted.tasks.map((t, i) => ({ ...t, status: replay.tasks[i].status }))
-      : replay.tasks;
-  return { ...persisted, revision: replay.revision, last_event_seq: replay.last_event_seq, tasks };
+  return {
+    ...persisted,
+    revision: replay.revision,
+    last_event_seq: replay.last_event_seq,
+    tasks: withStatusesOf(persisted.tasks, replay.tasks),
+  };
+}
+
+/** Persisted steps or tasks with the replay's statuses (their own flags compare those); another count is its flag's too: the replay's list. */
+function withStatusesOf<T extends { status: string }>(persisted: T[], replay: T[]): T[] {
+  return persisted.length === replay.length ? persisted.map((x, i) => ({ ...x, status: replay[i].status })) : replay;
 }
 
 /**

@@ -78,14 +78,7 @@ export async function serveSocket(store: RunService, root: string, o: SocketOpti
       ensureSocketFolder(path.dirname(endpoint), currentUid());
       removeStaleSocket(endpoint, currentUid());
     }
-    const server = net.createServer();
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(endpoint, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
+    const server = await listenOn(endpoint);
     listening = { server, endpoint };
     // The socket file this server made: told apart from another server's at the same path when it stops.
     const socketFile = host.platform !== 'win32' ? socketInode(endpoint) : undefined;
@@ -176,14 +169,7 @@ class Served implements ServedSocket {
   private async listenAgain(): Promise<void> {
     // The lock is this server's: whatever is at the path now is no other server's socket.
     fs.rmSync(this.endpoint, { force: true });
-    const next = net.createServer();
-    await new Promise<void>((resolve, reject) => {
-      next.once('error', reject);
-      next.listen(this.endpoint, () => {
-        next.off('error', reject);
-        resolve();
-      });
-    });
+    const next = await listenOn(this.endpoint);
     if (this.stopped) return void next.close();
     // The old listener's close would unlink the path, now the new socket's: closeListenerKeepingPath moves it aside meanwhile.
     this.closeListenerKeepingPath();
@@ -299,6 +285,19 @@ class Served implements ServedSocket {
     // Nothing of the server stays in the workspace: the announcement is withdrawn, the lock file goes.
     this.lock.release(true);
   }
+}
+
+/** A server listening on `endpoint`, once it does. */
+async function listenOn(endpoint: string): Promise<net.Server> {
+  const server = net.createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(endpoint, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  return server;
 }
 
 /** The inode of the socket file at `endpoint`, or undefined when there is none. */

@@ -205,7 +205,9 @@ export class RunReader {
       }
       if (seq.maxSeqSeen > this.seqFloor) this.seqFloor = seq.maxSeqSeen;
     };
-    let torn = this.log.readNew(onLine, lockFd !== undefined);
+    // A writer reads on only from where a line ended (EventLog.readNew).
+    const readOn = () => this.log.readNew(onLine, lockFd !== undefined);
+    let torn = readOn();
     // Under the lock a torn tail is mended or cut, once the file is still (tornTail.ts).
     let still: boolean | undefined;
     const mendable = () => lockFd !== undefined && (still ??= this.torn.still(lockFd, this.opts.tornSettleMs, Date.now()));
@@ -219,11 +221,11 @@ export class RunReader {
       this.log.restoreFinalNewline(lockFd!);
       if (this.opts.durability === 'fsync') this.log.syncNow(lockFd!);
       this.diagnose(NEWLINE_RESTORED, undefined, this.log.line);
-      torn = this.log.readNew(onLine, lockFd !== undefined);
+      torn = readOn();
     }
     if (torn && mendable() && restoreNewline(this.log, lockFd!, torn, seq, this.opts)) {
       this.diagnose(NEWLINE_RESTORED, undefined, torn.line);
-      torn = this.log.readNew(onLine, lockFd !== undefined);
+      torn = readOn();
     } else if (torn && mendable()) {
       const junk = keepEventBeforeJunk(this.log, lockFd!, torn, seq, this.opts);
       if (junk > 0) {
@@ -233,7 +235,7 @@ export class RunReader {
           undefined,
           torn.line,
         );
-        torn = this.log.readNew(onLine, lockFd !== undefined);
+        torn = readOn();
       }
     }
     const pending = seq.pendingStart;
