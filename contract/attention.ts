@@ -4,6 +4,7 @@
 // out), and the run's last replay (its drift, kept by the server until the next replay).
 import type { RunRecord, StoredBlackboard, Task } from './schemas/records';
 import { EVENT } from './events';
+import { everyTaskFinished } from './runRules';
 import { isFinishedTask, isTerminal } from './statuses';
 import { attemptsUsedText, firstLine, taskTitle } from './taskText';
 
@@ -18,11 +19,13 @@ export const ATTENTION_KINDS = [
   'lease_expiring',
   'drift',
   'worktree_kept',
+  'run_work_done',
 ] as const;
 export type AttentionKind = (typeof ATTENTION_KINDS)[number];
 
 /** The action that resolves an item, offered beside it. */
-export type AttentionAction = 'retry' | 'requeue' | 'answer' | 'rebind' | 'resume' | 'open_board' | 'replay' | 'open_worktree';
+export type AttentionAction =
+  'retry' | 'requeue' | 'answer' | 'rebind' | 'resume' | 'open_board' | 'replay' | 'open_worktree' | 'complete_run';
 
 export const ATTENTION_ACTION: Record<AttentionKind, AttentionAction> = {
   // A failed task stays failed until someone retries it: an agent's loop never does.
@@ -40,6 +43,8 @@ export const ATTENTION_ACTION: Record<AttentionKind, AttentionAction> = {
   drift: 'replay',
   // A task's worktree kept because it holds uncommitted changes (PROTOCOL.md §Worktrees): commit or discard them there.
   worktree_kept: 'open_worktree',
+  // Every task finished in a run without auto_finish: the run stays open until someone completes it (or adds work).
+  run_work_done: 'complete_run',
 };
 
 export const ATTENTION = {
@@ -75,7 +80,7 @@ export interface ReplayFinding {
 /** What needs a person in one run, newest first. */
 export function attentionOf(
   root: string,
-  run: Pick<RunRecord, 'run_id' | 'status' | 'status_changed_by' | 'status_changed_at_ms' | 'updated_at_ms' | 'workspace'> & {
+  run: Pick<RunRecord, 'run_id' | 'status' | 'status_changed_by' | 'status_changed_at_ms' | 'updated_at_ms' | 'workspace' | 'steps'> & {
     tasks: readonly Task[];
   },
   blackboard: Pick<StoredBlackboard, 'open_questions'>,
@@ -119,7 +124,11 @@ export function attentionOf(
       });
     } else if (t.status === 'blocked') {
       item('task_blocked', `${t.id}@${t.task_rev}`, t.updated_ts, `${title} is blocked${why}`, { task_id: t.id });
-    } else if (t.status === 'in_progress' && t.lease_expires_at_ms !== undefined && t.lease_expires_at_ms - now <= leaseWarningMs) {
+    } else if (
+      t.status === 'in_progress' &&
+      t.lease_expires_at_ms !== undefined &&
+      leaseUnattended(t.lease_expires_at_ms, t.updated_ts, now, leaseWarningMs)
+    ) {
       const left = Math.round((t.lease_expires_at_ms - now) / 1000);
       const who = `${t.lease_owner ?? 'its agent'}'s lease`;
       // A heartbeat moves the lease's end: a later warning is another item. Run out, the lease ends at the run's next change.
@@ -181,6 +190,19 @@ export function attentionOf(
     const since = run.status_changed_at_ms ?? run.updated_at_ms;
     item('run_paused', `${since}`, since, 'Paused: its agents get no task until it is resumed');
   }
+  const done = workDone(tasks);
+  if (done) {
+    // A done task is never reopened (PROTOCOL.md §requeueTask): only a new task, or a cancelled one
+    // reopened, opens work again — and either changes these counts. (A worktree recorded later
+    // moves the tasks' times, not the occurrence.)
+    const stepsLeft = run.steps.filter((s) => s.status !== 'done').length;
+    item(
+      'run_work_done',
+      `${tasks.length}-${done.cancelled}`,
+      done.since,
+      `${workDoneText(tasks.length, done.cancelled)}${stepsLeft > 0 ? `, ${stepsLeft} of ${run.steps.length} steps not done` : ''}: complete the run, or add tasks`,
+    );
+  }
   if (lastReplay && lastReplay.flags.length > 0) {
     item(
       'drift',
@@ -190,6 +212,35 @@ export function attentionOf(
     );
   }
   return out.sort(newestFirst);
+}
+
+/** When the tasks left nothing to do (the last one finished), and how many were cancelled; undefined while work is open. */
+function workDone(tasks: readonly Task[]): { since: number; cancelled: number } | undefined {
+  let done = 0;
+  let cancelled = 0;
+  let since = 0;
+  for (const t of tasks) {
+    done += Number(t.status === 'done');
+    cancelled += Number(t.status === 'cancelled');
+    since = Math.max(since, t.updated_ts);
+  }
+  return everyTaskFinished(done, cancelled, tasks.length) ? { since, cancelled } : undefined;
+}
+
+/**
+ * A lease about to run out (within `warning`) that has run past half its length since it was last
+ * set — claimed or heartbeated, the task's last change (`setAt`): an agent heartbeats by then
+ * (contract/agentSetup.ts), so one that has not may be gone. A healthy agent on a short lease is
+ * never listed.
+ */
+function leaseUnattended(expiresAt: number, setAt: number, now: number, warning: number): boolean {
+  const left = expiresAt - now;
+  return left <= warning && left < (expiresAt - setAt) / 2;
+}
+
+function workDoneText(tasks: number, cancelled: number): string {
+  if (tasks === 1) return 'Its one task is done';
+  return cancelled > 0 ? `All ${tasks} tasks are done or cancelled (${cancelled} cancelled)` : `All ${tasks} tasks are done`;
 }
 
 /** The order items are listed in: newest first, then by key. */

@@ -24,6 +24,15 @@ export function runActions(status: RunStatus): RunAction[] {
   ];
 }
 
+/**
+ * Whether a run's tasks leave nothing to do: every task `done` or `cancelled`, at least one `done`
+ * (PROTOCOL.md §cancelTask, "A run's completion"). auto_finish completes the run then; otherwise
+ * attention offers completing it.
+ */
+export function everyTaskFinished(done: number, cancelled: number, tasks: number): boolean {
+  return done > 0 && done + cancelled === tasks;
+}
+
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** Whether a run is due for archiving after `days` days: finished, and unchanged for that long. */

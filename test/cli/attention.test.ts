@@ -2,7 +2,7 @@
 // result) and for people (each item with the command that resolves it).
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { assertBuilt, cli, cliJson, removeTempWorkspaces, seedRun, tempWorkspace } from './cliHarness';
+import { assertBuilt, cli, cliJson, removeTempWorkspaces, seedRun, tempWorkspace, waitFor } from './cliHarness';
 
 after(removeTempWorkspaces);
 
@@ -55,15 +55,25 @@ describe('runboard attention', () => {
     cliJson(root, ['--run', 'f', 'retry', 'build']);
     assert.equal(cli(['--root', root, 'attention']).stdout.trim(), 'Nothing needs you.');
   });
-  it('a blocked task, a paused run and a lease about to run out: each with the command that moves it on', () => {
+  it('a blocked task, a paused run and a lease about to run out: each with the command that moves it on', async () => {
     const root = tempWorkspace();
     seedRun(root, 'p', [
       { id: 'held', task_type: 'w', payload: { title: 'Held' } },
       { id: 'stuck', task_type: 'w', status: 'blocked', payload: { title: 'Stuck' } },
     ]);
-    cliJson(root, ['--run', 'p', '--agent', 'bot', 'claim', '--task', 'held', '--lease-ms', '20000']);
+    // The shortest lease (5 s): listed only once half of it has gone by without a heartbeat — a
+    // healthy agent heartbeats by then — and, once run out, with a requeue that needs no force.
+    cliJson(root, ['--run', 'p', '--agent', 'bot', 'claim', '--task', 'held', '--lease-ms', '5000']);
     cliJson(root, ['--run', 'p', 'run', 'pause']);
-    const text = cli(['--root', root, 'attention']).stdout;
+    assert.doesNotMatch(cli(['--root', root, 'attention']).stdout, /Held/, 'just claimed: not listed');
+    const text = await waitFor(
+      () => {
+        const out = cli(['--root', root, 'attention']).stdout;
+        return /Held: bot's lease runs out in/.test(out) && out;
+      },
+      5000,
+      'the lease past half its length',
+    );
     assert.match(
       text,
       /Stuck is blocked\n {4}→ runboard --run p retry stuck once what blocks it is resolved \(runboard --run p tasks show stuck says what\)/,
@@ -73,6 +83,15 @@ describe('runboard attention', () => {
       /Held: bot's lease runs out in \d+ s, no heartbeat\n {4}→ wait for its agent's heartbeat, or take it back: runboard --run p requeue held --force/,
     );
     assert.match(text, /p {2}Paused: its agents get no task until it is resumed\n {4}→ runboard --run p run resume/);
+    const ranOut = await waitFor(
+      () => {
+        const out = cli(['--root', root, 'attention']).stdout;
+        return /Held: bot's lease ran out/.test(out) && out;
+      },
+      10_000,
+      'the lease to run out',
+    );
+    assert.match(ranOut, /ran out \d+ s ago, no heartbeat.*\n {4}→ put it back on the board now: runboard --run p requeue held$/m);
     cliJson(root, ['--run', 'p', 'run', 'resume']);
     assert.doesNotMatch(cli(['--root', root, 'attention']).stdout, /Paused/);
   });

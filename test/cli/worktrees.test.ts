@@ -384,7 +384,10 @@ describe('runboard claim --worktree', () => {
     const needs = cliJson(root, ['--run', run, 'attention']).items;
     assert.deepEqual(
       needs.map((i: { kind: string; task_id: string }) => [i.kind, i.task_id]),
-      [['worktree_kept', 'dirty']],
+      [
+        ['run_work_done', undefined], // every task of the run is done now: complete it, or add work
+        ['worktree_kept', 'dirty'],
+      ],
     );
     assert.match(
       cli(['--root', root, '--run', run, 'attention']).stdout,
@@ -399,7 +402,13 @@ describe('runboard claim --worktree', () => {
     const second = cli(['--root', root, '--run', run, 'worktree', 'prune']);
     assert.match(second.stdout, /^dirty: removed .* \(branch runboard\/mg\/dirty stays\)$/m);
     assert.equal(fs.existsSync(dirty.worktree.path), false);
-    assert.deepEqual(cliJson(root, ['--run', run, 'attention']).items, [], 'settled: nothing needs anyone');
+    assert.deepEqual(
+      cliJson(root, ['--run', run, 'attention']).items.map((i: { kind: string }) => i.kind),
+      ['run_work_done'],
+      'settled: only the run, done, waits to be completed',
+    );
+    cliJson(root, ['--run', run, 'run', 'complete']);
+    assert.deepEqual(cliJson(root, ['--run', run, 'attention']).items, [], 'completed: nothing needs anyone');
     assert.match(cli(['--root', root, '--run', run, 'worktree', 'prune']).stdout, /No worktree of a finished task of run mg to prune\./);
   });
 

@@ -12,6 +12,7 @@ export const ACTION_COMMAND: Record<AttentionAction, { label: string; command: s
   open_board: { label: 'Open Board', command: 'runboard.openBoard' },
   replay: { label: 'Replay', command: 'runboard.replay' },
   open_worktree: { label: 'Open Worktree', command: 'runboard.openTaskWorktree' },
+  complete_run: { label: 'Complete Run', command: 'runboard.completeRun' },
 };
 
 export function resolveAttention(item: AttentionItem): Thenable<unknown> {

@@ -20,7 +20,14 @@ const ICON: Record<AttentionKind, string> = {
   lease_expiring: 'watch',
   drift: 'diff',
   worktree_kept: 'repo-forked',
+  run_work_done: 'pass',
 };
+
+/** How an item's icon is coloured: a failure as an error, work done as passed, the rest as a warning. */
+function iconColor(kind: AttentionKind): string {
+  if (kind === 'task_exhausted' || kind === 'task_failed') return 'errorForeground';
+  return kind === 'run_work_done' ? 'testing.iconPassed' : 'list.warningForeground';
+}
 
 export function attentionTreeItem(id: string, a: AttentionItem): vscode.TreeItem {
   const item = new vscode.TreeItem(a.title, vscode.TreeItemCollapsibleState.None);
@@ -28,10 +35,7 @@ export function attentionTreeItem(id: string, a: AttentionItem): vscode.TreeItem
   item.description = a.run_id;
   const { label } = ACTION_COMMAND[a.action];
   item.tooltip = `${a.run_id}: ${a.title}\n${label} resolves it.`;
-  item.iconPath = new vscode.ThemeIcon(
-    ICON[a.kind],
-    new vscode.ThemeColor(a.kind === 'task_exhausted' || a.kind === 'task_failed' ? 'errorForeground' : 'list.warningForeground'),
-  );
+  item.iconPath = new vscode.ThemeIcon(ICON[a.kind], new vscode.ThemeColor(iconColor(a.kind)));
   item.accessibilityInformation = { label: `Needs you: ${a.title}, run ${a.run_id}. ${label} resolves it.` };
   item.contextValue = `attention.${a.action}`;
   item.command = { command: 'runboard.resolveAttention', title: label, arguments: [a] };

@@ -2,6 +2,7 @@
 // task done or cancelled, at least one done — also completes the run.
 import { EVENT, runHas } from '../../../contract/events';
 import type { Task } from '../../../contract/schemas/records';
+import { everyTaskFinished } from '../../../contract/runRules';
 import { isFinishedTask, isTerminal } from '../../../contract/statuses';
 import type { EventFields } from './eventBuilder';
 import type { RunState } from './state';
@@ -19,7 +20,7 @@ export function autoFinishEvent(state: RunState, changed: ReadonlyMap<string, Ta
     cancelled += Number(after.status === 'cancelled') - Number(before === 'cancelled');
     if (isFinishedTask(after.status) && (before === undefined || !isFinishedTask(before))) finishing = true;
   }
-  if (!finishing || done === 0 || done + cancelled !== state.tasks.size) return undefined;
+  if (!finishing || !everyTaskFinished(done, cancelled, state.tasks.size)) return undefined;
   const reason = cancelled > 0 ? 'every task is done or cancelled (auto_finish)' : 'every task is done (auto_finish)';
   return { type: EVENT.runCompleted, status: 'completed', payload: { reason } };
 }

@@ -84,6 +84,26 @@ suite('attention', () => {
     await waitFor(() => !mine(), 'the item to clear');
     await waitFor(() => ctx.model.task({ ...ref, task_id: 'build' })?.status === 'runnable', 'the runs model to see the task runnable');
   });
+
+  test('every task of an open run done: listed, and the notification offers Complete Run, which completes it and clears the item', async () => {
+    const api = await runboard();
+    const ctx = api.ctx;
+    const ref = await createRun(api, 'Attention: all its work done');
+    await ctx.server.request(createTasks, { root: ref.root, run_id: ref.run_id, tasks: [{ id: 'only', task_type: 'w', payload: { title: 'The only task' } }] });
+    const { task } = await ctx.server.request(claimTask, { root: ref.root, run_id: ref.run_id, agent_id: 'agent-9', task_id: 'only' });
+    assert.ok(task);
+    await ctx.server.request(transitionTask, { root: ref.root, run_id: ref.run_id, task_id: 'only', action: 'complete', lease_token: task.lease_token });
+
+    const mine = () => ctx.attention.items.find((i) => i.run_id === ref.run_id && i.kind === 'run_work_done');
+    const item = await waitFor(() => mine(), 'the attention item');
+    assert.deepStrictEqual([item.action, item.title], ['complete_run', 'Its one task is done: complete the run, or add tasks']);
+    const notice = await waitFor(() => ctx.notices.find((n) => n.message.includes(item.title)), 'the notification');
+    assert.deepStrictEqual(Object.keys(notice.actions), ['Complete Run']);
+    await notice.actions['Complete Run']();
+
+    await waitFor(() => !mine(), 'the item to clear');
+    await waitFor(() => ctx.model.get(ref)?.run.status === 'completed', 'the runs model to see the run completed');
+  });
 });
 
 suite('go to task', () => {

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ATTENTION, attentionOf } from '../../../contract/attention';
-import type { Task } from '../../../contract/schemas/records';
+import type { RunRecord, Task } from '../../../contract/schemas/records';
 import { taskRecord } from './taskRecord';
 
 const NOW = 1_000_000;
@@ -19,6 +19,7 @@ function run(tasks: Task[], over: Record<string, unknown> = {}) {
     status: 'running' as const,
     updated_at_ms: 50,
     workspace: { workspace_id: '', canonical_path: '/ws/a', lease_epoch: 1 },
+    steps: [] as RunRecord['steps'],
     tasks,
     ...over,
   };
@@ -184,6 +185,58 @@ describe('attention', () => {
     assert.equal(
       ranOut[0].title,
       "Title of t: bob's lease ran out 2 s ago, no heartbeat; the task goes back on the board with the run's next change",
+    );
+  });
+
+  it('an open run whose every task is done (or cancelled, one at least done) waits for a person to complete it', () => {
+    const done = [task('a', { status: 'done', updated_ts: 30 }), task('b', { status: 'done', updated_ts: 35 })];
+    const items = attentionOf('/root', run(done), none, NOW);
+    assert.deepEqual(
+      items.map((i) => [i.kind, i.action, i.since_ms, i.title, i.key]),
+      [['run_work_done', 'complete_run', 35, 'All 2 tasks are done: complete the run, or add tasks', '/root|r|run_work_done|2-0']],
+    );
+    const step = (step_id: string, status: RunRecord['steps'][number]['status']) => ({ step_id, title: step_id, status });
+    const withCancelled = attentionOf(
+      '/root',
+      run([...done, task('c', { status: 'cancelled', updated_ts: 40 })], { steps: [step('s1', 'done'), step('s2', 'in_progress')] }),
+      none,
+      NOW,
+    );
+    assert.deepEqual(
+      withCancelled.map((i) => [i.title, i.key, i.since_ms]),
+      [
+        [
+          'All 3 tasks are done or cancelled (1 cancelled), 1 of 2 steps not done: complete the run, or add tasks',
+          '/root|r|run_work_done|3-1',
+          40,
+        ],
+      ],
+    );
+    // Work still open, nothing done, no task at all, a finished run: no such item.
+    for (const [tasks, over, why] of [
+      [[...done, task('d', { status: 'runnable' })], {}, 'a task still to do'],
+      [[...done, task('d', { status: 'failed', attempt: 1 })], {}, 'a failed task (its own item)'],
+      [[task('c', { status: 'cancelled' })], {}, 'every task cancelled, none done'],
+      [[], {}, 'no task'],
+      [done, { status: 'completed' }, 'completed already'],
+    ] as const) {
+      const kinds = attentionOf('/root', run([...tasks], over), none, NOW).map((i) => i.kind);
+      assert.ok(!kinds.includes('run_work_done'), why);
+    }
+    // A paused run whose work is done: both items (resume, or complete it).
+    const paused = attentionOf('/root', run(done, { status: 'paused', status_changed_at_ms: 50 }), none, NOW).map((i) => i.kind);
+    assert.deepEqual(paused, ['run_paused', 'run_work_done']);
+  });
+
+  it('a short lease heartbeated on time is not listed, however short: only one past half its length since its last heartbeat', () => {
+    // A 20 s lease (within the 30 s warning), heartbeated just now: a healthy agent.
+    const fresh = task('s', { status: 'in_progress', lease_owner: 'bob', updated_ts: NOW, lease_expires_at_ms: NOW + 20_000 });
+    assert.deepEqual(attentionOf('/root', run([fresh]), none, NOW), []);
+    assert.deepEqual(attentionOf('/root', run([fresh]), none, NOW + 9_000), [], 'before half its length');
+    const late = attentionOf('/root', run([fresh]), none, NOW + 11_000);
+    assert.deepEqual(
+      late.map((i) => [i.kind, i.title]),
+      [['lease_expiring', "Title of s: bob's lease runs out in 9 s, no heartbeat"]],
     );
   });
 

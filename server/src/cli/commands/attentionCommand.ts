@@ -10,15 +10,17 @@ export async function attention({ session, out, opts }: Invocation): Promise<voi
     ...(run !== undefined ? { run_id: run } : {}),
     ...(seconds !== undefined ? { lease_warning_ms: seconds * 1000 } : {}),
   });
-  out.result(result, () => (result.items.length === 0 ? 'Nothing needs you.' : result.items.map(itemText).join('\n')));
+  out.result(result, () =>
+    result.items.length === 0 ? 'Nothing needs you.' : result.items.map((i) => itemText(i, result.now_ms)).join('\n'),
+  );
 }
 
-function itemText(i: AttentionItem): string {
-  return `${i.run_id}  ${i.title}\n    → ${resolution(i)}`;
+function itemText(i: AttentionItem, now: number): string {
+  return `${i.run_id}  ${i.title}\n    → ${resolution(i, now)}`;
 }
 
 /** The command (or the place) that resolves the item. */
-function resolution(i: AttentionItem): string {
+function resolution(i: AttentionItem, now: number): string {
   const run = `runboard --run ${i.run_id}`;
   switch (i.action) {
     case 'retry':
@@ -37,9 +39,16 @@ function resolution(i: AttentionItem): string {
       // The board's choices for the kind, as commands (the editor opens the board on the task).
       if (i.kind === 'task_blocked')
         return `${run} retry ${i.task_id} once what blocks it is resolved (${run} tasks show ${i.task_id} says what)`;
-      if (i.kind === 'lease_expiring') return `wait for its agent's heartbeat, or take it back: ${run} requeue ${i.task_id} --force`;
+      if (i.kind === 'lease_expiring') {
+        // A lease that ran out is no one's: a heartbeat can no longer save it, and a requeue needs no force.
+        return i.since_ms <= now
+          ? `put it back on the board now: ${run} requeue ${i.task_id}`
+          : `wait for its agent's heartbeat, or take it back: ${run} requeue ${i.task_id} --force`;
+      }
       return i.task_id ? `${run} tasks show ${i.task_id}` : `${run} run show`;
     case 'open_worktree':
       return `commit (or discard) the changes in its worktree, then ${run} worktree prune`;
+    case 'complete_run':
+      return `${run} run complete (or add work: ${run} tasks add "<title>")`;
   }
 }
