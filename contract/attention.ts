@@ -2,6 +2,7 @@
 // `listAttention` with and every view, notification and the CLI show. Its inputs, all stated:
 // from the log (the run and its blackboard as folded), the time (`now`, for leases about to run
 // out), and the run's last replay (its drift, kept by the server until the next replay).
+import type { LogDamage } from './results';
 import type { RunRecord, StoredBlackboard, Task } from './schemas/records';
 import { EVENT } from './events';
 import { everyTaskFinished } from './runRules';
@@ -20,12 +21,13 @@ export const ATTENTION_KINDS = [
   'drift',
   'worktree_kept',
   'run_work_done',
+  'run_damaged',
 ] as const;
 export type AttentionKind = (typeof ATTENTION_KINDS)[number];
 
 /** The action that resolves an item, offered beside it. */
 export type AttentionAction =
-  'retry' | 'requeue' | 'answer' | 'rebind' | 'resume' | 'open_board' | 'replay' | 'open_worktree' | 'complete_run';
+  'retry' | 'requeue' | 'answer' | 'rebind' | 'resume' | 'open_board' | 'replay' | 'open_worktree' | 'complete_run' | 'repair';
 
 export const ATTENTION_ACTION: Record<AttentionKind, AttentionAction> = {
   // A failed task stays failed until someone retries it: an agent's loop never does.
@@ -45,6 +47,8 @@ export const ATTENTION_ACTION: Record<AttentionKind, AttentionAction> = {
   worktree_kept: 'open_worktree',
   // Every task finished in a run without auto_finish: the run stays open until someone completes it (or adds work).
   run_work_done: 'complete_run',
+  // A damaged log makes the run read-only (RUN_DAMAGED): every agent's next write stops until it is repaired.
+  run_damaged: 'repair',
 };
 
 export const ATTENTION = {
@@ -82,6 +86,8 @@ export function attentionOf(
   root: string,
   run: Pick<RunRecord, 'run_id' | 'status' | 'status_changed_by' | 'status_changed_at_ms' | 'updated_at_ms' | 'workspace' | 'steps'> & {
     tasks: readonly Task[];
+    /** The log's damage no repair has accepted yet (PROTOCOL.md §repairRun). */
+    damage?: readonly Pick<LogDamage, 'line' | 'message'>[];
   },
   blackboard: Pick<StoredBlackboard, 'open_questions'>,
   now: number,
@@ -105,7 +111,13 @@ export function attentionOf(
   // is claimed in it, and a retry there would make a task no agent can take. What can still be
   // lost — a worktree's uncommitted changes — and drift still need the person.
   const [tasks, questions] = isTerminal(run.status) ? [[], []] : [run.tasks, blackboard.open_questions];
+  const byId = new Map(run.tasks.map((t) => [t.id, t]));
+  /** The cancelled tasks `t` waits on directly (those after it wait on it, and go with it). */
+  const cancelledDeps = (t: Task) => t.depends_on_task_ids.map((id) => byId.get(id)).filter((d) => d?.status === 'cancelled') as Task[];
+  // One item per task: one waiting on a cancelled task is listed for that (a retry would leave it stuck), whatever its status.
+  const waiting = tasks.filter((t) => !isFinishedTask(t.status) && t.status !== 'in_progress' && cancelledDeps(t).length > 0);
   for (const t of tasks) {
+    if (waiting.includes(t)) continue;
     const title = taskTitle(t);
     const why = t.last_error ? `: ${firstLine(t.last_error)}` : '';
     if (t.status === 'failed' && t.attempt >= t.max_attempts) {
@@ -145,18 +157,15 @@ export function attentionOf(
       );
     }
   }
-  const byId = new Map(run.tasks.map((t) => [t.id, t]));
-  for (const t of tasks) {
-    // Those waiting on a cancelled task directly (those after them wait on them, and go with them).
-    if (isFinishedTask(t.status) || t.status === 'in_progress') continue;
-    const gone = t.depends_on_task_ids.map((id) => byId.get(id)).filter((d) => d?.status === 'cancelled') as Task[];
-    if (gone.length === 0) continue;
+  for (const t of waiting) {
+    const gone = cancelledDeps(t);
     const names = gone.map((d) => taskTitle(d)).join(', ');
+    const status = t.status === 'blocked' || t.status === 'failed' ? ` (${t.status})` : '';
     item(
       'dependency_cancelled',
       `${t.id}@${gone.map((d) => `${d.id}@${d.task_rev}`).join('+')}`,
       Math.max(...gone.map((d) => d.updated_ts)),
-      `${taskTitle(t)} waits on ${names}, cancelled: cancel it too, edit its dependencies, or reopen ${gone.length > 1 ? 'them' : 'that one'}`,
+      `${taskTitle(t)}${status} waits on ${names}, cancelled: cancel it too, edit its dependencies, or reopen ${gone.length > 1 ? 'them' : 'that one'}`,
       { task_id: t.id },
     );
   }
@@ -201,6 +210,17 @@ export function attentionOf(
       `${tasks.length}-${done.cancelled}`,
       done.since,
       `${workDoneText(tasks.length, done.cancelled)}${stepsLeft > 0 ? `, ${stepsLeft} of ${run.steps.length} steps not done` : ''}: complete the run, or add tasks`,
+    );
+  }
+  const damage = run.damage ?? [];
+  if (damage.length > 0) {
+    // Other damage found later (or after a repair) is another occurrence.
+    const first = damage[0];
+    item(
+      'run_damaged',
+      `${first.line}+${damage.length}`,
+      run.updated_at_ms,
+      `Read-only: its log has ${damage.length === 1 ? 'a damaged line' : `${damage.length} damaged lines`} (line ${first.line}: ${firstLine(first.message)}); its agents' writes are refused until it is repaired`,
     );
   }
   if (lastReplay && lastReplay.flags.length > 0) {

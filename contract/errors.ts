@@ -56,6 +56,8 @@ export const DOMAIN_CODES = [
   'RUN_ARCHIVED',
   // archiveRun of a run that is not finished, without force.
   'RUN_NOT_FINISHED',
+  // archiveRun, without force, of a run whose tasks' worktrees are still on disk (an archived run lists none of them).
+  'WORKTREES_OPEN',
   // A worktree was asked for where git cannot make one: git is missing, or the root is not in a git repository.
   'GIT_UNAVAILABLE',
   // git refused a worktree operation (a branch in use elsewhere, a merge conflict …); the message says what git said.

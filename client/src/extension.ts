@@ -6,6 +6,7 @@ import { editTaskCommand } from './commands/editTaskCommand';
 import { cancelTaskCommand } from './commands/cancelTaskCommand';
 import { workspaceSetupCommand } from './agents/workspaceSetup';
 import { runFinishCommands } from './commands/runFinishCommands';
+import { repairRunCommand } from './commands/repairRunCommand';
 import { addTaskCommand } from './commands/addTaskCommand';
 import * as vscode from 'vscode';
 import { updateTerminalPath } from './agents/agentPath';
@@ -49,6 +50,7 @@ export async function activate(ext: vscode.ExtensionContext): Promise<RunboardAp
     for (const d of registerCommands(ctx, [
       ...runCommands(ctx),
       ...runFinishCommands(ctx),
+      repairRunCommand(ctx),
       addTaskCommand(ctx),
       editTaskCommand(ctx),
       cancelTaskCommand(ctx),

@@ -1,6 +1,8 @@
 // runboard attention: what needs a person, for scripts (--json: the protocol's listAttention
 // result) and for people (each item with the command that resolves it).
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { assertBuilt, cli, cliJson, removeTempWorkspaces, seedRun, tempWorkspace, waitFor } from './cliHarness';
 
@@ -94,6 +96,24 @@ describe('runboard attention', () => {
     assert.match(ranOut, /ran out \d+ s ago, no heartbeat.*\n {4}→ put it back on the board now: runboard --run p requeue held$/m);
     cliJson(root, ['--run', 'p', 'run', 'resume']);
     assert.doesNotMatch(cli(['--root', root, 'attention']).stdout, /Paused/);
+  });
+
+  it('a damaged run is listed — its agents are refused — with the repair that lets them on; once repaired, not', () => {
+    assertBuilt();
+    const root = tempWorkspace();
+    seedRun(root, 'd', [{ id: 'a', task_type: 'w', payload: { title: 'A' } }]);
+    const log = path.join(root, '.runboard', 'runs', 'd', 'events.jsonl');
+    const lines = fs.readFileSync(log, 'utf8').split('\n');
+    lines.splice(1, 0, '{"not": "an event"');
+    fs.writeFileSync(log, lines.join('\n'));
+    assert.equal(cli(['--root', root, '--run', 'd', 'claim']).status, 1, 'RUN_DAMAGED: the agent is refused');
+    const text = cli(['--root', root, 'attention']).stdout;
+    assert.match(
+      text,
+      /^d {2}Read-only: its log has a damaged line \(line 2: .*\); its agents' writes are refused until it is repaired\n {4}→ runboard --run d repair \(it shows the damage/m,
+    );
+    cliJson(root, ['--run', 'd', 'repair', '--accept']);
+    assert.equal(cli(['--root', root, 'attention']).stdout.trim(), 'Nothing needs you.');
   });
 
   it('a task waiting on a cancelled one is listed, with where to look', () => {

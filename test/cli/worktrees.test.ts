@@ -165,6 +165,18 @@ describe('runboard claim --worktree', () => {
     assert.equal(cliJson(root, ['--run', run, 'tasks', 'show', 'a']).task.status, 'pending', 'not claimed');
   });
 
+  it('a repository with no commit yet: GIT_UNAVAILABLE saying to make one, and nothing is claimed', () => {
+    assertBuilt();
+    const root = tempWorkspace('runboard-git-');
+    git(root, 'init', '-q', '-b', 'main');
+    const run = seedRun(root, 'nocommit', [{ id: 'a', task_type: 'w' }]);
+    const before = eventsOnDisk(root, run).length;
+    const r = cli(['--root', root, '--run', run, 'claim', '--worktree']);
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /GIT_UNAVAILABLE: .* has no commit yet: a worktree branches from one \(make a first commit\)\./);
+    assert.equal(eventsOnDisk(root, run).length, before, 'no claim, no release: nothing written');
+  });
+
   it('without git on PATH: GIT_UNAVAILABLE saying so, and nothing is claimed', () => {
     assertBuilt();
     const root = repository();
@@ -540,6 +552,54 @@ describe('runboard claim --worktree', () => {
     } finally {
       await client.close();
     }
+  });
+
+  it('tasks merge with HEAD detached, or on an archived run, is refused before git changes anything', () => {
+    assertBuilt();
+    const root = repository();
+    const run = seedRun(root, 'mref', [{ id: 'x', task_type: 'w' }]);
+    const claimed = cliJson(root, ['--run', run, 'claim', '--worktree']).task;
+    commit(claimed.worktree.path, 'x.txt', 'x\n');
+    cliJson(root, ['--run', run, 'complete', '--token', claimed.lease_token]);
+    const head = git(root, 'rev-parse', 'HEAD');
+
+    git(root, 'checkout', '-q', '--detach');
+    const detached = cli(['--root', root, '--run', run, 'tasks', 'merge', 'x']);
+    assert.equal(detached.status, 1);
+    assert.match(
+      detached.stderr,
+      /GIT_FAILED: .* has no branch checked out \(HEAD is detached\): check out the branch to bring runboard\/mref\/x into first/,
+    );
+    assert.equal(git(root, 'rev-parse', 'HEAD'), head, 'nothing merged');
+    git(root, 'checkout', '-q', 'main');
+
+    cliJson(root, ['--run', run, 'run', 'complete']);
+    cliJson(root, ['run', 'archive', run]);
+    const archived = cli(['--root', root, '--run', run, 'tasks', 'merge', 'x']);
+    assert.equal(archived.status, 1);
+    assert.match(archived.stderr, /RUN_ARCHIVED: Run mref is archived: restore it to change it/);
+    assert.equal(git(root, 'rev-parse', 'HEAD'), head, 'git merged nothing it could not record');
+    assert.match(cli(['--root', root, '--run', run, 'worktree', 'prune']).stderr, /RUN_ARCHIVED/);
+  });
+
+  it('a run whose task worktree is still on disk is not archived without --force: archived, nothing would list it', () => {
+    assertBuilt();
+    const root = repository();
+    const run = seedRun(root, 'arwt', [{ id: 'k', task_type: 'w' }]);
+    const claimed = cliJson(root, ['--run', run, 'claim', '--worktree']).task;
+    fs.writeFileSync(path.join(claimed.worktree.path, 'draft.txt'), 'not committed\n');
+    cliJson(root, ['--run', run, 'complete', '--token', claimed.lease_token]);
+    cliJson(root, ['--run', run, 'run', 'complete']);
+    const refused = cli(['--root', root, 'run', 'archive', run]);
+    assert.equal(refused.status, 1);
+    assert.match(
+      refused.stderr,
+      /WORKTREES_OPEN: Run arwt has task worktrees still on disk \(k: kept\); archived, it would no longer list them\./,
+    );
+    assert.equal(cliJson(root, ['--run', run, 'attention']).items[0].kind, 'worktree_kept', 'still listed');
+    const forced = cliJson(root, ['run', 'archive', run, '--force']);
+    assert.equal(forced.archived.run_id, run);
+    assert.ok(fs.existsSync(path.join(claimed.worktree.path, 'draft.txt')), 'forced: the worktree itself is left as it was');
   });
 
   it('an MCP claim with worktree: true outside a repository is GIT_UNAVAILABLE, and nothing is claimed', async () => {

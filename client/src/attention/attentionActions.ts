@@ -13,6 +13,7 @@ export const ACTION_COMMAND: Record<AttentionAction, { label: string; command: s
   replay: { label: 'Replay', command: 'runboard.replay' },
   open_worktree: { label: 'Open Worktree', command: 'runboard.openTaskWorktree' },
   complete_run: { label: 'Complete Run', command: 'runboard.completeRun' },
+  repair: { label: 'Repair…', command: 'runboard.repairRun' },
 };
 
 export function resolveAttention(item: AttentionItem): Thenable<unknown> {

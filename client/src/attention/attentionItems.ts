@@ -21,11 +21,12 @@ const ICON: Record<AttentionKind, string> = {
   drift: 'diff',
   worktree_kept: 'repo-forked',
   run_work_done: 'pass',
+  run_damaged: 'warning',
 };
 
 /** How an item's icon is coloured: a failure as an error, work done as passed, the rest as a warning. */
 function iconColor(kind: AttentionKind): string {
-  if (kind === 'task_exhausted' || kind === 'task_failed') return 'errorForeground';
+  if (kind === 'task_exhausted' || kind === 'task_failed' || kind === 'run_damaged') return 'errorForeground';
   return kind === 'run_work_done' ? 'testing.iconPassed' : 'list.warningForeground';
 }
 

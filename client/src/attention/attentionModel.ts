@@ -27,7 +27,8 @@ export class AttentionModel implements vscode.Disposable {
     model: RunsModel,
   ) {
     const soon = () => this.refreshSoon();
-    this.disposables.push(model.onDidChangeRun(soon), model.onDidChangeStructure(soon), server.onDidStart(soon));
+    // A diagnostic may be damage found in a run's log (no event comes of it): the run is read-only now.
+    this.disposables.push(model.onDidChangeRun(soon), model.onDidChangeStructure(soon), server.onDidStart(soon), server.onDiagnostic(soon));
     // Time alone changes the list only while a lease runs: then it is read again every few seconds.
     this.ticker = setInterval(() => {
       if (model.allRuns().some((e) => e.run.tasks.some((t) => t.lease_expires_at_ms !== undefined))) soon();

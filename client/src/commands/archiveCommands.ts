@@ -1,6 +1,6 @@
-// Archive Run and Restore Archived Run… (PROTOCOL.md §Archived runs). A run that is not finished is
-// refused by the server (RUN_NOT_FINISHED); the editor then asks whether to archive it anyway,
-// its leases requeued first. Restoring picks among the archived runs of the open folders.
+// Archive Run and Restore Archived Run… (PROTOCOL.md §Archived runs). A run that is not finished,
+// or whose tasks' worktrees are still on disk, is refused by the server (RUN_NOT_FINISHED,
+// WORKTREES_OPEN); the editor then asks whether to archive it anyway, its leases requeued first. Restoring picks among the archived runs of the open folders.
 import * as vscode from 'vscode';
 import { firstLine, formatBytes, keptText } from '../../../contract/taskText';
 import { runActions } from '../../../contract/runRules';
@@ -33,6 +33,9 @@ async function archiveOne(ctx: RunboardContext, ref: RunRef, force: boolean) {
   return result;
 }
 
+/** Refusals a person may overrule: a run not finished (its leases requeued first), worktrees still on disk. */
+const ASK_TO_FORCE = ['RUN_NOT_FINISHED', 'WORKTREES_OPEN'];
+
 function archiveRunCommand(ctx: RunboardContext): CommandSpec {
   return {
     id: 'runboard.archiveRun',
@@ -43,7 +46,7 @@ function archiveRunCommand(ctx: RunboardContext): CommandSpec {
       try {
         return await archiveOne(ctx, ref, force ?? false);
       } catch (e) {
-        if (errorCode(e) !== 'RUN_NOT_FINISHED' || force !== undefined) throw e;
+        if (!ASK_TO_FORCE.includes(errorCode(e) ?? '') || force !== undefined) throw e;
         const answer = await vscode.window.showWarningMessage(errorInfo(e).message, { modal: true }, 'Archive Anyway');
         if (answer !== 'Archive Anyway') throw new Cancelled();
         return archiveOne(ctx, ref, true);

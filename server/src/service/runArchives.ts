@@ -4,6 +4,7 @@
 import type * as R from '../../../contract/results';
 import type { ParamsOf } from '../../../contract/schemas/params';
 import { isTerminal } from '../../../contract/statuses';
+import { worktreeOpen } from '../../../contract/taskRules';
 import { DomainError } from '../engine/errors';
 import { listedAsUnreadable } from './unreadableRuns';
 import { type RunState, toRunRecord } from '../engine/state';
@@ -11,7 +12,7 @@ import { decideRequeue } from '../engine/taskLifecycle';
 import { checkTextLimit } from '../engine/text';
 import type { ArchiveNote, BoardStore, RunLog } from '../store/boardStore';
 import type { RunRegistry } from './runRegistry';
-import { archivedError } from '../store/archivedError';
+import { archivedError } from '../../../contract/writeRefusals';
 
 const ARCHIVED_BY_DEFAULT = 'runboard';
 
@@ -115,7 +116,11 @@ export class RunArchives {
   }
 }
 
-/** Under the run's lock: only a finished run goes (compacted: never forced), and never with a task in progress. */
+/**
+ * Under the run's lock: only a finished run goes (compacted: never forced), never with a task in
+ * progress, and — archived, unless forced — never with a task's worktree still on disk: an archived
+ * run lists nothing, so a kept worktree's uncommitted changes would be forgotten.
+ */
 function assertArchivable(state: RunState, force: boolean, compact: boolean): void {
   const { run_id, status } = state.header;
   if (!force && !isTerminal(status)) {
@@ -138,6 +143,15 @@ function assertArchivable(state: RunState, force: boolean, compact: boolean): vo
         run_id,
         task_ids: held,
       },
+    );
+  }
+  const open = compact || force ? [] : [...state.tasks.values()].filter(worktreeOpen);
+  if (open.length > 0) {
+    throw new DomainError(
+      'WORKTREES_OPEN',
+      `Run ${run_id} has task worktrees still on disk (${open.map((t) => `${t.id}: ${t.worktree!.state}`).join(', ')}); archived, it would no longer list them. ` +
+        'Settle them first (`runboard worktree prune`; a kept one holds uncommitted changes: commit or discard them there), or archive it anyway with force.',
+      { run_id, task_ids: open.map((t) => t.id) },
     );
   }
 }

@@ -35,7 +35,14 @@ export class RunReads {
     const runs =
       p.run_id !== undefined ? [await this.registry.current({ root: p.root, run_id: p.run_id })] : await this.caughtUpRuns(p.root);
     const items = runs.flatMap((h) =>
-      attentionOf(h.root, toRunRecord(h.state), toBlackboard(h.state), now, this.history.lastReplay(h), p.lease_warning_ms),
+      attentionOf(
+        h.root,
+        { ...toRunRecord(h.state), damage: h.damageReport() },
+        toBlackboard(h.state),
+        now,
+        this.history.lastReplay(h),
+        p.lease_warning_ms,
+      ),
     );
     return { items: items.sort(newestFirst), now_ms: now };
   }

@@ -44,6 +44,19 @@ export async function repositoryTop(dir: string): Promise<string> {
   }
 }
 
+/** The top folder of the repository holding `dir`, which has a commit to branch from; GIT_UNAVAILABLE when it has none (or there is no repository). */
+export async function repositoryToBranchFrom(dir: string): Promise<string> {
+  const top = await repositoryTop(dir);
+  try {
+    await git(top, ['rev-parse', '--verify', '--quiet', 'HEAD^{commit}']);
+  } catch {
+    throw new DomainError('GIT_UNAVAILABLE', `${top} has no commit yet: a worktree branches from one (make a first commit).`, {
+      root: dir,
+    });
+  }
+  return top;
+}
+
 /** Whether a branch of that name exists. */
 export async function branchExists(top: string, branch: string): Promise<boolean> {
   try {

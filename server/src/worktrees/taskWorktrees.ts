@@ -172,6 +172,14 @@ export async function mergeTaskBranch(
   const top = await repositoryTop(root);
   return serialised(top, async () => {
     const current = await checkedOutBranch(top);
+    // Detached, HEAD is no branch: a merge there would be recorded as merged into "HEAD" and lost on the next checkout.
+    if (current === 'HEAD') {
+      throw new DomainError(
+        'GIT_FAILED',
+        `${top} has no branch checked out (HEAD is detached): check out the branch to bring ${wt.branch} into first (git switch <branch>).`,
+        { git: way },
+      );
+    }
     const target = into ?? current;
     if (target !== current) {
       throw new DomainError(

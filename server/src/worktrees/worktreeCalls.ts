@@ -7,9 +7,10 @@ import type { InputOf, StoreMethod } from '../../../contract/schemas/params';
 import type { Task, TaskWorktree } from '../../../contract/schemas/records';
 import { isFinishedTask } from '../../../contract/statuses';
 import { DomainError, taskNotFound } from '../../../contract/domainError';
+import { archivedError, damagedError } from '../../../contract/writeRefusals';
 import { awaitsMerge, type MergeWay, worktreeOpen } from '../../../contract/taskRules';
 import { ensureWorktree, mergeTaskBranch, settleWorktree } from './taskWorktrees';
-import { branchContainedIn, repositoryTop } from './git';
+import { branchContainedIn, repositoryToBranchFrom } from './git';
 
 /** What the worktree calls need: the root (its repository), the environment (RUNBOARD_WORKTREES) and the board's methods. */
 export interface WorktreeSite {
@@ -20,7 +21,7 @@ export interface WorktreeSite {
 
 /**
  * A claim whose task is worked in a worktree: git is checked first (GIT_UNAVAILABLE, and nothing is
- * claimed, when no worktree can be made: git missing, no repository), then `claim` runs, then the
+ * claimed, when no worktree can be made: git missing, no repository, no commit to branch from), then `claim` runs, then the
  * claimed task gets its worktree — the one its last attempt left, else a new one — recorded on the
  * task. When git cannot make it, the task is released (nobody would work it, and its lease token
  * was never handed out) and the error says so.
@@ -30,7 +31,7 @@ export async function claimWithWorktree<R extends { task: Task | null }>(
   runId: string,
   claim: () => Promise<R>,
 ): Promise<R> {
-  const top = await repositoryTop(site.root);
+  const top = await repositoryToBranchFrom(site.root);
   const result = await claim();
   const task = result.task;
   if (!task) return result;
@@ -81,12 +82,21 @@ export async function settleCompleted(site: WorktreeSite, runId: string, task: T
 
 /** `worktree prune`: the worktrees of the run's finished tasks settled — removed when clean, kept (and said why) when not. */
 export async function pruneWorktrees(site: WorktreeSite, runId: string): Promise<Task[]> {
-  const { run } = await site.execute('getRun', { run_id: runId });
+  const got = await site.execute('getRun', { run_id: runId });
+  refuseUnwritable(runId, got);
+  const { run } = got;
   const out: Task[] = [];
   for (const t of run.tasks.filter((x) => isFinishedTask(x.status) && worktreeOpen(x))) {
     out.push(await settleTaskWorktree(site, runId, t));
   }
   return out;
+}
+
+/** The refusal a write to this run would answer, before git does anything it could not record: archived, or damaged. */
+function refuseUnwritable(runId: string, got: StoreResults['getRun']): void {
+  if (got.archived) throw archivedError(runId);
+  const damage = got.damage ?? [];
+  if (damage.length > 0) throw damagedError(runId, damage[0].file, damage);
 }
 
 /**
@@ -101,7 +111,10 @@ export async function mergeTask(
   into: string | undefined,
   way: MergeWay = 'merge',
 ): Promise<{ task: Task; commit: string; changed: boolean; merged_along: string[] }> {
-  const { run } = await site.execute('getRun', { run_id: runId });
+  const got = await site.execute('getRun', { run_id: runId });
+  // git changes the repository before the merge is recorded: a run that takes no record is refused first.
+  refuseUnwritable(runId, got);
+  const { run } = got;
   const task = run.tasks.find((t) => t.id === taskId);
   if (!task) throw taskNotFound(runId, taskId);
   if (task.status !== 'done')

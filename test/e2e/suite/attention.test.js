@@ -3,6 +3,8 @@
 // Attention node on top of the tree lists it, and a notification offers Requeue → Requeue clears
 // it, badge and node alike. A second look does not say it again. Go to Task… reveals a task by a query.
 const assert = require('assert');
+const fs = require('fs');
+const path = require('path');
 const vscode = require('vscode');
 const { runboard, createRun, children, label, waitFor } = require('./helpers');
 const createTasks = /** @type {typeof import('../../../server/src/protocol').Requests.createTasks} */ (/** @type {unknown} */ ('runboard/createTasks'));
@@ -103,6 +105,25 @@ suite('attention', () => {
 
     await waitFor(() => !mine(), 'the item to clear');
     await waitFor(() => ctx.model.get(ref)?.run.status === 'completed', 'the runs model to see the run completed');
+  });
+
+  test('a damaged run: listed as read-only, Repair Run… accepts the damage, and the item clears', async () => {
+    const api = await runboard();
+    const ctx = api.ctx;
+    const ref = await createRun(api, 'Attention: a damaged log');
+    // Another program leaves a line that is no event at the end of the log.
+    fs.appendFileSync(path.join(ref.root, '.runboard', 'runs', ref.run_id, 'events.jsonl'), '{"half of": "a line"}\n');
+    const mine = () => ctx.attention.items.find((i) => i.run_id === ref.run_id && i.kind === 'run_damaged');
+    const item = await waitFor(() => mine(), 'the attention item');
+    assert.strictEqual(item.action, 'repair');
+    assert.match(item.title, /^Read-only: its log has a damaged line \(line 2: /);
+    const notice = await waitFor(() => ctx.notices.find((n) => n.message.includes(item.title)), 'the notification');
+    assert.deepStrictEqual(Object.keys(notice.actions), ['Repair…']);
+    const done = /** @type {import('../../../contract/results').RepairRunResult} */ (
+      await vscode.commands.executeCommand('runboard.repairRun', { root: ref.root, run_id: ref.run_id, choice: 'accept' })
+    );
+    assert.strictEqual(done?.event?.type, 'context.log.repaired');
+    await waitFor(() => !mine(), 'the item to clear');
   });
 });
 

@@ -86,6 +86,8 @@ describe('attention', () => {
         task('went-on', { status: 'done', depends_on_task_ids: ['gone'] }),
         task('two', { status: 'runnable', depends_on_task_ids: ['gone', 'also'] }),
         task('also', { status: 'cancelled', updated_ts: 25 }),
+        // Blocked, and waiting on a cancelled task: one item, for the cancelled one (a retry would leave it stuck).
+        task('held', { status: 'blocked', depends_on_task_ids: ['gone'], updated_ts: 5 }),
       ]),
       none,
       NOW,
@@ -99,6 +101,13 @@ describe('attention', () => {
           'two',
           25,
           'Title of two waits on Title of gone, Title of also, cancelled: cancel it too, edit its dependencies, or reopen them',
+        ],
+        [
+          'dependency_cancelled',
+          'open_board',
+          'held',
+          20,
+          'Title of held (blocked) waits on Title of gone, cancelled: cancel it too, edit its dependencies, or reopen that one',
         ],
         [
           'dependency_cancelled',
@@ -238,6 +247,30 @@ describe('attention', () => {
       late.map((i) => [i.kind, i.title]),
       [['lease_expiring', "Title of s: bob's lease runs out in 9 s, no heartbeat"]],
     );
+  });
+
+  it('a run whose log has damage no repair accepted is read-only: one item, Repair, finished or not', () => {
+    const damage = [
+      { line: 3, message: 'not JSON\nat offset 4' },
+      { line: 9, message: 'seq 4 repeats' },
+    ];
+    for (const status of ['running', 'completed'] as const) {
+      const items = attentionOf('/root', { ...run([], { status }), damage }, none, NOW);
+      assert.deepEqual(
+        items.map((i) => [i.kind, i.action, i.since_ms, i.key, i.title]),
+        [
+          [
+            'run_damaged',
+            'repair',
+            50,
+            '/root|r|run_damaged|3+2',
+            "Read-only: its log has 2 damaged lines (line 3: not JSON); its agents' writes are refused until it is repaired",
+          ],
+        ],
+        status,
+      );
+    }
+    assert.deepEqual(attentionOf('/root', { ...run([]), damage: [] }, none, NOW), [], 'repaired: nothing');
   });
 
   it('the same condition arising again after it was resolved is a new item (a new key)', () => {

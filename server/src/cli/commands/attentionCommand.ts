@@ -48,6 +48,8 @@ function resolution(i: AttentionItem, now: number): string {
       return i.task_id ? `${run} tasks show ${i.task_id}` : `${run} run show`;
     case 'open_worktree':
       return `commit (or discard) the changes in its worktree, then ${run} worktree prune`;
+    case 'repair':
+      return `${run} repair (it shows the damage and whether a cache or checkpoint can restore what it held; then --restore or --accept)`;
     case 'complete_run':
       return `${run} run complete (or add work: ${run} tasks add "<title>")`;
   }

@@ -1,5 +1,6 @@
 // checkpoint, checkpoints, replay, repair.
 import { replayFindings, replayVerdict } from '../../../../contract/replayText';
+import { restoreSourceText, whatComesBack } from '../../../../contract/repairText';
 import { RepairRunResult } from '../../../../contract/results';
 import { clockTime } from '../humanFormat';
 import { Invocation } from '../invocation';
@@ -60,8 +61,7 @@ export async function repair({ session, out, args, opts }: Invocation): Promise<
 
 function repairOutcome(runId: string, { restore, event }: RepairRunResult): string {
   const offer = restore?.available ? restore : undefined;
-  const source =
-    offer && (offer.from === 'cache' ? `the caches (seq ${offer.seq})` : `checkpoint ${offer.checkpoint_id} (seq ${offer.seq})`);
+  const source = offer && restoreSourceText(offer);
   const what = offer && whatComesBack(offer);
   if (event) {
     const restored = (event.payload as { restored?: unknown }).restored !== undefined;
@@ -73,20 +73,4 @@ function repairOutcome(runId: string, { restore, event }: RepairRunResult): stri
   if (offer)
     return `The run is read-only while these stay. ${source} predate the damage: \`runboard repair ${runId} --restore\` puts back ${what}. Or ${accept}`;
   return `The run is read-only while these stay. Nothing can restore what they held (${restore?.available === false ? restore.reason : 'no source'}). ${accept}`;
-}
-
-function whatComesBack(o: { run_fields: string[]; tasks: string[]; blackboard_items: number; commands: number }): string {
-  const parts = [
-    o.run_fields.length > 0 ? `its ${listed(o.run_fields, 'field')}` : '',
-    o.tasks.length > 0 ? listed(o.tasks, 'task') : '',
-    o.blackboard_items > 0 ? `${o.blackboard_items} blackboard item(s)` : '',
-    o.commands > 0 ? `${o.commands} command id(s)` : '',
-  ].filter(Boolean);
-  return parts.length > 0 ? `the run's state with ${parts.join(', ')}` : "the run's state (nothing was lost from it)";
-}
-
-/** "task a" / "tasks a, b" / "tasks a … j (+3)": at most ten names. */
-function listed(names: string[], noun: string): string {
-  const more = names.length > 10 ? ` (+${names.length - 10})` : '';
-  return `${noun}${names.length === 1 ? '' : 's'} ${names.slice(0, 10).join(', ')}${more}`;
 }

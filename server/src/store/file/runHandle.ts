@@ -37,7 +37,7 @@ import { RunReader } from './runReader';
 import type { LogPoint, RunSite } from './runSite';
 import { readBlackboardSnapshot, readRunSnapshot } from './snapshots';
 import { HeldLock, LogMissingError, OsRunLock } from './runLock';
-import { damagedError } from './writeRefusals';
+import { damagedError } from '../../../../contract/writeRefusals';
 import { newerFormatError } from '../runFormat';
 import { WriterClock } from '../writerClock';
 import { eventLines } from '../eventLines';

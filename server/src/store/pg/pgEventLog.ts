@@ -11,7 +11,7 @@ import type { Pool, PoolClient, QueryResult } from 'pg';
 import { escapeLiteral } from './pgDriver';
 import { DomainError } from '../../engine/errors';
 import type { ArchiveNote } from '../boardStore';
-import { archivedError } from '../archivedError';
+import { archivedError } from '../../../../contract/writeRefusals';
 
 /**
  * The channel of commit notifications: payload `{"board", "run_id", "seq"}` (the run's last seq),

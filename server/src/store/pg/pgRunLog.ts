@@ -17,7 +17,7 @@ import { validateEventRecord } from '../../engine/eventRecord';
 import type { CommandContext } from '../../engine/ids';
 import { applyEvent, emptyRunState, RunState } from '../../engine/state';
 import type { ArchiveFacts, ArchiveNote, BoardSite, CheckpointListing, CommandOutcome, PageCursor, RunLog } from '../boardStore';
-import { archivedError } from '../archivedError';
+import { archivedError } from '../../../../contract/writeRefusals';
 import { checkpointOf } from '../checkpointRecord';
 import { commandSteps } from '../commandSteps';
 import { eventLines } from '../eventLines';

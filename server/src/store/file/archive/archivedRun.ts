@@ -12,7 +12,7 @@ import { DomainError } from '../../../engine/errors';
 import { copyStoredBlackboard, stateFromRecords, toRunRecord, type RunState } from '../../../engine/state';
 import type { ArchiveFacts, CheckpointListing, CommandOutcome, PageCursor, RunLog } from '../../boardStore';
 import { checkpointOf } from '../../checkpointRecord';
-import { archivedError } from '../../archivedError';
+import { archivedError } from '../../../../../contract/writeRefusals';
 import { EventSequencer } from '../eventSequencer';
 import { type FileIdentity, sameFile } from '../fileIdentity';
 import {
