@@ -22,12 +22,23 @@ export const ATTENTION_KINDS = [
   'worktree_kept',
   'run_work_done',
   'run_damaged',
+  'plan_awaiting_approval',
 ] as const;
 export type AttentionKind = (typeof ATTENTION_KINDS)[number];
 
 /** The action that resolves an item, offered beside it. */
 export type AttentionAction =
-  'retry' | 'requeue' | 'answer' | 'rebind' | 'resume' | 'open_board' | 'replay' | 'open_worktree' | 'complete_run' | 'repair';
+  | 'retry'
+  | 'requeue'
+  | 'answer'
+  | 'rebind'
+  | 'resume'
+  | 'open_board'
+  | 'replay'
+  | 'open_worktree'
+  | 'complete_run'
+  | 'repair'
+  | 'approve_plan';
 
 export const ATTENTION_ACTION: Record<AttentionKind, AttentionAction> = {
   // A failed task stays failed until someone retries it: an agent's loop never does.
@@ -49,6 +60,8 @@ export const ATTENTION_ACTION: Record<AttentionKind, AttentionAction> = {
   run_work_done: 'complete_run',
   // A damaged log makes the run read-only (RUN_DAMAGED): every agent's next write stops until it is repaired.
   run_damaged: 'repair',
+  // planning_started made the run await approval (SPEC §4.2): plan_approved runs it.
+  plan_awaiting_approval: 'approve_plan',
 };
 
 export const ATTENTION = {
@@ -194,6 +207,10 @@ export function attentionOf(
       run.updated_at_ms,
       `Paused: bound to ${run.workspace.canonical_path}, opened elsewhere`,
     );
+  } else if (run.status === 'awaiting_approval') {
+    const since = run.status_changed_at_ms ?? run.updated_at_ms;
+    const steps = run.steps.length === 1 ? '1 step' : `${run.steps.length} steps`;
+    item('plan_awaiting_approval', `${since}`, since, `A plan of ${steps} waits for approval`);
   } else if (run.status === 'paused') {
     // One item per pause, however the run changes during it (holders finish their tasks).
     const since = run.status_changed_at_ms ?? run.updated_at_ms;

@@ -2,7 +2,18 @@
 // follow. The engine refuses every change but run_reopened to a terminal run (RUN_TERMINAL).
 import { isTerminal, type RunStatus } from './statuses';
 
-export const RUN_ACTIONS = ['claim', 'createTasks', 'pause', 'resume', 'complete', 'fail', 'cancel', 'reopen', 'archive'] as const;
+export const RUN_ACTIONS = [
+  'claim',
+  'createTasks',
+  'approve',
+  'pause',
+  'resume',
+  'complete',
+  'fail',
+  'cancel',
+  'reopen',
+  'archive',
+] as const;
 export type RunAction = (typeof RUN_ACTIONS)[number];
 
 /** Whether a claim in a run of this status can get a task: not in a finished run, nor a paused one (PROTOCOL.md §claimTask). */
@@ -17,6 +28,8 @@ export function runActions(status: RunStatus): RunAction[] {
   return [
     ...(handsOutTasks(status) ? (['claim'] as const) : []),
     'createTasks',
+    // A plan waiting for approval (planning_started) is approved with plan_approved.
+    ...(status === 'awaiting_approval' ? (['approve'] as const) : []),
     status === 'paused' ? 'resume' : 'pause',
     'complete',
     'fail',

@@ -116,6 +116,23 @@ describe('runboard attention', () => {
     assert.equal(cli(['--root', root, 'attention']).stdout.trim(), 'Nothing needs you.');
   });
 
+  it('a plan waiting for approval is listed with run approve, which runs the run; approving again writes nothing', () => {
+    assertBuilt();
+    const root = tempWorkspace();
+    cliJson(root, ['run', 'create', 'Ship it\n- Build\n- Ship', '--id', 'plan']);
+    cliJson(root, ['--run', 'plan', 'event', 'append', 'planning_started']);
+    assert.match(
+      cli(['--root', root, 'attention']).stdout,
+      /^plan {2}A plan of 3 steps waits for approval\n {4}→ look at it \(runboard --run plan run show\), then approve it: runboard --run plan run approve$/m,
+    );
+    const approved = cli(['--root', root, '--run', 'plan', 'run', 'approve']);
+    assert.match(approved.stdout, /^Approved the plan of run plan: now running \(event #\d+ plan_approved\)$/m);
+    assert.equal(cli(['--root', root, 'attention']).stdout.trim(), 'Nothing needs you.');
+    const events = cliJson(root, ['--run', 'plan', 'run', 'events']).events.length;
+    assert.match(cli(['--root', root, '--run', 'plan', 'run', 'approve']).stdout, /no plan waits for approval; nothing written/);
+    assert.equal(cliJson(root, ['--run', 'plan', 'run', 'events']).events.length, events);
+  });
+
   it('a task waiting on a cancelled one is listed, with where to look', () => {
     assertBuilt();
     const root = tempWorkspace();

@@ -14,6 +14,7 @@ export const ACTION_COMMAND: Record<AttentionAction, { label: string; command: s
   open_worktree: { label: 'Open Worktree', command: 'runboard.openTaskWorktree' },
   complete_run: { label: 'Complete Run', command: 'runboard.completeRun' },
   repair: { label: 'Repair…', command: 'runboard.repairRun' },
+  approve_plan: { label: 'Approve Plan', command: 'runboard.approvePlan' },
 };
 
 export function resolveAttention(item: AttentionItem): Thenable<unknown> {

@@ -22,6 +22,7 @@ const ICON: Record<AttentionKind, string> = {
   worktree_kept: 'repo-forked',
   run_work_done: 'pass',
   run_damaged: 'warning',
+  plan_awaiting_approval: 'checklist',
 };
 
 /** How an item's icon is coloured: a failure as an error, work done as passed, the rest as a warning. */

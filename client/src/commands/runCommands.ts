@@ -61,6 +61,7 @@ export function runCommands(ctx: RunboardContext): CommandSpec[] {
     appendEventCommand(ctx),
     pauseRunCommand(ctx),
     resumeRunCommand(ctx),
+    approvePlanCommand(ctx),
     cancelRunCommand(ctx),
     reopenRunCommand(ctx),
     rebindWorkspaceCommand(ctx),
@@ -163,6 +164,11 @@ function pauseRunCommand(ctx: RunboardContext): CommandSpec {
 
 function resumeRunCommand(ctx: RunboardContext): CommandSpec {
   return { id: 'runboard.resumeRun', writes: true, run: (arg) => runEvent(ctx, arg, 'run_resumed', 'running') };
+}
+
+/** A plan waiting for approval (planning_started) is approved: the run runs, its first step starts (SPEC §4.2). */
+function approvePlanCommand(ctx: RunboardContext): CommandSpec {
+  return { id: 'runboard.approvePlan', writes: true, run: (arg) => runEvent(ctx, arg, 'plan_approved', 'running') };
 }
 
 function cancelRunCommand(ctx: RunboardContext): CommandSpec {

@@ -237,6 +237,7 @@ function addRunCommands(program: Command): void {
     ['resume', 'resume a paused run (event run_resumed)'],
     ['cancel', 'cancel the run (event run_cancelled)'],
     ['reopen', 'reopen a finished run (event run_reopened)'],
+    ['approve', 'approve the plan a run waits with (event plan_approved): it runs, its first step starts'],
   ] as const) {
     run.command(name).description(what).argument('[run_id]').option('--reason <text>', 'why').action(handle(runCommands, name));
   }

@@ -273,6 +273,17 @@ describe('attention', () => {
     assert.deepEqual(attentionOf('/root', { ...run([]), damage: [] }, none, NOW), [], 'repaired: nothing');
   });
 
+  it('a plan waiting for approval needs its person: one item, Approve Plan, per time it was asked', () => {
+    const step = (step_id: string) => ({ step_id, title: step_id, status: 'pending' as const });
+    const waiting = { status: 'awaiting_approval', status_changed_at_ms: 44, steps: [step('s1'), step('s2')] };
+    const items = attentionOf('/root', run([], waiting), none, NOW);
+    assert.deepEqual(
+      items.map((i) => [i.kind, i.action, i.since_ms, i.key, i.title]),
+      [['plan_awaiting_approval', 'approve_plan', 44, '/root|r|plan_awaiting_approval|44', 'A plan of 2 steps waits for approval']],
+    );
+    assert.deepEqual(attentionOf('/root', run([], { ...waiting, status: 'running' }), none, NOW), [], 'approved: nothing');
+  });
+
   it('the same condition arising again after it was resolved is a new item (a new key)', () => {
     const first = attentionOf('/root', run([task('x', { status: 'failed', attempt: 3, max_attempts: 3, task_rev: 4 })]), none, NOW)[0];
     const second = attentionOf('/root', run([task('x', { status: 'failed', attempt: 4, max_attempts: 4, task_rev: 9 })]), none, NOW)[0];

@@ -56,6 +56,7 @@ describe("package.json menus follow the contract's run and task actions", () => 
     'runboard.failRun': 'fail',
     'runboard.pauseRun': 'pause',
     'runboard.resumeRun': 'resume',
+    'runboard.approvePlan': 'approve',
     'runboard.cancelRun': 'cancel',
     'runboard.reopenRun': 'reopen',
     'runboard.archiveRun': 'archive',

@@ -30,7 +30,8 @@ function resolution(i: AttentionItem, now: number): string {
     case 'answer':
       return `${run} question answer ${i.question_id} "<answer>"`;
     case 'replay':
-      return `${run} replay (look at the drift; repair with ${run} repair)`;
+      // The log is the record: a cache that differs is rewritten from it at the run's next change; a log line changed by hand is damage.
+      return `look at it: ${run} replay. A cache that differs from the log is rewritten from it at the run's next change (replay again then); a damaged log line: ${run} repair`;
     case 'resume':
       return `${run} run resume`;
     case 'rebind':
@@ -50,6 +51,8 @@ function resolution(i: AttentionItem, now: number): string {
       return `commit (or discard) the changes in its worktree, then ${run} worktree prune`;
     case 'repair':
       return `${run} repair (it shows the damage and whether a cache or checkpoint can restore what it held; then --restore or --accept)`;
+    case 'approve_plan':
+      return `look at it (${run} run show), then approve it: ${run} run approve`;
     case 'complete_run':
       return `${run} run complete (or add work: ${run} tasks add "<title>")`;
   }

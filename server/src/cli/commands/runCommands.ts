@@ -184,8 +184,9 @@ export async function runEvents({ session, out, args, opts }: Invocation): Promi
   });
 }
 
-/** pause/resume/cancel/reopen: the run events of the transition table, with the status they lead to. */
-const STEERING: Record<'pause' | 'resume' | 'cancel' | 'reopen', { type: string; status: RunStatus; done: string }> = {
+/** pause/resume/cancel/reopen/approve: the run events of the transition table, with the status they lead to. */
+const STEERING: Record<'pause' | 'resume' | 'cancel' | 'reopen' | 'approve', { type: string; status: RunStatus; done: string }> = {
+  approve: { type: 'plan_approved', status: 'running', done: 'Approved the plan of' },
   pause: { type: 'run_paused', status: 'paused', done: 'Paused' },
   resume: { type: 'run_resumed', status: 'running', done: 'Resumed' },
   cancel: { type: 'run_cancelled', status: 'cancelled', done: 'Cancelled' },
@@ -206,6 +207,8 @@ function misfit(
   if (name === 'pause' && run.status === 'paused') return { already: `Run ${run.run_id} is paused already; nothing written.` };
   if (name === 'resume' && !finished)
     return { already: `Run ${run.run_id} is ${run.status}, not paused: nothing to resume; nothing written.` };
+  if (name === 'approve' && !finished)
+    return { already: `Run ${run.run_id} is ${run.status}: no plan waits for approval; nothing written.` };
   if (name === 'reopen' && !finished) {
     const resume = run.status === 'paused' ? ' `runboard run resume` resumes a paused run.' : '';
     return { wrong: `Run ${run.run_id} is ${run.status}, not finished: there is nothing to reopen.${resume}` };
@@ -273,6 +276,7 @@ export const pause = (inv: Invocation) => steer('pause', inv);
 export const resume = (inv: Invocation) => steer('resume', inv);
 export const cancel = (inv: Invocation) => steer('cancel', inv);
 export const reopen = (inv: Invocation) => steer('reopen', inv);
+export const approve = (inv: Invocation) => steer('approve', inv);
 
 export async function eventAppend({ session, out, args, opts }: Invocation): Promise<void> {
   const runId = await session.runId();
