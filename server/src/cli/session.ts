@@ -11,6 +11,7 @@ import { takeHandOver } from './handOff';
 import type { Durability } from '../../../contract/limits';
 import type { Diagnostic } from '../../../contract/diagnostic';
 import { eachDiagnosticOnce } from '../service/diagnosticText';
+import { OutageRetry, sayOutage } from './outageRetry';
 
 export class CliSession {
   readonly root: string;
@@ -23,6 +24,7 @@ export class CliSession {
   private readonly explicitRun: string | undefined;
   private opened: RunService | undefined;
   private router: RoutedCaller | undefined;
+  private calls: OutageRetry | undefined;
   readonly env: NodeJS.ProcessEnv;
   /** The store's diagnostics of this call (a damaged line, a cache rebuilt), each once, said when it ends. */
   readonly diagnostics: Diagnostic[] = [];
@@ -57,20 +59,20 @@ export class CliSession {
     return this.opened;
   }
 
-  /** Every call goes through the protocol's own entry point, routed or not: same validation, errors and results. */
+  /**
+   * Every call goes through the protocol's own entry point, routed or not: same validation, errors
+   * and results; one the board cannot take for a moment is made again for a while (outageRetry.ts).
+   */
   execute<M extends StoreMethod>(method: M, params: InputOf<M>): Promise<StoreResults[M]> {
-    this.router ??= new RoutedCaller(
-      {
-        root: this.root,
-        durability: this.durability,
-        env: this.env,
-        note: debugNotes(this.env),
-        takesCommandId,
-        handedOver: takeHandOver(),
-      },
-      () => this.store,
-    );
-    return this.router.execute(method, params);
+    if (!this.router || !this.calls) {
+      const handedOver = takeHandOver();
+      this.router = new RoutedCaller(
+        { root: this.root, durability: this.durability, env: this.env, note: debugNotes(this.env), takesCommandId, handedOver },
+        () => this.store,
+      );
+      this.calls = new OutageRetry(this.router, { takesCommandId, env: this.env, say: sayOutage, handedOverId: handedOver?.commandId });
+    }
+    return this.calls.execute(method, params);
   }
 
   /** Forgets the diagnostics the command's own output says already (a run's damage in `run show`, its own archiving). */
@@ -97,6 +99,7 @@ export class CliSession {
   close(): void {
     this.router?.close();
     this.router = undefined;
+    this.calls = undefined;
     this.opened?.close();
     this.opened = undefined;
   }

@@ -10,18 +10,22 @@ import { claimWithWorktree } from '../../worktrees/worktreeCalls';
 import { worktreeShellLines } from '../worktreeLines';
 import { Invocation, taskOf } from '../invocation';
 import { EXIT } from '../output';
-import { DomainError } from '../../../../contract/domainError';
+import type { DomainError } from '../../../../contract/domainError';
+import { mayRepeat } from '../outageRetry';
 import type { CliSession } from '../session';
 
 export async function claim(inv: Invocation): Promise<number> {
   const { session, out } = inv;
   const opts: Record<string, unknown> = { ...inv.opts, task: taskOf(inv) };
   const runId = await session.runId();
-  const once = () => session.execute('claimTask', claimParams(session, runId, opts));
+  const params = claimParams(session, runId, opts);
+  const once = () => session.execute('claimTask', params);
   const claimOrWait = async () => {
     if (opts.wait !== true) return once();
     const deadline = opts.timeout !== undefined ? Date.now() + (opts.timeout as number) * 1000 : undefined;
-    const attempt = throughOutages(once, deadline, (e) => out.warn(`runboard: ${e.message}; trying again every second (claim --wait).`));
+    const attempt = throughOutages(once, params, deadline, (e) =>
+      out.warn(`runboard: ${e.message}; trying again every second (claim --wait).`),
+    );
     const first = await attempt();
     if (first.task || allDone(first)) return first;
     return keepingAlive(() => waitForClaim(session, runId, attempt, first, deadline));
@@ -54,6 +58,7 @@ const OUTAGE_RETRY_MS = 1_000;
  */
 function throughOutages(
   once: () => Promise<ClaimTaskResult>,
+  params: object,
   deadline: number | undefined,
   say: (e: DomainError) => void,
 ): () => Promise<ClaimTaskResult> {
@@ -63,8 +68,7 @@ function throughOutages(
       try {
         return await once();
       } catch (e) {
-        const transient = e instanceof DomainError && e.code === 'STORAGE_ERROR' && e.details.transient === true;
-        if (!transient || (deadline !== undefined && Date.now() + OUTAGE_RETRY_MS > deadline)) throw e;
+        if (!mayRepeat(e, params) || (deadline !== undefined && Date.now() + OUTAGE_RETRY_MS > deadline)) throw e;
         if (!said) say(e);
         said = true;
         await new Promise((resolve) => setTimeout(resolve, OUTAGE_RETRY_MS));

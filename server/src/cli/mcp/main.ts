@@ -6,6 +6,7 @@ import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { version } from '../../../../package.json';
 import { debugNotes, RoutedCaller } from '../../routing/client';
+import { OutageRetry, sayOutage } from '../outageRetry';
 import { takesCommandId } from '../../../../contract/schemas/params';
 import { normalizePath } from '../../service/localPaths';
 import { RunService } from '../../service/runService';
@@ -68,10 +69,11 @@ export async function runMcpServer(o: McpServerOptions): Promise<void> {
   // Long-lived like the server: caches are written about a second after each change.
   let store: RunService | undefined;
   const direct = () => (store ??= storeSayingDiagnostics(o));
-  const calls = new RoutedCaller(
+  const routed = new RoutedCaller(
     { root: o.root, durability: o.durability, retryConnectAfterMs: RECONNECT_AFTER_MS, note: debugNotes(process.env), takesCommandId },
     direct,
   );
+  const calls = new OutageRetry(routed, { takesCommandId, say: sayOutage });
   const server = new McpServer({ name: 'runboard', version }, { instructions: INSTRUCTIONS[o.profile ?? 'all'] });
   // The SDK makes the tool errors of input its schemas refuse itself (a private method, the SDK's version pinned; mcp.test.ts checks it).
   (server as unknown as { createToolError: (message: string) => CallToolResult }).createToolError = sdkToolError;
@@ -92,7 +94,7 @@ export async function runMcpServer(o: McpServerOptions): Promise<void> {
   await server.connect(transport);
   await closed;
   input.stop();
-  calls.close();
+  routed.close();
   store?.close();
   await server.close().catch(() => undefined);
 }

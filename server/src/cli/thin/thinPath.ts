@@ -11,6 +11,7 @@ import { routedCall } from '../../routing/routedCall';
 import { claimOnFinishedRun, claimParams, claimText, givenLeaseToken, leaseActionParams, leaseActionText } from '../agentLoopCalls';
 import { resolveGlobals } from '../globalOptions';
 import { handOver } from '../handOff';
+import { isTransient } from '../outageRetry';
 import { EXIT, Output } from '../output';
 import { runOfRoot } from '../runChoice';
 import { directStandardStreams } from '../standardStreams';
@@ -58,9 +59,20 @@ export async function thinPath(inv: ThinInvocation, env: NodeJS.ProcessEnv = pro
       () => fullCli,
     );
     const runId = g.run ?? (await runOfRoot(calls, g.root, token));
+    // A server whose board cannot take the call for a moment (a database restarting) answers
+    // STORAGE_ERROR `transient`: the full CLI rides that out (outageRetry.ts) with the same command_id.
+    const riding = async <T>(call: { params: Record<string, unknown> }, send: () => Promise<T>): Promise<T> => {
+      try {
+        return await send();
+      } catch (e) {
+        if (isTransient(e)) throw new ToFullCli(call.params.command_id as string);
+        throw e;
+      }
+    };
     if (inv.command === 'claim') {
-      const params = claimParams(g, runId, inv.opts);
-      const result = await calls.execute('claimTask', params);
+      const claim = routedCall('claimTask', claimParams(g, runId, inv.opts), true);
+      const params = claim.params as ReturnType<typeof claimParams>;
+      const result = claim.unstamp(await riding(claim, () => calls.execute('claimTask', params)));
       if (result.task?.lease_token) out.ownTokens.add(result.task.lease_token);
       out.result(result, () => claimText(runId, result, params.task_id));
       process.exitCode = result.task ? EXIT.ok : EXIT.nothingToClaim;
@@ -71,7 +83,7 @@ export async function thinPath(inv: ThinInvocation, env: NodeJS.ProcessEnv = pro
       // A done task's active worktree is settled by the full CLI (git): it does this call again by its
       // command_id — carried out once — and then settles. Known ahead (RUNBOARD_WORKTREE) it goes there at once, above.
       const call = routedCall('transitionTask', params, true);
-      const result = call.unstamp(await calls.execute('transitionTask', call.params as typeof params));
+      const result = call.unstamp(await riding(call, () => calls.execute('transitionTask', call.params as typeof params)));
       if (action === 'complete' && result.task.worktree?.state === 'active') throw new ToFullCli(call.params.command_id as string);
       out.result(result, () => leaseActionText(action, result));
       process.exitCode = EXIT.ok;

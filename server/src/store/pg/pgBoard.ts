@@ -17,6 +17,21 @@ import { PgEventLog } from './pgEventLog';
 import { PgListener } from './pgListener';
 import { PgRunLog } from './pgRunLog';
 
+/**
+ * So that one machine's trouble does not stop the team: a database that takes connections but does
+ * not answer fails the call (transient) instead of hanging it; a client cut off in the middle of a
+ * commit — holding its run's row lock — is ended by the database, not after TCP gives up hours
+ * later; a lock wait that long is an error to try again, not a hang. (A commit is two messages
+ * decided in between in milliseconds: 10 s idle inside one is a client gone.)
+ */
+const PG_TIMEOUTS = {
+  connectionTimeoutMillis: 10_000,
+  keepAlive: true,
+  keepAliveInitialDelayMillis: 10_000,
+  idle_in_transaction_session_timeout: 10_000,
+  lock_timeout: 30_000,
+} satisfies PoolConfig;
+
 export class PgBoard implements BoardStore {
   readonly shared = true;
   private pool: Pool | undefined;
@@ -41,7 +56,7 @@ export class PgBoard implements BoardStore {
     env: NodeJS.ProcessEnv,
   ) {
     // A URL's own password wins (pg reads it over this); else the editor's secret, PGPASSWORD or ~/.pgpass.
-    this.config = { password: passwordFrom(env, board), ...config };
+    this.config = { password: passwordFrom(env, board), ...PG_TIMEOUTS, ...config };
   }
 
   async ready(list = false): Promise<void> {

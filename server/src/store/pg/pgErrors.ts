@@ -1,13 +1,34 @@
 // How a PostgreSQL board says it cannot be reached or used: STORAGE_ERROR naming the board and
 // what the driver said (never the connection's password: pg's messages do not carry it), as the
 // whole board's failure (BoardUnavailableError), `transient` when the same call may work in a
-// moment (the database unreachable or restarting). A domain error (RUN_NOT_FOUND, a decision's own
+// moment (the database unreachable or restarting), and `maybe_written` when the connection was
+// lost on the message that commits (the database may have committed it). A domain error (RUN_NOT_FOUND, a decision's own
 // rejection …) stays what it is.
 import { DomainError } from '../../engine/errors';
 import { BoardUnavailableError } from '../boardStore';
 
+/** A connection lost on the message that commits: the database may have committed it, or not. */
+export class CommitOutcomeUnknown extends Error {
+  constructor(readonly lost: unknown) {
+    super(lost instanceof Error ? lost.message : String(lost));
+  }
+}
+
+/** What the commit message's failure means: unknown when the connection was lost on it, else what it was. */
+export function commitFailure(e: unknown): unknown {
+  const code = (e as { code?: unknown }).code;
+  return isOutage(code, e instanceof Error ? e.message : String(e)) ? new CommitOutcomeUnknown(e) : e;
+}
+
 export function storageError(board: string, e: unknown): DomainError {
   if (e instanceof DomainError) return e;
+  if (e instanceof CommitOutcomeUnknown) {
+    // Not "wrote nothing": a call again with the same command_id is answered if it was written, done if not.
+    return new BoardUnavailableError(
+      `PostgreSQL board ${board}: the connection was lost as the change was committed (${e.message}): it may have been written. Call again with the same command_id: it is carried out once.`,
+      { board, transient: true, maybe_written: true },
+    );
+  }
   const why = e instanceof Error ? e.message || e.name : String(e);
   const code = (e as { code?: unknown }).code;
   return new BoardUnavailableError(`PostgreSQL board ${board}: ${why}`, {
@@ -20,6 +41,9 @@ export function storageError(board: string, e: unknown): DomainError {
 /** Node's codes of a connection that could not be made or was lost (not a wrong host name: ENOTFOUND stays). */
 const CONNECTION_LOST = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', 'EAI_AGAIN']);
 
+/** SQLSTATE 55P03: a lock wait ran past lock_timeout (pgBoard.ts PG_TIMEOUTS) — its holder is slow or gone; in a moment it is not. */
+const LOCK_NOT_AVAILABLE = '55P03';
+
 /**
  * Whether the database could not be reached or went away — the same call may work in a moment —
  * as opposed to a refusal that repeats (a password, a missing database: SQLSTATE 28…, 3D000 …).
@@ -30,7 +54,7 @@ const CONNECTION_LOST = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHO
 function isOutage(code: unknown, why: string): boolean {
   if (code === undefined) return /^Connection terminated/.test(why);
   if (typeof code !== 'string') return false;
-  return CONNECTION_LOST.has(code) || code.startsWith('08') || /^57P0[123]$/.test(code);
+  return CONNECTION_LOST.has(code) || code.startsWith('08') || /^57P0[123]$/.test(code) || code === LOCK_NOT_AVAILABLE;
 }
 
 /** `q`, its failure said as storageError. */

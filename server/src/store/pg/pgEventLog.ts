@@ -12,6 +12,7 @@ import { escapeLiteral } from './pgDriver';
 import { DomainError } from '../../engine/errors';
 import type { ArchiveNote } from '../boardStore';
 import { archivedError } from '../../../../contract/writeRefusals';
+import { CommitOutcomeUnknown, commitFailure } from './pgErrors';
 
 /**
  * The channel of commit notifications: payload `{"board", "run_id", "seq"}` (the run's last seq),
@@ -299,28 +300,60 @@ export class PgEventLog {
     const lock = `SELECT last_seq, ${NOW_MS} AS now_ms, ${ARCHIVED_EXISTS} AS archived FROM runboard_runs r WHERE ${where} FOR UPDATE OF r${skipLocked ? ' SKIP LOCKED' : ''}`;
     // Read after the lock is granted: whatever the previous holder committed is in it.
     const read = `SELECT seq, line FROM runboard_events WHERE ${where} AND seq > ${Math.trunc(knownSeq)} ORDER BY seq`;
-    return twoMessageTransaction(this.pool, `${lock}; ${read}`, (results) => {
-      const [locked, after] = results as [
-        QueryResult<{ last_seq: string; now_ms: string; archived: boolean }>,
-        QueryResult<{ seq: string; line: string }>,
-      ];
-      if (locked.rowCount === 0 && skipLocked) return { last: undefined, out: undefined };
-      if (locked.rowCount === 0) throw new DomainError('RUN_NOT_FOUND', `Board ${this.board} has no run ${runId}.`, { run_id: runId });
-      // Archived on any machine: nothing is written to it (a lease timer skips it).
-      if (locked.rows[0].archived && !archivedToo) {
-        if (skipLocked) return { last: undefined, out: undefined };
-        throw archivedError(runId);
-      }
-      const lastSeq = Number(locked.rows[0].last_seq);
-      const since = after.rows.map((row) => ({ seq: Number(row.seq), line: row.line }));
-      const decision = decide(since, { nextSeq: lastSeq + 1, nowMs: Number(locked.rows[0].now_ms) });
-      const out = { value: decision.value };
-      const statements = [
-        ...(decision.lines.length > 0 ? [this.appending(runId, lastSeq + 1, decision.lines)] : []),
-        ...(decision.statement ? [decision.statement] : []),
-      ];
-      return { last: statements.length > 0 ? statements.join('; ') : undefined, out };
-    });
+    // What this commit writes first, and answers: kept to tell, when the connection is lost as it
+    // commits, whether it landed (its first line at its seq: lines carry unique event ids).
+    let first: { seq: number; line: string } | undefined;
+    let answer: Committed<T> | undefined;
+    try {
+      return await twoMessageTransaction(this.pool, `${lock}; ${read}`, (results) => {
+        const [locked, after] = results as [
+          QueryResult<{ last_seq: string; now_ms: string; archived: boolean }>,
+          QueryResult<{ seq: string; line: string }>,
+        ];
+        if (locked.rowCount === 0 && skipLocked) return { last: undefined, out: undefined };
+        if (locked.rowCount === 0) throw new DomainError('RUN_NOT_FOUND', `Board ${this.board} has no run ${runId}.`, { run_id: runId });
+        // Archived on any machine: nothing is written to it (a lease timer skips it).
+        if (locked.rows[0].archived && !archivedToo) {
+          if (skipLocked) return { last: undefined, out: undefined };
+          throw archivedError(runId);
+        }
+        const lastSeq = Number(locked.rows[0].last_seq);
+        const since = after.rows.map((row) => ({ seq: Number(row.seq), line: row.line }));
+        const decision = decide(since, { nextSeq: lastSeq + 1, nowMs: Number(locked.rows[0].now_ms) });
+        const out = { value: decision.value };
+        if (decision.lines.length > 0) first = { seq: lastSeq + 1, line: decision.lines[0] };
+        answer = out;
+        const statements = [
+          ...(decision.lines.length > 0 ? [this.appending(runId, lastSeq + 1, decision.lines)] : []),
+          ...(decision.statement ? [decision.statement] : []),
+        ];
+        return { last: statements.length > 0 ? statements.join('; ') : undefined, out };
+      });
+    } catch (e) {
+      if (e instanceof CommitOutcomeUnknown && first && (await this.landed(where, first, e))) return answer;
+      throw e;
+    }
+  }
+
+  /**
+   * Whether a commit whose answer was lost with its connection landed. Under the run's row lock
+   * (a commit still under way has ended, one way or the other, once it is granted). `lost` when the
+   * database cannot be asked: then nobody can tell (maybe_written); else, not landed, the error it
+   * is — the connection lost, nothing written.
+   */
+  private async landed(where: string, first: { seq: number; line: string }, lost: CommitOutcomeUnknown): Promise<boolean> {
+    let found: boolean;
+    try {
+      found = await inTransaction(this.pool, async (c) => {
+        await c.query(`SELECT 1 FROM runboard_runs WHERE ${where} FOR UPDATE`);
+        const r = await c.query<{ line: string }>(`SELECT line FROM runboard_events WHERE ${where} AND seq = ${first.seq}`);
+        return r.rows[0]?.line === first.line;
+      });
+    } catch {
+      throw lost;
+    }
+    if (!found) throw lost.lost;
+    return true;
   }
 
   /** One statement: the events with seqs from `firstSeq`, the run's last seq moved to the last of them, the notification (sent at COMMIT). */
@@ -370,12 +403,21 @@ async function nowMs(c: Pool | PoolClient): Promise<number> {
   return Number(r.rows[0].now_ms);
 }
 
+/** Sends the message that commits: a connection lost on it leaves the outcome unknown (pgErrors.ts CommitOutcomeUnknown). */
+async function commit(c: PoolClient, sql: string): Promise<void> {
+  try {
+    await c.query(sql);
+  } catch (e) {
+    throw commitFailure(e);
+  }
+}
+
 /** `body` in one transaction on a client of `pool`: committed when it returns, rolled back when it throws. */
 async function inTransaction<T>(pool: Pool, body: (c: PoolClient) => Promise<T>): Promise<T> {
   return onClient(pool, async (c) => {
     await c.query('BEGIN');
     const out = await body(c);
-    await c.query('COMMIT');
+    await commit(c, 'COMMIT');
     return out;
   });
 }
@@ -392,7 +434,8 @@ async function twoMessageTransaction<T>(
   return onClient(pool, async (c) => {
     const [, ...results] = (await c.query(`BEGIN; ${first}`)) as unknown as QueryResult[];
     const { last, out } = then(results);
-    await c.query(last ? `${last}; COMMIT` : 'COMMIT');
+    if (last) await commit(c, `${last}; COMMIT`);
+    else await c.query('COMMIT');
     return out;
   });
 }

@@ -1,0 +1,82 @@
+// A call the board could not take for a moment — STORAGE_ERROR with `transient`: a database
+// restarting or unreachable, a log another program is writing — is made again, every second, for
+// a while, by the process that made it: an agent's `complete` must not be lost to a database
+// restart (PROTOCOL.md §Boards). Made again only when that is safe: nothing was written, or the
+// call carries a command_id (a repeat of a command that was written is answered, not done again).
+// A board that lost its connection as it committed checks whether the commit landed before it
+// answers (pgEventLog.ts); only when it cannot tell is the error `maybe_written`.
+import type { StoreResults } from '../../../contract/results';
+import type { InputOf, StoreMethod } from '../../../contract/schemas/params';
+import { DomainError } from '../../../contract/domainError';
+import type { MethodCaller } from '../routing/client';
+import { routedCall } from '../routing/routedCall';
+
+/** How long a call rides out an outage by default (RUNBOARD_OUTAGE_RETRY_MS sets another; 0: not at all). */
+export const OUTAGE_RETRY_MS = 30_000;
+const EVERY_MS = 1_000;
+
+export interface OutageRetryOptions {
+  takesCommandId(method: StoreMethod): boolean;
+  env?: NodeJS.ProcessEnv;
+  /** The command_id the thin path sent this command with (handOff.ts): the first call that takes one carries it. */
+  handedOverId?: string;
+  /** Said once per call that waits: the error, and that it is tried again. */
+  say?(e: DomainError, forMs: number): void;
+}
+
+/** The window from RUNBOARD_OUTAGE_RETRY_MS (a whole number of ms), else the default. */
+export function outageRetryMs(env: NodeJS.ProcessEnv = process.env): number {
+  const given = env.RUNBOARD_OUTAGE_RETRY_MS;
+  const n = given === undefined || given.trim() === '' ? NaN : Number(given);
+  return Number.isInteger(n) && n >= 0 ? n : OUTAGE_RETRY_MS;
+}
+
+/** How a CLI or MCP process says it waits (on stderr: an MCP client keeps it as the server's log). */
+export function sayOutage(e: DomainError, forMs: number): void {
+  process.stderr.write(`runboard: ${e.message}; trying again every second for up to ${Math.round(forMs / 1000)} s.\n`);
+}
+
+/** Whether a call that failed with `e` may be made again: the board could not take it for a moment, and a repeat cannot do it twice. */
+export function mayRepeat(e: unknown, params: object): e is DomainError {
+  return isTransient(e) && (e.details.maybe_written !== true || (params as { command_id?: unknown }).command_id !== undefined);
+}
+
+/** Whether `e` says the board could not take the call for a moment (and may in a moment). */
+export function isTransient(e: unknown): e is DomainError {
+  return e instanceof DomainError && e.code === 'STORAGE_ERROR' && e.details.transient === true;
+}
+
+export class OutageRetry implements MethodCaller {
+  private readonly windowMs: number;
+  private handedOver: string | undefined;
+
+  constructor(
+    private readonly calls: MethodCaller,
+    private readonly o: OutageRetryOptions,
+  ) {
+    this.windowMs = outageRetryMs(o.env);
+    this.handedOver = o.handedOverId;
+  }
+
+  async execute<M extends StoreMethod>(method: M, params: InputOf<M>): Promise<StoreResults[M]> {
+    if (this.windowMs === 0) return this.calls.execute(method, params);
+    // The thin path's command_id goes on the first call that takes one (as routing's would).
+    const handed = this.o.takesCommandId(method) ? this.handedOver : undefined;
+    if (handed !== undefined) this.handedOver = undefined;
+    const call = handed !== undefined ? routedCall(method, params, true, () => handed) : undefined;
+    const sent = (call?.params ?? params) as InputOf<M>;
+    const deadline = Date.now() + this.windowMs;
+    let said = false;
+    for (;;) {
+      try {
+        const result = await this.calls.execute(method, sent);
+        return call ? call.unstamp(result) : result;
+      } catch (e) {
+        if (!mayRepeat(e, sent) || Date.now() + EVERY_MS > deadline) throw e;
+        if (!said) this.o.say?.(e, this.windowMs);
+        said = true;
+        await new Promise((resolve) => setTimeout(resolve, EVERY_MS));
+      }
+    }
+  }
+}
