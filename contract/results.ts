@@ -178,6 +178,10 @@ export interface CancelTaskResult {
 export interface TaskResult {
   task: Task;
 }
+/** editTask: the task as it now is; `unchanged` when the edit changed nothing, so nothing was written. */
+export interface EditTaskResult extends TaskResult {
+  unchanged?: true;
+}
 /** The task named, as it now is; with cascade, the tasks reopened along with it. */
 export interface RequeueTaskResult extends TaskResult {
   reopened?: Task[];
@@ -232,7 +236,7 @@ export interface StoreResults {
   getRun: GetRunResult;
   appendEvent: Deduped<AppendEventResult>;
   finishRun: Deduped<AppendEventResult>;
-  editTask: Deduped<TaskResult>;
+  editTask: Deduped<EditTaskResult>;
   cancelTask: Deduped<CancelTaskResult>;
   listEvents: ListEventsResult;
   patchBlackboard: Deduped<PatchBlackboardResult>;

@@ -209,7 +209,7 @@ export const NOTHING_TO_CLAIM_TEXT: Record<NothingToClaim, string> = {
   run_paused: RUN_PAUSED_TEXT,
   retry_later: 'a failed task is waiting for its retry time',
   dependencies: 'the open tasks wait for others to be done',
-  leased: 'other agents hold every open task',
+  leased: 'every open task is held under a live lease',
   needs_a_person:
     'only blocked or failed tasks, or tasks waiting on a blocked, failed or cancelled one, are left: they need a person (retry, requeue, cancel or edit; `runboard attention` lists them)',
   all_done: 'every task is done or cancelled',
@@ -222,7 +222,7 @@ const NAMED_TASK_TEXT: Record<NothingToClaim, string> = {
   run_paused: RUN_PAUSED_TEXT,
   retry_later: 'it failed and waits for its retry time',
   dependencies: 'it waits for other tasks to be done',
-  leased: 'another agent holds it',
+  leased: 'it is held under a live lease (a held task is never handed out again, not even to its holder)',
   needs_a_person:
     'it is blocked or failed, or waits on a blocked, failed or cancelled task: it needs a person (retry, requeue, cancel or edit; `runboard attention` lists them)',
   all_done: 'it is done or cancelled',

@@ -173,6 +173,11 @@ describe('runboard run archive / restore', () => {
       cli(['--root', root, 'run', 'archive', 'twice']).stdout,
       /^Run twice was archived already \(\d{4}-\d\d-\d\dT[\d:.]+Z\): /m,
     );
+    // Its id is taken while it is archived: said so, with how to get it back.
+    assert.match(
+      cli(['--root', root, 'run', 'create', 'Again', '--id', 'twice']).stderr,
+      /RUN_EXISTS: Run twice exists in .*, archived: restore it \(runboard run restore twice\), or choose another id\./,
+    );
     cliJson(root, ['run', 'restore', 'twice']);
     // Restoring a live run restores nothing, and says so.
     assert.equal(cliJson(root, ['run', 'restore', 'twice']).already_live, true);

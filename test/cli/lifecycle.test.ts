@@ -245,6 +245,12 @@ describe('tasks that change (issue 17)', () => {
     // The text says what was set, as the task now has it.
     const said = cli(['--root', root, 'tasks', 'edit', 'c', '--priority', '2', '--after', 'a', '--label', '']);
     assert.match(said.stdout, /^ {2}set: priority 2, after a, labels none$/m, said.stdout + said.stderr);
+    // The same edit again changes nothing, and says so: nothing is written.
+    const events = cliJson(root, ['run', 'events']).events.length;
+    const again = cli(['--root', root, 'tasks', 'edit', 'c', '--priority', '2']);
+    assert.match(again.stdout, /^Nothing to change in .*\n {2}it has: priority 2 \(nothing written\)$/m, again.stdout + again.stderr);
+    assert.equal(cliJson(root, ['tasks', 'edit', 'c', '--priority', '2']).unchanged, true);
+    assert.equal(cliJson(root, ['run', 'events']).events.length, events);
     const before = cliJson(root, ['run', 'events']).events.length;
     const cycle = cli(['--root', root, 'tasks', 'edit', 'a', '--after', 'b']);
     assert.equal(cycle.status, 1);

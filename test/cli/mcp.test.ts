@@ -558,13 +558,21 @@ describe('runboard mcp', () => {
     const none = await call(second, 'ready_tasks');
     assert.equal(
       none.text,
-      'No task is ready to claim: other agents hold every open task.',
+      'No task is ready to claim: every open task is held under a live lease.',
       'the text a model reads says why, not "Done."',
     );
     const nothing = await call(second, 'claim_task');
-    assert.match(nothing.text, /^No task claimed: Nothing to claim in run \S+ now: other agents hold every open task\.$/, 'said once');
+    assert.match(
+      nothing.text,
+      /^No task claimed: Nothing to claim in run \S+ now: every open task is held under a live lease\.$/,
+      'said once',
+    );
     const held = await call(second, 'claim_task', { task_id: 'a' });
-    assert.equal(held.text, 'No task claimed: Task a cannot be claimed now: another agent holds it.', 'about the task named');
+    assert.equal(
+      held.text,
+      'No task claimed: Task a cannot be claimed now: it is held under a live lease (a held task is never handed out again, not even to its holder).',
+      'about the task named',
+    );
     const taken = await ok(second, 'requeue_task', { task_id: 'a', force: true, reason: 'stuck' });
     assert.equal(JSON.stringify(taken).includes(mine.task.lease_token), false);
     const refused = await call(first, 'heartbeat_task', { task_id: 'a' });
@@ -587,6 +595,10 @@ describe('runboard mcp', () => {
     assert.deepEqual(own.cancelled, ['mine']);
     assert.equal((await ok(first, 'get_run')).board.leases_held_by_this_session, undefined, 'the token is forgotten');
 
+    // An edit that changes nothing writes nothing, and says so (the text is what the model reads).
+    await ok(first, 'edit_task', { task_id: 'leaf', priority: 5 });
+    const same = await call(first, 'edit_task', { task_id: 'leaf', priority: 5 });
+    assert.match(same.text, /Nothing changed: the task already had what was given; nothing was written\./);
     const held = await ok(second, 'claim_task', { task_id: 'theirs' });
     const refused = await call(first, 'cancel_task', { task_id: 'theirs' });
     assert.equal(refused.isError, true);

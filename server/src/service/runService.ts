@@ -263,7 +263,7 @@ export class RunService {
         'editTask',
         s,
         (st, ctx) => decideEditTask(st, p, ctx),
-        (a, st) => ({ task: a.length > 0 ? tasksOf(a)[0] : st.tasks.get(p.task_id.trim())! }),
+        (a, st) => (a.length > 0 ? { task: tasksOf(a)[0] } : { task: st.tasks.get(p.task_id.trim())!, unchanged: true as const }),
       ),
     cancelTask: (p, s) =>
       this.runCommand(

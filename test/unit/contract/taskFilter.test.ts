@@ -38,8 +38,17 @@ describe('task filter', () => {
   it('an unknown key is refused, naming the keys there are', () => {
     assert.throws(
       () => parseTaskFilter('owner:bob'),
-      /Unknown filter key "owner:" — use status:, type:, agent:, label:, id: or plain words/,
+      /Unknown filter key "owner:" — use status:, type:, agent:, label:, id: or plain words \(text with a colon goes in quotes: "owner:bob"\)/,
     );
+    // Quoted, a word with a colon is text.
+    assert.deepEqual(parseTaskFilter('"Error: disk"').text, ['error: disk']);
+  });
+
+  it('a key without a value, and an exclusion, are refused (they matched every task, or none, silently)', () => {
+    assert.throws(() => parseTaskFilter('status:'), /^Error: status: needs a value \(status:failed\)\.$/);
+    assert.throws(() => parseTaskFilter('label:""'), /^Error: label: needs a value/);
+    assert.throws(() => parseTaskFilter('-status:done'), /^Error: A filter keeps what matches; it cannot exclude \(-status:done\)/);
+    assert.deepEqual(parseTaskFilter('-x').text, ['-x'], 'a plain word with a dash is text');
   });
 
   it('an unclosed quote is refused (it matched nothing, silently)', () => {

@@ -44,6 +44,18 @@ describe('steps from the objective', () => {
     );
   });
 
+  it('the same mistake in many tasks is said once, at its first three places and how many more (the issues keep every place)', () => {
+    const tasks = Array.from({ length: 300 }, (_, i) => ({ task_type: 'w', priority: 1e16 + i }));
+    assert.throws(
+      () => parseParams(METHOD_PARAMS.createTasks, { run_id: 'r', tasks }),
+      (e) =>
+        e instanceof ParamsError &&
+        e.message ===
+          'Invalid params: tasks.0.priority, tasks.1.priority, tasks.2.priority and 297 more: Too big: expected number to be <=2147483647' &&
+        e.issues.length === 300,
+    );
+  });
+
   it('completing a step starts the next pending one and says so; the last says every step is done', () => {
     const h = new RunHarness({ create: { steps: ['Survey docs', 'Write changelog', 'Link it'] } });
     h.appendEvent({ type: 'step_started', status: 'running', step_id: 'step-1' });

@@ -61,7 +61,11 @@ export async function tasksEdit({ session, out, args, opts }: Invocation): Promi
       ...(opts.force === true ? { force: true } : {}),
     }),
   );
-  out.result(result, () => [taskLine('Edited', result.task), `  set: ${editedText(result.task, opts)}`].join('\n'));
+  out.result(result, () =>
+    result.unchanged
+      ? [taskLine('Nothing to change in', result.task), `  it has: ${editedText(result.task, opts)} (nothing written)`].join('\n')
+      : [taskLine('Edited', result.task), `  set: ${editedText(result.task, opts)}`].join('\n'),
+  );
 }
 
 /** What tasks edit set, as the task now has it: "priority 3, after a, b, labels docs". */

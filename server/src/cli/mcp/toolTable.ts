@@ -85,15 +85,17 @@ const TASK_TOOLS: AddTool[] = [
         const id = await t.runIdOr(p.run_id);
         const { after, ...rest } = p;
         const token = t.leases.tokenFor(id, p.task_id);
+        const result = await t.execute('editTask', {
+          ...rest,
+          run_id: id,
+          agent_id: t.agent,
+          ...(after !== undefined ? { depends_on_task_ids: after } : {}),
+          ...(token !== undefined ? { lease_token: token } : {}),
+        });
         return {
           run_id: id,
-          ...(await t.execute('editTask', {
-            ...rest,
-            run_id: id,
-            agent_id: t.agent,
-            ...(after !== undefined ? { depends_on_task_ids: after } : {}),
-            ...(token !== undefined ? { lease_token: token } : {}),
-          })),
+          ...result,
+          ...(result.unchanged ? { note: 'Nothing changed: the task already had what was given; nothing was written.' } : {}),
         };
       }),
   ),

@@ -177,6 +177,13 @@ export class FileBoard implements BoardStore {
   }
 
   private assertNewRunId(runId: string): void {
+    if (fs.existsSync(manifestFile(heldRunDir(this.root, runId, 'archive')))) {
+      throw new DomainError(
+        'RUN_EXISTS',
+        `Run ${runId} exists in ${this.root}, archived: restore it (runboard run restore ${runId}), or choose another id.`,
+        { run_id: runId },
+      );
+    }
     if (this.isLoaded(runId) || this.openRun(runId) || HOLDINGS.some((h) => fs.existsSync(manifestFile(heldRunDir(this.root, runId, h))))) {
       throw new DomainError('RUN_EXISTS', `Run ${runId} already exists in ${this.root}.`, { run_id: runId });
     }
