@@ -602,6 +602,29 @@ describe('runboard claim --worktree', () => {
     assert.ok(fs.existsSync(path.join(claimed.worktree.path, 'draft.txt')), 'forced: the worktree itself is left as it was');
   });
 
+  it('cancelling settles the worktrees of the tasks cancelled: a clean one removed, one with changes kept and listed', () => {
+    assertBuilt();
+    const root = repository();
+    const run = seedRun(root, 'cx', [
+      { id: 'clean', task_type: 'w' },
+      { id: 'dirty', task_type: 'w' },
+    ]);
+    const clean = cliJson(root, ['--run', run, '--agent', 'a1', 'claim', '--worktree', '--task', 'clean']).task;
+    const dirty = cliJson(root, ['--run', run, '--agent', 'a2', 'claim', '--worktree', '--task', 'dirty']).task;
+    fs.writeFileSync(path.join(dirty.worktree.path, 'half.txt'), 'half done\n');
+    const first = cli(['--root', root, '--run', run, 'tasks', 'cancel', 'clean', '--force']);
+    assert.equal(first.status, 0, first.stderr);
+    assert.match(first.stdout, /^# worktree .* removed; its work is on branch runboard\/cx\/clean$/m);
+    assert.equal(fs.existsSync(clean.worktree.path), false);
+    const second = cliJson(root, ['--run', run, 'tasks', 'cancel', 'dirty', '--force']);
+    assert.equal(second.task.worktree.state, 'kept');
+    assert.ok(fs.existsSync(path.join(dirty.worktree.path, 'half.txt')), 'its changes stay');
+    assert.deepEqual(
+      cliJson(root, ['--run', run, 'attention']).items.map((i: { kind: string; task_id?: string }) => [i.kind, i.task_id]),
+      [['worktree_kept', 'dirty']],
+    );
+  });
+
   it('an MCP claim with worktree: true outside a repository is GIT_UNAVAILABLE, and nothing is claimed', async () => {
     assertBuilt();
     const root = tempWorkspace();

@@ -3,6 +3,7 @@
 // token; one another agent holds, or a cascade that reaches a leased task, needs the person's
 // confirmation (force), as Requeue does.
 import * as vscode from 'vscode';
+import { settleEditorWorktree } from './editorWorktrees';
 import type { Task } from '../../../contract/schemas/records';
 import { cascadeOf, hasLiveLease } from '../../../contract/taskRules';
 import { taskTitle } from '../../../contract/taskText';
@@ -72,6 +73,8 @@ export function cancelTaskCommand(ctx: RunboardContext): CommandSpec {
         agent_id: config.agentId(ctx.model.folderOf(ref.root)?.uri),
       });
       for (const t of result.cancelled) await ctx.leases.forget({ ...ref, task_id: t.id });
+      // Their worktrees settled as complete settles one: removed when clean, kept (and said) when not.
+      for (const t of result.cancelled) if (t.worktree?.state === 'active') await settleEditorWorktree(ctx, { ...ref, task_id: t.id }, t);
       ctx.model.invalidate(ref);
       return result;
     },

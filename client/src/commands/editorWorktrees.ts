@@ -27,13 +27,14 @@ export function openWorktree(task: Task): Thenable<unknown> {
   return vscode.commands.executeCommand('vscode.openFolder', vscode.Uri.file(task.worktree!.path), { forceNewWindow: true });
 }
 
-/** Settles the worktree of a task this editor completed, saying what became of it. */
+/** Settles the worktree of a task this editor completed or cancelled, saying what became of it. */
 export async function settleEditorWorktree(ctx: RunboardContext, ref: TaskRef, task: Task): Promise<Task> {
   const { task: settled, unsettled } = await settleCompleted(worktreeSite(ctx, ref.root), ref.run_id, task);
   ctx.model.invalidate(ref);
   const wt = settled.worktree!;
   if (unsettled) ctx.notify('warning', unsettled);
-  else if (wt.state === 'kept') ctx.notify('warning', `Task ${ref.task_id} is done; its worktree was kept: ${wt.note ?? wt.path}`);
-  else ctx.notify('info', `Task ${ref.task_id} is done; its worktree ${wt.path} was removed (its work is on ${wt.branch}).`);
+  else if (wt.state === 'kept')
+    ctx.notify('warning', `Task ${ref.task_id} is ${settled.status}; its worktree was kept: ${wt.note ?? wt.path}`);
+  else ctx.notify('info', `Task ${ref.task_id} is ${settled.status}; its worktree ${wt.path} was removed (its work is on ${wt.branch}).`);
   return settled;
 }

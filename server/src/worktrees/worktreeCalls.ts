@@ -64,8 +64,8 @@ export async function settleTaskWorktree(site: WorktreeSite, runId: string, task
 }
 
 /**
- * After `complete`: the task's active worktree settled. The task is done whatever git does, so a
- * failure is not thrown but said (`unsettled`), with what settles it later.
+ * After `complete` (or `cancelTask`): the task's active worktree settled. The task is finished
+ * whatever git does, so a failure is not thrown but said (`unsettled`), with what settles it later.
  */
 export async function settleCompleted(site: WorktreeSite, runId: string, task: Task): Promise<{ task: Task; unsettled?: string }> {
   if (task.worktree?.state !== 'active') return { task };
@@ -75,9 +75,25 @@ export async function settleCompleted(site: WorktreeSite, runId: string, task: T
     const why = e instanceof Error ? e.message : String(e);
     return {
       task,
-      unsettled: `Task ${task.id} is done, but its worktree ${task.worktree.path} was not settled: ${why} \`runboard worktree prune\` settles it later.`,
+      unsettled: `Task ${task.id} is ${task.status}, but its worktree ${task.worktree.path} was not settled: ${why} \`runboard worktree prune\` settles it later.`,
     };
   }
+}
+
+/**
+ * After `cancelTask`: the worktrees of the tasks it cancelled settled as `complete` settles one —
+ * removed when clean, kept (an attention item) when they hold changes. Before, a cancelled task's
+ * uncommitted work waited unseen until someone ran `worktree prune`.
+ */
+export async function settleCancelled(site: WorktreeSite, runId: string, tasks: Task[]): Promise<{ tasks: Task[]; unsettled: string[] }> {
+  const out: Task[] = [];
+  const unsettled: string[] = [];
+  for (const t of tasks) {
+    const settled = await settleCompleted(site, runId, t);
+    out.push(settled.task);
+    if (settled.unsettled) unsettled.push(settled.unsettled);
+  }
+  return { tasks: out, unsettled };
 }
 
 /** `worktree prune`: the worktrees of the run's finished tasks settled — removed when clean, kept (and said why) when not. */

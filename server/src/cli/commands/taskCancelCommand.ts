@@ -7,6 +7,8 @@ import { DomainError } from '../../engine/errors';
 import { taskLine } from '../humanFormat';
 import { givenLeaseToken } from '../agentLoopCalls';
 import { Invocation } from '../invocation';
+import { settleCancelled } from '../../worktrees/worktreeCalls';
+import { worktreeNote } from '../worktreeLines';
 
 export async function tasksCancel({ session, out, args, opts }: Invocation): Promise<void> {
   const token = givenLeaseToken(opts, process.env, args[0]);
@@ -27,9 +29,20 @@ export async function tasksCancel({ session, out, args, opts }: Invocation): Pro
     .catch((e: unknown) => {
       throw withForceHint(e);
     });
+  // Their worktrees settled as complete settles one: removed when clean, kept (and said) when not.
+  const settled = await settleCancelled(session, runId, result.cancelled);
+  const task = settled.tasks.find((t) => t.id === result.task.id) ?? result.task;
+  const answer = {
+    ...result,
+    task,
+    cancelled: settled.tasks,
+    ...(settled.unsettled.length > 0 ? { note: settled.unsettled.join(' ') } : {}),
+  };
   // People are told which tasks now wait on it; a JSON reader has `tasks list` and `tasks show`.
-  const waiting = session.json ? [] : waitingOn(result.task.id, (await session.execute('getRun', { run_id: runId })).run);
-  out.result(result, () => cancelText(result, waiting));
+  const waiting = session.json ? [] : waitingOn(task.id, (await session.execute('getRun', { run_id: runId })).run);
+  out.result(answer, () =>
+    [cancelText(answer, waiting), ...settled.tasks.flatMap(worktreeNote), ...settled.unsettled.map((u) => `# ${u}`)].join('\n'),
+  );
 }
 
 /** A refusal for another agent's lease, with how a person cancels anyway. */

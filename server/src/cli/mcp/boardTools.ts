@@ -17,7 +17,7 @@ import { stateFromRecords } from '../../engine/state';
 import { NOTHING_TO_CLAIM_TEXT, nothingToClaimText, RUN_COMPLETED_TEXT } from '../../../../contract/taskText';
 import { DomainError } from '../../engine/errors';
 import { decisionLinks, decisionsByStanding, questionOutcome, reopenedText } from '../../../../contract/blackboardText';
-import { claimWithWorktree, settleCompleted, type WorktreeSite } from '../../worktrees/worktreeCalls';
+import { claimWithWorktree, settleCancelled, settleCompleted, type WorktreeSite } from '../../worktrees/worktreeCalls';
 
 export interface BoardToolsOptions {
   /** The root's methods: routed to its server, or directly on its store. */
@@ -198,8 +198,13 @@ export class BoardTools implements WorktreeSite {
       ...(token !== undefined ? { lease_token: token } : {}),
     });
     for (const t of cancelled) this.leases.forget(id, t.id);
+    // Their worktrees settled as complete_task settles one: removed when clean, kept (said) when not.
+    const settled = await settleCancelled(this, id, cancelled);
+    const task = settled.tasks.find((t) => t.id === result.task.id) ?? result.task;
+    const kept = settled.tasks.flatMap((t) => (t.worktree?.state === 'kept' && t.worktree.note ? [t.worktree.note] : []));
+    const note = [...settled.unsettled, ...kept].join(' ') || undefined;
     // The task named is there whole; of the others, the ids say enough (get_run shows them).
-    return { run_id: id, ...result, cancelled: cancelled.map((t) => t.id) };
+    return { run_id: id, ...result, task, cancelled: cancelled.map((t) => t.id), ...(note ? { note } : {}) };
   }
 
   async patch(run_id: string | undefined, op: BlackboardOp, payload: object, command_id?: string) {
