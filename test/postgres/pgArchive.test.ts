@@ -5,6 +5,7 @@
 // machine, it is live on both, whole, and takes writes again.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import pg from 'pg';
 import { RunService } from '../../server/src/service/runService';
 import { boardOpener } from '../../server/src/store/boards';
 import { removeTree, tempRoot } from '../unit/store/helpers';
@@ -50,6 +51,30 @@ const code = (e: unknown) => (e as { code?: string }).code;
 const noDrift = (d: object) => Object.entries(d).filter(([, v]) => v !== false);
 
 describe('archived runs on PostgreSQL', () => {
+  it('archived while the other machine was not listening: its resync drops the run it had loaded', async () => {
+    const a = machine('archive-unheard');
+    const b = machine('archive-unheard');
+    await a.service.execute('createRun', { run_id: 'unheard', objective: 'archived unheard' });
+    await a.service.execute('finishRun', { run_id: 'unheard', status: 'completed' });
+    await waitFor(async () => (await b.service.execute('listRuns', {})).runs.some((r) => r.run_id === 'unheard'), 'B to list it');
+    await b.service.execute('getRun', { run_id: 'unheard' }); // loaded on B
+    // Every listener's connection cut (as a network blip would), then the archive at once: B hears no notice.
+    const admin = new pg.Client(db.config);
+    await admin.connect();
+    try {
+      await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE 'LISTEN %' AND pid <> pg_backend_pid()`);
+    } finally {
+      await admin.end();
+    }
+    await a.service.execute('archiveRun', { run_id: 'unheard' });
+    await waitFor(() => b.resets.includes('unheard'), "B's resync to drop it");
+    assert.equal(
+      (await b.service.execute('listRuns', {})).runs.some((r) => r.run_id === 'unheard'),
+      false,
+    );
+    assert.ok((await b.service.execute('getRun', { run_id: 'unheard' })).archived, 'B reads it as archived');
+  });
+
   it('archive on one machine, read on both, writes refused everywhere, restore on the other', async () => {
     const a = machine('archive-board');
     const b = machine('archive-board');

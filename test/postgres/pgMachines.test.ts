@@ -35,6 +35,8 @@ interface Machine {
   root: string;
   service: RunService;
   heard: EventRecord[];
+  /** The diagnostics the service said (each once). */
+  said: string[];
 }
 
 /** A clone of the workspace on its own machine: its root, its board.json, a service that follows the board. */
@@ -44,13 +46,14 @@ function machine(board: string, clock: () => number = Date.now): Machine {
   writeBoardConfig(root, db.config, board);
   const service = new RunService([root], { durability: 'fsync', clock }, boardOpener({ PGPASSWORD: String(db.config.password) }));
   const heard: EventRecord[] = [];
-  service.on({ onCommit: (n) => heard.push(...n.events) });
+  const said: string[] = [];
+  service.on({ onCommit: (n) => heard.push(...n.events), onDiagnostic: (d) => said.push(d.message) });
   const following = service.follow(() => undefined);
   closers.push(async () => {
     await following.close();
     service.close();
   });
-  return { root, service, heard };
+  return { root, service, heard, said };
 }
 
 const dbNow = () => databaseNowMs(raw);
@@ -170,6 +173,27 @@ describe('one PostgreSQL board on two machines', () => {
     await waitFor(async () => (await dbNow()) > task!.lease_expires_at_ms!, 'the lease to expire by the database clock');
     await b.service.expireLeases(Date.now() + 3_600_000);
     assert.equal((await b.service.execute('getBlackboard', { run_id: 'r' })).blackboard.tasks[0].status, 'runnable');
+  });
+
+  it("each outage of a server's listener is said once, and so is its end", async () => {
+    const a = machine('outages');
+    await a.service.execute('createRun', { run_id: 'o', objective: 'outages' });
+    const lost = () => a.said.filter((m) => /cannot listen for commits/.test(m)).length;
+    const back = () => a.said.filter((m) => /listening for commits again/.test(m)).length;
+    for (const n of [1, 2]) {
+      await db.stop();
+      try {
+        await waitFor(() => lost() === n, `outage ${n} to be said`, 15_000);
+      } finally {
+        await db.start();
+      }
+      await waitFor(() => back() === n, `the end of outage ${n} to be said`, 15_000);
+    }
+    assert.deepEqual([lost(), back()], [2, 2], 'once each');
+    assert.match(
+      a.said.find((m) => /listening for commits again/.test(m))!,
+      /^PostgreSQL board outages: listening for commits again \(outage 1\); the commits made meanwhile are caught up$/,
+    );
   });
 
   it('a database restart: commits fail while it is down and nothing half-written stays; afterwards both go on and hear each other', async () => {

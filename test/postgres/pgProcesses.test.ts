@@ -137,7 +137,10 @@ describe('a PostgreSQL board through the server and the CLI', () => {
     assert.notEqual(wrong.status, 0);
     const { error } = JSON.parse(wrong.stdout);
     assert.deepEqual([error.code, error.data?.pg_code], ['STORAGE_ERROR', '28P01']);
-    assert.match(error.message, /PostgreSQL board pgpass: password authentication failed/);
+    assert.match(
+      error.message,
+      /PostgreSQL board pgpass: password authentication failed .* — the password is the editor.s secret for the board .*, else PGPASSWORD, else the matching line of ~\/\.pgpass/,
+    );
     assert.doesNotMatch(wrong.stdout + wrong.stderr, /not-the-password/);
     // None anywhere: where one goes, not pg's "empty password returned by client".
     const none = run({ PGPASSFILE: path.join(root, 'no-such-pgpass') });
@@ -335,6 +338,15 @@ describe('a PostgreSQL board through the server and the CLI', () => {
     } finally {
       silent.close();
     }
+  });
+
+  it('a board name spelled otherwise than the one with the runs says which it may mean', () => {
+    const right = clone('teamboard');
+    cliJson(right, ['run', 'create', 'On the right board', '--id', 'rb'], 0, { env });
+    const wrong = clone('TeamBoard');
+    const r = cli(['--root', wrong, 'runs'], { env });
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stderr, /PostgreSQL board TeamBoard: has no runs; did you mean board "teamboard", which has\?/);
   });
 
   it('credentials in board.json are refused by name, with where they go instead', () => {

@@ -5,6 +5,7 @@
 // them, catching every run up by seq after a reconnect; one that does not lists the runs again
 // for each call that lists them (BoardStore.ready).
 import type { Pool, PoolConfig } from 'pg';
+import { nearestName } from '../../../../contract/nearestName';
 import type { EventRecord } from '../../../../contract/schemas/records';
 import { DomainError } from '../../engine/errors';
 import type { ArchiveNote, BoardSite, BoardStore, RunLog } from '../boardStore';
@@ -188,7 +189,14 @@ export class PgBoard implements BoardStore {
     this.following++;
     let listener: PgListener | undefined;
     let stopped = false;
+    // Each outage of the listener is said once, and so is its end (before, only the first outage of a process was).
+    let outages = 0;
+    let down = false;
     const everyRun = () => {
+      if (down) {
+        down = false;
+        this.diagnose(`listening for commits again (outage ${outages}); the commits made meanwhile are caught up`, `${outages}`);
+      }
       // After a reconnect notifications may have been lost: the list again — runs new to it are
       // told of — and every loaded run by seq.
       const known = new Set(this.ids);
@@ -197,6 +205,12 @@ export class PgBoard implements BoardStore {
         .then(
           () => {
             for (const id of this.ids) if (!known.has(id) || this.runs.has(id)) changed(id);
+            // A loaded run the list no longer has was archived meanwhile (its notice lost with the connection).
+            for (const id of [...this.runs.keys()]) {
+              if (this.ids.has(id)) continue;
+              this.forget(id, true);
+              changed(id);
+            }
           },
           (e: unknown) => this.diagnose((e as Error).message),
         );
@@ -213,7 +227,11 @@ export class PgBoard implements BoardStore {
         changed(runId);
       },
       resync: everyRun,
-      unreachable: (e) => this.diagnose(`cannot listen for commits (${e.message}); trying again every second`),
+      unreachable: (e) => {
+        if (!down) outages++;
+        down = true;
+        this.diagnose(`cannot listen for commits (${e.message}); trying again every second`, `${outages}`);
+      },
     }).then((l) => {
       if (stopped) return l.close();
       listener = l;
@@ -263,14 +281,24 @@ export class PgBoard implements BoardStore {
     this.listed = true;
     this.ids.clear();
     for (const id of ids) this.ids.add(id);
+    // A board name misspelled (names are case-sensitive) shows an empty board: say which one it may mean.
+    if (ids.length === 0) {
+      const others = await this.query(() => log.otherBoards());
+      const meant = others.find((o) => o.toLowerCase() === this.board.toLowerCase()) ?? nearestName(this.board, others);
+      if (meant !== undefined)
+        this.diagnose(
+          `has no runs; did you mean board "${meant}", which has? ("board" in .runboard/board.json; names are case-sensitive.)`,
+        );
+    }
   }
 
   private query<T>(q: () => Promise<T>): Promise<T> {
     return onBoard(this.board, q);
   }
 
-  private diagnose(message: string): void {
-    this.site.reportOnce(`postgres:${this.board}:${message}`, {
+  /** Said once per `occurrence` (an outage of the listener: the same words again in a later one are said again). */
+  private diagnose(message: string, occurrence = ''): void {
+    this.site.reportOnce(`postgres:${this.board}:${occurrence}:${message}`, {
       file: `postgres:${this.board}`,
       message: `PostgreSQL board ${this.board}: ${message}`,
     });

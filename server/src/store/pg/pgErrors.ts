@@ -31,12 +31,23 @@ export function storageError(board: string, e: unknown): DomainError {
   }
   const why = e instanceof Error ? e.message || e.name : String(e);
   const code = (e as { code?: unknown }).code;
-  return new BoardUnavailableError(`PostgreSQL board ${board}: ${why}`, {
+  const fix = typeof code === 'string' ? FIX[code] : undefined;
+  return new BoardUnavailableError(`PostgreSQL board ${board}: ${why}${fix ? ` — ${fix}` : ''}`, {
     board,
     ...(typeof code === 'string' ? { pg_code: code } : {}),
     ...(isOutage(code, why) ? { transient: true } : {}),
   });
 }
+
+/** What to do about a refusal that repeats, by SQLSTATE: the driver's words say what, not where to look. */
+const FIX: Record<string, string> = {
+  '28P01':
+    "the password is the editor's secret for the board (Runboard: Set Database Password…), else PGPASSWORD, else the matching line of ~/.pgpass (PGPASSFILE), else the URL that url_env names",
+  '28000': 'the database refuses this user from here (pg_hba.conf), or the user does not exist',
+  '3D000': 'create it (createdb), or name another in .runboard/board.json (postgres.database)',
+  '42501':
+    'the user needs CREATE on the schema the first time (Runboard makes its tables then; PROTOCOL.md §Boards), and SELECT, INSERT, UPDATE on them after',
+};
 
 /** Node's codes of a connection that could not be made or was lost (not a wrong host name: ENOTFOUND stays). */
 const CONNECTION_LOST = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', 'EAI_AGAIN']);

@@ -262,6 +262,15 @@ export class PgEventLog {
     return r.rows.map((row) => row.run_id);
   }
 
+  /** The other boards of this database that have runs (a board name spelled differently finds none of theirs). */
+  async otherBoards(): Promise<string[]> {
+    const r = await this.pool.query<{ board: string }>(
+      'SELECT DISTINCT board FROM runboard_runs WHERE board <> $1 ORDER BY board LIMIT 20',
+      [this.board],
+    );
+    return r.rows.map((row) => row.board);
+  }
+
   /** Creates the run with its first events (seq 1 …); RUN_EXISTS when the board has it already (made by anyone, on any machine). */
   async createRun(runId: string, lines: string[]): Promise<void> {
     await inTransaction(this.pool, async (c) => {
