@@ -219,12 +219,12 @@ export function attentionOf(
   const done = workDone(tasks);
   if (done) {
     // A done task is never reopened (PROTOCOL.md §requeueTask): only a new task, or a cancelled one
-    // reopened, opens work again — and either changes these counts. (A worktree recorded later
-    // moves the tasks' times, not the occurrence.)
+    // reopened, opens work again — a new task changes the count; a cancelled one reopened and
+    // cancelled again, its revision. (A worktree recorded on a done task later changes neither.)
     const stepsLeft = run.steps.filter((s) => s.status !== 'done').length;
     item(
       'run_work_done',
-      `${tasks.length}-${done.cancelled}`,
+      `${tasks.length}-${done.cancelled}-${done.cancelledRevs}`,
       done.since,
       `${workDoneText(tasks.length, done.cancelled)}${stepsLeft > 0 ? `, ${stepsLeft} of ${run.steps.length} steps not done` : ''}: complete the run, or add tasks`,
     );
@@ -252,16 +252,20 @@ export function attentionOf(
 }
 
 /** When the tasks left nothing to do (the last one finished), and how many were cancelled; undefined while work is open. */
-function workDone(tasks: readonly Task[]): { since: number; cancelled: number } | undefined {
+function workDone(tasks: readonly Task[]): { since: number; cancelled: number; cancelledRevs: number } | undefined {
   let done = 0;
   let cancelled = 0;
+  let cancelledRevs = 0;
   let since = 0;
   for (const t of tasks) {
     done += Number(t.status === 'done');
-    cancelled += Number(t.status === 'cancelled');
+    if (t.status === 'cancelled') {
+      cancelled++;
+      cancelledRevs += t.task_rev;
+    }
     since = Math.max(since, t.updated_ts);
   }
-  return everyTaskFinished(done, cancelled, tasks.length) ? { since, cancelled } : undefined;
+  return everyTaskFinished(done, cancelled, tasks.length) ? { since, cancelled, cancelledRevs } : undefined;
 }
 
 /**

@@ -13,7 +13,7 @@ export function archivedError(runId: string): DomainError {
 export function damagedError(runId: string, file: string, damage: readonly LogDamage[]): DomainError {
   const where = damage
     .slice(0, 5)
-    .map((d) => `line ${d.line}: ${d.message}`)
+    .map((d) => `line ${d.line}: ${d.message.replace(/\.$/, '')}`)
     .join('; ');
   const more = damage.length > 5 ? ` (and ${damage.length - 5} more)` : '';
   return new DomainError(
@@ -22,5 +22,16 @@ export function damagedError(runId: string, file: string, damage: readonly LogDa
       `Reads fold around them. \`runboard repair ${runId}\` shows them and whether a cache or checkpoint can put back what they held ` +
       `(\`--restore\`); \`--accept\` records them as gone. Either way writes resume.`,
     { run_id: runId, damage },
+  );
+}
+
+/** createRun with the id of an archived run (`where`: "in <root>", "on board <name>"). */
+export function archivedIdTaken(runId: string, where: string): DomainError {
+  return new DomainError(
+    'RUN_EXISTS',
+    `Run ${runId} exists ${where}, archived: restore it (runboard run restore ${runId}), or choose another id.`,
+    {
+      run_id: runId,
+    },
   );
 }

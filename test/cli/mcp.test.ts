@@ -40,8 +40,14 @@ afterEach(async () => {
 /** What each session's server said on stderr so far. */
 const stderrOf = new WeakMap<Client, () => string>();
 
-async function connect(root: string, extraArgs: string[] = [], mcpArgs: string[] = [], agent = 'model-under-test'): Promise<Client> {
-  const env = cleanEnv({ RUNBOARD_AGENT: agent }) as Record<string, string>;
+async function connect(
+  root: string,
+  extraArgs: string[] = [],
+  mcpArgs: string[] = [],
+  agent = 'model-under-test',
+  extraEnv: Record<string, string> = {},
+): Promise<Client> {
+  const env = cleanEnv({ RUNBOARD_AGENT: agent, ...extraEnv }) as Record<string, string>;
   const transport = new StdioClientTransport({
     command: process.execPath,
     args: [CLI_JS, ...extraArgs, 'mcp', '--root', root, ...mcpArgs],
@@ -691,11 +697,15 @@ describe('runboard mcp', () => {
     const root = tempWorkspace();
     seedRun(root, 'r');
     const first = await startHeadless(root);
-    const client = await connect(root);
-    /** Adds a fact; whether it went through a server (its event carries the command_id routing stamps). */
+    const client = await connect(root, [], [], 'model-under-test', { RUNBOARD_DEBUG: '1' });
+    const said = stderrOf.get(client)!;
+    /** Adds a fact; whether it went through a server, as RUNBOARD_DEBUG says for each call ("routed", or "direct", or why not). */
     const routed = async (text: string) => {
+      const notes = () => said().match(/route: patchBlackboard: .*/g) ?? [];
+      const before = notes().length;
       await ok(client, 'add_fact', { text });
-      return eventsOnDisk(root, 'r').find((e) => e.payload?.payload?.text === text)?.command_id !== undefined;
+      const note = await waitFor(() => notes()[before], 5000, 'the route of the call');
+      return note === 'route: patchBlackboard: routed';
     };
     assert.equal(await routed('one'), true);
     first.child.kill('SIGKILL');

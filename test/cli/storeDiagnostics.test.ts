@@ -55,6 +55,15 @@ describe('store diagnostics at the CLI', () => {
     assert.match(lines[5], /^runboard: … and \d+ more \(`runboard run show r` lists the log's damage\)\.$/);
   });
 
+  it('a write refused as RUN_DAMAGED is that error alone: it sums up the damage, its lines are not said again after it', () => {
+    const { root } = damagedRun([4, 5, 6, 7, 8, 9, 10, 11]);
+    const r = cli(['--root', root, '--run', 'r', 'fact', 'add', 'refused']);
+    assert.equal(r.status, 1);
+    const lines = r.stderr.trim().split('\n');
+    assert.equal(lines.length, 1, r.stderr);
+    assert.match(lines[0], /^runboard: RUN_DAMAGED: Run r is read-only: .* \(and \d+ more\)\. Reads fold around them\./);
+  });
+
   it('run show lists the damage once, in its output, not again on stderr', () => {
     const { root, log } = damagedRun([4]);
     const r = cli(['--root', root, 'run', 'show', 'r']);

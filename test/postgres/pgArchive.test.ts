@@ -73,6 +73,11 @@ describe('archived runs on PostgreSQL', () => {
       false,
     );
     assert.ok((await b.service.execute('getRun', { run_id: 'unheard' })).archived, 'B reads it as archived');
+    // Its id is taken while it is archived: said so, with how to get it back (as on files).
+    await assert.rejects(
+      b.service.execute('createRun', { run_id: 'unheard', objective: 'again' }),
+      (e) => code(e) === 'RUN_EXISTS' && /exists on board archive-unheard, archived: restore it/.test((e as Error).message),
+    );
   });
 
   it('archive on one machine, read on both, writes refused everywhere, restore on the other', async () => {

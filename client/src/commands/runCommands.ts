@@ -8,7 +8,7 @@ import type { RunRef } from '../runs/refs';
 import { allEvents } from '../runs/runEvents';
 import { firstLine } from '../../../contract/taskText';
 import { RUN_STATUSES, type RunStatus } from '../../../contract/statuses';
-import type { RunAction } from '../../../contract/runRules';
+import { runActions, type RunAction } from '../../../contract/runRules';
 import { Cancelled, type CommandSpec } from './commandKit';
 import { argField, askSteps, askText, pickRun, runFromArg } from './prompts';
 import { EVENTS_FILE, RUNBOARD_DIR, RUNS_DIR } from '../../../contract/layout';
@@ -41,6 +41,7 @@ const RUN_EVENT_ACTION: Record<string, RunAction | undefined> = {
   run_resumed: 'resume',
   run_cancelled: 'cancel',
   run_reopened: 'reopen',
+  plan_approved: 'approve',
 };
 
 const EVENT_SUGGESTIONS: { type: string; status?: RunStatus; detail: string }[] = [
@@ -168,7 +169,20 @@ function resumeRunCommand(ctx: RunboardContext): CommandSpec {
 
 /** A plan waiting for approval (planning_started) is approved: the run runs, its first step starts (SPEC §4.2). */
 function approvePlanCommand(ctx: RunboardContext): CommandSpec {
-  return { id: 'runboard.approvePlan', writes: true, run: (arg) => runEvent(ctx, arg, 'plan_approved', 'running') };
+  return {
+    id: 'runboard.approvePlan',
+    writes: true,
+    run: async (arg) => {
+      // A notice clicked after the plan was approved elsewhere: plan_approved again would start the next step.
+      const ref = await runFromArg(ctx, arg, 'Approve the plan of which run?', 'approve');
+      const status = ctx.model.get(ref)?.run.status;
+      if (status !== undefined && !runActions(status).includes('approve')) {
+        ctx.notify('info', `Run ${ref.run_id} is ${status}: no plan waits for approval.`);
+        return undefined;
+      }
+      return runEvent(ctx, ref, 'plan_approved', 'running');
+    },
+  };
 }
 
 function cancelRunCommand(ctx: RunboardContext): CommandSpec {

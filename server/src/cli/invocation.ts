@@ -7,6 +7,7 @@ import { CliSession } from './session';
 import { UsageError } from './usageError';
 import { diagnosticText } from '../service/diagnosticText';
 import type { Diagnostic } from '../../../contract/diagnostic';
+import { DomainError } from '../../../contract/domainError';
 
 export interface Invocation {
   session: CliSession;
@@ -26,7 +27,7 @@ export async function invoke(cmd: Command, positional: unknown[], load: () => Pr
   const globals = cmd.optsWithGlobals<GlobalOptions>();
   const out = new Output(globals.json === true);
   let session: CliSession | undefined;
-  let failed: string | undefined;
+  let failed: unknown;
   try {
     session = new CliSession(globals);
     const opts = cmd.opts();
@@ -35,7 +36,7 @@ export async function invoke(cmd: Command, positional: unknown[], load: () => Pr
     const code = await handler({ session, out, args: positional as (string | undefined)[], opts });
     process.exitCode = code ?? 0;
   } catch (e) {
-    failed = (e as Error | undefined)?.message;
+    failed = e;
     process.exitCode = out.failure(e);
   } finally {
     session?.close();
@@ -47,8 +48,13 @@ export async function invoke(cmd: Command, positional: unknown[], load: () => Pr
 /** A call's diagnostics, on stderr: a few, not a thousand damaged lines on every call, nor what its error said already. */
 const DIAGNOSTICS_SAID = 5;
 
-function sayDiagnostics(out: Output, diagnostics: Diagnostic[], failed: string | undefined): void {
-  const news = diagnostics.filter((d) => !failed?.includes(d.message));
+function sayDiagnostics(out: Output, diagnostics: Diagnostic[], failed: unknown): void {
+  const said = failed instanceof Error ? failed.message : undefined;
+  // RUN_DAMAGED sums up its log's damage and says how to see it all: its lines are not said again, a few of them.
+  const damaged = failed instanceof DomainError && failed.code === 'RUN_DAMAGED' ? failed.details.run_id : undefined;
+  const news = diagnostics.filter(
+    (d) => !said?.includes(d.message) && !(damaged !== undefined && d.run_id === damaged && d.line !== undefined),
+  );
   for (const d of news.slice(0, DIAGNOSTICS_SAID)) out.warn(`runboard: ${diagnosticText(d)}`);
   if (news.length > DIAGNOSTICS_SAID) {
     const runs = [...new Set(news.map((d) => d.run_id).filter((r) => r !== undefined))];

@@ -1,10 +1,10 @@
 // A call the board could not take for a moment — STORAGE_ERROR with `transient`: a database
 // restarting or unreachable, a log another program is writing — is made again, every second, for
 // a while, by the process that made it: an agent's `complete` must not be lost to a database
-// restart (PROTOCOL.md §Boards). Made again only when that is safe: nothing was written, or the
-// call carries a command_id (a repeat of a command that was written is answered, not done again).
-// A board that lost its connection as it committed checks whether the commit landed before it
-// answers (pgEventLog.ts); only when it cannot tell is the error `maybe_written`.
+// restart (PROTOCOL.md §Boards). Each call that takes a command_id carries one, stamped here once
+// (the caller's own, the thin path's, else a new one), above routing: every attempt — routed, done
+// directly after the server went away, made again after an outage — is the same command, carried
+// out once. A method without one is made again only when nothing was written.
 import type { StoreResults } from '../../../contract/results';
 import type { InputOf, StoreMethod } from '../../../contract/schemas/params';
 import { DomainError } from '../../../contract/domainError';
@@ -20,8 +20,13 @@ export interface OutageRetryOptions {
   env?: NodeJS.ProcessEnv;
   /** The command_id the thin path sent this command with (handOff.ts): the first call that takes one carries it. */
   handedOverId?: string;
-  /** Said once per call that waits: the error, and that it is tried again. */
-  say?(e: DomainError, forMs: number): void;
+  /** Said once per call that waits: the error, and for how long it is tried again ("for up to 30 s"). */
+  say?(e: DomainError, howLong: string): void;
+}
+
+/** How long one call rides out an outage: until `until` (ms since the epoch; Infinity: for as long as its caller waits) instead of the window. */
+export interface RideOut {
+  until?: number;
 }
 
 /** The window from RUNBOARD_OUTAGE_RETRY_MS (a whole number of ms), else the default. */
@@ -32,8 +37,8 @@ export function outageRetryMs(env: NodeJS.ProcessEnv = process.env): number {
 }
 
 /** How a CLI or MCP process says it waits (on stderr: an MCP client keeps it as the server's log). */
-export function sayOutage(e: DomainError, forMs: number): void {
-  process.stderr.write(`runboard: ${e.message}; trying again every second for up to ${Math.round(forMs / 1000)} s.\n`);
+export function sayOutage(e: DomainError, howLong: string): void {
+  process.stderr.write(`runboard: ${e.message.replace(/\.$/, '')}; trying again every second ${howLong}.\n`);
 }
 
 /** Whether a call that failed with `e` may be made again: the board could not take it for a moment, and a repeat cannot do it twice. */
@@ -58,25 +63,28 @@ export class OutageRetry implements MethodCaller {
     this.handedOver = o.handedOverId;
   }
 
-  async execute<M extends StoreMethod>(method: M, params: InputOf<M>): Promise<StoreResults[M]> {
-    if (this.windowMs === 0) return this.calls.execute(method, params);
-    // The thin path's command_id goes on the first call that takes one (as routing's would).
-    const handed = this.o.takesCommandId(method) ? this.handedOver : undefined;
+  async execute<M extends StoreMethod>(method: M, params: InputOf<M>, ride: RideOut = {}): Promise<StoreResults[M]> {
+    const takes = this.o.takesCommandId(method);
+    const handed = takes ? this.handedOver : undefined;
     if (handed !== undefined) this.handedOver = undefined;
-    const call = handed !== undefined ? routedCall(method, params, true, () => handed) : undefined;
-    const sent = (call?.params ?? params) as InputOf<M>;
-    const deadline = Date.now() + this.windowMs;
+    const call = routedCall(method, params, takes, handed !== undefined ? () => handed : undefined);
+    const sent = call.params as InputOf<M>;
+    const deadline = ride.until ?? Date.now() + this.windowMs;
     let said = false;
     for (;;) {
       try {
-        const result = await this.calls.execute(method, sent);
-        return call ? call.unstamp(result) : result;
+        return call.unstamp(await this.calls.execute(method, sent));
       } catch (e) {
         if (!mayRepeat(e, sent) || Date.now() + EVERY_MS > deadline) throw e;
-        if (!said) this.o.say?.(e, this.windowMs);
+        if (!said) this.o.say?.(e, howLong(ride, this.windowMs));
         said = true;
         await new Promise((resolve) => setTimeout(resolve, EVERY_MS));
       }
     }
   }
+}
+
+function howLong(ride: RideOut, windowMs: number): string {
+  if (ride.until === undefined) return `for up to ${Math.round(windowMs / 1000)} s`;
+  return ride.until === Infinity ? 'while it waits' : 'until its --timeout';
 }

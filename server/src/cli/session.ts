@@ -11,7 +11,7 @@ import { takeHandOver } from './handOff';
 import type { Durability } from '../../../contract/limits';
 import type { Diagnostic } from '../../../contract/diagnostic';
 import { eachDiagnosticOnce } from '../service/diagnosticText';
-import { OutageRetry, sayOutage } from './outageRetry';
+import { OutageRetry, type RideOut, sayOutage } from './outageRetry';
 
 export class CliSession {
   readonly root: string;
@@ -63,7 +63,7 @@ export class CliSession {
    * Every call goes through the protocol's own entry point, routed or not: same validation, errors
    * and results; one the board cannot take for a moment is made again for a while (outageRetry.ts).
    */
-  execute<M extends StoreMethod>(method: M, params: InputOf<M>): Promise<StoreResults[M]> {
+  execute<M extends StoreMethod>(method: M, params: InputOf<M>, ride?: RideOut): Promise<StoreResults[M]> {
     if (!this.router || !this.calls) {
       const handedOver = takeHandOver();
       this.router = new RoutedCaller(
@@ -72,7 +72,7 @@ export class CliSession {
       );
       this.calls = new OutageRetry(this.router, { takesCommandId, env: this.env, say: sayOutage, handedOverId: handedOver?.commandId });
     }
-    return this.calls.execute(method, params);
+    return this.calls.execute(method, params, ride);
   }
 
   /** Forgets the diagnostics the command's own output says already (a run's damage in `run show`, its own archiving). */

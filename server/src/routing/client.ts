@@ -78,7 +78,10 @@ export class RoutedCaller implements MethodCaller {
   async execute<M extends StoreMethod>(method: M, params: InputOf<M>): Promise<StoreResults[M]> {
     const socket = this.connection();
     const handedOff = this.takeHandedOff(method);
-    if (!socket && handedOff === undefined) return this.direct().execute(method, params);
+    if (!socket && handedOff === undefined) {
+      this.o.note?.(`${method}: direct`);
+      return this.direct().execute(method, params);
+    }
     const call = routedCall(method, params, this.o.takesCommandId(method), handedOff !== undefined ? () => handedOff : undefined);
     if (!socket) return call.unstamp(await this.again<M>(call));
     let answer: RpcAnswer;

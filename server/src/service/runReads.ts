@@ -34,16 +34,19 @@ export class RunReads {
     const now = this.clock();
     const runs =
       p.run_id !== undefined ? [await this.registry.current({ root: p.root, run_id: p.run_id })] : await this.caughtUpRuns(p.root);
-    const items = runs.flatMap((h) =>
-      attentionOf(
-        h.root,
-        { ...toRunRecord(h.state), damage: h.damageReport() },
-        toBlackboard(h.state),
-        now,
-        this.history.lastReplay(h),
-        p.lease_warning_ms,
-      ),
-    );
+    // An archived run needs no one: nothing in it can be changed until it is restored (`--run` may name one).
+    const items = runs
+      .filter((h) => !h.archive)
+      .flatMap((h) =>
+        attentionOf(
+          h.root,
+          { ...toRunRecord(h.state), damage: h.damageReport() },
+          toBlackboard(h.state),
+          now,
+          this.history.lastReplay(h),
+          p.lease_warning_ms,
+        ),
+      );
     return { items: items.sort(newestFirst), now_ms: now };
   }
 

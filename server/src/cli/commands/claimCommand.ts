@@ -10,8 +10,6 @@ import { claimWithWorktree } from '../../worktrees/worktreeCalls';
 import { worktreeShellLines } from '../worktreeLines';
 import { Invocation, taskOf } from '../invocation';
 import { EXIT } from '../output';
-import type { DomainError } from '../../../../contract/domainError';
-import { mayRepeat } from '../outageRetry';
 import type { CliSession } from '../session';
 
 export async function claim(inv: Invocation): Promise<number> {
@@ -19,13 +17,11 @@ export async function claim(inv: Invocation): Promise<number> {
   const opts: Record<string, unknown> = { ...inv.opts, task: taskOf(inv) };
   const runId = await session.runId();
   const params = claimParams(session, runId, opts);
-  const once = () => session.execute('claimTask', params);
   const claimOrWait = async () => {
-    if (opts.wait !== true) return once();
+    if (opts.wait !== true) return session.execute('claimTask', params);
     const deadline = opts.timeout !== undefined ? Date.now() + (opts.timeout as number) * 1000 : undefined;
-    const attempt = throughOutages(once, params, deadline, (e) =>
-      out.warn(`runboard: ${e.message}; trying again every second (claim --wait).`),
-    );
+    // A restart of a database board must not end every agent's `claim --wait` loop: each attempt rides it out until the timeout.
+    const attempt = () => session.execute('claimTask', params, { until: deadline ?? Infinity });
     const first = await attempt();
     if (first.task || allDone(first)) return first;
     return keepingAlive(() => waitForClaim(session, runId, attempt, first, deadline));
@@ -48,34 +44,8 @@ export async function claim(inv: Invocation): Promise<number> {
   return result.task ? EXIT.ok : EXIT.nothingToClaim;
 }
 
-/** How long a claim waits before it tries a database that could not be reached again. */
-const OUTAGE_RETRY_MS = 1_000;
-
-/**
- * A claim that, while the deadline allows, tries again every second when its database board could
- * not be reached (STORAGE_ERROR with `transient`): a restart of the database must not end every
- * agent's `claim --wait` loop. Said once per outage. Past the deadline, the error stands.
- */
-function throughOutages(
-  once: () => Promise<ClaimTaskResult>,
-  params: object,
-  deadline: number | undefined,
-  say: (e: DomainError) => void,
-): () => Promise<ClaimTaskResult> {
-  return async () => {
-    let said = false;
-    for (;;) {
-      try {
-        return await once();
-      } catch (e) {
-        if (!mayRepeat(e, params) || (deadline !== undefined && Date.now() + OUTAGE_RETRY_MS > deadline)) throw e;
-        if (!said) say(e);
-        said = true;
-        await new Promise((resolve) => setTimeout(resolve, OUTAGE_RETRY_MS));
-      }
-    }
-  };
-}
+/** When the board cannot be read while a claim waits (a database outage), it looks again this soon. */
+const LOOK_AGAIN_MS = 1_000;
 
 /** Nothing is left to wait for: every task is done or cancelled. */
 const allDone = (r: ClaimTaskResult) => r.reason === 'all_done';
@@ -112,7 +82,7 @@ async function waitForClaim(
       // A board that cannot be read now (a database outage): look again in a second.
       const leaseEnds = await store.runIn(store.rootPaths()[0], runId).then(
         (h) => h?.state.index.nextLeaseExpiry(),
-        () => now + OUTAGE_RETRY_MS,
+        () => now + LOOK_AGAIN_MS,
       );
       const until = Math.min(deadline ?? Infinity, result.next_retry_at_ms ?? Infinity, leaseEnds ?? Infinity);
       if (!changed) {

@@ -58,7 +58,6 @@ export async function thinPath(inv: ThinInvocation, env: NodeJS.ProcessEnv = pro
       },
       () => fullCli,
     );
-    const runId = g.run ?? (await runOfRoot(calls, g.root, token));
     // A server whose board cannot take the call for a moment (a database restarting) answers
     // STORAGE_ERROR `transient`: the full CLI rides that out (outageRetry.ts) with the same command_id.
     const riding = async <T>(call: { params: Record<string, unknown> }, send: () => Promise<T>): Promise<T> => {
@@ -69,6 +68,7 @@ export async function thinPath(inv: ThinInvocation, env: NodeJS.ProcessEnv = pro
         throw e;
       }
     };
+    const runId = g.run ?? (await riding({ params: {} }, () => runOfRoot(calls, g.root, token)));
     if (inv.command === 'claim') {
       const claim = routedCall('claimTask', claimParams(g, runId, inv.opts), true);
       const params = claim.params as ReturnType<typeof claimParams>;

@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CREATING_FILE, EVENTS_FILE } from '../../../../contract/layout';
 import type { EventRecord } from '../../../../contract/schemas/records';
+import { archivedIdTaken } from '../../../../contract/writeRefusals';
 import { DomainError } from '../../engine/errors';
 import { runIdProblem } from '../../engine/ids';
 import type { ArchiveNote, BoardSite, BoardStore, RunLog } from '../boardStore';
@@ -178,11 +179,7 @@ export class FileBoard implements BoardStore {
 
   private assertNewRunId(runId: string): void {
     if (fs.existsSync(manifestFile(heldRunDir(this.root, runId, 'archive')))) {
-      throw new DomainError(
-        'RUN_EXISTS',
-        `Run ${runId} exists in ${this.root}, archived: restore it (runboard run restore ${runId}), or choose another id.`,
-        { run_id: runId },
-      );
+      throw archivedIdTaken(runId, `in ${this.root}`);
     }
     if (this.isLoaded(runId) || this.openRun(runId) || HOLDINGS.some((h) => fs.existsSync(manifestFile(heldRunDir(this.root, runId, h))))) {
       throw new DomainError('RUN_EXISTS', `Run ${runId} already exists in ${this.root}.`, { run_id: runId });

@@ -6,6 +6,7 @@
 // for each call that lists them (BoardStore.ready).
 import type { Pool, PoolConfig } from 'pg';
 import { nearestName } from '../../../../contract/nearestName';
+import { archivedIdTaken } from '../../../../contract/writeRefusals';
 import type { EventRecord } from '../../../../contract/schemas/records';
 import { DomainError } from '../../engine/errors';
 import type { ArchiveNote, BoardSite, BoardStore, RunLog } from '../boardStore';
@@ -109,7 +110,13 @@ export class PgBoard implements BoardStore {
   async createRun(runId: string, first: EventRecord[]): Promise<RunLog> {
     if (this.site.options.readOnly) throw readOnlyError();
     const log = await this.open();
-    await this.query(() => log.createRun(runId, eventLines(first)));
+    await this.query(() => log.createRun(runId, eventLines(first))).catch(async (e: unknown) => {
+      // The id of an archived run: said so, with how to get it back (as on files).
+      if (e instanceof DomainError && e.code === 'RUN_EXISTS' && (await this.query(() => log.archiveRow(runId)))) {
+        throw archivedIdTaken(runId, `on board ${this.board}`);
+      }
+      throw e;
+    });
     this.ids.add(runId);
     const h = await this.openRun(runId);
     if (!h) throw new DomainError('STORAGE_ERROR', `PostgreSQL board ${this.board}: run ${runId} was made but cannot be read back.`);
