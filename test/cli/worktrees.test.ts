@@ -589,6 +589,11 @@ describe('runboard claim --worktree', () => {
     const claimed = cliJson(root, ['--run', run, 'claim', '--worktree']).task;
     fs.writeFileSync(path.join(claimed.worktree.path, 'draft.txt'), 'not committed\n');
     cliJson(root, ['--run', run, 'complete', '--token', claimed.lease_token]);
+    // Not finished yet: the refusal says what archiving anyway would put out of sight too.
+    assert.match(
+      cli(['--root', root, 'run', 'archive', run]).stderr,
+      /RUN_NOT_FINISHED: .*archive it anyway with force \(its leases are requeued first; its task worktrees still on disk \(k: kept\) would no longer be listed\)/,
+    );
     cliJson(root, ['--run', run, 'run', 'complete']);
     const refused = cli(['--root', root, 'run', 'archive', run]);
     assert.equal(refused.status, 1);

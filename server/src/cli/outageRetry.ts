@@ -22,6 +22,8 @@ export interface OutageRetryOptions {
   handedOverId?: string;
   /** Said once per call that waits: the error, and for how long it is tried again ("for up to 30 s"). */
   say?(e: DomainError, howLong: string): void;
+  /** How long between attempts (default a second). */
+  everyMs?: number;
 }
 
 /** How long one call rides out an outage: until `until` (ms since the epoch; Infinity: for as long as its caller waits) instead of the window. */
@@ -75,10 +77,11 @@ export class OutageRetry implements MethodCaller {
       try {
         return call.unstamp(await this.calls.execute(method, sent));
       } catch (e) {
-        if (!mayRepeat(e, sent) || Date.now() + EVERY_MS > deadline) throw e;
+        const every = this.o.everyMs ?? EVERY_MS;
+        if (!mayRepeat(e, sent) || Date.now() + every > deadline) throw e;
         if (!said) this.o.say?.(e, howLong(ride, this.windowMs));
         said = true;
-        await new Promise((resolve) => setTimeout(resolve, EVERY_MS));
+        await new Promise((resolve) => setTimeout(resolve, every));
       }
     }
   }

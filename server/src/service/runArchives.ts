@@ -123,12 +123,15 @@ export class RunArchives {
  */
 function assertArchivable(state: RunState, force: boolean, compact: boolean): void {
   const { run_id, status } = state.header;
+  const open = compact ? [] : [...state.tasks.values()].filter(worktreeOpen);
+  // Said with the first refusal too: a person who archives anyway then knows what goes out of sight.
+  const worktrees = open.length > 0 ? `task worktrees still on disk (${open.map((t) => `${t.id}: ${t.worktree!.state}`).join(', ')})` : '';
   if (!force && !isTerminal(status)) {
     throw new DomainError(
       'RUN_NOT_FINISHED',
       compact
         ? `Run ${run_id} is ${status}: only finished runs are compacted. Finish it first (complete, fail or cancel).`
-        : `Run ${run_id} is ${status}: only finished runs are archived. Finish it, or archive it anyway with force (its leases are requeued first).`,
+        : `Run ${run_id} is ${status}: only finished runs are archived. Finish it, or archive it anyway with force (its leases are requeued first${worktrees ? `; its ${worktrees} would no longer be listed` : ''}).`,
       { run_id, status },
     );
   }
@@ -145,11 +148,10 @@ function assertArchivable(state: RunState, force: boolean, compact: boolean): vo
       },
     );
   }
-  const open = compact || force ? [] : [...state.tasks.values()].filter(worktreeOpen);
-  if (open.length > 0) {
+  if (!force && open.length > 0) {
     throw new DomainError(
       'WORKTREES_OPEN',
-      `Run ${run_id} has task worktrees still on disk (${open.map((t) => `${t.id}: ${t.worktree!.state}`).join(', ')}); archived, it would no longer list them. ` +
+      `Run ${run_id} has ${worktrees}; archived, it would no longer list them. ` +
         'Settle them first (`runboard worktree prune`; a kept one holds uncommitted changes: commit or discard them there), or archive it anyway with force.',
       { run_id, task_ids: open.map((t) => t.id) },
     );
