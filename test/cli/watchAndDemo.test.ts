@@ -81,6 +81,21 @@ describe('runboard watch', () => {
     assert.equal(await w.exited, 0, w.out.stderr);
   });
 
+  it('a run archived by another process: said as archived (not as another history), and no "deleted" problem', async () => {
+    const root = tempWorkspace();
+    seedRun(root, 'a');
+    const w = startWatch(root, []);
+    await waitFor(() => /context\.run\.created/.test(w.out.stdout), 15_000, 'the creation');
+    cliJson(root, ['run', 'complete', 'a']);
+    cliJson(root, ['--agent', 'ann', 'run', 'archive', 'a']);
+    await waitFor(() => /was archived/.test(w.out.stdout), 10_000, 'the archive said');
+    assert.match(w.out.stdout, /^-- run a was archived by ann: no more events until it is restored \(runboard run restore a\) --$/m);
+    assert.doesNotMatch(w.out.stdout, /replaced by another history/);
+    assert.doesNotMatch(w.out.stderr, /was deleted/);
+    w.child.kill('SIGINT');
+    assert.equal(await w.exited, 0, w.out.stderr);
+  });
+
   it('in human mode prints one line per event, starting from --tail', async () => {
     const root = tempWorkspace();
     seedRun(root, 'h');

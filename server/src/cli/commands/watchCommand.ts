@@ -101,11 +101,26 @@ async function follow({ session, out, args, opts }: Invocation): Promise<number>
     onReset: (n) => {
       if (n.root !== root || n.run_id !== runId) return;
       last = n.last_seq;
-      if (out.json) out.jsonLine({ run_reset: { run_id: runId, last_seq: n.last_seq } });
-      else out.line(`-- the log was replaced by another history, which ends at seq ${n.last_seq}; following it from there --`);
+      if (n.last_seq > 0) return replacedLine(n.last_seq);
+      // Gone to seq 0: archived (here or on another machine) is said as such, not as another history.
+      // (Nothing follows a run gone, so saying it a moment later keeps the order of the lines.)
+      void session.execute('getRun', { run_id: runId }).then(
+        ({ archived }) => (archived ? archivedLine(archived) : replacedLine(0)),
+        () => replacedLine(0),
+      );
     },
   });
 
+  const replacedLine = (seq: number) => {
+    if (out.json) out.jsonLine({ run_reset: { run_id: runId, last_seq: seq } });
+    else out.line(`-- the log was replaced by another history, which ends at seq ${seq}; following it from there --`);
+  };
+  const archivedLine = (a: { archived_by: string; last_seq: number }) => {
+    last = a.last_seq;
+    if (out.json) out.jsonLine({ run_archived: { run_id: runId, archived_by: a.archived_by, last_seq: a.last_seq } });
+    else
+      out.line(`-- run ${runId} was archived by ${a.archived_by}: no more events until it is restored (runboard run restore ${runId}) --`);
+  };
   const following = store.follow((e) => out.warn(`runboard: ${(e as Error).message}`), runId);
 
   await stopped;

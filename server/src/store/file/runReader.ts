@@ -282,7 +282,10 @@ export class RunReader {
   }
 
   protected markGone(
-    why = `${this.log.file} was deleted while this process had the run open; the run is no longer served from it.`,
+    /** Undefined: said only when the run is not archived (archiving it is no problem of its files). */
+    why: string | undefined = this.archivedNow()
+      ? undefined
+      : `${this.log.file} was deleted while this process had the run open; the run is no longer served from it.`,
     /** The seq its history still goes to elsewhere (a compacted run); 0: the run is gone. */
     lastSeq = this.compactedSeq(),
     how = 'deleted',
@@ -304,15 +307,20 @@ export class RunReader {
   }
 
   /** The run's last seq when its log left because another process compacted it (it goes on there), else 0. */
+  /** Whether another process archived the run (its archive's manifest is there). */
+  private archivedNow(): boolean {
+    return fs.existsSync(manifestFile(heldRunDir(this.root, this.runId, 'archive')));
+  }
+
   private compactedSeq(): number {
     return fs.existsSync(manifestFile(heldRunDir(this.root, this.runId, 'compacted'))) ? this.logSeq : 0;
   }
 
   /** This handle serves nothing more (said once): listeners drop what they hold of the run (and read it again, when it goes on elsewhere). */
-  private end(why: string, lastSeq = 0): void {
+  private end(why: string | undefined, lastSeq = 0): void {
     if (this.goneFlag) return;
     this.goneFlag = true;
-    this.diagnose(why);
+    if (why !== undefined) this.diagnose(why);
     this.emitReset({ root: this.root, run_id: this.runId, last_seq: lastSeq });
   }
 
