@@ -21,7 +21,7 @@ import { RunsWatcher } from './runsWatcher';
 import { ensureRunboardFolder } from './runboardFolder';
 import type { RunState } from '../../engine/state';
 import { readOnlyError } from '../readOnly';
-import { heldRunDir, type Holding, HOLDINGS, holdingDir, manifestFile } from './archive/archiveFormat';
+import { heldRunDir, type Holding, HOLDINGS, holdingDir, isHeld, manifestFile } from './archive/archiveFormat';
 import { ArchivedRun } from './archive/archivedRun';
 import { archiveRunFiles, holdingOf, removeLeftoverArchive, sweepWorkFolders, unpackArchive } from './archive/runArchive';
 
@@ -178,10 +178,8 @@ export class FileBoard implements BoardStore {
   }
 
   private assertNewRunId(runId: string): void {
-    if (fs.existsSync(manifestFile(heldRunDir(this.root, runId, 'archive')))) {
-      throw archivedIdTaken(runId, `in ${this.root}`);
-    }
-    if (this.isLoaded(runId) || this.openRun(runId) || HOLDINGS.some((h) => fs.existsSync(manifestFile(heldRunDir(this.root, runId, h))))) {
+    if (isHeld(this.root, runId, 'archive')) throw archivedIdTaken(runId, `in ${this.root}`);
+    if (this.isLoaded(runId) || this.openRun(runId) || isHeld(this.root, runId, 'compacted')) {
       throw new DomainError('RUN_EXISTS', `Run ${runId} already exists in ${this.root}.`, { run_id: runId });
     }
     // Archived runs count: restored, two folders differing only in case would be one on macOS and Windows.

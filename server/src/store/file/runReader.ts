@@ -28,7 +28,7 @@ import type { LogPoint, RunSite } from './runSite';
 import { keepEventBeforeJunk, restoreNewline, TornTailWatch } from './tornTail';
 import { unreadableNewerRun } from './writeRefusals';
 import { runFormatOf } from '../runFormat';
-import { heldRunDir, manifestFile } from './archive/archiveFormat';
+import { isHeld } from './archive/archiveFormat';
 
 const NEWLINE_RESTORED = 'The last line had lost its newline (edited by hand?); it is a complete event and was kept, its newline restored.';
 
@@ -283,7 +283,7 @@ export class RunReader {
 
   protected markGone(
     /** Undefined: said only when the run is not archived (archiving it is no problem of its files). */
-    why: string | undefined = this.archivedNow()
+    why: string | undefined = isHeld(this.root, this.runId, 'archive')
       ? undefined
       : `${this.log.file} was deleted while this process had the run open; the run is no longer served from it.`,
     /** The seq its history still goes to elsewhere (a compacted run); 0: the run is gone. */
@@ -307,13 +307,8 @@ export class RunReader {
   }
 
   /** The run's last seq when its log left because another process compacted it (it goes on there), else 0. */
-  /** Whether another process archived the run (its archive's manifest is there). */
-  private archivedNow(): boolean {
-    return fs.existsSync(manifestFile(heldRunDir(this.root, this.runId, 'archive')));
-  }
-
   private compactedSeq(): number {
-    return fs.existsSync(manifestFile(heldRunDir(this.root, this.runId, 'compacted'))) ? this.logSeq : 0;
+    return isHeld(this.root, this.runId, 'compacted') ? this.logSeq : 0;
   }
 
   /** This handle serves nothing more (said once): listeners drop what they hold of the run (and read it again, when it goes on elsewhere). */

@@ -3,6 +3,7 @@
 // sealed with the run and blackboard at its last seq (seals/<last seq>.json.gz), the run's
 // checkpoints (checkpoints/<name>.json.gz), and archive.json, written last, listing them all with
 // their sha256. gzip, from Node's zlib: every Node since 0.x reads it, and so does `zcat`.
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
 import { ARCHIVE_DIR, ARCHIVE_MANIFEST_FILE, COMPACTED_DIR, RUNBOARD_DIR } from '../../../../../contract/layout';
@@ -59,6 +60,11 @@ export function heldRunDir(root: string, runId: string, holding: Holding): strin
 
 export function manifestFile(dir: string): string {
   return path.join(dir, ARCHIVE_MANIFEST_FILE);
+}
+
+/** Whether the run is held so (its manifest, written last, is there). */
+export function isHeld(root: string, runId: string, holding: Holding): boolean {
+  return fs.existsSync(manifestFile(heldRunDir(root, runId, holding)));
 }
 
 export const seqName = (seq: number): string => String(seq).padStart(20, '0');
