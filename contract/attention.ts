@@ -125,12 +125,16 @@ export function attentionOf(
   // lost — a worktree's uncommitted changes — and drift still need the person.
   const [tasks, questions] = isTerminal(run.status) ? [[], []] : [run.tasks, blackboard.open_questions];
   const byId = new Map(run.tasks.map((t) => [t.id, t]));
-  /** The cancelled tasks `t` waits on directly (those after it wait on it, and go with it). */
-  const cancelledDeps = (t: Task) => t.depends_on_task_ids.map((id) => byId.get(id)).filter((d) => d?.status === 'cancelled') as Task[];
-  // One item per task: one waiting on a cancelled task is listed for that (a retry would leave it stuck), whatever its status.
-  const waiting = tasks.filter((t) => !isFinishedTask(t.status) && t.status !== 'in_progress' && cancelledDeps(t).length > 0);
+  // The tasks waiting directly on cancelled ones, with those (the tasks after them wait on them, and
+  // go with them). One item per task: such a task is listed for that (a retry would leave it stuck), whatever its status.
+  const waiting = new Map<Task, Task[]>();
   for (const t of tasks) {
-    if (waiting.includes(t)) continue;
+    if (isFinishedTask(t.status) || t.status === 'in_progress') continue;
+    const gone = t.depends_on_task_ids.map((id) => byId.get(id)).filter((d) => d?.status === 'cancelled') as Task[];
+    if (gone.length > 0) waiting.set(t, gone);
+  }
+  for (const t of tasks) {
+    if (waiting.has(t)) continue;
     const title = taskTitle(t);
     const why = t.last_error ? `: ${firstLine(t.last_error)}` : '';
     if (t.status === 'failed' && t.attempt >= t.max_attempts) {
@@ -170,8 +174,7 @@ export function attentionOf(
       );
     }
   }
-  for (const t of waiting) {
-    const gone = cancelledDeps(t);
+  for (const [t, gone] of waiting) {
     const names = gone.map((d) => taskTitle(d)).join(', ');
     const status = t.status === 'blocked' || t.status === 'failed' ? ` (${t.status})` : '';
     item(
