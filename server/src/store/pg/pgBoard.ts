@@ -46,6 +46,8 @@ export class PgBoard implements BoardStore {
   private following = 0;
   /** Whether `ids` was read from the database yet. */
   private listed = false;
+  /** Whether an empty board's name was compared with the boards that have runs. */
+  private nameChecked = false;
   private closed = false;
   private readonly config: PoolConfig;
 
@@ -288,8 +290,10 @@ export class PgBoard implements BoardStore {
     this.listed = true;
     this.ids.clear();
     for (const id of ids) this.ids.add(id);
-    // A board name misspelled (names are case-sensitive) shows an empty board: say which one it may mean.
-    if (ids.length === 0) {
+    // A board name misspelled (names are case-sensitive) shows an empty board: say which one it may
+    // mean — looked up once (the refresh of an empty board is no reason to ask again).
+    if (ids.length === 0 && !this.nameChecked) {
+      this.nameChecked = true;
       const others = await this.query(() => log.otherBoards());
       const meant = others.find((o) => o.toLowerCase() === this.board.toLowerCase()) ?? nearestName(this.board, others);
       if (meant !== undefined)

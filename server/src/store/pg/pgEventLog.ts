@@ -339,30 +339,27 @@ export class PgEventLog {
         return { last: statements.length > 0 ? statements.join('; ') : undefined, out };
       });
     } catch (e) {
-      if (e instanceof CommitOutcomeUnknown && first && (await this.landed(where, first, e))) return answer;
-      throw e;
+      if (!(e instanceof CommitOutcomeUnknown) || !first) throw e;
+      await this.assertLanded(where, first, e);
+      return answer;
     }
   }
 
   /**
-   * Whether a commit whose answer was lost with its connection landed. Under the run's row lock
-   * (a commit still under way has ended, one way or the other, once it is granted). `lost` when the
-   * database cannot be asked: then nobody can tell (maybe_written); else, not landed, the error it
-   * is — the connection lost, nothing written.
+   * A commit whose answer was lost with its connection: returns when it landed (its first line is
+   * at its seq), looked at under the run's row lock — a commit still under way has ended, one way or
+   * the other, once it is granted. Else throws: the connection's error when it did not land (nothing
+   * written), `lost` (maybe_written) when the database cannot be asked.
    */
-  private async landed(where: string, first: { seq: number; line: string }, lost: CommitOutcomeUnknown): Promise<boolean> {
-    let found: boolean;
-    try {
-      found = await inTransaction(this.pool, async (c) => {
-        await c.query(`SELECT 1 FROM runboard_runs WHERE ${where} FOR UPDATE`);
-        const r = await c.query<{ line: string }>(`SELECT line FROM runboard_events WHERE ${where} AND seq = ${first.seq}`);
-        return r.rows[0]?.line === first.line;
-      });
-    } catch {
+  private async assertLanded(where: string, first: { seq: number; line: string }, lost: CommitOutcomeUnknown): Promise<void> {
+    const found = await inTransaction(this.pool, async (c) => {
+      await c.query(`SELECT 1 FROM runboard_runs WHERE ${where} FOR UPDATE`);
+      const r = await c.query<{ line: string }>(`SELECT line FROM runboard_events WHERE ${where} AND seq = ${first.seq}`);
+      return r.rows[0]?.line === first.line;
+    }).catch(() => {
       throw lost;
-    }
+    });
     if (!found) throw lost.lost;
-    return true;
   }
 
   /** One statement: the events with seqs from `firstSeq`, the run's last seq moved to the last of them, the notification (sent at COMMIT). */
