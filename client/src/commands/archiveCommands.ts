@@ -1,6 +1,7 @@
 // Archive Run and Restore Archived Run… (PROTOCOL.md §Archived runs). A run that is not finished,
 // or whose tasks' worktrees are still on disk, is refused by the server (RUN_NOT_FINISHED,
-// WORKTREES_OPEN); the editor then asks whether to archive it anyway, its leases requeued first. Restoring picks among the archived runs of the open folders.
+// WORKTREES_OPEN); the editor then asks whether to archive it anyway, its leases requeued first.
+// Restoring picks among the archived runs of the open folders.
 import * as vscode from 'vscode';
 import { firstLine, formatBytes, keptText } from '../../../contract/taskText';
 import { runActions } from '../../../contract/runRules';

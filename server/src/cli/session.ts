@@ -64,7 +64,7 @@ export class CliSession {
    * and results; one the board cannot take for a moment is made again for a while (outageRetry.ts).
    */
   execute<M extends StoreMethod>(method: M, params: InputOf<M>, ride?: RideOut): Promise<StoreResults[M]> {
-    if (!this.router || !this.calls) {
+    if (!this.calls) {
       const handedOver = takeHandOver();
       this.router = new RoutedCaller(
         { root: this.root, durability: this.durability, env: this.env, note: debugNotes(this.env), takesCommandId, handedOver },

@@ -85,15 +85,20 @@ export async function settleCompleted(site: WorktreeSite, runId: string, task: T
  * removed when clean, kept (an attention item) when they hold changes. Before, a cancelled task's
  * uncommitted work waited unseen until someone ran `worktree prune`.
  */
-export async function settleCancelled(site: WorktreeSite, runId: string, tasks: Task[]): Promise<{ tasks: Task[]; unsettled: string[] }> {
-  const out: Task[] = [];
+export async function settleCancelled(
+  site: WorktreeSite,
+  runId: string,
+  result: { task: Task; cancelled: Task[] },
+): Promise<{ task: Task; cancelled: Task[]; unsettled: string[] }> {
+  const cancelled: Task[] = [];
   const unsettled: string[] = [];
-  for (const t of tasks) {
+  for (const t of result.cancelled) {
     const settled = await settleCompleted(site, runId, t);
-    out.push(settled.task);
+    cancelled.push(settled.task);
     if (settled.unsettled) unsettled.push(settled.unsettled);
   }
-  return { tasks: out, unsettled };
+  // The task named, as it now is (it is among those cancelled unless it was cancelled already).
+  return { task: cancelled.find((t) => t.id === result.task.id) ?? result.task, cancelled, unsettled };
 }
 
 /** `worktree prune`: the worktrees of the run's finished tasks settled — removed when clean, kept (and said why) when not. */

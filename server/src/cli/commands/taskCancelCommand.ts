@@ -30,19 +30,11 @@ export async function tasksCancel({ session, out, args, opts }: Invocation): Pro
       throw withForceHint(e);
     });
   // Their worktrees settled as complete settles one: removed when clean, kept (and said) when not.
-  const settled = await settleCancelled(session, runId, result.cancelled);
-  const task = settled.tasks.find((t) => t.id === result.task.id) ?? result.task;
-  const answer = {
-    ...result,
-    task,
-    cancelled: settled.tasks,
-    ...(settled.unsettled.length > 0 ? { note: settled.unsettled.join(' ') } : {}),
-  };
+  const { task, cancelled, unsettled } = await settleCancelled(session, runId, result);
+  const answer = { ...result, task, cancelled, ...(unsettled.length > 0 ? { note: unsettled.join(' ') } : {}) };
   // People are told which tasks now wait on it; a JSON reader has `tasks list` and `tasks show`.
   const waiting = session.json ? [] : waitingOn(task.id, (await session.execute('getRun', { run_id: runId })).run);
-  out.result(answer, () =>
-    [cancelText(answer, waiting), ...settled.tasks.flatMap(worktreeNote), ...settled.unsettled.map((u) => `# ${u}`)].join('\n'),
-  );
+  out.result(answer, () => [cancelText(answer, waiting), ...cancelled.flatMap(worktreeNote), ...unsettled.map((u) => `# ${u}`)].join('\n'));
 }
 
 /** A refusal for another agent's lease, with how a person cancels anyway. */

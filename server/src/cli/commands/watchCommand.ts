@@ -89,6 +89,16 @@ async function follow({ session, out, args, opts }: Invocation): Promise<number>
 
   if (!out.json) out.warn(`Watching run ${runId} in ${root} (Ctrl-C to stop).`);
   await drain();
+  const replacedLine = (seq: number) => {
+    if (out.json) out.jsonLine({ run_reset: { run_id: runId, last_seq: seq } });
+    else out.line(`-- the log was replaced by another history, which ends at seq ${seq}; following it from there --`);
+  };
+  const archivedLine = (a: { archived_by: string; last_seq: number }) => {
+    last = a.last_seq;
+    if (out.json) out.jsonLine({ run_archived: { run_id: runId, archived_by: a.archived_by, last_seq: a.last_seq } });
+    else
+      out.line(`-- run ${runId} was archived by ${a.archived_by}: no more events until it is restored (runboard run restore ${runId}) --`);
+  };
   const stopListening = store.on({
     onCommit: (n) => {
       if (n.root !== root || n.run_id !== runId || n.last_seq <= last) return;
@@ -111,16 +121,6 @@ async function follow({ session, out, args, opts }: Invocation): Promise<number>
     },
   });
 
-  const replacedLine = (seq: number) => {
-    if (out.json) out.jsonLine({ run_reset: { run_id: runId, last_seq: seq } });
-    else out.line(`-- the log was replaced by another history, which ends at seq ${seq}; following it from there --`);
-  };
-  const archivedLine = (a: { archived_by: string; last_seq: number }) => {
-    last = a.last_seq;
-    if (out.json) out.jsonLine({ run_archived: { run_id: runId, archived_by: a.archived_by, last_seq: a.last_seq } });
-    else
-      out.line(`-- run ${runId} was archived by ${a.archived_by}: no more events until it is restored (runboard run restore ${runId}) --`);
-  };
   const following = store.follow((e) => out.warn(`runboard: ${(e as Error).message}`), runId);
 
   await stopped;

@@ -191,18 +191,17 @@ export class BoardTools implements WorktreeSite {
   async cancel(p: { run_id?: string; task_id: string; reason?: string; cascade?: boolean; force?: boolean; command_id?: string }) {
     const id = await this.runIdOr(p.run_id);
     const token = this.leases.tokenFor(id, p.task_id);
-    const { cancelled, ...result } = await this.execute('cancelTask', {
+    const result = await this.execute('cancelTask', {
       ...p,
       run_id: id,
       agent_id: this.o.agent,
       ...(token !== undefined ? { lease_token: token } : {}),
     });
-    for (const t of cancelled) this.leases.forget(id, t.id);
+    for (const t of result.cancelled) this.leases.forget(id, t.id);
     // Their worktrees settled as complete_task settles one: removed when clean, kept (said) when not.
-    const settled = await settleCancelled(this, id, cancelled);
-    const task = settled.tasks.find((t) => t.id === result.task.id) ?? result.task;
-    const kept = settled.tasks.flatMap((t) => (t.worktree?.state === 'kept' && t.worktree.note ? [t.worktree.note] : []));
-    const note = [...settled.unsettled, ...kept].join(' ') || undefined;
+    const { task, cancelled, unsettled } = await settleCancelled(this, id, result);
+    const kept = cancelled.flatMap((t) => (t.worktree?.state === 'kept' && t.worktree.note ? [t.worktree.note] : []));
+    const note = [...unsettled, ...kept].join(' ') || undefined;
     // The task named is there whole; of the others, the ids say enough (get_run shows them).
     return { run_id: id, ...result, task, cancelled: cancelled.map((t) => t.id), ...(note ? { note } : {}) };
   }

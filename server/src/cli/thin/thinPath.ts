@@ -60,19 +60,19 @@ export async function thinPath(inv: ThinInvocation, env: NodeJS.ProcessEnv = pro
     );
     // A server whose board cannot take the call for a moment (a database restarting) answers
     // STORAGE_ERROR `transient`: the full CLI rides that out (outageRetry.ts) with the same command_id.
-    const riding = async <T>(call: { params: Record<string, unknown> }, send: () => Promise<T>): Promise<T> => {
+    const riding = async <T>(commandId: string | undefined, send: () => Promise<T>): Promise<T> => {
       try {
         return await send();
       } catch (e) {
-        if (isTransient(e)) throw new ToFullCli(call.params.command_id as string);
+        if (isTransient(e)) throw new ToFullCli(commandId);
         throw e;
       }
     };
-    const runId = g.run ?? (await riding({ params: {} }, () => runOfRoot(calls, g.root, token)));
+    const runId = g.run ?? (await riding(undefined, () => runOfRoot(calls, g.root, token)));
     if (inv.command === 'claim') {
       const claim = routedCall('claimTask', claimParams(g, runId, inv.opts), true);
       const params = claim.params as ReturnType<typeof claimParams>;
-      const result = claim.unstamp(await riding(claim, () => calls.execute('claimTask', params)));
+      const result = claim.unstamp(await riding(params.command_id, () => calls.execute('claimTask', params)));
       if (result.task?.lease_token) out.ownTokens.add(result.task.lease_token);
       out.result(result, () => claimText(runId, result, params.task_id));
       process.exitCode = result.task ? EXIT.ok : EXIT.nothingToClaim;
@@ -83,7 +83,9 @@ export async function thinPath(inv: ThinInvocation, env: NodeJS.ProcessEnv = pro
       // A done task's active worktree is settled by the full CLI (git): it does this call again by its
       // command_id — carried out once — and then settles. Known ahead (RUNBOARD_WORKTREE) it goes there at once, above.
       const call = routedCall('transitionTask', params, true);
-      const result = call.unstamp(await riding(call, () => calls.execute('transitionTask', call.params as typeof params)));
+      const result = call.unstamp(
+        await riding(call.params.command_id as string | undefined, () => calls.execute('transitionTask', call.params as typeof params)),
+      );
       if (action === 'complete' && result.task.worktree?.state === 'active') throw new ToFullCli(call.params.command_id as string);
       out.result(result, () => leaseActionText(action, result));
       process.exitCode = EXIT.ok;
