@@ -10,6 +10,8 @@ import type { InputOf, StoreMethod } from '../../../contract/schemas/params';
 import { DomainError } from '../../../contract/domainError';
 import type { MethodCaller } from '../routing/client';
 import { routedCall } from '../routing/routedCall';
+import { parseInteger } from './agentLoopOptions';
+import { UsageError } from './usageError';
 
 /** How long a call rides out an outage by default (RUNBOARD_OUTAGE_RETRY_MS sets another; 0: not at all). */
 export const OUTAGE_RETRY_MS = 30_000;
@@ -31,11 +33,20 @@ export interface RideOut {
   until?: number;
 }
 
-/** The window from RUNBOARD_OUTAGE_RETRY_MS (a whole number of ms), else the default. */
+const OUTAGE_ENV = 'RUNBOARD_OUTAGE_RETRY_MS';
+
+/** The window from RUNBOARD_OUTAGE_RETRY_MS, else the default; a value that is no length is refused, naming it (as RUNBOARD_LEASE_MS is). */
 export function outageRetryMs(env: NodeJS.ProcessEnv = process.env): number {
-  const given = env.RUNBOARD_OUTAGE_RETRY_MS;
-  const n = given === undefined || given.trim() === '' ? NaN : Number(given);
-  return Number.isInteger(n) && n >= 0 ? n : OUTAGE_RETRY_MS;
+  const set = env[OUTAGE_ENV]?.trim();
+  if (!set) return OUTAGE_RETRY_MS;
+  const v = parseInteger(set);
+  if (v === undefined || v < 0) {
+    throw new UsageError(
+      `${OUTAGE_ENV} is ${JSON.stringify(env[OUTAGE_ENV])}: it must be a number of milliseconds, 0 or more (0: calls are not made again), or unset.`,
+      'OUTAGE_ENV_INVALID',
+    );
+  }
+  return v;
 }
 
 /** How a CLI or MCP process says it waits (on stderr: an MCP client keeps it as the server's log). */
@@ -54,14 +65,12 @@ export function isTransient(e: unknown): e is DomainError {
 }
 
 export class OutageRetry implements MethodCaller {
-  private readonly windowMs: number;
   private handedOver: string | undefined;
 
   constructor(
     private readonly calls: MethodCaller,
     private readonly o: OutageRetryOptions,
   ) {
-    this.windowMs = outageRetryMs(o.env);
     this.handedOver = o.handedOverId;
   }
 
@@ -71,7 +80,9 @@ export class OutageRetry implements MethodCaller {
     if (handed !== undefined) this.handedOver = undefined;
     const call = routedCall(method, params, takes, handed !== undefined ? () => handed : undefined);
     const sent = call.params as InputOf<M>;
-    const deadline = ride.until ?? Date.now() + this.windowMs;
+    // Read per call: a value that is no length fails the call (an MCP tool's, as RUNBOARD_LEASE_MS does), not the process.
+    const windowMs = outageRetryMs(this.o.env);
+    const deadline = ride.until ?? Date.now() + windowMs;
     let said = false;
     for (;;) {
       try {
@@ -79,7 +90,7 @@ export class OutageRetry implements MethodCaller {
       } catch (e) {
         const every = this.o.everyMs ?? EVERY_MS;
         if (!mayRepeat(e, sent) || Date.now() + every > deadline) throw e;
-        if (!said) this.o.say?.(e, howLong(ride, this.windowMs));
+        if (!said) this.o.say?.(e, howLong(ride, windowMs));
         said = true;
         await new Promise((resolve) => setTimeout(resolve, every));
       }

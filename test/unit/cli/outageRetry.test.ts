@@ -7,6 +7,7 @@ import { DomainError } from '../../../contract/domainError';
 import { takesCommandId } from '../../../contract/schemas/params';
 import { OutageRetry } from '../../../server/src/cli/outageRetry';
 import type { MethodCaller } from '../../../server/src/routing/client';
+import { UsageError } from '../../../server/src/cli/usageError';
 
 const outage = (extra: Record<string, unknown> = {}) =>
   new DomainError('STORAGE_ERROR', 'PostgreSQL board b: Connection terminated unexpectedly', { transient: true, ...extra });
@@ -91,6 +92,13 @@ describe('OutageRetry', () => {
       new OutageRetry(off.caller, { takesCommandId, env: { RUNBOARD_OUTAGE_RETRY_MS: '0' } }).execute('getRun', { run_id: 'r' }),
     );
     assert.equal(off.sent.length, 1, 'RUNBOARD_OUTAGE_RETRY_MS=0: not made again');
+    await assert.rejects(
+      new OutageRetry(off.caller, { takesCommandId, env: { RUNBOARD_OUTAGE_RETRY_MS: '30s' } }).execute('getRun', { run_id: 'r' }),
+      (e) =>
+        e instanceof UsageError &&
+        e.code === 'OUTAGE_ENV_INVALID' &&
+        /RUNBOARD_OUTAGE_RETRY_MS is "30s": it must be a number of milliseconds/.test(e.message),
+    );
     const until = board(1000, () => outage());
     const said: string[] = [];
     const started = Date.now();
