@@ -306,8 +306,12 @@ export class McpAgent implements TortureAgent {
 
   kill(): void {
     this.ending.now = true;
-    const pid = this.transport?.pid;
+    const transport = this.transport;
+    const pid = transport?.pid;
     if (pid) process.kill(pid, 'SIGKILL');
+    // The killed server's pipes are let go too: a write to its stdin in flight could otherwise keep
+    // this process alive after the last test (once, a test file that had passed did not exit).
+    void transport?.close().catch(() => undefined);
     this.client = undefined;
   }
 
