@@ -46,6 +46,27 @@ describe('store diagnostics at the CLI', () => {
     assert.equal(said.length, 1, r.stderr);
   });
 
+  it('a last event whose newline an editor removed is read by the next call, silently; a write puts the newline back', () => {
+    const root = tempWorkspace();
+    seedRun(root, 'r', TASKS.slice(0, 2));
+    cliJson(root, ['--run', 'r', 'fact', 'add', 'the last event']);
+    const log = path.join(root, '.runboard', 'runs', 'r', 'events.jsonl');
+    fs.writeFileSync(log, fs.readFileSync(log, 'utf8').replace(/\n$/, ''));
+    // Saved a while ago: no writer can be in the middle of it.
+    const past = new Date(Date.now() - 60_000);
+    fs.utimesSync(log, past, past);
+    const r = cli(['--root', root, '--run', 'r', '--json', 'blackboard']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /the last event/);
+    assert.equal(r.stderr, '', 'a whole event is no torn line');
+    assert.ok(fs.readFileSync(log, 'utf8').endsWith('}'), 'a read writes nothing');
+    cliJson(root, ['--run', 'r', 'fact', 'add', 'after it']);
+    const lines = fs.readFileSync(log, 'utf8').split('\n');
+    assert.equal(lines.pop(), '', 'the log ends with a newline again');
+    assert.match(lines[lines.length - 2], /the last event/);
+    assert.match(lines[lines.length - 1], /after it/);
+  });
+
   it('says at most five and counts the rest, naming where the whole list is', () => {
     const { root } = damagedRun([4, 5, 6, 7, 8, 9, 10]);
     const r = cli(['--root', root, '--run', 'r', 'blackboard']);

@@ -489,6 +489,70 @@ describe('the end of the log as other programs leave it', () => {
     assert.equal(events.length, 5);
   });
 
+  it('a new reader reads a complete last event without its newline once the file is still; the next writer puts the newline back and follows it', async () => {
+    const root = await runWithNotes('bare', 3);
+    const file = logFile(root, 'bare');
+    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace(/\n$/, ''));
+    const settleMs = 300;
+    const reader = openStore(root, { tornSettleMs: settleMs, tornReportMs: 100 });
+    const writer = openStore(root, { tornSettleMs: 0 });
+    try {
+      const rootPath = reader.store.rootPaths()[0];
+      // Read once the file has been still for tornSettleMs.
+      const deadline = Date.now() + 10_000;
+      for (;;) {
+        await reader.store.catchUp(rootPath, 'bare');
+        if ((await reader.store.execute('getRun', { run_id: 'bare' })).run.last_event_seq === 4) break;
+        assert.ok(Date.now() < deadline, 'the reader never read the last event');
+        await sleep(20);
+      }
+      assert.deepEqual(
+        (await reader.store.execute('listEvents', { run_id: 'bare', since_seq: 2 })).events.map((e) => e.seq),
+        [3, 4],
+        'its pages hold the event too',
+      );
+      assert.ok(!reader.diagnostics.some(isTorn), `a whole event is no torn line: ${JSON.stringify(reader.diagnostics)}`);
+      assert.ok(fs.readFileSync(file, 'utf8').endsWith('}'), 'a reader writes nothing');
+
+      const { event } = await writer.store.execute('appendEvent', { run_id: 'bare', type: 'note', status: 'running' });
+      assert.equal(event.seq, 5);
+      await reader.store.catchUp(rootPath, 'bare');
+      assert.equal((await reader.store.execute('getRun', { run_id: 'bare' })).run.last_event_seq, 5);
+      assert.deepEqual(
+        (await reader.store.execute('listEvents', { run_id: 'bare', since_seq: 3 })).events.map((e) => e.seq),
+        [4, 5],
+      );
+    } finally {
+      reader.store.close();
+      writer.store.close();
+    }
+    const events = readLogEvents(root, 'bare');
+    assertContiguous(events);
+    assert.equal(events.length, 5);
+  });
+
+  it('a new reader does not read a fragment, nor a whole event that does not end its commit', async () => {
+    const root = tempRoot();
+    roots.push(root);
+    const { store } = openStore(root, { snapshotDelayMs: null });
+    await store.execute('createRun', { run_id: 'batch', objective: 'damage' });
+    await store.execute('createTasks', { run_id: 'batch', tasks: [{ payload: { title: 'a' } }, { payload: { title: 'b' } }] });
+    store.close();
+    deleteCaches(root, 'batch');
+    const file = logFile(root, 'batch');
+    const lines = fs.readFileSync(file, 'utf8').split('\n').filter(Boolean);
+    assert.ok(lines.length >= 3, 'created, then a commit of more than one event');
+    // The commit's last line gone, the one before it left without its newline: a whole event, not its commit's end.
+    fs.writeFileSync(file, lines.slice(0, -1).join('\n'));
+    const reader = openStore(root, { tornSettleMs: 0 });
+    try {
+      const { run } = await reader.store.execute('getRun', { run_id: 'batch' });
+      assert.equal(run.last_event_seq, 1, 'half a commit is not read');
+    } finally {
+      reader.store.close();
+    }
+  });
+
   for (const typed of ['xy', 'x']) {
     it(`a process that had read the log, its final newline typed over in place (${typed.length === 1 ? 'the same size' : 'one byte longer'}): the event stays whole, nothing is appended onto it`, async () => {
       const root = await runWithNotes('typed', 3);

@@ -1,6 +1,6 @@
 // runs/<id>/events.jsonl: tail-reading by byte offset, appending, torn-tail repair and the
-// seq → byte offset index for paged reads. Readers consume complete lines only; a final line
-// without its newline is "not yet written" until a lock holder repairs it.
+// seq → byte offset index for paged reads. Readers consume complete lines, and a final line
+// without its newline only when it is a whole event (takeUnterminated); a lock holder repairs it.
 //
 // Reading needs no write access: the log is read through a read-only descriptor (so read-only
 // media and other users' runs can be browsed); writes and repairs go through the descriptor of
@@ -93,6 +93,23 @@ export class EventLog {
 
   size(): number {
     return fs.fstatSync(this.handle()).size;
+  }
+
+  /** The descriptor this log reads through (opened when it is not). */
+  readDescriptor(): number {
+    return this.handle();
+  }
+
+  /**
+   * Consumes `torn`, a final line without its newline, as the line it is; reading goes on as if
+   * its newline had been removed after it was read (newlineMissing), so a lock holder puts it back.
+   */
+  takeUnterminated(torn: TornTail): LogLine {
+    const text = this.readText(torn.offset, torn.bytes);
+    this.line++;
+    this.offset = torn.offset + torn.bytes + 1;
+    this.newlineMissing = true;
+    return { text, line: this.line, start: torn.offset, end: this.offset };
   }
 
   /** Starts consuming at a known line boundary (from a snapshot's index). */

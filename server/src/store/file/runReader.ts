@@ -17,7 +17,7 @@ import { DomainError } from '../../engine/errors';
 import { applyEvent, emptyRunState, RunState } from '../../engine/state';
 import { removeStaleTempFiles } from './atomicFile';
 import { CacheWriter } from './cacheWriter';
-import { EventLog, LogRewrittenError } from './eventLog';
+import { EventLog, LogLine, LogRewrittenError, TornTail } from './eventLog';
 import { Damage, EventSequencer } from './eventSequencer';
 import { whyUnreadable } from './fileIdentity';
 import { damageAfterRepair } from './logRepair';
@@ -194,7 +194,7 @@ export class RunReader {
       (d) => this.damage.push(d),
       (e) => (e.seq > 1 && this.runFormat() > RUN_FORMAT ? unknownToReader(e) : undefined),
     );
-    const onLine = (l: Parameters<Parameters<EventLog['readNew']>[0]>[0]) => {
+    const onLine = (l: LogLine) => {
       for (const { event, start } of seq.push(l)) {
         applyEvent(this.state, event);
         this.logSeq = event.seq;
@@ -223,7 +223,10 @@ export class RunReader {
       this.diagnose(NEWLINE_RESTORED, undefined, this.log.line);
       torn = readOn();
     }
-    if (torn && mendable() && restoreNewline(this.log, lockFd!, torn, seq, this.opts)) {
+    const unterminated = torn && lockFd === undefined ? this.readUnterminated(torn, seq, onLine) : 'no';
+    if (unterminated === 'read') {
+      torn = undefined;
+    } else if (torn && mendable() && restoreNewline(this.log, lockFd!, torn, seq, this.opts)) {
       this.diagnose(NEWLINE_RESTORED, undefined, torn.line);
       torn = readOn();
     } else if (torn && mendable()) {
@@ -252,11 +255,28 @@ export class RunReader {
       this.log.truncateTo(lockFd!, torn.offset);
       this.torn.cut(torn);
     } else {
-      this.torn.found(torn, Date.now());
+      // A whole event is read once the file is still, not reported as torn.
+      this.torn.found(torn, Date.now(), unterminated === 'no');
       // A lock holder must not write after it: it waits (RunHandle.locked).
       this.tailBeingWritten = lockFd !== undefined;
     }
     return folded;
+  }
+
+  /**
+   * A reader's torn tail that is a whole event ending a commit, in a file still for tornSettleMs:
+   * its newline was removed (an editor's save) or its writer died before it. It is read as the
+   * event it is — a lock holder keeps it too (tornTail.ts restoreNewline) — so a new reader does
+   * not show the run without its last event until the next write. Returns whether it was read, or
+   * is a whole event in a file not yet still.
+   */
+  private readUnterminated(torn: TornTail, seq: EventSequencer, onLine: (l: LogLine) => void): 'read' | 'settling' | 'no' {
+    if (torn.bytes > this.opts.maxLineBytes) return 'no';
+    const text = this.log.readText(torn.offset, torn.bytes);
+    if (!seq.wouldComplete({ text, line: torn.line, start: torn.offset, end: torn.offset + torn.bytes })) return 'no';
+    if (!this.torn.still(this.log.readDescriptor(), this.opts.tornSettleMs, Date.now())) return 'settling';
+    onLine(this.log.takeUnterminated(torn));
+    return 'read';
   }
 
   /**
@@ -439,6 +459,8 @@ export class RunReader {
     // A damaged run keeps its old caches: a load from them reads the damage again, and says so. A run
     // gone from its folder (deleted, archived, compacted) has no caches to write.
     if (this.damage.length > 0 || !this.exists || this.goneFlag) return;
+    // Read past the file's end (a last event without its newline): the caches would name an offset not there yet.
+    if (this.log.newlineMissing) return;
     this.caches.write(this.state, this.log);
   }
 

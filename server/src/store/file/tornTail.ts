@@ -1,5 +1,5 @@
 // A final line without its newline. When it is a complete event (an editor removed the newline)
-// the lock holder puts the newline back. Otherwise, to a reader it is "not yet written" (a writer may be in the
+// the lock holder puts the newline back, and a reader reads it once the file is still. Otherwise, to a reader it is "not yet written" (a writer may be in the
 // middle of it) and is reported only once it has stayed for tornReportMs; a lock holder knows no
 // Runboard writer is in the middle of it, so it cuts a fragment off (saying so unless it was said
 // already) — once the file has been still for tornSettleMs: a program that ignores the lock (an
@@ -32,10 +32,10 @@ export class TornTailWatch {
     this.seen = undefined;
   }
 
-  /** A reader found `torn` at the end of the log at `now`. */
-  found(torn: TornTail, now: number): void {
+  /** A reader found `torn` at the end of the log at `now`; `report`: a fragment, said once it has stayed for reportAfterMs. */
+  found(torn: TornTail, now: number, report: boolean): void {
     if (this.seen?.offset !== torn.offset) this.seen = { offset: torn.offset, since: now, reported: false };
-    else if (!this.seen.reported && now - this.seen.since >= this.reportAfterMs) {
+    else if (report && !this.seen.reported && now - this.seen.since >= this.reportAfterMs) {
       this.seen.reported = true;
       this.report(
         `Torn line: ${torn.bytes} bytes of an incomplete commit for over ${this.reportAfterMs} ms; the next writer will cut it off.`,
