@@ -51,7 +51,8 @@ export class TornTailWatch {
    */
   still(fd: number, settleMs: number, now: number): boolean {
     const st = fs.fstatSync(fd);
-    if (now - st.mtimeMs >= settleMs) return true;
+    // Whole milliseconds, as `now` is: a file written within this millisecond is not from the future.
+    if (now - Math.floor(st.mtimeMs) >= settleMs) return true;
     const stamp = `${st.size}:${st.mtimeMs}`;
     if (this.lastLook?.stamp !== stamp) {
       this.lastLook = { stamp, since: now };
