@@ -169,6 +169,8 @@ export interface ClaimTaskResult {
   reason?: NothingToClaim;
   /** With reason retry_later: when the first retry is due. */
   next_retry_at_ms?: number;
+  /** With reason dependencies and a named task: its dependencies not done yet. */
+  waiting_on?: string[];
 }
 /** The task named, as it now is, and the tasks this call cancelled: it (unless it was cancelled already), then its dependents with cascade. */
 export interface CancelTaskResult {

@@ -230,9 +230,14 @@ const NAMED_TASK_TEXT: Record<NothingToClaim, string> = {
   no_tasks: 'the run has no tasks yet',
 };
 
-/** Why a claim found nothing, as a sentence: about the task it named, else about the run's tasks. */
-export function nothingToClaimText(reason: NothingToClaim, named: string | undefined, runId: string): string {
-  return named !== undefined
-    ? `Task ${named} cannot be claimed now: ${NAMED_TASK_TEXT[reason]}`
-    : `Nothing to claim in run ${runId} now: ${NOTHING_TO_CLAIM_TEXT[reason]}`;
+/** Why a claim found nothing, as a sentence: about the task it named (and what it waits for), else about the run's tasks. */
+export function nothingToClaimText(
+  reason: NothingToClaim,
+  named: string | undefined,
+  runId: string,
+  waitingOn?: readonly string[],
+): string {
+  if (named === undefined) return `Nothing to claim in run ${runId} now: ${NOTHING_TO_CLAIM_TEXT[reason]}`;
+  const text = reason === 'dependencies' && waitingOn?.length ? `it waits for ${waitingOn.join(', ')} to be done` : NAMED_TASK_TEXT[reason];
+  return `Task ${named} cannot be claimed now: ${text}`;
 }

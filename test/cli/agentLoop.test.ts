@@ -85,6 +85,24 @@ runboard heartbeat >/dev/null 2>err; step heartbeat_revoked $?; step revoked "$(
     assert.deepEqual([named.status, named.stdout.split('\n')[0]], [3, '# Task first cannot be claimed now: it is done or cancelled.']);
   });
 
+  it('a claim of a task that waits on others names them, those not done yet', () => {
+    const root = tempWorkspace();
+    seedRun(root, 'deps', [
+      { id: 'design', task_type: 'w' },
+      { id: 'survey', task_type: 'w' },
+      { id: 'build', task_type: 'w', depends_on_task_ids: ['design', 'survey'] },
+    ]);
+    const { task } = cliJson(root, ['--run', 'deps', 'claim', 'survey']);
+    cliJson(root, ['--run', 'deps', 'complete', '--token', task.lease_token]);
+    const named = cli(['--root', root, 'claim', 'build']);
+    assert.deepEqual(
+      [named.status, named.stdout.split('\n')[0]],
+      [3, '# Task build cannot be claimed now: it waits for design to be done.'],
+    );
+    const json = cli(['--root', root, '--json', 'claim', 'build']);
+    assert.deepEqual(JSON.parse(json.stdout), { task: null, reason: 'dependencies', waiting_on: ['design'] });
+  });
+
   it('an --agent given to claim only: the later calls of the loop act as that agent, and the work is credited to it', () => {
     const root = tempWorkspace();
     seedRun(root, 'ci', [{ id: 'job', task_type: 'w' }]);

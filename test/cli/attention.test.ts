@@ -1,5 +1,5 @@
 // runboard attention: what needs a person, for scripts (--json: the protocol's listAttention
-// result) and for people (each item with the command that resolves it).
+// result, each item with its `resolution`) and for people (each item with the command that resolves it).
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -22,6 +22,11 @@ describe('runboard attention', () => {
       ['question_open', 'answer'],
       ['task_exhausted', 'requeue'],
     ]);
+    // --json carries the line the text prints under each item.
+    assert.equal(
+      items.find((i: { kind: string }) => i.kind === 'task_exhausted').resolution,
+      'runboard --run r requeue deploy (one more attempt)',
+    );
     const text = cli(['--root', root, 'attention']).stdout;
     assert.match(
       text,

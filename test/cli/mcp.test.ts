@@ -137,6 +137,24 @@ describe('runboard mcp', () => {
     assert.match(client.getInstructions() ?? '', /claim_task/);
   });
 
+  it('two sessions with no agent id given are two agents: neither is told the lease of the other is its own', async () => {
+    const root = tempWorkspace();
+    seedRun(root, 'two', [{ id: 't1', task_type: 'work', payload: { title: 'T1' } }]);
+    // An empty RUNBOARD_AGENT is none: each server takes its default.
+    const a = await connect(root, [], [], '');
+    const b = await connect(root, [], [], '');
+    const claimed = await ok(a, 'claim_task');
+    assert.match(claimed.task.lease_owner, /^mcp:.+@.+#\d+$/, 'the default names the session');
+    const refused = await call(b, 'complete_task', { task_id: 't1' });
+    assert.equal(refused.isError, true);
+    assert.match(
+      refused.text,
+      /^TASK_LEASE_REQUIRED: Task t1 is claimed by mcp:.+#\d+ — pick another task, or wait until it is released\./,
+    );
+    assert.doesNotMatch(refused.text, /your agent id/);
+    await ok(a, 'complete_task', { task_id: 't1' });
+  });
+
   it('runs a whole loop — claim, heartbeat, complete; fail, retry, complete — and the files show it', async () => {
     const root = tempWorkspace();
     const client = await connect(root);

@@ -4,7 +4,7 @@ import { EVENT } from '../../../contract/events';
 import type { EventRecord, Task } from '../../../contract/schemas/records';
 import { isClaimableStatus, isFinishedTask, isTerminal } from '../../../contract/statuses';
 import { handsOutTasks } from '../../../contract/runRules';
-import { retryDue, waitsOnAPerson, type NothingToClaim } from '../../../contract/taskRules';
+import { isOpenDependency, retryDue, waitsOnAPerson, type NothingToClaim } from '../../../contract/taskRules';
 import { DomainError } from './errors';
 import { EventBuilder } from './eventBuilder';
 import { CommandContext } from './ids';
@@ -36,7 +36,11 @@ export interface ClaimRequest extends ClaimFilter {
  * Why a claim that found nothing found nothing (decideClaim returned no events): the reason about
  * the tasks it could have taken — the named one, or those its filter matches.
  */
-export function whyNothingToClaim(state: RunState, req: ClaimRequest, now: number): { reason: NothingToClaim; next_retry_at_ms?: number } {
+export function whyNothingToClaim(
+  state: RunState,
+  req: ClaimRequest,
+  now: number,
+): { reason: NothingToClaim; next_retry_at_ms?: number; waiting_on?: string[] } {
   // Every task done or cancelled: the run's work is over, paused or not, whatever the filter
   // (claim --wait ends on it rather than waiting for a resume or a match that cannot come).
   if (req.task_id !== undefined) requireTask(state, req.task_id);
@@ -58,7 +62,12 @@ export function whyNothingToClaim(state: RunState, req: ClaimRequest, now: numbe
   if (retries.length > 0) return { reason: 'retry_later', next_retry_at_ms: Math.min(...retries) };
   // A task waiting on a blocked, failed or cancelled one (directly or not) waits for a person, not for other agents.
   const waiting = open.filter((t) => state.index.unfinishedDependencyCount(t.id) > 0);
-  if (waiting.some((t) => !waitsOnAPerson(t, state.tasks))) return { reason: 'dependencies' };
+  if (waiting.some((t) => !waitsOnAPerson(t, state.tasks))) {
+    // The named task's own open dependencies: what the caller waits for.
+    const on =
+      req.task_id !== undefined ? [...new Set(open[0].depends_on_task_ids)].filter((id) => isOpenDependency(state.tasks.get(id))) : [];
+    return { reason: 'dependencies', ...(on.length > 0 ? { waiting_on: on } : {}) };
+  }
   if (candidates.some((t) => t.status === 'in_progress')) return { reason: 'leased' };
   if (waiting.length > 0 || candidates.some((t) => t.status === 'blocked' || t.status === 'failed')) return { reason: 'needs_a_person' };
   return { reason: 'all_done' };

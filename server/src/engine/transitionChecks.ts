@@ -67,7 +67,7 @@ export function checkLease(task: Task, req: TransitionRequest, now: number, forP
     const instead =
       forPerson ??
       (ownId
-        ? 'your agent id, but this call carries no lease token (the claim was made in another shell or session): pass the token that claim printed, or take the task back by requeueing it with force'
+        ? 'your agent id, but this call carries no lease token: pass the lease_token its claim returned. A claim made in a shell or session that has ended can be taken back by requeueing the task with force; if another session with your agent id is working on it, pick another task'
         : 'pick another task, or wait until it is released');
     throw new DomainError('TASK_LEASE_REQUIRED', `Task ${task.id} is claimed by ${task.lease_owner ?? 'another agent'} — ${instead}.`, {
       task_id: task.id,
@@ -76,9 +76,12 @@ export function checkLease(task: Task, req: TransitionRequest, now: number, forP
   }
   if (!live || req.lease_token !== task.lease_token) {
     // A lease of its caller that ran out, the task since claimed again, lands here too: say who holds it now.
-    const holder = live
-      ? `: ${task.lease_owner ?? 'another agent'} holds it now. If that lease was yours, it ended (it ran out, or was taken back): stop working on ${task.id}`
-      : '';
+    const ownId = task.lease_owner !== undefined && req.agent_id?.trim() === task.lease_owner;
+    const holder = !live
+      ? ''
+      : ownId
+        ? `: ${task.lease_owner} (your agent id) holds it under another token — pass the lease_token of that claim; if it was made in another shell or session, that one holds the task`
+        : `: ${task.lease_owner ?? 'another agent'} holds it now. If that lease was yours, it ended (it ran out, or was taken back): stop working on ${task.id}`;
     throw new DomainError('TASK_LEASE_INVALID', `That lease_token does not hold task ${task.id}${holder}.`, {
       task_id: task.id,
       ...(live && task.lease_owner !== undefined ? { lease_owner: task.lease_owner } : {}),

@@ -368,8 +368,18 @@ describe('lease checks', () => {
     const own = expectDomainError(() => h.transition({ task_id: 't', action: 'release', agent_id: 'cli:me@host' }), 'TASK_LEASE_REQUIRED');
     assert.match(
       own.message,
-      /^Task t is claimed by cli:me@host — your agent id, but this call carries no lease token \(the claim was made in another shell or session\): pass the token that claim printed/,
+      /^Task t is claimed by cli:me@host — your agent id, but this call carries no lease token: pass the lease_token its claim returned\. A claim made in a shell or session that has ended can be taken back by requeueing the task with force; if another session with your agent id is working on it, pick another task\.$/,
     );
+    // A wrong token from the holder's own agent id: not told to stop, as if another agent held the task.
+    const wrong = expectDomainError(
+      () => h.transition({ task_id: 't', action: 'heartbeat', agent_id: 'cli:me@host', lease_token: 'lease-bogus' }),
+      'TASK_LEASE_INVALID',
+    );
+    assert.match(
+      wrong.message,
+      /^That lease_token does not hold task t: cli:me@host \(your agent id\) holds it under another token — pass the lease_token of that claim/,
+    );
+    assert.doesNotMatch(wrong.message, /stop working/);
     const other = expectDomainError(() => h.transition({ task_id: 't', action: 'release', agent_id: 'someone' }), 'TASK_LEASE_REQUIRED');
     assert.match(other.message, /— pick another task, or wait until it is released\.$/);
     h.transition({ task_id: 't', action: 'complete', lease_token: t.lease_token });

@@ -10,13 +10,11 @@ export async function attention({ session, out, opts }: Invocation): Promise<voi
     ...(run !== undefined ? { run_id: run } : {}),
     ...(seconds !== undefined ? { lease_warning_ms: seconds * 1000 } : {}),
   });
-  out.result(result, () =>
-    result.items.length === 0 ? 'Nothing needs you.' : result.items.map((i) => itemText(i, result.now_ms)).join('\n'),
+  // --json: each item with its `resolution`, the line the text prints under it.
+  const items = result.items.map((i) => ({ ...i, resolution: resolution(i, result.now_ms) }));
+  out.result({ ...result, items }, () =>
+    items.length === 0 ? 'Nothing needs you.' : items.map((i) => `${i.run_id}  ${i.title}\n    → ${i.resolution}`).join('\n'),
   );
-}
-
-function itemText(i: AttentionItem, now: number): string {
-  return `${i.run_id}  ${i.title}\n    → ${resolution(i, now)}`;
 }
 
 /** The command (or the place) that resolves the item. */

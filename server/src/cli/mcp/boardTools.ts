@@ -145,7 +145,7 @@ export class BoardTools implements WorktreeSite {
     return {
       run_id: id,
       ...result,
-      ...(result.task || !result.reason ? {} : { note: `${nothingToClaimText(result.reason, p.task_id, id)}.` }),
+      ...(result.task || !result.reason ? {} : { note: `${nothingToClaimText(result.reason, p.task_id, id, result.waiting_on)}.` }),
     };
   }
 

@@ -78,7 +78,11 @@ export async function runMcpServer(o: McpServerOptions): Promise<void> {
   // The SDK makes the tool errors of input its schemas refuse itself (a private method, the SDK's version pinned; mcp.test.ts checks it).
   (server as unknown as { createToolError: (message: string) => CallToolResult }).createToolError = sdkToolError;
   const root = normalizePath(o.root, process.cwd());
-  registerBoardTools(server, new BoardTools({ calls, root, agent: o.agent ?? defaultAgentId('mcp') }), o.profile);
+  registerBoardTools(
+    server,
+    new BoardTools({ calls, root, agent: o.agent ?? defaultAgentId('mcp', process.env, String(process.pid)) }),
+    o.profile,
+  );
   // One tool call at a time, in order: what a call does may depend on the one before (a claim's token).
   const input = screenedInput(process.stdin, process.stdout);
   const stdio = new StdioServerTransport(input.stream, process.stdout);
