@@ -50,8 +50,9 @@ With MCP (the \`runboard\` server): get_run → claim_task → heartbeat_task �
 - Record what others need: \`runboard fact add "…"\`, \`runboard decision add "…"\`, \`runboard question add "…"\`.
 - Add work you discover as tasks: \`runboard tasks add "…" --after <task_id>\`.
 - Several agents at once in one git repository: claim with \`--worktree\` (MCP: claim_task with worktree: true).
-  Your task gets a git worktree and branch of its own; work and commit there, then complete: a clean
-  worktree is removed (its branch stays for \`runboard tasks merge\`), one with uncommitted changes is kept.
+  Your task gets a git worktree and branch of its own; work and commit there, then complete: the
+  worktree is removed (its branch stays for \`runboard tasks merge\`). Uncommitted changes are refused
+  (WORKTREE_UNCOMMITTED): the tasks after yours start from your branch, so commit first.
 ${INSTRUCTIONS_END}
 `;
 

@@ -58,6 +58,10 @@ export const DOMAIN_CODES = [
   'RUN_NOT_FINISHED',
   // archiveRun, without force, of a run whose tasks' worktrees are still on disk (an archived run lists none of them).
   'WORKTREES_OPEN',
+  // complete with if_no_worktree of a task whose worktree is active (data: task_id, path, branch): its client looks at the worktree first.
+  'WORKTREE_ACTIVE',
+  // complete, without force, of a task whose active worktree holds uncommitted changes (its branch lacks them).
+  'WORKTREE_UNCOMMITTED',
   // A worktree was asked for where git cannot make one: git is missing, or the root is not in a git repository.
   'GIT_UNAVAILABLE',
   // git refused a worktree operation (a branch in use elsewhere, a merge conflict …); the message says what git said.

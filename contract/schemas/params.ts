@@ -284,6 +284,8 @@ export const TransitionTaskParams = z
     result: optionalText,
     lease_ms: clampable.optional(),
     expected_task_rev: z.number().int().optional(),
+    /** complete: refuse a task whose worktree is active (WORKTREE_ACTIVE), so that its client checks it for uncommitted changes first. */
+    if_no_worktree: z.boolean().optional(),
     command_id: commandId,
   })
   .superRefine((p, ctx) => {

@@ -121,9 +121,18 @@ describe('runboard claim --worktree', () => {
     assert.equal(fs.existsSync(trees[0].path), false);
     assert.equal(git(root, 'show', `${trees[0].branch}:a.txt`), 'done by a');
 
-    // b: an uncommitted file → kept, and said so.
+    // b: an uncommitted file → not completed: its branch, where the tasks after it start, lacks it. With --force: kept, and said so.
     fs.writeFileSync(path.join(trees[1].path, 'wip.txt'), 'not committed\n');
-    const doneB = cli(['--root', root, '--run', run, 'complete', '--token', tasks[1].lease_token], {
+    const refusedB = cli(['--root', root, '--run', run, 'complete', '--token', tasks[1].lease_token], {
+      env: { RUNBOARD_WORKTREE: trees[1].path },
+    });
+    assert.equal(refusedB.status, 1);
+    assert.match(
+      refusedB.stderr,
+      /^runboard: WORKTREE_UNCOMMITTED: Task b is not completed: its worktree \S+ holds uncommitted changes, and its branch runboard\/wt\/b — what the worktrees of the tasks after it start from, and what a merge brings in — lacks them\. Commit them/,
+    );
+    assert.equal(cliJson(root, ['--run', run, 'tasks', 'show', 'b']).task.status, 'in_progress', 'nothing written');
+    const doneB = cli(['--root', root, '--run', run, 'complete', '--token', tasks[1].lease_token, '--force'], {
       env: { RUNBOARD_WORKTREE: trees[1].path },
     });
     assert.equal(doneB.status, 0, doneB.stderr);
@@ -260,12 +269,17 @@ describe('runboard claim --worktree', () => {
     assert.equal(cliJson(root, ['--run', run, 'worktree', 'prune']).tasks[0].worktree.state, 'removed');
   });
 
-  it('through a running server, a complete that does not know of the worktree (no RUNBOARD_WORKTREE) still settles it — the task completed once', async () => {
+  it('through a running server, a complete that does not know of the worktree (no RUNBOARD_WORKTREE) still looks at it first and settles it — the task completed once', async () => {
     assertBuilt();
     const root = repository();
     const run = seedRun(root, 'th', [{ id: 'a', task_type: 'w' }]);
     await startHeadless(root);
     const a = cliJson(root, ['--run', run, 'claim', '--worktree']).task;
+    fs.writeFileSync(path.join(a.worktree.path, 'a.txt'), 'a\n');
+    const refused = cli(['--root', root, '--run', run, 'complete', '--token', a.lease_token], { env: { RUNBOARD_DEBUG: '1' } });
+    assert.equal(refused.status, 1);
+    assert.match(refused.stderr, /route: transitionTask: routed/, 'the thin path asked the server first');
+    assert.match(refused.stderr, /WORKTREE_UNCOMMITTED: Task a is not completed/);
     commit(a.worktree.path, 'a.txt', 'a\n');
     const done = cli(['--root', root, '--run', run, 'complete', '--token', a.lease_token], { env: { RUNBOARD_DEBUG: '1' } });
     assert.equal(done.status, 0, done.stderr);
@@ -392,7 +406,7 @@ describe('runboard claim --worktree', () => {
 
     // dirty: done with a file left uncommitted → kept; prune keeps it until it is committed, then removes it.
     fs.writeFileSync(path.join(dirty.worktree.path, 'notes.txt'), 'scratch\n');
-    cliJson(root, ['--run', run, 'complete', '--token', dirty.lease_token]);
+    cliJson(root, ['--run', run, 'complete', '--token', dirty.lease_token, '--force']);
     const needs = cliJson(root, ['--run', run, 'attention']).items;
     assert.deepEqual(
       needs.map((i: { kind: string; task_id: string }) => [i.kind, i.task_id]),
@@ -485,7 +499,7 @@ describe('runboard claim --worktree', () => {
     const held = cliJson(root, ['--run', run, '--agent', 'a2', 'claim', '--task', 'held', '--worktree']).task;
     commit(held.worktree.path, 'three.txt', '3\n');
     fs.writeFileSync(path.join(held.worktree.path, 'three.txt'), '3, edited\n');
-    cliJson(root, ['--run', run, 'complete', '--token', held.lease_token]);
+    cliJson(root, ['--run', run, 'complete', '--token', held.lease_token, '--force']);
     for (const way of [[], ['--rebase']]) {
       const refused = cli(['--root', root, '--run', run, 'tasks', 'merge', 'held', ...way]);
       assert.equal(refused.status, 1, way.join(' '));
@@ -543,10 +557,13 @@ describe('runboard claim --worktree', () => {
       assert.equal(fs.existsSync(wt.path), false);
       assert.equal(git(root, 'show', `${wt.branch}:x.txt`), 'x');
 
-      // Left with a change not committed: kept, and the model is told why.
+      // Left with a change not committed: refused, the model told to commit; with force, kept, and the model is told why.
       const y = (await tool('claim_task', { run_id: run, task_id: 'y', worktree: true })).task.worktree;
       fs.writeFileSync(path.join(y.path, 'y.txt'), 'y\n');
-      const kept = await tool('complete_task', { run_id: run, task_id: 'y' });
+      const refused = await client.callTool({ name: 'complete_task', arguments: { run_id: run, task_id: 'y' } });
+      assert.equal(refused.isError, true);
+      assert.match((refused.content as { text: string }[])[0].text, /^WORKTREE_UNCOMMITTED: Task y is not completed: .*Commit them/);
+      const kept = await tool('complete_task', { run_id: run, task_id: 'y', force: true });
       assert.equal(kept.task.worktree.state, 'kept');
       assert.match(kept.note, /holds uncommitted changes/);
     } finally {
@@ -588,7 +605,7 @@ describe('runboard claim --worktree', () => {
     const run = seedRun(root, 'arwt', [{ id: 'k', task_type: 'w' }]);
     const claimed = cliJson(root, ['--run', run, 'claim', '--worktree']).task;
     fs.writeFileSync(path.join(claimed.worktree.path, 'draft.txt'), 'not committed\n');
-    cliJson(root, ['--run', run, 'complete', '--token', claimed.lease_token]);
+    cliJson(root, ['--run', run, 'complete', '--token', claimed.lease_token, '--force']);
     // Not finished yet: the refusal says what archiving anyway would put out of sight too.
     assert.match(
       cli(['--root', root, 'run', 'archive', run]).stderr,

@@ -14,7 +14,7 @@ import { clockTime, taskTitle } from '../../../contract/taskText';
 import { Cancelled, type CommandSpec } from './commandKit';
 import { argField, askCascade, askText, runFromArg, taskFromArg } from './prompts';
 import { parseTaskFile } from './taskFile';
-import { settleEditorWorktree } from './editorWorktrees';
+import { completeInEditor } from './editorWorktrees';
 
 type LeaseAction = Exclude<TaskAction, 'claim' | 'retry' | 'requeue'>;
 
@@ -50,22 +50,24 @@ function withLease(ctx: RunboardContext, id: string, action: LeaseAction, verb: 
           validateInput: (v) => (v.trim() ? undefined : 'Say what went wrong.'),
         });
       }
-      const { task: updated } = await ctx.server.request(Requests.transitionTask, {
-        root: ref.root,
+      const params = {
         run_id: ref.run_id,
         task_id: ref.task_id,
         action,
-        lease_token: held?.token,
+        ...(held ? { lease_token: held.token } : {}),
         agent_id: held?.agent_id ?? config.agentId(folderUri(ctx, ref.root)),
-        error,
+        ...(error !== undefined ? { error } : {}),
         // A result note, when a caller gives one (runs of format 2 keep it on the task).
         ...(action === 'complete' && argField(arg, 'result', 'string') ? { result: argField(arg, 'result', 'string') } : {}),
-        lease_ms: action === 'heartbeat' ? config.defaultLeaseMs(folderUri(ctx, ref.root)) : undefined,
-      });
+        ...(action === 'heartbeat' ? { lease_ms: config.defaultLeaseMs(folderUri(ctx, ref.root)) } : {}),
+      };
+      // complete, as the CLI's: its worktree looked at first (asking before uncommitted changes stay off its branch), settled after.
+      const updated =
+        action === 'complete'
+          ? await completeInEditor(ctx, ref, { ...params, action }, argField(arg, 'force', 'boolean'))
+          : (await ctx.server.request(Requests.transitionTask, { root: ref.root, ...params })).task;
       if (held && action !== 'heartbeat') await ctx.leases.forget(ref);
       ctx.model.invalidate(ref);
-      // A done task's worktree is settled, as the CLI's complete does: removed when clean, kept (and said so) when not.
-      if (action === 'complete' && updated.worktree?.state === 'active') return settleEditorWorktree(ctx, ref, updated);
       return updated;
     },
   };

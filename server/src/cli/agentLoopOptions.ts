@@ -71,7 +71,15 @@ export const AGENT_LOOP_COMMANDS = {
   },
   complete: {
     description: 'mark a claimed task done',
-    options: [...LEASE_TARGET, { flags: '--result <text>', description: 'what the work produced, kept on the task (runs of format 2)' }],
+    options: [
+      ...LEASE_TARGET,
+      { flags: '--result <text>', description: 'what the work produced, kept on the task (runs of format 2)' },
+      {
+        flags: '--force',
+        description: "complete it although its worktree holds uncommitted changes (they stay in the kept worktree, off the task's branch)",
+        fullCliOnly: true,
+      },
+    ],
   },
   fail: {
     description: 'mark a claimed task failed',

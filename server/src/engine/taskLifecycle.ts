@@ -23,6 +23,7 @@ import { TaskStatus } from '../../../contract/statuses';
 import { LEASE } from '../../../contract/limits';
 import { attemptsLeft, cancelledWith, hasLiveLease, leaseExpiry } from '../../../contract/taskRules';
 import { leasedText } from '../../../contract/taskText';
+import { worktreeActive } from '../../../contract/worktreeRefusals';
 
 export const EVENT_FOR_STATUS: Record<TaskStatus, string> = {
   in_progress: EVENT.taskStarted,
@@ -67,6 +68,8 @@ export interface TransitionRequest {
   result?: string;
   lease_ms?: number;
   expected_task_rev?: number;
+  /** complete: refuse a task with an active worktree (WORKTREE_ACTIVE), for its client to look at first. */
+  if_no_worktree?: boolean;
 }
 
 export function decideTransition(state: RunState, req: TransitionRequest, ctx: CommandContext, defaultLeaseMs?: number): EventRecord[] {
@@ -82,6 +85,7 @@ export function decideTransition(state: RunState, req: TransitionRequest, ctx: C
   checkNotExpired(task, req, ctx.now);
   checkPrecondition(task, req);
   checkLease(task, req, ctx.now);
+  if (req.if_no_worktree && req.action === 'complete' && task.worktree?.state === 'active') throw worktreeActive(task.id, task.worktree);
   const move = MOVES[req.action]({
     task,
     next: bump(task, ctx.now),

@@ -1,7 +1,7 @@
 // The checks a transition passes before it is decided, in PROTOCOL.md's order: the task's rev, a
 // lease that ended (expired or revoked), the action's precondition, and the live lease's token.
 import type { Task } from '../../../contract/schemas/records';
-import type { TaskStatus } from '../../../contract/statuses';
+import { isClaimableStatus, type TaskStatus } from '../../../contract/statuses';
 import { ACTION_FROM, hasLiveLease, STATUS_MOVES } from '../../../contract/taskRules';
 import { DomainError } from './errors';
 import type { RunState } from './state';
@@ -49,7 +49,9 @@ export function checkPrecondition(task: Task, req: TransitionRequest): void {
   }
   const from = ACTION_FROM[req.action];
   if (!from.includes(task.status)) {
-    throw refuse(task, undefined, `Task ${task.id} is ${task.status}; ${req.action} needs it ${from.join(' or ')}.`);
+    // A lease action on a task no one holds: the step missed is the claim.
+    const claimFirst = from.length === 1 && from[0] === 'in_progress' && isClaimableStatus(task.status) ? ': claim it first' : '';
+    throw refuse(task, undefined, `Task ${task.id} is ${task.status}; ${req.action} needs it ${from.join(' or ')}${claimFirst}.`);
   }
 }
 

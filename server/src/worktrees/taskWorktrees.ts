@@ -112,8 +112,9 @@ async function baseOf(top: string, ask: WorktreeAsk): Promise<string> {
   return git(top, ['rev-parse', 'HEAD']);
 }
 
-/** Whether the worktree holds changes not committed (untracked files count). */
-async function hasUncommitted(where: string): Promise<boolean> {
+/** Whether the worktree at `where` holds changes git has not committed (untracked files too); one gone holds none. */
+export async function holdsUncommitted(where: string): Promise<boolean> {
+  if (!fs.existsSync(where)) return false;
   return (await git(where, ['status', '--porcelain'])) !== '';
 }
 
@@ -128,7 +129,7 @@ function present(wt: TaskWorktree): boolean {
  */
 export async function settleWorktree(root: string, wt: TaskWorktree): Promise<TaskWorktree> {
   if (!present(wt)) return { ...wt, state: 'removed', note: undefined };
-  if (await hasUncommitted(wt.path)) {
+  if (await holdsUncommitted(wt.path)) {
     return {
       ...wt,
       state: 'kept',
@@ -191,7 +192,7 @@ export async function mergeTaskBranch(
     if (!(await branchExists(top, wt.branch)))
       throw new DomainError('GIT_FAILED', `The branch ${wt.branch} is gone from ${top}.`, { git: way });
     const there = present(wt);
-    if (there && (await hasUncommitted(wt.path))) {
+    if (there && (await holdsUncommitted(wt.path))) {
       throw new DomainError(
         'GIT_FAILED',
         `${wt.path} holds uncommitted changes: commit them on ${wt.branch} (or discard them) before it is brought into ${target}.`,

@@ -9,7 +9,8 @@ import { isFinishedTask } from '../../../contract/statuses';
 import { DomainError, taskNotFound } from '../../../contract/domainError';
 import { archivedError, damagedError } from '../../../contract/writeRefusals';
 import { awaitsMerge, type MergeWay, worktreeOpen } from '../../../contract/taskRules';
-import { ensureWorktree, mergeTaskBranch, settleWorktree } from './taskWorktrees';
+import { activeWorktreeOf, worktreeUncommitted } from '../../../contract/worktreeRefusals';
+import { ensureWorktree, holdsUncommitted, mergeTaskBranch, settleWorktree } from './taskWorktrees';
 import { branchContainedIn, repositoryToBranchFrom } from './git';
 
 /** What the worktree calls need: the root (its repository), the environment (RUNBOARD_WORKTREES) and the board's methods. */
@@ -61,6 +62,33 @@ export async function settleTaskWorktree(site: WorktreeSite, runId: string, task
   if (!task.worktree || !worktreeOpen(task)) return task;
   const worktree = await settleWorktree(site.root, task.worktree);
   return (await site.execute('setTaskWorktree', { run_id: runId, task_id: task.id, worktree })).task;
+}
+
+/**
+ * `complete`, as every client does it: a task with an active worktree is completed only when the
+ * worktree holds no uncommitted changes (WORKTREE_UNCOMMITTED, nothing written) — its branch is
+ * what the tasks after it start from and what a merge brings in — unless `force`; then the worktree
+ * is settled. The board says whether there is one (`if_no_worktree`): a task without one is
+ * completed in one call, and git runs only for a task that has one.
+ */
+export async function completeTask(
+  site: WorktreeSite,
+  params: InputOf<'transitionTask'> & { run_id: string; action: 'complete' },
+  force = false,
+): Promise<{ result: StoreResults['transitionTask']; settled: boolean; unsettled?: string }> {
+  let result: StoreResults['transitionTask'];
+  try {
+    result = await site.execute('transitionTask', { ...params, if_no_worktree: true });
+  } catch (e) {
+    const active = activeWorktreeOf(e);
+    if (!active) throw e;
+    if (!force && (await holdsUncommitted(active.path))) throw worktreeUncommitted(active.task_id, active.path, active.branch);
+    result = await site.execute('transitionTask', params);
+  }
+  // `settled`: the task had an active worktree, and it was settled now (or `unsettled` says why not).
+  if (result.task.worktree?.state !== 'active') return { result, settled: false };
+  const settled = await settleCompleted(site, params.run_id, result.task);
+  return { result: { ...result, task: settled.task }, settled: true, ...(settled.unsettled ? { unsettled: settled.unsettled } : {}) };
 }
 
 /**

@@ -12,6 +12,7 @@ const fs = require('fs');
 const path = require('path');
 const { runboard, createRun, command, waitFor, menuCommands } = require('./helpers');
 const createTasks = /** @type {typeof import('../../../server/src/protocol').Requests.createTasks} */ (/** @type {unknown} */ ('runboard/createTasks'));
+const getRun = /** @type {typeof import('../../../server/src/protocol').Requests.getRun} */ (/** @type {unknown} */ ('runboard/getRun'));
 const setTaskWorktree = /** @type {typeof import('../../../server/src/protocol').Requests.setTaskWorktree} */ (/** @type {unknown} */ ('runboard/setTaskWorktree'));
 
 suite('task worktrees', () => {
@@ -119,12 +120,18 @@ suite('task worktrees', () => {
       const mergedItem = await ctx.runsTree.getTreeItem(/** @type {any} */ (await ctx.runsTree.taskNode(feat)));
       assert.doesNotMatch(String(mergedItem.contextValue), /@merge;/, 'merged: no longer offered');
 
-      // Completed with a change left uncommitted: kept, and said so.
+      // A change left uncommitted: not completed (the person is asked; `force: false` stands for "no"), said why.
       const wip = { ...ref, task_id: 'wip' };
       const wipTask = await command('runboard.claimTaskInWorktree', wip);
       assert.ok(wipTask?.worktree);
       fs.writeFileSync(path.join(wipTask.worktree.path, 'draft.txt'), 'not yet\n');
-      const kept = await command('runboard.completeTask', wip);
+      assert.strictEqual(await command('runboard.completeTask', { ...wip, force: false }), undefined);
+      const refused = ctx.notices.at(-1);
+      assert.match(`${refused?.level} ${refused?.message}`, /^error Runboard: Complete: Task wip is not completed: its worktree .* holds uncommitted changes/);
+      assert.strictEqual((await ctx.server.request(getRun, { root: ref.root, run_id: ref.run_id })).run.tasks.find((t) => t.id === 'wip')?.status, 'in_progress');
+      assert.ok(ctx.leases.get(wip), 'the editor still holds the lease');
+      // Completed anyway: kept, and said so.
+      const kept = await command('runboard.completeTask', { ...wip, force: true });
       assert.strictEqual(kept.worktree?.state, 'kept');
       assert.ok(fs.existsSync(path.join(wipTask.worktree.path, 'draft.txt')));
       await waitFor(() => ctx.notices.find((n) => n.message.startsWith(`Task wip is done; its worktree was kept: ${wipTask.worktree?.path} holds uncommitted changes`)), 'the kept notice');

@@ -380,6 +380,9 @@ describe('lease checks', () => {
       /^That lease_token does not hold task t: cli:me@host \(your agent id\) holds it under another token — pass the lease_token of that claim/,
     );
     assert.doesNotMatch(wrong.message, /stop working/);
+    h.addTask({ id: 'unclaimed' });
+    const early = expectDomainError(() => h.transition({ task_id: 'unclaimed', action: 'complete' }), 'TASK_TRANSITION_INVALID');
+    assert.equal(early.message, 'Task unclaimed is pending; complete needs it in_progress: claim it first.');
     const other = expectDomainError(() => h.transition({ task_id: 't', action: 'release', agent_id: 'someone' }), 'TASK_LEASE_REQUIRED');
     assert.match(other.message, /— pick another task, or wait until it is released\.$/);
     h.transition({ task_id: 't', action: 'complete', lease_token: t.lease_token });

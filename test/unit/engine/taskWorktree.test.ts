@@ -31,6 +31,31 @@ describe('setTaskWorktree', () => {
     assert.deepEqual(pictureOf(foldAll(h.runId, h.log)), pictureOf(h.state));
   });
 
+  it('complete with if_no_worktree: refused (WORKTREE_ACTIVE, nothing written) while the worktree is active, after the lease is checked', () => {
+    const h = new RunHarness();
+    h.createTasks([{ id: 'a' }, { id: 'plain' }]);
+    const claimed = h.claim({ agent_id: 'ann', task_id: 'a' })!;
+    record(h, { lease_token: claimed.lease_token });
+    expectDomainError(
+      () => h.transition({ task_id: 'a', action: 'complete', lease_token: 'lease-wrong', if_no_worktree: true }),
+      'TASK_LEASE_INVALID',
+    );
+    const before = h.log.length;
+    const active = expectDomainError(
+      () => h.transition({ task_id: 'a', action: 'complete', lease_token: claimed.lease_token, if_no_worktree: true }),
+      'WORKTREE_ACTIVE',
+      { task_id: 'a', path: WT.path, branch: WT.branch },
+    );
+    assert.match(active.message, /^Task a has an active worktree, \/repo\.worktrees\/r\/a: look at it before completing the task\.$/);
+    assert.equal(h.log.length, before, 'nothing written');
+    h.transition({ task_id: 'a', action: 'complete', lease_token: claimed.lease_token });
+    assert.equal(h.task('a').status, 'done');
+    // A task without a worktree is completed in that one call.
+    const plain = h.claim({ agent_id: 'ann', task_id: 'plain' })!;
+    h.transition({ task_id: 'plain', action: 'complete', lease_token: plain.lease_token, if_no_worktree: true });
+    assert.equal(h.task('plain').status, 'done');
+  });
+
   it('a run of format 4 refuses it (RUN_FORMAT_TOO_OLD)', () => {
     const h = new RunHarness({ format: 4 });
     h.createTasks([{ id: 'a' }]);

@@ -4,7 +4,7 @@ import { taskLine, tasksOfRun, tasksTable } from '../humanFormat';
 import { givenLeaseToken, LeaseAction, leaseActionParams, leaseActionText, LeaseTarget } from '../agentLoopCalls';
 import { inputName, readInput } from '../inputFile';
 import { Invocation, taskOf } from '../invocation';
-import { settleCompleted } from '../../worktrees/worktreeCalls';
+import { completeTask } from '../../worktrees/worktreeCalls';
 import { worktreeNote } from '../worktreeLines';
 import { UsageError } from '../usageError';
 import { matchesTaskFilter, parseTaskFilter, type TaskFilter } from '../../../../contract/taskFilter';
@@ -56,14 +56,12 @@ async function leaseTarget(inv: Invocation, action: LeaseAction): Promise<LeaseT
 async function leaseAction(inv: Invocation, action: LeaseAction): Promise<void> {
   const { session, out, opts } = inv;
   const target = await leaseTarget(inv, action);
-  let result = await session.execute('transitionTask', leaseActionParams(session, action, target, opts));
-  // A done task's worktree is settled: removed when clean, kept (and said so) when it holds changes.
-  let unsettled: string | undefined;
-  if (action === 'complete') {
-    const settled = await settleCompleted(session, target.runId, result.task);
-    result = { ...result, task: settled.task };
-    unsettled = settled.unsettled;
-  }
+  const params = leaseActionParams(session, action, target, opts);
+  // complete: refused while the task's worktree holds uncommitted changes (unless --force); then the worktree is settled.
+  const { result, unsettled } =
+    action === 'complete'
+      ? await completeTask(session, { ...params, run_id: target.runId, action }, opts.force === true)
+      : { result: await session.execute('transitionTask', params), unsettled: undefined };
   out.result(unsettled ? { ...result, note: unsettled } : result, () =>
     [leaseActionText(action, result), ...worktreeNote(result.task), ...(unsettled ? [`# ${unsettled}`] : [])].join('\n'),
   );

@@ -17,7 +17,7 @@ import { stateFromRecords } from '../../engine/state';
 import { NOTHING_TO_CLAIM_TEXT, nothingToClaimText, RUN_COMPLETED_TEXT } from '../../../../contract/taskText';
 import { DomainError } from '../../engine/errors';
 import { decisionLinks, decisionsByStanding, questionOutcome, reopenedText } from '../../../../contract/blackboardText';
-import { claimWithWorktree, settleCancelled, settleCompleted, type WorktreeSite } from '../../worktrees/worktreeCalls';
+import { claimWithWorktree, completeTask, settleCancelled, type WorktreeSite } from '../../worktrees/worktreeCalls';
 
 export interface BoardToolsOptions {
   /** The root's methods: routed to its server, or directly on its store. */
@@ -151,11 +151,20 @@ export class BoardTools implements WorktreeSite {
 
   async transition(
     action: TransitionAction,
-    p: { run_id?: string; task_id: string; lease_token?: string; error?: string; result?: string; lease_ms?: number; command_id?: string },
+    p: {
+      run_id?: string;
+      task_id: string;
+      lease_token?: string;
+      error?: string;
+      result?: string;
+      lease_ms?: number;
+      force?: boolean;
+      command_id?: string;
+    },
   ) {
     const id = await this.runIdOr(p.run_id, p.lease_token);
     const token = p.lease_token ?? this.leases.tokenFor(id, p.task_id);
-    const result = await this.execute('transitionTask', {
+    const params = {
       run_id: id,
       task_id: p.task_id,
       action,
@@ -165,16 +174,22 @@ export class BoardTools implements WorktreeSite {
       ...(p.result !== undefined ? { result: p.result } : {}),
       ...(action === 'heartbeat' ? { lease_ms: p.lease_ms ?? agentLeaseMs() } : {}),
       command_id: p.command_id,
-    }).catch((e: unknown) => {
+    };
+    // complete: refused while the task's worktree holds uncommitted changes (unless force); then the worktree is settled.
+    const done = await (
+      action === 'complete'
+        ? completeTask(this, { ...params, action }, p.force === true)
+        : this.execute('transitionTask', params).then((result) => ({ result, unsettled: undefined }))
+    ).catch((e: unknown) => {
       // Someone cancelled the task: its lease is over, and this session holds it no more.
       if (e instanceof DomainError && e.code === 'TASK_CANCELLED') this.leases.forget(id, p.task_id);
       throw e;
     });
+    const { result, unsettled } = done;
     if (result.task.status !== 'in_progress') this.leases.forget(id, p.task_id);
     else if (result.task.lease_token) this.leases.remember(id, p.task_id, result.task.lease_token);
-    // A done task's worktree is settled: removed when clean, kept (and said so) when it holds changes.
     if (action === 'complete') {
-      const { task, unsettled } = await settleCompleted(this, id, result.task);
+      const task = result.task;
       const note =
         [
           unsettled ?? (task.worktree?.state === 'kept' ? task.worktree.note : undefined),

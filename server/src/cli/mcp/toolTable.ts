@@ -148,9 +148,17 @@ const TASK_TOOLS: AddTool[] = [
     'complete_task',
     {
       title: 'Finish a task',
-      description: 'Mark your task done; its dependents become claimable.',
+      description:
+        'Mark your task done; its dependents become claimable. A task worked in a worktree: commit your changes there first (WORKTREE_UNCOMMITTED otherwise).',
       outputSchema: OUT.task,
-      inputSchema: { ...leaseShape, result: z.string().optional().describe('What the work produced, kept on the task.') },
+      inputSchema: {
+        ...leaseShape,
+        result: z.string().optional().describe('What the work produced, kept on the task.'),
+        force: z
+          .boolean()
+          .optional()
+          .describe("Complete it although its worktree holds uncommitted changes (they stay in the kept worktree, off the task's branch)."),
+      },
     },
     (t, p) => t.call(() => t.transition('complete', p)),
   ),

@@ -8,6 +8,7 @@
 import type { StoreMethod } from '../../../../contract/schemas/params';
 import { MethodCaller, RoutedCaller, debugNotes } from '../../routing/client';
 import { routedCall } from '../../routing/routedCall';
+import { activeWorktreeOf } from '../../../../contract/worktreeRefusals';
 import { claimOnFinishedRun, claimParams, claimText, givenLeaseToken, leaseActionParams, leaseActionText } from '../agentLoopCalls';
 import { resolveGlobals } from '../globalOptions';
 import { handOver } from '../handOff';
@@ -79,13 +80,18 @@ export async function thinPath(inv: ThinInvocation, env: NodeJS.ProcessEnv = pro
     } else {
       const action = inv.command;
       const target = { runId, taskId: inv.opts.task as string | undefined, token };
-      const params = leaseActionParams(g, action, target, inv.opts);
-      // A done task's active worktree is settled by the full CLI (git): it does this call again by its
-      // command_id — carried out once — and then settles. Known ahead (RUNBOARD_WORKTREE) it goes there at once, above.
+      // A task with an active worktree is the full CLI's to complete (git looks at the worktree first,
+      // worktreeCalls.ts completeTask): the board refuses it here (if_no_worktree), writing nothing.
+      // Known ahead (RUNBOARD_WORKTREE) it goes there at once, above.
+      const params = { ...leaseActionParams(g, action, target, inv.opts), ...(action === 'complete' ? { if_no_worktree: true } : {}) };
       const call = routedCall('transitionTask', params, true);
+      const commandId = call.params.command_id as string | undefined;
       const result = call.unstamp(
-        await riding(call.params.command_id as string | undefined, () => calls.execute('transitionTask', call.params as typeof params)),
+        await riding(commandId, () => calls.execute('transitionTask', call.params as typeof params)).catch((e: unknown) => {
+          throw activeWorktreeOf(e) ? new ToFullCli(commandId) : e;
+        }),
       );
+      // A worktree made active since (a race): the full CLI settles it, doing this call again by its command_id — carried out once.
       if (action === 'complete' && result.task.worktree?.state === 'active') throw new ToFullCli(call.params.command_id as string);
       out.result(result, () => leaseActionText(action, result));
       process.exitCode = EXIT.ok;

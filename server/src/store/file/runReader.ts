@@ -25,7 +25,7 @@ import { LogPages } from './logPages';
 import { startFromCaches } from './snapshots';
 import type { CommitNotice, StoreOptions } from '../types';
 import type { LogPoint, RunSite } from './runSite';
-import { keepEventBeforeJunk, restoreNewline, TornTailWatch } from './tornTail';
+import { keepEventBeforeJunk, modifiedAgo, restoreNewline, TornTailWatch } from './tornTail';
 import { unreadableNewerRun } from './writeRefusals';
 import { runFormatOf } from '../runFormat';
 import { isHeld } from './archive/archiveFormat';
@@ -104,7 +104,7 @@ export class RunReader {
       return false;
     }
     // A time ahead of this clock (skew, a copied folder) says nothing: no wait that never ends.
-    const age = Date.now() - st.mtimeMs;
+    const age = modifiedAgo(st, Date.now());
     if (age < 0 || age >= this.opts.tornReportMs) return false;
     // An unfinished line; or emptied (the first step of a save in place) while its caches say it held events.
     return this.torn.watching || (st.size === 0 && fs.existsSync(path.join(this.dir, INDEX_FILE)));

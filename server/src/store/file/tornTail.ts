@@ -51,8 +51,7 @@ export class TornTailWatch {
    */
   still(fd: number, settleMs: number, now: number): boolean {
     const st = fs.fstatSync(fd);
-    // Whole milliseconds, as `now` is: a file written within this millisecond is not from the future.
-    if (now - Math.floor(st.mtimeMs) >= settleMs) return true;
+    if (modifiedAgo(st, now) >= settleMs) return true;
     const stamp = `${st.size}:${st.mtimeMs}`;
     if (this.lastLook?.stamp !== stamp) {
       this.lastLook = { stamp, since: now };
@@ -71,6 +70,15 @@ export class TornTailWatch {
     }
     this.seen = undefined;
   }
+}
+
+/**
+ * How long ago a file was modified, at `now` (Date.now()): in whole milliseconds, as `now` is — a
+ * file written within this millisecond is not from the future. Negative only for a time ahead of
+ * this clock (skew, a copied folder).
+ */
+export function modifiedAgo(st: Pick<fs.Stats, 'mtimeMs'>, now: number): number {
+  return now - Math.floor(st.mtimeMs);
 }
 
 /**
