@@ -61,6 +61,7 @@ export function writeFixtureRun(root: string, spec: FixtureSpec): Fixture {
   let bytes = 0;
   let lines = 0;
   let snapshotSeq: number | undefined;
+  let lastEventId: string | undefined;
   const flush = () => {
     if (pending.length === 0) return;
     const buf = Buffer.from(pending.join(''), 'utf8');
@@ -78,11 +79,12 @@ export function writeFixtureRun(root: string, spec: FixtureSpec): Fixture {
       pendingBytes += line.length;
       lines++;
       applyEvent(state, e);
+      lastEventId = e.event_id;
       if (pendingBytes >= FLUSH_BYTES) flush();
     }
     if (spec.snapshotAtSeq !== undefined && snapshotSeq === undefined && lines >= spec.snapshotAtSeq) {
       flush();
-      writeSnapshots(dir, state, { offset: bytes, line: lines, identity: () => identityOf(fd) }, false);
+      writeSnapshots(dir, state, { offset: bytes, line: lines, identity: () => identityOf(fd) }, lastEventId, false);
       snapshotSeq = lines;
     }
     return lines < spec.events;

@@ -127,7 +127,7 @@ suite('task worktrees', () => {
       fs.writeFileSync(path.join(wipTask.worktree.path, 'draft.txt'), 'not yet\n');
       assert.strictEqual(await command('runboard.completeTask', { ...wip, force: false }), undefined);
       const refused = ctx.notices.at(-1);
-      assert.match(`${refused?.level} ${refused?.message}`, /^error Runboard: Complete: Task wip is not completed: its worktree .* holds uncommitted changes/);
+      assert.match(`${refused?.level} ${refused?.message}`, /^error Runboard: Complete Task: Task wip is not completed: its worktree .* holds uncommitted changes/);
       assert.strictEqual((await ctx.server.request(getRun, { root: ref.root, run_id: ref.run_id })).run.tasks.find((t) => t.id === 'wip')?.status, 'in_progress');
       assert.ok(ctx.leases.get(wip), 'the editor still holds the lease');
       // Completed anyway: kept, and said so.

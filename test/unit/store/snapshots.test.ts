@@ -205,6 +205,29 @@ describe('caches: catching up and rebuilding', () => {
     assert.equal(loaded.lag, short.last_event_seq, 'folded from scratch');
   });
 
+  it('caches of another history at the same seq and offset (an older copy of the log put back in place, then written on) are not believed, and are replaced', async () => {
+    const root = newRoot();
+    const s = openStore(root, { snapshotDelayMs: null });
+    await s.store.execute('createRun', { run_id: 'snap', objective: 'snapshots', steps: PLAN });
+    await busyRun(s.store, 'snap', 1);
+    const file = logFile(root, 'snap');
+    const older = fs.readFileSync(file);
+    await s.store.execute('patchBlackboard', { run_id: 'snap', op: 'add_fact', payload: { text: 'AAAA' } });
+    s.store.flush();
+    s.store.close();
+    fs.writeFileSync(file, older); // in place: the file the caches name
+    const w = openStore(root, { snapshotDelayMs: null });
+    await w.store.execute('patchBlackboard', { run_id: 'snap', op: 'add_fact', payload: { text: 'BBBB' } });
+    w.store.flush();
+    w.store.close();
+    const index = JSON.parse(fs.readFileSync(path.join(runFolder(root, 'snap'), 'index.json'), 'utf8'));
+    assert.equal(index.log_offset, fs.statSync(file).size, 'the new event ends where the old one did');
+    const facts = (await freshLoad(root, 'snap')).blackboard.facts.map((f: { text: string }) => f.text);
+    assert.ok(facts.includes('BBBB') && !facts.includes('AAAA'), JSON.stringify(facts));
+    // The caches a load starts from now are this history's.
+    assert.equal(JSON.parse(fs.readFileSync(path.join(runFolder(root, 'snap'), 'blackboard.json'), 'utf8')).facts.at(-1).text, 'BBBB');
+  });
+
   it('caches newer than their index while the log holds those events (a writer between its caches and its index) are not believed, silently', async () => {
     const root = newRoot();
     const a = openStore(root, { snapshotDelayMs: null });
@@ -336,10 +359,10 @@ describe('durability and cache timing', () => {
     );
     const log = { offset: 0, line: 0, identity: () => ({ dev: 0n, ino: 0n }) };
     assert.equal(w.delayMs(), 1000);
-    w.write(h.state, log);
+    w.write(h.state, log, undefined);
     assert.equal(w.delayMs(), 40 * COST_FACTOR, 'a 40 ms write');
     await s.store.execute('appendEvent', { run_id: 'c', type: 'note', status: 'running' });
-    w.write(h.state, log);
+    w.write(h.state, log, undefined);
     assert.equal(w.delayMs(), 1000, 'a 5 ms write');
     const never = new CacheWriter(dir, { ...DEFAULT_STORE_OPTIONS, snapshotDelayMs: null }, () => undefined);
     assert.equal(never.delayMs(), null);

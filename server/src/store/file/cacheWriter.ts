@@ -63,21 +63,24 @@ export class CacheWriter {
   }
 
   /** Writes the caches of `state` (read from `log`) when they are behind it. */
-  write(state: RunState, log: Pick<EventLog, 'offset' | 'line' | 'identity'>): void {
+  write(state: RunState, log: Pick<EventLog, 'offset' | 'line' | 'identity'>, lastEventId: string | undefined): void {
     const seq = stateSeq(state);
     if (seq <= this.writtenSeq) return;
     const started = this.now();
     const indexFile = path.join(this.dir, INDEX_FILE);
-    // Another process's caches are read (and left alone when as new); this writer's own it knows.
+    // Another process's caches are read (and left alone when as new — unless, at this seq, of another
+    // event: written from an older copy of the log put back since); this writer's own it knows.
     if (!sameStamp(stampAt(indexFile), this.ownIndex)) {
       const onDisk = readLogIndex(this.dir);
-      if ('value' in onDisk && onDisk.value.last_event_seq >= seq) {
+      const otherHistory =
+        'value' in onDisk && onDisk.value.last_event_seq === seq && lastEventId !== undefined && onDisk.value.last_event_id !== lastEventId;
+      if ('value' in onDisk && onDisk.value.last_event_seq >= seq && !otherHistory) {
         this.writtenSeq = seq;
         return;
       }
     }
     try {
-      writeSnapshots(this.dir, state, log, this.opts.durability === 'fsync');
+      writeSnapshots(this.dir, state, log, lastEventId, this.opts.durability === 'fsync');
       this.writtenSeq = seq;
       this.ownIndex = stampAt(indexFile);
     } catch (e) {

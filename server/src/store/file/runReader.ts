@@ -173,6 +173,7 @@ export class RunReader {
     if (!start) return undefined;
     this.state = start.state;
     this.logSeq = start.seq;
+    this.lastEventId = start.eventId;
     this.log.seek(start.offset, start.line);
     return start.seq;
   }
@@ -461,7 +462,8 @@ export class RunReader {
     if (this.damage.length > 0 || !this.exists || this.goneFlag) return;
     // Read past the file's end (a last event without its newline): the caches would name an offset not there yet.
     if (this.log.newlineMissing) return;
-    this.caches.write(this.state, this.log);
+    // The id of the event at the caches' seq (the one folded last, when that is the state's seq).
+    this.caches.write(this.state, this.log, this.logSeq === this.state.commandsSeq ? this.lastEventId : undefined);
   }
 
   /** Events folded since the caches were last written (or loaded). */

@@ -19,6 +19,8 @@ const IndexSchema = z.object({
   last_event_seq: z.number().int().nonnegative(),
   log_offset: z.number().int().nonnegative(),
   log_line: z.number().int().nonnegative(),
+  // The event_id of the event at last_event_seq, the line ending at log_offset; absent in older caches.
+  last_event_id: z.string().optional(),
   // The log file the offset is in (device and inode as decimal strings); absent in older caches.
   log_file: z.object({ dev: z.string(), ino: z.string() }).optional(),
   // What run.json and blackboard.json held when written with this index (sha256 of their bytes); absent in older caches.
@@ -30,6 +32,7 @@ export interface LogIndex {
   last_event_seq: number;
   log_offset: number;
   log_line: number;
+  last_event_id?: string;
   log_file?: FileIdentity;
   digests?: CacheDigests;
   commands: Map<string, CommandEntry>;
@@ -92,6 +95,7 @@ export function readLogIndex(dir: string): Loaded<LogIndex> {
       last_event_seq: v.last_event_seq,
       log_offset: v.log_offset,
       log_line: v.log_line,
+      ...(v.last_event_id !== undefined ? { last_event_id: v.last_event_id } : {}),
       ...(v.log_file ? { log_file: { dev: BigInt(v.log_file.dev), ino: BigInt(v.log_file.ino) } } : {}),
       commands: new Map(
         v.commands.map(([id, method, fingerprint, first, last]) => [id, { method, fingerprint, first_seq: first, last_seq: last }]),
@@ -100,11 +104,12 @@ export function readLogIndex(dir: string): Loaded<LogIndex> {
   };
 }
 
-/** Writes all three caches at the state's seq; the index goes last so it never runs ahead of the others. */
+/** Writes all three caches at the state's seq (`lastEventId`: the event's there); the index goes last so it never runs ahead of the others. */
 export function writeSnapshots(
   dir: string,
   state: RunState,
   log: { offset: number; line: number; identity(): FileIdentity },
+  lastEventId: string | undefined,
   fsync: boolean,
 ): void {
   const run = JSON.stringify(toRunRecord(state), null, 1);
@@ -119,6 +124,7 @@ export function writeSnapshots(
       last_event_seq: state.commandsSeq,
       log_offset: log.offset,
       log_line: log.line,
+      ...(lastEventId !== undefined ? { last_event_id: lastEventId } : {}),
       log_file: fileOf(log.identity()),
       digests: { run: sha256(run), blackboard: sha256(blackboard) },
       commands,
@@ -135,6 +141,8 @@ function fileOf(id: FileIdentity): { dev: string; ino: string } {
 export interface CachedStart {
   state: RunState;
   seq: number;
+  /** The event_id at `seq`, when the index says it. */
+  eventId?: string;
   offset: number;
   line: number;
 }
@@ -186,22 +194,28 @@ export function startFromCaches(
     report(`${name} ${why}: rebuilding from the log.`, path.join(dir, name));
     return undefined;
   }
-  if (i.last_event_seq > 0 && seqOfLine(log.lineBefore(i.log_offset, maxLineBytes)) !== i.last_event_seq) return undefined;
+  // The same seq is not the same event: an older copy put back in place (the same file), then written
+  // on, holds another event at that seq, often at the same offset (lines of an agent's loop are of one length).
+  if (i.last_event_seq > 0) {
+    const last = eventAtLine(log.lineBefore(i.log_offset, maxLineBytes));
+    if (last?.seq !== i.last_event_seq || (i.last_event_id !== undefined && last.event_id !== i.last_event_id)) return undefined;
+  }
   return {
     state: stateFromRecords(run.value, bb.value, { seq: i.last_event_seq, entries: i.commands }),
     seq: i.last_event_seq,
+    ...(i.last_event_id !== undefined ? { eventId: i.last_event_id } : {}),
     offset: i.log_offset,
     line: i.log_line,
   };
 }
 
-/** The seq of a log line that parses as a record, else undefined. */
-function seqOfLine(text: string | undefined): number | undefined {
+/** The seq and event_id of a log line that parses as a record, else undefined. */
+function eventAtLine(text: string | undefined): { seq: number; event_id: unknown } | undefined {
   if (text === undefined) return undefined;
   try {
-    const record = parseLogLine(text) as { seq?: unknown; event_seq?: unknown } | null;
+    const record = parseLogLine(text) as { seq?: unknown; event_seq?: unknown; event_id?: unknown } | null;
     const seq = record?.seq ?? record?.event_seq; // upstream logs say event_seq (SPEC.md §1.7)
-    return typeof seq === 'number' ? seq : undefined;
+    return typeof seq === 'number' ? { seq, event_id: record?.event_id } : undefined;
   } catch {
     return undefined;
   }
