@@ -545,6 +545,7 @@ describe('runboard mcp', () => {
       'fail_task',
       'heartbeat_task',
       'ready_tasks',
+      'release_task',
     ]);
     assert.ok(bytes(coreList) <= 10 * 1024, `core tools/list is ${bytes(coreList)} bytes`);
     // What the core profile tells a model names only tools it offers.
@@ -599,6 +600,8 @@ describe('runboard mcp', () => {
     );
     const taken = await ok(second, 'requeue_task', { task_id: 'a', force: true, reason: 'stuck' });
     assert.equal(JSON.stringify(taken).includes(mine.task.lease_token), false);
+    // Taken back: the session no longer lists it as held, and its next call hears why.
+    assert.equal((await ok(first, 'get_run')).board.leases_held_by_this_session, undefined, 'a lease taken back is not held');
     const refused = await call(first, 'heartbeat_task', { task_id: 'a' });
     assert.equal(refused.isError, true);
     assert.match(refused.text, /^TASK_LEASE_EXPIRED: Your lease on task a was revoked by a requeue by second-model: stuck/);

@@ -129,8 +129,10 @@ function withGlobalOptions(program: Command, version: string): void {
     .configureHelp({ showGlobalOptions: true })
     .addHelpText(
       'after',
-      '\nEnvironment: RUNBOARD_RUN (run id), RUNBOARD_AGENT (agent id), RUNBOARD_LEASE_TOKEN (lease for heartbeat/complete/fail/release),\n' +
-        `RUNBOARD_LEASE_MS (lease length of claims, default ${LEASE.agentDefaultMs}), RUNBOARD_ROUTE=0 (never send calls to the root's server: write directly), RUNBOARD_DEBUG=1 (say where each call went).\n` +
+      '\nEnvironment: RUNBOARD_ROOT (workspace root), RUNBOARD_RUN (run id), RUNBOARD_AGENT (agent id), RUNBOARD_TASK and RUNBOARD_LEASE_TOKEN\n' +
+        "(the task and lease for heartbeat/complete/fail/release: claim prints them for eval), RUNBOARD_WORKTREE (the task's worktree, from claim --worktree),\n" +
+        `RUNBOARD_WORKTREES (where task worktrees go), RUNBOARD_LEASE_MS (lease length of claims, default ${LEASE.agentDefaultMs}),\n` +
+        "RUNBOARD_OUTAGE_RETRY_MS (how long a call rides out a board that cannot take it for a moment), RUNBOARD_ROUTE=0 (never send calls to the root's server: write directly), RUNBOARD_DEBUG=1 (say where each call went).\n" +
         'Exit codes: 0 ok, 1 rejected (the error code and message on stderr), 2 bad arguments or invalid params, 3 nothing to claim now, or the run is finished (claim).',
     );
 }

@@ -16,6 +16,7 @@ import { whyNothingToClaim } from '../../engine/taskClaim';
 import { stateFromRecords } from '../../engine/state';
 import { NOTHING_TO_CLAIM_TEXT, nothingToClaimText, RUN_COMPLETED_TEXT } from '../../../../contract/taskText';
 import { DomainError } from '../../engine/errors';
+import { hasLiveLease } from '../../../../contract/taskRules';
 import { decisionLinks, decisionsByStanding, questionOutcome, reopenedText } from '../../../../contract/blackboardText';
 import { claimWithWorktree, completeTask, settleCancelled, type WorktreeSite } from '../../worktrees/worktreeCalls';
 
@@ -70,6 +71,18 @@ export class BoardTools implements WorktreeSite {
     }
   }
 
+  /**
+   * The tasks of `runId` this session holds now: its token still the task's, the lease live. (A lost
+   * one's token is kept: the next call with it hears why it ended, TASK_LEASE_EXPIRED.)
+   */
+  private liveLeases(runId: string, tasks: readonly Task[]): string[] {
+    const now = Date.now();
+    return this.leases.tasksOf(runId).filter((taskId) => {
+      const task = tasks.find((t) => t.id === taskId);
+      return task !== undefined && task.lease_token === this.leases.tokenFor(runId, taskId) && hasLiveLease(task, now);
+    });
+  }
+
   async getRun(run_id: string | undefined) {
     const id = await this.runIdOr(run_id);
     const { run, blackboard, damage } = await this.execute('getRun', { run_id: id });
@@ -87,7 +100,7 @@ export class BoardTools implements WorktreeSite {
         ? { damage, read_only: "The run's log has lines that cannot be folded; a person runs `runboard repair` to resume writes." }
         : {}),
       run: header,
-      board: { ...summary, counts, leases_held_by_this_session: this.leases.tasksOf(id) },
+      board: { ...summary, counts, leases_held_by_this_session: this.liveLeases(id, tasks) },
       // The listing: each task without its payload (claim_task hands over the whole task).
       tasks: forModel(tasks, this.holds, true),
       blackboard: {

@@ -4,8 +4,9 @@ export const MCP_PROFILES = ['all', 'core'] as const;
 export type McpProfile = (typeof MCP_PROFILES)[number];
 
 /**
- * The tools of the core profile: a task's loop ends in complete, fail or — when the work turns out
- * not to be needed — cancel. (Questions are not here: this profile has no view of the blackboard.)
+ * The tools of the core profile: a task's loop ends in complete, fail, release (another agent may
+ * do it) or — when the work turns out not to be needed — cancel. (Questions are not here: this
+ * profile has no view of the blackboard.)
  */
 export const CORE_TOOLS: ReadonlySet<string> = new Set([
   'ready_tasks',
@@ -13,6 +14,7 @@ export const CORE_TOOLS: ReadonlySet<string> = new Set([
   'heartbeat_task',
   'complete_task',
   'fail_task',
+  'release_task',
   'cancel_task',
   'add_fact',
 ]);
