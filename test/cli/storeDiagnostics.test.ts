@@ -67,6 +67,30 @@ describe('store diagnostics at the CLI', () => {
     assert.match(lines[lines.length - 1], /after it/);
   });
 
+  it('an older copy of the log put back (git stash, a backup) is said at every call until the log passes what was recorded', async () => {
+    const root = tempWorkspace();
+    seedRun(root, 'r', TASKS.slice(0, 2));
+    const log = path.join(root, '.runboard', 'runs', 'r', 'events.jsonl');
+    const index = path.join(root, '.runboard', 'runs', 'r', 'index.json');
+    const older = fs.readFileSync(log);
+    // A server writes the caches about a second after a change (a CLI call leaves them to it).
+    await startHeadless(root, ['--idle-timeout', '0']);
+    const recorded = cliJson(root, ['--run', 'r', 'fact', 'add', 'recorded, then lost']).patch.seq as number;
+    await waitFor(
+      () => fs.existsSync(index) && JSON.parse(fs.readFileSync(index, 'utf8')).last_event_seq === recorded,
+      10_000,
+      'the caches',
+    );
+    await stopHeadless();
+    fs.rmSync(log);
+    fs.writeFileSync(log, older);
+    const r = cli(['--root', root, '--run', 'r', 'blackboard']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.doesNotMatch(r.stdout, /recorded, then lost/);
+    assert.match(r.stderr, new RegExp(`but Runboard recorded events up to seq ${recorded} \\(its caches say so\\)`));
+    assert.match(r.stderr, /git stash pop/);
+  });
+
   it('says at most five and counts the rest, naming where the whole list is', () => {
     const { root } = damagedRun([4, 5, 6, 7, 8, 9, 10]);
     const r = cli(['--root', root, '--run', 'r', 'blackboard']);

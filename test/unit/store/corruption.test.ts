@@ -531,6 +531,36 @@ describe('the end of the log as other programs leave it', () => {
     assert.equal(events.length, 5);
   });
 
+  it("a process that had read the log, replaced by an editor's save of the same lines without the last newline: no reset, each event told once", async () => {
+    const root = await runWithNotes('saved', 3);
+    const file = logFile(root, 'saved');
+    const reader = openStore(root, { tornSettleMs: 60_000 });
+    const writer = openStore(root, { tornSettleMs: 0 });
+    const told: number[] = [];
+    const resets: number[] = [];
+    reader.store.on({
+      onCommit: (n) => told.push(...n.events.map((e) => e.seq)),
+      onReset: (n) => resets.push(n.last_seq),
+    });
+    try {
+      const rootPath = reader.store.rootPaths()[0];
+      assert.equal((await reader.store.execute('getRun', { run_id: 'saved' })).run.last_event_seq, 4);
+      // Written elsewhere and renamed over the log, just now: not still, yet the very event the reader had.
+      fs.writeFileSync(`${file}.save`, fs.readFileSync(file, 'utf8').replace(/\n$/, ''));
+      fs.renameSync(`${file}.save`, file);
+      await reader.store.catchUp(rootPath, 'saved');
+      assert.deepEqual(resets, [], 'not another history');
+      assert.equal((await reader.store.execute('getRun', { run_id: 'saved' })).run.last_event_seq, 4);
+      await writer.store.execute('appendEvent', { run_id: 'saved', type: 'note', status: 'running' });
+      await reader.store.catchUp(rootPath, 'saved');
+      assert.deepEqual(told, [5], 'the next event, once; none told again');
+      assert.deepEqual(resets, []);
+    } finally {
+      reader.store.close();
+      writer.store.close();
+    }
+  });
+
   it('a new reader does not read a fragment, nor a whole event that does not end its commit', async () => {
     const root = tempRoot();
     roots.push(root);

@@ -203,6 +203,19 @@ describe('caches: catching up and rebuilding', () => {
     const loaded = await freshLoad(root, 'snap');
     assert.deepEqual(loaded.got.run, short);
     assert.equal(loaded.lag, short.last_event_seq, 'folded from scratch');
+    // Said: events Runboard recorded are not in the log (an older copy put back), and what keeps them.
+    const said = loaded.diagnostics.filter((d) => /Runboard recorded events up to seq/.test(d.message));
+    assert.equal(said.length, 1, JSON.stringify(loaded.diagnostics));
+    assert.match(
+      said[0].message,
+      new RegExp(
+        `^The log ends at seq ${short.last_event_seq}, but Runboard recorded events up to seq \\d+ \\(its caches say so\\): seqs ${short.last_event_seq + 1}–\\d+ are not in it\\. An older copy of the log was put back`,
+      ),
+    );
+    // Replaced by that older copy (a new file, as git stash or checkout leaves it): the same.
+    fs.renameSync(file, `${file}.old`);
+    fs.writeFileSync(file, shortLog);
+    assert.equal((await freshLoad(root, 'snap')).diagnostics.filter((d) => /Runboard recorded events up to seq/.test(d.message)).length, 1);
   });
 
   it('caches of another history at the same seq and offset (an older copy of the log put back in place, then written on) are not believed, and are replaced', async () => {

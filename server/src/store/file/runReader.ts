@@ -52,6 +52,10 @@ export class RunReader {
   protected format: number | undefined;
   /** event_id of the last event folded: tells a replaced log that kept our history from one that did not. */
   protected lastEventId: string | undefined;
+  /** While a replaced log is read again: the last event this process had read before (refold). */
+  private knownTail: LogPoint | undefined;
+  /** The seq the caches' index was written at, as the last load found it. */
+  private indexSeqAtLoad: number | undefined;
   /** The last read under the lock ended in a torn tail that is not still: another program may be writing it. */
   protected tailBeingWritten = false;
 
@@ -144,6 +148,10 @@ export class RunReader {
       this.resetToScratch();
       this.consumeNew(undefined, false);
     }
+    // The index is written after the log, by Runboard alone: a log that ends before it lost its tail.
+    if (this.indexSeqAtLoad !== undefined && this.indexSeqAtLoad > this.logSeq && this.exists) {
+      this.diagnose(lostTailText(this.runId, this.logSeq, this.indexSeqAtLoad));
+    }
     this.caches.loadedAt(fromSnapshot ? Math.min(fromSnapshot, this.logSeq) : 0);
   }
 
@@ -169,7 +177,15 @@ export class RunReader {
 
   /** Starts from the caches when they describe this log (snapshots.ts: startFromCaches); returns their seq. */
   private tryLoadSnapshot(): number | undefined {
-    const start = startFromCaches(this.dir, this.runId, this.log, this.opts.maxLineBytes, (message, file) => this.diagnose(message, file));
+    this.indexSeqAtLoad = undefined;
+    const start = startFromCaches(
+      this.dir,
+      this.runId,
+      this.log,
+      this.opts.maxLineBytes,
+      (message, file) => this.diagnose(message, file),
+      (seq) => (this.indexSeqAtLoad = seq),
+    );
     if (!start) return undefined;
     this.state = start.state;
     this.logSeq = start.seq;
@@ -275,9 +291,22 @@ export class RunReader {
     if (torn.bytes > this.opts.maxLineBytes) return 'no';
     const text = this.log.readText(torn.offset, torn.bytes);
     if (!seq.wouldComplete({ text, line: torn.line, start: torn.offset, end: torn.offset + torn.bytes })) return 'no';
-    if (!this.torn.still(this.log.readDescriptor(), this.opts.tornSettleMs, Date.now())) return 'settling';
+    // The very event this process had read there (a save of the same lines without the last newline) needs no wait.
+    if (!this.isKnownTail(text) && !this.torn.still(this.log.readDescriptor(), this.opts.tornSettleMs, Date.now())) return 'settling';
     onLine(this.log.takeUnterminated(torn));
     return 'read';
+  }
+
+  /** Whether `text` is the line of the event this process had read last before the log was replaced. */
+  private isKnownTail(text: string): boolean {
+    const known = this.knownTail;
+    if (!known?.id) return false;
+    try {
+      const e = JSON.parse(text) as { seq?: unknown; event_id?: unknown };
+      return e.seq === known.seq && e.event_id === known.id;
+    } catch {
+      return false;
+    }
   }
 
   /**
@@ -368,7 +397,12 @@ export class RunReader {
    */
   private refold(told: LogPoint, what: string, lockFd: number | undefined, collect: boolean): EventRecord[] {
     this.resetToScratch();
-    this.consumeNew(lockFd, false);
+    this.knownTail = told;
+    try {
+      this.consumeNew(lockFd, false);
+    } finally {
+      this.knownTail = undefined;
+    }
     if (!this.exists) throw this.noEventLeft(what);
     if (!this.holds(told)) {
       this.diagnose(
@@ -488,4 +522,15 @@ export class RunReader {
     this.closed = true;
     this.log.close();
   }
+}
+
+/** A log that ends before the seq Runboard's caches were written at: what was lost, why it may be, and what keeps it. */
+function lostTailText(runId: string, logSeq: number, recordedSeq: number): string {
+  const lost = recordedSeq === logSeq + 1 ? `seq ${recordedSeq} is` : `seqs ${logSeq + 1}–${recordedSeq} are`;
+  return (
+    `The log ends at seq ${logSeq}, but Runboard recorded events up to seq ${recordedSeq} (its caches say so): ${lost} not in it. ` +
+    'An older copy of the log was put back (git stash or checkout, a backup), or a crash lost them before they reached the disk. ' +
+    `Put the newer copy back to keep them (git stash pop). Until the log passes seq ${recordedSeq} the caches keep what they held: ` +
+    `\`runboard replay ${runId}\` shows what differs; the run goes on from seq ${logSeq}.`
+  );
 }

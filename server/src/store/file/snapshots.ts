@@ -159,10 +159,13 @@ export function startFromCaches(
   log: Pick<EventLog, 'identity' | 'lineBefore' | 'size'>,
   maxLineBytes: number,
   report: (message: string, file: string) => void,
+  /** Told the seq the index was written at, used or not: a log that ends before it lost events Runboard recorded. */
+  indexSeq: (seq: number) => void = () => undefined,
 ): CachedStart | undefined {
   const run = readRunSnapshot(dir);
   const bb = readBlackboardSnapshot(dir);
   const idx = readLogIndex(dir);
+  if ('value' in idx) indexSeq(idx.value.last_event_seq);
   for (const [name, r] of [
     [RUN_FILE, run],
     [BLACKBOARD_FILE, bb],
