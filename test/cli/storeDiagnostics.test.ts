@@ -91,6 +91,20 @@ describe('store diagnostics at the CLI', () => {
     assert.match(r.stderr, /git stash pop/);
   });
 
+  it('damage a repair accepted is not said again at every call; damage after the repair is', () => {
+    const { root, log } = damagedRun([4]);
+    cliJson(root, ['repair', 'r', '--accept']);
+    const quiet = cli(['--root', root, '--run', 'r', 'tasks', 'list']);
+    assert.equal(quiet.status, 0, quiet.stderr);
+    assert.equal(quiet.stderr, '', 'accepted: no news');
+    fs.appendFileSync(log, '{"damaged": tru\n');
+    const told = cli(['--root', root, '--run', 'r', 'tasks', 'list']);
+    const lines = told.stderr.trim().split('\n');
+    assert.equal(lines.length, 1, told.stderr);
+    assert.match(lines[0], /Malformed line skipped/);
+    assert.doesNotMatch(lines[0], new RegExp(`${log.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:4:`));
+  });
+
   it('says at most five and counts the rest, naming where the whole list is', () => {
     const { root } = damagedRun([4, 5, 6, 7, 8, 9, 10]);
     const r = cli(['--root', root, '--run', 'r', 'blackboard']);

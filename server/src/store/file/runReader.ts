@@ -52,6 +52,8 @@ export class RunReader {
   protected format: number | undefined;
   /** event_id of the last event folded: tells a replaced log that kept our history from one that did not. */
   protected lastEventId: string | undefined;
+  /** The line of the last repair event folded: damage up to it was accepted. */
+  private repairedThrough = 0;
   /** While a replaced log is read again: the last event this process had read before (refold). */
   private knownTail: LogPoint | undefined;
   /** The seq the caches' index was written at, as the last load found it. */
@@ -160,6 +162,7 @@ export class RunReader {
     this.logSeq = 0;
     this.lastEventId = undefined;
     this.damage = [];
+    this.repairedThrough = 0;
     this.seqFloor = 0;
     this.format = undefined;
     this.log.seek(0, 0);
@@ -169,6 +172,7 @@ export class RunReader {
   private noteLogEvent(event: EventRecord, line: number): void {
     if (event.type === EVENT.runCreated) this.format = runFormatOf(event);
     else if (event.type === EVENT.logRepaired) {
+      this.repairedThrough = line;
       this.damage = damageAfterRepair(this.damage, line);
       // A restore may have put back a format its damaged creation line held: read it again when asked.
       this.format = undefined;
@@ -202,12 +206,22 @@ export class RunReader {
    * to the end would all survive into the old generation for nothing.
    */
   private consumeNew(lockFd: number | undefined, collect = true): EventRecord[] {
+    const reports: { message: string; line?: number }[] = [];
+    try {
+      return this.readNewLines(lockFd, collect, (message, line) => reports.push({ message, line }));
+    } finally {
+      // A line a repair event after it accepted (damageAfterRepair) is no news: said only while unrepaired.
+      for (const r of reports) if (r.line === undefined || r.line > this.repairedThrough) this.diagnose(r.message, undefined, r.line);
+    }
+  }
+
+  private readNewLines(lockFd: number | undefined, collect: boolean, report: (message: string, line?: number) => void): EventRecord[] {
     const folded: EventRecord[] = [];
     const seq = new EventSequencer(
       this.runId,
       this.logSeq + 1,
       this.opts.maxLineBytes,
-      (message, line) => this.diagnose(message, undefined, line),
+      report,
       (d) => this.damage.push(d),
       (e) => (e.seq > 1 && this.runFormat() > RUN_FORMAT ? unknownToReader(e) : undefined),
     );
