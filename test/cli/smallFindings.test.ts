@@ -124,4 +124,17 @@ describe('smaller CLI and MCP findings', () => {
     assert.equal(cli(['--root', root, 'attention', '--lease-warning', '3600']).status, 0);
     assert.equal(cli(['--root', root, '--run', 'r', 'tasks', 'edit', 't', '--max-attempts', '1000000']).status, 0);
   });
+
+  it('with every run finished, a call that names none says to start a new one for new work, and how to read a finished one', () => {
+    const root = tempWorkspace();
+    seedRun(root, 'one');
+    seedRun(root, 'two');
+    for (const id of ['one', 'two']) assert.equal(cli(['--root', root, '--run', id, 'run', 'complete']).status, 0);
+    const r = cli(['--root', root, 'claim']);
+    assert.equal(r.status, 2);
+    assert.match(
+      r.stderr,
+      /No open run in \S+; 2 finished:\n.*\n.*\nFor new work: Create one with `runboard run create "<objective>"`, or pass --root\. To read a finished one, name it with --run <id> or RUNBOARD_RUN\./,
+    );
+  });
 });

@@ -45,7 +45,8 @@ export function chooseRun(
   if (open.length === 0) {
     return {
       code: 'RUN_REQUIRED',
-      message: `No open run in ${root}; ${runs.length} finished:\n${listed(runs)}\nName one with ${howTo.name}.`,
+      // Every run finished: new work needs a new run; a finished one is named to be read (or reopened).
+      message: `No open run in ${root}; ${runs.length} finished:\n${listed(runs)}\nFor new work: ${howTo.start} To read a finished one, name it with ${howTo.name}.`,
     };
   }
   return { code: 'RUN_AMBIGUOUS', message: `${open.length} open runs in ${root}:\n${listed(open)}\nChoose one with ${howTo.name}.` };
