@@ -146,6 +146,19 @@ describe('runboard run archive / restore', () => {
   // Two processes archiving one run at once: the second's lock lands on the log the first moved
   // away. It once archived that stale file anyway — removing the first one's archive, then its own
   // when the run's folder was not there to move: the run was gone everywhere.
+  it('a root whose only run is archived says so to a call that names no run, not "no run yet"', () => {
+    const root = tempWorkspace();
+    seedRun(root, 'gone');
+    cliJson(root, ['--run', 'gone', 'run', 'complete']);
+    cliJson(root, ['run', 'archive', 'gone']);
+    const r = cli(['--root', root, 'run', 'show']);
+    assert.equal(r.status, 2);
+    assert.match(
+      r.stderr,
+      /RUN_REQUIRED: No open run in \S+; archived: gone \(`runboard run restore <id>` brings one back; `runboard runs --archived` lists them\)\. Create one with/,
+    );
+  });
+
   it('two archives of one run at once: both answer the archive, and the run restores whole', async () => {
     assertBuilt();
     const root = tempWorkspace();

@@ -60,14 +60,29 @@ function listed(runs: RunRecord[]): string {
   return lines.join('\n');
 }
 
-/** The run a CLI command means when it names none (chooseRun over the root's runs); a UsageError saying how to name one. */
-export async function runOfRoot(
-  calls: { execute(method: 'listRuns', params: InputOf<'listRuns'>): Promise<StoreResults['listRuns']> },
-  root: string,
-  leaseToken?: string,
-): Promise<string> {
+type RunLister = { execute(method: 'listRuns', params: InputOf<'listRuns'>): Promise<StoreResults['listRuns']> };
+
+/**
+ * chooseRun over the root's runs, as a caller asks it. A root with no run but archived ones says
+ * so: "no run yet" read as if the archived run were lost.
+ */
+export async function chooseRunOf(calls: RunLister, root: string, leaseToken?: string, howTo: RunHowTo = CLI_HOW_TO): Promise<RunChoice> {
   const list = await calls.execute('listRuns', { limit: 1000 });
-  const choice = chooseRun(list, root, leaseToken);
+  const choice = chooseRun(list, root, leaseToken, howTo);
+  if (!('code' in choice) || list.runs.length > 0 || (list.unreadable ?? []).length > 0) return choice;
+  const { archived = [] } = await calls.execute('listRuns', { archived: true, limit: 1 });
+  if (archived.length === 0) return choice;
+  const ids = archived.slice(0, 5).map((a) => a.run_id);
+  const more = archived.length > ids.length ? ` and ${archived.length - ids.length} more` : '';
+  return {
+    code: choice.code,
+    message: `No open run in ${root}; archived: ${ids.join(', ')}${more} (\`runboard run restore <id>\` brings one back; \`runboard runs --archived\` lists them). ${howTo.start}`,
+  };
+}
+
+/** The run a CLI command means when it names none (chooseRunOf); a UsageError saying how to name one. */
+export async function runOfRoot(calls: RunLister, root: string, leaseToken?: string): Promise<string> {
+  const choice = await chooseRunOf(calls, root, leaseToken);
   if ('code' in choice) throw new UsageError(choice.message, choice.code);
   return choice.run_id;
 }

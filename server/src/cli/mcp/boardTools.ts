@@ -7,7 +7,7 @@ import type { InputOf, StoreMethod, TransitionAction } from '../../../../contrac
 import type { BlackboardItem, BlackboardOp, RunRecord, Task } from '../../../../contract/schemas/records';
 import type { MethodCaller } from '../../routing/client';
 import { summarizeBoard } from '../boardSummary';
-import { chooseRun, type RunHowTo } from '../runChoice';
+import { chooseRunOf, type RunHowTo } from '../runChoice';
 import { LeaseTokens } from './leaseTokens';
 import { agentLeaseMs } from '../agentLease';
 import { toolError, toolResult, ToolRejection } from './toolResults';
@@ -56,7 +56,7 @@ export class BoardTools implements WorktreeSite {
   /** The named run, else the workspace's only open run (or the one holding `token`). */
   async runIdOr(given: string | undefined, token?: string): Promise<string> {
     if (given !== undefined && given.trim() !== '') return given;
-    const choice = chooseRun(await this.execute('listRuns', { limit: 1000 }), this.o.root, token, MCP_HOW_TO);
+    const choice = await chooseRunOf(this, this.o.root, token, MCP_HOW_TO);
     if ('code' in choice) throw new ToolRejection(choice.code, choice.message);
     return choice.run_id;
   }
