@@ -561,6 +561,22 @@ describe('runboard mcp', () => {
     assert.match(run.run.updated_at, /^\d{4}-\d\d-\d\dT/, 'times are ISO for a model');
   });
 
+  it("a task whose attempts are used up is a person's: requeue_task without force is refused, with force gives it one more", async () => {
+    const root = tempWorkspace();
+    seedRun(root, 'ex', [{ id: 'flaky', task_type: 'w', max_attempts: 1 }]);
+    const client = await connect(root);
+    await ok(client, 'claim_task', { task_id: 'flaky' });
+    await ok(client, 'fail_task', { task_id: 'flaky', error: 'red' });
+    const refused = await call(client, 'requeue_task', { task_id: 'flaky' });
+    assert.equal(refused.isError, true);
+    assert.match(
+      refused.text,
+      /^TASK_ATTEMPTS_EXHAUSTED: Task flaky has failed 1 of 1 allowed attempts: whether it gets another is a person's decision\. Claim other work \(ready_tasks\)/,
+    );
+    const again = await ok(client, 'requeue_task', { task_id: 'flaky', force: true });
+    assert.equal(again.task.status, 'runnable');
+  });
+
   it("a second session never sees the first one's lease token; requeue_task revokes it and says who (issue 16)", async () => {
     const root = tempWorkspace();
     seedRun(root, 'two', [

@@ -16,7 +16,7 @@ import { whyNothingToClaim } from '../../engine/taskClaim';
 import { stateFromRecords } from '../../engine/state';
 import { NOTHING_TO_CLAIM_TEXT, nothingToClaimText, RUN_COMPLETED_TEXT } from '../../../../contract/taskText';
 import { DomainError } from '../../engine/errors';
-import { hasLiveLease } from '../../../../contract/taskRules';
+import { attemptsLeft, hasLiveLease } from '../../../../contract/taskRules';
 import { decisionLinks, decisionsByStanding, questionOutcome, reopenedText } from '../../../../contract/blackboardText';
 import { claimWithWorktree, completeTask, settleCancelled, type WorktreeSite } from '../../worktrees/worktreeCalls';
 
@@ -213,6 +213,29 @@ export class BoardTools implements WorktreeSite {
       return { run_id: id, ...result, task, ...(note ? { note } : {}) };
     }
     return { run_id: id, ...result };
+  }
+
+  /**
+   * requeueTask as an agent asks it. A failed task whose attempts are used up waits for a person
+   * (attention lists it): an agent's requeue of it needs force, given when the person says so.
+   * Before, a model could requeue its own failure again and again, past max_attempts.
+   */
+  async requeue(p: { run_id?: string; task_id: string; reason?: string; force?: boolean; cascade?: boolean; command_id?: string }) {
+    const id = await this.runIdOr(p.run_id);
+    if (p.force !== true) {
+      const { run } = await this.execute('getRun', { run_id: id });
+      const task = run.tasks.find((t) => t.id === p.task_id.trim());
+      if (task?.status === 'failed' && !attemptsLeft(task)) {
+        throw new ToolRejection(
+          'TASK_ATTEMPTS_EXHAUSTED',
+          `Task ${task.id} has failed ${task.attempt} of ${task.max_attempts} allowed attempts: whether it gets another is a person's decision. ` +
+            'Claim other work (ready_tasks); requeue it with force: true only when the person you work for says so.',
+        );
+      }
+    }
+    const { reopened, ...result } = await this.execute('requeueTask', { ...p, run_id: id, agent_id: this.agent });
+    // As cancel_task's: the task named whole, the others by id (get_run shows them).
+    return { run_id: id, ...result, ...(reopened ? { reopened: reopened.map((r) => r.id) } : {}) };
   }
 
   /** cancelTask with this session's token for the task, if it holds one; the tokens of the tasks cancelled are forgotten. */

@@ -203,18 +203,17 @@ const TASK_TOOLS: AddTool[] = [
         run_id: runId,
         task_id: taskId,
         reason: z.string().optional().describe('Why, for the holder and whoever claims it next.'),
-        force: z.boolean().optional().describe("Also take it from another agent's live lease."),
+        force: z
+          .boolean()
+          .optional()
+          .describe(
+            "Also take it from another agent's live lease, or give a failed task whose attempts are used up one more (a person's decision: only when told).",
+          ),
         cascade: z.boolean().optional().describe('Also reopen the tasks its cancel (with cascade) took along.'),
         command_id: commandId,
       },
     },
-    (t, p) =>
-      t.call(async () => {
-        const id = await t.runIdOr(p.run_id);
-        const { reopened, ...result } = await t.execute('requeueTask', { ...p, run_id: id, agent_id: t.agent });
-        // As cancel_task's: the task named whole, the others by id (get_run shows them).
-        return { run_id: id, ...result, ...(reopened ? { reopened: reopened.map((r) => r.id) } : {}) };
-      }),
+    (t, p) => t.call(() => t.requeue(p)),
   ),
 
   tool(
