@@ -23,6 +23,7 @@ export const ATTENTION_KINDS = [
   'run_work_done',
   'run_damaged',
   'plan_awaiting_approval',
+  'log_lost_events',
 ] as const;
 export type AttentionKind = (typeof ATTENTION_KINDS)[number];
 
@@ -62,6 +63,8 @@ export const ATTENTION_ACTION: Record<AttentionKind, AttentionAction> = {
   run_damaged: 'repair',
   // planning_started made the run await approval (SPEC §4.2): plan_approved runs it.
   plan_awaiting_approval: 'approve_plan',
+  // The log ends before what was recorded (an older copy put back): a replay shows what only the caches still hold.
+  log_lost_events: 'replay',
 };
 
 export const ATTENTION = {
@@ -87,6 +90,12 @@ export interface AttentionItem {
   action: AttentionAction;
 }
 
+/** A log that ends before the seq its store had recorded: the events after `log_seq` are gone from it. */
+export interface LostEvents {
+  log_seq: number;
+  recorded_seq: number;
+}
+
 /** The run's last full replay, as the server keeps it: where it found drift, and at which seq. */
 export interface ReplayFinding {
   seq: number;
@@ -101,6 +110,8 @@ export function attentionOf(
     tasks: readonly Task[];
     /** The log's damage no repair has accepted yet (PROTOCOL.md §repairRun). */
     damage?: readonly Pick<LogDamage, 'line' | 'message'>[];
+    /** The log ends at `log_seq`, before `recorded_seq`, which the store had recorded (PROTOCOL.md §Files). */
+    lost_events?: LostEvents;
   },
   blackboard: Pick<StoredBlackboard, 'open_questions'>,
   now: number,
@@ -241,6 +252,16 @@ export function attentionOf(
       `${first.line}+${damage.length}`,
       run.updated_at_ms,
       `Read-only: its log has ${damage.length === 1 ? 'a damaged line' : `${damage.length} damaged lines`} (line ${first.line}: ${firstLine(first.message)}); its agents' writes are refused until it is repaired`,
+    );
+  }
+  if (run.lost_events) {
+    const { log_seq, recorded_seq } = run.lost_events;
+    const lost = recorded_seq === log_seq + 1 ? `seq ${recorded_seq}` : `seqs ${log_seq + 1}–${recorded_seq}`;
+    item(
+      'log_lost_events',
+      `${log_seq}<${recorded_seq}`,
+      run.updated_at_ms,
+      `Its log lost events it had recorded: it ends at seq ${log_seq}, without ${lost} (an older copy put back?)`,
     );
   }
   if (lastReplay && lastReplay.flags.length > 0) {

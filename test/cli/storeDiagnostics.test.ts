@@ -82,13 +82,32 @@ describe('store diagnostics at the CLI', () => {
       'the caches',
     );
     await stopHeadless();
-    fs.rmSync(log);
+    fs.renameSync(log, `${log}.kept`);
     fs.writeFileSync(log, older);
     const r = cli(['--root', root, '--run', 'r', 'blackboard']);
     assert.equal(r.status, 0, r.stderr);
     assert.doesNotMatch(r.stdout, /recorded, then lost/);
     assert.match(r.stderr, new RegExp(`but Runboard recorded events up to seq ${recorded} \\(its caches say so\\)`));
     assert.match(r.stderr, /git stash pop/);
+    // Listed as needing the person until the log passes that seq, with what keeps the events.
+    const { items } = cliJson(root, ['attention']);
+    assert.deepEqual(
+      items.map((i: { kind: string; action: string }) => [i.kind, i.action]),
+      [['log_lost_events', 'replay']],
+    );
+    assert.match(
+      items[0].title,
+      new RegExp(
+        `^Its log lost events it had recorded: it ends at seq ${recorded - 1}, without seq ${recorded} \\(an older copy put back\\?\\)$`,
+      ),
+    );
+    assert.match(items[0].resolution, /put the newer copy of the log back to keep them/);
+    // The newer copy put back (git stash pop): nothing lost, nothing said.
+    fs.renameSync(`${log}.kept`, log);
+    const back = cli(['--root', root, '--run', 'r', 'blackboard']);
+    assert.match(back.stdout, /recorded, then lost/);
+    assert.equal(back.stderr, '');
+    assert.deepEqual(cliJson(root, ['attention']).items, []);
   });
 
   it('damage a repair accepted is not said again at every call; damage after the repair is', () => {

@@ -293,6 +293,32 @@ describe('runboard claim --worktree', () => {
     assert.equal(completed.length, 1, 'the full CLI did the complete again by its command_id: once');
   });
 
+  it('a complete done again under its command_id answers the first (its worktree looked at once); a worktree git cannot read does not keep a task from completing', () => {
+    assertBuilt();
+    const root = repository();
+    const run = seedRun(root, 'cid', [
+      { id: 'a', task_type: 'w' },
+      { id: 'b', task_type: 'w' },
+    ]);
+    const a = cliJson(root, ['--run', run, 'claim', '--task', 'a', '--worktree']).task;
+    commit(a.worktree.path, 'a.txt', 'a\n');
+    const first = cliJson(root, ['--run', run, 'complete', '--token', a.lease_token, '--command-id', 'k1']);
+    assert.equal(first.task.status, 'done');
+    const again = cli(['--root', root, '--run', run, '--json', 'complete', '--token', a.lease_token, '--command-id', 'k1']);
+    assert.equal(again.status, 0, again.stderr);
+    assert.equal(JSON.parse(again.stdout).task.status, 'done', 'the recorded answer, not COMMAND_ID_CONFLICT');
+    assert.equal(eventsOnDisk(root, run).filter((e) => e.type === 'context.task.completed').length, 1);
+
+    // b's worktree broken by hand (its .git file gone): git cannot look, the task is completed all the same, and that is said.
+    const b = cliJson(root, ['--run', run, 'claim', '--task', 'b', '--worktree']).task;
+    fs.renameSync(path.join(b.worktree.path, '.git'), path.join(b.worktree.path, 'git-moved'));
+    const done = cli(['--root', root, '--run', run, '--json', 'complete', '--token', b.lease_token]);
+    assert.equal(done.status, 0, done.stderr);
+    const out = JSON.parse(done.stdout);
+    assert.equal(out.task.status, 'done');
+    assert.match(out.note, /its worktree .* was not settled/);
+  });
+
   it("the agent's loop: the shell left in a worktree removed on complete still claims the next task (RUNBOARD_ROOT); without it, a clear error", () => {
     assertBuilt();
     const root = repository();

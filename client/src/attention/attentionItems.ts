@@ -23,11 +23,12 @@ const ICON: Record<AttentionKind, string> = {
   run_work_done: 'pass',
   run_damaged: 'warning',
   plan_awaiting_approval: 'checklist',
+  log_lost_events: 'history',
 };
 
 /** How an item's icon is coloured: a failure as an error, work done as passed, the rest as a warning. */
 function iconColor(kind: AttentionKind): string {
-  if (kind === 'task_exhausted' || kind === 'task_failed' || kind === 'run_damaged') return 'errorForeground';
+  if (kind === 'task_exhausted' || kind === 'task_failed' || kind === 'run_damaged' || kind === 'log_lost_events') return 'errorForeground';
   return kind === 'run_work_done' ? 'testing.iconPassed' : 'list.warningForeground';
 }
 

@@ -517,7 +517,7 @@ function addServiceCommands(program: Command): void {
   program
     .command('mcp')
     .description(
-      'run an MCP server on stdio: the board as tools for a model (its agent id: --agent, else $RUNBOARD_AGENT, else mcp:<user>@<host>)',
+      'run an MCP server on stdio: the board as tools for a model (its agent id: --agent, else $RUNBOARD_AGENT, else mcp:<user>@<host>#<pid>: each MCP server one agent)',
     )
     .addOption(
       new Option('--profile <profile>', 'all tools, or core: the work loop alone (a smaller context)').choices(MCP_PROFILES).default('all'),

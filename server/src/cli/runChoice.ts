@@ -70,6 +70,7 @@ export async function chooseRunOf(calls: RunLister, root: string, leaseToken?: s
   const list = await calls.execute('listRuns', { limit: 1000 });
   const choice = chooseRun(list, root, leaseToken, howTo);
   if (!('code' in choice) || list.runs.length > 0 || (list.unreadable ?? []).length > 0) return choice;
+  // limit 1: the live runs are none anyway; the archived ones are listed whole.
   const { archived = [] } = await calls.execute('listRuns', { archived: true, limit: 1 });
   if (archived.length === 0) return choice;
   const ids = archived.slice(0, 5).map((a) => a.run_id);

@@ -22,6 +22,9 @@ export function fingerprintParams(raw: unknown): string {
   const params = raw !== null && typeof raw === 'object' && !Array.isArray(raw) ? { ...(raw as Record<string, unknown>) } : {};
   delete params.command_id;
   delete params.root;
+  // Whether to look at a worktree first, not what to do: a complete sent with it, refused, then
+  // without it (worktreeCalls.ts completeTask), and its retries are one command.
+  delete params.if_no_worktree;
   return createHash('sha256').update(canonicalJson(params)).digest('hex').slice(0, 32);
 }
 

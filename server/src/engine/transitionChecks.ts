@@ -82,7 +82,7 @@ export function checkLease(task: Task, req: TransitionRequest, now: number, forP
     const holder = !live
       ? ''
       : ownId
-        ? `: ${task.lease_owner} (your agent id) holds it under another token — pass the lease_token of that claim; if it was made in another shell or session, that one holds the task`
+        ? `: ${task.lease_owner} (your agent id) holds it under another token. If you claimed it again, pass that claim's lease_token; else another shell or session of your agent id holds it now, and your lease ended: stop working on ${task.id}`
         : `: ${task.lease_owner ?? 'another agent'} holds it now. If that lease was yours, it ended (it ran out, or was taken back): stop working on ${task.id}`;
     throw new DomainError('TASK_LEASE_INVALID', `That lease_token does not hold task ${task.id}${holder}.`, {
       task_id: task.id,

@@ -40,7 +40,7 @@ export class RunReads {
       .flatMap((h) =>
         attentionOf(
           h.root,
-          { ...toRunRecord(h.state), damage: h.damageReport() },
+          { ...toRunRecord(h.state), damage: h.damageReport(), lost_events: h.lostEvents() },
           toBlackboard(h.state),
           now,
           this.history.lastReplay(h),

@@ -12,6 +12,7 @@
 // - listeners hear of every commit, whoever made it (StoreListener: commits, diagnostics,
 //   histories replaced under the process).
 import type { Checkpoint, EventRecord, RunRecord, StoredBlackboard } from '../../../contract/schemas/records';
+import type { LostEvents } from '../../../contract/attention';
 import type { LogDamage, RepairRunResult } from '../../../contract/results';
 import type { CommandStamp } from '../engine/commandIndex';
 import type { CommandContext } from '../engine/ids';
@@ -184,6 +185,8 @@ export interface RunLog {
   flush(): void;
   /** Damage found since the last repair (events the store holds but cannot fold): the run is read-only while there is any. */
   damageReport(): LogDamage[];
+  /** When the log ends before a seq this store had recorded (an older copy of it put back): both seqs. */
+  lostEvents(): LostEvents | undefined;
   /** Looks at the whole log for damage (a read; nothing is written). */
   examineDamage(): Awaitable<Omit<RepairRunResult, 'event'>>;
   /** Records the damage as repaired, restoring what it lost from a kept state when `restore` (RESTORE_UNAVAILABLE when none can). */

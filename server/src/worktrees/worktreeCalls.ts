@@ -82,13 +82,25 @@ export async function completeTask(
   } catch (e) {
     const active = activeWorktreeOf(e);
     if (!active) throw e;
-    if (!force && (await holdsUncommitted(active.path))) throw worktreeUncommitted(active.task_id, active.path, active.branch);
+    if (!force && (await uncommittedIn(active.path))) throw worktreeUncommitted(active.task_id, active.path, active.branch);
     result = await site.execute('transitionTask', params);
   }
   // `settled`: the task had an active worktree, and it was settled now (or `unsettled` says why not).
   if (result.task.worktree?.state !== 'active') return { result, settled: false };
   const settled = await settleCompleted(site, params.run_id, result.task);
   return { result: { ...result, task: settled.task }, settled: true, ...(settled.unsettled ? { unsettled: settled.unsettled } : {}) };
+}
+
+/**
+ * Whether a worktree holds uncommitted changes; false when git cannot look (a worktree broken by
+ * hand): the task is completed, and settling it then says what git said (PROTOCOL.md §Worktrees).
+ */
+async function uncommittedIn(where: string): Promise<boolean> {
+  try {
+    return await holdsUncommitted(where);
+  } catch {
+    return false;
+  }
 }
 
 /**

@@ -375,11 +375,10 @@ describe('lease checks', () => {
       () => h.transition({ task_id: 't', action: 'heartbeat', agent_id: 'cli:me@host', lease_token: 'lease-bogus' }),
       'TASK_LEASE_INVALID',
     );
-    assert.match(
+    assert.equal(
       wrong.message,
-      /^That lease_token does not hold task t: cli:me@host \(your agent id\) holds it under another token — pass the lease_token of that claim/,
+      "That lease_token does not hold task t: cli:me@host (your agent id) holds it under another token. If you claimed it again, pass that claim's lease_token; else another shell or session of your agent id holds it now, and your lease ended: stop working on t.",
     );
-    assert.doesNotMatch(wrong.message, /stop working/);
     h.addTask({ id: 'unclaimed' });
     const early = expectDomainError(() => h.transition({ task_id: 'unclaimed', action: 'complete' }), 'TASK_TRANSITION_INVALID');
     assert.equal(early.message, 'Task unclaimed is pending; complete needs it in_progress: claim it first.');

@@ -489,6 +489,43 @@ describe('the end of the log as other programs leave it', () => {
     assert.equal(events.length, 5);
   });
 
+  it('a line damaged after a repair, before the repair event, is damage: said, and the run read-only until repaired again', async () => {
+    const root = await runWithNotes('again', 4);
+    const file = logFile(root, 'again');
+    const lines = fs.readFileSync(file, 'utf8').split('\n');
+    lines[2] = 'garbage';
+    fs.writeFileSync(file, lines.join('\n'));
+    const s = openStore(root, { snapshotDelayMs: null });
+    try {
+      await s.store.execute('repairRun', { run_id: 'again', accept: true });
+    } finally {
+      s.store.close();
+    }
+    const repaired = fs.readFileSync(file, 'utf8').split('\n');
+    repaired[1] = 'more garbage';
+    fs.writeFileSync(file, repaired.join('\n'));
+    const fresh = openStore(root);
+    try {
+      const { damage } = await fresh.store.execute('getRun', { run_id: 'again' });
+      assert.deepEqual(
+        damage?.map((d) => d.line),
+        [2],
+        'line 3, accepted, stays accepted; line 2 is new',
+      );
+      assert.deepEqual(
+        fresh.diagnostics.map((d) => d.line),
+        [2],
+        JSON.stringify(fresh.diagnostics),
+      );
+      await assert.rejects(
+        fresh.store.execute('appendEvent', { run_id: 'again', type: 'note', status: 'running' }),
+        (e) => e instanceof DomainError && e.code === 'RUN_DAMAGED',
+      );
+    } finally {
+      fresh.store.close();
+    }
+  });
+
   it('a new reader reads a complete last event without its newline once the file is still; the next writer puts the newline back and follows it', async () => {
     const root = await runWithNotes('bare', 3);
     const file = logFile(root, 'bare');

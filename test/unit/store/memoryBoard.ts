@@ -110,6 +110,10 @@ class MemoryRun implements RunLog {
 
   flush(): void {}
 
+  lostEvents(): undefined {
+    return undefined;
+  }
+
   damageReport(): [] {
     return [];
   }

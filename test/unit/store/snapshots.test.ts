@@ -241,6 +241,43 @@ describe('caches: catching up and rebuilding', () => {
     assert.equal(JSON.parse(fs.readFileSync(path.join(runFolder(root, 'snap'), 'blackboard.json'), 'utf8')).facts.at(-1).text, 'BBBB');
   });
 
+  it('nothing is said lost while the log still ends in a line to read, nor for a run created again under its id', async () => {
+    const root = newRoot();
+    const s = openStore(root, { snapshotDelayMs: null });
+    await s.store.execute('createRun', { run_id: 'snap', objective: 'snapshots', steps: PLAN });
+    await busyRun(s.store, 'snap', 1);
+    s.store.flush();
+    s.store.close();
+    const file = logFile(root, 'snap');
+    const whole = fs.readFileSync(file);
+    // Its final newline removed just now (an editor's save): a line to read once the file is still.
+    fs.writeFileSync(file, whole.subarray(0, whole.length - 1));
+    const saving = openStore(root, { tornSettleMs: 60_000 });
+    try {
+      await saving.store.execute('getRun', { run_id: 'snap' });
+      assert.deepEqual(
+        saving.diagnostics.filter((d) => /Runboard recorded events/.test(d.message)),
+        [],
+      );
+    } finally {
+      saving.store.close();
+    }
+    // The log deleted and the run created again under its id: another run, not this one's lost tail.
+    fs.rmSync(file);
+    const again = openStore(root, { snapshotDelayMs: null });
+    try {
+      await again.store.execute('createRun', { run_id: 'snap', objective: 'again' });
+    } finally {
+      again.store.close();
+    }
+    const loaded = await freshLoad(root, 'snap');
+    assert.equal(loaded.got.run.objective, 'again');
+    assert.deepEqual(
+      loaded.diagnostics.filter((d) => /Runboard recorded events/.test(d.message)),
+      [],
+    );
+  });
+
   it('caches newer than their index while the log holds those events (a writer between its caches and its index) are not believed, silently', async () => {
     const root = newRoot();
     const a = openStore(root, { snapshotDelayMs: null });

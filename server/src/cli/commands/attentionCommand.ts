@@ -28,6 +28,9 @@ function resolution(i: AttentionItem, now: number): string {
     case 'answer':
       return `${run} question answer ${i.question_id} "<answer>"`;
     case 'replay':
+      // The caches hold what the log lost until the log passes it: rewriting them would lose it for good.
+      if (i.kind === 'log_lost_events')
+        return `put the newer copy of the log back to keep them (git stash pop, a backup); ${run} replay shows what the caches still hold`;
       // The log is the record: a cache that differs is rewritten from it at the run's next change; a log line changed by hand is damage.
       return `look at it: ${run} replay. A cache that differs from the log is rewritten from it at the run's next change (replay again then); a damaged log line: ${run} repair`;
     case 'resume':

@@ -28,7 +28,7 @@ export interface McpServerOptions {
   durability: Durability;
   /** Which tools: all (default), or the work loop alone (core). */
   profile?: McpProfile;
-  /** Default: $RUNBOARD_AGENT or mcp:<user>@<host>. */
+  /** Default: $RUNBOARD_AGENT or mcp:<user>@<host>#<pid> (agentIdentity.ts). */
   agent?: string;
 }
 

@@ -78,7 +78,8 @@ export class EventLog {
   look(): { at: AtPath; grown: boolean } {
     if (!this.held) return { at: 'same', grown: true };
     const { at, size } = lookAtPath(this.file, this.held);
-    return { at, grown: size !== this.offset };
+    // newlineMissing: read past the end; the newline put back (size === offset) is news too.
+    return { at, grown: size !== this.offset || this.newlineMissing };
   }
 
   /** Forgets the open file and every position in it: the next read opens what is at the path now. */

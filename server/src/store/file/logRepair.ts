@@ -10,10 +10,24 @@ import { EventLog } from './eventLog';
 import { Damage, EventSequencer } from './eventSequencer';
 import { readBlackboardSnapshot, readLogIndex, readRunSnapshot } from './snapshots';
 import { EVENT } from '../../../../contract/events';
+import type { EventRecord } from '../../../../contract/schemas/records';
 
-/** The damage a `context.log.repaired` event at `line` leaves: what lies after it. */
-export function damageAfterRepair(damage: Damage[], line: number): Damage[] {
-  return damage.filter((d) => d.line > line);
+/**
+ * The damage a `context.log.repaired` event at `line` leaves: what lies after it, and what it did
+ * not list — a line damaged since, before it (until this change it was taken as repaired too, and
+ * said nowhere). A repair that lists no lines (an older one) accepted all before it.
+ */
+export function damageAfterRepair(damage: Damage[], repair: EventRecord, line: number): Damage[] {
+  const listed = linesListed(repair);
+  // The seqs a repair's own seq skips (the repair goes above every seq a line holds) are no damage of the log's.
+  return damage.filter((d) => d.line > line || (d.line < line && listed !== undefined && !listed.has(d.line)));
+}
+
+/** The lines a repair event lists as damage it accepted; undefined when it lists none. */
+export function linesListed(repair: EventRecord): Set<number> | undefined {
+  const damage = (repair.payload as { damage?: unknown } | undefined)?.damage;
+  if (!Array.isArray(damage)) return undefined;
+  return new Set(damage.map((d) => (d as { line?: unknown }).line).filter((l): l is number => typeof l === 'number'));
 }
 
 /** Where an event was found, and what a cache or checkpoint taken at it must agree with. */
@@ -43,7 +57,7 @@ export function inspectLog(log: EventLog, runId: string, maxLineBytes: number, w
   log.readRange(0, log.offset, (text, line, start, end) => {
     for (const { event } of seq.push({ text, line, start, end })) {
       applyEvent(folded, event);
-      if (event.type === EVENT.logRepaired) damage = damageAfterRepair(damage, line);
+      if (event.type === EVENT.logRepaired) damage = damageAfterRepair(damage, event, line);
       if (watch.has(event.seq)) marks.set(event.seq, { line, revision: event.revision, ts_ms: event.ts_ms });
     }
   });

@@ -9,6 +9,7 @@
 // log is gone ends its reader.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import type { LostEvents } from '../../../../contract/attention';
 import type { Diagnostic } from '../../../../contract/diagnostic';
 import { EVENT, RUN_FORMAT, unknownToReader } from '../../../../contract/events';
 import { CHECKPOINTS_DIR, EVENTS_FILE, INDEX_FILE } from '../../../../contract/layout';
@@ -20,7 +21,7 @@ import { CacheWriter } from './cacheWriter';
 import { EventLog, LogLine, LogRewrittenError, TornTail } from './eventLog';
 import { Damage, EventSequencer } from './eventSequencer';
 import { whyUnreadable } from './fileIdentity';
-import { damageAfterRepair } from './logRepair';
+import { damageAfterRepair, linesListed } from './logRepair';
 import { LogPages } from './logPages';
 import { startFromCaches } from './snapshots';
 import type { CommitNotice, StoreOptions } from '../types';
@@ -52,12 +53,15 @@ export class RunReader {
   protected format: number | undefined;
   /** event_id of the last event folded: tells a replaced log that kept our history from one that did not. */
   protected lastEventId: string | undefined;
-  /** The line of the last repair event folded: damage up to it was accepted. */
-  private repairedThrough = 0;
+  /** The damaged lines repair events folded so far accepted: those they list, and all up to one that lists none. */
+  private readonly acceptedLines = new Set<number>();
+  private acceptedThrough = 0;
   /** While a replaced log is read again: the last event this process had read before (refold). */
   private knownTail: LogPoint | undefined;
-  /** The seq the caches' index was written at, as the last load found it. */
-  private indexSeqAtLoad: number | undefined;
+  /** The highest seq this process knew the log to hold, when the log was then found to end before it. */
+  private recordedSeq = 0;
+  /** The seq the caches' index was written at, and when the run they hold was created, as the last load found them. */
+  private indexAtLoad: { seq: number; createdAtMs: number | undefined } | undefined;
   /** The last read under the lock ended in a torn tail that is not still: another program may be writing it. */
   protected tailBeingWritten = false;
 
@@ -150,9 +154,13 @@ export class RunReader {
       this.resetToScratch();
       this.consumeNew(undefined, false);
     }
-    // The index is written after the log, by Runboard alone: a log that ends before it lost its tail.
-    if (this.indexSeqAtLoad !== undefined && this.indexSeqAtLoad > this.logSeq && this.exists) {
-      this.diagnose(lostTailText(this.runId, this.logSeq, this.indexSeqAtLoad));
+    // The index is written after the log, by Runboard alone: a log of the same run (not one created
+    // again under its id) that ends before it — no last line still to be read — lost its tail.
+    const index = this.indexAtLoad;
+    const tailToRead = this.torn.watching;
+    if (index && index.seq > this.logSeq && this.exists && !tailToRead && index.createdAtMs === this.state.header.created_at_ms) {
+      this.recordedSeq = Math.max(this.recordedSeq, index.seq);
+      this.diagnose(lostTailText(this.runId, this.logSeq, index.seq));
     }
     this.caches.loadedAt(fromSnapshot ? Math.min(fromSnapshot, this.logSeq) : 0);
   }
@@ -162,7 +170,8 @@ export class RunReader {
     this.logSeq = 0;
     this.lastEventId = undefined;
     this.damage = [];
-    this.repairedThrough = 0;
+    this.acceptedLines.clear();
+    this.acceptedThrough = 0;
     this.seqFloor = 0;
     this.format = undefined;
     this.log.seek(0, 0);
@@ -172,8 +181,10 @@ export class RunReader {
   private noteLogEvent(event: EventRecord, line: number): void {
     if (event.type === EVENT.runCreated) this.format = runFormatOf(event);
     else if (event.type === EVENT.logRepaired) {
-      this.repairedThrough = line;
-      this.damage = damageAfterRepair(this.damage, line);
+      const listed = linesListed(event);
+      if (listed) for (const l of [...listed, line]) this.acceptedLines.add(l);
+      else this.acceptedThrough = line;
+      this.damage = damageAfterRepair(this.damage, event, line);
       // A restore may have put back a format its damaged creation line held: read it again when asked.
       this.format = undefined;
     }
@@ -181,14 +192,14 @@ export class RunReader {
 
   /** Starts from the caches when they describe this log (snapshots.ts: startFromCaches); returns their seq. */
   private tryLoadSnapshot(): number | undefined {
-    this.indexSeqAtLoad = undefined;
+    this.indexAtLoad = undefined;
     const start = startFromCaches(
       this.dir,
       this.runId,
       this.log,
       this.opts.maxLineBytes,
       (message, file) => this.diagnose(message, file),
-      (seq) => (this.indexSeqAtLoad = seq),
+      (seq, createdAtMs) => (this.indexAtLoad = { seq, createdAtMs }),
     );
     if (!start) return undefined;
     this.state = start.state;
@@ -211,7 +222,7 @@ export class RunReader {
       return this.readNewLines(lockFd, collect, (message, line) => reports.push({ message, line }));
     } finally {
       // A line a repair event after it accepted (damageAfterRepair) is no news: said only while unrepaired.
-      for (const r of reports) if (r.line === undefined || r.line > this.repairedThrough) this.diagnose(r.message, undefined, r.line);
+      for (const r of reports) if (r.line === undefined || !this.accepted(r.line)) this.diagnose(r.message, undefined, r.line);
     }
   }
 
@@ -309,6 +320,11 @@ export class RunReader {
     if (!this.isKnownTail(text) && !this.torn.still(this.log.readDescriptor(), this.opts.tornSettleMs, Date.now())) return 'settling';
     onLine(this.log.takeUnterminated(torn));
     return 'read';
+  }
+
+  /** Whether a repair event accepted the damage at `line`. */
+  private accepted(line: number): boolean {
+    return line <= this.acceptedThrough || this.acceptedLines.has(line);
   }
 
   /** Whether `text` is the line of the event this process had read last before the log was replaced. */
@@ -419,6 +435,7 @@ export class RunReader {
     }
     if (!this.exists) throw this.noEventLeft(what);
     if (!this.holds(told)) {
+      this.recordedSeq = Math.max(this.recordedSeq, told.seq);
       this.diagnose(
         `${what} and no longer holds the events this process had read or written up to seq ${told.seq}; ` +
           `reloaded from the file now at the path, which ends at seq ${this.logSeq}.`,
@@ -517,6 +534,11 @@ export class RunReader {
   /** Events folded since the caches were last written (or loaded). */
   get snapshotLag(): number {
     return this.caches.lag(this.logSeq);
+  }
+
+  /** The log ends before a seq this process knew it to hold (an older copy put back): until it passes that seq again. */
+  lostEvents(): LostEvents | undefined {
+    return this.recordedSeq > this.logSeq ? { log_seq: this.logSeq, recorded_seq: this.recordedSeq } : undefined;
   }
 
   /** The damage found since the last repair, with the log's path. */

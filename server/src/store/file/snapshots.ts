@@ -159,13 +159,16 @@ export function startFromCaches(
   log: Pick<EventLog, 'identity' | 'lineBefore' | 'size'>,
   maxLineBytes: number,
   report: (message: string, file: string) => void,
-  /** Told the seq the index was written at, used or not: a log that ends before it lost events Runboard recorded. */
-  indexSeq: (seq: number) => void = () => undefined,
+  /**
+   * Told, used or not, the seq the index was written at and when the run the caches hold was
+   * created: a log of that run that ends before the seq lost events Runboard recorded.
+   */
+  recorded: (seq: number, createdAtMs: number | undefined) => void = () => undefined,
 ): CachedStart | undefined {
   const run = readRunSnapshot(dir);
   const bb = readBlackboardSnapshot(dir);
   const idx = readLogIndex(dir);
-  if ('value' in idx) indexSeq(idx.value.last_event_seq);
+  if ('value' in idx) recorded(idx.value.last_event_seq, 'value' in run ? run.value.created_at_ms : undefined);
   for (const [name, r] of [
     [RUN_FILE, run],
     [BLACKBOARD_FILE, bb],
