@@ -123,7 +123,7 @@ function stepNotFound(h: RunHeader, stepId: string): DomainError {
     'STEP_NOT_FOUND',
     steps.length > 0
       ? `Run ${h.run_id} has no step ${stepId}; its steps are ${steps.join(', ')}.`
-      : `Run ${h.run_id} has no plan steps, so no step ${stepId} (a run's steps come from createRun's steps, or planning_started).`,
+      : `Run ${h.run_id} has no plan steps, so no step ${stepId}: a run's steps are the lines of its objective when it is created (or its createRun steps), or a planning_started event's.`,
     { step_id: stepId, steps },
   );
 }

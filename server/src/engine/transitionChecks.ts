@@ -25,7 +25,7 @@ export function taskOfRequest(state: RunState, req: TransitionRequest, requireTa
     'TASK_LEASE_INVALID',
     // A lease its holder ended (complete, fail, release) is forgotten on purpose (endLease): it
     // cannot be told from a token of another run, so the message names both.
-    `No task of run ${state.header.run_id} holds lease ${token}: it ended — its task was completed, failed or released, or it ran out and the task was claimed again — or it is not of this run. Stop working under it and claim the next task; name the task to hear about it.`,
+    `No task of run ${state.header.run_id} holds lease ${token}: it ended — its task was completed, failed or released, or it ran out and the task was claimed again — or it is not of this run. Stop working under it and claim the next task; a call that names the task (task_id) says what became of it.`,
     {},
   );
 }
