@@ -40,7 +40,8 @@ const LEASE_TARGET: readonly OptionSpec[] = [
 
 export const AGENT_LOOP_COMMANDS = {
   claim: {
-    description: 'claim the next claimable task (prints its lease token)',
+    description:
+      'claim the next claimable task; prints export lines for `eval "$(runboard claim)"`, so that the later calls of the loop know its task and lease token',
     options: [
       { flags: '--type <task_type>', description: 'only tasks of this type' },
       { flags: '--workflow <workflow_id>', description: 'only tasks of this workflow' },
