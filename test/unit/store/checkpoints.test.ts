@@ -56,6 +56,22 @@ describe('checkpoints', () => {
     }
   });
 
+  it("a file where the checkpoints folder goes: STORAGE_ERROR saying so, not mkdir's EEXIST", async () => {
+    const { store, dir } = await setup();
+    try {
+      fs.writeFileSync(dir, 'not a folder');
+      await assert.rejects(
+        store.execute('createCheckpoint', { run_id: 'cp', reason: 'blocked' }),
+        (e) =>
+          e instanceof DomainError &&
+          e.code === 'STORAGE_ERROR' &&
+          e.message === `Cannot write the checkpoint: ${dir} is a file, not a folder: move it away to keep checkpoints`,
+      );
+    } finally {
+      store.close();
+    }
+  });
+
   it('two checkpoints at the same seq are both kept; latest is the later one', async () => {
     const { store, dir } = await setup();
     try {

@@ -23,7 +23,13 @@ export function checkpointFileName(seq: number, checkpointId: string): string {
 
 export function writeCheckpoint(runDir: string, cp: Checkpoint, fsync: boolean): string {
   const dir = checkpointDir(runDir);
-  fs.mkdirSync(dir, { recursive: true });
+  try {
+    fs.mkdirSync(dir, { recursive: true });
+  } catch (e) {
+    // A file where the folder goes (made by hand, a copy gone wrong): mkdir's EEXIST says nothing of that.
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw new Error(`${dir} is a file, not a folder: move it away to keep checkpoints`);
+    throw e;
+  }
   refuseLinkedFolder(dir);
   const file = path.join(dir, checkpointFileName(cp.seq, cp.checkpoint_id));
   writeFileAtomic(file, JSON.stringify(cp, null, 1), fsync, 'checkpoint-write');
