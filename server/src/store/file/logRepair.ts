@@ -13,21 +13,34 @@ import { EVENT } from '../../../../contract/events';
 import type { EventRecord } from '../../../../contract/schemas/records';
 
 /**
- * The damage a `context.log.repaired` event at `line` leaves: what lies after it, and what it did
- * not list — a line damaged since, before it (until this change it was taken as repaired too, and
- * said nowhere). A repair that lists no lines (an older one) accepted all before it.
+ * The damaged lines the `context.log.repaired` events read so far accepted: the lines each lists and
+ * its own (the seqs its seq skips: a repair goes above every seq a line holds), or — an older repair
+ * that lists none — every line up to it. A line damaged since, before a repair, is no line it
+ * listed: damage again (until this change it was taken as repaired too, and said nowhere).
  */
-export function damageAfterRepair(damage: Damage[], repair: EventRecord, line: number): Damage[] {
-  const listed = linesListed(repair);
-  // The seqs a repair's own seq skips (the repair goes above every seq a line holds) are no damage of the log's.
-  return damage.filter((d) => d.line > line || (d.line < line && listed !== undefined && !listed.has(d.line)));
-}
+export class AcceptedDamage {
+  private readonly lines = new Set<number>();
+  private through = 0;
 
-/** The lines a repair event lists as damage it accepted; undefined when it lists none. */
-export function linesListed(repair: EventRecord): Set<number> | undefined {
-  const damage = (repair.payload as { damage?: unknown } | undefined)?.damage;
-  if (!Array.isArray(damage)) return undefined;
-  return new Set(damage.map((d) => (d as { line?: unknown }).line).filter((l): l is number => typeof l === 'number'));
+  /** A repair event read at `line`. */
+  add(repair: EventRecord, line: number): void {
+    const listed = (repair.payload as { damage?: unknown } | undefined)?.damage;
+    if (!Array.isArray(listed)) {
+      this.through = line;
+      return;
+    }
+    for (const d of listed) if (typeof (d as { line?: unknown }).line === 'number') this.lines.add((d as { line: number }).line);
+    this.lines.add(line);
+  }
+
+  has(line: number): boolean {
+    return line <= this.through || this.lines.has(line);
+  }
+
+  /** The damage these repairs leave. */
+  left(damage: Damage[]): Damage[] {
+    return damage.filter((d) => !this.has(d.line));
+  }
 }
 
 /** Where an event was found, and what a cache or checkpoint taken at it must agree with. */
@@ -52,12 +65,16 @@ export interface LogInspection {
 export function inspectLog(log: EventLog, runId: string, maxLineBytes: number, watch: Set<number>): LogInspection {
   const folded = emptyRunState(runId);
   let damage: Damage[] = [];
+  const accepted = new AcceptedDamage();
   const marks = new Map<number, EventMark>();
   const seq = new EventSequencer(runId, 1, maxLineBytes, undefined, (d) => damage.push(d));
   log.readRange(0, log.offset, (text, line, start, end) => {
     for (const { event } of seq.push({ text, line, start, end })) {
       applyEvent(folded, event);
-      if (event.type === EVENT.logRepaired) damage = damageAfterRepair(damage, event, line);
+      if (event.type === EVENT.logRepaired) {
+        accepted.add(event, line);
+        damage = accepted.left(damage);
+      }
       if (watch.has(event.seq)) marks.set(event.seq, { line, revision: event.revision, ts_ms: event.ts_ms });
     }
   });

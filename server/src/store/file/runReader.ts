@@ -21,7 +21,7 @@ import { CacheWriter } from './cacheWriter';
 import { EventLog, LogLine, LogRewrittenError, TornTail } from './eventLog';
 import { Damage, EventSequencer } from './eventSequencer';
 import { whyUnreadable } from './fileIdentity';
-import { damageAfterRepair, linesListed } from './logRepair';
+import { AcceptedDamage } from './logRepair';
 import { LogPages } from './logPages';
 import { startFromCaches } from './snapshots';
 import type { CommitNotice, StoreOptions } from '../types';
@@ -53,9 +53,8 @@ export class RunReader {
   protected format: number | undefined;
   /** event_id of the last event folded: tells a replaced log that kept our history from one that did not. */
   protected lastEventId: string | undefined;
-  /** The damaged lines repair events folded so far accepted: those they list, and all up to one that lists none. */
-  private readonly acceptedLines = new Set<number>();
-  private acceptedThrough = 0;
+  /** The damaged lines the repair events folded so far accepted. */
+  private accepted = new AcceptedDamage();
   /** While a replaced log is read again: the last event this process had read before (refold). */
   private knownTail: LogPoint | undefined;
   /** The highest seq this process knew the log to hold, when the log was then found to end before it. */
@@ -170,8 +169,7 @@ export class RunReader {
     this.logSeq = 0;
     this.lastEventId = undefined;
     this.damage = [];
-    this.acceptedLines.clear();
-    this.acceptedThrough = 0;
+    this.accepted = new AcceptedDamage();
     this.seqFloor = 0;
     this.format = undefined;
     this.log.seek(0, 0);
@@ -181,10 +179,8 @@ export class RunReader {
   private noteLogEvent(event: EventRecord, line: number): void {
     if (event.type === EVENT.runCreated) this.format = runFormatOf(event);
     else if (event.type === EVENT.logRepaired) {
-      const listed = linesListed(event);
-      if (listed) for (const l of [...listed, line]) this.acceptedLines.add(l);
-      else this.acceptedThrough = line;
-      this.damage = damageAfterRepair(this.damage, event, line);
+      this.accepted.add(event, line);
+      this.damage = this.accepted.left(this.damage);
       // A restore may have put back a format its damaged creation line held: read it again when asked.
       this.format = undefined;
     }
@@ -221,8 +217,8 @@ export class RunReader {
     try {
       return this.readNewLines(lockFd, collect, (message, line) => reports.push({ message, line }));
     } finally {
-      // A line a repair event after it accepted (damageAfterRepair) is no news: said only while unrepaired.
-      for (const r of reports) if (r.line === undefined || !this.accepted(r.line)) this.diagnose(r.message, undefined, r.line);
+      // A line a repair event after it accepted is no news: said only while unrepaired.
+      for (const r of reports) if (r.line === undefined || !this.accepted.has(r.line)) this.diagnose(r.message, undefined, r.line);
     }
   }
 
@@ -320,11 +316,6 @@ export class RunReader {
     if (!this.isKnownTail(text) && !this.torn.still(this.log.readDescriptor(), this.opts.tornSettleMs, Date.now())) return 'settling';
     onLine(this.log.takeUnterminated(torn));
     return 'read';
-  }
-
-  /** Whether a repair event accepted the damage at `line`. */
-  private accepted(line: number): boolean {
-    return line <= this.acceptedThrough || this.acceptedLines.has(line);
   }
 
   /** Whether `text` is the line of the event this process had read last before the log was replaced. */
