@@ -72,9 +72,11 @@ export class CacheWriter {
     // event: written from an older copy of the log put back since); this writer's own it knows.
     if (!sameStamp(stampAt(indexFile), this.ownIndex)) {
       const onDisk = readLogIndex(this.dir);
-      const otherHistory =
-        'value' in onDisk && onDisk.value.last_event_seq === seq && lastEventId !== undefined && onDisk.value.last_event_id !== lastEventId;
-      if ('value' in onDisk && onDisk.value.last_event_seq >= seq && !otherHistory) {
+      const i = 'value' in onDisk ? onDisk.value : undefined;
+      const asNew =
+        i !== undefined &&
+        (i.last_event_seq > seq || (i.last_event_seq === seq && (lastEventId === undefined || i.last_event_id === lastEventId)));
+      if (asNew) {
         this.writtenSeq = seq;
         return;
       }

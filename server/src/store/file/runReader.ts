@@ -59,8 +59,6 @@ export class RunReader {
   private knownTail: LogPoint | undefined;
   /** The highest seq this process knew the log to hold, when the log was then found to end before it. */
   private recordedSeq = 0;
-  /** The seq the caches' index was written at, and when the run they hold was created, as the last load found them. */
-  private indexAtLoad: { seq: number; createdAtMs: number | undefined } | undefined;
   /** The last read under the lock ended in a torn tail that is not still: another program may be writing it. */
   protected tailBeingWritten = false;
 
@@ -139,7 +137,8 @@ export class RunReader {
       removeStaleTempFiles(this.dir);
       removeStaleTempFiles(path.join(this.dir, CHECKPOINTS_DIR));
     }
-    let fromSnapshot = this.tryLoadSnapshot();
+    const cached = this.tryLoadSnapshot();
+    let fromSnapshot = cached.seq;
     // A newer Runboard's caches may hold what this one cannot read: its log is read whole, and judged.
     if (fromSnapshot && this.runFormat() > RUN_FORMAT) fromSnapshot = undefined;
     if (!fromSnapshot) this.resetToScratch();
@@ -155,7 +154,7 @@ export class RunReader {
     }
     // The index is written after the log, by Runboard alone: a log of the same run (not one created
     // again under its id) that ends before it — no last line still to be read — lost its tail.
-    const index = this.indexAtLoad;
+    const index = cached.recorded;
     const tailToRead = this.torn.watching;
     if (index && index.seq > this.logSeq && this.exists && !tailToRead && index.createdAtMs === this.state.header.created_at_ms) {
       this.recordedSeq = Math.max(this.recordedSeq, index.seq);
@@ -186,23 +185,26 @@ export class RunReader {
     }
   }
 
-  /** Starts from the caches when they describe this log (snapshots.ts: startFromCaches); returns their seq. */
-  private tryLoadSnapshot(): number | undefined {
-    this.indexAtLoad = undefined;
+  /**
+   * Starts from the caches when they describe this log (snapshots.ts: startFromCaches); returns their
+   * seq then, and, used or not, the seq the index was written at and when the run they hold was created.
+   */
+  private tryLoadSnapshot(): { seq?: number; recorded?: { seq: number; createdAtMs: number | undefined } } {
+    let recorded: { seq: number; createdAtMs: number | undefined } | undefined;
     const start = startFromCaches(
       this.dir,
       this.runId,
       this.log,
       this.opts.maxLineBytes,
       (message, file) => this.diagnose(message, file),
-      (seq, createdAtMs) => (this.indexAtLoad = { seq, createdAtMs }),
+      (seq, createdAtMs) => (recorded = { seq, createdAtMs }),
     );
-    if (!start) return undefined;
+    if (!start) return { recorded };
     this.state = start.state;
     this.logSeq = start.seq;
     this.lastEventId = start.eventId;
     this.log.seek(start.offset, start.line);
-    return start.seq;
+    return { seq: start.seq, recorded };
   }
 
   /**
