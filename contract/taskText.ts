@@ -122,6 +122,11 @@ export function failuresShown(task: Pick<Task, 'attempt' | 'max_attempts'>): str
   return task.attempt > 0 ? attemptText(task) : undefined;
 }
 
+/** The start of TASK_ATTEMPTS_EXHAUSTED's message: what the task used up (what a person may do next follows it). */
+export function attemptsExhaustedText(task: Pick<Task, 'id' | 'attempt' | 'max_attempts'>): string {
+  return `Task ${task.id} has failed ${task.attempt} of ${task.max_attempts} allowed attempts`;
+}
+
 /** "1 of 3 attempts used": a failed task's attempts, in a sentence. */
 export function attemptsUsedText(task: Pick<Task, 'attempt' | 'max_attempts'>): string {
   return `${task.attempt} of ${task.max_attempts} attempts used`;

@@ -22,7 +22,7 @@ import { EVENT, runHas } from '../../../contract/events';
 import { TaskStatus } from '../../../contract/statuses';
 import { LEASE } from '../../../contract/limits';
 import { attemptsLeft, cancelledWith, hasLiveLease, leaseExpiry } from '../../../contract/taskRules';
-import { leasedText } from '../../../contract/taskText';
+import { attemptsExhaustedText, leasedText } from '../../../contract/taskText';
 import { worktreeActive } from '../../../contract/worktreeRefusals';
 
 export const EVENT_FOR_STATUS: Record<TaskStatus, string> = {
@@ -158,7 +158,7 @@ const MOVES: Record<TransitionAction, (m: MoveInput) => Move> = {
     if (!attemptsLeft(task)) {
       throw new DomainError(
         'TASK_ATTEMPTS_EXHAUSTED',
-        `Task ${task.id} has failed ${task.attempt} of ${task.max_attempts} allowed attempts: a person's requeue gives it one more (\`runboard requeue ${task.id}\`, or Requeue on the board), or edit its max_attempts.`,
+        `${attemptsExhaustedText(task)}: a person's requeue gives it one more (\`runboard requeue ${task.id}\`, or Requeue on the board), or edit its max_attempts.`,
         {
           task_id: task.id,
           attempt: task.attempt,

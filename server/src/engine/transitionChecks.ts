@@ -63,9 +63,9 @@ export function checkLease(task: Task, req: TransitionRequest, now: number, forP
   const live = hasLiveLease(task, now);
   // A heartbeat always needs the live lease's token; the others only while a lease is live.
   if (!live && req.action !== 'heartbeat') return;
+  // Two shells or sessions of one agent id (the CLI's default is per user and host): "another agent" would mislead.
+  const ownId = task.lease_owner !== undefined && req.agent_id?.trim() === task.lease_owner;
   if (req.lease_token === undefined) {
-    // Two shells or sessions of one agent id (the CLI's default is per user and host): "pick another" would mislead.
-    const ownId = task.lease_owner !== undefined && req.agent_id?.trim() === task.lease_owner;
     const instead =
       forPerson ??
       (ownId
@@ -78,7 +78,6 @@ export function checkLease(task: Task, req: TransitionRequest, now: number, forP
   }
   if (!live || req.lease_token !== task.lease_token) {
     // A lease of its caller that ran out, the task since claimed again, lands here too: say who holds it now.
-    const ownId = task.lease_owner !== undefined && req.agent_id?.trim() === task.lease_owner;
     const holder = !live
       ? ''
       : ownId

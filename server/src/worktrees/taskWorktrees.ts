@@ -112,9 +112,8 @@ async function baseOf(top: string, ask: WorktreeAsk): Promise<string> {
   return git(top, ['rev-parse', 'HEAD']);
 }
 
-/** Whether the worktree at `where` holds changes git has not committed (untracked files too); one gone holds none. */
+/** Whether the worktree at `where` holds changes git has not committed (untracked files too). */
 export async function holdsUncommitted(where: string): Promise<boolean> {
-  if (!fs.existsSync(where)) return false;
   return (await git(where, ['status', '--porcelain'])) !== '';
 }
 

@@ -14,7 +14,7 @@ import { toolError, toolResult, ToolRejection } from './toolResults';
 import { forModel } from './forModel';
 import { whyNothingToClaim } from '../../engine/taskClaim';
 import { stateFromRecords } from '../../engine/state';
-import { NOTHING_TO_CLAIM_TEXT, nothingToClaimText, RUN_COMPLETED_TEXT } from '../../../../contract/taskText';
+import { attemptsExhaustedText, NOTHING_TO_CLAIM_TEXT, nothingToClaimText, RUN_COMPLETED_TEXT } from '../../../../contract/taskText';
 import { DomainError } from '../../engine/errors';
 import { attemptsLeft, hasLiveLease } from '../../../../contract/taskRules';
 import { decisionLinks, decisionsByStanding, questionOutcome, reopenedText } from '../../../../contract/blackboardText';
@@ -189,7 +189,7 @@ export class BoardTools implements WorktreeSite {
       command_id: p.command_id,
     };
     // complete: refused while the task's worktree holds uncommitted changes (unless force); then the worktree is settled.
-    const done = await (
+    const { result, unsettled } = await (
       action === 'complete'
         ? completeTask(this, { ...params, action }, p.force === true)
         : this.execute('transitionTask', params).then((result) => ({ result, unsettled: undefined }))
@@ -198,11 +198,10 @@ export class BoardTools implements WorktreeSite {
       if (e instanceof DomainError && e.code === 'TASK_CANCELLED') this.leases.forget(id, p.task_id);
       throw e;
     });
-    const { result, unsettled } = done;
-    if (result.task.status !== 'in_progress') this.leases.forget(id, p.task_id);
-    else if (result.task.lease_token) this.leases.remember(id, p.task_id, result.task.lease_token);
+    const { task } = result;
+    if (task.status !== 'in_progress') this.leases.forget(id, p.task_id);
+    else if (task.lease_token) this.leases.remember(id, p.task_id, task.lease_token);
     if (action === 'complete') {
-      const task = result.task;
       const note =
         [
           unsettled ?? (task.worktree?.state === 'kept' ? task.worktree.note : undefined),
@@ -228,7 +227,7 @@ export class BoardTools implements WorktreeSite {
       if (task?.status === 'failed' && !attemptsLeft(task)) {
         throw new ToolRejection(
           'TASK_ATTEMPTS_EXHAUSTED',
-          `Task ${task.id} has failed ${task.attempt} of ${task.max_attempts} allowed attempts: whether it gets another is a person's decision. ` +
+          `${attemptsExhaustedText(task)}: whether it gets another is a person's decision. ` +
             'Claim other work (ready_tasks); requeue it with force: true only when the person you work for says so.',
         );
       }

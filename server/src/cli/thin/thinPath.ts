@@ -92,7 +92,7 @@ export async function thinPath(inv: ThinInvocation, env: NodeJS.ProcessEnv = pro
         }),
       );
       // A worktree made active since (a race): the full CLI settles it, doing this call again by its command_id — carried out once.
-      if (action === 'complete' && result.task.worktree?.state === 'active') throw new ToFullCli(call.params.command_id as string);
+      if (action === 'complete' && result.task.worktree?.state === 'active') throw new ToFullCli(commandId);
       out.result(result, () => leaseActionText(action, result));
       process.exitCode = EXIT.ok;
     }

@@ -1,10 +1,11 @@
 // A final line without its newline. When it is a complete event (an editor removed the newline)
-// the lock holder puts the newline back, and a reader reads it once the file is still. Otherwise, to a reader it is "not yet written" (a writer may be in the
-// middle of it) and is reported only once it has stayed for tornReportMs; a lock holder knows no
-// Runboard writer is in the middle of it, so it cuts a fragment off (saying so unless it was said
-// already) — once the file has been still for tornSettleMs: a program that ignores the lock (an
-// editor saving in place, block by block) may be, and its next block would land on what was
-// written meanwhile. Each torn line is reported once.
+// the lock holder puts the newline back, and a reader reads it once the file is still. Otherwise,
+// to a reader it is "not yet written" (a writer may be in the middle of it) and is reported only
+// once it has stayed for tornReportMs; a lock holder knows no Runboard writer is in the middle of
+// it, so it cuts a fragment off (saying so unless it was said already) — once the file has been
+// still for tornSettleMs: a program that ignores the lock (an editor saving in place, block by
+// block) may be, and its next block would land on what was written meanwhile. Each torn line is
+// reported once.
 import * as fs from 'node:fs';
 import type { EventLog, TornTail } from './eventLog';
 import type { EventSequencer } from './eventSequencer';

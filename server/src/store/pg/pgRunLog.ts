@@ -318,12 +318,12 @@ export class PgRunLog implements RunLog {
 
   flush(): void {}
 
-  /** The database checks every line as it is stored and read: there is no damage to repair in place. */
   /** A database's rows are not put back by a file copy: nothing recorded goes missing here. */
   lostEvents(): undefined {
     return undefined;
   }
 
+  /** The database checks every line as it is stored and read: there is no damage to repair in place. */
   damageReport(): [] {
     return [];
   }
