@@ -1,6 +1,6 @@
 // What a repair of a damaged run (PROTOCOL.md §repairRun) says it can put back, and from where:
 // the CLI's `repair` and the editor's Repair Run… say it in the same words.
-import type { RestoreOffer } from './results';
+import type { LogDamage, RestoreOffer } from './results';
 
 type Offer = Extract<RestoreOffer, { available: true }>;
 
@@ -24,4 +24,17 @@ export function whatComesBack(o: Offer): string {
 function listed(names: string[], noun: string): string {
   const more = names.length > 10 ? ` (+${names.length - 10})` : '';
   return `${noun}${names.length === 1 ? '' : 's'} ${names.slice(0, 10).join(', ')}${more}`;
+}
+
+/**
+ * Said when no source restores anything: that nothing was lost when every damaged line repeats the
+ * event before it, else why no cache or checkpoint can put back what the lines held.
+ */
+export function nothingRestoredText(damage: readonly Pick<LogDamage, 'duplicate'>[], restore: RestoreOffer | null | undefined): string {
+  if (damage.length > 0 && damage.every((d) => d.duplicate)) {
+    return damage.length === 1
+      ? 'Nothing was lost: the line repeats the event before it.'
+      : 'Nothing was lost: each line repeats the event before it.';
+  }
+  return `Nothing can restore what they held (${restore?.available === false ? restore.reason : 'no source'}).`;
 }

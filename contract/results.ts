@@ -113,6 +113,8 @@ export interface LogDamage {
   line: number;
   missing?: [number, number];
   message: string;
+  /** The line repeats the event just before it (its event_id): nothing it held is lost. */
+  duplicate?: true;
 }
 export interface GetRunResult {
   run: RunRecord;

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import type { RepairRunResult } from '../../contract/results';
 import {
   assertBuilt,
   cli,
@@ -122,6 +123,47 @@ describe('store diagnostics at the CLI', () => {
     assert.equal(lines.length, 1, told.stderr);
     assert.match(lines[0], /Malformed line skipped/);
     assert.doesNotMatch(lines[0], new RegExp(`${log.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:4:`));
+  });
+
+  it('a line doubled (the event before it written again) is said to lose nothing; repair offers no restore of it', () => {
+    const { root, log } = damagedRun([]);
+    const lines = fs.readFileSync(log, 'utf8').split('\n').filter(Boolean);
+    const last = lines.length;
+    // The caches name the last event (a cached load reads on from them), then the line is doubled;
+    // and an older line repeated further down is a repeat that may hide a lost event, as before.
+    cliJson(root, ['--run', 'r', 'replay']);
+    fs.appendFileSync(log, `${lines[last - 1]}\n`);
+    const r = cli(['--root', root, '--run', 'r', 'tasks', 'list']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(
+      r.stderr,
+      new RegExp(
+        `:${last + 1}: Event seq ${last} is written twice: this line repeats the event before it; not folded \\(nothing is lost\\)`,
+      ),
+    );
+    const offer = cli(['--root', root, 'repair', 'r']);
+    assert.match(offer.stdout + offer.stderr, /Nothing was lost: the line repeats the event before it\./);
+    assert.doesNotMatch(offer.stdout + offer.stderr, /Nothing can restore/);
+    const found = cliJson<RepairRunResult>(root, ['repair', 'r']);
+    assert.deepEqual(
+      found.damage.map((d) => [d.line, d.duplicate]),
+      [[last + 1, true]],
+    );
+    fs.appendFileSync(log, `${lines[2]}\n`);
+    const both = cliJson<RepairRunResult>(root, ['repair', 'r']);
+    assert.deepEqual(
+      both.damage.map((d) => [d.line, d.duplicate]),
+      [
+        [last + 1, true],
+        [last + 2, undefined],
+      ],
+    );
+    assert.match(both.damage[1].message, /Event seq 3 repeats \(expected \d+\)/);
+    const accepted = cliJson<RepairRunResult>(root, ['repair', 'r', '--accept']);
+    assert.ok(
+      (accepted.event!.payload as { damage: object[] }).damage.every((d) => !('duplicate' in d)),
+      'the repair event lists lines as before',
+    );
   });
 
   it('says at most five and counts the rest, naming where the whole list is', () => {

@@ -3,7 +3,7 @@
 // cache or checkpoint. The editor asks the server what it finds, then offers the two (Restore
 // first, when a source qualifies), in the words the CLI's `repair` uses (contract/repairText.ts).
 import * as vscode from 'vscode';
-import { restoreSourceText, whatComesBack } from '../../../contract/repairText';
+import { nothingRestoredText, restoreSourceText, whatComesBack } from '../../../contract/repairText';
 import { firstLine } from '../../../contract/taskText';
 import { Requests } from '../../../server/src/protocol';
 import type { RunboardContext } from '../context';
@@ -30,7 +30,7 @@ export function repairRunCommand(ctx: RunboardContext): CommandSpec {
       const accept = `${ACCEPT} records that they are gone: the lines stay, and reads fold around them.`;
       const detail = offer
         ? `${restoreSourceText(offer)} predate the damage: ${RESTORE} puts back ${whatComesBack(offer)}. ${accept}`
-        : `Nothing can restore what they held (${found.restore?.available === false ? found.restore.reason : 'no source'}). ${accept}`;
+        : `${nothingRestoredText(found.damage, found.restore)} ${accept}`;
       // A test (or a caller that decided) names its choice: `{choice: 'restore' | 'accept'}`.
       const given = argField(arg, 'choice', 'string');
       const answer =

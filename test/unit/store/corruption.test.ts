@@ -303,6 +303,47 @@ describe('corrupt lines in the middle of the log', () => {
     }
   });
 
+  it('a doubled line (the event before it again) is damage that loses nothing, found from the caches, from the log alone, and by a process that had read on', async () => {
+    const root = tempRoot();
+    roots.push(root);
+    const writer = openStore(root);
+    await writer.store.execute('createRun', { run_id: 'twice', objective: 'doubled' });
+    for (let i = 0; i < 3; i++)
+      await writer.store.execute('appendEvent', { run_id: 'twice', type: 'note', status: 'running', payload: { i } });
+    writer.store.close();
+    const file = logFile(root, 'twice');
+    assert.ok(fs.existsSync(path.join(runFolder(root, 'twice'), 'index.json')), 'the caches name the last event');
+    const reader = openStore(root);
+    try {
+      await reader.store.execute('getRun', { run_id: 'twice' });
+      const lines = fs.readFileSync(file, 'utf8').split('\n').filter(Boolean);
+      fs.appendFileSync(file, `${lines[3]}\n${lines[1]}\n`);
+      const doubled = (damage: { line: number; duplicate?: true }[] | undefined) => damage?.map((d) => [d.line, d.duplicate ?? false]);
+      const expected = [
+        [5, true],
+        [6, false],
+      ];
+      // A read catches up with the log (the lines were appended after the file was still).
+      const { damage: readOn } = await reader.store.execute('getRun', { run_id: 'twice' });
+      assert.deepEqual(doubled(readOn), expected, 'read on from the last event');
+      for (const caches of [true, false]) {
+        if (!caches) deleteCaches(root, 'twice');
+        const fresh = openStore(root);
+        try {
+          const { damage } = await fresh.store.execute('getRun', { run_id: 'twice' });
+          assert.deepEqual(doubled(damage), expected, caches ? 'loaded from the caches' : 'folded from the first line');
+          assert.match(damage![0].message, /Event seq 4 is written twice: this line repeats the event before it/);
+          const { damage: inspected } = await fresh.store.execute('repairRun', { run_id: 'twice' });
+          assert.deepEqual(doubled(inspected), expected, "the repair's inspection");
+        } finally {
+          fresh.store.close();
+        }
+      }
+    } finally {
+      reader.store.close();
+    }
+  });
+
   it('a run made by a newer Runboard (a higher format) is read, never written', async () => {
     const root = await runWithNotes('newer', 1);
     setRunFormat(root, 'newer', RUN_FORMAT + 1);

@@ -1,6 +1,6 @@
 // checkpoint, checkpoints, replay, repair.
 import { replayFindings, replayVerdict } from '../../../../contract/replayText';
-import { restoreSourceText, whatComesBack } from '../../../../contract/repairText';
+import { nothingRestoredText, restoreSourceText, whatComesBack } from '../../../../contract/repairText';
 import { RepairRunResult } from '../../../../contract/results';
 import { clockTime } from '../humanFormat';
 import { Invocation } from '../invocation';
@@ -59,7 +59,7 @@ export async function repair({ session, out, args, opts }: Invocation): Promise<
   });
 }
 
-function repairOutcome(runId: string, { restore, event }: RepairRunResult): string {
+function repairOutcome(runId: string, { damage, restore, event }: RepairRunResult): string {
   const offer = restore?.available ? restore : undefined;
   const source = offer && restoreSourceText(offer);
   const what = offer && whatComesBack(offer);
@@ -72,5 +72,5 @@ function repairOutcome(runId: string, { restore, event }: RepairRunResult): stri
   const accept = `\`runboard repair ${runId} --accept\` records that they are gone (the lines stay; folding goes around them).`;
   if (offer)
     return `The run is read-only while these stay. ${source} predate the damage: \`runboard repair ${runId} --restore\` puts back ${what}. Or ${accept}`;
-  return `The run is read-only while these stay. Nothing can restore what they held (${restore?.available === false ? restore.reason : 'no source'}). ${accept}`;
+  return `The run is read-only while these stay. ${nothingRestoredText(damage, restore)} ${accept}`;
 }

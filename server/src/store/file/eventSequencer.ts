@@ -28,6 +28,8 @@ export interface Damage {
   /** Seqs no line holds any more (from, to), when seqs are missing before `line`. */
   missing?: [number, number];
   message: string;
+  /** The line repeats the event folded just before it (its event_id): nothing it held is lost. */
+  duplicate?: true;
 }
 
 /**
@@ -49,6 +51,8 @@ export class EventSequencer {
   private pending: PendingBatch | undefined;
   /** The highest seq of any line read, folded or not. */
   maxSeqSeen = 0;
+  /** The event_id of the event at nextSeq − 1, when known (set by a caller that read on from it). */
+  lastFoldedId: string | undefined;
 
   constructor(
     private readonly runId: string,
@@ -60,9 +64,9 @@ export class EventSequencer {
     private readonly unknown: (e: EventRecord) => string | undefined = () => undefined,
   ) {}
 
-  private damaged(line: number, message: string, missing?: [number, number]): void {
+  private damaged(line: number, message: string, more: Pick<Damage, 'missing' | 'duplicate'> = {}): void {
     this.report(message, line);
-    this.onDamage({ line, message, ...(missing ? { missing } : {}) });
+    this.onDamage({ line, message, ...more });
   }
 
   /** Where an incomplete batch at the end of the input begins, if the input ended inside one. */
@@ -98,6 +102,7 @@ export class EventSequencer {
         if (e.seq < p.end) return [];
         this.pending = undefined;
         this.nextSeq = p.end + 1;
+        this.lastFoldedId = e.event_id;
         return p.items;
       }
       this.damaged(p.line, `Incomplete commit of seqs ${p.items[0].event.seq}..${p.end} (lines ${p.line}–${l.line - 1}) skipped.`);
@@ -105,7 +110,12 @@ export class EventSequencer {
     }
     if (!e) return [];
     if (e.seq < this.nextSeq) {
-      this.damaged(l.line, `Event seq ${e.seq} repeats (expected ${this.nextSeq}); not folded.`);
+      // A copy of the line before (an editor's or a merge's doubling) loses nothing: said so, for the repair's offer.
+      if (e.seq === this.nextSeq - 1 && e.event_id === this.lastFoldedId) {
+        this.damaged(l.line, `Event seq ${e.seq} is written twice: this line repeats the event before it; not folded (nothing is lost).`, {
+          duplicate: true,
+        });
+      } else this.damaged(l.line, `Event seq ${e.seq} repeats (expected ${this.nextSeq}); not folded.`);
       return [];
     }
     if (e.seq === 1 && e.type !== EVENT.runCreated) {
@@ -114,10 +124,9 @@ export class EventSequencer {
     }
     if (e.seq > this.nextSeq) {
       // Folded around the hole: what comes after it still counts.
-      this.damaged(l.line, `Seqs ${this.nextSeq}..${e.seq - 1} are missing before this line (seq ${e.seq}); folded around them.`, [
-        this.nextSeq,
-        e.seq - 1,
-      ]);
+      this.damaged(l.line, `Seqs ${this.nextSeq}..${e.seq - 1} are missing before this line (seq ${e.seq}); folded around them.`, {
+        missing: [this.nextSeq, e.seq - 1],
+      });
     }
     if (e.batch_end !== undefined && e.batch_end > e.seq) {
       this.pending = { items: [{ event: e, start: l.start }], end: e.batch_end, line: l.line };
@@ -125,6 +134,7 @@ export class EventSequencer {
       return [];
     }
     this.nextSeq = e.seq + 1;
+    this.lastFoldedId = e.event_id;
     return [{ event: e, start: l.start }];
   }
 

@@ -196,7 +196,7 @@ export class RunHandle extends RunReader implements RunLog {
           status: header.status,
           revision: this.state.header.revision + 1,
           payload: {
-            damage: damage.map(({ file: _f, ...d }) => d),
+            damage: damage.map(({ file: _f, duplicate: _d, ...d }) => d),
             ...(restored?.available && restoresAnything(restored.restored, this.state.header) ? { restored: restored.restored } : {}),
           },
         };

@@ -234,6 +234,7 @@ export class RunReader {
       (d) => this.damage.push(d),
       (e) => (e.seq > 1 && this.runFormat() > RUN_FORMAT ? unknownToReader(e) : undefined),
     );
+    seq.lastFoldedId = this.lastEventId;
     const onLine = (l: LogLine) => {
       for (const { event, start } of seq.push(l)) {
         applyEvent(this.state, event);
