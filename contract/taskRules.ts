@@ -60,7 +60,7 @@ export function isCancellable(task: Pick<TaskFacts, 'status'>): boolean {
 
 /**
  * The tasks a cancel with `cascade` takes besides the one named: every unfinished task that waits
- * on it, directly or through others, nearest first (PROTOCOL.md §cancelTask).
+ * on it, directly or through others not done, nearest first (PROTOCOL.md §cancelTask).
  */
 export function cascadeOf<T extends Pick<TaskFacts, 'id' | 'status' | 'depends_on_task_ids'>>(taskId: string, tasks: Iterable<T>): T[] {
   const byId = new Map<string, T>();
@@ -80,9 +80,11 @@ export function cascadeOf<T extends Pick<TaskFacts, 'id' | 'status' | 'depends_o
     for (const id of dependents.get(queue[i]) ?? []) {
       if (seen.has(id)) continue;
       seen.add(id);
-      queue.push(id);
       const t = byId.get(id);
-      if (t && isCancellable(t)) out.push(t);
+      // A done task waits on nothing: what waits on it does not wait on the task cancelled (as waitsOnAPerson).
+      if (!t || t.status === 'done') continue;
+      queue.push(id);
+      if (isCancellable(t)) out.push(t);
     }
   }
   return out;

@@ -145,7 +145,7 @@ describe("allowedActions, case by case (the views' bugs of issue 14)", () => {
 });
 
 describe('cascadeOf', () => {
-  it('takes every unfinished task that waits on it, directly or through others (also through done ones), once', () => {
+  it('takes every unfinished task that waits on it, directly or through others not done, once', () => {
     const task = (id: string, status: TaskStatus, after: string[] = []) => ({ id, status, depends_on_task_ids: after });
     const tasks = [
       task('a', 'runnable'),
@@ -155,6 +155,8 @@ describe('cascadeOf', () => {
       task('e', 'cancelled', ['a']),
       task('f', 'pending', ['e']),
       task('g', 'pending'),
+      // Waits only on c, which is done: it waits on nothing (claimable), and a's cancel leaves it.
+      task('h', 'pending', ['c']),
     ];
     assert.deepEqual(
       cascadeOf('a', tasks).map((t) => t.id),
