@@ -1,7 +1,7 @@
 // Flow metrics (PROTOCOL.md §runStats): how work went, as a pure fold of a run's events — the same
 // numbers from a live fold and from a replay. Per task: wait (from when it became claimable — a
 // claimable status with every dependency done — to its first claim), work (the time it spent in
-// progress, every attempt's, until done), attempts (its claims), and the agent that finished it. Per run: tasks done per time slice, tasks by
+// progress under a live lease, every attempt's, until done), attempts (its claims), and the agent that finished it. Per run: tasks done per time slice, tasks by
 // status at the end of each slice, and the mean and p90 cycle time (claimable → done) per task type
 // and per agent. The fold keeps what it needs from one event to the next, so a caller that keeps it
 // applies only the events after its seq.
@@ -20,6 +20,8 @@ interface TaskTrack {
   /** Time spent in progress so far, and since when it is in progress now. */
   workMs: number;
   inProgressSince?: number;
+  /** When the lease of the attempt in progress ends, as its last event said. */
+  leaseEndsAt?: number;
   attempts: number;
   agent?: string;
 }
@@ -52,11 +54,16 @@ export class FlowFold {
     t.deps = task.depends_on_task_ids;
     t.status = task.status;
     if (before !== task.status) this.changes.push({ at: e.ts_ms, from: before, to: task.status });
-    // Work is the time in progress: not the days a failed task waited for someone to retry it.
-    if (t.inProgressSince !== undefined && task.status !== 'in_progress') {
-      t.workMs += e.ts_ms - t.inProgressSince;
+    // Work is the time in progress under a live lease: not the days a failed task waited for someone
+    // to retry it, nor the hours after its holder's lease ran out before the board took it back.
+    const leaseRanOut = t.leaseEndsAt !== undefined && t.leaseEndsAt < e.ts_ms;
+    if (t.inProgressSince !== undefined && (task.status !== 'in_progress' || leaseRanOut)) {
+      t.workMs += Math.max(0, (leaseRanOut ? t.leaseEndsAt! : e.ts_ms) - t.inProgressSince);
       t.inProgressSince = undefined;
-    } else if (t.inProgressSince === undefined && task.status === 'in_progress') t.inProgressSince = e.ts_ms;
+    }
+    const live = task.status === 'in_progress' && (task.lease_expires_at_ms === undefined || task.lease_expires_at_ms >= e.ts_ms);
+    if (t.inProgressSince === undefined && live) t.inProgressSince = e.ts_ms;
+    t.leaseEndsAt = live ? task.lease_expires_at_ms : undefined;
     if (e.type === EVENT.taskClaimed) {
       t.firstClaimAt ??= e.ts_ms;
       t.attempts++;

@@ -87,4 +87,29 @@ describe('runStats', () => {
       s.close();
     }
   });
+
+  it('an attempt whose lease ran out worked until the lease ended, not until the board took the task back', async () => {
+    const root = tempRoot();
+    roots.push(root);
+    let now = 1_000;
+    const s = new RunService([root], { durability: 'none', clock: () => now });
+    try {
+      await s.execute('createRun', { run_id: 'r', objective: 'flow' });
+      await s.execute('createTasks', { run_id: 'r', tasks: [{ id: 'a', task_type: 'build' }] });
+      const first = (await s.execute('claimTask', { run_id: 'r', agent_id: 'ann', lease_ms: 10_000 })).task!;
+      now = 5_000;
+      const beat = await s.execute('transitionTask', { run_id: 'r', task_id: 'a', action: 'heartbeat', lease_token: first.lease_token });
+      const leaseEnd = beat.task.lease_expires_at_ms!;
+      // Ann's process died: its lease ran out overnight, and the next claim takes the task back.
+      now = 8 * 3_600_000;
+      const second = (await s.execute('claimTask', { run_id: 'r', agent_id: 'bob' })).task!;
+      now += 2_000;
+      await s.execute('transitionTask', { run_id: 'r', task_id: 'a', action: 'complete', lease_token: second.lease_token });
+      const [a] = (await s.execute('runStats', { run_id: 'r' })).tasks;
+      assert.ok(leaseEnd > 5_000 && leaseEnd < 3_600_000, String(leaseEnd));
+      assert.deepEqual([a.attempts, a.work_ms], [2, leaseEnd - 1_000 + 2_000]);
+    } finally {
+      s.close();
+    }
+  });
 });
