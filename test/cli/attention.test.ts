@@ -59,6 +59,17 @@ describe('runboard attention', () => {
       nothing.stdout,
       /^# Nothing to claim in run f now: only blocked or failed tasks, or tasks waiting on a blocked, failed or cancelled one/,
     );
+    // RUNBOARD_RUN (an agent's shell, after claim's exports) names another run: the list is that run's, and says so.
+    seedRun(root, 'quiet', [{ id: 'q', task_type: 'w' }]);
+    const narrowed = cli(['--root', root, 'attention'], { env: { RUNBOARD_RUN: 'quiet' } }).stdout.trim();
+    assert.equal(
+      narrowed,
+      'Nothing needs you in run quiet. Run quiet only (--run or RUNBOARD_RUN names it; without it, every run of the root is listed).',
+    );
+    assert.match(
+      cli(['--root', root, '--run', 'f', 'attention']).stdout,
+      /→ runboard --run f retry build\nRun f only \(--run or RUNBOARD_RUN/,
+    );
     cliJson(root, ['--run', 'f', 'retry', 'build']);
     assert.equal(cli(['--root', root, 'attention']).stdout.trim(), 'Nothing needs you.');
   });

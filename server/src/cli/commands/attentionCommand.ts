@@ -12,9 +12,12 @@ export async function attention({ session, out, opts }: Invocation): Promise<voi
   });
   // --json: each item with its `resolution`, the line the text prints under it.
   const items = result.items.map((i) => ({ ...i, resolution: resolution(i, result.now_ms) }));
-  out.result({ ...result, items }, () =>
-    items.length === 0 ? 'Nothing needs you.' : items.map((i) => `${i.run_id}  ${i.title}\n    → ${i.resolution}`).join('\n'),
-  );
+  out.result({ ...result, items }, () => {
+    // A run named by RUNBOARD_RUN (claim exports it) narrows the list unseen: said, so that other runs' needs are not missed.
+    const only = run === undefined ? '' : `Run ${run} only (--run or RUNBOARD_RUN names it; without it, every run of the root is listed).`;
+    if (items.length === 0) return run === undefined ? 'Nothing needs you.' : `Nothing needs you in run ${run}. ${only}`;
+    return [...items.map((i) => `${i.run_id}  ${i.title}\n    → ${i.resolution}`), ...(only ? [only] : [])].join('\n');
+  });
 }
 
 /** The command (or the place) that resolves the item. */
