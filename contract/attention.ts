@@ -197,7 +197,8 @@ export function attentionOf(
     );
   }
   for (const t of run.tasks) {
-    if (t.worktree?.state === 'kept') {
+    // A task reopened takes its kept worktree to its next attempt (claim --worktree): settled again when it finishes.
+    if (t.worktree?.state === 'kept' && isFinishedTask(t.status)) {
       item(
         'worktree_kept',
         `${t.id}@${t.task_rev}`,

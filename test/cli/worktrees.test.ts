@@ -671,6 +671,38 @@ describe('runboard claim --worktree', () => {
       cliJson(root, ['--run', run, 'attention']).items.map((i: { kind: string; task_id?: string }) => [i.kind, i.task_id]),
       [['worktree_kept', 'dirty']],
     );
+    // Reopened, the task takes its kept worktree to its next attempt: no item until it finishes again.
+    cliJson(root, ['--run', run, 'requeue', 'dirty']);
+    assert.deepEqual(cliJson(root, ['--run', run, 'attention']).items, []);
+    // Its changes discarded meanwhile, and completed without --worktree: git looks again, and removes it.
+    fs.rmSync(path.join(dirty.worktree.path, 'half.txt'));
+    const again = cliJson(root, ['--run', run, '--agent', 'a3', 'claim', '--task', 'dirty']).task;
+    const done = cli(['--root', root, '--run', run, 'complete', '--token', again.lease_token]);
+    assert.equal(done.status, 0, done.stderr);
+    assert.doesNotMatch(done.stdout, /holds uncommitted changes/);
+    assert.equal(cliJson(root, ['--run', run, 'tasks', 'show', 'dirty']).task.worktree.state, 'removed');
+    assert.equal(fs.existsSync(dirty.worktree.path), false);
+  });
+
+  it('an archive refused for a worktree of a task not finished says to cancel that task (prune leaves it), and then archives', () => {
+    assertBuilt();
+    const root = repository();
+    const run = seedRun(root, 'ax', [{ id: 'left', task_type: 'w' }]);
+    const left = cliJson(root, ['--run', run, '--agent', 'a1', 'claim', '--worktree', '--task', 'left']).task;
+    fs.writeFileSync(path.join(left.worktree.path, 'half.txt'), 'half done\n');
+    cliJson(root, ['--run', run, 'run', 'complete', '--force']);
+    cliJson(root, ['run', 'archive', run, '--force']); // its lease requeued: the task is runnable, its worktree active
+    cliJson(root, ['run', 'restore', run]);
+    const refused = cli(['--root', root, 'run', 'archive', run]);
+    assert.equal(refused.status, 1, refused.stdout);
+    assert.match(
+      refused.stderr,
+      /WORKTREES_OPEN: .*\(left: active\).*\(task left is not finished: cancel it \(`runboard --run ax tasks cancel left`\), which settles its worktree\)/,
+    );
+    assert.doesNotMatch(refused.stderr, /worktree prune/, 'prune settles only finished tasks');
+    cliJson(root, ['--run', run, 'tasks', 'cancel', 'left']);
+    const kept = cli(['--root', root, 'run', 'archive', run]);
+    assert.match(kept.stderr, /WORKTREES_OPEN: .*\(left: kept\).*`runboard worktree prune` settles those of finished tasks/);
   });
 
   it('an MCP claim with worktree: true outside a repository is GIT_UNAVAILABLE, and nothing is claimed', async () => {

@@ -3,7 +3,8 @@
 // files (or rows); this says when a run may go and what a caller is told.
 import type * as R from '../../../contract/results';
 import type { ParamsOf } from '../../../contract/schemas/params';
-import { isTerminal } from '../../../contract/statuses';
+import type { Task } from '../../../contract/schemas/records';
+import { isFinishedTask, isTerminal } from '../../../contract/statuses';
 import { worktreeOpen } from '../../../contract/taskRules';
 import { DomainError } from '../engine/errors';
 import { listedAsUnreadable } from './unreadableRuns';
@@ -151,11 +152,34 @@ function assertArchivable(state: RunState, force: boolean, compact: boolean): vo
   if (!force && open.length > 0) {
     throw new DomainError(
       'WORKTREES_OPEN',
-      `Run ${run_id} has ${worktrees}; archived, it would no longer list them. ` +
-        'Settle them first (`runboard worktree prune`; a kept one holds uncommitted changes: commit or discard them there), or archive it anyway with force.',
+      `Run ${run_id} has ${worktrees}; archived, it would no longer list them. Settle them first (${howToSettle(run_id, open)}), or archive it anyway with force.`,
       { run_id, task_ids: open.map((t) => t.id) },
     );
   }
+}
+
+/**
+ * What settles the worktrees still on disk: `worktree prune` those of finished tasks; a task not
+ * finished (a finished run's leftover, or one an archive with force requeued) keeps its worktree
+ * until it is cancelled (or done), which settles it — prune leaves it alone.
+ */
+function howToSettle(runId: string, open: readonly Task[]): string {
+  const unfinished = open.filter((t) => !isFinishedTask(t.status)).map((t) => t.id);
+  const ways: string[] = [];
+  if (unfinished.length === 1) {
+    ways.push(
+      `task ${unfinished[0]} is not finished: cancel it (\`runboard --run ${runId} tasks cancel ${unfinished[0]}\`), which settles its worktree`,
+    );
+  } else if (unfinished.length > 1) {
+    ways.push(
+      `tasks ${unfinished.join(', ')} are not finished: cancel them (\`runboard --run ${runId} tasks cancel <task_id>\`), which settles their worktrees`,
+    );
+  }
+  if (unfinished.length < open.length)
+    ways.push(
+      '`runboard worktree prune` settles those of finished tasks; a kept one holds uncommitted changes: commit or discard them there',
+    );
+  return ways.join('; ');
 }
 
 /** An archived (or compacted) run as listed. */

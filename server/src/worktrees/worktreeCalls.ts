@@ -85,8 +85,8 @@ export async function completeTask(
     if (!force && (await uncommittedIn(active.path))) throw worktreeUncommitted(active.task_id, active.path, active.branch);
     result = await site.execute('transitionTask', params);
   }
-  // `settled`: the task had an active worktree, and it was settled now (or `unsettled` says why not).
-  if (result.task.worktree?.state !== 'active') return { result, settled: false };
+  // `settled`: the task had a worktree on disk, and it was settled now (or `unsettled` says why not).
+  if (!worktreeOpen(result.task)) return { result, settled: false };
   const settled = await settleCompleted(site, params.run_id, result.task);
   return { result: { ...result, task: settled.task }, settled: true, ...(settled.unsettled ? { unsettled: settled.unsettled } : {}) };
 }
@@ -104,11 +104,13 @@ async function uncommittedIn(where: string): Promise<boolean> {
 }
 
 /**
- * After `complete` (or `cancelTask`): the task's active worktree settled. The task is finished
- * whatever git does, so a failure is not thrown but said (`unsettled`), with what settles it later.
+ * After `complete` (or `cancelTask`): the task's worktree settled — the active one, or one an
+ * earlier attempt left kept (a task cancelled, then reopened), looked at again: what it held then
+ * may have been committed or discarded since. The task is finished whatever git does, so a failure
+ * is not thrown but said (`unsettled`), with what settles it later.
  */
 export async function settleCompleted(site: WorktreeSite, runId: string, task: Task): Promise<{ task: Task; unsettled?: string }> {
-  if (task.worktree?.state !== 'active') return { task };
+  if (!task.worktree || !worktreeOpen(task)) return { task };
   try {
     return { task: await settleTaskWorktree(site, runId, task) };
   } catch (e) {

@@ -128,6 +128,8 @@ describe('attention', () => {
         task('a', { status: 'done', task_rev: 4, worktree: { ...wt, state: 'kept', note: 'uncommitted' } }),
         task('b', { status: 'done', worktree: { ...wt, state: 'removed' } }),
         task('c', { status: 'in_progress', worktree: { ...wt, state: 'active' } }),
+        // Cancelled with changes, then reopened: its next attempt takes the worktree on; settled again when it finishes.
+        task('d', { status: 'runnable', worktree: { ...wt, state: 'kept', note: 'uncommitted' } }),
       ]),
       { open_questions: [] },
       NOW,
