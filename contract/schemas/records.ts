@@ -57,8 +57,10 @@ export const TaskSchema = z.object({
   // stale holder gets TASK_LEASE_EXPIRED rather than a confusing precondition error.
   last_lease_token: z.string().optional(),
   last_lease_expires_at_ms: z.number().optional(),
-  /** The most recent lease was taken back by a requeue (by whom, why): its holder is told so. */
-  last_lease_revoked: z.object({ by: z.string().optional(), reason: z.string().optional() }).optional(),
+  /** The most recent lease was taken back by a requeue or a cancel (`by_cancel`; by whom, why): its holder is told so. */
+  last_lease_revoked: z
+    .object({ by: z.string().optional(), reason: z.string().optional(), by_cancel: z.literal(true).optional() })
+    .optional(),
   /** What the work produced, noted on completion (complete's `result`; runs of format 2). */
   result: z.string().optional(),
   /** Words to find and filter the task by (runs of format 3). */

@@ -57,8 +57,13 @@ export function decideCancelTask(state: RunState, p: ParamsOf<'cancelTask'>, ctx
         ...(cascadeFrom ? { cascade_from: cascadeFrom } : {}),
       },
     };
-    // The lease ends now: its holder's token is the task's last one, and TASK_CANCELLED tells it so.
-    if (live) next.last_lease_expires_at_ms = ctx.now;
+    // The lease ends now: its holder's token is the task's last one, and TASK_CANCELLED tells it so —
+    // and, taken from its holder, after a reopen too (TASK_LEASE_EXPIRED, revoked by a cancel), not "it expired".
+    if (live) {
+      next.last_lease_expires_at_ms = ctx.now;
+      if (p.lease_token !== t.lease_token)
+        next.last_lease_revoked = { ...(by ? { by } : {}), ...(reason ? { reason } : {}), by_cancel: true };
+    }
     after.set(t.id, next);
     b.add({
       type: EVENT.taskCancelled,

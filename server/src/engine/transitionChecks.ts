@@ -112,13 +112,14 @@ export function checkNotExpired(task: Task, req: TransitionRequest, now: number)
       // The same code as an expiry (PROTOCOL.md keeps it): data.reason tells the holder it was taken back, by whom and why.
       const who = revoked.by ? ` by ${revoked.by}` : '';
       const why = revoked.reason ? `: ${revoked.reason}` : '';
+      const how = revoked.by_cancel ? 'cancel' : 'requeue';
       throw new DomainError(
         'TASK_LEASE_EXPIRED',
-        `Your lease on task ${task.id} was revoked by a requeue${who}${why}. Claim the task again.`,
+        `Your lease on task ${task.id} was revoked by a ${how}${who}${why}. Claim the task again.`,
         {
           task_id: task.id,
           lease_expires_at_ms: task.last_lease_expires_at_ms,
-          reason: 'revoked by requeue',
+          reason: `revoked by ${how}`,
           ...(revoked.by ? { revoked_by: revoked.by } : {}),
           ...(revoked.reason ? { revoke_reason: revoked.reason } : {}),
         },

@@ -69,11 +69,24 @@ describe('cancelTask', () => {
       expectDomainError(() => h.transition({ task_id: 'busy', action: 'retry' }), 'TASK_CANCELLED').message,
       'Task busy was cancelled by boss: wrong approach. A requeue reopens it; retry is for failed and blocked tasks.',
     );
+    // Reopened, the task no longer says it was cancelled: the holder hears its lease was revoked by that cancel, not that it ran out.
+    h.requeue({ task_id: 'busy', agent_id: 'boss' });
+    const revoked = expectDomainError(
+      () => h.transition({ task_id: 'busy', action: 'heartbeat', lease_token: t.lease_token }),
+      'TASK_LEASE_EXPIRED',
+      {
+        reason: 'revoked by cancel',
+        revoked_by: 'boss',
+        revoke_reason: 'wrong approach',
+      },
+    );
+    assert.equal(revoked.message, 'Your lease on task busy was revoked by a cancel by boss: wrong approach. Claim the task again.');
 
     const own = new RunHarness();
     const mine = own.taskIn('in_progress', { id: 'mine' });
     own.cancel({ task_id: 'mine', lease_token: mine.lease_token });
     assert.equal(own.task('mine').status, 'cancelled', 'the holder withdraws its own task with its token');
+    assert.equal(own.task('mine').last_lease_revoked, undefined, 'withdrawn by its holder: nothing was taken from anyone');
 
     const dep = new RunHarness();
     dep.addTask({ id: 'root' });
