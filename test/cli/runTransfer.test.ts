@@ -3,10 +3,24 @@
 // refused when the run exists, and a bad file refused whole, naming the line and field, with
 // nothing written; a server of the target root sees the imported run.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import * as fs from 'node:fs';
+import { setTimeout as delay } from 'node:timers/promises';
 import * as path from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
-import { assertBuilt, cli, cliJson, eventsOnDisk, removeTempWorkspaces, startHeadless, stopHeadless, tempWorkspace } from './cliHarness';
+import {
+  assertBuilt,
+  cleanEnv,
+  cli,
+  CLI_JS,
+  cliJson,
+  eventsOnDisk,
+  removeTempWorkspaces,
+  startHeadless,
+  stopHeadless,
+  tempWorkspace,
+} from './cliHarness';
 
 before(assertBuilt);
 after(removeTempWorkspaces);
@@ -69,6 +83,31 @@ describe('run export and run import', () => {
     assert.equal(again.status, 1);
     assert.match(again.stderr, /RUN_EXISTS/);
     assert.equal(eventsOnDisk(to, 'mv').length, n, 'nothing written');
+  });
+
+  it('exports to a pipe whose reader is slow: every line, exit 0 (a write straight to the non-blocking descriptor failed with EAGAIN)', async () => {
+    const root = tempWorkspace();
+    cliJson(root, ['run', 'create', 'Big', '--id', 'big']);
+    // Far more than a pipe holds (64 KiB on Linux): the reader's pause fills it.
+    const tasks = Array.from({ length: 300 }, (_, i) => ({ id: `t${i}`, payload: { title: `task ${i}`, description: 'x'.repeat(400) } }));
+    fs.writeFileSync(path.join(root, 'tasks.json'), JSON.stringify(tasks));
+    cliJson(root, ['--run', 'big', 'tasks', 'create', path.join(root, 'tasks.json')]);
+    const child = spawn(process.execPath, [CLI_JS, '--root', root, '--run', 'big', 'run', 'export'], { env: cleanEnv(direct) });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    const ended = once(child.stdout, 'end');
+    child.stdout.pause();
+    // Read nothing until the export ends or has surely met the full pipe; a correct export waits for the reader either way.
+    await Promise.race([exited, delay(1_000)]);
+    const chunks: Buffer[] = [];
+    child.stdout.on('data', (c: Buffer) => chunks.push(c));
+    child.stdout.resume();
+    let stderr = '';
+    child.stderr.on('data', (c: Buffer) => (stderr += String(c)));
+    assert.equal(await exited, 0, stderr);
+    await ended;
+    const lines = Buffer.concat(chunks).toString('utf8').trim().split('\n');
+    assert.equal(lines.length, eventsOnDisk(root, 'big').length);
+    assert.equal(stderr, '');
   });
 
   it('refuses a bad file whole, naming the line and the field; nothing is written', () => {

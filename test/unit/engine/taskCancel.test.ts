@@ -70,7 +70,7 @@ describe('cancelTask', () => {
       'Task busy was cancelled by boss: wrong approach. A requeue reopens it; retry is for failed and blocked tasks.',
     );
     // Reopened, the task no longer says it was cancelled: the holder hears its lease was revoked by that cancel, not that it ran out.
-    h.requeue({ task_id: 'busy', agent_id: 'boss' });
+    h.requeue({ task_id: 'busy' });
     const revoked = expectDomainError(
       () => h.transition({ task_id: 'busy', action: 'heartbeat', lease_token: t.lease_token }),
       'TASK_LEASE_EXPIRED',

@@ -1,6 +1,7 @@
 // run export / run import: a run moved between workspaces or machines as its events, one JSON line
 // each (service/runTransfer.ts). Export reads through the protocol (routed or not) page by page;
 // import checks the whole file and makes the run on this root's own store in one commit.
+import { once } from 'node:events';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { eventsOfExport, exportLine } from '../../service/runTransfer';
@@ -8,6 +9,15 @@ import { readInput } from '../inputFile';
 import { Invocation } from '../invocation';
 import { UsageError } from '../usageError';
 import { writeAll } from '../../store/atomicFiles';
+
+/**
+ * A page of lines to standard output through node's stream, waiting while a slow reader's pipe is
+ * full: a write straight to descriptor 1 fails (EAGAIN) once node has made it non-blocking, and a
+ * piped export (`run export | runboard run import -`) was cut short.
+ */
+async function toStdout(lines: Buffer): Promise<void> {
+  if (!process.stdout.write(lines)) await once(process.stdout, 'drain');
+}
 
 export async function runExport({ session, out, args, opts }: Invocation): Promise<void> {
   const file = opts.output as string | undefined;
@@ -17,23 +27,27 @@ export async function runExport({ session, out, args, opts }: Invocation): Promi
   // To a temp file renamed at the end: a failed export leaves no half file under the name.
   const target = file === undefined ? undefined : path.resolve(file);
   const tmp = target === undefined ? undefined : `${target}.${process.pid}.tmp`;
-  const fd = tmp === undefined ? 1 : fs.openSync(tmp, 'wx');
+  const fd = tmp === undefined ? undefined : fs.openSync(tmp, 'wx');
   let count = 0;
   try {
     for (let since = 0; ;) {
       const page = await session.execute('listEvents', { run_id: runId, since_seq: since });
-      if (page.events.length > 0) writeAll(fd, Buffer.from(page.events.map((e) => exportLine(e) + '\n').join('')));
+      if (page.events.length > 0) {
+        const lines = Buffer.from(page.events.map((e) => exportLine(e) + '\n').join(''));
+        if (fd !== undefined) writeAll(fd, lines);
+        else await toStdout(lines);
+      }
       count += page.events.length;
       if (page.next_since_seq === undefined) break;
       since = page.next_since_seq;
     }
-    if (tmp !== undefined && target !== undefined) {
+    if (fd !== undefined && tmp !== undefined && target !== undefined) {
       fs.fsyncSync(fd);
       fs.closeSync(fd);
       fs.renameSync(tmp, target);
     }
   } catch (e) {
-    if (tmp !== undefined) {
+    if (tmp !== undefined && fd !== undefined) {
       fs.closeSync(fd);
       fs.rmSync(tmp, { force: true });
     }
