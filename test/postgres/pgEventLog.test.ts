@@ -9,6 +9,8 @@ import { Pool } from 'pg';
 import { DomainError } from '../../server/src/engine/errors';
 import { PgEventLog, type StoredEvent } from '../../server/src/store/pg/pgEventLog';
 import { PgListener } from '../../server/src/store/pg/pgListener';
+import { storageError } from '../../server/src/store/pg/pgErrors';
+import { PG_TIMEOUTS } from '../../server/src/store/pg/pgBoard';
 import { startPostgres, type TestPostgres } from '../../scripts/embeddedPostgres';
 
 let db: TestPostgres;
@@ -201,5 +203,37 @@ describe('the PostgreSQL board', () => {
       lines,
     );
     assert.deepEqual(await log.readSince('b', 1), [{ seq: 2, line: lines[1] }]);
+  });
+
+  it('a backend that stops answering fails the statement (query_timeout, transient), and the next commit goes on a new connection', async () => {
+    // A board's pools wait longer than a lock wait may last: that one fails first, as LOCK_NOT_AVAILABLE.
+    assert.ok(PG_TIMEOUTS.query_timeout > PG_TIMEOUTS.lock_timeout);
+    const frozen = new Pool({ ...db.config, max: 1, query_timeout: 300 });
+    frozen.on('error', () => undefined);
+    pools.push(frozen);
+    const log = await PgEventLog.open(frozen, 'stall');
+    await log.createRun('s', [line({ seq: 1 })]);
+    const pid = (await frozen.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0].pid;
+    process.kill(pid, 'SIGSTOP'); // the pool's one connection: its backend frozen (as a machine that hangs)
+    try {
+      const failed = await log
+        .commit('s', 1, (_since, at) => ({ lines: [line({ seq: at.nextSeq })], value: 0 }))
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+      assert.match(String(failed), /Query read timeout/);
+      const said = storageError('stall', failed);
+      assert.equal(said.details.transient, true, said.message);
+      // The frozen connection is not used again: the next commit gets a backend that answers.
+      const done = await log.commit('s', 1, (_since, at) => ({ lines: [line({ seq: at.nextSeq })], value: at.nextSeq }));
+      assert.equal(done.value, 2);
+      assert.deepEqual(
+        (await log.readSince('s', 0)).map((e) => e.seq),
+        [1, 2],
+      );
+    } finally {
+      process.kill(pid, 'SIGCONT');
+    }
   });
 });

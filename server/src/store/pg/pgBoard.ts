@@ -24,14 +24,19 @@ import { PgRunLog } from './pgRunLog';
  * not answer fails the call (transient) instead of hanging it; a client cut off in the middle of a
  * commit — holding its run's row lock — is ended by the database, not after TCP gives up hours
  * later; a lock wait that long is an error to try again, not a hang. (A commit is two messages
- * decided in between in milliseconds: 10 s idle inside one is a client gone.)
+ * decided in between in milliseconds: 10 s idle inside one is a client gone.) A statement whose
+ * answer does not come (a backend frozen, a connection half-open that keepalive finds only after
+ * minutes) fails the call, transient, and its connection is not used again: before, a server's
+ * calls waited on it for good. Longer than a lock wait, which fails first; statements are pages
+ * or one command's lines (an import's one statement has its own, PgEventLog.createRun).
  */
-const PG_TIMEOUTS = {
+export const PG_TIMEOUTS = {
   connectionTimeoutMillis: 10_000,
   keepAlive: true,
   keepAliveInitialDelayMillis: 10_000,
   idle_in_transaction_session_timeout: 10_000,
   lock_timeout: 30_000,
+  query_timeout: 60_000,
 } satisfies PoolConfig;
 
 export class PgBoard implements BoardStore {

@@ -58,12 +58,14 @@ const LOCK_NOT_AVAILABLE = '55P03';
 /**
  * Whether the database could not be reached or went away — the same call may work in a moment —
  * as opposed to a refusal that repeats (a password, a missing database: SQLSTATE 28…, 3D000 …).
- * No code: pg's "Connection terminated unexpectedly" (or "… due to connection timeout"), and not a
+ * No code: pg's "Connection terminated unexpectedly" (or "… due to connection timeout"), its "Query
+ * read timeout" (a statement unanswered past query_timeout: the connection is not used again), and not a
  * password none is set for. SQLSTATE class 08 (connection exception), 57P01–57P03 (shut down,
  * restarting, not accepting connections yet).
  */
 function isOutage(code: unknown, why: string): boolean {
-  if (code === undefined) return /^Connection terminated/.test(why);
+  // pg's own words: a connection cut, or a statement whose answer did not come within query_timeout (pgBoard.ts PG_TIMEOUTS).
+  if (code === undefined) return /^(Connection terminated|Query read timeout)/.test(why);
   if (typeof code !== 'string') return false;
   return CONNECTION_LOST.has(code) || code.startsWith('08') || /^57P0[123]$/.test(code) || code === LOCK_NOT_AVAILABLE;
 }

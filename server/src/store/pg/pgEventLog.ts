@@ -7,12 +7,15 @@
 // default). Decisions are timed by the database's clock, so machines with skewed clocks agree on
 // leases. Each commit notifies EVENTS_CHANNEL with its run and last seq — one notification per
 // transaction, however many events — and listeners (pgListener.ts) catch up by seq.
-import type { Pool, PoolClient, QueryResult } from 'pg';
+import type { Pool, PoolClient, QueryConfig, QueryResult } from 'pg';
 import { escapeLiteral } from './pgDriver';
 import { DomainError } from '../../engine/errors';
 import type { ArchiveNote } from '../boardStore';
 import { archivedError } from '../../../../contract/writeRefusals';
 import { CommitOutcomeUnknown, commitFailure } from './pgErrors';
+
+/** How long the one statement that writes a new run's events (an import: the whole run) may take. */
+const IMPORT_TIMEOUT_MS = 30 * 60_000;
 
 /**
  * The channel of commit notifications: payload `{"board", "run_id", "seq"}` (the run's last seq),
@@ -279,7 +282,12 @@ export class PgEventLog {
         runId,
       ]);
       if (made.rowCount === 0) throw new DomainError('RUN_EXISTS', `Run ${runId} exists on board ${this.board}.`, { run_id: runId });
-      await c.query(this.appending(runId, 1, lines));
+      // An import is one statement of the whole run: it may take longer than any command's (pg reads a statement's own query_timeout; its types omit it).
+      const statement: QueryConfig & { query_timeout: number } = {
+        text: this.appending(runId, 1, lines),
+        query_timeout: IMPORT_TIMEOUT_MS,
+      };
+      await c.query(statement);
     });
   }
 
