@@ -347,6 +347,12 @@ describe('a PostgreSQL board through the server and the CLI', () => {
     const r = cli(['--root', wrong, 'runs'], { env });
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stderr, /PostgreSQL board TeamBoard: has no runs; did you mean board "teamboard", which has\?/);
+    // A name too far off for a guess: the empty board is named, not taken for a folder without runs.
+    const typo = clone('team-typo');
+    const none = cli(['--root', typo, 'runs'], { env });
+    assert.equal(none.stdout.trim(), `No runs on PostgreSQL board "team-typo" (named by ${path.join(typo, '.runboard', 'board.json')}).`);
+    const claim = cli(['--root', typo, 'claim'], { env });
+    assert.match(claim.stderr, /RUN_REQUIRED: No run in PostgreSQL board "team-typo" \(named by .*board\.json\) yet/);
   });
 
   it('credentials in board.json are refused by name, with where they go instead', () => {

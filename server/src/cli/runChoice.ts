@@ -7,6 +7,7 @@ import { firstLine } from '../../../contract/taskText';
 import type { StoreResults } from '../../../contract/results';
 import type { InputOf } from '../../../contract/schemas/params';
 import { UsageError } from './usageError';
+import { runsPlace } from './runsPlace';
 
 export type RunChoice = { run_id: string } | { code: 'RUN_REQUIRED' | 'RUN_AMBIGUOUS'; message: string };
 
@@ -68,7 +69,8 @@ type RunLister = { execute(method: 'listRuns', params: InputOf<'listRuns'>): Pro
  */
 export async function chooseRunOf(calls: RunLister, root: string, leaseToken?: string, howTo: RunHowTo = CLI_HOW_TO): Promise<RunChoice> {
   const list = await calls.execute('listRuns', { limit: 1000 });
-  const choice = chooseRun(list, root, leaseToken, howTo);
+  const place = runsPlace(root);
+  const choice = chooseRun(list, place, leaseToken, howTo);
   if (!('code' in choice) || list.runs.length > 0 || (list.unreadable ?? []).length > 0) return choice;
   // limit 1: the live runs are none anyway; the archived ones are listed whole.
   const { archived = [] } = await calls.execute('listRuns', { archived: true, limit: 1 });
@@ -77,7 +79,7 @@ export async function chooseRunOf(calls: RunLister, root: string, leaseToken?: s
   const more = archived.length > ids.length ? ` and ${archived.length - ids.length} more` : '';
   return {
     code: choice.code,
-    message: `No open run in ${root}; archived: ${ids.join(', ')}${more} (\`runboard run restore <id>\` brings one back; \`runboard runs --archived\` lists them). ${howTo.start}`,
+    message: `No open run in ${place}; archived: ${ids.join(', ')}${more} (\`runboard run restore <id>\` brings one back; \`runboard runs --archived\` lists them). ${howTo.start}`,
   };
 }
 

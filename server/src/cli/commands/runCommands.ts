@@ -15,6 +15,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { BOARD_CONFIG_FILE, EVENTS_FILE, RUNBOARD_DIR, RUNS_DIR } from '../../../../contract/layout';
 import { readBoardConfig } from '../../store/boardConfig';
+import { runsPlace } from '../runsPlace';
 
 export async function runs({ session, out, opts }: Invocation): Promise<void> {
   const result = await session.execute('listRuns', {
@@ -23,9 +24,14 @@ export async function runs({ session, out, opts }: Invocation): Promise<void> {
     ...(opts.archived ? { archived: true } : {}),
     sizes: true,
   });
+  // An empty board says which board it is: a misspelt name in board.json opens an empty one.
+  const nothing = result.runs.length === 0 && (result.unreadable ?? []).length === 0 && !result.archived?.length;
+  const place = nothing ? runsPlace(session.root) : session.root;
   out.result(result, () =>
     [
-      runsTable(result.runs, result.unreadable, result.sizes, result.archived !== undefined),
+      place !== session.root
+        ? `No runs on ${place}.`
+        : runsTable(result.runs, result.unreadable, result.sizes, result.archived !== undefined),
       ...(result.archived ? ['', archivedTable(result.archived)] : []),
     ].join('\n'),
   );
