@@ -167,7 +167,13 @@ export function attentionOf(
     } else if (
       t.status === 'in_progress' &&
       t.lease_expires_at_ms !== undefined &&
-      leaseUnattended(t.lease_expires_at_ms, t.updated_ts, now, leaseWarningMs)
+      // When the lease was last set: its end less its length (an edit moves updated_ts, not the lease); older tasks lack the length.
+      leaseUnattended(
+        t.lease_expires_at_ms,
+        t.lease_ms !== undefined ? t.lease_expires_at_ms - t.lease_ms : t.updated_ts,
+        now,
+        leaseWarningMs,
+      )
     ) {
       const left = Math.round((t.lease_expires_at_ms - now) / 1000);
       const who = `${t.lease_owner ?? 'its agent'}'s lease`;

@@ -53,6 +53,8 @@ export const TaskSchema = z.object({
   lease_owner: z.string().optional(),
   lease_token: z.string().optional(),
   lease_expires_at_ms: z.number().optional(),
+  /** The live lease's length (ms): its claim's, or its last heartbeat's that named one — a heartbeat naming none keeps it. */
+  lease_ms: z.number().int().optional(),
   // Engine fields (PROTOCOL.md allows them): the most recent lease, kept after it ends so a
   // stale holder gets TASK_LEASE_EXPIRED rather than a confusing precondition error.
   last_lease_token: z.string().optional(),

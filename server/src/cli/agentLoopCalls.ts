@@ -4,7 +4,7 @@
 import type { ClaimTaskResult, StoreResults } from '../../../contract/results';
 import type { InputOf } from '../../../contract/schemas/params';
 import { nothingToClaimText, RUN_COMPLETED_TEXT } from '../../../contract/taskText';
-import { agentLeaseMs } from './agentLease';
+import { agentLeaseMs, heartbeatLeaseMs } from './agentLease';
 import { leaseLines, relativeTime, taskLine } from './humanFormat';
 import { describeError, EXIT, type Output } from './output';
 
@@ -63,7 +63,7 @@ export function leaseActionParams(
 ): InputOf<'transitionTask'> {
   const extra =
     action === 'heartbeat'
-      ? { lease_ms: (opts.leaseMs as number | undefined) ?? agentLeaseMs() }
+      ? withLeaseMs((opts.leaseMs as number | undefined) ?? heartbeatLeaseMs())
       : action === 'complete' && opts.result !== undefined
         ? { result: opts.result as string }
         : action === 'fail'
@@ -149,4 +149,9 @@ function nothingText(runId: string, result: ClaimTaskResult, named: string | und
   const when = result.next_retry_at_ms !== undefined ? ` (the first retry is due ${relativeTime(result.next_retry_at_ms)})` : '';
   // Empty: `eval` of this output clears the previous task's token, so a stale heartbeat cannot follow.
   return evalSafe([`${why}${when}.`], { RUNBOARD_TASK: '', RUNBOARD_LEASE_TOKEN: '' });
+}
+
+/** `{lease_ms}` when a length is named; none: the lease keeps its own. */
+function withLeaseMs(ms: number | undefined): { lease_ms?: number } {
+  return ms === undefined ? {} : { lease_ms: ms };
 }

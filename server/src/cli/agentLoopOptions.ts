@@ -68,7 +68,14 @@ export const AGENT_LOOP_COMMANDS = {
   },
   heartbeat: {
     description: 'extend the lease of a claimed task',
-    options: [...LEASE_TARGET, { flags: '--lease-ms <ms>', description: 'new lease length from now', integer: true }],
+    options: [
+      ...LEASE_TARGET,
+      {
+        flags: '--lease-ms <ms>',
+        description: "new lease length from now (default: the lease's own, as claimed, or RUNBOARD_LEASE_MS)",
+        integer: true,
+      },
+    ],
   },
   complete: {
     description: 'mark a claimed task done',

@@ -89,7 +89,8 @@ export function decideClaim(state: RunState, req: ClaimRequest, ctx: CommandCont
   if (!task) return [];
   const agent = req.agent_id.trim();
   const token = ctx.ids.newId('lease');
-  const expires = ctx.now + leaseMs(req.lease_ms, defaultLeaseMs);
+  const length = leaseMs(req.lease_ms, defaultLeaseMs);
+  const expires = ctx.now + length;
   // A new lease: what was said of the last one (revoked) no longer applies.
   const { last_lease_revoked: _revoked, ...unclaimed } = task;
   const claimed: Task = {
@@ -99,6 +100,7 @@ export function decideClaim(state: RunState, req: ClaimRequest, ctx: CommandCont
     lease_owner: agent,
     lease_token: token,
     lease_expires_at_ms: expires,
+    lease_ms: length,
     last_lease_token: token,
     last_lease_expires_at_ms: expires,
   };

@@ -40,7 +40,7 @@ export function leaseMs(requested: number | undefined, fallback: number = LEASE.
 }
 
 export function withoutLease(task: Task): Task {
-  const { lease_owner: _o, lease_token: _t, lease_expires_at_ms: _e, ...rest } = task;
+  const { lease_owner: _o, lease_token: _t, lease_expires_at_ms: _e, lease_ms: _l, ...rest } = task;
   return rest;
 }
 
@@ -121,12 +121,15 @@ interface Move {
 /** What each action does to a task. */
 const MOVES: Record<TransitionAction, (m: MoveInput) => Move> = {
   heartbeat: ({ task, next, agent, req, now, defaultLeaseMs }) => {
-    const expires = now + leaseMs(req.lease_ms, defaultLeaseMs);
+    // A heartbeat naming no length keeps the lease's own (an agent claimed short to be found out soon if it dies).
+    const length = req.lease_ms !== undefined || task.lease_ms === undefined ? leaseMs(req.lease_ms, defaultLeaseMs) : task.lease_ms;
+    const expires = now + length;
     const owner = agent ?? task.assigned_agent;
     const moved: Task = {
       ...next,
       lease_owner: agent ?? task.lease_owner,
       lease_expires_at_ms: expires,
+      lease_ms: length,
       last_lease_expires_at_ms: expires,
       ...(owner ? { assigned_agent: owner } : {}),
     };

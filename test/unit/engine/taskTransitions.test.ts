@@ -153,7 +153,7 @@ describe('transition effects (SPEC §7.2 with PROTOCOL.md changes)', () => {
     after = h.task('t');
     assert.equal(after.lease_owner, 'helper');
     assert.equal(after.assigned_agent, 'helper');
-    assert.equal(after.lease_expires_at_ms, now + 30_000, 'default lease');
+    assert.equal(after.lease_expires_at_ms, now + 60_000, 'naming no length, the lease keeps its own');
 
     for (const [asked, granted] of [
       [1, 5_000],
@@ -164,7 +164,23 @@ describe('transition effects (SPEC §7.2 with PROTOCOL.md changes)', () => {
       assert.equal(h.task('t').lease_expires_at_ms, now + granted, `lease_ms ${asked}`);
     }
     h.transition({ task_id: 't', action: 'heartbeat', lease_token: t.lease_token }, 120_000);
-    assert.equal(h.task('t').lease_expires_at_ms, now + 120_000, 'the store default applies when lease_ms is absent');
+    assert.equal(h.task('t').lease_expires_at_ms, now + 300_000, 'its own length, not the store default');
+    // A task leased before leases kept their length: the store default, as before.
+    delete h.state.tasks.get('t')!.lease_ms;
+    h.transition({ task_id: 't', action: 'heartbeat', lease_token: t.lease_token }, 120_000);
+    assert.equal(h.task('t').lease_expires_at_ms, now + 120_000, 'the store default applies when the lease has no length');
+  });
+
+  it('a lease claimed short stays short: a heartbeat naming no length renews it for as long as it was claimed', () => {
+    const h = new RunHarness();
+    h.addTask({ id: 's', status: 'runnable' });
+    const claimed = h.claim({ agent_id: 'quick', task_id: 's', lease_ms: 8_000 }, 120_000)!;
+    assert.equal(claimed.lease_ms, 8_000);
+    const now = h.ctx.advance(5_000);
+    h.transition({ task_id: 's', action: 'heartbeat', lease_token: claimed.lease_token }, 120_000);
+    assert.deepEqual([h.task('s').lease_expires_at_ms, h.task('s').lease_ms], [now + 8_000, 8_000]);
+    h.transition({ task_id: 's', action: 'complete', lease_token: claimed.lease_token });
+    assert.equal(h.task('s').lease_ms, undefined, 'the lease ended: its length goes with it');
   });
 
   it('complete: done, lease cleared, assigned_agent from agent_id, last_error kept', () => {

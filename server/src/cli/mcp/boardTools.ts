@@ -9,7 +9,7 @@ import type { MethodCaller } from '../../routing/client';
 import { summarizeBoard } from '../boardSummary';
 import { chooseRunOf, type RunHowTo } from '../runChoice';
 import { LeaseTokens } from './leaseTokens';
-import { agentLeaseMs } from '../agentLease';
+import { agentLeaseMs, heartbeatLeaseMs } from '../agentLease';
 import { toolError, toolResult, ToolRejection } from './toolResults';
 import { forModel } from './forModel';
 import { whyNothingToClaim } from '../../engine/taskClaim';
@@ -177,6 +177,8 @@ export class BoardTools implements WorktreeSite {
   ) {
     const id = await this.runIdOr(p.run_id, p.lease_token);
     const token = p.lease_token ?? this.leases.tokenFor(id, p.task_id);
+    // A heartbeat naming no length keeps the lease's own.
+    const leaseMs = action === 'heartbeat' ? (p.lease_ms ?? heartbeatLeaseMs()) : undefined;
     const params = {
       run_id: id,
       task_id: p.task_id,
@@ -185,7 +187,7 @@ export class BoardTools implements WorktreeSite {
       ...(token !== undefined ? { lease_token: token } : {}),
       ...(p.error !== undefined ? { error: p.error } : {}),
       ...(p.result !== undefined ? { result: p.result } : {}),
-      ...(action === 'heartbeat' ? { lease_ms: p.lease_ms ?? agentLeaseMs() } : {}),
+      ...(leaseMs !== undefined ? { lease_ms: leaseMs } : {}),
       command_id: p.command_id,
     };
     // complete: refused while the task's worktree holds uncommitted changes (unless force); then the worktree is settled.

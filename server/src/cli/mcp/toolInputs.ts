@@ -16,6 +16,9 @@ export const stepId = z.string().optional().describe('Its plan step, e.g. step-2
 export const leaseMs = ClaimTaskParams.shape.lease_ms.describe(
   `Lease length in ms (default ${LEASE.agentDefaultMs}; kept within ${LEASE.minMs}..${LEASE.maxMs}).`,
 );
+export const heartbeatLeaseMs = ClaimTaskParams.shape.lease_ms.describe(
+  `New lease length in ms (default: the lease's own, as claimed; kept within ${LEASE.minMs}..${LEASE.maxMs}).`,
+);
 
 /** The contract's TaskInput, each field described for a model (the checks are the contract's). */
 const taskField = TaskInput.shape;

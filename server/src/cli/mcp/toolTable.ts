@@ -8,7 +8,7 @@ import type { BoardTools } from './boardTools';
 import { RUN_TOOLS } from './runTools';
 import { DEFAULT_TASK_TYPE, taskInputFromLine } from '../../../../contract/taskLine';
 import { EditTaskParams, TaskInput } from '../../../../contract/schemas/params';
-import { commandId, leaseMs, leaseToken, runId, saidText, stepId, taskId, TaskInputShape } from './toolInputs';
+import { commandId, heartbeatLeaseMs, leaseMs, leaseToken, runId, saidText, stepId, taskId, TaskInputShape } from './toolInputs';
 import { QUESTION_ACTIONS, questionPatch } from './questionPatch';
 import { AddTool, OUT, tool } from './toolKit';
 
@@ -140,7 +140,7 @@ const TASK_TOOLS: AddTool[] = [
       title: 'Keep a lease alive',
       description: 'Extend your lease before lease_expires_at, or the task goes back to the board.',
       outputSchema: OUT.task,
-      inputSchema: { ...leaseShape, lease_ms: leaseMs },
+      inputSchema: { ...leaseShape, lease_ms: heartbeatLeaseMs },
     },
     (t, p) => t.call(() => t.transition('heartbeat', p)),
   ),
