@@ -261,6 +261,10 @@ describe('tasks that change (issue 17)', () => {
     assert.match(nothing.stderr, /Say what to change: --title, --description/);
     const token = cliJson(root, ['--agent', 'other', 'claim', '--task', 'a']).task.lease_token;
     assert.equal(cliJson(root, ['tasks', 'edit', 'a', '--priority', '1'], 1).error.code, 'TASK_LEASE_REQUIRED');
+    assert.match(
+      cli(['--root', root, 'tasks', 'edit', 'a', '--priority', '1']).stderr,
+      /TASK_LEASE_REQUIRED: .* To edit it anyway, pass --force\./,
+    );
     assert.equal(cliJson(root, ['tasks', 'edit', 'a', '--priority', '1', '--token', token]).task.priority, 1);
     assert.equal(cliJson(root, ['replay']).drift.mismatch, false);
   });

@@ -561,7 +561,7 @@ describe('runboard mcp', () => {
     assert.match(run.run.updated_at, /^\d{4}-\d\d-\d\dT/, 'times are ISO for a model');
   });
 
-  it("a task whose attempts are used up is a person's: requeue_task without force is refused, with force gives it one more", async () => {
+  it("a task whose attempts are used up is a person's: requeue_task (and retry_task) without force is refused, with force gives it one more", async () => {
     const root = tempWorkspace();
     seedRun(root, 'ex', [{ id: 'flaky', task_type: 'w', max_attempts: 1 }]);
     const client = await connect(root);
@@ -573,6 +573,11 @@ describe('runboard mcp', () => {
       refused.text,
       /^TASK_ATTEMPTS_EXHAUSTED: Task flaky has failed 1 of 1 allowed attempts: whether it gets another is a person's decision\. Claim other work \(ready_tasks\)/,
     );
+    // retry_task says the same: the engine's other ways (a person's requeue, editing max_attempts) are no tool of an agent's.
+    const retried = await call(client, 'retry_task', { task_id: 'flaky' });
+    assert.equal(retried.isError, true);
+    assert.equal(retried.text.split('\n')[0], refused.text.split('\n')[0]);
+    assert.doesNotMatch(retried.text, /edit its max_attempts/);
     const again = await ok(client, 'requeue_task', { task_id: 'flaky', force: true });
     assert.equal(again.task.status, 'runnable');
   });

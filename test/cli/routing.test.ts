@@ -201,6 +201,17 @@ describe("the agent loop's thin path: claim, heartbeat, complete, fail, release"
     }
   });
 
+  it('with no run to choose, the full CLI says so as a direct call does (it reads board.json to name where the runs are)', async () => {
+    const [served, plain] = [tempWorkspace(), tempWorkspace()];
+    await startHeadless(served);
+    const routed = cli(['--root', served, 'claim'], { env: debug });
+    const direct_ = cli(['--root', plain, 'claim'], { env: direct });
+    assert.match(routed.stderr, /route: listRuns: routed/);
+    assert.equal(routed.status, direct_.status);
+    assert.equal(withoutNotes(routed).stderr.replace(served, '<root>'), direct_.stderr.replace(plain, '<root>'));
+    assert.match(direct_.stderr, /RUN_REQUIRED: No run in /);
+  });
+
   it('leaves what it does not read to the full CLI, which says what is wrong (exit 2)', async () => {
     const root = tempWorkspace();
     seedRun(root, 'r1', TASKS);

@@ -194,6 +194,11 @@ describe('one PostgreSQL board on two machines', () => {
       a.said.find((m) => /listening for commits again/.test(m))!,
       /^PostgreSQL board outages: listening for commits again \(outage 1\); the commits made meanwhile are caught up$/,
     );
+    // A board error said by the board (a list read again failing) names the board once.
+    assert.deepEqual(
+      a.said.filter((m) => m.includes('PostgreSQL board outages: PostgreSQL board')),
+      [],
+    );
   });
 
   it('a database restart: commits fail while it is down and nothing half-written stays; afterwards both go on and hear each other', async () => {

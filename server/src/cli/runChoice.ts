@@ -7,7 +7,6 @@ import { firstLine } from '../../../contract/taskText';
 import type { StoreResults } from '../../../contract/results';
 import type { InputOf } from '../../../contract/schemas/params';
 import { UsageError } from './usageError';
-import { runsPlace } from './runsPlace';
 
 export type RunChoice = { run_id: string } | { code: 'RUN_REQUIRED' | 'RUN_AMBIGUOUS'; message: string };
 
@@ -65,11 +64,11 @@ type RunLister = { execute(method: 'listRuns', params: InputOf<'listRuns'>): Pro
 
 /**
  * chooseRun over the root's runs, as a caller asks it. A root with no run but archived ones says
- * so: "no run yet" read as if the archived run were lost.
+ * so: "no run yet" read as if the archived run were lost. `place`: where the runs are, in words
+ * (runsPlace.ts: the root, or its PostgreSQL board — a reader of board.json the thin path leaves out).
  */
-export async function chooseRunOf(calls: RunLister, root: string, leaseToken?: string, howTo: RunHowTo = CLI_HOW_TO): Promise<RunChoice> {
+export async function chooseRunOf(calls: RunLister, place: string, leaseToken?: string, howTo: RunHowTo = CLI_HOW_TO): Promise<RunChoice> {
   const list = await calls.execute('listRuns', { limit: 1000 });
-  const place = runsPlace(root);
   const choice = chooseRun(list, place, leaseToken, howTo);
   if (!('code' in choice) || list.runs.length > 0 || (list.unreadable ?? []).length > 0) return choice;
   // limit 1: the live runs are none anyway; the archived ones are listed whole.
@@ -84,8 +83,8 @@ export async function chooseRunOf(calls: RunLister, root: string, leaseToken?: s
 }
 
 /** The run a CLI command means when it names none (chooseRunOf); a UsageError saying how to name one. */
-export async function runOfRoot(calls: RunLister, root: string, leaseToken?: string): Promise<string> {
-  const choice = await chooseRunOf(calls, root, leaseToken);
+export async function runOfRoot(calls: RunLister, place: string, leaseToken?: string): Promise<string> {
+  const choice = await chooseRunOf(calls, place, leaseToken);
   if ('code' in choice) throw new UsageError(choice.message, choice.code);
   return choice.run_id;
 }

@@ -7,6 +7,7 @@ import { debugNotes, RoutedCaller } from '../routing/client';
 import { RunService } from '../service/runService';
 import { GlobalOptions, resolveGlobals } from './globalOptions';
 import { runOfRoot } from './runChoice';
+import { runsPlace } from './runsPlace';
 import { takeHandOver } from './handOff';
 import type { Durability } from '../../../contract/limits';
 import type { Diagnostic } from '../../../contract/diagnostic';
@@ -93,7 +94,7 @@ export class CliSession {
   async runId(positional?: string, leaseToken?: string): Promise<string> {
     const chosen = positional ?? this.explicitRun;
     if (chosen !== undefined) return chosen;
-    return runOfRoot(this, this.root, leaseToken);
+    return runOfRoot(this, runsPlace(this.root), leaseToken);
   }
 
   close(): void {

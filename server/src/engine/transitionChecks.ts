@@ -49,9 +49,17 @@ export function checkPrecondition(task: Task, req: TransitionRequest): void {
   }
   const from = ACTION_FROM[req.action];
   if (!from.includes(task.status)) {
-    // A lease action on a task no one holds: the step missed is the claim.
-    const claimFirst = from.length === 1 && from[0] === 'in_progress' && isClaimableStatus(task.status) ? ': claim it first' : '';
-    throw refuse(task, undefined, `Task ${task.id} is ${task.status}; ${req.action} needs it ${from.join(' or ')}${claimFirst}.`);
+    // A lease action on a task no one holds: the step missed is the claim — unless the caller held
+    // it once (a token given: a holder whose lease ended, the task finished or requeued since), who should stop.
+    const leaseAction = from.length === 1 && from[0] === 'in_progress';
+    const next = !leaseAction
+      ? ''
+      : req.lease_token !== undefined
+        ? `: that lease_token holds it no more (its lease ended) — stop working on it${isClaimableStatus(task.status) ? ', or claim it again' : ''}`
+        : isClaimableStatus(task.status)
+          ? ': claim it first'
+          : '';
+    throw refuse(task, undefined, `Task ${task.id} is ${task.status}; ${req.action} needs it ${from.join(' or ')}${next}.`);
   }
 }
 

@@ -406,6 +406,20 @@ describe('lease checks', () => {
       ended.message,
       /it ended — its task was completed, failed or released, or it ran out and the task was claimed again — or it is not of this run\. Stop working under it and claim the next task/,
     );
+    // Named by id, with a token that held it once (its lease ran out, another finished it): told to stop, not to claim first.
+    const stale = expectDomainError(
+      () => h.transition({ task_id: 't', action: 'heartbeat', lease_token: t.lease_token }),
+      'TASK_TRANSITION_INVALID',
+    );
+    assert.equal(
+      stale.message,
+      'Task t is done; heartbeat needs it in_progress: that lease_token holds it no more (its lease ended) — stop working on it.',
+    );
+    const requeued = expectDomainError(
+      () => h.transition({ task_id: 'unclaimed', action: 'complete', lease_token: 'lease-old' }),
+      'TASK_TRANSITION_INVALID',
+    );
+    assert.match(requeued.message, /: that lease_token holds it no more \(its lease ended\) — stop working on it, or claim it again\.$/);
   });
 
   it('after the stale requeue the old token gets TASK_LEASE_EXPIRED until the task is claimed again', () => {

@@ -9,6 +9,7 @@ import { leaseLines, relativeTime, taskLine } from '../humanFormat';
 import { givenLeaseToken } from '../agentLoopCalls';
 import { Invocation } from '../invocation';
 import { UsageError } from '../usageError';
+import { withForceHint } from '../forceHint';
 
 export async function tasksAdd({ session, out, args, opts }: Invocation): Promise<void> {
   const title = args[0]!.trim();
@@ -45,22 +46,26 @@ export async function tasksEdit({ session, out, args, opts }: Invocation): Promi
   const token = givenLeaseToken(opts, process.env, args[0]);
   // Absent stays absent (not edited); given, even as "", it replaces the list.
   const list = (v: unknown, read: (l: string[]) => string[]) => (v === undefined ? undefined : read(v as string[]));
-  const result = await session.execute(
-    'editTask',
-    session.withCommandId({
-      run_id: await session.runId(undefined, token),
-      task_id: args[0]!,
-      title: opts.title as string | undefined,
-      description: opts.description as string | undefined,
-      priority: opts.priority as number | undefined,
-      depends_on_task_ids: list(opts.after, wordsOf),
-      max_attempts: opts.maxAttempts as number | undefined,
-      labels: list(opts.label, labelsOf),
-      agent_id: session.agent,
-      ...(token !== undefined ? { lease_token: token } : {}),
-      ...(opts.force === true ? { force: true } : {}),
-    }),
-  );
+  const result = await session
+    .execute(
+      'editTask',
+      session.withCommandId({
+        run_id: await session.runId(undefined, token),
+        task_id: args[0]!,
+        title: opts.title as string | undefined,
+        description: opts.description as string | undefined,
+        priority: opts.priority as number | undefined,
+        depends_on_task_ids: list(opts.after, wordsOf),
+        max_attempts: opts.maxAttempts as number | undefined,
+        labels: list(opts.label, labelsOf),
+        agent_id: session.agent,
+        ...(token !== undefined ? { lease_token: token } : {}),
+        ...(opts.force === true ? { force: true } : {}),
+      }),
+    )
+    .catch((e: unknown) => {
+      throw withForceHint(e, 'edit it anyway');
+    });
   out.result(result, () =>
     result.unchanged
       ? [taskLine('Nothing to change in', result.task), `  it has: ${editedText(result.task, opts)} (nothing written)`].join('\n')

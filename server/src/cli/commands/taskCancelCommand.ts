@@ -3,7 +3,7 @@
 import type { CancelTaskResult } from '../../../../contract/results';
 import type { RunRecord } from '../../../../contract/schemas/records';
 import { waitReasons } from '../../../../contract/taskRules';
-import { DomainError } from '../../engine/errors';
+import { withForceHint } from '../forceHint';
 import { taskLine } from '../humanFormat';
 import { givenLeaseToken } from '../agentLoopCalls';
 import { Invocation } from '../invocation';
@@ -27,7 +27,7 @@ export async function tasksCancel({ session, out, args, opts }: Invocation): Pro
       }),
     )
     .catch((e: unknown) => {
-      throw withForceHint(e);
+      throw withForceHint(e, 'cancel it anyway (its holder is told)');
     });
   // Their worktrees settled as complete settles one: removed when clean, kept (and said) when not.
   const { task, cancelled, unsettled } = await settleCancelled(session, runId, result);
@@ -36,13 +36,6 @@ export async function tasksCancel({ session, out, args, opts }: Invocation): Pro
   const waiting = session.json ? [] : waitingOn(task.id, (await session.execute('getRun', { run_id: runId })).run);
   out.result(answer, () => [cancelText(answer, waiting), ...cancelled.flatMap(worktreeNote), ...unsettled.map((u) => `# ${u}`)].join('\n'));
 }
-
-/** A refusal for another agent's lease, with how a person cancels anyway. */
-function withForceHint(e: unknown): unknown {
-  if (!(e instanceof DomainError) || !LEASE_REFUSALS.has(e.code)) return e;
-  return new DomainError(e.code, `${e.message} To cancel it anyway (its holder is told), pass --force.`, e.details);
-}
-const LEASE_REFUSALS: ReadonlySet<string> = new Set(['TASK_LEASE_REQUIRED', 'TASK_LEASE_INVALID']);
 
 /** The unfinished tasks that wait on `taskId` now that it is cancelled ("dependency cancelled"). */
 function waitingOn(taskId: string, run: RunRecord, now = Date.now()): string[] {

@@ -8,6 +8,7 @@ import type { BlackboardItem, BlackboardOp, RunRecord, Task } from '../../../../
 import type { MethodCaller } from '../../routing/client';
 import { summarizeBoard } from '../boardSummary';
 import { chooseRunOf, type RunHowTo } from '../runChoice';
+import { runsPlace } from '../runsPlace';
 import { LeaseTokens } from './leaseTokens';
 import { agentLeaseMs, heartbeatLeaseMs } from '../agentLease';
 import { toolError, toolResult, ToolRejection } from './toolResults';
@@ -56,7 +57,7 @@ export class BoardTools implements WorktreeSite {
   /** The named run, else the workspace's only open run (or the one holding `token`). */
   async runIdOr(given: string | undefined, token?: string): Promise<string> {
     if (given !== undefined && given.trim() !== '') return given;
-    const choice = await chooseRunOf(this, this.o.root, token, MCP_HOW_TO);
+    const choice = await chooseRunOf(this, runsPlace(this.o.root), token, MCP_HOW_TO);
     if ('code' in choice) throw new ToolRejection(choice.code, choice.message);
     return choice.run_id;
   }
@@ -198,6 +199,14 @@ export class BoardTools implements WorktreeSite {
     ).catch((e: unknown) => {
       // Someone cancelled the task: its lease is over, and this session holds it no more.
       if (e instanceof DomainError && e.code === 'TASK_CANCELLED') this.leases.forget(id, p.task_id);
+      // The engine's way on (a person's requeue, or edit max_attempts) is no tool of an agent's: said as requeue_task says it.
+      if (e instanceof DomainError && e.code === 'TASK_ATTEMPTS_EXHAUSTED') {
+        throw new ToolRejection(
+          e.code,
+          exhaustedForAgent(e.details as Pick<Task, 'attempt' | 'max_attempts'> & { task_id: string }),
+          e.details,
+        );
+      }
       throw e;
     });
     const { task } = result;
@@ -227,11 +236,7 @@ export class BoardTools implements WorktreeSite {
       const { run } = await this.execute('getRun', { run_id: id });
       const task = run.tasks.find((t) => t.id === p.task_id.trim());
       if (task?.status === 'failed' && !attemptsLeft(task)) {
-        throw new ToolRejection(
-          'TASK_ATTEMPTS_EXHAUSTED',
-          `${attemptsExhaustedText(task)}: whether it gets another is a person's decision. ` +
-            'Claim other work (ready_tasks); requeue it with force: true only when the person you work for says so.',
-        );
+        throw new ToolRejection('TASK_ATTEMPTS_EXHAUSTED', exhaustedForAgent({ ...task, task_id: task.id }));
       }
     }
     const { reopened, ...result } = await this.execute('requeueTask', { ...p, run_id: id, agent_id: this.agent });
@@ -317,5 +322,13 @@ function worktreeWorkNote(task: Task): string | undefined {
   return (
     `Work in ${wt.path}: a git worktree of the repository on branch ${wt.branch}, for this task alone. Edit files there, ` +
     `commit your work on that branch, then complete_task (it removes the worktree when nothing is uncommitted; the branch stays).`
+  );
+}
+
+/** A task out of attempts, told to an agent: another attempt is a person's decision (requeue_task with force when they say so). */
+function exhaustedForAgent(task: Pick<Task, 'attempt' | 'max_attempts'> & { task_id: string }): string {
+  return (
+    `${attemptsExhaustedText({ ...task, id: task.task_id })}: whether it gets another is a person's decision. ` +
+    'Claim other work (ready_tasks); requeue it with force: true only when the person you work for says so.'
   );
 }

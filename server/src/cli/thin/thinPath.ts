@@ -16,6 +16,7 @@ import { isTransient } from '../outageRetry';
 import { EXIT, Output } from '../output';
 import { runOfRoot } from '../runChoice';
 import { directStandardStreams } from '../standardStreams';
+import { UsageError } from '../usageError';
 import type { ThinInvocation } from './thinArgs';
 
 /** The methods the thin path calls that take a command_id (params.ts's takesCommandId for these three; a test holds them equal). */
@@ -69,7 +70,12 @@ export async function thinPath(inv: ThinInvocation, env: NodeJS.ProcessEnv = pro
         throw e;
       }
     };
-    const runId = g.run ?? (await riding(undefined, () => runOfRoot(calls, g.root, token)));
+    // No run to choose: the full CLI says so, naming where the runs are (its PostgreSQL board: a reader of board.json the thin path leaves out).
+    const runId =
+      g.run ??
+      (await riding(undefined, () => runOfRoot(calls, g.root, token)).catch((e: unknown) => {
+        throw e instanceof UsageError ? new ToFullCli(undefined) : e;
+      }));
     if (inv.command === 'claim') {
       const claim = routedCall('claimTask', claimParams(g, runId, inv.opts), true);
       const params = claim.params as ReturnType<typeof claimParams>;

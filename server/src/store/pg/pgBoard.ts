@@ -314,9 +314,9 @@ export class PgBoard implements BoardStore {
 
   /** Said once per `occurrence` (an outage of the listener: the same words again in a later one are said again). */
   private diagnose(message: string, occurrence = ''): void {
-    this.site.reportOnce(`postgres:${this.board}:${occurrence}:${message}`, {
-      file: `postgres:${this.board}`,
-      message: `PostgreSQL board ${this.board}: ${message}`,
-    });
+    // A board's own error (storageError) names the board already: said once, not twice.
+    const named = `PostgreSQL board ${this.board}: `;
+    const said = message.startsWith(named) ? message : named + message;
+    this.site.reportOnce(`postgres:${this.board}:${occurrence}:${said}`, { file: `postgres:${this.board}`, message: said });
   }
 }
