@@ -70,6 +70,16 @@ describe('runboard tasks cancel', () => {
     assert.doesNotMatch(cancelledShown.stdout, /waits:|claimable now/);
   });
 
+  it('a task added after a cancelled one says it waits for a person, not that it is claimable once that one is done', () => {
+    const root = tempWorkspace();
+    seedRun(root, 'r', CHAIN);
+    cliJson(root, ['tasks', 'cancel', 'a']);
+    const added = cli(['--root', root, 'tasks', 'add', 'Later', '--id', 'later', '--after', 'a']);
+    assert.equal(added.status, 0, added.stderr);
+    assert.match(added.stdout, /^ {2}waits: {5}dependency cancelled: a — cancel this task too, edit its dependencies, or reopen it$/m);
+    assert.doesNotMatch(added.stdout, /claimable once/);
+  });
+
   it('says in words what it cancelled and which tasks now wait; --cascade cancels them, naming the task it came from', () => {
     const root = tempWorkspace();
     seedRun(root, 'r', CHAIN);

@@ -298,6 +298,25 @@ describe('runboard tasks and leases', () => {
     assert.equal(eventsOnDisk(root, 'r').filter((e) => e.type === 'context.task.claimed').length, 1);
     const conflict = cliJson(root, ['--command-id', 'claim-1', 'claim', '--type', 'review'], 1);
     assert.equal(conflict.error.code, 'COMMAND_ID_CONFLICT');
+    // In text, the repeat says so — as a comment, since claim's output is eval'd — and an edit's repeat too.
+    const text = cli(['--root', root, '--command-id', 'claim-1', 'claim']);
+    assert.match(text.stdout, /\n# a repeat of a recorded command \(the same command_id\): its answer then; nothing was written now\n$/);
+    cli(['--root', root, '--command-id', 'edit-1', 'tasks', 'edit', first.task.id, '--priority', '4', '--token', first.task.lease_token]);
+    const edited = cli([
+      '--root',
+      root,
+      '--command-id',
+      'edit-1',
+      'tasks',
+      'edit',
+      first.task.id,
+      '--priority',
+      '4',
+      '--token',
+      first.task.lease_token,
+    ]);
+    assert.match(edited.stdout, /^Edited .*\n.*\n# a repeat of a recorded command/);
+    assert.doesNotMatch(cli(['--root', root, 'tasks', 'show', first.task.id]).stdout, /a repeat/);
   });
 
   it('with several open runs, a lease command finds the run holding the token', () => {

@@ -100,7 +100,7 @@ describe('a PostgreSQL board through the server and the CLI', () => {
     writeBoardConfig(root, db.config, 'moved-in', {});
     const listed = cli(['--root', root, 'runs'], { env });
     assert.equal(listed.status, 0, listed.stderr);
-    assert.match(listed.stdout, /^No runs\.$/m);
+    assert.match(listed.stdout, /^No runs on PostgreSQL board "moved-in" \(named by .*board\.json\)\.$/m);
     assert.match(
       listed.stderr,
       /1 run is kept in this folder's files \(local\), not on PostgreSQL board moved-in that board\.json names: runboard run import \.runboard[/\\]runs[/\\]<run>[/\\]events\.jsonl moves one onto it\./,

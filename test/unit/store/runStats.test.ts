@@ -9,6 +9,21 @@ import { removeTree, tempRoot } from './helpers';
 const roots: string[] = [];
 after(() => roots.forEach(removeTree));
 
+/** A store on a clock the test sets (`at`), with run r and its one task a, created at 1 s. */
+async function withClockedTask(body: (s: RunService, at: (ms: number) => void) => Promise<void>): Promise<void> {
+  const root = tempRoot();
+  roots.push(root);
+  let now = 1_000;
+  const s = new RunService([root], { durability: 'none', clock: () => now });
+  try {
+    await s.execute('createRun', { run_id: 'r', objective: 'flow' });
+    await s.execute('createTasks', { run_id: 'r', tasks: [{ id: 'a', task_type: 'build' }] });
+    await body(s, (ms) => (now = ms));
+  } finally {
+    s.close();
+  }
+}
+
 describe('runStats', () => {
   it('folds incrementally and equals a fresh fold; waits count from when a task became claimable', async () => {
     const root = tempRoot();
@@ -66,50 +81,35 @@ describe('runStats', () => {
   });
 
   it('work is the time in progress, every attempt: not the time a failed task sat waiting for a retry', async () => {
-    const root = tempRoot();
-    roots.push(root);
-    let now = 1_000;
-    const s = new RunService([root], { durability: 'none', clock: () => now });
-    try {
-      await s.execute('createRun', { run_id: 'r', objective: 'flow' });
-      await s.execute('createTasks', { run_id: 'r', tasks: [{ id: 'a', task_type: 'build' }] });
+    await withClockedTask(async (s, at) => {
       const first = (await s.execute('claimTask', { run_id: 'r', agent_id: 'ann' })).task!;
-      now = 4_000;
+      at(4_000);
       await s.execute('transitionTask', { run_id: 'r', task_id: 'a', action: 'fail', lease_token: first.lease_token, error: 'red' });
-      now = 60_000; // a day, say, before someone retried it
+      at(60_000); // a day, say, before someone retried it
       await s.execute('transitionTask', { run_id: 'r', task_id: 'a', action: 'retry' });
       const second = (await s.execute('claimTask', { run_id: 'r', agent_id: 'bob' })).task!;
-      now = 62_000;
+      at(62_000);
       await s.execute('transitionTask', { run_id: 'r', task_id: 'a', action: 'complete', lease_token: second.lease_token });
       const [a] = (await s.execute('runStats', { run_id: 'r' })).tasks;
       assert.deepEqual([a.attempts, a.wait_ms, a.work_ms, a.cycle_ms], [2, 0, 3_000 + 2_000, 61_000]);
-    } finally {
-      s.close();
-    }
+    });
   });
 
   it('an attempt whose lease ran out worked until the lease ended, not until the board took the task back', async () => {
-    const root = tempRoot();
-    roots.push(root);
-    let now = 1_000;
-    const s = new RunService([root], { durability: 'none', clock: () => now });
-    try {
-      await s.execute('createRun', { run_id: 'r', objective: 'flow' });
-      await s.execute('createTasks', { run_id: 'r', tasks: [{ id: 'a', task_type: 'build' }] });
+    await withClockedTask(async (s, at) => {
       const first = (await s.execute('claimTask', { run_id: 'r', agent_id: 'ann', lease_ms: 10_000 })).task!;
-      now = 5_000;
+      at(5_000);
       const beat = await s.execute('transitionTask', { run_id: 'r', task_id: 'a', action: 'heartbeat', lease_token: first.lease_token });
       const leaseEnd = beat.task.lease_expires_at_ms!;
       // Ann's process died: its lease ran out overnight, and the next claim takes the task back.
-      now = 8 * 3_600_000;
+      const morning = 8 * 3_600_000;
+      at(morning);
       const second = (await s.execute('claimTask', { run_id: 'r', agent_id: 'bob' })).task!;
-      now += 2_000;
+      at(morning + 2_000);
       await s.execute('transitionTask', { run_id: 'r', task_id: 'a', action: 'complete', lease_token: second.lease_token });
       const [a] = (await s.execute('runStats', { run_id: 'r' })).tasks;
       assert.ok(leaseEnd > 5_000 && leaseEnd < 3_600_000, String(leaseEnd));
       assert.deepEqual([a.attempts, a.work_ms], [2, leaseEnd - 1_000 + 2_000]);
-    } finally {
-      s.close();
-    }
+    });
   });
 });

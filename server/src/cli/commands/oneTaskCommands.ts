@@ -30,9 +30,12 @@ export async function tasksAdd({ session, out, args, opts }: Invocation): Promis
     status: status as TaskStatus | undefined,
     labels: opts.label as string[] | undefined,
   });
-  const result = await session.execute('createTasks', session.withCommandId({ run_id: await session.runId(), tasks: [input] }));
+  const runId = await session.runId();
+  const result = await session.execute('createTasks', session.withCommandId({ run_id: runId, tasks: [input] }));
   const task = result.tasks[0];
-  out.result(result, () => [taskLine('Added', task), nextStep(task)].join('\n'));
+  // After tasks that may never be done (cancelled, failed, blocked): what it waits for, as `tasks show` says it.
+  const waits = out.json || task.depends_on_task_ids.length === 0 ? [] : await waitsOf(session, runId, task);
+  out.result(result, () => [taskLine('Added', task), nextStep(task, waits)].join('\n'));
 }
 
 /** tasks edit's options that change the task (commander's keys). */
@@ -134,8 +137,16 @@ function taskDetails(task: Task, byId: ReadonlyMap<string, Task>, waits: string[
 }
 
 /** What comes next for a task just added: claim it, or what it waits for first. */
-function nextStep(task: Task): string {
+function nextStep(task: Task, waits: readonly string[]): string {
   if (task.status === 'blocked') return `  blocked:   claimable once someone retries it (runboard retry ${task.id})`;
-  if (task.depends_on_task_ids.length > 0) return `  after:     ${task.depends_on_task_ids.join(', ')} (claimable once they are done)`;
+  if (waits.length > 0) return `  waits:     ${waits.join('; ')}`;
   return `  claim it:  runboard claim --task ${task.id}`;
+}
+
+/** Why `task` cannot be claimed now, in `tasks show`'s words (none: claimable). */
+async function waitsOf(session: Invocation['session'], runId: string, task: Task): Promise<string[]> {
+  const { run } = await session.execute('getRun', { run_id: runId });
+  const now = Date.now();
+  const byId = new Map(run.tasks.map((t) => [t.id, t]));
+  return waitReasons(byId.get(task.id) ?? task, run, byId, now).map((r) => waitText(r, now));
 }
