@@ -647,6 +647,10 @@ describe('runboard mcp', () => {
     await ok(first, 'edit_task', { task_id: 'leaf', priority: 5 });
     const same = await call(first, 'edit_task', { task_id: 'leaf', priority: 5 });
     assert.match(same.text, /Nothing changed: the task already had what was given; nothing was written\./);
+    // One that names nothing to change is refused, as the CLI's tasks edit is.
+    const nothing = await call(first, 'edit_task', { task_id: 'leaf' });
+    assert.equal(nothing.isError, true);
+    assert.match(nothing.text, /Say what to change: title, description, priority, after, labels\./);
     const held = await ok(second, 'claim_task', { task_id: 'theirs' });
     const refused = await call(first, 'cancel_task', { task_id: 'theirs' });
     assert.equal(refused.isError, true);

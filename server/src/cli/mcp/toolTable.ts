@@ -11,9 +11,13 @@ import { EditTaskParams, TaskInput } from '../../../../contract/schemas/params';
 import { commandId, heartbeatLeaseMs, leaseMs, leaseToken, runId, saidText, stepId, taskId, TaskInputShape } from './toolInputs';
 import { QUESTION_ACTIONS, questionPatch } from './questionPatch';
 import { AddTool, OUT, tool } from './toolKit';
+import { ToolRejection } from './toolResults';
+import { INVALID_PARAMS } from '../../../../contract/errors';
 
 /** What every lease tool takes. */
 const leaseShape = { run_id: runId, task_id: taskId, lease_token: leaseToken, command_id: commandId };
+/** What edit_task changes: at least one is given. */
+const EDIT_FIELDS = ['title', 'description', 'priority', 'after', 'labels'] as const;
 
 const TASK_TOOLS: AddTool[] = [
   tool(
@@ -82,8 +86,12 @@ const TASK_TOOLS: AddTool[] = [
     },
     (t, p) =>
       t.call(async () => {
-        const id = await t.runIdOr(p.run_id);
         const { after, ...rest } = p;
+        // As the CLI's `tasks edit`: an edit that names nothing to change is a mistake, not "Nothing changed".
+        if (EDIT_FIELDS.every((f) => p[f] === undefined)) {
+          throw new ToolRejection(INVALID_PARAMS, `Say what to change: ${EDIT_FIELDS.join(', ')}.`, { field: EDIT_FIELDS[0] });
+        }
+        const id = await t.runIdOr(p.run_id);
         const token = t.leases.tokenFor(id, p.task_id);
         const result = await t.execute('editTask', {
           ...rest,
