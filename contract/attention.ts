@@ -8,6 +8,7 @@ import { EVENT } from './events';
 import { everyTaskFinished } from './runRules';
 import { isFinishedTask, isTerminal } from './statuses';
 import { attemptsUsedText, firstLine, taskTitle } from './taskText';
+import { leaseLength } from './taskRules';
 
 export const ATTENTION_KINDS = [
   'task_failed',
@@ -167,13 +168,8 @@ export function attentionOf(
     } else if (
       t.status === 'in_progress' &&
       t.lease_expires_at_ms !== undefined &&
-      // When the lease was last set: its end less its length (an edit moves updated_ts, not the lease); older tasks lack the length.
-      leaseUnattended(
-        t.lease_expires_at_ms,
-        t.lease_ms !== undefined ? t.lease_expires_at_ms - t.lease_ms : t.updated_ts,
-        now,
-        leaseWarningMs,
-      )
+      // When the lease was last set: its end less its length (an edit moves updated_ts, not the lease).
+      leaseUnattended(t.lease_expires_at_ms, t.lease_expires_at_ms - (leaseLength(t) ?? 0), now, leaseWarningMs)
     ) {
       const left = Math.round((t.lease_expires_at_ms - now) / 1000);
       const who = `${t.lease_owner ?? 'its agent'}'s lease`;

@@ -23,6 +23,8 @@ export interface DriftFlags {
 }
 
 export type Deduped<T> = T & { deduped?: true };
+/** What a client says under a `deduped` answer: the CLI as a comment line, MCP in parentheses. */
+export const REPEATED_COMMAND_TEXT = 'a repeat of a recorded command (the same command_id): its answer then; nothing was written now';
 
 export interface CreateRunResult {
   run: RunRecord;

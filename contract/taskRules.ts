@@ -17,6 +17,8 @@ export interface TaskFacts {
   lease_owner?: string;
   lease_token?: string;
   lease_expires_at_ms?: number;
+  /** The live lease's length (a claim's, or a heartbeat's that named one). */
+  lease_ms?: number;
   next_retry_at_ms?: number;
   last_error?: string;
   cancelled?: Cancellation;
@@ -82,7 +84,7 @@ export function cascadeOf<T extends Pick<TaskFacts, 'id' | 'status' | 'depends_o
       seen.add(id);
       const t = byId.get(id);
       // A done task waits on nothing: what waits on it does not wait on the task cancelled (as waitsOnAPerson).
-      if (!t || t.status === 'done') continue;
+      if (!t || !isOpenDependency(t)) continue;
       queue.push(id);
       if (isCancellable(t)) out.push(t);
     }
@@ -96,6 +98,18 @@ export function cascadeOf<T extends Pick<TaskFacts, 'id' | 'status' | 'depends_o
  */
 export function cancelledWith<T extends Pick<TaskFacts, 'status' | 'cancelled'>>(taskId: string, tasks: Iterable<T>): T[] {
   return [...tasks].filter((t) => t.status === 'cancelled' && t.cancelled?.cascade_from === taskId);
+}
+
+/**
+ * How long the task's lease was last set for: its `lease_ms`; for a task leased before leases kept
+ * their length (or by an older Runboard), as far as its times tell — from its last change to the
+ * lease's end. A heartbeat naming no length renews for this long; `lease_expiring` measures by it.
+ */
+export function leaseLength(task: Pick<TaskFacts, 'lease_ms' | 'lease_expires_at_ms' | 'updated_ts'>): number | undefined {
+  if (task.lease_ms !== undefined) return task.lease_ms;
+  if (task.lease_expires_at_ms === undefined) return undefined;
+  const set = task.lease_expires_at_ms - task.updated_ts;
+  return set > 0 ? set : undefined;
 }
 
 /** When a task's lease ends; an in_progress task written without an expiry gets the default lease. */
@@ -196,7 +210,7 @@ export function waitsOnAPerson(
     if (seen.has(id)) continue;
     seen.add(id);
     const dep = tasksById.get(id);
-    if (!dep || dep.status === 'done') continue;
+    if (!dep || !isOpenDependency(dep)) continue;
     if (NEEDS_A_PERSON.has(dep.status)) return true;
     stack.push(...dep.depends_on_task_ids);
   }

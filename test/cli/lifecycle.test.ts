@@ -263,7 +263,7 @@ describe('tasks that change (issue 17)', () => {
     assert.equal(cliJson(root, ['tasks', 'edit', 'a', '--priority', '1'], 1).error.code, 'TASK_LEASE_REQUIRED');
     assert.match(
       cli(['--root', root, 'tasks', 'edit', 'a', '--priority', '1']).stderr,
-      /TASK_LEASE_REQUIRED: .* To edit it anyway, pass --force\./,
+      /TASK_LEASE_REQUIRED: .*or pass --force to edit it anyway\./,
     );
     assert.equal(cliJson(root, ['tasks', 'edit', 'a', '--priority', '1', '--token', token]).task.priority, 1);
     assert.equal(cliJson(root, ['replay']).drift.mismatch, false);

@@ -183,7 +183,7 @@ describe("the agent loop's thin path: claim, heartbeat, complete, fail, release"
     }
   });
 
-  it('a heartbeat naming no length renews a short lease for as long as it was claimed, routed or not; RUNBOARD_LEASE_MS names another', async () => {
+  it('a heartbeat naming no length renews a short lease for as long as it was claimed, routed or not, whatever RUNBOARD_LEASE_MS says', async () => {
     const [served, plain] = [tempWorkspace(), tempWorkspace()];
     for (const root of [served, plain]) seedRun(root, 'r1', TASKS);
     await startHeadless(served);
@@ -194,9 +194,12 @@ describe("the agent loop's thin path: claim, heartbeat, complete, fail, release"
       const { task } = cliJson(root, ['--run', 'r1', '--agent', 'a1', 'claim', '--lease-ms', '8000'], 0, { env });
       const beat = cliJson(root, ['--run', 'r1', 'heartbeat', '--token', task.lease_token], 0, { env });
       assert.deepEqual([beat.task.lease_ms, beat.task.lease_expires_at_ms - beat.task.updated_ts], [8000, 8000], root);
-      const longer = cliJson(root, ['--run', 'r1', 'heartbeat', '--token', task.lease_token], 0, {
+      // The editor sets RUNBOARD_LEASE_MS for its terminals: a default for claims, not a heartbeat's length.
+      const editors = cliJson(root, ['--run', 'r1', 'heartbeat', '--token', task.lease_token], 0, {
         env: { ...env, RUNBOARD_LEASE_MS: '60000' },
       });
+      assert.equal(editors.task.lease_expires_at_ms - editors.task.updated_ts, 8000, root);
+      const longer = cliJson(root, ['--run', 'r1', 'heartbeat', '--token', task.lease_token, '--lease-ms', '60000'], 0, { env });
       assert.equal(longer.task.lease_expires_at_ms - longer.task.updated_ts, 60_000, root);
     }
   });

@@ -650,7 +650,7 @@ describe('runboard claim --worktree', () => {
     assert.ok(fs.existsSync(path.join(claimed.worktree.path, 'draft.txt')), 'forced: the worktree itself is left as it was');
   });
 
-  it('cancelling settles the worktrees of the tasks cancelled: a clean one removed, one with changes kept and listed', () => {
+  it('cancelling settles the worktrees of the tasks cancelled: a clean one removed, one with changes kept and listed', async () => {
     assertBuilt();
     const root = repository();
     const run = seedRun(root, 'cx', [
@@ -674,14 +674,18 @@ describe('runboard claim --worktree', () => {
     // Reopened, the task takes its kept worktree to its next attempt: no item until it finishes again.
     cliJson(root, ['--run', run, 'requeue', 'dirty']);
     assert.deepEqual(cliJson(root, ['--run', run, 'attention']).items, []);
-    // Its changes discarded meanwhile, and completed without --worktree: git looks again, and removes it.
+    // Its changes discarded meanwhile, and completed without --worktree: git looks again, and removes it —
+    // also when a server of the root answers the complete (the thin path hands the settling over).
     fs.rmSync(path.join(dirty.worktree.path, 'half.txt'));
+    await startHeadless(root);
     const again = cliJson(root, ['--run', run, '--agent', 'a3', 'claim', '--task', 'dirty']).task;
-    const done = cli(['--root', root, '--run', run, 'complete', '--token', again.lease_token]);
+    const done = cli(['--root', root, '--run', run, 'complete', '--token', again.lease_token], { env: { RUNBOARD_DEBUG: '1' } });
     assert.equal(done.status, 0, done.stderr);
+    assert.match(done.stderr, /route: transitionTask: routed/);
     assert.doesNotMatch(done.stdout, /holds uncommitted changes/);
     assert.equal(cliJson(root, ['--run', run, 'tasks', 'show', 'dirty']).task.worktree.state, 'removed');
     assert.equal(fs.existsSync(dirty.worktree.path), false);
+    assert.equal(eventsOnDisk(root, run).filter((e) => e.type === 'context.task.completed').length, 1, 'completed once');
   });
 
   it('an archive refused for a worktree of a task not finished says to cancel that task (prune leaves it), and then archives', () => {

@@ -11,6 +11,7 @@ import { PgEventLog, type StoredEvent } from '../../server/src/store/pg/pgEventL
 import { PgListener } from '../../server/src/store/pg/pgListener';
 import { storageError } from '../../server/src/store/pg/pgErrors';
 import { PG_TIMEOUTS } from '../../server/src/store/pg/pgBoard';
+import { ANSWER_TIMEOUT_MS } from '../../server/src/routing/client';
 import { startPostgres, type TestPostgres } from '../../scripts/embeddedPostgres';
 
 let db: TestPostgres;
@@ -206,11 +207,21 @@ describe('the PostgreSQL board', () => {
   });
 
   it('a backend that stops answering fails the statement (query_timeout, transient), and the next commit goes on a new connection', async () => {
-    // A board's pools wait longer than a lock wait may last: that one fails first, as LOCK_NOT_AVAILABLE.
-    assert.ok(PG_TIMEOUTS.query_timeout > PG_TIMEOUTS.lock_timeout);
+    // A board's pools wait longer than a lock wait may last (that fails first, as LOCK_NOT_AVAILABLE),
+    // and less than a routed client waits for its answer (it hears the error, not its own timeout).
+    assert.ok(PG_TIMEOUTS.query_timeout > PG_TIMEOUTS.lock_timeout && PG_TIMEOUTS.query_timeout < ANSWER_TIMEOUT_MS);
     const frozen = new Pool({ ...db.config, max: 1, query_timeout: 300 });
     frozen.on('error', () => undefined);
     pools.push(frozen);
+    // What each connection is sent: after a timeout, nothing more (a ROLLBACK would wait behind the statement, a second timeout).
+    const sent: string[] = [];
+    frozen.on('connect', (c) => {
+      const query = c.query.bind(c) as (...a: unknown[]) => unknown;
+      (c as { query: unknown }).query = (...a: unknown[]) => {
+        sent.push(typeof a[0] === 'string' ? a[0] : String((a[0] as { text?: string }).text));
+        return query(...a);
+      };
+    });
     const log = await PgEventLog.open(frozen, 'stall');
     await log.createRun('s', [line({ seq: 1 })]);
     const pid = (await frozen.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0].pid;
@@ -223,6 +234,7 @@ describe('the PostgreSQL board', () => {
           (e: unknown) => e,
         );
       assert.match(String(failed), /Query read timeout/);
+      assert.match(sent[sent.length - 1], /^BEGIN; /, 'the frozen statement was the last sent on its connection: no ROLLBACK after it');
       const said = storageError('stall', failed);
       assert.equal(said.details.transient, true, said.message);
       // The frozen connection is not used again: the next commit gets a backend that answers.

@@ -59,7 +59,6 @@ function withLease(ctx: RunboardContext, id: string, action: LeaseAction, verb: 
         ...(error !== undefined ? { error } : {}),
         // A result note, when a caller gives one (runs of format 2 keep it on the task).
         ...(action === 'complete' && argField(arg, 'result', 'string') ? { result: argField(arg, 'result', 'string') } : {}),
-        ...(action === 'heartbeat' ? { lease_ms: config.defaultLeaseMs(folderUri(ctx, ref.root)) } : {}),
       };
       // complete, as the CLI's: its worktree looked at first (asking before uncommitted changes stay off its branch), settled after.
       const updated =

@@ -1,6 +1,6 @@
-// The lease length an agent's claims and heartbeats ask for when they name none: RUNBOARD_LEASE_MS
-// (the editor sets it for its terminals and MCP servers from runboard.defaultLeaseMs), else — for a
-// claim — the contract's default for agents, and for a heartbeat the lease's own length. The server clamps it to the protocol's bounds. A value that is
+// The lease length an agent's claims ask for when they name none: RUNBOARD_LEASE_MS (the editor sets
+// it for its terminals and MCP servers from runboard.defaultLeaseMs), else the contract's default for
+// agents. A heartbeat naming none asks for nothing: the lease keeps its own length (the claim's). The server clamps it to the protocol's bounds. A value that is
 // no length is refused, naming the variable: ignored, every claim silently got the default.
 import { LEASE, LEASE_ENV } from '../../../contract/limits';
 import { UsageError } from './usageError';
@@ -8,14 +8,6 @@ import { parseInteger } from './agentLoopOptions';
 
 export function agentLeaseMs(env: NodeJS.ProcessEnv = process.env): number {
   return leaseMsSet(env) ?? LEASE.agentDefaultMs;
-}
-
-/**
- * What a heartbeat asks for when it names no length: RUNBOARD_LEASE_MS when set, else nothing —
- * the lease keeps its own length (its claim's), so a short lease stays short.
- */
-export function heartbeatLeaseMs(env: NodeJS.ProcessEnv = process.env): number | undefined {
-  return leaseMsSet(env);
 }
 
 function leaseMsSet(env: NodeJS.ProcessEnv): number | undefined {

@@ -4,7 +4,7 @@
 import type { ClaimTaskResult, StoreResults } from '../../../contract/results';
 import type { InputOf } from '../../../contract/schemas/params';
 import { nothingToClaimText, RUN_COMPLETED_TEXT } from '../../../contract/taskText';
-import { agentLeaseMs, heartbeatLeaseMs } from './agentLease';
+import { agentLeaseMs } from './agentLease';
 import { leaseLines, relativeTime, taskLine } from './humanFormat';
 import { describeError, EXIT, type Output } from './output';
 
@@ -63,7 +63,7 @@ export function leaseActionParams(
 ): InputOf<'transitionTask'> {
   const extra =
     action === 'heartbeat'
-      ? withLeaseMs((opts.leaseMs as number | undefined) ?? heartbeatLeaseMs())
+      ? withLeaseMs(opts.leaseMs as number | undefined)
       : action === 'complete' && opts.result !== undefined
         ? { result: opts.result as string }
         : action === 'fail'

@@ -72,7 +72,7 @@ export const AGENT_LOOP_COMMANDS = {
       ...LEASE_TARGET,
       {
         flags: '--lease-ms <ms>',
-        description: "new lease length from now (default: the lease's own, as claimed, or RUNBOARD_LEASE_MS)",
+        description: "new lease length from now (default: the lease's own, as claimed)",
         integer: true,
       },
     ],

@@ -7,9 +7,7 @@ import { ownTokensOnly } from './leasePrivacy';
 import { ParamsError } from '../../../contract/paramsError';
 import type { TextSink } from './standardStreams';
 import { printable } from './printable';
-
-/** Said under a result the board answered from its record of the same command_id. */
-export const REPEAT_NOTE = '# a repeat of a recorded command (the same command_id): its answer then; nothing was written now';
+import { REPEATED_COMMAND_TEXT } from '../../../contract/results';
 
 /** The CLI's exit codes (README, --help): an agent's loop branches on them. */
 export const EXIT = { ok: 0, domain: 1, usage: 2, nothingToClaim: 3 } as const;
@@ -39,7 +37,7 @@ export class Output {
       const text = printable(human());
       if (text !== '') this.stdout.write(text.endsWith('\n') ? text : text + '\n');
       // A command_id seen before is answered as recorded (§Idempotency): said, so "Edited …" is not read as done again. A comment for claim's eval.
-      if ((value as { deduped?: unknown } | null)?.deduped === true) this.stdout.write(`${REPEAT_NOTE}\n`);
+      if ((value as { deduped?: unknown } | null)?.deduped === true) this.stdout.write(`# ${REPEATED_COMMAND_TEXT}\n`);
     }
   }
 

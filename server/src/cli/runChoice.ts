@@ -23,7 +23,8 @@ const CLI_HOW_TO: RunHowTo = {
 
 export function chooseRun(
   list: Pick<StoreResults['listRuns'], 'runs' | 'unreadable'>,
-  root: string,
+  /** Where the runs are, in words: asked only for a message. */
+  place: () => string,
   leaseToken?: string,
   howTo: RunHowTo = CLI_HOW_TO,
 ): RunChoice {
@@ -37,19 +38,19 @@ export function chooseRun(
   if (runs.length === 0 && unreadable.length > 0) {
     // Not "no run yet": there are runs, and why they cannot be read is what to fix.
     const why = unreadable.slice(0, 10).map((u) => `  ${u.run_id}: ${u.message}`);
-    return { code: 'RUN_REQUIRED', message: `No readable run in ${root}; ${unreadable.length} cannot be read:\n${why.join('\n')}` };
+    return { code: 'RUN_REQUIRED', message: `No readable run in ${place()}; ${unreadable.length} cannot be read:\n${why.join('\n')}` };
   }
-  if (runs.length === 0) return { code: 'RUN_REQUIRED', message: `No run in ${root} yet. ${howTo.start}` };
+  if (runs.length === 0) return { code: 'RUN_REQUIRED', message: `No run in ${place()} yet. ${howTo.start}` };
   // Its only run, finished: what `run show` or `replay` means (a write then says the run is finished).
   if (runs.length === 1) return { run_id: runs[0].run_id };
   if (open.length === 0) {
     return {
       code: 'RUN_REQUIRED',
       // Every run finished: new work needs a new run; a finished one is named to be read (or reopened).
-      message: `No open run in ${root}; ${runs.length} finished:\n${listed(runs)}\nFor new work: ${howTo.start} To read a finished one, name it with ${howTo.name}.`,
+      message: `No open run in ${place()}; ${runs.length} finished:\n${listed(runs)}\nFor new work: ${howTo.start} To read a finished one, name it with ${howTo.name}.`,
     };
   }
-  return { code: 'RUN_AMBIGUOUS', message: `${open.length} open runs in ${root}:\n${listed(open)}\nChoose one with ${howTo.name}.` };
+  return { code: 'RUN_AMBIGUOUS', message: `${open.length} open runs in ${place()}:\n${listed(open)}\nChoose one with ${howTo.name}.` };
 }
 
 /** Runs one per line, with their objectives (ids alone say nothing to a person), newest first, at most 10. */
@@ -65,9 +66,15 @@ type RunLister = { execute(method: 'listRuns', params: InputOf<'listRuns'>): Pro
 /**
  * chooseRun over the root's runs, as a caller asks it. A root with no run but archived ones says
  * so: "no run yet" read as if the archived run were lost. `place`: where the runs are, in words
- * (runsPlace.ts: the root, or its PostgreSQL board — a reader of board.json the thin path leaves out).
+ * (runsPlace.ts: the root, or its PostgreSQL board — a reader of board.json the thin path leaves
+ * out), asked only for a message.
  */
-export async function chooseRunOf(calls: RunLister, place: string, leaseToken?: string, howTo: RunHowTo = CLI_HOW_TO): Promise<RunChoice> {
+export async function chooseRunOf(
+  calls: RunLister,
+  place: () => string,
+  leaseToken?: string,
+  howTo: RunHowTo = CLI_HOW_TO,
+): Promise<RunChoice> {
   const list = await calls.execute('listRuns', { limit: 1000 });
   const choice = chooseRun(list, place, leaseToken, howTo);
   if (!('code' in choice) || list.runs.length > 0 || (list.unreadable ?? []).length > 0) return choice;
@@ -78,12 +85,12 @@ export async function chooseRunOf(calls: RunLister, place: string, leaseToken?: 
   const more = archived.length > ids.length ? ` and ${archived.length - ids.length} more` : '';
   return {
     code: choice.code,
-    message: `No open run in ${place}; archived: ${ids.join(', ')}${more} (\`runboard run restore <id>\` brings one back; \`runboard runs --archived\` lists them). ${howTo.start}`,
+    message: `No open run in ${place()}; archived: ${ids.join(', ')}${more} (\`runboard run restore <id>\` brings one back; \`runboard runs --archived\` lists them). ${howTo.start}`,
   };
 }
 
 /** The run a CLI command means when it names none (chooseRunOf); a UsageError saying how to name one. */
-export async function runOfRoot(calls: RunLister, place: string, leaseToken?: string): Promise<string> {
+export async function runOfRoot(calls: RunLister, place: () => string, leaseToken?: string): Promise<string> {
   const choice = await chooseRunOf(calls, place, leaseToken);
   if ('code' in choice) throw new UsageError(choice.message, choice.code);
   return choice.run_id;

@@ -3,12 +3,17 @@
 // in <folder>" read as if the runs were files that had gone.
 import { boardConfigFile, readBoardConfig } from '../store/boardConfig';
 
-export function runsPlace(root: string): string {
+/** The PostgreSQL board the root's board.json names, in words; undefined for a board of files. */
+export function boardPlace(root: string): string | undefined {
   try {
     const config = readBoardConfig(root);
     if (config.store === 'postgres') return `PostgreSQL board "${config.board}" (named by ${boardConfigFile(root)})`;
   } catch {
     // A board.json that cannot be read is the store's to say (it refuses to open the board).
   }
-  return root;
+  return undefined;
+}
+
+export function runsPlace(root: string): string {
+  return boardPlace(root) ?? root;
 }

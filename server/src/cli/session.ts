@@ -94,7 +94,7 @@ export class CliSession {
   async runId(positional?: string, leaseToken?: string): Promise<string> {
     const chosen = positional ?? this.explicitRun;
     if (chosen !== undefined) return chosen;
-    return runOfRoot(this, runsPlace(this.root), leaseToken);
+    return runOfRoot(this, () => runsPlace(this.root), leaseToken);
   }
 
   close(): void {

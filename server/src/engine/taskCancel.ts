@@ -12,7 +12,7 @@ import { EventBuilder } from './eventBuilder';
 import type { CommandContext } from './ids';
 import type { RunState } from './state';
 import { autoFinishEvent } from './autoFinish';
-import { bump, requireTask, withoutLease } from './taskLifecycle';
+import { bump, requireTask, revocation, withoutLease } from './taskLifecycle';
 import { checkTextLimit, trimmedOrUndefined } from './text';
 import { checkPersonFence, refuse } from './transitionChecks';
 
@@ -61,8 +61,7 @@ export function decideCancelTask(state: RunState, p: ParamsOf<'cancelTask'>, ctx
     // and, taken from its holder, after a reopen too (TASK_LEASE_EXPIRED, revoked by a cancel), not "it expired".
     if (live) {
       next.last_lease_expires_at_ms = ctx.now;
-      if (p.lease_token !== t.lease_token)
-        next.last_lease_revoked = { ...(by ? { by } : {}), ...(reason ? { reason } : {}), by_cancel: true };
+      if (p.lease_token !== t.lease_token) next.last_lease_revoked = revocation(by, reason, true);
     }
     after.set(t.id, next);
     b.add({

@@ -21,7 +21,7 @@ import { checkTextLimit } from './text';
 import { EVENT, runHas } from '../../../contract/events';
 import { TaskStatus } from '../../../contract/statuses';
 import { LEASE } from '../../../contract/limits';
-import { attemptsLeft, cancelledWith, hasLiveLease, leaseExpiry } from '../../../contract/taskRules';
+import { attemptsLeft, cancelledWith, hasLiveLease, leaseExpiry, leaseLength } from '../../../contract/taskRules';
 import { attemptsExhaustedText, leasedText } from '../../../contract/taskText';
 import { worktreeActive } from '../../../contract/worktreeRefusals';
 
@@ -37,6 +37,11 @@ export const EVENT_FOR_STATUS: Record<TaskStatus, string> = {
 
 export function leaseMs(requested: number | undefined, fallback: number = LEASE.defaultMs): number {
   return clamp(requested, LEASE.minMs, LEASE.maxMs, clamp(fallback, LEASE.minMs, LEASE.maxMs, LEASE.defaultMs));
+}
+
+/** What its holder is told of a lease taken from it (TASK_LEASE_EXPIRED): by whom, why, and whether by a cancel. */
+export function revocation(by: string | undefined, reason: string | undefined, byCancel = false): NonNullable<Task['last_lease_revoked']> {
+  return { ...(by ? { by } : {}), ...(reason ? { reason } : {}), ...(byCancel ? { by_cancel: true as const } : {}) };
 }
 
 export function withoutLease(task: Task): Task {
@@ -122,7 +127,7 @@ interface Move {
 const MOVES: Record<TransitionAction, (m: MoveInput) => Move> = {
   heartbeat: ({ task, next, agent, req, now, defaultLeaseMs }) => {
     // A heartbeat naming no length keeps the lease's own (an agent claimed short to be found out soon if it dies).
-    const length = req.lease_ms !== undefined || task.lease_ms === undefined ? leaseMs(req.lease_ms, defaultLeaseMs) : task.lease_ms;
+    const length = leaseMs(req.lease_ms ?? leaseLength(task), defaultLeaseMs);
     const expires = now + length;
     const owner = agent ?? task.assigned_agent;
     const moved: Task = {
@@ -235,7 +240,7 @@ function requeueEvent(
   if (live) {
     next.last_lease_expires_at_ms = ctx.now;
     const by = req.agent_id?.trim();
-    next.last_lease_revoked = { ...(by ? { by } : {}), ...(req.reason?.trim() ? { reason: req.reason.trim() } : {}) };
+    next.last_lease_revoked = revocation(by, req.reason?.trim());
   }
   if (req.reason !== undefined) next = { ...next, last_error: req.reason };
   return {

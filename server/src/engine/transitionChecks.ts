@@ -49,13 +49,14 @@ export function checkPrecondition(task: Task, req: TransitionRequest): void {
   }
   const from = ACTION_FROM[req.action];
   if (!from.includes(task.status)) {
-    // A lease action on a task no one holds: the step missed is the claim — unless the caller held
-    // it once (a token given: a holder whose lease ended, the task finished or requeued since), who should stop.
+    // A lease action on a task no one holds: the step missed is the claim — or, on a task done
+    // (someone finished it, whoever holds the token given), the caller should stop. A token of an
+    // ended lease is answered before this (checkNotExpired; a release or failure forgets it).
     const leaseAction = from.length === 1 && from[0] === 'in_progress';
     const next = !leaseAction
       ? ''
-      : req.lease_token !== undefined
-        ? `: that lease_token holds it no more (its lease ended) — stop working on it${isClaimableStatus(task.status) ? ', or claim it again' : ''}`
+      : task.status === 'done' && req.lease_token !== undefined
+        ? ': it is done — stop working on it'
         : isClaimableStatus(task.status)
           ? ': claim it first'
           : '';

@@ -165,10 +165,17 @@ describe('transition effects (SPEC §7.2 with PROTOCOL.md changes)', () => {
     }
     h.transition({ task_id: 't', action: 'heartbeat', lease_token: t.lease_token }, 120_000);
     assert.equal(h.task('t').lease_expires_at_ms, now + 300_000, 'its own length, not the store default');
-    // A task leased before leases kept their length: the store default, as before.
-    delete h.state.tasks.get('t')!.lease_ms;
-    h.transition({ task_id: 't', action: 'heartbeat', lease_token: t.lease_token }, 120_000);
-    assert.equal(h.task('t').lease_expires_at_ms, now + 120_000, 'the store default applies when the lease has no length');
+    // A task leased before leases kept their length (or by an older Runboard): as long as its times tell.
+    const old = h.state.tasks.get('t')!;
+    delete old.lease_ms;
+    old.lease_expires_at_ms = old.updated_ts + 120_000;
+    h.transition({ task_id: 't', action: 'heartbeat', lease_token: t.lease_token }, 30_000);
+    assert.equal(h.task('t').lease_expires_at_ms, now + 120_000, 'from its last change to its end: 120 s, not the store default');
+    const unknown = h.state.tasks.get('t')!;
+    delete unknown.lease_ms;
+    unknown.updated_ts = unknown.lease_expires_at_ms!; // its times tell nothing
+    h.transition({ task_id: 't', action: 'heartbeat', lease_token: t.lease_token }, 30_000);
+    assert.equal(h.task('t').lease_expires_at_ms, now + 30_000, 'the store default when nothing tells');
   });
 
   it('a lease claimed short stays short: a heartbeat naming no length renews it for as long as it was claimed', () => {
@@ -411,15 +418,13 @@ describe('lease checks', () => {
       () => h.transition({ task_id: 't', action: 'heartbeat', lease_token: t.lease_token }),
       'TASK_TRANSITION_INVALID',
     );
-    assert.equal(
-      stale.message,
-      'Task t is done; heartbeat needs it in_progress: that lease_token holds it no more (its lease ended) — stop working on it.',
-    );
-    const requeued = expectDomainError(
+    assert.equal(stale.message, 'Task t is done; heartbeat needs it in_progress: it is done — stop working on it.');
+    // A token that never held it (a typo, another task's): the step missed is still the claim.
+    const notItsToken = expectDomainError(
       () => h.transition({ task_id: 'unclaimed', action: 'complete', lease_token: 'lease-old' }),
       'TASK_TRANSITION_INVALID',
     );
-    assert.match(requeued.message, /: that lease_token holds it no more \(its lease ended\) — stop working on it, or claim it again\.$/);
+    assert.equal(notItsToken.message, 'Task unclaimed is pending; complete needs it in_progress: claim it first.');
   });
 
   it('after the stale requeue the old token gets TASK_LEASE_EXPIRED until the task is claimed again', () => {

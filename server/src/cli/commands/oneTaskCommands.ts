@@ -67,7 +67,7 @@ export async function tasksEdit({ session, out, args, opts }: Invocation): Promi
       }),
     )
     .catch((e: unknown) => {
-      throw withForceHint(e, 'edit it anyway');
+      throw withForceHint(e, 'edit');
     });
   out.result(result, () =>
     result.unchanged
@@ -136,17 +136,26 @@ function taskDetails(task: Task, byId: ReadonlyMap<string, Task>, waits: string[
   return lines.join('\n');
 }
 
-/** What comes next for a task just added: claim it, or what it waits for first. */
-function nextStep(task: Task, waits: readonly string[]): string {
+/** What comes next for a task just added: claim it, or what it waits for first (undefined: not known). */
+function nextStep(task: Task, waits: readonly string[] | undefined): string {
   if (task.status === 'blocked') return `  blocked:   claimable once someone retries it (runboard retry ${task.id})`;
+  if (waits === undefined) return `  after:     ${task.depends_on_task_ids.join(', ')}`;
   if (waits.length > 0) return `  waits:     ${waits.join('; ')}`;
   return `  claim it:  runboard claim --task ${task.id}`;
 }
 
-/** Why `task` cannot be claimed now, in `tasks show`'s words (none: claimable). */
-async function waitsOf(session: Invocation['session'], runId: string, task: Task): Promise<string[]> {
-  const { run } = await session.execute('getRun', { run_id: runId });
-  const now = Date.now();
-  const byId = new Map(run.tasks.map((t) => [t.id, t]));
-  return waitReasons(byId.get(task.id) ?? task, run, byId, now).map((r) => waitText(r, now));
+/**
+ * Why `task` cannot be claimed now, in `tasks show`'s words (none: claimable). The task is added
+ * already: a read that fails here (a board that cannot take it for a moment) leaves the words out
+ * (undefined), never the command failed — a script would add the task again.
+ */
+async function waitsOf(session: Invocation['session'], runId: string, task: Task): Promise<string[] | undefined> {
+  try {
+    const { run } = await session.execute('getRun', { run_id: runId });
+    const now = Date.now();
+    const byId = new Map(run.tasks.map((t) => [t.id, t]));
+    return waitReasons(byId.get(task.id) ?? task, run, byId, now).map((r) => waitText(r, now));
+  } catch {
+    return undefined;
+  }
 }

@@ -15,7 +15,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { BOARD_CONFIG_FILE, EVENTS_FILE, RUNBOARD_DIR, RUNS_DIR } from '../../../../contract/layout';
 import { readBoardConfig } from '../../store/boardConfig';
-import { runsPlace } from '../runsPlace';
+import { boardPlace } from '../runsPlace';
 
 export async function runs({ session, out, opts }: Invocation): Promise<void> {
   const result = await session.execute('listRuns', {
@@ -26,12 +26,10 @@ export async function runs({ session, out, opts }: Invocation): Promise<void> {
   });
   // An empty board says which board it is: a misspelt name in board.json opens an empty one.
   const nothing = result.runs.length === 0 && (result.unreadable ?? []).length === 0 && !result.archived?.length;
-  const place = nothing ? runsPlace(session.root) : session.root;
+  const board = nothing ? boardPlace(session.root) : undefined;
   out.result(result, () =>
     [
-      place !== session.root
-        ? `No runs on ${place}.`
-        : runsTable(result.runs, result.unreadable, result.sizes, result.archived !== undefined),
+      board !== undefined ? `No runs on ${board}.` : runsTable(result.runs, result.unreadable, result.sizes, result.archived !== undefined),
       ...(result.archived ? ['', archivedTable(result.archived)] : []),
     ].join('\n'),
   );

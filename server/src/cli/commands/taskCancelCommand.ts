@@ -27,7 +27,7 @@ export async function tasksCancel({ session, out, args, opts }: Invocation): Pro
       }),
     )
     .catch((e: unknown) => {
-      throw withForceHint(e, 'cancel it anyway (its holder is told)');
+      throw withForceHint(e, 'cancel');
     });
   // Their worktrees settled as complete settles one: removed when clean, kept (and said) when not.
   const { task, cancelled, unsettled } = await settleCancelled(session, runId, result);

@@ -10,7 +10,7 @@ import { summarizeBoard } from '../boardSummary';
 import { chooseRunOf, type RunHowTo } from '../runChoice';
 import { runsPlace } from '../runsPlace';
 import { LeaseTokens } from './leaseTokens';
-import { agentLeaseMs, heartbeatLeaseMs } from '../agentLease';
+import { agentLeaseMs } from '../agentLease';
 import { toolError, toolResult, ToolRejection } from './toolResults';
 import { forModel } from './forModel';
 import { whyNothingToClaim } from '../../engine/taskClaim';
@@ -57,7 +57,7 @@ export class BoardTools implements WorktreeSite {
   /** The named run, else the workspace's only open run (or the one holding `token`). */
   async runIdOr(given: string | undefined, token?: string): Promise<string> {
     if (given !== undefined && given.trim() !== '') return given;
-    const choice = await chooseRunOf(this, runsPlace(this.o.root), token, MCP_HOW_TO);
+    const choice = await chooseRunOf(this, () => runsPlace(this.o.root), token, MCP_HOW_TO);
     if ('code' in choice) throw new ToolRejection(choice.code, choice.message);
     return choice.run_id;
   }
@@ -179,7 +179,7 @@ export class BoardTools implements WorktreeSite {
     const id = await this.runIdOr(p.run_id, p.lease_token);
     const token = p.lease_token ?? this.leases.tokenFor(id, p.task_id);
     // A heartbeat naming no length keeps the lease's own.
-    const leaseMs = action === 'heartbeat' ? (p.lease_ms ?? heartbeatLeaseMs()) : undefined;
+    const leaseMs = action === 'heartbeat' ? p.lease_ms : undefined;
     const params = {
       run_id: id,
       task_id: p.task_id,

@@ -5,6 +5,7 @@
 import type { Task } from '../../../../contract/schemas/records';
 import { firstLine, payloadTitle } from '../../../../contract/taskText';
 import { isFinishedTask } from '../../../../contract/statuses';
+import { REPEATED_COMMAND_TEXT } from '../../../../contract/results';
 import { isOthersToken } from '../leasePrivacy';
 
 type Obj = Record<string, unknown>;
@@ -134,6 +135,6 @@ export function summaryOf(v: Obj): string {
   if (Array.isArray(v.reopened)) lines.push(`Reopened along with it: ${v.reopened.join(', ') || 'none'}`);
   if (isObj(v.patch)) lines.push(`Blackboard: ${String(v.patch.op)} ${patchSubject(v.patch.payload)}`.trimEnd());
   if (typeof v.note === 'string' && v.task !== null) lines.push(v.note);
-  if (v.deduped === true) lines.push('(a repeat of an earlier call: nothing changed)');
+  if (v.deduped === true) lines.push(`(${REPEATED_COMMAND_TEXT})`);
   return lines.join('\n') || 'Done.';
 }

@@ -16,8 +16,15 @@ import { INVALID_PARAMS } from '../../../../contract/errors';
 
 /** What every lease tool takes. */
 const leaseShape = { run_id: runId, task_id: taskId, lease_token: leaseToken, command_id: commandId };
-/** What edit_task changes: at least one is given. */
-const EDIT_FIELDS = ['title', 'description', 'priority', 'after', 'labels'] as const;
+/** What edit_task changes (at least one is given), beside what names the task and the call. */
+const EDIT_CHANGES = {
+  title: z.string().optional().describe('New title.'),
+  description: z.string().optional().describe('New description.'),
+  priority: EditTaskParams.shape.priority.describe('Higher first.'),
+  after: z.array(z.string()).optional().describe('What it waits for (replaces).'),
+  labels: z.array(z.string()).optional().describe('Its labels (replaces).'),
+};
+const EDIT_FIELDS = Object.keys(EDIT_CHANGES) as (keyof typeof EDIT_CHANGES)[];
 
 const TASK_TOOLS: AddTool[] = [
   tool(
@@ -75,11 +82,7 @@ const TASK_TOOLS: AddTool[] = [
       inputSchema: {
         run_id: runId,
         task_id: taskId,
-        title: z.string().optional().describe('New title.'),
-        description: z.string().optional().describe('New description.'),
-        priority: EditTaskParams.shape.priority.describe('Higher first.'),
-        after: z.array(z.string()).optional().describe('What it waits for (replaces).'),
-        labels: z.array(z.string()).optional().describe('Its labels (replaces).'),
+        ...EDIT_CHANGES,
         force: z.boolean().optional().describe("Edit another agent's task."),
         command_id: commandId,
       },
@@ -89,7 +92,7 @@ const TASK_TOOLS: AddTool[] = [
         const { after, ...rest } = p;
         // As the CLI's `tasks edit`: an edit that names nothing to change is a mistake, not "Nothing changed".
         if (EDIT_FIELDS.every((f) => p[f] === undefined)) {
-          throw new ToolRejection(INVALID_PARAMS, `Say what to change: ${EDIT_FIELDS.join(', ')}.`, { field: EDIT_FIELDS[0] });
+          throw new ToolRejection(INVALID_PARAMS, `Say what to change: ${EDIT_FIELDS.join(', ')}.`);
         }
         const id = await t.runIdOr(p.run_id);
         const token = t.leases.tokenFor(id, p.task_id);

@@ -9,6 +9,7 @@ import type { StoreMethod } from '../../../../contract/schemas/params';
 import { MethodCaller, RoutedCaller, debugNotes } from '../../routing/client';
 import { routedCall } from '../../routing/routedCall';
 import { activeWorktreeOf } from '../../../../contract/worktreeRefusals';
+import { worktreeOpen } from '../../../../contract/taskRules';
 import { claimOnFinishedRun, claimParams, claimText, givenLeaseToken, leaseActionParams, leaseActionText } from '../agentLoopCalls';
 import { resolveGlobals } from '../globalOptions';
 import { handOver } from '../handOff';
@@ -73,7 +74,7 @@ export async function thinPath(inv: ThinInvocation, env: NodeJS.ProcessEnv = pro
     // No run to choose: the full CLI says so, naming where the runs are (its PostgreSQL board: a reader of board.json the thin path leaves out).
     const runId =
       g.run ??
-      (await riding(undefined, () => runOfRoot(calls, g.root, token)).catch((e: unknown) => {
+      (await riding(undefined, () => runOfRoot(calls, () => g.root, token)).catch((e: unknown) => {
         throw e instanceof UsageError ? new ToFullCli(undefined) : e;
       }));
     if (inv.command === 'claim') {
@@ -97,8 +98,9 @@ export async function thinPath(inv: ThinInvocation, env: NodeJS.ProcessEnv = pro
           throw activeWorktreeOf(e) ? new ToFullCli(commandId) : e;
         }),
       );
-      // A worktree made active since (a race): the full CLI settles it, doing this call again by its command_id — carried out once.
-      if (action === 'complete' && result.task.worktree?.state === 'active') throw new ToFullCli(commandId);
+      // A worktree still on disk — made active since (a race), or kept by an earlier attempt (a task
+      // cancelled, then reopened) — the full CLI settles, doing this call again by its command_id: carried out once.
+      if (action === 'complete' && worktreeOpen(result.task)) throw new ToFullCli(commandId);
       out.result(result, () => leaseActionText(action, result));
       process.exitCode = EXIT.ok;
     }

@@ -51,8 +51,6 @@ export class EventSequencer {
   private pending: PendingBatch | undefined;
   /** The highest seq of any line read, folded or not. */
   maxSeqSeen = 0;
-  /** The event_id of the event at nextSeq − 1, when known (set by a caller that read on from it). */
-  lastFoldedId: string | undefined;
 
   constructor(
     private readonly runId: string,
@@ -62,6 +60,8 @@ export class EventSequencer {
     private readonly onDamage: (d: Damage) => void = () => undefined,
     /** Why this reader cannot fold a well-formed event (the run format rule: runReader.ts), or undefined. */
     private readonly unknown: (e: EventRecord) => string | undefined = () => undefined,
+    /** The event_id of the event at nextSeq − 1, when known (a reader reading on from it): a line that repeats it is a doubled line. */
+    private lastFoldedId?: string,
   ) {}
 
   private damaged(line: number, message: string, more: Pick<Damage, 'missing' | 'duplicate'> = {}): void {

@@ -233,8 +233,8 @@ export class RunReader {
       report,
       (d) => this.damage.push(d),
       (e) => (e.seq > 1 && this.runFormat() > RUN_FORMAT ? unknownToReader(e) : undefined),
+      this.lastEventId,
     );
-    seq.lastFoldedId = this.lastEventId;
     const onLine = (l: LogLine) => {
       for (const { event, start } of seq.push(l)) {
         applyEvent(this.state, event);

@@ -26,9 +26,11 @@ import { PgRunLog } from './pgRunLog';
  * later; a lock wait that long is an error to try again, not a hang. (A commit is two messages
  * decided in between in milliseconds: 10 s idle inside one is a client gone.) A statement whose
  * answer does not come (a backend frozen, a connection half-open that keepalive finds only after
- * minutes) fails the call, transient, and its connection is not used again: before, a server's
- * calls waited on it for good. Longer than a lock wait, which fails first; statements are pages
- * or one command's lines (an import's one statement has its own, PgEventLog.createRun).
+ * minutes) fails the call, transient, and its connection is dropped: before, a server's calls
+ * waited on it for good. Longer than a lock wait, which fails first; shorter than a routed
+ * client's wait for an answer (routing/client.ts ANSWER_TIMEOUT_MS), so that it hears the error;
+ * statements are pages or one command's lines (an import's one statement has its own,
+ * PgEventLog.createRun).
  */
 export const PG_TIMEOUTS = {
   connectionTimeoutMillis: 10_000,
@@ -36,7 +38,7 @@ export const PG_TIMEOUTS = {
   keepAliveInitialDelayMillis: 10_000,
   idle_in_transaction_session_timeout: 10_000,
   lock_timeout: 30_000,
-  query_timeout: 60_000,
+  query_timeout: 40_000,
 } satisfies PoolConfig;
 
 export class PgBoard implements BoardStore {

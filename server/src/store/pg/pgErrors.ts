@@ -49,6 +49,14 @@ const FIX: Record<string, string> = {
     'the user needs CREATE on the schema the first time (Runboard makes its tables then; PROTOCOL.md §Boards), and SELECT, INSERT, UPDATE on them after',
 };
 
+/** pg's words for a statement unanswered within query_timeout: the connection is still busy with it. */
+const QUERY_TIMEOUT = /^Query read timeout/;
+
+/** Whether `e` is pg's query_timeout: nothing more may be sent on that connection (it would wait behind the statement). */
+export function isQueryTimeout(e: unknown): boolean {
+  return e instanceof Error && (e as { code?: unknown }).code === undefined && QUERY_TIMEOUT.test(e.message);
+}
+
 /** Node's codes of a connection that could not be made or was lost (not a wrong host name: ENOTFOUND stays). */
 const CONNECTION_LOST = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', 'EAI_AGAIN']);
 
@@ -65,7 +73,7 @@ const LOCK_NOT_AVAILABLE = '55P03';
  */
 function isOutage(code: unknown, why: string): boolean {
   // pg's own words: a connection cut, or a statement whose answer did not come within query_timeout (pgBoard.ts PG_TIMEOUTS).
-  if (code === undefined) return /^(Connection terminated|Query read timeout)/.test(why);
+  if (code === undefined) return /^Connection terminated/.test(why) || QUERY_TIMEOUT.test(why);
   if (typeof code !== 'string') return false;
   return CONNECTION_LOST.has(code) || code.startsWith('08') || /^57P0[123]$/.test(code) || code === LOCK_NOT_AVAILABLE;
 }

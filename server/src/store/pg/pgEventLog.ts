@@ -12,7 +12,7 @@ import { escapeLiteral } from './pgDriver';
 import { DomainError } from '../../engine/errors';
 import type { ArchiveNote } from '../boardStore';
 import { archivedError } from '../../../../contract/writeRefusals';
-import { CommitOutcomeUnknown, commitFailure } from './pgErrors';
+import { CommitOutcomeUnknown, commitFailure, isQueryTimeout } from './pgErrors';
 
 /** How long the one statement that writes a new run's events (an import: the whole run) may take. */
 const IMPORT_TIMEOUT_MS = 30 * 60_000;
@@ -465,8 +465,12 @@ async function onClient<T>(pool: Pool, body: (c: PoolClient) => Promise<T>): Pro
   try {
     return await body(c);
   } catch (e) {
+    // A statement that timed out still holds the connection: a ROLLBACK would wait behind it (a
+    // second timeout). The connection is dropped instead; the database rolls back what it began.
+    const cause = e instanceof CommitOutcomeUnknown ? e.lost : e;
+    if (isQueryTimeout(cause)) broken = cause as Error;
     // A connection that cannot even roll back is not given back to the pool.
-    await c.query('ROLLBACK').catch((rollback: Error) => (broken = rollback));
+    else await c.query('ROLLBACK').catch((rollback: Error) => (broken = rollback));
     throw e;
   } finally {
     c.off('error', cut);
