@@ -4,21 +4,25 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { RunService } from '../../../server/src/service/runService';
+import type { TaskInput } from '../../../contract/schemas/params';
 import { removeTree, tempRoot } from './helpers';
 
 const roots: string[] = [];
 after(() => roots.forEach(removeTree));
 
-/** A store on a clock the test sets (`at`), with run r and its one task a, created at 1 s. */
-async function withClockedTask(body: (s: RunService, at: (ms: number) => void) => Promise<void>): Promise<void> {
+/** A store on a clock the test sets (`at`), with run r and `tasks` (default: one, a), created at 1 s. */
+async function withClockedRun(
+  body: (s: RunService, at: (ms: number) => void, root: string) => Promise<void>,
+  tasks: TaskInput[] = [{ id: 'a', task_type: 'build' }],
+): Promise<void> {
   const root = tempRoot();
   roots.push(root);
   let now = 1_000;
   const s = new RunService([root], { durability: 'none', clock: () => now });
   try {
     await s.execute('createRun', { run_id: 'r', objective: 'flow' });
-    await s.execute('createTasks', { run_id: 'r', tasks: [{ id: 'a', task_type: 'build' }] });
-    await body(s, (ms) => (now = ms));
+    await s.execute('createTasks', { run_id: 'r', tasks });
+    await body(s, (ms) => (now = ms), root);
   } finally {
     s.close();
   }
@@ -26,31 +30,23 @@ async function withClockedTask(body: (s: RunService, at: (ms: number) => void) =
 
 describe('runStats', () => {
   it('folds incrementally and equals a fresh fold; waits count from when a task became claimable', async () => {
-    const root = tempRoot();
-    roots.push(root);
-    let now = 1_000;
-    const s = new RunService([root], { durability: 'none', clock: () => now });
-    try {
-      await s.execute('createRun', { run_id: 'r', objective: 'flow' });
-      await s.execute('createTasks', {
-        run_id: 'r',
-        tasks: [
-          { id: 'a', task_type: 'build' },
-          { id: 'b', task_type: 'test', depends_on_task_ids: ['a'] },
-        ],
-      });
-      now = 3_000;
+    const tasks = [
+      { id: 'a', task_type: 'build' },
+      { id: 'b', task_type: 'test', depends_on_task_ids: ['a'] },
+    ];
+    await withClockedRun(async (s, at, root) => {
+      at(3_000);
       const a = (await s.execute('claimTask', { run_id: 'r', agent_id: 'ann', task_id: 'a' })).task!;
       const first = await s.execute('runStats', { run_id: 'r' });
       assert.deepEqual(
         first.tasks.find((t) => t.task_id === 'a'),
         { task_id: 'a', task_type: 'build', status: 'in_progress', attempts: 1, wait_ms: 2_000 },
       );
-      now = 10_000;
+      at(10_000);
       await s.execute('transitionTask', { run_id: 'r', task_id: 'a', action: 'complete', lease_token: a.lease_token });
-      now = 14_000;
+      at(14_000);
       const b = (await s.execute('claimTask', { run_id: 'r', agent_id: 'bob' })).task!;
-      now = 15_000;
+      at(15_000);
       await s.execute('transitionTask', { run_id: 'r', task_id: 'b', action: 'complete', lease_token: b.lease_token });
       const stats = await s.execute('runStats', { run_id: 'r', slices: 4 });
       assert.deepEqual(
@@ -75,13 +71,11 @@ describe('runStats', () => {
       } finally {
         fresh.close();
       }
-    } finally {
-      s.close();
-    }
+    }, tasks);
   });
 
   it('work is the time in progress, every attempt: not the time a failed task sat waiting for a retry', async () => {
-    await withClockedTask(async (s, at) => {
+    await withClockedRun(async (s, at) => {
       const first = (await s.execute('claimTask', { run_id: 'r', agent_id: 'ann' })).task!;
       at(4_000);
       await s.execute('transitionTask', { run_id: 'r', task_id: 'a', action: 'fail', lease_token: first.lease_token, error: 'red' });
@@ -96,7 +90,7 @@ describe('runStats', () => {
   });
 
   it('an attempt whose lease ran out worked until the lease ended, not until the board took the task back', async () => {
-    await withClockedTask(async (s, at) => {
+    await withClockedRun(async (s, at) => {
       const first = (await s.execute('claimTask', { run_id: 'r', agent_id: 'ann', lease_ms: 10_000 })).task!;
       at(5_000);
       const beat = await s.execute('transitionTask', { run_id: 'r', task_id: 'a', action: 'heartbeat', lease_token: first.lease_token });
