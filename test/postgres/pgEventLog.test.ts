@@ -4,6 +4,7 @@
 // board; decisions are timed by the database; and listeners hear each commit once, coming back
 // with a resync after their connection is cut.
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { Pool } from 'pg';
 import { DomainError } from '../../server/src/engine/errors';
@@ -248,4 +249,25 @@ describe('the PostgreSQL board', () => {
       process.kill(pid, 'SIGCONT');
     }
   });
+
+  it(
+    'a test database whose server died is removed without waiting for its exit (the harness once hung an after hook so)',
+    { timeout: 60_000 },
+    async () => {
+      const other = await startPostgres();
+      const c = new Pool({ ...other.config, max: 1 });
+      c.on('error', () => undefined);
+      const backend = (await c.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0].pid;
+      await c.end();
+      // The postmaster: the backend's parent (Linux's /proc/<pid>/stat, field 4).
+      const postmaster = Number(fs.readFileSync(`/proc/${backend}/stat`, 'utf8').split(') ')[1].split(' ')[1]);
+      process.kill(postmaster, 'SIGKILL');
+      await waitFor(
+        () =>
+          !fs.existsSync(`/proc/${postmaster}/stat`) || fs.readFileSync(`/proc/${postmaster}/stat`, 'utf8').split(') ')[1].startsWith('Z'),
+        'the server to die',
+      );
+      await other.remove(); // resolves: before, it waited for an exit that had come already
+    },
+  );
 });
