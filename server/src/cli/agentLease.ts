@@ -1,18 +1,15 @@
 // The lease length an agent's claims ask for when they name none: RUNBOARD_LEASE_MS (the editor sets
 // it for its terminals and MCP servers from runboard.defaultLeaseMs), else the contract's default for
-// agents. A heartbeat naming none asks for nothing: the lease keeps its own length (the claim's). The server clamps it to the protocol's bounds. A value that is
-// no length is refused, naming the variable: ignored, every claim silently got the default.
+// agents. A heartbeat naming none asks for nothing: the lease keeps its own length (the claim's).
+// The server clamps it to the protocol's bounds. A value that is no length is refused, naming the
+// variable: ignored, every claim silently got the default.
 import { LEASE, LEASE_ENV } from '../../../contract/limits';
 import { UsageError } from './usageError';
 import { parseInteger } from './agentLoopOptions';
 
 export function agentLeaseMs(env: NodeJS.ProcessEnv = process.env): number {
-  return leaseMsSet(env) ?? LEASE.agentDefaultMs;
-}
-
-function leaseMsSet(env: NodeJS.ProcessEnv): number | undefined {
   const set = env[LEASE_ENV]?.trim();
-  if (!set) return undefined;
+  if (!set) return LEASE.agentDefaultMs;
   const v = parseInteger(set);
   if (v === undefined || v <= 0) {
     throw new UsageError(

@@ -63,7 +63,10 @@ export function leaseActionParams(
 ): InputOf<'transitionTask'> {
   const extra =
     action === 'heartbeat'
-      ? withLeaseMs(opts.leaseMs as number | undefined)
+      ? // Naming no length, the lease keeps its own.
+        opts.leaseMs !== undefined
+        ? { lease_ms: opts.leaseMs as number }
+        : {}
       : action === 'complete' && opts.result !== undefined
         ? { result: opts.result as string }
         : action === 'fail'
@@ -149,9 +152,4 @@ function nothingText(runId: string, result: ClaimTaskResult, named: string | und
   const when = result.next_retry_at_ms !== undefined ? ` (the first retry is due ${relativeTime(result.next_retry_at_ms)})` : '';
   // Empty: `eval` of this output clears the previous task's token, so a stale heartbeat cannot follow.
   return evalSafe([`${why}${when}.`], { RUNBOARD_TASK: '', RUNBOARD_LEASE_TOKEN: '' });
-}
-
-/** `{lease_ms}` when a length is named; none: the lease keeps its own. */
-function withLeaseMs(ms: number | undefined): { lease_ms?: number } {
-  return ms === undefined ? {} : { lease_ms: ms };
 }

@@ -76,7 +76,10 @@ export async function chooseRunOf(
   howTo: RunHowTo = CLI_HOW_TO,
 ): Promise<RunChoice> {
   const list = await calls.execute('listRuns', { limit: 1000 });
-  const choice = chooseRun(list, place, leaseToken, howTo);
+  // Asked at most once (it reads board.json), here or in chooseRun's message.
+  let where: string | undefined;
+  const placed = () => (where ??= place());
+  const choice = chooseRun(list, placed, leaseToken, howTo);
   if (!('code' in choice) || list.runs.length > 0 || (list.unreadable ?? []).length > 0) return choice;
   // limit 1: the live runs are none anyway; the archived ones are listed whole.
   const { archived = [] } = await calls.execute('listRuns', { archived: true, limit: 1 });
@@ -85,7 +88,7 @@ export async function chooseRunOf(
   const more = archived.length > ids.length ? ` and ${archived.length - ids.length} more` : '';
   return {
     code: choice.code,
-    message: `No open run in ${place()}; archived: ${ids.join(', ')}${more} (\`runboard run restore <id>\` brings one back; \`runboard runs --archived\` lists them). ${howTo.start}`,
+    message: `No open run in ${placed()}; archived: ${ids.join(', ')}${more} (\`runboard run restore <id>\` brings one back; \`runboard runs --archived\` lists them). ${howTo.start}`,
   };
 }
 

@@ -1,5 +1,5 @@
 // tasks add (one task, written in one line) and tasks show (one task, and why it waits).
-import type { Task } from '../../../../contract/schemas/records';
+import type { RunRecord, Task } from '../../../../contract/schemas/records';
 import { CREATABLE_TASK_STATUSES, isFinishedTask, type TaskStatus } from '../../../../contract/statuses';
 import { labelsOf, taskInputFromLine, wordsOf } from '../../../../contract/taskLine';
 import { waitReasons } from '../../../../contract/taskRules';
@@ -99,7 +99,7 @@ export async function tasksShow({ session, out, args }: Invocation): Promise<voi
   if (!task) throw taskNotFound(runId, args[0]!);
   const now = Date.now();
   const byId = new Map(run.tasks.map((t) => [t.id, t]));
-  const waits = waitReasons(task, run, byId, now).map((r) => waitText(r, now));
+  const waits = waitTexts(task, run, byId, now);
   out.result({ task, claimable: waits.length === 0, waits }, () => taskDetails(task, byId, waits, now, out.owns));
 }
 
@@ -154,8 +154,13 @@ async function waitsOf(session: Invocation['session'], runId: string, task: Task
     const { run } = await session.execute('getRun', { run_id: runId });
     const now = Date.now();
     const byId = new Map(run.tasks.map((t) => [t.id, t]));
-    return waitReasons(byId.get(task.id) ?? task, run, byId, now).map((r) => waitText(r, now));
+    return waitTexts(byId.get(task.id) ?? task, run, byId, now);
   } catch {
     return undefined;
   }
+}
+
+/** Why `task` cannot be claimed now, each reason in words (none: claimable). */
+function waitTexts(task: Task, run: RunRecord, byId: ReadonlyMap<string, Task>, now: number): string[] {
+  return waitReasons(task, run, byId, now).map((r) => waitText(r, now));
 }

@@ -25,36 +25,40 @@ export async function runExport({ session, out, args, opts }: Invocation): Promi
     throw new UsageError('run export writes the events as JSON lines; with --json, name the file: --output <file>.');
   const runId = await session.runId(args[0]);
   // To a temp file renamed at the end: a failed export leaves no half file under the name.
-  const target = file === undefined ? undefined : path.resolve(file);
-  const tmp = target === undefined ? undefined : `${target}.${process.pid}.tmp`;
-  const fd = tmp === undefined ? undefined : fs.openSync(tmp, 'wx');
+  const into = file === undefined ? undefined : tempBeside(path.resolve(file));
   let count = 0;
   try {
     for (let since = 0; ;) {
       const page = await session.execute('listEvents', { run_id: runId, since_seq: since });
       if (page.events.length > 0) {
         const lines = Buffer.from(page.events.map((e) => exportLine(e) + '\n').join(''));
-        if (fd !== undefined) writeAll(fd, lines);
+        if (into) writeAll(into.fd, lines);
         else await toStdout(lines);
       }
       count += page.events.length;
       if (page.next_since_seq === undefined) break;
       since = page.next_since_seq;
     }
-    if (fd !== undefined && tmp !== undefined && target !== undefined) {
-      fs.fsyncSync(fd);
-      fs.closeSync(fd);
-      fs.renameSync(tmp, target);
+    if (into) {
+      fs.fsyncSync(into.fd);
+      fs.closeSync(into.fd);
+      fs.renameSync(into.tmp, into.target);
     }
   } catch (e) {
-    if (tmp !== undefined && fd !== undefined) {
-      fs.closeSync(fd);
-      fs.rmSync(tmp, { force: true });
+    if (into) {
+      fs.closeSync(into.fd);
+      fs.rmSync(into.tmp, { force: true });
     }
     throw e;
   }
-  if (target !== undefined)
-    out.result({ run_id: runId, events: count, file: target }, () => `Exported run ${runId}: ${count} events to ${target}.`);
+  if (into)
+    out.result({ run_id: runId, events: count, file: into.target }, () => `Exported run ${runId}: ${count} events to ${into.target}.`);
+}
+
+/** A new temp file beside `target`, open for writing, renamed onto it once whole. */
+function tempBeside(target: string): { target: string; tmp: string; fd: number } {
+  const tmp = `${target}.${process.pid}.tmp`;
+  return { target, tmp, fd: fs.openSync(tmp, 'wx') };
 }
 
 export async function runImport({ session, out, args }: Invocation): Promise<void> {

@@ -201,11 +201,8 @@ export class BoardTools implements WorktreeSite {
       if (e instanceof DomainError && e.code === 'TASK_CANCELLED') this.leases.forget(id, p.task_id);
       // The engine's way on (a person's requeue, or edit max_attempts) is no tool of an agent's: said as requeue_task says it.
       if (e instanceof DomainError && e.code === 'TASK_ATTEMPTS_EXHAUSTED') {
-        throw new ToolRejection(
-          e.code,
-          exhaustedForAgent(e.details as Pick<Task, 'attempt' | 'max_attempts'> & { task_id: string }),
-          e.details,
-        );
+        const d = e.details as { task_id: string; attempt: number; max_attempts: number };
+        throw new ToolRejection(e.code, exhaustedForAgent({ id: d.task_id, attempt: d.attempt, max_attempts: d.max_attempts }), e.details);
       }
       throw e;
     });
@@ -236,7 +233,7 @@ export class BoardTools implements WorktreeSite {
       const { run } = await this.execute('getRun', { run_id: id });
       const task = run.tasks.find((t) => t.id === p.task_id.trim());
       if (task?.status === 'failed' && !attemptsLeft(task)) {
-        throw new ToolRejection('TASK_ATTEMPTS_EXHAUSTED', exhaustedForAgent({ ...task, task_id: task.id }));
+        throw new ToolRejection('TASK_ATTEMPTS_EXHAUSTED', exhaustedForAgent(task));
       }
     }
     const { reopened, ...result } = await this.execute('requeueTask', { ...p, run_id: id, agent_id: this.agent });
@@ -326,9 +323,9 @@ function worktreeWorkNote(task: Task): string | undefined {
 }
 
 /** A task out of attempts, told to an agent: another attempt is a person's decision (requeue_task with force when they say so). */
-function exhaustedForAgent(task: Pick<Task, 'attempt' | 'max_attempts'> & { task_id: string }): string {
+function exhaustedForAgent(task: Pick<Task, 'id' | 'attempt' | 'max_attempts'>): string {
   return (
-    `${attemptsExhaustedText({ ...task, id: task.task_id })}: whether it gets another is a person's decision. ` +
+    `${attemptsExhaustedText(task)}: whether it gets another is a person's decision. ` +
     'Claim other work (ready_tasks); requeue it with force: true only when the person you work for says so.'
   );
 }
