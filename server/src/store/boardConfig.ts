@@ -158,10 +158,14 @@ function urlFields(file: string, name: string, url: string): PoolConfig {
     );
   }
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { parseIntoClientConfig } = require('pg-connection-string') as typeof import('pg-connection-string');
-  let parsed: ReturnType<typeof parseIntoClientConfig>;
+  const { parse, toClientConfig } = require('pg-connection-string') as typeof import('pg-connection-string');
+  let parsed: ReturnType<typeof toClientConfig>;
   try {
-    parsed = parseIntoClientConfig(url);
+    // sslmode as libpq means it (`require`: TLS, the certificate not checked — as the file's `ssl`
+    // says it), not as pg 8 does (`require` checks it, and every process prints a warning saying so).
+    // A URL that says uselibpqcompat itself is taken at its word (pg refuses it given twice).
+    const libpq = !new URL(url).searchParams.has('uselibpqcompat');
+    parsed = toClientConfig(parse(url, { useLibpqCompat: libpq }));
   } catch (e) {
     // pg's parser keeps the URL out of its messages ("Invalid port: …" names the part).
     throw invalid(file, `postgres.url_env: the URL in ${name} cannot be read: ${(e as Error).message}`, 'postgres.url_env');

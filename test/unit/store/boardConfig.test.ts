@@ -86,6 +86,36 @@ describe('board.json', () => {
     }
   });
 
+  it("url_env: a URL's sslmode means what libpq says, as the file's ssl does, without pg's warning", async () => {
+    const board = { store: 'postgres', board: 'b', postgres: { url_env: 'DB_URL' } };
+    const ssl = (url: string) => {
+      const c = readBoardConfig(rootWith(board), { DB_URL: url });
+      assert.ok(c.store === 'postgres');
+      // pg's parser makes objects without a prototype.
+      const s = c.pool.ssl;
+      return typeof s === 'object' ? { ...s } : s;
+    };
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.message);
+    process.on('warning', onWarning);
+    try {
+      // require: TLS, the certificate not checked (pg 8 alone checked it: a managed database's own certificate failed).
+      assert.deepEqual(ssl('postgres://ann@db/work?sslmode=require'), { rejectUnauthorized: false });
+      assert.deepEqual(ssl('postgres://ann@db/work?sslmode=verify-full'), {});
+      assert.equal(ssl('postgres://ann@db/work?sslmode=disable'), false);
+      assert.equal(ssl('postgres://ann@db/work'), undefined);
+      // verify-ca needs the CA to check against: named, as libpq's sslrootcert.
+      assert.match(refusal(board, { DB_URL: 'postgres://ann@db/work?sslmode=verify-ca' }).message, /sslrootcert/);
+      // Warnings are emitted on the next tick.
+      await new Promise((resolve) => setImmediate(resolve));
+      assert.deepEqual(warnings, []);
+      // A URL that says how itself is taken at its word (pg refuses the option given twice).
+      assert.deepEqual(ssl('postgres://ann@db/work?sslmode=require&uselibpqcompat=true'), { rejectUnauthorized: false });
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+
   it('no store, or an unknown one, says which there are', () => {
     for (const doc of [{}, { store: 'mysql' }])
       assert.deepEqual(refusal(doc), { field: 'store', message: 'store: say "files" or "postgres"' });

@@ -29,7 +29,7 @@ export function storageError(board: string, e: unknown): DomainError {
       { board, transient: true, maybe_written: true },
     );
   }
-  const why = e instanceof Error ? e.message || e.name : String(e);
+  const why = driverWords(e);
   const code = (e as { code?: unknown }).code;
   const fix = typeof code === 'string' ? FIX[code] : undefined;
   return new BoardUnavailableError(`PostgreSQL board ${board}: ${why}${fix ? ` — ${fix}` : ''}`, {
@@ -39,8 +39,22 @@ export function storageError(board: string, e: unknown): DomainError {
   });
 }
 
-/** What to do about a refusal that repeats, by SQLSTATE: the driver's words say what, not where to look. */
+/**
+ * What the driver said. A host name with several addresses (`localhost`: ::1 and 127.0.0.1, on
+ * macOS among others) fails as node's AggregateError, whose own message is empty: its attempts say it.
+ */
+function driverWords(e: unknown): string {
+  if (e instanceof AggregateError && e.errors.length > 0) return e.errors.map(driverWords).join('; ');
+  return e instanceof Error ? e.message || e.name : String(e);
+}
+
+/** Where the board's server is named: an unreachable one is said with where to correct it. */
+const WHERE_NAMED = 'in .runboard/board.json (postgres.host and postgres.port, or the URL that url_env names; else PGHOST and PGPORT)';
+
+/** What to do about a refusal that repeats, by SQLSTATE (or node's code): the driver's words say what, not where to look. */
 const FIX: Record<string, string> = {
+  ECONNREFUSED: `no PostgreSQL server answers there: start it, or correct where it is ${WHERE_NAMED}`,
+  ENOTFOUND: `no such host: correct it ${WHERE_NAMED}`,
   '28P01':
     "the password is the editor's secret for the board (Runboard: Set Database Password…), else PGPASSWORD, else the matching line of ~/.pgpass (PGPASSFILE), else the URL that url_env names",
   '28000': 'the database refuses this user from here (pg_hba.conf), or the user does not exist',
