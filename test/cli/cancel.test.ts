@@ -80,6 +80,24 @@ describe('runboard tasks cancel', () => {
     assert.doesNotMatch(added.stdout, /claimable once/);
   });
 
+  it('a dependent requeued while its dependency stays cancelled says it still waits, not only "runnable"', () => {
+    const root = tempWorkspace();
+    seedRun(root, 'r', CHAIN);
+    cliJson(root, ['tasks', 'cancel', 'a', '--cascade']);
+    const requeued = cli(['--root', root, 'requeue', 'b']);
+    assert.equal(requeued.status, 0, requeued.stderr);
+    assert.match(requeued.stdout, /^Requeued b \(review, runnable\)/m);
+    assert.match(requeued.stdout, /^ {2}waits: {5}dependency cancelled: a — cancel this task too, edit its dependencies, or reopen it$/m);
+    // d waits on nothing: no line.
+    cliJson(root, ['tasks', 'cancel', 'd']);
+    assert.doesNotMatch(cli(['--root', root, 'requeue', 'd']).stdout, /waits:/);
+    // retry says it the same way: a blocked task after the cancelled one.
+    cliJson(root, ['tasks', 'add', 'Held', '--id', 'held', '--status', 'blocked', '--after', 'a']);
+    const retried = cli(['--root', root, 'retry', 'held']);
+    assert.equal(retried.status, 0, retried.stderr);
+    assert.match(retried.stdout, /^Retrying held .*\n {2}waits: {5}dependency cancelled: a/m);
+  });
+
   it('says in words what it cancelled and which tasks now wait; --cascade cancels them, naming the task it came from', () => {
     const root = tempWorkspace();
     seedRun(root, 'r', CHAIN);

@@ -136,11 +136,14 @@ function taskDetails(task: Task, byId: ReadonlyMap<string, Task>, waits: string[
   return lines.join('\n');
 }
 
+/** A task's waits as one line of a command's text. */
+export const waitsLine = (waits: readonly string[]) => `  waits:     ${waits.join('; ')}`;
+
 /** What comes next for a task just added: claim it, or what it waits for first (undefined: not known). */
 function nextStep(task: Task, waits: readonly string[] | undefined): string {
   if (task.status === 'blocked') return `  blocked:   claimable once someone retries it (runboard retry ${task.id})`;
   if (waits === undefined) return `  after:     ${task.depends_on_task_ids.join(', ')}`;
-  if (waits.length > 0) return `  waits:     ${waits.join('; ')}`;
+  if (waits.length > 0) return waitsLine(waits);
   return `  claim it:  runboard claim --task ${task.id}`;
 }
 
@@ -149,7 +152,7 @@ function nextStep(task: Task, waits: readonly string[] | undefined): string {
  * already: a read that fails here (a board that cannot take it for a moment) leaves the words out
  * (undefined), never the command failed — a script would add the task again.
  */
-async function waitsOf(session: Invocation['session'], runId: string, task: Task): Promise<string[] | undefined> {
+export async function waitsOf(session: Invocation['session'], runId: string, task: Task): Promise<string[] | undefined> {
   try {
     const { run } = await session.execute('getRun', { run_id: runId });
     const now = Date.now();

@@ -9,6 +9,8 @@ import { worktreeNote } from '../worktreeLines';
 import { UsageError } from '../usageError';
 import { matchesTaskFilter, parseTaskFilter, type TaskFilter } from '../../../../contract/taskFilter';
 import { parseJson } from './runCommands';
+import { waitsLine, waitsOf } from './oneTaskCommands';
+import type { Task } from '../../../../contract/schemas/records';
 import { TASK_STATUSES, TaskStatus } from '../../../../contract/statuses';
 import { tasksFileRows } from '../../../../contract/tasksFileRows';
 
@@ -80,19 +82,22 @@ function namedTask(inv: Invocation): string {
 
 export async function retry(inv: Invocation): Promise<void> {
   const { session, out } = inv;
+  const runId = await session.runId();
   const result = await session.execute(
     'transitionTask',
-    session.withCommandId({ run_id: await session.runId(), task_id: namedTask(inv), action: 'retry', agent_id: session.agent }),
+    session.withCommandId({ run_id: runId, task_id: namedTask(inv), action: 'retry', agent_id: session.agent }),
   );
-  out.result(result, () => taskLine('Retrying', result.task));
+  const waits = await waitsAfter(inv, runId, result.task);
+  out.result(result, () => [taskLine('Retrying', result.task), ...waits].join('\n'));
 }
 
 export async function requeue(inv: Invocation): Promise<void> {
   const { session, out, opts } = inv;
+  const runId = await session.runId();
   const result = await session.execute(
     'requeueTask',
     session.withCommandId({
-      run_id: await session.runId(),
+      run_id: runId,
       task_id: namedTask(inv),
       reason: opts.reason as string | undefined,
       force: opts.force === true ? true : undefined,
@@ -100,7 +105,19 @@ export async function requeue(inv: Invocation): Promise<void> {
       agent_id: session.agent,
     }),
   );
+  const waits = await waitsAfter(inv, runId, result.task);
   out.result(result, () =>
-    [taskLine('Requeued', result.task), ...(result.reopened ?? []).map((t) => `  ${taskLine('also reopened', t)}`)].join('\n'),
+    [taskLine('Requeued', result.task), ...waits, ...(result.reopened ?? []).map((t) => `  ${taskLine('also reopened', t)}`)].join('\n'),
   );
+}
+
+/**
+ * A task put back on the board that still cannot be claimed (it waits on a task cancelled, failed
+ * or not done yet): what it waits for, as `tasks show` says it — "runnable" alone read as "an agent
+ * takes it now". Text only; none when it waits on nothing.
+ */
+async function waitsAfter({ session, out }: Invocation, runId: string, task: Task): Promise<string[]> {
+  if (out.json || task.depends_on_task_ids.length === 0) return [];
+  const waits = (await waitsOf(session, runId, task)) ?? [];
+  return waits.length > 0 ? [waitsLine(waits)] : [];
 }
