@@ -73,21 +73,26 @@ export function decideFinishRun(state: RunState, p: ParamsOf<'finishRun'>, ctx: 
     throw new DomainError('RUN_TERMINAL', `Run ${h.run_id} is already ${h.status}; reopen it first.`, { status: h.status });
   }
   checkTextLimit('reason', p.reason);
-  if (p.status === 'completed' && !p.force) {
-    const working = [...state.tasks.values()].filter((t) => t.status === 'in_progress').map((t) => t.id);
-    if (working.length > 0) {
-      throw new DomainError(
-        'TASKS_IN_PROGRESS',
-        `${working.length} task${working.length > 1 ? 's are' : ' is'} in progress (${working.slice(0, 5).join(', ')}${working.length > 5 ? ', …' : ''}): ` +
-          'let them finish or release them, or complete the run with force anyway.',
-        { task_ids: working },
-      );
-    }
-  }
+  if (p.status === 'completed' && !p.force) assertNoneInProgress(state, 'complete the run with force anyway');
   const reason = trimmedOrUndefined(p.reason);
   const b = new EventBuilder(state, ctx);
   b.add({ type: p.status === 'completed' ? EVENT.runCompleted : EVENT.runFailed, status: p.status, payload: reason ? { reason } : null });
   return b.events;
+}
+
+/**
+ * A run is completed with no task in progress, unless a person forces it (finishRun's `force`):
+ * their holders' work would end up in a run that says it is done.
+ */
+function assertNoneInProgress(state: RunState, otherwise: string): void {
+  const working = [...state.tasks.values()].filter((t) => t.status === 'in_progress').map((t) => t.id);
+  if (working.length === 0) return;
+  throw new DomainError(
+    'TASKS_IN_PROGRESS',
+    `${working.length} task${working.length > 1 ? 's are' : ' is'} in progress (${working.slice(0, 5).join(', ')}${working.length > 5 ? ', …' : ''}): ` +
+      `let them finish or release them, or ${otherwise}.`,
+    { task_ids: working },
+  );
 }
 
 const RESERVED_TYPES = new Set([EVENT.workspaceValidated, EVENT.workspaceMismatch, EVENT.workspaceRebound]);
@@ -110,6 +115,8 @@ export function decideAppendEvent(state: RunState, p: ParamsOf<'appendEvent'>, c
   const unknown = unknownStepOf(h, input);
   if (unknown !== undefined) throw stepNotFound(h, unknown);
   const r = applyRunTransition(h, input, ctx.now);
+  // An event that completes the run (run_completed, or any type declaring it) is held to finishRun's rule.
+  if (r.status === 'completed') assertNoneInProgress(state, 'complete the run with force anyway (finishRun, not an event)');
   const b = new EventBuilder(state, ctx);
   const fields: Parameters<EventBuilder['add']>[0] = { type, status: r.status, payload: p.payload ?? null };
   if (p.step_id !== undefined) fields.step_id = p.step_id;

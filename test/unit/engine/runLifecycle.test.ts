@@ -112,6 +112,27 @@ describe('runs that finish', () => {
     assert.deepEqual([h.run.status, h.task('busy').status], ['completed', 'in_progress']);
   });
 
+  it('an event that would complete the run is held to the same rule: not past a task in progress', () => {
+    const h = new RunHarness();
+    const busy = h.taskIn('in_progress', { id: 'busy' });
+    for (const event of [
+      { type: 'run_completed', status: 'running' },
+      { type: 'shipped', status: 'completed' },
+    ] as const) {
+      const err = expectDomainError(() => h.appendEvent(event), 'TASKS_IN_PROGRESS');
+      assert.deepEqual(err.details.task_ids, ['busy']);
+      assert.match(err.message, /complete the run with force anyway \(finishRun, not an event\)/);
+    }
+    assert.equal(h.run.status, 'queued', 'nothing written');
+    // Failing it needs no wait, as finishRun's failed does not.
+    h.appendEvent({ type: 'run_failed', status: 'running' });
+    assert.equal(h.run.status, 'failed');
+    h.appendEvent({ type: 'run_reopened', status: 'running' });
+    h.transition({ task_id: 'busy', action: 'complete', lease_token: busy.lease_token });
+    h.appendEvent({ type: 'run_completed', status: 'running' });
+    assert.equal(h.run.status, 'completed');
+  });
+
   it('failing needs no wait, and keeps the reason as the last error', () => {
     const h = new RunHarness();
     h.taskIn('in_progress', { id: 'busy' });
