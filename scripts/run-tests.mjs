@@ -41,14 +41,16 @@ process.on('exit', () => fs.rmSync(reports, { recursive: true, force: true }));
 const failures = [];
 let suitesRun = 0;
 
-/** One suite's test files on `node` (this process's Node unless given). */
-function runSuite(suite, node = process.execPath, label = '') {
-  const files = findTests(path.join('test', suite)).sort();
+/** One suite's test files (or `files` of it) on `node` (this process's Node unless given), with `env` added. */
+function runSuite(suite, node = process.execPath, label = '', { files = findTests(path.join('test', suite)).sort(), env = {} } = {}) {
   if (files.length === 0) return;
   console.log(`\n=== ${suite}${label}: ${files.length} test files ===`);
   const tap = path.join(reports, `${++suitesRun}.tap`);
   const reporters = ['--test-reporter=spec', '--test-reporter-destination=stdout', '--test-reporter=tap', `--test-reporter-destination=${tap}`];
-  const r = spawnSync(node, ['--import', 'tsx', '--test', ...reporters, '--test-concurrency=2', ...files], { stdio: 'inherit' });
+  const r = spawnSync(node, ['--import', 'tsx', '--test', ...reporters, '--test-concurrency=2', ...files], {
+    stdio: 'inherit',
+    env: { ...process.env, ...env },
+  });
   if (r.status === 0) return;
   failed = true;
   const found = fs.existsSync(tap) ? tapFailures(fs.readFileSync(tap, 'utf8')) : [];
@@ -67,6 +69,13 @@ function sayFailures() {
 }
 
 for (const suite of ['unit', 'server', 'cli', 'reliability', 'postgres']) if (wants(suite)) runSuite(suite);
+// The log written as on Windows (no O_APPEND, each write at the end's offset: server/src/store/file/
+// platformFs.ts logAppends): the crash, kill -9 and damage suites again, which cut torn lines off.
+if (wants('reliability'))
+  runSuite('reliability', process.execPath, ' (the log written as on Windows)', {
+    files: ['unit/store/corruption', 'unit/store/crash', 'reliability/crashPoints', 'reliability/fileChanges'].map((f) => path.join('test', `${f}.test.ts`)),
+    env: { RUNBOARD_LOG_WRITES: 'positional' },
+  });
 
 /** The test setup is there, or installed now; false (said loudly) when it cannot be. */
 function ensureTestSetup() {

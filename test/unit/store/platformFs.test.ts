@@ -5,7 +5,8 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { after, describe, it } from 'node:test';
-import { FsHost, renameReplacing, syncDirectory } from '../../../server/src/store/file/platformFs';
+import { FsHost, logAppends, renameReplacing, syncDirectory } from '../../../server/src/store/file/platformFs';
+import { OsRunLock } from '../../../server/src/store/file/runLock';
 import { assertContiguous, deleteCaches, logFile, openStore, readLogEvents, removeTree, tempRoot } from './helpers';
 
 function errno(code: string): NodeJS.ErrnoException {
@@ -131,5 +132,75 @@ describe('a log saved with CRLF line ends', () => {
     } finally {
       store.close();
     }
+  });
+});
+
+describe('the log on Windows, where a handle opened O_APPEND cannot be truncated (libuv takes FILE_WRITE_DATA from it)', () => {
+  const roots: string[] = [];
+  after(() => roots.forEach(removeTree));
+
+  /** `fn` with the log written as on Windows (RUNBOARD_LOG_WRITES=positional), this process only. */
+  async function writtenAsOnWindows(fn: () => Promise<void>): Promise<void> {
+    process.env.RUNBOARD_LOG_WRITES = 'positional';
+    try {
+      await fn();
+    } finally {
+      delete process.env.RUNBOARD_LOG_WRITES;
+    }
+  }
+
+  it('is opened without O_APPEND on Windows only', async (t) => {
+    assert.deepEqual(
+      (['win32', 'linux', 'darwin'] as const).map((platform) => logAppends({ platform }, {})),
+      [false, true, true],
+    );
+    if (!fs.existsSync('/proc/self/fdinfo')) return t.skip('no /proc here to read a descriptor flags from');
+    const root = tempRoot();
+    roots.push(root);
+    const { store } = openStore(root);
+    await store.execute('createRun', { run_id: 'w', objective: 'flags' });
+    store.close();
+    const file = logFile(root, 'w');
+    /** The O_APPEND bit of the lock's descriptor on the log, as the kernel holds it. */
+    const appending = async () => {
+      const lock = new OsRunLock(file, `${file}.waiters`);
+      const held = await lock.acquire();
+      try {
+        const flags = parseInt(/^flags:\s+(\d+)$/m.exec(fs.readFileSync(`/proc/self/fdinfo/${held.fd}`, 'utf8'))![1], 8);
+        return (flags & fs.constants.O_APPEND) !== 0;
+      } finally {
+        held.release();
+        lock.close();
+      }
+    };
+    assert.equal(await appending(), true);
+    await writtenAsOnWindows(async () => assert.equal(await appending(), false));
+  });
+
+  it('a torn last line is cut off, and what follows is written at the end, not where the descriptor stands', async () => {
+    const root = tempRoot();
+    roots.push(root);
+    await writtenAsOnWindows(async () => {
+      const first = openStore(root);
+      await first.store.execute('createRun', { run_id: 'w', objective: 'written at positions' });
+      for (let i = 0; i < 3; i++) await first.store.execute('appendEvent', { run_id: 'w', type: 'note', status: 'running' });
+      first.store.close();
+      const file = logFile(root, 'w');
+      const whole = fs.readFileSync(file, 'utf8');
+      fs.appendFileSync(file, '{"event_id":"evt-torn","run_id":"w","seq":5,"ts_ms":1,"type":"no');
+      const { store } = openStore(root);
+      try {
+        const { event } = await store.execute('appendEvent', { run_id: 'w', type: 'after', status: 'running' });
+        assert.equal(event.seq, 5);
+      } finally {
+        store.close();
+      }
+      const now = fs.readFileSync(file, 'utf8');
+      assert.ok(now.startsWith(whole), 'the lines before are as they were');
+      assert.equal(now.slice(whole.length).split('\n').length, 2, 'one line after them, the new event');
+      const events = readLogEvents(root, 'w');
+      assertContiguous(events);
+      assert.deepEqual([events.length, events.at(-1)!.type], [5, 'after']);
+    });
   });
 });

@@ -10,6 +10,7 @@ import { DomainError } from '../../engine/errors';
 import { crashDue, crashNow, crashPoint } from './crashPoints';
 import { AtPath, compareAtPath, FileIdentity, identityOf, lookAtPath, openRegularFile, sameFile } from './fileIdentity';
 import { writeAll } from './writeAll';
+import { logAppends } from './platformFs';
 
 export interface LogLine {
   text: string;
@@ -185,12 +186,12 @@ export class EventLog {
     if (size < this.offset) throw new LogRewrittenError(this.file, `shrank to ${size} bytes below the ${this.offset} bytes already read`);
   }
 
-  /** Puts back the final newline readNew found missing, through the lock's descriptor (O_APPEND: at the end). */
+  /** Puts back the final newline readNew found missing, through the lock's descriptor, at the end. */
   restoreFinalNewline(lockFd: number): void {
     const st = fs.fstatSync(lockFd);
     if (st.size !== this.offset - 1) throw new LogRewrittenError(this.file, `changed again while its final newline was put back`);
     assertWritable(this.file, st.mode);
-    writeAll(lockFd, Buffer.from('\n'));
+    writeAll(lockFd, Buffer.from('\n'), 0, atEnd(st.size));
     this.newlineMissing = false;
   }
 
@@ -218,11 +219,12 @@ export class EventLog {
     assertWritable(this.file, st.mode);
     const before = this.offset;
     try {
+      const at = atEnd(st.size);
       if (crashDue('partial-write')) {
-        fs.writeSync(fd, data, 0, Math.max(1, data.length >> 1));
+        fs.writeSync(fd, data, 0, Math.max(1, data.length >> 1), at ?? null);
         crashNow();
       }
-      writeAll(fd, data);
+      writeAll(fd, data, 0, at);
     } catch (e) {
       try {
         fs.ftruncateSync(fd, before);
@@ -331,4 +333,9 @@ export class LogRewrittenError extends Error {
   ) {
     super(`${file} ${what}; it was rewritten by another program.`);
   }
+}
+
+/** Where a write through the lock's descriptor goes: O_APPEND puts it at the end itself; without it (Windows), the end is given. */
+function atEnd(size: number): number | undefined {
+  return logAppends() ? undefined : size;
 }

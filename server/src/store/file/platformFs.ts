@@ -65,3 +65,14 @@ export function syncDirectory(dir: string, host: FsHost = HOST): void {
     if (!DIRECTORY_SYNC_REFUSED.has((e as NodeJS.ErrnoException).code ?? '')) throw e;
   }
 }
+
+/**
+ * Whether the run's log is opened O_APPEND. Windows (libuv) takes FILE_WRITE_DATA from a handle
+ * opened so, and ftruncate needs it (EPERM): a crashed writer's torn last line could never be cut
+ * off, and the run would refuse every write from then on. There the log is opened for writing at
+ * positions, each write at the file's end as fstat gives it — under the run lock, so no other writer moves it.
+ */
+export function logAppends(host: Pick<FsHost, 'platform'> = HOST, env: NodeJS.ProcessEnv = process.env): boolean {
+  // RUNBOARD_LOG_WRITES=positional: the tests' way to run the Windows branch here (scripts/run-tests.mjs).
+  return host.platform !== 'win32' && env.RUNBOARD_LOG_WRITES !== 'positional';
+}

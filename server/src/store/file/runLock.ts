@@ -27,6 +27,7 @@ import { LockClosedError } from '../boardStore';
 import { FileIdentity, identityOf, NO_FOLLOW } from './fileIdentity';
 import { describeHolders } from './lockHolders';
 import { tryLock, unlock, waitForLock } from './osLock';
+import { logAppends } from './platformFs';
 
 /** A granted lock: the log's descriptor it is held on (writes and repairs go through it), and that file's identity. */
 export interface HeldLock {
@@ -70,8 +71,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const STEP_ASIDE_MS = 2;
 const NO_WAITERS_RECHECK_MS = 50;
 
-/** The log: read-write (the OS lock needs it), appending, never through a symlink. */
-const LOG_FLAGS = fs.constants.O_RDWR | fs.constants.O_APPEND | NO_FOLLOW;
+/** The log: read-write (the OS lock needs it), appending where a handle so opened can still be truncated (platformFs.ts logAppends), never through a symlink. */
+const logFlags = () => fs.constants.O_RDWR | (logAppends() ? fs.constants.O_APPEND : 0) | NO_FOLLOW;
 /** The waiters' file: read-write, created by the first waiter. */
 const WAIT_FILE_FLAGS = fs.constants.O_RDWR | fs.constants.O_CREAT | NO_FOLLOW;
 
@@ -155,7 +156,7 @@ export class OsRunLock implements RunLock {
   private open(create: boolean): number {
     if (this.fd === undefined) {
       try {
-        this.fd = fs.openSync(this.file, LOG_FLAGS | (create ? fs.constants.O_CREAT : 0), 0o644);
+        this.fd = fs.openSync(this.file, logFlags() | (create ? fs.constants.O_CREAT : 0), 0o644);
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new LogMissingError(this.file);
         throw e;
