@@ -36,6 +36,7 @@ function host(
     sleep(ms: number) {
       h.sleeps.push(ms);
     },
+    readdir: () => [],
   };
   return h;
 }

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
+import { HOST } from '../../../server/src/store/file/platformFs';
 import { DomainError } from '../../../server/src/engine/errors';
 import { openStore, removeTree, runFolder, tempRoot, treePicture } from './helpers';
 
@@ -76,6 +77,30 @@ describe('run ids', () => {
       await assert.rejects(store.execute('createRun', { run_id: id + 'a', objective: 'x' }), domainCode('RUN_ID_INVALID'));
     } finally {
       store.close();
+    }
+  });
+
+  it('on a file system that ignores case (macOS, Windows), run1 finds no run where Run1 is: RUN_NOT_FOUND, and creating it RUN_EXISTS', async () => {
+    const root = newRoot();
+    const { store } = openStore(root);
+    await store.execute('createRun', { run_id: 'Run1', objective: 'x' });
+    store.close();
+    // What such a file system does, made here: run1 opens Run1's folder (a copy of it), while the
+    // folder's listing has the one name it was made with.
+    const runs = path.join(root, '.runboard', 'runs');
+    fs.cpSync(path.join(runs, 'Run1'), path.join(runs, 'run1'), { recursive: true });
+    const real = { ...HOST };
+    Object.assign(HOST, { platform: 'darwin', readdir: (dir: string) => real.readdir(dir).filter((n) => n !== 'run1') });
+    const { store: mac, diagnostics } = openStore(root);
+    try {
+      await assert.rejects(mac.execute('getRun', { run_id: 'run1' }), domainCode('RUN_NOT_FOUND'));
+      await assert.rejects(mac.execute('createRun', { run_id: 'run1', objective: 'x' }), domainCode('RUN_EXISTS'));
+      assert.equal((await mac.execute('getRun', { run_id: 'Run1' })).run.run_id, 'Run1');
+      // Not one line of Run1's log said to be another run's.
+      assert.deepEqual(diagnostics, []);
+    } finally {
+      mac.close();
+      Object.assign(HOST, real);
     }
   });
 

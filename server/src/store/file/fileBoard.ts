@@ -13,7 +13,7 @@ import type { ArchiveNote, BoardSite, BoardStore, RunLog } from '../boardStore';
 import { whyUnreadable } from './fileIdentity';
 import type { OpenFiles } from './openFiles';
 import { runDir, runsDir } from './paths';
-import { syncDirectory } from './platformFs';
+import { namedExactly, syncDirectory } from './platformFs';
 import { RunHandle } from './runHandle';
 import { HeldLock, OsRunLock } from './runLock';
 import type { RunSite } from './runSite';
@@ -84,6 +84,8 @@ export class FileBoard implements BoardStore {
       return undefined;
     }
     if (!st.isDirectory() || !logMayExist(path.join(dir, EVENTS_FILE))) return undefined;
+    // Run1's folder, found as run1 by a file system that ignores case: no run of that id (createRun then says RUN_EXISTS).
+    if (!namedExactly(runsDir(this.root), runId)) return undefined;
     let h: RunHandle;
     try {
       h = RunHandle.open(this.siteOf(runId, dir));

@@ -7,6 +7,7 @@ export interface FsHost {
   rename(from: string, to: string): void;
   fsyncDirectory(dir: string): void;
   sleep(ms: number): void;
+  readdir(dir: string): string[];
 }
 
 /** Blocks the thread for `ms` (the store's writes are synchronous, under the run lock). */
@@ -26,6 +27,7 @@ export const HOST: FsHost = {
     }
   },
   sleep: sleepSync,
+  readdir: (dir) => fs.readdirSync(dir),
 };
 
 /**
@@ -75,4 +77,14 @@ export function syncDirectory(dir: string, host: FsHost = HOST): void {
 export function logAppends(host: Pick<FsHost, 'platform'> = HOST, env: NodeJS.ProcessEnv = process.env): boolean {
   // RUNBOARD_LOG_WRITES=positional: the tests' way to run the Windows branch here (scripts/run-tests.mjs).
   return host.platform !== 'win32' && env.RUNBOARD_LOG_WRITES !== 'positional';
+}
+
+/**
+ * Whether `dir` holds an entry named `name` in exactly that case. macOS and Windows find a file
+ * named in another case (`run1` opens `Run1`), which is another run's folder, not this one's;
+ * elsewhere the lookup itself was exact.
+ */
+export function namedExactly(dir: string, name: string, host: Pick<FsHost, 'platform' | 'readdir'> = HOST): boolean {
+  if (host.platform !== 'darwin' && host.platform !== 'win32') return true;
+  return host.readdir(dir).includes(name);
 }
