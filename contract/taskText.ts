@@ -47,7 +47,8 @@ function wholeSeconds(s: number): string {
 export function worktreeText(task: Pick<Task, 'worktree' | 'status'>): string | undefined {
   const wt = task.worktree;
   if (!wt) return undefined;
-  const state = wt.state === 'active' ? '' : wt.state === 'kept' ? ` · kept${wt.note ? `: ${wt.note}` : ''}` : ' · removed';
+  const note = wt.note ? `: ${wt.note}` : '';
+  const state = wt.state === 'active' ? '' : wt.state === 'kept' ? ` · kept${note}` : ` · removed${note && ` from this run${note}`}`;
   const merged = wt.merged_into ? ` · merged into ${wt.merged_into}` : awaitsMerge(task) ? ' · not merged yet' : '';
   return `worktree ${wt.path} · branch ${wt.branch}${state}${merged}`;
 }

@@ -78,7 +78,7 @@ export const TaskSchema = z.object({
       branch: z.string(),
       /** What the branch was made from: a dependency's branch, or the commit HEAD was at. */
       base: z.string(),
-      /** active: there to work in; kept: left in place (it holds uncommitted changes); removed: the folder is gone, the branch stays. */
+      /** active: there to work in; kept: left in place (it holds uncommitted changes); removed: the folder is gone, the branch stays — or, with a note saying why, the folder was no worktree of this repository to remove. */
       state: z.enum(['active', 'kept', 'removed']),
       note: z.string().optional(),
       /** The branch it was merged into (tasks merge). */

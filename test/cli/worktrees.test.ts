@@ -309,14 +309,102 @@ describe('runboard claim --worktree', () => {
     assert.equal(JSON.parse(again.stdout).task.status, 'done', 'the recorded answer, not COMMAND_ID_CONFLICT');
     assert.equal(eventsOnDisk(root, run).filter((e) => e.type === 'context.task.completed').length, 1);
 
-    // b's worktree broken by hand (its .git file gone): git cannot look, the task is completed all the same, and that is said.
+    // b's worktree broken by hand (its .git file gone): no worktree of the repository any more. The task
+    // is completed all the same, and the folder left as it is, said (until this change it stayed
+    // active, and every prune failed on it).
     const b = cliJson(root, ['--run', run, 'claim', '--task', 'b', '--worktree']).task;
     fs.renameSync(path.join(b.worktree.path, '.git'), path.join(b.worktree.path, 'git-moved'));
     const done = cli(['--root', root, '--run', run, '--json', 'complete', '--token', b.lease_token]);
     assert.equal(done.status, 0, done.stderr);
     const out = JSON.parse(done.stdout);
-    assert.equal(out.task.status, 'done');
-    assert.match(out.note, /its worktree .* was not settled/);
+    assert.deepEqual([out.task.status, out.task.worktree.state], ['done', 'removed']);
+    assert.match(
+      out.task.worktree.note,
+      /is no longer a git worktree \(git removed it, or its \.git file is gone\): its files are left as they are/,
+    );
+    assert.ok(fs.existsSync(path.join(b.worktree.path, 'git-moved')), 'its files stay');
+    assert.match(
+      cli(['--root', root, '--run', run, 'tasks', 'show', 'b']).stdout,
+      /· removed from this run: .* is no longer a git worktree/,
+    );
+  });
+
+  it('worktree prune settles every worktree it can, and says which git refused and why (exit 1)', () => {
+    assertBuilt();
+    const root = repository();
+    const run = seedRun(root, 'pr', [
+      { id: 'a', task_type: 'w' },
+      { id: 'b', task_type: 'w' },
+    ]);
+    // Both done while git refuses to remove them (locked): their worktrees stay active, for prune.
+    for (const id of ['a', 'b']) {
+      const t = cliJson(root, ['--run', run, '--agent', id, 'claim', '--task', id, '--worktree']).task;
+      git(root, 'worktree', 'lock', t.worktree.path);
+      cliJson(root, ['--run', run, 'complete', '--token', t.lease_token]);
+    }
+    const aPath = cliJson(root, ['--run', run, 'tasks', 'show', 'a']).task.worktree.path;
+    const bPath = cliJson(root, ['--run', run, 'tasks', 'show', 'b']).task.worktree.path;
+    git(root, 'worktree', 'unlock', bPath);
+    const pruned = cli(['--root', root, '--run', run, 'worktree', 'prune']);
+    assert.equal(pruned.status, 1, pruned.stdout + pruned.stderr);
+    assert.match(pruned.stdout, /^a: not settled — git worktree failed .*locked/m);
+    assert.match(pruned.stdout, /^b: removed .* \(branch runboard\/pr\/b stays\)$/m, 'b settled after a failed');
+    assert.equal(fs.existsSync(bPath), false);
+    git(root, 'worktree', 'unlock', aPath);
+    const json = cliJson(root, ['--run', run, 'worktree', 'prune']);
+    assert.deepEqual([json.tasks.map((t: { id: string }) => t.id), json.failed], [['a'], undefined]);
+  });
+
+  it("a run moved here from another clone: its worktrees are the other repository's, left to it — not settled here, not listed as waiting here", () => {
+    assertBuilt();
+    const there = repository();
+    const run = seedRun(there, 'mv', [{ id: 'a', task_type: 'w' }]);
+    const a = cliJson(there, ['--run', run, 'claim', '--worktree']).task;
+    fs.writeFileSync(path.join(a.worktree.path, 'half.txt'), 'half done\n');
+    cliJson(there, ['--run', run, 'complete', '--token', a.lease_token, '--force']);
+    const exported = path.join(there, 'mv.jsonl');
+    cliJson(there, ['run', 'export', run, '--output', exported]);
+
+    const here = repository();
+    cliJson(here, ['run', 'import', exported]);
+    const kinds = () => cliJson(here, ['--run', run, 'attention']).items.map((i: { kind: string }) => i.kind);
+    assert.deepEqual(kinds(), ['run_work_done', 'worktree_kept']);
+    const pruned = cli(['--root', here, '--run', run, 'worktree', 'prune']);
+    assert.equal(pruned.status, 0, pruned.stdout + pruned.stderr);
+    assert.match(
+      pruned.stdout,
+      /^a: no longer this run's — .* is a worktree of another repository \(.*\), not of .*: the run was moved here from there/m,
+    );
+    assert.ok(fs.existsSync(path.join(a.worktree.path, 'half.txt')), "the other repository's worktree is untouched");
+    assert.deepEqual(kinds(), ['run_work_done']);
+    cliJson(here, ['--run', run, 'run', 'complete']);
+    cliJson(here, ['run', 'archive', run]); // nothing of it on disk here: no WORKTREES_OPEN // nothing of it on disk here: archived without --force
+  });
+
+  it('git removes the worktree but cannot delete its folder (Windows, while a shell works in it): the task done, the worktree removed, the folder said', (t) => {
+    assertBuilt();
+    const root = repository();
+    const run = seedRun(root, 'iu', [{ id: 'a', task_type: 'w' }]);
+    const a = cliJson(root, ['--run', run, 'claim', '--worktree']).task;
+    commit(a.worktree.path, 'a.txt', 'a\n');
+    // An immutable run folder keeps its entries, as Windows keeps a folder in use: git removes the
+    // worktree's files and its record, then fails on the folder.
+    const runFolder = path.dirname(a.worktree.path);
+    if (spawnSync('chattr', ['+i', runFolder]).status !== 0)
+      return t.skip('chattr +i is not available here (root and a file system with the attribute)');
+    try {
+      const done = cli(['--root', root, '--run', run, '--json', 'complete', '--token', a.lease_token]);
+      assert.equal(done.status, 0, done.stderr);
+      const out = JSON.parse(done.stdout);
+      assert.deepEqual([out.task.status, out.task.worktree.state, out.note], ['done', 'removed', undefined]);
+      assert.match(
+        out.task.worktree.note,
+        /^git removed the worktree, but not its folder .*: a process still works in it, which Windows does not let go — delete it once nothing does\.$/,
+      );
+      assert.doesNotMatch(git(root, 'worktree', 'list'), /runboard\/iu\/a/);
+    } finally {
+      spawnSync('chattr', ['-i', runFolder]);
+    }
   });
 
   it("the agent's loop: the shell left in a worktree removed on complete still claims the next task (RUNBOARD_ROOT); without it, a clear error", () => {

@@ -9,8 +9,13 @@ export function worktreeNote(task: Task): string[] {
   if (!wt) return [];
   if (wt.state === 'kept') return [`# worktree kept: ${wt.note ?? wt.path}`];
   // A shell that was in it (claim --worktree put it there) is left in a folder that is gone.
-  if (wt.state === 'removed')
-    return [`# worktree ${wt.path} removed; its work is on branch ${wt.branch}`, '# a shell that was in it: cd "$RUNBOARD_ROOT"'];
+  if (wt.state === 'removed') {
+    // A note: the folder was not this repository's worktree to remove, or git could not delete it (said why).
+    const what = wt.note
+      ? `# worktree of branch ${wt.branch} no longer this run's: ${wt.note}`
+      : `# worktree ${wt.path} removed; its work is on branch ${wt.branch}`;
+    return [what, '# a shell that was in it: cd "$RUNBOARD_ROOT"'];
+  }
   return [];
 }
 

@@ -62,8 +62,8 @@ export interface WorktreeAsk {
 /** The task's worktree: the one it has when it is still there, else a new one. */
 export async function ensureWorktree(ask: WorktreeAsk): Promise<TaskWorktree> {
   const have = ask.task.worktree;
-  if (have && present(have)) return { ...have, state: 'active' };
   const { top } = ask;
+  if (have && present(have) && (await notOurs(top, have.path)) === undefined) return { ...have, state: 'active' };
   return serialised(top, async () => {
     const home = worktreesHome(top, ask.env);
     const stem = `runboard/${refPart(ask.runId)}/${refPart(ask.task.id)}`;
@@ -128,6 +128,10 @@ function present(wt: TaskWorktree): boolean {
  */
 export async function settleWorktree(root: string, wt: TaskWorktree): Promise<TaskWorktree> {
   if (!present(wt)) return { ...wt, state: 'removed', note: undefined };
+  const top = await repositoryTop(root);
+  // Not this repository's worktree (a run moved here from another clone; a folder git left behind): not ours to settle.
+  const why = await notOurs(top, wt.path);
+  if (why !== undefined) return isEmptyFolder(wt.path) ? removedFolders(wt) : { ...wt, state: 'removed', note: why };
   if (await holdsUncommitted(wt.path)) {
     return {
       ...wt,
@@ -135,18 +139,84 @@ export async function settleWorktree(root: string, wt: TaskWorktree): Promise<Ta
       note: `${wt.path} holds uncommitted changes: commit them on ${wt.branch} (or discard them), then \`runboard worktree prune\` removes it.`,
     };
   }
-  const top = await repositoryTop(root);
   return serialised(top, () => removeWorktree(top, wt));
 }
 
-/** A clean worktree removed (its branch stays) — under the repository's lock —, with the folders it leaves empty. */
+/**
+ * Why the folder at `where` is not a worktree of the repository at `top` to settle — none when it
+ * is: git's top of it is the folder itself, and its git folder is the repository's.
+ */
+async function notOurs(top: string, where: string): Promise<string | undefined> {
+  const itsTop = await gitOrEmpty(where, ['rev-parse', '--show-toplevel']);
+  if (itsTop === '' || realPath(itsTop) !== realPath(where)) {
+    return `${where} is no longer a git worktree (git removed it, or its .git file is gone): its files are left as they are — delete the folder once you no longer need them.`;
+  }
+  const [ours, theirs] = await Promise.all([gitFolder(top), gitFolder(where)]);
+  if (theirs !== ours) {
+    return `${where} is a worktree of another repository (${theirs}), not of ${top}: the run was moved here from there, and that repository settles it (git worktree remove, there).`;
+  }
+  return undefined;
+}
+
+/** The repository's own git folder (shared by its worktrees), as a real path. */
+async function gitFolder(dir: string): Promise<string> {
+  return realPath(path.resolve(dir, await git(dir, ['rev-parse', '--git-common-dir'])));
+}
+
+/** The path with links resolved and in the case the disk has it (Git for Windows says C:/…); as given when it cannot be. */
+function realPath(p: string): string {
+  try {
+    return fs.realpathSync.native(p);
+  } catch {
+    return path.resolve(p);
+  }
+}
+
+function isEmptyFolder(dir: string): boolean {
+  try {
+    return fs.readdirSync(dir).length === 0;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A clean worktree removed (its branch stays) — under the repository's lock —, with the folders it
+ * leaves empty. Windows cannot remove a folder some process works in (the agent's shell that ran
+ * `complete` there): git then removes the worktree and its files but not the folder, and fails; the
+ * worktree is gone all the same, and the folder is said.
+ */
 async function removeWorktree(top: string, wt: TaskWorktree): Promise<TaskWorktree> {
-  await git(top, ['worktree', 'remove', wt.path]);
-  // The run's folder, then the worktrees' home, when this was the last worktree in them.
-  for (const dir of [path.dirname(wt.path), path.dirname(path.dirname(wt.path))]) {
+  try {
+    await git(top, ['worktree', 'remove', wt.path]);
+  } catch (e) {
+    if (await listsWorktree(top, wt.path)) throw e;
+    return {
+      ...wt,
+      state: 'removed',
+      note: `git removed the worktree, but not its folder ${wt.path} (${e instanceof Error ? e.message : String(e)}): a process still works in it, which Windows does not let go — delete it once nothing does.`,
+    };
+  }
+  return removedFolders(wt);
+}
+
+/** Whether git still lists a worktree at `where`. */
+async function listsWorktree(top: string, where: string): Promise<boolean> {
+  const listed = (await git(top, ['worktree', 'list', '--porcelain']))
+    .split('\n')
+    .filter((l) => l.startsWith('worktree '))
+    .map((l) => realPath(l.slice('worktree '.length)));
+  return listed.includes(realPath(where));
+}
+
+/** The worktree's folder gone, and the run's folder, then the worktrees' home, when it was the last in them. */
+function removedFolders(wt: TaskWorktree): TaskWorktree {
+  for (const dir of [wt.path, path.dirname(wt.path), path.dirname(path.dirname(wt.path))]) {
     try {
       fs.rmdirSync(dir);
-    } catch {
+    } catch (e) {
+      // The worktree's own folder is gone already when git removed it.
+      if (dir === wt.path && (e as NodeJS.ErrnoException).code === 'ENOENT') continue;
       break; // not empty (or gone): what is above stays too
     }
   }

@@ -143,16 +143,32 @@ export async function settleCancelled(
   return { task: cancelled.find((t) => t.id === result.task.id) ?? result.task, cancelled, unsettled };
 }
 
-/** `worktree prune`: the worktrees of the run's finished tasks settled — removed when clean, kept (and said why) when not. */
-export async function pruneWorktrees(site: WorktreeSite, runId: string): Promise<Task[]> {
+/** What `worktree prune` did: the tasks whose worktrees it settled, and those it could not, with why. */
+export interface Pruned {
+  tasks: Task[];
+  failed: { task_id: string; message: string }[];
+}
+
+/**
+ * `worktree prune`: the worktrees of the run's finished tasks settled — removed when clean, kept
+ * (and said why) when not. One that git cannot settle is said and the others settled all the same
+ * (until this change the first such failure stopped the prune).
+ */
+export async function pruneWorktrees(site: WorktreeSite, runId: string): Promise<Pruned> {
   const got = await site.execute('getRun', { run_id: runId });
   refuseUnwritable(runId, got);
   const { run } = got;
-  const out: Task[] = [];
+  const pruned: Pruned = { tasks: [], failed: [] };
   for (const t of run.tasks.filter((x) => isFinishedTask(x.status) && worktreeOpen(x))) {
-    out.push(await settleTaskWorktree(site, runId, t));
+    try {
+      pruned.tasks.push(await settleTaskWorktree(site, runId, t));
+    } catch (e) {
+      // A git that refuses here says so for this task; a board that refuses the record refuses them all.
+      if (!(e instanceof DomainError && (e.code === 'GIT_FAILED' || e.code === 'GIT_UNAVAILABLE'))) throw e;
+      pruned.failed.push({ task_id: t.id, message: e.message });
+    }
   }
-  return out;
+  return pruned;
 }
 
 /** The refusal a write to this run would answer, before git does anything it could not record: archived, or damaged. */

@@ -3,22 +3,26 @@
 import { Invocation } from '../invocation';
 import { mergeTask, pruneWorktrees } from '../../worktrees/worktreeCalls';
 import { UsageError } from '../usageError';
+import { EXIT } from '../output';
 import { mergedText } from '../../../../contract/taskText';
 
-export async function worktreePrune({ session, out }: Invocation): Promise<void> {
+/** Exits 1 when git could not settle one of them (each said), 0 otherwise. */
+export async function worktreePrune({ session, out }: Invocation): Promise<number> {
   const runId = await session.runId();
-  const settled = await pruneWorktrees(session, runId);
-  const result = { tasks: settled };
-  out.result(result, () => {
-    if (settled.length === 0) return `No worktree of a finished task of run ${runId} to prune.`;
-    return settled
-      .map((t) =>
-        t.worktree?.state === 'kept'
-          ? `${t.id}: kept — ${t.worktree.note ?? ''}`
-          : `${t.id}: removed ${t.worktree?.path} (branch ${t.worktree?.branch} stays)`,
-      )
-      .join('\n');
+  const { tasks, failed } = await pruneWorktrees(session, runId);
+  out.result({ tasks, ...(failed.length > 0 ? { failed } : {}) }, () => {
+    if (tasks.length + failed.length === 0) return `No worktree of a finished task of run ${runId} to prune.`;
+    return [
+      ...tasks.map((t) => {
+        const wt = t.worktree!;
+        if (wt.state === 'kept') return `${t.id}: kept — ${wt.note ?? ''}`;
+        // A note says why a worktree left behind was not removed as usual (another repository's; no worktree any more).
+        return wt.note ? `${t.id}: no longer this run's — ${wt.note}` : `${t.id}: removed ${wt.path} (branch ${wt.branch} stays)`;
+      }),
+      ...failed.map((f) => `${f.task_id}: not settled — ${f.message}`),
+    ].join('\n');
   });
+  return failed.length > 0 ? EXIT.domain : EXIT.ok;
 }
 
 export async function tasksMerge({ session, out, args, opts }: Invocation): Promise<void> {

@@ -211,12 +211,7 @@ export class BoardTools implements WorktreeSite {
     else if (task.lease_token) this.leases.remember(id, p.task_id, task.lease_token);
     if (action === 'complete') {
       const note =
-        [
-          unsettled ?? (task.worktree?.state === 'kept' ? task.worktree.note : undefined),
-          result.run_completed ? RUN_COMPLETED_TEXT : undefined,
-        ]
-          .filter(Boolean)
-          .join(' ') || undefined;
+        [unsettled ?? settledNote(task), result.run_completed ? RUN_COMPLETED_TEXT : undefined].filter(Boolean).join(' ') || undefined;
       return { run_id: id, ...result, task, ...(note ? { note } : {}) };
     }
     return { run_id: id, ...result };
@@ -254,8 +249,8 @@ export class BoardTools implements WorktreeSite {
     for (const t of result.cancelled) this.leases.forget(id, t.id);
     // Their worktrees settled as complete_task settles one: removed when clean, kept (said) when not.
     const { task, cancelled, unsettled } = await settleCancelled(this, id, result);
-    const kept = cancelled.flatMap((t) => (t.worktree?.state === 'kept' && t.worktree.note ? [t.worktree.note] : []));
-    const note = [...unsettled, ...kept].join(' ') || undefined;
+    const settled = cancelled.flatMap((t) => settledNote(t) ?? []);
+    const note = [...unsettled, ...settled].join(' ') || undefined;
     // The task named is there whole; of the others, the ids say enough (get_run shows them).
     return { run_id: id, ...result, task, cancelled: cancelled.map((t) => t.id), ...(note ? { note } : {}) };
   }
@@ -310,6 +305,11 @@ export class BoardTools implements WorktreeSite {
       persisted: brief(r.persisted, r.persisted_blackboard.tasks),
     };
   }
+}
+
+/** What settling a task's worktree said: why it was kept, or why a folder was left as no worktree of this repository. */
+function settledNote(task: Task): string | undefined {
+  return task.worktree && task.worktree.state !== 'active' ? task.worktree.note : undefined;
 }
 
 /** What a model is told when its task has a worktree: where its files are, and what complete_task does with them. */
