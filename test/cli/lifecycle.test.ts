@@ -293,7 +293,12 @@ describe('the smaller surprises', () => {
     const missing = path.join(tempWorkspace(), 'not-here');
     const r = cli(['--root', missing, 'run', 'create', 'x']);
     assert.equal(r.status, 2);
-    assert.match(r.stderr, /does not exist/);
+    assert.match(r.stderr, /^runboard: --root \S+not-here does not exist: pass an existing workspace folder\.$/m);
+    assert.equal(fs.existsSync(missing), false);
+    // Given as RUNBOARD_ROOT (claim --worktree exports it), it is named so: there was no --root to look for.
+    const fromEnv = cli(['run', 'create', 'x'], { env: { RUNBOARD_ROOT: missing } });
+    assert.equal(fromEnv.status, 2);
+    assert.match(fromEnv.stderr, /^runboard: RUNBOARD_ROOT=\S+not-here does not exist: set it to an existing workspace folder\.$/m);
     assert.equal(fs.existsSync(missing), false);
   });
 

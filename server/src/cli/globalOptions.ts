@@ -28,7 +28,7 @@ export interface ResolvedGlobals {
 }
 
 export function resolveGlobals(opts: GlobalOptions, env: NodeJS.ProcessEnv, cwd: string): ResolvedGlobals {
-  const root = rootOf(opts.root ?? (env.RUNBOARD_ROOT?.trim() || undefined), cwd);
+  const root = rootOf(opts.root, env, cwd);
   if (opts.durability !== undefined && opts.durability !== 'fsync' && opts.durability !== 'none') {
     throw new UsageError(`--durability must be fsync or none, not ${JSON.stringify(opts.durability)}.`);
   }

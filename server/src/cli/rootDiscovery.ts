@@ -8,9 +8,12 @@ import * as path from 'node:path';
 import { boardRootOf, holdsBoard, worktreeBoard } from '../worktrees/boardRoot';
 import { UsageError } from './usageError';
 
-/** The root of an invocation: --root when given, else found from `cwd`. */
-export function rootOf(given: string | undefined, cwd: string): string {
-  return given !== undefined ? boardRootOf(checkedRoot(given)) : findRoot(cwd);
+/** The root of an invocation: --root when given, else RUNBOARD_ROOT, else found from `cwd`. */
+export function rootOf(flag: string | undefined, env: NodeJS.ProcessEnv, cwd: string): string {
+  if (flag !== undefined) return boardRootOf(checkedRoot(flag, '--root'));
+  const fromEnv = env.RUNBOARD_ROOT?.trim();
+  // Named as it was given: an agent told "--root" looks for a flag it never passed (claim --worktree exported the variable).
+  return fromEnv ? boardRootOf(checkedRoot(fromEnv, 'RUNBOARD_ROOT')) : findRoot(cwd);
 }
 
 export function findRoot(start: string): string {
@@ -23,14 +26,16 @@ export function findRoot(start: string): string {
   }
 }
 
-/** --root names an existing folder: a typo must not make a new one on the first write, nor a file be taken for it. */
-export function checkedRoot(root: string): string {
+/** --root (or RUNBOARD_ROOT) names an existing folder: a typo must not make a new one on the first write, nor a file be taken for it. */
+export function checkedRoot(root: string, given: '--root' | 'RUNBOARD_ROOT'): string {
+  const as = given === '--root' ? `--root ${root}` : `RUNBOARD_ROOT=${root}`;
   let st: fs.Stats | undefined;
   try {
     st = fs.statSync(root);
   } catch {
-    throw new UsageError(`--root ${root} does not exist: pass an existing workspace folder.`);
+    throw new UsageError(`${as} does not exist: ${given === '--root' ? 'pass' : 'set it to'} an existing workspace folder.`);
   }
-  if (!st.isDirectory()) throw new UsageError(`--root ${root} is a file, not a folder: pass the workspace folder.`);
+  if (!st.isDirectory())
+    throw new UsageError(`${as} is a file, not a folder: ${given === '--root' ? 'pass' : 'set it to'} the workspace folder.`);
   return root;
 }
