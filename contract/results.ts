@@ -180,6 +180,8 @@ export interface ClaimTaskResult {
 export interface CancelTaskResult {
   task: Task;
   cancelled: Task[];
+  /** This commit completed the run (its auto_finish): the tasks cancelled were its last open ones. */
+  run_completed?: true;
 }
 export interface TaskResult {
   task: Task;

@@ -80,6 +80,25 @@ describe('runboard tasks cancel', () => {
     assert.doesNotMatch(added.stdout, /claimable once/);
   });
 
+  it('a cancel that completes an auto_finish run says so, as complete does', () => {
+    const root = tempWorkspace();
+    cliJson(root, ['run', 'create', 'Ends with a cancel', '--id', 'af', '--auto-finish']);
+    cliJson(root, ['--run', 'af', 'tasks', 'add', 'Done', '--id', 'd']);
+    cliJson(root, ['--run', 'af', 'tasks', 'add', 'Dropped', '--id', 'x']);
+    const { task } = cliJson(root, ['--run', 'af', 'claim', '--task', 'd']);
+    cliJson(root, ['--run', 'af', 'complete', '--token', task.lease_token]);
+    const cancelled = cli(['--root', root, '--run', 'af', 'tasks', 'cancel', 'x']);
+    assert.equal(cancelled.status, 0, cancelled.stderr);
+    assert.match(cancelled.stdout, /^That was the last open task: the run is completed \(auto_finish\)/m);
+    assert.equal(cliJson(root, ['run', 'show', 'af']).run.status, 'completed');
+    // One that leaves work open says nothing of the kind.
+    cliJson(root, ['run', 'create', 'Goes on', '--id', 'on', '--auto-finish']);
+    cliJson(root, ['--run', 'on', 'tasks', 'add', 'A', '--id', 'a']);
+    cliJson(root, ['--run', 'on', 'tasks', 'add', 'B', '--id', 'b']);
+    const json = cliJson(root, ['--run', 'on', 'tasks', 'cancel', 'a']);
+    assert.equal(json.run_completed, undefined);
+  });
+
   it('a dependent requeued while its dependency stays cancelled says it still waits, not only "runnable"', () => {
     const root = tempWorkspace();
     seedRun(root, 'r', CHAIN);

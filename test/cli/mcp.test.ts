@@ -511,6 +511,15 @@ describe('runboard mcp', () => {
     assert.equal(other.steps, undefined, 'no steps (an empty list is left out)');
     const failed = await ok(client, 'fail_run', { run_id: 'other', reason: 'not needed' });
     assert.deepEqual([failed.run.status, failed.run.last_error], ['failed', 'not needed']);
+    // A cancel of the last open task completes an auto_finish run too, and says so as complete_task does.
+    await ok(client, 'create_run', { objective: 'Cancelled at the end', run_id: 'ends', auto_finish: true });
+    await ok(client, 'add_task', { run_id: 'ends', title: 'Done', id: 'd' });
+    await ok(client, 'add_task', { run_id: 'ends', title: 'Dropped', id: 'x' });
+    await ok(client, 'claim_task', { run_id: 'ends', task_id: 'd' });
+    await ok(client, 'complete_task', { run_id: 'ends', task_id: 'd' });
+    const dropped = await ok(client, 'cancel_task', { run_id: 'ends', task_id: 'x' });
+    assert.equal(dropped.run_completed, true);
+    assert.match(dropped.note, /^That was the last open task: the run is completed/);
   });
 
   it('a small footprint: tools/list (all ≤ 24 KiB, core ≤ 10 KiB), every tool with an outputSchema and every input described, get_run of the demo ≤ 4 KiB (issue 16)', async () => {

@@ -238,10 +238,7 @@ export class RunService {
         'transitionTask',
         s,
         (st, ctx) => decideTransition(st, p, ctx, this.options.defaultLeaseMs),
-        (a) => ({
-          task: tasksOf(a)[0],
-          ...(a.some((e) => e.type === EVENT.runCompleted) ? { run_completed: true as const } : {}),
-        }),
+        (a) => ({ task: tasksOf(a)[0], ...completedRun(a) }),
       ),
     requeueTask: (p, s) =>
       this.runCommand(
@@ -273,7 +270,8 @@ export class RunService {
         (st, ctx) => decideCancelTask(st, p, ctx),
         (a, st) => {
           const cancelled = tasksOf(a.filter((e) => e.type === EVENT.taskCancelled));
-          return { task: cancelled.find((t) => t.id === p.task_id.trim()) ?? st.tasks.get(p.task_id.trim())!, cancelled };
+          const task = cancelled.find((t) => t.id === p.task_id.trim()) ?? st.tasks.get(p.task_id.trim())!;
+          return { task, cancelled, ...completedRun(a) };
         },
       ),
     createCheckpoint: (p) => this.history.createCheckpoint(p),
@@ -436,3 +434,8 @@ export const WRITING_METHODS: ReadonlySet<StoreMethod> = new Set<StoreMethod>([
   'compactRun',
   'setTaskWorktree',
 ]);
+
+/** `run_completed` when the command's events include the run's completion (auto_finish: its last open task finished). */
+function completedRun(events: readonly EventRecord[]): { run_completed?: true } {
+  return events.some((e) => e.type === EVENT.runCompleted) ? { run_completed: true } : {};
+}

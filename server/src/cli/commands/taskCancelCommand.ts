@@ -9,6 +9,7 @@ import { givenLeaseToken } from '../agentLoopCalls';
 import { Invocation } from '../invocation';
 import { settleCancelled } from '../../worktrees/worktreeCalls';
 import { worktreeNote } from '../worktreeLines';
+import { RUN_COMPLETED_TEXT } from '../../../../contract/taskText';
 
 export async function tasksCancel({ session, out, args, opts }: Invocation): Promise<void> {
   const token = givenLeaseToken(opts, process.env, args[0]);
@@ -34,7 +35,14 @@ export async function tasksCancel({ session, out, args, opts }: Invocation): Pro
   const answer = { ...result, task, cancelled, ...(unsettled.length > 0 ? { note: unsettled.join(' ') } : {}) };
   // People are told which tasks now wait on it; a JSON reader has `tasks list` and `tasks show`.
   const waiting = session.json ? [] : waitingOn(task.id, (await session.execute('getRun', { run_id: runId })).run);
-  out.result(answer, () => [cancelText(answer, waiting), ...cancelled.flatMap(worktreeNote), ...unsettled.map((u) => `# ${u}`)].join('\n'));
+  out.result(answer, () =>
+    [
+      cancelText(answer, waiting),
+      ...(answer.run_completed ? [RUN_COMPLETED_TEXT] : []),
+      ...cancelled.flatMap(worktreeNote),
+      ...unsettled.map((u) => `# ${u}`),
+    ].join('\n'),
+  );
 }
 
 /** The unfinished tasks that wait on `taskId` now that it is cancelled ("dependency cancelled"). */

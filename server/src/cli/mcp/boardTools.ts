@@ -250,7 +250,7 @@ export class BoardTools implements WorktreeSite {
     // Their worktrees settled as complete_task settles one: removed when clean, kept (said) when not.
     const { task, cancelled, unsettled } = await settleCancelled(this, id, result);
     const settled = cancelled.flatMap((t) => settledNote(t) ?? []);
-    const note = [...unsettled, ...settled].join(' ') || undefined;
+    const note = [...unsettled, ...settled, ...(result.run_completed ? [RUN_COMPLETED_TEXT] : [])].join(' ') || undefined;
     // The task named is there whole; of the others, the ids say enough (get_run shows them).
     return { run_id: id, ...result, task, cancelled: cancelled.map((t) => t.id), ...(note ? { note } : {}) };
   }
