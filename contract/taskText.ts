@@ -219,7 +219,7 @@ export const NOTHING_TO_CLAIM_TEXT: Record<NothingToClaim, string> = {
   needs_a_person:
     'only blocked or failed tasks, or tasks waiting on a blocked, failed or cancelled one, are left: they need a person (retry, requeue, cancel or edit; `runboard attention` lists them)',
   all_done: 'every task is done or cancelled',
-  no_match: 'no task matches --type / --workflow',
+  no_match: 'no task is of the task type or workflow asked for',
   no_tasks: 'the run has no tasks yet',
 };
 
@@ -232,7 +232,7 @@ const NAMED_TASK_TEXT: Record<NothingToClaim, string> = {
   needs_a_person:
     'it is blocked or failed, or waits on a blocked, failed or cancelled task: it needs a person (retry, requeue, cancel or edit; `runboard attention` lists them)',
   all_done: 'it is done or cancelled',
-  no_match: 'it does not match --type / --workflow',
+  no_match: 'it is not of the task type or workflow asked for',
   no_tasks: 'the run has no tasks yet',
 };
 

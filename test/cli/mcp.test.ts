@@ -305,6 +305,8 @@ describe('runboard mcp', () => {
     assert.equal(ev.event.type, 'planning_started');
     const cp = await ok(client, 'create_checkpoint', { reason: 'after planning' });
     assert.equal(cp.checkpoint.seq, 6);
+    // No reason: one is given, as the CLI gives one (the tool refused a call without it).
+    assert.equal((await ok(client, 'create_checkpoint', {})).checkpoint.reason, 'checkpoint from MCP');
     const rp = await ok(client, 'replay_run', {});
     assert.equal(rp.from_checkpoint, true);
     assert.equal(rp.drift.mismatch, false);

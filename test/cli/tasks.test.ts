@@ -219,7 +219,7 @@ describe('runboard tasks and leases', () => {
     assert.equal(human.status, 3);
     assert.match(
       human.stdout,
-      /^# Nothing to claim in run r now: no task matches --type \/ --workflow\.\nexport RUNBOARD_TASK=\nexport RUNBOARD_LEASE_TOKEN=$/m,
+      /^# Nothing to claim in run r now: no task is of the task type or workflow asked for\.\nexport RUNBOARD_TASK=\nexport RUNBOARD_LEASE_TOKEN=$/m,
     );
     const named = cli(['--root', root, 'claim', '--task', 'ghost']);
     assert.equal(named.status, 1);

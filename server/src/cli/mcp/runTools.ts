@@ -7,6 +7,9 @@ import { stepsFromObjective } from '../../../../contract/planSteps';
 import { commandId, runId, stepId } from './toolInputs';
 import { AddTool, OUT, tool } from './toolKit';
 
+/** A checkpoint's reason when the model gives none (the CLI's is "checkpoint from the CLI"). */
+const MCP_CHECKPOINT = 'checkpoint from MCP';
+
 export const RUN_TOOLS: AddTool[] = [
   tool(
     'list_runs',
@@ -133,11 +136,14 @@ export const RUN_TOOLS: AddTool[] = [
       title: 'Checkpoint the run',
       description: 'Snapshot the run and its blackboard, e.g. before a risky change; replay_run can start from it.',
       outputSchema: OUT.of({ checkpoint: OUT.item }),
-      inputSchema: { run_id: runId, reason: z.string().min(1).describe('Why, in a few words.') },
+      inputSchema: { run_id: runId, reason: z.string().min(1).optional().describe(`Why, in a few words (default: "${MCP_CHECKPOINT}").`) },
     },
     (t, p) =>
       t.call(async () => {
-        const { checkpoint } = await t.execute('createCheckpoint', { run_id: await t.runIdOr(p.run_id), reason: p.reason });
+        const { checkpoint } = await t.execute('createCheckpoint', {
+          run_id: await t.runIdOr(p.run_id),
+          reason: p.reason ?? MCP_CHECKPOINT,
+        });
         return {
           checkpoint: {
             checkpoint_id: checkpoint.checkpoint_id,
