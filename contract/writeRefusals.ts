@@ -30,8 +30,6 @@ export function archivedIdTaken(runId: string, where: string): DomainError {
   return new DomainError(
     'RUN_EXISTS',
     `Run ${runId} exists ${where}, archived: restore it (runboard run restore ${runId}), or choose another id.`,
-    {
-      run_id: runId,
-    },
+    { run_id: runId, archived: true },
   );
 }

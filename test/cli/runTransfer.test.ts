@@ -81,8 +81,19 @@ describe('run export and run import', () => {
 
     const again = cli(['--root', to, 'run', 'import', file], { env: direct });
     assert.equal(again.status, 1);
-    assert.match(again.stderr, /RUN_EXISTS/);
+    assert.match(again.stderr, /RUN_EXISTS: Run mv is on this board already: an import makes a run anew and never replaces one/);
     assert.equal(eventsOnDisk(to, 'mv').length, n, 'nothing written');
+    // Archived here: said so, with the way back — not createRun's "choose another id", which an import has not.
+    cliJson(to, ['run', 'archive', 'mv', '--force']);
+    const archived = cli(['--root', to, '--json', 'run', 'import', file], { env: direct });
+    assert.equal(archived.status, 1);
+    const { error } = JSON.parse(archived.stdout);
+    assert.deepEqual([error.code, error.data.archived], ['RUN_EXISTS', true]);
+    assert.match(
+      error.message,
+      /^Run mv is on this board already, archived \(runboard run restore mv brings it back as it was here\): an import/,
+    );
+    assert.doesNotMatch(error.message, /another id/);
   });
 
   it('exports to a pipe whose reader is slow: every line, exit 0 (a write straight to the non-blocking descriptor failed with EAGAIN)', async () => {
@@ -116,7 +127,17 @@ describe('run export and run import', () => {
     const to = tempWorkspace();
     const variants: [string, string[], RegExp][] = [
       ['not JSON', [lines[0], '{oops', ...lines.slice(2)], /line 2: not JSON/],
-      ['a gap', [lines[0], ...lines.slice(2)], /line 2\.seq: 3, but line 2 holds seq 2/],
+      // Said once, where it starts: every line after a gap is out of step too.
+      [
+        'a gap',
+        [lines[0], ...lines.slice(2)],
+        /line 2\.seq: 3, where seq 2 belongs \(seq 2 missing\): seqs start at 1 and go up by one, line by line(?![^]*line 3\.seq)/,
+      ],
+      [
+        'a line twice',
+        [lines[0], lines[1], lines[1], ...lines.slice(2)],
+        /line 3\.seq: 2, where seq 3 belongs \(a line repeated, or out of order\)/,
+      ],
       ['another run', [lines[0], lines[1].replace('"run_id":"src"', '"run_id":"other"')], /line 2\.run_id: other, but the run is src/],
       ['no creation first', lines.slice(1), /line 1\.type: a run starts with context\.run\.created/],
       ['no events', [], /line 1: the file holds no events/],

@@ -22,6 +22,7 @@ export function eventsOfExport(text: string): EventRecord[] {
   const issues: ParamsIssue[] = [];
   const events: EventRecord[] = [];
   const at = (n: number, field?: string) => `line ${n}${field ? `.${field}` : ''}`;
+  let seqsOff = false;
   lines.forEach((text, i) => {
     const n = i + 1;
     let raw: unknown;
@@ -40,7 +41,15 @@ export function eventsOfExport(text: string): EventRecord[] {
     const e = raw as EventRecord;
     const first = events[0] ?? e;
     if (e.run_id !== first.run_id) issues.push({ path: at(n, 'run_id'), message: `${e.run_id}, but the run is ${first.run_id}` });
-    if (e.seq !== n) issues.push({ path: at(n, 'seq'), message: `${e.seq}, but line ${n} holds seq ${n} (seqs start at 1, without gaps)` });
+    // The first line out of step only: after a gap every line is, and saying each again hid the gap.
+    if (e.seq !== n && !seqsOff) {
+      seqsOff = true;
+      const missing = e.seq > n ? ` (seq ${n}${e.seq > n + 1 ? `–${e.seq - 1}` : ''} missing)` : ' (a line repeated, or out of order)';
+      issues.push({
+        path: at(n, 'seq'),
+        message: `${e.seq}, where seq ${n} belongs${missing}: seqs start at 1 and go up by one, line by line`,
+      });
+    }
     if (n === 1 && e.type !== EVENT.runCreated)
       issues.push({ path: at(n, 'type'), message: `a run starts with ${EVENT.runCreated}, not ${e.type}` });
     const unknown = unknownToReader(e);

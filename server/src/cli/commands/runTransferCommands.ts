@@ -8,6 +8,7 @@ import { eventsOfExport, exportLine } from '../../service/runTransfer';
 import { readInput } from '../inputFile';
 import { Invocation } from '../invocation';
 import { UsageError } from '../usageError';
+import { DomainError } from '../../engine/errors';
 import { writeAll } from '../../store/atomicFiles';
 
 /**
@@ -63,7 +64,9 @@ function tempBeside(target: string): { target: string; tmp: string; fd: number }
 
 export async function runImport({ session, out, args }: Invocation): Promise<void> {
   const events = eventsOfExport(readInput(args[0]!));
-  const { run } = await session.store.importRun(events);
+  const { run } = await session.store.importRun(events).catch((e: unknown) => {
+    throw e instanceof DomainError && e.code === 'RUN_EXISTS' ? importedRunExists(events[0].run_id, e) : e;
+  });
   const bound = run.workspace.canonical_path;
   out.result({ run }, () =>
     [
@@ -72,5 +75,20 @@ export async function runImport({ session, out, args }: Invocation): Promise<voi
         ? [`  It is bound to ${bound}: opened here it pauses until it is rebound to this folder (the editor offers "Rebind").`]
         : []),
     ].join('\n'),
+  );
+}
+
+/**
+ * The file's run is on this board already: an import makes a run, never replaces one — createRun's
+ * "choose another id" is no way out here (the events carry it), and restoring an archived one does
+ * not make room for the file's copy.
+ */
+function importedRunExists(runId: string, e: DomainError): DomainError {
+  const archived = e.details.archived === true;
+  return new DomainError(
+    'RUN_EXISTS',
+    `Run ${runId} is on this board already${archived ? `, archived (runboard run restore ${runId} brings it back as it was here)` : ''}: ` +
+      'an import makes a run anew and never replaces one, and the events in the file keep their run id.',
+    e.details,
   );
 }
