@@ -15,6 +15,25 @@ export const RUNBOARD_GITIGNORE = `# Runboard keeps its runs local: logs that tw
 !/board.json
 `;
 
+/** The rules of RUNBOARD_GITIGNORE: everything in .runboard/ ignored but the files meant to be committed. */
+const GITIGNORE_RULES = ['/*', '!/.gitignore', '!/board.json'];
+
+/**
+ * `.runboard/.gitignore` as init leaves it: one that holds the rules already (its owner's lines
+ * beside them) as it is; else the rules, with the owner's own lines kept after them — where a
+ * line of theirs (`!/notes.md`) still overrides `/*` (until this change init wrote over the file).
+ */
+export function withGitignoreRules(existing: string | undefined): string {
+  if (existing === undefined || existing.trim() === '') return RUNBOARD_GITIGNORE;
+  const lines = existing.split(/\r?\n/);
+  const at = (rule: string) => lines.findIndex((l) => l.trim() === rule);
+  const ignoreAll = at('/*');
+  if (ignoreAll >= 0 && GITIGNORE_RULES.every((r) => at(r) >= ignoreAll)) return existing;
+  const ours = new Set(RUNBOARD_GITIGNORE.split('\n'));
+  const own = lines.filter((l) => l.trim() !== '' && !ours.has(l) && !GITIGNORE_RULES.includes(l.trim()));
+  return own.length === 0 ? RUNBOARD_GITIGNORE : `${RUNBOARD_GITIGNORE}${own.join('\n')}\n`;
+}
+
 export const INSTRUCTIONS_START = '<!-- runboard:start -->';
 export const INSTRUCTIONS_END = '<!-- runboard:end -->';
 

@@ -36,6 +36,30 @@ describe('runboard init', () => {
     assert.equal(fs.readFileSync(path.join(root, 'AGENTS.md'), 'utf8'), agents);
   });
 
+  it("a .gitignore of the owner's: its lines kept, the rules put before them (or left as it is when it has them)", () => {
+    const root = tempWorkspace();
+    git(root, 'init', '-q');
+    const file = path.join(root, '.runboard', '.gitignore');
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, '# mine\n!/notes.md\n');
+    assert.deepEqual(cliJson(root, ['init']).changed, [path.join('.runboard', '.gitignore'), 'AGENTS.md']);
+    const merged = fs.readFileSync(file, 'utf8');
+    assert.match(merged, /^# Runboard keeps its runs local[^]*\n\/\*\n!\/\.gitignore\n!\/board\.json\n# mine\n!\/notes\.md\n$/);
+    fs.writeFileSync(path.join(root, '.runboard', 'notes.md'), 'kept in git\n');
+    seedRun(root, 'r', [{ id: 'a', task_type: 'w' }]);
+    const status = git(root, 'status', '--porcelain', '-uall').trim().split('\n').sort();
+    assert.deepEqual(
+      status,
+      ['?? .runboard/.gitignore', '?? .runboard/notes.md', '?? AGENTS.md'],
+      'their line still counts; the runs stay out',
+    );
+    // Set up now: left as it is, their lines and all.
+    fs.appendFileSync(file, '!/more.md\n');
+    const before = fs.readFileSync(file, 'utf8');
+    assert.deepEqual(cliJson(root, ['init']).changed, []);
+    assert.equal(fs.readFileSync(file, 'utf8'), before);
+  });
+
   it('without init, the first write makes .runboard/ with the same .gitignore; an existing .runboard/ is left as it is', async () => {
     const root = tempWorkspace();
     git(root, 'init', '-q');

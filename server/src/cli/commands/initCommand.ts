@@ -7,8 +7,8 @@ import {
   AGENT_INSTRUCTIONS,
   INSTRUCTION_FILES,
   InstructionFile,
-  RUNBOARD_GITIGNORE,
   withAgentInstructions,
+  withGitignoreRules,
 } from '../../../../contract/agentSetup';
 import { RUNBOARD_DIR } from '../../../../contract/layout';
 import { Invocation } from '../invocation';
@@ -74,7 +74,8 @@ export async function init({ session, out, opts }: Invocation): Promise<void> {
     if (away !== undefined) skipped.push(`${path.relative(root, file)} leads out of the workspace, to ${away}: not written`);
     else if (writeIfChanged(file, text())) changed.push(path.relative(root, file));
   };
-  write(path.join(root, RUNBOARD_DIR, '.gitignore'), () => RUNBOARD_GITIGNORE);
+  const gitignore = path.join(root, RUNBOARD_DIR, '.gitignore');
+  write(gitignore, () => withGitignoreRules(readIfExists(gitignore)));
   for (const t of targets) {
     const file = path.join(root, INSTRUCTION_FILES[t]);
     write(file, () => withAgentInstructions(readIfExists(file)));
