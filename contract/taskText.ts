@@ -54,6 +54,18 @@ export function worktreeText(task: Pick<Task, 'worktree' | 'status'>): string | 
 }
 
 /**
+ * A task claimed without a worktree whose earlier attempt left one (kept with uncommitted changes,
+ * or still active): its work is there, not in the checkout the agent is in — unsaid, an agent
+ * redid it. Undefined when it has none on record.
+ */
+export function earlierWorktreeText(task: Pick<Task, 'worktree'>, takeItUp: string): string | undefined {
+  const wt = task.worktree;
+  if (!wt || wt.state === 'removed') return undefined;
+  const changes = wt.state === 'kept' ? ', left with uncommitted changes' : '';
+  return `An earlier attempt at this task worked in ${wt.path} (branch ${wt.branch}${changes}): its work is there, not here — ${takeItUp}.`;
+}
+
+/**
  * What a merge of a done task's branch did (`tasks merge`, Merge Task Branch…); `changed` false: the
  * branch had no commit `into` lacked; `along`: other done tasks whose branches `into` now holds whole.
  */

@@ -651,6 +651,7 @@ describe('runboard claim --worktree', () => {
     const run = seedRun(root, 'mc', [
       { id: 'x', task_type: 'w' },
       { id: 'y', task_type: 'w' },
+      { id: 'z', task_type: 'w' },
     ]);
     const client = await mcpSession(root);
     try {
@@ -680,6 +681,15 @@ describe('runboard claim --worktree', () => {
       const kept = await tool('complete_task', { run_id: run, task_id: 'y', force: true });
       assert.equal(kept.task.worktree.state, 'kept');
       assert.match(kept.note, /holds uncommitted changes/);
+
+      // Claimed again without worktree: true after an attempt that worked in one, the model is told where that work is.
+      const z = (await tool('claim_task', { run_id: run, task_id: 'z', worktree: true })).task.worktree;
+      await tool('release_task', { run_id: run, task_id: 'z' });
+      const plain = await tool('claim_task', { run_id: run, task_id: 'z' });
+      assert.equal(
+        plain.note,
+        `An earlier attempt at this task worked in ${z.path} (branch runboard/${run}/z): its work is there, not here — work on there, by its path (claim_task with worktree: true says so).`,
+      );
     } finally {
       await client.close();
     }
@@ -766,8 +776,15 @@ describe('runboard claim --worktree', () => {
     // also when a server of the root answers the complete (the thin path hands the settling over).
     fs.rmSync(path.join(dirty.worktree.path, 'half.txt'));
     await startHeadless(root);
-    const again = cliJson(root, ['--run', run, '--agent', 'a3', 'claim', '--task', 'dirty']).task;
-    const done = cli(['--root', root, '--run', run, 'complete', '--token', again.lease_token], { env: { RUNBOARD_DEBUG: '1' } });
+    // Claimed without --worktree (through the thin path), the agent is told where the earlier attempt's work is.
+    const claimed = cli(['--root', root, '--run', run, '--agent', 'a3', 'claim', '--task', 'dirty']);
+    assert.equal(claimed.status, 0, claimed.stderr);
+    assert.match(
+      claimed.stdout,
+      /^# An earlier attempt at this task worked in \S+ \(branch runboard\/cx\/dirty, left with uncommitted changes\): its work is there, not here — cd there and work on \(claim --worktree does that for you\)\.$/m,
+    );
+    const token = /^export RUNBOARD_LEASE_TOKEN=(\S+)$/m.exec(claimed.stdout)![1];
+    const done = cli(['--root', root, '--run', run, 'complete', '--token', token], { env: { RUNBOARD_DEBUG: '1' } });
     assert.equal(done.status, 0, done.stderr);
     assert.match(done.stderr, /route: transitionTask: routed/);
     assert.doesNotMatch(done.stdout, /holds uncommitted changes/);

@@ -3,7 +3,7 @@
 // must print exactly what the full CLI prints.
 import type { ClaimTaskResult, StoreResults } from '../../../contract/results';
 import type { InputOf } from '../../../contract/schemas/params';
-import { nothingToClaimText, RUN_COMPLETED_TEXT } from '../../../contract/taskText';
+import { earlierWorktreeText, nothingToClaimText, RUN_COMPLETED_TEXT } from '../../../contract/taskText';
 import { agentLeaseMs } from './agentLease';
 import { leaseLines, relativeTime, taskLine } from './humanFormat';
 import { describeError, EXIT, type Output } from './output';
@@ -94,19 +94,21 @@ export function leaseActionText(action: LeaseAction, result: StoreResults['trans
 }
 
 /** claim's answer for people: shell comments and exports, so `eval "$(runboard claim)"` sets up the next calls. */
-export function claimText(runId: string, result: ClaimTaskResult, named: string | undefined): string {
-  return result.task ? claimedText(runId, result) : nothingText(runId, result, named);
+export function claimText(runId: string, result: ClaimTaskResult, named: string | undefined, withWorktree = false): string {
+  return result.task ? claimedText(runId, result, withWorktree) : nothingText(runId, result, named);
 }
 
 /** Shell comments and exports: `eval "$(runboard claim)"` is safe, and later calls need no --run or --token. */
-function claimedText(runId: string, result: ClaimTaskResult): string {
+function claimedText(runId: string, result: ClaimTaskResult, withWorktree: boolean): string {
   const task = result.task!;
+  const earlier = withWorktree ? undefined : earlierWorktreeText(task, 'cd there and work on (claim --worktree does that for you)');
   const said = [
     taskLine('Claimed', task),
     `  run      ${runId}`,
     // The claim's own lease: its token is this invocation's.
     ...leaseLines(task, () => true),
     `  attempt  ${task.attempt} of ${task.max_attempts} failed so far`,
+    ...(earlier ? [earlier] : []),
   ];
   // The agent too: a heartbeat or complete from the same shell then records the agent that claimed
   // (one given only to claim, --agent ci-42, credited the work to the default cli:<user>@<host>).

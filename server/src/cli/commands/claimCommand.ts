@@ -37,7 +37,7 @@ export async function claim(inv: Invocation): Promise<number> {
   if (result.task?.lease_token) out.ownTokens.add(result.task.lease_token);
   out.result(result, () =>
     [
-      claimText(runId, result, opts.task as string | undefined),
+      claimText(runId, result, opts.task as string | undefined, opts.worktree === true),
       ...(opts.worktree === true && result.task ? worktreeShellLines(session.root, result.task) : []),
     ].join('\n'),
   );

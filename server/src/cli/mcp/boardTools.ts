@@ -15,7 +15,13 @@ import { toolError, toolResult, ToolRejection } from './toolResults';
 import { forModel } from './forModel';
 import { whyNothingToClaim } from '../../engine/taskClaim';
 import { stateFromRecords } from '../../engine/state';
-import { attemptsExhaustedText, NOTHING_TO_CLAIM_TEXT, nothingToClaimText, RUN_COMPLETED_TEXT } from '../../../../contract/taskText';
+import {
+  attemptsExhaustedText,
+  earlierWorktreeText,
+  NOTHING_TO_CLAIM_TEXT,
+  nothingToClaimText,
+  RUN_COMPLETED_TEXT,
+} from '../../../../contract/taskText';
 import { DomainError } from '../../engine/errors';
 import { attemptsLeft, hasLiveLease } from '../../../../contract/taskRules';
 import { decisionLinks, decisionsByStanding, questionOutcome, reopenedText } from '../../../../contract/blackboardText';
@@ -156,11 +162,10 @@ export class BoardTools implements WorktreeSite {
     const result = p.worktree === true ? await claimWithWorktree(this, id, claim) : await claim();
     if (result.task?.lease_token) this.leases.remember(id, result.task.id, result.task.lease_token);
     if (result.task && p.worktree === true) return { run_id: id, ...result, note: worktreeWorkNote(result.task) };
-    return {
-      run_id: id,
-      ...result,
-      ...(result.task || !result.reason ? {} : { note: `${nothingToClaimText(result.reason, p.task_id, id, result.waiting_on)}.` }),
-    };
+    const note = result.task
+      ? earlierWorktreeText(result.task, 'work on there, by its path (claim_task with worktree: true says so)')
+      : result.reason && `${nothingToClaimText(result.reason, p.task_id, id, result.waiting_on)}.`;
+    return { run_id: id, ...result, ...(note ? { note } : {}) };
   }
 
   async transition(
