@@ -164,6 +164,60 @@ describe('runboard claim --worktree', () => {
     assert.equal(shell.status, 0);
   });
 
+  it('a task after several starts with the work of all of them: merged in, from HEAD once they are in it, and said when one cannot be', () => {
+    assertBuilt();
+    const root = repository();
+    const run = seedRun(root, 'md', [
+      { id: 'p', task_type: 'w' },
+      { id: 'q', task_type: 'w' },
+      { id: 'r', task_type: 'w', depends_on_task_ids: ['p', 'q'] },
+      { id: 'x', task_type: 'w' },
+      { id: 'y', task_type: 'w' },
+      { id: 'z', task_type: 'w', depends_on_task_ids: ['x', 'y'] },
+      { id: 's', task_type: 'w', depends_on_task_ids: ['p', 'q'] },
+    ]);
+    /** `id` claimed with a worktree, `files` committed there, and completed. */
+    const worked = (id: string, files: Record<string, string>) => {
+      const t = cliJson(root, ['--run', run, '--agent', id, 'claim', '--task', id, '--worktree']).task;
+      for (const [file, text] of Object.entries(files)) commit(t.worktree.path, file, text);
+      cliJson(root, ['--run', run, 'complete', '--token', t.lease_token]);
+    };
+    worked('p', { 'p.txt': 'p\n' });
+    worked('q', { 'q.txt': 'q\n' });
+    const r = cli(['--root', root, '--run', run, '--agent', 'r', 'claim', '--task', 'r', '--worktree']);
+    assert.equal(r.status, 0, r.stderr);
+    const rPath = /^export RUNBOARD_WORKTREE=(\S+)$/m.exec(r.stdout)![1].replace(/^'|'$/g, '');
+    assert.deepEqual(
+      ['p.txt', 'q.txt'].map((f) => fs.existsSync(path.join(rPath, f))),
+      [true, true],
+      "both dependencies' work (until this change only q's)",
+    );
+    assert.match(r.stdout, /^# worktree \S+ \(branch runboard\/md\/r, from runboard\/md\/q \+ runboard\/md\/p\)$/m);
+
+    // Two dependencies that changed the same lines: the first merged, the other left out — said, with how to bring it in.
+    worked('x', { 'same.txt': 'x\n' });
+    worked('y', { 'same.txt': 'y\n' });
+    const z = cliJson(root, ['--run', run, '--agent', 'z', 'claim', '--task', 'z', '--worktree']).task;
+    assert.equal(z.worktree.base, `runboard/${run}/y`);
+    assert.equal(fs.readFileSync(path.join(z.worktree.path, 'same.txt'), 'utf8'), 'y\n');
+    assert.equal(
+      z.worktree.note,
+      `This worktree lacks the work of runboard/${run}/x, a dependency: merging it failed (it conflicts in same.txt); merge it in here (git merge runboard/${run}/x).`,
+    );
+    assert.equal(git(z.worktree.path, 'status', '--porcelain'), '', 'the failed merge left nothing behind');
+
+    // Both merged into main: a task after them starts from main, which holds them and whatever else came since.
+    cliJson(root, ['--run', run, 'tasks', 'merge', 'p']);
+    cliJson(root, ['--run', run, 'tasks', 'merge', 'q']);
+    commit(root, 'main.txt', 'since\n');
+    const s = cliJson(root, ['--run', run, '--agent', 's', 'claim', '--task', 's', '--worktree']).task;
+    assert.equal(s.worktree.base, git(root, 'rev-parse', 'HEAD'));
+    assert.deepEqual(
+      ['p.txt', 'q.txt', 'main.txt'].map((f) => fs.existsSync(path.join(s.worktree.path, f))),
+      [true, true, true],
+    );
+  });
+
   it('without a repository: GIT_UNAVAILABLE, and nothing is claimed', () => {
     assertBuilt();
     const root = tempWorkspace();

@@ -24,7 +24,8 @@ export function worktreeShellLines(root: string, task: Task): string[] {
   const wt = task.worktree;
   if (!wt) return [];
   return [
-    evalSafe([`worktree ${wt.path} (branch ${wt.branch}, from ${wt.base})`], {
+    // Its note: the work of a dependency that could not be merged in (taskWorktrees.ts mergeInto).
+    evalSafe([`worktree ${wt.path} (branch ${wt.branch}, from ${wt.base})`, ...(wt.note ? [wt.note] : [])], {
       RUNBOARD_ROOT: root,
       RUNBOARD_WORKTREE: wt.path,
     }),

@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import type { Task, TaskWorktree } from '../../../contract/schemas/records';
 import type { MergeWay } from '../../../contract/taskRules';
 import { DomainError } from '../../../contract/domainError';
-import { branchExists, checkedOutBranch, git, gitOrEmpty, repositoryTop } from './git';
+import { branchContainedIn, branchExists, checkedOutBranch, git, gitOrEmpty, repositoryTop } from './git';
 
 /** Where worktrees go: RUNBOARD_WORKTREES, else a folder beside the repository's: <repo>.worktrees/. */
 export function worktreesHome(top: string, env: NodeJS.ProcessEnv): string {
@@ -63,7 +63,8 @@ export interface WorktreeAsk {
 export async function ensureWorktree(ask: WorktreeAsk): Promise<TaskWorktree> {
   const have = ask.task.worktree;
   const { top } = ask;
-  if (have && present(have) && (await notOurs(top, have.path)) === undefined) return { ...have, state: 'active' };
+  // Taken up as it is; what its note said (why it was kept, what its base lacked) is its earlier attempt's.
+  if (have && present(have) && (await notOurs(top, have.path)) === undefined) return { ...have, state: 'active', note: undefined };
   return serialised(top, async () => {
     const home = worktreesHome(top, ask.env);
     const stem = `runboard/${refPart(ask.runId)}/${refPart(ask.task.id)}`;
@@ -73,11 +74,65 @@ export async function ensureWorktree(ask: WorktreeAsk): Promise<TaskWorktree> {
     while ((await branchExists(top, `${stem}${name()}`)) || fs.existsSync(path.join(home, ask.runId, `${ask.task.id}${name()}`))) n++;
     const branch = `${stem}${name()}`;
     const where = path.join(home, ask.runId, `${ask.task.id}${name()}`);
-    const base = await baseOf(top, ask);
+    const { base, mergeIn } = await baseOf(top, ask);
     makeFolders(path.dirname(where));
     await git(top, ['worktree', 'add', '-b', branch, where, base]);
-    return { path: where, branch, base, state: 'active' as const };
+    const { merged, lacking } = await mergeInto(where, mergeIn);
+    return {
+      path: where,
+      branch,
+      base: [base, ...merged].join(' + '),
+      state: 'active' as const,
+      ...(lacking.length > 0 ? { note: lacking.join(' ') } : {}),
+    };
   });
+}
+
+/**
+ * What a task's worktree starts from: the work of every dependency that left a branch. HEAD when it
+ * holds them all (merged already: it has the rest of the checked-out branch too), else the branch of
+ * the last of them that holds the others, else that branch with the others to merge in; with none,
+ * the commit HEAD is at. Until this change a task after two others got the work of the last one only.
+ */
+async function baseOf(top: string, ask: WorktreeAsk): Promise<{ base: string; mergeIn: string[] }> {
+  const byId = new Map(ask.tasks.map((t) => [t.id, t]));
+  const branches: string[] = [];
+  for (const id of ask.task.depends_on_task_ids) {
+    const branch = byId.get(id)?.worktree?.branch;
+    if (branch && !branches.includes(branch) && (await branchExists(top, branch))) branches.push(branch);
+  }
+  const head = await git(top, ['rev-parse', 'HEAD']);
+  const missingFrom = async (target: string) => {
+    const missing: string[] = [];
+    for (const b of branches) if (b !== target && !(await branchContainedIn(top, b, target))) missing.push(b);
+    return missing;
+  };
+  if ((await missingFrom(head)).length === 0) return { base: head, mergeIn: [] };
+  for (const b of [...branches].reverse()) if ((await missingFrom(b)).length === 0) return { base: b, mergeIn: [] };
+  const last = branches.at(-1)!;
+  return { base: last, mergeIn: await missingFrom(last) };
+}
+
+/**
+ * The branches merged into the new worktree's branch, one `git merge` each; one that fails (a
+ * conflict, no identity for the commit) is aborted, left out, and said — the task then starts
+ * without that work, and its worktree's note says which and how to bring it in.
+ */
+async function mergeInto(where: string, branches: readonly string[]): Promise<{ merged: string[]; lacking: string[] }> {
+  const merged: string[] = [];
+  const lacking: string[] = [];
+  for (const b of branches) {
+    try {
+      await git(where, ['merge', '--no-edit', '--no-ff', '-m', `Runboard: the work of ${b}, a dependency`, `refs/heads/${b}`]);
+      merged.push(b);
+    } catch (e) {
+      const conflicted = await gitOrEmpty(where, ['diff', '--name-only', '--diff-filter=U']);
+      await gitOrEmpty(where, ['merge', '--abort']);
+      const why = conflicted ? `it conflicts in ${conflicted.split('\n').join(', ')}` : e instanceof Error ? e.message : String(e);
+      lacking.push(`This worktree lacks the work of ${b}, a dependency: merging it failed (${why}); merge it in here (git merge ${b}).`);
+    }
+  }
+  return { merged, lacking };
 }
 
 /**
@@ -100,16 +155,6 @@ function makeFolders(dir: string): void {
       { git: 'worktree add' },
     );
   }
-}
-
-/** The branch of the last dependency that left one (still there), else the commit HEAD is at. */
-async function baseOf(top: string, ask: WorktreeAsk): Promise<string> {
-  const byId = new Map(ask.tasks.map((t) => [t.id, t]));
-  for (const id of [...ask.task.depends_on_task_ids].reverse()) {
-    const branch = byId.get(id)?.worktree?.branch;
-    if (branch && (await branchExists(top, branch))) return branch;
-  }
-  return git(top, ['rev-parse', 'HEAD']);
 }
 
 /** Whether the worktree at `where` holds changes git has not committed (untracked files too). */

@@ -323,7 +323,8 @@ function worktreeWorkNote(task: Task): string | undefined {
   if (!wt) return undefined;
   return (
     `Work in ${wt.path}: a git worktree of the repository on branch ${wt.branch}, for this task alone. Edit files there, ` +
-    `commit your work on that branch, then complete_task (it removes the worktree when nothing is uncommitted; the branch stays).`
+    `commit your work on that branch, then complete_task (it removes the worktree when nothing is uncommitted; the branch stays).` +
+    (wt.note ? ` ${wt.note}` : '')
   );
 }
 
