@@ -28,9 +28,14 @@ export function claimTaskInWorktreeCommand(ctx: RunboardContext): CommandSpec {
       if (!task) return null;
       ctx.model.invalidate(ref);
       const wt = task.worktree!;
-      ctx.notify('info', `Claimed “${taskTitle(task)}” in the worktree ${wt.path} (branch ${wt.branch}).`, {
-        'Open Worktree': () => openWorktree(task),
-      });
+      // A note: a dependency's work that could not be merged in (a warning: the task starts without it).
+      ctx.notify(
+        wt.note ? 'warning' : 'info',
+        `Claimed “${taskTitle(task)}” in the worktree ${wt.path} (branch ${wt.branch}).${wt.note ? ` ${wt.note}` : ''}`,
+        {
+          'Open Worktree': () => openWorktree(task),
+        },
+      );
       return task;
     },
   };
