@@ -1,7 +1,8 @@
 @echo off
 rem The runboard CLI in VS Code's integrated terminals (the extension puts this folder on their
 rem PATH). A node on PATH starts fastest; without one, the editor's own runtime runs the CLI as
-rem Node: its path comes from the terminal's environment (RUNBOARD_NODE, set by the extension).
+rem Node: its path comes from the terminal's environment (RUNBOARD_NODE, set by the extension). A node
+rem too old for the CLI runs it again on RUNBOARD_NODE (server/src/cli/nodeVersionGate.ts).
 setlocal
 set "RUNBOARD_CLI=%~dp0..\cli.js"
 where node >nul 2>nul && goto :with_node

@@ -2,6 +2,7 @@
 // server), and runs it through a V8 code cache that is written once, in a private folder, and
 // survives being corrupted.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -69,7 +70,7 @@ describe('CLI start-up', () => {
     );
     const [file] = files;
     assert.ok(file, 'written after a command');
-    assert.ok(file.startsWith(`cli-core.js-`) && file.includes(`-${process.version}-${process.arch}-`), file);
+    assert.ok(file.startsWith(`cli-core.js-`) && file.includes(`-${process.version}-v8.${process.versions.v8}-${process.arch}-`), file);
     const full = path.join(cacheHome, 'runboard', file);
     if (process.platform !== 'win32') {
       assert.equal(fs.statSync(path.dirname(full)).mode & 0o777, 0o700);
@@ -93,5 +94,26 @@ describe('CLI start-up', () => {
     fs.chmodSync(path.join(cacheHome, 'runboard'), 0o777);
     assert.equal(cli(['--root', root, 'runs'], { env: { XDG_CACHE_HOME: cacheHome } }).status, 0);
     assert.deepEqual(cacheFiles(cacheHome), []);
+  });
+});
+
+describe('on a Node too old for it (an old node first on a terminal’s PATH)', () => {
+  it("says so and what to do, or runs again on the editor's runtime the terminal names", async (t) => {
+    // @ts-expect-error -- the test setup's plain .mjs module, without types
+    const { NODE18 } = (await import('../e2e/driver/paths.mjs')) as { NODE18: string };
+    if (!fs.existsSync(NODE18)) return t.skip(`Node 18 is not installed (bash test/e2e/setup.sh installs it in ${NODE18})`);
+    assertBuilt();
+    const root = tempWorkspace();
+    const old = spawnSync(NODE18, [CLI_JS, '--root', root, 'runs'], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '' } });
+    assert.equal(old.status, 127, old.stdout + old.stderr);
+    assert.match(old.stderr, /^runboard: it needs Node\.js 20 or later, and this is Node v18\.\d+\.\d+ \(\S+\), the first node on PATH\./);
+    assert.equal(fs.existsSync(path.join(root, '.runboard')), false, 'nothing written');
+    // RUNBOARD_NODE (the editor's runtime, set by the extension in its terminals): run there instead.
+    const again = spawnSync(NODE18, [CLI_JS, '--root', root, '--json', 'run', 'create', 'On the editor runtime', '--id', 'e'], {
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH ?? '', RUNBOARD_NODE: process.execPath },
+    });
+    assert.equal(again.status, 0, again.stderr);
+    assert.equal(JSON.parse(again.stdout).run.run_id, 'e');
   });
 });

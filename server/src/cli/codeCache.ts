@@ -58,8 +58,10 @@ export function requireWithCodeCache(file: string, shouldWrite: () => boolean): 
   const dir = cacheDir();
   let cacheFile: string | undefined;
   let cached: Buffer | undefined;
-  // One cache per bundle and runtime (the editor's Node may differ from the terminal's).
-  const prefix = `${path.basename(file)}-${hash(path.resolve(file))}-${process.version}-${process.arch}-`;
+  // One cache per bundle and runtime (the editor's Node may differ from the terminal's): Electron
+  // reports the Node version it carries, with a V8 of its own — keyed by that too, else the editor and
+  // a terminal's node of that version rejected and rewrote each other's cache on every call.
+  const prefix = `${path.basename(file)}-${hash(path.resolve(file))}-${process.version}-v8.${process.versions.v8}-${process.arch}-`;
   if (dir) {
     const st = fs.statSync(file);
     cacheFile = path.join(dir, `${prefix}${st.size}-${Math.floor(st.mtimeMs)}.v8`);
