@@ -46,6 +46,9 @@ export function showViewOnStartup(): boolean {
   return vscode.workspace.getConfiguration(SECTION).get<boolean>('showViewOnStartup', false) === true;
 }
 
+/** Settings the environment of the terminals and MCP servers this editor starts is made of (RUNBOARD_NODE, RUNBOARD_LEASE_MS). */
+export const AGENT_ENV_SETTINGS = [`${SECTION}.server.nodePath`, `${SECTION}.defaultLeaseMs`];
+
 /** Settings whose change needs a server restart. */
 export const RESTART_SETTINGS = [
   `${SECTION}.server.nodePath`,

@@ -22,7 +22,7 @@ import { archiveCommands } from './commands/archiveCommands';
 import { claimTaskInWorktreeCommand, mergeTaskBranchCommand, openTaskWorktreeCommand } from './commands/worktreeCommands';
 import { taskFilterCommands } from './commands/taskFilterCommands';
 import { taskCommands } from './commands/taskCommands';
-import { RESTART_SETTINGS, SHOW_VIEW_COMMAND, showViewOnStartup } from './config';
+import { AGENT_ENV_SETTINGS, RESTART_SETTINGS, SHOW_VIEW_COMMAND, showViewOnStartup } from './config';
 import { RunboardContext } from './context';
 import { log } from './log';
 import { WorkspaceLeaseGuard } from './runs/workspaceLeases';
@@ -87,7 +87,8 @@ export async function activate(ext: vscode.ExtensionContext): Promise<RunboardAp
           });
         }
         if (e.affectsConfiguration('runboard.agentId')) ctx.runsTree.refresh();
-        if (e.affectsConfiguration('runboard.defaultLeaseMs')) updateTerminalPath(ext);
+        // A new node path too (until this change terminals kept RUNBOARD_NODE of the old one).
+        if (AGENT_ENV_SETTINGS.some((s) => e.affectsConfiguration(s))) updateTerminalPath(ext);
       }),
     );
     updateTerminalPath(ext);

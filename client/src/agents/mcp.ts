@@ -10,7 +10,7 @@ import * as vscode from 'vscode';
 import type { CommandSpec } from '../commands/commandKit';
 import { argField } from '../commands/prompts';
 import type { RunboardContext } from '../context';
-import { defaultLeaseMs, serverNodePath } from '../config';
+import { AGENT_ENV_SETTINGS, defaultLeaseMs, serverNodePath } from '../config';
 import { LEASE_ENV } from '../../../contract/limits';
 import { editorRuntime } from '../server/serverRuntime';
 import { writeLauncher } from './launcher';
@@ -83,6 +83,8 @@ export function registerMcpProvider(ctx: RunboardContext): boolean {
   ctx.own(changed);
   ctx.own(vscode.workspace.onDidChangeWorkspaceFolders(() => changed.fire()));
   ctx.own(vscode.workspace.onDidGrantWorkspaceTrust(() => changed.fire()));
+  // Their runtime and lease length come from settings: the editor asks for the servers again.
+  ctx.own(vscode.workspace.onDidChangeConfiguration((e) => AGENT_ENV_SETTINGS.some((s) => e.affectsConfiguration(s)) && changed.fire()));
   ctx.own(
     api.lm.registerMcpServerDefinitionProvider(MCP_PROVIDER_ID, {
       onDidChangeMcpServerDefinitions: changed.event,

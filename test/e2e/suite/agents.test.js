@@ -7,7 +7,7 @@ const fs = require('fs');
 const os = require('os');
 const path = require('path');
 const vscode = require('vscode');
-const { command, runboard, root, extensionPath, createRun } = require('./helpers');
+const { command, runboard, root, extensionPath, createRun, waitFor } = require('./helpers');
 
 suite('agents: CLI on PATH and MCP', () => {
   test('the terminal PATH gets dist/bin and RUNBOARD_NODE the editor runtime; the shim runs the CLI without node on PATH', async () => {
@@ -32,6 +32,17 @@ suite('agents: CLI on PATH and MCP', () => {
     fs.rmSync(emptyPath, { recursive: true, force: true });
     assert.strictEqual(r.status, 0, r.stderr);
     assert.ok(JSON.parse(r.stdout).runs.some((run) => run.run_id === ref.run_id));
+
+    // runboard.server.nodePath set: new terminals get it as RUNBOARD_NODE (they kept the old runtime).
+    const settings = vscode.workspace.getConfiguration('runboard');
+    const configured = path.join(os.tmpdir(), 'some-node');
+    await settings.update('server.nodePath', configured, vscode.ConfigurationTarget.Workspace);
+    try {
+      await waitFor(() => collection.get('RUNBOARD_NODE')?.value === configured, 'RUNBOARD_NODE to follow the setting');
+    } finally {
+      await settings.update('server.nodePath', undefined, vscode.ConfigurationTarget.Workspace);
+    }
+    await waitFor(() => collection.get('RUNBOARD_NODE')?.value === process.execPath, 'RUNBOARD_NODE back to the editor runtime');
   });
 
   test('Set Up Workspace for Agents writes .runboard/.gitignore and the AGENTS.md block, and a second run changes nothing (issue 16)', async () => {
