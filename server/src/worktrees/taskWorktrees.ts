@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import type { Task, TaskWorktree } from '../../../contract/schemas/records';
 import type { MergeWay } from '../../../contract/taskRules';
 import { DomainError } from '../../../contract/domainError';
+import { deviceSafe } from '../engine/ids';
 import { branchContainedIn, branchExists, checkedOutBranch, git, gitOrEmpty, repositoryTop } from './git';
 
 /** Where worktrees go: RUNBOARD_WORKTREES, else a folder beside the repository's: <repo>.worktrees/. */
@@ -24,11 +25,19 @@ export function worktreesHome(top: string, env: NodeJS.ProcessEnv): string {
  * a name ending in `.lock` or `.` need care — a task "a.lock" was refused by git on every claim).
  */
 export function refPart(id: string): string {
-  return id
-    .replace(/\.\.+/g, '-')
-    .replace(/^\./, '_')
-    .replace(/\.lock$/i, '_lock')
-    .replace(/\.$/, '_');
+  // A branch is a file under .git/refs too: on Windows a device name cannot be one.
+  return deviceSafe(
+    id
+      .replace(/\.\.+/g, '-')
+      .replace(/^\./, '_')
+      .replace(/\.lock$/i, '_lock')
+      .replace(/\.$/, '_'),
+  );
+}
+
+/** A task id as its worktree's folder name: Windows drops a trailing dot ("a." would be task a's folder) and refuses device names. */
+export function folderPart(id: string): string {
+  return deviceSafe(id.endsWith('.') ? `${id}_` : id);
 }
 
 /** `body` while this process holds the repository's worktree lock (waiting up to about 30 s for another). */
@@ -71,9 +80,10 @@ export async function ensureWorktree(ask: WorktreeAsk): Promise<TaskWorktree> {
     // A task claimed again after its worktree was removed (done, then requeued) gets a branch of its own.
     let n = 1;
     const name = () => (n === 1 ? '' : `-${n}`);
-    while ((await branchExists(top, `${stem}${name()}`)) || fs.existsSync(path.join(home, ask.runId, `${ask.task.id}${name()}`))) n++;
+    const folder = () => path.join(home, ask.runId, `${folderPart(ask.task.id)}${name()}`);
+    while ((await branchExists(top, `${stem}${name()}`)) || fs.existsSync(folder())) n++;
     const branch = `${stem}${name()}`;
-    const where = path.join(home, ask.runId, `${ask.task.id}${name()}`);
+    const where = folder();
     const { base, mergeIn } = await baseOf(top, ask);
     makeFolders(path.dirname(where));
     await git(top, ['worktree', 'add', '-b', branch, where, base]);

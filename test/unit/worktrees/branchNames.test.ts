@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { describe, it } from 'node:test';
-import { refPart } from '../../../server/src/worktrees/taskWorktrees';
+import { folderPart, refPart } from '../../../server/src/worktrees/taskWorktrees';
 
 describe('branch names of task worktrees', () => {
   it('are names git accepts, for ids with dots where git minds them', () => {
@@ -15,5 +15,18 @@ describe('branch names of task worktrees', () => {
     }
     assert.equal(refPart('a.lock'), 'a_lock');
     assert.equal(refPart('plain-id_1.2'), 'plain-id_1.2', 'an id git takes is kept as it is');
+  });
+
+  it('and their folders and ref files are names Windows can give: no device name, no trailing dot', () => {
+    for (const [id, branch, folder] of [
+      ['con', 'con_', 'con_'],
+      ['NUL.txt', 'NUL.txt_', 'NUL.txt_'],
+      ['com1', 'com1_', 'com1_'],
+      ['ends.', 'ends_', 'ends._'],
+      ['console', 'console', 'console'],
+    ] as const) {
+      assert.deepEqual([refPart(id), folderPart(id)], [branch, folder], id);
+      execFileSync('git', ['check-ref-format', '--branch', `runboard/run-1/${refPart(id)}`], { stdio: 'pipe' });
+    }
   });
 });
