@@ -193,7 +193,9 @@ export async function stopHeadless(): Promise<void> {
 }
 
 /** <root>/.runboard/server.json as it is now, or undefined. */
-export function announcementOf(root: string): { pid: number; endpoint: string; root: string; durability: string } | undefined {
+export function announcementOf(
+  root: string,
+): { pid: number; endpoint: string; root: string; durability: string; secret: string } | undefined {
   try {
     return JSON.parse(fs.readFileSync(path.join(root, '.runboard', 'server.json'), 'utf8'));
   } catch {

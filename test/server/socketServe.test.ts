@@ -9,6 +9,7 @@ import * as net from 'node:net';
 import * as path from 'node:path';
 import { after, afterEach, describe, it } from 'node:test';
 import * as rpc from 'vscode-jsonrpc/node';
+import { helloProof } from '../../server/src/routing/endpoint';
 import {
   announcementOf,
   cli,
@@ -63,6 +64,13 @@ describe("the editor's server on its roots' sockets", () => {
     assert.equal((await s.fail('runboard/getRun', { run_id: 'same' })).data?.code, 'ROOT_REQUIRED');
     const { conn, events } = await connectTo(ea.endpoint);
     try {
+      // It proves it is the announced server (a Windows client asks before it sends a call): its
+      // secret is random per start, each root's its own, and never sent.
+      assert.match(ea.secret, /^[0-9a-f]{64}$/);
+      assert.notEqual(ea.secret, eb.secret);
+      const nonce = '6f1d2c3b-4a5e-4f60-8a7b-9c0d1e2f3a4b';
+      assert.deepEqual(await conn.sendRequest('runboard/hello', { nonce }), { proof: helloProof(ea.secret, nonce) });
+      await assert.rejects(conn.sendRequest('runboard/hello', { nonce: 'short' }), /nonce must be a string of 16–256 characters/);
       const { run } = await conn.sendRequest<any>('runboard/getRun', { run_id: 'same' });
       assert.equal(run.objective, 'Objective in a');
       const { runs } = await conn.sendRequest<any>('runboard/listRuns', {});

@@ -1,18 +1,9 @@
 // Identifier rules (PROTOCOL.md §Locating a run) and injected id generation: the engine never
 // reads randomness itself, so tests and replays are deterministic.
 import { DomainError } from './errors';
+import { WINDOWS_DEVICE } from '../../../contract/fileNames';
 
 const ID_CHARS = /^[A-Za-z0-9._-]{1,128}$/;
-// COM¹–³ and LPT¹–³ too; escaped, so that the bundles stay ASCII (esbuild.mjs).
-const WINDOWS_DEVICE = /^(con|prn|aux|nul|com[0-9\u00b9\u00b2\u00b3]|lpt[0-9\u00b9\u00b2\u00b3])(\..*)?$/i;
-
-/**
- * A name Windows can give a file or folder: a device name (con, nul …, any extension) gets a "_" —
- * a task's worktree folder and its branch's ref file are named after task ids, which may be one.
- */
-export function deviceSafe(name: string): string {
-  return WINDOWS_DEVICE.test(name) ? `${name}_` : name;
-}
 
 export function runIdProblem(id: unknown): string | undefined {
   if (typeof id !== 'string') return 'must be a string';

@@ -11,7 +11,8 @@ import type { InputOf, StoreMethod } from '../../../contract/schemas/params';
 import type { Durability } from '../../../contract/limits';
 import { version } from '../../../package.json';
 import { readAnnouncement } from './announcement';
-import { endpointFor, rootKey, untrustedSocket } from './endpoint';
+import { endpointFor, HELLO_METHOD, helloProof, rootKey, untrustedSocket } from './endpoint';
+import { randomUuid } from './randomUuid';
 import { currentHost, currentUid } from './host';
 import { RoutedCall, routedCall } from './routedCall';
 import { errorFromServer } from './serverErrors';
@@ -26,6 +27,8 @@ export const CONNECT_TIMEOUT_MS = 300;
  * command_id. Long enough for any one call (a replay of a million events takes seconds).
  */
 export const ANSWER_TIMEOUT_MS = 60_000;
+/** How long a client waits for a server to prove itself (runboard/hello) before it does the call directly. */
+export const HELLO_TIMEOUT_MS = 5_000;
 
 /** What the CLI and MCP call: RunService.execute, directly or through a server. */
 export interface MethodCaller {
@@ -53,10 +56,17 @@ export interface RouteOptions {
    * the id the call was already sent with, so that doing it again is safe.
    */
   handedOver?: { commandId?: string };
+  /**
+   * Whether the server must prove it knows the announcement's secret before a call is sent
+   * (runboard/hello): on Windows, whose pipes have no owner to look at; default there only.
+   */
+  proveServer?: boolean;
 }
 
 export class RoutedCaller implements MethodCaller {
   private socket: RpcSocket | undefined;
+  /** A connection being opened (and, on Windows, its server proving itself): calls meanwhile wait for it. */
+  private opening: Promise<RpcSocket | undefined> | undefined;
   private nextAttempt = 0;
   private readonly env: NodeJS.ProcessEnv;
   private readonly answerTimeoutMs: number;
@@ -76,7 +86,7 @@ export class RoutedCaller implements MethodCaller {
   }
 
   async execute<M extends StoreMethod>(method: M, params: InputOf<M>): Promise<StoreResults[M]> {
-    const socket = this.connection();
+    const socket = await this.connection();
     const handedOff = this.takeHandedOff(method);
     if (!socket && handedOff === undefined) {
       this.o.note?.(`${method}: direct`);
@@ -133,8 +143,9 @@ export class RoutedCaller implements MethodCaller {
    * call goes direct. A connection that then fails (refused, a server gone) fails its first call
    * with ConnectionLost, which does it directly with the same command_id.
    */
-  private connection(): RpcSocket | undefined {
+  private connection(): Promise<RpcSocket | undefined> | RpcSocket | undefined {
     if (this.socket?.alive) return this.socket;
+    if (this.opening) return this.opening;
     this.socket = undefined;
     if (this.env.RUNBOARD_ROUTE === '0' || Date.now() < this.nextAttempt) return undefined;
     const found = this.endpoint();
@@ -142,12 +153,34 @@ export class RoutedCaller implements MethodCaller {
       this.giveUp(`direct: ${found.problem}`);
       return undefined;
     }
-    this.socket = RpcSocket.open(found.endpoint, CONNECT_TIMEOUT_MS);
-    return this.socket;
+    const socket = RpcSocket.open(found.endpoint, CONNECT_TIMEOUT_MS);
+    if (!(this.o.proveServer ?? process.platform === 'win32')) return (this.socket = socket);
+    this.opening = this.proven(socket, found.endpoint, found.secret).finally(() => (this.opening = undefined));
+    return this.opening;
   }
 
-  /** The endpoint the root's announcement names, when this client may use it. */
-  private endpoint(): { endpoint: string } | { problem: string } {
+  /** `socket`, once its server proved it knows the announcement's secret; else undefined (closed: calls go direct). */
+  private async proven(socket: RpcSocket, endpoint: string, secret: string): Promise<RpcSocket | undefined> {
+    const nonce = randomUuid();
+    const timer = setTimeout(() => socket.close(`no proof within ${HELLO_TIMEOUT_MS} ms`), HELLO_TIMEOUT_MS);
+    let why: string | undefined;
+    try {
+      const answer = await socket.request(HELLO_METHOD, { nonce });
+      const proof = 'result' in answer ? (answer.result as { proof?: unknown } | null)?.proof : undefined;
+      if (proof !== helloProof(secret, nonce)) why = `${endpoint} did not prove it is the announced server`;
+    } catch (e) {
+      why = e instanceof ConnectionLost ? e.why : String(e);
+    } finally {
+      clearTimeout(timer);
+    }
+    if (why === undefined) return (this.socket = socket);
+    socket.close();
+    this.giveUp(`direct: ${why}`);
+    return undefined;
+  }
+
+  /** The endpoint the root's announcement names, and its secret, when this client may use it. */
+  private endpoint(): { endpoint: string; secret: string } | { problem: string } {
     let realRoot: string;
     try {
       realRoot = fs.realpathSync.native(this.o.root);
@@ -163,14 +196,14 @@ export class RoutedCaller implements MethodCaller {
       return { problem: `the server does not fsync (durability ${a.durability})` };
     if (process.platform === 'win32') {
       return a.endpoint === endpointFor(realRoot, currentHost(this.env))
-        ? { endpoint: a.endpoint }
+        ? { endpoint: a.endpoint, secret: a.secret }
         : { problem: `not this root's pipe: ${a.endpoint}` };
     }
     if (path.basename(a.endpoint) !== `${rootKey(realRoot)}.sock`) return { problem: `not this root's socket: ${a.endpoint}` };
     const facts = socketFacts(a.endpoint);
     if (!facts) return { problem: `no socket at ${a.endpoint}` };
     const untrusted = untrustedSocket(facts, currentUid());
-    return untrusted ? { problem: `${a.endpoint} is not trusted: ${untrusted}` } : { endpoint: a.endpoint };
+    return untrusted ? { problem: `${a.endpoint} is not trusted: ${untrusted}` } : { endpoint: a.endpoint, secret: a.secret };
   }
 }
 

@@ -4,6 +4,7 @@
 // a named pipe on Windows. The serving process announces it in <root>/.runboard/server.json while
 // it holds <root>/.runboard/server.lock. Pure functions of the facts given, so every platform's
 // path is tested on any machine.
+import { hmac } from '@noble/hashes/hmac';
 import { sha256 } from '@noble/hashes/sha2';
 import { bytesToHex } from '@noble/hashes/utils';
 import * as path from 'node:path';
@@ -56,6 +57,19 @@ export interface Announcement {
   version: string;
   /** The server's durability: a client that asks for fsync does not route to a server that does not sync. */
   durability: Durability;
+  /**
+   * A random key of this server's start (64 hex digits). A Windows client makes the pipe prove it
+   * knows it (`runboard/hello`) before it sends a call: a pipe's name is no proof of who serves it.
+   */
+  secret: string;
+}
+
+/** The method a client sends first on Windows, and what it sends: a nonce of its own, answered with `proof`. */
+export const HELLO_METHOD = 'runboard/hello';
+
+/** What proves a server knows `secret`: HMAC-SHA256 of the client's nonce, in hex (no node:crypto: the thin path's budget). */
+export function helloProof(secret: string, nonce: string): string {
+  return bytesToHex(hmac(sha256, secret, nonce));
 }
 
 /**
@@ -75,7 +89,9 @@ export function parseAnnouncement(raw: unknown): Announcement | undefined {
     typeof a.root === 'string' &&
     typeof a.started_at_ms === 'number' &&
     typeof a.version === 'string' &&
-    (DURABILITIES as readonly unknown[]).includes(a.durability);
+    (DURABILITIES as readonly unknown[]).includes(a.durability) &&
+    typeof a.secret === 'string' &&
+    a.secret.length >= 32;
   return ok ? (a as unknown as Announcement) : undefined;
 }
 
@@ -106,8 +122,8 @@ export function unsafeFolder(facts: FolderFacts, uid: number): string | undefine
 
 /**
  * Why a client must not use a POSIX socket (another user's, or in a folder others can write to,
- * where one could have put it), or undefined when it may. Windows pipes are checked by the OS's
- * default pipe security (creator and administrators).
+ * where one could have put it), or undefined when it may. A Windows pipe has no owner to look at
+ * and its name is known: the pipe proves it knows the announcement's secret instead (helloProof).
  */
 export function untrustedSocket(facts: SocketFacts, uid: number): string | undefined {
   if (!facts.isSocket) return 'it is not a socket';

@@ -6,12 +6,13 @@
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
-import { createMessageConnection, StreamMessageReader } from 'vscode-languageserver/node';
+import { randomBytes } from 'node:crypto';
+import { createMessageConnection, ErrorCodes, ResponseError, StreamMessageReader } from 'vscode-languageserver/node';
 import { version } from '../../../package.json';
 import { RUNBOARD_DIR, SERVER_LOCK_FILE } from '../../../contract/layout';
 import { Notifications, PROTOCOL_VERSION } from '../protocol';
 import { announce, readAnnouncement, withdrawAnnouncement } from '../routing/announcement';
-import { Announcement, endpointFor } from '../routing/endpoint';
+import { Announcement, endpointFor, HELLO_METHOD, helloProof } from '../routing/endpoint';
 import { takeEndpointLock } from '../routing/endpointLock';
 import type { HeldFile } from '../store/boards';
 import { currentHost, currentUid } from '../routing/host';
@@ -82,7 +83,8 @@ export async function serveSocket(store: RunService, root: string, o: SocketOpti
     listening = { server, endpoint };
     // The socket file this server made: told apart from another server's at the same path when it stops.
     const socketFile = host.platform !== 'win32' ? socketInode(endpoint) : undefined;
-    const served = new Served(store, root, realRoot, endpoint, server, lock, o, socketFile);
+    const secret = randomBytes(32).toString('hex');
+    const served = new Served(store, root, realRoot, endpoint, server, lock, o, socketFile, secret);
     announce(realRoot, {
       protocol: PROTOCOL_VERSION,
       endpoint,
@@ -91,6 +93,7 @@ export async function serveSocket(store: RunService, root: string, o: SocketOpti
       started_at_ms: Date.now(),
       version,
       durability: store.options.durability,
+      secret,
     });
     return { serving: served };
   } catch (e) {
@@ -125,6 +128,8 @@ class Served implements ServedSocket {
     private readonly lock: HeldFile,
     private readonly o: SocketOptions,
     private socketFile: bigint | undefined,
+    /** The announcement's secret: a client that asks (runboard/hello) is shown this server knows it. */
+    private readonly secret: string,
   ) {
     this.attend(server);
     this.filesCheck = setInterval(() => void this.checkFiles(), FILES_CHECK_MS);
@@ -192,6 +197,12 @@ class Served implements ServedSocket {
       (r) => void conn.sendNotification(Notifications.runReset, r).catch(() => undefined),
     );
     const stopListening = this.store.on({ onCommit: (n) => hub.onCommit(n), onReset: (n) => hub.onReset(n) });
+    conn.onRequest(HELLO_METHOD, (p: unknown) => {
+      const nonce = (p as { nonce?: unknown } | null)?.nonce;
+      if (typeof nonce !== 'string' || nonce.length < 16 || nonce.length > 256)
+        throw new ResponseError(ErrorCodes.InvalidParams, `${HELLO_METHOD}: nonce must be a string of 16–256 characters`);
+      return { proof: helloProof(this.secret, nonce) };
+    });
     const requests = serveRequests(conn, this.store, hub, this.o.log, this.root);
     let closed = false;
     const entry: Connection = {

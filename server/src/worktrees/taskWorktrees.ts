@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import type { Task, TaskWorktree } from '../../../contract/schemas/records';
 import type { MergeWay } from '../../../contract/taskRules';
 import { DomainError } from '../../../contract/domainError';
-import { deviceSafe } from '../engine/ids';
+import { deviceSafe } from '../../../contract/fileNames';
 import { branchContainedIn, branchExists, checkedOutBranch, git, gitOrEmpty, repositoryTop } from './git';
 
 /** Where worktrees go: RUNBOARD_WORKTREES, else a folder beside the repository's: <repo>.worktrees/. */

@@ -1,6 +1,7 @@
 // Routing's pure parts: every platform's endpoint by an injected host, the trust rules for socket
 // folders and sockets, what a routed call adds to its params and takes out of its answer, and a
 // server's error answers thrown as the errors a direct call throws.
+import { createHmac } from 'node:crypto';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import * as path from 'node:path';
@@ -11,6 +12,7 @@ import { Requests } from '../../../server/src/protocol';
 import { errorText, toResponseError } from '../../../server/src/rpc/rpcErrors';
 import {
   endpointFor,
+  helloProof,
   MAX_SOCKET_PATH,
   parseAnnouncement,
   rootKey,
@@ -76,13 +78,32 @@ describe('endpoints', () => {
   });
 
   it('an announcement names its durability (a malformed one is not one)', () => {
-    const a = { protocol: 1, endpoint: '/x.sock', pid: 12, root: ROOT, started_at_ms: 1, version: '0.1.0', durability: 'fsync' };
+    const a = {
+      protocol: 1,
+      endpoint: '/x.sock',
+      pid: 12,
+      root: ROOT,
+      started_at_ms: 1,
+      version: '0.1.0',
+      durability: 'fsync',
+      secret: 'ab'.repeat(32),
+    };
     assert.deepEqual(parseAnnouncement(a), a);
+    assert.equal(parseAnnouncement({ ...a, secret: undefined }), undefined, 'no secret: a pipe could not be asked to prove itself');
     assert.equal(parseAnnouncement({ ...a, durability: 'sometimes' }), undefined);
     assert.equal(parseAnnouncement({ ...a, pid: 0 }), undefined);
     assert.equal(parseAnnouncement({ ...a, endpoint: '' }), undefined);
     assert.equal(parseAnnouncement({ ...a, protocol: '1' }), undefined);
     for (const raw of [null, 'x', 3, []]) assert.equal(parseAnnouncement(raw), undefined);
+  });
+});
+
+describe("a server's proof (runboard/hello)", () => {
+  it('is HMAC-SHA256 of the nonce under the secret, as node:crypto computes it', () => {
+    const secret = 'cd'.repeat(32);
+    const nonce = '0b3a1f6e-8c1e-4c77-9d7e-3f0a2b1c4d5e';
+    assert.equal(helloProof(secret, nonce), createHmac('sha256', secret).update(nonce).digest('hex'));
+    assert.notEqual(helloProof('ef'.repeat(32), nonce), helloProof(secret, nonce));
   });
 });
 

@@ -12,7 +12,7 @@ import { DomainError } from '../../../server/src/engine/errors';
 import { announce, announcementFile, readAnnouncement, withdrawAnnouncement } from '../../../server/src/routing/announcement';
 import { MethodCaller, RoutedCaller } from '../../../server/src/routing/client';
 import { takesCommandId } from '../../../contract/schemas/params';
-import { Announcement, rootKey } from '../../../server/src/routing/endpoint';
+import { Announcement, helloProof, rootKey } from '../../../server/src/routing/endpoint';
 import { takeEndpointLock } from '../../../server/src/routing/endpointLock';
 import { currentUid } from '../../../server/src/routing/host';
 import { ensureSocketFolder, removeStaleSocket, socketFacts } from '../../../server/src/routing/socketFolder';
@@ -121,8 +121,21 @@ describe('the endpoint lock and the announcement', () => {
   });
 });
 
+/** The secret the announcements of these tests carry (a real server's is random). */
+const SECRET = 'a1'.repeat(32);
+
 function announcementOf(root: string, endpoint: string, extra: Partial<Announcement> = {}): Announcement {
-  return { protocol: 1, endpoint, pid: process.pid, root, started_at_ms: Date.now(), version, durability: 'fsync', ...extra };
+  return {
+    protocol: 1,
+    endpoint,
+    pid: process.pid,
+    root,
+    started_at_ms: Date.now(),
+    version,
+    durability: 'fsync',
+    secret: SECRET,
+    ...extra,
+  };
 }
 
 /** A direct "store" that records what it was asked, answering from `answers`. */
@@ -202,6 +215,54 @@ describe('a routing client', { skip: !posix && 'POSIX sockets' }, () => {
       );
     } finally {
       client.close();
+      server.close();
+    }
+  });
+
+  it('made to prove itself (Windows: a pipe has no owner to look at), a server that knows the secret is sent the call; one that does not is sent nothing else', async () => {
+    const { root, sock } = setUp();
+    let secret = SECRET;
+    const server = await fakeServer(sock, (method, params) => {
+      if (method === 'runboard/hello') return { proof: helloProof(secret, params.nonce) };
+      return { runs: [], routed: true };
+    });
+    announce(root, announcementOf(root, sock));
+    const { calls, store } = recordingStore();
+    const proving = () => new RoutedCaller({ root, durability: 'fsync', takesCommandId, proveServer: true }, () => store);
+    const client = proving();
+    try {
+      // Two calls at once: one hello, then both sent.
+      const answers = await Promise.all([client.execute('listRuns', {}), client.execute('listRuns', {})]);
+      assert.deepEqual(answers, [
+        { runs: [], routed: true },
+        { runs: [], routed: true },
+      ]);
+      assert.equal(calls.length, 0, 'nothing went direct');
+      assert.deepEqual(
+        server.seen.map((s) => s.method),
+        ['runboard/hello', 'runboard/listRuns', 'runboard/listRuns'],
+      );
+      assert.match(server.seen[0].params.nonce, /^[0-9a-f-]{36}$/);
+    } finally {
+      client.close();
+    }
+    // An impostor (the pipe made by someone else after the server died): it cannot prove itself, and is sent nothing more.
+    secret = 'ff'.repeat(32);
+    server.seen.length = 0;
+    const fooled = proving();
+    try {
+      assert.deepEqual(await fooled.execute('claimTask', { run_id: 'r', agent_id: 'a' }), { direct: true });
+      assert.deepEqual(
+        server.seen.map((s) => s.method),
+        ['runboard/hello'],
+        'the call, with whatever it carries, never reached it',
+      );
+      assert.deepEqual(
+        calls.map((c) => c.method),
+        ['claimTask'],
+      );
+    } finally {
+      fooled.close();
       server.close();
     }
   });
