@@ -106,7 +106,10 @@ describe('on a Node too old for it (an old node first on a terminal’s PATH)', 
     const root = tempWorkspace();
     const old = spawnSync(NODE18, [CLI_JS, '--root', root, 'runs'], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '' } });
     assert.equal(old.status, 127, old.stdout + old.stderr);
-    assert.match(old.stderr, /^runboard: it needs Node\.js 20 or later, and this is Node v18\.\d+\.\d+ \(\S+\), the first node on PATH\./);
+    assert.match(
+      old.stderr,
+      /^runboard: it needs Node\.js 20 or later, and the node that ran it \(\S+\) is v18\.\d+\.\d+: install a newer Node\.js/,
+    );
     assert.equal(fs.existsSync(path.join(root, '.runboard')), false, 'nothing written');
     // RUNBOARD_NODE (the editor's runtime, set by the extension in its terminals): run there instead.
     const again = spawnSync(NODE18, [CLI_JS, '--root', root, '--json', 'run', 'create', 'On the editor runtime', '--id', 'e'], {
@@ -115,5 +118,15 @@ describe('on a Node too old for it (an old node first on a terminal’s PATH)', 
     });
     assert.equal(again.status, 0, again.stderr);
     assert.equal(JSON.parse(again.stdout).run.run_id, 'e');
+    // One it cannot run (an editor updated since the terminal opened): said, not a silent exit.
+    const gone = spawnSync(NODE18, [CLI_JS, '--root', root, 'runs'], {
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH ?? '', RUNBOARD_NODE: path.join(root, 'no-such-runtime') },
+    });
+    assert.equal(gone.status, 127);
+    assert.match(
+      gone.stderr,
+      /the editor's runtime this terminal names \(RUNBOARD_NODE=\S+no-such-runtime\) cannot be run: .*ENOENT.*Open a new VS Code terminal/,
+    );
   });
 });

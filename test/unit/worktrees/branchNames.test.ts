@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { describe, it } from 'node:test';
+import { runIdProblem } from '../../../server/src/engine/ids';
 import { folderPart, refPart } from '../../../server/src/worktrees/taskWorktrees';
 
 describe('branch names of task worktrees', () => {
@@ -20,12 +21,16 @@ describe('branch names of task worktrees', () => {
   it('and their folders and ref files are names Windows can give: no device name, no trailing dot', () => {
     for (const [id, branch, folder] of [
       ['con', 'con_', 'con_'],
-      ['NUL.txt', 'NUL.txt_', 'NUL.txt_'],
+      ['NUL.txt', 'NUL_.txt', 'NUL_.txt'],
+      ['aux.tar.gz', 'aux_.tar.gz', 'aux_.tar.gz'],
+      ['con.', 'con_', 'con_._'],
       ['com1', 'com1_', 'com1_'],
       ['ends.', 'ends_', 'ends._'],
       ['console', 'console', 'console'],
     ] as const) {
       assert.deepEqual([refPart(id), folderPart(id)], [branch, folder], id);
+      // The one rule for names Windows can give (a run id's): none of them breaks it.
+      for (const name of [refPart(id), folderPart(id)]) assert.equal(runIdProblem(name), undefined, `${id}: ${name}`);
       execFileSync('git', ['check-ref-format', '--branch', `runboard/run-1/${refPart(id)}`], { stdio: 'pipe' });
     }
   });

@@ -10,7 +10,6 @@ import { DomainError } from '../../engine/errors';
 import { crashDue, crashNow, crashPoint } from './crashPoints';
 import { AtPath, compareAtPath, FileIdentity, identityOf, lookAtPath, openRegularFile, sameFile } from './fileIdentity';
 import { writeAll } from './writeAll';
-import { logAppends } from './platformFs';
 
 export interface LogLine {
   text: string;
@@ -191,7 +190,7 @@ export class EventLog {
     const st = fs.fstatSync(lockFd);
     if (st.size !== this.offset - 1) throw new LogRewrittenError(this.file, `changed again while its final newline was put back`);
     assertWritable(this.file, st.mode);
-    writeAll(lockFd, Buffer.from('\n'), 0, atEnd(st.size));
+    writeAll(lockFd, Buffer.from('\n'), 0, st.size);
     this.newlineMissing = false;
   }
 
@@ -219,12 +218,13 @@ export class EventLog {
     assertWritable(this.file, st.mode);
     const before = this.offset;
     try {
-      const at = atEnd(st.size);
+      // At the end as fstat gives it, under the lock: a descriptor opened without O_APPEND (Windows)
+      // writes there; with it, the kernel appends at that same end.
       if (crashDue('partial-write')) {
-        fs.writeSync(fd, data, 0, Math.max(1, data.length >> 1), at ?? null);
+        fs.writeSync(fd, data, 0, Math.max(1, data.length >> 1), st.size);
         crashNow();
       }
-      writeAll(fd, data, 0, at);
+      writeAll(fd, data, 0, st.size);
     } catch (e) {
       try {
         fs.ftruncateSync(fd, before);
@@ -333,9 +333,4 @@ export class LogRewrittenError extends Error {
   ) {
     super(`${file} ${what}; it was rewritten by another program.`);
   }
-}
-
-/** Where a write through the lock's descriptor goes: O_APPEND puts it at the end itself; without it (Windows), the end is given. */
-function atEnd(size: number): number | undefined {
-  return logAppends() ? undefined : size;
 }
