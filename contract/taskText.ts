@@ -48,7 +48,7 @@ export function worktreeText(task: Pick<Task, 'worktree' | 'status'>): string | 
   const wt = task.worktree;
   if (!wt) return undefined;
   const note = wt.note ? `: ${wt.note}` : '';
-  const state = wt.state === 'active' ? '' : wt.state === 'kept' ? ` · kept${note}` : ` · removed${note && ` from this run${note}`}`;
+  const state = wt.state === 'active' ? '' : wt.state === 'kept' ? ` · kept${note}` : ` · removed${note}`;
   const merged = wt.merged_into ? ` · merged into ${wt.merged_into}` : awaitsMerge(task) ? ' · not merged yet' : '';
   return `worktree ${wt.path} · branch ${wt.branch}${state}${merged}`;
 }

@@ -76,9 +76,9 @@ export const TaskSchema = z.object({
     .object({
       path: z.string(),
       branch: z.string(),
-      /** What the branch was made from: a dependency's branch, or the commit HEAD was at. */
+      /** What the branch was made from: the commit HEAD was at, or a dependency's branch, with others merged in (`<branch> + <branch> …`). */
       base: z.string(),
-      /** active: there to work in; kept: left in place (it holds uncommitted changes); removed: the folder is gone, the branch stays — or, with a note saying why, the folder was no worktree of this repository to remove. */
+      /** active: there to work in; kept: left in place (it holds uncommitted changes); removed: the folder is gone, the branch stays — or, with a note saying what was left and why, it is no git worktree any more. */
       state: z.enum(['active', 'kept', 'removed']),
       note: z.string().optional(),
       /** The branch it was merged into (tasks merge). */

@@ -69,7 +69,7 @@ function sayWorktree(ctx: RunboardContext, ref: TaskRef, settled: Task, unsettle
   else if (wt.state === 'kept')
     ctx.notify('warning', `Task ${ref.task_id} is ${settled.status}; its worktree was kept: ${wt.note ?? wt.path}`);
   else if (wt.note)
-    // Not this repository's worktree to remove (another clone's, or no worktree any more), or a folder git could not delete.
-    ctx.notify('warning', `Task ${ref.task_id} is ${settled.status}; its worktree is no longer this run's: ${wt.note}`);
+    // What was left behind, and why: no git worktree any more, or a folder git could not delete.
+    ctx.notify('warning', `Task ${ref.task_id} is ${settled.status}. ${wt.note}`);
   else ctx.notify('info', `Task ${ref.task_id} is ${settled.status}; its worktree ${wt.path} was removed (its work is on ${wt.branch}).`);
 }

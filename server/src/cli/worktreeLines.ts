@@ -10,9 +10,9 @@ export function worktreeNote(task: Task): string[] {
   if (wt.state === 'kept') return [`# worktree kept: ${wt.note ?? wt.path}`];
   // A shell that was in it (claim --worktree put it there) is left in a folder that is gone.
   if (wt.state === 'removed') {
-    // A note: the folder was not this repository's worktree to remove, or git could not delete it (said why).
+    // A note: what was left behind, and why (no git worktree any more; a folder git could not delete).
     const what = wt.note
-      ? `# worktree of branch ${wt.branch} no longer this run's: ${wt.note}`
+      ? `# worktree of branch ${wt.branch}: ${wt.note}`
       : `# worktree ${wt.path} removed; its work is on branch ${wt.branch}`;
     return [what, '# a shell that was in it: cd "$RUNBOARD_ROOT"'];
   }

@@ -73,7 +73,9 @@ export async function ensureWorktree(ask: WorktreeAsk): Promise<TaskWorktree> {
   const have = ask.task.worktree;
   const { top } = ask;
   // Taken up as it is; what its note said (why it was kept, what its base lacked) is its earlier attempt's.
-  if (have && present(have) && (await notOurs(top, have.path)) === undefined) return { ...have, state: 'active', note: undefined };
+  // Its note goes with a kept one (why it was kept is the last attempt's); an active one's says what its base lacks, still so.
+  if (have && present(have) && (await standingOf(top, have.path)) === 'ours')
+    return { ...have, state: 'active', note: have.state === 'active' ? have.note : undefined };
   return serialised(top, async () => {
     const home = worktreesHome(top, ask.env);
     const stem = `runboard/${refPart(ask.runId)}/${refPart(ask.task.id)}`;
@@ -133,12 +135,23 @@ async function mergeInto(where: string, branches: readonly string[]): Promise<{ 
   const lacking: string[] = [];
   for (const b of branches) {
     try {
-      await git(where, ['merge', '--no-edit', '--no-ff', '-m', `Runboard: the work of ${b}, a dependency`, `refs/heads/${b}`]);
+      // --no-verify: the repository's merge hooks (husky …) would run in a worktree without its installed tools.
+      await git(where, [
+        'merge',
+        '--no-edit',
+        '--no-ff',
+        '--no-verify',
+        '-m',
+        `Runboard: the work of ${b}, a dependency`,
+        `refs/heads/${b}`,
+      ]);
       merged.push(b);
     } catch (e) {
       const conflicted = await gitOrEmpty(where, ['diff', '--name-only', '--diff-filter=U']);
       await gitOrEmpty(where, ['merge', '--abort']);
-      const why = conflicted ? `it conflicts in ${conflicted.split('\n').join(', ')}` : e instanceof Error ? e.message : String(e);
+      const why = conflicted
+        ? `it conflicts in ${conflicted.split('\n').join(', ')}`
+        : (e instanceof Error ? e.message : String(e)).split('\n')[0];
       lacking.push(`This worktree lacks the work of ${b}, a dependency: merging it failed (${why}); merge it in here (git merge ${b}).`);
     }
   }
@@ -184,9 +197,12 @@ function present(wt: TaskWorktree): boolean {
 export async function settleWorktree(root: string, wt: TaskWorktree): Promise<TaskWorktree> {
   if (!present(wt)) return { ...wt, state: 'removed', note: undefined };
   const top = await repositoryTop(root);
-  // Not this repository's worktree (a run moved here from another clone; a folder git left behind): not ours to settle.
-  const why = await notOurs(top, wt.path);
-  if (why !== undefined) return isEmptyFolder(wt.path) ? removedFolders(wt) : { ...wt, state: 'removed', note: why };
+  const standing = await standingOf(top, wt.path);
+  // A folder git left behind (no worktree any more): nothing of git's to settle; its files are left, an empty one removed.
+  if (standing !== 'ours' && 'gone' in standing)
+    return isEmptyFolder(wt.path) ? removedFolders(wt) : { ...wt, state: 'removed', note: standing.gone };
+  // Another clone's (a run moved here, or a board two clones share): its record is left as it is — that clone settles it.
+  if (standing !== 'ours') throw new DomainError('GIT_FAILED', standing.foreign, { git: 'worktree remove' });
   if (await holdsUncommitted(wt.path)) {
     return {
       ...wt,
@@ -198,19 +214,31 @@ export async function settleWorktree(root: string, wt: TaskWorktree): Promise<Ta
 }
 
 /**
- * Why the folder at `where` is not a worktree of the repository at `top` to settle — none when it
- * is: git's top of it is the folder itself, and its git folder is the repository's.
+ * What the folder at `where` is to the repository at `top`: its worktree ('ours': git's top of it
+ * is the folder itself, and its git folder is the repository's); no git worktree any more (`gone`);
+ * or another repository's (`foreign`) — each with what to say. Another git failure (a refusal such
+ * as safe.directory's) is thrown: it says nothing of what the folder is.
  */
-async function notOurs(top: string, where: string): Promise<string | undefined> {
-  const itsTop = await gitOrEmpty(where, ['rev-parse', '--show-toplevel']);
+export type Standing = 'ours' | { gone: string } | { foreign: string };
+
+async function standingOf(top: string, where: string): Promise<Standing> {
+  let itsTop: string;
+  try {
+    itsTop = await git(where, ['rev-parse', '--show-toplevel']);
+  } catch (e) {
+    if (!(e instanceof DomainError && e.code === 'GIT_FAILED' && /not a git repository/i.test(e.message))) throw e;
+    itsTop = '';
+  }
   if (itsTop === '' || realPath(itsTop) !== realPath(where)) {
-    return `${where} is no longer a git worktree (git removed it, or its .git file is gone): its files are left as they are — delete the folder once you no longer need them.`;
+    return {
+      gone: `${where} is no longer a git worktree (git removed it, or its .git file is gone): its files are left as they are — delete the folder once you no longer need them.`,
+    };
   }
   const [ours, theirs] = await Promise.all([gitFolder(top), gitFolder(where)]);
-  if (theirs !== ours) {
-    return `${where} is a worktree of another repository (${theirs}), not of ${top}: the run was moved here from there, and that repository settles it (git worktree remove, there).`;
-  }
-  return undefined;
+  if (theirs === ours) return 'ours';
+  return {
+    foreign: `${where} is a worktree of another repository (${theirs}), not of ${top}: that clone settles it (runboard worktree prune there), and its record here is left as it is.`,
+  };
 }
 
 /** The repository's own git folder (shared by its worktrees), as a real path. */
@@ -236,26 +264,29 @@ function isEmptyFolder(dir: string): boolean {
 }
 
 /**
- * A clean worktree removed (its branch stays) — under the repository's lock —, with the folders it
- * leaves empty. Windows cannot remove a folder some process works in (the agent's shell that ran
- * `complete` there): git then removes the worktree and its files but not the folder, and fails; the
- * worktree is gone all the same, and the folder is said.
+ * A clean worktree of this repository (standingOf: 'ours') removed — under the repository's lock —,
+ * its branch kept, with the folders it leaves empty. Windows cannot delete a folder some process
+ * works in (the agent's shell that ran `complete` there): git then removes the worktree and its
+ * files, not the folder, and fails; when git lists the worktree no more, it is gone all the same,
+ * and the folder is said.
  */
 async function removeWorktree(top: string, wt: TaskWorktree): Promise<TaskWorktree> {
   try {
     await git(top, ['worktree', 'remove', wt.path]);
   } catch (e) {
-    if (await listsWorktree(top, wt.path)) throw e;
+    // A listing that fails too leaves git's first error as the one said.
+    if (await listsWorktree(top, wt.path).catch(() => true)) throw e;
+    const said = (e instanceof Error ? e.message : String(e)).split('\n')[0];
     return {
       ...wt,
       state: 'removed',
-      note: `git removed the worktree, but not its folder ${wt.path} (${e instanceof Error ? e.message : String(e)}): a process still works in it, which Windows does not let go — delete it once nothing does.`,
+      note: `git removed the worktree but could not delete its folder ${wt.path} (${said}) — a process may still be working in it (Windows keeps a folder in use): delete it once nothing is.`,
     };
   }
   return removedFolders(wt);
 }
 
-/** Whether git still lists a worktree at `where`. */
+/** Whether git lists a worktree at `where`. */
 async function listsWorktree(top: string, where: string): Promise<boolean> {
   const listed = (await git(top, ['worktree', 'list', '--porcelain']))
     .split('\n')
@@ -315,7 +346,9 @@ export async function mergeTaskBranch(
     }
     if (!(await branchExists(top, wt.branch)))
       throw new DomainError('GIT_FAILED', `The branch ${wt.branch} is gone from ${top}.`, { git: way });
-    const there = present(wt);
+    // Only this repository's worktree is rebased in and removed; another clone's record stays as it is.
+    const standing = present(wt) ? await standingOf(top, wt.path) : undefined;
+    const there = standing === 'ours';
     if (there && (await holdsUncommitted(wt.path))) {
       throw new DomainError(
         'GIT_FAILED',
@@ -337,7 +370,8 @@ export async function mergeTaskBranch(
       }
     }
     const commit = await git(top, ['rev-parse', 'HEAD']);
-    const worktree = there ? await removeWorktree(top, wt) : { ...wt, state: 'removed' as const, note: undefined };
+    const foreign = standing !== undefined && standing !== 'ours' && 'foreign' in standing;
+    const worktree = there ? await removeWorktree(top, wt) : foreign ? wt : { ...wt, state: 'removed' as const, note: undefined };
     return { into: target, commit, changed: ahead > 0, worktree };
   });
 }

@@ -16,8 +16,8 @@ export async function worktreePrune({ session, out }: Invocation): Promise<numbe
       ...tasks.map((t) => {
         const wt = t.worktree!;
         if (wt.state === 'kept') return `${t.id}: kept — ${wt.note ?? ''}`;
-        // A note says why a worktree left behind was not removed as usual (another repository's; no worktree any more).
-        return wt.note ? `${t.id}: no longer this run's — ${wt.note}` : `${t.id}: removed ${wt.path} (branch ${wt.branch} stays)`;
+        // A note says what was left behind, and why (no git worktree any more; a folder git could not delete).
+        return wt.note ? `${t.id}: ${wt.note}` : `${t.id}: removed ${wt.path} (branch ${wt.branch} stays)`;
       }),
       ...failed.map((f) => `${f.task_id}: not settled — ${f.message}`),
     ].join('\n');
