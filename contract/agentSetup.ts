@@ -15,8 +15,8 @@ export const RUNBOARD_GITIGNORE = `# Runboard keeps its runs local: logs that tw
 !/board.json
 `;
 
-/** The rules of RUNBOARD_GITIGNORE: everything in .runboard/ ignored but the files meant to be committed. */
-const GITIGNORE_RULES = ['/*', '!/.gitignore', '!/board.json'];
+/** The rules of RUNBOARD_GITIGNORE (its lines but the comments): everything in .runboard/ ignored but the files meant to be committed. */
+const GITIGNORE_RULES = RUNBOARD_GITIGNORE.split('\n').filter((l) => l !== '' && !l.startsWith('#'));
 
 /**
  * `.runboard/.gitignore` as init leaves it: one that holds the rules already (its owner's lines

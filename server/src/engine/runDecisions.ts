@@ -116,7 +116,11 @@ export function decideAppendEvent(state: RunState, p: ParamsOf<'appendEvent'>, c
   if (unknown !== undefined) throw stepNotFound(h, unknown);
   const r = applyRunTransition(h, input, ctx.now);
   // An event that completes the run (run_completed, or any type declaring it) is held to finishRun's rule.
-  if (r.status === 'completed') assertNoneInProgress(state, 'complete the run with force anyway (finishRun, not an event)');
+  if (r.status === 'completed')
+    assertNoneInProgress(
+      state,
+      'complete the run itself with force, not by an event (runboard run complete --force; MCP complete_run with force: true)',
+    );
   const b = new EventBuilder(state, ctx);
   const fields: Parameters<EventBuilder['add']>[0] = { type, status: r.status, payload: p.payload ?? null };
   if (p.step_id !== undefined) fields.step_id = p.step_id;

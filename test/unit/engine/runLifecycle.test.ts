@@ -121,7 +121,10 @@ describe('runs that finish', () => {
     ] as const) {
       const err = expectDomainError(() => h.appendEvent(event), 'TASKS_IN_PROGRESS');
       assert.deepEqual(err.details.task_ids, ['busy']);
-      assert.match(err.message, /complete the run with force anyway \(finishRun, not an event\)/);
+      assert.match(
+        err.message,
+        /complete the run itself with force, not by an event \(runboard run complete --force; MCP complete_run with force: true\)/,
+      );
     }
     assert.equal(h.run.status, 'queued', 'nothing written');
     // Failing it needs no wait, as finishRun's failed does not.

@@ -102,6 +102,22 @@ describe('run ids', () => {
       mac.close();
       Object.assign(HOST, real);
     }
+    // Archived, the same: run1 finds Run1's archive, which is not run1's.
+    const { store: archiving } = openStore(root);
+    fs.rmSync(path.join(runs, 'run1'), { recursive: true });
+    await archiving.execute('archiveRun', { run_id: 'Run1', force: true });
+    archiving.close();
+    const archive = path.join(root, '.runboard', 'archive');
+    fs.cpSync(path.join(archive, 'Run1'), path.join(archive, 'run1'), { recursive: true });
+    Object.assign(HOST, { readdir: (dir: string) => real.readdir(dir).filter((n) => n !== 'run1') });
+    const { store: mac2 } = openStore(root);
+    try {
+      await assert.rejects(mac2.execute('getRun', { run_id: 'run1' }), domainCode('RUN_NOT_FOUND'));
+      assert.equal((await mac2.execute('getRun', { run_id: 'Run1' })).archived !== undefined, true);
+    } finally {
+      mac2.close();
+      Object.assign(HOST, real);
+    }
   });
 
   it('an id differing only in case from an existing run is RUN_EXISTS; lookups stay case-sensitive', async () => {

@@ -266,6 +266,8 @@ export class FileBoard implements BoardStore {
   /** An archived run (read-only), or a compacted one (listed; a write restores it); undefined when it is neither. */
   async openHeld(runId: string, holding: Holding): Promise<ArchivedRun | undefined> {
     if (runIdProblem(runId) || logMayExist(path.join(runDir(this.root, runId), EVENTS_FILE))) return undefined;
+    // Another run's archive, found under this id in another case (openRun's rule).
+    if (!namedExactly(holdingDir(this.root, holding), runId)) return undefined;
     const key = `${holding}:${runId}`;
     const cached = this.held.get(key);
     cached?.catchUp();

@@ -80,11 +80,15 @@ export function logAppends(host: Pick<FsHost, 'platform'> = HOST, env: NodeJS.Pr
 }
 
 /**
- * Whether `dir` holds an entry named `name` in exactly that case. macOS and Windows find a file
- * named in another case (`run1` opens `Run1`), which is another run's folder, not this one's;
- * elsewhere the lookup itself was exact.
+ * Whether `dir` holds an entry named `name` in exactly that case. A file system that ignores case
+ * (macOS, Windows; on Linux a casefold folder, a mounted share) finds a file named in another case
+ * (`run1` opens `Run1`), which is another run's folder, not this one's. A folder that cannot be
+ * listed says nothing against it.
  */
-export function namedExactly(dir: string, name: string, host: Pick<FsHost, 'platform' | 'readdir'> = HOST): boolean {
-  if (host.platform !== 'darwin' && host.platform !== 'win32') return true;
-  return host.readdir(dir).includes(name);
+export function namedExactly(dir: string, name: string, host: Pick<FsHost, 'readdir'> = HOST): boolean {
+  try {
+    return host.readdir(dir).includes(name);
+  } catch {
+    return true;
+  }
 }
