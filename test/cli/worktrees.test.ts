@@ -44,6 +44,18 @@ function commit(where: string, file: string, text: string): void {
   git(where, 'commit', '-q', '-m', file);
 }
 
+/** `task` (claimed with a worktree) completed with `file` left uncommitted in it: its worktree kept (--force). */
+function completeLeaving(
+  root: string,
+  run: string,
+  task: { lease_token: string; worktree: { path: string } },
+  file: string,
+  text: string,
+): void {
+  fs.writeFileSync(path.join(task.worktree.path, file), text);
+  cliJson(root, ['--run', run, 'complete', '--token', task.lease_token, '--force']);
+}
+
 /** An MCP session on `root` (`runboard mcp`), spoken to by the SDK's own client. */
 async function mcpSession(root: string): Promise<Client> {
   const client = new Client({ name: 'runboard-test', version: '1.0.0' });
@@ -411,8 +423,7 @@ describe('runboard claim --worktree', () => {
     const there = repository();
     const run = seedRun(there, 'mv', [{ id: 'a', task_type: 'w' }]);
     const a = cliJson(there, ['--run', run, 'claim', '--worktree']).task;
-    fs.writeFileSync(path.join(a.worktree.path, 'half.txt'), 'half done\n');
-    cliJson(there, ['--run', run, 'complete', '--token', a.lease_token, '--force']);
+    completeLeaving(there, run, a, 'half.txt', 'half done\n');
     const exported = path.join(there, 'mv.jsonl');
     cliJson(there, ['run', 'export', run, '--output', exported]);
 
@@ -592,8 +603,7 @@ describe('runboard claim --worktree', () => {
     assert.match(notDone.stderr, /only a done task's work is merged/);
 
     // dirty: done with a file left uncommitted → kept; prune keeps it until it is committed, then removes it.
-    fs.writeFileSync(path.join(dirty.worktree.path, 'notes.txt'), 'scratch\n');
-    cliJson(root, ['--run', run, 'complete', '--token', dirty.lease_token, '--force']);
+    completeLeaving(root, run, dirty, 'notes.txt', 'scratch\n');
     const needs = cliJson(root, ['--run', run, 'attention']).items;
     assert.deepEqual(
       needs.map((i: { kind: string; task_id: string }) => [i.kind, i.task_id]),
@@ -685,8 +695,7 @@ describe('runboard claim --worktree', () => {
     // and it still waits to be merged.
     const held = cliJson(root, ['--run', run, '--agent', 'a2', 'claim', '--task', 'held', '--worktree']).task;
     commit(held.worktree.path, 'three.txt', '3\n');
-    fs.writeFileSync(path.join(held.worktree.path, 'three.txt'), '3, edited\n');
-    cliJson(root, ['--run', run, 'complete', '--token', held.lease_token, '--force']);
+    completeLeaving(root, run, held, 'three.txt', '3, edited\n');
     for (const way of [[], ['--rebase']]) {
       const refused = cli(['--root', root, '--run', run, 'tasks', 'merge', 'held', ...way]);
       assert.equal(refused.status, 1, way.join(' '));
@@ -801,8 +810,7 @@ describe('runboard claim --worktree', () => {
     const root = repository();
     const run = seedRun(root, 'arwt', [{ id: 'k', task_type: 'w' }]);
     const claimed = cliJson(root, ['--run', run, 'claim', '--worktree']).task;
-    fs.writeFileSync(path.join(claimed.worktree.path, 'draft.txt'), 'not committed\n');
-    cliJson(root, ['--run', run, 'complete', '--token', claimed.lease_token, '--force']);
+    completeLeaving(root, run, claimed, 'draft.txt', 'not committed\n');
     // Not finished yet: the refusal says what archiving anyway would put out of sight too.
     assert.match(
       cli(['--root', root, 'run', 'archive', run]).stderr,
