@@ -86,7 +86,17 @@ export function decideEditTask(state: RunState, p: ParamsOf<'editTask'>, ctx: Co
     );
   }
   const { next, changes } = edited(task, p);
-  if (changes.includes('depends_on_task_ids')) checkDependencies(state, task, next.depends_on_task_ids);
+  if (changes.includes('depends_on_task_ids')) {
+    // A done task waits on nothing (isOpenDependency): its list would only read as if it did.
+    if (task.status === 'done') {
+      throw new DomainError(
+        'TASK_TRANSITION_INVALID',
+        `Task ${task.id} is done: it waits on nothing, so its dependencies are not edited (its title, description, priority and labels still are).`,
+        { current_status: task.status },
+      );
+    }
+    checkDependencies(state, task, next.depends_on_task_ids);
+  }
   if (changes.length === 0) return [];
   const moved = bump(next, ctx.now);
   const b = new EventBuilder(state, ctx);

@@ -44,6 +44,20 @@ describe('editTask', () => {
     assert.deepEqual(pictureOf(foldAll(h.runId, h.log)), pictureOf(h.state), 'a load from the log agrees');
   });
 
+  it("a done task's dependencies are not edited (it waits on nothing); its title still is", () => {
+    const h = new RunHarness();
+    h.createTasks([{ id: 'a' }]);
+    h.taskIn('done', { id: 'd' });
+    const before = h.log.length;
+    const e = expectDomainError(() => editTask(h, { task_id: 'd', depends_on_task_ids: ['a'] }), 'TASK_TRANSITION_INVALID', {
+      current_status: 'done',
+    });
+    assert.match(e.message, /^Task d is done: it waits on nothing, so its dependencies are not edited/);
+    assert.equal(h.log.length, before);
+    editTask(h, { task_id: 'd', title: 'Renamed' });
+    assert.equal((h.task('d').payload as { title?: string }).title, 'Renamed');
+  });
+
   it('an edit that would close a dependency cycle, or names an unknown task, is refused and writes nothing', () => {
     const h = new RunHarness();
     h.createTasks([{ id: 'a' }, { id: 'b', depends_on_task_ids: ['a'] }, { id: 'c', depends_on_task_ids: ['b'] }]);
