@@ -67,7 +67,8 @@ export function earlierWorktreeText(task: Pick<Task, 'worktree'>, takeItUp: stri
 
 /**
  * What a merge of a done task's branch did (`tasks merge`, Merge Task Branch…); `changed` false: the
- * branch had no commit `into` lacked; `along`: other done tasks whose branches `into` now holds whole.
+ * branch had no commit `into` lacked; `along`: other done tasks whose branches `into` now holds whole;
+ * `already`: the task was recorded as merged into `into` before (along with another, say).
  */
 export function mergedText(
   way: MergeWay,
@@ -76,8 +77,10 @@ export function mergedText(
   commit: string,
   changed = true,
   along: readonly string[] = [],
+  already = false,
 ): string {
   const alsoIn = along.length > 0 ? ` ${into} now holds ${along.join(', ')} too (their branches were in it): recorded as merged.` : '';
+  if (!changed && already) return `Already merged: ${into} holds ${branch} (${into} is at ${commit.slice(0, 12)}).${alsoIn}`;
   if (!changed)
     return `Nothing to bring in: ${branch} has no commit that ${into} lacks (recorded as merged; ${into} is at ${commit.slice(0, 12)}).${alsoIn}`;
   const did = way === 'rebase' ? `Rebased ${branch} on ${into}, then fast-forwarded ${into} to it` : `Merged ${branch} into ${into}`;

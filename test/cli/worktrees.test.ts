@@ -664,6 +664,10 @@ describe('runboard claim --worktree', () => {
       assert.match(cli(['--root', root, '--run', run, 'tasks', 'show', 'base']).stdout, /· removed · merged into main$/m);
       const text = cli(['--root', root, '--run', run, 'tasks', 'merge', 'apart']).stdout;
       assert.match(text, /^Merged runboard\/dep\/apart into main \([0-9a-f]{12}\)\.$/m, 'nothing else went along');
+      // base, merged along with after: merged again, it says so (it read "Nothing to bring in").
+      const again = cli(['--root', root, '--run', run, 'tasks', 'merge', 'base', ...(way === 'rebase' ? ['--rebase'] : [])]);
+      assert.equal(again.status, 0, again.stderr);
+      assert.match(again.stdout, /^Already merged: main holds runboard\/dep\/base \(main is at [0-9a-f]{12}\)\.$/m);
     });
   }
 

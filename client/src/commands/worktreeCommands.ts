@@ -94,7 +94,18 @@ export function mergeTaskBranchCommand(ctx: RunboardContext): CommandSpec {
         () => mergeTask(site, ref.run_id, ref.task_id, undefined, way),
       );
       ctx.model.invalidate(ref);
-      ctx.notify('info', mergedText(way, merged.task.worktree!.branch, into, merged.commit, merged.changed, merged.merged_along));
+      ctx.notify(
+        'info',
+        mergedText(
+          way,
+          merged.task.worktree!.branch,
+          into,
+          merged.commit,
+          merged.changed,
+          merged.merged_along,
+          merged.already_merged === true,
+        ),
+      );
       return merged;
     },
   };

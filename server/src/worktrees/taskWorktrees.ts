@@ -356,6 +356,7 @@ export async function mergeTaskBranch(
         { git: way },
       );
     }
+    const before = await git(top, ['rev-parse', 'HEAD']);
     const ahead = Number(await git(top, ['rev-list', '--count', `${target}..${wt.branch}`]));
     if (ahead > 0) {
       if (way === 'rebase') {
@@ -372,7 +373,8 @@ export async function mergeTaskBranch(
     const commit = await git(top, ['rev-parse', 'HEAD']);
     const foreign = standing !== undefined && standing !== 'ours' && 'foreign' in standing;
     const worktree = there ? await removeWorktree(top, wt) : foreign ? wt : { ...wt, state: 'removed' as const, note: undefined };
-    return { into: target, commit, changed: ahead > 0, worktree };
+    // Changed: the target moved (a rebase of commits whose changes it holds already moves nothing).
+    return { into: target, commit, changed: commit !== before, worktree };
   });
 }
 

@@ -189,7 +189,7 @@ export async function mergeTask(
   taskId: string,
   into: string | undefined,
   way: MergeWay = 'merge',
-): Promise<{ task: Task; commit: string; changed: boolean; merged_along: string[] }> {
+): Promise<{ task: Task; commit: string; changed: boolean; merged_along: string[]; already_merged?: true }> {
   const got = await site.execute('getRun', { run_id: runId });
   // git changes the repository before the merge is recorded: a run that takes no record is refused first.
   refuseUnwritable(runId, got);
@@ -221,5 +221,13 @@ export async function mergeTask(
     await site.execute('setTaskWorktree', { run_id: runId, task_id: other.id, worktree: { ...wt!, merged_into: merged.into } });
     along.push(other.id);
   }
-  return { task: recorded.task, commit: merged.commit, changed: merged.changed, merged_along: along };
+  // Recorded as merged into it before (along with another task's branch, say), and nothing new since.
+  const already = !merged.changed && task.worktree.merged_into === merged.into;
+  return {
+    task: recorded.task,
+    commit: merged.commit,
+    changed: merged.changed,
+    merged_along: along,
+    ...(already ? { already_merged: true as const } : {}),
+  };
 }

@@ -31,5 +31,7 @@ export async function tasksMerge({ session, out, args, opts }: Invocation): Prom
   const way = opts.rebase === true ? 'rebase' : 'merge';
   const result = await mergeTask(session, await session.runId(), taskId, opts.into as string | undefined, way);
   const wt = result.task.worktree!;
-  out.result(result, () => mergedText(way, wt.branch, wt.merged_into!, result.commit, result.changed, result.merged_along));
+  out.result(result, () =>
+    mergedText(way, wt.branch, wt.merged_into!, result.commit, result.changed, result.merged_along, result.already_merged === true),
+  );
 }
