@@ -63,6 +63,8 @@ export interface ArchiveRunResult {
   requeued: string[];
   /** The run was archived already: nothing was done (a repeat). */
   already_archived?: true;
+  /** Archived with force: the task worktrees it left on disk, which no list shows now (restore the run to settle them). */
+  worktrees_left?: { task_id: string; path: string; branch: string; state: 'active' | 'kept' }[];
 }
 export interface RestoreRunResult {
   run: RunRecord;

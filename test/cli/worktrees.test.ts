@@ -828,9 +828,20 @@ describe('runboard claim --worktree', () => {
       /WORKTREES_OPEN: Run arwt has task worktrees still on disk \(k: kept\); archived, it would no longer list them\./,
     );
     assert.equal(cliJson(root, ['--run', run, 'attention']).items[0].kind, 'worktree_kept', 'still listed');
-    const forced = cliJson(root, ['run', 'archive', run, '--force']);
-    assert.equal(forced.archived.run_id, run);
+    const forced = cli(['--root', root, 'run', 'archive', run, '--force']);
+    assert.equal(forced.status, 0, forced.stderr);
+    // Said, since no list shows it now (until this change: nothing).
+    assert.match(
+      forced.stdout,
+      /^Left on disk, listed nowhere now: the worktree of k at \S+ \(branch runboard\/arwt\/k, with uncommitted changes\); restore the run to settle it\.$/m,
+    );
     assert.ok(fs.existsSync(path.join(claimed.worktree.path, 'draft.txt')), 'forced: the worktree itself is left as it was');
+    const json = cliJson(root, ['run', 'restore', run]);
+    assert.equal(json.run.run_id, run);
+    assert.deepEqual(
+      cliJson(root, ['run', 'archive', run, '--force']).worktrees_left.map((w: { task_id: string; state: string }) => [w.task_id, w.state]),
+      [['k', 'kept']],
+    );
   });
 
   it('cancelling settles the worktrees of the tasks cancelled: a clean one removed, one with changes kept and listed', async () => {

@@ -28,9 +28,12 @@ async function archiveOne(ctx: RunboardContext, ref: RunRef, force: boolean) {
   const result = await archive(ctx, ref, force);
   await ctx.model.reload([ref.root]);
   const a = result.archived;
-  ctx.notify('info', `Archived run “${a.objective || a.run_id}”: ${keptText(a)}.`, {
-    Restore: () => vscode.commands.executeCommand('runboard.restoreRun', { root: a.root, run_id: a.run_id }),
-  });
+  const left = (result.worktrees_left ?? []).map((w) => `${w.task_id} (${w.path}${w.state === 'kept' ? ', uncommitted changes' : ''})`);
+  ctx.notify(
+    left.length > 0 ? 'warning' : 'info',
+    `Archived run “${a.objective || a.run_id}”: ${keptText(a)}.${left.length > 0 ? ` Task worktrees left on disk, listed nowhere now: ${left.join('; ')} — restore the run to settle them.` : ''}`,
+    { Restore: () => vscode.commands.executeCommand('runboard.restoreRun', { root: a.root, run_id: a.run_id }) },
+  );
   return result;
 }
 

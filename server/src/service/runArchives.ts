@@ -36,7 +36,10 @@ export class RunArchives {
       const by = p.by?.trim() || ARCHIVED_BY_DEFAULT;
       const requeued = p.force ? await this.requeueLeases(h, by, p.reason) : [];
       const note = { at_ms: this.clock(), by, ...(p.reason?.trim() ? { reason: p.reason.trim() } : {}) };
-      return { archived: await this.hold(board, h.runId, p.force === true, note), requeued };
+      // Read as the archive is made: what a forced archive leaves on disk, said (no list shows it after).
+      let left: R.ArchiveRunResult['worktrees_left'] = [];
+      const archived = await this.hold(board, h.runId, p.force === true, note, (state) => (left = worktreesLeft(state)));
+      return { archived, requeued, ...(left.length > 0 ? { worktrees_left: left } : {}) };
     });
   }
 
@@ -54,8 +57,21 @@ export class RunArchives {
   }
 
   /** Archives (or, with `note.compact`, compacts) a live run — only a finished one unless `force` — and answers it as it is held now. */
-  private async hold(board: BoardStore, runId: string, force: boolean, note: ArchiveNote): Promise<R.ArchivedRunInfo> {
-    await board.archiveRun!(runId, (state) => assertArchivable(state, force, note.compact === true), note);
+  private async hold(
+    board: BoardStore,
+    runId: string,
+    force: boolean,
+    note: ArchiveNote,
+    seen?: (state: RunState) => void,
+  ): Promise<R.ArchivedRunInfo> {
+    await board.archiveRun!(
+      runId,
+      (state) => {
+        assertArchivable(state, force, note.compact === true);
+        seen?.(state);
+      },
+      note,
+    );
     const held = await (note.compact ? board.openCompacted?.(runId) : board.openArchived?.(runId));
     if (held) return archivedInfo(held);
     // A write restored the compacted run at once: RUN_NOT_FOUND on a handle gone, so compactRun looks again (onRun) and compacts it anew.
@@ -156,6 +172,14 @@ function assertArchivable(state: RunState, force: boolean, compact: boolean): vo
       { run_id, task_ids: open.map((t) => t.id) },
     );
   }
+}
+
+/** The worktrees of the run's tasks still on disk (worktree.state active or kept). */
+function worktreesLeft(state: RunState): NonNullable<R.ArchiveRunResult['worktrees_left']> {
+  return [...state.tasks.values()].filter(worktreeOpen).map((t) => {
+    const wt = t.worktree!;
+    return { task_id: t.id, path: wt.path, branch: wt.branch, state: wt.state as 'active' | 'kept' };
+  });
 }
 
 /**

@@ -90,6 +90,10 @@ export async function runArchive(inv: Invocation): Promise<void> {
     [
       `${did}: ${keptText(a)}; restore it with \`runboard run restore ${a.run_id}\`.`,
       ...(result.requeued.length > 0 ? [`Requeued first: ${result.requeued.join(', ')}`] : []),
+      ...(result.worktrees_left ?? []).map(
+        (w) =>
+          `Left on disk, listed nowhere now: the worktree of ${w.task_id} at ${w.path} (branch ${w.branch}${w.state === 'kept' ? ', with uncommitted changes' : ''}); restore the run to settle it.`,
+      ),
     ].join('\n'),
   );
 }
