@@ -107,7 +107,10 @@ export interface ReplayFinding {
 /** What needs a person in one run, newest first. */
 export function attentionOf(
   root: string,
-  run: Pick<RunRecord, 'run_id' | 'status' | 'status_changed_by' | 'status_changed_at_ms' | 'updated_at_ms' | 'workspace' | 'steps'> & {
+  run: Pick<
+    RunRecord,
+    'run_id' | 'status' | 'status_changed_by' | 'status_changed_at_ms' | 'status_reason' | 'updated_at_ms' | 'workspace' | 'steps'
+  > & {
     tasks: readonly Task[];
     /** The log's damage no repair has accepted yet (PROTOCOL.md §repairRun). */
     damage?: readonly Pick<LogDamage, 'line' | 'message'>[];
@@ -231,7 +234,8 @@ export function attentionOf(
   } else if (run.status === 'paused') {
     // One item per pause, however the run changes during it (holders finish their tasks).
     const since = run.status_changed_at_ms ?? run.updated_at_ms;
-    item('run_paused', `${since}`, since, 'Paused: its agents get no task until it is resumed');
+    const why = run.status_reason ? ` (${firstLine(run.status_reason)})` : '';
+    item('run_paused', `${since}`, since, `Paused${why}: its agents get no task until it is resumed`);
   }
   const done = workDone(tasks);
   if (done) {

@@ -177,6 +177,8 @@ export interface ClaimTaskResult {
   next_retry_at_ms?: number;
   /** With reason dependencies and a named task: its dependencies not done yet. */
   waiting_on?: string[];
+  /** With reason run_paused: the reason the pause gave (the run's status_reason), for the agent it stops. */
+  paused_reason?: string;
 }
 /** The task named, as it now is, and the tasks this call cancelled: it (unless it was cancelled already), then its dependents with cascade. */
 export interface CancelTaskResult {

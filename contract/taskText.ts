@@ -257,8 +257,11 @@ export function nothingToClaimText(
   named: string | undefined,
   runId: string,
   waitingOn?: readonly string[],
+  pausedReason?: string,
 ): string {
-  if (named === undefined) return `Nothing to claim in run ${runId} now: ${NOTHING_TO_CLAIM_TEXT[reason]}`;
+  // A pause's own reason comes first: whoever paused it said why (and maybe until when).
+  const why = reason === 'run_paused' && pausedReason ? ` (paused: ${firstLine(pausedReason)})` : '';
+  if (named === undefined) return `Nothing to claim in run ${runId} now${why}: ${NOTHING_TO_CLAIM_TEXT[reason]}`;
   const text = reason === 'dependencies' && waitingOn?.length ? `it waits for ${waitingOn.join(', ')} to be done` : NAMED_TASK_TEXT[reason];
-  return `Task ${named} cannot be claimed now: ${text}`;
+  return `Task ${named} cannot be claimed now${why}: ${text}`;
 }

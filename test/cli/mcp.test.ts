@@ -522,6 +522,13 @@ describe('runboard mcp', () => {
     const dropped = await ok(client, 'cancel_task', { run_id: 'ends', task_id: 'x' });
     assert.equal(dropped.run_completed, true);
     assert.match(dropped.note, /^That was the last open task: the run is completed/);
+    // A run paused with a reason: the model's claim is told it.
+    await ok(client, 'create_run', { objective: 'Paused for a reason', run_id: 'held' });
+    await ok(client, 'add_task', { run_id: 'held', title: 'Later', id: 'l' });
+    await ok(client, 'append_event', { run_id: 'held', type: 'run_paused', payload: { reason: 'the API key expired' } });
+    const held = await ok(client, 'claim_task', { run_id: 'held' });
+    assert.deepEqual([held.task, held.reason, held.paused_reason], [null, 'run_paused', 'the API key expired']);
+    assert.match(held.note, /^Nothing to claim in run held now \(paused: the API key expired\): the run is paused/);
   });
 
   it('a small footprint: tools/list (all ≤ 24 KiB, core ≤ 10 KiB), every tool with an outputSchema and every input described, get_run of the demo ≤ 4 KiB (issue 16)', async () => {

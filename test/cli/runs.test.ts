@@ -104,7 +104,18 @@ describe('runboard runs and run …', () => {
     assert.equal(paused.event.type, 'run_paused');
     assert.equal(paused.run.status, 'paused');
     assert.deepEqual(paused.event.payload, { reason: 'lunch' });
-    assert.equal(cliJson(root, ['run', 'resume']).run.status, 'running');
+    // The reason is said where the pause stops someone: an agent's claim, the attention list, run show.
+    assert.equal(paused.run.status_reason, 'lunch');
+    cliJson(root, ['tasks', 'add', 'After lunch', '--id', 'later']);
+    const claim = cli(['--root', root, 'claim']);
+    assert.equal(claim.status, 3);
+    assert.match(claim.stdout, /^# Nothing to claim in run steer now \(paused: lunch\): the run is paused;/m);
+    assert.deepEqual(
+      cliJson(root, ['attention']).items.map((i: { title: string }) => i.title),
+      ['Paused (lunch): its agents get no task until it is resumed'],
+    );
+    assert.match(cli(['--root', root, 'run', 'show']).stdout, /^ {2}reason {5}lunch$/m);
+    assert.equal(cliJson(root, ['run', 'resume']).run.status_reason, undefined, 'over with the pause');
     assert.equal(cliJson(root, ['run', 'cancel', 'steer']).run.status, 'cancelled');
     // A cancelled run is terminal: no longer the default run, and it refuses other events.
     const refused = cli(['--root', root, '--run', 'steer', 'run', 'pause']);
@@ -115,7 +126,7 @@ describe('runboard runs and run …', () => {
     assert.match(reopened.run.why_next_step, /one more fix/);
     assert.deepEqual(
       eventsOnDisk(root, 'steer').map((e) => e.type),
-      ['context.run.created', 'run_paused', 'run_resumed', 'run_cancelled', 'run_reopened'],
+      ['context.run.created', 'run_paused', 'context.task.created', 'run_resumed', 'run_cancelled', 'run_reopened'],
     );
   });
 

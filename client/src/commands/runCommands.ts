@@ -159,8 +159,17 @@ function appendEventCommand(ctx: RunboardContext): CommandSpec {
   };
 }
 
+/** Pause Run asks why (optional): the agents it stops and the attention list are told (status_reason). */
 function pauseRunCommand(ctx: RunboardContext): CommandSpec {
-  return { id: 'runboard.pauseRun', writes: true, run: (arg) => runEvent(ctx, arg, 'run_paused', 'paused') };
+  return {
+    id: 'runboard.pauseRun',
+    writes: true,
+    run: async (arg) => {
+      const ref = await runFromArg(ctx, arg, 'Pause which run?', 'pause');
+      const reason = await askText(arg, 'reason', { prompt: 'Why pause it? (optional: its agents are told)' });
+      return runEvent(ctx, ref, 'run_paused', 'paused', reason.trim() ? { reason } : undefined);
+    },
+  };
 }
 
 function resumeRunCommand(ctx: RunboardContext): CommandSpec {

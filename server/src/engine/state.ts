@@ -3,7 +3,8 @@
 import { applyBlackboardEvent, emptyStoredBlackboard } from './blackboard';
 import type { Restored } from './logRestore';
 import { Blackboard, EventRecord, RunHeader, RunRecord, StoredBlackboard, Task } from '../../../contract/schemas/records';
-import { applyRunTransition } from './runTransitions';
+import { applyRunTransition, payloadField } from './runTransitions';
+import { trimmedOrUndefined } from './text';
 import { TaskIndex } from './taskIndex';
 import { EVENT } from '../../../contract/events';
 
@@ -136,6 +137,11 @@ function applyToRun(state: RunState, e: EventRecord): void {
     header.status = e.status;
     header.status_changed_by = e.type;
     header.status_changed_at_ms = e.ts_ms;
+    // Why, when a run event said (a pause's reason, for the attention list and the agents it stops);
+    // a task event's reason is the task's.
+    const reason = e.type.startsWith('context.') ? undefined : trimmedOrUndefined(payloadField(e.payload, 'reason'));
+    if (reason !== undefined) header.status_reason = reason;
+    else if ('status_reason' in header) delete header.status_reason;
   }
   header.revision = e.revision;
   header.last_event_seq = e.seq;

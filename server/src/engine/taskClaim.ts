@@ -40,13 +40,16 @@ export function whyNothingToClaim(
   state: RunState,
   req: ClaimRequest,
   now: number,
-): { reason: NothingToClaim; next_retry_at_ms?: number; waiting_on?: string[] } {
+): { reason: NothingToClaim; next_retry_at_ms?: number; waiting_on?: string[]; paused_reason?: string } {
   // Every task done or cancelled: the run's work is over, paused or not, whatever the filter
   // (claim --wait ends on it rather than waiting for a resume or a match that cannot come).
   if (req.task_id !== undefined) requireTask(state, req.task_id);
   const tasks = [...state.tasks.values()];
   if (tasks.length > 0 && tasks.every((t) => isFinishedTask(t.status))) return { reason: 'all_done' };
-  if (!handsOutTasks(state.header.status)) return { reason: 'run_paused' };
+  if (!handsOutTasks(state.header.status)) {
+    const why = state.header.status_reason;
+    return { reason: 'run_paused', ...(why !== undefined ? { paused_reason: why } : {}) };
+  }
   const filter: ClaimFilter = { task_type: req.task_type, workflow_id: req.workflow_id };
   const candidates =
     req.task_id !== undefined

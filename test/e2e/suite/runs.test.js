@@ -50,7 +50,8 @@ suite('runs and the Runs tree', () => {
       await api.whenIdle();
       assert.match((await runRow(api, ref)).item.contextValue, new RegExp(`^run\\.${status}`));
     };
-    await expect('runboard.pauseRun', {}, 'paused');
+    await expect('runboard.pauseRun', { reason: 'waiting for review' }, 'paused');
+    assert.strictEqual(api.ctx.model.get(ref).run.status_reason, 'waiting for review', 'the agents it stops are told why');
     await expect('runboard.resumeRun', {}, 'running');
     await expect('runboard.cancelRun', { confirm: true }, 'cancelled');
     assert.match((await runRow(api, ref)).item.contextValue, /^run\.cancelled(\.\w+)*;reopen;archive;$/, 'a terminal run offers only reopening and archiving');

@@ -159,6 +159,11 @@ describe('attention', () => {
     assert.equal(attentionOf('/root', run([], { ...paused, updated_at_ms: 90 }), none, NOW)[0].key, items[0].key);
     // A replay without drift needs no one.
     assert.deepEqual(attentionOf('/root', run([]), none, NOW, { seq: 3, at_ms: 5, flags: [] }), []);
+    // The pause's reason, when it gave one: its first line.
+    assert.equal(
+      attentionOf('/root', run([], { ...paused, status_reason: 'waiting for the API key\nask ana' }), none, NOW)[0].title,
+      'Paused (waiting for the API key): its agents get no task until it is resumed',
+    );
   });
 
   it("a finished run's failed and blocked tasks, open questions and leases are history; a kept worktree is not", () => {

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { stepsFromObjective } from '../../../contract/planSteps';
 import { METHOD_PARAMS, ParamsError, parseParams } from '../../../contract/schemas/params';
+import { whyNothingToClaim } from '../../../server/src/engine/taskClaim';
 import { expectDomainError, foldAll, pictureOf, RunHarness } from './harness';
 
 const stepsOf = (h: RunHarness) => h.run.steps.map((s) => `${s.step_id}:${s.status}`);
@@ -100,6 +101,21 @@ describe('runs that finish', () => {
     );
     assert.ok(h.run.ended_at_ms !== undefined);
     expectDomainError(() => h.finishRun({ status: 'failed' }), 'RUN_TERMINAL');
+  });
+
+  it("a pause's reason is the run's status_reason while the pause lasts; a claim meanwhile says it", () => {
+    const h = new RunHarness();
+    h.createTasks([{ id: 'a' }]);
+    h.appendEvent({ type: 'run_paused', status: 'running', payload: { reason: '  waiting for the API key ' } });
+    assert.deepEqual([h.run.status, h.run.status_reason], ['paused', 'waiting for the API key']);
+    assert.equal(h.claim({ agent_id: 'x' }), null);
+    assert.deepEqual(whyNothingToClaim(h.state, { agent_id: 'x' }, 0), { reason: 'run_paused', paused_reason: 'waiting for the API key' });
+    // A task event meanwhile (its own reason) does not touch it.
+    h.requeue({ task_id: 'a', reason: "the task's own" });
+    assert.equal(h.run.status_reason, 'waiting for the API key');
+    h.appendEvent({ type: 'run_resumed', status: 'paused' });
+    assert.deepEqual([h.run.status, h.run.status_reason], ['running', undefined]);
+    assert.ok(!('status_reason' in h.run), 'gone, not undefined');
   });
 
   it('completing while a task is in progress is TASKS_IN_PROGRESS, naming it, unless forced', () => {

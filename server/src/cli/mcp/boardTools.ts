@@ -164,7 +164,7 @@ export class BoardTools implements WorktreeSite {
     if (result.task && p.worktree === true) return { run_id: id, ...result, note: worktreeWorkNote(result.task) };
     const note = result.task
       ? earlierWorktreeText(result.task, 'work on there, by its path (claim_task with worktree: true says so)')
-      : result.reason && `${nothingToClaimText(result.reason, p.task_id, id, result.waiting_on)}.`;
+      : result.reason && `${nothingToClaimText(result.reason, p.task_id, id, result.waiting_on, result.paused_reason)}.`;
     return { run_id: id, ...result, ...(note ? { note } : {}) };
   }
 
