@@ -64,3 +64,11 @@ export function runStatusText(run: { status: RunStatus; tasks: readonly { status
 export function isActiveRun(status: string): boolean {
   return !isTerminal(status) && status !== 'paused';
 }
+
+/**
+ * The reason to show beside a run's status: a pause's or a cancel's (`status_reason`) — a
+ * completion's, failure's or reopening's is in `why_next_step` already. Undefined when there is none.
+ */
+export function statusReasonShown(run: { status: RunStatus; status_reason?: string }): string | undefined {
+  return run.status === 'paused' || run.status === 'cancelled' ? run.status_reason : undefined;
+}

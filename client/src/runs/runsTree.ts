@@ -4,7 +4,7 @@
 // drives the view/item/context menus in package.json. A task filter (Filter Tasks…, read by
 // typedTaskFilter.ts) leaves under each run only the tasks that match, and the status groups that
 // hold some; a run without any stays, saying so.
-import { runStatusText } from '../../../contract/runRules';
+import { runStatusText, statusReasonShown } from '../../../contract/runRules';
 import * as vscode from 'vscode';
 import type { Step, Task } from '../../../contract/schemas/records';
 import type { CheckpointSummary } from '../../../contract/results';
@@ -322,7 +322,9 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
     );
     item.id = n.id;
     item.iconPath = runIcon(run.status, !!entry.mismatch);
-    const why = run.why_next_step ? firstLine(run.why_next_step, 80) : '';
+    // A pause's own reason says more than "Paused by the operator".
+    const reason = statusReasonShown(run);
+    const why = reason ? firstLine(reason, 80) : run.why_next_step ? firstLine(run.why_next_step, 80) : '';
     const status = runStatusText(run);
     const noMatch = isFiltering(this.taskFilter) && this.shownTasks(n.ref).length === 0 ? 'no task matches · ' : '';
     const bytes = this.disk.bytesOf(n.ref);
@@ -335,6 +337,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
       .appendText(firstLine(run.objective, 200))
       .appendMarkdown('**\n\n');
     md.appendText(`${run.run_id} · ${status} · seq ${run.last_event_seq}\n\n`);
+    if (reason) md.appendMarkdown('*Reason:* ').appendText(reason).appendMarkdown('\n\n');
     if (run.why_next_step) md.appendMarkdown('*Next:* ').appendText(run.why_next_step).appendMarkdown('\n\n');
     const open = run.tasks.filter((t) => !isFinishedTask(t.status)).length;
     md.appendText(`${run.tasks.length} tasks, ${open} open · ${run.steps.length} steps\n\n`);

@@ -3,7 +3,7 @@ import { Blackboard, EventRecord, RunRecord, Task } from '../../../contract/sche
 import type { ArchivedRunInfo, ListRunsResult, UnreadableRun } from '../../../contract/results';
 import { BoardSummary } from './boardSummary';
 import { oneLine, renderTable } from './table';
-import { runStatusText } from '../../../contract/runRules';
+import { runStatusText, statusReasonShown } from '../../../contract/runRules';
 import { firstLine, formatBytes, payloadTitle, taskAgent, waitText } from '../../../contract/taskText';
 import { awaitsMerge, waitReasons } from '../../../contract/taskRules';
 import { blackboardLine, openQuestionLines } from './blackboardFormat';
@@ -148,9 +148,8 @@ export function runDetails(run: RunRecord, board: BoardSummary, blackboard: Blac
     `  objective  ${firstLine(run.objective, 100)}`,
   ];
   if (run.why_next_step) lines.push(`  next       ${oneLine(run.why_next_step, 100)}`);
-  // A pause's or a cancel's reason (a completion's or failure's is in `next` already).
-  if (run.status_reason && (run.status === 'paused' || run.status === 'cancelled'))
-    lines.push(`  reason     ${oneLine(run.status_reason, 100)}`);
+  const reason = statusReasonShown(run);
+  if (reason) lines.push(`  reason     ${oneLine(reason, 100)}`);
   if (run.workspace.canonical_path) lines.push(`  workspace  ${run.workspace.canonical_path} (epoch ${run.workspace.lease_epoch})`);
   if (run.last_error) lines.push(`  error      ${oneLine(run.last_error, 100)}`);
   if (run.steps.length > 0) {

@@ -52,6 +52,9 @@ suite('runs and the Runs tree', () => {
     };
     await expect('runboard.pauseRun', { reason: 'waiting for review' }, 'paused');
     assert.strictEqual(api.ctx.model.get(ref).run.status_reason, 'waiting for review', 'the agents it stops are told why');
+    const pausedRow = (await runRow(api, ref)).item;
+    assert.match(pausedRow.description, /^paused · waiting for review/, 'the tree says why, not "Paused by the operator"');
+    assert.match(pausedRow.tooltip.value.replace(/&nbsp;/g, ' '), /\*Reason:\* waiting for review/);
     await expect('runboard.resumeRun', {}, 'running');
     await expect('runboard.cancelRun', { confirm: true }, 'cancelled');
     assert.match((await runRow(api, ref)).item.contextValue, /^run\.cancelled(\.\w+)*;reopen;archive;$/, 'a terminal run offers only reopening and archiving');
