@@ -8,6 +8,7 @@ import type { Diagnostic } from '../../contract/diagnostic';
 import type * as R from '../../contract/results';
 import type { InputOf, SubscribeParams as SubscribeSchema, UnsubscribeParams as UnsubscribeSchema } from '../../contract/schemas/params';
 import type { EventRecord } from '../../contract/schemas/records';
+import { HELLO_METHOD } from '../../contract/routingHello';
 
 export const PROTOCOL_VERSION = 1;
 
@@ -111,6 +112,8 @@ export const Requests = {
   /** Replays events after a cursor, then streams new ones as runboard/events. */
   subscribe: new RequestType<SubscribeParams, SubscribeResult, void>('runboard/subscribe'),
   unsubscribe: new RequestType<UnsubscribeParams, Record<string, never>, void>('runboard/unsubscribe'),
+  /** On a root's socket: proves the server knows its announcement's secret (routing/endpoint.ts helloProof). */
+  hello: new RequestType<{ nonce: string }, { proof: string }, void>(HELLO_METHOD),
 } as const;
 
 /** Server → client notifications. */

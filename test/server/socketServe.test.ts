@@ -70,7 +70,7 @@ describe("the editor's server on its roots' sockets", () => {
       assert.notEqual(ea.secret, eb.secret);
       const nonce = '6f1d2c3b-4a5e-4f60-8a7b-9c0d1e2f3a4b';
       assert.deepEqual(await conn.sendRequest('runboard/hello', { nonce }), { proof: helloProof(ea.secret, nonce) });
-      await assert.rejects(conn.sendRequest('runboard/hello', { nonce: 'short' }), /nonce must be a string of 16–256 characters/);
+      await assert.rejects(conn.sendRequest('runboard/hello', { nonce: 'short' }), /nonce: a string of 16–256 characters/);
       const { run } = await conn.sendRequest<any>('runboard/getRun', { run_id: 'same' });
       assert.equal(run.objective, 'Objective in a');
       const { runs } = await conn.sendRequest<any>('runboard/listRuns', {});

@@ -64,9 +64,6 @@ export interface Announcement {
   secret: string;
 }
 
-/** The method a client sends first on Windows, and what it sends: a nonce of its own, answered with `proof`. */
-export const HELLO_METHOD = 'runboard/hello';
-
 /** What proves a server knows `secret`: HMAC-SHA256 of the client's nonce, in hex (no node:crypto: the thin path's budget). */
 export function helloProof(secret: string, nonce: string): string {
   return bytesToHex(hmac(sha256, secret, nonce));

@@ -11,6 +11,9 @@ import { METHOD_PARAMS, parseParams, StoreMethod, SubscribeParams, UnsubscribePa
 import type { MethodCaller } from '../routing/client';
 import { errorText, toResponseError } from './rpcErrors';
 import type { SubscriptionHub } from './subscriptions';
+import { ParamsError } from '../../../contract/paramsError';
+import { helloProof } from '../routing/endpoint';
+import { HELLO_METHOD } from '../../../contract/routingHello';
 
 /** What serving requests needs of a connection: vscode-languageserver's Connection and vscode-jsonrpc's MessageConnection both offer it. */
 export interface RequestConnection {
@@ -36,6 +39,8 @@ export function serveRequests(
   hub: SubscriptionHub,
   log: (message: string) => void,
   root?: string,
+  /** A socket's connection: its announcement's secret, which `hello` proves this server knows. */
+  secret?: string,
 ): ServedRequests {
   // A Map, not an object: a method named "constructor" must not find Object's.
   const handlers = new Map<string, (params: unknown) => unknown>();
@@ -44,6 +49,7 @@ export function serveRequests(
   }
   handlers.set(Requests.subscribe.method, (params) => hub.subscribe(parseParams(SubscribeParams, params)));
   handlers.set(Requests.unsubscribe.method, (params) => hub.unsubscribe(parseParams(UnsubscribeParams, params).subscription_id));
+  handlers.set(Requests.hello.method, (params) => hello(params, secret));
 
   let stopped = false;
   let running = 0;
@@ -74,4 +80,16 @@ export function serveRequests(
     stop: () => (stopped = true),
     drained: () => (running === 0 ? Promise.resolve() : new Promise<void>((resolve) => whenDrained.push(resolve))),
   };
+}
+
+/** `runboard/hello`: the proof that this server knows its announcement's secret (PROTOCOL.md §Routing). */
+function hello(params: unknown, secret: string | undefined): { proof: string } {
+  if (secret === undefined)
+    throw new ParamsError([
+      { path: '', message: `${HELLO_METHOD} is answered on a root's socket, which a client proves before it routes there` },
+    ]);
+  const nonce = (params as { nonce?: unknown }).nonce;
+  if (typeof nonce !== 'string' || nonce.length < 16 || nonce.length > 256)
+    throw new ParamsError([{ path: 'nonce', message: 'a string of 16–256 characters' }]);
+  return { proof: helloProof(secret, nonce) };
 }

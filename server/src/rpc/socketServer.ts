@@ -7,12 +7,12 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { createMessageConnection, ErrorCodes, ResponseError, StreamMessageReader } from 'vscode-languageserver/node';
+import { createMessageConnection, StreamMessageReader } from 'vscode-languageserver/node';
 import { version } from '../../../package.json';
 import { RUNBOARD_DIR, SERVER_LOCK_FILE } from '../../../contract/layout';
 import { Notifications, PROTOCOL_VERSION } from '../protocol';
 import { announce, readAnnouncement, withdrawAnnouncement } from '../routing/announcement';
-import { Announcement, endpointFor, HELLO_METHOD, helloProof } from '../routing/endpoint';
+import { Announcement, endpointFor } from '../routing/endpoint';
 import { takeEndpointLock } from '../routing/endpointLock';
 import type { HeldFile } from '../store/boards';
 import { currentHost, currentUid } from '../routing/host';
@@ -197,13 +197,7 @@ class Served implements ServedSocket {
       (r) => void conn.sendNotification(Notifications.runReset, r).catch(() => undefined),
     );
     const stopListening = this.store.on({ onCommit: (n) => hub.onCommit(n), onReset: (n) => hub.onReset(n) });
-    conn.onRequest(HELLO_METHOD, (p: unknown) => {
-      const nonce = (p as { nonce?: unknown } | null)?.nonce;
-      if (typeof nonce !== 'string' || nonce.length < 16 || nonce.length > 256)
-        throw new ResponseError(ErrorCodes.InvalidParams, `${HELLO_METHOD}: nonce must be a string of 16–256 characters`);
-      return { proof: helloProof(this.secret, nonce) };
-    });
-    const requests = serveRequests(conn, this.store, hub, this.o.log, this.root);
+    const requests = serveRequests(conn, this.store, hub, this.o.log, this.root, this.secret);
     let closed = false;
     const entry: Connection = {
       requests,
