@@ -164,7 +164,8 @@ suite('tasks', () => {
       'runboard.cancelTask', 'runboard.completeTask', 'runboard.editTask', 'runboard.failTask', 'runboard.heartbeatTask', 'runboard.openTaskDetails', 'runboard.releaseTask', 'runboard.requeueTask',
     ]);
     assert.strictEqual((await rows())['inspect-layout'].description, 'claimable now');
-    cli(['--run', ref.run_id, 'event', 'append', 'session_run_finished', '--status', 'completed']);
+    // Completed while the editor holds a task: only with force (an event that completes it is refused then).
+    cli(['--run', ref.run_id, 'run', 'complete', '--force']);
     await waitFor(() => api.ctx.model.get(ref)?.run.status === 'completed', 'the run completed');
     await api.whenIdle();
     const after = (await rows())['inspect-layout'];
