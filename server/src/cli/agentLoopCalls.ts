@@ -150,7 +150,9 @@ export function claimOnFinishedRun(out: Output, e: unknown): number | undefined 
 }
 
 function nothingText(runId: string, result: ClaimTaskResult, named: string | undefined): string {
-  const why = result.reason ? nothingToClaimText(result.reason, named, runId, result.waiting_on, result.paused_reason) : `Nothing to claim in run ${runId} now`;
+  const why = result.reason
+    ? nothingToClaimText(result.reason, named, runId, result.waiting_on, result.paused_reason)
+    : `Nothing to claim in run ${runId} now`;
   const when = result.next_retry_at_ms !== undefined ? ` (the first retry is due ${relativeTime(result.next_retry_at_ms)})` : '';
   // Empty: `eval` of this output clears the previous task's token, so a stale heartbeat cannot follow.
   return evalSafe([`${why}${when}.`], { RUNBOARD_TASK: '', RUNBOARD_LEASE_TOKEN: '' });
