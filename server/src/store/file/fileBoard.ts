@@ -13,7 +13,7 @@ import type { ArchiveNote, BoardSite, BoardStore, RunLog } from '../boardStore';
 import { whyUnreadable } from './fileIdentity';
 import type { OpenFiles } from './openFiles';
 import { runDir, runsDir } from './paths';
-import { namedExactly, syncDirectory } from './platformFs';
+import { ExactNames, syncDirectory } from './platformFs';
 import { RunHandle } from './runHandle';
 import { HeldLock, OsRunLock } from './runLock';
 import type { RunSite } from './runSite';
@@ -30,6 +30,8 @@ export class FileBoard implements BoardStore {
   private readonly runs = new Map<string, RunHandle>();
   /** Archived and compacted runs read so far, by `<holding>:<run id>`. */
   private readonly held = new Map<string, ArchivedRun>();
+  /** Which names the runs/ and archive folders list in exactly that case (a file system may ignore case). */
+  private readonly exactNames = new ExactNames();
   private creationLock: OsRunLock | undefined;
 
   constructor(
@@ -85,7 +87,7 @@ export class FileBoard implements BoardStore {
     }
     if (!st.isDirectory() || !logMayExist(path.join(dir, EVENTS_FILE))) return undefined;
     // Run1's folder, found as run1 by a file system that ignores case: no run of that id (createRun then says RUN_EXISTS).
-    if (!namedExactly(runsDir(this.root), runId)) return undefined;
+    if (!this.exactNames.has(runsDir(this.root), runId)) return undefined;
     let h: RunHandle;
     try {
       h = RunHandle.open(this.siteOf(runId, dir));
@@ -267,7 +269,7 @@ export class FileBoard implements BoardStore {
   async openHeld(runId: string, holding: Holding): Promise<ArchivedRun | undefined> {
     if (runIdProblem(runId) || logMayExist(path.join(runDir(this.root, runId), EVENTS_FILE))) return undefined;
     // Another run's archive, found under this id in another case (openRun's rule).
-    if (!namedExactly(holdingDir(this.root, holding), runId)) return undefined;
+    if (!this.exactNames.has(holdingDir(this.root, holding), runId)) return undefined;
     const key = `${holding}:${runId}`;
     const cached = this.held.get(key);
     cached?.catchUp();

@@ -80,15 +80,27 @@ export function logAppends(host: Pick<FsHost, 'platform'> = HOST, env: NodeJS.Pr
 }
 
 /**
- * Whether `dir` holds an entry named `name` in exactly that case. A file system that ignores case
+ * Whether a folder holds an entry named in exactly that case. A file system that ignores case
  * (macOS, Windows; on Linux a casefold folder, a mounted share) finds a file named in another case
- * (`run1` opens `Run1`), which is another run's folder, not this one's. A folder that cannot be
- * listed says nothing against it.
+ * (`run1` opens `Run1`), which is another run's folder, not this one's. Each folder's listing is
+ * kept and read again only when a name is not in it (a run made since): a board opening its runs
+ * one by one reads its folder once, not once per run. A folder that cannot be listed says nothing
+ * against a name.
  */
-export function namedExactly(dir: string, name: string, host: Pick<FsHost, 'readdir'> = HOST): boolean {
-  try {
-    return host.readdir(dir).includes(name);
-  } catch {
-    return true;
+export class ExactNames {
+  private readonly listed = new Map<string, Set<string>>();
+
+  constructor(private readonly host: Pick<FsHost, 'readdir'> = HOST) {}
+
+  has(dir: string, name: string): boolean {
+    if (this.listed.get(dir)?.has(name)) return true;
+    let names: Set<string>;
+    try {
+      names = new Set(this.host.readdir(dir));
+    } catch {
+      return true;
+    }
+    this.listed.set(dir, names);
+    return names.has(name);
   }
 }
