@@ -159,17 +159,34 @@ function appendEventCommand(ctx: RunboardContext): CommandSpec {
   };
 }
 
-/** Pause Run asks why (optional): the agents it stops and the attention list are told (status_reason). */
-function pauseRunCommand(ctx: RunboardContext): CommandSpec {
+/** A run event that asks why first (optional), the reason kept with it (`payload.reason`). */
+function runEventWithReason(
+  ctx: RunboardContext,
+  id: string,
+  action: RunAction,
+  [type, status]: [string, RunStatus],
+  [placeHolder, prompt]: [string, string],
+): CommandSpec {
   return {
-    id: 'runboard.pauseRun',
+    id,
     writes: true,
     run: async (arg) => {
-      const ref = await runFromArg(ctx, arg, 'Pause which run?', 'pause');
-      const reason = await askText(arg, 'reason', { prompt: 'Why pause it? (optional: its agents are told)' });
-      return runEvent(ctx, ref, 'run_paused', 'paused', reason.trim() ? { reason } : undefined);
+      const ref = await runFromArg(ctx, arg, placeHolder, action);
+      const reason = await askText(arg, 'reason', { prompt });
+      return runEvent(ctx, ref, type, status, reason.trim() ? { reason } : undefined);
     },
   };
+}
+
+/** Pause Run asks why (optional): the agents it stops and the attention list are told (status_reason). */
+function pauseRunCommand(ctx: RunboardContext): CommandSpec {
+  return runEventWithReason(
+    ctx,
+    'runboard.pauseRun',
+    'pause',
+    ['run_paused', 'paused'],
+    ['Pause which run?', 'Why pause it? (optional: its agents are told)'],
+  );
 }
 
 function resumeRunCommand(ctx: RunboardContext): CommandSpec {
@@ -215,15 +232,13 @@ function cancelRunCommand(ctx: RunboardContext): CommandSpec {
 }
 
 function reopenRunCommand(ctx: RunboardContext): CommandSpec {
-  return {
-    id: 'runboard.reopenRun',
-    writes: true,
-    run: async (arg) => {
-      const ref = await runFromArg(ctx, arg, 'Reopen which run?', 'reopen');
-      const reason = await askText(arg, 'reason', { prompt: 'Why reopen it? (optional)' });
-      return runEvent(ctx, ref, 'run_reopened', 'running', reason.trim() ? { reason } : undefined);
-    },
-  };
+  return runEventWithReason(
+    ctx,
+    'runboard.reopenRun',
+    'reopen',
+    ['run_reopened', 'running'],
+    ['Reopen which run?', 'Why reopen it? (optional)'],
+  );
 }
 
 function rebindWorkspaceCommand(ctx: RunboardContext): CommandSpec {
