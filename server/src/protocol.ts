@@ -8,7 +8,6 @@ import type { Diagnostic } from '../../contract/diagnostic';
 import type * as R from '../../contract/results';
 import type { InputOf, SubscribeParams as SubscribeSchema, UnsubscribeParams as UnsubscribeSchema } from '../../contract/schemas/params';
 import type { EventRecord } from '../../contract/schemas/records';
-import { HELLO_METHOD } from '../../contract/routingHello';
 
 export const PROTOCOL_VERSION = 1;
 
@@ -113,7 +112,7 @@ export const Requests = {
   subscribe: new RequestType<SubscribeParams, SubscribeResult, void>('runboard/subscribe'),
   unsubscribe: new RequestType<UnsubscribeParams, Record<string, never>, void>('runboard/unsubscribe'),
   /** On a root's socket: proves the server knows its announcement's secret (routing/endpoint.ts helloProof). */
-  hello: new RequestType<{ nonce: string }, { proof: string }, void>(HELLO_METHOD),
+  hello: new RequestType<{ nonce: string }, { proof: string }, void>('runboard/hello'),
 } as const;
 
 /** Server → client notifications. */

@@ -13,7 +13,6 @@ import { errorText, toResponseError } from './rpcErrors';
 import type { SubscriptionHub } from './subscriptions';
 import { ParamsError } from '../../../contract/paramsError';
 import { helloProof } from '../routing/endpoint';
-import { HELLO_METHOD } from '../../../contract/routingHello';
 
 /** What serving requests needs of a connection: vscode-languageserver's Connection and vscode-jsonrpc's MessageConnection both offer it. */
 export interface RequestConnection {
@@ -86,7 +85,7 @@ export function serveRequests(
 function hello(params: unknown, secret: string | undefined): { proof: string } {
   if (secret === undefined)
     throw new ParamsError([
-      { path: '', message: `${HELLO_METHOD} is answered on a root's socket, which a client proves before it routes there` },
+      { path: '', message: `${Requests.hello.method} is answered on a root's socket, which a client proves before it routes there` },
     ]);
   const nonce = (params as { nonce?: unknown }).nonce;
   if (typeof nonce !== 'string' || nonce.length < 16 || nonce.length > 256)

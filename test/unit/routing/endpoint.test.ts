@@ -1,9 +1,9 @@
 // Routing's pure parts: every platform's endpoint by an injected host, the trust rules for socket
 // folders and sockets, what a routed call adds to its params and takes out of its answer, and a
 // server's error answers thrown as the errors a direct call throws.
-import { createHmac } from 'node:crypto';
+import { HELLO_METHOD } from '../../../contract/routingHello';
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { METHOD_PARAMS, ParamsError, StoreMethod, takesCommandId } from '../../../contract/schemas/params';
@@ -99,6 +99,10 @@ describe('endpoints', () => {
 });
 
 describe("a server's proof (runboard/hello)", () => {
+  it("is sent by the name the message table declares (the thin path's copy of it)", () => {
+    assert.equal(HELLO_METHOD, Requests.hello.method);
+  });
+
   it('is HMAC-SHA256 of the nonce under the secret, as node:crypto computes it', () => {
     const secret = 'cd'.repeat(32);
     const nonce = '0b3a1f6e-8c1e-4c77-9d7e-3f0a2b1c4d5e';
