@@ -36,10 +36,9 @@ export class RunArchives {
       const by = p.by?.trim() || ARCHIVED_BY_DEFAULT;
       const requeued = p.force ? await this.requeueLeases(h, by, p.reason) : [];
       const note = { at_ms: this.clock(), by, ...(p.reason?.trim() ? { reason: p.reason.trim() } : {}) };
-      // Read as the archive is made: what a forced archive leaves on disk, said (no list shows it after).
-      let left: R.ArchiveRunResult['worktrees_left'] = [];
-      const archived = await this.hold(board, h.runId, p.force === true, note, (state) => (left = worktreesLeft(state)));
-      return { archived, requeued, ...(left.length > 0 ? { worktrees_left: left } : {}) };
+      // What a forced archive leaves on disk, said: no list shows it after.
+      const { info, open } = await this.hold(board, h.runId, p.force === true, note);
+      return { archived: info, requeued, ...(open.length > 0 ? { worktrees_left: open.map(worktreeLeft) } : {}) };
     });
   }
 
@@ -51,29 +50,26 @@ export class RunArchives {
       const board = this.registry.board(h.root);
       if (!board.archiveRun) throw notKept(h.root);
       return {
-        compacted: await this.hold(board, h.runId, false, { at_ms: this.clock(), by: p.by?.trim() || ARCHIVED_BY_DEFAULT, compact: true }),
+        compacted: (await this.hold(board, h.runId, false, { at_ms: this.clock(), by: p.by?.trim() || ARCHIVED_BY_DEFAULT, compact: true }))
+          .info,
       };
     });
   }
 
-  /** Archives (or, with `note.compact`, compacts) a live run — only a finished one unless `force` — and answers it as it is held now. */
+  /**
+   * Archives (or, with `note.compact`, compacts) a live run — only a finished one unless `force` —
+   * and answers it as it is held now, with the tasks whose worktrees it left on disk (an archive's).
+   */
   private async hold(
     board: BoardStore,
     runId: string,
     force: boolean,
     note: ArchiveNote,
-    seen?: (state: RunState) => void,
-  ): Promise<R.ArchivedRunInfo> {
-    await board.archiveRun!(
-      runId,
-      (state) => {
-        assertArchivable(state, force, note.compact === true);
-        seen?.(state);
-      },
-      note,
-    );
+  ): Promise<{ info: R.ArchivedRunInfo; open: Task[] }> {
+    let open: Task[] = [];
+    await board.archiveRun!(runId, (state) => (open = assertArchivable(state, force, note.compact === true)), note);
     const held = await (note.compact ? board.openCompacted?.(runId) : board.openArchived?.(runId));
-    if (held) return archivedInfo(held);
+    if (held) return { info: archivedInfo(held), open };
     // A write restored the compacted run at once: RUN_NOT_FOUND on a handle gone, so compactRun looks again (onRun) and compacts it anew.
     if (note.compact)
       throw new DomainError('RUN_NOT_FOUND', `Run ${runId} was restored by a write as it was compacted.`, { run_id: runId });
@@ -136,9 +132,10 @@ export class RunArchives {
 /**
  * Under the run's lock: only a finished run goes (compacted: never forced), never with a task in
  * progress, and — archived, unless forced — never with a task's worktree still on disk: an archived
- * run lists nothing, so a kept worktree's uncommitted changes would be forgotten.
+ * run lists nothing, so a kept worktree's uncommitted changes would be forgotten. Returns the tasks
+ * whose worktrees are still on disk (none for a compaction, which keeps the run listed).
  */
-function assertArchivable(state: RunState, force: boolean, compact: boolean): void {
+function assertArchivable(state: RunState, force: boolean, compact: boolean): Task[] {
   const { run_id, status } = state.header;
   const open = compact ? [] : [...state.tasks.values()].filter(worktreeOpen);
   // Said with the first refusal too: a person who archives anyway then knows what goes out of sight.
@@ -172,14 +169,13 @@ function assertArchivable(state: RunState, force: boolean, compact: boolean): vo
       { run_id, task_ids: open.map((t) => t.id) },
     );
   }
+  return open;
 }
 
-/** The worktrees of the run's tasks still on disk (worktree.state active or kept). */
-function worktreesLeft(state: RunState): NonNullable<R.ArchiveRunResult['worktrees_left']> {
-  return [...state.tasks.values()].filter(worktreeOpen).map((t) => {
-    const wt = t.worktree!;
-    return { task_id: t.id, path: wt.path, branch: wt.branch, state: wt.state as 'active' | 'kept' };
-  });
+/** A task's worktree still on disk (worktree.state active or kept), as an archive's result names it. */
+function worktreeLeft(t: Task): NonNullable<R.ArchiveRunResult['worktrees_left']>[number] {
+  const wt = t.worktree!;
+  return { task_id: t.id, path: wt.path, branch: wt.branch, state: wt.state as 'active' | 'kept' };
 }
 
 /**

@@ -72,9 +72,8 @@ export interface WorktreeAsk {
 export async function ensureWorktree(ask: WorktreeAsk): Promise<TaskWorktree> {
   const have = ask.task.worktree;
   const { top } = ask;
-  // Taken up as it is; what its note said (why it was kept, what its base lacked) is its earlier attempt's.
-  // Its note goes with a kept one (why it was kept is the last attempt's); an active one's says what its base lacks, still so.
-  if (have && present(have) && (await standingOf(top, have.path)) === 'ours')
+  // Taken up as it is. Its note goes with a kept one (why it was kept is the last attempt's); an active one's says what its base lacks, still so.
+  if (have && present(have) && (await standingOf(top, have.path)).kind === 'ours')
     return { ...have, state: 'active', note: have.state === 'active' ? have.note : undefined };
   return serialised(top, async () => {
     const home = worktreesHome(top, ask.env);
@@ -147,11 +146,9 @@ async function mergeInto(where: string, branches: readonly string[]): Promise<{ 
       ]);
       merged.push(b);
     } catch (e) {
-      const conflicted = await gitOrEmpty(where, ['diff', '--name-only', '--diff-filter=U']);
-      await gitOrEmpty(where, ['merge', '--abort']);
-      const why = conflicted
-        ? `it conflicts in ${conflicted.split('\n').join(', ')}`
-        : (e instanceof Error ? e.message : String(e)).split('\n')[0];
+      const conflicts = await abortedConflicts(where, ['merge', '--abort']);
+      const why =
+        conflicts.length > 0 ? `it conflicts in ${conflicts.join(', ')}` : (e instanceof Error ? e.message : String(e)).split('\n')[0];
       lacking.push(`This worktree lacks the work of ${b}, a dependency: merging it failed (${why}); merge it in here (git merge ${b}).`);
     }
   }
@@ -199,10 +196,9 @@ export async function settleWorktree(root: string, wt: TaskWorktree): Promise<Ta
   const top = await repositoryTop(root);
   const standing = await standingOf(top, wt.path);
   // A folder git left behind (no worktree any more): nothing of git's to settle; its files are left, an empty one removed.
-  if (standing !== 'ours' && 'gone' in standing)
-    return isEmptyFolder(wt.path) ? removedFolders(wt) : { ...wt, state: 'removed', note: standing.gone };
+  if (standing.kind === 'gone') return isEmptyFolder(wt.path) ? removedFolders(wt) : { ...wt, state: 'removed', note: standing.why };
   // Another clone's (a run moved here, or a board two clones share): its record is left as it is — that clone settles it.
-  if (standing !== 'ours') throw new DomainError('GIT_FAILED', standing.foreign, { git: 'worktree remove' });
+  if (standing.kind === 'foreign') throw new DomainError('GIT_FAILED', standing.why, { git: 'worktree remove' });
   if (await holdsUncommitted(wt.path)) {
     return {
       ...wt,
@@ -219,7 +215,7 @@ export async function settleWorktree(root: string, wt: TaskWorktree): Promise<Ta
  * or another repository's (`foreign`) — each with what to say. Another git failure (a refusal such
  * as safe.directory's) is thrown: it says nothing of what the folder is.
  */
-export type Standing = 'ours' | { gone: string } | { foreign: string };
+type Standing = { kind: 'ours' } | { kind: 'gone' | 'foreign'; why: string };
 
 async function standingOf(top: string, where: string): Promise<Standing> {
   let itsTop: string;
@@ -231,13 +227,15 @@ async function standingOf(top: string, where: string): Promise<Standing> {
   }
   if (itsTop === '' || realPath(itsTop) !== realPath(where)) {
     return {
-      gone: `${where} is no longer a git worktree (git removed it, or its .git file is gone): its files are left as they are — delete the folder once you no longer need them.`,
+      kind: 'gone',
+      why: `${where} is no longer a git worktree (git removed it, or its .git file is gone): its files are left as they are — delete the folder once you no longer need them.`,
     };
   }
   const [ours, theirs] = await Promise.all([gitFolder(top), gitFolder(where)]);
-  if (theirs === ours) return 'ours';
+  if (theirs === ours) return { kind: 'ours' };
   return {
-    foreign: `${where} is a worktree of another repository (${theirs}), not of ${top}: that clone settles it (runboard worktree prune there), and its record here is left as it is.`,
+    kind: 'foreign',
+    why: `${where} is a worktree of another repository (${theirs}), not of ${top}: that clone settles it (runboard worktree prune there), and its record here is left as it is.`,
   };
 }
 
@@ -347,7 +345,7 @@ export async function mergeTaskBranch(
     if (!(await branchExists(top, wt.branch)))
       throw new DomainError('GIT_FAILED', `The branch ${wt.branch} is gone from ${top}.`, { git: way });
     // Only this repository's worktree is rebased in and removed; another clone's record stays as it is.
-    const standing = present(wt) ? await standingOf(top, wt.path) : undefined;
+    const standing = present(wt) ? (await standingOf(top, wt.path)).kind : undefined;
     const there = standing === 'ours';
     if (there && (await holdsUncommitted(wt.path))) {
       throw new DomainError(
@@ -371,8 +369,11 @@ export async function mergeTaskBranch(
       }
     }
     const commit = await git(top, ['rev-parse', 'HEAD']);
-    const foreign = standing !== undefined && standing !== 'ours' && 'foreign' in standing;
-    const worktree = there ? await removeWorktree(top, wt) : foreign ? wt : { ...wt, state: 'removed' as const, note: undefined };
+    const worktree = there
+      ? await removeWorktree(top, wt)
+      : standing === 'foreign'
+        ? wt
+        : { ...wt, state: 'removed' as const, note: undefined };
     // Changed: the target moved (a rebase of commits whose changes it holds already moves nothing).
     return { into: target, commit, changed: commit !== before, worktree };
   });
@@ -399,13 +400,18 @@ async function rebaseOnto(top: string, wt: TaskWorktree, target: string, there: 
 
 /** A failed merge or rebase: aborted, and said as a conflict naming the files — or git's own error when it was not one. */
 async function conflictOr(e: unknown, where: string, abort: string[], doing: string, yourself: string, target: string): Promise<unknown> {
-  const conflicted = await gitOrEmpty(where, ['diff', '--name-only', '--diff-filter=U']);
-  await gitOrEmpty(where, abort);
-  if (!conflicted) return e;
-  const files = conflicted.split('\n');
+  const files = await abortedConflicts(where, abort);
+  if (files.length === 0) return e;
   return new DomainError(
     'GIT_FAILED',
     `${doing} conflicts in ${files.join(', ')}; nothing was changed (it was aborted). Do it yourself (${yourself}) and resolve them, or merge ${target} into the task's branch first.`,
     { git: abort[0], conflicts: files },
   );
+}
+
+/** The files a failed merge or rebase in `where` left in conflict (none: it failed otherwise), once `abort` undid it. */
+async function abortedConflicts(where: string, abort: string[]): Promise<string[]> {
+  const conflicted = await gitOrEmpty(where, ['diff', '--name-only', '--diff-filter=U']);
+  await gitOrEmpty(where, abort);
+  return conflicted ? conflicted.split('\n') : [];
 }

@@ -28,6 +28,7 @@ export async function runExport({ session, out, args, opts }: Invocation): Promi
   // To a temp file renamed at the end: a failed export leaves no half file under the name.
   const into = file === undefined ? undefined : tempBeside(path.resolve(file));
   let count = 0;
+  let whole = false;
   try {
     for (let since = 0; ;) {
       const page = await session.execute('listEvents', { run_id: runId, since_seq: since });
@@ -42,15 +43,15 @@ export async function runExport({ session, out, args, opts }: Invocation): Promi
     }
     if (into) {
       fs.fsyncSync(into.fd);
-      fs.closeSync(into.fd);
-      fs.renameSync(into.tmp, into.target);
+      whole = true;
     }
-  } catch (e) {
+  } finally {
+    // Closed once, whatever failed (a close in the catch after the one here threw EBADF over the real error).
     if (into) {
       fs.closeSync(into.fd);
-      fs.rmSync(into.tmp, { force: true });
+      if (whole) fs.renameSync(into.tmp, into.target);
+      else fs.rmSync(into.tmp, { force: true });
     }
-    throw e;
   }
   if (into)
     out.result({ run_id: runId, events: count, file: into.target }, () => `Exported run ${runId}: ${count} events to ${into.target}.`);
