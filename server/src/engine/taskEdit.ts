@@ -53,7 +53,8 @@ function checkDependencies(state: RunState, task: Task, deps: string[]): void {
 function edited(task: Task, p: ParamsOf<'editTask'>): { next: Task; changes: string[] } {
   const payload: Record<string, unknown> = { ...((task.payload ?? {}) as Record<string, unknown>), ...(p.payload ?? {}) };
   if (p.title !== undefined) payload.title = p.title.trim();
-  if (p.description !== undefined) payload.description = p.description.trim();
+  // An empty description is none: a user clears it with `--description ""`.
+  if (p.description !== undefined) payload.description = p.description.trim() || null;
   for (const [k, v] of Object.entries(payload)) if (v === null) delete payload[k];
   const contract = normalizeContract(task.task_type, payload, { task_id: task.id, index: 0 });
   const next: Task = { ...task, payload: contract.payload };

@@ -40,6 +40,9 @@ describe('editTask', () => {
     );
     assert.deepEqual(editTask(h, { task_id: 'c', payload: { keep: null } }).length, 1);
     assert.deepEqual(h.task('c').payload, { title: 'New title' }, 'null removes a payload key');
+    editTask(h, { task_id: 'c', description: 'Some words' });
+    editTask(h, { task_id: 'c', description: '  ' });
+    assert.deepEqual(h.task('c').payload, { title: 'New title' }, 'a blank description removes it');
     assert.deepEqual(editTask(h, { task_id: 'c', priority: 3 }), [], 'an edit that changes nothing writes nothing');
     assert.deepEqual(pictureOf(foldAll(h.runId, h.log)), pictureOf(h.state), 'a load from the log agrees');
   });
