@@ -4,7 +4,12 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** A `file://` URI or a path, resolved against `base`, through symlinks where it exists. */
+/**
+ * A `file://` URI or a path, resolved against `base`, through symlinks where it exists. Its case is
+ * the file system's own (Windows' realpath spells each name as stored): a lower-cased path is not
+ * found in a folder made case-sensitive (one WSL created), so case is ignored only where paths are
+ * compared (`samePath`).
+ */
 export function normalizePath(input: string, base: string): string {
   let p = input.trim();
   if (/^file:\/\//i.test(p)) p = fileURLToPath(p);
@@ -14,6 +19,18 @@ export function normalizePath(input: string, base: string): string {
   } catch {
     // A path that does not exist (yet) is compared as resolved.
   }
-  if (process.platform === 'win32') p = p.toLowerCase();
   return p;
+}
+
+/**
+ * Whether two normalized paths name one folder. On Windows case does not count: a binding stored
+ * before paths kept their case is lower-cased, and a path that did not exist keeps its spelling.
+ */
+export function samePath(a: string, b: string, platform: NodeJS.Platform = process.platform): boolean {
+  return platform === 'win32' ? a.toLowerCase() === b.toLowerCase() : a === b;
+}
+
+/** `current` as `bound` spells it when both name one folder (a run bound before paths kept their case stays bound). */
+export function spelledAsBound(bound: string, current: string, platform: NodeJS.Platform = process.platform): string {
+  return bound !== '' && samePath(bound, current, platform) ? bound : current;
 }

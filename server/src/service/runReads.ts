@@ -9,7 +9,7 @@ import { toBlackboard, toRunRecord } from '../engine/state';
 import { attentionOf, newestFirst } from '../../../contract/attention';
 import { FlowFold } from '../engine/flowMetrics';
 import type { RunHistory } from './runHistory';
-import { normalizePath } from './localPaths';
+import { normalizePath, samePath } from './localPaths';
 import type { RunLog } from '../store/boardStore';
 import type { RunRegistry } from './runRegistry';
 import type { RunArchives } from './runArchives';
@@ -66,7 +66,7 @@ export class RunReads {
     for (const h of await this.caughtUpRuns(p.root, unreadable)) {
       const run = h.state.header;
       const workspace = workspaceIn(h.root);
-      if (workspace !== undefined && run.workspace.canonical_path.trim() !== workspace) continue;
+      if (workspace !== undefined && !samePath(run.workspace.canonical_path.trim(), workspace)) continue;
       if (runType && run.run_type.trim().toLowerCase() !== runType) continue;
       if (source && run.source_client?.trim().toLowerCase() !== source) continue;
       if (p.status !== undefined && run.status !== p.status) continue;

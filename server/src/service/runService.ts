@@ -37,6 +37,7 @@ import { decideEditTask } from '../engine/taskEdit';
 import { decideCancelTask } from '../engine/taskCancel';
 import { decideSetWorktree } from '../engine/taskWorktree';
 import { EVENT } from '../../../contract/events';
+import { spelledAsBound } from './localPaths';
 
 export const uuidIds: IdSource = { newId: (prefix) => `${prefix}-${randomUUID()}` };
 
@@ -355,7 +356,8 @@ export class RunService {
     const outcome = await h.command(
       undefined,
       (st, ctx) => {
-        check = decideValidateWorkspaceLease(st, p, current, ctx, this.registry.isShared(h.root) ? 'board' : 'path');
+        const here = spelledAsBound(st.header.workspace.canonical_path.trim(), current);
+        check = decideValidateWorkspaceLease(st, p, here, ctx, this.registry.isShared(h.root) ? 'board' : 'path');
         return check.events;
       },
       (_a, st) => ({

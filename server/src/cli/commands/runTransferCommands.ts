@@ -4,6 +4,7 @@
 import { once } from 'node:events';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { normalizePath, samePath } from '../../service/localPaths';
 import { eventsOfExport, exportLine } from '../../service/runTransfer';
 import { readInput } from '../inputFile';
 import { Invocation } from '../invocation';
@@ -72,7 +73,7 @@ export async function runImport({ session, out, args }: Invocation): Promise<voi
   out.result({ run }, () =>
     [
       `Imported run ${run.run_id}: ${events.length} events, ${run.status}, ${run.tasks.length} task${run.tasks.length === 1 ? '' : 's'}.`,
-      ...(bound && path.resolve(bound) !== path.resolve(session.root)
+      ...(bound && !samePath(bound, normalizePath(session.root, process.cwd()))
         ? [`  It is bound to ${bound}: opened here it pauses until it is rebound to this folder (the editor offers "Rebind").`]
         : []),
     ].join('\n'),
