@@ -6,6 +6,8 @@
 // No vscode import: plain logic, unit-tested.
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import { renameRetryDelay } from '../../../contract/renameRetry';
 
 export const LAUNCHER_NAME = 'runboard-cli.js';
 
@@ -18,13 +20,36 @@ export function launcherSource(cliJs: string): string {
   ].join('\n');
 }
 
+/** How the launcher is renamed into place (a test injects Windows and its refusals). */
+export interface RenameHost {
+  platform: string;
+  rename(from: string, to: string): Promise<void>;
+}
+
+const HOST: RenameHost = { platform: process.platform, rename: fs.rename };
+
 /** Writes (or rewrites) the launcher into `dir`, replacing it by rename; resolves with its path. */
-export async function writeLauncher(dir: string, cliJs: string): Promise<string> {
+export async function writeLauncher(dir: string, cliJs: string, host: RenameHost = HOST): Promise<string> {
   await fs.mkdir(dir, { recursive: true });
   const file = path.join(dir, LAUNCHER_NAME);
   // A client starting it at this moment reads the old or the new text, never half of one.
   const tmp = `${file}.${process.pid}.tmp`;
   await fs.writeFile(tmp, launcherSource(cliJs));
-  await fs.rename(tmp, file);
+  try {
+    // A virus scanner holding the old launcher on Windows for a moment must not leave it naming a removed version.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await host.rename(tmp, file);
+        break;
+      } catch (e) {
+        const wait = renameRetryDelay(host.platform, (e as NodeJS.ErrnoException).code, attempt);
+        if (wait === undefined) throw e;
+        await delay(wait);
+      }
+    }
+  } catch (e) {
+    await fs.rm(tmp, { force: true });
+    throw e;
+  }
   return file;
 }

@@ -73,4 +73,33 @@ describe('the MCP launcher', () => {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });
+  it('on Windows is renamed again while a scanner holds the old one; elsewhere, and past the retries, the error is said and no temp file is left', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'runboard-launcher-'));
+    const refusing = (platform: string, codes: string[]) => ({
+      platform,
+      tries: 0,
+      async rename(from: string, to: string) {
+        this.tries++;
+        const code = codes.shift();
+        if (code) throw Object.assign(new Error(`${code}: injected`), { code });
+        fs.renameSync(from, to);
+      },
+    });
+    try {
+      const windows = refusing('win32', ['EBUSY', 'EPERM']);
+      const file = await writeLauncher(dir, '/ext/runboard-0.3.0/dist/cli.js', windows);
+      assert.equal(windows.tries, 3);
+      assert.match(fs.readFileSync(file, 'utf8'), /runboard-0\.3\.0/);
+      const linux = refusing('linux', ['EPERM']);
+      await assert.rejects(writeLauncher(dir, '/ext/runboard-0.4.0/dist/cli.js', linux), /EPERM/);
+      assert.equal(linux.tries, 1);
+      const held = refusing('win32', Array(20).fill('EACCES'));
+      await assert.rejects(writeLauncher(dir, '/ext/runboard-0.4.0/dist/cli.js', held), /EACCES/);
+      assert.equal(held.tries, 10);
+      assert.deepEqual(fs.readdirSync(dir), [LAUNCHER_NAME], 'no temp file left');
+      assert.match(fs.readFileSync(file, 'utf8'), /runboard-0\.3\.0/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

@@ -1,6 +1,7 @@
 // File-system calls whose behaviour differs by platform. The platform and the calls are injectable,
 // so the Windows and macOS branches are unit-tested on Linux (nothing here runs them for real).
 import * as fs from 'node:fs';
+import { renameRetryDelay } from '../../../../contract/renameRetry';
 
 export interface FsHost {
   platform: NodeJS.Platform;
@@ -30,23 +31,16 @@ export const HOST: FsHost = {
   readdir: (dir) => fs.readdirSync(dir),
 };
 
-/**
- * Windows refuses a rename while another program holds the target (or the source) open without
- * FILE_SHARE_DELETE: virus scanners, indexers and backup tools do, for moments. Elsewhere these
- * codes mean what they say, so only Windows retries, backing off up to about two seconds.
- */
-const TRANSIENT_ON_WINDOWS = new Set(['EPERM', 'EBUSY', 'EACCES']);
-const RETRY_DELAYS_MS = [5, 10, 20, 40, 80, 160, 320, 640, 800];
-
+/** A rename onto `to`, tried again while Windows says another program holds it (contract/renameRetry.ts). */
 export function renameReplacing(from: string, to: string, host: FsHost = HOST): void {
   for (let attempt = 0; ; attempt++) {
     try {
       host.rename(from, to);
       return;
     } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code ?? '';
-      if (host.platform !== 'win32' || !TRANSIENT_ON_WINDOWS.has(code) || attempt >= RETRY_DELAYS_MS.length) throw e;
-      host.sleep(RETRY_DELAYS_MS[attempt]);
+      const delay = renameRetryDelay(host.platform, (e as NodeJS.ErrnoException).code, attempt);
+      if (delay === undefined) throw e;
+      host.sleep(delay);
     }
   }
 }
