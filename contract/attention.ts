@@ -155,19 +155,19 @@ export function attentionOf(
     if (t.status === 'failed' && t.attempt >= t.max_attempts) {
       item(
         'task_exhausted',
-        `${t.id}@${t.task_rev}`,
-        t.updated_ts,
+        statusOccurrence(t),
+        statusSince(t),
         `${title} failed, no attempts left (${t.attempt}/${t.max_attempts})${why}`,
         {
           task_id: t.id,
         },
       );
     } else if (t.status === 'failed') {
-      item('task_failed', `${t.id}@${t.task_rev}`, t.updated_ts, `${title} failed (${attemptsUsedText(t)})${why}`, {
+      item('task_failed', statusOccurrence(t), statusSince(t), `${title} failed (${attemptsUsedText(t)})${why}`, {
         task_id: t.id,
       });
     } else if (t.status === 'blocked') {
-      item('task_blocked', `${t.id}@${t.task_rev}`, t.updated_ts, `${title} is blocked${why}`, { task_id: t.id });
+      item('task_blocked', statusOccurrence(t), statusSince(t), `${title} is blocked${why}`, { task_id: t.id });
     } else if (
       t.status === 'in_progress' &&
       t.lease_expires_at_ms !== undefined &&
@@ -195,8 +195,8 @@ export function attentionOf(
     const status = t.status === 'blocked' || t.status === 'failed' ? ` (${t.status})` : '';
     item(
       'dependency_cancelled',
-      `${t.id}@${gone.map((d) => `${d.id}@${d.task_rev}`).join('+')}`,
-      Math.max(...gone.map((d) => d.updated_ts)),
+      `${t.id}@${gone.map(statusOccurrence).join('+')}`,
+      Math.max(...gone.map(statusSince)),
       `${taskTitle(t)}${status} waits on ${names}, cancelled: cancel it too, edit its dependencies, or reopen ${gone.length > 1 ? 'them' : 'that one'}`,
       { task_id: t.id },
     );
@@ -206,8 +206,8 @@ export function attentionOf(
     if (t.worktree?.state === 'kept' && isFinishedTask(t.status)) {
       item(
         'worktree_kept',
-        `${t.id}@${t.task_rev}`,
-        t.updated_ts,
+        statusOccurrence(t),
+        statusSince(t),
         `${taskTitle(t)}: its worktree ${t.worktree.path} holds uncommitted changes`,
         {
           task_id: t.id,
@@ -241,11 +241,11 @@ export function attentionOf(
   if (done) {
     // A done task is never reopened (PROTOCOL.md §requeueTask): only a new task, or a cancelled one
     // reopened, opens work again — a new task changes the count; a cancelled one reopened and
-    // cancelled again, its revision. (A worktree recorded on a done task later changes neither.)
+    // cancelled again, the time it was cancelled. (An edit, or a worktree recorded on a done task later, changes neither.)
     const stepsLeft = run.steps.filter((s) => s.status !== 'done').length;
     item(
       'run_work_done',
-      `${tasks.length}-${done.cancelled}-${done.cancelledRevs}`,
+      `${tasks.length}-${done.cancelled}${done.cancelledSince}`,
       done.since,
       `${workDoneText(tasks.length, done.cancelled)}${stepsLeft > 0 ? `, ${stepsLeft} of ${run.steps.length} steps not done` : ''}: complete the run, or add tasks`,
     );
@@ -283,20 +283,20 @@ export function attentionOf(
 }
 
 /** When the tasks left nothing to do (the last one finished), and how many were cancelled; undefined while work is open. */
-function workDone(tasks: readonly Task[]): { since: number; cancelled: number; cancelledRevs: number } | undefined {
+function workDone(tasks: readonly Task[]): { since: number; cancelled: number; cancelledSince: string } | undefined {
   let done = 0;
   let cancelled = 0;
-  let cancelledRevs = 0;
+  let cancelledSince = '';
   let since = 0;
   for (const t of tasks) {
     done += Number(t.status === 'done');
     if (t.status === 'cancelled') {
       cancelled++;
-      cancelledRevs += t.task_rev;
+      cancelledSince += `+${statusOccurrence(t)}`;
     }
-    since = Math.max(since, t.updated_ts);
+    since = Math.max(since, statusSince(t));
   }
-  return everyTaskFinished(done, cancelled, tasks.length) ? { since, cancelled, cancelledRevs } : undefined;
+  return everyTaskFinished(done, cancelled, tasks.length) ? { since, cancelled, cancelledSince } : undefined;
 }
 
 /**
@@ -313,6 +313,19 @@ function leaseUnattended(expiresAt: number, setAt: number, now: number, warning:
 function workDoneText(tasks: number, cancelled: number): string {
   if (tasks === 1) return 'Its one task is done';
   return cancelled > 0 ? `All ${tasks} tasks are done or cancelled (${cancelled} cancelled)` : `All ${tasks} tasks are done`;
+}
+
+/**
+ * Which time a task entered its status, for items about that status: an edit (a new title, a
+ * label), which moves `task_rev` and `updated_ts`, is not a new occurrence. A task whose snapshot
+ * carries no `status_since_ms` (written before it was) falls back to its revision.
+ */
+function statusOccurrence(t: Task): string {
+  return t.status_since_ms !== undefined ? `${t.id}@${t.status}-${t.status_since_ms}` : `${t.id}@${t.task_rev}`;
+}
+
+function statusSince(t: Task): number {
+  return t.status_since_ms ?? t.updated_ts;
 }
 
 /** The order items are listed in: newest first, then by key. */

@@ -26,10 +26,12 @@ export function damagedError(runId: string, file: string, damage: readonly LogDa
 }
 
 /** createRun with the id of an archived run (`where`: "in <root>", "on board <name>"). */
-export function archivedIdTaken(runId: string, where: string): DomainError {
+/** `held`: the archived run's id, when it differs from `runId` only in case. */
+export function archivedIdTaken(runId: string, where: string, held = runId): DomainError {
+  const differs = held === runId ? '' : ` and differs from ${runId} only in case`;
   return new DomainError(
     'RUN_EXISTS',
-    `Run ${runId} exists ${where}, archived: restore it (runboard run restore ${runId}), or choose another id.`,
-    { run_id: runId, archived: true },
+    `Run ${held} exists ${where}, archived${differs}: restore it (runboard run restore ${held}), or choose another id.`,
+    { run_id: runId, archived: true, ...(held === runId ? {} : { existing_run_id: held }) },
   );
 }

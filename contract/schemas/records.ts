@@ -88,6 +88,8 @@ export const TaskSchema = z.object({
   task_rev: z.number().int().positive(),
   created_ts: z.number(),
   updated_ts: z.number(),
+  /** When its status last changed (absent: never since it was made, or before this field was written); an edit leaves it. */
+  status_since_ms: z.number().optional(),
 });
 export type Task = z.infer<typeof TaskSchema>;
 export type TaskWorktree = NonNullable<Task['worktree']>;

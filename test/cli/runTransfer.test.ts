@@ -94,6 +94,12 @@ describe('run export and run import', () => {
       /^Run mv is on this board already, archived \(runboard run restore mv brings it back as it was here\): an import/,
     );
     assert.doesNotMatch(error.message, /another id/);
+    // A run whose id differs only in case is in the way (one folder where case is ignored): named as it is.
+    const other = tempWorkspace();
+    cliJson(other, ['run', 'create', '--id', 'MV', 'In the way']);
+    const clash = cli(['--root', other, 'run', 'import', file], { env: direct });
+    assert.equal(clash.status, 1);
+    assert.match(clash.stderr, /RUN_EXISTS: Run MV, whose id differs from mv only in case, is on this board already: an import/);
   });
 
   it('exports to a pipe whose reader is slow: every line, exit 0 (a write straight to the non-blocking descriptor failed with EAGAIN)', async () => {

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { RunService } from '../../server/src/service/runService';
+import { DomainError } from '../../server/src/engine/errors';
 import { boardOpener } from '../../server/src/store/boards';
 import { removeTree, tempRoot } from '../unit/store/helpers';
 import { startPostgres, writeBoardConfig, type TestPostgres } from '../../scripts/embeddedPostgres';
@@ -78,6 +79,13 @@ describe('archived runs on PostgreSQL', () => {
       b.service.execute('createRun', { run_id: 'unheard', objective: 'again' }),
       (e) => code(e) === 'RUN_EXISTS' && /exists on board archive-unheard, archived: restore it/.test((e as Error).message),
     );
+    // An id differing only in case: the archived run named as it is.
+    await assert.rejects(b.service.execute('createRun', { run_id: 'UNHEARD', objective: 'again' }), (e) => {
+      assert.equal(code(e), 'RUN_EXISTS');
+      assert.match((e as Error).message, /^Run unheard exists on board archive-unheard, archived and differs from UNHEARD only in case/);
+      assert.deepEqual((e as DomainError).details, { run_id: 'UNHEARD', archived: true, existing_run_id: 'unheard' });
+      return true;
+    });
   });
 
   it('archive on one machine, read on both, writes refused everywhere, restore on the other', async () => {

@@ -209,7 +209,7 @@ describe('attention', () => {
     const items = attentionOf('/root', run(done), none, NOW);
     assert.deepEqual(
       items.map((i) => [i.kind, i.action, i.since_ms, i.title, i.key]),
-      [['run_work_done', 'complete_run', 35, 'All 2 tasks are done: complete the run, or add tasks', '/root|r|run_work_done|2-0-0']],
+      [['run_work_done', 'complete_run', 35, 'All 2 tasks are done: complete the run, or add tasks', '/root|r|run_work_done|2-0']],
     );
     const step = (step_id: string, status: RunRecord['steps'][number]['status']) => ({ step_id, title: step_id, status });
     const withCancelled = attentionOf(
@@ -225,14 +225,14 @@ describe('attention', () => {
       [
         [
           'All 3 tasks are done or cancelled (1 cancelled), 1 of 2 steps not done: complete the run, or add tasks',
-          '/root|r|run_work_done|3-1-5',
+          '/root|r|run_work_done|3-1+c@5',
           40,
         ],
       ],
     );
     // The cancelled task reopened, then cancelled again: the same counts, another occurrence.
     const again = attentionOf('/root', run([...done, task('c', { status: 'cancelled', updated_ts: 60, task_rev: 7 })]), none, NOW);
-    assert.equal(again[0].key, '/root|r|run_work_done|3-1-7');
+    assert.equal(again[0].key, '/root|r|run_work_done|3-1+c@7');
     // Work still open, nothing done, no task at all, a finished run: no such item.
     for (const [tasks, over, why] of [
       [[...done, task('d', { status: 'runnable' })], {}, 'a task still to do'],

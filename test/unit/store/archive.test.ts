@@ -17,6 +17,7 @@ import {
 import { RunService } from '../../../server/src/service/runService';
 import { archiveDue } from '../../../server/src/service/archiveDue';
 import { logFile, removeTree, runFolder, tempRoot } from './helpers';
+import { DomainError } from '../../../server/src/engine/errors';
 
 const roots: string[] = [];
 after(() => roots.forEach(removeTree));
@@ -218,10 +219,15 @@ describe('archived runs', () => {
       await s.execute('createRun', { run_id: 'X', objective: 'first' });
       await s.execute('finishRun', { run_id: 'X', status: 'completed' });
       await s.execute('archiveRun', { run_id: 'X' });
-      await assert.rejects(
-        s.execute('createRun', { run_id: 'x', objective: 'second' }),
-        (e) => code(e) === 'RUN_EXISTS' && /Run X exists and differs from x only in case/.test((e as Error).message),
-      );
+      await assert.rejects(s.execute('createRun', { run_id: 'x', objective: 'second' }), (e) => {
+        assert.equal(code(e), 'RUN_EXISTS');
+        assert.match(
+          (e as Error).message,
+          /^Run X exists in .*, archived and differs from x only in case: restore it \(runboard run restore X\)/,
+        );
+        assert.deepEqual((e as DomainError).details, { run_id: 'x', archived: true, existing_run_id: 'X' });
+        return true;
+      });
       // A run x made beside the archived X by an older Runboard (its folder put there by hand here).
       await s.execute('createRun', { run_id: 'y', objective: 'second' });
       fs.renameSync(runFolder(root, 'y'), runFolder(root, 'x'));

@@ -57,7 +57,12 @@ export function describeBoardStore(store: StoreUnderTest): void {
       const { run } = await service.execute('createRun', { run_id: 'Alpha', objective: 'conformance' });
       assert.equal(run.last_event_seq, 1);
       await assert.rejects(service.execute('createRun', { run_id: 'Alpha', objective: 'again' }), code('RUN_EXISTS'));
-      await assert.rejects(service.execute('createRun', { run_id: 'alpha', objective: 'case' }), code('RUN_EXISTS'));
+      await assert.rejects(service.execute('createRun', { run_id: 'alpha', objective: 'case' }), (e) => {
+        assert.ok(code('RUN_EXISTS')(e));
+        assert.deepEqual((e as DomainError).details, { run_id: 'alpha', existing_run_id: 'Alpha' }, 'the run in the way, named as it is');
+        assert.match((e as Error).message, /Run Alpha exists .*differs from alpha only in case/);
+        return true;
+      });
       assert.deepEqual(
         (await service.execute('listRuns', {})).runs.map((r) => r.run_id),
         ['Alpha'],

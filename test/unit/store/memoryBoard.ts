@@ -160,7 +160,13 @@ export class MemoryBoard implements BoardStore {
 
   async createRun(runId: string, first: EventRecord[]): Promise<RunLog> {
     const taken = [...this.runs.keys()].find((id) => id.toLowerCase() === runId.toLowerCase());
-    if (taken) throw new DomainError('RUN_EXISTS', `Run ${taken} already exists.`, { run_id: runId });
+    if (taken === runId) throw new DomainError('RUN_EXISTS', `Run ${taken} already exists.`, { run_id: runId });
+    if (taken) {
+      throw new DomainError('RUN_EXISTS', `Run ${taken} exists and differs from ${runId} only in case.`, {
+        run_id: runId,
+        existing_run_id: taken,
+      });
+    }
     const run = new MemoryRun(this.root, runId, this.site);
     run.commit(first);
     this.runs.set(runId, run);

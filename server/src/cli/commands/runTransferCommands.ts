@@ -87,9 +87,12 @@ export async function runImport({ session, out, args }: Invocation): Promise<voi
  */
 function importedRunExists(runId: string, e: DomainError): DomainError {
   const archived = e.details.archived === true;
+  // A run whose id differs only in case is in the way (one folder where case is ignored): named as it is.
+  const held = typeof e.details.existing_run_id === 'string' ? e.details.existing_run_id : runId;
+  const which = held === runId ? `Run ${runId} is` : `Run ${held}, whose id differs from ${runId} only in case, is`;
   return new DomainError(
     'RUN_EXISTS',
-    `Run ${runId} is on this board already${archived ? `, archived (runboard run restore ${runId} brings it back as it was here)` : ''}: ` +
+    `${which} on this board already${archived ? `, archived (runboard run restore ${held} brings it back as it was here)` : ''}: ` +
       'an import makes a run anew and never replaces one, and the events in the file keep their run id.',
     e.details,
   );

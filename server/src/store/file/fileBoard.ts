@@ -187,8 +187,15 @@ export class FileBoard implements BoardStore {
       throw new DomainError('RUN_EXISTS', `Run ${runId} already exists in ${this.root}.`, { run_id: runId });
     }
     // Archived runs count: restored, two folders differing only in case would be one on macOS and Windows.
-    const clash = this.caseClash(runId, [...this.runIds(), ...this.archivedRunIds()]);
-    if (clash) throw new DomainError('RUN_EXISTS', `Run ${clash} exists and differs from ${runId} only in case.`, { run_id: runId });
+    const archived = this.archivedRunIds();
+    const clash = this.caseClash(runId, [...this.runIds(), ...archived]);
+    if (clash && archived.includes(clash)) throw archivedIdTaken(runId, `in ${this.root}`, clash);
+    if (clash) {
+      throw new DomainError('RUN_EXISTS', `Run ${clash} exists and differs from ${runId} only in case.`, {
+        run_id: runId,
+        existing_run_id: clash,
+      });
+    }
   }
 
   private caseClash(runId: string, ids: string[]): string | undefined {
@@ -323,7 +330,7 @@ export class FileBoard implements BoardStore {
           throw new DomainError(
             'RUN_EXISTS',
             `Run ${clash} exists and differs from ${runId} only in case: ${runId} is not restored beside it (macOS and Windows would see one folder). Archive ${clash} first.`,
-            { run_id: runId },
+            { run_id: runId, existing_run_id: clash },
           );
         }
         if (holding) await unpackArchive(this.root, runId, this.site.options.durability === 'fsync', holding);

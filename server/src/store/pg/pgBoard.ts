@@ -121,9 +121,10 @@ export class PgBoard implements BoardStore {
     const log = await this.open();
     await this.query(() => log.createRun(runId, eventLines(first))).catch(async (e: unknown) => {
       // The id of an archived run: said so, with how to get it back (as on files).
-      if (e instanceof DomainError && e.code === 'RUN_EXISTS' && (await this.query(() => log.archiveRow(runId)))) {
-        throw archivedIdTaken(runId, `on board ${this.board}`);
-      }
+      const held =
+        e instanceof DomainError && e.code === 'RUN_EXISTS' ? ((e.details.existing_run_id as string | undefined) ?? runId) : undefined;
+      if (held !== undefined && (await this.query(() => log.archiveRow(held))))
+        throw archivedIdTaken(runId, `on board ${this.board}`, held);
       throw e;
     });
     this.ids.add(runId);

@@ -281,7 +281,20 @@ export class PgEventLog {
         this.board,
         runId,
       ]);
-      if (made.rowCount === 0) throw new DomainError('RUN_EXISTS', `Run ${runId} exists on board ${this.board}.`, { run_id: runId });
+      if (made.rowCount === 0) {
+        // The row in the way may differ in case (the table is unique by lower(run_id)): named as it is.
+        const held = await c.query<{ run_id: string }>('SELECT run_id FROM runboard_runs WHERE board = $1 AND lower(run_id) = lower($2)', [
+          this.board,
+          runId,
+        ]);
+        const clash = held.rows.find((r) => r.run_id !== runId)?.run_id;
+        throw clash !== undefined
+          ? new DomainError('RUN_EXISTS', `Run ${clash} exists on board ${this.board} and differs from ${runId} only in case.`, {
+              run_id: runId,
+              existing_run_id: clash,
+            })
+          : new DomainError('RUN_EXISTS', `Run ${runId} exists on board ${this.board}.`, { run_id: runId });
+      }
       // An import is one statement of the whole run: it may take longer than any command's (pg reads a statement's own query_timeout; its types omit it).
       const statement: QueryConfig & { query_timeout: number } = {
         text: this.appending(runId, 1, lines),
