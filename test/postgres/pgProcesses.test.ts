@@ -13,6 +13,7 @@ import { spawnSync } from 'node:child_process';
 import { CLI_JS, cli, cliAsync, cliJson, removeTempWorkspaces, startCli, stopCliProcesses, tempWorkspace } from '../cli/cliHarness';
 import { BOARD_PASSWORDS_ENV } from '../../contract/layout';
 import { startServer, stopServers, waitFor } from '../server/serverProcess';
+import pg from 'pg';
 import { startPostgres, writeBoardConfig, type TestPostgres } from '../../scripts/embeddedPostgres';
 
 let db: TestPostgres;
@@ -363,5 +364,48 @@ describe('a PostgreSQL board through the server and the CLI', () => {
     assert.equal(error.code, 'BOARD_CONFIG_INVALID');
     assert.match(error.message, /postgres\.password: credentials never go in board\.json/);
     assert.doesNotMatch(r.stdout + r.stderr, /hunter2/);
+  });
+
+  it('connections cut again and again (a failover, a pooler restart) are ridden out: no process ends, no call fails, each run made once', async () => {
+    const root = clone('cut-board');
+    cliJson(root, ['runs'], 0, { env }); // the tables made before the cuts begin
+    // Every backend but its own terminated every few ms, as pg_terminate_backend does in a failover.
+    const admin = new pg.Client(db.config);
+    await admin.connect();
+    let cutting = true;
+    const cuts = (async () => {
+      let n = 0;
+      while (cutting) {
+        await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND datname = $1', [
+          db.config.database,
+        ]);
+        n++;
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      return n;
+    })();
+    const results: { id: string; status: number | null; stderr: string }[] = [];
+    try {
+      // Until this change: pg's "not queryable" failed calls at once (not an outage), a retried
+      // create answered RUN_EXISTS for its own run, and a connection cut as the pool handed it out
+      // ended the process (an 'error' no one heard).
+      for (let batch = 0; batch < 5; batch++) {
+        const ids = [0, 1, 2, 3].map((i) => `cut-${batch * 4 + i}`);
+        const done = await Promise.all(ids.map((id) => cliAsync(['--root', root, 'run', 'create', '--id', id, 'Made while cut'], { env })));
+        done.forEach((r, i) => results.push({ id: ids[i], status: r.status, stderr: r.stderr }));
+      }
+    } finally {
+      cutting = false;
+      console.log(`# backends terminated ${await cuts} times`);
+      await admin.end();
+    }
+    for (const r of results) {
+      assert.equal(r.status, 0, `${r.id}: ${r.stderr}`);
+      assert.doesNotMatch(r.stderr, /Unhandled 'error'|RUN_EXISTS|not queryable/, r.id);
+    }
+    const listed = cliJson(root, ['runs'], 0, { env })
+      .runs.map((r: { run_id: string }) => r.run_id)
+      .sort();
+    assert.deepEqual(listed, results.map((r) => r.id).sort());
   });
 });

@@ -37,7 +37,12 @@ export async function createRun(
 
   /** The run as its creation left it, when a call under `stamp` created it; COMMAND_ID_CONFLICT when the id went to another request. */
   async function madeBy(s: CommandStamp): Promise<R.Deduped<R.CreateRunResult> | undefined> {
-    const h = await registry.current({ root: board.root, run_id: runId }).catch(() => undefined);
+    // A run that cannot be read is no repeat to answer; a board that cannot be reached now is said
+    // as that (an outage: the caller tries again), not as RUN_EXISTS for the run this call made.
+    const h = await registry.current({ root: board.root, run_id: runId }).catch((e: unknown) => {
+      if (e instanceof DomainError && e.code === 'STORAGE_ERROR' && e.details.transient === true) throw e;
+      return undefined;
+    });
     const entry = h && findRepeat(h.state, s);
     if (!h || !entry) return undefined;
     return { run: toRunRecord(await history.stateAt(h, entry.last_seq)), deduped: true };

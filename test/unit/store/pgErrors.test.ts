@@ -3,7 +3,7 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import pg from 'pg';
-import { storageError } from '../../../server/src/store/pg/pgErrors';
+import { CommitOutcomeUnknown, commitFailure, storageError } from '../../../server/src/store/pg/pgErrors';
 
 /** The driver's failure to connect to `host:port` (nothing is sent: the connection is never made). */
 async function connectFailure(host: string, port: number): Promise<unknown> {
@@ -54,5 +54,27 @@ describe('a PostgreSQL board that cannot be reached', () => {
       /^PostgreSQL board team: connect ECONNREFUSED ::1:5432; connect ECONNREFUSED 127\.0\.0\.1:5432 — no PostgreSQL server answers there/,
     );
     assert.equal(e.details.transient, true);
+  });
+
+  it('pg\'s "not queryable" (a query on a client cut before it) is an outage, and a commit it refused wrote nothing', () => {
+    // pg's words, with no code (pg/lib/client.js): the query was never sent.
+    const refused = new Error('Client has encountered a connection error and is not queryable');
+    const e = storageError('team', refused);
+    assert.deepEqual(e.details, { board: 'team', transient: true }, 'tried again, and not "maybe written"');
+    assert.equal(commitFailure(refused), refused, 'not an unknown outcome: the commit was not sent');
+    assert.ok(
+      commitFailure(new Error('Connection terminated unexpectedly')) instanceof CommitOutcomeUnknown,
+      'a commit cut in flight is unknown',
+    );
+  });
+
+  it('a wrong password names where it comes from, in the order it is looked for; no user names where the user comes from', () => {
+    const password = storageError('team', Object.assign(new Error('password authentication failed for user "ann"'), { code: '28P01' }));
+    assert.match(
+      password.message,
+      /the password is the one in the URL that url_env names, else the editor's secret .*, else PGPASSWORD, else .*~\/\.pgpass/,
+    );
+    const user = storageError('team', Object.assign(new Error('no PostgreSQL user name specified in startup packet'), { code: '28000' }));
+    assert.match(user.message, /the user is postgres\.user in \.runboard\/board\.json .*, else PGUSER, else the name this process runs as/);
   });
 });

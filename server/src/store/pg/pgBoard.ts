@@ -290,6 +290,10 @@ export class PgBoard implements BoardStore {
     const pool = new (pgDriver().Pool)(this.config);
     // An idle connection cut by the database (a restart) is reported here; the pool replaces it.
     pool.on('error', () => undefined);
+    // A connection cut as it is handed out — its backend terminated in the very message that made it
+    // ready, before its taker listens (pgEventLog.ts onClient) — would emit 'error' to no one and
+    // end the process: every connection is heard from its start. Its taker then finds it cut.
+    pool.on('connect', (client) => client.on('error', () => undefined));
     return pool;
   }
 

@@ -16,8 +16,17 @@ export class CommitOutcomeUnknown extends Error {
 
 /** What the commit message's failure means: unknown when the connection was lost on it, else what it was. */
 export function commitFailure(e: unknown): unknown {
+  // A client already cut sends nothing: the commit was not sent, so nothing was written.
+  if (isNotQueryable(e)) return e;
   const code = (e as { code?: unknown }).code;
   return isOutage(code, e instanceof Error ? e.message : String(e)) ? new CommitOutcomeUnknown(e) : e;
+}
+
+/** pg's words for a query on a client whose connection was cut before it: the query was not sent. */
+const NOT_QUERYABLE = /is not queryable/;
+
+export function isNotQueryable(e: unknown): boolean {
+  return e instanceof Error && (e as { code?: unknown }).code === undefined && NOT_QUERYABLE.test(e.message);
 }
 
 export function storageError(board: string, e: unknown): DomainError {
@@ -56,8 +65,9 @@ const FIX: Record<string, string> = {
   ECONNREFUSED: `no PostgreSQL server answers there: start it, or correct where it is ${WHERE_NAMED}`,
   ENOTFOUND: `no such host: correct it ${WHERE_NAMED}`,
   '28P01':
-    "the password is the editor's secret for the board (Runboard: Set Database Password…), else PGPASSWORD, else the matching line of ~/.pgpass (PGPASSFILE), else the URL that url_env names",
-  '28000': 'the database refuses this user from here (pg_hba.conf), or the user does not exist',
+    "the password is the one in the URL that url_env names, else the editor's secret for the board (Runboard: Set Database Password…), else PGPASSWORD, else the matching line of ~/.pgpass (PGPASSFILE)",
+  '28000':
+    'the database refuses this user from here (pg_hba.conf), or the user does not exist; the user is postgres.user in .runboard/board.json (or the one in the URL that url_env names), else PGUSER, else the name this process runs as',
   '3D000': 'create it (createdb), or name another in .runboard/board.json (postgres.database)',
   '42501':
     'the user needs CREATE on the schema the first time (Runboard makes its tables then; PROTOCOL.md §Boards), and SELECT, INSERT, UPDATE on them after',
@@ -81,13 +91,14 @@ const LOCK_NOT_AVAILABLE = '55P03';
  * Whether the database could not be reached or went away — the same call may work in a moment —
  * as opposed to a refusal that repeats (a password, a missing database: SQLSTATE 28…, 3D000 …).
  * No code: pg's "Connection terminated unexpectedly" (or "… due to connection timeout"), its "Query
- * read timeout" (a statement unanswered past query_timeout: the connection is not used again), and not a
+ * read timeout" (a statement unanswered past query_timeout: the connection is not used again), its
+ * "… is not queryable" (a query on a client cut before it: the cut's own error is said where it is known), and not a
  * password none is set for. SQLSTATE class 08 (connection exception), 57P01–57P03 (shut down,
  * restarting, not accepting connections yet).
  */
 function isOutage(code: unknown, why: string): boolean {
   // pg's own words: a connection cut, or a statement whose answer did not come within query_timeout (pgBoard.ts PG_TIMEOUTS).
-  if (code === undefined) return /^Connection terminated/.test(why) || QUERY_TIMEOUT.test(why);
+  if (code === undefined) return /^Connection terminated/.test(why) || QUERY_TIMEOUT.test(why) || NOT_QUERYABLE.test(why);
   if (typeof code !== 'string') return false;
   return CONNECTION_LOST.has(code) || code.startsWith('08') || /^57P0[123]$/.test(code) || code === LOCK_NOT_AVAILABLE;
 }

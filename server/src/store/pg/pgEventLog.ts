@@ -12,7 +12,7 @@ import { escapeLiteral } from './pgDriver';
 import { DomainError } from '../../engine/errors';
 import type { ArchiveNote } from '../boardStore';
 import { archivedError } from '../../../../contract/writeRefusals';
-import { CommitOutcomeUnknown, commitFailure, isQueryTimeout } from './pgErrors';
+import { CommitOutcomeUnknown, commitFailure, isNotQueryable, isQueryTimeout } from './pgErrors';
 
 /** How long the one statement that writes a new run's events (an import: the whole run) may take. */
 const IMPORT_TIMEOUT_MS = 30 * 60_000;
@@ -471,9 +471,12 @@ async function twoMessageTransaction<T>(
 async function onClient<T>(pool: Pool, body: (c: PoolClient) => Promise<T>): Promise<T> {
   const c = await pool.connect();
   let broken: Error | undefined;
-  // A connection cut between two queries (the database stopping) is said on the client, not on a
-  // query: unheard, that 'error' would end the process. The next query fails, and the client is not reused.
-  const cut = (e: Error) => (broken = e);
+  // A connection cut between two queries (the database stopping, a backend terminated) is said on
+  // the client, not on a query: unheard, that 'error' would end the process. The next query fails
+  // with pg's "not queryable", which names no cause: the cut is what the caller hears (an outage, to
+  // be tried again), and the client is not reused.
+  let cutWith: Error | undefined;
+  const cut = (e: Error) => (broken = cutWith ??= e);
   c.on('error', cut);
   try {
     return await body(c);
@@ -483,10 +486,11 @@ async function onClient<T>(pool: Pool, body: (c: PoolClient) => Promise<T>): Pro
     const cause = e instanceof CommitOutcomeUnknown ? e.lost : e;
     if (isQueryTimeout(cause)) broken = cause as Error;
     // A connection that cannot even roll back is not given back to the pool.
-    else await c.query('ROLLBACK').catch((rollback: Error) => (broken = rollback));
-    throw e;
+    else await c.query('ROLLBACK').catch((rollback: Error) => (broken ??= rollback));
+    throw cutWith !== undefined && isNotQueryable(e) ? cutWith : e;
   } finally {
-    c.off('error', cut);
     c.release(broken);
+    // Its socket may still say it ended after this: heard, not a crash (the pool has let go of it).
+    if (broken === undefined) c.off('error', cut);
   }
 }
