@@ -79,4 +79,29 @@ describe('a read-only server', () => {
       assert.equal(fs.existsSync(outside), false, 'nothing was created through the planted symlink');
     });
   }
+
+  it('refuses malformed or unknown initializationOptions by name, writing nothing (until this change readOnly: "true" started a server that writes)', async () => {
+    const root = tempWorkspace('runboard-initopts-');
+    const before = treeSnapshot(root);
+    for (const [options, path] of [
+      [{ readOnly: 'true' }, 'initializationOptions.readOnly'],
+      [{ readonly: true }, 'initializationOptions'],
+      [{ durability: 'bogus' }, 'initializationOptions.durability'],
+      [{ archiveAfterDays: 36_501 }, 'initializationOptions.archiveAfterDays'],
+    ] as const) {
+      await assert.rejects(startServer([root], { initializationOptions: options }), (e: Error & { code?: number; data?: any }) => {
+        assert.equal(e.code, -32602, JSON.stringify(options));
+        assert.equal(e.data.code, 'INVALID_PARAMS');
+        assert.equal(e.data.retry, false);
+        assert.ok(
+          e.data.issues.some((i: { path: string }) => i.path === path),
+          `${JSON.stringify(options)}: ${JSON.stringify(e.data.issues)}`,
+        );
+        return true;
+      });
+    }
+    assert.deepEqual(treeSnapshot(root), before, 'nothing written');
+    const s = await startServer([root], { initializationOptions: { readOnly: true, durability: 'none' } });
+    assert.equal((await s.fail('runboard/createRun', { run_id: 'x', objective: 'x' })).data?.code, 'READ_ONLY');
+  });
 });

@@ -114,13 +114,20 @@ export class ServerProcess {
       : spawn(process.execPath, argv, { stdio: ['pipe', 'pipe', 'pipe'] });
     const conn = rpc.createMessageConnection(new rpc.StreamMessageReader(child.stdout), new rpc.StreamMessageWriter(child.stdin));
     const s = new ServerProcess(child, conn);
-    s.initResult = await conn.sendRequest('initialize', {
-      processId: process.pid,
-      rootUri: null,
-      capabilities: {},
-      initializationOptions: opts.initializationOptions,
-      workspaceFolders: roots.map((r, i) => ({ uri: pathToFileURL(r).href, name: `root${i}` })),
-    });
+    try {
+      s.initResult = await conn.sendRequest('initialize', {
+        processId: process.pid,
+        rootUri: null,
+        capabilities: {},
+        initializationOptions: opts.initializationOptions,
+        workspaceFolders: roots.map((r, i) => ({ uri: pathToFileURL(r).href, name: `root${i}` })),
+      });
+    } catch (e) {
+      // A refused initialize: the process is not the test's to stop later.
+      conn.dispose();
+      child.kill();
+      throw e;
+    }
     await conn.sendNotification('initialized', {});
     return s;
   }

@@ -1,7 +1,14 @@
 // The Runboard server process: an LSP-framed JSON-RPC connection (stdio or node-ipc) over one
 // RunService with a root per workspace folder, its boards followed for other writers' commits, the
 // lease timer, subscriptions and diagnostics. Nothing but protocol goes to stdout.
-import { createConnection, DidChangeWorkspaceFoldersNotification, InitializeResult, ProposedFeatures } from 'vscode-languageserver/node';
+import {
+  createConnection,
+  DidChangeWorkspaceFoldersNotification,
+  InitializeError,
+  InitializeResult,
+  ProposedFeatures,
+  ResponseError,
+} from 'vscode-languageserver/node';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { Notifications, PROTOCOL_VERSION } from '../protocol';
@@ -9,7 +16,8 @@ import { ensureStoresUsable } from '../store/boards';
 import { RunService } from '../service/runService';
 import { startLeaseTimer } from './leaseTimer';
 import { startArchiveTimer } from './archiveTimer';
-import { errorText } from './rpcErrors';
+import { errorText, toResponseError } from './rpcErrors';
+import { issuesOf, ParamsError } from '../../../contract/schemas/params';
 import { serveRequests } from './requests';
 import { SocketKeeper } from './socketKeeper';
 import { WriteRouting } from './writeRouting';
@@ -28,12 +36,22 @@ const InitOptions: z.ZodType<InitializationOptions | undefined> = z
     serveSocket: z.boolean().optional(),
     archiveAfterDays: z.number().int().min(0).max(ARCHIVE_AFTER_DAYS_MAX).optional(),
   })
+  // An option misspelt (`readonly`) would otherwise leave a server writing that was asked to be read-only.
+  .strict()
   .optional();
 
-/** What the client said in `initialize` (unknown or malformed options are ignored): whether to serve the roots' sockets, and after how many days to archive finished runs. */
+/**
+ * What the client said in `initialize`: whether to serve the roots' sockets, and after how many days
+ * to archive finished runs. Malformed or unknown options are refused (ParamsError, the option named):
+ * until this change they were ignored, and `readOnly: "true"` started a server that writes.
+ */
 function applyInitializationOptions(store: RunService, raw: unknown): { serveSocket: boolean; archiveAfterDays: number } {
   const opts = InitOptions.safeParse(raw ?? undefined);
-  if (!opts.success || !opts.data) return { serveSocket: false, archiveAfterDays: 0 };
+  if (!opts.success)
+    throw new ParamsError(
+      issuesOf(opts.error).map((i) => ({ ...i, path: i.path ? `initializationOptions.${i.path}` : 'initializationOptions' })),
+    );
+  if (!opts.data) return { serveSocket: false, archiveAfterDays: 0 };
   if (opts.data.durability) store.options.durability = opts.data.durability;
   if (opts.data.defaultLeaseMs) store.options.defaultLeaseMs = opts.data.defaultLeaseMs;
   if (opts.data.readOnly) store.options.readOnly = true;
@@ -106,7 +124,14 @@ export function runServer(argv: string[] = process.argv.slice(2)): void {
   }
 
   connection.onInitialize((params) => {
-    const chosen = applyInitializationOptions(store, params.initializationOptions);
+    let chosen: ReturnType<typeof applyInitializationOptions>;
+    try {
+      chosen = applyInitializationOptions(store, params.initializationOptions);
+    } catch (e) {
+      // LSP's initialize error carries `retry`: the same options would be refused again.
+      const refused = toResponseError(e, 'initialize');
+      return new ResponseError<InitializeError>(refused.code, refused.message, { retry: false, ...(refused.data as object) });
+    }
     if (chosen.serveSocket) sockets = new SocketKeeper(store, log);
     if (chosen.archiveAfterDays > 0) archiving = startArchiveTimer(store, chosen.archiveAfterDays, log);
     const folders = params.workspaceFolders ?? [];
