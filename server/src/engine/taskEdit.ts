@@ -14,6 +14,7 @@ import { bump, requireTask } from './taskLifecycle';
 import { checkTextLimit, distinctTrimmed } from './text';
 import { checkPersonFence } from './transitionChecks';
 import { isFinishedTask } from '../../../contract/statuses';
+import { isOpenDependency } from '../../../contract/taskRules';
 
 /** Whether `from` reaches `target` through dependencies (an edit that makes it would close a cycle). */
 function reaches(state: RunState, from: string, target: string): boolean {
@@ -51,17 +52,25 @@ function checkDependencies(state: RunState, task: Task, deps: string[]): void {
 
 /** The task with the edit applied, and the names of the fields that changed. */
 function edited(task: Task, p: ParamsOf<'editTask'>): { next: Task; changes: string[] } {
-  const payload: Record<string, unknown> = { ...((task.payload ?? {}) as Record<string, unknown>), ...(p.payload ?? {}) };
-  if (p.title !== undefined) payload.title = p.title.trim();
-  // An empty description is none: a user clears it with `--description ""`.
-  if (p.description !== undefined) payload.description = p.description.trim() || null;
-  for (const [k, v] of Object.entries(payload)) if (v === null) delete payload[k];
-  const contract = normalizeContract(task.task_type, payload, { task_id: task.id, index: 0 });
-  const next: Task = { ...task, payload: contract.payload };
+  const next: Task = { ...task };
+  // The payload is rebuilt only when the edit names part of it: a task made with none keeps none.
+  if (p.title !== undefined || p.description !== undefined || p.payload !== undefined) {
+    const payload: Record<string, unknown> = { ...((task.payload ?? {}) as Record<string, unknown>), ...(p.payload ?? {}) };
+    if (p.title !== undefined) payload.title = p.title.trim();
+    // An empty description is none: a user clears it with `--description ""`.
+    if (p.description !== undefined) payload.description = p.description.trim() || null;
+    for (const [k, v] of Object.entries(payload)) if (v === null) delete payload[k];
+    next.payload = normalizeContract(task.task_type, payload, { task_id: task.id, index: 0 }).payload;
+  }
   if (p.priority !== undefined) next.priority = p.priority;
   if (p.max_attempts !== undefined) next.max_attempts = p.max_attempts;
   if (p.depends_on_task_ids !== undefined) next.depends_on_task_ids = distinctTrimmed(p.depends_on_task_ids);
-  if (p.labels !== undefined) next.labels = distinctTrimmed(p.labels);
+  if (p.labels !== undefined) {
+    // No labels is no list: an empty one would read as a change on a task that had none.
+    const labels = distinctTrimmed(p.labels);
+    if (labels.length > 0) next.labels = labels;
+    else delete next.labels;
+  }
   const fields = ['payload', 'priority', 'max_attempts', 'depends_on_task_ids', 'labels'] as const;
   const changes = fields.filter((f) => JSON.stringify(task[f] ?? null) !== JSON.stringify(next[f] ?? null));
   return { next, changes };
@@ -97,6 +106,16 @@ export function decideEditTask(state: RunState, p: ParamsOf<'editTask'>, ctx: Co
       );
     }
     checkDependencies(state, task, next.depends_on_task_ids);
+    // A task in progress was claimed with its dependencies done: one more to wait on would be
+    // finished after it. Released (or requeued) first, it waits as it should.
+    const open = next.depends_on_task_ids.filter((d) => !task.depends_on_task_ids.includes(d) && isOpenDependency(state.tasks.get(d)));
+    if (task.status === 'in_progress' && open.length > 0) {
+      throw new DomainError(
+        'TASK_TRANSITION_INVALID',
+        `Task ${task.id} is in progress: it cannot wait on ${open.join(', ')}, not done yet. Release or requeue it first (its holder stops), then edit its dependencies; or wait until ${open.length > 1 ? 'they are' : 'that one is'} done.`,
+        { current_status: task.status, depends_on: open },
+      );
+    }
   }
   if (changes.length === 0) return [];
   const moved = bump(next, ctx.now);

@@ -8,6 +8,7 @@ import { EventRecord, Task } from '../../../contract/schemas/records';
 import { clamp, TransitionAction } from '../../../contract/schemas/params';
 import { RunState } from './state';
 import {
+  attemptsExhausted,
   checkLease,
   checkNotCancelled,
   checkNotExpired,
@@ -22,7 +23,7 @@ import { EVENT, runHas } from '../../../contract/events';
 import { TaskStatus } from '../../../contract/statuses';
 import { LEASE } from '../../../contract/limits';
 import { attemptsLeft, cancelledWith, hasLiveLease, leaseExpiry, leaseLength } from '../../../contract/taskRules';
-import { attemptsExhaustedText, leasedText } from '../../../contract/taskText';
+import { leasedText } from '../../../contract/taskText';
 import { worktreeActive } from '../../../contract/worktreeRefusals';
 
 export const EVENT_FOR_STATUS: Record<TaskStatus, string> = {
@@ -163,17 +164,7 @@ const MOVES: Record<TransitionAction, (m: MoveInput) => Move> = {
   },
   release: ({ task, next, req }) => recorded({ ...endLease(next, task), status: 'runnable' }, EVENT.taskRequeued, req),
   retry: ({ task, next, req, now }) => {
-    if (!attemptsLeft(task)) {
-      throw new DomainError(
-        'TASK_ATTEMPTS_EXHAUSTED',
-        `${attemptsExhaustedText(task)}: a person's requeue gives it one more (\`runboard requeue ${task.id}\`, or Requeue on the board), or edit its max_attempts.`,
-        {
-          task_id: task.id,
-          attempt: task.attempt,
-          max_attempts: task.max_attempts,
-        },
-      );
-    }
+    if (!attemptsLeft(task)) throw attemptsExhausted(task);
     const { last_error: _cleared, ...rest } = endLease(next, task);
     return recorded({ ...rest, status: 'runnable', next_retry_at_ms: now }, EVENT.taskRequeued, req);
   },

@@ -2,7 +2,8 @@
 // lease that ended (expired or revoked), the action's precondition, and the live lease's token.
 import type { Task } from '../../../contract/schemas/records';
 import { isClaimableStatus, type TaskStatus } from '../../../contract/statuses';
-import { ACTION_FROM, hasLiveLease, STATUS_MOVES } from '../../../contract/taskRules';
+import { ACTION_FROM, attemptsLeft, hasLiveLease, STATUS_MOVES } from '../../../contract/taskRules';
+import { attemptsExhaustedText } from '../../../contract/taskText';
 import { DomainError } from './errors';
 import type { RunState } from './state';
 import type { TransitionRequest } from './taskLifecycle';
@@ -36,6 +37,15 @@ export function refuse(task: Task, requested?: TaskStatus, why?: string): Domain
   return new DomainError('TASK_TRANSITION_INVALID', why ?? `Task ${task.id} is ${task.status}.`, details);
 }
 
+/** A failed task out of attempts is tried again only by a person's requeue, which raises its maximum. */
+export function attemptsExhausted(task: Task): DomainError {
+  return new DomainError(
+    'TASK_ATTEMPTS_EXHAUSTED',
+    `${attemptsExhaustedText(task)}: a person's requeue gives it one more (\`runboard requeue ${task.id}\`, or Requeue on the board), or edit its max_attempts.`,
+    { task_id: task.id, attempt: task.attempt, max_attempts: task.max_attempts },
+  );
+}
+
 export function checkPrecondition(task: Task, req: TransitionRequest): void {
   if (req.action === 'status') {
     const to = req.status as TaskStatus;
@@ -45,6 +55,8 @@ export function checkPrecondition(task: Task, req: TransitionRequest): void {
     if (!STATUS_MOVES[task.status].includes(to)) {
       throw refuse(task, to, `Task ${task.id} cannot move from ${task.status} to ${to}.`);
     }
+    // What retry refuses, a status move does not get past: a task never reads "attempt 2/1".
+    if (task.status === 'failed' && to === 'runnable' && !attemptsLeft(task)) throw attemptsExhausted(task);
     return;
   }
   const from = ACTION_FROM[req.action];

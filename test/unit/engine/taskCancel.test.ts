@@ -4,9 +4,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { allowedActions, waitReasons } from '../../../contract/taskRules';
-import { METHOD_PARAMS, parseParams } from '../../../contract/schemas/params';
 import { whyNothingToClaim } from '../../../server/src/engine/taskClaim';
-import { decideEditTask } from '../../../server/src/engine/taskEdit';
+import { EventBuilder } from '../../../server/src/engine/eventBuilder';
+import { EVENT } from '../../../contract/events';
 import { expectDomainError, foldAll, pictureOf, RunHarness, T0 } from './harness';
 
 describe('cancelTask', () => {
@@ -91,9 +91,21 @@ describe('cancelTask', () => {
     const dep = new RunHarness();
     dep.addTask({ id: 'root' });
     dep.taskIn('in_progress', { id: 'child' });
-    // Dependencies edited onto a task in progress: the cascade reaches a live lease.
-    const edit = parseParams(METHOD_PARAMS.editTask, { run_id: dep.runId, task_id: 'child', depends_on_task_ids: ['root'], force: true });
-    dep.commit(dep.decide((s, c) => decideEditTask(s, edit, c)));
+    // Dependencies edited onto a task in progress (as Runboard allowed until editTask refused it):
+    // the cascade reaches a live lease. The edit event as it was written then.
+    dep.commit(
+      dep.decide((s, c) => {
+        const child = { ...s.tasks.get('child')!, depends_on_task_ids: ['root'], task_rev: s.tasks.get('child')!.task_rev + 1 };
+        const b = new EventBuilder(s, c);
+        b.add({
+          type: EVENT.taskEdited,
+          status: s.header.status,
+          task_id: 'child',
+          payload: { task_id: 'child', task_rev: child.task_rev, changes: ['depends_on_task_ids'], task: child },
+        });
+        return b.events;
+      }),
+    );
     const before = dep.log.length;
     expectDomainError(() => dep.cancel({ task_id: 'root', cascade: true }), 'TASK_LEASE_ACTIVE', { task_id: 'child' });
     assert.equal(dep.log.length, before, 'nothing written');

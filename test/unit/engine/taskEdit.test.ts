@@ -115,4 +115,37 @@ describe('editTask', () => {
     expectDomainError(() => editTask(h, { task_id: 'a', priority: 1 }), 'RUN_FORMAT_TOO_OLD');
     expectDomainError(() => h.addTask({ id: 'b', labels: ['x'] }), 'RUN_FORMAT_TOO_OLD');
   });
+
+  it('an edit naming nothing of a task made without a payload writes nothing (it made the payload {})', () => {
+    const h = new RunHarness();
+    h.createTasks([{ id: 'bare' }]);
+    assert.equal(h.task('bare').payload, null);
+    assert.deepEqual(editTask(h, { task_id: 'bare' }), []);
+    assert.deepEqual(editTask(h, { task_id: 'bare', labels: [] }), [], 'no labels either way');
+    assert.equal(h.task('bare').payload, null);
+  });
+
+  it('a task in progress is not made to wait on a task not done (it would finish first); released, it is', () => {
+    const h = new RunHarness();
+    h.createTasks([{ id: 'migrate' }, { id: 'old', status: 'runnable' }]);
+    h.taskIn('done', { id: 'built' });
+    h.addTask({ id: 'deploy', status: 'runnable' });
+    const token = h.claim({ agent_id: 'a', task_id: 'deploy' })!.lease_token;
+    const before = h.log.length;
+    const e = expectDomainError(
+      () => editTask(h, { task_id: 'deploy', depends_on_task_ids: ['migrate'], force: true }),
+      'TASK_TRANSITION_INVALID',
+      {
+        current_status: 'in_progress',
+        depends_on: ['migrate'],
+      },
+    );
+    assert.match(e.message, /^Task deploy is in progress: it cannot wait on migrate, not done yet\. Release or requeue it first/);
+    assert.equal(h.log.length, before);
+    editTask(h, { task_id: 'deploy', depends_on_task_ids: ['built'], lease_token: token });
+    assert.deepEqual(h.task('deploy').depends_on_task_ids, ['built'], 'a done one is no wait');
+    h.transition({ task_id: 'deploy', action: 'release', lease_token: token });
+    editTask(h, { task_id: 'deploy', depends_on_task_ids: ['built', 'migrate'] });
+    assert.equal(h.claim({ agent_id: 'a', task_id: 'deploy' }), null, 'released, it waits on migrate');
+  });
 });

@@ -555,10 +555,14 @@ describe('attempts and max_attempts', () => {
       /allowed attempts: a person's requeue gives it one more \(`runboard requeue t`, or Requeue on the board\), or edit its max_attempts\.$/,
     );
     assert.equal(h.run.last_event_seq, seq);
-    // From blocked too.
-    h.transition({ task_id: 't', action: 'status', status: 'runnable' });
-    h.transition({ task_id: 't', action: 'status', status: 'blocked' });
-    expectDomainError(() => h.transition({ task_id: 't', action: 'retry' }), 'TASK_ATTEMPTS_EXHAUSTED', { attempt: 2, max_attempts: 2 });
+    // Nor does a status move get past it (until this change it did, and the task read "failed (3/2)" after its next claim).
+    expectDomainError(() => h.transition({ task_id: 't', action: 'status', status: 'runnable' }), 'TASK_ATTEMPTS_EXHAUSTED', {
+      attempt: 2,
+      max_attempts: 2,
+    });
+    assert.equal(h.run.last_event_seq, seq);
+    h.requeue({ task_id: 't' });
+    assert.equal(h.task('t').status, 'runnable', "a person's requeue gives it one more");
   });
 
   it('a retry below max_attempts works; the precondition is checked before exhaustion', () => {
