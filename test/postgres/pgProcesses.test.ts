@@ -140,7 +140,7 @@ describe('a PostgreSQL board through the server and the CLI', () => {
     assert.deepEqual([error.code, error.data?.pg_code], ['STORAGE_ERROR', '28P01']);
     assert.match(
       error.message,
-      /PostgreSQL board pgpass: password authentication failed .* — the password is the editor.s secret for the board .*, else PGPASSWORD, else the matching line of ~\/\.pgpass/,
+      /PostgreSQL board pgpass: password authentication failed .* — the password is the one in the URL that url_env names, else the editor.s secret for the board .*, else PGPASSWORD, else the matching line of ~\/\.pgpass/,
     );
     assert.doesNotMatch(wrong.stdout + wrong.stderr, /not-the-password/);
     // None anywhere: where one goes, not pg's "empty password returned by client".
@@ -369,21 +369,23 @@ describe('a PostgreSQL board through the server and the CLI', () => {
   it('connections cut again and again (a failover, a pooler restart) are ridden out: no process ends, no call fails, each run made once', async () => {
     const root = clone('cut-board');
     cliJson(root, ['runs'], 0, { env }); // the tables made before the cuts begin
-    // Every backend but its own terminated every few ms, as pg_terminate_backend does in a failover.
+    // Every backend but its own terminated every 10 ms, as pg_terminate_backend does in a failover,
+    // for the first 1.5 s of each batch of calls — while they start and make their first attempts —
+    // then not: a call tried again after that must get through (cut for as long as a call retries,
+    // a loaded machine could starve one, which is no defect).
     const admin = new pg.Client(db.config);
     await admin.connect();
-    let cutting = true;
-    const cuts = (async () => {
-      let n = 0;
-      while (cutting) {
+    let cuts = 0;
+    const cutFor = async (ms: number) => {
+      const until = Date.now() + ms;
+      while (Date.now() < until) {
         await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND datname = $1', [
           db.config.database,
         ]);
-        n++;
-        await new Promise((r) => setTimeout(r, 5));
+        cuts++;
+        await new Promise((r) => setTimeout(r, 10));
       }
-      return n;
-    })();
+    };
     const results: { id: string; status: number | null; stderr: string }[] = [];
     try {
       // Until this change: pg's "not queryable" failed calls at once (not an outage), a retried
@@ -391,12 +393,12 @@ describe('a PostgreSQL board through the server and the CLI', () => {
       // ended the process (an 'error' no one heard).
       for (let batch = 0; batch < 5; batch++) {
         const ids = [0, 1, 2, 3].map((i) => `cut-${batch * 4 + i}`);
-        const done = await Promise.all(ids.map((id) => cliAsync(['--root', root, 'run', 'create', '--id', id, 'Made while cut'], { env })));
-        done.forEach((r, i) => results.push({ id: ids[i], status: r.status, stderr: r.stderr }));
+        const calls = Promise.all(ids.map((id) => cliAsync(['--root', root, 'run', 'create', '--id', id, 'Made while cut'], { env })));
+        await cutFor(1500);
+        (await calls).forEach((r, i) => results.push({ id: ids[i], status: r.status, stderr: r.stderr }));
       }
     } finally {
-      cutting = false;
-      console.log(`# backends terminated ${await cuts} times`);
+      console.log(`# backends terminated ${cuts} times`);
       await admin.end();
     }
     for (const r of results) {
