@@ -30,7 +30,7 @@ export function parseTaskFilter(input: string): TaskFilter {
   const words = input.match(/(?:[^\s"]+|"[^"]*")+/g) ?? [];
   for (const word of words) {
     const m = /^([A-Za-z_]+):(.*)$/.exec(word);
-    const unquote = (s: string) => s.replace(/"/g, '').toLowerCase();
+    const unquote = (s: string) => folded(s.replace(/"/g, ''));
     // Read as text, `-status:done` would match no task: "No tasks." — a filter keeps, it does not exclude.
     const negated = /^-([A-Za-z_]+):/.exec(word);
     if (negated && (FILTER_KEYS as readonly string[]).includes(negated[1].toLowerCase())) {
@@ -71,7 +71,7 @@ export function matchesTaskFilter(task: Task, filter: TaskFilter): boolean {
   };
   for (const key of FILTER_KEYS) {
     const wanted = filter.keys[key];
-    if (wanted && !wanted.some((w) => field[key].some((v) => v.toLowerCase().startsWith(w)))) return false;
+    if (wanted && !wanted.some((w) => field[key].some((v) => folded(v).startsWith(w)))) return false;
   }
   if (filter.text.length === 0) return true;
   const description = (task.payload as { description?: unknown } | null)?.description;
@@ -82,8 +82,15 @@ export function matchesTaskFilter(task: Task, filter: TaskFilter): boolean {
     task.task_type,
     ...(task.labels ?? []),
     task.last_error ?? '',
-  ]
-    .join('\n')
-    .toLowerCase();
-  return filter.text.every((w) => haystack.includes(w));
+  ].join('\n');
+  const text = folded(haystack);
+  return filter.text.every((w) => text.includes(w));
+}
+
+/**
+ * Text as a filter compares it: case ignored, and one Unicode form — "é" typed as one character
+ * matches "é" written as "e" and a combining accent (as macOS often stores text).
+ */
+function folded(s: string): string {
+  return s.normalize('NFC').toLowerCase();
 }

@@ -60,4 +60,13 @@ describe('task filter', () => {
     assert.throws(() => parseTaskFilter('status:bogus'), /^Error: No status starts with "bogus" — use pending, runnable, .*cancelled\.$/);
     assert.deepEqual(parseTaskFilter('status:in').keys.status, ['in']);
   });
+
+  it('one Unicode form: "é" typed as one character finds "é" written as e and a combining accent, both ways, in text and keys', () => {
+    const composed = 'Caf\u00e9 menu';
+    const decomposed = 'Cafe\u0301 menu';
+    assert.ok(matches('caf\u00e9', task({ payload: { title: decomposed } })));
+    assert.ok(matches('cafe\u0301', task({ payload: { title: composed } })));
+    assert.ok(matches('label:caf\u00e9', task({ labels: ['Cafe\u0301'] })));
+    assert.ok(!matches('cafe menu', task({ payload: { title: composed } })), 'an accent still counts');
+  });
 });
