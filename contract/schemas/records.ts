@@ -123,6 +123,8 @@ export const RunRecordSchema = z.object({
   status_changed_at_ms: z.number().optional(),
   /** The reason the run event that last moved `status` gave (`payload.reason`: run pause --reason …); absent when it gave none. */
   status_reason: z.string().optional(),
+  /** Engine field, while `paused`: the status the pause came from — a resume returns a plan waiting for approval to `awaiting_approval`. */
+  paused_from: RunStatusSchema.optional(),
   /** The run's format (contract/events.ts RUN_FORMAT); absent: 1. */
   format: z.number().int().positive().optional(),
   /** Completing the last open task also completes the run (createRun's auto_finish; format 2). */

@@ -198,7 +198,7 @@ export function decideValidateWorkspaceLease(
 export function decideRebindWorkspace(state: RunState, currentPath: string, ctx: CommandContext): EventRecord[] {
   const h = state.header;
   const resume = h.status === 'paused' && h.status_changed_by === EVENT.workspaceMismatch;
-  const status: RunStatus = resume ? 'running' : h.status;
+  const status: RunStatus = resume ? (h.paused_from === 'awaiting_approval' ? 'awaiting_approval' : 'running') : h.status;
   const workspace: WorkspaceLease = { ...h.workspace, canonical_path: currentPath, lease_epoch: h.workspace.lease_epoch + 1 };
   const b = new EventBuilder(state, ctx);
   b.add({

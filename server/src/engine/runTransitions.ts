@@ -241,9 +241,11 @@ const RUN_TRANSITIONS = new Map<string, Transition>([
   ],
   [
     'run_resumed',
-    (r) => {
-      r.status = 'running';
-      r.why_next_step = WHY.resumed;
+    (r, e) => {
+      // A plan that waited for approval when the run was paused still waits: only plan_approved starts it.
+      const waited = e.run.paused_from === 'awaiting_approval';
+      r.status = waited ? 'awaiting_approval' : 'running';
+      r.why_next_step = waited ? WHY.awaitingApproval : WHY.resumed;
       r.ended_at_ms = undefined;
     },
   ],

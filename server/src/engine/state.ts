@@ -134,6 +134,9 @@ function applyToRun(state: RunState, e: EventRecord): void {
   }
   const header = state.header;
   if (header.status !== e.status) {
+    // Where a pause came from, while it lasts: a plan waiting for approval still waits after a resume.
+    if (e.status === 'paused') header.paused_from = header.status;
+    else if ('paused_from' in header) delete header.paused_from;
     header.status = e.status;
     header.status_changed_by = e.type;
     header.status_changed_at_ms = e.ts_ms;

@@ -191,4 +191,30 @@ describe('runs that finish', () => {
     h.appendEvent({ type: 'run_completed', status: 'completed', payload: { reason: 'done' } });
     assert.deepEqual([h.run.status, h.run.why_next_step], ['completed', null]);
   });
+
+  it('a plan waiting for approval still waits after a pause and a resume (or a mismatch and a rebind): only plan_approved starts it', () => {
+    const h = new RunHarness({ objective: 'Ship it\n- Write the parser module\n- Add unit tests for it' });
+    h.appendEvent({ type: 'planning_started', status: 'planning' });
+    assert.equal(h.run.status, 'awaiting_approval');
+    h.appendEvent({ type: 'run_paused', status: 'paused', payload: { reason: 'lunch' } });
+    assert.equal(h.run.paused_from, 'awaiting_approval');
+    h.appendEvent({ type: 'run_resumed', status: 'running' });
+    assert.deepEqual(
+      [h.run.status, h.run.why_next_step, h.run.paused_from],
+      ['awaiting_approval', 'A plan is waiting for approval.', undefined],
+    );
+    assert.deepEqual(stepsOf(h).slice(0, 1), ['step-1:pending'], 'no step started by the resume');
+    h.validateWorkspace('/ws/a');
+    h.validateWorkspace('/ws/elsewhere');
+    assert.deepEqual([h.run.status, h.run.paused_from], ['paused', 'awaiting_approval']);
+    h.rebindWorkspace('/ws/elsewhere');
+    assert.equal(h.run.status, 'awaiting_approval');
+    h.appendEvent({ type: 'plan_approved', status: 'running' });
+    assert.deepEqual([h.run.status, stepsOf(h)[0]], ['running', 'step-1:in_progress']);
+    // Paused while running: resumed to running, as before.
+    h.appendEvent({ type: 'run_paused', status: 'paused' });
+    h.appendEvent({ type: 'run_resumed', status: 'running' });
+    assert.equal(h.run.status, 'running');
+    assert.deepEqual(pictureOf(foldAll(h.runId, h.log)), pictureOf(h.state), 'a load from the log agrees');
+  });
 });
