@@ -249,6 +249,7 @@ describe('appendEvent: transition table rows (SPEC §4.2)', () => {
 
   it('run_paused / run_resumed / run_cancelled: fixed status and why; cancel stamps ended_at_ms with the event time', () => {
     const h = plannedRun();
+    h.appendEvent({ type: 'plan_approved', status: 'awaiting_approval' });
     assert.equal(h.appendEvent({ type: 'run_paused', status: 'running' }).status, 'paused');
     assert.equal(h.run.why_next_step, WHY.paused);
     assert.equal(h.appendEvent({ type: 'run_resumed', status: 'paused' }).status, 'running');
