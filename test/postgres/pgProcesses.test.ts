@@ -104,10 +104,17 @@ describe('a PostgreSQL board through the server and the CLI', () => {
     assert.match(listed.stdout, /^No runs on PostgreSQL board "moved-in" \(named by .*board\.json\)\.$/m);
     assert.match(
       listed.stderr,
-      /1 run is kept in this folder's files \(local\), not on PostgreSQL board moved-in that board\.json names: runboard run import \.runboard[/\\]runs[/\\]<run>[/\\]events\.jsonl moves one onto it\./,
+      /1 run is kept in this folder's files \(local\), not on PostgreSQL board moved-in that board\.json names: runboard run import \.runboard[/\\]runs[/\\]<run>[/\\]events\.jsonl copies one onto it\./,
     );
     cliJson(root, ['run', 'import', path.join(root, '.runboard', 'runs', 'local', 'events.jsonl')], 0, { env });
     assert.equal(cliJson(root, ['run', 'show', 'local'], 0, { env }).run.objective, 'Kept in files');
+    // Imported: no longer said as not moved (its import would be RUN_EXISTS), but as a copy left over.
+    const after = cli(['--root', root, 'runs'], { env });
+    assert.doesNotMatch(after.stderr, /not on PostgreSQL board/);
+    assert.match(
+      after.stderr,
+      /1 run in this folder's files \(local\) is on board moved-in too: the files are a copy no command reads any more — remove \.runboard[/\\]runs[/\\]<run> once you no longer need it\./,
+    );
   });
 
   it('an untrusted workspace does not connect to the database its board.json names', async () => {

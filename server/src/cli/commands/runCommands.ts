@@ -33,23 +33,24 @@ export async function runs({ session, out, opts }: Invocation): Promise<void> {
       ...(result.archived ? ['', archivedTable(result.archived)] : []),
     ].join('\n'),
   );
-  const hidden = fileRunsBeside(session.root);
-  if (hidden) out.warn(hidden);
+  for (const line of await fileRunsBeside(session)) out.warn(line);
 }
 
 /**
  * Runs kept in the folder's files while its board.json names a database board: no command sees
  * them (the board is the database). Said on stderr, with how one moves over, so that adding
- * board.json does not look like losing them.
+ * board.json does not look like losing them; those imported already are said as a copy left over
+ * (until this change they were said as not moved, and the import offered failed with RUN_EXISTS).
  */
-function fileRunsBeside(root: string): string | undefined {
+async function fileRunsBeside(session: Invocation['session']): Promise<string[]> {
+  const root = session.root;
   let config: ReturnType<typeof readBoardConfig>;
   try {
     config = readBoardConfig(root);
   } catch {
-    return undefined;
+    return [];
   }
-  if (config.store !== 'postgres') return undefined;
+  if (config.store !== 'postgres') return [];
   let ids: string[];
   try {
     ids = fs
@@ -57,14 +58,35 @@ function fileRunsBeside(root: string): string | undefined {
       .filter((d) => d.isDirectory())
       .map((d) => d.name);
   } catch {
-    return undefined;
+    return [];
   }
-  if (ids.length === 0) return undefined;
-  const shown = ids.slice(0, 5).join(', ') + (ids.length > 5 ? ` and ${ids.length - 5} more` : '');
-  return (
-    `runboard: ${ids.length} run${ids.length === 1 ? ' is' : 's are'} kept in this folder's files (${shown}), not on PostgreSQL board ${config.board} that ${BOARD_CONFIG_FILE} names: ` +
-    `runboard run import ${path.join(RUNBOARD_DIR, RUNS_DIR, '<run>', EVENTS_FILE)} moves one onto it.`
+  const onBoard = await Promise.all(
+    ids.map((id) =>
+      session.execute('getRun', { run_id: id }).then(
+        () => true,
+        () => false,
+      ),
+    ),
   );
+  const shown = (list: string[]) => list.slice(0, 5).join(', ') + (list.length > 5 ? ` and ${list.length - 5} more` : '');
+  const count = (list: string[], one: string, many: string) => `${list.length} run${list.length === 1 ? one : many}`;
+  const kept = ids.filter((_, i) => !onBoard[i]);
+  const copied = ids.filter((_, i) => onBoard[i]);
+  const where = path.join(RUNBOARD_DIR, RUNS_DIR, '<run>');
+  return [
+    ...(kept.length > 0
+      ? [
+          `runboard: ${count(kept, ' is', 's are')} kept in this folder's files (${shown(kept)}), not on PostgreSQL board ${config.board} that ${BOARD_CONFIG_FILE} names: ` +
+            `runboard run import ${path.join(where, EVENTS_FILE)} copies one onto it.`,
+        ]
+      : []),
+    ...(copied.length > 0
+      ? [
+          `runboard: ${count(copied, '', 's')} in this folder's files (${shown(copied)}) ${copied.length === 1 ? 'is' : 'are'} on board ${config.board} too: ` +
+            `the files are a copy no command reads any more — remove ${where} once you no longer need it.`,
+        ]
+      : []),
+  ];
 }
 
 /** The store says a run it moved away ends in this process ("Run r was archived: …"): the command's own output says that. */
