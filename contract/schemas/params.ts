@@ -207,8 +207,14 @@ export const SetTaskWorktreeParams = z.object({
   ...RunLocator,
   task_id: z.string(),
   lease_token: z.string().optional(),
+  /** A person records it on a task another holds (as editTask, cancelTask). */
+  force: z.boolean().optional(),
   worktree: z.object({
-    path: z.string().min(1),
+    // Absolute, on the machine that made it (POSIX, or a Windows drive or UNC path): a relative one would name another folder from every other place.
+    path: z
+      .string()
+      .min(1)
+      .refine((p) => /^(\/|[A-Za-z]:[\\/]|\\\\)/.test(p), 'must be an absolute path (a relative one names another folder from elsewhere)'),
     branch: z.string().min(1),
     base: z.string().min(1),
     state: z.enum(['active', 'kept', 'removed']),

@@ -17,7 +17,7 @@ export function decideSetWorktree(state: RunState, p: ParamsOf<'setTaskWorktree'
   if (!runHas(state.header, 'worktrees')) throw formatTooOld(state.header, 'worktrees', 'worktrees: its tasks cannot record one');
   for (const [field, text] of Object.entries(p.worktree)) if (typeof text === 'string') checkTextLimit(`worktree.${field}`, text);
   const task = requireTask(state, p.task_id);
-  checkPersonFence(task, { lease_token: p.lease_token }, ctx.now, 'record its worktree');
+  checkPersonFence(task, { lease_token: p.lease_token, force: p.force }, ctx.now, 'record a worktree on');
   const worktree = Object.fromEntries(Object.entries(p.worktree).filter(([, v]) => v !== undefined)) as Task['worktree'];
   const moved: Task = { ...bump(task, ctx.now), worktree };
   const b = new EventBuilder(state, ctx);

@@ -19,7 +19,24 @@ describe('setTaskWorktree', () => {
     const h = new RunHarness();
     h.createTasks([{ id: 'a' }]);
     const claimed = h.claim({ agent_id: 'ann', task_id: 'a' })!;
-    expectDomainError(() => record(h, {}), 'TASK_LEASE_REQUIRED');
+    const required = expectDomainError(() => record(h, {}), 'TASK_LEASE_REQUIRED');
+    assert.match(required.message, /give its lease token, or force to record a worktree on it anyway\.$/);
+    // A relative path names another folder from every other place: refused by name.
+    for (const path of ['rel/dir', '../../etc', 'C:relative']) {
+      assert.throws(
+        () => parseParams(METHOD_PARAMS.setTaskWorktree, { run_id: h.runId, task_id: 'a', worktree: { ...WT, path } }),
+        /worktree\.path: must be an absolute path/,
+        path,
+      );
+    }
+    for (const path of ['C:\\work\\wt', 'D:/wt', '\\\\server\\share\\wt'])
+      parseParams(METHOD_PARAMS.setTaskWorktree, { run_id: h.runId, task_id: 'a', worktree: { ...WT, path } });
+    // A person records it on a task another holds with force (offered by the refusal, refused as unknown until this change).
+    const forced = new RunHarness();
+    forced.createTasks([{ id: 'a' }]);
+    forced.claim({ agent_id: 'bob', task_id: 'a' });
+    record(forced, { force: true });
+    assert.deepEqual(forced.task('a').worktree, WT);
     const [e] = record(h, { lease_token: claimed.lease_token });
     assert.equal(e.type, 'context.task.worktree');
     assert.deepEqual(h.task('a').worktree, WT);
