@@ -40,4 +40,29 @@ describe('runs watcher', () => {
       await watcher.close();
     }
   });
+
+  it('a runs/ that appears is watched at the quick look for it, not the slow poll (the first run reaches subscribers within 500 ms)', (t) => {
+    const root = tempRoot();
+    const runs = path.join(root, 'runs');
+    t.mock.timers.enable({ apis: ['setInterval'] });
+    // A watch that only records what it was asked to watch (a watcher whose events never come).
+    const watched: string[] = [];
+    const recording = ((dir: string) => {
+      watched.push(dir);
+      const w: Record<string, unknown> = { add: () => undefined, close: async () => undefined };
+      w.on = () => w;
+      return w;
+    }) as unknown as typeof chokidar.watch;
+    const watcher = new RunsWatcher(runs, { changed: () => undefined, poll: () => undefined }, recording);
+    try {
+      t.mock.timers.tick(1000);
+      assert.deepEqual(watched, [], 'no runs/ yet: nothing to watch, nothing made');
+      fs.mkdirSync(runs);
+      t.mock.timers.tick(150);
+      assert.deepEqual(watched, [runs], 'watched at the next quick look (until this change: at the next 1 s poll)');
+    } finally {
+      void watcher.close();
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
 });

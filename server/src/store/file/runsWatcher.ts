@@ -17,6 +17,12 @@ export interface RunsWatcherTarget {
 }
 
 const POLL_MS = 1000;
+/**
+ * While there is no runs/ to watch yet, or a run folder waits for its log, it is looked for this
+ * often: the first run of a root, made by another process (or by this one), reaches subscribers
+ * within the contract's 500 ms, not at the next slow poll (until this change: up to a second).
+ */
+const APPEARING_POLL_MS = 150;
 
 export class RunsWatcher {
   private watcher: FSWatcher | undefined;
@@ -27,6 +33,7 @@ export class RunsWatcher {
   /** Runs with a look scheduled for the next turn of the event loop. */
   private readonly soon = new Set<string>();
   private readonly timer: NodeJS.Timeout;
+  private readonly appearing: NodeJS.Timeout;
 
   constructor(
     private readonly dir: string,
@@ -36,6 +43,12 @@ export class RunsWatcher {
   ) {
     this.timer = setInterval(() => this.tick(), POLL_MS);
     this.timer.unref();
+    this.appearing = setInterval(() => {
+      if (this.watcher && this.awaitingLog.size === 0) return;
+      this.startWhenPresent();
+      this.settleAwaitedLogs();
+    }, APPEARING_POLL_MS);
+    this.appearing.unref();
     this.startWhenPresent();
   }
 
@@ -111,13 +124,18 @@ export class RunsWatcher {
   private tick(): void {
     this.startWhenPresent();
     this.lookForUnreportedRuns();
+    this.settleAwaitedLogs();
+    this.target.poll();
+  }
+
+  /** Run folders seen before their log was written: watched, and looked at, once it is. */
+  private settleAwaitedLogs(): void {
     for (const runId of [...this.awaitingLog]) {
       if (!fs.existsSync(this.logOf(runId))) continue;
       this.awaitingLog.delete(runId);
       this.watchLog(runId);
       this.target.changed(runId);
     }
-    this.target.poll();
   }
 
   /** Run folders the watcher has not reported: one listing of runs/ a second. */
@@ -140,6 +158,7 @@ export class RunsWatcher {
   async close(): Promise<void> {
     this.closed = true;
     clearInterval(this.timer);
+    clearInterval(this.appearing);
     await this.watcher?.close();
     this.watcher = undefined;
   }
