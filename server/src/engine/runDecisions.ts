@@ -111,6 +111,11 @@ export function decideAppendEvent(state: RunState, p: ParamsOf<'appendEvent'>, c
     throw new DomainError('RUN_TERMINAL', `Run ${h.run_id} is ${h.status}; only a run_reopened event can change it.`, { status: h.status });
   }
   checkTextLimit('step_id', p.step_id);
+  // The texts the run keeps from an event's payload (its status_reason, a step's error, why_next_step) are held to the text limit.
+  for (const key of ['reason', 'error', 'feedback', 'why_next_step'] as const) {
+    const v = payloadField(p.payload, key);
+    if (typeof v === 'string') checkTextLimit(`payload.${key}`, v);
+  }
   const input = { type, status: p.status, step_id: p.step_id, payload: p.payload };
   const unknown = unknownStepOf(h, input);
   if (unknown !== undefined) throw stepNotFound(h, unknown);

@@ -114,6 +114,21 @@ describe('createRun', () => {
 });
 
 describe('appendEvent: every event', () => {
+  it("refuses a payload text the run keeps (reason, error, feedback, why_next_step) over 64 KiB, writing nothing (a pause's reason became status_reason whole)", () => {
+    const h = new RunHarness();
+    for (const key of ['reason', 'error', 'feedback', 'why_next_step']) {
+      const before = h.log.length;
+      expectDomainError(
+        () => h.appendEvent({ type: 'run_paused', status: 'running', payload: { [key]: 'a'.repeat(LIMITS.textBytes + 1) } }),
+        'LIMIT_EXCEEDED',
+        { limit: `payload.${key}`, max: LIMITS.textBytes },
+      );
+      assert.equal(h.log.length, before);
+    }
+    h.appendEvent({ type: 'run_paused', status: 'running', payload: { reason: 'a'.repeat(LIMITS.textBytes) } });
+    assert.equal(h.run.status_reason?.length, LIMITS.textBytes);
+  });
+
   it('records the resulting status, moves revision/last_event_seq by one and takes its time', () => {
     const h = plannedRun();
     const types: Array<[string, RunStatus]> = [
