@@ -361,6 +361,14 @@ describe('a PostgreSQL board through the server and the CLI', () => {
     assert.equal(none.stdout.trim(), `No runs on PostgreSQL board "team-typo" (named by ${path.join(typo, '.runboard', 'board.json')}).`);
     const claim = cli(['--root', typo, 'claim'], { env });
     assert.match(claim.stderr, /RUN_REQUIRED: No run in PostgreSQL board "team-typo" \(named by .*board\.json\) yet/);
+    // A headless server of that root says it too, at start (until this change it served the empty board without a word).
+    const serve = spawnSync(process.execPath, [CLI_JS, '--root', wrong, 'serve', '--socket', '--idle-timeout', '1'], {
+      env: { ...process.env, ...env },
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    assert.equal(serve.status, 0, serve.stderr);
+    assert.match(serve.stderr, /PostgreSQL board TeamBoard: has no runs; did you mean board "teamboard", which has\?/);
   });
 
   it('credentials in board.json are refused by name, with where they go instead', () => {

@@ -44,6 +44,10 @@ export async function serveHeadless(o: HeadlessOptions): Promise<number> {
       idle = setTimeout(() => stopFor(`idle for ${o.idleTimeoutMs / 1000} s`), o.idleTimeoutMs);
   };
 
+  // No editor shows its Problems: the files' problems go where the server says what it does — from
+  // its start, so that what opening the board finds (a database board's name misspelt, and which it
+  // may mean) is said too (until this change it was said to no one).
+  const stopDiagnostics = store.on({ onDiagnostic: (d) => say(diagnosticText(d)) });
   // A board it cannot use (a database it cannot reach or log in to) is not served: the root's CLI
   // and MCP processes, whose credentials may work, would send their calls here and fail.
   try {
@@ -63,8 +67,6 @@ export async function serveHeadless(o: HeadlessOptions): Promise<number> {
   }
   const served = outcome.serving;
   const watcher = store.follow((e) => log(`watcher: ${errorText(e)}`));
-  // No editor shows its Problems: the files' problems go where the server says what it does.
-  const stopDiagnostics = store.on({ onDiagnostic: (d) => say(diagnosticText(d)) });
   const leaseTimer = startLeaseTimer(store, log);
   const archiving = o.archiveAfterDays ? startArchiveTimer(store, o.archiveAfterDays, log) : undefined;
   const onExit = () => served.stopNow();
