@@ -7,7 +7,7 @@ import { CommandContext } from './ids';
 import { EventRecord, LOCAL_TENANT, RunHeader, RunRecord, Step, WorkspaceLease } from '../../../contract/schemas/records';
 import { LIMITS } from '../../../contract/limits';
 import { ParamsOf } from '../../../contract/schemas/params';
-import { applyRunTransition, payloadField, unknownStepOf } from './runTransitions';
+import { applyRunTransition, payloadField, resumedStatus, unknownStepOf } from './runTransitions';
 import { emptyRunState, RunState } from './state';
 import { checkTextLimit, setTrimmedFields, trimmedOrUndefined } from './text';
 import { BLACKBOARD_OP_SINCE, EVENT, RUN_FORMAT, runHas } from '../../../contract/events';
@@ -203,7 +203,7 @@ export function decideValidateWorkspaceLease(
 export function decideRebindWorkspace(state: RunState, currentPath: string, ctx: CommandContext): EventRecord[] {
   const h = state.header;
   const resume = h.status === 'paused' && h.status_changed_by === EVENT.workspaceMismatch;
-  const status: RunStatus = resume ? (h.paused_from === 'awaiting_approval' ? 'awaiting_approval' : 'running') : h.status;
+  const status: RunStatus = resume ? resumedStatus(h) : h.status;
   const workspace: WorkspaceLease = { ...h.workspace, canonical_path: currentPath, lease_epoch: h.workspace.lease_epoch + 1 };
   const b = new EventBuilder(state, ctx);
   b.add({

@@ -32,6 +32,11 @@ export function parseStepStatus(value: unknown): StepStatus | undefined {
   return STEP_STATUS_ALIASES.get(value.trim().toLowerCase());
 }
 
+/** The status a paused run goes back to (run_resumed, a rebind after a mismatch): a plan that waited for approval still waits — only plan_approved starts it. */
+export function resumedStatus(run: Pick<RunHeader, 'paused_from'>): RunStatus {
+  return run.paused_from === 'awaiting_approval' ? 'awaiting_approval' : 'running';
+}
+
 export const WHY = {
   sessionRunning: 'The agent session is running; follow its progress in the event log.',
   sessionFinished: 'The agent session has finished.',
@@ -242,10 +247,8 @@ const RUN_TRANSITIONS = new Map<string, Transition>([
   [
     'run_resumed',
     (r, e) => {
-      // A plan that waited for approval when the run was paused still waits: only plan_approved starts it.
-      const waited = e.run.paused_from === 'awaiting_approval';
-      r.status = waited ? 'awaiting_approval' : 'running';
-      r.why_next_step = waited ? WHY.awaitingApproval : WHY.resumed;
+      r.status = resumedStatus(e.run);
+      r.why_next_step = r.status === 'awaiting_approval' ? WHY.awaitingApproval : WHY.resumed;
       r.ended_at_ms = undefined;
     },
   ],
