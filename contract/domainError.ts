@@ -19,6 +19,11 @@ export class DomainError extends Error {
   }
 }
 
+/** Whether `e` says the board could not take the call for a moment (STORAGE_ERROR with `transient`: it may in a moment). */
+export function isTransient(e: unknown): e is DomainError {
+  return e instanceof DomainError && e.code === 'STORAGE_ERROR' && e.details.transient === true;
+}
+
 /** TASK_NOT_FOUND, said one way wherever a task is looked up (the id quoted: it may hold spaces). */
 export function taskNotFound(runId: string, taskId: string): DomainError {
   return new DomainError('TASK_NOT_FOUND', `Run ${runId} has no task ${JSON.stringify(taskId)}.`, { task_id: taskId });

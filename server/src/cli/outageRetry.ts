@@ -7,7 +7,7 @@
 // out once. A method without one is made again only when nothing was written.
 import type { StoreResults } from '../../../contract/results';
 import type { InputOf, StoreMethod } from '../../../contract/schemas/params';
-import { DomainError } from '../../../contract/domainError';
+import { DomainError, isTransient } from '../../../contract/domainError';
 import type { MethodCaller } from '../routing/client';
 import { routedCall } from '../routing/routedCall';
 import { parseInteger } from './agentLoopOptions';
@@ -57,11 +57,6 @@ export function sayOutage(e: DomainError, howLong: string): void {
 /** Whether a call that failed with `e` may be made again: the board could not take it for a moment, and a repeat cannot do it twice. */
 export function mayRepeat(e: unknown, params: object): e is DomainError {
   return isTransient(e) && (e.details.maybe_written !== true || (params as { command_id?: unknown }).command_id !== undefined);
-}
-
-/** Whether `e` says the board could not take the call for a moment (and may in a moment). */
-export function isTransient(e: unknown): e is DomainError {
-  return e instanceof DomainError && e.code === 'STORAGE_ERROR' && e.details.transient === true;
 }
 
 export class OutageRetry implements MethodCaller {

@@ -5,6 +5,7 @@ import type * as R from '../../../contract/results';
 import type { ParamsOf } from '../../../contract/schemas/params';
 import { CommandStamp, findRepeat, stampEvents } from '../engine/commandIndex';
 import { DomainError } from '../engine/errors';
+import { isTransient } from '../../../contract/domainError';
 import { assertRunId } from '../engine/ids';
 import { decideCreateRun } from '../engine/runDecisions';
 import { toRunRecord } from '../engine/state';
@@ -40,7 +41,7 @@ export async function createRun(
     // A run that cannot be read is no repeat to answer; a board that cannot be reached now is said
     // as that (an outage: the caller tries again), not as RUN_EXISTS for the run this call made.
     const h = await registry.current({ root: board.root, run_id: runId }).catch((e: unknown) => {
-      if (e instanceof DomainError && e.code === 'STORAGE_ERROR' && e.details.transient === true) throw e;
+      if (isTransient(e)) throw e;
       return undefined;
     });
     const entry = h && findRepeat(h.state, s);
