@@ -8,7 +8,6 @@ import { EventRecord, Task } from '../../../contract/schemas/records';
 import { clamp, TransitionAction } from '../../../contract/schemas/params';
 import { RunState } from './state';
 import {
-  attemptsExhausted,
   checkLease,
   checkNotCancelled,
   checkNotExpired,
@@ -164,7 +163,6 @@ const MOVES: Record<TransitionAction, (m: MoveInput) => Move> = {
   },
   release: ({ task, next, req }) => recorded({ ...endLease(next, task), status: 'runnable' }, EVENT.taskRequeued, req),
   retry: ({ task, next, req, now }) => {
-    if (!attemptsLeft(task)) throw attemptsExhausted(task);
     const { last_error: _cleared, ...rest } = endLease(next, task);
     return recorded({ ...rest, status: 'runnable', next_retry_at_ms: now }, EVENT.taskRequeued, req);
   },

@@ -38,7 +38,7 @@ export function refuse(task: Task, requested?: TaskStatus, why?: string): Domain
 }
 
 /** A failed task out of attempts is tried again only by a person's requeue, which raises its maximum. */
-export function attemptsExhausted(task: Task): DomainError {
+function attemptsExhausted(task: Task): DomainError {
   return new DomainError(
     'TASK_ATTEMPTS_EXHAUSTED',
     `${attemptsExhaustedText(task)}: a person's requeue gives it one more (\`runboard requeue ${task.id}\`, or Requeue on the board), or edit its max_attempts.`,
@@ -55,11 +55,17 @@ export function checkPrecondition(task: Task, req: TransitionRequest): void {
     if (!STATUS_MOVES[task.status].includes(to)) {
       throw refuse(task, to, `Task ${task.id} cannot move from ${task.status} to ${to}.`);
     }
-    // What retry refuses, a status move does not get past: a task never reads "attempt 2/1".
-    if (task.status === 'failed' && to === 'runnable' && !attemptsLeft(task)) throw attemptsExhausted(task);
-    return;
+  } else {
+    checkActionFrom(task, req.action, req.lease_token);
   }
-  const from = ACTION_FROM[req.action];
+  // Another attempt — a retry, or a failed task moved back to runnable — needs one left: a task never reads "attempt 3/2".
+  const another = req.action === 'retry' || (req.action === 'status' && task.status === 'failed' && req.status === 'runnable');
+  if (another && !attemptsLeft(task)) throw attemptsExhausted(task);
+}
+
+/** A lease action (or retry) on a task in a status it does not apply to, said with the step missed. */
+function checkActionFrom(task: Task, action: keyof typeof ACTION_FROM, leaseToken: string | undefined): void {
+  const from = ACTION_FROM[action];
   if (!from.includes(task.status)) {
     // A lease action on a task no one holds: the step missed is the claim — or, on a task done
     // (someone finished it, whoever holds the token given), the caller should stop. A token of an
@@ -67,12 +73,12 @@ export function checkPrecondition(task: Task, req: TransitionRequest): void {
     const leaseAction = from.length === 1 && from[0] === 'in_progress';
     const next = !leaseAction
       ? ''
-      : task.status === 'done' && req.lease_token !== undefined
+      : task.status === 'done' && leaseToken !== undefined
         ? ': it is done — stop working on it'
         : isClaimableStatus(task.status)
           ? ': claim it first'
           : '';
-    throw refuse(task, undefined, `Task ${task.id} is ${task.status}; ${req.action} needs it ${from.join(' or ')}${next}.`);
+    throw refuse(task, undefined, `Task ${task.id} is ${task.status}; ${action} needs it ${from.join(' or ')}${next}.`);
   }
 }
 
