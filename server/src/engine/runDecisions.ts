@@ -7,7 +7,7 @@ import { CommandContext } from './ids';
 import { EventRecord, LOCAL_TENANT, RunHeader, RunRecord, Step, WorkspaceLease } from '../../../contract/schemas/records';
 import { LIMITS } from '../../../contract/limits';
 import { ParamsOf } from '../../../contract/schemas/params';
-import { applyRunTransition, payloadField, resumedStatus, unknownStepOf } from './runTransitions';
+import { applyRunTransition, KEPT_PAYLOAD_TEXTS, payloadField, resumedStatus, unknownStepOf } from './runTransitions';
 import { emptyRunState, RunState } from './state';
 import { checkTextLimit, setTrimmedFields, trimmedOrUndefined } from './text';
 import { BLACKBOARD_OP_SINCE, EVENT, RUN_FORMAT, runHas } from '../../../contract/events';
@@ -111,8 +111,7 @@ export function decideAppendEvent(state: RunState, p: ParamsOf<'appendEvent'>, c
     throw new DomainError('RUN_TERMINAL', `Run ${h.run_id} is ${h.status}; only a run_reopened event can change it.`, { status: h.status });
   }
   checkTextLimit('step_id', p.step_id);
-  // The texts the run keeps from an event's payload (its status_reason, a step's error, why_next_step) are held to the text limit.
-  for (const key of ['reason', 'error', 'feedback', 'why_next_step'] as const) {
+  for (const key of KEPT_PAYLOAD_TEXTS) {
     const v = payloadField(p.payload, key);
     if (typeof v === 'string') checkTextLimit(`payload.${key}`, v);
   }

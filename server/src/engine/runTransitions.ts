@@ -63,6 +63,9 @@ export interface RunTransitionResult {
   last_error?: string;
 }
 
+/** The payload texts a run event leaves on the run (the transitions below, and state.ts's status_reason): appendEvent holds them to the text limit. */
+export const KEPT_PAYLOAD_TEXTS = ['reason', 'error', 'feedback', 'why_next_step'] as const;
+
 /** A field of an object payload (anything else has none). */
 export function payloadField(payload: unknown, key: string): unknown {
   return payload !== null && typeof payload === 'object' && !Array.isArray(payload) ? (payload as Record<string, unknown>)[key] : undefined;

@@ -108,8 +108,11 @@ export function decideEditTask(state: RunState, p: ParamsOf<'editTask'>, ctx: Co
     checkDependencies(state, task, next.depends_on_task_ids);
     // A task in progress was claimed with its dependencies done: one more to wait on would be
     // finished after it. Released (or requeued) first, it waits as it should.
-    const open = next.depends_on_task_ids.filter((d) => !task.depends_on_task_ids.includes(d) && isOpenDependency(state.tasks.get(d)));
-    if (task.status === 'in_progress' && open.length > 0) {
+    const open =
+      task.status === 'in_progress'
+        ? next.depends_on_task_ids.filter((d) => !task.depends_on_task_ids.includes(d) && isOpenDependency(state.tasks.get(d)))
+        : [];
+    if (open.length > 0) {
       throw new DomainError(
         'TASK_TRANSITION_INVALID',
         `Task ${task.id} is in progress: it cannot wait on ${open.join(', ')}, not done yet. Release or requeue it first (its holder stops), then edit its dependencies; or wait until ${open.length > 1 ? 'they are' : 'that one is'} done.`,
