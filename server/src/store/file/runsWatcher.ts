@@ -33,7 +33,8 @@ export class RunsWatcher {
   /** Runs with a look scheduled for the next turn of the event loop. */
   private readonly soon = new Set<string>();
   private readonly timer: NodeJS.Timeout;
-  private readonly appearing: NodeJS.Timeout;
+  /** The quick look, while something is looked for (see APPEARING_POLL_MS); none otherwise. */
+  private appearing: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly dir: string,
@@ -43,13 +44,22 @@ export class RunsWatcher {
   ) {
     this.timer = setInterval(() => this.tick(), POLL_MS);
     this.timer.unref();
+    this.startWhenPresent();
+    if (!this.watcher) this.lookForAppearing();
+  }
+
+  /** Looks quickly until runs/ is watched and no run folder waits for its log, then stops (an idle editor is not woken for nothing). */
+  private lookForAppearing(): void {
+    if (this.appearing || this.closed) return;
     this.appearing = setInterval(() => {
-      if (this.watcher && this.awaitingLog.size === 0) return;
       this.startWhenPresent();
       this.settleAwaitedLogs();
+      if (this.watcher && this.awaitingLog.size === 0) {
+        clearInterval(this.appearing);
+        this.appearing = undefined;
+      }
     }, APPEARING_POLL_MS);
     this.appearing.unref();
-    this.startWhenPresent();
   }
 
   private startWhenPresent(): void {
@@ -111,6 +121,7 @@ export class RunsWatcher {
     if (!this.watcher || this.logs.has(runId)) return;
     if (!fs.existsSync(this.logOf(runId))) {
       this.awaitingLog.add(runId);
+      this.lookForAppearing();
       return;
     }
     this.logs.add(runId);
