@@ -35,21 +35,18 @@ export async function writeLauncher(dir: string, cliJs: string, host: RenameHost
   // A client starting it at this moment reads the old or the new text, never half of one.
   const tmp = `${file}.${process.pid}.tmp`;
   await fs.writeFile(tmp, launcherSource(cliJs));
-  try {
-    // A virus scanner holding the old launcher on Windows for a moment must not leave it naming a removed version.
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await host.rename(tmp, file);
-        break;
-      } catch (e) {
-        const wait = renameRetryDelay(host.platform, (e as NodeJS.ErrnoException).code, attempt);
-        if (wait === undefined) throw e;
-        await delay(wait);
+  // A virus scanner holding the old launcher on Windows for a moment must not leave it naming a removed version.
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await host.rename(tmp, file);
+      return file;
+    } catch (e) {
+      const wait = renameRetryDelay(host.platform, (e as NodeJS.ErrnoException).code, attempt);
+      if (wait === undefined) {
+        await fs.rm(tmp, { force: true });
+        throw e;
       }
+      await delay(wait);
     }
-  } catch (e) {
-    await fs.rm(tmp, { force: true });
-    throw e;
   }
-  return file;
 }
